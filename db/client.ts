@@ -1,0 +1,71 @@
+import path from "node:path";
+import fs from "node:fs";
+import { PGlite } from "@electric-sql/pglite";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
+import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
+import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
+import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
+import postgres from "postgres";
+import * as schema from "./schema";
+
+/** The drizzle database, whichever engine is underneath; a transaction is one too. */
+export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
+
+export type DbTarget =
+  | { kind: "postgres"; url: string; maxConnections?: number }
+  | { kind: "pglite"; dataDir: string | null };
+
+export interface DbHandle {
+  db: Db;
+  target: DbTarget;
+  close(): Promise<void>;
+}
+
+const MIGRATIONS_FOLDER = path.join(process.cwd(), "db", "migrations");
+/** Any constant works; it only has to be the same for every Closeline process. */
+const MIGRATION_LOCK_ID = 7_340_001;
+
+/**
+ * Opens a database and brings its schema up to date. The app does this once per process
+ * (db/index.ts); tests and scripts call it with their own target.
+ */
+export async function openDb(target: DbTarget): Promise<DbHandle> {
+  if (target.kind === "postgres") {
+    await migratePostgresLocked(target.url);
+    const client = postgres(target.url, {
+      max: target.maxConnections ?? 10,
+      onnotice: () => {},
+    });
+    const db = drizzlePostgres({ client, schema }) as unknown as Db;
+    return { db, target, close: () => client.end({ timeout: 5 }) };
+  }
+
+  if (target.dataDir) fs.mkdirSync(target.dataDir, { recursive: true });
+  const client = target.dataDir ? await PGlite.create(target.dataDir) : await PGlite.create();
+  const db = drizzlePglite({ client, schema }) as unknown as Db;
+  // PGlite lives inside this process, so nothing else can be migrating it at the same time.
+  await migratePglite(drizzlePglite({ client }), { migrationsFolder: MIGRATIONS_FOLDER });
+  return { db, target, close: () => client.close() };
+}
+
+/**
+ * Two app instances may start together on one server: the advisory lock makes the second
+ * wait for the first instead of both creating the same tables.
+ */
+async function migratePostgresLocked(url: string): Promise<void> {
+  const client = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    await client`select pg_advisory_lock(${MIGRATION_LOCK_ID})`;
+    await migratePostgres(drizzlePostgres({ client }), { migrationsFolder: MIGRATIONS_FOLDER });
+    await client`select pg_advisory_unlock(${MIGRATION_LOCK_ID})`;
+  } finally {
+    await client.end({ timeout: 5 });
+  }
+}
+
+export function targetFromEnv(e: { DATABASE_URL?: string; CLOSELINE_DATA_DIR: string }): DbTarget {
+  return e.DATABASE_URL
+    ? { kind: "postgres", url: e.DATABASE_URL }
+    : { kind: "pglite", dataDir: path.resolve(e.CLOSELINE_DATA_DIR, "pglite") };
+}

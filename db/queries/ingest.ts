@@ -1,0 +1,203 @@
+import { sql, type SQL } from "drizzle-orm";
+import { isEventType, type EventType } from "@/lib/contract/event-types";
+import type { Db } from "../client";
+import { queryRows } from "../rows";
+
+export interface EventRow {
+  source: string;
+  eventId: string;
+  type: string;
+  time: string;
+  subject: string | null;
+  data: Record<string, unknown>;
+  attributes: Record<string, unknown>;
+}
+
+export interface RejectedRow {
+  batchIndex: number | null;
+  source: string | null;
+  eventId: string | null;
+  type: string | null;
+  payload: unknown;
+  errors: string[];
+}
+
+/*
+ * Batches travel to PostgreSQL as one JSON parameter and are unpacked there with
+ * jsonb_to_recordset: one round trip per batch, no 65,534-parameter ceiling, and the same
+ * statement text on postgres.js and PGlite. Rows are inserted in key order so two
+ * concurrent batches that overlap wait for each other instead of deadlocking.
+ */
+
+/**
+ * Inserts events that are new by (source, id) and returns the keys that were inserted;
+ * anything not returned was already there (a duplicate). Then derives the typed projection
+ * rows of the inserted events. Call inside a transaction.
+ */
+export async function insertEvents(
+  db: Db,
+  rows: EventRow[],
+  apiKeyId: string | null,
+): Promise<{ source: string; event_id: string; type: string }[]> {
+  if (rows.length === 0) return [];
+  const inserted = await queryRows<{ seq: string; source: string; event_id: string; type: string }>(
+    db,
+    sql`
+      insert into events (source, event_id, type, time, subject, data, attributes, api_key_id)
+      select r.source, r."eventId", r.type, r.time, r.subject, r.data, r.attributes, ${apiKeyId}::uuid
+      from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+        as r(source text, "eventId" text, type text, time timestamptz, subject text, data jsonb, attributes jsonb)
+      order by r.source, r."eventId"
+      on conflict (source, event_id) do nothing
+      returning seq, source, event_id, type`,
+  );
+  if (inserted.length > 0) {
+    await projectEvents(
+      db,
+      inserted.map((r) => Number(r.seq)),
+      inserted.map((r) => r.type),
+    );
+  }
+  return inserted;
+}
+
+export async function insertRejected(
+  db: Db,
+  rows: RejectedRow[],
+  apiKeyId: string | null,
+  channel: "api" | "csv",
+): Promise<void> {
+  if (rows.length === 0) return;
+  await db.execute(sql`
+    insert into rejected_events (api_key_id, channel, batch_index, source, event_id, type, payload, errors)
+    select ${apiKeyId}::uuid, ${channel}, r."batchIndex", r.source, r."eventId", r.type, r.payload,
+      array(select jsonb_array_elements_text(r.errors))
+    from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+      as r("batchIndex" int, source text, "eventId" text, type text, payload jsonb, errors jsonb)`);
+}
+
+/**
+ * Writes the typed rows of the given events, one statement per event type present. Where a
+ * table keeps one row per business key, the winner is the event with the greatest
+ * (time, id): first within the batch (DISTINCT ON, since one statement may not touch a row
+ * twice), then against what is stored (the WHERE on DO UPDATE). Arrival order therefore
+ * never changes the outcome.
+ */
+export async function projectEvents(
+  db: Db,
+  seqs: number[],
+  types: Iterable<string>,
+): Promise<void> {
+  const ids = JSON.stringify(seqs);
+  const batch = sql`(select e.* from events e where e.seq in (select jsonb_array_elements_text(${ids}::jsonb)::bigint))`;
+  for (const type of new Set(types)) {
+    if (isEventType(type)) await db.execute(PROJECTIONS[type](batch));
+  }
+}
+
+const newer = (table: string) =>
+  sql.raw(
+    `where (${table}.event_time, ${table}.event_id) < (excluded.event_time, excluded.event_id)`,
+  );
+
+const PROJECTIONS: Record<EventType, (batch: SQL) => SQL> = {
+  "usage.checkpoint": (batch) => sql`
+      insert into usage_checkpoints (source, entity, meter, window_start, window_end, expected_count,
+        received_count, rejected_count, event_seq, event_time, event_id)
+      select distinct on (source, entity, meter, window_start, window_end) * from (
+        select e.source, e.data->>'entity' as entity, e.data->>'meter' as meter,
+          (e.data->>'windowStart')::timestamptz as window_start, (e.data->>'windowEnd')::timestamptz as window_end,
+          (e.data->>'expectedCount')::bigint, (e.data->>'receivedCount')::bigint, (e.data->>'rejectedCount')::bigint,
+          e.seq, e.time as event_time, e.event_id
+        from ${batch} e where e.type = 'usage.checkpoint'
+      ) c
+      order by source, entity, meter, window_start, window_end, event_time desc, event_id desc
+      on conflict (source, entity, meter, window_start, window_end) do update set
+        expected_count = excluded.expected_count, received_count = excluded.received_count,
+        rejected_count = excluded.rejected_count, event_seq = excluded.event_seq,
+        event_time = excluded.event_time, event_id = excluded.event_id
+      ${newer("usage_checkpoints")}`,
+  "invoice.issued": (batch) => sql`
+      insert into invoices (invoice_id, source, customer_id, entity, currency, amount_minor, period_start,
+        period_end, issued_at, event_seq, event_time, event_id)
+      select distinct on (invoice_id) * from (
+        select e.data->>'invoiceId' as invoice_id, e.source, e.data->>'customerId', e.data->>'entity',
+          e.data->>'currency', (e.data->>'amountMinor')::bigint, (e.data->>'periodStart')::timestamptz,
+          (e.data->>'periodEnd')::timestamptz, (e.data->>'issuedAt')::timestamptz,
+          e.seq, e.time as event_time, e.event_id
+        from ${batch} e where e.type = 'invoice.issued'
+      ) i
+      order by invoice_id, event_time desc, event_id desc
+      on conflict (invoice_id) do update set
+        source = excluded.source, customer_id = excluded.customer_id, entity = excluded.entity,
+        currency = excluded.currency, amount_minor = excluded.amount_minor,
+        period_start = excluded.period_start, period_end = excluded.period_end,
+        issued_at = excluded.issued_at, event_seq = excluded.event_seq,
+        event_time = excluded.event_time, event_id = excluded.event_id
+      ${newer("invoices")}`,
+  "invoice.disputed": (batch) => sql`
+      insert into invoice_disputes (event_seq, invoice_id, reason, amount_minor, event_time, event_id)
+      select e.seq, e.data->>'invoiceId', e.data->>'reason', (e.data->>'amountMinor')::bigint, e.time, e.event_id
+      from ${batch} e where e.type = 'invoice.disputed'`,
+  "erp.posting.attempted": (batch) => sql`
+      insert into erp_posting_attempts (posting_id, attempt, invoice_id, entity, status, attempted_at,
+        error_code, error_message, event_seq, event_time, event_id)
+      select distinct on (posting_id, attempt) * from (
+        select e.data->>'postingId' as posting_id, (e.data->>'attempt')::bigint as attempt,
+          e.data->>'invoiceId', e.data->>'entity', e.data->>'status', (e.data->>'attemptedAt')::timestamptz,
+          e.data->>'errorCode', e.data->>'errorMessage', e.seq, e.time as event_time, e.event_id
+        from ${batch} e where e.type = 'erp.posting.attempted'
+      ) a
+      order by posting_id, attempt, event_time desc, event_id desc
+      on conflict (posting_id, attempt) do update set
+        invoice_id = excluded.invoice_id, entity = excluded.entity, status = excluded.status,
+        attempted_at = excluded.attempted_at, error_code = excluded.error_code,
+        error_message = excluded.error_message, event_seq = excluded.event_seq,
+        event_time = excluded.event_time, event_id = excluded.event_id
+      ${newer("erp_posting_attempts")}`,
+  "payment.received": (batch) => sql`
+      insert into payments (payment_id, customer_id, invoice_id, currency, amount_minor, received_at,
+        event_seq, event_time, event_id)
+      select distinct on (payment_id) * from (
+        select e.data->>'paymentId' as payment_id, e.data->>'customerId', e.data->>'invoiceId',
+          e.data->>'currency', (e.data->>'amountMinor')::bigint, (e.data->>'receivedAt')::timestamptz,
+          e.seq, e.time as event_time, e.event_id
+        from ${batch} e where e.type = 'payment.received'
+      ) p
+      order by payment_id, event_time desc, event_id desc
+      on conflict (payment_id) do update set
+        customer_id = excluded.customer_id, invoice_id = excluded.invoice_id, currency = excluded.currency,
+        amount_minor = excluded.amount_minor, received_at = excluded.received_at,
+        event_seq = excluded.event_seq, event_time = excluded.event_time, event_id = excluded.event_id
+      ${newer("payments")}`,
+  "entitlement.updated": (batch) => sql`
+      insert into entitlement_updates (event_seq, customer_id, status, payment_id, updated_at, event_time, event_id)
+      select e.seq, e.data->>'customerId', e.data->>'status', e.data->>'paymentId',
+        (e.data->>'updatedAt')::timestamptz, e.time, e.event_id
+      from ${batch} e where e.type = 'entitlement.updated'`,
+  "reconciliation.result": (batch) => sql`
+      insert into reconciliation_results (run_id, key, kind, entity, period_start, period_end, currency,
+        expected_minor, actual_minor, tolerance_minor, event_seq, event_time, event_id)
+      select distinct on (run_id, key) * from (
+        select e.data->>'runId' as run_id, e.data->>'key' as key, e.data->>'kind', e.data->>'entity',
+          (e.data->>'periodStart')::timestamptz, (e.data->>'periodEnd')::timestamptz, e.data->>'currency',
+          (e.data->>'expectedMinor')::bigint, (e.data->>'actualMinor')::bigint,
+          coalesce((e.data->>'toleranceMinor')::bigint, 0), e.seq, e.time as event_time, e.event_id
+        from ${batch} e where e.type = 'reconciliation.result'
+      ) r
+      order by run_id, key, event_time desc, event_id desc
+      on conflict (run_id, key) do update set
+        kind = excluded.kind, entity = excluded.entity, period_start = excluded.period_start,
+        period_end = excluded.period_end, currency = excluded.currency,
+        expected_minor = excluded.expected_minor, actual_minor = excluded.actual_minor,
+        tolerance_minor = excluded.tolerance_minor, event_seq = excluded.event_seq,
+        event_time = excluded.event_time, event_id = excluded.event_id
+      ${newer("reconciliation_results")}`,
+  "contract.amended": (batch) => sql`
+      insert into contract_amendments (event_seq, contract_id, customer_id, entity, effective_from, amended_at,
+        currency, amount_impact_minor, event_time, event_id)
+      select e.seq, e.data->>'contractId', e.data->>'customerId', e.data->>'entity',
+        (e.data->>'effectiveFrom')::timestamptz, (e.data->>'amendedAt')::timestamptz, e.data->>'currency',
+        (e.data->>'amountImpactMinor')::bigint, e.time, e.event_id
+      from ${batch} e where e.type = 'contract.amended'`,
+};

@@ -1,0 +1,166 @@
+import { bigint, index, pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
+import { events } from "./telemetry";
+
+/*
+ * Typed read models of the event stream, one table per event type, written in the same
+ * transaction as the event itself (lib/ingest/project.ts). Money is integer minor units
+ * next to an ISO 4217 code. Where a later event supersedes an earlier one, "later" is
+ * decided by (event time, event id) so that the same set of events gives the same rows in
+ * any arrival order.
+ */
+
+const tstz = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
+const minor = (name: string) => bigint(name, { mode: "number" });
+const eventSeq = () =>
+  bigint("event_seq", { mode: "number" })
+    .notNull()
+    .references(() => events.seq);
+const eventOrder = {
+  eventTime: tstz("event_time").notNull(),
+  eventId: text("event_id").notNull(),
+};
+
+export const usageCheckpoints = pgTable(
+  "usage_checkpoints",
+  {
+    source: text("source").notNull(),
+    entity: text("entity").notNull(),
+    meter: text("meter").notNull(),
+    windowStart: tstz("window_start").notNull(),
+    windowEnd: tstz("window_end").notNull(),
+    expectedCount: bigint("expected_count", { mode: "number" }).notNull(),
+    receivedCount: bigint("received_count", { mode: "number" }).notNull(),
+    rejectedCount: bigint("rejected_count", { mode: "number" }),
+    eventSeq: eventSeq(),
+    ...eventOrder,
+  },
+  (t) => [
+    primaryKey({ columns: [t.source, t.entity, t.meter, t.windowStart, t.windowEnd] }),
+    index("usage_checkpoints_window_end_idx").on(t.windowEnd),
+  ],
+);
+
+export const invoices = pgTable(
+  "invoices",
+  {
+    invoiceId: text("invoice_id").primaryKey(),
+    source: text("source").notNull(),
+    customerId: text("customer_id").notNull(),
+    entity: text("entity").notNull(),
+    currency: text("currency").notNull(),
+    amountMinor: minor("amount_minor").notNull(),
+    periodStart: tstz("period_start").notNull(),
+    periodEnd: tstz("period_end").notNull(),
+    issuedAt: tstz("issued_at").notNull(),
+    eventSeq: eventSeq(),
+    ...eventOrder,
+  },
+  (t) => [
+    index("invoices_issued_at_idx").on(t.issuedAt),
+    index("invoices_customer_idx").on(t.customerId),
+  ],
+);
+
+export const invoiceDisputes = pgTable(
+  "invoice_disputes",
+  {
+    eventSeq: eventSeq().primaryKey(),
+    invoiceId: text("invoice_id").notNull(),
+    reason: text("reason").notNull(),
+    amountMinor: minor("amount_minor"),
+    ...eventOrder,
+  },
+  (t) => [index("invoice_disputes_invoice_idx").on(t.invoiceId)],
+);
+
+export const erpPostingAttempts = pgTable(
+  "erp_posting_attempts",
+  {
+    postingId: text("posting_id").notNull(),
+    attempt: bigint("attempt", { mode: "number" }).notNull(),
+    invoiceId: text("invoice_id").notNull(),
+    entity: text("entity").notNull(),
+    status: text("status", { enum: ["succeeded", "failed"] }).notNull(),
+    attemptedAt: tstz("attempted_at").notNull(),
+    errorCode: text("error_code"),
+    errorMessage: text("error_message"),
+    eventSeq: eventSeq(),
+    ...eventOrder,
+  },
+  (t) => [
+    primaryKey({ columns: [t.postingId, t.attempt] }),
+    index("erp_posting_attempts_attempted_idx").on(t.attemptedAt),
+    index("erp_posting_attempts_invoice_idx").on(t.invoiceId),
+  ],
+);
+
+export const payments = pgTable(
+  "payments",
+  {
+    paymentId: text("payment_id").primaryKey(),
+    customerId: text("customer_id").notNull(),
+    invoiceId: text("invoice_id"),
+    currency: text("currency").notNull(),
+    amountMinor: minor("amount_minor").notNull(),
+    receivedAt: tstz("received_at").notNull(),
+    eventSeq: eventSeq(),
+    ...eventOrder,
+  },
+  (t) => [index("payments_received_at_idx").on(t.receivedAt)],
+);
+
+export const entitlementUpdates = pgTable(
+  "entitlement_updates",
+  {
+    eventSeq: eventSeq().primaryKey(),
+    customerId: text("customer_id").notNull(),
+    status: text("status", { enum: ["active", "restricted", "suspended"] }).notNull(),
+    paymentId: text("payment_id"),
+    updatedAt: tstz("updated_at").notNull(),
+    ...eventOrder,
+  },
+  (t) => [
+    index("entitlement_updates_payment_idx").on(t.paymentId, t.updatedAt),
+    index("entitlement_updates_customer_idx").on(t.customerId, t.updatedAt),
+  ],
+);
+
+export const reconciliationResults = pgTable(
+  "reconciliation_results",
+  {
+    runId: text("run_id").notNull(),
+    key: text("key").notNull(),
+    kind: text("kind", {
+      enum: ["usage_vs_billing", "billing_vs_erp", "payments_vs_ar"],
+    }).notNull(),
+    entity: text("entity").notNull(),
+    periodStart: tstz("period_start").notNull(),
+    periodEnd: tstz("period_end").notNull(),
+    currency: text("currency").notNull(),
+    expectedMinor: minor("expected_minor").notNull(),
+    actualMinor: minor("actual_minor").notNull(),
+    toleranceMinor: minor("tolerance_minor").notNull().default(0),
+    eventSeq: eventSeq(),
+    ...eventOrder,
+  },
+  (t) => [
+    primaryKey({ columns: [t.runId, t.key] }),
+    index("reconciliation_results_period_end_idx").on(t.periodEnd),
+  ],
+);
+
+export const contractAmendments = pgTable(
+  "contract_amendments",
+  {
+    eventSeq: eventSeq().primaryKey(),
+    contractId: text("contract_id").notNull(),
+    customerId: text("customer_id").notNull(),
+    entity: text("entity").notNull(),
+    effectiveFrom: tstz("effective_from").notNull(),
+    amendedAt: tstz("amended_at").notNull(),
+    currency: text("currency").notNull(),
+    amountImpactMinor: minor("amount_impact_minor").notNull(),
+    ...eventOrder,
+  },
+  (t) => [index("contract_amendments_contract_idx").on(t.contractId)],
+);

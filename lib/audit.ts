@@ -1,0 +1,63 @@
+import { auditLog } from "@/db/schema";
+import type { Db } from "@/db/client";
+
+export type ActorType = "user" | "api_key" | "system" | "cli";
+
+export interface AuditActor {
+  type: ActorType;
+  id: string | null;
+  label: string | null;
+}
+
+export interface RequestMeta {
+  ip: string | null;
+  userAgent: string | null;
+}
+
+export interface AuditEntry {
+  actor: AuditActor;
+  action: string;
+  target?: { type: string; id: string };
+  before?: unknown;
+  after?: unknown;
+  meta?: RequestMeta;
+}
+
+export const SYSTEM_ACTOR: AuditActor = { type: "system", id: null, label: "closeline" };
+export const CLI_ACTOR: AuditActor = { type: "cli", id: null, label: "command line" };
+
+/**
+ * Appends to the audit log. Pass the transaction that makes the change so the entry and the
+ * change commit together or not at all.
+ */
+export async function writeAudit(db: Db, entry: AuditEntry): Promise<void> {
+  await db.insert(auditLog).values({
+    actorType: entry.actor.type,
+    actorId: entry.actor.id,
+    actorLabel: entry.actor.label,
+    action: entry.action,
+    targetType: entry.target?.type ?? null,
+    targetId: entry.target?.id ?? null,
+    before: entry.before ?? null,
+    after: entry.after ?? null,
+    ip: normaliseIp(entry.meta?.ip ?? null),
+    userAgent: entry.meta?.userAgent?.slice(0, 500) ?? null,
+  });
+}
+
+/** The inet column refuses anything that is not an address; a bad header must not fail the write. */
+function normaliseIp(ip: string | null): string | null {
+  if (!ip) return null;
+  const first = ip
+    .split(",")[0]!
+    .trim()
+    .replace(/^::ffff:/, "");
+  return /^[0-9a-fA-F:.]+$/.test(first) && first.length <= 45 ? first : null;
+}
+
+export function requestMeta(request: Request): RequestMeta {
+  return {
+    ip: request.headers.get("x-forwarded-for") ?? request.headers.get("x-real-ip"),
+    userAgent: request.headers.get("user-agent"),
+  };
+}

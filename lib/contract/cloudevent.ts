@@ -1,0 +1,118 @@
+import { z } from "zod";
+import { EVENT_TYPE_NAMES, EVENT_TYPES, isEventType, type EventType } from "./event-types";
+import { Identifier, Timestamp } from "./primitives";
+
+/** CloudEvents 1.0 structured-mode envelope. Unknown attributes (extensions) are kept. */
+export const CloudEventEnvelope = z.looseObject({
+  specversion: z.literal("1.0", { error: 'must be "1.0"' }),
+  id: Identifier,
+  source: z.string().min(1, "must not be empty").max(500, "must be at most 500 characters"),
+  type: z.string().min(1, "must not be empty").max(200),
+  time: Timestamp,
+  subject: z.string().max(500).optional(),
+  datacontenttype: z.string().optional(),
+  dataschema: z.string().optional(),
+  data: z.unknown(),
+});
+
+/** Attributes with columns of their own; everything else on the envelope is kept as-is. */
+const ENVELOPE_COLUMNS = new Set([
+  "specversion",
+  "id",
+  "source",
+  "type",
+  "time",
+  "subject",
+  "data",
+]);
+
+export interface ValidEvent {
+  source: string;
+  id: string;
+  type: EventType;
+  time: string;
+  subject: string | null;
+  data: Record<string, unknown>;
+  attributes: Record<string, unknown>;
+}
+
+export type ValidationResult =
+  | { ok: true; event: ValidEvent }
+  | { ok: false; errors: string[]; source: string | null; id: string | null; type: string | null };
+
+/** `data.amountMinor: must not be negative` — the field path a sender can find in their payload. */
+function formatIssues(issues: z.core.$ZodIssue[], prefix: string[] = []): string[] {
+  return issues.map((issue) => {
+    const field = [...prefix, ...issue.path.map(String)].join(".") || "(event)";
+    return `${field}: ${issue.message}`;
+  });
+}
+
+function stringOrNull(value: unknown): string | null {
+  return typeof value === "string" && value.length > 0 ? value.slice(0, 500) : null;
+}
+
+export function validateCloudEvent(item: unknown): ValidationResult {
+  if (typeof item !== "object" || item === null || Array.isArray(item)) {
+    return {
+      ok: false,
+      errors: ["(event): must be a JSON object"],
+      source: null,
+      id: null,
+      type: null,
+    };
+  }
+  const raw = item as Record<string, unknown>;
+  const identity = {
+    source: stringOrNull(raw.source),
+    id: stringOrNull(raw.id),
+    type: stringOrNull(raw.type),
+  };
+
+  const envelope = CloudEventEnvelope.safeParse(item);
+  const errors = envelope.success ? [] : formatIssues(envelope.error.issues);
+
+  const type = typeof raw.type === "string" ? raw.type : null;
+  if (type !== null && type.length > 0 && !isEventType(type)) {
+    errors.push(
+      `type: unknown event type "${type.slice(0, 200)}"; expected one of ${EVENT_TYPE_NAMES.join(", ")}`,
+    );
+  }
+  let data: Record<string, unknown> | null = null;
+  if (type !== null && isEventType(type)) {
+    const parsedData = EVENT_TYPES[type].data.safeParse(raw.data);
+    if (parsedData.success) data = parsedData.data as Record<string, unknown>;
+    else if (raw.data === undefined) errors.push(`data: is required for ${type}`);
+    else errors.push(...formatIssues(parsedData.error.issues, ["data"]));
+  }
+
+  if (
+    errors.length > 0 ||
+    !envelope.success ||
+    data === null ||
+    type === null ||
+    !isEventType(type)
+  ) {
+    return { ok: false, errors: dedupe(errors), ...identity };
+  }
+  // fromEntries defines own properties, so a "__proto__" attribute stays plain data.
+  const attributes = Object.fromEntries(
+    Object.entries(envelope.data).filter(([key]) => !ENVELOPE_COLUMNS.has(key)),
+  );
+  return {
+    ok: true,
+    event: {
+      source: envelope.data.source,
+      id: envelope.data.id,
+      type,
+      time: envelope.data.time,
+      subject: envelope.data.subject ?? null,
+      data,
+      attributes,
+    },
+  };
+}
+
+function dedupe(errors: string[]): string[] {
+  return [...new Set(errors)];
+}

@@ -1,0 +1,3 @@
+export * from "./primitives";
+export * from "./event-types";
+export * from "./cloudevent";

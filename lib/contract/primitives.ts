@@ -1,0 +1,40 @@
+import { z } from "zod";
+
+/** ISO 4217 codes this runtime knows (Node ships full ICU). */
+const ISO_4217 = new Set(Intl.supportedValuesOf("currency"));
+
+export const CurrencyCode = z
+  .string()
+  .regex(/^[A-Z]{3}$/, "must be a three-letter upper-case ISO 4217 code")
+  .refine((code) => ISO_4217.has(code), "is not an ISO 4217 currency code")
+  .meta({ description: "ISO 4217 currency code, e.g. EUR", example: "EUR" });
+
+/**
+ * Money in integer minor units (cents for EUR, yen for JPY). Limited to the IEEE-754 safe
+ * range so no amount is ever rounded on its way through JavaScript; that is ±90 trillion in
+ * a two-decimal currency, well past any invoice.
+ */
+export const MinorUnits = z
+  .int()
+  .meta({
+    description: "Integer amount in minor units of the currency (e.g. cents)",
+    example: 129900,
+  });
+
+export const NonNegativeMinorUnits = MinorUnits.min(0, "must not be negative");
+
+export const Count = z.int().min(0, "must not be negative");
+
+export const Timestamp = z.iso
+  .datetime({ offset: true, message: "must be an RFC 3339 date-time with a time zone" })
+  .meta({ description: "RFC 3339 date-time", example: "2026-11-01T00:00:00Z" });
+
+export const Identifier = z
+  .string()
+  .min(1, "must not be empty")
+  .max(200, "must be at most 200 characters");
+
+export const EntityCode = Identifier.meta({
+  description: "Legal-entity code, as the ERP knows it",
+  example: "ACME-US",
+});

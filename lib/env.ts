@@ -1,0 +1,31 @@
+import { z } from "zod";
+
+/**
+ * The process environment, parsed once. Everything that reads configuration imports `env`
+ * from here so that a typo in a variable name is a type error, not a silent default.
+ */
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  /** Real PostgreSQL. When unset, Closeline runs on an embedded PGlite database. */
+  DATABASE_URL: z.string().url().optional(),
+  /** Where the embedded database keeps its files (git-ignored). */
+  CLOSELINE_DATA_DIR: z.string().default(".data"),
+  /** `off` starts the product without the simulator and without demo data. */
+  CLOSELINE_DEMO: z.enum(["on", "off"]).default("on"),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+});
+
+export type Env = z.infer<typeof EnvSchema>;
+
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  // Empty strings mean "unset" (a blank line in a .env file should not become a bad URL).
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== ""));
+  const parsed = EnvSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
+    throw new Error(`Invalid environment:\n  ${problems.join("\n  ")}`);
+  }
+  return parsed.data;
+}
+
+export const env: Env = parseEnv(process.env);

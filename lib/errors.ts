@@ -1,0 +1,103 @@
+/**
+ * The errors the domain raises on purpose. Anything else that reaches a route is a bug or an
+ * outage and is answered without its message (see lib/http/respond.ts).
+ */
+export class AppError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class InvalidInput extends AppError {
+  constructor(message: string, details?: unknown) {
+    super(400, "invalid_input", message, details);
+  }
+}
+
+export class Unauthenticated extends AppError {
+  constructor(message = "Authentication required") {
+    super(401, "unauthenticated", message);
+  }
+}
+
+export class Forbidden extends AppError {
+  constructor(message = "You are not allowed to do this") {
+    super(403, "forbidden", message);
+  }
+}
+
+export class NotFound extends AppError {
+  constructor(message = "Not found") {
+    super(404, "not_found", message);
+  }
+}
+
+export class Conflict extends AppError {
+  constructor(message: string, details?: unknown) {
+    super(409, "conflict", message, details);
+  }
+}
+
+export class PayloadTooLarge extends AppError {
+  constructor(message: string) {
+    super(413, "payload_too_large", message);
+  }
+}
+
+export class UnsupportedMediaType extends AppError {
+  constructor(message: string) {
+    super(415, "unsupported_media_type", message);
+  }
+}
+
+export class RateLimited extends AppError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(429, "rate_limited", message);
+  }
+}
+
+export class ServiceUnavailable extends AppError {
+  constructor(
+    message = "The database is unavailable; retry shortly",
+    readonly retryAfterSeconds = 2,
+  ) {
+    super(503, "unavailable", message);
+  }
+}
+
+/** SQLSTATE classes and driver codes that mean "try again", not "your request is wrong". */
+const TRANSIENT_SQLSTATE = /^(08|53|57P0|40001|40P01)/;
+const TRANSIENT_DRIVER_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "EPIPE",
+  "ETIMEDOUT",
+  "CONNECTION_CLOSED",
+  "CONNECTION_ENDED",
+  "CONNECTION_DESTROYED",
+  "CONNECT_TIMEOUT",
+]);
+
+export function isTransientDatabaseError(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; current && depth < 5; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (
+      typeof code === "string" &&
+      (TRANSIENT_DRIVER_CODES.has(code) || TRANSIENT_SQLSTATE.test(code))
+    ) {
+      return true;
+    }
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}

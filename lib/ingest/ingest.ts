@@ -1,0 +1,103 @@
+import type { Db } from "@/db/client";
+import { insertEvents, insertRejected, type EventRow, type RejectedRow } from "@/db/queries/ingest";
+import { validateCloudEvent, type ValidEvent } from "@/lib/contract";
+
+export interface RejectedItem {
+  index: number;
+  id: string | null;
+  errors: string[];
+}
+
+export interface IngestResult {
+  accepted: number;
+  duplicates: number;
+  rejected: RejectedItem[];
+}
+
+export interface IngestContext {
+  apiKeyId: string | null;
+  channel: "api" | "csv";
+}
+
+const identity = (source: string, id: string) => `${source}\u0000${id}`;
+
+/**
+ * Validates every item on its own, stores the valid ones exactly once by (source, id) and
+ * keeps the invalid ones with their reasons — all in one transaction, so an answer is only
+ * given for work that is committed, and a failure leaves nothing half-written.
+ */
+export async function ingestItems(
+  db: Db,
+  items: readonly unknown[],
+  context: IngestContext,
+): Promise<IngestResult> {
+  const rejected: RejectedItem[] = [];
+  const rejectedRows: RejectedRow[] = [];
+  const fresh = new Map<string, ValidEvent>();
+  let duplicatesInBatch = 0;
+
+  items.forEach((item, index) => {
+    const result = validateCloudEvent(item);
+    if (!result.ok) {
+      rejected.push({ index, id: result.id, errors: result.errors });
+      rejectedRows.push({
+        batchIndex: index,
+        source: result.source,
+        eventId: result.id,
+        type: result.type,
+        payload: item ?? null,
+        errors: result.errors,
+      });
+      return;
+    }
+    const key = identity(result.event.source, result.event.id);
+    if (fresh.has(key)) duplicatesInBatch++;
+    else fresh.set(key, result.event);
+  });
+
+  const rows: EventRow[] = [...fresh.values()].map((e) => ({
+    source: e.source,
+    eventId: e.id,
+    type: e.type,
+    time: e.time,
+    subject: e.subject,
+    data: e.data,
+    attributes: e.attributes,
+  }));
+
+  const inserted = await db.transaction(async (tx) => {
+    const insertedRows = await insertEvents(tx, rows, context.apiKeyId);
+    await insertRejected(tx, rejectedRows, context.apiKeyId, context.channel);
+    return insertedRows.length;
+  });
+
+  return {
+    accepted: inserted,
+    duplicates: rows.length - inserted + duplicatesInBatch,
+    rejected,
+  };
+}
+
+/** Keeps a body that could not be read as events at all, so nothing sent is silently lost. */
+export async function recordUnreadableBody(
+  db: Db,
+  body: string,
+  reason: string,
+  context: IngestContext,
+): Promise<void> {
+  await insertRejected(
+    db,
+    [
+      {
+        batchIndex: null,
+        source: null,
+        eventId: null,
+        type: null,
+        payload: { raw: body },
+        errors: [reason],
+      },
+    ],
+    context.apiKeyId,
+    context.channel,
+  );
+}

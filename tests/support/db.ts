@@ -1,0 +1,40 @@
+import { randomBytes } from "node:crypto";
+import postgres from "postgres";
+import { openDb, type DbHandle } from "@/db/client";
+
+/**
+ * Each test file gets a database of its own: a fresh PostgreSQL database on the server named
+ * by CLOSELINE_TEST_PG (default: the local server), or an in-memory PGlite when the suite runs
+ * with CLOSELINE_TEST_DB=pglite. The suite runs once per engine (see package.json).
+ */
+export const TEST_ENGINE = process.env.CLOSELINE_TEST_DB === "pglite" ? "pglite" : "postgres";
+const SERVER_URL = process.env.CLOSELINE_TEST_PG ?? "postgres://postgres@127.0.0.1:5432/test";
+
+export interface TestDb extends DbHandle {
+  /** Connection string of the fresh database (postgres engine only). */
+  url: string | null;
+}
+
+export async function createTestDb(): Promise<TestDb> {
+  if (TEST_ENGINE === "pglite") {
+    const handle = await openDb({ kind: "pglite", dataDir: null });
+    return { ...handle, url: null };
+  }
+  const name = `closeline_test_${Date.now().toString(36)}_${randomBytes(4).toString("hex")}`;
+  const admin = postgres(SERVER_URL, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database ${name}`);
+  await admin.end();
+  const url = new URL(SERVER_URL);
+  url.pathname = `/${name}`;
+  const handle = await openDb({ kind: "postgres", url: url.toString() });
+  return {
+    ...handle,
+    url: url.toString(),
+    close: async () => {
+      await handle.close();
+      const dropper = postgres(SERVER_URL, { max: 1, onnotice: () => {} });
+      await dropper.unsafe(`drop database if exists ${name} with (force)`);
+      await dropper.end();
+    },
+  };
+}
