@@ -39,6 +39,8 @@ const config = [
   {
     ignores: [
       ".next/**",
+      // Per-process build folders (NEXT_DIST_DIR), e.g. the benchmark's .next-bench.
+      ".next-*/**",
       "node_modules/**",
       ".data/**",
       "next-env.d.ts",
