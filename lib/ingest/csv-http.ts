@@ -1,0 +1,94 @@
+import type { Db } from "@/db/client";
+import { authenticateApiKey } from "@/lib/auth/api-keys";
+import { InvalidInput, PayloadTooLarge, UnsupportedMediaType } from "@/lib/errors";
+import { decodeUtf8, readBodyCapped } from "@/lib/http/body";
+import { handle, json } from "@/lib/http/respond";
+import { CSV_MAX_BYTES, parseReconciliationCsv } from "./csv";
+import { ingestItems, recordUnreadableBody } from "./ingest";
+
+export interface CsvUploadResult {
+  accepted: number;
+  duplicates: number;
+  rejected: { index: number; line: number; id: string | null; errors: string[] }[];
+}
+
+const CSV_MEDIA_TYPES = ["text/csv", "application/csv"];
+const MULTIPART = "multipart/form-data";
+/** Room for the multipart boundaries and part headers around a file at the size limit. */
+const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
+
+/**
+ * POST /api/v1/reconciliation-results/upload once the caller is known: reads the file,
+ * turns its rows into reconciliation.result events and ingests them like any batch.
+ * `apiKeyId` is null when a signed-in user uploads through the UI; the caller checks
+ * access, this function does the upload.
+ */
+export async function handleCsvUpload(
+  db: Db,
+  request: Request,
+  apiKeyId: string | null,
+): Promise<CsvUploadResult> {
+  const text = await readCsvFile(request);
+  if (text.trim() === "") throw new InvalidInput("file: is empty");
+  const context = { apiKeyId, channel: "csv" as const };
+  const parsed = parseReconciliationCsv(text, new Date());
+  if (!parsed.ok) {
+    // Kept like an unreadable JSON body: nothing sent is dropped without a trace.
+    await recordUnreadableBody(db, text, parsed.reason, context);
+    throw new InvalidInput(parsed.reason, parsed.details);
+  }
+  const { rows } = parsed;
+  const result = await ingestItems(
+    db,
+    rows.map((row) => row.event),
+    context,
+  );
+  return {
+    accepted: result.accepted,
+    duplicates: result.duplicates,
+    rejected: result.rejected.map(({ index, id, errors }) => ({
+      index,
+      line: rows[index]!.line,
+      id,
+      errors,
+    })),
+  };
+}
+
+/** The upload route for API-key callers. The key is checked before the file is read. */
+export const handleCsvUploadWithApiKey = handle(async (db: Db, request: Request) => {
+  const key = await authenticateApiKey(db, request, "ingest");
+  return json(await handleCsvUpload(db, request, key.id));
+});
+
+/** The file's text from a `text/csv` body or the `file` field of a multipart form. */
+export async function readCsvFile(request: Request): Promise<string> {
+  const contentType = request.headers.get("content-type") ?? "";
+  const mediaType = contentType.split(";")[0]!.trim().toLowerCase();
+  if (CSV_MEDIA_TYPES.includes(mediaType)) {
+    return decodeUtf8(await readBodyCapped(request, CSV_MAX_BYTES));
+  }
+  if (mediaType !== MULTIPART) {
+    throw new UnsupportedMediaType(
+      `Content-Type must be text/csv or ${MULTIPART} with a "file" field; got ${mediaType.slice(0, 100) || "none"}`,
+    );
+  }
+  const body = await readBodyCapped(request, CSV_MAX_BYTES + MULTIPART_OVERHEAD_BYTES);
+  let form: FormData;
+  try {
+    form = await new Response(body as BodyInit, {
+      headers: { "content-type": contentType },
+    }).formData();
+  } catch {
+    throw new InvalidInput(`body: not valid ${MULTIPART}`);
+  }
+  const file = form.get("file");
+  if (file === null) throw new InvalidInput('body: the form has no "file" field');
+  const size = typeof file === "string" ? Buffer.byteLength(file, "utf8") : file.size;
+  if (size > CSV_MAX_BYTES) {
+    throw new PayloadTooLarge(`The file is ${size} bytes; the limit is ${CSV_MAX_BYTES}`);
+  }
+  // A text field (curl -F 'file=<results.csv') is as good as a file part.
+  if (typeof file === "string") return file;
+  return decodeUtf8(new Uint8Array(await file.arrayBuffer()));
+}
