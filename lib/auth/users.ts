@@ -1,0 +1,288 @@
+import { and, asc, eq, sql } from "drizzle-orm";
+import { z } from "zod";
+import type { Db } from "@/db/client";
+import { ROLES, users, type Role } from "@/db/schema";
+import { writeAudit, type AuditActor, type RequestMeta } from "@/lib/audit";
+import { Conflict, InvalidInput, NotFound } from "@/lib/errors";
+import { PasswordSchema, hashPassword } from "./passwords";
+
+/*
+ * The people who sign in to Closeline. Every change is audited in the transaction that makes
+ * it, and every change that takes access away (deactivation, a new role, a new password)
+ * bumps `session_version`, which the session check compares, so existing sessions end at once.
+ */
+
+/** Emails are stored lower-case, so `Ana@x.com` and `ana@x.com` are one account. */
+export const EmailSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .max(254, "must be at most 254 characters")
+  .email("must be an email address");
+
+export const RoleSchema = z.enum(ROLES, { message: `must be one of ${ROLES.join(", ")}` });
+
+export const CreateUserInput = z.object({
+  email: EmailSchema,
+  name: z.string().trim().min(1, "must not be empty").max(100).optional(),
+  role: RoleSchema,
+  /** Optional: a user without one cannot sign in with a password until one is set. */
+  password: PasswordSchema.optional(),
+});
+export type CreateUserInput = z.input<typeof CreateUserInput>;
+
+/** Admin pages name users by id, operators on the command line by email. */
+export type UserRef = { id: string } | { email: string };
+
+/** What may be shown about a user: everything but the password hash. */
+const summaryColumns = {
+  id: users.id,
+  email: users.email,
+  name: users.name,
+  role: users.role,
+  active: users.active,
+  sessionVersion: users.sessionVersion,
+  hasPassword: sql<boolean>`${users.passwordHash} is not null`.as("has_password"),
+  createdAt: users.createdAt,
+};
+
+export interface UserSummary {
+  id: string;
+  email: string;
+  name: string | null;
+  role: Role;
+  active: boolean;
+  sessionVersion: number;
+  hasPassword: boolean;
+  createdAt: Date;
+}
+
+export type User = typeof users.$inferSelect;
+
+export interface UserChangeResult {
+  before: UserSummary;
+  after: UserSummary;
+  /** False when the user was already in the requested state; nothing was written then. */
+  changed: boolean;
+}
+
+function parse<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map(
+    (i) => `${i.path.map(String).join(".") || "value"}: ${i.message}`,
+  );
+  throw new InvalidInput(problems.join("; "), problems);
+}
+
+export async function createUser(
+  db: Db,
+  input: CreateUserInput,
+  actor: AuditActor,
+  meta?: RequestMeta,
+): Promise<UserSummary> {
+  const data = parse(CreateUserInput, input);
+  // Hash before the transaction: bcrypt takes a third of a second and must not hold locks.
+  const passwordHash = data.password ? await hashPassword(data.password) : null;
+  return db.transaction(async (tx) => {
+    // ON CONFLICT rather than catching the unique violation: the same on both engines, and a
+    // failed INSERT would abort an outer transaction the caller may have passed in.
+    const [row] = await tx
+      .insert(users)
+      .values({ email: data.email, name: data.name ?? null, role: data.role, passwordHash })
+      .onConflictDoNothing({ target: users.email })
+      .returning(summaryColumns);
+    if (!row) throw new Conflict(`A user with email ${data.email} already exists`);
+    await writeAudit(tx, {
+      actor,
+      action: "user.created",
+      target: { type: "user", id: row.id },
+      after: { email: row.email, name: row.name, role: row.role, hasPassword: row.hasPassword },
+      meta,
+    });
+    return row;
+  });
+}
+
+export async function setUserRole(
+  db: Db,
+  ref: UserRef,
+  role: Role,
+  actor: AuditActor,
+  meta?: RequestMeta,
+): Promise<UserChangeResult> {
+  const newRole = parse(RoleSchema, role);
+  return changeUser(db, ref, actor, meta, (user) =>
+    user.role === newRole
+      ? null
+      : {
+          action: "user.role_changed",
+          set: { role: newRole },
+          removesAdmin: user.role === "admin" && user.active,
+          before: { role: user.role },
+          after: { role: newRole },
+        },
+  );
+}
+
+export async function deactivateUser(
+  db: Db,
+  ref: UserRef,
+  actor: AuditActor,
+  meta?: RequestMeta,
+): Promise<UserChangeResult> {
+  return changeUser(db, ref, actor, meta, (user) =>
+    !user.active
+      ? null
+      : {
+          action: "user.deactivated",
+          set: { active: false },
+          removesAdmin: user.role === "admin",
+          before: { active: true },
+          after: { active: false },
+        },
+  );
+}
+
+/** Gives access back; the sessions that deactivation ended stay ended. */
+export async function reactivateUser(
+  db: Db,
+  ref: UserRef,
+  actor: AuditActor,
+  meta?: RequestMeta,
+): Promise<UserChangeResult> {
+  return changeUser(db, ref, actor, meta, (user) =>
+    user.active
+      ? null
+      : {
+          action: "user.reactivated",
+          set: { active: true },
+          keepSessions: true,
+          before: { active: false },
+          after: { active: true },
+        },
+  );
+}
+
+/** Sets or replaces the password; the user's other sessions end (ASVS 3.3.3). */
+export async function setPassword(
+  db: Db,
+  ref: UserRef,
+  password: string,
+  actor: AuditActor,
+  meta?: RequestMeta,
+): Promise<UserChangeResult> {
+  const passwordHash = await hashPassword(parse(PasswordSchema, password));
+  return changeUser(db, ref, actor, meta, (user) => ({
+    action: "user.password_set",
+    set: { passwordHash },
+    // Never the hash, not even the old one, in the log.
+    before: { hasPassword: user.hasPassword },
+    after: { hasPassword: true },
+  }));
+}
+
+export async function listUsers(db: Db): Promise<UserSummary[]> {
+  return db.select(summaryColumns).from(users).orderBy(asc(users.email));
+}
+
+/**
+ * The whole row, password hash included: for the sign-in check and the session check only,
+ * never for a response.
+ */
+export async function findUser(db: Db, ref: UserRef): Promise<User | null> {
+  const where = userWhere(ref);
+  if (!where) return null;
+  const [row] = await db.select().from(users).where(where).limit(1);
+  return row ?? null;
+}
+
+export async function findUserByEmail(db: Db, email: string): Promise<User | null> {
+  return findUser(db, { email });
+}
+
+function userWhere(ref: UserRef) {
+  if ("id" in ref) {
+    // A malformed id is simply nobody; passing it on would make the uuid cast fail.
+    return z.uuid().safeParse(ref.id).success ? eq(users.id, ref.id) : null;
+  }
+  const email = EmailSchema.safeParse(ref.email);
+  return email.success ? eq(users.email, email.data) : null;
+}
+
+function describe(ref: UserRef): string {
+  return "id" in ref ? `id ${ref.id}` : `email ${ref.email.trim().toLowerCase()}`;
+}
+
+interface UserChange {
+  action: string;
+  set: Partial<Pick<typeof users.$inferInsert, "role" | "active" | "passwordHash">>;
+  /** The change takes an active admin away; refused when it is the last one. */
+  removesAdmin?: boolean;
+  /** Only reactivation keeps session_version: everything else here takes access away. */
+  keepSessions?: boolean;
+  before: Record<string, unknown>;
+  after: Record<string, unknown>;
+}
+
+async function changeUser(
+  db: Db,
+  ref: UserRef,
+  actor: AuditActor,
+  meta: RequestMeta | undefined,
+  decide: (user: UserSummary) => UserChange | null,
+): Promise<UserChangeResult> {
+  return db.transaction(async (tx) => {
+    const where = userWhere(ref);
+    const [current] = where ? await tx.select(summaryColumns).from(users).where(where) : [];
+    if (!current) throw new NotFound(`No user with ${describe(ref)}`);
+    const change = decide(current);
+    if (!change) return { before: current, after: current, changed: false };
+    if (change.removesAdmin) await assertAnotherActiveAdmin(tx, current);
+
+    // The guard on role and active makes a concurrent change to the same user fail loudly
+    // instead of being overwritten on the strength of what we read above.
+    const [updated] = await tx
+      .update(users)
+      .set({
+        ...change.set,
+        ...(change.keepSessions ? {} : { sessionVersion: sql`${users.sessionVersion} + 1` }),
+      })
+      .where(
+        and(
+          eq(users.id, current.id),
+          eq(users.role, current.role),
+          eq(users.active, current.active),
+        ),
+      )
+      .returning(summaryColumns);
+    if (!updated) throw new Conflict("The user was changed by someone else meanwhile; try again");
+
+    await writeAudit(tx, {
+      actor,
+      action: change.action,
+      target: { type: "user", id: current.id },
+      before: { email: current.email, ...change.before },
+      after: { email: current.email, ...change.after },
+      meta,
+    });
+    return { before: current, after: updated, changed: true };
+  });
+}
+
+/**
+ * Without an active admin nobody can manage users or keys from the app. The active admins
+ * are locked in id order, so two admins demoting each other at the same moment queue up (and
+ * the second sees the first's change) instead of both succeeding or deadlocking.
+ */
+async function assertAnotherActiveAdmin(db: Db, user: UserSummary): Promise<void> {
+  const admins = await db
+    .select({ id: users.id })
+    .from(users)
+    .where(and(eq(users.role, "admin"), eq(users.active, true)))
+    .orderBy(asc(users.id))
+    .for("update");
+  if (!admins.some((admin) => admin.id !== user.id)) {
+    throw new Conflict(`${user.email} is the last active admin; make another user admin first`);
+  }
+}
