@@ -2,7 +2,13 @@ import path from "node:path";
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
-  resolve: { alias: { "@": path.resolve(__dirname) } },
+  resolve: {
+    alias: {
+      "@": path.resolve(__dirname),
+      // Outside Next.js the marker package throws; in tests server modules run on the server anyway.
+      "server-only": path.resolve(__dirname, "tests/support/empty-module.ts"),
+    },
+  },
   test: {
     include: ["tests/**/*.test.ts"],
     environment: "node",

@@ -79,3 +79,19 @@ export const auditLog = pgTable(
     index("audit_log_action_idx").on(t.action, t.at),
   ],
 );
+
+/**
+ * Every sign-in attempt, for throttling (per account and per IP) across app instances. Kept
+ * apart from the audit log because it is pruned; the audit log keeps its own entries.
+ */
+export const signInAttempts = pgTable(
+  "sign_in_attempts",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    at: timestamp("at", { withTimezone: true }).notNull().defaultNow(),
+    email: text("email").notNull(),
+    ip: text("ip"),
+    succeeded: boolean("succeeded").notNull(),
+  },
+  (t) => [index("sign_in_attempts_email_idx").on(t.email, t.at), index("sign_in_attempts_ip_idx").on(t.ip, t.at)],
+);

@@ -1,6 +1,23 @@
 import { getDb } from "@/db";
+import { ensureDemoUsers } from "./demo-users";
 
 /** Everything a server process does once before serving. */
 export async function startServerProcess(): Promise<void> {
-  await getDb();
+  assertAuthSecret();
+  const db = await getDb();
+  await ensureDemoUsers(db);
+}
+
+/**
+ * Sessions are signed with AUTH_SECRET. Without it next-auth would refuse every sign-in with
+ * an obscure error; in production we refuse to start instead, saying what to do.
+ */
+function assertAuthSecret(): void {
+  const secret = process.env.AUTH_SECRET;
+  if (process.env.NODE_ENV === "production" && (!secret || secret.length < 32)) {
+    throw new Error(
+      "AUTH_SECRET must be set to a random string of at least 32 characters in production " +
+        "(e.g. `openssl rand -base64 32`). `npm start` creates one for a local demo.",
+    );
+  }
 }

@@ -1,0 +1,69 @@
+import type { Metadata } from "next";
+import { getDb } from "@/db";
+import { AdminTabs } from "@/components/admin/admin-tabs";
+import { formatDateTime } from "@/lib/format";
+import { listApiKeys } from "@/lib/auth/api-keys";
+import { guardPage } from "@/lib/auth/session";
+import { CreateApiKeyForm, RevokeApiKeyButton } from "./client";
+
+export const metadata: Metadata = { title: "API keys" };
+
+export default async function ApiKeysPage() {
+  await guardPage("/admin/api-keys");
+  const keys = await listApiKeys(await getDb());
+  return (
+    <>
+      <h1>Admin</h1>
+      <AdminTabs current="/admin/api-keys" />
+      <section className="card" aria-labelledby="new-key">
+        <h2 id="new-key">Create an API key</h2>
+        <CreateApiKeyForm />
+      </section>
+      <section className="card" aria-labelledby="keys">
+        <h2 id="keys">API keys</h2>
+        {keys.length === 0 ? (
+          <p className="muted">No API keys yet. Integrations need one with the ingest scope to send telemetry.</p>
+        ) : (
+          <div className="table-wrap">
+            <table className="data">
+              <thead>
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col">Key</th>
+                  <th scope="col">Scopes</th>
+                  <th scope="col">Created</th>
+                  <th scope="col">Last used</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">
+                    <span className="visually-hidden">Actions</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {keys.map((key) => (
+                  <tr key={key.id}>
+                    <td>{key.name}</td>
+                    <td>
+                      <code>{key.prefix}…</code>
+                    </td>
+                    <td>{key.scopes.join(", ")}</td>
+                    <td>{formatDateTime(key.createdAt)}</td>
+                    <td>{key.lastUsedAt ? formatDateTime(key.lastUsedAt) : <span className="muted">never</span>}</td>
+                    <td>
+                      {key.revokedAt ? (
+                        <span className="badge bad">revoked {formatDateTime(key.revokedAt)}</span>
+                      ) : (
+                        <span className="badge ok">active</span>
+                      )}
+                    </td>
+                    <td>{key.revokedAt ? null : <RevokeApiKeyButton id={key.id} name={key.name} />}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+    </>
+  );
+}

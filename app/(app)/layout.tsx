@@ -1,0 +1,57 @@
+import { cookies } from "next/headers";
+import { redirect } from "next/navigation";
+import { Suspense, type ReactNode } from "react";
+import { getDb } from "@/db";
+import { listEntities } from "@/db/queries/entities";
+import { GlobalFilters } from "@/components/shell/global-filters";
+import { NavLinks } from "@/components/shell/nav-links";
+import { SignOutButton } from "@/components/shell/sign-out-button";
+import { ThemeToggle } from "@/components/shell/theme-toggle";
+import { areasFor } from "@/lib/auth/navigation";
+import { getCurrentUser } from "@/lib/auth/session";
+
+const ROLE_LABEL = { executive: "Executive", finance: "Finance", operations: "Operations", admin: "Admin" } as const;
+
+export default async function AppLayout({ children }: { children: ReactNode }) {
+  const user = await getCurrentUser();
+  if (!user) redirect("/sign-in");
+  const [entities, theme] = await Promise.all([
+    listEntities(await getDb()),
+    cookies().then((c) => c.get("theme")?.value),
+  ]);
+  return (
+    <div className="shell">
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <nav className="sidebar" aria-label="Main">
+        <a className="brand" href="/">
+          Closeline
+        </a>
+        <Suspense>
+          <NavLinks items={areasFor(user.role).map(({ href, label }) => ({ href, label }))} />
+        </Suspense>
+        <div className="sidebar-footer">
+          <div>
+            <div data-testid="current-user">{user.name ?? user.email}</div>
+            <span className="badge" data-testid="current-role">
+              {ROLE_LABEL[user.role]}
+            </span>
+          </div>
+          <ThemeToggle initial={theme === "light" || theme === "dark" ? theme : "system"} />
+          <SignOutButton />
+        </div>
+      </nav>
+      <div className="main">
+        <header className="topbar">
+          <Suspense>
+            <GlobalFilters entities={entities} />
+          </Suspense>
+        </header>
+        <main id="main" className="content" tabIndex={-1}>
+          {children}
+        </main>
+      </div>
+    </div>
+  );
+}

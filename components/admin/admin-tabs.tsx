@@ -1,0 +1,24 @@
+import Link from "next/link";
+
+const TABS = [
+  { href: "/admin/users", label: "Users" },
+  { href: "/admin/api-keys", label: "API keys" },
+  { href: "/admin/audit", label: "Audit log" },
+];
+
+export function AdminTabs({ current }: { current: string }) {
+  return (
+    <nav aria-label="Admin sections" className="form-row">
+      {TABS.map((tab) => (
+        <Link
+          key={tab.href}
+          href={tab.href}
+          className={tab.href === current ? "button primary" : "button"}
+          aria-current={tab.href === current ? "page" : undefined}
+        >
+          {tab.label}
+        </Link>
+      ))}
+    </nav>
+  );
+}

@@ -1,0 +1,28 @@
+import type { Role } from "@/db/schema";
+
+/*
+ * Who may do what. This table is the only place a role is mapped to a capability; pages,
+ * server actions, API routes and the navigation all ask `can(role, permission)`.
+ */
+export const PERMISSIONS = {
+  /** KPIs on the overview and their drill-downs. */
+  "kpis:read": ["executive", "finance", "admin"],
+  "close:read": ["executive", "finance", "admin"],
+  /** Marking accounting periods closed and setting materiality. */
+  "close:manage": ["finance", "admin"],
+  "ingestion:read": ["operations", "finance", "admin"],
+  "exceptions:read": ["operations", "finance", "admin"],
+  "exceptions:work": ["operations", "finance"],
+  "corrections:propose": ["operations", "finance"],
+  "corrections:approve": ["finance"],
+  "admin:users": ["admin"],
+  "admin:api-keys": ["admin"],
+  "admin:audit": ["admin"],
+  "admin:settings": ["admin"],
+} as const satisfies Record<string, readonly Role[]>;
+
+export type Permission = keyof typeof PERMISSIONS;
+
+export function can(role: Role | null | undefined, permission: Permission): boolean {
+  return role != null && (PERMISSIONS[permission] as readonly Role[]).includes(role);
+}

@@ -1,0 +1,48 @@
+import type { Permission } from "./permissions";
+
+/**
+ * The access rule of every page and API route, keyed by its path as the file system names it.
+ * A route without a rule fails tests/auth/route-access.test.ts, and each page and handler
+ * checks its own rule through lib/auth/guard.ts, so this table is also what is enforced.
+ *
+ * - `public`: anyone (sign-in, health, the API contract).
+ * - `signed-in`: any active user.
+ * - `{ permission }`: a signed-in user whose role has it.
+ * - `{ apiKey }`: an API key with the scope; `orPermission` also admits a session user.
+ * - `internal`: the local operator channel (bearer token from the data folder, loopback only).
+ */
+export type AccessRule =
+  | "public"
+  | "signed-in"
+  | "internal"
+  | { permission: Permission }
+  | { apiKey: "ingest" | "read"; orPermission?: Permission };
+
+export const ROUTE_ACCESS: Record<string, AccessRule> = {
+  // Pages
+  /** Sends each role to the first area it may see. */
+  "/": "signed-in",
+  "/overview": { permission: "kpis:read" },
+  "/sign-in": "public",
+  "/ingestion": { permission: "ingestion:read" },
+  "/exceptions": { permission: "exceptions:read" },
+  "/close": { permission: "close:read" },
+  "/admin": { permission: "admin:users" },
+  "/admin/users": { permission: "admin:users" },
+  "/admin/api-keys": { permission: "admin:api-keys" },
+  "/admin/audit": { permission: "admin:audit" },
+  // API
+  "/api/health": "public",
+  "/api/auth/[...nextauth]": "public",
+  "/api/internal/cli": "internal",
+  "/api/v1/openapi.json": "public",
+  "POST /api/v1/events": { apiKey: "ingest" },
+  "GET /api/v1/events": { apiKey: "read", orPermission: "ingestion:read" },
+  "POST /api/v1/reconciliation-results/upload": { apiKey: "ingest", orPermission: "ingestion:read" },
+};
+
+export function accessRule(route: string): AccessRule {
+  const rule = ROUTE_ACCESS[route];
+  if (!rule) throw new Error(`No access rule for route ${route}: add it to lib/auth/route-access.ts`);
+  return rule;
+}

@@ -1,0 +1,90 @@
+import "server-only";
+import { eq } from "drizzle-orm";
+import { getServerSession } from "next-auth";
+import { forbidden, redirect } from "next/navigation";
+import { cache } from "react";
+import { getDb } from "@/db";
+import type { Db } from "@/db/client";
+import { users, type Role } from "@/db/schema";
+import { authOptions } from "./options";
+import { authenticateApiKey, bearerToken, type AuthenticatedKey } from "./api-keys";
+import { can, type Permission } from "./permissions";
+import { accessRule } from "./route-access";
+import { Forbidden, Unauthenticated } from "@/lib/errors";
+
+export interface CurrentUser {
+  id: string;
+  email: string;
+  name: string | null;
+  role: Role;
+}
+
+/**
+ * The signed-in user of this request, re-read from the database: a deactivated user, or one
+ * whose session_version was bumped (role change, deactivation), has no session any more
+ * even though their cookie is still valid.
+ */
+export const getCurrentUser = cache(async (): Promise<CurrentUser | null> => {
+  const session = await getServerSession(authOptions);
+  if (!session?.user?.id) return null;
+  return loadSessionUser(await getDb(), session.user.id, session.user.sessionVersion);
+});
+
+export async function loadSessionUser(db: Db, id: string, sessionVersion: number | undefined): Promise<CurrentUser | null> {
+  const [user] = await db
+    .select({
+      id: users.id,
+      email: users.email,
+      name: users.name,
+      role: users.role,
+      active: users.active,
+      sessionVersion: users.sessionVersion,
+    })
+    .from(users)
+    .where(eq(users.id, id))
+    .limit(1);
+  if (!user || !user.active || user.sessionVersion !== sessionVersion) return null;
+  return { id: user.id, email: user.email, name: user.name, role: user.role };
+}
+
+/**
+ * For pages: sends a visitor without a session to sign-in and answers 403 to a user whose
+ * role lacks the route's permission. Every page calls it with its own route.
+ */
+export async function guardPage(route: string): Promise<CurrentUser> {
+  const rule = accessRule(route);
+  const user = await getCurrentUser();
+  if (rule === "public") return user as CurrentUser;
+  if (!user) redirect(`/sign-in?callbackUrl=${encodeURIComponent(route)}`);
+  if (typeof rule === "object" && "permission" in rule && !can(user.role, rule.permission)) forbidden();
+  return user;
+}
+
+/** For server actions: the signed-in user if their role has the permission, else an error. */
+export async function requirePermission(permission: Permission): Promise<CurrentUser> {
+  const user = await getCurrentUser();
+  if (!user) throw new Unauthenticated("Your session has ended; sign in again");
+  if (!can(user.role, permission)) throw new Forbidden();
+  return user;
+}
+
+export type Principal = { kind: "user"; user: CurrentUser } | { kind: "api_key"; key: AuthenticatedKey };
+
+/**
+ * For API routes: checks the route's rule against an API key (Authorization: Bearer) or the
+ * session cookie. No credentials → 401; credentials without the right → 403.
+ */
+export async function guardApi(db: Db, request: Request, route: string): Promise<Principal> {
+  const rule = accessRule(route);
+  if (typeof rule !== "object") throw new Error(`guardApi used on ${route}, whose rule is ${String(rule)}`);
+  if ("apiKey" in rule) {
+    if (bearerToken(request) || !rule.orPermission) {
+      return { kind: "api_key", key: await authenticateApiKey(db, request, rule.apiKey) };
+    }
+  }
+  const permission = "permission" in rule ? rule.permission : rule.orPermission!;
+  const user = await getCurrentUser();
+  if (!user) throw new Unauthenticated();
+  if (!can(user.role, permission)) throw new Forbidden();
+  return { kind: "user", user };
+}

@@ -1,0 +1,14 @@
+import "server-only";
+import { headers } from "next/headers";
+import type { AuditActor, RequestMeta } from "@/lib/audit";
+import type { CurrentUser } from "@/lib/auth/session";
+
+/** IP and user agent of the request a server action runs in, for the audit log. */
+export async function actionMeta(): Promise<RequestMeta> {
+  const h = await headers();
+  return { ip: h.get("x-forwarded-for") ?? h.get("x-real-ip"), userAgent: h.get("user-agent") };
+}
+
+export function userActor(user: CurrentUser): AuditActor {
+  return { type: "user", id: user.id, label: user.email };
+}
