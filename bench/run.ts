@@ -1,0 +1,31 @@
+import { ingestBenchmark } from "./ingest";
+import type { BenchSuite } from "./support/suite";
+
+/*
+ * `npm run bench` runs every suite in order; `npm run bench -- ingest` runs only the named
+ * ones. A new suite is a module exporting a BenchSuite, added to this list.
+ */
+const SUITES: BenchSuite[] = [ingestBenchmark];
+
+async function main(): Promise<void> {
+  const wanted = process.argv.slice(2);
+  const unknown = wanted.filter((name) => !SUITES.some((suite) => suite.name === name));
+  if (unknown.length > 0) {
+    throw new Error(
+      `Unknown suite ${unknown.join(", ")}; known: ${SUITES.map((s) => s.name).join(", ")}`,
+    );
+  }
+  for (const suite of SUITES) {
+    if (wanted.length > 0 && !wanted.includes(suite.name)) continue;
+    console.log(`\n== ${suite.name}: ${suite.description}\n`);
+    await suite.run();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(`\nBENCHMARK FAILED: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  },
+);
