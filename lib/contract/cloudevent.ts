@@ -12,7 +12,8 @@ export const CloudEventEnvelope = z.looseObject({
   subject: z.string().max(500).optional(),
   datacontenttype: z.string().optional(),
   dataschema: z.string().optional(),
-  data: z.unknown(),
+  // Required per type in validateCloudEvent, which says so in words a sender understands.
+  data: z.unknown().optional(),
 });
 
 /** Attributes with columns of their own; everything else on the envelope is kept as-is. */
