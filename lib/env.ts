@@ -12,6 +12,8 @@ const EnvSchema = z.object({
   CLOSELINE_DATA_DIR: z.string().default(".data"),
   /** `off` starts the product without the simulator and without demo data. */
   CLOSELINE_DEMO: z.enum(["on", "off"]).default("on"),
+  /** Set by `npm start` for each run: the key its demo simulator sends with (lib/server/demo.ts). */
+  CLOSELINE_DEMO_INGEST_KEY: z.string().min(32).optional(),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
 });
 

@@ -1,4 +1,6 @@
 import { getDb } from "@/db";
+import { env } from "@/lib/env";
+import { registerDemoIngestKey } from "./demo";
 import { ensureDemoUsers } from "./demo-users";
 
 /** Everything a server process does once before serving. */
@@ -6,6 +8,10 @@ export async function startServerProcess(): Promise<void> {
   assertAuthSecret();
   const db = await getDb();
   await ensureDemoUsers(db);
+  // `npm start` passes the key its demo simulator will send with (scripts/start.ts).
+  if (env.CLOSELINE_DEMO_INGEST_KEY && env.CLOSELINE_DEMO !== "off") {
+    await registerDemoIngestKey(db, env.CLOSELINE_DEMO_INGEST_KEY);
+  }
 }
 
 /**
