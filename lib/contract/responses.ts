@@ -10,11 +10,13 @@ import { Timestamp } from "./primitives";
 
 export const ApiError = z
   .object({
-    error: z.object({
-      code: z.string().meta({ description: "Stable machine-readable code, e.g. invalid_input" }),
-      message: z.string().meta({ description: "What went wrong, for a human" }),
-      details: z.unknown().optional().meta({ description: "Structured detail where it helps" }),
-    }),
+    error: z
+      .object({
+        code: z.string().meta({ description: "Stable machine-readable code, e.g. invalid_input" }),
+        message: z.string().meta({ description: "What went wrong, for a human" }),
+        details: z.unknown().optional().meta({ description: "Structured detail where it helps" }),
+      })
+      .meta({ description: "What went wrong" }),
   })
   .meta({ description: "Every non-200 answer of the API has this shape." });
 
@@ -28,13 +30,17 @@ export const IngestResponse = z
     duplicates: z.int().min(0).meta({
       description: "Events whose (source, id) was already stored, or repeated in this request",
     }),
-    rejected: z.array(
-      z.object({
-        index: z.int().min(0).meta({ description: "0-based position of the item in the batch" }),
-        id: z.string().nullable().meta({ description: "The item's id, if it had a usable one" }),
-        errors: ItemErrors,
+    rejected: z
+      .array(
+        z.object({
+          index: z.int().min(0).meta({ description: "0-based position of the item in the batch" }),
+          id: z.string().nullable().meta({ description: "The item's id, if it had a usable one" }),
+          errors: ItemErrors,
+        }),
+      )
+      .meta({
+        description: "The items that were not stored, each with its reasons (kept for replay)",
       }),
-    ),
   })
   .meta({ description: "Per-item outcome. One bad item never blocks the good ones." });
 
@@ -42,25 +48,30 @@ export const CsvUploadResponse = z
   .object({
     accepted: IngestResponse.shape.accepted,
     duplicates: IngestResponse.shape.duplicates,
-    rejected: z.array(
-      z.object({
-        index: z.int().min(0).meta({ description: "0-based position of the row among data rows" }),
-        line: z.int().min(1).meta({ description: "1-based line of the row in the file" }),
-        id: z.string().nullable().meta({ description: "The event id the row was given" }),
-        errors: ItemErrors,
-      }),
-    ),
+    rejected: z
+      .array(
+        z.object({
+          index: z
+            .int()
+            .min(0)
+            .meta({ description: "0-based position of the row among data rows" }),
+          line: z.int().min(1).meta({ description: "1-based line of the row in the file" }),
+          id: z.string().nullable().meta({ description: "The event id the row was given" }),
+          errors: ItemErrors,
+        }),
+      )
+      .meta({ description: "The rows that were not stored, each with its line and reasons" }),
   })
   .meta({ description: "Per-row outcome. One bad row never blocks the good ones." });
 
 export const StoredEvent = z.object({
-  source: z.string(),
-  id: z.string(),
-  type: z.string(),
-  time: Timestamp,
+  source: z.string().meta({ description: "The event's source, as sent" }),
+  id: z.string().meta({ description: "The event's id, as sent" }),
+  type: z.string().meta({ description: "The event type" }),
+  time: Timestamp.meta({ description: "The event's time" }),
   receivedAt: Timestamp.meta({ description: "When Closeline stored the event" }),
-  subject: z.string().nullable(),
-  data: z.record(z.string(), z.unknown()),
+  subject: z.string().nullable().meta({ description: "The event's subject, if it had one" }),
+  data: z.record(z.string(), z.unknown()).meta({ description: "The event's data, as validated" }),
   attributes: z.record(z.string(), z.unknown()).meta({
     description: "CloudEvents attributes beyond the ones above (extensions), as sent",
   }),
@@ -68,7 +79,7 @@ export const StoredEvent = z.object({
 });
 
 export const EventListResponse = z.object({
-  events: z.array(StoredEvent),
+  events: z.array(StoredEvent).meta({ description: "Oldest first, by time" }),
   nextCursor: z.string().nullable().meta({
     description: "Pass as `cursor` to get the next page; null on the last page",
   }),

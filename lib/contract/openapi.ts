@@ -1,0 +1,345 @@
+import { z } from "zod";
+import { ListEventsQuery } from "@/lib/events/list";
+import {
+  CSV_DATA_COLUMNS,
+  CSV_ENVELOPE_COLUMNS,
+  CSV_MAX_BYTES,
+  CSV_MAX_ROWS,
+  CSV_REQUIRED_COLUMNS,
+} from "@/lib/ingest/csv";
+import { MAX_BATCH_EVENTS, MAX_BODY_BYTES } from "@/lib/ingest/request";
+import { CloudEventEnvelope } from "./cloudevent";
+import { EVENT_TYPES, EVENT_TYPE_NAMES, type EventType } from "./event-types";
+import {
+  exampleBatch,
+  exampleCsv,
+  exampleCsvUploadResponse,
+  exampleEvent,
+  exampleIngestResponse,
+} from "./examples";
+import { ApiError, CsvUploadResponse, EventListResponse, IngestResponse } from "./responses";
+
+/*
+ * GET /api/v1/openapi.json: the machine-readable contract, generated from the same zod
+ * schemas that validate requests (z.toJSONSchema, JSON Schema 2020-12 as OpenAPI 3.1 uses).
+ * Schemas are converted as *input* types, so a field with a default (toleranceMinor) shows
+ * as optional with its default, which is what a sender needs to know.
+ */
+
+/** What the envelope attributes mean; the validation rules come from CloudEventEnvelope. */
+export const ENVELOPE_DESCRIPTIONS: Record<keyof typeof CloudEventEnvelope.shape, string> = {
+  specversion: 'CloudEvents version: always "1.0"',
+  id: "Identifies the event within its source. (source, id) is stored once; a repeat is a duplicate",
+  source: "The system that produced the event, a URI reference such as urn:acme:billing",
+  type: "The event type; decides the shape of data",
+  time: "When it happened, RFC 3339 with a time zone",
+  subject: "What the event is about within the source (optional)",
+  datacontenttype: "Media type of data (optional; data is JSON)",
+  dataschema: "URI of the schema data adheres to (optional)",
+  data: "The event's payload; its shape depends on type",
+};
+
+/**
+ * Object-level refinements (rules that relate two fields) have no JSON Schema equivalent, so
+ * they are spelled out in descriptions instead. Reads zod's check definitions; the contract
+ * tests pin the rules found for each event type, so a zod change that hides them fails loudly.
+ */
+export function crossFieldRules(schema: z.ZodType): { field: string; rule: string }[] {
+  return (schema.def.checks ?? []).flatMap((check) => {
+    const def = check._zod.def as { check?: string; path?: PropertyKey[]; error?: unknown };
+    if (def.check !== "custom" || !def.path?.length || typeof def.error !== "function") return [];
+    const rule = (def.error as (issue: object) => unknown)({});
+    return typeof rule === "string" ? [{ field: def.path.map(String).join("."), rule }] : [];
+  });
+}
+
+/** `usage.checkpoint` → `UsageCheckpointEvent`, the component name of a type's event. */
+export function eventComponentName(type: EventType): string {
+  return `${type
+    .split(/[._]/)
+    .map((word) => word[0]!.toUpperCase() + word.slice(1))
+    .join("")}Event`;
+}
+
+/** The envelope of one event type: `type` fixed to it and `data` its schema. */
+export function typedEventSchema(type: EventType) {
+  const described = Object.fromEntries(
+    Object.entries(CloudEventEnvelope.shape).map(([name, schema]) => [
+      name,
+      schema.meta({
+        description: ENVELOPE_DESCRIPTIONS[name as keyof typeof ENVELOPE_DESCRIPTIONS],
+      }),
+    ]),
+  ) as typeof CloudEventEnvelope.shape;
+  const data = EVENT_TYPES[type].data;
+  const rules = crossFieldRules(data).map(({ field, rule }) => `${field} ${rule}`);
+  return CloudEventEnvelope.extend({
+    ...described,
+    type: z.literal(type).meta({ description: `Always "${type}"` }),
+    data: rules.length > 0 ? data.meta({ description: `Also: ${rules.join("; ")}.` }) : data,
+  }).meta({
+    title: type,
+    description: EVENT_TYPES[type].summary,
+    examples: [exampleEvent(type)],
+  });
+}
+
+type JsonObject = Record<string, unknown>;
+
+/** `5 MB (5,242,880 bytes)`: the round figure for people, the exact one for code. */
+export function describeBytes(bytes: number): string {
+  return `${bytes / (1024 * 1024)} MB (${bytes.toLocaleString("en-US")} bytes)`;
+}
+
+/** OpenAPI 3.1 deprecates a schema's `example` in favour of JSON Schema's `examples`. */
+function exampleToExamples(ctx: { jsonSchema: JsonObject }) {
+  if ("example" in ctx.jsonSchema) {
+    ctx.jsonSchema.examples = [ctx.jsonSchema.example];
+    delete ctx.jsonSchema.example;
+  }
+}
+
+/** One schema as JSON Schema, without the `$schema` header a component does not carry. */
+export function toJsonSchema(schema: z.ZodType): JsonObject {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, {
+    io: "input",
+    override: exampleToExamples,
+  }) as JsonObject;
+  return rest;
+}
+
+function buildComponentSchemas(): Record<string, JsonObject> {
+  const registry = z.registry<{ id: string }>();
+  const eventSchemas = EVENT_TYPE_NAMES.map((type) => {
+    const schema = typedEventSchema(type);
+    registry.add(schema, { id: eventComponentName(type) });
+    return schema;
+  });
+  const cloudEvent = z
+    .discriminatedUnion("type", eventSchemas as [(typeof eventSchemas)[number]])
+    .meta({ description: "A CloudEvent of any type Closeline understands" });
+  registry.add(cloudEvent, { id: "CloudEvent" });
+  registry.add(z.array(cloudEvent).min(1).max(MAX_BATCH_EVENTS), { id: "CloudEventBatch" });
+  registry.add(IngestResponse, { id: "IngestResponse" });
+  registry.add(CsvUploadResponse, { id: "CsvUploadResponse" });
+  registry.add(EventListResponse, { id: "EventListResponse" });
+  registry.add(ApiError, { id: "Error" });
+
+  const { schemas } = z.toJSONSchema(registry, {
+    io: "input",
+    uri: (id) => `#/components/schemas/${id}`,
+    override: exampleToExamples,
+  });
+  const components = Object.fromEntries(
+    Object.entries(schemas).map(([id, schema]) => {
+      const { $schema: _dialect, $id: _id, ...rest } = schema as JsonObject;
+      return [id, rest];
+    }),
+  );
+  components.CloudEvent!.discriminator = {
+    propertyName: "type",
+    mapping: Object.fromEntries(
+      EVENT_TYPE_NAMES.map((type) => [type, `#/components/schemas/${eventComponentName(type)}`]),
+    ),
+  };
+  return components;
+}
+
+const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
+const jsonContent = (id: string, extra: JsonObject = {}) => ({
+  "application/json": { schema: ref(id), ...extra },
+});
+
+/** Error answers every authenticated endpoint can give. */
+export const COMMON_ERRORS = {
+  401: "No API key, or an unknown or revoked one",
+  403: "The API key lacks the scope this endpoint needs",
+  500: "An unexpected error; the message never reveals internals",
+  503: "The database is unavailable; retry after the Retry-After header's seconds",
+} as const;
+
+export const INGEST_ERRORS = {
+  400: `The body as a whole is unusable: not JSON, not an event or an array of events, an empty array or more than ${MAX_BATCH_EVENTS.toLocaleString("en-US")} events. Kept with the reason, like rejected events`,
+  413: `The body is larger than ${describeBytes(MAX_BODY_BYTES)}`,
+  415: "The Content-Type is not application/cloudevents+json, application/json or application/cloudevents-batch+json",
+} as const;
+
+export const CSV_UPLOAD_ERRORS = {
+  400: `The file as a whole is unusable: empty, not CSV, header columns unknown, missing or repeated, a row with the wrong number of values, more than ${CSV_MAX_ROWS.toLocaleString("en-US")} rows, or no "file" field in a form`,
+  413: `The file is larger than ${describeBytes(CSV_MAX_BYTES)}`,
+  415: "The Content-Type is not text/csv or multipart/form-data",
+} as const;
+
+/** The error answers an endpoint can give, each with the shared error body. */
+function errorResponses(meanings: Record<number, string>) {
+  return Object.fromEntries(
+    Object.entries({ ...meanings, ...COMMON_ERRORS }).map(([status, description]) => [
+      status,
+      { description, content: jsonContent("Error") },
+    ]),
+  );
+}
+
+export const QUERY_DESCRIPTIONS: Record<keyof typeof ListEventsQuery.shape, string> = {
+  type: "Only events of this type",
+  source: "Only events from this source",
+  from: "Only events whose `time` is at or after this instant",
+  to: "Only events whose `time` is before this instant",
+  cursor: "The `nextCursor` of the previous page",
+  limit: "Events per page",
+};
+
+function queryParameters() {
+  const schema = toJsonSchema(ListEventsQuery) as { properties: Record<string, JsonObject> };
+  return Object.entries(schema.properties).map(([name, property]) => ({
+    name,
+    in: "query",
+    required: false,
+    description: QUERY_DESCRIPTIONS[name as keyof typeof QUERY_DESCRIPTIONS],
+    schema: property,
+  }));
+}
+
+export const CSV_DESCRIPTION = [
+  `A header row, then one row per compared key. Columns: ${CSV_DATA_COLUMNS.join(", ")}`,
+  `(required: ${CSV_REQUIRED_COLUMNS.join(", ")}), optionally ${Object.keys(CSV_ENVELOPE_COLUMNS).join(", ")}.`,
+  `Each row is validated as a reconciliation.result event. At most ${CSV_MAX_ROWS.toLocaleString("en-US")} rows and ${describeBytes(CSV_MAX_BYTES)}.`,
+].join(" ");
+
+export function buildOpenApiDocument() {
+  const singleExamples = Object.fromEntries(
+    EVENT_TYPE_NAMES.map((type) => [
+      type,
+      { summary: EVENT_TYPES[type].summary, value: exampleEvent(type) },
+    ]),
+  );
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "Closeline API",
+      version: "1",
+      description:
+        "Telemetry ingestion and read API. Events are CloudEvents 1.0 in structured JSON mode; see docs/ingestion.md for a guide.",
+    },
+    tags: [{ name: "events" }, { name: "reconciliation" }, { name: "contract" }],
+    paths: {
+      "/api/v1/events": {
+        post: {
+          operationId: "ingestEvents",
+          tags: ["events"],
+          summary: "Send one event or a batch",
+          description: `Each event is validated on its own; valid ones are stored exactly once by (source, id) and invalid ones are kept with their reasons. A batch holds at most ${MAX_BATCH_EVENTS.toLocaleString("en-US")} events and ${describeBytes(MAX_BODY_BYTES)}.`,
+          security: [{ apiKey: ["ingest"] }],
+          requestBody: {
+            required: true,
+            content: {
+              "application/cloudevents+json": {
+                schema: ref("CloudEvent"),
+                examples: singleExamples,
+              },
+              "application/json": { schema: ref("CloudEvent"), examples: singleExamples },
+              "application/cloudevents-batch+json": {
+                schema: ref("CloudEventBatch"),
+                examples: { batch: { value: exampleBatch() } },
+              },
+            },
+          },
+          responses: {
+            "200": {
+              description:
+                "Per-item outcome: accepted, duplicates and rejected items with their errors",
+              content: jsonContent("IngestResponse", {
+                examples: { mixed: { value: exampleIngestResponse } },
+              }),
+            },
+            ...errorResponses(INGEST_ERRORS),
+          },
+        },
+        get: {
+          operationId: "listEvents",
+          tags: ["events"],
+          summary: "List stored events, oldest first",
+          description: "Keyset pagination: follow nextCursor until it is null.",
+          security: [{ apiKey: ["read"] }],
+          parameters: queryParameters(),
+          responses: {
+            "200": { description: "A page of events", content: jsonContent("EventListResponse") },
+            ...errorResponses({ 400: "A query parameter is invalid" }),
+          },
+        },
+      },
+      "/api/v1/reconciliation-results/upload": {
+        post: {
+          operationId: "uploadReconciliationResults",
+          tags: ["reconciliation"],
+          summary: "Upload reconciliation results as CSV",
+          description: CSV_DESCRIPTION,
+          security: [{ apiKey: ["ingest"] }],
+          requestBody: {
+            required: true,
+            content: {
+              "text/csv": { schema: { type: "string" }, example: exampleCsv() },
+              "multipart/form-data": {
+                schema: {
+                  type: "object",
+                  properties: {
+                    file: {
+                      type: "string",
+                      contentMediaType: "text/csv",
+                      description: "The CSV file",
+                    },
+                  },
+                  required: ["file"],
+                },
+              },
+            },
+          },
+          responses: {
+            "200": {
+              description: "Per-row outcome; rejected rows carry their line in the file",
+              content: jsonContent("CsvUploadResponse", {
+                examples: { mixed: { value: exampleCsvUploadResponse } },
+              }),
+            },
+            ...errorResponses(CSV_UPLOAD_ERRORS),
+          },
+        },
+      },
+      "/api/v1/openapi.json": {
+        get: {
+          operationId: "getOpenApiDocument",
+          tags: ["contract"],
+          summary: "This document",
+          security: [],
+          responses: {
+            "200": {
+              description: "The OpenAPI 3.1 document",
+              content: { "application/json": { schema: { type: "object" } } },
+            },
+          },
+        },
+      },
+    },
+    components: {
+      securitySchemes: {
+        apiKey: {
+          type: "http",
+          scheme: "bearer",
+          description:
+            "An API key: Authorization: Bearer <key>. Keys carry scopes (ingest, read); create one with npm run closeline -- api-key create --name NAME --scopes ingest",
+        },
+      },
+      schemas: buildComponentSchemas(),
+    },
+  };
+}
+
+export type OpenApiDocument = ReturnType<typeof buildOpenApiDocument>;
+
+let built: OpenApiDocument | undefined;
+
+/** The document is a function of the code alone, so it is built once per process. */
+export function openApiDocument(): OpenApiDocument {
+  built ??= buildOpenApiDocument();
+  return built;
+}
