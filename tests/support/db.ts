@@ -5,10 +5,11 @@ import { openDb, type DbHandle } from "@/db/client";
 /**
  * Each test file gets a database of its own: a fresh PostgreSQL database on the server named
  * by CLOSELINE_TEST_PG (default: the local server), or an in-memory PGlite when the suite runs
- * with CLOSELINE_TEST_DB=pglite. The suite runs once per engine (see package.json).
+ * with CLOSELINE_TEST_DB=pglite. The suite runs once per engine (scripts/test.sh).
  */
 export const TEST_ENGINE = process.env.CLOSELINE_TEST_DB === "pglite" ? "pglite" : "postgres";
-const SERVER_URL = process.env.CLOSELINE_TEST_PG ?? "postgres://postgres@127.0.0.1:5432/test";
+// The maintenance database "postgres" exists on every server; "test" does not on a fresh one.
+const SERVER_URL = process.env.CLOSELINE_TEST_PG ?? "postgres://postgres@127.0.0.1:5432/postgres";
 
 export interface TestDb extends DbHandle {
   /** Connection string of the fresh database (postgres engine only). */
