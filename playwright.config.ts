@@ -1,0 +1,55 @@
+import { defineConfig, devices } from "@playwright/test";
+import { E2E_BASE_URL, ensureE2eDatabaseUrl } from "./e2e/fixtures/server";
+
+/*
+ * End-to-end: the production build on a fresh PostgreSQL database, driven by Debian's
+ * Chromium (CI cannot download Playwright's browsers). The config is evaluated by the runner
+ * and again by every worker; the database URL is named once and shared through the
+ * environment, which workers inherit (e2e/fixtures/server.ts).
+ */
+
+const databaseUrl = ensureE2eDatabaseUrl();
+const isCI = !!process.env.CI;
+
+export default defineConfig({
+  testDir: "e2e",
+  outputDir: "test-results/e2e",
+  // Journeys share one server and database; two workers fit this machine's two cores.
+  workers: 2,
+  fullyParallel: false,
+  forbidOnly: isCI,
+  retries: isCI ? 1 : 0,
+  timeout: 30_000,
+  expect: { timeout: 10_000 },
+  reporter: isCI ? [["list"], ["html", { open: "never" }]] : "list",
+  globalTeardown: "./e2e/global-teardown.ts",
+  use: {
+    baseURL: E2E_BASE_URL,
+    trace: "retain-on-failure",
+    screenshot: "only-on-failure",
+  },
+  projects: [
+    {
+      name: "chromium",
+      use: {
+        ...devices["Desktop Chrome"],
+        launchOptions: {
+          executablePath: "/usr/bin/chromium",
+          args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        },
+      },
+    },
+  ],
+  webServer: {
+    command: "node_modules/.bin/tsx scripts/e2e-server.ts",
+    url: `${E2E_BASE_URL}/api/health`,
+    // A cold production build on two cores takes a few minutes.
+    timeout: 10 * 60_000,
+    // Always our own server: one left running elsewhere would be on another database.
+    reuseExistingServer: false,
+    stdout: "pipe",
+    stderr: "pipe",
+    gracefulShutdown: { signal: "SIGTERM", timeout: 10_000 },
+    env: { DATABASE_URL: databaseUrl },
+  },
+});

@@ -1,0 +1,132 @@
+/**
+ * The web server Playwright starts for the e2e suite (playwright.config.ts → webServer):
+ * creates the run's fresh database, builds the app for production into .next-e2e and serves
+ * it with `next start` on 127.0.0.1:3100, demo off. Playwright waits for /api/health.
+ *
+ *   DATABASE_URL            the fresh database to create and serve from (set by the config)
+ *   CLOSELINE_E2E_SKIP_BUILD=1  serve the existing .next-e2e build (for iterating on specs)
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { isDeepStrictEqual } from "node:util";
+import postgres from "postgres";
+import { E2E_DIST_DIR, E2E_PORT, databaseName, e2eServerUrl } from "../e2e/fixtures/server";
+
+const ROOT = process.cwd();
+const NEXT_BIN = path.join(ROOT, "node_modules", ".bin", "next");
+
+/**
+ * `next build` adds its folder's type globs to tsconfig.json and points next-env.d.ts at its
+ * folder. Those edits concern this private build, not the project, so they are put back
+ * (as the bench does, bench/support/next-server.ts) — tsconfig.json only if the build's
+ * globs are all that changed, so an edit someone saved meanwhile is never lost.
+ */
+const TSCONFIG = path.join(ROOT, "tsconfig.json");
+const NEXT_ENV = path.join(ROOT, "next-env.d.ts");
+
+function onlyBuildGlobsAdded(before: Buffer, after: Buffer): boolean {
+  try {
+    const original = JSON.parse(before.toString("utf8")) as unknown;
+    const rewritten = JSON.parse(after.toString("utf8")) as { include?: string[] };
+    rewritten.include = rewritten.include?.filter((glob) => !glob.startsWith(`${E2E_DIST_DIR}/`));
+    return isDeepStrictEqual(original, rewritten);
+  } catch {
+    return false;
+  }
+}
+
+function log(message: string) {
+  console.log(`[e2e-server] ${message}`);
+}
+
+async function createDatabase(url: string): Promise<void> {
+  const name = databaseName(url);
+  if (!/^[a-z0-9_]+$/.test(name)) throw new Error(`Refusing to create database "${name}"`);
+  const admin = postgres(e2eServerUrl(), { max: 1, onnotice: () => {} });
+  try {
+    await admin.unsafe(`create database ${name}`);
+    log(`created database ${name}`);
+  } catch (error) {
+    // 42P04: a restarted server keeps the database its run already made.
+    if ((error as { code?: string }).code !== "42P04") throw error;
+  } finally {
+    await admin.end({ timeout: 5 });
+  }
+}
+
+function run(command: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
+  return spawn(command, args, { env, stdio: ["ignore", "inherit", "inherit"] });
+}
+
+function exitCode(child: ChildProcess): Promise<number> {
+  return new Promise((resolve, reject) => {
+    child.once("error", reject);
+    child.once("exit", (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+  });
+}
+
+async function build(env: NodeJS.ProcessEnv): Promise<void> {
+  const read = (file: string) => (fs.existsSync(file) ? fs.readFileSync(file) : null);
+  const tsconfig = read(TSCONFIG);
+  const nextEnv = read(NEXT_ENV);
+  log(`next build → ${E2E_DIST_DIR}`);
+  try {
+    const code = await exitCode(run(NEXT_BIN, ["build"], env));
+    if (code !== 0) throw new Error(`next build failed (exit ${code})`);
+  } finally {
+    const tsconfigNow = read(TSCONFIG);
+    if (tsconfig && tsconfigNow && !tsconfigNow.equals(tsconfig)) {
+      if (onlyBuildGlobsAdded(tsconfig, tsconfigNow)) fs.writeFileSync(TSCONFIG, tsconfig);
+      else log("tsconfig.json changed during the build; left as it is");
+    }
+    // Generated and git-ignored; it must point at .next again for `tsc` and the dev server.
+    if (nextEnv && !read(NEXT_ENV)?.equals(nextEnv)) fs.writeFileSync(NEXT_ENV, nextEnv);
+  }
+}
+
+async function main(): Promise<void> {
+  const databaseUrl = process.env.DATABASE_URL;
+  if (!databaseUrl) throw new Error("DATABASE_URL is unset; start the e2e suite with playwright");
+  await createDatabase(databaseUrl);
+
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NODE_ENV: "production",
+    NEXT_DIST_DIR: E2E_DIST_DIR,
+    NEXT_TELEMETRY_DISABLED: "1",
+    DATABASE_URL: databaseUrl,
+    CLOSELINE_DEMO: "off",
+    PORT: String(E2E_PORT),
+    // Production refuses to start without a session secret; e2e sessions live for one run.
+    AUTH_SECRET: process.env.AUTH_SECRET ?? randomBytes(32).toString("base64url"),
+    NEXTAUTH_URL: `http://127.0.0.1:${E2E_PORT}`,
+  };
+
+  if (
+    process.env.CLOSELINE_E2E_SKIP_BUILD === "1" &&
+    fs.existsSync(path.join(E2E_DIST_DIR, "BUILD_ID"))
+  ) {
+    log(`serving the existing build in ${E2E_DIST_DIR}`);
+  } else {
+    // Types are `npm run lint`'s job, which runs before e2e in scripts/test.sh.
+    await build({ ...env, NEXT_SKIP_TYPECHECK: "1" });
+  }
+
+  log(`next start on 127.0.0.1:${E2E_PORT}`);
+  const server = run(
+    NEXT_BIN,
+    ["start", "--port", String(E2E_PORT), "--hostname", "127.0.0.1"],
+    env,
+  );
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.on(signal, () => server.kill(signal));
+  }
+  process.exitCode = await exitCode(server);
+}
+
+main().catch((error: unknown) => {
+  console.error("[e2e-server]", error instanceof Error ? error.message : error);
+  process.exit(1);
+});
