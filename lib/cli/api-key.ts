@@ -1,0 +1,107 @@
+import { z } from "zod";
+import type { Db } from "@/db/client";
+import { createApiKey, listApiKeys, parseScopes, revokeApiKey } from "@/lib/auth/api-keys";
+import { CLI_ACTOR } from "@/lib/audit";
+import { Conflict, InvalidInput, NotFound } from "@/lib/errors";
+import { type Command, stringValue } from "./command";
+import { formatTable, formatTime } from "./output";
+
+const create: Command = {
+  name: "api-key create",
+  usage: "--name N --scopes ingest,read",
+  summary: "Create a key; it is printed once, alone on the last line",
+  options: { name: { type: "string" }, scopes: { type: "string" } },
+  required: ["name", "scopes"],
+  async run({ getDb, out }, args) {
+    const name = stringValue(args, "name");
+    const scopes = parseScopes(stringValue(args, "scopes"));
+    const key = await createApiKey(await getDb(), { name, scopes }, CLI_ACTOR);
+    out.line(
+      `Created API key "${name.trim()}" with scopes ${scopes.join(", ")} (id ${key.id}, prefix ${key.prefix}).`,
+    );
+    out.line("Copy it now: Closeline keeps only a hash of it and cannot show it again.");
+    // Last and alone, so a script can take it with `tail -n 1`.
+    out.line(key.key);
+  },
+};
+
+const revoke: Command = {
+  name: "api-key revoke",
+  usage: "<id-or-prefix>",
+  summary: "Revoke a key, named by its id or its prefix (see api-key list)",
+  options: {},
+  positionals: ["id-or-prefix"],
+  async run({ getDb, out }, args) {
+    const db = await getDb();
+    const key = await resolveActiveKey(db, args.positionals[0]!.trim());
+    await revokeApiKey(db, key.id, CLI_ACTOR);
+    out.line(
+      `Revoked API key "${key.name}" (prefix ${key.prefix}, id ${key.id}); requests with it now get 401.`,
+    );
+  },
+};
+
+const list: Command = {
+  name: "api-key list",
+  usage: "",
+  summary: "List keys with their scopes, last use and status",
+  options: {},
+  async run({ getDb, out }) {
+    const keys = await listApiKeys(await getDb());
+    if (keys.length === 0) {
+      out.line(
+        "No API keys yet. Create one with: npm run closeline -- api-key create --name N --scopes ingest",
+      );
+      return;
+    }
+    out.lines(
+      formatTable(
+        ["ID", "NAME", "PREFIX", "SCOPES", "CREATED", "LAST USED", "STATUS"],
+        keys.map((k) => [
+          k.id,
+          k.name,
+          k.prefix,
+          k.scopes.join(","),
+          formatTime(k.createdAt),
+          formatTime(k.lastUsedAt),
+          k.revokedAt ? `revoked ${formatTime(k.revokedAt)}` : "active",
+        ]),
+      ),
+    );
+  },
+};
+
+/** Every key starts with `cl_`; a prefix must say more than that to name a key. */
+const MIN_PREFIX_LENGTH = 7;
+
+/**
+ * Operators copy a key's id or its prefix from `api-key list`, or hold the leaked key itself;
+ * all three name one key. A prefix shared by two active keys is refused rather than guessed.
+ */
+async function resolveActiveKey(db: Db, ref: string) {
+  const isId = z.uuid().safeParse(ref).success;
+  if (!isId && ref.length < MIN_PREFIX_LENGTH) {
+    throw new InvalidInput(
+      `"${ref}" is too short to name a key: give its id or at least ${MIN_PREFIX_LENGTH} characters of its prefix`,
+    );
+  }
+  const keys = await listApiKeys(db);
+  const matches = isId
+    ? keys.filter((k) => k.id === ref)
+    : keys.filter((k) => k.prefix.startsWith(ref) || ref.startsWith(k.prefix));
+  const active = matches.filter((k) => !k.revokedAt);
+  if (active.length === 1) return active[0]!;
+  if (active.length > 1) {
+    throw new Conflict(
+      `"${ref}" matches ${active.length} active keys (${active.map((k) => `${k.name}: ${k.id}`).join(", ")}); give the id`,
+    );
+  }
+  if (matches.length > 0) {
+    throw new NotFound(
+      `The API key "${matches[0]!.name}" (${matches[0]!.prefix}) is already revoked`,
+    );
+  }
+  throw new NotFound(`No API key has the id or prefix "${ref}"; see api-key list`);
+}
+
+export const apiKeyCommands = [create, revoke, list];
