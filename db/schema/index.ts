@@ -1,3 +1,4 @@
 export * from "./access";
 export * from "./telemetry";
 export * from "./projections";
+export * from "./exceptions";

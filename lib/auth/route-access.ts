@@ -38,6 +38,7 @@ export const ROUTE_ACCESS: Record<string, AccessRule> = {
   "/api/v1/openapi.json": "public",
   "POST /api/v1/events": { apiKey: "ingest" },
   "GET /api/v1/events": { apiKey: "read", orPermission: "ingestion:read" },
+  "GET /api/v1/kpis": { apiKey: "read", orPermission: "kpis:read" },
   "POST /api/v1/reconciliation-results/upload": { apiKey: "ingest", orPermission: "ingestion:read" },
 };
 

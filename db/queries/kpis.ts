@@ -1,0 +1,271 @@
+import { sql, type SQL } from "drizzle-orm";
+import type { Db } from "../client";
+import { queryRows } from "../rows";
+
+/*
+ * The KPI aggregates, one query per KPI, straight from the typed projection tables. Each
+ * query can group its rows three ways with the same SQL: not at all (the headline number),
+ * by time bucket (a series) or by entity. The definitions are in docs/kpis.md; lib/kpi/
+ * assembles these rows into the API's shape. Percentiles are percentile_cont, as defined.
+ */
+
+export interface KpiScope {
+  from: Date;
+  to: Date;
+  entity: string | null;
+}
+
+export type KpiGrouping = { by: "total" } | { by: "bucket"; unit: "hour" | "day" } | { by: "entity" };
+
+/** The SQL expression rows are grouped by; `null` groups everything into one row. */
+function groupKey(grouping: KpiGrouping, time: SQL, entity: SQL): SQL {
+  switch (grouping.by) {
+    case "total":
+      return sql`null::text`;
+    case "bucket":
+      // Buckets are UTC days or hours, labelled by their start as ISO text.
+      return sql`to_char(date_trunc(${grouping.unit}, ${time} at time zone 'UTC'), 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`;
+    case "entity":
+      return sql`${entity}`;
+  }
+}
+
+const ms = (later: SQL, earlier: SQL) => sql`(extract(epoch from (${later} - ${earlier})) * 1000)::float8`;
+const inRange = (column: SQL, scope: KpiScope) =>
+  sql`${column} >= ${scope.from.toISOString()}::timestamptz and ${column} < ${scope.to.toISOString()}::timestamptz`;
+const entityIs = (column: SQL, scope: KpiScope) => (scope.entity ? sql`and ${column} = ${scope.entity}` : sql``);
+
+type Num = string | number | null;
+export const num = (v: Num): number | null => (v === null ? null : Number(v));
+
+export interface CompletenessRow {
+  g: string | null;
+  expected: Num;
+  received: Num;
+  missing: Num;
+}
+
+/** Current checkpoints (the table keeps only the winner of each window) ending in the range. */
+export function usageCompleteness(db: Db, scope: KpiScope, grouping: KpiGrouping) {
+  const g = groupKey(grouping, sql`c.window_end`, sql`c.entity`);
+  return queryRows<CompletenessRow>(
+    db,
+    sql`select ${g} as g, sum(c.expected_count) as expected, sum(c.received_count) as received,
+          sum(greatest(c.expected_count - c.received_count, 0)) as missing
+        from usage_checkpoints c
+        where ${inRange(sql`c.window_end`, scope)} ${entityIs(sql`c.entity`, scope)}
+        group by 1 order by 1`,
+  );
+}
+
+export interface CompletenessBySourceRow {
+  source: string;
+  meter: string;
+  expected: Num;
+  received: Num;
+  missing: Num;
+}
+
+export function usageCompletenessBySourceMeter(db: Db, scope: KpiScope) {
+  return queryRows<CompletenessBySourceRow>(
+    db,
+    sql`select c.source, c.meter, sum(c.expected_count) as expected, sum(c.received_count) as received,
+          sum(greatest(c.expected_count - c.received_count, 0)) as missing
+        from usage_checkpoints c
+        where ${inRange(sql`c.window_end`, scope)} ${entityIs(sql`c.entity`, scope)}
+        group by c.source, c.meter order by c.source, c.meter`,
+  );
+}
+
+export interface PercentileRow {
+  g: string | null;
+  count: Num;
+  p50: Num;
+  p95: Num;
+}
+
+/** Received-at minus event time, for events received in the range. */
+export function eventLag(db: Db, scope: KpiScope, grouping: KpiGrouping) {
+  const entity = sql`(e.data->>'entity')`;
+  const g = groupKey(grouping, sql`e.received_at`, entity);
+  const lag = ms(sql`e.received_at`, sql`e.time`);
+  return queryRows<PercentileRow>(
+    db,
+    sql`select ${g} as g, count(*) as count,
+          percentile_cont(0.5) within group (order by ${lag}) as p50,
+          percentile_cont(0.95) within group (order by ${lag}) as p95
+        from events e
+        where ${inRange(sql`e.received_at`, scope)} ${entityIs(entity, scope)}
+        group by 1 order by 1`,
+  );
+}
+
+/** issuedAt − periodEnd for invoices issued in the range. */
+export function invoiceLatency(db: Db, scope: KpiScope, grouping: KpiGrouping) {
+  const g = groupKey(grouping, sql`i.issued_at`, sql`i.entity`);
+  const latency = ms(sql`i.issued_at`, sql`i.period_end`);
+  return queryRows<PercentileRow>(
+    db,
+    sql`select ${g} as g, count(*) as count,
+          percentile_cont(0.5) within group (order by ${latency}) as p50,
+          percentile_cont(0.95) within group (order by ${latency}) as p95
+        from invoices i
+        where ${inRange(sql`i.issued_at`, scope)} ${entityIs(sql`i.entity`, scope)}
+        group by 1 order by 1`,
+  );
+}
+
+/**
+ * One row per posting whose first attempt (lowest attempt number) falls in the range, with
+ * what the ERP KPIs need; shared by the aggregate and the drill-down.
+ */
+export function postingSummaries(): SQL {
+  return sql`(
+    select a.posting_id,
+      (array_agg(a.entity order by a.attempt))[1] as entity,
+      (array_agg(a.invoice_id order by a.attempt))[1] as invoice_id,
+      (array_agg(a.attempted_at order by a.attempt))[1] as first_attempted_at,
+      (array_agg(a.status order by a.attempt))[1] = 'succeeded' as first_pass,
+      bool_or(a.status = 'succeeded') as eventually,
+      (array_agg(a.status order by a.attempt desc))[1] = 'failed' as open_failure,
+      min(a.attempted_at) filter (where a.status = 'succeeded') as first_success_at,
+      count(*) as attempts
+    from erp_posting_attempts a
+    group by a.posting_id
+  )`;
+}
+
+export interface ErpPostingRow {
+  g: string | null;
+  postings: Num;
+  first_pass: Num;
+  eventual: Num;
+  open_failures: Num;
+  latency_p50: Num;
+  latency_p95: Num;
+}
+
+export function erpPosting(db: Db, scope: KpiScope, grouping: KpiGrouping) {
+  const g = groupKey(grouping, sql`p.first_attempted_at`, sql`p.entity`);
+  const latency = ms(sql`p.first_success_at`, sql`i.issued_at`);
+  return queryRows<ErpPostingRow>(
+    db,
+    sql`select ${g} as g, count(*) as postings,
+          count(*) filter (where p.first_pass) as first_pass,
+          count(*) filter (where p.eventually) as eventual,
+          count(*) filter (where p.open_failure) as open_failures,
+          percentile_cont(0.5) within group (order by ${latency}) as latency_p50,
+          percentile_cont(0.95) within group (order by ${latency}) as latency_p95
+        from ${postingSummaries()} p
+        left join invoices i on i.invoice_id = p.invoice_id
+        where ${inRange(sql`p.first_attempted_at`, scope)} ${entityIs(sql`p.entity`, scope)}
+        group by 1 order by 1`,
+  );
+}
+
+export function erpTopErrorCodes(db: Db, scope: KpiScope, limit = 5) {
+  return queryRows<{ error_code: string; failures: Num }>(
+    db,
+    sql`select coalesce(a.error_code, '(none)') as error_code, count(*) as failures
+        from erp_posting_attempts a
+        join ${postingSummaries()} p on p.posting_id = a.posting_id
+        where a.status = 'failed' and ${inRange(sql`p.first_attempted_at`, scope)} ${entityIs(sql`p.entity`, scope)}
+        group by 1 order by 2 desc, 1 limit ${limit}`,
+  );
+}
+
+export interface ReconciliationRow {
+  g: string | null;
+  currency: string | null;
+  kind: string | null;
+  results: Num;
+  breaks: Num;
+  abs_variance: Num;
+}
+
+/**
+ * Latest result per runId+key (the table keeps only that) whose periodEnd is in the range,
+ * per currency, because variance in different currencies cannot be added.
+ */
+export function reconciliation(db: Db, scope: KpiScope, grouping: KpiGrouping, perKind = false) {
+  const g = groupKey(grouping, sql`r.period_end`, sql`r.entity`);
+  const kind = perKind ? sql`r.kind` : sql`null::text`;
+  return queryRows<ReconciliationRow>(
+    db,
+    sql`select ${g} as g, r.currency, ${kind} as kind, count(*) as results,
+          count(*) filter (where abs(r.actual_minor - r.expected_minor) > r.tolerance_minor) as breaks,
+          sum(abs(r.actual_minor - r.expected_minor)) as abs_variance
+        from reconciliation_results r
+        where ${inRange(sql`r.period_end`, scope)} ${entityIs(sql`r.entity`, scope)}
+        group by 1, 2, 3 order by 1, 2, 3`,
+  );
+}
+
+/** Payments with the first entitlement update that names them; entity comes from the paid invoice. */
+export function paymentsInScope(): SQL {
+  return sql`(
+    select p.payment_id, p.customer_id, p.invoice_id, p.currency, p.amount_minor, p.received_at,
+      i.entity,
+      (select min(u.updated_at) from entitlement_updates u where u.payment_id = p.payment_id) as first_update_at
+    from payments p
+    left join invoices i on i.invoice_id = p.invoice_id
+  )`;
+}
+
+export interface PaymentSyncRow {
+  g: string | null;
+  payments: Num;
+  synced: Num;
+  p50: Num;
+  p95: Num;
+  overdue: Num;
+}
+
+export function paymentToEntitlement(db: Db, scope: KpiScope, grouping: KpiGrouping, overdueAfterMs: number, now: Date) {
+  const g = groupKey(grouping, sql`p.received_at`, sql`p.entity`);
+  const sync = ms(sql`p.first_update_at`, sql`p.received_at`);
+  const limit = sql`make_interval(secs => ${overdueAfterMs / 1000})`;
+  return queryRows<PaymentSyncRow>(
+    db,
+    sql`select ${g} as g, count(*) as payments, count(p.first_update_at) as synced,
+          percentile_cont(0.5) within group (order by ${sync}) as p50,
+          percentile_cont(0.95) within group (order by ${sync}) as p95,
+          count(*) filter (where p.received_at + ${limit} <= ${now.toISOString()}::timestamptz
+            and (p.first_update_at is null or p.first_update_at > p.received_at + ${limit})) as overdue
+        from ${paymentsInScope()} p
+        where ${inRange(sql`p.received_at`, scope)} ${entityIs(sql`p.entity`, scope)}
+        group by 1 order by 1`,
+  );
+}
+
+/** Human workflow actions in the audit log (sign-ins and admin work are not interventions). */
+export function manualInterventions(db: Db, scope: KpiScope, actionPrefixes: readonly string[]) {
+  const patterns = actionPrefixes.map((p) => `${p}%`);
+  return queryRows<{ count: Num }>(
+    db,
+    sql`select count(*) as count from audit_log a
+        where a.actor_type = 'user' and ${inRange(sql`a.at`, scope)}
+          and a.action like any (${sql.raw(`array[${patterns.map((p) => `'${p.replace(/'/g, "''")}'`).join(",")}]::text[]`)})
+          ${scope.entity ? sql`and (a.after->>'entity' = ${scope.entity} or a.before->>'entity' = ${scope.entity})` : sql``}`,
+  );
+}
+
+export interface OpenExceptionsRow {
+  type: string;
+  open: Num;
+  oldest_age_ms: Num;
+  median_age_ms: Num;
+}
+
+/** Exceptions still needing someone, now (not limited to the range), by type with their age. */
+export function openExceptions(db: Db, scope: KpiScope, now: Date) {
+  const age = ms(sql`${now.toISOString()}::timestamptz`, sql`x.opened_at`);
+  return queryRows<OpenExceptionsRow>(
+    db,
+    sql`select x.type, count(*) as open, max(${age}) as oldest_age_ms,
+          percentile_cont(0.5) within group (order by ${age}) as median_age_ms
+        from exceptions x
+        where x.status in ('open', 'in_progress', 'awaiting_approval') ${entityIs(sql`x.entity`, scope)}
+        group by x.type order by x.type`,
+  );
+}

@@ -1,0 +1,70 @@
+import { sql } from "drizzle-orm";
+import { bigint, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { users } from "./access";
+
+export const EXCEPTION_TYPES = [
+  "erp_posting_failed",
+  "invoice_disputed",
+  "reconciliation_break",
+  "entitlement_out_of_sync",
+  "retroactive_amendment",
+  "usage_incomplete",
+  "event_rejected",
+] as const;
+export type ExceptionType = (typeof EXCEPTION_TYPES)[number];
+
+export const EXCEPTION_STATUSES = ["open", "in_progress", "awaiting_approval", "resolved", "dismissed"] as const;
+export type ExceptionStatus = (typeof EXCEPTION_STATUSES)[number];
+/** Statuses in which an exception still needs someone. */
+export const OPEN_EXCEPTION_STATUSES = ["open", "in_progress", "awaiting_approval"] as const;
+
+export const SEVERITIES = ["low", "medium", "high", "critical"] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+const tstz = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
+
+/**
+ * One row per underlying problem: (type, problem_key) is unique, so a repeated or late event
+ * finds the existing exception instead of raising a second one. The correlation ids (invoice,
+ * posting, payment, customer, run, contract) tie it to the events of its timeline.
+ */
+export const exceptions = pgTable(
+  "exceptions",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    type: text("type", { enum: EXCEPTION_TYPES }).notNull(),
+    /** What makes two occurrences the same problem, e.g. the posting id or run id + key. */
+    problemKey: text("problem_key").notNull(),
+    status: text("status", { enum: EXCEPTION_STATUSES }).notNull().default("open"),
+    severity: text("severity", { enum: SEVERITIES }).notNull().default("medium"),
+    title: text("title").notNull(),
+    entity: text("entity"),
+    amountMinor: bigint("amount_minor", { mode: "number" }),
+    currency: text("currency"),
+    ownerId: uuid("owner_id").references(() => users.id),
+    invoiceId: text("invoice_id"),
+    postingId: text("posting_id"),
+    paymentId: text("payment_id"),
+    customerId: text("customer_id"),
+    runId: text("run_id"),
+    contractId: text("contract_id"),
+    details: jsonb("details").notNull().default({}),
+    openedAt: tstz("opened_at").notNull().defaultNow(),
+    updatedAt: tstz("updated_at").notNull().defaultNow(),
+    closedAt: tstz("closed_at"),
+    /** `system` when telemetry closed it, else the user's id. */
+    closedBy: text("closed_by"),
+    resolutionCode: text("resolution_code"),
+    resolutionNote: text("resolution_note"),
+    /** Bumped on every change; an action carries the version it was based on. */
+    version: integer("version").notNull().default(1),
+  },
+  (t) => [
+    uniqueIndex("exceptions_problem_key").on(t.type, t.problemKey),
+    index("exceptions_open_idx")
+      .on(t.openedAt, t.id)
+      .where(sql`${t.status} in ('open', 'in_progress', 'awaiting_approval')`),
+    index("exceptions_type_status_idx").on(t.type, t.status, t.openedAt, t.id),
+    index("exceptions_entity_idx").on(t.entity, t.status),
+  ],
+);

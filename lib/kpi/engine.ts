@@ -1,0 +1,198 @@
+import type { Db } from "@/db/client";
+import {
+  eventLag,
+  erpPosting,
+  erpTopErrorCodes,
+  invoiceLatency,
+  manualInterventions,
+  num,
+  openExceptions,
+  paymentToEntitlement,
+  reconciliation,
+  usageCompleteness,
+  usageCompletenessBySourceMeter,
+  type KpiGrouping,
+  type KpiScope,
+} from "@/db/queries/kpis";
+import { ENTITLEMENT_OVERDUE_AFTER_MS, MANUAL_INTERVENTION_ACTION_PREFIXES } from "./definitions";
+
+/*
+ * The KPI engine: the exact definitions of docs/kpis.md over [from, to), optionally for one
+ * entity. Every ratio is null when its denominator is zero and every percentile null when
+ * there is nothing to measure, so a quiet period never shows as a 0% that looks like a result.
+ */
+
+export interface KpiSummary {
+  usageCompleteness: { expected: number; received: number; missing: number; ratio: number | null };
+  eventLag: { count: number; p50Ms: number | null; p95Ms: number | null };
+  invoiceLatency: { count: number; p50Ms: number | null; p95Ms: number | null };
+  erpPosting: {
+    postings: number;
+    firstPassSuccessRate: number | null;
+    eventualSuccessRate: number | null;
+    latencyP50Ms: number | null;
+    latencyP95Ms: number | null;
+    openFailures: number;
+  };
+  reconciliation: {
+    results: number;
+    breaks: number;
+    breakRate: number | null;
+    absVarianceMinor: Record<string, number>;
+  };
+  paymentToEntitlement: { count: number; synced: number; p50Ms: number | null; p95Ms: number | null; overdue: number };
+}
+
+export interface KpiReport extends KpiSummary {
+  range: { from: string; to: string; entity: string | null; bucket: "hour" | "day" };
+  exceptions: { open: number; byType: Record<string, { open: number; oldestAgeMs: number | null; medianAgeMs: number | null }> };
+  manualInterventions: number;
+  details: {
+    usageBySourceMeter: { source: string; meter: string; expected: number; received: number; missing: number; ratio: number | null }[];
+    erpTopErrorCodes: { errorCode: string; failures: number }[];
+    reconciliationByKind: Record<string, { results: number; breaks: number; breakRate: number | null; absVarianceMinor: Record<string, number> }>;
+  };
+  series: ({ bucket: string } & KpiSummary)[];
+  byEntity: ({ entity: string } & KpiSummary)[];
+}
+
+const ratio = (part: number, whole: number): number | null => (whole > 0 ? part / whole : null);
+/** Durations are reported in whole milliseconds; interpolation leaves binary-fraction noise otherwise. */
+const millis = (v: string | number | null) => {
+  const n = num(v);
+  return n === null ? null : Math.round(n);
+};
+const count = (v: string | number | null | undefined) => num(v ?? 0) ?? 0;
+
+/** Ranges of two days or less are bucketed by hour, longer ones by day. */
+export function bucketUnit(scope: KpiScope): "hour" | "day" {
+  return scope.to.getTime() - scope.from.getTime() <= 48 * 3_600_000 ? "hour" : "day";
+}
+
+function emptySummary(): KpiSummary {
+  return {
+    usageCompleteness: { expected: 0, received: 0, missing: 0, ratio: null },
+    eventLag: { count: 0, p50Ms: null, p95Ms: null },
+    invoiceLatency: { count: 0, p50Ms: null, p95Ms: null },
+    erpPosting: {
+      postings: 0,
+      firstPassSuccessRate: null,
+      eventualSuccessRate: null,
+      latencyP50Ms: null,
+      latencyP95Ms: null,
+      openFailures: 0,
+    },
+    reconciliation: { results: 0, breaks: 0, breakRate: null, absVarianceMinor: {} },
+    paymentToEntitlement: { count: 0, synced: 0, p50Ms: null, p95Ms: null, overdue: 0 },
+  };
+}
+
+/** Runs every KPI query with one grouping and folds the rows into a summary per group key. */
+async function summariesBy(db: Db, scope: KpiScope, grouping: KpiGrouping, now: Date): Promise<Map<string, KpiSummary>> {
+  const [usage, lag, invoices, postings, recon, payments] = await Promise.all([
+    usageCompleteness(db, scope, grouping),
+    eventLag(db, scope, grouping),
+    invoiceLatency(db, scope, grouping),
+    erpPosting(db, scope, grouping),
+    reconciliation(db, scope, grouping),
+    paymentToEntitlement(db, scope, grouping, ENTITLEMENT_OVERDUE_AFTER_MS, now),
+  ]);
+  const groups = new Map<string, KpiSummary>();
+  const at = (g: string | null) => {
+    const key = g ?? "";
+    let summary = groups.get(key);
+    if (!summary) groups.set(key, (summary = emptySummary()));
+    return summary;
+  };
+  for (const r of usage) {
+    const expected = count(r.expected);
+    const received = count(r.received);
+    at(r.g).usageCompleteness = { expected, received, missing: count(r.missing), ratio: ratio(received, expected) };
+  }
+  for (const r of lag) at(r.g).eventLag = { count: count(r.count), p50Ms: millis(r.p50), p95Ms: millis(r.p95) };
+  for (const r of invoices) at(r.g).invoiceLatency = { count: count(r.count), p50Ms: millis(r.p50), p95Ms: millis(r.p95) };
+  for (const r of postings) {
+    const n = count(r.postings);
+    at(r.g).erpPosting = {
+      postings: n,
+      firstPassSuccessRate: ratio(count(r.first_pass), n),
+      eventualSuccessRate: ratio(count(r.eventual), n),
+      latencyP50Ms: millis(r.latency_p50),
+      latencyP95Ms: millis(r.latency_p95),
+      openFailures: count(r.open_failures),
+    };
+  }
+  for (const r of recon) {
+    const summary = at(r.g).reconciliation;
+    summary.results += count(r.results);
+    summary.breaks += count(r.breaks);
+    if (r.currency) summary.absVarianceMinor[r.currency] = (summary.absVarianceMinor[r.currency] ?? 0) + count(r.abs_variance);
+    summary.breakRate = ratio(summary.breaks, summary.results);
+  }
+  for (const r of payments) {
+    at(r.g).paymentToEntitlement = {
+      count: count(r.payments),
+      synced: count(r.synced),
+      p50Ms: millis(r.p50),
+      p95Ms: millis(r.p95),
+      overdue: count(r.overdue),
+    };
+  }
+  return groups;
+}
+
+export interface KpiOptions {
+  now?: Date;
+  /** The series and per-entity breakdowns cost two more passes; the headline alone is cheaper. */
+  include?: { series?: boolean; byEntity?: boolean };
+}
+
+export async function computeKpis(db: Db, scope: KpiScope, options: KpiOptions = {}): Promise<KpiReport> {
+  const now = options.now ?? new Date();
+  const unit = bucketUnit(scope);
+  const include = { series: true, byEntity: true, ...options.include };
+  const [totals, series, byEntity, exceptionRows, interventions, bySource, topCodes, reconByKind] = await Promise.all([
+    summariesBy(db, scope, { by: "total" }, now),
+    include.series ? summariesBy(db, scope, { by: "bucket", unit }, now) : Promise.resolve(new Map<string, KpiSummary>()),
+    include.byEntity ? summariesBy(db, scope, { by: "entity" }, now) : Promise.resolve(new Map<string, KpiSummary>()),
+    openExceptions(db, scope, now),
+    manualInterventions(db, scope, MANUAL_INTERVENTION_ACTION_PREFIXES),
+    usageCompletenessBySourceMeter(db, scope),
+    erpTopErrorCodes(db, scope),
+    reconciliation(db, scope, { by: "total" }, true),
+  ]);
+
+  const byType: KpiReport["exceptions"]["byType"] = {};
+  for (const r of exceptionRows) {
+    byType[r.type] = { open: count(r.open), oldestAgeMs: millis(r.oldest_age_ms), medianAgeMs: millis(r.median_age_ms) };
+  }
+  const reconciliationByKind: KpiReport["details"]["reconciliationByKind"] = {};
+  for (const r of reconByKind) {
+    const kind = (reconciliationByKind[r.kind ?? "unknown"] ??= { results: 0, breaks: 0, breakRate: null, absVarianceMinor: {} });
+    kind.results += count(r.results);
+    kind.breaks += count(r.breaks);
+    kind.breakRate = ratio(kind.breaks, kind.results);
+    if (r.currency) kind.absVarianceMinor[r.currency] = (kind.absVarianceMinor[r.currency] ?? 0) + count(r.abs_variance);
+  }
+
+  return {
+    range: { from: scope.from.toISOString(), to: scope.to.toISOString(), entity: scope.entity, bucket: unit },
+    ...(totals.get("") ?? emptySummary()),
+    exceptions: { open: Object.values(byType).reduce((sum, t) => sum + t.open, 0), byType },
+    manualInterventions: count(interventions[0]?.count),
+    details: {
+      usageBySourceMeter: bySource.map((r) => ({
+        source: r.source,
+        meter: r.meter,
+        expected: count(r.expected),
+        received: count(r.received),
+        missing: count(r.missing),
+        ratio: ratio(count(r.received), count(r.expected)),
+      })),
+      erpTopErrorCodes: topCodes.map((r) => ({ errorCode: r.error_code, failures: count(r.failures) })),
+      reconciliationByKind,
+    },
+    series: [...series.entries()].map(([bucket, summary]) => ({ bucket, ...summary })),
+    byEntity: [...byEntity.entries()].filter(([entity]) => entity !== "").map(([entity, summary]) => ({ entity, ...summary })),
+  };
+}

@@ -1,0 +1,42 @@
+import { z } from "zod";
+import type { Db } from "@/db/client";
+import { guardApi } from "@/lib/auth/session";
+import { Timestamp } from "@/lib/contract";
+import { InvalidInput } from "@/lib/errors";
+import { resolveTimeRange } from "@/lib/filters/time-range";
+import { handle, json } from "@/lib/http/respond";
+import { computeKpis } from "./engine";
+
+/** A year is plenty for a dashboard query; longer ranges belong in an export. */
+const MAX_RANGE_MS = 366 * 86_400_000;
+
+export const KpiQuery = z
+  .object({
+    from: Timestamp.optional(),
+    to: Timestamp.optional(),
+    entity: z.string().min(1).max(200).optional(),
+  })
+  .refine((q) => !q.from === !q.to, { message: "from and to go together", path: ["to"] })
+  .refine((q) => !q.from || !q.to || Date.parse(q.from) < Date.parse(q.to), { message: "must be after from", path: ["to"] })
+  .refine((q) => !q.from || !q.to || Date.parse(q.to) - Date.parse(q.from) <= MAX_RANGE_MS, {
+    message: "the range may span at most 366 days",
+    path: ["to"],
+  });
+
+export function parseKpiQuery(searchParams: URLSearchParams) {
+  const parsed = KpiQuery.safeParse(Object.fromEntries(searchParams));
+  if (!parsed.success) {
+    throw new InvalidInput("Invalid query", parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`));
+  }
+  const range =
+    parsed.data.from && parsed.data.to
+      ? { from: new Date(parsed.data.from), to: new Date(parsed.data.to) }
+      : resolveTimeRange({ range: null, from: null, to: null });
+  return { ...range, entity: parsed.data.entity ?? null };
+}
+
+/** GET /api/v1/kpis?from=&to=&entity= — session with kpis:read or an API key with the read scope. */
+export const handleKpis = handle(async (db: Db, request: Request) => {
+  await guardApi(db, request, "GET /api/v1/kpis");
+  return json(await computeKpis(db, parseKpiQuery(new URL(request.url).searchParams)));
+});
