@@ -73,7 +73,15 @@ export async function readCsvFile(request: Request): Promise<string> {
       `Content-Type must be text/csv or ${MULTIPART} with a "file" field; got ${mediaType.slice(0, 100) || "none"}`,
     );
   }
-  const body = await readBodyCapped(request, CSV_MAX_BYTES + MULTIPART_OVERHEAD_BYTES);
+  const body = await readBodyCapped(request, CSV_MAX_BYTES + MULTIPART_OVERHEAD_BYTES).catch(
+    (error: unknown) => {
+      // The sender chose a file, not a form size: state the limit they can act on.
+      if (error instanceof PayloadTooLarge) {
+        throw new PayloadTooLarge(`The file exceeds the limit of ${CSV_MAX_BYTES} bytes`);
+      }
+      throw error;
+    },
+  );
   let form: FormData;
   try {
     form = await new Response(body as BodyInit, {
