@@ -2,3 +2,4 @@ export * from "./access";
 export * from "./telemetry";
 export * from "./projections";
 export * from "./exceptions";
+export * from "./close";

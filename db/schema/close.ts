@@ -1,0 +1,52 @@
+import { sql } from "drizzle-orm";
+import { bigint, check, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { users } from "./access";
+
+const tstz = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
+
+/**
+ * An accounting period of one legal entity: [period_start, period_end), a calendar month in UTC
+ * unless a row says otherwise. A row exists once the period has been closed at least once;
+ * reopening clears closed_at and closed_by and keeps the row, so the audit log holds the history
+ * and this table only the current state.
+ */
+export const accountingPeriods = pgTable(
+  "accounting_periods",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    entity: text("entity").notNull(),
+    periodStart: tstz("period_start").notNull(),
+    periodEnd: tstz("period_end").notNull(),
+    closedAt: tstz("closed_at"),
+    closedBy: uuid("closed_by").references(() => users.id),
+    updatedAt: tstz("updated_at").notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex("accounting_periods_entity_start").on(t.entity, t.periodStart),
+    check("accounting_periods_range", sql`${t.periodStart} < ${t.periodEnd}`),
+    check("accounting_periods_closed_by", sql`(${t.closedAt} is null) = (${t.closedBy} is null)`),
+  ],
+);
+
+/**
+ * The amount below which a difference does not block the close, per entity and currency: a
+ * threshold in one currency says nothing about another. Without a row the threshold is 0, so
+ * every break and dispute counts until finance decides otherwise.
+ */
+export const materialityThresholds = pgTable(
+  "materiality_thresholds",
+  {
+    entity: text("entity").notNull(),
+    currency: text("currency").notNull(),
+    thresholdMinor: bigint("threshold_minor", { mode: "number" }).notNull(),
+    updatedAt: tstz("updated_at").notNull().defaultNow(),
+    updatedBy: uuid("updated_by").references(() => users.id),
+  },
+  (t) => [
+    primaryKey({ columns: [t.entity, t.currency] }),
+    check("materiality_thresholds_non_negative", sql`${t.thresholdMinor} >= 0`),
+  ],
+);
+
+export type AccountingPeriod = typeof accountingPeriods.$inferSelect;
+export type MaterialityThreshold = typeof materialityThresholds.$inferSelect;
