@@ -116,6 +116,9 @@ async function runIngestBenchmark(): Promise<void> {
     await sql`drop table events_copy`;
 
     report(results, copy);
+  } catch (error) {
+    if (server) console.error(`\n  last lines of the server's output:\n${server.outputTail(40)}`);
+    throw error;
   } finally {
     await server?.stop();
     await sql.end({ timeout: 5 });

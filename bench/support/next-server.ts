@@ -97,6 +97,8 @@ export async function buildIfNeeded(log: (line: string) => void): Promise<void> 
 
 export interface RunningServer {
   url: string;
+  /** The end of the server's stdout and stderr, to explain a failed request. */
+  outputTail(lines: number): string;
   stop(): Promise<void>;
 }
 
@@ -180,6 +182,7 @@ export async function startServer(databaseUrl: string, port: number): Promise<Ru
 
   return {
     url,
+    outputTail: (lines) => output.join("").split("\n").slice(-lines).join("\n"),
     stop: async () => {
       process.off("SIGINT", onSignal);
       process.off("SIGTERM", onSignal);
