@@ -3,3 +3,4 @@ export * from "./telemetry";
 export * from "./projections";
 export * from "./exceptions";
 export * from "./close";
+export * from "./settings";
