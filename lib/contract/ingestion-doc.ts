@@ -235,7 +235,7 @@ function csvSection(): string {
   return [
     "## Uploading reconciliation results as CSV",
     "",
-    "`POST /api/v1/reconciliation-results/upload` takes the results of a reconciliation run as a CSV file, with an API key that has the `ingest` scope. Send the file as the body with `Content-Type: text/csv`, or as the `file` field of a `multipart/form-data` form.",
+    "`POST /api/v1/reconciliation-results/upload` takes the results of a reconciliation run as a CSV file, with an API key that has the `ingest` scope (the UI uploads as the signed-in user). Send the file as the body with `Content-Type: text/csv`, or as the `file` field of a `multipart/form-data` form.",
     "",
     `Each row becomes a \`reconciliation.result\` event and goes through exactly the same validation as one sent to \`POST /api/v1/events\`; the answer lists every rejected row with its line in the file. A file holds at most ${CSV_MAX_ROWS.toLocaleString("en-US")} rows and ${describeBytes(CSV_MAX_BYTES)}.`,
     "",

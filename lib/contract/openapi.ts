@@ -203,7 +203,7 @@ function queryParameters() {
 export const CSV_DESCRIPTION = [
   `A header row, then one row per compared key. Columns: ${CSV_DATA_COLUMNS.join(", ")}`,
   `(required: ${CSV_REQUIRED_COLUMNS.join(", ")}), optionally ${Object.keys(CSV_ENVELOPE_COLUMNS).join(", ")}.`,
-  `Each row is validated as a reconciliation.result event. At most ${CSV_MAX_ROWS.toLocaleString("en-US")} rows and ${describeBytes(CSV_MAX_BYTES)}.`,
+  `Each row is validated as a reconciliation.result event. The UI uploads with the signed-in user's session instead of a key. At most ${CSV_MAX_ROWS.toLocaleString("en-US")} rows and ${describeBytes(CSV_MAX_BYTES)}.`,
 ].join(" ");
 
 export function buildOpenApiDocument() {

@@ -1,5 +1,5 @@
 import type { Db } from "@/db/client";
-import { authenticateApiKey } from "@/lib/auth/api-keys";
+import { guardApi } from "@/lib/auth/session";
 import { InvalidInput, PayloadTooLarge, UnsupportedMediaType } from "@/lib/errors";
 import { decodeUtf8, readBodyCapped } from "@/lib/http/body";
 import { handle, json } from "@/lib/http/respond";
@@ -20,8 +20,7 @@ const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
 /**
  * POST /api/v1/reconciliation-results/upload once the caller is known: reads the file,
  * turns its rows into reconciliation.result events and ingests them like any batch.
- * `apiKeyId` is null when a signed-in user uploads through the UI; the caller checks
- * access, this function does the upload.
+ * `apiKeyId` is null when a signed-in user uploads through the UI.
  */
 export async function handleCsvUpload(
   db: Db,
@@ -55,10 +54,15 @@ export async function handleCsvUpload(
   };
 }
 
-/** The upload route for API-key callers. The key is checked before the file is read. */
-export const handleCsvUploadWithApiKey = handle(async (db: Db, request: Request) => {
-  const key = await authenticateApiKey(db, request, "ingest");
-  return json(await handleCsvUpload(db, request, key.id));
+/**
+ * The route: an API key with the ingest scope, or a signed-in user allowed to work on
+ * ingestion (lib/auth/route-access.ts). Checked before the file is read, so an anonymous
+ * sender can neither make us buffer 5 MB nor fill rejected_events.
+ */
+export const handleCsvUploadRequest = handle(async (db: Db, request: Request) => {
+  const principal = await guardApi(db, request, "POST /api/v1/reconciliation-results/upload");
+  const apiKeyId = principal.kind === "api_key" ? principal.key.id : null;
+  return json(await handleCsvUpload(db, request, apiKeyId));
 });
 
 /** The file's text from a `text/csv` body or the `file` field of a multipart form. */

@@ -1,18 +1,25 @@
 import { randomUUID } from "node:crypto";
 import { and, eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { events, reconciliationResults, rejectedEvents } from "@/db/schema";
 import { SYSTEM_ACTOR } from "@/lib/audit";
 import { createApiKey } from "@/lib/auth/api-keys";
 import { CsvUploadResponse } from "@/lib/contract/responses";
 import { CSV_DEFAULT_SOURCE, CSV_MAX_BYTES, CSV_MAX_ROWS } from "@/lib/ingest/csv";
-import { handleCsvUploadWithApiKey } from "@/lib/ingest/csv-http";
+import { handleCsvUploadRequest } from "@/lib/ingest/csv-http";
 import { createTestDb, type TestDb } from "../support/db";
 
 /*
  * POST /api/v1/reconciliation-results/upload, driven through the handler the route uses with
  * real Request objects: auth, body reading, CSV parsing, validation and the committed rows.
  */
+
+// The route also admits a signed-in user (lib/auth/route-access.ts). Outside Next.js there is
+// no request to read a cookie from, so the session lookup answers as for a visitor without one.
+vi.mock("next-auth", async (importOriginal) => ({
+  ...(await importOriginal<Record<string, unknown>>()),
+  getServerSession: async () => null,
+}));
 
 const URL_ = "http://closeline.test/api/v1/reconciliation-results/upload";
 const HEADER =
@@ -52,7 +59,7 @@ async function upload(
   if (key) headers.set("authorization", `Bearer ${key}`);
   const contentType = options.contentType === undefined ? "text/csv" : options.contentType;
   if (contentType) headers.set("content-type", contentType);
-  const response = await handleCsvUploadWithApiKey(
+  const response = await handleCsvUploadRequest(
     t.db,
     new Request(URL_, { method: "POST", headers, body }),
   );

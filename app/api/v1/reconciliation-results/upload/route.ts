@@ -1,9 +1,9 @@
 import { getDb } from "@/db";
 import { handle } from "@/lib/http/respond";
-import { handleCsvUploadWithApiKey } from "@/lib/ingest/csv-http";
+import { handleCsvUploadRequest } from "@/lib/ingest/csv-http";
 
 export const dynamic = "force-dynamic";
 
 export const POST = handle(async (request: Request) =>
-  handleCsvUploadWithApiKey(await getDb(), request),
+  handleCsvUploadRequest(await getDb(), request),
 );
