@@ -1,11 +1,15 @@
 import { getDb } from "@/db";
 import { env } from "@/lib/env";
+import { writeControlFile } from "./control";
 import { registerDemoIngestKey } from "./demo";
 import { ensureDemoUsers } from "./demo-users";
 
 /** Everything a server process does once before serving. */
 export async function startServerProcess(): Promise<void> {
   assertAuthSecret();
+  // The embedded database admits one process: tell the operator CLI to send its commands
+  // here instead. Before opening it, so a CLI started meanwhile waits for us (control.ts).
+  if (!env.DATABASE_URL) writeControlFile({ dataDir: env.CLOSELINE_DATA_DIR, port: env.PORT });
   const db = await getDb();
   await ensureDemoUsers(db);
   // `npm start` passes the key its demo simulator will send with (scripts/start.ts).
