@@ -125,7 +125,8 @@ export function postingSummaries(): SQL {
       (array_agg(a.entity order by a.attempt))[1] as entity,
       (array_agg(a.invoice_id order by a.attempt))[1] as invoice_id,
       (array_agg(a.attempted_at order by a.attempt))[1] as first_attempted_at,
-      (array_agg(a.status order by a.attempt))[1] = 'succeeded' as first_pass,
+      -- Attempt 1 itself, not the lowest attempt known: a retry means the first did not succeed.
+      bool_or(a.attempt = 1 and a.status = 'succeeded') as first_pass,
       bool_or(a.status = 'succeeded') as eventually,
       (array_agg(a.status order by a.attempt desc))[1] = 'failed' as open_failure,
       min(a.attempted_at) filter (where a.status = 'succeeded') as first_success_at,
