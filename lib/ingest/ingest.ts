@@ -1,6 +1,7 @@
 import type { Db } from "@/db/client";
 import { insertEvents, insertRejected, type EventRow, type RejectedRow } from "@/db/queries/ingest";
 import { validateCloudEvent, type ValidEvent } from "@/lib/contract";
+import { detectFromEvents, detectFromRejections } from "@/lib/exceptions/detect";
 
 export interface RejectedItem {
   index: number;
@@ -65,9 +66,14 @@ export async function ingestItems(
     attributes: e.attributes,
   }));
 
+  const now = new Date();
   const inserted = await db.transaction(async (tx) => {
     const insertedRows = await insertEvents(tx, rows, context.apiKeyId);
     await insertRejected(tx, rejectedRows, context.apiKeyId, context.channel);
+    // Exceptions follow from what was new; a duplicate changes nothing, so it raises nothing.
+    const stored = insertedRows.map((r) => fresh.get(identity(r.source, r.event_id))!);
+    await detectFromEvents(tx, stored, now);
+    await detectFromRejections(tx, rejectedRows, now);
     return insertedRows.length;
   });
 

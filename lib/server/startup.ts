@@ -3,6 +3,7 @@ import { env } from "@/lib/env";
 import { writeControlFile } from "./control";
 import { registerDemoIngestKey } from "./demo";
 import { ensureDemoUsers } from "./demo-users";
+import { startExceptionSweeper } from "./sweeper";
 
 /** Everything a server process does once before serving. */
 export async function startServerProcess(): Promise<void> {
@@ -16,6 +17,7 @@ export async function startServerProcess(): Promise<void> {
   if (env.CLOSELINE_DEMO_INGEST_KEY && env.CLOSELINE_DEMO !== "off") {
     await registerDemoIngestKey(db, env.CLOSELINE_DEMO_INGEST_KEY);
   }
+  startExceptionSweeper(db);
 }
 
 /**

@@ -1,0 +1,306 @@
+import { sql, type SQL } from "drizzle-orm";
+import type { ExceptionType } from "../schema";
+import type { Db } from "../client";
+import { queryRows } from "../rows";
+
+/*
+ * Exceptions raised and closed from telemetry. Each detector is two pieces of SQL over the
+ * projection tables, limited to a scope (the keys a batch touched, or everything for the
+ * periodic sweep): the problems that hold now, and the problem keys that no longer hold.
+ * Raising is an upsert on (type, problem_key), so a repeated or late event never makes a
+ * second exception; every raise, reopen and close is written to the audit log in the same
+ * statement, as the system.
+ */
+
+/** Key lists travel as one JSON parameter; `null` means "no restriction" (the sweep). */
+export type Scope = readonly string[] | null;
+
+const OPEN = sql.raw(`('open', 'in_progress', 'awaiting_approval')`);
+const ts = (d: Date) => sql`${d.toISOString()}::timestamptz`;
+
+function inScope(column: SQL, scope: Scope): SQL {
+  if (scope === null) return sql`true`;
+  return sql`${column} in (select jsonb_array_elements_text(${JSON.stringify(scope)}::jsonb))`;
+}
+
+/**
+ * The columns every `problems` query yields: type, problem_key, title, entity, amount_minor,
+ * currency, invoice_id, posting_id, payment_id, customer_id, run_id, contract_id, details,
+ * occurred_at. An exception is opened at the time its problem occurred (not when a late
+ * batch happened to bring it), so its age and SLA are the problem's.
+ */
+async function raise(db: Db, problems: SQL, now: Date): Promise<number> {
+  // A problem the system had closed (say, a posting that succeeded) that holds again reopens;
+  // one a person resolved or dismissed stays as they left it.
+  await db.execute(sql`
+    with problems as (${problems}),
+    reopened as (
+      update exceptions x set status = 'open', closed_at = null, closed_by = null, resolution_code = null,
+        resolution_note = null, details = p.details, updated_at = ${ts(now)}, version = x.version + 1
+      from problems p
+      where x.type = p.type and x.problem_key = p.problem_key and x.closed_by = 'system'
+      returning x.id, x.type, x.entity
+    )
+    insert into audit_log (actor_type, actor_label, action, target_type, target_id, after)
+    select 'system', 'closeline', 'exception.reopened', 'exception', r.id::text,
+      jsonb_build_object('status', 'open', 'type', r.type, 'entity', r.entity)
+    from reopened r`);
+  const rows = await queryRows<{ id: string }>(
+    db,
+    sql`
+    with problems as (${problems}),
+    raised as (
+      insert into exceptions (type, problem_key, title, entity, amount_minor, currency, invoice_id, posting_id,
+        payment_id, customer_id, run_id, contract_id, details, severity, opened_at, updated_at)
+      select p.type, p.problem_key, p.title, p.entity, p.amount_minor, p.currency, p.invoice_id, p.posting_id,
+        p.payment_id, p.customer_id, p.run_id, p.contract_id, p.details,
+        closeline_severity(p.amount_minor, p.currency, least(p.occurred_at, ${ts(now)}), ${ts(now)}),
+        least(p.occurred_at, ${ts(now)}), ${ts(now)}
+      from problems p
+      order by p.type, p.problem_key
+      on conflict (type, problem_key) do update set
+        title = excluded.title, entity = excluded.entity, amount_minor = excluded.amount_minor,
+        currency = excluded.currency, details = excluded.details, updated_at = excluded.updated_at,
+        version = exceptions.version + 1
+      where exceptions.details is distinct from excluded.details
+        or exceptions.amount_minor is distinct from excluded.amount_minor
+      returning id, type, entity, (xmax = 0) as created
+    ),
+    audited as (
+      insert into audit_log (actor_type, actor_label, action, target_type, target_id, after)
+      select 'system', 'closeline', 'exception.raised', 'exception', r.id::text,
+        jsonb_build_object('status', 'open', 'type', r.type, 'entity', r.entity)
+      from raised r where r.created
+    )
+    select id from raised`,
+  );
+  return rows.length;
+}
+
+/** Closes the open exceptions of `type` whose problem keys `resolvedKeys` yields. */
+async function close(db: Db, type: ExceptionType, resolvedKeys: SQL, note: string, now: Date): Promise<number> {
+  const rows = await queryRows<{ id: string }>(
+    db,
+    sql`
+    with closed as (
+      update exceptions x set status = 'resolved', closed_at = ${ts(now)}, closed_by = 'system',
+        resolution_code = 'confirmed_by_telemetry', resolution_note = ${note}, updated_at = ${ts(now)},
+        version = x.version + 1
+      where x.type = ${type} and x.status in ${OPEN}
+        and x.problem_key in (select k.problem_key from (${resolvedKeys}) k)
+      returning x.id, x.entity
+    ),
+    audited as (
+      insert into audit_log (actor_type, actor_label, action, target_type, target_id, after)
+      select 'system', 'closeline', 'exception.closed', 'exception', c.id::text,
+        jsonb_build_object('status', 'resolved', 'type', ${type}::text, 'entity', c.entity, 'reason', ${note}::text)
+      from closed c
+    )
+    select id from closed`,
+  );
+  return rows.length;
+}
+
+const NO_IDS = sql`null::text as invoice_id, null::text as posting_id, null::text as payment_id,
+  null::text as customer_id, null::text as run_id, null::text as contract_id`;
+
+/** erp_posting_failed: the latest attempt of a posting failed; closes when a later one succeeds. */
+export async function syncPostingExceptions(db: Db, postingIds: Scope, now: Date) {
+  const latest = sql`(
+    select distinct on (a.posting_id) a.posting_id, a.invoice_id, a.entity, a.status, a.attempt,
+      a.error_code, a.error_message, a.attempted_at
+    from erp_posting_attempts a where ${inScope(sql`a.posting_id`, postingIds)}
+    order by a.posting_id, a.attempt desc
+  )`;
+  await raise(
+    db,
+    sql`select 'erp_posting_failed'::text as type, l.posting_id as problem_key,
+          'ERP posting of ' || l.invoice_id || ' failed: ' || coalesce(l.error_code, 'unknown error') as title,
+          l.entity, i.amount_minor, i.currency, l.invoice_id, l.posting_id, null::text as payment_id,
+          i.customer_id, null::text as run_id, null::text as contract_id,
+          jsonb_build_object('attempt', l.attempt, 'errorCode', l.error_code, 'errorMessage', l.error_message,
+            'attemptedAt', l.attempted_at) as details, l.attempted_at as occurred_at
+        from ${latest} l left join invoices i on i.invoice_id = l.invoice_id
+        where l.status = 'failed'`,
+    now,
+  );
+  await close(
+    db,
+    "erp_posting_failed",
+    sql`select l.posting_id as problem_key from ${latest} l where l.status = 'succeeded'`,
+    "A later posting attempt succeeded",
+    now,
+  );
+}
+
+/** invoice_disputed: one per disputed invoice; people resolve disputes, telemetry does not. */
+export async function syncDisputeExceptions(db: Db, invoiceIds: Scope, now: Date) {
+  await raise(
+    db,
+    sql`select 'invoice_disputed'::text as type, d.invoice_id as problem_key,
+          'Invoice ' || d.invoice_id || ' disputed: ' || left(d.reason, 120) as title,
+          i.entity, coalesce(d.amount_minor, i.amount_minor) as amount_minor, i.currency,
+          d.invoice_id, null::text as posting_id, null::text as payment_id, i.customer_id,
+          null::text as run_id, null::text as contract_id,
+          jsonb_build_object('reason', d.reason, 'disputedAmountMinor', d.amount_minor, 'disputes', d.disputes) as details,
+          d.event_time as occurred_at
+        from (
+          select distinct on (x.invoice_id) x.invoice_id, x.reason, x.amount_minor, x.event_time,
+            count(*) over (partition by x.invoice_id) as disputes
+          from invoice_disputes x where ${inScope(sql`x.invoice_id`, invoiceIds)}
+          order by x.invoice_id, x.event_time desc, x.event_id desc
+        ) d left join invoices i on i.invoice_id = d.invoice_id`,
+    now,
+  );
+}
+
+const reconKey = (alias: string) => sql.raw(`${alias}.run_id || '/' || ${alias}.key`);
+
+/** reconciliation_break: the latest result for runId/key is outside tolerance; closes when one is within. */
+export async function syncReconciliationExceptions(db: Db, runKeys: Scope, now: Date) {
+  const results = sql`(select * from reconciliation_results r where ${inScope(reconKey("r"), runKeys)})`;
+  await raise(
+    db,
+    sql`select 'reconciliation_break'::text as type, ${reconKey("r")} as problem_key,
+          'Reconciliation break ' || r.kind || ' ' || r.key || ' (' || r.entity || ')' as title,
+          r.entity, abs(r.actual_minor - r.expected_minor) as amount_minor, r.currency,
+          null::text as invoice_id, null::text as posting_id, null::text as payment_id,
+          case when r.key like 'cus_%' then r.key end as customer_id, r.run_id, null::text as contract_id,
+          jsonb_build_object('kind', r.kind, 'key', r.key, 'expectedMinor', r.expected_minor,
+            'actualMinor', r.actual_minor, 'toleranceMinor', r.tolerance_minor,
+            'periodStart', r.period_start, 'periodEnd', r.period_end) as details, r.event_time as occurred_at
+        from ${results} r
+        where abs(r.actual_minor - r.expected_minor) > r.tolerance_minor`,
+    now,
+  );
+  await close(
+    db,
+    "reconciliation_break",
+    sql`select ${reconKey("r")} as problem_key from ${results} r where abs(r.actual_minor - r.expected_minor) <= r.tolerance_minor`,
+    "A later result for this run and key is within tolerance",
+    now,
+  );
+}
+
+/**
+ * retroactive_amendment: the amendment takes effect before the month it was made in, or in
+ * a period marked closed (when accounting periods are recorded).
+ */
+export async function syncAmendmentExceptions(db: Db, contractIds: Scope, now: Date) {
+  await raise(
+    db,
+    sql`select 'retroactive_amendment'::text as type, a.contract_id || '@' || a.event_id as problem_key,
+          'Retroactive amendment of ' || a.contract_id || ' from ' || to_char(a.effective_from at time zone 'UTC', 'YYYY-MM-DD') as title,
+          a.entity, a.amount_impact_minor as amount_minor, a.currency,
+          null::text as invoice_id, null::text as posting_id, null::text as payment_id, a.customer_id,
+          null::text as run_id, a.contract_id,
+          jsonb_build_object('effectiveFrom', a.effective_from, 'amendedAt', a.amended_at,
+            'amountImpactMinor', a.amount_impact_minor) as details, a.amended_at as occurred_at
+        from contract_amendments a
+        where ${inScope(sql`a.contract_id`, contractIds)}
+          and a.effective_from < date_trunc('month', a.amended_at at time zone 'UTC') at time zone 'UTC'`,
+    now,
+  );
+}
+
+/** entitlement_out_of_sync: a payment with no entitlement update naming it after `afterMs`. */
+export async function syncEntitlementExceptions(db: Db, paymentIds: Scope, now: Date, afterMs: number) {
+  const limit = sql`make_interval(secs => ${afterMs / 1000})`;
+  const synced = sql`exists (select 1 from entitlement_updates u where u.payment_id = p.payment_id)`;
+  await raise(
+    db,
+    sql`select 'entitlement_out_of_sync'::text as type, p.payment_id as problem_key,
+          'Payment ' || p.payment_id || ' has not reached entitlements' as title,
+          i.entity, p.amount_minor, p.currency, p.invoice_id, null::text as posting_id, p.payment_id,
+          p.customer_id, null::text as run_id, null::text as contract_id,
+          jsonb_build_object('receivedAt', p.received_at) as details, p.received_at + ${limit} as occurred_at
+        from payments p left join invoices i on i.invoice_id = p.invoice_id
+        where ${inScope(sql`p.payment_id`, paymentIds)} and p.received_at + ${limit} <= ${ts(now)} and not ${synced}`,
+    now,
+  );
+  await close(
+    db,
+    "entitlement_out_of_sync",
+    sql`select p.payment_id as problem_key from payments p where ${inScope(sql`p.payment_id`, paymentIds)} and ${synced}`,
+    "An entitlement update for the payment arrived",
+    now,
+  );
+}
+
+const checkpointKey = sql.raw(
+  `c.source || '|' || c.entity || '|' || c.meter || '|' || to_char(c.window_start at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') || '|' || to_char(c.window_end at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`,
+);
+
+/** usage_incomplete: a current checkpoint below target once its window is older than the grace period. */
+export async function syncUsageExceptions(
+  db: Db,
+  checkpointKeys: Scope,
+  now: Date,
+  options: { graceMs: number; targetRatio: number },
+) {
+  const grace = sql`make_interval(secs => ${options.graceMs / 1000})`;
+  const below = sql`c.expected_count > 0 and c.received_count::numeric / c.expected_count < ${options.targetRatio}`;
+  await raise(
+    db,
+    sql`select 'usage_incomplete'::text as type, ${checkpointKey} as problem_key,
+          'Usage incomplete: ' || c.meter || ' ' || c.entity || ' ' || to_char(c.window_start at time zone 'UTC', 'YYYY-MM-DD HH24:MI') as title,
+          c.entity, null::bigint as amount_minor, null::text as currency, ${NO_IDS},
+          jsonb_build_object('source', c.source, 'meter', c.meter, 'windowStart', c.window_start,
+            'windowEnd', c.window_end, 'expectedCount', c.expected_count, 'receivedCount', c.received_count) as details,
+          c.window_end + ${grace} as occurred_at
+        from usage_checkpoints c
+        where ${inScope(checkpointKey, checkpointKeys)} and c.window_end + ${grace} <= ${ts(now)} and ${below}`,
+    now,
+  );
+  await close(
+    db,
+    "usage_incomplete",
+    sql`select ${checkpointKey} as problem_key from usage_checkpoints c where ${inScope(checkpointKey, checkpointKeys)} and not (${below})`,
+    "A later checkpoint for the window meets the target",
+    now,
+  );
+}
+
+export interface RejectionGroup {
+  source: string;
+  reason: string;
+  count: number;
+  lastEventId: string | null;
+}
+
+/** event_rejected: one exception per source and reason, counting occurrences. */
+export async function recordRejectionGroups(db: Db, groups: RejectionGroup[], now: Date) {
+  if (groups.length === 0) return;
+  await db.execute(sql`
+    with g as (
+      select * from jsonb_to_recordset(${JSON.stringify(groups)}::jsonb)
+        as g(source text, reason text, count int, "lastEventId" text)
+    ),
+    raised as (
+      insert into exceptions (type, problem_key, title, details, severity, opened_at, updated_at)
+      select 'event_rejected', g.source || '|' || g.reason,
+        'Rejected events from ' || g.source || ': ' || left(g.reason, 120),
+        jsonb_build_object('source', g.source, 'reason', g.reason, 'count', g.count, 'lastEventId', g."lastEventId",
+          'lastSeenAt', ${ts(now)}),
+        'medium', ${ts(now)}, ${ts(now)}
+      from g order by 2
+      on conflict (type, problem_key) do update set
+        details = exceptions.details || jsonb_build_object(
+          'count', coalesce((exceptions.details->>'count')::int, 0) + (excluded.details->>'count')::int,
+          'lastEventId', excluded.details->'lastEventId', 'lastSeenAt', excluded.details->'lastSeenAt'),
+        updated_at = excluded.updated_at, version = exceptions.version + 1
+      returning id, (xmax = 0) as created
+    )
+    insert into audit_log (actor_type, actor_label, action, target_type, target_id, after)
+    select 'system', 'closeline', 'exception.raised', 'exception', r.id::text,
+      jsonb_build_object('status', 'open', 'type', 'event_rejected')
+    from raised r where r.created`);
+}
+
+/** Age raises severity: refresh it for exceptions still open. */
+export async function refreshSeverities(db: Db, now: Date) {
+  await db.execute(sql`
+    update exceptions x set severity = closeline_severity(x.amount_minor, x.currency, x.opened_at, ${ts(now)})
+    where x.status in ${OPEN} and x.type <> 'event_rejected'
+      and x.severity <> closeline_severity(x.amount_minor, x.currency, x.opened_at, ${ts(now)})`);
+}

@@ -1,0 +1,120 @@
+import { sql } from "drizzle-orm";
+import type { Db } from "@/db/client";
+import {
+  recordRejectionGroups,
+  refreshSeverities,
+  syncAmendmentExceptions,
+  syncDisputeExceptions,
+  syncEntitlementExceptions,
+  syncPostingExceptions,
+  syncReconciliationExceptions,
+  syncUsageExceptions,
+  type RejectionGroup,
+} from "@/db/queries/exception-sync";
+import { queryRows } from "@/db/rows";
+import type { ValidEvent } from "@/lib/contract";
+
+/** How long before a missing entitlement update or an incomplete usage window becomes an exception. */
+export interface DetectionSettings {
+  entitlementAfterMs: number;
+  usageGraceMs: number;
+  usageTargetRatio: number;
+}
+
+export const DEFAULT_DETECTION: DetectionSettings = {
+  entitlementAfterMs: 60 * 60 * 1000,
+  usageGraceMs: 60 * 60 * 1000,
+  // The same default as the completeness target on the overview (issue 4).
+  usageTargetRatio: 0.995,
+};
+
+const str = (v: unknown) => (typeof v === "string" ? v : null);
+
+function collect(events: readonly ValidEvent[], type: string, key: (data: Record<string, unknown>, e: ValidEvent) => string | null) {
+  const keys = new Set<string>();
+  for (const e of events) {
+    if (e.type !== type) continue;
+    const k = key(e.data, e);
+    if (k) keys.add(k);
+  }
+  return [...keys];
+}
+
+/** Whole seconds, as the SQL side formats window bounds in problem keys. */
+const iso = (v: unknown) => (typeof v === "string" ? `${new Date(v).toISOString().slice(0, 19)}Z` : "");
+
+/**
+ * Raises and closes the exceptions that the newly stored events bear on. Runs inside the
+ * ingestion transaction so the events and the exceptions they imply commit together.
+ */
+export async function detectFromEvents(db: Db, events: readonly ValidEvent[], now: Date, settings = DEFAULT_DETECTION) {
+  const postings = collect(events, "erp.posting.attempted", (d) => str(d.postingId));
+  if (postings.length) await syncPostingExceptions(db, postings, now);
+
+  const disputed = collect(events, "invoice.disputed", (d) => str(d.invoiceId));
+  if (disputed.length) await syncDisputeExceptions(db, disputed, now);
+
+  const runKeys = collect(events, "reconciliation.result", (d) => `${str(d.runId)}/${str(d.key)}`);
+  if (runKeys.length) await syncReconciliationExceptions(db, runKeys, now);
+
+  const contracts = collect(events, "contract.amended", (d) => str(d.contractId));
+  if (contracts.length) await syncAmendmentExceptions(db, contracts, now);
+
+  const payments = [
+    ...collect(events, "payment.received", (d) => str(d.paymentId)),
+    ...collect(events, "entitlement.updated", (d) => str(d.paymentId)),
+  ];
+  if (payments.length) await syncEntitlementExceptions(db, payments, now, settings.entitlementAfterMs);
+
+  const checkpoints = collect(events, "usage.checkpoint", (d, e) =>
+    [e.source, str(d.entity), str(d.meter), iso(d.windowStart), iso(d.windowEnd)].join("|"),
+  );
+  if (checkpoints.length) {
+    await syncUsageExceptions(db, checkpoints, now, {
+      graceMs: settings.usageGraceMs,
+      targetRatio: settings.usageTargetRatio,
+    });
+  }
+}
+
+/** Groups a batch's rejected items by source and first reason, as the event_rejected queue shows them. */
+export function rejectionGroups(rejected: readonly { source: string | null; eventId: string | null; errors: string[] }[]): RejectionGroup[] {
+  const groups = new Map<string, RejectionGroup>();
+  for (const r of rejected) {
+    const source = r.source ?? "(unknown source)";
+    const reason = r.errors[0] ?? "(no reason)";
+    const key = `${source}\u0000${reason}`;
+    const group = groups.get(key) ?? { source, reason, count: 0, lastEventId: null };
+    group.count++;
+    group.lastEventId = r.eventId ?? group.lastEventId;
+    groups.set(key, group);
+  }
+  return [...groups.values()];
+}
+
+export async function detectFromRejections(
+  db: Db,
+  rejected: readonly { source: string | null; eventId: string | null; errors: string[] }[],
+  now: Date,
+) {
+  await recordRejectionGroups(db, rejectionGroups(rejected), now);
+}
+
+/** A constant shared by every Closeline process, so only one of them sweeps at a time. */
+const SWEEP_LOCK_ID = 7_340_002;
+
+/**
+ * The periodic pass for what time alone turns into a problem (a payment still without
+ * entitlement, a usage window past its grace period) and for severity by age. Idempotent;
+ * with several app instances the advisory lock lets one of them do it each time.
+ */
+export async function sweepExceptions(db: Db, now: Date, settings = DEFAULT_DETECTION): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    const [lock] = await queryRows<{ locked: boolean }>(tx, sql`select pg_try_advisory_xact_lock(${SWEEP_LOCK_ID}) as locked`);
+    if (!lock?.locked) return false;
+    await syncEntitlementExceptions(tx, null, now, settings.entitlementAfterMs);
+    await syncUsageExceptions(tx, null, now, { graceMs: settings.usageGraceMs, targetRatio: settings.usageTargetRatio });
+    await refreshSeverities(tx, now);
+    return true;
+  });
+}
