@@ -81,8 +81,9 @@ async function build(env: NodeJS.ProcessEnv): Promise<void> {
       if (onlyBuildGlobsAdded(tsconfig, tsconfigNow)) fs.writeFileSync(TSCONFIG, tsconfig);
       else log("tsconfig.json changed during the build; left as it is");
     }
-    // Generated and git-ignored; it must point at .next again for `tsc` and the dev server.
-    if (nextEnv && !read(NEXT_ENV)?.equals(nextEnv)) fs.writeFileSync(NEXT_ENV, nextEnv);
+    // Generated and git-ignored, but `tsc` reads it: it must not point into .next-e2e.
+    if (nextEnv === null) fs.rmSync(NEXT_ENV, { force: true });
+    else if (!read(NEXT_ENV)?.equals(nextEnv)) fs.writeFileSync(NEXT_ENV, nextEnv);
   }
 }
 
