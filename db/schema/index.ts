@@ -4,3 +4,4 @@ export * from "./projections";
 export * from "./exceptions";
 export * from "./close";
 export * from "./settings";
+export * from "./outbox";
