@@ -5,3 +5,4 @@ export * from "./exceptions";
 export * from "./close";
 export * from "./settings";
 export * from "./outbox";
+export * from "./corrections";

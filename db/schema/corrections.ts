@@ -1,0 +1,87 @@
+import { sql } from "drizzle-orm";
+import { bigint, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { users } from "./access";
+import { exceptions } from "./exceptions";
+import { outboxCommands } from "./outbox";
+
+export const CORRECTION_KINDS = ["credit_note", "rebill", "journal_adjustment", "write_off"] as const;
+export type CorrectionKind = (typeof CORRECTION_KINDS)[number];
+
+/** Which exceptions a correction can answer: those where money has to change. */
+export const CORRECTABLE_EXCEPTION_TYPES = ["reconciliation_break", "invoice_disputed", "retroactive_amendment"] as const;
+
+/**
+ * pending_approval → approved (a command is queued to the target system) or rejected.
+ * After approval the delivery state comes from the outbox command (`command_id`).
+ */
+export const CORRECTION_STATUSES = ["pending_approval", "approved", "rejected"] as const;
+export type CorrectionStatus = (typeof CORRECTION_STATUSES)[number];
+
+const tstz = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
+
+/** A proposed change of money, under maker-checker control. */
+export const corrections = pgTable(
+  "corrections",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    exceptionId: uuid("exception_id")
+      .notNull()
+      .references(() => exceptions.id),
+    kind: text("kind", { enum: CORRECTION_KINDS }).notNull(),
+    amountMinor: bigint("amount_minor", { mode: "number" }).notNull(),
+    currency: text("currency").notNull(),
+    entity: text("entity"),
+    targetSystem: text("target_system").notNull(),
+    reason: text("reason").notNull(),
+    status: text("status", { enum: CORRECTION_STATUSES }).notNull().default("pending_approval"),
+    /** 1, or 2 above the entity's threshold; fixed when proposed so a later threshold change cannot lower it. */
+    requiredApprovals: integer("required_approvals").notNull(),
+    proposedBy: uuid("proposed_by")
+      .notNull()
+      .references(() => users.id),
+    proposedAt: tstz("proposed_at").notNull().defaultNow(),
+    decidedAt: tstz("decided_at"),
+    commandId: uuid("command_id").references(() => outboxCommands.id),
+    /** Bumped on every change; approving needs the version the approver read. */
+    version: integer("version").notNull().default(1),
+  },
+  (t) => [
+    index("corrections_exception_idx").on(t.exceptionId, t.proposedAt),
+    index("corrections_pending_idx")
+      .on(t.proposedAt)
+      .where(sql`${t.status} = 'pending_approval'`),
+  ],
+);
+
+/** One decision per person per correction: the same person cannot count twice. */
+export const correctionDecisions = pgTable(
+  "correction_decisions",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    correctionId: uuid("correction_id")
+      .notNull()
+      .references(() => corrections.id),
+    deciderId: uuid("decider_id")
+      .notNull()
+      .references(() => users.id),
+    decision: text("decision", { enum: ["approve", "reject"] }).notNull(),
+    reason: text("reason").notNull(),
+    at: tstz("at").notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex("correction_decisions_once").on(t.correctionId, t.deciderId)],
+);
+
+/** Per entity and currency: corrections above this need two approvers. */
+export const approvalThresholds = pgTable(
+  "approval_thresholds",
+  {
+    entity: text("entity").notNull(),
+    currency: text("currency").notNull(),
+    thresholdMinor: bigint("threshold_minor", { mode: "number" }).notNull(),
+    updatedBy: uuid("updated_by").references(() => users.id),
+    updatedAt: tstz("updated_at").notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex("approval_thresholds_entity_currency").on(t.entity, t.currency)],
+);
+
+export type Correction = typeof corrections.$inferSelect;
