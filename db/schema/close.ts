@@ -1,5 +1,14 @@
 import { sql } from "drizzle-orm";
-import { bigint, check, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import {
+  bigint,
+  check,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
 import { users } from "./access";
 
 const tstz = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });

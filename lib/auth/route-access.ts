@@ -39,6 +39,8 @@ export const ROUTE_ACCESS: Record<string, AccessRule> = {
   "POST /api/v1/events": { apiKey: "ingest" },
   "GET /api/v1/events": { apiKey: "read", orPermission: "ingestion:read" },
   "GET /api/v1/kpis": { apiKey: "read", orPermission: "kpis:read" },
+  "GET /api/v1/close-readiness": { apiKey: "read", orPermission: "close:read" },
+  "GET /api/v1/close-readiness.csv": { apiKey: "read", orPermission: "close:read" },
   "POST /api/v1/reconciliation-results/upload": { apiKey: "ingest", orPermission: "ingestion:read" },
 };
 

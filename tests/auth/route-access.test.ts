@@ -97,6 +97,8 @@ const EXPECTED: Record<string, Record<Role, boolean>> = {
   "/admin/audit": { executive: N, finance: N, operations: N, admin: Y },
   "GET /api/v1/events": { executive: N, finance: Y, operations: Y, admin: Y },
   "GET /api/v1/kpis": { executive: Y, finance: Y, operations: N, admin: Y },
+  "GET /api/v1/close-readiness": { executive: Y, finance: Y, operations: N, admin: Y },
+  "GET /api/v1/close-readiness.csv": { executive: Y, finance: Y, operations: N, admin: Y },
   "POST /api/v1/reconciliation-results/upload": { executive: N, finance: Y, operations: Y, admin: Y },
 };
 

@@ -1,0 +1,50 @@
+import type { Permission } from "@/lib/auth/permissions";
+import type { AccountingPeriodRange } from "./period";
+
+/*
+ * Where a blocker can be looked into. A link names the permission its page needs, so the
+ * close page can fall back to the check's explanation for a reader who may not open it (an
+ * executive sees close readiness but not the exception queues).
+ */
+export interface BlockerLink {
+  href: string;
+  label: string;
+  /** Null for a link every close reader may follow (an anchor on the close page itself). */
+  permission: Permission | null;
+}
+
+/** The explanation of a check on the close page: what it measures and who clears it. */
+export function checkAnchor(checkKey: string): BlockerLink {
+  return { href: `#check-${checkKey}`, label: "What this check means", permission: null };
+}
+
+export function exceptionLink(exceptionId: string): BlockerLink {
+  return {
+    href: `/exceptions/${encodeURIComponent(exceptionId)}`,
+    label: "Open the exception",
+    permission: "exceptions:read",
+  };
+}
+
+export function correctionLink(correctionId: string): BlockerLink {
+  return {
+    href: `/exceptions/corrections/${encodeURIComponent(correctionId)}`,
+    label: "Open the correction",
+    permission: "exceptions:read",
+  };
+}
+
+/** The ingestion view over the period, where completeness is shown by source, meter and day. */
+export function ingestionLink(entity: string, period: AccountingPeriodRange): BlockerLink {
+  const query = new URLSearchParams({
+    entity,
+    range: "custom",
+    from: period.start.toISOString(),
+    to: period.end.toISOString(),
+  });
+  return {
+    href: `/ingestion?${query.toString()}`,
+    label: "See completeness by source and meter",
+    permission: "ingestion:read",
+  };
+}
