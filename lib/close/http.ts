@@ -1,0 +1,55 @@
+import { z } from "zod";
+import type { Db } from "@/db/client";
+import { guardApi } from "@/lib/auth/session";
+import { EntityCode } from "@/lib/contract";
+import { InvalidInput } from "@/lib/errors";
+import { handle, json } from "@/lib/http/respond";
+import { readinessCsv } from "./csv";
+import { PERIOD_KEY, periodFromKey, previousPeriod } from "./period";
+import { computeCloseReadiness } from "./readiness";
+
+/** Enough for any real month's blockers; the file stays a download, not a data dump. */
+const CSV_BLOCKER_LIMIT = 10_000;
+
+export const CloseReadinessQuery = z.object({
+  entity: EntityCode,
+  period: z.string().regex(PERIOD_KEY, "must be a month as YYYY-MM").optional(),
+  /** Usage completeness target as a ratio, e.g. 0.995. */
+  completenessTarget: z.coerce.number().gt(0).max(1).optional(),
+});
+
+export function parseCloseReadinessQuery(searchParams: URLSearchParams) {
+  const parsed = CloseReadinessQuery.safeParse(Object.fromEntries(searchParams));
+  if (!parsed.success) {
+    throw new InvalidInput(
+      "Invalid query",
+      parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`),
+    );
+  }
+  const { entity, period, completenessTarget } = parsed.data;
+  return { entity, period: period ? periodFromKey(period) : previousPeriod(), completenessTarget };
+}
+
+/** GET /api/v1/close-readiness?entity=&period=YYYY-MM — session with close:read or a read-scope key. */
+export const handleCloseReadiness = handle(async (db: Db, request: Request) => {
+  await guardApi(db, request, "GET /api/v1/close-readiness");
+  return json(
+    await computeCloseReadiness(db, parseCloseReadinessQuery(new URL(request.url).searchParams)),
+  );
+});
+
+/** GET /api/v1/close-readiness.csv?entity=&period=YYYY-MM — the checklist and every blocker. */
+export const handleCloseReadinessCsv = handle(async (db: Db, request: Request) => {
+  await guardApi(db, request, "GET /api/v1/close-readiness.csv");
+  const url = new URL(request.url);
+  const query = parseCloseReadinessQuery(url.searchParams);
+  const report = await computeCloseReadiness(db, { ...query, blockerLimit: CSV_BLOCKER_LIMIT });
+  const filename = `close-readiness-${report.entity.replace(/[^A-Za-z0-9_-]/g, "_")}-${report.period.key}.csv`;
+  return new Response(readinessCsv(report, url.origin), {
+    headers: {
+      "content-type": "text/csv; charset=utf-8",
+      "content-disposition": `attachment; filename="${filename}"`,
+      "cache-control": "no-store",
+    },
+  });
+});
