@@ -1,5 +1,18 @@
 import { sql } from "drizzle-orm";
-import { bigint, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import type { AnyPgColumn } from "drizzle-orm/pg-core";
+import {
+  bigint,
+  bigserial,
+  check,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
 import { users } from "./access";
 
 export const EXCEPTION_TYPES = [
@@ -22,6 +35,11 @@ export const SEVERITIES = ["low", "medium", "high", "critical"] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
 const tstz = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
+
+/** The predicate of the partial indexes: literal, so the planner can match a query's status list to it. */
+const stillOpen = (status: AnyPgColumn) => sql`${status} in ('open', 'in_progress', 'awaiting_approval')`;
+
+export const COMMENT_MAX_LENGTH = 4000;
 
 /**
  * One row per underlying problem: (type, problem_key) is unique, so a repeated or late event
@@ -61,10 +79,44 @@ export const exceptions = pgTable(
   },
   (t) => [
     uniqueIndex("exceptions_problem_key").on(t.type, t.problemKey),
-    index("exceptions_open_idx")
-      .on(t.openedAt, t.id)
-      .where(sql`${t.status} in ('open', 'in_progress', 'awaiting_approval')`),
+    index("exceptions_open_idx").on(t.openedAt, t.id).where(stillOpen(t.status)),
     index("exceptions_type_status_idx").on(t.type, t.status, t.openedAt, t.id),
     index("exceptions_entity_idx").on(t.entity, t.status),
+    // The queue's keyset orders (db/queries/exceptions.ts), one per sort and per narrowing
+    // filter, over open items only: closed ones pile up and the queues rarely show them.
+    index("exceptions_open_type_idx").on(t.type, t.openedAt, t.id).where(stillOpen(t.status)),
+    index("exceptions_open_entity_idx").on(t.entity, t.openedAt, t.id).where(stillOpen(t.status)),
+    index("exceptions_open_owner_idx").on(t.ownerId, t.openedAt, t.id).where(stillOpen(t.status)),
+    index("exceptions_open_severity_idx")
+      .on(sql`closeline_severity_order(${t.severity})`, t.openedAt, t.id)
+      .where(stillOpen(t.status)),
+    index("exceptions_open_amount_idx")
+      .on(sql`closeline_amount_size(${t.amountMinor}, ${t.currency})`, t.openedAt, t.id)
+      .where(stillOpen(t.status)),
   ],
 );
+
+/**
+ * What people said about an exception, in order. Append-only like the audit log (the
+ * migration installs a trigger refusing UPDATE and DELETE): a comment is part of the record.
+ */
+export const exceptionComments = pgTable(
+  "exception_comments",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    exceptionId: uuid("exception_id")
+      .notNull()
+      .references(() => exceptions.id),
+    authorId: uuid("author_id")
+      .notNull()
+      .references(() => users.id),
+    body: text("body").notNull(),
+    createdAt: tstz("created_at").notNull().defaultNow(),
+  },
+  (t) => [
+    index("exception_comments_exception_idx").on(t.exceptionId, t.createdAt, t.id),
+    check("exception_comments_body_length", sql`char_length(${t.body}) between 1 and ${sql.raw(String(COMMENT_MAX_LENGTH))}`),
+  ],
+);
+
+export type ExceptionComment = typeof exceptionComments.$inferSelect;
