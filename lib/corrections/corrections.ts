@@ -1,0 +1,300 @@
+import { and, asc, eq, sql } from "drizzle-orm";
+import { z } from "zod";
+import type { Db } from "@/db/client";
+import {
+  CORRECTABLE_EXCEPTION_TYPES,
+  CORRECTION_KINDS,
+  approvalThresholds,
+  correctionDecisions,
+  corrections,
+  exceptions,
+  outboxCommands,
+  type Correction,
+  type CorrectionStatus,
+} from "@/db/schema";
+import { writeAudit, type RequestMeta } from "@/lib/audit";
+import { can } from "@/lib/auth/permissions";
+import type { CurrentUser } from "@/lib/auth/session";
+import { CurrencyCode } from "@/lib/contract/primitives";
+import { Conflict, Forbidden, InvalidInput, NotFound } from "@/lib/errors";
+import { currencyDigits } from "@/lib/format";
+import { enqueue } from "@/lib/outbox/enqueue";
+
+/*
+ * Corrections change money, so they run under maker-checker control, enforced here on the
+ * server whatever the caller: anyone with corrections:propose may propose; only
+ * corrections:approve (finance) may decide; the proposer never decides their own proposal;
+ * above the entity's threshold two different approvers are needed; a decision names the
+ * version it was based on and is refused if the proposal changed since. An approved
+ * correction leaves through the outbox as a command to its target system.
+ */
+
+/** 10,000.00 in the correction's currency (10,000 major units), unless the entity sets its own. */
+export const DEFAULT_THRESHOLD_MAJOR_UNITS = 10_000;
+
+export const ProposeCorrectionInput = z.object({
+  exceptionId: z.uuid(),
+  kind: z.enum(CORRECTION_KINDS),
+  amountMinor: z.int().min(1, "must be a positive amount in minor units"),
+  currency: CurrencyCode,
+  targetSystem: z.string().trim().min(1, "is required").max(100),
+  reason: z.string().trim().min(5, "must explain the correction (5+ characters)").max(2000),
+});
+export type ProposeCorrectionInput = z.input<typeof ProposeCorrectionInput>;
+
+export const DecideCorrectionInput = z.object({
+  correctionId: z.uuid(),
+  decision: z.enum(["approve", "reject"]),
+  /** The version the decider saw; a newer one means someone changed the proposal since. */
+  expectedVersion: z.int().min(1),
+  reason: z.string().trim().min(3, "must give a reason").max(2000),
+});
+export type DecideCorrectionInput = z.input<typeof DecideCorrectionInput>;
+
+function parse<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((i) => `${i.path.join(".") || "value"}: ${i.message}`);
+  throw new InvalidInput(problems.join("; "), problems);
+}
+
+const actorOf = (user: CurrentUser) => ({ type: "user" as const, id: user.id, label: user.email });
+
+export async function approvalThreshold(
+  db: Db,
+  entity: string | null,
+  currency: string,
+): Promise<number> {
+  if (entity) {
+    const [row] = await db
+      .select({ thresholdMinor: approvalThresholds.thresholdMinor })
+      .from(approvalThresholds)
+      .where(and(eq(approvalThresholds.entity, entity), eq(approvalThresholds.currency, currency)))
+      .limit(1);
+    if (row) return row.thresholdMinor;
+  }
+  return DEFAULT_THRESHOLD_MAJOR_UNITS * 10 ** currencyDigits(currency);
+}
+
+export async function proposeCorrection(
+  db: Db,
+  user: CurrentUser,
+  input: ProposeCorrectionInput,
+  meta?: RequestMeta,
+): Promise<Correction> {
+  if (!can(user.role, "corrections:propose"))
+    throw new Forbidden("Your role cannot propose corrections");
+  const data = parse(ProposeCorrectionInput, input);
+  return db.transaction(async (tx) => {
+    const [exception] = await tx
+      .select()
+      .from(exceptions)
+      .where(eq(exceptions.id, data.exceptionId))
+      .for("update")
+      .limit(1);
+    if (!exception) throw new NotFound("No such exception");
+    if (!(CORRECTABLE_EXCEPTION_TYPES as readonly string[]).includes(exception.type)) {
+      throw new InvalidInput(`A ${exception.type} exception is not corrected with a correction`);
+    }
+    if (exception.status === "resolved" || exception.status === "dismissed") {
+      throw new Conflict("The exception is closed; reopen it first");
+    }
+    const threshold = await approvalThreshold(tx, exception.entity, data.currency);
+    const [correction] = await tx
+      .insert(corrections)
+      .values({
+        exceptionId: exception.id,
+        kind: data.kind,
+        amountMinor: data.amountMinor,
+        currency: data.currency,
+        entity: exception.entity,
+        targetSystem: data.targetSystem,
+        reason: data.reason,
+        requiredApprovals: data.amountMinor > threshold ? 2 : 1,
+        proposedBy: user.id,
+      })
+      .returning();
+    await tx
+      .update(exceptions)
+      .set({
+        status: "awaiting_approval",
+        updatedAt: sql`now()`,
+        version: sql`${exceptions.version} + 1`,
+      })
+      .where(eq(exceptions.id, exception.id));
+    await writeAudit(tx, {
+      actor: actorOf(user),
+      action: "correction.proposed",
+      target: { type: "correction", id: correction!.id },
+      before: { exceptionStatus: exception.status },
+      after: {
+        exceptionId: exception.id,
+        entity: exception.entity,
+        kind: data.kind,
+        amountMinor: data.amountMinor,
+        currency: data.currency,
+        targetSystem: data.targetSystem,
+        requiredApprovals: correction!.requiredApprovals,
+        thresholdMinor: threshold,
+      },
+      meta,
+    });
+    return correction!;
+  });
+}
+
+export async function decideCorrection(
+  db: Db,
+  user: CurrentUser,
+  input: DecideCorrectionInput,
+  meta?: RequestMeta,
+): Promise<Correction> {
+  if (!can(user.role, "corrections:approve"))
+    throw new Forbidden("Only finance can approve or reject corrections");
+  const data = parse(DecideCorrectionInput, input);
+  return db.transaction(async (tx) => {
+    // The row lock serialises concurrent decisions on one proposal.
+    const [current] = await tx
+      .select()
+      .from(corrections)
+      .where(eq(corrections.id, data.correctionId))
+      .for("update")
+      .limit(1);
+    if (!current) throw new NotFound("No such correction");
+    if (current.proposedBy === user.id)
+      throw new Forbidden("You cannot decide on a correction you proposed");
+    if (current.version !== data.expectedVersion) {
+      throw new Conflict(
+        "The correction changed since you read it; review it again before deciding",
+      );
+    }
+    if (current.status !== "pending_approval")
+      throw new Conflict(`The correction is already ${current.status}`);
+    const [earlier] = await tx
+      .select({ id: correctionDecisions.id })
+      .from(correctionDecisions)
+      .where(
+        and(
+          eq(correctionDecisions.correctionId, current.id),
+          eq(correctionDecisions.deciderId, user.id),
+        ),
+      )
+      .limit(1);
+    if (earlier)
+      throw new Conflict("You have already decided on this correction; another approver is needed");
+
+    await tx.insert(correctionDecisions).values({
+      correctionId: current.id,
+      deciderId: user.id,
+      decision: data.decision,
+      reason: data.reason,
+    });
+    const [{ approvals } = { approvals: 0 }] = await tx
+      .select({ approvals: sql<number>`count(*)::int` })
+      .from(correctionDecisions)
+      .where(
+        and(
+          eq(correctionDecisions.correctionId, current.id),
+          eq(correctionDecisions.decision, "approve"),
+        ),
+      );
+
+    let status: CorrectionStatus = current.status;
+    let commandId: string | null = current.commandId;
+    if (data.decision === "reject") status = "rejected";
+    else if (approvals >= current.requiredApprovals) {
+      status = "approved";
+      const { command } = await enqueue(tx, {
+        kind: "correction.execute",
+        idempotencyKey: `correction.execute:${current.id}`,
+        exceptionId: current.exceptionId,
+        createdBy: user.id,
+        payload: {
+          correctionId: current.id,
+          exceptionId: current.exceptionId,
+          kind: current.kind,
+          amountMinor: current.amountMinor,
+          currency: current.currency,
+          entity: current.entity,
+          targetSystem: current.targetSystem,
+          reason: current.reason,
+        },
+      });
+      commandId = command.id;
+    }
+    const [updated] = await tx
+      .update(corrections)
+      .set({
+        status,
+        commandId,
+        decidedAt: status === "pending_approval" ? null : sql`now()`,
+        version: sql`${corrections.version} + 1`,
+      })
+      .where(eq(corrections.id, current.id))
+      .returning();
+    if (status === "rejected") {
+      // Back to the queue: the problem is still there and needs another answer.
+      await tx
+        .update(exceptions)
+        .set({ status: "open", updatedAt: sql`now()`, version: sql`${exceptions.version} + 1` })
+        .where(
+          and(eq(exceptions.id, current.exceptionId), eq(exceptions.status, "awaiting_approval")),
+        );
+    }
+    await writeAudit(tx, {
+      actor: actorOf(user),
+      action: data.decision === "approve" ? "correction.approved" : "correction.rejected",
+      target: { type: "correction", id: current.id },
+      before: {
+        status: current.status,
+        version: current.version,
+        approvals: approvals - (data.decision === "approve" ? 1 : 0),
+      },
+      after: {
+        status,
+        version: updated!.version,
+        approvals,
+        requiredApprovals: current.requiredApprovals,
+        reason: data.reason,
+        entity: current.entity,
+        commandId,
+      },
+      meta,
+    });
+    return updated!;
+  });
+}
+
+export interface CorrectionView extends Correction {
+  decisions: { deciderId: string; decision: "approve" | "reject"; reason: string; at: Date }[];
+  commandStatus: string | null;
+}
+
+/** The corrections of one exception with their decisions and the state of their command. */
+export async function correctionsForException(
+  db: Db,
+  exceptionId: string,
+): Promise<CorrectionView[]> {
+  const rows = await db
+    .select({ correction: corrections, commandStatus: outboxCommands.status })
+    .from(corrections)
+    .leftJoin(outboxCommands, eq(outboxCommands.id, corrections.commandId))
+    .where(eq(corrections.exceptionId, exceptionId))
+    .orderBy(asc(corrections.proposedAt));
+  const decisions = rows.length
+    ? await db
+        .select()
+        .from(correctionDecisions)
+        .where(
+          sql`${correctionDecisions.correctionId} in (select id from corrections where exception_id = ${exceptionId})`,
+        )
+        .orderBy(asc(correctionDecisions.at))
+    : [];
+  return rows.map(({ correction, commandStatus }) => ({
+    ...correction,
+    commandStatus,
+    decisions: decisions
+      .filter((d) => d.correctionId === correction.id)
+      .map((d) => ({ deciderId: d.deciderId, decision: d.decision, reason: d.reason, at: d.at })),
+  }));
+}
