@@ -26,14 +26,6 @@ export function exceptionLink(exceptionId: string): BlockerLink {
   };
 }
 
-export function correctionLink(correctionId: string): BlockerLink {
-  return {
-    href: `/exceptions/corrections/${encodeURIComponent(correctionId)}`,
-    label: "Open the correction",
-    permission: "exceptions:read",
-  };
-}
-
 /** The ingestion view over the period, where completeness is shown by source, meter and day. */
 export function ingestionLink(entity: string, period: AccountingPeriodRange): BlockerLink {
   const query = new URLSearchParams({

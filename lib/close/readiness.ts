@@ -1,10 +1,10 @@
 import type { Db } from "@/db/client";
 import {
-  exceptionsAwaitingApproval,
   findAccountingPeriod,
   invoicesIssuedCount,
   materialReconciliationBreaks,
   openDisputes,
+  pendingApprovals,
   reconciliationCounts,
   unpostedInvoices,
   unresolvedRetroactiveAmendments,
@@ -12,17 +12,9 @@ import {
   usageTotals,
   worstUsageWindows,
   type CloseScope,
-  type PendingApproval,
 } from "@/db/queries/close";
 import { formatCount, formatDateTime, formatMoney, formatPercent } from "@/lib/format";
-import { pendingCorrectionApprovals } from "./corrections";
-import {
-  checkAnchor,
-  correctionLink,
-  exceptionLink,
-  ingestionLink,
-  type BlockerLink,
-} from "./links";
+import { checkAnchor, exceptionLink, ingestionLink, type BlockerLink } from "./links";
 import { periodLabel, type AccountingPeriodRange } from "./period";
 
 /*
@@ -365,18 +357,15 @@ async function disputesCheck(db: Db, scope: CloseScope, limit: number): Promise<
 
 async function approvalsCheck(db: Db, entity: string, limit: number): Promise<CheckResult> {
   const key = "no_pending_approvals";
-  const [exceptions, corrections] = await Promise.all([
-    exceptionsAwaitingApproval(db, entity),
-    pendingCorrectionApprovals(db, entity),
-  ]);
-  const pending: PendingApproval[] = [...exceptions, ...corrections].sort((a, b) =>
-    a.since.localeCompare(b.since),
-  );
-  if (pending.length === 0)
+  const pending = await pendingApprovals(db, entity);
+  if (pending.length === 0) {
     return result(key, true, "Nothing of this entity is waiting for an approver.", 0, []);
+  }
+  const corrections = pending.filter((p) => p.source === "correction").length;
+  const exceptions = pending.length - corrections;
   const parts = [
-    exceptions.length ? plural(exceptions.length, "exception") : null,
-    corrections.length ? plural(corrections.length, "correction") : null,
+    corrections ? plural(corrections, "correction") : null,
+    exceptions ? plural(exceptions, "exception") : null,
   ].filter(Boolean);
   return result(
     key,
@@ -390,7 +379,7 @@ async function approvalsCheck(db: Db, entity: string, limit: number): Promise<Ch
       detail: `${p.source === "correction" ? "Correction" : "Exception"} (${p.kind.replaceAll("_", " ")}) awaiting approval since ${formatDateTime(p.since)}${p.amountMinor !== null && p.currency ? `, ${formatMoney(p.amountMinor, p.currency)}` : ""}`,
       amountMinor: p.amountMinor,
       currency: p.currency,
-      link: p.source === "correction" ? correctionLink(p.id) : exceptionLink(p.id),
+      link: exceptionLink(p.exceptionId),
     })),
   );
 }

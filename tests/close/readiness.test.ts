@@ -1,4 +1,6 @@
+import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { corrections } from "@/db/schema";
 import { computeCloseReadiness, type CheckKey, type CloseReadiness } from "@/lib/close/readiness";
 import { setMateriality } from "@/lib/close/materiality";
 import { SYSTEM_ACTOR } from "@/lib/audit";
@@ -15,6 +17,7 @@ import {
   ingest,
   forgetInvoiceExceptions,
   invoice,
+  makeUser,
   posting,
   reconciliation,
   uniqueEntity,
@@ -510,6 +513,55 @@ describe("(e) no pending approvals", () => {
         amountMinor: 120_000,
       }),
     ]);
+  });
+});
+
+describe("(e) pending approvals: corrections", () => {
+  it("counts a correction pending approval once, not again through its exception", async () => {
+    const entity = uniqueEntity("appr-corr");
+    const proposer = await makeUser(t.db, "finance");
+    const exception = await upsertException(t.db, {
+      type: "reconciliation_break",
+      status: "awaiting_approval",
+      entity,
+    });
+    const [correction] = await t.db
+      .insert(corrections)
+      .values({
+        exceptionId: exception.id,
+        kind: "credit_note",
+        amountMinor: 15_000,
+        currency: "USD",
+        targetSystem: "billing",
+        reason: "Double-counted usage on Oct 14",
+        requiredApprovals: 1,
+        proposedBy: proposer.id,
+      })
+      .returning();
+    const a = check(await readiness(entity), "no_pending_approvals");
+    expect(a.passed).toBe(false);
+    expect(a.explanation).toBe("1 correction of this entity is waiting for an approver.");
+    expect(a.blockers).toEqual([
+      expect.objectContaining({
+        ref: correction!.id,
+        label: "Credit Note proposed: Double-counted usage on Oct 14",
+        amountMinor: 15_000,
+        currency: "USD",
+        link: expect.objectContaining({ href: `/exceptions/${exception.id}` }),
+      }),
+    ]);
+
+    await t.db
+      .update(corrections)
+      .set({ status: "approved" })
+      .where(eq(corrections.id, correction!.id));
+    await upsertException(t.db, {
+      type: "reconciliation_break",
+      problemKey: exception.problemKey,
+      status: "in_progress",
+      entity,
+    });
+    expect(check(await readiness(entity), "no_pending_approvals").passed).toBe(true);
   });
 });
 
