@@ -1,5 +1,7 @@
 import type { Role } from "@/db/schema";
 
+export type { Role };
+
 /*
  * Who may do what. This table is the only place a role is mapped to a capability; pages,
  * server actions, API routes and the navigation all ask `can(role, permission)`.

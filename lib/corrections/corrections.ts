@@ -298,3 +298,5 @@ export async function correctionsForException(
       .map((d) => ({ deciderId: d.deciderId, decision: d.decision, reason: d.reason, at: d.at })),
   }));
 }
+
+export { CORRECTION_KINDS, type CorrectionKind } from "@/db/schema";

@@ -1,0 +1,115 @@
+import { can, type Role } from "@/lib/auth/permissions";
+import {
+  CORRECTION_KINDS,
+  type CorrectionKind,
+  type CorrectionView,
+} from "@/lib/corrections/corrections";
+import { formatDateTime, formatMoney } from "@/lib/format";
+import { DecideCorrectionForm, ProposeCorrectionForm } from "./corrections-forms";
+
+const KIND_LABEL: Record<CorrectionKind, string> = {
+  credit_note: "Credit note",
+  rebill: "Rebill",
+  journal_adjustment: "Journal adjustment",
+  write_off: "Write-off",
+};
+
+const DELIVERY_LABEL: Record<string, string> = {
+  pending: "queued for the target system",
+  delivering: "being delivered",
+  delivered: "delivered to the target system",
+  dead: "delivery failed (dead-lettered)",
+};
+
+/**
+ * Corrections of one exception: the proposals with their decisions and delivery state, the
+ * decide form for approvers who may decide, and the propose form for those who may propose.
+ * The server enforces the same rules; this only avoids offering what would be refused.
+ */
+export function CorrectionsPanel({
+  exception,
+  corrections,
+  user,
+  names,
+}: {
+  exception: { id: string; status: string; currency: string | null; amountMinor: number | null };
+  corrections: CorrectionView[];
+  user: { id: string; role: Role };
+  /** Display names of proposers and deciders, by user id. */
+  names: Record<string, string>;
+}) {
+  const open = exception.status !== "resolved" && exception.status !== "dismissed";
+  const pending = corrections.some((c) => c.status === "pending_approval");
+  return (
+    <section className="card" aria-labelledby="corrections-heading">
+      <h2 id="corrections-heading">Corrections</h2>
+      {corrections.length === 0 ? <p className="muted">No correction has been proposed.</p> : null}
+      <ul style={{ listStyle: "none", padding: 0, display: "grid", gap: "0.75rem" }}>
+        {corrections.map((c) => {
+          const approvals = c.decisions.filter((d) => d.decision === "approve").length;
+          const mayDecide =
+            c.status === "pending_approval" &&
+            can(user.role, "corrections:approve") &&
+            c.proposedBy !== user.id &&
+            !c.decisions.some((d) => d.deciderId === user.id);
+          return (
+            <li key={c.id} className="card" data-testid="correction">
+              <strong>
+                {KIND_LABEL[c.kind]} of {formatMoney(c.amountMinor, c.currency)}
+              </strong>{" "}
+              to {c.targetSystem} —{" "}
+              <span
+                className={
+                  c.status === "rejected"
+                    ? "badge bad"
+                    : c.status === "approved"
+                      ? "badge ok"
+                      : "badge warn"
+                }
+              >
+                {c.status.replace("_", " ")}
+              </span>{" "}
+              {c.status === "pending_approval" ? (
+                <span className="muted">
+                  {approvals} of {c.requiredApprovals} approval{c.requiredApprovals > 1 ? "s" : ""}
+                </span>
+              ) : null}
+              {c.commandStatus ? (
+                <div className="muted">
+                  Command {DELIVERY_LABEL[c.commandStatus] ?? c.commandStatus}
+                </div>
+              ) : null}
+              <p style={{ margin: "0.4rem 0" }}>{c.reason}</p>
+              <div className="muted">
+                Proposed by {names[c.proposedBy] ?? c.proposedBy} on {formatDateTime(c.proposedAt)}
+              </div>
+              {c.decisions.length > 0 ? (
+                <ul>
+                  {c.decisions.map((d) => (
+                    <li key={d.deciderId}>
+                      {d.decision === "approve" ? "Approved" : "Rejected"} by{" "}
+                      {names[d.deciderId] ?? d.deciderId} on {formatDateTime(d.at)}: {d.reason}
+                    </li>
+                  ))}
+                </ul>
+              ) : null}
+              {mayDecide ? <DecideCorrectionForm correctionId={c.id} version={c.version} /> : null}
+              {c.status === "pending_approval" && c.proposedBy === user.id ? (
+                <p className="muted">
+                  You proposed this correction, so another finance user must approve it.
+                </p>
+              ) : null}
+            </li>
+          );
+        })}
+      </ul>
+      {open && !pending && can(user.role, "corrections:propose") ? (
+        <ProposeCorrectionForm
+          exceptionId={exception.id}
+          kinds={CORRECTION_KINDS.map((k) => ({ value: k, label: KIND_LABEL[k] }))}
+          defaultCurrency={exception.currency ?? ""}
+        />
+      ) : null}
+    </section>
+  );
+}
