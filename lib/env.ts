@@ -12,6 +12,9 @@ const EnvSchema = z.object({
   CLOSELINE_DATA_DIR: z.string().default(".data"),
   /** `off` starts the product without the simulator and without demo data. */
   CLOSELINE_DEMO: z.enum(["on", "off"]).default("on"),
+  /** Ingestion requests (batches) per second and burst, per API key and app instance. */
+  CLOSELINE_INGEST_RATE_PER_KEY: z.coerce.number().positive().default(50),
+  CLOSELINE_INGEST_BURST_PER_KEY: z.coerce.number().int().positive().default(100),
   /** Set by `npm start` for each run: the key its demo simulator sends with (lib/server/demo.ts). */
   CLOSELINE_DEMO_INGEST_KEY: z.string().min(32).optional(),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
