@@ -1,0 +1,209 @@
+import type { Db } from "@/db/client";
+import {
+  claimDueCommands,
+  recordDelivered,
+  recordFailed,
+  type ClaimedCommand,
+  type DeliveryOutcome,
+} from "@/db/queries/outbox";
+import { webhookHeaders } from "./signature";
+
+/*
+ * Delivers outbox commands to their webhooks: at least once, with the command id as
+ * `webhook-id` on every attempt so a receiver drops repeats. A command is 'delivered' only
+ * after a 2xx; anything else (another status, a timeout, a refused connection) is retried
+ * on the backoff schedule, and after the last attempt the command is dead until an operator
+ * re-sends it.
+ */
+
+export interface DispatcherOptions {
+  /**
+   * Wait before each retry: the n-th entry follows the n-th failed attempt, so there are
+   * `backoffMs.length + 1` attempts in all. Default 30 s, 2 min, 10 min, 1 h, 6 h: a receiver
+   * that is down for a few hours still gets the command within the day.
+   */
+  backoffMs: readonly number[];
+  /** A receiver that has not answered by then counts as failed (Standard Webhooks suggests a few seconds). */
+  timeoutMs: number;
+  /**
+   * How long a claim holds. Longer than the timeout, so a live dispatcher always records its
+   * outcome before another may take the command; a dead one's claims lapse after this.
+   */
+  leaseMs: number;
+  /** Commands claimed per round, delivered in parallel. */
+  batchSize: number;
+  /** Spreads retries so commands that failed together do not come back together: ±20 %. */
+  jitter: (delayMs: number) => number;
+  fetch: typeof fetch;
+}
+
+export const DEFAULT_DISPATCHER_OPTIONS: DispatcherOptions = {
+  backoffMs: [30_000, 120_000, 600_000, 3_600_000, 21_600_000],
+  timeoutMs: 10_000,
+  leaseMs: 60_000,
+  batchSize: 10,
+  jitter: (delayMs) => Math.round(delayMs * (0.8 + 0.4 * Math.random())),
+  fetch: (...args) => fetch(...args),
+};
+
+function withDefaults(options: Partial<DispatcherOptions>): DispatcherOptions {
+  const merged = { ...DEFAULT_DISPATCHER_OPTIONS, ...options };
+  if (merged.leaseMs <= merged.timeoutMs) {
+    throw new Error("The outbox lease must be longer than the delivery timeout");
+  }
+  return merged;
+}
+
+export interface DispatchSummary {
+  claimed: number;
+  delivered: number;
+  retrying: number;
+  dead: number;
+}
+
+/** One round: claims the due commands and delivers them. Safe to run in several processes at once. */
+export async function dispatchDue(
+  db: Db,
+  partial: Partial<DispatcherOptions> = {},
+): Promise<DispatchSummary> {
+  const options = withDefaults(partial);
+  const claimed = await claimDueCommands(db, {
+    limit: options.batchSize,
+    leaseMs: options.leaseMs,
+  });
+  const summary: DispatchSummary = { claimed: claimed.length, delivered: 0, retrying: 0, dead: 0 };
+  const results = await Promise.all(claimed.map((command) => deliverClaimed(db, command, options)));
+  for (const result of results) summary[result]++;
+  return summary;
+}
+
+async function deliverClaimed(
+  db: Db,
+  command: ClaimedCommand,
+  options: DispatcherOptions,
+): Promise<"delivered" | "retrying" | "dead"> {
+  if (!command.endpointActive) {
+    // Its endpoint was deactivated: park it where an operator sees it and can re-send it to
+    // whichever endpoint receives the kind now.
+    const outcome = { httpStatus: null, error: "endpoint deactivated", durationMs: 0 };
+    await recordFailed(db, command.id, command.attempt, outcome, "dead");
+    return "dead";
+  }
+  const outcome = await post(command, options);
+  if (outcome.httpStatus !== null && outcome.httpStatus >= 200 && outcome.httpStatus < 300) {
+    await recordDelivered(db, command.id, command.attempt, outcome);
+    return "delivered";
+  }
+  const delay = options.backoffMs[command.attempt - 1];
+  if (delay === undefined) {
+    await recordFailed(db, command.id, command.attempt, outcome, "dead");
+    return "dead";
+  }
+  await recordFailed(db, command.id, command.attempt, outcome, {
+    retryInMs: options.jitter(delay),
+  });
+  return "retrying";
+}
+
+/** The body a receiver gets: the command's kind and payload, with its id for reference. */
+export function commandBody(command: Pick<ClaimedCommand, "id" | "kind" | "payload">): string {
+  return JSON.stringify({ type: command.kind, id: command.id, data: command.payload });
+}
+
+async function post(command: ClaimedCommand, options: DispatcherOptions): Promise<DeliveryOutcome> {
+  const body = commandBody(command);
+  const started = performance.now();
+  const elapsed = () => Math.round(performance.now() - started);
+  try {
+    const response = await options.fetch(command.url, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        "user-agent": "Closeline-Outbox/1",
+        ...webhookHeaders(command.secret, command.id, body),
+      },
+      body,
+      // A redirect is not an answer from the receiver configured; it counts as a failure.
+      redirect: "manual",
+      signal: AbortSignal.timeout(options.timeoutMs),
+    });
+    const ok = response.status >= 200 && response.status < 300;
+    // Only a failure's body is worth keeping (the receiver's reason); either way, release it.
+    const text = ok ? "" : await readSome(response);
+    if (ok) await response.body?.cancel().catch(() => {});
+    return {
+      httpStatus: response.status,
+      error: ok ? null : `HTTP ${response.status}${text ? `: ${text}` : ""}`,
+      durationMs: elapsed(),
+    };
+  } catch (error) {
+    return {
+      httpStatus: null,
+      error: describeFetchError(error, options.timeoutMs),
+      durationMs: elapsed(),
+    };
+  }
+}
+
+async function readSome(response: Response): Promise<string> {
+  try {
+    return (await response.text()).slice(0, 300).replace(/\s+/g, " ").trim();
+  } catch {
+    return "";
+  }
+}
+
+function describeFetchError(error: unknown, timeoutMs: number): string {
+  const e = error as {
+    name?: string;
+    message?: string;
+    cause?: { code?: string; message?: string };
+  };
+  if (e?.name === "TimeoutError" || e?.name === "AbortError")
+    return `timeout: no answer within ${timeoutMs / 1000} s`;
+  const cause = e?.cause?.code ?? e?.cause?.message;
+  return `${e?.message ?? String(error)}${cause ? ` (${cause})` : ""}`.slice(0, 500);
+}
+
+export interface DispatcherLoopOptions extends Partial<DispatcherOptions> {
+  /** How often to look for due commands when the last round found none. */
+  pollMs?: number;
+  log?: (message: string, error?: unknown) => void;
+}
+
+/**
+ * Runs the dispatcher in this process until the returned function is called (it resolves
+ * once the round in flight has finished). A failing round (say, the database restarting) is
+ * logged and the next poll tries again; a full round is followed at once by the next.
+ */
+export function startOutboxDispatcher(
+  db: Db,
+  options: DispatcherLoopOptions = {},
+): () => Promise<void> {
+  const pollMs = options.pollMs ?? 1_000;
+  const log = options.log ?? ((message, error) => console.error(message, error));
+  let stopped = false;
+  let timer: NodeJS.Timeout | null = null;
+  let current: Promise<void> = Promise.resolve();
+
+  const round = async () => {
+    timer = null;
+    let again = false;
+    try {
+      const summary = await dispatchDue(db, options);
+      again = summary.claimed >= (options.batchSize ?? DEFAULT_DISPATCHER_OPTIONS.batchSize);
+    } catch (error) {
+      log("Outbox dispatch failed; trying again shortly", error);
+    }
+    if (stopped) return;
+    timer = setTimeout(() => void (current = round()), again ? 0 : pollMs);
+    timer.unref();
+  };
+  current = round();
+
+  return async () => {
+    stopped = true;
+    if (timer) clearTimeout(timer);
+    await current;
+  };
+}

@@ -1,0 +1,178 @@
+import { and, arrayOverlaps, desc, eq, sql } from "drizzle-orm";
+import { z } from "zod";
+import type { Db } from "@/db/client";
+import { COMMAND_KINDS, webhookEndpoints, type CommandKind } from "@/db/schema";
+import { writeAudit, type AuditActor, type RequestMeta } from "@/lib/audit";
+import { Conflict, InvalidInput, NotFound } from "@/lib/errors";
+import { generateWebhookSecret } from "./signature";
+
+/*
+ * The webhooks an admin points the outbox at. Each command kind goes to exactly one active
+ * endpoint (two would make the ERP redo a posting twice), so adding an endpoint for a kind
+ * that already has one is refused until the old one is deactivated.
+ */
+
+/** Serialises endpoint changes across app instances, so the one-per-kind rule holds. */
+const ENDPOINT_LOCK_ID = 7_340_101;
+
+export const EndpointInput = z.object({
+  name: z.string().trim().min(1, "Name is required").max(100),
+  url: z.url({ protocol: /^https?$/, error: "URL must be an http or https address" }).max(2000),
+  kinds: z.array(z.enum(COMMAND_KINDS)).min(1, "Choose at least one command kind"),
+});
+export type EndpointInput = z.infer<typeof EndpointInput>;
+
+/** What lists show: everything but the secret. */
+const listed = {
+  id: webhookEndpoints.id,
+  name: webhookEndpoints.name,
+  url: webhookEndpoints.url,
+  kinds: webhookEndpoints.kinds,
+  active: webhookEndpoints.active,
+  createdAt: webhookEndpoints.createdAt,
+  deactivatedAt: webhookEndpoints.deactivatedAt,
+};
+
+export type EndpointSummary = {
+  id: string;
+  name: string;
+  url: string;
+  kinds: string[];
+  active: boolean;
+  createdAt: Date;
+  deactivatedAt: Date | null;
+};
+
+function parse(input: unknown): EndpointInput {
+  const parsed = EndpointInput.safeParse(input);
+  if (!parsed.success) throw new InvalidInput(parsed.error.issues.map((i) => i.message).join("; "));
+  return { ...parsed.data, kinds: [...new Set(parsed.data.kinds)] };
+}
+
+async function assertKindsFree(tx: Db, kinds: readonly string[], except?: string): Promise<void> {
+  await tx.execute(sql`select pg_advisory_xact_lock(${ENDPOINT_LOCK_ID})`);
+  const taken = await tx
+    .select({ name: webhookEndpoints.name, kinds: webhookEndpoints.kinds, id: webhookEndpoints.id })
+    .from(webhookEndpoints)
+    .where(
+      and(eq(webhookEndpoints.active, true), arrayOverlaps(webhookEndpoints.kinds, [...kinds])),
+    );
+  const clash = taken.find((e) => e.id !== except);
+  if (clash) {
+    const kind = kinds.find((k) => clash.kinds.includes(k));
+    throw new Conflict(
+      `The active endpoint "${clash.name}" already receives ${kind}; deactivate it first`,
+    );
+  }
+}
+
+/**
+ * Creates an endpoint with a fresh signing secret, returned once: the receiver needs it to
+ * verify signatures, and no page shows it again.
+ */
+export async function createEndpoint(
+  db: Db,
+  input: unknown,
+  context: { createdBy: string | null; actor: AuditActor; meta?: RequestMeta; secret?: string },
+): Promise<{ endpoint: EndpointSummary; secret: string }> {
+  const data = parse(input);
+  const secret = context.secret ?? generateWebhookSecret();
+  return db.transaction(async (tx) => {
+    await assertKindsFree(tx, data.kinds);
+    const [endpoint] = await tx
+      .insert(webhookEndpoints)
+      .values({ ...data, secret, createdBy: context.createdBy })
+      .returning(listed);
+    await writeAudit(tx, {
+      actor: context.actor,
+      action: "webhook_endpoint.created",
+      target: { type: "webhook_endpoint", id: endpoint!.id },
+      after: { name: data.name, url: data.url, kinds: data.kinds },
+      meta: context.meta,
+    });
+    return { endpoint: endpoint!, secret };
+  });
+}
+
+/** Stops new commands going to the endpoint; commands already addressed to it dead-letter. */
+export async function deactivateEndpoint(
+  db: Db,
+  id: string,
+  context: { actor: AuditActor; meta?: RequestMeta },
+): Promise<void> {
+  await db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(webhookEndpoints)
+      .set({ active: false, deactivatedAt: sql`now()` })
+      .where(and(eq(webhookEndpoints.id, id), eq(webhookEndpoints.active, true)))
+      .returning({ name: webhookEndpoints.name, url: webhookEndpoints.url });
+    if (!row) throw new NotFound("No active webhook endpoint with that id");
+    await writeAudit(tx, {
+      actor: context.actor,
+      action: "webhook_endpoint.deactivated",
+      target: { type: "webhook_endpoint", id },
+      before: { ...row, active: true },
+      after: { active: false },
+      meta: context.meta,
+    });
+  });
+}
+
+export async function listEndpoints(db: Db): Promise<EndpointSummary[]> {
+  return db
+    .select(listed)
+    .from(webhookEndpoints)
+    .orderBy(desc(webhookEndpoints.active), desc(webhookEndpoints.createdAt));
+}
+
+/** The active endpoint that receives `kind`, or null when an admin has configured none. */
+export async function endpointFor(
+  db: Db,
+  kind: CommandKind,
+): Promise<{ id: string; name: string } | null> {
+  const [row] = await db
+    .select({ id: webhookEndpoints.id, name: webhookEndpoints.name })
+    .from(webhookEndpoints)
+    .where(and(eq(webhookEndpoints.active, true), arrayOverlaps(webhookEndpoints.kinds, [kind])))
+    .orderBy(desc(webhookEndpoints.createdAt))
+    .limit(1);
+  return row ?? null;
+}
+
+/**
+ * The demo's receiving systems (lib/simulator/receiver.ts, started by `npm start`) get their
+ * endpoint registered at server start, like the demo ingest key. The launcher passes URL and
+ * secret; a new run replaces the previous run's endpoint.
+ */
+export const DEMO_ENDPOINT_NAME = "demo receiving systems";
+
+export async function registerDemoEndpoint(
+  db: Db,
+  url: string,
+  secret: string,
+): Promise<{ id: string }> {
+  return db.transaction(async (tx) => {
+    const [current] = await tx
+      .select({
+        id: webhookEndpoints.id,
+        url: webhookEndpoints.url,
+        secret: webhookEndpoints.secret,
+      })
+      .from(webhookEndpoints)
+      .where(and(eq(webhookEndpoints.name, DEMO_ENDPOINT_NAME), eq(webhookEndpoints.active, true)))
+      .limit(1);
+    if (current && current.url === url && current.secret === secret) return { id: current.id };
+    const actor = { type: "system", id: null, label: "closeline" } as const;
+    if (current) await deactivateEndpoint(tx, current.id, { actor });
+    // An admin's own endpoint for a kind wins over the demo: subscribe the demo only to the rest.
+    const kinds: string[] = [];
+    for (const kind of COMMAND_KINDS) if (!(await endpointFor(tx, kind))) kinds.push(kind);
+    if (kinds.length === 0) return { id: "" };
+    const { endpoint } = await createEndpoint(
+      tx,
+      { name: DEMO_ENDPOINT_NAME, url, kinds },
+      { createdBy: null, actor, secret },
+    );
+    return { id: endpoint.id };
+  });
+}

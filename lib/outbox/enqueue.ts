@@ -1,0 +1,93 @@
+import { eq, sql } from "drizzle-orm";
+import type { Db } from "@/db/client";
+import { outboxCommands, type CommandKind, type OutboxCommand } from "@/db/schema";
+import { Conflict } from "@/lib/errors";
+import { endpointFor } from "./endpoints";
+
+export interface EnqueueInput {
+  kind: CommandKind;
+  payload: Record<string, unknown>;
+  /**
+   * Names the request, not the click: the same key twice is the same command. Derive it from
+   * what makes two requests the same (e.g. `erp.posting.retry:<posting>:<attempt it follows>`).
+   */
+  idempotencyKey: string;
+  exceptionId?: string | null;
+  createdBy?: string | null;
+}
+
+export interface Enqueued {
+  command: OutboxCommand;
+  /** False when a command with this idempotency key existed already; it is returned as is. */
+  created: boolean;
+}
+
+/**
+ * Writes a command to the outbox, addressed to the active endpoint for its kind. Call it in
+ * the transaction that records the decision and its audit entry, so the three commit
+ * together; the dispatcher delivers after the commit.
+ *
+ * Concurrent calls with one key produce one row: the unique index makes the second insert
+ * wait for the first transaction and then do nothing, and the existing row is returned.
+ */
+export async function enqueue(db: Db, input: EnqueueInput): Promise<Enqueued> {
+  const endpoint = await endpointFor(db, input.kind);
+  if (!endpoint) {
+    throw new Conflict(
+      `No webhook endpoint receives ${input.kind}; an admin can add one under Admin → Webhooks`,
+    );
+  }
+  const [created] = await db
+    .insert(outboxCommands)
+    .values({
+      kind: input.kind,
+      endpointId: endpoint.id,
+      payload: input.payload,
+      exceptionId: input.exceptionId ?? null,
+      idempotencyKey: input.idempotencyKey,
+      createdBy: input.createdBy ?? null,
+    })
+    .onConflictDoNothing({ target: outboxCommands.idempotencyKey })
+    .returning();
+  if (created) return { command: created, created: true };
+  const [existing] = await db
+    .select()
+    .from(outboxCommands)
+    .where(eq(outboxCommands.idempotencyKey, input.idempotencyKey))
+    .limit(1);
+  if (!existing) throw new Error(`outbox command ${input.idempotencyKey} vanished`);
+  return { command: existing, created: false };
+}
+
+/**
+ * Puts a dead command back in line for delivery with a fresh set of attempts, to the
+ * endpoint that now receives its kind (the old one may have been replaced). The caller
+ * audits it. Returns null when the command is not dead (delivered, or still being tried).
+ */
+export async function requeueDead(db: Db, id: string): Promise<OutboxCommand | null> {
+  const [row] = await db
+    .select({ kind: outboxCommands.kind })
+    .from(outboxCommands)
+    .where(eq(outboxCommands.id, id))
+    .limit(1);
+  if (!row) return null;
+  const endpoint = await endpointFor(db, row.kind);
+  if (!endpoint) {
+    throw new Conflict(
+      `No webhook endpoint receives ${row.kind}; an admin can add one under Admin → Webhooks`,
+    );
+  }
+  const [requeued] = await db
+    .update(outboxCommands)
+    .set({
+      status: "pending",
+      attempts: 0,
+      nextAttemptAt: sql`now()`,
+      leaseUntil: null,
+      endpointId: endpoint.id,
+      updatedAt: sql`now()`,
+    })
+    .where(sql`${outboxCommands.id} = ${id} and ${outboxCommands.status} = 'dead'`)
+    .returning();
+  return requeued ?? null;
+}
