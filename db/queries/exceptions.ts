@@ -1,0 +1,440 @@
+import { sql, type SQL } from "drizzle-orm";
+import type { Db } from "../client";
+import { queryRows } from "../rows";
+import {
+  EXCEPTION_STATUSES,
+  OPEN_EXCEPTION_STATUSES,
+  type ExceptionStatus,
+  type ExceptionType,
+  type Role,
+  type Severity,
+} from "../schema";
+
+/*
+ * The exception queues: filtered, sorted lists with keyset pagination, one exception with
+ * its owner, comments, and the people an exception can be assigned to. The timeline lives
+ * in ./exception-timeline.ts.
+ *
+ * Every order is a keyset on (sort key, opened_at, id): the tie-breakers make it total, so
+ * paging forward and back never shows a row twice or skips one, however many rows share a
+ * severity or an amount. Each order over open items has a partial index in
+ * db/schema/exceptions.ts, so the first page and a page deep into 100,000 open items are
+ * both an index range scan of one page.
+ */
+
+export const EXCEPTION_SORTS = ["opened_at", "severity", "amount"] as const;
+export type ExceptionSort = (typeof EXCEPTION_SORTS)[number];
+export type SortDirection = "asc" | "desc";
+
+export type OwnerFilter = { kind: "user"; id: string } | { kind: "unassigned" };
+
+export interface ExceptionFilters {
+  type?: ExceptionType | null;
+  entity?: string | null;
+  /** Empty or absent: the statuses that still need someone (open, in progress, awaiting approval). */
+  statuses?: readonly ExceptionStatus[] | null;
+  owner?: OwnerFilter | null;
+  /** Only exceptions opened at least this long before `now`. */
+  minAgeMs?: number | null;
+  /** Bounds on the amount's size in major units of its currency (see closeline_amount_size). */
+  minAmount?: number | null;
+  maxAmount?: number | null;
+  /** A word of the title, or an exact id (exception, invoice, posting, payment, customer, run, contract, problem key). */
+  search?: string | null;
+}
+
+/** The position of a row in its order; a page starts after or before one. */
+export interface ExceptionKey {
+  /** The sort column's value as SQL text; null when sorting by opened_at, which is the next column anyway. */
+  sortKey: string | null;
+  /** opened_at to the microsecond, as ISO text (a JS Date would round it to milliseconds). */
+  openedAt: string;
+  id: string;
+}
+
+export interface ListExceptionsParams extends ExceptionFilters {
+  sort?: ExceptionSort;
+  /** Default: oldest first for opened_at, most severe first, largest amount first. */
+  direction?: SortDirection;
+  after?: ExceptionKey | null;
+  before?: ExceptionKey | null;
+  limit: number;
+  /** The moment ages are measured from. */
+  now?: Date;
+}
+
+export interface ExceptionListRow {
+  id: string;
+  type: ExceptionType;
+  status: ExceptionStatus;
+  severity: Severity;
+  title: string;
+  entity: string | null;
+  amountMinor: number | null;
+  currency: string | null;
+  ownerId: string | null;
+  ownerEmail: string | null;
+  ownerName: string | null;
+  openedAt: Date;
+  updatedAt: Date;
+  closedAt: Date | null;
+  resolutionCode: string | null;
+  version: number;
+  invoiceId: string | null;
+  postingId: string | null;
+  paymentId: string | null;
+  customerId: string | null;
+  runId: string | null;
+  contractId: string | null;
+  key: ExceptionKey;
+}
+
+export interface ExceptionPage {
+  rows: ExceptionListRow[];
+  /** Where the next page starts, or null on the last page. */
+  next: ExceptionKey | null;
+  /** Where the previous page ends, or null on the first page. */
+  previous: ExceptionKey | null;
+}
+
+export const DEFAULT_DIRECTION: Record<ExceptionSort, SortDirection> = {
+  opened_at: "asc",
+  severity: "desc",
+  amount: "desc",
+};
+
+/** The sort column as SQL; the same expressions as the partial indexes. */
+const SORT_EXPRESSION: Record<ExceptionSort, SQL | null> = {
+  opened_at: null,
+  severity: sql`closeline_severity_order(x.severity)`,
+  amount: sql`closeline_amount_size(x.amount_minor, x.currency)`,
+};
+const SORT_CAST: Record<ExceptionSort, SQL> = {
+  opened_at: sql``,
+  severity: sql`::int`,
+  amount: sql`::numeric`,
+};
+
+/**
+ * Whether the direction the user asked for is ascending on the key tuple. Severity order is
+ * 0 for critical, so "most severe first" is ascending — and within a severity the oldest
+ * comes first, which is what a queue wants. Amount "largest first" is descending throughout.
+ */
+function ascendingTuple(sort: ExceptionSort, direction: SortDirection): boolean {
+  return sort === "severity" ? direction === "desc" : direction === "asc";
+}
+
+const isoText = (column: string) =>
+  sql.raw(`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`);
+
+const statusLiteral = new Map(EXCEPTION_STATUSES.map((s) => [s, `'${s}'`]));
+
+/**
+ * The status list as literals, not parameters: a parameter would hide from the planner that
+ * `status in ('open')` implies the partial indexes' predicate, and it would scan instead.
+ */
+function statusCondition(statuses: readonly ExceptionStatus[] | null | undefined): SQL {
+  const list = statuses && statuses.length > 0 ? statuses : OPEN_EXCEPTION_STATUSES;
+  const literals = [...new Set(list)].map((s) => {
+    const literal = statusLiteral.get(s);
+    if (!literal) throw new Error(`unknown exception status ${String(s)}`);
+    return literal;
+  });
+  return sql.raw(`x.status in (${literals.join(", ")})`);
+}
+
+const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+function filterConditions(f: ExceptionFilters, now: Date): SQL[] {
+  const where: SQL[] = [statusCondition(f.statuses)];
+  if (f.type) where.push(sql`x.type = ${f.type}`);
+  if (f.entity) where.push(sql`x.entity = ${f.entity}`);
+  if (f.owner?.kind === "user") where.push(sql`x.owner_id = ${f.owner.id}::uuid`);
+  if (f.owner?.kind === "unassigned") where.push(sql`x.owner_id is null`);
+  if (f.minAgeMs != null && f.minAgeMs > 0) {
+    where.push(
+      sql`x.opened_at <= ${new Date(now.getTime() - f.minAgeMs).toISOString()}::timestamptz`,
+    );
+  }
+  // Bounds on the amount leave out exceptions without one (their size is -1).
+  if (f.minAmount != null)
+    where.push(
+      sql`closeline_amount_size(x.amount_minor, x.currency) >= ${String(f.minAmount)}::numeric`,
+    );
+  if (f.maxAmount != null) {
+    where.push(
+      sql`closeline_amount_size(x.amount_minor, x.currency) between 0 and ${String(f.maxAmount)}::numeric`,
+    );
+  }
+  const search = f.search?.trim();
+  if (search) {
+    where.push(sql`(x.title ilike ${`%${escapeLike(search)}%`}
+      or x.id::text = ${search} or x.problem_key = ${search} or x.invoice_id = ${search}
+      or x.posting_id = ${search} or x.payment_id = ${search} or x.customer_id = ${search}
+      or x.run_id = ${search} or x.contract_id = ${search})`);
+  }
+  return where;
+}
+
+function keyTuple(sort: ExceptionSort): SQL {
+  const expression = SORT_EXPRESSION[sort];
+  return expression ? sql`(${expression}, x.opened_at, x.id)` : sql`(x.opened_at, x.id)`;
+}
+
+function keyValue(sort: ExceptionSort, key: ExceptionKey): SQL {
+  const openedAt = sql`${key.openedAt}::timestamptz`;
+  const id = sql`${key.id}::uuid`;
+  if (!SORT_EXPRESSION[sort]) return sql`(${openedAt}, ${id})`;
+  if (key.sortKey === null) throw new Error(`a ${sort} cursor needs its sort key`);
+  return sql`(${key.sortKey}${SORT_CAST[sort]}, ${openedAt}, ${id})`;
+}
+
+interface RawListRow {
+  id: string;
+  type: ExceptionType;
+  status: ExceptionStatus;
+  severity: Severity;
+  title: string;
+  entity: string | null;
+  amount_minor: string | number | null;
+  currency: string | null;
+  owner_id: string | null;
+  owner_email: string | null;
+  owner_name: string | null;
+  opened_at: Date | string;
+  updated_at: Date | string;
+  closed_at: Date | string | null;
+  resolution_code: string | null;
+  version: number;
+  invoice_id: string | null;
+  posting_id: string | null;
+  payment_id: string | null;
+  customer_id: string | null;
+  run_id: string | null;
+  contract_id: string | null;
+  sort_key: string | null;
+  opened_at_key: string;
+}
+
+const toDate = (v: Date | string) => (v instanceof Date ? v : new Date(v));
+
+function toListRow(r: RawListRow): ExceptionListRow {
+  return {
+    id: r.id,
+    type: r.type,
+    status: r.status,
+    severity: r.severity,
+    title: r.title,
+    entity: r.entity,
+    amountMinor: r.amount_minor === null ? null : Number(r.amount_minor),
+    currency: r.currency,
+    ownerId: r.owner_id,
+    ownerEmail: r.owner_email,
+    ownerName: r.owner_name,
+    openedAt: toDate(r.opened_at),
+    updatedAt: toDate(r.updated_at),
+    closedAt: r.closed_at === null ? null : toDate(r.closed_at),
+    resolutionCode: r.resolution_code,
+    version: Number(r.version),
+    invoiceId: r.invoice_id,
+    postingId: r.posting_id,
+    paymentId: r.payment_id,
+    customerId: r.customer_id,
+    runId: r.run_id,
+    contractId: r.contract_id,
+    key: { sortKey: r.sort_key, openedAt: r.opened_at_key, id: r.id },
+  };
+}
+
+/**
+ * One page of exceptions. With `after`, the page that follows that row; with `before`, the
+ * page that precedes it (read backwards, returned in display order); with neither, the first.
+ */
+export async function listExceptions(db: Db, params: ListExceptionsParams): Promise<ExceptionPage> {
+  if (params.after && params.before)
+    throw new Error("a page starts after a row or ends before one, not both");
+  const sort = params.sort ?? "opened_at";
+  const direction = params.direction ?? DEFAULT_DIRECTION[sort];
+  const now = params.now ?? new Date();
+  const backwards = !!params.before;
+  // Reading backwards walks the same order the other way.
+  const ascending = ascendingTuple(sort, direction) !== backwards;
+  const where = filterConditions(params, now);
+  const start = params.after ?? params.before;
+  if (start)
+    where.push(sql`${keyTuple(sort)} ${sql.raw(ascending ? ">" : "<")} ${keyValue(sort, start)}`);
+  const dir = sql.raw(ascending ? "asc" : "desc");
+  const sortExpression = SORT_EXPRESSION[sort];
+  const order = sortExpression
+    ? sql`${sortExpression} ${dir}, x.opened_at ${dir}, x.id ${dir}`
+    : sql`x.opened_at ${dir}, x.id ${dir}`;
+
+  const raw = await queryRows<RawListRow>(
+    db,
+    sql`select x.id, x.type, x.status, x.severity, x.title, x.entity, x.amount_minor, x.currency,
+          x.owner_id, u.email as owner_email, u.name as owner_name, x.opened_at, x.updated_at, x.closed_at,
+          x.resolution_code, x.version, x.invoice_id, x.posting_id, x.payment_id, x.customer_id, x.run_id,
+          x.contract_id, ${sortExpression ? sql`${sortExpression}::text` : sql`null::text`} as sort_key,
+          ${isoText("x.opened_at")} as opened_at_key
+        from exceptions x left join users u on u.id = x.owner_id
+        where ${sql.join(where, sql` and `)}
+        order by ${order}
+        limit ${params.limit + 1}`,
+  );
+  const more = raw.length > params.limit;
+  const rows = raw.slice(0, params.limit).map(toListRow);
+  if (backwards) rows.reverse();
+  const first = rows[0]?.key ?? null;
+  const last = rows.at(-1)?.key ?? null;
+  return backwards
+    ? { rows, previous: more ? first : null, next: last }
+    : { rows, previous: params.after ? first : null, next: more ? last : null };
+}
+
+/** How many exceptions match, counting no further than `cap` (a queue says "10,000+", not the exact figure). */
+export async function countExceptions(
+  db: Db,
+  filters: ExceptionFilters,
+  options: { cap: number; now?: Date },
+): Promise<{ count: number; capped: boolean }> {
+  const where = filterConditions(filters, options.now ?? new Date());
+  const [row] = await queryRows<{ count: string | number }>(
+    db,
+    sql`select count(*) as count from (
+          select 1 from exceptions x where ${sql.join(where, sql` and `)} limit ${options.cap + 1}
+        ) matching`,
+  );
+  const count = Number(row?.count ?? 0);
+  return { count: Math.min(count, options.cap), capped: count > options.cap };
+}
+
+/** Matching exceptions per type, for the queue's tabs: the filters apply, except the type itself. */
+export async function countExceptionsByType(
+  db: Db,
+  filters: ExceptionFilters,
+  now = new Date(),
+): Promise<Partial<Record<ExceptionType, number>>> {
+  const where = filterConditions({ ...filters, type: null }, now);
+  const rows = await queryRows<{ type: ExceptionType; count: string | number }>(
+    db,
+    sql`select x.type, count(*) as count from exceptions x where ${sql.join(where, sql` and `)} group by x.type`,
+  );
+  return Object.fromEntries(rows.map((r) => [r.type, Number(r.count)]));
+}
+
+export interface ExceptionDetail extends Omit<ExceptionListRow, "key"> {
+  problemKey: string;
+  details: Record<string, unknown>;
+  closedBy: string | null;
+  closedByEmail: string | null;
+  resolutionNote: string | null;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** One exception with its owner, or null (also for a malformed id, which names nothing). */
+export async function getException(db: Db, id: string): Promise<ExceptionDetail | null> {
+  if (!UUID.test(id)) return null;
+  const [r] = await queryRows<
+    RawListRow & {
+      problem_key: string;
+      details: Record<string, unknown> | string;
+      closed_by: string | null;
+      closed_by_email: string | null;
+      resolution_note: string | null;
+    }
+  >(
+    db,
+    sql`select x.*, u.email as owner_email, u.name as owner_name, null::text as sort_key,
+          ${isoText("x.opened_at")} as opened_at_key, c.email as closed_by_email
+        from exceptions x
+          left join users u on u.id = x.owner_id
+          left join users c on c.id = case when x.closed_by ~* '^[0-9a-f-]{36}$' then x.closed_by::uuid end
+        where x.id = ${id}::uuid`,
+  );
+  if (!r) return null;
+  const { key: _key, ...row } = toListRow(r);
+  return {
+    ...row,
+    problemKey: r.problem_key,
+    details:
+      typeof r.details === "string"
+        ? (JSON.parse(r.details) as Record<string, unknown>)
+        : r.details,
+    closedBy: r.closed_by,
+    closedByEmail: r.closed_by_email,
+    resolutionNote: r.resolution_note,
+  };
+}
+
+export interface ExceptionCommentRow {
+  id: number;
+  exceptionId: string;
+  authorId: string;
+  authorEmail: string;
+  authorName: string | null;
+  body: string;
+  createdAt: Date;
+}
+
+export async function insertComment(
+  db: Db,
+  comment: { exceptionId: string; authorId: string; body: string },
+): Promise<{ id: number; createdAt: Date }> {
+  const [row] = await queryRows<{ id: string | number; created_at: Date | string }>(
+    db,
+    sql`insert into exception_comments (exception_id, author_id, body)
+        values (${comment.exceptionId}::uuid, ${comment.authorId}::uuid, ${comment.body})
+        returning id, created_at`,
+  );
+  return { id: Number(row!.id), createdAt: toDate(row!.created_at) };
+}
+
+/** An exception's comments, oldest first. */
+export async function listComments(db: Db, exceptionId: string): Promise<ExceptionCommentRow[]> {
+  const rows = await queryRows<{
+    id: string | number;
+    exception_id: string;
+    author_id: string;
+    email: string;
+    name: string | null;
+    body: string;
+    created_at: Date | string;
+  }>(
+    db,
+    sql`select c.id, c.exception_id, c.author_id, u.email, u.name, c.body, c.created_at
+        from exception_comments c join users u on u.id = c.author_id
+        where c.exception_id = ${exceptionId}::uuid
+        order by c.created_at, c.id`,
+  );
+  return rows.map((r) => ({
+    id: Number(r.id),
+    exceptionId: r.exception_id,
+    authorId: r.author_id,
+    authorEmail: r.email,
+    authorName: r.name,
+    body: r.body,
+    createdAt: toDate(r.created_at),
+  }));
+}
+
+export interface AssigneeRow {
+  id: string;
+  email: string;
+  name: string | null;
+  role: Role;
+}
+
+/** Active users with one of `roles`, by name: the people exceptions can be assigned to. */
+export async function listActiveUsersWithRoles(
+  db: Db,
+  roles: readonly Role[],
+): Promise<AssigneeRow[]> {
+  if (roles.length === 0) return [];
+  return queryRows<AssigneeRow>(
+    db,
+    sql`select id, email, name, role from users
+        where active and role::text in (select jsonb_array_elements_text(${JSON.stringify(roles)}::jsonb))
+        order by coalesce(name, email), email`,
+  );
+}
