@@ -23,6 +23,8 @@ export interface RunnerOptions {
   customers?: number;
   signal?: AbortSignal;
   log?: (line: string) => void;
+  /** Called once the backfill is delivered, before the live feed starts. */
+  onBackfilled?: (summary: BackfillSummary) => void;
   now?: () => number;
 }
 
@@ -67,6 +69,7 @@ export async function runSimulator(options: RunnerOptions): Promise<BackfillSumm
     `[simulator] backfill done: ${fmt(totals.sent)} events in ${seconds(summary.durationMs)} ` +
       `(${fmt(totals.accepted)} new, ${fmt(totals.duplicates)} duplicates, ${fmt(totals.rejected)} rejected)`,
   );
+  options.onBackfilled?.(summary);
   if (!options.live) return summary;
 
   // --- Live ---
