@@ -271,6 +271,22 @@ export interface RejectionGroup {
 /** event_rejected: one exception per source and reason, counting occurrences. */
 export async function recordRejectionGroups(db: Db, groups: RejectionGroup[], now: Date) {
   if (groups.length === 0) return;
+  // A group the system closed once all its events were replayed or dismissed
+  // (lib/exceptions/rejected-events.ts) reopens when the same source and reason recur.
+  await db.execute(sql`
+    with g as (
+      select * from jsonb_to_recordset(${JSON.stringify(groups)}::jsonb) as g(source text, reason text)
+    ),
+    reopened as (
+      update exceptions x set status = 'open', closed_at = null, closed_by = null, resolution_code = null,
+        resolution_note = null, updated_at = ${ts(now)}, version = x.version + 1
+      from g where x.type = 'event_rejected' and x.problem_key = g.source || '|' || g.reason and x.closed_by = 'system'
+      returning x.id
+    )
+    insert into audit_log (actor_type, actor_label, action, target_type, target_id, after)
+    select 'system', 'closeline', 'exception.reopened', 'exception', r.id::text,
+      jsonb_build_object('status', 'open', 'type', 'event_rejected')
+    from reopened r`);
   await db.execute(sql`
     with g as (
       select * from jsonb_to_recordset(${JSON.stringify(groups)}::jsonb)
