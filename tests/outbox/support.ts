@@ -33,6 +33,8 @@ export interface TestReceiver {
   deliveries: Delivery[];
   /** What to answer next; a function decides per request. */
   respond: Behaviour | ((delivery: Delivery, nth: number) => Behaviour);
+  /** Upper bound of a random wait before answering, to make concurrent deliveries overlap. */
+  maxDelayMs: number;
   /** Deliveries of one webhook-id that were answered 2xx. */
   acknowledged: Map<string, number>;
   close(): Promise<void>;
@@ -45,6 +47,7 @@ export async function startReceiver(secret = ""): Promise<TestReceiver> {
     secret,
     deliveries: [],
     respond: "ok",
+    maxDelayMs: 0,
     acknowledged: new Map(),
     close: async () => {
       for (const res of hanging) res.destroy();
