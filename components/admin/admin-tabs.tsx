@@ -4,6 +4,7 @@ const TABS = [
   { href: "/admin/users", label: "Users" },
   { href: "/admin/api-keys", label: "API keys" },
   { href: "/admin/audit", label: "Audit log" },
+  { href: "/admin/settings", label: "Settings" },
 ];
 
 export function AdminTabs({ current }: { current: string }) {

@@ -31,6 +31,7 @@ export const ROUTE_ACCESS: Record<string, AccessRule> = {
   "/admin/users": { permission: "admin:users" },
   "/admin/api-keys": { permission: "admin:api-keys" },
   "/admin/audit": { permission: "admin:audit" },
+  "/admin/settings": { permission: "admin:settings" },
   // API
   "/api/health": "public",
   "/api/auth/[...nextauth]": "public",

@@ -1,0 +1,25 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { getDb } from "@/db";
+import { requirePermission } from "@/lib/auth/session";
+import { runAction, type ActionResult } from "@/lib/http/action-result";
+import { saveTargets, targetsFromForm } from "@/lib/kpi/targets";
+import { actionMeta, userActor } from "@/lib/server/request-meta";
+
+export async function saveTargetsAction(
+  _previous: ActionResult<{ savedAt: string }> | null,
+  form: FormData,
+): Promise<ActionResult<{ savedAt: string }>> {
+  return runAction(async () => {
+    const admin = await requirePermission("admin:settings");
+    const targets = targetsFromForm((field) => {
+      const value = form.get(field);
+      return typeof value === "string" ? value : null;
+    });
+    await saveTargets(await getDb(), targets, userActor(admin), await actionMeta());
+    revalidatePath("/admin/settings");
+    revalidatePath("/overview");
+    return { savedAt: new Date().toISOString() };
+  });
+}
