@@ -60,7 +60,12 @@ const KEY_TEXT: Record<Keyset["sortType"] | Keyset["idType"], RegExp> = {
 /** `and (sort, id) < (cursor)` for the rows after the cursor in the keyset's order. */
 function afterCursor(keyset: Keyset, cursor: DrilldownCursor | null | undefined): SQL {
   if (!cursor) return sql``;
-  if (!KEY_TEXT[keyset.sortType].test(cursor.k) || !KEY_TEXT[keyset.idType].test(cursor.id)) {
+  const valid =
+    KEY_TEXT[keyset.sortType].test(cursor.k) &&
+    KEY_TEXT[keyset.idType].test(cursor.id) &&
+    (keyset.sortType !== "timestamptz" ||
+      !Number.isNaN(Date.parse(cursor.k.replace(" ", "T").replace(/([+-]\d{2})$/, "$1:00"))));
+  if (!valid) {
     throw new InvalidInput("cursor: is not a position in this list");
   }
   const k = sql`${cursor.k}::${sql.raw(keyset.sortType)}`;
@@ -376,7 +381,10 @@ function reconciliationScope(scope: KpiScope, view: ReconciliationView | undefin
     ${view === "breaks" ? sql`and ${isBreak}` : sql``}`;
 }
 
-export async function listReconciliationResults(db: Db, params: DrilldownParams<ReconciliationView>) {
+export async function listReconciliationResults(
+  db: Db,
+  params: DrilldownParams<ReconciliationView>,
+) {
   return keysetPage<ReconciliationRow>(
     db,
     sql`select r.run_id, r.key, r.kind, r.entity, r.period_start, r.period_end, r.currency,

@@ -23,6 +23,10 @@ export const ROUTE_ACCESS: Record<string, AccessRule> = {
   /** Sends each role to the first area it may see. */
   "/": "signed-in",
   "/overview": { permission: "kpis:read" },
+  /** The records behind an overview tile. */
+  "/overview/[kpi]": { permission: "kpis:read" },
+  /** One raw event; the page also requires kpis:read or ingestion:read (a rule cannot say "or"). */
+  "/events/[seq]": "signed-in",
   "/sign-in": "public",
   "/ingestion": { permission: "ingestion:read" },
   "/exceptions": { permission: "exceptions:read" },

@@ -88,6 +88,7 @@ const Y = true;
 const N = false;
 const EXPECTED: Record<string, Record<Role, boolean>> = {
   "/overview": { executive: Y, finance: Y, operations: N, admin: Y },
+  "/overview/[kpi]": { executive: Y, finance: Y, operations: N, admin: Y },
   "/close": { executive: Y, finance: Y, operations: N, admin: Y },
   "/exceptions": { executive: N, finance: Y, operations: Y, admin: Y },
   "/ingestion": { executive: N, finance: Y, operations: Y, admin: Y },

@@ -322,5 +322,9 @@ describe("drill-down details", () => {
     await expect(
       listPostings(db, { scope, cursor: { k: "yesterday", id: "x" }, limit: 5 }),
     ).rejects.toThrow(InvalidInput);
+    // Looks like a timestamp, is not one: refused here rather than failing in PostgreSQL.
+    await expect(
+      listCheckpoints(db, { scope, cursor: { k: "2026-13-45 00:00:00+00", id: "1" }, limit: 5 }),
+    ).rejects.toThrow(InvalidInput);
   });
 });

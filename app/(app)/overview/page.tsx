@@ -1,13 +1,65 @@
 import type { Metadata } from "next";
+import { Suspense } from "react";
+import { getDb } from "@/db";
+import { LiveRefresh } from "@/components/kpi/live-refresh";
+import { OverviewCharts, OverviewTiles } from "@/components/kpi/overview-sections";
+import { ChartsSkeleton, TilesSkeleton } from "@/components/kpi/overview-skeletons";
 import { guardPage } from "@/lib/auth/session";
+import { loadGlobalFilters } from "@/lib/filters/search-params";
+import { previousPeriod, resolveTimeRange } from "@/lib/filters/time-range";
+import { formatDateTime } from "@/lib/format";
+import { loadOverview } from "@/lib/kpi/overview";
+import { serializeFilters } from "./search-params";
 
 export const metadata: Metadata = { title: "Overview" };
 
-export default async function OverviewPage() {
+/** How often the page asks the server for fresh numbers. */
+const REFRESH_MS = 30_000;
+
+export default async function OverviewPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   await guardPage("/overview");
+  const filters = loadGlobalFilters(await searchParams);
+  const range = resolveTimeRange(filters);
+  const scope = { ...range, entity: filters.entity };
+  const before = previousPeriod(range);
+  // Started here, awaited inside each Suspense boundary: the header paints without waiting.
+  const overview = loadOverview(await getDb(), scope, {
+    filterQuery: serializeFilters(filters).replace(/^\?/, ""),
+  });
+  // A new key per filter set shows the skeletons while another range loads; a live refresh
+  // (same filters) keeps the current numbers on screen until the new ones are ready.
+  const sectionKey = JSON.stringify(filters);
   return (
     <>
-      <h1>Overview</h1>
+      <div className="form-row" style={{ justifyContent: "space-between" }}>
+        <div>
+          <h1 style={{ marginBottom: "0.25rem" }}>Overview</h1>
+          <p className="muted" style={{ margin: 0 }} data-testid="overview-range">
+            {filters.entity ?? "All entities"} · {formatDateTime(range.from)} –{" "}
+            {formatDateTime(range.to)} · compared with {formatDateTime(before.from)} –{" "}
+            {formatDateTime(before.to)}
+          </p>
+        </div>
+        <LiveRefresh intervalMs={REFRESH_MS} renderedAt={new Date().toISOString()} />
+      </div>
+      <section aria-labelledby="kpis-heading">
+        <h2 id="kpis-heading" className="visually-hidden">
+          Key indicators
+        </h2>
+        <Suspense key={sectionKey} fallback={<TilesSkeleton />}>
+          <OverviewTiles overview={overview} />
+        </Suspense>
+      </section>
+      <section aria-labelledby="trends-heading">
+        <h2 id="trends-heading">Trends</h2>
+        <Suspense key={sectionKey} fallback={<ChartsSkeleton />}>
+          <OverviewCharts overview={overview} />
+        </Suspense>
+      </section>
     </>
   );
 }

@@ -1,0 +1,71 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { forbidden, notFound } from "next/navigation";
+import { getDb } from "@/db";
+import { findRawEvent } from "@/db/queries/drilldown";
+import { can } from "@/lib/auth/permissions";
+import { guardPage } from "@/lib/auth/session";
+import { formatDateTime } from "@/lib/format";
+
+export const metadata: Metadata = { title: "Raw event" };
+
+/**
+ * One stored event exactly as accepted, the end of every drill-down link. The route rule is
+ * "signed-in" because two permissions open it: kpis:read (drilling from the overview) or
+ * ingestion:read (operations looking at what a source sent); the check is right below.
+ */
+export default async function RawEventPage({ params }: { params: Promise<{ seq: string }> }) {
+  const user = await guardPage("/events/[seq]");
+  if (!can(user.role, "kpis:read") && !can(user.role, "ingestion:read")) forbidden();
+  const { seq } = await params;
+  if (!/^\d{1,15}$/.test(seq)) notFound();
+  const event = await findRawEvent(await getDb(), Number(seq));
+  if (!event) notFound();
+  // The CloudEvent as the sender sent it (extension attributes back at the top level).
+  const cloudEvent = {
+    specversion: "1.0",
+    id: event.event_id,
+    source: event.source,
+    type: event.type,
+    time: new Date(event.time).toISOString(),
+    ...(event.subject ? { subject: event.subject } : {}),
+    ...(JSON.parse(event.attributes) as Record<string, unknown>),
+    data: JSON.parse(event.data) as unknown,
+  };
+  return (
+    <section className="card" aria-labelledby="event-heading">
+      <nav aria-label="Back">
+        <Link href="/overview">← Overview</Link>
+      </nav>
+      <h1 id="event-heading">
+        Event #{event.seq}: {event.type}
+      </h1>
+      <dl className="form-row" style={{ gap: "1.5rem" }}>
+        <div>
+          <dt className="muted">Source</dt>
+          <dd style={{ margin: 0 }}>{event.source}</dd>
+        </div>
+        <div>
+          <dt className="muted">Event id</dt>
+          <dd style={{ margin: 0 }}>{event.event_id}</dd>
+        </div>
+        <div>
+          <dt className="muted">Event time</dt>
+          <dd style={{ margin: 0 }}>{formatDateTime(event.time)}</dd>
+        </div>
+        <div>
+          <dt className="muted">Received</dt>
+          <dd style={{ margin: 0 }}>{formatDateTime(event.received_at)}</dd>
+        </div>
+      </dl>
+      <h2>As received</h2>
+      <pre
+        className="secret"
+        data-testid="raw-event"
+        style={{ whiteSpace: "pre-wrap", userSelect: "text" }}
+      >
+        {JSON.stringify(cloudEvent, null, 2)}
+      </pre>
+    </section>
+  );
+}

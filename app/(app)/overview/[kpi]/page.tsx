@@ -1,0 +1,95 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { Suspense } from "react";
+import { getDb } from "@/db";
+import { guardPage } from "@/lib/auth/session";
+import { resolveTimeRange } from "@/lib/filters/time-range";
+import { formatDateTime } from "@/lib/format";
+import { KPI_DEFINITIONS } from "@/lib/kpi/definitions";
+import {
+  DRILLDOWNS,
+  decodeDrilldownCursor,
+  drilldownPath,
+  drilldownView,
+  isDrilldownSlug,
+} from "@/lib/kpi/drilldown";
+import { loadDrilldownParams, serializeDrilldown, serializeFilters } from "../search-params";
+import { RECORDS } from "./records";
+
+interface Props {
+  params: Promise<{ kpi: string }>;
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}
+
+export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  const { kpi } = await params;
+  return { title: isDrilldownSlug(kpi) ? `${DRILLDOWNS[kpi].title} · Overview` : "Overview" };
+}
+
+/** The records behind one overview tile, with the overview's filters applied. */
+export default async function DrilldownPage({ params, searchParams }: Props) {
+  await guardPage("/overview/[kpi]");
+  const { kpi } = await params;
+  if (!isDrilldownSlug(kpi)) notFound();
+  const spec = DRILLDOWNS[kpi];
+  const query = loadDrilldownParams(await searchParams);
+  const range = resolveTimeRange(query);
+  const scope = { ...range, entity: query.entity };
+  const view = drilldownView(kpi, query.view);
+  const filters = { entity: query.entity, range: query.range, from: query.from, to: query.to };
+  const href = (change: { view?: string; cursor?: string | null }) =>
+    serializeDrilldown(drilldownPath(kpi), {
+      ...filters,
+      view: (change.view ?? view) === spec.views[0].id ? null : (change.view ?? view),
+      cursor: change.cursor ?? null,
+    });
+  const Records = RECORDS[kpi];
+  return (
+    <>
+      <nav aria-label="Breadcrumb">
+        <Link href={serializeFilters("/overview", filters)}>← Overview</Link>
+      </nav>
+      <section className="card" aria-labelledby="records-heading">
+        <h1 id="records-heading" style={{ marginBottom: "0.25rem" }}>
+          {spec.title}
+        </h1>
+        <p className="muted" style={{ marginTop: 0 }} data-testid="records-scope">
+          {spec.records} · {query.entity ?? "All entities"} · {formatDateTime(range.from)} –{" "}
+          {formatDateTime(range.to)}
+        </p>
+        <details>
+          <summary>Definition</summary>
+          <p>{KPI_DEFINITIONS[spec.definition]}</p>
+        </details>
+        {spec.views.length > 1 ? (
+          <nav className="form-row" aria-label="Views" style={{ margin: "0.75rem 0" }}>
+            {spec.views.map((v) => (
+              <Link
+                key={v.id}
+                href={href({ view: v.id, cursor: null })}
+                className={v.id === view ? "button primary" : "button"}
+                aria-current={v.id === view ? "page" : undefined}
+              >
+                {v.label}
+              </Link>
+            ))}
+          </nav>
+        ) : null}
+        <Suspense
+          key={JSON.stringify(query)}
+          fallback={<div className="skeleton" style={{ height: "24rem" }} />}
+        >
+          <Records
+            db={await getDb()}
+            scope={scope}
+            view={view}
+            cursor={decodeDrilldownCursor(query.cursor)}
+            now={new Date()}
+            href={href}
+          />
+        </Suspense>
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,53 @@
+"use client";
+
+import { Bar, BarChart, CartesianGrid, Tooltip, XAxis, YAxis } from "recharts";
+import {
+  CHART_COLORS,
+  TIME_SERIES_HEIGHT,
+  axisTick,
+  formatBucketLabel,
+  formatBucketTick,
+  tooltipStyle,
+  type BucketUnit,
+  type SeriesPoint,
+} from "./chart-theme";
+
+const config = { label: "Reconciliation breaks", color: CHART_COLORS.tertiary } as const;
+
+/** Breaks per bucket (by the result's periodEnd); no bar where no result was reported. */
+export function ChartBarBreaks({ points, unit }: { points: SeriesPoint[]; unit: BucketUnit }) {
+  return (
+    <BarChart
+      responsive
+      data={points}
+      style={{ width: "100%", height: TIME_SERIES_HEIGHT }}
+      margin={{ top: 8, right: 12, bottom: 0, left: 0 }}
+    >
+      <CartesianGrid stroke={CHART_COLORS.grid} strokeDasharray="3 3" vertical={false} />
+      <XAxis
+        dataKey="bucket"
+        tick={axisTick}
+        tickFormatter={(b: string) => formatBucketTick(b, unit)}
+        minTickGap={24}
+        stroke={CHART_COLORS.grid}
+      />
+      <YAxis tick={axisTick} allowDecimals={false} width={72} stroke={CHART_COLORS.grid} />
+      <Tooltip
+        {...tooltipStyle}
+        cursor={{ fill: "var(--surface-2)" }}
+        labelFormatter={(b) => formatBucketLabel(String(b), unit)}
+        formatter={(value) => [
+          typeof value === "number" ? value.toLocaleString("en-US") : "no results",
+          config.label,
+        ]}
+      />
+      <Bar
+        dataKey="value"
+        name={config.label}
+        fill={config.color}
+        isAnimationActive={false}
+        maxBarSize={28}
+      />
+    </BarChart>
+  );
+}

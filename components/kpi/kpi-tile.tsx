@@ -1,0 +1,77 @@
+import Link from "next/link";
+import { LazyChartSparklineKpi } from "@/components/chart/lazy";
+import type { Tile } from "@/lib/kpi/overview";
+import styles from "./kpi.module.css";
+import { StatusBadge } from "./status-badge";
+
+const ARROW = { up: "▲", down: "▼", flat: "●" } as const;
+
+/** One KPI: value, change against the previous period, trend, status and the way to its records. */
+export function KpiTile({ tile, bucket }: { tile: Tile; bucket: "hour" | "day" }) {
+  const headingId = `tile-${tile.id}-title`;
+  const hasSeries = tile.sparkline?.some((p) => p.value !== null) ?? false;
+  return (
+    <article
+      className={`card ${styles.tile}`}
+      aria-labelledby={headingId}
+      data-testid={`tile-${tile.id}`}
+      data-status={tile.status}
+    >
+      <div className={styles.head}>
+        <h3 id={headingId} className={styles.title}>
+          <Link href={tile.href}>{tile.title}</Link>
+        </h3>
+        <StatusBadge status={tile.status} />
+      </div>
+      <p className={styles.value} data-testid="tile-value">
+        {tile.display}
+      </p>
+      <p className={styles.change}>
+        {tile.change ? (
+          <>
+            <span
+              className={
+                tile.change.assessment === "same" ? undefined : styles[tile.change.assessment]
+              }
+            >
+              <span aria-hidden="true">{ARROW[tile.change.direction]}</span> {tile.change.text}
+              {tile.change.assessment === "same" ? "" : ` (${tile.change.assessment})`}
+            </span>{" "}
+            vs previous period
+          </>
+        ) : (
+          (tile.changeNote ?? "no change to show")
+        )}
+      </p>
+      {tile.sparkline === null ? (
+        <p className={styles.noSeries}>No trend for this KPI</p>
+      ) : hasSeries ? (
+        <LazyChartSparklineKpi
+          title={tile.title}
+          points={tile.sparkline}
+          format={tile.kind}
+          unit={bucket}
+        />
+      ) : (
+        <p className={styles.noSeries}>No data in this range</p>
+      )}
+      <ul className={styles.details}>
+        {tile.details.map((detail) => (
+          <li key={typeof detail === "string" ? detail : detail.href}>
+            {typeof detail === "string" ? detail : <Link href={detail.href}>{detail.text}</Link>}
+          </li>
+        ))}
+      </ul>
+      <p className={styles.rule}>Status: {tile.statusRule}</p>
+      <details className={styles.definition}>
+        <summary>Definition</summary>
+        <p>{tile.definition}</p>
+      </details>
+      <p className={styles.footer}>
+        <Link href={tile.href} aria-label={`Records behind ${tile.title}`}>
+          View records →
+        </Link>
+      </p>
+    </article>
+  );
+}

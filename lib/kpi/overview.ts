@@ -1,0 +1,471 @@
+import type { Db } from "@/db/client";
+import type { KpiScope } from "@/db/queries/kpis";
+import { previousPeriod } from "@/lib/filters/time-range";
+import { formatCount, formatDuration, formatMoney, formatPercent } from "@/lib/format";
+import { KPI_DEFINITIONS, type KpiName } from "./definitions";
+import { drilldownPath, type DrilldownSlug } from "./drilldown";
+import { computeKpis, type KpiReport, type KpiSummary } from "./engine";
+import {
+  describeTarget,
+  loadTargets,
+  statusOf,
+  worstStatus,
+  type KpiStatus,
+  type KpiTargets,
+  type TargetMetric,
+} from "./targets";
+
+/*
+ * The overview page as data: one tile per KPI with its value, the change against the
+ * previous equal period, a sparkline, a status against the admin's targets and the link to
+ * the records behind it; and the series the charts under the tiles draw. Built on the server
+ * from two KpiReports, so the page ships numbers, not the rules that produced them.
+ */
+
+export type ValueKind = "ratio" | "duration" | "count";
+
+export interface SeriesPoint {
+  /** Bucket start, ISO (UTC), as the KPI engine labels it. */
+  bucket: string;
+  value: number | null;
+}
+
+export interface TileChange {
+  /** "+0.42 pp", "−1.5 h", "+3". */
+  text: string;
+  direction: "up" | "down" | "flat";
+  assessment: "better" | "worse" | "same";
+}
+
+export interface TileLink {
+  text: string;
+  href: string;
+}
+
+export interface Tile {
+  id: string;
+  title: string;
+  kind: ValueKind;
+  value: number | null;
+  display: string;
+  /** Secondary facts under the value, some linking to a narrower view of the records. */
+  details: (string | TileLink)[];
+  change: TileChange | null;
+  /** Why there is no change to show (no data before, or a count of now). */
+  changeNote: string | null;
+  status: KpiStatus;
+  /** The rule the status was decided by, e.g. "target ≥ 99.5%, warning ≥ 98.0%". */
+  statusRule: string;
+  definition: string;
+  href: string;
+  sparkline: SeriesPoint[] | null;
+}
+
+export interface OverviewCharts {
+  bucket: "hour" | "day";
+  completeness: SeriesPoint[];
+  invoiceLatencyP95: SeriesPoint[];
+  firstPassRate: SeriesPoint[];
+  breaks: SeriesPoint[];
+  targets: {
+    completeness: number | null;
+    invoiceLatencyP95: number | null;
+    firstPassRate: number | null;
+  };
+}
+
+export interface Overview {
+  range: { from: string; to: string; entity: string | null; bucket: "hour" | "day" };
+  previous: { from: string; to: string };
+  /** True when nothing at all was measured in the range: the page says so instead of showing dashes only. */
+  empty: boolean;
+  tiles: Tile[];
+  charts: OverviewCharts;
+}
+
+/** A count of something that can be absent (no postings → no open failures to count): null, not 0. */
+const countOf = (n: number, of: number) => (of > 0 ? n : null);
+
+/** What each targeted metric is in a report (or a series bucket's summary). */
+const METRIC: { [M in TargetMetric]: (r: KpiReport) => number | null } = {
+  usageCompleteness: (r) => r.usageCompleteness.ratio,
+  eventLagP95: (r) => r.eventLag.p95Ms,
+  invoiceLatencyP95: (r) => r.invoiceLatency.p95Ms,
+  erpFirstPassRate: (r) => r.erpPosting.firstPassSuccessRate,
+  erpEventualSuccessRate: (r) => r.erpPosting.eventualSuccessRate,
+  erpOpenFailures: (r) => countOf(r.erpPosting.openFailures, r.erpPosting.postings),
+  reconciliationBreaks: (r) => countOf(r.reconciliation.breaks, r.reconciliation.results),
+  entitlementSyncP95: (r) => r.paymentToEntitlement.p95Ms,
+  entitlementOverdue: (r) => countOf(r.paymentToEntitlement.overdue, r.paymentToEntitlement.count),
+  openExceptions: (r) => r.exceptions.open,
+  manualInterventions: (r) => r.manualInterventions,
+};
+
+interface TileSpec {
+  id: string;
+  title: string;
+  definition: KpiName;
+  kind: ValueKind;
+  /** The metric the tile's big number is; its target is the one named in the caption. */
+  metric: TargetMetric;
+  /** Further metrics whose targets also colour the tile (open failures, overdue payments). */
+  alsoJudgedBy?: TargetMetric[];
+  higherIsBetter: boolean;
+  drill: DrilldownSlug;
+  series?: (s: KpiSummary) => number | null;
+  /** Open exceptions are counted now, whatever the range: there is no earlier value to compare. */
+  snapshot?: boolean;
+  details: (r: KpiReport, link: (view: string) => string) => (string | TileLink)[];
+}
+
+const TILES: TileSpec[] = [
+  {
+    id: "usage-completeness",
+    title: "Usage completeness",
+    definition: "usageCompleteness",
+    kind: "ratio",
+    metric: "usageCompleteness",
+    higherIsBetter: true,
+    drill: "usage-completeness",
+    series: (s) => s.usageCompleteness.ratio,
+    details: (r, link) => {
+      const u = r.usageCompleteness;
+      if (u.expected === 0) return ["No usage checkpoint ended in this range"];
+      return [
+        `${formatCount(u.received)} of ${formatCount(u.expected)} expected events received`,
+        { text: `${formatCount(u.missing)} missing`, href: link("incomplete") },
+      ];
+    },
+  },
+  {
+    id: "event-lag",
+    title: "Event lag p95",
+    definition: "eventLag",
+    kind: "duration",
+    metric: "eventLagP95",
+    higherIsBetter: false,
+    drill: "event-lag",
+    series: (s) => s.eventLag.p95Ms,
+    details: (r) => [
+      `p50 ${formatDuration(r.eventLag.p50Ms)} · ${formatCount(r.eventLag.count)} events`,
+    ],
+  },
+  {
+    id: "invoice-latency",
+    title: "Invoice latency p95",
+    definition: "invoiceLatency",
+    kind: "duration",
+    metric: "invoiceLatencyP95",
+    higherIsBetter: false,
+    drill: "invoice-latency",
+    series: (s) => s.invoiceLatency.p95Ms,
+    details: (r) => [
+      `p50 ${formatDuration(r.invoiceLatency.p50Ms)} · ${formatCount(r.invoiceLatency.count)} invoices issued`,
+    ],
+  },
+  {
+    id: "erp-first-pass",
+    title: "ERP first-pass success",
+    definition: "erpPosting",
+    kind: "ratio",
+    metric: "erpFirstPassRate",
+    higherIsBetter: true,
+    drill: "erp-postings",
+    series: (s) => s.erpPosting.firstPassSuccessRate,
+    details: (r, link) => {
+      const p = r.erpPosting;
+      if (p.postings === 0) return ["No posting started in this range"];
+      const failed = p.postings - Math.round((p.firstPassSuccessRate ?? 0) * p.postings);
+      return [
+        `${formatCount(p.postings)} postings`,
+        { text: `${formatCount(failed)} failed at attempt 1`, href: link("first-pass-failed") },
+      ];
+    },
+  },
+  {
+    id: "erp-eventual",
+    title: "ERP eventual success",
+    definition: "erpPosting",
+    kind: "ratio",
+    metric: "erpEventualSuccessRate",
+    alsoJudgedBy: ["erpOpenFailures"],
+    higherIsBetter: true,
+    drill: "erp-postings",
+    series: (s) => s.erpPosting.eventualSuccessRate,
+    details: (r, link) => {
+      const p = r.erpPosting;
+      if (p.postings === 0) return ["No posting started in this range"];
+      const top = r.details.erpTopErrorCodes[0];
+      return [
+        { text: `${formatCount(p.openFailures)} open failures`, href: link("open-failures") },
+        ...(top ? [`most frequent error: ${top.errorCode} (${formatCount(top.failures)})`] : []),
+      ];
+    },
+  },
+  {
+    id: "reconciliation",
+    title: "Reconciliation breaks",
+    definition: "reconciliation",
+    kind: "count",
+    metric: "reconciliationBreaks",
+    higherIsBetter: false,
+    drill: "reconciliation",
+    series: (s) => countOf(s.reconciliation.breaks, s.reconciliation.results),
+    details: (r, link) => {
+      const rec = r.reconciliation;
+      if (rec.results === 0) return ["No reconciliation result for this range"];
+      const variance = Object.entries(rec.absVarianceMinor)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([currency, minor]) => `|variance| ${formatMoney(minor, currency)}`);
+      return [
+        {
+          text: `${formatCount(rec.results)} results · break rate ${formatPercent(rec.breakRate)}`,
+          href: link("breaks"),
+        },
+        ...variance,
+      ];
+    },
+  },
+  {
+    id: "entitlement-sync",
+    title: "Payment-to-entitlement p95",
+    definition: "paymentToEntitlement",
+    kind: "duration",
+    metric: "entitlementSyncP95",
+    alsoJudgedBy: ["entitlementOverdue"],
+    higherIsBetter: false,
+    drill: "entitlement-sync",
+    series: (s) => s.paymentToEntitlement.p95Ms,
+    details: (r, link) => {
+      const p = r.paymentToEntitlement;
+      if (p.count === 0) return ["No payment received in this range"];
+      return [
+        `p50 ${formatDuration(p.p50Ms)} · ${formatCount(p.count)} payments`,
+        { text: `${formatCount(p.overdue)} overdue (no update within 1 h)`, href: link("overdue") },
+      ];
+    },
+  },
+  {
+    id: "open-exceptions",
+    title: "Open exceptions",
+    definition: "exceptions",
+    kind: "count",
+    metric: "openExceptions",
+    higherIsBetter: false,
+    drill: "exceptions",
+    snapshot: true,
+    details: (r) => {
+      const types = Object.entries(r.exceptions.byType).sort(([, a], [, b]) => b.open - a.open);
+      if (types.length === 0) return ["Nothing waiting for anyone"];
+      return types
+        .slice(0, 3)
+        .map(
+          ([type, t]) =>
+            `${type.replaceAll("_", " ")}: ${formatCount(t.open)} (oldest ${formatDuration(t.oldestAgeMs)})`,
+        );
+    },
+  },
+  {
+    id: "manual-interventions",
+    title: "Manual interventions",
+    definition: "manualInterventions",
+    kind: "count",
+    metric: "manualInterventions",
+    higherIsBetter: false,
+    drill: "manual-interventions",
+    details: () => ["Retries, resolutions, corrections and approvals by people"],
+  },
+];
+
+export function formatValue(kind: ValueKind, value: number | null): string {
+  switch (kind) {
+    case "ratio":
+      return formatPercent(value, 2);
+    case "duration":
+      return formatDuration(value);
+    case "count":
+      return formatCount(value);
+  }
+}
+
+/** The change from `previous` to `current`, in the unit a reader compares in (percentage points for ratios). */
+export function changeBetween(
+  kind: ValueKind,
+  current: number,
+  previous: number,
+  higherIsBetter: boolean,
+): TileChange {
+  const delta = current - previous;
+  const magnitude =
+    kind === "ratio"
+      ? `${(Math.abs(delta) * 100).toFixed(2)} pp`
+      : kind === "duration"
+        ? formatDuration(Math.abs(delta))
+        : formatCount(Math.abs(delta));
+  // A change too small to show in the tile's precision is no change.
+  const shownAsZero =
+    kind === "ratio"
+      ? Math.abs(delta) < 0.00005
+      : kind === "duration"
+        ? Math.abs(delta) < 0.5
+        : delta === 0;
+  if (shownAsZero)
+    return {
+      text: kind === "ratio" ? "±0.00 pp" : `±${kind === "duration" ? "0 ms" : "0"}`,
+      direction: "flat",
+      assessment: "same",
+    };
+  const direction = delta > 0 ? "up" : "down";
+  return {
+    text: `${delta > 0 ? "+" : "−"}${magnitude}`,
+    direction,
+    assessment: (direction === "up") === higherIsBetter ? "better" : "worse",
+  };
+}
+
+/** Every bucket start of the range, so a sparkline shows a gap where a bucket had no data. */
+export function bucketStarts(from: Date, to: Date, unit: "hour" | "day"): string[] {
+  const step = unit === "hour" ? 3_600_000 : 86_400_000;
+  const starts: string[] = [];
+  for (let t = Math.floor(from.getTime() / step) * step; t < to.getTime(); t += step) {
+    starts.push(new Date(t).toISOString().replace(".000Z", "Z"));
+  }
+  return starts;
+}
+
+function seriesOf(
+  report: KpiReport,
+  buckets: string[],
+  value: (s: KpiSummary) => number | null,
+): SeriesPoint[] {
+  const byBucket = new Map(report.series.map((s) => [s.bucket, s]));
+  return buckets.map((bucket) => {
+    const summary = byBucket.get(bucket);
+    return { bucket, value: summary ? value(summary) : null };
+  });
+}
+
+function isEmpty(r: KpiReport): boolean {
+  return (
+    r.usageCompleteness.expected === 0 &&
+    r.eventLag.count === 0 &&
+    r.invoiceLatency.count === 0 &&
+    r.erpPosting.postings === 0 &&
+    r.reconciliation.results === 0 &&
+    r.paymentToEntitlement.count === 0 &&
+    r.exceptions.open === 0 &&
+    r.manualInterventions === 0
+  );
+}
+
+export interface BuildOptions {
+  /** The query string of the current filters (entity, range, from, to), carried into every link. */
+  filterQuery: string;
+}
+
+export function buildOverview(
+  current: KpiReport,
+  previous: KpiReport,
+  targets: KpiTargets,
+  options: BuildOptions,
+): Overview {
+  const from = new Date(current.range.from);
+  const to = new Date(current.range.to);
+  const buckets = bucketStarts(from, to, current.range.bucket);
+  const withQuery = (path: string, view?: string) => {
+    const query = new URLSearchParams(options.filterQuery);
+    if (view) query.set("view", view);
+    const text = query.toString();
+    return text ? `${path}?${text}` : path;
+  };
+
+  const tiles = TILES.map((spec): Tile => {
+    const value = METRIC[spec.metric](current);
+    const before = METRIC[spec.metric](previous);
+    const judged = [spec.metric, ...(spec.alsoJudgedBy ?? [])];
+    const rules = judged.map((m) => describeTarget(m, targets));
+    return {
+      id: spec.id,
+      title: spec.title,
+      kind: spec.kind,
+      value,
+      display: formatValue(spec.kind, value),
+      details: spec.details(current, (view) => withQuery(drilldownPath(spec.drill), view)),
+      change:
+        !spec.snapshot && value !== null && before !== null
+          ? changeBetween(spec.kind, value, before, spec.higherIsBetter)
+          : null,
+      changeNote: spec.snapshot
+        ? "open now, whatever the range"
+        : value !== null && before === null
+          ? "no data in the previous period"
+          : null,
+      status: worstStatus(judged.map((m) => statusOf(m, METRIC[m](current), targets))),
+      statusRule:
+        judged.length > 1
+          ? judged.map((m, i) => `${TARGET_LABEL[m]}: ${rules[i]}`).join("; ")
+          : rules[0]!,
+      definition: KPI_DEFINITIONS[spec.definition],
+      href: withQuery(drilldownPath(spec.drill)),
+      sparkline: spec.series ? seriesOf(current, buckets, spec.series) : null,
+    };
+  });
+
+  return {
+    range: { ...current.range },
+    previous: { from: previous.range.from, to: previous.range.to },
+    empty: isEmpty(current),
+    tiles,
+    charts: {
+      bucket: current.range.bucket,
+      completeness: seriesOf(current, buckets, (s) => s.usageCompleteness.ratio),
+      invoiceLatencyP95: seriesOf(current, buckets, (s) => s.invoiceLatency.p95Ms),
+      firstPassRate: seriesOf(current, buckets, (s) => s.erpPosting.firstPassSuccessRate),
+      breaks: seriesOf(current, buckets, (s) =>
+        countOf(s.reconciliation.breaks, s.reconciliation.results),
+      ),
+      targets: {
+        completeness: targets.usageCompleteness?.ok ?? null,
+        invoiceLatencyP95: targets.invoiceLatencyP95?.ok ?? null,
+        firstPassRate: targets.erpFirstPassRate?.ok ?? null,
+      },
+    },
+  };
+}
+
+const TARGET_LABEL: Record<TargetMetric, string> = {
+  usageCompleteness: "completeness",
+  eventLagP95: "p95",
+  invoiceLatencyP95: "p95",
+  erpFirstPassRate: "first pass",
+  erpEventualSuccessRate: "eventual success",
+  erpOpenFailures: "open failures",
+  reconciliationBreaks: "breaks",
+  entitlementSyncP95: "p95",
+  entitlementOverdue: "overdue",
+  openExceptions: "open",
+  manualInterventions: "interventions",
+};
+
+/**
+ * Loads what the overview shows for `scope`: the range's KPIs with their series, the previous
+ * equal period's headline numbers (no series: they are only compared against) and the targets.
+ */
+export async function loadOverview(
+  db: Db,
+  scope: KpiScope,
+  options: BuildOptions & { now?: Date },
+): Promise<Overview> {
+  const now = options.now ?? new Date();
+  const before = previousPeriod(scope);
+  const [current, previous, targets] = await Promise.all([
+    computeKpis(db, scope, { now, include: { series: true, byEntity: false } }),
+    computeKpis(
+      db,
+      { ...before, entity: scope.entity },
+      { now, include: { series: false, byEntity: false } },
+    ),
+    loadTargets(db),
+  ]);
+  return buildOverview(current, previous, targets, options);
+}
