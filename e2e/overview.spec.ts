@@ -1,0 +1,160 @@
+import { randomBytes } from "node:crypto";
+import type { Page } from "@playwright/test";
+import { ingestItems } from "@/lib/ingest/ingest";
+import { expect, signIn, test } from "./fixtures/auth";
+
+/*
+ * A finance user's journey through the overview: the tiles show their numbers and status,
+ * a tile drills down to the records behind it (and on to a raw event), and the filters —
+ * kept in the URL — survive a reload and a link shared with someone who must sign in first.
+ *
+ * The suite shares one database, so the data here belongs to an entity of its own and every
+ * assertion is made with that entity selected.
+ */
+
+const HOUR = 3_600_000;
+
+function seedEvents(entity: string, run: string) {
+  const now = Date.now();
+  const issuedAt = new Date(now - 2 * 24 * HOUR);
+  const event = (type: string, data: Record<string, unknown>) => ({
+    specversion: "1.0",
+    id: `e2e-ov-${run}-${type}-${randomBytes(4).toString("hex")}`,
+    source: "/e2e/overview",
+    type,
+    time: issuedAt.toISOString(),
+    data,
+  });
+  // Three invoices issued two days ago, 2 h, 5 h and 30 h after their period ended:
+  // p95 (continuous) = 5 h + 0.9 × 25 h = 27.5 h.
+  const invoices = [2, 5, 30].map((latencyHours, i) =>
+    event("invoice.issued", {
+      invoiceId: `INV-${run}-${i + 1}`,
+      customerId: `cus_${run}`,
+      entity,
+      currency: "EUR",
+      amountMinor: 10_000 * (i + 1),
+      periodStart: new Date(
+        issuedAt.getTime() - latencyHours * HOUR - 30 * 24 * HOUR,
+      ).toISOString(),
+      periodEnd: new Date(issuedAt.getTime() - latencyHours * HOUR).toISOString(),
+      issuedAt: issuedAt.toISOString(),
+    }),
+  );
+  const attempt = (
+    postingId: string,
+    invoiceId: string,
+    n: number,
+    status: string,
+    minutes: number,
+  ) =>
+    event("erp.posting.attempted", {
+      postingId,
+      invoiceId,
+      entity,
+      attempt: n,
+      status,
+      attemptedAt: new Date(issuedAt.getTime() + minutes * 60_000).toISOString(),
+      ...(status === "failed" ? { errorCode: "GL_PERIOD_CLOSED", errorMessage: "closed" } : {}),
+    });
+  // One posting succeeds at once, the other only on its second attempt: first pass 50%.
+  const postings = [
+    attempt(`PST-${run}-A`, `INV-${run}-1`, 1, "succeeded", 5),
+    attempt(`PST-${run}-B`, `INV-${run}-2`, 1, "failed", 5),
+    attempt(`PST-${run}-B`, `INV-${run}-2`, 2, "succeeded", 65),
+  ];
+  return [...invoices, ...postings];
+}
+
+const tile = (page: Page, id: string) => page.getByTestId(`tile-${id}`);
+
+test("a finance user reads the overview, drills into the records, and keeps the filters", async ({
+  page,
+  browser,
+  db,
+  makeUser,
+}) => {
+  const run = `${Date.now().toString(36)}${randomBytes(2).toString("hex")}`.toUpperCase();
+  const entity = `E2E-OV-${run}`;
+  const seeded = await ingestItems(db, seedEvents(entity, run), { apiKeyId: null, channel: "api" });
+  expect(seeded.rejected).toEqual([]);
+  const user = await makeUser("finance");
+
+  // Sign in through the form; finance lands on the overview.
+  await signIn(page, user);
+  await expect(page).toHaveURL(/\/overview/);
+  await expect(page.getByRole("heading", { name: "Overview", level: 1 })).toBeVisible();
+
+  // Filter to this test's entity and the last 7 days: both go into the URL.
+  await page.getByLabel("Entity").selectOption(entity);
+  await expect(page).toHaveURL(new RegExp(`entity=${entity}`));
+  await page.getByLabel("Time range").selectOption("7d");
+  await expect(page).toHaveURL(/range=7d/);
+  await expect(page.getByTestId("overview-range")).toContainText(entity);
+
+  // The tiles: value, status in words, definition.
+  await expect(tile(page, "invoice-latency").getByTestId("tile-value")).toHaveText("27.5 h");
+  await expect(tile(page, "invoice-latency")).toContainText("3 invoices issued");
+  await expect(tile(page, "invoice-latency")).toContainText("Warning");
+  await expect(tile(page, "erp-first-pass").getByTestId("tile-value")).toHaveText("50.00%");
+  await expect(tile(page, "erp-first-pass")).toContainText("Off target");
+  // Nothing reconciled for this entity: no data, never green.
+  await expect(tile(page, "reconciliation")).toHaveAttribute("data-status", "no-data");
+  await expect(tile(page, "reconciliation")).toContainText("No data");
+  await tile(page, "invoice-latency").getByText("Definition").click();
+  await expect(tile(page, "invoice-latency")).toContainText("issuedAt − periodEnd");
+
+  // The filters survive a reload.
+  await page.reload();
+  await expect(page.getByLabel("Entity")).toHaveValue(entity);
+  await expect(page.getByLabel("Time range")).toHaveValue("7d");
+  await expect(tile(page, "invoice-latency").getByTestId("tile-value")).toHaveText("27.5 h");
+
+  // Drill from the latency tile to the invoices behind it, slowest first.
+  await tile(page, "invoice-latency")
+    .getByRole("link", { name: /Records behind/ })
+    .click();
+  await expect(page).toHaveURL(new RegExp(`/overview/invoice-latency\\?.*entity=${entity}`));
+  await expect(page).toHaveURL(/range=7d/);
+  await expect(page.getByTestId("records-summary")).toHaveText("3 invoices issued in the range");
+  const rows = page.getByTestId("records-table").locator("tbody tr");
+  await expect(rows).toHaveCount(3);
+  await expect(rows.first()).toContainText(`INV-${run}-3`);
+  await expect(rows.first()).toContainText("30.0 h");
+  const drillUrl = page.url();
+
+  // …and on to the raw event of an invoice.
+  await rows
+    .first()
+    .getByRole("link", { name: `INV-${run}-3` })
+    .click();
+  await expect(page).toHaveURL(/\/events\/\d+$/);
+  await expect(page.getByTestId("raw-event")).toContainText(`"invoiceId": "INV-${run}-3"`);
+
+  // The failed first pass, from the posting tile's detail link.
+  await page.goBack();
+  await page.getByRole("link", { name: "← Overview" }).click();
+  await tile(page, "erp-first-pass").getByRole("link", { name: "1 failed at attempt 1" }).click();
+  await expect(page).toHaveURL(/\/overview\/erp-postings\?.*view=first-pass-failed/);
+  const postings = page.getByTestId("records-table").locator("tbody tr");
+  await expect(postings).toHaveCount(1);
+  await expect(postings.first()).toContainText(`PST-${run}-B`);
+  await expect(postings.first()).toContainText("GL_PERIOD_CLOSED");
+
+  // A shared link: someone else opens it, signs in, and sees the same filtered records.
+  const colleague = await makeUser("finance");
+  const other = await browser.newContext({ baseURL: test.info().project.use.baseURL });
+  try {
+    const theirs = await other.newPage();
+    await theirs.goto(drillUrl);
+    await expect(theirs).toHaveURL(/\/sign-in\?callbackUrl=/);
+    await theirs.getByLabel("Email").fill(colleague.email);
+    await theirs.getByLabel("Password").fill(colleague.password);
+    await theirs.getByRole("button", { name: "Sign in" }).click();
+    await expect(theirs).toHaveURL(drillUrl);
+    await expect(theirs.getByLabel("Entity")).toHaveValue(entity);
+    await expect(theirs.getByTestId("records-table").locator("tbody tr")).toHaveCount(3);
+  } finally {
+    await other.close();
+  }
+});
