@@ -53,7 +53,7 @@ export async function runSimulator(options: RunnerOptions): Promise<BackfillSumm
   // --- Backfill ---
   const backfill = simulation.eventsBetween(since, startedAt);
   log(
-    `[simulator] seed ${options.seed}: backfilling ${options.backfillDays} days, ${fmt(backfill.length)} events → ${options.url}`,
+    `[simulator] seed ${options.seed}: backfilling ${options.backfillDays} day${options.backfillDays === 1 ? "" : "s"}, ${fmt(backfill.length)} events → ${options.url}`,
   );
   let lastLine = now();
   const totals = await send(backfill, (t) => {
