@@ -239,7 +239,11 @@ export function paymentToEntitlement(db: Db, scope: KpiScope, grouping: KpiGroup
   );
 }
 
-/** Human workflow actions in the audit log (sign-ins and admin work are not interventions). */
+/**
+ * Human workflow actions in the audit log (sign-ins and admin work are not interventions).
+ * An action's entity is the one its entry records, or for an action on an exception (whose
+ * entries record only the status change) the exception's.
+ */
 export function manualInterventions(db: Db, scope: KpiScope, actionPrefixes: readonly string[]) {
   const patterns = actionPrefixes.map((p) => `${p}%`);
   return queryRows<{ count: Num }>(
@@ -247,7 +251,9 @@ export function manualInterventions(db: Db, scope: KpiScope, actionPrefixes: rea
     sql`select count(*) as count from audit_log a
         where a.actor_type = 'user' and ${inRange(sql`a.at`, scope)}
           and a.action like any (${sql.raw(`array[${patterns.map((p) => `'${p.replace(/'/g, "''")}'`).join(",")}]::text[]`)})
-          ${scope.entity ? sql`and (a.after->>'entity' = ${scope.entity} or a.before->>'entity' = ${scope.entity})` : sql``}`,
+          ${scope.entity ? sql`and (a.after->>'entity' = ${scope.entity} or a.before->>'entity' = ${scope.entity}
+            or exists (select 1 from exceptions x where a.target_type = 'exception' and x.id::text = a.target_id
+              and x.entity = ${scope.entity}))` : sql``}`,
   );
 }
 

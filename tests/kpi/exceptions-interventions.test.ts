@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { auditLog, exceptions } from "@/db/schema";
+import { auditLog, exceptions, users } from "@/db/schema";
+import { resolveException, startException } from "@/lib/exceptions/workflow";
 import { createTestDb, type TestDb } from "../support/db";
 import { DAY, HOUR, kpis } from "./support";
 
@@ -146,5 +147,38 @@ describe("manual interventions", () => {
     expect(
       (await kpis(t.db, "2025-06-05T00:00:00Z", "2025-06-06T00:00:00Z")).manualInterventions,
     ).toBe(0);
+  });
+});
+
+describe("manual interventions through the exception workflow", () => {
+  // A finance user starts and resolves an EU exception with the real workflow, which audits
+  // both as the user but records no entity in the entry: the entity is the exception's.
+  // Both entries are stamped with the real now, so the range is the hour around it.
+  it("counts the actions and finds their entity through the exception they act on", async () => {
+    const [user] = await t.db
+      .insert(users)
+      .values({ email: "kpi-worker@example.test", role: "finance" })
+      .returning();
+    const [exception] = await t.db
+      .insert(exceptions)
+      .values({ type: "erp_posting_failed", problemKey: "WF-1", title: "WF-1", entity: "ACME-EU" })
+      .returning();
+    const ctx = { actor: { id: user!.id, email: user!.email, role: user!.role } };
+    const started = await startException(t.db, ctx, {
+      id: exception!.id,
+      version: exception!.version,
+    });
+    await resolveException(t.db, ctx, {
+      id: exception!.id,
+      version: started.version,
+      code: "fixed_in_source",
+    });
+
+    const now = Date.now();
+    const from = new Date(now - HOUR).toISOString();
+    const to = new Date(now + HOUR).toISOString();
+    expect((await kpis(t.db, from, to)).manualInterventions).toBe(2);
+    expect((await kpis(t.db, from, to, { entity: "ACME-EU" })).manualInterventions).toBe(2);
+    expect((await kpis(t.db, from, to, { entity: "ACME-US" })).manualInterventions).toBe(0);
   });
 });

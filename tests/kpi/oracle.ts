@@ -282,9 +282,11 @@ export async function oracleKpis(db: Db, s: OracleScope): Promise<OracleReport> 
   const [interventions] = await queryRows<{ count: Num }>(
     db,
     sql`select count(*) as count from audit_log a
+        left join exceptions acted_on on a.target_type = 'exception' and acted_on.id::text = a.target_id
         where a.actor_type = 'user' and ${within(sql`a.at`, s)}
           and (a.action like 'exception.%' or a.action like 'correction.%' or a.action like 'rejected_event.%')
-          and (${s.entity}::text is null or a.after->>'entity' = ${s.entity}::text or a.before->>'entity' = ${s.entity}::text)`,
+          and (${s.entity}::text is null or a.after->>'entity' = ${s.entity}::text
+            or a.before->>'entity' = ${s.entity}::text or acted_on.entity = ${s.entity}::text)`,
   );
 
   const ms = (v: Num | undefined) => {
