@@ -17,6 +17,9 @@ const EnvSchema = z.object({
   CLOSELINE_INGEST_BURST_PER_KEY: z.coerce.number().int().positive().default(100),
   /** Set by `npm start` for each run: the key its demo simulator sends with (lib/server/demo.ts). */
   CLOSELINE_DEMO_INGEST_KEY: z.string().min(32).optional(),
+  /** Set by `npm start`: the demo receiving systems' webhook and its secret (lib/simulator/receiver.ts). */
+  CLOSELINE_DEMO_WEBHOOK_URL: z.string().url().optional(),
+  CLOSELINE_DEMO_WEBHOOK_SECRET: z.string().startsWith("whsec_").optional(),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
 });
 

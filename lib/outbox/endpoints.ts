@@ -150,8 +150,10 @@ export async function registerDemoEndpoint(
   db: Db,
   url: string,
   secret: string,
-): Promise<{ id: string }> {
+): Promise<{ id: string } | null> {
+  const actor: AuditActor = { type: "system", id: null, label: "closeline" };
   return db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(${ENDPOINT_LOCK_ID})`);
     const [current] = await tx
       .select({
         id: webhookEndpoints.id,
@@ -162,12 +164,28 @@ export async function registerDemoEndpoint(
       .where(and(eq(webhookEndpoints.name, DEMO_ENDPOINT_NAME), eq(webhookEndpoints.active, true)))
       .limit(1);
     if (current && current.url === url && current.secret === secret) return { id: current.id };
-    const actor = { type: "system", id: null, label: "closeline" } as const;
-    if (current) await deactivateEndpoint(tx, current.id, { actor });
-    // An admin's own endpoint for a kind wins over the demo: subscribe the demo only to the rest.
-    const kinds: string[] = [];
-    for (const kind of COMMAND_KINDS) if (!(await endpointFor(tx, kind))) kinds.push(kind);
-    if (kinds.length === 0) return { id: "" };
+    // An admin's own endpoint for a kind wins over the demo: the demo takes only the rest.
+    const kinds: CommandKind[] = [];
+    for (const kind of COMMAND_KINDS) {
+      const owner = await endpointFor(tx, kind);
+      if (!owner || owner.id === current?.id) kinds.push(kind);
+    }
+    if (current) {
+      // Updated in place, like the demo ingest key: commands still pending reach the new run's receiver.
+      await tx
+        .update(webhookEndpoints)
+        .set({ url, secret, kinds })
+        .where(eq(webhookEndpoints.id, current.id));
+      await writeAudit(tx, {
+        actor,
+        action: "webhook_endpoint.demo_rotated",
+        target: { type: "webhook_endpoint", id: current.id },
+        before: { url: current.url },
+        after: { url, kinds },
+      });
+      return { id: current.id };
+    }
+    if (kinds.length === 0) return null;
     const { endpoint } = await createEndpoint(
       tx,
       { name: DEMO_ENDPOINT_NAME, url, kinds },

@@ -4,6 +4,8 @@ import { writeControlFile } from "./control";
 import { registerDemoIngestKey } from "./demo";
 import { ensureDemoUsers } from "./demo-users";
 import { startExceptionSweeper } from "./sweeper";
+import { registerDemoEndpoint } from "@/lib/outbox/endpoints";
+import { startOutboxDispatcher } from "@/lib/outbox/dispatcher";
 
 /** Everything a server process does once before serving. */
 export async function startServerProcess(): Promise<void> {
@@ -17,7 +19,12 @@ export async function startServerProcess(): Promise<void> {
   if (env.CLOSELINE_DEMO_INGEST_KEY && env.CLOSELINE_DEMO !== "off") {
     await registerDemoIngestKey(db, env.CLOSELINE_DEMO_INGEST_KEY);
   }
+  // …and the webhook of the receiving systems its simulator plays (lib/simulator/receiver.ts).
+  if (env.CLOSELINE_DEMO_WEBHOOK_URL && env.CLOSELINE_DEMO_WEBHOOK_SECRET && env.CLOSELINE_DEMO !== "off") {
+    await registerDemoEndpoint(db, env.CLOSELINE_DEMO_WEBHOOK_URL, env.CLOSELINE_DEMO_WEBHOOK_SECRET);
+  }
   startExceptionSweeper(db);
+  startOutboxDispatcher(db);
 }
 
 /**

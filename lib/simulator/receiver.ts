@@ -1,0 +1,182 @@
+import { createHash } from "node:crypto";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { verifyWebhook, WebhookVerificationError } from "@/lib/outbox/signature";
+import { SOURCES, type CloudEvent } from "./events";
+import { postBatch } from "./sender";
+
+/*
+ * The demo's receiving systems: a small webhook server that plays the ERP connector (and
+ * whatever else the outbox addresses) for `npm start`. It verifies each delivery's Standard
+ * Webhooks signature, drops a webhook-id it has seen (delivery is at least once), answers
+ * 2xx at once, and then does the work a few seconds later and reports the outcome as
+ * telemetry through the public ingestion API — so a click on "retry" closes the exception
+ * when the connector's next attempt arrives, exactly as it would with a real connector.
+ */
+
+export interface ReceiverOptions {
+  /** Closeline's base URL and the demo ingest key the outcome is reported with. */
+  url: string;
+  key: string;
+  secret: string;
+  port?: number;
+  /** Share of retries that succeed; the rest fail again, as real retries sometimes do. */
+  successRate?: number;
+  /** How long the "ERP" takes to redo a posting. */
+  workMs?: { min: number; max: number };
+  log?: (line: string) => void;
+  signal?: AbortSignal;
+}
+
+export interface CommandBody {
+  type: string;
+  id: string;
+  data: Record<string, unknown>;
+}
+
+export interface DemoReceiver {
+  /** The webhook URL to register with Closeline. */
+  webhookUrl: string;
+  close(): Promise<void>;
+}
+
+/** A fixed draw in [0, 1) per command, so a replayed demo behaves the same. */
+function draw(id: string, salt: string): number {
+  return createHash("sha256").update(`${salt}:${id}`).digest().readUInt32BE(0) / 2 ** 32;
+}
+
+const MAX_BODY_BYTES = 64 * 1024;
+
+export async function startDemoReceiver(options: ReceiverOptions): Promise<DemoReceiver> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const successRate = options.successRate ?? 0.85;
+  const work = options.workMs ?? { min: 1_500, max: 4_000 };
+  const seen = new Set<string>();
+  const pending = new Set<NodeJS.Timeout>();
+
+  const report = async (events: CloudEvent[]) => {
+    try {
+      await postBatch(events, {
+        url: options.url,
+        key: options.key,
+        signal: options.signal,
+        maxAttempts: 5,
+      });
+    } catch (error) {
+      if (!options.signal?.aborted)
+        log(`[receiver] could not report the outcome: ${(error as Error).message}`);
+    }
+  };
+
+  const act = (command: CommandBody) => {
+    if (command.type !== "erp.posting.retry") {
+      // Other commands (approved corrections) are acknowledged; their outcome telemetry
+      // belongs to the systems that book them.
+      log(`[receiver] ${command.type} ${command.id} received`);
+      return;
+    }
+    const d = command.data;
+    const followsAttempt = Number(d.followsAttempt);
+    if (
+      typeof d.postingId !== "string" ||
+      typeof d.invoiceId !== "string" ||
+      typeof d.entity !== "string"
+    ) {
+      log(`[receiver] erp.posting.retry ${command.id} lacks posting, invoice or entity; ignored`);
+      return;
+    }
+    const delay = work.min + draw(command.id, "delay") * (work.max - work.min);
+    const succeeded = draw(command.id, "outcome") < successRate;
+    const timer = setTimeout(() => {
+      pending.delete(timer);
+      const now = new Date().toISOString();
+      const attempt = (Number.isSafeInteger(followsAttempt) ? followsAttempt : 0) + 1;
+      log(
+        `[receiver] ERP connector retried ${d.postingId}: attempt ${attempt} ${succeeded ? "succeeded" : "failed"}`,
+      );
+      void report([
+        {
+          specversion: "1.0",
+          // One event per command: a repeated delivery or a replayed report is a duplicate.
+          id: `retry-${command.id}`,
+          source: SOURCES.erp,
+          type: "erp.posting.attempted",
+          time: now,
+          subject: d.invoiceId as string,
+          datacontenttype: "application/json",
+          data: {
+            postingId: d.postingId,
+            invoiceId: d.invoiceId,
+            entity: d.entity,
+            attempt,
+            status: succeeded ? "succeeded" : "failed",
+            attemptedAt: now,
+            ...(succeeded
+              ? { erpDocumentNumber: `JE-RETRY-${command.id.slice(0, 8).toUpperCase()}` }
+              : {
+                  errorCode: typeof d.errorCode === "string" ? d.errorCode : "ERP_TIMEOUT",
+                  errorMessage: "The retry failed again in the ERP",
+                }),
+          },
+        },
+      ]);
+    }, delay);
+    pending.add(timer);
+  };
+
+  const server = http.createServer((req, res) => {
+    if (req.method !== "POST") {
+      res.writeHead(405, { allow: "POST" }).end();
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) req.destroy();
+      else chunks.push(chunk);
+    });
+    req.on("end", () => {
+      const body = Buffer.concat(chunks).toString("utf8");
+      let id: string;
+      try {
+        id = verifyWebhook(options.secret, req.headers, body).id;
+      } catch (error) {
+        const reason =
+          error instanceof WebhookVerificationError ? error.message : "unreadable request";
+        log(`[receiver] refused a delivery: ${reason}`);
+        res.writeHead(401, { "content-type": "text/plain" }).end(reason);
+        return;
+      }
+      // At-least-once delivery: a webhook-id seen before was acted on already.
+      if (seen.has(id)) {
+        res.writeHead(200, { "content-type": "text/plain" }).end("duplicate");
+        return;
+      }
+      let command: CommandBody;
+      try {
+        command = JSON.parse(body) as CommandBody;
+      } catch {
+        res.writeHead(400, { "content-type": "text/plain" }).end("body is not JSON");
+        return;
+      }
+      seen.add(id);
+      res.writeHead(202, { "content-type": "text/plain" }).end("accepted");
+      act(command);
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    webhookUrl: `http://127.0.0.1:${port}/webhooks`,
+    close: async () => {
+      for (const timer of pending) clearTimeout(timer);
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
