@@ -256,7 +256,7 @@ async function invoicesCheck(db: Db, scope: CloseScope, limit: number): Promise<
   return result(
     key,
     false,
-    `${formatCount(unposted.total)} of ${plural(issued, "invoice")} issued in the period have no successful ERP posting.`,
+    `${formatCount(unposted.total)} of ${plural(issued, "invoice")} issued in the period ${unposted.total === 1 ? "has" : "have"} no successful ERP posting.`,
     unposted.total,
     unposted.rows.map((i) => {
       const last = i.lastAttempt;
