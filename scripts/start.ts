@@ -19,6 +19,8 @@ import net from "node:net";
 import path from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import { parseEnv, type Env } from "@/lib/env";
+import { generateWebhookSecret } from "@/lib/outbox/signature";
+import { startDemoReceiver } from "@/lib/simulator/receiver";
 import { runSimulator } from "@/lib/simulator/runner";
 
 const ROOT = process.cwd();
@@ -267,6 +269,12 @@ async function main(): Promise<void> {
   const url = `http://127.0.0.1:${env.PORT}`;
   const publicUrl = `http://localhost:${env.PORT}`;
   const ingestKey = demo ? `cl_${randomBytes(32).toString("base64url")}` : null;
+  // The simulator also plays the systems that receive retries and corrections: their webhook
+  // runs here, and the server registers it at startup (lib/outbox/endpoints.ts).
+  const webhookSecret = generateWebhookSecret();
+  const receiver = ingestKey
+    ? await startDemoReceiver({ url, key: ingestKey, secret: webhookSecret, signal: simulator.signal })
+    : null;
   log(`starting the server on port ${env.PORT} (${describeDatabase(env)})`);
   const server = spawnGroup(["start", "--port", String(env.PORT)], {
     ...process.env,
@@ -277,6 +285,9 @@ async function main(): Promise<void> {
     AUTH_SECRET: authSecret(env.CLOSELINE_DATA_DIR),
     NEXTAUTH_URL: process.env.NEXTAUTH_URL ?? publicUrl,
     ...(ingestKey ? { CLOSELINE_DEMO_INGEST_KEY: ingestKey } : {}),
+    ...(receiver
+      ? { CLOSELINE_DEMO_WEBHOOK_URL: receiver.webhookUrl, CLOSELINE_DEMO_WEBHOOK_SECRET: webhookSecret }
+      : {}),
   });
   void exited(server).then((code) => {
     if (stopping) return;
@@ -294,6 +305,7 @@ async function main(): Promise<void> {
       `Demo API key for this run (ingest, read):`,
       `  ${ingestKey}`,
       `  curl -H "Authorization: Bearer $KEY" "${publicUrl}/api/v1/events?limit=5"`,
+      `Retries and corrections go to the simulated receiving systems at ${receiver?.webhookUrl}`,
     );
     if (!env.DATABASE_URL)
       lines.push(`Sign in at ${publicUrl}/sign-in (the demo accounts are listed there)`);
