@@ -1,0 +1,167 @@
+import { randomBytes } from "node:crypto";
+import { ingestItems } from "@/lib/ingest/ingest";
+import { expect, signIn, test } from "./fixtures/auth";
+
+/*
+ * Close readiness for last month. An executive opens it, sees NO-GO and the blockers that
+ * cause it (without the links into queues they may not open), and prints it; a finance user
+ * closes the period over its blockers with a reason and reopens it.
+ *
+ * The suite shares one database, so each test seeds an entity of its own for last month.
+ */
+
+function lastMonth(now = new Date()) {
+  const start = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1));
+  const end = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
+  const key = `${start.getUTCFullYear()}-${String(start.getUTCMonth() + 1).padStart(2, "0")}`;
+  const label = new Intl.DateTimeFormat("en-GB", {
+    month: "long",
+    year: "numeric",
+    timeZone: "UTC",
+  }).format(start);
+  return { start, end, key, label };
+}
+
+/** Complete usage, one invoice posted, one whose posting failed: NO-GO on "invoices posted". */
+async function seedEntity(db: Parameters<typeof ingestItems>[0]) {
+  const run = randomBytes(4).toString("hex");
+  const entity = `E2E-CLOSE-${run.toUpperCase()}`;
+  const { start } = lastMonth();
+  const at = (day: number, hour = 0) =>
+    new Date(start.getTime() + ((day - 1) * 24 + hour) * 3_600_000).toISOString();
+  const event = (type: string, time: string, data: Record<string, unknown>) => ({
+    specversion: "1.0",
+    id: `e2e-close-${run}-${randomBytes(6).toString("hex")}`,
+    source: "/e2e/close",
+    type,
+    time,
+    data,
+  });
+  const invoice = (invoiceId: string) =>
+    event("invoice.issued", at(3), {
+      invoiceId,
+      customerId: `cus_${run}`,
+      entity,
+      currency: "EUR",
+      amountMinor: 129_900,
+      periodStart: at(1),
+      periodEnd: at(3),
+      issuedAt: at(3),
+    });
+  const posting = (invoiceId: string, status: "succeeded" | "failed") =>
+    event("erp.posting.attempted", at(3, 1), {
+      postingId: `PST-${invoiceId}`,
+      invoiceId,
+      entity,
+      attempt: 1,
+      status,
+      attemptedAt: at(3, 1),
+      ...(status === "failed"
+        ? { errorCode: "GL_ACCOUNT_BLOCKED", errorMessage: "Revenue account 4000 is blocked" }
+        : {}),
+    });
+  const stuck = `INV-${run}-STUCK`;
+  const result = await ingestItems(
+    db,
+    [
+      event("usage.checkpoint", at(5, 1), {
+        entity,
+        meter: "api_calls",
+        windowStart: at(5),
+        windowEnd: at(5, 1),
+        expectedCount: 1000,
+        receivedCount: 1000,
+      }),
+      invoice(`INV-${run}-OK`),
+      posting(`INV-${run}-OK`, "succeeded"),
+      invoice(stuck),
+      posting(stuck, "failed"),
+    ],
+    { apiKeyId: null, channel: "api" },
+  );
+  expect(result.rejected).toEqual([]);
+  return { entity, stuck };
+}
+
+test("an executive opens close readiness for last month and sees the blockers", async ({
+  page,
+  db,
+  makeUser,
+}) => {
+  const { entity, stuck } = await seedEntity(db);
+  const month = lastMonth();
+  await signIn(page, await makeUser("executive"));
+
+  await page
+    .getByRole("navigation", { name: "Main" })
+    .getByRole("link", { name: "Close", exact: true })
+    .click();
+  await expect(page.getByRole("heading", { name: "Close readiness" })).toBeVisible();
+  // The default period is last month, and the choice lands in the URL.
+  const picker = page.getByRole("form", { name: "Entity and period" });
+  await expect(picker.getByLabel("Accounting period")).toHaveValue(month.key);
+  await picker.getByLabel("Entity").selectOption(entity);
+  await expect(page).toHaveURL(new RegExp(`entity=${entity}&period=${month.key}`));
+
+  const verdict = page.getByTestId("close-verdict");
+  await expect(verdict).toContainText("NO-GO");
+  await expect(verdict).toContainText(
+    `${entity} ${month.label} is not ready to close: 1 of 6 checks fail.`,
+  );
+
+  const erp = page.getByTestId("check-invoices_posted");
+  await expect(erp).toHaveAttribute("data-passed", "false");
+  await expect(erp).toContainText(
+    "1 of 2 invoices issued in the period has no successful ERP posting.",
+  );
+  const blocker = erp.getByTestId("blocker");
+  await expect(blocker).toHaveCount(1);
+  await expect(blocker).toContainText(stuck);
+  await expect(blocker).toContainText("GL_ACCOUNT_BLOCKED — Revenue account 4000 is blocked");
+  await expect(blocker).toContainText("1,299.00 EUR");
+  // Executives may not open the exception queue: no link there, and no close controls.
+  await expect(blocker.getByRole("link")).toHaveCount(0);
+  await expect(page.getByRole("button", { name: /Mark .* closed/ })).toHaveCount(0);
+  await expect(page.getByTestId("check-usage_complete")).toHaveAttribute("data-passed", "true");
+
+  // The CSV carries the same blocker.
+  const csv = await page.request.get(
+    `/api/v1/close-readiness.csv?entity=${entity}&period=${month.key}`,
+  );
+  expect(csv.status()).toBe(200);
+  expect(await csv.text()).toContain(
+    `,invoices_posted,Every issued invoice posted to the ERP,fail,`,
+  );
+
+  // Printed, the shell and the controls go and the verdict and blockers stay.
+  await page.emulateMedia({ media: "print" });
+  await expect(page.getByRole("navigation", { name: "Main" })).toBeHidden();
+  await expect(picker).toBeHidden();
+  await expect(verdict).toBeVisible();
+  await expect(blocker).toBeVisible();
+});
+
+test("a finance user closes last month over its blockers, with a reason, and reopens it", async ({
+  page,
+  db,
+  makeUser,
+}) => {
+  const { entity } = await seedEntity(db);
+  const month = lastMonth();
+  await signIn(page, await makeUser("finance"), "/close");
+  await page.goto(`/close?entity=${entity}&period=${month.key}`);
+
+  await page
+    .getByLabel("The period is NO-GO. Why close it over its blockers?")
+    .fill("Posting fixed on the 2nd; CFO accepts");
+  await page.getByRole("button", { name: `Mark ${month.label} closed` }).click();
+  await expect(page.getByRole("status")).toContainText(
+    `${entity} ${month.label} is closed over its blockers`,
+  );
+  await expect(page.getByTestId("close-verdict")).toContainText("Period marked closed");
+
+  await page.getByLabel(`Why reopen ${month.label}?`).fill("Late credit note");
+  await page.getByRole("button", { name: `Reopen ${month.label}` }).click();
+  await expect(page.getByText(`${entity} ${month.label} is open again.`)).toBeVisible();
+  await expect(page.getByTestId("close-verdict")).toContainText("Period not marked closed");
+});
