@@ -2,11 +2,19 @@ import { and, eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "@/db/client";
 import { insertComment } from "@/db/queries/exceptions";
-import { COMMENT_MAX_LENGTH, exceptions, users, type ExceptionStatus } from "@/db/schema";
+import { exceptions, users, type ExceptionStatus } from "@/db/schema";
 import { writeAudit, type RequestMeta } from "@/lib/audit";
 import { can } from "@/lib/auth/permissions";
 import type { CurrentUser } from "@/lib/auth/session";
 import { AppError, Conflict, Forbidden, InvalidInput, NotFound } from "@/lib/errors";
+import {
+  COMMENT_MAX_LENGTH,
+  DISMISSAL_CODES,
+  NOTE_MAX_LENGTH,
+  RESOLUTION_CODES,
+} from "./vocabulary";
+
+export { DISMISSAL_CODES, RESOLUTION_CODES, REASON_LABELS } from "./vocabulary";
 
 /*
  * What people do with an exception: take it or hand it on, say something about it, start on
@@ -21,39 +29,9 @@ import { AppError, Conflict, Forbidden, InvalidInput, NotFound } from "@/lib/err
  * in their own modules.
  */
 
-export const RESOLUTION_CODES = [
-  "fixed_in_source",
-  "duplicate",
-  "accepted_variance",
-  "customer_credited",
-  "other",
-] as const;
-export type ResolutionCode = (typeof RESOLUTION_CODES)[number];
-
-export const DISMISSAL_CODES = [
-  "false_positive",
-  "duplicate",
-  "not_actionable",
-  "expected_behaviour",
-  "other",
-] as const;
-export type DismissalCode = (typeof DISMISSAL_CODES)[number];
-
-export const REASON_LABELS: Record<ResolutionCode | DismissalCode, string> = {
-  fixed_in_source: "Fixed in the source system",
-  duplicate: "Duplicate of another exception",
-  accepted_variance: "Variance accepted",
-  customer_credited: "Customer credited",
-  false_positive: "False positive",
-  not_actionable: "Not actionable",
-  expected_behaviour: "Expected behaviour",
-  other: "Other (explain in the note)",
-};
-
 /** Statuses from which an exception can be worked; closed ones must be reopened first. */
 const WORKABLE: readonly ExceptionStatus[] = ["open", "in_progress"];
 const CLOSED: readonly ExceptionStatus[] = ["resolved", "dismissed"];
-const NOTE_MAX_LENGTH = 2000;
 /** One bulk request acts on at most a few pages of the queue. */
 export const MAX_BULK_ITEMS = 500;
 

@@ -1,0 +1,178 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { getDb } from "@/db";
+import { ExtraActionPanels } from "@/components/exceptions/actions";
+import { CommentForm } from "@/components/exceptions/actions/comment-form";
+import { WorkActions } from "@/components/exceptions/actions/work-actions";
+import { SeverityBadge, SlaAge, StatusBadge } from "@/components/exceptions/badges";
+import styles from "@/components/exceptions/exceptions.module.css";
+import { LiveRefresh } from "@/components/exceptions/live-refresh";
+import { ExceptionTimeline } from "@/components/exceptions/timeline";
+import { can } from "@/lib/auth/permissions";
+import { guardPage } from "@/lib/auth/session";
+import { listAssignees, loadExceptionDetail, type ExceptionDetail } from "@/lib/exceptions/detail";
+import { REASON_LABELS, TYPE_LABELS } from "@/lib/exceptions/vocabulary";
+import { formatDateTime, formatMoney } from "@/lib/format";
+import {
+  assignAction,
+  commentAction,
+  dismissAction,
+  reopenAction,
+  resolveAction,
+  startAction,
+} from "../actions";
+
+export const metadata: Metadata = { title: "Exception" };
+
+/** The detail view re-renders on the server this often, so telemetry and colleagues' changes appear. */
+const REFRESH_MS = 20_000;
+
+export default async function ExceptionPage({ params }: { params: Promise<{ id: string }> }) {
+  const user = await guardPage("/exceptions/[id]");
+  const { id } = await params;
+  const db = await getDb();
+  const canWork = can(user.role, "exceptions:work");
+  const [detail, assignees] = await Promise.all([
+    loadExceptionDetail(db, id),
+    canWork ? listAssignees(db) : [],
+  ]);
+  if (!detail) notFound();
+  const { exception: x, timeline } = detail;
+  const now = new Date();
+  const viewer = { id: user.id, role: user.role, label: user.name ?? user.email };
+  return (
+    <>
+      <div>
+        <p style={{ margin: "0 0 0.5rem" }}>
+          <Link href="/exceptions">← Exception queue</Link>
+        </p>
+        <h1 style={{ marginBottom: "0.5rem" }}>{x.title}</h1>
+        <div className="form-row" style={{ alignItems: "center" }}>
+          <SeverityBadge severity={x.severity} />
+          <StatusBadge status={x.status} />
+          <span className="badge">{TYPE_LABELS[x.type]}</span>
+          <SlaAge openedAt={x.openedAt} closedAt={x.closedAt} now={now} />
+          <LiveRefresh intervalMs={REFRESH_MS} renderedAtText={formatDateTime(now)} />
+        </div>
+      </div>
+      <div className={styles.detailGrid}>
+        <section className="card" aria-labelledby="timeline-heading">
+          <h2 id="timeline-heading">Timeline</h2>
+          <p className="muted" style={{ marginTop: 0 }}>
+            The events that name this exception&apos;s invoice, posting, payment, customer, run or
+            contract, what Closeline did, and what people did and said, oldest first.
+          </p>
+          <ExceptionTimeline timeline={timeline} />
+          {canWork ? (
+            <CommentForm exception={{ id: x.id, version: x.version }} comment={commentAction} />
+          ) : null}
+        </section>
+        <div className={styles.stack}>
+          <section className="card" aria-labelledby="facts-heading">
+            <h2 id="facts-heading">Details</h2>
+            <Facts exception={x} />
+          </section>
+          <section
+            className="card"
+            aria-labelledby="actions-heading"
+            data-testid="exception-actions"
+          >
+            <h2 id="actions-heading">Actions</h2>
+            {canWork ? (
+              <WorkActions
+                exception={{ id: x.id, version: x.version, status: x.status, ownerId: x.ownerId }}
+                viewer={viewer}
+                assignees={assignees}
+                actions={{
+                  assign: assignAction,
+                  start: startAction,
+                  resolve: resolveAction,
+                  dismiss: dismissAction,
+                  reopen: reopenAction,
+                }}
+              />
+            ) : (
+              <p className="muted" style={{ margin: 0 }}>
+                Your role can read exceptions but not work on them; operations and finance can.
+              </p>
+            )}
+            <ExtraActionPanels exception={x} viewer={viewer} />
+          </section>
+        </div>
+      </div>
+    </>
+  );
+}
+
+const ID_FIELDS = [
+  ["Invoice", "invoiceId"],
+  ["Posting", "postingId"],
+  ["Payment", "paymentId"],
+  ["Customer", "customerId"],
+  ["Reconciliation run", "runId"],
+  ["Contract", "contractId"],
+] as const;
+
+function detailValue(value: unknown): string {
+  if (value === null || value === undefined) return "—";
+  if (typeof value === "string" || typeof value === "number" || typeof value === "boolean")
+    return String(value);
+  return JSON.stringify(value);
+}
+
+function Facts({ exception: x }: { exception: ExceptionDetail }) {
+  return (
+    <dl className={styles.facts}>
+      <dt>Type</dt>
+      <dd>{TYPE_LABELS[x.type]}</dd>
+      <dt>Entity</dt>
+      <dd>{x.entity ?? "—"}</dd>
+      <dt>Amount</dt>
+      <dd>{x.amountMinor !== null && x.currency ? formatMoney(x.amountMinor, x.currency) : "—"}</dd>
+      <dt>Owner</dt>
+      <dd data-testid="exception-owner">{x.ownerName ?? x.ownerEmail ?? "Unassigned"}</dd>
+      <dt>Opened</dt>
+      <dd>{formatDateTime(x.openedAt)}</dd>
+      <dt>Last change</dt>
+      <dd>{formatDateTime(x.updatedAt)}</dd>
+      {x.closedAt ? (
+        <>
+          <dt>Closed</dt>
+          <dd>
+            {formatDateTime(x.closedAt)} by{" "}
+            {x.closedBy === "system" ? "Closeline (telemetry)" : (x.closedByEmail ?? x.closedBy)}
+          </dd>
+          <dt>Reason</dt>
+          <dd>
+            {x.resolutionCode
+              ? (REASON_LABELS[x.resolutionCode as keyof typeof REASON_LABELS] ??
+                x.resolutionCode.replaceAll("_", " "))
+              : "—"}
+            {x.resolutionNote ? <p className={styles.comment}>{x.resolutionNote}</p> : null}
+          </dd>
+        </>
+      ) : null}
+      {ID_FIELDS.filter(([, key]) => x[key]).map(([label, key]) => (
+        <div key={key} style={{ display: "contents" }}>
+          <dt>{label}</dt>
+          <dd>
+            <code>{x[key]}</code>
+          </dd>
+        </div>
+      ))}
+      {Object.entries(x.details).map(([key, value]) => (
+        <div key={`detail-${key}`} style={{ display: "contents" }}>
+          <dt>{key}</dt>
+          <dd>{detailValue(value)}</dd>
+        </div>
+      ))}
+      <dt>Problem key</dt>
+      <dd>
+        <code>{x.problemKey}</code>
+      </dd>
+      <dt>Version</dt>
+      <dd>{x.version}</dd>
+    </dl>
+  );
+}

@@ -1,0 +1,7 @@
+import { getDb } from "@/db";
+import { handle } from "@/lib/http/respond";
+import { handleListExceptions } from "@/lib/exceptions/http";
+
+export const dynamic = "force-dynamic";
+
+export const GET = handle(async (request: Request) => handleListExceptions(await getDb(), request));

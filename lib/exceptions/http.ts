@@ -1,0 +1,45 @@
+import type { Db } from "@/db/client";
+import { guardApi } from "@/lib/auth/session";
+import { handle, json } from "@/lib/http/respond";
+import { countExceptions } from "@/db/queries/exceptions";
+import { EXPORT_LIMIT, exceptionsCsvStream } from "./csv";
+import { loadQueuePage, queueFilters, type Viewer } from "./queue";
+import { loadQueueParams, withoutPage } from "./queue-params";
+
+/*
+ * The queues over HTTP, with the page's own URL params (lib/exceptions/queue-params.ts): the
+ * browser's live refresh reads GET /api/v1/exceptions, and the "Export CSV" link is
+ * GET /api/v1/exceptions.csv with the same query. A session with exceptions:read or an API
+ * key with the read scope may call both; owner=me needs a session.
+ */
+
+export const handleListExceptions = handle(async (db: Db, request: Request) => {
+  const principal = await guardApi(db, request, "GET /api/v1/exceptions");
+  const viewer: Viewer | null = principal.kind === "user" ? principal.user : null;
+  return json(await loadQueuePage(db, loadQueueParams(new URL(request.url)), viewer));
+});
+
+export const handleExceptionsCsv = handle(async (db: Db, request: Request) => {
+  const principal = await guardApi(db, request, "GET /api/v1/exceptions.csv");
+  const viewer: Viewer | null = principal.kind === "user" ? principal.user : null;
+  const url = new URL(request.url);
+  const params = withoutPage(loadQueueParams(url));
+  const now = new Date();
+  // Counted first, so a bad filter is a 400 before the download starts and the response can
+  // say up front whether the file holds every match.
+  const { count, capped } = await countExceptions(db, queueFilters(params, viewer), {
+    cap: EXPORT_LIMIT,
+    now,
+  });
+  const stamp = now.toISOString().slice(0, 16).replace(/[-:]/g, "").replace("T", "-");
+  return new Response(exceptionsCsvStream(db, params, viewer, url.origin, now), {
+    headers: {
+      "content-type": "text/csv; charset=utf-8",
+      "content-disposition": `attachment; filename="exceptions-${params.type ?? "all"}-${stamp}.csv"`,
+      "cache-control": "no-store",
+      "x-export-rows": String(count),
+      "x-export-limit": String(EXPORT_LIMIT),
+      "x-export-truncated": capped ? "true" : "false",
+    },
+  });
+});

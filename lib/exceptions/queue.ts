@@ -1,0 +1,210 @@
+import { z } from "zod";
+import type { Db } from "@/db/client";
+import {
+  DEFAULT_DIRECTION,
+  countExceptions,
+  countExceptionsByType,
+  listExceptions,
+  type ExceptionFilters,
+  type ExceptionKey,
+  type ExceptionListRow,
+} from "@/db/queries/exceptions";
+import type { ExceptionStatus, ExceptionType, Severity } from "@/db/schema";
+import { InvalidInput } from "@/lib/errors";
+import { decodeCursor, encodeCursor } from "@/lib/pagination";
+import { AGE_MS, DEFAULT_PAGE_SIZE, type QueueParams } from "./queue-params";
+
+/*
+ * A page of the queue as the browser receives it (JSON-safe: dates as ISO text), built from
+ * the URL's params for one viewer ("me" is whoever asks). The page prefetches it on the
+ * server and GET /api/v1/exceptions answers it, so both give the same shape.
+ */
+
+/** "10,000+" is as precise as a queue needs to be; an exact count at that size costs a scan. */
+export const COUNT_CAP = 10_000;
+
+export interface QueueItem {
+  id: string;
+  type: ExceptionType;
+  status: ExceptionStatus;
+  severity: Severity;
+  title: string;
+  entity: string | null;
+  amountMinor: number | null;
+  currency: string | null;
+  ownerId: string | null;
+  ownerLabel: string | null;
+  openedAt: string;
+  updatedAt: string;
+  closedAt: string | null;
+  resolutionCode: string | null;
+  version: number;
+  invoiceId: string | null;
+  postingId: string | null;
+  paymentId: string | null;
+  customerId: string | null;
+  runId: string | null;
+  contractId: string | null;
+}
+
+export interface QueuePage {
+  items: QueueItem[];
+  nextCursor: string | null;
+  previousCursor: string | null;
+  total: { count: number; capped: boolean };
+  countsByType: Partial<Record<ExceptionType, number>>;
+  /** When the page was read; ages are measured from it. */
+  asOf: string;
+}
+
+export interface Viewer {
+  id: string;
+}
+
+const Cursor = z.object({
+  s: z.enum(["opened_at", "severity", "amount"]),
+  d: z.enum(["asc", "desc"]),
+  k: z.string().max(100).nullable(),
+  o: z.string().max(40),
+  i: z.uuid(),
+});
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The URL's params as query filters; "me" needs a signed-in viewer. */
+export function queueFilters(params: QueueParams, viewer: Viewer | null): ExceptionFilters {
+  let owner: ExceptionFilters["owner"] = null;
+  if (params.owner === "me") {
+    if (!viewer)
+      throw new InvalidInput("owner=me needs a signed-in user; name the user's id instead");
+    owner = { kind: "user", id: viewer.id };
+  } else if (params.owner === "unassigned") {
+    owner = { kind: "unassigned" };
+  } else if (params.owner) {
+    if (!UUID.test(params.owner))
+      throw new InvalidInput("owner: must be me, unassigned or a user id");
+    owner = { kind: "user", id: params.owner };
+  }
+  if (params.min != null && params.max != null && params.min > params.max) {
+    throw new InvalidInput("min: must not be more than max");
+  }
+  return {
+    type: params.type,
+    entity: params.entity,
+    statuses: params.status,
+    owner,
+    minAgeMs: params.age ? AGE_MS[params.age] : null,
+    minAmount: params.min,
+    maxAmount: params.max,
+    search: params.q?.slice(0, 200) ?? null,
+  };
+}
+
+function sortOf(params: QueueParams) {
+  const sort = params.sort ?? "opened_at";
+  return { sort, direction: params.dir ?? DEFAULT_DIRECTION[sort] };
+}
+
+function cursorKey(raw: string | null, sort: string, direction: string): ExceptionKey | null {
+  if (!raw) return null;
+  const c = decodeCursor(raw, Cursor);
+  // A cursor belongs to the order it was made in; in another it would point anywhere.
+  if (c.s !== sort || c.d !== direction)
+    throw new InvalidInput("cursor: belongs to another sort; start from the first page");
+  return { sortKey: c.k, openedAt: c.o, id: c.i };
+}
+
+const encodeKey = (key: ExceptionKey | null, sort: string, direction: string) =>
+  key ? encodeCursor({ s: sort, d: direction, k: key.sortKey, o: key.openedAt, i: key.id }) : null;
+
+export function toQueueItem(row: ExceptionListRow): QueueItem {
+  return {
+    id: row.id,
+    type: row.type,
+    status: row.status,
+    severity: row.severity,
+    title: row.title,
+    entity: row.entity,
+    amountMinor: row.amountMinor,
+    currency: row.currency,
+    ownerId: row.ownerId,
+    ownerLabel: row.ownerName ?? row.ownerEmail,
+    openedAt: row.openedAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+    closedAt: row.closedAt?.toISOString() ?? null,
+    resolutionCode: row.resolutionCode,
+    version: row.version,
+    invoiceId: row.invoiceId,
+    postingId: row.postingId,
+    paymentId: row.paymentId,
+    customerId: row.customerId,
+    runId: row.runId,
+    contractId: row.contractId,
+  };
+}
+
+export async function loadQueuePage(
+  db: Db,
+  params: QueueParams,
+  viewer: Viewer | null,
+  now = new Date(),
+): Promise<QueuePage> {
+  const filters = queueFilters(params, viewer);
+  const { sort, direction } = sortOf(params);
+  if (params.after && params.before)
+    throw new InvalidInput("after and before: give one cursor, not both");
+  const after = cursorKey(params.after, sort, direction);
+  const before = cursorKey(params.before, sort, direction);
+  const [page, total, countsByType] = await Promise.all([
+    listExceptions(db, {
+      ...filters,
+      sort,
+      direction,
+      after,
+      before,
+      limit: params.size ?? DEFAULT_PAGE_SIZE,
+      now,
+    }),
+    countExceptions(db, filters, { cap: COUNT_CAP, now }),
+    countExceptionsByType(db, filters, now),
+  ]);
+  return {
+    items: page.rows.map(toQueueItem),
+    nextCursor: encodeKey(page.next, sort, direction),
+    previousCursor: encodeKey(page.previous, sort, direction),
+    total,
+    countsByType,
+    asOf: now.toISOString(),
+  };
+}
+
+/**
+ * Every matching exception in queue order, a page at a time (keyset, so memory stays flat
+ * and a row closing meanwhile never shifts the rest), up to `limit` rows.
+ */
+export async function* allMatching(
+  db: Db,
+  params: QueueParams,
+  viewer: Viewer | null,
+  options: { limit: number; batch?: number; now?: Date },
+): AsyncGenerator<ExceptionListRow[]> {
+  const filters = queueFilters(params, viewer);
+  const { sort, direction } = sortOf(params);
+  const now = options.now ?? new Date();
+  let after: ExceptionKey | null = null;
+  let left = options.limit;
+  while (left > 0) {
+    const page = await listExceptions(db, {
+      ...filters,
+      sort,
+      direction,
+      after,
+      limit: Math.min(options.batch ?? 1000, left),
+      now,
+    });
+    if (page.rows.length > 0) yield page.rows;
+    left -= page.rows.length;
+    if (!page.next) return;
+    after = page.next;
+  }
+}
