@@ -1,0 +1,284 @@
+"use client";
+
+import { useRouter } from "next/navigation";
+import { useState, useTransition } from "react";
+import {
+  bulkRetryAction,
+  dismissRejectedEventAction,
+  dismissRejectedGroupAction,
+  replayRejectedEventAction,
+  replayRejectedGroupAction,
+  retryExceptionAction,
+} from "@/lib/exceptions/retry-actions";
+import type { ReplayResult } from "@/lib/exceptions/rejected-events";
+import type { BulkRetryResult } from "@/lib/exceptions/retry";
+import type { ActionResult } from "@/lib/http/action-result";
+
+/*
+ * The buttons of retries and rejected events. Each calls its server action (which checks the
+ * role again), shows what happened in words, and refreshes the page so the new state shows.
+ */
+
+/** Runs a server action; on success the page re-renders with the new state, on failure `error` says why. */
+function useRetryAction() {
+  const router = useRouter();
+  const [pending, startTransition] = useTransition();
+  const [error, setError] = useState<string | null>(null);
+  const run = <T,>(action: () => Promise<ActionResult<T>>, onSuccess?: (data: T) => void) => {
+    setError(null);
+    startTransition(async () => {
+      const result = await action();
+      if (!result.ok) return setError(result.error);
+      onSuccess?.(result.data);
+      router.refresh();
+    });
+  };
+  return { run, pending, error };
+}
+
+function ActionError({ error }: { error: string | null }) {
+  return error ? (
+    <p className="alert error" role="alert" style={{ flexBasis: "100%", margin: 0 }}>
+      {error}
+    </p>
+  ) : null;
+}
+
+/** Asks the ERP connector to post again (one failed posting). */
+export function RetryButton({ exceptionId }: { exceptionId: string }) {
+  const { run, pending, error } = useRetryAction();
+  const [message, setMessage] = useState<string | null>(null);
+  return (
+    <div className="form-row" style={{ alignItems: "center" }}>
+      <button
+        type="button"
+        className="primary"
+        disabled={pending}
+        onClick={() =>
+          run(
+            () => retryExceptionAction({ exceptionId }),
+            (result) =>
+              setMessage(
+                result.outcome === "requested"
+                  ? "Retry requested: the ERP connector is being asked to post again."
+                  : "A retry of this attempt was already requested; it is on its way.",
+              ),
+          )
+        }
+      >
+        {pending ? "Requesting…" : "Retry posting"}
+      </button>
+      {message ? (
+        <span role="status" className="muted">
+          {message}
+        </span>
+      ) : null}
+      <ActionError error={error} />
+    </div>
+  );
+}
+
+function summariseBulk(results: BulkRetryResult[]): string {
+  const requested = results.filter((r) => r.outcome === "requested").length;
+  const already = results.filter((r) => r.outcome === "already_requested").length;
+  const failed = results.filter((r) => r.outcome === "failed");
+  const parts = [`${requested} retr${requested === 1 ? "y" : "ies"} requested`];
+  if (already) parts.push(`${already} already requested`);
+  if (failed.length) parts.push(`${failed.length} not retried`);
+  return parts.join(", ");
+}
+
+/**
+ * Retries every selected failed posting; for the queue's bulk bar. Each exception gets its
+ * own result, and the ones that could not be retried say why. `onDone` lets the queue drop
+ * its cached pages.
+ */
+export function BulkRetryButton({
+  exceptionIds,
+  onDone,
+}: {
+  exceptionIds: string[];
+  onDone?: (results: BulkRetryResult[]) => void;
+}) {
+  const { run, pending, error } = useRetryAction();
+  const [results, setResults] = useState<BulkRetryResult[] | null>(null);
+  const failed = results?.filter((r) => r.outcome === "failed") ?? [];
+  return (
+    <div className="form-row" style={{ alignItems: "center" }}>
+      <button
+        type="button"
+        disabled={pending || exceptionIds.length === 0}
+        onClick={() =>
+          run(
+            () => bulkRetryAction({ exceptionIds }),
+            (data) => {
+              setResults(data);
+              onDone?.(data);
+            },
+          )
+        }
+      >
+        {pending
+          ? "Requesting…"
+          : `Retry ${exceptionIds.length} posting${exceptionIds.length === 1 ? "" : "s"}`}
+      </button>
+      {results ? (
+        <span role="status" data-testid="bulk-retry-result">
+          {summariseBulk(results)}
+        </span>
+      ) : null}
+      {failed.length ? (
+        <ul className="muted" style={{ flexBasis: "100%", margin: 0 }}>
+          {failed.map((r) => (
+            <li key={r.exceptionId}>{"error" in r ? r.error : null}</li>
+          ))}
+        </ul>
+      ) : null}
+      <ActionError error={error} />
+    </div>
+  );
+}
+
+function describeReplay(result: ReplayResult): string {
+  switch (result.outcome) {
+    case "accepted":
+      return "Replayed: the event passed validation and was stored.";
+    case "duplicate":
+      return "Replayed: the event had arrived meanwhile; nothing was stored twice.";
+    case "still_invalid":
+      return `Still rejected: ${result.errors.join("; ")}`;
+    case "failed":
+      return result.error;
+  }
+}
+
+/** A reason field that appears when dismissing; the reason is kept with the event and in the audit log. */
+function DismissForm({
+  label,
+  pending,
+  onDismiss,
+}: {
+  label: string;
+  pending: boolean;
+  onDismiss: (reason: string) => void;
+}) {
+  const [open, setOpen] = useState(false);
+  const [reason, setReason] = useState("");
+  if (!open) {
+    return (
+      <button type="button" disabled={pending} onClick={() => setOpen(true)}>
+        {label}
+      </button>
+    );
+  }
+  return (
+    <form
+      className="form-row"
+      onSubmit={(e) => {
+        e.preventDefault();
+        onDismiss(reason);
+      }}
+    >
+      <label className="field">
+        Reason
+        <input
+          value={reason}
+          onChange={(e) => setReason(e.target.value)}
+          required
+          maxLength={500}
+          placeholder="e.g. test traffic from a sandbox"
+        />
+      </label>
+      <button type="submit" className="danger" disabled={pending || !reason.trim()}>
+        {pending ? "Dismissing…" : "Dismiss"}
+      </button>
+      <button type="button" onClick={() => setOpen(false)} disabled={pending}>
+        Cancel
+      </button>
+    </form>
+  );
+}
+
+/** Replay or dismiss one rejected event. */
+export function RejectedEventControls({ id }: { id: number }) {
+  const { run, pending, error } = useRetryAction();
+  const [message, setMessage] = useState<string | null>(null);
+  return (
+    <div className="form-row" style={{ alignItems: "center" }}>
+      <button
+        type="button"
+        disabled={pending}
+        onClick={() =>
+          run(
+            () => replayRejectedEventAction({ id }),
+            (r) => setMessage(describeReplay(r)),
+          )
+        }
+      >
+        Replay
+      </button>
+      <DismissForm
+        label="Dismiss…"
+        pending={pending}
+        onDismiss={(reason) =>
+          run(
+            () => dismissRejectedEventAction({ id, reason }),
+            () => setMessage("Dismissed."),
+          )
+        }
+      />
+      {message ? (
+        <span role="status" className="muted">
+          {message}
+        </span>
+      ) : null}
+      <ActionError error={error} />
+    </div>
+  );
+}
+
+/** Replay or dismiss every waiting event of an event_rejected exception. */
+export function RejectedGroupControls({ exceptionId }: { exceptionId: string }) {
+  const { run, pending, error } = useRetryAction();
+  const [message, setMessage] = useState<string | null>(null);
+  return (
+    <div className="form-row" style={{ alignItems: "center" }}>
+      <button
+        type="button"
+        className="primary"
+        disabled={pending}
+        onClick={() =>
+          run(
+            () => replayRejectedGroupAction({ exceptionId }),
+            (results) => {
+              const stored = results.filter(
+                (r) => r.outcome === "accepted" || r.outcome === "duplicate",
+              ).length;
+              setMessage(
+                `${stored} of ${results.length} replayed; ${results.length - stored} still rejected.`,
+              );
+            },
+          )
+        }
+      >
+        {pending ? "Working…" : "Replay all"}
+      </button>
+      <DismissForm
+        label="Dismiss all…"
+        pending={pending}
+        onDismiss={(reason) =>
+          run(
+            () => dismissRejectedGroupAction({ exceptionId, reason }),
+            (r) => setMessage(`${r.dismissed} dismissed.`),
+          )
+        }
+      />
+      {message ? (
+        <span role="status" className="muted">
+          {message}
+        </span>
+      ) : null}
+      <ActionError error={error} />
+    </div>
+  );
+}
