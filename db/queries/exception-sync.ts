@@ -20,7 +20,8 @@ const ts = (d: Date) => sql`${d.toISOString()}::timestamptz`;
 
 function inScope(column: SQL, scope: Scope): SQL {
   if (scope === null) return sql`true`;
-  return sql`${column} in (select jsonb_array_elements_text(${JSON.stringify(scope)}::jsonb))`;
+  // `= any(array(...))` lets the planner use the column's index for a short list.
+  return sql`${column} = any(array(select jsonb_array_elements_text(${JSON.stringify(scope)}::jsonb)))`;
 }
 
 /**
@@ -78,16 +79,23 @@ async function raise(db: Db, problems: SQL, now: Date): Promise<number> {
 }
 
 /** Closes the open exceptions of `type` whose problem keys `resolvedKeys` yields. */
-async function close(db: Db, type: ExceptionType, resolvedKeys: SQL, note: string, now: Date): Promise<number> {
+async function close(
+  db: Db,
+  type: ExceptionType,
+  resolvedKeys: SQL,
+  note: string,
+  now: Date,
+): Promise<number> {
   const rows = await queryRows<{ id: string }>(
     db,
     sql`
-    with closed as (
+    with resolved as materialized (${resolvedKeys}),
+    closed as (
       update exceptions x set status = 'resolved', closed_at = ${ts(now)}, closed_by = 'system',
         resolution_code = 'confirmed_by_telemetry', resolution_note = ${note}, updated_at = ${ts(now)},
         version = x.version + 1
       where x.type = ${type} and x.status in ${OPEN}
-        and x.problem_key in (select k.problem_key from (${resolvedKeys}) k)
+        and x.problem_key in (select k.problem_key from resolved k)
       returning x.id, x.entity
     ),
     audited as (
@@ -103,6 +111,15 @@ async function close(db: Db, type: ExceptionType, resolvedKeys: SQL, note: strin
 
 const NO_IDS = sql`null::text as invoice_id, null::text as posting_id, null::text as payment_id,
   null::text as customer_id, null::text as run_id, null::text as contract_id`;
+
+/** The postings of some invoices: an invoice arriving after its postings gives their exceptions an amount. */
+export async function postingsOfInvoices(db: Db, invoiceIds: readonly string[]): Promise<string[]> {
+  const rows = await queryRows<{ posting_id: string }>(
+    db,
+    sql`select distinct a.posting_id from erp_posting_attempts a where ${inScope(sql`a.invoice_id`, invoiceIds)}`,
+  );
+  return rows.map((r) => r.posting_id);
+}
 
 /** erp_posting_failed: the latest attempt of a posting failed; closes when a later one succeeds. */
 export async function syncPostingExceptions(db: Db, postingIds: Scope, now: Date) {
@@ -156,9 +173,20 @@ export async function syncDisputeExceptions(db: Db, invoiceIds: Scope, now: Date
 
 const reconKey = (alias: string) => sql.raw(`${alias}.run_id || '/' || ${alias}.key`);
 
+export type RunKey = { runId: string; key: string };
+
 /** reconciliation_break: the latest result for runId/key is outside tolerance; closes when one is within. */
-export async function syncReconciliationExceptions(db: Db, runKeys: Scope, now: Date) {
-  const results = sql`(select * from reconciliation_results r where ${inScope(reconKey("r"), runKeys)})`;
+export async function syncReconciliationExceptions(
+  db: Db,
+  runKeys: readonly RunKey[] | null,
+  now: Date,
+) {
+  // Matched on the primary key columns, not on the problem-key text, so the index is used.
+  const results =
+    runKeys === null
+      ? sql`reconciliation_results`
+      : sql`(select r.* from jsonb_to_recordset(${JSON.stringify(runKeys)}::jsonb) as s("runId" text, key text)
+            join reconciliation_results r on r.run_id = s."runId" and r.key = s.key)`;
   await raise(
     db,
     sql`select 'reconciliation_break'::text as type, ${reconKey("r")} as problem_key,
@@ -204,7 +232,12 @@ export async function syncAmendmentExceptions(db: Db, contractIds: Scope, now: D
 }
 
 /** entitlement_out_of_sync: a payment with no entitlement update naming it after `afterMs`. */
-export async function syncEntitlementExceptions(db: Db, paymentIds: Scope, now: Date, afterMs: number) {
+export async function syncEntitlementExceptions(
+  db: Db,
+  paymentIds: Scope,
+  now: Date,
+  afterMs: number,
+) {
   const limit = sql`make_interval(secs => ${afterMs / 1000})`;
   const synced = sql`exists (select 1 from entitlement_updates u where u.payment_id = p.payment_id)`;
   await raise(
@@ -231,13 +264,29 @@ const checkpointKey = sql.raw(
   `c.source || '|' || c.entity || '|' || c.meter || '|' || to_char(c.window_start at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') || '|' || to_char(c.window_end at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`,
 );
 
+export type CheckpointRef = {
+  source: string;
+  entity: string;
+  meter: string;
+  windowStart: string;
+  windowEnd: string;
+};
+
 /** usage_incomplete: a current checkpoint below target once its window is older than the grace period. */
 export async function syncUsageExceptions(
   db: Db,
-  checkpointKeys: Scope,
+  checkpoints: readonly CheckpointRef[] | null,
   now: Date,
   options: { graceMs: number; targetRatio: number },
 ) {
+  // Driven from the batch's keys, so each is a primary-key lookup rather than a table scan.
+  const scoped =
+    checkpoints === null
+      ? sql`usage_checkpoints`
+      : sql`(select c.* from jsonb_to_recordset(${JSON.stringify(checkpoints)}::jsonb)
+              as s(source text, entity text, meter text, "windowStart" timestamptz, "windowEnd" timestamptz)
+            join usage_checkpoints c on c.source = s.source and c.entity = s.entity and c.meter = s.meter
+              and c.window_start = s."windowStart" and c.window_end = s."windowEnd")`;
   const grace = sql`make_interval(secs => ${options.graceMs / 1000})`;
   const below = sql`c.expected_count > 0 and c.received_count::numeric / c.expected_count < ${options.targetRatio}`;
   await raise(
@@ -248,14 +297,14 @@ export async function syncUsageExceptions(
           jsonb_build_object('source', c.source, 'meter', c.meter, 'windowStart', c.window_start,
             'windowEnd', c.window_end, 'expectedCount', c.expected_count, 'receivedCount', c.received_count) as details,
           c.window_end + ${grace} as occurred_at
-        from usage_checkpoints c
-        where ${inScope(checkpointKey, checkpointKeys)} and c.window_end + ${grace} <= ${ts(now)} and ${below}`,
+        from ${scoped} c
+        where c.window_end + ${grace} <= ${ts(now)} and ${below}`,
     now,
   );
   await close(
     db,
     "usage_incomplete",
-    sql`select ${checkpointKey} as problem_key from usage_checkpoints c where ${inScope(checkpointKey, checkpointKeys)} and not (${below})`,
+    sql`select ${checkpointKey} as problem_key from ${scoped} c where not (${below})`,
     "A later checkpoint for the window meets the target",
     now,
   );

@@ -9,6 +9,7 @@ import {
   syncPostingExceptions,
   syncReconciliationExceptions,
   syncUsageExceptions,
+  postingsOfInvoices,
   type RejectionGroup,
 } from "@/db/queries/exception-sync";
 import { queryRows } from "@/db/rows";
@@ -30,31 +31,51 @@ export const DEFAULT_DETECTION: DetectionSettings = {
 
 const str = (v: unknown) => (typeof v === "string" ? v : null);
 
-function collect(events: readonly ValidEvent[], type: string, key: (data: Record<string, unknown>, e: ValidEvent) => string | null) {
+function collect(
+  events: readonly ValidEvent[],
+  type: string,
+  key: (data: Record<string, unknown>) => string | null,
+) {
   const keys = new Set<string>();
   for (const e of events) {
     if (e.type !== type) continue;
-    const k = key(e.data, e);
+    const k = key(e.data);
     if (k) keys.add(k);
   }
   return [...keys];
 }
 
-/** Whole seconds, as the SQL side formats window bounds in problem keys. */
-const iso = (v: unknown) => (typeof v === "string" ? `${new Date(v).toISOString().slice(0, 19)}Z` : "");
+/** Distinct by value: a batch often holds several events about one key. */
+function unique<T>(items: readonly T[]): T[] {
+  return [...new Map(items.map((item) => [JSON.stringify(item), item])).values()];
+}
 
 /**
  * Raises and closes the exceptions that the newly stored events bear on. Runs inside the
  * ingestion transaction so the events and the exceptions they imply commit together.
  */
-export async function detectFromEvents(db: Db, events: readonly ValidEvent[], now: Date, settings = DEFAULT_DETECTION) {
-  const postings = collect(events, "erp.posting.attempted", (d) => str(d.postingId));
-  if (postings.length) await syncPostingExceptions(db, postings, now);
+export async function detectFromEvents(
+  db: Db,
+  events: readonly ValidEvent[],
+  now: Date,
+  settings = DEFAULT_DETECTION,
+) {
+  // An invoice may arrive after its postings or disputes: their exceptions take its amount then.
+  const invoices = collect(events, "invoice.issued", (d) => str(d.invoiceId));
+  const postings = new Set(collect(events, "erp.posting.attempted", (d) => str(d.postingId)));
+  if (invoices.length) for (const p of await postingsOfInvoices(db, invoices)) postings.add(p);
+  if (postings.size) await syncPostingExceptions(db, [...postings], now);
 
-  const disputed = collect(events, "invoice.disputed", (d) => str(d.invoiceId));
+  const disputed = [
+    ...new Set([...collect(events, "invoice.disputed", (d) => str(d.invoiceId)), ...invoices]),
+  ];
   if (disputed.length) await syncDisputeExceptions(db, disputed, now);
 
-  const runKeys = collect(events, "reconciliation.result", (d) => `${str(d.runId)}/${str(d.key)}`);
+  const runKeys = unique(
+    events
+      .filter((e) => e.type === "reconciliation.result")
+      .map((e) => ({ runId: String(e.data.runId), key: String(e.data.key) })),
+  );
   if (runKeys.length) await syncReconciliationExceptions(db, runKeys, now);
 
   const contracts = collect(events, "contract.amended", (d) => str(d.contractId));
@@ -64,10 +85,19 @@ export async function detectFromEvents(db: Db, events: readonly ValidEvent[], no
     ...collect(events, "payment.received", (d) => str(d.paymentId)),
     ...collect(events, "entitlement.updated", (d) => str(d.paymentId)),
   ];
-  if (payments.length) await syncEntitlementExceptions(db, payments, now, settings.entitlementAfterMs);
+  if (payments.length)
+    await syncEntitlementExceptions(db, payments, now, settings.entitlementAfterMs);
 
-  const checkpoints = collect(events, "usage.checkpoint", (d, e) =>
-    [e.source, str(d.entity), str(d.meter), iso(d.windowStart), iso(d.windowEnd)].join("|"),
+  const checkpoints = unique(
+    events
+      .filter((e) => e.type === "usage.checkpoint")
+      .map((e) => ({
+        source: e.source,
+        entity: String(e.data.entity),
+        meter: String(e.data.meter),
+        windowStart: String(e.data.windowStart),
+        windowEnd: String(e.data.windowEnd),
+      })),
   );
   if (checkpoints.length) {
     await syncUsageExceptions(db, checkpoints, now, {
@@ -78,7 +108,9 @@ export async function detectFromEvents(db: Db, events: readonly ValidEvent[], no
 }
 
 /** Groups a batch's rejected items by source and first reason, as the event_rejected queue shows them. */
-export function rejectionGroups(rejected: readonly { source: string | null; eventId: string | null; errors: string[] }[]): RejectionGroup[] {
+export function rejectionGroups(
+  rejected: readonly { source: string | null; eventId: string | null; errors: string[] }[],
+): RejectionGroup[] {
   const groups = new Map<string, RejectionGroup>();
   for (const r of rejected) {
     const source = r.source ?? "(unknown source)";
@@ -108,12 +140,22 @@ const SWEEP_LOCK_ID = 7_340_002;
  * entitlement, a usage window past its grace period) and for severity by age. Idempotent;
  * with several app instances the advisory lock lets one of them do it each time.
  */
-export async function sweepExceptions(db: Db, now: Date, settings = DEFAULT_DETECTION): Promise<boolean> {
+export async function sweepExceptions(
+  db: Db,
+  now: Date,
+  settings = DEFAULT_DETECTION,
+): Promise<boolean> {
   return db.transaction(async (tx) => {
-    const [lock] = await queryRows<{ locked: boolean }>(tx, sql`select pg_try_advisory_xact_lock(${SWEEP_LOCK_ID}) as locked`);
+    const [lock] = await queryRows<{ locked: boolean }>(
+      tx,
+      sql`select pg_try_advisory_xact_lock(${SWEEP_LOCK_ID}) as locked`,
+    );
     if (!lock?.locked) return false;
     await syncEntitlementExceptions(tx, null, now, settings.entitlementAfterMs);
-    await syncUsageExceptions(tx, null, now, { graceMs: settings.usageGraceMs, targetRatio: settings.usageTargetRatio });
+    await syncUsageExceptions(tx, null, now, {
+      graceMs: settings.usageGraceMs,
+      targetRatio: settings.usageTargetRatio,
+    });
     await refreshSeverities(tx, now);
     return true;
   });
