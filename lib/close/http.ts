@@ -6,7 +6,7 @@ import { InvalidInput } from "@/lib/errors";
 import { handle, json } from "@/lib/http/respond";
 import { readinessCsv } from "./csv";
 import { PERIOD_KEY, periodFromKey, previousPeriod } from "./period";
-import { computeCloseReadiness } from "./readiness";
+import { computeCloseReadiness, configuredCompletenessTarget } from "./readiness";
 
 /** Enough for any real month's blockers; the file stays a download, not a data dump. */
 const CSV_BLOCKER_LIMIT = 10_000;
@@ -15,10 +15,11 @@ export const CloseReadinessQuery = z.object({
   entity: EntityCode,
   period: z.string().regex(PERIOD_KEY, "must be a month as YYYY-MM").optional(),
   /** Usage completeness target as a ratio, e.g. 0.995. */
-  completenessTarget: z.coerce.number().gt(0).max(1).optional(),
+  completenessTarget: z.coerce.number().min(0).max(1).optional(),
 });
 
-export function parseCloseReadinessQuery(searchParams: URLSearchParams) {
+/** The query, with the period defaulting to last month and the target to the configured one. */
+export async function parseCloseReadinessQuery(db: Db, searchParams: URLSearchParams) {
   const parsed = CloseReadinessQuery.safeParse(Object.fromEntries(searchParams));
   if (!parsed.success) {
     throw new InvalidInput(
@@ -27,14 +28,21 @@ export function parseCloseReadinessQuery(searchParams: URLSearchParams) {
     );
   }
   const { entity, period, completenessTarget } = parsed.data;
-  return { entity, period: period ? periodFromKey(period) : previousPeriod(), completenessTarget };
+  return {
+    entity,
+    period: period ? periodFromKey(period) : previousPeriod(),
+    completenessTarget: completenessTarget ?? (await configuredCompletenessTarget(db)),
+  };
 }
 
 /** GET /api/v1/close-readiness?entity=&period=YYYY-MM — session with close:read or a read-scope key. */
 export const handleCloseReadiness = handle(async (db: Db, request: Request) => {
   await guardApi(db, request, "GET /api/v1/close-readiness");
   return json(
-    await computeCloseReadiness(db, parseCloseReadinessQuery(new URL(request.url).searchParams)),
+    await computeCloseReadiness(
+      db,
+      await parseCloseReadinessQuery(db, new URL(request.url).searchParams),
+    ),
   );
 });
 
@@ -42,7 +50,7 @@ export const handleCloseReadiness = handle(async (db: Db, request: Request) => {
 export const handleCloseReadinessCsv = handle(async (db: Db, request: Request) => {
   await guardApi(db, request, "GET /api/v1/close-readiness.csv");
   const url = new URL(request.url);
-  const query = parseCloseReadinessQuery(url.searchParams);
+  const query = await parseCloseReadinessQuery(db, url.searchParams);
   const report = await computeCloseReadiness(db, { ...query, blockerLimit: CSV_BLOCKER_LIMIT });
   const filename = `close-readiness-${report.entity.replace(/[^A-Za-z0-9_-]/g, "_")}-${report.period.key}.csv`;
   return new Response(readinessCsv(report, url.origin), {

@@ -6,7 +6,11 @@ import { writeAudit, type AuditActor, type RequestMeta } from "@/lib/audit";
 import { EntityCode } from "@/lib/contract";
 import { Conflict, InvalidInput } from "@/lib/errors";
 import { periodFromKey } from "./period";
-import { computeCloseReadiness, type ReadinessParams } from "./readiness";
+import {
+  computeCloseReadiness,
+  configuredCompletenessTarget,
+  type ReadinessParams,
+} from "./readiness";
 
 /*
  * Marking an accounting period closed and reopening it. Both are finance decisions that the
@@ -64,7 +68,11 @@ export async function closePeriod(
   return db.transaction(async (tx) => {
     // The verdict is taken inside the transaction so the audit entry records what was true
     // when the period was closed, not what the page showed a minute earlier.
-    const readiness = await computeCloseReadiness(tx, { entity: data.entity, period, ...options });
+    const readiness = await computeCloseReadiness(tx, {
+      entity: data.entity,
+      period,
+      completenessTarget: options.completenessTarget ?? (await configuredCompletenessTarget(tx)),
+    });
     const failing = readiness.checks.filter((c) => !c.passed);
     if (failing.length > 0 && !data.reason) {
       throw new InvalidInput("The period is NO-GO: give a reason to close it over its blockers");

@@ -14,6 +14,7 @@ import {
   type CloseScope,
 } from "@/db/queries/close";
 import { formatCount, formatDateTime, formatMoney, formatPercent } from "@/lib/format";
+import { loadTargets } from "@/lib/kpi/targets";
 import { checkAnchor, exceptionLink, ingestionLink, type BlockerLink } from "./links";
 import { periodLabel, type AccountingPeriodRange } from "./period";
 
@@ -23,8 +24,16 @@ import { periodLabel, type AccountingPeriodRange } from "./period";
  * Nothing here rounds money: amounts are integer minor units compared within their currency.
  */
 
-/** Usage completeness the period must reach; the same default target as the overview's tile. */
+/** Usage completeness the period must reach when no target is configured (issue 4's default). */
 export const DEFAULT_COMPLETENESS_TARGET = 0.995;
+
+/**
+ * The completeness target admins set for the overview's tile (/admin/settings), so the close
+ * and the overview never disagree on what "complete" means; the default without one.
+ */
+export async function configuredCompletenessTarget(db: Db): Promise<number> {
+  return (await loadTargets(db)).usageCompleteness?.ok ?? DEFAULT_COMPLETENESS_TARGET;
+}
 /** Blockers listed per check on the page and in the API; the CSV asks for more. */
 export const DEFAULT_BLOCKER_LIMIT = 100;
 /** How many of the worst usage windows to name when usage is incomplete. */
@@ -106,7 +115,7 @@ export async function computeCloseReadiness(
   params: ReadinessParams,
 ): Promise<CloseReadiness> {
   const target = params.completenessTarget ?? DEFAULT_COMPLETENESS_TARGET;
-  if (!(target > 0 && target <= 1)) throw new RangeError("completenessTarget must be in (0, 1]");
+  if (!(target >= 0 && target <= 1)) throw new RangeError("completenessTarget must be in [0, 1]");
   const limit = params.blockerLimit ?? DEFAULT_BLOCKER_LIMIT;
   const scope: CloseScope = {
     entity: params.entity,

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createApiKey } from "@/lib/auth/api-keys";
 import { SYSTEM_ACTOR } from "@/lib/audit";
+import { DEFAULT_TARGETS, saveTargets } from "@/lib/kpi/targets";
 import { CSV_COLUMNS } from "@/lib/close/csv";
 import { handleCloseReadiness, handleCloseReadinessCsv } from "@/lib/close/http";
 import type { CloseReadiness } from "@/lib/close/readiness";
@@ -134,5 +135,26 @@ describe("GET /api/v1/close-readiness.csv", () => {
   it("is guarded like the JSON", async () => {
     expect((await get(`/api/v1/close-readiness.csv?entity=${entity}`, null)).status).toBe(401);
     expect((await get(`/api/v1/close-readiness.csv?entity=${entity}`, ingestKey)).status).toBe(403);
+  });
+});
+
+describe("the completeness target", () => {
+  // Last in the file: it changes the database-wide KPI targets.
+  it("follows the one admins set for the overview, unless the query names one", async () => {
+    await saveTargets(
+      t.db,
+      { ...DEFAULT_TARGETS, usageCompleteness: { ok: 0.9, warn: null } },
+      SYSTEM_ACTOR,
+    );
+    const configured = await get(
+      `/api/v1/close-readiness?entity=${entity}&period=2026-10`,
+      readKey,
+    );
+    expect(((await configured.json()) as CloseReadiness).completenessTarget).toBe(0.9);
+    const named = await get(
+      `/api/v1/close-readiness?entity=${entity}&period=2026-10&completenessTarget=0.999`,
+      readKey,
+    );
+    expect(((await named.json()) as CloseReadiness).completenessTarget).toBe(0.999);
   });
 });

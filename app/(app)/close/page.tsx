@@ -4,6 +4,7 @@ import { getDb } from "@/db";
 import { entityCurrencies, listMaterialityThresholds } from "@/db/queries/close";
 import { listEntities } from "@/db/queries/entities";
 import { CheckDefinitions, Checklist, VerdictBanner } from "@/components/close/checklist";
+import { LiveRefresh } from "@/components/kpi/live-refresh";
 import styles from "@/components/close/close.module.css";
 import { can, PERMISSIONS, type Permission } from "@/lib/auth/permissions";
 import { guardPage } from "@/lib/auth/session";
@@ -15,12 +16,15 @@ import {
   previousPeriod,
   shiftPeriod,
 } from "@/lib/close/period";
-import { computeCloseReadiness } from "@/lib/close/readiness";
+import { computeCloseReadiness, configuredCompletenessTarget } from "@/lib/close/readiness";
 import { formatDateTime, formatMoney } from "@/lib/format";
 import { MaterialityForm, PeriodCloseForm, PeriodPicker, PrintButton } from "./client";
 import { loadCloseParams, serializeCloseParams } from "./search-params";
 
 export const metadata: Metadata = { title: "Close readiness" };
+
+/** Telemetry keeps arriving while a month is being closed; the checklist follows it. */
+const REFRESH_MS = 60_000;
 
 /** How far back the period picker reaches; older periods stay reachable by URL. */
 const PICKER_MONTHS = 24;
@@ -67,8 +71,9 @@ export default async function ClosePage({
 
   const canManage = can(user.role, "close:manage");
   const allowed = (Object.keys(PERMISSIONS) as Permission[]).filter((p) => can(user.role, p));
+  const completenessTarget = await configuredCompletenessTarget(db);
   const [report, thresholds, currencies] = await Promise.all([
-    computeCloseReadiness(db, { entity, period }),
+    computeCloseReadiness(db, { entity, period, completenessTarget }),
     listMaterialityThresholds(db, entity),
     entityCurrencies(db, entity),
   ]);
@@ -87,6 +92,7 @@ export default async function ClosePage({
           </p>
         </div>
         <div className="form-row no-print">
+          <LiveRefresh intervalMs={REFRESH_MS} renderedAt={report.generatedAt} />
           <PrintButton />
           <a className="button" href={csvHref} download>
             Download CSV
