@@ -5,6 +5,7 @@ const TABS = [
   { href: "/admin/api-keys", label: "API keys" },
   { href: "/admin/audit", label: "Audit log" },
   { href: "/admin/settings", label: "Settings" },
+  { href: "/admin/webhooks", label: "Webhooks" },
 ];
 
 export function AdminTabs({ current }: { current: string }) {

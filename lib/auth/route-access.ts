@@ -37,6 +37,8 @@ export const ROUTE_ACCESS: Record<string, AccessRule> = {
   "/admin/api-keys": { permission: "admin:api-keys" },
   "/admin/audit": { permission: "admin:audit" },
   "/admin/settings": { permission: "admin:settings" },
+  /** Webhook endpoints of the outbox, its delivery log and dead-lettered commands. */
+  "/admin/webhooks": { permission: "admin:settings" },
   // API
   "/api/health": "public",
   "/api/auth/[...nextauth]": "public",

@@ -12,6 +12,8 @@ import { writeAudit, type AuditActor, type RequestMeta } from "@/lib/audit";
 import { Conflict, NotFound } from "@/lib/errors";
 import { requeueDead } from "./enqueue";
 
+export type { CommandStatus, OutboxDelivery } from "@/db/schema";
+
 /* What the admin page and the exception view read about commands, and the operator's re-send. */
 
 export interface CommandSummary {

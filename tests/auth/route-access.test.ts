@@ -98,6 +98,7 @@ const EXPECTED: Record<string, Record<Role, boolean>> = {
   "/admin/api-keys": { executive: N, finance: N, operations: N, admin: Y },
   "/admin/audit": { executive: N, finance: N, operations: N, admin: Y },
   "/admin/settings": { executive: N, finance: N, operations: N, admin: Y },
+  "/admin/webhooks": { executive: N, finance: N, operations: N, admin: Y },
   "GET /api/v1/events": { executive: N, finance: Y, operations: Y, admin: Y },
   "GET /api/v1/kpis": { executive: Y, finance: Y, operations: N, admin: Y },
   "GET /api/v1/exceptions": { executive: N, finance: Y, operations: Y, admin: Y },

@@ -1,0 +1,76 @@
+import type { EndpointSummary } from "@/lib/outbox/endpoints";
+import type { ActionResult } from "@/lib/http/action-result";
+import { formatDateTime } from "@/lib/format";
+import { RowActionButton } from "./row-action-button";
+
+export function EndpointsTable({
+  endpoints,
+  deactivate,
+}: {
+  endpoints: EndpointSummary[];
+  deactivate: (form: FormData) => Promise<ActionResult>;
+}) {
+  if (endpoints.length === 0) {
+    return (
+      <p className="muted">
+        No webhook endpoint yet. Retries and approved corrections cannot leave Closeline until one
+        receives their kind.
+      </p>
+    );
+  }
+  return (
+    <div className="table-wrap">
+      <table className="data">
+        <thead>
+          <tr>
+            <th scope="col">Name</th>
+            <th scope="col">URL</th>
+            <th scope="col">Receives</th>
+            <th scope="col">Added</th>
+            <th scope="col">Status</th>
+            <th scope="col">
+              <span className="visually-hidden">Actions</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {endpoints.map((e) => (
+            <tr key={e.id} data-testid="webhook-endpoint">
+              <td>{e.name}</td>
+              <td>
+                <code>{e.url}</code>
+              </td>
+              <td>
+                {e.kinds.length ? (
+                  e.kinds.map((k) => <code key={k}>{k} </code>)
+                ) : (
+                  <span className="muted">nothing</span>
+                )}
+              </td>
+              <td>{formatDateTime(e.createdAt)}</td>
+              <td>
+                {e.active ? (
+                  <span className="badge ok">active</span>
+                ) : (
+                  <span className="badge">deactivated {formatDateTime(e.deactivatedAt)}</span>
+                )}
+              </td>
+              <td>
+                {e.active ? (
+                  <RowActionButton
+                    id={e.id}
+                    label="Deactivate"
+                    pendingLabel="Deactivating…"
+                    danger
+                    confirm={`Deactivate "${e.name}"? Commands still waiting for it will be dead-lettered; re-send them once another endpoint receives their kind.`}
+                    action={deactivate}
+                  />
+                ) : null}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
