@@ -7,6 +7,7 @@ const config: TimeSeriesConfig = {
   label: "Usage completeness",
   color: CHART_COLORS.primary,
   format: "ratio",
+  ratio: true,
 };
 
 /** Received ÷ expected usage events per bucket, with the target as a dashed line. */

@@ -7,6 +7,7 @@ const config: TimeSeriesConfig = {
   label: "ERP first-pass success",
   color: CHART_COLORS.secondary,
   format: "ratio",
+  ratio: true,
 };
 
 /** Share of postings whose attempt 1 succeeded, per bucket, with the target as a dashed line. */

@@ -7,6 +7,7 @@ const config: TimeSeriesConfig = {
   label: "Invoice latency p95",
   color: CHART_COLORS.tertiary,
   format: "duration",
+  axisUnit: { divisor: 3_600_000, suffix: "h" },
 };
 
 /** p95 of issuedAt − periodEnd per bucket, with the target as a dashed line. */

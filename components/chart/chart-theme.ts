@@ -81,3 +81,23 @@ export function formatChartValue(format: ValueFormat, value: number): string {
       return formatCount(value);
   }
 }
+
+const NICE_STEPS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25];
+
+/**
+ * Ticks for a ratio axis from just below the lowest value (or the target) up to exactly 100%,
+ * in a round step, with as many decimals as the step needs.
+ */
+export function ratioScale(points: readonly SeriesPoint[], target: number | null | undefined) {
+  const values = points.map((p) => p.value).filter((v): v is number => v !== null);
+  if (target != null) values.push(target);
+  const low = Math.min(1, ...values);
+  const step = NICE_STEPS.find((s) => (1 - low) / s <= 5) ?? 0.25;
+  const lower = Math.max(0, Math.floor((low - step / 2) / step) * step);
+  const ticks: number[] = [];
+  for (let t = lower; t < 1 - step / 2; t += step) ticks.push(Number(t.toFixed(6)));
+  ticks.push(1);
+  const percentStep = Number((step * 100).toFixed(6));
+  const digits = [0, 1, 2, 3].find((d) => Number(percentStep.toFixed(d)) === percentStep) ?? 3;
+  return { ticks, digits };
+}

@@ -8,19 +8,26 @@ import {
   formatBucketLabel,
   formatBucketTick,
   formatChartValue,
+  ratioScale,
   tooltipStyle,
   type BucketUnit,
   type SeriesPoint,
   type ValueFormat,
 } from "./chart-theme";
+import { formatPercent } from "@/lib/format";
 
 /** What a line chart of one KPI over time needs to know about its metric. */
 export interface TimeSeriesConfig {
   label: string;
   color: string;
   format: ValueFormat;
-  /** Fixed y range, e.g. ratios that should not be zoomed into noise; auto otherwise. */
-  domain?: [number | "auto" | "dataMin" | "dataMax", number | "auto" | "dataMin" | "dataMax"];
+  /** A ratio: the axis ends at 100% (a nice scale would otherwise run to 105%). */
+  ratio?: boolean;
+  /**
+   * Plot in a coarser unit (hours rather than ms) so the axis gets round ticks; tooltips
+   * still print the exact value with `format`.
+   */
+  axisUnit?: { divisor: number; suffix: string };
 }
 
 export function TimeSeriesLine({
@@ -35,10 +42,21 @@ export function TimeSeriesLine({
   target?: number | null;
 }) {
   const format = (v: number) => formatChartValue(config.format, v);
+  const divisor = config.axisUnit?.divisor ?? 1;
+  const data =
+    divisor === 1
+      ? points
+      : points.map((p) => ({ ...p, value: p.value === null ? null : p.value / divisor }));
+  const ratioAxis = config.ratio ? ratioScale(points, target) : null;
+  const tick = ratioAxis
+    ? (v: number) => formatPercent(v, ratioAxis.digits)
+    : config.axisUnit
+      ? (v: number) => `${v.toLocaleString("en-US")} ${config.axisUnit!.suffix}`
+      : format;
   return (
     <LineChart
       responsive
-      data={points}
+      data={data}
       style={{ width: "100%", height: TIME_SERIES_HEIGHT }}
       margin={{ top: 18, right: 12, bottom: 0, left: 0 }}
     >
@@ -52,19 +70,24 @@ export function TimeSeriesLine({
       />
       <YAxis
         tick={axisTick}
-        tickFormatter={format}
+        tickFormatter={tick}
         width={72}
-        domain={config.domain ?? ["auto", "auto"]}
+        domain={ratioAxis ? [ratioAxis.ticks[0]!, 1] : ["auto", "auto"]}
+        ticks={ratioAxis?.ticks}
+        allowDataOverflow={!!ratioAxis}
         stroke={CHART_COLORS.grid}
       />
       <Tooltip
         {...tooltipStyle}
         labelFormatter={(b) => formatBucketLabel(String(b), unit)}
-        formatter={(value) => [typeof value === "number" ? format(value) : "no data", config.label]}
+        formatter={(value) => [
+          typeof value === "number" ? format(value * divisor) : "no data",
+          config.label,
+        ]}
       />
       {target != null ? (
         <ReferenceLine
-          y={target}
+          y={target / divisor}
           stroke={CHART_COLORS.target}
           strokeDasharray="6 4"
           ifOverflow="extendDomain"

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { KpiReport, KpiSummary } from "@/lib/kpi/engine";
 import { bucketStarts, buildOverview, changeBetween } from "@/lib/kpi/overview";
 import { DEFAULT_TARGETS } from "@/lib/kpi/targets";
+import { ratioScale } from "@/components/chart/chart-theme";
 
 /*
  * The overview model: what each tile says given two reports and the targets. The numbers
@@ -150,5 +151,18 @@ describe("the overview model", () => {
     expect(
       bucketStarts(new Date("2026-11-01T17:00:00Z"), new Date("2026-11-03T17:00:00Z"), "day"),
     ).toEqual(["2026-11-01T00:00:00Z", "2026-11-02T00:00:00Z", "2026-11-03T00:00:00Z"]);
+  });
+});
+
+describe("the ratio axis of the trend charts", () => {
+  const points = (values: number[]) => values.map((value, i) => ({ bucket: String(i), value }));
+
+  it("ends at exactly 100% and starts just below the lowest value or the target, in round steps", () => {
+    expect(ratioScale(points([0.9985, 0.9971]), 0.995)).toEqual({
+      ticks: [0.9925, 0.995, 0.9975, 1],
+      digits: 2,
+    });
+    expect(ratioScale(points([0.5, 0.96]), 0.98).ticks).toEqual([0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1]);
+    expect(ratioScale(points([0.02]), null)).toEqual({ ticks: [0, 0.25, 0.5, 0.75, 1], digits: 0 });
   });
 });
