@@ -43,6 +43,8 @@ export async function proxy(request: NextRequest) {
 
   const requestHeaders = new Headers(request.headers);
   requestHeaders.set("x-nonce", nonce);
+  // The app layout checks the page's rule before anything streams (see app/(app)/layout.tsx).
+  requestHeaders.set("x-closeline-pathname", pathname);
   requestHeaders.set("content-security-policy", csp);
   const response = NextResponse.next({ request: { headers: requestHeaders } });
   response.headers.set("content-security-policy", csp);

@@ -1,4 +1,5 @@
-import { cookies } from "next/headers";
+import { cookies, headers } from "next/headers";
+import Link from "next/link";
 import { redirect } from "next/navigation";
 import { Suspense, type ReactNode } from "react";
 import { getDb } from "@/db";
@@ -8,13 +9,24 @@ import { NavLinks } from "@/components/shell/nav-links";
 import { SignOutButton } from "@/components/shell/sign-out-button";
 import { ThemeToggle } from "@/components/shell/theme-toggle";
 import { areasFor } from "@/lib/auth/navigation";
-import { getCurrentUser } from "@/lib/auth/session";
+import { pageRouteOf } from "@/lib/auth/route-access";
+import { getCurrentUser, guardPage } from "@/lib/auth/session";
 
-const ROLE_LABEL = { executive: "Executive", finance: "Finance", operations: "Operations", admin: "Admin" } as const;
+const ROLE_LABEL = {
+  executive: "Executive",
+  finance: "Finance",
+  operations: "Operations",
+  admin: "Admin",
+} as const;
 
 export default async function AppLayout({ children }: { children: ReactNode }) {
   const user = await getCurrentUser();
   if (!user) redirect("/sign-in");
+  // Pages with a loading skeleton stream their shell with status 200 before the page runs,
+  // so the page's own guard could only show "not allowed" under a 200. Checking the rule
+  // here, before anything is sent, makes a forbidden page answer 403. Pages keep their guard.
+  const route = pageRouteOf((await headers()).get("x-closeline-pathname") ?? "");
+  if (route) await guardPage(route);
   const [entities, theme] = await Promise.all([
     listEntities(await getDb()),
     cookies().then((c) => c.get("theme")?.value),
@@ -25,9 +37,9 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
         Skip to content
       </a>
       <nav className="sidebar" aria-label="Main">
-        <a className="brand" href="/">
+        <Link className="brand" href="/">
           Closeline
-        </a>
+        </Link>
         <Suspense>
           <NavLinks items={areasFor(user.role).map(({ href, label }) => ({ href, label }))} />
         </Suspense>

@@ -51,11 +51,32 @@ export const ROUTE_ACCESS: Record<string, AccessRule> = {
   "GET /api/v1/exceptions.csv": { apiKey: "read", orPermission: "exceptions:read" },
   "GET /api/v1/close-readiness": { apiKey: "read", orPermission: "close:read" },
   "GET /api/v1/close-readiness.csv": { apiKey: "read", orPermission: "close:read" },
-  "POST /api/v1/reconciliation-results/upload": { apiKey: "ingest", orPermission: "ingestion:read" },
+  "POST /api/v1/reconciliation-results/upload": {
+    apiKey: "ingest",
+    orPermission: "ingestion:read",
+  },
 };
 
 export function accessRule(route: string): AccessRule {
   const rule = ROUTE_ACCESS[route];
-  if (!rule) throw new Error(`No access rule for route ${route}: add it to lib/auth/route-access.ts`);
+  if (!rule)
+    throw new Error(`No access rule for route ${route}: add it to lib/auth/route-access.ts`);
   return rule;
+}
+
+/** Page routes as patterns, most specific first, for finding a request path's rule. */
+const PAGE_PATTERNS = Object.keys(ROUTE_ACCESS)
+  .filter((route) => route.startsWith("/") && !route.startsWith("/api/"))
+  .map((route) => ({
+    route,
+    pattern: new RegExp(
+      `^${route.replace(/\[\.\.\.[^\]]+\]/g, ".+").replace(/\[[^\]]+\]/g, "[^/]+")}/?$`,
+    ),
+    dynamic: route.includes("["),
+  }))
+  .sort((a, b) => Number(a.dynamic) - Number(b.dynamic));
+
+/** The page route ("/overview/[kpi]") a request path ("/overview/invoice-latency") belongs to. */
+export function pageRouteOf(pathname: string): string | null {
+  return PAGE_PATTERNS.find((p) => p.pattern.test(pathname))?.route ?? null;
 }
