@@ -32,7 +32,9 @@ const nextConfig = {
       // API answers are never framed and carry their own JSON; a strict CSP costs nothing there.
       {
         source: "/api/:path*",
-        headers: [{ key: "Content-Security-Policy", value: "default-src 'none'; frame-ancestors 'none'" }],
+        headers: [
+          { key: "Content-Security-Policy", value: "default-src 'none'; frame-ancestors 'none'" },
+        ],
       },
     ];
   },

@@ -28,6 +28,9 @@ export async function auditPage(db: Db, filters: AuditFilters) {
   const last = page.at(-1);
   return {
     entries: page,
-    olderCursor: rows.length > AUDIT_PAGE_SIZE && last ? encodeCursor({ at: last.at.toISOString(), id: last.id }) : null,
+    olderCursor:
+      rows.length > AUDIT_PAGE_SIZE && last
+        ? encodeCursor({ at: last.at.toISOString(), id: last.id })
+        : null,
   };
 }

@@ -273,7 +273,12 @@ async function main(): Promise<void> {
   // runs here, and the server registers it at startup (lib/outbox/endpoints.ts).
   const webhookSecret = generateWebhookSecret();
   const receiver = ingestKey
-    ? await startDemoReceiver({ url, key: ingestKey, secret: webhookSecret, signal: simulator.signal })
+    ? await startDemoReceiver({
+        url,
+        key: ingestKey,
+        secret: webhookSecret,
+        signal: simulator.signal,
+      })
     : null;
   log(`starting the server on port ${env.PORT} (${describeDatabase(env)})`);
   const server = spawnGroup(["start", "--port", String(env.PORT)], {
@@ -286,7 +291,10 @@ async function main(): Promise<void> {
     NEXTAUTH_URL: process.env.NEXTAUTH_URL ?? publicUrl,
     ...(ingestKey ? { CLOSELINE_DEMO_INGEST_KEY: ingestKey } : {}),
     ...(receiver
-      ? { CLOSELINE_DEMO_WEBHOOK_URL: receiver.webhookUrl, CLOSELINE_DEMO_WEBHOOK_SECRET: webhookSecret }
+      ? {
+          CLOSELINE_DEMO_WEBHOOK_URL: receiver.webhookUrl,
+          CLOSELINE_DEMO_WEBHOOK_SECRET: webhookSecret,
+        }
       : {}),
   });
   void exited(server).then((code) => {

@@ -2,7 +2,12 @@
 
 import { useQueryStates } from "nuqs";
 import { globalFilterParsers } from "@/lib/filters/search-params";
-import { RANGE_CHOICES, RANGE_LABELS, DEFAULT_RANGE, type RangeChoice } from "@/lib/filters/time-range";
+import {
+  RANGE_CHOICES,
+  RANGE_LABELS,
+  DEFAULT_RANGE,
+  type RangeChoice,
+} from "@/lib/filters/time-range";
 
 function toLocalInput(date: Date | null): string {
   if (!date) return "";
@@ -12,10 +17,18 @@ function toLocalInput(date: Date | null): string {
 
 /** Entity and time range, kept in the URL; changing them re-renders the page on the server. */
 export function GlobalFilters({ entities }: { entities: string[] }) {
-  const [filters, setFilters] = useQueryStates(globalFilterParsers, { shallow: false, history: "push" });
+  const [filters, setFilters] = useQueryStates(globalFilterParsers, {
+    shallow: false,
+    history: "push",
+  });
   const range = filters.range ?? DEFAULT_RANGE;
   return (
-    <form className="filters" role="search" aria-label="Filters" onSubmit={(e) => e.preventDefault()}>
+    <form
+      className="filters"
+      role="search"
+      aria-label="Filters"
+      onSubmit={(e) => e.preventDefault()}
+    >
       <label className="field">
         Entity
         <select
@@ -43,7 +56,11 @@ export function GlobalFilters({ entities }: { entities: string[] }) {
               const from = new Date(to.getTime() - 7 * 86_400_000);
               void setFilters({ range: next, from: filters.from ?? from, to: filters.to ?? to });
             } else {
-              void setFilters({ range: next === DEFAULT_RANGE ? null : next, from: null, to: null });
+              void setFilters({
+                range: next === DEFAULT_RANGE ? null : next,
+                from: null,
+                to: null,
+              });
             }
           }}
         >
@@ -61,7 +78,9 @@ export function GlobalFilters({ entities }: { entities: string[] }) {
             <input
               type="datetime-local"
               value={toLocalInput(filters.from)}
-              onChange={(e) => e.target.value && void setFilters({ from: new Date(e.target.value) })}
+              onChange={(e) =>
+                e.target.value && void setFilters({ from: new Date(e.target.value) })
+              }
             />
           </label>
           <label className="field">

@@ -26,7 +26,10 @@ export function NavLinks({ items }: { items: NavItem[] }) {
         const active = pathname === item.href || pathname.startsWith(`${item.href}/`);
         return (
           <li key={item.href}>
-            <Link href={query ? `${item.href}?${query}` : item.href} aria-current={active ? "page" : undefined}>
+            <Link
+              href={query ? `${item.href}?${query}` : item.href}
+              aria-current={active ? "page" : undefined}
+            >
               {item.label}
             </Link>
           </li>

@@ -4,7 +4,11 @@ import { useState } from "react";
 
 type Theme = "system" | "light" | "dark";
 const NEXT: Record<Theme, Theme> = { system: "light", light: "dark", dark: "system" };
-const LABEL: Record<Theme, string> = { system: "Theme: system", light: "Theme: light", dark: "Theme: dark" };
+const LABEL: Record<Theme, string> = {
+  system: "Theme: system",
+  light: "Theme: light",
+  dark: "Theme: dark",
+};
 
 /** Cycles system → light → dark; the choice lives in a cookie so the server renders it without a flash. */
 export function ThemeToggle({ initial }: { initial: Theme }) {

@@ -20,13 +20,19 @@ export async function listAudit(db: Db, params: ListAuditParams) {
   const filters: (SQL | undefined)[] = [
     params.action ? ilike(auditLog.action, `${escapeLike(params.action)}%`) : undefined,
     params.actor
-      ? or(ilike(auditLog.actorLabel, `%${escapeLike(params.actor)}%`), eq(auditLog.actorId, params.actor))
+      ? or(
+          ilike(auditLog.actorLabel, `%${escapeLike(params.actor)}%`),
+          eq(auditLog.actorId, params.actor),
+        )
       : undefined,
     params.targetId ? eq(auditLog.targetId, params.targetId) : undefined,
     params.from ? gte(auditLog.at, params.from) : undefined,
     params.to ? lt(auditLog.at, params.to) : undefined,
     params.before
-      ? or(lt(auditLog.at, params.before.at), and(eq(auditLog.at, params.before.at), lt(auditLog.id, params.before.id)))
+      ? or(
+          lt(auditLog.at, params.before.at),
+          and(eq(auditLog.at, params.before.at), lt(auditLog.id, params.before.id)),
+        )
       : undefined,
   ];
   return db

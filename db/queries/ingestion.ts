@@ -16,7 +16,11 @@ export async function eventVolumeByType(db: Db, range: Range) {
         where received_at >= ${range.from.toISOString()}::timestamptz and received_at < ${range.to.toISOString()}::timestamptz
         group by type order by type`,
   );
-  return rows.map((r) => ({ type: r.type, events: Number(r.events), lastReceived: new Date(r.last_received) }));
+  return rows.map((r) => ({
+    type: r.type,
+    events: Number(r.events),
+    lastReceived: new Date(r.last_received),
+  }));
 }
 
 /** The newest rejected items, with the reasons the sender was given. */

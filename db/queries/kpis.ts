@@ -15,7 +15,8 @@ export interface KpiScope {
   entity: string | null;
 }
 
-export type KpiGrouping = { by: "total" } | { by: "bucket"; unit: "hour" | "day" } | { by: "entity" };
+export type KpiGrouping =
+  { by: "total" } | { by: "bucket"; unit: "hour" | "day" } | { by: "entity" };
 
 /** The SQL expression rows are grouped by; `null` groups everything into one row. */
 function groupKey(grouping: KpiGrouping, time: SQL, entity: SQL): SQL {
@@ -30,10 +31,12 @@ function groupKey(grouping: KpiGrouping, time: SQL, entity: SQL): SQL {
   }
 }
 
-const ms = (later: SQL, earlier: SQL) => sql`(extract(epoch from (${later} - ${earlier})) * 1000)::float8`;
+const ms = (later: SQL, earlier: SQL) =>
+  sql`(extract(epoch from (${later} - ${earlier})) * 1000)::float8`;
 const inRange = (column: SQL, scope: KpiScope) =>
   sql`${column} >= ${scope.from.toISOString()}::timestamptz and ${column} < ${scope.to.toISOString()}::timestamptz`;
-const entityIs = (column: SQL, scope: KpiScope) => (scope.entity ? sql`and ${column} = ${scope.entity}` : sql``);
+const entityIs = (column: SQL, scope: KpiScope) =>
+  scope.entity ? sql`and ${column} = ${scope.entity}` : sql``;
 
 type Num = string | number | null;
 export const num = (v: Num): number | null => (v === null ? null : Number(v));
@@ -222,7 +225,13 @@ export interface PaymentSyncRow {
   overdue: Num;
 }
 
-export function paymentToEntitlement(db: Db, scope: KpiScope, grouping: KpiGrouping, overdueAfterMs: number, now: Date) {
+export function paymentToEntitlement(
+  db: Db,
+  scope: KpiScope,
+  grouping: KpiGrouping,
+  overdueAfterMs: number,
+  now: Date,
+) {
   const g = groupKey(grouping, sql`p.received_at`, sql`p.entity`);
   const sync = ms(sql`p.first_update_at`, sql`p.received_at`);
   const limit = sql`make_interval(secs => ${overdueAfterMs / 1000})`;
@@ -251,9 +260,13 @@ export function manualInterventions(db: Db, scope: KpiScope, actionPrefixes: rea
     sql`select count(*) as count from audit_log a
         where a.actor_type = 'user' and ${inRange(sql`a.at`, scope)}
           and a.action like any (${sql.raw(`array[${patterns.map((p) => `'${p.replace(/'/g, "''")}'`).join(",")}]::text[]`)})
-          ${scope.entity ? sql`and (a.after->>'entity' = ${scope.entity} or a.before->>'entity' = ${scope.entity}
+          ${
+            scope.entity
+              ? sql`and (a.after->>'entity' = ${scope.entity} or a.before->>'entity' = ${scope.entity}
             or exists (select 1 from exceptions x where a.target_type = 'exception' and x.id::text = a.target_id
-              and x.entity = ${scope.entity}))` : sql``}`,
+              and x.entity = ${scope.entity}))`
+              : sql``
+          }`,
   );
 }
 

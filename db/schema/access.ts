@@ -93,5 +93,8 @@ export const signInAttempts = pgTable(
     ip: text("ip"),
     succeeded: boolean("succeeded").notNull(),
   },
-  (t) => [index("sign_in_attempts_email_idx").on(t.email, t.at), index("sign_in_attempts_ip_idx").on(t.ip, t.at)],
+  (t) => [
+    index("sign_in_attempts_email_idx").on(t.email, t.at),
+    index("sign_in_attempts_ip_idx").on(t.ip, t.at),
+  ],
 );

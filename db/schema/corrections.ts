@@ -1,14 +1,32 @@
 import { sql } from "drizzle-orm";
-import { bigint, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import {
+  bigint,
+  index,
+  integer,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
 import { users } from "./access";
 import { exceptions } from "./exceptions";
 import { outboxCommands } from "./outbox";
 
-export const CORRECTION_KINDS = ["credit_note", "rebill", "journal_adjustment", "write_off"] as const;
+export const CORRECTION_KINDS = [
+  "credit_note",
+  "rebill",
+  "journal_adjustment",
+  "write_off",
+] as const;
 export type CorrectionKind = (typeof CORRECTION_KINDS)[number];
 
 /** Which exceptions a correction can answer: those where money has to change. */
-export const CORRECTABLE_EXCEPTION_TYPES = ["reconciliation_break", "invoice_disputed", "retroactive_amendment"] as const;
+export const CORRECTABLE_EXCEPTION_TYPES = [
+  "reconciliation_break",
+  "invoice_disputed",
+  "retroactive_amendment",
+] as const;
 
 /**
  * pending_approval → approved (a command is queued to the target system) or rejected.

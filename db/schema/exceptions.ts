@@ -26,7 +26,13 @@ export const EXCEPTION_TYPES = [
 ] as const;
 export type ExceptionType = (typeof EXCEPTION_TYPES)[number];
 
-export const EXCEPTION_STATUSES = ["open", "in_progress", "awaiting_approval", "resolved", "dismissed"] as const;
+export const EXCEPTION_STATUSES = [
+  "open",
+  "in_progress",
+  "awaiting_approval",
+  "resolved",
+  "dismissed",
+] as const;
 export type ExceptionStatus = (typeof EXCEPTION_STATUSES)[number];
 /** Statuses in which an exception still needs someone. */
 export const OPEN_EXCEPTION_STATUSES = ["open", "in_progress", "awaiting_approval"] as const;
@@ -37,7 +43,8 @@ export type Severity = (typeof SEVERITIES)[number];
 const tstz = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
 
 /** The predicate of the partial indexes: literal, so the planner can match a query's status list to it. */
-const stillOpen = (status: AnyPgColumn) => sql`${status} in ('open', 'in_progress', 'awaiting_approval')`;
+const stillOpen = (status: AnyPgColumn) =>
+  sql`${status} in ('open', 'in_progress', 'awaiting_approval')`;
 
 export const COMMENT_MAX_LENGTH = 4000;
 
@@ -115,7 +122,10 @@ export const exceptionComments = pgTable(
   },
   (t) => [
     index("exception_comments_exception_idx").on(t.exceptionId, t.createdAt, t.id),
-    check("exception_comments_body_length", sql`char_length(${t.body}) between 1 and ${sql.raw(String(COMMENT_MAX_LENGTH))}`),
+    check(
+      "exception_comments_body_length",
+      sql`char_length(${t.body}) between 1 and ${sql.raw(String(COMMENT_MAX_LENGTH))}`,
+    ),
   ],
 );
 

@@ -5,7 +5,9 @@ import type { Provider } from "next-auth/providers/index";
  * alone. Users still need a Closeline account with the same email: the provider
  * authenticates, Closeline's role decides what they may do.
  */
-export function oidcProvidersFromEnv(source: Record<string, string | undefined> = process.env): Provider[] {
+export function oidcProvidersFromEnv(
+  source: Record<string, string | undefined> = process.env,
+): Provider[] {
   const issuer = source.AUTH_OIDC_ISSUER;
   const clientId = source.AUTH_OIDC_CLIENT_ID;
   const clientSecret = source.AUTH_OIDC_CLIENT_SECRET;
@@ -22,7 +24,11 @@ export function oidcProvidersFromEnv(source: Record<string, string | undefined> 
       clientId,
       clientSecret,
       profile(profile: { sub: string; email?: string; name?: string }) {
-        return { id: profile.sub, email: profile.email?.toLowerCase() ?? null, name: profile.name ?? null };
+        return {
+          id: profile.sub,
+          email: profile.email?.toLowerCase() ?? null,
+          name: profile.name ?? null,
+        };
       },
     },
   ];

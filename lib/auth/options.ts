@@ -49,7 +49,8 @@ export const authOptions: NextAuthOptions = {
       },
       async authorize(credentials, req) {
         const meta: RequestMeta = {
-          ip: headerValue(req?.headers, "x-forwarded-for") ?? headerValue(req?.headers, "x-real-ip"),
+          ip:
+            headerValue(req?.headers, "x-forwarded-for") ?? headerValue(req?.headers, "x-real-ip"),
           userAgent: headerValue(req?.headers, "user-agent"),
         };
         const user = await authenticateWithPassword(
@@ -58,7 +59,13 @@ export const authOptions: NextAuthOptions = {
           credentials?.password ?? "",
           meta,
         );
-        return { id: user.id, email: user.email, name: user.name, role: user.role, sessionVersion: user.sessionVersion };
+        return {
+          id: user.id,
+          email: user.email,
+          name: user.name,
+          role: user.role,
+          sessionVersion: user.sessionVersion,
+        };
       },
     }),
     // Single sign-on is configuration, not code: see docs/authentication.md.
@@ -73,7 +80,10 @@ export const authOptions: NextAuthOptions = {
       await writeAudit(db, {
         actor: { type: "user", id: known?.id ?? null, label: user.email ?? null },
         action: known ? "auth.sign_in.succeeded" : "auth.sign_in.failed",
-        after: { provider: account.provider, ...(known ? {} : { reason: "no active Closeline user with this email" }) },
+        after: {
+          provider: account.provider,
+          ...(known ? {} : { reason: "no active Closeline user with this email" }),
+        },
       });
       return known ? true : "/sign-in?error=NoAccount";
     },

@@ -30,7 +30,11 @@ export const getCurrentUser = cache(async (): Promise<CurrentUser | null> => {
   return loadSessionUser(await getDb(), session.user.id, session.user.sessionVersion);
 });
 
-export async function loadSessionUser(db: Db, id: string, sessionVersion: number | undefined): Promise<CurrentUser | null> {
+export async function loadSessionUser(
+  db: Db,
+  id: string,
+  sessionVersion: number | undefined,
+): Promise<CurrentUser | null> {
   const [user] = await db
     .select({
       id: users.id,
@@ -56,7 +60,8 @@ export async function guardPage(route: string): Promise<CurrentUser> {
   const user = await getCurrentUser();
   if (rule === "public") return user as CurrentUser;
   if (!user) redirect(`/sign-in?callbackUrl=${encodeURIComponent(route)}`);
-  if (typeof rule === "object" && "permission" in rule && !can(user.role, rule.permission)) forbidden();
+  if (typeof rule === "object" && "permission" in rule && !can(user.role, rule.permission))
+    forbidden();
   return user;
 }
 
@@ -68,7 +73,8 @@ export async function requirePermission(permission: Permission): Promise<Current
   return user;
 }
 
-export type Principal = { kind: "user"; user: CurrentUser } | { kind: "api_key"; key: AuthenticatedKey };
+export type Principal =
+  { kind: "user"; user: CurrentUser } | { kind: "api_key"; key: AuthenticatedKey };
 
 /**
  * For API routes: checks the route's rule against an API key (Authorization: Bearer) or the
@@ -76,7 +82,8 @@ export type Principal = { kind: "user"; user: CurrentUser } | { kind: "api_key";
  */
 export async function guardApi(db: Db, request: Request, route: string): Promise<Principal> {
   const rule = accessRule(route);
-  if (typeof rule !== "object") throw new Error(`guardApi used on ${route}, whose rule is ${String(rule)}`);
+  if (typeof rule !== "object")
+    throw new Error(`guardApi used on ${route}, whose rule is ${String(rule)}`);
   if ("apiKey" in rule) {
     if (bearerToken(request) || !rule.orPermission) {
       return { kind: "api_key", key: await authenticateApiKey(db, request, rule.apiKey) };

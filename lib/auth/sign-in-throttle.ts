@@ -18,27 +18,51 @@ export interface ThrottleVerdict {
   retryAfterMinutes: number;
 }
 
-export async function checkSignInThrottle(db: Db, email: string, ip: string | null): Promise<ThrottleVerdict> {
+export async function checkSignInThrottle(
+  db: Db,
+  email: string,
+  ip: string | null,
+): Promise<ThrottleVerdict> {
   const since = sql`now() - make_interval(mins => ${SIGN_IN_LIMITS.windowMinutes})`;
   const [byAccount] = await db
     .select({ n: count() })
     .from(signInAttempts)
-    .where(and(eq(signInAttempts.email, email), eq(signInAttempts.succeeded, false), gt(signInAttempts.at, since)));
+    .where(
+      and(
+        eq(signInAttempts.email, email),
+        eq(signInAttempts.succeeded, false),
+        gt(signInAttempts.at, since),
+      ),
+    );
   const [byIp] = ip
     ? await db
         .select({ n: count() })
         .from(signInAttempts)
-        .where(and(eq(signInAttempts.ip, ip), eq(signInAttempts.succeeded, false), gt(signInAttempts.at, since)))
+        .where(
+          and(
+            eq(signInAttempts.ip, ip),
+            eq(signInAttempts.succeeded, false),
+            gt(signInAttempts.at, since),
+          ),
+        )
     : [{ n: 0 }];
-  const allowed = (byAccount?.n ?? 0) < SIGN_IN_LIMITS.perAccount && (byIp?.n ?? 0) < SIGN_IN_LIMITS.perIp;
+  const allowed =
+    (byAccount?.n ?? 0) < SIGN_IN_LIMITS.perAccount && (byIp?.n ?? 0) < SIGN_IN_LIMITS.perIp;
   return { allowed, retryAfterMinutes: allowed ? 0 : SIGN_IN_LIMITS.windowMinutes };
 }
 
-export async function recordSignInAttempt(db: Db, email: string, ip: string | null, succeeded: boolean) {
+export async function recordSignInAttempt(
+  db: Db,
+  email: string,
+  ip: string | null,
+  succeeded: boolean,
+) {
   await db.insert(signInAttempts).values({ email, ip, succeeded });
   // A successful sign-in forgives the account's earlier failures.
   if (succeeded) {
-    await db.delete(signInAttempts).where(and(eq(signInAttempts.email, email), eq(signInAttempts.succeeded, false)));
+    await db
+      .delete(signInAttempts)
+      .where(and(eq(signInAttempts.email, email), eq(signInAttempts.succeeded, false)));
   }
 }
 

@@ -29,10 +29,19 @@ export async function findActiveUserByEmail(db: Db, email: string) {
  * Checks an email and password, with throttling and an audit entry for every outcome.
  * Throws SignInRefused with the message to show on the form.
  */
-export async function authenticateWithPassword(db: Db, rawEmail: string, password: string, meta: RequestMeta) {
+export async function authenticateWithPassword(
+  db: Db,
+  rawEmail: string,
+  password: string,
+  meta: RequestMeta,
+) {
   const email = rawEmail.trim().toLowerCase().slice(0, 320);
   const ip = meta.ip?.split(",")[0]?.trim() ?? null;
-  const refuse = async (reason: string, message: string, userId: string | null = null): Promise<never> => {
+  const refuse = async (
+    reason: string,
+    message: string,
+    userId: string | null = null,
+  ): Promise<never> => {
     await writeAudit(db, {
       actor: { type: "user", id: userId, label: email || null },
       action: "auth.sign_in.failed",

@@ -10,7 +10,12 @@ export const RANGE_CHOICES = [...RANGE_PRESETS, "custom"] as const;
 export type RangeChoice = (typeof RANGE_CHOICES)[number];
 export const DEFAULT_RANGE: RangePreset = "30d";
 
-const PRESET_HOURS: Record<RangePreset, number> = { "24h": 24, "7d": 7 * 24, "30d": 30 * 24, "90d": 90 * 24 };
+const PRESET_HOURS: Record<RangePreset, number> = {
+  "24h": 24,
+  "7d": 7 * 24,
+  "30d": 30 * 24,
+  "90d": 90 * 24,
+};
 const HOUR_MS = 3_600_000;
 
 export const RANGE_LABELS: Record<RangeChoice, string> = {

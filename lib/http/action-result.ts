@@ -12,7 +12,8 @@ export async function runAction<T>(fn: () => Promise<T>): Promise<ActionResult<T
     return { ok: true, data: await fn() };
   } catch (error) {
     if (error instanceof AppError) return { ok: false, error: error.message };
-    if (isTransientDatabaseError(error)) return { ok: false, error: "The database is unavailable; try again shortly." };
+    if (isTransientDatabaseError(error))
+      return { ok: false, error: "The database is unavailable; try again shortly." };
     console.error("Unhandled error in server action", error);
     return { ok: false, error: "Something went wrong; nothing was changed." };
   }

@@ -5,7 +5,8 @@
 export const KPI_DEFINITIONS = {
   usageCompleteness:
     "Σ receivedCount / Σ expectedCount over the current (non-superseded) usage checkpoints whose windowEnd falls in the range. Missing = Σ max(expected − received, 0).",
-  eventLag: "Time the event was received minus the event's own time, p50 and p95, for events received in the range.",
+  eventLag:
+    "Time the event was received minus the event's own time, p50 and p95, for events received in the range.",
   invoiceLatency: "issuedAt − periodEnd for invoices issued in the range: count, p50 and p95.",
   erpPosting:
     "Postings whose first attempt is in the range. First-pass success: attempt 1 succeeded. Eventual success: any attempt succeeded. Latency: first successful attemptedAt − the invoice's issuedAt. Open failures: the latest attempt failed.",
@@ -13,14 +14,20 @@ export const KPI_DEFINITIONS = {
     "Latest result per runId + key whose periodEnd is in the range. A break is |actual − expected| > tolerance; break rate = breaks / results; absolute variance = Σ |actual − expected| per currency.",
   paymentToEntitlement:
     "updatedAt of the first entitlement update naming the payment − the payment's receivedAt, for payments received in the range (p50, p95). Overdue: no entitlement update within 1 hour of receipt.",
-  exceptions: "Exceptions open now (open, in progress or awaiting approval), by type, with their age.",
-  manualInterventions: "Human workflow actions in the range (retries, resolutions, corrections, approvals), from the audit log.",
+  exceptions:
+    "Exceptions open now (open, in progress or awaiting approval), by type, with their age.",
+  manualInterventions:
+    "Human workflow actions in the range (retries, resolutions, corrections, approvals), from the audit log.",
 } as const;
 
 export type KpiName = keyof typeof KPI_DEFINITIONS;
 
 /** Audit actions that count as a manual intervention. */
-export const MANUAL_INTERVENTION_ACTION_PREFIXES = ["exception.", "correction.", "rejected_event."] as const;
+export const MANUAL_INTERVENTION_ACTION_PREFIXES = [
+  "exception.",
+  "correction.",
+  "rejected_event.",
+] as const;
 
 /** A payment without an entitlement update this long after receipt is overdue. */
 export const ENTITLEMENT_OVERDUE_AFTER_MS = 60 * 60 * 1000;

@@ -40,17 +40,44 @@ export interface KpiSummary {
     breakRate: number | null;
     absVarianceMinor: Record<string, number>;
   };
-  paymentToEntitlement: { count: number; synced: number; p50Ms: number | null; p95Ms: number | null; overdue: number };
+  paymentToEntitlement: {
+    count: number;
+    synced: number;
+    p50Ms: number | null;
+    p95Ms: number | null;
+    overdue: number;
+  };
 }
 
 export interface KpiReport extends KpiSummary {
   range: { from: string; to: string; entity: string | null; bucket: "hour" | "day" };
-  exceptions: { open: number; byType: Record<string, { open: number; oldestAgeMs: number | null; medianAgeMs: number | null }> };
+  exceptions: {
+    open: number;
+    byType: Record<
+      string,
+      { open: number; oldestAgeMs: number | null; medianAgeMs: number | null }
+    >;
+  };
   manualInterventions: number;
   details: {
-    usageBySourceMeter: { source: string; meter: string; expected: number; received: number; missing: number; ratio: number | null }[];
+    usageBySourceMeter: {
+      source: string;
+      meter: string;
+      expected: number;
+      received: number;
+      missing: number;
+      ratio: number | null;
+    }[];
     erpTopErrorCodes: { errorCode: string; failures: number }[];
-    reconciliationByKind: Record<string, { results: number; breaks: number; breakRate: number | null; absVarianceMinor: Record<string, number> }>;
+    reconciliationByKind: Record<
+      string,
+      {
+        results: number;
+        breaks: number;
+        breakRate: number | null;
+        absVarianceMinor: Record<string, number>;
+      }
+    >;
   };
   series: ({ bucket: string } & KpiSummary)[];
   byEntity: ({ entity: string } & KpiSummary)[];
@@ -88,7 +115,12 @@ function emptySummary(): KpiSummary {
 }
 
 /** Runs every KPI query with one grouping and folds the rows into a summary per group key. */
-async function summariesBy(db: Db, scope: KpiScope, grouping: KpiGrouping, now: Date): Promise<Map<string, KpiSummary>> {
+async function summariesBy(
+  db: Db,
+  scope: KpiScope,
+  grouping: KpiGrouping,
+  now: Date,
+): Promise<Map<string, KpiSummary>> {
   const [usage, lag, invoices, postings, recon, payments] = await Promise.all([
     usageCompleteness(db, scope, grouping),
     eventLag(db, scope, grouping),
@@ -107,10 +139,17 @@ async function summariesBy(db: Db, scope: KpiScope, grouping: KpiGrouping, now: 
   for (const r of usage) {
     const expected = count(r.expected);
     const received = count(r.received);
-    at(r.g).usageCompleteness = { expected, received, missing: count(r.missing), ratio: ratio(received, expected) };
+    at(r.g).usageCompleteness = {
+      expected,
+      received,
+      missing: count(r.missing),
+      ratio: ratio(received, expected),
+    };
   }
-  for (const r of lag) at(r.g).eventLag = { count: count(r.count), p50Ms: millis(r.p50), p95Ms: millis(r.p95) };
-  for (const r of invoices) at(r.g).invoiceLatency = { count: count(r.count), p50Ms: millis(r.p50), p95Ms: millis(r.p95) };
+  for (const r of lag)
+    at(r.g).eventLag = { count: count(r.count), p50Ms: millis(r.p50), p95Ms: millis(r.p95) };
+  for (const r of invoices)
+    at(r.g).invoiceLatency = { count: count(r.count), p50Ms: millis(r.p50), p95Ms: millis(r.p95) };
   for (const r of postings) {
     const n = count(r.postings);
     at(r.g).erpPosting = {
@@ -126,7 +165,9 @@ async function summariesBy(db: Db, scope: KpiScope, grouping: KpiGrouping, now: 
     const summary = at(r.g).reconciliation;
     summary.results += count(r.results);
     summary.breaks += count(r.breaks);
-    if (r.currency) summary.absVarianceMinor[r.currency] = (summary.absVarianceMinor[r.currency] ?? 0) + count(r.abs_variance);
+    if (r.currency)
+      summary.absVarianceMinor[r.currency] =
+        (summary.absVarianceMinor[r.currency] ?? 0) + count(r.abs_variance);
     summary.breakRate = ratio(summary.breaks, summary.results);
   }
   for (const r of payments) {
@@ -147,36 +188,61 @@ export interface KpiOptions {
   include?: { series?: boolean; byEntity?: boolean };
 }
 
-export async function computeKpis(db: Db, scope: KpiScope, options: KpiOptions = {}): Promise<KpiReport> {
+export async function computeKpis(
+  db: Db,
+  scope: KpiScope,
+  options: KpiOptions = {},
+): Promise<KpiReport> {
   const now = options.now ?? new Date();
   const unit = bucketUnit(scope);
   const include = { series: true, byEntity: true, ...options.include };
-  const [totals, series, byEntity, exceptionRows, interventions, bySource, topCodes, reconByKind] = await Promise.all([
-    summariesBy(db, scope, { by: "total" }, now),
-    include.series ? summariesBy(db, scope, { by: "bucket", unit }, now) : Promise.resolve(new Map<string, KpiSummary>()),
-    include.byEntity ? summariesBy(db, scope, { by: "entity" }, now) : Promise.resolve(new Map<string, KpiSummary>()),
-    openExceptions(db, scope, now),
-    manualInterventions(db, scope, MANUAL_INTERVENTION_ACTION_PREFIXES),
-    usageCompletenessBySourceMeter(db, scope),
-    erpTopErrorCodes(db, scope),
-    reconciliation(db, scope, { by: "total" }, true),
-  ]);
+  const [totals, series, byEntity, exceptionRows, interventions, bySource, topCodes, reconByKind] =
+    await Promise.all([
+      summariesBy(db, scope, { by: "total" }, now),
+      include.series
+        ? summariesBy(db, scope, { by: "bucket", unit }, now)
+        : Promise.resolve(new Map<string, KpiSummary>()),
+      include.byEntity
+        ? summariesBy(db, scope, { by: "entity" }, now)
+        : Promise.resolve(new Map<string, KpiSummary>()),
+      openExceptions(db, scope, now),
+      manualInterventions(db, scope, MANUAL_INTERVENTION_ACTION_PREFIXES),
+      usageCompletenessBySourceMeter(db, scope),
+      erpTopErrorCodes(db, scope),
+      reconciliation(db, scope, { by: "total" }, true),
+    ]);
 
   const byType: KpiReport["exceptions"]["byType"] = {};
   for (const r of exceptionRows) {
-    byType[r.type] = { open: count(r.open), oldestAgeMs: millis(r.oldest_age_ms), medianAgeMs: millis(r.median_age_ms) };
+    byType[r.type] = {
+      open: count(r.open),
+      oldestAgeMs: millis(r.oldest_age_ms),
+      medianAgeMs: millis(r.median_age_ms),
+    };
   }
   const reconciliationByKind: KpiReport["details"]["reconciliationByKind"] = {};
   for (const r of reconByKind) {
-    const kind = (reconciliationByKind[r.kind ?? "unknown"] ??= { results: 0, breaks: 0, breakRate: null, absVarianceMinor: {} });
+    const kind = (reconciliationByKind[r.kind ?? "unknown"] ??= {
+      results: 0,
+      breaks: 0,
+      breakRate: null,
+      absVarianceMinor: {},
+    });
     kind.results += count(r.results);
     kind.breaks += count(r.breaks);
     kind.breakRate = ratio(kind.breaks, kind.results);
-    if (r.currency) kind.absVarianceMinor[r.currency] = (kind.absVarianceMinor[r.currency] ?? 0) + count(r.abs_variance);
+    if (r.currency)
+      kind.absVarianceMinor[r.currency] =
+        (kind.absVarianceMinor[r.currency] ?? 0) + count(r.abs_variance);
   }
 
   return {
-    range: { from: scope.from.toISOString(), to: scope.to.toISOString(), entity: scope.entity, bucket: unit },
+    range: {
+      from: scope.from.toISOString(),
+      to: scope.to.toISOString(),
+      entity: scope.entity,
+      bucket: unit,
+    },
     ...(totals.get("") ?? emptySummary()),
     exceptions: { open: Object.values(byType).reduce((sum, t) => sum + t.open, 0), byType },
     manualInterventions: count(interventions[0]?.count),
@@ -189,10 +255,15 @@ export async function computeKpis(db: Db, scope: KpiScope, options: KpiOptions =
         missing: count(r.missing),
         ratio: ratio(count(r.received), count(r.expected)),
       })),
-      erpTopErrorCodes: topCodes.map((r) => ({ errorCode: r.error_code, failures: count(r.failures) })),
+      erpTopErrorCodes: topCodes.map((r) => ({
+        errorCode: r.error_code,
+        failures: count(r.failures),
+      })),
       reconciliationByKind,
     },
     series: [...series.entries()].map(([bucket, summary]) => ({ bucket, ...summary })),
-    byEntity: [...byEntity.entries()].filter(([entity]) => entity !== "").map(([entity, summary]) => ({ entity, ...summary })),
+    byEntity: [...byEntity.entries()]
+      .filter(([entity]) => entity !== "")
+      .map(([entity, summary]) => ({ entity, ...summary })),
   };
 }

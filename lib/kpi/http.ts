@@ -17,7 +17,10 @@ export const KpiQuery = z
     entity: z.string().min(1).max(200).optional(),
   })
   .refine((q) => !q.from === !q.to, { message: "from and to go together", path: ["to"] })
-  .refine((q) => !q.from || !q.to || Date.parse(q.from) < Date.parse(q.to), { message: "must be after from", path: ["to"] })
+  .refine((q) => !q.from || !q.to || Date.parse(q.from) < Date.parse(q.to), {
+    message: "must be after from",
+    path: ["to"],
+  })
   .refine((q) => !q.from || !q.to || Date.parse(q.to) - Date.parse(q.from) <= MAX_RANGE_MS, {
     message: "the range may span at most 366 days",
     path: ["to"],
@@ -26,7 +29,10 @@ export const KpiQuery = z
 export function parseKpiQuery(searchParams: URLSearchParams) {
   const parsed = KpiQuery.safeParse(Object.fromEntries(searchParams));
   if (!parsed.success) {
-    throw new InvalidInput("Invalid query", parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`));
+    throw new InvalidInput(
+      "Invalid query",
+      parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`),
+    );
   }
   const range =
     parsed.data.from && parsed.data.to

@@ -33,7 +33,10 @@ export async function ensureDemoUsers(db: Db): Promise<void> {
   if (!isDemoMode()) return;
   const existing = await readCredentialsFile();
   const emails = ROLES.map(demoEmail);
-  const present = await db.select({ email: users.email }).from(users).where(inArray(users.email, emails));
+  const present = await db
+    .select({ email: users.email })
+    .from(users)
+    .where(inArray(users.email, emails));
   if (existing.length === ROLES.length && present.length === ROLES.length) return;
 
   const credentials: DemoCredential[] = [];

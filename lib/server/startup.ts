@@ -20,8 +20,16 @@ export async function startServerProcess(): Promise<void> {
     await registerDemoIngestKey(db, env.CLOSELINE_DEMO_INGEST_KEY);
   }
   // …and the webhook of the receiving systems its simulator plays (lib/simulator/receiver.ts).
-  if (env.CLOSELINE_DEMO_WEBHOOK_URL && env.CLOSELINE_DEMO_WEBHOOK_SECRET && env.CLOSELINE_DEMO !== "off") {
-    await registerDemoEndpoint(db, env.CLOSELINE_DEMO_WEBHOOK_URL, env.CLOSELINE_DEMO_WEBHOOK_SECRET);
+  if (
+    env.CLOSELINE_DEMO_WEBHOOK_URL &&
+    env.CLOSELINE_DEMO_WEBHOOK_SECRET &&
+    env.CLOSELINE_DEMO !== "off"
+  ) {
+    await registerDemoEndpoint(
+      db,
+      env.CLOSELINE_DEMO_WEBHOOK_URL,
+      env.CLOSELINE_DEMO_WEBHOOK_SECRET,
+    );
   }
   startExceptionSweeper(db);
   startOutboxDispatcher(db);

@@ -30,12 +30,16 @@ function routeOf(file: string): string {
 }
 
 const files = walk(APP_DIR);
-const pages = files.filter((f) => /\/page\.tsx$/.test(f)).map((file) => ({ file, route: routeOf(file) }));
+const pages = files
+  .filter((f) => /\/page\.tsx$/.test(f))
+  .map((file) => ({ file, route: routeOf(file) }));
 const handlers = files
   .filter((f) => /\/route\.ts$/.test(f))
   .flatMap((file) => {
     const source = fs.readFileSync(file, "utf8");
-    const methods = HTTP_METHODS.filter((m) => new RegExp(`export (const|async function|function) ${m}\\b|as ${m}\\b`).test(source));
+    const methods = HTTP_METHODS.filter((m) =>
+      new RegExp(`export (const|async function|function) ${m}\\b|as ${m}\\b`).test(source),
+    );
     return methods.map((method) => ({ file, method, route: routeOf(file), source }));
   });
 
@@ -51,11 +55,17 @@ describe("every route has an access rule", () => {
   });
 
   test.each(handlers)("$method $route", ({ route, method }) => {
-    expect(ruleKeyFor(route, method), `add "${method} ${route}" to lib/auth/route-access.ts`).not.toBeNull();
+    expect(
+      ruleKeyFor(route, method),
+      `add "${method} ${route}" to lib/auth/route-access.ts`,
+    ).not.toBeNull();
   });
 
   test("no rule names a route that does not exist", () => {
-    const known = new Set([...pages.map((p) => p.route), ...handlers.flatMap((h) => [h.route, `${h.method} ${h.route}`])]);
+    const known = new Set([
+      ...pages.map((p) => p.route),
+      ...handlers.flatMap((h) => [h.route, `${h.method} ${h.route}`]),
+    ]);
     const stale = Object.keys(ROUTE_ACCESS).filter((key) => !known.has(key));
     expect(stale).toEqual([]);
   });
@@ -67,17 +77,24 @@ describe("every route checks its own rule", () => {
     expect(source).toContain(`guardPage("${route}")`);
   });
 
-  const guarded = handlers.filter(({ route, method }) => typeof ROUTE_ACCESS[ruleKeyFor(route, method)!] === "object");
-  test.each(guarded)("$method $route calls guardApi with its rule", ({ route, method, source, file }) => {
-    // The guard may sit in the lib/ handler the route delegates to.
-    const delegated = [...source.matchAll(/from "@\/(lib\/[^"]+)"/g)]
-      .map((m) => path.resolve(__dirname, "../..", `${m[1]}.ts`))
-      .filter((f) => fs.existsSync(f))
-      .map((f) => fs.readFileSync(f, "utf8"));
-    const key = ruleKeyFor(route, method)!;
-    const checks = [source, ...delegated].some((text) => text.includes(`"${key}"`) && text.includes("guardApi"));
-    expect(checks, `${file} must call guardApi(db, request, "${key}")`).toBe(true);
-  });
+  const guarded = handlers.filter(
+    ({ route, method }) => typeof ROUTE_ACCESS[ruleKeyFor(route, method)!] === "object",
+  );
+  test.each(guarded)(
+    "$method $route calls guardApi with its rule",
+    ({ route, method, source, file }) => {
+      // The guard may sit in the lib/ handler the route delegates to.
+      const delegated = [...source.matchAll(/from "@\/(lib\/[^"]+)"/g)]
+        .map((m) => path.resolve(__dirname, "../..", `${m[1]}.ts`))
+        .filter((f) => fs.existsSync(f))
+        .map((f) => fs.readFileSync(f, "utf8"));
+      const key = ruleKeyFor(route, method)!;
+      const checks = [source, ...delegated].some(
+        (text) => text.includes(`"${key}"`) && text.includes("guardApi"),
+      );
+      expect(checks, `${file} must call guardApi(db, request, "${key}")`).toBe(true);
+    },
+  );
 });
 
 /*
@@ -105,7 +122,12 @@ const EXPECTED: Record<string, Record<Role, boolean>> = {
   "GET /api/v1/exceptions.csv": { executive: N, finance: Y, operations: Y, admin: Y },
   "GET /api/v1/close-readiness": { executive: Y, finance: Y, operations: N, admin: Y },
   "GET /api/v1/close-readiness.csv": { executive: Y, finance: Y, operations: N, admin: Y },
-  "POST /api/v1/reconciliation-results/upload": { executive: N, finance: Y, operations: Y, admin: Y },
+  "POST /api/v1/reconciliation-results/upload": {
+    executive: N,
+    finance: Y,
+    operations: Y,
+    admin: Y,
+  },
 };
 
 function sessionAllowed(rule: AccessRule, role: Role): boolean {
@@ -116,7 +138,9 @@ function sessionAllowed(rule: AccessRule, role: Role): boolean {
 }
 
 describe("role matrix", () => {
-  const cases = Object.entries(ROUTE_ACCESS).flatMap(([route, rule]) => ROLES.map((role) => ({ route, role, rule })));
+  const cases = Object.entries(ROUTE_ACCESS).flatMap(([route, rule]) =>
+    ROLES.map((role) => ({ route, role, rule })),
+  );
   test.each(cases)("$role on $route", ({ route, role, rule }) => {
     const expected = EXPECTED[route]?.[role];
     if (typeof rule === "object" && !("apiKey" in rule && !rule.orPermission)) {
@@ -127,6 +151,9 @@ describe("role matrix", () => {
 
   test("only finance approves corrections; operations may propose", () => {
     expect(ROLES.filter((r) => can(r, "corrections:approve"))).toEqual(["finance"]);
-    expect(ROLES.filter((r) => can(r, "corrections:propose")).sort()).toEqual(["finance", "operations"]);
+    expect(ROLES.filter((r) => can(r, "corrections:propose")).sort()).toEqual([
+      "finance",
+      "operations",
+    ]);
   });
 });

@@ -8,11 +8,18 @@ import { formatCount, formatDateTime } from "@/lib/format";
 
 export const metadata: Metadata = { title: "Ingestion" };
 
-export default async function IngestionPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function IngestionPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   await guardPage("/ingestion");
   const range = resolveTimeRange(loadGlobalFilters(await searchParams));
   const db = await getDb();
-  const [volume, rejections] = await Promise.all([eventVolumeByType(db, range), recentRejections(db, range)]);
+  const [volume, rejections] = await Promise.all([
+    eventVolumeByType(db, range),
+    recentRejections(db, range),
+  ]);
   return (
     <>
       <h1>Ingestion</h1>
@@ -25,7 +32,9 @@ export default async function IngestionPage({ searchParams }: { searchParams: Pr
             <thead>
               <tr>
                 <th scope="col">Type</th>
-                <th scope="col" className="num">Events</th>
+                <th scope="col" className="num">
+                  Events
+                </th>
                 <th scope="col">Last received</th>
               </tr>
             </thead>

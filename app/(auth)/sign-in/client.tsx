@@ -29,7 +29,11 @@ export function SignInForm({
     });
     setPending(false);
     if (!result || result.error) {
-      setError(result?.error && result.error !== "CredentialsSignin" ? result.error : "Wrong email or password.");
+      setError(
+        result?.error && result.error !== "CredentialsSignin"
+          ? result.error
+          : "Wrong email or password.",
+      );
       return;
     }
     router.replace(callbackUrl ?? "/");
@@ -37,7 +41,12 @@ export function SignInForm({
   }
 
   return (
-    <form className="card" onSubmit={onSubmit} aria-labelledby="sign-in-heading" style={{ display: "grid", gap: "0.9rem" }}>
+    <form
+      className="card"
+      onSubmit={onSubmit}
+      aria-labelledby="sign-in-heading"
+      style={{ display: "grid", gap: "0.9rem" }}
+    >
       <h1 id="sign-in-heading">Sign in to Closeline</h1>
       {error ? (
         <p className="alert error" role="alert">
@@ -56,7 +65,11 @@ export function SignInForm({
         {pending ? "Signing in…" : "Sign in"}
       </button>
       {sso.map((provider) => (
-        <button key={provider.id} type="button" onClick={() => void signIn(provider.id, { callbackUrl: callbackUrl ?? "/" })}>
+        <button
+          key={provider.id}
+          type="button"
+          onClick={() => void signIn(provider.id, { callbackUrl: callbackUrl ?? "/" })}
+        >
           Continue with {provider.name}
         </button>
       ))}

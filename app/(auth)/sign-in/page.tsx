@@ -11,7 +11,9 @@ export const metadata: Metadata = { title: "Sign in" };
 /** Only same-site paths: an open redirect after sign-in would hand a session to a phishing page. */
 function safeCallback(value: string | string[] | undefined): string | null {
   const path = Array.isArray(value) ? value[0] : value;
-  return path && path.startsWith("/") && !path.startsWith("//") && !path.startsWith("/\\") ? path : null;
+  return path && path.startsWith("/") && !path.startsWith("//") && !path.startsWith("/\\")
+    ? path
+    : null;
 }
 
 export default async function SignInPage({
@@ -29,11 +31,21 @@ export default async function SignInPage({
   return (
     <main className="auth-page">
       <div className="auth-card">
-        <SignInForm callbackUrl={callbackUrl} sso={sso} initialError={params.error === "NoAccount" ? "There is no active Closeline account for that identity." : null} />
+        <SignInForm
+          callbackUrl={callbackUrl}
+          sso={sso}
+          initialError={
+            params.error === "NoAccount"
+              ? "There is no active Closeline account for that identity."
+              : null
+          }
+        />
         {demoCredentials.length > 0 ? (
           <section className="card" aria-labelledby="demo-heading">
             <h2 id="demo-heading">Demo accounts</h2>
-            <p className="muted">Shown because Closeline runs in demo mode on its embedded database.</p>
+            <p className="muted">
+              Shown because Closeline runs in demo mode on its embedded database.
+            </p>
             <table className="data">
               <thead>
                 <tr>

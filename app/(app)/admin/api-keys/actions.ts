@@ -21,8 +21,12 @@ export async function createApiKeyAction(
 ): Promise<ActionResult<{ key: string; name: string }>> {
   return runAction(async () => {
     const user = await requirePermission("admin:api-keys");
-    const parsed = CreateKeyInput.safeParse({ name: form.get("name"), scopes: form.getAll("scopes") });
-    if (!parsed.success) throw new InvalidInput(parsed.error.issues.map((i) => i.message).join("; "));
+    const parsed = CreateKeyInput.safeParse({
+      name: form.get("name"),
+      scopes: form.getAll("scopes"),
+    });
+    if (!parsed.success)
+      throw new InvalidInput(parsed.error.issues.map((i) => i.message).join("; "));
     const created = await createApiKey(
       await getDb(),
       { ...parsed.data, createdBy: user.id },

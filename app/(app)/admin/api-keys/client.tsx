@@ -58,7 +58,10 @@ export function RevokeApiKeyButton({ id, name }: { id: string; name: string }) {
         disabled={pending}
         aria-label={`Revoke key ${name}`}
         onClick={() => {
-          if (!window.confirm(`Revoke the key "${name}"? Integrations using it will get 401 at once.`)) return;
+          if (
+            !window.confirm(`Revoke the key "${name}"? Integrations using it will get 401 at once.`)
+          )
+            return;
           const form = new FormData();
           form.set("id", id);
           startTransition(async () => {

@@ -22,7 +22,9 @@ export default async function ApiKeysPage() {
       <section className="card" aria-labelledby="keys">
         <h2 id="keys">API keys</h2>
         {keys.length === 0 ? (
-          <p className="muted">No API keys yet. Integrations need one with the ingest scope to send telemetry.</p>
+          <p className="muted">
+            No API keys yet. Integrations need one with the ingest scope to send telemetry.
+          </p>
         ) : (
           <div className="table-wrap">
             <table className="data">
@@ -48,7 +50,13 @@ export default async function ApiKeysPage() {
                     </td>
                     <td>{key.scopes.join(", ")}</td>
                     <td>{formatDateTime(key.createdAt)}</td>
-                    <td>{key.lastUsedAt ? formatDateTime(key.lastUsedAt) : <span className="muted">never</span>}</td>
+                    <td>
+                      {key.lastUsedAt ? (
+                        formatDateTime(key.lastUsedAt)
+                      ) : (
+                        <span className="muted">never</span>
+                      )}
+                    </td>
                     <td>
                       {key.revokedAt ? (
                         <span className="badge bad">revoked {formatDateTime(key.revokedAt)}</span>
@@ -56,7 +64,9 @@ export default async function ApiKeysPage() {
                         <span className="badge ok">active</span>
                       )}
                     </td>
-                    <td>{key.revokedAt ? null : <RevokeApiKeyButton id={key.id} name={key.name} />}</td>
+                    <td>
+                      {key.revokedAt ? null : <RevokeApiKeyButton id={key.id} name={key.name} />}
+                    </td>
                   </tr>
                 ))}
               </tbody>

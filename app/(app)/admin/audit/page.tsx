@@ -36,11 +36,17 @@ export default async function AuditPage({
       <AdminTabs current="/admin/audit" />
       <section className="card" aria-labelledby="audit-heading">
         <h2 id="audit-heading">Audit log</h2>
-        <p className="muted">Append-only: entries cannot be changed or deleted, by the app or in the database.</p>
+        <p className="muted">
+          Append-only: entries cannot be changed or deleted, by the app or in the database.
+        </p>
         <form className="form-row" method="get" role="search" aria-label="Filter the audit log">
           <label className="field">
             Action starts with
-            <input name="action" defaultValue={filters.action ?? ""} placeholder="e.g. auth.sign_in" />
+            <input
+              name="action"
+              defaultValue={filters.action ?? ""}
+              placeholder="e.g. auth.sign_in"
+            />
           </label>
           <label className="field">
             Actor
@@ -75,14 +81,19 @@ export default async function AuditPage({
                   <tr key={entry.id}>
                     <td className="nowrap">{formatDateTime(entry.at)}</td>
                     <td>
-                      {entry.actorLabel ?? entry.actorId ?? "—"} <span className="muted">({entry.actorType})</span>
+                      {entry.actorLabel ?? entry.actorId ?? "—"}{" "}
+                      <span className="muted">({entry.actorType})</span>
                     </td>
                     <td>
                       <code>{entry.action}</code>
                     </td>
-                    <td>{entry.targetType ? `${entry.targetType} ${entry.targetId ?? ""}` : "—"}</td>
                     <td>
-                      {entry.before ? <div className="muted">before: {summarise(entry.before)}</div> : null}
+                      {entry.targetType ? `${entry.targetType} ${entry.targetId ?? ""}` : "—"}
+                    </td>
+                    <td>
+                      {entry.before ? (
+                        <div className="muted">before: {summarise(entry.before)}</div>
+                      ) : null}
                       {entry.after ? <div>after: {summarise(entry.after)}</div> : null}
                     </td>
                     <td className="muted">

@@ -5,7 +5,13 @@ import { z } from "zod";
 import { getDb } from "@/db";
 import { generatePassword } from "@/lib/auth/passwords";
 import { requirePermission } from "@/lib/auth/session";
-import { RoleSchema, createUser, deactivateUser, reactivateUser, setUserRole } from "@/lib/auth/users";
+import {
+  RoleSchema,
+  createUser,
+  deactivateUser,
+  reactivateUser,
+  setUserRole,
+} from "@/lib/auth/users";
 import { InvalidInput } from "@/lib/errors";
 import { runAction, type ActionResult } from "@/lib/http/action-result";
 import { actionMeta, userActor } from "@/lib/server/request-meta";
@@ -49,7 +55,13 @@ export async function changeRoleAction(form: FormData): Promise<ActionResult> {
     const admin = await requirePermission("admin:users");
     const role = RoleSchema.safeParse(form.get("role"));
     if (!role.success) throw new InvalidInput("Unknown role");
-    await setUserRole(await getDb(), { id: userIdFrom(form) }, role.data, userActor(admin), await actionMeta());
+    await setUserRole(
+      await getDb(),
+      { id: userIdFrom(form) },
+      role.data,
+      userActor(admin),
+      await actionMeta(),
+    );
     revalidatePath("/admin/users");
     return undefined;
   });

@@ -28,7 +28,13 @@ export function CreateUserForm({ roles }: { roles: string[] }) {
       </label>
       <label className="field">
         Password (blank: generate)
-        <input name="password" type="password" autoComplete="new-password" minLength={12} maxLength={128} />
+        <input
+          name="password"
+          type="password"
+          autoComplete="new-password"
+          minLength={12}
+          maxLength={128}
+        />
       </label>
       <button className="primary" type="submit" disabled={pending}>
         {pending ? "Adding…" : "Add user"}
@@ -44,7 +50,10 @@ export function CreateUserForm({ roles }: { roles: string[] }) {
           {state.data.password ? (
             <>
               {" "}
-              Their password, shown once: <span className="secret" data-testid="new-user-password">{state.data.password}</span>
+              Their password, shown once:{" "}
+              <span className="secret" data-testid="new-user-password">
+                {state.data.password}
+              </span>
             </>
           ) : null}
         </div>
@@ -104,7 +113,15 @@ export function RoleSelect({
   );
 }
 
-export function ActiveToggle({ id, email, active }: { id: string; email: string; active: boolean }) {
+export function ActiveToggle({
+  id,
+  email,
+  active,
+}: {
+  id: string;
+  email: string;
+  active: boolean;
+}) {
   const { pending, error, run } = useFormAction(setActiveAction);
   return (
     <>

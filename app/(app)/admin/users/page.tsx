@@ -42,13 +42,29 @@ export default async function UsersPage() {
                   <td>{user.email}</td>
                   <td>{user.name ?? "—"}</td>
                   <td>
-                    <RoleSelect id={user.id} email={user.email} role={user.role} roles={[...ROLES]} disabled={user.id === me.id} />
+                    <RoleSelect
+                      id={user.id}
+                      email={user.email}
+                      role={user.role}
+                      roles={[...ROLES]}
+                      disabled={user.id === me.id}
+                    />
                   </td>
                   <td>
-                    {user.active ? <span className="badge ok">active</span> : <span className="badge bad">deactivated</span>}
+                    {user.active ? (
+                      <span className="badge ok">active</span>
+                    ) : (
+                      <span className="badge bad">deactivated</span>
+                    )}
                   </td>
                   <td>{formatDateTime(user.createdAt)}</td>
-                  <td>{user.id === me.id ? <span className="muted">you</span> : <ActiveToggle id={user.id} email={user.email} active={user.active} />}</td>
+                  <td>
+                    {user.id === me.id ? (
+                      <span className="muted">you</span>
+                    ) : (
+                      <ActiveToggle id={user.id} email={user.email} active={user.active} />
+                    )}
+                  </td>
                 </tr>
               ))}
             </tbody>
