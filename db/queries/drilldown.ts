@@ -583,6 +583,7 @@ const auditKeyset: Keyset = {
   order: "desc",
 };
 
+/** The KPI's rule (db/queries/kpis.ts manualInterventions): an action on an exception takes its entity. */
 function interventionScope(scope: KpiScope, actionPrefixes: readonly string[]): SQL {
   // Unescaped like the KPI's own query, so both match exactly the same actions.
   const patterns = sql.join(
@@ -590,7 +591,13 @@ function interventionScope(scope: KpiScope, actionPrefixes: readonly string[]): 
     sql`, `,
   );
   return sql`a.actor_type = 'user' and ${inRange(sql`a.at`, scope)} and a.action like any (array[${patterns}]::text[])
-    ${scope.entity ? sql`and (a.after->>'entity' = ${scope.entity} or a.before->>'entity' = ${scope.entity})` : sql``}`;
+    ${
+      scope.entity
+        ? sql`and (a.after->>'entity' = ${scope.entity} or a.before->>'entity' = ${scope.entity}
+            or exists (select 1 from exceptions x where a.target_type = 'exception' and x.id::text = a.target_id
+              and x.entity = ${scope.entity}))`
+        : sql``
+    }`;
 }
 
 export async function listInterventions(

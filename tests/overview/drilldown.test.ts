@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "@/db/client";
+import { exceptions } from "@/db/schema";
+import { writeAudit } from "@/lib/audit";
 import {
+  countInterventions,
+  countOpenExceptions,
+  listInterventions,
+  listOpenExceptions,
   countLaggedEvents,
   countLatencyInvoices,
   listCheckpoints,
@@ -20,7 +26,10 @@ import {
 import type { KpiScope } from "@/db/queries/kpis";
 import { InvalidInput } from "@/lib/errors";
 import { ingestItems } from "@/lib/ingest/ingest";
-import { ENTITLEMENT_OVERDUE_AFTER_MS } from "@/lib/kpi/definitions";
+import {
+  ENTITLEMENT_OVERDUE_AFTER_MS,
+  MANUAL_INTERVENTION_ACTION_PREFIXES,
+} from "@/lib/kpi/definitions";
 import { computeKpis, type KpiReport } from "@/lib/kpi/engine";
 import { simulateEvents } from "@/lib/simulator";
 import { createTestDb, type TestDb } from "../support/db";
@@ -312,6 +321,71 @@ describe("drill-down details", () => {
     ]);
     const report = await computeKpis(db, scope, { include: { series: false, byEntity: false } });
     expect(await countLaggedEvents(db, scope)).toBe(report.eventLag.count);
+  });
+
+  it("lists the open exceptions and the manual interventions the KPIs count, per entity too", async () => {
+    const now = new Date();
+    const [a, , c] = await db
+      .insert(exceptions)
+      .values(
+        (["DD-EU", "DD-EU", "DD-US"] as const).map((entity, i) => ({
+          type: "erp_posting_failed" as const,
+          problemKey: `dd-${i}-${now.getTime()}`,
+          title: `drill ${i}`,
+          entity,
+          openedAt: new Date(now.getTime() - (i + 1) * HOUR),
+        })),
+      )
+      .returning({ id: exceptions.id });
+    const actor = { type: "user" as const, id: null, label: "someone@example.com" };
+    // The workflow's entries name the exception, not its entity: the entity comes from it.
+    await writeAudit(db, {
+      actor,
+      action: "exception.started",
+      target: { type: "exception", id: a!.id },
+    });
+    await writeAudit(db, {
+      actor,
+      action: "exception.resolved",
+      target: { type: "exception", id: c!.id },
+    });
+    await writeAudit(db, { actor, action: "correction.proposed", after: { entity: "DD-EU" } });
+    await writeAudit(db, { actor, action: "user.created", after: { entity: "DD-EU" } });
+
+    for (const entity of [null, "DD-EU", "DD-US"]) {
+      const scope = {
+        from: new Date(now.getTime() - HOUR),
+        to: new Date(now.getTime() + HOUR),
+        entity,
+      };
+      const report = await computeKpis(db, scope, {
+        now,
+        include: { series: false, byEntity: false },
+      });
+      const open = await everyRow(
+        (cursor) => listOpenExceptions(db, { scope, cursor, now, limit: 1 }),
+        (r) => r.id,
+        1,
+      );
+      expect(open.length).toBe(report.exceptions.open);
+      expect(await countOpenExceptions(db, scope)).toBe(report.exceptions.open);
+      const actions = await everyRow(
+        (cursor) =>
+          listInterventions(db, {
+            scope,
+            cursor,
+            actionPrefixes: MANUAL_INTERVENTION_ACTION_PREFIXES,
+            limit: 1,
+          }),
+        (r) => r.id,
+        1,
+      );
+      expect(actions.length).toBe(report.manualInterventions);
+      expect(await countInterventions(db, scope, MANUAL_INTERVENTION_ACTION_PREFIXES)).toBe(
+        report.manualInterventions,
+      );
+      expect(actions.some((r) => r.action === "user.created")).toBe(false);
+    }
   });
 
   it("refuses a cursor that is no position in the list instead of sending it to the database", async () => {
