@@ -48,7 +48,11 @@ export const webhookEndpoints = pgTable(
     createdAt: tstz("created_at").notNull().defaultNow(),
     deactivatedAt: tstz("deactivated_at"),
   },
-  (t) => [index("webhook_endpoints_active_idx").on(t.createdAt).where(sql`${t.active}`)],
+  (t) => [
+    index("webhook_endpoints_active_idx")
+      .on(t.createdAt)
+      .where(sql`${t.active}`),
+  ],
 );
 
 /**

@@ -1,6 +1,8 @@
 import type { ReactNode } from "react";
 import type { CurrentUser } from "@/lib/auth/session";
 import type { ExceptionDetail } from "@/lib/exceptions/detail";
+import { can } from "@/lib/auth/permissions";
+import { RejectedEventsPanel, RetryPanel } from "./retry-panel";
 
 /*
  * The slot for the actions an exception's detail view offers beyond the everyday workflow
@@ -22,7 +24,26 @@ export interface ActionPanel {
   render: (context: ActionPanelContext) => ReactNode;
 }
 
-export const ACTION_PANELS: ActionPanel[] = [];
+export const ACTION_PANELS: ActionPanel[] = [
+  {
+    key: "retry",
+    appliesTo: ({ exception }) => exception.type === "erp_posting_failed",
+    render: ({ exception, viewer }) => (
+      <RetryPanel
+        exceptionId={exception.id}
+        status={exception.status}
+        canWork={can(viewer.role, "exceptions:work")}
+      />
+    ),
+  },
+  {
+    key: "rejected-events",
+    appliesTo: ({ exception }) => exception.type === "event_rejected",
+    render: ({ exception, viewer }) => (
+      <RejectedEventsPanel exceptionId={exception.id} canWork={can(viewer.role, "exceptions:work")} />
+    ),
+  },
+];
 
 /** The panels of ACTION_PANELS that apply, each in its own block. */
 export function ExtraActionPanels(context: ActionPanelContext) {
