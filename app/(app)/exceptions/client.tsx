@@ -110,6 +110,8 @@ export function ExceptionQueue({
     refetchInterval: REFRESH_MS,
   });
   const [selected, setSelected] = useState<Set<string>>(new Set());
+  // The last bulk action's result outlives the selection it was about.
+  const [outcome, setOutcome] = useState<Outcome | null>(null);
   const tableRef = useRef<HTMLTableElement>(null);
 
   const page = query.data;
@@ -121,6 +123,7 @@ export function ExceptionQueue({
   /** Any change of what is shown starts from the first page with nothing selected. */
   function update(patch: Partial<QueueParams>) {
     setSelected(new Set());
+    setOutcome(null);
     void setParams({ ...patch, after: null, before: null });
   }
 
@@ -190,13 +193,16 @@ export function ExceptionQueue({
           items={items.filter((i) => selected.has(i.id))}
           viewer={viewer}
           assignees={assignees}
-          onDone={() => {
-            setSelected(new Set());
+          onDone={(result) => {
+            setOutcome(result);
+            // A refused request changed nothing: the selection stays for another try.
+            if (result.ok || result.failures.length > 0) setSelected(new Set());
             void queryClient.invalidateQueries({ queryKey: EXCEPTIONS_QUERY_KEY });
           }}
           onClear={() => setSelected(new Set())}
         />
       ) : null}
+      {outcome ? <BulkOutcome outcome={outcome} /> : null}
       {!page && query.isError ? (
         <div className="alert error" role="alert">
           <p style={{ marginTop: 0 }}>The queue could not be loaded: {query.error.message}</p>
@@ -615,7 +621,7 @@ function QueueRow({
           {ids ? ` · ${ids}` : ""}
         </span>
       </td>
-      <td>{item.entity ?? "—"}</td>
+      <td className="nowrap">{item.entity ?? "—"}</td>
       <td className="num nowrap">
         {item.amountMinor !== null && item.currency
           ? formatMoney(item.amountMinor, item.currency)
@@ -644,7 +650,7 @@ function BulkBar({
   items: QueueItem[];
   viewer: { id: string; label: string };
   assignees: Assignee[];
-  onDone: () => void;
+  onDone: (outcome: Outcome) => void;
   onClear: () => void;
 }) {
   const [kind, setKind] = useState<BulkKind>("assign");
@@ -652,9 +658,6 @@ function BulkBar({
   const [code, setCode] = useState("");
   const [note, setNote] = useState("");
   const [pending, startTransition] = useTransition();
-  const [outcome, setOutcome] = useState<{ ok: boolean; text: string; failures: string[] } | null>(
-    null,
-  );
   const codes = kind === "resolve" ? RESOLUTION_CODES : DISMISSAL_CODES;
   const closable = items.filter((i) => !CLOSED_STATUSES.includes(i.status));
 
@@ -670,12 +673,11 @@ function BulkBar({
     startTransition(async () => {
       const result = await bulkAction(request);
       if (!result.ok) {
-        setOutcome({ ok: false, text: result.error, failures: [] });
+        onDone({ ok: false, text: result.error, failures: [] });
         return;
       }
-      setOutcome(summarise(kind, result.data, items));
       setNote("");
-      onDone();
+      onDone(summarise(kind, result.data, items));
     });
   }
 
@@ -757,12 +759,17 @@ function BulkBar({
           Clear selection
         </button>
       </form>
-      {outcome ? <BulkOutcome outcome={outcome} /> : null}
     </>
   );
 }
 
-function summarise(kind: BulkKind, results: BulkItemResult[], items: QueueItem[]) {
+interface Outcome {
+  ok: boolean;
+  text: string;
+  failures: string[];
+}
+
+function summarise(kind: BulkKind, results: BulkItemResult[], items: QueueItem[]): Outcome {
   const done = results.filter((r) => r.ok).length;
   const title = (id: string) => items.find((i) => i.id === id)?.title ?? id;
   const failures = results.flatMap((r) => (r.ok ? [] : [`${title(r.id)}: ${r.error}`]));
@@ -773,7 +780,7 @@ function summarise(kind: BulkKind, results: BulkItemResult[], items: QueueItem[]
   return { ok: failures.length === 0, text, failures };
 }
 
-function BulkOutcome({ outcome }: { outcome: { ok: boolean; text: string; failures: string[] } }) {
+function BulkOutcome({ outcome }: { outcome: Outcome }) {
   return (
     <div
       className={`alert ${outcome.ok ? "success" : "error"}`}
@@ -793,6 +800,9 @@ function BulkOutcome({ outcome }: { outcome: { ok: boolean; text: string; failur
   );
 }
 
+/** UTC, like every time Closeline shows, and the same on the server and in the browser. */
+const clock = new Intl.DateTimeFormat("en-GB", { timeStyle: "medium", timeZone: "UTC" });
+
 function LiveStatus({
   updatedAt,
   fetching,
@@ -805,12 +815,8 @@ function LiveStatus({
   return (
     <span className={styles.live}>
       <span>
-        {fetching
-          ? "Refreshing…"
-          : updatedAt
-            ? `Updated ${new Date(updatedAt).toLocaleTimeString()}`
-            : ""}{" "}
-        · every {REFRESH_MS / 1000} s
+        {fetching ? "Refreshing…" : updatedAt ? `Updated ${clock.format(updatedAt)} UTC` : ""} ·
+        every {REFRESH_MS / 1000} s
       </span>
       <button type="button" onClick={onRefresh} disabled={fetching}>
         Refresh
