@@ -45,6 +45,7 @@ export async function proxy(request: NextRequest) {
   requestHeaders.set("x-nonce", nonce);
   // The app layout checks the page's rule before anything streams (see app/(app)/layout.tsx).
   requestHeaders.set("x-closeline-pathname", pathname);
+  requestHeaders.set("x-closeline-return-to", pathname + search);
   requestHeaders.set("content-security-policy", csp);
   const response = NextResponse.next({ request: { headers: requestHeaders } });
   response.headers.set("content-security-policy", csp);

@@ -59,7 +59,12 @@ export async function guardPage(route: string): Promise<CurrentUser> {
   const rule = accessRule(route);
   const user = await getCurrentUser();
   if (rule === "public") return user as CurrentUser;
-  if (!user) redirect(`/sign-in?callbackUrl=${encodeURIComponent(route)}`);
+  if (!user) {
+    // Back to the page asked for, query included (the proxy passes it), not the route pattern.
+    const { headers } = await import("next/headers");
+    const returnTo = (await headers()).get("x-closeline-return-to") ?? route;
+    redirect(`/sign-in?callbackUrl=${encodeURIComponent(returnTo)}`);
+  }
   if (typeof rule === "object" && "permission" in rule && !can(user.role, rule.permission))
     forbidden();
   return user;
