@@ -78,6 +78,11 @@ function CheckItem({
         >
           How this is decided
         </a>
+        {!check.passed && check.queue?.permission && allowed.includes(check.queue.permission) ? (
+          <a className="no-print" href={check.queue.href}>
+            {check.queue.label}
+          </a>
+        ) : null}
       </div>
       <p className={styles.explanation}>{check.explanation}</p>
       {check.blockers.length > 0 ? (

@@ -40,3 +40,19 @@ export function ingestionLink(entity: string, period: AccountingPeriodRange): Bl
     permission: "ingestion:read",
   };
 }
+
+/**
+ * The exception queue filtered to what a check is about, for the reader who works the
+ * blockers rather than one of them (lib/exceptions/queue-params.ts reads these parameters).
+ */
+export function queueLink(
+  entity: string,
+  filter: { type: string } | { status: "awaiting_approval" },
+): BlockerLink {
+  const query = new URLSearchParams({ ...filter, entity });
+  return {
+    href: `/exceptions?${query.toString()}`,
+    label: "Open in the exception queue",
+    permission: "exceptions:read",
+  };
+}

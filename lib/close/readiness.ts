@@ -15,7 +15,7 @@ import {
 } from "@/db/queries/close";
 import { formatCount, formatDateTime, formatMoney, formatPercent } from "@/lib/format";
 import { loadTargets } from "@/lib/kpi/targets";
-import { checkAnchor, exceptionLink, ingestionLink, type BlockerLink } from "./links";
+import { checkAnchor, exceptionLink, ingestionLink, queueLink, type BlockerLink } from "./links";
 import { periodLabel, type AccountingPeriodRange } from "./period";
 
 /*
@@ -83,7 +83,10 @@ export interface CheckResult {
   /** All blockers, even those beyond the listed ones. */
   blockerCount: number;
   blockers: Blocker[];
+  /** The check's explanation on the close page. */
   link: BlockerLink;
+  /** The exception queue filtered to this check's kind of problem, when there is one. */
+  queue: BlockerLink | null;
 }
 
 export interface CloseReadiness {
@@ -133,7 +136,10 @@ export async function computeCloseReadiness(
       amendmentsCheck(db, scope, limit),
       findAccountingPeriod(db, scope.entity, scope.start),
     ]);
-  const checks = [usage, invoices, reconciliation, disputes, approvals, amendments];
+  const checks = [usage, invoices, reconciliation, disputes, approvals, amendments].map((check) => {
+    const filter = QUEUE_FILTERS[check.key];
+    return { ...check, queue: filter ? queueLink(scope.entity, filter) : null };
+  });
   return {
     entity: params.entity,
     period: {
@@ -152,6 +158,16 @@ export async function computeCloseReadiness(
   };
 }
 
+/** The queue view each check's blockers are worked in; usage gaps are looked into on /ingestion. */
+const QUEUE_FILTERS: Record<CheckKey, { type: string } | { status: "awaiting_approval" } | null> = {
+  usage_complete: null,
+  invoices_posted: { type: "erp_posting_failed" },
+  no_material_reconciliation_breaks: { type: "reconciliation_break" },
+  no_material_open_disputes: { type: "invoice_disputed" },
+  no_pending_approvals: { status: "awaiting_approval" },
+  no_unresolved_retroactive_amendments: { type: "retroactive_amendment" },
+};
+
 function result(
   key: CheckKey,
   passed: boolean,
@@ -167,6 +183,7 @@ function result(
     blockerCount,
     blockers,
     link: checkAnchor(key),
+    queue: null,
   };
 }
 

@@ -92,6 +92,12 @@ describe("verdict", () => {
       currency: "USD",
     });
     expect(failing.blockers[0]!.label).toContain(`${entity}-unposted`);
+    expect(failing.queue).toEqual({
+      href: `/exceptions?type=erp_posting_failed&entity=${entity}`,
+      label: "Open in the exception queue",
+      permission: "exceptions:read",
+    });
+    expect(check(report, "usage_complete").queue).toBeNull();
   });
 });
 
