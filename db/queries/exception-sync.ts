@@ -94,8 +94,14 @@ async function close(
       update exceptions x set status = 'resolved', closed_at = ${ts(now)}, closed_by = 'system',
         resolution_code = 'confirmed_by_telemetry', resolution_note = ${note}, updated_at = ${ts(now)},
         version = x.version + 1
-      where x.type = ${type} and x.status in ${OPEN}
-        and x.problem_key in (select k.problem_key from resolved k)
+      -- Each resolved key is looked up on its own in exceptions_problem_key. Matched with
+      -- "in (select ...)" the planner, short of statistics on a fresh table, compared every
+      -- open exception of the type with every key, and each batch was slower than the last.
+      from resolved k
+        cross join lateral (
+          select e.id from exceptions e where e.type = ${type} and e.problem_key = k.problem_key
+        ) m
+      where x.id = m.id and x.status in ${OPEN}
       returning x.id, x.entity
     ),
     audited as (
