@@ -93,6 +93,10 @@ export const exceptions = pgTable(
     // filter, over open items only: closed ones pile up and the queues rarely show them.
     index("exceptions_open_type_idx").on(t.type, t.openedAt, t.id).where(stillOpen(t.status)),
     index("exceptions_open_entity_idx").on(t.entity, t.openedAt, t.id).where(stillOpen(t.status)),
+    // The tab counts per type under the shell's entity filter, and entity + type pages.
+    index("exceptions_open_entity_type_idx")
+      .on(t.entity, t.type, t.openedAt, t.id)
+      .where(stillOpen(t.status)),
     index("exceptions_open_owner_idx").on(t.ownerId, t.openedAt, t.id).where(stillOpen(t.status)),
     index("exceptions_open_severity_idx")
       .on(sql`closeline_severity_order(${t.severity})`, t.openedAt, t.id)
