@@ -3,6 +3,7 @@ import type { Db } from "../client";
 import { queryRows } from "../rows";
 import {
   EXCEPTION_STATUSES,
+  EXCEPTION_TYPES,
   OPEN_EXCEPTION_STATUSES,
   type ExceptionStatus,
   type ExceptionType,
@@ -308,18 +309,43 @@ export async function countExceptions(
   return { count: Math.min(count, options.cap), capped: count > options.cap };
 }
 
-/** Matching exceptions per type, for the queue's tabs: the filters apply, except the type itself. */
+export interface CappedCount {
+  count: number;
+  /** True when there are more than `count` (the cap). */
+  capped: boolean;
+}
+
+/**
+ * Matching exceptions per type, for the queue's tabs: every filter applies except the type
+ * itself. Each type is counted no further than `cap`, through its own index range (the
+ * ORDER BY steers the planner to exceptions_open_type_idx rather than a scan that stops at
+ * `cap` matches only when there are that many), so the tabs cost about cap × types index
+ * entries however long the queues grow.
+ */
 export async function countExceptionsByType(
   db: Db,
   filters: ExceptionFilters,
-  now = new Date(),
-): Promise<Partial<Record<ExceptionType, number>>> {
-  const where = filterConditions({ ...filters, type: null }, now);
+  options: { cap: number; now?: Date },
+): Promise<Record<ExceptionType, CappedCount>> {
+  const where = filterConditions({ ...filters, type: null }, options.now ?? new Date());
   const rows = await queryRows<{ type: ExceptionType; count: string | number }>(
     db,
-    sql`select x.type, count(*) as count from exceptions x where ${sql.join(where, sql` and `)} group by x.type`,
+    sql`select t.type, (
+          select count(*) from (
+            select 1 from exceptions x where x.type = t.type and ${sql.join(where, sql` and `)}
+            order by x.opened_at limit ${options.cap + 1}
+          ) matching
+        ) as count
+        from jsonb_array_elements_text(${JSON.stringify(EXCEPTION_TYPES)}::jsonb) as t(type)`,
   );
-  return Object.fromEntries(rows.map((r) => [r.type, Number(r.count)]));
+  const counts = Object.fromEntries(
+    EXCEPTION_TYPES.map((type) => [type, { count: 0, capped: false }]),
+  ) as Record<ExceptionType, CappedCount>;
+  for (const r of rows) {
+    const count = Number(r.count);
+    counts[r.type] = { count: Math.min(count, options.cap), capped: count > options.cap };
+  }
+  return counts;
 }
 
 export interface ExceptionDetail extends Omit<ExceptionListRow, "key"> {

@@ -48,6 +48,7 @@ export const ROUTE_ACCESS: Record<string, AccessRule> = {
   "GET /api/v1/events": { apiKey: "read", orPermission: "ingestion:read" },
   "GET /api/v1/kpis": { apiKey: "read", orPermission: "kpis:read" },
   "GET /api/v1/exceptions": { apiKey: "read", orPermission: "exceptions:read" },
+  "GET /api/v1/exceptions/counts": { apiKey: "read", orPermission: "exceptions:read" },
   "GET /api/v1/exceptions.csv": { apiKey: "read", orPermission: "exceptions:read" },
   "GET /api/v1/close-readiness": { apiKey: "read", orPermission: "close:read" },
   "GET /api/v1/close-readiness.csv": { apiKey: "read", orPermission: "close:read" },

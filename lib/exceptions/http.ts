@@ -3,12 +3,13 @@ import { guardApi } from "@/lib/auth/session";
 import { handle, json } from "@/lib/http/respond";
 import { countExceptions } from "@/db/queries/exceptions";
 import { EXPORT_LIMIT, exceptionsCsvStream } from "./csv";
-import { loadQueuePage, queueFilters, type Viewer } from "./queue";
+import { loadQueueCounts, loadQueuePage, queueFilters, type Viewer } from "./queue";
 import { loadQueueParams, withoutPage } from "./queue-params";
 
 /*
  * The queues over HTTP, with the page's own URL params (lib/exceptions/queue-params.ts): the
- * browser's live refresh reads GET /api/v1/exceptions, and the "Export CSV" link is
+ * browser's live refresh reads GET /api/v1/exceptions (a page) and
+ * GET /api/v1/exceptions/counts (the tabs' counts), and the "Export CSV" link is
  * GET /api/v1/exceptions.csv with the same query. A session with exceptions:read or an API
  * key with the read scope may call both; owner=me needs a session.
  */
@@ -17,6 +18,14 @@ export const handleListExceptions = handle(async (db: Db, request: Request) => {
   const principal = await guardApi(db, request, "GET /api/v1/exceptions");
   const viewer: Viewer | null = principal.kind === "user" ? principal.user : null;
   return json(await loadQueuePage(db, loadQueueParams(new URL(request.url)), viewer));
+});
+
+export const handleExceptionCounts = handle(async (db: Db, request: Request) => {
+  const principal = await guardApi(db, request, "GET /api/v1/exceptions/counts");
+  const viewer: Viewer | null = principal.kind === "user" ? principal.user : null;
+  return json(
+    await loadQueueCounts(db, withoutPage(loadQueueParams(new URL(request.url))), viewer),
+  );
 });
 
 export const handleExceptionsCsv = handle(async (db: Db, request: Request) => {

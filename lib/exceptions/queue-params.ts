@@ -64,5 +64,15 @@ export function queueQueryKey(params: QueueParams) {
   return ["exceptions", "queue", serializeQueueParams(params)] as const;
 }
 
+/** The params the counts depend on: the filters, not the type (every tab is counted), sort or page. */
+export function countParams(params: QueueParams): QueueParams {
+  return { ...withoutPage(params), type: null, sort: null, dir: null };
+}
+
+/** The react-query key of the tab counts; switching tabs or pages keeps them. */
+export function countsQueryKey(params: QueueParams) {
+  return ["exceptions", "counts", serializeQueueParams(countParams(params))] as const;
+}
+
 /** Everything cached about exceptions, for invalidation after an action. */
 export const EXCEPTIONS_QUERY_KEY = ["exceptions"] as const;

@@ -2,9 +2,9 @@ import { z } from "zod";
 import type { Db } from "@/db/client";
 import {
   DEFAULT_DIRECTION,
-  countExceptions,
   countExceptionsByType,
   listExceptions,
+  type CappedCount,
   type ExceptionFilters,
   type ExceptionKey,
   type ExceptionListRow,
@@ -20,8 +20,11 @@ import { AGE_MS, DEFAULT_PAGE_SIZE, type QueueParams } from "./queue-params";
  * server and GET /api/v1/exceptions answers it, so both give the same shape.
  */
 
-/** "10,000+" is as precise as a queue needs to be; an exact count at that size costs a scan. */
-export const COUNT_CAP = 10_000;
+/**
+ * "1,000+" is as precise as a work queue needs; counting further costs a scan of every
+ * matching row each time the tabs refresh.
+ */
+export const COUNT_CAP = 1_000;
 
 export interface QueueItem {
   id: string;
@@ -51,9 +54,16 @@ export interface QueuePage {
   items: QueueItem[];
   nextCursor: string | null;
   previousCursor: string | null;
-  total: { count: number; capped: boolean };
-  countsByType: Partial<Record<ExceptionType, number>>;
   /** When the page was read; ages are measured from it. */
+  asOf: string;
+}
+
+/** How many exceptions match, per type (the tabs) and in all, each counted up to COUNT_CAP. */
+export interface QueueCounts {
+  byType: Record<ExceptionType, CappedCount>;
+  /** Of the selected type, or of all types (then capped when any type is). */
+  total: CappedCount;
+  cap: number;
   asOf: string;
 }
 
@@ -155,27 +165,42 @@ export async function loadQueuePage(
     throw new InvalidInput("after and before: give one cursor, not both");
   const after = cursorKey(params.after, sort, direction);
   const before = cursorKey(params.before, sort, direction);
-  const [page, total, countsByType] = await Promise.all([
-    listExceptions(db, {
-      ...filters,
-      sort,
-      direction,
-      after,
-      before,
-      limit: params.size ?? DEFAULT_PAGE_SIZE,
-      now,
-    }),
-    countExceptions(db, filters, { cap: COUNT_CAP, now }),
-    countExceptionsByType(db, filters, now),
-  ]);
+  const page = await listExceptions(db, {
+    ...filters,
+    sort,
+    direction,
+    after,
+    before,
+    limit: params.size ?? DEFAULT_PAGE_SIZE,
+    now,
+  });
   return {
     items: page.rows.map(toQueueItem),
     nextCursor: encodeKey(page.next, sort, direction),
     previousCursor: encodeKey(page.previous, sort, direction),
-    total,
-    countsByType,
     asOf: now.toISOString(),
   };
+}
+
+/**
+ * The counts behind the tabs and the total, apart from the page: they cost more than a page
+ * at 100,000 open exceptions, so the browser asks for them on their own and less often.
+ */
+export async function loadQueueCounts(
+  db: Db,
+  params: QueueParams,
+  viewer: Viewer | null,
+  now = new Date(),
+): Promise<QueueCounts> {
+  const byType = await countExceptionsByType(db, queueFilters(params, viewer), {
+    cap: COUNT_CAP,
+    now,
+  });
+  const all = Object.values(byType);
+  const total = params.type
+    ? byType[params.type]
+    : { count: all.reduce((sum, c) => sum + c.count, 0), capped: all.some((c) => c.capped) };
+  return { byType, total, cap: COUNT_CAP, asOf: now.toISOString() };
 }
 
 /**

@@ -119,6 +119,7 @@ const EXPECTED: Record<string, Record<Role, boolean>> = {
   "GET /api/v1/events": { executive: N, finance: Y, operations: Y, admin: Y },
   "GET /api/v1/kpis": { executive: Y, finance: Y, operations: N, admin: Y },
   "GET /api/v1/exceptions": { executive: N, finance: Y, operations: Y, admin: Y },
+  "GET /api/v1/exceptions/counts": { executive: N, finance: Y, operations: Y, admin: Y },
   "GET /api/v1/exceptions.csv": { executive: N, finance: Y, operations: Y, admin: Y },
   "GET /api/v1/close-readiness": { executive: Y, finance: Y, operations: N, admin: Y },
   "GET /api/v1/close-readiness.csv": { executive: Y, finance: Y, operations: N, admin: Y },

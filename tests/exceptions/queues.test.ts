@@ -324,18 +324,21 @@ describe("filters", () => {
     });
   });
 
-  it("counts by type for the tabs, with every filter but the type", async () => {
+  it("counts by type for the tabs, with every filter but the type, each up to the cap", async () => {
     const counts = await countExceptionsByType(
       t.db,
       { entity: "ACME-US", type: "invoice_disputed" },
-      NOW,
+      { cap: 1000, now: NOW },
     );
     for (const type of TYPES) {
-      expect(counts[type] ?? 0).toBe(
-        seeded.filter((x) => OPEN.includes(x.status) && x.entity === "ACME-US" && x.type === type)
-          .length,
-      );
+      const want = seeded.filter(
+        (x) => OPEN.includes(x.status) && x.entity === "ACME-US" && x.type === type,
+      ).length;
+      expect(counts[type]).toEqual({ count: want, capped: false });
     }
+    expect(counts.usage_incomplete).toEqual({ count: 0, capped: false });
+    const capped = await countExceptionsByType(t.db, {}, { cap: 3, now: NOW });
+    expect(capped.erp_posting_failed).toEqual({ count: 3, capped: true });
   });
 
   it("returns the row's owner and amount for display", async () => {

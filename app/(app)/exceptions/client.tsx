@@ -7,11 +7,13 @@ import { useEffect, useRef, useState, useTransition, type FormEvent, type MouseE
 import { SeverityBadge, SlaAge, StatusBadge } from "@/components/exceptions/badges";
 import styles from "@/components/exceptions/exceptions.module.css";
 import type { Assignee } from "@/lib/exceptions/detail";
-import type { QueueItem, QueuePage } from "@/lib/exceptions/queue";
+import type { QueueCounts, QueueItem, QueuePage } from "@/lib/exceptions/queue";
 import {
   AGE_CHOICES,
   DEFAULT_PAGE_SIZE,
   EXCEPTIONS_QUERY_KEY,
+  countParams,
+  countsQueryKey,
   PAGE_SIZES,
   queueParsers,
   queueQueryKey,
@@ -49,23 +51,25 @@ const REFRESH_MS = 20_000;
 type Sort = NonNullable<QueueParams["sort"]>;
 const EXPORT_LIMIT_TEXT = "50,000";
 
-async function fetchQueuePage(params: QueueParams, signal: AbortSignal): Promise<QueuePage> {
-  const response = await fetch(`/api/v1/exceptions${serializeQueueParams(params)}`, {
+/** The tab counts cost more than a page, so they refresh less often. */
+const COUNTS_REFRESH_MS = 60_000;
+
+async function fetchJson<T>(path: string, signal: AbortSignal): Promise<T> {
+  const response = await fetch(path, {
     signal,
     headers: { accept: "application/json" },
     cache: "no-store",
   });
-  const body = (await response.json().catch(() => null)) as
-    { error?: { message?: string } } | QueuePage | null;
+  const body = (await response.json().catch(() => null)) as unknown;
   if (!response.ok) {
-    const message = body && "error" in body ? body.error?.message : null;
+    const message = (body as { error?: { message?: string } } | null)?.error?.message;
     throw new Error(
       response.status === 401
         ? "Your session has ended; sign in again."
         : (message ?? `The queue could not be loaded (HTTP ${response.status}).`),
     );
   }
-  return body as QueuePage;
+  return body as T;
 }
 
 /** The status filter as one select: named groups, or a single status. */
@@ -105,9 +109,20 @@ export function ExceptionQueue({
   const queryClient = useQueryClient();
   const query = useQuery({
     queryKey: queueQueryKey(params),
-    queryFn: ({ signal }) => fetchQueuePage(params, signal),
+    queryFn: ({ signal }) =>
+      fetchJson<QueuePage>(`/api/v1/exceptions${serializeQueueParams(params)}`, signal),
     placeholderData: keepPreviousData,
     refetchInterval: REFRESH_MS,
+  });
+  const counts = useQuery({
+    queryKey: countsQueryKey(params),
+    queryFn: ({ signal }) =>
+      fetchJson<QueueCounts>(
+        `/api/v1/exceptions/counts${serializeQueueParams(countParams(params))}`,
+        signal,
+      ),
+    placeholderData: keepPreviousData,
+    refetchInterval: COUNTS_REFRESH_MS,
   });
   const [selected, setSelected] = useState<Set<string>>(new Set());
   // The last bulk action's result outlives the selection it was about.
@@ -149,7 +164,7 @@ export function ExceptionQueue({
 
   return (
     <div>
-      <TypeTabs params={params} counts={page?.countsByType} onSelect={(type) => update({ type })} />
+      <TypeTabs params={params} counts={counts.data} onSelect={(type) => update({ type })} />
       <Filters params={params} viewer={viewer} assignees={assignees} onChange={update} />
       <div className={styles.toolbar}>
         <p
@@ -159,11 +174,8 @@ export function ExceptionQueue({
           aria-live="polite"
           data-testid="queue-total"
         >
-          {page
-            ? `${page.total.capped ? `More than ${formatCount(page.total.count)}` : formatCount(page.total.count)} ${
-                page.total.count === 1 ? "exception" : "exceptions"
-              } · sorted by ${SORT_LABELS[sort].toLowerCase()}, ${DIRECTION_LABELS[sort][direction]}`
-            : "Loading…"}
+          {counts.data ? `${countText(totalOf(counts.data, params.type))} · ` : ""}
+          sorted by {SORT_LABELS[sort].toLowerCase()}, {DIRECTION_LABELS[sort][direction]}
         </p>
         <div className="form-row">
           <LiveStatus
@@ -318,19 +330,30 @@ const CLEARED: Partial<QueueParams> = {
   type: null,
 };
 
+/** The total of the selected tab, or of every tab. */
+function totalOf(counts: QueueCounts, type: QueueParams["type"]) {
+  if (type) return counts.byType[type];
+  const all = Object.values(counts.byType);
+  return { count: all.reduce((sum, c) => sum + c.count, 0), capped: all.some((c) => c.capped) };
+}
+
+function countText(total: { count: number; capped: boolean }) {
+  return `${formatCount(total.count)}${total.capped ? "+" : ""} ${total.count === 1 && !total.capped ? "exception" : "exceptions"}`;
+}
+
 function TypeTabs({
   params,
   counts,
   onSelect,
 }: {
   params: QueueParams;
-  counts: QueuePage["countsByType"] | undefined;
+  counts: QueueCounts | undefined;
   onSelect: (type: QueueParams["type"]) => void;
 }) {
-  const total = counts ? Object.values(counts).reduce((sum, n) => sum + (n ?? 0), 0) : null;
-  const tab = (type: QueueParams["type"], label: string, count: number | null) => {
+  const tab = (type: QueueParams["type"], label: string) => {
     const href = `/exceptions${serializeQueueParams({ ...params, type, after: null, before: null })}`;
     const current = params.type === type;
+    const total = counts ? totalOf(counts, type) : null;
     return (
       <li key={type ?? "all"}>
         <Link
@@ -344,7 +367,12 @@ function TypeTabs({
           }}
         >
           {label}
-          {count !== null ? <span className={styles.count}>{formatCount(count)}</span> : null}
+          {total ? (
+            <span className={styles.count}>
+              {formatCount(total.count)}
+              {total.capped ? "+" : ""}
+            </span>
+          ) : null}
         </Link>
       </li>
     );
@@ -352,8 +380,8 @@ function TypeTabs({
   return (
     <nav aria-label="Exception types">
       <ul className={styles.tabs}>
-        {tab(null, "All", total)}
-        {TYPES.map((type) => tab(type, TYPE_LABELS[type], counts ? (counts[type] ?? 0) : null))}
+        {tab(null, "All")}
+        {TYPES.map((type) => tab(type, TYPE_LABELS[type]))}
       </ul>
     </nav>
   );

@@ -4,8 +4,13 @@ import { getDb } from "@/db";
 import { can } from "@/lib/auth/permissions";
 import { guardPage } from "@/lib/auth/session";
 import { listAssignees } from "@/lib/exceptions/detail";
-import { loadQueuePage } from "@/lib/exceptions/queue";
-import { loadQueueParams, queueQueryKey } from "@/lib/exceptions/queue-params";
+import { loadQueueCounts, loadQueuePage } from "@/lib/exceptions/queue";
+import {
+  countParams,
+  countsQueryKey,
+  loadQueueParams,
+  queueQueryKey,
+} from "@/lib/exceptions/queue-params";
 import { getQueryClient } from "@/lib/query-client";
 import { ExceptionQueue } from "./client";
 
@@ -27,6 +32,10 @@ export default async function ExceptionsPage({
     queryClient.prefetchQuery({
       queryKey: queueQueryKey(params),
       queryFn: () => loadQueuePage(db, params, user),
+    }),
+    queryClient.prefetchQuery({
+      queryKey: countsQueryKey(params),
+      queryFn: () => loadQueueCounts(db, countParams(params), user),
     }),
   ]);
   const canWork = can(user.role, "exceptions:work");
