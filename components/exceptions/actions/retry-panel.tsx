@@ -68,6 +68,11 @@ export async function RetryPanel({
 }) {
   const retries = await loadRetryProgress(exceptionId);
   const open = status === "open" || status === "in_progress";
+  // Asking again for the same attempt would change nothing: offer the button once the last
+  // retry has an outcome (confirmed or failed), or could not be delivered.
+  const last = retries.at(-1);
+  const inFlight =
+    !!last && last.confirmed.state === "waiting" && last.delivered.state !== "failed";
   return (
     <section aria-labelledby="retry-heading">
       <h3 id="retry-heading">Retry in the ERP</h3>
@@ -82,7 +87,15 @@ export async function RetryPanel({
           ))}
         </ul>
       ) : null}
-      {canWork && open ? <RetryButton exceptionId={exceptionId} /> : null}
+      {canWork && open ? (
+        inFlight ? (
+          <p className="muted" style={{ margin: 0 }}>
+            A retry is on its way; the connector&apos;s next attempt will confirm or refute it.
+          </p>
+        ) : (
+          <RetryButton exceptionId={exceptionId} />
+        )
+      ) : null}
     </section>
   );
 }
