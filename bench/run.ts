@@ -1,11 +1,12 @@
 import { ingestBenchmark } from "./ingest";
+import { queuesBenchmark } from "./queues";
 import type { BenchSuite } from "./support/suite";
 
 /*
  * `npm run bench` runs every suite in order; `npm run bench -- ingest` runs only the named
  * ones. A new suite is a module exporting a BenchSuite, added to this list.
  */
-const SUITES: BenchSuite[] = [ingestBenchmark];
+const SUITES: BenchSuite[] = [ingestBenchmark, queuesBenchmark];
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2);
