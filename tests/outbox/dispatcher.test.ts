@@ -5,7 +5,7 @@ import { claimDueCommands } from "@/db/queries/outbox";
 import { auditLog, outboxCommands, outboxDeliveries } from "@/db/schema";
 import { Conflict } from "@/lib/errors";
 import { resendCommand } from "@/lib/outbox/commands";
-import { dispatchDue } from "@/lib/outbox/dispatcher";
+import { DEFAULT_DISPATCHER_OPTIONS, dispatchDue } from "@/lib/outbox/dispatcher";
 import { deactivateEndpoint } from "@/lib/outbox/endpoints";
 import { enqueue } from "@/lib/outbox/enqueue";
 import { verifyWebhook, webhookHeaders } from "@/lib/outbox/signature";
@@ -162,6 +162,31 @@ describe("retries", () => {
     expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(390);
     expect(times[2]! - times[1]!).toBeGreaterThanOrEqual(75);
     expect(new Set(receiver.deliveries.map((d) => d.id))).toEqual(new Set([c.id]));
+  });
+
+  it("by default waits 30 s, 2 min, 10 min, 1 h and 6 h (±20 %) between attempts, then gives up", async () => {
+    expect(DEFAULT_DISPATCHER_OPTIONS.backoffMs).toEqual([
+      30_000, 120_000, 600_000, 3_600_000, 21_600_000,
+    ]);
+    expect(DEFAULT_DISPATCHER_OPTIONS.timeoutMs).toBe(10_000);
+    expect(DEFAULT_DISPATCHER_OPTIONS.leaseMs).toBeGreaterThan(
+      DEFAULT_DISPATCHER_OPTIONS.timeoutMs,
+    );
+    for (let i = 0; i < 200; i++) {
+      const delay = DEFAULT_DISPATCHER_OPTIONS.jitter(60_000);
+      expect(delay).toBeGreaterThanOrEqual(48_000);
+      expect(delay).toBeLessThanOrEqual(72_000);
+    }
+    receiver.respond = "fail";
+    const c = await newCommand();
+    await dispatchDue(t.db, { timeoutMs: 3_000, leaseMs: 5_000 });
+    const row = await command(c.id);
+    const [first] = await log(c.id);
+    const wait = row.nextAttemptAt.getTime() - first!.at.getTime();
+    expect(wait).toBeGreaterThanOrEqual(23_000);
+    expect(wait).toBeLessThanOrEqual(37_000);
+    // Leave nothing pending for the next tests.
+    await t.db.execute(sql`update outbox_commands set status = 'dead' where id = ${c.id}`);
   });
 
   it("counts a receiver that hangs past the timeout as a failed attempt and retries", async () => {
