@@ -11,6 +11,7 @@ import { events } from "./telemetry";
 
 const tstz = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
 const minor = (name: string) => bigint(name, { mode: "number" });
+/** Indexed where it is not the key: retention deletes by it and the foreign key is checked by it. */
 const eventSeq = () =>
   bigint("event_seq", { mode: "number" })
     .notNull()
@@ -37,6 +38,7 @@ export const usageCheckpoints = pgTable(
   (t) => [
     primaryKey({ columns: [t.source, t.entity, t.meter, t.windowStart, t.windowEnd] }),
     index("usage_checkpoints_window_end_idx").on(t.windowEnd),
+    index("usage_checkpoints_event_seq_idx").on(t.eventSeq),
   ],
 );
 
@@ -58,6 +60,7 @@ export const invoices = pgTable(
   (t) => [
     index("invoices_issued_at_idx").on(t.issuedAt),
     index("invoices_customer_idx").on(t.customerId),
+    index("invoices_event_seq_idx").on(t.eventSeq),
   ],
 );
 
@@ -91,6 +94,7 @@ export const erpPostingAttempts = pgTable(
     primaryKey({ columns: [t.postingId, t.attempt] }),
     index("erp_posting_attempts_attempted_idx").on(t.attemptedAt),
     index("erp_posting_attempts_invoice_idx").on(t.invoiceId),
+    index("erp_posting_attempts_event_seq_idx").on(t.eventSeq),
   ],
 );
 
@@ -106,7 +110,10 @@ export const payments = pgTable(
     eventSeq: eventSeq(),
     ...eventOrder,
   },
-  (t) => [index("payments_received_at_idx").on(t.receivedAt)],
+  (t) => [
+    index("payments_received_at_idx").on(t.receivedAt),
+    index("payments_event_seq_idx").on(t.eventSeq),
+  ],
 );
 
 export const entitlementUpdates = pgTable(
@@ -146,6 +153,7 @@ export const reconciliationResults = pgTable(
   (t) => [
     primaryKey({ columns: [t.runId, t.key] }),
     index("reconciliation_results_period_end_idx").on(t.periodEnd),
+    index("reconciliation_results_event_seq_idx").on(t.eventSeq),
   ],
 );
 
