@@ -19,7 +19,9 @@ export default defineConfig({
   fullyParallel: false,
   forbidOnly: isCI,
   retries: isCI ? 1 : 0,
-  timeout: 30_000,
+  // Sign-in hashes with bcrypt cost 12 on purpose; a hook that signs in several roles on a
+  // busy two-core runner needs more than Playwright's default 30 s.
+  timeout: 60_000,
   expect: { timeout: 10_000 },
   reporter: isCI ? [["list"], ["html", { open: "never" }]] : "list",
   globalTeardown: "./e2e/global-teardown.ts",

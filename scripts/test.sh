@@ -3,11 +3,19 @@
 #   lint → unit/integration tests on PostgreSQL → the same on PGlite → Playwright e2e.
 # `npm test` runs this; so does CI (.ci/run). Each test file makes its own database, so the
 # suite needs nothing but a reachable PostgreSQL server (started here if it is down).
+# Name stages to run only those, e.g. `bash scripts/test.sh vitest-pglite e2e`.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
 STAGES=(lint vitest-postgres vitest-pglite e2e)
-declare -A RESULT=() SECONDS_TAKEN=()
+declare -A RESULT=() SECONDS_TAKEN=() SELECTED=()
+for stage in "$@"; do
+  if [[ ! " ${STAGES[*]} " =~ " $stage " ]]; then
+    echo "unknown stage '$stage'; stages are: ${STAGES[*]}" >&2
+    exit 2
+  fi
+  SELECTED[$stage]=1
+done
 
 summary() {
   echo
@@ -24,6 +32,10 @@ summary() {
 run_stage() {
   local name="$1"
   shift
+  if [ "${#SELECTED[@]}" -gt 0 ] && [ -z "${SELECTED[$name]:-}" ]; then
+    RESULT[$name]="skipped"
+    return
+  fi
   echo
   echo "════════ $name: $* ════════"
   local started=$SECONDS status=0
@@ -44,7 +56,6 @@ skip_stage() {
 
 if [ -z "${CLOSELINE_TEST_PG:-}" ]; then
   if ! bash scripts/ensure-postgres.sh; then
-    RESULT[lint]="not run"
     summary
     echo "✗ no PostgreSQL server for the tests; nothing was run." >&2
     exit 1
