@@ -24,6 +24,8 @@ import { formatCount, formatTable } from "./support/table";
 
 const PORT = 3401;
 const BATCH_SIZE = 1_000;
+/** A batch that takes longer than this means something is wrong; fail instead of hanging. */
+const REQUEST_TIMEOUT_MS = 120_000;
 /** Issue 2: the API should reach at least this share of raw COPY. */
 const TARGET_SHARE_OF_COPY = 0.25;
 
@@ -145,6 +147,13 @@ async function postBatches(
           "content-type": "application/cloudevents-batch+json",
         },
         body: bodies[index],
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+      }).catch((error: unknown) => {
+        throw new Error(
+          (error as Error).name === "TimeoutError"
+            ? `batch ${index}: no answer within ${REQUEST_TIMEOUT_MS / 1000} s`
+            : `batch ${index}: ${String(error)}`,
+        );
       });
       const text = await response.text();
       if (response.status !== 200) {

@@ -2,10 +2,12 @@ import type { EventType } from "@/lib/contract/event-types";
 
 /*
  * A deterministic stream of CloudEvents that looks like one company's telemetry: three
- * legal entities in three currencies, a few hundred customers, hourly usage checkpoints per
- * meter (some re-sent later and superseding the first), invoices, ERP postings with
- * failures and retries, payments, entitlement changes, reconciliation runs with a few
- * breaks, and the odd dispute or contract amendment. The same seed gives the same events.
+ * legal entities in three currencies, about a thousand customers, hourly usage checkpoints
+ * per entity and meter (some re-sent later and superseding the first), invoices, ERP
+ * postings with failures and retries, payments that mostly reach entitlements, reconciliation
+ * runs with a few breaks, and the odd dispute or contract amendment. 200,000 events cover
+ * about a year that ends before today, so every usage window is past its grace period, as in
+ * a backfill. The same seed gives the same events.
  */
 
 export interface BenchEvent {
@@ -23,9 +25,9 @@ const TYPE_WEIGHTS: [EventType, number][] = [
   ["usage.checkpoint", 0.55],
   ["erp.posting.attempted", 0.25],
   ["invoice.issued", 0.07],
-  ["payment.received", 0.05],
-  ["reconciliation.result", 0.04],
-  ["entitlement.updated", 0.03],
+  ["payment.received", 0.045],
+  ["entitlement.updated", 0.04],
+  ["reconciliation.result", 0.035],
   ["invoice.disputed", 0.005],
   ["contract.amended", 0.005],
 ];
@@ -36,7 +38,7 @@ const ENTITIES = [
   { code: "ACME-UK", currency: "GBP" },
 ] as const;
 const METERS = ["api_calls", "storage_gb_hours", "active_seats", "events_processed"];
-const CUSTOMERS = 400;
+const CUSTOMERS = 1_200;
 const ERP_ERRORS = [
   ["GL_PERIOD_CLOSED", "Accounting period is closed for posting"],
   ["ACCOUNT_MISSING", "Revenue account 4000-200 does not exist in the ledger"],
@@ -57,7 +59,7 @@ const SOURCE = {
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
-const START = Date.parse("2026-09-01T00:00:00Z");
+const START = Date.parse("2025-10-01T00:00:00Z");
 
 /** mulberry32: tiny, fast and good enough to make test data reproducible. */
 function prng(seed: number): () => number {
@@ -108,6 +110,8 @@ export function generateEvents(count: number, seed: number, idPrefix = "bench"):
   let usageWindow = 0;
   let postings = 0;
   let payments = 0;
+  /** Payments the product has not acted on yet; most get an entitlement update naming them. */
+  const unentitled: { paymentId: string; customerId: string }[] = [];
 
   const push = (type: EventType, source: string, data: Record<string, unknown>) => {
     events.push({
@@ -165,6 +169,8 @@ export function generateEvents(count: number, seed: number, idPrefix = "bench"):
       const meter = METERS[Math.floor(usageWindow / ENTITIES.length) % METERS.length]!;
       const start = START + Math.floor(usageWindow / (ENTITIES.length * METERS.length)) * HOUR;
       usageWindow++;
+      // A checkpoint is reported once its window has ended.
+      clock = Math.max(clock, start + HOUR + between(60_000, 600_000));
       const expected = between(1_000, 250_000);
       const lost = random() < 0.1 ? between(1, Math.ceil(expected / 50)) : 0;
       const rejected = random() < 0.2 ? between(1, 40) : 0;
@@ -219,8 +225,10 @@ export function generateEvents(count: number, seed: number, idPrefix = "bench"):
     "payment.received": () => {
       const invoice = someInvoice();
       const { id: customerId, entity } = customer(invoice.customer);
+      const paymentId = `pay_${seed}_${payments++}`;
+      unentitled.push({ paymentId, customerId });
       push("payment.received", SOURCE.payments, {
-        paymentId: `pay_${seed}_${payments++}`,
+        paymentId,
         customerId,
         ...(random() < 0.9 ? { invoiceId: invoice.id } : {}),
         currency: entity.currency,
@@ -229,13 +237,13 @@ export function generateEvents(count: number, seed: number, idPrefix = "bench"):
       });
     },
     "entitlement.updated": () => {
-      const status = random() < 0.8 ? "active" : random() < 0.7 ? "restricted" : "suspended";
+      const paid = unentitled.length > 0 && random() < 0.9 ? unentitled.shift()! : null;
+      const status =
+        paid || random() < 0.5 ? "active" : random() < 0.7 ? "restricted" : "suspended";
       push("entitlement.updated", SOURCE.product, {
-        customerId: customer(between(0, CUSTOMERS - 1)).id,
+        customerId: paid?.customerId ?? customer(between(0, CUSTOMERS - 1)).id,
         status,
-        ...(status === "active" && payments > 0
-          ? { paymentId: `pay_${seed}_${payments - 1}` }
-          : {}),
+        ...(paid ? { paymentId: paid.paymentId } : {}),
         updatedAt: iso(clock),
       });
     },
@@ -290,7 +298,8 @@ export function generateEvents(count: number, seed: number, idPrefix = "bench"):
   };
 
   while (events.length < count) {
-    clock += between(1_000, 20_000);
+    // About 22 events per hour: the twelve hourly usage series are a little over half of them.
+    clock += between(60_000, 270_000);
     let roll = random();
     const type = TYPE_WEIGHTS.find(([, weight]) => (roll -= weight) < 0)?.[0] ?? "usage.checkpoint";
     generators[type]();

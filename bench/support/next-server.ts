@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
+import { onAbort } from "./abort";
 
 /*
  * The app as production runs it: `next build` then `next start`. The build goes to its own
@@ -153,13 +154,7 @@ export async function startServer(databaseUrl: string, port: number): Promise<Ru
     await exited;
     clearTimeout(timeout);
   };
-  // Ctrl-C on the bench must not leave a server holding the port.
-  const onSignal = () => {
-    if (child.exitCode === null) process.kill(-child.pid!, "SIGKILL");
-    process.exit(130);
-  };
-  process.once("SIGINT", onSignal);
-  process.once("SIGTERM", onSignal);
+  const forget = onAbort(stop);
 
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
@@ -184,9 +179,8 @@ export async function startServer(databaseUrl: string, port: number): Promise<Ru
     url,
     outputTail: (lines) => output.join("").split("\n").slice(-lines).join("\n"),
     stop: async () => {
-      process.off("SIGINT", onSignal);
-      process.off("SIGTERM", onSignal);
       await stop();
+      forget();
     },
   };
 }
