@@ -21,6 +21,8 @@ const EnvSchema = z.object({
   CLOSELINE_DEMO_WEBHOOK_URL: z.string().url().optional(),
   CLOSELINE_DEMO_WEBHOOK_SECRET: z.string().startsWith("whsec_").optional(),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  /** Raw telemetry received longer ago than this many days is deleted daily (lib/retention.ts). */
+  CLOSELINE_RETENTION_DAYS: z.coerce.number().int().min(1).default(400),
 });
 
 export type Env = z.infer<typeof EnvSchema>;

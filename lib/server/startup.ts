@@ -6,6 +6,7 @@ import { ensureDemoUsers } from "./demo-users";
 import { startExceptionSweeper } from "./sweeper";
 import { registerDemoEndpoint } from "@/lib/outbox/endpoints";
 import { startOutboxDispatcher } from "@/lib/outbox/dispatcher";
+import { startRetentionSchedule } from "@/lib/retention";
 
 /** Everything a server process does once before serving. */
 export async function startServerProcess(): Promise<void> {
@@ -33,6 +34,7 @@ export async function startServerProcess(): Promise<void> {
   }
   startExceptionSweeper(db);
   startOutboxDispatcher(db);
+  startRetentionSchedule(db, env.CLOSELINE_RETENTION_DAYS);
 }
 
 /**
