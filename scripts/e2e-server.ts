@@ -19,22 +19,34 @@ const NEXT_BIN = path.join(ROOT, "node_modules", ".bin", "next");
 
 /**
  * `next build` adds its folder's type globs to tsconfig.json and points next-env.d.ts at its
- * folder. Those edits concern this private build, not the project, so they are put back
- * (as the bench does, bench/support/next-server.ts) — tsconfig.json only if the build's
- * globs are all that changed, so an edit someone saved meanwhile is never lost.
+ * folder. Those edits concern this private build, not the project, so they are taken out
+ * again (as the bench does, bench/support/next-server.ts). Another build running at the
+ * same time may have edited tsconfig.json too; only our globs are removed then.
  */
 const TSCONFIG = path.join(ROOT, "tsconfig.json");
 const NEXT_ENV = path.join(ROOT, "next-env.d.ts");
 
-function onlyBuildGlobsAdded(before: Buffer, after: Buffer): boolean {
+type TsConfig = { include?: string[] } & Record<string, unknown>;
+
+const isOurGlob = (glob: string) => glob.startsWith(`${E2E_DIST_DIR}/`);
+
+function removeBuildGlobs(before: Buffer): void {
+  const now = fs.readFileSync(TSCONFIG);
+  if (now.equals(before)) return;
+  let original: unknown;
+  let rewritten: TsConfig;
   try {
-    const original = JSON.parse(before.toString("utf8")) as unknown;
-    const rewritten = JSON.parse(after.toString("utf8")) as { include?: string[] };
-    rewritten.include = rewritten.include?.filter((glob) => !glob.startsWith(`${E2E_DIST_DIR}/`));
-    return isDeepStrictEqual(original, rewritten);
+    original = JSON.parse(before.toString("utf8"));
+    rewritten = JSON.parse(now.toString("utf8")) as TsConfig;
   } catch {
-    return false;
+    log("tsconfig.json is not plain JSON; left as it is");
+    return;
   }
+  if (!rewritten.include?.some(isOurGlob)) return;
+  rewritten.include = rewritten.include.filter((glob) => !isOurGlob(glob));
+  // Unchanged but for our globs: put the original bytes back, formatting and all.
+  if (isDeepStrictEqual(original, rewritten)) fs.writeFileSync(TSCONFIG, before);
+  else fs.writeFileSync(TSCONFIG, `${JSON.stringify(rewritten, null, 2)}\n`);
 }
 
 function log(message: string) {
@@ -76,11 +88,7 @@ async function build(env: NodeJS.ProcessEnv): Promise<void> {
     const code = await exitCode(run(NEXT_BIN, ["build"], env));
     if (code !== 0) throw new Error(`next build failed (exit ${code})`);
   } finally {
-    const tsconfigNow = read(TSCONFIG);
-    if (tsconfig && tsconfigNow && !tsconfigNow.equals(tsconfig)) {
-      if (onlyBuildGlobsAdded(tsconfig, tsconfigNow)) fs.writeFileSync(TSCONFIG, tsconfig);
-      else log("tsconfig.json changed during the build; left as it is");
-    }
+    if (tsconfig) removeBuildGlobs(tsconfig);
     // Generated and git-ignored, but `tsc` reads it: it must not point into .next-e2e.
     if (nextEnv === null) fs.rmSync(NEXT_ENV, { force: true });
     else if (!read(NEXT_ENV)?.equals(nextEnv)) fs.writeFileSync(NEXT_ENV, nextEnv);
