@@ -40,7 +40,10 @@ export const ACTION_PANELS: ActionPanel[] = [
     key: "rejected-events",
     appliesTo: ({ exception }) => exception.type === "event_rejected",
     render: ({ exception, viewer }) => (
-      <RejectedEventsPanel exceptionId={exception.id} canWork={can(viewer.role, "exceptions:work")} />
+      <RejectedEventsPanel
+        exceptionId={exception.id}
+        canWork={can(viewer.role, "exceptions:work")}
+      />
     ),
   },
 ];
