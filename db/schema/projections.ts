@@ -37,7 +37,15 @@ export const usageCheckpoints = pgTable(
   },
   (t) => [
     primaryKey({ columns: [t.source, t.entity, t.meter, t.windowStart, t.windowEnd] }),
-    index("usage_checkpoints_window_end_idx").on(t.windowEnd),
+    // Covers the completeness KPI (bench/kpis.ts): an index-only scan over the range.
+    index("usage_checkpoints_window_end_idx").on(
+      t.windowEnd,
+      t.entity,
+      t.source,
+      t.meter,
+      t.expectedCount,
+      t.receivedCount,
+    ),
     index("usage_checkpoints_event_seq_idx").on(t.eventSeq),
   ],
 );
@@ -92,7 +100,8 @@ export const erpPostingAttempts = pgTable(
   },
   (t) => [
     primaryKey({ columns: [t.postingId, t.attempt] }),
-    index("erp_posting_attempts_attempted_idx").on(t.attemptedAt),
+    // With posting_id, the postings with an attempt in a range come from the index alone.
+    index("erp_posting_attempts_attempted_idx").on(t.attemptedAt, t.postingId),
     index("erp_posting_attempts_invoice_idx").on(t.invoiceId),
     index("erp_posting_attempts_event_seq_idx").on(t.eventSeq),
   ],
