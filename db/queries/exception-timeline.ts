@@ -287,9 +287,11 @@ export async function getExceptionTimeline(
     rejections(db, subject, limit + 1),
   ]);
   const truncated = events.length > limit || rejected.length > limit;
+  // Both were read newest first (to keep the latest when there are too many); put them back
+  // in the order they happened, so that items of one instant keep it after the stable sort.
   const items: TimelineItem[] = [
-    ...events.slice(0, limit),
-    ...rejected.slice(0, limit),
+    ...events.slice(0, limit).reverse(),
+    ...rejected.slice(0, limit).reverse(),
     ...audit.filter((a) => a.action !== "exception.commented"),
     ...said,
   ];

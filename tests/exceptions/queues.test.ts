@@ -444,6 +444,32 @@ describe("one exception and its timeline", () => {
     ).toEqual(["exception.raised", "exception.closed"]);
   });
 
+  it("lists an event_rejected group's rejected items in the order they came", async () => {
+    const source = `/tests/${unique("sender")}`;
+    const bad = (n: number) => ({
+      specversion: "1.0",
+      id: `bad-${n}`,
+      source,
+      type: "invoice.disputed",
+      time: "2025-05-05T00:00:00Z",
+      data: {},
+    });
+    await ingest(t.db, [bad(1), bad(2), bad(3)]);
+    const [row] = await t.db
+      .select({ id: exceptions.id })
+      .from(exceptions)
+      .where(
+        sql`${exceptions.type} = 'event_rejected' and ${exceptions.details}->>'source' = ${source}`,
+      );
+    const { items } = await getExceptionTimeline(t.db, (await getException(t.db, row!.id))!);
+    expect(items.map((i) => (i.kind === "rejected" ? i.eventId : i.kind))).toEqual([
+      "bad-1",
+      "bad-2",
+      "bad-3",
+      "audit",
+    ]);
+  });
+
   it("answers null for an id that names nothing", async () => {
     expect(await getException(t.db, "not-a-uuid")).toBeNull();
     expect(await getException(t.db, "00000000-0000-4000-8000-000000000000")).toBeNull();
