@@ -1,4 +1,5 @@
 import { ingestBenchmark } from "./ingest";
+import { kpisBenchmark } from "./kpis";
 import { queuesBenchmark } from "./queues";
 import type { BenchSuite } from "./support/suite";
 
@@ -6,7 +7,7 @@ import type { BenchSuite } from "./support/suite";
  * `npm run bench` runs every suite in order; `npm run bench -- ingest` runs only the named
  * ones. A new suite is a module exporting a BenchSuite, added to this list.
  */
-const SUITES: BenchSuite[] = [ingestBenchmark, queuesBenchmark];
+const SUITES: BenchSuite[] = [ingestBenchmark, queuesBenchmark, kpisBenchmark];
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2);
