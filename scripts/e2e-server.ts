@@ -20,8 +20,9 @@ const NEXT_BIN = path.join(ROOT, "node_modules", ".bin", "next");
 /**
  * `next build` adds its folder's type globs to tsconfig.json and points next-env.d.ts at its
  * folder. Those edits concern this private build, not the project, so they are taken out
- * again (as the bench does, bench/support/next-server.ts). Another build running at the
- * same time may have edited tsconfig.json too; only our globs are removed then.
+ * again (as the bench does, bench/support/next-server.ts). Other builds in the tree may
+ * edit tsconfig.json at the same time, so only our globs are removed — whenever they are
+ * there, even if they were there before this build began.
  */
 const TSCONFIG = path.join(ROOT, "tsconfig.json");
 const NEXT_ENV = path.join(ROOT, "next-env.d.ts");
@@ -31,22 +32,21 @@ type TsConfig = { include?: string[] } & Record<string, unknown>;
 const isOurGlob = (glob: string) => glob.startsWith(`${E2E_DIST_DIR}/`);
 
 function removeBuildGlobs(before: Buffer): void {
-  const now = fs.readFileSync(TSCONFIG);
-  if (now.equals(before)) return;
-  let original: unknown;
-  let rewritten: TsConfig;
+  let original: TsConfig;
+  let current: TsConfig;
   try {
-    original = JSON.parse(before.toString("utf8"));
-    rewritten = JSON.parse(now.toString("utf8")) as TsConfig;
+    original = JSON.parse(before.toString("utf8")) as TsConfig;
+    current = JSON.parse(fs.readFileSync(TSCONFIG, "utf8")) as TsConfig;
   } catch {
     log("tsconfig.json is not plain JSON; left as it is");
     return;
   }
-  if (!rewritten.include?.some(isOurGlob)) return;
-  rewritten.include = rewritten.include.filter((glob) => !isOurGlob(glob));
-  // Unchanged but for our globs: put the original bytes back, formatting and all.
-  if (isDeepStrictEqual(original, rewritten)) fs.writeFileSync(TSCONFIG, before);
-  else fs.writeFileSync(TSCONFIG, `${JSON.stringify(rewritten, null, 2)}\n`);
+  if (!current.include?.some(isOurGlob)) return;
+  current.include = current.include.filter((glob) => !isOurGlob(glob));
+  // Nothing else changed: put the original bytes back, formatting and all.
+  const originalIsClean = !original.include?.some(isOurGlob);
+  if (originalIsClean && isDeepStrictEqual(original, current)) fs.writeFileSync(TSCONFIG, before);
+  else fs.writeFileSync(TSCONFIG, `${JSON.stringify(current, null, 2)}\n`);
 }
 
 function log(message: string) {
