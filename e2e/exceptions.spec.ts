@@ -64,6 +64,8 @@ test("an operations user filters the queue, bulk-resolves three exceptions, and 
   db,
   makeUser,
 }) => {
+  // Two users, two sign-ins and a bulk action: more than the default 30 s on a busy runner.
+  test.slow();
   const run = randomBytes(4).toString("hex").toUpperCase();
   await seedFailedPostings(db, run, 4);
   const operator = await makeUser("operations");
