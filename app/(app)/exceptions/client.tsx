@@ -4,6 +4,7 @@ import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-quer
 import Link from "next/link";
 import { useQueryStates } from "nuqs";
 import { useEffect, useRef, useState, useTransition, type FormEvent, type MouseEvent } from "react";
+import { BulkRetryButton, bulkRetryOutcome } from "@/components/exceptions/actions/retry-controls";
 import { SeverityBadge, SlaAge, StatusBadge } from "@/components/exceptions/badges";
 import styles from "@/components/exceptions/exceptions.module.css";
 import type { Assignee } from "@/lib/exceptions/detail";
@@ -787,6 +788,10 @@ function BulkBar({
           Clear selection
         </button>
       </form>
+      <BulkRetryButton
+        exceptionIds={items.filter((i) => i.type === "erp_posting_failed").map((i) => i.id)}
+        onDone={(results) => onDone(bulkRetryOutcome(results))}
+      />
     </>
   );
 }

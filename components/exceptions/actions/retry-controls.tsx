@@ -88,52 +88,41 @@ function summariseBulk(results: BulkRetryResult[]): string {
   return parts.join(", ");
 }
 
+/** A bulk retry's results as the queue reports a bulk action: a summary and the refusals. */
+export function bulkRetryOutcome(results: BulkRetryResult[]): {
+  ok: boolean;
+  text: string;
+  failures: string[];
+} {
+  const failures = results.flatMap((r) => (r.outcome === "failed" ? [r.error] : []));
+  return { ok: failures.length === 0, text: summariseBulk(results), failures };
+}
+
 /**
- * Retries every selected failed posting; for the queue's bulk bar. Each exception gets its
- * own result, and the ones that could not be retried say why. `onDone` lets the queue drop
- * its cached pages.
+ * Retries every selected failed posting, for the queue's bulk bar; renders nothing when none
+ * is selected. Each exception gets its own result, handed to `onDone` (see bulkRetryOutcome)
+ * so the queue can report it and drop its cached pages.
  */
 export function BulkRetryButton({
   exceptionIds,
   onDone,
 }: {
   exceptionIds: string[];
-  onDone?: (results: BulkRetryResult[]) => void;
+  onDone: (results: BulkRetryResult[]) => void;
 }) {
   const { run, pending, error } = useRetryAction();
-  const [results, setResults] = useState<BulkRetryResult[] | null>(null);
-  const failed = results?.filter((r) => r.outcome === "failed") ?? [];
+  if (exceptionIds.length === 0) return null;
+  const n = exceptionIds.length;
   return (
     <div className="form-row" style={{ alignItems: "center" }}>
       <button
         type="button"
-        disabled={pending || exceptionIds.length === 0}
-        onClick={() =>
-          run(
-            () => bulkRetryAction({ exceptionIds }),
-            (data) => {
-              setResults(data);
-              onDone?.(data);
-            },
-          )
-        }
+        disabled={pending}
+        data-testid="bulk-retry"
+        onClick={() => run(() => bulkRetryAction({ exceptionIds }), onDone)}
       >
-        {pending
-          ? "Requesting…"
-          : `Retry ${exceptionIds.length} posting${exceptionIds.length === 1 ? "" : "s"}`}
+        {pending ? "Requesting retries…" : `Retry ${n} failed posting${n === 1 ? "" : "s"}`}
       </button>
-      {results ? (
-        <span role="status" data-testid="bulk-retry-result">
-          {summariseBulk(results)}
-        </span>
-      ) : null}
-      {failed.length ? (
-        <ul className="muted" style={{ flexBasis: "100%", margin: 0 }}>
-          {failed.map((r) => (
-            <li key={r.exceptionId}>{"error" in r ? r.error : null}</li>
-          ))}
-        </ul>
-      ) : null}
       <ActionError error={error} />
     </div>
   );
