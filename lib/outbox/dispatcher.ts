@@ -125,6 +125,8 @@ async function post(command: ClaimedCommand, options: DispatcherOptions): Promis
       body,
       // A redirect is not an answer from the receiver configured; it counts as a failure.
       redirect: "manual",
+      // Next.js patches fetch with a data cache; a command must always reach the receiver.
+      cache: "no-store",
       signal: AbortSignal.timeout(options.timeoutMs),
     });
     const ok = response.status >= 200 && response.status < 300;
