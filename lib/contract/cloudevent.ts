@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { EVENT_TYPE_NAMES, EVENT_TYPES, isEventType, type EventType } from "./event-types";
 import { Identifier, Timestamp } from "./primitives";
+import { unstorableReasons } from "./storable";
 
 /** CloudEvents 1.0 structured-mode envelope. Unknown attributes (extensions) are kept. */
 export const CloudEventEnvelope = z.looseObject({
@@ -72,6 +73,8 @@ export function validateCloudEvent(item: unknown): ValidationResult {
 
   const envelope = CloudEventEnvelope.safeParse(item);
   const errors = envelope.success ? [] : formatIssues(envelope.error.issues);
+  // Valid JSON that PostgreSQL would refuse fails this event alone, not the whole batch.
+  errors.push(...unstorableReasons(item));
 
   const type = typeof raw.type === "string" ? raw.type : null;
   if (type !== null && type.length > 0 && !isEventType(type)) {

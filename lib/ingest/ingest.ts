@@ -1,6 +1,7 @@
 import type { Db } from "@/db/client";
 import { insertEvents, insertRejected, type EventRow, type RejectedRow } from "@/db/queries/ingest";
 import { validateCloudEvent, type ValidEvent } from "@/lib/contract";
+import { storableText, toStorable } from "@/lib/contract/storable";
 import { detectFromEvents, detectFromRejections } from "@/lib/exceptions/detect";
 
 export interface RejectedItem {
@@ -41,13 +42,14 @@ export async function ingestItems(
     const result = validateCloudEvent(item);
     if (!result.ok) {
       rejected.push({ index, id: result.id, errors: result.errors });
+      // Whatever was sent is kept, in a form PostgreSQL takes (see lib/contract/storable.ts).
       rejectedRows.push({
         batchIndex: index,
-        source: result.source,
-        eventId: result.id,
-        type: result.type,
-        payload: item ?? null,
-        errors: result.errors,
+        source: result.source && storableText(result.source),
+        eventId: result.id && storableText(result.id),
+        type: result.type && storableText(result.type),
+        payload: toStorable(item ?? null),
+        errors: result.errors.map(storableText),
       });
       return;
     }
@@ -99,8 +101,8 @@ export async function recordUnreadableBody(
         source: null,
         eventId: null,
         type: null,
-        payload: { raw: body },
-        errors: [reason],
+        payload: { raw: storableText(body) },
+        errors: [storableText(reason)],
       },
     ],
     context.apiKeyId,
