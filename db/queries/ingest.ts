@@ -75,7 +75,9 @@ export async function insertRejected(
   if (rows.length === 0) return;
   await db.execute(sql`
     insert into rejected_events (api_key_id, channel, batch_index, source, event_id, type, payload, errors)
-    select ${apiKeyId}::uuid, ${channel}, r."batchIndex", r.source, r."eventId", r.type, r.payload,
+    select ${apiKeyId}::uuid, ${channel}, r."batchIndex", r.source, r."eventId", r.type,
+      -- A batch item that is JSON null unpacks as SQL NULL; keep it as the JSON null it was.
+      coalesce(r.payload, 'null'::jsonb),
       array(select jsonb_array_elements_text(r.errors))
     from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
       as r("batchIndex" int, source text, "eventId" text, type text, payload jsonb, errors jsonb)`);
