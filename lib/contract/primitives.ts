@@ -14,19 +14,35 @@ export const CurrencyCode = z
  * range so no amount is ever rounded on its way through JavaScript; that is ±90 trillion in
  * a two-decimal currency, well past any invoice.
  */
-export const MinorUnits = z
-  .int()
-  .meta({
-    description: "Integer amount in minor units of the currency (e.g. cents)",
-    example: 129900,
-  });
+export const MinorUnits = z.int().meta({
+  description: "Integer amount in minor units of the currency (e.g. cents)",
+  example: 129900,
+});
 
 export const NonNegativeMinorUnits = MinorUnits.min(0, "must not be negative");
 
 export const Count = z.int().min(0, "must not be negative");
 
+/** Years JavaScript and PostgreSQL both read back the same; PostgreSQL has no year 0. */
+const EARLIEST = Date.parse("0001-01-01T00:00:00Z");
+const LATEST = Date.parse("9999-12-31T23:59:59.999Z");
+/** The widest offset any time zone uses (Kiribati); PostgreSQL refuses past ±15:59. */
+const MAX_OFFSET = /[+-](0\d|1[0-3]):[0-5]\d$|[+-]14:00$|Z$/i;
+
 export const Timestamp = z.iso
-  .datetime({ offset: true, message: "must be an RFC 3339 date-time with a time zone" })
+  .datetime({
+    offset: true,
+    message: "must be an RFC 3339 date-time with a time zone",
+    // One complaint per field: the range is only judged on a well-formed date-time.
+    abort: true,
+  })
+  .refine(
+    (value) => {
+      const at = Date.parse(value);
+      return at >= EARLIEST && at <= LATEST && MAX_OFFSET.test(value);
+    },
+    { message: "must lie between 0001-01-01 and 9999-12-31 UTC, with an offset of at most ±14:00" },
+  )
   .meta({ description: "RFC 3339 date-time", example: "2026-11-01T00:00:00Z" });
 
 export const Identifier = z
