@@ -88,15 +88,27 @@ const TRANSIENT_DRIVER_CODES = new Set([
 ]);
 
 export function isTransientDatabaseError(error: unknown): boolean {
+  return hasCode(
+    error,
+    (code) => TRANSIENT_DRIVER_CODES.has(code) || TRANSIENT_SQLSTATE.test(code),
+  );
+}
+
+/**
+ * SQLSTATE 22021 (character_not_in_repertoire) and 22P05 (untranslatable_character): a text
+ * parameter held U+0000, which PostgreSQL cannot take (a filter "?entity=%00", say). Only
+ * input can carry it, and no stored text holds it, so the request is wrong, not the server.
+ */
+export function isUnstorableTextError(error: unknown): boolean {
+  return hasCode(error, (code) => code === "22021" || code === "22P05");
+}
+
+/** Whether the error or one of its causes (drizzle wraps the driver's) has a matching code. */
+function hasCode(error: unknown, matches: (code: string) => boolean): boolean {
   let current: unknown = error;
   for (let depth = 0; current && depth < 5; depth++) {
     const code = (current as { code?: unknown }).code;
-    if (
-      typeof code === "string" &&
-      (TRANSIENT_DRIVER_CODES.has(code) || TRANSIENT_SQLSTATE.test(code))
-    ) {
-      return true;
-    }
+    if (typeof code === "string" && matches(code)) return true;
     current = (current as { cause?: unknown }).cause;
   }
   return false;

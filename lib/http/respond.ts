@@ -1,4 +1,11 @@
-import { AppError, RateLimited, ServiceUnavailable, isTransientDatabaseError } from "@/lib/errors";
+import {
+  AppError,
+  InvalidInput,
+  RateLimited,
+  ServiceUnavailable,
+  isTransientDatabaseError,
+  isUnstorableTextError,
+} from "@/lib/errors";
 
 export function json(body: unknown, init: ResponseInit = {}): Response {
   const headers = new Headers(init.headers);
@@ -11,6 +18,10 @@ export function json(body: unknown, init: ResponseInit = {}): Response {
 export function errorResponse(error: unknown): Response {
   if (!(error instanceof AppError) && isTransientDatabaseError(error)) {
     error = new ServiceUnavailable();
+  } else if (!(error instanceof AppError) && isUnstorableTextError(error)) {
+    error = new InvalidInput(
+      "The request holds a U+0000 character, which no text here can contain",
+    );
   }
   if (error instanceof AppError) {
     const headers: Record<string, string> = {};
