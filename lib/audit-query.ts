@@ -1,17 +1,26 @@
 import { z } from "zod";
 import type { Db } from "@/db/client";
 import { listAudit } from "@/db/queries/audit";
+import { Timestamp } from "@/lib/contract";
+import { storableText } from "@/lib/contract/storable";
 import { decodeCursor, encodeCursor } from "@/lib/pagination";
 
+/**
+ * PostgreSQL refuses U+0000 in a parameter (an error page, not "no match"). No stored text
+ * holds one, so the filter matches nothing either way; U+FFFD in its place says the same.
+ */
+const FilterText = (max: number) =>
+  z.string().trim().max(max).transform(storableText).optional().catch(undefined);
+
 export const AuditFilters = z.object({
-  action: z.string().trim().max(100).optional().catch(undefined),
-  actor: z.string().trim().max(320).optional().catch(undefined),
-  target: z.string().trim().max(200).optional().catch(undefined),
+  action: FilterText(100),
+  actor: FilterText(320),
+  target: FilterText(200),
   before: z.string().max(200).optional().catch(undefined),
 });
 export type AuditFilters = z.infer<typeof AuditFilters>;
 
-const AuditCursor = z.object({ at: z.iso.datetime(), id: z.int() });
+const AuditCursor = z.object({ at: Timestamp, id: z.int() });
 export const AUDIT_PAGE_SIZE = 50;
 
 /** One page of the audit log, newest first, with the cursor of the next (older) page. */

@@ -14,7 +14,8 @@ export const ListEventsQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 });
 
-const EventCursor = z.object({ t: z.iso.datetime(), s: z.int().min(0) });
+// A cursor is opaque but still input: its time must be one PostgreSQL can compare with.
+const EventCursor = z.object({ t: Timestamp, s: z.int().min(0) });
 
 export async function listEventsPage(db: Db, searchParams: URLSearchParams) {
   const parsed = ListEventsQuery.safeParse(Object.fromEntries(searchParams));

@@ -10,6 +10,7 @@ import {
   type ExceptionListRow,
 } from "@/db/queries/exceptions";
 import type { ExceptionStatus, ExceptionType, Severity } from "@/db/schema";
+import { Timestamp } from "@/lib/contract";
 import { InvalidInput } from "@/lib/errors";
 import { decodeCursor, encodeCursor } from "@/lib/pagination";
 import { AGE_MS, DEFAULT_PAGE_SIZE, type QueueParams } from "./queue-params";
@@ -71,13 +72,28 @@ export interface Viewer {
   id: string;
 }
 
-const Cursor = z.object({
-  s: z.enum(["opened_at", "severity", "amount"]),
-  d: z.enum(["asc", "desc"]),
-  k: z.string().max(100).nullable(),
-  o: z.string().max(40),
-  i: z.uuid(),
-});
+/**
+ * The sort key as the SQL text its cast reads (db/queries/exceptions.ts SORT_CAST): a cursor
+ * is opaque to clients, not trusted, and a key the cast refuses would be a 500, not a 400.
+ */
+const SORT_KEY_TEXT = {
+  opened_at: null,
+  severity: /^-?\d{1,9}$/,
+  amount: /^-?\d{1,40}(\.\d{1,40})?$/,
+} as const;
+
+const Cursor = z
+  .object({
+    s: z.enum(["opened_at", "severity", "amount"]),
+    d: z.enum(["asc", "desc"]),
+    k: z.string().max(100).nullable(),
+    o: Timestamp,
+    i: z.uuid(),
+  })
+  .refine((c) => {
+    const pattern = SORT_KEY_TEXT[c.s];
+    return pattern === null || (c.k !== null && pattern.test(c.k));
+  });
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
