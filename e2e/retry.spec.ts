@@ -1,0 +1,154 @@
+import { randomBytes } from "node:crypto";
+import { and, eq, inArray } from "drizzle-orm";
+import { auditLog, exceptions } from "@/db/schema";
+import { SYSTEM_ACTOR } from "@/lib/audit";
+import { createApiKey } from "@/lib/auth/api-keys";
+import { ingestItems } from "@/lib/ingest/ingest";
+import { createEndpoint, deactivateEndpoint, endpointFor } from "@/lib/outbox/endpoints";
+import { generateWebhookSecret } from "@/lib/outbox/signature";
+import { startDemoReceiver, type DemoReceiver } from "@/lib/simulator/receiver";
+import { expect, signIn, test } from "./fixtures/auth";
+
+/*
+ * The retry journey (issue 5): an operations user narrows the queue to a run's failed ERP
+ * postings, retries three of them in one go, and sees them close. Between the click and the
+ * closing is the whole loop: the outbox command, the server's dispatcher, a receiving system
+ * that verifies the signature (the demo's, lib/simulator/receiver.ts, here in the test
+ * process) and reports the ERP connector's next attempt through the ingestion API.
+ */
+
+async function seedFailedPostings(
+  db: Parameters<typeof ingestItems>[0],
+  run: string,
+  count: number,
+) {
+  const entity = "E2E-RETRY";
+  const at = new Date(Date.now() - 30 * 3_600_000).toISOString();
+  const event = (type: string, data: Record<string, unknown>) => ({
+    specversion: "1.0",
+    id: `e2e-retry-${run}-${randomBytes(6).toString("hex")}`,
+    source: "/e2e/retry",
+    type,
+    time: at,
+    data,
+  });
+  const events = Array.from({ length: count }, (_, i) => {
+    const invoiceId = `INV-${run}-${i + 1}`;
+    return [
+      event("invoice.issued", {
+        invoiceId,
+        customerId: `cus_${run}`,
+        entity,
+        currency: "EUR",
+        amountMinor: 50_000 * (i + 1),
+        periodStart: at,
+        periodEnd: at,
+        issuedAt: at,
+      }),
+      event("erp.posting.attempted", {
+        postingId: `PST-${run}-${i + 1}`,
+        invoiceId,
+        entity,
+        attempt: 1,
+        status: "failed",
+        attemptedAt: at,
+        errorCode: "CUSTOMER_NOT_SYNCED",
+        errorMessage: "Customer does not exist in the ERP subsidiary",
+      }),
+    ];
+  }).flat();
+  const result = await ingestItems(db, events, { apiKeyId: null, channel: "api" });
+  expect(result.rejected).toEqual([]);
+}
+
+test("an operations user bulk-retries three failed postings and sees them close", async ({
+  page,
+  db,
+  makeUser,
+  baseURL,
+}) => {
+  test.slow();
+  const run = randomBytes(4).toString("hex").toUpperCase();
+  await seedFailedPostings(db, run, 4);
+
+  // The ERP connector: verifies each delivery, then reports a successful next attempt.
+  const key = await createApiKey(
+    db,
+    { name: `e2e erp connector ${run}`, scopes: ["ingest"] },
+    SYSTEM_ACTOR,
+  );
+  const secret = generateWebhookSecret();
+  const receiver: DemoReceiver = await startDemoReceiver({
+    url: baseURL!,
+    key: key.key,
+    secret,
+    successRate: 1,
+    workMs: { min: 200, max: 600 },
+    log: () => {},
+  });
+  const previous = await endpointFor(db, "erp.posting.retry");
+  if (previous) await deactivateEndpoint(db, previous.id, { actor: SYSTEM_ACTOR });
+  const { endpoint } = await createEndpoint(
+    db,
+    { name: `e2e ERP connector ${run}`, url: receiver.webhookUrl, kinds: ["erp.posting.retry"] },
+    { createdBy: null, actor: SYSTEM_ACTOR, secret },
+  );
+
+  try {
+    const operator = await makeUser("operations");
+    await signIn(page, operator, "/exceptions");
+    await page.goto(`/exceptions?type=erp_posting_failed&q=${run}`);
+    const rows = page.getByTestId("exceptions-table").locator("tbody tr");
+    await expect(rows).toHaveCount(4);
+
+    const titles = [1, 2, 3].map(
+      (i) => `ERP posting of INV-${run}-${i} failed: CUSTOMER_NOT_SYNCED`,
+    );
+    for (const title of titles)
+      await page.getByRole("checkbox", { name: `Select ${title}` }).check();
+    await expect(page.getByTestId("bulk-actions")).toContainText("3 selected");
+    await page.getByRole("button", { name: "Retry 3 failed postings" }).click();
+    await expect(page.getByTestId("bulk-outcome")).toContainText("3 retries requested");
+
+    // The connector's reports close the three; the fourth, not retried, stays open.
+    const postingIds = [1, 2, 3].map((i) => `PST-${run}-${i}`);
+    await expect
+      .poll(
+        async () =>
+          (
+            await db
+              .select({ status: exceptions.status })
+              .from(exceptions)
+              .where(inArray(exceptions.postingId, postingIds))
+          ).filter((x) => x.status === "resolved").length,
+        { timeout: 30_000 },
+      )
+      .toBe(3);
+    await page.reload();
+    await expect(rows).toHaveCount(1);
+    await expect(rows.first()).toContainText(`INV-${run}-4`);
+
+    // One of them tells the story: requested → delivered → confirmed, closed by telemetry.
+    const [first] = await db
+      .select({ id: exceptions.id })
+      .from(exceptions)
+      .where(eq(exceptions.postingId, postingIds[0]!));
+    await page.goto(`/exceptions/${first!.id}`);
+    const progress = page.getByTestId("retry-progress");
+    await expect(progress).toContainText("Retry requested");
+    await expect(progress).toContainText("Delivered");
+    await expect(progress).toContainText("attempt 2 succeeded");
+    await expect(page.getByTestId("exception-timeline")).toContainText("attempt 2 succeeded");
+
+    const audits = await db
+      .select()
+      .from(auditLog)
+      .where(
+        and(eq(auditLog.action, "exception.retry_requested"), eq(auditLog.actorId, operator.id)),
+      );
+    expect(audits).toHaveLength(3);
+  } finally {
+    await receiver.close();
+    await deactivateEndpoint(db, endpoint.id, { actor: SYSTEM_ACTOR }).catch(() => {});
+  }
+});
