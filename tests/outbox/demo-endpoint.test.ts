@@ -62,5 +62,5 @@ describe("registerDemoEndpoint", () => {
     } finally {
       await other.close();
     }
-  });
+  }, 90_000);
 });

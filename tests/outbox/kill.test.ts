@@ -50,6 +50,7 @@ function startDispatcherProcess(url: string): Promise<ChildProcess> {
 }
 
 describe.skipIf(TEST_ENGINE !== "postgres")("an app killed mid-delivery", () => {
+  // A child process to start (with migrations) and a lease to wait out: slow on a busy runner.
   it("loses no command: its claims lapse and another instance delivers each once", async () => {
     const ids: string[] = [];
     for (let i = 0; i < 6; i++) {
@@ -95,5 +96,5 @@ describe.skipIf(TEST_ENGINE !== "postgres")("an app killed mid-delivery", () => 
       .from(outboxDeliveries)
       .where(inArray(outboxDeliveries.commandId, ids));
     expect(log.filter((d) => d.error?.startsWith("abandoned"))).toHaveLength(ids.length);
-  });
+  }, 90_000);
 });

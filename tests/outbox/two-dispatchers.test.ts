@@ -74,5 +74,5 @@ describe.skipIf(TEST_ENGINE !== "postgres")("two dispatchers on one database", (
     expect(sent.a + sent.b).toBe(60);
     expect(sent.a).toBeGreaterThan(0);
     expect(sent.b).toBeGreaterThan(0);
-  });
+  }, 90_000);
 });
