@@ -27,6 +27,8 @@ export const MANUAL_INTERVENTION_ACTION_PREFIXES = [
   "exception.",
   "correction.",
   "rejected_event.",
+  // An operator re-sending a dead-lettered command (lib/outbox/commands.ts) is a retry by hand.
+  "outbox.",
 ] as const;
 
 /** A payment without an entitlement update this long after receipt is overdue. */
