@@ -26,7 +26,85 @@ export interface ReceiverOptions {
   workMs?: { min: number; max: number };
   log?: (line: string) => void;
   signal?: AbortSignal;
+  /** Replaces or adds simulated systems by command kind (DEMO_HANDLERS by default). */
+  handlers?: Partial<Record<string, CommandHandler>>;
 }
+
+/** What a simulated system may do with a command it accepted. */
+export interface HandlerTools {
+  /** Sends telemetry through the ingestion API with the demo key. */
+  report: (events: CloudEvent[]) => Promise<void>;
+  /** Runs `fn` after the system's working time (workMs), unless the receiver closes first. */
+  later: (fn: () => void) => void;
+  /** A fixed draw in [0, 1) for this command and salt: replays behave the same. */
+  draw: (salt: string) => number;
+  successRate: number;
+  log: (line: string) => void;
+}
+
+export type CommandHandler = (command: CommandBody, tools: HandlerTools) => void;
+
+/**
+ * The ERP connector redoes the posting and reports its next attempt; most succeed, some fail
+ * again with the same error, as real retries do.
+ */
+export const retryPosting: CommandHandler = (
+  command,
+  { report, later, draw, successRate, log },
+) => {
+  const d = command.data;
+  if (
+    typeof d.postingId !== "string" ||
+    typeof d.invoiceId !== "string" ||
+    typeof d.entity !== "string"
+  ) {
+    log(`[receiver] erp.posting.retry ${command.id} lacks posting, invoice or entity; ignored`);
+    return;
+  }
+  const followsAttempt = Number(d.followsAttempt);
+  const attempt = (Number.isSafeInteger(followsAttempt) ? followsAttempt : 0) + 1;
+  const succeeded = draw("outcome") < successRate;
+  later(() => {
+    const now = new Date().toISOString();
+    log(
+      `[receiver] ERP connector retried ${d.postingId}: attempt ${attempt} ${succeeded ? "succeeded" : "failed"}`,
+    );
+    void report([
+      {
+        specversion: "1.0",
+        // One event per command: a repeated delivery or a replayed report is a duplicate.
+        id: `retry-${command.id}`,
+        source: SOURCES.erp,
+        type: "erp.posting.attempted",
+        time: now,
+        subject: d.invoiceId as string,
+        datacontenttype: "application/json",
+        data: {
+          postingId: d.postingId,
+          invoiceId: d.invoiceId,
+          entity: d.entity,
+          attempt,
+          status: succeeded ? "succeeded" : "failed",
+          attemptedAt: now,
+          ...(succeeded
+            ? { erpDocumentNumber: `JE-RETRY-${command.id.slice(0, 8).toUpperCase()}` }
+            : {
+                errorCode: typeof d.errorCode === "string" ? d.errorCode : "ERP_TIMEOUT",
+                errorMessage: "The retry failed again in the ERP",
+              }),
+        },
+      },
+    ]);
+  });
+};
+
+/**
+ * The simulated systems by command kind. A kind without a handler is acknowledged and
+ * logged; corrections (lib/corrections) add theirs here.
+ */
+export const DEMO_HANDLERS: Partial<Record<string, CommandHandler>> = {
+  "erp.posting.retry": retryPosting,
+};
 
 export interface CommandBody {
   type: string;
@@ -68,60 +146,27 @@ export async function startDemoReceiver(options: ReceiverOptions): Promise<DemoR
     }
   };
 
+  const handlers = { ...DEMO_HANDLERS, ...options.handlers };
   const act = (command: CommandBody) => {
-    if (command.type !== "erp.posting.retry") {
-      // Other commands (approved corrections) are acknowledged; their outcome telemetry
-      // belongs to the systems that book them.
-      log(`[receiver] ${command.type} ${command.id} received`);
+    const handler = handlers[command.type];
+    if (!handler) {
+      log(`[receiver] ${command.type} ${command.id} received; nothing simulates it yet`);
       return;
     }
-    const d = command.data;
-    const followsAttempt = Number(d.followsAttempt);
-    if (
-      typeof d.postingId !== "string" ||
-      typeof d.invoiceId !== "string" ||
-      typeof d.entity !== "string"
-    ) {
-      log(`[receiver] erp.posting.retry ${command.id} lacks posting, invoice or entity; ignored`);
-      return;
-    }
-    const delay = work.min + draw(command.id, "delay") * (work.max - work.min);
-    const succeeded = draw(command.id, "outcome") < successRate;
-    const timer = setTimeout(() => {
-      pending.delete(timer);
-      const now = new Date().toISOString();
-      const attempt = (Number.isSafeInteger(followsAttempt) ? followsAttempt : 0) + 1;
-      log(
-        `[receiver] ERP connector retried ${d.postingId}: attempt ${attempt} ${succeeded ? "succeeded" : "failed"}`,
-      );
-      void report([
-        {
-          specversion: "1.0",
-          // One event per command: a repeated delivery or a replayed report is a duplicate.
-          id: `retry-${command.id}`,
-          source: SOURCES.erp,
-          type: "erp.posting.attempted",
-          time: now,
-          subject: d.invoiceId as string,
-          datacontenttype: "application/json",
-          data: {
-            postingId: d.postingId,
-            invoiceId: d.invoiceId,
-            entity: d.entity,
-            attempt,
-            status: succeeded ? "succeeded" : "failed",
-            attemptedAt: now,
-            ...(succeeded
-              ? { erpDocumentNumber: `JE-RETRY-${command.id.slice(0, 8).toUpperCase()}` }
-              : {
-                  errorCode: typeof d.errorCode === "string" ? d.errorCode : "ERP_TIMEOUT",
-                  errorMessage: "The retry failed again in the ERP",
-                }),
-          },
-        },
-      ]);
-    }, delay);
-    pending.add(timer);
+    handler(command, {
+      report,
+      later: (fn) => {
+        const delay = work.min + draw(command.id, "delay") * (work.max - work.min);
+        const timer = setTimeout(() => {
+          pending.delete(timer);
+          fn();
+        }, delay);
+        pending.add(timer);
+      },
+      draw: (salt) => draw(command.id, salt),
+      successRate,
+      log,
+    });
   };
 
   const server = http.createServer((req, res) => {
