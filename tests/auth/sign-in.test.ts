@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
 import { queryRows } from "@/db/rows";
 import { CLI_ACTOR } from "@/lib/audit";
 import { SignInRefused, WRONG_CREDENTIALS, authenticateWithPassword } from "@/lib/auth/sign-in";
@@ -7,6 +7,10 @@ import { SIGN_IN_LIMITS } from "@/lib/auth/sign-in-throttle";
 import { loadSessionUser } from "@/lib/auth/session";
 import { createUser, deactivateUser, reactivateUser, setUserRole } from "@/lib/auth/users";
 import { createTestDb, type TestDb } from "../support/db";
+
+// Every attempt costs a bcrypt-12 comparison (~0.3 s idle, several times that on a busy CI
+// machine); the throttling tests make twenty of them.
+vi.setConfig({ testTimeout: 180_000 });
 
 let t: TestDb;
 const PASSWORD = "correct-horse-battery-staple";
