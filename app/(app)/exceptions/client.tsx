@@ -333,7 +333,8 @@ const CLEARED: Partial<QueueParams> = {
 
 /** The total of the selected tab, or of every tab. */
 function totalOf(counts: QueueCounts, type: QueueParams["type"]) {
-  if (type) return counts.byType[type];
+  // A type with nothing open may be missing from the counts.
+  if (type) return counts.byType[type] ?? { count: 0, capped: false };
   const all = Object.values(counts.byType);
   return { count: all.reduce((sum, c) => sum + c.count, 0), capped: all.some((c) => c.capped) };
 }
