@@ -139,7 +139,8 @@ async function runKpiBenchmark(): Promise<void> {
         `${range.label}: API p50 ${result.p50.toFixed(0)} ms, p95 ${result.p95.toFixed(0)} ms over ${settings.requests} requests`,
       );
     }
-    for (const [i, range] of ranges.entries()) {
+    // BENCH_KPI_BASELINE_RUNS=0 skips the baseline (minutes at this scale), to iterate on the API.
+    for (const [i, range] of settings.baselineRuns > 0 ? ranges.entries() : []) {
       const baselineTimes: number[] = [];
       let naive: NaiveKpis | null = null;
       for (let run = 0; run < settings.baselineRuns; run++) {
