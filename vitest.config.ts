@@ -12,10 +12,11 @@ export default defineConfig({
   test: {
     include: ["tests/**/*.test.ts"],
     // The fault tests are about real PostgreSQL (issue 6); the embedded engine runs the rest.
+    // Those that kill the app or restart PostgreSQL run alone (vitest.faults.config.ts).
     exclude:
       process.env.CLOSELINE_TEST_DB === "pglite"
         ? ["tests/faults/**", "**/node_modules/**"]
-        : ["**/node_modules/**"],
+        : ["tests/faults/process/**", "**/node_modules/**"],
     environment: "node",
     // Integration tests each create a database; two workers fit this machine's two cores.
     maxWorkers: 2,
