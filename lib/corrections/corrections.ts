@@ -299,4 +299,4 @@ export async function correctionsForException(
   }));
 }
 
-export { CORRECTION_KINDS, type CorrectionKind } from "@/db/schema";
+export { CORRECTABLE_EXCEPTION_TYPES, CORRECTION_KINDS, type CorrectionKind } from "@/db/schema";

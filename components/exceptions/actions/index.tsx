@@ -2,6 +2,9 @@ import type { ReactNode } from "react";
 import type { CurrentUser } from "@/lib/auth/session";
 import type { ExceptionDetail } from "@/lib/exceptions/detail";
 import { can } from "@/lib/auth/permissions";
+import { CORRECTABLE_EXCEPTION_TYPES } from "@/lib/corrections/corrections";
+import { loadCorrectionsView } from "@/lib/corrections/view";
+import { CorrectionsPanel } from "./corrections-panel";
 import { RejectedEventsPanel, RetryPanel } from "./retry-panel";
 
 /*
@@ -46,7 +49,25 @@ export const ACTION_PANELS: ActionPanel[] = [
       />
     ),
   },
+  {
+    key: "corrections",
+    appliesTo: ({ exception }) =>
+      (CORRECTABLE_EXCEPTION_TYPES as readonly string[]).includes(exception.type),
+    render: ({ exception, viewer }) => <CorrectionsSection exception={exception} viewer={viewer} />,
+  },
 ];
+
+async function CorrectionsSection({ exception, viewer }: ActionPanelContext) {
+  const { corrections, names } = await loadCorrectionsView(exception.id);
+  return (
+    <CorrectionsPanel
+      exception={exception}
+      corrections={corrections}
+      user={{ id: viewer.id, role: viewer.role }}
+      names={names}
+    />
+  );
+}
 
 /** The panels of ACTION_PANELS that apply, each in its own block. */
 export function ExtraActionPanels(context: ActionPanelContext) {
