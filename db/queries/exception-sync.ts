@@ -232,7 +232,10 @@ export async function syncAmendmentExceptions(db: Db, contractIds: Scope, now: D
             'amountImpactMinor', a.amount_impact_minor) as details, a.amended_at as occurred_at
         from contract_amendments a
         where ${inScope(sql`a.contract_id`, contractIds)}
-          and a.effective_from < date_trunc('month', a.amended_at at time zone 'UTC') at time zone 'UTC'`,
+          and (a.effective_from < date_trunc('month', a.amended_at at time zone 'UTC') at time zone 'UTC'
+            or exists (select 1 from accounting_periods ap
+                       where ap.entity = a.entity and ap.closed_at is not null
+                         and a.effective_from >= ap.period_start and a.effective_from < ap.period_end))`,
     now,
   );
 }
