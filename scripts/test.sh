@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Every test Closeline has, cheapest first, stopping at the first stage that fails:
-#   lint → unit/integration tests on PostgreSQL → the same on PGlite → Playwright e2e.
+#   lint → unit/integration tests on PostgreSQL → the same on PGlite → Playwright e2e
+#   → fault tests (kill -9 of the app, PostgreSQL restarts).
 # `npm test` runs this; so does CI (.ci/run). Each test file makes its own database, so the
 # suite needs nothing but a reachable PostgreSQL server (started here if it is down).
 # Name stages to run only those, e.g. `bash scripts/test.sh vitest-pglite e2e`.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-STAGES=(lint vitest-postgres vitest-pglite e2e)
+STAGES=(lint vitest-postgres vitest-pglite e2e faults)
 declare -A RESULT=() SECONDS_TAKEN=() SELECTED=()
 for stage in "$@"; do
   if [[ ! " ${STAGES[*]} " =~ " $stage " ]]; then
@@ -72,6 +73,10 @@ if compgen -G "e2e/*.spec.ts" >/dev/null || compgen -G "e2e/**/*.spec.ts" >/dev/
 else
   skip_stage e2e "no e2e/*.spec.ts"
 fi
+
+# Process-level fault tests (issue 6, docs/reliability.md): they kill app servers and restart
+# the PostgreSQL server, so they run alone and last, serving the build the e2e stage made.
+run_stage faults npx vitest run -c vitest.faults.config.ts
 
 summary
 echo "✓ all stages passed"
