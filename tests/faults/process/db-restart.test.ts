@@ -171,11 +171,12 @@ test.skipIf(!restartCommand)(
       }
     }
     // Every pooled connection works again: rounds of more concurrent requests than the pool
-    // has connections, each answered promptly. A connection the restart left unable to write
-    // would hold its request for connect_timeout (30 s) and then fail it.
+    // has connections, each answered 200 within 10 s (a loaded CI machine is slow, not that
+    // slow). A connection the restart left unable to write would hold its request for
+    // connect_timeout (30 s) and then fail it.
     for (let round = 0; round < 3; round++) {
       const answers = await Promise.all(Array.from({ length: 30 }, () => timedHealth(server.url)));
-      expect(answers.filter((a) => a.status !== 200 || a.ms > 5_000)).toEqual([]);
+      expect(answers.filter((a) => a.status !== 200 || a.ms > 10_000)).toEqual([]);
     }
     console.log(
       `[db-restart] seed ${SEED}: ${events.length} events in ${batches.length} batches, ` +
