@@ -119,6 +119,20 @@ export interface AppServer {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
+ * The servers run detached (their own process group, so a kill reaches all of it), which also
+ * keeps them out of a Ctrl-C or the test runner's SIGTERM: they are killed here instead.
+ */
+const liveServers = new Set<() => void>();
+const killLiveServers = () => liveServers.forEach((kill) => kill());
+process.once("exit", killLiveServers);
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    killLiveServers();
+    process.exit(signal === "SIGINT" ? 130 : 143);
+  });
+}
+
+/**
  * An app server on `databaseUrl` with the demo off and the per-key rate limit out of the way
  * (the tests send as fast as they can with one key). Not started until start() is called.
  */
@@ -157,7 +171,7 @@ export async function appServer(databaseUrl: string): Promise<AppServer> {
   const killOnExit = () => {
     if (running()) signalGroup("SIGKILL");
   };
-  process.once("exit", killOnExit);
+  liveServers.add(killOnExit);
 
   const kill = async () => {
     if (!running()) return;
@@ -198,7 +212,7 @@ export async function appServer(databaseUrl: string): Promise<AppServer> {
   };
 
   const stop = async () => {
-    process.off("exit", killOnExit);
+    liveServers.delete(killOnExit);
     if (!running()) return;
     signalGroup("SIGTERM");
     const timer = setTimeout(() => signalGroup("SIGKILL"), 5_000);
