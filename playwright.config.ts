@@ -1,5 +1,5 @@
 import { defineConfig, devices } from "@playwright/test";
-import { E2E_BASE_URL, ensureE2eDatabaseUrl } from "./e2e/fixtures/server";
+import { E2E_BASE_URL, E2E_READY_LINE, ensureE2eDatabaseUrl } from "./e2e/fixtures/server";
 
 /*
  * End-to-end: the production build on a fresh PostgreSQL database, driven by Debian's
@@ -44,11 +44,11 @@ export default defineConfig({
   ],
   webServer: {
     command: "node_modules/.bin/tsx scripts/e2e-server.ts",
-    url: `${E2E_BASE_URL}/api/health`,
+    // Not `url`: any server on the port would satisfy that, including another run's on
+    // another database. The script checks the port itself and says when its server is up.
+    wait: { stdout: new RegExp(E2E_READY_LINE.replace(/[[\]]/g, "\\$&")) },
     // A cold production build on two cores takes a few minutes.
     timeout: 10 * 60_000,
-    // Always our own server: one left running elsewhere would be on another database.
-    reuseExistingServer: false,
     stdout: "pipe",
     stderr: "pipe",
     gracefulShutdown: { signal: "SIGTERM", timeout: 10_000 },

@@ -1,7 +1,8 @@
 /**
  * The web server Playwright starts for the e2e suite (playwright.config.ts → webServer):
  * creates the run's fresh database, builds the app for production into .next-e2e and serves
- * it with `next start` on 127.0.0.1:3100, demo off. Playwright waits for /api/health.
+ * it with `next start` on 127.0.0.1:3100 (CLOSELINE_E2E_PORT), demo off. Playwright waits for
+ * the line this script prints once its own server answers /api/health.
  *
  *   DATABASE_URL            the fresh database to create and serve from (set by the config)
  *   CLOSELINE_E2E_SKIP_BUILD=1  serve the existing .next-e2e build (for iterating on specs)
@@ -9,10 +10,18 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
+import net from "node:net";
 import path from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import postgres from "postgres";
-import { E2E_DIST_DIR, E2E_PORT, databaseName, e2eServerUrl } from "../e2e/fixtures/server";
+import {
+  E2E_BASE_URL,
+  E2E_DIST_DIR,
+  E2E_PORT,
+  E2E_READY_LINE,
+  databaseName,
+  e2eServerUrl,
+} from "../e2e/fixtures/server";
 
 const ROOT = process.cwd();
 const NEXT_BIN = path.join(ROOT, "node_modules", ".bin", "next");
@@ -95,9 +104,52 @@ async function build(env: NodeJS.ProcessEnv): Promise<void> {
   }
 }
 
+function portInUse(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: "127.0.0.1", port });
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
+}
+
+/*
+ * Another suite's server on our port would answer /api/health from another database, and
+ * every key a spec seeds would be refused. So the port must be free before we build and
+ * again before we listen, and readiness is announced by this script (E2E_READY_LINE) only
+ * while its own `next start` is alive, not inferred from whoever answers on the port.
+ */
+async function assertPortFree(): Promise<void> {
+  if (await portInUse(E2E_PORT)) {
+    throw new Error(
+      `127.0.0.1:${E2E_PORT} is in use, probably by another e2e run; ` +
+        `wait for it or set CLOSELINE_E2E_PORT to a free port in 3100-3199`,
+    );
+  }
+}
+
+async function announceWhenHealthy(server: ChildProcess): Promise<void> {
+  while (server.exitCode === null && server.signalCode === null) {
+    try {
+      const res = await fetch(`${E2E_BASE_URL}/api/health`);
+      if (res.ok && server.exitCode === null) {
+        log(`ready on ${E2E_BASE_URL}`);
+        console.log(E2E_READY_LINE);
+        return;
+      }
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
 async function main(): Promise<void> {
   const databaseUrl = process.env.DATABASE_URL;
   if (!databaseUrl) throw new Error("DATABASE_URL is unset; start the e2e suite with playwright");
+  await assertPortFree();
   await createDatabase(databaseUrl);
 
   const env: NodeJS.ProcessEnv = {
@@ -123,6 +175,7 @@ async function main(): Promise<void> {
     await build({ ...env, NEXT_SKIP_TYPECHECK: "1" });
   }
 
+  await assertPortFree();
   log(`next start on 127.0.0.1:${E2E_PORT}`);
   const server = run(
     NEXT_BIN,
@@ -132,7 +185,9 @@ async function main(): Promise<void> {
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     process.on(signal, () => server.kill(signal));
   }
-  process.exitCode = await exitCode(server);
+  const exited = exitCode(server);
+  await announceWhenHealthy(server);
+  process.exitCode = await exited;
 }
 
 main().catch((error: unknown) => {
