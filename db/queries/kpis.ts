@@ -4,8 +4,8 @@ import { queryRows } from "../rows";
 
 /*
  * The KPI aggregates, one query per KPI, straight from the typed projection tables. Each
- * query can group its rows three ways with the same SQL: not at all (the headline number),
- * by time bucket (a series) or by entity. The definitions are in docs/kpis.md; lib/kpi/
+ * query groups its rows up to three ways in one pass (GROUPING SETS): not at all (the
+ * headline number), by time bucket (a series) and by entity. The definitions are in docs/kpis.md; lib/kpi/
  * assembles these rows into the API's shape. Percentiles are percentile_cont, as defined.
  */
 
@@ -15,20 +15,69 @@ export interface KpiScope {
   entity: string | null;
 }
 
-export type KpiGrouping =
-  { by: "total" } | { by: "bucket"; unit: "hour" | "day" } | { by: "entity" };
+/** A grouping set: the headline (one row), the series (one row per UTC hour or day) or per entity. */
+export type GroupSet = "total" | "bucket" | "entity";
 
-/** The SQL expression rows are grouped by; `null` groups everything into one row. */
-function groupKey(grouping: KpiGrouping, time: SQL, entity: SQL): SQL {
-  switch (grouping.by) {
-    case "total":
-      return sql`null::text`;
-    case "bucket":
-      // Buckets are UTC days or hours, labelled by their start as ISO text.
-      return sql`to_char(date_trunc(${grouping.unit}, ${time} at time zone 'UTC'), 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`;
-    case "entity":
-      return sql`${entity}`;
-  }
+/** Which of the three groupings a query returns, all from one scan (GROUPING SETS). */
+export interface KpiGrouping {
+  unit: "hour" | "day";
+  sets: readonly GroupSet[];
+}
+
+/** Every grouped row says which grouping it belongs to and its key (null for the headline). */
+export interface Grouped {
+  set: GroupSet;
+  g: string | null;
+}
+
+/** Series buckets are labelled by their start as ISO text. */
+export const BUCKET_LABEL = `'YYYY-MM-DD"T"HH24:MI:SS"Z"'`;
+
+/** The UTC hour or day a timestamp falls in (a timestamp without time zone). */
+export const bucketStart = (unit: KpiGrouping["unit"], time: SQL) =>
+  sql`date_trunc('${sql.raw(unit)}', ${time} at time zone 'UTC')`;
+
+/**
+ * The `set` and `g` columns and the GROUP BY clause that compute the chosen groupings in
+ * one pass. `time` and `entity` must be plain column expressions (no bound parameters), as
+ * the select list repeats them and PostgreSQL matches them to the GROUP BY by text.
+ */
+export function groupingSets(grouping: KpiGrouping, time: SQL, entity: SQL) {
+  const bucket = bucketStart(grouping.unit, time);
+  const grouped = (["bucket", "entity"] as const)
+    .filter((set) => grouping.sets.includes(set))
+    .map((set) => ({
+      set,
+      expr: set === "bucket" ? bucket : entity,
+      label: set === "bucket" ? sql`to_char(${bucket}, ${sql.raw(BUCKET_LABEL)})` : entity,
+    }));
+  const groupBy = sql`grouping sets (${sql.join(
+    grouping.sets.map((set) =>
+      set === "total" ? sql`()` : sql`(${grouped.find((x) => x.set === set)!.expr})`,
+    ),
+    sql`, `,
+  )})`;
+  if (grouped.length === 0) return { columns: sql`'total' as set, null::text as g`, groupBy };
+  // grouping(a, b) has one bit per argument, the first the most significant, set when that
+  // argument is not grouped on: so each grouping set has its own value.
+  const all = (1 << grouped.length) - 1;
+  const valueOf = (set: GroupSet) => {
+    const i = grouped.findIndex((x) => x.set === set);
+    return sql.raw(String(i < 0 ? all : all & ~(1 << (grouped.length - 1 - i))));
+  };
+  const args = sql`grouping(${sql.join(
+    grouped.map((x) => x.expr),
+    sql`, `,
+  )})`;
+  const columns = sql`case ${args} ${sql.join(
+    grouping.sets.map((set) => sql`when ${valueOf(set)} then '${sql.raw(set)}'`),
+    sql` `,
+  )} end as set,
+    case ${args} ${sql.join(
+      grouped.map((x) => sql`when ${valueOf(x.set)} then ${x.label}`),
+      sql` `,
+    )} end as g`;
+  return { columns, groupBy };
 }
 
 const ms = (later: SQL, earlier: SQL) =>
@@ -41,8 +90,7 @@ const entityIs = (column: SQL, scope: KpiScope) =>
 type Num = string | number | null;
 export const num = (v: Num): number | null => (v === null ? null : Number(v));
 
-export interface CompletenessRow {
-  g: string | null;
+export interface CompletenessRow extends Grouped {
   expected: Num;
   received: Num;
   missing: Num;
@@ -50,14 +98,14 @@ export interface CompletenessRow {
 
 /** Current checkpoints (the table keeps only the winner of each window) ending in the range. */
 export function usageCompleteness(db: Db, scope: KpiScope, grouping: KpiGrouping) {
-  const g = groupKey(grouping, sql`c.window_end`, sql`c.entity`);
+  const g = groupingSets(grouping, sql`c.window_end`, sql`c.entity`);
   return queryRows<CompletenessRow>(
     db,
-    sql`select ${g} as g, sum(c.expected_count) as expected, sum(c.received_count) as received,
+    sql`select ${g.columns}, sum(c.expected_count) as expected, sum(c.received_count) as received,
           sum(greatest(c.expected_count - c.received_count, 0)) as missing
         from usage_checkpoints c
         where ${inRange(sql`c.window_end`, scope)} ${entityIs(sql`c.entity`, scope)}
-        group by 1 order by 1`,
+        group by ${g.groupBy} order by 1, 2`,
   );
 }
 
@@ -80,41 +128,27 @@ export function usageCompletenessBySourceMeter(db: Db, scope: KpiScope) {
   );
 }
 
-export interface PercentileRow {
-  g: string | null;
+export interface PercentileRow extends Grouped {
   count: Num;
   p50: Num;
   p95: Num;
 }
 
-/** Received-at minus event time, for events received in the range. */
-export function eventLag(db: Db, scope: KpiScope, grouping: KpiGrouping) {
-  const entity = sql`(e.data->>'entity')`;
-  const g = groupKey(grouping, sql`e.received_at`, entity);
-  const lag = ms(sql`e.received_at`, sql`e.time`);
-  return queryRows<PercentileRow>(
-    db,
-    sql`select ${g} as g, count(*) as count,
-          percentile_cont(0.5) within group (order by ${lag}) as p50,
-          percentile_cont(0.95) within group (order by ${lag}) as p95
-        from events e
-        where ${inRange(sql`e.received_at`, scope)} ${entityIs(entity, scope)}
-        group by 1 order by 1`,
-  );
-}
+// Event lag (received-at minus event time) has its own module, db/queries/event-lag.ts:
+// its percentiles over ~450,000 events a month need a histogram, not a sort.
 
 /** issuedAt − periodEnd for invoices issued in the range. */
 export function invoiceLatency(db: Db, scope: KpiScope, grouping: KpiGrouping) {
-  const g = groupKey(grouping, sql`i.issued_at`, sql`i.entity`);
+  const g = groupingSets(grouping, sql`i.issued_at`, sql`i.entity`);
   const latency = ms(sql`i.issued_at`, sql`i.period_end`);
   return queryRows<PercentileRow>(
     db,
-    sql`select ${g} as g, count(*) as count,
+    sql`select ${g.columns}, count(*) as count,
           percentile_cont(0.5) within group (order by ${latency}) as p50,
           percentile_cont(0.95) within group (order by ${latency}) as p95
         from invoices i
         where ${inRange(sql`i.issued_at`, scope)} ${entityIs(sql`i.entity`, scope)}
-        group by 1 order by 1`,
+        group by ${g.groupBy} order by 1, 2`,
   );
 }
 
@@ -147,8 +181,7 @@ export function postingSummaries(within?: KpiScope): SQL {
   )`;
 }
 
-export interface ErpPostingRow {
-  g: string | null;
+export interface ErpPostingRow extends Grouped {
   postings: Num;
   first_pass: Num;
   eventual: Num;
@@ -158,11 +191,11 @@ export interface ErpPostingRow {
 }
 
 export function erpPosting(db: Db, scope: KpiScope, grouping: KpiGrouping) {
-  const g = groupKey(grouping, sql`p.first_attempted_at`, sql`p.entity`);
+  const g = groupingSets(grouping, sql`p.first_attempted_at`, sql`p.entity`);
   const latency = ms(sql`p.first_success_at`, sql`i.issued_at`);
   return queryRows<ErpPostingRow>(
     db,
-    sql`select ${g} as g, count(*) as postings,
+    sql`select ${g.columns}, count(*) as postings,
           count(*) filter (where p.first_pass) as first_pass,
           count(*) filter (where p.eventually) as eventual,
           count(*) filter (where p.open_failure) as open_failures,
@@ -171,7 +204,7 @@ export function erpPosting(db: Db, scope: KpiScope, grouping: KpiGrouping) {
         from ${postingSummaries(scope)} p
         left join invoices i on i.invoice_id = p.invoice_id
         where ${inRange(sql`p.first_attempted_at`, scope)} ${entityIs(sql`p.entity`, scope)}
-        group by 1 order by 1`,
+        group by ${g.groupBy} order by 1, 2`,
   );
 }
 
@@ -186,8 +219,7 @@ export function erpTopErrorCodes(db: Db, scope: KpiScope, limit = 5) {
   );
 }
 
-export interface ReconciliationRow {
-  g: string | null;
+export interface ReconciliationRow extends Grouped {
   currency: string | null;
   kind: string | null;
   results: Num;
@@ -200,16 +232,16 @@ export interface ReconciliationRow {
  * per currency, because variance in different currencies cannot be added.
  */
 export function reconciliation(db: Db, scope: KpiScope, grouping: KpiGrouping, perKind = false) {
-  const g = groupKey(grouping, sql`r.period_end`, sql`r.entity`);
+  const g = groupingSets(grouping, sql`r.period_end`, sql`r.entity`);
   const kind = perKind ? sql`r.kind` : sql`null::text`;
   return queryRows<ReconciliationRow>(
     db,
-    sql`select ${g} as g, r.currency, ${kind} as kind, count(*) as results,
+    sql`select ${g.columns}, r.currency, ${kind} as kind, count(*) as results,
           count(*) filter (where abs(r.actual_minor - r.expected_minor) > r.tolerance_minor) as breaks,
           sum(abs(r.actual_minor - r.expected_minor)) as abs_variance
         from reconciliation_results r
         where ${inRange(sql`r.period_end`, scope)} ${entityIs(sql`r.entity`, scope)}
-        group by 1, 2, 3 order by 1, 2, 3`,
+        group by r.currency${perKind ? sql`, r.kind` : sql``}, ${g.groupBy} order by 1, 2, 3, 4`,
   );
 }
 
@@ -217,15 +249,17 @@ export function reconciliation(db: Db, scope: KpiScope, grouping: KpiGrouping, p
 export function paymentsInScope(): SQL {
   return sql`(
     select p.payment_id, p.customer_id, p.invoice_id, p.currency, p.amount_minor, p.received_at,
-      i.entity,
-      (select min(u.updated_at) from entitlement_updates u where u.payment_id = p.payment_id) as first_update_at
+      i.entity, u.first_update_at
     from payments p
     left join invoices i on i.invoice_id = p.invoice_id
+    -- A lateral join, not a scalar subquery: the outer query names first_update_at four
+    -- times, and an inlined subquery would be evaluated once per mention.
+    left join lateral (select min(u.updated_at) as first_update_at from entitlement_updates u
+      where u.payment_id = p.payment_id) u on true
   )`;
 }
 
-export interface PaymentSyncRow {
-  g: string | null;
+export interface PaymentSyncRow extends Grouped {
   payments: Num;
   synced: Num;
   p50: Num;
@@ -240,19 +274,19 @@ export function paymentToEntitlement(
   overdueAfterMs: number,
   now: Date,
 ) {
-  const g = groupKey(grouping, sql`p.received_at`, sql`p.entity`);
+  const g = groupingSets(grouping, sql`p.received_at`, sql`p.entity`);
   const sync = ms(sql`p.first_update_at`, sql`p.received_at`);
   const limit = sql`make_interval(secs => ${overdueAfterMs / 1000})`;
   return queryRows<PaymentSyncRow>(
     db,
-    sql`select ${g} as g, count(*) as payments, count(p.first_update_at) as synced,
+    sql`select ${g.columns}, count(*) as payments, count(p.first_update_at) as synced,
           percentile_cont(0.5) within group (order by ${sync}) as p50,
           percentile_cont(0.95) within group (order by ${sync}) as p95,
           count(*) filter (where p.received_at + ${limit} <= ${now.toISOString()}::timestamptz
             and (p.first_update_at is null or p.first_update_at > p.received_at + ${limit})) as overdue
         from ${paymentsInScope()} p
         where ${inRange(sql`p.received_at`, scope)} ${entityIs(sql`p.entity`, scope)}
-        group by 1 order by 1`,
+        group by ${g.groupBy} order by 1, 2`,
   );
 }
 

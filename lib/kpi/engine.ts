@@ -1,6 +1,6 @@
 import type { Db } from "@/db/client";
+import { eventLag } from "@/db/queries/event-lag";
 import {
-  eventLag,
   erpPosting,
   erpTopErrorCodes,
   invoiceLatency,
@@ -11,6 +11,8 @@ import {
   reconciliation,
   usageCompleteness,
   usageCompletenessBySourceMeter,
+  type GroupSet,
+  type Grouped,
   type KpiGrouping,
   type KpiScope,
 } from "@/db/queries/kpis";
@@ -114,13 +116,16 @@ function emptySummary(): KpiSummary {
   };
 }
 
-/** Runs every KPI query with one grouping and folds the rows into a summary per group key. */
+/** A summary per group key ('' for the headline), per grouping set. */
+type Summaries = Record<GroupSet, Map<string, KpiSummary>>;
+
+/** Runs every KPI query once for all the wanted groupings and folds the rows into summaries. */
 async function summariesBy(
   db: Db,
   scope: KpiScope,
   grouping: KpiGrouping,
   now: Date,
-): Promise<Map<string, KpiSummary>> {
+): Promise<Summaries> {
   const [usage, lag, invoices, postings, recon, payments] = await Promise.all([
     usageCompleteness(db, scope, grouping),
     eventLag(db, scope, grouping),
@@ -129,8 +134,9 @@ async function summariesBy(
     reconciliation(db, scope, grouping),
     paymentToEntitlement(db, scope, grouping, ENTITLEMENT_OVERDUE_AFTER_MS, now),
   ]);
-  const groups = new Map<string, KpiSummary>();
-  const at = (g: string | null) => {
+  const summaries: Summaries = { total: new Map(), bucket: new Map(), entity: new Map() };
+  const at = ({ set, g }: Grouped) => {
+    const groups = summaries[set];
     const key = g ?? "";
     let summary = groups.get(key);
     if (!summary) groups.set(key, (summary = emptySummary()));
@@ -139,7 +145,7 @@ async function summariesBy(
   for (const r of usage) {
     const expected = count(r.expected);
     const received = count(r.received);
-    at(r.g).usageCompleteness = {
+    at(r).usageCompleteness = {
       expected,
       received,
       missing: count(r.missing),
@@ -147,12 +153,12 @@ async function summariesBy(
     };
   }
   for (const r of lag)
-    at(r.g).eventLag = { count: count(r.count), p50Ms: millis(r.p50), p95Ms: millis(r.p95) };
+    at(r).eventLag = { count: count(r.count), p50Ms: millis(r.p50), p95Ms: millis(r.p95) };
   for (const r of invoices)
-    at(r.g).invoiceLatency = { count: count(r.count), p50Ms: millis(r.p50), p95Ms: millis(r.p95) };
+    at(r).invoiceLatency = { count: count(r.count), p50Ms: millis(r.p50), p95Ms: millis(r.p95) };
   for (const r of postings) {
     const n = count(r.postings);
-    at(r.g).erpPosting = {
+    at(r).erpPosting = {
       postings: n,
       firstPassSuccessRate: ratio(count(r.first_pass), n),
       eventualSuccessRate: ratio(count(r.eventual), n),
@@ -162,7 +168,7 @@ async function summariesBy(
     };
   }
   for (const r of recon) {
-    const summary = at(r.g).reconciliation;
+    const summary = at(r).reconciliation;
     summary.results += count(r.results);
     summary.breaks += count(r.breaks);
     if (r.currency)
@@ -171,7 +177,7 @@ async function summariesBy(
     summary.breakRate = ratio(summary.breaks, summary.results);
   }
   for (const r of payments) {
-    at(r.g).paymentToEntitlement = {
+    at(r).paymentToEntitlement = {
       count: count(r.payments),
       synced: count(r.synced),
       p50Ms: millis(r.p50),
@@ -179,12 +185,12 @@ async function summariesBy(
       overdue: count(r.overdue),
     };
   }
-  return groups;
+  return summaries;
 }
 
 export interface KpiOptions {
   now?: Date;
-  /** The series and per-entity breakdowns cost two more passes; the headline alone is cheaper. */
+  /** The series and per-entity breakdowns cost more grouping work; the headline alone is cheaper. */
   include?: { series?: boolean; byEntity?: boolean };
 }
 
@@ -196,20 +202,17 @@ export async function computeKpis(
   const now = options.now ?? new Date();
   const unit = bucketUnit(scope);
   const include = { series: true, byEntity: true, ...options.include };
-  const [totals, series, byEntity, exceptionRows, interventions, bySource, topCodes, reconByKind] =
+  const sets: GroupSet[] = ["total"];
+  if (include.series) sets.push("bucket");
+  if (include.byEntity) sets.push("entity");
+  const [summaries, exceptionRows, interventions, bySource, topCodes, reconByKind] =
     await Promise.all([
-      summariesBy(db, scope, { by: "total" }, now),
-      include.series
-        ? summariesBy(db, scope, { by: "bucket", unit }, now)
-        : Promise.resolve(new Map<string, KpiSummary>()),
-      include.byEntity
-        ? summariesBy(db, scope, { by: "entity" }, now)
-        : Promise.resolve(new Map<string, KpiSummary>()),
+      summariesBy(db, scope, { unit, sets }, now),
       openExceptions(db, scope, now),
       manualInterventions(db, scope, MANUAL_INTERVENTION_ACTION_PREFIXES),
       usageCompletenessBySourceMeter(db, scope),
       erpTopErrorCodes(db, scope),
-      reconciliation(db, scope, { by: "total" }, true),
+      reconciliation(db, scope, { unit, sets: ["total"] }, true),
     ]);
 
   const byType: KpiReport["exceptions"]["byType"] = {};
@@ -243,7 +246,7 @@ export async function computeKpis(
       entity: scope.entity,
       bucket: unit,
     },
-    ...(totals.get("") ?? emptySummary()),
+    ...(summaries.total.get("") ?? emptySummary()),
     exceptions: { open: Object.values(byType).reduce((sum, t) => sum + t.open, 0), byType },
     manualInterventions: count(interventions[0]?.count),
     details: {
@@ -261,8 +264,8 @@ export async function computeKpis(
       })),
       reconciliationByKind,
     },
-    series: [...series.entries()].map(([bucket, summary]) => ({ bucket, ...summary })),
-    byEntity: [...byEntity.entries()]
+    series: [...summaries.bucket.entries()].map(([bucket, summary]) => ({ bucket, ...summary })),
+    byEntity: [...summaries.entity.entries()]
       .filter(([entity]) => entity !== "")
       .map(([entity, summary]) => ({ entity, ...summary })),
   };

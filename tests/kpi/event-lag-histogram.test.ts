@@ -1,0 +1,251 @@
+import fc from "fast-check";
+import { sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { eventLag } from "@/db/queries/event-lag";
+import type { GroupSet, KpiGrouping, KpiScope } from "@/db/queries/kpis";
+import { queryRows } from "@/db/rows";
+import { planPercentiles } from "@/lib/kpi/exact-percentile";
+import { runRetention } from "@/lib/retention";
+import { createTestDb, type TestDb } from "../support/db";
+import { DAY, HOUR } from "./support";
+
+/*
+ * Event lag percentiles come from a daily lag histogram kept by triggers plus a lookup of the
+ * few values around each rank (db/queries/event-lag.ts). They must be exactly what
+ * percentile_cont over the raw events gives — for every grouping, over ranges that start
+ * and end mid-day — and the histogram must stay equal to a recount of the events after
+ * inserts, updates, retention deletes and a truncate.
+ */
+
+/** percentile_cont over a sorted array, written out as PostgreSQL's orderedsetaggs.c does. */
+function percentileCont(sorted: readonly number[], q: number): number | null {
+  if (sorted.length === 0) return null;
+  const position = q * (sorted.length - 1);
+  const lo = Math.floor(position);
+  const low = sorted[lo]!;
+  return low + (position - lo) * (sorted[Math.ceil(position)]! - low);
+}
+
+describe("planPercentiles (no database)", () => {
+  it("gives percentile_cont's exact float for any values and any monotone bucketing", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.double({ min: -1e6, max: 1e9, noNaN: true }), { minLength: 0, maxLength: 300 }),
+        fc.integer({ min: 1, max: 1_000_000 }),
+        fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 1, maxLength: 4 }),
+        (values, width, quantiles) => {
+          const sorted = [...values].sort((a, b) => a - b);
+          const bucketOf = (v: number) => Math.floor(v / width);
+          const counts = new Map<number, number>();
+          for (const v of sorted) counts.set(bucketOf(v), (counts.get(bucketOf(v)) ?? 0) + 1);
+          const plan = planPercentiles(
+            [...counts].map(([bucket, count]) => ({ bucket, count })),
+            quantiles,
+          );
+          expect(plan.total).toBe(values.length);
+          const looked = plan.lookups.map((l) =>
+            sorted.filter((v) => bucketOf(v) === l.bucket).slice(l.offset, l.offset + l.limit),
+          );
+          expect(plan.resolve(looked)).toEqual(quantiles.map((q) => percentileCont(sorted, q)));
+        },
+      ),
+      { seed: 4, numRuns: 300 },
+    );
+  });
+
+  it("reads only the values around the ranks, not whole buckets", () => {
+    const plan = planPercentiles(
+      [
+        { bucket: 1, count: 1000 },
+        { bucket: 2, count: 1000 },
+      ],
+      [0.5, 0.95],
+    );
+    // 2,000 values: p50 between ranks 999 and 1000 (two buckets), p95 at 1899.05 → 1899, 1900.
+    expect(plan.lookups).toEqual([
+      { bucket: 1, offset: 999, limit: 1 },
+      { bucket: 2, offset: 0, limit: 901 },
+    ]);
+  });
+
+  it("answers null, not 0, when there is nothing to measure", () => {
+    expect(planPercentiles([], [0.5]).resolve([])).toEqual([null]);
+  });
+});
+
+describe("event lag from the histogram (database)", () => {
+  let t: TestDb;
+  // Three days of events, 00:00 on 2025-03-01 to 00:00 on 2025-03-04.
+  const START = Date.parse("2025-03-01T00:00:00Z");
+
+  /** A deterministic spread of lags: ties, negatives (clock skew), sub-ms, hours. */
+  function lagFor(i: number): number {
+    const r = (i * 2654435761) % 1000;
+    if (r < 30) return -(r * 37); // clock skew
+    if (r < 100) return 1500; // many equal lags
+    if (r < 150) return (r % 50) + 0.25; // below 64 ms, fractional
+    if (r < 900) return 40 + ((i * 7919) % 2000);
+    return ((i * 104729) % 36_000_000) + 0.5; // up to 10 h late
+  }
+
+  async function insertEvents(db: TestDb["db"], from: number, count: number, prefix: string) {
+    const rows = Array.from({ length: count }, (_, i) => {
+      const received = START + Math.floor(((i + from) * 3 * DAY) / 2400);
+      const entity = ["EU", "US", null][(i + from) % 3];
+      return {
+        id: `${prefix}-${i}`,
+        time: new Date(received - lagFor(i + from)).toISOString(),
+        received: new Date(received).toISOString(),
+        data: entity ? { entity } : { note: "no entity" },
+      };
+    });
+    await db.execute(sql`
+      insert into events (source, event_id, type, time, received_at, data)
+      select '/tests/lag-histogram', r.id, 'payment.received', r.time, r.received, r.data
+      from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+        as r(id text, time timestamptz, received timestamptz, data jsonb)`);
+  }
+
+  /** The histogram as the triggers left it, and as a recount of the events says it should be. */
+  async function histogramDrift(db: TestDb["db"]) {
+    return queryRows<{ day: string; entity: string; bucket: number; kept: number; actual: number }>(
+      db,
+      sql`with actual as (
+            select (received_at at time zone 'UTC')::date as day, coalesce(entity, '') as entity,
+              lag_bucket as bucket, count(*) as n
+            from events group by 1, 2, 3)
+          select coalesce(a.day, d.day)::text as day, coalesce(a.entity, d.entity) as entity,
+            coalesce(a.bucket, d.bucket) as bucket, d.events as kept, a.n as actual
+          from actual a full join event_lag_days d
+            on d.day = a.day and d.entity = a.entity and d.bucket = a.bucket
+          where d.events is distinct from a.n`,
+    );
+  }
+
+  /** percentile_cont straight over the events, grouped as the engine groups. */
+  async function rawPercentiles(
+    db: TestDb["db"],
+    scope: KpiScope,
+    set: GroupSet,
+    unit: KpiGrouping["unit"],
+  ) {
+    const lag = sql`(extract(epoch from (e.received_at - e.time)) * 1000)::float8`;
+    const g =
+      set === "total"
+        ? sql`null::text`
+        : set === "entity"
+          ? sql`e.data->>'entity'`
+          : sql`to_char(date_trunc(${unit}, e.received_at at time zone 'UTC'), 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`;
+    const rows = await queryRows<{ g: string | null; count: string; p50: number; p95: number }>(
+      db,
+      sql`select ${g} as g, count(*) as count,
+            percentile_cont(0.5) within group (order by ${lag}) as p50,
+            percentile_cont(0.95) within group (order by ${lag}) as p95
+          from events e
+          where e.received_at >= ${scope.from.toISOString()}::timestamptz
+            and e.received_at < ${scope.to.toISOString()}::timestamptz
+            ${scope.entity ? sql`and e.data->>'entity' = ${scope.entity}` : sql``}
+            ${set === "entity" ? sql`and e.data->>'entity' is not null` : sql``}
+          group by 1 order by 1`,
+    );
+    return rows.map((r) => ({
+      set,
+      g: r.g,
+      count: Number(r.count),
+      p50: Number(r.p50),
+      p95: Number(r.p95),
+    }));
+  }
+
+  const groupings: { set: GroupSet; unit: KpiGrouping["unit"]; label: string }[] = [
+    { set: "total", unit: "day", label: "total" },
+    { set: "entity", unit: "day", label: "by entity" },
+    { set: "bucket", unit: "day", label: "by day" },
+    { set: "bucket", unit: "hour", label: "by hour" },
+  ];
+  const cases = [
+    { name: "whole days", from: START, to: START + 3 * DAY },
+    {
+      name: "mid-day to mid-day",
+      from: START + 5 * HOUR + 17_000,
+      to: START + 2 * DAY + 19 * HOUR,
+    },
+    { name: "inside one day", from: START + DAY + HOUR, to: START + DAY + 9 * HOUR },
+  ].flatMap(({ name, from, to }) =>
+    groupings.flatMap(({ set, unit, label }) =>
+      [null, "EU"].map((entity) => ({
+        name: `${name}, ${label}${entity ? `, entity ${entity}` : ""}`,
+        scope: { from: new Date(from), to: new Date(to), entity } as KpiScope,
+        set,
+        unit,
+      })),
+    ),
+  );
+
+  beforeAll(async () => {
+    t = await createTestDb();
+    await insertEvents(t.db, 0, 1200, "a");
+    await insertEvents(t.db, 1200, 1200, "b");
+  }, 120_000);
+
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it("keeps the histogram equal to a recount of the events after inserts", async () => {
+    expect(await histogramDrift(t.db)).toEqual([]);
+    const [sum] = await queryRows<{ n: string }>(
+      t.db,
+      sql`select sum(events) as n from event_lag_days`,
+    );
+    expect(Number(sum?.n)).toBe(2400);
+  });
+
+  it.each(cases)(
+    "equals percentile_cont over the raw events: $name",
+    async ({ scope, set, unit }) => {
+      const expected = await rawPercentiles(t.db, scope, set, unit);
+      expect(expected.length).toBeGreaterThan(0);
+      expect(await eventLag(t.db, scope, { unit, sets: [set] })).toEqual(expected);
+    },
+  );
+
+  it("answers several groupings from one call, each as it would alone", async () => {
+    const scope = { from: new Date(START + 3 * HOUR), to: new Date(START + 3 * DAY), entity: null };
+    expect(
+      await eventLag(t.db, scope, { unit: "day", sets: ["total", "bucket", "entity"] }),
+    ).toEqual([
+      ...(await rawPercentiles(t.db, scope, "total", "day")),
+      ...(await rawPercentiles(t.db, scope, "bucket", "day")),
+      ...(await rawPercentiles(t.db, scope, "entity", "day")),
+    ]);
+  });
+
+  it("follows updates of received_at and time", async () => {
+    await t.db.execute(sql`
+      update events set received_at = received_at + interval '1 day 3 hours', time = time - interval '7 seconds'
+      where event_id like 'a-%' and (substr(event_id, 3)::int % 5) = 0`);
+    expect(await histogramDrift(t.db)).toEqual([]);
+    const scope = { from: new Date(START + 7 * HOUR), to: new Date(START + 4 * DAY), entity: null };
+    expect(await eventLag(t.db, scope, { unit: "day", sets: ["bucket"] })).toEqual(
+      await rawPercentiles(t.db, scope, "bucket", "day"),
+    );
+  });
+
+  it("follows retention deletes and a truncate", async () => {
+    // Everything received before 2025-03-02 12:00 is older than the 1-day retention age.
+    const result = await runRetention(t.db, {
+      now: new Date(START + 2.5 * DAY),
+      maxAgeDays: 1,
+      batchSize: 333,
+    });
+    expect(result.events).toBeGreaterThan(0);
+    expect(await histogramDrift(t.db)).toEqual([]);
+    await t.db.execute(sql`truncate events cascade`);
+    const [left] = await queryRows<{ n: string }>(
+      t.db,
+      sql`select count(*) as n from event_lag_days`,
+    );
+    expect(Number(left?.n)).toBe(0);
+  });
+});
