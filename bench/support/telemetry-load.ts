@@ -109,6 +109,16 @@ export async function loadTelemetry(
          (e.data->>'receivedCount')::bigint, null, e.seq, e.time, e.event_id
        from events e`,
     );
+    // What the usage_checkpoints triggers (off during the load) would have kept: the daily
+    // completeness rollup. Superseded reports below go to events only, so it is final here.
+    await step(
+      "usage_completeness_days",
+      `insert into usage_completeness_days (day, entity, source, meter, checkpoints, expected,
+         received, missing)
+       select (window_end at time zone 'UTC')::date, entity, source, meter, count(*),
+         sum(expected_count), sum(received_count), sum(greatest(expected_count - received_count, 0))
+       from usage_checkpoints group by 1, 2, 3, 4`,
+    );
     base += usageRows;
     // Superseded reports: earlier events for a window whose winner is in usage_checkpoints.
     await step(

@@ -1,4 +1,4 @@
-import { bigint, index, pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
+import { bigint, date, index, pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
 import { events } from "./telemetry";
 
 /*
@@ -48,6 +48,29 @@ export const usageCheckpoints = pgTable(
     ),
     index("usage_checkpoints_event_seq_idx").on(t.eventSeq),
   ],
+);
+
+/**
+ * The usage checkpoints summed per UTC day of their window end, entity, source and meter,
+ * kept exact by triggers on `usage_checkpoints` (migration 0014) whoever writes, supersedes
+ * or deletes checkpoints. Usage completeness over a month reads ~30 days here and only the
+ * part-days at either end from the checkpoints (db/queries/usage-completeness.ts).
+ * `missing` is Σ max(expected − received, 0) per checkpoint, not expected − received;
+ * `checkpoints` counts the rows so that a day whose last checkpoint went can go too.
+ */
+export const usageCompletenessDays = pgTable(
+  "usage_completeness_days",
+  {
+    day: date("day", { mode: "string" }).notNull(),
+    entity: text("entity").notNull(),
+    source: text("source").notNull(),
+    meter: text("meter").notNull(),
+    checkpoints: bigint("checkpoints", { mode: "number" }).notNull(),
+    expected: bigint("expected", { mode: "number" }).notNull(),
+    received: bigint("received", { mode: "number" }).notNull(),
+    missing: bigint("missing", { mode: "number" }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.day, t.entity, t.source, t.meter] })],
 );
 
 export const invoices = pgTable(

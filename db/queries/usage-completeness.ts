@@ -1,0 +1,95 @@
+import { sql, type SQL } from "drizzle-orm";
+import type { Db } from "../client";
+import { queryRows } from "../rows";
+import {
+  groupingSets,
+  type CompletenessBySourceRow,
+  type CompletenessRow,
+  type KpiGrouping,
+  type KpiScope,
+} from "./kpis";
+
+/*
+ * Usage completeness (Σ expected, Σ received, Σ max(expected − received, 0) over the current
+ * checkpoints whose window ends in the range) without reading every checkpoint of the range.
+ * Over a month that is ~345,000 checkpoints; instead the whole UTC days come from
+ * usage_completeness_days (the same sums per day, entity, source and meter, kept by triggers,
+ * migration 0014) and only the part-days at either end from usage_checkpoints, through
+ * usage_checkpoints_window_end_idx. The sums are the same integers, not an estimate.
+ */
+
+const DAY_MS = 86_400_000;
+
+const ts = (d: Date) => sql`${d.toISOString()}::timestamptz`;
+const day = (d: Date) => sql`${d.toISOString().slice(0, 10)}::date`;
+const floorDay = (d: Date) => new Date(Math.floor(d.getTime() / DAY_MS) * DAY_MS);
+const ceilDay = (d: Date) => new Date(Math.ceil(d.getTime() / DAY_MS) * DAY_MS);
+
+/**
+ * The scope's checkpoints as rows of (window_end, entity, source, meter, expected, received,
+ * missing): a rollup row stands for its day's checkpoints, at the day's first instant, which
+ * is in the same UTC day and so in the same day bucket. An hourly series needs each
+ * checkpoint's own hour, so with one wanted every row is a checkpoint.
+ */
+function checkpointsOf(scope: KpiScope, hourly: boolean): SQL {
+  const firstDay = ceilDay(scope.from);
+  const lastDay = floorDay(scope.to);
+  const useDays = !hourly && firstDay < lastDay;
+  const rawRanges: [Date, Date][] = useDays
+    ? [
+        [scope.from, firstDay],
+        [lastDay, scope.to],
+      ]
+    : [[scope.from, scope.to]];
+  const entity = (column: SQL) => (scope.entity ? sql`and ${column} = ${scope.entity}` : sql``);
+
+  const raw = rawRanges
+    .filter(([from, to]) => from < to)
+    .map(
+      ([from, to]) => sql`
+        select c.window_end, c.entity, c.source, c.meter, c.expected_count as expected,
+          c.received_count as received, greatest(c.expected_count - c.received_count, 0) as missing
+        from usage_checkpoints c
+        where c.window_end >= ${ts(from)} and c.window_end < ${ts(to)} ${entity(sql`c.entity`)}`,
+    );
+  const days = useDays
+    ? [
+        sql`
+        select (d.day::timestamp at time zone 'UTC') as window_end, d.entity, d.source, d.meter,
+          d.expected, d.received, d.missing
+        from usage_completeness_days d
+        where d.day >= ${day(firstDay)} and d.day < ${day(lastDay)} ${entity(sql`d.entity`)}`,
+      ]
+    : [];
+  // An empty range still needs the columns (the headline is then one row of nulls).
+  const parts = [...days, ...raw];
+  if (parts.length === 0)
+    return sql`(select null::timestamptz as window_end, null::text as entity, null::text as source,
+      null::text as meter, null::bigint as expected, null::bigint as received,
+      null::bigint as missing where false)`;
+  return sql`(${sql.join(parts, sql` union all `)})`;
+}
+
+/** Same rows as kpis.ts#usageCompleteness, from the daily rollup where the grouping allows. */
+export function usageCompleteness(db: Db, scope: KpiScope, grouping: KpiGrouping) {
+  const hourly = grouping.unit === "hour" && grouping.sets.includes("bucket");
+  const g = groupingSets(grouping, sql`c.window_end`, sql`c.entity`);
+  return queryRows<CompletenessRow>(
+    db,
+    sql`select ${g.columns}, sum(c.expected) as expected, sum(c.received) as received,
+          sum(c.missing) as missing
+        from ${checkpointsOf(scope, hourly)} c
+        group by ${g.groupBy} order by 1, 2`,
+  );
+}
+
+/** Same rows as kpis.ts#usageCompletenessBySourceMeter, from the daily rollup. */
+export function usageCompletenessBySourceMeter(db: Db, scope: KpiScope) {
+  return queryRows<CompletenessBySourceRow>(
+    db,
+    sql`select c.source, c.meter, sum(c.expected) as expected, sum(c.received) as received,
+          sum(c.missing) as missing
+        from ${checkpointsOf(scope, false)} c
+        group by c.source, c.meter order by c.source, c.meter`,
+  );
+}
