@@ -284,6 +284,8 @@ export async function loadTelemetry(
       `select setval(pg_get_serial_sequence('events', 'seq'), (select max(seq) from events))`,
     );
     for (const index of indexes) await step(`index ${index.indexname}`, index.indexdef);
+    // After the indexes: the rebuild looks each posting and payment up by key.
+    await step("erp_postings and payment_syncs", `select kpi_summaries_rebuild()`);
   });
   const started = Date.now();
   await sql.unsafe(`vacuum analyze`);

@@ -35,6 +35,10 @@ CREATE INDEX "events_received_at_idx" ON "events" USING btree ("received_at","la
 CREATE FUNCTION event_lag_days_apply() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
+  -- The ingestion lock (lib/exceptions/detect.ts) before any rollup row: every trigger that
+  -- keeps a KPI table takes it first, so no two writers can lock rollup rows and the lock in
+  -- opposite orders (a deadlock).
+  PERFORM pg_advisory_xact_lock(7340003);
   -- A transition table exists only for the operations its trigger names, hence the branches.
   IF TG_OP = 'INSERT' THEN
     INSERT INTO event_lag_days (day, entity, bucket, events)

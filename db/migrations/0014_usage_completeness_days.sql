@@ -24,6 +24,10 @@ CREATE TABLE "usage_completeness_days" (
 CREATE FUNCTION usage_completeness_days_apply() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
+  -- The ingestion lock (lib/exceptions/detect.ts) before any rollup row: every trigger that
+  -- keeps a KPI table takes it first, so no two writers can lock rollup rows and the lock in
+  -- opposite orders (a deadlock).
+  PERFORM pg_advisory_xact_lock(7340003);
   -- A transition table exists only for the operations its trigger names, hence the branches.
   IF TG_OP = 'INSERT' THEN
     INSERT INTO usage_completeness_days AS d

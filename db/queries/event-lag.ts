@@ -1,41 +1,42 @@
 import { sql, type SQL } from "drizzle-orm";
-import { planPercentiles, type BucketCount } from "@/lib/kpi/exact-percentile";
+import { planPercentiles } from "@/lib/kpi/exact-percentile";
 import type { Db } from "../client";
 import { queryRows } from "../rows";
 import {
-  BUCKET_LABEL,
-  bucketStart,
+  groupingSets,
   type GroupSet,
   type KpiGrouping,
   type KpiScope,
   type PercentileRow,
 } from "./kpis";
+import { splitWholeDays, timestamptz } from "./whole-days";
 
 /*
  * Event lag p50/p95 (received_at − time, for events received in the range), exact, without
  * sorting every event of the range. Over a month that is ~450,000 events per group; instead:
  *
- * 1. The lag histogram of the range: whole UTC days from event_lag_days (kept by triggers,
- *    migration 0013), the part-days at either end from the events index. ~30 × 150 rows.
- * 2. planPercentiles finds which bucket holds each rank percentile_cont needs.
- * 3. Those ranks' values are read from their bucket alone, through events_lag_bucket_idx
- *    (a few hundred index entries each), and interpolated as percentile_cont does.
+ * 1. The lag histogram of every group: whole UTC days from event_lag_days (kept by
+ *    triggers, migration 0013), the part-days at either end from the events index. The
+ *    database sums it per group and bucket, places each bucket in the sorted order
+ *    (cumulative counts) and returns only the buckets holding a rank percentile_cont needs.
+ * 2. planPercentiles turns those into lookups: the few values around each rank, read from
+ *    their bucket alone through events_lag_bucket_idx, then interpolated as percentile_cont.
  *
  * Both steps read one snapshot (a REPEATABLE READ transaction), so an ingest committing in
  * between cannot shift a rank.
  */
 
+const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
 const QUANTILES = [0.5, 0.95] as const;
 
-const ts = (d: Date) => sql`${d.toISOString()}::timestamptz`;
-const floorDay = (d: Date) => new Date(Math.floor(d.getTime() / DAY_MS) * DAY_MS);
-const ceilDay = (d: Date) => new Date(Math.ceil(d.getTime() / DAY_MS) * DAY_MS);
-
-interface HistogramRow {
+interface SpanRow {
+  set: GroupSet;
   g: string | null;
   bucket: number;
   n: string | number;
+  before: string | number;
+  total: string | number;
 }
 
 /** The time window and entity whose events a group's percentiles are over. */
@@ -45,12 +46,10 @@ interface GroupWindow {
   entity: string | null;
 }
 
-type Unit = KpiGrouping["unit"];
-
-function windowOf(g: string | null, set: GroupSet, unit: Unit, scope: KpiScope): GroupWindow {
+function windowOf(g: string | null, set: GroupSet, unit: KpiGrouping["unit"], scope: KpiScope) {
   if (set === "bucket" && g !== null) {
     const start = new Date(g);
-    const end = new Date(start.getTime() + (unit === "hour" ? 3_600_000 : DAY_MS));
+    const end = new Date(start.getTime() + (unit === "hour" ? HOUR_MS : DAY_MS));
     return {
       from: start > scope.from ? start : scope.from,
       to: end < scope.to ? end : scope.to,
@@ -61,59 +60,55 @@ function windowOf(g: string | null, set: GroupSet, unit: Unit, scope: KpiScope):
   return { from: scope.from, to: scope.to, entity: scope.entity };
 }
 
-function histogramQuery(scope: KpiScope, set: GroupSet, unit: Unit): SQL {
-  // Whole days come from the daily histogram, unless the series is by hour.
-  const firstDay = ceilDay(scope.from);
-  const lastDay = floorDay(scope.to);
-  const useDays = !(set === "bucket" && unit === "hour") && firstDay < lastDay;
-  const rawRanges: [Date, Date][] = useDays
-    ? [
-        [scope.from, firstDay],
-        [lastDay, scope.to],
-      ]
-    : [[scope.from, scope.to]];
+/**
+ * The events of the scope as (received_at, entity, bucket, n): a histogram row stands for
+ * n events of its day at the day's first instant (same UTC day, so same day bucket). An
+ * hourly series needs each event's own hour, so then every row is an event.
+ */
+function histogramRows(scope: KpiScope, grouping: KpiGrouping): SQL {
+  const hourly = grouping.unit === "hour" && grouping.sets.includes("bucket");
+  const { days, raw } = splitWholeDays(scope, !hourly);
+  const entity = (column: SQL) => (scope.entity ? sql`and ${column} = ${scope.entity}` : sql``);
+  const parts = raw.map(
+    ([from, to]) => sql`
+      select e.received_at, e.entity, e.lag_bucket as bucket, 1::bigint as n from events e
+      where e.received_at >= ${timestamptz(from)} and e.received_at < ${timestamptz(to)}
+        ${entity(sql`e.entity`)}`,
+  );
+  if (days) {
+    parts.unshift(sql`
+      select (d.day::timestamp at time zone 'UTC') as received_at, nullif(d.entity, '') as entity,
+        d.bucket, d.events as n
+      from event_lag_days d
+      where d.day >= ${days.first} and d.day < ${days.last} ${entity(sql`d.entity`)}`);
+  }
+  if (parts.length === 0) {
+    return sql`(select null::timestamptz as received_at, null::text as entity, 0 as bucket,
+      0::bigint as n where false)`;
+  }
+  return sql`(${sql.join(parts, sql` union all `)})`;
+}
 
-  // Events naming no entity belong to no entity's row (the engine shows named entities only).
-  const byEntity = set === "entity";
-  const rawGroup =
-    set === "entity"
-      ? sql`e.entity`
-      : set === "bucket"
-        ? sql`to_char(${bucketStart(unit, sql`e.received_at`)}, ${sql.raw(BUCKET_LABEL)})`
-        : sql`null::text`;
-  const raw = rawRanges
-    .filter(([from, to]) => from < to)
-    .map(
-      ([from, to]) => sql`
-        select ${rawGroup} as g, e.lag_bucket as bucket, count(*) as n
-        from events e
-        where e.received_at >= ${ts(from)} and e.received_at < ${ts(to)}
-          ${scope.entity ? sql`and e.entity = ${scope.entity}` : sql``}
-          ${byEntity ? sql`and e.entity is not null` : sql``}
-        group by 1, 2`,
-    );
-  const dayGroup =
-    set === "entity"
-      ? sql`d.entity`
-      : set === "bucket"
-        ? sql`to_char(d.day, 'YYYY-MM-DD"T00:00:00Z"')`
-        : sql`null::text`;
-  const days = useDays
-    ? [
-        sql`
-        select ${dayGroup} as g, d.bucket, d.events as n
-        from event_lag_days d
-        where d.day >= ${firstDay.toISOString().slice(0, 10)}::date
-          and d.day < ${lastDay.toISOString().slice(0, 10)}::date
-          ${scope.entity ? sql`and d.entity = ${scope.entity}` : sql``}
-          ${byEntity ? sql`and d.entity <> ''` : sql``}`,
-      ]
-    : [];
-  const parts = [...days, ...raw];
-  if (parts.length === 0) return sql`select null::text as g, 0 as bucket, 0 as n where false`;
-  return sql`select h.g, h.bucket, sum(h.n) as n
-    from (${sql.join(parts, sql` union all `)}) h
-    group by h.g, h.bucket order by h.g, h.bucket`;
+/** For every group: the buckets that hold a rank the quantiles need, with their place. */
+function spansQuery(scope: KpiScope, grouping: KpiGrouping): SQL {
+  const g = groupingSets(grouping, sql`h.received_at`, sql`h.entity`);
+  const quantiles = sql.raw(`array[${QUANTILES.join(", ")}]::float8[]`);
+  return sql`
+    with counts as (
+      select ${g.columns}, h.bucket, sum(h.n) as n
+      from ${histogramRows(scope, grouping)} h
+      group by h.bucket, ${g.groupBy}
+    ), placed as (
+      select c.*, sum(c.n) over (partition by c.set, c.g order by c.bucket) - c.n as before,
+        sum(c.n) over (partition by c.set, c.g) as total
+      from counts c
+      -- Events naming no entity belong to no entity's row.
+      where not (c.set = 'entity' and c.g is null)
+    )
+    select p.set, p.g, p.bucket, p.n, p.before, p.total from placed p
+    where exists (select 1 from unnest(${quantiles}) q
+      where floor(q * (p.total - 1)::float8) < p.before + p.n and ceil(q * (p.total - 1)::float8) >= p.before)
+    order by p.set, p.g, p.bucket`;
 }
 
 interface LookupRequest {
@@ -147,57 +142,45 @@ async function lookUpValues(db: Db, requests: LookupRequest[]): Promise<number[]
   return values;
 }
 
-/** The groups of one grouping set, each with its count and percentiles. */
-async function percentilesOf(
-  db: Db,
-  scope: KpiScope,
-  set: GroupSet,
-  unit: Unit,
-): Promise<PercentileRow[]> {
-  const histogram = await queryRows<HistogramRow>(db, histogramQuery(scope, set, unit));
-  const groups = new Map<string | null, BucketCount[]>();
-  for (const row of histogram) {
-    const buckets = groups.get(row.g) ?? [];
-    buckets.push({ bucket: Number(row.bucket), count: Number(row.n) });
-    groups.set(row.g, buckets);
-  }
-
-  const plans = [...groups].map(([g, buckets]) => ({
-    g,
-    window: windowOf(g, set, unit, scope),
-    plan: planPercentiles(buckets, QUANTILES),
-  }));
-  const requests: LookupRequest[] = [];
-  const firstRequest = plans.map(({ window, plan }) => {
-    const first = requests.length;
-    for (const lookup of plan.lookups) {
-      requests.push({
-        i: requests.length,
-        ...lookup,
-        from: window.from.toISOString(),
-        to: window.to.toISOString(),
-        entity: window.entity,
-      });
-    }
-    return first;
-  });
-  const values = await lookUpValues(db, requests);
-
-  return plans.map(({ g, plan }, p) => {
-    const first = firstRequest[p]!;
-    const [p50, p95] = plan.resolve(values.slice(first, first + plan.lookups.length));
-    return { set, g, count: plan.total, p50: p50 ?? null, p95: p95 ?? null };
-  });
-}
-
 /** Event lag count, p50 and p95 in ms per group, as percentile_cont over the raw events would give. */
 export function eventLag(db: Db, scope: KpiScope, grouping: KpiGrouping): Promise<PercentileRow[]> {
   return db.transaction(
     async (tx) => {
-      const rows: PercentileRow[] = [];
-      for (const set of grouping.sets)
-        rows.push(...(await percentilesOf(tx, scope, set, grouping.unit)));
-      return rows;
+      const spans = await queryRows<SpanRow>(tx, spansQuery(scope, grouping));
+      const groups = new Map<string, { set: GroupSet; g: string | null; rows: SpanRow[] }>();
+      for (const row of spans) {
+        const key = `${row.set}\u0000${row.g ?? ""}`;
+        const group = groups.get(key) ?? { set: row.set, g: row.g, rows: [] };
+        group.rows.push(row);
+        groups.set(key, group);
+      }
+
+      const requests: LookupRequest[] = [];
+      const plans = [...groups.values()].map(({ set, g, rows }) => {
+        const plan = planPercentiles(
+          rows.map((r) => ({ bucket: r.bucket, count: Number(r.n), before: Number(r.before) })),
+          Number(rows[0]!.total),
+          QUANTILES,
+        );
+        const window: GroupWindow = windowOf(g, set, grouping.unit, scope);
+        const first = requests.length;
+        for (const lookup of plan.lookups) {
+          requests.push({
+            i: requests.length,
+            ...lookup,
+            from: window.from.toISOString(),
+            to: window.to.toISOString(),
+            entity: window.entity,
+          });
+        }
+        return { set, g, plan, first };
+      });
+      const values = await lookUpValues(tx, requests);
+
+      return plans.map(({ set, g, plan, first }) => {
+        const [p50, p95] = plan.resolve(values.slice(first, first + plan.lookups.length));
+        return { set, g, count: plan.total, p50: p50 ?? null, p95: p95 ?? null };
+      });
     },
     { isolationLevel: "repeatable read", accessMode: "read only" },
   );

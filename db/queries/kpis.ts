@@ -96,18 +96,7 @@ export interface CompletenessRow extends Grouped {
   missing: Num;
 }
 
-/** Current checkpoints (the table keeps only the winner of each window) ending in the range. */
-export function usageCompleteness(db: Db, scope: KpiScope, grouping: KpiGrouping) {
-  const g = groupingSets(grouping, sql`c.window_end`, sql`c.entity`);
-  return queryRows<CompletenessRow>(
-    db,
-    sql`select ${g.columns}, sum(c.expected_count) as expected, sum(c.received_count) as received,
-          sum(greatest(c.expected_count - c.received_count, 0)) as missing
-        from usage_checkpoints c
-        where ${inRange(sql`c.window_end`, scope)} ${entityIs(sql`c.entity`, scope)}
-        group by ${g.groupBy} order by 1, 2`,
-  );
-}
+// Usage completeness reads a daily rollup: db/queries/usage-completeness.ts.
 
 export interface CompletenessBySourceRow {
   source: string;
@@ -115,17 +104,6 @@ export interface CompletenessBySourceRow {
   expected: Num;
   received: Num;
   missing: Num;
-}
-
-export function usageCompletenessBySourceMeter(db: Db, scope: KpiScope) {
-  return queryRows<CompletenessBySourceRow>(
-    db,
-    sql`select c.source, c.meter, sum(c.expected_count) as expected, sum(c.received_count) as received,
-          sum(greatest(c.expected_count - c.received_count, 0)) as missing
-        from usage_checkpoints c
-        where ${inRange(sql`c.window_end`, scope)} ${entityIs(sql`c.entity`, scope)}
-        group by c.source, c.meter order by c.source, c.meter`,
-  );
 }
 
 export interface PercentileRow extends Grouped {
@@ -153,32 +131,12 @@ export function invoiceLatency(db: Db, scope: KpiScope, grouping: KpiGrouping) {
 }
 
 /**
- * One row per posting, with what the ERP KPIs need; shared by the aggregate and the
- * drill-down, which filter on the first attempt (lowest attempt number) being in the range.
- * Given that range, only postings with some attempt in it are summarised: the first attempt
- * is an attempt, so this keeps every posting the filter can keep (exact), while sparing a
- * GROUP BY over the whole attempts table (see bench/kpis.ts).
+ * One row per posting, with what the ERP KPIs need: erp_postings, the summary triggers keep
+ * of each posting's attempts and its invoice's issuedAt (db/schema/summaries.ts). Shared by
+ * the aggregate and the drill-down, which filter on the first attempt being in the range.
  */
-export function postingSummaries(within?: KpiScope): SQL {
-  const candidates = within
-    ? sql`where a.posting_id in (select b.posting_id from erp_posting_attempts b
-        where ${inRange(sql`b.attempted_at`, within)})`
-    : sql``;
-  return sql`(
-    select a.posting_id,
-      (array_agg(a.entity order by a.attempt))[1] as entity,
-      (array_agg(a.invoice_id order by a.attempt))[1] as invoice_id,
-      (array_agg(a.attempted_at order by a.attempt))[1] as first_attempted_at,
-      -- Attempt 1 itself, not the lowest attempt known: a retry means the first did not succeed.
-      bool_or(a.attempt = 1 and a.status = 'succeeded') as first_pass,
-      bool_or(a.status = 'succeeded') as eventually,
-      (array_agg(a.status order by a.attempt desc))[1] = 'failed' as open_failure,
-      min(a.attempted_at) filter (where a.status = 'succeeded') as first_success_at,
-      count(*) as attempts
-    from erp_posting_attempts a
-    ${candidates}
-    group by a.posting_id
-  )`;
+export function postingSummaries(): SQL {
+  return sql`erp_postings`;
 }
 
 export interface ErpPostingRow extends Grouped {
@@ -192,7 +150,7 @@ export interface ErpPostingRow extends Grouped {
 
 export function erpPosting(db: Db, scope: KpiScope, grouping: KpiGrouping) {
   const g = groupingSets(grouping, sql`p.first_attempted_at`, sql`p.entity`);
-  const latency = ms(sql`p.first_success_at`, sql`i.issued_at`);
+  const latency = ms(sql`p.first_success_at`, sql`p.invoice_issued_at`);
   return queryRows<ErpPostingRow>(
     db,
     sql`select ${g.columns}, count(*) as postings,
@@ -201,8 +159,7 @@ export function erpPosting(db: Db, scope: KpiScope, grouping: KpiGrouping) {
           count(*) filter (where p.open_failure) as open_failures,
           percentile_cont(0.5) within group (order by ${latency}) as latency_p50,
           percentile_cont(0.95) within group (order by ${latency}) as latency_p95
-        from ${postingSummaries(scope)} p
-        left join invoices i on i.invoice_id = p.invoice_id
+        from ${postingSummaries()} p
         where ${inRange(sql`p.first_attempted_at`, scope)} ${entityIs(sql`p.entity`, scope)}
         group by ${g.groupBy} order by 1, 2`,
   );
@@ -212,9 +169,10 @@ export function erpTopErrorCodes(db: Db, scope: KpiScope, limit = 5) {
   return queryRows<{ error_code: string; failures: Num }>(
     db,
     sql`select coalesce(a.error_code, '(none)') as error_code, count(*) as failures
-        from erp_posting_attempts a
-        join ${postingSummaries(scope)} p on p.posting_id = a.posting_id
-        where a.status = 'failed' and ${inRange(sql`p.first_attempted_at`, scope)} ${entityIs(sql`p.entity`, scope)}
+        from ${postingSummaries()} p
+        join erp_posting_attempts a on a.posting_id = p.posting_id and a.status = 'failed'
+        -- Only postings with a failure can have one (the partial index erp_postings_failed_idx).
+        where p.failures > 0 and ${inRange(sql`p.first_attempted_at`, scope)} ${entityIs(sql`p.entity`, scope)}
         group by 1 order by 2 desc, 1 limit ${limit}`,
   );
 }
@@ -245,17 +203,15 @@ export function reconciliation(db: Db, scope: KpiScope, grouping: KpiGrouping, p
   );
 }
 
-/** Payments with the first entitlement update that names them; entity comes from the paid invoice. */
+/**
+ * Payments with the first entitlement update that names them and the entity of the paid
+ * invoice, from payment_syncs (kept by triggers, db/schema/summaries.ts).
+ */
 export function paymentsInScope(): SQL {
   return sql`(
-    select p.payment_id, p.customer_id, p.invoice_id, p.currency, p.amount_minor, p.received_at,
-      i.entity, u.first_update_at
-    from payments p
-    left join invoices i on i.invoice_id = p.invoice_id
-    -- A lateral join, not a scalar subquery: the outer query names first_update_at four
-    -- times, and an inlined subquery would be evaluated once per mention.
-    left join lateral (select min(u.updated_at) as first_update_at from entitlement_updates u
-      where u.payment_id = p.payment_id) u on true
+    select p.payment_id, p.customer_id, p.invoice_id, p.currency, p.amount_minor, s.received_at,
+      s.entity, s.first_update_at
+    from payment_syncs s join payments p on p.payment_id = s.payment_id
   )`;
 }
 
@@ -284,7 +240,7 @@ export function paymentToEntitlement(
           percentile_cont(0.95) within group (order by ${sync}) as p95,
           count(*) filter (where p.received_at + ${limit} <= ${now.toISOString()}::timestamptz
             and (p.first_update_at is null or p.first_update_at > p.received_at + ${limit})) as overdue
-        from ${paymentsInScope()} p
+        from payment_syncs p
         where ${inRange(sql`p.received_at`, scope)} ${entityIs(sql`p.entity`, scope)}
         group by ${g.groupBy} order by 1, 2`,
   );

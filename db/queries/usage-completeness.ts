@@ -8,6 +8,7 @@ import {
   type KpiGrouping,
   type KpiScope,
 } from "./kpis";
+import { splitWholeDays, timestamptz } from "./whole-days";
 
 /*
  * Usage completeness (Σ expected, Σ received, Σ max(expected − received, 0) over the current
@@ -18,13 +19,6 @@ import {
  * usage_checkpoints_window_end_idx. The sums are the same integers, not an estimate.
  */
 
-const DAY_MS = 86_400_000;
-
-const ts = (d: Date) => sql`${d.toISOString()}::timestamptz`;
-const day = (d: Date) => sql`${d.toISOString().slice(0, 10)}::date`;
-const floorDay = (d: Date) => new Date(Math.floor(d.getTime() / DAY_MS) * DAY_MS);
-const ceilDay = (d: Date) => new Date(Math.ceil(d.getTime() / DAY_MS) * DAY_MS);
-
 /**
  * The scope's checkpoints as rows of (window_end, entity, source, meter, expected, received,
  * missing): a rollup row stands for its day's checkpoints, at the day's first instant, which
@@ -32,33 +26,23 @@ const ceilDay = (d: Date) => new Date(Math.ceil(d.getTime() / DAY_MS) * DAY_MS);
  * checkpoint's own hour, so with one wanted every row is a checkpoint.
  */
 function checkpointsOf(scope: KpiScope, hourly: boolean): SQL {
-  const firstDay = ceilDay(scope.from);
-  const lastDay = floorDay(scope.to);
-  const useDays = !hourly && firstDay < lastDay;
-  const rawRanges: [Date, Date][] = useDays
-    ? [
-        [scope.from, firstDay],
-        [lastDay, scope.to],
-      ]
-    : [[scope.from, scope.to]];
+  const { days: whole, raw: rawRanges } = splitWholeDays(scope, !hourly);
   const entity = (column: SQL) => (scope.entity ? sql`and ${column} = ${scope.entity}` : sql``);
 
-  const raw = rawRanges
-    .filter(([from, to]) => from < to)
-    .map(
-      ([from, to]) => sql`
+  const raw = rawRanges.map(
+    ([from, to]) => sql`
         select c.window_end, c.entity, c.source, c.meter, c.expected_count as expected,
           c.received_count as received, greatest(c.expected_count - c.received_count, 0) as missing
         from usage_checkpoints c
-        where c.window_end >= ${ts(from)} and c.window_end < ${ts(to)} ${entity(sql`c.entity`)}`,
-    );
-  const days = useDays
+        where c.window_end >= ${timestamptz(from)} and c.window_end < ${timestamptz(to)} ${entity(sql`c.entity`)}`,
+  );
+  const days = whole
     ? [
         sql`
         select (d.day::timestamp at time zone 'UTC') as window_end, d.entity, d.source, d.meter,
           d.expected, d.received, d.missing
         from usage_completeness_days d
-        where d.day >= ${day(firstDay)} and d.day < ${day(lastDay)} ${entity(sql`d.entity`)}`,
+        where d.day >= ${whole.first} and d.day < ${whole.last} ${entity(sql`d.entity`)}`,
       ]
     : [];
   // An empty range still needs the columns (the headline is then one row of nulls).

@@ -1,6 +1,7 @@
 export * from "./access";
 export * from "./telemetry";
 export * from "./projections";
+export * from "./summaries";
 export * from "./exceptions";
 export * from "./close";
 export * from "./settings";

@@ -1,5 +1,6 @@
 import type { Db } from "@/db/client";
 import { eventLag } from "@/db/queries/event-lag";
+import { usageCompleteness, usageCompletenessBySourceMeter } from "@/db/queries/usage-completeness";
 import {
   erpPosting,
   erpTopErrorCodes,
@@ -9,8 +10,6 @@ import {
   openExceptions,
   paymentToEntitlement,
   reconciliation,
-  usageCompleteness,
-  usageCompletenessBySourceMeter,
   type GroupSet,
   type Grouped,
   type KpiGrouping,

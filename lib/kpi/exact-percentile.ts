@@ -11,6 +11,28 @@ export interface BucketCount {
   count: number;
 }
 
+/** A bucket's place in the sorted values: it holds ranks [before, before + count). */
+export interface BucketSpan extends BucketCount {
+  before: number;
+}
+
+/** The spans of a whole histogram, in bucket order, and the number of values. */
+export function cumulativeSpans(histogram: readonly BucketCount[]): {
+  spans: BucketSpan[];
+  total: number;
+} {
+  let total = 0;
+  const spans = histogram
+    .filter((b) => b.count > 0)
+    .sort((a, b) => a.bucket - b.bucket)
+    .map((b) => {
+      const span = { ...b, before: total };
+      total += b.count;
+      return span;
+    });
+  return { spans, total };
+}
+
 /** Read the `limit` values of `bucket` starting at `offset` in ascending order. */
 export interface ValueLookup {
   bucket: number;
@@ -40,39 +62,39 @@ export function interpolationRanks(total: number, quantile: number): RankPair {
   return { lo, hi: Math.ceil(position), fraction: position - lo };
 }
 
+/**
+ * Which values to read for the quantiles of `total` values, given the spans of (at least)
+ * the buckets holding the ranks percentile_cont needs; a histogram's other buckets may be
+ * left out, which is how the database answers (db/queries/event-lag.ts).
+ */
 export function planPercentiles(
-  histogram: readonly BucketCount[],
+  spans: readonly BucketSpan[],
+  total: number,
   quantiles: readonly number[],
 ): PercentilePlan {
-  const buckets = histogram.filter((b) => b.count > 0).sort((a, b) => a.bucket - b.bucket);
-  const total = buckets.reduce((sum, b) => sum + b.count, 0);
   if (total === 0) {
     return { total, lookups: [], resolve: () => quantiles.map(() => null) };
   }
   const pairs = quantiles.map((q) => interpolationRanks(total, q));
-  const ranks = [...new Set(pairs.flatMap((p) => [p.lo, p.hi]))].sort((a, b) => a - b);
-
-  // Walk the buckets once, placing each wanted rank in the bucket that holds it.
   const placed = new Map<number, { bucket: number; offset: number }>();
-  let before = 0;
-  let next = 0;
-  for (const b of buckets) {
-    while (next < ranks.length && ranks[next]! < before + b.count) {
-      placed.set(ranks[next]!, { bucket: b.bucket, offset: ranks[next]! - before });
-      next++;
-    }
-    before += b.count;
+  for (const rank of pairs.flatMap((p) => [p.lo, p.hi])) {
+    const span = spans.find((s) => s.before <= rank && rank < s.before + s.count);
+    if (!span) throw new Error(`No bucket holds rank ${rank} of ${total}`);
+    placed.set(rank, { bucket: span.bucket, offset: rank - span.before });
   }
 
   // One lookup per bucket, spanning the ranks wanted from it.
-  const spans = new Map<number, { first: number; last: number }>();
+  const wanted = new Map<number, { first: number; last: number }>();
   for (const { bucket, offset } of placed.values()) {
-    const span = spans.get(bucket);
-    if (!span) spans.set(bucket, { first: offset, last: offset });
+    const range = wanted.get(bucket);
+    if (!range) wanted.set(bucket, { first: offset, last: offset });
     else
-      spans.set(bucket, { first: Math.min(span.first, offset), last: Math.max(span.last, offset) });
+      wanted.set(bucket, {
+        first: Math.min(range.first, offset),
+        last: Math.max(range.last, offset),
+      });
   }
-  const lookups = [...spans].map(([bucket, { first, last }]) => ({
+  const lookups = [...wanted].map(([bucket, { first, last }]) => ({
     bucket,
     offset: first,
     limit: last - first + 1,

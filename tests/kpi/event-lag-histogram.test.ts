@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventLag } from "@/db/queries/event-lag";
 import type { GroupSet, KpiGrouping, KpiScope } from "@/db/queries/kpis";
 import { queryRows } from "@/db/rows";
-import { planPercentiles } from "@/lib/kpi/exact-percentile";
+import { cumulativeSpans, planPercentiles } from "@/lib/kpi/exact-percentile";
 import { runRetention } from "@/lib/retention";
 import { createTestDb, type TestDb } from "../support/db";
 import { DAY, HOUR } from "./support";
@@ -38,10 +38,10 @@ describe("planPercentiles (no database)", () => {
           const bucketOf = (v: number) => Math.floor(v / width);
           const counts = new Map<number, number>();
           for (const v of sorted) counts.set(bucketOf(v), (counts.get(bucketOf(v)) ?? 0) + 1);
-          const plan = planPercentiles(
+          const { spans, total } = cumulativeSpans(
             [...counts].map(([bucket, count]) => ({ bucket, count })),
-            quantiles,
           );
+          const plan = planPercentiles(spans, total, quantiles);
           expect(plan.total).toBe(values.length);
           const looked = plan.lookups.map((l) =>
             sorted.filter((v) => bucketOf(v) === l.bucket).slice(l.offset, l.offset + l.limit),
@@ -54,13 +54,11 @@ describe("planPercentiles (no database)", () => {
   });
 
   it("reads only the values around the ranks, not whole buckets", () => {
-    const plan = planPercentiles(
-      [
-        { bucket: 1, count: 1000 },
-        { bucket: 2, count: 1000 },
-      ],
-      [0.5, 0.95],
-    );
+    const { spans, total } = cumulativeSpans([
+      { bucket: 1, count: 1000 },
+      { bucket: 2, count: 1000 },
+    ]);
+    const plan = planPercentiles(spans, total, [0.5, 0.95]);
     // 2,000 values: p50 between ranks 999 and 1000 (two buckets), p95 at 1899.05 → 1899, 1900.
     expect(plan.lookups).toEqual([
       { bucket: 1, offset: 999, limit: 1 },
@@ -69,7 +67,14 @@ describe("planPercentiles (no database)", () => {
   });
 
   it("answers null, not 0, when there is nothing to measure", () => {
-    expect(planPercentiles([], [0.5]).resolve([])).toEqual([null]);
+    expect(planPercentiles([], 0, [0.5]).resolve([])).toEqual([null]);
+  });
+
+  it("refuses a histogram that lacks the bucket holding a rank", () => {
+    // 10 values, p50 needs ranks 4 and 5; the span given covers ranks 0–3 only.
+    expect(() => planPercentiles([{ bucket: 1, count: 4, before: 0 }], 10, [0.5])).toThrow(
+      /rank 4/,
+    );
   });
 });
 
@@ -215,9 +220,10 @@ describe("event lag from the histogram (database)", () => {
     expect(
       await eventLag(t.db, scope, { unit: "day", sets: ["total", "bucket", "entity"] }),
     ).toEqual([
-      ...(await rawPercentiles(t.db, scope, "total", "day")),
+      // Ordered by grouping set, then key.
       ...(await rawPercentiles(t.db, scope, "bucket", "day")),
       ...(await rawPercentiles(t.db, scope, "entity", "day")),
+      ...(await rawPercentiles(t.db, scope, "total", "day")),
     ]);
   });
 

@@ -1,0 +1,1 @@
+CREATE INDEX "event_lag_days_read_idx" ON "event_lag_days" USING btree ("day","entity","bucket","events");

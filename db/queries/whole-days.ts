@@ -1,0 +1,35 @@
+import { sql, type SQL } from "drizzle-orm";
+import type { KpiScope } from "./kpis";
+
+/*
+ * The daily KPI tables (event_lag_days, usage_completeness_days) answer for whole UTC days;
+ * the part-days at either end of a range come from the rows themselves.
+ */
+
+const DAY_MS = 86_400_000;
+
+export interface DaySplit {
+  /** The whole UTC days [first, last) inside the range, as SQL dates; null when none is used. */
+  days: { first: SQL; last: SQL } | null;
+  /** The time ranges to read row by row. */
+  raw: [Date, Date][];
+}
+
+export const timestamptz = (d: Date) => sql`${d.toISOString()}::timestamptz`;
+const date = (d: Date) => sql`${d.toISOString().slice(0, 10)}::date`;
+
+/** Splits a scope into whole days (if `allowDays` and there are any) and the rest. */
+export function splitWholeDays(scope: KpiScope, allowDays: boolean): DaySplit {
+  const first = new Date(Math.ceil(scope.from.getTime() / DAY_MS) * DAY_MS);
+  const last = new Date(Math.floor(scope.to.getTime() / DAY_MS) * DAY_MS);
+  if (!allowDays || first >= last) {
+    return { days: null, raw: scope.from < scope.to ? [[scope.from, scope.to]] : [] };
+  }
+  const raw = (
+    [
+      [scope.from, first],
+      [last, scope.to],
+    ] as [Date, Date][]
+  ).filter(([from, to]) => from < to);
+  return { days: { first: date(first), last: date(last) }, raw };
+}

@@ -1,0 +1,57 @@
+import { sql } from "drizzle-orm";
+import { bigint, boolean, index, pgTable, text, timestamp } from "drizzle-orm/pg-core";
+
+/*
+ * Per-record summaries the KPIs read instead of joining and grouping the projections for
+ * every request. Each is recomputed from its sources for exactly the keys a statement
+ * touched, by statement-level triggers (migration 0015), under the ingestion lock, so
+ * it is never stale after a commit, whoever wrote the sources (ingestion, retention, an
+ * operator) and in whatever order the events arrived.
+ */
+
+const tstz = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
+
+/** One row per ERP posting: what its attempts add up to (docs/kpis.md, ERP posting). */
+export const erpPostings = pgTable(
+  "erp_postings",
+  {
+    postingId: text("posting_id").primaryKey(),
+    /** Entity, invoice and time of the first attempt (the lowest attempt number). */
+    entity: text("entity").notNull(),
+    invoiceId: text("invoice_id").notNull(),
+    firstAttemptedAt: tstz("first_attempted_at").notNull(),
+    /** Attempt 1 itself succeeded. */
+    firstPass: boolean("first_pass").notNull(),
+    eventually: boolean("eventually").notNull(),
+    /** The latest attempt failed. */
+    openFailure: boolean("open_failure").notNull(),
+    firstSuccessAt: tstz("first_success_at"),
+    attempts: bigint("attempts", { mode: "number" }).notNull(),
+    failures: bigint("failures", { mode: "number" }).notNull(),
+    /** The invoice's issuedAt, null until the invoice is known. */
+    invoiceIssuedAt: tstz("invoice_issued_at"),
+  },
+  (t) => [
+    index("erp_postings_first_attempted_idx").on(t.firstAttemptedAt, t.entity),
+    index("erp_postings_invoice_idx").on(t.invoiceId),
+    index("erp_postings_failed_idx")
+      .on(t.firstAttemptedAt)
+      .where(sql`${t.failures} > 0`),
+  ],
+);
+
+/** One row per payment: its entity (the paid invoice's) and its first entitlement update. */
+export const paymentSyncs = pgTable(
+  "payment_syncs",
+  {
+    paymentId: text("payment_id").primaryKey(),
+    receivedAt: tstz("received_at").notNull(),
+    invoiceId: text("invoice_id"),
+    entity: text("entity"),
+    firstUpdateAt: tstz("first_update_at"),
+  },
+  (t) => [
+    index("payment_syncs_received_idx").on(t.receivedAt, t.entity),
+    index("payment_syncs_invoice_idx").on(t.invoiceId),
+  ],
+);
