@@ -119,6 +119,12 @@ export async function loadTelemetry(
          sum(expected_count), sum(received_count), sum(greatest(expected_count - received_count, 0))
        from usage_checkpoints group by 1, 2, 3, 4`,
     );
+    await step(
+      "usage_completeness_entity_days",
+      `insert into usage_completeness_entity_days (day, entity, checkpoints, expected, received, missing)
+       select day, entity, sum(checkpoints), sum(expected), sum(received), sum(missing)
+       from usage_completeness_days group by 1, 2`,
+    );
     base += usageRows;
     // Superseded reports: earlier events for a window whose winner is in usage_checkpoints.
     await step(

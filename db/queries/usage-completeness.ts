@@ -23,9 +23,11 @@ import { splitWholeDays, timestamptz } from "./whole-days";
  * The scope's checkpoints as rows of (window_end, entity, source, meter, expected, received,
  * missing): a rollup row stands for its day's checkpoints, at the day's first instant, which
  * is in the same UTC day and so in the same day bucket. An hourly series needs each
- * checkpoint's own hour, so with one wanted every row is a checkpoint.
+ * checkpoint's own hour, so with one wanted every row is a checkpoint. Without the source ×
+ * meter breakdown, the rollup per day and entity alone serves (a few rows a day, however many
+ * meters report).
  */
-function checkpointsOf(scope: KpiScope, hourly: boolean): SQL {
+function checkpointsOf(scope: KpiScope, hourly: boolean, bySourceMeter: boolean): SQL {
   const { days: whole, raw: rawRanges } = splitWholeDays(scope, !hourly);
   const entity = (column: SQL) => (scope.entity ? sql`and ${column} = ${scope.entity}` : sql``);
 
@@ -39,9 +41,10 @@ function checkpointsOf(scope: KpiScope, hourly: boolean): SQL {
   const days = whole
     ? [
         sql`
-        select (d.day::timestamp at time zone 'UTC') as window_end, d.entity, d.source, d.meter,
+        select (d.day::timestamp at time zone 'UTC') as window_end, d.entity,
+          ${bySourceMeter ? sql`d.source, d.meter` : sql`null::text as source, null::text as meter`},
           d.expected, d.received, d.missing
-        from usage_completeness_days d
+        from ${sql.raw(bySourceMeter ? "usage_completeness_days" : "usage_completeness_entity_days")} d
         where d.day >= ${whole.first} and d.day < ${whole.last} ${entity(sql`d.entity`)}`,
       ]
     : [];
@@ -54,7 +57,7 @@ function checkpointsOf(scope: KpiScope, hourly: boolean): SQL {
   return sql`(${sql.join(parts, sql` union all `)})`;
 }
 
-/** Same rows as kpis.ts#usageCompleteness, from the daily rollup where the grouping allows. */
+/** Σ expected, Σ received, Σ missing per grouping set, from the daily rollup where the grouping allows. */
 export function usageCompleteness(db: Db, scope: KpiScope, grouping: KpiGrouping) {
   const hourly = grouping.unit === "hour" && grouping.sets.includes("bucket");
   const g = groupingSets(grouping, sql`c.window_end`, sql`c.entity`);
@@ -62,18 +65,18 @@ export function usageCompleteness(db: Db, scope: KpiScope, grouping: KpiGrouping
     db,
     sql`select ${g.columns}, sum(c.expected) as expected, sum(c.received) as received,
           sum(c.missing) as missing
-        from ${checkpointsOf(scope, hourly)} c
+        from ${checkpointsOf(scope, hourly, false)} c
         group by ${g.groupBy} order by 1, 2`,
   );
 }
 
-/** Same rows as kpis.ts#usageCompletenessBySourceMeter, from the daily rollup. */
+/** The same sums per source and meter, from the daily rollup. */
 export function usageCompletenessBySourceMeter(db: Db, scope: KpiScope) {
   return queryRows<CompletenessBySourceRow>(
     db,
     sql`select c.source, c.meter, sum(c.expected) as expected, sum(c.received) as received,
           sum(c.missing) as missing
-        from ${checkpointsOf(scope, false)} c
+        from ${checkpointsOf(scope, false, true)} c
         group by c.source, c.meter order by c.source, c.meter`,
   );
 }

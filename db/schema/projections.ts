@@ -73,6 +73,24 @@ export const usageCompletenessDays = pgTable(
   (t) => [primaryKey({ columns: [t.day, t.entity, t.source, t.meter] })],
 );
 
+/**
+ * The same sums per day and entity only, kept from usage_completeness_days by a trigger
+ * (migration 0017): the headline, series and per-entity numbers read a few rows a day
+ * however many sources and meters report, the source × meter breakdown the finer table.
+ */
+export const usageCompletenessEntityDays = pgTable(
+  "usage_completeness_entity_days",
+  {
+    day: date("day", { mode: "string" }).notNull(),
+    entity: text("entity").notNull(),
+    checkpoints: bigint("checkpoints", { mode: "number" }).notNull(),
+    expected: bigint("expected", { mode: "number" }).notNull(),
+    received: bigint("received", { mode: "number" }).notNull(),
+    missing: bigint("missing", { mode: "number" }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.day, t.entity] })],
+);
+
 export const invoices = pgTable(
   "invoices",
   {
