@@ -241,14 +241,25 @@ export async function syncAmendmentExceptions(db: Db, contractIds: Scope, now: D
 }
 
 /** entitlement_out_of_sync: a payment with no entitlement update naming it after `afterMs`. */
+/**
+ * For the periodic sweep: only records whose deadline (receivedAt or windowEnd plus the
+ * grace) fell after `since`, found through the time index; and no closing, since time
+ * passing never ends a problem (what does, a later event, is handled when it is ingested).
+ */
+export interface DueSince {
+  since: Date;
+}
+
 export async function syncEntitlementExceptions(
   db: Db,
   paymentIds: Scope,
   now: Date,
   afterMs: number,
+  due?: DueSince,
 ) {
   const limit = sql`make_interval(secs => ${afterMs / 1000})`;
   const synced = sql`exists (select 1 from entitlement_updates u where u.payment_id = p.payment_id)`;
+  const dueAfter = due ? sql`and p.received_at > ${ts(due.since)} - ${limit}` : sql``;
   await raise(
     db,
     sql`select 'entitlement_out_of_sync'::text as type, p.payment_id as problem_key,
@@ -257,9 +268,11 @@ export async function syncEntitlementExceptions(
           p.customer_id, null::text as run_id, null::text as contract_id,
           jsonb_build_object('receivedAt', p.received_at) as details, p.received_at + ${limit} as occurred_at
         from payments p left join invoices i on i.invoice_id = p.invoice_id
-        where ${inScope(sql`p.payment_id`, paymentIds)} and p.received_at + ${limit} <= ${ts(now)} and not ${synced}`,
+        where ${inScope(sql`p.payment_id`, paymentIds)} and p.received_at <= ${ts(now)} - ${limit}
+          ${dueAfter} and not ${synced}`,
     now,
   );
+  if (due) return;
   await close(
     db,
     "entitlement_out_of_sync",
@@ -287,6 +300,7 @@ export async function syncUsageExceptions(
   checkpoints: readonly CheckpointRef[] | null,
   now: Date,
   options: { graceMs: number; targetRatio: number },
+  due?: DueSince,
 ) {
   // Driven from the batch's keys, so each is a primary-key lookup rather than a table scan.
   const scoped =
@@ -307,9 +321,11 @@ export async function syncUsageExceptions(
             'windowEnd', c.window_end, 'expectedCount', c.expected_count, 'receivedCount', c.received_count) as details,
           c.window_end + ${grace} as occurred_at
         from ${scoped} c
-        where c.window_end + ${grace} <= ${ts(now)} and ${below}`,
+        where c.window_end <= ${ts(now)} - ${grace} and ${below}
+          ${due ? sql`and c.window_end > ${ts(due.since)} - ${grace}` : sql``}`,
     now,
   );
+  if (due) return;
   await close(
     db,
     "usage_incomplete",

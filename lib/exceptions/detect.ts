@@ -13,6 +13,7 @@ import {
   type RejectionGroup,
 } from "@/db/queries/exception-sync";
 import { queryRows } from "@/db/rows";
+import { readSetting, writeSetting } from "@/db/queries/settings";
 import type { ValidEvent } from "@/lib/contract";
 
 /** How long before a missing entitlement update or an incomplete usage window becomes an exception. */
@@ -143,11 +144,29 @@ export async function detectFromRejections(
 
 /** A constant shared by every Closeline process, so only one of them sweeps at a time. */
 const SWEEP_LOCK_ID = 7_340_002;
+/** Where the sweep records the `now` it has swept up to (db/schema/settings.ts). */
+const SWEEP_WATERMARK_KEY = "exception-sweep";
+/**
+ * How far before the last sweep the next one looks again: a batch whose `now` was taken
+ * before a sweep's can commit after it (raising is idempotent, so looking twice is free).
+ */
+const SWEEP_OVERLAP_MS = 60 * 60 * 1000;
+
+async function sweptThrough(db: Db): Promise<Date | null> {
+  const value = (await readSetting(db, SWEEP_WATERMARK_KEY)) as { sweptThrough?: unknown } | null;
+  const date = typeof value?.sweptThrough === "string" ? new Date(value.sweptThrough) : null;
+  return date && !Number.isNaN(date.getTime()) ? date : null;
+}
 
 /**
  * The periodic pass for what time alone turns into a problem (a payment still without
  * entitlement, a usage window past its grace period) and for severity by age. Idempotent;
  * with several app instances the advisory lock lets one of them do it each time.
+ *
+ * Each pass looks only at the records whose deadline fell since the previous pass (less an
+ * hour's overlap), through the time indexes, holding the detection lock so that no batch
+ * is half-seen; the first pass (or one whose clock is behind the last) looks at everything,
+ * without the lock since it may take minutes, and closes what no longer holds, as before.
  */
 export async function sweepExceptions(
   db: Db,
@@ -160,12 +179,20 @@ export async function sweepExceptions(
       sql`select pg_try_advisory_xact_lock(${SWEEP_LOCK_ID}) as locked`,
     );
     if (!lock?.locked) return false;
-    await syncEntitlementExceptions(tx, null, now, settings.entitlementAfterMs);
-    await syncUsageExceptions(tx, null, now, {
-      graceMs: settings.usageGraceMs,
-      targetRatio: settings.usageTargetRatio,
-    });
+    const last = await sweptThrough(tx);
+    const due =
+      last && last <= now ? { since: new Date(last.getTime() - SWEEP_OVERLAP_MS) } : undefined;
+    if (due) await tx.execute(sql`select pg_advisory_xact_lock(${DETECTION_LOCK_ID})`);
+    await syncEntitlementExceptions(tx, null, now, settings.entitlementAfterMs, due);
+    await syncUsageExceptions(
+      tx,
+      null,
+      now,
+      { graceMs: settings.usageGraceMs, targetRatio: settings.usageTargetRatio },
+      due,
+    );
     await refreshSeverities(tx, now);
+    await writeSetting(tx, SWEEP_WATERMARK_KEY, { sweptThrough: now.toISOString() }, null);
     return true;
   });
 }

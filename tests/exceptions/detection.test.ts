@@ -1,6 +1,7 @@
 import { and, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { exceptions } from "@/db/schema";
+import { readSetting } from "@/db/queries/settings";
 import { sweepExceptions } from "@/lib/exceptions/detect";
 import { createTestDb, type TestDb } from "../support/db";
 import {
@@ -220,6 +221,30 @@ describe("entitlement_out_of_sync", () => {
     );
     await sweepExceptions(t.db, new Date(receivedAt + 5 * HOUR));
     expect(await exceptionsFor(t.db, "entitlement_out_of_sync", payment)).toEqual([]);
+  });
+
+  it("sweeps only what fell due since its last pass, and everything when its clock is behind", async () => {
+    const last = Date.now() + DAY;
+    await sweepExceptions(t.db, new Date(last));
+    expect(await readSetting(t.db, "exception-sweep")).toEqual({
+      sweptThrough: new Date(last).toISOString(),
+    });
+
+    // A payment written without ingestion's own detection (an operator's import), due long ago.
+    const payment = unique("pay");
+    await t.db.execute(sql`
+      insert into events (source, event_id, type, time, data) values
+        ('/tests/sweep', ${payment}, 'payment.received', '2025-02-01T00:00:00Z', '{}')`);
+    await t.db.execute(sql`
+      insert into payments (payment_id, customer_id, currency, amount_minor, received_at, event_seq, event_time, event_id)
+        select ${payment}, 'cus_1', 'EUR', 1000, '2025-02-01T00:00:00Z', seq, time, event_id
+        from events where event_id = ${payment}`);
+    // Due long before the last pass: the next pass, a minute later, does not look at it…
+    await sweepExceptions(t.db, new Date(last + MINUTE));
+    expect(await exceptionsFor(t.db, "entitlement_out_of_sync", payment)).toEqual([]);
+    // …a pass whose clock is behind the last one looks at everything.
+    await sweepExceptions(t.db, new Date(last - MINUTE));
+    expect((await theException(t.db, "entitlement_out_of_sync", payment)).status).toBe("open");
   });
 
   it("opens at ingestion for a payment that arrives already overdue", async () => {
