@@ -286,6 +286,10 @@ export async function loadTelemetry(
        from events group by 1, 2, 3`,
     );
     await step(
+      "event_lag_day_versions",
+      `insert into event_lag_day_versions (day, version) select distinct day, 1 from event_lag_days`,
+    );
+    await step(
       "sequence",
       `select setval(pg_get_serial_sequence('events', 'seq'), (select max(seq) from events))`,
     );

@@ -65,7 +65,7 @@ function windowOf(g: string | null, set: GroupSet, unit: KpiGrouping["unit"], sc
  * n events of its day at the day's first instant (same UTC day, so same day bucket). An
  * hourly series needs each event's own hour, so then every row is an event.
  */
-function histogramRows(scope: KpiScope, grouping: KpiGrouping): SQL {
+function histogramRows(scope: KpiScope, grouping: KpiGrouping, onlyDays?: string[]): SQL {
   const hourly = grouping.unit === "hour" && grouping.sets.includes("bucket");
   const { days, raw } = splitWholeDays(scope, !hourly);
   const entity = (column: SQL) => (scope.entity ? sql`and ${column} = ${scope.entity}` : sql``);
@@ -75,12 +75,15 @@ function histogramRows(scope: KpiScope, grouping: KpiGrouping): SQL {
       where e.received_at >= ${timestamptz(from)} and e.received_at < ${timestamptz(to)}
         ${entity(sql`e.entity`)}`,
   );
-  if (days) {
+  if (days && onlyDays?.length !== 0) {
+    const which = onlyDays
+      ? sql`d.day = any(${`{${onlyDays.join(",")}}`}::date[])`
+      : sql`d.day >= ${days.first} and d.day < ${days.last}`;
     parts.unshift(sql`
       select (d.day::timestamp at time zone 'UTC') as received_at, nullif(d.entity, '') as entity,
         d.bucket, d.events as n
       from event_lag_days d
-      where d.day >= ${days.first} and d.day < ${days.last} ${entity(sql`d.entity`)}`);
+      where ${which} ${entity(sql`d.entity`)}`);
   }
   if (parts.length === 0) {
     return sql`(select null::timestamptz as received_at, null::text as entity, 0 as bucket,
@@ -89,14 +92,17 @@ function histogramRows(scope: KpiScope, grouping: KpiGrouping): SQL {
   return sql`(${sql.join(parts, sql` union all `)})`;
 }
 
-/** For every group: the buckets that hold a rank the quantiles need, with their place. */
-function spansQuery(scope: KpiScope, grouping: KpiGrouping): SQL {
+/**
+ * For every group: the buckets that hold a rank the quantiles need, with their place. With
+ * `onlyDays`, of the whole days only those (the series' days not already stored).
+ */
+function spansQuery(scope: KpiScope, grouping: KpiGrouping, onlyDays?: string[]): SQL {
   const g = groupingSets(grouping, sql`h.received_at`, sql`h.entity`);
   const quantiles = sql.raw(`array[${QUANTILES.join(", ")}]::float8[]`);
   return sql`
     with counts as (
       select ${g.columns}, h.bucket, sum(h.n) as n
-      from ${histogramRows(scope, grouping)} h
+      from ${histogramRows(scope, grouping, onlyDays)} h
       group by h.bucket, ${g.groupBy}
     ), placed as (
       select c.*, sum(c.n) over (partition by c.set, c.g order by c.bucket) - c.n as before,
@@ -142,46 +148,178 @@ async function lookUpValues(db: Db, requests: LookupRequest[]): Promise<number[]
   return values;
 }
 
-/** Event lag count, p50 and p95 in ms per group, as percentile_cont over the raw events would give. */
-export function eventLag(db: Db, scope: KpiScope, grouping: KpiGrouping): Promise<PercentileRow[]> {
-  return db.transaction(
+/** One computed group's lookups, and where they start in the batch of all lookups. */
+interface GroupPlan {
+  set: GroupSet;
+  g: string | null;
+  plan: ReturnType<typeof planPercentiles>;
+  first: number;
+}
+
+/** Plans every group of some span rows, appending their lookups to `requests`. */
+function planGroups(
+  spans: SpanRow[],
+  scope: KpiScope,
+  unit: KpiGrouping["unit"],
+  requests: LookupRequest[],
+): GroupPlan[] {
+  const groups = new Map<string, { set: GroupSet; g: string | null; rows: SpanRow[] }>();
+  for (const row of spans) {
+    const key = `${row.set}\u0000${row.g ?? ""}`;
+    const group = groups.get(key) ?? { set: row.set, g: row.g, rows: [] };
+    group.rows.push(row);
+    groups.set(key, group);
+  }
+  return [...groups.values()].map(({ set, g, rows }) => {
+    const plan = planPercentiles(
+      rows.map((r) => ({ bucket: r.bucket, count: Number(r.n), before: Number(r.before) })),
+      Number(rows[0]!.total),
+      QUANTILES,
+    );
+    const window: GroupWindow = windowOf(g, set, unit, scope);
+    const first = requests.length;
+    for (const lookup of plan.lookups) {
+      requests.push({
+        i: requests.length,
+        ...lookup,
+        from: window.from.toISOString(),
+        to: window.to.toISOString(),
+        entity: window.entity,
+      });
+    }
+    return { set, g, plan, first };
+  });
+}
+
+/** The key of every entity together in event_lag_day_stats. */
+const ALL_ENTITIES = "*";
+
+interface DayVersion {
+  day: string;
+  version: string | number;
+  stored_version: string | number | null;
+  events: string | number | null;
+  p50_ms: number | null;
+  p95_ms: number | null;
+}
+
+const dayLabel = (day: string) => `${day}T00:00:00Z`;
+
+/**
+ * Event lag count, p50 and p95 in ms per group, as percentile_cont over the raw events would
+ * give. A daily series reuses each past day's stored figures while the day's version is the
+ * one they were computed at, and stores the figures of the days it had to compute.
+ */
+export async function eventLag(
+  db: Db,
+  scope: KpiScope,
+  grouping: KpiGrouping,
+): Promise<PercentileRow[]> {
+  const entityKey = scope.entity ?? ALL_ENTITIES;
+  const dailySeries = grouping.unit === "day" && grouping.sets.includes("bucket");
+  const { days } = splitWholeDays(scope, true);
+  const computedDays: { day: string; version: number }[] = [];
+
+  const rows = await db.transaction(
     async (tx) => {
-      const spans = await queryRows<SpanRow>(tx, spansQuery(scope, grouping));
-      const groups = new Map<string, { set: GroupSet; g: string | null; rows: SpanRow[] }>();
-      for (const row of spans) {
-        const key = `${row.set}\u0000${row.g ?? ""}`;
-        const group = groups.get(key) ?? { set: row.set, g: row.g, rows: [] };
-        group.rows.push(row);
-        groups.set(key, group);
+      const stored: PercentileRow[] = [];
+      let seriesDays: string[] | undefined;
+      if (dailySeries && days) {
+        const versions = await queryRows<DayVersion>(
+          tx,
+          sql`select v.day::text as day, v.version, s.version as stored_version, s.events, s.p50_ms, s.p95_ms
+              from event_lag_day_versions v
+              left join event_lag_day_stats s on s.day = v.day and s.entity = ${entityKey}
+              where v.day >= ${days.first} and v.day < ${days.last}`,
+        );
+        seriesDays = [];
+        for (const v of versions) {
+          if (v.stored_version !== null && Number(v.stored_version) === Number(v.version)) {
+            if (Number(v.events) > 0) {
+              stored.push({
+                set: "bucket",
+                g: dayLabel(v.day),
+                count: Number(v.events),
+                p50: v.p50_ms,
+                p95: v.p95_ms,
+              });
+            }
+          } else {
+            seriesDays.push(v.day);
+            computedDays.push({ day: v.day, version: Number(v.version) });
+          }
+        }
       }
 
       const requests: LookupRequest[] = [];
-      const plans = [...groups.values()].map(({ set, g, rows }) => {
-        const plan = planPercentiles(
-          rows.map((r) => ({ bucket: r.bucket, count: Number(r.n), before: Number(r.before) })),
-          Number(rows[0]!.total),
-          QUANTILES,
+      const plans: GroupPlan[] = [];
+      const otherSets = grouping.sets.filter((set) => !(seriesDays && set === "bucket"));
+      if (otherSets.length > 0) {
+        const spans = await queryRows<SpanRow>(
+          tx,
+          spansQuery(scope, { ...grouping, sets: otherSets }),
         );
-        const window: GroupWindow = windowOf(g, set, grouping.unit, scope);
-        const first = requests.length;
-        for (const lookup of plan.lookups) {
-          requests.push({
-            i: requests.length,
-            ...lookup,
-            from: window.from.toISOString(),
-            to: window.to.toISOString(),
-            entity: window.entity,
-          });
-        }
-        return { set, g, plan, first };
-      });
+        plans.push(...planGroups(spans, scope, grouping.unit, requests));
+      }
+      if (seriesDays) {
+        const spans = await queryRows<SpanRow>(
+          tx,
+          spansQuery(scope, { unit: "day", sets: ["bucket"] }, seriesDays),
+        );
+        plans.push(...planGroups(spans, scope, grouping.unit, requests));
+      }
       const values = await lookUpValues(tx, requests);
-
-      return plans.map(({ set, g, plan, first }) => {
+      const computed = plans.map(({ set, g, plan, first }): PercentileRow => {
         const [p50, p95] = plan.resolve(values.slice(first, first + plan.lookups.length));
         return { set, g, count: plan.total, p50: p50 ?? null, p95: p95 ?? null };
       });
+      // In the order the database gives the rest: by grouping set, then key.
+      const all = [...computed, ...stored];
+      const ofSet = (set: GroupSet) => all.filter((r) => r.set === set);
+      const series = ofSet("bucket").sort((a, b) => (a.g! < b.g! ? -1 : a.g! > b.g! ? 1 : 0));
+      return [...series, ...ofSet("entity"), ...ofSet("total")];
     },
     { isolationLevel: "repeatable read", accessMode: "read only" },
   );
+
+  if (computedDays.length > 0) await storeDays(db, rows, computedDays, entityKey);
+  return rows;
+}
+
+/**
+ * Stores the figures of the whole days just computed, at the version they were computed at.
+ * A row only ever moves to a later version, so a slow request cannot put back older figures.
+ */
+async function storeDays(
+  db: Db,
+  rows: PercentileRow[],
+  computedDays: { day: string; version: number }[],
+  entityKey: string,
+): Promise<void> {
+  const byLabel = new Map(rows.filter((r) => r.set === "bucket").map((r) => [r.g, r]));
+  const figures = computedDays.map(({ day, version }) => {
+    const row = byLabel.get(dayLabel(day));
+    // A day with a version but no events left (all deleted) stores a count of 0.
+    return {
+      day,
+      version,
+      events: Number(row?.count ?? 0),
+      p50: row?.p50 ?? null,
+      p95: row?.p95 ?? null,
+    };
+  });
+  try {
+    await db.execute(sql`
+      insert into event_lag_day_stats as s (day, entity, version, events, p50_ms, p95_ms)
+      select f.day, ${entityKey}, f.version, f.events, f.p50, f.p95
+      from jsonb_to_recordset(${JSON.stringify(figures)}::jsonb)
+        as f(day date, version bigint, events bigint, p50 float8, p95 float8)
+      order by f.day
+      on conflict (day, entity) do update set version = excluded.version, events = excluded.events,
+        p50_ms = excluded.p50_ms, p95_ms = excluded.p95_ms
+      where s.version < excluded.version`);
+  } catch (error) {
+    // Storing is only a saving for the next request; the figures returned are right anyway.
+    console.error("Could not store the daily event lag figures", error);
+  }
 }

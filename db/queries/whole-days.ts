@@ -10,7 +10,7 @@ const DAY_MS = 86_400_000;
 
 export interface DaySplit {
   /** The whole UTC days [first, last) inside the range, as SQL dates; null when none is used. */
-  days: { first: SQL; last: SQL } | null;
+  days: { first: SQL; last: SQL; from: Date; to: Date } | null;
   /** The time ranges to read row by row. */
   raw: [Date, Date][];
 }
@@ -31,5 +31,5 @@ export function splitWholeDays(scope: KpiScope, allowDays: boolean): DaySplit {
       [last, scope.to],
     ] as [Date, Date][]
   ).filter(([from, to]) => from < to);
-  return { days: { first: date(first), last: date(last) }, raw };
+  return { days: { first: date(first), last: date(last), from: first, to: last }, raw };
 }

@@ -83,6 +83,35 @@ export const eventLagDays = pgTable(
 );
 
 /**
+ * A counter per UTC day of receipt, bumped by a trigger on `events` (migration 0018) in the
+ * transaction of any change to that day's events: a day's lag figures computed at one
+ * version hold for as long as the version does.
+ */
+export const eventLagDayVersions = pgTable("event_lag_day_versions", {
+  day: date("day", { mode: "string" }).primaryKey(),
+  version: bigint("version", { mode: "number" }).notNull(),
+});
+
+/**
+ * A whole day's event lag (count, p50, p95), for every entity ('*') or one, as computed at a
+ * version of the day: the series of a month reads these for past days instead of ranking
+ * ~15,000 events a day again. A row whose version is not the day's current one is ignored
+ * (and replaced when the day is next computed). See db/queries/event-lag.ts.
+ */
+export const eventLagDayStats = pgTable(
+  "event_lag_day_stats",
+  {
+    day: date("day", { mode: "string" }).notNull(),
+    entity: text("entity").notNull(),
+    version: bigint("version", { mode: "number" }).notNull(),
+    events: bigint("events", { mode: "number" }).notNull(),
+    p50Ms: doublePrecision("p50_ms"),
+    p95Ms: doublePrecision("p95_ms"),
+  },
+  (t) => [primaryKey({ columns: [t.day, t.entity] })],
+);
+
+/**
  * What a sender sent that could not be accepted, kept whole so it can be inspected and
  * replayed. `index` is the item's position in its batch (null for a body-level rejection).
  */

@@ -227,6 +227,36 @@ describe("event lag from the histogram (database)", () => {
     ]);
   });
 
+  it("stores each whole day's series figures and reuses them only while the day is unchanged", async () => {
+    const scope = { from: new Date(START), to: new Date(START + 3 * DAY), entity: "US" };
+    const series = { unit: "day", sets: ["bucket"] } as const;
+    const first = await eventLag(t.db, scope, series);
+    expect(first).toEqual(await rawPercentiles(t.db, scope, "bucket", "day"));
+    const stored = await queryRows<{ day: string; events: string; p50_ms: number }>(
+      t.db,
+      sql`select day::text as day, events, p50_ms from event_lag_day_stats where entity = 'US' order by day`,
+    );
+    expect(stored.map((r) => [r.day, Number(r.events), r.p50_ms])).toEqual(
+      first.map((r) => [r.g!.slice(0, 10), r.count, r.p50]),
+    );
+    // Read back from the stored rows: the same floats.
+    expect(await eventLag(t.db, scope, series)).toEqual(first);
+
+    // Lags a microsecond longer: (almost) no histogram count changes, but every figure does.
+    await t.db.execute(sql`
+      update events set time = time - interval '1 microsecond'
+      where entity = 'US' and received_at >= ${new Date(START + DAY).toISOString()}::timestamptz`);
+    const moved = await eventLag(t.db, scope, series);
+    expect(moved).toEqual(await rawPercentiles(t.db, scope, "bucket", "day"));
+    expect(moved).not.toEqual(first);
+
+    // A new event on a stored day.
+    await insertEvents(t.db, 7, 1, "late");
+    expect(await eventLag(t.db, scope, series)).toEqual(
+      await rawPercentiles(t.db, scope, "bucket", "day"),
+    );
+  });
+
   it("follows updates of received_at and time", async () => {
     await t.db.execute(sql`
       update events set received_at = received_at + interval '1 day 3 hours', time = time - interval '7 seconds'
