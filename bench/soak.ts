@@ -190,9 +190,8 @@ async function main(): Promise<void> {
     const user = async (n: number) => {
       await new Promise((r) => setTimeout(r, (n * POLL_MS) / settings.users));
       while (Date.now() < deadline) {
-        const to = new Date();
-        const from = new Date(to.getTime() - 30 * 86_400_000);
-        await read(`${base}/api/v1/kpis?from=${from.toISOString()}&to=${to.toISOString()}`, "kpi");
+        // No range: the server's default, the overview's (the last 30 days to the next full hour).
+        await read(`${base}/api/v1/kpis`, "kpi");
         await read(`${base}/api/v1/exceptions?limit=50`, "queue");
         await new Promise((r) => setTimeout(r, POLL_MS));
       }

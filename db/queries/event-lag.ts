@@ -67,23 +67,33 @@ function windowOf(g: string | null, set: GroupSet, unit: KpiGrouping["unit"], sc
  */
 function histogramRows(scope: KpiScope, grouping: KpiGrouping, onlyDays?: string[]): SQL {
   const hourly = grouping.unit === "hour" && grouping.sets.includes("bucket");
-  const { days, raw } = splitWholeDays(scope, !hourly);
+  const { days, head, tail } = splitWholeDays(scope, !hourly);
   const entity = (column: SQL) => (scope.entity ? sql`and ${column} = ${scope.entity}` : sql``);
-  const parts = raw.map(
-    ([from, to]) => sql`
-      select e.received_at, e.entity, e.lag_bucket as bucket, 1::bigint as n from events e
-      where e.received_at >= ${timestamptz(from)} and e.received_at < ${timestamptz(to)}
-        ${entity(sql`e.entity`)}`,
-  );
+  const events = ([from, to]: [Date, Date], only = sql``) => sql`
+    select e.received_at, e.entity, e.lag_bucket as bucket, 1::bigint as n from events e
+    where e.received_at >= ${timestamptz(from)} and e.received_at < ${timestamptz(to)}
+      ${entity(sql`e.entity`)} ${only}`;
+  const histogram = (which: SQL) => sql`
+    select (d.day::timestamp at time zone 'UTC') as received_at, nullif(d.entity, '') as entity,
+      d.bucket, d.events as n
+    from event_lag_days d
+    where ${which} ${entity(sql`d.entity`)}`;
+
+  const parts: SQL[] = [];
   if (days && onlyDays?.length !== 0) {
-    const which = onlyDays
-      ? sql`d.day = any(${`{${onlyDays.join(",")}}`}::date[])`
-      : sql`d.day >= ${days.first} and d.day < ${days.last}`;
-    parts.unshift(sql`
-      select (d.day::timestamp at time zone 'UTC') as received_at, nullif(d.entity, '') as entity,
-        d.bucket, d.events as n
-      from event_lag_days d
-      where ${which} ${entity(sql`d.entity`)}`);
+    parts.push(
+      histogram(
+        onlyDays
+          ? sql`d.day = any(${`{${onlyDays.join(",")}}`}::date[])`
+          : sql`d.day >= ${days.first} and d.day < ${days.last}`,
+      ),
+    );
+  }
+  if (head) parts.push(events(head));
+  if (tail) {
+    const beyond = sql`exists (select 1 from events x where x.received_at >= ${timestamptz(tail.to)})`;
+    parts.push(events([tail.from, tail.to], sql`and ${beyond}`));
+    parts.push(histogram(sql`d.day = ${tail.day} and not ${beyond}`));
   }
   if (parts.length === 0) {
     return sql`(select null::timestamptz as received_at, null::text as entity, 0 as bucket,

@@ -28,28 +28,30 @@ import { splitWholeDays, timestamptz } from "./whole-days";
  * meters report).
  */
 function checkpointsOf(scope: KpiScope, hourly: boolean, bySourceMeter: boolean): SQL {
-  const { days: whole, raw: rawRanges } = splitWholeDays(scope, !hourly);
+  const { days, head, tail } = splitWholeDays(scope, !hourly);
   const entity = (column: SQL) => (scope.entity ? sql`and ${column} = ${scope.entity}` : sql``);
+  const checkpoints = ([from, to]: [Date, Date], only = sql``) => sql`
+    select c.window_end, c.entity, c.source, c.meter, c.expected_count as expected,
+      c.received_count as received, greatest(c.expected_count - c.received_count, 0) as missing
+    from usage_checkpoints c
+    where c.window_end >= ${timestamptz(from)} and c.window_end < ${timestamptz(to)}
+      ${entity(sql`c.entity`)} ${only}`;
+  const rollup = (which: SQL) => sql`
+    select (d.day::timestamp at time zone 'UTC') as window_end, d.entity,
+      ${bySourceMeter ? sql`d.source, d.meter` : sql`null::text as source, null::text as meter`},
+      d.expected, d.received, d.missing
+    from ${sql.raw(bySourceMeter ? "usage_completeness_days" : "usage_completeness_entity_days")} d
+    where ${which} ${entity(sql`d.entity`)}`;
 
-  const raw = rawRanges.map(
-    ([from, to]) => sql`
-        select c.window_end, c.entity, c.source, c.meter, c.expected_count as expected,
-          c.received_count as received, greatest(c.expected_count - c.received_count, 0) as missing
-        from usage_checkpoints c
-        where c.window_end >= ${timestamptz(from)} and c.window_end < ${timestamptz(to)} ${entity(sql`c.entity`)}`,
-  );
-  const days = whole
-    ? [
-        sql`
-        select (d.day::timestamp at time zone 'UTC') as window_end, d.entity,
-          ${bySourceMeter ? sql`d.source, d.meter` : sql`null::text as source, null::text as meter`},
-          d.expected, d.received, d.missing
-        from ${sql.raw(bySourceMeter ? "usage_completeness_days" : "usage_completeness_entity_days")} d
-        where d.day >= ${whole.first} and d.day < ${whole.last} ${entity(sql`d.entity`)}`,
-      ]
-    : [];
+  const parts: SQL[] = [];
+  if (days) parts.push(rollup(sql`d.day >= ${days.first} and d.day < ${days.last}`));
+  if (head) parts.push(checkpoints(head));
+  if (tail) {
+    const beyond = sql`exists (select 1 from usage_checkpoints x where x.window_end >= ${timestamptz(tail.to)})`;
+    parts.push(checkpoints([tail.from, tail.to], sql`and ${beyond}`));
+    parts.push(rollup(sql`d.day = ${tail.day} and not ${beyond}`));
+  }
   // An empty range still needs the columns (the headline is then one row of nulls).
-  const parts = [...days, ...raw];
   if (parts.length === 0)
     return sql`(select null::timestamptz as window_end, null::text as entity, null::text as source,
       null::text as meter, null::bigint as expected, null::bigint as received,

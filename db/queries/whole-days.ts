@@ -11,8 +11,14 @@ const DAY_MS = 86_400_000;
 export interface DaySplit {
   /** The whole UTC days [first, last) inside the range, as SQL dates; null when none is used. */
   days: { first: SQL; last: SQL; from: Date; to: Date } | null;
-  /** The time ranges to read row by row. */
-  raw: [Date, Date][];
+  /** The time range before the first whole day (the whole range when there is none). */
+  head: [Date, Date] | null;
+  /**
+   * The part-day after the last whole day. When nothing at all lies at or after `to` (the
+   * usual "up to now" range) that day's row in the daily table holds exactly this part of
+   * it; the caller decides which to read inside its statement, so in its snapshot.
+   */
+  tail: { from: Date; to: Date; day: SQL } | null;
 }
 
 export const timestamptz = (d: Date) => sql`${d.toISOString()}::timestamptz`;
@@ -23,13 +29,11 @@ export function splitWholeDays(scope: KpiScope, allowDays: boolean): DaySplit {
   const first = new Date(Math.ceil(scope.from.getTime() / DAY_MS) * DAY_MS);
   const last = new Date(Math.floor(scope.to.getTime() / DAY_MS) * DAY_MS);
   if (!allowDays || first >= last) {
-    return { days: null, raw: scope.from < scope.to ? [[scope.from, scope.to]] : [] };
+    return { days: null, head: scope.from < scope.to ? [scope.from, scope.to] : null, tail: null };
   }
-  const raw = (
-    [
-      [scope.from, first],
-      [last, scope.to],
-    ] as [Date, Date][]
-  ).filter(([from, to]) => from < to);
-  return { days: { first: date(first), last: date(last), from: first, to: last }, raw };
+  return {
+    days: { first: date(first), last: date(last), from: first, to: last },
+    head: scope.from < first ? [scope.from, first] : null,
+    tail: last < scope.to ? { from: last, to: scope.to, day: date(last) } : null,
+  };
 }

@@ -82,6 +82,8 @@ describe("event lag from the histogram (database)", () => {
   let t: TestDb;
   // Three days of events, 00:00 on 2025-03-01 to 00:00 on 2025-03-04.
   const START = Date.parse("2025-03-01T00:00:00Z");
+  /** A minute before the fourth midnight: after the last of the 2,400 events (108 s before it). */
+  const LAST_EVENT_BOUND = START + 3 * DAY - 60_000;
 
   /** A deterministic spread of lags: ties, negatives (clock skew), sub-ms, hours. */
   function lagFor(i: number): number {
@@ -176,6 +178,8 @@ describe("event lag from the histogram (database)", () => {
       to: START + 2 * DAY + 19 * HOUR,
     },
     { name: "inside one day", from: START + DAY + HOUR, to: START + DAY + 9 * HOUR },
+    // No event at or after `to`: the last part-day is read from the histogram (checked below).
+    { name: "up to after the last event", from: START + 5 * HOUR, to: LAST_EVENT_BOUND },
   ].flatMap(({ name, from, to }) =>
     groupings.flatMap(({ set, unit, label }) =>
       [null, "EU"].map((entity) => ({
@@ -195,6 +199,15 @@ describe("event lag from the histogram (database)", () => {
 
   afterAll(async () => {
     await t?.close();
+  });
+
+  it("has a range with nothing after it, so the last part-day comes from the histogram", async () => {
+    const [row] = await queryRows<{ n: string }>(
+      t.db,
+      sql`select count(*) as n from events
+          where received_at >= ${new Date(LAST_EVENT_BOUND).toISOString()}::timestamptz`,
+    );
+    expect(Number(row?.n)).toBe(0);
   });
 
   it("keeps the histogram equal to a recount of the events after inserts", async () => {

@@ -172,6 +172,8 @@ const ranges = [
   { name: "mid-day to mid-day", from: START + 5 * HOUR + 17_000, to: START + 2 * DAY + 19 * HOUR },
   { name: "midnight to mid-day", from: START, to: START + 2 * DAY + 30 * MINUTE },
   { name: "inside one day", from: START + DAY + HOUR, to: START + DAY + 9 * HOUR + 30 * MINUTE },
+  // Nothing ends at or after `to`: the last part-day is read from the rollup (checked below).
+  { name: "up to after the last window", from: START + 5 * HOUR, to: START + 3 * DAY + 2 * HOUR },
 ];
 const scopes = ranges.flatMap(({ name, from, to }) =>
   [null, "EU"].map((entity) => ({
@@ -266,6 +268,15 @@ describe("usage_completeness_days (the rollup)", () => {
 });
 
 describe("usageCompleteness from the rollup", () => {
+  it("has a range with nothing after it, so the last part-day comes from the rollup", async () => {
+    const [row] = await queryRows<{ n: string }>(
+      t.db,
+      sql`select count(*) as n from usage_checkpoints
+          where window_end >= ${new Date(START + 3 * DAY + 2 * HOUR).toISOString()}::timestamptz`,
+    );
+    expect(Number(row?.n)).toBe(0);
+  });
+
   it.each(cases)(
     "equals the sums over the raw checkpoints: $name",
     async ({ scope, set, unit }) => {
