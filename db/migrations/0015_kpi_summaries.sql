@@ -42,8 +42,11 @@ BEGIN
     AND NOT EXISTS (SELECT 1 FROM erp_posting_attempts a WHERE a.posting_id = p.posting_id);
   INSERT INTO erp_postings (posting_id, entity, invoice_id, first_attempted_at, first_pass,
     eventually, open_failure, first_success_at, attempts, failures, invoice_issued_at)
+  -- The invoice is looked up by key per posting (a join here is planned for an unknown number
+  -- of ids, and became a hash join over every invoice, a batch's cost growing with the table).
   SELECT s.posting_id, s.entity, s.invoice_id, s.first_attempted_at, s.first_pass, s.eventually,
-    s.open_failure, s.first_success_at, s.attempts, s.failures, i.issued_at
+    s.open_failure, s.first_success_at, s.attempts, s.failures,
+    (SELECT i.issued_at FROM invoices i WHERE i.invoice_id = s.invoice_id)
   FROM (
     SELECT a.posting_id,
       (array_agg(a.entity ORDER BY a.attempt))[1] AS entity,
@@ -58,7 +61,6 @@ BEGIN
       count(*) FILTER (WHERE a.status = 'failed') AS failures
     FROM erp_posting_attempts a WHERE a.posting_id = ANY(ids) GROUP BY a.posting_id
   ) s
-  LEFT JOIN invoices i ON i.invoice_id = s.invoice_id
   ORDER BY s.posting_id
   ON CONFLICT (posting_id) DO UPDATE SET entity = excluded.entity, invoice_id = excluded.invoice_id,
     first_attempted_at = excluded.first_attempted_at, first_pass = excluded.first_pass,
@@ -74,9 +76,10 @@ BEGIN
   DELETE FROM payment_syncs s WHERE s.payment_id = ANY(ids)
     AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.payment_id = s.payment_id);
   INSERT INTO payment_syncs (payment_id, received_at, invoice_id, entity, first_update_at)
-  SELECT p.payment_id, p.received_at, p.invoice_id, i.entity,
+  SELECT p.payment_id, p.received_at, p.invoice_id,
+    (SELECT i.entity FROM invoices i WHERE i.invoice_id = p.invoice_id),
     (SELECT min(u.updated_at) FROM entitlement_updates u WHERE u.payment_id = p.payment_id)
-  FROM payments p LEFT JOIN invoices i ON i.invoice_id = p.invoice_id
+  FROM payments p
   WHERE p.payment_id = ANY(ids)
   ORDER BY p.payment_id
   ON CONFLICT (payment_id) DO UPDATE SET received_at = excluded.received_at,
