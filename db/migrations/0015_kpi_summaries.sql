@@ -42,13 +42,16 @@ BEGIN
     AND NOT EXISTS (SELECT 1 FROM erp_posting_attempts a WHERE a.posting_id = p.posting_id);
   INSERT INTO erp_postings (posting_id, entity, invoice_id, first_attempted_at, first_pass,
     eventually, open_failure, first_success_at, attempts, failures, invoice_issued_at)
-  -- The invoice is looked up by key per posting (a join here is planned for an unknown number
-  -- of ids, and became a hash join over every invoice, a batch's cost growing with the table).
-  SELECT s.posting_id, s.entity, s.invoice_id, s.first_attempted_at, s.first_pass, s.eventually,
+  -- Every lookup is by key, one key at a time (a lateral subquery per id): PL/pgSQL plans
+  -- these statements once for any number of ids, and a plan built on a young table's
+  -- statistics (a join, `= ANY(ids)`) became a scan of every attempt and every invoice, so a
+  -- batch cost more as the tables grew, under the ingestion lock.
+  SELECT k.posting_id, s.entity, s.invoice_id, s.first_attempted_at, s.first_pass, s.eventually,
     s.open_failure, s.first_success_at, s.attempts, s.failures,
     (SELECT i.issued_at FROM invoices i WHERE i.invoice_id = s.invoice_id)
-  FROM (
-    SELECT a.posting_id,
+  FROM (SELECT DISTINCT unnest(ids) AS posting_id) k
+  CROSS JOIN LATERAL (
+    SELECT
       (array_agg(a.entity ORDER BY a.attempt))[1] AS entity,
       (array_agg(a.invoice_id ORDER BY a.attempt))[1] AS invoice_id,
       (array_agg(a.attempted_at ORDER BY a.attempt))[1] AS first_attempted_at,
@@ -59,9 +62,10 @@ BEGIN
       min(a.attempted_at) FILTER (WHERE a.status = 'succeeded') AS first_success_at,
       count(*) AS attempts,
       count(*) FILTER (WHERE a.status = 'failed') AS failures
-    FROM erp_posting_attempts a WHERE a.posting_id = ANY(ids) GROUP BY a.posting_id
+    FROM erp_posting_attempts a WHERE a.posting_id = k.posting_id
   ) s
-  ORDER BY s.posting_id
+  WHERE s.attempts > 0
+  ORDER BY k.posting_id
   ON CONFLICT (posting_id) DO UPDATE SET entity = excluded.entity, invoice_id = excluded.invoice_id,
     first_attempted_at = excluded.first_attempted_at, first_pass = excluded.first_pass,
     eventually = excluded.eventually, open_failure = excluded.open_failure,
@@ -79,8 +83,9 @@ BEGIN
   SELECT p.payment_id, p.received_at, p.invoice_id,
     (SELECT i.entity FROM invoices i WHERE i.invoice_id = p.invoice_id),
     (SELECT min(u.updated_at) FROM entitlement_updates u WHERE u.payment_id = p.payment_id)
-  FROM payments p
-  WHERE p.payment_id = ANY(ids)
+  FROM (SELECT DISTINCT unnest(ids) AS payment_id) k
+  -- By key, one at a time, as in erp_postings_refresh.
+  CROSS JOIN LATERAL (SELECT * FROM payments x WHERE x.payment_id = k.payment_id) p
   ORDER BY p.payment_id
   ON CONFLICT (payment_id) DO UPDATE SET received_at = excluded.received_at,
     invoice_id = excluded.invoice_id, entity = excluded.entity,
@@ -175,8 +180,10 @@ BEGIN
   ELSE
     ids := ARRAY(SELECT invoice_id FROM changed_new UNION SELECT invoice_id FROM changed_old);
   END IF;
-  PERFORM erp_postings_refresh(ARRAY(SELECT posting_id FROM erp_postings WHERE invoice_id = ANY(ids)));
-  PERFORM payment_syncs_refresh(ARRAY(SELECT payment_id FROM payment_syncs WHERE invoice_id = ANY(ids)));
+  PERFORM erp_postings_refresh(ARRAY(SELECT e.posting_id FROM unnest(ids) k(invoice_id)
+    CROSS JOIN LATERAL (SELECT posting_id FROM erp_postings x WHERE x.invoice_id = k.invoice_id) e));
+  PERFORM payment_syncs_refresh(ARRAY(SELECT s.payment_id FROM unnest(ids) k(invoice_id)
+    CROSS JOIN LATERAL (SELECT payment_id FROM payment_syncs x WHERE x.invoice_id = k.invoice_id) s));
   RETURN NULL;
 END;
 $$;
