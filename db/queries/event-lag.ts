@@ -3,6 +3,7 @@ import { planPercentiles } from "@/lib/kpi/exact-percentile";
 import type { Db } from "../client";
 import { queryRows } from "../rows";
 import {
+  entityIs,
   groupingSets,
   type GroupSet,
   type KpiGrouping,
@@ -68,16 +69,15 @@ function windowOf(g: string | null, set: GroupSet, unit: KpiGrouping["unit"], sc
 function histogramRows(scope: KpiScope, grouping: KpiGrouping, onlyDays?: string[]): SQL {
   const hourly = grouping.unit === "hour" && grouping.sets.includes("bucket");
   const { days, head, tail } = splitWholeDays(scope, !hourly);
-  const entity = (column: SQL) => (scope.entity ? sql`and ${column} = ${scope.entity}` : sql``);
   const events = ([from, to]: [Date, Date], only = sql``) => sql`
     select e.received_at, e.entity, e.lag_bucket as bucket, 1::bigint as n from events e
     where e.received_at >= ${timestamptz(from)} and e.received_at < ${timestamptz(to)}
-      ${entity(sql`e.entity`)} ${only}`;
+      ${entityIs(sql`e.entity`, scope)} ${only}`;
   const histogram = (which: SQL) => sql`
     select (d.day::timestamp at time zone 'UTC') as received_at, nullif(d.entity, '') as entity,
       d.bucket, d.events as n
     from event_lag_days d
-    where ${which} ${entity(sql`d.entity`)}`;
+    where ${which} ${entityIs(sql`d.entity`, scope)}`;
 
   const parts: SQL[] = [];
   if (days && onlyDays?.length !== 0) {

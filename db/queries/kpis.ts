@@ -84,7 +84,8 @@ const ms = (later: SQL, earlier: SQL) =>
   sql`(extract(epoch from (${later} - ${earlier})) * 1000)::float8`;
 const inRange = (column: SQL, scope: KpiScope) =>
   sql`${column} >= ${scope.from.toISOString()}::timestamptz and ${column} < ${scope.to.toISOString()}::timestamptz`;
-const entityIs = (column: SQL, scope: KpiScope) =>
+/** `and <column> = <entity>` when the scope names one entity, else nothing. */
+export const entityIs = (column: SQL, scope: KpiScope) =>
   scope.entity ? sql`and ${column} = ${scope.entity}` : sql``;
 
 type Num = string | number | null;

@@ -2,6 +2,7 @@ import { sql, type SQL } from "drizzle-orm";
 import type { Db } from "../client";
 import { queryRows } from "../rows";
 import {
+  entityIs,
   groupingSets,
   type CompletenessBySourceRow,
   type CompletenessRow,
@@ -29,19 +30,18 @@ import { splitWholeDays, timestamptz } from "./whole-days";
  */
 function checkpointsOf(scope: KpiScope, hourly: boolean, bySourceMeter: boolean): SQL {
   const { days, head, tail } = splitWholeDays(scope, !hourly);
-  const entity = (column: SQL) => (scope.entity ? sql`and ${column} = ${scope.entity}` : sql``);
   const checkpoints = ([from, to]: [Date, Date], only = sql``) => sql`
     select c.window_end, c.entity, c.source, c.meter, c.expected_count as expected,
       c.received_count as received, greatest(c.expected_count - c.received_count, 0) as missing
     from usage_checkpoints c
     where c.window_end >= ${timestamptz(from)} and c.window_end < ${timestamptz(to)}
-      ${entity(sql`c.entity`)} ${only}`;
+      ${entityIs(sql`c.entity`, scope)} ${only}`;
   const rollup = (which: SQL) => sql`
     select (d.day::timestamp at time zone 'UTC') as window_end, d.entity,
       ${bySourceMeter ? sql`d.source, d.meter` : sql`null::text as source, null::text as meter`},
       d.expected, d.received, d.missing
     from ${sql.raw(bySourceMeter ? "usage_completeness_days" : "usage_completeness_entity_days")} d
-    where ${which} ${entity(sql`d.entity`)}`;
+    where ${which} ${entityIs(sql`d.entity`, scope)}`;
 
   const parts: SQL[] = [];
   if (days) parts.push(rollup(sql`d.day >= ${days.first} and d.day < ${days.last}`));
