@@ -97,10 +97,18 @@ function substitute(value: unknown, injection: string): unknown {
   return value;
 }
 
+/** CSV columns that read the clock (an open exception's age grows between the two calls). */
+const VOLATILE_COLUMNS = new Set(["age_hours"]);
+
 /** A CSV download as rows of cells, without the guard a spreadsheet formula gets. */
 function csvRows(text: string): string[][] {
   const rows = parse(text, { relax_column_count: true }) as string[][];
-  return rows.map((row) => row.map((cell) => cell.replace(/^'(?=[=+\-@\t\r])/, "")));
+  const volatile = new Set(
+    (rows[0] ?? []).flatMap((name, index) => (VOLATILE_COLUMNS.has(name) ? [index] : [])),
+  );
+  return rows.map((row) =>
+    row.map((cell, index) => (volatile.has(index) ? "" : cell.replace(/^'(?=[=+\-@\t\r])/, ""))),
+  );
 }
 
 /** What an answer says, comparable across the two calls: JSON as is, CSV as its rows. */
