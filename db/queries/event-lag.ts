@@ -2,9 +2,9 @@ import { sql, type SQL } from "drizzle-orm";
 import { planPercentiles } from "@/lib/kpi/exact-percentile";
 import type { Db } from "../client";
 import { queryRows } from "../rows";
+import { groupingSets } from "./kpi-grouping";
 import {
   entityIs,
-  groupingSets,
   type GroupSet,
   type KpiGrouping,
   type KpiScope,

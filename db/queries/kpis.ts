@@ -1,6 +1,7 @@
 import { sql, type SQL } from "drizzle-orm";
 import type { Db } from "../client";
 import { queryRows } from "../rows";
+import { groupingSets, perGroupRanges } from "./kpi-grouping";
 
 /*
  * The KPI aggregates, one query per KPI, straight from the typed projection tables. Each
@@ -28,56 +29,6 @@ export interface KpiGrouping {
 export interface Grouped {
   set: GroupSet;
   g: string | null;
-}
-
-/** Series buckets are labelled by their start as ISO text. */
-export const BUCKET_LABEL = `'YYYY-MM-DD"T"HH24:MI:SS"Z"'`;
-
-/** The UTC hour or day a timestamp falls in (a timestamp without time zone). */
-export const bucketStart = (unit: KpiGrouping["unit"], time: SQL) =>
-  sql`date_trunc('${sql.raw(unit)}', ${time} at time zone 'UTC')`;
-
-/**
- * The `set` and `g` columns and the GROUP BY clause that compute the chosen groupings in
- * one pass. `time` and `entity` must be plain column expressions (no bound parameters), as
- * the select list repeats them and PostgreSQL matches them to the GROUP BY by text.
- */
-export function groupingSets(grouping: KpiGrouping, time: SQL, entity: SQL) {
-  const bucket = bucketStart(grouping.unit, time);
-  const grouped = (["bucket", "entity"] as const)
-    .filter((set) => grouping.sets.includes(set))
-    .map((set) => ({
-      set,
-      expr: set === "bucket" ? bucket : entity,
-      label: set === "bucket" ? sql`to_char(${bucket}, ${sql.raw(BUCKET_LABEL)})` : entity,
-    }));
-  const groupBy = sql`grouping sets (${sql.join(
-    grouping.sets.map((set) =>
-      set === "total" ? sql`()` : sql`(${grouped.find((x) => x.set === set)!.expr})`,
-    ),
-    sql`, `,
-  )})`;
-  if (grouped.length === 0) return { columns: sql`'total' as set, null::text as g`, groupBy };
-  // grouping(a, b) has one bit per argument, the first the most significant, set when that
-  // argument is not grouped on: so each grouping set has its own value.
-  const all = (1 << grouped.length) - 1;
-  const valueOf = (set: GroupSet) => {
-    const i = grouped.findIndex((x) => x.set === set);
-    return sql.raw(String(i < 0 ? all : all & ~(1 << (grouped.length - 1 - i))));
-  };
-  const args = sql`grouping(${sql.join(
-    grouped.map((x) => x.expr),
-    sql`, `,
-  )})`;
-  const columns = sql`case ${args} ${sql.join(
-    grouping.sets.map((set) => sql`when ${valueOf(set)} then '${sql.raw(set)}'`),
-    sql` `,
-  )} end as set,
-    case ${args} ${sql.join(
-      grouped.map((x) => sql`when ${valueOf(x.set)} then ${x.label}`),
-      sql` `,
-    )} end as g`;
-  return { columns, groupBy };
 }
 
 const ms = (later: SQL, earlier: SQL) =>
@@ -116,19 +67,18 @@ export interface PercentileRow extends Grouped {
 // Event lag (received-at minus event time) has its own module, db/queries/event-lag.ts:
 // its percentiles over ~450,000 events a month need a histogram, not a sort.
 
-/** issuedAt − periodEnd for invoices issued in the range. */
+const PERCENTILES = (value: SQL) => sql`
+  percentile_cont(0.5) within group (order by ${value}) as p50,
+  percentile_cont(0.95) within group (order by ${value}) as p95`;
+
+/**
+ * issuedAt − periodEnd (the stored latency_ms) for invoices issued in the range, each group
+ * from its own range of the invoices_issued_at_idx or invoices_entity_issued_idx index.
+ */
 export function invoiceLatency(db: Db, scope: KpiScope, grouping: KpiGrouping) {
-  const g = groupingSets(grouping, sql`i.issued_at`, sql`i.entity`);
-  const latency = ms(sql`i.issued_at`, sql`i.period_end`);
-  return queryRows<PercentileRow>(
-    db,
-    sql`select ${g.columns}, count(*) as count,
-          percentile_cont(0.5) within group (order by ${latency}) as p50,
-          percentile_cont(0.95) within group (order by ${latency}) as p95
-        from invoices i
-        where ${inRange(sql`i.issued_at`, scope)} ${entityIs(sql`i.entity`, scope)}
-        group by ${g.groupBy} order by 1, 2`,
-  );
+  const source = { table: sql`invoices x`, time: sql`x.issued_at`, entity: sql`x.entity` };
+  const aggregates = sql`count(*) as count, ${PERCENTILES(sql`x.latency_ms`)}`;
+  return queryRows<PercentileRow>(db, perGroupRanges(scope, grouping, source, aggregates, "count"));
 }
 
 /**
@@ -149,29 +99,36 @@ export interface ErpPostingRow extends Grouped {
   latency_p95: Num;
 }
 
+/** The ERP posting KPIs per group, from erp_postings' two covering indexes. */
 export function erpPosting(db: Db, scope: KpiScope, grouping: KpiGrouping) {
-  const g = groupingSets(grouping, sql`p.first_attempted_at`, sql`p.entity`);
-  const latency = ms(sql`p.first_success_at`, sql`p.invoice_issued_at`);
+  const source = {
+    table: sql`${postingSummaries()} x`,
+    time: sql`x.first_attempted_at`,
+    entity: sql`x.entity`,
+  };
+  const aggregates = sql`count(*) as postings,
+    count(*) filter (where x.first_pass) as first_pass,
+    count(*) filter (where x.eventually) as eventual,
+    count(*) filter (where x.open_failure) as open_failures,
+    percentile_cont(0.5) within group (order by x.latency_ms) as latency_p50,
+    percentile_cont(0.95) within group (order by x.latency_ms) as latency_p95`;
   return queryRows<ErpPostingRow>(
     db,
-    sql`select ${g.columns}, count(*) as postings,
-          count(*) filter (where p.first_pass) as first_pass,
-          count(*) filter (where p.eventually) as eventual,
-          count(*) filter (where p.open_failure) as open_failures,
-          percentile_cont(0.5) within group (order by ${latency}) as latency_p50,
-          percentile_cont(0.95) within group (order by ${latency}) as latency_p95
-        from ${postingSummaries()} p
-        where ${inRange(sql`p.first_attempted_at`, scope)} ${entityIs(sql`p.entity`, scope)}
-        group by ${g.groupBy} order by 1, 2`,
+    perGroupRanges(scope, grouping, source, aggregates, "postings"),
   );
 }
 
 export function erpTopErrorCodes(db: Db, scope: KpiScope, limit = 5) {
+  // The failed attempts of each posting with a failure, looked up by its key (OFFSET 0 keeps
+  // the lookup a lateral one: as a join, the planner scanned every attempt).
   return queryRows<{ error_code: string; failures: Num }>(
     db,
     sql`select coalesce(a.error_code, '(none)') as error_code, count(*) as failures
         from ${postingSummaries()} p
-        join erp_posting_attempts a on a.posting_id = p.posting_id and a.status = 'failed'
+        cross join lateral (
+          select a.error_code from erp_posting_attempts a
+          where a.posting_id = p.posting_id and a.status = 'failed' offset 0
+        ) a
         -- Only postings with a failure can have one (the partial index erp_postings_failed_idx).
         where p.failures > 0 and ${inRange(sql`p.first_attempted_at`, scope)} ${entityIs(sql`p.entity`, scope)}
         group by 1 order by 2 desc, 1 limit ${limit}`,
@@ -224,6 +181,7 @@ export interface PaymentSyncRow extends Grouped {
   overdue: Num;
 }
 
+/** Payment-to-entitlement sync per group, from payment_syncs' two covering indexes. */
 export function paymentToEntitlement(
   db: Db,
   scope: KpiScope,
@@ -231,19 +189,15 @@ export function paymentToEntitlement(
   overdueAfterMs: number,
   now: Date,
 ) {
-  const g = groupingSets(grouping, sql`p.received_at`, sql`p.entity`);
-  const sync = ms(sql`p.first_update_at`, sql`p.received_at`);
+  const source = { table: sql`payment_syncs x`, time: sql`x.received_at`, entity: sql`x.entity` };
   const limit = sql`make_interval(secs => ${overdueAfterMs / 1000})`;
+  const aggregates = sql`count(*) as payments, count(x.first_update_at) as synced,
+    ${PERCENTILES(sql`x.sync_ms`)},
+    count(*) filter (where x.received_at + ${limit} <= ${now.toISOString()}::timestamptz
+      and (x.first_update_at is null or x.first_update_at > x.received_at + ${limit})) as overdue`;
   return queryRows<PaymentSyncRow>(
     db,
-    sql`select ${g.columns}, count(*) as payments, count(p.first_update_at) as synced,
-          percentile_cont(0.5) within group (order by ${sync}) as p50,
-          percentile_cont(0.95) within group (order by ${sync}) as p95,
-          count(*) filter (where p.received_at + ${limit} <= ${now.toISOString()}::timestamptz
-            and (p.first_update_at is null or p.first_update_at > p.received_at + ${limit})) as overdue
-        from payment_syncs p
-        where ${inRange(sql`p.received_at`, scope)} ${entityIs(sql`p.entity`, scope)}
-        group by ${g.groupBy} order by 1, 2`,
+    perGroupRanges(scope, grouping, source, aggregates, "payments"),
   );
 }
 

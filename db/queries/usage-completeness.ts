@@ -1,9 +1,9 @@
 import { sql, type SQL } from "drizzle-orm";
 import type { Db } from "../client";
 import { queryRows } from "../rows";
+import { groupingSets } from "./kpi-grouping";
 import {
   entityIs,
-  groupingSets,
   type CompletenessBySourceRow,
   type CompletenessRow,
   type KpiGrouping,

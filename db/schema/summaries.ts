@@ -1,5 +1,14 @@
 import { sql } from "drizzle-orm";
-import { bigint, boolean, index, pgTable, text, timestamp } from "drizzle-orm/pg-core";
+import {
+  bigint,
+  boolean,
+  doublePrecision,
+  index,
+  pgTable,
+  text,
+  timestamp,
+} from "drizzle-orm/pg-core";
+import { millisBetween } from "./durations";
 
 /*
  * Per-record summaries the KPIs read instead of joining and grouping the projections for
@@ -30,14 +39,27 @@ export const erpPostings = pgTable(
     failures: bigint("failures", { mode: "number" }).notNull(),
     /** The invoice's issuedAt, null until the invoice is known. */
     invoiceIssuedAt: tstz("invoice_issued_at"),
+    /** Posting latency, first success − the invoice's issuedAt in ms; null until both exist. */
+    latencyMs: doublePrecision("latency_ms").generatedAlwaysAs(
+      millisBetween("first_success_at", "invoice_issued_at"),
+    ),
   },
-  (t) => [
-    index("erp_postings_first_attempted_idx").on(t.firstAttemptedAt, t.entity),
-    index("erp_postings_invoice_idx").on(t.invoiceId),
-    index("erp_postings_failed_idx")
-      .on(t.firstAttemptedAt)
-      .where(sql`${t.failures} > 0`),
-  ],
+  (t) => {
+    // What the ERP posting KPI reads, by time and by entity, from the index alone.
+    const measures = [t.firstPass, t.eventually, t.openFailure, t.latencyMs] as const;
+    return [
+      index("erp_postings_first_attempted_idx").on(t.firstAttemptedAt, t.entity, ...measures),
+      index("erp_postings_entity_first_attempted_idx").on(
+        t.entity,
+        t.firstAttemptedAt,
+        ...measures,
+      ),
+      index("erp_postings_invoice_idx").on(t.invoiceId),
+      index("erp_postings_failed_idx")
+        .on(t.firstAttemptedAt)
+        .where(sql`${t.failures} > 0`),
+    ];
+  },
 );
 
 /** One row per payment: its entity (the paid invoice's) and its first entitlement update. */
@@ -49,9 +71,20 @@ export const paymentSyncs = pgTable(
     invoiceId: text("invoice_id"),
     entity: text("entity"),
     firstUpdateAt: tstz("first_update_at"),
+    /** Payment-to-entitlement sync time in ms; null while no update names the payment. */
+    syncMs: doublePrecision("sync_ms").generatedAlwaysAs(
+      millisBetween("first_update_at", "received_at"),
+    ),
   },
   (t) => [
-    index("payment_syncs_received_idx").on(t.receivedAt, t.entity),
+    // What the sync KPI reads, by time and by entity, from the index alone.
+    index("payment_syncs_received_idx").on(t.receivedAt, t.entity, t.firstUpdateAt, t.syncMs),
+    index("payment_syncs_entity_received_idx").on(
+      t.entity,
+      t.receivedAt,
+      t.firstUpdateAt,
+      t.syncMs,
+    ),
     index("payment_syncs_invoice_idx").on(t.invoiceId),
   ],
 );

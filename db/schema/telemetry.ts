@@ -1,3 +1,4 @@
+import { millisBetween } from "./durations";
 import { sql } from "drizzle-orm";
 import {
   bigint,
@@ -19,7 +20,7 @@ import { apiKeys } from "./access";
 const tstz = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
 
 /** Event lag in milliseconds, as the KPI defines it. */
-const LAG_MS = sql`((extract(epoch from (received_at - "time")) * 1000)::double precision)`;
+const LAG_MS = millisBetween("received_at", '"time"');
 
 /**
  * Every accepted CloudEvent, exactly once per (source, id). The typed tables in
