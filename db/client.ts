@@ -36,6 +36,14 @@ export async function openDb(target: DbTarget): Promise<DbHandle> {
     const client = postgres(target.url, {
       max: target.maxConnections ?? 10,
       onnotice: () => {},
+      connection: {
+        application_name: "closeline",
+        // Every Closeline query is a short, index-driven read or a batch write. JIT compiling
+        // pays off only for long CPU-bound scans, and the planner's cost guesses for the KPI
+        // queries' per-group reads (a row estimate of 1,000 for generate_series) crossed
+        // jit_above_cost: 15–20 ms of compiling in front of a 10 ms query (bench/README.md).
+        jit: "off",
+      },
       // Reconnect within a second once the server is back. The driver's default backoff grows
       // with every failed attempt of an outage to 20 s, and a request handed to a connection
       // waiting out its delay waits that long (issue 6, tests/faults/process/db-restart).

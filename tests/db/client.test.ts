@@ -1,0 +1,25 @@
+import { sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { queryRows } from "@/db/rows";
+import { createTestDb, TEST_ENGINE, type TestDb } from "../support/db";
+
+let t: TestDb;
+
+beforeAll(async () => {
+  t = await createTestDb();
+});
+
+afterAll(async () => {
+  await t?.close();
+});
+
+// JIT exists only in a PostgreSQL server build; PGlite has none to turn off.
+describe.skipIf(TEST_ENGINE !== "postgres")("the app's PostgreSQL connections", () => {
+  it("run without JIT compilation and name themselves", async () => {
+    const [row] = await queryRows<{ jit: string; name: string }>(
+      t.db,
+      sql`select current_setting('jit') as jit, current_setting('application_name') as name`,
+    );
+    expect(row).toEqual({ jit: "off", name: "closeline" });
+  });
+});
