@@ -17,7 +17,8 @@ import { splitWholeDays, timestamptz } from "./whole-days";
  * sorting every event of the range. Over a month that is ~450,000 events per group; instead:
  *
  * 1. The lag histogram of every group: whole UTC days from event_lag_days (kept by
- *    triggers, migration 0013), the part-days at either end from the events index. The
+ *    triggers, migration 0013), the part-days at either end from the events index (or as
+ *    their day's histogram minus the rest of that day, db/queries/whole-days.ts). The
  *    database sums it per group and bucket, places each bucket in the sorted order
  *    (cumulative counts) and returns only the buckets holding a rank percentile_cont needs.
  * 2. planPercentiles turns those into lookups: the few values around each rank, read from
@@ -68,20 +69,22 @@ function windowOf(g: string | null, set: GroupSet, unit: KpiGrouping["unit"], sc
  */
 function histogramRows(scope: KpiScope, grouping: KpiGrouping, onlyDays?: string[]): SQL {
   const hourly = grouping.unit === "hour" && grouping.sets.includes("bucket");
-  const { days, head, tail } = splitWholeDays(scope, !hourly);
-  const events = ([from, to]: [Date, Date], only = sql``) => sql`
-    select e.received_at, e.entity, e.lag_bucket as bucket, 1::bigint as n from events e
+  const { days, parts } = splitWholeDays(scope, !hourly);
+  // `sign` -1: events taken away from their day's histogram row (a part-day read via its day).
+  const events = ([from, to]: [Date, Date], sign: 1 | -1 = 1) => sql`
+    select e.received_at, e.entity, e.lag_bucket as bucket, ${sql.raw(String(sign))}::bigint as n
+    from events e
     where e.received_at >= ${timestamptz(from)} and e.received_at < ${timestamptz(to)}
-      ${entityIs(sql`e.entity`, scope)} ${only}`;
+      ${entityIs(sql`e.entity`, scope)}`;
   const histogram = (which: SQL) => sql`
     select (d.day::timestamp at time zone 'UTC') as received_at, nullif(d.entity, '') as entity,
       d.bucket, d.events as n
     from event_lag_days d
     where ${which} ${entityIs(sql`d.entity`, scope)}`;
 
-  const parts: SQL[] = [];
+  const rows: SQL[] = [];
   if (days && onlyDays?.length !== 0) {
-    parts.push(
+    rows.push(
       histogram(
         onlyDays
           ? sql`d.day = any(${`{${onlyDays.join(",")}}`}::date[])`
@@ -89,17 +92,18 @@ function histogramRows(scope: KpiScope, grouping: KpiGrouping, onlyDays?: string
       ),
     );
   }
-  if (head) parts.push(events(head));
-  if (tail) {
-    const beyond = sql`exists (select 1 from events x where x.received_at >= ${timestamptz(tail.to)})`;
-    parts.push(events([tail.from, tail.to], sql`and ${beyond}`));
-    parts.push(histogram(sql`d.day = ${tail.day} and not ${beyond}`));
+  for (const part of parts) {
+    if (!part.viaDay) rows.push(events([part.from, part.to]));
+    else {
+      rows.push(histogram(sql`d.day = ${part.viaDay.day}`));
+      for (const rest of part.viaDay.minus) rows.push(events(rest, -1));
+    }
   }
-  if (parts.length === 0) {
+  if (rows.length === 0) {
     return sql`(select null::timestamptz as received_at, null::text as entity, 0 as bucket,
       0::bigint as n where false)`;
   }
-  return sql`(${sql.join(parts, sql` union all `)})`;
+  return sql`(${sql.join(rows, sql` union all `)})`;
 }
 
 /**
@@ -114,6 +118,8 @@ function spansQuery(scope: KpiScope, grouping: KpiGrouping, onlyDays?: string[])
       select ${g.columns}, h.bucket, sum(h.n) as n
       from ${histogramRows(scope, grouping, onlyDays)} h
       group by h.bucket, ${g.groupBy}
+      -- A part-day read as its day minus the rest leaves buckets that cancel out.
+      having sum(h.n) > 0
     ), placed as (
       select c.*, sum(c.n) over (partition by c.set, c.g order by c.bucket) - c.n as before,
         sum(c.n) over (partition by c.set, c.g) as total
