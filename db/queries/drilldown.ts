@@ -2,7 +2,7 @@ import { sql, type SQL } from "drizzle-orm";
 import type { Db } from "../client";
 import { InvalidInput } from "@/lib/errors";
 import { queryRows } from "../rows";
-import { paymentsInScope, postingSummaries, type KpiScope } from "./kpis";
+import { entityIs, inRange, ms, paymentsInScope, postingSummaries, type KpiScope } from "./kpis";
 
 /*
  * The records behind each overview KPI, for its drill-down page. Every query selects exactly
@@ -31,13 +31,6 @@ export interface DrilldownParams<V extends string = string> {
 }
 
 type Timestamp = Date | string;
-
-const inRange = (column: SQL, scope: KpiScope) =>
-  sql`${column} >= ${scope.from.toISOString()}::timestamptz and ${column} < ${scope.to.toISOString()}::timestamptz`;
-const entityIs = (column: SQL, scope: KpiScope) =>
-  scope.entity ? sql`and ${column} = ${scope.entity}` : sql``;
-const ms = (later: SQL, earlier: SQL) =>
-  sql`(extract(epoch from (${later} - ${earlier})) * 1000)::float8`;
 
 interface Keyset {
   sort: SQL;

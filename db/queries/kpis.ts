@@ -31,9 +31,11 @@ export interface Grouped {
   g: string | null;
 }
 
-const ms = (later: SQL, earlier: SQL) =>
+/** `later − earlier` in ms, as docs/kpis.md defines durations (db/schema/durations.ts stores it). */
+export const ms = (later: SQL, earlier: SQL) =>
   sql`(extract(epoch from (${later} - ${earlier})) * 1000)::float8`;
-const inRange = (column: SQL, scope: KpiScope) =>
+/** `column` in the scope's [from, to). */
+export const inRange = (column: SQL, scope: KpiScope) =>
   sql`${column} >= ${scope.from.toISOString()}::timestamptz and ${column} < ${scope.to.toISOString()}::timestamptz`;
 /** `and <column> = <entity>` when the scope names one entity, else nothing. */
 export const entityIs = (column: SQL, scope: KpiScope) =>
