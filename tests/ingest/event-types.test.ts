@@ -105,6 +105,8 @@ describe("each event type is accepted and projected", () => {
       eventSeq: stored.seq,
       eventTime: new Date(event.time),
       eventId: event.id,
+      // Derived by PostgreSQL: issuedAt − periodEnd, 6 h 12 min.
+      latencyMs: 22_320_000,
     });
   });
 
