@@ -152,6 +152,26 @@ describe("KPI summaries kept by triggers", () => {
     ]);
   });
 
+  it("plans the summary triggers' statements for the keys of each call", async () => {
+    // A plan cached on a young table's statistics scanned whole tables per batch (0021).
+    const functions = [
+      "erp_postings_refresh",
+      "payment_syncs_refresh",
+      "kpi_summaries_invoices_changed",
+      "erp_postings_attempts_changed",
+      "payment_syncs_payments_changed",
+      "payment_syncs_entitlements_changed",
+    ];
+    const rows = await queryRows<{ name: string; config: string[] | null }>(
+      t.db,
+      sql`select p.proname as name, p.proconfig as config from pg_proc p
+          where p.proname = any(${`{${functions.join(",")}}`}::text[]) order by 1`,
+    );
+    expect(rows.map((r) => r.name)).toEqual([...functions].sort());
+    for (const row of rows)
+      expect(row.config, row.name).toEqual(["plan_cache_mode=force_custom_plan"]);
+  });
+
   it("follows retention deletes and a truncate", async () => {
     await t.db.execute(sql`update events set received_at = '2025-01-01T00:00:00Z'
       where type in ('erp.posting.attempted', 'payment.received') and data->>'postingId' is distinct from 'POST-S1'`);
