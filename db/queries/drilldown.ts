@@ -2,7 +2,8 @@ import { sql, type SQL } from "drizzle-orm";
 import type { Db } from "../client";
 import { InvalidInput } from "@/lib/errors";
 import { queryRows } from "../rows";
-import { entityIs, inRange, ms, paymentsInScope, postingSummaries, type KpiScope } from "./kpis";
+import { millisBetween } from "../schema/durations";
+import { entityIs, inRange, paymentsInScope, postingSummaries, type KpiScope } from "./kpis";
 
 /*
  * The records behind each overview KPI, for its drill-down page. Every query selects exactly
@@ -164,9 +165,9 @@ export interface LaggedEventRow {
   lag_ms: number;
 }
 
-const eventEntity = sql`(e.data->>'entity')`;
+const eventEntity = sql`e.entity`;
 const eventKeyset: Keyset = {
-  sort: ms(sql`e.received_at`, sql`e.time`),
+  sort: sql`e.lag_ms`,
   sortType: "float8",
   id: sql`e.seq`,
   idType: "bigint",
@@ -210,7 +211,7 @@ export interface LatencyInvoiceRow {
 }
 
 const invoiceKeyset: Keyset = {
-  sort: ms(sql`i.issued_at`, sql`i.period_end`),
+  sort: sql`i.latency_ms`,
   sortType: "float8",
   id: sql`i.event_seq`,
   idType: "bigint",
@@ -446,10 +447,9 @@ export interface PaymentParams extends DrilldownParams<PaymentView> {
   now: Date;
 }
 
-const syncMs = ms(sql`p.first_update_at`, sql`p.received_at`);
 const paymentKeyset: Keyset = {
   // Payments never synced sort as infinitely slow: first, where they need attention.
-  sort: sql`coalesce(${syncMs}, 'Infinity'::float8)`,
+  sort: sql`coalesce(p.sync_ms, 'Infinity'::float8)`,
   sortType: "float8",
   id: sql`pay.event_seq`,
   idType: "bigint",
@@ -477,7 +477,7 @@ export async function listSyncPayments(db: Db, params: PaymentParams) {
   return keysetPage<SyncPaymentRow>(
     db,
     sql`select p.payment_id, p.customer_id, p.invoice_id, p.entity, p.currency, p.amount_minor::text as amount_minor,
-          p.received_at, p.first_update_at, ${syncMs} as sync_ms, ${overdue(params.overdueAfterMs, params.now)} as overdue,
+          p.received_at, p.first_update_at, p.sync_ms, ${overdue(params.overdueAfterMs, params.now)} as overdue,
           pay.event_seq::text as event_seq,
           (select u.event_seq::text from entitlement_updates u where u.payment_id = p.payment_id
              order by u.updated_at, u.event_seq limit 1) as update_event_seq,
@@ -540,7 +540,7 @@ export async function listOpenExceptions(db: Db, params: DrilldownParams & { now
   return keysetPage<OpenExceptionRow>(
     db,
     sql`select x.id::text as id, x.type, x.title, x.entity, x.severity, x.status, x.opened_at,
-          ${ms(sql`${params.now.toISOString()}::timestamptz`, sql`x.opened_at`)} as age_ms,
+          ${millisBetween(sql`${params.now.toISOString()}::timestamptz`, sql`x.opened_at`)} as age_ms,
           x.amount_minor::text as amount_minor, x.currency, ${keyColumns(exceptionKeyset)}
         from exceptions x
         where ${isOpenException} ${entityIs(sql`x.entity`, params.scope)} ${afterCursor(exceptionKeyset, params.cursor)}

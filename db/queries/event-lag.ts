@@ -10,7 +10,7 @@ import {
   type KpiScope,
   type PercentileRow,
 } from "./kpis";
-import { splitWholeDays, timestamptz } from "./whole-days";
+import { partDayRows, splitWholeDays, timestamptz } from "./whole-days";
 
 /*
  * Event lag p50/p95 (received_at − time, for events received in the range), exact, without
@@ -71,7 +71,7 @@ function histogramRows(scope: KpiScope, grouping: KpiGrouping, onlyDays?: string
   const hourly = grouping.unit === "hour" && grouping.sets.includes("bucket");
   const { days, parts } = splitWholeDays(scope, !hourly);
   // `sign` -1: events taken away from their day's histogram row (a part-day read via its day).
-  const events = ([from, to]: [Date, Date], sign: 1 | -1 = 1) => sql`
+  const events = ([from, to]: [Date, Date], sign: 1 | -1) => sql`
     select e.received_at, e.entity, e.lag_bucket as bucket, ${sql.raw(String(sign))}::bigint as n
     from events e
     where e.received_at >= ${timestamptz(from)} and e.received_at < ${timestamptz(to)}
@@ -92,13 +92,7 @@ function histogramRows(scope: KpiScope, grouping: KpiGrouping, onlyDays?: string
       ),
     );
   }
-  for (const part of parts) {
-    if (!part.viaDay) rows.push(events([part.from, part.to]));
-    else {
-      rows.push(histogram(sql`d.day = ${part.viaDay.day}`));
-      for (const rest of part.viaDay.minus) rows.push(events(rest, -1));
-    }
-  }
+  rows.push(...partDayRows(parts, events, (day) => histogram(sql`d.day = ${day}`)));
   if (rows.length === 0) {
     return sql`(select null::timestamptz as received_at, null::text as entity, 0 as bucket,
       0::bigint as n where false)`;

@@ -1,6 +1,7 @@
 import { sql, type SQL } from "drizzle-orm";
 import type { Db } from "../client";
 import { queryRows } from "../rows";
+import { millisBetween } from "../schema/durations";
 import { groupingSets, perGroupRanges } from "./kpi-grouping";
 
 /*
@@ -31,9 +32,6 @@ export interface Grouped {
   g: string | null;
 }
 
-/** `later − earlier` in ms, as docs/kpis.md defines durations (db/schema/durations.ts stores it). */
-export const ms = (later: SQL, earlier: SQL) =>
-  sql`(extract(epoch from (${later} - ${earlier})) * 1000)::float8`;
 /** `column` in the scope's [from, to). */
 export const inRange = (column: SQL, scope: KpiScope) =>
   sql`${column} >= ${scope.from.toISOString()}::timestamptz and ${column} < ${scope.to.toISOString()}::timestamptz`;
@@ -69,9 +67,10 @@ export interface PercentileRow extends Grouped {
 // Event lag (received-at minus event time) has its own module, db/queries/event-lag.ts:
 // its percentiles over ~450,000 events a month need a histogram, not a sort.
 
-const PERCENTILES = (value: SQL) => sql`
-  percentile_cont(0.5) within group (order by ${value}) as p50,
-  percentile_cont(0.95) within group (order by ${value}) as p95`;
+/** p50 and p95 of `value` as percentile_cont, named `<prefix>p50` and `<prefix>p95`. */
+const percentiles = (value: SQL, prefix = "") => sql`
+  percentile_cont(0.5) within group (order by ${value}) as ${sql.identifier(`${prefix}p50`)},
+  percentile_cont(0.95) within group (order by ${value}) as ${sql.identifier(`${prefix}p95`)}`;
 
 /**
  * issuedAt − periodEnd (the stored latency_ms) for invoices issued in the range, each group
@@ -79,7 +78,7 @@ const PERCENTILES = (value: SQL) => sql`
  */
 export function invoiceLatency(db: Db, scope: KpiScope, grouping: KpiGrouping) {
   const source = { table: sql`invoices x`, time: sql`x.issued_at`, entity: sql`x.entity` };
-  const aggregates = sql`count(*) as count, ${PERCENTILES(sql`x.latency_ms`)}`;
+  const aggregates = sql`count(*) as count, ${percentiles(sql`x.latency_ms`)}`;
   return queryRows<PercentileRow>(db, perGroupRanges(scope, grouping, source, aggregates, "count"));
 }
 
@@ -112,8 +111,7 @@ export function erpPosting(db: Db, scope: KpiScope, grouping: KpiGrouping) {
     count(*) filter (where x.first_pass) as first_pass,
     count(*) filter (where x.eventually) as eventual,
     count(*) filter (where x.open_failure) as open_failures,
-    percentile_cont(0.5) within group (order by x.latency_ms) as latency_p50,
-    percentile_cont(0.95) within group (order by x.latency_ms) as latency_p95`;
+    ${percentiles(sql`x.latency_ms`, "latency_")}`;
   return queryRows<ErpPostingRow>(
     db,
     perGroupRanges(scope, grouping, source, aggregates, "postings"),
@@ -170,7 +168,7 @@ export function reconciliation(db: Db, scope: KpiScope, grouping: KpiGrouping, p
 export function paymentsInScope(): SQL {
   return sql`(
     select p.payment_id, p.customer_id, p.invoice_id, p.currency, p.amount_minor, s.received_at,
-      s.entity, s.first_update_at
+      s.entity, s.first_update_at, s.sync_ms
     from payment_syncs s join payments p on p.payment_id = s.payment_id
   )`;
 }
@@ -194,7 +192,7 @@ export function paymentToEntitlement(
   const source = { table: sql`payment_syncs x`, time: sql`x.received_at`, entity: sql`x.entity` };
   const limit = sql`make_interval(secs => ${overdueAfterMs / 1000})`;
   const aggregates = sql`count(*) as payments, count(x.first_update_at) as synced,
-    ${PERCENTILES(sql`x.sync_ms`)},
+    ${percentiles(sql`x.sync_ms`)},
     count(*) filter (where x.received_at + ${limit} <= ${now.toISOString()}::timestamptz
       and (x.first_update_at is null or x.first_update_at > x.received_at + ${limit})) as overdue`;
   return queryRows<PaymentSyncRow>(
@@ -234,7 +232,7 @@ export interface OpenExceptionsRow {
 
 /** Exceptions still needing someone, now (not limited to the range), by type with their age. */
 export function openExceptions(db: Db, scope: KpiScope, now: Date) {
-  const age = ms(sql`${now.toISOString()}::timestamptz`, sql`x.opened_at`);
+  const age = millisBetween(sql`${now.toISOString()}::timestamptz`, sql`x.opened_at`);
   return queryRows<OpenExceptionsRow>(
     db,
     sql`select x.type, count(*) as open, max(${age}) as oldest_age_ms,

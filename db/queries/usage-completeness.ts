@@ -9,7 +9,7 @@ import {
   type KpiGrouping,
   type KpiScope,
 } from "./kpis";
-import { splitWholeDays, timestamptz } from "./whole-days";
+import { partDayRows, splitWholeDays, timestamptz } from "./whole-days";
 
 /*
  * Usage completeness (Σ expected, Σ received, Σ max(expected − received, 0) over the current
@@ -32,7 +32,7 @@ import { splitWholeDays, timestamptz } from "./whole-days";
 function checkpointsOf(scope: KpiScope, hourly: boolean, bySourceMeter: boolean): SQL {
   const { days, parts } = splitWholeDays(scope, !hourly);
   // `sign` -1: checkpoints taken away from their day's rollup row (a part-day read via its day).
-  const checkpoints = ([from, to]: [Date, Date], sign: 1 | -1 = 1) => {
+  const checkpoints = ([from, to]: [Date, Date], sign: 1 | -1) => {
     const signed = (value: SQL) => (sign === 1 ? value : sql`-${value}`);
     return sql`
     select c.window_end, c.entity, c.source, c.meter, ${signed(sql`1::bigint`)} as checkpoints,
@@ -51,13 +51,7 @@ function checkpointsOf(scope: KpiScope, hourly: boolean, bySourceMeter: boolean)
 
   const rows: SQL[] = [];
   if (days) rows.push(rollup(sql`d.day >= ${days.first} and d.day < ${days.last}`));
-  for (const part of parts) {
-    if (!part.viaDay) rows.push(checkpoints([part.from, part.to]));
-    else {
-      rows.push(rollup(sql`d.day = ${part.viaDay.day}`));
-      for (const rest of part.viaDay.minus) rows.push(checkpoints(rest, -1));
-    }
-  }
+  rows.push(...partDayRows(parts, checkpoints, (day) => rollup(sql`d.day = ${day}`)));
   // An empty range still needs the columns (the headline is then one row of nulls).
   if (rows.length === 0)
     return sql`(select null::timestamptz as window_end, null::text as entity, null::text as source,

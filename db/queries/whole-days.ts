@@ -59,6 +59,22 @@ function partDay(from: Date, to: Date, now: Date): PartDay {
 }
 
 /**
+ * The SQL row sources for some part-days: a part's own rows (`own`, sign 1), or its day's
+ * row (`dayRow`) and the rows of the rest of that day taken away (`own`, sign -1).
+ */
+export function partDayRows(
+  parts: PartDay[],
+  own: (range: [Date, Date], sign: 1 | -1) => SQL,
+  dayRow: (day: SQL) => SQL,
+): SQL[] {
+  return parts.flatMap((part) =>
+    part.viaDay
+      ? [dayRow(part.viaDay.day), ...part.viaDay.minus.map((rest) => own(rest, -1))]
+      : [own([part.from, part.to], 1)],
+  );
+}
+
+/**
  * Splits a scope into whole days and part-days (if `allowDays`), or leaves it one range read
  * row by row. `now` only steers which reading of a part-day is cheaper.
  */

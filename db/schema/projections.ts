@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import {
   bigint,
   date,
@@ -131,7 +132,7 @@ export const invoices = pgTable(
     ...eventOrder,
     /** The invoice latency KPI's value, issuedAt − periodEnd in ms (docs/kpis.md). */
     latencyMs: doublePrecision("latency_ms").generatedAlwaysAs(
-      millisBetween("issued_at", "period_end"),
+      millisBetween(sql`issued_at`, sql`period_end`),
     ),
   },
   (t) => [

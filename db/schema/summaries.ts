@@ -41,7 +41,7 @@ export const erpPostings = pgTable(
     invoiceIssuedAt: tstz("invoice_issued_at"),
     /** Posting latency, first success − the invoice's issuedAt in ms; null until both exist. */
     latencyMs: doublePrecision("latency_ms").generatedAlwaysAs(
-      millisBetween("first_success_at", "invoice_issued_at"),
+      millisBetween(sql`first_success_at`, sql`invoice_issued_at`),
     ),
   },
   (t) => {
@@ -73,7 +73,7 @@ export const paymentSyncs = pgTable(
     firstUpdateAt: tstz("first_update_at"),
     /** Payment-to-entitlement sync time in ms; null while no update names the payment. */
     syncMs: doublePrecision("sync_ms").generatedAlwaysAs(
-      millisBetween("first_update_at", "received_at"),
+      millisBetween(sql`first_update_at`, sql`received_at`),
     ),
   },
   (t) => [

@@ -20,7 +20,7 @@ import { apiKeys } from "./access";
 const tstz = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
 
 /** Event lag in milliseconds, as the KPI defines it. */
-const LAG_MS = millisBetween("received_at", '"time"');
+const LAG_MS = millisBetween(sql`received_at`, sql`"time"`);
 
 /**
  * Every accepted CloudEvent, exactly once per (source, id). The typed tables in
