@@ -189,8 +189,12 @@ async function summariesBy(
 
 export interface KpiOptions {
   now?: Date;
-  /** The series and per-entity breakdowns cost more grouping work; the headline alone is cheaper. */
-  include?: { series?: boolean; byEntity?: boolean };
+  /**
+   * The series and per-entity breakdowns cost more grouping work; the headline alone is
+   * cheaper. Without `details`, the report's details are left empty: a caller comparing
+   * headlines (the overview's previous period) does not pay for them.
+   */
+  include?: { series?: boolean; byEntity?: boolean; details?: boolean };
 }
 
 export async function computeKpis(
@@ -200,7 +204,7 @@ export async function computeKpis(
 ): Promise<KpiReport> {
   const now = options.now ?? new Date();
   const unit = bucketUnit(scope);
-  const include = { series: true, byEntity: true, ...options.include };
+  const include = { series: true, byEntity: true, details: true, ...options.include };
   const sets: GroupSet[] = ["total"];
   if (include.series) sets.push("bucket");
   if (include.byEntity) sets.push("entity");
@@ -209,9 +213,9 @@ export async function computeKpis(
       summariesBy(db, scope, { unit, sets }, now),
       openExceptions(db, scope, now),
       manualInterventions(db, scope, MANUAL_INTERVENTION_ACTION_PREFIXES),
-      usageCompletenessBySourceMeter(db, scope),
-      erpTopErrorCodes(db, scope),
-      reconciliation(db, scope, { unit, sets: ["total"] }, true),
+      include.details ? usageCompletenessBySourceMeter(db, scope) : [],
+      include.details ? erpTopErrorCodes(db, scope) : [],
+      include.details ? reconciliation(db, scope, { unit, sets: ["total"] }, true) : [],
     ]);
 
   const byType: KpiReport["exceptions"]["byType"] = {};

@@ -463,7 +463,7 @@ export async function loadOverview(
     computeKpis(
       db,
       { ...before, entity: scope.entity },
-      { now, include: { series: false, byEntity: false } },
+      { now, include: { series: false, byEntity: false, details: false } },
     ),
     loadTargets(db),
   ]);

@@ -125,6 +125,23 @@ describe(
       expect(engine.paymentToEntitlement.synced).toBeGreaterThan(0);
     });
 
+    it("leaves the details out when asked to, and the headline as it was", async () => {
+      const scope = { ...THIRTY_DAYS, entity: null };
+      const include = { series: false, byEntity: false };
+      const [full, lean] = await Promise.all([
+        computeKpis(t.db, scope, { now: NOW, include }),
+        computeKpis(t.db, scope, { now: NOW, include: { ...include, details: false } }),
+      ]);
+      expect(full.details.usageBySourceMeter.length).toBeGreaterThan(0);
+      expect(lean.details).toEqual({
+        usageBySourceMeter: [],
+        erpTopErrorCodes: [],
+        reconciliationByKind: {},
+      });
+      expect(summaryOf(lean)).toEqual(summaryOf(full));
+      expect(lean.exceptions).toEqual(full.exceptions);
+    });
+
     it("agrees on every headline number over 1 day (the first of the month)", async () => {
       const { engine, oracle } = await both(ONE_DAY);
       expect(engine.range.bucket).toBe("hour");
