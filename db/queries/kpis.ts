@@ -1,7 +1,9 @@
 import { sql, type SQL } from "drizzle-orm";
+import { interpolate, interpolationRanks } from "@/lib/kpi/exact-percentile";
 import type { Db } from "../client";
 import { queryRows } from "../rows";
 import { millisBetween } from "../schema/durations";
+import { EXCEPTION_TYPES, OPEN_EXCEPTION_STATUSES } from "../schema/exceptions";
 import { groupingSets, perGroupRanges } from "./kpi-grouping";
 
 /*
@@ -230,15 +232,48 @@ export interface OpenExceptionsRow {
   median_age_ms: Num;
 }
 
-/** Exceptions still needing someone, now (not limited to the range), by type with their age. */
-export function openExceptions(db: Db, scope: KpiScope, now: Date) {
-  const age = millisBetween(sql`${now.toISOString()}::timestamptz`, sql`x.opened_at`);
-  return queryRows<OpenExceptionsRow>(
+/**
+ * Exceptions still needing someone, now (not limited to the range), by type with their age:
+ * count, oldest and median (percentile_cont(0.5)) age. Each type is read from its own range
+ * of the open-exceptions index by type (by entity and type with an entity), which is in
+ * opened_at order: the count and the oldest from the range, the median from the one or two
+ * rows at its ranks, newest first (ages ascending), instead of sorting every open exception
+ * per type (33 ms at 43,000 open, 2 CPUs).
+ */
+export async function openExceptions(db: Db, scope: KpiScope, now: Date) {
+  const age = (openedAt: SQL) => millisBetween(sql`${now.toISOString()}::timestamptz`, openedAt);
+  // The statuses as literals: the partial indexes' predicate, provable at planning time.
+  const open = sql.raw(OPEN_EXCEPTION_STATUSES.map((s) => `'${s}'`).join(", "));
+  const ofType = sql`x.status in (${open}) and x.type = t.type ${entityIs(sql`x.entity`, scope)}`;
+  // The ranks percentile_cont(0.5) interpolates between (interpolationRanks, in SQL).
+  const position = sql`0.5 * (c.open - 1)::float8`;
+  const rows = await queryRows<{
+    type: string;
+    open: Num;
+    oldest_age_ms: Num;
+    ages: (number | string)[];
+  }>(
     db,
-    sql`select x.type, count(*) as open, max(${age}) as oldest_age_ms,
-          percentile_cont(0.5) within group (order by ${age}) as median_age_ms
-        from exceptions x
-        where x.status in ('open', 'in_progress', 'awaiting_approval') ${entityIs(sql`x.entity`, scope)}
-        group by x.type order by x.type`,
+    sql`select t.type, c.open, ${age(sql`c.oldest`)} as oldest_age_ms, m.ages
+        from unnest(${`{${EXCEPTION_TYPES.join(",")}}`}::text[]) as t(type)
+        cross join lateral (
+          select count(*) as open, min(x.opened_at) as oldest from exceptions x where ${ofType}
+        ) c
+        cross join lateral (
+          select array_agg(r.age order by r.age) as ages from (
+            select ${age(sql`x.opened_at`)} as age from exceptions x where ${ofType}
+            order by x.opened_at desc
+            offset floor(${position})::bigint
+            limit (ceil(${position}) - floor(${position}) + 1)::bigint
+          ) r
+        ) m
+        where c.open > 0
+        order by t.type`,
   );
+  return rows.map(({ ages, ...row }): OpenExceptionsRow => {
+    const ranks = interpolationRanks(Number(row.open), 0.5);
+    const low = Number(ages[0]);
+    const high = Number(ages[ranks.hi - ranks.lo]);
+    return { ...row, median_age_ms: interpolate(ranks, low, high) };
+  });
 }

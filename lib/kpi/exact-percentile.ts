@@ -62,6 +62,11 @@ export function interpolationRanks(total: number, quantile: number): RankPair {
   return { lo, hi: Math.ceil(position), fraction: position - lo };
 }
 
+/** The percentile between the values at ranks lo and hi: float8_lerp in PostgreSQL's orderedsetaggs.c, so the float is the same. */
+export function interpolate({ fraction }: RankPair, low: number, high: number): number {
+  return low + fraction * (high - low);
+}
+
 /**
  * Which values to read for the quantiles of `total` values, given the spans of (at least)
  * the buckets holding the ranks percentile_cont needs; a histogram's other buckets may be
@@ -114,11 +119,7 @@ export function planPercentiles(
         }
         return value;
       };
-      // float8_lerp in PostgreSQL's orderedsetaggs.c, so the float is the same.
-      return pairs.map(({ lo, hi, fraction }) => {
-        const low = valueAt(lo);
-        return low + fraction * (valueAt(hi) - low);
-      });
+      return pairs.map((pair) => interpolate(pair, valueAt(pair.lo), valueAt(pair.hi)));
     },
   };
 }
