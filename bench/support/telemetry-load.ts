@@ -125,6 +125,14 @@ export async function loadTelemetry(
        select day, entity, sum(checkpoints), sum(expected), sum(received), sum(missing)
        from usage_completeness_days group by 1, 2`,
     );
+    await step(
+      "usage_completeness_months",
+      `insert into usage_completeness_months (month, entity, source, meter, checkpoints, expected,
+         received, missing)
+       select date_trunc('month', day)::date, entity, source, meter, sum(checkpoints), sum(expected),
+         sum(received), sum(missing)
+       from usage_completeness_days group by 1, 2, 3, 4`,
+    );
     base += usageRows;
     // Superseded reports: earlier events for a window whose winner is in usage_checkpoints.
     await step(
@@ -284,6 +292,12 @@ export async function loadTelemetry(
       `insert into event_lag_days (day, entity, bucket, events)
        select (received_at at time zone 'UTC')::date, coalesce(entity, ''), lag_bucket, count(*)
        from events group by 1, 2, 3`,
+    );
+    await step(
+      "event_lag_months",
+      `insert into event_lag_months (month, entity, bucket, events)
+       select date_trunc('month', day)::date, entity, bucket, sum(events)
+       from event_lag_days group by 1, 2, 3`,
     );
     await step(
       "event_lag_day_versions",

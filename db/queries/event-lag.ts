@@ -10,6 +10,7 @@ import {
   type KpiScope,
   type PercentileRow,
 } from "./kpis";
+import { planRollupReads, rollupReadRows } from "./rollup-reads";
 import { partDayRows, splitWholeDays, timestamptz } from "./whole-days";
 
 /*
@@ -62,42 +63,71 @@ function windowOf(g: string | null, set: GroupSet, unit: KpiGrouping["unit"], sc
   return { from: scope.from, to: scope.to, entity: scope.entity };
 }
 
-/**
- * The events of the scope as (received_at, entity, bucket, n): a histogram row stands for
- * n events of its day at the day's first instant (same UTC day, so same day bucket). An
- * hourly series needs each event's own hour, so then every row is an event.
- */
-function histogramRows(scope: KpiScope, grouping: KpiGrouping, onlyDays?: string[]): SQL {
-  const hourly = grouping.unit === "hour" && grouping.sets.includes("bucket");
-  const { days, parts } = splitWholeDays(scope, !hourly);
-  // `sign` -1: events taken away from their day's histogram row (a part-day read via its day).
-  const events = ([from, to]: [Date, Date], sign: 1 | -1) => sql`
+/** The scope's events in a range as histogram rows of one event each (`sign` -1: taken away). */
+function eventsIn(scope: KpiScope, [from, to]: [Date, Date], sign: 1 | -1): SQL {
+  return sql`
     select e.received_at, e.entity, e.lag_bucket as bucket, ${sql.raw(String(sign))}::bigint as n
     from events e
     where e.received_at >= ${timestamptz(from)} and e.received_at < ${timestamptz(to)}
       ${entityIs(sql`e.entity`, scope)}`;
-  const histogram = (which: SQL) => sql`
-    select (d.day::timestamp at time zone 'UTC') as received_at, nullif(d.entity, '') as entity,
-      d.bucket, d.events as n
-    from event_lag_days d
-    where ${which} ${entityIs(sql`d.entity`, scope)}`;
+}
 
+/** Rows of a histogram table (`day` or `month` keyed), at the period's first instant. */
+function histogramOf(
+  scope: KpiScope,
+  table: "event_lag_days" | "event_lag_months",
+  which: SQL,
+  sign: 1 | -1,
+): SQL {
+  const period = table === "event_lag_months" ? sql`d.month` : sql`d.day`;
+  return sql`
+    select (${period}::timestamp at time zone 'UTC') as received_at, nullif(d.entity, '') as entity,
+      d.bucket, ${sign === 1 ? sql`d.events` : sql`-d.events`} as n
+    from ${sql.raw(table)} d
+    where ${which} ${entityIs(sql`d.entity`, scope)}`;
+}
+
+const NO_ROWS = sql`(select null::timestamptz as received_at, null::text as entity, 0 as bucket,
+  0::bigint as n where false)`;
+
+const unionOf = (rows: SQL[]) =>
+  rows.length === 0 ? NO_ROWS : sql`(${sql.join(rows, sql` union all `)})`;
+
+/**
+ * The events of the scope as (received_at, entity, bucket, n): a histogram row stands for
+ * n events of its day (or month) at its first instant (same UTC day, so same day bucket, for
+ * a day row). Without a series, most of a month is read from event_lag_months
+ * (db/queries/rollup-reads.ts). An hourly series needs each event's own hour, so then every
+ * row is an event.
+ */
+function histogramRows(scope: KpiScope, grouping: KpiGrouping, onlyDays?: string[]): SQL {
+  const events = (range: [Date, Date], sign: 1 | -1) => eventsIn(scope, range, sign);
+  if (!grouping.sets.includes("bucket")) {
+    return unionOf(
+      rollupReadRows(planRollupReads(scope), {
+        raw: events,
+        days: (first, last, sign) =>
+          histogramOf(scope, "event_lag_days", sql`d.day >= ${first} and d.day < ${last}`, sign),
+        months: (months) =>
+          histogramOf(scope, "event_lag_months", sql`d.month = any(${months})`, 1),
+      }),
+    );
+  }
+  const hourly = grouping.unit === "hour";
+  const { days, parts } = splitWholeDays(scope, !hourly);
+  const daysWhere = (which: SQL) => histogramOf(scope, "event_lag_days", which, 1);
   const rows: SQL[] = [];
   if (days && onlyDays?.length !== 0) {
     rows.push(
-      histogram(
+      daysWhere(
         onlyDays
           ? sql`d.day = any(${`{${onlyDays.join(",")}}`}::date[])`
           : sql`d.day >= ${days.first} and d.day < ${days.last}`,
       ),
     );
   }
-  rows.push(...partDayRows(parts, events, (day) => histogram(sql`d.day = ${day}`)));
-  if (rows.length === 0) {
-    return sql`(select null::timestamptz as received_at, null::text as entity, 0 as bucket,
-      0::bigint as n where false)`;
-  }
-  return sql`(${sql.join(rows, sql` union all `)})`;
+  rows.push(...partDayRows(parts, events, (day) => daysWhere(sql`d.day = ${day}`)));
+  return unionOf(rows);
 }
 
 /**

@@ -9,6 +9,7 @@ import {
   type KpiGrouping,
   type KpiScope,
 } from "./kpis";
+import { planRollupReads, rollupReadRows } from "./rollup-reads";
 import { partDayRows, splitWholeDays, timestamptz } from "./whole-days";
 
 /*
@@ -18,46 +19,95 @@ import { partDayRows, splitWholeDays, timestamptz } from "./whole-days";
  * usage_completeness_days (the same sums per day, entity, source and meter, kept by triggers,
  * migration 0014) and only the part-days at either end from usage_checkpoints (or as their
  * day's rollup row minus the rest of that day, db/queries/whole-days.ts), through
- * usage_checkpoints_window_end_idx. The sums are the same integers, not an estimate.
+ * usage_checkpoints_window_end_idx. The source × meter breakdown, with ~2,500 keys a day at
+ * 50 M rows, also reads a month's rows for most of a month (usage_completeness_months,
+ * migration 0023). The sums are the same integers, not an estimate.
  */
 
-/**
- * The scope's checkpoints as rows of (window_end, entity, source, meter, expected, received,
- * missing): a rollup row stands for its day's checkpoints, at the day's first instant, which
- * is in the same UTC day and so in the same day bucket. An hourly series needs each
- * checkpoint's own hour, so with one wanted every row is a checkpoint. Without the source ×
- * meter breakdown, the rollup per day and entity alone serves (a few rows a day, however many
- * meters report).
- */
-function checkpointsOf(scope: KpiScope, hourly: boolean, bySourceMeter: boolean): SQL {
-  const { days, parts } = splitWholeDays(scope, !hourly);
-  // `sign` -1: checkpoints taken away from their day's rollup row (a part-day read via its day).
-  const checkpoints = ([from, to]: [Date, Date], sign: 1 | -1) => {
-    const signed = (value: SQL) => (sign === 1 ? value : sql`-${value}`);
-    return sql`
-    select c.window_end, c.entity, c.source, c.meter, ${signed(sql`1::bigint`)} as checkpoints,
-      ${signed(sql`c.expected_count`)} as expected, ${signed(sql`c.received_count`)} as received,
-      ${signed(sql`greatest(c.expected_count - c.received_count, 0)`)} as missing
+/** Negates an expression for rows taken away (sign -1). */
+const signed = (value: SQL, sign: 1 | -1) => (sign === 1 ? value : sql`-${value}`);
+
+/** The scope's checkpoints in a range as rows of the shape checkpointsOf returns. */
+function checkpointsIn(scope: KpiScope, [from, to]: [Date, Date], sign: 1 | -1): SQL {
+  return sql`
+    select c.window_end, c.entity, c.source, c.meter, ${signed(sql`1::bigint`, sign)} as checkpoints,
+      ${signed(sql`c.expected_count`, sign)} as expected, ${signed(sql`c.received_count`, sign)} as received,
+      ${signed(sql`greatest(c.expected_count - c.received_count, 0)`, sign)} as missing
     from usage_checkpoints c
     where c.window_end >= ${timestamptz(from)} and c.window_end < ${timestamptz(to)}
       ${entityIs(sql`c.entity`, scope)}`;
-  };
-  const rollup = (which: SQL) => sql`
-    select (d.day::timestamp at time zone 'UTC') as window_end, d.entity,
-      ${bySourceMeter ? sql`d.source, d.meter` : sql`null::text as source, null::text as meter`},
-      d.checkpoints, d.expected, d.received, d.missing
-    from ${sql.raw(bySourceMeter ? "usage_completeness_days" : "usage_completeness_entity_days")} d
-    where ${which} ${entityIs(sql`d.entity`, scope)}`;
+}
 
+/**
+ * Rows of a rollup table (`day` or `month` keyed) standing for their checkpoints, at the
+ * period's first instant (in the same UTC day, so the same day bucket, for a day row).
+ */
+function rollupRowsOf(
+  scope: KpiScope,
+  table: "usage_completeness_days" | "usage_completeness_entity_days" | "usage_completeness_months",
+  which: SQL,
+  sign: 1 | -1,
+): SQL {
+  const period = table === "usage_completeness_months" ? sql`d.month` : sql`d.day`;
+  const bySourceMeter = table !== "usage_completeness_entity_days";
+  return sql`
+    select (${period}::timestamp at time zone 'UTC') as window_end, d.entity,
+      ${bySourceMeter ? sql`d.source, d.meter` : sql`null::text as source, null::text as meter`},
+      ${signed(sql`d.checkpoints`, sign)} as checkpoints, ${signed(sql`d.expected`, sign)} as expected,
+      ${signed(sql`d.received`, sign)} as received, ${signed(sql`d.missing`, sign)} as missing
+    from ${sql.raw(table)} d
+    where ${which} ${entityIs(sql`d.entity`, scope)}`;
+}
+
+/** An empty range still needs the columns (the headline is then one row of nulls). */
+const NO_CHECKPOINTS = sql`(select null::timestamptz as window_end, null::text as entity,
+  null::text as source, null::text as meter, null::bigint as checkpoints, null::bigint as expected,
+  null::bigint as received, null::bigint as missing where false)`;
+
+const unionOf = (rows: SQL[]) =>
+  rows.length === 0 ? NO_CHECKPOINTS : sql`(${sql.join(rows, sql` union all `)})`;
+
+/**
+ * The scope's checkpoints as rows of (window_end, entity, source, meter, checkpoints,
+ * expected, received, missing): a rollup row stands for its day's checkpoints. An hourly
+ * series needs each checkpoint's own hour, so with one wanted every row is a checkpoint. The
+ * rollup per day and entity serves (a few rows a day, however many meters report).
+ */
+function checkpointsOf(scope: KpiScope, hourly: boolean): SQL {
+  const { days, parts } = splitWholeDays(scope, !hourly);
+  const table = "usage_completeness_entity_days";
   const rows: SQL[] = [];
-  if (days) rows.push(rollup(sql`d.day >= ${days.first} and d.day < ${days.last}`));
-  rows.push(...partDayRows(parts, checkpoints, (day) => rollup(sql`d.day = ${day}`)));
-  // An empty range still needs the columns (the headline is then one row of nulls).
-  if (rows.length === 0)
-    return sql`(select null::timestamptz as window_end, null::text as entity, null::text as source,
-      null::text as meter, null::bigint as checkpoints, null::bigint as expected,
-      null::bigint as received, null::bigint as missing where false)`;
-  return sql`(${sql.join(rows, sql` union all `)})`;
+  if (days)
+    rows.push(rollupRowsOf(scope, table, sql`d.day >= ${days.first} and d.day < ${days.last}`, 1));
+  rows.push(
+    ...partDayRows(
+      parts,
+      (range, sign) => checkpointsIn(scope, range, sign),
+      (day) => rollupRowsOf(scope, table, sql`d.day = ${day}`, 1),
+    ),
+  );
+  return unionOf(rows);
+}
+
+/**
+ * The scope's checkpoints with their source and meter, from the month and day rollups
+ * (db/queries/rollup-reads.ts): the month holding most of the range, its days outside the
+ * range taken away, the other days, and the raw part-days.
+ */
+function checkpointsBySourceMeter(scope: KpiScope): SQL {
+  const rows = rollupReadRows(planRollupReads(scope), {
+    raw: (range, sign) => checkpointsIn(scope, range, sign),
+    days: (first, last, sign) =>
+      rollupRowsOf(
+        scope,
+        "usage_completeness_days",
+        sql`d.day >= ${first} and d.day < ${last}`,
+        sign,
+      ),
+    months: (months) =>
+      rollupRowsOf(scope, "usage_completeness_months", sql`d.month = any(${months})`, 1),
+  });
+  return unionOf(rows);
 }
 
 /** Σ expected, Σ received, Σ missing per grouping set, from the daily rollup where the grouping allows. */
@@ -68,7 +118,7 @@ export async function usageCompleteness(db: Db, scope: KpiScope, grouping: KpiGr
     db,
     sql`select ${g.columns}, sum(c.checkpoints) as checkpoints, sum(c.expected) as expected,
           sum(c.received) as received, sum(c.missing) as missing
-        from ${checkpointsOf(scope, hourly, false)} c
+        from ${checkpointsOf(scope, hourly)} c
         group by ${g.groupBy} order by 1, 2`,
   );
   // A group whose checkpoints all lay in a part-day's subtracted rest sums to nothing: it has
@@ -84,7 +134,7 @@ export function usageCompletenessBySourceMeter(db: Db, scope: KpiScope) {
     db,
     sql`select c.source, c.meter, sum(c.expected) as expected, sum(c.received) as received,
           sum(c.missing) as missing
-        from ${checkpointsOf(scope, false, true)} c
+        from ${checkpointsBySourceMeter(scope)} c
         group by c.source, c.meter
         having sum(c.checkpoints) > 0
         order by c.source, c.meter`,

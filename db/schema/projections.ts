@@ -99,6 +99,27 @@ export const usageCompletenessDays = pgTable(
 );
 
 /**
+ * The same sums per calendar month (UTC) of window end, entity, source and meter, kept from
+ * usage_completeness_days by a trigger (migration 0023): the source × meter breakdown over a
+ * month reads the month containing most of it, less the days outside the range, instead of
+ * ~30 days of rows per series (db/queries/whole-days.ts).
+ */
+export const usageCompletenessMonths = pgTable(
+  "usage_completeness_months",
+  {
+    month: date("month", { mode: "string" }).notNull(),
+    entity: text("entity").notNull(),
+    source: text("source").notNull(),
+    meter: text("meter").notNull(),
+    checkpoints: bigint("checkpoints", { mode: "number" }).notNull(),
+    expected: bigint("expected", { mode: "number" }).notNull(),
+    received: bigint("received", { mode: "number" }).notNull(),
+    missing: bigint("missing", { mode: "number" }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.month, t.entity, t.source, t.meter] })],
+);
+
+/**
  * The same sums per day and entity only, kept from usage_completeness_days by a trigger
  * (migration 0017): the headline, series and per-entity numbers read a few rows a day
  * however many sources and meters report, the source × meter breakdown the finer table.

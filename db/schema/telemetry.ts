@@ -84,6 +84,22 @@ export const eventLagDays = pgTable(
 );
 
 /**
+ * The same histogram per calendar month (UTC) of receipt, entity and lag bucket, kept from
+ * event_lag_days by a trigger (migration 0023): a month's percentiles read the month holding
+ * most of the range, less its days outside the range, instead of ~30 days of buckets.
+ */
+export const eventLagMonths = pgTable(
+  "event_lag_months",
+  {
+    month: date("month", { mode: "string" }).notNull(),
+    entity: text("entity").notNull(),
+    bucket: integer("bucket").notNull(),
+    events: bigint("events", { mode: "number" }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.month, t.entity, t.bucket] })],
+);
+
+/**
  * A counter per UTC day of receipt, bumped by a trigger on `events` (migration 0018) in the
  * transaction of any change to that day's events: a day's lag figures computed at one
  * version hold for as long as the version does.

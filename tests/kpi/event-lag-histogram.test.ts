@@ -113,19 +113,55 @@ describe("event lag from the histogram (database)", () => {
         as r(id text, time timestamptz, received timestamptz, data jsonb)`);
   }
 
-  /** The histogram as the triggers left it, and as a recount of the events says it should be. */
+  /**
+   * 700 more events from 2025-02-10 to 2025-04-20, so that ranges of most of a month read the
+   * month histogram (migration 0023), less the month's days outside the range.
+   */
+  const MONTHS_START = Date.parse("2025-02-10T00:00:00Z");
+  const SPARSE_EVENTS = 700;
+  async function insertSparseEvents(db: TestDb["db"]) {
+    const rows = Array.from({ length: SPARSE_EVENTS }, (_, i) => {
+      const received = MONTHS_START + Math.floor((i * 69 * DAY) / SPARSE_EVENTS) + 7_777;
+      const entity = ["EU", "US", null][i % 3];
+      return {
+        id: `sparse-${i}`,
+        time: new Date(received - lagFor(i * 11 + 5)).toISOString(),
+        received: new Date(received).toISOString(),
+        data: entity ? { entity } : { note: "no entity" },
+      };
+    });
+    await db.execute(sql`
+      insert into events (source, event_id, type, time, received_at, data)
+      select '/tests/lag-histogram', r.id, 'payment.received', r.time, r.received, r.data
+      from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+        as r(id text, time timestamptz, received timestamptz, data jsonb)`);
+  }
+
+  /**
+   * The histogram as the triggers left it, and as a recount of the events says it should be:
+   * per day, and per month.
+   */
   async function histogramDrift(db: TestDb["db"]) {
     return queryRows<{ day: string; entity: string; bucket: number; kept: number; actual: number }>(
       db,
       sql`with actual as (
             select (received_at at time zone 'UTC')::date as day, coalesce(entity, '') as entity,
               lag_bucket as bucket, count(*) as n
-            from events group by 1, 2, 3)
+            from events group by 1, 2, 3),
+          actual_months as (
+            select date_trunc('month', day)::date as month, entity, bucket, sum(n) as n
+            from actual group by 1, 2, 3)
           select coalesce(a.day, d.day)::text as day, coalesce(a.entity, d.entity) as entity,
             coalesce(a.bucket, d.bucket) as bucket, d.events as kept, a.n as actual
           from actual a full join event_lag_days d
             on d.day = a.day and d.entity = a.entity and d.bucket = a.bucket
-          where d.events is distinct from a.n`,
+          where d.events is distinct from a.n
+          union all
+          select 'month ' || coalesce(a.month, m.month)::text, coalesce(a.entity, m.entity),
+            coalesce(a.bucket, m.bucket), m.events, a.n
+          from actual_months a full join event_lag_months m
+            on m.month = a.month and m.entity = a.entity and m.bucket = a.bucket
+          where m.events is distinct from a.n`,
     );
   }
 
@@ -179,6 +215,18 @@ describe("event lag from the histogram (database)", () => {
     },
     { name: "inside one day", from: START + DAY + HOUR, to: START + DAY + 9 * HOUR },
     { name: "up to after the last event", from: START + 5 * HOUR, to: LAST_EVENT_BOUND },
+    // Read as March's month row less its first days (or its last), then April's days.
+    {
+      name: "most of a month, from mid-day",
+      from: START + 2 * DAY + 5 * HOUR,
+      to: START + 32 * DAY + 7 * HOUR,
+    },
+    {
+      name: "to mid-day on a month's last day",
+      from: START - 9 * DAY,
+      to: START + 30 * DAY + 12 * HOUR,
+    },
+    { name: "one calendar month", from: START, to: START + 31 * DAY },
   ].flatMap(({ name, from, to }) =>
     groupings.flatMap(({ set, unit, label }) =>
       [null, "EU"].map((entity) => ({
@@ -194,6 +242,7 @@ describe("event lag from the histogram (database)", () => {
     t = await createTestDb();
     await insertEvents(t.db, 0, 1200, "a");
     await insertEvents(t.db, 1200, 1200, "b");
+    await insertSparseEvents(t.db);
   }, 120_000);
 
   afterAll(async () => {
@@ -206,7 +255,7 @@ describe("event lag from the histogram (database)", () => {
       t.db,
       sql`select sum(events) as n from event_lag_days`,
     );
-    expect(Number(sum?.n)).toBe(2400);
+    expect(Number(sum?.n)).toBe(2400 + SPARSE_EVENTS);
   });
 
   it.each(cases)(

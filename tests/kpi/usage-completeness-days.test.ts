@@ -57,7 +57,20 @@ function report(
   );
 }
 
-const windows = Array.from({ length: 72 }, (_, k) => SERIES.map((_, i) => windowOf(k, i)))
+/**
+ * Sparser windows from 2025-02-10 to 2025-04-20, ending at 7 past the hour (so never the key
+ * of a window above): ranges of most of a month read the month rollup (migration 0023).
+ */
+const MONTHS_START = Date.parse("2025-02-10T00:00:00Z");
+function sparseWindowOf(k: number, i: number) {
+  const w = windowOf(k, i);
+  return w && { ...w, end: MONTHS_START + k * 6 * HOUR + 7 * MINUTE + i * 3 * MINUTE };
+}
+
+const windows = [
+  ...Array.from({ length: 72 }, (_, k) => SERIES.map((_, i) => windowOf(k, i))),
+  ...Array.from({ length: 276 }, (_, k) => SERIES.map((_, i) => sparseWindowOf(k, i))),
+]
   .flat()
   .filter((w) => w !== null);
 
@@ -97,7 +110,24 @@ async function rollupDrift(db: TestDb["db"]) {
         where (d.checkpoints, d.expected, d.received, d.missing)
           is distinct from (a.checkpoints, a.expected, a.received, a.missing)`,
   );
-  return [...fine, ...coarse];
+  // The per-month table, kept from the per-day one, against the same recount by month.
+  const months = await queryRows<Record<string, unknown>>(
+    db,
+    sql`with actual as (
+          select date_trunc('month', window_end at time zone 'UTC')::date as month, entity, source,
+            meter, count(*) as checkpoints, sum(expected_count) as expected,
+            sum(received_count) as received,
+            sum(greatest(expected_count - received_count, 0)) as missing
+          from usage_checkpoints group by 1, 2, 3, 4)
+        select coalesce(a.month, m.month)::text as month, coalesce(a.entity, m.entity) as entity,
+          coalesce(a.source, m.source) as source, coalesce(a.meter, m.meter) as meter,
+          m.checkpoints as kept_checkpoints, a.checkpoints as actual_checkpoints
+        from actual a full join usage_completeness_months m
+          on m.month = a.month and m.entity = a.entity and m.source = a.source and m.meter = a.meter
+        where (m.checkpoints, m.expected, m.received, m.missing)
+          is distinct from (a.checkpoints, a.expected, a.received, a.missing)`,
+  );
+  return [...fine, ...coarse, ...months];
 }
 
 async function rollupRows(db: TestDb["db"]) {
@@ -174,6 +204,18 @@ const ranges = [
   { name: "midnight to mid-day", from: START, to: START + 2 * DAY + 30 * MINUTE },
   { name: "inside one day", from: START + DAY + HOUR, to: START + DAY + 9 * HOUR + 30 * MINUTE },
   { name: "up to after the last window", from: START + 5 * HOUR, to: START + 3 * DAY + 2 * HOUR },
+  // Read as March's month row less its first days (or its last), then April's days.
+  {
+    name: "most of a month, from mid-day",
+    from: START + 2 * DAY + 5 * HOUR,
+    to: START + 32 * DAY + 7 * HOUR,
+  },
+  {
+    name: "to mid-day on a month's last day",
+    from: START - 9 * DAY,
+    to: START + 30 * DAY + 12 * HOUR,
+  },
+  { name: "one calendar month", from: START, to: START + 31 * DAY },
 ];
 const scopes = ranges.flatMap(({ name, from, to }) =>
   [null, "EU"].map((entity) => ({
@@ -201,6 +243,13 @@ beforeAll(async () => {
       windows
         .filter((w) => w.end > START + d * DAY && w.end <= START + (d + 1) * DAY)
         .map((w) => report(w, w, w.end)),
+    );
+  }
+  const sparse = windows.filter((w) => w.end % HOUR !== 0 && w.end % HOUR !== 30 * MINUTE);
+  for (let n = 0; n < sparse.length; n += 500) {
+    await ingest(
+      t.db,
+      sparse.slice(n, n + 500).map((w) => report(w, w, w.end)),
     );
   }
 }, 120_000);

@@ -1,5 +1,6 @@
 import { PgDialect } from "drizzle-orm/pg-core";
 import { describe, expect, it } from "vitest";
+import { planRollupReads } from "@/db/queries/rollup-reads";
 import { splitWholeDays, type PartDay } from "@/db/queries/whole-days";
 import { DAY, HOUR } from "./support";
 
@@ -118,5 +119,58 @@ describe("splitWholeDays", () => {
       parts: [{ from: "2025-03-01T02:00:00.000Z", to: "2025-03-02T16:00:00.000Z", viaDay: null }],
     });
     expect(split(START + 2 * HOUR, START + 2 * HOUR)).toEqual({ days: null, parts: [] });
+  });
+});
+
+describe("planRollupReads (whole months)", () => {
+  const plan = (from: number, to: number, now = LONG_AFTER) => {
+    const { raw, ...rest } = planRollupReads({ from: at(from), to: at(to), entity: null }, now);
+    return {
+      ...rest,
+      raw: raw.map(({ range: [a, b], sign }) => [a.toISOString(), b.toISOString(), sign]),
+    };
+  };
+
+  it("reads the last 30 days up to now as this month, less its days to come, and last month's days", () => {
+    const now = Date.parse("2026-11-26T03:00:00Z");
+    expect(plan(now - 30 * DAY, now, at(now))).toEqual({
+      months: ["2026-11-01"],
+      addDays: [{ first: "2026-10-27", last: "2026-11-01" }],
+      // Empty (not begun), but taken away all the same: the sums stay exact whatever they hold.
+      subtractDays: [{ first: "2026-11-27", last: "2026-12-01" }],
+      raw: [
+        ["2026-10-27T00:00:00.000Z", "2026-10-27T03:00:00.000Z", -1],
+        ["2026-11-26T03:00:00.000Z", "2026-11-27T00:00:00.000Z", -1],
+      ],
+    });
+  });
+
+  it("takes a month's days outside the range away from its row when they are fewer", () => {
+    // 2025-03-03 05:00 to 2025-04-02 07:00: March less the 1st and 2nd, then April's days.
+    expect(plan(START + 2 * DAY + 5 * HOUR, START + 32 * DAY + 7 * HOUR)).toEqual({
+      months: ["2025-03-01"],
+      addDays: [{ first: "2025-04-01", last: "2025-04-02" }],
+      subtractDays: [{ first: "2025-03-01", last: "2025-03-03" }],
+      raw: [
+        ["2025-03-03T00:00:00.000Z", "2025-03-03T05:00:00.000Z", -1],
+        ["2025-04-02T00:00:00.000Z", "2025-04-02T07:00:00.000Z", 1],
+      ],
+    });
+  });
+
+  it("reads a calendar month as its row alone, and a few days as days", () => {
+    expect(plan(START, START + 31 * DAY)).toEqual({
+      months: ["2025-03-01"],
+      addDays: [],
+      subtractDays: [],
+      raw: [],
+    });
+    expect(plan(START + 10 * DAY, START + 20 * DAY)).toEqual({
+      months: [],
+      addDays: [{ first: "2025-03-11", last: "2025-03-21" }],
+      subtractDays: [],
+      raw: [],
+    });
+    expect(plan(START, START)).toEqual({ months: [], addDays: [], subtractDays: [], raw: [] });
   });
 });
