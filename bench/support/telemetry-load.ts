@@ -294,6 +294,13 @@ export async function loadTelemetry(
        from events group by 1, 2, 3`,
     );
     await step(
+      "event_lag_fine_days",
+      `insert into event_lag_fine_days (fine, day, entity, events)
+       select closeline_lag_fine_bucket(lag_ms), (received_at at time zone 'UTC')::date,
+         coalesce(entity, ''), count(*)
+       from events group by 1, 2, 3`,
+    );
+    await step(
       "event_lag_months",
       `insert into event_lag_months (month, entity, bucket, events)
        select date_trunc('month', day)::date, entity, bucket, sum(events)

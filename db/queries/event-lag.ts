@@ -18,14 +18,17 @@ import { partDayRows, splitWholeDays, timestamptz } from "./whole-days";
  * sorting every event of the range. Over a month that is ~450,000 events per group; instead:
  *
  * 1. The lag histogram of every group: whole UTC days from event_lag_days (kept by
- *    triggers, migration 0013), the part-days at either end from the events index (or as
- *    their day's histogram minus the rest of that day, db/queries/whole-days.ts). The
- *    database sums it per group and bucket, places each bucket in the sorted order
- *    (cumulative counts) and returns only the buckets holding a rank percentile_cont needs.
- * 2. planPercentiles turns those into lookups: the few values around each rank, read from
- *    their bucket alone through events_lag_bucket_idx, then interpolated as percentile_cont.
+ *    triggers, migration 0013) or most of a month from event_lag_months (0023), the
+ *    part-days at either end from the events index (or as their day's histogram minus the
+ *    rest of that day, db/queries/whole-days.ts). The database sums it per group and
+ *    bucket, places each bucket in the sorted order (cumulative counts) and returns only the
+ *    buckets holding a rank percentile_cont needs.
+ * 2. planPercentiles turns those into lookups: the few values around each rank in their
+ *    bucket. The bucket's 8 fine buckets (event_lag_fine_days, 0024) place those ranks in
+ *    one fine bucket (or two), whose values alone are read, through events_lag_fine_idx,
+ *    then interpolated as percentile_cont.
  *
- * Both steps read one snapshot (a REPEATABLE READ transaction), so an ingest committing in
+ * All steps read one snapshot (a REPEATABLE READ transaction), so an ingest committing in
  * between cannot shift a rank.
  */
 
@@ -167,22 +170,116 @@ interface LookupRequest {
   limit: number;
 }
 
-/** The values of each request, ascending, in request order. */
+/** A request's window as whole UTC days (read from event_lag_fine_days) and raw ends. */
+function fineCountWindow(request: LookupRequest) {
+  const from = Date.parse(request.from);
+  const to = Date.parse(request.to);
+  const first = Math.ceil(from / DAY_MS) * DAY_MS;
+  const last = Math.floor(to / DAY_MS) * DAY_MS;
+  const iso = (ms: number) => new Date(ms).toISOString();
+  if (first >= last) {
+    // No whole day: the window is read raw, and the day range is empty.
+    return { days: [iso(first), iso(first)], raw: [[request.from, request.to]] };
+  }
+  return {
+    days: [iso(first), iso(last)],
+    raw: [
+      [request.from, iso(first)],
+      [iso(last), request.to],
+    ].filter(([a, b]) => a! < b!),
+  };
+}
+
+/** The 8 fine buckets of a bucket (migration 0024: fine >> 3 is the bucket). */
+const FINE_OF = (bucket: SQL) =>
+  sql`array(select generate_series(${bucket} * 8, ${bucket} * 8 + 7))`;
+const FINE = sql`closeline_lag_fine_bucket(e.lag_ms)`;
+
+/**
+ * The values of each request, ascending, in request order. A request names a bucket, its
+ * window and entity, and the ranks it wants in it (offset, limit). First the counts of the
+ * bucket's 8 fine buckets in the window (whole days from event_lag_fine_days, the ends from
+ * the events), which place those ranks in one or two fine buckets; then only their values,
+ * through events_lag_fine_idx.
+ */
 async function lookUpValues(db: Db, requests: LookupRequest[]): Promise<number[][]> {
   const values = requests.map(() => [] as number[]);
   if (requests.length === 0) return values;
+
+  const counted = requests.map((r) => ({
+    i: r.i,
+    bucket: r.bucket,
+    entity: r.entity,
+    ...fineCountWindow(r),
+  }));
+  const counts = await queryRows<{ i: number; fine: number; n: string | number }>(
+    db,
+    sql`select r.i, c.fine, sum(c.n) as n
+        from jsonb_to_recordset(${JSON.stringify(counted)}::jsonb)
+          as r(i int, bucket int, entity text, days jsonb, raw jsonb)
+        cross join lateral (
+          select d.fine, d.events as n from event_lag_fine_days d
+          where d.fine = any(${FINE_OF(sql`r.bucket`)})
+            and d.day >= (r.days->>0)::date and d.day < (r.days->>1)::date
+            and (r.entity is null or d.entity = r.entity)
+          union all
+          select ${FINE}, 1 from jsonb_array_elements(r.raw) w
+          join events e on ${FINE} = any(${FINE_OF(sql`r.bucket`)})
+            and e.received_at >= (w->>0)::timestamptz and e.received_at < (w->>1)::timestamptz
+            and (r.entity is null or e.entity = r.entity)
+        ) c
+        group by r.i, c.fine
+        order by r.i, c.fine`,
+  );
+
+  // Each request's ranks, placed in the fine buckets holding them.
+  const byRequest = new Map<number, { fine: number; n: number }[]>();
+  for (const c of counts) {
+    byRequest.set(c.i, [...(byRequest.get(c.i) ?? []), { fine: c.fine, n: Number(c.n) }]);
+  }
+  const fineLookups: {
+    i: number;
+    fine: number;
+    from: string;
+    to: string;
+    entity: string | null;
+    offset: number;
+    limit: number;
+  }[] = [];
+  for (const r of requests) {
+    let before = 0;
+    const wantedFrom = r.offset;
+    const wantedTo = r.offset + r.limit;
+    for (const { fine, n } of byRequest.get(r.i) ?? []) {
+      const from = Math.max(wantedFrom, before);
+      const to = Math.min(wantedTo, before + n);
+      if (from < to) {
+        fineLookups.push({
+          i: r.i,
+          fine,
+          from: r.from,
+          to: r.to,
+          entity: r.entity,
+          offset: from - before,
+          limit: to - from,
+        });
+      }
+      before += n;
+    }
+  }
+
   const rows = await queryRows<{ i: number; lag_ms: number | string }>(
     db,
     sql`select r.i, v.lag_ms
-        from jsonb_to_recordset(${JSON.stringify(requests)}::jsonb)
-          as r(i int, bucket int, "from" timestamptz, "to" timestamptz, entity text, "offset" int, "limit" int)
+        from jsonb_to_recordset(${JSON.stringify(fineLookups)}::jsonb)
+          as r(i int, fine int, "from" timestamptz, "to" timestamptz, entity text, "offset" int, "limit" int)
         cross join lateral (
           select e.lag_ms from events e
-          where e.lag_bucket = r.bucket and e.received_at >= r."from" and e.received_at < r."to"
+          where ${FINE} = r.fine and e.received_at >= r."from" and e.received_at < r."to"
             and (r.entity is null or e.entity = r.entity)
           order by e.lag_ms offset r."offset" limit r."limit"
         ) v
-        order by r.i, v.lag_ms`,
+        order by r.i, r.fine, v.lag_ms`,
   );
   for (const row of rows) values[row.i]!.push(Number(row.lag_ms));
   return values;

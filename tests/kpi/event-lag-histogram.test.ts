@@ -161,7 +161,17 @@ describe("event lag from the histogram (database)", () => {
             coalesce(a.bucket, m.bucket), m.events, a.n
           from actual_months a full join event_lag_months m
             on m.month = a.month and m.entity = a.entity and m.bucket = a.bucket
-          where m.events is distinct from a.n`,
+          where m.events is distinct from a.n
+          union all
+          select 'fine ' || coalesce(a.day, f.day)::text, coalesce(a.entity, f.entity),
+            coalesce(a.fine, f.fine), f.events, a.n
+          from (
+            select (received_at at time zone 'UTC')::date as day, coalesce(entity, '') as entity,
+              closeline_lag_fine_bucket(lag_ms) as fine, count(*) as n
+            from events group by 1, 2, 3
+          ) a full join event_lag_fine_days f
+            on f.day = a.day and f.entity = a.entity and f.fine = a.fine
+          where f.events is distinct from a.n`,
     );
   }
 
@@ -247,6 +257,23 @@ describe("event lag from the histogram (database)", () => {
 
   afterAll(async () => {
     await t?.close();
+  });
+
+  it("puts every lag's fine bucket inside its bucket (fine >> 3)", async () => {
+    const [row] = await queryRows<{ checked: string; wrong: string }>(
+      t.db,
+      sql`with lags(ms) as (
+            select x from unnest(array[-5e6, -1, -1e-9, 0, 1e-9, 0.124, 0.125, 7.99, 63.999,
+              64, 64.0001, 127.999, 128, 1024, 1e6, 2^40, 2^40 - 1e-3]::float8[]) x
+            union all select g * 0.37 from generate_series(0, 20000) g
+            union all select 2 ^ (g / 100.0) from generate_series(0, 4000) g
+            union all select 2 ^ (g / 10) from generate_series(0, 500) g)
+          select count(*) as checked,
+            count(*) filter (where closeline_lag_fine_bucket(ms) >> 3 <> closeline_lag_bucket(ms)) as wrong
+          from lags`,
+    );
+    expect(Number(row?.checked)).toBeGreaterThan(24_000);
+    expect(Number(row?.wrong)).toBe(0);
   });
 
   it("keeps the histogram equal to a recount of the events after inserts", async () => {
