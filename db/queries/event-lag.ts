@@ -170,24 +170,36 @@ interface LookupRequest {
   limit: number;
 }
 
-/** A request's window as whole UTC days (read from event_lag_fine_days) and raw ends. */
-function fineCountWindow(request: LookupRequest) {
-  const from = Date.parse(request.from);
-  const to = Date.parse(request.to);
-  const first = Math.ceil(from / DAY_MS) * DAY_MS;
-  const last = Math.floor(to / DAY_MS) * DAY_MS;
-  const iso = (ms: number) => new Date(ms).toISOString();
-  if (first >= last) {
-    // No whole day: the window is read raw, and the day range is empty.
-    return { days: [iso(first), iso(first)], raw: [[request.from, request.to]] };
+interface SignedRange {
+  from: string;
+  to: string;
+  sign: 1 | -1;
+}
+
+/**
+ * Where a request's fine counts come from: whole UTC days from event_lag_fine_days, and its
+ * part-days either raw or as their day less the rest of it (whichever spans less time up to
+ * now, as for the histogram: a window ending now reads today as today's row).
+ */
+function fineCountSources(request: LookupRequest) {
+  const window = { from: new Date(request.from), to: new Date(request.to), entity: null };
+  const { days, parts } = splitWholeDays(window, true);
+  const isoDay = (d: Date) => d.toISOString().slice(0, 10);
+  const dayRanges: SignedRange[] = [];
+  const raw: SignedRange[] = [];
+  if (days) dayRanges.push({ from: isoDay(days.from), to: isoDay(days.to), sign: 1 });
+  for (const part of parts) {
+    if (part.viaDay) {
+      const day = new Date(Math.floor(part.from.getTime() / DAY_MS) * DAY_MS);
+      dayRanges.push({ from: isoDay(day), to: isoDay(new Date(day.getTime() + DAY_MS)), sign: 1 });
+      for (const [a, b] of part.viaDay.minus) {
+        raw.push({ from: a.toISOString(), to: b.toISOString(), sign: -1 });
+      }
+    } else {
+      raw.push({ from: part.from.toISOString(), to: part.to.toISOString(), sign: 1 });
+    }
   }
-  return {
-    days: [iso(first), iso(last)],
-    raw: [
-      [request.from, iso(first)],
-      [iso(last), request.to],
-    ].filter(([a, b]) => a! < b!),
-  };
+  return { days: dayRanges, raw };
 }
 
 /** The 8 fine buckets of a bucket (migration 0024: fine >> 3 is the bucket). */
@@ -210,7 +222,7 @@ async function lookUpValues(db: Db, requests: LookupRequest[]): Promise<number[]
     i: r.i,
     bucket: r.bucket,
     entity: r.entity,
-    ...fineCountWindow(r),
+    ...fineCountSources(r),
   }));
   const counts = await queryRows<{ i: number; fine: number; n: string | number }>(
     db,
@@ -218,17 +230,21 @@ async function lookUpValues(db: Db, requests: LookupRequest[]): Promise<number[]
         from jsonb_to_recordset(${JSON.stringify(counted)}::jsonb)
           as r(i int, bucket int, entity text, days jsonb, raw jsonb)
         cross join lateral (
-          select d.fine, d.events as n from event_lag_fine_days d
-          where d.fine = any(${FINE_OF(sql`r.bucket`)})
-            and d.day >= (r.days->>0)::date and d.day < (r.days->>1)::date
+          select d.fine, w.sign * d.events as n
+          from jsonb_to_recordset(r.days) as w("from" date, "to" date, sign int)
+          join event_lag_fine_days d on d.fine = any(${FINE_OF(sql`r.bucket`)})
+            and d.day >= w."from" and d.day < w."to"
             and (r.entity is null or d.entity = r.entity)
           union all
-          select ${FINE}, 1 from jsonb_array_elements(r.raw) w
+          select ${FINE}, w.sign
+          from jsonb_to_recordset(r.raw) as w("from" timestamptz, "to" timestamptz, sign int)
           join events e on ${FINE} = any(${FINE_OF(sql`r.bucket`)})
-            and e.received_at >= (w->>0)::timestamptz and e.received_at < (w->>1)::timestamptz
+            and e.received_at >= w."from" and e.received_at < w."to"
             and (r.entity is null or e.entity = r.entity)
         ) c
         group by r.i, c.fine
+        -- A part-day read as its day less the rest leaves fine buckets that cancel out.
+        having sum(c.n) <> 0
         order by r.i, c.fine`,
   );
 
