@@ -294,6 +294,12 @@ export async function loadTelemetry(
        from events group by 1, 2, 3`,
     );
     await step(
+      "event_lag_hours",
+      `insert into event_lag_hours (hour, entity, bucket, events)
+       select date_trunc('hour', received_at, 'UTC'), coalesce(entity, ''), lag_bucket, count(*)
+       from events group by 1, 2, 3`,
+    );
+    await step(
       "event_lag_fine_days",
       `insert into event_lag_fine_days (fine, day, entity, events)
        select closeline_lag_fine_bucket(lag_ms), (received_at at time zone 'UTC')::date,

@@ -66,13 +66,34 @@ function windowOf(g: string | null, set: GroupSet, unit: KpiGrouping["unit"], sc
   return { from: scope.from, to: scope.to, entity: scope.entity };
 }
 
-/** The scope's events in a range as histogram rows of one event each (`sign` -1: taken away). */
-function eventsIn(scope: KpiScope, [from, to]: [Date, Date], sign: 1 | -1): SQL {
+/** The scope's events in a range, one histogram row each (`sign` -1: taken away). */
+function rawEventsIn(scope: KpiScope, [from, to]: [Date, Date], sign: 1 | -1): SQL {
   return sql`
     select e.received_at, e.entity, e.lag_bucket as bucket, ${sql.raw(String(sign))}::bigint as n
     from events e
     where e.received_at >= ${timestamptz(from)} and e.received_at < ${timestamptz(to)}
       ${entityIs(sql`e.entity`, scope)}`;
+}
+
+/**
+ * The scope's events in a range as histogram rows: its whole UTC hours from event_lag_hours
+ * (a row standing for its hour's events at the hour's start, so in the same hour and day
+ * bucket), the minutes before and after them event by event.
+ */
+function eventsIn(scope: KpiScope, [from, to]: [Date, Date], sign: 1 | -1): SQL {
+  const first = Math.ceil(from.getTime() / HOUR_MS) * HOUR_MS;
+  const last = Math.floor(to.getTime() / HOUR_MS) * HOUR_MS;
+  if (first >= last) return rawEventsIn(scope, [from, to], sign);
+  const rows = [
+    sql`select h.hour as received_at, nullif(h.entity, '') as entity, h.bucket,
+        ${sign === 1 ? sql`h.events` : sql`-h.events`} as n
+      from event_lag_hours h
+      where h.hour >= ${timestamptz(new Date(first))} and h.hour < ${timestamptz(new Date(last))}
+        ${entityIs(sql`h.entity`, scope)}`,
+  ];
+  if (from.getTime() < first) rows.push(rawEventsIn(scope, [from, new Date(first)], sign));
+  if (last < to.getTime()) rows.push(rawEventsIn(scope, [new Date(last), to], sign));
+  return sql.join(rows, sql` union all `);
 }
 
 /** Rows of a histogram table (`day` or `month` keyed), at the period's first instant. */

@@ -90,6 +90,26 @@ export const eventLagDays = pgTable(
 );
 
 /**
+ * The lag histogram per UTC hour of receipt, entity and bucket, kept by the same triggers as
+ * event_lag_days (migration 0025): an hourly series and the part-days at either end of a
+ * range read whole hours here and only the minutes beyond them from the events.
+ */
+export const eventLagHours = pgTable(
+  "event_lag_hours",
+  {
+    hour: timestamp("hour", { withTimezone: true, mode: "string" }).notNull(),
+    entity: text("entity").notNull(),
+    bucket: integer("bucket").notNull(),
+    events: bigint("events", { mode: "number" }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.hour, t.entity, t.bucket] }),
+    // The same key with the count: a day of hours from the index alone.
+    index("event_lag_hours_read_idx").on(t.hour, t.entity, t.bucket, t.events),
+  ],
+);
+
+/**
  * The lag histogram per UTC day of receipt and entity at 8 times its resolution (migration
  * 0024's closeline_lag_fine_bucket: fine bucket f lies in bucket f >> 3), kept by the same
  * triggers as event_lag_days. Read only for the buckets holding a percentile's rank, so

@@ -139,7 +139,7 @@ describe("event lag from the histogram (database)", () => {
 
   /**
    * The histogram as the triggers left it, and as a recount of the events says it should be:
-   * per day, and per month.
+   * per day, per month, per hour and per day in fine buckets.
    */
   async function histogramDrift(db: TestDb["db"]) {
     return queryRows<{ day: string; entity: string; bucket: number; kept: number; actual: number }>(
@@ -162,6 +162,16 @@ describe("event lag from the histogram (database)", () => {
           from actual_months a full join event_lag_months m
             on m.month = a.month and m.entity = a.entity and m.bucket = a.bucket
           where m.events is distinct from a.n
+          union all
+          select 'hour ' || coalesce(a.hour, h.hour)::text, coalesce(a.entity, h.entity),
+            coalesce(a.bucket, h.bucket), h.events, a.n
+          from (
+            select date_trunc('hour', received_at, 'UTC') as hour, coalesce(entity, '') as entity,
+              lag_bucket as bucket, count(*) as n
+            from events group by 1, 2, 3
+          ) a full join event_lag_hours h
+            on h.hour = a.hour and h.entity = a.entity and h.bucket = a.bucket
+          where h.events is distinct from a.n
           union all
           select 'fine ' || coalesce(a.day, f.day)::text, coalesce(a.entity, f.entity),
             coalesce(a.fine, f.fine), f.events, a.n
