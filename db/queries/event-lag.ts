@@ -19,8 +19,9 @@ import { partDayRows, splitWholeDays, timestamptz } from "./whole-days";
  *
  * 1. The lag histogram of every group: whole UTC days from event_lag_days (kept by
  *    triggers, migration 0013) or most of a month from event_lag_months (0023), the
- *    part-days at either end from the events index (or as their day's histogram minus the
- *    rest of that day, db/queries/whole-days.ts). The database sums it per group and
+ *    part-days at either end as whole hours (event_lag_hours, 0025) and minutes from the
+ *    events index (or as their day's histogram minus the rest of that day,
+ *    db/queries/whole-days.ts). The database sums it per group and
  *    bucket, places each bucket in the sorted order (cumulative counts) and returns only the
  *    buckets holding a rank percentile_cont needs.
  * 2. planPercentiles turns those into lookups: the few values around each rank in their
@@ -121,8 +122,8 @@ const unionOf = (rows: SQL[]) =>
  * The events of the scope as (received_at, entity, bucket, n): a histogram row stands for
  * n events of its day (or month) at its first instant (same UTC day, so same day bucket, for
  * a day row). Without a series, most of a month is read from event_lag_months
- * (db/queries/rollup-reads.ts). An hourly series needs each event's own hour, so then every
- * row is an event.
+ * (db/queries/rollup-reads.ts). An hourly series cannot use the day rows: its range is read
+ * as hours and minutes (eventsIn).
  */
 function histogramRows(scope: KpiScope, grouping: KpiGrouping, onlyDays?: string[]): SQL {
   const events = (range: [Date, Date], sign: 1 | -1) => eventsIn(scope, range, sign);
