@@ -10,7 +10,7 @@ import {
   type KpiScope,
   type PercentileRow,
 } from "./kpis";
-import { planRollupReads, rollupReadRows } from "./rollup-reads";
+import { planRollupReads, rollupReadRows, unionAll } from "./rollup-reads";
 import { partDayRows, splitWholeDays, timestamptz } from "./whole-days";
 
 /*
@@ -115,8 +115,7 @@ function histogramOf(
 const NO_ROWS = sql`(select null::timestamptz as received_at, null::text as entity, 0 as bucket,
   0::bigint as n where false)`;
 
-const unionOf = (rows: SQL[]) =>
-  rows.length === 0 ? NO_ROWS : sql`(${sql.join(rows, sql` union all `)})`;
+const unionOf = (rows: SQL[]) => unionAll(rows, NO_ROWS);
 
 /**
  * The events of the scope as (received_at, entity, bucket, n): a histogram row stands for

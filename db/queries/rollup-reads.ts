@@ -133,3 +133,8 @@ export function rollupReadRows(plan: RollupReads, sources: RollupSources): SQL[]
   for (const { range, sign } of plan.raw) rows.push(sources.raw(range, sign));
   return rows;
 }
+
+/** The rows as one parenthesised UNION ALL, or `empty` (a row-less SELECT of the same columns). */
+export function unionAll(rows: SQL[], empty: SQL): SQL {
+  return rows.length === 0 ? empty : sql`(${sql.join(rows, sql` union all `)})`;
+}

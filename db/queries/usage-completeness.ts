@@ -9,7 +9,7 @@ import {
   type KpiGrouping,
   type KpiScope,
 } from "./kpis";
-import { planRollupReads, rollupReadRows } from "./rollup-reads";
+import { planRollupReads, rollupReadRows, unionAll } from "./rollup-reads";
 import { partDayRows, splitWholeDays, timestamptz } from "./whole-days";
 
 /*
@@ -64,8 +64,7 @@ const NO_CHECKPOINTS = sql`(select null::timestamptz as window_end, null::text a
   null::text as source, null::text as meter, null::bigint as checkpoints, null::bigint as expected,
   null::bigint as received, null::bigint as missing where false)`;
 
-const unionOf = (rows: SQL[]) =>
-  rows.length === 0 ? NO_CHECKPOINTS : sql`(${sql.join(rows, sql` union all `)})`;
+const unionOf = (rows: SQL[]) => unionAll(rows, NO_CHECKPOINTS);
 
 /**
  * The scope's checkpoints as rows of (window_end, entity, source, meter, checkpoints,
