@@ -19,7 +19,7 @@ import { partDayRows, splitWholeDays, timestamptz } from "./whole-days";
  *
  * 1. The lag histogram of every group: whole UTC days from event_lag_days (kept by
  *    triggers, migration 0013) or most of a month from event_lag_months (0023), the
- *    part-days at either end as whole hours (event_lag_hours, 0025) and minutes from the
+ *    part-days at either end as whole hours (event_lag_hours, 0024) and minutes from the
  *    events index (or as their day's histogram minus the rest of that day,
  *    db/queries/whole-days.ts). The database sums it per group and
  *    bucket, places each bucket in the sorted order (cumulative counts) and returns only the
@@ -191,36 +191,22 @@ interface LookupRequest {
   limit: number;
 }
 
-interface SignedRange {
-  from: string;
-  to: string;
-  sign: 1 | -1;
-}
-
 /**
- * Where a request's fine counts come from: whole UTC days from event_lag_fine_days, and its
- * part-days either raw or as their day less the rest of it (whichever spans less time up to
- * now, as for the histogram: a window ending now reads today as today's row).
+ * Where a request's fine counts come from (event_lag_fine_days has no monthly table): whole
+ * UTC days, and its part-days either raw or as their day less the rest of it, whichever
+ * spans less time up to now, as for the histogram (db/queries/rollup-reads.ts).
  */
 function fineCountSources(request: LookupRequest) {
   const window = { from: new Date(request.from), to: new Date(request.to), entity: null };
-  const { days, parts } = splitWholeDays(window, true);
-  const isoDay = (d: Date) => d.toISOString().slice(0, 10);
-  const dayRanges: SignedRange[] = [];
-  const raw: SignedRange[] = [];
-  if (days) dayRanges.push({ from: isoDay(days.from), to: isoDay(days.to), sign: 1 });
-  for (const part of parts) {
-    if (part.viaDay) {
-      const day = new Date(Math.floor(part.from.getTime() / DAY_MS) * DAY_MS);
-      dayRanges.push({ from: isoDay(day), to: isoDay(new Date(day.getTime() + DAY_MS)), sign: 1 });
-      for (const [a, b] of part.viaDay.minus) {
-        raw.push({ from: a.toISOString(), to: b.toISOString(), sign: -1 });
-      }
-    } else {
-      raw.push({ from: part.from.toISOString(), to: part.to.toISOString(), sign: 1 });
-    }
-  }
-  return { days: dayRanges, raw };
+  const plan = planRollupReads(window, new Date(), false);
+  return {
+    days: plan.addDays.map(({ first, last }) => ({ from: first, to: last, sign: 1 })),
+    raw: plan.raw.map(({ range: [from, to], sign }) => ({
+      from: from.toISOString(),
+      to: to.toISOString(),
+      sign,
+    })),
+  };
 }
 
 /** The 8 fine buckets of a bucket (migration 0024: fine >> 3 is the bucket). */

@@ -66,9 +66,10 @@ function runsOf(days: number[]): DayRun[] {
 
 /**
  * The reads that sum to `scope` (see above). `now` only steers which reading is cheaper: a
- * day that has not begun holds no rows yet, so taking it away costs nothing.
+ * day that has not begun holds no rows yet, so taking it away costs nothing. Without
+ * `withMonths` (a daily table with no monthly one), days and raw ranges only.
  */
-export function planRollupReads(scope: KpiScope, now = new Date()): RollupReads {
+export function planRollupReads(scope: KpiScope, now = new Date(), withMonths = true): RollupReads {
   const { days, parts } = splitWholeDays(scope, true, now);
   const added = new Set<number>();
   const raw: RollupReads["raw"] = [];
@@ -92,7 +93,7 @@ export function planRollupReads(scope: KpiScope, now = new Date()): RollupReads 
     const [month] = monthBounds(day);
     byMonth.set(month, [...(byMonth.get(month) ?? []), day]);
   }
-  for (const [month, monthDays] of byMonth) {
+  for (const [month, monthDays] of withMonths ? byMonth : []) {
     const [, end] = monthBounds(month);
     const others: number[] = [];
     for (let day = month; day < end; day += DAY_MS) if (!added.has(day)) others.push(day);

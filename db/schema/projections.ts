@@ -61,6 +61,14 @@ export const usageCheckpoints = pgTable(
   ],
 );
 
+/** The sums every usage completeness rollup keeps per key (see usage_completeness_days). */
+const usageSums = () => ({
+  checkpoints: bigint("checkpoints", { mode: "number" }).notNull(),
+  expected: bigint("expected", { mode: "number" }).notNull(),
+  received: bigint("received", { mode: "number" }).notNull(),
+  missing: bigint("missing", { mode: "number" }).notNull(),
+});
+
 /**
  * The usage checkpoints summed per UTC day of their window end, entity, source and meter,
  * kept exact by triggers on `usage_checkpoints` (migration 0014) whoever writes, supersedes
@@ -76,10 +84,7 @@ export const usageCompletenessDays = pgTable(
     entity: text("entity").notNull(),
     source: text("source").notNull(),
     meter: text("meter").notNull(),
-    checkpoints: bigint("checkpoints", { mode: "number" }).notNull(),
-    expected: bigint("expected", { mode: "number" }).notNull(),
-    received: bigint("received", { mode: "number" }).notNull(),
-    missing: bigint("missing", { mode: "number" }).notNull(),
+    ...usageSums(),
   },
   (t) => [
     primaryKey({ columns: [t.day, t.entity, t.source, t.meter] }),
@@ -111,10 +116,7 @@ export const usageCompletenessMonths = pgTable(
     entity: text("entity").notNull(),
     source: text("source").notNull(),
     meter: text("meter").notNull(),
-    checkpoints: bigint("checkpoints", { mode: "number" }).notNull(),
-    expected: bigint("expected", { mode: "number" }).notNull(),
-    received: bigint("received", { mode: "number" }).notNull(),
-    missing: bigint("missing", { mode: "number" }).notNull(),
+    ...usageSums(),
   },
   (t) => [primaryKey({ columns: [t.month, t.entity, t.source, t.meter] })],
 );
@@ -129,10 +131,7 @@ export const usageCompletenessEntityDays = pgTable(
   {
     day: date("day", { mode: "string" }).notNull(),
     entity: text("entity").notNull(),
-    checkpoints: bigint("checkpoints", { mode: "number" }).notNull(),
-    expected: bigint("expected", { mode: "number" }).notNull(),
-    received: bigint("received", { mode: "number" }).notNull(),
-    missing: bigint("missing", { mode: "number" }).notNull(),
+    ...usageSums(),
   },
   (t) => [primaryKey({ columns: [t.day, t.entity] })],
 );

@@ -67,6 +67,13 @@ export const events = pgTable(
   ],
 );
 
+/** What every lag histogram keeps per period: events per entity ('' for none) and bucket. */
+const lagCounts = () => ({
+  entity: text("entity").notNull(),
+  bucket: integer("bucket").notNull(),
+  events: bigint("events", { mode: "number" }).notNull(),
+});
+
 /**
  * How many events were received per UTC day, entity and lag bucket: the event lag
  * histogram, kept exact by triggers on `events` (migration 0013) whatever writes or deletes
@@ -78,9 +85,7 @@ export const eventLagDays = pgTable(
   "event_lag_days",
   {
     day: date("day", { mode: "string" }).notNull(),
-    entity: text("entity").notNull(),
-    bucket: integer("bucket").notNull(),
-    events: bigint("events", { mode: "number" }).notNull(),
+    ...lagCounts(),
   },
   (t) => [
     primaryKey({ columns: [t.day, t.entity, t.bucket] }),
@@ -91,16 +96,14 @@ export const eventLagDays = pgTable(
 
 /**
  * The lag histogram per UTC hour of receipt, entity and bucket, kept by the same triggers as
- * event_lag_days (migration 0025): an hourly series and the part-days at either end of a
+ * event_lag_days (migration 0024): an hourly series and the part-days at either end of a
  * range read whole hours here and only the minutes beyond them from the events.
  */
 export const eventLagHours = pgTable(
   "event_lag_hours",
   {
     hour: timestamp("hour", { withTimezone: true, mode: "string" }).notNull(),
-    entity: text("entity").notNull(),
-    bucket: integer("bucket").notNull(),
-    events: bigint("events", { mode: "number" }).notNull(),
+    ...lagCounts(),
   },
   (t) => [
     primaryKey({ columns: [t.hour, t.entity, t.bucket] }),
@@ -139,9 +142,7 @@ export const eventLagMonths = pgTable(
   "event_lag_months",
   {
     month: date("month", { mode: "string" }).notNull(),
-    entity: text("entity").notNull(),
-    bucket: integer("bucket").notNull(),
-    events: bigint("events", { mode: "number" }).notNull(),
+    ...lagCounts(),
   },
   (t) => [primaryKey({ columns: [t.month, t.entity, t.bucket] })],
 );

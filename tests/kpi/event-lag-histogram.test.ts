@@ -142,46 +142,38 @@ describe("event lag from the histogram (database)", () => {
    * per day, per month, per hour and per day in fine buckets.
    */
   async function histogramDrift(db: TestDb["db"]) {
+    const day = "(received_at at time zone 'UTC')::date";
+    const drift = (table: string, period: [string, string], bucket: [string, string]) =>
+      sql.raw(`
+        select '${table} ' || coalesce(a.period, t.${period[0]})::text as day,
+          coalesce(a.entity, t.entity) as entity, coalesce(a.bucket, t.${bucket[0]}) as bucket,
+          t.events as kept, a.n as actual
+        from (
+          select ${period[1]} as period, coalesce(entity, '') as entity, ${bucket[1]} as bucket,
+            count(*) as n
+          from events group by 1, 2, 3
+        ) a full join ${table} t
+          on t.${period[0]} = a.period and t.entity = a.entity and t.${bucket[0]} = a.bucket
+        where t.events is distinct from a.n`);
     return queryRows<{ day: string; entity: string; bucket: number; kept: number; actual: number }>(
       db,
-      sql`with actual as (
-            select (received_at at time zone 'UTC')::date as day, coalesce(entity, '') as entity,
-              lag_bucket as bucket, count(*) as n
-            from events group by 1, 2, 3),
-          actual_months as (
-            select date_trunc('month', day)::date as month, entity, bucket, sum(n) as n
-            from actual group by 1, 2, 3)
-          select coalesce(a.day, d.day)::text as day, coalesce(a.entity, d.entity) as entity,
-            coalesce(a.bucket, d.bucket) as bucket, d.events as kept, a.n as actual
-          from actual a full join event_lag_days d
-            on d.day = a.day and d.entity = a.entity and d.bucket = a.bucket
-          where d.events is distinct from a.n
-          union all
-          select 'month ' || coalesce(a.month, m.month)::text, coalesce(a.entity, m.entity),
-            coalesce(a.bucket, m.bucket), m.events, a.n
-          from actual_months a full join event_lag_months m
-            on m.month = a.month and m.entity = a.entity and m.bucket = a.bucket
-          where m.events is distinct from a.n
-          union all
-          select 'hour ' || coalesce(a.hour, h.hour)::text, coalesce(a.entity, h.entity),
-            coalesce(a.bucket, h.bucket), h.events, a.n
-          from (
-            select date_trunc('hour', received_at, 'UTC') as hour, coalesce(entity, '') as entity,
-              lag_bucket as bucket, count(*) as n
-            from events group by 1, 2, 3
-          ) a full join event_lag_hours h
-            on h.hour = a.hour and h.entity = a.entity and h.bucket = a.bucket
-          where h.events is distinct from a.n
-          union all
-          select 'fine ' || coalesce(a.day, f.day)::text, coalesce(a.entity, f.entity),
-            coalesce(a.fine, f.fine), f.events, a.n
-          from (
-            select (received_at at time zone 'UTC')::date as day, coalesce(entity, '') as entity,
-              closeline_lag_fine_bucket(lag_ms) as fine, count(*) as n
-            from events group by 1, 2, 3
-          ) a full join event_lag_fine_days f
-            on f.day = a.day and f.entity = a.entity and f.fine = a.fine
-          where f.events is distinct from a.n`,
+      sql.join(
+        [
+          drift("event_lag_days", ["day", day], ["bucket", "lag_bucket"]),
+          drift(
+            "event_lag_months",
+            ["month", `date_trunc('month', ${day})::date`],
+            ["bucket", "lag_bucket"],
+          ),
+          drift(
+            "event_lag_hours",
+            ["hour", "date_trunc('hour', received_at, 'UTC')"],
+            ["bucket", "lag_bucket"],
+          ),
+          drift("event_lag_fine_days", ["day", day], ["fine", "closeline_lag_fine_bucket(lag_ms)"]),
+        ],
+        sql` union all `,
+      ),
     );
   }
 
