@@ -14,8 +14,15 @@ export const ListEventsQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 });
 
-// A cursor is opaque but still input: its time must be one PostgreSQL can compare with.
-const EventCursor = z.object({ t: Timestamp, s: z.int().min(0) });
+// A cursor is opaque but still input: its time must be one PostgreSQL can compare with,
+// in the exact form db/queries/events.ts writes (UTC, to the microsecond).
+const EventCursor = z.object({
+  t: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/)
+    .refine((t) => Timestamp.safeParse(t).success),
+  s: z.int().min(0),
+});
 
 export async function listEventsPage(db: Db, searchParams: URLSearchParams) {
   const parsed = ListEventsQuery.safeParse(Object.fromEntries(searchParams));
@@ -32,16 +39,14 @@ export async function listEventsPage(db: Db, searchParams: URLSearchParams) {
     source: q.source,
     from: q.from ? new Date(q.from) : undefined,
     to: q.to ? new Date(q.to) : undefined,
-    after: after ? { time: new Date(after.t), seq: after.s } : undefined,
+    after: after ? { timeKey: after.t, seq: after.s } : undefined,
     limit: q.limit + 1,
   });
   const page = rows.slice(0, q.limit);
   const last = page.at(-1);
   return {
-    events: page.map(({ seq: _seq, ...event }) => event),
+    events: page.map(({ seq: _seq, timeKey: _timeKey, ...event }) => event),
     nextCursor:
-      rows.length > q.limit && last
-        ? encodeCursor({ t: last.time.toISOString(), s: last.seq })
-        : null,
+      rows.length > q.limit && last ? encodeCursor({ t: last.timeKey, s: last.seq }) : null,
   };
 }
