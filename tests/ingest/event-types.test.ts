@@ -357,12 +357,16 @@ describe("fields the contract does not name are kept", () => {
     });
   });
 
-  it("keeps a __proto__ attribute as plain data", async () => {
+  it("refuses a __proto__ attribute with a reason, and pollutes nothing", async () => {
+    // Copied through a JavaScript object it would become a prototype and vanish unnoticed.
     const raw = JSON.stringify(
       makeEvent("payment.received", {}, { paymentId: "pay_proto" }),
     ).replace(/^\{/, '{"__proto__":{"polluted":true},');
     const res = await postEvents(t.db, null, { key: key.key, raw });
-    expect(res.body).toEqual({ accepted: 1, duplicates: 0, rejected: [] });
+    expect(res.body).toMatchObject({ accepted: 0, duplicates: 0 });
+    expect(res.body.rejected[0]?.errors).toEqual([
+      '(event): has a key named "__proto__", which Closeline does not accept',
+    ]);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 });
