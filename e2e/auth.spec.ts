@@ -57,10 +57,21 @@ test("a wrong password shows an error, and repeated failures engage the rate lim
     await page.getByRole("button", { name: "Sign in" }).click();
     await expect(formError(page)).toHaveText("Wrong email or password.");
   }
-  // Now even the right password is refused, with a message that says why.
+  // Now even the right password is refused from this client: 429 with Retry-After, and the
+  // form says how long to wait and holds the button until then.
   await page.getByLabel("Password").fill(user.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(formError(page)).toContainText("Too many failed sign-in attempts");
+  const [answer] = await Promise.all([
+    page.waitForResponse((r) => r.url().includes("/api/auth/callback/credentials")),
+    page.getByRole("button", { name: "Sign in" }).click(),
+  ]);
+  expect(answer.status()).toBe(429);
+  const retryAfter = Number(answer.headers()["retry-after"]);
+  expect(retryAfter).toBeGreaterThan(14 * 60);
+  expect(retryAfter).toBeLessThanOrEqual(15 * 60);
+  await expect(formError(page)).toContainText(
+    /Too many failed sign-in attempts\. Try again in 1[45] minutes\./,
+  );
+  await expect(page.getByRole("button", { name: "Sign in" })).toBeDisabled();
   await expect(page).toHaveURL(/\/sign-in/);
 });
 

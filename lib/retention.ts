@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { queryRows } from "@/db/rows";
+import { pruneSignInAttempts } from "@/lib/auth/sign-in-throttle";
 
 /*
  * Retention of raw telemetry (issue 6): events received longer ago than the retention age
@@ -44,6 +45,8 @@ export interface RetentionResult {
   cutoff: string;
   events: number;
   rejectedEvents: number;
+  /** Sign-in attempts past their day of use for throttling (lib/auth/sign-in-throttle.ts). */
+  signInAttempts: number;
   batches: number;
 }
 
@@ -102,6 +105,7 @@ export async function runRetention(
     cutoff: cutoff.toISOString(),
     events: 0,
     rejectedEvents: 0,
+    signInAttempts: 0,
     batches: 0,
   };
   for (;;) {
@@ -118,6 +122,7 @@ export async function runRetention(
     if (deleted < batchSize) break;
     await pause();
   }
+  result.signInAttempts = await pruneSignInAttempts(db, options.now ?? new Date());
   return result;
 }
 

@@ -4,7 +4,8 @@ import { getDb } from "@/db";
 import type { Role } from "@/db/schema";
 import { writeAudit, type RequestMeta } from "@/lib/audit";
 import { oidcProvidersFromEnv } from "./oidc";
-import { authenticateWithPassword, findActiveUserByEmail } from "./sign-in";
+import { SignInThrottled, authenticateWithPassword, findActiveUserByEmail } from "./sign-in";
+import { throttledError } from "./throttle-message";
 
 /** A working day: long enough not to interrupt, short enough that a shared laptop forgets. */
 export const SESSION_MAX_AGE_SECONDS = 8 * 60 * 60;
@@ -58,7 +59,11 @@ export const authOptions: NextAuthOptions = {
           credentials?.email ?? "",
           credentials?.password ?? "",
           meta,
-        );
+        ).catch((error: unknown) => {
+          throw error instanceof SignInThrottled
+            ? new Error(throttledError(error.retryAfterSeconds))
+            : error;
+        });
         return {
           id: user.id,
           email: user.email,
