@@ -175,3 +175,31 @@ test("sign-ins, successful and failed, are in the audit log", async ({ page, mak
   await expect(table).toContainText("auth.sign_in.succeeded");
   await expect(table).toContainText("auth.sign_in.failed");
 });
+
+test("X-Forwarded-For from the client does not escape the sign-in limit, nor fake the peer", async ({
+  request,
+  makeUser,
+}) => {
+  const user = await makeUser("finance");
+  const csrf = (await (await request.get("/api/auth/csrf")).json()) as { csrfToken: string };
+  const attempt = (headers: Record<string, string>) =>
+    request.post("/api/auth/callback/credentials", {
+      headers,
+      form: {
+        csrfToken: csrf.csrfToken,
+        email: user.email,
+        password: "not-the-password",
+        json: "true",
+      },
+    });
+  const statuses: number[] = [];
+  for (let i = 0; i < 8; i++) {
+    // A new "client address" every time, in both headers a naive server would believe.
+    const response = await attempt({
+      "x-forwarded-for": `203.0.113.${i}`,
+      "x-closeline-peer": `198.51.100.${i}`,
+    });
+    statuses.push(response.status());
+  }
+  expect(statuses).toEqual([401, 401, 401, 401, 401, 429, 429, 429]);
+});

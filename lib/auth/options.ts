@@ -1,6 +1,8 @@
 import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { getDb } from "@/db";
+import { trustedProxies } from "@/lib/env";
+import { clientAddress } from "@/lib/http/client-address";
 import type { Role } from "@/db/schema";
 import { writeAudit, type RequestMeta } from "@/lib/audit";
 import { oidcProvidersFromEnv } from "./oidc";
@@ -50,8 +52,7 @@ export const authOptions: NextAuthOptions = {
       },
       async authorize(credentials, req) {
         const meta: RequestMeta = {
-          ip:
-            headerValue(req?.headers, "x-forwarded-for") ?? headerValue(req?.headers, "x-real-ip"),
+          ip: clientAddress({ get: (name) => headerValue(req?.headers, name) }, trustedProxies),
           userAgent: headerValue(req?.headers, "user-agent"),
         };
         const user = await authenticateWithPassword(
