@@ -1,4 +1,4 @@
-import { ListEventsQuery } from "@/lib/events/list";
+import { ListEventsQuery, MAX_EVENT_PAGE_BYTES } from "@/lib/events/list";
 import {
   CSV_DATA_COLUMNS,
   CSV_DEFAULT_SOURCE,
@@ -288,6 +288,8 @@ function readSection(): string {
     "## Reading events",
     "",
     "`GET /api/v1/events` lists stored events oldest first (by `time`), with an API key that has the `read` scope. Pass the answer's `nextCursor` as `cursor` to get the next page, until it is `null`.",
+    "",
+    `A page holds at most \`limit\` events and about ${describeBytes(MAX_EVENT_PAGE_BYTES)} of them: when the next event would pass that size the page ends early, with a \`nextCursor\` to the rest (a page always holds at least one event, and one event is at most ${describeBytes(MAX_BODY_BYTES)}, the size of a request). So a page can hold fewer events than \`limit\` and still have a cursor; keep paging until it is \`null\`. The answer is streamed.`,
     "",
     table(
       ["Parameter", "Type", "Description"],
