@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseKeyring } from "@/lib/secret-box";
 import { parseTrustedProxies, type TrustedProxies } from "@/lib/http/client-address";
 
 /**
@@ -28,6 +29,17 @@ const EnvSchema = z.object({
    * The proxies whose X-Forwarded-For entries are believed: a hop count, or addresses and
    * CIDR ranges (lib/http/client-address.ts). Unset: none; the client is the socket's peer.
    */
+  /** Keys that seal stored secrets, newest first (lib/secret-box.ts); unset: derived from AUTH_SECRET. */
+  CLOSELINE_SECRET_KEYS: z
+    .string()
+    .optional()
+    .superRefine((value, ctx) => {
+      try {
+        if (value) parseKeyring({ CLOSELINE_SECRET_KEYS: value });
+      } catch (error) {
+        ctx.addIssue({ code: "custom", message: (error as Error).message });
+      }
+    }),
   CLOSELINE_TRUSTED_PROXIES: z
     .string()
     .optional()

@@ -4,7 +4,7 @@ import { writeControlFile } from "./control";
 import { registerDemoIngestKey } from "./demo";
 import { ensureDemoUsers } from "./demo-users";
 import { startExceptionSweeper } from "./sweeper";
-import { registerDemoEndpoint } from "@/lib/outbox/endpoints";
+import { registerDemoEndpoint, resealEndpointSecrets } from "@/lib/outbox/endpoints";
 import { startOutboxDispatcher } from "@/lib/outbox/dispatcher";
 import { startRetentionSchedule } from "@/lib/retention";
 
@@ -30,6 +30,13 @@ export async function startServerProcess(): Promise<void> {
       db,
       env.CLOSELINE_DEMO_WEBHOOK_URL,
       env.CLOSELINE_DEMO_WEBHOOK_SECRET,
+    );
+  }
+  // Webhook secrets stored before sealing, or under a rotated-out key, are sealed anew.
+  const reseal = await resealEndpointSecrets(db);
+  if (reseal.unreadable > 0) {
+    console.error(
+      `${reseal.unreadable} webhook signing secret(s) open with no key in CLOSELINE_SECRET_KEYS; their deliveries will fail until the key is restored`,
     );
   }
   startExceptionSweeper(db);
