@@ -28,6 +28,7 @@ const STATUS_TONE: Record<ExceptionStatus, string> = {
   open: "",
   in_progress: "warn",
   awaiting_approval: "warn",
+  awaiting_confirmation: "warn",
   resolved: "ok",
   dismissed: "",
 };
