@@ -91,6 +91,8 @@ test("maker-checker on a correction, end to end", async ({
   createApiKey,
   request,
 }) => {
+  // Three people sign in (bcrypt cost 12 each) and the journey visits six pages.
+  test.slow();
   await correctionsReceiver(db);
   const key = await createApiKey(["ingest"]);
   const exception = await breakException(db, request, key.key);
