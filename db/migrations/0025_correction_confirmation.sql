@@ -29,3 +29,19 @@ CREATE TABLE "correction_executions" (
 --> statement-breakpoint
 ALTER TABLE "correction_executions" ADD CONSTRAINT "correction_executions_event_seq_events_seq_fk" FOREIGN KEY ("event_seq") REFERENCES "public"."events"("seq") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "correction_executions_correction_idx" ON "correction_executions" USING btree ("correction_id","event_time");
+--> statement-breakpoint
+-- Exceptions left in awaiting_approval by a correction approved before this release: no
+-- proposal of theirs is pending any more, so they wait for the target system.
+WITH moved AS (
+  UPDATE "exceptions" x SET "status" = 'awaiting_confirmation', "updated_at" = now(), "version" = x."version" + 1
+  WHERE x."status" = 'awaiting_approval'
+    AND NOT EXISTS (SELECT 1 FROM "corrections" c WHERE c."exception_id" = x."id" AND c."status" = 'pending_approval')
+    AND EXISTS (SELECT 1 FROM "corrections" c WHERE c."exception_id" = x."id" AND c."status" = 'approved')
+  RETURNING x."id", x."type", x."entity"
+)
+INSERT INTO "audit_log" ("actor_type", "actor_label", "action", "target_type", "target_id", "before", "after")
+SELECT 'system', 'closeline', 'exception.awaiting_confirmation', 'exception', m."id"::text,
+  jsonb_build_object('status', 'awaiting_approval'),
+  jsonb_build_object('status', 'awaiting_confirmation', 'type', m."type", 'entity', m."entity",
+    'reason', 'Its correction was approved before exceptions followed their corrections')
+FROM moved m;
