@@ -170,6 +170,7 @@ test("maker-checker on a correction, end to end", async ({
   await expect(
     audit.getByRole("row", { name: new RegExp(`${checker.email}.*correction\\.approved`) }),
   ).toBeVisible();
+  await Promise.all([makerPage, checkerPage, adminPage].map((p) => p.context().close()));
 });
 
 test("a rejected correction returns the exception to open, where a new one may be proposed", async ({
@@ -179,6 +180,8 @@ test("a rejected correction returns the exception to open, where a new one may b
   createApiKey,
   request,
 }) => {
+  // Two people sign in (bcrypt cost 12 each) before the decision.
+  test.slow();
   await correctionsReceiver(db);
   const key = await createApiKey(["ingest"]);
   const exception = await breakException(db, request, key.key);
@@ -204,4 +207,5 @@ test("a rejected correction returns the exception to open, where a new one may b
     "data-passed",
     "true",
   );
+  await Promise.all([makerPage, checkerPage].map((p) => p.context().close()));
 });
