@@ -31,6 +31,7 @@ const PROJECTIONS = [
   "entitlement_updates",
   "reconciliation_results",
   "contract_amendments",
+  "correction_executions",
 ] as const;
 
 export interface RetentionOptions {

@@ -15,7 +15,7 @@ export const KPI_DEFINITIONS = {
   paymentToEntitlement:
     "updatedAt of the first entitlement update naming the payment − the payment's receivedAt, for payments received in the range (p50, p95). Overdue: no entitlement update within 1 hour of receipt.",
   exceptions:
-    "Exceptions open now (open, in progress or awaiting approval), by type, with their age.",
+    "Exceptions open now (open, in progress, awaiting approval or awaiting confirmation), by type, with their age.",
   manualInterventions:
     "Human workflow actions in the range (retries, resolutions, corrections, approvals), from the audit log.",
 } as const;
