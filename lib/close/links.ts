@@ -56,3 +56,8 @@ export function queueLink(
     permission: "exceptions:read",
   };
 }
+
+/** One entity-month's checklist on the close page (the portfolio's cells link here). */
+export function checklistHref(entity: string, periodKey: string): string {
+  return `/close?${new URLSearchParams({ entity, period: periodKey }).toString()}`;
+}
