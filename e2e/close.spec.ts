@@ -96,12 +96,34 @@ test("an executive opens close readiness for last month and sees the blockers", 
     .getByRole("navigation", { name: "Main" })
     .getByRole("link", { name: "Close", exact: true })
     .click();
+  // The Close section opens on the portfolio: every entity, six months through last month.
+  await expect(page.getByRole("heading", { name: "Close portfolio" })).toBeVisible();
+  await expect(page).toHaveURL(new RegExp(`/close\\?through=${month.key}$`));
+  await expect(page.getByRole("form", { name: "Months shown" }).getByLabel("Six months through"))
+    .toHaveValue(month.key);
+  const grid = page.getByTestId("close-portfolio");
+  const months = grid.locator("thead th");
+  await expect(months).toHaveCount(7);
+  await expect(months.nth(1)).toHaveText(month.label);
+  const row = grid.getByRole("row").filter({ has: page.getByRole("rowheader", { name: entity }) });
+  await expect(row.getByTestId("portfolio-cell")).toHaveCount(6);
+  const cell = row.locator(`[data-testid="portfolio-cell"][data-period="${month.key}"]`);
+  await expect(cell).toHaveAttribute("data-verdict", "no_go");
+  await expect(cell).toContainText("NO-GO");
+  await expect(cell).toContainText("1 blocker");
+  await expect(cell).toContainText("Invoices not posted");
+  // The summary answers "who can close, what blocks the others" for last month.
+  await expect(page.getByTestId("portfolio-summary")).toContainText(
+    `${entity}: NO-GO, 1 blocker (Invoices not posted 1)`,
+  );
+
+  // One click to the entity-month checklist.
+  await cell.getByRole("link").click();
+  await expect(page).toHaveURL(new RegExp(`entity=${entity}&period=${month.key}`));
   await expect(page.getByRole("heading", { name: "Close readiness" })).toBeVisible();
-  // The default period is last month, and the choice lands in the URL.
   const picker = page.getByRole("form", { name: "Entity and period" });
   await expect(picker.getByLabel("Accounting period")).toHaveValue(month.key);
-  await picker.getByLabel("Entity").selectOption(entity);
-  await expect(page).toHaveURL(new RegExp(`entity=${entity}&period=${month.key}`));
+  await expect(picker.getByLabel("Entity")).toHaveValue(entity);
 
   const verdict = page.getByTestId("close-verdict");
   await expect(verdict).toContainText("NO-GO");

@@ -72,6 +72,54 @@ export function PeriodPicker({
   );
 }
 
+/** The portfolio's window: six months through the chosen period, kept in the URL. */
+export function PortfolioPicker({
+  periods,
+  through,
+}: {
+  periods: { key: string; label: string }[];
+  through: string;
+}) {
+  const [, setParams] = useQueryStates(closeParsers, { shallow: false, history: "push" });
+  const index = periods.findIndex((p) => p.key === through);
+  const step = (delta: number) => {
+    const next = periods[index + delta];
+    if (next) void setParams({ through: next.key });
+  };
+  return (
+    <form
+      className="filters no-print"
+      aria-label="Months shown"
+      onSubmit={(e) => e.preventDefault()}
+    >
+      <label className="field">
+        Six months through
+        <select
+          name="through"
+          value={through}
+          onChange={(e) => void setParams({ through: e.target.value })}
+        >
+          {periods.map((p) => (
+            <option key={p.key} value={p.key}>
+              {p.label}
+            </option>
+          ))}
+        </select>
+      </label>
+      <button
+        type="button"
+        onClick={() => step(1)}
+        disabled={index < 0 || index >= periods.length - 1}
+      >
+        ← Earlier
+      </button>
+      <button type="button" onClick={() => step(-1)} disabled={index <= 0}>
+        Later →
+      </button>
+    </form>
+  );
+}
+
 export function PrintButton() {
   return (
     <button type="button" onClick={() => window.print()}>
