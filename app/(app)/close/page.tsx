@@ -6,14 +6,19 @@ import { ChecklistView } from "./checklist-view";
 import { PortfolioView } from "./portfolio-view";
 import { isChecklist, loadCloseParams } from "./search-params";
 
-export const metadata: Metadata = { title: "Close" };
+type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
-/** /close is the portfolio of every entity; /close?entity=…&period=… one entity-month's checklist. */
-export default async function ClosePage({
+export async function generateMetadata({
   searchParams,
 }: {
-  searchParams: Promise<Record<string, string | string[] | undefined>>;
-}) {
+  searchParams: SearchParams;
+}): Promise<Metadata> {
+  const params = loadCloseParams(await searchParams);
+  return { title: isChecklist(params) ? "Close readiness" : "Close portfolio" };
+}
+
+/** /close is the portfolio of every entity; /close?entity=…&period=… one entity-month's checklist. */
+export default async function ClosePage({ searchParams }: { searchParams: SearchParams }) {
   const user = await guardPage("/close");
   const db = await getDb();
   const params = loadCloseParams(await searchParams);
