@@ -75,7 +75,7 @@ test("a silent source is flagged and its rejected events are one click away", as
   await expect(steadyRow).toContainText("On time");
 
   // The daily volume of the silent source: 72 events over the last days.
-  await page.getByLabel("Source and event type").selectOption({
+  await page.getByRole("combobox", { name: "Source and event type" }).selectOption({
     label: `${silent} · invoice.issued`,
   });
   await expect(page.getByTestId("volume-total")).toContainText(`72 accepted events from ${silent}`);
