@@ -104,6 +104,8 @@ test("an executive opens close readiness for last month and sees the blockers", 
   await expect(
     page.getByRole("form", { name: "Months shown" }).getByLabel("Six months through"),
   ).toHaveValue(month.key);
+  // Close has pickers of its own; the shell's entity and time-range bar is not shown.
+  await expect(page.getByRole("search", { name: "Filters" })).toHaveCount(0);
   const grid = page.getByTestId("close-portfolio");
   const months = grid.locator("thead th");
   await expect(months).toHaveCount(7);
