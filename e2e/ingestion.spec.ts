@@ -17,7 +17,8 @@ const HOUR = 3_600_000;
 
 async function seedSources(db: Parameters<typeof ingestItems>[0]) {
   const run = randomBytes(4).toString("hex");
-  const silent = `urn:e2e:billing-${run}`;
+  // Long names, as real connectors have: the page must still fit a phone.
+  const silent = `urn:e2e:billing-connector-production-${run}`;
   const steady = `urn:e2e:metering-${run}`;
   const now = Date.now();
   const hourly = (source: string, type: string, lastAgoMs: number, count: number) =>

@@ -32,7 +32,8 @@ export function SourceHealthTable({
   return (
     // A wide table on a phone scrolls inside its own focusable region, never the page.
     <div className="table-wrap" role="region" aria-label="Sources and event types" tabIndex={0}>
-      <table className="data" data-testid="source-health">
+      {/* Seven columns stay legible on a phone by scrolling inside the region. */}
+      <table className="data" data-testid="source-health" style={{ minWidth: "52rem" }}>
         <thead>
           <tr>
             <th scope="col">Source</th>
@@ -83,7 +84,9 @@ export function SourceHealthTable({
                 </td>
                 <td>
                   {s.cadenceMs === null ? "—" : `every ${formatDuration(s.cadenceMs)}`}
-                  <div className="muted">{formatCount(s.arrivals)} arrivals</div>
+                  <div className="muted">
+                    {formatCount(s.arrivals)} {s.arrivals === 1 ? "arrival" : "arrivals"}
+                  </div>
                 </td>
                 <td className="num">{formatCount(s.events)}</td>
                 <td className="num">

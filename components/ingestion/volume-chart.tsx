@@ -37,9 +37,14 @@ export function VolumeChart({ series }: { series: VolumeSeries[] }) {
   return (
     <div>
       <div className="filters">
-        <label className="field" htmlFor={pickerId}>
+        <label className="field" htmlFor={pickerId} style={{ maxWidth: "100%" }}>
           Source and event type
-          <select id={pickerId} value={index} onChange={(e) => setIndex(Number(e.target.value))}>
+          <select
+            id={pickerId}
+            style={{ maxWidth: "100%" }}
+            value={index}
+            onChange={(e) => setIndex(Number(e.target.value))}
+          >
             {series.map((s, i) => (
               <option key={`${s.source} ${s.type}`} value={i}>
                 {s.source} · {s.type}
