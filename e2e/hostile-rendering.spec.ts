@@ -241,6 +241,8 @@ function pages(s: Seeded): [string, Permission][] {
     [`/admin/audit${q({ target: s.keyId })}`, "admin:audit"],
     [`/admin/audit${q({ target: s.erpExceptionId })}`, "admin:audit"],
     [`/close${q({ entity: ENTITY, period: s.period })}`, "close:read"],
+    // The portfolio names every entity, the hostile one among them.
+    [`/close${q({ through: s.period })}`, "close:read"],
   ];
 }
 
@@ -251,7 +253,7 @@ for (const role of ["admin", "finance"] as const satisfies Role[]) {
     makeUser,
     baseURL,
   }) => {
-    // Sixteen pages, several of them heavy: more than the default budget on a busy runner.
+    // Seventeen pages, several of them heavy: more than the default budget on a busy runner.
     test.slow();
     const s = await seed(db, baseURL!, page.request);
     const dialogs = await watch(page);
