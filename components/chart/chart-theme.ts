@@ -101,3 +101,37 @@ export function ratioScale(points: readonly SeriesPoint[], target: number | null
   const digits = [0, 1, 2, 3].find((d) => Number(percentStep.toFixed(d)) === percentStep) ?? 3;
   return { ticks, digits };
 }
+
+/** How many buckets had something to measure, of how many the range has. */
+export function seriesCoverage(points: readonly SeriesPoint[]) {
+  return { measured: points.filter((p) => p.value !== null).length, buckets: points.length };
+}
+
+const UNIT_WORDS: Record<BucketUnit, [one: string, many: string]> = {
+  hour: ["hour", "hours"],
+  day: ["day", "days"],
+};
+
+/**
+ * A note under a chart whose range was mostly quiet ("Measured on 3 of 30 days"), so a few
+ * points read as a few measurements, not as a broken chart; null when most buckets had data.
+ */
+export function sparseNote(points: readonly SeriesPoint[], unit: BucketUnit): string | null {
+  const { measured, buckets } = seriesCoverage(points);
+  if (measured === 0 || measured * 2 > buckets) return null;
+  const [one, many] = UNIT_WORDS[unit];
+  return `Measured on ${measured.toLocaleString("en-US")} of ${buckets.toLocaleString("en-US")} ${buckets === 1 ? one : many}; the gaps had nothing to measure`;
+}
+
+/**
+ * Which points have no measured neighbour. A line needs two points, so without a dot such a
+ * measurement would not be drawn at all: a day of invoices in a month of none would vanish.
+ */
+export function isolatedPoints(points: readonly SeriesPoint[]): boolean[] {
+  return points.map(
+    (p, i) =>
+      p.value !== null &&
+      (points[i - 1]?.value ?? null) === null &&
+      (points[i + 1]?.value ?? null) === null,
+  );
+}
