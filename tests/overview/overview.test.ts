@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { KpiReport, KpiSummary } from "@/lib/kpi/engine";
 import { bucketStarts, buildOverview, changeBetween } from "@/lib/kpi/overview";
 import { DEFAULT_TARGETS } from "@/lib/kpi/targets";
-import { ratioScale } from "@/components/chart/chart-theme";
+import { isolatedPoints, ratioScale, sparseNote } from "@/components/chart/chart-theme";
 
 /*
  * The overview model: what each tile says given two reports and the targets. The numbers
@@ -164,5 +164,39 @@ describe("the ratio axis of the trend charts", () => {
     });
     expect(ratioScale(points([0.5, 0.96]), 0.98).ticks).toEqual([0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1]);
     expect(ratioScale(points([0.02]), null)).toEqual({ ticks: [0, 0.25, 0.5, 0.75, 1], digits: 0 });
+  });
+});
+
+describe("sparse series", () => {
+  const series = (values: (number | null)[]) =>
+    values.map((value, i) => ({ bucket: `2026-11-${String(i + 1).padStart(2, "0")}`, value }));
+
+  it("marks the measurements a line alone would not draw", () => {
+    // A lone point (between gaps or at an edge) has no segment; a measured zero is a point.
+    expect(isolatedPoints(series([5, null, 0, 3, null, null, 7]))).toEqual([
+      true,
+      false,
+      false,
+      false,
+      false,
+      false,
+      true,
+    ]);
+    expect(isolatedPoints(series([null, 0, null]))).toEqual([false, true, false]);
+  });
+
+  it("says how few buckets were measured when most were quiet, and nothing otherwise", () => {
+    const thirty = (measured: number) =>
+      series(Array.from({ length: 30 }, (_, i) => (i < measured ? 0.5 : null)));
+    expect(sparseNote(thirty(3), "day")).toBe(
+      "Measured on 3 of 30 days; the gaps had nothing to measure",
+    );
+    expect(sparseNote(thirty(15), "day")).toMatch(/^Measured on 15 of 30 days/);
+    expect(sparseNote(thirty(16), "day")).toBeNull();
+    // Nothing at all is the empty state's to say, not a note's.
+    expect(sparseNote(thirty(0), "day")).toBeNull();
+    expect(sparseNote(series([null, 1, null]), "hour")).toBe(
+      "Measured on 1 of 3 hours; the gaps had nothing to measure",
+    );
   });
 });
