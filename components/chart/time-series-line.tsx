@@ -107,7 +107,11 @@ export function TimeSeriesLine({
         name={config.label}
         stroke={config.color}
         strokeWidth={2}
-        dot={seriesDot(points, { everyPoint: points.length <= 48, radius: 2.5, color: config.color })}
+        dot={seriesDot(points, {
+          everyPoint: points.length <= 48,
+          radius: 2.5,
+          color: config.color,
+        })}
         isAnimationActive={false}
         connectNulls={false}
       />

@@ -33,8 +33,7 @@ export const KPI_IN_PLAIN_WORDS: Record<KpiName, string> = {
     "How long a business event took to reach Closeline after it happened. 95% of events arrived faster than the p95.",
   invoiceLatency:
     "How long after a billing period ended its invoice went out. 95% of invoices went out faster than the p95.",
-  erpPosting:
-    "Whether invoices reached the general ledger: first time, after retries, or not yet.",
+  erpPosting: "Whether invoices reached the general ledger: first time, after retries, or not yet.",
   reconciliation:
     "Checks that two systems agree on an amount (usage vs billing, billing vs ERP, payments vs receivables). A break is a difference larger than the allowed tolerance.",
   paymentToEntitlement:

@@ -276,7 +276,10 @@ const TILES: TileSpec[] = [
     higherIsBetter: false,
     drill: "reconciliation",
     measures: "breaks found in results for periods ending in the range",
-    queue: { type: "reconciliation_break", noun: ["reconciliation break", "reconciliation breaks"] },
+    queue: {
+      type: "reconciliation_break",
+      noun: ["reconciliation break", "reconciliation breaks"],
+    },
     emptyText: EMPTY.reconciliation,
     series: (s) => countOf(s.reconciliation.breaks, s.reconciliation.results),
     details: (r, link) => {
@@ -304,7 +307,10 @@ const TILES: TileSpec[] = [
     higherIsBetter: false,
     drill: "entitlement-sync",
     measures: "95% of payments received in the range reached the customer's access within this",
-    queue: { type: "entitlement_out_of_sync", noun: ["payment out of sync", "payments out of sync"] },
+    queue: {
+      type: "entitlement_out_of_sync",
+      noun: ["payment out of sync", "payments out of sync"],
+    },
     emptyText: "No payment received in this range",
     series: (s) => s.paymentToEntitlement.p95Ms,
     details: (r, link) => {
