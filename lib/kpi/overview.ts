@@ -509,7 +509,7 @@ export function buildOverview(
           ? changeBetween(spec.kind, value, before, spec.higherIsBetter)
           : null,
       changeNote: spec.snapshot
-        ? "open now, whatever the range"
+        ? "not compared: a count of now, not of the range"
         : value !== null && before === null
           ? "no data in the previous period"
           : null,

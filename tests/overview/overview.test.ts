@@ -119,7 +119,12 @@ describe("the overview model", () => {
     expect(byId["reconciliation"]!.status).toBe("ok");
     // No earlier data to compare against.
     expect(byId["invoice-latency"]!.change).toBeNull();
-    expect(byId["open-exceptions"]!.changeNote).toBe("open now, whatever the range");
+    expect(byId["open-exceptions"]!.changeNote).toBe(
+      "not compared: a count of now, not of the range",
+    );
+    expect(byId["open-exceptions"]!.measures).toBe(
+      "exceptions waiting for someone now, whatever the range",
+    );
     expect(overview.charts.targets).toEqual({
       completeness: 0.995,
       invoiceLatencyP95: 86_400_000,
