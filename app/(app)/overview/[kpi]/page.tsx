@@ -6,7 +6,7 @@ import { getDb } from "@/db";
 import { guardPage } from "@/lib/auth/session";
 import { resolveTimeRange } from "@/lib/filters/time-range";
 import { formatDateTime } from "@/lib/format";
-import { KPI_DEFINITIONS } from "@/lib/kpi/definitions";
+import { KPI_DEFINITIONS, KPI_IN_PLAIN_WORDS } from "@/lib/kpi/definitions";
 import {
   DRILLDOWNS,
   decodeDrilldownCursor,
@@ -60,7 +60,8 @@ export default async function DrilldownPage({ params, searchParams }: Props) {
         </p>
         <details>
           <summary>Definition</summary>
-          <p>{KPI_DEFINITIONS[spec.definition]}</p>
+          <p>{KPI_IN_PLAIN_WORDS[spec.definition]}</p>
+          <p>Exactly: {KPI_DEFINITIONS[spec.definition]}</p>
         </details>
         {spec.views.length > 1 ? (
           <nav className="form-row" aria-label="Views" style={{ margin: "0.75rem 0" }}>
