@@ -1,4 +1,4 @@
-import type { SeriesPoint } from "@/lib/kpi/overview";
+import type { SeriesPoint, SeriesUnit } from "@/lib/kpi/overview";
 import { formatCount, formatDateTime, formatDuration, formatPercent } from "@/lib/format";
 
 export type { SeriesPoint };
@@ -19,7 +19,7 @@ export const CHART_COLORS = {
   axis: "var(--text-muted)",
 } as const;
 
-export type BucketUnit = "hour" | "day";
+export type BucketUnit = SeriesUnit;
 
 const dayTick = new Intl.DateTimeFormat("en-GB", {
   day: "numeric",
@@ -33,11 +33,18 @@ const hourTick = new Intl.DateTimeFormat("en-GB", {
 });
 
 export function formatBucketTick(bucket: string, unit: BucketUnit): string {
-  return (unit === "day" ? dayTick : hourTick).format(new Date(bucket));
+  return (unit === "hour" ? hourTick : dayTick).format(new Date(bucket));
 }
 
 export function formatBucketLabel(bucket: string, unit: BucketUnit): string {
-  return unit === "day" ? `${dayTick.format(new Date(bucket))} (UTC day)` : formatDateTime(bucket);
+  switch (unit) {
+    case "hour":
+      return formatDateTime(bucket);
+    case "day":
+      return `${dayTick.format(new Date(bucket))} (UTC day)`;
+    case "week":
+      return `Week from Monday ${dayTick.format(new Date(bucket))} (UTC)`;
+  }
 }
 
 /** Fixed heights, shared with the placeholders in lazy.tsx so that a chart arriving moves nothing. */
@@ -110,6 +117,7 @@ export function seriesCoverage(points: readonly SeriesPoint[]) {
 const UNIT_WORDS: Record<BucketUnit, [one: string, many: string]> = {
   hour: ["hour", "hours"],
   day: ["day", "days"],
+  week: ["week", "weeks"],
 };
 
 /**

@@ -1,5 +1,5 @@
 import Link from "next/link";
-import { sparseNote } from "@/components/chart/chart-theme";
+import { sparseNote, type BucketUnit } from "@/components/chart/chart-theme";
 import { LazyChartSparklineKpi } from "@/components/chart/lazy";
 import type { Tile } from "@/lib/kpi/overview";
 import styles from "./kpi.module.css";
@@ -8,7 +8,7 @@ import { StatusBadge } from "./status-badge";
 const ARROW = { up: "▲", down: "▼", flat: "●" } as const;
 
 /** One KPI: value, change against the previous period, trend, status and the way to its records. */
-export function KpiTile({ tile, bucket }: { tile: Tile; bucket: "hour" | "day" }) {
+export function KpiTile({ tile, bucket }: { tile: Tile; bucket: BucketUnit }) {
   const headingId = `tile-${tile.id}-title`;
   const hasSeries = tile.sparkline?.some((p) => p.value !== null) ?? false;
   const sparse = tile.sparkline ? sparseNote(tile.sparkline, bucket) : null;

@@ -79,10 +79,16 @@ function ChartCard({
   );
 }
 
+const PER: Record<BucketUnit, string> = {
+  hour: "per hour (UTC)",
+  day: "per day (UTC)",
+  week: "per week (UTC, from Monday)",
+};
+
 export async function OverviewCharts({ overview }: { overview: Promise<Overview> }) {
   const { charts } = await overview;
   const unit = charts.bucket;
-  const per = unit === "hour" ? "per hour (UTC)" : "per day (UTC)";
+  const per = PER[unit];
   return (
     <div className={styles.charts} data-testid="kpi-charts">
       <ChartCard

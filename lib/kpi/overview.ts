@@ -1,5 +1,5 @@
 import type { Db } from "@/db/client";
-import type { KpiScope } from "@/db/queries/kpis";
+import type { KpiScope, SeriesUnit } from "@/db/queries/kpis";
 import type { ExceptionType } from "@/db/schema";
 import { serializeQueueParams } from "@/lib/exceptions/queue-params";
 import { TYPE_LABELS } from "@/lib/exceptions/vocabulary";
@@ -24,6 +24,8 @@ import {
  * the records behind it; and the series the charts under the tiles draw. Built on the server
  * from two KpiReports, so the page ships numbers, not the rules that produced them.
  */
+
+export type { SeriesUnit };
 
 export type ValueKind = "ratio" | "duration" | "count";
 
@@ -91,7 +93,7 @@ export interface ChartSeries {
 }
 
 export interface OverviewCharts {
-  bucket: "hour" | "day";
+  bucket: SeriesUnit;
   completeness: ChartSeries;
   invoiceLatencyP95: ChartSeries;
   firstPassRate: ChartSeries;
@@ -104,7 +106,7 @@ export interface OverviewCharts {
 }
 
 export interface Overview {
-  range: { from: string; to: string; entity: string | null; bucket: "hour" | "day" };
+  range: { from: string; to: string; entity: string | null; bucket: SeriesUnit };
   previous: { from: string; to: string };
   /** True when nothing at all was measured in the range: the page says so instead of showing dashes only. */
   empty: boolean;
@@ -409,11 +411,24 @@ export function changeBetween(
   };
 }
 
-/** Every bucket start of the range, so a sparkline shows a gap where a bucket had no data. */
-export function bucketStarts(from: Date, to: Date, unit: "hour" | "day"): string[] {
-  const step = unit === "hour" ? 3_600_000 : 86_400_000;
+const STEP_MS: Record<SeriesUnit, number> = {
+  hour: 3_600_000,
+  day: 86_400_000,
+  week: 7 * 86_400_000,
+};
+/** ISO weeks start on Monday; the epoch was a Thursday, so weeks are counted from 1970-01-05. */
+const FIRST_MONDAY_MS = 4 * 86_400_000;
+
+/**
+ * Every bucket start of the range, as PostgreSQL's date_trunc labels them, so a chart has a
+ * point for every bucket: a gap where one had nothing to measure, not a missing day.
+ */
+export function bucketStarts(from: Date, to: Date, unit: SeriesUnit): string[] {
+  const step = STEP_MS[unit];
+  const origin = unit === "week" ? FIRST_MONDAY_MS : 0;
   const starts: string[] = [];
-  for (let t = Math.floor(from.getTime() / step) * step; t < to.getTime(); t += step) {
+  const first = Math.floor((from.getTime() - origin) / step) * step + origin;
+  for (let t = first; t < to.getTime(); t += step) {
     starts.push(new Date(t).toISOString().replace(".000Z", "Z"));
   }
   return starts;
@@ -586,7 +601,7 @@ export async function loadOverview(
   const now = options.now ?? new Date();
   const before = previousPeriod(scope);
   const [current, previous, targets] = await Promise.all([
-    computeKpis(db, scope, { now, include: { series: true, byEntity: false } }),
+    computeKpis(db, scope, { now, include: { series: true, byEntity: false }, weeks: true }),
     computeKpis(
       db,
       { ...before, entity: scope.entity },
