@@ -215,6 +215,8 @@ const TILES: TileSpec[] = [
     higherIsBetter: false,
     drill: "invoice-latency",
     measures: "95% of invoices issued in the range went out within this after their period ended",
+    // Disputes have no KPI of their own; they are invoices customers push back on.
+    queue: { type: "invoice_disputed", noun: ["invoice dispute", "invoice disputes"] },
     emptyText: EMPTY.invoices,
     series: (s) => s.invoiceLatency.p95Ms,
     details: (r) => [

@@ -104,6 +104,7 @@ describe("open exceptions beside the tiles", () => {
         "entitlement-sync",
         "erp-eventual",
         "erp-first-pass",
+        "invoice-latency",
         "reconciliation",
         "usage-completeness",
       ]);
