@@ -154,6 +154,7 @@ interface TileSpec {
   series?: (s: KpiSummary) => number | null;
   /** Open exceptions are counted now, whatever the range: there is no earlier value to compare. */
   snapshot?: boolean;
+  /** Facts under the value; none when the range has nothing to measure (the trend's place says so). */
   details: (
     r: KpiReport,
     link: (view: string) => string,
@@ -184,7 +185,7 @@ const TILES: TileSpec[] = [
     series: (s) => s.usageCompleteness.ratio,
     details: (r, link) => {
       const u = r.usageCompleteness;
-      if (u.expected === 0) return [EMPTY.usage];
+      if (u.expected === 0) return [];
       return [
         `${formatCount(u.received)} of ${formatCount(u.expected)} expected events received`,
         { text: `${formatCount(u.missing)} missing`, href: link("incomplete") },
@@ -202,9 +203,10 @@ const TILES: TileSpec[] = [
     measures: "95% of events received in the range arrived within this",
     emptyText: "No event received in this range",
     series: (s) => s.eventLag.p95Ms,
-    details: (r) => [
-      `p50 ${formatDuration(r.eventLag.p50Ms)} · ${formatCount(r.eventLag.count)} events`,
-    ],
+    details: (r) =>
+      r.eventLag.count === 0
+        ? []
+        : [`p50 ${formatDuration(r.eventLag.p50Ms)} · ${formatCount(r.eventLag.count)} events`],
   },
   {
     id: "invoice-latency",
@@ -219,9 +221,12 @@ const TILES: TileSpec[] = [
     queue: { type: "invoice_disputed", noun: ["invoice dispute", "invoice disputes"] },
     emptyText: EMPTY.invoices,
     series: (s) => s.invoiceLatency.p95Ms,
-    details: (r) => [
-      `p50 ${formatDuration(r.invoiceLatency.p50Ms)} · ${formatCount(r.invoiceLatency.count)} invoices issued`,
-    ],
+    details: (r) =>
+      r.invoiceLatency.count === 0
+        ? []
+        : [
+            `p50 ${formatDuration(r.invoiceLatency.p50Ms)} · ${formatCount(r.invoiceLatency.count)} invoices issued`,
+          ],
   },
   {
     id: "erp-first-pass",
@@ -237,7 +242,7 @@ const TILES: TileSpec[] = [
     series: (s) => s.erpPosting.firstPassSuccessRate,
     details: (r, link) => {
       const p = r.erpPosting;
-      if (p.postings === 0) return [EMPTY.postings];
+      if (p.postings === 0) return [];
       const failed = p.postings - Math.round((p.firstPassSuccessRate ?? 0) * p.postings);
       return [
         `${formatCount(p.postings)} postings`,
@@ -260,7 +265,7 @@ const TILES: TileSpec[] = [
     series: (s) => s.erpPosting.eventualSuccessRate,
     details: (r, link) => {
       const p = r.erpPosting;
-      if (p.postings === 0) return [EMPTY.postings];
+      if (p.postings === 0) return [];
       const top = r.details.erpTopErrorCodes[0];
       return [
         {
@@ -288,7 +293,7 @@ const TILES: TileSpec[] = [
     series: (s) => countOf(s.reconciliation.breaks, s.reconciliation.results),
     details: (r, link) => {
       const rec = r.reconciliation;
-      if (rec.results === 0) return [EMPTY.reconciliation];
+      if (rec.results === 0) return [];
       const variance = Object.entries(rec.absVarianceMinor)
         .sort(([a], [b]) => a.localeCompare(b))
         .map(([currency, minor]) => `Absolute variance ${formatMoney(minor, currency)}`);
@@ -319,7 +324,7 @@ const TILES: TileSpec[] = [
     series: (s) => s.paymentToEntitlement.p95Ms,
     details: (r, link) => {
       const p = r.paymentToEntitlement;
-      if (p.count === 0) return ["No payment received in this range"];
+      if (p.count === 0) return [];
       return [
         `p50 ${formatDuration(p.p50Ms)} · ${formatCount(p.count)} payments`,
         {

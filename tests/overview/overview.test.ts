@@ -60,6 +60,13 @@ describe("the overview model", () => {
     // Counts of now or of actions really are zero, and have no target by default.
     expect(byId["open-exceptions"]!.status).toBe("no-target");
     expect(byId["manual-interventions"]!.display).toBe("0");
+    // Every trend says in words what did not happen, once: not again among the details.
+    for (const tile of overview.tiles.filter((t) => t.sparkline)) {
+      expect(tile.sparkline!.every((p) => p.value === null), tile.id).toBe(true);
+      expect(tile.emptyText, tile.id).toMatch(/^No .+ (in|for) this range$/);
+      expect(tile.details, tile.id).toEqual([]);
+    }
+    expect(byId["invoice-latency"]!.emptyText).toBe("No invoices issued in this range");
   });
 
   it("judges, compares and links each tile, keeping the filters in its links", () => {
