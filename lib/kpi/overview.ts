@@ -1,12 +1,12 @@
 import type { Db } from "@/db/client";
-import type { KpiScope, SeriesUnit } from "@/db/queries/kpis";
+import { openExceptions, type KpiScope, type SeriesUnit } from "@/db/queries/kpis";
 import type { ExceptionType } from "@/db/schema";
 import { serializeQueueParams } from "@/lib/exceptions/queue-params";
 import { TYPE_LABELS } from "@/lib/exceptions/vocabulary";
 import { previousPeriod } from "@/lib/filters/time-range";
 import { formatCount, formatDuration, formatMoney, formatPercent } from "@/lib/format";
 import { KPI_DEFINITIONS, KPI_IN_PLAIN_WORDS, type KpiName } from "./definitions";
-import { drilldownPath, type DrilldownSlug } from "./drilldown";
+import { DRILLDOWNS, drilldownPath, type DrilldownSlug, type DrilldownSpec } from "./drilldown";
 import { computeKpis, type KpiReport, type KpiSummary } from "./engine";
 import {
   describeTarget,
@@ -147,8 +147,6 @@ interface TileSpec {
   drill: DrilldownSlug;
   /** What the big number counts, in words; says "in the range" or "now". */
   measures: string;
-  /** The exception type whose open items are this tile's kind of problem. */
-  queue?: { type: ExceptionType; noun: [one: string, many: string] };
   /** Said in place of the trend when the range has nothing to measure. */
   emptyText: string;
   series?: (s: KpiSummary) => number | null;
@@ -180,7 +178,6 @@ const TILES: TileSpec[] = [
     higherIsBetter: true,
     drill: "usage-completeness",
     measures: "of expected usage received, for usage windows ending in the range",
-    queue: { type: "usage_incomplete", noun: ["usage gap", "usage gaps"] },
     emptyText: EMPTY.usage,
     series: (s) => s.usageCompleteness.ratio,
     details: (r, link) => {
@@ -217,8 +214,6 @@ const TILES: TileSpec[] = [
     higherIsBetter: false,
     drill: "invoice-latency",
     measures: "95% of invoices issued in the range went out within this after their period ended",
-    // Disputes have no KPI of their own; they are invoices customers push back on.
-    queue: { type: "invoice_disputed", noun: ["invoice dispute", "invoice disputes"] },
     emptyText: EMPTY.invoices,
     series: (s) => s.invoiceLatency.p95Ms,
     details: (r) =>
@@ -237,7 +232,6 @@ const TILES: TileSpec[] = [
     higherIsBetter: true,
     drill: "erp-postings",
     measures: "of postings started in the range succeeded at the first attempt",
-    queue: { type: "erp_posting_failed", noun: ["failed posting", "failed postings"] },
     emptyText: EMPTY.postings,
     series: (s) => s.erpPosting.firstPassSuccessRate,
     details: (r, link) => {
@@ -260,7 +254,6 @@ const TILES: TileSpec[] = [
     higherIsBetter: true,
     drill: "erp-postings",
     measures: "of postings started in the range succeeded, retries included",
-    queue: { type: "erp_posting_failed", noun: ["failed posting", "failed postings"] },
     emptyText: EMPTY.postings,
     series: (s) => s.erpPosting.eventualSuccessRate,
     details: (r, link) => {
@@ -285,10 +278,6 @@ const TILES: TileSpec[] = [
     higherIsBetter: false,
     drill: "reconciliation",
     measures: "breaks found in results for periods ending in the range",
-    queue: {
-      type: "reconciliation_break",
-      noun: ["reconciliation break", "reconciliation breaks"],
-    },
     emptyText: EMPTY.reconciliation,
     series: (s) => countOf(s.reconciliation.breaks, s.reconciliation.results),
     details: (r, link) => {
@@ -316,10 +305,6 @@ const TILES: TileSpec[] = [
     higherIsBetter: false,
     drill: "entitlement-sync",
     measures: "95% of payments received in the range reached the customer's access within this",
-    queue: {
-      type: "entitlement_out_of_sync",
-      noun: ["payment out of sync", "payments out of sync"],
-    },
     emptyText: "No payment received in this range",
     series: (s) => s.paymentToEntitlement.p95Ms,
     details: (r, link) => {
@@ -453,22 +438,47 @@ function seriesOf(
   });
 }
 
+type OpenType = NonNullable<DrilldownSpec["openType"]>;
+
+/** The exceptions queue filtered to one type and the entity on screen (the queue has no time range). */
+export const queueLink = (type: ExceptionType, entity: string | null) =>
+  `/exceptions${serializeQueueParams({ type, entity })}`;
+
 /** The open exceptions of one type, as the queue's tab for that type counts them. */
-function openNowOf(
-  report: KpiReport,
-  queue: NonNullable<TileSpec["queue"]>,
-  queueLink: (type: ExceptionType) => string,
-): OpenNow {
-  const count = report.exceptions.byType[queue.type]?.open ?? 0;
+function openNowOf(open: OpenType, count: number, entity: string | null): OpenNow {
   return {
-    type: queue.type,
+    type: open.type,
     count,
     text:
       count === 0
-        ? `No ${queue.noun[1]} open now`
-        : `${formatCount(count)} ${count === 1 ? queue.noun[0] : queue.noun[1]} open now`,
-    href: queueLink(queue.type),
+        ? `No ${open.noun[1]} open now`
+        : `${formatCount(count)} ${count === 1 ? open.noun[0] : open.noun[1]} open now`,
+    href: queueLink(open.type, entity),
   };
+}
+
+/** A tile's open-now line, from the report's count of open exceptions by type. */
+function openNowInReport(report: KpiReport, slug: DrilldownSlug): OpenNow | null {
+  const open: OpenType | undefined = (DRILLDOWNS[slug] as DrilldownSpec).openType;
+  if (!open) return null;
+  return openNowOf(open, report.exceptions.byType[open.type]?.open ?? 0, report.range.entity);
+}
+
+/**
+ * The open-now line of a drill-down page, counted as the tile and the queue count it: open,
+ * in progress or awaiting approval, for the entity on screen, whatever the range.
+ */
+export async function loadOpenNow(
+  db: Db,
+  slug: DrilldownSlug,
+  entity: string | null,
+  now = new Date(),
+): Promise<OpenNow | null> {
+  const open: OpenType | undefined = (DRILLDOWNS[slug] as DrilldownSpec).openType;
+  if (!open) return null;
+  const rows = await openExceptions(db, { from: now, to: now, entity }, now);
+  const count = Number(rows.find((r) => r.type === open.type)?.open ?? 0);
+  return openNowOf(open, count, entity);
 }
 
 function isEmpty(r: KpiReport): boolean {
@@ -505,9 +515,6 @@ export function buildOverview(
     return text ? `${path}?${text}` : path;
   };
 
-  const queueLink = (type: ExceptionType) =>
-    `/exceptions${serializeQueueParams({ type, entity: current.range.entity })}`;
-
   const tiles = TILES.map((spec): Tile => {
     const value = METRIC[spec.metric](current);
     const before = METRIC[spec.metric](previous);
@@ -520,11 +527,11 @@ export function buildOverview(
       value,
       display: formatValue(spec.kind, value),
       measures: spec.measures,
-      openNow: spec.queue ? openNowOf(current, spec.queue, queueLink) : null,
+      openNow: openNowInReport(current, spec.drill),
       details: spec.details(
         current,
         (view) => withQuery(drilldownPath(spec.drill), view),
-        queueLink,
+        (type) => queueLink(type, current.range.entity),
       ),
       change:
         !spec.snapshot && value !== null && before !== null

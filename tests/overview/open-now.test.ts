@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { countExceptionsByType } from "@/db/queries/exceptions";
-import { loadOverview, type Overview } from "@/lib/kpi/overview";
+import { isDrilldownSlug } from "@/lib/kpi/drilldown";
+import { loadOpenNow, loadOverview, type Overview } from "@/lib/kpi/overview";
 import { createTestDb, type TestDb } from "../support/db";
 import { seedException, unique } from "../exceptions/support";
 import { DAY, ingest, invoice, reconResult } from "../kpi/support";
@@ -112,6 +113,12 @@ describe("open exceptions beside the tiles", () => {
         expect(tile.openNow!.count, `${tile.id} for ${scope ?? "all"}`).toBe(
           tabs[tile.openNow!.type].count,
         );
+      }
+      // The drill-down pages behind the tiles show the same line.
+      for (const tile of overview.tiles) {
+        const slug = tile.href.split("?")[0]!.replace("/overview/", "");
+        if (!isDrilldownSlug(slug)) throw new Error(`no drill-down ${slug}`);
+        expect(await loadOpenNow(t.db, slug, scope, NOW), tile.id).toEqual(tile.openNow);
       }
       // The open-exceptions tile: its total is the "All" tab, and it lists every type that
       // has something open, each linked to its tab.

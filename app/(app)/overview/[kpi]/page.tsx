@@ -15,6 +15,7 @@ import {
   isDrilldownSlug,
 } from "@/lib/kpi/drilldown";
 import { loadDrilldownParams, serializeDrilldown, serializeFilters } from "../search-params";
+import { loadOpenNow } from "@/lib/kpi/overview";
 import { RECORDS } from "./records";
 
 interface Props {
@@ -45,6 +46,8 @@ export default async function DrilldownPage({ params, searchParams }: Props) {
       cursor: change.cursor ?? null,
     });
   const Records = RECORDS[kpi];
+  const db = await getDb();
+  const openNow = await loadOpenNow(db, kpi, query.entity);
   return (
     <>
       <nav aria-label="Breadcrumb">
@@ -58,6 +61,13 @@ export default async function DrilldownPage({ params, searchParams }: Props) {
           {spec.records} · {query.entity ?? "All entities"} · {formatDateTime(range.from)} –{" "}
           {formatDateTime(range.to)}
         </p>
+        {openNow ? (
+          <p data-testid="records-open-now" data-count={openNow.count}>
+            {openNow.count > 0 ? <span aria-hidden="true">! </span> : null}
+            <Link href={openNow.href}>{openNow.text} →</Link>{" "}
+            <span className="muted">(whatever the range)</span>
+          </p>
+        ) : null}
         <details>
           <summary>Definition</summary>
           <p>{KPI_IN_PLAIN_WORDS[spec.definition]}</p>
@@ -82,7 +92,7 @@ export default async function DrilldownPage({ params, searchParams }: Props) {
           fallback={<div className="skeleton" style={{ height: "24rem" }} />}
         >
           <Records
-            db={await getDb()}
+            db={db}
             scope={scope}
             view={view}
             cursor={decodeDrilldownCursor(query.cursor)}
