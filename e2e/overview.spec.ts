@@ -223,6 +223,12 @@ test("a range without breaks still shows the breaks open now, as the queue count
     "No invoices issued in this range",
   );
 
+  // The records behind the tile: no break in the range, and the same open count beside them.
+  await recon.getByRole("link", { name: /Records behind/ }).click();
+  await expect(page).toHaveURL(/\/overview\/reconciliation\?/);
+  await expect(page.getByTestId("records-open-now")).toHaveAttribute("data-count", String(shown));
+  await page.getByRole("link", { name: "← Overview" }).click();
+
   // The link opens the queue on that type and entity, whose tab counts the same.
   await openNow.getByRole("link").click();
   await expect(page).toHaveURL(/\/exceptions\?/);
