@@ -62,7 +62,10 @@ describe("the overview model", () => {
     expect(byId["manual-interventions"]!.display).toBe("0");
     // Every trend says in words what did not happen, once: not again among the details.
     for (const tile of overview.tiles.filter((t) => t.sparkline)) {
-      expect(tile.sparkline!.every((p) => p.value === null), tile.id).toBe(true);
+      expect(
+        tile.sparkline!.every((p) => p.value === null),
+        tile.id,
+      ).toBe(true);
       expect(tile.emptyText, tile.id).toMatch(/^No .+ (in|for) this range$/);
       expect(tile.details, tile.id).toEqual([]);
     }
