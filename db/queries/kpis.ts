@@ -22,9 +22,12 @@ export interface KpiScope {
 /** A grouping set: the headline (one row), the series (one row per UTC hour or day) or per entity. */
 export type GroupSet = "total" | "bucket" | "entity";
 
+/** A series bucket: a UTC hour, a UTC day, or an ISO week (Monday 00:00 UTC to the next). */
+export type SeriesUnit = "hour" | "day" | "week";
+
 /** Which of the three groupings a query returns, all from one scan (GROUPING SETS). */
 export interface KpiGrouping {
-  unit: "hour" | "day";
+  unit: SeriesUnit;
   sets: readonly GroupSet[];
 }
 

@@ -22,6 +22,28 @@ export const KPI_DEFINITIONS = {
 
 export type KpiName = keyof typeof KPI_DEFINITIONS;
 
+/*
+ * The same definitions for someone who does not read formulas: what the number answers and
+ * why it matters. Shown first in each tile's disclosure, the exact definition under it.
+ */
+export const KPI_IN_PLAIN_WORDS: Record<KpiName, string> = {
+  usageCompleteness:
+    "Of the usage our product systems say should have reached billing, how much did. Below 100% means some usage may not be invoiced.",
+  eventLag:
+    "How long a business event took to reach Closeline after it happened. 95% of events arrived faster than the p95.",
+  invoiceLatency:
+    "How long after a billing period ended its invoice went out. 95% of invoices went out faster than the p95.",
+  erpPosting: "Whether invoices reached the general ledger: first time, after retries, or not yet.",
+  reconciliation:
+    "Checks that two systems agree on an amount (usage vs billing, billing vs ERP, payments vs receivables). A break is a difference larger than the allowed tolerance.",
+  paymentToEntitlement:
+    "How long after a payment arrived the customer's access was updated. A payment waiting more than an hour is overdue.",
+  exceptions:
+    "Problems that still need a person, whenever they happened: the size of the work queue right now.",
+  manualInterventions:
+    "How often people had to step in: retries, resolutions, corrections and approvals.",
+};
+
 /** Audit actions that count as a manual intervention. */
 export const MANUAL_INTERVENTION_ACTION_PREFIXES = [
   "exception.",
