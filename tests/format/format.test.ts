@@ -1,10 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  formatDateTime,
-  formatDuration,
-  formatMoney,
-  formatZoneOffset,
-} from "@/lib/format";
+import { formatDateTime, formatDuration, formatMoney, formatZoneOffset } from "@/lib/format";
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
