@@ -1,7 +1,8 @@
 import type { EndpointSummary } from "@/lib/outbox/endpoints";
 import type { ActionResult } from "@/lib/http/action-result";
-import { formatDateTime } from "@/lib/format";
 import { RowActionButton } from "./row-action-button";
+import { DateTime } from "@/components/ui/date-time";
+import { TableRegion } from "@/components/table/table-region";
 
 export function EndpointsTable({
   endpoints,
@@ -19,7 +20,7 @@ export function EndpointsTable({
     );
   }
   return (
-    <div className="table-wrap">
+    <TableRegion label="Webhook endpoints">
       <table className="data">
         <thead>
           <tr>
@@ -47,12 +48,16 @@ export function EndpointsTable({
                   <span className="muted">nothing</span>
                 )}
               </td>
-              <td>{formatDateTime(e.createdAt)}</td>
+              <td>
+                <DateTime value={e.createdAt} />
+              </td>
               <td>
                 {e.active ? (
                   <span className="badge ok">active</span>
                 ) : (
-                  <span className="badge">deactivated {formatDateTime(e.deactivatedAt)}</span>
+                  <span className="badge">
+                    deactivated <DateTime value={e.deactivatedAt} />
+                  </span>
                 )}
               </td>
               <td>
@@ -71,6 +76,6 @@ export function EndpointsTable({
           ))}
         </tbody>
       </table>
-    </div>
+    </TableRegion>
   );
 }

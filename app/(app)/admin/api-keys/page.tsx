@@ -1,10 +1,11 @@
 import type { Metadata } from "next";
 import { getDb } from "@/db";
 import { AdminTabs } from "@/components/admin/admin-tabs";
-import { formatDateTime } from "@/lib/format";
 import { listApiKeys } from "@/lib/auth/api-keys";
 import { guardPage } from "@/lib/auth/session";
 import { CreateApiKeyForm, RevokeApiKeyButton } from "./client";
+import { DateTime } from "@/components/ui/date-time";
+import { TableRegion } from "@/components/table/table-region";
 
 export const metadata: Metadata = { title: "API keys" };
 
@@ -26,7 +27,7 @@ export default async function ApiKeysPage() {
             No API keys yet. Integrations need one with the ingest scope to send telemetry.
           </p>
         ) : (
-          <div className="table-wrap">
+          <TableRegion label="API keys">
             <table className="data">
               <thead>
                 <tr>
@@ -49,17 +50,21 @@ export default async function ApiKeysPage() {
                       <code>{key.prefix}…</code>
                     </td>
                     <td>{key.scopes.join(", ")}</td>
-                    <td>{formatDateTime(key.createdAt)}</td>
+                    <td>
+                      <DateTime value={key.createdAt} />
+                    </td>
                     <td>
                       {key.lastUsedAt ? (
-                        formatDateTime(key.lastUsedAt)
+                        <DateTime value={key.lastUsedAt} />
                       ) : (
                         <span className="muted">never</span>
                       )}
                     </td>
                     <td>
                       {key.revokedAt ? (
-                        <span className="badge bad">revoked {formatDateTime(key.revokedAt)}</span>
+                        <span className="badge bad">
+                          revoked <DateTime value={key.revokedAt} />
+                        </span>
                       ) : (
                         <span className="badge ok">active</span>
                       )}
@@ -71,7 +76,7 @@ export default async function ApiKeysPage() {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableRegion>
         )}
       </section>
     </>

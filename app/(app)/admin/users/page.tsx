@@ -4,8 +4,9 @@ import { ROLES } from "@/db/schema";
 import { AdminTabs } from "@/components/admin/admin-tabs";
 import { guardPage } from "@/lib/auth/session";
 import { listUsers } from "@/lib/auth/users";
-import { formatDateTime } from "@/lib/format";
 import { ActiveToggle, CreateUserForm, RoleSelect } from "./client";
+import { DateTime } from "@/components/ui/date-time";
+import { TableRegion } from "@/components/table/table-region";
 
 export const metadata: Metadata = { title: "Users" };
 
@@ -22,7 +23,7 @@ export default async function UsersPage() {
       </section>
       <section className="card" aria-labelledby="users">
         <h2 id="users">Users</h2>
-        <div className="table-wrap">
+        <TableRegion label="Users">
           <table className="data" data-testid="users-table">
             <thead>
               <tr>
@@ -57,7 +58,9 @@ export default async function UsersPage() {
                       <span className="badge bad">deactivated</span>
                     )}
                   </td>
-                  <td>{formatDateTime(user.createdAt)}</td>
+                  <td>
+                    <DateTime value={user.createdAt} />
+                  </td>
                   <td>
                     {user.id === me.id ? (
                       <span className="muted">you</span>
@@ -69,7 +72,7 @@ export default async function UsersPage() {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableRegion>
       </section>
     </>
   );
