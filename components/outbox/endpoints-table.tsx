@@ -21,7 +21,7 @@ export function EndpointsTable({
   }
   return (
     <TableRegion label="Webhook endpoints">
-      <table className="data">
+      <table className="data stack">
         <thead>
           <tr>
             <th scope="col">Name</th>
@@ -37,21 +37,21 @@ export function EndpointsTable({
         <tbody>
           {endpoints.map((e) => (
             <tr key={e.id} data-testid="webhook-endpoint">
-              <td>{e.name}</td>
-              <td>
+              <td data-label="Name">{e.name}</td>
+              <td data-label="URL">
                 <code>{e.url}</code>
               </td>
-              <td>
+              <td data-label="Receives">
                 {e.kinds.length ? (
                   e.kinds.map((k) => <code key={k}>{k} </code>)
                 ) : (
                   <span className="muted">nothing</span>
                 )}
               </td>
-              <td>
+              <td data-label="Added">
                 <DateTime value={e.createdAt} />
               </td>
-              <td>
+              <td data-label="Status">
                 {e.active ? (
                   <span className="badge ok">active</span>
                 ) : (

@@ -28,7 +28,7 @@ export default async function ApiKeysPage() {
           </p>
         ) : (
           <TableRegion label="API keys">
-            <table className="data">
+            <table className="data stack">
               <thead>
                 <tr>
                   <th scope="col">Name</th>
@@ -45,22 +45,22 @@ export default async function ApiKeysPage() {
               <tbody>
                 {keys.map((key) => (
                   <tr key={key.id}>
-                    <td>{key.name}</td>
-                    <td>
+                    <td data-label="Name">{key.name}</td>
+                    <td data-label="Key">
                       <code>{key.prefix}…</code>
                     </td>
-                    <td>{key.scopes.join(", ")}</td>
-                    <td>
+                    <td data-label="Scopes">{key.scopes.join(", ")}</td>
+                    <td data-label="Created">
                       <DateTime value={key.createdAt} />
                     </td>
-                    <td>
+                    <td data-label="Last used">
                       {key.lastUsedAt ? (
                         <DateTime value={key.lastUsedAt} />
                       ) : (
                         <span className="muted">never</span>
                       )}
                     </td>
-                    <td>
+                    <td data-label="Status">
                       {key.revokedAt ? (
                         <span className="badge bad">
                           revoked <DateTime value={key.revokedAt} />

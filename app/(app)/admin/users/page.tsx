@@ -24,7 +24,7 @@ export default async function UsersPage() {
       <section className="card" aria-labelledby="users">
         <h2 id="users">Users</h2>
         <TableRegion label="Users">
-          <table className="data" data-testid="users-table">
+          <table className="data stack" data-testid="users-table">
             <thead>
               <tr>
                 <th scope="col">Email</th>
@@ -40,9 +40,9 @@ export default async function UsersPage() {
             <tbody>
               {users.map((user) => (
                 <tr key={user.id} data-email={user.email}>
-                  <td>{user.email}</td>
-                  <td>{user.name ?? "—"}</td>
-                  <td>
+                  <td data-label="Email">{user.email}</td>
+                  <td data-label="Name">{user.name ?? "—"}</td>
+                  <td data-label="Role">
                     <RoleSelect
                       id={user.id}
                       email={user.email}
@@ -51,14 +51,14 @@ export default async function UsersPage() {
                       disabled={user.id === me.id}
                     />
                   </td>
-                  <td>
+                  <td data-label="Status">
                     {user.active ? (
                       <span className="badge ok">active</span>
                     ) : (
                       <span className="badge bad">deactivated</span>
                     )}
                   </td>
-                  <td>
+                  <td data-label="Created">
                     <DateTime value={user.createdAt} />
                   </td>
                   <td>
