@@ -66,7 +66,7 @@ test("a user switches to New York time and dates follow, with the change audited
   await expect(page).toHaveURL(/\/profile$/);
   await expect(page.getByRole("heading", { name: "Your profile", level: 1 })).toBeVisible();
   await expect(page.getByRole("search", { name: "Filters" })).toHaveCount(0);
-  await page.getByLabel("Time zone", { exact: true }).selectOption("America/New_York");
+  await page.getByRole("combobox", { name: "Time zone" }).selectOption("America/New_York");
   await page.getByRole("button", { name: "Save time zone" }).click();
   const saved = page.getByTestId("time-zone-result");
   await expect(saved).toHaveText("Saved: dates now show in America/New York.");
