@@ -9,7 +9,7 @@ export type ShellFilter = "entity" | "range";
  * and the profile are not scoped at all, Close has its own entity and month pickers, and a
  * detail page (one exception, one event) is already a single record.
  */
-const FILTERS_BY_ROUTE: Record<string, readonly ShellFilter[]> = {
+export const FILTERS_BY_ROUTE: Record<string, readonly ShellFilter[]> = {
   "/overview": ["entity", "range"],
   "/overview/[kpi]": ["entity", "range"],
   // Volumes and rejections are counted over the range for every entity together.
