@@ -159,12 +159,40 @@ for (const role of ROLES) {
             // Let streamed sections replace their skeletons before measuring.
             await expect(page.locator(".skeleton")).toHaveCount(0, { timeout: 20_000 });
 
-            const widths = await page.evaluate(() => ({
-              scroll: document.documentElement.scrollWidth,
-              inner: window.innerWidth,
-            }));
+            const widths = await page.evaluate(() => {
+              const inner = window.innerWidth;
+              // The innermost elements that stick out: what to fix when the page is too wide.
+              const clipped = (el: Element) => {
+                for (let a = el.parentElement; a; a = a.parentElement) {
+                  if (getComputedStyle(a).overflowX !== "visible") return true;
+                }
+                return false;
+              };
+              const sticking = [...document.querySelectorAll("body *")].filter(
+                (el) =>
+                  el.getBoundingClientRect().right > inner + 1 &&
+                  ![...el.children].some((c) => c.getBoundingClientRect().right > inner + 1) &&
+                  !clipped(el),
+              );
+              const name = (el: Element) =>
+                `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ""}${[...el.classList]
+                  .slice(0, 2)
+                  .map((c) => `.${c}`)
+                  .join("")}`;
+              return {
+                scroll: document.documentElement.scrollWidth,
+                inner,
+                culprits: sticking.slice(0, 4).map((el) => {
+                  const parent = el.parentElement;
+                  return `${parent ? `${name(parent)} > ` : ""}${name(el)}`;
+                }),
+              };
+            });
             expect
-              .soft(widths.scroll, `${path} (${theme}) scrolls sideways at 390 px`)
+              .soft(
+                widths.scroll,
+                `${path} (${theme}) scrolls sideways at 390 px; too wide: ${widths.culprits.join(", ")}`,
+              )
               .toBeLessThanOrEqual(widths.inner);
 
             const { violations } = await new AxeBuilder({ page }).withTags(WCAG).analyze();
