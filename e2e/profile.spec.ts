@@ -71,6 +71,8 @@ test("a user switches to New York time and dates follow, with the change audited
   const saved = page.getByTestId("time-zone-result");
   await expect(saved).toHaveText("Saved: dates now show in America/New York.");
   await expect(saved).toBeFocused();
+  // The picker keeps showing what was saved (a form reset once put the old zone back).
+  await expect(page.getByRole("combobox", { name: "Time zone" })).toHaveValue("America/New_York");
   await expect(page.getByTestId("current-time-zone")).toHaveText("Times in America/New_York");
 
   // After: the same instant in New York time, offset shown; a reload keeps it (stored).

@@ -1,6 +1,14 @@
 "use client";
 
-import { useActionState, useEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
+import {
+  startTransition,
+  useActionState,
+  useEffect,
+  useMemo,
+  useRef,
+  useState,
+  useSyncExternalStore,
+} from "react";
 import { formatDateTime } from "@/lib/format";
 import { setTimeZoneAction } from "./actions";
 
@@ -47,7 +55,16 @@ export function TimeZoneForm({ current, zones }: { current: string; zones: reado
   }, [zones, choice]);
 
   return (
-    <form action={action} className="form-row">
+    <form
+      className="form-row"
+      // Submitted by hand, not through `action`: React resets a form after its action, which
+      // would show the old zone in the select while the new one is saved.
+      onSubmit={(e) => {
+        e.preventDefault();
+        const form = new FormData(e.currentTarget);
+        startTransition(() => action(form));
+      }}
+    >
       <label className="field">
         Time zone
         <select
