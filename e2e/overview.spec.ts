@@ -26,7 +26,7 @@ function seedEvents(entity: string, run: string) {
     data,
   });
   // Three invoices issued two days ago, 2 h, 5 h and 30 h after their period ended:
-  // p95 (continuous) = 5 h + 0.9 × 25 h = 27.5 h.
+  // p95 (continuous) = 5 h + 0.9 × 25 h = 27.5 h, shown "1 d 4 h".
   const invoices = [2, 5, 30].map((latencyHours, i) =>
     event("invoice.issued", {
       invoiceId: `INV-${run}-${i + 1}`,
@@ -120,7 +120,7 @@ test("a finance user reads the overview, drills into the records, and keeps the 
   await expect(page.getByTestId("overview-range")).toContainText(entity);
 
   // The tiles: value, status in words, definition.
-  await expect(tile(page, "invoice-latency").getByTestId("tile-value")).toHaveText("27.5 h");
+  await expect(tile(page, "invoice-latency").getByTestId("tile-value")).toHaveText("1 d 4 h");
   await expect(tile(page, "invoice-latency")).toContainText("3 invoices issued");
   await expect(tile(page, "invoice-latency")).toContainText("Warning");
   await expect(tile(page, "erp-first-pass").getByTestId("tile-value")).toHaveText("50.00%");
@@ -135,7 +135,7 @@ test("a finance user reads the overview, drills into the records, and keeps the 
   await page.reload();
   await expect(page.getByLabel("Entity")).toHaveValue(entity);
   await expect(page.getByLabel("Time range")).toHaveValue("7d");
-  await expect(tile(page, "invoice-latency").getByTestId("tile-value")).toHaveText("27.5 h");
+  await expect(tile(page, "invoice-latency").getByTestId("tile-value")).toHaveText("1 d 4 h");
 
   // Drill from the latency tile to the invoices behind it, slowest first.
   await tile(page, "invoice-latency")
@@ -147,7 +147,7 @@ test("a finance user reads the overview, drills into the records, and keeps the 
   const rows = page.getByTestId("records-table").locator("tbody tr");
   await expect(rows).toHaveCount(3);
   await expect(rows.first()).toContainText(`INV-${run}-3`);
-  await expect(rows.first()).toContainText("30.0 h");
+  await expect(rows.first()).toContainText("1 d 6 h");
   const drillUrl = page.url();
 
   // …and on to the raw event of an invoice.

@@ -4,16 +4,62 @@
  * arithmetic on strings, so no amount passes through a binary fraction.
  */
 
-const dateTime = new Intl.DateTimeFormat("en-GB", {
-  dateStyle: "medium",
-  timeStyle: "short",
-  timeZone: "UTC",
-});
+/** The zone every date is shown in until a user picks another on their profile. */
+export const DEFAULT_TIME_ZONE = "UTC";
 
-export function formatDateTime(value: Date | string | null | undefined): string {
+// Intl formatters are costly to build and a page formats hundreds of dates in one or two zones.
+const dateTimeFormats = new Map<string, Intl.DateTimeFormat>();
+const offsetFormats = new Map<string, Intl.DateTimeFormat>();
+
+function cached(
+  store: Map<string, Intl.DateTimeFormat>,
+  timeZone: string,
+  make: () => Intl.DateTimeFormat,
+): Intl.DateTimeFormat {
+  let format = store.get(timeZone);
+  if (!format) {
+    format = make();
+    store.set(timeZone, format);
+  }
+  return format;
+}
+
+/**
+ * The zone's offset at that instant as "UTC", "UTC+2" or "UTC−3:30": an offset is never
+ * ambiguous (CST is three different zones) and it shows the daylight-saving switch.
+ */
+export function formatZoneOffset(date: Date, timeZone: string): string {
+  if (timeZone === "UTC") return "UTC";
+  const part = cached(
+    offsetFormats,
+    timeZone,
+    () => new Intl.DateTimeFormat("en-US", { timeZone, timeZoneName: "shortOffset" }),
+  )
+    .formatToParts(date)
+    .find((p) => p.type === "timeZoneName")?.value;
+  // "GMT", "GMT+0" (Etc/UTC) or "GMT+5:30".
+  const offset = (part ?? "GMT").replace(/^GMT/, "");
+  return /^[+-]?0?$/.test(offset) ? "UTC" : `UTC${offset.replace("-", "−")}`;
+}
+
+/**
+ * "6 Dec 2026, 14:05 UTC", or in a user's zone "6 Dec 2026, 15:05 UTC+1". Without a zone it
+ * shows UTC; pages pass the signed-in user's zone (lib/server/time-zone.ts on the server,
+ * components/shell/time-zone.tsx in the browser).
+ */
+export function formatDateTime(
+  value: Date | string | null | undefined,
+  timeZone: string = DEFAULT_TIME_ZONE,
+): string {
   if (!value) return "—";
   const date = typeof value === "string" ? new Date(value) : value;
-  return `${dateTime.format(date)} UTC`;
+  if (Number.isNaN(date.getTime())) return "—";
+  const format = cached(
+    dateTimeFormats,
+    timeZone,
+    () => new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone }),
+  );
+  return `${format.format(date)} ${formatZoneOffset(date, timeZone)}`;
 }
 
 export function currencyDigits(currency: string): number {
@@ -42,14 +88,38 @@ export function formatCount(n: number | null | undefined): string {
   return n == null ? "—" : n.toLocaleString("en-US");
 }
 
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+/**
+ * A duration as people say it: "850 ms", "4.2 s", "12 min 5 s", "2 h 5 min", "3 d 4 h". At
+ * most two units, the smaller one rounded, so nobody has to work out what "31.8 h" means.
+ */
 export function formatDuration(ms: number | null | undefined): string {
-  if (ms == null) return "—";
+  if (ms == null || !Number.isFinite(ms)) return "—";
+  const sign = ms < 0 ? "−" : "";
   const abs = Math.abs(ms);
-  if (abs < 1000) return `${Math.round(ms)} ms`;
-  if (abs < 60_000) return `${(ms / 1000).toFixed(1)} s`;
-  if (abs < 3_600_000) return `${(ms / 60_000).toFixed(1)} min`;
-  if (abs < 172_800_000) return `${(ms / 3_600_000).toFixed(1)} h`;
-  return `${(ms / 86_400_000).toFixed(1)} d`;
+  if (abs < SECOND) return `${sign}${Math.round(abs)} ms`;
+  if (abs < 10 * SECOND) {
+    const seconds = Math.round(abs / 100) / 10;
+    if (seconds < 10) return `${sign}${seconds} s`;
+  }
+  // Round to the smaller unit first, then split, so 59 min 59.6 s reads "1 h", not "60 min".
+  const pair = (small: number, large: number, smallUnit: string, largeUnit: string) => {
+    const total = Math.round(abs / small);
+    const ratio = large / small;
+    const whole = Math.floor(total / ratio);
+    const rest = total % ratio;
+    if (whole === 0) return `${sign}${rest} ${smallUnit}`;
+    return rest === 0
+      ? `${sign}${whole} ${largeUnit}`
+      : `${sign}${whole} ${largeUnit} ${rest} ${smallUnit}`;
+  };
+  if (Math.round(abs / SECOND) < 60 * 60) return pair(SECOND, MINUTE, "s", "min");
+  if (Math.round(abs / MINUTE) < 24 * 60) return pair(MINUTE, HOUR, "min", "h");
+  return pair(HOUR, DAY, "h", "d");
 }
 
 export function formatPercent(ratio: number | null | undefined, digits = 1): string {

@@ -8,10 +8,12 @@ import { GlobalFilters } from "@/components/shell/global-filters";
 import { NavLinks } from "@/components/shell/nav-links";
 import { SignOutButton } from "@/components/shell/sign-out-button";
 import { ThemeToggle } from "@/components/shell/theme-toggle";
+import { TimeZoneProvider } from "@/components/ui/date-time";
 import { areasFor } from "@/lib/auth/navigation";
 import { pageRouteOf } from "@/lib/auth/route-access";
 import { getCurrentUser, guardPage } from "@/lib/auth/session";
 import { requirePageExists } from "@/lib/server/page-exists";
+import { effectiveTimeZone } from "@/lib/auth/time-zone";
 
 const ROLE_LABEL = {
   executive: "Executive",
@@ -51,23 +53,33 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
         </Suspense>
         <div className="sidebar-footer">
           <div>
-            <div data-testid="current-user">{user.name ?? user.email}</div>
+            <Link
+              href="/profile"
+              className="profile-link"
+              data-testid="current-user"
+              aria-label={`Your profile and time zone: ${user.name ?? user.email}`}
+            >
+              {user.name ?? user.email}
+            </Link>
             <span className="badge" data-testid="current-role">
               {ROLE_LABEL[user.role]}
             </span>
+            <div className="muted" data-testid="current-time-zone">
+              Times in {effectiveTimeZone(user.timeZone)}
+            </div>
           </div>
           <ThemeToggle initial={theme === "light" || theme === "dark" ? theme : "system"} />
           <SignOutButton />
         </div>
       </nav>
       <div className="main">
-        <header className="topbar">
-          <Suspense>
-            <GlobalFilters entities={entities} />
-          </Suspense>
-        </header>
+        <Suspense>
+          <GlobalFilters entities={entities} />
+        </Suspense>
         <main id="main" className="content" tabIndex={-1}>
-          {children}
+          <TimeZoneProvider timeZone={effectiveTimeZone(user.timeZone)}>
+            {children}
+          </TimeZoneProvider>
         </main>
       </div>
     </div>

@@ -1,7 +1,8 @@
 import type { ActionResult } from "@/lib/http/action-result";
 import type { CommandStatus, CommandSummary, OutboxDelivery } from "@/lib/outbox/commands";
-import { formatDateTime } from "@/lib/format";
 import { RowActionButton } from "./row-action-button";
+import { DateTime } from "@/components/ui/date-time";
+import { TableRegion } from "@/components/table/table-region";
 
 const STATUS_BADGE: Record<CommandStatus, string> = {
   pending: "badge warn",
@@ -27,7 +28,7 @@ function DeliveryLog({ deliveries }: { deliveries: OutboxDelivery[] }) {
       <ol style={{ margin: "0.25rem 0 0", paddingLeft: "1.25rem" }} data-testid="delivery-log">
         {deliveries.map((d) => (
           <li key={d.id}>
-            #{d.attempt} {formatDateTime(d.at)} —{" "}
+            #{d.attempt} <DateTime value={d.at} /> —{" "}
             {d.httpStatus !== null ? <code>HTTP {d.httpStatus}</code> : null}
             {d.error && d.httpStatus === null ? <span>{d.error}</span> : null}
             {d.durationMs !== null ? <span className="muted"> ({d.durationMs} ms)</span> : null}
@@ -54,7 +55,7 @@ export function CommandsTable({
   for (const d of deliveries)
     byCommand.set(d.commandId, [...(byCommand.get(d.commandId) ?? []), d]);
   return (
-    <div className="table-wrap">
+    <TableRegion label="Commands">
       <table className="data">
         <thead>
           <tr>
@@ -91,17 +92,19 @@ export function CommandsTable({
               </td>
               <td>{c.endpointName}</td>
               <td>
-                {formatDateTime(c.createdAt)}
+                <DateTime value={c.createdAt} />
                 {c.createdByEmail ? <div className="muted">{c.createdByEmail}</div> : null}
               </td>
               <td>
                 <span className={STATUS_BADGE[c.status]}>{c.status}</span>
                 <div className="muted" style={{ fontSize: "0.8rem" }}>
-                  {c.status === "delivered"
-                    ? formatDateTime(c.deliveredAt)
-                    : c.status === "pending" && c.attempts > 0
-                      ? `next attempt ${formatDateTime(c.nextAttemptAt)}`
-                      : `${c.attempts} attempt${c.attempts === 1 ? "" : "s"}`}
+                  {c.status === "delivered" ? (
+                    <DateTime value={c.deliveredAt} />
+                  ) : c.status === "pending" && c.attempts > 0 ? (
+                    `next attempt $<DateTime value={c.nextAttemptAt} />`
+                  ) : (
+                    `${c.attempts} attempt${c.attempts === 1 ? "" : "s"}`
+                  )}
                 </div>
               </td>
               <td>{c.lastError ? <span>{c.lastError}</span> : <span className="muted">—</span>}</td>
@@ -124,6 +127,6 @@ export function CommandsTable({
           ))}
         </tbody>
       </table>
-    </div>
+    </TableRegion>
   );
 }

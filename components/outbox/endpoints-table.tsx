@@ -1,7 +1,8 @@
 import type { EndpointSummary } from "@/lib/outbox/endpoints";
 import type { ActionResult } from "@/lib/http/action-result";
-import { formatDateTime } from "@/lib/format";
 import { RowActionButton } from "./row-action-button";
+import { DateTime } from "@/components/ui/date-time";
+import { TableRegion } from "@/components/table/table-region";
 
 export function EndpointsTable({
   endpoints,
@@ -19,8 +20,8 @@ export function EndpointsTable({
     );
   }
   return (
-    <div className="table-wrap">
-      <table className="data">
+    <TableRegion label="Webhook endpoints">
+      <table className="data stack">
         <thead>
           <tr>
             <th scope="col">Name</th>
@@ -36,23 +37,27 @@ export function EndpointsTable({
         <tbody>
           {endpoints.map((e) => (
             <tr key={e.id} data-testid="webhook-endpoint">
-              <td>{e.name}</td>
-              <td>
+              <td data-label="Name">{e.name}</td>
+              <td data-label="URL">
                 <code>{e.url}</code>
               </td>
-              <td>
+              <td data-label="Receives">
                 {e.kinds.length ? (
                   e.kinds.map((k) => <code key={k}>{k} </code>)
                 ) : (
                   <span className="muted">nothing</span>
                 )}
               </td>
-              <td>{formatDateTime(e.createdAt)}</td>
-              <td>
+              <td data-label="Added">
+                <DateTime value={e.createdAt} />
+              </td>
+              <td data-label="Status">
                 {e.active ? (
                   <span className="badge ok">active</span>
                 ) : (
-                  <span className="badge">deactivated {formatDateTime(e.deactivatedAt)}</span>
+                  <span className="badge">
+                    deactivated <DateTime value={e.deactivatedAt} />
+                  </span>
                 )}
               </td>
               <td>
@@ -71,6 +76,6 @@ export function EndpointsTable({
           ))}
         </tbody>
       </table>
-    </div>
+    </TableRegion>
   );
 }

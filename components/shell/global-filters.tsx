@@ -2,7 +2,7 @@
 
 import { usePathname } from "next/navigation";
 import { useQueryStates } from "nuqs";
-import { showsGlobalFilters } from "@/lib/filters/applies";
+import { shellFiltersFor } from "@/lib/filters/applicability";
 import { globalFilterParsers } from "@/lib/filters/search-params";
 import {
   RANGE_CHOICES,
@@ -17,86 +17,105 @@ function toLocalInput(date: Date | null): string {
   return new Date(date.getTime() - offsetMs).toISOString().slice(0, 16);
 }
 
-/** Entity and time range, kept in the URL; changing them re-renders the page on the server. */
+/**
+ * Entity and time range, kept in the URL; changing them re-renders the page on the server.
+ * Only the filters the current page reads are shown (lib/filters/applicability.ts), and the
+ * bar is absent where none apply. It decides from the browser's path because the layout
+ * that renders it is not re-rendered when the user moves between pages.
+ */
 export function GlobalFilters({ entities }: { entities: string[] }) {
+  const applies = shellFiltersFor(usePathname());
   const [filters, setFilters] = useQueryStates(globalFilterParsers, {
     shallow: false,
     history: "push",
   });
-  const pathname = usePathname();
-  if (!showsGlobalFilters(pathname)) return null;
   const range = filters.range ?? DEFAULT_RANGE;
+  if (applies.length === 0) return null;
   return (
-    <form
-      className="filters"
-      role="search"
-      aria-label="Filters"
-      onSubmit={(e) => e.preventDefault()}
-    >
-      <label className="field">
-        Entity
-        <select
-          name="entity"
-          value={filters.entity ?? ""}
-          onChange={(e) => void setFilters({ entity: e.target.value || null })}
-        >
-          <option value="">All entities</option>
-          {entities.map((entity) => (
-            <option key={entity} value={entity}>
-              {entity}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label className="field">
-        Time range
-        <select
-          name="range"
-          value={range}
-          onChange={(e) => {
-            const next = e.target.value as RangeChoice;
-            if (next === "custom") {
-              const to = new Date();
-              const from = new Date(to.getTime() - 7 * 86_400_000);
-              void setFilters({ range: next, from: filters.from ?? from, to: filters.to ?? to });
-            } else {
-              void setFilters({
-                range: next === DEFAULT_RANGE ? null : next,
-                from: null,
-                to: null,
-              });
-            }
-          }}
-        >
-          {RANGE_CHOICES.map((choice) => (
-            <option key={choice} value={choice}>
-              {RANGE_LABELS[choice]}
-            </option>
-          ))}
-        </select>
-      </label>
-      {range === "custom" ? (
-        <>
+    <header className="topbar">
+      <form
+        className="filters"
+        role="search"
+        aria-label="Filters"
+        onSubmit={(e) => e.preventDefault()}
+      >
+        {applies.includes("entity") ? (
           <label className="field">
-            From
-            <input
-              type="datetime-local"
-              value={toLocalInput(filters.from)}
-              onChange={(e) =>
-                e.target.value && void setFilters({ from: new Date(e.target.value) })
-              }
-            />
+            Entity
+            <select
+              name="entity"
+              value={filters.entity ?? ""}
+              onChange={(e) => void setFilters({ entity: e.target.value || null })}
+            >
+              <option value="">All entities</option>
+              {entities.map((entity) => (
+                <option key={entity} value={entity}>
+                  {entity}
+                </option>
+              ))}
+            </select>
           </label>
-          <label className="field">
-            To
-            <input
-              type="datetime-local"
-              value={toLocalInput(filters.to)}
-              onChange={(e) => e.target.value && void setFilters({ to: new Date(e.target.value) })}
-            />
-          </label>
-        </>
-      ) : null}
-    </form>
+        ) : null}
+        {applies.includes("range") ? (
+          <>
+            <label className="field">
+              Time range
+              <select
+                name="range"
+                value={range}
+                onChange={(e) => {
+                  const next = e.target.value as RangeChoice;
+                  if (next === "custom") {
+                    const to = new Date();
+                    const from = new Date(to.getTime() - 7 * 86_400_000);
+                    void setFilters({
+                      range: next,
+                      from: filters.from ?? from,
+                      to: filters.to ?? to,
+                    });
+                  } else {
+                    void setFilters({
+                      range: next === DEFAULT_RANGE ? null : next,
+                      from: null,
+                      to: null,
+                    });
+                  }
+                }}
+              >
+                {RANGE_CHOICES.map((choice) => (
+                  <option key={choice} value={choice}>
+                    {RANGE_LABELS[choice]}
+                  </option>
+                ))}
+              </select>
+            </label>
+            {range === "custom" ? (
+              <>
+                <label className="field">
+                  From
+                  <input
+                    type="datetime-local"
+                    value={toLocalInput(filters.from)}
+                    onChange={(e) =>
+                      e.target.value && void setFilters({ from: new Date(e.target.value) })
+                    }
+                  />
+                </label>
+                <label className="field">
+                  To
+                  <input
+                    type="datetime-local"
+                    value={toLocalInput(filters.to)}
+                    onChange={(e) =>
+                      e.target.value && void setFilters({ to: new Date(e.target.value) })
+                    }
+                  />
+                </label>
+              </>
+            ) : null}
+          </>
+        ) : null}
+      </form>
+    </header>
   );
 }

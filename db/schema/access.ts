@@ -29,6 +29,8 @@ export const users = pgTable("users", {
   active: boolean("active").notNull().default(true),
   /** Bumped to end every session of the user (deactivation, role change, password reset). */
   sessionVersion: integer("session_version").notNull().default(0),
+  /** IANA zone every date is shown in for this user (lib/auth/time-zone.ts validates it). */
+  timeZone: text("time_zone").notNull().default("UTC"),
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
 });
 

@@ -28,6 +28,8 @@ export const ROUTE_ACCESS: Record<string, AccessRule> = {
   /** One raw event; the page also requires kpis:read or ingestion:read (a rule cannot say "or"). */
   "/events/[seq]": "signed-in",
   "/sign-in": "public",
+  /** The user's own account and preferences (time zone). */
+  "/profile": "signed-in",
   "/ingestion": { permission: "ingestion:read" },
   "/exceptions": { permission: "exceptions:read" },
   "/exceptions/[id]": { permission: "exceptions:read" },

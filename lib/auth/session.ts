@@ -19,12 +19,18 @@ export interface CurrentUser {
   role: Role;
 }
 
+/** The signed-in user with their preferences, as the pages of this request see them. */
+export interface SessionUser extends CurrentUser {
+  /** IANA zone the user reads dates in (lib/auth/time-zone.ts). */
+  timeZone: string;
+}
+
 /**
  * The signed-in user of this request, re-read from the database: a deactivated user, or one
  * whose session_version was bumped (role change, deactivation), has no session any more
  * even though their cookie is still valid.
  */
-export const getCurrentUser = cache(async (): Promise<CurrentUser | null> => {
+export const getCurrentUser = cache(async (): Promise<SessionUser | null> => {
   const session = await getServerSession(authOptions);
   if (!session?.user?.id) return null;
   return loadSessionUser(await getDb(), session.user.id, session.user.sessionVersion);
@@ -34,7 +40,7 @@ export async function loadSessionUser(
   db: Db,
   id: string,
   sessionVersion: number | undefined,
-): Promise<CurrentUser | null> {
+): Promise<SessionUser | null> {
   const [user] = await db
     .select({
       id: users.id,
@@ -43,22 +49,29 @@ export async function loadSessionUser(
       role: users.role,
       active: users.active,
       sessionVersion: users.sessionVersion,
+      timeZone: users.timeZone,
     })
     .from(users)
     .where(eq(users.id, id))
     .limit(1);
   if (!user || !user.active || user.sessionVersion !== sessionVersion) return null;
-  return { id: user.id, email: user.email, name: user.name, role: user.role };
+  return {
+    id: user.id,
+    email: user.email,
+    name: user.name,
+    role: user.role,
+    timeZone: user.timeZone,
+  };
 }
 
 /**
  * For pages: sends a visitor without a session to sign-in and answers 403 to a user whose
  * role lacks the route's permission. Every page calls it with its own route.
  */
-export async function guardPage(route: string): Promise<CurrentUser> {
+export async function guardPage(route: string): Promise<SessionUser> {
   const rule = accessRule(route);
   const user = await getCurrentUser();
-  if (rule === "public") return user as CurrentUser;
+  if (rule === "public") return user as SessionUser;
   if (!user) {
     // Back to the page asked for, query included (the proxy passes it), not the route pattern.
     const { headers } = await import("next/headers");

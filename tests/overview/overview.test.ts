@@ -144,7 +144,7 @@ describe("the overview model", () => {
 
   it("states changes in the unit people compare in", () => {
     expect(changeBetween("duration", 3_600_000 * 5, 3_600_000 * 2, false)).toEqual({
-      text: "+3.0 h",
+      text: "+3 h",
       direction: "up",
       assessment: "worse",
     });

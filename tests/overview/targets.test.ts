@@ -68,7 +68,7 @@ describe("status against a target", () => {
       "target ≥ 99.5%, warning ≥ 98.0%",
     );
     expect(describeTarget("invoiceLatencyP95", DEFAULT_TARGETS)).toBe(
-      "target ≤ 24.0 h, warning ≤ 2.0 d",
+      "target ≤ 1 d, warning ≤ 2 d",
     );
     expect(describeTarget("reconciliationBreaks", DEFAULT_TARGETS)).toBe("target ≤ 0");
     expect(describeTarget("eventLagP95", DEFAULT_TARGETS)).toBe("no target set");

@@ -7,9 +7,9 @@ import { ChartsSkeleton, TilesSkeleton } from "@/components/kpi/overview-skeleto
 import { guardPage } from "@/lib/auth/session";
 import { loadGlobalFilters } from "@/lib/filters/search-params";
 import { previousPeriod, resolveTimeRange } from "@/lib/filters/time-range";
-import { formatDateTime } from "@/lib/format";
 import { loadOverview } from "@/lib/kpi/overview";
 import { serializeFilters } from "./search-params";
+import { DateTime } from "@/components/ui/date-time";
 
 export const metadata: Metadata = { title: "Overview" };
 
@@ -39,9 +39,9 @@ export default async function OverviewPage({
         <div>
           <h1 style={{ marginBottom: "0.25rem" }}>Overview</h1>
           <p className="muted" style={{ margin: 0 }} data-testid="overview-range">
-            {filters.entity ?? "All entities"} · {formatDateTime(range.from)} –{" "}
-            {formatDateTime(range.to)} · compared with {formatDateTime(before.from)} –{" "}
-            {formatDateTime(before.to)}
+            {filters.entity ?? "All entities"} · <DateTime value={range.from} /> –{" "}
+            <DateTime value={range.to} /> · compared with <DateTime value={before.from} /> –{" "}
+            <DateTime value={before.to} />
           </p>
         </div>
         <LiveRefresh intervalMs={REFRESH_MS} renderedAt={new Date().toISOString()} />

@@ -1,10 +1,11 @@
 import type { Metadata } from "next";
 import { getDb } from "@/db";
 import { AdminTabs } from "@/components/admin/admin-tabs";
-import { formatDateTime } from "@/lib/format";
 import { listApiKeys } from "@/lib/auth/api-keys";
 import { guardPage } from "@/lib/auth/session";
 import { CreateApiKeyForm, RevokeApiKeyButton } from "./client";
+import { DateTime } from "@/components/ui/date-time";
+import { TableRegion } from "@/components/table/table-region";
 
 export const metadata: Metadata = { title: "API keys" };
 
@@ -26,8 +27,8 @@ export default async function ApiKeysPage() {
             No API keys yet. Integrations need one with the ingest scope to send telemetry.
           </p>
         ) : (
-          <div className="table-wrap">
-            <table className="data">
+          <TableRegion label="API keys">
+            <table className="data stack">
               <thead>
                 <tr>
                   <th scope="col">Name</th>
@@ -44,22 +45,26 @@ export default async function ApiKeysPage() {
               <tbody>
                 {keys.map((key) => (
                   <tr key={key.id}>
-                    <td>{key.name}</td>
-                    <td>
+                    <td data-label="Name">{key.name}</td>
+                    <td data-label="Key">
                       <code>{key.prefix}…</code>
                     </td>
-                    <td>{key.scopes.join(", ")}</td>
-                    <td>{formatDateTime(key.createdAt)}</td>
-                    <td>
+                    <td data-label="Scopes">{key.scopes.join(", ")}</td>
+                    <td data-label="Created">
+                      <DateTime value={key.createdAt} />
+                    </td>
+                    <td data-label="Last used">
                       {key.lastUsedAt ? (
-                        formatDateTime(key.lastUsedAt)
+                        <DateTime value={key.lastUsedAt} />
                       ) : (
                         <span className="muted">never</span>
                       )}
                     </td>
-                    <td>
+                    <td data-label="Status">
                       {key.revokedAt ? (
-                        <span className="badge bad">revoked {formatDateTime(key.revokedAt)}</span>
+                        <span className="badge bad">
+                          revoked <DateTime value={key.revokedAt} />
+                        </span>
                       ) : (
                         <span className="badge ok">active</span>
                       )}
@@ -71,7 +76,7 @@ export default async function ApiKeysPage() {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableRegion>
         )}
       </section>
     </>

@@ -2,17 +2,14 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { getDb } from "@/db";
 import { AdminTabs } from "@/components/admin/admin-tabs";
+import { TableRegion } from "@/components/table/table-region";
+import { DateTime } from "@/components/ui/date-time";
+import { describeAudit, type DescribedAudit } from "@/lib/audit-describe";
 import { AuditFilters, auditPage } from "@/lib/audit-query";
 import { guardPage } from "@/lib/auth/session";
-import { formatDateTime } from "@/lib/format";
+import { getUserTimeZone } from "@/lib/server/time-zone";
 
 export const metadata: Metadata = { title: "Audit log" };
-
-function summarise(value: unknown): string {
-  if (value == null) return "";
-  const text = JSON.stringify(value);
-  return text.length > 160 ? `${text.slice(0, 157)}…` : text;
-}
 
 export default async function AuditPage({
   searchParams,
@@ -21,7 +18,10 @@ export default async function AuditPage({
 }) {
   await guardPage("/admin/audit");
   const filters = AuditFilters.parse(await searchParams);
-  const { entries, olderCursor } = await auditPage(await getDb(), filters);
+  const [{ entries, olderCursor }, timeZone] = await Promise.all([
+    auditPage(await getDb(), filters),
+    getUserTimeZone(),
+  ]);
   const olderHref = olderCursor
     ? `/admin/audit?${new URLSearchParams({
         ...(filters.action ? { action: filters.action } : {}),
@@ -64,48 +64,46 @@ export default async function AuditPage({
         {entries.length === 0 ? (
           <p className="muted">No entries match these filters.</p>
         ) : (
-          <div className="table-wrap">
-            <table className="data" data-testid="audit-table">
+          <TableRegion label="Audit log entries">
+            <table className="data stack" data-testid="audit-table">
               <thead>
                 <tr>
                   <th scope="col">Time</th>
-                  <th scope="col">Actor</th>
-                  <th scope="col">Action</th>
-                  <th scope="col">Target</th>
+                  <th scope="col">Who</th>
+                  <th scope="col">What</th>
                   <th scope="col">Change</th>
-                  <th scope="col">IP / agent</th>
                 </tr>
               </thead>
               <tbody>
-                {entries.map((entry) => (
-                  <tr key={entry.id}>
-                    <td className="nowrap">{formatDateTime(entry.at)}</td>
-                    <td>
-                      {entry.actorLabel ?? entry.actorId ?? "—"}{" "}
-                      <span className="muted">({entry.actorType})</span>
-                    </td>
-                    <td>
-                      <code>{entry.action}</code>
-                    </td>
-                    <td>
-                      {entry.targetType ? `${entry.targetType} ${entry.targetId ?? ""}` : "—"}
-                    </td>
-                    <td>
-                      {entry.before ? (
-                        <div className="muted">before: {summarise(entry.before)}</div>
-                      ) : null}
-                      {entry.after ? <div>after: {summarise(entry.after)}</div> : null}
-                    </td>
-                    <td className="muted">
-                      {entry.ip ?? "—"}
-                      <br />
-                      {entry.userAgent ? entry.userAgent.slice(0, 60) : null}
-                    </td>
-                  </tr>
-                ))}
+                {entries.map((entry) => {
+                  const described = describeAudit(entry, timeZone);
+                  return (
+                    <tr key={entry.id} data-action={entry.action}>
+                      <td className="nowrap" data-label="Time">
+                        <DateTime value={entry.at} />
+                      </td>
+                      <td data-label="Who">{described.actor}</td>
+                      <td data-label="What">
+                        {described.action}
+                        {described.target ? (
+                          <div className="muted">
+                            {described.targetHref ? (
+                              <Link href={described.targetHref}>{described.target}</Link>
+                            ) : (
+                              described.target
+                            )}
+                          </div>
+                        ) : null}
+                      </td>
+                      <td data-label="Change">
+                        <AuditChanges described={described} />
+                      </td>
+                    </tr>
+                  );
+                })}
               </tbody>
             </table>
-          </div>
+          </TableRegion>
         )}
         <div className="pagination">
           {filters.before ? (
@@ -121,5 +119,46 @@ export default async function AuditPage({
         </div>
       </section>
     </>
+  );
+}
+
+/** Each changed field as "field: old → new", then what identifies the record, then the raw entry. */
+function AuditChanges({ described }: { described: DescribedAudit }) {
+  return (
+    <div>
+      {described.changes.length > 0 ? (
+        <ul className="change-list" data-testid="audit-changes">
+          {described.changes.map((c) => (
+            <li key={c.field}>
+              <span className="field">{c.field}:</span>{" "}
+              {c.before !== undefined ? (
+                <>
+                  {c.before} <span aria-hidden="true">→</span>
+                  <span className="visually-hidden">changed to</span> {c.after}
+                </>
+              ) : (
+                c.after
+              )}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      {described.context.length > 0 ? (
+        <div className="muted">
+          {described.context.map((c) => `${c.field}: ${c.after}`).join(" · ")}
+        </div>
+      ) : null}
+      <details className="technical">
+        <summary>Technical details</summary>
+        <dl>
+          {described.technical.map((t, i) => (
+            <div key={`${t.label}-${i}`} style={{ display: "contents" }}>
+              <dt>{t.label}</dt>
+              <dd>{t.value}</dd>
+            </div>
+          ))}
+        </dl>
+      </details>
+    </div>
   );
 }

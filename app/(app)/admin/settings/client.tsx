@@ -2,6 +2,7 @@
 
 import { useActionState } from "react";
 import type { TargetFormRow } from "@/lib/kpi/targets";
+import { TableRegion } from "@/components/table/table-region";
 import { saveTargetsAction } from "./actions";
 
 /** The KPI targets as a table of inputs; an empty target means the tile shows no colour. */
@@ -9,7 +10,7 @@ export function TargetsForm({ rows }: { rows: TargetFormRow[] }) {
   const [state, action, pending] = useActionState(saveTargetsAction, null);
   return (
     <form action={action} data-testid="targets-form">
-      <div className="table-wrap">
+      <TableRegion label="KPI targets">
         <table className="data">
           <thead>
             <tr>
@@ -58,7 +59,7 @@ export function TargetsForm({ rows }: { rows: TargetFormRow[] }) {
             ))}
           </tbody>
         </table>
-      </div>
+      </TableRegion>
       <div className="form-row" style={{ marginTop: "1rem" }}>
         <button className="primary" type="submit" disabled={pending}>
           {pending ? "Saving…" : "Save targets"}

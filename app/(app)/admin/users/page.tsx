@@ -4,8 +4,9 @@ import { ROLES } from "@/db/schema";
 import { AdminTabs } from "@/components/admin/admin-tabs";
 import { guardPage } from "@/lib/auth/session";
 import { listUsers } from "@/lib/auth/users";
-import { formatDateTime } from "@/lib/format";
 import { ActiveToggle, CreateUserForm, RoleSelect } from "./client";
+import { DateTime } from "@/components/ui/date-time";
+import { TableRegion } from "@/components/table/table-region";
 
 export const metadata: Metadata = { title: "Users" };
 
@@ -22,8 +23,8 @@ export default async function UsersPage() {
       </section>
       <section className="card" aria-labelledby="users">
         <h2 id="users">Users</h2>
-        <div className="table-wrap">
-          <table className="data" data-testid="users-table">
+        <TableRegion label="Users">
+          <table className="data stack" data-testid="users-table">
             <thead>
               <tr>
                 <th scope="col">Email</th>
@@ -39,9 +40,9 @@ export default async function UsersPage() {
             <tbody>
               {users.map((user) => (
                 <tr key={user.id} data-email={user.email}>
-                  <td>{user.email}</td>
-                  <td>{user.name ?? "—"}</td>
-                  <td>
+                  <td data-label="Email">{user.email}</td>
+                  <td data-label="Name">{user.name ?? "—"}</td>
+                  <td data-label="Role">
                     <RoleSelect
                       id={user.id}
                       email={user.email}
@@ -50,14 +51,16 @@ export default async function UsersPage() {
                       disabled={user.id === me.id}
                     />
                   </td>
-                  <td>
+                  <td data-label="Status">
                     {user.active ? (
                       <span className="badge ok">active</span>
                     ) : (
                       <span className="badge bad">deactivated</span>
                     )}
                   </td>
-                  <td>{formatDateTime(user.createdAt)}</td>
+                  <td data-label="Created">
+                    <DateTime value={user.createdAt} />
+                  </td>
                   <td>
                     {user.id === me.id ? (
                       <span className="muted">you</span>
@@ -69,7 +72,7 @@ export default async function UsersPage() {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableRegion>
       </section>
     </>
   );

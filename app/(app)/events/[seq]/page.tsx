@@ -5,8 +5,11 @@ import { getDb } from "@/db";
 import { findRawEvent } from "@/db/queries/drilldown";
 import { can } from "@/lib/auth/permissions";
 import { guardPage } from "@/lib/auth/session";
-import { formatDateTime } from "@/lib/format";
 import { EVENT_SEQ } from "@/lib/server/page-exists";
+import { flatten, formatFieldValue, isRecord, pathLabel } from "@/lib/humanise";
+import { getUserTimeZone } from "@/lib/server/time-zone";
+import { describeEvent } from "@/components/exceptions/timeline";
+import { DateTime } from "@/components/ui/date-time";
 
 export const metadata: Metadata = { title: "Raw event" };
 
@@ -22,6 +25,9 @@ export default async function RawEventPage({ params }: { params: Promise<{ seq: 
   if (!EVENT_SEQ.test(seq)) notFound();
   const event = await findRawEvent(await getDb(), Number(seq));
   if (!event) notFound();
+  const payload = JSON.parse(event.data) as unknown;
+  const data = isRecord(payload) ? payload : {};
+  const timeZone = await getUserTimeZone();
   // The CloudEvent as the sender sent it (extension attributes back at the top level).
   const cloudEvent = {
     specversion: "1.0",
@@ -31,7 +37,7 @@ export default async function RawEventPage({ params }: { params: Promise<{ seq: 
     time: new Date(event.time).toISOString(),
     ...(event.subject ? { subject: event.subject } : {}),
     ...(JSON.parse(event.attributes) as Record<string, unknown>),
-    data: JSON.parse(event.data) as unknown,
+    data: payload,
   };
   return (
     <section className="card" aria-labelledby="event-heading">
@@ -41,23 +47,39 @@ export default async function RawEventPage({ params }: { params: Promise<{ seq: 
       <h1 id="event-heading">
         Event #{event.seq}: {event.type}
       </h1>
-      <dl className="form-row" style={{ gap: "1.5rem" }}>
+      <dl className="facts">
         <div>
-          <dt className="muted">Source</dt>
-          <dd style={{ margin: 0 }}>{event.source}</dd>
+          <dt>Source</dt>
+          <dd>{event.source}</dd>
         </div>
         <div>
-          <dt className="muted">Event id</dt>
-          <dd style={{ margin: 0 }}>{event.event_id}</dd>
+          <dt>Event id</dt>
+          <dd>{event.event_id}</dd>
         </div>
         <div>
-          <dt className="muted">Event time</dt>
-          <dd style={{ margin: 0 }}>{formatDateTime(event.time)}</dd>
+          <dt>Event time</dt>
+          <dd>
+            <DateTime value={event.time} />
+          </dd>
         </div>
         <div>
-          <dt className="muted">Received</dt>
-          <dd style={{ margin: 0 }}>{formatDateTime(event.received_at)}</dd>
+          <dt>Received</dt>
+          <dd>
+            <DateTime value={event.received_at} />
+          </dd>
         </div>
+      </dl>
+      <h2>In words</h2>
+      <p data-testid="event-summary">{describeEvent(event.type, data)}</p>
+      <dl className="facts" data-testid="event-fields">
+        {[...flatten(data)].map(([path, field]) => (
+          <div key={path}>
+            <dt>{pathLabel(path)}</dt>
+            <dd>
+              {formatFieldValue(field.key, field.value, { currency: field.currency, timeZone })}
+            </dd>
+          </div>
+        ))}
       </dl>
       <h2>As received</h2>
       <pre

@@ -14,6 +14,8 @@ import { guardPage } from "@/lib/auth/session";
 import { listAssignees, loadExceptionDetail, type ExceptionDetail } from "@/lib/exceptions/detail";
 import { REASON_LABELS, TYPE_LABELS } from "@/lib/exceptions/vocabulary";
 import { formatDateTime, formatMoney } from "@/lib/format";
+import { fieldLabel } from "@/lib/humanise";
+import { FieldValue } from "@/components/ui/field-value";
 import {
   assignAction,
   commentAction,
@@ -114,13 +116,6 @@ const ID_FIELDS = [
   ["Contract", "contractId"],
 ] as const;
 
-function detailValue(value: unknown): string {
-  if (value === null || value === undefined) return "—";
-  if (typeof value === "string" || typeof value === "number" || typeof value === "boolean")
-    return String(value);
-  return JSON.stringify(value);
-}
-
 function Facts({ exception: x }: { exception: ExceptionDetail }) {
   return (
     <dl className={styles.facts}>
@@ -163,8 +158,14 @@ function Facts({ exception: x }: { exception: ExceptionDetail }) {
       ))}
       {Object.entries(x.details).map(([key, value]) => (
         <div key={`detail-${key}`} style={{ display: "contents" }}>
-          <dt>{key}</dt>
-          <dd>{detailValue(value)}</dd>
+          <dt>{fieldLabel(key)}</dt>
+          <dd>
+            <FieldValue
+              name={key}
+              value={value}
+              currency={typeof x.details.currency === "string" ? x.details.currency : x.currency}
+            />
+          </dd>
         </div>
       ))}
       <dt>Problem key</dt>

@@ -5,7 +5,6 @@ import { Suspense } from "react";
 import { getDb } from "@/db";
 import { guardPage } from "@/lib/auth/session";
 import { resolveTimeRange } from "@/lib/filters/time-range";
-import { formatDateTime } from "@/lib/format";
 import { KPI_DEFINITIONS, KPI_IN_PLAIN_WORDS } from "@/lib/kpi/definitions";
 import {
   DRILLDOWNS,
@@ -17,6 +16,7 @@ import {
 import { loadDrilldownParams, serializeDrilldown, serializeFilters } from "../search-params";
 import { loadOpenNow } from "@/lib/kpi/overview";
 import { RECORDS } from "./records";
+import { DateTime } from "@/components/ui/date-time";
 
 interface Props {
   params: Promise<{ kpi: string }>;
@@ -58,8 +58,8 @@ export default async function DrilldownPage({ params, searchParams }: Props) {
           {spec.title}
         </h1>
         <p className="muted" style={{ marginTop: 0 }} data-testid="records-scope">
-          {spec.records} · {query.entity ?? "All entities"} · {formatDateTime(range.from)} –{" "}
-          {formatDateTime(range.to)}
+          {spec.records} · {query.entity ?? "All entities"} · <DateTime value={range.from} /> –{" "}
+          <DateTime value={range.to} />
         </p>
         {openNow ? (
           <p data-testid="records-open-now" data-count={openNow.count}>

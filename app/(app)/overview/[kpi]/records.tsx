@@ -23,13 +23,7 @@ import {
   type DrilldownPage,
 } from "@/db/queries/drilldown";
 import { InvalidInput } from "@/lib/errors";
-import {
-  formatCount,
-  formatDateTime,
-  formatDuration,
-  formatMoney,
-  formatPercent,
-} from "@/lib/format";
+import { formatCount, formatDuration, formatMoney, formatPercent } from "@/lib/format";
 import {
   ENTITLEMENT_OVERDUE_AFTER_MS,
   MANUAL_INTERVENTION_ACTION_PREFIXES,
@@ -39,6 +33,8 @@ import {
   encodeDrilldownCursor,
   type DrilldownSlug,
 } from "@/lib/kpi/drilldown";
+import { DateTime } from "@/components/ui/date-time";
+import { TableRegion } from "@/components/table/table-region";
 
 /*
  * One server component per drill-down: it fetches a page of the records behind a KPI and
@@ -112,7 +108,7 @@ function Records<T>({
           {props.cursor ? "No more records." : empty}
         </p>
       ) : (
-        <div className="table-wrap">
+        <TableRegion label="Records">
           <table className="data" data-testid="records-table">
             <thead>
               <tr>
@@ -129,7 +125,7 @@ function Records<T>({
               ))}
             </tbody>
           </table>
-        </div>
+        </TableRegion>
       )}
       <nav className="pagination" aria-label="Pages">
         {props.cursor ? (
@@ -192,8 +188,12 @@ async function UsageCompletenessRecords(props: RecordsProps) {
       rowKey={(r) => r.event_seq}
       row={(r) => (
         <>
-          <td className="nowrap">{formatDateTime(r.window_end)}</td>
-          <td className="nowrap">{formatDateTime(r.window_start)}</td>
+          <td className="nowrap">
+            <DateTime value={r.window_end} />
+          </td>
+          <td className="nowrap">
+            <DateTime value={r.window_start} />
+          </td>
           <td>{r.source}</td>
           <td>{r.entity}</td>
           <td>{r.meter}</td>
@@ -243,8 +243,12 @@ async function EventLagRecords(props: RecordsProps) {
           <td>{r.type}</td>
           <td>{r.source}</td>
           <td>{r.entity ?? "—"}</td>
-          <td className="nowrap">{formatDateTime(r.time)}</td>
-          <td className="nowrap">{formatDateTime(r.received_at)}</td>
+          <td className="nowrap">
+            <DateTime value={r.time} />
+          </td>
+          <td className="nowrap">
+            <DateTime value={r.received_at} />
+          </td>
           <td className="num">{formatDuration(r.lag_ms)}</td>
         </>
       )}
@@ -281,8 +285,12 @@ async function InvoiceLatencyRecords(props: RecordsProps) {
           <td>{r.customer_id}</td>
           <td>{r.entity}</td>
           <td className="num nowrap">{formatMoney(r.amount_minor, r.currency)}</td>
-          <td className="nowrap">{formatDateTime(r.period_end)}</td>
-          <td className="nowrap">{formatDateTime(r.issued_at)}</td>
+          <td className="nowrap">
+            <DateTime value={r.period_end} />
+          </td>
+          <td className="nowrap">
+            <DateTime value={r.issued_at} />
+          </td>
           <td className="num">{formatDuration(r.latency_ms)}</td>
         </>
       )}
@@ -328,7 +336,9 @@ async function ErpPostingRecords(props: RecordsProps) {
           <td>{r.posting_id}</td>
           <td>{r.invoice_id}</td>
           <td>{r.entity}</td>
-          <td className="nowrap">{formatDateTime(r.first_attempted_at)}</td>
+          <td className="nowrap">
+            <DateTime value={r.first_attempted_at} />
+          </td>
           <td className="num">{formatCount(r.attempts)}</td>
           <td>
             <YesNo value={r.first_pass} good />
@@ -397,7 +407,9 @@ async function ReconciliationRecords(props: RecordsProps) {
           <td>{r.key}</td>
           <td>{r.kind.replaceAll("_", " ")}</td>
           <td>{r.entity}</td>
-          <td className="nowrap">{formatDateTime(r.period_end)}</td>
+          <td className="nowrap">
+            <DateTime value={r.period_end} />
+          </td>
           <td className="num nowrap">{formatMoney(r.expected_minor, r.currency)}</td>
           <td className="num nowrap">{formatMoney(r.actual_minor, r.currency)}</td>
           <td className="num nowrap">{formatMoney(r.variance_minor, r.currency)}</td>
@@ -459,10 +471,14 @@ async function EntitlementSyncRecords(props: RecordsProps) {
           <td>{r.invoice_id ?? "—"}</td>
           <td>{r.entity ?? "—"}</td>
           <td className="num nowrap">{formatMoney(r.amount_minor, r.currency)}</td>
-          <td className="nowrap">{formatDateTime(r.received_at)}</td>
+          <td className="nowrap">
+            <DateTime value={r.received_at} />
+          </td>
           <td className="nowrap">
             {r.first_update_at ? (
-              <EventLink seq={r.update_event_seq}>{formatDateTime(r.first_update_at)}</EventLink>
+              <EventLink seq={r.update_event_seq}>
+                <DateTime value={r.first_update_at} />
+              </EventLink>
             ) : (
               "never"
             )}
@@ -501,7 +517,9 @@ async function ExceptionRecords(props: RecordsProps) {
       rowKey={(r) => r.id}
       row={(r) => (
         <>
-          <td className="nowrap">{formatDateTime(r.opened_at)}</td>
+          <td className="nowrap">
+            <DateTime value={r.opened_at} />
+          </td>
           <td className="num">{formatDuration(r.age_ms)}</td>
           <td>{r.type.replaceAll("_", " ")}</td>
           <td>{r.title}</td>
@@ -537,7 +555,9 @@ async function InterventionRecords(props: RecordsProps) {
       rowKey={(r) => r.id}
       row={(r) => (
         <>
-          <td className="nowrap">{formatDateTime(r.at)}</td>
+          <td className="nowrap">
+            <DateTime value={r.at} />
+          </td>
           <td>{r.actor_label ?? "—"}</td>
           <td>{r.action}</td>
           <td>{r.target_type ? `${r.target_type} ${r.target_id ?? ""}` : "—"}</td>
