@@ -262,6 +262,8 @@ const WITHOUT_INPUT = new Set([
   "/api/auth/[...nextauth]",
   // Fuzzed below, without the route table: it is not a handler of (db, request).
   "/api/internal/cli",
+  // Any path no route owns: a JSON 404 whatever it holds (e2e/not-found.spec.ts).
+  "/api/[...path]",
 ]);
 
 /** A query for `route`: some of its parameters, perhaps repeated, perhaps unknown ones. */
