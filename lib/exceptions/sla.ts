@@ -1,25 +1,101 @@
+import { z } from "zod";
+import { TYPES, type ExceptionType } from "./vocabulary";
+
 /*
- * How long an exception may stay open. Operations' working agreement: an exception is looked
- * at within a day (older than 24 h: warning) and cleared within three (older than 72 h: SLA
- * breached). The queue shows the level in words as well as colour.
+ * How long an exception may stay open, per exception type. Operations' default working
+ * agreement: an exception is looked at within a day (older than 24 h: warning) and cleared
+ * within three (older than 72 h: SLA breached). Admins change the targets per type on
+ * /admin/settings (./sla-settings.ts stores them); the queue shows the level in words as
+ * well as colour. Client components import this file, so it holds no database code.
  */
 
-export const SLA_WARNING_MS = 24 * 3_600_000;
-export const SLA_BREACH_MS = 72 * 3_600_000;
+const HOUR_MS = 3_600_000;
+
+export interface SlaTarget {
+  /** Older than this: a warning. */
+  warningMs: number;
+  /** Older than this: SLA breached. */
+  breachMs: number;
+}
+
+export type SlaPolicy = Record<ExceptionType, SlaTarget>;
+
+export const DEFAULT_SLA_TARGET: SlaTarget = { warningMs: 24 * HOUR_MS, breachMs: 72 * HOUR_MS };
+
+export const DEFAULT_SLA_POLICY: SlaPolicy = Object.fromEntries(
+  TYPES.map((type) => [type, DEFAULT_SLA_TARGET]),
+) as SlaPolicy;
+
+/** A target longer than a quarter would no longer be a service level but a backlog. */
+export const MAX_SLA_HOURS = 24 * 92;
+
+/** One type's target as an admin types it, in hours. */
+export const SlaHours = z
+  .object({
+    warningHours: z.number().positive().max(MAX_SLA_HOURS),
+    breachHours: z.number().positive().max(MAX_SLA_HOURS),
+  })
+  .refine((t) => t.warningHours < t.breachHours, {
+    message: "the warning must come before the breach",
+    path: ["warningHours"],
+  });
+export type SlaHours = z.infer<typeof SlaHours>;
+
+/** The stored document: hours per type; a type missing from it keeps the default. */
+export const SlaSettingsSchema = z.object(
+  Object.fromEntries(TYPES.map((type) => [type, SlaHours.optional()])) as Record<
+    ExceptionType,
+    z.ZodOptional<typeof SlaHours>
+  >,
+);
+export type SlaSettings = z.infer<typeof SlaSettingsSchema>;
+
+export function toSlaTarget(hours: SlaHours): SlaTarget {
+  return { warningMs: hours.warningHours * HOUR_MS, breachMs: hours.breachHours * HOUR_MS };
+}
+
+export function toSlaHours(target: SlaTarget): SlaHours {
+  return { warningHours: target.warningMs / HOUR_MS, breachHours: target.breachMs / HOUR_MS };
+}
+
+/** The policy a stored document describes; anything unreadable falls back to the defaults. */
+export function slaPolicyFrom(stored: unknown): SlaPolicy {
+  const parsed = SlaSettingsSchema.safeParse(stored ?? {});
+  if (!parsed.success) return DEFAULT_SLA_POLICY;
+  return Object.fromEntries(
+    TYPES.map((type) => {
+      const hours = parsed.data[type];
+      return [type, hours ? toSlaTarget(hours) : DEFAULT_SLA_TARGET];
+    }),
+  ) as SlaPolicy;
+}
 
 export type SlaLevel = "ok" | "warning" | "breached";
 
-export function slaLevel(ageMs: number): SlaLevel {
-  if (ageMs > SLA_BREACH_MS) return "breached";
-  if (ageMs > SLA_WARNING_MS) return "warning";
+export function slaLevel(ageMs: number, target: SlaTarget = DEFAULT_SLA_TARGET): SlaLevel {
+  if (ageMs > target.breachMs) return "breached";
+  if (ageMs > target.warningMs) return "warning";
   return "ok";
 }
 
-export const SLA_TEXT: Record<SlaLevel, string> = {
-  ok: "Within SLA",
-  warning: "Over 24 h",
-  breached: "SLA breached (over 72 h)",
-};
+/** "36 h", "3 days", "1.5 h": a target in the words an SLA is agreed in. */
+export function slaDuration(ms: number): string {
+  const hours = ms / HOUR_MS;
+  if (hours >= 48 && hours % 24 === 0) return `${hours / 24} days`;
+  return `${Number(hours.toFixed(2))} h`;
+}
+
+/** The level in words, naming the target it was measured against. */
+export function slaText(level: SlaLevel, target: SlaTarget = DEFAULT_SLA_TARGET): string {
+  switch (level) {
+    case "ok":
+      return "Within SLA";
+    case "warning":
+      return `Over ${slaDuration(target.warningMs)}`;
+    case "breached":
+      return `SLA breached (over ${slaDuration(target.breachMs)})`;
+  }
+}
 
 /** Age of an exception: until it closed, or until `now` while it is open. */
 export function exceptionAgeMs(
