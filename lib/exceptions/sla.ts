@@ -78,11 +78,9 @@ export function slaLevel(ageMs: number, target: SlaTarget = DEFAULT_SLA_TARGET):
   return "ok";
 }
 
-/** "36 h", "3 days", "1.5 h": a target in the words an SLA is agreed in. */
+/** "36 h", "1.5 h": a target in hours, the unit it is agreed and set in. */
 export function slaDuration(ms: number): string {
-  const hours = ms / HOUR_MS;
-  if (hours >= 48 && hours % 24 === 0) return `${hours / 24} days`;
-  return `${Number(hours.toFixed(2))} h`;
+  return `${Number((ms / HOUR_MS).toFixed(2))} h`;
 }
 
 /** The level in words, naming the target it was measured against. */
