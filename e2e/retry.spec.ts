@@ -152,3 +152,33 @@ test("an operations user bulk-retries three failed postings and sees them close"
     await deactivateEndpoint(db, endpoint.id, { actor: SYSTEM_ACTOR }).catch(() => {});
   }
 });
+
+test("a failed posting's page offers Retry first, and the request's confirmation stays and takes the focus", async ({
+  page,
+  db,
+  makeUser,
+}) => {
+  const run = randomBytes(4).toString("hex").toUpperCase();
+  await seedFailedPostings(db, run, 1);
+  const [x] = await db
+    .select({ id: exceptions.id })
+    .from(exceptions)
+    .where(eq(exceptions.postingId, `PST-${run}-1`));
+  const operator = await makeUser("operations");
+  await signIn(page, operator, `/exceptions/${x!.id}`);
+  await page.goto(`/exceptions/${x!.id}`);
+
+  // The primary action of the type comes first: first panel, first button, first in tab order.
+  const actions = page.getByTestId("exception-actions");
+  const panels = actions.locator("[data-action-panel]");
+  await expect(panels.first()).toHaveAttribute("data-action-panel", "retry");
+  await expect(actions.getByRole("button").first()).toHaveText("Retry posting");
+
+  await actions.getByRole("button", { name: "Retry posting" }).click();
+  const confirmation = actions.getByTestId("action-confirmation");
+  await expect(confirmation).toContainText("Retry requested");
+  await expect(confirmation).toBeFocused();
+  // The button gives way to "on its way" after the refresh; the confirmation stays.
+  await expect(actions.getByText("A retry is on its way")).toBeVisible();
+  await expect(confirmation).toContainText("Retry requested");
+});

@@ -77,7 +77,12 @@ describe("SLA targets per exception type", () => {
     // The CSV export measures against the same targets.
     const { rows } = await listExceptions(t.db, { entity, limit: 10, now: NOW });
     const slaColumn = (id: string) =>
-      csvLine(rows.find((r) => r.id === id)!, "https://closeline.test", NOW, policy).split(",")[12];
+      csvLine(
+        rows.find((r) => r.id === id)!,
+        "https://closeline.test",
+        NOW,
+        policy,
+      ).split(",")[12];
     expect(slaColumn(posting.id)).toBe("breached");
     expect(slaColumn(dispute.id)).toBe("ok");
   });
