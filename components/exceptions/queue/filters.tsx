@@ -106,7 +106,7 @@ export function Filters({
   const status = statusChoice(params.status);
   return (
     <form
-      className="form-row"
+      className={`form-row ${styles.filters}`}
       role="search"
       aria-label="Filter the queue"
       onSubmit={onSubmit}
