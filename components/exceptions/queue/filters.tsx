@@ -237,10 +237,7 @@ export function Filters({
           ))}
         </select>
       </label>
-      <label
-        className="field"
-        style={{ flexDirection: "row", alignItems: "center", gap: "0.4rem" }}
-      >
+      <label className={styles.checkField}>
         <input
           type="checkbox"
           checked={params.blocking ?? false}

@@ -73,7 +73,7 @@ export default async function ExceptionPage({ params }: { params: Promise<{ id: 
             {/* The action of this type (retry, replay, correction) before the everyday workflow. */}
             <ExtraActionPanels exception={x} viewer={viewer} />
             {canWork ? (
-              <div data-action-panel="workflow">
+              <div data-action-panel="workflow" className={styles.panelDivider}>
                 <WorkActions
                   exception={{ id: x.id, version: x.version, status: x.status, ownerId: x.ownerId }}
                   viewer={viewer}
