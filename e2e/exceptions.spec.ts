@@ -21,6 +21,8 @@ async function seedFailedPostings(
   run: string,
   count: number,
   entity = "E2E-QUEUES",
+  /** Put before the run in invoice and posting ids, to make them as long as real ones. */
+  idPrefix = "",
 ) {
   const at = new Date(Date.now() - 30 * 3_600_000).toISOString();
   const event = (type: string, data: Record<string, unknown>) => ({
@@ -32,7 +34,7 @@ async function seedFailedPostings(
     data,
   });
   const events = Array.from({ length: count }, (_, i) => {
-    const invoiceId = `INV-${run}-${i + 1}`;
+    const invoiceId = `INV-${idPrefix}${run}-${i + 1}`;
     return [
       event("invoice.issued", {
         invoiceId,
@@ -45,7 +47,7 @@ async function seedFailedPostings(
         issuedAt: at,
       }),
       event("erp.posting.attempted", {
-        postingId: `PST-${run}-${i + 1}`,
+        postingId: `PST-${idPrefix}${run}-${i + 1}`,
         invoiceId,
         entity,
         attempt: 1,
@@ -307,7 +309,9 @@ test("at 390 px the queue is a list of cards and the exception page stacks, with
 }) => {
   const run = randomBytes(4).toString("hex").toUpperCase();
   const entity = `E2E-PHONE-${run}`;
-  await seedFailedPostings(db, run, 2, entity);
+  // Ids as long as an ERP's: they must be cut, not push the page sideways.
+  const prefix = "2026-SUBSIDIARY-NORTHWIND-";
+  await seedFailedPostings(db, run, 2, entity, prefix);
   const operator = await makeUser("operations");
   await page.setViewportSize({ width: 390, height: 844 });
   await signIn(page, operator, "/exceptions");
@@ -322,8 +326,8 @@ test("at 390 px the queue is a list of cards and the exception page stacks, with
   const secondBox = (await cells.nth(2).boundingBox())!;
   expect(secondBox.y).toBeGreaterThan(firstBox.y);
   // Long ids are cut, with the whole id in the tooltip and a copy button.
-  const invoice = rows.first().locator("code", { hasText: `INV-${run}` });
-  await expect(invoice).toHaveAttribute("title", new RegExp(`Invoice INV-${run}-\\d`));
+  const invoice = rows.first().locator("code", { hasText: `INV-${prefix}${run}` });
+  await expect(invoice).toHaveAttribute("title", new RegExp(`Invoice INV-${prefix}${run}-\\d`));
   await expect(rows.first().getByRole("button", { name: /Copy invoice INV-/ })).toBeVisible();
 
   await rows.first().getByRole("link").click();
