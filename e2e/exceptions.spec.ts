@@ -1,6 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { and, eq, inArray } from "drizzle-orm";
 import { auditLog, exceptions } from "@/db/schema";
+import { SYSTEM_ACTOR } from "@/lib/audit";
+import { saveSlaPolicy } from "@/lib/exceptions/sla-settings";
 import { ingestItems } from "@/lib/ingest/ingest";
 import AxeBuilder from "@axe-core/playwright";
 import type { Page } from "@playwright/test";
@@ -422,5 +424,46 @@ test("the queue and an exception page fit 1280 and 1440 px windows and pass axe 
         `${path} (${colorScheme})`,
       ).toEqual([]);
     }
+  }
+});
+
+test("an admin shortens a type's SLA on the settings page and the queue's badge follows", async ({
+  page,
+  db,
+  makeUser,
+}) => {
+  test.slow();
+  const run = randomBytes(4).toString("hex").toUpperCase();
+  const entity = `E2E-SLA-${run}`;
+  // 30 hours old: within the default 72 h SLA.
+  await seedFailedPostings(db, run, 1, entity);
+  const admin = await makeUser("admin");
+  await signIn(page, admin, "/exceptions");
+  await page.goto(`/exceptions?entity=${entity}`);
+  const row = page.getByTestId("exceptions-table").locator("tbody tr").first();
+  await expect(row).toContainText("Over 24 h");
+  await expect(row).not.toContainText("SLA breached");
+
+  try {
+    await page.goto("/admin/settings");
+    const form = page.getByTestId("sla-form");
+    await form.getByLabel("ERP posting failed: warning after").fill("2");
+    await form.getByLabel("ERP posting failed: SLA breached after").fill("12");
+    await form.getByRole("button", { name: "Save SLA targets" }).click();
+    await expect(form.getByRole("status")).toContainText("SLA targets saved");
+
+    await page.goto(`/exceptions?entity=${entity}`);
+    await expect(row).toContainText("SLA breached (over 12 h)");
+    const [entry] = await db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.targetId, "exceptions.sla"), eq(auditLog.actorId, admin.id)));
+    expect(entry).toMatchObject({
+      action: "setting.updated",
+      after: { erp_posting_failed: { warningHours: 2, breachHours: 12 } },
+    });
+  } finally {
+    // The suite shares one database: other journeys expect the default targets.
+    await saveSlaPolicy(db, {}, SYSTEM_ACTOR);
   }
 });
