@@ -327,6 +327,10 @@ test("at 390 px the queue is a list of cards and the exception page stacks, with
   const firstBox = (await cells.nth(1).boundingBox())!;
   const secondBox = (await cells.nth(2).boundingBox())!;
   expect(secondBox.y).toBeGreaterThan(firstBox.y);
+  // Without column headers, "select all" stays in view with its words.
+  await expect(
+    page.getByRole("checkbox", { name: "Select every exception on this page" }),
+  ).toBeVisible();
   // Long ids are cut, with the whole id in the tooltip and a copy button.
   const invoice = rows.first().locator("code", { hasText: `INV-${prefix}${run}` });
   await expect(invoice).toHaveAttribute("title", new RegExp(`Invoice INV-${prefix}${run}-\\d`));
