@@ -210,6 +210,14 @@ async function sidewaysOverflow(page: Page): Promise<string[]> {
   });
 }
 
+/** WCAG 2.1 AA violations on the page, each with the elements it names. */
+async function axeViolations(page: Page): Promise<string[]> {
+  const results = await new AxeBuilder({ page })
+    .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"])
+    .analyze();
+  return results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(" | ")}`);
+}
+
 /** An open exception no close-readiness check counts (its type has no check). */
 async function seedUncheckedException(db: Parameters<typeof ingestItems>[0], entity: string) {
   const [row] = await db
@@ -336,9 +344,12 @@ test("at 390 px the queue is a list of cards and the exception page stacks, with
   await expect(invoice).toHaveAttribute("title", new RegExp(`Invoice INV-${prefix}${run}-\\d`));
   await expect(rows.first().getByRole("button", { name: /Copy invoice INV-/ })).toBeVisible();
 
+  expect(await axeViolations(page)).toEqual([]);
+
   await rows.first().getByRole("link").click();
   await expect(page.getByTestId("exception-timeline")).toBeVisible();
   expect(await sidewaysOverflow(page)).toEqual([]);
+  expect(await axeViolations(page)).toEqual([]);
   // Stacked: the actions first, the timeline under them.
   const actions = (await page.getByTestId("exception-actions").boundingBox())!;
   const timeline = (await page.getByTestId("exception-timeline").boundingBox())!;
@@ -420,13 +431,7 @@ test("the queue and an exception page fit 1280 and 1440 px windows and pass axe 
     for (const path of [`/exceptions?entity=${entity}`, `/exceptions/${x!.id}`]) {
       await page.goto(path);
       await expect(page.locator("main")).toBeVisible();
-      const results = await new AxeBuilder({ page })
-        .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"])
-        .analyze();
-      expect(
-        results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(" | ")}`),
-        `${path} (${colorScheme})`,
-      ).toEqual([]);
+      expect(await axeViolations(page), `${path} (${colorScheme})`).toEqual([]);
     }
   }
 });
