@@ -1,3 +1,4 @@
+import { z } from "zod";
 import type { Db } from "@/db/client";
 import {
   ensureSetting,
@@ -9,12 +10,11 @@ import { writeAudit, type AuditActor, type RequestMeta } from "@/lib/audit";
 import { InvalidInput } from "@/lib/errors";
 import {
   DEFAULT_SLA_POLICY,
-  SlaSettingsSchema,
-  slaPolicyFrom,
+  DEFAULT_SLA_TARGET,
   toSlaHours,
+  toSlaTarget,
   type SlaHours,
   type SlaPolicy,
-  type SlaSettings,
 } from "./sla";
 import { TYPE_LABELS, TYPES, type ExceptionType } from "./vocabulary";
 
@@ -25,6 +25,41 @@ import { TYPE_LABELS, TYPES, type ExceptionType } from "./vocabulary";
  */
 
 export const SLA_SETTINGS_KEY = "exceptions.sla";
+
+/** A target longer than a quarter would no longer be a service level but a backlog. */
+export const MAX_SLA_HOURS = 24 * 92;
+
+/** One type's target as an admin types it, in hours. */
+const SlaHoursSchema = z
+  .object({
+    warningHours: z.number().positive().max(MAX_SLA_HOURS),
+    breachHours: z.number().positive().max(MAX_SLA_HOURS),
+  })
+  .refine((t) => t.warningHours < t.breachHours, {
+    message: "the warning must come before the breach",
+    path: ["warningHours"],
+  });
+
+/** The stored document: hours per type; a type missing from it keeps the default. */
+export const SlaSettingsSchema = z.object(
+  Object.fromEntries(TYPES.map((type) => [type, SlaHoursSchema.optional()])) as Record<
+    ExceptionType,
+    z.ZodOptional<typeof SlaHoursSchema>
+  >,
+);
+export type SlaSettings = z.infer<typeof SlaSettingsSchema>;
+
+/** The policy a stored document describes; anything unreadable falls back to the defaults. */
+export function slaPolicyFrom(stored: unknown): SlaPolicy {
+  const parsed = SlaSettingsSchema.safeParse(stored ?? {});
+  if (!parsed.success) return DEFAULT_SLA_POLICY;
+  return Object.fromEntries(
+    TYPES.map((type) => {
+      const hours = parsed.data[type];
+      return [type, hours ? toSlaTarget(hours) : DEFAULT_SLA_TARGET];
+    }),
+  ) as SlaPolicy;
+}
 
 export async function loadSlaPolicy(db: Db): Promise<SlaPolicy> {
   return slaPolicyFrom(await readSetting(db, SLA_SETTINGS_KEY));

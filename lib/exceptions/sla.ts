@@ -1,12 +1,12 @@
-import { z } from "zod";
 import { TYPES, type ExceptionType } from "./vocabulary";
 
 /*
  * How long an exception may stay open, per exception type. Operations' default working
  * agreement: an exception is looked at within a day (older than 24 h: warning) and cleared
  * within three (older than 72 h: SLA breached). Admins change the targets per type on
- * /admin/settings (./sla-settings.ts stores them); the queue shows the level in words as
- * well as colour. Client components import this file, so it holds no database code.
+ * /admin/settings (./sla-settings.ts validates and stores them); the queue shows the level in
+ * words as well as colour. Client components import this file, so it holds neither database
+ * code nor zod (whose start-up probe for eval would trip the page's CSP).
  */
 
 const HOUR_MS = 3_600_000;
@@ -26,29 +26,10 @@ export const DEFAULT_SLA_POLICY: SlaPolicy = Object.fromEntries(
   TYPES.map((type) => [type, DEFAULT_SLA_TARGET]),
 ) as SlaPolicy;
 
-/** A target longer than a quarter would no longer be a service level but a backlog. */
-export const MAX_SLA_HOURS = 24 * 92;
-
-/** One type's target as an admin types it, in hours. */
-export const SlaHours = z
-  .object({
-    warningHours: z.number().positive().max(MAX_SLA_HOURS),
-    breachHours: z.number().positive().max(MAX_SLA_HOURS),
-  })
-  .refine((t) => t.warningHours < t.breachHours, {
-    message: "the warning must come before the breach",
-    path: ["warningHours"],
-  });
-export type SlaHours = z.infer<typeof SlaHours>;
-
-/** The stored document: hours per type; a type missing from it keeps the default. */
-export const SlaSettingsSchema = z.object(
-  Object.fromEntries(TYPES.map((type) => [type, SlaHours.optional()])) as Record<
-    ExceptionType,
-    z.ZodOptional<typeof SlaHours>
-  >,
-);
-export type SlaSettings = z.infer<typeof SlaSettingsSchema>;
+export interface SlaHours {
+  warningHours: number;
+  breachHours: number;
+}
 
 export function toSlaTarget(hours: SlaHours): SlaTarget {
   return { warningMs: hours.warningHours * HOUR_MS, breachMs: hours.breachHours * HOUR_MS };
@@ -56,18 +37,6 @@ export function toSlaTarget(hours: SlaHours): SlaTarget {
 
 export function toSlaHours(target: SlaTarget): SlaHours {
   return { warningHours: target.warningMs / HOUR_MS, breachHours: target.breachMs / HOUR_MS };
-}
-
-/** The policy a stored document describes; anything unreadable falls back to the defaults. */
-export function slaPolicyFrom(stored: unknown): SlaPolicy {
-  const parsed = SlaSettingsSchema.safeParse(stored ?? {});
-  if (!parsed.success) return DEFAULT_SLA_POLICY;
-  return Object.fromEntries(
-    TYPES.map((type) => {
-      const hours = parsed.data[type];
-      return [type, hours ? toSlaTarget(hours) : DEFAULT_SLA_TARGET];
-    }),
-  ) as SlaPolicy;
 }
 
 export type SlaLevel = "ok" | "warning" | "breached";
