@@ -318,7 +318,8 @@ test("at 390 px the queue is a list of cards and the exception page stacks, with
   makeUser,
 }) => {
   const run = randomBytes(4).toString("hex").toUpperCase();
-  const entity = `E2E-PHONE-${run}`;
+  // A legal entity's name as long as real ones: the entity picker must not widen the page.
+  const entity = `E2E-PHONE-${run}-NORTHWIND-TRADERS-DEUTSCHLAND-GMBH-UND-CO-KG`;
   // Ids as long as an ERP's: they must be cut, not push the page sideways.
   const prefix = "2026-SUBSIDIARY-NORTHWIND-";
   await seedFailedPostings(db, run, 2, entity, prefix);

@@ -106,7 +106,7 @@ export function Filters({
   const status = statusChoice(params.status);
   return (
     <form
-      className={`form-row ${styles.filters}`}
+      className="form-row"
       role="search"
       aria-label="Filter the queue"
       onSubmit={onSubmit}
