@@ -1,7 +1,11 @@
 import { randomBytes } from "node:crypto";
 import { and, eq, inArray } from "drizzle-orm";
 import { auditLog, exceptions } from "@/db/schema";
+import { SYSTEM_ACTOR } from "@/lib/audit";
+import { saveSlaPolicy } from "@/lib/exceptions/sla-settings";
 import { ingestItems } from "@/lib/ingest/ingest";
+import AxeBuilder from "@axe-core/playwright";
+import type { Page } from "@playwright/test";
 import { expect, signIn, test } from "./fixtures/auth";
 
 /*
@@ -18,8 +22,10 @@ async function seedFailedPostings(
   db: Parameters<typeof ingestItems>[0],
   run: string,
   count: number,
+  entity = "E2E-QUEUES",
+  /** Put before the run in invoice and posting ids, to make them as long as real ones. */
+  idPrefix = "",
 ) {
-  const entity = "E2E-QUEUES";
   const at = new Date(Date.now() - 30 * 3_600_000).toISOString();
   const event = (type: string, data: Record<string, unknown>) => ({
     specversion: "1.0",
@@ -30,7 +36,7 @@ async function seedFailedPostings(
     data,
   });
   const events = Array.from({ length: count }, (_, i) => {
-    const invoiceId = `INV-${run}-${i + 1}`;
+    const invoiceId = `INV-${idPrefix}${run}-${i + 1}`;
     return [
       event("invoice.issued", {
         invoiceId,
@@ -43,7 +49,7 @@ async function seedFailedPostings(
         issuedAt: at,
       }),
       event("erp.posting.attempted", {
-        postingId: `PST-${run}-${i + 1}`,
+        postingId: `PST-${idPrefix}${run}-${i + 1}`,
         invoiceId,
         entity,
         attempt: 1,
@@ -175,4 +181,299 @@ test("an admin reads the queue and an exception but is offered no actions", asyn
     "can read exceptions but not work on them",
   );
   await expect(page.getByTestId("exception-actions").getByRole("button")).toHaveCount(0);
+});
+
+/**
+ * What makes the page wider than its window (it then scrolls sideways): the innermost
+ * elements that reach past its right edge, outside any container that scrolls on its own.
+ */
+async function sidewaysOverflow(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const width = document.documentElement.clientWidth;
+    if (document.documentElement.scrollWidth <= width) return [];
+    const inScroller = (el: Element) => {
+      for (let p = el.parentElement; p; p = p.parentElement) {
+        const overflow = getComputedStyle(p).overflowX;
+        if (overflow === "auto" || overflow === "scroll" || overflow === "hidden") return true;
+      }
+      return false;
+    };
+    const wide = [...document.querySelectorAll("body *")].filter(
+      (el) => el.getBoundingClientRect().right > width + 1 && !inScroller(el),
+    );
+    const innermost = wide.filter(
+      (el) => !wide.some((other) => other !== el && el.contains(other)),
+    );
+    const name = (el: Element) =>
+      `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ""}${[...el.classList].map((c) => `.${c}`).join("")}`;
+    return innermost.length ? innermost.slice(0, 5).map(name) : ["(the page itself)"];
+  });
+}
+
+/** WCAG 2.1 AA violations on the page, each with the elements it names. */
+async function axeViolations(page: Page): Promise<string[]> {
+  const results = await new AxeBuilder({ page })
+    .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"])
+    .analyze();
+  return results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(" | ")}`);
+}
+
+/** An open exception no close-readiness check counts (its type has no check). */
+async function seedUncheckedException(db: Parameters<typeof ingestItems>[0], entity: string) {
+  const [row] = await db
+    .insert(exceptions)
+    .values({
+      type: "entitlement_out_of_sync",
+      problemKey: `e2e-unchecked-${randomBytes(6).toString("hex")}`,
+      status: "open",
+      severity: "high",
+      title: `Entitlement of ${entity} out of sync`,
+      entity,
+      amountMinor: 9_999_999,
+      currency: "EUR",
+      openedAt: new Date(Date.now() - 3_600_000),
+    })
+    .returning();
+  return row!;
+}
+
+test("the queue sorts by amount at risk and narrows to what blocks a close, in the URL", async ({
+  page,
+  db,
+  makeUser,
+}) => {
+  test.slow();
+  const run = randomBytes(4).toString("hex").toUpperCase();
+  const entity = `E2E-BLOCK-${run}`;
+  // Three unposted invoices of 1,000.00, 2,000.00 and 3,000.00 EUR block the month's close;
+  // the entitlement exception (99,999.99 EUR) is the largest but blocks nothing.
+  await seedFailedPostings(db, run, 3, entity);
+  const unchecked = await seedUncheckedException(db, entity);
+  const operator = await makeUser("operations");
+  await signIn(page, operator, "/exceptions");
+  await page.goto(`/exceptions?entity=${entity}`);
+  const rows = page.getByTestId("exceptions-table").locator("tbody tr");
+  await expect(rows).toHaveCount(4);
+  // The queue says which of the shell's filters it ignores.
+  await expect(page.getByTestId("queue-scope")).toContainText("Ignored here: the time range");
+
+  const filters = page.getByRole("search", { name: "Filter the queue" });
+  await filters.getByLabel("Sort by").selectOption({ label: "Amount at risk, largest first" });
+  await expect(page).toHaveURL(/sort=amount/);
+  await expect(page.getByTestId("queue-total")).toContainText(
+    "sorted by amount at risk, largest first (each in its own currency, not converted)",
+  );
+  await expect(rows.getByTestId("queue-amount")).toHaveText([
+    "99,999.99 EUR",
+    "3,000.00 EUR",
+    "2,000.00 EUR",
+    "1,000.00 EUR",
+  ]);
+
+  await filters.getByRole("checkbox", { name: "Blocks a close" }).check();
+  await expect(page).toHaveURL(/blocking=true/);
+  await expect(rows).toHaveCount(3);
+  await expect(page.locator(`[data-exception-id="${unchecked.id}"]`)).toHaveCount(0);
+  await expect(rows.getByTestId("queue-amount")).toHaveText([
+    "3,000.00 EUR",
+    "2,000.00 EUR",
+    "1,000.00 EUR",
+  ]);
+  await expect(page.getByTestId("queue-total")).toContainText("3 exceptions · blocking a close");
+
+  // The view is a link: a reload keeps the filter and the order.
+  await page.reload();
+  await expect(rows).toHaveCount(3);
+  await expect(filters.getByRole("checkbox", { name: "Blocks a close" })).toBeChecked();
+  await expect(rows.getByTestId("queue-amount").first()).toHaveText("3,000.00 EUR");
+});
+
+test("the bulk bar sits directly above the table and stays in view while rows are selected", async ({
+  page,
+  db,
+  makeUser,
+}) => {
+  const run = randomBytes(4).toString("hex").toUpperCase();
+  const entity = `E2E-BULK-${run}`;
+  await seedFailedPostings(db, run, 2, entity);
+  const operator = await makeUser("operations");
+  await signIn(page, operator, "/exceptions");
+  await page.goto(`/exceptions?entity=${entity}`);
+  const table = page.getByTestId("exceptions-table");
+  await expect(table.locator("tbody tr")).toHaveCount(2);
+  await page.getByRole("checkbox", { name: "Select every exception on this page" }).check();
+  const bar = page.getByTestId("bulk-actions");
+  await expect(bar).toContainText("2 selected");
+  const barBox = (await bar.boundingBox())!;
+  const tableBox = (await table.boundingBox())!;
+  // Directly above the table: nothing sits between them but a little space.
+  expect(tableBox.y - (barBox.y + barBox.height)).toBeGreaterThanOrEqual(0);
+  expect(tableBox.y - (barBox.y + barBox.height)).toBeLessThan(40);
+  expect(await bar.evaluate((el) => getComputedStyle(el.parentElement!).position)).toBe("sticky");
+});
+
+test("at 390 px the queue is a list of cards and the exception page stacks, without sideways scroll", async ({
+  page,
+  db,
+  makeUser,
+}) => {
+  const run = randomBytes(4).toString("hex").toUpperCase();
+  // A legal entity's name as long as real ones: the entity picker must not widen the page.
+  const entity = `E2E-PHONE-${run}-NORTHWIND-TRADERS-DEUTSCHLAND-GMBH-UND-CO-KG`;
+  // Ids as long as an ERP's: they must be cut, not push the page sideways.
+  const prefix = "2026-SUBSIDIARY-NORTHWIND-";
+  await seedFailedPostings(db, run, 2, entity, prefix);
+  const operator = await makeUser("operations");
+  await page.setViewportSize({ width: 390, height: 844 });
+  await signIn(page, operator, "/exceptions");
+  await page.goto(`/exceptions?entity=${entity}`);
+  const rows = page.getByTestId("exceptions-table").locator("tbody tr");
+  await expect(rows).toHaveCount(2);
+  expect(await sidewaysOverflow(page)).toEqual([]);
+  // A card: the row is a block, its cells stacked under one another, each with its label.
+  expect(await rows.first().evaluate((el) => getComputedStyle(el).display)).toBe("block");
+  const cells = rows.first().locator("td");
+  const firstBox = (await cells.nth(1).boundingBox())!;
+  const secondBox = (await cells.nth(2).boundingBox())!;
+  expect(secondBox.y).toBeGreaterThan(firstBox.y);
+  // Without column headers, "select all" stays in view with its words.
+  await expect(
+    page.getByRole("checkbox", { name: "Select every exception on this page" }),
+  ).toBeVisible();
+  // Long ids are cut, with the whole id in the tooltip and a copy button.
+  const invoice = rows.first().locator("code", { hasText: `INV-${prefix}${run}` });
+  await expect(invoice).toHaveAttribute("title", new RegExp(`Invoice INV-${prefix}${run}-\\d`));
+  await expect(rows.first().getByRole("button", { name: /Copy invoice INV-/ })).toBeVisible();
+
+  expect(await axeViolations(page)).toEqual([]);
+
+  await rows.first().getByRole("link").click();
+  await expect(page.getByTestId("exception-timeline")).toBeVisible();
+  expect(await sidewaysOverflow(page)).toEqual([]);
+  expect(await axeViolations(page)).toEqual([]);
+  // Stacked: the actions first, the timeline under them.
+  const actions = (await page.getByTestId("exception-actions").boundingBox())!;
+  const timeline = (await page.getByTestId("exception-timeline").boundingBox())!;
+  expect(timeline.y).toBeGreaterThan(actions.y + actions.height);
+});
+
+test("on an exception page each action leaves a lasting confirmation that takes the focus", async ({
+  page,
+  db,
+  makeUser,
+}) => {
+  const run = randomBytes(4).toString("hex").toUpperCase();
+  const entity = `E2E-CONFIRM-${run}`;
+  await seedFailedPostings(db, run, 1, entity);
+  const [x] = await db
+    .select({ id: exceptions.id, problemKey: exceptions.problemKey })
+    .from(exceptions)
+    .where(eq(exceptions.invoiceId, `INV-${run}-1`));
+  const operator = await makeUser("operations");
+  await signIn(page, operator, `/exceptions/${x!.id}`);
+  await page.goto(`/exceptions/${x!.id}`);
+
+  // Money and dates read as a finance person reads them; internal keys wait behind a disclosure.
+  const facts = page.getByRole("region", { name: "Details" });
+  await expect(facts).toContainText("1,000.00 EUR");
+  await expect(facts).toContainText("UTC");
+  const technical = page.getByTestId("technical-details");
+  await expect(technical.getByText(x!.problemKey, { exact: true })).toBeHidden();
+  await technical.getByText("Technical details").click();
+  await expect(technical.getByText(x!.problemKey, { exact: true })).toBeVisible();
+
+  const actions = page.getByTestId("exception-actions");
+  await actions.getByRole("button", { name: "Assign to me" }).click();
+  const confirmation = actions.getByTestId("action-confirmation").first();
+  await expect(confirmation).toHaveText(/Assigned to you\./);
+  await expect(confirmation).toHaveAttribute("role", "status");
+  await expect(confirmation).toBeFocused();
+  await expect(page.getByTestId("exception-owner")).toHaveText(operator.email);
+
+  // It outlives the page's refresh and stays until the next action replaces it.
+  await page.waitForTimeout(1500);
+  await expect(confirmation).toBeVisible();
+  await actions.getByRole("button", { name: "Start work" }).click();
+  await expect(confirmation).toHaveText(/Work started/);
+  await expect(confirmation).toBeFocused();
+});
+
+test("the queue and an exception page fit 1280 and 1440 px windows and pass axe in both themes", async ({
+  page,
+  db,
+  makeUser,
+}) => {
+  test.slow();
+  const run = randomBytes(4).toString("hex").toUpperCase();
+  const entity = `E2E-FIT-${run}`;
+  await seedFailedPostings(db, run, 2, entity);
+  const operator = await makeUser("operations");
+  await signIn(page, operator, "/exceptions");
+  const [x] = await db
+    .select({ id: exceptions.id })
+    .from(exceptions)
+    .where(eq(exceptions.invoiceId, `INV-${run}-1`));
+  for (const width of [1280, 1440]) {
+    await page.setViewportSize({ width, height: 900 });
+    await page.goto(`/exceptions?entity=${entity}`);
+    const table = page.getByTestId("exceptions-table");
+    await expect(table.locator("tbody tr")).toHaveCount(2);
+    // No column is cut: the table is no wider than its scroll container, the page no wider
+    // than the window.
+    const wrap = await table.evaluate((el) => {
+      const box = el.parentElement!;
+      return { scroll: box.scrollWidth, client: box.clientWidth };
+    });
+    expect(wrap.scroll, `${width} px: the table fits`).toBeLessThanOrEqual(wrap.client);
+    expect(await sidewaysOverflow(page)).toEqual([]);
+  }
+  for (const colorScheme of ["light", "dark"] as const) {
+    await page.emulateMedia({ colorScheme });
+    for (const path of [`/exceptions?entity=${entity}`, `/exceptions/${x!.id}`]) {
+      await page.goto(path);
+      await expect(page.locator("main")).toBeVisible();
+      expect(await axeViolations(page), `${path} (${colorScheme})`).toEqual([]);
+    }
+  }
+});
+
+test("an admin shortens a type's SLA on the settings page and the queue's badge follows", async ({
+  page,
+  db,
+  makeUser,
+}) => {
+  test.slow();
+  const run = randomBytes(4).toString("hex").toUpperCase();
+  const entity = `E2E-SLA-${run}`;
+  // 30 hours old: within the default 72 h SLA.
+  await seedFailedPostings(db, run, 1, entity);
+  const admin = await makeUser("admin");
+  await signIn(page, admin, "/exceptions");
+  await page.goto(`/exceptions?entity=${entity}`);
+  const row = page.getByTestId("exceptions-table").locator("tbody tr").first();
+  await expect(row).toContainText("Over 24 h");
+  await expect(row).not.toContainText("SLA breached");
+
+  try {
+    await page.goto("/admin/settings");
+    const form = page.getByTestId("sla-form");
+    await form.getByLabel("ERP posting failed: warning after").fill("2");
+    await form.getByLabel("ERP posting failed: SLA breached after").fill("12");
+    await form.getByRole("button", { name: "Save SLA targets" }).click();
+    await expect(form.getByRole("status")).toContainText("SLA targets saved");
+
+    await page.goto(`/exceptions?entity=${entity}`);
+    await expect(row).toContainText("SLA breached (over 12 h)");
+    const [entry] = await db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.targetId, "exceptions.sla"), eq(auditLog.actorId, admin.id)));
+    expect(entry).toMatchObject({
+      action: "setting.updated",
+      after: { erp_posting_failed: { warningHours: 2, breachHours: 12 } },
+    });
+  } finally {
+    // The suite shares one database: other journeys expect the default targets.
+    await saveSlaPolicy(db, {}, SYSTEM_ACTOR);
+  }
 });

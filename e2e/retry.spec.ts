@@ -152,3 +152,49 @@ test("an operations user bulk-retries three failed postings and sees them close"
     await deactivateEndpoint(db, endpoint.id, { actor: SYSTEM_ACTOR }).catch(() => {});
   }
 });
+
+test("a failed posting's page offers Retry first, and the request's confirmation stays and takes the focus", async ({
+  page,
+  db,
+  makeUser,
+}) => {
+  const run = randomBytes(4).toString("hex").toUpperCase();
+  await seedFailedPostings(db, run, 1);
+  const [x] = await db
+    .select({ id: exceptions.id })
+    .from(exceptions)
+    .where(eq(exceptions.postingId, `PST-${run}-1`));
+  // A retry needs a system that receives it; this one is never reached, which is not the point.
+  const previous = await endpointFor(db, "erp.posting.retry");
+  if (previous) await deactivateEndpoint(db, previous.id, { actor: SYSTEM_ACTOR });
+  const { endpoint } = await createEndpoint(
+    db,
+    {
+      name: `e2e unreachable ERP ${run}`,
+      url: "http://127.0.0.1:9/",
+      kinds: ["erp.posting.retry"],
+    },
+    { createdBy: null, actor: SYSTEM_ACTOR, secret: generateWebhookSecret() },
+  );
+  try {
+    const operator = await makeUser("operations");
+    await signIn(page, operator, `/exceptions/${x!.id}`);
+    await page.goto(`/exceptions/${x!.id}`);
+
+    // The primary action of the type comes first: first panel, first button, first in tab order.
+    const actions = page.getByTestId("exception-actions");
+    const panels = actions.locator("[data-action-panel]");
+    await expect(panels.first()).toHaveAttribute("data-action-panel", "retry");
+    await expect(actions.getByRole("button").first()).toHaveText("Retry posting");
+
+    await actions.getByRole("button", { name: "Retry posting" }).click();
+    const confirmation = actions.getByTestId("action-confirmation");
+    await expect(confirmation).toContainText("Retry requested");
+    await expect(confirmation).toBeFocused();
+    // The page re-renders with the retry's progress; the confirmation stays.
+    await expect(actions.getByTestId("retry-progress")).toBeVisible();
+    await expect(confirmation).toContainText("Retry requested");
+  } finally {
+    await deactivateEndpoint(db, endpoint.id, { actor: SYSTEM_ACTOR }).catch(() => {});
+  }
+});

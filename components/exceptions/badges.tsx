@@ -1,5 +1,5 @@
 import { formatDuration } from "@/lib/format";
-import { SLA_TEXT, exceptionAgeMs, slaLevel } from "@/lib/exceptions/sla";
+import { exceptionAgeMs, slaLevel, slaText, type SlaTarget } from "@/lib/exceptions/sla";
 import {
   SEVERITY_LABELS,
   STATUS_LABELS,
@@ -41,25 +41,29 @@ export function StatusBadge({ status, testId }: { status: ExceptionStatus; testI
   );
 }
 
-/** The exception's age, and while it is open how it stands against the SLA (over 24 h warning, over 72 h breached). */
+/** The exception's age, and while it is open how it stands against its type's SLA target. */
 export function SlaAge({
   openedAt,
   closedAt,
   now,
+  target,
 }: {
   openedAt: string | Date;
   closedAt: string | Date | null;
   now: Date;
+  target: SlaTarget;
 }) {
   const ageMs = exceptionAgeMs(openedAt, closedAt, now);
-  const level = slaLevel(ageMs);
+  const level = slaLevel(ageMs, target);
   return (
     <span className={styles.age}>
       <span>{formatDuration(ageMs)}</span>
       {closedAt ? (
         <span className={styles.sub}>until closed</span>
       ) : level === "ok" ? null : (
-        <span className={`badge ${level === "breached" ? "bad" : "warn"}`}>{SLA_TEXT[level]}</span>
+        <span className={`badge ${level === "breached" ? "bad" : "warn"}`}>
+          {slaText(level, target)}
+        </span>
       )}
     </span>
   );

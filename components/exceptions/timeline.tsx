@@ -16,6 +16,18 @@ const money = (d: Data, amountKey: string) =>
     ? formatMoney(d[amountKey] as number, d.currency)
     : "";
 
+/** What each event type is called on the page (its key stays in the event's data). */
+const EVENT_LABELS: Record<string, string> = {
+  "erp.posting.attempted": "ERP posting attempt",
+  "invoice.issued": "Invoice issued",
+  "invoice.disputed": "Invoice disputed",
+  "payment.received": "Payment received",
+  "entitlement.updated": "Entitlement updated",
+  "reconciliation.result": "Reconciliation result",
+  "contract.amended": "Contract amended",
+  "usage.checkpoint": "Usage checkpoint",
+};
+
 /** One line about an event, from the fields that matter for its type. */
 export function describeEvent(type: string, d: Data): string {
   switch (type) {
@@ -115,11 +127,11 @@ function Entry({ item }: { item: TimelineItem }) {
     case "event":
       return (
         <>
-          <span className={styles.kind}>Event · {item.type}</span>
+          <span className={styles.kind}>Event · {EVENT_LABELS[item.type] ?? item.type}</span>
           <div>{describeEvent(item.type, item.data)}</div>
           <details>
             <summary className="muted">
-              Event data ({item.source}, id {item.eventId}, received{" "}
+              Event data ({item.type} from {item.source}, id {item.eventId}, received{" "}
               {formatDateTime(item.receivedAt)})
             </summary>
             <pre className={styles.json}>{JSON.stringify(item.data, null, 2)}</pre>

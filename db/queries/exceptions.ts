@@ -42,6 +42,8 @@ export interface ExceptionFilters {
   maxAmount?: number | null;
   /** A word of the title, or an exact id (exception, invoice, posting, payment, customer, run, contract, problem key). */
   search?: string | null;
+  /** Only these exceptions (a set another rule chose, e.g. those blocking a close); empty: none. */
+  ids?: readonly string[] | null;
 }
 
 /** The position of a row in its order; a page starts after or before one. */
@@ -165,6 +167,13 @@ function filterConditions(f: ExceptionFilters, now: Date): SQL[] {
   if (f.maxAmount != null) {
     where.push(
       sql`closeline_amount_size(x.amount_minor, x.currency) between 0 and ${String(f.maxAmount)}::numeric`,
+    );
+  }
+  if (f.ids) {
+    where.push(
+      f.ids.length === 0
+        ? sql`false`
+        : sql`x.id in (select (jsonb_array_elements_text(${JSON.stringify(f.ids)}::jsonb))::uuid)`,
     );
   }
   const search = f.search?.trim();
@@ -473,4 +482,19 @@ export async function listActiveUsersWithRoles(
         where active and role::text in (select jsonb_array_elements_text(${JSON.stringify(roles)}::jsonb))
         order by coalesce(name, email), email`,
   );
+}
+
+/** The entities that have an exception still needing someone, by name (optionally just one). */
+export async function listEntitiesWithOpenExceptions(
+  db: Db,
+  entity: string | null = null,
+): Promise<string[]> {
+  const rows = await queryRows<{ entity: string }>(
+    db,
+    sql`select distinct x.entity from exceptions x
+        where ${statusCondition(null)} and x.entity is not null
+          ${entity ? sql`and x.entity = ${entity}` : sql``}
+        order by x.entity`,
+  );
+  return rows.map((r) => r.entity);
 }

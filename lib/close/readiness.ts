@@ -87,6 +87,8 @@ export interface Blocker {
   detail: string;
   amountMinor: number | null;
   currency: string | null;
+  /** The exception it is worked in, when there is one (the queue's "blocks a close" filter). */
+  exceptionId: string | null;
   link: BlockerLink;
 }
 
@@ -229,6 +231,7 @@ async function usageCheck(
           detail: "Check that the usage sources are sending usage.checkpoint events.",
           amountMinor: null,
           currency: null,
+          exceptionId: null,
           link: ingestionLink(scope.entity, period),
         },
       ],
@@ -258,6 +261,7 @@ async function usageCheck(
       detail: `${formatPercent(p.received / p.expected, 2)} complete: ${formatCount(p.missing)} of ${formatCount(p.expected)} events missing`,
       amountMinor: null,
       currency: null,
+      exceptionId: null,
       link,
     })),
     ...windows.map((w) => ({
@@ -267,6 +271,7 @@ async function usageCheck(
       detail: `${formatCount(w.missing)} of ${formatCount(w.expected)} events missing`,
       amountMinor: null,
       currency: null,
+      exceptionId: null,
       link,
     })),
   ];
@@ -314,6 +319,7 @@ async function invoicesCheck(db: Db, scope: CloseScope, limit: number): Promise<
           : "Never sent to the ERP: no posting attempt received",
         amountMinor: i.amountMinor,
         currency: i.currency,
+        exceptionId: i.exceptionId,
         link: i.exceptionId ? exceptionLink(i.exceptionId) : checkAnchor(key),
       };
     }),
@@ -353,6 +359,7 @@ async function reconciliationCheck(db: Db, scope: CloseScope, limit: number): Pr
       detail: `Expected ${formatMoney(b.expectedMinor, b.currency)}, actual ${formatMoney(b.actualMinor, b.currency)}: off by ${formatMoney(b.varianceMinor, b.currency)} (tolerance ${formatMoney(b.toleranceMinor, b.currency)}, materiality ${formatMoney(b.materialityMinor, b.currency)})`,
       amountMinor: b.varianceMinor,
       currency: b.currency,
+      exceptionId: b.exceptionId,
       link: b.exceptionId ? exceptionLink(b.exceptionId) : checkAnchor(key),
     })),
   );
@@ -393,6 +400,7 @@ async function disputesCheck(db: Db, scope: CloseScope, limit: number): Promise<
         detail: `${formatMoney(d.disputedMinor, d.currency)} disputed of ${formatMoney(d.invoiceAmountMinor, d.currency)} (materiality ${formatMoney(d.materialityMinor, d.currency)})${d.reason ? `: ${d.reason}` : ""}`,
         amountMinor: d.disputedMinor,
         currency: d.currency,
+        exceptionId: d.exceptionId,
         link: d.exceptionId ? exceptionLink(d.exceptionId) : checkAnchor(key),
       })),
   );
@@ -424,6 +432,7 @@ async function approvalsCheck(db: Db, entity: string, limit: number): Promise<Ch
       detail: `${p.source === "correction" ? "Correction" : "Exception"} (${p.kind.replaceAll("_", " ")}) awaiting approval since ${formatDateTime(p.since)}${p.amountMinor !== null && p.currency ? `, ${formatMoney(p.amountMinor, p.currency)}` : ""}`,
       amountMinor: p.amountMinor,
       currency: p.currency,
+      exceptionId: p.exceptionId,
       link: exceptionLink(p.exceptionId),
     })),
   );
@@ -455,6 +464,7 @@ async function amendmentsCheck(db: Db, scope: CloseScope, limit: number): Promis
       detail: `Effective from ${formatDateTime(a.effectiveFrom)}, impact ${formatMoney(a.amountImpactMinor, a.currency)}${a.exceptionStatus ? `; exception ${a.exceptionStatus.replaceAll("_", " ")}` : "; no exception raised yet"}`,
       amountMinor: a.amountImpactMinor,
       currency: a.currency,
+      exceptionId: a.exceptionId,
       link: a.exceptionId ? exceptionLink(a.exceptionId) : checkAnchor(key),
     })),
   );

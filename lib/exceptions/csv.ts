@@ -3,7 +3,8 @@ import type { ExceptionListRow } from "@/db/queries/exceptions";
 import { currencyDigits } from "@/lib/format";
 import { allMatching, type Viewer } from "./queue";
 import type { QueueParams } from "./queue-params";
-import { exceptionAgeMs, slaLevel } from "./sla";
+import { exceptionAgeMs, slaLevel, type SlaPolicy } from "./sla";
+import { loadSlaPolicy } from "./sla-settings";
 
 /*
  * The queue's current filter as a CSV file: every matching exception in the queue's order,
@@ -60,7 +61,12 @@ export function csvCell(value: string | number | null | undefined): string {
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
-export function csvLine(row: ExceptionListRow, origin: string, now: Date): string {
+export function csvLine(
+  row: ExceptionListRow,
+  origin: string,
+  now: Date,
+  policy: SlaPolicy,
+): string {
   const money = row.amountMinor !== null && row.currency !== null;
   const ageMs = exceptionAgeMs(row.openedAt, row.closedAt, now);
   return [
@@ -76,7 +82,7 @@ export function csvLine(row: ExceptionListRow, origin: string, now: Date): strin
     csvCell(row.ownerEmail),
     row.openedAt.toISOString(),
     (ageMs / 3_600_000).toFixed(1),
-    row.closedAt ? "" : slaLevel(ageMs),
+    row.closedAt ? "" : slaLevel(ageMs, policy[row.type]),
     row.updatedAt.toISOString(),
     row.closedAt?.toISOString() ?? "",
     csvCell(row.resolutionCode),
@@ -100,19 +106,20 @@ export function exceptionsCsvStream(
 ): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   const rows = allMatching(db, params, viewer, { limit: EXPORT_LIMIT, now });
+  const policy = loadSlaPolicy(db);
   return new ReadableStream<Uint8Array>({
     start(controller) {
       controller.enqueue(encoder.encode(`${CSV_COLUMNS.join(",")}\r\n`));
     },
     async pull(controller) {
       try {
-        const next = await rows.next();
+        const [next, sla] = await Promise.all([rows.next(), policy]);
         if (next.done) {
           controller.close();
           return;
         }
         controller.enqueue(
-          encoder.encode(next.value.map((row) => `${csvLine(row, origin, now)}\r\n`).join("")),
+          encoder.encode(next.value.map((row) => `${csvLine(row, origin, now, sla)}\r\n`).join("")),
         );
       } catch (error) {
         console.error("CSV export of exceptions failed mid-stream", error);

@@ -3,7 +3,7 @@ import { guardApi } from "@/lib/auth/session";
 import { handle, json } from "@/lib/http/respond";
 import { countExceptions } from "@/db/queries/exceptions";
 import { EXPORT_LIMIT, exceptionsCsvStream } from "./csv";
-import { loadQueueCounts, loadQueuePage, queueFilters, type Viewer } from "./queue";
+import { loadQueueCounts, loadQueuePage, resolveQueueFilters, type Viewer } from "./queue";
 import { loadQueueParams, withoutPage } from "./queue-params";
 
 /*
@@ -36,10 +36,14 @@ export const handleExceptionsCsv = handle(async (db: Db, request: Request) => {
   const now = new Date();
   // Counted first, so a bad filter is a 400 before the download starts and the response can
   // say up front whether the file holds every match.
-  const { count, capped } = await countExceptions(db, queueFilters(params, viewer), {
-    cap: EXPORT_LIMIT,
-    now,
-  });
+  const { count, capped } = await countExceptions(
+    db,
+    await resolveQueueFilters(db, params, viewer, now),
+    {
+      cap: EXPORT_LIMIT,
+      now,
+    },
+  );
   const stamp = now.toISOString().slice(0, 16).replace(/[-:]/g, "").replace("T", "-");
   return new Response(exceptionsCsvStream(db, params, viewer, url.origin, now), {
     headers: {

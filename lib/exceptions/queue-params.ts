@@ -2,6 +2,7 @@ import {
   createLoader,
   createSerializer,
   parseAsArrayOf,
+  parseAsBoolean,
   parseAsFloat,
   parseAsNumberLiteral,
   parseAsString,
@@ -41,6 +42,8 @@ export const queueParsers = {
   min: parseAsFloat,
   max: parseAsFloat,
   q: parseAsString,
+  /** Only exceptions that make a close-readiness check fail for their entity (./blocks-close.ts). */
+  blocking: parseAsBoolean,
   sort: parseAsStringLiteral(SORTS),
   dir: parseAsStringLiteral(["asc", "desc"] as const),
   size: parseAsNumberLiteral(PAGE_SIZES),

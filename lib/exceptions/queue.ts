@@ -13,7 +13,10 @@ import type { ExceptionStatus, ExceptionType, Severity } from "@/db/schema";
 import { Timestamp } from "@/lib/contract";
 import { InvalidInput } from "@/lib/errors";
 import { decodeCursor, encodeCursor } from "@/lib/pagination";
+import { exceptionsBlockingClose } from "./blocks-close";
 import { AGE_MS, DEFAULT_PAGE_SIZE, type QueueParams } from "./queue-params";
+import type { SlaTarget } from "./sla";
+import { loadSlaPolicy } from "./sla-settings";
 
 /*
  * A page of the queue as the browser receives it (JSON-safe: dates as ISO text), built from
@@ -49,6 +52,8 @@ export interface QueueItem {
   customerId: string | null;
   runId: string | null;
   contractId: string | null;
+  /** The SLA target of the exception's type (admin settings), which its age is measured against. */
+  sla: SlaTarget;
 }
 
 export interface QueuePage {
@@ -97,6 +102,21 @@ const Cursor = z
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/**
+ * The URL's params as query filters, with "blocks a close" resolved to the exceptions close
+ * readiness names (./blocks-close.ts) for the entity filter in force.
+ */
+export async function resolveQueueFilters(
+  db: Db,
+  params: QueueParams,
+  viewer: Viewer | null,
+  now: Date,
+): Promise<ExceptionFilters> {
+  const filters = queueFilters(params, viewer);
+  if (!params.blocking) return filters;
+  return { ...filters, ids: await exceptionsBlockingClose(db, { entity: params.entity, now }) };
+}
+
 /** The URL's params as query filters; "me" needs a signed-in viewer. */
 export function queueFilters(params: QueueParams, viewer: Viewer | null): ExceptionFilters {
   let owner: ExceptionFilters["owner"] = null;
@@ -143,7 +163,7 @@ function cursorKey(raw: string | null, sort: string, direction: string): Excepti
 const encodeKey = (key: ExceptionKey | null, sort: string, direction: string) =>
   key ? encodeCursor({ s: sort, d: direction, k: key.sortKey, o: key.openedAt, i: key.id }) : null;
 
-export function toQueueItem(row: ExceptionListRow): QueueItem {
+export function toQueueItem(row: ExceptionListRow, sla: SlaTarget): QueueItem {
   return {
     id: row.id,
     type: row.type,
@@ -166,6 +186,7 @@ export function toQueueItem(row: ExceptionListRow): QueueItem {
     customerId: row.customerId,
     runId: row.runId,
     contractId: row.contractId,
+    sla,
   };
 }
 
@@ -175,12 +196,15 @@ export async function loadQueuePage(
   viewer: Viewer | null,
   now = new Date(),
 ): Promise<QueuePage> {
-  const filters = queueFilters(params, viewer);
   const { sort, direction } = sortOf(params);
   if (params.after && params.before)
     throw new InvalidInput("after and before: give one cursor, not both");
   const after = cursorKey(params.after, sort, direction);
   const before = cursorKey(params.before, sort, direction);
+  const [filters, policy] = await Promise.all([
+    resolveQueueFilters(db, params, viewer, now),
+    loadSlaPolicy(db),
+  ]);
   const page = await listExceptions(db, {
     ...filters,
     sort,
@@ -191,7 +215,7 @@ export async function loadQueuePage(
     now,
   });
   return {
-    items: page.rows.map(toQueueItem),
+    items: page.rows.map((row) => toQueueItem(row, policy[row.type])),
     nextCursor: encodeKey(page.next, sort, direction),
     previousCursor: encodeKey(page.previous, sort, direction),
     asOf: now.toISOString(),
@@ -208,7 +232,8 @@ export async function loadQueueCounts(
   viewer: Viewer | null,
   now = new Date(),
 ): Promise<QueueCounts> {
-  const byType = await countExceptionsByType(db, queueFilters(params, viewer), {
+  const filters = await resolveQueueFilters(db, params, viewer, now);
+  const byType = await countExceptionsByType(db, filters, {
     cap: COUNT_CAP,
     now,
   });
@@ -229,9 +254,9 @@ export async function* allMatching(
   viewer: Viewer | null,
   options: { limit: number; batch?: number; now?: Date },
 ): AsyncGenerator<ExceptionListRow[]> {
-  const filters = queueFilters(params, viewer);
-  const { sort, direction } = sortOf(params);
   const now = options.now ?? new Date();
+  const filters = await resolveQueueFilters(db, params, viewer, now);
+  const { sort, direction } = sortOf(params);
   let after: ExceptionKey | null = null;
   let left = options.limit;
   while (left > 0) {

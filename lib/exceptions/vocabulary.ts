@@ -47,7 +47,7 @@ export const SEVERITY_LABELS: Record<Severity, string> = {
 export const SORT_LABELS: Record<ExceptionSort, string> = {
   opened_at: "Age",
   severity: "Severity",
-  amount: "Amount",
+  amount: "Amount at risk",
 };
 export const SORTS = Object.keys(SORT_LABELS) as ExceptionSort[];
 

@@ -2,6 +2,7 @@
 
 import { getDb } from "@/db";
 import { requirePermission } from "@/lib/auth/session";
+import type { BulkRequest } from "@/lib/exceptions/bulk";
 import { InvalidInput } from "@/lib/errors";
 import { runAction, type ActionResult } from "@/lib/http/action-result";
 import { actionMeta } from "@/lib/server/request-meta";
@@ -65,11 +66,6 @@ export async function reopenAction(
 ): Promise<ActionResult<WorkResult>> {
   return runAction(async () => reopenException(await getDb(), await context(), input));
 }
-
-export type BulkRequest =
-  | { action: "assign"; items: Target[]; assigneeId: string | null }
-  | { action: "resolve"; items: Target[]; code: string; note?: string }
-  | { action: "dismiss"; items: Target[]; code: string; note: string };
 
 /** One action over the selected rows; every row gets its own result. */
 export async function bulkAction(request: BulkRequest): Promise<ActionResult<BulkItemResult[]>> {

@@ -1,6 +1,7 @@
 import { HydrationBoundary, dehydrate } from "@tanstack/react-query";
 import type { Metadata } from "next";
 import { getDb } from "@/db";
+import { ExceptionQueue } from "@/components/exceptions/queue/queue";
 import { can } from "@/lib/auth/permissions";
 import { guardPage } from "@/lib/auth/session";
 import { listAssignees } from "@/lib/exceptions/detail";
@@ -12,7 +13,7 @@ import {
   queueQueryKey,
 } from "@/lib/exceptions/queue-params";
 import { getQueryClient } from "@/lib/query-client";
-import { ExceptionQueue } from "./client";
+import { bulkAction } from "./actions";
 
 export const metadata: Metadata = { title: "Exceptions" };
 
@@ -55,6 +56,7 @@ export default async function ExceptionsPage({
             viewer={{ id: user.id, label: user.name ?? user.email }}
             canWork={canWork}
             assignees={assignees}
+            bulkAction={bulkAction}
           />
         </HydrationBoundary>
       </section>

@@ -6,6 +6,7 @@ import type { WorkResult } from "@/lib/exceptions/workflow";
 import type { ActionResult } from "@/lib/http/action-result";
 import styles from "../exceptions.module.css";
 import { ActionError } from "./action-error";
+import { ActionConfirmation } from "./action-confirmation";
 import { useWorkAction } from "./use-work-action";
 
 /** Adds a comment to the timeline. Comments are permanent: they cannot be edited or deleted. */
@@ -21,7 +22,7 @@ export function CommentForm({
   }) => Promise<ActionResult<WorkResult>>;
 }) {
   const [body, setBody] = useState("");
-  const { run, pending, error, reload } = useWorkAction();
+  const { run, pending, error, confirmation, reload } = useWorkAction();
   return (
     <form
       className={styles.actionForm}
@@ -29,7 +30,10 @@ export function CommentForm({
         e.preventDefault();
         run(
           () => comment({ id: exception.id, version: exception.version, body }),
-          () => setBody(""),
+          () => {
+            setBody("");
+            return "Comment added to the timeline.";
+          },
         );
       }}
       aria-labelledby="comment-heading"
@@ -49,6 +53,7 @@ export function CommentForm({
           {pending ? "Adding…" : "Add comment"}
         </button>
       </div>
+      <ActionConfirmation confirmation={confirmation} />
       <ActionError error={error} onReload={reload} />
     </form>
   );

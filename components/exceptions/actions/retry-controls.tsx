@@ -13,6 +13,8 @@ import {
 import type { ReplayResult } from "@/lib/exceptions/rejected-events";
 import type { BulkRetryResult } from "@/lib/exceptions/retry";
 import type { ActionResult } from "@/lib/http/action-result";
+import styles from "../exceptions.module.css";
+import { ActionConfirmation } from "./action-confirmation";
 
 /*
  * The buttons of retries and rejected events. Each calls its server action (which checks the
@@ -44,35 +46,44 @@ function ActionError({ error }: { error: string | null }) {
   ) : null;
 }
 
-/** Asks the ERP connector to post again (one failed posting). */
-export function RetryButton({ exceptionId }: { exceptionId: string }) {
+/**
+ * Asks the ERP connector to post again (one failed posting). While a retry is on its way the
+ * button gives way to a note, but the confirmation of the request stays (and takes focus).
+ */
+export function RetryButton({ exceptionId, inFlight }: { exceptionId: string; inFlight: boolean }) {
   const { run, pending, error } = useRetryAction();
-  const [message, setMessage] = useState<string | null>(null);
+  const [confirmation, setConfirmation] = useState<{ text: string; at: number } | null>(null);
   return (
-    <div className="form-row" style={{ alignItems: "center" }}>
-      <button
-        type="button"
-        className="primary"
-        disabled={pending}
-        onClick={() =>
-          run(
-            () => retryExceptionAction({ exceptionId }),
-            (result) =>
-              setMessage(
-                result.outcome === "requested"
-                  ? "Retry requested: the ERP connector is being asked to post again."
-                  : "A retry of this attempt was already requested; it is on its way.",
-              ),
-          )
-        }
-      >
-        {pending ? "Requesting…" : "Retry posting"}
-      </button>
-      {message ? (
-        <span role="status" className="muted">
-          {message}
-        </span>
-      ) : null}
+    <div className={styles.stack}>
+      <ActionConfirmation confirmation={confirmation} />
+      {inFlight ? (
+        <p className="muted" style={{ margin: 0 }}>
+          A retry is on its way; the connector&apos;s next attempt will confirm or refute it.
+        </p>
+      ) : (
+        <div>
+          <button
+            type="button"
+            className="primary"
+            disabled={pending}
+            onClick={() =>
+              run(
+                () => retryExceptionAction({ exceptionId }),
+                (result) =>
+                  setConfirmation({
+                    text:
+                      result.outcome === "requested"
+                        ? "Retry requested: the ERP connector is being asked to post again."
+                        : "A retry of this attempt was already requested; it is on its way.",
+                    at: Date.now(),
+                  }),
+              )
+            }
+          >
+            {pending ? "Requesting…" : "Retry posting"}
+          </button>
+        </div>
+      )}
       <ActionError error={error} />
     </div>
   );
@@ -226,46 +237,56 @@ export function RejectedEventControls({ id }: { id: number }) {
   );
 }
 
-/** Replay or dismiss every waiting event of an event_rejected exception. */
-export function RejectedGroupControls({ exceptionId }: { exceptionId: string }) {
+/**
+ * Replay or dismiss every waiting event of an event_rejected exception. It stays on the page
+ * when nothing is left waiting, so the outcome of the last replay stays readable.
+ */
+export function RejectedGroupControls({
+  exceptionId,
+  waiting,
+}: {
+  exceptionId: string;
+  waiting: number;
+}) {
   const { run, pending, error } = useRetryAction();
-  const [message, setMessage] = useState<string | null>(null);
+  const [confirmation, setConfirmation] = useState<{ text: string; at: number } | null>(null);
+  const confirm = (text: string) => setConfirmation({ text, at: Date.now() });
   return (
-    <div className="form-row" style={{ alignItems: "center" }}>
-      <button
-        type="button"
-        className="primary"
-        disabled={pending}
-        onClick={() =>
-          run(
-            () => replayRejectedGroupAction({ exceptionId }),
-            (results) => {
-              const stored = results.filter(
-                (r) => r.outcome === "accepted" || r.outcome === "duplicate",
-              ).length;
-              setMessage(
-                `${stored} of ${results.length} replayed; ${results.length - stored} still rejected.`,
-              );
-            },
-          )
-        }
-      >
-        {pending ? "Working…" : "Replay all"}
-      </button>
-      <DismissForm
-        label="Dismiss all…"
-        pending={pending}
-        onDismiss={(reason) =>
-          run(
-            () => dismissRejectedGroupAction({ exceptionId, reason }),
-            (r) => setMessage(`${r.dismissed} dismissed.`),
-          )
-        }
-      />
-      {message ? (
-        <span role="status" className="muted">
-          {message}
-        </span>
+    <div className={styles.stack}>
+      <ActionConfirmation confirmation={confirmation} />
+      {waiting > 0 ? (
+        <div className="form-row" style={{ alignItems: "center" }}>
+          <button
+            type="button"
+            className="primary"
+            disabled={pending}
+            onClick={() =>
+              run(
+                () => replayRejectedGroupAction({ exceptionId }),
+                (results) => {
+                  const stored = results.filter(
+                    (r) => r.outcome === "accepted" || r.outcome === "duplicate",
+                  ).length;
+                  confirm(
+                    `${stored} of ${results.length} replayed; ${results.length - stored} still rejected.`,
+                  );
+                },
+              )
+            }
+          >
+            {pending ? "Working…" : "Replay all"}
+          </button>
+          <DismissForm
+            label="Dismiss all…"
+            pending={pending}
+            onDismiss={(reason) =>
+              run(
+                () => dismissRejectedGroupAction({ exceptionId, reason }),
+                (r) => confirm(`${r.dismissed} dismissed.`),
+              )
+            }
+          />
+        </div>
       ) : null}
       <ActionError error={error} />
     </div>

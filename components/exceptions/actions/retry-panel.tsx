@@ -87,15 +87,7 @@ export async function RetryPanel({
           ))}
         </ul>
       ) : null}
-      {canWork && open ? (
-        inFlight ? (
-          <p className="muted" style={{ margin: 0 }}>
-            A retry is on its way; the connector&apos;s next attempt will confirm or refute it.
-          </p>
-        ) : (
-          <RetryButton exceptionId={exceptionId} />
-        )
-      ) : null}
+      {canWork && open ? <RetryButton exceptionId={exceptionId} inFlight={inFlight} /> : null}
     </section>
   );
 }
@@ -111,6 +103,9 @@ export async function RejectedEventsPanel({
   return (
     <section aria-labelledby="rejected-heading">
       <h3 id="rejected-heading">Rejected events</h3>
+      {canWork ? (
+        <RejectedGroupControls exceptionId={exceptionId} waiting={waiting.length} />
+      ) : null}
       {waiting.length === 0 ? (
         <p className="muted">No event of this group is waiting.</p>
       ) : (
@@ -119,7 +114,6 @@ export async function RejectedEventsPanel({
             Replay runs an event through validation again (after a contract change or a new entity);
             dismiss drops it with a reason.
           </p>
-          {canWork ? <RejectedGroupControls exceptionId={exceptionId} /> : null}
           <ul style={{ listStyle: "none", padding: 0, display: "grid", gap: "0.5rem" }}>
             {waiting.map((e) => (
               <li key={e.id} className="card" data-testid="rejected-event">

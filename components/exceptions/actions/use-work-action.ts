@@ -8,26 +8,32 @@ import type { ActionResult } from "@/lib/http/action-result";
 
 /**
  * Runs a server action from an action panel: while it runs `pending` is true; on success
- * the page re-renders (new version, new timeline entry) and cached queues are dropped; on
- * failure `error` holds the message to show.
+ * the page re-renders (new version, new timeline entry), cached queues are dropped and
+ * `confirmation` says what was done until the next action; on failure `error` holds the
+ * message to show.
  */
 export function useWorkAction() {
   const router = useRouter();
   const queryClient = useQueryClient();
   const [pending, startTransition] = useTransition();
   const [error, setError] = useState<string | null>(null);
-  const run = <T>(action: () => Promise<ActionResult<T>>, onSuccess?: (data: T) => void) => {
+  const [confirmation, setConfirmation] = useState<{ text: string; at: number } | null>(null);
+  const run = <T>(action: () => Promise<ActionResult<T>>, done: string | ((data: T) => string)) => {
     setError(null);
+    setConfirmation(null);
     startTransition(async () => {
       const result = await action();
       if (!result.ok) {
         setError(result.error);
         return;
       }
-      onSuccess?.(result.data);
+      setConfirmation({
+        text: typeof done === "string" ? done : done(result.data),
+        at: Date.now(),
+      });
       void queryClient.invalidateQueries({ queryKey: EXCEPTIONS_QUERY_KEY });
       router.refresh();
     });
   };
-  return { run, pending, error, reload: () => router.refresh() };
+  return { run, pending, error, confirmation, reload: () => router.refresh() };
 }

@@ -13,6 +13,7 @@ import {
 import type { WorkResult } from "@/lib/exceptions/workflow";
 import type { ActionResult } from "@/lib/http/action-result";
 import styles from "../exceptions.module.css";
+import { ActionConfirmation } from "./action-confirmation";
 import { ActionError } from "./action-error";
 import { useWorkAction } from "./use-work-action";
 
@@ -44,15 +45,16 @@ export function WorkActions({
   assignees: Assignee[];
   actions: WorkActionHandlers;
 }) {
-  const { run, pending, error, reload } = useWorkAction();
+  const { run, pending, error, confirmation, reload } = useWorkAction();
   const target = { id: exception.id, version: exception.version };
   const closed = CLOSED_STATUSES.includes(exception.status);
 
   if (closed) {
     return (
       <div className={styles.stack}>
+        <ActionConfirmation confirmation={confirmation} />
         <ReopenForm
-          onSubmit={(note) => run(() => actions.reopen({ ...target, note }))}
+          onSubmit={(note) => run(() => actions.reopen({ ...target, note }), "Reopened.")}
           pending={pending}
         />
         <ActionError error={error} onReload={reload} />
@@ -61,6 +63,7 @@ export function WorkActions({
   }
   return (
     <div className={styles.stack}>
+      <ActionConfirmation confirmation={confirmation} />
       <div className={styles.actionForm}>
         <h3>Owner</h3>
         <AssignForm
@@ -68,7 +71,16 @@ export function WorkActions({
           viewer={viewer}
           assignees={assignees}
           pending={pending}
-          onAssign={(assigneeId) => run(() => actions.assign({ ...target, assigneeId }))}
+          onAssign={(assigneeId) =>
+            run(
+              () => actions.assign({ ...target, assigneeId }),
+              assigneeId === null
+                ? "Unassigned: nobody owns it now."
+                : assigneeId === viewer.id
+                  ? "Assigned to you."
+                  : `Assigned to ${assignees.find((a) => a.id === assigneeId)?.label ?? "the chosen person"}.`,
+            )
+          }
         />
       </div>
       {exception.status === "open" ? (
@@ -80,7 +92,7 @@ export function WorkActions({
           <div>
             <button
               type="button"
-              onClick={() => run(() => actions.start(target))}
+              onClick={() => run(() => actions.start(target), "Work started: it is in progress.")}
               disabled={pending}
             >
               Start work
@@ -97,12 +109,16 @@ export function WorkActions({
           <ReasonForm
             kind="resolve"
             pending={pending}
-            onSubmit={(code, note) => run(() => actions.resolve({ ...target, code, note }))}
+            onSubmit={(code, note) =>
+              run(() => actions.resolve({ ...target, code, note }), "Resolved.")
+            }
           />
           <ReasonForm
             kind="dismiss"
             pending={pending}
-            onSubmit={(code, note) => run(() => actions.dismiss({ ...target, code, note }))}
+            onSubmit={(code, note) =>
+              run(() => actions.dismiss({ ...target, code, note }), "Dismissed.")
+            }
           />
         </>
       )}

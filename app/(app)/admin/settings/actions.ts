@@ -3,6 +3,7 @@
 import { revalidatePath } from "next/cache";
 import { getDb } from "@/db";
 import { requirePermission } from "@/lib/auth/session";
+import { saveSlaPolicy, slaSettingsFromForm } from "@/lib/exceptions/sla-settings";
 import { runAction, type ActionResult } from "@/lib/http/action-result";
 import { saveTargets, targetsFromForm } from "@/lib/kpi/targets";
 import { actionMeta, userActor } from "@/lib/server/request-meta";
@@ -20,6 +21,23 @@ export async function saveTargetsAction(
     await saveTargets(await getDb(), targets, userActor(admin), await actionMeta());
     revalidatePath("/admin/settings");
     revalidatePath("/overview");
+    return { savedAt: new Date().toISOString() };
+  });
+}
+
+export async function saveSlaAction(
+  _previous: ActionResult<{ savedAt: string }> | null,
+  form: FormData,
+): Promise<ActionResult<{ savedAt: string }>> {
+  return runAction(async () => {
+    const admin = await requirePermission("admin:settings");
+    const settings = slaSettingsFromForm((field) => {
+      const value = form.get(field);
+      return typeof value === "string" ? value : null;
+    });
+    await saveSlaPolicy(await getDb(), settings, userActor(admin), await actionMeta());
+    revalidatePath("/admin/settings");
+    revalidatePath("/exceptions", "layout");
     return { savedAt: new Date().toISOString() };
   });
 }

@@ -1,15 +1,19 @@
 import type { Metadata } from "next";
 import { getDb } from "@/db";
 import { AdminTabs } from "@/components/admin/admin-tabs";
+import { SlaForm } from "@/components/exceptions/sla-form";
 import { guardPage } from "@/lib/auth/session";
+import { loadSlaPolicy, slaFormRows } from "@/lib/exceptions/sla-settings";
 import { loadTargets, targetFormRows } from "@/lib/kpi/targets";
+import { saveSlaAction } from "./actions";
 import { TargetsForm } from "./client";
 
 export const metadata: Metadata = { title: "Settings" };
 
 export default async function SettingsPage() {
   await guardPage("/admin/settings");
-  const targets = await loadTargets(await getDb());
+  const db = await getDb();
+  const [targets, sla] = await Promise.all([loadTargets(db), loadSlaPolicy(db)]);
   return (
     <>
       <h1>Admin</h1>
@@ -23,6 +27,15 @@ export default async function SettingsPage() {
           change is recorded in the audit log.
         </p>
         <TargetsForm rows={targetFormRows(targets)} />
+      </section>
+      <section className="card" aria-labelledby="sla-heading">
+        <h2 id="sla-heading">Exception SLA targets</h2>
+        <p className="muted">
+          How long an exception of each type may stay open: past the warning it shows an amber “Over
+          …” badge, past the SLA a red “SLA breached” badge, in the queue, on the exception page and
+          in the CSV export. Every change is recorded in the audit log.
+        </p>
+        <SlaForm rows={slaFormRows(sla)} save={saveSlaAction} />
       </section>
     </>
   );

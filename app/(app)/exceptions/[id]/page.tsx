@@ -6,16 +6,18 @@ import { ExtraActionPanels } from "@/components/exceptions/actions";
 import { CommentForm } from "@/components/exceptions/actions/comment-form";
 import { WorkActions } from "@/components/exceptions/actions/work-actions";
 import { SeverityBadge, SlaAge, StatusBadge } from "@/components/exceptions/badges";
+import { CopyId } from "@/components/exceptions/copy-id";
 import styles from "@/components/exceptions/exceptions.module.css";
 import { LiveRefresh } from "@/components/exceptions/live-refresh";
 import { ExceptionTimeline } from "@/components/exceptions/timeline";
 import { can } from "@/lib/auth/permissions";
 import { guardPage } from "@/lib/auth/session";
 import { listAssignees, loadExceptionDetail, type ExceptionDetail } from "@/lib/exceptions/detail";
+import { readableDetails } from "@/lib/exceptions/facts";
+import { slaDuration, type SlaTarget } from "@/lib/exceptions/sla";
+import { loadSlaPolicy } from "@/lib/exceptions/sla-settings";
 import { REASON_LABELS, TYPE_LABELS } from "@/lib/exceptions/vocabulary";
 import { formatDateTime, formatMoney } from "@/lib/format";
-import { fieldLabel } from "@/lib/humanise";
-import { FieldValue } from "@/components/ui/field-value";
 import {
   assignAction,
   commentAction,
@@ -41,6 +43,7 @@ export default async function ExceptionPage({ params }: { params: Promise<{ id: 
   ]);
   if (!detail) notFound();
   const { exception: x, timeline } = detail;
+  const sla = (await loadSlaPolicy(db))[x.type];
   const now = new Date();
   const viewer = { id: user.id, role: user.role, label: user.name ?? user.email };
   return (
@@ -49,17 +52,54 @@ export default async function ExceptionPage({ params }: { params: Promise<{ id: 
         <p style={{ margin: "0 0 0.5rem" }}>
           <Link href="/exceptions">← Exception queue</Link>
         </p>
-        <h1 style={{ marginBottom: "0.5rem" }}>{x.title}</h1>
+        <h1 style={{ marginBottom: "0.5rem", overflowWrap: "anywhere" }}>{x.title}</h1>
         <div className="form-row" style={{ alignItems: "center" }}>
           <SeverityBadge severity={x.severity} />
           <StatusBadge status={x.status} testId="exception-status" />
           <span className="badge">{TYPE_LABELS[x.type]}</span>
-          <SlaAge openedAt={x.openedAt} closedAt={x.closedAt} now={now} />
+          <SlaAge openedAt={x.openedAt} closedAt={x.closedAt} now={now} target={sla} />
           <LiveRefresh intervalMs={REFRESH_MS} renderedAtText={formatDateTime(now)} />
         </div>
       </div>
       <div className={styles.detailGrid}>
-        <section className="card" aria-labelledby="timeline-heading">
+        {/* Actions come first in reading order (and first on a phone): they are why the page is open. */}
+        <div className={`${styles.stack} ${styles.detailSide}`}>
+          <section
+            className="card"
+            aria-labelledby="actions-heading"
+            data-testid="exception-actions"
+          >
+            <h2 id="actions-heading">Actions</h2>
+            {/* The action of this type (retry, replay, correction) before the everyday workflow. */}
+            <ExtraActionPanels exception={x} viewer={viewer} />
+            {canWork ? (
+              <div data-action-panel="workflow" className={styles.panelDivider}>
+                <WorkActions
+                  exception={{ id: x.id, version: x.version, status: x.status, ownerId: x.ownerId }}
+                  viewer={viewer}
+                  assignees={assignees}
+                  actions={{
+                    assign: assignAction,
+                    start: startAction,
+                    resolve: resolveAction,
+                    dismiss: dismissAction,
+                    reopen: reopenAction,
+                  }}
+                />
+              </div>
+            ) : (
+              <p className="muted" style={{ margin: 0 }}>
+                Your role can read exceptions but not work on them; operations and finance can.
+              </p>
+            )}
+          </section>
+          <section className="card" aria-labelledby="facts-heading">
+            <h2 id="facts-heading">Details</h2>
+            <Facts exception={x} sla={sla} />
+            <TechnicalDetails exception={x} />
+          </section>
+        </div>
+        <section className={`card ${styles.detailMain}`} aria-labelledby="timeline-heading">
           <h2 id="timeline-heading">Timeline</h2>
           <p className="muted" style={{ marginTop: 0 }}>
             The events that name this exception&apos;s invoice, posting, payment, customer, run or
@@ -70,38 +110,6 @@ export default async function ExceptionPage({ params }: { params: Promise<{ id: 
             <CommentForm exception={{ id: x.id, version: x.version }} comment={commentAction} />
           ) : null}
         </section>
-        <div className={styles.stack}>
-          <section className="card" aria-labelledby="facts-heading">
-            <h2 id="facts-heading">Details</h2>
-            <Facts exception={x} />
-          </section>
-          <section
-            className="card"
-            aria-labelledby="actions-heading"
-            data-testid="exception-actions"
-          >
-            <h2 id="actions-heading">Actions</h2>
-            {canWork ? (
-              <WorkActions
-                exception={{ id: x.id, version: x.version, status: x.status, ownerId: x.ownerId }}
-                viewer={viewer}
-                assignees={assignees}
-                actions={{
-                  assign: assignAction,
-                  start: startAction,
-                  resolve: resolveAction,
-                  dismiss: dismissAction,
-                  reopen: reopenAction,
-                }}
-              />
-            ) : (
-              <p className="muted" style={{ margin: 0 }}>
-                Your role can read exceptions but not work on them; operations and finance can.
-              </p>
-            )}
-            <ExtraActionPanels exception={x} viewer={viewer} />
-          </section>
-        </div>
       </div>
     </>
   );
@@ -116,19 +124,23 @@ const ID_FIELDS = [
   ["Contract", "contractId"],
 ] as const;
 
-function Facts({ exception: x }: { exception: ExceptionDetail }) {
+function Facts({ exception: x, sla }: { exception: ExceptionDetail; sla: SlaTarget }) {
   return (
     <dl className={styles.facts}>
       <dt>Type</dt>
       <dd>{TYPE_LABELS[x.type]}</dd>
       <dt>Entity</dt>
       <dd>{x.entity ?? "—"}</dd>
-      <dt>Amount</dt>
+      <dt>Amount at risk</dt>
       <dd>{x.amountMinor !== null && x.currency ? formatMoney(x.amountMinor, x.currency) : "—"}</dd>
       <dt>Owner</dt>
       <dd data-testid="exception-owner">{x.ownerName ?? x.ownerEmail ?? "Unassigned"}</dd>
       <dt>Opened</dt>
       <dd>{formatDateTime(x.openedAt)}</dd>
+      <dt>SLA</dt>
+      <dd>
+        Warning after {slaDuration(sla.warningMs)}, breached after {slaDuration(sla.breachMs)}
+      </dd>
       <dt>Last change</dt>
       <dd>{formatDateTime(x.updatedAt)}</dd>
       {x.closedAt ? (
@@ -152,28 +164,57 @@ function Facts({ exception: x }: { exception: ExceptionDetail }) {
         <div key={key} style={{ display: "contents" }}>
           <dt>{label}</dt>
           <dd>
-            <code>{x[key]}</code>
+            <CopyId label={label} id={x[key]!} />
           </dd>
         </div>
       ))}
-      {Object.entries(x.details).map(([key, value]) => (
-        <div key={`detail-${key}`} style={{ display: "contents" }}>
-          <dt>{fieldLabel(key)}</dt>
-          <dd>
-            <FieldValue
-              name={key}
-              value={value}
-              currency={typeof x.details.currency === "string" ? x.details.currency : x.currency}
-            />
-          </dd>
+      {readableDetails(x.details, x.currency).map((fact) => (
+        <div key={`detail-${fact.key}`} style={{ display: "contents" }}>
+          <dt>{fact.label}</dt>
+          <dd>{fact.isId ? <CopyId label={fact.label} id={fact.value} /> : fact.value}</dd>
         </div>
       ))}
-      <dt>Problem key</dt>
-      <dd>
-        <code>{x.problemKey}</code>
-      </dd>
-      <dt>Version</dt>
-      <dd>{x.version}</dd>
     </dl>
+  );
+}
+
+/** What engineers and support need and finance does not: keys, versions, raw values. */
+function TechnicalDetails({ exception: x }: { exception: ExceptionDetail }) {
+  return (
+    <details className={styles.technical} data-testid="technical-details">
+      <summary>Technical details</summary>
+      <dl className={styles.facts}>
+        <dt>Exception id</dt>
+        <dd>
+          <code>{x.id}</code>
+        </dd>
+        <dt>Problem key</dt>
+        <dd>
+          <code>{x.problemKey}</code>
+        </dd>
+        <dt>Version</dt>
+        <dd>{x.version}</dd>
+        <dt>Opened (ISO)</dt>
+        <dd>
+          <code>{x.openedAt.toISOString()}</code>
+        </dd>
+        <dt>Updated (ISO)</dt>
+        <dd>
+          <code>{x.updatedAt.toISOString()}</code>
+        </dd>
+        {x.closedAt ? (
+          <>
+            <dt>Closed (ISO)</dt>
+            <dd>
+              <code>{x.closedAt.toISOString()}</code>
+            </dd>
+          </>
+        ) : null}
+        <dt>Details as stored</dt>
+        <dd>
+          <pre className={styles.json}>{JSON.stringify(x.details, null, 2)}</pre>
+        </dd>
+      </dl>
+    </details>
   );
 }

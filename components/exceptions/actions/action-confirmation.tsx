@@ -1,0 +1,35 @@
+"use client";
+
+import { useEffect, useRef } from "react";
+import { formatDateTime } from "@/lib/format";
+import styles from "../exceptions.module.css";
+
+/**
+ * What the last action did, in words, with the time: it stays until the next action (a toast
+ * that vanishes would leave the reader unsure), and focus moves to it because the control that
+ * was used is often gone from the re-rendered page.
+ */
+export function ActionConfirmation({
+  confirmation,
+}: {
+  confirmation: { text: string; at: number } | null;
+}) {
+  const ref = useRef<HTMLParagraphElement>(null);
+  useEffect(() => {
+    if (confirmation) ref.current?.focus();
+  }, [confirmation]);
+  if (!confirmation) return null;
+  return (
+    <p
+      ref={ref}
+      tabIndex={-1}
+      role="status"
+      className={`alert success ${styles.confirmation}`}
+      style={{ margin: 0 }}
+      data-testid="action-confirmation"
+    >
+      {confirmation.text}{" "}
+      <span className="muted">({formatDateTime(new Date(confirmation.at))})</span>
+    </p>
+  );
+}

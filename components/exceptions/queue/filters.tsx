@@ -1,0 +1,263 @@
+"use client";
+
+import { useState, type FormEvent } from "react";
+import type { Assignee } from "@/lib/exceptions/detail";
+import {
+  AGE_CHOICES,
+  DEFAULT_PAGE_SIZE,
+  PAGE_SIZES,
+  type QueueParams,
+} from "@/lib/exceptions/queue-params";
+import {
+  CLOSED_STATUSES,
+  DIRECTION_LABELS,
+  SORT_LABELS,
+  SORTS,
+  STATUS_LABELS,
+  STATUSES,
+  type ExceptionStatus,
+} from "@/lib/exceptions/vocabulary";
+import styles from "../exceptions.module.css";
+
+/*
+ * The queue's filters. Each one is a URL param (lib/exceptions/queue-params.ts); the form
+ * says which of the shell's filters apply here and which do not.
+ */
+
+/** The status filter as one select: named groups, or a single status. */
+const STATUS_CHOICES: { value: string; label: string; statuses: ExceptionStatus[] | null }[] = [
+  {
+    value: "",
+    label: "Not closed (open, in progress, awaiting approval or confirmation)",
+    statuses: null,
+  },
+  ...STATUSES.map((s) => ({ value: s, label: STATUS_LABELS[s], statuses: [s] })),
+  { value: "closed", label: "Closed (resolved or dismissed)", statuses: [...CLOSED_STATUSES] },
+  { value: "all", label: "Every status", statuses: [...STATUSES] },
+];
+
+function statusChoice(statuses: ExceptionStatus[] | null): string {
+  if (!statuses || statuses.length === 0) return "";
+  const key = [...statuses].sort().join(",");
+  return (
+    STATUS_CHOICES.find((c) => c.statuses && [...c.statuses].sort().join(",") === key)?.value ??
+    "custom"
+  );
+}
+
+const AGE_LABELS: Record<(typeof AGE_CHOICES)[number], string> = {
+  "1h": "Older than 1 hour",
+  "24h": "Older than 24 hours",
+  "72h": "Older than 72 hours",
+  "7d": "Older than 7 days",
+};
+
+type Sort = NonNullable<QueueParams["sort"]>;
+type Direction = NonNullable<QueueParams["dir"]>;
+
+/** Every order as one choice, for readers without the column headers (cards on a phone). */
+const SORT_CHOICES = SORTS.flatMap((sort) =>
+  (["desc", "asc"] as const).map((dir) => ({
+    value: `${sort}:${dir}`,
+    label: `${SORT_LABELS[sort]}, ${DIRECTION_LABELS[sort][dir]}`,
+  })),
+);
+
+export function Filters({
+  params,
+  sort,
+  direction,
+  viewer,
+  assignees,
+  onChange,
+}: {
+  params: QueueParams;
+  sort: Sort;
+  direction: Direction;
+  viewer: { id: string; label: string };
+  assignees: Assignee[];
+  onChange: (patch: Partial<QueueParams>) => void;
+}) {
+  // Text and numbers apply on Enter or when the field is left, not at every keystroke.
+  const [search, setSearch] = useState(params.q ?? "");
+  const [min, setMin] = useState(params.min?.toString() ?? "");
+  const [max, setMax] = useState(params.max?.toString() ?? "");
+  // When the URL changes under the form (back button, "clear the filters"), the fields follow.
+  const [shown, setShown] = useState({ q: params.q, min: params.min, max: params.max });
+  if (shown.q !== params.q || shown.min !== params.min || shown.max !== params.max) {
+    setShown({ q: params.q, min: params.min, max: params.max });
+    setSearch(params.q ?? "");
+    setMin(params.min?.toString() ?? "");
+    setMax(params.max?.toString() ?? "");
+  }
+  const number = (value: string) =>
+    value.trim() === "" || !Number.isFinite(Number(value)) ? null : Number(value);
+  const apply = () => {
+    const patch: Partial<QueueParams> = {};
+    if ((search.trim() || null) !== params.q) patch.q = search.trim() || null;
+    if (number(min) !== params.min) patch.min = number(min);
+    if (number(max) !== params.max) patch.max = number(max);
+    if (Object.keys(patch).length > 0) onChange(patch);
+  };
+  const onSubmit = (e: FormEvent) => {
+    e.preventDefault();
+    apply();
+  };
+  const ownerKnown =
+    !params.owner ||
+    ["me", "unassigned"].includes(params.owner) ||
+    assignees.some((a) => a.id === params.owner);
+  const status = statusChoice(params.status);
+  return (
+    <form
+      className="form-row"
+      role="search"
+      aria-label="Filter the queue"
+      onSubmit={onSubmit}
+      style={{ marginTop: "0.75rem" }}
+    >
+      <label className="field">
+        Status
+        <select
+          value={status}
+          onChange={(e) =>
+            onChange({
+              status: STATUS_CHOICES.find((c) => c.value === e.target.value)?.statuses ?? null,
+            })
+          }
+        >
+          {STATUS_CHOICES.map((c) => (
+            <option key={c.value} value={c.value}>
+              {c.label}
+            </option>
+          ))}
+          {status === "custom" ? (
+            <option value="custom">{params.status!.map((s) => STATUS_LABELS[s]).join(", ")}</option>
+          ) : null}
+        </select>
+      </label>
+      <label className="field">
+        Owner
+        <select
+          value={params.owner ?? ""}
+          onChange={(e) => onChange({ owner: e.target.value || null })}
+        >
+          <option value="">Anyone</option>
+          <option value="me">Me ({viewer.label})</option>
+          <option value="unassigned">Nobody (unassigned)</option>
+          {assignees
+            .filter((a) => a.id !== viewer.id)
+            .map((a) => (
+              <option key={a.id} value={a.id}>
+                {a.label}
+              </option>
+            ))}
+          {ownerKnown ? null : <option value={params.owner!}>Another user</option>}
+        </select>
+      </label>
+      <label className="field">
+        Age
+        <select
+          value={params.age ?? ""}
+          onChange={(e) => onChange({ age: (e.target.value || null) as QueueParams["age"] })}
+        >
+          <option value="">Any age</option>
+          {AGE_CHOICES.map((a) => (
+            <option key={a} value={a}>
+              {AGE_LABELS[a]}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label className="field">
+        Amount at least
+        <input
+          type="number"
+          inputMode="decimal"
+          min={0}
+          step="any"
+          value={min}
+          onChange={(e) => setMin(e.target.value)}
+          onBlur={apply}
+          style={{ width: "8rem" }}
+        />
+      </label>
+      <label className="field">
+        Amount at most
+        <input
+          type="number"
+          inputMode="decimal"
+          min={0}
+          step="any"
+          value={max}
+          onChange={(e) => setMax(e.target.value)}
+          onBlur={apply}
+          style={{ width: "8rem" }}
+        />
+      </label>
+      <label className="field">
+        Search
+        <input
+          type="search"
+          value={search}
+          onChange={(e) => setSearch(e.target.value)}
+          onBlur={apply}
+          placeholder="Title words or an id"
+          maxLength={200}
+        />
+      </label>
+      <label className="field">
+        Sort by
+        <select
+          value={`${sort}:${direction}`}
+          onChange={(e) => {
+            const [nextSort, nextDir] = e.target.value.split(":") as [Sort, Direction];
+            onChange({
+              sort: nextSort === "opened_at" ? null : nextSort,
+              dir: nextDir,
+            });
+          }}
+        >
+          {SORT_CHOICES.map((c) => (
+            <option key={c.value} value={c.value}>
+              {c.label}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label className="field">
+        Per page
+        <select
+          value={params.size ?? DEFAULT_PAGE_SIZE}
+          onChange={(e) => {
+            const size = Number(e.target.value) as (typeof PAGE_SIZES)[number];
+            onChange({ size: size === DEFAULT_PAGE_SIZE ? null : size });
+          }}
+        >
+          {PAGE_SIZES.map((n) => (
+            <option key={n} value={n}>
+              {n}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label className={styles.checkField}>
+        <input
+          type="checkbox"
+          checked={params.blocking ?? false}
+          onChange={(e) => onChange({ blocking: e.target.checked ? true : null })}
+        />
+        Blocks a close
+      </label>
+      <button type="submit">Apply</button>
+      <p className={`muted ${styles.scopeNote}`} data-testid="queue-scope">
+        <strong>Applies here:</strong> the entity filter at the top. <strong>Ignored here:</strong>{" "}
+        the time range at the top — an exception stays in the queue whatever its age; use Age to
+        narrow by age. “Blocks a close” keeps the exceptions that make a close-readiness check fail
+        for their entity in a month not yet closed (this month and the five before). Amounts compare
+        and sort in each exception&apos;s own currency, in major units, without conversion: 100 EUR
+        sorts beside 100 USD.
+      </p>
+    </form>
+  );
+}

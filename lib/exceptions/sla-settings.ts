@@ -1,0 +1,141 @@
+import { z } from "zod";
+import type { Db } from "@/db/client";
+import {
+  ensureSetting,
+  readSetting,
+  readSettingForUpdate,
+  writeSetting,
+} from "@/db/queries/settings";
+import { writeAudit, type AuditActor, type RequestMeta } from "@/lib/audit";
+import { InvalidInput } from "@/lib/errors";
+import {
+  DEFAULT_SLA_POLICY,
+  DEFAULT_SLA_TARGET,
+  toSlaHours,
+  toSlaTarget,
+  type SlaHours,
+  type SlaPolicy,
+} from "./sla";
+import { TYPE_LABELS, TYPES, type ExceptionType } from "./vocabulary";
+
+/*
+ * The SLA targets per exception type, one JSON document under SLA_SETTINGS_KEY in the
+ * settings table, edited by admins on /admin/settings. The queue, the exception page and the
+ * CSV export all measure ages against the policy read here.
+ */
+
+export const SLA_SETTINGS_KEY = "exceptions.sla";
+
+/** A target longer than a quarter would no longer be a service level but a backlog. */
+export const MAX_SLA_HOURS = 24 * 92;
+
+/** One type's target as an admin types it, in hours. */
+const SlaHoursSchema = z
+  .object({
+    warningHours: z.number().positive().max(MAX_SLA_HOURS),
+    breachHours: z.number().positive().max(MAX_SLA_HOURS),
+  })
+  .refine((t) => t.warningHours < t.breachHours, {
+    message: "the warning must come before the breach",
+    path: ["warningHours"],
+  });
+
+/** The stored document: hours per type; a type missing from it keeps the default. */
+export const SlaSettingsSchema = z.object(
+  Object.fromEntries(TYPES.map((type) => [type, SlaHoursSchema.optional()])) as Record<
+    ExceptionType,
+    z.ZodOptional<typeof SlaHoursSchema>
+  >,
+);
+export type SlaSettings = z.infer<typeof SlaSettingsSchema>;
+
+/** The policy a stored document describes; anything unreadable falls back to the defaults. */
+export function slaPolicyFrom(stored: unknown): SlaPolicy {
+  const parsed = SlaSettingsSchema.safeParse(stored ?? {});
+  if (!parsed.success) return DEFAULT_SLA_POLICY;
+  return Object.fromEntries(
+    TYPES.map((type) => {
+      const hours = parsed.data[type];
+      return [type, hours ? toSlaTarget(hours) : DEFAULT_SLA_TARGET];
+    }),
+  ) as SlaPolicy;
+}
+
+export async function loadSlaPolicy(db: Db): Promise<SlaPolicy> {
+  return slaPolicyFrom(await readSetting(db, SLA_SETTINGS_KEY));
+}
+
+function asSettings(policy: SlaPolicy): Record<ExceptionType, SlaHours> {
+  return Object.fromEntries(TYPES.map((t) => [t, toSlaHours(policy[t])])) as Record<
+    ExceptionType,
+    SlaHours
+  >;
+}
+
+/** Replaces the targets, audited in the same transaction (hours per type, before and after). */
+export async function saveSlaPolicy(
+  db: Db,
+  input: unknown,
+  actor: AuditActor,
+  meta?: RequestMeta,
+): Promise<SlaPolicy> {
+  const parsed = SlaSettingsSchema.safeParse(input);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => {
+      const type = i.path[0] as ExceptionType | undefined;
+      const label = type && type in TYPE_LABELS ? TYPE_LABELS[type] : String(type ?? "value");
+      return `${label}: ${i.message}`;
+    });
+    throw new InvalidInput(problems.join("; "), problems);
+  }
+  const after = slaPolicyFrom(parsed.data);
+  return db.transaction(async (tx) => {
+    await ensureSetting(tx, SLA_SETTINGS_KEY, asSettings(DEFAULT_SLA_POLICY));
+    const before = slaPolicyFrom(await readSettingForUpdate(tx, SLA_SETTINGS_KEY));
+    await writeSetting(
+      tx,
+      SLA_SETTINGS_KEY,
+      asSettings(after),
+      actor.type === "user" ? actor.id : null,
+    );
+    await writeAudit(tx, {
+      actor,
+      action: "setting.updated",
+      target: { type: "setting", id: SLA_SETTINGS_KEY },
+      before: asSettings(before),
+      after: asSettings(after),
+      meta,
+    });
+    return after;
+  });
+}
+
+/** The form's fields "<type>.warningHours" and "<type>.breachHours" as the stored document. */
+export function slaSettingsFromForm(get: (field: string) => string | null): SlaSettings {
+  const hours = (field: string) => {
+    const raw = get(field)?.trim() ?? "";
+    const value = Number(raw);
+    if (raw === "" || !Number.isFinite(value))
+      throw new InvalidInput(
+        `${field.split(".")[1] === "warningHours" ? "Warning" : "Breach"} hours must be a number`,
+      );
+    return value;
+  };
+  return Object.fromEntries(
+    TYPES.map((type) => [
+      type,
+      { warningHours: hours(`${type}.warningHours`), breachHours: hours(`${type}.breachHours`) },
+    ]),
+  ) as SlaSettings;
+}
+
+export interface SlaFormRow {
+  type: ExceptionType;
+  label: string;
+  warningHours: number;
+  breachHours: number;
+}
+
+export function slaFormRows(policy: SlaPolicy): SlaFormRow[] {
+  return TYPES.map((type) => ({ type, label: TYPE_LABELS[type], ...toSlaHours(policy[type]) }));
+}
