@@ -40,6 +40,12 @@ export type WorkActor = Pick<CurrentUser, "id" | "email" | "role">;
 export interface WorkContext {
   actor: WorkActor;
   meta?: RequestMeta;
+  /**
+   * When the action happened, for history replayed inside the server by the demo's
+   * operations team (lib/server/demo-ops.ts). Routes and server actions never set it: a
+   * person's action is stamped with the database's clock.
+   */
+  at?: Date;
 }
 
 /** The exception as the action left it: the version to send with the next action. */
@@ -172,7 +178,7 @@ async function change(
 ): Promise<WorkResult> {
   const [after] = await tx
     .update(exceptions)
-    .set({ ...set, updatedAt: sql`now()`, version: row.version + 1 })
+    .set({ ...set, updatedAt: ctx.at ?? sql`now()`, version: row.version + 1 })
     .where(and(eq(exceptions.id, row.id), eq(exceptions.version, row.version)))
     .returning();
   if (!after)
@@ -186,6 +192,7 @@ async function change(
     before: snapshot(row),
     after: { ...snapshot(after), ...extra },
     meta: ctx.meta,
+    at: ctx.at,
   });
   return result(after, true);
 }
@@ -303,7 +310,7 @@ async function resolveLocked(
   requireStatus(row, WORKABLE, "resolve");
   return change(tx, ctx, row, "exception.resolved", {
     status: "resolved",
-    closedAt: new Date(),
+    closedAt: ctx.at ?? new Date(),
     closedBy: ctx.actor.id,
     resolutionCode: reason.code,
     resolutionNote: reason.note || null,
@@ -332,7 +339,7 @@ async function dismissLocked(
   requireStatus(row, WORKABLE, "dismiss");
   return change(tx, ctx, row, "exception.dismissed", {
     status: "dismissed",
-    closedAt: new Date(),
+    closedAt: ctx.at ?? new Date(),
     closedBy: ctx.actor.id,
     resolutionCode: reason.code,
     resolutionNote: reason.note,
