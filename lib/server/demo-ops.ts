@@ -136,7 +136,15 @@ async function work(
 
   if (status === "in_progress") {
     if (x.type === "erp_posting_failed" && !options.replay && plan.retryAt !== null) {
-      if (await retryWhenDue(db, owner, plan, x, now)) summary.retried++;
+      // A retry that cannot be sent (no connector registered) leaves the owner's own fix.
+      const retried = await retryWhenDue(db, owner, plan, x, now).catch((error: unknown) => {
+        if (error instanceof AppError) return false;
+        throw error;
+      });
+      if (retried) {
+        summary.retried++;
+        return;
+      }
     }
     const ctx = when(plan.closeAt);
     if (!ctx) return;
@@ -181,8 +189,6 @@ async function close(
   const closing = plan.closing;
   const target = { id: x.id, version };
   switch (closing.action) {
-    case "leave":
-      return;
     case "resolve":
       await resolveException(db, ctx, { ...target, code: closing.code, note: closing.note });
       summary.resolved++;

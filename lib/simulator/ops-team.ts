@@ -10,10 +10,10 @@ import { DAY, HOUR, MINUTE, startOfDay } from "./time";
  * check the team's habits without a database.
  *
  * The team follows the sun: weekdays 07:00–24:00 UTC (London, then New York), weekends an
- * on-call analyst 10:00–18:00 UTC. An exception is taken within hours, worked within a day,
- * and closed well inside the 72-hour SLA, except the few that wait on someone outside the
- * team (a closed accounting period, a customer who does not answer): those stay open and
- * age, as they do in real queues.
+ * on-call analyst 10:00–18:00 UTC. An exception is taken within hours, worked within a day
+ * or so, and closed inside the 72-hour SLA, except the few that wait on someone outside the
+ * team (a closed accounting period, a customer who does not answer): those age past the
+ * SLA for a week or two, as they do in real queues, before they are closed.
  */
 
 export type OpsRole = "operations" | "finance";
@@ -40,9 +40,7 @@ export type Closing =
       targetSystem: string;
       reason: string;
       instead: { code: ResolutionCode; note: string };
-    }
-  /** Waits on someone outside the team: left open. */
-  | { action: "leave"; why: string };
+    };
 
 export interface OpsPlan {
   owner: OpsRole;
@@ -53,6 +51,8 @@ export interface OpsPlan {
   /** When the owner closes it, if telemetry has not closed it first. */
   closeAt: number;
   closing: Closing;
+  /** Who outside the team the exception waits on, keeping it open past the SLA; usually null. */
+  waitsOn: string | null;
   /** When finance decides on a proposed correction, counted from its proposal. */
   approvalDelayMs: number;
 }
@@ -79,22 +79,25 @@ export function afterWorking(from: number, workMs: number): number {
   let left = workMs;
   for (;;) {
     const closes = workingHours(startOfDay(t))[1];
-    if (t + left <= closes) return t + left;
+    if (t + left < closes) return t + left;
     left -= closes - t;
     t = atWork(closes);
   }
 }
 
-const minutes = (rng: Rng, min: number, max: number) => rng.int(min, max) * MINUTE;
+/** Share of exceptions of the types below that wait on someone outside the team. */
+const WAITING_SHARE = 0.06;
+const WAITS_ON: Partial<Record<ExceptionType, string>> = {
+  erp_posting_failed: "the controller, to reopen the accounting period",
+  invoice_disputed: "the customer's accounts payable team, to answer",
+  reconciliation_break: "the bank, to send the remittance advice",
+};
 
-/** Share of exceptions left open because they wait on someone outside the team. */
-export const LEFT_OPEN_SHARE = 0.04;
+const minutes = (rng: Rng, min: number, max: number) => rng.int(min, max) * MINUTE;
 
 function closingFor(rng: Rng, facts: ExceptionFacts): Closing {
   switch (facts.type) {
     case "erp_posting_failed":
-      if (rng.chance(0.12))
-        return { action: "leave", why: "waiting for the controller to reopen the period" };
       return {
         action: "resolve",
         code: "fixed_in_source",
@@ -154,8 +157,6 @@ function closingFor(rng: Rng, facts: ExceptionFacts): Closing {
       return { action: "resolve", ...instead };
     }
     case "invoice_disputed":
-      if (rng.chance(0.1))
-        return { action: "leave", why: "waiting for the customer's accounts payable to answer" };
       return {
         action: "correct",
         kind: "credit_note",
@@ -198,13 +199,16 @@ export function planFor(seed: number, facts: ExceptionFacts): OpsPlan {
     erp_posting_failed: [2 * 60, 8 * 60],
     usage_incomplete: [60, 6 * 60],
     entitlement_out_of_sync: [15, 90],
-    reconciliation_break: [2 * 60, 10 * 60],
-    invoice_disputed: [3 * 60, 12 * 60],
+    reconciliation_break: [3 * 60, 16 * 60],
+    invoice_disputed: [6 * 60, 24 * 60],
     retroactive_amendment: [2 * 60, 8 * 60],
     event_rejected: [30, 4 * 60],
   };
   const [min, max] = workMs[facts.type];
-  const closeAt = afterWorking(startAt, minutes(rng, min, max));
+  const waitsOn = rng.chance(WAITING_SHARE) ? (WAITS_ON[facts.type] ?? null) : null;
+  const closeAt = waitsOn
+    ? afterWorking(startAt, rng.int(5, 14) * DAY)
+    : afterWorking(startAt, minutes(rng, min, max));
   const retryAt =
     facts.type === "erp_posting_failed" ? afterWorking(startAt, minutes(rng, 5, 40)) : null;
   return {
@@ -213,6 +217,7 @@ export function planFor(seed: number, facts: ExceptionFacts): OpsPlan {
     retryAt,
     closeAt,
     closing,
+    waitsOn,
     approvalDelayMs: minutes(rng, 20, 180),
   };
 }
