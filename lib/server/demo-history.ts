@@ -9,6 +9,7 @@ import {
   emptyTurnSummary,
   findOpsTeam,
   opsTeamTurn,
+  setUpMateriality,
   startOpsTeam,
   type OpsTeam,
   type TurnSummary,
@@ -46,11 +47,11 @@ export interface HistorySummary {
 
 /*
  * Each step is one ingestion transaction, one sweep and one look at the queue, a fixed cost
- * whatever its size. Hour steps over the last days (what the overview shows first and where
+ * whatever its size. Hour steps over the last two days (what the overview shows first and where
  * the open exceptions are) and quarter-day steps before keep the start-up short; a step
  * never delays when an event counts as received, only when the sweep and the team look.
  */
-const RECENT_MS = 4 * DAY;
+const RECENT_MS = 2 * DAY;
 const RECENT_STEP_MS = HOUR;
 const OLDER_STEP_MS = 6 * HOUR;
 const MAX_BATCH = 1000;
@@ -86,6 +87,10 @@ export async function replayDemoHistory(db: Db, options: HistoryOptions): Promis
       for (const key of Object.keys(actions) as (keyof TurnSummary)[]) actions[key] += turn[key];
     }
     t = next;
+    // The embedded database runs on this thread and answers in microtasks: without a turn of
+    // the event loop between steps, no request (not even the health check) would be served
+    // until the whole history is in.
+    await new Promise((resolve) => setImmediate(resolve));
     if (Date.now() - lastLine > 5_000) {
       lastLine = Date.now();
       log(
@@ -118,6 +123,7 @@ export function startDemoCompany(
   void (async () => {
     try {
       const team = await findOpsTeam(db);
+      if (team) await setUpMateriality(db, team);
       const summary = await replayDemoHistory(db, { ...options, team, log });
       const a = summary.actions;
       log(

@@ -1,7 +1,7 @@
 import { and, eq, inArray } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { listExceptionsToWork, type ExceptionToWork } from "@/db/queries/ops-team";
-import { users } from "@/db/schema";
+import { materialityThresholds, users } from "@/db/schema";
 import type { CurrentUser } from "@/lib/auth/session";
 import {
   approvalThreshold,
@@ -9,7 +9,9 @@ import {
   decideCorrection,
   proposeCorrection,
 } from "@/lib/corrections/corrections";
+import { setMateriality } from "@/lib/close/materiality";
 import { AppError } from "@/lib/errors";
+import { currencyDigits } from "@/lib/format";
 import { requestPostingRetry } from "@/lib/exceptions/retry";
 import {
   dismissException,
@@ -17,6 +19,7 @@ import {
   startException,
   type WorkContext,
 } from "@/lib/exceptions/workflow";
+import { ENTITIES } from "@/lib/simulator/company";
 import { planFor, type OpsPlan, type OpsRole } from "@/lib/simulator/ops-team";
 import { demoEmail } from "./demo-users";
 
@@ -44,6 +47,38 @@ export async function findOpsTeam(db: Db): Promise<OpsTeam | null> {
     team[role] = user;
   }
   return team as OpsTeam;
+}
+
+/** What finance deems immaterial to a close, in each entity's currency: 500.00. */
+const DEMO_MATERIALITY_MAJOR_UNITS = 500;
+
+/**
+ * Finance's set-up of the demo company: a materiality per entity, so that a break of a few
+ * cents does not hold a month's close (set only where none is, so an edit in the product
+ * stays). Through the same function as the close page, audited as the finance user.
+ */
+export async function setUpMateriality(db: Db, team: OpsTeam): Promise<void> {
+  const existing = await db
+    .select({
+      entity: materialityThresholds.entity,
+      currency: materialityThresholds.currency,
+    })
+    .from(materialityThresholds);
+  for (const entity of ENTITIES) {
+    if (existing.some((m) => m.entity === entity.code && m.currency === entity.currency)) continue;
+    await setMateriality(
+      db,
+      {
+        entity: entity.code,
+        currency: entity.currency,
+        thresholdMinor: DEMO_MATERIALITY_MAJOR_UNITS * 10 ** currencyDigits(entity.currency),
+      },
+      {
+        userId: team.finance.id,
+        actor: { type: "user", id: team.finance.id, label: team.finance.email },
+      },
+    );
+  }
 }
 
 export interface TurnOptions {

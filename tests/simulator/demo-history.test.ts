@@ -8,7 +8,10 @@ import { registerDemoEndpoint } from "@/lib/outbox/endpoints";
 import { generateWebhookSecret } from "@/lib/outbox/signature";
 import { registerDemoIngestKey } from "@/lib/server/demo";
 import { replayDemoHistory, type HistorySummary } from "@/lib/server/demo-history";
-import { findOpsTeam, opsTeamTurn, type OpsTeam } from "@/lib/server/demo-ops";
+import { computeCloseReadiness } from "@/lib/close/readiness";
+import { periodFromKey } from "@/lib/close/period";
+import { findOpsTeam, opsTeamTurn, setUpMateriality, type OpsTeam } from "@/lib/server/demo-ops";
+import { ENTITIES } from "@/lib/simulator";
 import { demoEmail } from "@/lib/server/demo-users";
 import { makeEvent, postEvents } from "../ingest/support";
 import { createTestDb, type TestDb } from "../support/db";
@@ -43,6 +46,7 @@ beforeAll(async () => {
   // The simulated receiving systems, as npm start registers them: retries and corrections
   // leave through the outbox to them.
   await registerDemoEndpoint(t.db, "http://127.0.0.1:9/webhooks", generateWebhookSecret());
+  await setUpMateriality(t.db, team);
   const key = await registerDemoIngestKey(t.db, `cl_${randomBytes(32).toString("base64url")}`);
   summary = await replayDemoHistory(t.db, {
     seed: SEED,
@@ -172,6 +176,21 @@ describe("the demo history replayed by the server", () => {
     );
     expect(x!.closed).toBeGreaterThan(10);
     expect(x!.audited).toBe(x!.closed);
+  });
+
+  it("leaves some entities ready to close the month and others blocked by real problems", async () => {
+    const verdicts = await Promise.all(
+      ENTITIES.map(async (e) => {
+        const readiness = await computeCloseReadiness(t.db, {
+          entity: e.code,
+          period: periodFromKey("2026-10"),
+          now: new Date(UNTIL),
+        });
+        return readiness.verdict;
+      }),
+    );
+    expect(verdicts).toContain("go");
+    expect(verdicts).toContain("no_go");
   });
 
   it("goes on live: retries failed postings and runs corrections maker-checker", async () => {
