@@ -296,9 +296,15 @@ export function invoiceChain(
       at += rng.int(5, 30) * MINUTE;
       attempts.push({ at, error: null });
     } else if (rng.chance(error.staysFailed) || script.postingStuck) {
-      // Someone retries once after a partial fix, then the posting is left failed.
+      // Someone retries once after a partial fix, then the posting is left failed: too late
+      // for the month-end run, it is usually posted a week or so into the next month (the
+      // controller reopens the period, master data is fixed), sometimes not at all.
       at += rng.int(2, 26) * HOUR;
       attempts.push({ at, error });
+      if (rng.chance(0.6)) {
+        at = Math.max(at, periodEnd + rng.int(6, 11) * DAY) + rng.int(0, 600) * MINUTE;
+        attempts.push({ at, error: null });
+      }
     } else {
       at += rng.int(2, 26) * HOUR;
       if (rng.chance(0.3)) {
