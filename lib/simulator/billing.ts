@@ -301,7 +301,8 @@ export function invoiceChain(
       // controller reopens the period, master data is fixed), sometimes not at all.
       at += rng.int(2, 26) * HOUR;
       attempts.push({ at, error });
-      if (rng.chance(0.6)) {
+      // The month's scripted stuck posting stays failed: one real problem a month.
+      if (!script.postingStuck && rng.chance(0.6)) {
         at = Math.max(at, periodEnd + rng.int(6, 11) * DAY) + rng.int(0, 600) * MINUTE;
         attempts.push({ at, error: null });
       }
