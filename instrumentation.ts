@@ -4,6 +4,9 @@
  */
 export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
+  // Before the first request: throttling and the audit log need each request's real peer.
+  const { stampPeerAddresses } = await import("@/lib/server/peer-address");
+  stampPeerAddresses();
   const { startServerProcess } = await import("@/lib/server/startup");
   await startServerProcess();
 }

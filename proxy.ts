@@ -56,11 +56,9 @@ export const config = {
   matcher: [
     {
       // Pages only: API routes answer JSON with their own auth, static files need no CSP.
+      // Prefetches too: a page fetched ahead is still HTML (or its payload) that needs the
+      // policy, and the same sign-in redirect.
       source: "/((?!api|_next/static|_next/image|favicon.ico|icon.svg).*)",
-      missing: [
-        { type: "header", key: "next-router-prefetch" },
-        { type: "header", key: "purpose", value: "prefetch" },
-      ],
     },
   ],
 };

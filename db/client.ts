@@ -8,6 +8,8 @@ import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
 import * as schema from "./schema";
+// Instants read back as the instant stored, whatever the year (db/instant.ts).
+import "./instant";
 
 /** The drizzle database, whichever engine is underneath; a transaction is one too. */
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;

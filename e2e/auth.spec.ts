@@ -57,10 +57,21 @@ test("a wrong password shows an error, and repeated failures engage the rate lim
     await page.getByRole("button", { name: "Sign in" }).click();
     await expect(formError(page)).toHaveText("Wrong email or password.");
   }
-  // Now even the right password is refused, with a message that says why.
+  // Now even the right password is refused from this client: 429 with Retry-After, and the
+  // form says how long to wait and holds the button until then.
   await page.getByLabel("Password").fill(user.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(formError(page)).toContainText("Too many failed sign-in attempts");
+  const [answer] = await Promise.all([
+    page.waitForResponse((r) => r.url().includes("/api/auth/callback/credentials")),
+    page.getByRole("button", { name: "Sign in" }).click(),
+  ]);
+  expect(answer.status()).toBe(429);
+  const retryAfter = Number(answer.headers()["retry-after"]);
+  expect(retryAfter).toBeGreaterThan(14 * 60);
+  expect(retryAfter).toBeLessThanOrEqual(15 * 60);
+  await expect(formError(page)).toContainText(
+    /Too many failed sign-in attempts\. Try again in 1[45] minutes\./,
+  );
+  await expect(page.getByRole("button", { name: "Sign in" })).toBeDisabled();
   await expect(page).toHaveURL(/\/sign-in/);
 });
 
@@ -163,4 +174,32 @@ test("sign-ins, successful and failed, are in the audit log", async ({ page, mak
   const table = page.getByTestId("audit-table");
   await expect(table).toContainText("auth.sign_in.succeeded");
   await expect(table).toContainText("auth.sign_in.failed");
+});
+
+test("X-Forwarded-For from the client does not escape the sign-in limit, nor fake the peer", async ({
+  request,
+  makeUser,
+}) => {
+  const user = await makeUser("finance");
+  const csrf = (await (await request.get("/api/auth/csrf")).json()) as { csrfToken: string };
+  const attempt = (headers: Record<string, string>) =>
+    request.post("/api/auth/callback/credentials", {
+      headers,
+      form: {
+        csrfToken: csrf.csrfToken,
+        email: user.email,
+        password: "not-the-password",
+        json: "true",
+      },
+    });
+  const statuses: number[] = [];
+  for (let i = 0; i < 8; i++) {
+    // A new "client address" every time, in both headers a naive server would believe.
+    const response = await attempt({
+      "x-forwarded-for": `203.0.113.${i}`,
+      "x-closeline-peer": `198.51.100.${i}`,
+    });
+    statuses.push(response.status());
+  }
+  expect(statuses).toEqual([401, 401, 401, 401, 401, 429, 429, 429]);
 });

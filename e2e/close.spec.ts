@@ -1,11 +1,13 @@
 import { randomBytes } from "node:crypto";
 import { ingestItems } from "@/lib/ingest/ingest";
 import { expect, signIn, test } from "./fixtures/auth";
+import { expectAxeCleanInBothThemes, expectNoSidewaysScrollAt390 } from "./fixtures/page-checks";
 
 /*
- * Close readiness for last month. An executive opens it, sees NO-GO and the blockers that
- * cause it (without the links into queues they may not open), and prints it; a finance user
- * closes the period over its blockers with a reason and reopens it.
+ * Close readiness for last month. An executive opens the Close section on the portfolio of
+ * every entity, finds the seeded entity NO-GO with its blocker, clicks through to its checklist,
+ * sees the blockers that cause it (without the links into queues they may not open), and
+ * prints it; a finance user closes the period over its blockers with a reason and reopens it.
  *
  * The suite shares one database, so each test seeds an entity of its own for last month.
  */
@@ -96,12 +98,37 @@ test("an executive opens close readiness for last month and sees the blockers", 
     .getByRole("navigation", { name: "Main" })
     .getByRole("link", { name: "Close", exact: true })
     .click();
+  // The Close section opens on the portfolio: every entity, six months through last month.
+  await expect(page.getByRole("heading", { name: "Close portfolio" })).toBeVisible();
+  await expect(page).toHaveURL(new RegExp(`/close\\?through=${month.key}$`));
+  await expect(
+    page.getByRole("form", { name: "Months shown" }).getByLabel("Six months through"),
+  ).toHaveValue(month.key);
+  // Close has pickers of its own; the shell's entity and time-range bar is not shown.
+  await expect(page.getByRole("search", { name: "Filters" })).toHaveCount(0);
+  const grid = page.getByTestId("close-portfolio");
+  const months = grid.locator("thead th");
+  await expect(months).toHaveCount(7);
+  await expect(months.nth(1)).toHaveText(month.label);
+  const row = grid.getByRole("row").filter({ has: page.getByRole("rowheader", { name: entity }) });
+  await expect(row.getByTestId("portfolio-cell")).toHaveCount(6);
+  const cell = row.locator(`[data-testid="portfolio-cell"][data-period="${month.key}"]`);
+  await expect(cell).toHaveAttribute("data-verdict", "no_go");
+  await expect(cell).toContainText("NO-GO");
+  await expect(cell).toContainText("1 blocker");
+  await expect(cell).toContainText("Invoices not posted");
+  // The summary answers "who can close, what blocks the others" for last month.
+  await expect(page.getByTestId("portfolio-summary")).toContainText(
+    `${entity}: NO-GO, 1 blocker (Invoices not posted 1)`,
+  );
+
+  // One click to the entity-month checklist.
+  await cell.getByRole("link").click();
+  await expect(page).toHaveURL(new RegExp(`entity=${entity}&period=${month.key}`));
   await expect(page.getByRole("heading", { name: "Close readiness" })).toBeVisible();
-  // The default period is last month, and the choice lands in the URL.
   const picker = page.getByRole("form", { name: "Entity and period" });
   await expect(picker.getByLabel("Accounting period")).toHaveValue(month.key);
-  await picker.getByLabel("Entity").selectOption(entity);
-  await expect(page).toHaveURL(new RegExp(`entity=${entity}&period=${month.key}`));
+  await expect(picker.getByLabel("Entity")).toHaveValue(entity);
 
   const verdict = page.getByTestId("close-verdict");
   await expect(verdict).toContainText("NO-GO");
@@ -164,4 +191,34 @@ test("a finance user closes last month over its blockers, with a reason, and reo
   await page.getByRole("button", { name: `Reopen ${month.label}` }).click();
   await expect(page.getByText(`${entity} ${month.label} is open again.`)).toBeVisible();
   await expect(page.getByTestId("close-verdict")).toContainText("Period not marked closed");
+});
+
+test("the portfolio works from the keyboard, fits a phone and passes axe in both themes", async ({
+  page,
+  db,
+  makeUser,
+}) => {
+  const { entity } = await seedEntity(db);
+  const month = lastMonth();
+  await signIn(page, await makeUser("finance"), "/close");
+  await expect(page.getByRole("heading", { name: "Close portfolio" })).toBeVisible();
+
+  await expectAxeCleanInBothThemes(page);
+  await expectNoSidewaysScrollAt390(page);
+
+  // The grid scrolls inside its own region, which takes focus; its cells are links.
+  const region = page.getByRole("region", { name: "Close portfolio grid" });
+  await region.focus();
+  await expect(region).toBeFocused();
+  const link = page
+    .locator(`[data-testid="portfolio-cell"][data-entity="${entity}"][data-period="${month.key}"]`)
+    .getByRole("link");
+  await link.focus();
+  await page.keyboard.press("Enter");
+  await expect(page).toHaveURL(new RegExp(`entity=${entity}&period=${month.key}`));
+  await expect(page.getByTestId("close-verdict")).toContainText("NO-GO");
+
+  // And back to every entity in one step.
+  await page.getByRole("link", { name: "← Close portfolio: all entities" }).click();
+  await expect(page.getByRole("heading", { name: "Close portfolio" })).toBeVisible();
 });

@@ -1,22 +1,21 @@
 import { eq } from "drizzle-orm";
-import { exceptions } from "@/db/schema";
+import type { APIRequestContext, Page } from "@playwright/test";
+import type { Db } from "@/db/client";
+import { corrections, exceptions } from "@/db/schema";
 import { SYSTEM_ACTOR } from "@/lib/audit";
 import { createEndpoint } from "@/lib/outbox/endpoints";
 import { expect, signIn, test } from "./fixtures/auth";
 
 /*
- * Issue 5: a finance user proposes a correction, cannot approve it, a second finance user
- * approves it, and the audit log shows all of it.
+ * A finance user proposes a correction, cannot approve it, a second finance user approves
+ * it; the exception leaves "Awaiting approval" for "Awaiting confirmation", offers no new
+ * proposal, the close checklist's "No pending approvals" passes for its entity, and the
+ * target system's confirmation resolves it. A rejection instead returns it to open. The
+ * audit log shows all of it.
  */
 
-test("maker-checker on a correction, end to end", async ({
-  browser,
-  db,
-  makeUser,
-  createApiKey,
-  request,
-}) => {
-  // Approved corrections leave through the outbox; the run's database needs a receiver for them.
+/** Approved corrections leave through the outbox; the run's database needs a receiver for them. */
+async function correctionsReceiver(db: Db) {
   await createEndpoint(
     db,
     {
@@ -26,60 +25,102 @@ test("maker-checker on a correction, end to end", async ({
     },
     { createdBy: null, actor: SYSTEM_ACTOR },
   ).catch(() => undefined /* another spec of this run made it */);
+}
 
-  const runId = `e2e-run-${Date.now()}`;
-  const key = await createApiKey(["ingest"]);
+/** Sends one CloudEvent through the public ingestion API. */
+async function send(
+  request: APIRequestContext,
+  key: string,
+  type: string,
+  id: string,
+  data: object,
+) {
   const sent = await request.post("/api/v1/events", {
-    headers: { authorization: `Bearer ${key.key}`, "content-type": "application/cloudevents+json" },
+    headers: { authorization: `Bearer ${key}`, "content-type": "application/cloudevents+json" },
     data: JSON.stringify({
       specversion: "1.0",
-      id: runId,
-      source: "urn:e2e:reconciliation",
-      type: "reconciliation.result",
+      id,
+      source: "urn:e2e:systems",
+      type,
       time: new Date().toISOString(),
-      data: {
-        runId,
-        kind: "billing_vs_erp",
-        entity: "E2E-EU",
-        periodStart: "2026-10-01T00:00:00Z",
-        periodEnd: "2026-11-01T00:00:00Z",
-        key: "cus_e2e",
-        currency: "EUR",
-        expectedMinor: 150_000,
-        actualMinor: 120_000,
-      },
+      data,
     }),
   });
   expect(sent.status()).toBe(200);
+  expect(await sent.json()).toMatchObject({ accepted: 1 });
+}
+
+/** A reconciliation break of a fresh entity in October 2026, raised from telemetry. */
+async function breakException(db: Db, request: APIRequestContext, key: string) {
+  const runId = `e2e-run-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
+  const entity = `E2E-${runId.slice(-6).toUpperCase()}`;
+  await send(request, key, "reconciliation.result", runId, {
+    runId,
+    kind: "billing_vs_erp",
+    entity,
+    periodStart: "2026-10-01T00:00:00Z",
+    periodEnd: "2026-11-01T00:00:00Z",
+    key: "cus_e2e",
+    currency: "EUR",
+    expectedMinor: 150_000,
+    actualMinor: 120_000,
+  });
   const [exception] = await db
     .select({ id: exceptions.id })
     .from(exceptions)
     .where(eq(exceptions.runId, runId));
   expect(exception).toBeDefined();
+  return { id: exception!.id, entity };
+}
+
+async function propose(page: Page, exceptionId: string) {
+  await page.goto(`/exceptions/${exceptionId}`);
+  const form = page.getByRole("form", { name: "Propose a correction" });
+  await form.getByLabel("Amount").fill("300.00");
+  await form.getByLabel("Reason").fill("Credit the customer the difference the ERP did not book");
+  await form.getByRole("button", { name: "Propose correction" }).click();
+  await expect(page.getByTestId("correction")).toContainText("pending approval");
+}
+
+const statusBadge = (page: Page) => page.getByTestId("exception-status");
+
+test("maker-checker on a correction, end to end", async ({
+  browser,
+  db,
+  makeUser,
+  createApiKey,
+  request,
+}) => {
+  // Three people sign in (bcrypt cost 12 each) and the journey visits six pages.
+  test.slow();
+  await correctionsReceiver(db);
+  const key = await createApiKey(["ingest"]);
+  const exception = await breakException(db, request, key.key);
 
   const maker = await makeUser("finance");
   const checker = await makeUser("finance");
 
   const makerPage = await (await browser.newContext()).newPage();
-  await signIn(makerPage, maker, `/exceptions/${exception!.id}`);
-  await makerPage.goto(`/exceptions/${exception!.id}`);
-  const propose = makerPage.getByRole("form", { name: "Propose a correction" });
-  await propose.getByLabel("Amount").fill("300.00");
-  await propose
-    .getByLabel("Reason")
-    .fill("Credit the customer the difference the ERP did not book");
-  await propose.getByRole("button", { name: "Propose correction" }).click();
+  await signIn(makerPage, maker, `/exceptions/${exception.id}`);
+  await propose(makerPage, exception.id);
   // The page re-renders with the proposal (and without the form: one pending proposal at a time).
   const proposal = makerPage.getByTestId("correction");
   await expect(proposal).toContainText("Credit note of 300.00 EUR");
-  await expect(proposal).toContainText("pending approval");
+  await expect(statusBadge(makerPage)).toHaveText("Awaiting approval");
+  await expect(makerPage.getByRole("form", { name: "Propose a correction" })).toHaveCount(0);
   // The proposer is not offered the decision, and is told why.
   await expect(makerPage.getByRole("form", { name: "Decide on the correction" })).toHaveCount(0);
   await expect(proposal).toContainText("another finance user must approve it");
 
   const checkerPage = await (await browser.newContext()).newPage();
-  await signIn(checkerPage, checker, `/exceptions/${exception!.id}`);
-  await checkerPage.goto(`/exceptions/${exception!.id}`);
+  await signIn(checkerPage, checker, `/close?entity=${exception.entity}&period=2026-10`);
+  // While the correction waits for an approver, the close is blocked by it.
+  await checkerPage.goto(`/close?entity=${exception.entity}&period=2026-10`);
+  await expect(checkerPage.getByTestId("check-no_pending_approvals")).toHaveAttribute(
+    "data-passed",
+    "false",
+  );
+  await checkerPage.goto(`/exceptions/${exception.id}`);
   const decide = checkerPage.getByRole("form", { name: "Decide on the correction" });
   await decide.getByLabel("Reason for your decision").fill("Matches the ledger");
   await decide.getByRole("button", { name: "Approve" }).click();
@@ -87,6 +128,36 @@ test("maker-checker on a correction, end to end", async ({
   await expect(checkerPage.getByTestId("correction")).toContainText(
     /Command (queued|being delivered|delivered|delivery failed)/,
   );
+  // The exception moved on: it waits for the target system, not for an approver, and
+  // offers no second proposal while this one stands.
+  await expect(statusBadge(checkerPage)).toHaveText("Awaiting confirmation");
+  await expect(checkerPage.getByTestId("correction-stage")).toContainText(
+    "Approved · awaiting confirmation",
+  );
+  await expect(checkerPage.getByRole("form", { name: "Propose a correction" })).toHaveCount(0);
+  await makerPage.reload();
+  await expect(statusBadge(makerPage)).toHaveText("Awaiting confirmation");
+  await expect(makerPage.getByRole("form", { name: "Propose a correction" })).toHaveCount(0);
+
+  // Close readiness for the entity passes "No pending approvals" on the next load.
+  await checkerPage.goto(`/close?entity=${exception.entity}&period=2026-10`);
+  const approvals = checkerPage.getByTestId("check-no_pending_approvals");
+  await expect(approvals).toHaveAttribute("data-passed", "true");
+
+  // The target system confirms the correction: the exception resolves by itself.
+  const [correction] = await db
+    .select({ id: corrections.id })
+    .from(corrections)
+    .where(eq(corrections.exceptionId, exception.id));
+  await send(request, key.key, "correction.executed", `exec-${correction!.id}`, {
+    correctionId: correction!.id,
+    status: "executed",
+    executedAt: new Date().toISOString(),
+    documentRef: "CN-E2E-1",
+  });
+  await checkerPage.goto(`/exceptions/${exception.id}`);
+  await expect(statusBadge(checkerPage)).toHaveText("Resolved");
+  await expect(checkerPage.getByTestId("correction-stage")).toContainText("confirmed");
 
   const admin = await makeUser("admin");
   const adminPage = await (await browser.newContext()).newPage();
@@ -99,4 +170,42 @@ test("maker-checker on a correction, end to end", async ({
   await expect(
     audit.getByRole("row", { name: new RegExp(`${checker.email}.*correction\\.approved`) }),
   ).toBeVisible();
+  await Promise.all([makerPage, checkerPage, adminPage].map((p) => p.context().close()));
+});
+
+test("a rejected correction returns the exception to open, where a new one may be proposed", async ({
+  browser,
+  db,
+  makeUser,
+  createApiKey,
+  request,
+}) => {
+  // Two people sign in (bcrypt cost 12 each) before the decision.
+  test.slow();
+  await correctionsReceiver(db);
+  const key = await createApiKey(["ingest"]);
+  const exception = await breakException(db, request, key.key);
+  const maker = await makeUser("finance");
+  const checker = await makeUser("finance");
+
+  const makerPage = await (await browser.newContext()).newPage();
+  await signIn(makerPage, maker, `/exceptions/${exception.id}`);
+  await propose(makerPage, exception.id);
+
+  const checkerPage = await (await browser.newContext()).newPage();
+  await signIn(checkerPage, checker, `/exceptions/${exception.id}`);
+  await checkerPage.goto(`/exceptions/${exception.id}`);
+  const decide = checkerPage.getByRole("form", { name: "Decide on the correction" });
+  await decide.getByLabel("Reason for your decision").fill("The ledger already has it");
+  await decide.getByRole("button", { name: "Reject" }).click();
+  await expect(checkerPage.getByTestId("correction")).toContainText("rejected");
+  await expect(statusBadge(checkerPage)).toHaveText("Open");
+  await expect(checkerPage.getByRole("form", { name: "Propose a correction" })).toBeVisible();
+
+  await checkerPage.goto(`/close?entity=${exception.entity}&period=2026-10`);
+  await expect(checkerPage.getByTestId("check-no_pending_approvals")).toHaveAttribute(
+    "data-passed",
+    "true",
+  );
+  await Promise.all([makerPage, checkerPage].map((p) => p.context().close()));
 });

@@ -241,6 +241,8 @@ function pages(s: Seeded): [string, Permission][] {
     [`/admin/audit${q({ target: s.keyId })}`, "admin:audit"],
     [`/admin/audit${q({ target: s.erpExceptionId })}`, "admin:audit"],
     [`/close${q({ entity: ENTITY, period: s.period })}`, "close:read"],
+    // The portfolio names every entity, the hostile one among them.
+    [`/close${q({ through: s.period })}`, "close:read"],
   ];
 }
 
@@ -251,7 +253,7 @@ for (const role of ["admin", "finance"] as const satisfies Role[]) {
     makeUser,
     baseURL,
   }) => {
-    // Sixteen pages, several of them heavy: more than the default budget on a busy runner.
+    // Seventeen pages, several of them heavy: more than the default budget on a busy runner.
     test.slow();
     const s = await seed(db, baseURL!, page.request);
     const dialogs = await watch(page);
@@ -261,6 +263,33 @@ for (const role of ["admin", "finance"] as const satisfies Role[]) {
     }
   });
 }
+
+test("every HTML answer carries the CSP, prefetches included, and a prefetch without a session is redirected", async ({
+  page,
+  request,
+  makeUser,
+}) => {
+  await signIn(page, await makeUser("finance"));
+  for (const headers of [
+    { purpose: "prefetch" } as Record<string, string>,
+    { "next-router-prefetch": "1" },
+    { "sec-purpose": "prefetch" },
+    {},
+  ]) {
+    const response = await page.request.get("/overview", { headers, maxRedirects: 0 });
+    expect(response.status(), JSON.stringify(headers)).toBe(200);
+    expect(response.headers()["content-security-policy"], JSON.stringify(headers)).toMatch(
+      /script-src 'self' 'nonce-/,
+    );
+  }
+  // The request fixture has a cookie jar of its own: no session.
+  const anonymous = await request.get("/overview", {
+    headers: { purpose: "prefetch" },
+    maxRedirects: 0,
+  });
+  expect(anonymous.status()).toBe(307);
+  expect(anonymous.headers().location).toContain("/sign-in");
+});
 
 test("the CSP has a nonce, no 'unsafe-inline' for scripts, and refuses markup injected into a page", async ({
   page,

@@ -68,6 +68,33 @@ function seedEvents(entity: string, run: string) {
 
 const tile = (page: Page, id: string) => page.getByTestId(`tile-${id}`);
 
+/** Two results for `entity`, one break 40 days ago (outside the last 7 days) and one agreement yesterday. */
+function seedReconciliation(entity: string, run: string) {
+  const now = Date.now();
+  const result = (key: string, daysAgo: number, actualMinor: number) => {
+    const periodEnd = new Date(now - daysAgo * 24 * HOUR).toISOString();
+    return {
+      specversion: "1.0",
+      id: `e2e-ov-${run}-recon-${key}`,
+      source: "/e2e/overview",
+      type: "reconciliation.result",
+      time: periodEnd,
+      data: {
+        runId: `RUN-${run}-${key}`,
+        kind: "billing_vs_erp",
+        entity,
+        periodStart: new Date(Date.parse(periodEnd) - 30 * 24 * HOUR).toISOString(),
+        periodEnd,
+        key: `cus_${run}`,
+        currency: "EUR",
+        expectedMinor: 50_000,
+        actualMinor,
+      },
+    };
+  };
+  return [result("old-break", 40, 45_000), result("agrees", 1, 50_000)];
+}
+
 test("a finance user reads the overview, drills into the records, and keeps the filters", async ({
   page,
   browser,
@@ -157,4 +184,59 @@ test("a finance user reads the overview, drills into the records, and keeps the 
   } finally {
     await other.close();
   }
+});
+
+test("a range without breaks still shows the breaks open now, as the queue counts them, and an empty chart says so", async ({
+  page,
+  db,
+  makeUser,
+}) => {
+  const run = `${Date.now().toString(36)}${randomBytes(2).toString("hex")}`.toUpperCase();
+  const entity = `E2E-OVQ-${run}`;
+  const seeded = await ingestItems(db, seedReconciliation(entity, run), {
+    apiKeyId: null,
+    channel: "api",
+  });
+  expect(seeded.rejected).toEqual([]);
+  const user = await makeUser("finance");
+  await signIn(page, user);
+  await page.goto(`/overview?entity=${entity}&range=7d`);
+
+  // In the last 7 days every result agreed: on target, and the old break beside it.
+  const recon = tile(page, "reconciliation");
+  await expect(recon.getByTestId("tile-value")).toHaveText("0");
+  await expect(recon).toHaveAttribute("data-status", "ok");
+  await expect(recon.getByTestId("tile-measures")).toContainText("in the range");
+  const openNow = recon.getByTestId("tile-open-now");
+  await expect(openNow).toHaveText(/1 reconciliation break open now/);
+  const shown = Number(await openNow.getAttribute("data-count"));
+  expect(shown).toBe(1);
+
+  // Nothing metered or invoiced for this entity: the charts say what did not happen.
+  await expect(page.getByTestId("chart-completeness").getByTestId("chart-empty")).toHaveText(
+    "No usage window ended in this range",
+  );
+  await expect(page.getByTestId("chart-invoice-latency").getByTestId("chart-empty")).toHaveText(
+    "No invoices issued in this range",
+  );
+  await expect(tile(page, "invoice-latency").getByTestId("tile-no-series")).toHaveText(
+    "No invoices issued in this range",
+  );
+
+  // The records behind the tile: no break in the range, and the same open count beside them.
+  await recon.getByRole("link", { name: /Records behind/ }).click();
+  await expect(page).toHaveURL(/\/overview\/reconciliation\?/);
+  await expect(page.getByTestId("records-open-now")).toHaveAttribute("data-count", String(shown));
+  await page.getByRole("link", { name: "← Overview" }).click();
+
+  // The link opens the queue on that type and entity, whose tab counts the same.
+  await openNow.getByRole("link").click();
+  await expect(page).toHaveURL(/\/exceptions\?/);
+  await expect(page).toHaveURL(/type=reconciliation_break/);
+  await expect(page).toHaveURL(new RegExp(`entity=${entity}`));
+  const tab = page
+    .getByRole("navigation", { name: "Exception types" })
+    .getByRole("link", { name: /Reconciliation break/ });
+  await expect(tab).toHaveText(new RegExp(`Reconciliation break\\s*${shown}$`));
+  await expect(page.getByTestId("exceptions-table").locator("tbody tr")).toHaveCount(shown);
 });

@@ -1,5 +1,7 @@
 import { auditLog } from "@/db/schema";
 import type { Db } from "@/db/client";
+import { trustedProxies } from "@/lib/env";
+import { clientAddress } from "@/lib/http/client-address";
 
 export type ActorType = "user" | "api_key" | "system" | "cli";
 
@@ -63,7 +65,7 @@ function normaliseIp(ip: string | null): string | null {
 
 export function requestMeta(request: Request): RequestMeta {
   return {
-    ip: request.headers.get("x-forwarded-for") ?? request.headers.get("x-real-ip"),
+    ip: clientAddress(request.headers, trustedProxies),
     userAgent: request.headers.get("user-agent"),
   };
 }

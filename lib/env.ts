@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { parseKeyring } from "@/lib/secret-box";
+import { parseTrustedProxies, type TrustedProxies } from "@/lib/http/client-address";
 
 /**
  * The process environment, parsed once. Everything that reads configuration imports `env`
@@ -31,6 +33,31 @@ const EnvSchema = z.object({
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   /** Raw telemetry received longer ago than this many days is deleted daily (lib/retention.ts). */
   CLOSELINE_RETENTION_DAYS: z.coerce.number().int().min(1).default(400),
+  /**
+   * The proxies whose X-Forwarded-For entries are believed: a hop count, or addresses and
+   * CIDR ranges (lib/http/client-address.ts). Unset: none; the client is the socket's peer.
+   */
+  /** Keys that seal stored secrets, newest first (lib/secret-box.ts); unset: derived from AUTH_SECRET. */
+  CLOSELINE_SECRET_KEYS: z
+    .string()
+    .optional()
+    .superRefine((value, ctx) => {
+      try {
+        if (value) parseKeyring({ CLOSELINE_SECRET_KEYS: value });
+      } catch (error) {
+        ctx.addIssue({ code: "custom", message: (error as Error).message });
+      }
+    }),
+  CLOSELINE_TRUSTED_PROXIES: z
+    .string()
+    .optional()
+    .superRefine((value, ctx) => {
+      try {
+        parseTrustedProxies(value);
+      } catch (error) {
+        ctx.addIssue({ code: "custom", message: (error as Error).message });
+      }
+    }),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -47,3 +74,6 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
 }
 
 export const env: Env = parseEnv(process.env);
+
+/** CLOSELINE_TRUSTED_PROXIES, read once (lib/http/client-address.ts). */
+export const trustedProxies: TrustedProxies = parseTrustedProxies(env.CLOSELINE_TRUSTED_PROXIES);

@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { queryRows } from "@/db/rows";
+import { pruneSignInAttempts } from "@/lib/auth/sign-in-throttle";
 
 /*
  * Retention of raw telemetry (issue 6): events received longer ago than the retention age
@@ -30,6 +31,7 @@ const PROJECTIONS = [
   "entitlement_updates",
   "reconciliation_results",
   "contract_amendments",
+  "correction_executions",
 ] as const;
 
 export interface RetentionOptions {
@@ -44,6 +46,8 @@ export interface RetentionResult {
   cutoff: string;
   events: number;
   rejectedEvents: number;
+  /** Sign-in attempts past their day of use for throttling (lib/auth/sign-in-throttle.ts). */
+  signInAttempts: number;
   batches: number;
 }
 
@@ -102,6 +106,7 @@ export async function runRetention(
     cutoff: cutoff.toISOString(),
     events: 0,
     rejectedEvents: 0,
+    signInAttempts: 0,
     batches: 0,
   };
   for (;;) {
@@ -118,6 +123,7 @@ export async function runRetention(
     if (deleted < batchSize) break;
     await pause();
   }
+  result.signInAttempts = await pruneSignInAttempts(db, options.now ?? new Date());
   return result;
 }
 

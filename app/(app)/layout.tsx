@@ -11,6 +11,7 @@ import { ThemeToggle } from "@/components/shell/theme-toggle";
 import { areasFor } from "@/lib/auth/navigation";
 import { pageRouteOf } from "@/lib/auth/route-access";
 import { getCurrentUser, guardPage } from "@/lib/auth/session";
+import { requirePageExists } from "@/lib/server/page-exists";
 
 const ROLE_LABEL = {
   executive: "Executive",
@@ -25,8 +26,13 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
   // Pages with a loading skeleton stream their shell with status 200 before the page runs,
   // so the page's own guard could only show "not allowed" under a 200. Checking the rule
   // here, before anything is sent, makes a forbidden page answer 403. Pages keep their guard.
-  const route = pageRouteOf((await headers()).get("x-closeline-pathname") ?? "");
-  if (route) await guardPage(route);
+  // The same holds for a page whose record does not exist: it answers 404 from here.
+  const pathname = (await headers()).get("x-closeline-pathname") ?? "";
+  const route = pageRouteOf(pathname);
+  if (route) {
+    await guardPage(route);
+    await requirePageExists(route, pathname);
+  }
   const [entities, theme] = await Promise.all([
     listEntities(await getDb()),
     cookies().then((c) => c.get("theme")?.value),

@@ -295,6 +295,9 @@ export function generateEvents(count: number, seed: number, idPrefix = "bench"):
         amountImpactMinor: between(-500_000, 500_000),
       });
     },
+    // Reports on approved corrections follow people's decisions, which a telemetry bench has
+    // none of (it carries no weight above, so it is never drawn).
+    "correction.executed": () => undefined,
   };
 
   while (events.length < count) {

@@ -12,6 +12,7 @@ import {
   type SeriesPoint,
   type ValueFormat,
 } from "./chart-theme";
+import { seriesDot } from "./series-dot";
 
 export interface ChartSparklineKpiProps {
   title: string;
@@ -47,11 +48,11 @@ export function ChartSparklineKpi({ title, points, format, unit }: ChartSparklin
           ]}
         />
         <Line
-          type="monotone"
+          type="linear"
           dataKey="value"
           stroke={CHART_COLORS.primary}
           strokeWidth={1.75}
-          dot={false}
+          dot={seriesDot(points, { everyPoint: false, radius: 2, color: CHART_COLORS.primary })}
           isAnimationActive={false}
           connectNulls={false}
         />

@@ -1,4 +1,4 @@
-import type { SeriesPoint } from "@/lib/kpi/overview";
+import type { SeriesPoint, SeriesUnit } from "@/lib/kpi/overview";
 import { formatCount, formatDateTime, formatDuration, formatPercent } from "@/lib/format";
 
 export type { SeriesPoint };
@@ -19,7 +19,7 @@ export const CHART_COLORS = {
   axis: "var(--text-muted)",
 } as const;
 
-export type BucketUnit = "hour" | "day";
+export type BucketUnit = SeriesUnit;
 
 const dayTick = new Intl.DateTimeFormat("en-GB", {
   day: "numeric",
@@ -33,11 +33,18 @@ const hourTick = new Intl.DateTimeFormat("en-GB", {
 });
 
 export function formatBucketTick(bucket: string, unit: BucketUnit): string {
-  return (unit === "day" ? dayTick : hourTick).format(new Date(bucket));
+  return (unit === "hour" ? hourTick : dayTick).format(new Date(bucket));
 }
 
 export function formatBucketLabel(bucket: string, unit: BucketUnit): string {
-  return unit === "day" ? `${dayTick.format(new Date(bucket))} (UTC day)` : formatDateTime(bucket);
+  switch (unit) {
+    case "hour":
+      return formatDateTime(bucket);
+    case "day":
+      return `${dayTick.format(new Date(bucket))} (UTC day)`;
+    case "week":
+      return `Week from Monday ${dayTick.format(new Date(bucket))} (UTC)`;
+  }
 }
 
 /** Fixed heights, shared with the placeholders in lazy.tsx so that a chart arriving moves nothing. */
@@ -100,4 +107,39 @@ export function ratioScale(points: readonly SeriesPoint[], target: number | null
   const percentStep = Number((step * 100).toFixed(6));
   const digits = [0, 1, 2, 3].find((d) => Number(percentStep.toFixed(d)) === percentStep) ?? 3;
   return { ticks, digits };
+}
+
+/** How many buckets had something to measure, of how many the range has. */
+export function seriesCoverage(points: readonly SeriesPoint[]) {
+  return { measured: points.filter((p) => p.value !== null).length, buckets: points.length };
+}
+
+const UNIT_WORDS: Record<BucketUnit, [one: string, many: string]> = {
+  hour: ["hour", "hours"],
+  day: ["day", "days"],
+  week: ["week", "weeks"],
+};
+
+/**
+ * A note under a chart whose range was mostly quiet ("Measured on 3 of 30 days"), so a few
+ * points read as a few measurements, not as a broken chart; null when most buckets had data.
+ */
+export function sparseNote(points: readonly SeriesPoint[], unit: BucketUnit): string | null {
+  const { measured, buckets } = seriesCoverage(points);
+  if (measured === 0 || measured * 2 > buckets) return null;
+  const [one, many] = UNIT_WORDS[unit];
+  return `Measured on ${measured.toLocaleString("en-US")} of ${buckets.toLocaleString("en-US")} ${buckets === 1 ? one : many}; the gaps had nothing to measure`;
+}
+
+/**
+ * Which points have no measured neighbour. A line needs two points, so without a dot such a
+ * measurement would not be drawn at all: a day of invoices in a month of none would vanish.
+ */
+export function isolatedPoints(points: readonly SeriesPoint[]): boolean[] {
+  return points.map(
+    (p, i) =>
+      p.value !== null &&
+      (points[i - 1]?.value ?? null) === null &&
+      (points[i + 1]?.value ?? null) === null,
+  );
 }

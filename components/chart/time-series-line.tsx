@@ -15,6 +15,7 @@ import {
   type ValueFormat,
 } from "./chart-theme";
 import { formatPercent } from "@/lib/format";
+import { seriesDot } from "./series-dot";
 
 /** What a line chart of one KPI over time needs to know about its metric. */
 export interface TimeSeriesConfig {
@@ -100,12 +101,17 @@ export function TimeSeriesLine({
         />
       ) : null}
       <Line
-        type="monotone"
+        // Straight segments: a curve through a few points invents values between them.
+        type="linear"
         dataKey="value"
         name={config.label}
         stroke={config.color}
         strokeWidth={2}
-        dot={points.length <= 48 ? { r: 2 } : false}
+        dot={seriesDot(points, {
+          everyPoint: points.length <= 48,
+          radius: 2.5,
+          color: config.color,
+        })}
         isAnimationActive={false}
         connectNulls={false}
       />

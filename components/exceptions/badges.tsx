@@ -28,12 +28,17 @@ const STATUS_TONE: Record<ExceptionStatus, string> = {
   open: "",
   in_progress: "warn",
   awaiting_approval: "warn",
+  awaiting_confirmation: "warn",
   resolved: "ok",
   dismissed: "",
 };
 
-export function StatusBadge({ status }: { status: ExceptionStatus }) {
-  return <span className={`badge ${STATUS_TONE[status]}`}>{STATUS_LABELS[status]}</span>;
+export function StatusBadge({ status, testId }: { status: ExceptionStatus; testId?: string }) {
+  return (
+    <span className={`badge ${STATUS_TONE[status]}`} data-testid={testId}>
+      {STATUS_LABELS[status]}
+    </span>
+  );
 }
 
 /** The exception's age, and while it is open how it stands against the SLA (over 24 h warning, over 72 h breached). */

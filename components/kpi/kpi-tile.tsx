@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { sparseNote, type BucketUnit } from "@/components/chart/chart-theme";
 import { LazyChartSparklineKpi } from "@/components/chart/lazy";
 import type { Tile } from "@/lib/kpi/overview";
 import styles from "./kpi.module.css";
@@ -7,9 +8,10 @@ import { StatusBadge } from "./status-badge";
 const ARROW = { up: "▲", down: "▼", flat: "●" } as const;
 
 /** One KPI: value, change against the previous period, trend, status and the way to its records. */
-export function KpiTile({ tile, bucket }: { tile: Tile; bucket: "hour" | "day" }) {
+export function KpiTile({ tile, bucket }: { tile: Tile; bucket: BucketUnit }) {
   const headingId = `tile-${tile.id}-title`;
   const hasSeries = tile.sparkline?.some((p) => p.value !== null) ?? false;
+  const sparse = tile.sparkline ? sparseNote(tile.sparkline, bucket) : null;
   return (
     <article
       className={`card ${styles.tile}`}
@@ -26,6 +28,19 @@ export function KpiTile({ tile, bucket }: { tile: Tile; bucket: "hour" | "day" }
       <p className={styles.value} data-testid="tile-value">
         {tile.display}
       </p>
+      <p className={styles.measures} data-testid="tile-measures">
+        {tile.measures}
+      </p>
+      {tile.openNow ? (
+        <p
+          className={tile.openNow.count > 0 ? styles.openNow : styles.nothingOpen}
+          data-testid="tile-open-now"
+          data-count={tile.openNow.count}
+        >
+          {tile.openNow.count > 0 ? <span aria-hidden="true">! </span> : null}
+          <Link href={tile.openNow.href}>{tile.openNow.text} →</Link>
+        </p>
+      ) : null}
       <p className={styles.change}>
         {tile.change ? (
           <>
@@ -46,14 +61,19 @@ export function KpiTile({ tile, bucket }: { tile: Tile; bucket: "hour" | "day" }
       {tile.sparkline === null ? (
         <p className={styles.noSeries}>No trend for this KPI</p>
       ) : hasSeries ? (
-        <LazyChartSparklineKpi
-          title={tile.title}
-          points={tile.sparkline}
-          format={tile.kind}
-          unit={bucket}
-        />
+        <>
+          <LazyChartSparklineKpi
+            title={tile.title}
+            points={tile.sparkline}
+            format={tile.kind}
+            unit={bucket}
+          />
+          {sparse ? <p className={styles.sparse}>{sparse}</p> : null}
+        </>
       ) : (
-        <p className={styles.noSeries}>No data in this range</p>
+        <p className={styles.noSeries} data-testid="tile-no-series">
+          {tile.emptyText}
+        </p>
       )}
       <ul className={styles.details}>
         {tile.details.map((detail) => (
@@ -65,7 +85,8 @@ export function KpiTile({ tile, bucket }: { tile: Tile; bucket: "hour" | "day" }
       <p className={styles.rule}>Status: {tile.statusRule}</p>
       <details className={styles.definition}>
         <summary>Definition</summary>
-        <p>{tile.definition}</p>
+        <p>{tile.plainDefinition}</p>
+        <p>Exactly: {tile.definition}</p>
       </details>
       <p className={styles.footer}>
         <Link href={tile.href} aria-label={`Records behind ${tile.title}`}>

@@ -5,7 +5,8 @@ import {
   LazyChartLineFirstPass,
   LazyChartLineInvoiceLatency,
 } from "@/components/chart/lazy";
-import type { Overview, SeriesPoint } from "@/lib/kpi/overview";
+import { sparseNote, type BucketUnit } from "@/components/chart/chart-theme";
+import type { ChartSeries, Overview } from "@/lib/kpi/overview";
 import { KpiTile } from "./kpi-tile";
 import styles from "./kpi.module.css";
 
@@ -33,73 +34,111 @@ export async function OverviewTiles({ overview }: { overview: Promise<Overview> 
   );
 }
 
+/**
+ * A trend chart, or its empty state in words when no bucket of the range had anything to
+ * measure: an empty grid would look like a chart that failed to load.
+ */
 function ChartCard({
+  id,
   title,
   description,
-  points,
+  series,
+  unit,
+  legend,
   children,
 }: {
+  id: string;
   title: string;
   description: string;
-  points: SeriesPoint[];
+  series: ChartSeries;
+  unit: BucketUnit;
+  legend?: string;
   children: ReactNode;
 }) {
-  const hasData = points.some((p) => p.value !== null);
+  const hasData = series.points.some((p) => p.value !== null);
+  const sparse = sparseNote(series.points, unit);
   return (
-    <figure className={`card ${styles.chart}`}>
+    <figure className={`card ${styles.chart}`} data-testid={`chart-${id}`}>
       <figcaption>
         <span className={styles.chartTitle}>{title}</span>
         <span className="muted">{description}</span>
       </figcaption>
-      {hasData ? children : <p className={styles.chartEmpty}>No data in this range</p>}
+      {hasData ? (
+        <>
+          {children}
+          {sparse || legend ? (
+            <p className={styles.sparse}>{[legend, sparse].filter(Boolean).join(". ")}</p>
+          ) : null}
+        </>
+      ) : (
+        <p className={styles.chartEmpty} data-testid="chart-empty">
+          {series.emptyText}
+        </p>
+      )}
     </figure>
   );
 }
 
+const PER: Record<BucketUnit, string> = {
+  hour: "per hour (UTC)",
+  day: "per day (UTC)",
+  week: "per week (UTC, from Monday)",
+};
+
 export async function OverviewCharts({ overview }: { overview: Promise<Overview> }) {
   const { charts } = await overview;
-  const per = charts.bucket === "hour" ? "per hour" : "per day (UTC)";
+  const unit = charts.bucket;
+  const per = PER[unit];
   return (
     <div className={styles.charts} data-testid="kpi-charts">
       <ChartCard
+        id="completeness"
         title="Usage completeness"
-        description={`Received ÷ expected, ${per}`}
-        points={charts.completeness}
+        description={`Share of expected usage received, ${per}`}
+        series={charts.completeness}
+        unit={unit}
       >
         <LazyChartLineCompleteness
-          points={charts.completeness}
-          unit={charts.bucket}
+          points={charts.completeness.points}
+          unit={unit}
           target={charts.targets.completeness}
         />
       </ChartCard>
       <ChartCard
+        id="invoice-latency"
         title="Invoice latency p95"
-        description={`issuedAt − periodEnd, ${per}`}
-        points={charts.invoiceLatencyP95}
+        description={`Time from period end to invoice issued, ${per}`}
+        series={charts.invoiceLatencyP95}
+        unit={unit}
       >
         <LazyChartLineInvoiceLatency
-          points={charts.invoiceLatencyP95}
-          unit={charts.bucket}
+          points={charts.invoiceLatencyP95.points}
+          unit={unit}
           target={charts.targets.invoiceLatencyP95}
         />
       </ChartCard>
       <ChartCard
+        id="first-pass"
         title="ERP first-pass success"
-        description={`Postings whose attempt 1 succeeded, ${per}`}
-        points={charts.firstPassRate}
+        description={`Postings accepted by the ledger at the first attempt, ${per}`}
+        series={charts.firstPassRate}
+        unit={unit}
       >
         <LazyChartLineFirstPass
-          points={charts.firstPassRate}
-          unit={charts.bucket}
+          points={charts.firstPassRate.points}
+          unit={unit}
           target={charts.targets.firstPassRate}
         />
       </ChartCard>
       <ChartCard
+        id="breaks"
         title="Reconciliation breaks"
-        description={`Results over tolerance, ${per}`}
-        points={charts.breaks}
+        description={`Results outside tolerance, by period end, ${per}`}
+        series={charts.breaks}
+        unit={unit}
+        legend="A dot on the baseline: results reported, none broke; blank: no result reported"
       >
-        <LazyChartBarBreaks points={charts.breaks} unit={charts.bucket} />
+        <LazyChartBarBreaks points={charts.breaks.points} unit={unit} />
       </ChartCard>
     </div>
   );

@@ -1,6 +1,8 @@
 "use client";
 
+import { usePathname } from "next/navigation";
 import { useQueryStates } from "nuqs";
+import { showsGlobalFilters } from "@/lib/filters/applies";
 import { globalFilterParsers } from "@/lib/filters/search-params";
 import {
   RANGE_CHOICES,
@@ -21,6 +23,8 @@ export function GlobalFilters({ entities }: { entities: string[] }) {
     shallow: false,
     history: "push",
   });
+  const pathname = usePathname();
+  if (!showsGlobalFilters(pathname)) return null;
   const range = filters.range ?? DEFAULT_RANGE;
   return (
     <form

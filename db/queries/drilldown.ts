@@ -3,6 +3,7 @@ import type { Db } from "../client";
 import { InvalidInput } from "@/lib/errors";
 import { queryRows } from "../rows";
 import { millisBetween } from "../schema/durations";
+import { OPEN_STATUS_SQL } from "../schema/exceptions";
 import { entityIs, inRange, paymentsInScope, postingSummaries, type KpiScope } from "./kpis";
 
 /*
@@ -534,7 +535,7 @@ const exceptionKeyset: Keyset = {
   idType: "uuid",
   order: "asc",
 };
-const isOpenException = sql`x.status in ('open', 'in_progress', 'awaiting_approval')`;
+const isOpenException = sql`x.status in ${OPEN_STATUS_SQL}`;
 
 export async function listOpenExceptions(db: Db, params: DrilldownParams & { now: Date }) {
   return keysetPage<OpenExceptionRow>(
@@ -632,6 +633,15 @@ export interface RawEventRow {
   data: string;
   attributes: string;
   api_key_id: string | null;
+}
+
+/** Whether a stored event has this sequence number. */
+export async function eventExists(db: Db, seq: number): Promise<boolean> {
+  const rows = await queryRows<{ one: number }>(
+    db,
+    sql`select 1 as one from events where seq = ${seq}`,
+  );
+  return rows.length > 0;
 }
 
 /** jsonb columns come back as text, so both drivers hand over the same thing. */

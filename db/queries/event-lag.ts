@@ -35,6 +35,11 @@ import { partDayRows, splitWholeDays, timestamptz } from "./whole-days";
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
+const UNIT_MS: Record<KpiGrouping["unit"], number> = {
+  hour: HOUR_MS,
+  day: DAY_MS,
+  week: 7 * DAY_MS,
+};
 const QUANTILES = [0.5, 0.95] as const;
 
 interface SpanRow {
@@ -56,7 +61,7 @@ interface GroupWindow {
 function windowOf(g: string | null, set: GroupSet, unit: KpiGrouping["unit"], scope: KpiScope) {
   if (set === "bucket" && g !== null) {
     const start = new Date(g);
-    const end = new Date(start.getTime() + (unit === "hour" ? HOUR_MS : DAY_MS));
+    const end = new Date(start.getTime() + UNIT_MS[unit]);
     return {
       from: start > scope.from ? start : scope.from,
       to: end < scope.to ? end : scope.to,

@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, gte, lt, or, type SQL } from "drizzle-orm";
+import { and, asc, eq, gt, gte, lt, or, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../client";
 import { events } from "../schema";
 
@@ -7,9 +7,17 @@ export interface ListEventsParams {
   source?: string;
   from?: Date;
   to?: Date;
-  after?: { time: Date; seq: number };
+  /** The last row of the previous page: its `timeKey` (exact to the microsecond) and seq. */
+  after?: { timeKey: string; seq: number };
   limit: number;
 }
+
+/**
+ * The event's time as PostgreSQL holds it, to the microsecond, in UTC. A cursor carries this
+ * rather than the millisecond Date, so a row stored with microseconds (before instants were
+ * cut to the millisecond at the door) is neither repeated nor skipped.
+ */
+const eventTimeKey = sql<string>`to_char(${events.time} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
 /** Keyset pagination on (time, seq): stable while new events arrive, fast at any depth. */
 export async function listEvents(db: Db, params: ListEventsParams) {
@@ -20,8 +28,11 @@ export async function listEvents(db: Db, params: ListEventsParams) {
     params.to ? lt(events.time, params.to) : undefined,
     params.after
       ? or(
-          gt(events.time, params.after.time),
-          and(eq(events.time, params.after.time), gt(events.seq, params.after.seq)),
+          gt(events.time, sql`${params.after.timeKey}::timestamptz`),
+          and(
+            eq(events.time, sql`${params.after.timeKey}::timestamptz`),
+            gt(events.seq, params.after.seq),
+          ),
         )
       : undefined,
   ];
@@ -32,6 +43,7 @@ export async function listEvents(db: Db, params: ListEventsParams) {
       id: events.eventId,
       type: events.type,
       time: events.time,
+      timeKey: eventTimeKey,
       receivedAt: events.receivedAt,
       subject: events.subject,
       data: events.data,

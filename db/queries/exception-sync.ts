@@ -1,5 +1,5 @@
 import { sql, type SQL } from "drizzle-orm";
-import type { ExceptionType } from "../schema";
+import { OPEN_STATUS_SQL, type ExceptionType } from "../schema";
 import type { Db } from "../client";
 import { queryRows } from "../rows";
 
@@ -15,7 +15,7 @@ import { queryRows } from "../rows";
 /** Key lists travel as one JSON parameter; `null` means "no restriction" (the sweep). */
 export type Scope = readonly string[] | null;
 
-const OPEN = sql.raw(`('open', 'in_progress', 'awaiting_approval')`);
+const OPEN = OPEN_STATUS_SQL;
 const ts = (d: Date) => sql`${d.toISOString()}::timestamptz`;
 
 function inScope(column: SQL, scope: Scope): SQL {
@@ -214,6 +214,67 @@ export async function syncReconciliationExceptions(
     "A later result for this run and key is within tolerance",
     now,
   );
+}
+
+/**
+ * Corrected exceptions (reconciliation breaks, disputes, amendments): the target system's
+ * `correction.executed` report about the exception's latest approved correction. Executed
+ * closes the exception, whichever open status it is in; failed hands an exception that was
+ * awaiting the confirmation back to people (open), who may propose another correction.
+ */
+export async function syncCorrectionExecutions(
+  db: Db,
+  correctionIds: readonly string[],
+  now: Date,
+): Promise<void> {
+  if (correctionIds.length === 0) return;
+  await db.execute(sql`
+    with reported as (
+      select distinct on (e.correction_id) e.correction_id, e.status, e.document_ref, e.error_message
+      from correction_executions e
+      where e.correction_id = any(array(select jsonb_array_elements_text(${JSON.stringify(correctionIds)}::jsonb)::uuid))
+      order by e.correction_id, e.event_time desc, e.event_id desc
+    ),
+    -- Only the exception's latest approved correction speaks for it: a report about an older
+    -- one (superseded after it failed) must not close or reopen it.
+    latest as (
+      select distinct on (c.exception_id) c.id, c.exception_id, c.kind, c.target_system
+      from corrections c
+      where c.status = 'approved'
+        and c.exception_id in (select c2.exception_id from corrections c2 join reported r on r.correction_id = c2.id)
+      order by c.exception_id, c.decided_at desc, c.id
+    ),
+    outcome as (
+      select l.exception_id, r.status,
+        initcap(replace(l.kind, '_', ' ')) || ' carried out by ' || l.target_system
+          || coalesce(' (' || r.document_ref || ')', '') as done_note,
+        'The ' || replace(l.kind, '_', ' ') || ' failed in ' || l.target_system || ': '
+          || coalesce(r.error_message, 'no reason given') as failed_note
+      from latest l join reported r on r.correction_id = l.id
+    ),
+    closed as (
+      update exceptions x set status = 'resolved', closed_at = ${ts(now)}, closed_by = 'system',
+        resolution_code = 'confirmed_by_telemetry', resolution_note = o.done_note,
+        updated_at = ${ts(now)}, version = x.version + 1
+      from outcome o
+      where x.id = o.exception_id and o.status = 'executed' and x.status in ${OPEN}
+      returning x.id, x.type, x.entity, o.done_note as note
+    ),
+    handed_back as (
+      update exceptions x set status = 'open', updated_at = ${ts(now)}, version = x.version + 1
+      from outcome o
+      where x.id = o.exception_id and o.status = 'failed' and x.status = 'awaiting_confirmation'
+      returning x.id, x.type, x.entity, o.failed_note as note
+    )
+    insert into audit_log (actor_type, actor_label, action, target_type, target_id, before, after)
+    select 'system', 'closeline', 'exception.closed', 'exception', c.id::text, null::jsonb,
+      jsonb_build_object('status', 'resolved', 'type', c.type, 'entity', c.entity, 'reason', c.note)
+    from closed c
+    union all
+    select 'system', 'closeline', 'exception.correction_failed', 'exception', h.id::text,
+      jsonb_build_object('status', 'awaiting_confirmation'),
+      jsonb_build_object('status', 'open', 'type', h.type, 'entity', h.entity, 'reason', h.note)
+    from handed_back h`);
 }
 
 /**

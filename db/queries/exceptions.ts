@@ -359,6 +359,16 @@ export interface ExceptionDetail extends Omit<ExceptionListRow, "key"> {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** One exception with its owner, or null (also for a malformed id, which names nothing). */
+/** Whether there is an exception with this id (anything that is not a uuid is none). */
+export async function exceptionExists(db: Db, id: string): Promise<boolean> {
+  if (!UUID.test(id)) return false;
+  const rows = await queryRows<{ one: number }>(
+    db,
+    sql`select 1 as one from exceptions where id = ${id}::uuid`,
+  );
+  return rows.length > 0;
+}
+
 export async function getException(db: Db, id: string): Promise<ExceptionDetail | null> {
   if (!UUID.test(id)) return null;
   const [r] = await queryRows<

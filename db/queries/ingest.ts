@@ -214,6 +214,12 @@ const PROJECTIONS: Record<EventType, (batch: SQL) => SQL> = {
         (e.data->>'effectiveFrom')::timestamptz, (e.data->>'amendedAt')::timestamptz, e.data->>'currency',
         (e.data->>'amountImpactMinor')::bigint, e.time, e.event_id
       from ${batch} e where e.type = 'contract.amended'`,
+  "correction.executed": (batch) => sql`
+      insert into correction_executions (event_seq, correction_id, status, executed_at, document_ref,
+        error_message, event_time, event_id)
+      select e.seq, (e.data->>'correctionId')::uuid, e.data->>'status', (e.data->>'executedAt')::timestamptz,
+        e.data->>'documentRef', e.data->>'errorMessage', e.time, e.event_id
+      from ${batch} e where e.type = 'correction.executed'`,
 };
 
 /** When the newest stored event arrived, or null for an empty store. */

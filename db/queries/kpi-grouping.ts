@@ -11,7 +11,7 @@ import { timestamptz } from "./whole-days";
 /** Series buckets are labelled by their start as ISO text. */
 export const BUCKET_LABEL = `'YYYY-MM-DD"T"HH24:MI:SS"Z"'`;
 
-/** The UTC hour or day a timestamp falls in (a timestamp without time zone). */
+/** The UTC hour, day or ISO week (from Monday) a timestamp falls in (a timestamp without time zone). */
 export const bucketStart = (unit: KpiGrouping["unit"], time: SQL) =>
   sql`date_trunc('${sql.raw(unit)}', ${time} at time zone 'UTC')`;
 
@@ -80,7 +80,11 @@ export interface GroupedSource {
   entity: SQL;
 }
 
-const UNIT_INTERVAL = { hour: sql.raw(`interval '1 hour'`), day: sql.raw(`interval '1 day'`) };
+const UNIT_INTERVAL = {
+  hour: sql.raw(`interval '1 hour'`),
+  day: sql.raw(`interval '1 day'`),
+  week: sql.raw(`interval '7 days'`),
+};
 
 /**
  * Rows of `set`, `g` and the columns of `aggregates` (over `x`), ordered by set and group

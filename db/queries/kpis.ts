@@ -3,7 +3,7 @@ import { interpolate, interpolationRanks } from "@/lib/kpi/exact-percentile";
 import type { Db } from "../client";
 import { queryRows } from "../rows";
 import { millisBetween } from "../schema/durations";
-import { EXCEPTION_TYPES, OPEN_EXCEPTION_STATUSES } from "../schema/exceptions";
+import { EXCEPTION_TYPES, OPEN_STATUS_SQL } from "../schema/exceptions";
 import { groupingSets, perGroupRanges } from "./kpi-grouping";
 
 /*
@@ -22,9 +22,12 @@ export interface KpiScope {
 /** A grouping set: the headline (one row), the series (one row per UTC hour or day) or per entity. */
 export type GroupSet = "total" | "bucket" | "entity";
 
+/** A series bucket: a UTC hour, a UTC day, or an ISO week (Monday 00:00 UTC to the next). */
+export type SeriesUnit = "hour" | "day" | "week";
+
 /** Which of the three groupings a query returns, all from one scan (GROUPING SETS). */
 export interface KpiGrouping {
-  unit: "hour" | "day";
+  unit: SeriesUnit;
   sets: readonly GroupSet[];
 }
 
@@ -243,8 +246,7 @@ export interface OpenExceptionsRow {
 export async function openExceptions(db: Db, scope: KpiScope, now: Date) {
   const age = (openedAt: SQL) => millisBetween(sql`${now.toISOString()}::timestamptz`, openedAt);
   // The statuses as literals: the partial indexes' predicate, provable at planning time.
-  const open = sql.raw(OPEN_EXCEPTION_STATUSES.map((s) => `'${s}'`).join(", "));
-  const ofType = sql`x.status in (${open}) and x.type = t.type ${entityIs(sql`x.entity`, scope)}`;
+  const ofType = sql`x.status in ${OPEN_STATUS_SQL} and x.type = t.type ${entityIs(sql`x.entity`, scope)}`;
   // The ranks percentile_cont(0.5) interpolates between (interpolationRanks, in SQL).
   const position = sql`0.5 * (c.open - 1)::float8`;
   const rows = await queryRows<{

@@ -30,12 +30,30 @@ export const EXCEPTION_STATUSES = [
   "open",
   "in_progress",
   "awaiting_approval",
+  /** A correction was approved and sent; the target system has not yet reported it done. */
+  "awaiting_confirmation",
   "resolved",
   "dismissed",
 ] as const;
 export type ExceptionStatus = (typeof EXCEPTION_STATUSES)[number];
-/** Statuses in which an exception still needs someone. */
-export const OPEN_EXCEPTION_STATUSES = ["open", "in_progress", "awaiting_approval"] as const;
+/**
+ * Statuses in which an exception is not finished: it still needs someone, or (awaiting
+ * confirmation) the problem is not gone until the target system says so.
+ */
+export const OPEN_EXCEPTION_STATUSES = [
+  "open",
+  "in_progress",
+  "awaiting_approval",
+  "awaiting_confirmation",
+] as const;
+
+/**
+ * The open statuses as a literal SQL list, `('open', …)`, for raw queries: literal so the
+ * planner can match a query's status list to the partial indexes below.
+ */
+export const OPEN_STATUS_SQL = sql.raw(
+  `(${OPEN_EXCEPTION_STATUSES.map((s) => `'${s}'`).join(", ")})`,
+);
 
 export const SEVERITIES = ["low", "medium", "high", "critical"] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -43,8 +61,7 @@ export type Severity = (typeof SEVERITIES)[number];
 const tstz = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
 
 /** The predicate of the partial indexes: literal, so the planner can match a query's status list to it. */
-const stillOpen = (status: AnyPgColumn) =>
-  sql`${status} in ('open', 'in_progress', 'awaiting_approval')`;
+const stillOpen = (status: AnyPgColumn) => sql`${status} in ${OPEN_STATUS_SQL}`;
 
 export const COMMENT_MAX_LENGTH = 4000;
 

@@ -8,6 +8,7 @@ import {
   primaryKey,
   text,
   timestamp,
+  uuid,
 } from "drizzle-orm/pg-core";
 import { millisBetween } from "./durations";
 import { events } from "./telemetry";
@@ -272,4 +273,23 @@ export const contractAmendments = pgTable(
     ...eventOrder,
   },
   (t) => [index("contract_amendments_contract_idx").on(t.contractId)],
+);
+
+/**
+ * What a target system reported after carrying out an approved correction
+ * (`correction.executed`): the confirmation that closes the corrected exception, or the
+ * failure that hands it back to people. One row per report; the latest counts.
+ */
+export const correctionExecutions = pgTable(
+  "correction_executions",
+  {
+    eventSeq: eventSeq().primaryKey(),
+    correctionId: uuid("correction_id").notNull(),
+    status: text("status", { enum: ["executed", "failed"] }).notNull(),
+    executedAt: tstz("executed_at").notNull(),
+    documentRef: text("document_ref"),
+    errorMessage: text("error_message"),
+    ...eventOrder,
+  },
+  (t) => [index("correction_executions_correction_idx").on(t.correctionId, t.eventTime)],
 );

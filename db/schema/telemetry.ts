@@ -54,6 +54,9 @@ export const events = pgTable(
     uniqueIndex("events_source_event_id_key").on(t.source, t.eventId),
     index("events_time_idx").on(t.time, t.seq),
     index("events_type_time_idx").on(t.type, t.time, t.seq),
+    // Ingestion health per source and type: the last arrival and the arrivals of the last
+    // two weeks, read from the index alone (db/queries/ingestion.ts).
+    index("events_source_type_received_idx").on(t.source, t.type, t.receivedAt),
     // The event lag histogram of a part-day, read from the index alone (db/queries/event-lag.ts).
     index("events_received_at_idx").on(t.receivedAt, t.lagBucket, t.entity),
     // One fine histogram bucket's exact lag values in a time range, for a percentile's final

@@ -1,10 +1,13 @@
 import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { getDb } from "@/db";
+import { trustedProxies } from "@/lib/env";
+import { clientAddress } from "@/lib/http/client-address";
 import type { Role } from "@/db/schema";
 import { writeAudit, type RequestMeta } from "@/lib/audit";
 import { oidcProvidersFromEnv } from "./oidc";
-import { authenticateWithPassword, findActiveUserByEmail } from "./sign-in";
+import { SignInThrottled, authenticateWithPassword, findActiveUserByEmail } from "./sign-in";
+import { throttledError } from "./throttle-message";
 
 /** A working day: long enough not to interrupt, short enough that a shared laptop forgets. */
 export const SESSION_MAX_AGE_SECONDS = 8 * 60 * 60;
@@ -49,8 +52,7 @@ export const authOptions: NextAuthOptions = {
       },
       async authorize(credentials, req) {
         const meta: RequestMeta = {
-          ip:
-            headerValue(req?.headers, "x-forwarded-for") ?? headerValue(req?.headers, "x-real-ip"),
+          ip: clientAddress({ get: (name) => headerValue(req?.headers, name) }, trustedProxies),
           userAgent: headerValue(req?.headers, "user-agent"),
         };
         const user = await authenticateWithPassword(
@@ -58,7 +60,11 @@ export const authOptions: NextAuthOptions = {
           credentials?.email ?? "",
           credentials?.password ?? "",
           meta,
-        );
+        ).catch((error: unknown) => {
+          throw error instanceof SignInThrottled
+            ? new Error(throttledError(error.retryAfterSeconds))
+            : error;
+        });
         return {
           id: user.id,
           email: user.email,

@@ -52,6 +52,8 @@ export const ROUTE_ACCESS: Record<string, AccessRule> = {
   "GET /api/v1/exceptions.csv": { apiKey: "read", orPermission: "exceptions:read" },
   "GET /api/v1/close-readiness": { apiKey: "read", orPermission: "close:read" },
   "GET /api/v1/close-readiness.csv": { apiKey: "read", orPermission: "close:read" },
+  /** Any other /api path: a JSON 404, the same for everyone. */
+  "/api/[...path]": "public",
   "POST /api/v1/reconciliation-results/upload": {
     apiKey: "ingest",
     orPermission: "ingestion:read",

@@ -1,72 +1,154 @@
-import { and, count, eq, gt, lt, sql } from "drizzle-orm";
+import { and, count, desc, eq, gt, isNull, lt, max, sql, type SQL } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { signInAttempts } from "@/db/schema";
 
 /*
- * Failed sign-ins are limited per account (slows password guessing against one user) and per
- * IP (slows spraying many accounts from one place). ASVS 2.2.1 asks for at most 100 failures
- * an hour per account; these are stricter and short-lived so a typo costs little.
+ * Failed sign-ins are limited so that guessing is slow but nobody elsewhere can lock an owner
+ * out of their account (ASVS 2.2.1 asks for at most 100 failures an hour per account):
+ *   - per account and client: 5 failures in 15 minutes from one address, and that address
+ *     waits until the oldest of them leaves the window;
+ *   - per client: 20 failures in 15 minutes across accounts (password spraying);
+ *   - per account, from anywhere: past 10 failures in 15 minutes each further attempt waits
+ *     a little longer after the last failure (2 s, 4 s, … at most 60 s). It slows a
+ *     distributed guesser to a crawl and never locks the owner out for more than a minute.
+ * An attempt is recorded as a failure before its password is checked, in a transaction that
+ * holds a lock per account and per client: concurrent guesses are counted one by one, so
+ * twenty at once get the same verdicts as twenty in a row. A success then forgives the
+ * account's failures.
  */
 export const SIGN_IN_LIMITS = {
   windowMinutes: 15,
-  perAccount: 5,
-  perIp: 20,
+  perAccountAndClient: 5,
+  perClient: 20,
+  accountSlowdownAfter: 10,
+  accountSlowdownMaxSeconds: 60,
 } as const;
 
-export interface ThrottleVerdict {
-  allowed: boolean;
-  retryAfterMinutes: number;
-}
+/** Attempts older than a day carry no signal for throttling. */
+export const SIGN_IN_ATTEMPT_RETENTION_HOURS = 24;
 
-export async function checkSignInThrottle(
-  db: Db,
-  email: string,
-  ip: string | null,
-): Promise<ThrottleVerdict> {
-  const since = sql`now() - make_interval(mins => ${SIGN_IN_LIMITS.windowMinutes})`;
-  const [byAccount] = await db
-    .select({ n: count() })
+/** The advisory-lock class of sign-in throttling; the key within it hashes account or client. */
+const LOCK_CLASS = 7_340_002;
+
+export type SignInThrottleRule = "account_and_client" | "client" | "account";
+
+export type SignInReservation =
+  | { allowed: true; attemptId: number }
+  | { allowed: false; rule: SignInThrottleRule; retryAfterSeconds: number };
+
+const WINDOW_MS = SIGN_IN_LIMITS.windowMinutes * 60_000;
+
+/**
+ * When the nth most recent failure matching `where` (within the window) leaves the window,
+ * or null when there are fewer than n.
+ */
+async function nthFailureExpiry(db: Db, where: SQL | undefined, n: number, since: Date) {
+  const [row] = await db
+    .select({ at: signInAttempts.at })
     .from(signInAttempts)
-    .where(
-      and(
-        eq(signInAttempts.email, email),
-        eq(signInAttempts.succeeded, false),
-        gt(signInAttempts.at, since),
-      ),
-    );
-  const [byIp] = ip
-    ? await db
-        .select({ n: count() })
-        .from(signInAttempts)
-        .where(
-          and(
-            eq(signInAttempts.ip, ip),
-            eq(signInAttempts.succeeded, false),
-            gt(signInAttempts.at, since),
-          ),
-        )
-    : [{ n: 0 }];
-  const allowed =
-    (byAccount?.n ?? 0) < SIGN_IN_LIMITS.perAccount && (byIp?.n ?? 0) < SIGN_IN_LIMITS.perIp;
-  return { allowed, retryAfterMinutes: allowed ? 0 : SIGN_IN_LIMITS.windowMinutes };
+    .where(and(where, eq(signInAttempts.succeeded, false), gt(signInAttempts.at, since)))
+    .orderBy(desc(signInAttempts.at))
+    .offset(n - 1)
+    .limit(1);
+  return row ? row.at.getTime() + WINDOW_MS : null;
 }
 
-export async function recordSignInAttempt(
+const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
+
+/**
+ * Decides whether a password may be checked now and, if so, records the attempt as a failure
+ * (settleSignInAttempt turns it into a success). Atomic per account and per client.
+ */
+export async function reserveSignInAttempt(
   db: Db,
   email: string,
   ip: string | null,
-  succeeded: boolean,
-) {
-  await db.insert(signInAttempts).values({ email, ip, succeeded });
-  // A successful sign-in forgives the account's earlier failures.
-  if (succeeded) {
-    await db
+  now = new Date(),
+): Promise<SignInReservation> {
+  return db.transaction(async (tx) => {
+    // Always account before client, so two attempts never wait on each other in a cycle.
+    await tx.execute(
+      sql`select pg_advisory_xact_lock(${LOCK_CLASS}, hashtext(${`account:${email}`}))`,
+    );
+    if (ip)
+      await tx.execute(
+        sql`select pg_advisory_xact_lock(${LOCK_CLASS}, hashtext(${`client:${ip}`}))`,
+      );
+    const since = new Date(now.getTime() - WINDOW_MS);
+    const client = ip ? eq(signInAttempts.ip, ip) : isNull(signInAttempts.ip);
+
+    const accountAndClient = await nthFailureExpiry(
+      tx,
+      and(eq(signInAttempts.email, email), client),
+      SIGN_IN_LIMITS.perAccountAndClient,
+      since,
+    );
+    if (accountAndClient !== null) {
+      return {
+        allowed: false,
+        rule: "account_and_client",
+        retryAfterSeconds: seconds(accountAndClient - now.getTime()),
+      };
+    }
+    if (ip) {
+      const byClient = await nthFailureExpiry(tx, client, SIGN_IN_LIMITS.perClient, since);
+      if (byClient !== null) {
+        return {
+          allowed: false,
+          rule: "client",
+          retryAfterSeconds: seconds(byClient - now.getTime()),
+        };
+      }
+    }
+    const [account] = await tx
+      .select({ failures: count(), last: max(signInAttempts.at) })
+      .from(signInAttempts)
+      .where(
+        and(
+          eq(signInAttempts.email, email),
+          eq(signInAttempts.succeeded, false),
+          gt(signInAttempts.at, since),
+        ),
+      );
+    const excess = (account?.failures ?? 0) - SIGN_IN_LIMITS.accountSlowdownAfter;
+    if (excess >= 0 && account?.last) {
+      const waitMs = Math.min(2 ** (excess + 1), SIGN_IN_LIMITS.accountSlowdownMaxSeconds) * 1000;
+      const readyAt = account.last.getTime() + waitMs;
+      if (readyAt > now.getTime()) {
+        return {
+          allowed: false,
+          rule: "account",
+          retryAfterSeconds: seconds(readyAt - now.getTime()),
+        };
+      }
+    }
+    const [attempt] = await tx
+      .insert(signInAttempts)
+      .values({ email, ip, succeeded: false, at: now })
+      .returning({ id: signInAttempts.id });
+    return { allowed: true, attemptId: attempt!.id };
+  });
+}
+
+/** The password was right: the attempt succeeded, and the account's failures are forgiven. */
+export async function settleSignInAttempt(db: Db, attemptId: number, email: string) {
+  await db.transaction(async (tx) => {
+    await tx
+      .update(signInAttempts)
+      .set({ succeeded: true })
+      .where(eq(signInAttempts.id, attemptId));
+    await tx
       .delete(signInAttempts)
       .where(and(eq(signInAttempts.email, email), eq(signInAttempts.succeeded, false)));
-  }
+  });
 }
 
-/** Attempts older than a day carry no signal for throttling. */
-export async function pruneSignInAttempts(db: Db) {
-  await db.delete(signInAttempts).where(lt(signInAttempts.at, sql`now() - interval '1 day'`));
+/** Deletes attempts past SIGN_IN_ATTEMPT_RETENTION_HOURS; returns how many. */
+export async function pruneSignInAttempts(db: Db, now = new Date()): Promise<number> {
+  const cutoff = new Date(now.getTime() - SIGN_IN_ATTEMPT_RETENTION_HOURS * 3_600_000);
+  const deleted = await db
+    .delete(signInAttempts)
+    .where(lt(signInAttempts.at, cutoff))
+    .returning({ id: signInAttempts.id });
+  return deleted.length;
 }

@@ -3,12 +3,20 @@ import type { Db } from "@/db/client";
 import { users } from "@/db/schema";
 import { writeAudit, type RequestMeta } from "@/lib/audit";
 import { verifyPassword } from "./passwords";
-import { checkSignInThrottle, recordSignInAttempt } from "./sign-in-throttle";
+import { describeWait } from "./throttle-message";
+import { reserveSignInAttempt, settleSignInAttempt } from "./sign-in-throttle";
 
 /** Shown for an unknown email and a wrong password alike, so the form does not reveal who has an account. */
 export const WRONG_CREDENTIALS = "Wrong email or password.";
 
 export class SignInRefused extends Error {}
+
+/** Refused by the throttle before the password was checked: try again after the wait. */
+export class SignInThrottled extends SignInRefused {
+  constructor(readonly retryAfterSeconds: number) {
+    super(`Too many failed sign-in attempts. Try again in ${describeWait(retryAfterSeconds)}.`);
+  }
+}
 
 export async function findActiveUserByEmail(db: Db, email: string) {
   const [user] = await db
@@ -39,7 +47,7 @@ export async function authenticateWithPassword(
   const ip = meta.ip?.split(",")[0]?.trim() ?? null;
   const refuse = async (
     reason: string,
-    message: string,
+    error: SignInRefused,
     userId: string | null = null,
   ): Promise<never> => {
     await writeAudit(db, {
@@ -48,29 +56,30 @@ export async function authenticateWithPassword(
       after: { reason },
       meta,
     });
-    throw new SignInRefused(message);
+    throw error;
   };
 
-  if (!email || !password) return refuse("missing credentials", WRONG_CREDENTIALS);
-  const throttle = await checkSignInThrottle(db, email, ip);
-  if (!throttle.allowed) {
-    return refuse(
-      "throttled",
-      `Too many failed sign-in attempts. Try again in ${throttle.retryAfterMinutes} minutes.`,
-    );
+  if (!email || !password) {
+    return refuse("missing credentials", new SignInRefused(WRONG_CREDENTIALS));
+  }
+  const reservation = await reserveSignInAttempt(db, email, ip);
+  if (!reservation.allowed) {
+    return refuse(`throttled`, new SignInThrottled(reservation.retryAfterSeconds));
   }
 
   const [user] = await db.select().from(users).where(eq(users.email, email)).limit(1);
   const passwordOk = await verifyPassword(password, user?.passwordHash ?? null);
   if (!user || !passwordOk) {
-    await recordSignInAttempt(db, email, ip, false);
-    return refuse(user ? "wrong password" : "unknown email", WRONG_CREDENTIALS, user?.id ?? null);
+    return refuse(
+      user ? "wrong password" : "unknown email",
+      new SignInRefused(WRONG_CREDENTIALS),
+      user?.id ?? null,
+    );
   }
   if (!user.active) {
-    await recordSignInAttempt(db, email, ip, false);
-    return refuse("user deactivated", WRONG_CREDENTIALS, user.id);
+    return refuse("user deactivated", new SignInRefused(WRONG_CREDENTIALS), user.id);
   }
-  await recordSignInAttempt(db, email, ip, true);
+  await settleSignInAttempt(db, reservation.attemptId, email);
   await writeAudit(db, {
     actor: { type: "user", id: user.id, label: user.email },
     action: "auth.sign_in.succeeded",

@@ -2,7 +2,8 @@ import { z } from "zod";
 import type { Db } from "@/db/client";
 import { guardApi } from "@/lib/auth/session";
 import { EntityCode } from "@/lib/contract";
-import { InvalidInput } from "@/lib/errors";
+import { entityExists } from "@/db/queries/entities";
+import { InvalidInput, NotFound } from "@/lib/errors";
 import { handle, json } from "@/lib/http/respond";
 import { readinessCsv } from "./csv";
 import { PERIOD_KEY, periodFromKey, previousPeriod } from "./period";
@@ -28,6 +29,8 @@ export async function parseCloseReadinessQuery(db: Db, searchParams: URLSearchPa
     );
   }
   const { entity, period, completenessTarget } = parsed.data;
+  // An entity no telemetry names would read as a NO-GO month with no usage: say it is unknown.
+  if (!(await entityExists(db, entity))) throw new NotFound(`No entity ${entity} in the telemetry`);
   return {
     entity,
     period: period ? periodFromKey(period) : previousPeriod(),

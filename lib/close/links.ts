@@ -26,7 +26,10 @@ export function exceptionLink(exceptionId: string): BlockerLink {
   };
 }
 
-/** The ingestion view over the period, where completeness is shown by source, meter and day. */
+/**
+ * The ingestion view over the period: which sources went silent, their daily volume and what
+ * of theirs was rejected, the usual causes of missing usage.
+ */
 export function ingestionLink(entity: string, period: AccountingPeriodRange): BlockerLink {
   const query = new URLSearchParams({
     entity,
@@ -36,7 +39,7 @@ export function ingestionLink(entity: string, period: AccountingPeriodRange): Bl
   });
   return {
     href: `/ingestion?${query.toString()}`,
-    label: "See completeness by source and meter",
+    label: "See ingestion health by source",
     permission: "ingestion:read",
   };
 }
@@ -55,4 +58,9 @@ export function queueLink(
     label: "Open in the exception queue",
     permission: "exceptions:read",
   };
+}
+
+/** One entity-month's checklist on the close page (the portfolio's cells link here). */
+export function checklistHref(entity: string, periodKey: string): string {
+  return `/close?${new URLSearchParams({ entity, period: periodKey }).toString()}`;
 }

@@ -38,16 +38,32 @@ export async function configuredCompletenessTarget(db: Db): Promise<number> {
 export const DEFAULT_BLOCKER_LIMIT = 100;
 /** How many of the worst usage windows to name when usage is incomplete. */
 const WORST_WINDOWS = 10;
+/** The ref of the usage blocker that stands for "no checkpoints at all in the period". */
+export const NO_CHECKPOINTS_REF = "(no checkpoints)";
 
+/** `short` names what blocks in a few words, for the portfolio's cells. */
 export const CHECKS = [
-  { key: "usage_complete", title: "Usage complete for the period" },
-  { key: "invoices_posted", title: "Every issued invoice posted to the ERP" },
-  { key: "no_material_reconciliation_breaks", title: "No reconciliation break above materiality" },
-  { key: "no_material_open_disputes", title: "No open dispute above materiality" },
-  { key: "no_pending_approvals", title: "No pending approvals" },
+  { key: "usage_complete", title: "Usage complete for the period", short: "Usage incomplete" },
+  {
+    key: "invoices_posted",
+    title: "Every issued invoice posted to the ERP",
+    short: "Invoices not posted",
+  },
+  {
+    key: "no_material_reconciliation_breaks",
+    title: "No reconciliation break above materiality",
+    short: "Reconciliation breaks",
+  },
+  {
+    key: "no_material_open_disputes",
+    title: "No open dispute above materiality",
+    short: "Open disputes",
+  },
+  { key: "no_pending_approvals", title: "No pending approvals", short: "Pending approvals" },
   {
     key: "no_unresolved_retroactive_amendments",
     title: "No unresolved retroactive amendment into the period",
+    short: "Retroactive amendments",
   },
 ] as const;
 export type CheckKey = (typeof CHECKS)[number]["key"];
@@ -208,7 +224,7 @@ async function usageCheck(
       [
         {
           kind: "usage_source_meter",
-          ref: "(no checkpoints)",
+          ref: NO_CHECKPOINTS_REF,
           label: "No usage checkpoints for the period",
           detail: "Check that the usage sources are sending usage.checkpoint events.",
           amountMinor: null,
@@ -226,10 +242,13 @@ async function usageCheck(
   const measured = `${formatPercent(ratio, 2)} of expected usage received (${formatCount(totals.received)} of ${formatCount(totals.expected)}); target ${formatPercent(target, 1)}`;
   if (passed) return result(key, true, `${measured}.`, 0, []);
 
-  const [pairs, windows] = await Promise.all([
+  // The windows are always read up to WORST_WINDOWS, whatever the listing limit, so the
+  // blocker count is the same on the checklist and on the portfolio (which lists nothing).
+  const [pairs, worst] = await Promise.all([
     usageShortfallsBySourceMeter(db, scope, targetPpm, limit),
-    worstUsageWindows(db, scope, Math.min(WORST_WINDOWS, limit)),
+    worstUsageWindows(db, scope, WORST_WINDOWS),
   ]);
+  const windows = worst.slice(0, limit);
   const link = ingestionLink(scope.entity, period);
   const blockers: Blocker[] = [
     ...pairs.rows.map((p) => ({
@@ -255,7 +274,7 @@ async function usageCheck(
     key,
     false,
     `${measured}; ${plural(pairs.total, "source/meter pair")} below target.`,
-    pairs.total + windows.length,
+    pairs.total + worst.length,
     blockers,
   );
 }

@@ -26,7 +26,40 @@ const ENVELOPE_COLUMNS = new Set([
   "time",
   "subject",
   "data",
+  "data_base64",
 ]);
+
+/** JSON, or a JSON-based type such as application/cloudevents+json (RFC 6839 "+json"). */
+export function isJsonMediaType(mediaType: string): boolean {
+  const type = mediaType.split(";")[0]!.trim().toLowerCase();
+  return type === "application/json" || type.endsWith("+json");
+}
+
+/**
+ * The data an event carries as `data_base64` (CloudEvents JSON format 3.1.1): every
+ * Closeline event type takes a JSON object, so the bytes must be JSON text, and
+ * `datacontenttype`, when given, must say so.
+ */
+function dataFromBase64(
+  encoded: unknown,
+  contentType: unknown,
+): { ok: true; data: unknown } | { ok: false; reason: string } {
+  if (typeof encoded !== "string" || !/^[A-Za-z0-9+/]*={0,2}$/.test(encoded)) {
+    return { ok: false, reason: "data_base64: must be a base64 string" };
+  }
+  if (typeof contentType === "string" && !isJsonMediaType(contentType)) {
+    return {
+      ok: false,
+      reason: `data_base64: Closeline events carry JSON data; datacontenttype is ${contentType.slice(0, 100)}`,
+    };
+  }
+  try {
+    const text = new TextDecoder("utf-8", { fatal: true }).decode(Buffer.from(encoded, "base64"));
+    return { ok: true, data: JSON.parse(text) };
+  } catch {
+    return { ok: false, reason: "data_base64: does not decode to JSON text" };
+  }
+}
 
 export interface ValidEvent {
   source: string;
@@ -82,12 +115,20 @@ export function validateCloudEvent(item: unknown): ValidationResult {
       `type: unknown event type "${type.slice(0, 200)}"; expected one of ${EVENT_TYPE_NAMES.join(", ")}`,
     );
   }
+  let rawData = raw.data;
+  if (raw.data_base64 !== undefined) {
+    const decoded = dataFromBase64(raw.data_base64, raw.datacontenttype);
+    if (raw.data !== undefined) errors.push("data_base64: must not be sent together with data");
+    else if (decoded.ok) rawData = decoded.data;
+    else errors.push(decoded.reason);
+  }
   let data: Record<string, unknown> | null = null;
   if (type !== null && isEventType(type)) {
-    const parsedData = EVENT_TYPES[type].data.safeParse(raw.data);
+    const parsedData = EVENT_TYPES[type].data.safeParse(rawData);
     if (parsedData.success) data = parsedData.data as Record<string, unknown>;
-    else if (raw.data === undefined) errors.push(`data: is required for ${type}`);
-    else errors.push(...formatIssues(parsedData.error.issues, ["data"]));
+    else if (rawData === undefined) {
+      if (raw.data_base64 === undefined) errors.push(`data: is required for ${type}`);
+    } else errors.push(...formatIssues(parsedData.error.issues, ["data"]));
   }
 
   if (

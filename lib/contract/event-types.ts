@@ -117,6 +117,26 @@ export const ContractAmendedData = z.looseObject({
   amountImpactMinor: MinorUnits,
 });
 
+export const CorrectionExecutedData = z
+  .looseObject({
+    correctionId: z.uuid().meta({
+      description:
+        "The correction's id, as sent in the correction.execute command (data.correctionId)",
+    }),
+    status: z.enum(["executed", "failed"]),
+    executedAt: Timestamp,
+    documentRef: z
+      .string()
+      .max(200)
+      .optional()
+      .meta({ description: "What the target system booked, e.g. the credit note number" }),
+    errorMessage: z.string().max(4000).optional(),
+  })
+  .refine((d) => d.status === "executed" || !!d.errorMessage, {
+    path: ["errorMessage"],
+    message: "is required when status is failed",
+  });
+
 export const EVENT_TYPES = {
   "usage.checkpoint": {
     data: UsageCheckpointData,
@@ -220,6 +240,17 @@ export const EVENT_TYPES = {
       amendedAt: "2026-11-20T14:00:00Z",
       currency: "USD",
       amountImpactMinor: -25000,
+    },
+  },
+  "correction.executed": {
+    data: CorrectionExecutedData,
+    summary:
+      "The target system of an approved correction reports carrying it out (closing the corrected exception) or failing to (handing it back to people).",
+    example: {
+      correctionId: "5f0c1d9e-3a4b-4c5d-8e6f-7a8b9c0d1e2f",
+      status: "executed",
+      executedAt: "2026-11-21T09:05:00Z",
+      documentRef: "CN-2026-0042",
     },
   },
 } as const satisfies Record<

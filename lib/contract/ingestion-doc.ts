@@ -1,4 +1,4 @@
-import { ListEventsQuery } from "@/lib/events/list";
+import { ListEventsQuery, MAX_EVENT_PAGE_BYTES } from "@/lib/events/list";
 import {
   CSV_DATA_COLUMNS,
   CSV_DEFAULT_SOURCE,
@@ -188,7 +188,7 @@ function envelopeSection(): string {
     "- Fields in `data` beyond those a type lists are kept too, not refused.",
     "- An unknown `type` is rejected, with the list of known types in the reason.",
     `- Amounts are integers in the currency's minor units (cents for USD, yen for JPY), never decimals, within ±${Number.MAX_SAFE_INTEGER.toLocaleString("en-US")} so no amount is ever rounded. Currencies are ISO 4217 codes.`,
-    "- Times are RFC 3339 with a time zone (`Z` or an offset), e.g. `2026-11-01T10:00:00Z`.",
+    "- Times are RFC 3339 with a time zone (`Z` or an offset), e.g. `2026-11-01T10:00:00Z`; `t` and `z` may be lower case. They range from `0001-01-01T00:00:00Z` to `9999-12-31T23:59:59.999Z` and are kept to the millisecond: finer digits are dropped, never rounded, so `23:59:59.9999999Z` stays in its own day. Every time Closeline returns is UTC in this form, and the same precision applies to query bounds (`from`, `to`).",
   ].join("\n");
 }
 
@@ -289,6 +289,8 @@ function readSection(): string {
     "",
     "`GET /api/v1/events` lists stored events oldest first (by `time`), with an API key that has the `read` scope. Pass the answer's `nextCursor` as `cursor` to get the next page, until it is `null`.",
     "",
+    `A page holds at most \`limit\` events and about ${describeBytes(MAX_EVENT_PAGE_BYTES)} of them: when the next event would pass that size the page ends early, with a \`nextCursor\` to the rest (a page always holds at least one event, and one event is at most ${describeBytes(MAX_BODY_BYTES)}, the size of a request). So a page can hold fewer events than \`limit\` and still have a cursor; keep paging until it is \`null\`. The answer is streamed.`,
+    "",
     table(
       ["Parameter", "Type", "Description"],
       rows.map((r) => [code(r.name), r.type, r.description]),
@@ -331,10 +333,16 @@ export function renderIngestionDoc(): string {
           "A batch (a JSON array of events)",
           "`application/cloudevents-batch+json` (or either of the above)",
         ],
+        [
+          "One event in binary mode: its attributes as `ce-*` headers (`ce-specversion`, `ce-id`, `ce-source`, `ce-type`, `ce-time`, extensions), its data as the body",
+          "the data's own type, e.g. `application/json`",
+        ],
       ],
     ),
     "",
-    `A batch holds at most ${MAX_BATCH_EVENTS.toLocaleString("en-US")} events, and a body at most ${describeBytes(MAX_BODY_BYTES)}. Every event in a batch is validated on its own: one bad event never blocks the good ones.`,
+    `A batch holds at most ${MAX_BATCH_EVENTS.toLocaleString("en-US")} events (an empty batch is answered 200 with nothing accepted), and a body at most ${describeBytes(MAX_BODY_BYTES)}. Every event in a batch is validated on its own: one bad event never blocks the good ones. A request without a Content-Type is refused with 415, unless it is in binary mode.`,
+    "",
+    "These are the structured and binary modes of the [CloudEvents HTTP binding](https://github.com/cloudevents/spec/blob/v1.0.2/cloudevents/bindings/http-protocol-binding.md); the official SDKs' `HTTP.structured` and `HTTP.binary` messages are taken as they are. In binary mode `ce-*` header values are percent-decoded, and the Content-Type becomes the event's `datacontenttype`. In structured mode the data may come as `data_base64` (CloudEvents JSON format) instead of `data`, holding JSON text. A refused binary-mode event is kept as the structured event it stands for, headers included, so it can be replayed. A key named `__proto__`, anywhere in an event, is refused with its path.",
     "",
     "### Authentication",
     "",

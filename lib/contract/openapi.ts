@@ -119,7 +119,7 @@ function buildComponentSchemas(): Record<string, JsonObject> {
     .discriminatedUnion("type", eventSchemas as [(typeof eventSchemas)[number]])
     .meta({ description: "A CloudEvent of any type Closeline understands" });
   registry.add(cloudEvent, { id: "CloudEvent" });
-  registry.add(z.array(cloudEvent).min(1).max(MAX_BATCH_EVENTS), { id: "CloudEventBatch" });
+  registry.add(z.array(cloudEvent).max(MAX_BATCH_EVENTS), { id: "CloudEventBatch" });
   registry.add(IngestResponse, { id: "IngestResponse" });
   registry.add(CsvUploadResponse, { id: "CsvUploadResponse" });
   registry.add(EventListResponse, { id: "EventListResponse" });
@@ -219,7 +219,7 @@ export function buildOpenApiDocument() {
       title: "Closeline API",
       version: "1",
       description:
-        "Telemetry ingestion and read API. Events are CloudEvents 1.0 in structured JSON mode; see docs/ingestion.md for a guide.",
+        "Telemetry ingestion and read API. Events are CloudEvents 1.0, in structured JSON mode or in binary mode over HTTP; see docs/ingestion.md for a guide.",
     },
     tags: [{ name: "events" }, { name: "reconciliation" }, { name: "contract" }],
     paths: {
@@ -228,7 +228,7 @@ export function buildOpenApiDocument() {
           operationId: "ingestEvents",
           tags: ["events"],
           summary: "Send one event or a batch",
-          description: `Each event is validated on its own; valid ones are stored exactly once by (source, id) and invalid ones are kept with their reasons. A batch holds at most ${MAX_BATCH_EVENTS.toLocaleString("en-US")} events and ${describeBytes(MAX_BODY_BYTES)}.`,
+          description: `Each event is validated on its own; valid ones are stored exactly once by (source, id) and invalid ones are kept with their reasons. A batch holds at most ${MAX_BATCH_EVENTS.toLocaleString("en-US")} events and ${describeBytes(MAX_BODY_BYTES)}; an empty batch is answered 200 with nothing accepted. Binary mode (CloudEvents HTTP binding): the attributes as ce-* headers (ce-specversion, ce-id, ce-source, ce-type, ce-time, extensions) and the event's data as the body, in any JSON media type.`,
           security: [{ apiKey: ["ingest"] }],
           requestBody: {
             required: true,

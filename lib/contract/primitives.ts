@@ -28,14 +28,27 @@ const EARLIEST = Date.parse("0001-01-01T00:00:00Z");
 const LATEST = Date.parse("9999-12-31T23:59:59.999Z");
 /** The widest offset any time zone uses (Kiribati); PostgreSQL refuses past ±15:59. */
 const MAX_OFFSET = /[+-](0\d|1[0-3]):[0-5]\d$|[+-]14:00$|Z$/i;
+/** RFC 3339 section 5.6 lets "T" and "Z" be lower case; zod's own pattern wants upper case. */
+const RFC_3339 = new RegExp(z.regexes.datetime({ offset: true }).source, "i");
 
-export const Timestamp = z.iso
-  .datetime({
-    offset: true,
+/**
+ * Closeline keeps instants to the millisecond, the precision JavaScript's Date and every
+ * query bound share. Finer digits are dropped, never rounded: rounding would carry
+ * 23:59:59.9999999 into the next day (and 9999-12-31 into year 10000).
+ */
+function normaliseInstant(value: string): string {
+  return value.toUpperCase().replace(/(\.\d{3})\d+/, "$1");
+}
+
+// A named format with a test rather than a pattern: JSON Schema has no case-insensitive
+// pattern, and "date-time" there already means RFC 3339, lower case included.
+export const Timestamp = z
+  .stringFormat("date-time", (value) => RFC_3339.test(value), {
     message: "must be an RFC 3339 date-time with a time zone",
     // One complaint per field: the range is only judged on a well-formed date-time.
     abort: true,
   })
+  .overwrite(normaliseInstant)
   .refine(
     (value) => {
       const at = Date.parse(value);
@@ -43,7 +56,10 @@ export const Timestamp = z.iso
     },
     { message: "must lie between 0001-01-01 and 9999-12-31 UTC, with an offset of at most ±14:00" },
   )
-  .meta({ description: "RFC 3339 date-time", example: "2026-11-01T00:00:00Z" });
+  .meta({
+    description: "RFC 3339 date-time, kept to the millisecond",
+    example: "2026-11-01T00:00:00Z",
+  });
 
 export const Identifier = z
   .string()

@@ -54,6 +54,11 @@ export function unstorableReasons(value: unknown, path: string[] = []): string[]
         `${at(path)}: has a key with U+0000 or an unpaired surrogate, which cannot be stored`,
       );
     }
+    if (key === "__proto__") {
+      // JSON.parse makes it an own key, but any copy through a JavaScript object (zod's
+      // among them) would turn it into the object's prototype and lose it without a word.
+      reasons.push(`${at(path)}: has a key named "__proto__", which Closeline does not accept`);
+    }
     reasons.push(...unstorableReasons(child, childPath));
     // Ten reasons are plenty to find the problem; a 5 MB payload need not list them all.
     if (reasons.length >= 10) break;

@@ -1,4 +1,4 @@
-import { and, asc, eq, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "@/db/client";
 import {
@@ -6,6 +6,7 @@ import {
   CORRECTION_KINDS,
   approvalThresholds,
   correctionDecisions,
+  correctionExecutions,
   corrections,
   exceptions,
   outboxCommands,
@@ -27,6 +28,11 @@ import { enqueue } from "@/lib/outbox/enqueue";
  * above the entity's threshold two different approvers are needed; a decision names the
  * version it was based on and is refused if the proposal changed since. An approved
  * correction leaves through the outbox as a command to its target system.
+ *
+ * The exception follows its correction: proposed → awaiting_approval; approved (by the last
+ * approver needed) → awaiting_confirmation, until the target system reports the correction
+ * carried out (a correction.executed event closes it, db/queries/exception-sync.ts) or
+ * failed (back to open); rejected → open, where another correction may be proposed.
  */
 
 /** 10,000.00 in the correction's currency (10,000 major units), unless the entity sets its own. */
@@ -98,6 +104,15 @@ export async function proposeCorrection(
     }
     if (exception.status === "resolved" || exception.status === "dismissed") {
       throw new Conflict("The exception is closed; reopen it first");
+    }
+    // One correction in flight at a time: a second proposal could double the money moved.
+    if (exception.status === "awaiting_approval") {
+      throw new Conflict("A correction of this exception already awaits approval");
+    }
+    if (exception.status === "awaiting_confirmation") {
+      throw new Conflict(
+        "An approved correction of this exception awaits the target system's confirmation",
+      );
     }
     const threshold = await approvalThreshold(tx, exception.entity, data.currency);
     const [correction] = await tx
@@ -204,6 +219,11 @@ export async function decideCorrection(
     if (data.decision === "reject") status = "rejected";
     else if (approvals >= current.requiredApprovals) {
       status = "approved";
+      const [exception] = await tx
+        .select()
+        .from(exceptions)
+        .where(eq(exceptions.id, current.exceptionId))
+        .limit(1);
       const { command } = await enqueue(tx, {
         kind: "correction.execute",
         idempotencyKey: `correction.execute:${current.id}`,
@@ -218,6 +238,10 @@ export async function decideCorrection(
           entity: current.entity,
           targetSystem: current.targetSystem,
           reason: current.reason,
+          // What the target system needs to find what it corrects, and what its
+          // correction.executed report must name (correctionId) to confirm it.
+          exception: exception ? exceptionKeys(exception) : null,
+          confirmWith: { type: "correction.executed", correctionId: current.id },
         },
       });
       commandId = command.id;
@@ -232,11 +256,19 @@ export async function decideCorrection(
       })
       .where(eq(corrections.id, current.id))
       .returning();
-    if (status === "rejected") {
-      // Back to the queue: the problem is still there and needs another answer.
+    // Rejected: back to the queue, the problem is still there and needs another answer.
+    // Approved: the problem is being fixed, but is not gone until the target system says so.
+    // (A first approval of two changes nothing: the correction still awaits approval.)
+    const exceptionStatus =
+      status === "rejected" ? "open" : status === "approved" ? "awaiting_confirmation" : null;
+    if (exceptionStatus) {
       await tx
         .update(exceptions)
-        .set({ status: "open", updatedAt: sql`now()`, version: sql`${exceptions.version} + 1` })
+        .set({
+          status: exceptionStatus,
+          updatedAt: sql`now()`,
+          version: sql`${exceptions.version} + 1`,
+        })
         .where(
           and(eq(exceptions.id, current.exceptionId), eq(exceptions.status, "awaiting_approval")),
         );
@@ -258,6 +290,7 @@ export async function decideCorrection(
         reason: data.reason,
         entity: current.entity,
         commandId,
+        ...(exceptionStatus ? { exceptionStatus } : {}),
       },
       meta,
     });
@@ -265,9 +298,34 @@ export async function decideCorrection(
   });
 }
 
+/** The keys that identify an exception's problem in the systems it comes from. */
+function exceptionKeys(x: typeof exceptions.$inferSelect) {
+  return {
+    id: x.id,
+    type: x.type,
+    problemKey: x.problemKey,
+    invoiceId: x.invoiceId,
+    postingId: x.postingId,
+    paymentId: x.paymentId,
+    customerId: x.customerId,
+    runId: x.runId,
+    contractId: x.contractId,
+    details: x.details,
+  };
+}
+
+export interface CorrectionExecution {
+  status: "executed" | "failed";
+  executedAt: Date;
+  documentRef: string | null;
+  errorMessage: string | null;
+}
+
 export interface CorrectionView extends Correction {
   decisions: { deciderId: string; decision: "approve" | "reject"; reason: string; at: Date }[];
   commandStatus: string | null;
+  /** The target system's latest report on carrying it out, once it has sent one. */
+  execution: CorrectionExecution | null;
 }
 
 /** The corrections of one exception with their decisions and the state of their command. */
@@ -290,9 +348,34 @@ export async function correctionsForException(
         )
         .orderBy(asc(correctionDecisions.at))
     : [];
+  const executions = rows.length
+    ? await db
+        .selectDistinctOn([correctionExecutions.correctionId])
+        .from(correctionExecutions)
+        .where(
+          inArray(
+            correctionExecutions.correctionId,
+            rows.map((r) => r.correction.id),
+          ),
+        )
+        .orderBy(
+          correctionExecutions.correctionId,
+          desc(correctionExecutions.eventTime),
+          desc(correctionExecutions.eventId),
+        )
+    : [];
   return rows.map(({ correction, commandStatus }) => ({
     ...correction,
     commandStatus,
+    execution:
+      executions
+        .filter((e) => e.correctionId === correction.id)
+        .map((e) => ({
+          status: e.status,
+          executedAt: e.executedAt,
+          documentRef: e.documentRef,
+          errorMessage: e.errorMessage,
+        }))[0] ?? null,
     decisions: decisions
       .filter((d) => d.correctionId === correction.id)
       .map((d) => ({ deciderId: d.deciderId, decision: d.decision, reason: d.reason, at: d.at })),

@@ -4,6 +4,7 @@ import {
   recordRejectionGroups,
   refreshSeverities,
   syncAmendmentExceptions,
+  syncCorrectionExecutions,
   syncDisputeExceptions,
   syncEntitlementExceptions,
   syncPostingExceptions,
@@ -90,6 +91,9 @@ export async function detectFromEvents(
 
   const contracts = collect(events, "contract.amended", (d) => str(d.contractId));
   if (contracts.length) await syncAmendmentExceptions(db, contracts, now);
+
+  const corrections = collect(events, "correction.executed", (d) => str(d.correctionId));
+  if (corrections.length) await syncCorrectionExecutions(db, corrections, now);
 
   const payments = [
     ...collect(events, "payment.received", (d) => str(d.paymentId)),

@@ -1,6 +1,6 @@
 import { and, asc, eq, isNull, sql, type SQL } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { exceptions, rejectedEvents } from "@/db/schema";
+import { OPEN_STATUS_SQL, exceptions, rejectedEvents } from "@/db/schema";
 import { writeAudit, type AuditActor, type RequestMeta } from "@/lib/audit";
 import { validateCloudEvent } from "@/lib/contract";
 import { AppError, Conflict, InvalidInput, NotFound } from "@/lib/errors";
@@ -248,7 +248,7 @@ async function closeIfHandled(db: Db, group: RejectionGroupRef): Promise<void> {
         resolution_code = 'events_handled', resolution_note = 'Every rejected event of the group was replayed or dismissed',
         updated_at = now(), version = x.version + 1
       where x.type = 'event_rejected' and x.problem_key = ${`${group.source}|${group.reason}`}
-        and x.status in ('open', 'in_progress', 'awaiting_approval')
+        and x.status in ${OPEN_STATUS_SQL}
         and not exists (
           select 1 from rejected_events r where ${inGroup(group, "r")} and r.resolved_at is null
         )

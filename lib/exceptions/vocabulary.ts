@@ -24,6 +24,7 @@ export const STATUS_LABELS: Record<ExceptionStatus, string> = {
   open: "Open",
   in_progress: "In progress",
   awaiting_approval: "Awaiting approval",
+  awaiting_confirmation: "Awaiting confirmation",
   resolved: "Resolved",
   dismissed: "Dismissed",
 };
@@ -32,6 +33,7 @@ export const OPEN_STATUSES: readonly ExceptionStatus[] = [
   "open",
   "in_progress",
   "awaiting_approval",
+  "awaiting_confirmation",
 ];
 export const CLOSED_STATUSES: readonly ExceptionStatus[] = ["resolved", "dismissed"];
 

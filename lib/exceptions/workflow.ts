@@ -31,6 +31,12 @@ export { DISMISSAL_CODES, RESOLUTION_CODES, REASON_LABELS } from "./vocabulary";
 
 /** Statuses from which an exception can be worked; closed ones must be reopened first. */
 const WORKABLE: readonly ExceptionStatus[] = ["open", "in_progress"];
+/**
+ * Statuses from which a person may close an exception. Awaiting confirmation included: the
+ * target system's report closes it by itself, but someone who has seen the correction booked
+ * (or whose receiver never reports) must not be left unable to.
+ */
+const CLOSABLE: readonly ExceptionStatus[] = [...WORKABLE, "awaiting_confirmation"];
 const CLOSED: readonly ExceptionStatus[] = ["resolved", "dismissed"];
 /** One bulk request acts on at most a few pages of the queue. */
 export const MAX_BULK_ITEMS = 500;
@@ -156,9 +162,11 @@ function requireStatus(
   const hint =
     row.status === "awaiting_approval"
       ? "; a correction awaits approval, decide it first"
-      : CLOSED.includes(row.status)
-        ? "; reopen it first"
-        : "";
+      : row.status === "awaiting_confirmation"
+        ? "; an approved correction awaits the target system's confirmation"
+        : CLOSED.includes(row.status)
+          ? "; reopen it first"
+          : "";
   throw new Conflict(`Cannot ${doing} an exception that is ${statusWord(row.status)}${hint}`);
 }
 
@@ -222,7 +230,7 @@ async function assignLocked(
   assignee: { id: string; email: string } | null,
 ): Promise<WorkResult> {
   const row = await lockAtVersion(tx, target);
-  requireStatus(row, [...WORKABLE, "awaiting_approval"], "assign");
+  requireStatus(row, [...WORKABLE, "awaiting_approval", "awaiting_confirmation"], "assign");
   if (row.ownerId === (assignee?.id ?? null)) return result(row, false);
   return change(
     tx,
@@ -307,7 +315,7 @@ async function resolveLocked(
   reason: Reason<typeof ResolveReason>,
 ): Promise<WorkResult> {
   const row = await lockAtVersion(tx, target);
-  requireStatus(row, WORKABLE, "resolve");
+  requireStatus(row, CLOSABLE, "resolve");
   return change(tx, ctx, row, "exception.resolved", {
     status: "resolved",
     closedAt: ctx.at ?? new Date(),
@@ -336,7 +344,7 @@ async function dismissLocked(
   reason: Reason<typeof DismissReason>,
 ): Promise<WorkResult> {
   const row = await lockAtVersion(tx, target);
-  requireStatus(row, WORKABLE, "dismiss");
+  requireStatus(row, CLOSABLE, "dismiss");
   return change(tx, ctx, row, "exception.dismissed", {
     status: "dismissed",
     closedAt: ctx.at ?? new Date(),

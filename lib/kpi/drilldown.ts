@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { DrilldownCursor } from "@/db/queries/drilldown";
+import type { ExceptionType } from "@/db/schema";
 import type { KpiName } from "./definitions";
 
 /*
@@ -14,6 +15,11 @@ export interface DrilldownSpec {
   records: string;
   definition: KpiName;
   views: readonly { id: string; label: string }[];
+  /**
+   * The exception type whose open items are this KPI's kind of problem, shown beside its
+   * numbers (tile and records) as "14 reconciliation breaks open now", whatever the range.
+   */
+  openType?: { type: ExceptionType; noun: readonly [one: string, many: string] };
 }
 
 export const DRILLDOWNS = {
@@ -21,6 +27,7 @@ export const DRILLDOWNS = {
     title: "Usage completeness",
     records: "Usage checkpoints whose window ends in the range",
     definition: "usageCompleteness",
+    openType: { type: "usage_incomplete", noun: ["usage gap", "usage gaps"] },
     views: [
       { id: "all", label: "All checkpoints" },
       { id: "incomplete", label: "Incomplete" },
@@ -36,12 +43,15 @@ export const DRILLDOWNS = {
     title: "Invoice latency",
     records: "Invoices issued in the range, slowest first",
     definition: "invoiceLatency",
+    // Disputes have no KPI of their own; they are invoices customers push back on.
+    openType: { type: "invoice_disputed", noun: ["invoice dispute", "invoice disputes"] },
     views: [{ id: "all", label: "All invoices" }],
   },
   "erp-postings": {
     title: "ERP posting",
     records: "ERP postings whose first attempt is in the range",
     definition: "erpPosting",
+    openType: { type: "erp_posting_failed", noun: ["failed posting", "failed postings"] },
     views: [
       { id: "all", label: "All postings" },
       { id: "first-pass-failed", label: "Failed first pass" },
@@ -52,6 +62,10 @@ export const DRILLDOWNS = {
     title: "Reconciliation",
     records: "Reconciliation results whose period ends in the range, largest variance first",
     definition: "reconciliation",
+    openType: {
+      type: "reconciliation_break",
+      noun: ["reconciliation break", "reconciliation breaks"],
+    },
     views: [
       { id: "all", label: "All results" },
       { id: "breaks", label: "Breaks" },
@@ -61,6 +75,10 @@ export const DRILLDOWNS = {
     title: "Payment-to-entitlement sync",
     records: "Payments received in the range, slowest (or never synced) first",
     definition: "paymentToEntitlement",
+    openType: {
+      type: "entitlement_out_of_sync",
+      noun: ["payment out of sync", "payments out of sync"],
+    },
     views: [
       { id: "all", label: "All payments" },
       { id: "overdue", label: "Overdue" },

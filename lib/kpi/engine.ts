@@ -14,6 +14,7 @@ import {
   type Grouped,
   type KpiGrouping,
   type KpiScope,
+  type SeriesUnit,
 } from "@/db/queries/kpis";
 import { ENTITLEMENT_OVERDUE_AFTER_MS, MANUAL_INTERVENTION_ACTION_PREFIXES } from "./definitions";
 
@@ -51,7 +52,7 @@ export interface KpiSummary {
 }
 
 export interface KpiReport extends KpiSummary {
-  range: { from: string; to: string; entity: string | null; bucket: "hour" | "day" };
+  range: { from: string; to: string; entity: string | null; bucket: SeriesUnit };
   exceptions: {
     open: number;
     byType: Record<
@@ -92,9 +93,18 @@ const millis = (v: string | number | null) => {
 };
 const count = (v: string | number | null | undefined) => num(v ?? 0) ?? 0;
 
-/** Ranges of two days or less are bucketed by hour, longer ones by day. */
-export function bucketUnit(scope: KpiScope): "hour" | "day" {
-  return scope.to.getTime() - scope.from.getTime() <= 48 * 3_600_000 ? "hour" : "day";
+/** Beyond this a daily series has more points than a chart can show apart. */
+const WEEKLY_AFTER_MS = 92 * 86_400_000;
+
+/**
+ * Ranges of two days or less are bucketed by hour, longer ones by day; with `weeks`, ranges
+ * longer than 92 days (a quarter) by ISO week. The HTTP API never asks for weeks, so its
+ * series stay hourly or daily as documented.
+ */
+export function bucketUnit(scope: KpiScope, options: { weeks?: boolean } = {}): SeriesUnit {
+  const length = scope.to.getTime() - scope.from.getTime();
+  if (length <= 48 * 3_600_000) return "hour";
+  return options.weeks && length > WEEKLY_AFTER_MS ? "week" : "day";
 }
 
 function emptySummary(): KpiSummary {
@@ -195,6 +205,8 @@ export interface KpiOptions {
    * headlines (the overview's previous period) does not pay for them.
    */
   include?: { series?: boolean; byEntity?: boolean; details?: boolean };
+  /** Bucket ranges over 92 days by week (the overview's charts); see bucketUnit. */
+  weeks?: boolean;
 }
 
 export async function computeKpis(
@@ -203,7 +215,7 @@ export async function computeKpis(
   options: KpiOptions = {},
 ): Promise<KpiReport> {
   const now = options.now ?? new Date();
-  const unit = bucketUnit(scope);
+  const unit = bucketUnit(scope, { weeks: options.weeks });
   const include = { series: true, byEntity: true, details: true, ...options.include };
   const sets: GroupSet[] = ["total"];
   if (include.series) sets.push("bucket");

@@ -1,9 +1,12 @@
 import type { Db } from "@/db/client";
-import type { KpiScope } from "@/db/queries/kpis";
+import { openExceptions, type KpiScope, type SeriesUnit } from "@/db/queries/kpis";
+import type { ExceptionType } from "@/db/schema";
+import { serializeQueueParams } from "@/lib/exceptions/queue-params";
+import { TYPE_LABELS } from "@/lib/exceptions/vocabulary";
 import { previousPeriod } from "@/lib/filters/time-range";
 import { formatCount, formatDuration, formatMoney, formatPercent } from "@/lib/format";
-import { KPI_DEFINITIONS, type KpiName } from "./definitions";
-import { drilldownPath, type DrilldownSlug } from "./drilldown";
+import { KPI_DEFINITIONS, KPI_IN_PLAIN_WORDS, type KpiName } from "./definitions";
+import { DRILLDOWNS, drilldownPath, type DrilldownSlug, type DrilldownSpec } from "./drilldown";
 import { computeKpis, type KpiReport, type KpiSummary } from "./engine";
 import {
   describeTarget,
@@ -21,6 +24,8 @@ import {
  * the records behind it; and the series the charts under the tiles draw. Built on the server
  * from two KpiReports, so the page ships numbers, not the rules that produced them.
  */
+
+export type { SeriesUnit };
 
 export type ValueKind = "ratio" | "duration" | "count";
 
@@ -42,12 +47,28 @@ export interface TileLink {
   href: string;
 }
 
+/**
+ * Exceptions of the tile's own kind still open now, whatever the range: shown beside the
+ * range's number so that "0 breaks in range" never reads as "nothing to do".
+ */
+export interface OpenNow {
+  type: ExceptionType;
+  count: number;
+  /** "14 reconciliation breaks open now". */
+  text: string;
+  /** The exceptions queue filtered to this type (and the entity on screen). */
+  href: string;
+}
+
 export interface Tile {
   id: string;
   title: string;
   kind: ValueKind;
   value: number | null;
   display: string;
+  /** What the big number counts, and over which time: "breaks found in the range", "open now". */
+  measures: string;
+  openNow: OpenNow | null;
   /** Secondary facts under the value, some linking to a narrower view of the records. */
   details: (string | TileLink)[];
   change: TileChange | null;
@@ -56,17 +77,27 @@ export interface Tile {
   status: KpiStatus;
   /** The rule the status was decided by, e.g. "target ≥ 99.5%, warning ≥ 98.0%". */
   statusRule: string;
+  /** The definition in plain words, then the exact one. */
+  plainDefinition: string;
   definition: string;
   href: string;
   sparkline: SeriesPoint[] | null;
+  /** What the trend says when nothing in the range could be measured ("No invoices issued in this range"). */
+  emptyText: string;
+}
+
+/** A chart's points over every bucket of the range, and what it says when none was measured. */
+export interface ChartSeries {
+  points: SeriesPoint[];
+  emptyText: string;
 }
 
 export interface OverviewCharts {
-  bucket: "hour" | "day";
-  completeness: SeriesPoint[];
-  invoiceLatencyP95: SeriesPoint[];
-  firstPassRate: SeriesPoint[];
-  breaks: SeriesPoint[];
+  bucket: SeriesUnit;
+  completeness: ChartSeries;
+  invoiceLatencyP95: ChartSeries;
+  firstPassRate: ChartSeries;
+  breaks: ChartSeries;
   targets: {
     completeness: number | null;
     invoiceLatencyP95: number | null;
@@ -75,13 +106,15 @@ export interface OverviewCharts {
 }
 
 export interface Overview {
-  range: { from: string; to: string; entity: string | null; bucket: "hour" | "day" };
+  range: { from: string; to: string; entity: string | null; bucket: SeriesUnit };
   previous: { from: string; to: string };
   /** True when nothing at all was measured in the range: the page says so instead of showing dashes only. */
   empty: boolean;
   tiles: Tile[];
   charts: OverviewCharts;
 }
+
+type OpenByType = KpiReport["exceptions"]["byType"][string];
 
 /** A count of something that can be absent (no postings → no open failures to count): null, not 0. */
 const countOf = (n: number, of: number) => (of > 0 ? n : null);
@@ -112,11 +145,28 @@ interface TileSpec {
   alsoJudgedBy?: TargetMetric[];
   higherIsBetter: boolean;
   drill: DrilldownSlug;
+  /** What the big number counts, in words; says "in the range" or "now". */
+  measures: string;
+  /** Said in place of the trend when the range has nothing to measure. */
+  emptyText: string;
   series?: (s: KpiSummary) => number | null;
   /** Open exceptions are counted now, whatever the range: there is no earlier value to compare. */
   snapshot?: boolean;
-  details: (r: KpiReport, link: (view: string) => string) => (string | TileLink)[];
+  /** Facts under the value; none when the range has nothing to measure (the trend's place says so). */
+  details: (
+    r: KpiReport,
+    link: (view: string) => string,
+    queueLink: (type: ExceptionType) => string,
+  ) => (string | TileLink)[];
 }
+
+/** What a tile or chart says when its range holds nothing to measure. */
+const EMPTY = {
+  usage: "No usage window ended in this range",
+  invoices: "No invoices issued in this range",
+  postings: "No posting started in this range",
+  reconciliation: "No reconciliation result for this range",
+} as const;
 
 const TILES: TileSpec[] = [
   {
@@ -127,10 +177,12 @@ const TILES: TileSpec[] = [
     metric: "usageCompleteness",
     higherIsBetter: true,
     drill: "usage-completeness",
+    measures: "of expected usage received, for usage windows ending in the range",
+    emptyText: EMPTY.usage,
     series: (s) => s.usageCompleteness.ratio,
     details: (r, link) => {
       const u = r.usageCompleteness;
-      if (u.expected === 0) return ["No usage checkpoint ended in this range"];
+      if (u.expected === 0) return [];
       return [
         `${formatCount(u.received)} of ${formatCount(u.expected)} expected events received`,
         { text: `${formatCount(u.missing)} missing`, href: link("incomplete") },
@@ -145,10 +197,13 @@ const TILES: TileSpec[] = [
     metric: "eventLagP95",
     higherIsBetter: false,
     drill: "event-lag",
+    measures: "95% of events received in the range arrived within this",
+    emptyText: "No event received in this range",
     series: (s) => s.eventLag.p95Ms,
-    details: (r) => [
-      `p50 ${formatDuration(r.eventLag.p50Ms)} · ${formatCount(r.eventLag.count)} events`,
-    ],
+    details: (r) =>
+      r.eventLag.count === 0
+        ? []
+        : [`p50 ${formatDuration(r.eventLag.p50Ms)} · ${formatCount(r.eventLag.count)} events`],
   },
   {
     id: "invoice-latency",
@@ -158,10 +213,15 @@ const TILES: TileSpec[] = [
     metric: "invoiceLatencyP95",
     higherIsBetter: false,
     drill: "invoice-latency",
+    measures: "95% of invoices issued in the range went out within this after their period ended",
+    emptyText: EMPTY.invoices,
     series: (s) => s.invoiceLatency.p95Ms,
-    details: (r) => [
-      `p50 ${formatDuration(r.invoiceLatency.p50Ms)} · ${formatCount(r.invoiceLatency.count)} invoices issued`,
-    ],
+    details: (r) =>
+      r.invoiceLatency.count === 0
+        ? []
+        : [
+            `p50 ${formatDuration(r.invoiceLatency.p50Ms)} · ${formatCount(r.invoiceLatency.count)} invoices issued`,
+          ],
   },
   {
     id: "erp-first-pass",
@@ -171,10 +231,12 @@ const TILES: TileSpec[] = [
     metric: "erpFirstPassRate",
     higherIsBetter: true,
     drill: "erp-postings",
+    measures: "of postings started in the range succeeded at the first attempt",
+    emptyText: EMPTY.postings,
     series: (s) => s.erpPosting.firstPassSuccessRate,
     details: (r, link) => {
       const p = r.erpPosting;
-      if (p.postings === 0) return ["No posting started in this range"];
+      if (p.postings === 0) return [];
       const failed = p.postings - Math.round((p.firstPassSuccessRate ?? 0) * p.postings);
       return [
         `${formatCount(p.postings)} postings`,
@@ -191,13 +253,18 @@ const TILES: TileSpec[] = [
     alsoJudgedBy: ["erpOpenFailures"],
     higherIsBetter: true,
     drill: "erp-postings",
+    measures: "of postings started in the range succeeded, retries included",
+    emptyText: EMPTY.postings,
     series: (s) => s.erpPosting.eventualSuccessRate,
     details: (r, link) => {
       const p = r.erpPosting;
-      if (p.postings === 0) return ["No posting started in this range"];
+      if (p.postings === 0) return [];
       const top = r.details.erpTopErrorCodes[0];
       return [
-        { text: `${formatCount(p.openFailures)} open failures`, href: link("open-failures") },
+        {
+          text: `${formatCount(p.openFailures)} of them still failing at the last attempt`,
+          href: link("open-failures"),
+        },
         ...(top ? [`most frequent error: ${top.errorCode} (${formatCount(top.failures)})`] : []),
       ];
     },
@@ -210,13 +277,15 @@ const TILES: TileSpec[] = [
     metric: "reconciliationBreaks",
     higherIsBetter: false,
     drill: "reconciliation",
+    measures: "breaks found in results for periods ending in the range",
+    emptyText: EMPTY.reconciliation,
     series: (s) => countOf(s.reconciliation.breaks, s.reconciliation.results),
     details: (r, link) => {
       const rec = r.reconciliation;
-      if (rec.results === 0) return ["No reconciliation result for this range"];
+      if (rec.results === 0) return [];
       const variance = Object.entries(rec.absVarianceMinor)
         .sort(([a], [b]) => a.localeCompare(b))
-        .map(([currency, minor]) => `|variance| ${formatMoney(minor, currency)}`);
+        .map(([currency, minor]) => `Absolute variance ${formatMoney(minor, currency)}`);
       return [
         {
           text: `${formatCount(rec.results)} results · break rate ${formatPercent(rec.breakRate)}`,
@@ -235,13 +304,18 @@ const TILES: TileSpec[] = [
     alsoJudgedBy: ["entitlementOverdue"],
     higherIsBetter: false,
     drill: "entitlement-sync",
+    measures: "95% of payments received in the range reached the customer's access within this",
+    emptyText: "No payment received in this range",
     series: (s) => s.paymentToEntitlement.p95Ms,
     details: (r, link) => {
       const p = r.paymentToEntitlement;
-      if (p.count === 0) return ["No payment received in this range"];
+      if (p.count === 0) return [];
       return [
         `p50 ${formatDuration(p.p50Ms)} · ${formatCount(p.count)} payments`,
-        { text: `${formatCount(p.overdue)} overdue (no update within 1 h)`, href: link("overdue") },
+        {
+          text: `${formatCount(p.overdue)} of them not synced within 1 h`,
+          href: link("overdue"),
+        },
       ];
     },
   },
@@ -253,16 +327,20 @@ const TILES: TileSpec[] = [
     metric: "openExceptions",
     higherIsBetter: false,
     drill: "exceptions",
+    measures: "exceptions waiting for someone now, whatever the range",
+    emptyText: "",
     snapshot: true,
-    details: (r) => {
-      const types = Object.entries(r.exceptions.byType).sort(([, a], [, b]) => b.open - a.open);
+    // Every type with something open, each a link to its queue: the counts a reader can
+    // check against the queue's tabs, none hidden behind a "top 3".
+    details: (r, _link, queueLink) => {
+      const types = (Object.entries(r.exceptions.byType) as [ExceptionType, OpenByType][])
+        .filter(([, t]) => t.open > 0)
+        .sort(([a, x], [b, y]) => y.open - x.open || a.localeCompare(b));
       if (types.length === 0) return ["Nothing waiting for anyone"];
-      return types
-        .slice(0, 3)
-        .map(
-          ([type, t]) =>
-            `${type.replaceAll("_", " ")}: ${formatCount(t.open)} (oldest ${formatDuration(t.oldestAgeMs)})`,
-        );
+      return types.map(([type, t]) => ({
+        text: `${TYPE_LABELS[type] ?? type}: ${formatCount(t.open)} (oldest ${formatDuration(t.oldestAgeMs)})`,
+        href: queueLink(type),
+      }));
     },
   },
   {
@@ -273,6 +351,8 @@ const TILES: TileSpec[] = [
     metric: "manualInterventions",
     higherIsBetter: false,
     drill: "manual-interventions",
+    measures: "actions people took on exceptions and corrections in the range",
+    emptyText: "",
     details: () => ["Retries, resolutions, corrections and approvals by people"],
   },
 ];
@@ -323,11 +403,24 @@ export function changeBetween(
   };
 }
 
-/** Every bucket start of the range, so a sparkline shows a gap where a bucket had no data. */
-export function bucketStarts(from: Date, to: Date, unit: "hour" | "day"): string[] {
-  const step = unit === "hour" ? 3_600_000 : 86_400_000;
+const STEP_MS: Record<SeriesUnit, number> = {
+  hour: 3_600_000,
+  day: 86_400_000,
+  week: 7 * 86_400_000,
+};
+/** ISO weeks start on Monday; the epoch was a Thursday, so weeks are counted from 1970-01-05. */
+const FIRST_MONDAY_MS = 4 * 86_400_000;
+
+/**
+ * Every bucket start of the range, as PostgreSQL's date_trunc labels them, so a chart has a
+ * point for every bucket: a gap where one had nothing to measure, not a missing day.
+ */
+export function bucketStarts(from: Date, to: Date, unit: SeriesUnit): string[] {
+  const step = STEP_MS[unit];
+  const origin = unit === "week" ? FIRST_MONDAY_MS : 0;
   const starts: string[] = [];
-  for (let t = Math.floor(from.getTime() / step) * step; t < to.getTime(); t += step) {
+  const first = Math.floor((from.getTime() - origin) / step) * step + origin;
+  for (let t = first; t < to.getTime(); t += step) {
     starts.push(new Date(t).toISOString().replace(".000Z", "Z"));
   }
   return starts;
@@ -343,6 +436,49 @@ function seriesOf(
     const summary = byBucket.get(bucket);
     return { bucket, value: summary ? value(summary) : null };
   });
+}
+
+type OpenType = NonNullable<DrilldownSpec["openType"]>;
+
+/** The exceptions queue filtered to one type and the entity on screen (the queue has no time range). */
+export const queueLink = (type: ExceptionType, entity: string | null) =>
+  `/exceptions${serializeQueueParams({ type, entity })}`;
+
+/** The open exceptions of one type, as the queue's tab for that type counts them. */
+function openNowOf(open: OpenType, count: number, entity: string | null): OpenNow {
+  return {
+    type: open.type,
+    count,
+    text:
+      count === 0
+        ? `No ${open.noun[1]} open now`
+        : `${formatCount(count)} ${count === 1 ? open.noun[0] : open.noun[1]} open now`,
+    href: queueLink(open.type, entity),
+  };
+}
+
+/** A tile's open-now line, from the report's count of open exceptions by type. */
+function openNowInReport(report: KpiReport, slug: DrilldownSlug): OpenNow | null {
+  const open: OpenType | undefined = (DRILLDOWNS[slug] as DrilldownSpec).openType;
+  if (!open) return null;
+  return openNowOf(open, report.exceptions.byType[open.type]?.open ?? 0, report.range.entity);
+}
+
+/**
+ * The open-now line of a drill-down page, counted as the tile and the queue count it: open,
+ * in progress or awaiting approval, for the entity on screen, whatever the range.
+ */
+export async function loadOpenNow(
+  db: Db,
+  slug: DrilldownSlug,
+  entity: string | null,
+  now = new Date(),
+): Promise<OpenNow | null> {
+  const open: OpenType | undefined = (DRILLDOWNS[slug] as DrilldownSpec).openType;
+  if (!open) return null;
+  const rows = await openExceptions(db, { from: now, to: now, entity }, now);
+  const count = Number(rows.find((r) => r.type === open.type)?.open ?? 0);
+  return openNowOf(open, count, entity);
 }
 
 function isEmpty(r: KpiReport): boolean {
@@ -390,13 +526,19 @@ export function buildOverview(
       kind: spec.kind,
       value,
       display: formatValue(spec.kind, value),
-      details: spec.details(current, (view) => withQuery(drilldownPath(spec.drill), view)),
+      measures: spec.measures,
+      openNow: openNowInReport(current, spec.drill),
+      details: spec.details(
+        current,
+        (view) => withQuery(drilldownPath(spec.drill), view),
+        (type) => queueLink(type, current.range.entity),
+      ),
       change:
         !spec.snapshot && value !== null && before !== null
           ? changeBetween(spec.kind, value, before, spec.higherIsBetter)
           : null,
       changeNote: spec.snapshot
-        ? "open now, whatever the range"
+        ? "not compared: a count of now, not of the range"
         : value !== null && before === null
           ? "no data in the previous period"
           : null,
@@ -405,9 +547,11 @@ export function buildOverview(
         judged.length > 1
           ? judged.map((m, i) => `${TARGET_LABEL[m]}: ${rules[i]}`).join("; ")
           : rules[0]!,
+      plainDefinition: KPI_IN_PLAIN_WORDS[spec.definition],
       definition: KPI_DEFINITIONS[spec.definition],
       href: withQuery(drilldownPath(spec.drill)),
       sparkline: spec.series ? seriesOf(current, buckets, spec.series) : null,
+      emptyText: spec.emptyText,
     };
   });
 
@@ -418,12 +562,24 @@ export function buildOverview(
     tiles,
     charts: {
       bucket: current.range.bucket,
-      completeness: seriesOf(current, buckets, (s) => s.usageCompleteness.ratio),
-      invoiceLatencyP95: seriesOf(current, buckets, (s) => s.invoiceLatency.p95Ms),
-      firstPassRate: seriesOf(current, buckets, (s) => s.erpPosting.firstPassSuccessRate),
-      breaks: seriesOf(current, buckets, (s) =>
-        countOf(s.reconciliation.breaks, s.reconciliation.results),
-      ),
+      completeness: {
+        points: seriesOf(current, buckets, (s) => s.usageCompleteness.ratio),
+        emptyText: EMPTY.usage,
+      },
+      invoiceLatencyP95: {
+        points: seriesOf(current, buckets, (s) => s.invoiceLatency.p95Ms),
+        emptyText: EMPTY.invoices,
+      },
+      firstPassRate: {
+        points: seriesOf(current, buckets, (s) => s.erpPosting.firstPassSuccessRate),
+        emptyText: EMPTY.postings,
+      },
+      breaks: {
+        points: seriesOf(current, buckets, (s) =>
+          countOf(s.reconciliation.breaks, s.reconciliation.results),
+        ),
+        emptyText: EMPTY.reconciliation,
+      },
       targets: {
         completeness: targets.usageCompleteness?.ok ?? null,
         invoiceLatencyP95: targets.invoiceLatencyP95?.ok ?? null,
@@ -459,7 +615,7 @@ export async function loadOverview(
   const now = options.now ?? new Date();
   const before = previousPeriod(scope);
   const [current, previous, targets] = await Promise.all([
-    computeKpis(db, scope, { now, include: { series: true, byEntity: false } }),
+    computeKpis(db, scope, { now, include: { series: true, byEntity: false }, weeks: true }),
     computeKpis(
       db,
       { ...before, entity: scope.entity },

@@ -6,6 +6,7 @@ import {
   type ClaimedCommand,
   type DeliveryOutcome,
 } from "@/db/queries/outbox";
+import { openEndpointSecret } from "./endpoints";
 import { webhookHeaders } from "./signature";
 
 /*
@@ -115,12 +116,14 @@ async function post(command: ClaimedCommand, options: DispatcherOptions): Promis
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
   try {
+    // Inside the try: a secret no configured key opens fails this delivery, with its reason.
+    const signature = webhookHeaders(openEndpointSecret(command.secret), command.id, body);
     const response = await options.fetch(command.url, {
       method: "POST",
       headers: {
         "content-type": "application/json",
         "user-agent": "Closeline-Outbox/1",
-        ...webhookHeaders(command.secret, command.id, body),
+        ...signature,
       },
       body,
       // A redirect is not an answer from the receiver configured; it counts as a failure.

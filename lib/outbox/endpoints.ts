@@ -4,6 +4,7 @@ import type { Db } from "@/db/client";
 import { COMMAND_KINDS, webhookEndpoints, type CommandKind } from "@/db/schema";
 import { writeAudit, type AuditActor, type RequestMeta } from "@/lib/audit";
 import { Conflict, InvalidInput, NotFound } from "@/lib/errors";
+import { UnreadableSecret, needsResealing, open, seal, type SecretKey } from "@/lib/secret-box";
 import { generateWebhookSecret } from "./signature";
 
 /*
@@ -11,6 +12,13 @@ import { generateWebhookSecret } from "./signature";
  * endpoint (two would make the ERP redo a posting twice), so adding an endpoint for a kind
  * that already has one is refused until the old one is deactivated.
  */
+
+/** What a sealed signing secret is bound to (lib/secret-box.ts): it opens as nothing else. */
+export const ENDPOINT_SECRET_PURPOSE = "webhook_endpoints.secret";
+
+/** The signing secret of a stored endpoint, opened for signing. */
+export const openEndpointSecret = (stored: string, keyring?: SecretKey[]) =>
+  open(stored, ENDPOINT_SECRET_PURPOSE, keyring);
 
 /** Serialises endpoint changes across app instances, so the one-per-kind rule holds. */
 const ENDPOINT_LOCK_ID = 7_340_101;
@@ -81,7 +89,11 @@ export async function createEndpoint(
     await assertKindsFree(tx, data.kinds);
     const [endpoint] = await tx
       .insert(webhookEndpoints)
-      .values({ ...data, secret, createdBy: context.createdBy })
+      .values({
+        ...data,
+        secret: seal(secret, ENDPOINT_SECRET_PURPOSE),
+        createdBy: context.createdBy,
+      })
       .returning(listed);
     await writeAudit(tx, {
       actor: context.actor,
@@ -163,7 +175,9 @@ export async function registerDemoEndpoint(
       .from(webhookEndpoints)
       .where(and(eq(webhookEndpoints.name, DEMO_ENDPOINT_NAME), eq(webhookEndpoints.active, true)))
       .limit(1);
-    if (current && current.url === url && current.secret === secret) return { id: current.id };
+    if (current && current.url === url && sameSecret(current.secret, secret)) {
+      return { id: current.id };
+    }
     // An admin's own endpoint for a kind wins over the demo: the demo takes only the rest.
     const kinds: CommandKind[] = [];
     for (const kind of COMMAND_KINDS) {
@@ -174,7 +188,7 @@ export async function registerDemoEndpoint(
       // Updated in place, like the demo ingest key: commands still pending reach the new run's receiver.
       await tx
         .update(webhookEndpoints)
-        .set({ url, secret, kinds })
+        .set({ url, secret: seal(secret, ENDPOINT_SECRET_PURPOSE), kinds })
         .where(eq(webhookEndpoints.id, current.id));
       await writeAudit(tx, {
         actor,
@@ -193,4 +207,48 @@ export async function registerDemoEndpoint(
     );
     return { id: endpoint.id };
   });
+}
+
+function sameSecret(stored: string, secret: string): boolean {
+  try {
+    return openEndpointSecret(stored) === secret;
+  } catch (error) {
+    if (error instanceof UnreadableSecret) return false;
+    throw error;
+  }
+}
+
+/**
+ * Seals every endpoint secret that is stored in plaintext (from before sealing) or under a
+ * key other than the current one: run at start, this is both the upgrade and the rotation
+ * (lib/secret-box.ts). A secret no configured key opens is left as it is and reported.
+ */
+export async function resealEndpointSecrets(
+  db: Db,
+  keyring?: SecretKey[],
+): Promise<{ resealed: number; unreadable: number }> {
+  const rows = await db
+    .select({ id: webhookEndpoints.id, secret: webhookEndpoints.secret })
+    .from(webhookEndpoints);
+  let resealed = 0;
+  let unreadable = 0;
+  for (const row of rows) {
+    if (!needsResealing(row.secret, keyring)) continue;
+    let plaintext: string;
+    try {
+      plaintext = openEndpointSecret(row.secret, keyring);
+    } catch (error) {
+      if (!(error instanceof UnreadableSecret)) throw error;
+      unreadable++;
+      continue;
+    }
+    // Only if no other instance resealed it meanwhile.
+    const updated = await db
+      .update(webhookEndpoints)
+      .set({ secret: seal(plaintext, ENDPOINT_SECRET_PURPOSE, keyring) })
+      .where(and(eq(webhookEndpoints.id, row.id), eq(webhookEndpoints.secret, row.secret)))
+      .returning({ id: webhookEndpoints.id });
+    resealed += updated.length;
+  }
+  return { resealed, unreadable };
 }

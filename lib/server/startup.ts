@@ -5,7 +5,7 @@ import { registerDemoIngestKey } from "./demo";
 import { startDemoCompany } from "./demo-history";
 import { ensureDemoUsers } from "./demo-users";
 import { startExceptionSweeper } from "./sweeper";
-import { registerDemoEndpoint } from "@/lib/outbox/endpoints";
+import { registerDemoEndpoint, resealEndpointSecrets } from "@/lib/outbox/endpoints";
 import { startOutboxDispatcher } from "@/lib/outbox/dispatcher";
 import { startRetentionSchedule } from "@/lib/retention";
 
@@ -34,7 +34,14 @@ export async function startServerProcess(): Promise<void> {
       env.CLOSELINE_DEMO_WEBHOOK_SECRET,
     );
   }
-  // …and the history it leaves to the server to replay (lib/server/demo-history.ts).
+  // Webhook secrets stored before sealing, or under a rotated-out key, are sealed anew.
+  const reseal = await resealEndpointSecrets(db);
+  if (reseal.unreadable > 0) {
+    console.error(
+      `${reseal.unreadable} webhook signing secret(s) open with no key in CLOSELINE_SECRET_KEYS; their deliveries will fail until the key is restored`,
+    );
+  }
+  // `npm start` leaves its history to the server to replay (lib/server/demo-history.ts).
   const history =
     demoKey && env.CLOSELINE_DEMO_HISTORY_FROM && env.CLOSELINE_DEMO_HISTORY_TO
       ? {

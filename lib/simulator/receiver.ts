@@ -11,7 +11,8 @@ import { postBatch } from "./sender";
  * Webhooks signature, drops a webhook-id it has seen (delivery is at least once), answers
  * 2xx at once, and then does the work a few seconds later and reports the outcome as
  * telemetry through the public ingestion API — so a click on "retry" closes the exception
- * when the connector's next attempt arrives, exactly as it would with a real connector.
+ * when the connector's next attempt arrives, and an approved correction closes its exception
+ * when the billing system confirms it, exactly as real systems would.
  */
 
 export interface ReceiverOptions {
@@ -20,7 +21,7 @@ export interface ReceiverOptions {
   key: string;
   secret: string;
   port?: number;
-  /** Share of retries that succeed; the rest fail again, as real retries sometimes do. */
+  /** Share of retries and corrections that succeed; the rest fail, as real ones sometimes do. */
   successRate?: number;
   /** How long the "ERP" takes to redo a posting. */
   workMs?: { min: number; max: number };
@@ -99,11 +100,54 @@ export const retryPosting: CommandHandler = (
 };
 
 /**
- * The simulated systems by command kind. A kind without a handler is acknowledged and
- * logged; corrections (lib/corrections) add theirs here.
+ * The billing system or ERP carries out an approved correction (a credit note, a journal
+ * adjustment…) and confirms it with a `correction.executed` event naming the correction,
+ * which closes the corrected exception; some fail, as bookings in a closed period do, and
+ * hand the exception back to people.
  */
+export const executeCorrection: CommandHandler = (
+  command,
+  { report, later, draw, successRate, log },
+) => {
+  const d = command.data;
+  if (typeof d.correctionId !== "string") {
+    log(`[receiver] correction.execute ${command.id} names no correction; ignored`);
+    return;
+  }
+  const executed = draw("outcome") < successRate;
+  const target = typeof d.targetSystem === "string" ? d.targetSystem : "the target system";
+  later(() => {
+    const now = new Date().toISOString();
+    log(
+      `[receiver] ${target} ${executed ? "carried out" : "could not carry out"} correction ${d.correctionId}`,
+    );
+    void report([
+      {
+        specversion: "1.0",
+        // One event per command: a repeated delivery or a replayed report is a duplicate.
+        id: `correction-${command.id}`,
+        source: SOURCES.billing,
+        type: "correction.executed",
+        time: now,
+        subject: d.correctionId as string,
+        datacontenttype: "application/json",
+        data: {
+          correctionId: d.correctionId,
+          status: executed ? "executed" : "failed",
+          executedAt: now,
+          ...(executed
+            ? { documentRef: `CN-${command.id.slice(0, 8).toUpperCase()}` }
+            : { errorMessage: "The target period is closed for posting" }),
+        },
+      },
+    ]);
+  });
+};
+
+/** The simulated systems by command kind. A kind without a handler is acknowledged and logged. */
 export const DEMO_HANDLERS: Partial<Record<string, CommandHandler>> = {
   "erp.posting.retry": retryPosting,
+  "correction.execute": executeCorrection,
 };
 
 export interface CommandBody {

@@ -102,6 +102,16 @@ describe("GET /api/v1/close-readiness", () => {
     });
     expect((await get(`/api/v1/close-readiness?period=2026-10`, readKey)).status).toBe(400);
   });
+
+  it("answers 404 for an entity no telemetry names, in JSON and for the CSV", async () => {
+    for (const path of ["/api/v1/close-readiness", "/api/v1/close-readiness.csv"]) {
+      const res = await get(`${path}?entity=NO-SUCH-ENTITY&period=2026-10`, readKey);
+      expect(res.status, path).toBe(404);
+      expect(await res.json(), path).toEqual({
+        error: { code: "not_found", message: "No entity NO-SUCH-ENTITY in the telemetry" },
+      });
+    }
+  });
 });
 
 describe("GET /api/v1/close-readiness.csv", () => {

@@ -53,6 +53,7 @@ const STATUSES: ExceptionStatus[] = [
   "open",
   "awaiting_approval",
   "resolved",
+  "awaiting_confirmation",
   "dismissed",
 ];
 const AMOUNTS = [null, 12_345, -12_345, 100_000, 5_000_000, 99, 100_000];
@@ -118,7 +119,13 @@ afterAll(async () => {
 const severityOrder = { critical: 0, high: 1, medium: 2, low: 3 } as const;
 const amountSize = (x: Seeded) =>
   x.amountMinor === null ? -1 : Math.abs(x.amountMinor) / (x.currency === "JPY" ? 1 : 100);
-const OPEN: ExceptionStatus[] = ["open", "in_progress", "awaiting_approval"];
+// Awaiting confirmation is open: the problem is not gone until the target system says so.
+const OPEN: ExceptionStatus[] = [
+  "open",
+  "in_progress",
+  "awaiting_approval",
+  "awaiting_confirmation",
+];
 
 function compareBy(sort: ExceptionSort, direction: SortDirection) {
   const primary = (x: Seeded) =>
@@ -245,7 +252,16 @@ describe("filters", () => {
     ],
     [
       "every status",
-      () => ({ statuses: ["open", "in_progress", "awaiting_approval", "resolved", "dismissed"] }),
+      () => ({
+        statuses: [
+          "open",
+          "in_progress",
+          "awaiting_approval",
+          "awaiting_confirmation",
+          "resolved",
+          "dismissed",
+        ],
+      }),
       () => true,
     ],
     [

@@ -2,7 +2,13 @@ import { randomUUID } from "node:crypto";
 import { and, eq, sql } from "drizzle-orm";
 import { expect } from "vitest";
 import type { Db } from "@/db/client";
-import { auditLog, exceptions, type ExceptionType, type Role } from "@/db/schema";
+import {
+  auditLog,
+  exceptions,
+  type ExceptionStatus,
+  type ExceptionType,
+  type Role,
+} from "@/db/schema";
 import { SYSTEM_ACTOR } from "@/lib/audit";
 import { createUser } from "@/lib/auth/users";
 import type { EventType } from "@/lib/contract";
@@ -198,7 +204,7 @@ export const asActor = (user: { id: string; email: string; role: Role }): WorkCo
 
 export interface ExceptionSeed {
   type?: ExceptionType;
-  status?: "open" | "in_progress" | "awaiting_approval" | "resolved" | "dismissed";
+  status?: ExceptionStatus;
   severity?: "low" | "medium" | "high" | "critical";
   title?: string;
   entity?: string | null;

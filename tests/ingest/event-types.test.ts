@@ -2,6 +2,7 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   contractAmendments,
+  correctionExecutions,
   entitlementUpdates,
   erpPostingAttempts,
   events,
@@ -47,8 +48,8 @@ async function acceptOne(event: CloudEvent) {
 }
 
 describe("each event type is accepted and projected", () => {
-  it("covers all eight types of the contract", () => {
-    expect(EVENT_TYPE_NAMES).toHaveLength(8);
+  it("covers all nine types of the contract", () => {
+    expect(EVENT_TYPE_NAMES).toHaveLength(9);
   });
 
   it("usage.checkpoint → usage_checkpoints", async () => {
@@ -318,6 +319,32 @@ describe("each event type is accepted and projected", () => {
     });
   });
 
+  it("correction.executed → correction_executions; a failure must say why", async () => {
+    const correctionId = "0b6f3f4e-1c2d-4e5f-8a9b-0c1d2e3f4a5b";
+    const event = makeEvent("correction.executed", {}, { correctionId });
+    const stored = await acceptOne(event);
+    const [row] = await t.db
+      .select()
+      .from(correctionExecutions)
+      .where(eq(correctionExecutions.correctionId, correctionId));
+    expect(row).toEqual({
+      eventSeq: stored.seq,
+      correctionId,
+      status: "executed",
+      executedAt: new Date("2026-11-21T09:05:00Z"),
+      documentRef: "CN-2026-0042",
+      errorMessage: null,
+      eventTime: new Date(event.time),
+      eventId: event.id,
+    });
+    const failed = makeEvent("correction.executed", {}, { correctionId, status: "failed" });
+    const res = await postEvents(t.db, failed, { key: key.key });
+    expect(res.body).toMatchObject({
+      accepted: 0,
+      rejected: [{ errors: [expect.stringContaining("errorMessage")] }],
+    });
+  });
+
   it("accepts application/json as a single event and a batch of all types at once", async () => {
     const single = makeEvent("invoice.issued", {}, { invoiceId: "INV-PLAIN-JSON" });
     const res = await postEvents(t.db, single, { key: key.key, contentType: "application/json" });
@@ -326,7 +353,7 @@ describe("each event type is accepted and projected", () => {
     const batch = EVENT_TYPE_NAMES.map((type) => makeEvent(type, { source: "/tests/all-types" }));
     const batchRes = await postEvents(t.db, batch, { key: key.key });
     expect(batchRes.status).toBe(200);
-    expect(batchRes.body).toEqual({ accepted: 8, duplicates: 0, rejected: [] });
+    expect(batchRes.body).toEqual({ accepted: 9, duplicates: 0, rejected: [] });
   });
 });
 
@@ -357,12 +384,16 @@ describe("fields the contract does not name are kept", () => {
     });
   });
 
-  it("keeps a __proto__ attribute as plain data", async () => {
+  it("refuses a __proto__ attribute with a reason, and pollutes nothing", async () => {
+    // Copied through a JavaScript object it would become a prototype and vanish unnoticed.
     const raw = JSON.stringify(
       makeEvent("payment.received", {}, { paymentId: "pay_proto" }),
     ).replace(/^\{/, '{"__proto__":{"polluted":true},');
     const res = await postEvents(t.db, null, { key: key.key, raw });
-    expect(res.body).toEqual({ accepted: 1, duplicates: 0, rejected: [] });
+    expect(res.body).toMatchObject({ accepted: 0, duplicates: 0 });
+    expect(res.body.rejected[0]?.errors).toEqual([
+      '(event): has a key named "__proto__", which Closeline does not accept',
+    ]);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 });

@@ -93,10 +93,24 @@ describe("request-level rejections", () => {
     expect(res.body.error.message).toMatch(/must be a JSON array of events/);
   });
 
-  it("400 when the batch is empty", async () => {
-    const res = await postEvents<ErrorAnswer>(t.db, [], { key: ingest.key });
-    expect(res.status).toBe(400);
-    expect(res.body.error.message).toBe("body: the batch is empty");
+  it("200 for an empty batch, with nothing accepted or kept", async () => {
+    const before = await countEvents();
+    const rejectedBefore = await latestRejected();
+    const res = await postEvents(t.db, [], { key: ingest.key });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ accepted: 0, duplicates: 0, rejected: [] });
+    expect(await countEvents()).toBe(before);
+    expect((await latestRejected())?.id).toBe(rejectedBefore?.id);
+  });
+
+  it("415 for a request with no Content-Type and no ce-* headers", async () => {
+    const res = await postEvents<ErrorAnswer>(t.db, makeEvent("invoice.issued"), {
+      key: ingest.key,
+      contentType: null,
+    });
+    expect(res.status).toBe(415);
+    expect(res.body.error.code).toBe("unsupported_media_type");
+    expect(res.body.error.message).toMatch(/A Content-Type is required/);
   });
 
   it(`400 when the batch holds more than ${MAX_BATCH_EVENTS} events, and nothing is stored`, async () => {

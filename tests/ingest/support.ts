@@ -106,7 +106,8 @@ export async function postEvents<T = IngestAnswer>(
   const request = new Request(EVENTS_URL, {
     method: "POST",
     headers,
-    body: options.raw ?? JSON.stringify(body),
+    // A string body would make fetch add "text/plain"; bytes let a test send no type at all.
+    body: new TextEncoder().encode(options.raw ?? JSON.stringify(body)),
   });
   return answer<T>(await handleIngest(db, request));
 }

@@ -276,7 +276,7 @@ export async function oracleKpis(db: Db, s: OracleScope): Promise<OracleReport> 
     sql`select x.type, count(*) as open, max(${age}) as oldest,
           percentile_cont(0.5) within group (order by ${age}) as median
         from exceptions x
-        where x.status in ('open', 'in_progress', 'awaiting_approval') and ${ofEntity(sql`x.entity`, s)}
+        where x.status in ('open', 'in_progress', 'awaiting_approval', 'awaiting_confirmation') and ${ofEntity(sql`x.entity`, s)}
         group by x.type`,
   );
   const [interventions] = await queryRows<{ count: Num }>(

@@ -1,7 +1,12 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { webhookEndpoints } from "@/db/schema";
-import { DEMO_ENDPOINT_NAME, endpointFor, registerDemoEndpoint } from "@/lib/outbox/endpoints";
+import {
+  DEMO_ENDPOINT_NAME,
+  endpointFor,
+  openEndpointSecret,
+  registerDemoEndpoint,
+} from "@/lib/outbox/endpoints";
 import { generateWebhookSecret } from "@/lib/outbox/signature";
 import { createTestDb, type TestDb } from "../support/db";
 import { makeEndpoint } from "./support";
@@ -41,7 +46,10 @@ describe("registerDemoEndpoint", () => {
       .from(webhookEndpoints)
       .where(eq(webhookEndpoints.name, DEMO_ENDPOINT_NAME));
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ url: "http://127.0.0.1:4002/webhooks", secret, active: true });
+    expect(rows[0]).toMatchObject({ url: "http://127.0.0.1:4002/webhooks", active: true });
+    // Stored sealed, never in the clear (lib/secret-box.ts).
+    expect(rows[0]!.secret).not.toBe(secret);
+    expect(openEndpointSecret(rows[0]!.secret)).toBe(secret);
   });
 
   it("leaves to an admin's endpoint the kinds it receives", async () => {

@@ -1,8 +1,17 @@
+import { randomUUID } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { exceptions } from "@/db/schema";
+import {
+  correctionsForException,
+  decideCorrection,
+  proposeCorrection,
+} from "@/lib/corrections/corrections";
 import { requestPostingRetry, retryProgress } from "@/lib/exceptions/retry";
 import { handleIngest } from "@/lib/ingest/http";
+import { ingestItems } from "@/lib/ingest/ingest";
 import { dispatchDue } from "@/lib/outbox/dispatcher";
 import { registerDemoEndpoint } from "@/lib/outbox/endpoints";
 import { generateWebhookSecret, webhookHeaders } from "@/lib/outbox/signature";
@@ -88,6 +97,55 @@ async function withReceiver(successRate: number, fn: (receiver: DemoReceiver) =>
   }
 }
 
+/** A reconciliation break, a correction proposed by one finance user and approved by another. */
+async function approvedBreakCorrection() {
+  const runId = `demo-run-${randomUUID().slice(0, 8)}`;
+  await ingestItems(
+    t.db,
+    [
+      {
+        specversion: "1.0",
+        id: runId,
+        source: "urn:test:recon",
+        type: "reconciliation.result",
+        time: new Date().toISOString(),
+        data: {
+          runId,
+          kind: "billing_vs_erp",
+          entity: "ACME-EU",
+          periodStart: "2026-10-01T00:00:00Z",
+          periodEnd: "2026-11-01T00:00:00Z",
+          key: "cus_demo",
+          currency: "EUR",
+          expectedMinor: 100_000,
+          actualMinor: 90_000,
+        },
+      },
+    ],
+    { apiKeyId: null, channel: "api" },
+  );
+  const [exception] = await t.db.select().from(exceptions).where(eq(exceptions.runId, runId));
+  const finance = async () => {
+    const { user } = await makeUser(t.db, "finance");
+    return { id: user.id, email: user.email, name: null, role: "finance" as const };
+  };
+  const proposed = await proposeCorrection(t.db, await finance(), {
+    exceptionId: exception!.id,
+    kind: "credit_note",
+    amountMinor: 10_000,
+    currency: "EUR",
+    targetSystem: "billing",
+    reason: "Credit the difference the ERP did not book",
+  });
+  await decideCorrection(t.db, await finance(), {
+    correctionId: proposed.id,
+    decision: "approve",
+    expectedVersion: proposed.version,
+    reason: "Matches the ledger",
+  });
+  return { exceptionId: exception!.id, correctionId: proposed.id };
+}
+
 describe("demo loop", () => {
   it("a retry closes the exception once the simulated ERP connector reports success", async () => {
     await withReceiver(1, async () => {
@@ -125,6 +183,37 @@ describe("demo loop", () => {
       expect(await exceptionById(t.db, p.exception.id)).toMatchObject({
         status: "in_progress",
         details: { attempt: 2 },
+      });
+    });
+  });
+
+  it("an approved correction closes its exception once the simulated billing system confirms it", async () => {
+    await withReceiver(1, async () => {
+      const x = await approvedBreakCorrection();
+      expect((await exceptionById(t.db, x.exceptionId)).status).toBe("awaiting_confirmation");
+      expect(await dispatchDue(t.db, FAST)).toMatchObject({ delivered: 1 });
+      const closed = await until(
+        () => exceptionById(t.db, x.exceptionId),
+        (row) => row.status !== "awaiting_confirmation",
+      );
+      expect(closed).toMatchObject({ status: "resolved", closedBy: "system" });
+      expect(closed.resolutionNote).toMatch(/^Credit Note carried out by billing \(CN-/);
+    });
+  });
+
+  it("a correction the billing system cannot carry out hands the exception back to people", async () => {
+    await withReceiver(0, async () => {
+      const x = await approvedBreakCorrection();
+      await dispatchDue(t.db, FAST);
+      const back = await until(
+        () => exceptionById(t.db, x.exceptionId),
+        (row) => row.status !== "awaiting_confirmation",
+      );
+      expect(back.status).toBe("open");
+      const [view] = await correctionsForException(t.db, x.exceptionId);
+      expect(view!.execution).toMatchObject({
+        status: "failed",
+        errorMessage: "The target period is closed for posting",
       });
     });
   });

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { KpiReport, KpiSummary } from "@/lib/kpi/engine";
 import { bucketStarts, buildOverview, changeBetween } from "@/lib/kpi/overview";
 import { DEFAULT_TARGETS } from "@/lib/kpi/targets";
-import { ratioScale } from "@/components/chart/chart-theme";
+import { isolatedPoints, ratioScale, sparseNote } from "@/components/chart/chart-theme";
 
 /*
  * The overview model: what each tile says given two reports and the targets. The numbers
@@ -60,6 +60,16 @@ describe("the overview model", () => {
     // Counts of now or of actions really are zero, and have no target by default.
     expect(byId["open-exceptions"]!.status).toBe("no-target");
     expect(byId["manual-interventions"]!.display).toBe("0");
+    // Every trend says in words what did not happen, once: not again among the details.
+    for (const tile of overview.tiles.filter((t) => t.sparkline)) {
+      expect(
+        tile.sparkline!.every((p) => p.value === null),
+        tile.id,
+      ).toBe(true);
+      expect(tile.emptyText, tile.id).toMatch(/^No .+ (in|for) this range$/);
+      expect(tile.details, tile.id).toEqual([]);
+    }
+    expect(byId["invoice-latency"]!.emptyText).toBe("No invoices issued in this range");
   });
 
   it("judges, compares and links each tile, keeping the filters in its links", () => {
@@ -119,7 +129,12 @@ describe("the overview model", () => {
     expect(byId["reconciliation"]!.status).toBe("ok");
     // No earlier data to compare against.
     expect(byId["invoice-latency"]!.change).toBeNull();
-    expect(byId["open-exceptions"]!.changeNote).toBe("open now, whatever the range");
+    expect(byId["open-exceptions"]!.changeNote).toBe(
+      "not compared: a count of now, not of the range",
+    );
+    expect(byId["open-exceptions"]!.measures).toBe(
+      "exceptions waiting for someone now, whatever the range",
+    );
     expect(overview.charts.targets).toEqual({
       completeness: 0.995,
       invoiceLatencyP95: 86_400_000,
@@ -164,5 +179,39 @@ describe("the ratio axis of the trend charts", () => {
     });
     expect(ratioScale(points([0.5, 0.96]), 0.98).ticks).toEqual([0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1]);
     expect(ratioScale(points([0.02]), null)).toEqual({ ticks: [0, 0.25, 0.5, 0.75, 1], digits: 0 });
+  });
+});
+
+describe("sparse series", () => {
+  const series = (values: (number | null)[]) =>
+    values.map((value, i) => ({ bucket: `2026-11-${String(i + 1).padStart(2, "0")}`, value }));
+
+  it("marks the measurements a line alone would not draw", () => {
+    // A lone point (between gaps or at an edge) has no segment; a measured zero is a point.
+    expect(isolatedPoints(series([5, null, 0, 3, null, null, 7]))).toEqual([
+      true,
+      false,
+      false,
+      false,
+      false,
+      false,
+      true,
+    ]);
+    expect(isolatedPoints(series([null, 0, null]))).toEqual([false, true, false]);
+  });
+
+  it("says how few buckets were measured when most were quiet, and nothing otherwise", () => {
+    const thirty = (measured: number) =>
+      series(Array.from({ length: 30 }, (_, i) => (i < measured ? 0.5 : null)));
+    expect(sparseNote(thirty(3), "day")).toBe(
+      "Measured on 3 of 30 days; the gaps had nothing to measure",
+    );
+    expect(sparseNote(thirty(15), "day")).toMatch(/^Measured on 15 of 30 days/);
+    expect(sparseNote(thirty(16), "day")).toBeNull();
+    // Nothing at all is the empty state's to say, not a note's.
+    expect(sparseNote(thirty(0), "day")).toBeNull();
+    expect(sparseNote(series([null, 1, null]), "hour")).toBe(
+      "Measured on 1 of 3 hours; the gaps had nothing to measure",
+    );
   });
 });

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sql } from "drizzle-orm";
 import { queryRows } from "@/db/rows";
@@ -45,6 +46,7 @@ function eventsTagged(tag: string) {
     makeEvent("reconciliation.result", {}, { runId: `run-${tag}` }),
     makeEvent("invoice.disputed", {}, { invoiceId: `INV-${tag}` }),
     makeEvent("contract.amended", {}, { contractId: `ctr_${tag}` }),
+    makeEvent("correction.executed", {}, { correctionId: randomUUID() }),
   ];
 }
 
@@ -57,6 +59,7 @@ const PROJECTIONS = [
   "reconciliation_results",
   "invoice_disputes",
   "contract_amendments",
+  "correction_executions",
 ];
 
 async function projectionCounts(): Promise<Record<string, number>> {

@@ -6,7 +6,54 @@ import type { ActionResult } from "@/lib/http/action-result";
 import { periodAction, setMaterialityAction } from "./actions";
 import { closeParsers } from "./search-params";
 
-/** Entity and period, kept in the URL; a change renders the page again on the server. */
+type PeriodChoice = { key: string; label: string };
+
+/** A month picker with a step either way; `periods` newest first. */
+function MonthSelect({
+  label,
+  name,
+  periods,
+  value,
+  onChange,
+}: {
+  label: string;
+  name: string;
+  periods: PeriodChoice[];
+  value: string;
+  onChange: (key: string) => void;
+}) {
+  const index = periods.findIndex((p) => p.key === value);
+  const step = (delta: number) => {
+    const next = periods[index + delta];
+    if (next) onChange(next.key);
+  };
+  return (
+    <>
+      <label className="field">
+        {label}
+        <select name={name} value={value} onChange={(e) => onChange(e.target.value)}>
+          {periods.map((p) => (
+            <option key={p.key} value={p.key}>
+              {p.label}
+            </option>
+          ))}
+        </select>
+      </label>
+      <button
+        type="button"
+        onClick={() => step(1)}
+        disabled={index < 0 || index >= periods.length - 1}
+      >
+        ← Earlier
+      </button>
+      <button type="button" onClick={() => step(-1)} disabled={index <= 0}>
+        Later →
+      </button>
+    </>
+  );
+}
+
+/** Entity and period of the checklist, kept in the URL; a change renders the page again. */
 export function PeriodPicker({
   entities,
   entity,
@@ -15,15 +62,10 @@ export function PeriodPicker({
 }: {
   entities: string[];
   entity: string;
-  periods: { key: string; label: string }[];
+  periods: PeriodChoice[];
   period: string;
 }) {
   const [, setParams] = useQueryStates(closeParsers, { shallow: false, history: "push" });
-  const index = periods.findIndex((p) => p.key === period);
-  const step = (delta: number) => {
-    const next = periods[index + delta];
-    if (next) void setParams({ entity, period: next.key });
-  };
   return (
     <form
       className="filters no-print"
@@ -44,30 +86,39 @@ export function PeriodPicker({
           ))}
         </select>
       </label>
-      <label className="field">
-        Accounting period
-        <select
-          name="period"
-          value={period}
-          onChange={(e) => void setParams({ entity, period: e.target.value })}
-        >
-          {periods.map((p) => (
-            <option key={p.key} value={p.key}>
-              {p.label}
-            </option>
-          ))}
-        </select>
-      </label>
-      <button
-        type="button"
-        onClick={() => step(1)}
-        disabled={index < 0 || index >= periods.length - 1}
-      >
-        ← Earlier
-      </button>
-      <button type="button" onClick={() => step(-1)} disabled={index <= 0}>
-        Later →
-      </button>
+      <MonthSelect
+        label="Accounting period"
+        name="period"
+        periods={periods}
+        value={period}
+        onChange={(key) => void setParams({ entity, period: key })}
+      />
+    </form>
+  );
+}
+
+/** The portfolio's window: six months through the chosen period, kept in the URL. */
+export function PortfolioPicker({
+  periods,
+  through,
+}: {
+  periods: PeriodChoice[];
+  through: string;
+}) {
+  const [, setParams] = useQueryStates(closeParsers, { shallow: false, history: "push" });
+  return (
+    <form
+      className="filters no-print"
+      aria-label="Months shown"
+      onSubmit={(e) => e.preventDefault()}
+    >
+      <MonthSelect
+        label="Six months through"
+        name="through"
+        periods={periods}
+        value={through}
+        onChange={(key) => void setParams({ through: key })}
+      />
     </form>
   );
 }

@@ -1,39 +1,24 @@
 import type { Metadata } from "next";
-import { redirect } from "next/navigation";
 import { getDb } from "@/db";
-import { entityCurrencies, listMaterialityThresholds } from "@/db/queries/close";
 import { listEntities } from "@/db/queries/entities";
-import { CheckDefinitions, Checklist, VerdictBanner } from "@/components/close/checklist";
-import { LiveRefresh } from "@/components/kpi/live-refresh";
-import styles from "@/components/close/close.module.css";
-import { can, PERMISSIONS, type Permission } from "@/lib/auth/permissions";
 import { guardPage } from "@/lib/auth/session";
-import {
-  PERIOD_KEY,
-  periodContaining,
-  periodFromKey,
-  periodLabel,
-  previousPeriod,
-  shiftPeriod,
-} from "@/lib/close/period";
-import { computeCloseReadiness, configuredCompletenessTarget } from "@/lib/close/readiness";
-import { formatDateTime, formatMoney } from "@/lib/format";
-import { MaterialityForm, PeriodCloseForm, PeriodPicker, PrintButton } from "./client";
-import { loadCloseParams, serializeCloseParams } from "./search-params";
+import { ChecklistView } from "./checklist-view";
+import { PortfolioView } from "./portfolio-view";
+import { isChecklist, loadCloseParams } from "./search-params";
 
-export const metadata: Metadata = { title: "Close readiness" };
+type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
-/** Telemetry keeps arriving while a month is being closed; the checklist follows it. */
-const REFRESH_MS = 60_000;
-
-/** How far back the period picker reaches; older periods stay reachable by URL. */
-const PICKER_MONTHS = 24;
-
-export default async function ClosePage({
+export async function generateMetadata({
   searchParams,
 }: {
-  searchParams: Promise<Record<string, string | string[] | undefined>>;
-}) {
+  searchParams: SearchParams;
+}): Promise<Metadata> {
+  const params = loadCloseParams(await searchParams);
+  return { title: isChecklist(params) ? "Close readiness" : "Close portfolio" };
+}
+
+/** /close is the portfolio of every entity; /close?entity=…&period=… one entity-month's checklist. */
+export default async function ClosePage({ searchParams }: { searchParams: SearchParams }) {
   const user = await guardPage("/close");
   const db = await getDb();
   const params = loadCloseParams(await searchParams);
@@ -42,7 +27,7 @@ export default async function ClosePage({
   if (entities.length === 0) {
     return (
       <>
-        <h1>Close readiness</h1>
+        <h1>Close</h1>
         <section className="card">
           <h2>No entities yet</h2>
           <p className="muted">
@@ -53,133 +38,9 @@ export default async function ClosePage({
       </>
     );
   }
-
-  // Defaults: the first entity and the previous calendar month, the period usually being closed.
-  // They are written into the URL, so what is on screen is always a link that shows the same.
-  const entity = params.entity && entities.includes(params.entity) ? params.entity : entities[0]!;
-  const period =
-    params.period && PERIOD_KEY.test(params.period)
-      ? periodFromKey(params.period)
-      : previousPeriod();
-  if (entity !== params.entity || period.key !== params.period) {
-    redirect(`/close${serializeCloseParams({ entity, period: period.key })}`);
-  }
-  const current = periodContaining(new Date());
-  const periods = Array.from({ length: PICKER_MONTHS + 1 }, (_, i) => shiftPeriod(current, -i));
-  if (!periods.some((p) => p.key === period.key)) periods.push(period);
-  periods.sort((a, b) => b.start.getTime() - a.start.getTime());
-
-  const canManage = can(user.role, "close:manage");
-  const allowed = (Object.keys(PERMISSIONS) as Permission[]).filter((p) => can(user.role, p));
-  const completenessTarget = await configuredCompletenessTarget(db);
-  const [report, thresholds, currencies] = await Promise.all([
-    computeCloseReadiness(db, { entity, period, completenessTarget }),
-    listMaterialityThresholds(db, entity),
-    entityCurrencies(db, entity),
-  ]);
-  const query = serializeCloseParams({ entity, period: period.key });
-  const csvHref = `/api/v1/close-readiness.csv${query}`;
-  const currenciesWithout = currencies.filter((c) => !thresholds.some((t) => t.currency === c));
-
-  return (
-    <div className={styles.page}>
-      <div className={styles.header}>
-        <div>
-          <h1>Close readiness</h1>
-          <p className={styles.subtitle} data-testid="close-scope">
-            {entity} · {periodLabel(period)} ({formatDateTime(period.start)} –{" "}
-            {formatDateTime(period.end)})
-          </p>
-        </div>
-        <div className="form-row no-print">
-          <LiveRefresh intervalMs={REFRESH_MS} renderedAt={report.generatedAt} />
-          <PrintButton />
-          <a className="button" href={csvHref} download>
-            Download CSV
-          </a>
-        </div>
-      </div>
-
-      <PeriodPicker
-        entities={entities}
-        entity={entity}
-        periods={periods.map((p) => ({ key: p.key, label: periodLabel(p) }))}
-        period={period.key}
-      />
-
-      <VerdictBanner report={report} />
-
-      <section aria-labelledby="checklist-heading">
-        <h2 id="checklist-heading">Checklist</h2>
-        <Checklist report={report} allowed={allowed} csvHref={csvHref} />
-      </section>
-
-      {canManage ? (
-        <section className="card no-print" aria-labelledby="period-heading">
-          <h2 id="period-heading">{report.closed ? "Period closed" : "Close the period"}</h2>
-          <p className="muted">
-            {report.closed
-              ? `Closed ${formatDateTime(report.closed.closedAt)}${report.closed.closedBy ? ` by ${report.closed.closedBy}` : ""}. Reopening is recorded in the audit log with its reason.`
-              : "Marking the period closed records who closed it, the verdict and its blockers in the audit log."}
-          </p>
-          <PeriodCloseForm
-            entity={entity}
-            period={period.key}
-            periodLabel={periodLabel(period)}
-            closed={report.closed !== null}
-            go={report.verdict === "go"}
-          />
-        </section>
-      ) : null}
-
-      <section className="card" aria-labelledby="materiality-heading">
-        <h2 id="materiality-heading">Materiality for {entity}</h2>
-        <p className="muted">
-          Reconciliation breaks and open disputes at or below the threshold of their currency do not
-          block the close. A currency without a threshold has 0: every difference counts.
-        </p>
-        {thresholds.length > 0 ? (
-          <div className="table-wrap">
-            <table className="data" data-testid="materiality">
-              <thead>
-                <tr>
-                  <th scope="col">Currency</th>
-                  <th scope="col" className="num">
-                    Threshold
-                  </th>
-                  <th scope="col">Last changed</th>
-                </tr>
-              </thead>
-              <tbody>
-                {thresholds.map((t) => (
-                  <tr key={t.currency}>
-                    <td>{t.currency}</td>
-                    <td className="num">{formatMoney(t.thresholdMinor, t.currency)}</td>
-                    <td>{formatDateTime(t.updatedAt)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        ) : null}
-        {currenciesWithout.length > 0 ? (
-          <p>No threshold, so 0, in: {currenciesWithout.join(", ")}.</p>
-        ) : null}
-        {canManage ? (
-          <div className="no-print" style={{ marginTop: "1rem" }}>
-            <MaterialityForm entity={entity} currencies={currencies} />
-          </div>
-        ) : null}
-      </section>
-
-      <section className="card" aria-labelledby="definitions-heading">
-        <h2 id="definitions-heading">How each check is decided</h2>
-        <CheckDefinitions completenessTarget={report.completenessTarget} />
-      </section>
-
-      <p className={`muted ${styles.printOnly}`}>
-        Printed from Closeline {formatDateTime(report.generatedAt)} by {user.email}.
-      </p>
-    </div>
+  return isChecklist(params) ? (
+    <ChecklistView db={db} user={user} params={params} entities={entities} />
+  ) : (
+    <PortfolioView db={db} params={params} entities={entities} />
   );
 }

@@ -75,7 +75,11 @@ async function fetchJson<T>(path: string, signal: AbortSignal): Promise<T> {
 
 /** The status filter as one select: named groups, or a single status. */
 const STATUS_CHOICES: { value: string; label: string; statuses: ExceptionStatus[] | null }[] = [
-  { value: "", label: "Needs someone (open, in progress, awaiting approval)", statuses: null },
+  {
+    value: "",
+    label: "Not closed (open, in progress, awaiting approval or confirmation)",
+    statuses: null,
+  },
   ...STATUSES.map((s) => ({ value: s, label: STATUS_LABELS[s], statuses: [s] })),
   { value: "closed", label: "Closed (resolved or dismissed)", statuses: [...CLOSED_STATUSES] },
   { value: "all", label: "Every status", statuses: [...STATUSES] },

@@ -2,7 +2,24 @@
 
 import { signIn } from "next-auth/react";
 import { useRouter } from "next/navigation";
-import { useState, type FormEvent } from "react";
+import { useEffect, useState, type FormEvent } from "react";
+import { describeWait, throttledSeconds } from "@/lib/auth/throttle-message";
+
+/** Seconds left until `until` (ms since the epoch), ticking once a second; 0 once past. */
+function useSecondsUntil(until: number | null): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    if (until === null) return;
+    const tick = () => setNow(Date.now());
+    const first = setTimeout(tick, 0);
+    const timer = setInterval(tick, 1000);
+    return () => {
+      clearTimeout(first);
+      clearInterval(timer);
+    };
+  }, [until]);
+  return until === null ? 0 : Math.max(0, Math.ceil((until - now) / 1000));
+}
 
 export function SignInForm({
   callbackUrl,
@@ -14,8 +31,13 @@ export function SignInForm({
   initialError: string | null;
 }) {
   const router = useRouter();
-  const [error, setError] = useState<string | null>(initialError);
+  const initialWait = throttledSeconds(initialError);
+  const [error, setError] = useState<string | null>(initialWait === null ? initialError : null);
   const [pending, setPending] = useState(false);
+  const [retryAt, setRetryAt] = useState<number | null>(() =>
+    initialWait === null ? null : Date.now() + initialWait * 1000,
+  );
+  const waitSeconds = useSecondsUntil(retryAt);
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -28,6 +50,12 @@ export function SignInForm({
       redirect: false,
     });
     setPending(false);
+    const wait = throttledSeconds(result?.error);
+    if (wait !== null) {
+      setRetryAt(Date.now() + wait * 1000);
+      return;
+    }
+    setRetryAt(null);
     if (!result || result.error) {
       setError(
         result?.error && result.error !== "CredentialsSignin"
@@ -53,6 +81,16 @@ export function SignInForm({
           {error}
         </p>
       ) : null}
+      {waitSeconds > 0 ? (
+        <p className="alert error" role="alert">
+          Too many failed sign-in attempts. Try again in{" "}
+          {/* The countdown itself is not announced every second; the sentence is, once. */}
+          <span aria-live="off" data-testid="sign-in-wait">
+            {describeWait(waitSeconds)}
+          </span>
+          .
+        </p>
+      ) : null}
       <label className="field">
         Email
         <input name="email" type="email" autoComplete="username" required autoFocus />
@@ -61,7 +99,7 @@ export function SignInForm({
         Password
         <input name="password" type="password" autoComplete="current-password" required />
       </label>
-      <button className="primary" type="submit" disabled={pending}>
+      <button className="primary" type="submit" disabled={pending || waitSeconds > 0}>
         {pending ? "Signing in…" : "Sign in"}
       </button>
       {sso.map((provider) => (

@@ -3,10 +3,14 @@ import { redirect } from "next/navigation";
 import { homeFor } from "@/lib/auth/navigation";
 import { guardPage, getCurrentUser } from "@/lib/auth/session";
 import { oidcProvidersFromEnv } from "@/lib/auth/oidc";
+import { throttledSeconds } from "@/lib/auth/throttle-message";
 import { readDemoCredentials } from "@/lib/server/demo-users";
 import { SignInForm } from "./client";
 
 export const metadata: Metadata = { title: "Sign in" };
+
+const firstParam = (value: string | string[] | undefined) =>
+  Array.isArray(value) ? value[0] : value;
 
 /** Only same-site paths: an open redirect after sign-in would hand a session to a phishing page. */
 function safeCallback(value: string | string[] | undefined): string | null {
@@ -37,7 +41,9 @@ export default async function SignInPage({
           initialError={
             params.error === "NoAccount"
               ? "There is no active Closeline account for that identity."
-              : null
+              : throttledSeconds(firstParam(params.error)) !== null
+                ? firstParam(params.error)!
+                : null
           }
         />
         {demoCredentials.length > 0 ? (

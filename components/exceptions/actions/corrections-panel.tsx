@@ -4,6 +4,7 @@ import {
   type CorrectionKind,
   type CorrectionView,
 } from "@/lib/corrections/corrections";
+import { STAGE_LABELS, correctionStage, inFlight } from "@/lib/corrections/lifecycle";
 import { formatDateTime, formatMoney } from "@/lib/format";
 import { DecideCorrectionForm, ProposeCorrectionForm } from "./corrections-forms";
 
@@ -38,8 +39,10 @@ export function CorrectionsPanel({
   /** Display names of proposers and deciders, by user id. */
   names: Record<string, string>;
 }) {
-  const open = exception.status !== "resolved" && exception.status !== "dismissed";
-  const pending = corrections.some((c) => c.status === "pending_approval");
+  // A new proposal only while the exception is being worked and no correction stands for it:
+  // a second one in flight could move the money twice.
+  const workable = exception.status === "open" || exception.status === "in_progress";
+  const standing = corrections.find(inFlight);
   return (
     <section className="card" aria-labelledby="corrections-heading">
       <h2 id="corrections-heading">Corrections</h2>
@@ -74,6 +77,7 @@ export function CorrectionsPanel({
                   {approvals} of {c.requiredApprovals} approval{c.requiredApprovals > 1 ? "s" : ""}
                 </span>
               ) : null}
+              <CorrectionProgress correction={c} />
               {c.commandStatus ? (
                 <div className="muted">
                   Command {DELIVERY_LABEL[c.commandStatus] ?? c.commandStatus}
@@ -103,13 +107,39 @@ export function CorrectionsPanel({
           );
         })}
       </ul>
-      {open && !pending && can(user.role, "corrections:propose") ? (
+      {workable && !standing && can(user.role, "corrections:propose") ? (
         <ProposeCorrectionForm
           exceptionId={exception.id}
           kinds={CORRECTION_KINDS.map((k) => ({ value: k, label: KIND_LABEL[k] }))}
           defaultCurrency={exception.currency ?? ""}
         />
+      ) : standing && can(user.role, "corrections:propose") ? (
+        <p className="muted" data-testid="proposal-closed">
+          {correctionStage(standing) === "awaiting_approval"
+            ? "Another correction can be proposed once this one is decided."
+            : `Another correction can be proposed if ${standing.targetSystem} reports this one failed.`}
+        </p>
       ) : null}
     </section>
+  );
+}
+
+/** The step the correction has reached and what happens next, in one line. */
+function CorrectionProgress({ correction: c }: { correction: CorrectionView }) {
+  const stage = correctionStage(c);
+  const next: Record<typeof stage, string> = {
+    awaiting_approval:
+      c.requiredApprovals > 1
+        ? `Needs ${c.requiredApprovals} approvals from finance users other than the proposer.`
+        : "Needs the approval of a finance user other than the proposer.",
+    awaiting_confirmation: `Sent to ${c.targetSystem}; the exception resolves when ${c.targetSystem} confirms the correction is booked.`,
+    confirmed: `${c.targetSystem} confirmed it on ${formatDateTime(c.execution?.executedAt)}${c.execution?.documentRef ? ` (${c.execution.documentRef})` : ""}.`,
+    failed: `${c.targetSystem} reported on ${formatDateTime(c.execution?.executedAt)} that it failed${c.execution?.errorMessage ? `: ${c.execution.errorMessage}` : ""}. The exception is back with people.`,
+    rejected: "Not carried out; the exception is back with people.",
+  };
+  return (
+    <div data-testid="correction-stage" style={{ margin: "0.3rem 0" }}>
+      <strong>{STAGE_LABELS[stage]}</strong> — {next[stage]}
+    </div>
   );
 }

@@ -36,7 +36,7 @@ export async function openExceptionKeys(db: Db): Promise<string[]> {
   const rows = await queryRows<{ k: string }>(
     db,
     sql`select type || '|' || problem_key || '|' || coalesce(amount_minor::text, '-') as k
-        from exceptions where status in ('open', 'in_progress', 'awaiting_approval') order by 1`,
+        from exceptions where status in ('open', 'in_progress', 'awaiting_approval', 'awaiting_confirmation') order by 1`,
   );
   return rows.map((r) => r.k);
 }

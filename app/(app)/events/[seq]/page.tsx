@@ -6,6 +6,7 @@ import { findRawEvent } from "@/db/queries/drilldown";
 import { can } from "@/lib/auth/permissions";
 import { guardPage } from "@/lib/auth/session";
 import { formatDateTime } from "@/lib/format";
+import { EVENT_SEQ } from "@/lib/server/page-exists";
 
 export const metadata: Metadata = { title: "Raw event" };
 
@@ -18,7 +19,7 @@ export default async function RawEventPage({ params }: { params: Promise<{ seq: 
   const user = await guardPage("/events/[seq]");
   if (!can(user.role, "kpis:read") && !can(user.role, "ingestion:read")) forbidden();
   const { seq } = await params;
-  if (!/^\d{1,15}$/.test(seq)) notFound();
+  if (!EVENT_SEQ.test(seq)) notFound();
   const event = await findRawEvent(await getDb(), Number(seq));
   if (!event) notFound();
   // The CloudEvent as the sender sent it (extension attributes back at the top level).

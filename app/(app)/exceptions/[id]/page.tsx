@@ -50,7 +50,7 @@ export default async function ExceptionPage({ params }: { params: Promise<{ id: 
         <h1 style={{ marginBottom: "0.5rem" }}>{x.title}</h1>
         <div className="form-row" style={{ alignItems: "center" }}>
           <SeverityBadge severity={x.severity} />
-          <StatusBadge status={x.status} />
+          <StatusBadge status={x.status} testId="exception-status" />
           <span className="badge">{TYPE_LABELS[x.type]}</span>
           <SlaAge openedAt={x.openedAt} closedAt={x.closedAt} now={now} />
           <LiveRefresh intervalMs={REFRESH_MS} renderedAtText={formatDateTime(now)} />

@@ -6,7 +6,7 @@ import { getDb } from "@/db";
 import { guardPage } from "@/lib/auth/session";
 import { resolveTimeRange } from "@/lib/filters/time-range";
 import { formatDateTime } from "@/lib/format";
-import { KPI_DEFINITIONS } from "@/lib/kpi/definitions";
+import { KPI_DEFINITIONS, KPI_IN_PLAIN_WORDS } from "@/lib/kpi/definitions";
 import {
   DRILLDOWNS,
   decodeDrilldownCursor,
@@ -15,6 +15,7 @@ import {
   isDrilldownSlug,
 } from "@/lib/kpi/drilldown";
 import { loadDrilldownParams, serializeDrilldown, serializeFilters } from "../search-params";
+import { loadOpenNow } from "@/lib/kpi/overview";
 import { RECORDS } from "./records";
 
 interface Props {
@@ -45,6 +46,8 @@ export default async function DrilldownPage({ params, searchParams }: Props) {
       cursor: change.cursor ?? null,
     });
   const Records = RECORDS[kpi];
+  const db = await getDb();
+  const openNow = await loadOpenNow(db, kpi, query.entity);
   return (
     <>
       <nav aria-label="Breadcrumb">
@@ -58,9 +61,17 @@ export default async function DrilldownPage({ params, searchParams }: Props) {
           {spec.records} · {query.entity ?? "All entities"} · {formatDateTime(range.from)} –{" "}
           {formatDateTime(range.to)}
         </p>
+        {openNow ? (
+          <p data-testid="records-open-now" data-count={openNow.count}>
+            {openNow.count > 0 ? <span aria-hidden="true">! </span> : null}
+            <Link href={openNow.href}>{openNow.text} →</Link>{" "}
+            <span className="muted">(whatever the range)</span>
+          </p>
+        ) : null}
         <details>
           <summary>Definition</summary>
-          <p>{KPI_DEFINITIONS[spec.definition]}</p>
+          <p>{KPI_IN_PLAIN_WORDS[spec.definition]}</p>
+          <p>Exactly: {KPI_DEFINITIONS[spec.definition]}</p>
         </details>
         {spec.views.length > 1 ? (
           <nav className="form-row" aria-label="Views" style={{ margin: "0.75rem 0" }}>
@@ -81,7 +92,7 @@ export default async function DrilldownPage({ params, searchParams }: Props) {
           fallback={<div className="skeleton" style={{ height: "24rem" }} />}
         >
           <Records
-            db={await getDb()}
+            db={db}
             scope={scope}
             view={view}
             cursor={decodeDrilldownCursor(query.cursor)}

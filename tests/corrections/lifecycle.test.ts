@@ -1,0 +1,316 @@
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { eq, sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { queryRows } from "@/db/rows";
+import { exceptions, outboxCommands, type Role } from "@/db/schema";
+import { CLI_ACTOR } from "@/lib/audit";
+import type { CurrentUser } from "@/lib/auth/session";
+import { createUser } from "@/lib/auth/users";
+import {
+  correctionsForException,
+  decideCorrection,
+  proposeCorrection,
+} from "@/lib/corrections/corrections";
+import { correctionStage, inFlight } from "@/lib/corrections/lifecycle";
+import { Conflict } from "@/lib/errors";
+import { resolveException } from "@/lib/exceptions/workflow";
+import { ingestItems } from "@/lib/ingest/ingest";
+import { createEndpoint } from "@/lib/outbox/endpoints";
+import { createTestDb, type TestDb } from "../support/db";
+
+/*
+ * The exception follows its correction: proposed → awaiting approval; approved by the last
+ * approver needed → awaiting the target system's confirmation; confirmed (the target
+ * system's correction.executed, or telemetry showing the problem gone) → resolved; failed or
+ * rejected → open again, where another correction may be proposed.
+ */
+
+let t: TestDb;
+let seq = 0;
+const users: Record<string, CurrentUser> = {};
+
+async function user(role: Role, name: string): Promise<CurrentUser> {
+  const created = await createUser(t.db, { email: `${name}@lifecycle.test`, role }, CLI_ACTOR);
+  return { id: created.id, email: created.email, name: null, role };
+}
+
+const ingest = (...items: unknown[]) =>
+  ingestItems(t.db, items, { apiKeyId: null, channel: "api" });
+
+const reconResult = (n: number, actualMinor: number) => ({
+  specversion: "1.0",
+  id: `life-rec-${n}-${actualMinor}`,
+  source: "urn:test:recon",
+  type: "reconciliation.result",
+  time: new Date(Date.UTC(2026, 10, 2) + actualMinor).toISOString(),
+  data: {
+    runId: `life-run-${n}`,
+    kind: "billing_vs_erp",
+    entity: "LIFE-EU",
+    periodStart: "2026-10-01T00:00:00Z",
+    periodEnd: "2026-11-01T00:00:00Z",
+    key: `cus_${n}`,
+    currency: "EUR",
+    expectedMinor: 100_000,
+    actualMinor,
+  },
+});
+
+/** A reconciliation break raised from telemetry, as in production. */
+async function breakException(): Promise<{ id: string; n: number }> {
+  const n = ++seq;
+  await ingest(reconResult(n, 90_000));
+  const [row] = await t.db
+    .select({ id: exceptions.id })
+    .from(exceptions)
+    .where(eq(exceptions.runId, `life-run-${n}`));
+  return { id: row!.id, n };
+}
+
+const executed = (correctionId: string, status: "executed" | "failed", id = correctionId) => ({
+  specversion: "1.0",
+  id: `exec-${id}-${status}`,
+  source: "urn:test:billing",
+  type: "correction.executed",
+  time: new Date().toISOString(),
+  data: {
+    correctionId,
+    status,
+    executedAt: new Date().toISOString(),
+    ...(status === "executed"
+      ? { documentRef: "CN-0042" }
+      : { errorMessage: "Period 2026-10 is closed for posting" }),
+  },
+});
+
+async function exceptionRow(id: string) {
+  const [row] = await t.db.select().from(exceptions).where(eq(exceptions.id, id));
+  return row!;
+}
+
+async function auditOf(exceptionId: string) {
+  return queryRows<{ action: string; actor_type: string; after: Record<string, unknown> }>(
+    t.db,
+    sql`select action, actor_type, after from audit_log
+        where target_type = 'exception' and target_id = ${exceptionId} order by id`,
+  );
+}
+
+const proposal = (exceptionId: string, amountMinor = 10_000) => ({
+  exceptionId,
+  kind: "credit_note" as const,
+  amountMinor,
+  currency: "EUR",
+  targetSystem: "billing",
+  reason: "Credit the difference the ERP did not book",
+});
+
+const approve = (correctionId: string, version: number) => ({
+  correctionId,
+  decision: "approve" as const,
+  expectedVersion: version,
+  reason: "Matches the ledger",
+});
+
+/** Proposed by A and approved by B: the flow of the issue. */
+async function approvedCorrection() {
+  const x = await breakException();
+  const proposed = await proposeCorrection(t.db, users.a!, proposal(x.id));
+  const approved = await decideCorrection(t.db, users.b!, approve(proposed.id, proposed.version));
+  return { ...x, correction: approved };
+}
+
+beforeAll(async () => {
+  t = await createTestDb();
+  users.a = await user("finance", "fin-a");
+  users.b = await user("finance", "fin-b");
+  users.c = await user("finance", "fin-c");
+  users.ops = await user("operations", "ops");
+  await createEndpoint(
+    t.db,
+    { name: "billing corrections", url: "http://127.0.0.1:9/hook", kinds: ["correction.execute"] },
+    { createdBy: null, actor: CLI_ACTOR },
+  );
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+describe("after approval the exception waits for the target system", () => {
+  test("A proposes, B approves: the exception leaves awaiting approval for awaiting confirmation", async () => {
+    const x = await breakException();
+    const proposed = await proposeCorrection(t.db, users.a!, proposal(x.id));
+    expect((await exceptionRow(x.id)).status).toBe("awaiting_approval");
+    await decideCorrection(t.db, users.b!, approve(proposed.id, proposed.version));
+    const after = await exceptionRow(x.id);
+    expect(after.status).toBe("awaiting_confirmation");
+    expect(after.closedAt).toBeNull();
+    const [view] = await correctionsForException(t.db, x.id);
+    expect(correctionStage(view!)).toBe("awaiting_confirmation");
+    expect(inFlight(view!)).toBe(true);
+  });
+
+  test("no second proposal while one awaits approval or confirmation", async () => {
+    const x = await breakException();
+    const proposed = await proposeCorrection(t.db, users.a!, proposal(x.id));
+    await expect(proposeCorrection(t.db, users.c!, proposal(x.id))).rejects.toThrow(
+      /already awaits approval/,
+    );
+    await decideCorrection(t.db, users.b!, approve(proposed.id, proposed.version));
+    await expect(proposeCorrection(t.db, users.c!, proposal(x.id))).rejects.toBeInstanceOf(
+      Conflict,
+    );
+  });
+
+  test("above the threshold the first of two approvals leaves it awaiting approval", async () => {
+    const x = await breakException();
+    const proposed = await proposeCorrection(t.db, users.ops!, proposal(x.id, 1_000_001));
+    const first = await decideCorrection(t.db, users.a!, approve(proposed.id, 1));
+    expect(first.status).toBe("pending_approval");
+    expect((await exceptionRow(x.id)).status).toBe("awaiting_approval");
+    await decideCorrection(t.db, users.b!, approve(proposed.id, 2));
+    expect((await exceptionRow(x.id)).status).toBe("awaiting_confirmation");
+  });
+
+  test("the command names what it corrects and how to confirm it", async () => {
+    const x = await approvedCorrection();
+    const [command] = await t.db
+      .select()
+      .from(outboxCommands)
+      .where(eq(outboxCommands.exceptionId, x.id));
+    expect(command!.payload).toMatchObject({
+      correctionId: x.correction.id,
+      exception: {
+        id: x.id,
+        type: "reconciliation_break",
+        runId: `life-run-${x.n}`,
+        problemKey: `life-run-${x.n}/cus_${x.n}`,
+      },
+      confirmWith: { type: "correction.executed", correctionId: x.correction.id },
+    });
+  });
+});
+
+describe("the confirmation closes it", () => {
+  test("the target system's correction.executed resolves the exception, as the system", async () => {
+    const x = await approvedCorrection();
+    expect(await ingest(executed(x.correction.id, "executed"))).toMatchObject({
+      accepted: 1,
+      rejected: [],
+    });
+    const after = await exceptionRow(x.id);
+    expect(after).toMatchObject({
+      status: "resolved",
+      closedBy: "system",
+      resolutionCode: "confirmed_by_telemetry",
+      resolutionNote: "Credit Note carried out by billing (CN-0042)",
+    });
+    const [view] = await correctionsForException(t.db, x.id);
+    expect(view!.execution).toMatchObject({ status: "executed", documentRef: "CN-0042" });
+    expect(correctionStage(view!)).toBe("confirmed");
+    expect((await auditOf(x.id)).at(-1)).toMatchObject({
+      action: "exception.closed",
+      actor_type: "system",
+      after: { status: "resolved", reason: "Credit Note carried out by billing (CN-0042)" },
+    });
+  });
+
+  test("telemetry showing the break gone resolves it too", async () => {
+    const x = await approvedCorrection();
+    await ingest(reconResult(x.n, 100_000));
+    expect(await exceptionRow(x.id)).toMatchObject({ status: "resolved", closedBy: "system" });
+  });
+
+  test("a failure hands it back to people, who may propose again", async () => {
+    const x = await approvedCorrection();
+    await ingest(executed(x.correction.id, "failed"));
+    expect((await exceptionRow(x.id)).status).toBe("open");
+    expect((await auditOf(x.id)).at(-1)).toMatchObject({
+      action: "exception.correction_failed",
+      actor_type: "system",
+      after: {
+        status: "open",
+        reason: "The credit note failed in billing: Period 2026-10 is closed for posting",
+      },
+    });
+    const [view] = await correctionsForException(t.db, x.id);
+    expect(correctionStage(view!)).toBe("failed");
+    expect(inFlight(view!)).toBe(false);
+    await expect(proposeCorrection(t.db, users.c!, proposal(x.id))).resolves.toMatchObject({
+      status: "pending_approval",
+    });
+  });
+
+  test("a late report about a superseded correction changes nothing", async () => {
+    const x = await approvedCorrection();
+    await ingest(executed(x.correction.id, "failed"));
+    const second = await proposeCorrection(t.db, users.c!, proposal(x.id));
+    await decideCorrection(t.db, users.a!, approve(second.id, second.version));
+    // The first correction's target system changes its mind: the second one stands.
+    await ingest(executed(x.correction.id, "executed", `${x.correction.id}-late`));
+    expect((await exceptionRow(x.id)).status).toBe("awaiting_confirmation");
+    await ingest(executed(second.id, "executed"));
+    expect((await exceptionRow(x.id)).status).toBe("resolved");
+  });
+
+  test("a person who saw it booked may resolve it before the report arrives", async () => {
+    const x = await approvedCorrection();
+    const row = await exceptionRow(x.id);
+    await expect(
+      resolveException(
+        t.db,
+        { actor: users.ops! },
+        { id: x.id, version: row.version, code: "customer_credited", note: "" },
+      ),
+    ).resolves.toMatchObject({ status: "resolved" });
+    // The report that follows finds nothing open to close.
+    await ingest(executed(x.correction.id, "executed"));
+    expect(await exceptionRow(x.id)).toMatchObject({
+      status: "resolved",
+      closedBy: users.ops!.id,
+    });
+  });
+});
+
+test("a rejection sends it back to open, where a new proposal is allowed", async () => {
+  const x = await breakException();
+  const proposed = await proposeCorrection(t.db, users.a!, proposal(x.id));
+  await decideCorrection(t.db, users.b!, {
+    ...approve(proposed.id, proposed.version),
+    decision: "reject",
+  });
+  expect((await exceptionRow(x.id)).status).toBe("open");
+  const [view] = await correctionsForException(t.db, x.id);
+  expect(correctionStage(view!)).toBe("rejected");
+  await expect(proposeCorrection(t.db, users.a!, proposal(x.id))).resolves.toMatchObject({
+    status: "pending_approval",
+  });
+});
+
+test("migration 0025 moves exceptions left awaiting approval by an approved correction", async () => {
+  // The state an approval left before this release: the correction approved, the exception
+  // still awaiting approval. Another exception with a correction still pending stays.
+  const stuck = await approvedCorrection();
+  await t.db
+    .update(exceptions)
+    .set({ status: "awaiting_approval" })
+    .where(eq(exceptions.id, stuck.id));
+  const pending = await breakException();
+  await proposeCorrection(t.db, users.a!, proposal(pending.id));
+
+  const migration = await readFile(
+    path.join(process.cwd(), "db/migrations/0025_correction_confirmation.sql"),
+    "utf8",
+  );
+  const dataFix = migration.split("--> statement-breakpoint").at(-1)!;
+  expect(dataFix).toContain("awaiting_confirmation");
+  await t.db.execute(sql.raw(dataFix));
+
+  expect((await exceptionRow(stuck.id)).status).toBe("awaiting_confirmation");
+  expect((await exceptionRow(pending.id)).status).toBe("awaiting_approval");
+  expect((await auditOf(stuck.id)).at(-1)).toMatchObject({
+    action: "exception.awaiting_confirmation",
+    actor_type: "system",
+  });
+});

@@ -1,0 +1,271 @@
+import { CloudEvent, HTTP } from "cloudevents";
+import { desc, eq } from "drizzle-orm";
+import fc from "fast-check";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { events, rejectedEvents } from "@/db/schema";
+import { EVENT_TYPES } from "@/lib/contract";
+import { handleIngest } from "@/lib/ingest/http";
+import { createTestDb, type TestDb } from "../support/db";
+import {
+  EVENTS_URL,
+  getEvents,
+  makeKey,
+  postEvents,
+  type EventsPage,
+  type IngestAnswer,
+} from "./support";
+
+/*
+ * The official CloudEvents SDK as the client: what its HTTP binding sends, in binary mode
+ * (attributes in ce-* headers, data in the body) and in structured mode (data or
+ * data_base64), is what Closeline stores; what it refuses is kept with every attribute, so it
+ * can be replayed.
+ */
+
+vi.mock("next-auth", async (importOriginal) => ({
+  ...(await importOriginal<Record<string, unknown>>()),
+  getServerSession: async () => null,
+}));
+
+let t: TestDb;
+let writer: string;
+let reader: string;
+
+beforeAll(async () => {
+  t = await createTestDb();
+  writer = (await makeKey(t.db, ["ingest"])).key;
+  reader = (await makeKey(t.db, ["read"])).key;
+});
+
+afterAll(async () => {
+  await t?.close();
+});
+
+async function send(message: { headers: Record<string, unknown>; body: unknown }) {
+  const headers = new Headers({ authorization: `Bearer ${writer}` });
+  for (const [name, value] of Object.entries(message.headers)) headers.set(name, String(value));
+  const response = await handleIngest(
+    t.db,
+    new Request(EVENTS_URL, { method: "POST", headers, body: message.body as BodyInit }),
+  );
+  return { status: response.status, body: (await response.json()) as IngestAnswer };
+}
+
+async function stored(source: string) {
+  const res = await getEvents<EventsPage>(t.db, { source }, reader);
+  return res.body.events;
+}
+
+const invoice = EVENT_TYPES["invoice.issued"].example;
+
+describe("binary mode", () => {
+  it("stores the event the SDK's HTTP.binary describes, extensions included", async () => {
+    const event = new CloudEvent({
+      id: "sdk-binary-1",
+      source: "/sdk/binary",
+      type: "invoice.issued",
+      time: "2026-11-02T08:00:00Z",
+      subject: "INV-1",
+      traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+      data: invoice,
+    });
+    const res = await send(HTTP.binary(event));
+    expect(res).toEqual({ status: 200, body: { accepted: 1, duplicates: 0, rejected: [] } });
+    const [row] = await stored("/sdk/binary");
+    expect(row).toMatchObject({
+      id: "sdk-binary-1",
+      type: "invoice.issued",
+      time: "2026-11-02T08:00:00.000Z",
+      subject: "INV-1",
+      data: invoice,
+      attributes: {
+        traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+        datacontenttype: "application/json; charset=utf-8",
+      },
+    });
+  });
+
+  it("counts a binary retry of the same event once", async () => {
+    const event = new CloudEvent({
+      id: "sdk-binary-retry",
+      source: "/sdk/binary-retry",
+      type: "invoice.issued",
+      data: invoice,
+    });
+    expect((await send(HTTP.binary(event))).body.accepted).toBe(1);
+    expect((await send(HTTP.binary(event))).body).toMatchObject({ accepted: 0, duplicates: 1 });
+    expect(await stored("/sdk/binary-retry")).toHaveLength(1);
+  });
+
+  it("refuses invalid data with its reason and keeps the ce-* attributes for a replay", async () => {
+    const event = new CloudEvent({
+      id: "sdk-binary-bad",
+      source: "/sdk/binary-bad",
+      type: "invoice.issued",
+      time: "2026-11-02T08:00:00Z",
+      data: { ...invoice, amountMinor: -5 },
+    });
+    const res = await send(HTTP.binary(event));
+    expect(res.status).toBe(200);
+    expect(res.body.accepted).toBe(0);
+    expect(res.body.rejected).toEqual([
+      { index: 0, id: "sdk-binary-bad", errors: [expect.stringMatching(/^data\.amountMinor:/)] },
+    ]);
+    const [kept] = await t.db
+      .select()
+      .from(rejectedEvents)
+      .where(eq(rejectedEvents.eventId, "sdk-binary-bad"))
+      .orderBy(desc(rejectedEvents.id));
+    expect(kept?.payload).toMatchObject({
+      specversion: "1.0",
+      id: "sdk-binary-bad",
+      source: "/sdk/binary-bad",
+      type: "invoice.issued",
+      time: "2026-11-02T08:00:00.000Z",
+      data: { amountMinor: -5 },
+    });
+  });
+
+  it("refuses a body that is not JSON with a reason, keeping it as data_base64", async () => {
+    const res = await send({
+      headers: {
+        "ce-specversion": "1.0",
+        "ce-id": "sdk-binary-text",
+        "ce-source": "/sdk/binary-text",
+        "ce-type": "invoice.issued",
+        "ce-time": "2026-11-02T08:00:00Z",
+        "content-type": "text/plain",
+      },
+      body: "not json",
+    });
+    expect(res.body.accepted).toBe(0);
+    expect(res.body.rejected[0]?.errors).toContain(
+      "data_base64: Closeline events carry JSON data; datacontenttype is text/plain",
+    );
+    const [kept] = await t.db
+      .select()
+      .from(rejectedEvents)
+      .where(eq(rejectedEvents.eventId, "sdk-binary-text"));
+    expect(kept?.payload).toMatchObject({
+      data_base64: Buffer.from("not json").toString("base64"),
+      datacontenttype: "text/plain",
+    });
+  });
+
+  it("reads percent-encoded header values", async () => {
+    const res = await send({
+      headers: {
+        "ce-specversion": "1.0",
+        "ce-id": "sdk-binary-encoded",
+        "ce-source": "/sdk/binary-encoded",
+        "ce-type": "invoice.issued",
+        "ce-time": "2026-11-02T08:00:00Z",
+        "ce-subject": "caf%C3%A9%20%22A%22",
+        "content-type": "application/json",
+      },
+      body: JSON.stringify(invoice),
+    });
+    expect(res.body.accepted).toBe(1);
+    expect((await stored("/sdk/binary-encoded"))[0]?.subject).toBe('café "A"');
+  });
+
+  it("stores whatever valid event the SDK makes, in either mode", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({
+          id: fc.stringMatching(/^[A-Za-z0-9._-]{1,40}$/),
+          subject: fc.option(fc.string({ minLength: 1, maxLength: 40 }), { nil: undefined }),
+          extension: fc.option(fc.stringMatching(/^[ -~]{0,40}$/), { nil: undefined }),
+          binary: fc.boolean(),
+          base64: fc.boolean(),
+        }),
+        async ({ id, subject, extension, binary, base64 }) => {
+          const source = `/sdk/property/${id}`;
+          const event = new CloudEvent({
+            id,
+            source,
+            type: "invoice.issued",
+            time: "2026-11-02T08:00:00Z",
+            datacontenttype: "application/json",
+            ...(subject === undefined ? {} : { subject }),
+            ...(extension === undefined ? {} : { myext: extension }),
+            data: base64 && !binary ? Buffer.from(JSON.stringify(invoice)) : invoice,
+          });
+          const res = await send(binary ? HTTP.binary(event) : HTTP.structured(event));
+          expect(res.body).toEqual({ accepted: 1, duplicates: 0, rejected: [] });
+          const [row] = await stored(source);
+          expect(row?.data).toEqual(invoice);
+          expect(row?.subject).toBe(subject ?? null);
+          if (extension !== undefined) expect(row?.attributes.myext).toBe(extension);
+          expect(row?.attributes).not.toHaveProperty("data_base64");
+        },
+      ),
+      { numRuns: 40, seed: 1206 },
+    );
+  });
+});
+
+describe("structured mode", () => {
+  it("decodes data_base64 from the SDK's HTTP.structured", async () => {
+    const event = new CloudEvent({
+      id: "sdk-structured-b64",
+      source: "/sdk/structured-b64",
+      type: "invoice.issued",
+      datacontenttype: "application/json",
+      data: Buffer.from(JSON.stringify(invoice)),
+    });
+    const message = HTTP.structured(event);
+    expect(JSON.parse(String(message.body))).toHaveProperty("data_base64");
+    expect((await send(message)).body.accepted).toBe(1);
+    expect((await stored("/sdk/structured-b64"))[0]?.data).toEqual(invoice);
+  });
+
+  it("refuses data sent both ways, or base64 that is not JSON", async () => {
+    const base = {
+      specversion: "1.0",
+      source: "/sdk/structured-bad",
+      type: "invoice.issued",
+      time: "2026-11-02T08:00:00Z",
+    };
+    const res = await postEvents(
+      t.db,
+      [
+        { ...base, id: "both", data: invoice, data_base64: "e30=" },
+        { ...base, id: "not-json", data_base64: Buffer.from("<xml/>").toString("base64") },
+        { ...base, id: "not-base64", data_base64: "%%%" },
+      ],
+      { key: writer },
+    );
+    expect(res.body.rejected).toEqual([
+      { index: 0, id: "both", errors: ["data_base64: must not be sent together with data"] },
+      { index: 1, id: "not-json", errors: ["data_base64: does not decode to JSON text"] },
+      { index: 2, id: "not-base64", errors: ["data_base64: must be a base64 string"] },
+    ]);
+  });
+});
+
+describe("__proto__ keys", () => {
+  it("are refused with a reason, in data and in extensions, never dropped", async () => {
+    const raw = `[
+      {"specversion":"1.0","id":"proto-data","source":"/sdk/proto","type":"invoice.issued","time":"2026-11-02T08:00:00Z","data":${JSON.stringify(invoice).replace("{", '{"__proto__":{"x":1},')}},
+      {"specversion":"1.0","id":"proto-ext","source":"/sdk/proto","type":"invoice.issued","time":"2026-11-02T08:00:00Z","__proto__":"x","data":${JSON.stringify(invoice)}},
+      {"specversion":"1.0","id":"fine","source":"/sdk/proto","type":"invoice.issued","time":"2026-11-02T08:00:00Z","data":${JSON.stringify(invoice)}}
+    ]`;
+    const res = await postEvents(t.db, null, { key: writer, raw });
+    expect(res.body.accepted).toBe(1);
+    expect(res.body.rejected).toEqual([
+      {
+        index: 0,
+        id: "proto-data",
+        errors: ['data: has a key named "__proto__", which Closeline does not accept'],
+      },
+      {
+        index: 1,
+        id: "proto-ext",
+        errors: ['(event): has a key named "__proto__", which Closeline does not accept'],
+      },
+    ]);
+    const rows = await t.db.select().from(events).where(eq(events.source, "/sdk/proto"));
+    expect(rows.map((r) => r.eventId)).toEqual(["fine"]);
+  });
+});
