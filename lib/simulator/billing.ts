@@ -302,7 +302,7 @@ export function invoiceChain(
       at += rng.int(2, 26) * HOUR;
       attempts.push({ at, error });
       // The month's scripted stuck posting stays failed: one real problem a month.
-      if (!script.postingStuck && rng.chance(0.6)) {
+      if (!script.postingStuck && rng.chance(0.85)) {
         at = Math.max(at, periodEnd + rng.int(6, 11) * DAY) + rng.int(0, 600) * MINUTE;
         attempts.push({ at, error: null });
       }

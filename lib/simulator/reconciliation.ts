@@ -141,7 +141,7 @@ function compare(
         row.expectedMinor += p.amountMinor;
         if (p.applied) row.actualMinor += p.amountMinor;
         // Remittance advice usually follows within days; cash application then matches it.
-        else if (c.customer.number % 3 !== 0)
+        else if (c.customer.number % 5 !== 0)
           row.fixedAt = p.receivedAt + (3 + (c.customer.number % 5)) * DAY;
         byCustomer.set(c.customer.id, row);
       }
