@@ -23,6 +23,11 @@ export interface AuditEntry {
   before?: unknown;
   after?: unknown;
   meta?: RequestMeta;
+  /**
+   * When it happened, for history replayed inside the server (lib/server/demo-ops.ts);
+   * nothing a request reaches sets it, so every live entry is stamped by the database.
+   */
+  at?: Date;
 }
 
 export const SYSTEM_ACTOR: AuditActor = { type: "system", id: null, label: "closeline" };
@@ -44,6 +49,7 @@ export async function writeAudit(db: Db, entry: AuditEntry): Promise<void> {
     after: entry.after ?? null,
     ip: normaliseIp(entry.meta?.ip ?? null),
     userAgent: entry.meta?.userAgent?.slice(0, 500) ?? null,
+    ...(entry.at ? { at: entry.at } : {}),
   });
 }
 

@@ -22,6 +22,14 @@ const EnvSchema = z.object({
   /** Set by `npm start`: the demo receiving systems' webhook and its secret (lib/simulator/receiver.ts). */
   CLOSELINE_DEMO_WEBHOOK_URL: z.string().url().optional(),
   CLOSELINE_DEMO_WEBHOOK_SECRET: z.string().startsWith("whsec_").optional(),
+  /** The demo simulator's seed: the same seed plays the same company. */
+  CLOSELINE_DEMO_SEED: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(42),
+  /**
+   * Set by `npm start`: the span of history the server replays itself before the live feed
+   * takes over (lib/server/demo-history.ts).
+   */
+  CLOSELINE_DEMO_HISTORY_FROM: z.iso.datetime().optional(),
+  CLOSELINE_DEMO_HISTORY_TO: z.iso.datetime().optional(),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   /** Raw telemetry received longer ago than this many days is deleted daily (lib/retention.ts). */
   CLOSELINE_RETENTION_DAYS: z.coerce.number().int().min(1).default(400),

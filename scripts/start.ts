@@ -1,6 +1,7 @@
 /**
  * `npm start`: builds Closeline for production when needed, starts it, and — unless
- * CLOSELINE_DEMO=off — feeds it with the demo simulator (60 days of history, then live).
+ * CLOSELINE_DEMO=off — feeds it with the demo simulator (60 days of history, replayed by the
+ * server itself, then live events through the API).
  *
  *   PORT                 where to listen (default 3000)
  *   DATABASE_URL         real PostgreSQL; unset = the embedded PGlite in CLOSELINE_DATA_DIR
@@ -253,12 +254,7 @@ async function main(): Promise<void> {
 
   const distDir = process.env.NEXT_DIST_DIR || ".next";
   const demo = env.CLOSELINE_DEMO === "on";
-  const seedText = process.env.CLOSELINE_DEMO_SEED ?? "42";
-  const seed = Number(seedText);
-  if (!Number.isSafeInteger(seed) || seed < 0) {
-    log(`CLOSELINE_DEMO_SEED must be a non-negative integer; got ${seedText}`);
-    process.exit(2);
-  }
+  const seed = env.CLOSELINE_DEMO_SEED;
   if (!(await portIsFree(env.PORT))) {
     log(`port ${env.PORT} is in use; stop whatever listens there or choose another PORT`);
     process.exit(1);
@@ -269,6 +265,11 @@ async function main(): Promise<void> {
   const url = `http://127.0.0.1:${env.PORT}`;
   const publicUrl = `http://localhost:${env.PORT}`;
   const ingestKey = demo ? `cl_${randomBytes(32).toString("base64url")}` : null;
+  // The server replays the history itself, as received when it happened
+  // (lib/server/demo-history.ts); the simulator here sends what happens from now on. Whole
+  // minutes, so two runs started in the same minute play exactly the same history.
+  const historyTo = Math.floor(Date.now() / 60_000) * 60_000;
+  const historyFrom = historyTo - BACKFILL_DAYS * 86_400_000;
   // The simulator also plays the systems that receive retries and corrections: their webhook
   // runs here, and the server registers it at startup (lib/outbox/endpoints.ts).
   const webhookSecret = generateWebhookSecret();
@@ -289,7 +290,14 @@ async function main(): Promise<void> {
     PORT: String(env.PORT),
     AUTH_SECRET: authSecret(env.CLOSELINE_DATA_DIR),
     NEXTAUTH_URL: process.env.NEXTAUTH_URL ?? publicUrl,
-    ...(ingestKey ? { CLOSELINE_DEMO_INGEST_KEY: ingestKey } : {}),
+    ...(ingestKey
+      ? {
+          CLOSELINE_DEMO_INGEST_KEY: ingestKey,
+          CLOSELINE_DEMO_SEED: String(seed),
+          CLOSELINE_DEMO_HISTORY_FROM: new Date(historyFrom).toISOString(),
+          CLOSELINE_DEMO_HISTORY_TO: new Date(historyTo).toISOString(),
+        }
+      : {}),
     ...(receiver
       ? {
           CLOSELINE_DEMO_WEBHOOK_URL: receiver.webhookUrl,
@@ -309,7 +317,8 @@ async function main(): Promise<void> {
   const lines = [`Closeline is running at ${publicUrl}`, `Database: ${describeDatabase(env)}`];
   if (ingestKey) {
     lines.push(
-      `Demo data is flowing: the simulator (seed ${seed}) backfills ${BACKFILL_DAYS} days, then sends live events.`,
+      `Demo data is flowing: the server replays ${BACKFILL_DAYS} days of history (seed ${seed}) while the simulator sends live events.`,
+      `The demo operations team (the operations and finance demo users) works the exceptions as they come.`,
       `Demo API key for this run (ingest, read):`,
       `  ${ingestKey}`,
       `  curl -H "Authorization: Bearer $KEY" "${publicUrl}/api/v1/events?limit=5"`,
@@ -331,17 +340,16 @@ async function main(): Promise<void> {
       key: ingestKey,
       seed,
       backfillDays: BACKFILL_DAYS,
+      since: historyFrom,
+      startedAt: historyTo,
+      sendBackfill: false,
       live: true,
       intervalMs: LIVE_INTERVAL_MS,
       signal: simulator.signal,
       log: (line) => {
         if (!stopping) console.log(line);
       },
-      onBackfilled: (s) =>
-        log(
-          `demo data is flowing: ${s.sent.toLocaleString("en-US")} events of history in ` +
-            `${(s.durationMs / 1000).toFixed(1)} s; live events every ${LIVE_INTERVAL_MS / 1000} s at ${publicUrl}`,
-        ),
+      onBackfilled: () => log(`live events every ${LIVE_INTERVAL_MS / 1000} s at ${publicUrl}`),
     });
   } catch (error) {
     if (stopping) return;

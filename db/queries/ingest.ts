@@ -11,6 +11,11 @@ export interface EventRow {
   subject: string | null;
   data: Record<string, unknown>;
   attributes: Record<string, unknown>;
+  /**
+   * When the event arrived, for history replayed in-process (lib/server/demo-history.ts);
+   * absent for everything a client sends, which is stamped with the transaction's now().
+   */
+  receivedAt?: string;
 }
 
 export interface RejectedRow {
@@ -54,10 +59,12 @@ export async function insertEvents(
     db,
     sql`
       with inserted as (
-        insert into events (source, event_id, type, time, subject, data, attributes, api_key_id)
-        select r.source, r."eventId", r.type, r.time, r.subject, r.data, r.attributes, ${apiKeyId}::uuid
+        insert into events (source, event_id, type, time, subject, data, attributes, api_key_id, received_at)
+        select r.source, r."eventId", r.type, r.time, r.subject, r.data, r.attributes, ${apiKeyId}::uuid,
+          coalesce(r."receivedAt", now())
         from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
-          as r(source text, "eventId" text, type text, time timestamptz, subject text, data jsonb, attributes jsonb)
+          as r(source text, "eventId" text, type text, time timestamptz, subject text, data jsonb,
+            attributes jsonb, "receivedAt" timestamptz)
         order by r.source, r."eventId"
         on conflict (source, event_id) do nothing
         returning seq, source, event_id, type, time, data
@@ -214,3 +221,12 @@ const PROJECTIONS: Record<EventType, (batch: SQL) => SQL> = {
         e.data->>'documentRef', e.data->>'errorMessage', e.time, e.event_id
       from ${batch} e where e.type = 'correction.executed'`,
 };
+
+/** When the newest stored event arrived, or null for an empty store. */
+export async function latestReceivedAt(db: Db): Promise<Date | null> {
+  const [row] = await queryRows<{ latest: Date | string | null }>(
+    db,
+    sql`select max(received_at) as latest from events`,
+  );
+  return row?.latest ? new Date(row.latest) : null;
+}

@@ -46,6 +46,12 @@ export type WorkActor = Pick<CurrentUser, "id" | "email" | "role">;
 export interface WorkContext {
   actor: WorkActor;
   meta?: RequestMeta;
+  /**
+   * When the action happened, for history replayed inside the server by the demo's
+   * operations team (lib/server/demo-ops.ts). Routes and server actions never set it: a
+   * person's action is stamped with the database's clock.
+   */
+  at?: Date;
 }
 
 /** The exception as the action left it: the version to send with the next action. */
@@ -180,7 +186,7 @@ async function change(
 ): Promise<WorkResult> {
   const [after] = await tx
     .update(exceptions)
-    .set({ ...set, updatedAt: sql`now()`, version: row.version + 1 })
+    .set({ ...set, updatedAt: ctx.at ?? sql`now()`, version: row.version + 1 })
     .where(and(eq(exceptions.id, row.id), eq(exceptions.version, row.version)))
     .returning();
   if (!after)
@@ -194,6 +200,7 @@ async function change(
     before: snapshot(row),
     after: { ...snapshot(after), ...extra },
     meta: ctx.meta,
+    at: ctx.at,
   });
   return result(after, true);
 }
@@ -311,7 +318,7 @@ async function resolveLocked(
   requireStatus(row, CLOSABLE, "resolve");
   return change(tx, ctx, row, "exception.resolved", {
     status: "resolved",
-    closedAt: new Date(),
+    closedAt: ctx.at ?? new Date(),
     closedBy: ctx.actor.id,
     resolutionCode: reason.code,
     resolutionNote: reason.note || null,
@@ -340,7 +347,7 @@ async function dismissLocked(
   requireStatus(row, CLOSABLE, "dismiss");
   return change(tx, ctx, row, "exception.dismissed", {
     status: "dismissed",
-    closedAt: new Date(),
+    closedAt: ctx.at ?? new Date(),
     closedBy: ctx.actor.id,
     resolutionCode: reason.code,
     resolutionNote: reason.note,

@@ -19,6 +19,12 @@ export interface IngestResult {
 export interface IngestContext {
   apiKeyId: string | null;
   channel: "api" | "csv";
+  /**
+   * When each item arrived (same order as the items), for history replayed inside the server
+   * process (lib/server/demo-history.ts). No request handler sets it: a client cannot claim
+   * when its events arrived, so the event lag it is measured by stays honest.
+   */
+  receivedAt?: readonly Date[];
 }
 
 const identity = (source: string, id: string) => `${source}\u0000${id}`;
@@ -35,7 +41,7 @@ export async function ingestItems(
 ): Promise<IngestResult> {
   const rejected: RejectedItem[] = [];
   const rejectedRows: RejectedRow[] = [];
-  const fresh = new Map<string, ValidEvent>();
+  const fresh = new Map<string, { event: ValidEvent; index: number }>();
   let duplicatesInBatch = 0;
 
   items.forEach((item, index) => {
@@ -55,10 +61,11 @@ export async function ingestItems(
     }
     const key = identity(result.event.source, result.event.id);
     if (fresh.has(key)) duplicatesInBatch++;
-    else fresh.set(key, result.event);
+    else fresh.set(key, { event: result.event, index });
   });
 
-  const rows: EventRow[] = [...fresh.values()].map((e) => ({
+  const receivedAt = (index: number) => context.receivedAt?.[index]?.toISOString();
+  const rows: EventRow[] = [...fresh.values()].map(({ event: e, index }) => ({
     source: e.source,
     eventId: e.id,
     type: e.type,
@@ -66,14 +73,19 @@ export async function ingestItems(
     subject: e.subject,
     data: e.data,
     attributes: e.attributes,
+    receivedAt: receivedAt(index),
   }));
 
-  const now = new Date();
+  // Detection judges deadlines (grace periods, severity by age) at the moment of receipt: the
+  // latest item's, when the batch is replayed history.
+  const now = context.receivedAt?.length
+    ? new Date(Math.max(...context.receivedAt.map((d) => d.getTime())))
+    : new Date();
   const inserted = await db.transaction(async (tx) => {
     const insertedRows = await insertEvents(tx, rows, context.apiKeyId);
     await insertRejected(tx, rejectedRows, context.apiKeyId, context.channel);
     // Exceptions follow from what was new; a duplicate changes nothing, so it raises nothing.
-    const stored = insertedRows.map((r) => fresh.get(identity(r.source, r.event_id))!);
+    const stored = insertedRows.map((r) => fresh.get(identity(r.source, r.event_id))!.event);
     await detectFromEvents(tx, stored, now);
     await detectFromRejections(tx, rejectedRows, now);
     return insertedRows.length;

@@ -2,6 +2,7 @@ import { getDb } from "@/db";
 import { env } from "@/lib/env";
 import { writeControlFile } from "./control";
 import { registerDemoIngestKey } from "./demo";
+import { startDemoCompany } from "./demo-history";
 import { ensureDemoUsers } from "./demo-users";
 import { startExceptionSweeper } from "./sweeper";
 import { registerDemoEndpoint, resealEndpointSecrets } from "@/lib/outbox/endpoints";
@@ -17,9 +18,10 @@ export async function startServerProcess(): Promise<void> {
   const db = await getDb();
   await ensureDemoUsers(db);
   // `npm start` passes the key its demo simulator will send with (scripts/start.ts).
-  if (env.CLOSELINE_DEMO_INGEST_KEY && env.CLOSELINE_DEMO !== "off") {
-    await registerDemoIngestKey(db, env.CLOSELINE_DEMO_INGEST_KEY);
-  }
+  const demoKey =
+    env.CLOSELINE_DEMO_INGEST_KEY && env.CLOSELINE_DEMO !== "off"
+      ? await registerDemoIngestKey(db, env.CLOSELINE_DEMO_INGEST_KEY)
+      : null;
   // …and the webhook of the receiving systems its simulator plays (lib/simulator/receiver.ts).
   if (
     env.CLOSELINE_DEMO_WEBHOOK_URL &&
@@ -39,7 +41,21 @@ export async function startServerProcess(): Promise<void> {
       `${reseal.unreadable} webhook signing secret(s) open with no key in CLOSELINE_SECRET_KEYS; their deliveries will fail until the key is restored`,
     );
   }
-  startExceptionSweeper(db);
+  // `npm start` leaves its history to the server to replay (lib/server/demo-history.ts).
+  const history =
+    demoKey && env.CLOSELINE_DEMO_HISTORY_FROM && env.CLOSELINE_DEMO_HISTORY_TO
+      ? {
+          since: Date.parse(env.CLOSELINE_DEMO_HISTORY_FROM),
+          until: Date.parse(env.CLOSELINE_DEMO_HISTORY_TO),
+        }
+      : null;
+  if (demoKey && history) {
+    startDemoCompany(db, { seed: env.CLOSELINE_DEMO_SEED, apiKeyId: demoKey.id, ...history }, () =>
+      startExceptionSweeper(db),
+    );
+  } else {
+    startExceptionSweeper(db);
+  }
   startOutboxDispatcher(db);
   startRetentionSchedule(db, env.CLOSELINE_RETENTION_DAYS);
 }

@@ -135,6 +135,27 @@ const POSTING_ERRORS: readonly PostingError[] = [
 
 const FIRST_ATTEMPT_FAILURE_RATE = 0.04;
 
+const ERP_UNAVAILABLE: PostingError = {
+  code: "ERP_UNAVAILABLE",
+  transient: true,
+  staysFailed: 0,
+  weight: 0,
+  message: () => "ERP API answered HTTP 503: scheduled maintenance overran",
+};
+
+/**
+ * Some months the ERP goes down for half an hour or so during the billing run (a
+ * maintenance window that overran): every posting tried meanwhile fails, and the connector
+ * posts them all once the ERP is back. An incident that comes and goes, in the first hours
+ * of the month.
+ */
+export function erpOutage(seed: number, runStart: number): { start: number; end: number } | null {
+  const rng = rngFor(seed, "erp-outage", monthKey(runStart));
+  if (!rng.chance(0.5)) return null;
+  const start = runStart + 2 * HOUR + rng.int(60, 180) * MINUTE;
+  return { start, end: start + rng.int(20, 45) * MINUTE };
+}
+
 const DISPUTE_REASONS: readonly { reason: string; share: "usage" | "fee" | "full" }[] = [
   { reason: "Usage double-counted during an outage window", share: "usage" },
   { reason: "API calls from a revoked key should not be billed", share: "usage" },
@@ -252,6 +273,11 @@ export function invoiceChain(
   const postingId = `PST-${entity.short}-${yyyymm}-${number4}`;
   const attempts: { at: number; error: PostingError | null }[] = [];
   let at = issuedAt + rng.int(3, 25) * MINUTE + rng.int(0, 59) * SECOND;
+  const outage = erpOutage(company.seed, periodEnd);
+  if (outage && at >= outage.start && at < outage.end) {
+    attempts.push({ at, error: ERP_UNAVAILABLE });
+    at = outage.end + rng.int(5, 40) * MINUTE + rng.int(0, 59) * SECOND;
+  }
   const firstFails = rng.chance(FIRST_ATTEMPT_FAILURE_RATE) || script.postingStuck;
   if (!firstFails) {
     attempts.push({ at, error: null });
@@ -270,9 +296,16 @@ export function invoiceChain(
       at += rng.int(5, 30) * MINUTE;
       attempts.push({ at, error: null });
     } else if (rng.chance(error.staysFailed) || script.postingStuck) {
-      // Someone retries once after a partial fix, then the posting is left failed.
+      // Someone retries once after a partial fix, then the posting is left failed: too late
+      // for the month-end run, it is usually posted a week or so into the next month (the
+      // controller reopens the period, master data is fixed), sometimes not at all.
       at += rng.int(2, 26) * HOUR;
       attempts.push({ at, error });
+      // The month's scripted stuck posting stays failed: one real problem a month.
+      if (!script.postingStuck && rng.chance(0.85)) {
+        at = Math.max(at, periodEnd + rng.int(6, 11) * DAY) + rng.int(0, 600) * MINUTE;
+        attempts.push({ at, error: null });
+      }
     } else {
       at += rng.int(2, 26) * HOUR;
       if (rng.chance(0.3)) {

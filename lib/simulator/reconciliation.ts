@@ -2,7 +2,7 @@ import type { InvoiceChain } from "./billing";
 import type { Company, Entity } from "./company";
 import { SOURCES, simEvent, type SimEvent } from "./events";
 import { rngFor } from "./prng";
-import { DAY, HOUR, SECOND, addMonths, iso, monthKey } from "./time";
+import { DAY, HOUR, SECOND, addMonths, iso, monthKey, startOfDay } from "./time";
 import type { RECONCILIATION_KINDS } from "@/lib/contract/event-types";
 
 /*
@@ -13,13 +13,18 @@ import type { RECONCILIATION_KINDS } from "@/lib/contract/event-types";
  *   - billing_vs_erp (day 6): each invoice vs what the ERP holds; a posting that failed
  *     for good, or was not fixed by the run, breaks.
  * Results reflect the world as it stood when the run happened, so a break can be real even
- * though the posting succeeds a day later.
+ * though the posting succeeds a day later. Once the cause is fixed (the posting went
+ * through, the remittance advice arrived) the run is repeated the next morning and reports
+ * the key matched; half the billing differences are corrected by a new invoice, the rest
+ * wait for the next one.
  */
 
 type Kind = (typeof RECONCILIATION_KINDS)[number];
 
-/** Latest delivery of a run after the end of its period. */
-export const MAX_RUN_DELAY = 8 * DAY;
+/** Latest delivery of a run, or of a repeated run, after the end of its period. */
+export const MAX_RUN_DELAY = 16 * DAY;
+/** A fix later than this after the period's end waits for the next month's run. */
+const LAST_RERUN = 15 * DAY;
 
 export interface ReconciliationInputs {
   /** Invoice chains of the reconciled month (period = the month). */
@@ -32,6 +37,8 @@ interface Comparison {
   key: string;
   expectedMinor: number;
   actualMinor: number;
+  /** When the cause of a difference was fixed, so that a repeated run matches; null: never. */
+  fixedAt?: number | null;
 }
 
 const RUN_SCHEDULE: Record<Kind, { day: number; hourUtc: number; toleranceMinor: number }> = {
@@ -56,29 +63,38 @@ export function reconciliationRuns(
         periodEnd + schedule.day * DAY + schedule.hourUtc * HOUR + rng.int(60, 1500) * SECOND;
       const runId = `rec-${monthKey(periodStart)}-${entity.code}-${kind}`;
       const rows = compare(kind, entity, periodStart, periodEnd, completedAt, inputs);
+      const result = (row: Comparison, id: string, at: number, actualMinor: number) =>
+        simEvent({
+          source: SOURCES.reconciliation,
+          type: "reconciliation.result",
+          id,
+          time: at,
+          deliverAt: at + rng.int(1, 30) * SECOND,
+          subject: runId,
+          data: {
+            runId,
+            kind,
+            entity: entity.code,
+            periodStart: iso(periodStart),
+            periodEnd: iso(periodEnd),
+            key: row.key,
+            currency: entity.currency,
+            expectedMinor: row.expectedMinor,
+            actualMinor,
+            toleranceMinor: schedule.toleranceMinor,
+          },
+        });
       for (const row of rows) {
-        events.push(
-          simEvent({
-            source: SOURCES.reconciliation,
-            type: "reconciliation.result",
-            id: `${runId}-${row.key}`,
-            time: completedAt,
-            deliverAt: completedAt + rng.int(1, 30) * SECOND,
-            subject: runId,
-            data: {
-              runId,
-              kind,
-              entity: entity.code,
-              periodStart: iso(periodStart),
-              periodEnd: iso(periodEnd),
-              key: row.key,
-              currency: entity.currency,
-              expectedMinor: row.expectedMinor,
-              actualMinor: row.actualMinor,
-              toleranceMinor: schedule.toleranceMinor,
-            },
-          }),
-        );
+        events.push(result(row, `${runId}-${row.key}`, completedAt, row.actualMinor));
+        const broken = Math.abs(row.actualMinor - row.expectedMinor) > schedule.toleranceMinor;
+        if (!broken || row.fixedAt == null) continue;
+        const rerunAt =
+          startOfDay(Math.max(row.fixedAt, completedAt)) +
+          DAY +
+          schedule.hourUtc * HOUR +
+          rng.int(60, 1500) * SECOND;
+        if (rerunAt - periodEnd > LAST_RERUN) continue;
+        events.push(result(row, `${runId}-${row.key}-rerun`, rerunAt, row.expectedMinor));
       }
     }
   }
@@ -101,6 +117,8 @@ function compare(
         key: c.customer.id,
         expectedMinor: c.ratedUsageMinor,
         actualMinor: c.billedUsageMinor,
+        // Half the time billing issues a corrected invoice within days; else it waits.
+        fixedAt: c.customer.number % 2 === 0 ? runAt + (2 + (c.customer.number % 4)) * DAY : null,
       }));
     case "billing_vs_erp":
       return ofEntity(monthChains).map((c) => ({
@@ -108,6 +126,7 @@ function compare(
         expectedMinor: c.amountMinor,
         actualMinor:
           c.posting.succeededAt !== null && c.posting.succeededAt < runAt ? c.amountMinor : 0,
+        fixedAt: c.posting.succeededAt,
       }));
     case "payments_vs_ar": {
       const byCustomer = new Map<string, Comparison>();
@@ -121,6 +140,9 @@ function compare(
         };
         row.expectedMinor += p.amountMinor;
         if (p.applied) row.actualMinor += p.amountMinor;
+        // Remittance advice usually follows within days; cash application then matches it.
+        else if (c.customer.number % 5 !== 0)
+          row.fixedAt = p.receivedAt + (3 + (c.customer.number % 5)) * DAY;
         byCustomer.set(c.customer.id, row);
       }
       return [...byCustomer.values()].sort((a, b) => (a.key < b.key ? -1 : 1));

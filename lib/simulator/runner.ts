@@ -26,6 +26,18 @@ export interface RunnerOptions {
   /** Called once the backfill is delivered, before the live feed starts. */
   onBackfilled?: (summary: BackfillSummary) => void;
   now?: () => number;
+  /**
+   * Where history ends and the live feed starts (default: now), and where history starts
+   * (default: backfillDays before that).
+   */
+  startedAt?: number;
+  since?: number;
+  /**
+   * False when the server replays the history itself with its original receipt times
+   * (npm start: lib/server/demo-history.ts); only the live feed is sent then. Through the
+   * API every backfilled event counts as received now.
+   */
+  sendBackfill?: boolean;
 }
 
 export interface Totals {
@@ -43,17 +55,20 @@ export async function runSimulator(options: RunnerOptions): Promise<BackfillSumm
   const log = options.log ?? ((line: string) => console.log(line));
   const now = options.now ?? Date.now;
   const signal = options.signal;
-  const startedAt = now();
+  const startedAt = options.startedAt ?? now();
   // Whole minutes, so two runs started in the same minute cover exactly the same history.
-  const since = Math.floor((startedAt - options.backfillDays * DAY) / MINUTE) * MINUTE;
+  const since =
+    options.since ?? Math.floor((startedAt - options.backfillDays * DAY) / MINUTE) * MINUTE;
   const simulation = new Simulation({ seed: options.seed, since, customers: options.customers });
   const send = (events: readonly SimEvent[], onBatch?: (t: Totals) => void) =>
     sendAll(events, options, onBatch);
 
   // --- Backfill ---
-  const backfill = simulation.eventsBetween(since, startedAt);
+  const backfill = options.sendBackfill === false ? [] : simulation.eventsBetween(since, startedAt);
   log(
-    `[simulator] seed ${options.seed}: backfilling ${options.backfillDays} day${options.backfillDays === 1 ? "" : "s"}, ${fmt(backfill.length)} events → ${options.url}`,
+    options.sendBackfill === false
+      ? `[simulator] seed ${options.seed}: the server replays the history; live events → ${options.url}`
+      : `[simulator] seed ${options.seed}: backfilling ${options.backfillDays} day${options.backfillDays === 1 ? "" : "s"}, ${fmt(backfill.length)} events → ${options.url}`,
   );
   let lastLine = now();
   const totals = await send(backfill, (t) => {

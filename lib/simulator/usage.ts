@@ -6,8 +6,9 @@ import { DAY, HOUR, MINUTE, SECOND, iso, startOfHour } from "./time";
 /*
  * Hourly usage checkpoints from the metering pipeline: per entity and meter, how many usage
  * records the product emitted in the hour and how many the billing platform received.
- * Normally 99.7–100 % arrive. Now and then an incident shows up the way it does in real
- * pipelines:
+ * Normally every record arrives (the pipeline delivers at least once and de-duplicates, so
+ * the counts match exactly); a shortfall is something that went wrong. Now and then an
+ * incident shows up the way it does in real pipelines:
  *   - degraded ingest: windows come in short (72–97 %), and most are re-sent a few hours
  *     later once the backlog is replayed (a later checkpoint for the same window supersedes);
  *   - delivery outage: checkpoints are computed on time but queued, then flushed hours late;
@@ -62,6 +63,11 @@ function expectedRecords(rng: Rng, entity: Entity, meter: Meter, windowStart: nu
   );
 }
 
+/** A replayed backlog usually recovers every record; now and then a few are lost for good. */
+function replayed(rng: Rng, expected: number): number {
+  return rng.chance(0.8) ? expected : expected - Math.round(expected * rng.between(0, 0.002));
+}
+
 function checkpointFor(
   company: Company,
   entity: Entity,
@@ -81,7 +87,7 @@ function checkpointFor(
 
   let time = windowEnd + rng.int(30, 180) * SECOND;
   let deliverAt = time + rng.int(1, 20) * SECOND;
-  let received = expected - Math.round(expected * rng.between(0, 0.003));
+  let received = expected;
   /** Received count of the replayed, superseding checkpoint; null = none is sent. */
   let resent: { time: number; received: number } | null = null;
 
@@ -91,7 +97,7 @@ function checkpointFor(
     if (rng.chance(0.85)) {
       resent = {
         time: incident.end + rng.int(60, 300) * MINUTE,
-        received: expected - Math.round(expected * rng.between(0, 0.0025)),
+        received: replayed(rng, expected),
       };
     }
   } else if (inIncident && incident.kind === "delivery_outage") {
@@ -103,10 +109,7 @@ function checkpointFor(
     // A transient hiccup outside any incident: a short window, usually corrected later.
     received = Math.round(expected * rng.between(0.96, 0.995));
     if (rng.chance(0.7)) {
-      resent = {
-        time: windowEnd + rng.int(40, 180) * MINUTE,
-        received: expected - Math.round(expected * rng.between(0, 0.002)),
-      };
+      resent = { time: windowEnd + rng.int(40, 180) * MINUTE, received: replayed(rng, expected) };
     }
   } else if (rng.chance(0.004)) {
     time = windowEnd + rng.int(20, 90) * MINUTE;

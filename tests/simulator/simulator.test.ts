@@ -78,6 +78,36 @@ describe("the demo simulator", () => {
     expect(checkpoints.filter((c) => c.supersedes).length).toBeGreaterThan(0);
   });
 
+  it("delivers events with a realistic lag: seconds usually, hours now and then, never weeks", () => {
+    const delivered = new Simulation({ seed: 42, since: FROM }).eventsBetween(FROM, TO);
+    const lags = delivered.map((e) => e.deliverAt - Date.parse(e.event.time)).sort((a, b) => a - b);
+    const quantile = (q: number) => lags[Math.floor(q * (lags.length - 1))]!;
+    expect(lags[0]).toBeGreaterThanOrEqual(0);
+    expect(quantile(0.5)).toBeLessThan(5 * 60_000);
+    expect(quantile(0.95)).toBeLessThan(60 * 60_000);
+    // Incidents and the next morning's bank file: some events do come hours late.
+    expect(lags.filter((l) => l > 3 * 3_600_000).length).toBeGreaterThan(50);
+    expect(quantile(1)).toBeLessThan(4 * DAY);
+  });
+
+  it("counts every usage record in most windows, so a shortfall stands out", () => {
+    // The checkpoint that stands for a window: the last one sent for it (a replay supersedes).
+    const final = new Map<string, { expectedCount: number; receivedCount: number }>();
+    for (const c of ofType<{
+      entity: string;
+      meter: string;
+      windowStart: string;
+      expectedCount: number;
+      receivedCount: number;
+    }>("usage.checkpoint")) {
+      final.set(`${c.entity}/${c.meter}/${c.windowStart}`, c);
+    }
+    const windows = [...final.values()];
+    const short = windows.filter((c) => c.receivedCount < c.expectedCount);
+    expect(short.length).toBeGreaterThan(0);
+    expect(short.length / windows.length).toBeLessThan(0.02);
+  });
+
   it("has ERP postings that fail, most recovering on retry and some staying failed", () => {
     const attempts = ofType<{
       postingId: string;
@@ -88,7 +118,10 @@ describe("the demo simulator", () => {
     const failed = attempts.filter((a) => a.status === "failed");
     expect(failed.length).toBeGreaterThan(0);
     expect(failed.every((a) => a.errorCode)).toBe(true);
-    const firstAttempts = attempts.filter((a) => a.attempt === 1);
+    // Outside an ERP outage (next test), a few in a hundred first attempts fail.
+    const firstAttempts = attempts.filter(
+      (a) => a.attempt === 1 && a.errorCode !== "ERP_UNAVAILABLE",
+    );
     const firstFailureRate =
       firstAttempts.filter((a) => a.status === "failed").length / firstAttempts.length;
     expect(firstFailureRate).toBeGreaterThan(0.01);
@@ -100,6 +133,20 @@ describe("the demo simulator", () => {
     const stayedFailed = [...failedPostings].filter((id) => last.get(id) === "failed");
     expect(recovered.length).toBeGreaterThan(stayedFailed.length);
     expect(stayedFailed.length).toBeGreaterThan(0);
+  });
+
+  it("has an ERP outage during a billing run, every posting it hit recovering once it ends", () => {
+    const attempts = ofType<{ postingId: string; status: string; errorCode?: string }>(
+      "erp.posting.attempted",
+    );
+    const hit = new Set(
+      attempts.filter((a) => a.errorCode === "ERP_UNAVAILABLE").map((a) => a.postingId),
+    );
+    expect(hit.size).toBeGreaterThan(10);
+    const last = new Map<string, string>();
+    for (const a of attempts) last.set(a.postingId, a.status);
+    const recovered = [...hit].filter((id) => last.get(id) === "succeeded");
+    expect(recovered.length / hit.size).toBeGreaterThan(0.9);
   });
 
   it("runs the three kinds of reconciliation with a few breaks", () => {
