@@ -3,7 +3,7 @@ import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryRows } from "@/db/rows";
 import { users } from "@/db/schema";
-import { SLA_BREACH_MS } from "@/lib/exceptions/sla";
+import { DEFAULT_SLA_TARGET } from "@/lib/exceptions/sla";
 import { registerDemoEndpoint } from "@/lib/outbox/endpoints";
 import { generateWebhookSecret } from "@/lib/outbox/signature";
 import { registerDemoIngestKey } from "@/lib/server/demo";
@@ -63,7 +63,7 @@ afterAll(async () => {
 });
 
 const at = (ms: number) => new Date(ms).toISOString();
-const SLA = sql.raw(`interval '${SLA_BREACH_MS / 1000} seconds'`);
+const SLA = sql.raw(`interval '${DEFAULT_SLA_TARGET.breachMs / 1000} seconds'`);
 
 describe("the demo history replayed by the server", () => {
   it("stores each event as received when it was delivered, with a lag of minutes", async () => {
