@@ -30,7 +30,7 @@ export async function parseCloseReadinessQuery(db: Db, searchParams: URLSearchPa
   }
   const { entity, period, completenessTarget } = parsed.data;
   // An entity no telemetry names would read as a NO-GO month with no usage: say it is unknown.
-  if (!(await entityExists(db, entity))) throw new NotFound(`No entity ${entity} in the telemetry`);
+  if (!(await entityExists(db, entity))) throw new NotFound("No telemetry names this entity");
   return {
     entity,
     period: period ? periodFromKey(period) : previousPeriod(),

@@ -108,7 +108,7 @@ describe("GET /api/v1/close-readiness", () => {
       const res = await get(`${path}?entity=NO-SUCH-ENTITY&period=2026-10`, readKey);
       expect(res.status, path).toBe(404);
       expect(await res.json(), path).toEqual({
-        error: { code: "not_found", message: "No entity NO-SUCH-ENTITY in the telemetry" },
+        error: { code: "not_found", message: "No telemetry names this entity" },
       });
     }
   });
