@@ -80,10 +80,13 @@ export async function runSimulator(options: RunnerOptions): Promise<BackfillSumm
   });
   const summary = { ...totals, durationMs: now() - startedAt };
   if (signal?.aborted) return summary;
-  log(
-    `[simulator] backfill done: ${fmt(totals.sent)} events in ${seconds(summary.durationMs)} ` +
-      `(${fmt(totals.accepted)} new, ${fmt(totals.duplicates)} duplicates, ${fmt(totals.rejected)} rejected)`,
-  );
+  // When the server replays the history itself there was nothing to send, and nothing to report.
+  if (backfill.length > 0) {
+    log(
+      `[simulator] backfill done: ${fmt(totals.sent)} events in ${seconds(summary.durationMs)} ` +
+        `(${fmt(totals.accepted)} new, ${fmt(totals.duplicates)} duplicates, ${fmt(totals.rejected)} rejected)`,
+    );
+  }
   options.onBackfilled?.(summary);
   if (!options.live) return summary;
 
