@@ -19,7 +19,8 @@ export function PortfolioSummary({ portfolio }: { portfolio: ClosePortfolio }) {
   const newest = portfolio.periods[0]!;
   const cells = portfolio.rows.map((r) => r.cells[0]!);
   const ready = cells.filter((c) => c.verdict === "go");
-  const blocked = cells.filter((c) => c.verdict === "no_go");
+  const blocked = cells.filter((c) => c.verdict === "no_go" && !c.noData);
+  const noData = cells.filter((c) => c.noData);
   return (
     <section className="card" aria-labelledby="portfolio-summary" data-testid="portfolio-summary">
       <h2 id="portfolio-summary">{newest.label}</h2>
@@ -36,6 +37,11 @@ export function PortfolioSummary({ portfolio }: { portfolio: ClosePortfolio }) {
             </li>
           ))}
         </ul>
+      ) : null}
+      {noData.length > 0 ? (
+        <p className="muted">
+          No usage telemetry yet for {noData.map((c) => c.entity).join(", ")}: nothing to close on.
+        </p>
       ) : null}
     </section>
   );
@@ -74,7 +80,13 @@ export function PortfolioGrid({ portfolio }: { portfolio: ClosePortfolio }) {
               {row.cells.map((cell) => (
                 <td
                   key={cell.periodKey}
-                  className={cell.verdict === "go" ? styles.cellGo : styles.cellNoGo}
+                  className={
+                    cell.noData
+                      ? styles.cellNoData
+                      : cell.verdict === "go"
+                        ? styles.cellGo
+                        : styles.cellNoGo
+                  }
                   data-testid="portfolio-cell"
                   data-entity={cell.entity}
                   data-period={cell.periodKey}
@@ -92,6 +104,19 @@ export function PortfolioGrid({ portfolio }: { portfolio: ClosePortfolio }) {
 }
 
 function Cell({ cell }: { cell: PortfolioCell }) {
+  if (cell.noData) {
+    return (
+      <Link href={cell.href} className={styles.cellLink}>
+        <span className="visually-hidden">
+          {cell.entity}, {cell.periodLabel}:{" "}
+        </span>
+        <span className={styles.cellVerdict}>
+          <span aria-hidden="true">– </span>No data
+        </span>
+        <span className={styles.cellReasons}>No usage telemetry received</span>
+      </Link>
+    );
+  }
   const go = cell.verdict === "go";
   const named = cell.failing.slice(0, NAMED_IN_CELL);
   const more = cell.failing.length - named.length;

@@ -16,6 +16,8 @@ import {
  * cell), so the grid and the checklist a click away can never disagree.
  */
 
+const NO_USAGE_DATA = "No usage data";
+
 /** Six months: the quarter being closed and the one before, as finance usually looks back. */
 export const PORTFOLIO_MONTHS = 6;
 
@@ -35,6 +37,12 @@ export interface PortfolioCell {
   /** The failing checks in checklist order, each with its own count. */
   failing: { key: CheckKey; short: string; blockerCount: number }[];
   closedAt: string | null;
+  /**
+   * Closeline received no usage telemetry for the month and found nothing else wrong: a month
+   * before the entity's feeds were connected. Still NO-GO on its checklist (nothing proves
+   * the usage complete), but shown as "no data" rather than as a failure to chase.
+   */
+  noData: boolean;
   /** The entity-month checklist. */
   href: string;
 }
@@ -109,6 +117,7 @@ async function evaluateCell(
     blockerCount: failing.reduce((sum, c) => sum + c.blockerCount, 0),
     failing,
     closedAt: report.closed?.closedAt ?? null,
+    noData: failing.length === 1 && failing[0]!.short === NO_USAGE_DATA,
     href: checklistHref(cell.entity, cell.period.key),
   };
 }
@@ -116,7 +125,7 @@ async function evaluateCell(
 /** A month with no usage telemetry at all says so: "incomplete" would suggest a partial feed. */
 function shortName(check: CheckResult): string {
   if (check.key === "usage_complete" && check.blockers[0]?.ref === NO_CHECKPOINTS_REF) {
-    return "No usage data";
+    return NO_USAGE_DATA;
   }
   return CHECKS.find((d) => d.key === check.key)!.short;
 }

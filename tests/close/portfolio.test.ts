@@ -167,15 +167,27 @@ describe("close portfolio", () => {
       ["no_pending_approvals", 1],
       ["no_unresolved_retroactive_amendments", 1],
     ]);
-    // A month without any usage telemetry says so, and the approval still blocks it.
+    // A month without any usage telemetry says so, and the approval still blocks it: a real
+    // blocker, so the month is not shown as merely having no data.
     expect(cell(waiting, "2026-06")).toMatchObject({
       verdict: "no_go",
+      noData: false,
       blockerCount: 2,
       failing: [
         { key: "usage_complete", short: "No usage data", blockerCount: 1 },
         { key: "no_pending_approvals", blockerCount: 1 },
       ],
     });
+  });
+
+  it("shows a month with no telemetry and nothing else wrong as no data, not as a failure", () => {
+    const untracked = portfolio.rows
+      .flatMap((r) => r.cells)
+      .filter((c) => c.failing.length === 1 && c.failing[0]!.short === "No usage data");
+    expect(untracked.length).toBeGreaterThan(0);
+    for (const c of untracked) expect(c).toMatchObject({ verdict: "no_go", noData: true });
+    const others = portfolio.rows.flatMap((r) => r.cells).filter((c) => !untracked.includes(c));
+    for (const c of others) expect(c.noData).toBe(false);
   });
 
   it("links each cell to its entity-month checklist", () => {
