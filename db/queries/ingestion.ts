@@ -62,14 +62,20 @@ export interface SourceTypeActivity {
   arrivals: number;
   /** The median time between consecutive arrivals in [from, to), or null with fewer than two. */
   medianGapMs: number | null;
+  /** The longest time between consecutive arrivals in [lookbackFrom, to), or null. */
+  longestGapMs: number | null;
 }
 
 /**
  * Every source × type that ever sent an accepted event, with its latest arrival and what its
  * arrivals in [from, to) say about its usual cadence.
  */
-export async function sourceTypeActivity(db: Db, range: Range): Promise<SourceTypeActivity[]> {
+export async function sourceTypeActivity(
+  db: Db,
+  range: Range & { lookbackFrom: Date },
+): Promise<SourceTypeActivity[]> {
   const from = sql`${range.from.toISOString()}::timestamptz`;
+  const lookbackFrom = sql`${range.lookbackFrom.toISOString()}::timestamptz`;
   const to = sql`${range.to.toISOString()}::timestamptz`;
   const rows = await queryRows<{
     source: string;
@@ -78,6 +84,7 @@ export async function sourceTypeActivity(db: Db, range: Range): Promise<SourceTy
     events: Num;
     arrivals: Num;
     median_gap_ms: Num;
+    longest_gap_ms: Num;
   }>(
     db,
     // The pairs are found by skipping through events_source_type_received_idx (one probe per
@@ -99,21 +106,24 @@ export async function sourceTypeActivity(db: Db, range: Range): Promise<SourceTy
         ),
         arrivals as (
           select source, type, received_at, count(*) as events
-          from events where received_at >= ${from} and received_at < ${to}
+          from events where received_at >= ${lookbackFrom} and received_at < ${to}
           group by source, type, received_at
         ),
         gaps as (
-          select source, type, events,
+          select source, type, events, received_at,
             extract(epoch from received_at - lag(received_at) over (partition by source, type order by received_at)) * 1000 as gap_ms
           from arrivals
         ),
         cadence as (
-          select source, type, sum(events) as events, count(*) as arrivals,
-            percentile_cont(0.5) within group (order by gap_ms) as median_gap_ms
+          select source, type,
+            sum(events) filter (where received_at >= ${from}) as events,
+            count(*) filter (where received_at >= ${from}) as arrivals,
+            percentile_cont(0.5) within group (order by gap_ms) filter (where received_at >= ${from}) as median_gap_ms,
+            max(gap_ms) as longest_gap_ms
           from gaps group by source, type
         )
         select l.source, l.type, l.last_received, coalesce(c.events, 0) as events,
-          coalesce(c.arrivals, 0) as arrivals, c.median_gap_ms
+          coalesce(c.arrivals, 0) as arrivals, c.median_gap_ms, c.longest_gap_ms
         from latest l left join cadence c on c.source = l.source and c.type = l.type
         where l.last_received is not null
         order by l.source, l.type`,
@@ -125,6 +135,7 @@ export async function sourceTypeActivity(db: Db, range: Range): Promise<SourceTy
     events: Number(r.events),
     arrivals: Number(r.arrivals),
     medianGapMs: r.median_gap_ms === null ? null : Number(r.median_gap_ms),
+    longestGapMs: r.longest_gap_ms === null ? null : Number(r.longest_gap_ms),
   }));
 }
 

@@ -15,6 +15,11 @@ import type { SeriesPoint } from "@/lib/kpi/overview";
 
 /** The history a cadence is learned from, and the days of the volume chart. */
 export const HEALTH_WINDOW_DAYS = 14;
+/**
+ * How far back the longest usual quiet spell is looked for: past a month, so a source that
+ * sends in bursts (a monthly billing run, a nightly job) is not called silent between them.
+ */
+export const QUIET_LOOKBACK_DAYS = 35;
 /** Fewer arrivals than this in the window (four gaps) is too little to call anything usual. */
 export const MIN_ARRIVALS_FOR_CADENCE = 5;
 /** Quiet for more than this many usual gaps is silence: one or two late batches are normal. */
@@ -29,7 +34,7 @@ const DAY_MS = 86_400_000;
 
 /**
  * - `on_time`: the last arrival is within the allowance of the learned cadence;
- * - `silent`: longer than that, or nothing at all in the window: flagged;
+ * - `silent`: longer than that, or nothing at all for the whole lookback: flagged;
  * - `unknown`: too few arrivals in the window to learn a cadence, so no claim either way.
  */
 export type Freshness = "on_time" | "silent" | "unknown";
@@ -45,19 +50,28 @@ export interface FreshnessAssessment {
 
 /** Whether one source × type has gone quiet for longer than its own cadence allows. */
 export function assessFreshness(
-  activity: Pick<SourceTypeActivity, "lastReceivedAt" | "arrivals" | "medianGapMs">,
+  activity: Pick<
+    SourceTypeActivity,
+    "lastReceivedAt" | "arrivals" | "medianGapMs" | "longestGapMs"
+  >,
   now: Date,
 ): FreshnessAssessment {
   const sinceLastMs = Math.max(0, now.getTime() - activity.lastReceivedAt.getTime());
-  if (activity.arrivals === 0) {
-    // It sent before the window and nothing in it: two weeks of silence needs no cadence.
+  if (sinceLastMs > QUIET_LOOKBACK_DAYS * DAY_MS) {
+    // Nothing for longer than the whole lookback: that silence needs no cadence.
     return { freshness: "silent", cadenceMs: null, allowanceMs: null, sinceLastMs };
   }
   if (activity.arrivals < MIN_ARRIVALS_FOR_CADENCE || activity.medianGapMs === null) {
     return { freshness: "unknown", cadenceMs: null, allowanceMs: null, sinceLastMs };
   }
   const cadenceMs = activity.medianGapMs;
-  const allowanceMs = Math.max(SILENCE_FACTOR * cadenceMs, SILENCE_FLOOR_MS);
+  // Three usual gaps, or the longest quiet spell it had lately, whichever is longer: a source
+  // that sends in bursts is usually quiet for long between them.
+  const allowanceMs = Math.max(
+    SILENCE_FACTOR * cadenceMs,
+    activity.longestGapMs ?? 0,
+    SILENCE_FLOOR_MS,
+  );
   return {
     freshness: sinceLastMs > allowanceMs ? "silent" : "on_time",
     cadenceMs,
@@ -121,8 +135,9 @@ export async function loadIngestionHealth(
   const chartFrom = new Date(today - (HEALTH_WINDOW_DAYS - 1) * DAY_MS);
   // The cadence is learned over exactly the last fourteen days, up to now.
   const cadenceRange = { from: new Date(now.getTime() - HEALTH_WINDOW_DAYS * DAY_MS), to: now };
+  const lookbackFrom = new Date(now.getTime() - QUIET_LOOKBACK_DAYS * DAY_MS);
   const [activity, volume, rejections] = await Promise.all([
-    sourceTypeActivity(db, cadenceRange),
+    sourceTypeActivity(db, { ...cadenceRange, lookbackFrom }),
     dailyVolumeBySourceType(db, { from: chartFrom, to: now }),
     rejectionCountsBySourceType(db, cadenceRange),
   ]);

@@ -31,7 +31,7 @@ let health: IngestionHealth;
 async function arrivals(
   source: string,
   type: string,
-  o: { count: number; gapMs: number; lastAgoMs: number; perArrival?: number },
+  o: { count: number; gapMs: number; lastAgoMs: number; perArrival?: number; idPrefix?: string },
 ) {
   const rows = [];
   for (let i = 0; i < o.count; i++) {
@@ -39,7 +39,7 @@ async function arrivals(
     for (let j = 0; j < (o.perArrival ?? 1); j++) {
       rows.push({
         source,
-        eventId: `${type}-${i}-${j}`,
+        eventId: `${o.idPrefix ?? ""}${type}-${i}-${j}`,
         type,
         time: receivedAt,
         receivedAt,
@@ -90,8 +90,20 @@ beforeAll(async () => {
   await arrivals(src("fast"), "payment.received", { count: 120, gapMs: MIN, lastAgoMs: 10 * MIN });
   // Three arrivals in the window: too few to learn a cadence.
   await arrivals(src("rare"), "contract.amended", { count: 3, gapMs: 2 * DAY, lastAgoMs: 3 * DAY });
-  // Its last event 20 days ago: nothing in the 14-day window.
-  await arrivals(src("ancient"), "invoice.issued", { count: 10, gapMs: HOUR, lastAgoMs: 20 * DAY });
+  // Its last event 40 days ago: nothing for longer than the 35-day lookback.
+  await arrivals(src("ancient"), "invoice.issued", { count: 10, gapMs: HOUR, lastAgoMs: 40 * DAY });
+  // Its last event 20 days ago, hourly before that: too little in the window to judge.
+  await arrivals(src("lapsed"), "invoice.issued", { count: 10, gapMs: HOUR, lastAgoMs: 20 * DAY });
+  // A monthly run: 30 arrivals a minute apart, a month apart, the last run 3 days ago. Quiet
+  // for days between runs is its usual rhythm, not silence.
+  for (const daysAgo of [3, 33]) {
+    await arrivals(src("monthly"), "invoice.issued", {
+      count: 30,
+      gapMs: MIN,
+      lastAgoMs: daysAgo * DAY,
+      idPrefix: `run${daysAgo}-`,
+    });
+  }
   // After NOW: not seen by a reading taken at NOW.
   await arrivals(src("future"), "invoice.issued", { count: 1, gapMs: 0, lastAgoMs: -HOUR });
 
@@ -150,8 +162,31 @@ describe("cadence and silence", () => {
       cadenceMs: null,
       arrivals: 0,
       events: 0,
-      sinceLastMs: 20 * DAY,
+      sinceLastMs: 40 * DAY,
     });
+    expect(row(src("lapsed"), "invoice.issued")).toMatchObject({
+      freshness: "unknown",
+      arrivals: 0,
+    });
+  });
+
+  it("does not call a source that sends in monthly bursts silent between them", () => {
+    const monthly = row(src("monthly"), "invoice.issued");
+    expect(monthly).toMatchObject({ freshness: "on_time", cadenceMs: MIN, arrivals: 30 });
+    // The longest quiet spell lately (30 days less a burst) is what it is allowed.
+    expect(monthly.allowanceMs).toBe(30 * DAY - 29 * MIN);
+    const later = (daysQuiet: number) =>
+      assessFreshness(
+        {
+          lastReceivedAt: new Date(NOW.getTime() - daysQuiet * DAY),
+          arrivals: 30,
+          medianGapMs: MIN,
+          longestGapMs: 30 * DAY - 29 * MIN,
+        },
+        NOW,
+      ).freshness;
+    expect(later(29)).toBe("on_time");
+    expect(later(31)).toBe("silent");
   });
 
   it("ignores what arrived after the reading", () => {
@@ -166,7 +201,12 @@ describe("cadence and silence", () => {
   it("is on time at exactly the allowance and silent just past it", () => {
     const at = (sinceLastMs: number) =>
       assessFreshness(
-        { lastReceivedAt: new Date(NOW.getTime() - sinceLastMs), arrivals: 10, medianGapMs: HOUR },
+        {
+          lastReceivedAt: new Date(NOW.getTime() - sinceLastMs),
+          arrivals: 10,
+          medianGapMs: HOUR,
+          longestGapMs: HOUR,
+        },
         NOW,
       ).freshness;
     expect(at(3 * HOUR)).toBe("on_time");
