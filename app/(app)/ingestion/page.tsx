@@ -9,7 +9,12 @@ import { guardPage } from "@/lib/auth/session";
 import { loadGlobalFilters } from "@/lib/filters/search-params";
 import { resolveTimeRange } from "@/lib/filters/time-range";
 import { formatCount, formatDateTime } from "@/lib/format";
-import { HEALTH_WINDOW_DAYS, loadIngestionHealth, type SourceHealth } from "@/lib/ingest/health";
+import {
+  HEALTH_WINDOW_DAYS,
+  QUIET_LOOKBACK_DAYS,
+  loadIngestionHealth,
+  type SourceHealth,
+} from "@/lib/ingest/health";
 
 export const metadata: Metadata = { title: "Ingestion" };
 
@@ -59,8 +64,9 @@ export default async function IngestionPage({
         <h2 id="health">Health by source and event type</h2>
         <p className="muted">
           The last {HEALTH_WINDOW_DAYS} days, whatever the time range above: a source is flagged
-          silent when it has been quiet for more than three times its usual gap between arrivals (at
-          least 15 minutes), or sent nothing in those days. Checked{" "}
+          silent when it has been quiet for longer than three times its usual gap between arrivals,
+          longer than its longest quiet spell of the last {QUIET_LOOKBACK_DAYS} days, and at least
+          15 minutes; or when it sent nothing in those {QUIET_LOOKBACK_DAYS} days. Checked{" "}
           {formatDateTime(health.generatedAt)}.
         </p>
         {health.sources.length === 0 ? (
