@@ -80,6 +80,12 @@ test("a user switches to New York time and dates follow, with the change audited
   await expect(eventTime).toHaveText("15 Jan 2026, 07:00 UTC−5");
   await page.reload();
   await expect(eventTime).toHaveText("15 Jan 2026, 07:00 UTC−5");
+  // So do the other pages: when the source last sent, on ingestion health.
+  await page.goto("/ingestion");
+  const sourceRow = page.locator(
+    `[data-testid="source-row"][data-source="${SOURCE}"][data-type="invoice.issued"]`,
+  );
+  await expect(sourceRow).toContainText(/UTC−[45]/);
 
   // Another user still reads UTC: the zone belongs to the user, not the browser or the app.
   const other = await makeUser("admin");

@@ -3,6 +3,7 @@ import type { BlockerLink } from "@/lib/close/links";
 import type { CheckResult, CloseReadiness } from "@/lib/close/readiness";
 import { formatDateTime, formatMoney } from "@/lib/format";
 import styles from "./close.module.css";
+import { DateTime } from "@/components/ui/date-time";
 
 /*
  * The verdict and the checklist of close readiness, server-rendered. Pass and fail are words,
@@ -31,7 +32,7 @@ export function VerdictBanner({ report }: { report: CloseReadiness }) {
         {report.closed
           ? `Period marked closed ${formatDateTime(report.closed.closedAt)}${report.closed.closedBy ? ` by ${report.closed.closedBy}` : ""}.`
           : "Period not marked closed."}{" "}
-        Checked {formatDateTime(report.generatedAt)}.
+        Checked <DateTime value={report.generatedAt} />.
       </p>
     </section>
   );

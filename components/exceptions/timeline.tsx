@@ -2,6 +2,7 @@ import { REASON_LABELS } from "@/lib/exceptions/vocabulary";
 import type { Timeline, TimelineItem } from "@/lib/exceptions/detail";
 import { formatDateTime, formatMoney, formatPercent } from "@/lib/format";
 import styles from "./exceptions.module.css";
+import { DateTime } from "@/components/ui/date-time";
 
 /*
  * An exception's story, oldest first: the telemetry behind it, what Closeline did (raised,
@@ -132,7 +133,7 @@ function Entry({ item }: { item: TimelineItem }) {
           <details>
             <summary className="muted">
               Event data ({item.type} from {item.source}, id {item.eventId}, received{" "}
-              {formatDateTime(item.receivedAt)})
+              <DateTime value={item.receivedAt} />)
             </summary>
             <pre className={styles.json}>{JSON.stringify(item.data, null, 2)}</pre>
           </details>
@@ -194,7 +195,7 @@ export function ExceptionTimeline({ timeline }: { timeline: Timeline }) {
             data-kind={item.kind}
           >
             <time className={styles.when} dateTime={item.at.toISOString()}>
-              {formatDateTime(item.at)}
+              <DateTime value={item.at} />
             </time>
             <div>
               <Entry item={item} />

@@ -1,5 +1,6 @@
 import type { Freshness, SourceHealth } from "@/lib/ingest/health";
-import { formatCount, formatDateTime, formatDuration } from "@/lib/format";
+import { formatCount, formatDuration } from "@/lib/format";
+import { DateTime } from "@/components/ui/date-time";
 
 /*
  * One row per source × event type: is it on time, when did it last send, how often does it
@@ -75,7 +76,7 @@ export function SourceHealthTable({
                     <>
                       {formatDuration(s.sinceLastMs)} ago
                       <div className="muted">
-                        <time dateTime={s.lastReceivedAt}>{formatDateTime(s.lastReceivedAt)}</time>
+                        <DateTime value={s.lastReceivedAt} />
                       </div>
                     </>
                   ) : (

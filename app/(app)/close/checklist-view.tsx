@@ -19,6 +19,7 @@ import { computeCloseReadiness, configuredCompletenessTarget } from "@/lib/close
 import { formatDateTime, formatMoney } from "@/lib/format";
 import { MaterialityForm, PeriodCloseForm, PeriodPicker, PrintButton } from "./client";
 import { serializeCloseParams, type CloseParams } from "./search-params";
+import { DateTime } from "@/components/ui/date-time";
 
 /** Telemetry keeps arriving while a month is being closed; the checklist follows it. */
 const REFRESH_MS = 60_000;
@@ -75,8 +76,8 @@ export async function ChecklistView({
           </p>
           <h1>Close readiness</h1>
           <p className={styles.subtitle} data-testid="close-scope">
-            {entity} · {periodLabel(period)} ({formatDateTime(period.start)} –{" "}
-            {formatDateTime(period.end)})
+            {entity} · {periodLabel(period)} (<DateTime value={period.start} /> –{" "}
+            <DateTime value={period.end} />)
           </p>
         </div>
         <div className="form-row no-print">
@@ -143,7 +144,9 @@ export async function ChecklistView({
                   <tr key={t.currency}>
                     <td>{t.currency}</td>
                     <td className="num">{formatMoney(t.thresholdMinor, t.currency)}</td>
-                    <td>{formatDateTime(t.updatedAt)}</td>
+                    <td>
+                      <DateTime value={t.updatedAt} />
+                    </td>
                   </tr>
                 ))}
               </tbody>
@@ -166,7 +169,7 @@ export async function ChecklistView({
       </section>
 
       <p className={`muted ${styles.printOnly}`}>
-        Printed from Closeline {formatDateTime(report.generatedAt)} by {user.email}.
+        Printed from Closeline <DateTime value={report.generatedAt} /> by {user.email}.
       </p>
     </div>
   );

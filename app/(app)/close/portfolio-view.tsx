@@ -13,9 +13,9 @@ import {
 } from "@/lib/close/period";
 import { computeClosePortfolio, portfolioPeriods } from "@/lib/close/portfolio";
 import { configuredCompletenessTarget } from "@/lib/close/readiness";
-import { formatDateTime } from "@/lib/format";
 import { PortfolioPicker } from "./client";
 import { serializeCloseParams, type CloseParams } from "./search-params";
+import { DateTime } from "@/components/ui/date-time";
 
 /** The same pace as the checklist: telemetry keeps arriving while months are closed. */
 const REFRESH_MS = 60_000;
@@ -83,7 +83,7 @@ export async function PortfolioView({
         <p className="muted">
           Each cell is the verdict of that entity-month&apos;s checklist and the number of items
           blocking it; open a cell for the checklist and its blockers. Checked{" "}
-          {formatDateTime(portfolio.generatedAt)}.
+          <DateTime value={portfolio.generatedAt} />.
         </p>
         <PortfolioGrid portfolio={portfolio} />
       </section>

@@ -8,13 +8,14 @@ import { can } from "@/lib/auth/permissions";
 import { guardPage } from "@/lib/auth/session";
 import { loadGlobalFilters } from "@/lib/filters/search-params";
 import { resolveTimeRange } from "@/lib/filters/time-range";
-import { formatCount, formatDateTime } from "@/lib/format";
+import { formatCount } from "@/lib/format";
 import {
   HEALTH_WINDOW_DAYS,
   QUIET_LOOKBACK_DAYS,
   loadIngestionHealth,
   type SourceHealth,
 } from "@/lib/ingest/health";
+import { DateTime } from "@/components/ui/date-time";
 
 export const metadata: Metadata = { title: "Ingestion" };
 
@@ -67,7 +68,7 @@ export default async function IngestionPage({
           silent when it has been quiet for longer than three times its usual gap between arrivals,
           longer than its longest quiet spell of the last {QUIET_LOOKBACK_DAYS} days, and at least
           15 minutes; or when it sent nothing in those {QUIET_LOOKBACK_DAYS} days. Checked{" "}
-          {formatDateTime(health.generatedAt)}.
+          <DateTime value={health.generatedAt} />.
         </p>
         {health.sources.length === 0 ? (
           <p className="muted">No source has sent anything yet.</p>
@@ -121,7 +122,9 @@ export default async function IngestionPage({
                     <code>{row.type}</code>
                   </td>
                   <td className="num">{formatCount(row.events)}</td>
-                  <td>{formatDateTime(row.lastReceived)}</td>
+                  <td>
+                    <DateTime value={row.lastReceived} />
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -147,7 +150,9 @@ export default async function IngestionPage({
               <tbody>
                 {rejections.map((r) => (
                   <tr key={r.id}>
-                    <td>{formatDateTime(r.receivedAt)}</td>
+                    <td>
+                      <DateTime value={r.receivedAt} />
+                    </td>
                     <td>{r.source ?? "—"}</td>
                     <td>{r.event_id ?? "—"}</td>
                     <td>{r.type ?? "—"}</td>

@@ -1,8 +1,8 @@
 "use client";
 
 import { useEffect, useRef } from "react";
-import { formatDateTime } from "@/lib/format";
 import styles from "../exceptions.module.css";
+import { DateTime } from "@/components/ui/date-time";
 
 /**
  * What the last action did, in words, with the time: it stays until the next action (a toast
@@ -29,7 +29,9 @@ export function ActionConfirmation({
       data-testid="action-confirmation"
     >
       {confirmation.text}{" "}
-      <span className="muted">({formatDateTime(new Date(confirmation.at))})</span>
+      <span className="muted">
+        (<DateTime value={new Date(confirmation.at)} />)
+      </span>
     </p>
   );
 }

@@ -7,6 +7,7 @@ import {
 import { STAGE_LABELS, correctionStage, inFlight } from "@/lib/corrections/lifecycle";
 import { formatDateTime, formatMoney } from "@/lib/format";
 import { DecideCorrectionForm, ProposeCorrectionForm } from "./corrections-forms";
+import { DateTime } from "@/components/ui/date-time";
 
 const KIND_LABEL: Record<CorrectionKind, string> = {
   credit_note: "Credit note",
@@ -85,14 +86,15 @@ export function CorrectionsPanel({
               ) : null}
               <p style={{ margin: "0.4rem 0" }}>{c.reason}</p>
               <div className="muted">
-                Proposed by {names[c.proposedBy] ?? c.proposedBy} on {formatDateTime(c.proposedAt)}
+                Proposed by {names[c.proposedBy] ?? c.proposedBy} on{" "}
+                <DateTime value={c.proposedAt} />
               </div>
               {c.decisions.length > 0 ? (
                 <ul>
                   {c.decisions.map((d) => (
                     <li key={d.deciderId}>
                       {d.decision === "approve" ? "Approved" : "Rejected"} by{" "}
-                      {names[d.deciderId] ?? d.deciderId} on {formatDateTime(d.at)}: {d.reason}
+                      {names[d.deciderId] ?? d.deciderId} on <DateTime value={d.at} />: {d.reason}
                     </li>
                   ))}
                 </ul>

@@ -1,7 +1,7 @@
 import type { RetryProgress, RetryStepState } from "@/lib/exceptions/retry";
 import { loadRetryProgress, loadWaitingRejectedEvents } from "@/lib/exceptions/retry-view";
-import { formatDateTime } from "@/lib/format";
 import { RejectedEventControls, RejectedGroupControls, RetryButton } from "./retry-controls";
+import { DateTime } from "@/components/ui/date-time";
 
 /*
  * The detail view's panels for retries (erp_posting_failed) and rejected events
@@ -32,7 +32,11 @@ function Step({
         {label}
         {state === "waiting" ? " (waiting)" : state === "failed" ? " (failed)" : ""}
       </span>{" "}
-      {at ? <span className="muted">{formatDateTime(at)}</span> : null}
+      {at ? (
+        <span className="muted">
+          <DateTime value={at} />
+        </span>
+      ) : null}
       {detail ? <div className="muted">{detail}</div> : null}
     </li>
   );
@@ -120,7 +124,9 @@ export async function RejectedEventsPanel({
                 <div>
                   <code>{e.eventId ?? `#${e.id}`}</code>{" "}
                   <span className="muted">{e.type ?? "(no type)"}</span>{" "}
-                  <span className="muted">{formatDateTime(e.receivedAt)}</span>
+                  <span className="muted">
+                    <DateTime value={e.receivedAt} />
+                  </span>
                 </div>
                 <ul className="muted" style={{ margin: "0.25rem 0" }}>
                   {e.errors.slice(0, 3).map((error, i) => (

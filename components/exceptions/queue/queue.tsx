@@ -17,13 +17,13 @@ import {
   type QueueParams,
 } from "@/lib/exceptions/queue-params";
 import { DIRECTION_LABELS, SORT_LABELS, TYPE_LABELS } from "@/lib/exceptions/vocabulary";
-import { formatDateTime } from "@/lib/format";
 import styles from "../exceptions.module.css";
 import { BulkBar, BulkOutcome, type Outcome } from "./bulk-bar";
 import { countText, totalOf } from "./counts";
 import { Filters } from "./filters";
 import { QueueTable } from "./queue-table";
 import { TypeTabs } from "./type-tabs";
+import { DateTime } from "@/components/ui/date-time";
 
 /*
  * The queue: tabs per type, filters, a sortable table with keyset pages, selection for bulk
@@ -187,7 +187,7 @@ export function ExceptionQueue({
       {query.isError && page ? (
         <p className="alert error" role="alert">
           Could not refresh: {query.error.message} Showing the exceptions as of{" "}
-          {formatDateTime(page.asOf)}.
+          <DateTime value={page.asOf} />.
         </p>
       ) : null}
       {outcome ? <BulkOutcome outcome={outcome} outcomeRef={outcomeRef} /> : null}

@@ -26,6 +26,7 @@ import {
   resolveAction,
   startAction,
 } from "../actions";
+import { DateTime } from "@/components/ui/date-time";
 
 export const metadata: Metadata = { title: "Exception" };
 
@@ -136,18 +137,22 @@ function Facts({ exception: x, sla }: { exception: ExceptionDetail; sla: SlaTarg
       <dt>Owner</dt>
       <dd data-testid="exception-owner">{x.ownerName ?? x.ownerEmail ?? "Unassigned"}</dd>
       <dt>Opened</dt>
-      <dd>{formatDateTime(x.openedAt)}</dd>
+      <dd>
+        <DateTime value={x.openedAt} />
+      </dd>
       <dt>SLA</dt>
       <dd>
         Warning after {slaDuration(sla.warningMs)}, breached after {slaDuration(sla.breachMs)}
       </dd>
       <dt>Last change</dt>
-      <dd>{formatDateTime(x.updatedAt)}</dd>
+      <dd>
+        <DateTime value={x.updatedAt} />
+      </dd>
       {x.closedAt ? (
         <>
           <dt>Closed</dt>
           <dd>
-            {formatDateTime(x.closedAt)} by{" "}
+            <DateTime value={x.closedAt} /> by{" "}
             {x.closedBy === "system" ? "Closeline (telemetry)" : (x.closedByEmail ?? x.closedBy)}
           </dd>
           <dt>Reason</dt>
