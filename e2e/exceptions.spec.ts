@@ -304,12 +304,15 @@ test("the bulk bar sits directly above the table and stays in view while rows ar
   await page.getByRole("checkbox", { name: "Select every exception on this page" }).check();
   const bar = page.getByTestId("bulk-actions");
   await expect(bar).toContainText("2 selected");
-  const barBox = (await bar.boundingBox())!;
+  // The bar is the sticky strip holding the bulk form and, for failed postings, bulk retry.
+  const strip = bar.locator("xpath=..");
+  const barBox = (await strip.boundingBox())!;
   const tableBox = (await table.boundingBox())!;
   // Directly above the table: nothing sits between them but a little space.
   expect(tableBox.y - (barBox.y + barBox.height)).toBeGreaterThanOrEqual(0);
   expect(tableBox.y - (barBox.y + barBox.height)).toBeLessThan(40);
-  expect(await bar.evaluate((el) => getComputedStyle(el.parentElement!).position)).toBe("sticky");
+  expect(await strip.evaluate((el) => getComputedStyle(el).position)).toBe("sticky");
+  await expect(strip.getByRole("button", { name: "Retry 2 failed postings" })).toBeVisible();
 });
 
 test("at 390 px the queue is a list of cards and the exception page stacks, without sideways scroll", async ({
