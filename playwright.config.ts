@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { defineConfig, devices } from "@playwright/test";
 import { E2E_BASE_URL, E2E_READY_LINE, ensureE2eDatabaseUrl } from "./e2e/fixtures/server";
 
@@ -9,6 +10,10 @@ import { E2E_BASE_URL, E2E_READY_LINE, ensureE2eDatabaseUrl } from "./e2e/fixtur
  */
 
 const databaseUrl = ensureE2eDatabaseUrl();
+// One AUTH_SECRET for the server and the workers, named once like the database: a spec that
+// stores a webhook endpoint itself seals its secret with a key derived from it
+// (lib/secret-box.ts), and the server must open it with the same key.
+process.env.AUTH_SECRET ??= randomBytes(32).toString("base64url");
 const isCI = !!process.env.CI;
 
 export default defineConfig({
@@ -52,6 +57,6 @@ export default defineConfig({
     stdout: "pipe",
     stderr: "pipe",
     gracefulShutdown: { signal: "SIGTERM", timeout: 10_000 },
-    env: { DATABASE_URL: databaseUrl },
+    env: { DATABASE_URL: databaseUrl, AUTH_SECRET: process.env.AUTH_SECRET },
   },
 });
