@@ -3,7 +3,15 @@ import AxeBuilder from "@axe-core/playwright";
 import type { Browser, BrowserContextOptions } from "@playwright/test";
 import { and, eq } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { events, exceptions, ROLES, type Role } from "@/db/schema";
+import {
+  events,
+  exceptions,
+  outboxCommands,
+  outboxDeliveries,
+  ROLES,
+  webhookEndpoints,
+  type Role,
+} from "@/db/schema";
 import { SYSTEM_ACTOR } from "@/lib/audit";
 import { areasFor } from "@/lib/auth/navigation";
 import { can, type Permission } from "@/lib/auth/permissions";
@@ -91,7 +99,46 @@ async function seed(db: Db): Promise<Seeded> {
         eq(events.eventId, `e2e-pages-${RUN}-invoice.issued`),
       ),
     );
+  await seedWebhookHistory(db, exception!.id);
   return { exceptionId: exception!.id, eventSeq: invoice!.seq };
+}
+
+/**
+ * What makes the webhooks page wide: a retired endpoint with a long URL and a command that died
+ * on it, with its error and delivery log. Inserted as rows because only a retired endpoint
+ * keeps this out of the way of the specs that deliver commands.
+ */
+async function seedWebhookHistory(db: Db, exceptionId: string) {
+  const [endpoint] = await db
+    .insert(webhookEndpoints)
+    .values({
+      name: `e2e retired receiver with a long name ${RUN}`,
+      url: `https://erp-connector.integration.example.com/webhooks/closeline/${RUN}/commands?tenant=e2e-every-page`,
+      secret: "whsec_never-used-to-sign",
+      kinds: ["correction.execute"],
+      active: false,
+      deactivatedAt: new Date(),
+    })
+    .returning({ id: webhookEndpoints.id });
+  const [command] = await db
+    .insert(outboxCommands)
+    .values({
+      kind: "correction.execute",
+      endpointId: endpoint!.id,
+      payload: { exceptionId },
+      exceptionId,
+      idempotencyKey: `e2e-every-page-${RUN}`,
+      status: "dead",
+      attempts: 1,
+      lastError: "endpoint deactivated before the command could be delivered to it",
+    })
+    .returning({ id: outboxCommands.id });
+  await db.insert(outboxDeliveries).values({
+    commandId: command!.id,
+    attempt: 1,
+    error: "connect ECONNREFUSED 203.0.113.7:443 (erp-connector.integration.example.com)",
+    durationMs: 12,
+  });
 }
 
 function pagesFor(role: Role, seeded: Seeded): string[] {
@@ -162,9 +209,15 @@ for (const role of ROLES) {
             const widths = await page.evaluate(() => {
               const inner = window.innerWidth;
               // The innermost elements that stick out: what to fix when the page is too wide.
+              // A scroll box clips a descendant unless the descendant is absolutely placed
+              // and the box is not its containing block: then it escapes and widens the page.
               const clipped = (el: Element) => {
+                let absolute = getComputedStyle(el).position === "absolute";
                 for (let a = el.parentElement; a; a = a.parentElement) {
-                  if (getComputedStyle(a).overflowX !== "visible") return true;
+                  const style = getComputedStyle(a);
+                  const positioned = style.position !== "static";
+                  if (style.overflowX !== "visible" && (!absolute || positioned)) return true;
+                  if (absolute && positioned) absolute = style.position === "absolute";
                 }
                 return false;
               };

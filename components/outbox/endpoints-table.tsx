@@ -55,9 +55,9 @@ export function EndpointsTable({
                 {e.active ? (
                   <span className="badge ok">active</span>
                 ) : (
-                  <span className="badge">
-                    deactivated <DateTime value={e.deactivatedAt} />
-                  </span>
+                  <>
+                    <span className="badge">deactivated</span> <DateTime value={e.deactivatedAt} />
+                  </>
                 )}
               </td>
               <td>
