@@ -80,6 +80,10 @@ async function propose(page: Page, exceptionId: string) {
   await form.getByLabel("Reason").fill("Credit the customer the difference the ERP did not book");
   await form.getByRole("button", { name: "Propose correction" }).click();
   await expect(page.getByTestId("correction")).toContainText("pending approval");
+  // The form is gone with the proposal; what it did stays said, and has the focus.
+  const confirmation = page.getByTestId("action-confirmation");
+  await expect(confirmation).toContainText("Correction proposed");
+  await expect(confirmation).toBeFocused();
 }
 
 const statusBadge = (page: Page) => page.getByTestId("exception-status");
@@ -125,6 +129,8 @@ test("maker-checker on a correction, end to end", async ({
   await decide.getByLabel("Reason for your decision").fill("Matches the ledger");
   await decide.getByRole("button", { name: "Approve" }).click();
   await expect(checkerPage.getByTestId("correction")).toContainText("approved");
+  await expect(checkerPage.getByTestId("action-confirmation")).toContainText("Approved.");
+  await expect(checkerPage.getByTestId("action-confirmation")).toBeFocused();
   await expect(checkerPage.getByTestId("correction")).toContainText(
     /Command (queued|being delivered|delivered|delivery failed)/,
   );
@@ -200,6 +206,7 @@ test("a rejected correction returns the exception to open, where a new one may b
   await decide.getByLabel("Reason for your decision").fill("The ledger already has it");
   await decide.getByRole("button", { name: "Reject" }).click();
   await expect(checkerPage.getByTestId("correction")).toContainText("rejected");
+  await expect(checkerPage.getByTestId("action-confirmation")).toContainText("Rejected.");
   await expect(statusBadge(checkerPage)).toHaveText("Open");
   await expect(checkerPage.getByRole("form", { name: "Propose a correction" })).toBeVisible();
 

@@ -2,6 +2,16 @@
 
 import { useActionState } from "react";
 import { decideCorrectionAction, proposeCorrectionAction } from "@/lib/corrections/actions";
+import type { ActionResult } from "@/lib/http/action-result";
+import { useReportCorrection } from "./corrections-feedback";
+
+/** What a decision did, by the correction's status after it. */
+const DECISION_OUTCOME: Record<string, string> = {
+  pending_approval: "Your approval is recorded; the correction still needs another approver.",
+  approved:
+    "Approved. The correction is sent to its target system; the exception resolves when that system confirms it.",
+  rejected: "Rejected. The correction will not be carried out; the exception is open again.",
+};
 
 export function ProposeCorrectionForm({
   exceptionId,
@@ -12,7 +22,16 @@ export function ProposeCorrectionForm({
   kinds: { value: string; label: string }[];
   defaultCurrency: string;
 }) {
-  const [state, action, pending] = useActionState(proposeCorrectionAction, null);
+  const report = useReportCorrection();
+  const [state, action, pending] = useActionState(
+    async (previous: ActionResult<{ id: string }> | null, form: FormData) => {
+      const result = await proposeCorrectionAction(previous, form);
+      if (result.ok)
+        report("Correction proposed; it now waits for another finance user's approval.");
+      return result;
+    },
+    null,
+  );
   return (
     <form action={action} className="form-row" aria-label="Propose a correction">
       <input type="hidden" name="exceptionId" value={exceptionId} />
@@ -59,11 +78,6 @@ export function ProposeCorrectionForm({
           {state.error}
         </p>
       ) : null}
-      {state?.ok ? (
-        <p role="status" className="alert success" style={{ flexBasis: "100%" }}>
-          Correction proposed; it now waits for approval.
-        </p>
-      ) : null}
     </form>
   );
 }
@@ -75,7 +89,15 @@ export function DecideCorrectionForm({
   correctionId: string;
   version: number;
 }) {
-  const [state, action, pending] = useActionState(decideCorrectionAction, null);
+  const report = useReportCorrection();
+  const [state, action, pending] = useActionState(
+    async (previous: ActionResult<{ status: string }> | null, form: FormData) => {
+      const result = await decideCorrectionAction(previous, form);
+      if (result.ok) report(DECISION_OUTCOME[result.data.status] ?? "Decision recorded.");
+      return result;
+    },
+    null,
+  );
   return (
     <form action={action} className="form-row" aria-label="Decide on the correction">
       <input type="hidden" name="correctionId" value={correctionId} />
@@ -93,11 +115,6 @@ export function DecideCorrectionForm({
       {state && !state.ok ? (
         <p role="alert" className="alert error" style={{ flexBasis: "100%" }}>
           {state.error}
-        </p>
-      ) : null}
-      {state?.ok ? (
-        <p role="status" className="alert success" style={{ flexBasis: "100%" }}>
-          Decision recorded: {state.data.status.replace("_", " ")}.
         </p>
       ) : null}
     </form>

@@ -6,6 +6,7 @@ import {
 } from "@/lib/corrections/corrections";
 import { STAGE_LABELS, correctionStage, inFlight } from "@/lib/corrections/lifecycle";
 import { formatDateTime, formatMoney } from "@/lib/format";
+import { CorrectionsFeedback } from "./corrections-feedback";
 import { DecideCorrectionForm, ProposeCorrectionForm } from "./corrections-forms";
 import { DateTime } from "@/components/ui/date-time";
 
@@ -47,81 +48,88 @@ export function CorrectionsPanel({
   return (
     <section className="card" aria-labelledby="corrections-heading">
       <h2 id="corrections-heading">Corrections</h2>
-      {corrections.length === 0 ? <p className="muted">No correction has been proposed.</p> : null}
-      <ul style={{ listStyle: "none", padding: 0, display: "grid", gap: "0.75rem" }}>
-        {corrections.map((c) => {
-          const approvals = c.decisions.filter((d) => d.decision === "approve").length;
-          const mayDecide =
-            c.status === "pending_approval" &&
-            can(user.role, "corrections:approve") &&
-            c.proposedBy !== user.id &&
-            !c.decisions.some((d) => d.deciderId === user.id);
-          return (
-            <li key={c.id} className="card" data-testid="correction">
-              <strong>
-                {KIND_LABEL[c.kind]} of {formatMoney(c.amountMinor, c.currency)}
-              </strong>{" "}
-              to {c.targetSystem} —{" "}
-              <span
-                className={
-                  c.status === "rejected"
-                    ? "badge bad"
-                    : c.status === "approved"
-                      ? "badge ok"
-                      : "badge warn"
-                }
-              >
-                {c.status.replace("_", " ")}
-              </span>{" "}
-              {c.status === "pending_approval" ? (
-                <span className="muted">
-                  {approvals} of {c.requiredApprovals} approval{c.requiredApprovals > 1 ? "s" : ""}
-                </span>
-              ) : null}
-              <CorrectionProgress correction={c} />
-              {c.commandStatus ? (
+      <CorrectionsFeedback>
+        {corrections.length === 0 ? (
+          <p className="muted">No correction has been proposed.</p>
+        ) : null}
+        <ul style={{ listStyle: "none", padding: 0, display: "grid", gap: "0.75rem" }}>
+          {corrections.map((c) => {
+            const approvals = c.decisions.filter((d) => d.decision === "approve").length;
+            const mayDecide =
+              c.status === "pending_approval" &&
+              can(user.role, "corrections:approve") &&
+              c.proposedBy !== user.id &&
+              !c.decisions.some((d) => d.deciderId === user.id);
+            return (
+              <li key={c.id} className="card" data-testid="correction">
+                <strong>
+                  {KIND_LABEL[c.kind]} of {formatMoney(c.amountMinor, c.currency)}
+                </strong>{" "}
+                to {c.targetSystem} —{" "}
+                <span
+                  className={
+                    c.status === "rejected"
+                      ? "badge bad"
+                      : c.status === "approved"
+                        ? "badge ok"
+                        : "badge warn"
+                  }
+                >
+                  {c.status.replace("_", " ")}
+                </span>{" "}
+                {c.status === "pending_approval" ? (
+                  <span className="muted">
+                    {approvals} of {c.requiredApprovals} approval
+                    {c.requiredApprovals > 1 ? "s" : ""}
+                  </span>
+                ) : null}
+                <CorrectionProgress correction={c} />
+                {c.commandStatus ? (
+                  <div className="muted">
+                    Command {DELIVERY_LABEL[c.commandStatus] ?? c.commandStatus}
+                  </div>
+                ) : null}
+                <p style={{ margin: "0.4rem 0" }}>{c.reason}</p>
                 <div className="muted">
-                  Command {DELIVERY_LABEL[c.commandStatus] ?? c.commandStatus}
+                  Proposed by {names[c.proposedBy] ?? c.proposedBy} on{" "}
+                  <DateTime value={c.proposedAt} />
                 </div>
-              ) : null}
-              <p style={{ margin: "0.4rem 0" }}>{c.reason}</p>
-              <div className="muted">
-                Proposed by {names[c.proposedBy] ?? c.proposedBy} on{" "}
-                <DateTime value={c.proposedAt} />
-              </div>
-              {c.decisions.length > 0 ? (
-                <ul>
-                  {c.decisions.map((d) => (
-                    <li key={d.deciderId}>
-                      {d.decision === "approve" ? "Approved" : "Rejected"} by{" "}
-                      {names[d.deciderId] ?? d.deciderId} on <DateTime value={d.at} />: {d.reason}
-                    </li>
-                  ))}
-                </ul>
-              ) : null}
-              {mayDecide ? <DecideCorrectionForm correctionId={c.id} version={c.version} /> : null}
-              {c.status === "pending_approval" && c.proposedBy === user.id ? (
-                <p className="muted">
-                  You proposed this correction, so another finance user must approve it.
-                </p>
-              ) : null}
-            </li>
-          );
-        })}
-      </ul>
-      {workable && !standing && can(user.role, "corrections:propose") ? (
-        <ProposeCorrectionForm
-          exceptionId={exception.id}
-          kinds={CORRECTION_KINDS.map((k) => ({ value: k, label: KIND_LABEL[k] }))}
-          defaultCurrency={exception.currency ?? ""}
-        />
-      ) : standing && can(user.role, "corrections:propose") ? (
-        <p className="muted" data-testid="proposal-closed">
-          {correctionStage(standing) === "awaiting_approval"
-            ? "Another correction can be proposed once this one is decided."
-            : `Another correction can be proposed if ${standing.targetSystem} reports this one failed.`}
-        </p>
-      ) : null}
+                {c.decisions.length > 0 ? (
+                  <ul>
+                    {c.decisions.map((d) => (
+                      <li key={d.deciderId}>
+                        {d.decision === "approve" ? "Approved" : "Rejected"} by{" "}
+                        {names[d.deciderId] ?? d.deciderId} on <DateTime value={d.at} />: {d.reason}
+                      </li>
+                    ))}
+                  </ul>
+                ) : null}
+                {mayDecide ? (
+                  <DecideCorrectionForm correctionId={c.id} version={c.version} />
+                ) : null}
+                {c.status === "pending_approval" && c.proposedBy === user.id ? (
+                  <p className="muted">
+                    You proposed this correction, so another finance user must approve it.
+                  </p>
+                ) : null}
+              </li>
+            );
+          })}
+        </ul>
+        {workable && !standing && can(user.role, "corrections:propose") ? (
+          <ProposeCorrectionForm
+            exceptionId={exception.id}
+            kinds={CORRECTION_KINDS.map((k) => ({ value: k, label: KIND_LABEL[k] }))}
+            defaultCurrency={exception.currency ?? ""}
+          />
+        ) : standing && can(user.role, "corrections:propose") ? (
+          <p className="muted" data-testid="proposal-closed">
+            {correctionStage(standing) === "awaiting_approval"
+              ? "Another correction can be proposed once this one is decided."
+              : `Another correction can be proposed if ${standing.targetSystem} reports this one failed.`}
+          </p>
+        ) : null}
+      </CorrectionsFeedback>
     </section>
   );
 }
