@@ -7,6 +7,7 @@ import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
+import { buildIndexesConcurrently, buildIndexesInline } from "./concurrent-indexes";
 import * as schema from "./schema";
 // Instants read back as the instant stored, whatever the year (db/instant.ts).
 import "./instant";
@@ -21,6 +22,12 @@ export type DbTarget =
 export interface DbHandle {
   db: Db;
   target: DbTarget;
+  /**
+   * Settles once the indexes built after the migrations (db/concurrent-indexes.ts) are in
+   * place. On PostgreSQL they are built while the database is already in use; a failure is
+   * logged, and the next start builds them again.
+   */
+  indexesBuilt: Promise<void>;
   close(): Promise<void>;
 }
 
@@ -35,6 +42,10 @@ const MIGRATION_LOCK_ID = 7_340_001;
 export async function openDb(target: DbTarget): Promise<DbHandle> {
   if (target.kind === "postgres") {
     await migratePostgresLocked(target.url);
+    const indexBuild = buildIndexesConcurrently(target.url);
+    indexBuild.done.catch((error: unknown) =>
+      console.error("Building indexes after the migrations failed; the next start retries", error),
+    );
     const client = postgres(target.url, {
       max: target.maxConnections ?? 10,
       onnotice: () => {},
@@ -56,7 +67,14 @@ export async function openDb(target: DbTarget): Promise<DbHandle> {
       backoff: (failedAttempts: number) => Math.min(0.1 * 2 ** failedAttempts, 1),
     });
     const db = drizzlePostgres({ client, schema }) as unknown as Db;
-    return { db, target, close: () => client.end({ timeout: 5 }) };
+    return {
+      db,
+      target,
+      indexesBuilt: indexBuild.done,
+      close: async () => {
+        await Promise.all([client.end({ timeout: 5 }), indexBuild.stop()]);
+      },
+    };
   }
 
   if (target.dataDir) fs.mkdirSync(target.dataDir, { recursive: true });
@@ -64,7 +82,8 @@ export async function openDb(target: DbTarget): Promise<DbHandle> {
   const db = drizzlePglite({ client, schema }) as unknown as Db;
   // PGlite lives inside this process, so nothing else can be migrating it at the same time.
   await migratePglite(drizzlePglite({ client }), { migrationsFolder: MIGRATIONS_FOLDER });
-  return { db, target, close: () => client.close() };
+  await buildIndexesInline(client);
+  return { db, target, indexesBuilt: Promise.resolve(), close: () => client.close() };
 }
 
 /**

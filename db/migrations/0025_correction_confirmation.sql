@@ -2,6 +2,11 @@
 -- waits for the target system's confirmation (status awaiting_confirmation), and closes when
 -- a correction.executed event (projected below) or other telemetry confirms it. The new
 -- status is still open, so the partial indexes of open exceptions take it in.
+--
+-- Ingestion may be running: it locks events, then exceptions. This migration needs both
+-- (the foreign key of correction_executions locks events), so it takes them in that order
+-- too; exceptions first would deadlock with a batch in flight.
+LOCK TABLE "events" IN SHARE ROW EXCLUSIVE MODE;--> statement-breakpoint
 DROP INDEX "exceptions_open_idx";--> statement-breakpoint
 DROP INDEX "exceptions_open_type_idx";--> statement-breakpoint
 DROP INDEX "exceptions_open_entity_idx";--> statement-breakpoint

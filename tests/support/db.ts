@@ -16,26 +16,39 @@ export interface TestDb extends DbHandle {
   url: string | null;
 }
 
-export async function createTestDb(): Promise<TestDb> {
-  if (TEST_ENGINE === "pglite") {
-    const handle = await openDb({ kind: "pglite", dataDir: null });
-    return { ...handle, url: null };
-  }
+/** A database with nothing in it, not even the schema (postgres engine only). */
+export async function createEmptyDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `closeline_test_${Date.now().toString(36)}_${randomBytes(4).toString("hex")}`;
   const admin = postgres(SERVER_URL, { max: 1, onnotice: () => {} });
   await admin.unsafe(`create database ${name}`);
   await admin.end();
   const url = new URL(SERVER_URL);
   url.pathname = `/${name}`;
-  const handle = await openDb({ kind: "postgres", url: url.toString() });
   return {
-    ...handle,
     url: url.toString(),
-    close: async () => {
-      await handle.close();
+    drop: async () => {
       const dropper = postgres(SERVER_URL, { max: 1, onnotice: () => {} });
       await dropper.unsafe(`drop database if exists ${name} with (force)`);
       await dropper.end();
+    },
+  };
+}
+
+export async function createTestDb(): Promise<TestDb> {
+  if (TEST_ENGINE === "pglite") {
+    const handle = await openDb({ kind: "pglite", dataDir: null });
+    return { ...handle, url: null };
+  }
+  const database = await createEmptyDatabase();
+  const handle = await openDb({ kind: "postgres", url: database.url });
+  // A test's database starts complete, indexes built after the migrations included.
+  await handle.indexesBuilt;
+  return {
+    ...handle,
+    url: database.url,
+    close: async () => {
+      await handle.close();
+      await database.drop();
     },
   };
 }
