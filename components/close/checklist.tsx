@@ -177,7 +177,7 @@ export function CheckDefinitions({ completenessTarget }: { completenessTarget: n
     [
       "no_material_reconciliation_breaks",
       "No reconciliation break above materiality",
-      "For the latest result of each run and key whose reconciliation period ends in this period, |actual − expected| must not exceed both the result's tolerance and the entity's materiality in that currency. Materiality is set per entity and currency below; without one it is 0. Finance clears a break with a correction or a later matching result.",
+      "For the latest result of each run and key whose reconciliation period ends in this period, |actual − expected| must not exceed both the result's tolerance and the entity's materiality in that currency. Materiality is set per entity and currency below; without one it is 0. Finance clears a break with a correction the target system confirmed booking, or a later matching result.",
     ],
     [
       "no_material_open_disputes",

@@ -334,8 +334,11 @@ async function reconciliationCheck(db: Db, scope: CloseScope, limit: number): Pr
     reconciliationCounts(db, scope),
     materialReconciliationBreaks(db, scope, limit),
   ]);
-  const immaterial = counts.breaks - counts.materialBreaks;
-  const ignored = immaterial > 0 ? `; ${plural(immaterial, "break")} at or below materiality` : "";
+  const immaterial = counts.breaks - counts.materialBreaks - counts.corrected;
+  const ignored =
+    (counts.corrected > 0
+      ? `; ${plural(counts.corrected, "break")} cleared by a correction the target system confirmed`
+      : "") + (immaterial > 0 ? `; ${plural(immaterial, "break")} at or below materiality` : "");
   if (counts.materialBreaks === 0) {
     return result(
       key,

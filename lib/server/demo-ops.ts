@@ -211,6 +211,12 @@ async function retryWhenDue(
   return outcome.outcome === "requested";
 }
 
+/** Problems whose close checks read the telemetry: a failed posting, a reconciliation break. */
+const SHOWN_BY_TELEMETRY: ReadonlySet<ExceptionToWork["type"]> = new Set([
+  "erp_posting_failed",
+  "reconciliation_break",
+]);
+
 async function close(
   db: Db,
   team: OpsTeam,
@@ -223,6 +229,10 @@ async function close(
 ): Promise<void> {
   const closing = plan.closing;
   const target = { id: x.id, version };
+  // A person does not mark fixed what the telemetry still shows broken: the close checks read
+  // the telemetry and would contradict them. Such an exception stays with its owner, a real
+  // blocker, until the source's fix arrives and Closeline closes it, or a correction does.
+  if (closing.action !== "correct" && SHOWN_BY_TELEMETRY.has(x.type)) return;
   switch (closing.action) {
     case "resolve":
       await resolveException(db, ctx, { ...target, code: closing.code, note: closing.note });
@@ -242,6 +252,7 @@ async function close(
         x.currency !== null &&
         amount <= (await approvalThreshold(db, x.entity, x.currency));
       if (!correctable) {
+        if (SHOWN_BY_TELEMETRY.has(x.type)) return;
         await resolveException(db, ctx, { ...target, ...closing.instead });
         summary.resolved++;
         return;

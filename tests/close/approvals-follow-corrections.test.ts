@@ -6,6 +6,7 @@ import type { CurrentUser } from "@/lib/auth/session";
 import { periodFromKey } from "@/lib/close/period";
 import { computeCloseReadiness } from "@/lib/close/readiness";
 import { decideCorrection, proposeCorrection } from "@/lib/corrections/corrections";
+import { ingestItems } from "@/lib/ingest/ingest";
 import { createEndpoint } from "@/lib/outbox/endpoints";
 import { createTestDb, type TestDb } from "../support/db";
 import { NOV, ingest, makeUser, reconciliation, uniqueEntity } from "./support";
@@ -127,6 +128,53 @@ describe("no pending approvals, through the correction workflow", () => {
     expect(await pendingApprovalsPass(entity)).toEqual([true, true, true]);
     const [row] = await t.db.select().from(exceptions).where(eq(exceptions.id, exceptionId));
     expect(row!.status).toBe("open");
+  });
+
+  it("a correction the target system confirmed clears the break; a failed one does not", async () => {
+    const entity = uniqueEntity("appr-exec");
+    const { correction } = await proposedCorrection(entity);
+    await decideCorrection(t.db, checker, decision(correction.id, correction.version));
+    const breakCheck = async () =>
+      (await computeCloseReadiness(t.db, { entity, period: periodFromKey("2026-10") })).checks.find(
+        (c) => c.key === "no_material_reconciliation_breaks",
+      )!;
+    const report = (status: "executed" | "failed", hour: number) =>
+      ingestItems(
+        t.db,
+        [
+          {
+            specversion: "1.0",
+            id: `exec-${correction.id}-${status}-${hour}`,
+            source: "urn:test:billing",
+            type: "correction.executed",
+            time: NOV(4, hour),
+            data: {
+              correctionId: correction.id,
+              status,
+              executedAt: NOV(4, hour),
+              ...(status === "executed"
+                ? { documentRef: "CN-0042" }
+                : { errorMessage: "Customer account is locked" }),
+            },
+          },
+        ],
+        { apiKeyId: null, channel: "api" },
+      );
+
+    await report("failed", 1);
+    expect((await breakCheck()).passed).toBe(false);
+
+    await report("executed", 2);
+    const cleared = await breakCheck();
+    expect(cleared.passed).toBe(true);
+    expect(cleared.blockers).toEqual([]);
+    expect(cleared.explanation).toContain(
+      "1 break cleared by a correction the target system confirmed",
+    );
+
+    // A later report that the booking failed after all puts the break back.
+    await report("failed", 3);
+    expect((await breakCheck()).passed).toBe(false);
   });
 
   it("a confirmed correction leaves the break check passing too", async () => {

@@ -193,6 +193,37 @@ describe("the demo history replayed by the server", () => {
     expect(verdicts).toContain("no_go");
   });
 
+  it("never names as a close blocker what the team has closed: their fixes reach the telemetry", async () => {
+    const blockers: { check: string; ref: string; id: string }[] = [];
+    for (const e of ENTITIES) {
+      for (const period of ["2026-10", "2026-11"]) {
+        const readiness = await computeCloseReadiness(t.db, {
+          entity: e.code,
+          period: periodFromKey(period),
+          now: new Date(UNTIL),
+        });
+        for (const check of readiness.checks) {
+          for (const b of check.blockers) {
+            if (b.exceptionId) blockers.push({ check: check.key, ref: b.ref, id: b.exceptionId });
+          }
+        }
+      }
+    }
+    expect(blockers.length, "some months are blocked by something").toBeGreaterThan(0);
+    const closed = await queryRows<{ id: string; status: string; type: string }>(
+      t.db,
+      sql`select id, status, type from exceptions
+          where status in ('resolved', 'dismissed') and id in ${sql`(${sql.join(
+            blockers.map((b) => sql`${b.id}::uuid`),
+            sql`, `,
+          )})`}`,
+    );
+    expect(
+      closed.map((x) => ({ ...x, blocker: blockers.find((b) => b.id === x.id) })),
+      "blockers whose exception is already closed",
+    ).toEqual([]);
+  });
+
   it("goes on live: retries failed postings and runs corrections maker-checker", async () => {
     // A live turn now, and one four hours on: finance decides what operations proposed.
     const first = await opsTeamTurn(t.db, team, { seed: SEED, now: new Date() });
