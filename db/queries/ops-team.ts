@@ -16,6 +16,8 @@ export interface ExceptionToWork {
   entity: string | null;
   amountMinor: number | null;
   currency: string | null;
+  /** The reconciliation run of a break. */
+  runId: string | null;
   details: Record<string, unknown>;
 }
 
@@ -36,11 +38,12 @@ export async function listExceptionsToWork(db: Db, asOf: Date): Promise<Exceptio
     entity: string | null;
     amount_minor: string | number | null;
     currency: string | null;
+    run_id: string | null;
     details: Record<string, unknown>;
   }>(
     db,
     sql`select id, type, problem_key, status, owner_id, version, opened_at, updated_at, entity, amount_minor,
-          currency, details
+          currency, run_id, details
         from exceptions
         where closed_at is null and opened_at <= ${asOf.toISOString()}::timestamptz
         order by opened_at, id`,
@@ -57,6 +60,7 @@ export async function listExceptionsToWork(db: Db, asOf: Date): Promise<Exceptio
     entity: r.entity,
     amountMinor: r.amount_minor === null ? null : Number(r.amount_minor),
     currency: r.currency,
+    runId: r.run_id,
     details: r.details ?? {},
   }));
 }

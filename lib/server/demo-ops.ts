@@ -19,7 +19,9 @@ import {
   startException,
   type WorkContext,
 } from "@/lib/exceptions/workflow";
+import { ingestItems } from "@/lib/ingest/ingest";
 import { ENTITIES } from "@/lib/simulator/company";
+import { SOURCES } from "@/lib/simulator/events";
 import { planFor, type OpsPlan, type OpsRole } from "@/lib/simulator/ops-team";
 import { demoEmail } from "./demo-users";
 
@@ -100,6 +102,8 @@ export interface TurnSummary {
   dismissed: number;
   proposed: number;
   approved: number;
+  /** Reconciliation results sent for breaks the team fixed (rerunMatches). */
+  reruns: number;
 }
 
 export const emptyTurnSummary = (): TurnSummary => ({
@@ -109,6 +113,7 @@ export const emptyTurnSummary = (): TurnSummary => ({
   dismissed: 0,
   proposed: 0,
   approved: 0,
+  reruns: 0,
 });
 
 export const CORRECTIONS_LIVE_MS = 36 * 3_600_000;
@@ -211,11 +216,49 @@ async function retryWhenDue(
   return outcome.outcome === "requested";
 }
 
-/** Problems whose close checks read the telemetry: a failed posting, a reconciliation break. */
-const SHOWN_BY_TELEMETRY: ReadonlySet<ExceptionToWork["type"]> = new Set([
-  "erp_posting_failed",
-  "reconciliation_break",
-]);
+/**
+ * A break the team fixed in its source matches at the reconciliation's next run: the job sends
+ * the result it would, so the close check (which reads results) agrees with the person who
+ * closed the exception. Its id is the simulator's own rerun id, so a rerun the simulated
+ * company had planned anyway counts once.
+ */
+async function rerunMatches(db: Db, x: ExceptionToWork, ctx: WorkContext): Promise<boolean> {
+  if (x.type !== "reconciliation_break" || !x.runId) return false;
+  const d = x.details;
+  const at = ctx.at ?? new Date();
+  const result = await ingestItems(
+    db,
+    [
+      {
+        specversion: "1.0",
+        id: `${x.runId}-${String(d.key)}-rerun`,
+        source: SOURCES.reconciliation,
+        type: "reconciliation.result",
+        time: at.toISOString(),
+        subject: x.runId,
+        data: {
+          runId: x.runId,
+          kind: d.kind,
+          entity: x.entity,
+          periodStart: d.periodStart,
+          periodEnd: d.periodEnd,
+          key: d.key,
+          currency: x.currency,
+          expectedMinor: Number(d.expectedMinor),
+          actualMinor: Number(d.expectedMinor),
+          toleranceMinor: Number(d.toleranceMinor ?? 0),
+        },
+      },
+    ],
+    { apiKeyId: null, channel: "api", ...(ctx.at ? { receivedAt: [ctx.at] } : {}) },
+  );
+  if (result.rejected.length > 0) {
+    throw new Error(
+      `the demo's rerun of ${x.runId} was refused: ${JSON.stringify(result.rejected)}`,
+    );
+  }
+  return true;
+}
 
 async function close(
   db: Db,
@@ -229,13 +272,14 @@ async function close(
 ): Promise<void> {
   const closing = plan.closing;
   const target = { id: x.id, version };
-  // A person does not mark fixed what the telemetry still shows broken: the close checks read
-  // the telemetry and would contradict them. Such an exception stays with its owner, a real
-  // blocker, until the source's fix arrives and Closeline closes it, or a correction does.
-  if (closing.action !== "correct" && SHOWN_BY_TELEMETRY.has(x.type)) return;
+  // A person does not mark fixed a posting the telemetry still shows failed: the close check
+  // reads the telemetry and would contradict them. It stays with its owner, a real blocker,
+  // until a retry or the controller's fix succeeds and Closeline closes it.
+  if (x.type === "erp_posting_failed" && closing.action !== "dismiss") return;
   switch (closing.action) {
     case "resolve":
       await resolveException(db, ctx, { ...target, code: closing.code, note: closing.note });
+      if (await rerunMatches(db, x, ctx)) summary.reruns++;
       summary.resolved++;
       return;
     case "dismiss":
@@ -252,8 +296,8 @@ async function close(
         x.currency !== null &&
         amount <= (await approvalThreshold(db, x.entity, x.currency));
       if (!correctable) {
-        if (SHOWN_BY_TELEMETRY.has(x.type)) return;
         await resolveException(db, ctx, { ...target, ...closing.instead });
+        if (await rerunMatches(db, x, ctx)) summary.reruns++;
         summary.resolved++;
         return;
       }

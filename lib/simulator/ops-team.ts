@@ -135,8 +135,8 @@ function closingFor(rng: Rng, facts: ExceptionFacts): Closing {
             }
           : kind === "usage_vs_billing"
             ? {
-                code: "accepted_variance" as const,
-                note: "Late usage will be billed on the next invoice; variance accepted for this period.",
+                code: "fixed_in_source" as const,
+                note: "Late usage billed on a supplementary invoice; the next run matches.",
               }
             : {
                 code: "fixed_in_source" as const,

@@ -84,7 +84,10 @@ describe("the demo history replayed by the server", () => {
             count(*) filter (where lag_ms < 0)::int as negative
           from events`,
     );
-    expect(lag!.n).toBe(summary.events);
+    // Every simulated event, and the reruns of breaks the team fixed (one the simulated company
+    // had planned anyway is the same event, stored once).
+    expect(lag!.n).toBeGreaterThanOrEqual(summary.events);
+    expect(lag!.n).toBeLessThanOrEqual(summary.events + summary.actions.reruns);
     expect(lag!.negative).toBe(0);
     expect(lag!.p50).toBeLessThan(5 * 60_000);
     expect(lag!.p95).toBeLessThan(HOUR);
