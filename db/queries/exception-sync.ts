@@ -42,8 +42,8 @@ async function raise(db: Db, problems: SQL, now: Date): Promise<number> {
       where x.type = p.type and x.problem_key = p.problem_key and x.closed_by = 'system'
       returning x.id, x.type, x.entity
     )
-    insert into audit_log (actor_type, actor_label, action, target_type, target_id, after)
-    select 'system', 'closeline', 'exception.reopened', 'exception', r.id::text,
+    insert into audit_log (at, actor_type, actor_label, action, target_type, target_id, after)
+    select ${ts(now)}, 'system', 'closeline', 'exception.reopened', 'exception', r.id::text,
       jsonb_build_object('status', 'open', 'type', r.type, 'entity', r.entity)
     from reopened r`);
   const rows = await queryRows<{ id: string }>(
@@ -68,8 +68,8 @@ async function raise(db: Db, problems: SQL, now: Date): Promise<number> {
       returning id, type, entity, (xmax = 0) as created
     ),
     audited as (
-      insert into audit_log (actor_type, actor_label, action, target_type, target_id, after)
-      select 'system', 'closeline', 'exception.raised', 'exception', r.id::text,
+      insert into audit_log (at, actor_type, actor_label, action, target_type, target_id, after)
+      select ${ts(now)}, 'system', 'closeline', 'exception.raised', 'exception', r.id::text,
         jsonb_build_object('status', 'open', 'type', r.type, 'entity', r.entity)
       from raised r where r.created
     )
@@ -105,8 +105,8 @@ async function close(
       returning x.id, x.entity
     ),
     audited as (
-      insert into audit_log (actor_type, actor_label, action, target_type, target_id, after)
-      select 'system', 'closeline', 'exception.closed', 'exception', c.id::text,
+      insert into audit_log (at, actor_type, actor_label, action, target_type, target_id, after)
+      select ${ts(now)}, 'system', 'closeline', 'exception.closed', 'exception', c.id::text,
         jsonb_build_object('status', 'resolved', 'type', ${type}::text, 'entity', c.entity, 'reason', ${note}::text)
       from closed c
     )
@@ -266,8 +266,8 @@ export async function syncCorrectionExecutions(
       where x.id = o.exception_id and o.status = 'failed' and x.status = 'awaiting_confirmation'
       returning x.id, x.type, x.entity, o.failed_note as note
     )
-    insert into audit_log (actor_type, actor_label, action, target_type, target_id, before, after)
-    select 'system', 'closeline', 'exception.closed', 'exception', c.id::text, null::jsonb,
+    insert into audit_log (at, actor_type, actor_label, action, target_type, target_id, before, after)
+    select ${ts(now)}, 'system', 'closeline', 'exception.closed', 'exception', c.id::text, null::jsonb,
       jsonb_build_object('status', 'resolved', 'type', c.type, 'entity', c.entity, 'reason', c.note)
     from closed c
     union all
@@ -418,8 +418,8 @@ export async function recordRejectionGroups(db: Db, groups: RejectionGroup[], no
       from g where x.type = 'event_rejected' and x.problem_key = g.source || '|' || g.reason and x.closed_by = 'system'
       returning x.id
     )
-    insert into audit_log (actor_type, actor_label, action, target_type, target_id, after)
-    select 'system', 'closeline', 'exception.reopened', 'exception', r.id::text,
+    insert into audit_log (at, actor_type, actor_label, action, target_type, target_id, after)
+    select ${ts(now)}, 'system', 'closeline', 'exception.reopened', 'exception', r.id::text,
       jsonb_build_object('status', 'open', 'type', 'event_rejected')
     from reopened r`);
   await db.execute(sql`
@@ -442,8 +442,8 @@ export async function recordRejectionGroups(db: Db, groups: RejectionGroup[], no
         updated_at = excluded.updated_at, version = exceptions.version + 1
       returning id, (xmax = 0) as created
     )
-    insert into audit_log (actor_type, actor_label, action, target_type, target_id, after)
-    select 'system', 'closeline', 'exception.raised', 'exception', r.id::text,
+    insert into audit_log (at, actor_type, actor_label, action, target_type, target_id, after)
+    select ${ts(now)}, 'system', 'closeline', 'exception.raised', 'exception', r.id::text,
       jsonb_build_object('status', 'open', 'type', 'event_rejected')
     from raised r where r.created`);
 }

@@ -164,6 +164,20 @@ describe("the demo history replayed by the server", () => {
     expect(misplaced!.n).toBe(0);
   });
 
+  it("stamps what Closeline did at the simulated time too: no exception is worked before it is raised", async () => {
+    const [order] = await queryRows<{ raised: number; worked_before: number }>(
+      t.db,
+      sql`select count(*)::int as raised,
+            count(*) filter (where exists (
+              select 1 from audit_log w
+              where w.target_type = 'exception' and w.target_id = r.target_id
+                and w.action <> 'exception.raised' and w.at < r.at))::int as worked_before
+          from audit_log r where r.action = 'exception.raised'`,
+    );
+    expect(order!.raised).toBeGreaterThan(20);
+    expect(order!.worked_before).toBe(0);
+  });
+
   it("closes through the workflow: every closed-by-person exception has its audited action", async () => {
     const [x] = await queryRows<{ closed: number; audited: number }>(
       t.db,
