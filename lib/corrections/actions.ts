@@ -21,9 +21,9 @@ async function signedInUser() {
 }
 
 export async function proposeCorrectionAction(
-  _previous: ActionResult<{ id: string }> | null,
+  _previous: ActionResult<{ id: string; at: number }> | null,
   form: FormData,
-): Promise<ActionResult<{ id: string }>> {
+): Promise<ActionResult<{ id: string; at: number }>> {
   return runAction(async () => {
     const user = await signedInUser();
     const currency = String(form.get("currency") ?? "").toUpperCase();
@@ -41,14 +41,14 @@ export async function proposeCorrectionAction(
       await actionMeta(),
     );
     revalidatePath(`/exceptions/${correction.exceptionId}`);
-    return { id: correction.id };
+    return { id: correction.id, at: Date.now() };
   });
 }
 
 export async function decideCorrectionAction(
-  _previous: ActionResult<{ status: string }> | null,
+  _previous: ActionResult<{ status: string; at: number }> | null,
   form: FormData,
-): Promise<ActionResult<{ status: string }>> {
+): Promise<ActionResult<{ status: string; at: number }>> {
   return runAction(async () => {
     const user = await signedInUser();
     const correction = await decideCorrection(
@@ -63,6 +63,6 @@ export async function decideCorrectionAction(
       await actionMeta(),
     );
     revalidatePath(`/exceptions/${correction.exceptionId}`);
-    return { status: correction.status };
+    return { status: correction.status, at: Date.now() };
   });
 }

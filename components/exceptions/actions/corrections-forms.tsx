@@ -1,17 +1,6 @@
 "use client";
 
-import { useActionState } from "react";
-import { decideCorrectionAction, proposeCorrectionAction } from "@/lib/corrections/actions";
-import type { ActionResult } from "@/lib/http/action-result";
-import { useReportCorrection } from "./corrections-feedback";
-
-/** What a decision did, by the correction's status after it. */
-const DECISION_OUTCOME: Record<string, string> = {
-  pending_approval: "Your approval is recorded; the correction still needs another approver.",
-  approved:
-    "Approved. The correction is sent to its target system; the exception resolves when that system confirms it.",
-  rejected: "Rejected. The correction will not be carried out; the exception is open again.",
-};
+import { useCorrectionActions } from "./corrections-feedback";
 
 export function ProposeCorrectionForm({
   exceptionId,
@@ -22,16 +11,7 @@ export function ProposeCorrectionForm({
   kinds: { value: string; label: string }[];
   defaultCurrency: string;
 }) {
-  const report = useReportCorrection();
-  const [state, action, pending] = useActionState(
-    async (previous: ActionResult<{ id: string }> | null, form: FormData) => {
-      const result = await proposeCorrectionAction(previous, form);
-      if (result.ok)
-        report("Correction proposed; it now waits for another finance user's approval.");
-      return result;
-    },
-    null,
-  );
+  const { state, action, pending } = useCorrectionActions().propose;
   return (
     <form action={action} className="form-row" aria-label="Propose a correction">
       <input type="hidden" name="exceptionId" value={exceptionId} />
@@ -89,15 +69,7 @@ export function DecideCorrectionForm({
   correctionId: string;
   version: number;
 }) {
-  const report = useReportCorrection();
-  const [state, action, pending] = useActionState(
-    async (previous: ActionResult<{ status: string }> | null, form: FormData) => {
-      const result = await decideCorrectionAction(previous, form);
-      if (result.ok) report(DECISION_OUTCOME[result.data.status] ?? "Decision recorded.");
-      return result;
-    },
-    null,
-  );
+  const { state, action, pending } = useCorrectionActions().decide;
   return (
     <form action={action} className="form-row" aria-label="Decide on the correction">
       <input type="hidden" name="correctionId" value={correctionId} />
