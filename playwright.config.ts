@@ -1,25 +1,43 @@
 import { randomBytes } from "node:crypto";
 import { defineConfig, devices } from "@playwright/test";
-import { E2E_BASE_URL, E2E_READY_LINE, ensureE2eDatabaseUrl } from "./e2e/fixtures/server";
+import type { E2eWorkerFixtures } from "./e2e/fixtures";
+import {
+  E2E_READY_LINE,
+  e2eBaseUrl,
+  ensureE2eDataDir,
+  ensureE2eDatabaseUrl,
+} from "./e2e/fixtures/server";
 
 /*
- * End-to-end: the production build on a fresh PostgreSQL database, driven by Debian's
- * Chromium (CI cannot download Playwright's browsers). The config is evaluated by the runner
- * and again by every worker; the database URL is named once and shared through the
- * environment, which workers inherit (e2e/fixtures/server.ts).
+ * End-to-end: the production build on each database Closeline runs on, a fresh PostgreSQL
+ * database (project "postgres") and a fresh embedded one (project "pglite"), driven by
+ * Debian's Chromium (CI cannot download Playwright's browsers). The config is evaluated by the
+ * runner and again by every worker; the database URL and the embedded folder are named once
+ * and shared through the environment, which workers inherit (e2e/fixtures/server.ts).
+ * `--project=postgres` or `--project=pglite` runs one of them.
  */
 
 const databaseUrl = ensureE2eDatabaseUrl();
+const dataDir = ensureE2eDataDir();
 // One AUTH_SECRET for the server and the workers, named once like the database: a spec that
 // stores a webhook endpoint itself seals its secret with a key derived from it
 // (lib/secret-box.ts), and the server must open it with the same key.
 process.env.AUTH_SECRET ??= randomBytes(32).toString("base64url");
 const isCI = !!process.env.CI;
 
-export default defineConfig({
+const chromium = {
+  ...devices["Desktop Chrome"],
+  launchOptions: {
+    executablePath: "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+  },
+};
+
+export default defineConfig<object, E2eWorkerFixtures>({
   testDir: "e2e",
   outputDir: "test-results/e2e",
-  // Journeys share one server and database; two workers fit this machine's two cores.
+  // Journeys share one server and database per project; two workers fit this machine's two
+  // cores, and take the files of both projects as they come.
   workers: 2,
   fullyParallel: false,
   forbidOnly: isCI,
@@ -31,20 +49,29 @@ export default defineConfig({
   reporter: isCI ? [["list"], ["html", { open: "never" }]] : "list",
   globalTeardown: "./e2e/global-teardown.ts",
   use: {
-    baseURL: E2E_BASE_URL,
     trace: "retain-on-failure",
     screenshot: "only-on-failure",
   },
   projects: [
     {
-      name: "chromium",
-      use: {
-        ...devices["Desktop Chrome"],
-        launchOptions: {
-          executablePath: "/usr/bin/chromium",
-          args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        },
-      },
+      name: "postgres",
+      use: { ...chromium, baseURL: e2eBaseUrl("postgres"), database: "postgres" },
+    },
+    {
+      name: "pglite",
+      use: { ...chromium, baseURL: e2eBaseUrl("pglite"), database: "pglite" },
+      // The whole suite on PostgreSQL, and on the embedded database the journeys where the
+      // engine makes a difference a user would see: signing in (sessions and lockout live in
+      // the database), every page as every role, the two-person correction flow with its
+      // transactions and close check, and ingestion over HTTP. Twice the whole suite would
+      // not fit CI's time on two cores.
+      testMatch: [
+        "auth.spec.ts",
+        "every-page.spec.ts",
+        "corrections.spec.ts",
+        "ingestion.spec.ts",
+        "not-found.spec.ts",
+      ],
     },
   ],
   webServer: {
@@ -57,6 +84,10 @@ export default defineConfig({
     stdout: "pipe",
     stderr: "pipe",
     gracefulShutdown: { signal: "SIGTERM", timeout: 10_000 },
-    env: { DATABASE_URL: databaseUrl, AUTH_SECRET: process.env.AUTH_SECRET },
+    env: {
+      CLOSELINE_E2E_DATABASE_URL: databaseUrl,
+      CLOSELINE_E2E_DATA_DIR: dataDir,
+      AUTH_SECRET: process.env.AUTH_SECRET,
+    },
   },
 });

@@ -8,6 +8,7 @@ import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
 import { buildIndexesConcurrently, buildIndexesInline } from "./concurrent-indexes";
+import { listenOnEmbeddedSocket } from "./embedded-socket";
 import * as schema from "./schema";
 // Instants read back as the instant stored, whatever the year (db/instant.ts).
 import "./instant";
@@ -16,8 +17,19 @@ import "./instant";
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
 
 export type DbTarget =
-  | { kind: "postgres"; url: string; maxConnections?: number }
-  | { kind: "pglite"; dataDir: string | null };
+  | {
+      kind: "postgres";
+      url: string;
+      maxConnections?: number;
+      /** A Unix socket to connect through instead of the URL's host (db/embedded-socket.ts). */
+      socketPath?: string;
+    }
+  | {
+      kind: "pglite";
+      dataDir: string | null;
+      /** Also serve the wire protocol on this Unix socket (db/embedded-socket.ts). */
+      listenSocket?: string;
+    };
 
 export interface DbHandle {
   db: Db;
@@ -41,13 +53,14 @@ const MIGRATION_LOCK_ID = 7_340_001;
  */
 export async function openDb(target: DbTarget): Promise<DbHandle> {
   if (target.kind === "postgres") {
-    await migratePostgresLocked(target.url);
-    const indexBuild = buildIndexesConcurrently(target.url);
+    await migratePostgresLocked(target.url, target.socketPath);
+    const indexBuild = buildIndexesConcurrently(target.url, target.socketPath);
     indexBuild.done.catch((error: unknown) =>
       console.error("Building indexes after the migrations failed; the next start retries", error),
     );
     const client = postgres(target.url, {
       max: target.maxConnections ?? 10,
+      path: target.socketPath,
       onnotice: () => {},
       connection: {
         application_name: "closeline",
@@ -83,15 +96,26 @@ export async function openDb(target: DbTarget): Promise<DbHandle> {
   // PGlite lives inside this process, so nothing else can be migrating it at the same time.
   await migratePglite(drizzlePglite({ client }), { migrationsFolder: MIGRATIONS_FOLDER });
   await buildIndexesInline(client);
-  return { db, target, indexesBuilt: Promise.resolve(), close: () => client.close() };
+  const socket = target.listenSocket
+    ? await listenOnEmbeddedSocket(client, target.listenSocket)
+    : null;
+  return {
+    db,
+    target,
+    indexesBuilt: Promise.resolve(),
+    close: async () => {
+      await socket?.close();
+      await client.close();
+    },
+  };
 }
 
 /**
  * Two app instances may start together on one server: the advisory lock makes the second
  * wait for the first instead of both creating the same tables.
  */
-async function migratePostgresLocked(url: string): Promise<void> {
-  const client = postgres(url, { max: 1, onnotice: () => {} });
+async function migratePostgresLocked(url: string, socketPath?: string): Promise<void> {
+  const client = postgres(url, { max: 1, path: socketPath, onnotice: () => {} });
   try {
     await client`select pg_advisory_lock(${MIGRATION_LOCK_ID})`;
     await migratePostgres(drizzlePostgres({ client }), { migrationsFolder: MIGRATIONS_FOLDER });

@@ -72,9 +72,10 @@ export interface IndexBuild {
  * also why only the lock holder may drop an INVALID index: otherwise it may be a build in
  * progress.
  */
-export function buildIndexesConcurrently(url: string): IndexBuild {
+export function buildIndexesConcurrently(url: string, socketPath?: string): IndexBuild {
   const sql = postgres(url, {
     max: 1,
+    path: socketPath,
     onnotice: () => {},
     connection: { application_name: "closeline index build" },
   });

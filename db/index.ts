@@ -1,5 +1,6 @@
 import { env } from "@/lib/env";
-import { openDb, targetFromEnv, type Db, type DbHandle } from "./client";
+import { openDb, targetFromEnv, type Db, type DbHandle, type DbTarget } from "./client";
+import { embeddedSocketPath } from "./embedded-socket";
 
 export type { Db } from "./client";
 
@@ -10,8 +11,17 @@ export type { Db } from "./client";
  */
 const globalForDb = globalThis as unknown as { closelineDb?: Promise<DbHandle> };
 
+/** Only the app process serves the embedded socket, not the CLI that opens the folder itself. */
+function appTarget(): DbTarget {
+  const target = targetFromEnv(env);
+  if (target.kind === "pglite" && env.CLOSELINE_PGLITE_SOCKET === "on") {
+    return { ...target, listenSocket: embeddedSocketPath(env.CLOSELINE_DATA_DIR) };
+  }
+  return target;
+}
+
 export function getDbHandle(): Promise<DbHandle> {
-  globalForDb.closelineDb ??= openDb(targetFromEnv(env)).catch((error: unknown) => {
+  globalForDb.closelineDb ??= openDb(appTarget()).catch((error: unknown) => {
     globalForDb.closelineDb = undefined;
     throw error;
   });

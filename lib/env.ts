@@ -12,6 +12,12 @@ const EnvSchema = z.object({
   DATABASE_URL: z.string().url().optional(),
   /** Where the embedded database keeps its files (git-ignored). */
   CLOSELINE_DATA_DIR: z.string().default(".data"),
+  /**
+   * `on`: the embedded database also answers PostgreSQL clients (psql, scripts) on the Unix
+   * socket `<CLOSELINE_DATA_DIR>/.s.PGSQL.5432` while the app runs (db/embedded-socket.ts).
+   * Ignored with DATABASE_URL.
+   */
+  CLOSELINE_PGLITE_SOCKET: z.enum(["on", "off"]).default("off"),
   /** `off` starts the product without the simulator and without demo data. */
   CLOSELINE_DEMO: z.enum(["on", "off"]).default("on"),
   /** Ingestion requests (batches) per second and burst, per API key and app instance. */

@@ -1,10 +1,17 @@
 /**
- * The web server Playwright starts for the e2e suite (playwright.config.ts → webServer):
- * creates the run's fresh database, builds the app for production into .next-e2e and serves
- * it with `next start` on 127.0.0.1:3100 (CLOSELINE_E2E_PORT), demo off. Playwright waits for
- * the line this script prints once its own server answers /api/health.
+ * The web servers Playwright starts for the e2e suite (playwright.config.ts → webServer): one
+ * production build into .next-e2e, served by two `next start`s, demo off:
  *
- *   DATABASE_URL            the fresh database to create and serve from (set by the config)
+ *   postgres  127.0.0.1:3100 (CLOSELINE_E2E_PORT)      on the run's fresh PostgreSQL database
+ *   pglite    127.0.0.1:3101 (CLOSELINE_E2E_PORT + 1)  on the embedded database in the run's
+ *             fresh folder, with its socket on for the fixtures (CLOSELINE_PGLITE_SOCKET)
+ *
+ * Playwright waits for the line this script prints once both of its servers answer
+ * /api/health. Each server's output is prefixed with its project's name.
+ *
+ *   CLOSELINE_E2E_DATABASE_URL  the fresh database to create and serve from (set by the config)
+ *   CLOSELINE_E2E_DATA_DIR      the fresh embedded-database folder (set by the config); removed
+ *                               when its server has stopped, unless CLOSELINE_E2E_KEEP_DB=1
  *   CLOSELINE_E2E_SKIP_BUILD=1  serve the existing .next-e2e build (for iterating on specs)
  */
 import { spawn, type ChildProcess } from "node:child_process";
@@ -12,15 +19,20 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
+import readline from "node:readline";
 import { isDeepStrictEqual } from "node:util";
 import postgres from "postgres";
 import {
-  E2E_BASE_URL,
+  E2E_DATABASES,
   E2E_DIST_DIR,
-  E2E_PORT,
   E2E_READY_LINE,
   databaseName,
+  e2eBaseUrl,
+  e2eDataDir,
+  e2eDatabaseUrl,
+  e2ePort,
   e2eServerUrl,
+  type E2eDatabase,
 } from "../e2e/fixtures/server";
 
 const ROOT = process.cwd();
@@ -81,6 +93,21 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv): ChildProc
   return spawn(command, args, { env, stdio: ["ignore", "inherit", "inherit"] });
 }
 
+/** Runs a server whose every output line names its project, so failures say which one. */
+function runServer(database: E2eDatabase, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
+  const child = spawn(NEXT_BIN, args, { env, stdio: ["ignore", "pipe", "pipe"] });
+  for (const [stream, out] of [
+    [child.stdout, process.stdout],
+    [child.stderr, process.stderr],
+  ] as const) {
+    if (!stream) continue;
+    readline
+      .createInterface({ input: stream, crlfDelay: Infinity })
+      .on("line", (line) => out.write(`[${database}] ${line}\n`));
+  }
+  return child;
+}
+
 function exitCode(child: ChildProcess): Promise<number> {
   return new Promise((resolve, reject) => {
     child.once("error", reject);
@@ -121,48 +148,73 @@ function portInUse(port: number): Promise<boolean> {
  * again before we listen, and readiness is announced by this script (E2E_READY_LINE) only
  * while its own `next start` is alive, not inferred from whoever answers on the port.
  */
-async function assertPortFree(): Promise<void> {
-  if (await portInUse(E2E_PORT)) {
-    throw new Error(
-      `127.0.0.1:${E2E_PORT} is in use, probably by another e2e run; ` +
-        `wait for it or set CLOSELINE_E2E_PORT to a free port in 3100-3199`,
-    );
+async function assertPortsFree(): Promise<void> {
+  for (const database of E2E_DATABASES) {
+    const port = e2ePort(database);
+    if (await portInUse(port)) {
+      throw new Error(
+        `127.0.0.1:${port} (${database}) is in use, probably by another e2e run; wait for it ` +
+          `or set CLOSELINE_E2E_PORT to a free port in 3100-3198 (it and the next one are used)`,
+      );
+    }
   }
 }
 
-async function announceWhenHealthy(server: ChildProcess): Promise<void> {
-  while (server.exitCode === null && server.signalCode === null) {
+const running = (server: ChildProcess) => server.exitCode === null && server.signalCode === null;
+
+/** Resolves once the server answers /api/health, or with false once it has exited. */
+async function healthy(database: E2eDatabase, server: ChildProcess): Promise<boolean> {
+  while (running(server)) {
     try {
-      const res = await fetch(`${E2E_BASE_URL}/api/health`);
-      if (res.ok && server.exitCode === null) {
-        log(`ready on ${E2E_BASE_URL}`);
-        console.log(E2E_READY_LINE);
-        return;
+      const res = await fetch(`${e2eBaseUrl(database)}/api/health`);
+      if (res.ok && running(server)) {
+        log(`${database} ready on ${e2eBaseUrl(database)}`);
+        return true;
       }
     } catch {
       // Not listening yet.
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
+  return false;
+}
+
+/** What each project's server runs on, on top of the environment they share. */
+function serverEnv(database: E2eDatabase, shared: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const port = String(e2ePort(database));
+  const own: Record<string, string> =
+    database === "postgres"
+      ? { DATABASE_URL: e2eDatabaseUrl() }
+      : {
+          // Empty, not absent: a DATABASE_URL in a developer's .env must not take its place
+          // (Next.js loads .env files only into variables that are not set; lib/env.ts reads
+          // an empty one as unset).
+          DATABASE_URL: "",
+          CLOSELINE_DATA_DIR: e2eDataDir(),
+          // The fixtures seed the embedded database through its socket (e2e/fixtures/database.ts).
+          CLOSELINE_PGLITE_SOCKET: "on",
+        };
+  return { ...shared, ...own, PORT: port, NEXTAUTH_URL: `http://127.0.0.1:${port}` };
+}
+
+function removeDataDir(): void {
+  if (process.env.CLOSELINE_E2E_KEEP_DB === "1") return;
+  fs.rmSync(e2eDataDir(), { recursive: true, force: true });
 }
 
 async function main(): Promise<void> {
-  const databaseUrl = process.env.DATABASE_URL;
-  if (!databaseUrl) throw new Error("DATABASE_URL is unset; start the e2e suite with playwright");
-  await assertPortFree();
-  await createDatabase(databaseUrl);
+  await assertPortsFree();
+  await createDatabase(e2eDatabaseUrl());
+  fs.mkdirSync(e2eDataDir(), { recursive: true });
 
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     NODE_ENV: "production",
     NEXT_DIST_DIR: E2E_DIST_DIR,
     NEXT_TELEMETRY_DISABLED: "1",
-    DATABASE_URL: databaseUrl,
     CLOSELINE_DEMO: "off",
-    PORT: String(E2E_PORT),
     // Production refuses to start without a session secret; e2e sessions live for one run.
     AUTH_SECRET: process.env.AUTH_SECRET ?? randomBytes(32).toString("base64url"),
-    NEXTAUTH_URL: `http://127.0.0.1:${E2E_PORT}`,
   };
 
   if (
@@ -171,23 +223,44 @@ async function main(): Promise<void> {
   ) {
     log(`serving the existing build in ${E2E_DIST_DIR}`);
   } else {
+    // One build for both servers: it reads its database from the environment at run time.
     // Types are `npm run lint`'s job, which runs before e2e in scripts/test.sh.
     await build({ ...env, NEXT_SKIP_TYPECHECK: "1" });
   }
 
-  await assertPortFree();
-  log(`next start on 127.0.0.1:${E2E_PORT}`);
-  const server = run(
-    NEXT_BIN,
-    ["start", "--port", String(E2E_PORT), "--hostname", "127.0.0.1"],
-    env,
+  await assertPortsFree();
+  const servers = E2E_DATABASES.map((database) => {
+    const port = String(e2ePort(database));
+    log(`next start on 127.0.0.1:${port} (${database})`);
+    const server = runServer(
+      database,
+      ["start", "--port", port, "--hostname", "127.0.0.1"],
+      serverEnv(database, env),
+    );
+    return { database, server, exited: exitCode(server) };
+  });
+  let stopping = false;
+  const stopAll = (signal: NodeJS.Signals) => {
+    stopping = true;
+    for (const { server } of servers) if (running(server)) server.kill(signal);
+  };
+  for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => stopAll(signal));
+  // One server gone on its own means its project's tests cannot run: stop the other, and fail.
+  const firstExit = Promise.race(
+    servers.map(({ database, exited }) => exited.then((code) => ({ database, code }))),
   );
-  for (const signal of ["SIGINT", "SIGTERM"] as const) {
-    process.on(signal, () => server.kill(signal));
-  }
-  const exited = exitCode(server);
-  await announceWhenHealthy(server);
-  process.exitCode = await exited;
+  void firstExit.then(({ database, code }) => {
+    if (stopping) return;
+    log(`the ${database} server stopped (exit ${code}); stopping the others`);
+    stopAll("SIGTERM");
+  });
+
+  const ready = await Promise.all(servers.map(({ database, server }) => healthy(database, server)));
+  if (ready.every(Boolean)) console.log(E2E_READY_LINE);
+
+  const codes = await Promise.all(servers.map(({ exited }) => exited));
+  removeDataDir();
+  process.exitCode = codes.find((code) => code !== 0) ?? 0;
 }
 
 main().catch((error: unknown) => {

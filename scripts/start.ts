@@ -231,7 +231,13 @@ async function waitForHealth(url: string, server: ChildProcess): Promise<void> {
 }
 
 function describeDatabase(env: Env): string {
-  if (!env.DATABASE_URL) return `embedded PGlite in ${path.join(env.CLOSELINE_DATA_DIR, "pglite")}`;
+  if (!env.DATABASE_URL) {
+    const folder = `embedded PGlite in ${path.join(env.CLOSELINE_DATA_DIR, "pglite")}`;
+    // CLOSELINE_PGLITE_SOCKET=on: how to look into it while it runs (db/embedded-socket.ts).
+    return env.CLOSELINE_PGLITE_SOCKET === "on"
+      ? `${folder}; psql -h ${path.resolve(env.CLOSELINE_DATA_DIR)} -U postgres postgres`
+      : folder;
+  }
   const url = new URL(env.DATABASE_URL);
   return `PostgreSQL at ${url.hostname}:${url.port || 5432}${url.pathname}`;
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Every test Closeline has, cheapest first, stopping at the first stage that fails:
-#   lint → unit/integration tests on PostgreSQL → the same on PGlite → Playwright e2e
+#   lint → unit/integration tests on PostgreSQL → the same on PGlite → Playwright e2e (the
+#   production build on PostgreSQL, and on PGlite for the core journeys: playwright.config.ts)
 #   → fault tests (kill -9 of the app, PostgreSQL restarts).
 # `npm test` runs this; so does CI (.ci/run). Each test file makes its own database, so the
 # suite needs nothing but a reachable PostgreSQL server (started here if it is down).
