@@ -271,7 +271,7 @@ export async function syncCorrectionExecutions(
       jsonb_build_object('status', 'resolved', 'type', c.type, 'entity', c.entity, 'reason', c.note)
     from closed c
     union all
-    select 'system', 'closeline', 'exception.correction_failed', 'exception', h.id::text,
+    select ${ts(now)}, 'system', 'closeline', 'exception.correction_failed', 'exception', h.id::text,
       jsonb_build_object('status', 'awaiting_confirmation'),
       jsonb_build_object('status', 'open', 'type', h.type, 'entity', h.entity, 'reason', h.note)
     from handed_back h`);
