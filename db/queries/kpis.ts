@@ -159,7 +159,8 @@ export function reconciliation(db: Db, scope: KpiScope, grouping: KpiGrouping, p
     db,
     sql`select ${g.columns}, r.currency, ${kind} as kind, count(*) as results,
           count(*) filter (where abs(r.actual_minor - r.expected_minor) > r.tolerance_minor) as breaks,
-          sum(abs(r.actual_minor - r.expected_minor)) as abs_variance
+          -- As text: a sum past 2^53 is exact only as its digits (lib/contract ExactInteger).
+          sum(abs(r.actual_minor - r.expected_minor))::text as abs_variance
         from reconciliation_results r
         where ${inRange(sql`r.period_end`, scope)} ${entityIs(sql`r.entity`, scope)}
         group by r.currency${perKind ? sql`, r.kind` : sql``}, ${g.groupBy} order by 1, 2, 3, 4`,
