@@ -32,6 +32,14 @@ const eventOrder = {
   eventTime: tstz("event_time").notNull(),
   eventId: text("event_id").notNull(),
 };
+/**
+ * Where one row per key is kept, the source of its event too: two events equal in time and
+ * id from different sources are told apart by it (the greater, in byte order, wins).
+ */
+const supersedingOrder = {
+  ...eventOrder,
+  eventSource: text("event_source").notNull().default(""),
+};
 
 export const usageCheckpoints = pgTable(
   "usage_checkpoints",
@@ -189,7 +197,7 @@ export const erpPostingAttempts = pgTable(
     errorCode: text("error_code"),
     errorMessage: text("error_message"),
     eventSeq: eventSeq(),
-    ...eventOrder,
+    ...supersedingOrder,
   },
   (t) => [
     primaryKey({ columns: [t.postingId, t.attempt] }),
@@ -210,7 +218,7 @@ export const payments = pgTable(
     amountMinor: minor("amount_minor").notNull(),
     receivedAt: tstz("received_at").notNull(),
     eventSeq: eventSeq(),
-    ...eventOrder,
+    ...supersedingOrder,
   },
   (t) => [
     index("payments_received_at_idx").on(t.receivedAt),
@@ -250,7 +258,7 @@ export const reconciliationResults = pgTable(
     actualMinor: minor("actual_minor").notNull(),
     toleranceMinor: minor("tolerance_minor").notNull().default(0),
     eventSeq: eventSeq(),
-    ...eventOrder,
+    ...supersedingOrder,
   },
   (t) => [
     primaryKey({ columns: [t.runId, t.key] }),
