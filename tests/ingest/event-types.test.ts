@@ -187,6 +187,7 @@ describe("each event type is accepted and projected", () => {
         eventSeq: failedSeq,
         eventTime: new Date(failed.time),
         eventId: failed.id,
+        eventSource: failed.source,
       },
       {
         postingId: "PST-HAPPY",
@@ -200,6 +201,7 @@ describe("each event type is accepted and projected", () => {
         eventSeq: succeededSeq,
         eventTime: new Date(succeeded.time),
         eventId: succeeded.id,
+        eventSource: succeeded.source,
       },
     ]);
   });
@@ -222,6 +224,7 @@ describe("each event type is accepted and projected", () => {
       eventSeq: stored.seq,
       eventTime: new Date(event.time),
       eventId: event.id,
+      eventSource: event.source,
     });
   });
 
@@ -281,6 +284,7 @@ describe("each event type is accepted and projected", () => {
       eventSeq: stored.seq,
       eventTime: new Date(event.time),
       eventId: event.id,
+      eventSource: event.source,
     });
   });
 

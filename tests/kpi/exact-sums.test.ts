@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ingestItems } from "@/lib/ingest/ingest";
 import { createTestDb, type TestDb } from "../support/db";
 import { bucket, checkpoint, entityRow, ingest, kpis, reconResult } from "./support";
 
@@ -97,4 +98,42 @@ describe("sums beyond 2^53", () => {
       ]);
     }
   });
+});
+
+describe("a usage rollup past 2^63", () => {
+  // The daily and monthly rollups keep each sum per entity, source and meter as a 64-bit
+  // integer. 1,024 windows of the largest count fill one to 2^63 − 1,024; one more would
+  // carry it past 2^63 − 1, and is answered as rejected rather than stored rounded.
+  it("rejects the checkpoint that would overflow it and keeps the others", async () => {
+    const day = Date.parse("2025-05-09T00:00:00Z");
+    const window = (i: number) =>
+      checkpoint({
+        entity: "EU",
+        meter: "overflow",
+        windowStart: new Date(day + i * 1000).toISOString(),
+        windowEnd: new Date(day + (i + 1) * 1000).toISOString(),
+        expectedCount: MAX,
+        receivedCount: MAX,
+      });
+    await ingest(
+      t.db,
+      Array.from({ length: 1024 }, (_, i) => window(i)),
+    );
+    const over = window(1024);
+    const fits = checkpoint({
+      entity: "EU",
+      meter: "other",
+      windowStart: "2025-05-09T10:00:00Z",
+      windowEnd: "2025-05-09T11:00:00Z",
+      expectedCount: 1,
+      receivedCount: 1,
+    });
+    const result = await ingestItems(t.db, [fits, over], { apiKeyId: null, channel: "api" });
+    expect(result.accepted).toBe(1);
+    expect(result.rejected).toEqual([
+      { index: 1, id: over.id, errors: [expect.stringMatching(/could not be stored/)] },
+    ]);
+    const report = await kpis(t.db, "2025-05-09T00:00:00Z", "2025-05-10T00:00:00Z");
+    expect(report.usageCompleteness.expected).toBe((1024n * BigInt(MAX) + 1n).toString());
+  }, 120_000);
 });
