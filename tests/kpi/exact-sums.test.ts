@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { KpiReport } from "@/lib/contract/kpi-report";
 import { ingestItems } from "@/lib/ingest/ingest";
 import { createTestDb, type TestDb } from "../support/db";
 import { bucket, checkpoint, entityRow, ingest, kpis, reconResult } from "./support";
@@ -73,6 +74,9 @@ describe("sums beyond 2^53", () => {
       });
     }
     const hourly = await kpis(t.db, "2025-05-02T00:00:00Z", "2025-05-03T00:00:00Z");
+    // The answer, as JSON, has the shape the OpenAPI document gives (KpiReport).
+    const parsed = KpiReport.safeParse(JSON.parse(JSON.stringify(hourly)));
+    expect(parsed.error).toBeUndefined();
     expect(bucket(hourly, "2025-05-02T12:00:00Z").reconciliation.absVarianceMinor.EUR).toBe(SUM);
   });
 
