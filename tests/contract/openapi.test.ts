@@ -10,7 +10,7 @@ import {
   exampleIngestResponse,
 } from "@/lib/contract/examples";
 import { buildOpenApiDocument, crossFieldRules, eventComponentName } from "@/lib/contract/openapi";
-import { KpiReport } from "@/lib/contract/kpi-report";
+import type { KpiReport } from "@/lib/contract/kpi-report";
 import { CsvUploadResponse, IngestResponse } from "@/lib/contract/responses";
 import { parseReconciliationCsv } from "@/lib/ingest/csv";
 import type { CsvUploadResult } from "@/lib/ingest/csv-http";
