@@ -114,10 +114,15 @@ export async function projectEvents(
  * both, from different sources, the greater source in byte order (`source` names the column
  * that holds it), so no tie is left to arrival order.
  */
-const newer = (table: string, source = "event_source") =>
-  sql.raw(
-    `where (${table}.event_time, ${table}.event_id, ${table}.${source} collate "C") < (excluded.event_time, excluded.event_id, excluded.${source} collate "C")`,
+const newer = (table: string, source?: string) => {
+  // A row stored before migration 0030 has no event_source: its event has it.
+  const stored = source
+    ? `${table}.${source}`
+    : `coalesce(${table}.event_source, (select e.source from events e where e.seq = ${table}.event_seq))`;
+  return sql.raw(
+    `where (${table}.event_time, ${table}.event_id, ${stored} collate "C") < (excluded.event_time, excluded.event_id, excluded.${source ?? "event_source"} collate "C")`,
   );
+};
 /** Within a batch, the same order: the winner of each key first, for DISTINCT ON. */
 const LATEST_FIRST = sql.raw(`event_time desc, event_id desc, event_source collate "C" desc`);
 
@@ -180,17 +185,18 @@ const PROJECTIONS: Record<EventType, (batch: SQL) => SQL> = {
         event_source = excluded.event_source
       ${newer("erp_posting_attempts")}`,
   "payment.received": (batch) => sql`
-      insert into payments (payment_id, customer_id, invoice_id, currency, amount_minor, received_at,
+      insert into payments (payment_id, customer_id, invoice_id, entity, currency, amount_minor, received_at,
         event_seq, event_time, event_id, event_source)
       select distinct on (payment_id) * from (
         select e.data->>'paymentId' as payment_id, e.data->>'customerId', e.data->>'invoiceId',
-          e.data->>'currency', (e.data->>'amountMinor')::bigint, (e.data->>'receivedAt')::timestamptz,
+          e.data->>'entity', e.data->>'currency', (e.data->>'amountMinor')::bigint, (e.data->>'receivedAt')::timestamptz,
           e.seq, e.time as event_time, e.event_id, e.source as event_source
         from ${batch} e where e.type = 'payment.received'
       ) p
       order by payment_id, ${LATEST_FIRST}
       on conflict (payment_id) do update set
-        customer_id = excluded.customer_id, invoice_id = excluded.invoice_id, currency = excluded.currency,
+        customer_id = excluded.customer_id, invoice_id = excluded.invoice_id, entity = excluded.entity,
+        currency = excluded.currency,
         amount_minor = excluded.amount_minor, received_at = excluded.received_at,
         event_seq = excluded.event_seq, event_time = excluded.event_time, event_id = excluded.event_id,
         event_source = excluded.event_source

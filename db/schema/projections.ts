@@ -34,11 +34,12 @@ const eventOrder = {
 };
 /**
  * Where one row per key is kept, the source of its event too: two events equal in time and
- * id from different sources are told apart by it (the greater, in byte order, wins).
+ * id from different sources are told apart by it (the greater, in byte order, wins). Null on
+ * rows stored before migration 0030, whose source is then read from their event.
  */
 const supersedingOrder = {
   ...eventOrder,
-  eventSource: text("event_source").notNull().default(""),
+  eventSource: text("event_source"),
 };
 
 export const usageCheckpoints = pgTable(
@@ -214,6 +215,8 @@ export const payments = pgTable(
     paymentId: text("payment_id").primaryKey(),
     customerId: text("customer_id").notNull(),
     invoiceId: text("invoice_id"),
+    /** The entity the payment names itself; its invoice's, when it names a known one, wins. */
+    entity: text("entity"),
     currency: text("currency").notNull(),
     amountMinor: minor("amount_minor").notNull(),
     receivedAt: tstz("received_at").notNull(),

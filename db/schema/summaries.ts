@@ -71,12 +71,9 @@ export const paymentSyncs = pgTable(
     invoiceId: text("invoice_id"),
     entity: text("entity"),
     firstUpdateAt: tstz("first_update_at"),
-    /**
-     * Payment-to-entitlement sync time in ms; null while no update names the payment, 0 for
-     * an update made before the payment was received (it had synced already).
-     */
+    /** Payment-to-entitlement sync time in ms; null while no update names the payment. */
     syncMs: doublePrecision("sync_ms").generatedAlwaysAs(
-      sql`(CASE WHEN first_update_at < received_at THEN 0::double precision ELSE ${millisBetween(sql`first_update_at`, sql`received_at`)} END)`,
+      millisBetween(sql`first_update_at`, sql`received_at`),
     ),
   },
   (t) => [

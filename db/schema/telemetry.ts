@@ -48,11 +48,7 @@ export const events = pgTable(
      */
     lagMs: doublePrecision("lag_ms").generatedAlwaysAs(LAG_MS),
     lagBucket: integer("lag_bucket").generatedAlwaysAs(sql`closeline_lag_bucket(${LAG_MS})`),
-    // Only the types whose contract declares an entity have one (docs/kpis.md): an extra
-    // data.entity on a payment is kept in the event but names no entity.
-    entity: text("entity").generatedAlwaysAs(
-      sql`(CASE WHEN type IN ('usage.checkpoint', 'invoice.issued', 'erp.posting.attempted', 'reconciliation.result', 'contract.amended') THEN data ->> 'entity' END)`,
-    ),
+    entity: text("entity").generatedAlwaysAs(sql`(data ->> 'entity')`),
   },
   (t) => [
     uniqueIndex("events_source_event_id_key").on(t.source, t.eventId),

@@ -185,7 +185,7 @@ function envelopeSection(): string {
     fieldTable(rows),
     "",
     "- Attributes not listed here (CloudEvents extensions) are accepted and stored with the event.",
-    "- Fields in `data` beyond those a type lists are kept too, not refused, but they mean nothing to Closeline: an `entity` on a `payment.received` does not give the payment an entity (docs/kpis.md).",
+    "- Fields in `data` beyond those a type lists are kept too, not refused.",
     "- An unknown `type` is rejected, with the list of known types in the reason.",
     `- Amounts are integers in the currency's minor units (cents for USD, yen for JPY), never decimals, within ±${Number.MAX_SAFE_INTEGER.toLocaleString("en-US")} so no amount is ever rounded. Currencies are ISO 4217 codes.`,
     "- Times are RFC 3339 with a time zone (`Z` or an offset), e.g. `2026-11-01T10:00:00Z`; `t` and `z` may be lower case. They range from `0001-01-01T00:00:00Z` to `9999-12-31T23:59:59.999Z` and are kept to the millisecond: finer digits are dropped, never rounded, so `23:59:59.9999999Z` stays in its own day. Every time Closeline returns is UTC in this form, and the same precision applies to query bounds (`from`, `to`).",

@@ -218,6 +218,8 @@ describe("each event type is accepted and projected", () => {
       paymentId: "pay_happy",
       customerId: "cus_0042",
       invoiceId: "INV-2026-10-0042",
+      // The example names no entity of its own: the invoice's is the payment's.
+      entity: null,
       currency: "JPY",
       amountMinor: 15_000,
       receivedAt: new Date("2026-11-12T09:30:00Z"),

@@ -106,11 +106,9 @@ describe("event lag from the histogram (database)", () => {
         data: entity ? { entity } : { note: "no entity" },
       };
     });
-    // A type that declares an entity, so data.entity is the event's (docs/kpis.md); written
-    // straight into events, the rows are not projected.
     await db.execute(sql`
       insert into events (source, event_id, type, time, received_at, data)
-      select '/tests/lag-histogram', r.id, 'invoice.issued', r.time, r.received, r.data
+      select '/tests/lag-histogram', r.id, 'payment.received', r.time, r.received, r.data
       from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
         as r(id text, time timestamptz, received timestamptz, data jsonb)`);
   }
@@ -134,7 +132,7 @@ describe("event lag from the histogram (database)", () => {
     });
     await db.execute(sql`
       insert into events (source, event_id, type, time, received_at, data)
-      select '/tests/lag-histogram', r.id, 'invoice.issued', r.time, r.received, r.data
+      select '/tests/lag-histogram', r.id, 'payment.received', r.time, r.received, r.data
       from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
         as r(id text, time timestamptz, received timestamptz, data jsonb)`);
   }

@@ -22,7 +22,7 @@ import {
 
 /*
  * The cases docs/kpis.md used to leave open, each read the way a controller would expect
- * ("Cases the definitions settle" there): what an undeclared `data.entity` means, which
+ * ("Cases the definitions settle" there): the entity of a payment that names one, which
  * invoice a posting's latency is measured from, an entitlement update made before its
  * payment was received, an empty error code, two events equal in time and id from different
  * sources, and instants finer than a millisecond.
@@ -38,33 +38,61 @@ afterAll(async () => {
   await t?.close();
 });
 
-describe("an entity a type does not declare", () => {
-  // 2025-06-02: a payment naming no invoice, with an extra data.entity "EU", and an invoice
-  // of EU. A payment's entity is its invoice's; the extra field is kept in the event but
-  // decides nothing, for the payment KPI and for event lag alike.
-  it("counts in the totals but for no entity, in every KPI", async () => {
+describe("a payment that names an entity", () => {
+  // 2025-06-02: PX-UNAPPLIED names no invoice and says it was received by EU; PX-APPLIED
+  // pays INV-X-US and says EU too. A payment's entity is its invoice's; one naming no known
+  // invoice has the entity it names. Event lag goes by the event's own data.entity.
+  it("counts for its invoice's entity, else for the one it names, in both KPIs", async () => {
     const unapplied = payment({ paymentId: "PX-UNAPPLIED", receivedAt: "2025-06-02T10:00:00Z" });
     unapplied.data.entity = "EU";
-    const issued = invoice({
-      invoiceId: "INV-X-EU",
-      entity: "EU",
-      periodEnd: "2025-06-01T00:00:00Z",
-      issuedAt: "2025-06-02T09:00:00Z",
+    const applied = payment({
+      paymentId: "PX-APPLIED",
+      invoiceId: "INV-X-US",
+      receivedAt: "2025-06-02T11:00:00Z",
     });
-    await ingest(t.db, [unapplied, issued]);
+    applied.data.entity = "EU";
+    const issued = invoice({
+      invoiceId: "INV-X-US",
+      entity: "US",
+      periodEnd: "2025-06-01T00:00:00Z",
+      issuedAt: "2025-06-01T09:00:00Z",
+    });
+    await ingest(t.db, [unapplied, applied, issued]);
     await setReceivedAt(t.db, unapplied, "2025-06-02T10:00:05Z");
-    await setReceivedAt(t.db, issued, "2025-06-02T09:00:05Z");
+    await setReceivedAt(t.db, applied, "2025-06-02T11:00:05Z");
     const from = "2025-06-02T00:00:00Z";
     const to = "2025-06-03T00:00:00Z";
 
     const all = await kpis(t.db, from, to);
-    expect(all.eventLag.count).toBe(2);
-    expect(all.paymentToEntitlement.count).toBe(1);
-    expect(entityRow(all, "EU").eventLag.count).toBe(1);
-    expect(entityRow(all, "EU").paymentToEntitlement.count).toBe(0);
+    expect(all.paymentToEntitlement.count).toBe(2);
+    expect(entityRow(all, "EU").paymentToEntitlement.count).toBe(1);
+    expect(entityRow(all, "US").paymentToEntitlement.count).toBe(1);
     const eu = await kpis(t.db, from, to, { entity: "EU" });
-    expect(eu.eventLag.count).toBe(1);
-    expect(eu.paymentToEntitlement.count).toBe(0);
+    expect(eu.paymentToEntitlement.count).toBe(1);
+    expect(eu.eventLag.count).toBe(2);
+  });
+
+  it("follows an invoice that arrives after the payment", async () => {
+    const early = payment({
+      paymentId: "PX-EARLY-INV",
+      invoiceId: "INV-LATE",
+      receivedAt: "2025-06-02T12:00:00Z",
+    });
+    early.data.entity = "EU";
+    await ingest(t.db, [early]);
+    const from = "2025-06-02T12:00:00Z";
+    const to = "2025-06-02T13:00:00Z";
+    expect((await kpis(t.db, from, to, { entity: "EU" })).paymentToEntitlement.count).toBe(1);
+    await ingest(t.db, [
+      invoice({
+        invoiceId: "INV-LATE",
+        entity: "US",
+        periodEnd: "2025-06-01T00:00:00Z",
+        issuedAt: "2025-06-01T10:00:00Z",
+      }),
+    ]);
+    expect((await kpis(t.db, from, to, { entity: "EU" })).paymentToEntitlement.count).toBe(0);
+    expect((await kpis(t.db, from, to, { entity: "US" })).paymentToEntitlement.count).toBe(1);
   });
 });
 
@@ -194,6 +222,18 @@ describe("two events equal in time and id from different sources", () => {
       ["PY-TIE-BATCH", "2025-06-07T10:00:00.000Z"],
       ["PY-TIE-BATCH-2", "2025-06-07T10:00:00.000Z"],
     ]);
+    // A row stored before the source was kept with it (null) is judged by its event's source.
+    const [a5, b5] = payments("PY-TIE-LEGACY");
+    await ingest(t.db, [b5]);
+    await t.db.execute(
+      sql`update payments set event_source = null where payment_id = 'PY-TIE-LEGACY'`,
+    );
+    await ingest(t.db, [a5]);
+    const legacy = await queryRows<{ received_at: Date | string }>(
+      t.db,
+      sql`select received_at from payments where payment_id = 'PY-TIE-LEGACY'`,
+    );
+    expect(new Date(legacy[0]!.received_at).toISOString()).toBe("2025-06-07T10:00:00.000Z");
     const report = await kpis(t.db, "2025-06-06T00:00:00Z", "2025-06-07T00:00:00Z");
     // Every key's winner is /sources/b's result, a 75-cent break.
     expect(report.reconciliation).toMatchObject({ results: 3, breaks: 3 });

@@ -91,10 +91,6 @@ const ofEntity = (column: SQL, s: OracleScope) =>
 const millisBetween = (later: SQL, earlier: SQL) =>
   sql`extract(epoch from (${later} - ${earlier})) * 1000`;
 
-/** An event's entity: data.entity, for the types whose contract declares one. */
-const declaredEntity = sql`case when e.type in ('usage.checkpoint', 'invoice.issued',
-  'erp.posting.attempted', 'reconciliation.result', 'contract.amended') then e.data->>'entity' end`;
-
 /** The current usage checkpoints: one per source, entity, meter and window. */
 const currentCheckpoints = sql`(
   select * from (
@@ -169,11 +165,15 @@ const currentResults = sql`(
   ) ranked where position = 1
 )`;
 
-/** Payments (latest per paymentId) with the entity of their invoice and their first entitlement update. */
+/**
+ * Payments (latest per paymentId) with the entity of their invoice (else the one they name)
+ * and their first entitlement update.
+ */
 const payments = sql`(
-  select p.payment_id, p.received_at, i.entity, u.first_update_at
+  select p.payment_id, p.received_at, coalesce(i.entity, p.own_entity) as entity, u.first_update_at
   from (
     select e.data->>'paymentId' as payment_id, e.data->>'invoiceId' as invoice_id,
+      e.data->>'entity' as own_entity,
       (e.data->>'receivedAt')::timestamptz as received_at,
       row_number() over (partition by e.data->>'paymentId'
         order by e.time desc, e.event_id desc, e.source collate "C" desc) as position
@@ -217,7 +217,7 @@ export async function oracleKpis(db: Db, s: OracleScope): Promise<OracleReport> 
     sql`select count(*) as count,
           percentile_cont(0.5) within group (order by ${lag}) as p50,
           percentile_cont(0.95) within group (order by ${lag}) as p95
-        from events e where ${within(sql`e.received_at`, s)} and ${ofEntity(declaredEntity, s)}`,
+        from events e where ${within(sql`e.received_at`, s)} and ${ofEntity(sql`e.data->>'entity'`, s)}`,
   );
 
   const invoiceDelay = millisBetween(sql`i.issued_at`, sql`i.period_end`);
