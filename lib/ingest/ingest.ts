@@ -3,7 +3,7 @@ import type { Db } from "@/db/client";
 import { insertEvents, insertRejected, type EventRow, type RejectedRow } from "@/db/queries/ingest";
 import { validateCloudEvent, type ValidEvent } from "@/lib/contract";
 import { storableText, toStorable } from "@/lib/contract/storable";
-import { isTransientDatabaseError } from "@/lib/errors";
+import { isDataError } from "@/lib/errors";
 import { detectFromEvents, detectFromRejections } from "@/lib/exceptions/detect";
 
 export interface RejectedItem {
@@ -47,7 +47,9 @@ interface Isolated {
  * Stores `items` with `store`, each call its own transaction; where a call fails, stores the
  * two halves apart, down to single items, so one refused item costs about 2·log2(n) more
  * transactions and every other item still lands. A single item that fails is refused and
- * logged under a reference the sender is given instead of the database's message.
+ * logged under a reference the sender is given instead of the database's message. A half
+ * that fails otherwise than for its data (isDataError) ends the whole request with that
+ * error; what was stored until then stays, and the batch sent again finds it a duplicate.
  */
 async function storeIsolating(
   items: readonly Stored[],
@@ -57,7 +59,7 @@ async function storeIsolating(
   try {
     return { inserted: await store(items), refused: [] };
   } catch (error) {
-    if (isTransientDatabaseError(error)) throw error;
+    if (!isDataError(error)) throw error;
     if (items.length === 1) {
       const reference = randomUUID();
       console.error(`Ingestion refused an item (reference ${reference})`, error);
@@ -155,12 +157,13 @@ export async function ingestItems(
   try {
     inserted = await store(valid, rejectedRows);
   } catch (error) {
-    // The whole batch in one transaction is the rule; an error the database or detection
-    // raised for some item must not lose the others, so the valid items are stored again in
-    // halves until each refusal is pinned to its own item, which is rejected with its index.
-    // A transient error (connection, deadlock) says nothing about the items: it is the
-    // caller's to retry.
-    if (isTransientDatabaseError(error)) throw error;
+    // The whole batch in one transaction is the rule; an error the database raised for what
+    // some item holds (isDataError: a value out of range, a constraint, a trigger) must not
+    // lose the others, so the valid items are stored again in halves until each refusal is
+    // pinned to its own item, which is rejected with its index. Any other error (a lost
+    // connection, a deadlock, a schema the code does not match) says nothing about the
+    // items: rejecting them all would hide it, so it fails the request, to be sent again.
+    if (!isDataError(error)) throw error;
     const isolated = await storeIsolating(valid, (items) => store(items, []));
     inserted = isolated.inserted;
     refused = isolated.refused.length;

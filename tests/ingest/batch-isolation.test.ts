@@ -140,3 +140,29 @@ describe("an item the database refuses", () => {
     }
   });
 });
+
+describe("an error no item causes", () => {
+  it("fails the request whole: nothing is stored and nothing is pinned on an item", async () => {
+    // A schema the code does not match (an upgrade gone wrong) fails every item alike;
+    // rejecting them all would hide it, so the request fails and can be sent again.
+    await t.db.execute(sql`alter table payments rename column customer_id to customer_ref`);
+    try {
+      const a = makeEvent("payment.received", {}, { paymentId: "PAY-SCHEMA-1" });
+      const b = makeEvent("invoice.issued", {}, { invoiceId: "INV-SCHEMA-1" });
+      const res = await postEvents(t.db, [a, b], { key });
+      expect(res.status).toBe(500);
+      const stored = await queryRows<{ n: string | number }>(
+        t.db,
+        sql`select count(*) as n from events where event_id in (${a.id}, ${b.id})`,
+      );
+      expect(Number(stored[0]!.n)).toBe(0);
+      const rejected = await queryRows<{ n: string | number }>(
+        t.db,
+        sql`select count(*) as n from rejected_events where event_id in (${a.id}, ${b.id})`,
+      );
+      expect(Number(rejected[0]!.n)).toBe(0);
+    } finally {
+      await t.db.execute(sql`alter table payments rename column customer_ref to customer_id`);
+    }
+  });
+});
