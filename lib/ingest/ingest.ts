@@ -169,7 +169,7 @@ export async function ingestItems(
     refused = isolated.refused.length;
     for (const { item, reference } of isolated.refused) {
       const errors = [
-        `event: could not be stored, nothing of it was kept (reference ${reference})`,
+        `event: could not be stored (reference ${reference}); kept with the rejected events`,
       ];
       rejected.push({ index: item.index, id: item.event.id, errors });
       rejectedRows.push({
@@ -194,6 +194,7 @@ export async function ingestItems(
     rejected,
   };
 }
+
 /** Keeps a body that could not be read as events at all, so nothing sent is silently lost. */
 export async function recordUnreadableBody(
   db: Db,
