@@ -93,9 +93,9 @@ export async function insertRejected(
 /**
  * Writes the typed rows of the given events, one statement per event type present. Where a
  * table keeps one row per business key, the winner is the event with the greatest
- * (time, id, source): first within the batch (DISTINCT ON, since one statement may not touch a row
- * twice), then against what is stored (the WHERE on DO UPDATE). Arrival order therefore
- * never changes the outcome.
+ * (time, id, source): first within the batch (DISTINCT ON, since one statement may not
+ * touch a row twice), then against what is stored (the WHERE on DO UPDATE). Arrival order
+ * therefore never changes the outcome.
  */
 export async function projectEvents(
   db: Db,
