@@ -103,6 +103,16 @@ export function isUnstorableTextError(error: unknown): boolean {
   return hasCode(error, (code) => code === "22021" || code === "22P05");
 }
 
+/**
+ * An error some input can cause, and so one item of a batch can: SQLSTATE class 21
+ * (cardinality violation), 22 (data exception: a value out of range), 23 (integrity
+ * constraint violation) and P0 (raised by a trigger or function). Anything else (a missing
+ * column, a lost connection, a bug) says nothing about the items and fails them all alike.
+ */
+export function isDataError(error: unknown): boolean {
+  return hasCode(error, (code) => /^(21|22|23|P0)[0-9A-Z]{3}$/.test(code));
+}
+
 /** Whether the error or one of its causes (drizzle wraps the driver's) has a matching code. */
 function hasCode(error: unknown, matches: (code: string) => boolean): boolean {
   let current: unknown = error;

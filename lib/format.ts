@@ -84,8 +84,10 @@ export function formatMoney(amountMinor: number | bigint | string, currency: str
   return `${negative ? "−" : ""}${grouped}${fraction} ${currency}`;
 }
 
-export function formatCount(n: number | null | undefined): string {
-  return n == null ? "—" : n.toLocaleString("en-US");
+/** A count, grouped in thousands; an exact integer past 2^53 (a decimal string) too. */
+export function formatCount(n: number | bigint | string | null | undefined): string {
+  if (n == null) return "—";
+  return (typeof n === "number" ? n : BigInt(n)).toLocaleString("en-US");
 }
 
 const SECOND = 1000;

@@ -343,8 +343,15 @@ export async function syncEntitlementExceptions(
   );
 }
 
+/**
+ * An instant as key text: whole seconds as they always were ("…T10:00:00Z"), finer ones with
+ * their fraction ("…T10:00:00.001Z"), so windows a millisecond apart never share a key.
+ */
+const instantKey = (column: string) =>
+  `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS') || case when date_trunc('second', ${column}) = ${column} then '' else rtrim(to_char(${column} at time zone 'UTC', '.US'), '0') end || 'Z'`;
+
 const checkpointKey = sql.raw(
-  `c.source || '|' || c.entity || '|' || c.meter || '|' || to_char(c.window_start at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') || '|' || to_char(c.window_end at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`,
+  `c.source || '|' || c.entity || '|' || c.meter || '|' || ${instantKey("c.window_start")} || '|' || ${instantKey("c.window_end")}`,
 );
 
 export type CheckpointRef = {

@@ -93,9 +93,9 @@ export async function insertRejected(
 /**
  * Writes the typed rows of the given events, one statement per event type present. Where a
  * table keeps one row per business key, the winner is the event with the greatest
- * (time, id): first within the batch (DISTINCT ON, since one statement may not touch a row
- * twice), then against what is stored (the WHERE on DO UPDATE). Arrival order therefore
- * never changes the outcome.
+ * (time, id, source): first within the batch (DISTINCT ON, since one statement may not
+ * touch a row twice), then against what is stored (the WHERE on DO UPDATE). Arrival order
+ * therefore never changes the outcome.
  */
 export async function projectEvents(
   db: Db,
@@ -109,10 +109,22 @@ export async function projectEvents(
   }
 }
 
-const newer = (table: string) =>
-  sql.raw(
-    `where (${table}.event_time, ${table}.event_id) < (excluded.event_time, excluded.event_id)`,
+/**
+ * The stored row gives way to a later event: greater (time, id), and for two events equal in
+ * both, from different sources, the greater source in byte order (`source` names the column
+ * that holds it), so no tie is left to arrival order.
+ */
+const newer = (table: string, source?: string) => {
+  // A row stored before migration 0030 has no event_source: its event has it.
+  const stored = source
+    ? `${table}.${source}`
+    : `coalesce(${table}.event_source, (select e.source from events e where e.seq = ${table}.event_seq))`;
+  return sql.raw(
+    `where (${table}.event_time, ${table}.event_id, ${stored} collate "C") < (excluded.event_time, excluded.event_id, excluded.${source ?? "event_source"} collate "C")`,
   );
+};
+/** Within a batch, the same order: the winner of each key first, for DISTINCT ON. */
+const LATEST_FIRST = sql.raw(`event_time desc, event_id desc, event_source collate "C" desc`);
 
 const PROJECTIONS: Record<EventType, (batch: SQL) => SQL> = {
   "usage.checkpoint": (batch) => sql`
@@ -130,7 +142,7 @@ const PROJECTIONS: Record<EventType, (batch: SQL) => SQL> = {
         expected_count = excluded.expected_count, received_count = excluded.received_count,
         rejected_count = excluded.rejected_count, event_seq = excluded.event_seq,
         event_time = excluded.event_time, event_id = excluded.event_id
-      ${newer("usage_checkpoints")}`,
+      ${newer("usage_checkpoints", "source")}`,
   "invoice.issued": (batch) => sql`
       insert into invoices (invoice_id, source, customer_id, entity, currency, amount_minor, period_start,
         period_end, issued_at, event_seq, event_time, event_id)
@@ -141,48 +153,53 @@ const PROJECTIONS: Record<EventType, (batch: SQL) => SQL> = {
           e.seq, e.time as event_time, e.event_id
         from ${batch} e where e.type = 'invoice.issued'
       ) i
-      order by invoice_id, event_time desc, event_id desc
+      order by invoice_id, event_time desc, event_id desc, source collate "C" desc
       on conflict (invoice_id) do update set
         source = excluded.source, customer_id = excluded.customer_id, entity = excluded.entity,
         currency = excluded.currency, amount_minor = excluded.amount_minor,
         period_start = excluded.period_start, period_end = excluded.period_end,
         issued_at = excluded.issued_at, event_seq = excluded.event_seq,
         event_time = excluded.event_time, event_id = excluded.event_id
-      ${newer("invoices")}`,
+      ${newer("invoices", "source")}`,
   "invoice.disputed": (batch) => sql`
       insert into invoice_disputes (event_seq, invoice_id, reason, amount_minor, event_time, event_id)
       select e.seq, e.data->>'invoiceId', e.data->>'reason', (e.data->>'amountMinor')::bigint, e.time, e.event_id
       from ${batch} e where e.type = 'invoice.disputed'`,
   "erp.posting.attempted": (batch) => sql`
       insert into erp_posting_attempts (posting_id, attempt, invoice_id, entity, status, attempted_at,
-        error_code, error_message, event_seq, event_time, event_id)
+        error_code, error_message, event_seq, event_time, event_id, event_source)
       select distinct on (posting_id, attempt) * from (
         select e.data->>'postingId' as posting_id, (e.data->>'attempt')::bigint as attempt,
           e.data->>'invoiceId', e.data->>'entity', e.data->>'status', (e.data->>'attemptedAt')::timestamptz,
-          e.data->>'errorCode', e.data->>'errorMessage', e.seq, e.time as event_time, e.event_id
+          -- A blank error code is no code (docs/kpis.md); the event keeps what was sent.
+          case when btrim(e.data->>'errorCode') <> '' then e.data->>'errorCode' end,
+          e.data->>'errorMessage', e.seq, e.time as event_time, e.event_id, e.source as event_source
         from ${batch} e where e.type = 'erp.posting.attempted'
       ) a
-      order by posting_id, attempt, event_time desc, event_id desc
+      order by posting_id, attempt, ${LATEST_FIRST}
       on conflict (posting_id, attempt) do update set
         invoice_id = excluded.invoice_id, entity = excluded.entity, status = excluded.status,
         attempted_at = excluded.attempted_at, error_code = excluded.error_code,
         error_message = excluded.error_message, event_seq = excluded.event_seq,
-        event_time = excluded.event_time, event_id = excluded.event_id
+        event_time = excluded.event_time, event_id = excluded.event_id,
+        event_source = excluded.event_source
       ${newer("erp_posting_attempts")}`,
   "payment.received": (batch) => sql`
-      insert into payments (payment_id, customer_id, invoice_id, currency, amount_minor, received_at,
-        event_seq, event_time, event_id)
+      insert into payments (payment_id, customer_id, invoice_id, entity, currency, amount_minor, received_at,
+        event_seq, event_time, event_id, event_source)
       select distinct on (payment_id) * from (
         select e.data->>'paymentId' as payment_id, e.data->>'customerId', e.data->>'invoiceId',
-          e.data->>'currency', (e.data->>'amountMinor')::bigint, (e.data->>'receivedAt')::timestamptz,
-          e.seq, e.time as event_time, e.event_id
+          e.data->>'entity', e.data->>'currency', (e.data->>'amountMinor')::bigint, (e.data->>'receivedAt')::timestamptz,
+          e.seq, e.time as event_time, e.event_id, e.source as event_source
         from ${batch} e where e.type = 'payment.received'
       ) p
-      order by payment_id, event_time desc, event_id desc
+      order by payment_id, ${LATEST_FIRST}
       on conflict (payment_id) do update set
-        customer_id = excluded.customer_id, invoice_id = excluded.invoice_id, currency = excluded.currency,
+        customer_id = excluded.customer_id, invoice_id = excluded.invoice_id, entity = excluded.entity,
+        currency = excluded.currency,
         amount_minor = excluded.amount_minor, received_at = excluded.received_at,
-        event_seq = excluded.event_seq, event_time = excluded.event_time, event_id = excluded.event_id
+        event_seq = excluded.event_seq, event_time = excluded.event_time, event_id = excluded.event_id,
+        event_source = excluded.event_source
       ${newer("payments")}`,
   "entitlement.updated": (batch) => sql`
       insert into entitlement_updates (event_seq, customer_id, status, payment_id, updated_at, event_time, event_id)
@@ -191,21 +208,23 @@ const PROJECTIONS: Record<EventType, (batch: SQL) => SQL> = {
       from ${batch} e where e.type = 'entitlement.updated'`,
   "reconciliation.result": (batch) => sql`
       insert into reconciliation_results (run_id, key, kind, entity, period_start, period_end, currency,
-        expected_minor, actual_minor, tolerance_minor, event_seq, event_time, event_id)
+        expected_minor, actual_minor, tolerance_minor, event_seq, event_time, event_id, event_source)
       select distinct on (run_id, key) * from (
         select e.data->>'runId' as run_id, e.data->>'key' as key, e.data->>'kind', e.data->>'entity',
           (e.data->>'periodStart')::timestamptz, (e.data->>'periodEnd')::timestamptz, e.data->>'currency',
           (e.data->>'expectedMinor')::bigint, (e.data->>'actualMinor')::bigint,
-          coalesce((e.data->>'toleranceMinor')::bigint, 0), e.seq, e.time as event_time, e.event_id
+          coalesce((e.data->>'toleranceMinor')::bigint, 0), e.seq, e.time as event_time, e.event_id,
+          e.source as event_source
         from ${batch} e where e.type = 'reconciliation.result'
       ) r
-      order by run_id, key, event_time desc, event_id desc
+      order by run_id, key, ${LATEST_FIRST}
       on conflict (run_id, key) do update set
         kind = excluded.kind, entity = excluded.entity, period_start = excluded.period_start,
         period_end = excluded.period_end, currency = excluded.currency,
         expected_minor = excluded.expected_minor, actual_minor = excluded.actual_minor,
         tolerance_minor = excluded.tolerance_minor, event_seq = excluded.event_seq,
-        event_time = excluded.event_time, event_id = excluded.event_id
+        event_time = excluded.event_time, event_id = excluded.event_id,
+        event_source = excluded.event_source
       ${newer("reconciliation_results")}`,
   "contract.amended": (batch) => sql`
       insert into contract_amendments (event_seq, contract_id, customer_id, entity, effective_from, amended_at,

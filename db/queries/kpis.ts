@@ -128,7 +128,9 @@ export function erpTopErrorCodes(db: Db, scope: KpiScope, limit = 5) {
   // the lookup a lateral one: as a join, the planner scanned every attempt).
   return queryRows<{ error_code: string; failures: Num }>(
     db,
-    sql`select coalesce(a.error_code, '(none)') as error_code, count(*) as failures
+    // A blank code is no code (docs/kpis.md); new rows store it as null already.
+    sql`select case when btrim(a.error_code) <> '' then a.error_code else '(none)' end as error_code,
+          count(*) as failures
         from ${postingSummaries()} p
         cross join lateral (
           select a.error_code from erp_posting_attempts a
@@ -159,7 +161,8 @@ export function reconciliation(db: Db, scope: KpiScope, grouping: KpiGrouping, p
     db,
     sql`select ${g.columns}, r.currency, ${kind} as kind, count(*) as results,
           count(*) filter (where abs(r.actual_minor - r.expected_minor) > r.tolerance_minor) as breaks,
-          sum(abs(r.actual_minor - r.expected_minor)) as abs_variance
+          -- As text: a sum past 2^53 is exact only as its digits (lib/contract ExactInteger).
+          sum(abs(r.actual_minor - r.expected_minor))::text as abs_variance
         from reconciliation_results r
         where ${inRange(sql`r.period_end`, scope)} ${entityIs(sql`r.entity`, scope)}
         group by r.currency${perKind ? sql`, r.kind` : sql``}, ${g.groupBy} order by 1, 2, 3, 4`,
@@ -167,13 +170,22 @@ export function reconciliation(db: Db, scope: KpiScope, grouping: KpiGrouping, p
 }
 
 /**
- * Payments with the first entitlement update that names them and the entity of the paid
- * invoice, from payment_syncs (kept by triggers, db/schema/summaries.ts).
+ * A payment's sync time: the stored first update − receipt, but 0 for an update made before
+ * the payment was received (it had synced already; docs/kpis.md), never negative. Null
+ * stays null (no update yet).
+ */
+export const syncMs = (stored: SQL) =>
+  sql`(case when ${stored} < 0 then 0::float8 else ${stored} end)`;
+
+/**
+ * Payments with the first entitlement update that names them and their entity (the paid
+ * invoice's, else the payment's own), from payment_syncs (kept by triggers,
+ * db/schema/summaries.ts).
  */
 export function paymentsInScope(): SQL {
   return sql`(
     select p.payment_id, p.customer_id, p.invoice_id, p.currency, p.amount_minor, s.received_at,
-      s.entity, s.first_update_at, s.sync_ms
+      s.entity, s.first_update_at, ${syncMs(sql`s.sync_ms`)} as sync_ms
     from payment_syncs s join payments p on p.payment_id = s.payment_id
   )`;
 }
@@ -197,7 +209,7 @@ export function paymentToEntitlement(
   const source = { table: sql`payment_syncs x`, time: sql`x.received_at`, entity: sql`x.entity` };
   const limit = sql`make_interval(secs => ${overdueAfterMs / 1000})`;
   const aggregates = sql`count(*) as payments, count(x.first_update_at) as synced,
-    ${percentiles(sql`x.sync_ms`)},
+    ${percentiles(syncMs(sql`x.sync_ms`))},
     count(*) filter (where x.received_at + ${limit} <= ${now.toISOString()}::timestamptz
       and (x.first_update_at is null or x.first_update_at > x.received_at + ${limit})) as overdue`;
   return queryRows<PaymentSyncRow>(

@@ -115,8 +115,9 @@ export async function usageCompleteness(db: Db, scope: KpiScope, grouping: KpiGr
   const g = groupingSets(grouping, sql`c.window_end`, sql`c.entity`);
   const rows = await queryRows<CompletenessRow & { checkpoints: string | number | null }>(
     db,
-    sql`select ${g.columns}, sum(c.checkpoints) as checkpoints, sum(c.expected) as expected,
-          sum(c.received) as received, sum(c.missing) as missing
+    // Sums as text: numeric past 2^53 is exact only as its digits (lib/contract ExactInteger).
+    sql`select ${g.columns}, sum(c.checkpoints) as checkpoints, sum(c.expected)::text as expected,
+          sum(c.received)::text as received, sum(c.missing)::text as missing
         from ${checkpointsOf(scope, hourly)} c
         group by ${g.groupBy} order by 1, 2`,
   );
@@ -131,8 +132,8 @@ export async function usageCompleteness(db: Db, scope: KpiScope, grouping: KpiGr
 export function usageCompletenessBySourceMeter(db: Db, scope: KpiScope) {
   return queryRows<CompletenessBySourceRow>(
     db,
-    sql`select c.source, c.meter, sum(c.expected) as expected, sum(c.received) as received,
-          sum(c.missing) as missing
+    sql`select c.source, c.meter, sum(c.expected)::text as expected, sum(c.received)::text as received,
+          sum(c.missing)::text as missing
         from ${checkpointsBySourceMeter(scope)} c
         group by c.source, c.meter
         having sum(c.checkpoints) > 0

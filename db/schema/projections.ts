@@ -32,6 +32,15 @@ const eventOrder = {
   eventTime: tstz("event_time").notNull(),
   eventId: text("event_id").notNull(),
 };
+/**
+ * Where one row per key is kept, the source of its event too: two events equal in time and
+ * id from different sources are told apart by it (the greater, in byte order, wins). Null on
+ * rows stored before migration 0030, whose source is then read from their event.
+ */
+const supersedingOrder = {
+  ...eventOrder,
+  eventSource: text("event_source"),
+};
 
 export const usageCheckpoints = pgTable(
   "usage_checkpoints",
@@ -189,7 +198,7 @@ export const erpPostingAttempts = pgTable(
     errorCode: text("error_code"),
     errorMessage: text("error_message"),
     eventSeq: eventSeq(),
-    ...eventOrder,
+    ...supersedingOrder,
   },
   (t) => [
     primaryKey({ columns: [t.postingId, t.attempt] }),
@@ -206,11 +215,13 @@ export const payments = pgTable(
     paymentId: text("payment_id").primaryKey(),
     customerId: text("customer_id").notNull(),
     invoiceId: text("invoice_id"),
+    /** The entity the payment names itself; its invoice's, when it names a known one, wins. */
+    entity: text("entity"),
     currency: text("currency").notNull(),
     amountMinor: minor("amount_minor").notNull(),
     receivedAt: tstz("received_at").notNull(),
     eventSeq: eventSeq(),
-    ...eventOrder,
+    ...supersedingOrder,
   },
   (t) => [
     index("payments_received_at_idx").on(t.receivedAt),
@@ -250,7 +261,7 @@ export const reconciliationResults = pgTable(
     actualMinor: minor("actual_minor").notNull(),
     toleranceMinor: minor("tolerance_minor").notNull().default(0),
     eventSeq: eventSeq(),
-    ...eventOrder,
+    ...supersedingOrder,
   },
   (t) => [
     primaryKey({ columns: [t.runId, t.key] }),

@@ -71,6 +71,10 @@ export const PaymentReceivedData = z.looseObject({
   paymentId: Identifier,
   customerId: Identifier,
   invoiceId: Identifier.optional(),
+  entity: EntityCode.optional().meta({
+    description:
+      "The legal entity that received the payment. The entity of the invoice it pays comes first; this one counts for a payment naming no invoice Closeline knows (unapplied cash)",
+  }),
   currency: CurrencyCode,
   amountMinor: NonNegativeMinorUnits,
   receivedAt: Timestamp,

@@ -372,6 +372,8 @@ export function renderIngestionDoc(): string {
     "",
     "Nothing sent is silently dropped. Every rejected event is stored with its raw payload, the reasons, the API key and the time it arrived, so it can be inspected and replayed once the sender is fixed. A body that could not be read as events at all (not JSON, not an event) is kept the same way.",
     "",
+    "No item can take the others down. A batch is stored in one transaction; should the database refuse it for something one item holds (beyond what validation can see: a value out of range, a constraint), the batch is stored again in parts until the refused item is found, and that item alone is answered as rejected, with its index and `could not be stored (reference …)`, and kept with the rejected events; the reference finds the cause in the server's log. Any other failure (the database unreachable or overloaded) says nothing about the items and answers the whole request with an error: send the batch again, and what had been stored is counted as duplicates.",
+    "",
     "A batch, for example:",
     "",
     curlJson("application/cloudevents-batch+json", exampleBatch()),

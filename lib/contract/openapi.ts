@@ -17,6 +17,8 @@ import {
   exampleEvent,
   exampleIngestResponse,
 } from "./examples";
+import { KpiReport } from "./kpi-report";
+import { Timestamp } from "./primitives";
 import { ApiError, CsvUploadResponse, EventListResponse, IngestResponse } from "./responses";
 
 /*
@@ -123,6 +125,7 @@ function buildComponentSchemas(): Record<string, JsonObject> {
   registry.add(IngestResponse, { id: "IngestResponse" });
   registry.add(CsvUploadResponse, { id: "CsvUploadResponse" });
   registry.add(EventListResponse, { id: "EventListResponse" });
+  registry.add(KpiReport, { id: "KpiReport" });
   registry.add(ApiError, { id: "Error" });
 
   const { schemas } = z.toJSONSchema(registry, {
@@ -221,7 +224,7 @@ export function buildOpenApiDocument() {
       description:
         "Telemetry ingestion and read API. Events are CloudEvents 1.0, in structured JSON mode or in binary mode over HTTP; see docs/ingestion.md for a guide.",
     },
-    tags: [{ name: "events" }, { name: "reconciliation" }, { name: "contract" }],
+    tags: [{ name: "events" }, { name: "reconciliation" }, { name: "kpis" }, { name: "contract" }],
     paths: {
       "/api/v1/events": {
         post: {
@@ -302,6 +305,44 @@ export function buildOpenApiDocument() {
               }),
             },
             ...errorResponses(CSV_UPLOAD_ERRORS),
+          },
+        },
+      },
+      "/api/v1/kpis": {
+        get: {
+          operationId: "getKpis",
+          tags: ["kpis"],
+          summary: "The KPIs of a range, per bucket and per entity",
+          description:
+            "Every KPI over [from, to), as docs/kpis.md defines them. Instants are kept to the millisecond (finer digits are dropped). Sums of amounts and counts (usage expected, received and missing; absVarianceMinor) are exact integers: a JSON number within ±(2^53 − 1), a string of decimal digits beyond.",
+          security: [{ apiKey: ["read"] }],
+          parameters: [
+            {
+              name: "from",
+              in: "query",
+              required: false,
+              description:
+                "The range's start; with `to`, or neither (then the last 30 days, ending at the next full hour)",
+              schema: toJsonSchema(Timestamp),
+            },
+            {
+              name: "to",
+              in: "query",
+              required: false,
+              description: "The range's end, excluded: after `from`, at most 366 days later",
+              schema: toJsonSchema(Timestamp),
+            },
+            {
+              name: "entity",
+              in: "query",
+              required: false,
+              description: "Only this legal entity",
+              schema: { type: "string", minLength: 1, maxLength: 200 },
+            },
+          ],
+          responses: {
+            "200": { description: "The KPI report", content: jsonContent("KpiReport") },
+            ...errorResponses({ 400: "A query parameter is invalid" }),
           },
         },
       },

@@ -19,6 +19,28 @@ export const MinorUnits = z.int().meta({
   example: 129900,
 });
 
+/**
+ * A sum of amounts or counts, exact however large: each addend is within ±(2^53 − 1), but a
+ * sum of several need not be, and a JSON number past that is rounded by every JavaScript
+ * reader. So a sum is a JSON number while it is within ±(2^53 − 1) and a string of its
+ * decimal digits beyond (as payment APIs carry amounts wider than a double). Read it with
+ * `BigInt(value)`, which takes both.
+ */
+export const ExactInteger = z
+  .union([z.int(), z.string().regex(/^-?[1-9]\d{15,}$/, "must be a decimal integer")])
+  .meta({
+    description:
+      'Exact integer: a JSON number within ±(2^53 − 1), a string of decimal digits beyond (e.g. "18014398509481981")',
+    example: 129900,
+  });
+export type ExactInteger = z.infer<typeof ExactInteger>;
+
+/** A bigint as an ExactInteger: a number where that is exact, its decimal digits otherwise. */
+export function exactInteger(value: bigint): ExactInteger {
+  const safe = BigInt(Number.MAX_SAFE_INTEGER);
+  return value <= safe && value >= -safe ? Number(value) : value.toString();
+}
+
 export const NonNegativeMinorUnits = MinorUnits.min(0, "must not be negative");
 
 export const Count = z.int().min(0, "must not be negative");

@@ -109,8 +109,10 @@ export async function detectFromEvents(
         source: e.source,
         entity: String(e.data.entity),
         meter: String(e.data.meter),
-        windowStart: String(e.data.windowStart),
-        windowEnd: String(e.data.windowEnd),
+        // Windows are instants: "12:00:00+02:00" and "10:00:00Z" are one window, and the
+        // lookup below would find its checkpoint twice if both spellings were kept.
+        windowStart: new Date(String(e.data.windowStart)).toISOString(),
+        windowEnd: new Date(String(e.data.windowEnd)).toISOString(),
       })),
   );
   if (checkpoints.length) {

@@ -1,7 +1,9 @@
+import { randomUUID } from "node:crypto";
 import type { Db } from "@/db/client";
 import { insertEvents, insertRejected, type EventRow, type RejectedRow } from "@/db/queries/ingest";
 import { validateCloudEvent, type ValidEvent } from "@/lib/contract";
 import { storableText, toStorable } from "@/lib/contract/storable";
+import { isDataError } from "@/lib/errors";
 import { detectFromEvents, detectFromRejections } from "@/lib/exceptions/detect";
 
 export interface RejectedItem {
@@ -29,10 +31,57 @@ export interface IngestContext {
 
 const identity = (source: string, id: string) => `${source}\u0000${id}`;
 
+/** A valid item of the batch: where it was, what it says, and the row it is stored as. */
+interface Stored {
+  index: number;
+  event: ValidEvent;
+  row: EventRow;
+}
+
+interface Isolated {
+  inserted: number;
+  refused: { item: Stored; reference: string }[];
+}
+
+/**
+ * Stores `items` with `store`, each call its own transaction; where a call fails, stores the
+ * two halves apart, down to single items, so one refused item costs about 2·log2(n) more
+ * transactions and every other item still lands. A single item that fails is refused and
+ * logged under a reference the sender is given instead of the database's message. A half
+ * that fails otherwise than for its data (isDataError) ends the whole request with that
+ * error; what was stored until then stays, and the batch sent again finds it a duplicate.
+ */
+async function storeIsolating(
+  items: readonly Stored[],
+  store: (items: readonly Stored[]) => Promise<number>,
+): Promise<Isolated> {
+  if (items.length === 0) return { inserted: 0, refused: [] };
+  try {
+    return { inserted: await store(items), refused: [] };
+  } catch (error) {
+    if (!isDataError(error)) throw error;
+    if (items.length === 1) {
+      const reference = randomUUID();
+      console.error(`Ingestion refused an item (reference ${reference})`, error);
+      return { inserted: 0, refused: [{ item: items[0]!, reference }] };
+    }
+    const half = Math.ceil(items.length / 2);
+    const first = await storeIsolating(items.slice(0, half), store);
+    const second = await storeIsolating(items.slice(half), store);
+    return {
+      inserted: first.inserted + second.inserted,
+      refused: [...first.refused, ...second.refused],
+    };
+  }
+}
+
 /**
  * Validates every item on its own, stores the valid ones exactly once by (source, id) and
  * keeps the invalid ones with their reasons — all in one transaction, so an answer is only
- * given for work that is committed, and a failure leaves nothing half-written.
+ * given for work that is committed, and a failure leaves nothing half-written. Should the
+ * database refuse the batch for something in it, the items are stored apart (see
+ * storeIsolating) and each one refused is answered as rejected with its index: no item can
+ * lose the others.
  */
 export async function ingestItems(
   db: Db,
@@ -65,15 +114,19 @@ export async function ingestItems(
   });
 
   const receivedAt = (index: number) => context.receivedAt?.[index]?.toISOString();
-  const rows: EventRow[] = [...fresh.values()].map(({ event: e, index }) => ({
-    source: e.source,
-    eventId: e.id,
-    type: e.type,
-    time: e.time,
-    subject: e.subject,
-    data: e.data,
-    attributes: e.attributes,
-    receivedAt: receivedAt(index),
+  const valid: Stored[] = [...fresh.values()].map(({ event: e, index }) => ({
+    index,
+    event: e,
+    row: {
+      source: e.source,
+      eventId: e.id,
+      type: e.type,
+      time: e.time,
+      subject: e.subject,
+      data: e.data,
+      attributes: e.attributes,
+      receivedAt: receivedAt(index),
+    },
   }));
 
   // Detection judges deadlines (grace periods, severity by age) at the moment of receipt: the
@@ -81,19 +134,63 @@ export async function ingestItems(
   const now = context.receivedAt?.length
     ? new Date(Math.max(...context.receivedAt.map((d) => d.getTime())))
     : new Date();
-  const inserted = await db.transaction(async (tx) => {
-    const insertedRows = await insertEvents(tx, rows, context.apiKeyId);
-    await insertRejected(tx, rejectedRows, context.apiKeyId, context.channel);
-    // Exceptions follow from what was new; a duplicate changes nothing, so it raises nothing.
-    const stored = insertedRows.map((r) => fresh.get(identity(r.source, r.event_id))!.event);
-    await detectFromEvents(tx, stored, now);
-    await detectFromRejections(tx, rejectedRows, now);
-    return insertedRows.length;
-  });
+  const store = (items: readonly Stored[], rejections: readonly RejectedRow[]) =>
+    db.transaction(async (tx) => {
+      const insertedRows = await insertEvents(
+        tx,
+        items.map((item) => item.row),
+        context.apiKeyId,
+      );
+      await insertRejected(tx, [...rejections], context.apiKeyId, context.channel);
+      // Exceptions follow from what was new; a duplicate changes nothing, so it raises nothing.
+      const byKey = new Map(
+        items.map((item) => [identity(item.row.source, item.row.eventId), item]),
+      );
+      const stored = insertedRows.map((r) => byKey.get(identity(r.source, r.event_id))!.event);
+      await detectFromEvents(tx, stored, now);
+      await detectFromRejections(tx, rejections, now);
+      return insertedRows.length;
+    });
+
+  let inserted: number;
+  let refused = 0;
+  try {
+    inserted = await store(valid, rejectedRows);
+  } catch (error) {
+    // The whole batch in one transaction is the rule; an error the database raised for what
+    // some item holds (isDataError: a value out of range, a constraint, a trigger) must not
+    // lose the others, so the valid items are stored again in halves until each refusal is
+    // pinned to its own item, which is rejected with its index. Any other error (a lost
+    // connection, a deadlock, a schema the code does not match) says nothing about the
+    // items: rejecting them all would hide it, so it fails the request, to be sent again.
+    if (!isDataError(error)) throw error;
+    const isolated = await storeIsolating(valid, (items) => store(items, []));
+    inserted = isolated.inserted;
+    refused = isolated.refused.length;
+    for (const { item, reference } of isolated.refused) {
+      const errors = [
+        `event: could not be stored (reference ${reference}); kept with the rejected events`,
+      ];
+      rejected.push({ index: item.index, id: item.event.id, errors });
+      rejectedRows.push({
+        batchIndex: item.index,
+        source: storableText(item.event.source),
+        eventId: storableText(item.event.id),
+        type: storableText(item.event.type),
+        payload: toStorable(items[item.index] ?? null),
+        errors,
+      });
+    }
+    rejected.sort((a, b) => a.index - b.index);
+    await db.transaction(async (tx) => {
+      await insertRejected(tx, rejectedRows, context.apiKeyId, context.channel);
+      await detectFromRejections(tx, rejectedRows, now);
+    });
+  }
 
   return {
     accepted: inserted,
-    duplicates: rows.length - inserted + duplicatesInBatch,
+    duplicates: valid.length - inserted - refused + duplicatesInBatch,
     rejected,
   };
 }

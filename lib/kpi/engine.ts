@@ -16,6 +16,7 @@ import {
   type KpiScope,
   type SeriesUnit,
 } from "@/db/queries/kpis";
+import { exactInteger, type ExactInteger } from "@/lib/contract/primitives";
 import { ENTITLEMENT_OVERDUE_AFTER_MS, MANUAL_INTERVENTION_ACTION_PREFIXES } from "./definitions";
 
 /*
@@ -25,7 +26,13 @@ import { ENTITLEMENT_OVERDUE_AFTER_MS, MANUAL_INTERVENTION_ACTION_PREFIXES } fro
  */
 
 export interface KpiSummary {
-  usageCompleteness: { expected: number; received: number; missing: number; ratio: number | null };
+  /** Sums of counts: exact integers, a decimal string past 2^53 (ExactInteger). */
+  usageCompleteness: {
+    expected: ExactInteger;
+    received: ExactInteger;
+    missing: ExactInteger;
+    ratio: number | null;
+  };
   eventLag: { count: number; p50Ms: number | null; p95Ms: number | null };
   invoiceLatency: { count: number; p50Ms: number | null; p95Ms: number | null };
   erpPosting: {
@@ -40,7 +47,7 @@ export interface KpiSummary {
     results: number;
     breaks: number;
     breakRate: number | null;
-    absVarianceMinor: Record<string, number>;
+    absVarianceMinor: Record<string, ExactInteger>;
   };
   paymentToEntitlement: {
     count: number;
@@ -65,9 +72,9 @@ export interface KpiReport extends KpiSummary {
     usageBySourceMeter: {
       source: string;
       meter: string;
-      expected: number;
-      received: number;
-      missing: number;
+      expected: ExactInteger;
+      received: ExactInteger;
+      missing: ExactInteger;
       ratio: number | null;
     }[];
     erpTopErrorCodes: { errorCode: string; failures: number }[];
@@ -77,7 +84,7 @@ export interface KpiReport extends KpiSummary {
         results: number;
         breaks: number;
         breakRate: number | null;
-        absVarianceMinor: Record<string, number>;
+        absVarianceMinor: Record<string, ExactInteger>;
       }
     >;
   };
@@ -92,6 +99,31 @@ const millis = (v: string | number | null) => {
   return n === null ? null : Math.round(n);
 };
 const count = (v: string | number | null | undefined) => num(v ?? 0) ?? 0;
+/** A sum the database gave as its digits, kept exact. */
+const exact = (v: string | number | null | undefined) => BigInt(v ?? 0);
+/** Σ received / Σ expected, computed from the exact sums (the quotient itself is a float). */
+const exactRatio = (part: bigint, whole: bigint) =>
+  whole > 0n ? Number(part) / Number(whole) : null;
+/** Adds a currency's sum to a per-currency map of exact integers. */
+function addVariance(
+  variance: Record<string, ExactInteger>,
+  currency: string,
+  sum: string | number | null,
+) {
+  variance[currency] = exactInteger(exact(variance[currency]) + exact(sum));
+}
+/** Usage sums of one row, exact, with their ratio. */
+function usageSums(r: { expected: Num; received: Num; missing: Num }) {
+  const expected = exact(r.expected);
+  const received = exact(r.received);
+  return {
+    expected: exactInteger(expected),
+    received: exactInteger(received),
+    missing: exactInteger(exact(r.missing)),
+    ratio: exactRatio(received, expected),
+  };
+}
+type Num = string | number | null;
 
 /** Beyond this a daily series has more points than a chart can show apart. */
 const WEEKLY_AFTER_MS = 92 * 86_400_000;
@@ -151,16 +183,7 @@ async function summariesBy(
     if (!summary) groups.set(key, (summary = emptySummary()));
     return summary;
   };
-  for (const r of usage) {
-    const expected = count(r.expected);
-    const received = count(r.received);
-    at(r).usageCompleteness = {
-      expected,
-      received,
-      missing: count(r.missing),
-      ratio: ratio(received, expected),
-    };
-  }
+  for (const r of usage) at(r).usageCompleteness = usageSums(r);
   for (const r of lag)
     at(r).eventLag = { count: count(r.count), p50Ms: millis(r.p50), p95Ms: millis(r.p95) };
   for (const r of invoices)
@@ -180,9 +203,7 @@ async function summariesBy(
     const summary = at(r).reconciliation;
     summary.results += count(r.results);
     summary.breaks += count(r.breaks);
-    if (r.currency)
-      summary.absVarianceMinor[r.currency] =
-        (summary.absVarianceMinor[r.currency] ?? 0) + count(r.abs_variance);
+    if (r.currency) addVariance(summary.absVarianceMinor, r.currency, r.abs_variance);
     summary.breakRate = ratio(summary.breaks, summary.results);
   }
   for (const r of payments) {
@@ -249,9 +270,7 @@ export async function computeKpis(
     kind.results += count(r.results);
     kind.breaks += count(r.breaks);
     kind.breakRate = ratio(kind.breaks, kind.results);
-    if (r.currency)
-      kind.absVarianceMinor[r.currency] =
-        (kind.absVarianceMinor[r.currency] ?? 0) + count(r.abs_variance);
+    if (r.currency) addVariance(kind.absVarianceMinor, r.currency, r.abs_variance);
   }
 
   return {
@@ -268,10 +287,7 @@ export async function computeKpis(
       usageBySourceMeter: bySource.map((r) => ({
         source: r.source,
         meter: r.meter,
-        expected: count(r.expected),
-        received: count(r.received),
-        missing: count(r.missing),
-        ratio: ratio(count(r.received), count(r.expected)),
+        ...usageSums(r),
       })),
       erpTopErrorCodes: topCodes.map((r) => ({
         errorCode: r.error_code,

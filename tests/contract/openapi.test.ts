@@ -10,10 +10,12 @@ import {
   exampleIngestResponse,
 } from "@/lib/contract/examples";
 import { buildOpenApiDocument, crossFieldRules, eventComponentName } from "@/lib/contract/openapi";
+import type { KpiReport } from "@/lib/contract/kpi-report";
 import { CsvUploadResponse, IngestResponse } from "@/lib/contract/responses";
 import { parseReconciliationCsv } from "@/lib/ingest/csv";
 import type { CsvUploadResult } from "@/lib/ingest/csv-http";
 import type { IngestResult } from "@/lib/ingest/ingest";
+import type { KpiReport as EngineKpiReport } from "@/lib/kpi/engine";
 
 /*
  * The examples the documentation shows are requests the API accepts, and the OpenAPI
@@ -47,6 +49,7 @@ describe("the contract's examples", () => {
   it("the response schemas describe what the handlers return", () => {
     expectTypeOf<IngestResult>().toExtend<z.input<typeof IngestResponse>>();
     expectTypeOf<CsvUploadResult>().toExtend<z.input<typeof CsvUploadResponse>>();
+    expectTypeOf<EngineKpiReport>().toExtend<z.input<typeof KpiReport>>();
   });
 
   it("finds the rules that relate two fields, which JSON Schema cannot express", () => {

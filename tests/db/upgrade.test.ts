@@ -49,21 +49,24 @@ function previousReleaseMigrations(): string {
 }
 
 let batchNumber = 0;
-/** A batch of payments, each one a projection row as well as an event. */
+/**
+ * A batch of entitlement updates, each one a projection row as well as an event. The
+ * previous release's ingestion is played by this release's code, so the batches are of a
+ * type whose projection this release leaves as it was (payments gained columns in 0030).
+ */
 function paymentBatch(size: number) {
   const batch = ++batchNumber;
   return Array.from({ length: size }, (_, i) => ({
     specversion: "1.0",
     id: `upgrade-${batch}-${i}`,
     source: "/tests/upgrade",
-    type: "payment.received",
+    type: "entitlement.updated",
     time: "2025-03-01T00:00:00Z",
     data: {
-      paymentId: `pay-${batch}-${i}`,
       customerId: "cus_1",
-      currency: "USD",
-      amountMinor: 1_000,
-      receivedAt: "2025-03-01T00:00:00Z",
+      status: "active",
+      paymentId: `pay-${batch}-${i}`,
+      updatedAt: "2025-03-01T00:00:00Z",
     },
   }));
 }

@@ -8,14 +8,68 @@ import { chunks, seededRandom, shuffled } from "./support/seeded";
 /*
  * Issue 6, fault 5: out-of-order and late data. The same event set, sent in different
  * orders and batchings, must give the same stored events, KPIs and open exceptions.
- * Supersession is decided by (event time, id), never by arrival, which is what this proves.
+ * Supersession is decided by (event time, id, source), never by arrival, which is what this
+ * proves, ties included (twins below).
  */
 
 const DAY = 86_400_000;
 const END = Date.parse("2026-11-20T00:00:00Z");
 const START = END - 45 * DAY;
 const NOW = new Date(END + DAY);
-const events = simulateEvents({ seed: 7, from: START, to: END, since: START, customers: 60 });
+const simulated = simulateEvents({ seed: 7, from: START, to: END, since: START, customers: 60 });
+
+/** An instant written with a +02:00 offset instead of Z: the same instant, other text. */
+const plusTwo = (instant: string) =>
+  new Date(Date.parse(instant) + 2 * 3_600_000).toISOString().replace("Z", "+02:00");
+
+/**
+ * Twins of every 25th event of each type that restates a record: the same time and id from another
+ * source, with other figures (the greater source must win, in any order and batching), and
+ * for a usage checkpoint the same window written with an offset under another id (one
+ * window; the greater id wins). Ties that arrival order once decided.
+ */
+function twin(event: (typeof simulated)[number]): (typeof simulated)[number] | null {
+  const data = event.data as Record<string, unknown>;
+  switch (event.type) {
+    case "usage.checkpoint":
+      return {
+        ...event,
+        id: `${event.id}-offset`,
+        data: {
+          ...data,
+          windowStart: plusTwo(String(data.windowStart)),
+          windowEnd: plusTwo(String(data.windowEnd)),
+          receivedCount: Math.max(Number(data.receivedCount) - 7, 0),
+        },
+      };
+    case "invoice.issued":
+      return { ...event, source: `${event.source}/twin`, data: { ...data, amountMinor: 1 } };
+    case "payment.received":
+      return { ...event, source: `${event.source}/twin`, data: { ...data, invoiceId: "INV-NONE" } };
+    case "reconciliation.result":
+      return {
+        ...event,
+        source: `${event.source}/twin`,
+        data: { ...data, actualMinor: Number(data.actualMinor) + 5 },
+      };
+    case "erp.posting.attempted":
+      return {
+        ...event,
+        source: `${event.source}/twin`,
+        data: { ...data, status: "failed", errorCode: "" },
+      };
+    default:
+      return null;
+  }
+}
+const perType = new Map<string, number>();
+const twins = simulated.flatMap((event) => {
+  const seen = perType.get(event.type) ?? 0;
+  perType.set(event.type, seen + 1);
+  const made = seen % 25 === 0 ? twin(event) : null;
+  return made ? [made] : [];
+});
+const events = [...simulated, ...twins];
 const dbs: TestDb[] = [];
 
 async function ingestInOrder(order: readonly unknown[], batchSize: number) {
@@ -45,6 +99,7 @@ test("the reference run is not trivial", () => {
   expect(events.length).toBeGreaterThan(1000);
   expect(reference.keys).toHaveLength(events.length);
   expect(reference.exceptions.length).toBeGreaterThan(3);
+  expect(new Set(twins.map((e) => e.type)).size).toBe(5);
 });
 
 test.each([1, 2, 3])(

@@ -187,6 +187,7 @@ describe("each event type is accepted and projected", () => {
         eventSeq: failedSeq,
         eventTime: new Date(failed.time),
         eventId: failed.id,
+        eventSource: failed.source,
       },
       {
         postingId: "PST-HAPPY",
@@ -200,6 +201,7 @@ describe("each event type is accepted and projected", () => {
         eventSeq: succeededSeq,
         eventTime: new Date(succeeded.time),
         eventId: succeeded.id,
+        eventSource: succeeded.source,
       },
     ]);
   });
@@ -216,12 +218,15 @@ describe("each event type is accepted and projected", () => {
       paymentId: "pay_happy",
       customerId: "cus_0042",
       invoiceId: "INV-2026-10-0042",
+      // The example names no entity of its own: the invoice's is the payment's.
+      entity: null,
       currency: "JPY",
       amountMinor: 15_000,
       receivedAt: new Date("2026-11-12T09:30:00Z"),
       eventSeq: stored.seq,
       eventTime: new Date(event.time),
       eventId: event.id,
+      eventSource: event.source,
     });
   });
 
@@ -281,6 +286,7 @@ describe("each event type is accepted and projected", () => {
       eventSeq: stored.seq,
       eventTime: new Date(event.time),
       eventId: event.id,
+      eventSource: event.source,
     });
   });
 

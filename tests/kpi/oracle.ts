@@ -6,7 +6,8 @@ import { queryRows } from "@/db/rows";
  * An independent oracle for the KPI engine: every headline number recomputed in plain SQL
  * straight from the raw `events` table (the jsonb payloads), never from the projection
  * tables the engine reads and never with db/queries/kpis.ts. Supersession is decided here
- * too, the way the contract states it: the latest event by (time, event_id) wins per
+ * too, the way the contract states it: the latest event by (time, event_id, then source in
+ * byte order) wins per
  * source + entity + meter + window, per invoiceId, per paymentId, per postingId + attempt
  * and per runId + key. Written from issue 4's definitions, so a disagreement means one of
  * the two misreads them. Exceptions and manual interventions do not come from events; they
@@ -109,7 +110,8 @@ const currentInvoices = sql`(
   select * from (
     select e.data->>'invoiceId' as invoice_id, e.data->>'entity' as entity,
       (e.data->>'issuedAt')::timestamptz as issued_at, (e.data->>'periodEnd')::timestamptz as period_end,
-      row_number() over (partition by e.data->>'invoiceId' order by e.time desc, e.event_id desc) as position
+      row_number() over (partition by e.data->>'invoiceId'
+        order by e.time desc, e.event_id desc, e.source collate "C" desc) as position
     from events e where e.type = 'invoice.issued'
   ) ranked where position = 1
 )`;
@@ -119,10 +121,11 @@ const currentAttempts = sql`(
   select * from (
     select e.data->>'postingId' as posting_id, (e.data->>'attempt')::int as attempt,
       e.data->>'invoiceId' as invoice_id, e.data->>'entity' as entity, e.data->>'status' as status,
-      (e.data->>'attemptedAt')::timestamptz as attempted_at, e.data->>'errorCode' as error_code,
+      (e.data->>'attemptedAt')::timestamptz as attempted_at,
+      nullif(btrim(e.data->>'errorCode'), '') is not null as has_code, e.data->>'errorCode' as raw_code,
       row_number() over (
         partition by e.data->>'postingId', (e.data->>'attempt')::int
-        order by e.time desc, e.event_id desc) as position
+        order by e.time desc, e.event_id desc, e.source collate "C" desc) as position
     from events e where e.type = 'erp.posting.attempted'
   ) ranked where position = 1
 )`;
@@ -156,18 +159,24 @@ const currentResults = sql`(
       abs((e.data->>'actualMinor')::bigint - (e.data->>'expectedMinor')::bigint) as variance,
       coalesce((e.data->>'toleranceMinor')::bigint, 0) as tolerance,
       row_number() over (
-        partition by e.data->>'runId', e.data->>'key' order by e.time desc, e.event_id desc) as position
+        partition by e.data->>'runId', e.data->>'key'
+        order by e.time desc, e.event_id desc, e.source collate "C" desc) as position
     from events e where e.type = 'reconciliation.result'
   ) ranked where position = 1
 )`;
 
-/** Payments (latest per paymentId) with the entity of their invoice and their first entitlement update. */
+/**
+ * Payments (latest per paymentId) with the entity of their invoice (else the one they name)
+ * and their first entitlement update.
+ */
 const payments = sql`(
-  select p.payment_id, p.received_at, i.entity, u.first_update_at
+  select p.payment_id, p.received_at, coalesce(i.entity, p.own_entity) as entity, u.first_update_at
   from (
     select e.data->>'paymentId' as payment_id, e.data->>'invoiceId' as invoice_id,
+      e.data->>'entity' as own_entity,
       (e.data->>'receivedAt')::timestamptz as received_at,
-      row_number() over (partition by e.data->>'paymentId' order by e.time desc, e.event_id desc) as position
+      row_number() over (partition by e.data->>'paymentId'
+        order by e.time desc, e.event_id desc, e.source collate "C" desc) as position
     from events e where e.type = 'payment.received'
   ) p
   left join ${currentInvoices} i on i.invoice_id = p.invoice_id
@@ -239,7 +248,7 @@ export async function oracleKpis(db: Db, s: OracleScope): Promise<OracleReport> 
   );
   const errorCodes = await queryRows<{ code: string; failures: Num }>(
     db,
-    sql`select coalesce(a.error_code, '(none)') as code, count(*) as failures
+    sql`select case when a.has_code then a.raw_code else '(none)' end as code, count(*) as failures
         from ${currentAttempts} a join ${postings} p on p.posting_id = a.posting_id
         where a.status = 'failed' and ${within(sql`p.first_attempted_at`, s)} and ${ofEntity(sql`p.entity`, s)}
         group by 1 order by 2 desc, 1 limit 5`,
@@ -259,7 +268,9 @@ export async function oracleKpis(db: Db, s: OracleScope): Promise<OracleReport> 
         group by r.kind, r.currency`,
   );
 
-  const sync = millisBetween(sql`p.first_update_at`, sql`p.received_at`);
+  // An update made before the payment was received synced it at once: 0, never negative.
+  const sync = sql`case when p.first_update_at < p.received_at then 0
+    else ${millisBetween(sql`p.first_update_at`, sql`p.received_at`)} end`;
   const [pay] = await queryRows<{ count: Num; synced: Num; p50: Num; p95: Num; overdue: Num }>(
     db,
     sql`select count(*) as count, count(p.first_update_at) as synced,

@@ -159,7 +159,9 @@ describe("weekly series", () => {
     expect(sum((s) => s.invoiceLatency.count)).toBe(report.invoiceLatency.count);
     expect(sum((s) => s.erpPosting.postings)).toBe(report.erpPosting.postings);
     expect(sum((s) => s.reconciliation.breaks)).toBe(report.reconciliation.breaks);
-    expect(sum((s) => s.usageCompleteness.expected)).toBe(report.usageCompleteness.expected);
+    expect(sum((s) => Number(s.usageCompleteness.expected))).toBe(
+      report.usageCompleteness.expected,
+    );
     expect(sum((s) => s.eventLag.count)).toBe(report.eventLag.count);
   });
 
