@@ -3,6 +3,7 @@ import { insertEvents, insertRejected, type EventRow, type RejectedRow } from "@
 import { validateCloudEvent, type ValidEvent } from "@/lib/contract";
 import { storableText, toStorable } from "@/lib/contract/storable";
 import { detectFromEvents, detectFromRejections } from "@/lib/exceptions/detect";
+import { requestAlertEvaluation } from "@/lib/alerts/loop";
 
 export interface RejectedItem {
   index: number;
@@ -90,6 +91,8 @@ export async function ingestItems(
     await detectFromRejections(tx, rejectedRows, now);
     return insertedRows.length;
   });
+  // New telemetry may break or mend an alert rule; the evaluation follows, debounced.
+  if (inserted > 0 || rejectedRows.length > 0) requestAlertEvaluation();
 
   return {
     accepted: inserted,
