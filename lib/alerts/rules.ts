@@ -1,6 +1,6 @@
 import { and, desc, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { alertChannels, alertRules, type AlertRule } from "@/db/schema";
+import { alertChannels, alertRules, alerts, type AlertRule } from "@/db/schema";
 import { writeAudit } from "@/lib/audit";
 import { AlertRuleInput } from "@/lib/contract/alerts";
 import { InvalidInput, NotFound } from "@/lib/errors";
@@ -154,7 +154,10 @@ export async function updateRule(
   });
 }
 
-/** Deletes a rule; its unresolved alerts stay as they are, no longer evaluated. */
+/**
+ * Deletes a rule. Its firing alerts are resolved (nothing will evaluate them again, and an
+ * alert firing forever is noise) and its pending ones dropped; no notice is sent for either.
+ */
 export async function deleteRule(db: Db, id: string, context: WriteContext): Promise<void> {
   await db.transaction(async (tx) => {
     const before = ruleView(await currentRule(tx, id));
@@ -162,6 +165,11 @@ export async function deleteRule(db: Db, id: string, context: WriteContext): Pro
       .update(alertRules)
       .set({ deletedAt: sql`now()`, enabled: false, updatedAt: sql`now()` })
       .where(eq(alertRules.id, id));
+    await tx.delete(alerts).where(and(eq(alerts.ruleId, id), eq(alerts.state, "pending")));
+    await tx
+      .update(alerts)
+      .set({ state: "resolved", resolvedAt: sql`now()` })
+      .where(and(eq(alerts.ruleId, id), eq(alerts.state, "firing")));
     await writeAudit(tx, {
       actor: context.actor,
       action: "alert_rule.deleted",
