@@ -41,6 +41,10 @@ function issues(error: { issues: { path: PropertyKey[]; message: string }[] }): 
   return error.issues.map((i) => `${i.path.map(String).join(".") || "body"}: ${i.message}`);
 }
 
+/** The problems go in the message too: a form shows only the message. */
+const invalidChannel = (details: string[]) =>
+  new InvalidInput(`Invalid alert channel: ${details.join("; ")}`, details);
+
 function configOf(input: AlertChannelInput): ChannelSummary["config"] {
   return { url: input.url };
 }
@@ -51,7 +55,7 @@ export async function createChannel(
   context: WriteContext & { secret?: string },
 ): Promise<{ channel: ChannelSummary; secret: string | null }> {
   const parsed = AlertChannelInput.safeParse(body);
-  if (!parsed.success) throw new InvalidInput("Invalid alert channel", issues(parsed.error));
+  if (!parsed.success) throw invalidChannel(issues(parsed.error));
   const input = parsed.data;
   const secret = input.kind === "webhook" ? (context.secret ?? generateWebhookSecret()) : null;
   return db.transaction(async (tx) => {
@@ -103,7 +107,7 @@ export async function updateChannel(
     ...current.config,
     ...(body && typeof body === "object" ? body : {}),
   });
-  if (!parsed.success) throw new InvalidInput("Invalid alert channel", issues(parsed.error));
+  if (!parsed.success) throw invalidChannel(issues(parsed.error));
   if (parsed.data.kind !== current.kind) {
     throw new InvalidInput("A channel's kind cannot change; create a new channel instead");
   }

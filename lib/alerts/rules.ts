@@ -41,11 +41,14 @@ export function ruleView(rule: AlertRule): RuleView {
   };
 }
 
+/** The problems go in the message too: a form shows only the message. */
+const invalidRule = (details: string[]) =>
+  new InvalidInput(`Invalid alert rule: ${details.join("; ")}`, details);
+
 function parse(body: unknown): AlertRuleInput {
   const parsed = AlertRuleInput.safeParse(body);
   if (!parsed.success) {
-    throw new InvalidInput(
-      "Invalid alert rule",
+    throw invalidRule(
       parsed.error.issues.map((i) => `${i.path.map(String).join(".") || "body"}: ${i.message}`),
     );
   }
@@ -59,9 +62,7 @@ async function assertChannelsExist(tx: Db, ids: string[]): Promise<void> {
     .from(alertChannels)
     .where(and(inArray(alertChannels.id, ids), eq(alertChannels.active, true)));
   if (found.length !== ids.length) {
-    throw new InvalidInput("Invalid alert rule", [
-      "channelIds: names a channel that does not exist or is inactive",
-    ]);
+    throw invalidRule(["channelIds: names a channel that does not exist or is inactive"]);
   }
 }
 
