@@ -78,7 +78,7 @@ test("finance adds a KPI rule through the form", async ({ page, makeUser }) => {
   });
   await form.getByLabel("Name").fill(`Lag ${RUN}`);
   await form.getByLabel("Figure").selectOption("eventLag.p95Ms");
-  await form.getByLabel("Is").selectOption(">");
+  await form.getByLabel("Comparison").selectOption(">");
   await form.getByLabel("Threshold").fill("60000");
   await form.getByLabel("Over the last").fill("PT1H");
   await form.getByRole("button", { name: "Add rule" }).click();

@@ -45,7 +45,7 @@ export function RuleForm({
         </select>
       </label>
       <label className="field">
-        Is
+        Comparison
         <select name="op" defaultValue="<">
           {COMPARISONS.map((op) => (
             <option key={op} value={op}>
