@@ -2,10 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { evaluateAlerts } from "@/lib/alerts/evaluate";
 import { startAlertEvaluator, type AlertLoop } from "@/lib/alerts/loop";
 import { dispatchDue, startOutboxDispatcher } from "@/lib/outbox/dispatcher";
-import { createTestDb, type TestDb } from "../support/db";
+import { openDb } from "@/db/client";
+import { TEST_ENGINE, createTestDb, type TestDb } from "../support/db";
 import { ingest } from "../kpi/support";
 import { FAST, startReceiver, type TestReceiver } from "../outbox/support";
-import { firstPassRule, postings, webhookChannel } from "./support";
+import { deleteRule } from "@/lib/alerts/rules";
+import { CONTEXT, firstPassRule, postings, webhookChannel } from "./support";
 
 /*
  * The promise alerting makes, end to end through the running loops: a KPI rule fires within
@@ -90,5 +92,44 @@ describe("a KPI rule, through the running evaluator and outbox", () => {
     expect(resolved!.alert.value).toBeCloseTo(100 / 110, 6);
     expect(resolved!.alert.startedAt).toBe(firing!.alert.startedAt);
     expect(typeof resolved!.alert.resolvedAt).toBe("string");
+    await deleteRule(t.db, rule.id, CONTEXT);
+  }, 200_000);
+});
+
+/*
+ * Two app instances: two connection pools to one PostgreSQL database, each running its own
+ * evaluator (every 200 ms, so they keep colliding) and its own dispatcher. Still one message
+ * per transition. PGlite admits one process, so this is PostgreSQL's alone.
+ */
+describe.runIf(TEST_ENGINE === "postgres")("two instances", () => {
+  it("send one firing and one resolved message between them", async () => {
+    const second = await openDb({ kind: "postgres", url: t.url! });
+    const twoReceiver = await startReceiver();
+    const stops: (() => Promise<void>)[] = [];
+    try {
+      const { channel, secret } = await webhookChannel(t.db, twoReceiver.url);
+      twoReceiver.secret = secret!;
+      await firstPassRule(t.db, [channel.id], { entity: "TWO" });
+      for (const db of [t.db, second.db]) {
+        const loop = startAlertEvaluator(db, { intervalMs: 200, debounceMs: 10 });
+        stops.push(() => loop.stop(), startOutboxDispatcher(db, { ...FAST, pollMs: 50 }));
+      }
+      const seen = () => twoReceiver.deliveries.map((d) => (d.body as unknown as Notice).type);
+      const since = Date.now();
+      await ingest(t.db, postings(3, "failed", new Date(), "TWO"));
+      await until("firing", () => seen().length >= 1, since);
+      await ingest(second.db, postings(60, "succeeded", new Date(), "TWO"));
+      await until("resolved", () => seen().length >= 2, Date.now());
+      // Let both instances run several more rounds: nothing further may arrive.
+      const rounds = Date.now();
+      await until("more rounds", () => Date.now() - rounds > 1_500, rounds);
+      for (const stop of stops) await stop();
+      expect(seen()).toEqual(["alert.firing", "alert.resolved"]);
+      expect(twoReceiver.deliveries.every((d) => d.signatureValid)).toBe(true);
+    } finally {
+      for (const stop of stops) await stop();
+      await twoReceiver.close();
+      await second.close();
+    }
   }, 200_000);
 });
