@@ -112,7 +112,7 @@ export function actorLabel(row: Pick<AuditRow, "actorType" | "actorLabel" | "act
 
 const TARGET_PAGES: Record<string, (id: string) => string> = {
   exception: (id) => `/exceptions/${encodeURIComponent(id)}`,
-  alert: (id) => `/alerts?alert=${encodeURIComponent(id)}`,
+  alert: (id) => `/alerts#alert-${encodeURIComponent(id)}`,
 };
 
 /**

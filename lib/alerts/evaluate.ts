@@ -164,8 +164,9 @@ async function step(
   }
 }
 
+/** The Alerts page, scrolled to the alert's row (each row's id is `alert-<id>`). */
 export function alertUrl(baseUrl: string, alertId: string): string {
-  return `${baseUrl}/alerts?alert=${alertId}`;
+  return `${baseUrl}/alerts#alert-${alertId}`;
 }
 
 export function buildNotice(

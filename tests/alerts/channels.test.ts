@@ -69,7 +69,7 @@ describe("alert channels on the wire", () => {
     expect(message.text).toContain("Firing [critical]");
     expect(message.text).toContain(rule.name);
     expect(message.blocks.map((block) => block.type)).toEqual(["section", "context"]);
-    expect(JSON.stringify(message.blocks)).toContain("https://closeline.test/alerts?alert=");
+    expect(JSON.stringify(message.blocks)).toContain("https://closeline.test/alerts#alert-");
 
     for (const [path, own, other] of [
       ["/a", a.secret!, b.secret!],

@@ -87,7 +87,7 @@ describe("a KPI rule, through the running evaluator and outbox", () => {
       threshold: 0.9,
       resolvedAt: null,
     });
-    expect(firing!.alert.url).toBe(`https://closeline.test/alerts?alert=${firing!.alert.id}`);
+    expect(firing!.alert.url).toBe(`https://closeline.test/alerts#alert-${firing!.alert.id}`);
     expect(resolved!.alert.id).toBe(firing!.alert.id);
     expect(resolved!.alert.value).toBeCloseTo(100 / 110, 6);
     expect(resolved!.alert.startedAt).toBe(firing!.alert.startedAt);
