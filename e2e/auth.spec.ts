@@ -6,10 +6,10 @@ import { E2E_PASSWORD, expect, signIn, test } from "./fixtures/auth";
 const formError = (page: Page) => page.locator("form [role=alert]");
 
 const NAV: Record<Role, string[]> = {
-  executive: ["Overview", "Close"],
-  finance: ["Overview", "Exceptions", "Close", "Ingestion"],
-  operations: ["Exceptions", "Ingestion"],
-  admin: ["Overview", "Exceptions", "Close", "Ingestion", "Admin"],
+  executive: ["Overview", "Close", "Alerts"],
+  finance: ["Overview", "Exceptions", "Close", "Ingestion", "Alerts"],
+  operations: ["Exceptions", "Ingestion", "Alerts"],
+  admin: ["Overview", "Exceptions", "Close", "Ingestion", "Alerts", "Admin"],
 };
 
 test.describe("each role sees exactly its areas", () => {

@@ -77,6 +77,15 @@ const ACTIONS: Record<string, string> = {
   "webhook_endpoint.created": "Added a webhook endpoint",
   "webhook_endpoint.deactivated": "Deactivated a webhook endpoint",
   "webhook_endpoint.demo_rotated": "Rotated the demo webhook endpoint",
+  "alert.firing": "An alert fired",
+  "alert.resolved": "An alert resolved",
+  "alert.acknowledged": "Acknowledged an alert",
+  "alert_rule.created": "Added an alert rule",
+  "alert_rule.updated": "Changed an alert rule",
+  "alert_rule.deleted": "Deleted an alert rule",
+  "alert_channel.created": "Added an alert channel",
+  "alert_channel.updated": "Changed an alert channel",
+  "alert_channel.deactivated": "Deactivated an alert channel",
 };
 
 /** A known action as a sentence; an unknown one from its name ("x.retry_requested" → "X: retry requested"). */
@@ -103,6 +112,7 @@ export function actorLabel(row: Pick<AuditRow, "actorType" | "actorLabel" | "act
 
 const TARGET_PAGES: Record<string, (id: string) => string> = {
   exception: (id) => `/exceptions/${encodeURIComponent(id)}`,
+  alert: (id) => `/alerts#alert-${encodeURIComponent(id)}`,
 };
 
 /**

@@ -37,6 +37,8 @@ const EnvSchema = z.object({
   CLOSELINE_DEMO_HISTORY_FROM: z.iso.datetime().optional(),
   CLOSELINE_DEMO_HISTORY_TO: z.iso.datetime().optional(),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  /** Where people reach this Closeline; alert notices link to it. Unset: http://localhost:PORT. */
+  CLOSELINE_PUBLIC_URL: z.string().url().optional(),
   /** Raw telemetry received longer ago than this many days is deleted daily (lib/retention.ts). */
   CLOSELINE_RETENTION_DAYS: z.coerce.number().int().min(1).default(400),
   /**

@@ -13,10 +13,16 @@ export interface ClaimedCommand {
   payload: unknown;
   /** This attempt's number (attempts so far, this one included). */
   attempt: number;
-  endpointId: string;
-  url: string;
-  secret: string;
+  endpointId: string | null;
+  /** The endpoint's URL, or an alert channel's (null for a channel that mails). */
+  url: string | null;
+  /** Sealed; null for an alert channel that signs nothing. */
+  secret: string | null;
   endpointActive: boolean;
+  /** Set for an alert notice: the channel it goes to, its kind and its address. */
+  alertChannelId: string | null;
+  channelKind: string | null;
+  channelConfig: { url?: string; to?: string[] } | null;
 }
 
 const interval = (ms: number) => sql`make_interval(secs => ${Math.max(0, ms) / 1000})`;
@@ -48,7 +54,8 @@ export async function claimDueCommands(
       update outbox_commands c set status = 'delivering', attempts = c.attempts + 1,
         lease_until = now() + ${interval(options.leaseMs)}, updated_at = now()
       from due d where c.id = d.id
-      returning c.id, c.kind, c.payload, c.attempts, c.endpoint_id, d.was_status, d.previous_attempt
+      returning c.id, c.kind, c.payload, c.attempts, c.endpoint_id, c.alert_channel_id,
+        d.was_status, d.previous_attempt
     ),
     abandoned as (
       insert into outbox_deliveries (command_id, attempt, error)
@@ -56,8 +63,12 @@ export async function claimDueCommands(
       from claimed cl where cl.was_status = 'delivering'
     )
     select cl.id, cl.kind, cl.payload, cl.attempts as attempt, cl.endpoint_id as "endpointId",
-      e.url, e.secret, e.active as "endpointActive"
-    from claimed cl join webhook_endpoints e on e.id = cl.endpoint_id
+      coalesce(e.url, ch.config->>'url') as url, coalesce(e.secret, ch.secret) as secret,
+      coalesce(e.active, ch.active) as "endpointActive", cl.alert_channel_id as "alertChannelId",
+      ch.kind as "channelKind", ch.config as "channelConfig"
+    from claimed cl
+    left join webhook_endpoints e on e.id = cl.endpoint_id
+    left join alert_channels ch on ch.id = cl.alert_channel_id
     order by cl.id`,
   );
 }

@@ -7,3 +7,4 @@ export * from "./close";
 export * from "./settings";
 export * from "./outbox";
 export * from "./corrections";
+export * from "./alerts";

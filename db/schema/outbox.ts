@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import {
   bigserial,
   boolean,
+  check,
   index,
   integer,
   jsonb,
@@ -12,6 +13,7 @@ import {
   uuid,
 } from "drizzle-orm/pg-core";
 import { users } from "./access";
+import { alertChannels } from "./alerts";
 import { exceptions } from "./exceptions";
 
 /*
@@ -23,6 +25,13 @@ import { exceptions } from "./exceptions";
 /** What the outbox can ask a receiving system to do; a webhook endpoint subscribes to some. */
 export const COMMAND_KINDS = ["erp.posting.retry", "correction.execute"] as const;
 export type CommandKind = (typeof COMMAND_KINDS)[number];
+
+/**
+ * Alert notices ride the same outbox (retries, backoff, dead letter, delivery log) but go to
+ * the alert channel named on the command, not to the endpoint subscribed to a kind.
+ */
+export const ALERT_NOTICE_KINDS = ["alert.firing", "alert.resolved", "alert.acknowledged"] as const;
+export type OutboxKind = CommandKind | (typeof ALERT_NOTICE_KINDS)[number];
 
 export const COMMAND_STATUSES = ["pending", "delivering", "delivered", "dead"] as const;
 export type CommandStatus = (typeof COMMAND_STATUSES)[number];
@@ -68,10 +77,10 @@ export const outboxCommands = pgTable(
   "outbox_commands",
   {
     id: uuid("id").primaryKey().defaultRandom(),
-    kind: text("kind", { enum: COMMAND_KINDS }).notNull(),
-    endpointId: uuid("endpoint_id")
-      .notNull()
-      .references(() => webhookEndpoints.id),
+    kind: text("kind", { enum: [...COMMAND_KINDS, ...ALERT_NOTICE_KINDS] }).notNull(),
+    /** Exactly one of the two is set: a command's endpoint, or an alert notice's channel. */
+    endpointId: uuid("endpoint_id").references(() => webhookEndpoints.id),
+    alertChannelId: uuid("alert_channel_id").references(() => alertChannels.id),
     payload: jsonb("payload").notNull(),
     exceptionId: uuid("exception_id").references(() => exceptions.id),
     idempotencyKey: text("idempotency_key").notNull(),
@@ -97,6 +106,10 @@ export const outboxCommands = pgTable(
       .where(sql`${t.status} = 'delivering'`),
     index("outbox_commands_exception_idx").on(t.exceptionId, t.createdAt),
     index("outbox_commands_status_idx").on(t.status, t.createdAt),
+    check(
+      "outbox_commands_one_destination",
+      sql`num_nonnulls(${t.endpointId}, ${t.alertChannelId}) = 1`,
+    ),
   ],
 );
 

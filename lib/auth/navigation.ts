@@ -7,6 +7,7 @@ export const AREAS: { href: string; label: string; permission: Permission }[] = 
   { href: "/exceptions", label: "Exceptions", permission: "exceptions:read" },
   { href: "/close", label: "Close", permission: "close:read" },
   { href: "/ingestion", label: "Ingestion", permission: "ingestion:read" },
+  { href: "/alerts", label: "Alerts", permission: "alerts:read" },
   { href: "/admin", label: "Admin", permission: "admin:users" },
 ];
 

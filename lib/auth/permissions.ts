@@ -17,6 +17,10 @@ export const PERMISSIONS = {
   "exceptions:work": ["operations", "finance"],
   "corrections:propose": ["operations", "finance"],
   "corrections:approve": ["finance"],
+  /** Alerts and their history; acknowledging one; writing rules and channels. */
+  "alerts:read": ["executive", "operations", "finance", "admin"],
+  "alerts:acknowledge": ["operations", "finance", "admin"],
+  "alerts:manage": ["finance", "admin"],
   "admin:users": ["admin"],
   "admin:api-keys": ["admin"],
   "admin:audit": ["admin"],

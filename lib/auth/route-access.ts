@@ -54,6 +54,20 @@ export const ROUTE_ACCESS: Record<string, AccessRule> = {
   "GET /api/v1/exceptions.csv": { apiKey: "read", orPermission: "exceptions:read" },
   "GET /api/v1/close-readiness": { apiKey: "read", orPermission: "close:read" },
   "GET /api/v1/close-readiness.csv": { apiKey: "read", orPermission: "close:read" },
+  "/alerts": { permission: "alerts:read" },
+  "GET /api/v1/alerts": { apiKey: "read", orPermission: "alerts:read" },
+  "POST /api/v1/alerts/[id]/acknowledge": { permission: "alerts:acknowledge" },
+  "GET /api/v1/alert-rules": { permission: "alerts:read" },
+  "POST /api/v1/alert-rules": { permission: "alerts:manage" },
+  "GET /api/v1/alert-rules/[id]": { permission: "alerts:read" },
+  "PATCH /api/v1/alert-rules/[id]": { permission: "alerts:manage" },
+  "DELETE /api/v1/alert-rules/[id]": { permission: "alerts:manage" },
+  /** Channels hold delivery addresses (a Slack webhook URL is itself a credential). */
+  "GET /api/v1/alert-channels": { permission: "alerts:manage" },
+  "POST /api/v1/alert-channels": { permission: "alerts:manage" },
+  "GET /api/v1/alert-channels/[id]": { permission: "alerts:manage" },
+  "PATCH /api/v1/alert-channels/[id]": { permission: "alerts:manage" },
+  "DELETE /api/v1/alert-channels/[id]": { permission: "alerts:manage" },
   /** Any other /api path: a JSON 404, the same for everyone. */
   "/api/[...path]": "public",
   "POST /api/v1/reconciliation-results/upload": {

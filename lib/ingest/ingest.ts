@@ -5,6 +5,7 @@ import { validateCloudEvent, type ValidEvent } from "@/lib/contract";
 import { storableText, toStorable } from "@/lib/contract/storable";
 import { isDataError } from "@/lib/errors";
 import { detectFromEvents, detectFromRejections } from "@/lib/exceptions/detect";
+import { requestAlertEvaluation } from "@/lib/alerts/loop";
 
 export interface RejectedItem {
   index: number;
@@ -187,6 +188,8 @@ export async function ingestItems(
       await detectFromRejections(tx, rejectedRows, now);
     });
   }
+  // New telemetry may break or mend an alert rule; the evaluation follows, debounced.
+  if (inserted > 0 || rejectedRows.length > 0) requestAlertEvaluation();
 
   return {
     accepted: inserted,

@@ -6,6 +6,7 @@ import {
   type ClaimedCommand,
   type DeliveryOutcome,
 } from "@/db/queries/outbox";
+import { alertRequest, type OutgoingRequest } from "@/lib/alerts/render";
 import { openEndpointSecret } from "./endpoints";
 import { webhookHeaders } from "./signature";
 
@@ -86,7 +87,8 @@ async function deliverClaimed(
   if (!command.endpointActive) {
     // Its endpoint was deactivated: park it where an operator sees it and can re-send it to
     // whichever endpoint receives the kind now.
-    const outcome = { httpStatus: null, error: "endpoint deactivated", durationMs: 0 };
+    const error = command.alertChannelId ? "alert channel deactivated" : "endpoint deactivated";
+    const outcome = { httpStatus: null, error, durationMs: 0 };
     await recordFailed(db, command.id, command.attempt, outcome, "dead");
     return "dead";
   }
@@ -111,21 +113,31 @@ export function commandBody(command: Pick<ClaimedCommand, "id" | "kind" | "paylo
   return JSON.stringify({ type: command.kind, id: command.id, data: command.payload });
 }
 
-async function post(command: ClaimedCommand, options: DispatcherOptions): Promise<DeliveryOutcome> {
+/** A command to its endpoint: the command envelope, signed with the endpoint's secret. */
+function endpointRequest(command: ClaimedCommand): OutgoingRequest {
   const body = commandBody(command);
+  if (!command.url || !command.secret) throw new Error("the endpoint has no URL or secret");
+  return {
+    url: command.url,
+    body,
+    headers: webhookHeaders(openEndpointSecret(command.secret), command.id, body),
+  };
+}
+
+async function post(command: ClaimedCommand, options: DispatcherOptions): Promise<DeliveryOutcome> {
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
   try {
     // Inside the try: a secret no configured key opens fails this delivery, with its reason.
-    const signature = webhookHeaders(openEndpointSecret(command.secret), command.id, body);
-    const response = await options.fetch(command.url, {
+    const request = command.alertChannelId ? alertRequest(command) : endpointRequest(command);
+    const response = await options.fetch(request.url, {
       method: "POST",
       headers: {
         "content-type": "application/json",
         "user-agent": "Closeline-Outbox/1",
-        ...signature,
+        ...request.headers,
       },
-      body,
+      body: request.body,
       // A redirect is not an answer from the receiver configured; it counts as a failure.
       redirect: "manual",
       // Next.js patches fetch with a data cache; a command must always reach the receiver.

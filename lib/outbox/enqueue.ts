@@ -66,17 +66,27 @@ export async function enqueue(db: Db, input: EnqueueInput): Promise<Enqueued> {
  */
 export async function requeueDead(db: Db, id: string): Promise<OutboxCommand | null> {
   const [row] = await db
-    .select({ kind: outboxCommands.kind })
+    .select({ kind: outboxCommands.kind, alertChannelId: outboxCommands.alertChannelId })
     .from(outboxCommands)
     .where(eq(outboxCommands.id, id))
     .limit(1);
   if (!row) return null;
-  const endpoint = await endpointFor(db, row.kind);
+  // An alert notice goes back to its own channel.
+  if (row.alertChannelId) return requeue(db, id, {});
+  const endpoint = await endpointFor(db, row.kind as CommandKind);
   if (!endpoint) {
     throw new Conflict(
       `No webhook endpoint receives ${row.kind}; an admin can add one under Admin → Webhooks`,
     );
   }
+  return requeue(db, id, { endpointId: endpoint.id });
+}
+
+async function requeue(
+  db: Db,
+  id: string,
+  destination: { endpointId?: string },
+): Promise<OutboxCommand | null> {
   const [requeued] = await db
     .update(outboxCommands)
     .set({
@@ -84,7 +94,7 @@ export async function requeueDead(db: Db, id: string): Promise<OutboxCommand | n
       attempts: 0,
       nextAttemptAt: sql`now()`,
       leaseUntil: null,
-      endpointId: endpoint.id,
+      ...destination,
       updatedAt: sql`now()`,
     })
     .where(sql`${outboxCommands.id} = ${id} and ${outboxCommands.status} = 'dead'`)

@@ -8,6 +8,7 @@ import { startExceptionSweeper } from "./sweeper";
 import { registerDemoEndpoint, resealEndpointSecrets } from "@/lib/outbox/endpoints";
 import { startOutboxDispatcher } from "@/lib/outbox/dispatcher";
 import { startRetentionSchedule } from "@/lib/retention";
+import { startAlertEvaluator } from "@/lib/alerts/loop";
 
 /** Everything a server process does once before serving. */
 export async function startServerProcess(): Promise<void> {
@@ -57,6 +58,7 @@ export async function startServerProcess(): Promise<void> {
     startExceptionSweeper(db);
   }
   startOutboxDispatcher(db);
+  startAlertEvaluator(db);
   startRetentionSchedule(db, env.CLOSELINE_RETENTION_DAYS);
 }
 

@@ -1,0 +1,96 @@
+import { sql } from "drizzle-orm";
+import {
+  boolean,
+  doublePrecision,
+  index,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
+import type { AlertChannelKind, AlertCondition, AlertSeverity } from "../../lib/contract/alerts";
+import { users } from "./access";
+
+/*
+ * Alerting: channels (where a notice goes), rules (what to watch) and alerts (one per rule ×
+ * dimension while the condition holds). Notices reach channels through the outbox.
+ */
+
+const tstz = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
+
+export const ALERT_STATES = ["pending", "firing", "resolved"] as const;
+export type AlertState = (typeof ALERT_STATES)[number];
+
+/**
+ * Where notices go. `config` holds the kind's address (a URL, or e-mail recipients); a
+ * webhook channel's signing secret is sealed like an outbox endpoint's and shown once.
+ */
+export const alertChannels = pgTable("alert_channels", {
+  id: uuid("id").primaryKey().defaultRandom(),
+  kind: text("kind").$type<AlertChannelKind>().notNull(),
+  name: text("name").notNull(),
+  config: jsonb("config").$type<{ url?: string; to?: string[] }>().notNull(),
+  secret: text("secret"),
+  active: boolean("active").notNull().default(true),
+  createdBy: uuid("created_by").references(() => users.id),
+  createdAt: tstz("created_at").notNull().defaultNow(),
+  updatedAt: tstz("updated_at").notNull().defaultNow(),
+});
+
+/** `entity`: null is the whole company, "*" one alert per entity. `for_ms`: the pending duration. */
+export const alertRules = pgTable("alert_rules", {
+  id: uuid("id").primaryKey().defaultRandom(),
+  name: text("name").notNull(),
+  severity: text("severity").$type<AlertSeverity>().notNull(),
+  condition: jsonb("condition").$type<AlertCondition>().notNull(),
+  entity: text("entity"),
+  forDuration: text("for_duration").notNull().default("PT0S"),
+  channelIds: uuid("channel_ids")
+    .array()
+    .notNull()
+    .default(sql`'{}'::uuid[]`),
+  enabled: boolean("enabled").notNull().default(true),
+  ownerId: uuid("owner_id").references(() => users.id),
+  createdAt: tstz("created_at").notNull().defaultNow(),
+  updatedAt: tstz("updated_at").notNull().defaultNow(),
+  deletedAt: tstz("deleted_at"),
+});
+
+/**
+ * One alert per rule × dimension while its condition holds: pending (held for the rule's
+ * `for`), firing (notified), resolved (notified, kept as history). The partial unique index
+ * makes a second unresolved alert for one rule × dimension impossible, whoever evaluates.
+ * `dimension` is '' for the whole company.
+ */
+export const alerts = pgTable(
+  "alerts",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    ruleId: uuid("rule_id")
+      .notNull()
+      .references(() => alertRules.id),
+    dimension: text("dimension").notNull().default(""),
+    state: text("state").$type<AlertState>().notNull(),
+    value: doublePrecision("value"),
+    threshold: doublePrecision("threshold"),
+    pendingSince: tstz("pending_since").notNull(),
+    startedAt: tstz("started_at"),
+    resolvedAt: tstz("resolved_at"),
+    lastEvaluatedAt: tstz("last_evaluated_at").notNull(),
+    acknowledgedAt: tstz("acknowledged_at"),
+    acknowledgedBy: uuid("acknowledged_by").references(() => users.id),
+    acknowledgeComment: text("acknowledge_comment"),
+  },
+  (t) => [
+    uniqueIndex("alerts_open_per_dimension")
+      .on(t.ruleId, t.dimension)
+      .where(sql`${t.state} <> 'resolved'`),
+    index("alerts_state_idx").on(t.state, t.startedAt),
+  ],
+);
+
+export type AlertChannel = typeof alertChannels.$inferSelect;
+export type AlertRule = typeof alertRules.$inferSelect;
+export type Alert = typeof alerts.$inferSelect;

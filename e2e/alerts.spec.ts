@@ -1,0 +1,94 @@
+import { randomBytes } from "node:crypto";
+import { alertRules, alerts } from "@/db/schema";
+import { expect, signIn, test } from "./fixtures/auth";
+import { expectAxeCleanInBothThemes, expectNoSidewaysScrollAt390 } from "./fixtures/page-checks";
+
+/*
+ * Alerts. An operations analyst on a phone finds a firing alert, acknowledges it with a
+ * comment using the keyboard alone, and sees it move to Acknowledged with who and what; a
+ * finance manager adds a KPI rule through the form. The firing alert is written directly:
+ * evaluation has its own integration tests (tests/alerts).
+ */
+
+const RUN = randomBytes(4).toString("hex");
+
+test("operations acknowledges a firing alert with a comment, by keyboard, at 390 px", async ({
+  page,
+  makeUser,
+  db,
+}) => {
+  const [rule] = await db
+    .insert(alertRules)
+    .values({
+      name: `ERP first pass ${RUN}`,
+      severity: "critical",
+      condition: {
+        kind: "kpi",
+        metric: "erpPosting.firstPassSuccessRate",
+        op: "<",
+        value: 0.9,
+        window: "P1D",
+      },
+      // Never evaluated by the e2e server, so the alert stays as seeded.
+      enabled: false,
+    })
+    .returning();
+  const now = new Date();
+  await db.insert(alerts).values({
+    ruleId: rule!.id,
+    dimension: `ENTITY-${RUN}`,
+    state: "firing",
+    value: 0.5,
+    threshold: 0.9,
+    pendingSince: now,
+    startedAt: now,
+    lastEvaluatedAt: now,
+  });
+
+  await page.setViewportSize({ width: 390, height: 844 });
+  const user = await makeUser("operations");
+  await signIn(page, user);
+  await page
+    .getByRole("navigation", { name: "Main" })
+    .getByRole("link", { name: "Alerts" })
+    .click();
+  await expect(page.getByRole("heading", { level: 1, name: "Alerts" })).toBeVisible();
+  await expectNoSidewaysScrollAt390(page);
+  await expectAxeCleanInBothThemes(page);
+
+  const form = page.getByRole("form", { name: `Acknowledge ERP first pass ${RUN}, ENTITY-${RUN}` });
+  await form.getByLabel("Comment").focus();
+  await page.keyboard.type("Paged the ERP vendor");
+  await page.keyboard.press("Enter");
+
+  const acknowledged = page.getByRole("region", { name: "Acknowledged alerts" });
+  const row = acknowledged.getByRole("row").filter({ hasText: `ENTITY-${RUN}` });
+  await expect(row).toContainText("Paged the ERP vendor");
+  await expect(row).toContainText(user.email);
+  await expect(
+    page.getByRole("region", { name: "Firing alerts" }).getByText(`ENTITY-${RUN}`),
+  ).toHaveCount(0);
+});
+
+test("finance adds a KPI rule through the form", async ({ page, makeUser }) => {
+  const user = await makeUser("finance");
+  await signIn(page, user, "/alerts");
+  const form = page.locator("section", {
+    has: page.getByRole("heading", { name: "Add a KPI rule" }),
+  });
+  await form.getByLabel("Name").fill(`Lag ${RUN}`);
+  await form.getByLabel("Figure").selectOption("eventLag.p95Ms");
+  await form.getByLabel("Comparison").selectOption(">");
+  await form.getByLabel("Threshold").fill("60000");
+  await form.getByLabel("Over the last").fill("PT1H");
+  await form.getByRole("button", { name: "Add rule" }).click();
+  await expect(form.getByRole("status")).toContainText(`Lag ${RUN}`);
+  await expect(page.getByRole("region", { name: "Alert rules" })).toContainText(
+    "eventLag.p95Ms > 60000 over PT1H",
+  );
+
+  await form.getByLabel("Name").fill(`Bad ${RUN}`);
+  await form.getByLabel("Over the last").fill("PT10S");
+  await form.getByRole("button", { name: "Add rule" }).click();
+  await expect(form.getByRole("alert")).toContainText("Invalid alert rule");
+});

@@ -1,0 +1,154 @@
+import { and, desc, eq, sql } from "drizzle-orm";
+import type { Db } from "@/db/client";
+import { alertChannels } from "@/db/schema";
+import { writeAudit, type AuditActor, type RequestMeta } from "@/lib/audit";
+import { AlertChannelInput } from "@/lib/contract/alerts";
+import { InvalidInput, NotFound } from "@/lib/errors";
+import { generateWebhookSecret } from "@/lib/outbox/signature";
+import { seal } from "@/lib/secret-box";
+import { CHANNEL_SECRET_PURPOSE } from "./render";
+
+/*
+ * Where alert notices go. A webhook channel signs with a secret of its own, generated here
+ * and returned once, on creation: the receiver needs it, and no list shows it again.
+ */
+
+export interface ChannelSummary {
+  id: string;
+  kind: string;
+  name: string;
+  config: { url?: string; to?: string[] };
+  active: boolean;
+  createdAt: Date;
+}
+
+const listed = {
+  id: alertChannels.id,
+  kind: alertChannels.kind,
+  name: alertChannels.name,
+  config: alertChannels.config,
+  active: alertChannels.active,
+  createdAt: alertChannels.createdAt,
+};
+
+export interface WriteContext {
+  userId: string | null;
+  actor: AuditActor;
+  meta?: RequestMeta;
+}
+
+function issues(error: { issues: { path: PropertyKey[]; message: string }[] }): string[] {
+  return error.issues.map((i) => `${i.path.map(String).join(".") || "body"}: ${i.message}`);
+}
+
+/** The problems go in the message too: a form shows only the message. */
+const invalidChannel = (details: string[]) =>
+  new InvalidInput(`Invalid alert channel: ${details.join("; ")}`, details);
+
+function configOf(input: AlertChannelInput): ChannelSummary["config"] {
+  return { url: input.url };
+}
+
+export async function createChannel(
+  db: Db,
+  body: unknown,
+  context: WriteContext & { secret?: string },
+): Promise<{ channel: ChannelSummary; secret: string | null }> {
+  const parsed = AlertChannelInput.safeParse(body);
+  if (!parsed.success) throw invalidChannel(issues(parsed.error));
+  const input = parsed.data;
+  const secret = input.kind === "webhook" ? (context.secret ?? generateWebhookSecret()) : null;
+  return db.transaction(async (tx) => {
+    const [channel] = await tx
+      .insert(alertChannels)
+      .values({
+        kind: input.kind,
+        name: input.name,
+        config: configOf(input),
+        secret: secret && seal(secret, CHANNEL_SECRET_PURPOSE),
+        createdBy: context.userId,
+      })
+      .returning(listed);
+    await writeAudit(tx, {
+      actor: context.actor,
+      action: "alert_channel.created",
+      target: { type: "alert_channel", id: channel!.id },
+      after: { kind: input.kind, name: input.name, ...configOf(input) },
+      meta: context.meta,
+    });
+    return { channel: channel!, secret };
+  });
+}
+
+export async function listChannels(db: Db): Promise<ChannelSummary[]> {
+  return db
+    .select(listed)
+    .from(alertChannels)
+    .orderBy(desc(alertChannels.active), desc(alertChannels.createdAt));
+}
+
+export async function getChannel(db: Db, id: string): Promise<ChannelSummary> {
+  const [row] = await db.select(listed).from(alertChannels).where(eq(alertChannels.id, id));
+  if (!row) throw new NotFound("No alert channel with that id");
+  return row;
+}
+
+/** Renames or re-addresses a channel; its kind and secret stay. */
+export async function updateChannel(
+  db: Db,
+  id: string,
+  body: unknown,
+  context: WriteContext,
+): Promise<ChannelSummary> {
+  const current = await getChannel(db, id);
+  const parsed = AlertChannelInput.safeParse({
+    kind: current.kind,
+    name: current.name,
+    ...current.config,
+    ...(body && typeof body === "object" ? body : {}),
+  });
+  if (!parsed.success) throw invalidChannel(issues(parsed.error));
+  if (parsed.data.kind !== current.kind) {
+    throw new InvalidInput("A channel's kind cannot change; create a new channel instead");
+  }
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(alertChannels)
+      .set({ name: parsed.data.name, config: configOf(parsed.data), updatedAt: sql`now()` })
+      .where(eq(alertChannels.id, id))
+      .returning(listed);
+    if (!row) throw new NotFound("No alert channel with that id");
+    await writeAudit(tx, {
+      actor: context.actor,
+      action: "alert_channel.updated",
+      target: { type: "alert_channel", id },
+      before: { name: current.name, ...current.config },
+      after: { name: row.name, ...row.config },
+      meta: context.meta,
+    });
+    return row;
+  });
+}
+
+/**
+ * Deactivates a channel: notices already in the outbox for it dead-letter with the reason,
+ * and rules stop sending to it. Kept, not deleted, for the delivery log.
+ */
+export async function deactivateChannel(db: Db, id: string, context: WriteContext): Promise<void> {
+  await db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(alertChannels)
+      .set({ active: false, updatedAt: sql`now()` })
+      .where(and(eq(alertChannels.id, id), eq(alertChannels.active, true)))
+      .returning({ name: alertChannels.name });
+    if (!row) throw new NotFound("No active alert channel with that id");
+    await writeAudit(tx, {
+      actor: context.actor,
+      action: "alert_channel.deactivated",
+      target: { type: "alert_channel", id },
+      before: { name: row.name, active: true },
+      after: { active: false },
+      meta: context.meta,
+    });
+  });
+}

@@ -1,0 +1,147 @@
+import { z } from "zod";
+import type { Db } from "@/db/client";
+import { listAlerts } from "@/lib/alerts/list";
+import { ALERT_STATES } from "@/db/schema";
+import { requestMeta, type AuditActor } from "@/lib/audit";
+import { guardApi, type Principal } from "@/lib/auth/session";
+import { InvalidInput, NotFound } from "@/lib/errors";
+import { decodeUtf8, readBodyCapped } from "@/lib/http/body";
+import { handle, json } from "@/lib/http/respond";
+import { acknowledgeAlert } from "./acknowledge";
+import {
+  createChannel,
+  deactivateChannel,
+  getChannel,
+  listChannels,
+  updateChannel,
+} from "./channels";
+import { createRule, deleteRule, getRule, listRules, updateRule } from "./rules";
+
+/*
+ * /api/v1/alert-channels, /api/v1/alert-rules and /api/v1/alerts: parse, call the domain,
+ * answer. Each handler checks its own route's rule (lib/auth/route-access.ts).
+ */
+
+const MAX_BODY_BYTES = 64 * 1024;
+
+async function readJson(request: Request): Promise<unknown> {
+  const text = decodeUtf8(await readBodyCapped(request, MAX_BODY_BYTES));
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new InvalidInput("Body is not valid JSON");
+  }
+}
+
+function contextOf(principal: Principal, request: Request) {
+  const actor: AuditActor =
+    principal.kind === "user"
+      ? { type: "user", id: principal.user.id, label: principal.user.email }
+      : { type: "api_key", id: principal.key.id, label: principal.key.name };
+  return {
+    userId: principal.kind === "user" ? principal.user.id : null,
+    actor,
+    meta: requestMeta(request),
+  };
+}
+
+const Id = z.uuid();
+function parseId(id: string, what: string): string {
+  if (!Id.safeParse(id).success) throw new NotFound(`No ${what} with that id`);
+  return id;
+}
+
+type ItemMethod = "GET" | "PATCH" | "DELETE";
+const method = (request: Request): ItemMethod =>
+  request.method === "PATCH" || request.method === "DELETE" ? request.method : "GET";
+const CHANNEL_ITEM_ROUTES: Record<ItemMethod, string> = {
+  GET: "GET /api/v1/alert-channels/[id]",
+  PATCH: "PATCH /api/v1/alert-channels/[id]",
+  DELETE: "DELETE /api/v1/alert-channels/[id]",
+};
+const RULE_ITEM_ROUTES: Record<ItemMethod, string> = {
+  GET: "GET /api/v1/alert-rules/[id]",
+  PATCH: "PATCH /api/v1/alert-rules/[id]",
+  DELETE: "DELETE /api/v1/alert-rules/[id]",
+};
+
+export const handleChannelCollection = handle(async (db: Db, request: Request) => {
+  if (request.method === "POST") {
+    const principal = await guardApi(db, request, "POST /api/v1/alert-channels");
+    const { channel, secret } = await createChannel(
+      db,
+      await readJson(request),
+      contextOf(principal, request),
+    );
+    // The signing secret is shown this once; no later answer carries it.
+    return json({ ...channel, ...(secret ? { secret } : {}) }, { status: 201 });
+  }
+  await guardApi(db, request, "GET /api/v1/alert-channels");
+  return json({ data: await listChannels(db) });
+});
+
+export const handleChannelItem = handle(async (db: Db, request: Request, rawId: string) => {
+  const principal = await guardApi(db, request, CHANNEL_ITEM_ROUTES[method(request)]);
+  const id = parseId(rawId, "alert channel");
+  switch (request.method) {
+    case "PATCH":
+      return json(
+        await updateChannel(db, id, await readJson(request), contextOf(principal, request)),
+      );
+    case "DELETE":
+      await deactivateChannel(db, id, contextOf(principal, request));
+      return new Response(null, { status: 204 });
+    default:
+      return json(await getChannel(db, id));
+  }
+});
+
+export const handleRuleCollection = handle(async (db: Db, request: Request) => {
+  if (request.method === "POST") {
+    const principal = await guardApi(db, request, "POST /api/v1/alert-rules");
+    const rule = await createRule(db, await readJson(request), contextOf(principal, request));
+    return json(rule, { status: 201 });
+  }
+  await guardApi(db, request, "GET /api/v1/alert-rules");
+  return json({ data: await listRules(db) });
+});
+
+export const handleRuleItem = handle(async (db: Db, request: Request, rawId: string) => {
+  const principal = await guardApi(db, request, RULE_ITEM_ROUTES[method(request)]);
+  const id = parseId(rawId, "alert rule");
+  switch (request.method) {
+    case "PATCH":
+      return json(await updateRule(db, id, await readJson(request), contextOf(principal, request)));
+    case "DELETE":
+      await deleteRule(db, id, contextOf(principal, request));
+      return new Response(null, { status: 204 });
+    default:
+      return json(await getRule(db, id));
+  }
+});
+
+const AlertsQuery = z.object({
+  state: z.enum(ALERT_STATES).exclude(["pending"]).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+
+export const handleAlertList = handle(async (db: Db, request: Request) => {
+  await guardApi(db, request, "GET /api/v1/alerts");
+  const parsed = AlertsQuery.safeParse(Object.fromEntries(new URL(request.url).searchParams));
+  if (!parsed.success) {
+    throw new InvalidInput(
+      "Invalid query",
+      parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`),
+    );
+  }
+  const states = parsed.data.state ? [parsed.data.state] : (["firing", "resolved"] as const);
+  return json({ data: await listAlerts(db, { states: [...states], limit: parsed.data.limit }) });
+});
+
+export const handleAcknowledge = handle(async (db: Db, request: Request, rawId: string) => {
+  const principal = await guardApi(db, request, "POST /api/v1/alerts/[id]/acknowledge");
+  const id = parseId(rawId, "alert");
+  const body = (await readJson(request)) as { comment?: unknown } | null;
+  await acknowledgeAlert(db, id, { comment: body?.comment }, contextOf(principal, request));
+  return new Response(null, { status: 204 });
+});

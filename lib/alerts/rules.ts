@@ -1,0 +1,182 @@
+import { and, desc, eq, inArray, isNull, sql } from "drizzle-orm";
+import type { Db } from "@/db/client";
+import { alertChannels, alertRules, alerts, type AlertRule } from "@/db/schema";
+import { writeAudit } from "@/lib/audit";
+import { AlertRuleInput } from "@/lib/contract/alerts";
+import { InvalidInput, NotFound } from "@/lib/errors";
+import type { WriteContext } from "./channels";
+
+/*
+ * Alert rules: written by admins, every change audited with its before and after. A deleted
+ * rule is kept (its alerts' history names it) but no longer evaluated.
+ */
+
+export interface RuleView {
+  id: string;
+  name: string;
+  severity: string;
+  condition: AlertRule["condition"];
+  entity: string | null;
+  for: string;
+  channelIds: string[];
+  enabled: boolean;
+  ownerId: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export function ruleView(rule: AlertRule): RuleView {
+  return {
+    id: rule.id,
+    name: rule.name,
+    severity: rule.severity,
+    condition: rule.condition,
+    entity: rule.entity,
+    for: rule.forDuration,
+    channelIds: rule.channelIds,
+    enabled: rule.enabled,
+    ownerId: rule.ownerId,
+    createdAt: rule.createdAt,
+    updatedAt: rule.updatedAt,
+  };
+}
+
+/** The problems go in the message too: a form shows only the message. */
+const invalidRule = (details: string[]) =>
+  new InvalidInput(`Invalid alert rule: ${details.join("; ")}`, details);
+
+function parse(body: unknown): AlertRuleInput {
+  const parsed = AlertRuleInput.safeParse(body);
+  if (!parsed.success) {
+    throw invalidRule(
+      parsed.error.issues.map((i) => `${i.path.map(String).join(".") || "body"}: ${i.message}`),
+    );
+  }
+  return { ...parsed.data, channelIds: [...new Set(parsed.data.channelIds)] };
+}
+
+async function assertChannelsExist(tx: Db, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  const found = await tx
+    .select({ id: alertChannels.id })
+    .from(alertChannels)
+    .where(and(inArray(alertChannels.id, ids), eq(alertChannels.active, true)));
+  if (found.length !== ids.length) {
+    throw invalidRule(["channelIds: names a channel that does not exist or is inactive"]);
+  }
+}
+
+const columns = (input: AlertRuleInput) => ({
+  name: input.name,
+  severity: input.severity,
+  condition: input.condition,
+  entity: input.entity,
+  forDuration: input.for,
+  channelIds: input.channelIds,
+  enabled: input.enabled,
+});
+
+export async function createRule(db: Db, body: unknown, context: WriteContext): Promise<RuleView> {
+  const input = parse(body);
+  return db.transaction(async (tx) => {
+    await assertChannelsExist(tx, input.channelIds);
+    const [rule] = await tx
+      .insert(alertRules)
+      .values({ ...columns(input), ownerId: context.userId })
+      .returning();
+    await writeAudit(tx, {
+      actor: context.actor,
+      action: "alert_rule.created",
+      target: { type: "alert_rule", id: rule!.id },
+      after: input,
+      meta: context.meta,
+    });
+    return ruleView(rule!);
+  });
+}
+
+async function currentRule(db: Db, id: string): Promise<AlertRule> {
+  const [rule] = await db
+    .select()
+    .from(alertRules)
+    .where(and(eq(alertRules.id, id), isNull(alertRules.deletedAt)));
+  if (!rule) throw new NotFound("No alert rule with that id");
+  return rule;
+}
+
+export async function getRule(db: Db, id: string): Promise<RuleView> {
+  return ruleView(await currentRule(db, id));
+}
+
+export async function listRules(db: Db): Promise<RuleView[]> {
+  const rows = await db
+    .select()
+    .from(alertRules)
+    .where(isNull(alertRules.deletedAt))
+    .orderBy(desc(alertRules.createdAt));
+  return rows.map(ruleView);
+}
+
+/** A PATCH: the given fields over the current rule, validated whole. */
+export async function updateRule(
+  db: Db,
+  id: string,
+  body: unknown,
+  context: WriteContext,
+): Promise<RuleView> {
+  return db.transaction(async (tx) => {
+    const before = ruleView(await currentRule(tx, id));
+    const { name, severity, condition, entity, channelIds, enabled } = before;
+    const input = parse({
+      name,
+      severity,
+      condition,
+      entity,
+      for: before.for,
+      channelIds,
+      enabled,
+      ...(body && typeof body === "object" ? body : {}),
+    });
+    await assertChannelsExist(tx, input.channelIds);
+    const [rule] = await tx
+      .update(alertRules)
+      .set({ ...columns(input), updatedAt: sql`now()` })
+      .where(eq(alertRules.id, id))
+      .returning();
+    await writeAudit(tx, {
+      actor: context.actor,
+      action: "alert_rule.updated",
+      target: { type: "alert_rule", id },
+      before,
+      after: input,
+      meta: context.meta,
+    });
+    return ruleView(rule!);
+  });
+}
+
+/**
+ * Deletes a rule. Its firing alerts are resolved (nothing will evaluate them again, and an
+ * alert firing forever is noise) and its pending ones dropped; no notice is sent for either.
+ */
+export async function deleteRule(db: Db, id: string, context: WriteContext): Promise<void> {
+  await db.transaction(async (tx) => {
+    const before = ruleView(await currentRule(tx, id));
+    await tx
+      .update(alertRules)
+      .set({ deletedAt: sql`now()`, enabled: false, updatedAt: sql`now()` })
+      .where(eq(alertRules.id, id));
+    await tx.delete(alerts).where(and(eq(alerts.ruleId, id), eq(alerts.state, "pending")));
+    await tx
+      .update(alerts)
+      .set({ state: "resolved", resolvedAt: sql`now()` })
+      .where(and(eq(alerts.ruleId, id), eq(alerts.state, "firing")));
+    await writeAudit(tx, {
+      actor: context.actor,
+      action: "alert_rule.deleted",
+      target: { type: "alert_rule", id },
+      before,
+      meta: context.meta,
+    });
+  });
+}

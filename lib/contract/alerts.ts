@@ -1,0 +1,200 @@
+import { z } from "zod";
+
+/*
+ * Alerting's contract: the rules and channels an admin writes and the message a channel
+ * receives. One source for validation (API, forms) and for the types the domain uses.
+ */
+
+export const ALERT_SEVERITIES = ["info", "warning", "critical"] as const;
+export const AlertSeverity = z.enum(ALERT_SEVERITIES);
+export type AlertSeverity = z.infer<typeof AlertSeverity>;
+
+/** The exception types a rule may count; kept here (not imported from db/) so the contract stays standalone. */
+export const ALERTABLE_EXCEPTION_TYPES = [
+  "erp_posting_failed",
+  "invoice_disputed",
+  "reconciliation_break",
+  "entitlement_out_of_sync",
+  "retroactive_amendment",
+  "usage_incomplete",
+  "event_rejected",
+] as const;
+
+/**
+ * The headline figures of `GET /api/v1/kpis` a rule may watch, by their path in that report.
+ * Only numbers: a rule compares one figure with one threshold. The last two exist for the
+ * whole company only (the report has no per-entity breakdown of them).
+ */
+export const KPI_METRICS = [
+  "usageCompleteness.ratio",
+  "usageCompleteness.missing",
+  "eventLag.p50Ms",
+  "eventLag.p95Ms",
+  "invoiceLatency.p50Ms",
+  "invoiceLatency.p95Ms",
+  "erpPosting.firstPassSuccessRate",
+  "erpPosting.eventualSuccessRate",
+  "erpPosting.latencyP50Ms",
+  "erpPosting.latencyP95Ms",
+  "erpPosting.openFailures",
+  "reconciliation.breaks",
+  "reconciliation.breakRate",
+  "paymentToEntitlement.p50Ms",
+  "paymentToEntitlement.p95Ms",
+  "paymentToEntitlement.overdue",
+  "exceptions.open",
+  "manualInterventions",
+] as const;
+export const KpiMetric = z.enum(KPI_METRICS);
+export type KpiMetric = z.infer<typeof KpiMetric>;
+export const COMPANY_ONLY_METRICS: readonly KpiMetric[] = [
+  "exceptions.open",
+  "manualInterventions",
+];
+
+export const COMPARISONS = ["<", "<=", ">", ">="] as const;
+export const Comparison = z.enum(COMPARISONS);
+export type Comparison = z.infer<typeof Comparison>;
+
+/** Whether `value op threshold` holds; a null value (nothing to measure) never does. */
+export function breaches(value: number | null, op: Comparison, threshold: number): boolean {
+  if (value === null || !Number.isFinite(value)) return false;
+  switch (op) {
+    case "<":
+      return value < threshold;
+    case "<=":
+      return value <= threshold;
+    case ">":
+      return value > threshold;
+    case ">=":
+      return value >= threshold;
+  }
+}
+
+const ISO_DURATION = /^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/;
+
+/**
+ * An ISO 8601 duration of weeks, days, hours, minutes and seconds (`P1D`, `PT10M`, `P1DT12H`)
+ * in milliseconds, a day being 24 hours; null when it is not one. Years and months are
+ * refused: their length depends on where they start.
+ */
+export function durationMs(text: string): number | null {
+  const m = ISO_DURATION.exec(text);
+  if (!m || text === "P" || text.endsWith("T")) return null;
+  const [w, d, h, min, s] = m.slice(1).map((part) => Number(part ?? 0));
+  return ((((w! * 7 + d!) * 24 + h!) * 60 + min!) * 60 + s!) * 1000;
+}
+
+const MAX_WINDOW_MS = 366 * 86_400_000;
+
+export const Duration = z
+  .string()
+  .refine((text) => durationMs(text) !== null, {
+    message: "must be an ISO 8601 duration of weeks, days, hours, minutes or seconds, e.g. PT10M",
+  })
+  .meta({ description: "ISO 8601 duration (W, D, H, M, S)", example: "PT10M" });
+
+/** A trailing window: at least a minute, at most the year the KPI API serves. */
+const Window = Duration.refine((text) => {
+  const ms = durationMs(text) ?? 0;
+  return ms >= 60_000 && ms <= MAX_WINDOW_MS;
+}, "must be between PT1M and P366D");
+
+export const KpiCondition = z.object({
+  kind: z.literal("kpi"),
+  metric: KpiMetric,
+  op: Comparison,
+  value: z.number().finite(),
+  window: Window,
+});
+
+/**
+ * A source (× event type) that sent nothing for longer than allowed: `after` a fixed duration,
+ * or "learned", the allowance ingestion health learns from the pair's own history. A null
+ * source or type means each one: one alert per silent pair.
+ */
+export const SilenceCondition = z.object({
+  kind: z.literal("silence"),
+  source: z.string().trim().min(1).max(200).nullable().default(null),
+  type: z.string().trim().min(1).max(200).nullable().default(null),
+  after: z.union([z.literal("learned"), Duration]).default("learned"),
+});
+
+export const ExceptionsCondition = z.object({
+  kind: z.literal("exceptions"),
+  type: z.enum(ALERTABLE_EXCEPTION_TYPES),
+  atLeast: z.int().min(1),
+});
+
+export const AlertCondition = z.discriminatedUnion("kind", [
+  KpiCondition,
+  SilenceCondition,
+  ExceptionsCondition,
+]);
+export type AlertCondition = z.infer<typeof AlertCondition>;
+
+/** `entity`: one entity, null for the whole company, or "*" for one alert per entity. */
+export const EACH_ENTITY = "*";
+
+export const AlertRuleInput = z
+  .object({
+    name: z.string().trim().min(1, "Name is required").max(200),
+    severity: AlertSeverity.default("warning"),
+    condition: AlertCondition,
+    entity: z.string().trim().min(1).max(200).nullable().default(null),
+    for: Duration.default("PT0S"),
+    channelIds: z.array(z.uuid()).max(20).default([]),
+    enabled: z.boolean().default(true),
+  })
+  .refine(
+    (rule) =>
+      rule.condition.kind !== "kpi" ||
+      rule.entity === null ||
+      !COMPANY_ONLY_METRICS.includes(rule.condition.metric),
+    { message: "this figure exists for the whole company only", path: ["entity"] },
+  )
+  .refine((rule) => rule.condition.kind !== "silence" || rule.entity === null, {
+    message: "a silence rule is per source, not per entity",
+    path: ["entity"],
+  });
+export type AlertRuleInput = z.infer<typeof AlertRuleInput>;
+
+export const ALERT_CHANNEL_KINDS = ["webhook", "slack"] as const;
+export const AlertChannelKind = z.enum(ALERT_CHANNEL_KINDS);
+export type AlertChannelKind = z.infer<typeof AlertChannelKind>;
+
+const HttpUrl = z
+  .url({ protocol: /^https?$/, error: "must be an http or https address" })
+  .max(2000);
+
+export const AlertChannelInput = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("webhook"), name: z.string().trim().min(1).max(100), url: HttpUrl }),
+  z.object({ kind: z.literal("slack"), name: z.string().trim().min(1).max(100), url: HttpUrl }),
+]);
+export type AlertChannelInput = z.infer<typeof AlertChannelInput>;
+
+export const ALERT_NOTICE_TYPES = ["alert.firing", "alert.resolved", "alert.acknowledged"] as const;
+export type AlertNoticeType = (typeof ALERT_NOTICE_TYPES)[number];
+
+/** What a webhook channel receives, and what every other channel renders. */
+export const AlertNotice = z.object({
+  type: z.enum(ALERT_NOTICE_TYPES),
+  alert: z.object({
+    id: z.uuid(),
+    ruleId: z.uuid(),
+    ruleName: z.string(),
+    severity: AlertSeverity,
+    /** The dimension: an entity, a `source / type` pair, or null for the whole company. */
+    entity: z.string().nullable(),
+    value: z.number().nullable(),
+    threshold: z.number().nullable(),
+    startedAt: z.string().nullable(),
+    resolvedAt: z.string().nullable(),
+    url: z.string(),
+    acknowledged: z
+      .object({ by: z.string().nullable(), at: z.string(), comment: z.string() })
+      .nullable()
+      .optional(),
+  }),
+});
+export type AlertNotice = z.infer<typeof AlertNotice>;

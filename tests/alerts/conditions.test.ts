@@ -1,0 +1,149 @@
+import { randomUUID } from "node:crypto";
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { alerts } from "@/db/schema";
+import { evaluateAlerts } from "@/lib/alerts/evaluate";
+import { createRule, deleteRule } from "@/lib/alerts/rules";
+import { AlertRuleInput } from "@/lib/contract/alerts";
+import { InvalidInput } from "@/lib/errors";
+import { createTestDb, type TestDb } from "../support/db";
+import { HOUR, MINUTE, attempt, ingest, setReceivedAt, type FixtureEvent } from "../kpi/support";
+import { CONTEXT, postings } from "./support";
+
+/*
+ * The silence and exception conditions, and what the contract refuses. Silence is judged per
+ * source × type, so one quiet source among fifty live ones fires, alone; with "learned" it
+ * uses the allowance ingestion health learns from the pair's own history.
+ */
+
+let t: TestDb;
+
+beforeAll(async () => {
+  t = await createTestDb();
+});
+
+afterAll(async () => {
+  await t?.close();
+});
+
+const firingOf = async (ruleId: string) =>
+  (await t.db.select().from(alerts).where(eq(alerts.ruleId, ruleId)))
+    .filter((a) => a.state === "firing")
+    .map((a) => a.dimension)
+    .sort();
+
+function sent(source: string): FixtureEvent {
+  return attempt(
+    {
+      postingId: `P-${randomUUID()}`,
+      invoiceId: `INV-${randomUUID()}`,
+      entity: "EU",
+      attempt: 1,
+      status: "succeeded",
+      attemptedAt: new Date().toISOString(),
+    },
+    { source },
+  );
+}
+
+describe("silence", () => {
+  it("fires for the one silent source among fifty live ones, and resolves when it sends again", async () => {
+    const now = Date.now();
+    const live = Array.from({ length: 50 }, (_, i) => sent(`/silence/live-${i}`));
+    const quiet = sent("/silence/quiet");
+    await ingest(t.db, [...live, quiet]);
+    await setReceivedAt(t.db, quiet, new Date(now - 2 * HOUR).toISOString());
+    const rule = await createRule(
+      t.db,
+      {
+        name: "A source went quiet",
+        condition: { kind: "silence", source: null, type: null, after: "PT1H" },
+      },
+      CONTEXT,
+    );
+    await evaluateAlerts(t.db, new Date(now));
+    expect(await firingOf(rule.id)).toEqual(["/silence/quiet / erp.posting.attempted"]);
+
+    await ingest(t.db, [sent("/silence/quiet")]);
+    await evaluateAlerts(t.db, new Date());
+    expect(await firingOf(rule.id)).toEqual([]);
+    await deleteRule(t.db, rule.id, CONTEXT);
+  });
+
+  it("with a learned cadence, flags a pair quiet for longer than its history allows", async () => {
+    const now = Date.now();
+    // Hourly senders; one stopped ten hours ago (allowance: three usual gaps), one is on time.
+    for (const [source, lastAgoMs] of [
+      ["/learned/stopped", 10 * HOUR],
+      ["/learned/steady", 30 * MINUTE],
+    ] as const) {
+      for (let i = 0; i < 8; i++) {
+        const e = sent(source);
+        await ingest(t.db, [e]);
+        await setReceivedAt(t.db, e, new Date(now - lastAgoMs - i * HOUR).toISOString());
+      }
+    }
+    const rule = await createRule(
+      t.db,
+      { name: "Learned silence", condition: { kind: "silence", after: "learned" } },
+      CONTEXT,
+    );
+    await evaluateAlerts(t.db, new Date(now));
+    const firing = await firingOf(rule.id);
+    expect(firing).toContain("/learned/stopped / erp.posting.attempted");
+    expect(firing).not.toContain("/learned/steady / erp.posting.attempted");
+    const [alert] = await t.db.select().from(alerts).where(eq(alerts.ruleId, rule.id));
+    expect(alert!.threshold).toBe(3 * HOUR);
+    await deleteRule(t.db, rule.id, CONTEXT);
+  });
+});
+
+describe("open exceptions", () => {
+  it("fires when open exceptions of a type reach N, per entity", async () => {
+    const rule = await createRule(
+      t.db,
+      {
+        name: "Postings failing",
+        condition: { kind: "exceptions", type: "erp_posting_failed", atLeast: 2 },
+        entity: "*",
+      },
+      CONTEXT,
+    );
+    await ingest(t.db, postings(1, "failed", new Date(), "FR"));
+    await evaluateAlerts(t.db);
+    expect(await firingOf(rule.id)).toEqual([]);
+    await ingest(
+      t.db,
+      postings(1, "failed", new Date(), "FR"),
+      postings(1, "failed", new Date(), "DE"),
+    );
+    await evaluateAlerts(t.db);
+    expect(await firingOf(rule.id)).toEqual(["FR"]);
+    await deleteRule(t.db, rule.id, CONTEXT);
+  });
+});
+
+describe("the rule contract", () => {
+  it("refuses what it cannot evaluate", async () => {
+    const base = {
+      name: "x",
+      condition: { kind: "kpi", metric: "eventLag.p95Ms", op: ">", value: 1, window: "P1D" },
+    };
+    expect(AlertRuleInput.safeParse(base).success).toBe(true);
+    for (const bad of [
+      { ...base, condition: { ...base.condition, metric: "eventLag.nope" } },
+      { ...base, condition: { ...base.condition, window: "P1M" } }, // months vary in length
+      { ...base, condition: { ...base.condition, window: "PT10S" } },
+      { ...base, condition: { ...base.condition, op: "==" } },
+      { ...base, for: "10 minutes" },
+      { ...base, condition: { ...base.condition, metric: "exceptions.open" }, entity: "EU" },
+      { name: "s", condition: { kind: "silence" }, entity: "EU" },
+      { name: "e", condition: { kind: "exceptions", type: "erp_posting_failed", atLeast: 0 } },
+    ]) {
+      expect(AlertRuleInput.safeParse(bad).success, JSON.stringify(bad)).toBe(false);
+    }
+    await expect(
+      createRule(t.db, { ...base, channelIds: [randomUUID()] }, CONTEXT),
+    ).rejects.toThrow(InvalidInput);
+  });
+});

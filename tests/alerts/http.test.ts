@@ -1,0 +1,201 @@
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import type { Role } from "@/db/schema";
+import { SYSTEM_ACTOR } from "@/lib/audit";
+import {
+  handleAcknowledge,
+  handleAlertList,
+  handleChannelCollection,
+  handleChannelItem,
+  handleRuleCollection,
+  handleRuleItem,
+} from "@/lib/alerts/http";
+import { evaluateAlerts } from "@/lib/alerts/evaluate";
+import { createUser } from "@/lib/auth/users";
+import { createTestDb, type TestDb } from "../support/db";
+import { ingest } from "../kpi/support";
+import { postings } from "./support";
+
+/*
+ * The alert API through the handlers its routes use, as users of each role: who may write
+ * rules and channels, who may acknowledge, the error shape, and the webhook channel's secret
+ * returned once. Outside Next.js there is no session cookie, so the session lookup is
+ * answered with the user the test signs in as, read from this test's database.
+ */
+
+let t: TestDb;
+let signedIn: { id: string; sessionVersion: number } | null = null;
+
+vi.mock("next-auth", async (importOriginal) => ({
+  ...(await importOriginal<Record<string, unknown>>()),
+  getServerSession: async () => (signedIn ? { user: signedIn } : null),
+}));
+vi.mock("@/db", async (importOriginal) => ({
+  ...(await importOriginal<Record<string, unknown>>()),
+  getDb: async () => t.db,
+}));
+
+const users: Partial<Record<Role, string>> = {};
+
+beforeAll(async () => {
+  t = await createTestDb();
+  for (const role of ["executive", "operations", "finance", "admin"] as const) {
+    const user = await createUser(
+      t.db,
+      { email: `${role}-${randomUUID().slice(0, 8)}@example.test`, name: `The ${role}`, role },
+      SYSTEM_ACTOR,
+    );
+    users[role] = user.id;
+  }
+});
+
+afterAll(async () => {
+  await t?.close();
+});
+
+function as(role: Role | null) {
+  signedIn = role ? { id: users[role]!, sessionVersion: 0 } : null;
+}
+
+async function call(
+  handler: (db: TestDb["db"], request: Request, id: string) => Promise<Response>,
+  method: string,
+  path: string,
+  body?: unknown,
+  id = "",
+) {
+  const request = new Request(`http://closeline.test${path}`, {
+    method,
+    headers: body === undefined ? {} : { "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const response = await handler(t.db, request, id);
+  const text = await response.text();
+  return { status: response.status, body: text ? (JSON.parse(text) as Body) : null };
+}
+
+// The answers are read loosely: each assertion names the field it checks.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON answers under test
+type Body = Record<string, any>;
+
+const RULE = {
+  name: "First pass below 90 %",
+  severity: "critical",
+  condition: {
+    kind: "kpi",
+    metric: "erpPosting.firstPassSuccessRate",
+    op: "<",
+    value: 0.9,
+    window: "P1D",
+  },
+  entity: null,
+  for: "PT0S",
+};
+
+describe("alert channels", () => {
+  it("creates a webhook channel, returning its secret once, for finance and admin only", async () => {
+    as(null);
+    const anonymous = await call(handleChannelCollection, "POST", "/api/v1/alert-channels", {});
+    expect(anonymous.status).toBe(401);
+    as("operations");
+    const forbidden = await call(handleChannelCollection, "POST", "/api/v1/alert-channels", {
+      kind: "webhook",
+      name: "ops",
+      url: "https://hooks.example.test/a",
+    });
+    expect(forbidden.status).toBe(403);
+    expect(forbidden.body!.error.code).toBeTypeOf("string");
+
+    as("admin");
+    const bad = await call(handleChannelCollection, "POST", "/api/v1/alert-channels", {
+      kind: "webhook",
+      name: "x",
+      url: "ftp://nope",
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body!.error).toMatchObject({
+      code: expect.any(String),
+      message: expect.any(String),
+    });
+
+    const created = await call(handleChannelCollection, "POST", "/api/v1/alert-channels", {
+      kind: "webhook",
+      name: "PagerBridge",
+      url: "https://hooks.example.test/a",
+    });
+    expect(created.status).toBe(201);
+    expect(created.body!.secret).toMatch(/^whsec_/);
+    const id = created.body!.id as string;
+
+    const listed = await call(handleChannelCollection, "GET", "/api/v1/alert-channels");
+    expect(JSON.stringify(listed.body)).not.toContain(created.body!.secret);
+    const one = await call(handleChannelItem, "GET", `/api/v1/alert-channels/${id}`, undefined, id);
+    expect(one.body).not.toHaveProperty("secret");
+
+    const renamed = await call(handleChannelItem, "PATCH", "", { name: "Bridge" }, id);
+    expect(renamed.body).toMatchObject({
+      name: "Bridge",
+      config: { url: "https://hooks.example.test/a" },
+    });
+    const kindChange = await call(handleChannelItem, "PATCH", "", { kind: "slack" }, id);
+    expect(kindChange.status).toBe(400);
+
+    expect((await call(handleChannelItem, "DELETE", "", undefined, id)).status).toBe(204);
+    expect((await call(handleChannelItem, "DELETE", "", undefined, id)).status).toBe(404);
+    expect((await call(handleChannelItem, "GET", "", undefined, "not-a-uuid")).status).toBe(404);
+  });
+});
+
+describe("alert rules and alerts", () => {
+  it("lets finance write rules, everyone with alerts read them, and operations acknowledge", async () => {
+    as("executive");
+    expect((await call(handleRuleCollection, "POST", "", RULE)).status).toBe(403);
+    as("finance");
+    const invalid = await call(handleRuleCollection, "POST", "", { ...RULE, for: "ten minutes" });
+    expect(invalid.status).toBe(400);
+    expect(invalid.body!.error.details.join(" ")).toContain("for");
+    const created = await call(handleRuleCollection, "POST", "", RULE);
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ ...RULE, ownerId: users.finance });
+    const id = created.body!.id as string;
+
+    const patched = await call(handleRuleItem, "PATCH", "", { for: "PT5M" }, id);
+    expect(patched.body).toMatchObject({ for: "PT5M", name: RULE.name });
+    await call(handleRuleItem, "PATCH", "", { for: "PT0S" }, id);
+
+    as("executive");
+    const list = await call(handleRuleCollection, "GET", "/api/v1/alert-rules");
+    expect(list.body!.data.map((r: { id: string }) => r.id)).toContain(id);
+
+    await ingest(t.db, postings(2, "failed", new Date()));
+    await evaluateAlerts(t.db);
+    const firing = await call(handleAlertList, "GET", "/api/v1/alerts?state=firing");
+    expect(firing.status).toBe(200);
+    const alert = firing.body!.data.find((a: { ruleId: string }) => a.ruleId === id);
+    expect(alert).toMatchObject({ state: "firing", ruleName: RULE.name, value: 0 });
+    expect((await call(handleAlertList, "GET", "/api/v1/alerts?state=nope")).status).toBe(400);
+
+    expect((await call(handleAcknowledge, "POST", "", { comment: "on it" }, alert.id)).status).toBe(
+      403,
+    );
+    as("operations");
+    expect((await call(handleAcknowledge, "POST", "", {}, alert.id)).status).toBe(400);
+    expect((await call(handleAcknowledge, "POST", "", { comment: "on it" }, alert.id)).status).toBe(
+      204,
+    );
+    expect((await call(handleAcknowledge, "POST", "", { comment: "again" }, alert.id)).status).toBe(
+      409,
+    );
+    const after = await call(handleAlertList, "GET", "/api/v1/alerts?state=firing");
+    expect(after.body!.data.find((a: { id: string }) => a.id === alert.id)).toMatchObject({
+      acknowledgeComment: "on it",
+      acknowledgedByName: "The operations",
+    });
+
+    as("operations");
+    expect((await call(handleRuleItem, "DELETE", "", undefined, id)).status).toBe(403);
+    as("admin");
+    expect((await call(handleRuleItem, "DELETE", "", undefined, id)).status).toBe(204);
+    expect((await call(handleRuleItem, "GET", "", undefined, id)).status).toBe(404);
+  });
+});
