@@ -1,5 +1,5 @@
 import { sql, type SQL } from "drizzle-orm";
-import type { GroupSet, KpiGrouping, KpiScope } from "./kpis";
+import type { GroupSet, KpiGrouping, KpiScope } from "./kpi-scope";
 import { timestamptz } from "./whole-days";
 
 /*

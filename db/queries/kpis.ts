@@ -5,6 +5,9 @@ import { queryRows } from "../rows";
 import { millisBetween } from "../schema/durations";
 import { EXCEPTION_TYPES, OPEN_STATUS_SQL } from "../schema/exceptions";
 import { groupingSets, perGroupRanges } from "./kpi-grouping";
+import type { Grouped, KpiGrouping, KpiScope } from "./kpi-scope";
+
+export type { GroupSet, Grouped, KpiGrouping, KpiScope, SeriesUnit } from "./kpi-scope";
 
 /*
  * The KPI aggregates, one query per KPI, straight from the typed projection tables. Each
@@ -12,30 +15,6 @@ import { groupingSets, perGroupRanges } from "./kpi-grouping";
  * headline number), by time bucket (a series) and by entity. The definitions are in docs/kpis.md; lib/kpi/
  * assembles these rows into the API's shape. Percentiles are percentile_cont, as defined.
  */
-
-export interface KpiScope {
-  from: Date;
-  to: Date;
-  entity: string | null;
-}
-
-/** A grouping set: the headline (one row), the series (one row per UTC hour or day) or per entity. */
-export type GroupSet = "total" | "bucket" | "entity";
-
-/** A series bucket: a UTC hour, a UTC day, or an ISO week (Monday 00:00 UTC to the next). */
-export type SeriesUnit = "hour" | "day" | "week";
-
-/** Which of the three groupings a query returns, all from one scan (GROUPING SETS). */
-export interface KpiGrouping {
-  unit: SeriesUnit;
-  sets: readonly GroupSet[];
-}
-
-/** Every grouped row says which grouping it belongs to and its key (null for the headline). */
-export interface Grouped {
-  set: GroupSet;
-  g: string | null;
-}
 
 /** `column` in the scope's [from, to). */
 export const inRange = (column: SQL, scope: KpiScope) =>

@@ -1,5 +1,5 @@
 import { sql, type SQL } from "drizzle-orm";
-import type { KpiScope } from "./kpis";
+import type { KpiScope } from "./kpi-scope";
 
 /*
  * The daily KPI tables (event_lag_days, usage_completeness_days) answer for whole UTC days.
