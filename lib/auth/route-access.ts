@@ -7,8 +7,9 @@ import type { Permission } from "./permissions";
  *
  * - `public`: anyone (sign-in, health, the API contract).
  * - `signed-in`: any active user.
- * - `{ permission }`: a signed-in user whose role has it.
- * - `{ apiKey }`: an API key with the scope; `orPermission` also admits a session user.
+ * - `{ permission }`: a signed-in user, or a personal token's user, whose role has it.
+ * - `{ apiKey }`: a service key with the scope; `orPermission` also admits a signed-in user
+ *   or a personal token whose user's role has it.
  * - `internal`: the local operator channel (bearer token from the data folder, loopback only).
  */
 export type AccessRule =
@@ -16,7 +17,7 @@ export type AccessRule =
   | "signed-in"
   | "internal"
   | { permission: Permission }
-  | { apiKey: "ingest" | "read"; orPermission?: Permission };
+  | { apiKey: "ingest" | "read" | "work"; orPermission?: Permission };
 
 export const ROUTE_ACCESS: Record<string, AccessRule> = {
   // Pages
