@@ -425,7 +425,12 @@ export interface ExceptionCommentRow {
 export async function insertComment(
   db: Db,
   /** A person writes it (authorId), or a service key (authorKeyId): exactly one of them. */
-  comment: { exceptionId: string; authorId: string | null; authorKeyId?: string | null; body: string },
+  comment: {
+    exceptionId: string;
+    authorId: string | null;
+    authorKeyId?: string | null;
+    body: string;
+  },
 ): Promise<{ id: number; createdAt: Date }> {
   const [row] = await queryRows<{ id: string | number; created_at: Date | string }>(
     db,
