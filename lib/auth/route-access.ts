@@ -61,6 +61,15 @@ export const ROUTE_ACCESS: Record<string, AccessRule> = {
   "POST /api/v1/exceptions/[id]/resolve": { apiKey: "work", orPermission: "exceptions:work" },
   "POST /api/v1/exceptions/[id]/dismiss": { apiKey: "work", orPermission: "exceptions:work" },
   "POST /api/v1/exceptions/[id]/replay": { apiKey: "work", orPermission: "exceptions:work" },
+  "POST /api/v1/exceptions/[id]/corrections": {
+    apiKey: "work",
+    orPermission: "corrections:propose",
+  },
+  "GET /api/v1/corrections": { apiKey: "read", orPermission: "exceptions:read" },
+  "GET /api/v1/corrections/[id]": { apiKey: "read", orPermission: "exceptions:read" },
+  /** Deciding needs a person (a session or a personal token): never a service key. */
+  "POST /api/v1/corrections/[id]/approve": { permission: "corrections:approve" },
+  "POST /api/v1/corrections/[id]/reject": { permission: "corrections:approve" },
   "POST /api/v1/exceptions/[id]/dismiss-events": {
     apiKey: "work",
     orPermission: "exceptions:work",

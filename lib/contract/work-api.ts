@@ -88,3 +88,18 @@ export const EXCEPTION_ACTION_BODIES = {
   replay: EmptyBody,
   "dismiss-events": DismissEventsBody,
 } as const satisfies Record<ExceptionAction, z.ZodType>;
+
+export const ListCorrectionsQuery = z.object({
+  status: z
+    .enum(["pending_approval", "approved", "rejected"])
+    .optional()
+    .meta({ description: "Only corrections in this status" }),
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100)
+    .default(50)
+    .meta({ description: "Corrections per page" }),
+  cursor: z.string().optional().meta({ description: "The `nextCursor` of the previous page" }),
+});

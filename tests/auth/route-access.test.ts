@@ -135,6 +135,11 @@ const EXPECTED: Record<string, Record<Role, boolean>> = {
     operations: Y,
     admin: N,
   },
+  "POST /api/v1/exceptions/[id]/corrections": { executive: N, finance: Y, operations: Y, admin: N },
+  "GET /api/v1/corrections": { executive: N, finance: Y, operations: Y, admin: Y },
+  "GET /api/v1/corrections/[id]": { executive: N, finance: Y, operations: Y, admin: Y },
+  "POST /api/v1/corrections/[id]/approve": { executive: N, finance: Y, operations: N, admin: N },
+  "POST /api/v1/corrections/[id]/reject": { executive: N, finance: Y, operations: N, admin: N },
   "GET /api/v1/close-readiness": { executive: Y, finance: Y, operations: N, admin: Y },
   "GET /api/v1/close-readiness.csv": { executive: Y, finance: Y, operations: N, admin: Y },
   "POST /api/v1/reconciliation-results/upload": {
