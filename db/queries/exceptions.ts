@@ -1,9 +1,10 @@
-import { sql, type SQL } from "drizzle-orm";
+import { inArray, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../client";
 import { queryRows } from "../rows";
 import {
   EXCEPTION_STATUSES,
   EXCEPTION_TYPES,
+  exceptions,
   OPEN_EXCEPTION_STATUSES,
   type ExceptionStatus,
   type ExceptionType,
@@ -506,4 +507,17 @@ export async function listEntitiesWithOpenExceptions(
         order by x.entity`,
   );
   return rows.map((r) => r.entity);
+}
+
+/** The current version of each of these exceptions that exists (ids must be uuids). */
+export async function exceptionVersions(
+  db: Db,
+  ids: readonly string[],
+): Promise<Map<string, number>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db
+    .select({ id: exceptions.id, version: exceptions.version })
+    .from(exceptions)
+    .where(inArray(exceptions.id, [...ids]));
+  return new Map(rows.map((r) => [r.id, r.version]));
 }

@@ -8,6 +8,7 @@ import {
   jsonb,
   pgEnum,
   pgTable,
+  primaryKey,
   text,
   timestamp,
   uuid,
@@ -115,5 +116,28 @@ export const signInAttempts = pgTable(
   (t) => [
     index("sign_in_attempts_email_idx").on(t.email, t.at),
     index("sign_in_attempts_ip_idx").on(t.ip, t.at),
+  ],
+);
+
+/**
+ * The first answer to each write sent with an Idempotency-Key, per caller (a person, or a
+ * service key) and key: a repeat with the same request gets it again instead of acting
+ * twice. `status` is null while the first request is still running.
+ */
+export const idempotencyKeys = pgTable(
+  "idempotency_keys",
+  {
+    owner: text("owner").notNull(),
+    key: text("key").notNull(),
+    /** SHA-256 of the method, path and body: the same key with another request is refused. */
+    requestHash: text("request_hash").notNull(),
+    status: integer("status"),
+    response: text("response"),
+    etag: text("etag"),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.owner, t.key] }),
+    index("idempotency_keys_created_idx").on(t.createdAt),
   ],
 );

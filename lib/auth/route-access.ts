@@ -61,6 +61,7 @@ export const ROUTE_ACCESS: Record<string, AccessRule> = {
   "POST /api/v1/exceptions/[id]/resolve": { apiKey: "work", orPermission: "exceptions:work" },
   "POST /api/v1/exceptions/[id]/dismiss": { apiKey: "work", orPermission: "exceptions:work" },
   "POST /api/v1/exceptions/[id]/replay": { apiKey: "work", orPermission: "exceptions:work" },
+  "POST /api/v1/exceptions/bulk": { apiKey: "work", orPermission: "exceptions:work" },
   "POST /api/v1/exceptions/[id]/corrections": {
     apiKey: "work",
     orPermission: "corrections:propose",

@@ -103,3 +103,35 @@ export const ListCorrectionsQuery = z.object({
     .meta({ description: "Corrections per page" }),
   cursor: z.string().optional().meta({ description: "The `nextCursor` of the previous page" }),
 });
+
+/** One bulk request acts on at most a few pages of the queue, as the UI's bulk bar does. */
+export const MAX_BULK_IDS = 500;
+
+const BulkIds = z
+  .array(z.string())
+  .min(1)
+  .max(MAX_BULK_IDS)
+  .meta({ description: `Exception ids, at most ${MAX_BULK_IDS}; each gets its own result` });
+
+export const BulkBody = z.discriminatedUnion("action", [
+  z
+    .object({ action: z.literal("assign"), ids: BulkIds, assignee: AssignBody.shape.assignee })
+    .strict(),
+  z.object({ action: z.literal("retry"), ids: BulkIds }).strict(),
+  z
+    .object({
+      action: z.literal("resolve"),
+      ids: BulkIds,
+      reason: ResolveBody.shape.reason,
+      note: ResolveBody.shape.note,
+    })
+    .strict(),
+  z
+    .object({
+      action: z.literal("dismiss"),
+      ids: BulkIds,
+      reason: DismissBody.shape.reason,
+      note: DismissBody.shape.note,
+    })
+    .strict(),
+]);

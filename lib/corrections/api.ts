@@ -12,6 +12,7 @@ import {
 import { NotFound, PreconditionFailed, StaleVersion } from "@/lib/errors";
 import { parseBody } from "@/lib/exceptions/api";
 import { checkIfMatch, etag, ifMatchVersion, readJsonObject } from "@/lib/http/json-body";
+import { idempotent } from "@/lib/http/idempotency";
 import { handle, json } from "@/lib/http/respond";
 import { decodeCursor, encodeCursor } from "@/lib/pagination";
 import { correctionsForException, decideCorrection, proposeCorrection } from "./corrections";
@@ -37,22 +38,24 @@ async function correctionView(db: Db, id: string) {
 export const handleProposeCorrection = handle(
   async (db: Db, request: Request, exceptionId: string) => {
     const principal = await guardApi(db, request, "POST /api/v1/exceptions/[id]/corrections");
-    const expected = ifMatchVersion(request);
-    const { body } = await readJsonObject(request);
-    const input = parseBody(ProposeCorrectionBody, body);
-    const exception = await getException(db, exceptionId);
-    if (!exception) throw new NotFound("No such exception");
-    checkIfMatch(expected, exception.version, "exception");
-    const correction = await proposeCorrection(
-      db,
-      actorOf(principal),
-      { exceptionId: exception.id, ...input },
-      requestMeta(request),
-    );
-    const view = await correctionView(db, correction.id);
-    return json(view, {
-      status: 201,
-      headers: { etag: etag(view.version), location: `/api/v1/corrections/${view.id}` },
+    const { body, raw } = await readJsonObject(request);
+    return idempotent(db, request, principal, raw, async () => {
+      const expected = ifMatchVersion(request);
+      const input = parseBody(ProposeCorrectionBody, body);
+      const exception = await getException(db, exceptionId);
+      if (!exception) throw new NotFound("No such exception");
+      checkIfMatch(expected, exception.version, "exception");
+      const correction = await proposeCorrection(
+        db,
+        actorOf(principal),
+        { exceptionId: exception.id, ...input },
+        requestMeta(request),
+      );
+      const view = await correctionView(db, correction.id);
+      return json(view, {
+        status: 201,
+        headers: { etag: etag(view.version), location: `/api/v1/corrections/${view.id}` },
+      });
     });
   },
 );
@@ -86,26 +89,28 @@ const DECISION_ROUTES = {
 export const handleDecideCorrection = handle(
   async (db: Db, request: Request, id: string, decision: "approve" | "reject") => {
     const principal = await guardApi(db, request, DECISION_ROUTES[decision]);
-    const expected = ifMatchVersion(request);
-    const { body } = await readJsonObject(request);
-    const { reason } = parseBody(DecideCorrectionBody, body);
-    const current = await correctionView(db, id);
-    checkIfMatch(expected, current.version, "correction");
-    try {
-      await decideCorrection(
-        db,
-        actorOf(principal),
-        { correctionId: id, decision, expectedVersion: expected ?? current.version, reason },
-        requestMeta(request),
-      );
-    } catch (error) {
-      if (error instanceof StaleVersion && expected !== null) {
-        throw new PreconditionFailed(error.message, { currentVersion: error.currentVersion });
+    const { body, raw } = await readJsonObject(request);
+    return idempotent(db, request, principal, raw, async () => {
+      const expected = ifMatchVersion(request);
+      const { reason } = parseBody(DecideCorrectionBody, body);
+      const current = await correctionView(db, id);
+      checkIfMatch(expected, current.version, "correction");
+      try {
+        await decideCorrection(
+          db,
+          actorOf(principal),
+          { correctionId: id, decision, expectedVersion: expected ?? current.version, reason },
+          requestMeta(request),
+        );
+      } catch (error) {
+        if (error instanceof StaleVersion && expected !== null) {
+          throw new PreconditionFailed(error.message, { currentVersion: error.currentVersion });
+        }
+        throw error;
       }
-      throw error;
-    }
-    const view = await correctionView(db, id);
-    return json(view, { headers: { etag: etag(view.version) } });
+      const view = await correctionView(db, id);
+      return json(view, { headers: { etag: etag(view.version) } });
+    });
   },
 );
 

@@ -1,23 +1,28 @@
 import type { z } from "zod";
 import type { Db } from "@/db/client";
-import { getException } from "@/db/queries/exceptions";
+import { exceptionVersions, getException } from "@/db/queries/exceptions";
 import { requestMeta } from "@/lib/audit";
 import { actorUserId, auditActorOf, type Actor } from "@/lib/auth/actor";
 import { actorOf, guardApi } from "@/lib/auth/session";
 import { findUserByEmail } from "@/lib/auth/users";
-import { EXCEPTION_ACTION_BODIES, type ExceptionAction } from "@/lib/contract/work-api";
+import { BulkBody, EXCEPTION_ACTION_BODIES, type ExceptionAction } from "@/lib/contract/work-api";
 import { InvalidInput, NotFound, PreconditionFailed, StaleVersion } from "@/lib/errors";
 import { checkIfMatch, etag, ifMatchVersion, readJsonObject } from "@/lib/http/json-body";
+import { idempotent } from "@/lib/http/idempotency";
 import { handle, json } from "@/lib/http/respond";
 import { loadExceptionDetail } from "./detail";
 import { dismissRejectedGroup, replayRejectedGroup } from "./rejected-events";
-import { requestPostingRetry } from "./retry";
+import { requestPostingRetries, requestPostingRetry } from "./retry";
 import {
   assignException,
+  bulkAssign,
+  bulkDismiss,
+  bulkResolve,
   commentOnException,
   dismissException,
   resolveException,
   startException,
+  type BulkItemResult,
   type WorkContext,
 } from "./workflow";
 
@@ -76,34 +81,36 @@ interface ActionOutcome {
 export const handleExceptionAction = handle(
   async (db: Db, request: Request, id: string, action: ExceptionAction): Promise<Response> => {
     const principal = await guardApi(db, request, ACTION_ROUTES[action]);
-    const actor = actorOf(principal);
-    const expected = ifMatchVersion(request);
-    const { body } = await readJsonObject(request);
-    const input = parseBody(EXCEPTION_ACTION_BODIES[action], body);
-    const current = await exceptionOr404(db, id);
-    checkIfMatch(expected, current.version, "exception");
-    let outcome: ActionOutcome;
-    try {
-      outcome = await perform(
-        db,
-        actor,
-        request,
-        action,
-        current.id,
-        expected ?? current.version,
-        input,
-      );
-    } catch (error) {
-      if (error instanceof StaleVersion && expected !== null) {
-        throw new PreconditionFailed(error.message, { currentVersion: error.currentVersion });
+    const { body, raw } = await readJsonObject(request);
+    return idempotent(db, request, principal, raw, async () => {
+      const actor = actorOf(principal);
+      const expected = ifMatchVersion(request);
+      const input = parseBody(EXCEPTION_ACTION_BODIES[action], body);
+      const current = await exceptionOr404(db, id);
+      checkIfMatch(expected, current.version, "exception");
+      let outcome: ActionOutcome;
+      try {
+        outcome = await perform(
+          db,
+          actor,
+          request,
+          action,
+          current.id,
+          expected ?? current.version,
+          input,
+        );
+      } catch (error) {
+        if (error instanceof StaleVersion && expected !== null) {
+          throw new PreconditionFailed(error.message, { currentVersion: error.currentVersion });
+        }
+        throw error;
       }
-      throw error;
-    }
-    const after = await exceptionOr404(db, id);
-    return json(
-      { exception: after, ...outcome.extra },
-      { status: outcome.status, headers: { etag: etag(after.version) } },
-    );
+      const after = await exceptionOr404(db, id);
+      return json(
+        { exception: after, ...outcome.extra },
+        { status: outcome.status, headers: { etag: etag(after.version) } },
+      );
+    });
   },
 );
 
@@ -164,4 +171,81 @@ async function perform(
       return ok(await dismissRejectedGroup(db, id, reason, by));
     }
   }
+}
+
+/** One item's answer in a bulk request. */
+export type BulkResult =
+  | { id: string; ok: true; version?: number; changed?: boolean; outcome?: string }
+  | { id: string; ok: false; code: string; error: string };
+
+/**
+ * POST /api/v1/exceptions/bulk: one action over many exceptions, each in its own
+ * transaction with its own result (as the queue's bulk bar does), answered like ingestion:
+ * counts and one entry per item. Each item acts on the version it is at when reached.
+ */
+export const handleBulk = handle(async (db: Db, request: Request) => {
+  const principal = await guardApi(db, request, "POST /api/v1/exceptions/bulk");
+  const { body, raw } = await readJsonObject(request);
+  return idempotent(db, request, principal, raw, async () => {
+    const input = parseBody(BulkBody, body);
+    const actor = actorOf(principal);
+    const meta = requestMeta(request);
+    const ids = [...new Set(input.ids)];
+    const wellFormed = ids.filter((id) => UUID.test(id));
+    const versions = await exceptionVersions(db, wellFormed);
+    const missing = (id: string): BulkResult => ({
+      id,
+      ok: false,
+      code: "not_found",
+      error: "No such exception",
+    });
+    const known = ids.filter((id) => versions.has(id));
+    const targets = known.map((id) => ({ id, version: versions.get(id)! }));
+    const ctx: WorkContext = { actor, meta };
+    let done: BulkResult[] = [];
+    if (targets.length > 0) {
+      switch (input.action) {
+        case "assign": {
+          const user = input.assignee ? await findUserByEmail(db, input.assignee) : null;
+          if (input.assignee && !user)
+            throw new InvalidInput(`No user with email ${input.assignee}`);
+          done = fromWorkflow(await bulkAssign(db, ctx, targets, user?.id ?? null));
+          break;
+        }
+        case "resolve":
+          done = fromWorkflow(
+            await bulkResolve(db, ctx, targets, { code: input.reason, note: input.note }),
+          );
+          break;
+        case "dismiss":
+          done = fromWorkflow(
+            await bulkDismiss(db, ctx, targets, { code: input.reason, note: input.note }),
+          );
+          break;
+        case "retry": {
+          const by = { userId: actorUserId(actor), actor: auditActorOf(actor), meta };
+          done = (await requestPostingRetries(db, known, by)).map((r) =>
+            r.outcome === "failed"
+              ? { id: r.exceptionId, ok: false, code: "refused", error: r.error }
+              : { id: r.exceptionId, ok: true, outcome: r.outcome },
+          );
+          break;
+        }
+      }
+    }
+    const byId = new Map(done.map((r) => [r.id, r]));
+    const results = ids.map((id) => byId.get(id) ?? missing(id));
+    const succeeded = results.filter((r) => r.ok).length;
+    return json({ succeeded, failed: results.length - succeeded, results });
+  });
+});
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function fromWorkflow(results: BulkItemResult[]): BulkResult[] {
+  return results.map((r) =>
+    r.ok
+      ? { id: r.id, ok: true, version: r.version, changed: r.changed }
+      : { id: r.id, ok: false, code: r.code, error: r.error },
+  );
 }

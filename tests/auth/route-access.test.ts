@@ -136,6 +136,7 @@ const EXPECTED: Record<string, Record<Role, boolean>> = {
     admin: N,
   },
   "POST /api/v1/exceptions/[id]/corrections": { executive: N, finance: Y, operations: Y, admin: N },
+  "POST /api/v1/exceptions/bulk": { executive: N, finance: Y, operations: Y, admin: N },
   "GET /api/v1/corrections": { executive: N, finance: Y, operations: Y, admin: Y },
   "GET /api/v1/corrections/[id]": { executive: N, finance: Y, operations: Y, admin: Y },
   "POST /api/v1/corrections/[id]/approve": { executive: N, finance: Y, operations: N, admin: N },
