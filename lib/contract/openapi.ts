@@ -18,6 +18,8 @@ import {
   exampleIngestResponse,
 } from "./examples";
 import { ApiError, CsvUploadResponse, EventListResponse, IngestResponse } from "./responses";
+import { readApiPaths } from "./read-openapi";
+import { WORK_SCHEMAS, workApiPaths } from "./work-openapi";
 
 /*
  * GET /api/v1/openapi.json: the machine-readable contract, generated from the same zod
@@ -124,6 +126,7 @@ function buildComponentSchemas(): Record<string, JsonObject> {
   registry.add(CsvUploadResponse, { id: "CsvUploadResponse" });
   registry.add(EventListResponse, { id: "EventListResponse" });
   registry.add(ApiError, { id: "Error" });
+  for (const [id, schema] of Object.entries(WORK_SCHEMAS)) registry.add(schema, { id });
 
   const { schemas } = z.toJSONSchema(registry, {
     io: "input",
@@ -219,9 +222,16 @@ export function buildOpenApiDocument() {
       title: "Closeline API",
       version: "1",
       description:
-        "Telemetry ingestion and read API. Events are CloudEvents 1.0, in structured JSON mode or in binary mode over HTTP; see docs/ingestion.md for a guide.",
+        "Telemetry ingestion, reads, and the work API (exception actions and corrections, see docs/api.md). Events are CloudEvents 1.0, in structured JSON mode or in binary mode over HTTP; see docs/ingestion.md for a guide.",
     },
-    tags: [{ name: "events" }, { name: "reconciliation" }, { name: "contract" }],
+    tags: [
+      { name: "events" },
+      { name: "reconciliation" },
+      { name: "reads" },
+      { name: "exceptions" },
+      { name: "corrections" },
+      { name: "contract" },
+    ],
     paths: {
       "/api/v1/events": {
         post: {
@@ -305,6 +315,8 @@ export function buildOpenApiDocument() {
           },
         },
       },
+      ...readApiPaths(),
+      ...workApiPaths(),
       "/api/v1/openapi.json": {
         get: {
           operationId: "getOpenApiDocument",
@@ -326,7 +338,13 @@ export function buildOpenApiDocument() {
           type: "http",
           scheme: "bearer",
           description:
-            "An API key: Authorization: Bearer <key>. Keys carry scopes (ingest, read); create one with npm run closeline -- api-key create --name NAME --scopes ingest",
+            "A service key: Authorization: Bearer <key>. Keys carry scopes (ingest, read, work); create one with npm run closeline -- api-key create --name NAME --scopes ingest. A service key never approves or rejects a correction.",
+        },
+        personalToken: {
+          type: "http",
+          scheme: "bearer",
+          description:
+            "A personal token: Authorization: Bearer <token>. It acts as its user, with the user's role; create one on the profile page or with npm run closeline -- api-key create --name NAME --user EMAIL.",
         },
       },
       schemas: buildComponentSchemas(),

@@ -135,3 +135,153 @@ export const BulkBody = z.discriminatedUnion("action", [
     })
     .strict(),
 ]);
+
+/*
+ * What the work API answers. Not used to build answers (the handlers return the domain's
+ * objects); they describe them for the OpenAPI document, and the integration tests check
+ * every real answer against that document, so the two cannot drift apart.
+ */
+
+const Instant = z.iso.datetime({ offset: true });
+const Uuid = z.uuid();
+
+export const ExceptionResource = z
+  .object({
+    id: Uuid,
+    type: z.enum([
+      "erp_posting_failed",
+      "invoice_disputed",
+      "reconciliation_break",
+      "entitlement_out_of_sync",
+      "retroactive_amendment",
+      "usage_incomplete",
+      "event_rejected",
+    ]),
+    status: z.enum([
+      "open",
+      "in_progress",
+      "awaiting_approval",
+      "awaiting_confirmation",
+      "resolved",
+      "dismissed",
+    ]),
+    severity: z.enum(["low", "medium", "high", "critical"]),
+    title: z.string(),
+    entity: z.string().nullable(),
+    amountMinor: z.number().nullable(),
+    currency: z.string().nullable(),
+    ownerId: Uuid.nullable(),
+    ownerEmail: z.string().nullable(),
+    openedAt: Instant,
+    updatedAt: Instant,
+    closedAt: Instant.nullable(),
+    resolutionCode: z.string().nullable(),
+    resolutionNote: z.string().nullable(),
+    version: z.int().min(1).meta({ description: "Send it back as If-Match to act on this state" }),
+    details: z.record(z.string(), z.unknown()),
+  })
+  .meta({ description: "An exception; more fields may be added" });
+
+export const TimelineItemResource = z
+  .object({
+    kind: z.enum(["event", "audit", "comment", "rejected"]),
+    at: Instant,
+  })
+  .meta({ description: "One entry of the exception's history; fields depend on kind" });
+
+export const ExceptionWithTimeline = z.object({
+  exception: ExceptionResource,
+  timeline: z.object({
+    items: z.array(TimelineItemResource),
+    truncated: z.boolean().meta({ description: "Only the latest related events are shown" }),
+  }),
+});
+
+export const ExceptionActionResult = z.object({
+  exception: ExceptionResource,
+  comment: z.object({ id: z.int() }).optional().meta({ description: "comments: the new comment" }),
+  retry: z
+    .object({
+      exceptionId: Uuid,
+      outcome: z.enum(["requested", "already_requested"]),
+      commandId: Uuid,
+      commandStatus: z.string().optional(),
+    })
+    .optional()
+    .meta({ description: "retry: the command sent to the ERP connector" }),
+  replayed: z
+    .array(
+      z.object({
+        id: z.int(),
+        outcome: z.enum(["accepted", "duplicate", "still_invalid", "failed"]),
+        errors: z.array(z.string()).optional(),
+        error: z.string().optional(),
+      }),
+    )
+    .optional()
+    .meta({ description: "replay: each waiting rejected event's outcome" }),
+  dismissed: z.int().optional().meta({ description: "dismiss-events: how many were dismissed" }),
+});
+
+export const CorrectionResource = z
+  .object({
+    id: Uuid,
+    exceptionId: Uuid,
+    kind: z.enum(CORRECTION_KINDS),
+    amountMinor: z.number(),
+    currency: z.string(),
+    entity: z.string().nullable(),
+    targetSystem: z.string(),
+    reason: z.string(),
+    status: z.enum(["pending_approval", "approved", "rejected"]),
+    requiredApprovals: z.int(),
+    proposedBy: Uuid.nullable().meta({ description: "The person who proposed it" }),
+    proposedByKeyId: Uuid.nullable().meta({ description: "Or the service key that did" }),
+    proposedAt: Instant,
+    decidedAt: Instant.nullable(),
+    commandId: Uuid.nullable(),
+    version: z.int().min(1).meta({ description: "Send it back as If-Match to decide" }),
+  })
+  .meta({ description: "A correction; more fields may be added" });
+
+export const CorrectionDetail = CorrectionResource.extend({
+  decisions: z.array(
+    z.object({
+      deciderId: Uuid,
+      decision: z.enum(["approve", "reject"]),
+      reason: z.string(),
+      at: Instant,
+    }),
+  ),
+  commandStatus: z.string().nullable(),
+  execution: z
+    .object({
+      status: z.enum(["executed", "failed"]),
+      executedAt: Instant,
+      documentRef: z.string().nullable(),
+      errorMessage: z.string().nullable(),
+    })
+    .nullable(),
+});
+
+export const CorrectionList = z.object({
+  items: z.array(CorrectionResource),
+  nextCursor: z.string().nullable().meta({ description: "Pass as cursor for the next page" }),
+});
+
+export const BulkResponse = z.object({
+  succeeded: z.int().min(0),
+  failed: z.int().min(0),
+  results: z.array(
+    z.union([
+      z.object({
+        id: z.string(),
+        ok: z.literal(true),
+        version: z.int().optional(),
+        changed: z.boolean().optional(),
+        outcome: z.string().optional(),
+      }),
+      z.object({ id: z.string(), ok: z.literal(false), code: z.string(), error: z.string() }),
+    ]),
+  ),
+});

@@ -73,7 +73,10 @@ function propose<T = CorrectionBody>(exceptionId: string, options: CallOptions =
     body: proposal,
     ...options,
   });
-  return answer<T>(handleProposeCorrection(t.db, request, exceptionId));
+  return answer<T>(
+    handleProposeCorrection(t.db, request, exceptionId),
+    "POST /api/v1/exceptions/{id}/corrections",
+  );
 }
 
 function decide<T = CorrectionBody>(
@@ -86,7 +89,10 @@ function decide<T = CorrectionBody>(
     body: { reason: "Checked against the usage export" },
     ...options,
   });
-  return answer<T>(handleDecideCorrection(t.db, request, id, decision));
+  return answer<T>(
+    handleDecideCorrection(t.db, request, id, decision),
+    `POST /api/v1/corrections/{id}/${decision}`,
+  );
 }
 
 const getOne = <T = CorrectionBody>(id: string, token = opsToken) =>
@@ -97,6 +103,7 @@ const getOne = <T = CorrectionBody>(id: string, token = opsToken) =>
 const list = (query: string, token = opsToken) =>
   answer<ListBody>(
     handleListCorrections(t.db, apiRequest("GET", `/api/v1/corrections${query}`, { token })),
+    "GET /api/v1/corrections",
   );
 
 const exceptionStatus = async (id: string) =>

@@ -73,14 +73,20 @@ afterAll(async () => {
 });
 
 const get = <T = ExceptionBody>(id: string, token: string | null = opsToken.key) =>
-  answer<T>(handleGetException(t.db, apiRequest("GET", `/api/v1/exceptions/${id}`, { token }), id));
+  answer<T>(
+    handleGetException(t.db, apiRequest("GET", `/api/v1/exceptions/${id}`, { token }), id),
+    "GET /api/v1/exceptions/{id}",
+  );
 
 function act<T = ExceptionBody>(id: string, action: ExceptionAction, options: CallOptions = {}) {
   const request = apiRequest("POST", `/api/v1/exceptions/${id}/${action}`, {
     token: opsToken.key,
     ...options,
   });
-  return answer<T>(handleExceptionAction(t.db, request, id, action));
+  return answer<T>(
+    handleExceptionAction(t.db, request, id, action),
+    `POST /api/v1/exceptions/{id}/${action}`,
+  );
 }
 
 describe("GET /api/v1/exceptions/{id}", () => {

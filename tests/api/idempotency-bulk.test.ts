@@ -61,12 +61,14 @@ function comment(id: string, options: CallOptions) {
   const request = apiRequest("POST", `/api/v1/exceptions/${id}/comments`, { token, ...options });
   return answer<{ comment?: { id: number }; exception: { version: number } } & Partial<ErrorBody>>(
     handleExceptionAction(t.db, request, id, "comments"),
+    "POST /api/v1/exceptions/{id}/comments",
   );
 }
 
 const bulk = (body: unknown, options: CallOptions = {}) =>
   answer<BulkBody & Partial<ErrorBody>>(
     handleBulk(t.db, apiRequest("POST", "/api/v1/exceptions/bulk", { token, body, ...options })),
+    "POST /api/v1/exceptions/bulk",
   );
 
 const commentsOf = (id: string) =>
@@ -113,6 +115,7 @@ describe("Idempotency-Key", () => {
           x.id,
           "start",
         ),
+        "POST /api/v1/exceptions/{id}/start",
       );
     const first = await start(key);
     expect(first.status).toBe(409);

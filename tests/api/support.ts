@@ -6,6 +6,7 @@ import { SYSTEM_ACTOR } from "@/lib/audit";
 import { createApiKey, createPersonalToken } from "@/lib/auth/api-keys";
 import { EVENT_TYPES } from "@/lib/contract";
 import type { ApiKeyScope } from "@/db/schema";
+import { expectDocumented } from "./contract";
 
 /*
  * Calls the /api/v1 handlers as HTTP does: a Request with a bearer credential, a JSON body
@@ -35,12 +36,22 @@ export function apiRequest(method: string, path: string, options: CallOptions = 
   return new Request(`http://closeline.test${path}`, { method, headers, body });
 }
 
+/**
+ * Reads an answer, and checks it against the OpenAPI document when the operation is named
+ * ("POST /api/v1/exceptions/{id}/start"): every answer the tests see is one it documents.
+ */
 export async function answer<T = Record<string, unknown>>(
   response: Response | Promise<Response>,
+  operation?: string,
 ): Promise<Answer<T>> {
   const r = await response;
   const text = await r.text();
-  return { status: r.status, headers: r.headers, body: (text ? JSON.parse(text) : null) as T };
+  const body = (text ? JSON.parse(text) : null) as T;
+  if (operation) {
+    const [method, path] = operation.split(" ");
+    expectDocumented(method!, path!, r.status, body);
+  }
+  return { status: r.status, headers: r.headers, body };
 }
 
 export async function tokenFor(db: Db, userId: string, name = `token-${randomUUID().slice(0, 6)}`) {
