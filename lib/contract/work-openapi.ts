@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import { MAX_JSON_BODY_BYTES } from "@/lib/http/json-body";
 import { IDEMPOTENCY_TTL_HOURS } from "@/lib/http/idempotency";
+import { WRITE_RATE } from "@/lib/http/write-limit";
 import {
   AssignBody,
   BulkBody,
@@ -61,19 +62,27 @@ const ERRORS: Record<number, string> = {
   413: `The body is larger than ${MAX_JSON_BODY_BYTES.toLocaleString("en-US")} bytes`,
   415: "The body is not application/json",
   422: "The Idempotency-Key was used with a different request",
+  429: `More than ${WRITE_RATE.perSecond} writes per second (bursts of ${WRITE_RATE.burst}) from one person or service key; retry after the Retry-After header's seconds`,
   500: "An unexpected error; the message never reveals internals",
   503: "The database is unavailable; retry after the Retry-After header's seconds",
 };
 
 function errors(...statuses: number[]) {
   return Object.fromEntries(
-    [...statuses, 401, 403, 500, 503]
-      .sort()
-      .map((s) => [String(s), { description: ERRORS[s], content: jsonBody("Error") }]),
+    [...statuses, 401, 403, 500, 503].sort().map((s) => [
+      String(s),
+      {
+        description: ERRORS[s],
+        ...(s === 429 || s === 503
+          ? { headers: { "Retry-After": { schema: { type: "integer" } } } }
+          : {}),
+        content: jsonBody("Error"),
+      },
+    ]),
   );
 }
 
-const WRITE_ERRORS = [400, 404, 409, 412, 413, 415, 422];
+const WRITE_ERRORS = [400, 404, 409, 412, 413, 415, 422, 429];
 
 const idParameter = (what: string) => ({
   name: "id",
@@ -269,7 +278,7 @@ export function workApiPaths(): Record<string, JsonObject> {
         requestBody: { required: true, content: jsonBody("BulkRequest") },
         responses: {
           "200": { description: "One result per id", content: jsonBody("BulkResponse") },
-          ...errors(400, 409, 413, 415, 422),
+          ...errors(400, 409, 413, 415, 422, 429),
         },
       },
     },

@@ -14,6 +14,7 @@ import { parseBody } from "@/lib/exceptions/api";
 import { checkIfMatch, etag, ifMatchVersion, readJsonObject } from "@/lib/http/json-body";
 import { idempotent } from "@/lib/http/idempotency";
 import { handle, json } from "@/lib/http/respond";
+import { writeLimiter } from "@/lib/http/write-limit";
 import { decodeCursor, encodeCursor } from "@/lib/pagination";
 import { correctionsForException, decideCorrection, proposeCorrection } from "./corrections";
 
@@ -38,6 +39,7 @@ async function correctionView(db: Db, id: string) {
 export const handleProposeCorrection = handle(
   async (db: Db, request: Request, exceptionId: string) => {
     const principal = await guardApi(db, request, "POST /api/v1/exceptions/[id]/corrections");
+    writeLimiter.take(principal);
     const { body, raw } = await readJsonObject(request);
     return idempotent(db, request, principal, raw, async () => {
       const expected = ifMatchVersion(request);
@@ -89,6 +91,7 @@ const DECISION_ROUTES = {
 export const handleDecideCorrection = handle(
   async (db: Db, request: Request, id: string, decision: "approve" | "reject") => {
     const principal = await guardApi(db, request, DECISION_ROUTES[decision]);
+    writeLimiter.take(principal);
     const { body, raw } = await readJsonObject(request);
     return idempotent(db, request, principal, raw, async () => {
       const expected = ifMatchVersion(request);

@@ -10,6 +10,7 @@ import { InvalidInput, NotFound, PreconditionFailed, StaleVersion } from "@/lib/
 import { checkIfMatch, etag, ifMatchVersion, readJsonObject } from "@/lib/http/json-body";
 import { idempotent } from "@/lib/http/idempotency";
 import { handle, json } from "@/lib/http/respond";
+import { writeLimiter } from "@/lib/http/write-limit";
 import { loadExceptionDetail } from "./detail";
 import { dismissRejectedGroup, replayRejectedGroup } from "./rejected-events";
 import { requestPostingRetries, requestPostingRetry } from "./retry";
@@ -81,6 +82,7 @@ interface ActionOutcome {
 export const handleExceptionAction = handle(
   async (db: Db, request: Request, id: string, action: ExceptionAction): Promise<Response> => {
     const principal = await guardApi(db, request, ACTION_ROUTES[action]);
+    writeLimiter.take(principal);
     const { body, raw } = await readJsonObject(request);
     return idempotent(db, request, principal, raw, async () => {
       const actor = actorOf(principal);
@@ -185,6 +187,7 @@ export type BulkResult =
  */
 export const handleBulk = handle(async (db: Db, request: Request) => {
   const principal = await guardApi(db, request, "POST /api/v1/exceptions/bulk");
+  writeLimiter.take(principal);
   const { body, raw } = await readJsonObject(request);
   return idempotent(db, request, principal, raw, async () => {
     const input = parseBody(BulkBody, body);

@@ -1,7 +1,9 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { exceptionComments, exceptions } from "@/db/schema";
+import { RateLimited } from "@/lib/errors";
 import { handleBulk, handleExceptionAction } from "@/lib/exceptions/api";
+import { WriteLimiter } from "@/lib/http/write-limit";
 import { makeUser, seedException } from "../exceptions/support";
 import { makeEndpoint } from "../outbox/support";
 import { createTestDb, type TestDb } from "../support/db";
@@ -171,5 +173,19 @@ describe("POST /api/v1/exceptions/bulk", () => {
       note: "Reported twice",
     });
     expect(dismissed.body).toMatchObject({ succeeded: 1, failed: 0 });
+  });
+});
+
+describe("the write limit", () => {
+  it("counts a person across their tokens and session, a service key on its own", () => {
+    let now = 0;
+    const limiter = new WriteLimiter({ perSecond: 1, burst: 2 }, () => now);
+    const person = { id: "u1", email: "a@example.test", name: null, role: "finance" as const };
+    limiter.take({ kind: "user", user: person, viaToken: "one" });
+    limiter.take({ kind: "user", user: person, viaToken: "two" });
+    expect(() => limiter.take({ kind: "user", user: person })).toThrow(RateLimited);
+    limiter.take({ kind: "api_key", key: { id: "k1", name: "bot", scopes: ["work"] } });
+    now = 1000;
+    expect(() => limiter.take({ kind: "user", user: person })).not.toThrow();
   });
 });
