@@ -10,7 +10,7 @@ import {
 import { findUserByEmail } from "@/lib/auth/users";
 import { CLI_ACTOR } from "@/lib/audit";
 import { Conflict, InvalidInput, NotFound } from "@/lib/errors";
-import { type Command, stringValue } from "./command";
+import { type Command, UsageError, stringValue } from "./command";
 import { formatTable, formatTime } from "./output";
 
 const create: Command = {
@@ -30,7 +30,7 @@ const create: Command = {
     const email = args.values.user === undefined ? null : stringValue(args, "user");
     if (email !== null) {
       if (args.values.scopes !== undefined)
-        throw new InvalidInput("A personal token acts with its user's role; it takes no --scopes");
+        throw new UsageError("A personal token acts with its user's role; it takes no --scopes");
       const db = await getDb();
       const user = await findUserByEmail(db, email);
       if (!user) throw new NotFound(`No user with email ${email.trim().toLowerCase()}`);
@@ -50,7 +50,7 @@ const create: Command = {
       return;
     }
     if (args.values.scopes === undefined)
-      throw new InvalidInput("Give --scopes for a service key, or --user for a personal token");
+      throw new UsageError("Missing --scopes (or --user EMAIL for a personal token)");
     const scopes = parseScopes(stringValue(args, "scopes"));
     const key = await createApiKey(await getDb(), { name, scopes }, CLI_ACTOR);
     out.line(

@@ -156,7 +156,7 @@ describe("personal tokens", () => {
       "--scopes",
       "read",
     ]);
-    expect(refused.exitCode).toBe(1);
+    expect(refused.exitCode).toBe(2);
   });
 });
 
