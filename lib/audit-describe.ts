@@ -53,6 +53,8 @@ const ACTIONS: Record<string, string> = {
   "user.time_zone_changed": "Changed their time zone",
   "api_key.created": "Created an API key",
   "api_key.revoked": "Revoked an API key",
+  "personal_token.created": "Created a personal API token",
+  "personal_token.revoked": "Revoked a personal API token",
   "api_key.demo_rotated": "Rotated the demo API key",
   "setting.updated": "Changed settings",
   "exception.raised": "Raised an exception",

@@ -44,6 +44,33 @@ export class Conflict extends AppError {
   }
 }
 
+/**
+ * The item is not at the version the caller named: a 409 to the UI (reload and try again),
+ * which the API answers as 412 when the caller named the version in If-Match.
+ */
+export class StaleVersion extends Conflict {
+  constructor(
+    message: string,
+    readonly currentVersion: number,
+  ) {
+    super(message, { currentVersion });
+  }
+}
+
+/** An If-Match named a version the item has left behind: someone changed it since. */
+export class PreconditionFailed extends AppError {
+  constructor(message: string, details?: unknown) {
+    super(412, "precondition_failed", message, details);
+  }
+}
+
+/** Well-formed but unusable: an Idempotency-Key reused with a different request. */
+export class Unprocessable extends AppError {
+  constructor(message: string, details?: unknown) {
+    super(422, "unprocessable", message, details);
+  }
+}
+
 export class PayloadTooLarge extends AppError {
   constructor(message: string) {
     super(413, "payload_too_large", message);

@@ -214,8 +214,10 @@ async function comments(db: Db, exceptionId: string): Promise<TimelineComment[]>
     body: string;
   }>(
     db,
-    sql`select c.id, c.created_at, c.author_id, u.email, u.name, c.body
-        from exception_comments c join users u on u.id = c.author_id
+    sql`select c.id, c.created_at, coalesce(c.author_id, c.author_key_id) as author_id,
+          coalesce(u.email, 'service key ' || k.name) as email, u.name, c.body
+        from exception_comments c left join users u on u.id = c.author_id
+          left join api_keys k on k.id = c.author_key_id
         where c.exception_id = ${exceptionId}::uuid order by c.created_at, c.id`,
   );
   return rows.map((r) => ({

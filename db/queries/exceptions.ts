@@ -1,9 +1,10 @@
-import { sql, type SQL } from "drizzle-orm";
+import { inArray, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../client";
 import { queryRows } from "../rows";
 import {
   EXCEPTION_STATUSES,
   EXCEPTION_TYPES,
+  exceptions,
   OPEN_EXCEPTION_STATUSES,
   type ExceptionStatus,
   type ExceptionType,
@@ -424,12 +425,19 @@ export interface ExceptionCommentRow {
 
 export async function insertComment(
   db: Db,
-  comment: { exceptionId: string; authorId: string; body: string },
+  /** A person writes it (authorId), or a service key (authorKeyId): exactly one of them. */
+  comment: {
+    exceptionId: string;
+    authorId: string | null;
+    authorKeyId?: string | null;
+    body: string;
+  },
 ): Promise<{ id: number; createdAt: Date }> {
   const [row] = await queryRows<{ id: string | number; created_at: Date | string }>(
     db,
-    sql`insert into exception_comments (exception_id, author_id, body)
-        values (${comment.exceptionId}::uuid, ${comment.authorId}::uuid, ${comment.body})
+    sql`insert into exception_comments (exception_id, author_id, author_key_id, body)
+        values (${comment.exceptionId}::uuid, ${comment.authorId}::uuid,
+                ${comment.authorKeyId ?? null}::uuid, ${comment.body})
         returning id, created_at`,
   );
   return { id: Number(row!.id), createdAt: toDate(row!.created_at) };
@@ -447,8 +455,10 @@ export async function listComments(db: Db, exceptionId: string): Promise<Excepti
     created_at: Date | string;
   }>(
     db,
-    sql`select c.id, c.exception_id, c.author_id, u.email, u.name, c.body, c.created_at
-        from exception_comments c join users u on u.id = c.author_id
+    sql`select c.id, c.exception_id, coalesce(c.author_id, c.author_key_id) as author_id,
+          coalesce(u.email, 'service key ' || k.name) as email, u.name, c.body, c.created_at
+        from exception_comments c left join users u on u.id = c.author_id
+          left join api_keys k on k.id = c.author_key_id
         where c.exception_id = ${exceptionId}::uuid
         order by c.created_at, c.id`,
   );
@@ -497,4 +507,17 @@ export async function listEntitiesWithOpenExceptions(
         order by x.entity`,
   );
   return rows.map((r) => r.entity);
+}
+
+/** The current version of each of these exceptions that exists (ids must be uuids). */
+export async function exceptionVersions(
+  db: Db,
+  ids: readonly string[],
+): Promise<Map<string, number>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db
+    .select({ id: exceptions.id, version: exceptions.version })
+    .from(exceptions)
+    .where(inArray(exceptions.id, [...ids]));
+  return new Map(rows.map((r) => [r.id, r.version]));
 }

@@ -8,6 +8,7 @@ import {
   jsonb,
   pgEnum,
   pgTable,
+  primaryKey,
   text,
   timestamp,
   uuid,
@@ -17,7 +18,12 @@ export const ROLES = ["executive", "finance", "operations", "admin"] as const;
 export const roleEnum = pgEnum("role", ROLES);
 export type Role = (typeof ROLES)[number];
 
-export const API_KEY_SCOPES = ["ingest", "read"] as const;
+/**
+ * What a service key may do: send telemetry, read, or work exceptions (every queue action
+ * and proposing corrections, never deciding one: approval needs a person). A personal token
+ * has no scopes: it acts with its user's role.
+ */
+export const API_KEY_SCOPES = ["ingest", "read", "work"] as const;
 export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
 
 export const users = pgTable("users", {
@@ -45,6 +51,10 @@ export const apiKeys = pgTable(
     keyHash: text("key_hash").notNull().unique(),
     scopes: text("scopes").array().notNull(),
     createdBy: uuid("created_by").references(() => users.id),
+    /** Set on a personal token: the person it acts as, with their role. Null on a service key. */
+    userId: uuid("user_id").references(() => users.id),
+    /** A personal token may end by itself; a service key lasts until revoked. */
+    expiresAt: timestamp("expires_at", { withTimezone: true }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     lastUsedAt: timestamp("last_used_at", { withTimezone: true }),
     revokedAt: timestamp("revoked_at", { withTimezone: true }),
@@ -53,6 +63,9 @@ export const apiKeys = pgTable(
     index("api_keys_active_idx")
       .on(t.createdAt)
       .where(sql`${t.revokedAt} is null`),
+    index("api_keys_user_idx")
+      .on(t.userId)
+      .where(sql`${t.userId} is not null`),
   ],
 );
 
@@ -103,5 +116,28 @@ export const signInAttempts = pgTable(
   (t) => [
     index("sign_in_attempts_email_idx").on(t.email, t.at),
     index("sign_in_attempts_ip_idx").on(t.ip, t.at),
+  ],
+);
+
+/**
+ * The first answer to each write sent with an Idempotency-Key, per caller (a person, or a
+ * service key) and key: a repeat with the same request gets it again instead of acting
+ * twice. `status` is null while the first request is still running.
+ */
+export const idempotencyKeys = pgTable(
+  "idempotency_keys",
+  {
+    owner: text("owner").notNull(),
+    key: text("key").notNull(),
+    /** SHA-256 of the method, path and body: the same key with another request is refused. */
+    requestHash: text("request_hash").notNull(),
+    status: integer("status"),
+    response: text("response"),
+    etag: text("etag"),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.owner, t.key] }),
+    index("idempotency_keys_created_idx").on(t.createdAt),
   ],
 );

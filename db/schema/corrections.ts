@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import {
   bigint,
+  check,
   index,
   integer,
   pgTable,
@@ -9,7 +10,7 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
-import { users } from "./access";
+import { apiKeys, users } from "./access";
 import { exceptions } from "./exceptions";
 import { outboxCommands } from "./outbox";
 
@@ -54,9 +55,9 @@ export const corrections = pgTable(
     status: text("status", { enum: CORRECTION_STATUSES }).notNull().default("pending_approval"),
     /** 1, or 2 above the entity's threshold; fixed when proposed so a later threshold change cannot lower it. */
     requiredApprovals: integer("required_approvals").notNull(),
-    proposedBy: uuid("proposed_by")
-      .notNull()
-      .references(() => users.id),
+    /** The person who proposed it, or null when a service key did (proposedByKeyId). */
+    proposedBy: uuid("proposed_by").references(() => users.id),
+    proposedByKeyId: uuid("proposed_by_key_id").references(() => apiKeys.id),
     proposedAt: tstz("proposed_at").notNull().defaultNow(),
     decidedAt: tstz("decided_at"),
     commandId: uuid("command_id").references(() => outboxCommands.id),
@@ -68,6 +69,10 @@ export const corrections = pgTable(
     index("corrections_pending_idx")
       .on(t.proposedAt)
       .where(sql`${t.status} = 'pending_approval'`),
+    check(
+      "corrections_one_proposer",
+      sql`(${t.proposedBy} is null) <> (${t.proposedByKeyId} is null)`,
+    ),
   ],
 );
 

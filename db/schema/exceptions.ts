@@ -13,7 +13,7 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
-import { users } from "./access";
+import { apiKeys, users } from "./access";
 
 export const EXCEPTION_TYPES = [
   "erp_posting_failed",
@@ -135,9 +135,9 @@ export const exceptionComments = pgTable(
     exceptionId: uuid("exception_id")
       .notNull()
       .references(() => exceptions.id),
-    authorId: uuid("author_id")
-      .notNull()
-      .references(() => users.id),
+    /** The person who wrote it, or null when a service key did (authorKeyId). */
+    authorId: uuid("author_id").references(() => users.id),
+    authorKeyId: uuid("author_key_id").references(() => apiKeys.id),
     body: text("body").notNull(),
     createdAt: tstz("created_at").notNull().defaultNow(),
   },
@@ -146,6 +146,10 @@ export const exceptionComments = pgTable(
     check(
       "exception_comments_body_length",
       sql`char_length(${t.body}) between 1 and ${sql.raw(String(COMMENT_MAX_LENGTH))}`,
+    ),
+    check(
+      "exception_comments_one_author",
+      sql`(${t.authorId} is null) <> (${t.authorKeyId} is null)`,
     ),
   ],
 );

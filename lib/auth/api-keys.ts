@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { and, desc, eq, isNull, lt, or, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { API_KEY_SCOPES, apiKeys, type ApiKeyScope } from "@/db/schema";
+import { API_KEY_SCOPES, apiKeys, users, type ApiKeyScope, type Role } from "@/db/schema";
 import { writeAudit, type AuditActor, type RequestMeta } from "@/lib/audit";
 import { Forbidden, InvalidInput, NotFound, Unauthenticated } from "@/lib/errors";
 
@@ -71,7 +71,7 @@ export async function revokeApiKey(
     const [row] = await tx
       .update(apiKeys)
       .set({ revokedAt: sql`now()` })
-      .where(and(eq(apiKeys.id, id), isNull(apiKeys.revokedAt)))
+      .where(and(eq(apiKeys.id, id), isNull(apiKeys.revokedAt), isNull(apiKeys.userId)))
       .returning({ id: apiKeys.id, name: apiKeys.name, prefix: apiKeys.prefix });
     if (!row) throw new NotFound("No active API key with that id");
     await writeAudit(tx, {
@@ -96,6 +96,7 @@ export async function listApiKeys(db: Db) {
       revokedAt: apiKeys.revokedAt,
     })
     .from(apiKeys)
+    .where(isNull(apiKeys.userId))
     .orderBy(desc(apiKeys.createdAt));
 }
 
@@ -105,26 +106,217 @@ export function bearerToken(request: Request): string | null {
   return match?.[1] ?? null;
 }
 
+/** Who a bearer credential stands for: a service key with its scopes, or a person. */
+export type Credential =
+  | { kind: "service"; key: AuthenticatedKey }
+  | {
+      kind: "person";
+      token: { id: string; name: string };
+      user: { id: string; email: string; name: string | null; role: Role };
+    };
+
 /**
- * Resolves the request's API key and checks its scope: no key or an unknown or revoked key
- * is 401, a valid key without the scope is 403.
+ * Resolves the request's bearer credential: no credential, or an unknown, revoked or expired
+ * one, is 401. A personal token of a deactivated user is 401 too (deactivation revokes them,
+ * and this holds even for a token that slipped through).
+ */
+export async function authenticateBearer(db: Db, request: Request): Promise<Credential> {
+  const token = bearerToken(request);
+  if (!token) throw new Unauthenticated("Send an API key as 'Authorization: Bearer <key>'");
+  const [row] = await db
+    .select({
+      id: apiKeys.id,
+      name: apiKeys.name,
+      scopes: apiKeys.scopes,
+      userId: apiKeys.userId,
+      email: users.email,
+      userName: users.name,
+      role: users.role,
+      active: users.active,
+      expired: sql<boolean>`coalesce(${apiKeys.expiresAt} <= now(), false)`,
+    })
+    .from(apiKeys)
+    .leftJoin(users, eq(users.id, apiKeys.userId))
+    .where(and(eq(apiKeys.keyHash, hashApiKey(token)), isNull(apiKeys.revokedAt)))
+    .limit(1);
+  if (!row) throw new Unauthenticated("The API key is unknown or revoked");
+  if (row.expired) throw new Unauthenticated("The token has expired");
+  if (row.userId && (!row.active || !row.email || !row.role)) {
+    throw new Unauthenticated("The token's user is deactivated");
+  }
+  await touchLastUsed(db, row.id);
+  if (row.userId) {
+    return {
+      kind: "person",
+      token: { id: row.id, name: row.name },
+      user: { id: row.userId, email: row.email!, name: row.userName ?? null, role: row.role! },
+    };
+  }
+  return {
+    kind: "service",
+    key: { id: row.id, name: row.name, scopes: row.scopes as ApiKeyScope[] },
+  };
+}
+
+/**
+ * Resolves the request's service key and checks its scope: no key or an unknown or revoked key
+ * is 401, a valid key without the scope (or a personal token) is 403.
  */
 export async function authenticateApiKey(
   db: Db,
   request: Request,
   scope: ApiKeyScope,
 ): Promise<AuthenticatedKey> {
-  const token = bearerToken(request);
-  if (!token) throw new Unauthenticated("Send an API key as 'Authorization: Bearer <key>'");
-  const [row] = await db
-    .select({ id: apiKeys.id, name: apiKeys.name, scopes: apiKeys.scopes })
+  const credential = await authenticateBearer(db, request);
+  if (credential.kind === "person") {
+    throw new Forbidden(
+      `This route needs a service key with the '${scope}' scope, not a personal token`,
+    );
+  }
+  if (!credential.key.scopes.includes(scope))
+    throw new Forbidden(`The API key lacks the '${scope}' scope`);
+  return credential.key;
+}
+
+/** A personal token lives at most a year; "never" is left to service keys an admin watches. */
+export const PERSONAL_TOKEN_MAX_DAYS = 366;
+
+/**
+ * Creates a personal token for a user: it acts as them, with their role, until revoked,
+ * expired, or the user is deactivated. Only its hash is kept; the token is returned once.
+ */
+export async function createPersonalToken(
+  db: Db,
+  input: { userId: string; name: string; expiresAt?: Date | null },
+  actor: AuditActor,
+  meta?: RequestMeta,
+): Promise<{ id: string; key: string; prefix: string }> {
+  const name = input.name.trim();
+  if (!name || name.length > 100) throw new InvalidInput("Name must be 1 to 100 characters");
+  const expiresAt = input.expiresAt ?? null;
+  if (expiresAt) {
+    const days = (expiresAt.getTime() - Date.now()) / 86_400_000;
+    if (!Number.isFinite(days) || days <= 0)
+      throw new InvalidInput("The expiry must be in the future");
+    if (days > PERSONAL_TOKEN_MAX_DAYS)
+      throw new InvalidInput(`A token lasts at most ${PERSONAL_TOKEN_MAX_DAYS} days`);
+  }
+  const key = KEY_PREFIX + randomBytes(32).toString("base64url");
+  const prefix = key.slice(0, 10);
+  return db.transaction(async (tx) => {
+    const [user] = await tx
+      .select({ id: users.id, email: users.email, active: users.active })
+      .from(users)
+      .where(eq(users.id, input.userId))
+      .limit(1);
+    if (!user) throw new NotFound("No such user");
+    if (!user.active) throw new InvalidInput(`${user.email} is deactivated`);
+    const [row] = await tx
+      .insert(apiKeys)
+      .values({
+        name,
+        prefix,
+        keyHash: hashApiKey(key),
+        scopes: [],
+        userId: user.id,
+        expiresAt,
+        createdBy: actor.type === "user" ? actor.id : null,
+      })
+      .returning({ id: apiKeys.id });
+    await writeAudit(tx, {
+      actor,
+      action: "personal_token.created",
+      target: { type: "api_key", id: row!.id },
+      after: { name, prefix, userId: user.id, userEmail: user.email, expiresAt },
+      meta,
+    });
+    return { id: row!.id, key, prefix };
+  });
+}
+
+export interface PersonalTokenSummary {
+  id: string;
+  name: string;
+  prefix: string;
+  userId: string;
+  userEmail: string;
+  createdAt: Date;
+  expiresAt: Date | null;
+  /** Past its expiry, by the database's clock. */
+  expired: boolean;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+}
+
+/** One user's tokens, or everyone's (the admin's view) when userId is null. */
+export async function listPersonalTokens(
+  db: Db,
+  userId: string | null,
+): Promise<PersonalTokenSummary[]> {
+  const rows = await db
+    .select({
+      id: apiKeys.id,
+      name: apiKeys.name,
+      prefix: apiKeys.prefix,
+      userId: apiKeys.userId,
+      userEmail: users.email,
+      createdAt: apiKeys.createdAt,
+      expiresAt: apiKeys.expiresAt,
+      expired: sql<boolean>`coalesce(${apiKeys.expiresAt} <= now(), false)`,
+      lastUsedAt: apiKeys.lastUsedAt,
+      revokedAt: apiKeys.revokedAt,
+    })
     .from(apiKeys)
-    .where(and(eq(apiKeys.keyHash, hashApiKey(token)), isNull(apiKeys.revokedAt)))
-    .limit(1);
-  if (!row) throw new Unauthenticated("The API key is unknown or revoked");
-  if (!row.scopes.includes(scope)) throw new Forbidden(`The API key lacks the '${scope}' scope`);
-  await touchLastUsed(db, row.id);
-  return { id: row.id, name: row.name, scopes: row.scopes as ApiKeyScope[] };
+    .innerJoin(users, eq(users.id, apiKeys.userId))
+    .where(userId ? eq(apiKeys.userId, userId) : undefined)
+    .orderBy(desc(apiKeys.createdAt));
+  return rows.map((r) => ({ ...r, userId: r.userId! }));
+}
+
+/**
+ * Revokes a personal token: its owner may, and an admin may revoke anyone's. Someone else's
+ * token is "not found" to a non-admin, so its existence is not disclosed.
+ */
+export async function revokePersonalToken(
+  db: Db,
+  id: string,
+  by: { id: string; role: Role },
+  actor: AuditActor,
+  meta?: RequestMeta,
+): Promise<void> {
+  await db.transaction(async (tx) => {
+    const mine = by.role === "admin" ? undefined : eq(apiKeys.userId, by.id);
+    const [row] = await tx
+      .update(apiKeys)
+      .set({ revokedAt: sql`now()` })
+      .where(
+        and(
+          eq(apiKeys.id, id),
+          sql`${apiKeys.userId} is not null`,
+          isNull(apiKeys.revokedAt),
+          mine,
+        ),
+      )
+      .returning({ id: apiKeys.id, name: apiKeys.name, userId: apiKeys.userId });
+    if (!row) throw new NotFound("No active token of yours with that id");
+    await writeAudit(tx, {
+      actor,
+      action: "personal_token.revoked",
+      target: { type: "api_key", id },
+      before: { name: row.name, userId: row.userId },
+      meta,
+    });
+  });
+}
+
+/** Revokes every live token of a user, in the caller's transaction (deactivation). */
+export async function revokeTokensOfUser(tx: Db, userId: string): Promise<number> {
+  const rows = await tx
+    .update(apiKeys)
+    .set({ revokedAt: sql`now()` })
+    .where(and(eq(apiKeys.userId, userId), isNull(apiKeys.revokedAt)))
+    .returning({ id: apiKeys.id });
+  return rows.length;
 }
 
 /**

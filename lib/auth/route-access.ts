@@ -7,8 +7,9 @@ import type { Permission } from "./permissions";
  *
  * - `public`: anyone (sign-in, health, the API contract).
  * - `signed-in`: any active user.
- * - `{ permission }`: a signed-in user whose role has it.
- * - `{ apiKey }`: an API key with the scope; `orPermission` also admits a session user.
+ * - `{ permission }`: a signed-in user, or a personal token's user, whose role has it.
+ * - `{ apiKey }`: a service key with the scope; `orPermission` also admits a signed-in user
+ *   or a personal token whose user's role has it.
  * - `internal`: the local operator channel (bearer token from the data folder, loopback only).
  */
 export type AccessRule =
@@ -16,7 +17,7 @@ export type AccessRule =
   | "signed-in"
   | "internal"
   | { permission: Permission }
-  | { apiKey: "ingest" | "read"; orPermission?: Permission };
+  | { apiKey: "ingest" | "read" | "work"; orPermission?: Permission };
 
 export const ROUTE_ACCESS: Record<string, AccessRule> = {
   // Pages
@@ -51,6 +52,29 @@ export const ROUTE_ACCESS: Record<string, AccessRule> = {
   "GET /api/v1/kpis": { apiKey: "read", orPermission: "kpis:read" },
   "GET /api/v1/exceptions": { apiKey: "read", orPermission: "exceptions:read" },
   "GET /api/v1/exceptions/counts": { apiKey: "read", orPermission: "exceptions:read" },
+  "GET /api/v1/exceptions/[id]": { apiKey: "read", orPermission: "exceptions:read" },
+  /** The queue's actions: a person who may work exceptions, or a service key with work. */
+  "POST /api/v1/exceptions/[id]/assign": { apiKey: "work", orPermission: "exceptions:work" },
+  "POST /api/v1/exceptions/[id]/start": { apiKey: "work", orPermission: "exceptions:work" },
+  "POST /api/v1/exceptions/[id]/comments": { apiKey: "work", orPermission: "exceptions:work" },
+  "POST /api/v1/exceptions/[id]/retry": { apiKey: "work", orPermission: "exceptions:work" },
+  "POST /api/v1/exceptions/[id]/resolve": { apiKey: "work", orPermission: "exceptions:work" },
+  "POST /api/v1/exceptions/[id]/dismiss": { apiKey: "work", orPermission: "exceptions:work" },
+  "POST /api/v1/exceptions/[id]/replay": { apiKey: "work", orPermission: "exceptions:work" },
+  "POST /api/v1/exceptions/bulk": { apiKey: "work", orPermission: "exceptions:work" },
+  "POST /api/v1/exceptions/[id]/corrections": {
+    apiKey: "work",
+    orPermission: "corrections:propose",
+  },
+  "GET /api/v1/corrections": { apiKey: "read", orPermission: "exceptions:read" },
+  "GET /api/v1/corrections/[id]": { apiKey: "read", orPermission: "exceptions:read" },
+  /** Deciding needs a person (a session or a personal token): never a service key. */
+  "POST /api/v1/corrections/[id]/approve": { permission: "corrections:approve" },
+  "POST /api/v1/corrections/[id]/reject": { permission: "corrections:approve" },
+  "POST /api/v1/exceptions/[id]/dismiss-events": {
+    apiKey: "work",
+    orPermission: "exceptions:work",
+  },
   "GET /api/v1/exceptions.csv": { apiKey: "read", orPermission: "exceptions:read" },
   "GET /api/v1/close-readiness": { apiKey: "read", orPermission: "close:read" },
   "GET /api/v1/close-readiness.csv": { apiKey: "read", orPermission: "close:read" },

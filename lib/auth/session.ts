@@ -7,7 +7,8 @@ import { getDb } from "@/db";
 import type { Db } from "@/db/client";
 import { users, type Role } from "@/db/schema";
 import { authOptions } from "./options";
-import { authenticateApiKey, bearerToken, type AuthenticatedKey } from "./api-keys";
+import type { Actor } from "./actor";
+import { authenticateBearer, bearerToken, type AuthenticatedKey } from "./api-keys";
 import { can, type Permission } from "./permissions";
 import { accessRule } from "./route-access";
 import { Forbidden, Unauthenticated } from "@/lib/errors";
@@ -92,24 +93,65 @@ export async function requirePermission(permission: Permission): Promise<Current
 }
 
 export type Principal =
-  { kind: "user"; user: CurrentUser } | { kind: "api_key"; key: AuthenticatedKey };
+  | {
+      kind: "user";
+      user: CurrentUser;
+      /** The personal token the user acts through; absent for a session. */
+      viaToken?: string;
+    }
+  | { kind: "api_key"; key: AuthenticatedKey };
+
+/** The actor lib/ records for a principal: the person (and their token), or the service key. */
+export function actorOf(principal: Principal): Actor {
+  return principal.kind === "api_key"
+    ? { serviceKey: { id: principal.key.id, name: principal.key.name } }
+    : { ...principal.user, ...(principal.viaToken ? { viaToken: principal.viaToken } : {}) };
+}
 
 /**
- * For API routes: checks the route's rule against an API key (Authorization: Bearer) or the
- * session cookie. No credentials → 401; credentials without the right → 403.
+ * For API routes: checks the route's rule against a bearer credential or the session cookie.
+ * A service key needs the rule's scope; a personal token, like a session, needs its user's
+ * role to have the rule's permission. No credentials → 401; credentials without the right →
+ * 403, naming what is missing.
  */
 export async function guardApi(db: Db, request: Request, route: string): Promise<Principal> {
   const rule = accessRule(route);
   if (typeof rule !== "object")
     throw new Error(`guardApi used on ${route}, whose rule is ${String(rule)}`);
-  if ("apiKey" in rule) {
-    if (bearerToken(request) || !rule.orPermission) {
-      return { kind: "api_key", key: await authenticateApiKey(db, request, rule.apiKey) };
+  const permission = "permission" in rule ? rule.permission : rule.orPermission;
+  if (bearerToken(request) || !permission) {
+    const credential = await authenticateBearer(db, request);
+    if (credential.kind === "service") {
+      if (!("apiKey" in rule)) {
+        throw new Forbidden(
+          `This needs a person: a service key cannot ${"permission" in rule ? describePermission(rule.permission) : "call it"}; use a personal token`,
+        );
+      }
+      if (!credential.key.scopes.includes(rule.apiKey))
+        throw new Forbidden(`The API key lacks the '${rule.apiKey}' scope`);
+      return { kind: "api_key", key: credential.key };
     }
+    if (!permission) {
+      throw new Forbidden(
+        `This route takes a service key with the '${"apiKey" in rule ? rule.apiKey : ""}' scope, not a personal token`,
+      );
+    }
+    if (!can(credential.user.role, permission)) {
+      throw new Forbidden(
+        `The token's user (${credential.user.role}) lacks the '${permission}' permission`,
+      );
+    }
+    return { kind: "user", user: credential.user, viaToken: credential.token.name };
   }
-  const permission = "permission" in rule ? rule.permission : rule.orPermission!;
   const user = await getCurrentUser();
   if (!user) throw new Unauthenticated();
-  if (!can(user.role, permission)) throw new Forbidden();
+  if (!can(user.role, permission))
+    throw new Forbidden(`Your role (${user.role}) lacks the '${permission}' permission`);
   return { kind: "user", user };
+}
+
+function describePermission(permission: Permission): string {
+  return permission === "corrections:approve"
+    ? "approve or reject a correction"
+    : `act with the '${permission}' permission`;
 }

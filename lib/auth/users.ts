@@ -4,6 +4,7 @@ import type { Db } from "@/db/client";
 import { ROLES, users, type Role } from "@/db/schema";
 import { writeAudit, type AuditActor, type RequestMeta } from "@/lib/audit";
 import { Conflict, InvalidInput, NotFound } from "@/lib/errors";
+import { revokeTokensOfUser } from "./api-keys";
 import { PasswordSchema, hashPassword } from "./passwords";
 
 /*
@@ -138,6 +139,7 @@ export async function deactivateUser(
           action: "user.deactivated",
           set: { active: false },
           removesAdmin: user.role === "admin",
+          revokesTokens: true,
           before: { active: true },
           after: { active: false },
         },
@@ -221,6 +223,8 @@ interface UserChange {
   removesAdmin?: boolean;
   /** Only reactivation keeps session_version: everything else here takes access away. */
   keepSessions?: boolean;
+  /** Deactivation ends the user's personal tokens too: a token acts as its user. */
+  revokesTokens?: boolean;
   before: Record<string, unknown>;
   after: Record<string, unknown>;
 }
@@ -257,13 +261,18 @@ async function changeUser(
       )
       .returning(summaryColumns);
     if (!updated) throw new Conflict("The user was changed by someone else meanwhile; try again");
+    const tokensRevoked = change.revokesTokens ? await revokeTokensOfUser(tx, current.id) : 0;
 
     await writeAudit(tx, {
       actor,
       action: change.action,
       target: { type: "user", id: current.id },
       before: { email: current.email, ...change.before },
-      after: { email: current.email, ...change.after },
+      after: {
+        email: current.email,
+        ...change.after,
+        ...(tokensRevoked > 0 ? { tokensRevoked } : {}),
+      },
       meta,
     });
     return { before: current, after: updated, changed: true };

@@ -1,19 +1,56 @@
 import { z } from "zod";
 import type { Db } from "@/db/client";
-import { createApiKey, listApiKeys, parseScopes, revokeApiKey } from "@/lib/auth/api-keys";
+import {
+  createApiKey,
+  createPersonalToken,
+  listApiKeys,
+  parseScopes,
+  revokeApiKey,
+} from "@/lib/auth/api-keys";
+import { findUserByEmail } from "@/lib/auth/users";
 import { CLI_ACTOR } from "@/lib/audit";
 import { Conflict, InvalidInput, NotFound } from "@/lib/errors";
-import { type Command, stringValue } from "./command";
+import { type Command, UsageError, stringValue } from "./command";
 import { formatTable, formatTime } from "./output";
 
 const create: Command = {
   name: "api-key create",
-  usage: "--name N --scopes ingest,read",
-  summary: "Create a key; it is printed once, alone on the last line",
-  options: { name: { type: "string" }, scopes: { type: "string" } },
-  required: ["name", "scopes"],
+  usage: "--name N (--scopes ingest,read,work | --user EMAIL [--expires-days D])",
+  summary:
+    "Create a service key with scopes, or a personal token acting as a user; it is printed once, alone on the last line",
+  options: {
+    name: { type: "string" },
+    scopes: { type: "string" },
+    user: { type: "string" },
+    "expires-days": { type: "string" },
+  },
+  required: ["name"],
   async run({ getDb, out }, args) {
     const name = stringValue(args, "name");
+    const email = args.values.user === undefined ? null : stringValue(args, "user");
+    if (email !== null) {
+      if (args.values.scopes !== undefined)
+        throw new UsageError("A personal token acts with its user's role; it takes no --scopes");
+      const db = await getDb();
+      const user = await findUserByEmail(db, email);
+      if (!user) throw new NotFound(`No user with email ${email.trim().toLowerCase()}`);
+      const days =
+        args.values["expires-days"] === undefined
+          ? null
+          : Number(stringValue(args, "expires-days"));
+      if (days !== null && !(Number.isInteger(days) && days > 0))
+        throw new InvalidInput("--expires-days must be a whole number of days above 0");
+      const expiresAt = days === null ? null : new Date(Date.now() + days * 86_400_000);
+      const token = await createPersonalToken(db, { userId: user.id, name, expiresAt }, CLI_ACTOR);
+      out.line(
+        `Created personal token "${name.trim()}" for ${user.email}, acting with their role ${user.role} (id ${token.id}, prefix ${token.prefix}, ${expiresAt ? `expires ${expiresAt.toISOString()}` : "no expiry"}).`,
+      );
+      out.line("Copy it now: Closeline keeps only a hash of it and cannot show it again.");
+      out.line(token.key);
+      return;
+    }
+    if (args.values.scopes === undefined)
+      throw new UsageError("Missing --scopes (or --user EMAIL for a personal token)");
     const scopes = parseScopes(stringValue(args, "scopes"));
     const key = await createApiKey(await getDb(), { name, scopes }, CLI_ACTOR);
     out.line(

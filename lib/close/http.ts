@@ -1,23 +1,17 @@
-import { z } from "zod";
 import type { Db } from "@/db/client";
 import { guardApi } from "@/lib/auth/session";
-import { EntityCode } from "@/lib/contract";
 import { entityExists } from "@/db/queries/entities";
 import { InvalidInput, NotFound } from "@/lib/errors";
 import { handle, json } from "@/lib/http/respond";
 import { readinessCsv } from "./csv";
-import { PERIOD_KEY, periodFromKey, previousPeriod } from "./period";
+import { periodFromKey, previousPeriod } from "./period";
+import { CloseReadinessQuery } from "./query";
 import { computeCloseReadiness, configuredCompletenessTarget } from "./readiness";
 
 /** Enough for any real month's blockers; the file stays a download, not a data dump. */
 const CSV_BLOCKER_LIMIT = 10_000;
 
-export const CloseReadinessQuery = z.object({
-  entity: EntityCode,
-  period: z.string().regex(PERIOD_KEY, "must be a month as YYYY-MM").optional(),
-  /** Usage completeness target as a ratio, e.g. 0.995. */
-  completenessTarget: z.coerce.number().min(0).max(1).optional(),
-});
+export { CloseReadinessQuery };
 
 /** The query, with the period defaulting to last month and the target to the configured one. */
 export async function parseCloseReadinessQuery(db: Db, searchParams: URLSearchParams) {

@@ -20,6 +20,8 @@ import {
 import { KpiReport } from "./kpi-report";
 import { Timestamp } from "./primitives";
 import { ApiError, CsvUploadResponse, EventListResponse, IngestResponse } from "./responses";
+import { readApiPaths } from "./read-openapi";
+import { WORK_SCHEMAS, workApiPaths } from "./work-openapi";
 
 /*
  * GET /api/v1/openapi.json: the machine-readable contract, generated from the same zod
@@ -127,6 +129,7 @@ function buildComponentSchemas(): Record<string, JsonObject> {
   registry.add(EventListResponse, { id: "EventListResponse" });
   registry.add(KpiReport, { id: "KpiReport" });
   registry.add(ApiError, { id: "Error" });
+  for (const [id, schema] of Object.entries(WORK_SCHEMAS)) registry.add(schema, { id });
 
   const { schemas } = z.toJSONSchema(registry, {
     io: "input",
@@ -222,9 +225,17 @@ export function buildOpenApiDocument() {
       title: "Closeline API",
       version: "1",
       description:
-        "Telemetry ingestion and read API. Events are CloudEvents 1.0, in structured JSON mode or in binary mode over HTTP; see docs/ingestion.md for a guide.",
+        "Telemetry ingestion, reads, and the work API (exception actions and corrections, see docs/api.md). Events are CloudEvents 1.0, in structured JSON mode or in binary mode over HTTP; see docs/ingestion.md for a guide.",
     },
-    tags: [{ name: "events" }, { name: "reconciliation" }, { name: "kpis" }, { name: "contract" }],
+    tags: [
+      { name: "events" },
+      { name: "reconciliation" },
+      { name: "kpis" },
+      { name: "reads" },
+      { name: "exceptions" },
+      { name: "corrections" },
+      { name: "contract" },
+    ],
     paths: {
       "/api/v1/events": {
         post: {
@@ -308,6 +319,9 @@ export function buildOpenApiDocument() {
           },
         },
       },
+      ...readApiPaths(),
+      ...workApiPaths(),
+      // After the read paths: this one documents the report's body, which they describe in words.
       "/api/v1/kpis": {
         get: {
           operationId: "getKpis",
@@ -367,7 +381,13 @@ export function buildOpenApiDocument() {
           type: "http",
           scheme: "bearer",
           description:
-            "An API key: Authorization: Bearer <key>. Keys carry scopes (ingest, read); create one with npm run closeline -- api-key create --name NAME --scopes ingest",
+            "A service key: Authorization: Bearer <key>. Keys carry scopes (ingest, read, work); create one with npm run closeline -- api-key create --name NAME --scopes ingest. A service key never approves or rejects a correction.",
+        },
+        personalToken: {
+          type: "http",
+          scheme: "bearer",
+          description:
+            "A personal token: Authorization: Bearer <token>. It acts as its user, with the user's role; create one on the profile page or with npm run closeline -- api-key create --name NAME --user EMAIL.",
         },
       },
       schemas: buildComponentSchemas(),

@@ -14,10 +14,9 @@ import {
   type CorrectionStatus,
 } from "@/db/schema";
 import { writeAudit, type RequestMeta } from "@/lib/audit";
-import { can } from "@/lib/auth/permissions";
-import type { CurrentUser } from "@/lib/auth/session";
+import { actorCan, actorName, auditActorOf, isService, type Actor } from "@/lib/auth/actor";
 import { CurrencyCode } from "@/lib/contract/primitives";
-import { Conflict, Forbidden, InvalidInput, NotFound } from "@/lib/errors";
+import { Conflict, Forbidden, InvalidInput, NotFound, StaleVersion } from "@/lib/errors";
 import { currencyDigits } from "@/lib/format";
 import { enqueue } from "@/lib/outbox/enqueue";
 
@@ -64,8 +63,6 @@ function parse<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
   throw new InvalidInput(problems.join("; "), problems);
 }
 
-const actorOf = (user: CurrentUser) => ({ type: "user" as const, id: user.id, label: user.email });
-
 export async function approvalThreshold(
   db: Db,
   entity: string | null,
@@ -84,11 +81,11 @@ export async function approvalThreshold(
 
 export async function proposeCorrection(
   db: Db,
-  user: CurrentUser,
+  user: Actor,
   input: ProposeCorrectionInput,
   meta?: RequestMeta,
 ): Promise<Correction> {
-  if (!can(user.role, "corrections:propose"))
+  if (!actorCan(user, "corrections:propose"))
     throw new Forbidden("Your role cannot propose corrections");
   const data = parse(ProposeCorrectionInput, input);
   return db.transaction(async (tx) => {
@@ -126,7 +123,8 @@ export async function proposeCorrection(
         targetSystem: data.targetSystem,
         reason: data.reason,
         requiredApprovals: data.amountMinor > threshold ? 2 : 1,
-        proposedBy: user.id,
+        proposedBy: isService(user) ? null : user.id,
+        proposedByKeyId: isService(user) ? user.serviceKey.id : null,
       })
       .returning();
     await tx
@@ -138,7 +136,7 @@ export async function proposeCorrection(
       })
       .where(eq(exceptions.id, exception.id));
     await writeAudit(tx, {
-      actor: actorOf(user),
+      actor: auditActorOf(user),
       action: "correction.proposed",
       target: { type: "correction", id: correction!.id },
       before: { exceptionStatus: exception.status },
@@ -160,11 +158,17 @@ export async function proposeCorrection(
 
 export async function decideCorrection(
   db: Db,
-  user: CurrentUser,
+  actor: Actor,
   input: DecideCorrectionInput,
   meta?: RequestMeta,
 ): Promise<Correction> {
-  if (!can(user.role, "corrections:approve"))
+  // Approval needs a person: a service key never decides, whatever its scopes.
+  if (isService(actor))
+    throw new Forbidden(
+      `Approval needs a person: ${actorName(actor)} cannot approve or reject corrections`,
+    );
+  const user = actor;
+  if (!actorCan(user, "corrections:approve"))
     throw new Forbidden("Only finance can approve or reject corrections");
   const data = parse(DecideCorrectionInput, input);
   return db.transaction(async (tx) => {
@@ -179,8 +183,9 @@ export async function decideCorrection(
     if (current.proposedBy === user.id)
       throw new Forbidden("You cannot decide on a correction you proposed");
     if (current.version !== data.expectedVersion) {
-      throw new Conflict(
+      throw new StaleVersion(
         "The correction changed since you read it; review it again before deciding",
+        current.version,
       );
     }
     if (current.status !== "pending_approval")
@@ -274,7 +279,7 @@ export async function decideCorrection(
         );
     }
     await writeAudit(tx, {
-      actor: actorOf(user),
+      actor: auditActorOf(user),
       action: data.decision === "approve" ? "correction.approved" : "correction.rejected",
       target: { type: "correction", id: current.id },
       before: {

@@ -15,7 +15,8 @@ import { enqueue, requeueDead } from "@/lib/outbox/enqueue";
  */
 
 export interface RetryActor {
-  userId: string;
+  /** The person asking, or null for a service key (the audit entry names it). */
+  userId: string | null;
   actor: AuditActor;
   meta?: RequestMeta;
 }

@@ -4,9 +4,9 @@ import type { Db } from "@/db/client";
 import { insertComment } from "@/db/queries/exceptions";
 import { exceptions, users, type ExceptionStatus } from "@/db/schema";
 import { writeAudit, type RequestMeta } from "@/lib/audit";
+import { actorCan, actorUserId, auditActorOf, isService, type Actor } from "@/lib/auth/actor";
 import { can } from "@/lib/auth/permissions";
-import type { CurrentUser } from "@/lib/auth/session";
-import { AppError, Conflict, Forbidden, InvalidInput, NotFound } from "@/lib/errors";
+import { AppError, Conflict, Forbidden, InvalidInput, NotFound, StaleVersion } from "@/lib/errors";
 import {
   COMMENT_MAX_LENGTH,
   DISMISSAL_CODES,
@@ -41,7 +41,8 @@ const CLOSED: readonly ExceptionStatus[] = ["resolved", "dismissed"];
 /** One bulk request acts on at most a few pages of the queue. */
 export const MAX_BULK_ITEMS = 500;
 
-export type WorkActor = Pick<CurrentUser, "id" | "email" | "role">;
+/** A person (signed in or through a personal token), or a service key with the work scope. */
+export type WorkActor = Actor;
 
 export interface WorkContext {
   actor: WorkActor;
@@ -105,8 +106,12 @@ function parse<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
 }
 
 function requireWorker(actor: WorkActor): void {
-  if (!can(actor.role, "exceptions:work")) {
-    throw new Forbidden("Your role may read exceptions but not work on them");
+  if (!actorCan(actor, "exceptions:work")) {
+    throw new Forbidden(
+      isService(actor)
+        ? "The API key lacks the 'work' scope"
+        : "Your role may read exceptions but not work on them",
+    );
   }
 }
 
@@ -145,9 +150,9 @@ async function lockAtVersion(
     .for("update");
   if (!row) throw new NotFound("No such exception");
   if (row.version !== target.version) {
-    throw new Conflict(
+    throw new StaleVersion(
       `This exception changed since you loaded it (you saw version ${target.version}, it is now at version ${row.version}); reload it and try again`,
-      { currentVersion: row.version },
+      row.version,
     );
   }
   return row;
@@ -194,7 +199,7 @@ async function change(
       "This exception changed while you were acting on it; reload it and try again",
     );
   await writeAudit(tx, {
-    actor: { type: "user", id: ctx.actor.id, label: ctx.actor.email },
+    actor: auditActorOf(ctx.actor),
     action,
     target: { type: "exception", id: row.id },
     before: snapshot(row),
@@ -274,11 +279,12 @@ export async function commentOnException(
     const row = await lockAtVersion(tx, data);
     const comment = await insertComment(tx, {
       exceptionId: row.id,
-      authorId: ctx.actor.id,
+      authorId: actorUserId(ctx.actor),
+      authorKeyId: isService(ctx.actor) ? ctx.actor.serviceKey.id : null,
       body: data.body,
     });
     await writeAudit(tx, {
-      actor: { type: "user", id: ctx.actor.id, label: ctx.actor.email },
+      actor: auditActorOf(ctx.actor),
       action: "exception.commented",
       target: { type: "exception", id: row.id },
       after: {
@@ -300,7 +306,8 @@ export async function startException(db: Db, ctx: WorkContext, input: Target): P
     requireStatus(row, ["open"], "start");
     return change(tx, ctx, row, "exception.started", {
       status: "in_progress",
-      ownerId: row.ownerId ?? ctx.actor.id,
+      // A service key owns nothing: an unowned exception it starts stays unowned.
+      ownerId: row.ownerId ?? actorUserId(ctx.actor),
     });
   });
 }
@@ -319,7 +326,7 @@ async function resolveLocked(
   return change(tx, ctx, row, "exception.resolved", {
     status: "resolved",
     closedAt: ctx.at ?? new Date(),
-    closedBy: ctx.actor.id,
+    closedBy: actorUserId(ctx.actor),
     resolutionCode: reason.code,
     resolutionNote: reason.note || null,
   });
@@ -348,7 +355,7 @@ async function dismissLocked(
   return change(tx, ctx, row, "exception.dismissed", {
     status: "dismissed",
     closedAt: ctx.at ?? new Date(),
-    closedBy: ctx.actor.id,
+    closedBy: actorUserId(ctx.actor),
     resolutionCode: reason.code,
     resolutionNote: reason.note,
   });

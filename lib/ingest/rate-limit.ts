@@ -39,7 +39,7 @@ export class KeyRateLimiter {
       this.buckets.set(key, { tokens: refilled, refilledAt: now });
       const waitSeconds = Math.max(1, Math.ceil((1 - refilled) / this.limit.perSecond));
       throw new RateLimited(
-        `This API key sends more than ${this.limit.perSecond} requests per second; retry after ${waitSeconds} s`,
+        `This caller sends more than ${this.limit.perSecond} requests per second; retry after ${waitSeconds} s`,
         waitSeconds,
       );
     }

@@ -1,30 +1,12 @@
-import { z } from "zod";
 import type { Db } from "@/db/client";
 import { guardApi } from "@/lib/auth/session";
-import { Timestamp } from "@/lib/contract";
 import { InvalidInput } from "@/lib/errors";
 import { resolveTimeRange } from "@/lib/filters/time-range";
 import { handle, json } from "@/lib/http/respond";
 import { computeKpis } from "./engine";
+import { KpiQuery } from "./query";
 
-/** A year is plenty for a dashboard query; longer ranges belong in an export. */
-const MAX_RANGE_MS = 366 * 86_400_000;
-
-export const KpiQuery = z
-  .object({
-    from: Timestamp.optional(),
-    to: Timestamp.optional(),
-    entity: z.string().min(1).max(200).optional(),
-  })
-  .refine((q) => !q.from === !q.to, { message: "from and to go together", path: ["to"] })
-  .refine((q) => !q.from || !q.to || Date.parse(q.from) < Date.parse(q.to), {
-    message: "must be after from",
-    path: ["to"],
-  })
-  .refine((q) => !q.from || !q.to || Date.parse(q.to) - Date.parse(q.from) <= MAX_RANGE_MS, {
-    message: "the range may span at most 366 days",
-    path: ["to"],
-  });
+export { KpiQuery };
 
 export function parseKpiQuery(searchParams: URLSearchParams) {
   const parsed = KpiQuery.safeParse(Object.fromEntries(searchParams));

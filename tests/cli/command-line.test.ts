@@ -29,7 +29,7 @@ describe("usage", () => {
     expect((await run(["--help"])).exitCode).toBe(0);
     expect((await run(["help", "user"])).stdout.join("\n")).toContain("user set-role");
     expect((await run(["api-key", "create", "--help"])).stdout[0]).toBe(
-      "Usage: npm run closeline -- api-key create --name N --scopes ingest,read",
+      "Usage: npm run closeline -- api-key create --name N (--scopes ingest,read,work | --user EMAIL [--expires-days D])",
     );
   });
 

@@ -1,7 +1,11 @@
 import type { Metadata } from "next";
+import { getDb } from "@/db";
+import { listPersonalTokens } from "@/lib/auth/api-keys";
 import { guardPage } from "@/lib/auth/session";
 import { TIME_ZONES, effectiveTimeZone } from "@/lib/auth/time-zone";
 import { TimeZoneForm } from "./client";
+import { TokenTable } from "./token-table";
+import { CreateTokenForm } from "./tokens";
 
 export const metadata: Metadata = { title: "Your profile" };
 
@@ -15,6 +19,7 @@ const ROLE_LABEL = {
 export default async function ProfilePage() {
   const user = await guardPage("/profile");
   const timeZone = effectiveTimeZone(user.timeZone);
+  const tokens = await listPersonalTokens(await getDb(), user.id);
   return (
     <>
       <h1>Your profile</h1>
@@ -42,6 +47,15 @@ export default async function ProfilePage() {
           and daily figures are still cut at midnight UTC, as the books are.
         </p>
         <TimeZoneForm current={timeZone} zones={TIME_ZONES} />
+      </section>
+      <section className="card" aria-labelledby="tokens-heading">
+        <h2 id="tokens-heading">Personal API tokens</h2>
+        <p className="muted">
+          For scripts that act as you through the API (see docs/api.md). Send one as{" "}
+          <code>Authorization: Bearer &lt;token&gt;</code>.
+        </p>
+        <CreateTokenForm />
+        {tokens.length > 0 ? <TokenTable tokens={tokens} showUser={false} /> : null}
       </section>
     </>
   );

@@ -91,7 +91,7 @@ export function CorrectionsPanel({
                 ) : null}
                 <p style={{ margin: "0.4rem 0" }}>{c.reason}</p>
                 <div className="muted">
-                  Proposed by {names[c.proposedBy] ?? c.proposedBy} on{" "}
+                  Proposed by {names[c.proposedBy ?? c.proposedByKeyId ?? ""] ?? c.proposedBy} on{" "}
                   <DateTime value={c.proposedAt} />
                 </div>
                 {c.decisions.length > 0 ? (

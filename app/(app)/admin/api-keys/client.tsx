@@ -21,6 +21,9 @@ export function CreateApiKeyForm() {
         <label>
           <input type="checkbox" name="scopes" value="read" /> read
         </label>
+        <label>
+          <input type="checkbox" name="scopes" value="work" /> work (queue actions, never approval)
+        </label>
       </fieldset>
       <button className="primary" type="submit" disabled={pending}>
         {pending ? "Creating…" : "Create key"}

@@ -1,9 +1,10 @@
 import type { Metadata } from "next";
 import { getDb } from "@/db";
 import { AdminTabs } from "@/components/admin/admin-tabs";
-import { listApiKeys } from "@/lib/auth/api-keys";
+import { listApiKeys, listPersonalTokens } from "@/lib/auth/api-keys";
 import { guardPage } from "@/lib/auth/session";
 import { CreateApiKeyForm, RevokeApiKeyButton } from "./client";
+import { TokenTable } from "../../profile/token-table";
 import { DateTime } from "@/components/ui/date-time";
 import { TableRegion } from "@/components/table/table-region";
 
@@ -11,7 +12,9 @@ export const metadata: Metadata = { title: "API keys" };
 
 export default async function ApiKeysPage() {
   await guardPage("/admin/api-keys");
-  const keys = await listApiKeys(await getDb());
+  const db = await getDb();
+  const keys = await listApiKeys(db);
+  const tokens = await listPersonalTokens(db, null);
   return (
     <>
       <h1>Admin</h1>
@@ -77,6 +80,14 @@ export default async function ApiKeysPage() {
               </tbody>
             </table>
           </TableRegion>
+        )}
+      </section>
+      <section className="card" aria-labelledby="tokens">
+        <h2 id="tokens">Personal tokens</h2>
+        {tokens.length === 0 ? (
+          <p className="muted">No one has created a personal token.</p>
+        ) : (
+          <TokenTable tokens={tokens} showUser />
         )}
       </section>
     </>

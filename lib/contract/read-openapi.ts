@@ -1,0 +1,130 @@
+import { CloseReadinessQuery } from "@/lib/close/query";
+import { KpiQuery } from "@/lib/kpi/query";
+import { AGE_CHOICES, PAGE_SIZES } from "@/lib/exceptions/queue-params";
+import { SORTS, STATUSES, TYPES } from "@/lib/exceptions/vocabulary";
+import { toJsonSchema } from "./openapi";
+
+/*
+ * The read routes behind the dashboard's live views and exports, as the OpenAPI document
+ * describes them: their parameters come from the parsers the handlers use. Their answers
+ * are the views' own shapes, described here in words (no zod schema of them exists yet).
+ */
+
+type JsonObject = Record<string, unknown>;
+
+const errorContent = { "application/json": { schema: { $ref: "#/components/schemas/Error" } } };
+const errors = {
+  "400": { description: "A query parameter is invalid", content: errorContent },
+  "401": {
+    description: "No credential, or an unknown, revoked or expired one",
+    content: errorContent,
+  },
+  "403": { description: "The role or the scope may not read this", content: errorContent },
+  "500": { description: "An unexpected error", content: errorContent },
+  "503": {
+    description: "The database is unavailable; retry after Retry-After",
+    content: errorContent,
+  },
+};
+const SECURITY = [{ personalToken: [] }, { apiKey: ["read"] }];
+
+function fromZod(schema: Parameters<typeof toJsonSchema>[0], required: string[] = []) {
+  const json = toJsonSchema(schema) as { properties: Record<string, JsonObject> };
+  return Object.entries(json.properties).map(([name, property]) => ({
+    name,
+    in: "query",
+    required: required.includes(name),
+    schema: property,
+  }));
+}
+
+const q = (name: string, schema: JsonObject, description: string) => ({
+  name,
+  in: "query",
+  required: false,
+  description,
+  schema,
+});
+
+const QUEUE_PARAMETERS = [
+  q("type", { type: "string", enum: TYPES }, "Only exceptions of this type"),
+  q("entity", { type: "string" }, "Only exceptions of this entity"),
+  q(
+    "status",
+    { type: "string" },
+    `Comma-separated statuses (${STATUSES.join(", ")}); absent: every status that still needs someone`,
+  ),
+  q("owner", { type: "string" }, '"me" (a person only), "unassigned" or a user id'),
+  q("age", { type: "string", enum: AGE_CHOICES }, "Only exceptions open at least this long"),
+  q("min", { type: "number" }, "Amount at least this, in major units"),
+  q("max", { type: "number" }, "Amount at most this, in major units"),
+  q("q", { type: "string" }, "Text search in the title and keys"),
+  q("blocking", { type: "boolean" }, "Only exceptions that block their entity's close"),
+  q("sort", { type: "string", enum: SORTS }, "Sort order"),
+  q("dir", { type: "string", enum: ["asc", "desc"] }, "Sort direction"),
+  q("size", { type: "integer", enum: PAGE_SIZES }, "Rows per page"),
+  q("after", { type: "string" }, "Cursor: the page after this one"),
+  q("before", { type: "string" }, "Cursor: the page before this one"),
+];
+
+const object = (description: string) => ({
+  "application/json": { schema: { type: "object", description } },
+});
+const csv = { "text/csv": { schema: { type: "string" } } };
+
+const read = (
+  operationId: string,
+  summary: string,
+  parameters: unknown[],
+  content: JsonObject,
+) => ({
+  get: {
+    operationId,
+    tags: ["reads"],
+    summary,
+    security: SECURITY,
+    parameters,
+    responses: { "200": { description: summary, content }, ...errors },
+  },
+});
+
+export function readApiPaths(): Record<string, JsonObject> {
+  return {
+    "/api/v1/kpis": read(
+      "getKpis",
+      "The overview's KPIs for a range",
+      fromZod(KpiQuery),
+      object("Each KPI's value, target and series, as the overview shows them"),
+    ),
+    "/api/v1/exceptions": read(
+      "listExceptions",
+      "A page of the exception queue",
+      QUEUE_PARAMETERS,
+      object("The rows of the page and the cursors before and after it"),
+    ),
+    "/api/v1/exceptions/counts": read(
+      "countExceptions",
+      "Exceptions per type for the queue's filters",
+      QUEUE_PARAMETERS.filter((p) => !["after", "before", "size"].includes(p.name)),
+      object("A count per exception type, capped"),
+    ),
+    "/api/v1/exceptions.csv": read(
+      "exportExceptions",
+      "The queue's rows as CSV",
+      QUEUE_PARAMETERS.filter((p) => !["after", "before", "size"].includes(p.name)),
+      csv,
+    ),
+    "/api/v1/close-readiness": read(
+      "getCloseReadiness",
+      "An entity's close readiness for a month",
+      fromZod(CloseReadinessQuery, ["entity"]),
+      object("Each check's state and the blockers behind it"),
+    ),
+    "/api/v1/close-readiness.csv": read(
+      "exportCloseReadiness",
+      "Close readiness and its blockers as CSV",
+      fromZod(CloseReadinessQuery, ["entity"]),
+      csv,
+    ),
+  };
+}

@@ -1,0 +1,59 @@
+import fs from "node:fs";
+import path from "node:path";
+import { Validator } from "@seriousme/openapi-schema-validator";
+import { describe, expect, it } from "vitest";
+import { buildOpenApiDocument } from "@/lib/contract/openapi";
+import { expectDocumented } from "../api/contract";
+
+/*
+ * The served document passes a standard OpenAPI 3.1 validator (the specification's own JSON
+ * Schema), and documents every /api/v1 route handler there is. The response check the
+ * integration tests use refuses what the document does not say.
+ */
+
+const document = buildOpenApiDocument();
+
+describe("the OpenAPI document", () => {
+  it("is a valid OpenAPI 3.1 document", async () => {
+    const result = await new Validator().validate(JSON.parse(JSON.stringify(document)));
+    expect(result.errors ?? []).toEqual([]);
+    expect(result.valid).toBe(true);
+    expect(document.openapi).toBe("3.1.0");
+  });
+
+  it("documents every /api/v1 route handler, method by method", () => {
+    const root = path.resolve(__dirname, "../../app/api/v1");
+    const walk = (dir: string): string[] =>
+      fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+        const full = path.join(dir, e.name);
+        return e.isDirectory() ? walk(full) : e.name === "route.ts" ? [full] : [];
+      });
+    const missing = walk(root).flatMap((file) => {
+      const route = `/api/v1/${path.relative(root, path.dirname(file)).split(path.sep).join("/")}`
+        .replace(/\[([^\]]+)\]/g, "{$1}")
+        .replace(/\/$/, "");
+      const source = fs.readFileSync(file, "utf8");
+      return ["GET", "POST"]
+        .filter((m) => new RegExp(`export (const|async function|function) ${m}\\b`).test(source))
+        .filter(
+          (m) => !(document.paths as Record<string, object>)[route]?.[m.toLowerCase() as never],
+        )
+        .map((m) => `${m} ${route}`);
+    });
+    expect(missing).toEqual([]);
+  });
+
+  it("the response check refuses an undocumented status and a body off its schema", () => {
+    expect(() => expectDocumented("GET", "/api/v1/corrections/{id}", 418, {})).toThrow(
+      /documents status 418/,
+    );
+    expect(() =>
+      expectDocumented("POST", "/api/v1/exceptions/bulk", 200, { succeeded: "all" }),
+    ).toThrow();
+    expect(() =>
+      expectDocumented("POST", "/api/v1/exceptions/{id}/start", 412, {
+        error: { code: "precondition_failed", message: "changed" },
+      }),
+    ).not.toThrow();
+  });
+});
