@@ -22,6 +22,7 @@ import { Timestamp } from "./primitives";
 import { ApiError, CsvUploadResponse, EventListResponse, IngestResponse } from "./responses";
 import { readApiPaths } from "./read-openapi";
 import { WORK_SCHEMAS, workApiPaths } from "./work-openapi";
+import { ALERT_SCHEMAS, alertApiPaths } from "./alerts-openapi";
 
 /*
  * GET /api/v1/openapi.json: the machine-readable contract, generated from the same zod
@@ -129,7 +130,8 @@ function buildComponentSchemas(): Record<string, JsonObject> {
   registry.add(EventListResponse, { id: "EventListResponse" });
   registry.add(KpiReport, { id: "KpiReport" });
   registry.add(ApiError, { id: "Error" });
-  for (const [id, schema] of Object.entries(WORK_SCHEMAS)) registry.add(schema, { id });
+  for (const [id, schema] of Object.entries({ ...WORK_SCHEMAS, ...ALERT_SCHEMAS }))
+    registry.add(schema, { id });
 
   const { schemas } = z.toJSONSchema(registry, {
     io: "input",
@@ -234,6 +236,7 @@ export function buildOpenApiDocument() {
       { name: "reads" },
       { name: "exceptions" },
       { name: "corrections" },
+      { name: "alerts" },
       { name: "contract" },
     ],
     paths: {
@@ -321,6 +324,7 @@ export function buildOpenApiDocument() {
       },
       ...readApiPaths(),
       ...workApiPaths(),
+      ...alertApiPaths(),
       // After the read paths: this one documents the report's body, which they describe in words.
       "/api/v1/kpis": {
         get: {

@@ -49,8 +49,8 @@ export const WORK_SCHEMAS: Record<string, z.ZodType> = {
   CorrectionList,
 };
 
-const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
-const jsonBody = (id: string) => ({ "application/json": { schema: ref(id) } });
+export const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
+export const jsonBody = (id: string) => ({ "application/json": { schema: ref(id) } });
 
 const ERRORS: Record<number, string> = {
   400: "The body, a parameter or a header (If-Match, Idempotency-Key) is invalid; the message names each problem",
@@ -67,7 +67,7 @@ const ERRORS: Record<number, string> = {
   503: "The database is unavailable; retry after the Retry-After header's seconds",
 };
 
-function errors(...statuses: number[]) {
+export function errors(...statuses: number[]) {
   return Object.fromEntries(
     [...statuses, 401, 403, 500, 503].sort().map((s) => [
       String(s),
@@ -84,7 +84,7 @@ function errors(...statuses: number[]) {
 
 const WRITE_ERRORS = [400, 404, 409, 412, 413, 415, 422, 429];
 
-const idParameter = (what: string) => ({
+export const idParameter = (what: string) => ({
   name: "id",
   in: "path",
   required: true,

@@ -1,0 +1,142 @@
+import type { z } from "zod";
+import { AlertChannelInput, AlertRuleInput } from "./alerts";
+import { errors, idParameter, jsonBody } from "./work-openapi";
+
+/*
+ * The alert API's part of the OpenAPI document: rules and channels (people with
+ * alerts:manage, by session or personal token), the alerts themselves and their
+ * acknowledgement. Request bodies are the zod schemas the handlers parse with.
+ */
+
+type JsonObject = Record<string, unknown>;
+
+export const ALERT_SCHEMAS: Record<string, z.ZodType> = {
+  AlertRuleRequest: AlertRuleInput,
+  AlertChannelRequest: AlertChannelInput,
+};
+
+const PERSON = [{ personalToken: [] }];
+const object = (description: string) => ({
+  description,
+  content: { "application/json": { schema: { type: "object" } } },
+});
+const list = (description: string) => ({
+  description,
+  content: {
+    "application/json": {
+      schema: {
+        type: "object",
+        required: ["data"],
+        properties: { data: { type: "array", items: { type: "object" } } },
+      },
+    },
+  },
+});
+const NO_CONTENT = { description: "Done; no body" };
+
+function resource(name: string, plural: string, request: string, tag: string): JsonObject {
+  return {
+    [`/api/v1/${plural}`]: {
+      get: {
+        operationId: `list_${plural.replace("-", "_")}`,
+        tags: [tag],
+        summary: `Every alert ${name}`,
+        security: PERSON,
+        responses: { "200": list(`The alert ${name}s`), ...errors() },
+      },
+      post: {
+        operationId: `create_${plural.replace("-", "_")}`,
+        tags: [tag],
+        summary: `Create an alert ${name}`,
+        description:
+          name === "channel"
+            ? "A webhook channel's signing secret is in this answer, as `secret`, and in no later one."
+            : "The condition is validated now; it is evaluated every minute and after ingested batches.",
+        security: PERSON,
+        requestBody: { required: true, content: jsonBody(request) },
+        responses: { "201": object(`The new ${name}`), ...errors(400, 409, 413, 415) },
+      },
+    },
+    [`/api/v1/${plural}/{id}`]: {
+      get: {
+        operationId: `get_${name}`,
+        tags: [tag],
+        summary: `One alert ${name}`,
+        security: PERSON,
+        parameters: [idParameter(name)],
+        responses: { "200": object(`The ${name}`), ...errors(404) },
+      },
+      patch: {
+        operationId: `update_${name}`,
+        tags: [tag],
+        summary: `Change an alert ${name}`,
+        security: PERSON,
+        parameters: [idParameter(name)],
+        requestBody: { required: true, content: jsonBody(request) },
+        responses: { "200": object(`The ${name} after the change`), ...errors(400, 404, 413, 415) },
+      },
+      delete: {
+        operationId: `delete_${name}`,
+        tags: [tag],
+        summary: name === "channel" ? "Deactivate an alert channel" : "Delete an alert rule",
+        security: PERSON,
+        parameters: [idParameter(name)],
+        responses: { "204": NO_CONTENT, ...errors(404) },
+      },
+    },
+  };
+}
+
+export function alertApiPaths(): Record<string, JsonObject> {
+  return {
+    ...resource("rule", "alert-rules", "AlertRuleRequest", "alerts"),
+    ...resource("channel", "alert-channels", "AlertChannelRequest", "alerts"),
+    "/api/v1/alerts": {
+      get: {
+        operationId: "listAlerts",
+        tags: ["alerts"],
+        summary: "Alerts firing and resolved, newest first",
+        security: [{ personalToken: [] }, { apiKey: ["read"] }],
+        parameters: [
+          {
+            name: "state",
+            in: "query",
+            required: false,
+            description: "firing, acknowledged or resolved; both firing and resolved when absent",
+            schema: { type: "string" },
+          },
+          {
+            name: "limit",
+            in: "query",
+            required: false,
+            description: "1 to 500, 100 when absent",
+            schema: { type: "integer", minimum: 1, maximum: 500 },
+          },
+        ],
+        responses: { "200": list("The alerts"), ...errors(400) },
+      },
+    },
+    "/api/v1/alerts/{id}/acknowledge": {
+      post: {
+        operationId: "acknowledgeAlert",
+        tags: ["alerts"],
+        summary: "Acknowledge a firing alert with a comment",
+        security: PERSON,
+        parameters: [idParameter("alert")],
+        requestBody: {
+          required: true,
+          content: {
+            "application/json": {
+              schema: {
+                type: "object",
+                required: ["comment"],
+                properties: { comment: { type: "string", minLength: 1 } },
+              },
+            },
+          },
+        },
+        responses: { "204": NO_CONTENT, ...errors(400, 404, 409, 413, 415) },
+      },
+    },
+  };
+}

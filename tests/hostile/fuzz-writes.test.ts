@@ -1,0 +1,292 @@
+import { randomUUID } from "node:crypto";
+import fc from "fast-check";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import type { Db } from "@/db/client";
+import { exceptions } from "@/db/schema";
+import { SYSTEM_ACTOR } from "@/lib/audit";
+import {
+  handleAcknowledge,
+  handleAlertList,
+  handleChannelCollection,
+  handleChannelItem,
+  handleRuleCollection,
+  handleRuleItem,
+} from "@/lib/alerts/http";
+import { ROUTE_ACCESS } from "@/lib/auth/route-access";
+import { createUser } from "@/lib/auth/users";
+import { EXCEPTION_ACTIONS } from "@/lib/contract/work-api";
+import {
+  handleDecideCorrection,
+  handleGetCorrection,
+  handleListCorrections,
+  handleProposeCorrection,
+} from "@/lib/corrections/api";
+import { handleBulk, handleExceptionAction, handleGetException } from "@/lib/exceptions/api";
+import { createTestDb, type TestDb } from "../support/db";
+import { ingest, invoiceIssued, postingAttempt } from "../exceptions/support";
+import {
+  BOUNDARY_TIMESTAMPS,
+  HUGE_NUMBERS,
+  NASTY_STRINGS,
+  PROTO_OBJECTS,
+  RawJson,
+  SQL_INJECTIONS,
+  expectPrototypesClean,
+  fuzzOptions,
+  hostileValue,
+  toJsonText,
+} from "./support";
+
+/*
+ * The work API and the alert API under hostile input: every route that takes a body or an
+ * id in its path gets bodies of the wrong shape and hostile values where the right ones go,
+ * ids that are not ids, and the headers a client controls (If-Match, Idempotency-Key,
+ * Content-Type). Whatever arrives, the answer is a 2xx, or a 4xx in the error shape with a
+ * message — never a 5xx — and no prototype is polluted. Each route acts as a finance user of
+ * its own, so one route's requests never spend another's write allowance.
+ */
+
+let signedIn: { id: string; sessionVersion: number } | null = null;
+
+vi.mock("next-auth", async (importOriginal) => ({
+  ...(await importOriginal<Record<string, unknown>>()),
+  getServerSession: async () => (signedIn ? { user: signedIn } : null),
+}));
+
+let t: TestDb;
+let exceptionId: string;
+
+// A session's user is read through the app's database handle: this test's database.
+vi.mock("@/db", async (importOriginal) => ({
+  ...(await importOriginal<Record<string, unknown>>()),
+  getDb: async () => t.db,
+}));
+
+beforeAll(async () => {
+  t = await createTestDb();
+  await ingest(
+    t.db,
+    [invoiceIssued("INV-FUZZ-1")],
+    [postingAttempt("PST-FUZZ-1", "INV-FUZZ-1", 1, "failed", "2025-03-01T07:00:00Z")],
+  );
+  const [row] = await t.db.select({ id: exceptions.id }).from(exceptions).limit(1);
+  exceptionId = row!.id;
+});
+
+afterAll(async () => {
+  await t?.close();
+});
+
+type Call = (db: Db, request: Request, id: string) => Promise<Response>;
+
+const ROUTES: Record<string, { call: Call; body: boolean }> = {
+  "GET /api/v1/exceptions/[id]": {
+    call: (db, r, id) => handleGetException(db, r, id),
+    body: false,
+  },
+  ...Object.fromEntries(
+    EXCEPTION_ACTIONS.map((action) => [
+      `POST /api/v1/exceptions/[id]/${action}`,
+      {
+        call: (db: Db, r: Request, id: string) => handleExceptionAction(db, r, id, action),
+        body: true,
+      },
+    ]),
+  ),
+  "POST /api/v1/exceptions/bulk": { call: (db, r) => handleBulk(db, r), body: true },
+  "POST /api/v1/exceptions/[id]/corrections": {
+    call: (db, r, id) => handleProposeCorrection(db, r, id),
+    body: true,
+  },
+  "GET /api/v1/corrections": { call: (db, r) => handleListCorrections(db, r), body: false },
+  "GET /api/v1/corrections/[id]": {
+    call: (db, r, id) => handleGetCorrection(db, r, id),
+    body: false,
+  },
+  "POST /api/v1/corrections/[id]/approve": {
+    call: (db, r, id) => handleDecideCorrection(db, r, id, "approve"),
+    body: true,
+  },
+  "POST /api/v1/corrections/[id]/reject": {
+    call: (db, r, id) => handleDecideCorrection(db, r, id, "reject"),
+    body: true,
+  },
+  "GET /api/v1/alerts": { call: (db, r) => handleAlertList(db, r), body: false },
+  "POST /api/v1/alerts/[id]/acknowledge": {
+    call: (db, r, id) => handleAcknowledge(db, r, id),
+    body: true,
+  },
+  ...Object.fromEntries(
+    (["GET", "POST"] as const).flatMap((method) => [
+      [
+        `${method} /api/v1/alert-rules`,
+        { call: (db: Db, r: Request) => handleRuleCollection(db, r), body: method === "POST" },
+      ],
+      [
+        `${method} /api/v1/alert-channels`,
+        { call: (db: Db, r: Request) => handleChannelCollection(db, r), body: method === "POST" },
+      ],
+    ]),
+  ),
+  ...Object.fromEntries(
+    (["GET", "PATCH", "DELETE"] as const).flatMap((method) => [
+      [
+        `${method} /api/v1/alert-rules/[id]`,
+        {
+          call: (db: Db, r: Request, id: string) => handleRuleItem(db, r, id),
+          body: method === "PATCH",
+        },
+      ],
+      [
+        `${method} /api/v1/alert-channels/[id]`,
+        {
+          call: (db: Db, r: Request, id: string) => handleChannelItem(db, r, id),
+          body: method === "PATCH",
+        },
+      ],
+    ]),
+  ),
+};
+
+/** Routes whose input is fuzzed by their own suites (fuzz-ingest, fuzz-queries). */
+const FUZZED_ELSEWHERE = new Set([
+  "POST /api/v1/events",
+  "POST /api/v1/reconciliation-results/upload",
+]);
+
+const hostileText = fc.oneof(
+  fc.constantFrom(...SQL_INJECTIONS, ...NASTY_STRINGS, ...BOUNDARY_TIMESTAMPS),
+  fc.constantFrom(...HUGE_NUMBERS).map(String),
+  fc.string({ unit: "binary", maxLength: 40 }),
+);
+
+/** A field of a body: a plausible value or a hostile one. */
+const field = fc.oneof(
+  fc.constantFrom<unknown>("erp_posting_failed", "fixed_in_source", "credit_note", "billing"),
+  fc.constantFrom<unknown>("USD", "EUR", 1_000, 0, -1, "a reason long enough to pass"),
+  hostileValue,
+);
+
+const FIELDS = [
+  "assignee",
+  "body",
+  "reason",
+  "note",
+  "kind",
+  "amountMinor",
+  "currency",
+  "targetSystem",
+  "ids",
+  "action",
+  "name",
+  "severity",
+  "condition",
+  "channels",
+  "url",
+  "comment",
+  "entity",
+  "for",
+];
+
+const body = fc.oneof(
+  fc.dictionary(fc.constantFrom(...FIELDS), field, { maxKeys: 6 }).map((o) => toJsonText(o)),
+  fc.constantFrom(...PROTO_OBJECTS).map((raw) => (raw instanceof RawJson ? raw.text : "{}")),
+  hostileValue.map((v) => toJsonText(v)),
+  fc.constantFrom("", "{", "null", "[]", '{"a":'),
+);
+
+const headers = fc.record(
+  {
+    "if-match": fc.oneof(
+      fc.constantFrom('"1"', '"0"', "1", '"-1"', '"99999999999999999999"', "*", 'W/"1"'),
+      hostileText,
+    ),
+    "idempotency-key": fc.oneof(fc.uuid(), hostileText, fc.constant("k".repeat(10_000))),
+    "content-type": fc.constantFrom(
+      "application/json",
+      "text/plain",
+      "application/json; charset=utf-16",
+      "multipart/form-data",
+    ),
+  },
+  { requiredKeys: [] },
+);
+
+const query = fc.dictionary(
+  fc.constantFrom("status", "state", "limit", "cursor", "q"),
+  fc.oneof(
+    fc.constantFrom("pending_approval", "firing", "resolved", "10", "0", "501"),
+    hostileText,
+  ),
+  { maxKeys: 3 },
+);
+
+/** Header values a Request accepts: a client cannot send others over HTTP. */
+const sendable = (value: string) => /^[\t\x20-\x7e\x80-\xff]*$/.test(value);
+
+async function readWriteAnswer(response: Response, request: string) {
+  const text = await response.text();
+  const context = `${response.status} for ${request.slice(0, 300)}: ${text.slice(0, 300)}`;
+  expect(response.status, context).toBeLessThan(500);
+  if (response.status === 204) {
+    expect(text, context).toBe("");
+    return;
+  }
+  expect(response.headers.get("content-type") ?? "", context).toMatch(/^application\/json/);
+  const parsed = JSON.parse(text) as { error?: { code?: unknown; message?: unknown } };
+  if (response.status >= 400) {
+    expect(typeof parsed.error?.code, context).toBe("string");
+    expect(typeof parsed.error?.message, context).toBe("string");
+  }
+}
+
+describe("the work and alert APIs under hostile input", () => {
+  it("every route that takes a body or a path id is fuzzed here or by its own suite", () => {
+    const routes = Object.keys(ROUTE_ACCESS).filter(
+      (r) => /^(POST|PATCH|PUT|DELETE) \/api\//.test(r) || /^GET \/api\/.*\[id\]/.test(r),
+    );
+    const unfuzzed = routes.filter((r) => !ROUTES[r] && !FUZZED_ELSEWHERE.has(r));
+    expect(unfuzzed, "add these routes to ROUTES").toEqual([]);
+  });
+
+  it.each(Object.entries(ROUTES))(
+    "%s answers a 2xx or a 4xx with a message",
+    async (name, route) => {
+      const user = await createUser(
+        t.db,
+        { email: `fuzz-${randomUUID().slice(0, 8)}@example.test`, role: "finance" },
+        SYSTEM_ACTOR,
+      );
+      const [method, path] = name.split(" ") as [string, string];
+      const id = fc.oneof(
+        fc.constant(exceptionId),
+        fc.uuid(),
+        fc.constantFrom("0", "-1", "null", "%00", "../../etc/passwd", "x".repeat(5_000)),
+        hostileText,
+      );
+      await fc.assert(
+        fc.asyncProperty(id, body, headers, query, async (pathId, text, sent, params) => {
+          signedIn = { id: user.id, sessionVersion: 0 };
+          const url = new URL(
+            `http://closeline.test${path.replace("[id]", encodeURIComponent(pathId))}`,
+          );
+          for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
+          const h = new Headers();
+          for (const [k, v] of Object.entries(sent)) if (sendable(v)) h.set(k, v);
+          const request = new Request(url, {
+            method,
+            headers: h,
+            body: route.body ? text : undefined,
+          });
+          await readWriteAnswer(
+            await route.call(t.db, request, pathId),
+            `${method} ${url.pathname}${url.search} ${JSON.stringify(sent)} ${text.slice(0, 200)}`,
+          );
+          expectPrototypesClean();
+        }),
+        fuzzOptions(40),
+      );
+    },
+    180_000,
+  );
+});
