@@ -27,16 +27,15 @@ import type { E2eDatabase } from "./fixtures/server";
  * the dark one. The theme is the `theme` cookie the shell's toggle writes, which the root
  * layout reads, so each theme is what a user who chose it gets on first paint.
  *
- * On the embedded database (project "pglite") in the light theme only: a theme is CSS over the
- * same markup, and what the engine changes is the data on the page, which one theme shows as
- * well as two. Half the pages to check keeps that project's run short on CI's two cores.
+ * Both themes on both databases: the engine changes the data on the page, the theme its
+ * colours, and a contrast failure can hide in either.
  */
 
 const PHONE = { width: 390, height: 844 };
 const WCAG = ["wcag2a", "wcag2aa", "wcag21aa"];
 const THEMES: Record<E2eDatabase, readonly ("light" | "dark")[]> = {
   postgres: ["light", "dark"],
-  pglite: ["light"],
+  pglite: ["light", "dark"],
 };
 const RUN = randomBytes(4).toString("hex").toUpperCase();
 

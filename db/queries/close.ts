@@ -25,6 +25,8 @@ export interface CloseScope {
 
 type Num = string | number | null;
 const n = (v: Num): number => (v === null ? 0 : Number(v));
+/** A sum of counts, exact past 2^53: the database's integer digits as a bigint. */
+const big = (v: Num): bigint => (v === null ? 0n : BigInt(String(v)));
 const iso = (v: Date | string): string => (v instanceof Date ? v : new Date(v)).toISOString();
 const ts = (d: Date) => sql`${d.toISOString()}::timestamptz`;
 
@@ -39,10 +41,11 @@ const CLOSED_EXCEPTION = sql`('resolved', 'dismissed')`;
 // ---------------------------------------------------------------------------------------------
 // (a) Usage completeness
 
+/** Sums of counts stay bigints: a month of high-volume meters can pass 2^53 events. */
 export interface UsageTotals {
   checkpoints: number;
-  expected: number;
-  received: number;
+  expected: bigint;
+  received: bigint;
 }
 
 /** Current checkpoints only: the table keeps just the winner of each window. */
@@ -55,17 +58,17 @@ export async function usageTotals(db: Db, s: CloseScope): Promise<UsageTotals> {
   );
   return {
     checkpoints: n(row?.checkpoints ?? 0),
-    expected: n(row?.expected ?? 0),
-    received: n(row?.received ?? 0),
+    expected: big(row?.expected ?? 0),
+    received: big(row?.received ?? 0),
   };
 }
 
 export interface UsageShortfall {
   source: string;
   meter: string;
-  expected: number;
-  received: number;
-  missing: number;
+  expected: bigint;
+  received: bigint;
+  missing: bigint;
 }
 
 export interface UsageWindowShortfall extends UsageShortfall {
@@ -105,9 +108,9 @@ export async function usageShortfallsBySourceMeter(
     rows: rows.map((r) => ({
       source: r.source,
       meter: r.meter,
-      expected: n(r.expected),
-      received: n(r.received),
-      missing: n(r.missing),
+      expected: big(r.expected),
+      received: big(r.received),
+      missing: big(r.missing),
     })),
     total: n(rows[0]?.total ?? 0),
   };
@@ -142,9 +145,9 @@ export async function worstUsageWindows(
     meter: r.meter,
     windowStart: iso(r.window_start),
     windowEnd: iso(r.window_end),
-    expected: n(r.expected),
-    received: n(r.received),
-    missing: n(r.missing),
+    expected: big(r.expected),
+    received: big(r.received),
+    missing: big(r.missing),
   }));
 }
 

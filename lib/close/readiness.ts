@@ -207,6 +207,11 @@ function result(
 
 // (a) ------------------------------------------------------------------------------------------
 
+/** part / whole of two exact counts, to a hundred-millionth: enough for a percentage shown to 0.01. */
+function share(part: bigint, whole: bigint): number {
+  return whole === 0n ? 0 : Number((part * 100_000_000n) / whole) / 100_000_000;
+}
+
 async function usageCheck(
   db: Db,
   scope: CloseScope,
@@ -216,7 +221,7 @@ async function usageCheck(
 ): Promise<CheckResult> {
   const key = "usage_complete";
   const totals = await usageTotals(db, scope);
-  if (totals.expected === 0) {
+  if (totals.expected === 0n) {
     // Nothing to measure is not "complete": a close must not pass on an absent feed.
     return result(
       key,
@@ -239,10 +244,8 @@ async function usageCheck(
   }
   const targetPpm = Math.round(target * 1_000_000);
   // Integer comparison: received / expected >= target ⇔ received · 10⁶ >= expected · target·10⁶.
-  const passed =
-    BigInt(totals.received) * 1_000_000n >= BigInt(totals.expected) * BigInt(targetPpm);
-  const ratio = totals.received / totals.expected;
-  const measured = `${formatPercent(ratio, 2)} of expected usage received (${formatCount(totals.received)} of ${formatCount(totals.expected)}); target ${formatPercent(target, 1)}`;
+  const passed = totals.received * 1_000_000n >= totals.expected * BigInt(targetPpm);
+  const measured = `${formatPercent(share(totals.received, totals.expected), 2)} of expected usage received (${formatCount(totals.received)} of ${formatCount(totals.expected)}); target ${formatPercent(target, 1)}`;
   if (passed) return result(key, true, `${measured}.`, 0, []);
 
   // The windows are always read up to WORST_WINDOWS, whatever the listing limit, so the
@@ -258,7 +261,7 @@ async function usageCheck(
       kind: "usage_source_meter" as const,
       ref: `${p.source} / ${p.meter}`,
       label: `${p.meter} from ${p.source}`,
-      detail: `${formatPercent(p.received / p.expected, 2)} complete: ${formatCount(p.missing)} of ${formatCount(p.expected)} events missing`,
+      detail: `${formatPercent(share(p.received, p.expected), 2)} complete: ${formatCount(p.missing)} of ${formatCount(p.expected)} events missing`,
       amountMinor: null,
       currency: null,
       exceptionId: null,

@@ -125,6 +125,48 @@ describe("(a) usage complete for the period", () => {
     expect(usage.explanation).toContain("99.50%");
   });
 
+  it("sums counts past 2^53 exactly, in the verdict and in the words", async () => {
+    const entity = uniqueEntity("usage-big");
+    const max = Number.MAX_SAFE_INTEGER; // 9,007,199,254,740,991: the largest count a checkpoint takes
+    await ingest(
+      t.db,
+      checkpoint(entity, {
+        windowStart: OCT(3),
+        windowEnd: OCT(3, 1),
+        expected: max,
+        received: max,
+      }),
+      checkpoint(entity, {
+        windowStart: OCT(3, 1),
+        windowEnd: OCT(3, 2),
+        expected: max,
+        received: max - 1,
+      }),
+    );
+    const usage = check(await readiness(entity), "usage_complete");
+    expect(usage.passed).toBe(true);
+    // 2 · (2^53 − 1) and one less: as doubles both would read 18,014,398,509,481,982.
+    expect(usage.explanation).toContain("(18,014,398,509,481,981 of 18,014,398,509,481,982)");
+
+    const half = uniqueEntity("usage-big-half");
+    await ingest(
+      t.db,
+      checkpoint(half, { windowStart: OCT(3), windowEnd: OCT(3, 1), expected: max, received: 0 }),
+      checkpoint(half, {
+        windowStart: OCT(3, 1),
+        windowEnd: OCT(3, 2),
+        expected: max,
+        received: max,
+      }),
+    );
+    const failing = check(await readiness(half), "usage_complete");
+    expect(failing.passed).toBe(false);
+    expect(failing.explanation).toContain("50.00% of expected usage received");
+    expect(failing.blockers[0]!.detail).toBe(
+      "50.00% complete: 9,007,199,254,740,991 of 18,014,398,509,481,982 events missing",
+    );
+  });
+
   it("fails below the target and names the worst source/meter and windows", async () => {
     const entity = uniqueEntity("usage-bad");
     // api_calls from urn:a: 1000 + 989 of 2000 = 99.45% (11 missing); storage from urn:b: 500/500.
