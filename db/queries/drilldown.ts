@@ -132,12 +132,13 @@ export async function listCheckpoints(db: Db, params: DrilldownParams<Checkpoint
   );
 }
 
+/** The sums are decimal digits: exact past 2^53, where a double would drop the last digit. */
 export interface CheckpointSummary {
   checkpoints: number;
   incomplete: number;
-  expected: number;
-  received: number;
-  missing: number;
+  expected: string;
+  received: string;
+  missing: string;
 }
 
 export async function summarizeCheckpoints(db: Db, scope: KpiScope): Promise<CheckpointSummary> {
@@ -145,9 +146,9 @@ export async function summarizeCheckpoints(db: Db, scope: KpiScope): Promise<Che
     db,
     sql`select count(*)::int as checkpoints,
           count(*) filter (where c.received_count < c.expected_count)::int as incomplete,
-          coalesce(sum(c.expected_count), 0)::float8 as expected,
-          coalesce(sum(c.received_count), 0)::float8 as received,
-          coalesce(sum(greatest(c.expected_count - c.received_count, 0)), 0)::float8 as missing
+          coalesce(sum(c.expected_count), 0)::text as expected,
+          coalesce(sum(c.received_count), 0)::text as received,
+          coalesce(sum(greatest(c.expected_count - c.received_count, 0)), 0)::text as missing
         from usage_checkpoints c where ${checkpointScope(scope, "all")}`,
   );
   return row!;

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { summarizeCheckpoints } from "@/db/queries/drilldown";
 import { KpiReport } from "@/lib/contract/kpi-report";
 import { ingestItems } from "@/lib/ingest/ingest";
 import { createTestDb, type TestDb } from "../support/db";
@@ -96,6 +97,10 @@ describe("sums beyond 2^53", () => {
         ratio: 2 / 18014398509481981,
       });
       expect(entityRow(report, "EU").usageCompleteness.expected).toBe(SUM);
+      // The drill-down's summary line says the same digits.
+      expect(
+        await summarizeCheckpoints(t.db, { from: new Date(from), to: new Date(to), entity: null }),
+      ).toMatchObject({ expected: SUM, received: "2", missing: "18014398509481979" });
       expect(report.details.usageBySourceMeter.map((r) => [r.meter, r.expected])).toEqual([
         ["m1", MAX],
         ["m2", MAX - 1],

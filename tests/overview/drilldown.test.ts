@@ -132,8 +132,8 @@ describe.each([
     expect(sum((r) => r.missing)).toBe(report.usageCompleteness.missing);
     expect(await summarizeCheckpoints(db, scope)).toMatchObject({
       checkpoints: rows.length,
-      expected: report.usageCompleteness.expected,
-      received: report.usageCompleteness.received,
+      expected: String(report.usageCompleteness.expected),
+      received: String(report.usageCompleteness.received),
     });
     const incomplete = await everyRow(
       (cursor) => listCheckpoints(db, { scope, cursor, view: "incomplete", limit: PAGE * 20 }),

@@ -169,8 +169,13 @@ async function UsageCompletenessRecords(props: RecordsProps) {
         <>
           {formatCount(summary.checkpoints)} checkpoints · {formatCount(summary.received)} of{" "}
           {formatCount(summary.expected)} expected events received (
-          {formatPercent(summary.expected > 0 ? summary.received / summary.expected : null, 2)}) ·{" "}
-          {formatCount(summary.missing)} missing · {formatCount(summary.incomplete)} incomplete
+          {formatPercent(
+            BigInt(summary.expected) > 0n
+              ? Number(summary.received) / Number(summary.expected)
+              : null,
+            2,
+          )}
+          ) · {formatCount(summary.missing)} missing · {formatCount(summary.incomplete)} incomplete
         </>
       }
       columns={[
