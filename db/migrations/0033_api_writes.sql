@@ -10,6 +10,7 @@ CREATE TABLE "idempotency_keys" (
 	"status" integer,
 	"response" text,
 	"etag" text,
+	"location" text,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "idempotency_keys_owner_key_pk" PRIMARY KEY("owner","key")
 );--> statement-breakpoint

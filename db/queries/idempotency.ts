@@ -36,11 +36,23 @@ export async function claimIdempotencyKey(
 
 export async function completeIdempotencyKey(
   db: Db,
-  done: { owner: string; key: string; status: number; response: string; etag: string | null },
+  done: {
+    owner: string;
+    key: string;
+    status: number;
+    response: string;
+    etag: string | null;
+    location: string | null;
+  },
 ): Promise<void> {
   await db
     .update(idempotencyKeys)
-    .set({ status: done.status, response: done.response, etag: done.etag })
+    .set({
+      status: done.status,
+      response: done.response,
+      etag: done.etag,
+      location: done.location,
+    })
     .where(and(eq(idempotencyKeys.owner, done.owner), eq(idempotencyKeys.key, done.key)));
 }
 

@@ -134,6 +134,7 @@ export const idempotencyKeys = pgTable(
     status: integer("status"),
     response: text("response"),
     etag: text("etag"),
+    location: text("location"),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [

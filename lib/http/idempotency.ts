@@ -63,6 +63,7 @@ export async function idempotent(
     }
     const headers: Record<string, string> = { "idempotent-replayed": "true" };
     if (existing.etag) headers.etag = existing.etag;
+    if (existing.location) headers.location = existing.location;
     return json(JSON.parse(existing.response), { status: existing.status, headers });
   }
   let response: Response;
@@ -82,6 +83,7 @@ export async function idempotent(
     status: response.status,
     response: body,
     etag: response.headers.get("etag"),
+    location: response.headers.get("location"),
   });
   return response;
 }

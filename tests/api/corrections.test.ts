@@ -112,8 +112,16 @@ const exceptionStatus = async (id: string) =>
 describe("propose → approve by the other person", () => {
   it("refuses the proposer's own approval (403) and a service key's (403); another person approves", async () => {
     const x = await seedException(t.db, { type: "reconciliation_break" });
-    const proposed = await propose(x.id, { headers: { "if-match": '"1"' } });
+    const asked = { "if-match": '"1"', "idempotency-key": `propose-${x.id}` };
+    const proposed = await propose(x.id, { headers: asked });
     expect(proposed.status).toBe(201);
+    // The same request again is the first answer again, headers included.
+    const replayed = await propose(x.id, { headers: asked });
+    expect(replayed.status).toBe(201);
+    expect(replayed.headers.get("idempotent-replayed")).toBe("true");
+    expect(replayed.headers.get("location")).toBe(proposed.headers.get("location"));
+    expect(replayed.headers.get("etag")).toBe(proposed.headers.get("etag"));
+    expect(replayed.body).toEqual(proposed.body);
     expect(proposed.body).toMatchObject({
       status: "pending_approval",
       version: 1,
