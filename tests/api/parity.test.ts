@@ -1,6 +1,8 @@
 import { and, asc, eq, inArray } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { auditLog, corrections, exceptions } from "@/db/schema";
+import { periodFromKey } from "@/lib/close/period";
+import { computeCloseReadiness } from "@/lib/close/readiness";
 import { decideCorrection, proposeCorrection } from "@/lib/corrections/corrections";
 import { handleDecideCorrection, handleProposeCorrection } from "@/lib/corrections/api";
 import { handleExceptionAction } from "@/lib/exceptions/api";
@@ -91,8 +93,19 @@ async function stateOf(exceptionId: string) {
 
 describe("UI and API end in the same state", () => {
   it("assign, comment, start, propose, own approval refused, approve by the other person", async () => {
-    const clicked = await seedException(t.db, { type: "reconciliation_break" });
-    const scripted = await seedException(t.db, { type: "reconciliation_break" });
+    // One entity each, so each one's close readiness is the work of one path alone.
+    const clicked = await seedException(t.db, {
+      type: "reconciliation_break",
+      entity: "PARITY-UI",
+    });
+    const scripted = await seedException(t.db, {
+      type: "reconciliation_break",
+      entity: "PARITY-API",
+    });
+    const closeOf = async (entity: string) =>
+      (await computeCloseReadiness(t.db, { entity, period: periodFromKey("2026-12") })).checks.map(
+        (c) => ({ key: c.key, passed: c.passed, blockers: c.blockerCount }),
+      );
     const proposal = {
       kind: "credit_note" as const,
       amountMinor: 12_500,
@@ -107,6 +120,7 @@ describe("UI and API end in the same state", () => {
     await commentOnException(t.db, ui, { id: clicked.id, version: 2, body: "Checking" });
     await startException(t.db, ui, { id: clicked.id, version: 2 });
     const c = await proposeCorrection(t.db, maker, { exceptionId: clicked.id, ...proposal });
+    const clickedWaiting = await closeOf("PARITY-UI");
     await expect(
       decideCorrection(t.db, maker, {
         correctionId: c.id,
@@ -150,6 +164,13 @@ describe("UI and API end in the same state", () => {
         ),
         "POST /api/v1/corrections/{id}/approve",
       );
+    const scriptedWaiting = await closeOf("PARITY-API");
+    // While the proposal waits, the close is held by it, whichever way it was proposed.
+    expect(scriptedWaiting).toEqual(clickedWaiting);
+    expect(scriptedWaiting.find((c) => c.key === "no_pending_approvals")).toMatchObject({
+      passed: false,
+      blockers: 1,
+    });
     expect((await approve(makerToken)).status).toBe(403);
     expect((await approve(checkerToken)).status).toBe(200);
 
@@ -159,6 +180,9 @@ describe("UI and API end in the same state", () => {
     expect(b.exception.status).toBe("awaiting_confirmation");
     expect(b.corrections).toEqual(a.corrections);
     expect(b.trail).toEqual(a.trail);
+    const closedClicked = await closeOf("PARITY-UI");
+    expect(await closeOf("PARITY-API")).toEqual(closedClicked);
+    expect(closedClicked.find((c) => c.key === "no_pending_approvals")!.passed).toBe(true);
     expect(a.labels).toEqual([maker.email, maker.email, maker.email, maker.email, checker.email]);
     expect(b.labels).toEqual([
       `${maker.email} via token maker`,
