@@ -55,7 +55,9 @@ function expected(route: string, rule: AccessRule, caller: Caller): Outcome {
   if (typeof rule !== "object") throw new Error(`unexpected API rule for ${route}`);
   if (caller.kind === "anonymous") return "unauthenticated";
   if (caller.kind === "key") {
-    if (!("apiKey" in rule) || caller.scope === "revoked") return "unauthenticated";
+    if (caller.scope === "revoked") return "unauthenticated";
+    // A valid service key on a route for people: known, but not a person (403, not 401).
+    if (!("apiKey" in rule)) return "forbidden";
     return caller.scope === rule.apiKey ? "allowed" : "forbidden";
   }
   const permission: Permission | undefined =
