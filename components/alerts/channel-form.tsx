@@ -1,6 +1,7 @@
 "use client";
 
 import { useActionState } from "react";
+import { ShownOnce } from "@/components/ui/shown-once";
 import { ALERT_CHANNEL_KINDS } from "@/lib/contract/alerts";
 import type { ActionResult } from "@/lib/http/action-result";
 
@@ -45,15 +46,12 @@ export function ChannelForm({
         </p>
       ) : null}
       {state?.ok ? (
-        <div className="alert success" role="status" style={{ flexBasis: "100%" }}>
-          <p style={{ marginTop: 0 }}>
-            Channel <strong>{state.data.name}</strong> added.
-            {state.data.secret
-              ? " Give the receiver this signing secret now; it will not be shown again."
-              : null}
-          </p>
-          {state.data.secret ? <div className="secret">{state.data.secret}</div> : null}
-        </div>
+        <ShownOnce secret={state.data.secret}>
+          Channel <strong>{state.data.name}</strong> added.
+          {state.data.secret
+            ? " Give the receiver this signing secret now; it will not be shown again."
+            : null}
+        </ShownOnce>
       ) : null}
     </form>
   );

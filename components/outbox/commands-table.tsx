@@ -1,6 +1,6 @@
 import type { ActionResult } from "@/lib/http/action-result";
 import type { CommandStatus, CommandSummary, OutboxDelivery } from "@/lib/outbox/commands";
-import { RowActionButton } from "./row-action-button";
+import { RowActionButton } from "@/components/ui/row-action-button";
 import { DateTime } from "@/components/ui/date-time";
 import { TableRegion } from "@/components/table/table-region";
 

@@ -1,6 +1,7 @@
 "use client";
 
 import { useActionState } from "react";
+import { ShownOnce } from "@/components/ui/shown-once";
 import type { ActionResult } from "@/lib/http/action-result";
 
 type Created = { name: string; secret: string };
@@ -58,15 +59,10 @@ export function CreateEndpointForm({
         </p>
       ) : null}
       {state?.ok ? (
-        <div className="alert success" role="status" style={{ flexBasis: "100%" }}>
-          <p style={{ marginTop: 0 }}>
-            Endpoint <strong>{state.data.name}</strong> added. Give the receiving system this
-            signing secret now; it will not be shown again.
-          </p>
-          <div className="secret" data-testid="new-webhook-secret">
-            {state.data.secret}
-          </div>
-        </div>
+        <ShownOnce secret={state.data.secret} testId="new-webhook-secret">
+          Endpoint <strong>{state.data.name}</strong> added. Give the receiving system this signing
+          secret now; it will not be shown again.
+        </ShownOnce>
       ) : null}
     </form>
   );

@@ -1,6 +1,6 @@
 import type { EndpointSummary } from "@/lib/outbox/endpoints";
 import type { ActionResult } from "@/lib/http/action-result";
-import { RowActionButton } from "./row-action-button";
+import { RowActionButton } from "@/components/ui/row-action-button";
 import { DateTime } from "@/components/ui/date-time";
 import { TableRegion } from "@/components/table/table-region";
 

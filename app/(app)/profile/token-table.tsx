@@ -1,7 +1,8 @@
 import { DateTime } from "@/components/ui/date-time";
 import { TableRegion } from "@/components/table/table-region";
 import type { PersonalTokenSummary } from "@/lib/auth/api-keys";
-import { RevokeTokenButton } from "./tokens";
+import { RowActionButton } from "@/components/ui/row-action-button";
+import { revokeTokenAction } from "./token-actions";
 
 /** Personal tokens, on the profile (one's own) and on the admin's keys page (everyone's). */
 export function TokenTable({
@@ -68,7 +69,15 @@ export function TokenTable({
                 </td>
                 <td>
                   {token.revokedAt || expired ? null : (
-                    <RevokeTokenButton id={token.id} name={token.name} />
+                    <RowActionButton
+                      id={token.id}
+                      label="Revoke"
+                      pendingLabel="Revoking…"
+                      ariaLabel={`Revoke token ${token.name}`}
+                      danger
+                      confirm={`Revoke the token "${token.name}"? Scripts using it will get 401 at once.`}
+                      action={revokeTokenAction}
+                    />
                   )}
                 </td>
               </tr>

@@ -1,7 +1,8 @@
 "use client";
 
-import { useActionState, useState, useTransition } from "react";
-import { createTokenAction, revokeTokenAction } from "./token-actions";
+import { useActionState } from "react";
+import { ShownOnce } from "@/components/ui/shown-once";
+import { createTokenAction } from "./token-actions";
 
 export function CreateTokenForm() {
   const [state, action, pending] = useActionState(createTokenAction, null);
@@ -28,48 +29,10 @@ export function CreateTokenForm() {
         </p>
       ) : null}
       {state?.ok ? (
-        <div className="alert success" role="status" style={{ flexBasis: "100%" }}>
-          <p style={{ marginTop: 0 }}>
-            Token <strong>{state.data.name}</strong> created. Copy it now; it will not be shown
-            again.
-          </p>
-          <div className="secret" data-testid="new-personal-token">
-            {state.data.key}
-          </div>
-        </div>
+        <ShownOnce secret={state.data.key} testId="new-personal-token">
+          Token <strong>{state.data.name}</strong> created. Copy it now; it will not be shown again.
+        </ShownOnce>
       ) : null}
     </form>
-  );
-}
-
-export function RevokeTokenButton({ id, name }: { id: string; name: string }) {
-  const [pending, startTransition] = useTransition();
-  const [error, setError] = useState<string | null>(null);
-  return (
-    <>
-      <button
-        type="button"
-        className="danger"
-        disabled={pending}
-        aria-label={`Revoke token ${name}`}
-        onClick={() => {
-          if (!window.confirm(`Revoke the token "${name}"? Scripts using it will get 401 at once.`))
-            return;
-          const form = new FormData();
-          form.set("id", id);
-          startTransition(async () => {
-            const result = await revokeTokenAction(form);
-            setError(result.ok ? null : result.error);
-          });
-        }}
-      >
-        {pending ? "Revoking…" : "Revoke"}
-      </button>
-      {error ? (
-        <span role="alert" className="badge bad">
-          {error}
-        </span>
-      ) : null}
-    </>
   );
 }

@@ -1,7 +1,8 @@
 "use client";
 
-import { useActionState, useState, useTransition } from "react";
-import { createApiKeyAction, revokeApiKeyAction } from "./actions";
+import { useActionState } from "react";
+import { ShownOnce } from "@/components/ui/shown-once";
+import { createApiKeyAction } from "./actions";
 
 export function CreateApiKeyForm() {
   const [state, action, pending] = useActionState(createApiKeyAction, null);
@@ -37,49 +38,10 @@ export function CreateApiKeyForm() {
         </p>
       ) : null}
       {state?.ok ? (
-        <div className="alert success" role="status" style={{ flexBasis: "100%" }}>
-          <p style={{ marginTop: 0 }}>
-            Key <strong>{state.data.name}</strong> created. Copy it now; it will not be shown again.
-          </p>
-          <div className="secret" data-testid="new-api-key">
-            {state.data.key}
-          </div>
-        </div>
+        <ShownOnce secret={state.data.key} testId="new-api-key">
+          Key <strong>{state.data.name}</strong> created. Copy it now; it will not be shown again.
+        </ShownOnce>
       ) : null}
     </form>
-  );
-}
-
-export function RevokeApiKeyButton({ id, name }: { id: string; name: string }) {
-  const [pending, startTransition] = useTransition();
-  const [error, setError] = useState<string | null>(null);
-  return (
-    <>
-      <button
-        type="button"
-        className="danger"
-        disabled={pending}
-        aria-label={`Revoke key ${name}`}
-        onClick={() => {
-          if (
-            !window.confirm(`Revoke the key "${name}"? Integrations using it will get 401 at once.`)
-          )
-            return;
-          const form = new FormData();
-          form.set("id", id);
-          startTransition(async () => {
-            const result = await revokeApiKeyAction(form);
-            setError(result.ok ? null : result.error);
-          });
-        }}
-      >
-        {pending ? "Revoking…" : "Revoke"}
-      </button>
-      {error ? (
-        <span role="alert" className="badge bad">
-          {error}
-        </span>
-      ) : null}
-    </>
   );
 }

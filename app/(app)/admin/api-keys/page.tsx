@@ -3,7 +3,9 @@ import { getDb } from "@/db";
 import { AdminTabs } from "@/components/admin/admin-tabs";
 import { listApiKeys, listPersonalTokens } from "@/lib/auth/api-keys";
 import { guardPage } from "@/lib/auth/session";
-import { CreateApiKeyForm, RevokeApiKeyButton } from "./client";
+import { RowActionButton } from "@/components/ui/row-action-button";
+import { revokeApiKeyAction } from "./actions";
+import { CreateApiKeyForm } from "./client";
 import { TokenTable } from "../../profile/token-table";
 import { DateTime } from "@/components/ui/date-time";
 import { TableRegion } from "@/components/table/table-region";
@@ -73,7 +75,17 @@ export default async function ApiKeysPage() {
                       )}
                     </td>
                     <td>
-                      {key.revokedAt ? null : <RevokeApiKeyButton id={key.id} name={key.name} />}
+                      {key.revokedAt ? null : (
+                        <RowActionButton
+                          id={key.id}
+                          label="Revoke"
+                          pendingLabel="Revoking…"
+                          ariaLabel={`Revoke key ${key.name}`}
+                          danger
+                          confirm={`Revoke the key "${key.name}"? Integrations using it will get 401 at once.`}
+                          action={revokeApiKeyAction}
+                        />
+                      )}
                     </td>
                   </tr>
                 ))}

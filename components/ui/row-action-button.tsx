@@ -3,11 +3,15 @@
 import { useState, useTransition } from "react";
 import type { ActionResult } from "@/lib/http/action-result";
 
-/** A button that runs one server action on one row (deactivate an endpoint, re-send a command). */
+/**
+ * A button that runs one server action on one row (deactivate an endpoint, re-send a command,
+ * revoke a key), with its error beside it.
+ */
 export function RowActionButton({
   id,
   label,
   pendingLabel,
+  ariaLabel,
   confirm,
   danger,
   action,
@@ -15,6 +19,8 @@ export function RowActionButton({
   id: string;
   label: string;
   pendingLabel: string;
+  /** The button's name when its label alone would not say which row (e.g. "Revoke key X"). */
+  ariaLabel?: string;
   /** Asked before acting, when the action is hard to undo. */
   confirm?: string;
   danger?: boolean;
@@ -28,6 +34,7 @@ export function RowActionButton({
         type="button"
         className={danger ? "danger" : undefined}
         disabled={pending}
+        aria-label={ariaLabel}
         onClick={() => {
           if (confirm && !window.confirm(confirm)) return;
           const form = new FormData();
