@@ -84,7 +84,7 @@ test("finance adds a KPI rule through the form", async ({ page, makeUser }) => {
   await form.getByRole("button", { name: "Add rule" }).click();
   await expect(form.getByRole("status")).toContainText(`Lag ${RUN}`);
   await expect(page.getByRole("region", { name: "Alert rules" })).toContainText(
-    "eventLag.p95Ms > 60000 over PT1H",
+    "Event lag p95 (ms) > 60000 over PT1H",
   );
 
   await form.getByLabel("Name").fill(`Bad ${RUN}`);

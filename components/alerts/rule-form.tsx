@@ -1,7 +1,12 @@
 "use client";
 
 import { useActionState } from "react";
-import { ALERT_SEVERITIES, COMPARISONS, KPI_METRICS } from "@/lib/contract/alerts";
+import {
+  ALERT_SEVERITIES,
+  COMPARISONS,
+  KPI_METRIC_LABELS,
+  KPI_METRICS,
+} from "@/lib/contract/alerts";
 import type { ActionResult } from "@/lib/http/action-result";
 
 type Created = { name: string };
@@ -39,7 +44,7 @@ export function RuleForm({
         <select name="metric" defaultValue="erpPosting.firstPassSuccessRate">
           {KPI_METRICS.map((m) => (
             <option key={m} value={m}>
-              {m}
+              {KPI_METRIC_LABELS[m]}
             </option>
           ))}
         </select>

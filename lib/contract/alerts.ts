@@ -46,6 +46,28 @@ export const KPI_METRICS = [
   "manualInterventions",
 ] as const;
 export const KpiMetric = z.enum(KPI_METRICS);
+
+/** Each figure in words, with the unit its threshold is written in. */
+export const KPI_METRIC_LABELS: Record<KpiMetric, string> = {
+  "usageCompleteness.ratio": "Usage completeness (share, 0–1)",
+  "usageCompleteness.missing": "Usage events missing (count)",
+  "eventLag.p50Ms": "Event lag p50 (ms)",
+  "eventLag.p95Ms": "Event lag p95 (ms)",
+  "invoiceLatency.p50Ms": "Invoice latency p50 (ms)",
+  "invoiceLatency.p95Ms": "Invoice latency p95 (ms)",
+  "erpPosting.firstPassSuccessRate": "ERP first-pass success (share, 0–1)",
+  "erpPosting.eventualSuccessRate": "ERP eventual success (share, 0–1)",
+  "erpPosting.latencyP50Ms": "ERP posting latency p50 (ms)",
+  "erpPosting.latencyP95Ms": "ERP posting latency p95 (ms)",
+  "erpPosting.openFailures": "ERP postings still failing (count)",
+  "reconciliation.breaks": "Reconciliation breaks (count)",
+  "reconciliation.breakRate": "Reconciliation break rate (share, 0–1)",
+  "paymentToEntitlement.p50Ms": "Payment-to-entitlement p50 (ms)",
+  "paymentToEntitlement.p95Ms": "Payment-to-entitlement p95 (ms)",
+  "paymentToEntitlement.overdue": "Payments not synced in time (count)",
+  "exceptions.open": "Open exceptions (count)",
+  manualInterventions: "Manual interventions (count)",
+};
 export type KpiMetric = z.infer<typeof KpiMetric>;
 export const COMPANY_ONLY_METRICS: readonly KpiMetric[] = [
   "exceptions.open",

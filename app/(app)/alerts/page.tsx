@@ -1,11 +1,12 @@
 import type { Metadata } from "next";
 import { getDb } from "@/db";
 import { listAlerts } from "@/lib/alerts/list";
+import { KPI_METRIC_LABELS, type KpiMetric } from "@/lib/contract/alerts";
 import { AcknowledgeForm } from "@/components/alerts/acknowledge-form";
 import { AlertsTable } from "@/components/alerts/alerts-table";
 import { ChannelForm } from "@/components/alerts/channel-form";
 import { RuleForm } from "@/components/alerts/rule-form";
-import { RowActionButton } from "@/components/outbox/row-action-button";
+import { RowActionButton } from "@/components/ui/row-action-button";
 import { TableRegion } from "@/components/table/table-region";
 import { listChannels } from "@/lib/alerts/channels";
 import { listRules } from "@/lib/alerts/rules";
@@ -147,7 +148,7 @@ function describeCondition(condition: Record<string, unknown>, entity: string | 
   const where = entity === "*" ? " per entity" : entity ? ` for ${entity}` : "";
   switch (condition.kind) {
     case "kpi":
-      return `${String(condition.metric)} ${String(condition.op)} ${String(condition.value)} over ${String(condition.window)}${where}`;
+      return `${KPI_METRIC_LABELS[condition.metric as KpiMetric] ?? String(condition.metric)} ${String(condition.op)} ${String(condition.value)} over ${String(condition.window)}${where}`;
     case "silence":
       return `${String(condition.source ?? "any source")} / ${String(condition.type ?? "any type")} silent (${String(condition.after)})`;
     case "exceptions":
