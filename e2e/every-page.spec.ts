@@ -212,40 +212,47 @@ for (const role of ROLES) {
             // Let streamed sections replace their skeletons before measuring.
             await expect(page.locator(".skeleton")).toHaveCount(0, { timeout: 20_000 });
 
-            const widths = await page.evaluate(() => {
-              const inner = window.innerWidth;
-              // The innermost elements that stick out: what to fix when the page is too wide.
-              // A scroll box clips a descendant unless the descendant is absolutely placed
-              // and the box is not its containing block: then it escapes and widens the page.
-              const clipped = (el: Element) => {
-                let absolute = getComputedStyle(el).position === "absolute";
-                for (let a = el.parentElement; a; a = a.parentElement) {
-                  const style = getComputedStyle(a);
-                  const positioned = style.position !== "static";
-                  if (style.overflowX !== "visible" && (!absolute || positioned)) return true;
-                  if (absolute && positioned) absolute = style.position === "absolute";
-                }
-                return false;
-              };
-              const sticking = [...document.querySelectorAll("body *")].filter(
-                (el) =>
-                  el.getBoundingClientRect().right > inner + 1 &&
-                  ![...el.children].some((c) => c.getBoundingClientRect().right > inner + 1) &&
-                  !clipped(el),
-              );
-              const name = (el: Element) =>
-                `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ""}${[...el.classList]
-                  .slice(0, 2)
-                  .map((c) => `.${c}`)
-                  .join("")}`;
-              return {
-                scroll: document.documentElement.scrollWidth,
-                inner,
-                culprits: sticking.slice(0, 4).map((el) => {
-                  const parent = el.parentElement;
-                  return `${parent ? `${name(parent)} > ` : ""}${name(el)}`;
-                }),
-              };
+            // A page may still replace its URL once after it renders (filters written into it),
+            // which discards the evaluation; measure again once it has settled.
+            const measure = () =>
+              page.evaluate(() => {
+                const inner = window.innerWidth;
+                // The innermost elements that stick out: what to fix when the page is too wide.
+                // A scroll box clips a descendant unless the descendant is absolutely placed
+                // and the box is not its containing block: then it escapes and widens the page.
+                const clipped = (el: Element) => {
+                  let absolute = getComputedStyle(el).position === "absolute";
+                  for (let a = el.parentElement; a; a = a.parentElement) {
+                    const style = getComputedStyle(a);
+                    const positioned = style.position !== "static";
+                    if (style.overflowX !== "visible" && (!absolute || positioned)) return true;
+                    if (absolute && positioned) absolute = style.position === "absolute";
+                  }
+                  return false;
+                };
+                const sticking = [...document.querySelectorAll("body *")].filter(
+                  (el) =>
+                    el.getBoundingClientRect().right > inner + 1 &&
+                    ![...el.children].some((c) => c.getBoundingClientRect().right > inner + 1) &&
+                    !clipped(el),
+                );
+                const name = (el: Element) =>
+                  `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ""}${[...el.classList]
+                    .slice(0, 2)
+                    .map((c) => `.${c}`)
+                    .join("")}`;
+                return {
+                  scroll: document.documentElement.scrollWidth,
+                  inner,
+                  culprits: sticking.slice(0, 4).map((el) => {
+                    const parent = el.parentElement;
+                    return `${parent ? `${name(parent)} > ` : ""}${name(el)}`;
+                  }),
+                };
+              });
+            const widths = await measure().catch(async () => {
+              await page.waitForLoadState("load");
+              return measure();
             });
             expect
               .soft(
