@@ -21,6 +21,7 @@ import { KpiReport } from "./kpi-report";
 import { Timestamp } from "./primitives";
 import { ApiError, CsvUploadResponse, EventListResponse, IngestResponse } from "./responses";
 import { readApiPaths } from "./read-openapi";
+import { READ_SCHEMAS } from "./read-responses";
 import { WORK_SCHEMAS, workApiPaths } from "./work-openapi";
 import { ALERT_SCHEMAS, alertApiPaths } from "./alerts-openapi";
 
@@ -130,7 +131,7 @@ function buildComponentSchemas(): Record<string, JsonObject> {
   registry.add(EventListResponse, { id: "EventListResponse" });
   registry.add(KpiReport, { id: "KpiReport" });
   registry.add(ApiError, { id: "Error" });
-  for (const [id, schema] of Object.entries({ ...WORK_SCHEMAS, ...ALERT_SCHEMAS }))
+  for (const [id, schema] of Object.entries({ ...WORK_SCHEMAS, ...ALERT_SCHEMAS, ...READ_SCHEMAS }))
     registry.add(schema, { id });
 
   const { schemas } = z.toJSONSchema(registry, {
