@@ -39,8 +39,9 @@ export type { Target, WorkActor, WorkContext, WorkResult } from "./workflow-rule
  *      saw (someone — or the telemetry — changed it since: optimistic concurrency), changes
  *      it, bumps the version and writes the audit entry with before and after.
  * Audit actions start with "exception.", so each counts as a manual intervention (KPIs).
- * Retries (lib/exceptions/retry.ts) and corrections (lib/corrections) are actions too, kept
- * in their own modules.
+ * Steps 1 and 3 are shared by every action (workflow-rules.ts). Retries
+ * (lib/exceptions/retry.ts) and corrections (lib/corrections) are actions too, kept in their
+ * own modules.
  */
 
 /** One bulk request acts on at most a few pages of the queue. */
