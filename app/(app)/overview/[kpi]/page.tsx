@@ -15,7 +15,7 @@ import {
 } from "@/lib/kpi/drilldown";
 import { loadDrilldownParams, serializeDrilldown, serializeFilters } from "../search-params";
 import { loadDrilldownRecords } from "@/lib/kpi/drilldown-records";
-import { loadOpenNow } from "@/lib/kpi/overview";
+import { loadOpenNow } from "@/lib/kpi/open-now";
 import { DrilldownRecords } from "@/components/kpi/drilldown/drilldown-records";
 import { DateTime } from "@/components/ui/date-time";
 
