@@ -1,5 +1,5 @@
 import { sql, type SQL } from "drizzle-orm";
-import { planPercentiles } from "@/lib/kpi/exact-percentile";
+import { planPercentiles } from "./exact-percentile";
 import type { Db } from "../client";
 import { queryRows } from "../rows";
 import { groupingSets } from "./kpi-grouping";
