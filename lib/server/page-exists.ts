@@ -1,7 +1,7 @@
 import "server-only";
 import { notFound } from "next/navigation";
 import { getDb } from "@/db";
-import { eventExists } from "@/db/queries/drilldown";
+import { eventExists } from "@/db/queries/raw-event";
 import { exceptionExists } from "@/db/queries/exceptions";
 import { isDrilldownSlug } from "@/lib/kpi/drilldown";
 

@@ -3,15 +3,11 @@ import type { ReactNode } from "react";
 import type { Db } from "@/db/client";
 import type { KpiScope } from "@/db/queries/kpis";
 import {
-  countInterventions,
   countLaggedEvents,
   countLatencyInvoices,
-  countOpenExceptions,
   listCheckpoints,
-  listInterventions,
   listLaggedEvents,
   listLatencyInvoices,
-  listOpenExceptions,
   listPostings,
   listReconciliationResults,
   listSyncPayments,
@@ -22,6 +18,12 @@ import {
   type DrilldownCursor,
   type DrilldownPage,
 } from "@/db/queries/drilldown";
+import {
+  countInterventions,
+  countOpenExceptions,
+  listInterventions,
+  listOpenExceptions,
+} from "@/db/queries/drilldown-work";
 import { InvalidInput } from "@/lib/errors";
 import { formatCount, formatDuration, formatMoney, formatPercent } from "@/lib/format";
 import {
