@@ -1,18 +1,19 @@
 import type { Db } from "@/db/client";
+import { findAccountingPeriod } from "@/db/queries/close";
+import { unresolvedRetroactiveAmendments } from "@/db/queries/close-amendments";
+import { pendingApprovals } from "@/db/queries/close-approvals";
+import { openDisputes } from "@/db/queries/close-disputes";
+import { invoicesIssuedCount, unpostedInvoices } from "@/db/queries/close-postings";
 import {
-  findAccountingPeriod,
-  invoicesIssuedCount,
   materialReconciliationBreaks,
-  openDisputes,
-  pendingApprovals,
   reconciliationCounts,
-  unpostedInvoices,
-  unresolvedRetroactiveAmendments,
+} from "@/db/queries/close-reconciliation";
+import type { CloseScope } from "@/db/queries/close-scope";
+import {
   usageShortfallsBySourceMeter,
   usageTotals,
   worstUsageWindows,
-  type CloseScope,
-} from "@/db/queries/close";
+} from "@/db/queries/close-usage";
 import { formatCount, formatDateTime, formatMoney, formatPercent } from "@/lib/format";
 import { loadTargets } from "@/lib/kpi/targets";
 import { checkAnchor, exceptionLink, ingestionLink, queueLink, type BlockerLink } from "./links";
