@@ -1,7 +1,7 @@
 import { and, eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "@/db/client";
-import { insertComment } from "@/db/queries/exceptions";
+import { insertComment } from "@/db/queries/exception-detail";
 import { exceptions, users, type ExceptionStatus } from "@/db/schema";
 import { writeAudit, type RequestMeta } from "@/lib/audit";
 import { actorCan, actorUserId, auditActorOf, isService, type Actor } from "@/lib/auth/actor";
