@@ -29,13 +29,7 @@ export interface OpenExceptionRow {
 }
 
 const openExceptions: KeysetList<Filter, Filter & { now: Date }> = {
-  keyset: {
-    sort: sql`x.opened_at`,
-    sortType: "timestamptz",
-    id: sql`x.id`,
-    idType: "uuid",
-    order: "asc",
-  },
+  keyset: { sort: [sql`x.opened_at`, "timestamptz"], id: [sql`x.id`, "uuid"], order: "asc" },
   columns: ({
     now,
   }) => sql`x.id::text as id, x.type, x.title, x.entity, x.severity, x.status, x.opened_at,
@@ -86,13 +80,7 @@ function interventionScope({ scope, actionPrefixes }: InterventionFilter): SQL {
 }
 
 const interventions: KeysetList<InterventionFilter> = {
-  keyset: {
-    sort: sql`a.at`,
-    sortType: "timestamptz",
-    id: sql`a.id`,
-    idType: "bigint",
-    order: "desc",
-  },
+  keyset: { sort: [sql`a.at`, "timestamptz"], id: [sql`a.id`, "bigint"], order: "desc" },
   columns: () => sql`a.id::text as id, a.at, a.actor_label, a.action, a.target_type, a.target_id`,
   from: sql`audit_log a`,
   where: interventionScope,

@@ -49,10 +49,8 @@ export interface CheckpointRow {
 
 const checkpoints: KeysetList<DrilldownFilter<CheckpointView>> = {
   keyset: {
-    sort: sql`c.window_end`,
-    sortType: "timestamptz",
-    id: sql`c.event_seq`,
-    idType: "bigint",
+    sort: [sql`c.window_end`, "timestamptz"],
+    id: [sql`c.event_seq`, "bigint"],
     order: "desc",
   },
   columns: () => sql`c.source, c.entity, c.meter, c.window_start, c.window_end,
@@ -108,13 +106,7 @@ export interface LaggedEventRow {
 }
 
 const laggedEvents: KeysetList<DrilldownFilter> = {
-  keyset: {
-    sort: sql`e.lag_ms`,
-    sortType: "float8",
-    id: sql`e.seq`,
-    idType: "bigint",
-    order: "desc",
-  },
+  keyset: { sort: [sql`e.lag_ms`, "float8"], id: [sql`e.seq`, "bigint"], order: "desc" },
   columns: () => sql`e.seq::text as seq, e.source, e.event_id, e.type, e.entity as entity, e.time,
     e.received_at, e.lag_ms as lag_ms`,
   from: sql`events e`,
@@ -145,13 +137,7 @@ export interface LatencyInvoiceRow {
 }
 
 const latencyInvoices: KeysetList<DrilldownFilter> = {
-  keyset: {
-    sort: sql`i.latency_ms`,
-    sortType: "float8",
-    id: sql`i.event_seq`,
-    idType: "bigint",
-    order: "desc",
-  },
+  keyset: { sort: [sql`i.latency_ms`, "float8"], id: [sql`i.event_seq`, "bigint"], order: "desc" },
   columns: () => sql`i.invoice_id, i.customer_id, i.entity, i.currency,
     i.amount_minor::text as amount_minor, i.period_end, i.issued_at, i.latency_ms as latency_ms,
     i.event_seq::text as event_seq`,
@@ -197,10 +183,8 @@ export interface PostingRow {
 
 const postings: KeysetList<DrilldownFilter<PostingView>> = {
   keyset: {
-    sort: sql`p.first_attempted_at`,
-    sortType: "timestamptz",
-    id: sql`p.posting_id`,
-    idType: "text",
+    sort: [sql`p.first_attempted_at`, "timestamptz"],
+    id: [sql`p.posting_id`, "text"],
     order: "desc",
   },
   columns: () => sql`p.posting_id, p.invoice_id, p.entity, p.first_attempted_at,
@@ -289,10 +273,8 @@ const isBreak = sql`${absVariance} > r.tolerance_minor`;
 
 const reconciliationResults: KeysetList<DrilldownFilter<ReconciliationView>> = {
   keyset: {
-    sort: sql`${absVariance}::numeric`,
-    sortType: "numeric",
-    id: sql`r.event_seq`,
-    idType: "bigint",
+    sort: [sql`${absVariance}::numeric`, "numeric"],
+    id: [sql`r.event_seq`, "bigint"],
     order: "desc",
   },
   columns: () => sql`r.run_id, r.key, r.kind, r.entity, r.period_start, r.period_end, r.currency,
@@ -381,10 +363,8 @@ function overdue({ overdueAfterMs, now }: PaymentFilter): SQL {
 const syncPayments: KeysetList<PaymentFilter> = {
   keyset: {
     // Payments never synced sort as infinitely slow: first, where they need attention.
-    sort: sql`coalesce(p.sync_ms, 'Infinity'::float8)`,
-    sortType: "float8",
-    id: sql`pay.event_seq`,
-    idType: "bigint",
+    sort: [sql`coalesce(p.sync_ms, 'Infinity'::float8)`, "float8"],
+    id: [sql`pay.event_seq`, "bigint"],
     order: "desc",
   },
   columns: (filter) => sql`p.payment_id, p.customer_id, p.invoice_id, p.entity, p.currency,

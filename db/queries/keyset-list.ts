@@ -20,11 +20,13 @@ export interface DrilldownPage<T> {
   next: DrilldownCursor | null;
 }
 
+type SortType = "float8" | "timestamptz" | "numeric";
+type IdType = "bigint" | "text" | "uuid";
+
+/** The order of a list: its sort key, then a unique id to break ties, each with its SQL type. */
 export interface Keyset {
-  sort: SQL;
-  sortType: "float8" | "timestamptz" | "numeric";
-  id: SQL;
-  idType: "bigint" | "text" | "uuid";
+  sort: [key: SQL, type: SortType];
+  id: [key: SQL, type: IdType];
   order: "asc" | "desc";
 }
 
@@ -49,7 +51,7 @@ export interface PageRequest {
 }
 
 /** What PostgreSQL prints for each key type; a cursor edited into anything else is refused. */
-const KEY_TEXT: Record<Keyset["sortType"] | Keyset["idType"], RegExp> = {
+const KEY_TEXT: Record<SortType | IdType, RegExp> = {
   float8: /^(-?\d+(\.\d+)?(e[-+]?\d+)?|-?Infinity)$/,
   timestamptz: /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d{1,6})?([+-]\d{2}(:\d{2})?|Z)$/,
   numeric: /^-?\d+(\.\d+)?$/,
@@ -59,26 +61,29 @@ const KEY_TEXT: Record<Keyset["sortType"] | Keyset["idType"], RegExp> = {
 };
 
 /** `and (sort, id) < (cursor)` for the rows after the cursor in the keyset's order. */
-function afterCursor(keyset: Keyset, cursor: DrilldownCursor | null | undefined): SQL {
+function afterCursor(
+  { sort: [sort, sortType], id: [id, idType], order }: Keyset,
+  cursor: DrilldownCursor | null | undefined,
+): SQL {
   if (!cursor) return sql``;
   const valid =
-    KEY_TEXT[keyset.sortType].test(cursor.k) &&
-    KEY_TEXT[keyset.idType].test(cursor.id) &&
-    (keyset.sortType !== "timestamptz" ||
+    KEY_TEXT[sortType].test(cursor.k) &&
+    KEY_TEXT[idType].test(cursor.id) &&
+    (sortType !== "timestamptz" ||
       !Number.isNaN(Date.parse(cursor.k.replace(" ", "T").replace(/([+-]\d{2})$/, "$1:00"))));
   if (!valid) {
     throw new InvalidInput("cursor: is not a position in this list");
   }
-  const k = sql`${cursor.k}::${sql.raw(keyset.sortType)}`;
-  const id = sql`${cursor.id}::${sql.raw(keyset.idType)}`;
-  return keyset.order === "desc"
-    ? sql`and (${keyset.sort}, ${keyset.id}) < (${k}, ${id})`
-    : sql`and (${keyset.sort}, ${keyset.id}) > (${k}, ${id})`;
+  const after = sql`${cursor.k}::${sql.raw(sortType)}`;
+  const afterId = sql`${cursor.id}::${sql.raw(idType)}`;
+  return order === "desc"
+    ? sql`and (${sort}, ${id}) < (${after}, ${afterId})`
+    : sql`and (${sort}, ${id}) > (${after}, ${afterId})`;
 }
 
-function orderBy(keyset: Keyset): SQL {
-  const dir = sql.raw(keyset.order);
-  return sql`order by ${keyset.sort} ${dir}, ${keyset.id} ${dir}`;
+function orderBy({ sort: [sort], id: [id], order }: Keyset): SQL {
+  const dir = sql.raw(order);
+  return sql`order by ${sort} ${dir}, ${id} ${dir}`;
 }
 
 /** One page of the list after `params.cursor`: `limit + 1` rows are read to know if more follow. */
@@ -91,7 +96,7 @@ export async function listPage<Row, Filter, Params extends Filter = Filter>(
   const { limit } = params;
   const rows = await queryRows<Row & { sort_key: string; row_id: string }>(
     db,
-    sql`select ${list.columns(params)}, ${keyset.sort}::text as sort_key, ${keyset.id}::text as row_id
+    sql`select ${list.columns(params)}, ${keyset.sort[0]}::text as sort_key, ${keyset.id[0]}::text as row_id
         from ${list.from} ${list.joins ?? sql``}
         where ${list.where(params)} ${afterCursor(keyset, params.cursor)}
         ${orderBy(keyset)} limit ${limit + 1}`,
