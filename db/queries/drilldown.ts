@@ -58,11 +58,11 @@ const checkpoints: KeysetList<DrilldownFilter<CheckpointView>> = {
     greatest(c.expected_count - c.received_count, 0)::float8 as missing,
     c.event_seq::text as event_seq`,
   from: sql`usage_checkpoints c`,
-  where: ({
-    scope,
-    view,
-  }) => sql`${inRange(sql`c.window_end`, scope)} ${entityIs(sql`c.entity`, scope)}
-    ${view === "incomplete" ? sql`and c.received_count < c.expected_count` : sql``}`,
+  where: ({ scope, view }) => {
+    const narrowed = view === "incomplete" ? sql`and c.received_count < c.expected_count` : sql``;
+    return sql`${inRange(sql`c.window_end`, scope)} ${entityIs(sql`c.entity`, scope)}
+      ${narrowed}`;
+  },
 };
 
 export function listCheckpoints(db: Db, params: DrilldownParams<CheckpointView>) {
@@ -282,11 +282,11 @@ const reconciliationResults: KeysetList<DrilldownFilter<ReconciliationView>> = {
     r.tolerance_minor::text as tolerance_minor, (r.actual_minor - r.expected_minor)::text as variance_minor,
     ${isBreak} as is_break, r.event_seq::text as event_seq`,
   from: sql`reconciliation_results r`,
-  where: ({
-    scope,
-    view,
-  }) => sql`${inRange(sql`r.period_end`, scope)} ${entityIs(sql`r.entity`, scope)}
-    ${view === "breaks" ? sql`and ${isBreak}` : sql``}`,
+  where: ({ scope, view }) => {
+    const narrowed = view === "breaks" ? sql`and ${isBreak}` : sql``;
+    return sql`${inRange(sql`r.period_end`, scope)} ${entityIs(sql`r.entity`, scope)}
+      ${narrowed}`;
+  },
 };
 
 export function listReconciliationResults(db: Db, params: DrilldownParams<ReconciliationView>) {
@@ -374,10 +374,11 @@ const syncPayments: KeysetList<PaymentFilter> = {
        order by u.updated_at, u.event_seq limit 1) as update_event_seq`,
   from: sql`${paymentsInScope()} p`,
   joins: sql`join payments pay on pay.payment_id = p.payment_id`,
-  where: (
-    filter,
-  ) => sql`${inRange(sql`p.received_at`, filter.scope)} ${entityIs(sql`p.entity`, filter.scope)}
-    ${filter.view === "overdue" ? sql`and ${overdue(filter)}` : sql``}`,
+  where: (filter) => {
+    const { scope, view } = filter;
+    return sql`${inRange(sql`p.received_at`, scope)} ${entityIs(sql`p.entity`, scope)}
+      ${view === "overdue" ? sql`and ${overdue(filter)}` : sql``}`;
+  },
 };
 
 export function listSyncPayments(db: Db, params: PaymentParams) {
