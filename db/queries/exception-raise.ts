@@ -12,7 +12,6 @@ import { queryRows } from "../rows";
 /** Key lists travel as one JSON parameter; `null` means "no restriction" (the sweep). */
 export type Scope = readonly string[] | null;
 
-export const OPEN = OPEN_STATUS_SQL;
 export const ts = (d: Date) => sql`${d.toISOString()}::timestamptz`;
 
 export function inScope(column: SQL, scope: Scope): SQL {
@@ -98,7 +97,7 @@ export async function close(
         cross join lateral (
           select e.id from exceptions e where e.type = ${type} and e.problem_key = k.problem_key
         ) m
-      where x.id = m.id and x.status in ${OPEN}
+      where x.id = m.id and x.status in ${OPEN_STATUS_SQL}
       returning x.id, x.entity
     ),
     audited as (

@@ -1,7 +1,8 @@
 import { sql } from "drizzle-orm";
 import type { Db } from "../client";
 import { queryRows } from "../rows";
-import { close, inScope, OPEN, raise, ts, type Scope } from "./exception-raise";
+import { OPEN_STATUS_SQL } from "../schema";
+import { close, inScope, raise, ts, type Scope } from "./exception-raise";
 
 /*
  * Exceptions raised and closed from telemetry. Each detector is two pieces of SQL over the
@@ -154,7 +155,7 @@ export async function syncCorrectionExecutions(
         resolution_code = 'confirmed_by_telemetry', resolution_note = o.done_note,
         updated_at = ${ts(now)}, version = x.version + 1
       from outcome o
-      where x.id = o.exception_id and o.status = 'executed' and x.status in ${OPEN}
+      where x.id = o.exception_id and o.status = 'executed' and x.status in ${OPEN_STATUS_SQL}
       returning x.id, x.type, x.entity, o.done_note as note
     ),
     handed_back as (
@@ -356,6 +357,6 @@ export async function recordRejectionGroups(db: Db, groups: RejectionGroup[], no
 export async function refreshSeverities(db: Db, now: Date) {
   await db.execute(sql`
     update exceptions x set severity = closeline_severity(x.amount_minor, x.currency, x.opened_at, ${ts(now)})
-    where x.status in ${OPEN} and x.type <> 'event_rejected'
+    where x.status in ${OPEN_STATUS_SQL} and x.type <> 'event_rejected'
       and x.severity <> closeline_severity(x.amount_minor, x.currency, x.opened_at, ${ts(now)})`);
 }
