@@ -1,9 +1,12 @@
 import { sql } from "drizzle-orm";
 import type { Db } from "../client";
 import { queryRows } from "../rows";
-import { n, big, iso, spanEndIn, type CloseScope, type Num } from "./close-scope";
+import { n, big, iso, spanEndIn, type CloseScope, type Num } from "./close";
 
-// Close readiness, check (a): usage completeness of the period.
+/*
+ * Close readiness, usage completeness of the period (check a). The period rules and helpers
+ * are in ./close.ts.
+ */
 
 /** Sums of counts stay bigints: a month of high-volume meters can pass 2^53 events. */
 export interface UsageTotals {

@@ -1,13 +1,48 @@
-import { and, asc, eq, sql } from "drizzle-orm";
+import { and, asc, eq, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../client";
 import { queryRows } from "../rows";
 import { accountingPeriods, materialityThresholds, users } from "../schema";
-import { ts } from "./close-scope";
 
 /*
- * Accounting periods (closed or not) and the materiality thresholds of an entity. The
- * checks of close readiness are in ./close-*.ts, one file per check.
+ * The accounting period of a close: its scope and how things fall in it, the periods marked
+ * closed and the materiality thresholds. The SQL of the readiness checks is in
+ * ./close-usage.ts, ./close-invoices.ts and ./close-pending-work.ts (lib/close/ decides what
+ * it means). Every query is for one entity and one accounting period [start, end).
+ *
+ * Two kinds of time are compared with the period differently:
+ * - an instant (an invoice's issuedAt, an amendment's effectiveFrom) is in the period when
+ *   start <= t < end;
+ * - the end of a span (a usage window's windowEnd, a reconciliation result's periodEnd) is in the
+ *   period when start < t <= end: October's last hourly window ends at 1 November 00:00 and
+ *   October's reconciliation has periodEnd 1 November 00:00, and both belong to October's close.
+ *
+ * Money stays in integer minor units and is only ever compared within one currency.
  */
+
+export interface CloseScope {
+  entity: string;
+  start: Date;
+  end: Date;
+}
+
+export type Num = string | number | null;
+/** A count as a number; none (null) is 0. */
+export const n = (v: Num): number => (v === null ? 0 : Number(v));
+/** A sum of counts, exact past 2^53: the database's integer digits as a bigint. */
+export const big = (v: Num): bigint => (v === null ? 0n : BigInt(String(v)));
+export const iso = (v: Date | string): string =>
+  (v instanceof Date ? v : new Date(v)).toISOString();
+export const ts = (d: Date) => sql`${d.toISOString()}::timestamptz`;
+
+export const instantIn = (column: SQL, s: CloseScope) =>
+  sql`${column} >= ${ts(s.start)} and ${column} < ${ts(s.end)}`;
+export const spanEndIn = (column: SQL, s: CloseScope) =>
+  sql`${column} > ${ts(s.start)} and ${column} <= ${ts(s.end)}`;
+
+/** Statuses in which an exception is finished with; anything else still needs someone. */
+export const CLOSED_EXCEPTION = sql`('resolved', 'dismissed')`;
+
+// ── Periods and materiality ────────────────────────────────────────────────────────────────
 
 export interface PeriodState {
   id: string;

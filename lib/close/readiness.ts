@@ -1,14 +1,13 @@
 import type { Db } from "@/db/client";
-import { findAccountingPeriod } from "@/db/queries/close";
-import { unresolvedRetroactiveAmendments } from "@/db/queries/close-amendments";
-import { pendingApprovals } from "@/db/queries/close-approvals";
-import { openDisputes } from "@/db/queries/close-disputes";
-import { invoicesIssuedCount, unpostedInvoices } from "@/db/queries/close-postings";
+import { findAccountingPeriod, type CloseScope } from "@/db/queries/close";
 import {
+  invoicesIssuedCount,
   materialReconciliationBreaks,
+  openDisputes,
   reconciliationCounts,
-} from "@/db/queries/close-reconciliation";
-import type { CloseScope } from "@/db/queries/close-scope";
+  unpostedInvoices,
+} from "@/db/queries/close-invoices";
+import { pendingApprovals, unresolvedRetroactiveAmendments } from "@/db/queries/close-pending-work";
 import {
   usageShortfallsBySourceMeter,
   usageTotals,
