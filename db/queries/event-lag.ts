@@ -1,17 +1,11 @@
-import { sql, type SQL } from "drizzle-orm";
-import { planPercentiles } from "@/lib/kpi/exact-percentile";
+import { sql } from "drizzle-orm";
 import type { Db } from "../client";
 import { queryRows } from "../rows";
-import { groupingSets } from "./kpi-grouping";
-import {
-  entityIs,
-  type GroupSet,
-  type KpiGrouping,
-  type KpiScope,
-  type PercentileRow,
-} from "./kpis";
-import { planRollupReads, rollupReadRows, unionAll } from "./rollup-reads";
-import { partDayRows, splitWholeDays, timestamptz } from "./whole-days";
+import { planPercentiles } from "./exact-percentile";
+import { QUANTILES, spansQuery, type SpanRow } from "./event-lag-spans";
+import { lookUpValues, type LookupRequest } from "./event-lag-values";
+import type { GroupSet, KpiGrouping, KpiScope, PercentileRow } from "./kpis";
+import { splitWholeDays } from "./whole-days";
 
 /*
  * Event lag p50/p95 (received_at − time, for events received in the range), exact, without
@@ -30,26 +24,16 @@ import { partDayRows, splitWholeDays, timestamptz } from "./whole-days";
  *    then interpolated as percentile_cont.
  *
  * All steps read one snapshot (a REPEATABLE READ transaction), so an ingest committing in
- * between cannot shift a rank.
+ * between cannot shift a rank. Step 1 is in ./event-lag-spans.ts, the lookups of step 2 in
+ * ./event-lag-values.ts.
  */
 
-const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
 const UNIT_MS: Record<KpiGrouping["unit"], number> = {
-  hour: HOUR_MS,
+  hour: 3_600_000,
   day: DAY_MS,
   week: 7 * DAY_MS,
 };
-const QUANTILES = [0.5, 0.95] as const;
-
-interface SpanRow {
-  set: GroupSet;
-  g: string | null;
-  bucket: number;
-  n: string | number;
-  before: string | number;
-  total: string | number;
-}
 
 /** The time window and entity whose events a group's percentiles are over. */
 interface GroupWindow {
@@ -70,256 +54,6 @@ function windowOf(g: string | null, set: GroupSet, unit: KpiGrouping["unit"], sc
   }
   if (set === "entity") return { from: scope.from, to: scope.to, entity: g };
   return { from: scope.from, to: scope.to, entity: scope.entity };
-}
-
-/** The scope's events in a range, one histogram row each (`sign` -1: taken away). */
-function rawEventsIn(scope: KpiScope, [from, to]: [Date, Date], sign: 1 | -1): SQL {
-  return sql`
-    select e.received_at, e.entity, e.lag_bucket as bucket, ${sql.raw(String(sign))}::bigint as n
-    from events e
-    where e.received_at >= ${timestamptz(from)} and e.received_at < ${timestamptz(to)}
-      ${entityIs(sql`e.entity`, scope)}`;
-}
-
-/**
- * The scope's events in a range as histogram rows: its whole UTC hours from event_lag_hours
- * (a row standing for its hour's events at the hour's start, so in the same hour and day
- * bucket), the minutes before and after them event by event.
- */
-function eventsIn(scope: KpiScope, [from, to]: [Date, Date], sign: 1 | -1): SQL {
-  const first = Math.ceil(from.getTime() / HOUR_MS) * HOUR_MS;
-  const last = Math.floor(to.getTime() / HOUR_MS) * HOUR_MS;
-  if (first >= last) return rawEventsIn(scope, [from, to], sign);
-  const rows = [
-    sql`select h.hour as received_at, nullif(h.entity, '') as entity, h.bucket,
-        ${sign === 1 ? sql`h.events` : sql`-h.events`} as n
-      from event_lag_hours h
-      where h.hour >= ${timestamptz(new Date(first))} and h.hour < ${timestamptz(new Date(last))}
-        ${entityIs(sql`h.entity`, scope)}`,
-  ];
-  if (from.getTime() < first) rows.push(rawEventsIn(scope, [from, new Date(first)], sign));
-  if (last < to.getTime()) rows.push(rawEventsIn(scope, [new Date(last), to], sign));
-  return sql.join(rows, sql` union all `);
-}
-
-/** Rows of a histogram table (`day` or `month` keyed), at the period's first instant. */
-function histogramOf(
-  scope: KpiScope,
-  table: "event_lag_days" | "event_lag_months",
-  which: SQL,
-  sign: 1 | -1,
-): SQL {
-  const period = table === "event_lag_months" ? sql`d.month` : sql`d.day`;
-  return sql`
-    select (${period}::timestamp at time zone 'UTC') as received_at, nullif(d.entity, '') as entity,
-      d.bucket, ${sign === 1 ? sql`d.events` : sql`-d.events`} as n
-    from ${sql.raw(table)} d
-    where ${which} ${entityIs(sql`d.entity`, scope)}`;
-}
-
-const NO_ROWS = sql`(select null::timestamptz as received_at, null::text as entity, 0 as bucket,
-  0::bigint as n where false)`;
-
-const unionOf = (rows: SQL[]) => unionAll(rows, NO_ROWS);
-
-/**
- * The events of the scope as (received_at, entity, bucket, n): a histogram row stands for
- * n events of its day (or month) at its first instant (same UTC day, so same day bucket, for
- * a day row). Without a series, most of a month is read from event_lag_months
- * (db/queries/rollup-reads.ts). An hourly series cannot use the day rows: its range is read
- * as hours and minutes (eventsIn).
- */
-function histogramRows(scope: KpiScope, grouping: KpiGrouping, onlyDays?: string[]): SQL {
-  const events = (range: [Date, Date], sign: 1 | -1) => eventsIn(scope, range, sign);
-  if (!grouping.sets.includes("bucket")) {
-    return unionOf(
-      rollupReadRows(planRollupReads(scope), {
-        raw: events,
-        days: (first, last, sign) =>
-          histogramOf(scope, "event_lag_days", sql`d.day >= ${first} and d.day < ${last}`, sign),
-        months: (months) =>
-          histogramOf(scope, "event_lag_months", sql`d.month = any(${months})`, 1),
-      }),
-    );
-  }
-  const hourly = grouping.unit === "hour";
-  const { days, parts } = splitWholeDays(scope, !hourly);
-  const daysWhere = (which: SQL) => histogramOf(scope, "event_lag_days", which, 1);
-  const rows: SQL[] = [];
-  if (days && onlyDays?.length !== 0) {
-    rows.push(
-      daysWhere(
-        onlyDays
-          ? sql`d.day = any(${`{${onlyDays.join(",")}}`}::date[])`
-          : sql`d.day >= ${days.first} and d.day < ${days.last}`,
-      ),
-    );
-  }
-  rows.push(...partDayRows(parts, events, (day) => daysWhere(sql`d.day = ${day}`)));
-  return unionOf(rows);
-}
-
-/**
- * For every group: the buckets that hold a rank the quantiles need, with their place. With
- * `onlyDays`, of the whole days only those (the series' days not already stored).
- */
-function spansQuery(scope: KpiScope, grouping: KpiGrouping, onlyDays?: string[]): SQL {
-  const g = groupingSets(grouping, sql`h.received_at`, sql`h.entity`);
-  const quantiles = sql.raw(`array[${QUANTILES.join(", ")}]::float8[]`);
-  return sql`
-    with counts as (
-      select ${g.columns}, h.bucket, sum(h.n) as n
-      from ${histogramRows(scope, grouping, onlyDays)} h
-      group by h.bucket, ${g.groupBy}
-      -- A part-day read as its day minus the rest leaves buckets that cancel out.
-      having sum(h.n) > 0
-    ), placed as (
-      select c.*, sum(c.n) over (partition by c.set, c.g order by c.bucket) - c.n as before,
-        sum(c.n) over (partition by c.set, c.g) as total
-      from counts c
-      -- Events naming no entity belong to no entity's row.
-      where not (c.set = 'entity' and c.g is null)
-    )
-    select p.set, p.g, p.bucket, p.n, p.before, p.total from placed p
-    where exists (select 1 from unnest(${quantiles}) q
-      where floor(q * (p.total - 1)::float8) < p.before + p.n and ceil(q * (p.total - 1)::float8) >= p.before)
-    order by p.set, p.g, p.bucket`;
-}
-
-interface LookupRequest {
-  i: number;
-  bucket: number;
-  from: string;
-  to: string;
-  entity: string | null;
-  offset: number;
-  limit: number;
-}
-
-/**
- * Where a request's fine counts come from (event_lag_fine_days has no monthly table): whole
- * UTC days, and its part-days either raw or as their day less the rest of it, whichever
- * spans less time up to now, as for the histogram (db/queries/rollup-reads.ts).
- */
-function fineCountSources(request: LookupRequest) {
-  const window = { from: new Date(request.from), to: new Date(request.to), entity: null };
-  const plan = planRollupReads(window, new Date(), false);
-  return {
-    days: plan.addDays.map(({ first, last }) => ({ from: first, to: last, sign: 1 })),
-    raw: plan.raw.map(({ range: [from, to], sign }) => ({
-      from: from.toISOString(),
-      to: to.toISOString(),
-      sign,
-    })),
-  };
-}
-
-/** The 8 fine buckets of a bucket (migration 0024: fine >> 3 is the bucket). */
-const FINE_OF = (bucket: SQL) =>
-  sql`array(select generate_series(${bucket} * 8, ${bucket} * 8 + 7))`;
-const FINE = sql`closeline_lag_fine_bucket(e.lag_ms)`;
-
-/**
- * The values of each request, ascending, in request order. A request names a bucket, its
- * window and entity, and the ranks it wants in it (offset, limit). First the counts of the
- * bucket's 8 fine buckets in the window (whole days from event_lag_fine_days, the ends from
- * the events), which place those ranks in one or two fine buckets; then only their values,
- * through events_lag_fine_idx.
- */
-async function lookUpValues(db: Db, requests: LookupRequest[]): Promise<number[][]> {
-  const values = requests.map(() => [] as number[]);
-  if (requests.length === 0) return values;
-
-  const counted = requests.map((r) => ({
-    i: r.i,
-    bucket: r.bucket,
-    entity: r.entity,
-    ...fineCountSources(r),
-  }));
-  const counts = await queryRows<{ i: number; fine: number; n: string | number }>(
-    db,
-    sql`select r.i, c.fine, sum(c.n) as n
-        from jsonb_to_recordset(${JSON.stringify(counted)}::jsonb)
-          as r(i int, bucket int, entity text, days jsonb, raw jsonb)
-        cross join lateral (
-          -- Each range its own index range (lateral, OFFSET 0): as a join, the planner read
-          -- every day of the fine buckets and filtered by the range.
-          select d.fine, w.sign * d.events as n
-          from jsonb_to_recordset(r.days) as w("from" date, "to" date, sign int)
-          cross join lateral (
-            select d.fine, d.events from event_lag_fine_days d
-            where d.fine = any(${FINE_OF(sql`r.bucket`)}) and d.day >= w."from" and d.day < w."to"
-              and (r.entity is null or d.entity = r.entity)
-            offset 0
-          ) d
-          union all
-          select e.fine, w.sign
-          from jsonb_to_recordset(r.raw) as w("from" timestamptz, "to" timestamptz, sign int)
-          cross join lateral (
-            select ${FINE} as fine from events e
-            where ${FINE} = any(${FINE_OF(sql`r.bucket`)})
-              and e.received_at >= w."from" and e.received_at < w."to"
-              and (r.entity is null or e.entity = r.entity)
-            offset 0
-          ) e
-        ) c
-        group by r.i, c.fine
-        -- A part-day read as its day less the rest leaves fine buckets that cancel out.
-        having sum(c.n) <> 0
-        order by r.i, c.fine`,
-  );
-
-  // Each request's ranks, placed in the fine buckets holding them.
-  const byRequest = new Map<number, { fine: number; n: number }[]>();
-  for (const c of counts) {
-    byRequest.set(c.i, [...(byRequest.get(c.i) ?? []), { fine: c.fine, n: Number(c.n) }]);
-  }
-  const fineLookups: {
-    i: number;
-    fine: number;
-    from: string;
-    to: string;
-    entity: string | null;
-    offset: number;
-    limit: number;
-  }[] = [];
-  for (const r of requests) {
-    let before = 0;
-    const wantedFrom = r.offset;
-    const wantedTo = r.offset + r.limit;
-    for (const { fine, n } of byRequest.get(r.i) ?? []) {
-      const from = Math.max(wantedFrom, before);
-      const to = Math.min(wantedTo, before + n);
-      if (from < to) {
-        fineLookups.push({
-          i: r.i,
-          fine,
-          from: r.from,
-          to: r.to,
-          entity: r.entity,
-          offset: from - before,
-          limit: to - from,
-        });
-      }
-      before += n;
-    }
-  }
-
-  const rows = await queryRows<{ i: number; lag_ms: number | string }>(
-    db,
-    sql`select r.i, v.lag_ms
-        from jsonb_to_recordset(${JSON.stringify(fineLookups)}::jsonb)
-          as r(i int, fine int, "from" timestamptz, "to" timestamptz, entity text, "offset" int, "limit" int)
-        cross join lateral (
-          select e.lag_ms from events e
-          where ${FINE} = r.fine and e.received_at >= r."from" and e.received_at < r."to"
-            and (r.entity is null or e.entity = r.entity)
-          order by e.lag_ms offset r."offset" limit r."limit"
-        ) v
-        order by r.i, r.fine, v.lag_ms`,
-  );
-  for (const row of rows) values[row.i]!.push(Number(row.lag_ms));
-  return values;
 }
 
 /** One computed group's lookups, and where they start in the batch of all lookups. */

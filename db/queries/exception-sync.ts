@@ -1,7 +1,8 @@
-import { sql, type SQL } from "drizzle-orm";
-import { OPEN_STATUS_SQL, type ExceptionType } from "../schema";
+import { sql } from "drizzle-orm";
 import type { Db } from "../client";
 import { queryRows } from "../rows";
+import { OPEN_STATUS_SQL } from "../schema";
+import { close, inScope, raise, ts, type Scope } from "./exception-raise";
 
 /*
  * Exceptions raised and closed from telemetry. Each detector is two pieces of SQL over the
@@ -9,111 +10,8 @@ import { queryRows } from "../rows";
  * periodic sweep): the problems that hold now, and the problem keys that no longer hold.
  * Raising is an upsert on (type, problem_key), so a repeated or late event never makes a
  * second exception; every raise, reopen and close is written to the audit log in the same
- * statement, as the system.
+ * statement, as the system (./exception-raise.ts).
  */
-
-/** Key lists travel as one JSON parameter; `null` means "no restriction" (the sweep). */
-export type Scope = readonly string[] | null;
-
-const OPEN = OPEN_STATUS_SQL;
-const ts = (d: Date) => sql`${d.toISOString()}::timestamptz`;
-
-function inScope(column: SQL, scope: Scope): SQL {
-  if (scope === null) return sql`true`;
-  // `= any(array(...))` lets the planner use the column's index for a short list.
-  return sql`${column} = any(array(select jsonb_array_elements_text(${JSON.stringify(scope)}::jsonb)))`;
-}
-
-/**
- * The columns every `problems` query yields: type, problem_key, title, entity, amount_minor,
- * currency, invoice_id, posting_id, payment_id, customer_id, run_id, contract_id, details,
- * occurred_at. An exception is opened at the time its problem occurred (not when a late
- * batch happened to bring it), so its age and SLA are the problem's.
- */
-async function raise(db: Db, problems: SQL, now: Date): Promise<number> {
-  // A problem the system had closed (say, a posting that succeeded) that holds again reopens;
-  // one a person resolved or dismissed stays as they left it.
-  await db.execute(sql`
-    with problems as (${problems}),
-    reopened as (
-      update exceptions x set status = 'open', closed_at = null, closed_by = null, resolution_code = null,
-        resolution_note = null, details = p.details, updated_at = ${ts(now)}, version = x.version + 1
-      from problems p
-      where x.type = p.type and x.problem_key = p.problem_key and x.closed_by = 'system'
-      returning x.id, x.type, x.entity
-    )
-    insert into audit_log (at, actor_type, actor_label, action, target_type, target_id, after)
-    select ${ts(now)}, 'system', 'closeline', 'exception.reopened', 'exception', r.id::text,
-      jsonb_build_object('status', 'open', 'type', r.type, 'entity', r.entity)
-    from reopened r`);
-  const rows = await queryRows<{ id: string }>(
-    db,
-    sql`
-    with problems as (${problems}),
-    raised as (
-      insert into exceptions (type, problem_key, title, entity, amount_minor, currency, invoice_id, posting_id,
-        payment_id, customer_id, run_id, contract_id, details, severity, opened_at, updated_at)
-      select p.type, p.problem_key, p.title, p.entity, p.amount_minor, p.currency, p.invoice_id, p.posting_id,
-        p.payment_id, p.customer_id, p.run_id, p.contract_id, p.details,
-        closeline_severity(p.amount_minor, p.currency, least(p.occurred_at, ${ts(now)}), ${ts(now)}),
-        least(p.occurred_at, ${ts(now)}), ${ts(now)}
-      from problems p
-      order by p.type, p.problem_key
-      on conflict (type, problem_key) do update set
-        title = excluded.title, entity = excluded.entity, amount_minor = excluded.amount_minor,
-        currency = excluded.currency, details = excluded.details, updated_at = excluded.updated_at,
-        version = exceptions.version + 1
-      where exceptions.details is distinct from excluded.details
-        or exceptions.amount_minor is distinct from excluded.amount_minor
-      returning id, type, entity, (xmax = 0) as created
-    ),
-    audited as (
-      insert into audit_log (at, actor_type, actor_label, action, target_type, target_id, after)
-      select ${ts(now)}, 'system', 'closeline', 'exception.raised', 'exception', r.id::text,
-        jsonb_build_object('status', 'open', 'type', r.type, 'entity', r.entity)
-      from raised r where r.created
-    )
-    select id from raised`,
-  );
-  return rows.length;
-}
-
-/** Closes the open exceptions of `type` whose problem keys `resolvedKeys` yields. */
-async function close(
-  db: Db,
-  type: ExceptionType,
-  resolvedKeys: SQL,
-  note: string,
-  now: Date,
-): Promise<number> {
-  const rows = await queryRows<{ id: string }>(
-    db,
-    sql`
-    with resolved as materialized (${resolvedKeys}),
-    closed as (
-      update exceptions x set status = 'resolved', closed_at = ${ts(now)}, closed_by = 'system',
-        resolution_code = 'confirmed_by_telemetry', resolution_note = ${note}, updated_at = ${ts(now)},
-        version = x.version + 1
-      -- Each resolved key is looked up on its own in exceptions_problem_key. Matched with
-      -- "in (select ...)" the planner, short of statistics on a fresh table, compared every
-      -- open exception of the type with every key, and each batch was slower than the last.
-      from resolved k
-        cross join lateral (
-          select e.id from exceptions e where e.type = ${type} and e.problem_key = k.problem_key
-        ) m
-      where x.id = m.id and x.status in ${OPEN}
-      returning x.id, x.entity
-    ),
-    audited as (
-      insert into audit_log (at, actor_type, actor_label, action, target_type, target_id, after)
-      select ${ts(now)}, 'system', 'closeline', 'exception.closed', 'exception', c.id::text,
-        jsonb_build_object('status', 'resolved', 'type', ${type}::text, 'entity', c.entity, 'reason', ${note}::text)
-      from closed c
-    )
-    select id from closed`,
-  );
-  return rows.length;
-}
 
 const NO_IDS = sql`null::text as invoice_id, null::text as posting_id, null::text as payment_id,
   null::text as customer_id, null::text as run_id, null::text as contract_id`;
@@ -257,7 +155,7 @@ export async function syncCorrectionExecutions(
         resolution_code = 'confirmed_by_telemetry', resolution_note = o.done_note,
         updated_at = ${ts(now)}, version = x.version + 1
       from outcome o
-      where x.id = o.exception_id and o.status = 'executed' and x.status in ${OPEN}
+      where x.id = o.exception_id and o.status = 'executed' and x.status in ${OPEN_STATUS_SQL}
       returning x.id, x.type, x.entity, o.done_note as note
     ),
     handed_back as (
@@ -459,6 +357,6 @@ export async function recordRejectionGroups(db: Db, groups: RejectionGroup[], no
 export async function refreshSeverities(db: Db, now: Date) {
   await db.execute(sql`
     update exceptions x set severity = closeline_severity(x.amount_minor, x.currency, x.opened_at, ${ts(now)})
-    where x.status in ${OPEN} and x.type <> 'event_rejected'
+    where x.status in ${OPEN_STATUS_SQL} and x.type <> 'event_rejected'
       and x.severity <> closeline_severity(x.amount_minor, x.currency, x.opened_at, ${ts(now)})`);
 }

@@ -1,5 +1,4 @@
 import { sql, type SQL } from "drizzle-orm";
-import { EVENT_TYPE_NAMES, isEventType, type EventType } from "@/lib/contract/event-types";
 import type { Db } from "../client";
 import { queryRows } from "../rows";
 
@@ -51,7 +50,7 @@ export async function insertEvents(
   // Projections run in one fixed order whatever the batch holds, so two concurrent batches
   // lock rows of the projection tables in the same table order and cannot deadlock.
   const present = new Set(rows.map((r) => r.type));
-  const types = EVENT_TYPE_NAMES.filter((type) => present.has(type));
+  const types = PROJECTED_EVENT_TYPES.filter((type) => present.has(type));
   const projections = types.map(
     (type, i) => sql`, ${sql.raw(`projected_${i}`)} as (${PROJECTIONS[type](sql`inserted`)})`,
   );
@@ -105,7 +104,7 @@ export async function projectEvents(
   const ids = JSON.stringify(seqs);
   const batch = sql`(select e.* from events e where e.seq in (select jsonb_array_elements_text(${ids}::jsonb)::bigint))`;
   for (const type of new Set(types)) {
-    if (isEventType(type)) await db.execute(PROJECTIONS[type](batch));
+    if (isProjected(type)) await db.execute(PROJECTIONS[type](batch));
   }
 }
 
@@ -126,7 +125,12 @@ const newer = (table: string, source?: string) => {
 /** Within a batch, the same order: the winner of each key first, for DISTINCT ON. */
 const LATEST_FIRST = sql.raw(`event_time desc, event_id desc, event_source collate "C" desc`);
 
-const PROJECTIONS: Record<EventType, (batch: SQL) => SQL> = {
+/**
+ * Each event type's projection, in the one order they run in (the contract's order of its
+ * types, lib/contract/event-types.ts; tests/ingest/projected-types.test.ts holds the two
+ * lists equal).
+ */
+const PROJECTIONS = {
   "usage.checkpoint": (batch) => sql`
       insert into usage_checkpoints (source, entity, meter, window_start, window_end, expected_count,
         received_count, rejected_count, event_seq, event_time, event_id)
@@ -239,7 +243,11 @@ const PROJECTIONS: Record<EventType, (batch: SQL) => SQL> = {
       select e.seq, (e.data->>'correctionId')::uuid, e.data->>'status', (e.data->>'executedAt')::timestamptz,
         e.data->>'documentRef', e.data->>'errorMessage', e.time, e.event_id
       from ${batch} e where e.type = 'correction.executed'`,
-};
+} satisfies Record<string, (batch: SQL) => SQL>;
+
+type ProjectedType = keyof typeof PROJECTIONS;
+export const PROJECTED_EVENT_TYPES = Object.keys(PROJECTIONS) as ProjectedType[];
+const isProjected = (type: string): type is ProjectedType => Object.hasOwn(PROJECTIONS, type);
 
 /** When the newest stored event arrived, or null for an empty store. */
 export async function latestReceivedAt(db: Db): Promise<Date | null> {

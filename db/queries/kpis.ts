@@ -1,5 +1,5 @@
 import { sql, type SQL } from "drizzle-orm";
-import { interpolate, interpolationRanks } from "@/lib/kpi/exact-percentile";
+import { interpolate, interpolationRanks } from "./exact-percentile";
 import type { Db } from "../client";
 import { queryRows } from "../rows";
 import { millisBetween } from "../schema/durations";

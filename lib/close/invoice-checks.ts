@@ -1,12 +1,12 @@
 import type { Db } from "@/db/client";
+import type { CloseScope } from "@/db/queries/close";
 import {
   invoicesIssuedCount,
   materialReconciliationBreaks,
   openDisputes,
   reconciliationCounts,
   unpostedInvoices,
-  type CloseScope,
-} from "@/db/queries/close";
+} from "@/db/queries/close-invoices";
 import { formatCount, formatDateTime, formatMoney } from "@/lib/format";
 import { checkResult, plural, type CheckResult } from "./checks";
 import { checkAnchor, exceptionLink } from "./links";

@@ -1,9 +1,6 @@
 import type { Db } from "@/db/client";
-import {
-  pendingApprovals,
-  unresolvedRetroactiveAmendments,
-  type CloseScope,
-} from "@/db/queries/close";
+import type { CloseScope } from "@/db/queries/close";
+import { pendingApprovals, unresolvedRetroactiveAmendments } from "@/db/queries/close-pending-work";
 import { formatDateTime, formatMoney } from "@/lib/format";
 import { checkResult, plural, type CheckResult } from "./checks";
 import { checkAnchor, exceptionLink } from "./links";

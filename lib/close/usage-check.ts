@@ -1,10 +1,10 @@
 import type { Db } from "@/db/client";
+import type { CloseScope } from "@/db/queries/close";
 import {
   usageShortfallsBySourceMeter,
   usageTotals,
   worstUsageWindows,
-  type CloseScope,
-} from "@/db/queries/close";
+} from "@/db/queries/close-usage";
 import { formatCount, formatDateTime, formatPercent } from "@/lib/format";
 import { checkResult, plural, type Blocker, type CheckResult } from "./checks";
 import { ingestionLink } from "./links";

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { Db } from "@/db/client";
 import { findCorrection, listCorrections } from "@/db/queries/corrections";
-import { getException } from "@/db/queries/exceptions";
+import { getException } from "@/db/queries/exception-detail";
 import { requestMeta } from "@/lib/audit";
 import { actorOf, guardApi } from "@/lib/auth/session";
 import {

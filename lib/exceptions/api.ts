@@ -1,6 +1,6 @@
 import type { z } from "zod";
 import type { Db } from "@/db/client";
-import { exceptionVersions, getException } from "@/db/queries/exceptions";
+import { exceptionVersions, getException } from "@/db/queries/exception-detail";
 import { requestMeta } from "@/lib/audit";
 import { actorUserId, auditActorOf, type Actor } from "@/lib/auth/actor";
 import { actorOf, guardApi } from "@/lib/auth/session";

@@ -4,11 +4,11 @@ import {
   getException,
   listActiveUsersWithRoles,
   type ExceptionDetail,
-} from "@/db/queries/exceptions";
+} from "@/db/queries/exception-detail";
 import { ROLES } from "@/db/schema";
 import { can } from "@/lib/auth/permissions";
 
-export type { ExceptionDetail } from "@/db/queries/exceptions";
+export type { ExceptionDetail } from "@/db/queries/exception-detail";
 export type { Timeline, TimelineItem } from "@/db/queries/exception-timeline";
 
 /** The detail view's data: the exception and its timeline, or null when there is no such exception. */

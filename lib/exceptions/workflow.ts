@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { Db } from "@/db/client";
 import { findAssigneeCandidate } from "@/db/queries/exception-workflow";
-import { insertComment } from "@/db/queries/exceptions";
+import { insertComment } from "@/db/queries/exception-detail";
 import { writeAudit } from "@/lib/audit";
 import { actorUserId, auditActorOf, isService } from "@/lib/auth/actor";
 import { can } from "@/lib/auth/permissions";

@@ -1,14 +1,10 @@
 import type { Db } from "@/db/client";
 import {
-  countInterventions,
   countLaggedEvents,
   countLatencyInvoices,
-  countOpenExceptions,
   listCheckpoints,
-  listInterventions,
   listLaggedEvents,
   listLatencyInvoices,
-  listOpenExceptions,
   listPostings,
   listReconciliationResults,
   listSyncPayments,
@@ -20,10 +16,8 @@ import {
   type CheckpointSummary,
   type DrilldownCursor,
   type DrilldownPage,
-  type InterventionRow,
   type LaggedEventRow,
   type LatencyInvoiceRow,
-  type OpenExceptionRow,
   type PaymentSummary,
   type PostingRow,
   type PostingSummary,
@@ -31,6 +25,14 @@ import {
   type ReconciliationSummary,
   type SyncPaymentRow,
 } from "@/db/queries/drilldown";
+import {
+  countInterventions,
+  countOpenExceptions,
+  listInterventions,
+  listOpenExceptions,
+  type InterventionRow,
+  type OpenExceptionRow,
+} from "@/db/queries/drilldown-work";
 import type { KpiScope } from "@/db/queries/kpis";
 import { InvalidInput } from "@/lib/errors";
 import { ENTITLEMENT_OVERDUE_AFTER_MS, MANUAL_INTERVENTION_ACTION_PREFIXES } from "./definitions";

@@ -1,8 +1,8 @@
 import "server-only";
 import { notFound } from "next/navigation";
 import { getDb } from "@/db";
-import { eventExists } from "@/db/queries/drilldown";
-import { exceptionExists } from "@/db/queries/exceptions";
+import { eventExists } from "@/db/queries/raw-event";
+import { exceptionExists } from "@/db/queries/exception-detail";
 import { isDrilldownSlug } from "@/lib/kpi/drilldown";
 
 /*

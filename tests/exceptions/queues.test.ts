@@ -1,9 +1,9 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { getException } from "@/db/queries/exception-detail";
 import {
   countExceptions,
   countExceptionsByType,
-  getException,
   listExceptions,
   type ExceptionFilters,
   type ExceptionSort,

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventLag } from "@/db/queries/event-lag";
 import type { GroupSet, KpiGrouping, KpiScope } from "@/db/queries/kpis";
 import { queryRows } from "@/db/rows";
-import { cumulativeSpans, planPercentiles } from "@/lib/kpi/exact-percentile";
+import { cumulativeSpans, planPercentiles } from "@/db/queries/exact-percentile";
 import { runRetention } from "@/lib/retention";
 import { createTestDb, type TestDb } from "../support/db";
 import { DAY, HOUR } from "./support";

@@ -7,6 +7,8 @@ import {
   countOpenExceptions,
   listInterventions,
   listOpenExceptions,
+} from "@/db/queries/drilldown-work";
+import {
   countLaggedEvents,
   countLatencyInvoices,
   listCheckpoints,
@@ -21,8 +23,8 @@ import {
   summarizeSyncPayments,
   type DrilldownCursor,
   type DrilldownPage,
-  findRawEvent,
 } from "@/db/queries/drilldown";
+import { findRawEvent } from "@/db/queries/raw-event";
 import type { KpiScope } from "@/db/queries/kpis";
 import { InvalidInput } from "@/lib/errors";
 import { ingestItems } from "@/lib/ingest/ingest";

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { forbidden, notFound } from "next/navigation";
 import { getDb } from "@/db";
-import { findRawEvent } from "@/db/queries/drilldown";
+import { findRawEvent } from "@/db/queries/raw-event";
 import { can } from "@/lib/auth/permissions";
 import { guardPage } from "@/lib/auth/session";
 import { EVENT_SEQ } from "@/lib/server/page-exists";
