@@ -77,14 +77,16 @@ export async function insertRejected(
   rows: RejectedRow[],
   apiKeyId: string | null,
   channel: "api" | "csv",
+  receivedAt?: Date,
 ): Promise<void> {
   if (rows.length === 0) return;
   await db.execute(sql`
-    insert into rejected_events (api_key_id, channel, batch_index, source, event_id, type, payload, errors)
+    insert into rejected_events (api_key_id, channel, batch_index, source, event_id, type, payload, errors, received_at)
     select ${apiKeyId}::uuid, ${channel}, r."batchIndex", r.source, r."eventId", r.type,
       -- A batch item that is JSON null unpacks as SQL NULL; keep it as the JSON null it was.
       coalesce(r.payload, 'null'::jsonb),
-      array(select jsonb_array_elements_text(r.errors))
+      array(select jsonb_array_elements_text(r.errors)),
+      coalesce(${receivedAt?.toISOString() ?? null}::timestamptz, now())
     from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
       as r("batchIndex" int, source text, "eventId" text, type text, payload jsonb, errors jsonb)`);
 }

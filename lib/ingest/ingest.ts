@@ -114,7 +114,13 @@ export async function ingestItems(
     else fresh.set(key, { event: result.event, index });
   });
 
-  const receivedAt = (index: number) => context.receivedAt?.[index]?.toISOString();
+  // Detection judges deadlines (grace periods, severity by age) at the moment of receipt: the
+  // latest item's, when the batch is replayed history. Items are stamped with that same
+  // moment, so what detection raises never predates the telemetry that raised it.
+  const now = context.receivedAt?.length
+    ? new Date(Math.max(...context.receivedAt.map((d) => d.getTime())))
+    : new Date();
+  const receivedAt = (index: number) => (context.receivedAt?.[index] ?? now).toISOString();
   const valid: Stored[] = [...fresh.values()].map(({ event: e, index }) => ({
     index,
     event: e,
@@ -130,11 +136,6 @@ export async function ingestItems(
     },
   }));
 
-  // Detection judges deadlines (grace periods, severity by age) at the moment of receipt: the
-  // latest item's, when the batch is replayed history.
-  const now = context.receivedAt?.length
-    ? new Date(Math.max(...context.receivedAt.map((d) => d.getTime())))
-    : new Date();
   const store = (items: readonly Stored[], rejections: readonly RejectedRow[]) =>
     db.transaction(async (tx) => {
       const insertedRows = await insertEvents(
@@ -142,7 +143,7 @@ export async function ingestItems(
         items.map((item) => item.row),
         context.apiKeyId,
       );
-      await insertRejected(tx, [...rejections], context.apiKeyId, context.channel);
+      await insertRejected(tx, [...rejections], context.apiKeyId, context.channel, now);
       // Exceptions follow from what was new; a duplicate changes nothing, so it raises nothing.
       const byKey = new Map(
         items.map((item) => [identity(item.row.source, item.row.eventId), item]),
@@ -184,7 +185,7 @@ export async function ingestItems(
     }
     rejected.sort((a, b) => a.index - b.index);
     await db.transaction(async (tx) => {
-      await insertRejected(tx, rejectedRows, context.apiKeyId, context.channel);
+      await insertRejected(tx, rejectedRows, context.apiKeyId, context.channel, now);
       await detectFromRejections(tx, rejectedRows, now);
     });
   }
