@@ -39,6 +39,21 @@ const EnvSchema = z.object({
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   /** Where people reach this Closeline; alert notices link to it. Unset: http://localhost:PORT. */
   CLOSELINE_PUBLIC_URL: z.string().url().optional(),
+  /**
+   * The SMTP server alert e-mail goes through, e.g. `smtp://user:pass@host:587` (STARTTLS when
+   * the server offers it) or `smtps://user:pass@host:465` (TLS from the start). Unset: no
+   * e-mail channel can be created.
+   */
+  SMTP_URL: z
+    .url({ protocol: /^smtps?$/, error: "must be an smtp:// or smtps:// address" })
+    .optional(),
+  /** The sender of alert e-mail, e.g. `Closeline <alerts@example.com>`. */
+  ALERT_EMAIL_FROM: z
+    .string()
+    .regex(/^(?:[^<>]*<[^\s@<>]+@[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+)$/, {
+      message: "must be an address, or a name and an address in angle brackets",
+    })
+    .default("Closeline <alerts@closeline.invalid>"),
   /** Raw telemetry received longer ago than this many days is deleted daily (lib/retention.ts). */
   CLOSELINE_RETENTION_DAYS: z.coerce.number().int().min(1).default(400),
   /**

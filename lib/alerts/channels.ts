@@ -12,6 +12,8 @@ import { AlertChannelInput } from "@/lib/contract/alerts";
 import { InvalidInput, NotFound } from "@/lib/errors";
 import { generateWebhookSecret } from "@/lib/outbox/signature";
 import { seal } from "@/lib/secret-box";
+import { env } from "@/lib/env";
+import { requireSmtpServer } from "./email";
 import { CHANNEL_SECRET_PURPOSE } from "./render";
 
 /*
@@ -36,17 +38,18 @@ const invalidChannel = (details: string[]) =>
   new InvalidInput(`Invalid alert channel: ${details.join("; ")}`, details);
 
 function configOf(input: AlertChannelInput): ChannelSummary["config"] {
-  return { url: input.url };
+  return input.kind === "email" ? { to: input.to } : { url: input.url };
 }
 
 export async function createChannel(
   db: Db,
   body: unknown,
-  context: WriteContext & { secret?: string },
+  context: WriteContext & { secret?: string; smtpUrl?: string },
 ): Promise<{ channel: ChannelSummary; secret: string | null }> {
   const parsed = AlertChannelInput.safeParse(body);
   if (!parsed.success) throw invalidChannel(issues(parsed.error));
   const input = parsed.data;
+  if (input.kind === "email") requireSmtpServer(context.smtpUrl ?? env.SMTP_URL);
   const secret = input.kind === "webhook" ? (context.secret ?? generateWebhookSecret()) : null;
   return db.transaction(async (tx) => {
     const channel = await insertChannel(tx, {

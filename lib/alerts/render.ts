@@ -44,7 +44,8 @@ const HEADLINE: Record<AlertNotice["type"], string> = {
   "alert.acknowledged": "Acknowledged",
 };
 
-const figure = (value: number | null) =>
+/** A measured figure as people read it: whole numbers as they are, others to four digits. */
+export const formatFigure = (value: number | null) =>
   value === null ? "no data" : Number.isInteger(value) ? String(value) : value.toPrecision(4);
 
 /** One line a person reads first: what, where, how bad. */
@@ -54,7 +55,7 @@ export function noticeSummary(notice: AlertNotice): string {
   const measured =
     a.threshold === null
       ? ""
-      : `: ${figure(a.value)} against a threshold of ${figure(a.threshold)}`;
+      : `: ${formatFigure(a.value)} against a threshold of ${formatFigure(a.threshold)}`;
   return `${HEADLINE[notice.type]} [${a.severity}] ${a.ruleName}${where}${measured}`;
 }
 

@@ -181,7 +181,7 @@ export const AlertRuleInput = z
   });
 export type AlertRuleInput = z.infer<typeof AlertRuleInput>;
 
-export const ALERT_CHANNEL_KINDS = ["webhook", "slack"] as const;
+export const ALERT_CHANNEL_KINDS = ["webhook", "slack", "email"] as const;
 export const AlertChannelKind = z.enum(ALERT_CHANNEL_KINDS);
 export type AlertChannelKind = z.infer<typeof AlertChannelKind>;
 
@@ -189,9 +189,22 @@ const HttpUrl = z
   .url({ protocol: /^https?$/, error: "must be an http or https address" })
   .max(2000);
 
+/** The most recipients one e-mail channel has: a list, not a mailing list. */
+export const MAX_EMAIL_RECIPIENTS = 20;
+
+const EmailRecipients = z
+  .array(z.email({ error: "must be an e-mail address" }).max(254))
+  .min(1, "at least one recipient is required")
+  .max(MAX_EMAIL_RECIPIENTS, `at most ${MAX_EMAIL_RECIPIENTS} recipients`)
+  .meta({ description: "Recipients' addresses", example: ["finance-oncall@example.com"] });
+
+const ChannelName = z.string().trim().min(1).max(100);
+
 export const AlertChannelInput = z.discriminatedUnion("kind", [
-  z.object({ kind: z.literal("webhook"), name: z.string().trim().min(1).max(100), url: HttpUrl }),
-  z.object({ kind: z.literal("slack"), name: z.string().trim().min(1).max(100), url: HttpUrl }),
+  z.object({ kind: z.literal("webhook"), name: ChannelName, url: HttpUrl }),
+  z.object({ kind: z.literal("slack"), name: ChannelName, url: HttpUrl }),
+  /** Sent through the install's SMTP server (SMTP_URL), not one of the channel's own. */
+  z.object({ kind: z.literal("email"), name: ChannelName, to: EmailRecipients }),
 ]);
 export type AlertChannelInput = z.infer<typeof AlertChannelInput>;
 

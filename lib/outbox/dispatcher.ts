@@ -6,16 +6,20 @@ import {
   type ClaimedCommand,
   type DeliveryOutcome,
 } from "@/db/queries/outbox";
+import { DEFAULT_EMAIL_DELIVERY, mailAlertNotice } from "@/lib/alerts/email";
 import { alertRequest, type OutgoingRequest } from "@/lib/alerts/render";
 import { openEndpointSecret } from "./endpoints";
 import { webhookHeaders } from "./signature";
+import type { AttemptResult } from "./smtp";
 
 /*
  * Delivers outbox commands to their webhooks: at least once, with the command id as
  * `webhook-id` on every attempt so a receiver drops repeats. A command is 'delivered' only
  * after a 2xx; anything else (another status, a timeout, a refused connection) is retried
  * on the backoff schedule, and after the last attempt the command is dead until an operator
- * re-sends it.
+ * re-sends it. Alert notices to an e-mail channel go over SMTP instead (lib/outbox/smtp.ts),
+ * where the server's reply decides: accepted is delivered, a 4xx reply or no connection is
+ * retried like a failed POST, and a 5xx reply (a recipient rejected) is dead at once.
  */
 
 export interface DispatcherOptions {
@@ -37,6 +41,9 @@ export interface DispatcherOptions {
   /** Spreads retries so commands that failed together do not come back together: ±20 %. */
   jitter: (delayMs: number) => number;
   fetch: typeof fetch;
+  /** Where an e-mail channel's notices go out (SMTP_URL) and whom they come from (ALERT_EMAIL_FROM). */
+  smtpUrl: string | undefined;
+  emailFrom: string;
 }
 
 export const DEFAULT_DISPATCHER_OPTIONS: DispatcherOptions = {
@@ -46,6 +53,8 @@ export const DEFAULT_DISPATCHER_OPTIONS: DispatcherOptions = {
   batchSize: 10,
   jitter: (delayMs) => Math.round(delayMs * (0.8 + 0.4 * Math.random())),
   fetch: (...args) => fetch(...args),
+  smtpUrl: DEFAULT_EMAIL_DELIVERY.smtpUrl,
+  emailFrom: DEFAULT_EMAIL_DELIVERY.from,
 };
 
 function withDefaults(options: Partial<DispatcherOptions>): DispatcherOptions {
@@ -92,12 +101,12 @@ async function deliverClaimed(
     await recordFailed(db, command.id, command.attempt, outcome, "dead");
     return "dead";
   }
-  const outcome = await post(command, options);
-  if (outcome.httpStatus !== null && outcome.httpStatus >= 200 && outcome.httpStatus < 300) {
+  const { outcome, verdict } = await attemptDelivery(command, options);
+  if (verdict === "delivered") {
     await recordDelivered(db, command.id, command.attempt, outcome);
     return "delivered";
   }
-  const delay = options.backoffMs[command.attempt - 1];
+  const delay = verdict === "permanent" ? undefined : options.backoffMs[command.attempt - 1];
   if (delay === undefined) {
     await recordFailed(db, command.id, command.attempt, outcome, "dead");
     return "dead";
@@ -106,6 +115,23 @@ async function deliverClaimed(
     retryInMs: options.jitter(delay),
   });
   return "retrying";
+}
+
+/** E-mail channels are mailed over SMTP; everything else is an HTTP POST, done only on a 2xx. */
+async function attemptDelivery(
+  command: ClaimedCommand,
+  options: DispatcherOptions,
+): Promise<AttemptResult> {
+  if (command.alertChannelId && command.channelKind === "email") {
+    return mailAlertNotice(command, {
+      smtpUrl: options.smtpUrl,
+      from: options.emailFrom,
+      timeoutMs: options.timeoutMs,
+    });
+  }
+  const outcome = await post(command, options);
+  const ok = outcome.httpStatus !== null && outcome.httpStatus >= 200 && outcome.httpStatus < 300;
+  return { outcome, verdict: ok ? "delivered" : "retry" };
 }
 
 /** The body a receiver gets: the command's kind and payload, with its id for reference. */

@@ -93,6 +93,17 @@ const RULE = {
 };
 
 describe("alert channels", () => {
+  it("refuses an e-mail channel with a 400 naming SMTP_URL on an install that has none", async () => {
+    as("admin");
+    const refused = await call(handleChannelCollection, "POST", "/api/v1/alert-channels", {
+      kind: "email",
+      name: "Finance on-call",
+      to: ["finance-oncall@example.test"],
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body!.error.message).toContain("SMTP_URL");
+  });
+
   it("creates a webhook channel, returning its secret once, for finance and admin only", async () => {
     as(null);
     const anonymous = await call(handleChannelCollection, "POST", "/api/v1/alert-channels", {});

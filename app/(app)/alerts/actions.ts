@@ -5,6 +5,7 @@ import { z } from "zod";
 import { getDb } from "@/db";
 import { acknowledgeAlert } from "@/lib/alerts/acknowledge";
 import { createChannel } from "@/lib/alerts/channels";
+import { parseRecipientList } from "@/lib/alerts/email";
 import { createRule, deleteRule } from "@/lib/alerts/rules";
 import { requirePermission } from "@/lib/auth/session";
 import { InvalidInput } from "@/lib/errors";
@@ -94,7 +95,9 @@ export async function createChannelAction(
     const user = await requirePermission("alerts:manage");
     const { channel, secret } = await createChannel(
       await getDb(),
-      { kind: text(form, "kind"), name: text(form, "name"), url: text(form, "url") },
+      text(form, "kind") === "email"
+        ? { kind: "email", name: text(form, "name"), to: parseRecipientList(text(form, "to")) }
+        : { kind: text(form, "kind"), name: text(form, "name"), url: text(form, "url") },
       { userId: user.id, actor: userActor(user), meta: await actionMeta() },
     );
     revalidatePath(PAGE);

@@ -1,0 +1,245 @@
+import { randomUUID } from "node:crypto";
+import type { AddressInfo } from "node:net";
+import { eq } from "drizzle-orm";
+import { simpleParser, type AddressObject, type ParsedMail } from "mailparser";
+import { SMTPServer, type SMTPServerAddress } from "smtp-server";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { outboxCommands, outboxDeliveries } from "@/db/schema";
+import { createChannel } from "@/lib/alerts/channels";
+import { evaluateAlerts } from "@/lib/alerts/evaluate";
+import { deleteRule } from "@/lib/alerts/rules";
+import { env } from "@/lib/env";
+import { dispatchDue, type DispatcherOptions } from "@/lib/outbox/dispatcher";
+import { createTestDb, type TestDb } from "../support/db";
+import { ingest } from "../kpi/support";
+import { FAST, sleep } from "../outbox/support";
+import { CONTEXT, firstPassRule, postings } from "./support";
+
+/*
+ * E-mail channels against a real SMTP server on a free local port: a firing and a resolved
+ * notice each arrive once, with a text and an HTML part, to the channel's recipients, with
+ * everything people typed escaped in the HTML; a 4xx reply is retried, a 5xx reply is dead
+ * at once with the server's reason; and without SMTP_URL no e-mail channel can be created.
+ */
+
+let t: TestDb;
+let server: SMTPServer;
+let smtpUrl: string;
+
+interface ReceivedMail {
+  envelopeTo: string[];
+  message: ParsedMail;
+}
+const received: ReceivedMail[] = [];
+/** What the server answers at RCPT TO: accept, or an SMTP reply code with its text. */
+let answer: "accept" | { code: number; text: string } = "accept";
+
+const USER = "closeline";
+const PASSWORD = "s3cret";
+
+beforeAll(async () => {
+  t = await createTestDb();
+  server = new SMTPServer({
+    // No certificate to offer: plain SMTP with AUTH, as on a trusted local relay.
+    disabledCommands: ["STARTTLS"],
+    allowInsecureAuth: true,
+    logger: false,
+    onAuth(auth, _session, callback) {
+      if (auth.username === USER && auth.password === PASSWORD) callback(null, { user: USER });
+      else callback(new Error("535 authentication failed"));
+    },
+    onRcptTo(_address: SMTPServerAddress, _session, callback) {
+      if (answer === "accept") return callback();
+      callback(Object.assign(new Error(answer.text), { responseCode: answer.code }));
+    },
+    onData(stream, session, callback) {
+      const envelopeTo = session.envelope.rcptTo.map((r) => r.address);
+      simpleParser(stream)
+        .then((message) => {
+          received.push({ envelopeTo, message });
+          callback();
+        })
+        .catch(callback);
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.server.address() as AddressInfo;
+  smtpUrl = `smtp://${USER}:${PASSWORD}@127.0.0.1:${port}`;
+});
+
+afterAll(async () => {
+  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  await t?.close();
+});
+
+beforeEach(() => {
+  answer = "accept";
+  received.length = 0;
+});
+
+const options = (): Partial<DispatcherOptions> => ({
+  ...FAST,
+  smtpUrl,
+  emailFrom: "Closeline Alerts <alerts@closeline.test>",
+});
+
+async function emailChannel(to: string[]) {
+  return createChannel(
+    t.db,
+    { kind: "email", name: `mail ${randomUUID()}`, to },
+    { ...CONTEXT, smtpUrl },
+  );
+}
+
+/** A new e-mail channel to one recipient, and a rule that has just fired to it (notice queued). */
+async function firingOnNewChannel(recipient: string) {
+  const { channel } = await emailChannel([recipient]);
+  const entity = `E-${randomUUID().slice(0, 8)}`;
+  const rule = await firstPassRule(t.db, [channel.id], { entity });
+  await ingest(t.db, postings(2, "failed", new Date(Date.now() - 60_000), entity));
+  await evaluateAlerts(t.db);
+  return { channel, rule };
+}
+
+async function commandsOf(channelId: string) {
+  return t.db.select().from(outboxCommands).where(eq(outboxCommands.alertChannelId, channelId));
+}
+
+const addresses = (field: AddressObject | AddressObject[] | undefined) =>
+  [field ?? []].flat().flatMap((a) => a.value.map((v) => v.address));
+
+describe("e-mail alert channels over SMTP", () => {
+  it("mails a firing and then a resolved notice, each once, with both parts, escaped", async () => {
+    const to = ["oncall@example.test", "controller@example.test"];
+    const { channel, secret } = await emailChannel(to);
+    expect(secret).toBeNull();
+    expect(channel).toMatchObject({ kind: "email", config: { to } });
+    const entity = `ACME-US-${randomUUID().slice(0, 6)}`;
+    const rule = await firstPassRule(t.db, [channel.id], {
+      name: `First pass <b>below</b> 90 % & "more"`,
+      entity,
+    });
+
+    // All in the recent past, so that later evaluations (at the real now) agree with these.
+    const minutesAgo = (n: number) => new Date(Date.now() - n * 60_000);
+    await ingest(t.db, postings(2, "failed", minutesAgo(10), entity));
+    await evaluateAlerts(t.db, minutesAgo(9), { baseUrl: "https://closeline.test" });
+    expect(await dispatchDue(t.db, options())).toMatchObject({ claimed: 1, delivered: 1 });
+    expect(await dispatchDue(t.db, options())).toMatchObject({ claimed: 0 });
+    expect(received).toHaveLength(1);
+
+    const firing = received[0]!;
+    expect(firing.envelopeTo.sort()).toEqual([...to].sort());
+    expect(addresses(firing.message.to).sort()).toEqual([...to].sort());
+    expect(addresses(firing.message.from)).toEqual(["alerts@closeline.test"]);
+    expect(firing.message.subject).toBe(
+      `[CRITICAL] First pass <b>below</b> 90 % & "more" — firing (${entity})`,
+    );
+    const text = firing.message.text ?? "";
+    const html = String(firing.message.html);
+    expect(text).toContain(`Entity: ${entity}`);
+    expect(text).toContain("Severity: critical");
+    expect(text).toContain("Value: 0 against a threshold of 0.9000");
+    expect(text).toMatch(/Started: \d{4}-\d\d-\d\d \d\d:\d\d UTC/);
+    expect(text).toMatch(/Open in Closeline: https:\/\/closeline\.test\/alerts#alert-[0-9a-f-]+/);
+    expect(html).toContain("First pass &lt;b&gt;below&lt;/b&gt; 90 % &amp; &quot;more&quot;");
+    expect(html).not.toContain("<b>below</b>");
+    expect(html).toMatch(/<a href="https:\/\/closeline\.test\/alerts#alert-[0-9a-f-]+">/);
+    expect(html).not.toContain("Resolved");
+    const [firingCommand] = await commandsOf(channel.id);
+    expect(firing.message.messageId).toBe(`<${firingCommand!.id}@closeline.alerts>`);
+
+    await ingest(t.db, postings(40, "succeeded", minutesAgo(5), entity));
+    await evaluateAlerts(t.db, new Date(), { baseUrl: "https://closeline.test" });
+    expect(await dispatchDue(t.db, options())).toMatchObject({ claimed: 1, delivered: 1 });
+    expect(await dispatchDue(t.db, options())).toMatchObject({ claimed: 0 });
+    expect(received).toHaveLength(2);
+
+    const resolved = received[1]!;
+    expect(resolved.message.subject).toBe(
+      `[CRITICAL] First pass <b>below</b> 90 % & "more" — resolved (${entity})`,
+    );
+    expect(resolved.message.text).toMatch(/Resolved: \d{4}-\d\d-\d\d \d\d:\d\d UTC/);
+    expect(String(resolved.message.html)).toContain("<th");
+    expect(String(resolved.message.html)).toContain("Resolved");
+    // Both notices of one alert thread together in a mail client.
+    expect(resolved.message.references).toEqual(firing.message.references);
+    expect(addresses(resolved.message.to).sort()).toEqual([...to].sort());
+
+    const commands = await commandsOf(channel.id);
+    expect(commands.map((c) => c.status)).toEqual(["delivered", "delivered"]);
+    await deleteRule(t.db, rule.id, CONTEXT);
+  });
+
+  it("retries after a 4xx reply and delivers once the server accepts", async () => {
+    const { channel, rule } = await firingOnNewChannel("retry@example.test");
+
+    answer = { code: 451, text: "4.3.0 Try again later" };
+    expect(await dispatchDue(t.db, options())).toMatchObject({ claimed: 1, retrying: 1 });
+    const [waiting] = await commandsOf(channel.id);
+    expect(waiting).toMatchObject({ status: "pending" });
+    expect(waiting!.lastError).toContain("451");
+    expect(received).toHaveLength(0);
+
+    answer = "accept";
+    await sleep(100);
+    expect(await dispatchDue(t.db, options())).toMatchObject({ claimed: 1, delivered: 1 });
+    expect(received).toHaveLength(1);
+    const log = await t.db
+      .select()
+      .from(outboxDeliveries)
+      .where(eq(outboxDeliveries.commandId, waiting!.id));
+    expect(log.map((d) => d.attempt).sort()).toEqual([1, 2]);
+    await deleteRule(t.db, rule.id, CONTEXT);
+  });
+
+  it("retries while the SMTP server cannot be reached, then delivers", async () => {
+    const { channel, rule } = await firingOnNewChannel("unreachable@example.test");
+
+    const closed = new SMTPServer({ disabledCommands: ["STARTTLS"], logger: false });
+    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+    const { port } = closed.server.address() as AddressInfo;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const down = { ...options(), smtpUrl: `smtp://127.0.0.1:${port}` };
+    expect(await dispatchDue(t.db, down)).toMatchObject({ claimed: 1, retrying: 1 });
+    const [command] = await commandsOf(channel.id);
+    expect(command).toMatchObject({ status: "pending" });
+    expect(command!.lastError).toContain("ECONNREFUSED");
+
+    await sleep(100);
+    expect(await dispatchDue(t.db, options())).toMatchObject({ claimed: 1, delivered: 1 });
+    expect(received.map((mail) => mail.envelopeTo)).toEqual([["unreachable@example.test"]]);
+    await deleteRule(t.db, rule.id, CONTEXT);
+  });
+
+  it("dead-letters at once, with the server's reason, after a 5xx reply", async () => {
+    const { channel, rule } = await firingOnNewChannel("nobody@example.test");
+
+    answer = { code: 550, text: "5.1.1 No such mailbox here" };
+    expect(await dispatchDue(t.db, options())).toMatchObject({ claimed: 1, dead: 1 });
+    const [command] = await commandsOf(channel.id);
+    expect(command).toMatchObject({ status: "dead", attempts: 1 });
+    expect(command!.lastError).toBe("SMTP 550 5.1.1 No such mailbox here");
+    expect(received).toHaveLength(0);
+    await deleteRule(t.db, rule.id, CONTEXT);
+  });
+
+  it("refuses an e-mail channel when no SMTP server is configured, naming the setting", async () => {
+    expect(env.SMTP_URL).toBeUndefined();
+    await expect(
+      createChannel(t.db, { kind: "email", name: "mail", to: ["a@example.test"] }, CONTEXT),
+    ).rejects.toMatchObject({ status: 400, message: expect.stringContaining("SMTP_URL") });
+  });
+
+  it("validates recipients: at least one, at most twenty, each an address", async () => {
+    for (const to of [
+      [],
+      ["not an address"],
+      Array.from({ length: 21 }, (_, i) => `r${i}@x.test`),
+    ]) {
+      await expect(
+        createChannel(t.db, { kind: "email", name: "mail", to }, { ...CONTEXT, smtpUrl }),
+      ).rejects.toMatchObject({ status: 400 });
+    }
+  });
+});
