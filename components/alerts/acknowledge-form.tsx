@@ -1,6 +1,9 @@
 "use client";
 
 import { useActionState, useId } from "react";
+import { Field } from "@/components/forms/field";
+import { FormStatus } from "@/components/forms/form-status";
+import { SubmitButton } from "@/components/forms/submit-button";
 import type { ActionResult } from "@/lib/http/action-result";
 
 /** Acknowledges one firing alert with a comment saying what is being done about it. */
@@ -13,13 +16,12 @@ export function AcknowledgeForm({
   alertName: string;
   acknowledge: (previous: ActionResult | null, form: FormData) => Promise<ActionResult>;
 }) {
-  const [state, action, pending] = useActionState(acknowledge, null);
+  const [state, action] = useActionState(acknowledge, null);
   const id = useId();
   return (
     <form action={action} className="form-row" aria-label={`Acknowledge ${alertName}`}>
       <input type="hidden" name="id" value={alertId} />
-      <label className="field" htmlFor={`${id}-comment`} style={{ flex: "1 1 14rem" }}>
-        Comment
+      <Field label="Comment" htmlFor={`${id}-comment`} style={{ flex: "1 1 14rem" }}>
         <input
           id={`${id}-comment`}
           name="comment"
@@ -27,15 +29,9 @@ export function AcknowledgeForm({
           maxLength={2000}
           placeholder="What are you doing about it?"
         />
-      </label>
-      <button type="submit" disabled={pending}>
-        {pending ? "Acknowledging…" : "Acknowledge"}
-      </button>
-      {state && !state.ok ? (
-        <p className="alert error" role="alert" style={{ flexBasis: "100%" }}>
-          {state.error}
-        </p>
-      ) : null}
+      </Field>
+      <SubmitButton label="Acknowledge" pendingLabel="Acknowledging…" primary={false} />
+      <FormStatus state={state} />
     </form>
   );
 }

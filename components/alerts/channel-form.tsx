@@ -1,6 +1,9 @@
 "use client";
 
 import { useActionState } from "react";
+import { Field, Options } from "@/components/forms/field";
+import { FormStatus } from "@/components/forms/form-status";
+import { SubmitButton } from "@/components/forms/submit-button";
 import { ShownOnce } from "@/components/ui/shown-once";
 import { ALERT_CHANNEL_KINDS } from "@/lib/contract/alerts";
 import type { ActionResult } from "@/lib/http/action-result";
@@ -16,43 +19,32 @@ export function ChannelForm({
     form: FormData,
   ) => Promise<ActionResult<Created>>;
 }) {
-  const [state, action, pending] = useActionState(create, null);
+  const [state, action] = useActionState(create, null);
   return (
     <form action={action} className="form-row">
-      <label className="field">
-        Kind
+      <Field label="Kind">
         <select name="kind" defaultValue="webhook">
-          {ALERT_CHANNEL_KINDS.map((k) => (
-            <option key={k} value={k}>
-              {k}
-            </option>
-          ))}
+          <Options values={ALERT_CHANNEL_KINDS} />
         </select>
-      </label>
-      <label className="field">
-        Name
+      </Field>
+      <Field label="Name">
         <input name="name" required maxLength={100} placeholder="On-call bridge" />
-      </label>
-      <label className="field" style={{ flex: "1 1 20rem" }}>
-        URL
+      </Field>
+      <Field label="URL" style={{ flex: "1 1 20rem" }}>
         <input name="url" type="url" required maxLength={2000} />
-      </label>
-      <button className="primary" type="submit" disabled={pending}>
-        {pending ? "Adding…" : "Add channel"}
-      </button>
-      {state && !state.ok ? (
-        <p className="alert error" role="alert" style={{ flexBasis: "100%" }}>
-          {state.error}
-        </p>
-      ) : null}
-      {state?.ok ? (
-        <ShownOnce secret={state.data.secret}>
-          Channel <strong>{state.data.name}</strong> added.
-          {state.data.secret
-            ? " Give the receiver this signing secret now; it will not be shown again."
-            : null}
-        </ShownOnce>
-      ) : null}
+      </Field>
+      <SubmitButton label="Add channel" pendingLabel="Adding…" />
+      <FormStatus
+        state={state}
+        done={(created) => (
+          <ShownOnce secret={created.secret}>
+            Channel <strong>{created.name}</strong> added.
+            {created.secret
+              ? " Give the receiver this signing secret now; it will not be shown again."
+              : null}
+          </ShownOnce>
+        )}
+      />
     </form>
   );
 }

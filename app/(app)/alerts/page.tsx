@@ -7,7 +7,7 @@ import { AlertsTable } from "@/components/alerts/alerts-table";
 import { ChannelForm } from "@/components/alerts/channel-form";
 import { RuleForm } from "@/components/alerts/rule-form";
 import { RowActionButton } from "@/components/ui/row-action-button";
-import { TableRegion } from "@/components/table/table-region";
+import { DataTable } from "@/components/table/data-table";
 import { listChannels } from "@/lib/alerts/channels";
 import { listRules } from "@/lib/alerts/rules";
 import { can } from "@/lib/auth/permissions";
@@ -73,53 +73,39 @@ export default async function AlertsPage() {
       </section>
       <section className="card" aria-labelledby="rules">
         <h2 id="rules">Rules</h2>
-        {rules.length === 0 ? (
-          <p className="muted">No alert rule yet.</p>
-        ) : (
-          <TableRegion label="Alert rules">
-            <table className="data stack">
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Severity</th>
-                  <th scope="col">Condition</th>
-                  <th scope="col">For</th>
-                  <th scope="col">Enabled</th>
-                  {manage ? (
-                    <th scope="col">
-                      <span className="visually-hidden">Actions</span>
-                    </th>
-                  ) : null}
-                </tr>
-              </thead>
-              <tbody>
-                {rules.map((r) => (
-                  <tr key={r.id} data-testid="alert-rule">
-                    <td data-label="Name">{r.name}</td>
-                    <td data-label="Severity">{r.severity}</td>
-                    <td data-label="Condition">
-                      <code>{describeCondition(r.condition, r.entity)}</code>
-                    </td>
-                    <td data-label="For">{r.for}</td>
-                    <td data-label="Enabled">{r.enabled ? "yes" : "no"}</td>
-                    {manage ? (
-                      <td data-label="Actions">
-                        <RowActionButton
-                          id={r.id}
-                          label="Delete"
-                          pendingLabel="Deleting…"
-                          confirm={`Delete the rule "${r.name}"? Its firing alerts are resolved.`}
-                          danger
-                          action={deleteRuleAction}
-                        />
-                      </td>
-                    ) : null}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </TableRegion>
-        )}
+        <DataTable
+          label="Alert rules"
+          stack
+          rows={rules}
+          rowKey={(r) => r.id}
+          rowAttributes={() => ({ "data-testid": "alert-rule" })}
+          empty="No alert rule yet."
+          rowActions={
+            manage
+              ? (r) => (
+                  <RowActionButton
+                    id={r.id}
+                    label="Delete"
+                    pendingLabel="Deleting…"
+                    confirm={`Delete the rule "${r.name}"? Its firing alerts are resolved.`}
+                    danger
+                    action={deleteRuleAction}
+                  />
+                )
+              : undefined
+          }
+          labelActionsOnPhone
+          columns={[
+            { header: "Name", cell: (r) => r.name },
+            { header: "Severity", cell: (r) => r.severity },
+            {
+              header: "Condition",
+              cell: (r) => <code>{describeCondition(r.condition, r.entity)}</code>,
+            },
+            { header: "For", cell: (r) => r.for },
+            { header: "Enabled", cell: (r) => (r.enabled ? "yes" : "no") },
+          ]}
+        />
       </section>
       {manage ? (
         <>

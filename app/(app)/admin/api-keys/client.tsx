@@ -1,21 +1,20 @@
 "use client";
 
 import { useActionState } from "react";
+import { Field, FieldGroup, FormHelp } from "@/components/forms/field";
+import { FormStatus } from "@/components/forms/form-status";
+import { SubmitButton } from "@/components/forms/submit-button";
 import { ShownOnce } from "@/components/ui/shown-once";
 import { createApiKeyAction } from "./actions";
 
 export function CreateApiKeyForm() {
-  const [state, action, pending] = useActionState(createApiKeyAction, null);
+  const [state, action] = useActionState(createApiKeyAction, null);
   return (
     <form action={action} className="form-row" aria-describedby="key-help">
-      <label className="field">
-        Name
+      <Field label="Name">
         <input name="name" required maxLength={100} placeholder="e.g. Billing middleware" />
-      </label>
-      <fieldset className="form-row" style={{ border: 0, padding: 0, margin: 0 }}>
-        <legend className="muted" style={{ fontSize: "0.85rem" }}>
-          Scopes
-        </legend>
+      </Field>
+      <FieldGroup legend="Scopes">
         <label>
           <input type="checkbox" name="scopes" value="ingest" defaultChecked /> ingest
         </label>
@@ -25,23 +24,19 @@ export function CreateApiKeyForm() {
         <label>
           <input type="checkbox" name="scopes" value="work" /> work (queue actions, never approval)
         </label>
-      </fieldset>
-      <button className="primary" type="submit" disabled={pending}>
-        {pending ? "Creating…" : "Create key"}
-      </button>
-      <p id="key-help" className="muted" style={{ flexBasis: "100%", margin: 0 }}>
+      </FieldGroup>
+      <SubmitButton label="Create key" pendingLabel="Creating…" />
+      <FormHelp id="key-help">
         The key is shown once, right after it is created. Closeline keeps only its hash.
-      </p>
-      {state && !state.ok ? (
-        <p className="alert error" role="alert" style={{ flexBasis: "100%" }}>
-          {state.error}
-        </p>
-      ) : null}
-      {state?.ok ? (
-        <ShownOnce secret={state.data.key} testId="new-api-key">
-          Key <strong>{state.data.name}</strong> created. Copy it now; it will not be shown again.
-        </ShownOnce>
-      ) : null}
+      </FormHelp>
+      <FormStatus
+        state={state}
+        done={(created) => (
+          <ShownOnce secret={created.key} testId="new-api-key">
+            Key <strong>{created.name}</strong> created. Copy it now; it will not be shown again.
+          </ShownOnce>
+        )}
+      />
     </form>
   );
 }

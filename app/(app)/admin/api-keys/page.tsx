@@ -7,8 +7,8 @@ import { RowActionButton } from "@/components/ui/row-action-button";
 import { revokeApiKeyAction } from "./actions";
 import { CreateApiKeyForm } from "./client";
 import { TokenTable } from "../../profile/token-table";
-import { DateTime } from "@/components/ui/date-time";
-import { TableRegion } from "@/components/table/table-region";
+import { DateTime, DateTimeOrNever } from "@/components/ui/date-time";
+import { DataTable } from "@/components/table/data-table";
 
 export const metadata: Metadata = { title: "API keys" };
 
@@ -27,80 +27,48 @@ export default async function ApiKeysPage() {
       </section>
       <section className="card" aria-labelledby="keys">
         <h2 id="keys">API keys</h2>
-        {keys.length === 0 ? (
-          <p className="muted">
-            No API keys yet. Integrations need one with the ingest scope to send telemetry.
-          </p>
-        ) : (
-          <TableRegion label="API keys">
-            <table className="data stack">
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Key</th>
-                  <th scope="col">Scopes</th>
-                  <th scope="col">Created</th>
-                  <th scope="col">Last used</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">
-                    <span className="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {keys.map((key) => (
-                  <tr key={key.id}>
-                    <td data-label="Name">{key.name}</td>
-                    <td data-label="Key">
-                      <code>{key.prefix}…</code>
-                    </td>
-                    <td data-label="Scopes">{key.scopes.join(", ")}</td>
-                    <td data-label="Created">
-                      <DateTime value={key.createdAt} />
-                    </td>
-                    <td data-label="Last used">
-                      {key.lastUsedAt ? (
-                        <DateTime value={key.lastUsedAt} />
-                      ) : (
-                        <span className="muted">never</span>
-                      )}
-                    </td>
-                    <td data-label="Status">
-                      {key.revokedAt ? (
-                        <span className="badge bad">
-                          revoked <DateTime value={key.revokedAt} />
-                        </span>
-                      ) : (
-                        <span className="badge ok">active</span>
-                      )}
-                    </td>
-                    <td>
-                      {key.revokedAt ? null : (
-                        <RowActionButton
-                          id={key.id}
-                          label="Revoke"
-                          pendingLabel="Revoking…"
-                          ariaLabel={`Revoke key ${key.name}`}
-                          danger
-                          confirm={`Revoke the key "${key.name}"? Integrations using it will get 401 at once.`}
-                          action={revokeApiKeyAction}
-                        />
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </TableRegion>
-        )}
+        <DataTable
+          label="API keys"
+          stack
+          rows={keys}
+          rowKey={(key) => key.id}
+          empty="No API keys yet. Integrations need one with the ingest scope to send telemetry."
+          rowActions={(key) =>
+            key.revokedAt ? null : (
+              <RowActionButton
+                id={key.id}
+                label="Revoke"
+                pendingLabel="Revoking…"
+                ariaLabel={`Revoke key ${key.name}`}
+                danger
+                confirm={`Revoke the key "${key.name}"? Integrations using it will get 401 at once.`}
+                action={revokeApiKeyAction}
+              />
+            )
+          }
+          columns={[
+            { header: "Name", cell: (key) => key.name },
+            { header: "Key", cell: (key) => <code>{key.prefix}…</code> },
+            { header: "Scopes", cell: (key) => key.scopes.join(", ") },
+            { header: "Created", cell: (key) => <DateTime value={key.createdAt} /> },
+            { header: "Last used", cell: (key) => <DateTimeOrNever value={key.lastUsedAt} /> },
+            {
+              header: "Status",
+              cell: (key) =>
+                key.revokedAt ? (
+                  <span className="badge bad">
+                    revoked <DateTime value={key.revokedAt} />
+                  </span>
+                ) : (
+                  <span className="badge ok">active</span>
+                ),
+            },
+          ]}
+        />
       </section>
       <section className="card" aria-labelledby="tokens">
         <h2 id="tokens">Personal tokens</h2>
-        {tokens.length === 0 ? (
-          <p className="muted">No one has created a personal token.</p>
-        ) : (
-          <TokenTable tokens={tokens} showUser />
-        )}
+        <TokenTable tokens={tokens} showUser empty="No one has created a personal token." />
       </section>
     </>
   );

@@ -1,0 +1,106 @@
+import type { ReactNode } from "react";
+import { TableRegion } from "./table-region";
+
+/** One column of a DataTable: its header and what each row shows under it. */
+export interface Column<Row> {
+  header: string;
+  /** What each row shows in this column. */
+  cell: (row: Row) => ReactNode;
+  /** The header is for screen readers only. */
+  hideHeader?: boolean;
+  /**
+   * On a phone a stacked table writes the column's name before each cell; a column whose
+   * header is hidden writes none unless this says so.
+   */
+  phoneLabel?: boolean;
+  /** The cell names its row (a header cell with scope="row"). */
+  rowHeader?: boolean;
+  className?: string;
+}
+
+type RowAttributes = { id?: string } & { [data: `data-${string}`]: string | undefined };
+
+// A row header shows as body text, not as a column header.
+const ROW_HEADER_STYLE = { background: "none", color: "var(--text)" } as const;
+
+/**
+ * A table of rows, one column definition per column: header cells with scope, an optional
+ * caption, what to say when there is no row, the scroll box every wide table sits in, and a
+ * last column of what may be done to each row. Columns may be left out with `false` (a column
+ * only some users see).
+ */
+export function DataTable<Row>({
+  label,
+  columns,
+  rows,
+  rowKey,
+  rowAttributes,
+  rowActions,
+  labelActionsOnPhone = false,
+  empty,
+  caption,
+  stack = false,
+  testId,
+}: {
+  /** Names the scroll box for screen readers; leave it out for a box of inputs. */
+  label?: string;
+  columns: readonly (Column<Row> | false | null | undefined)[];
+  rows: readonly Row[];
+  rowKey: (row: Row) => string;
+  rowAttributes?: (row: Row) => RowAttributes;
+  /** The buttons (or form) acting on one row, in a last column whose header only a screen reader reads. */
+  rowActions?: (row: Row) => ReactNode;
+  /** Write "Actions" before the row actions on a phone, as before every other cell. */
+  labelActionsOnPhone?: boolean;
+  /** Said in place of the table when there is no row. */
+  empty?: ReactNode;
+  caption?: ReactNode;
+  /** On a phone, each row becomes a small card (see table.data.stack). */
+  stack?: boolean;
+  testId?: string;
+}) {
+  if (rows.length === 0 && empty !== undefined) return <p className="muted">{empty}</p>;
+  const shown = columns.filter((c): c is Column<Row> => !!c);
+  if (rowActions)
+    shown.push({
+      header: "Actions",
+      hideHeader: true,
+      phoneLabel: labelActionsOnPhone,
+      cell: rowActions,
+    });
+  const phoneLabel = (c: Column<Row>) =>
+    stack && (!c.hideHeader || c.phoneLabel) ? c.header : undefined;
+  return (
+    <TableRegion label={label}>
+      <table className={stack ? "data stack" : "data"} data-testid={testId}>
+        {caption ? <caption>{caption}</caption> : null}
+        <thead>
+          <tr>
+            {shown.map((c) => (
+              <th key={c.header} scope="col">
+                {c.hideHeader ? <span className="visually-hidden">{c.header}</span> : c.header}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((row) => (
+            <tr key={rowKey(row)} {...rowAttributes?.(row)}>
+              {shown.map((c) =>
+                c.rowHeader ? (
+                  <th key={c.header} scope="row" style={ROW_HEADER_STYLE}>
+                    {c.cell(row)}
+                  </th>
+                ) : (
+                  <td key={c.header} className={c.className} data-label={phoneLabel(c)}>
+                    {c.cell(row)}
+                  </td>
+                ),
+              )}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </TableRegion>
+  );
+}
