@@ -1,10 +1,8 @@
 "use client";
 
-import { useActionState, useId } from "react";
+import { useId } from "react";
+import { ActionForm, type FormAction } from "@/components/forms/action-form";
 import { Field } from "@/components/forms/field";
-import { FormStatus } from "@/components/forms/form-status";
-import { SubmitButton } from "@/components/forms/submit-button";
-import type { ActionResult } from "@/lib/http/action-result";
 
 /** Acknowledges one firing alert with a comment saying what is being done about it. */
 export function AcknowledgeForm({
@@ -14,12 +12,17 @@ export function AcknowledgeForm({
 }: {
   alertId: string;
   alertName: string;
-  acknowledge: (previous: ActionResult | null, form: FormData) => Promise<ActionResult>;
+  acknowledge: FormAction<undefined>;
 }) {
-  const [state, action] = useActionState(acknowledge, null);
   const id = useId();
   return (
-    <form action={action} className="form-row" aria-label={`Acknowledge ${alertName}`}>
+    <ActionForm
+      action={acknowledge}
+      submit="Acknowledge"
+      pendingLabel="Acknowledging…"
+      primary={false}
+      ariaLabel={`Acknowledge ${alertName}`}
+    >
       <input type="hidden" name="id" value={alertId} />
       <Field label="Comment" htmlFor={`${id}-comment`} style={{ flex: "1 1 14rem" }}>
         <input
@@ -30,8 +33,6 @@ export function AcknowledgeForm({
           placeholder="What are you doing about it?"
         />
       </Field>
-      <SubmitButton label="Acknowledge" pendingLabel="Acknowledging…" primary={false} />
-      <FormStatus state={state} />
-    </form>
+    </ActionForm>
   );
 }

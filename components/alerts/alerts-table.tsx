@@ -21,10 +21,9 @@ export function AlertsTable({
   return (
     <DataTable
       label={label}
-      stack
       rows={alerts}
-      rowKey={(a) => a.id}
-      rowAttributes={(a) => ({ id: `alert-${a.id}`, "data-testid": "alert-row" })}
+      rowTestId="alert-row"
+      rowAttributes={(a) => ({ id: `alert-${a.id}` })}
       empty={emptyText}
       rowActions={action}
       labelActionsOnPhone

@@ -1,18 +1,13 @@
 "use client";
 
-import { useActionState } from "react";
-import { Field, FieldGroup, FormHelp, Options } from "@/components/forms/field";
-import { FormStatus } from "@/components/forms/form-status";
-import { SubmitButton } from "@/components/forms/submit-button";
+import { ActionForm, type FormAction } from "@/components/forms/action-form";
+import { Field, FieldGroup, Options, SelectField } from "@/components/forms/field";
 import {
   ALERT_SEVERITIES,
   COMPARISONS,
   KPI_METRIC_LABELS,
   KPI_METRICS,
 } from "@/lib/contract/alerts";
-import type { ActionResult } from "@/lib/http/action-result";
-
-type Created = { name: string };
 
 /** A KPI threshold rule; the same contract as POST /api/v1/alert-rules validates it. */
 export function RuleForm({
@@ -20,32 +15,42 @@ export function RuleForm({
   create,
 }: {
   channels: { id: string; name: string; kind: string }[];
-  create: (
-    previous: ActionResult<Created> | null,
-    form: FormData,
-  ) => Promise<ActionResult<Created>>;
+  create: FormAction<{ name: string }>;
 }) {
-  const [state, action] = useActionState(create, null);
   return (
-    <form action={action} className="form-row" aria-describedby="rule-help">
+    <ActionForm
+      action={create}
+      submit="Add rule"
+      pendingLabel="Saving…"
+      helpId="rule-help"
+      help={
+        <>
+          Durations are ISO 8601: P1D is a day, PT10M ten minutes. A figure with nothing to measure
+          never fires. Leave the entity empty for the whole company, or write * for one alert per
+          entity.
+        </>
+      }
+      success={(created) => (
+        <>
+          Rule <strong>{created.name}</strong> added.
+        </>
+      )}
+    >
       <Field label="Name" style={{ flex: "1 1 16rem" }}>
         <input name="name" required maxLength={200} placeholder="First pass below 90 %" />
       </Field>
-      <Field label="Severity">
-        <select name="severity" defaultValue="warning">
-          <Options values={ALERT_SEVERITIES} />
-        </select>
-      </Field>
+      <SelectField
+        label="Severity"
+        name="severity"
+        defaultValue="warning"
+        values={ALERT_SEVERITIES}
+      />
       <Field label="Figure" style={{ flex: "1 1 16rem" }}>
         <select name="metric" defaultValue="erpPosting.firstPassSuccessRate">
           <Options values={KPI_METRICS} label={(m) => KPI_METRIC_LABELS[m]} />
         </select>
       </Field>
-      <Field label="Comparison">
-        <select name="op" defaultValue="<">
-          <Options values={COMPARISONS} />
-        </select>
-      </Field>
+      <SelectField label="Comparison" name="op" defaultValue="<" values={COMPARISONS} />
       <Field label="Threshold">
         <input name="value" type="number" step="any" required defaultValue="0.9" />
       </Field>
@@ -73,20 +78,6 @@ export function RuleForm({
           ))}
         </FieldGroup>
       ) : null}
-      <SubmitButton label="Add rule" pendingLabel="Saving…" />
-      <FormHelp id="rule-help">
-        Durations are ISO 8601: P1D is a day, PT10M ten minutes. A figure with nothing to measure
-        never fires. Leave the entity empty for the whole company, or write * for one alert per
-        entity.
-      </FormHelp>
-      <FormStatus
-        state={state}
-        success={(created) => (
-          <>
-            Rule <strong>{created.name}</strong> added.
-          </>
-        )}
-      />
-    </form>
+    </ActionForm>
   );
 }

@@ -1,61 +1,50 @@
 "use client";
 
-import { useActionState, type ComponentProps } from "react";
+import type { ComponentProps } from "react";
 import type { SlaFormRow } from "@/lib/exceptions/sla-settings";
-import type { ActionResult } from "@/lib/http/action-result";
-import { FormFooter, FormStatus } from "@/components/forms/form-status";
-import { SubmitButton } from "@/components/forms/submit-button";
-import { DataTable } from "@/components/table/data-table";
+import { ActionForm, type FormAction } from "@/components/forms/action-form";
+import { DataTable, inputColumns } from "@/components/table/data-table";
 
-type SaveSla = (
-  previous: ActionResult<{ savedAt: string }> | null,
-  form: FormData,
-) => Promise<ActionResult<{ savedAt: string }>>;
+/** The two limits of each type, each a column of inputs. */
+const LIMITS = [
+  { header: "Warning after", field: "warningHours", label: "warning after" },
+  { header: "SLA breached after", field: "breachHours", label: "SLA breached after" },
+] as const;
 
 /** The SLA targets per exception type as a table of inputs in hours. */
-export function SlaForm({ rows, save }: { rows: SlaFormRow[]; save: SaveSla }) {
-  const [state, action] = useActionState(save, null);
+export function SlaForm({
+  rows,
+  save,
+}: {
+  rows: SlaFormRow[];
+  save: FormAction<{ savedAt: string }>;
+}) {
   return (
-    <form action={action} data-testid="sla-form">
+    <ActionForm
+      action={save}
+      submit="Save SLA targets"
+      pendingLabel="Saving…"
+      success={() =>
+        "SLA targets saved. The exception queue measures ages against them from its next refresh."
+      }
+      testId="sla-form"
+      table
+    >
       <DataTable
-        rows={rows}
-        rowKey={(row) => row.type}
+        stack={false}
+        rows={rows.map((row) => ({ ...row, id: row.type }))}
         columns={[
           { header: "Exception type", rowHeader: true, cell: (row) => row.label },
-          {
-            header: "Warning after",
-            className: "nowrap",
-            cell: (row) => (
-              <HoursInput
-                name={`${row.type}.warningHours`}
-                label={`${row.label}: warning after`}
-                defaultValue={row.warningHours}
-              />
-            ),
-          },
-          {
-            header: "SLA breached after",
-            className: "nowrap",
-            cell: (row) => (
-              <HoursInput
-                name={`${row.type}.breachHours`}
-                label={`${row.label}: SLA breached after`}
-                defaultValue={row.breachHours}
-              />
-            ),
-          },
+          ...inputColumns(LIMITS, (row: SlaFormRow, { field, label }) => (
+            <HoursInput
+              name={`${row.type}.${field}`}
+              label={`${row.label}: ${label}`}
+              defaultValue={row[field]}
+            />
+          )),
         ]}
       />
-      <FormFooter>
-        <SubmitButton label="Save SLA targets" pendingLabel="Saving…" />
-        <FormStatus
-          state={state}
-          success={() =>
-            "SLA targets saved. The exception queue measures ages against them from its next refresh."
-          }
-        />
-      </FormFooter>
-    </form>
+    </ActionForm>
   );
 }
 

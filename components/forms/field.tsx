@@ -96,3 +96,24 @@ export function Options<Value extends string>({
     </option>
   ));
 }
+
+/** A labelled select whose options are their own labels. */
+export function SelectField<Value extends string>({
+  label,
+  name,
+  defaultValue,
+  values,
+}: {
+  label: string;
+  name: string;
+  defaultValue: Value;
+  values: readonly Value[];
+}) {
+  return (
+    <Field label={label}>
+      <select name={name} defaultValue={defaultValue}>
+        <Options values={values} />
+      </select>
+    </Field>
+  );
+}

@@ -57,8 +57,9 @@ export function CommandsTable({
     <DataTable
       label="Commands"
       rows={commands}
-      rowKey={(c) => c.id}
-      rowAttributes={(c) => ({ "data-testid": "outbox-command", "data-status": c.status })}
+      stack={false}
+      rowTestId="outbox-command"
+      rowAttributes={(c) => ({ "data-status": c.status })}
       empty={emptyText}
       rowActions={
         resend

@@ -1,13 +1,8 @@
 "use client";
 
-import { useActionState } from "react";
-import { Field, FieldGroup, FormHelp } from "@/components/forms/field";
-import { FormStatus } from "@/components/forms/form-status";
-import { SubmitButton } from "@/components/forms/submit-button";
+import { ActionForm, type FormAction } from "@/components/forms/action-form";
+import { Field, FieldGroup } from "@/components/forms/field";
 import { ShownOnce } from "@/components/ui/shown-once";
-import type { ActionResult } from "@/lib/http/action-result";
-
-type Created = { name: string; secret: string };
 
 /** Adds a webhook endpoint; its signing secret is shown once, right after creation. */
 export function CreateEndpointForm({
@@ -15,14 +10,28 @@ export function CreateEndpointForm({
   create,
 }: {
   kinds: readonly string[];
-  create: (
-    previous: ActionResult<Created> | null,
-    form: FormData,
-  ) => Promise<ActionResult<Created>>;
+  create: FormAction<{ name: string; secret: string }>;
 }) {
-  const [state, action] = useActionState(create, null);
   return (
-    <form action={action} className="form-row" aria-describedby="endpoint-help">
+    <ActionForm
+      action={create}
+      submit="Add endpoint"
+      pendingLabel="Adding…"
+      helpId="endpoint-help"
+      help={
+        <>
+          Each delivery is signed per Standard Webhooks (webhook-id, webhook-timestamp,
+          webhook-signature) with the endpoint&apos;s secret, shown once after it is added. One
+          active endpoint receives each kind.
+        </>
+      }
+      done={(created) => (
+        <ShownOnce secret={created.secret} testId="new-webhook-secret">
+          Endpoint <strong>{created.name}</strong> added. Give the receiving system this signing
+          secret now; it will not be shown again.
+        </ShownOnce>
+      )}
+    >
       <Field label="Name">
         <input name="name" required maxLength={100} placeholder="e.g. ERP connector" />
       </Field>
@@ -43,21 +52,6 @@ export function CreateEndpointForm({
           </label>
         ))}
       </FieldGroup>
-      <SubmitButton label="Add endpoint" pendingLabel="Adding…" />
-      <FormHelp id="endpoint-help">
-        Each delivery is signed per Standard Webhooks (webhook-id, webhook-timestamp,
-        webhook-signature) with the endpoint&apos;s secret, shown once after it is added. One active
-        endpoint receives each kind.
-      </FormHelp>
-      <FormStatus
-        state={state}
-        done={(created) => (
-          <ShownOnce secret={created.secret} testId="new-webhook-secret">
-            Endpoint <strong>{created.name}</strong> added. Give the receiving system this signing
-            secret now; it will not be shown again.
-          </ShownOnce>
-        )}
-      />
-    </form>
+    </ActionForm>
   );
 }

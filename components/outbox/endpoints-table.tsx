@@ -14,10 +14,8 @@ export function EndpointsTable({
   return (
     <DataTable
       label="Webhook endpoints"
-      stack
       rows={endpoints}
-      rowKey={(e) => e.id}
-      rowAttributes={() => ({ "data-testid": "webhook-endpoint" })}
+      rowTestId="webhook-endpoint"
       empty="No webhook endpoint yet. Retries and approved corrections cannot leave Closeline until one receives their kind."
       rowActions={(e) =>
         e.active ? (

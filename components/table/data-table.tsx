@@ -23,57 +23,64 @@ type RowAttributes = { id?: string } & { [data: `data-${string}`]: string | unde
 // A row header shows as body text, not as a column header.
 const ROW_HEADER_STYLE = { background: "none", color: "var(--text)" } as const;
 
+interface DataTableProps<Row> {
+  /** Names the scroll box for screen readers; leave it out for a box of inputs. */
+  label?: string;
+  caption?: ReactNode;
+  columns: readonly (Column<Row> | false | null | undefined)[];
+  /** On a phone, each row becomes a small card (table.data.stack); a table of inputs does not. */
+  stack?: boolean;
+  testId?: string;
+  /** Said in place of the table when there is no row. */
+  empty?: ReactNode;
+  /** Each row is keyed by its id. */
+  rows: readonly Row[];
+  rowTestId?: string;
+  rowAttributes?: (row: Row) => RowAttributes;
+  /** The buttons (or form) acting on one row, in a last column whose header only a screen reader reads. */
+  rowActions?: (row: Row) => ReactNode;
+  /** Write "Actions" before the row actions on a phone, as before every other cell. */
+  labelActionsOnPhone?: boolean;
+}
+
+/**
+ * Columns of inputs, one for each spec (a level, a limit), sharing how their cells are made.
+ * Inputs keep to one line.
+ */
+export function inputColumns<Row, Spec extends { header: string }>(
+  specs: readonly Spec[],
+  cell: (row: Row, spec: Spec) => ReactNode,
+): Column<Row>[] {
+  return specs.map((spec) => ({
+    header: spec.header,
+    className: "nowrap",
+    cell: (row) => cell(row, spec),
+  }));
+}
+
 /**
  * A table of rows, one column definition per column: header cells with scope, an optional
  * caption, what to say when there is no row, the scroll box every wide table sits in, and a
  * last column of what may be done to each row. Columns may be left out with `false` (a column
  * only some users see).
  */
-export function DataTable<Row>({
-  label,
-  columns,
-  rows,
-  rowKey,
-  rowAttributes,
-  rowActions,
-  labelActionsOnPhone = false,
-  empty,
-  caption,
-  stack = false,
-  testId,
-}: {
-  /** Names the scroll box for screen readers; leave it out for a box of inputs. */
-  label?: string;
-  columns: readonly (Column<Row> | false | null | undefined)[];
-  rows: readonly Row[];
-  rowKey: (row: Row) => string;
-  rowAttributes?: (row: Row) => RowAttributes;
-  /** The buttons (or form) acting on one row, in a last column whose header only a screen reader reads. */
-  rowActions?: (row: Row) => ReactNode;
-  /** Write "Actions" before the row actions on a phone, as before every other cell. */
-  labelActionsOnPhone?: boolean;
-  /** Said in place of the table when there is no row. */
-  empty?: ReactNode;
-  caption?: ReactNode;
-  /** On a phone, each row becomes a small card (see table.data.stack). */
-  stack?: boolean;
-  testId?: string;
-}) {
+export function DataTable<Row extends { id: string }>(props: DataTableProps<Row>) {
+  const { columns, rows, rowActions, empty, stack = true } = props;
   if (rows.length === 0 && empty !== undefined) return <p className="muted">{empty}</p>;
   const shown = columns.filter((c): c is Column<Row> => !!c);
   if (rowActions)
     shown.push({
       header: "Actions",
       hideHeader: true,
-      phoneLabel: labelActionsOnPhone,
+      phoneLabel: props.labelActionsOnPhone,
       cell: rowActions,
     });
   const phoneLabel = (c: Column<Row>) =>
     stack && (!c.hideHeader || c.phoneLabel) ? c.header : undefined;
   return (
-    <TableRegion label={label}>
-      <table className={stack ? "data stack" : "data"} data-testid={testId}>
-        {caption ? <caption>{caption}</caption> : null}
+    <TableRegion label={props.label}>
+      <table className={stack ? "data stack" : "data"} data-testid={props.testId}>
+        {props.caption ? <caption>{props.caption}</caption> : null}
         <thead>
           <tr>
             {shown.map((c) => (
@@ -85,7 +92,7 @@ export function DataTable<Row>({
         </thead>
         <tbody>
           {rows.map((row) => (
-            <tr key={rowKey(row)} {...rowAttributes?.(row)}>
+            <tr key={row.id} data-testid={props.rowTestId} {...props.rowAttributes?.(row)}>
               {shown.map((c) =>
                 c.rowHeader ? (
                   <th key={c.header} scope="row" style={ROW_HEADER_STYLE}>

@@ -1,13 +1,13 @@
 import type { Metadata } from "next";
+import { CardSection } from "@/components/ui/card-section";
 import { getDb } from "@/db";
-import { AdminTabs } from "@/components/admin/admin-tabs";
+import { AdminHeader } from "@/components/admin/admin-tabs";
 import { listApiKeys, listPersonalTokens } from "@/lib/auth/api-keys";
 import { guardPage } from "@/lib/auth/session";
-import { RowActionButton } from "@/components/ui/row-action-button";
+import { credentialColumns, RevokeButton } from "@/components/admin/credentials";
 import { revokeApiKeyAction } from "./actions";
 import { CreateApiKeyForm } from "./client";
 import { TokenTable } from "../../profile/token-table";
-import { DateTime, DateTimeOrNever } from "@/components/ui/date-time";
 import { DataTable } from "@/components/table/data-table";
 
 export const metadata: Metadata = { title: "API keys" };
@@ -17,59 +17,41 @@ export default async function ApiKeysPage() {
   const db = await getDb();
   const keys = await listApiKeys(db);
   const tokens = await listPersonalTokens(db, null);
+  const key = credentialColumns<(typeof keys)[number]>("Key");
   return (
     <>
-      <h1>Admin</h1>
-      <AdminTabs current="/admin/api-keys" />
-      <section className="card" aria-labelledby="new-key">
-        <h2 id="new-key">Create an API key</h2>
+      <AdminHeader current="/admin/api-keys" />
+      <CardSection id="new-key" title="Create an API key">
         <CreateApiKeyForm />
-      </section>
-      <section className="card" aria-labelledby="keys">
-        <h2 id="keys">API keys</h2>
+      </CardSection>
+      <CardSection id="keys" title="API keys">
         <DataTable
           label="API keys"
-          stack
           rows={keys}
-          rowKey={(key) => key.id}
           empty="No API keys yet. Integrations need one with the ingest scope to send telemetry."
-          rowActions={(key) =>
-            key.revokedAt ? null : (
-              <RowActionButton
-                id={key.id}
-                label="Revoke"
-                pendingLabel="Revoking…"
-                ariaLabel={`Revoke key ${key.name}`}
-                danger
-                confirm={`Revoke the key "${key.name}"? Integrations using it will get 401 at once.`}
+          columns={[
+            key.name,
+            key.prefix,
+            { header: "Scopes", cell: (k) => k.scopes.join(", ") },
+            key.created,
+            key.lastUsed,
+            key.status,
+          ]}
+          rowActions={(k) =>
+            k.revokedAt ? null : (
+              <RevokeButton
+                credential={k}
+                noun="key"
+                consequence="Integrations using it"
                 action={revokeApiKeyAction}
               />
             )
           }
-          columns={[
-            { header: "Name", cell: (key) => key.name },
-            { header: "Key", cell: (key) => <code>{key.prefix}…</code> },
-            { header: "Scopes", cell: (key) => key.scopes.join(", ") },
-            { header: "Created", cell: (key) => <DateTime value={key.createdAt} /> },
-            { header: "Last used", cell: (key) => <DateTimeOrNever value={key.lastUsedAt} /> },
-            {
-              header: "Status",
-              cell: (key) =>
-                key.revokedAt ? (
-                  <span className="badge bad">
-                    revoked <DateTime value={key.revokedAt} />
-                  </span>
-                ) : (
-                  <span className="badge ok">active</span>
-                ),
-            },
-          ]}
         />
-      </section>
-      <section className="card" aria-labelledby="tokens">
-        <h2 id="tokens">Personal tokens</h2>
+      </CardSection>
+      <CardSection id="tokens" title="Personal tokens">
         <TokenTable tokens={tokens} showUser empty="No one has created a personal token." />
-      </section>
+      </CardSection>
     </>
   );
 }

@@ -1,44 +1,40 @@
 "use client";
 
-import { useActionState } from "react";
 import type { TargetFormRow } from "@/lib/kpi/targets";
-import { FormFooter, FormStatus } from "@/components/forms/form-status";
-import { SubmitButton } from "@/components/forms/submit-button";
-import { DataTable } from "@/components/table/data-table";
+import { ActionForm } from "@/components/forms/action-form";
+import { DataTable, inputColumns } from "@/components/table/data-table";
 import { saveTargetsAction } from "./actions";
+
+/** A target's two levels, each a column of inputs. */
+const LEVELS = [
+  { header: "On target when", level: "ok", label: "target" },
+  { header: "Warning (not red) when", level: "warn", label: "warning level" },
+] as const;
 
 /** The KPI targets as a table of inputs; an empty target means the tile shows no colour. */
 export function TargetsForm({ rows }: { rows: TargetFormRow[] }) {
-  const [state, action] = useActionState(saveTargetsAction, null);
   return (
-    <form action={action} data-testid="targets-form">
+    <ActionForm
+      action={saveTargetsAction}
+      submit="Save targets"
+      pendingLabel="Saving…"
+      success={() => "Targets saved. The overview uses them from its next refresh."}
+      testId="targets-form"
+      table
+    >
       <DataTable
         label="KPI targets"
-        rows={rows}
-        rowKey={(row) => row.metric}
+        stack={false}
+        rows={rows.map((row) => ({ ...row, id: row.metric }))}
         columns={[
           { header: "KPI", rowHeader: true, cell: (row) => row.label },
-          {
-            header: "On target when",
-            className: "nowrap",
-            cell: (row) => <TargetInput row={row} level="ok" label="target" />,
-          },
-          {
-            header: "Warning (not red) when",
-            className: "nowrap",
-            cell: (row) => <TargetInput row={row} level="warn" label="warning level" />,
-          },
+          ...inputColumns(LEVELS, (row: TargetFormRow, { level, label }) => (
+            <TargetInput row={row} level={level} label={label} />
+          )),
           { header: "Default", className: "muted", cell: (row) => row.defaultRule },
         ]}
       />
-      <FormFooter>
-        <SubmitButton label="Save targets" pendingLabel="Saving…" />
-        <FormStatus
-          state={state}
-          success={() => "Targets saved. The overview uses them from its next refresh."}
-        />
-      </FormFooter>
-    </form>
+    </ActionForm>
   );
 }
 

@@ -1,16 +1,31 @@
 "use client";
 
-import { useActionState } from "react";
-import { Field } from "@/components/forms/field";
-import { FormStatus } from "@/components/forms/form-status";
-import { SubmitButton } from "@/components/forms/submit-button";
+import { ActionForm } from "@/components/forms/action-form";
+import { Field, Options } from "@/components/forms/field";
 import { RowActionButton, RowActionError, useRowAction } from "@/components/ui/row-action-button";
 import { changeRoleAction, createUserAction, setActiveAction } from "./actions";
 
 export function CreateUserForm({ roles }: { roles: string[] }) {
-  const [state, action] = useActionState(createUserAction, null);
   return (
-    <form action={action} className="form-row">
+    <ActionForm
+      action={createUserAction}
+      submit="Add user"
+      pendingLabel="Adding…"
+      done={(added) => (
+        <div className="alert success" role="status" style={{ flexBasis: "100%" }}>
+          {added.email} added.
+          {added.password ? (
+            <>
+              {" "}
+              Their password, shown once:{" "}
+              <span className="secret" data-testid="new-user-password">
+                {added.password}
+              </span>
+            </>
+          ) : null}
+        </div>
+      )}
+    >
       <Field label="Email">
         <input name="email" type="email" required maxLength={254} />
       </Field>
@@ -19,11 +34,7 @@ export function CreateUserForm({ roles }: { roles: string[] }) {
       </Field>
       <Field label="Role">
         <select name="role" required defaultValue="operations">
-          {roles.map((role) => (
-            <option key={role} value={role}>
-              {role}
-            </option>
-          ))}
+          <Options values={roles} />
         </select>
       </Field>
       <Field label="Password (blank: generate)">
@@ -35,25 +46,7 @@ export function CreateUserForm({ roles }: { roles: string[] }) {
           maxLength={128}
         />
       </Field>
-      <SubmitButton label="Add user" pendingLabel="Adding…" />
-      <FormStatus
-        state={state}
-        done={(added) => (
-          <div className="alert success" role="status" style={{ flexBasis: "100%" }}>
-            {added.email} added.
-            {added.password ? (
-              <>
-                {" "}
-                Their password, shown once:{" "}
-                <span className="secret" data-testid="new-user-password">
-                  {added.password}
-                </span>
-              </>
-            ) : null}
-          </div>
-        )}
-      />
-    </form>
+    </ActionForm>
   );
 }
 
@@ -79,11 +72,7 @@ export function RoleSelect({
         disabled={disabled || pending}
         onChange={(e) => run({ id, role: e.target.value })}
       >
-        {roles.map((r) => (
-          <option key={r} value={r}>
-            {r}
-          </option>
-        ))}
+        <Options values={roles} />
       </select>
       <RowActionError error={error} />
     </>

@@ -1,7 +1,8 @@
 import type { Metadata } from "next";
+import { CardSection } from "@/components/ui/card-section";
 import { getDb } from "@/db";
 import { ROLES } from "@/db/schema";
-import { AdminTabs } from "@/components/admin/admin-tabs";
+import { AdminHeader } from "@/components/admin/admin-tabs";
 import { guardPage } from "@/lib/auth/session";
 import { listUsers } from "@/lib/auth/users";
 import { ActiveToggle, CreateUserForm, RoleSelect } from "./client";
@@ -15,20 +16,15 @@ export default async function UsersPage() {
   const users = await listUsers(await getDb());
   return (
     <>
-      <h1>Admin</h1>
-      <AdminTabs current="/admin/users" />
-      <section className="card" aria-labelledby="new-user">
-        <h2 id="new-user">Add a user</h2>
+      <AdminHeader current="/admin/users" />
+      <CardSection id="new-user" title="Add a user">
         <CreateUserForm roles={[...ROLES]} />
-      </section>
-      <section className="card" aria-labelledby="users">
-        <h2 id="users">Users</h2>
+      </CardSection>
+      <CardSection id="users" title="Users">
         <DataTable
           label="Users"
           testId="users-table"
-          stack
           rows={users}
-          rowKey={(user) => user.id}
           rowAttributes={(user) => ({ "data-email": user.email })}
           rowActions={(user) =>
             user.id === me.id ? (
@@ -64,7 +60,7 @@ export default async function UsersPage() {
             { header: "Created", cell: (user) => <DateTime value={user.createdAt} /> },
           ]}
         />
-      </section>
+      </CardSection>
     </>
   );
 }
