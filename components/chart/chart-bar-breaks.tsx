@@ -3,10 +3,12 @@
 import { Bar, CartesianGrid, ComposedChart, Line, Tooltip, XAxis, YAxis } from "recharts";
 import {
   CHART_COLORS,
-  TIME_SERIES_HEIGHT,
   axisTick,
+  bucketAxis,
+  countBars,
   formatBucketLabel,
-  formatBucketTick,
+  gridLines,
+  timeSeriesFrame,
   tooltipStyle,
   type BucketUnit,
   type SeriesPoint,
@@ -22,20 +24,9 @@ const config = { label: "Reconciliation breaks", color: CHART_COLORS.tertiary } 
 export function ChartBarBreaks({ points, unit }: { points: SeriesPoint[]; unit: BucketUnit }) {
   const data = points.map((p) => ({ ...p, measuredZero: p.value === 0 ? 0 : null }));
   return (
-    <ComposedChart
-      responsive
-      data={data}
-      style={{ width: "100%", height: TIME_SERIES_HEIGHT }}
-      margin={{ top: 8, right: 12, bottom: 0, left: 0 }}
-    >
-      <CartesianGrid stroke={CHART_COLORS.grid} strokeDasharray="3 3" vertical={false} />
-      <XAxis
-        dataKey="bucket"
-        tick={axisTick}
-        tickFormatter={(b: string) => formatBucketTick(b, unit)}
-        minTickGap={24}
-        stroke={CHART_COLORS.grid}
-      />
+    <ComposedChart data={data} {...timeSeriesFrame(8)}>
+      <CartesianGrid {...gridLines} />
+      <XAxis {...bucketAxis(unit, 24)} />
       <YAxis
         tick={axisTick}
         allowDecimals={false}
@@ -52,13 +43,7 @@ export function ChartBarBreaks({ points, unit }: { points: SeriesPoint[]; unit: 
           config.label,
         ]}
       />
-      <Bar
-        dataKey="value"
-        name={config.label}
-        fill={config.color}
-        isAnimationActive={false}
-        maxBarSize={28}
-      />
+      <Bar {...countBars(config)} />
       <Line
         dataKey="measuredZero"
         name="No break"

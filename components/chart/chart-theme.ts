@@ -53,6 +53,44 @@ export const TIME_SERIES_HEIGHT = 220;
 
 export const axisTick = { fill: CHART_COLORS.axis, fontSize: 12 } as const;
 
+/** The frame of a time-series chart: full width, its fixed height, room above for labels. */
+export function timeSeriesFrame(top: number) {
+  return {
+    responsive: true,
+    style: { width: "100%", height: TIME_SERIES_HEIGHT },
+    margin: { top, right: 12, bottom: 0, left: 0 },
+  } as const;
+}
+
+/** Horizontal grid lines only: the buckets are read from the axis, the values across. */
+export const gridLines = {
+  stroke: CHART_COLORS.grid,
+  strokeDasharray: "3 3",
+  vertical: false,
+} as const;
+
+/** The time axis: one tick per bucket start, as far apart as their labels need. */
+export function bucketAxis(unit: BucketUnit, minTickGap: number) {
+  return {
+    dataKey: "bucket",
+    tick: axisTick,
+    tickFormatter: (bucket: string) => formatBucketTick(bucket, unit),
+    minTickGap,
+    stroke: CHART_COLORS.grid,
+  } as const;
+}
+
+/** A count per bucket as bars: no animation, bars no wider than a finger. */
+export function countBars(config: { label: string; color: string }) {
+  return {
+    dataKey: "value",
+    name: config.label,
+    fill: config.color,
+    isAnimationActive: false,
+    maxBarSize: 28,
+  } as const;
+}
+
 export const tooltipStyle = {
   contentStyle: {
     background: "var(--surface)",
