@@ -1,18 +1,7 @@
 "use client";
 
 import { Bar, CartesianGrid, ComposedChart, Line, Tooltip, XAxis, YAxis } from "recharts";
-import {
-  CHART_COLORS,
-  axisTick,
-  bucketAxis,
-  countBars,
-  formatBucketLabel,
-  gridLines,
-  timeSeriesFrame,
-  tooltipStyle,
-  type BucketUnit,
-  type SeriesPoint,
-} from "./chart-theme";
+import { CHART_COLORS, countChart, type BucketUnit, type SeriesPoint } from "./chart-theme";
 
 const config = { label: "Reconciliation breaks", color: CHART_COLORS.tertiary } as const;
 
@@ -23,27 +12,15 @@ const config = { label: "Reconciliation breaks", color: CHART_COLORS.tertiary } 
  */
 export function ChartBarBreaks({ points, unit }: { points: SeriesPoint[]; unit: BucketUnit }) {
   const data = points.map((p) => ({ ...p, measuredZero: p.value === 0 ? 0 : null }));
+  const chart = countChart(config, unit, { minTickGap: 24, missing: "no results" });
   return (
-    <ComposedChart data={data} {...timeSeriesFrame(8)}>
-      <CartesianGrid {...gridLines} />
-      <XAxis {...bucketAxis(unit, 24)} />
-      <YAxis
-        tick={axisTick}
-        allowDecimals={false}
-        width={72}
-        domain={[0, (max: number) => Math.max(1, max)]}
-        stroke={CHART_COLORS.grid}
-      />
-      <Tooltip
-        {...tooltipStyle}
-        cursor={{ fill: "var(--surface-2)" }}
-        labelFormatter={(b) => formatBucketLabel(String(b), unit)}
-        formatter={(value) => [
-          typeof value === "number" ? value.toLocaleString("en-US") : "no results",
-          config.label,
-        ]}
-      />
-      <Bar {...countBars(config)} />
+    <ComposedChart data={data} {...chart.frame}>
+      <CartesianGrid {...chart.grid} />
+      <XAxis {...chart.xAxis} />
+      {/* At least 1 on the axis, so a range of measured zeros draws its baseline. */}
+      <YAxis {...chart.yAxis} domain={[0, (max: number) => Math.max(1, max)]} />
+      <Tooltip {...chart.tooltip} />
+      <Bar {...chart.bar} />
       <Line
         dataKey="measuredZero"
         name="No break"

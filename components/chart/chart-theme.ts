@@ -80,17 +80,6 @@ export function bucketAxis(unit: BucketUnit, minTickGap: number) {
   } as const;
 }
 
-/** A count per bucket as bars: no animation, bars no wider than a finger. */
-export function countBars(config: { label: string; color: string }) {
-  return {
-    dataKey: "value",
-    name: config.label,
-    fill: config.color,
-    isAnimationActive: false,
-    maxBarSize: 28,
-  } as const;
-}
-
 export const tooltipStyle = {
   contentStyle: {
     background: "var(--surface)",
@@ -101,6 +90,39 @@ export const tooltipStyle = {
   },
   labelStyle: { color: "var(--text-muted)" },
 } as const;
+
+/**
+ * The parts of a bar chart of a count per bucket: whole numbers on the value axis, bars no
+ * wider than a finger, and a tooltip with the count or what its absence means (`missing`).
+ */
+export function countChart(
+  config: { label: string; color: string },
+  unit: BucketUnit,
+  { minTickGap, missing }: { minTickGap: number; missing: string },
+) {
+  return {
+    frame: timeSeriesFrame(8),
+    grid: gridLines,
+    xAxis: bucketAxis(unit, minTickGap),
+    yAxis: { tick: axisTick, allowDecimals: false, width: 72, stroke: CHART_COLORS.grid },
+    tooltip: {
+      ...tooltipStyle,
+      cursor: { fill: "var(--surface-2)" },
+      labelFormatter: (bucket: unknown) => formatBucketLabel(String(bucket), unit),
+      formatter: (value: unknown): [string, string] => [
+        typeof value === "number" ? value.toLocaleString("en-US") : missing,
+        config.label,
+      ],
+    },
+    bar: {
+      dataKey: "value",
+      name: config.label,
+      fill: config.color,
+      isAnimationActive: false,
+      maxBarSize: 28,
+    },
+  } as const;
+}
 
 /** A sentence for screen readers: the chart's latest, lowest and highest values. */
 export function describeSeries(
