@@ -15,6 +15,8 @@ export interface Column<Row> {
   phoneLabel?: boolean;
   /** The cell names its row (a header cell with scope="row"). */
   rowHeader?: boolean;
+  /** A number: the header and the cells align right (.num). */
+  numeric?: boolean;
   className?: string;
 }
 
@@ -64,7 +66,7 @@ export function inputColumns<Row, Spec extends { header: string }>(
  * last column of what may be done to each row. Columns may be left out with `false` (a column
  * only some users see).
  */
-export function DataTable<Row extends { id: string }>(props: DataTableProps<Row>) {
+export function DataTable<Row extends { id: string | number }>(props: DataTableProps<Row>) {
   const { columns, rows, rowActions, empty, stack = true } = props;
   if (rows.length === 0 && empty !== undefined) return <p className="muted">{empty}</p>;
   const shown = columns.filter((c): c is Column<Row> => !!c);
@@ -84,7 +86,7 @@ export function DataTable<Row extends { id: string }>(props: DataTableProps<Row>
         <thead>
           <tr>
             {shown.map((c) => (
-              <th key={c.header} scope="col">
+              <th key={c.header} scope="col" className={c.numeric ? "num" : undefined}>
                 {c.hideHeader ? <span className="visually-hidden">{c.header}</span> : c.header}
               </th>
             ))}
@@ -99,7 +101,11 @@ export function DataTable<Row extends { id: string }>(props: DataTableProps<Row>
                     {c.cell(row)}
                   </th>
                 ) : (
-                  <td key={c.header} className={c.className} data-label={phoneLabel(c)}>
+                  <td
+                    key={c.header}
+                    className={c.numeric ? "num" : c.className}
+                    data-label={phoneLabel(c)}
+                  >
                     {c.cell(row)}
                   </td>
                 ),
