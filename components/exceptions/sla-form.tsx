@@ -11,14 +11,10 @@ const LIMITS = [
   { header: "SLA breached after", field: "breachHours", label: "SLA breached after" },
 ] as const;
 
+type SlaFormProps = { rows: SlaFormRow[]; save: FormAction<{ savedAt: string }> };
+
 /** The SLA targets per exception type as a table of inputs in hours. */
-export function SlaForm({
-  rows,
-  save,
-}: {
-  rows: SlaFormRow[];
-  save: FormAction<{ savedAt: string }>;
-}) {
+export function SlaForm({ rows, save }: SlaFormProps) {
   return (
     <ActionForm
       action={save}
