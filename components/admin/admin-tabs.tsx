@@ -8,6 +8,16 @@ const TABS = [
   { href: "/admin/webhooks", label: "Webhooks" },
 ];
 
+/** The heading of every admin page and the tabs between them. */
+export function AdminHeader({ current }: { current: string }) {
+  return (
+    <>
+      <h1>Admin</h1>
+      <AdminTabs current={current} />
+    </>
+  );
+}
+
 export function AdminTabs({ current }: { current: string }) {
   return (
     <nav aria-label="Admin sections" className="form-row">

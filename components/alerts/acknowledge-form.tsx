@@ -1,7 +1,8 @@
 "use client";
 
-import { useActionState, useId } from "react";
-import type { ActionResult } from "@/lib/http/action-result";
+import { useId } from "react";
+import { ActionForm, type FormAction } from "@/components/forms/action-form";
+import { Field } from "@/components/forms/field";
 
 /** Acknowledges one firing alert with a comment saying what is being done about it. */
 export function AcknowledgeForm({
@@ -11,15 +12,19 @@ export function AcknowledgeForm({
 }: {
   alertId: string;
   alertName: string;
-  acknowledge: (previous: ActionResult | null, form: FormData) => Promise<ActionResult>;
+  acknowledge: FormAction<undefined>;
 }) {
-  const [state, action, pending] = useActionState(acknowledge, null);
   const id = useId();
   return (
-    <form action={action} className="form-row" aria-label={`Acknowledge ${alertName}`}>
+    <ActionForm
+      action={acknowledge}
+      submit="Acknowledge"
+      pendingLabel="Acknowledging…"
+      primary={false}
+      ariaLabel={`Acknowledge ${alertName}`}
+    >
       <input type="hidden" name="id" value={alertId} />
-      <label className="field" htmlFor={`${id}-comment`} style={{ flex: "1 1 14rem" }}>
-        Comment
+      <Field label="Comment" htmlFor={`${id}-comment`} style={{ flex: "1 1 14rem" }}>
         <input
           id={`${id}-comment`}
           name="comment"
@@ -27,15 +32,7 @@ export function AcknowledgeForm({
           maxLength={2000}
           placeholder="What are you doing about it?"
         />
-      </label>
-      <button type="submit" disabled={pending}>
-        {pending ? "Acknowledging…" : "Acknowledge"}
-      </button>
-      {state && !state.ok ? (
-        <p className="alert error" role="alert" style={{ flexBasis: "100%" }}>
-          {state.error}
-        </p>
-      ) : null}
-    </form>
+      </Field>
+    </ActionForm>
   );
 }

@@ -1,6 +1,6 @@
 import type { ReactNode } from "react";
 import type { AlertListItem } from "@/lib/alerts/list";
-import { TableRegion } from "@/components/table/table-region";
+import { DataTable } from "@/components/table/data-table";
 import { DateTime } from "@/components/ui/date-time";
 
 const figure = (value: number | null) =>
@@ -18,60 +18,47 @@ export function AlertsTable({
   emptyText: string;
   action?: (alert: AlertListItem) => ReactNode;
 }) {
-  if (alerts.length === 0) return <p className="muted">{emptyText}</p>;
   return (
-    <TableRegion label={label}>
-      <table className="data stack">
-        <thead>
-          <tr>
-            <th scope="col">Rule</th>
-            <th scope="col">Severity</th>
-            <th scope="col">Where</th>
-            <th scope="col">Value / threshold</th>
-            <th scope="col">Since</th>
-            <th scope="col">Resolved</th>
-            <th scope="col">Acknowledged</th>
-            {action ? (
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            ) : null}
-          </tr>
-        </thead>
-        <tbody>
-          {alerts.map((a) => (
-            <tr key={a.id} id={`alert-${a.id}`} data-testid="alert-row">
-              <td data-label="Rule">{a.ruleName}</td>
-              <td data-label="Severity">
-                <span className={`badge ${a.severity === "critical" ? "bad" : ""}`}>
-                  {a.severity}
-                </span>
-              </td>
-              <td data-label="Where">{a.dimension || "whole company"}</td>
-              <td data-label="Value / threshold">
-                {figure(a.value)} / {figure(a.threshold)}
-              </td>
-              <td data-label="Since">
-                <DateTime value={a.startedAt} />
-              </td>
-              <td data-label="Resolved">
-                <DateTime value={a.resolvedAt} />
-              </td>
-              <td data-label="Acknowledged">
-                {a.acknowledgedAt ? (
-                  <>
-                    {a.acknowledgedByName ?? "someone"}, <DateTime value={a.acknowledgedAt} />:{" "}
-                    <q>{a.acknowledgeComment}</q>
-                  </>
-                ) : (
-                  "—"
-                )}
-              </td>
-              {action ? <td data-label="Actions">{action(a)}</td> : null}
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </TableRegion>
+    <DataTable
+      label={label}
+      rows={alerts}
+      rowTestId="alert-row"
+      rowAttributes={(a) => ({ id: `alert-${a.id}` })}
+      empty={emptyText}
+      rowActions={action}
+      labelActionsOnPhone
+      columns={[
+        { header: "Rule", cell: (a) => a.ruleName },
+        {
+          header: "Severity",
+          cell: (a) => (
+            <span className={`badge ${a.severity === "critical" ? "bad" : ""}`}>{a.severity}</span>
+          ),
+        },
+        { header: "Where", cell: (a) => a.dimension || "whole company" },
+        {
+          header: "Value / threshold",
+          cell: (a) => (
+            <>
+              {figure(a.value)} / {figure(a.threshold)}
+            </>
+          ),
+        },
+        { header: "Since", cell: (a) => <DateTime value={a.startedAt} /> },
+        { header: "Resolved", cell: (a) => <DateTime value={a.resolvedAt} /> },
+        {
+          header: "Acknowledged",
+          cell: (a) =>
+            a.acknowledgedAt ? (
+              <>
+                {a.acknowledgedByName ?? "someone"}, <DateTime value={a.acknowledgedAt} />:{" "}
+                <q>{a.acknowledgeComment}</q>
+              </>
+            ) : (
+              "—"
+            ),
+        },
+      ]}
+    />
   );
 }

@@ -1,15 +1,13 @@
 "use client";
 
-import { useActionState } from "react";
+import { ActionForm, type FormAction } from "@/components/forms/action-form";
+import { Field, FieldGroup, Options, SelectField } from "@/components/forms/field";
 import {
   ALERT_SEVERITIES,
   COMPARISONS,
   KPI_METRIC_LABELS,
   KPI_METRICS,
 } from "@/lib/contract/alerts";
-import type { ActionResult } from "@/lib/http/action-result";
-
-type Created = { name: string };
 
 /** A KPI threshold rule; the same contract as POST /api/v1/alert-rules validates it. */
 export function RuleForm({
@@ -17,54 +15,46 @@ export function RuleForm({
   create,
 }: {
   channels: { id: string; name: string; kind: string }[];
-  create: (
-    previous: ActionResult<Created> | null,
-    form: FormData,
-  ) => Promise<ActionResult<Created>>;
+  create: FormAction<{ name: string }>;
 }) {
-  const [state, action, pending] = useActionState(create, null);
   return (
-    <form action={action} className="form-row" aria-describedby="rule-help">
-      <label className="field" style={{ flex: "1 1 16rem" }}>
-        Name
+    <ActionForm
+      action={create}
+      submit="Add rule"
+      pendingLabel="Saving…"
+      helpId="rule-help"
+      help={
+        <>
+          Durations are ISO 8601: P1D is a day, PT10M ten minutes. A figure with nothing to measure
+          never fires. Leave the entity empty for the whole company, or write * for one alert per
+          entity.
+        </>
+      }
+      success={(created) => (
+        <>
+          Rule <strong>{created.name}</strong> added.
+        </>
+      )}
+    >
+      <Field label="Name" style={{ flex: "1 1 16rem" }}>
         <input name="name" required maxLength={200} placeholder="First pass below 90 %" />
-      </label>
-      <label className="field">
-        Severity
-        <select name="severity" defaultValue="warning">
-          {ALERT_SEVERITIES.map((s) => (
-            <option key={s} value={s}>
-              {s}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label className="field" style={{ flex: "1 1 16rem" }}>
-        Figure
+      </Field>
+      <SelectField
+        label="Severity"
+        name="severity"
+        defaultValue="warning"
+        values={ALERT_SEVERITIES}
+      />
+      <Field label="Figure" style={{ flex: "1 1 16rem" }}>
         <select name="metric" defaultValue="erpPosting.firstPassSuccessRate">
-          {KPI_METRICS.map((m) => (
-            <option key={m} value={m}>
-              {KPI_METRIC_LABELS[m]}
-            </option>
-          ))}
+          <Options values={KPI_METRICS} label={(m) => KPI_METRIC_LABELS[m]} />
         </select>
-      </label>
-      <label className="field">
-        Comparison
-        <select name="op" defaultValue="<">
-          {COMPARISONS.map((op) => (
-            <option key={op} value={op}>
-              {op}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label className="field">
-        Threshold
+      </Field>
+      <SelectField label="Comparison" name="op" defaultValue="<" values={COMPARISONS} />
+      <Field label="Threshold">
         <input name="value" type="number" step="any" required defaultValue="0.9" />
-      </label>
-      <label className="field">
-        Over the last
+      </Field>
+      <Field label="Over the last">
         <input
           name="window"
           required
@@ -72,45 +62,22 @@ export function RuleForm({
           pattern="P.*"
           aria-describedby="rule-help"
         />
-      </label>
-      <label className="field">
-        For at least
+      </Field>
+      <Field label="For at least">
         <input name="for" defaultValue="PT0S" pattern="P.*" aria-describedby="rule-help" />
-      </label>
-      <label className="field">
-        Entity
+      </Field>
+      <Field label="Entity">
         <input name="entity" maxLength={200} placeholder="all; * for each" />
-      </label>
+      </Field>
       {channels.length > 0 ? (
-        <fieldset className="form-row" style={{ border: 0, padding: 0, margin: 0 }}>
-          <legend className="muted" style={{ fontSize: "0.85rem" }}>
-            Notify
-          </legend>
+        <FieldGroup legend="Notify">
           {channels.map((c) => (
             <label key={c.id}>
               <input type="checkbox" name="channelIds" value={c.id} /> {c.name} ({c.kind})
             </label>
           ))}
-        </fieldset>
+        </FieldGroup>
       ) : null}
-      <button className="primary" type="submit" disabled={pending}>
-        {pending ? "Saving…" : "Add rule"}
-      </button>
-      <p id="rule-help" className="muted" style={{ flexBasis: "100%", margin: 0 }}>
-        Durations are ISO 8601: P1D is a day, PT10M ten minutes. A figure with nothing to measure
-        never fires. Leave the entity empty for the whole company, or write * for one alert per
-        entity.
-      </p>
-      {state && !state.ok ? (
-        <p className="alert error" role="alert" style={{ flexBasis: "100%" }}>
-          {state.error}
-        </p>
-      ) : null}
-      {state?.ok ? (
-        <p className="alert success" role="status" style={{ flexBasis: "100%" }}>
-          Rule <strong>{state.data.name}</strong> added.
-        </p>
-      ) : null}
-    </form>
+    </ActionForm>
   );
 }

@@ -1,16 +1,7 @@
 "use client";
 
 import { Bar, CartesianGrid, ComposedChart, Line, Tooltip, XAxis, YAxis } from "recharts";
-import {
-  CHART_COLORS,
-  TIME_SERIES_HEIGHT,
-  axisTick,
-  formatBucketLabel,
-  formatBucketTick,
-  tooltipStyle,
-  type BucketUnit,
-  type SeriesPoint,
-} from "./chart-theme";
+import { CHART_COLORS, countChart, type BucketUnit, type SeriesPoint } from "./chart-theme";
 
 const config = { label: "Reconciliation breaks", color: CHART_COLORS.tertiary } as const;
 
@@ -21,44 +12,15 @@ const config = { label: "Reconciliation breaks", color: CHART_COLORS.tertiary } 
  */
 export function ChartBarBreaks({ points, unit }: { points: SeriesPoint[]; unit: BucketUnit }) {
   const data = points.map((p) => ({ ...p, measuredZero: p.value === 0 ? 0 : null }));
+  const chart = countChart(config, unit, { minTickGap: 24, missing: "no results" });
   return (
-    <ComposedChart
-      responsive
-      data={data}
-      style={{ width: "100%", height: TIME_SERIES_HEIGHT }}
-      margin={{ top: 8, right: 12, bottom: 0, left: 0 }}
-    >
-      <CartesianGrid stroke={CHART_COLORS.grid} strokeDasharray="3 3" vertical={false} />
-      <XAxis
-        dataKey="bucket"
-        tick={axisTick}
-        tickFormatter={(b: string) => formatBucketTick(b, unit)}
-        minTickGap={24}
-        stroke={CHART_COLORS.grid}
-      />
-      <YAxis
-        tick={axisTick}
-        allowDecimals={false}
-        width={72}
-        domain={[0, (max: number) => Math.max(1, max)]}
-        stroke={CHART_COLORS.grid}
-      />
-      <Tooltip
-        {...tooltipStyle}
-        cursor={{ fill: "var(--surface-2)" }}
-        labelFormatter={(b) => formatBucketLabel(String(b), unit)}
-        formatter={(value) => [
-          typeof value === "number" ? value.toLocaleString("en-US") : "no results",
-          config.label,
-        ]}
-      />
-      <Bar
-        dataKey="value"
-        name={config.label}
-        fill={config.color}
-        isAnimationActive={false}
-        maxBarSize={28}
-      />
+    <ComposedChart data={data} {...chart.frame}>
+      <CartesianGrid {...chart.grid} />
+      <XAxis {...chart.xAxis} />
+      {/* At least 1 on the axis, so a range of measured zeros draws its baseline. */}
+      <YAxis {...chart.yAxis} domain={[0, (max: number) => Math.max(1, max)]} />
+      <Tooltip {...chart.tooltip} />
+      <Bar {...chart.bar} />
       <Line
         dataKey="measuredZero"
         name="No break"

@@ -1,7 +1,7 @@
 "use client";
 
-import { CHART_COLORS, type BucketUnit, type SeriesPoint } from "./chart-theme";
-import { TimeSeriesLine, type TimeSeriesConfig } from "./time-series-line";
+import { CHART_COLORS } from "./chart-theme";
+import { TimeSeriesLine, type KpiSeriesProps, type TimeSeriesConfig } from "./time-series-line";
 
 const config: TimeSeriesConfig = {
   label: "Usage completeness",
@@ -11,14 +11,6 @@ const config: TimeSeriesConfig = {
 };
 
 /** Received ÷ expected usage events per bucket, with the target as a dashed line. */
-export function ChartLineCompleteness({
-  points,
-  unit,
-  target,
-}: {
-  points: SeriesPoint[];
-  unit: BucketUnit;
-  target: number | null;
-}) {
-  return <TimeSeriesLine config={config} points={points} unit={unit} target={target} />;
+export function ChartLineCompleteness(props: KpiSeriesProps) {
+  return <TimeSeriesLine config={config} {...props} />;
 }

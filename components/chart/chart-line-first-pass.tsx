@@ -1,7 +1,7 @@
 "use client";
 
-import { CHART_COLORS, type BucketUnit, type SeriesPoint } from "./chart-theme";
-import { TimeSeriesLine, type TimeSeriesConfig } from "./time-series-line";
+import { CHART_COLORS } from "./chart-theme";
+import { TimeSeriesLine, type KpiSeriesProps, type TimeSeriesConfig } from "./time-series-line";
 
 const config: TimeSeriesConfig = {
   label: "ERP first-pass success",
@@ -11,14 +11,6 @@ const config: TimeSeriesConfig = {
 };
 
 /** Share of postings whose attempt 1 succeeded, per bucket, with the target as a dashed line. */
-export function ChartLineFirstPass({
-  points,
-  unit,
-  target,
-}: {
-  points: SeriesPoint[];
-  unit: BucketUnit;
-  target: number | null;
-}) {
-  return <TimeSeriesLine config={config} points={points} unit={unit} target={target} />;
+export function ChartLineFirstPass(props: KpiSeriesProps) {
+  return <TimeSeriesLine config={config} {...props} />;
 }

@@ -53,6 +53,33 @@ export const TIME_SERIES_HEIGHT = 220;
 
 export const axisTick = { fill: CHART_COLORS.axis, fontSize: 12 } as const;
 
+/** The frame of a time-series chart: full width, its fixed height, room above for labels. */
+export function timeSeriesFrame(top: number) {
+  return {
+    responsive: true,
+    style: { width: "100%", height: TIME_SERIES_HEIGHT },
+    margin: { top, right: 12, bottom: 0, left: 0 },
+  } as const;
+}
+
+/** Horizontal grid lines only: the buckets are read from the axis, the values across. */
+export const gridLines = {
+  stroke: CHART_COLORS.grid,
+  strokeDasharray: "3 3",
+  vertical: false,
+} as const;
+
+/** The time axis: one tick per bucket start, as far apart as their labels need. */
+export function bucketAxis(unit: BucketUnit, minTickGap: number) {
+  return {
+    dataKey: "bucket",
+    tick: axisTick,
+    tickFormatter: (bucket: string) => formatBucketTick(bucket, unit),
+    minTickGap,
+    stroke: CHART_COLORS.grid,
+  } as const;
+}
+
 export const tooltipStyle = {
   contentStyle: {
     background: "var(--surface)",
@@ -63,6 +90,39 @@ export const tooltipStyle = {
   },
   labelStyle: { color: "var(--text-muted)" },
 } as const;
+
+/**
+ * The parts of a bar chart of a count per bucket: whole numbers on the value axis, bars no
+ * wider than a finger, and a tooltip with the count or what its absence means (`missing`).
+ */
+export function countChart(
+  config: { label: string; color: string },
+  unit: BucketUnit,
+  { minTickGap, missing }: { minTickGap: number; missing: string },
+) {
+  return {
+    frame: timeSeriesFrame(8),
+    grid: gridLines,
+    xAxis: bucketAxis(unit, minTickGap),
+    yAxis: { tick: axisTick, allowDecimals: false, width: 72, stroke: CHART_COLORS.grid },
+    tooltip: {
+      ...tooltipStyle,
+      cursor: { fill: "var(--surface-2)" },
+      labelFormatter: (bucket: unknown) => formatBucketLabel(String(bucket), unit),
+      formatter: (value: unknown): [string, string] => [
+        typeof value === "number" ? value.toLocaleString("en-US") : missing,
+        config.label,
+      ],
+    },
+    bar: {
+      dataKey: "value",
+      name: config.label,
+      fill: config.color,
+      isAnimationActive: false,
+      maxBarSize: 28,
+    },
+  } as const;
+}
 
 /** A sentence for screen readers: the chart's latest, lowest and highest values. */
 export function describeSeries(

@@ -18,18 +18,12 @@ function placeholder(height: number) {
 
 export const LazyChartSparklineKpi = dynamic(
   () => import("./chart-sparkline-kpi").then((m) => m.ChartSparklineKpi),
-  {
-    ssr: false,
-    loading: placeholder(SPARKLINE_HEIGHT),
-  },
+  { ssr: false, loading: placeholder(SPARKLINE_HEIGHT) },
 );
 
 export const LazyChartLineCompleteness = dynamic(
   () => import("./chart-line-completeness").then((m) => m.ChartLineCompleteness),
-  {
-    ssr: false,
-    loading: placeholder(TIME_SERIES_HEIGHT),
-  },
+  { ssr: false, loading: placeholder(TIME_SERIES_HEIGHT) },
 );
 
 export const LazyChartLineInvoiceLatency = dynamic(
@@ -39,16 +33,10 @@ export const LazyChartLineInvoiceLatency = dynamic(
 
 export const LazyChartLineFirstPass = dynamic(
   () => import("./chart-line-first-pass").then((m) => m.ChartLineFirstPass),
-  {
-    ssr: false,
-    loading: placeholder(TIME_SERIES_HEIGHT),
-  },
+  { ssr: false, loading: placeholder(TIME_SERIES_HEIGHT) },
 );
 
 export const LazyChartBarBreaks = dynamic(
   () => import("./chart-bar-breaks").then((m) => m.ChartBarBreaks),
-  {
-    ssr: false,
-    loading: placeholder(TIME_SERIES_HEIGHT),
-  },
+  { ssr: false, loading: placeholder(TIME_SERIES_HEIGHT) },
 );

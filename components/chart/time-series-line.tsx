@@ -3,11 +3,12 @@
 import { CartesianGrid, Line, LineChart, ReferenceLine, Tooltip, XAxis, YAxis } from "recharts";
 import {
   CHART_COLORS,
-  TIME_SERIES_HEIGHT,
   axisTick,
+  bucketAxis,
   formatBucketLabel,
-  formatBucketTick,
   formatChartValue,
+  gridLines,
+  timeSeriesFrame,
   ratioScale,
   tooltipStyle,
   type BucketUnit,
@@ -29,6 +30,13 @@ export interface TimeSeriesConfig {
    * still print the exact value with `format`.
    */
   axisUnit?: { divisor: number; suffix: string };
+}
+
+/** What a chart of one KPI over time is given: its points, their bucket, and the target. */
+export interface KpiSeriesProps {
+  points: SeriesPoint[];
+  unit: BucketUnit;
+  target: number | null;
 }
 
 export function TimeSeriesLine({
@@ -55,20 +63,9 @@ export function TimeSeriesLine({
       ? (v: number) => `${v.toLocaleString("en-US")} ${config.axisUnit!.suffix}`
       : format;
   return (
-    <LineChart
-      responsive
-      data={data}
-      style={{ width: "100%", height: TIME_SERIES_HEIGHT }}
-      margin={{ top: 18, right: 12, bottom: 0, left: 0 }}
-    >
-      <CartesianGrid stroke={CHART_COLORS.grid} strokeDasharray="3 3" vertical={false} />
-      <XAxis
-        dataKey="bucket"
-        tick={axisTick}
-        tickFormatter={(b: string) => formatBucketTick(b, unit)}
-        minTickGap={24}
-        stroke={CHART_COLORS.grid}
-      />
+    <LineChart data={data} {...timeSeriesFrame(18)}>
+      <CartesianGrid {...gridLines} />
+      <XAxis {...bucketAxis(unit, 24)} />
       <YAxis
         tick={axisTick}
         tickFormatter={tick}

@@ -103,13 +103,20 @@ export function PortfolioGrid({ portfolio }: { portfolio: ClosePortfolio }) {
   );
 }
 
+/** Which entity and period a cell is, for a screen reader: the grid's headers say it to the eye. */
+function CellName({ cell }: { cell: PortfolioCell }) {
+  return (
+    <span className="visually-hidden">
+      {cell.entity}, {cell.periodLabel}:{" "}
+    </span>
+  );
+}
+
 function Cell({ cell }: { cell: PortfolioCell }) {
   if (cell.noData) {
     return (
       <Link href={cell.href} className={styles.cellLink}>
-        <span className="visually-hidden">
-          {cell.entity}, {cell.periodLabel}:{" "}
-        </span>
+        <CellName cell={cell} />
         <span className={styles.cellVerdict}>
           <span aria-hidden="true">– </span>No data
         </span>
@@ -122,9 +129,7 @@ function Cell({ cell }: { cell: PortfolioCell }) {
   const more = cell.failing.length - named.length;
   return (
     <Link href={cell.href} className={styles.cellLink}>
-      <span className="visually-hidden">
-        {cell.entity}, {cell.periodLabel}:{" "}
-      </span>
+      <CellName cell={cell} />
       <span className={styles.cellVerdict}>
         <span aria-hidden="true">{go ? "✓ " : "✕ "}</span>
         {go ? "GO" : "NO-GO"}

@@ -2,7 +2,7 @@ import type { ActionResult } from "@/lib/http/action-result";
 import type { CommandStatus, CommandSummary, OutboxDelivery } from "@/lib/outbox/commands";
 import { RowActionButton } from "@/components/ui/row-action-button";
 import { DateTime } from "@/components/ui/date-time";
-import { TableRegion } from "@/components/table/table-region";
+import { DataTable } from "@/components/table/data-table";
 
 const STATUS_BADGE: Record<CommandStatus, string> = {
   pending: "badge warn",
@@ -50,83 +50,93 @@ export function CommandsTable({
   resend?: (form: FormData) => Promise<ActionResult>;
   emptyText: string;
 }) {
-  if (commands.length === 0) return <p className="muted">{emptyText}</p>;
   const byCommand = new Map<string, OutboxDelivery[]>();
   for (const d of deliveries)
     byCommand.set(d.commandId, [...(byCommand.get(d.commandId) ?? []), d]);
   return (
-    <TableRegion label="Commands">
-      <table className="data">
-        <thead>
-          <tr>
-            <th scope="col">Command</th>
-            <th scope="col">For</th>
-            <th scope="col">Endpoint</th>
-            <th scope="col">Requested</th>
-            <th scope="col">Status</th>
-            <th scope="col">Last error</th>
-            <th scope="col">Delivery log</th>
-            {resend ? (
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            ) : null}
-          </tr>
-        </thead>
-        <tbody>
-          {commands.map((c) => (
-            <tr key={c.id} data-testid="outbox-command" data-status={c.status}>
-              <td>
-                <code>{c.kind}</code>
-                <div className="muted" style={{ fontSize: "0.8rem" }}>
-                  {c.id}
+    <DataTable
+      label="Commands"
+      rows={commands}
+      stack={false}
+      rowTestId="outbox-command"
+      rowAttributes={(c) => ({ "data-status": c.status })}
+      empty={emptyText}
+      rowActions={
+        resend
+          ? (c) =>
+              c.status === "dead" ? (
+                <RowActionButton
+                  id={c.id}
+                  label="Re-send"
+                  pendingLabel="Re-sending…"
+                  action={resend}
+                />
+              ) : null
+          : undefined
+      }
+      columns={[
+        {
+          header: "Command",
+          cell: (c) => (
+            <>
+              <code>{c.kind}</code>
+              <div className="muted" style={{ fontSize: "0.8rem" }}>
+                {c.id}
+              </div>
+            </>
+          ),
+        },
+        {
+          header: "For",
+          cell: (c) => (
+            <>
+              {target(c.payload)}
+              {c.exceptionId ? (
+                <div>
+                  <a href={`/exceptions/${c.exceptionId}`}>exception</a>
                 </div>
-              </td>
-              <td>
-                {target(c.payload)}
-                {c.exceptionId ? (
-                  <div>
-                    <a href={`/exceptions/${c.exceptionId}`}>exception</a>
-                  </div>
-                ) : null}
-              </td>
-              <td>{c.endpointName}</td>
-              <td>
-                <DateTime value={c.createdAt} />
-                {c.createdByEmail ? <div className="muted">{c.createdByEmail}</div> : null}
-              </td>
-              <td>
-                <span className={STATUS_BADGE[c.status]}>{c.status}</span>
-                <div className="muted" style={{ fontSize: "0.8rem" }}>
-                  {c.status === "delivered" ? (
-                    <DateTime value={c.deliveredAt} />
-                  ) : c.status === "pending" && c.attempts > 0 ? (
-                    `next attempt $<DateTime value={c.nextAttemptAt} />`
-                  ) : (
-                    `${c.attempts} attempt${c.attempts === 1 ? "" : "s"}`
-                  )}
-                </div>
-              </td>
-              <td>{c.lastError ? <span>{c.lastError}</span> : <span className="muted">—</span>}</td>
-              <td>
-                <DeliveryLog deliveries={byCommand.get(c.id) ?? []} />
-              </td>
-              {resend ? (
-                <td>
-                  {c.status === "dead" ? (
-                    <RowActionButton
-                      id={c.id}
-                      label="Re-send"
-                      pendingLabel="Re-sending…"
-                      action={resend}
-                    />
-                  ) : null}
-                </td>
               ) : null}
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </TableRegion>
+            </>
+          ),
+        },
+        { header: "Endpoint", cell: (c) => c.endpointName },
+        {
+          header: "Requested",
+          cell: (c) => (
+            <>
+              <DateTime value={c.createdAt} />
+              {c.createdByEmail ? <div className="muted">{c.createdByEmail}</div> : null}
+            </>
+          ),
+        },
+        { header: "Status", cell: (c) => <CommandStatusCell command={c} /> },
+        {
+          header: "Last error",
+          cell: (c) =>
+            c.lastError ? <span>{c.lastError}</span> : <span className="muted">—</span>,
+        },
+        {
+          header: "Delivery log",
+          cell: (c) => <DeliveryLog deliveries={byCommand.get(c.id) ?? []} />,
+        },
+      ]}
+    />
+  );
+}
+
+function CommandStatusCell({ command: c }: { command: CommandSummary }) {
+  return (
+    <>
+      <span className={STATUS_BADGE[c.status]}>{c.status}</span>
+      <div className="muted" style={{ fontSize: "0.8rem" }}>
+        {c.status === "delivered" ? (
+          <DateTime value={c.deliveredAt} />
+        ) : c.status === "pending" && c.attempts > 0 ? (
+          `next attempt $<DateTime value={c.nextAttemptAt} />`
+        ) : (
+          `${c.attempts} attempt${c.attempts === 1 ? "" : "s"}`
+        )}
+      </div>
+    </>
   );
 }

@@ -1,10 +1,8 @@
 "use client";
 
-import { useActionState } from "react";
+import { ActionForm, type FormAction } from "@/components/forms/action-form";
+import { Field, FieldGroup } from "@/components/forms/field";
 import { ShownOnce } from "@/components/ui/shown-once";
-import type { ActionResult } from "@/lib/http/action-result";
-
-type Created = { name: string; secret: string };
 
 /** Adds a webhook endpoint; its signing secret is shown once, right after creation. */
 export function CreateEndpointForm({
@@ -12,20 +10,32 @@ export function CreateEndpointForm({
   create,
 }: {
   kinds: readonly string[];
-  create: (
-    previous: ActionResult<Created> | null,
-    form: FormData,
-  ) => Promise<ActionResult<Created>>;
+  create: FormAction<{ name: string; secret: string }>;
 }) {
-  const [state, action, pending] = useActionState(create, null);
   return (
-    <form action={action} className="form-row" aria-describedby="endpoint-help">
-      <label className="field">
-        Name
+    <ActionForm
+      action={create}
+      submit="Add endpoint"
+      pendingLabel="Adding…"
+      helpId="endpoint-help"
+      help={
+        <>
+          Each delivery is signed per Standard Webhooks (webhook-id, webhook-timestamp,
+          webhook-signature) with the endpoint&apos;s secret, shown once after it is added. One
+          active endpoint receives each kind.
+        </>
+      }
+      done={(created) => (
+        <ShownOnce secret={created.secret} testId="new-webhook-secret">
+          Endpoint <strong>{created.name}</strong> added. Give the receiving system this signing
+          secret now; it will not be shown again.
+        </ShownOnce>
+      )}
+    >
+      <Field label="Name">
         <input name="name" required maxLength={100} placeholder="e.g. ERP connector" />
-      </label>
-      <label className="field" style={{ flex: "1 1 20rem" }}>
-        URL
+      </Field>
+      <Field label="URL" style={{ flex: "1 1 20rem" }}>
         <input
           name="url"
           type="url"
@@ -33,37 +43,15 @@ export function CreateEndpointForm({
           maxLength={2000}
           placeholder="https://erp-connector.internal/webhooks"
         />
-      </label>
-      <fieldset className="form-row" style={{ border: 0, padding: 0, margin: 0 }}>
-        <legend className="muted" style={{ fontSize: "0.85rem" }}>
-          Receives
-        </legend>
+      </Field>
+      <FieldGroup legend="Receives">
         {kinds.map((kind) => (
           <label key={kind}>
             <input type="checkbox" name="kinds" value={kind} defaultChecked={kind === kinds[0]} />{" "}
             <code>{kind}</code>
           </label>
         ))}
-      </fieldset>
-      <button className="primary" type="submit" disabled={pending}>
-        {pending ? "Adding…" : "Add endpoint"}
-      </button>
-      <p id="endpoint-help" className="muted" style={{ flexBasis: "100%", margin: 0 }}>
-        Each delivery is signed per Standard Webhooks (webhook-id, webhook-timestamp,
-        webhook-signature) with the endpoint&apos;s secret, shown once after it is added. One active
-        endpoint receives each kind.
-      </p>
-      {state && !state.ok ? (
-        <p className="alert error" role="alert" style={{ flexBasis: "100%" }}>
-          {state.error}
-        </p>
-      ) : null}
-      {state?.ok ? (
-        <ShownOnce secret={state.data.secret} testId="new-webhook-secret">
-          Endpoint <strong>{state.data.name}</strong> added. Give the receiving system this signing
-          secret now; it will not be shown again.
-        </ShownOnce>
-      ) : null}
-    </form>
+      </FieldGroup>
+    </ActionForm>
   );
 }

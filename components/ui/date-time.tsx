@@ -40,3 +40,8 @@ export function DateTime({ value }: { value: Date | string | null | undefined })
   if (!date || Number.isNaN(date.getTime())) return <>—</>;
   return <time dateTime={date.toISOString()}>{formatDateTime(date, timeZone)}</time>;
 }
+
+/** An instant that may not have happened yet (last used, expires): "never" when it has not. */
+export function DateTimeOrNever({ value }: { value: Date | string | null | undefined }) {
+  return value ? <DateTime value={value} /> : <span className="muted">never</span>;
+}

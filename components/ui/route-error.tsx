@@ -38,3 +38,38 @@ export function RouteError({
     </section>
   );
 }
+
+/*
+ * What each segment says when it fails. No verdict rather than a partial one: a GO built on a
+ * failed query would be worse than none; the numbers are not shown rather than stale or partial.
+ */
+const SEGMENT_ERRORS = {
+  close: {
+    title: "Close readiness could not be computed",
+    message:
+      "No verdict is shown rather than an incomplete one. Your entity and period are kept; try again in a moment.",
+  },
+  exceptions: {
+    title: "The exceptions could not be loaded",
+    message:
+      "Closeline could not read the exceptions just now. Your filters are kept; try again in a moment.",
+  },
+  overview: {
+    title: "The numbers could not be loaded",
+    message:
+      "Closeline could not compute this view just now. Your filters are kept; try again in a moment.",
+  },
+} as const;
+
+/** The error component of a segment (its error.tsx's default export); retry re-renders it. */
+export function segmentError(segment: keyof typeof SEGMENT_ERRORS) {
+  const { title, message } = SEGMENT_ERRORS[segment];
+  function SegmentError({ error, retry }: { error: unknown; retry: () => void }) {
+    return (
+      <RouteError error={error} retry={retry} id={`${segment}-error`} title={title}>
+        {message}
+      </RouteError>
+    );
+  }
+  return SegmentError;
+}

@@ -3,12 +3,37 @@
 import { useState, useTransition } from "react";
 import type { ActionResult } from "@/lib/http/action-result";
 
+/** Runs a server action on one row with the given fields; `error` says why it failed. */
+export function useRowAction(action: (form: FormData) => Promise<ActionResult>) {
+  const [pending, startTransition] = useTransition();
+  const [error, setError] = useState<string | null>(null);
+  const run = (fields: Record<string, string>) => {
+    const form = new FormData();
+    for (const [key, value] of Object.entries(fields)) form.set(key, value);
+    startTransition(async () => {
+      const result = await action(form);
+      setError(result.ok ? null : result.error);
+    });
+  };
+  return { pending, error, run };
+}
+
+/** A row action's failure, beside the control that ran it. */
+export function RowActionError({ error }: { error: string | null }) {
+  return error ? (
+    <span role="alert" className="badge bad">
+      {error}
+    </span>
+  ) : null;
+}
+
 /**
  * A button that runs one server action on one row (deactivate an endpoint, re-send a command,
  * revoke a key), with its error beside it.
  */
 export function RowActionButton({
   id,
+  fields,
   label,
   pendingLabel,
   ariaLabel,
@@ -17,6 +42,8 @@ export function RowActionButton({
   action,
 }: {
   id: string;
+  /** Sent with the row's id (e.g. the state to set). */
+  fields?: Record<string, string>;
   label: string;
   pendingLabel: string;
   /** The button's name when its label alone would not say which row (e.g. "Revoke key X"). */
@@ -26,8 +53,7 @@ export function RowActionButton({
   danger?: boolean;
   action: (form: FormData) => Promise<ActionResult>;
 }) {
-  const [pending, startTransition] = useTransition();
-  const [error, setError] = useState<string | null>(null);
+  const { pending, error, run } = useRowAction(action);
   return (
     <>
       <button
@@ -37,21 +63,12 @@ export function RowActionButton({
         aria-label={ariaLabel}
         onClick={() => {
           if (confirm && !window.confirm(confirm)) return;
-          const form = new FormData();
-          form.set("id", id);
-          startTransition(async () => {
-            const result = await action(form);
-            setError(result.ok ? null : result.error);
-          });
+          run({ id, ...fields });
         }}
       >
         {pending ? pendingLabel : label}
       </button>
-      {error ? (
-        <span role="alert" className="badge bad">
-          {error}
-        </span>
-      ) : null}
+      <RowActionError error={error} />
     </>
   );
 }

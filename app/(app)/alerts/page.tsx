@@ -1,13 +1,12 @@
 import type { Metadata } from "next";
+import { CardSection } from "@/components/ui/card-section";
 import { getDb } from "@/db";
 import { listAlerts } from "@/lib/alerts/list";
-import { KPI_METRIC_LABELS, type KpiMetric } from "@/lib/contract/alerts";
 import { AcknowledgeForm } from "@/components/alerts/acknowledge-form";
 import { AlertsTable } from "@/components/alerts/alerts-table";
 import { ChannelForm } from "@/components/alerts/channel-form";
 import { RuleForm } from "@/components/alerts/rule-form";
-import { RowActionButton } from "@/components/ui/row-action-button";
-import { TableRegion } from "@/components/table/table-region";
+import { RulesTable } from "@/components/alerts/rules-table";
 import { listChannels } from "@/lib/alerts/channels";
 import { listRules } from "@/lib/alerts/rules";
 import { can } from "@/lib/auth/permissions";
@@ -40,8 +39,7 @@ export default async function AlertsPage() {
   return (
     <>
       <h1>Alerts</h1>
-      <section className="card" aria-labelledby="firing">
-        <h2 id="firing">Firing ({unacknowledged.length})</h2>
+      <CardSection id="firing" title={`Firing (${unacknowledged.length})`}>
         <AlertsTable
           label="Firing alerts"
           alerts={unacknowledged}
@@ -58,77 +56,26 @@ export default async function AlertsPage() {
               : undefined
           }
         />
-      </section>
-      <section className="card" aria-labelledby="acknowledged">
-        <h2 id="acknowledged">Acknowledged ({acknowledged.length})</h2>
+      </CardSection>
+      <CardSection id="acknowledged" title={`Acknowledged (${acknowledged.length})`}>
         <AlertsTable
           label="Acknowledged alerts"
           alerts={acknowledged}
           emptyText="No firing alert has been acknowledged."
         />
-      </section>
-      <section className="card" aria-labelledby="resolved">
-        <h2 id="resolved">Recently resolved</h2>
+      </CardSection>
+      <CardSection id="resolved" title="Recently resolved">
         <AlertsTable label="Resolved alerts" alerts={resolved} emptyText="Nothing resolved yet." />
-      </section>
-      <section className="card" aria-labelledby="rules">
-        <h2 id="rules">Rules</h2>
-        {rules.length === 0 ? (
-          <p className="muted">No alert rule yet.</p>
-        ) : (
-          <TableRegion label="Alert rules">
-            <table className="data stack">
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Severity</th>
-                  <th scope="col">Condition</th>
-                  <th scope="col">For</th>
-                  <th scope="col">Enabled</th>
-                  {manage ? (
-                    <th scope="col">
-                      <span className="visually-hidden">Actions</span>
-                    </th>
-                  ) : null}
-                </tr>
-              </thead>
-              <tbody>
-                {rules.map((r) => (
-                  <tr key={r.id} data-testid="alert-rule">
-                    <td data-label="Name">{r.name}</td>
-                    <td data-label="Severity">{r.severity}</td>
-                    <td data-label="Condition">
-                      <code>{describeCondition(r.condition, r.entity)}</code>
-                    </td>
-                    <td data-label="For">{r.for}</td>
-                    <td data-label="Enabled">{r.enabled ? "yes" : "no"}</td>
-                    {manage ? (
-                      <td data-label="Actions">
-                        <RowActionButton
-                          id={r.id}
-                          label="Delete"
-                          pendingLabel="Deleting…"
-                          confirm={`Delete the rule "${r.name}"? Its firing alerts are resolved.`}
-                          danger
-                          action={deleteRuleAction}
-                        />
-                      </td>
-                    ) : null}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </TableRegion>
-        )}
-      </section>
+      </CardSection>
+      <CardSection id="rules" title="Rules">
+        <RulesTable rules={rules} remove={manage ? deleteRuleAction : undefined} />
+      </CardSection>
       {manage ? (
         <>
-          <section className="card" aria-labelledby="new-rule">
-            <h2 id="new-rule">Add a KPI rule</h2>
+          <CardSection id="new-rule" title="Add a KPI rule">
             <RuleForm channels={activeChannels} create={createRuleAction} />
-          </section>
-          <section className="card" aria-labelledby="new-channel">
-            <h2 id="new-channel">Add a channel</h2>
+          </CardSection>
+          <CardSection id="new-channel" title="Add a channel">
             <p className="muted" style={{ marginTop: 0 }}>
               {activeChannels.length === 0
                 ? "No channel yet."
@@ -137,23 +84,9 @@ export default async function AlertsPage() {
               attempt, each attempt in the delivery log under Admin → Webhooks.
             </p>
             <ChannelForm create={createChannelAction} />
-          </section>
+          </CardSection>
         </>
       ) : null}
     </>
   );
-}
-
-function describeCondition(condition: Record<string, unknown>, entity: string | null): string {
-  const where = entity === "*" ? " per entity" : entity ? ` for ${entity}` : "";
-  switch (condition.kind) {
-    case "kpi":
-      return `${KPI_METRIC_LABELS[condition.metric as KpiMetric] ?? String(condition.metric)} ${String(condition.op)} ${String(condition.value)} over ${String(condition.window)}${where}`;
-    case "silence":
-      return `${String(condition.source ?? "any source")} / ${String(condition.type ?? "any type")} silent (${String(condition.after)})`;
-    case "exceptions":
-      return `open ${String(condition.type)} ≥ ${String(condition.atLeast)}${where}`;
-    default:
-      return String(condition.kind);
-  }
 }

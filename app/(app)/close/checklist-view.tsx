@@ -20,6 +20,7 @@ import { formatDateTime, formatMoney } from "@/lib/format";
 import { MaterialityForm, PeriodCloseForm, PeriodPicker, PrintButton } from "./client";
 import { serializeCloseParams, type CloseParams } from "./search-params";
 import { DateTime } from "@/components/ui/date-time";
+import { DataTable } from "@/components/table/data-table";
 
 /** Telemetry keeps arriving while a month is being closed; the checklist follows it. */
 const REFRESH_MS = 60_000;
@@ -128,30 +129,20 @@ export async function ChecklistView({
           block the close. A currency without a threshold has 0: every difference counts.
         </p>
         {thresholds.length > 0 ? (
-          <div className="table-wrap">
-            <table className="data" data-testid="materiality">
-              <thead>
-                <tr>
-                  <th scope="col">Currency</th>
-                  <th scope="col" className="num">
-                    Threshold
-                  </th>
-                  <th scope="col">Last changed</th>
-                </tr>
-              </thead>
-              <tbody>
-                {thresholds.map((t) => (
-                  <tr key={t.currency}>
-                    <td>{t.currency}</td>
-                    <td className="num">{formatMoney(t.thresholdMinor, t.currency)}</td>
-                    <td>
-                      <DateTime value={t.updatedAt} />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            stack={false}
+            testId="materiality"
+            rows={thresholds.map((t) => ({ ...t, id: t.currency }))}
+            columns={[
+              { header: "Currency", cell: (t) => t.currency },
+              {
+                header: "Threshold",
+                numeric: true,
+                cell: (t) => formatMoney(t.thresholdMinor, t.currency),
+              },
+              { header: "Last changed", cell: (t) => <DateTime value={t.updatedAt} /> },
+            ]}
+          />
         ) : null}
         {currenciesWithout.length > 0 ? (
           <p>No threshold, so 0, in: {currenciesWithout.join(", ")}.</p>

@@ -16,6 +16,7 @@ import {
   type SourceHealth,
 } from "@/lib/ingest/health";
 import { DateTime } from "@/components/ui/date-time";
+import { DataTable } from "@/components/table/data-table";
 
 export const metadata: Metadata = { title: "Ingestion" };
 
@@ -105,70 +106,43 @@ export default async function IngestionPage({
         {volume.length === 0 ? (
           <p className="muted">No events were received in this range.</p>
         ) : (
-          <table className="data" data-testid="volume-table">
-            <thead>
-              <tr>
-                <th scope="col">Type</th>
-                <th scope="col" className="num">
-                  Events
-                </th>
-                <th scope="col">Last received</th>
-              </tr>
-            </thead>
-            <tbody>
-              {volume.map((row) => (
-                <tr key={row.type}>
-                  <td>
-                    <code>{row.type}</code>
-                  </td>
-                  <td className="num">{formatCount(row.events)}</td>
-                  <td>
-                    <DateTime value={row.lastReceived} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <DataTable
+            stack={false}
+            testId="volume-table"
+            rows={volume.map((row) => ({ ...row, id: row.type }))}
+            columns={[
+              { header: "Type", cell: (row) => <code>{row.type}</code> },
+              { header: "Events", numeric: true, cell: (row) => formatCount(row.events) },
+              { header: "Last received", cell: (row) => <DateTime value={row.lastReceived} /> },
+            ]}
+          />
         )}
       </section>
       <section className="card" aria-labelledby="rejected">
         <h2 id="rejected">Rejected events in the time range</h2>
-        {rejections.length === 0 ? (
-          <p className="muted">Nothing was rejected in this range.</p>
-        ) : (
-          <div className="table-wrap" role="region" aria-label="Rejected events" tabIndex={0}>
-            <table className="data" data-testid="rejected-table">
-              <thead>
-                <tr>
-                  <th scope="col">Received</th>
-                  <th scope="col">Source</th>
-                  <th scope="col">Event id</th>
-                  <th scope="col">Type</th>
-                  <th scope="col">Reasons</th>
-                </tr>
-              </thead>
-              <tbody>
-                {rejections.map((r) => (
-                  <tr key={r.id}>
-                    <td>
-                      <DateTime value={r.receivedAt} />
-                    </td>
-                    <td>{r.source ?? "—"}</td>
-                    <td>{r.event_id ?? "—"}</td>
-                    <td>{r.type ?? "—"}</td>
-                    <td>
-                      <ul style={{ margin: 0, paddingLeft: "1rem" }}>
-                        {r.errors.map((e, i) => (
-                          <li key={i}>{e}</li>
-                        ))}
-                      </ul>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        <DataTable
+          label="Rejected events"
+          stack={false}
+          testId="rejected-table"
+          rows={rejections}
+          empty="Nothing was rejected in this range."
+          columns={[
+            { header: "Received", cell: (r) => <DateTime value={r.receivedAt} /> },
+            { header: "Source", cell: (r) => r.source ?? "—" },
+            { header: "Event id", cell: (r) => r.event_id ?? "—" },
+            { header: "Type", cell: (r) => r.type ?? "—" },
+            {
+              header: "Reasons",
+              cell: (r) => (
+                <ul style={{ margin: 0, paddingLeft: "1rem" }}>
+                  {r.errors.map((e, i) => (
+                    <li key={i}>{e}</li>
+                  ))}
+                </ul>
+              ),
+            },
+          ]}
+        />
       </section>
     </>
   );

@@ -1,12 +1,10 @@
 import { ChartsSkeleton, TilesSkeleton } from "@/components/kpi/overview-skeletons";
+import { LoadingHeading } from "@/components/ui/skeleton";
 
 export default function OverviewLoading() {
   return (
     <>
-      <div>
-        <h1 style={{ marginBottom: "0.25rem" }}>Overview</h1>
-        <div className="skeleton" style={{ width: "min(36rem, 100%)", height: "1.3rem" }} />
-      </div>
+      <LoadingHeading title="Overview" summaryWidth="36rem" />
       <TilesSkeleton />
       <ChartsSkeleton />
     </>

@@ -5,6 +5,7 @@ import { guardPage, getCurrentUser } from "@/lib/auth/session";
 import { oidcProvidersFromEnv } from "@/lib/auth/oidc";
 import { throttledSeconds } from "@/lib/auth/throttle-message";
 import { readDemoCredentials } from "@/lib/server/demo-users";
+import { DataTable } from "@/components/table/data-table";
 import { SignInForm } from "./client";
 
 export const metadata: Metadata = { title: "Sign in" };
@@ -52,26 +53,15 @@ export default async function SignInPage({
             <p className="muted">
               Shown because Closeline runs in demo mode on its embedded database.
             </p>
-            <table className="data">
-              <thead>
-                <tr>
-                  <th scope="col">Role</th>
-                  <th scope="col">Email</th>
-                  <th scope="col">Password</th>
-                </tr>
-              </thead>
-              <tbody>
-                {demoCredentials.map((c) => (
-                  <tr key={c.email}>
-                    <td>{c.role}</td>
-                    <td>{c.email}</td>
-                    <td>
-                      <code>{c.password}</code>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <DataTable
+              stack={false}
+              rows={demoCredentials.map((c) => ({ ...c, id: c.email }))}
+              columns={[
+                { header: "Role", cell: (c) => c.role },
+                { header: "Email", cell: (c) => c.email },
+                { header: "Password", cell: (c) => <code>{c.password}</code> },
+              ]}
+            />
           </section>
         ) : null}
       </div>

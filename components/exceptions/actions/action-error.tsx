@@ -1,11 +1,18 @@
+import type { ActionFailure } from "@/lib/http/action-result";
+
 /** An action's failure, with a way out when the exception changed since the page was loaded. */
-export function ActionError({ error, onReload }: { error: string | null; onReload: () => void }) {
+export function ActionError({
+  error,
+  onReload,
+}: {
+  error: ActionFailure | null;
+  onReload: () => void;
+}) {
   if (!error) return null;
-  const stale = /changed since you loaded it|reload/i.test(error);
   return (
     <div className="alert error" role="alert">
-      {error}
-      {stale ? (
+      {error.error}
+      {error.code === "stale" ? (
         <>
           {" "}
           <button type="button" onClick={onReload}>

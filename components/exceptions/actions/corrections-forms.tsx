@@ -1,5 +1,6 @@
 "use client";
 
+import { FormStatus } from "@/components/forms/form-status";
 import { useCorrectionActions } from "./corrections-feedback";
 
 export function ProposeCorrectionForm({
@@ -53,11 +54,7 @@ export function ProposeCorrectionForm({
       <button className="primary" type="submit" disabled={pending}>
         {pending ? "Proposing…" : "Propose correction"}
       </button>
-      {state && !state.ok ? (
-        <p role="alert" className="alert error" style={{ flexBasis: "100%" }}>
-          {state.error}
-        </p>
-      ) : null}
+      <FormStatus state={state} />
     </form>
   );
 }
@@ -84,11 +81,7 @@ export function DecideCorrectionForm({
       <button className="danger" type="submit" name="decision" value="reject" disabled={pending}>
         Reject
       </button>
-      {state && !state.ok ? (
-        <p role="alert" className="alert error" style={{ flexBasis: "100%" }}>
-          {state.error}
-        </p>
-      ) : null}
+      <FormStatus state={state} />
     </form>
   );
 }

@@ -4,19 +4,19 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
 import { EXCEPTIONS_QUERY_KEY } from "@/lib/exceptions/queue-params";
-import type { ActionResult } from "@/lib/http/action-result";
+import type { ActionFailure, ActionResult } from "@/lib/http/action-result";
 
 /**
  * Runs a server action from an action panel: while it runs `pending` is true; on success
  * the page re-renders (new version, new timeline entry), cached queues are dropped and
  * `confirmation` says what was done until the next action; on failure `error` holds the
- * message to show.
+ * failure: its code and the message to show.
  */
 export function useWorkAction() {
   const router = useRouter();
   const queryClient = useQueryClient();
   const [pending, startTransition] = useTransition();
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<ActionFailure | null>(null);
   const [confirmation, setConfirmation] = useState<{ text: string; at: number } | null>(null);
   const run = <T>(action: () => Promise<ActionResult<T>>, done: string | ((data: T) => string)) => {
     setError(null);
@@ -24,7 +24,7 @@ export function useWorkAction() {
     startTransition(async () => {
       const result = await action();
       if (!result.ok) {
-        setError(result.error);
+        setError(result);
         return;
       }
       setConfirmation({

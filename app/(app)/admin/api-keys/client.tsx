@@ -1,21 +1,22 @@
 "use client";
 
-import { useActionState } from "react";
-import { ShownOnce } from "@/components/ui/shown-once";
+import { CreateCredentialForm } from "@/components/admin/create-credential-form";
+import { Field, FieldGroup } from "@/components/forms/field";
 import { createApiKeyAction } from "./actions";
 
 export function CreateApiKeyForm() {
-  const [state, action, pending] = useActionState(createApiKeyAction, null);
   return (
-    <form action={action} className="form-row" aria-describedby="key-help">
-      <label className="field">
-        Name
+    <CreateCredentialForm
+      noun="Key"
+      action={createApiKeyAction}
+      helpId="key-help"
+      help="The key is shown once, right after it is created. Closeline keeps only its hash."
+      testId="new-api-key"
+    >
+      <Field label="Name">
         <input name="name" required maxLength={100} placeholder="e.g. Billing middleware" />
-      </label>
-      <fieldset className="form-row" style={{ border: 0, padding: 0, margin: 0 }}>
-        <legend className="muted" style={{ fontSize: "0.85rem" }}>
-          Scopes
-        </legend>
+      </Field>
+      <FieldGroup legend="Scopes">
         <label>
           <input type="checkbox" name="scopes" value="ingest" defaultChecked /> ingest
         </label>
@@ -25,23 +26,7 @@ export function CreateApiKeyForm() {
         <label>
           <input type="checkbox" name="scopes" value="work" /> work (queue actions, never approval)
         </label>
-      </fieldset>
-      <button className="primary" type="submit" disabled={pending}>
-        {pending ? "Creating…" : "Create key"}
-      </button>
-      <p id="key-help" className="muted" style={{ flexBasis: "100%", margin: 0 }}>
-        The key is shown once, right after it is created. Closeline keeps only its hash.
-      </p>
-      {state && !state.ok ? (
-        <p className="alert error" role="alert" style={{ flexBasis: "100%" }}>
-          {state.error}
-        </p>
-      ) : null}
-      {state?.ok ? (
-        <ShownOnce secret={state.data.key} testId="new-api-key">
-          Key <strong>{state.data.name}</strong> created. Copy it now; it will not be shown again.
-        </ShownOnce>
-      ) : null}
-    </form>
+      </FieldGroup>
+    </CreateCredentialForm>
   );
 }

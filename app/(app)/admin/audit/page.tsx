@@ -1,8 +1,10 @@
 import type { Metadata } from "next";
+import { CardSection } from "@/components/ui/card-section";
 import Link from "next/link";
 import { getDb } from "@/db";
-import { AdminTabs } from "@/components/admin/admin-tabs";
-import { TableRegion } from "@/components/table/table-region";
+import { AdminHeader } from "@/components/admin/admin-tabs";
+import { Field } from "@/components/forms/field";
+import { DataTable } from "@/components/table/data-table";
 import { DateTime } from "@/components/ui/date-time";
 import { describeAudit, type DescribedAudit } from "@/lib/audit-describe";
 import { AuditFilters, auditPage } from "@/lib/audit-query";
@@ -32,79 +34,51 @@ export default async function AuditPage({
     : null;
   return (
     <>
-      <h1>Admin</h1>
-      <AdminTabs current="/admin/audit" />
-      <section className="card" aria-labelledby="audit-heading">
-        <h2 id="audit-heading">Audit log</h2>
+      <AdminHeader current="/admin/audit" />
+      <CardSection id="audit-heading" title="Audit log">
         <p className="muted">
           Append-only: entries cannot be changed or deleted, by the app or in the database.
         </p>
         <form className="form-row" method="get" role="search" aria-label="Filter the audit log">
-          <label className="field">
-            Action starts with
+          <Field label="Action starts with">
             <input
               name="action"
               defaultValue={filters.action ?? ""}
               placeholder="e.g. auth.sign_in"
             />
-          </label>
-          <label className="field">
-            Actor
+          </Field>
+          <Field label="Actor">
             <input name="actor" defaultValue={filters.actor ?? ""} placeholder="email or id" />
-          </label>
-          <label className="field">
-            Target id
+          </Field>
+          <Field label="Target id">
             <input name="target" defaultValue={filters.target ?? ""} />
-          </label>
+          </Field>
           <button type="submit">Filter</button>
           <Link className="button" href="/admin/audit">
             Clear
           </Link>
         </form>
-        {entries.length === 0 ? (
-          <p className="muted">No entries match these filters.</p>
-        ) : (
-          <TableRegion label="Audit log entries">
-            <table className="data stack" data-testid="audit-table">
-              <thead>
-                <tr>
-                  <th scope="col">Time</th>
-                  <th scope="col">Who</th>
-                  <th scope="col">What</th>
-                  <th scope="col">Change</th>
-                </tr>
-              </thead>
-              <tbody>
-                {entries.map((entry) => {
-                  const described = describeAudit(entry, timeZone);
-                  return (
-                    <tr key={entry.id} data-action={entry.action}>
-                      <td className="nowrap" data-label="Time">
-                        <DateTime value={entry.at} />
-                      </td>
-                      <td data-label="Who">{described.actor}</td>
-                      <td data-label="What">
-                        {described.action}
-                        {described.target ? (
-                          <div className="muted">
-                            {described.targetHref ? (
-                              <Link href={described.targetHref}>{described.target}</Link>
-                            ) : (
-                              described.target
-                            )}
-                          </div>
-                        ) : null}
-                      </td>
-                      <td data-label="Change">
-                        <AuditChanges described={described} />
-                      </td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          </TableRegion>
-        )}
+        <DataTable
+          label="Audit log entries"
+          testId="audit-table"
+          rows={entries.map((entry) => ({
+            id: String(entry.id),
+            entry,
+            described: describeAudit(entry, timeZone),
+          }))}
+          rowAttributes={({ entry }) => ({ "data-action": entry.action })}
+          empty="No entries match these filters."
+          columns={[
+            {
+              header: "Time",
+              className: "nowrap",
+              cell: ({ entry }) => <DateTime value={entry.at} />,
+            },
+            { header: "Who", cell: ({ described }) => described.actor },
+            { header: "What", cell: ({ described }) => <AuditWhat described={described} /> },
+            { header: "Change", cell: ({ described }) => <AuditChanges described={described} /> },
+          ]}
+        />
         <div className="pagination">
           {filters.before ? (
             <Link className="button" href="/admin/audit">
@@ -117,7 +91,25 @@ export default async function AuditPage({
             </Link>
           ) : null}
         </div>
-      </section>
+      </CardSection>
+    </>
+  );
+}
+
+/** What was done, and to which record (a link where it has a page). */
+function AuditWhat({ described }: { described: DescribedAudit }) {
+  return (
+    <>
+      {described.action}
+      {described.target ? (
+        <div className="muted">
+          {described.targetHref ? (
+            <Link href={described.targetHref}>{described.target}</Link>
+          ) : (
+            described.target
+          )}
+        </div>
+      ) : null}
     </>
   );
 }

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
+import { CardSection } from "@/components/ui/card-section";
 import { getDb } from "@/db";
-import { AdminTabs } from "@/components/admin/admin-tabs";
+import { AdminHeader } from "@/components/admin/admin-tabs";
 import { SlaForm } from "@/components/exceptions/sla-form";
 import { guardPage } from "@/lib/auth/session";
 import { loadSlaPolicy, slaFormRows } from "@/lib/exceptions/sla-settings";
@@ -16,10 +17,8 @@ export default async function SettingsPage() {
   const [targets, sla] = await Promise.all([loadTargets(db), loadSlaPolicy(db)]);
   return (
     <>
-      <h1>Admin</h1>
-      <AdminTabs current="/admin/settings" />
-      <section className="card" aria-labelledby="targets-heading">
-        <h2 id="targets-heading">KPI targets</h2>
+      <AdminHeader current="/admin/settings" />
+      <CardSection id="targets-heading" title="KPI targets">
         <p className="muted">
           The overview colours each tile against these: on target (green), warning (amber) between
           the target and the warning level, off target (red) beyond it. Leave a target empty for no
@@ -27,16 +26,15 @@ export default async function SettingsPage() {
           change is recorded in the audit log.
         </p>
         <TargetsForm rows={targetFormRows(targets)} />
-      </section>
-      <section className="card" aria-labelledby="sla-heading">
-        <h2 id="sla-heading">Exception SLA targets</h2>
+      </CardSection>
+      <CardSection id="sla-heading" title="Exception SLA targets">
         <p className="muted">
           How long an exception of each type may stay open: past the warning it shows an amber “Over
           …” badge, past the SLA a red “SLA breached” badge, in the queue, on the exception page and
           in the CSV export. Every change is recorded in the audit log.
         </p>
         <SlaForm rows={slaFormRows(sla)} save={saveSlaAction} />
-      </section>
+      </CardSection>
     </>
   );
 }

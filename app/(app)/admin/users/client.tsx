@@ -1,33 +1,43 @@
 "use client";
 
-import { useActionState, useState, useTransition } from "react";
-import type { ActionResult } from "@/lib/http/action-result";
+import { ActionForm } from "@/components/forms/action-form";
+import { Field, Options } from "@/components/forms/field";
+import { RowActionButton, RowActionError, useRowAction } from "@/components/ui/row-action-button";
 import { changeRoleAction, createUserAction, setActiveAction } from "./actions";
 
 export function CreateUserForm({ roles }: { roles: string[] }) {
-  const [state, action, pending] = useActionState(createUserAction, null);
   return (
-    <form action={action} className="form-row">
-      <label className="field">
-        Email
+    <ActionForm
+      action={createUserAction}
+      submit="Add user"
+      pendingLabel="Adding…"
+      done={(added) => (
+        <div className="alert success" role="status" style={{ flexBasis: "100%" }}>
+          {added.email} added.
+          {added.password ? (
+            <>
+              {" "}
+              Their password, shown once:{" "}
+              <span className="secret" data-testid="new-user-password">
+                {added.password}
+              </span>
+            </>
+          ) : null}
+        </div>
+      )}
+    >
+      <Field label="Email">
         <input name="email" type="email" required maxLength={254} />
-      </label>
-      <label className="field">
-        Name
+      </Field>
+      <Field label="Name">
         <input name="name" maxLength={100} />
-      </label>
-      <label className="field">
-        Role
+      </Field>
+      <Field label="Role">
         <select name="role" required defaultValue="operations">
-          {roles.map((role) => (
-            <option key={role} value={role}>
-              {role}
-            </option>
-          ))}
+          <Options values={roles} />
         </select>
-      </label>
-      <label className="field">
-        Password (blank: generate)
+      </Field>
+      <Field label="Password (blank: generate)">
         <input
           name="password"
           type="password"
@@ -35,45 +45,9 @@ export function CreateUserForm({ roles }: { roles: string[] }) {
           minLength={12}
           maxLength={128}
         />
-      </label>
-      <button className="primary" type="submit" disabled={pending}>
-        {pending ? "Adding…" : "Add user"}
-      </button>
-      {state && !state.ok ? (
-        <p className="alert error" role="alert" style={{ flexBasis: "100%" }}>
-          {state.error}
-        </p>
-      ) : null}
-      {state?.ok ? (
-        <div className="alert success" role="status" style={{ flexBasis: "100%" }}>
-          {state.data.email} added.
-          {state.data.password ? (
-            <>
-              {" "}
-              Their password, shown once:{" "}
-              <span className="secret" data-testid="new-user-password">
-                {state.data.password}
-              </span>
-            </>
-          ) : null}
-        </div>
-      ) : null}
-    </form>
+      </Field>
+    </ActionForm>
   );
-}
-
-function useFormAction(action: (form: FormData) => Promise<ActionResult>) {
-  const [pending, startTransition] = useTransition();
-  const [error, setError] = useState<string | null>(null);
-  const run = (fields: Record<string, string>) => {
-    const form = new FormData();
-    for (const [key, value] of Object.entries(fields)) form.set(key, value);
-    startTransition(async () => {
-      const result = await action(form);
-      setError(result.ok ? null : result.error);
-    });
-  };
-  return { pending, error, run };
 }
 
 export function RoleSelect({
@@ -89,7 +63,7 @@ export function RoleSelect({
   roles: string[];
   disabled: boolean;
 }) {
-  const { pending, error, run } = useFormAction(changeRoleAction);
+  const { pending, error, run } = useRowAction(changeRoleAction);
   return (
     <>
       <select
@@ -98,17 +72,9 @@ export function RoleSelect({
         disabled={disabled || pending}
         onChange={(e) => run({ id, role: e.target.value })}
       >
-        {roles.map((r) => (
-          <option key={r} value={r}>
-            {r}
-          </option>
-        ))}
+        <Options values={roles} />
       </select>
-      {error ? (
-        <span role="alert" className="badge bad">
-          {error}
-        </span>
-      ) : null}
+      <RowActionError error={error} />
     </>
   );
 }
@@ -122,26 +88,17 @@ export function ActiveToggle({
   email: string;
   active: boolean;
 }) {
-  const { pending, error, run } = useFormAction(setActiveAction);
+  const label = active ? "Deactivate" : "Reactivate";
   return (
-    <>
-      <button
-        type="button"
-        className={active ? "danger" : undefined}
-        disabled={pending}
-        aria-label={`${active ? "Deactivate" : "Reactivate"} ${email}`}
-        onClick={() => {
-          if (active && !window.confirm(`Deactivate ${email}? Their sessions end at once.`)) return;
-          run({ id, active: String(!active) });
-        }}
-      >
-        {active ? "Deactivate" : "Reactivate"}
-      </button>
-      {error ? (
-        <span role="alert" className="badge bad">
-          {error}
-        </span>
-      ) : null}
-    </>
+    <RowActionButton
+      id={id}
+      fields={{ active: String(!active) }}
+      label={label}
+      pendingLabel={label}
+      ariaLabel={`${label} ${email}`}
+      danger={active}
+      confirm={active ? `Deactivate ${email}? Their sessions end at once.` : undefined}
+      action={setActiveAction}
+    />
   );
 }

@@ -1,7 +1,8 @@
 import type { Metadata } from "next";
+import { CardSection } from "@/components/ui/card-section";
 import { getDb } from "@/db";
 import { COMMAND_KINDS } from "@/db/schema";
-import { AdminTabs } from "@/components/admin/admin-tabs";
+import { AdminHeader } from "@/components/admin/admin-tabs";
 import { CommandsTable } from "@/components/outbox/commands-table";
 import { CreateEndpointForm } from "@/components/outbox/endpoint-form";
 import { EndpointsTable } from "@/components/outbox/endpoints-table";
@@ -28,18 +29,14 @@ export default async function WebhooksPage() {
   );
   return (
     <>
-      <h1>Admin</h1>
-      <AdminTabs current="/admin/webhooks" />
-      <section className="card" aria-labelledby="new-endpoint">
-        <h2 id="new-endpoint">Add a webhook endpoint</h2>
+      <AdminHeader current="/admin/webhooks" />
+      <CardSection id="new-endpoint" title="Add a webhook endpoint">
         <CreateEndpointForm kinds={COMMAND_KINDS} create={createEndpointAction} />
-      </section>
-      <section className="card" aria-labelledby="endpoints">
-        <h2 id="endpoints">Endpoints</h2>
+      </CardSection>
+      <CardSection id="endpoints" title="Endpoints">
         <EndpointsTable endpoints={endpoints} deactivate={deactivateEndpointAction} />
-      </section>
-      <section className="card" aria-labelledby="dead">
-        <h2 id="dead">Dead-lettered commands ({counts.dead})</h2>
+      </CardSection>
+      <CardSection id="dead" title={`Dead-lettered commands (${counts.dead})`}>
         <p className="muted" style={{ marginTop: 0 }}>
           Commands not delivered after their last attempt. Re-send one once its receiver is back; it
           keeps its webhook-id, so a receiver that did get it after all can drop the repeat.
@@ -50,9 +47,8 @@ export default async function WebhooksPage() {
           resend={resendCommandAction}
           emptyText="No dead-lettered command."
         />
-      </section>
-      <section className="card" aria-labelledby="recent">
-        <h2 id="recent">Recent commands</h2>
+      </CardSection>
+      <CardSection id="recent" title="Recent commands">
         <p className="muted" style={{ marginTop: 0 }}>
           {counts.pending + counts.delivering} waiting or being delivered, {counts.delivered}{" "}
           delivered in all. Failed attempts are retried after 30 s, 2 min, 10 min, 1 h and 6 h (with
@@ -63,7 +59,7 @@ export default async function WebhooksPage() {
           deliveries={deliveries}
           emptyText="No command has been sent yet."
         />
-      </section>
+      </CardSection>
     </>
   );
 }

@@ -1,0 +1,62 @@
+import { DataTable } from "@/components/table/data-table";
+import { RowActionButton } from "@/components/ui/row-action-button";
+import type { RuleView } from "@/lib/alerts/rules";
+import { KPI_METRIC_LABELS, type KpiMetric } from "@/lib/contract/alerts";
+import type { ActionResult } from "@/lib/http/action-result";
+
+/** The alert rules; `remove` is given to those who may delete them. */
+export function RulesTable({
+  rules,
+  remove,
+}: {
+  rules: RuleView[];
+  remove?: (form: FormData) => Promise<ActionResult>;
+}) {
+  return (
+    <DataTable
+      label="Alert rules"
+      rows={rules}
+      rowTestId="alert-rule"
+      empty="No alert rule yet."
+      rowActions={
+        remove
+          ? (r) => (
+              <RowActionButton
+                id={r.id}
+                label="Delete"
+                pendingLabel="Deleting…"
+                confirm={`Delete the rule "${r.name}"? Its firing alerts are resolved.`}
+                danger
+                action={remove}
+              />
+            )
+          : undefined
+      }
+      labelActionsOnPhone
+      columns={[
+        { header: "Name", cell: (r) => r.name },
+        { header: "Severity", cell: (r) => r.severity },
+        {
+          header: "Condition",
+          cell: (r) => <code>{describeCondition(r.condition, r.entity)}</code>,
+        },
+        { header: "For", cell: (r) => r.for },
+        { header: "Enabled", cell: (r) => (r.enabled ? "yes" : "no") },
+      ]}
+    />
+  );
+}
+
+function describeCondition(condition: Record<string, unknown>, entity: string | null): string {
+  const where = entity === "*" ? " per entity" : entity ? ` for ${entity}` : "";
+  switch (condition.kind) {
+    case "kpi":
+      return `${KPI_METRIC_LABELS[condition.metric as KpiMetric] ?? String(condition.metric)} ${String(condition.op)} ${String(condition.value)} over ${String(condition.window)}${where}`;
+    case "silence":
+      return `${String(condition.source ?? "any source")} / ${String(condition.type ?? "any type")} silent (${String(condition.after)})`;
+    case "exceptions":
+      return `open ${String(condition.type)} ≥ ${String(condition.atLeast)}${where}`;
+    default:
+      return String(condition.kind);
+  }
+}
