@@ -1,12 +1,12 @@
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { createApiKey } from "@/lib/auth/api-keys";
 import { SYSTEM_ACTOR } from "@/lib/audit";
 import { DEFAULT_TARGETS, saveTargets } from "@/lib/kpi/targets";
 import { CSV_COLUMNS } from "@/lib/close/csv";
 import { handleCloseReadiness, handleCloseReadinessCsv } from "@/lib/close/http";
 import type { CloseReadiness } from "@/lib/close/readiness";
-import { createTestDb, type TestDb } from "../support/db";
+import { freshTestDb } from "../support/file-db";
 import { OCT, completeUsage, ingest, invoice, posting, uniqueEntity } from "./support";
 
 /*
@@ -21,13 +21,12 @@ vi.mock("next-auth", async (importOriginal) => ({
   getServerSession: async () => null,
 }));
 
-let t: TestDb;
+const t = freshTestDb();
 let readKey: string;
 let ingestKey: string;
 let entity: string;
 
 beforeAll(async () => {
-  t = await createTestDb();
   readKey = (
     await createApiKey(t.db, { name: `read ${randomUUID()}`, scopes: ["read"] }, SYSTEM_ACTOR)
   ).key;
@@ -50,10 +49,6 @@ beforeAll(async () => {
     }),
   );
 });
-afterAll(async () => {
-  await t?.close();
-});
-
 function get(path: string, key: string | null) {
   const headers = new Headers();
   if (key) headers.set("authorization", `Bearer ${key}`);

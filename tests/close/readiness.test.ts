@@ -1,10 +1,10 @@
 import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { corrections } from "@/db/schema";
 import { computeCloseReadiness, type CheckKey, type CloseReadiness } from "@/lib/close/readiness";
 import { setMateriality } from "@/lib/close/materiality";
 import { SYSTEM_ACTOR } from "@/lib/audit";
-import { createTestDb, type TestDb } from "../support/db";
+import { freshTestDb } from "../support/file-db";
 import {
   NOV,
   OCT,
@@ -29,14 +29,8 @@ import {
  * with the numbers worked out by hand in the comments.
  */
 
-let t: TestDb;
-beforeAll(async () => {
-  t = await createTestDb();
-});
-afterAll(async () => {
-  await t?.close();
-});
-
+const t = freshTestDb();
+beforeAll(async () => {});
 const readiness = (entity: string, completenessTarget?: number) =>
   computeCloseReadiness(t.db, { entity, period: PERIOD, completenessTarget });
 const check = (report: CloseReadiness, key: CheckKey) => report.checks.find((c) => c.key === key)!;

@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import { SYSTEM_ACTOR } from "@/lib/audit";
 import { createApiKey } from "@/lib/auth/api-keys";
@@ -11,7 +11,7 @@ import { handleIngest } from "@/lib/ingest/http";
 import type { Db } from "@/db/client";
 import { queryRows } from "@/db/rows";
 import { sql } from "drizzle-orm";
-import { createTestDb, type TestDb } from "../support/db";
+import { freshTestDb } from "../support/file-db";
 import {
   BOUNDARY_TIMESTAMPS,
   NASTY_STRINGS,
@@ -62,21 +62,16 @@ const UPLOAD_URL = "http://closeline.test/api/v1/reconciliation-results/upload";
 /** Tables a refused item may touch: its own row, and the exception (with audit) it raises. */
 const WRITTEN_ON_REJECTION = new Set(["rejected_events", "exceptions", "audit_log"]);
 
-let t: TestDb;
+const t = freshTestDb();
 let ingestKey: string;
 let readKey: string;
 let tables: string[];
 
 beforeAll(async () => {
-  t = await createTestDb();
   ingestKey = (await createApiKey(t.db, { name: "fuzz ingest", scopes: ["ingest"] }, SYSTEM_ACTOR))
     .key;
   readKey = (await createApiKey(t.db, { name: "fuzz read", scopes: ["read"] }, SYSTEM_ACTOR)).key;
   tables = await tableNames(t.db);
-});
-
-afterAll(async () => {
-  await t?.close();
 });
 
 // ---------------------------------------------------------------------------------------

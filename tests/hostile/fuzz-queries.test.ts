@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import type { Db } from "@/db/client";
 import { SYSTEM_ACTOR } from "@/lib/audit";
 import { createApiKey } from "@/lib/auth/api-keys";
@@ -18,7 +18,7 @@ import { SORTS, STATUSES, TYPES } from "@/lib/exceptions/vocabulary";
 import { handleKpis } from "@/lib/kpi/http";
 import { encodeCursor } from "@/lib/pagination";
 import { handleCliRequest } from "@/lib/server/control";
-import { createTestDb, type TestDb } from "../support/db";
+import { freshTestDb } from "../support/file-db";
 import {
   ingest,
   invoiceIssued,
@@ -52,13 +52,12 @@ vi.mock("next-auth", async (importOriginal) => ({
   getServerSession: async () => null,
 }));
 
-let t: TestDb;
+const t = freshTestDb();
 let readKey: string;
 let ownerId: string;
 let tables: string[];
 
 beforeAll(async () => {
-  t = await createTestDb();
   readKey = (await createApiKey(t.db, { name: "fuzz read", scopes: ["read"] }, SYSTEM_ACTOR)).key;
   ownerId = (await makeUser(t.db, "operations")).id;
   const at = "2025-03-01T06:00:00Z";
@@ -77,10 +76,6 @@ beforeAll(async () => {
     });
   }
   tables = await tableNames(t.db);
-});
-
-afterAll(async () => {
-  await t?.close();
 });
 
 // ---------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 import { parse } from "csv-parse/sync";
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import type { Db } from "@/db/client";
 import { queryRows } from "@/db/rows";
 import { SYSTEM_ACTOR } from "@/lib/audit";
@@ -14,7 +14,7 @@ import {
   handleListExceptions,
 } from "@/lib/exceptions/http";
 import { handleKpis } from "@/lib/kpi/http";
-import { createTestDb, type TestDb } from "../support/db";
+import { freshTestDb } from "../support/file-db";
 import {
   disputed,
   ingest,
@@ -42,12 +42,11 @@ const HARMLESS = "zz-no-such-value-zz";
 /** The injections, and U+0000, which PostgreSQL refuses in a parameter altogether. */
 const INJECTIONS = [...SQL_INJECTIONS, "\u0000", "a\u0000' OR 1=1 --"];
 
-let t: TestDb;
+const t = freshTestDb();
 let readKey: string;
 let tables: string[];
 
 beforeAll(async () => {
-  t = await createTestDb();
   readKey = (await createApiKey(t.db, { name: "sqli read", scopes: ["read"] }, SYSTEM_ACTOR)).key;
   const owner = await makeUser(t.db, "operations");
   await ingest(
@@ -67,10 +66,6 @@ beforeAll(async () => {
     });
   }
   tables = await tableNames(t.db);
-});
-
-afterAll(async () => {
-  await t?.close();
 });
 
 const VOLATILE = new Set(["asOf", "generatedAt", "computedAt"]);

@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { queryRows } from "@/db/rows";
-import { createTestDb, type TestDb } from "../support/db";
+import { freshTestDb } from "../support/file-db";
 import { makeEvent, makeKey, postEvents } from "./support";
 
 /*
@@ -11,16 +11,11 @@ import { makeEvent, makeKey, postEvents } from "./support";
  * database refuses for a reason validation cannot see.
  */
 
-let t: TestDb;
+const t = freshTestDb();
 let key: string;
 
 beforeAll(async () => {
-  t = await createTestDb();
   key = (await makeKey(t.db, ["ingest"])).key;
-});
-
-afterAll(async () => {
-  await t?.close();
 });
 
 /** A checkpoint well below target whose window ended long ago: it raises usage_incomplete. */

@@ -1,11 +1,11 @@
 import { CloudEvent, HTTP } from "cloudevents";
 import { desc, eq } from "drizzle-orm";
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { events, rejectedEvents } from "@/db/schema";
 import { EVENT_TYPES } from "@/lib/contract";
 import { handleIngest } from "@/lib/ingest/http";
-import { createTestDb, type TestDb } from "../support/db";
+import { freshTestDb } from "../support/file-db";
 import {
   EVENTS_URL,
   getEvents,
@@ -27,18 +27,13 @@ vi.mock("next-auth", async (importOriginal) => ({
   getServerSession: async () => null,
 }));
 
-let t: TestDb;
+const t = freshTestDb();
 let writer: string;
 let reader: string;
 
 beforeAll(async () => {
-  t = await createTestDb();
   writer = (await makeKey(t.db, ["ingest"])).key;
   reader = (await makeKey(t.db, ["read"])).key;
-});
-
-afterAll(async () => {
-  await t?.close();
 });
 
 async function send(message: { headers: Record<string, unknown>; body: unknown }) {

@@ -1,13 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { and, eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { events, reconciliationResults, rejectedEvents } from "@/db/schema";
 import { SYSTEM_ACTOR } from "@/lib/audit";
 import { createApiKey } from "@/lib/auth/api-keys";
 import { CsvUploadResponse } from "@/lib/contract/responses";
 import { CSV_DEFAULT_SOURCE, CSV_MAX_BYTES, CSV_MAX_ROWS } from "@/lib/ingest/csv";
 import { handleCsvUploadRequest } from "@/lib/ingest/csv-http";
-import { createTestDb, type TestDb } from "../support/db";
+import { freshTestDb } from "../support/file-db";
 
 /*
  * POST /api/v1/reconciliation-results/upload, driven through the handler the route uses with
@@ -25,19 +25,14 @@ const URL_ = "http://closeline.test/api/v1/reconciliation-results/upload";
 const HEADER =
   "runId,kind,entity,periodStart,periodEnd,key,currency,expectedMinor,actualMinor,toleranceMinor";
 
-let t: TestDb;
+const t = freshTestDb();
 let ingestKey: string;
 let readKey: string;
 
 beforeAll(async () => {
-  t = await createTestDb();
   ingestKey = (await createApiKey(t.db, { name: "csv ingest", scopes: ["ingest"] }, SYSTEM_ACTOR))
     .key;
   readKey = (await createApiKey(t.db, { name: "csv read", scopes: ["read"] }, SYSTEM_ACTOR)).key;
-});
-
-afterAll(async () => {
-  await t?.close();
 });
 
 interface Answer {

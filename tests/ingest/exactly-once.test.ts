@@ -1,7 +1,7 @@
 import { eq, inArray } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { events, invoiceDisputes, invoices, rejectedEvents } from "@/db/schema";
-import { createTestDb, type TestDb } from "../support/db";
+import { freshTestDb } from "../support/file-db";
 import { makeEvent, makeKey, postEvents, type IngestAnswer } from "./support";
 
 /*
@@ -9,16 +9,11 @@ import { makeEvent, makeKey, postEvents, type IngestAnswer } from "./support";
  * whether it arrives later, in the same batch, or in a request racing the first.
  */
 
-let t: TestDb;
+const t = freshTestDb();
 let key: string;
 
 beforeAll(async () => {
-  t = await createTestDb();
   key = (await makeKey(t.db, ["ingest"])).key;
-});
-
-afterAll(async () => {
-  await t?.close();
 });
 
 function total(answers: { body: IngestAnswer }[]) {

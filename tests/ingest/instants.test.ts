@@ -1,9 +1,9 @@
 import { sql } from "drizzle-orm";
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { parsePgInstant } from "@/db/instant";
 import { Timestamp } from "@/lib/contract";
-import { createTestDb, type TestDb } from "../support/db";
+import { freshTestDb } from "../support/file-db";
 import { getEvents, makeEvent, makeKey, postEvents, type EventsPage } from "./support";
 
 /*
@@ -18,18 +18,13 @@ vi.mock("next-auth", async (importOriginal) => ({
   getServerSession: async () => null,
 }));
 
-let t: TestDb;
+const t = freshTestDb();
 let reader: string;
 let writer: string;
 
 beforeAll(async () => {
-  t = await createTestDb();
   reader = (await makeKey(t.db, ["read"])).key;
   writer = (await makeKey(t.db, ["ingest"])).key;
-});
-
-afterAll(async () => {
-  await t?.close();
 });
 
 async function readAll(source: string, limit: number) {

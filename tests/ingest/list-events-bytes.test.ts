@@ -1,7 +1,7 @@
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { MAX_EVENT_PAGE_BYTES, streamEventsPage } from "@/lib/events/list";
-import { createTestDb, type TestDb } from "../support/db";
+import { freshTestDb } from "../support/file-db";
 import { getEvents, makeEvent, makeKey, postEvents, type EventsPage } from "./support";
 
 /*
@@ -15,19 +15,14 @@ vi.mock("next-auth", async (importOriginal) => ({
   getServerSession: async () => null,
 }));
 
-let t: TestDb;
+const t = freshTestDb();
 let reader: string;
 let writer: string;
 const MB = 1024 * 1024;
 
 beforeAll(async () => {
-  t = await createTestDb();
   reader = (await makeKey(t.db, ["read"])).key;
   writer = (await makeKey(t.db, ["ingest"])).key;
-});
-
-afterAll(async () => {
-  await t?.close();
 });
 
 async function readAll(source: string, limit: number) {

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { createTestDb, type TestDb } from "../support/db";
+import { beforeAll, describe, expect, it, vi } from "vitest";
+import { freshTestDb } from "../support/file-db";
 import {
   getEvents,
   makeEvent,
@@ -23,7 +23,7 @@ vi.mock("next-auth", async (importOriginal) => ({
   getServerSession: async () => null,
 }));
 
-let t: TestDb;
+const t = freshTestDb();
 let reader: string;
 let writer: { id: string; key: string };
 const seeded: CloudEvent[] = [];
@@ -32,7 +32,6 @@ const SOURCES = ["/billing/eu", "/billing/us", "/erp"];
 const TYPES = ["invoice.issued", "payment.received", "erp.posting.attempted"] as const;
 
 beforeAll(async () => {
-  t = await createTestDb();
   reader = (await makeKey(t.db, ["read"])).key;
   writer = await makeKey(t.db, ["ingest"]);
   for (let i = 0; i < 25; i++) {
@@ -51,10 +50,6 @@ beforeAll(async () => {
     const res = await postEvents(t.db, event, { key: writer.key });
     expect(res.body).toMatchObject({ accepted: 1, rejected: [] });
   }
-});
-
-afterAll(async () => {
-  await t?.close();
 });
 
 async function readAll(query: Record<string, string | number | undefined>) {

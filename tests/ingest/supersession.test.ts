@@ -1,7 +1,7 @@
 import { and, eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { events, usageCheckpoints } from "@/db/schema";
-import { createTestDb, type TestDb } from "../support/db";
+import { freshTestDb } from "../support/file-db";
 import { makeEvent, makeKey, postEvents } from "./support";
 
 /*
@@ -10,16 +10,11 @@ import { makeEvent, makeKey, postEvents } from "./support";
  * producers retry, so an old checkpoint may well arrive after the new one.
  */
 
-let t: TestDb;
+const t = freshTestDb();
 let key: string;
 
 beforeAll(async () => {
-  t = await createTestDb();
   key = (await makeKey(t.db, ["ingest"])).key;
-});
-
-afterAll(async () => {
-  await t?.close();
 });
 
 const WINDOW = { windowStart: "2026-11-01T10:00:00Z", windowEnd: "2026-11-01T11:00:00Z" };

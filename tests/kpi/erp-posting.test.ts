@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDb, type TestDb } from "../support/db";
+import { beforeAll, describe, expect, it } from "vitest";
+import { freshTestDb } from "../support/file-db";
 import { HOUR, MINUTE, attempt, entityRow, ingest, invoice, kpis } from "./support";
 
 /*
@@ -10,15 +10,7 @@ import { HOUR, MINUTE, attempt, entityRow, ingest, invoice, kpis } from "./suppo
  * the latest event (by event time) for its postingId + attempt number.
  */
 
-let t: TestDb;
-
-beforeAll(async () => {
-  t = await createTestDb();
-});
-
-afterAll(async () => {
-  await t?.close();
-});
+const t = freshTestDb();
 
 const issued = (invoiceId: string, entity: string, issuedAt: string) =>
   invoice({ invoiceId, entity, periodEnd: "2025-03-01T00:00:00Z", issuedAt });

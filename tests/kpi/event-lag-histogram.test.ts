@@ -1,12 +1,13 @@
 import fc from "fast-check";
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { Db } from "@/db/client";
 import { eventLag } from "@/db/queries/event-lag";
 import type { GroupSet, KpiGrouping, KpiScope } from "@/db/queries/kpis";
 import { queryRows } from "@/db/rows";
 import { cumulativeSpans, planPercentiles } from "@/lib/kpi/exact-percentile";
 import { runRetention } from "@/lib/retention";
-import { createTestDb, type TestDb } from "../support/db";
+import { freshTestDb } from "../support/file-db";
 import { DAY, HOUR } from "./support";
 
 /*
@@ -79,7 +80,7 @@ describe("planPercentiles (no database)", () => {
 });
 
 describe("event lag from the histogram (database)", () => {
-  let t: TestDb;
+  const t = freshTestDb();
   // Three days of events, 00:00 on 2025-03-01 to 00:00 on 2025-03-04.
   const START = Date.parse("2025-03-01T00:00:00Z");
   /** A minute before the fourth midnight: after the last of the 2,400 events (108 s before it). */
@@ -95,7 +96,7 @@ describe("event lag from the histogram (database)", () => {
     return ((i * 104729) % 36_000_000) + 0.5; // up to 10 h late
   }
 
-  async function insertEvents(db: TestDb["db"], from: number, count: number, prefix: string) {
+  async function insertEvents(db: Db, from: number, count: number, prefix: string) {
     const rows = Array.from({ length: count }, (_, i) => {
       const received = START + Math.floor(((i + from) * 3 * DAY) / 2400);
       const entity = ["EU", "US", null][(i + from) % 3];
@@ -119,7 +120,7 @@ describe("event lag from the histogram (database)", () => {
    */
   const MONTHS_START = Date.parse("2025-02-10T00:00:00Z");
   const SPARSE_EVENTS = 700;
-  async function insertSparseEvents(db: TestDb["db"]) {
+  async function insertSparseEvents(db: Db) {
     const rows = Array.from({ length: SPARSE_EVENTS }, (_, i) => {
       const received = MONTHS_START + Math.floor((i * 69 * DAY) / SPARSE_EVENTS) + 7_777;
       const entity = ["EU", "US", null][i % 3];
@@ -141,7 +142,7 @@ describe("event lag from the histogram (database)", () => {
    * The histogram as the triggers left it, and as a recount of the events says it should be:
    * per day, per month, per hour and per day in fine buckets.
    */
-  async function histogramDrift(db: TestDb["db"]) {
+  async function histogramDrift(db: Db) {
     const day = "(received_at at time zone 'UTC')::date";
     const drift = (table: string, period: [string, string], bucket: [string, string]) =>
       sql.raw(`
@@ -178,12 +179,7 @@ describe("event lag from the histogram (database)", () => {
   }
 
   /** percentile_cont straight over the events, grouped as the engine groups. */
-  async function rawPercentiles(
-    db: TestDb["db"],
-    scope: KpiScope,
-    set: GroupSet,
-    unit: KpiGrouping["unit"],
-  ) {
+  async function rawPercentiles(db: Db, scope: KpiScope, set: GroupSet, unit: KpiGrouping["unit"]) {
     const lag = sql`(extract(epoch from (e.received_at - e.time)) * 1000)::float8`;
     const g =
       set === "total"
@@ -251,15 +247,10 @@ describe("event lag from the histogram (database)", () => {
   );
 
   beforeAll(async () => {
-    t = await createTestDb();
     await insertEvents(t.db, 0, 1200, "a");
     await insertEvents(t.db, 1200, 1200, "b");
     await insertSparseEvents(t.db);
   }, 120_000);
-
-  afterAll(async () => {
-    await t?.close();
-  });
 
   it("puts every lag's fine bucket inside its bucket (fine >> 3)", async () => {
     const [row] = await queryRows<{ checked: string; wrong: string }>(

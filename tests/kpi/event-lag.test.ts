@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDb, type TestDb } from "../support/db";
+import { beforeAll, describe, expect, it } from "vitest";
+import { freshTestDb } from "../support/file-db";
 import {
   bucket,
   checkpoint,
@@ -17,15 +17,7 @@ import {
  * database, so each fixture's arrival is set afterwards with SQL.
  */
 
-let t: TestDb;
-
-beforeAll(async () => {
-  t = await createTestDb();
-});
-
-afterAll(async () => {
-  await t?.close();
-});
+const t = freshTestDb();
 
 describe("event lag", () => {
   // All four happened at 2025-01-10T10:00:00Z and arrived 1 s, 2 s, 4 s and 10 s later.

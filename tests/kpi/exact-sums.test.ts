@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { summarizeCheckpoints } from "@/db/queries/drilldown";
 import { KpiReport } from "@/lib/contract/kpi-report";
 import { ingestItems } from "@/lib/ingest/ingest";
-import { createTestDb, type TestDb } from "../support/db";
+import { freshTestDb } from "../support/file-db";
 import { bucket, checkpoint, entityRow, ingest, kpis, reconResult } from "./support";
 
 /*
@@ -12,15 +12,7 @@ import { bucket, checkpoint, entityRow, ingest, kpis, reconResult } from "./supp
  * beyond, so no digit is ever rounded away.
  */
 
-let t: TestDb;
-
-beforeAll(async () => {
-  t = await createTestDb();
-});
-
-afterAll(async () => {
-  await t?.close();
-});
+const t = freshTestDb();
 
 const MAX = Number.MAX_SAFE_INTEGER; // 9007199254740991
 // MAX + (MAX − 1) = 18014398509481981, odd, so no float holds it: Number() gives …980 or …982.

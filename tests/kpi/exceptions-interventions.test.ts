@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { auditLog, exceptions, users } from "@/db/schema";
 import { resolveException, startException } from "@/lib/exceptions/workflow";
-import { createTestDb, type TestDb } from "../support/db";
+import { freshTestDb } from "../support/file-db";
 import { DAY, HOUR, kpis } from "./support";
 
 /*
@@ -11,15 +11,7 @@ import { DAY, HOUR, kpis } from "./support";
  * so the fixtures are rows of their own tables.
  */
 
-let t: TestDb;
-
-beforeAll(async () => {
-  t = await createTestDb();
-});
-
-afterAll(async () => {
-  await t?.close();
-});
+const t = freshTestDb();
 
 describe("open exceptions", () => {
   // now = 2025-06-10 00:00.

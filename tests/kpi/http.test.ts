@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import type { ApiKeyScope } from "@/db/schema";
 import { SYSTEM_ACTOR } from "@/lib/audit";
 import { createApiKey } from "@/lib/auth/api-keys";
 import { handleKpis } from "@/lib/kpi/http";
-import { createTestDb, type TestDb } from "../support/db";
+import { freshTestDb } from "../support/file-db";
 import {
   attempt,
   checkpoint,
@@ -29,7 +29,7 @@ vi.mock("next-auth", async (importOriginal) => ({
   getServerSession: async () => null,
 }));
 
-let t: TestDb;
+const t = freshTestDb();
 let reader: string;
 let ingester: string;
 
@@ -49,7 +49,6 @@ async function get(query: Record<string, string>, key: string | null = reader) {
 const DAY_RANGE = { from: "2025-07-01T00:00:00Z", to: "2025-07-02T00:00:00Z" };
 
 beforeAll(async () => {
-  t = await createTestDb();
   reader = await makeKey(["read"]);
   ingester = await makeKey(["ingest"]);
   // One of each on 2025-07-01, all EU:
@@ -97,10 +96,6 @@ beforeAll(async () => {
   ]);
   // Only the checkpoint is given an arrival in the range; the rest arrived "now".
   await setReceivedAt(t.db, usage, "2025-07-01T10:00:05Z");
-});
-
-afterAll(async () => {
-  await t?.close();
 });
 
 describe("GET /api/v1/kpis", () => {

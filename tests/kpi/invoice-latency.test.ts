@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDb, type TestDb } from "../support/db";
+import { beforeAll, describe, expect, it } from "vitest";
+import { freshTestDb } from "../support/file-db";
 import { HOUR, bucket, entityRow, ingest, invoice, kpis } from "./support";
 
 /*
@@ -7,15 +7,7 @@ import { HOUR, bucket, entityRow, ingest, invoice, kpis } from "./support";
  * An invoice is the latest invoice.issued (by event time) for its invoiceId.
  */
 
-let t: TestDb;
-
-beforeAll(async () => {
-  t = await createTestDb();
-});
-
-afterAll(async () => {
-  await t?.close();
-});
+const t = freshTestDb();
 
 describe("invoice latency", () => {
   // Issued on 2025-02-03:

@@ -1,10 +1,10 @@
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { queryRows } from "@/db/rows";
 import { computeKpis } from "@/lib/kpi/engine";
 import { oracleKpis } from "./oracle";
 import { parseKpiQuery } from "@/lib/kpi/http";
-import { createTestDb, type TestDb } from "../support/db";
+import { freshTestDb } from "../support/file-db";
 import {
   HOUR,
   attempt,
@@ -28,15 +28,7 @@ import {
  * sources, and instants finer than a millisecond.
  */
 
-let t: TestDb;
-
-beforeAll(async () => {
-  t = await createTestDb();
-});
-
-afterAll(async () => {
-  await t?.close();
-});
+const t = freshTestDb();
 
 describe("a payment that names an entity", () => {
   // 2025-06-02: PX-UNAPPLIED names no invoice and says it was received by EU; PX-APPLIED

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDb, type TestDb } from "../support/db";
+import { beforeAll, describe, expect, it } from "vitest";
+import { freshTestDb } from "../support/file-db";
 import { MINUTE, entitlement, entityRow, ingest, invoice, kpis, payment } from "./support";
 
 /*
@@ -9,15 +9,7 @@ import { MINUTE, entitlement, entityRow, ingest, invoice, kpis, payment } from "
  * (injected here). A payment takes the entity of the invoice it pays.
  */
 
-let t: TestDb;
-
-beforeAll(async () => {
-  t = await createTestDb();
-});
-
-afterAll(async () => {
-  await t?.close();
-});
+const t = freshTestDb();
 
 describe("payment-to-entitlement sync", () => {
   // Range [2025-05-06 10:00, 15:00), now = 15:00 unless a test says otherwise.

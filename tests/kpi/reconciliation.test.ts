@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDb, type TestDb } from "../support/db";
+import { beforeAll, describe, expect, it } from "vitest";
+import { freshTestDb } from "../support/file-db";
 import { entityRow, ingest, kpis, reconResult } from "./support";
 
 /*
@@ -9,15 +9,7 @@ import { entityRow, ingest, kpis, reconResult } from "./support";
  * (amounts in different currencies are never added); the same per kind.
  */
 
-let t: TestDb;
-
-beforeAll(async () => {
-  t = await createTestDb();
-});
-
-afterAll(async () => {
-  await t?.close();
-});
+const t = freshTestDb();
 
 const PERIOD_END = "2025-04-01T00:00:00Z";
 

@@ -1,10 +1,11 @@
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { GroupSet, KpiGrouping, KpiScope } from "@/db/queries/kpis";
 import { usageCompleteness, usageCompletenessBySourceMeter } from "@/db/queries/usage-completeness";
 import { queryRows } from "@/db/rows";
 import { runRetention } from "@/lib/retention";
-import { createTestDb, type TestDb } from "../support/db";
+import type { Db } from "@/db/client";
+import { freshTestDb } from "../support/file-db";
 import { checkpoint, DAY, HOUR, ingest, MINUTE, type FixtureEvent } from "./support";
 
 /*
@@ -74,10 +75,10 @@ const windows = [
   .flat()
   .filter((w) => w !== null);
 
-let t: TestDb;
+const t = freshTestDb();
 
 /** The rollup as the triggers left it, and as a recount of the checkpoints says it should be. */
-async function rollupDrift(db: TestDb["db"]) {
+async function rollupDrift(db: Db) {
   const fine = await queryRows<Record<string, unknown>>(
     db,
     sql`with actual as (
@@ -130,7 +131,7 @@ async function rollupDrift(db: TestDb["db"]) {
   return [...fine, ...coarse, ...months];
 }
 
-async function rollupRows(db: TestDb["db"]) {
+async function rollupRows(db: Db) {
   return queryRows<Record<string, unknown>>(
     db,
     sql`select day::text, entity, source, meter, checkpoints, expected, received, missing
@@ -156,12 +157,7 @@ const inScope = (scope: KpiScope) =>
     ${scope.entity ? sql`and c.entity = ${scope.entity}` : sql``}`;
 
 /** The sums straight over the checkpoints, grouped one way, as plainly as SQL says it. */
-async function rawCompleteness(
-  db: TestDb["db"],
-  scope: KpiScope,
-  set: GroupSet,
-  unit: KpiGrouping["unit"],
-) {
+async function rawCompleteness(db: Db, scope: KpiScope, set: GroupSet, unit: KpiGrouping["unit"]) {
   const g =
     set === "total"
       ? sql`null::text`
@@ -181,7 +177,7 @@ async function rawCompleteness(
   return asNumbers(rows.map((r) => ({ set, ...r })));
 }
 
-async function rawBySourceMeter(db: TestDb["db"], scope: KpiScope) {
+async function rawBySourceMeter(db: Db, scope: KpiScope) {
   return asNumbers(
     await queryRows<{
       source: string;
@@ -235,7 +231,6 @@ const cases = scopes.flatMap(({ name, scope }) =>
 );
 
 beforeAll(async () => {
-  t = await createTestDb();
   // One batch per day of windows, each reported at its window's end.
   for (let d = 0; d < 3; d++) {
     await ingest(
@@ -253,10 +248,6 @@ beforeAll(async () => {
     );
   }
 }, 120_000);
-
-afterAll(async () => {
-  await t?.close();
-});
 
 describe("usage_completeness_days (the rollup)", () => {
   it("equals a recount of the checkpoints after inserts", async () => {

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDb, type TestDb } from "../support/db";
+import { beforeAll, describe, expect, it } from "vitest";
+import { freshTestDb } from "../support/file-db";
 import { bucket, checkpoint, entityRow, ingest, kpis } from "./support";
 
 /*
@@ -8,15 +8,7 @@ import { bucket, checkpoint, entityRow, ingest, kpis } from "./support";
  * Also the shape every KPI shares: the hour/day series and the per-entity breakdown.
  */
 
-let t: TestDb;
-
-beforeAll(async () => {
-  t = await createTestDb();
-});
-
-afterAll(async () => {
-  await t?.close();
-});
+const t = freshTestDb();
 
 describe("usage completeness", () => {
   // 2025-03-02: four checkpoints from two sources and entities.
