@@ -2,8 +2,6 @@ import { randomUUID } from "node:crypto";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import type { Db } from "@/db/client";
-import { SYSTEM_ACTOR } from "@/lib/audit";
-import { createApiKey } from "@/lib/auth/api-keys";
 import { ROUTE_ACCESS } from "@/lib/auth/route-access";
 import { handleCloseReadiness, handleCloseReadinessCsv } from "@/lib/close/http";
 import { EVENT_TYPE_NAMES } from "@/lib/contract";
@@ -18,6 +16,7 @@ import { SORTS, STATUSES, TYPES } from "@/lib/exceptions/vocabulary";
 import { handleKpis } from "@/lib/kpi/http";
 import { encodeCursor } from "@/lib/pagination";
 import { handleCliRequest } from "@/lib/server/control";
+import { apiKeysFor } from "../support/api-keys";
 import { freshTestDb } from "../support/file-db";
 import {
   ingest,
@@ -53,12 +52,11 @@ vi.mock("next-auth", async (importOriginal) => ({
 }));
 
 const t = freshTestDb();
-let readKey: string;
+const keys = apiKeysFor(t, { reader: ["read"] });
 let ownerId: string;
 let tables: string[];
 
 beforeAll(async () => {
-  readKey = (await createApiKey(t.db, { name: "fuzz read", scopes: ["read"] }, SYSTEM_ACTOR)).key;
   ownerId = (await makeUser(t.db, "operations")).id;
   const at = "2025-03-01T06:00:00Z";
   await ingest(
@@ -309,7 +307,7 @@ function queryFor(route: GetRoute) {
 
 async function get(route: GetRoute, query: string) {
   const url = `http://closeline.test${route.path}?${query}`;
-  const request = new Request(url, { headers: { authorization: `Bearer ${readKey}` } });
+  const request = new Request(url, { headers: { authorization: `Bearer ${keys.reader}` } });
   return readAnswer(await route.handler(t.db, request), `GET ${url}`);
 }
 

@@ -3,9 +3,7 @@ import { sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import type { Db } from "@/db/client";
 import { queryRows } from "@/db/rows";
-import { SYSTEM_ACTOR } from "@/lib/audit";
 import { AuditFilters, auditPage } from "@/lib/audit-query";
-import { createApiKey } from "@/lib/auth/api-keys";
 import { handleCloseReadiness, handleCloseReadinessCsv } from "@/lib/close/http";
 import { handleListEvents } from "@/lib/events/http";
 import {
@@ -14,6 +12,7 @@ import {
   handleListExceptions,
 } from "@/lib/exceptions/http";
 import { handleKpis } from "@/lib/kpi/http";
+import { apiKeysFor } from "../support/api-keys";
 import { freshTestDb } from "../support/file-db";
 import {
   disputed,
@@ -43,11 +42,10 @@ const HARMLESS = "zz-no-such-value-zz";
 const INJECTIONS = [...SQL_INJECTIONS, "\u0000", "a\u0000' OR 1=1 --"];
 
 const t = freshTestDb();
-let readKey: string;
+const keys = apiKeysFor(t, { reader: ["read"] });
 let tables: string[];
 
 beforeAll(async () => {
-  readKey = (await createApiKey(t.db, { name: "sqli read", scopes: ["read"] }, SYSTEM_ACTOR)).key;
   const owner = await makeUser(t.db, "operations");
   await ingest(
     t.db,
@@ -116,7 +114,7 @@ type Handler = (db: Db, request: Request) => Promise<Response>;
 async function call(handler: Handler, path: string, params: Record<string, string>) {
   const url = new URL(`http://closeline.test${path}`);
   for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
-  const request = new Request(url, { headers: { authorization: `Bearer ${readKey}` } });
+  const request = new Request(url, { headers: { authorization: `Bearer ${keys.reader}` } });
   return readAnswer(await handler(t.db, request), `GET ${url}`);
 }
 

@@ -1,12 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { and, eq } from "drizzle-orm";
-import { beforeAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { events, reconciliationResults, rejectedEvents } from "@/db/schema";
-import { SYSTEM_ACTOR } from "@/lib/audit";
-import { createApiKey } from "@/lib/auth/api-keys";
 import { CsvUploadResponse } from "@/lib/contract/responses";
 import { CSV_DEFAULT_SOURCE, CSV_MAX_BYTES, CSV_MAX_ROWS } from "@/lib/ingest/csv";
 import { handleCsvUploadRequest } from "@/lib/ingest/csv-http";
+import { apiKeysFor } from "../support/api-keys";
 import { freshTestDb } from "../support/file-db";
 
 /*
@@ -26,14 +25,7 @@ const HEADER =
   "runId,kind,entity,periodStart,periodEnd,key,currency,expectedMinor,actualMinor,toleranceMinor";
 
 const t = freshTestDb();
-let ingestKey: string;
-let readKey: string;
-
-beforeAll(async () => {
-  ingestKey = (await createApiKey(t.db, { name: "csv ingest", scopes: ["ingest"] }, SYSTEM_ACTOR))
-    .key;
-  readKey = (await createApiKey(t.db, { name: "csv read", scopes: ["read"] }, SYSTEM_ACTOR)).key;
-});
+const keys = apiKeysFor(t, { writer: ["ingest"], reader: ["read"] });
 
 interface Answer {
   status: number;
@@ -50,7 +42,7 @@ async function upload(
   options: { key?: string | null; contentType?: string | null } = {},
 ): Promise<Answer> {
   const headers = new Headers();
-  const key = options.key === undefined ? ingestKey : options.key;
+  const key = options.key === undefined ? keys.writer : options.key;
   if (key) headers.set("authorization", `Bearer ${key}`);
   const contentType = options.contentType === undefined ? "text/csv" : options.contentType;
   if (contentType) headers.set("content-type", contentType);
@@ -340,6 +332,6 @@ describe("authentication", () => {
   });
 
   it("answers 403 for a key without the ingest scope", async () => {
-    expect((await upload(file(), { key: readKey })).status).toBe(403);
+    expect((await upload(file(), { key: keys.reader })).status).toBe(403);
   });
 });

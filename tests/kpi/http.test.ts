@@ -1,9 +1,6 @@
-import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it, vi } from "vitest";
-import type { ApiKeyScope } from "@/db/schema";
-import { SYSTEM_ACTOR } from "@/lib/audit";
-import { createApiKey } from "@/lib/auth/api-keys";
 import { handleKpis } from "@/lib/kpi/http";
+import { apiKeysFor } from "../support/api-keys";
 import { freshTestDb } from "../support/file-db";
 import {
   attempt,
@@ -30,14 +27,9 @@ vi.mock("next-auth", async (importOriginal) => ({
 }));
 
 const t = freshTestDb();
-let reader: string;
-let ingester: string;
+const keys = apiKeysFor(t, { reader: ["read"], ingester: ["ingest"] });
 
-const makeKey = async (scopes: ApiKeyScope[]) =>
-  (await createApiKey(t.db, { name: `kpi test ${randomUUID().slice(0, 8)}`, scopes }, SYSTEM_ACTOR))
-    .key;
-
-async function get(query: Record<string, string>, key: string | null = reader) {
+async function get(query: Record<string, string>, key: string | null = keys.reader) {
   const url = new URL("http://closeline.test/api/v1/kpis");
   for (const [name, value] of Object.entries(query)) url.searchParams.set(name, value);
   const headers = new Headers();
@@ -49,8 +41,6 @@ async function get(query: Record<string, string>, key: string | null = reader) {
 const DAY_RANGE = { from: "2025-07-01T00:00:00Z", to: "2025-07-02T00:00:00Z" };
 
 beforeAll(async () => {
-  reader = await makeKey(["read"]);
-  ingester = await makeKey(["ingest"]);
   // One of each on 2025-07-01, all EU:
   //   checkpoint 09–10h, 199 of 200 received (0.995), arrived 5 s after its 10:00 time
   //   INV-H for the period ending 07-01 00:00, issued 06:00: 6 h
@@ -192,7 +182,7 @@ describe("GET /api/v1/kpis", () => {
   });
 
   it("answers 403 to a key with the ingest scope only", async () => {
-    const { status, body } = await get(DAY_RANGE, ingester);
+    const { status, body } = await get(DAY_RANGE, keys.ingester);
     expect(status).toBe(403);
     expect(body).toMatchObject({ error: { code: "forbidden" } });
   });
