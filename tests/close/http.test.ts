@@ -13,12 +13,8 @@ import { OCT, completeUsage, ingest, invoice, posting, uniqueEntity } from "./su
  * (the session path is the same guardApi and is covered by tests/auth and the e2e suite).
  */
 
-// The routes also admit a signed-in user. Outside Next.js there is no request to read a cookie
-// from, so the session lookup answers as for a visitor without one.
-vi.mock("next-auth", async (importOriginal) => ({
-  ...(await importOriginal<Record<string, unknown>>()),
-  getServerSession: async () => null,
-}));
+// Signed out: the routes answer to API keys alone (tests/support/no-session.ts).
+vi.mock("next-auth", async () => (await import("../support/no-session")).withoutSession());
 
 const t = freshTestDb();
 const keys = apiKeysFor(t, { reader: ["read"], writer: ["ingest"] });

@@ -1,5 +1,5 @@
 import { eq } from "drizzle-orm";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { corrections } from "@/db/schema";
 import { computeCloseReadiness, type CheckKey, type CloseReadiness } from "@/lib/close/readiness";
 import { setMateriality } from "@/lib/close/materiality";
@@ -30,7 +30,6 @@ import {
  */
 
 const t = freshTestDb();
-beforeAll(async () => {});
 const readiness = (entity: string, completenessTarget?: number) =>
   computeCloseReadiness(t.db, { entity, period: PERIOD, completenessTarget });
 const check = (report: CloseReadiness, key: CheckKey) => report.checks.find((c) => c.key === key)!;

@@ -49,10 +49,8 @@ vi.hoisted(() => {
   process.env.CLOSELINE_INGEST_BURST_PER_KEY = "1000000";
 });
 
-vi.mock("next-auth", async (importOriginal) => ({
-  ...(await importOriginal<Record<string, unknown>>()),
-  getServerSession: async () => null,
-}));
+// Signed out: the routes answer to API keys alone (tests/support/no-session.ts).
+vi.mock("next-auth", async () => (await import("../support/no-session")).withoutSession());
 
 const SOURCE = "/tests/hostile";
 const EVENTS_URL = "http://closeline.test/api/v1/events";

@@ -46,10 +46,8 @@ import {
  * Also the operator route, which takes a JSON body. Seeded: see tests/hostile/support.ts.
  */
 
-vi.mock("next-auth", async (importOriginal) => ({
-  ...(await importOriginal<Record<string, unknown>>()),
-  getServerSession: async () => null,
-}));
+// Signed out: the routes answer to API keys alone (tests/support/no-session.ts).
+vi.mock("next-auth", async () => (await import("../support/no-session")).withoutSession());
 
 const t = freshTestDb();
 const keys = apiKeysFor(t, { reader: ["read"] });

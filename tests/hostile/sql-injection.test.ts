@@ -32,10 +32,8 @@ import { SQL_INJECTIONS, fingerprint, readAnswer, tableNames } from "./support";
  * unescaped would show as rows where the harmless string has none.
  */
 
-vi.mock("next-auth", async (importOriginal) => ({
-  ...(await importOriginal<Record<string, unknown>>()),
-  getServerSession: async () => null,
-}));
+// Signed out: the routes answer to API keys alone (tests/support/no-session.ts).
+vi.mock("next-auth", async () => (await import("../support/no-session")).withoutSession());
 
 const HARMLESS = "zz-no-such-value-zz";
 /** The injections, and U+0000, which PostgreSQL refuses in a parameter altogether. */

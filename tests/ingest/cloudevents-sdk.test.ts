@@ -16,10 +16,8 @@ import { EVENTS_URL, getEvents, postEvents, type EventsPage, type IngestAnswer }
  * can be replayed.
  */
 
-vi.mock("next-auth", async (importOriginal) => ({
-  ...(await importOriginal<Record<string, unknown>>()),
-  getServerSession: async () => null,
-}));
+// Signed out: the routes answer to API keys alone (tests/support/no-session.ts).
+vi.mock("next-auth", async () => (await import("../support/no-session")).withoutSession());
 
 const t = freshTestDb();
 const keys = apiKeysFor(t, { writer: ["ingest"], reader: ["read"] });

@@ -13,12 +13,8 @@ import { freshTestDb } from "../support/file-db";
  * real Request objects: auth, body reading, CSV parsing, validation and the committed rows.
  */
 
-// The route also admits a signed-in user (lib/auth/route-access.ts). Outside Next.js there is
-// no request to read a cookie from, so the session lookup answers as for a visitor without one.
-vi.mock("next-auth", async (importOriginal) => ({
-  ...(await importOriginal<Record<string, unknown>>()),
-  getServerSession: async () => null,
-}));
+// Signed out: the routes answer to API keys alone (tests/support/no-session.ts).
+vi.mock("next-auth", async () => (await import("../support/no-session")).withoutSession());
 
 const URL_ = "http://closeline.test/api/v1/reconciliation-results/upload";
 const HEADER =

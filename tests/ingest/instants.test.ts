@@ -14,10 +14,8 @@ import { getEvents, makeEvent, postEvents, type EventsPage } from "./support";
  * 23:59:59.9999999Z stays in its own day (and year 9999 stays year 9999).
  */
 
-vi.mock("next-auth", async (importOriginal) => ({
-  ...(await importOriginal<Record<string, unknown>>()),
-  getServerSession: async () => null,
-}));
+// Signed out: the routes answer to API keys alone (tests/support/no-session.ts).
+vi.mock("next-auth", async () => (await import("../support/no-session")).withoutSession());
 
 const t = freshTestDb();
 const keys = apiKeysFor(t, { reader: ["read"], writer: ["ingest"] });

@@ -11,10 +11,8 @@ import { getEvents, makeEvent, postEvents, type EventsPage } from "./support";
  * continues exactly where it stopped, and the answer streams out a few rows at a time.
  */
 
-vi.mock("next-auth", async (importOriginal) => ({
-  ...(await importOriginal<Record<string, unknown>>()),
-  getServerSession: async () => null,
-}));
+// Signed out: the routes answer to API keys alone (tests/support/no-session.ts).
+vi.mock("next-auth", async () => (await import("../support/no-session")).withoutSession());
 
 const t = freshTestDb();
 const keys = apiKeysFor(t, { reader: ["read"], writer: ["ingest"] });

@@ -17,12 +17,8 @@ import {
  * the last, which writes under a source of its own.
  */
 
-// GET also admits a signed-in user (lib/auth/route-access.ts). Outside Next.js there is no
-// request to read a cookie from, so the session lookup answers as for a visitor without one.
-vi.mock("next-auth", async (importOriginal) => ({
-  ...(await importOriginal<Record<string, unknown>>()),
-  getServerSession: async () => null,
-}));
+// Signed out: the routes answer to API keys alone (tests/support/no-session.ts).
+vi.mock("next-auth", async () => (await import("../support/no-session")).withoutSession());
 
 const t = freshTestDb();
 const keys = apiKeysFor(t, { reader: ["read"] });

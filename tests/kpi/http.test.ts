@@ -19,12 +19,8 @@ import {
  * a missing key and a key without the read scope.
  */
 
-// The route also admits a signed-in user. Outside Next.js there is no request cookie to
-// read, so the session lookup answers as for a visitor without one.
-vi.mock("next-auth", async (importOriginal) => ({
-  ...(await importOriginal<Record<string, unknown>>()),
-  getServerSession: async () => null,
-}));
+// Signed out: the routes answer to API keys alone (tests/support/no-session.ts).
+vi.mock("next-auth", async () => (await import("../support/no-session")).withoutSession());
 
 const t = freshTestDb();
 const keys = apiKeysFor(t, { reader: ["read"], ingester: ["ingest"] });
