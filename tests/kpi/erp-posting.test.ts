@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { freshTestDb } from "../support/file-db";
-import { HOUR, MINUTE, attempt, entityRow, ingest, invoice, kpis } from "./support";
+import { HOUR, MINUTE, attempt, entityRow, ingest, invoice, kpis, kpisOnDay } from "./support";
 
 /*
  * ERP posting, for postings whose first attempt is in [from, to): the count; first-pass
@@ -115,7 +115,7 @@ describe("ERP posting", () => {
   });
 
   it("computes first-pass and eventual success, latency and open failures", async () => {
-    const report = await kpis(t.db, "2025-03-04T00:00:00Z", "2025-03-05T00:00:00Z");
+    const report = await kpisOnDay(t.db, "2025-03-04");
     expect(report.erpPosting).toEqual({
       postings: 4,
       firstPassSuccessRate: 0.5,
@@ -127,7 +127,7 @@ describe("ERP posting", () => {
   });
 
   it("ranks the error codes of the postings in the range", async () => {
-    const report = await kpis(t.db, "2025-03-04T00:00:00Z", "2025-03-05T00:00:00Z");
+    const report = await kpisOnDay(t.db, "2025-03-04");
     expect(report.details.erpTopErrorCodes).toEqual([
       { errorCode: "TIMEOUT", failures: 2 },
       { errorCode: "GL_PERIOD_CLOSED", failures: 1 },
@@ -136,7 +136,7 @@ describe("ERP posting", () => {
 
   it("filters by the posting's entity", async () => {
     // EU: P1, P2. Latencies [10, 60] min: p50 35 min; p95 = 10 + 0.95 × 50 = 57.5 min.
-    const eu = await kpis(t.db, "2025-03-04T00:00:00Z", "2025-03-05T00:00:00Z", { entity: "EU" });
+    const eu = await kpisOnDay(t.db, "2025-03-04", { entity: "EU" });
     expect(eu.erpPosting).toEqual({
       postings: 2,
       firstPassSuccessRate: 0.5,
@@ -147,7 +147,7 @@ describe("ERP posting", () => {
     });
     expect(eu.details.erpTopErrorCodes).toEqual([{ errorCode: "GL_PERIOD_CLOSED", failures: 1 }]);
     // US in the per-entity breakdown: P3, P4.
-    const all = await kpis(t.db, "2025-03-04T00:00:00Z", "2025-03-05T00:00:00Z");
+    const all = await kpisOnDay(t.db, "2025-03-04");
     expect(entityRow(all, "US").erpPosting).toEqual({
       postings: 2,
       firstPassSuccessRate: 0.5,
@@ -170,18 +170,18 @@ describe("ERP posting", () => {
       latencyP95Ms: 3 * HOUR,
       openFailures: 0,
     });
-    const day = await kpis(t.db, "2025-03-04T00:00:00Z", "2025-03-05T00:00:00Z");
+    const day = await kpisOnDay(t.db, "2025-03-04");
     // Every first attempt of the four is in the 00:00 hour, though P2 succeeded at 01:00.
     expect(day.series.map((s) => [s.bucket, s.erpPosting.postings])).toEqual([
       ["2025-03-04T00:00:00Z", 4],
     ]);
     // P5's first attempt at exactly 03-05 00:00 opens the next range.
-    const next = await kpis(t.db, "2025-03-05T00:00:00Z", "2025-03-06T00:00:00Z");
+    const next = await kpisOnDay(t.db, "2025-03-05");
     expect(next.erpPosting.postings).toBe(1);
   });
 
   it("is null where there is nothing to measure", async () => {
-    const report = await kpis(t.db, "2025-03-20T00:00:00Z", "2025-03-21T00:00:00Z");
+    const report = await kpisOnDay(t.db, "2025-03-20");
     expect(report.erpPosting).toEqual({
       postings: 0,
       firstPassSuccessRate: null,
@@ -215,7 +215,7 @@ describe("ERP posting", () => {
         errorCode: "VALIDATION",
       }),
     ]);
-    const report = await kpis(t.db, "2025-03-12T00:00:00Z", "2025-03-13T00:00:00Z");
+    const report = await kpisOnDay(t.db, "2025-03-12");
     expect(report.erpPosting).toEqual({
       postings: 1,
       firstPassSuccessRate: 0,
@@ -244,7 +244,7 @@ describe("ERP posting", () => {
         attemptedAt: "2025-03-14T01:00:00Z",
       }),
     ]);
-    const report = await kpis(t.db, "2025-03-14T00:00:00Z", "2025-03-15T00:00:00Z");
+    const report = await kpisOnDay(t.db, "2025-03-14");
     expect(report.erpPosting).toMatchObject({
       postings: 1,
       firstPassSuccessRate: 0,
@@ -264,7 +264,7 @@ describe("ERP posting", () => {
         attemptedAt: "2025-03-13T01:00:00Z",
       }),
     ]);
-    const report = await kpis(t.db, "2025-03-13T00:00:00Z", "2025-03-14T00:00:00Z");
+    const report = await kpisOnDay(t.db, "2025-03-13");
     expect(report.erpPosting).toMatchObject({
       postings: 1,
       firstPassSuccessRate: 1,
@@ -292,7 +292,7 @@ describe("ERP attempt supersession", () => {
     );
     const correction = attempt({ ...base, status: "succeeded" }, { time: "2025-03-10T10:30:00Z" });
     await ingest(t.db, [issued("INV-G", "EU", "2025-03-10T09:00:00Z"), correction], [failed]);
-    const report = await kpis(t.db, "2025-03-10T00:00:00Z", "2025-03-11T00:00:00Z");
+    const report = await kpisOnDay(t.db, "2025-03-10");
     expect(report.erpPosting).toEqual({
       postings: 1,
       firstPassSuccessRate: 1,
@@ -333,7 +333,7 @@ describe("ERP attempt supersession", () => {
         attemptedAt: "2025-03-11T11:30:00Z",
       }),
     ]);
-    const report = await kpis(t.db, "2025-03-11T00:00:00Z", "2025-03-12T00:00:00Z");
+    const report = await kpisOnDay(t.db, "2025-03-11");
     expect(report.erpPosting).toMatchObject({
       postings: 1,
       firstPassSuccessRate: 0,

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { auditLog, exceptions, users } from "@/db/schema";
 import { resolveException, startException } from "@/lib/exceptions/workflow";
 import { freshTestDb } from "../support/file-db";
-import { DAY, HOUR, kpis } from "./support";
+import { DAY, HOUR, kpis, kpisOnDay } from "./support";
 
 /*
  * Exceptions: open count (open, in progress or awaiting approval) and age by type, as of
@@ -61,7 +61,7 @@ describe("open exceptions", () => {
   });
 
   it("filters by entity", async () => {
-    const report = await kpis(t.db, "2025-06-09T00:00:00Z", "2025-06-10T00:00:00Z", {
+    const report = await kpisOnDay(t.db, "2025-06-09", {
       entity: "EU",
       now,
     });
@@ -75,7 +75,7 @@ describe("open exceptions", () => {
   });
 
   it("is 0 with no types when nothing is open for the entity", async () => {
-    const report = await kpis(t.db, "2025-06-09T00:00:00Z", "2025-06-10T00:00:00Z", {
+    const report = await kpisOnDay(t.db, "2025-06-09", {
       entity: "JP",
       now,
     });
@@ -121,12 +121,8 @@ describe("manual interventions", () => {
   });
 
   it("counts human workflow actions in [from, to)", async () => {
-    expect(
-      (await kpis(t.db, "2025-06-01T00:00:00Z", "2025-06-02T00:00:00Z")).manualInterventions,
-    ).toBe(3);
-    expect(
-      (await kpis(t.db, "2025-06-02T00:00:00Z", "2025-06-03T00:00:00Z")).manualInterventions,
-    ).toBe(1);
+    expect((await kpisOnDay(t.db, "2025-06-01")).manualInterventions).toBe(3);
+    expect((await kpisOnDay(t.db, "2025-06-02")).manualInterventions).toBe(1);
   });
 
   it("filters by the entity the action names before or after", async () => {
@@ -136,9 +132,7 @@ describe("manual interventions", () => {
   });
 
   it("is a count, so a quiet range is 0", async () => {
-    expect(
-      (await kpis(t.db, "2025-06-05T00:00:00Z", "2025-06-06T00:00:00Z")).manualInterventions,
-    ).toBe(0);
+    expect((await kpisOnDay(t.db, "2025-06-05")).manualInterventions).toBe(0);
   });
 });
 

@@ -18,6 +18,7 @@ import {
   reconResult,
   setReceivedAt,
   type FixtureEvent,
+  kpisOnDay,
 } from "./support";
 
 /*
@@ -226,7 +227,7 @@ describe("two events equal in time and id from different sources", () => {
       sql`select received_at from payments where payment_id = 'PY-TIE-LEGACY'`,
     );
     expect(new Date(legacy[0]!.received_at).toISOString()).toBe("2025-06-07T10:00:00.000Z");
-    const report = await kpis(t.db, "2025-06-06T00:00:00Z", "2025-06-07T00:00:00Z");
+    const report = await kpisOnDay(t.db, "2025-06-06");
     // Every key's winner is /sources/b's result, a 75-cent break.
     expect(report.reconciliation).toMatchObject({ results: 3, breaks: 3 });
     expect(report.reconciliation.absVarianceMinor).toEqual({ EUR: 225 });
@@ -255,10 +256,10 @@ describe("instants finer than a millisecond", () => {
       }),
     ]);
     // The last day of June and the first of July (a day's range reads the daily rollups).
-    const june = await kpis(t.db, "2025-06-30T00:00:00Z", "2025-07-01T00:00:00Z");
+    const june = await kpisOnDay(t.db, "2025-06-30");
     expect(june.usageCompleteness.expected).toBe(10);
     expect(june.invoiceLatency.count).toBe(1);
-    const july = await kpis(t.db, "2025-07-01T00:00:00Z", "2025-07-02T00:00:00Z");
+    const july = await kpisOnDay(t.db, "2025-07-01");
     expect(july.usageCompleteness.expected).toBe(0);
     expect(july.invoiceLatency.count).toBe(0);
     const stored = await queryRows<{ window_end: string; issued_at: string }>(

@@ -171,6 +171,17 @@ export function kpis(
   );
 }
 
+/** The report for one whole UTC day, `day` as YYYY-MM-DD: [day 00:00, next day 00:00). */
+export function kpisOnDay(
+  db: Db,
+  day: string,
+  options: { entity?: string; now?: string } = {},
+): Promise<KpiReport> {
+  const from = new Date(`${day}T00:00:00Z`);
+  const to = new Date(from.getTime() + DAY).toISOString().replace(".000Z", "Z");
+  return kpis(db, from.toISOString(), to, options);
+}
+
 /** One bucket of a report's series, by its label. */
 export function bucket(report: KpiReport, label: string) {
   const found = report.series.find((s) => s.bucket === label);

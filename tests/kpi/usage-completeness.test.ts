@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { freshTestDb } from "../support/file-db";
-import { bucket, checkpoint, entityRow, ingest, kpis } from "./support";
+import { bucket, checkpoint, entityRow, ingest, kpis, kpisOnDay } from "./support";
 
 /*
  * Usage completeness = Σ receivedCount / Σ expectedCount over the current (non-superseded)
@@ -68,7 +68,7 @@ describe("usage completeness", () => {
   });
 
   it("sums received over expected, with the missing count never negative per checkpoint", async () => {
-    const report = await kpis(t.db, "2025-03-02T00:00:00Z", "2025-03-03T00:00:00Z");
+    const report = await kpisOnDay(t.db, "2025-03-02");
     expect(report.usageCompleteness).toEqual({
       expected: 3600,
       received: 3510,
@@ -78,7 +78,7 @@ describe("usage completeness", () => {
   });
 
   it("breaks it down per source and meter", async () => {
-    const report = await kpis(t.db, "2025-03-02T00:00:00Z", "2025-03-03T00:00:00Z");
+    const report = await kpisOnDay(t.db, "2025-03-02");
     expect(report.details.usageBySourceMeter).toEqual([
       {
         source: "/billing-eu",
@@ -116,7 +116,7 @@ describe("usage completeness", () => {
   });
 
   it("filters by entity: EU alone is 1490 / 1500", async () => {
-    const report = await kpis(t.db, "2025-03-02T00:00:00Z", "2025-03-03T00:00:00Z", {
+    const report = await kpisOnDay(t.db, "2025-03-02", {
       entity: "EU",
     });
     expect(report.usageCompleteness).toEqual({
@@ -133,7 +133,7 @@ describe("usage completeness", () => {
   });
 
   it("gives the same numbers per entity in the breakdown", async () => {
-    const report = await kpis(t.db, "2025-03-02T00:00:00Z", "2025-03-03T00:00:00Z");
+    const report = await kpisOnDay(t.db, "2025-03-02");
     expect(report.byEntity.map((r) => r.entity)).toEqual(["EU", "US"]);
     expect(entityRow(report, "EU").usageCompleteness).toEqual({
       expected: 1500,
@@ -190,13 +190,10 @@ describe("usage completeness", () => {
 
   it("is null, not 0, when no checkpoint ends in the range or the entity has none", async () => {
     const empty = { expected: 0, received: 0, missing: 0, ratio: null };
-    expect(
-      (await kpis(t.db, "2025-03-05T00:00:00Z", "2025-03-06T00:00:00Z")).usageCompleteness,
-    ).toEqual(empty);
-    expect(
-      (await kpis(t.db, "2025-03-02T00:00:00Z", "2025-03-03T00:00:00Z", { entity: "JP" }))
-        .usageCompleteness,
-    ).toEqual(empty);
+    expect((await kpisOnDay(t.db, "2025-03-05")).usageCompleteness).toEqual(empty);
+    expect((await kpisOnDay(t.db, "2025-03-02", { entity: "JP" })).usageCompleteness).toEqual(
+      empty,
+    );
   });
 });
 
@@ -211,7 +208,7 @@ describe("usage checkpoint supersession", () => {
     const early = checkpoint({ ...w, receivedCount: 800 }, { time: "2025-03-10T11:05:00Z" });
     const late = checkpoint({ ...w, receivedCount: 1000 }, { time: "2025-03-10T12:00:00Z" });
     await ingest(t.db, [early], [late]);
-    const report = await kpis(t.db, "2025-03-10T00:00:00Z", "2025-03-11T00:00:00Z");
+    const report = await kpisOnDay(t.db, "2025-03-10");
     expect(report.usageCompleteness).toEqual({
       expected: 1000,
       received: 1000,
@@ -225,7 +222,7 @@ describe("usage checkpoint supersession", () => {
     const early = checkpoint({ ...w, receivedCount: 800 }, { time: "2025-03-11T11:05:00Z" });
     const late = checkpoint({ ...w, receivedCount: 1000 }, { time: "2025-03-11T12:00:00Z" });
     await ingest(t.db, [late], [early]);
-    const report = await kpis(t.db, "2025-03-11T00:00:00Z", "2025-03-12T00:00:00Z");
+    const report = await kpisOnDay(t.db, "2025-03-11");
     expect(report.usageCompleteness).toEqual({
       expected: 1000,
       received: 1000,
@@ -239,7 +236,7 @@ describe("usage checkpoint supersession", () => {
     const early = checkpoint({ ...w, receivedCount: 1000 }, { time: "2025-03-12T11:05:00Z" });
     const late = checkpoint({ ...w, receivedCount: 800 }, { time: "2025-03-12T12:00:00Z" });
     await ingest(t.db, [late, early]);
-    const report = await kpis(t.db, "2025-03-12T00:00:00Z", "2025-03-13T00:00:00Z");
+    const report = await kpisOnDay(t.db, "2025-03-12");
     expect(report.usageCompleteness).toEqual({
       expected: 1000,
       received: 800,
@@ -269,7 +266,7 @@ describe("usage checkpoint supersession", () => {
         { source: "/a", time: "2025-03-13T12:05:00Z" },
       ),
     ]);
-    const report = await kpis(t.db, "2025-03-13T00:00:00Z", "2025-03-14T00:00:00Z");
+    const report = await kpisOnDay(t.db, "2025-03-13");
     expect(report.usageCompleteness).toEqual({
       expected: 4000,
       received: 3550,
