@@ -61,10 +61,7 @@ describe("open exceptions", () => {
   });
 
   it("filters by entity", async () => {
-    const report = await kpisOnDay(t.db, "2025-06-09", {
-      entity: "EU",
-      now,
-    });
+    const report = await kpisOnDay(t.db, "2025-06-09", { entity: "EU", now });
     expect(report.exceptions).toEqual({
       open: 2,
       byType: {
@@ -75,10 +72,7 @@ describe("open exceptions", () => {
   });
 
   it("is 0 with no types when nothing is open for the entity", async () => {
-    const report = await kpisOnDay(t.db, "2025-06-09", {
-      entity: "JP",
-      now,
-    });
+    const report = await kpisOnDay(t.db, "2025-06-09", { entity: "JP", now });
     expect(report.exceptions).toEqual({ open: 0, byType: {} });
   });
 });

@@ -116,9 +116,7 @@ describe("usage completeness", () => {
   });
 
   it("filters by entity: EU alone is 1490 / 1500", async () => {
-    const report = await kpisOnDay(t.db, "2025-03-02", {
-      entity: "EU",
-    });
+    const report = await kpisOnDay(t.db, "2025-03-02", { entity: "EU" });
     expect(report.usageCompleteness).toEqual({
       expected: 1500,
       received: 1490,
