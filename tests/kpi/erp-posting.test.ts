@@ -1,6 +1,16 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { freshTestDb } from "../support/file-db";
-import { HOUR, MINUTE, attempt, entityRow, ingest, invoice, kpis, kpisOnDay } from "./support";
+import {
+  HOUR,
+  MINUTE,
+  attempt,
+  entityRow,
+  ingest,
+  invoice,
+  kpis,
+  postingAttempts,
+  kpisOnDay,
+} from "./support";
 
 /*
  * ERP posting, for postings whose first attempt is in [from, to): the count; first-pass
@@ -14,6 +24,18 @@ const t = freshTestDb();
 
 const issued = (invoiceId: string, entity: string, issuedAt: string) =>
   invoice({ invoiceId, entity, periodEnd: "2025-03-01T00:00:00Z", issuedAt });
+
+// Each posting's attempts: postingP2(1, "failed", at, errorCode) is attempt 1 of P2.
+const postingP1 = postingAttempts("P1", "INV-A", "EU");
+const postingP2 = postingAttempts("P2", "INV-B", "EU");
+const postingP3 = postingAttempts("P3", "INV-C", "US");
+const postingP4 = postingAttempts("P4", "INV-D", "US");
+const postingP0 = postingAttempts("P0", "INV-Z", "EU");
+const postingP5 = postingAttempts("P5", "INV-E", "US");
+const postingP7 = postingAttempts("P7", "INV-F", "EU");
+const postingP10 = postingAttempts("P10", "INV-UNKNOWN", "EU");
+const postingP8 = postingAttempts("P8", "INV-UNKNOWN", "EU");
+const postingP9 = postingAttempts("P9", "INV-H", "US");
 
 describe("ERP posting", () => {
   // Range [2025-03-04, 2025-03-05). Invoices B, C, D issued 03-04 00:00, A at 03-03 23:50.
@@ -34,83 +56,15 @@ describe("ERP posting", () => {
       issued("INV-D", "US", "2025-03-04T00:00:00Z"),
       issued("INV-E", "US", "2025-03-04T00:00:00Z"),
       issued("INV-Z", "EU", "2025-03-03T22:00:00Z"),
-      attempt({
-        postingId: "P1",
-        invoiceId: "INV-A",
-        entity: "EU",
-        attempt: 1,
-        status: "succeeded",
-        attemptedAt: "2025-03-04T00:00:00Z",
-      }),
-      attempt({
-        postingId: "P2",
-        invoiceId: "INV-B",
-        entity: "EU",
-        attempt: 1,
-        status: "failed",
-        attemptedAt: "2025-03-04T00:05:00Z",
-        errorCode: "GL_PERIOD_CLOSED",
-      }),
-      attempt({
-        postingId: "P2",
-        invoiceId: "INV-B",
-        entity: "EU",
-        attempt: 2,
-        status: "succeeded",
-        attemptedAt: "2025-03-04T01:00:00Z",
-      }),
-      attempt({
-        postingId: "P3",
-        invoiceId: "INV-C",
-        entity: "US",
-        attempt: 1,
-        status: "failed",
-        attemptedAt: "2025-03-04T00:20:00Z",
-        errorCode: "TIMEOUT",
-      }),
-      attempt({
-        postingId: "P3",
-        invoiceId: "INV-C",
-        entity: "US",
-        attempt: 2,
-        status: "failed",
-        attemptedAt: "2025-03-04T00:50:00Z",
-        errorCode: "TIMEOUT",
-      }),
-      attempt({
-        postingId: "P4",
-        invoiceId: "INV-D",
-        entity: "US",
-        attempt: 1,
-        status: "succeeded",
-        attemptedAt: "2025-03-04T00:40:00Z",
-      }),
-      attempt({
-        postingId: "P0",
-        invoiceId: "INV-Z",
-        entity: "EU",
-        attempt: 1,
-        status: "failed",
-        attemptedAt: "2025-03-03T23:00:00Z",
-        errorCode: "TIMEOUT",
-      }),
-      attempt({
-        postingId: "P0",
-        invoiceId: "INV-Z",
-        entity: "EU",
-        attempt: 2,
-        status: "succeeded",
-        attemptedAt: "2025-03-04T01:00:00Z",
-      }),
-      attempt({
-        postingId: "P5",
-        invoiceId: "INV-E",
-        entity: "US",
-        attempt: 1,
-        status: "failed",
-        attemptedAt: "2025-03-05T00:00:00Z",
-        errorCode: "TIMEOUT",
-      }),
+      postingP1(1, "succeeded", "2025-03-04T00:00:00Z"),
+      postingP2(1, "failed", "2025-03-04T00:05:00Z", "GL_PERIOD_CLOSED"),
+      postingP2(2, "succeeded", "2025-03-04T01:00:00Z"),
+      postingP3(1, "failed", "2025-03-04T00:20:00Z", "TIMEOUT"),
+      postingP3(2, "failed", "2025-03-04T00:50:00Z", "TIMEOUT"),
+      postingP4(1, "succeeded", "2025-03-04T00:40:00Z"),
+      postingP0(1, "failed", "2025-03-03T23:00:00Z", "TIMEOUT"),
+      postingP0(2, "succeeded", "2025-03-04T01:00:00Z"),
+      postingP5(1, "failed", "2025-03-05T00:00:00Z", "TIMEOUT"),
     ]);
   });
 
@@ -196,24 +150,8 @@ describe("ERP posting", () => {
   it("reports a real 0% when every posting failed, with no latency to measure", async () => {
     await ingest(t.db, [
       issued("INV-F", "EU", "2025-03-12T00:00:00Z"),
-      attempt({
-        postingId: "P7",
-        invoiceId: "INV-F",
-        entity: "EU",
-        attempt: 1,
-        status: "failed",
-        attemptedAt: "2025-03-12T01:00:00Z",
-        errorCode: "TIMEOUT",
-      }),
-      attempt({
-        postingId: "P7",
-        invoiceId: "INV-F",
-        entity: "EU",
-        attempt: 2,
-        status: "failed",
-        attemptedAt: "2025-03-12T02:00:00Z",
-        errorCode: "VALIDATION",
-      }),
+      postingP7(1, "failed", "2025-03-12T01:00:00Z", "TIMEOUT"),
+      postingP7(2, "failed", "2025-03-12T02:00:00Z", "VALIDATION"),
     ]);
     const report = await kpisOnDay(t.db, "2025-03-12");
     expect(report.erpPosting).toEqual({
@@ -234,16 +172,7 @@ describe("ERP posting", () => {
   it("does not call a retry a first pass when attempt 1 has not been reported", async () => {
     // P10: only attempt 2 (succeeded) is known. A second attempt means the first did not
     // succeed, so first pass is 0/1, eventual 1/1; the posting is placed by attempt 2.
-    await ingest(t.db, [
-      attempt({
-        postingId: "P10",
-        invoiceId: "INV-UNKNOWN",
-        entity: "EU",
-        attempt: 2,
-        status: "succeeded",
-        attemptedAt: "2025-03-14T01:00:00Z",
-      }),
-    ]);
+    await ingest(t.db, [postingP10(2, "succeeded", "2025-03-14T01:00:00Z")]);
     const report = await kpisOnDay(t.db, "2025-03-14");
     expect(report.erpPosting).toMatchObject({
       postings: 1,
@@ -254,16 +183,7 @@ describe("ERP posting", () => {
   });
 
   it("counts a posting whose invoice is unknown, without a latency", async () => {
-    await ingest(t.db, [
-      attempt({
-        postingId: "P8",
-        invoiceId: "INV-UNKNOWN",
-        entity: "EU",
-        attempt: 1,
-        status: "succeeded",
-        attemptedAt: "2025-03-13T01:00:00Z",
-      }),
-    ]);
+    await ingest(t.db, [postingP8(1, "succeeded", "2025-03-13T01:00:00Z")]);
     const report = await kpisOnDay(t.db, "2025-03-13");
     expect(report.erpPosting).toMatchObject({
       postings: 1,
@@ -308,30 +228,9 @@ describe("ERP attempt supersession", () => {
     // P9: #1 failed 11:00, #2 ok 11:30, #3 ok 12:00 (a re-post): latency 11:30 − 11:00 = 30 min.
     await ingest(t.db, [
       issued("INV-H", "US", "2025-03-11T11:00:00Z"),
-      attempt({
-        postingId: "P9",
-        invoiceId: "INV-H",
-        entity: "US",
-        attempt: 1,
-        status: "failed",
-        attemptedAt: "2025-03-11T11:00:00Z",
-      }),
-      attempt({
-        postingId: "P9",
-        invoiceId: "INV-H",
-        entity: "US",
-        attempt: 3,
-        status: "succeeded",
-        attemptedAt: "2025-03-11T12:00:00Z",
-      }),
-      attempt({
-        postingId: "P9",
-        invoiceId: "INV-H",
-        entity: "US",
-        attempt: 2,
-        status: "succeeded",
-        attemptedAt: "2025-03-11T11:30:00Z",
-      }),
+      postingP9(1, "failed", "2025-03-11T11:00:00Z"),
+      postingP9(3, "succeeded", "2025-03-11T12:00:00Z"),
+      postingP9(2, "succeeded", "2025-03-11T11:30:00Z"),
     ]);
     const report = await kpisOnDay(t.db, "2025-03-11");
     expect(report.erpPosting).toMatchObject({

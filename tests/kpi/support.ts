@@ -92,6 +92,25 @@ export function attempt(
   return event("erp.posting.attempted", d, { time: d.attemptedAt, ...meta });
 }
 
+/** The attempts of one ERP posting, one call an attempt: `(attempt, status, attemptedAt, errorCode?)`. */
+export function postingAttempts(postingId: string, invoiceId: string, entity: string) {
+  return (
+    n: number,
+    status: "succeeded" | "failed",
+    attemptedAt: string,
+    errorCode?: string,
+  ): FixtureEvent =>
+    attempt({
+      postingId,
+      invoiceId,
+      entity,
+      attempt: n,
+      status,
+      attemptedAt,
+      ...(errorCode === undefined ? {} : { errorCode }),
+    });
+}
+
 export function payment(
   d: { paymentId: string; invoiceId?: string; receivedAt: string; currency?: string },
   meta?: Meta,

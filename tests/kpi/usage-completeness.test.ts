@@ -201,10 +201,17 @@ describe("usage checkpoint supersession", () => {
   // ratio is 1000 / 1000 = 1, never (800 + 1000) / 2000 = 0.9.
   const window = { entity: "EU", meter: "api_calls", expectedCount: 1000 };
 
+  /** The 10–11h window of `day` reported twice: `early` at 11:05, `late` at 12:00 (event time). */
+  const reportedTwice = (day: string, earlyCount: number, lateCount: number) => {
+    const w = { ...window, windowStart: `${day}T10:00:00Z`, windowEnd: `${day}T11:00:00Z` };
+    return {
+      early: checkpoint({ ...w, receivedCount: earlyCount }, { time: `${day}T11:05:00Z` }),
+      late: checkpoint({ ...w, receivedCount: lateCount }, { time: `${day}T12:00:00Z` }),
+    };
+  };
+
   it("a later checkpoint replaces an earlier one that arrived before it", async () => {
-    const w = { ...window, windowStart: "2025-03-10T10:00:00Z", windowEnd: "2025-03-10T11:00:00Z" };
-    const early = checkpoint({ ...w, receivedCount: 800 }, { time: "2025-03-10T11:05:00Z" });
-    const late = checkpoint({ ...w, receivedCount: 1000 }, { time: "2025-03-10T12:00:00Z" });
+    const { early, late } = reportedTwice("2025-03-10", 800, 1000);
     await ingest(t.db, [early], [late]);
     const report = await kpisOnDay(t.db, "2025-03-10");
     expect(report.usageCompleteness).toEqual({
@@ -216,9 +223,7 @@ describe("usage checkpoint supersession", () => {
   });
 
   it("a later checkpoint still wins when it arrives first", async () => {
-    const w = { ...window, windowStart: "2025-03-11T10:00:00Z", windowEnd: "2025-03-11T11:00:00Z" };
-    const early = checkpoint({ ...w, receivedCount: 800 }, { time: "2025-03-11T11:05:00Z" });
-    const late = checkpoint({ ...w, receivedCount: 1000 }, { time: "2025-03-11T12:00:00Z" });
+    const { early, late } = reportedTwice("2025-03-11", 800, 1000);
     await ingest(t.db, [late], [early]);
     const report = await kpisOnDay(t.db, "2025-03-11");
     expect(report.usageCompleteness).toEqual({
@@ -230,9 +235,7 @@ describe("usage checkpoint supersession", () => {
   });
 
   it("a later checkpoint can lower the number too (800 after 1000 → 0.8)", async () => {
-    const w = { ...window, windowStart: "2025-03-12T10:00:00Z", windowEnd: "2025-03-12T11:00:00Z" };
-    const early = checkpoint({ ...w, receivedCount: 1000 }, { time: "2025-03-12T11:05:00Z" });
-    const late = checkpoint({ ...w, receivedCount: 800 }, { time: "2025-03-12T12:00:00Z" });
+    const { early, late } = reportedTwice("2025-03-12", 1000, 800);
     await ingest(t.db, [late, early]);
     const report = await kpisOnDay(t.db, "2025-03-12");
     expect(report.usageCompleteness).toEqual({
