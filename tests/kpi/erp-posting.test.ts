@@ -11,6 +11,7 @@ import {
   postingAttempts,
   kpisOnDay,
 } from "./support";
+import { NO_ERP_POSTINGS } from "../support/kpi";
 
 /*
  * ERP posting, for postings whose first attempt is in [from, to): the count; first-pass
@@ -136,14 +137,7 @@ describe("ERP posting", () => {
 
   it("is null where there is nothing to measure", async () => {
     const report = await kpisOnDay(t.db, "2025-03-20");
-    expect(report.erpPosting).toEqual({
-      postings: 0,
-      firstPassSuccessRate: null,
-      eventualSuccessRate: null,
-      latencyP50Ms: null,
-      latencyP95Ms: null,
-      openFailures: 0,
-    });
+    expect(report.erpPosting).toEqual(NO_ERP_POSTINGS);
     expect(report.details.erpTopErrorCodes).toEqual([]);
   });
 

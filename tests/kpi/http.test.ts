@@ -12,6 +12,7 @@ import {
   reconResult,
   setReceivedAt,
 } from "./support";
+import { NO_ERP_POSTINGS } from "../support/kpi";
 
 /*
  * GET /api/v1/kpis through the handler the route uses: the names issue 4 promises, null
@@ -125,14 +126,7 @@ describe("GET /api/v1/kpis", () => {
       usageCompleteness: { expected: 0, received: 0, ratio: null },
       eventLag: { p50Ms: null, p95Ms: null },
       invoiceLatency: { count: 0, p50Ms: null, p95Ms: null },
-      erpPosting: {
-        postings: 0,
-        firstPassSuccessRate: null,
-        eventualSuccessRate: null,
-        latencyP50Ms: null,
-        latencyP95Ms: null,
-        openFailures: 0,
-      },
+      erpPosting: NO_ERP_POSTINGS,
       reconciliation: { results: 0, breaks: 0, breakRate: null, absVarianceMinor: {} },
       paymentToEntitlement: { count: 0, p50Ms: null, p95Ms: null, overdue: 0 },
       manualInterventions: 0,
