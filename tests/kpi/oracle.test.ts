@@ -4,6 +4,7 @@ import { ingestItems } from "@/lib/ingest/ingest";
 import { computeKpis, type KpiReport, type KpiSummary } from "@/lib/kpi/engine";
 import { Simulation } from "@/lib/simulator";
 import { freshTestDb } from "../support/file-db";
+import { KPI_SUMMARY_KEYS } from "../support/kpi";
 import { oracleKpis, type OracleReport } from "./oracle";
 import { DAY } from "./support";
 
@@ -71,17 +72,8 @@ function expectAgree(actual: unknown, expected: unknown, path: string): void {
   expect(actual, path).toEqual(expected);
 }
 
-const SUMMARY_KEYS = [
-  "usageCompleteness",
-  "eventLag",
-  "invoiceLatency",
-  "erpPosting",
-  "reconciliation",
-  "paymentToEntitlement",
-] as const satisfies readonly (keyof KpiSummary)[];
-
 const summaryOf = (r: KpiSummary | OracleReport) =>
-  Object.fromEntries(SUMMARY_KEYS.map((k) => [k, r[k]]));
+  Object.fromEntries(KPI_SUMMARY_KEYS.map((k) => [k, r[k]]));
 
 const headline = (r: KpiReport | OracleReport) => ({
   ...summaryOf(r),

@@ -201,6 +201,27 @@ export function kpisOnDay(
   return kpis(db, from.toISOString(), to, options);
 }
 
+/**
+ * Ranges of about a month from `start`, the first of a month at 00:00 (March 2025 in the tests
+ * that use them): read as the month's row less its first days (or its last), then the next
+ * month's days.
+ */
+export function monthRanges(start: number) {
+  return [
+    {
+      name: "most of a month, from mid-day",
+      from: start + 2 * DAY + 5 * HOUR,
+      to: start + 32 * DAY + 7 * HOUR,
+    },
+    {
+      name: "to mid-day on a month's last day",
+      from: start - 9 * DAY,
+      to: start + 30 * DAY + 12 * HOUR,
+    },
+    { name: "one calendar month", from: start, to: start + 31 * DAY },
+  ];
+}
+
 /** One bucket of a report's series, by its label. */
 export function bucket(report: KpiReport, label: string) {
   const found = report.series.find((s) => s.bucket === label);

@@ -6,7 +6,7 @@ import { queryRows } from "@/db/rows";
 import { runRetention } from "@/lib/retention";
 import type { Db } from "@/db/client";
 import { freshTestDb } from "../support/file-db";
-import { checkpoint, DAY, HOUR, ingest, MINUTE, type FixtureEvent } from "./support";
+import { checkpoint, DAY, HOUR, ingest, MINUTE, type FixtureEvent, monthRanges } from "./support";
 
 /*
  * Usage completeness reads whole days from a daily rollup kept by triggers and only the
@@ -200,18 +200,7 @@ const ranges = [
   { name: "midnight to mid-day", from: START, to: START + 2 * DAY + 30 * MINUTE },
   { name: "inside one day", from: START + DAY + HOUR, to: START + DAY + 9 * HOUR + 30 * MINUTE },
   { name: "up to after the last window", from: START + 5 * HOUR, to: START + 3 * DAY + 2 * HOUR },
-  // Read as March's month row less its first days (or its last), then April's days.
-  {
-    name: "most of a month, from mid-day",
-    from: START + 2 * DAY + 5 * HOUR,
-    to: START + 32 * DAY + 7 * HOUR,
-  },
-  {
-    name: "to mid-day on a month's last day",
-    from: START - 9 * DAY,
-    to: START + 30 * DAY + 12 * HOUR,
-  },
-  { name: "one calendar month", from: START, to: START + 31 * DAY },
+  ...monthRanges(START),
 ];
 const scopes = ranges.flatMap(({ name, from, to }) =>
   [null, "EU"].map((entity) => ({

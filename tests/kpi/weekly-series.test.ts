@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { computeKpis, type KpiReport, type KpiSummary } from "@/lib/kpi/engine";
 import { bucketStarts } from "@/lib/kpi/overview";
 import { freshTestDb } from "../support/file-db";
+import { KPI_SUMMARY_KEYS } from "../support/kpi";
 import {
   DAY,
   HOUR,
@@ -85,16 +86,7 @@ function fixtures() {
   return { events, lagged };
 }
 
-const SUMMARY_KEYS = [
-  "usageCompleteness",
-  "eventLag",
-  "invoiceLatency",
-  "erpPosting",
-  "reconciliation",
-  "paymentToEntitlement",
-] as const satisfies readonly (keyof KpiSummary)[];
-
-const summaryOf = (r: KpiSummary) => Object.fromEntries(SUMMARY_KEYS.map((k) => [k, r[k]]));
+const summaryOf = (r: KpiSummary) => Object.fromEntries(KPI_SUMMARY_KEYS.map((k) => [k, r[k]]));
 
 describe("weekly series", () => {
   let report: KpiReport;
