@@ -150,28 +150,17 @@ describe("reconciliation", () => {
   });
 
   it("reports a real 0 break rate when every result is within tolerance", async () => {
+    const run = {
+      runId: "R2",
+      kind: "billing_vs_erp",
+      entity: "EU",
+      periodEnd: "2025-04-10T00:00:00Z",
+      currency: "EUR",
+      expectedMinor: 100,
+    } as const;
     await ingest(t.db, [
-      reconResult({
-        runId: "R2",
-        key: "a",
-        kind: "billing_vs_erp",
-        entity: "EU",
-        periodEnd: "2025-04-10T00:00:00Z",
-        currency: "EUR",
-        expectedMinor: 100,
-        actualMinor: 100,
-      }),
-      reconResult({
-        runId: "R2",
-        key: "b",
-        kind: "billing_vs_erp",
-        entity: "EU",
-        periodEnd: "2025-04-10T00:00:00Z",
-        currency: "EUR",
-        expectedMinor: 100,
-        actualMinor: 101,
-        toleranceMinor: 1,
-      }),
+      reconResult({ ...run, key: "a", actualMinor: 100 }),
+      reconResult({ ...run, key: "b", actualMinor: 101, toleranceMinor: 1 }),
     ]);
     const report = await kpisOnDay(t.db, "2025-04-10");
     expect(report.reconciliation).toEqual({
