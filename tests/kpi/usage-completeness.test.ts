@@ -18,52 +18,33 @@ describe("usage completeness", () => {
   //   /billing-us  US storage    11–12h  expected  100  received  120  missing   0 (not −20)
   //   Σ expected 3600, Σ received 3510, missing 110, ratio 3510 / 3600 = 0.975
   beforeAll(async () => {
-    const hour = (h: number) => `2025-03-02T${String(h).padStart(2, "0")}:00:00Z`;
+    // One row of the table above: the hour window from `h` to h + 1 on 2025-03-02.
+    const row = (
+      source: string,
+      entity: string,
+      meter: string,
+      h: number,
+      expected: number,
+      received: number,
+    ) => {
+      const hour = (at: number) => `2025-03-02T${String(at).padStart(2, "0")}:00:00Z`;
+      return checkpoint(
+        {
+          entity,
+          meter,
+          windowStart: hour(h),
+          windowEnd: hour(h + 1),
+          expectedCount: expected,
+          receivedCount: received,
+        },
+        { source },
+      );
+    };
     await ingest(t.db, [
-      checkpoint(
-        {
-          entity: "EU",
-          meter: "api_calls",
-          windowStart: hour(10),
-          windowEnd: hour(11),
-          expectedCount: 1000,
-          receivedCount: 990,
-        },
-        { source: "/billing-eu" },
-      ),
-      checkpoint(
-        {
-          entity: "EU",
-          meter: "storage",
-          windowStart: hour(10),
-          windowEnd: hour(11),
-          expectedCount: 500,
-          receivedCount: 500,
-        },
-        { source: "/billing-eu" },
-      ),
-      checkpoint(
-        {
-          entity: "US",
-          meter: "api_calls",
-          windowStart: hour(11),
-          windowEnd: hour(12),
-          expectedCount: 2000,
-          receivedCount: 1900,
-        },
-        { source: "/billing-us" },
-      ),
-      checkpoint(
-        {
-          entity: "US",
-          meter: "storage",
-          windowStart: hour(11),
-          windowEnd: hour(12),
-          expectedCount: 100,
-          receivedCount: 120,
-        },
-        { source: "/billing-us" },
-      ),
+      row("/billing-eu", "EU", "api_calls", 10, 1000, 990),
+      row("/billing-eu", "EU", "storage", 10, 500, 500),
+      row("/billing-us", "US", "api_calls", 11, 2000, 1900),
+      row("/billing-us", "US", "storage", 11, 100, 120),
     ]);
   });
 
