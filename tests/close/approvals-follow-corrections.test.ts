@@ -1,5 +1,5 @@
 import { and, eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { exceptions } from "@/db/schema";
 import { SYSTEM_ACTOR } from "@/lib/audit";
 import type { CurrentUser } from "@/lib/auth/session";
@@ -8,7 +8,7 @@ import { computeCloseReadiness } from "@/lib/close/readiness";
 import { decideCorrection, proposeCorrection } from "@/lib/corrections/corrections";
 import { ingestItems } from "@/lib/ingest/ingest";
 import { createEndpoint } from "@/lib/outbox/endpoints";
-import { createTestDb, type TestDb } from "../support/db";
+import { freshTestDb } from "../support/file-db";
 import { NOV, ingest, makeUser, reconciliation, uniqueEntity } from "./support";
 
 /*
@@ -19,7 +19,7 @@ import { NOV, ingest, makeUser, reconciliation, uniqueEntity } from "./support";
  * rejected.
  */
 
-let t: TestDb;
+const t = freshTestDb();
 let maker: CurrentUser;
 let checker: CurrentUser;
 let second: CurrentUser;
@@ -32,7 +32,6 @@ const asCurrentUser = (u: { id: string; email: string }): CurrentUser => ({
 });
 
 beforeAll(async () => {
-  t = await createTestDb();
   maker = asCurrentUser(await makeUser(t.db));
   checker = asCurrentUser(await makeUser(t.db));
   second = asCurrentUser(await makeUser(t.db));
@@ -43,10 +42,6 @@ beforeAll(async () => {
     { createdBy: null, actor: SYSTEM_ACTOR },
   );
 });
-afterAll(async () => {
-  await t?.close();
-});
-
 const MONTHS = ["2026-10", "2026-11", "2026-12"];
 
 /** The check's pass/fail in each of the months, computed afresh as a page refresh would. */

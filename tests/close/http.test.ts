@@ -1,12 +1,11 @@
-import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { createApiKey } from "@/lib/auth/api-keys";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { SYSTEM_ACTOR } from "@/lib/audit";
 import { DEFAULT_TARGETS, saveTargets } from "@/lib/kpi/targets";
 import { CSV_COLUMNS } from "@/lib/close/csv";
 import { handleCloseReadiness, handleCloseReadinessCsv } from "@/lib/close/http";
 import type { CloseReadiness } from "@/lib/close/readiness";
-import { createTestDb, type TestDb } from "../support/db";
+import { apiKeysFor } from "../support/api-keys";
+import { freshTestDb } from "../support/file-db";
 import { OCT, completeUsage, ingest, invoice, posting, uniqueEntity } from "./support";
 
 /*
@@ -14,26 +13,14 @@ import { OCT, completeUsage, ingest, invoice, posting, uniqueEntity } from "./su
  * (the session path is the same guardApi and is covered by tests/auth and the e2e suite).
  */
 
-// The routes also admit a signed-in user. Outside Next.js there is no request to read a cookie
-// from, so the session lookup answers as for a visitor without one.
-vi.mock("next-auth", async (importOriginal) => ({
-  ...(await importOriginal<Record<string, unknown>>()),
-  getServerSession: async () => null,
-}));
+// Signed out: the routes answer to API keys alone (tests/support/no-session.ts).
+vi.mock("next-auth", async () => (await import("../support/no-session")).withoutSession());
 
-let t: TestDb;
-let readKey: string;
-let ingestKey: string;
+const t = freshTestDb();
+const keys = apiKeysFor(t, { reader: ["read"], writer: ["ingest"] });
 let entity: string;
 
 beforeAll(async () => {
-  t = await createTestDb();
-  readKey = (
-    await createApiKey(t.db, { name: `read ${randomUUID()}`, scopes: ["read"] }, SYSTEM_ACTOR)
-  ).key;
-  ingestKey = (
-    await createApiKey(t.db, { name: `ingest ${randomUUID()}`, scopes: ["ingest"] }, SYSTEM_ACTOR)
-  ).key;
   entity = uniqueEntity("http");
   await ingest(
     t.db,
@@ -50,10 +37,6 @@ beforeAll(async () => {
     }),
   );
 });
-afterAll(async () => {
-  await t?.close();
-});
-
 function get(path: string, key: string | null) {
   const headers = new Headers();
   if (key) headers.set("authorization", `Bearer ${key}`);
@@ -65,7 +48,7 @@ function get(path: string, key: string | null) {
 
 describe("GET /api/v1/close-readiness", () => {
   it("answers the verdict and the checklist to a read-scope key", async () => {
-    const res = await get(`/api/v1/close-readiness?entity=${entity}&period=2026-10`, readKey);
+    const res = await get(`/api/v1/close-readiness?entity=${entity}&period=2026-10`, keys.reader);
     expect(res.status).toBe(200);
     const body = (await res.json()) as CloseReadiness;
     expect(body).toMatchObject({
@@ -87,25 +70,25 @@ describe("GET /api/v1/close-readiness", () => {
   it("takes the completeness target from the query", async () => {
     const res = await get(
       `/api/v1/close-readiness?entity=${entity}&period=2026-10&completenessTarget=0.9`,
-      readKey,
+      keys.reader,
     );
     expect(((await res.json()) as CloseReadiness).completenessTarget).toBe(0.9);
   });
 
   it("refuses without credentials, with the wrong scope, and with a malformed query", async () => {
     expect((await get(`/api/v1/close-readiness?entity=${entity}`, null)).status).toBe(401);
-    expect((await get(`/api/v1/close-readiness?entity=${entity}`, ingestKey)).status).toBe(403);
-    const bad = await get(`/api/v1/close-readiness?entity=${entity}&period=2026-13`, readKey);
+    expect((await get(`/api/v1/close-readiness?entity=${entity}`, keys.writer)).status).toBe(403);
+    const bad = await get(`/api/v1/close-readiness?entity=${entity}&period=2026-13`, keys.reader);
     expect(bad.status).toBe(400);
     expect(await bad.json()).toMatchObject({
       error: { code: "invalid_input", details: ["period: must be a month as YYYY-MM"] },
     });
-    expect((await get(`/api/v1/close-readiness?period=2026-10`, readKey)).status).toBe(400);
+    expect((await get(`/api/v1/close-readiness?period=2026-10`, keys.reader)).status).toBe(400);
   });
 
   it("answers 404 for an entity no telemetry names, in JSON and for the CSV", async () => {
     for (const path of ["/api/v1/close-readiness", "/api/v1/close-readiness.csv"]) {
-      const res = await get(`${path}?entity=NO-SUCH-ENTITY&period=2026-10`, readKey);
+      const res = await get(`${path}?entity=NO-SUCH-ENTITY&period=2026-10`, keys.reader);
       expect(res.status, path).toBe(404);
       expect(await res.json(), path).toEqual({
         error: { code: "not_found", message: "No telemetry names this entity" },
@@ -116,7 +99,10 @@ describe("GET /api/v1/close-readiness", () => {
 
 describe("GET /api/v1/close-readiness.csv", () => {
   it("is a CSV download of every check and blocker", async () => {
-    const res = await get(`/api/v1/close-readiness.csv?entity=${entity}&period=2026-10`, readKey);
+    const res = await get(
+      `/api/v1/close-readiness.csv?entity=${entity}&period=2026-10`,
+      keys.reader,
+    );
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toBe("text/csv; charset=utf-8");
     expect(res.headers.get("content-disposition")).toBe(
@@ -144,7 +130,9 @@ describe("GET /api/v1/close-readiness.csv", () => {
 
   it("is guarded like the JSON", async () => {
     expect((await get(`/api/v1/close-readiness.csv?entity=${entity}`, null)).status).toBe(401);
-    expect((await get(`/api/v1/close-readiness.csv?entity=${entity}`, ingestKey)).status).toBe(403);
+    expect((await get(`/api/v1/close-readiness.csv?entity=${entity}`, keys.writer)).status).toBe(
+      403,
+    );
   });
 });
 
@@ -158,12 +146,12 @@ describe("the completeness target", () => {
     );
     const configured = await get(
       `/api/v1/close-readiness?entity=${entity}&period=2026-10`,
-      readKey,
+      keys.reader,
     );
     expect(((await configured.json()) as CloseReadiness).completenessTarget).toBe(0.9);
     const named = await get(
       `/api/v1/close-readiness?entity=${entity}&period=2026-10&completenessTarget=0.999`,
-      readKey,
+      keys.reader,
     );
     expect(((await named.json()) as CloseReadiness).completenessTarget).toBe(0.999);
   });

@@ -1,5 +1,5 @@
 import { and, eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { accountingPeriods, auditLog, materialityThresholds } from "@/db/schema";
 import { isInClosedPeriod } from "@/db/queries/close";
 import type { AuditActor } from "@/lib/audit";
@@ -7,7 +7,7 @@ import { parseMajorUnits, setMateriality } from "@/lib/close/materiality";
 import { closePeriod, reopenPeriod } from "@/lib/close/periods";
 import { computeCloseReadiness } from "@/lib/close/readiness";
 import { Conflict, InvalidInput } from "@/lib/errors";
-import { createTestDb, type TestDb } from "../support/db";
+import { freshTestDb } from "../support/file-db";
 import {
   NOV,
   OCT,
@@ -25,17 +25,12 @@ import {
  * commit together, and the entry says who, what before and after, and why.
  */
 
-let t: TestDb;
+const t = freshTestDb();
 let finance: { id: string; actor: AuditActor };
 beforeAll(async () => {
-  t = await createTestDb();
   const user = await makeUser(t.db, "finance");
   finance = { id: user.id, actor: { type: "user", id: user.id, label: user.email } };
 });
-afterAll(async () => {
-  await t?.close();
-});
-
 const by = () => ({
   userId: finance.id,
   actor: finance.actor,

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import {
   computeClosePortfolio,
   portfolioPeriods,
@@ -6,7 +6,7 @@ import {
 } from "@/lib/close/portfolio";
 import { closePeriod } from "@/lib/close/periods";
 import { computeCloseReadiness } from "@/lib/close/readiness";
-import { createTestDb, type TestDb } from "../support/db";
+import { freshTestDb } from "../support/file-db";
 import {
   NOV,
   OCT,
@@ -29,7 +29,7 @@ import {
  * are checked against counts worked out by hand.
  */
 
-let t: TestDb;
+const t = freshTestDb();
 let portfolio: ClosePortfolio;
 const go = uniqueEntity("pf-go");
 const broken = uniqueEntity("pf-broken");
@@ -38,7 +38,6 @@ const periods = portfolioPeriods(PERIOD);
 const TARGET = 0.995;
 
 beforeAll(async () => {
-  t = await createTestDb();
   await ingest(
     t.db,
     // go: complete usage in September and October, nothing else; October is marked closed.
@@ -96,10 +95,6 @@ beforeAll(async () => {
     completenessTarget: TARGET,
   });
 });
-afterAll(async () => {
-  await t?.close();
-});
-
 const cell = (entity: string, key: string) =>
   portfolio.rows.find((r) => r.entity === entity)!.cells.find((c) => c.periodKey === key)!;
 

@@ -1,11 +1,11 @@
 import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { corrections } from "@/db/schema";
 import type { CheckKey } from "@/lib/close/checks";
 import { computeCloseReadiness, type CloseReadiness } from "@/lib/close/readiness";
 import { setMateriality } from "@/lib/close/materiality";
 import { SYSTEM_ACTOR } from "@/lib/audit";
-import { createTestDb, type TestDb } from "../support/db";
+import { freshTestDb } from "../support/file-db";
 import {
   NOV,
   OCT,
@@ -30,17 +30,17 @@ import {
  * with the numbers worked out by hand in the comments.
  */
 
-let t: TestDb;
-beforeAll(async () => {
-  t = await createTestDb();
-});
-afterAll(async () => {
-  await t?.close();
-});
-
+const t = freshTestDb();
 const readiness = (entity: string, completenessTarget?: number) =>
   computeCloseReadiness(t.db, { entity, period: PERIOD, completenessTarget });
 const check = (report: CloseReadiness, key: CheckKey) => report.checks.find((c) => c.key === key)!;
+/** The usage checkpoint of `entity` for the window [windowStart, windowEnd). */
+const usageWindow = (
+  entity: string,
+  windowStart: string,
+  windowEnd: string,
+  counts: { expected: number; received: number; source?: string; meter?: string },
+) => checkpoint(entity, { ...counts, windowStart, windowEnd });
 const materiality = (entity: string, currency: string, thresholdMinor: number) =>
   setMateriality(t.db, { entity, currency, thresholdMinor }, { userId: null, actor: SYSTEM_ACTOR });
 
@@ -107,18 +107,8 @@ describe("(a) usage complete for the period", () => {
     const entity = uniqueEntity("usage-ok");
     await ingest(
       t.db,
-      checkpoint(entity, {
-        windowStart: OCT(2),
-        windowEnd: OCT(2, 1),
-        expected: 1000,
-        received: 1000,
-      }),
-      checkpoint(entity, {
-        windowStart: OCT(2, 1),
-        windowEnd: OCT(2, 2),
-        expected: 1000,
-        received: 990,
-      }),
+      usageWindow(entity, OCT(2), OCT(2, 1), { expected: 1000, received: 1000 }),
+      usageWindow(entity, OCT(2, 1), OCT(2, 2), { expected: 1000, received: 990 }),
     );
     const usage = check(await readiness(entity), "usage_complete");
     expect(usage.passed).toBe(true);
@@ -131,18 +121,8 @@ describe("(a) usage complete for the period", () => {
     const max = Number.MAX_SAFE_INTEGER; // 9,007,199,254,740,991: the largest count a checkpoint takes
     await ingest(
       t.db,
-      checkpoint(entity, {
-        windowStart: OCT(3),
-        windowEnd: OCT(3, 1),
-        expected: max,
-        received: max,
-      }),
-      checkpoint(entity, {
-        windowStart: OCT(3, 1),
-        windowEnd: OCT(3, 2),
-        expected: max,
-        received: max - 1,
-      }),
+      usageWindow(entity, OCT(3), OCT(3, 1), { expected: max, received: max }),
+      usageWindow(entity, OCT(3, 1), OCT(3, 2), { expected: max, received: max - 1 }),
     );
     const usage = check(await readiness(entity), "usage_complete");
     expect(usage.passed).toBe(true);
@@ -174,25 +154,11 @@ describe("(a) usage complete for the period", () => {
     // Total 2489 of 2500 = 99.56% ≥ 99.5% would pass, so storage is kept small: total below.
     await ingest(
       t.db,
-      checkpoint(entity, {
-        source: "urn:a",
-        windowStart: OCT(2),
-        windowEnd: OCT(2, 1),
-        expected: 1000,
-        received: 1000,
-      }),
-      checkpoint(entity, {
-        source: "urn:a",
-        windowStart: OCT(2, 1),
-        windowEnd: OCT(2, 2),
-        expected: 1000,
-        received: 989,
-      }),
-      checkpoint(entity, {
+      usageWindow(entity, OCT(2), OCT(2, 1), { source: "urn:a", expected: 1000, received: 1000 }),
+      usageWindow(entity, OCT(2, 1), OCT(2, 2), { source: "urn:a", expected: 1000, received: 989 }),
+      usageWindow(entity, OCT(2), OCT(3), {
         source: "urn:b",
         meter: "storage_gb",
-        windowStart: OCT(2),
-        windowEnd: OCT(3),
         expected: 10,
         received: 10,
       }),
@@ -210,15 +176,7 @@ describe("(a) usage complete for the period", () => {
 
   it("takes the target as a parameter", async () => {
     const entity = uniqueEntity("usage-target");
-    await ingest(
-      t.db,
-      checkpoint(entity, {
-        windowStart: OCT(2),
-        windowEnd: OCT(2, 1),
-        expected: 1000,
-        received: 991,
-      }),
-    );
+    await ingest(t.db, usageWindow(entity, OCT(2), OCT(2, 1), { expected: 1000, received: 991 }));
     expect(check(await readiness(entity), "usage_complete").passed).toBe(false);
     expect(check(await readiness(entity, 0.99), "usage_complete").passed).toBe(true);
   });
@@ -229,24 +187,11 @@ describe("(a) usage complete for the period", () => {
       t.db,
       completeUsage(entity),
       // September's last window: ends exactly at the period start, so it is not October's.
-      checkpoint(entity, {
-        windowStart: SEP(30, 23),
-        windowEnd: OCT(1),
-        expected: 1000,
-        received: 0,
-      }),
+      usageWindow(entity, SEP(30, 23), OCT(1), { expected: 1000, received: 0 }),
     );
     expect(check(await readiness(entity), "usage_complete").passed).toBe(true);
     // October's last window ends exactly at the period end and is October's.
-    await ingest(
-      t.db,
-      checkpoint(entity, {
-        windowStart: OCT(31, 23),
-        windowEnd: NOV(1),
-        expected: 1000,
-        received: 0,
-      }),
-    );
+    await ingest(t.db, usageWindow(entity, OCT(31, 23), NOV(1), { expected: 1000, received: 0 }));
     const usage = check(await readiness(entity), "usage_complete");
     expect(usage.passed).toBe(false);
     expect(usage.explanation).toContain("1,000 of 2,000");

@@ -1,8 +1,6 @@
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
-import { SYSTEM_ACTOR } from "@/lib/audit";
-import { createApiKey } from "@/lib/auth/api-keys";
 import { EVENT_TYPES, EVENT_TYPE_NAMES, type EventType } from "@/lib/contract";
 import { MAX_JSON_DEPTH, TOO_DEEP_MARKER } from "@/lib/contract/storable";
 import { CSV_DATA_COLUMNS, CSV_ENVELOPE_COLUMNS } from "@/lib/ingest/csv";
@@ -11,7 +9,8 @@ import { handleIngest } from "@/lib/ingest/http";
 import type { Db } from "@/db/client";
 import { queryRows } from "@/db/rows";
 import { sql } from "drizzle-orm";
-import { createTestDb, type TestDb } from "../support/db";
+import { apiKeysFor } from "../support/api-keys";
+import { freshTestDb } from "../support/file-db";
 import {
   BOUNDARY_TIMESTAMPS,
   NASTY_STRINGS,
@@ -50,10 +49,8 @@ vi.hoisted(() => {
   process.env.CLOSELINE_INGEST_BURST_PER_KEY = "1000000";
 });
 
-vi.mock("next-auth", async (importOriginal) => ({
-  ...(await importOriginal<Record<string, unknown>>()),
-  getServerSession: async () => null,
-}));
+// Signed out: the routes answer to API keys alone (tests/support/no-session.ts).
+vi.mock("next-auth", async () => (await import("../support/no-session")).withoutSession());
 
 const SOURCE = "/tests/hostile";
 const EVENTS_URL = "http://closeline.test/api/v1/events";
@@ -62,21 +59,12 @@ const UPLOAD_URL = "http://closeline.test/api/v1/reconciliation-results/upload";
 /** Tables a refused item may touch: its own row, and the exception (with audit) it raises. */
 const WRITTEN_ON_REJECTION = new Set(["rejected_events", "exceptions", "audit_log"]);
 
-let t: TestDb;
-let ingestKey: string;
-let readKey: string;
+const t = freshTestDb();
+const keys = apiKeysFor(t, { writer: ["ingest"], reader: ["read"] });
 let tables: string[];
 
 beforeAll(async () => {
-  t = await createTestDb();
-  ingestKey = (await createApiKey(t.db, { name: "fuzz ingest", scopes: ["ingest"] }, SYSTEM_ACTOR))
-    .key;
-  readKey = (await createApiKey(t.db, { name: "fuzz read", scopes: ["read"] }, SYSTEM_ACTOR)).key;
   tables = await tableNames(t.db);
-});
-
-afterAll(async () => {
-  await t?.close();
 });
 
 // ---------------------------------------------------------------------------------------
@@ -232,7 +220,7 @@ async function post(
   handler: (db: Db, request: Request) => Promise<Response>,
   body: BodyInit,
   contentType: string | null,
-  key: string = ingestKey,
+  key: string = keys.writer,
 ): Promise<Answer> {
   const headers = new Headers({ authorization: `Bearer ${key}` });
   if (contentType !== null) headers.set("content-type", contentType);
@@ -396,7 +384,7 @@ describe("POST /api/v1/events under fuzzing", () => {
           handleIngest,
           toJsonText(generated.map((g) => g.event)),
           "application/cloudevents-batch+json",
-          readKey,
+          keys.reader,
         );
         expect(answer.status).toBe(403);
         expect(await rowCounts(t.db, tables)).toEqual(before);
@@ -674,7 +662,7 @@ describe("POST /api/v1/reconciliation-results/upload under fuzzing", () => {
             form.set("file", new Blob([text], { type: "text/csv" }), "results.csv");
             const request = new Request(UPLOAD_URL, {
               method: "POST",
-              headers: { authorization: `Bearer ${ingestKey}` },
+              headers: { authorization: `Bearer ${keys.writer}` },
               body: form,
             });
             answer = await readAnswer(

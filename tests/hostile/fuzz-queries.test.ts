@@ -1,9 +1,7 @@
 import { randomUUID } from "node:crypto";
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import type { Db } from "@/db/client";
-import { SYSTEM_ACTOR } from "@/lib/audit";
-import { createApiKey } from "@/lib/auth/api-keys";
 import { ROUTE_ACCESS } from "@/lib/auth/route-access";
 import { handleCloseReadiness, handleCloseReadinessCsv } from "@/lib/close/http";
 import { EVENT_TYPE_NAMES } from "@/lib/contract";
@@ -18,7 +16,8 @@ import { SORTS, STATUSES, TYPES } from "@/lib/exceptions/vocabulary";
 import { handleKpis } from "@/lib/kpi/http";
 import { encodeCursor } from "@/lib/pagination";
 import { handleCliRequest } from "@/lib/server/control";
-import { createTestDb, type TestDb } from "../support/db";
+import { apiKeysFor } from "../support/api-keys";
+import { freshTestDb } from "../support/file-db";
 import {
   ingest,
   invoiceIssued,
@@ -47,19 +46,15 @@ import {
  * Also the operator route, which takes a JSON body. Seeded: see tests/hostile/support.ts.
  */
 
-vi.mock("next-auth", async (importOriginal) => ({
-  ...(await importOriginal<Record<string, unknown>>()),
-  getServerSession: async () => null,
-}));
+// Signed out: the routes answer to API keys alone (tests/support/no-session.ts).
+vi.mock("next-auth", async () => (await import("../support/no-session")).withoutSession());
 
-let t: TestDb;
-let readKey: string;
+const t = freshTestDb();
+const keys = apiKeysFor(t, { reader: ["read"] });
 let ownerId: string;
 let tables: string[];
 
 beforeAll(async () => {
-  t = await createTestDb();
-  readKey = (await createApiKey(t.db, { name: "fuzz read", scopes: ["read"] }, SYSTEM_ACTOR)).key;
   ownerId = (await makeUser(t.db, "operations")).id;
   const at = "2025-03-01T06:00:00Z";
   await ingest(
@@ -77,10 +72,6 @@ beforeAll(async () => {
     });
   }
   tables = await tableNames(t.db);
-});
-
-afterAll(async () => {
-  await t?.close();
 });
 
 // ---------------------------------------------------------------------------------------
@@ -314,7 +305,7 @@ function queryFor(route: GetRoute) {
 
 async function get(route: GetRoute, query: string) {
   const url = `http://closeline.test${route.path}?${query}`;
-  const request = new Request(url, { headers: { authorization: `Bearer ${readKey}` } });
+  const request = new Request(url, { headers: { authorization: `Bearer ${keys.reader}` } });
   return readAnswer(await route.handler(t.db, request), `GET ${url}`);
 }
 

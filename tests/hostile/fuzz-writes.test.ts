@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import type { Db } from "@/db/client";
 import { exceptions } from "@/db/schema";
 import { SYSTEM_ACTOR } from "@/lib/audit";
@@ -22,7 +22,7 @@ import {
   handleProposeCorrection,
 } from "@/lib/corrections/api";
 import { handleBulk, handleExceptionAction, handleGetException } from "@/lib/exceptions/api";
-import { createTestDb, type TestDb } from "../support/db";
+import { freshTestDb } from "../support/file-db";
 import { ingest, invoiceIssued, postingAttempt } from "../exceptions/support";
 import {
   BOUNDARY_TIMESTAMPS,
@@ -53,7 +53,7 @@ vi.mock("next-auth", async (importOriginal) => ({
   getServerSession: async () => (signedIn ? { user: signedIn } : null),
 }));
 
-let t: TestDb;
+const t = freshTestDb();
 let exceptionId: string;
 
 // A session's user is read through the app's database handle: this test's database.
@@ -63,7 +63,6 @@ vi.mock("@/db", async (importOriginal) => ({
 }));
 
 beforeAll(async () => {
-  t = await createTestDb();
   await ingest(
     t.db,
     [invoiceIssued("INV-FUZZ-1")],
@@ -71,10 +70,6 @@ beforeAll(async () => {
   );
   const [row] = await t.db.select({ id: exceptions.id }).from(exceptions).limit(1);
   exceptionId = row!.id;
-});
-
-afterAll(async () => {
-  await t?.close();
 });
 
 type Call = (db: Db, request: Request, id: string) => Promise<Response>;

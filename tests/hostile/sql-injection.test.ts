@@ -1,11 +1,9 @@
 import { parse } from "csv-parse/sync";
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import type { Db } from "@/db/client";
 import { queryRows } from "@/db/rows";
-import { SYSTEM_ACTOR } from "@/lib/audit";
 import { AuditFilters, auditPage } from "@/lib/audit-query";
-import { createApiKey } from "@/lib/auth/api-keys";
 import { handleCloseReadiness, handleCloseReadinessCsv } from "@/lib/close/http";
 import { handleListEvents } from "@/lib/events/http";
 import {
@@ -14,7 +12,8 @@ import {
   handleListExceptions,
 } from "@/lib/exceptions/http";
 import { handleKpis } from "@/lib/kpi/http";
-import { createTestDb, type TestDb } from "../support/db";
+import { apiKeysFor } from "../support/api-keys";
+import { freshTestDb } from "../support/file-db";
 import {
   disputed,
   ingest,
@@ -33,22 +32,18 @@ import { SQL_INJECTIONS, fingerprint, readAnswer, tableNames } from "./support";
  * unescaped would show as rows where the harmless string has none.
  */
 
-vi.mock("next-auth", async (importOriginal) => ({
-  ...(await importOriginal<Record<string, unknown>>()),
-  getServerSession: async () => null,
-}));
+// Signed out: the routes answer to API keys alone (tests/support/no-session.ts).
+vi.mock("next-auth", async () => (await import("../support/no-session")).withoutSession());
 
 const HARMLESS = "zz-no-such-value-zz";
 /** The injections, and U+0000, which PostgreSQL refuses in a parameter altogether. */
 const INJECTIONS = [...SQL_INJECTIONS, "\u0000", "a\u0000' OR 1=1 --"];
 
-let t: TestDb;
-let readKey: string;
+const t = freshTestDb();
+const keys = apiKeysFor(t, { reader: ["read"] });
 let tables: string[];
 
 beforeAll(async () => {
-  t = await createTestDb();
-  readKey = (await createApiKey(t.db, { name: "sqli read", scopes: ["read"] }, SYSTEM_ACTOR)).key;
   const owner = await makeUser(t.db, "operations");
   await ingest(
     t.db,
@@ -67,10 +62,6 @@ beforeAll(async () => {
     });
   }
   tables = await tableNames(t.db);
-});
-
-afterAll(async () => {
-  await t?.close();
 });
 
 const VOLATILE = new Set(["asOf", "generatedAt", "computedAt"]);
@@ -121,7 +112,7 @@ type Handler = (db: Db, request: Request) => Promise<Response>;
 async function call(handler: Handler, path: string, params: Record<string, string>) {
   const url = new URL(`http://closeline.test${path}`);
   for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
-  const request = new Request(url, { headers: { authorization: `Bearer ${readKey}` } });
+  const request = new Request(url, { headers: { authorization: `Bearer ${keys.reader}` } });
   return readAnswer(await handler(t.db, request), `GET ${url}`);
 }
 

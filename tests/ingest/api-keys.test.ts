@@ -1,11 +1,11 @@
 import { createHash } from "node:crypto";
 import { and, eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { apiKeys, auditLog, events } from "@/db/schema";
 import { SYSTEM_ACTOR } from "@/lib/audit";
 import { authenticateApiKey, createApiKey, hashApiKey, revokeApiKey } from "@/lib/auth/api-keys";
 import { NotFound } from "@/lib/errors";
-import { createTestDb, type TestDb } from "../support/db";
+import { freshTestDb } from "../support/file-db";
 import { EVENTS_URL, getEvents, makeEvent, makeKey, postEvents, type ErrorAnswer } from "./support";
 
 /*
@@ -13,15 +13,7 @@ import { EVENTS_URL, getEvents, makeEvent, makeKey, postEvents, type ErrorAnswer
  * and stop working the moment they are revoked.
  */
 
-let t: TestDb;
-
-beforeAll(async () => {
-  t = await createTestDb();
-});
-
-afterAll(async () => {
-  await t?.close();
-});
+const t = freshTestDb();
 
 describe("API key storage", () => {
   it("stores the SHA-256 of the key, never the key", async () => {

@@ -1,8 +1,9 @@
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { queryRows } from "@/db/rows";
-import { createTestDb, type TestDb } from "../support/db";
-import { makeEvent, makeKey, postEvents } from "./support";
+import { apiKeysFor } from "../support/api-keys";
+import { freshTestDb } from "../support/file-db";
+import { makeEvent, postEvents } from "./support";
 
 /*
  * A batch is answered item by item: each item accepted, a duplicate, or rejected with its
@@ -11,17 +12,8 @@ import { makeEvent, makeKey, postEvents } from "./support";
  * database refuses for a reason validation cannot see.
  */
 
-let t: TestDb;
-let key: string;
-
-beforeAll(async () => {
-  t = await createTestDb();
-  key = (await makeKey(t.db, ["ingest"])).key;
-});
-
-afterAll(async () => {
-  await t?.close();
-});
+const t = freshTestDb();
+const keys = apiKeysFor(t, { writer: ["ingest"] });
 
 /** A checkpoint well below target whose window ended long ago: it raises usage_incomplete. */
 function shortCheckpoint(meter: string, time: string, windowStart: string, windowEnd: string) {
@@ -56,7 +48,7 @@ describe("one window written with two UTC offsets in one batch", () => {
       "2026-03-05T13:00:00+02:00",
     );
     (plusTwo.data as Record<string, unknown>).receivedCount = 600;
-    const res = await postEvents(t.db, [utc, good, plusTwo], { key });
+    const res = await postEvents(t.db, [utc, good, plusTwo], { key: keys.writer });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ accepted: 3, duplicates: 0, rejected: [] });
 
@@ -91,13 +83,13 @@ describe("one window written with two UTC offsets in one batch", () => {
       "2026-03-06T10:00:00.001Z",
       "2026-03-06T11:00:00.001Z",
     );
-    const res = await postEvents(t.db, [a, b], { key });
+    const res = await postEvents(t.db, [a, b], { key: keys.writer });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ accepted: 2, duplicates: 0, rejected: [] });
     const raised = await exceptionsFor("millis");
     expect(raised.map((r) => r.problem_key).sort()).toEqual([
       "/tests/ingest|ACME-EU|millis|2026-03-06T10:00:00.001Z|2026-03-06T11:00:00.001Z",
-      // A window on whole seconds keeps the key it always had.
+      // A window on whole seconds keeps the keys.writer it always had.
       "/tests/ingest|ACME-EU|millis|2026-03-06T10:00:00Z|2026-03-06T11:00:00Z",
     ]);
   });
@@ -114,7 +106,7 @@ describe("an item the database refuses", () => {
       const before = makeEvent("invoice.issued", {}, { invoiceId: "INV-BEFORE" });
       const refused = makeEvent("invoice.issued", {}, { invoiceId: "INV-REFUSED" });
       const after = makeEvent("payment.received", {}, { paymentId: "PAY-AFTER" });
-      const res = await postEvents(t.db, [before, refused, after], { key });
+      const res = await postEvents(t.db, [before, refused, after], { key: keys.writer });
       expect(res.status).toBe(200);
       expect(res.body.accepted).toBe(2);
       expect(res.body.duplicates).toBe(0);
@@ -133,7 +125,7 @@ describe("an item the database refuses", () => {
       expect(kept).toEqual([{ batch_index: 1, event_id: refused.id, payload: refused }]);
       // Sent again once the cause is gone, it is accepted: nothing of it was half-kept.
       await t.db.execute(sql`alter table invoices drop constraint test_refuses_one`);
-      const again = await postEvents(t.db, [refused], { key });
+      const again = await postEvents(t.db, [refused], { key: keys.writer });
       expect(again.body).toEqual({ accepted: 1, duplicates: 0, rejected: [] });
     } finally {
       await t.db.execute(sql`alter table invoices drop constraint if exists test_refuses_one`);
@@ -149,7 +141,7 @@ describe("an error no item causes", () => {
     try {
       const a = makeEvent("payment.received", {}, { paymentId: "PAY-SCHEMA-1" });
       const b = makeEvent("invoice.issued", {}, { invoiceId: "INV-SCHEMA-1" });
-      const res = await postEvents(t.db, [a, b], { key });
+      const res = await postEvents(t.db, [a, b], { key: keys.writer });
       expect(res.status).toBe(500);
       const stored = await queryRows<{ n: string | number }>(
         t.db,

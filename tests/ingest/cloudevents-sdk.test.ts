@@ -1,19 +1,13 @@
 import { CloudEvent, HTTP } from "cloudevents";
 import { desc, eq } from "drizzle-orm";
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { events, rejectedEvents } from "@/db/schema";
 import { EVENT_TYPES } from "@/lib/contract";
 import { handleIngest } from "@/lib/ingest/http";
-import { createTestDb, type TestDb } from "../support/db";
-import {
-  EVENTS_URL,
-  getEvents,
-  makeKey,
-  postEvents,
-  type EventsPage,
-  type IngestAnswer,
-} from "./support";
+import { apiKeysFor } from "../support/api-keys";
+import { freshTestDb } from "../support/file-db";
+import { EVENTS_URL, getEvents, postEvents, type EventsPage, type IngestAnswer } from "./support";
 
 /*
  * The official CloudEvents SDK as the client: what its HTTP binding sends, in binary mode
@@ -22,27 +16,14 @@ import {
  * can be replayed.
  */
 
-vi.mock("next-auth", async (importOriginal) => ({
-  ...(await importOriginal<Record<string, unknown>>()),
-  getServerSession: async () => null,
-}));
+// Signed out: the routes answer to API keys alone (tests/support/no-session.ts).
+vi.mock("next-auth", async () => (await import("../support/no-session")).withoutSession());
 
-let t: TestDb;
-let writer: string;
-let reader: string;
-
-beforeAll(async () => {
-  t = await createTestDb();
-  writer = (await makeKey(t.db, ["ingest"])).key;
-  reader = (await makeKey(t.db, ["read"])).key;
-});
-
-afterAll(async () => {
-  await t?.close();
-});
+const t = freshTestDb();
+const keys = apiKeysFor(t, { writer: ["ingest"], reader: ["read"] });
 
 async function send(message: { headers: Record<string, unknown>; body: unknown }) {
-  const headers = new Headers({ authorization: `Bearer ${writer}` });
+  const headers = new Headers({ authorization: `Bearer ${keys.writer}` });
   for (const [name, value] of Object.entries(message.headers)) headers.set(name, String(value));
   const response = await handleIngest(
     t.db,
@@ -52,7 +33,7 @@ async function send(message: { headers: Record<string, unknown>; body: unknown }
 }
 
 async function stored(source: string) {
-  const res = await getEvents<EventsPage>(t.db, { source }, reader);
+  const res = await getEvents<EventsPage>(t.db, { source }, keys.reader);
   return res.body.events;
 }
 
@@ -234,7 +215,7 @@ describe("structured mode", () => {
         { ...base, id: "not-json", data_base64: Buffer.from("<xml/>").toString("base64") },
         { ...base, id: "not-base64", data_base64: "%%%" },
       ],
-      { key: writer },
+      { key: keys.writer },
     );
     expect(res.body.rejected).toEqual([
       { index: 0, id: "both", errors: ["data_base64: must not be sent together with data"] },
@@ -251,7 +232,7 @@ describe("__proto__ keys", () => {
       {"specversion":"1.0","id":"proto-ext","source":"/sdk/proto","type":"invoice.issued","time":"2026-11-02T08:00:00Z","__proto__":"x","data":${JSON.stringify(invoice)}},
       {"specversion":"1.0","id":"fine","source":"/sdk/proto","type":"invoice.issued","time":"2026-11-02T08:00:00Z","data":${JSON.stringify(invoice)}}
     ]`;
-    const res = await postEvents(t.db, null, { key: writer, raw });
+    const res = await postEvents(t.db, null, { key: keys.writer, raw });
     expect(res.body.accepted).toBe(1);
     expect(res.body.rejected).toEqual([
       {

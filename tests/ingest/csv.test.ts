@@ -1,44 +1,27 @@
 import { randomUUID } from "node:crypto";
 import { and, eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { events, reconciliationResults, rejectedEvents } from "@/db/schema";
-import { SYSTEM_ACTOR } from "@/lib/audit";
-import { createApiKey } from "@/lib/auth/api-keys";
 import { CsvUploadResponse } from "@/lib/contract/responses";
 import { CSV_DEFAULT_SOURCE, CSV_MAX_BYTES, CSV_MAX_ROWS } from "@/lib/ingest/csv";
 import { handleCsvUploadRequest } from "@/lib/ingest/csv-http";
-import { createTestDb, type TestDb } from "../support/db";
+import { apiKeysFor } from "../support/api-keys";
+import { freshTestDb } from "../support/file-db";
 
 /*
  * POST /api/v1/reconciliation-results/upload, driven through the handler the route uses with
  * real Request objects: auth, body reading, CSV parsing, validation and the committed rows.
  */
 
-// The route also admits a signed-in user (lib/auth/route-access.ts). Outside Next.js there is
-// no request to read a cookie from, so the session lookup answers as for a visitor without one.
-vi.mock("next-auth", async (importOriginal) => ({
-  ...(await importOriginal<Record<string, unknown>>()),
-  getServerSession: async () => null,
-}));
+// Signed out: the routes answer to API keys alone (tests/support/no-session.ts).
+vi.mock("next-auth", async () => (await import("../support/no-session")).withoutSession());
 
 const URL_ = "http://closeline.test/api/v1/reconciliation-results/upload";
 const HEADER =
   "runId,kind,entity,periodStart,periodEnd,key,currency,expectedMinor,actualMinor,toleranceMinor";
 
-let t: TestDb;
-let ingestKey: string;
-let readKey: string;
-
-beforeAll(async () => {
-  t = await createTestDb();
-  ingestKey = (await createApiKey(t.db, { name: "csv ingest", scopes: ["ingest"] }, SYSTEM_ACTOR))
-    .key;
-  readKey = (await createApiKey(t.db, { name: "csv read", scopes: ["read"] }, SYSTEM_ACTOR)).key;
-});
-
-afterAll(async () => {
-  await t?.close();
-});
+const t = freshTestDb();
+const keys = apiKeysFor(t, { writer: ["ingest"], reader: ["read"] });
 
 interface Answer {
   status: number;
@@ -55,7 +38,7 @@ async function upload(
   options: { key?: string | null; contentType?: string | null } = {},
 ): Promise<Answer> {
   const headers = new Headers();
-  const key = options.key === undefined ? ingestKey : options.key;
+  const key = options.key === undefined ? keys.writer : options.key;
   if (key) headers.set("authorization", `Bearer ${key}`);
   const contentType = options.contentType === undefined ? "text/csv" : options.contentType;
   if (contentType) headers.set("content-type", contentType);
@@ -345,6 +328,6 @@ describe("authentication", () => {
   });
 
   it("answers 403 for a key without the ingest scope", async () => {
-    expect((await upload(file(), { key: readKey })).status).toBe(403);
+    expect((await upload(file(), { key: keys.reader })).status).toBe(403);
   });
 });

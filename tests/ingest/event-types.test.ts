@@ -1,5 +1,5 @@
 import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import {
   contractAmendments,
   correctionExecutions,
@@ -13,7 +13,7 @@ import {
   usageCheckpoints,
 } from "@/db/schema";
 import { EVENT_TYPE_NAMES } from "@/lib/contract";
-import { createTestDb, type TestDb } from "../support/db";
+import { freshTestDb } from "../support/file-db";
 import { makeEvent, makeKey, postEvents, type CloudEvent } from "./support";
 
 /*
@@ -21,16 +21,11 @@ import { makeEvent, makeKey, postEvents, type CloudEvent } from "./support";
  * the sending key, and its typed projection row carries the values that were sent.
  */
 
-let t: TestDb;
+const t = freshTestDb();
 let key: { id: string; key: string };
 
 beforeAll(async () => {
-  t = await createTestDb();
   key = await makeKey(t.db, ["ingest"]);
-});
-
-afterAll(async () => {
-  await t?.close();
 });
 
 async function acceptOne(event: CloudEvent) {

@@ -1,25 +1,17 @@
 import { eq, inArray } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { events, invoiceDisputes, invoices, rejectedEvents } from "@/db/schema";
-import { createTestDb, type TestDb } from "../support/db";
-import { makeEvent, makeKey, postEvents, type IngestAnswer } from "./support";
+import { apiKeysFor } from "../support/api-keys";
+import { freshTestDb } from "../support/file-db";
+import { makeEvent, postEvents, type IngestAnswer } from "./support";
 
 /*
  * (source, id) identifies an event: a copy is answered as a duplicate and changes nothing,
  * whether it arrives later, in the same batch, or in a request racing the first.
  */
 
-let t: TestDb;
-let key: string;
-
-beforeAll(async () => {
-  t = await createTestDb();
-  key = (await makeKey(t.db, ["ingest"])).key;
-});
-
-afterAll(async () => {
-  await t?.close();
-});
+const t = freshTestDb();
+const keys = apiKeysFor(t, { writer: ["ingest"] });
 
 function total(answers: { body: IngestAnswer }[]) {
   return answers.reduce(
@@ -35,7 +27,7 @@ function total(answers: { body: IngestAnswer }[]) {
 describe("duplicate suppression", () => {
   it("answers a resent event as a duplicate and keeps the first version", async () => {
     const first = makeEvent("invoice.issued", {}, { invoiceId: "INV-RESENT", amountMinor: 100 });
-    expect((await postEvents(t.db, first, { key })).body).toEqual({
+    expect((await postEvents(t.db, first, { key: keys.writer })).body).toEqual({
       accepted: 1,
       duplicates: 0,
       rejected: [],
@@ -46,7 +38,7 @@ describe("duplicate suppression", () => {
       time: "2027-01-01T00:00:00Z",
       data: { ...(first.data as object), amountMinor: 999 },
     };
-    expect((await postEvents(t.db, resent, { key })).body).toEqual({
+    expect((await postEvents(t.db, resent, { key: keys.writer })).body).toEqual({
       accepted: 0,
       duplicates: 1,
       rejected: [],
@@ -64,7 +56,7 @@ describe("duplicate suppression", () => {
   it("treats the same id from another source as another event", async () => {
     const a = makeEvent("invoice.disputed", { id: "shared-id", source: "/billing/eu" });
     const b = makeEvent("invoice.disputed", { id: "shared-id", source: "/billing/us" });
-    expect((await postEvents(t.db, [a, b], { key })).body).toEqual({
+    expect((await postEvents(t.db, [a, b], { key: keys.writer })).body).toEqual({
       accepted: 2,
       duplicates: 0,
       rejected: [],
@@ -78,7 +70,7 @@ describe("duplicate suppression", () => {
       t.db,
       [event, event, { ...event, data: { invoiceId: "x", reason: "y" } }],
       {
-        key,
+        key: keys.writer,
       },
     );
     expect(res.body).toEqual({ accepted: 1, duplicates: 2, rejected: [] });
@@ -94,7 +86,7 @@ describe("duplicate suppression", () => {
     // invoice.disputed appends a projection row per event, so a second acceptance would show.
     const event = makeEvent("invoice.disputed", {}, { invoiceId: "INV-RACE" });
     const answers = await Promise.all(
-      Array.from({ length: 20 }, () => postEvents(t.db, event, { key })),
+      Array.from({ length: 20 }, () => postEvents(t.db, event, { key: keys.writer })),
     );
     expect(answers.map((a) => a.status)).toEqual(Array(20).fill(200));
     expect(total(answers)).toEqual({ accepted: 1, duplicates: 19, rejected: 0 });
@@ -114,7 +106,9 @@ describe("duplicate suppression", () => {
       return r % 2 === 0 ? rotated : rotated.reverse();
     });
     for (const order of orders) expect(new Set(order.map((e) => e.id)).size).toBe(50);
-    const answers = await Promise.all(orders.map((batch) => postEvents(t.db, batch, { key })));
+    const answers = await Promise.all(
+      orders.map((batch) => postEvents(t.db, batch, { key: keys.writer })),
+    );
     expect(answers.map((a) => a.status)).toEqual(Array(6).fill(200));
     expect(total(answers)).toEqual({ accepted: 50, duplicates: 250, rejected: 0 });
     const ids = shared.map((e) => e.id);
@@ -131,7 +125,9 @@ describe("a batch with good and bad items", () => {
     const bad1 = makeEvent("payment.received", {}, { paymentId: "pay_mixed_bad", amountMinor: -3 });
     const good2 = makeEvent("invoice.issued", {}, { invoiceId: "INV-MIXED" });
     const bad2 = makeEvent("invoice.issued", { type: "invoice.cancelled" });
-    const res = await postEvents(t.db, [good1, bad1, good2, bad2, good1, "junk"], { key });
+    const res = await postEvents(t.db, [good1, bad1, good2, bad2, good1, "junk"], {
+      key: keys.writer,
+    });
     expect(res.status).toBe(200);
     expect(res.body.accepted).toBe(2);
     expect(res.body.duplicates).toBe(1);
@@ -163,7 +159,7 @@ describe("a batch with good and bad items", () => {
   });
 
   it("answers 200 with everything rejected when no item is good", async () => {
-    const res = await postEvents(t.db, [{}, { specversion: "1.0" }], { key });
+    const res = await postEvents(t.db, [{}, { specversion: "1.0" }], { key: keys.writer });
     expect(res.status).toBe(200);
     expect(res.body.accepted).toBe(0);
     expect(res.body.duplicates).toBe(0);
@@ -176,7 +172,7 @@ describe("a batch with good and bad items", () => {
   it("does not let a rejected copy count as a duplicate of a good one", async () => {
     const good = makeEvent("invoice.disputed");
     const badCopy = { ...good, data: { invoiceId: "" } };
-    const res = await postEvents(t.db, [badCopy, good], { key });
+    const res = await postEvents(t.db, [badCopy, good], { key: keys.writer });
     expect(res.body.accepted).toBe(1);
     expect(res.body.duplicates).toBe(0);
     expect(res.body.rejected.map((r) => r.index)).toEqual([0]);

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { events, rejectedEvents } from "@/db/schema";
 import {
   SILENCE_FLOOR_MS,
@@ -8,7 +8,7 @@ import {
   type IngestionHealth,
   type SourceHealth,
 } from "@/lib/ingest/health";
-import { createTestDb, type TestDb } from "../support/db";
+import { freshTestDb } from "../support/file-db";
 
 /*
  * Ingestion health on hand-placed arrivals (receipt times written directly, so the cadence is
@@ -24,7 +24,7 @@ const DAY = 24 * HOUR;
 const run = randomUUID().slice(0, 8);
 const src = (name: string) => `urn:test:${name}-${run}`;
 
-let t: TestDb;
+const t = freshTestDb();
 let health: IngestionHealth;
 
 /** `count` arrivals `gapMs` apart, the last one `lastAgoMs` before NOW, `perArrival` events each. */
@@ -76,7 +76,6 @@ const row = (source: string, type: string): SourceHealth => {
 };
 
 beforeAll(async () => {
-  t = await createTestDb();
   // Every 10 minutes for two days, two events per batch, the last 5 minutes ago.
   await arrivals(src("steady"), "usage.checkpoint", {
     count: 288,
@@ -115,10 +114,6 @@ beforeAll(async () => {
 
   health = await loadIngestionHealth(t.db, NOW);
 });
-afterAll(async () => {
-  await t?.close();
-});
-
 describe("cadence and silence", () => {
   it("learns a steady source's cadence from distinct arrivals and finds it on time", () => {
     const steady = row(src("steady"), "usage.checkpoint");

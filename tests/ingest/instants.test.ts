@@ -1,10 +1,11 @@
 import { sql } from "drizzle-orm";
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { parsePgInstant } from "@/db/instant";
 import { Timestamp } from "@/lib/contract";
-import { createTestDb, type TestDb } from "../support/db";
-import { getEvents, makeEvent, makeKey, postEvents, type EventsPage } from "./support";
+import { apiKeysFor } from "../support/api-keys";
+import { freshTestDb } from "../support/file-db";
+import { getEvents, makeEvent, postEvents, type EventsPage } from "./support";
 
 /*
  * Instants across the whole documented range (0001-01-01 … 9999-12-31 UTC) come back as the
@@ -13,30 +14,17 @@ import { getEvents, makeEvent, makeKey, postEvents, type EventsPage } from "./su
  * 23:59:59.9999999Z stays in its own day (and year 9999 stays year 9999).
  */
 
-vi.mock("next-auth", async (importOriginal) => ({
-  ...(await importOriginal<Record<string, unknown>>()),
-  getServerSession: async () => null,
-}));
+// Signed out: the routes answer to API keys alone (tests/support/no-session.ts).
+vi.mock("next-auth", async () => (await import("../support/no-session")).withoutSession());
 
-let t: TestDb;
-let reader: string;
-let writer: string;
-
-beforeAll(async () => {
-  t = await createTestDb();
-  reader = (await makeKey(t.db, ["read"])).key;
-  writer = (await makeKey(t.db, ["ingest"])).key;
-});
-
-afterAll(async () => {
-  await t?.close();
-});
+const t = freshTestDb();
+const keys = apiKeysFor(t, { reader: ["read"], writer: ["ingest"] });
 
 async function readAll(source: string, limit: number) {
   const events: EventsPage["events"] = [];
   let cursor: string | undefined;
   for (let pages = 0; pages < 1000; pages++) {
-    const res = await getEvents(t.db, { source, limit, cursor }, reader);
+    const res = await getEvents(t.db, { source, limit, cursor }, keys.reader);
     expect(res.status).toBe(200);
     events.push(...res.body.events);
     cursor = res.body.nextCursor ?? undefined;
@@ -118,7 +106,7 @@ describe("events across the whole range", () => {
     const sent = TIMES.map((time, i) =>
       makeEvent("invoice.disputed", { source, id: `rt-${i}`, time }),
     );
-    const res = await postEvents(t.db, sent, { key: writer });
+    const res = await postEvents(t.db, sent, { key: keys.writer });
     expect(res.body).toMatchObject({ accepted: TIMES.length, rejected: [] });
     const events = await readAll(source, 100);
     expect(events.map((e) => e.time)).toEqual(
@@ -133,7 +121,7 @@ describe("events across the whole range", () => {
       // Two events per instant, so ties are split by arrival order across page boundaries.
       [0, 1].map((k) => makeEvent("invoice.disputed", { source, id: `pg-${i}-${k}`, time })),
     );
-    await postEvents(t.db, sent, { key: writer });
+    await postEvents(t.db, sent, { key: keys.writer });
     for (const limit of [1, 2, 3, 5, 100]) {
       const ids = (await readAll(source, limit)).map((e) => e.id);
       expect(ids).toEqual(sent.map((e) => e.id));
@@ -163,7 +151,7 @@ describe("events across the whole range", () => {
           .replace("T", i % 2 ? "t" : "T"),
       }),
     );
-    await postEvents(t.db, sent, { key: writer });
+    await postEvents(t.db, sent, { key: keys.writer });
     const expected = instants
       .map(([date], i) => ({ id: `rnd-${i}`, time: date.toISOString() }))
       .sort((a, b) => a.time.localeCompare(b.time));
@@ -181,7 +169,7 @@ describe("events across the whole range", () => {
     const sent = [0, 1, 2, 3].map((i) =>
       makeEvent("invoice.disputed", { source, id: `mu-${i}`, time: "2026-01-01T00:00:00.123Z" }),
     );
-    await postEvents(t.db, sent, { key: writer });
+    await postEvents(t.db, sent, { key: keys.writer });
     await t.db.execute(
       sql`update events set time = time + make_interval(secs => 0.000400 * (seq % 2)) where source = ${source}`,
     );

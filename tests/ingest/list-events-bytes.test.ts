@@ -1,8 +1,9 @@
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { MAX_EVENT_PAGE_BYTES, streamEventsPage } from "@/lib/events/list";
-import { createTestDb, type TestDb } from "../support/db";
-import { getEvents, makeEvent, makeKey, postEvents, type EventsPage } from "./support";
+import { apiKeysFor } from "../support/api-keys";
+import { freshTestDb } from "../support/file-db";
+import { getEvents, makeEvent, postEvents, type EventsPage } from "./support";
 
 /*
  * A page of events is bounded by bytes as well as by count: large stored events (extension
@@ -10,31 +11,18 @@ import { getEvents, makeEvent, makeKey, postEvents, type EventsPage } from "./su
  * continues exactly where it stopped, and the answer streams out a few rows at a time.
  */
 
-vi.mock("next-auth", async (importOriginal) => ({
-  ...(await importOriginal<Record<string, unknown>>()),
-  getServerSession: async () => null,
-}));
+// Signed out: the routes answer to API keys alone (tests/support/no-session.ts).
+vi.mock("next-auth", async () => (await import("../support/no-session")).withoutSession());
 
-let t: TestDb;
-let reader: string;
-let writer: string;
+const t = freshTestDb();
+const keys = apiKeysFor(t, { reader: ["read"], writer: ["ingest"] });
 const MB = 1024 * 1024;
-
-beforeAll(async () => {
-  t = await createTestDb();
-  reader = (await makeKey(t.db, ["read"])).key;
-  writer = (await makeKey(t.db, ["ingest"])).key;
-});
-
-afterAll(async () => {
-  await t?.close();
-});
 
 async function readAll(source: string, limit: number) {
   const pages: EventsPage[] = [];
   let cursor: string | undefined;
   do {
-    const res = await getEvents(t.db, { source, limit, cursor }, reader);
+    const res = await getEvents(t.db, { source, limit, cursor }, keys.reader);
     expect(res.status).toBe(200);
     pages.push(res.body);
     cursor = res.body.nextCursor ?? undefined;
@@ -54,7 +42,7 @@ describe("GET /api/v1/events over large events", () => {
       } as never),
     );
     for (let i = 0; i < sent.length; i += 3) {
-      const res = await postEvents(t.db, sent.slice(i, i + 3), { key: writer });
+      const res = await postEvents(t.db, sent.slice(i, i + 3), { key: keys.writer });
       expect(res.body.rejected).toEqual([]);
     }
     const pages = await readAll(source, 1000);
@@ -90,7 +78,7 @@ describe("GET /api/v1/events over large events", () => {
         "x-pad": "p".repeat(size),
       } as never),
     );
-    await postEvents(t.db, sent, { key: writer });
+    await postEvents(t.db, sent, { key: keys.writer });
     await fc.assert(
       fc.asyncProperty(
         fc.integer({ min: 1, max: 50 }),

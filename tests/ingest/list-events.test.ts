@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { createTestDb, type TestDb } from "../support/db";
+import { beforeAll, describe, expect, it, vi } from "vitest";
+import { apiKeysFor } from "../support/api-keys";
+import { freshTestDb } from "../support/file-db";
 import {
   getEvents,
   makeEvent,
@@ -16,15 +17,11 @@ import {
  * the last, which writes under a source of its own.
  */
 
-// GET also admits a signed-in user (lib/auth/route-access.ts). Outside Next.js there is no
-// request to read a cookie from, so the session lookup answers as for a visitor without one.
-vi.mock("next-auth", async (importOriginal) => ({
-  ...(await importOriginal<Record<string, unknown>>()),
-  getServerSession: async () => null,
-}));
+// Signed out: the routes answer to API keys alone (tests/support/no-session.ts).
+vi.mock("next-auth", async () => (await import("../support/no-session")).withoutSession());
 
-let t: TestDb;
-let reader: string;
+const t = freshTestDb();
+const keys = apiKeysFor(t, { reader: ["read"] });
 let writer: { id: string; key: string };
 const seeded: CloudEvent[] = [];
 
@@ -32,8 +29,6 @@ const SOURCES = ["/billing/eu", "/billing/us", "/erp"];
 const TYPES = ["invoice.issued", "payment.received", "erp.posting.attempted"] as const;
 
 beforeAll(async () => {
-  t = await createTestDb();
-  reader = (await makeKey(t.db, ["read"])).key;
   writer = await makeKey(t.db, ["ingest"]);
   for (let i = 0; i < 25; i++) {
     // Pairs of events share a time, so pages must split ties by seq without losing any.
@@ -53,15 +48,11 @@ beforeAll(async () => {
   }
 });
 
-afterAll(async () => {
-  await t?.close();
-});
-
 async function readAll(query: Record<string, string | number | undefined>) {
   const pages: EventsPage[] = [];
   let cursor: string | undefined;
   do {
-    const res = await getEvents(t.db, { ...query, cursor }, reader);
+    const res = await getEvents(t.db, { ...query, cursor }, keys.reader);
     expect(res.status).toBe(200);
     pages.push(res.body);
     cursor = res.body.nextCursor ?? undefined;
@@ -74,7 +65,7 @@ const byTime = (events: CloudEvent[]) =>
 
 describe("GET /api/v1/events", () => {
   it("returns events with their stored fields, oldest first", async () => {
-    const res = await getEvents(t.db, { limit: 2 }, reader);
+    const res = await getEvents(t.db, { limit: 2 }, keys.reader);
     expect(res.status).toBe(200);
     const [first] = res.body.events;
     const expected = byTime(seeded)[0]!;
@@ -107,7 +98,7 @@ describe("GET /api/v1/events", () => {
   });
 
   it("defaults to 100 events per page", async () => {
-    const res = await getEvents(t.db, {}, reader);
+    const res = await getEvents(t.db, {}, keys.reader);
     expect(res.body.events).toHaveLength(25);
     expect(res.body.nextCursor).toBeNull();
   });
@@ -129,7 +120,7 @@ describe("GET /api/v1/events", () => {
     const res = await getEvents(
       t.db,
       { from: "2026-11-02T08:03:00Z", to: "2026-11-02T08:05:00Z" },
-      reader,
+      keys.reader,
     );
     expect(res.body.events.map((e) => e.id).sort()).toEqual([
       "list-06",
@@ -143,7 +134,7 @@ describe("GET /api/v1/events", () => {
     const res = await getEvents(
       t.db,
       { type: "payment.received", source: "/billing/us", from: "2026-11-02T08:05:00+00:00" },
-      reader,
+      keys.reader,
     );
     expect(res.body.events.map((e) => e.id)).toEqual(
       byTime(
@@ -154,7 +145,7 @@ describe("GET /api/v1/events", () => {
   });
 
   it("returns an empty page for a filter nothing matches", async () => {
-    const res = await getEvents(t.db, { source: "/nowhere" }, reader);
+    const res = await getEvents(t.db, { source: "/nowhere" }, keys.reader);
     expect(res.body).toEqual({ events: [], nextCursor: null });
   });
 
@@ -164,14 +155,14 @@ describe("GET /api/v1/events", () => {
     ["a limit over 1000", { limit: 1001 }],
     ["a limit of 0", { limit: 0 }],
   ])("400 for %s", async (_label, query) => {
-    const res = await getEvents<ErrorAnswer>(t.db, query, reader);
+    const res = await getEvents<ErrorAnswer>(t.db, query, keys.reader);
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe("invalid_input");
   });
 
   it("400 for a cursor it did not issue", async () => {
     for (const cursor of ["garbage", Buffer.from('{"t":1}').toString("base64url")]) {
-      const res = await getEvents<ErrorAnswer>(t.db, { cursor }, reader);
+      const res = await getEvents<ErrorAnswer>(t.db, { cursor }, keys.reader);
       expect(res.status).toBe(400);
       expect(res.body.error.message).toBe("cursor: is not a cursor this API returned");
     }
@@ -191,7 +182,7 @@ describe("GET /api/v1/events", () => {
       makeEvent("invoice.disputed", { source, time: `2026-11-03T00:0${i}:00Z` }),
     );
     await postEvents(t.db, early, { key: writer.key });
-    const first = await getEvents(t.db, { source, limit: 2 }, reader);
+    const first = await getEvents(t.db, { source, limit: 2 }, keys.reader);
     expect(first.body.events.map((e) => e.id)).toEqual([early[0]!.id, early[1]!.id]);
 
     // One lands before the cursor (a late backfill), one after it.
@@ -202,7 +193,7 @@ describe("GET /api/v1/events", () => {
     const rest = await getEvents(
       t.db,
       { source, limit: 10, cursor: first.body.nextCursor ?? undefined },
-      reader,
+      keys.reader,
     );
     expect(rest.body.events.map((e) => e.id)).toEqual([early[2]!.id, later.id]);
   });

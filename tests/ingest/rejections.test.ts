@@ -1,9 +1,9 @@
 import { desc, eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { events, invoices, rejectedEvents } from "@/db/schema";
 import { handleIngest } from "@/lib/ingest/http";
 import { MAX_BATCH_EVENTS, MAX_BODY_BYTES } from "@/lib/ingest/request";
-import { createTestDb, type TestDb } from "../support/db";
+import { freshTestDb } from "../support/file-db";
 import {
   EVENTS_URL,
   makeEvent,
@@ -18,16 +18,11 @@ import {
  * sender needs to fix it, and proof that what was refused is kept.
  */
 
-let t: TestDb;
+const t = freshTestDb();
 let ingest: { id: string; key: string };
 
 beforeAll(async () => {
-  t = await createTestDb();
   ingest = await makeKey(t.db, ["ingest"]);
-});
-
-afterAll(async () => {
-  await t?.close();
 });
 
 async function latestRejected() {

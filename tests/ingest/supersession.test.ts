@@ -1,8 +1,9 @@
 import { and, eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { events, usageCheckpoints } from "@/db/schema";
-import { createTestDb, type TestDb } from "../support/db";
-import { makeEvent, makeKey, postEvents } from "./support";
+import { apiKeysFor } from "../support/api-keys";
+import { freshTestDb } from "../support/file-db";
+import { makeEvent, postEvents } from "./support";
 
 /*
  * A later usage.checkpoint (by event time) for the same source, entity, meter and window
@@ -10,17 +11,8 @@ import { makeEvent, makeKey, postEvents } from "./support";
  * producers retry, so an old checkpoint may well arrive after the new one.
  */
 
-let t: TestDb;
-let key: string;
-
-beforeAll(async () => {
-  t = await createTestDb();
-  key = (await makeKey(t.db, ["ingest"])).key;
-});
-
-afterAll(async () => {
-  await t?.close();
-});
+const t = freshTestDb();
+const keys = apiKeysFor(t, { writer: ["ingest"] });
 
 const WINDOW = { windowStart: "2026-11-01T10:00:00Z", windowEnd: "2026-11-01T11:00:00Z" };
 
@@ -41,7 +33,7 @@ async function rowsFor(meter: string, source = "/tests/ingest") {
 
 async function send(...batches: unknown[][]) {
   for (const batch of batches) {
-    const res = await postEvents(t.db, batch, { key });
+    const res = await postEvents(t.db, batch, { key: keys.writer });
     expect(res.status).toBe(200);
     expect(res.body.rejected).toEqual([]);
   }
@@ -131,7 +123,9 @@ describe("usage checkpoint supersession", () => {
     const times = Array.from({ length: 12 }, (_, i) => `2026-11-01T11:${String(10 + i)}:00Z`);
     const all = times.map((time, i) => checkpoint("race", time, 900 + i));
     const newest = all.at(-1)!;
-    await Promise.all([...all].reverse().map((event) => postEvents(t.db, event, { key })));
+    await Promise.all(
+      [...all].reverse().map((event) => postEvents(t.db, event, { key: keys.writer })),
+    );
     const rows = await rowsFor("race");
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ receivedCount: 911, eventId: newest.id });

@@ -1,6 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDb, type TestDb } from "../support/db";
-import { HOUR, MINUTE, attempt, entityRow, ingest, invoice, kpis } from "./support";
+import { beforeAll, describe, expect, it } from "vitest";
+import { freshTestDb } from "../support/file-db";
+import {
+  HOUR,
+  MINUTE,
+  attempt,
+  entityRow,
+  ingest,
+  invoice,
+  kpis,
+  postingAttempts,
+  kpisOnDay,
+} from "./support";
+import { NO_ERP_POSTINGS } from "../support/kpi";
 
 /*
  * ERP posting, for postings whose first attempt is in [from, to): the count; first-pass
@@ -10,18 +21,22 @@ import { HOUR, MINUTE, attempt, entityRow, ingest, invoice, kpis } from "./suppo
  * the latest event (by event time) for its postingId + attempt number.
  */
 
-let t: TestDb;
-
-beforeAll(async () => {
-  t = await createTestDb();
-});
-
-afterAll(async () => {
-  await t?.close();
-});
+const t = freshTestDb();
 
 const issued = (invoiceId: string, entity: string, issuedAt: string) =>
   invoice({ invoiceId, entity, periodEnd: "2025-03-01T00:00:00Z", issuedAt });
+
+// Each posting's attempts: postingP2(1, "failed", at, errorCode) is attempt 1 of P2.
+const postingP1 = postingAttempts("P1", "INV-A", "EU");
+const postingP2 = postingAttempts("P2", "INV-B", "EU");
+const postingP3 = postingAttempts("P3", "INV-C", "US");
+const postingP4 = postingAttempts("P4", "INV-D", "US");
+const postingP0 = postingAttempts("P0", "INV-Z", "EU");
+const postingP5 = postingAttempts("P5", "INV-E", "US");
+const postingP7 = postingAttempts("P7", "INV-F", "EU");
+const postingP10 = postingAttempts("P10", "INV-UNKNOWN", "EU");
+const postingP8 = postingAttempts("P8", "INV-UNKNOWN", "EU");
+const postingP9 = postingAttempts("P9", "INV-H", "US");
 
 describe("ERP posting", () => {
   // Range [2025-03-04, 2025-03-05). Invoices B, C, D issued 03-04 00:00, A at 03-03 23:50.
@@ -42,88 +57,20 @@ describe("ERP posting", () => {
       issued("INV-D", "US", "2025-03-04T00:00:00Z"),
       issued("INV-E", "US", "2025-03-04T00:00:00Z"),
       issued("INV-Z", "EU", "2025-03-03T22:00:00Z"),
-      attempt({
-        postingId: "P1",
-        invoiceId: "INV-A",
-        entity: "EU",
-        attempt: 1,
-        status: "succeeded",
-        attemptedAt: "2025-03-04T00:00:00Z",
-      }),
-      attempt({
-        postingId: "P2",
-        invoiceId: "INV-B",
-        entity: "EU",
-        attempt: 1,
-        status: "failed",
-        attemptedAt: "2025-03-04T00:05:00Z",
-        errorCode: "GL_PERIOD_CLOSED",
-      }),
-      attempt({
-        postingId: "P2",
-        invoiceId: "INV-B",
-        entity: "EU",
-        attempt: 2,
-        status: "succeeded",
-        attemptedAt: "2025-03-04T01:00:00Z",
-      }),
-      attempt({
-        postingId: "P3",
-        invoiceId: "INV-C",
-        entity: "US",
-        attempt: 1,
-        status: "failed",
-        attemptedAt: "2025-03-04T00:20:00Z",
-        errorCode: "TIMEOUT",
-      }),
-      attempt({
-        postingId: "P3",
-        invoiceId: "INV-C",
-        entity: "US",
-        attempt: 2,
-        status: "failed",
-        attemptedAt: "2025-03-04T00:50:00Z",
-        errorCode: "TIMEOUT",
-      }),
-      attempt({
-        postingId: "P4",
-        invoiceId: "INV-D",
-        entity: "US",
-        attempt: 1,
-        status: "succeeded",
-        attemptedAt: "2025-03-04T00:40:00Z",
-      }),
-      attempt({
-        postingId: "P0",
-        invoiceId: "INV-Z",
-        entity: "EU",
-        attempt: 1,
-        status: "failed",
-        attemptedAt: "2025-03-03T23:00:00Z",
-        errorCode: "TIMEOUT",
-      }),
-      attempt({
-        postingId: "P0",
-        invoiceId: "INV-Z",
-        entity: "EU",
-        attempt: 2,
-        status: "succeeded",
-        attemptedAt: "2025-03-04T01:00:00Z",
-      }),
-      attempt({
-        postingId: "P5",
-        invoiceId: "INV-E",
-        entity: "US",
-        attempt: 1,
-        status: "failed",
-        attemptedAt: "2025-03-05T00:00:00Z",
-        errorCode: "TIMEOUT",
-      }),
+      postingP1(1, "succeeded", "2025-03-04T00:00:00Z"),
+      postingP2(1, "failed", "2025-03-04T00:05:00Z", "GL_PERIOD_CLOSED"),
+      postingP2(2, "succeeded", "2025-03-04T01:00:00Z"),
+      postingP3(1, "failed", "2025-03-04T00:20:00Z", "TIMEOUT"),
+      postingP3(2, "failed", "2025-03-04T00:50:00Z", "TIMEOUT"),
+      postingP4(1, "succeeded", "2025-03-04T00:40:00Z"),
+      postingP0(1, "failed", "2025-03-03T23:00:00Z", "TIMEOUT"),
+      postingP0(2, "succeeded", "2025-03-04T01:00:00Z"),
+      postingP5(1, "failed", "2025-03-05T00:00:00Z", "TIMEOUT"),
     ]);
   });
 
   it("computes first-pass and eventual success, latency and open failures", async () => {
-    const report = await kpis(t.db, "2025-03-04T00:00:00Z", "2025-03-05T00:00:00Z");
+    const report = await kpisOnDay(t.db, "2025-03-04");
     expect(report.erpPosting).toEqual({
       postings: 4,
       firstPassSuccessRate: 0.5,
@@ -135,7 +82,7 @@ describe("ERP posting", () => {
   });
 
   it("ranks the error codes of the postings in the range", async () => {
-    const report = await kpis(t.db, "2025-03-04T00:00:00Z", "2025-03-05T00:00:00Z");
+    const report = await kpisOnDay(t.db, "2025-03-04");
     expect(report.details.erpTopErrorCodes).toEqual([
       { errorCode: "TIMEOUT", failures: 2 },
       { errorCode: "GL_PERIOD_CLOSED", failures: 1 },
@@ -144,7 +91,7 @@ describe("ERP posting", () => {
 
   it("filters by the posting's entity", async () => {
     // EU: P1, P2. Latencies [10, 60] min: p50 35 min; p95 = 10 + 0.95 × 50 = 57.5 min.
-    const eu = await kpis(t.db, "2025-03-04T00:00:00Z", "2025-03-05T00:00:00Z", { entity: "EU" });
+    const eu = await kpisOnDay(t.db, "2025-03-04", { entity: "EU" });
     expect(eu.erpPosting).toEqual({
       postings: 2,
       firstPassSuccessRate: 0.5,
@@ -155,7 +102,7 @@ describe("ERP posting", () => {
     });
     expect(eu.details.erpTopErrorCodes).toEqual([{ errorCode: "GL_PERIOD_CLOSED", failures: 1 }]);
     // US in the per-entity breakdown: P3, P4.
-    const all = await kpis(t.db, "2025-03-04T00:00:00Z", "2025-03-05T00:00:00Z");
+    const all = await kpisOnDay(t.db, "2025-03-04");
     expect(entityRow(all, "US").erpPosting).toEqual({
       postings: 2,
       firstPassSuccessRate: 0.5,
@@ -178,52 +125,29 @@ describe("ERP posting", () => {
       latencyP95Ms: 3 * HOUR,
       openFailures: 0,
     });
-    const day = await kpis(t.db, "2025-03-04T00:00:00Z", "2025-03-05T00:00:00Z");
+    const day = await kpisOnDay(t.db, "2025-03-04");
     // Every first attempt of the four is in the 00:00 hour, though P2 succeeded at 01:00.
     expect(day.series.map((s) => [s.bucket, s.erpPosting.postings])).toEqual([
       ["2025-03-04T00:00:00Z", 4],
     ]);
     // P5's first attempt at exactly 03-05 00:00 opens the next range.
-    const next = await kpis(t.db, "2025-03-05T00:00:00Z", "2025-03-06T00:00:00Z");
+    const next = await kpisOnDay(t.db, "2025-03-05");
     expect(next.erpPosting.postings).toBe(1);
   });
 
   it("is null where there is nothing to measure", async () => {
-    const report = await kpis(t.db, "2025-03-20T00:00:00Z", "2025-03-21T00:00:00Z");
-    expect(report.erpPosting).toEqual({
-      postings: 0,
-      firstPassSuccessRate: null,
-      eventualSuccessRate: null,
-      latencyP50Ms: null,
-      latencyP95Ms: null,
-      openFailures: 0,
-    });
+    const report = await kpisOnDay(t.db, "2025-03-20");
+    expect(report.erpPosting).toEqual(NO_ERP_POSTINGS);
     expect(report.details.erpTopErrorCodes).toEqual([]);
   });
 
   it("reports a real 0% when every posting failed, with no latency to measure", async () => {
     await ingest(t.db, [
       issued("INV-F", "EU", "2025-03-12T00:00:00Z"),
-      attempt({
-        postingId: "P7",
-        invoiceId: "INV-F",
-        entity: "EU",
-        attempt: 1,
-        status: "failed",
-        attemptedAt: "2025-03-12T01:00:00Z",
-        errorCode: "TIMEOUT",
-      }),
-      attempt({
-        postingId: "P7",
-        invoiceId: "INV-F",
-        entity: "EU",
-        attempt: 2,
-        status: "failed",
-        attemptedAt: "2025-03-12T02:00:00Z",
-        errorCode: "VALIDATION",
-      }),
+      postingP7(1, "failed", "2025-03-12T01:00:00Z", "TIMEOUT"),
+      postingP7(2, "failed", "2025-03-12T02:00:00Z", "VALIDATION"),
     ]);
-    const report = await kpis(t.db, "2025-03-12T00:00:00Z", "2025-03-13T00:00:00Z");
+    const report = await kpisOnDay(t.db, "2025-03-12");
     expect(report.erpPosting).toEqual({
       postings: 1,
       firstPassSuccessRate: 0,
@@ -242,17 +166,8 @@ describe("ERP posting", () => {
   it("does not call a retry a first pass when attempt 1 has not been reported", async () => {
     // P10: only attempt 2 (succeeded) is known. A second attempt means the first did not
     // succeed, so first pass is 0/1, eventual 1/1; the posting is placed by attempt 2.
-    await ingest(t.db, [
-      attempt({
-        postingId: "P10",
-        invoiceId: "INV-UNKNOWN",
-        entity: "EU",
-        attempt: 2,
-        status: "succeeded",
-        attemptedAt: "2025-03-14T01:00:00Z",
-      }),
-    ]);
-    const report = await kpis(t.db, "2025-03-14T00:00:00Z", "2025-03-15T00:00:00Z");
+    await ingest(t.db, [postingP10(2, "succeeded", "2025-03-14T01:00:00Z")]);
+    const report = await kpisOnDay(t.db, "2025-03-14");
     expect(report.erpPosting).toMatchObject({
       postings: 1,
       firstPassSuccessRate: 0,
@@ -262,17 +177,8 @@ describe("ERP posting", () => {
   });
 
   it("counts a posting whose invoice is unknown, without a latency", async () => {
-    await ingest(t.db, [
-      attempt({
-        postingId: "P8",
-        invoiceId: "INV-UNKNOWN",
-        entity: "EU",
-        attempt: 1,
-        status: "succeeded",
-        attemptedAt: "2025-03-13T01:00:00Z",
-      }),
-    ]);
-    const report = await kpis(t.db, "2025-03-13T00:00:00Z", "2025-03-14T00:00:00Z");
+    await ingest(t.db, [postingP8(1, "succeeded", "2025-03-13T01:00:00Z")]);
+    const report = await kpisOnDay(t.db, "2025-03-13");
     expect(report.erpPosting).toMatchObject({
       postings: 1,
       firstPassSuccessRate: 1,
@@ -300,7 +206,7 @@ describe("ERP attempt supersession", () => {
     );
     const correction = attempt({ ...base, status: "succeeded" }, { time: "2025-03-10T10:30:00Z" });
     await ingest(t.db, [issued("INV-G", "EU", "2025-03-10T09:00:00Z"), correction], [failed]);
-    const report = await kpis(t.db, "2025-03-10T00:00:00Z", "2025-03-11T00:00:00Z");
+    const report = await kpisOnDay(t.db, "2025-03-10");
     expect(report.erpPosting).toEqual({
       postings: 1,
       firstPassSuccessRate: 1,
@@ -316,32 +222,11 @@ describe("ERP attempt supersession", () => {
     // P9: #1 failed 11:00, #2 ok 11:30, #3 ok 12:00 (a re-post): latency 11:30 − 11:00 = 30 min.
     await ingest(t.db, [
       issued("INV-H", "US", "2025-03-11T11:00:00Z"),
-      attempt({
-        postingId: "P9",
-        invoiceId: "INV-H",
-        entity: "US",
-        attempt: 1,
-        status: "failed",
-        attemptedAt: "2025-03-11T11:00:00Z",
-      }),
-      attempt({
-        postingId: "P9",
-        invoiceId: "INV-H",
-        entity: "US",
-        attempt: 3,
-        status: "succeeded",
-        attemptedAt: "2025-03-11T12:00:00Z",
-      }),
-      attempt({
-        postingId: "P9",
-        invoiceId: "INV-H",
-        entity: "US",
-        attempt: 2,
-        status: "succeeded",
-        attemptedAt: "2025-03-11T11:30:00Z",
-      }),
+      postingP9(1, "failed", "2025-03-11T11:00:00Z"),
+      postingP9(3, "succeeded", "2025-03-11T12:00:00Z"),
+      postingP9(2, "succeeded", "2025-03-11T11:30:00Z"),
     ]);
-    const report = await kpis(t.db, "2025-03-11T00:00:00Z", "2025-03-12T00:00:00Z");
+    const report = await kpisOnDay(t.db, "2025-03-11");
     expect(report.erpPosting).toMatchObject({
       postings: 1,
       firstPassSuccessRate: 0,

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDb, type TestDb } from "../support/db";
+import { beforeAll, describe, expect, it } from "vitest";
+import { freshTestDb } from "../support/file-db";
 import {
   bucket,
   checkpoint,
@@ -9,6 +9,7 @@ import {
   kpis,
   payment,
   setReceivedAt,
+  kpisOnDay,
 } from "./support";
 
 /*
@@ -17,15 +18,7 @@ import {
  * database, so each fixture's arrival is set afterwards with SQL.
  */
 
-let t: TestDb;
-
-beforeAll(async () => {
-  t = await createTestDb();
-});
-
-afterAll(async () => {
-  await t?.close();
-});
+const t = freshTestDb();
 
 describe("event lag", () => {
   // All four happened at 2025-01-10T10:00:00Z and arrived 1 s, 2 s, 4 s and 10 s later.
@@ -61,7 +54,7 @@ describe("event lag", () => {
   });
 
   it("interpolates continuous percentiles: 4 lags → p50 is the mean of the middle two", async () => {
-    const report = await kpis(t.db, "2025-01-10T00:00:00Z", "2025-01-11T00:00:00Z");
+    const report = await kpisOnDay(t.db, "2025-01-10");
     expect(report.eventLag).toEqual({ count: 4, p50Ms: 3000, p95Ms: 9100 });
   });
 
@@ -80,15 +73,15 @@ describe("event lag", () => {
 
   it("filters by data.entity; events without one (payments) drop out", async () => {
     // EU: e1 and e3, [1000, 4000]: p50 = 2500; p95 = 1000 + 0.95 × 3000 = 3850.
-    const eu = await kpis(t.db, "2025-01-10T00:00:00Z", "2025-01-11T00:00:00Z", { entity: "EU" });
+    const eu = await kpisOnDay(t.db, "2025-01-10", { entity: "EU" });
     expect(eu.eventLag).toEqual({ count: 2, p50Ms: 2500, p95Ms: 3850 });
     // US: e2 alone, so both percentiles are its 2000.
-    const us = await kpis(t.db, "2025-01-10T00:00:00Z", "2025-01-11T00:00:00Z", { entity: "US" });
+    const us = await kpisOnDay(t.db, "2025-01-10", { entity: "US" });
     expect(us.eventLag).toEqual({ count: 1, p50Ms: 2000, p95Ms: 2000 });
   });
 
   it("buckets by the hour the event was received, and by data.entity", async () => {
-    const report = await kpis(t.db, "2025-01-10T00:00:00Z", "2025-01-11T00:00:00Z");
+    const report = await kpisOnDay(t.db, "2025-01-10");
     expect(report.series.map((s) => s.bucket)).toEqual(["2025-01-10T10:00:00Z"]);
     expect(bucket(report, "2025-01-10T10:00:00Z").eventLag).toEqual({
       count: 4,
@@ -102,7 +95,7 @@ describe("event lag", () => {
   });
 
   it("is null when nothing was received in the range", async () => {
-    const report = await kpis(t.db, "2025-01-11T00:00:00Z", "2025-01-12T00:00:00Z");
+    const report = await kpisOnDay(t.db, "2025-01-11");
     expect(report.eventLag).toEqual({ count: 0, p50Ms: null, p95Ms: null });
   });
 
@@ -111,7 +104,7 @@ describe("event lag", () => {
     const late = disputed({ invoiceId: "INV-LAG" }, { time: "2025-01-12T12:00:00Z" });
     await ingest(t.db, [late]);
     await setReceivedAt(t.db, late, "2025-01-12T12:01:30Z");
-    const report = await kpis(t.db, "2025-01-12T00:00:00Z", "2025-01-13T00:00:00Z");
+    const report = await kpisOnDay(t.db, "2025-01-12");
     expect(report.eventLag).toEqual({ count: 1, p50Ms: 90_000, p95Ms: 90_000 });
   });
 });

@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { summarizeCheckpoints } from "@/db/queries/drilldown";
 import { KpiReport } from "@/lib/contract/kpi-report";
 import { ingestItems } from "@/lib/ingest/ingest";
-import { createTestDb, type TestDb } from "../support/db";
-import { bucket, checkpoint, entityRow, ingest, kpis, reconResult } from "./support";
+import { freshTestDb } from "../support/file-db";
+import { bucket, checkpoint, entityRow, ingest, kpis, reconResult, kpisOnDay } from "./support";
 
 /*
  * Each amount and count of an event is within ±(2^53 − 1), JavaScript's exact integers, but
@@ -12,15 +12,7 @@ import { bucket, checkpoint, entityRow, ingest, kpis, reconResult } from "./supp
  * beyond, so no digit is ever rounded away.
  */
 
-let t: TestDb;
-
-beforeAll(async () => {
-  t = await createTestDb();
-});
-
-afterAll(async () => {
-  await t?.close();
-});
+const t = freshTestDb();
 
 const MAX = Number.MAX_SAFE_INTEGER; // 9007199254740991
 // MAX + (MAX − 1) = 18014398509481981, odd, so no float holds it: Number() gives …980 or …982.
@@ -60,21 +52,18 @@ describe("sums beyond 2^53", () => {
 
   it("absolute variance is exact, a decimal string beyond the safe range", async () => {
     for (const report of [
-      await kpis(t.db, "2025-05-02T00:00:00Z", "2025-05-03T00:00:00Z"),
+      await kpisOnDay(t.db, "2025-05-02"),
       // A daily series and a range of whole days read other tables than an hourly one.
       await kpis(t.db, "2025-05-01T00:00:00Z", "2025-05-04T00:00:00Z"),
     ]) {
       expect(report.reconciliation.absVarianceMinor).toEqual({ EUR: SUM, USD: 7 });
-      expect(entityRow(report, "EU").reconciliation.absVarianceMinor).toEqual({
-        EUR: SUM,
-        USD: 7,
-      });
+      expect(entityRow(report, "EU").reconciliation.absVarianceMinor).toEqual({ EUR: SUM, USD: 7 });
       expect(report.details.reconciliationByKind.billing_vs_erp!.absVarianceMinor).toEqual({
         EUR: SUM,
         USD: 7,
       });
     }
-    const hourly = await kpis(t.db, "2025-05-02T00:00:00Z", "2025-05-03T00:00:00Z");
+    const hourly = await kpisOnDay(t.db, "2025-05-02");
     // The answer, as JSON, has the shape the OpenAPI document gives (KpiReport).
     const parsed = KpiReport.safeParse(JSON.parse(JSON.stringify(hourly)));
     expect(parsed.error).toBeUndefined();
@@ -142,7 +131,7 @@ describe("a usage rollup past 2^63", () => {
     expect(result.rejected).toEqual([
       { index: 1, id: over.id, errors: [expect.stringMatching(/could not be stored/)] },
     ]);
-    const report = await kpis(t.db, "2025-05-09T00:00:00Z", "2025-05-10T00:00:00Z");
+    const report = await kpisOnDay(t.db, "2025-05-09");
     expect(report.usageCompleteness.expected).toBe((1024n * BigInt(MAX) + 1n).toString());
   }, 120_000);
 });

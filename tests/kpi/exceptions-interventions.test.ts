@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { auditLog, exceptions, users } from "@/db/schema";
 import { resolveException, startException } from "@/lib/exceptions/workflow";
-import { createTestDb, type TestDb } from "../support/db";
-import { DAY, HOUR, kpis } from "./support";
+import { freshTestDb } from "../support/file-db";
+import { DAY, HOUR, kpis, kpisOnDay } from "./support";
 
 /*
  * Exceptions: open count (open, in progress or awaiting approval) and age by type, as of
@@ -11,15 +11,7 @@ import { DAY, HOUR, kpis } from "./support";
  * so the fixtures are rows of their own tables.
  */
 
-let t: TestDb;
-
-beforeAll(async () => {
-  t = await createTestDb();
-});
-
-afterAll(async () => {
-  await t?.close();
-});
+const t = freshTestDb();
 
 describe("open exceptions", () => {
   // now = 2025-06-10 00:00.
@@ -69,10 +61,7 @@ describe("open exceptions", () => {
   });
 
   it("filters by entity", async () => {
-    const report = await kpis(t.db, "2025-06-09T00:00:00Z", "2025-06-10T00:00:00Z", {
-      entity: "EU",
-      now,
-    });
+    const report = await kpisOnDay(t.db, "2025-06-09", { entity: "EU", now });
     expect(report.exceptions).toEqual({
       open: 2,
       byType: {
@@ -83,10 +72,7 @@ describe("open exceptions", () => {
   });
 
   it("is 0 with no types when nothing is open for the entity", async () => {
-    const report = await kpis(t.db, "2025-06-09T00:00:00Z", "2025-06-10T00:00:00Z", {
-      entity: "JP",
-      now,
-    });
+    const report = await kpisOnDay(t.db, "2025-06-09", { entity: "JP", now });
     expect(report.exceptions).toEqual({ open: 0, byType: {} });
   });
 });
@@ -129,12 +115,8 @@ describe("manual interventions", () => {
   });
 
   it("counts human workflow actions in [from, to)", async () => {
-    expect(
-      (await kpis(t.db, "2025-06-01T00:00:00Z", "2025-06-02T00:00:00Z")).manualInterventions,
-    ).toBe(3);
-    expect(
-      (await kpis(t.db, "2025-06-02T00:00:00Z", "2025-06-03T00:00:00Z")).manualInterventions,
-    ).toBe(1);
+    expect((await kpisOnDay(t.db, "2025-06-01")).manualInterventions).toBe(3);
+    expect((await kpisOnDay(t.db, "2025-06-02")).manualInterventions).toBe(1);
   });
 
   it("filters by the entity the action names before or after", async () => {
@@ -144,9 +126,7 @@ describe("manual interventions", () => {
   });
 
   it("is a count, so a quiet range is 0", async () => {
-    expect(
-      (await kpis(t.db, "2025-06-05T00:00:00Z", "2025-06-06T00:00:00Z")).manualInterventions,
-    ).toBe(0);
+    expect((await kpisOnDay(t.db, "2025-06-05")).manualInterventions).toBe(0);
   });
 });
 

@@ -1,10 +1,7 @@
-import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import type { ApiKeyScope } from "@/db/schema";
-import { SYSTEM_ACTOR } from "@/lib/audit";
-import { createApiKey } from "@/lib/auth/api-keys";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { handleKpis } from "@/lib/kpi/http";
-import { createTestDb, type TestDb } from "../support/db";
+import { apiKeysFor } from "../support/api-keys";
+import { freshTestDb } from "../support/file-db";
 import {
   attempt,
   checkpoint,
@@ -15,6 +12,7 @@ import {
   reconResult,
   setReceivedAt,
 } from "./support";
+import { NO_ERP_POSTINGS } from "../support/kpi";
 
 /*
  * GET /api/v1/kpis through the handler the route uses: the names issue 4 promises, null
@@ -22,22 +20,13 @@ import {
  * a missing key and a key without the read scope.
  */
 
-// The route also admits a signed-in user. Outside Next.js there is no request cookie to
-// read, so the session lookup answers as for a visitor without one.
-vi.mock("next-auth", async (importOriginal) => ({
-  ...(await importOriginal<Record<string, unknown>>()),
-  getServerSession: async () => null,
-}));
+// Signed out: the routes answer to API keys alone (tests/support/no-session.ts).
+vi.mock("next-auth", async () => (await import("../support/no-session")).withoutSession());
 
-let t: TestDb;
-let reader: string;
-let ingester: string;
+const t = freshTestDb();
+const keys = apiKeysFor(t, { reader: ["read"], ingester: ["ingest"] });
 
-const makeKey = async (scopes: ApiKeyScope[]) =>
-  (await createApiKey(t.db, { name: `kpi test ${randomUUID().slice(0, 8)}`, scopes }, SYSTEM_ACTOR))
-    .key;
-
-async function get(query: Record<string, string>, key: string | null = reader) {
+async function get(query: Record<string, string>, key: string | null = keys.reader) {
   const url = new URL("http://closeline.test/api/v1/kpis");
   for (const [name, value] of Object.entries(query)) url.searchParams.set(name, value);
   const headers = new Headers();
@@ -49,9 +38,6 @@ async function get(query: Record<string, string>, key: string | null = reader) {
 const DAY_RANGE = { from: "2025-07-01T00:00:00Z", to: "2025-07-02T00:00:00Z" };
 
 beforeAll(async () => {
-  t = await createTestDb();
-  reader = await makeKey(["read"]);
-  ingester = await makeKey(["ingest"]);
   // One of each on 2025-07-01, all EU:
   //   checkpoint 09–10h, 199 of 200 received (0.995), arrived 5 s after its 10:00 time
   //   INV-H for the period ending 07-01 00:00, issued 06:00: 6 h
@@ -99,10 +85,6 @@ beforeAll(async () => {
   await setReceivedAt(t.db, usage, "2025-07-01T10:00:05Z");
 });
 
-afterAll(async () => {
-  await t?.close();
-});
-
 describe("GET /api/v1/kpis", () => {
   it("answers 200 with the names issue 4 lists, for a read-scope key", async () => {
     const { status, body } = await get(DAY_RANGE);
@@ -144,14 +126,7 @@ describe("GET /api/v1/kpis", () => {
       usageCompleteness: { expected: 0, received: 0, ratio: null },
       eventLag: { p50Ms: null, p95Ms: null },
       invoiceLatency: { count: 0, p50Ms: null, p95Ms: null },
-      erpPosting: {
-        postings: 0,
-        firstPassSuccessRate: null,
-        eventualSuccessRate: null,
-        latencyP50Ms: null,
-        latencyP95Ms: null,
-        openFailures: 0,
-      },
+      erpPosting: NO_ERP_POSTINGS,
       reconciliation: { results: 0, breaks: 0, breakRate: null, absVarianceMinor: {} },
       paymentToEntitlement: { count: 0, p50Ms: null, p95Ms: null, overdue: 0 },
       manualInterventions: 0,
@@ -197,7 +172,7 @@ describe("GET /api/v1/kpis", () => {
   });
 
   it("answers 403 to a key with the ingest scope only", async () => {
-    const { status, body } = await get(DAY_RANGE, ingester);
+    const { status, body } = await get(DAY_RANGE, keys.ingester);
     expect(status).toBe(403);
     expect(body).toMatchObject({ error: { code: "forbidden" } });
   });

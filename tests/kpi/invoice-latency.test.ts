@@ -1,21 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDb, type TestDb } from "../support/db";
-import { HOUR, bucket, entityRow, ingest, invoice, kpis } from "./support";
+import { beforeAll, describe, expect, it } from "vitest";
+import { freshTestDb } from "../support/file-db";
+import { HOUR, bucket, entityRow, ingest, invoice, kpisOnDay } from "./support";
 
 /*
  * Invoice latency = issuedAt − periodEnd for invoices issued in [from, to): count, p50, p95.
  * An invoice is the latest invoice.issued (by event time) for its invoiceId.
  */
 
-let t: TestDb;
-
-beforeAll(async () => {
-  t = await createTestDb();
-});
-
-afterAll(async () => {
-  await t?.close();
-});
+const t = freshTestDb();
 
 describe("invoice latency", () => {
   // Issued on 2025-02-03:
@@ -79,30 +71,30 @@ describe("invoice latency", () => {
   });
 
   it("counts invoices issued in [from, to) with continuous p50 and p95", async () => {
-    const report = await kpis(t.db, "2025-02-03T00:00:00Z", "2025-02-04T00:00:00Z");
+    const report = await kpisOnDay(t.db, "2025-02-03");
     expect(report.invoiceLatency).toEqual({ count: 4, p50Ms: 24 * HOUR, p95Ms: 163_080_000 });
   });
 
   it("keeps the latest invoice.issued per invoiceId, whatever the arrival order", async () => {
     // Had the 27 h original counted, there would be 5 invoices; had it replaced the
     // correction, p50 would be (18 + 27) / 2 = 22.5 h.
-    const report = await kpis(t.db, "2025-02-03T00:00:00Z", "2025-02-04T00:00:00Z");
+    const report = await kpisOnDay(t.db, "2025-02-03");
     expect(report.invoiceLatency.count).toBe(4);
     expect(report.invoiceLatency.p50Ms).toBe(24 * HOUR);
   });
 
   it("includes an invoice issued exactly at to in the next range", async () => {
     // [02-04, 02-05): INV-5 alone, 24 h.
-    const report = await kpis(t.db, "2025-02-04T00:00:00Z", "2025-02-05T00:00:00Z");
+    const report = await kpisOnDay(t.db, "2025-02-04");
     expect(report.invoiceLatency).toEqual({ count: 1, p50Ms: 24 * HOUR, p95Ms: 24 * HOUR });
   });
 
   it("filters by entity", async () => {
     // US: [12, 18] h → p50 15 h; p95 = 12 + 0.95 × 6 = 17.7 h.
-    const us = await kpis(t.db, "2025-02-03T00:00:00Z", "2025-02-04T00:00:00Z", { entity: "US" });
+    const us = await kpisOnDay(t.db, "2025-02-03", { entity: "US" });
     expect(us.invoiceLatency).toEqual({ count: 2, p50Ms: 15 * HOUR, p95Ms: 63_720_000 });
     // EU: [30, 48] h → p50 39 h; p95 = 30 + 0.95 × 18 = 47.1 h.
-    const all = await kpis(t.db, "2025-02-03T00:00:00Z", "2025-02-04T00:00:00Z");
+    const all = await kpisOnDay(t.db, "2025-02-03");
     expect(entityRow(all, "EU").invoiceLatency).toEqual({
       count: 2,
       p50Ms: 39 * HOUR,
@@ -111,7 +103,7 @@ describe("invoice latency", () => {
   });
 
   it("buckets by the hour of issuedAt", async () => {
-    const report = await kpis(t.db, "2025-02-03T00:00:00Z", "2025-02-04T00:00:00Z");
+    const report = await kpisOnDay(t.db, "2025-02-03");
     expect(report.series.map((s) => s.bucket)).toEqual([
       "2025-02-03T00:00:00Z",
       "2025-02-03T06:00:00Z",
@@ -126,7 +118,7 @@ describe("invoice latency", () => {
   });
 
   it("is null, with a count of 0, when no invoice was issued in the range", async () => {
-    const report = await kpis(t.db, "2025-02-10T00:00:00Z", "2025-02-11T00:00:00Z");
+    const report = await kpisOnDay(t.db, "2025-02-10");
     expect(report.invoiceLatency).toEqual({ count: 0, p50Ms: null, p95Ms: null });
   });
 });

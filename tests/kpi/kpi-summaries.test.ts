@@ -1,8 +1,9 @@
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { queryRows } from "@/db/rows";
 import { runRetention } from "@/lib/retention";
-import { createTestDb, type TestDb } from "../support/db";
+import type { Db } from "@/db/client";
+import { freshTestDb } from "../support/file-db";
 import { attempt, entitlement, ingest, invoice, payment, type FixtureEvent } from "./support";
 
 /*
@@ -13,18 +14,10 @@ import { attempt, entitlement, ingest, invoice, payment, type FixtureEvent } fro
  * follow retention deletes and a truncate.
  */
 
-let t: TestDb;
-
-beforeAll(async () => {
-  t = await createTestDb();
-});
-
-afterAll(async () => {
-  await t?.close();
-});
+const t = freshTestDb();
 
 /** Summary rows that differ from a recomputation straight from the projections. */
-async function drift(db: TestDb["db"]) {
+async function drift(db: Db) {
   const postings = await queryRows<Record<string, unknown>>(
     db,
     sql`with fresh as (

@@ -1,10 +1,10 @@
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { queryRows } from "@/db/rows";
 import { computeKpis } from "@/lib/kpi/engine";
 import { oracleKpis } from "./oracle";
 import { parseKpiQuery } from "@/lib/kpi/http";
-import { createTestDb, type TestDb } from "../support/db";
+import { freshTestDb } from "../support/file-db";
 import {
   HOUR,
   attempt,
@@ -18,6 +18,7 @@ import {
   reconResult,
   setReceivedAt,
   type FixtureEvent,
+  kpisOnDay,
 } from "./support";
 
 /*
@@ -28,15 +29,7 @@ import {
  * sources, and instants finer than a millisecond.
  */
 
-let t: TestDb;
-
-beforeAll(async () => {
-  t = await createTestDb();
-});
-
-afterAll(async () => {
-  await t?.close();
-});
+const t = freshTestDb();
 
 describe("a payment that names an entity", () => {
   // 2025-06-02: PX-UNAPPLIED names no invoice and says it was received by EU; PX-APPLIED
@@ -234,7 +227,7 @@ describe("two events equal in time and id from different sources", () => {
       sql`select received_at from payments where payment_id = 'PY-TIE-LEGACY'`,
     );
     expect(new Date(legacy[0]!.received_at).toISOString()).toBe("2025-06-07T10:00:00.000Z");
-    const report = await kpis(t.db, "2025-06-06T00:00:00Z", "2025-06-07T00:00:00Z");
+    const report = await kpisOnDay(t.db, "2025-06-06");
     // Every key's winner is /sources/b's result, a 75-cent break.
     expect(report.reconciliation).toMatchObject({ results: 3, breaks: 3 });
     expect(report.reconciliation.absVarianceMinor).toEqual({ EUR: 225 });
@@ -263,10 +256,10 @@ describe("instants finer than a millisecond", () => {
       }),
     ]);
     // The last day of June and the first of July (a day's range reads the daily rollups).
-    const june = await kpis(t.db, "2025-06-30T00:00:00Z", "2025-07-01T00:00:00Z");
+    const june = await kpisOnDay(t.db, "2025-06-30");
     expect(june.usageCompleteness.expected).toBe(10);
     expect(june.invoiceLatency.count).toBe(1);
-    const july = await kpis(t.db, "2025-07-01T00:00:00Z", "2025-07-02T00:00:00Z");
+    const july = await kpisOnDay(t.db, "2025-07-01");
     expect(july.usageCompleteness.expected).toBe(0);
     expect(july.invoiceLatency.count).toBe(0);
     const stored = await queryRows<{ window_end: string; issued_at: string }>(

@@ -1,9 +1,10 @@
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { ingestItems } from "@/lib/ingest/ingest";
 import { computeKpis, type KpiReport, type KpiSummary } from "@/lib/kpi/engine";
 import { Simulation } from "@/lib/simulator";
-import { createTestDb, type TestDb } from "../support/db";
+import { freshTestDb } from "../support/file-db";
+import { KPI_SUMMARY_KEYS } from "../support/kpi";
 import { oracleKpis, type OracleReport } from "./oracle";
 import { DAY } from "./support";
 
@@ -21,10 +22,9 @@ const THIRTY_DAYS = { from: new Date("2026-10-26T00:00:00Z"), to: new Date(TO) }
 // The first of the month: invoices, postings, payments and reconciliation runs all happen then.
 const ONE_DAY = { from: new Date("2026-11-01T00:00:00Z"), to: new Date("2026-11-02T00:00:00Z") };
 
-let t: TestDb;
+const t = freshTestDb();
 
 beforeAll(async () => {
-  t = await createTestDb();
   // simulateEvents({ seed, from, to, since }) is this, minus the delivery times kept here.
   const delivered = new Simulation({ seed: 42, since: FROM }).eventsBetween(FROM, TO);
   for (let i = 0; i < delivered.length; i += 1000) {
@@ -49,10 +49,6 @@ beforeAll(async () => {
   }
 }, 300_000);
 
-afterAll(async () => {
-  await t?.close();
-});
-
 /**
  * Deep equality, except that durations (…Ms) may differ by the 1 ms of rounding and ratios
  * by floating-point noise; counts and amounts must be exact.
@@ -76,17 +72,8 @@ function expectAgree(actual: unknown, expected: unknown, path: string): void {
   expect(actual, path).toEqual(expected);
 }
 
-const SUMMARY_KEYS = [
-  "usageCompleteness",
-  "eventLag",
-  "invoiceLatency",
-  "erpPosting",
-  "reconciliation",
-  "paymentToEntitlement",
-] as const satisfies readonly (keyof KpiSummary)[];
-
 const summaryOf = (r: KpiSummary | OracleReport) =>
-  Object.fromEntries(SUMMARY_KEYS.map((k) => [k, r[k]]));
+  Object.fromEntries(KPI_SUMMARY_KEYS.map((k) => [k, r[k]]));
 
 const headline = (r: KpiReport | OracleReport) => ({
   ...summaryOf(r),

@@ -1,6 +1,8 @@
 import { sql, type SQL } from "drizzle-orm";
+import type { z } from "zod";
 import type { Db } from "@/db/client";
 import { queryRows } from "@/db/rows";
+import type { KpiReport } from "@/lib/contract/kpi-report";
 
 /*
  * An independent oracle for the KPI engine: every headline number recomputed in plain SQL
@@ -27,60 +29,11 @@ const nullable = (v: Num | undefined): number | null =>
   v === null || v === undefined ? null : Number(v);
 const share = (part: number, whole: number) => (whole === 0 ? null : part / whole);
 
-export interface OracleReport {
-  usageCompleteness: { expected: number; received: number; missing: number; ratio: number | null };
-  eventLag: { count: number; p50Ms: number | null; p95Ms: number | null };
-  invoiceLatency: { count: number; p50Ms: number | null; p95Ms: number | null };
-  erpPosting: {
-    postings: number;
-    firstPassSuccessRate: number | null;
-    eventualSuccessRate: number | null;
-    latencyP50Ms: number | null;
-    latencyP95Ms: number | null;
-    openFailures: number;
-  };
-  reconciliation: {
-    results: number;
-    breaks: number;
-    breakRate: number | null;
-    absVarianceMinor: Record<string, number>;
-  };
-  paymentToEntitlement: {
-    count: number;
-    synced: number;
-    p50Ms: number | null;
-    p95Ms: number | null;
-    overdue: number;
-  };
-  exceptions: {
-    open: number;
-    byType: Record<
-      string,
-      { open: number; oldestAgeMs: number | null; medianAgeMs: number | null }
-    >;
-  };
-  manualInterventions: number;
-  details: {
-    usageBySourceMeter: {
-      source: string;
-      meter: string;
-      expected: number;
-      received: number;
-      missing: number;
-      ratio: number | null;
-    }[];
-    erpTopErrorCodes: { errorCode: string; failures: number }[];
-    reconciliationByKind: Record<
-      string,
-      {
-        results: number;
-        breaks: number;
-        breakRate: number | null;
-        absVarianceMinor: Record<string, number>;
-      }
-    >;
-  };
-}
+/**
+ * The report's figures as the API contract types them (lib/contract/kpi-report.ts): all of them
+ * but the range and the series and per-entity breakdowns, which the oracle does not recompute.
+ */
+export type OracleReport = Omit<z.infer<typeof KpiReport>, "range" | "series" | "byEntity">;
 
 /** `column` in [from, to). */
 const within = (column: SQL, s: OracleScope) =>
@@ -305,13 +258,15 @@ export async function oracleKpis(db: Db, s: OracleScope): Promise<OracleReport> 
     return value === null ? null : Math.round(value);
   };
 
-  const reconciliation: OracleReport["reconciliation"] = {
+  // Summed as numbers here: the oracle's data stays within 2^53, where the report's are numbers too.
+  type Summed = OracleReport["reconciliation"] & { absVarianceMinor: Record<string, number> };
+  const reconciliation: Summed = {
     results: 0,
     breaks: 0,
     breakRate: null,
     absVarianceMinor: {},
   };
-  const reconciliationByKind: OracleReport["details"]["reconciliationByKind"] = {};
+  const reconciliationByKind: Record<string, Summed> = {};
   for (const r of reconciliationRows) {
     for (const target of [
       reconciliation,

@@ -1,6 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDb, type TestDb } from "../support/db";
-import { MINUTE, entitlement, entityRow, ingest, invoice, kpis, payment } from "./support";
+import { beforeAll, describe, expect, it } from "vitest";
+import { freshTestDb } from "../support/file-db";
+import {
+  MINUTE,
+  entitlement,
+  entityRow,
+  ingest,
+  invoice,
+  kpis,
+  payment,
+  kpisOnDay,
+} from "./support";
 
 /*
  * Payment-to-entitlement sync = updatedAt of the first entitlement.updated naming the
@@ -9,15 +18,7 @@ import { MINUTE, entitlement, entityRow, ingest, invoice, kpis, payment } from "
  * (injected here). A payment takes the entity of the invoice it pays.
  */
 
-let t: TestDb;
-
-beforeAll(async () => {
-  t = await createTestDb();
-});
-
-afterAll(async () => {
-  await t?.close();
-});
+const t = freshTestDb();
 
 describe("payment-to-entitlement sync", () => {
   // Range [2025-05-06 10:00, 15:00), now = 15:00 unless a test says otherwise.
@@ -137,7 +138,7 @@ describe("payment-to-entitlement sync", () => {
   });
 
   it("is null when no payment was received, and null percentiles when none synced", async () => {
-    const empty = await kpis(t.db, "2025-05-10T00:00:00Z", "2025-05-11T00:00:00Z");
+    const empty = await kpisOnDay(t.db, "2025-05-10");
     expect(empty.paymentToEntitlement).toEqual({
       count: 0,
       synced: 0,
@@ -174,7 +175,7 @@ describe("payment supersession", () => {
       [corrected, entitlement({ paymentId: "PY9", updatedAt: "2025-05-08T09:20:00Z" })],
       [original],
     );
-    const report = await kpis(t.db, "2025-05-08T00:00:00Z", "2025-05-09T00:00:00Z");
+    const report = await kpisOnDay(t.db, "2025-05-08");
     expect(report.paymentToEntitlement).toEqual({
       count: 1,
       synced: 1,

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDb, type TestDb } from "../support/db";
-import { entityRow, ingest, kpis, reconResult } from "./support";
+import { beforeAll, describe, expect, it } from "vitest";
+import { freshTestDb } from "../support/file-db";
+import { entityRow, ingest, reconResult, kpisOnDay } from "./support";
 
 /*
  * Reconciliation, for results whose periodEnd is in [from, to), the latest per runId + key:
@@ -9,15 +9,7 @@ import { entityRow, ingest, kpis, reconResult } from "./support";
  * (amounts in different currencies are never added); the same per kind.
  */
 
-let t: TestDb;
-
-beforeAll(async () => {
-  t = await createTestDb();
-});
-
-afterAll(async () => {
-  await t?.close();
-});
+const t = freshTestDb();
 
 const PERIOD_END = "2025-04-01T00:00:00Z";
 
@@ -90,7 +82,7 @@ describe("reconciliation", () => {
   });
 
   it("counts breaks strictly above tolerance and keeps variance per currency", async () => {
-    const report = await kpis(t.db, "2025-04-01T00:00:00Z", "2025-04-02T00:00:00Z");
+    const report = await kpisOnDay(t.db, "2025-04-01");
     expect(report.reconciliation).toEqual({
       results: 6,
       breaks: 3,
@@ -100,7 +92,7 @@ describe("reconciliation", () => {
   });
 
   it("gives the same per kind", async () => {
-    const report = await kpis(t.db, "2025-04-01T00:00:00Z", "2025-04-02T00:00:00Z");
+    const report = await kpisOnDay(t.db, "2025-04-01");
     expect(report.details.reconciliationByKind).toEqual({
       billing_vs_erp: { results: 3, breaks: 1, breakRate: 1 / 3, absVarianceMinor: { EUR: 101 } },
       usage_vs_billing: { results: 1, breaks: 1, breakRate: 1, absVarianceMinor: { USD: 200 } },
@@ -115,7 +107,7 @@ describe("reconciliation", () => {
 
   it("filters by entity", async () => {
     // EU: k1, k2, k3, k6 → 4 results, breaks k3 and k6.
-    const eu = await kpis(t.db, "2025-04-01T00:00:00Z", "2025-04-02T00:00:00Z", { entity: "EU" });
+    const eu = await kpisOnDay(t.db, "2025-04-01", { entity: "EU" });
     expect(eu.reconciliation).toEqual({
       results: 4,
       breaks: 2,
@@ -124,7 +116,7 @@ describe("reconciliation", () => {
     });
     expect(entityRow(eu, "EU").reconciliation).toEqual(eu.reconciliation);
     // US in the breakdown: k4, k5 → 2 results, break k4.
-    const all = await kpis(t.db, "2025-04-01T00:00:00Z", "2025-04-02T00:00:00Z");
+    const all = await kpisOnDay(t.db, "2025-04-01");
     expect(entityRow(all, "US").reconciliation).toEqual({
       results: 2,
       breaks: 1,
@@ -134,7 +126,7 @@ describe("reconciliation", () => {
   });
 
   it("selects by periodEnd: exactly at to belongs to the next range", async () => {
-    const next = await kpis(t.db, "2025-04-02T00:00:00Z", "2025-04-03T00:00:00Z");
+    const next = await kpisOnDay(t.db, "2025-04-02");
     // k7: |1000 − 1| = 999 > 0.
     expect(next.reconciliation).toEqual({
       results: 1,
@@ -142,12 +134,12 @@ describe("reconciliation", () => {
       breakRate: 1,
       absVarianceMinor: { EUR: 999 },
     });
-    const before = await kpis(t.db, "2025-03-31T00:00:00Z", "2025-04-01T00:00:00Z");
+    const before = await kpisOnDay(t.db, "2025-03-31");
     expect(before.reconciliation.results).toBe(0);
   });
 
   it("is null (break rate) and empty (variance) when there are no results", async () => {
-    const report = await kpis(t.db, "2025-05-01T00:00:00Z", "2025-05-02T00:00:00Z");
+    const report = await kpisOnDay(t.db, "2025-05-01");
     expect(report.reconciliation).toEqual({
       results: 0,
       breaks: 0,
@@ -158,30 +150,19 @@ describe("reconciliation", () => {
   });
 
   it("reports a real 0 break rate when every result is within tolerance", async () => {
+    const run = {
+      runId: "R2",
+      kind: "billing_vs_erp",
+      entity: "EU",
+      periodEnd: "2025-04-10T00:00:00Z",
+      currency: "EUR",
+      expectedMinor: 100,
+    } as const;
     await ingest(t.db, [
-      reconResult({
-        runId: "R2",
-        key: "a",
-        kind: "billing_vs_erp",
-        entity: "EU",
-        periodEnd: "2025-04-10T00:00:00Z",
-        currency: "EUR",
-        expectedMinor: 100,
-        actualMinor: 100,
-      }),
-      reconResult({
-        runId: "R2",
-        key: "b",
-        kind: "billing_vs_erp",
-        entity: "EU",
-        periodEnd: "2025-04-10T00:00:00Z",
-        currency: "EUR",
-        expectedMinor: 100,
-        actualMinor: 101,
-        toleranceMinor: 1,
-      }),
+      reconResult({ ...run, key: "a", actualMinor: 100 }),
+      reconResult({ ...run, key: "b", actualMinor: 101, toleranceMinor: 1 }),
     ]);
-    const report = await kpis(t.db, "2025-04-10T00:00:00Z", "2025-04-11T00:00:00Z");
+    const report = await kpisOnDay(t.db, "2025-04-10");
     expect(report.reconciliation).toEqual({
       results: 2,
       breaks: 0,
@@ -217,7 +198,7 @@ describe("reconciliation supersession", () => {
     );
     await ingest(t.db, [matched], [broken], [rerun]);
     // R3/x matched (0), R4/x 200 over: 2 results, 1 break, variance 200.
-    const report = await kpis(t.db, "2025-04-20T00:00:00Z", "2025-04-21T00:00:00Z");
+    const report = await kpisOnDay(t.db, "2025-04-20");
     expect(report.reconciliation).toEqual({
       results: 2,
       breaks: 1,

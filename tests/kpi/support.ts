@@ -92,6 +92,25 @@ export function attempt(
   return event("erp.posting.attempted", d, { time: d.attemptedAt, ...meta });
 }
 
+/** The attempts of one ERP posting, one call an attempt: `(attempt, status, attemptedAt, errorCode?)`. */
+export function postingAttempts(postingId: string, invoiceId: string, entity: string) {
+  return (
+    n: number,
+    status: "succeeded" | "failed",
+    attemptedAt: string,
+    errorCode?: string,
+  ): FixtureEvent =>
+    attempt({
+      postingId,
+      invoiceId,
+      entity,
+      attempt: n,
+      status,
+      attemptedAt,
+      ...(errorCode === undefined ? {} : { errorCode }),
+    });
+}
+
 export function payment(
   d: { paymentId: string; invoiceId?: string; receivedAt: string; currency?: string },
   meta?: Meta,
@@ -169,6 +188,38 @@ export function kpis(
     { from: new Date(from), to: new Date(to), entity: options.entity ?? null },
     { now: new Date(options.now ?? to) },
   );
+}
+
+/** The report for one whole UTC day, `day` as YYYY-MM-DD: [day 00:00, next day 00:00). */
+export function kpisOnDay(
+  db: Db,
+  day: string,
+  options: { entity?: string; now?: string } = {},
+): Promise<KpiReport> {
+  const from = new Date(`${day}T00:00:00Z`);
+  const to = new Date(from.getTime() + DAY).toISOString().replace(".000Z", "Z");
+  return kpis(db, from.toISOString(), to, options);
+}
+
+/**
+ * Ranges of about a month from `start`, the first of a month at 00:00 (March 2025 in the tests
+ * that use them): read as the month's row less its first days (or its last), then the next
+ * month's days.
+ */
+export function monthRanges(start: number) {
+  return [
+    {
+      name: "most of a month, from mid-day",
+      from: start + 2 * DAY + 5 * HOUR,
+      to: start + 32 * DAY + 7 * HOUR,
+    },
+    {
+      name: "to mid-day on a month's last day",
+      from: start - 9 * DAY,
+      to: start + 30 * DAY + 12 * HOUR,
+    },
+    { name: "one calendar month", from: start, to: start + 31 * DAY },
+  ];
 }
 
 /** One bucket of a report's series, by its label. */

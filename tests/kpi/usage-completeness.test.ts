@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDb, type TestDb } from "../support/db";
-import { bucket, checkpoint, entityRow, ingest, kpis } from "./support";
+import { beforeAll, describe, expect, it } from "vitest";
+import { freshTestDb } from "../support/file-db";
+import { bucket, checkpoint, entityRow, ingest, kpis, kpisOnDay } from "./support";
 
 /*
  * Usage completeness = Σ receivedCount / Σ expectedCount over the current (non-superseded)
@@ -8,15 +8,7 @@ import { bucket, checkpoint, entityRow, ingest, kpis } from "./support";
  * Also the shape every KPI shares: the hour/day series and the per-entity breakdown.
  */
 
-let t: TestDb;
-
-beforeAll(async () => {
-  t = await createTestDb();
-});
-
-afterAll(async () => {
-  await t?.close();
-});
+const t = freshTestDb();
 
 describe("usage completeness", () => {
   // 2025-03-02: four checkpoints from two sources and entities.
@@ -26,57 +18,38 @@ describe("usage completeness", () => {
   //   /billing-us  US storage    11–12h  expected  100  received  120  missing   0 (not −20)
   //   Σ expected 3600, Σ received 3510, missing 110, ratio 3510 / 3600 = 0.975
   beforeAll(async () => {
-    const hour = (h: number) => `2025-03-02T${String(h).padStart(2, "0")}:00:00Z`;
+    // One row of the table above: the hour window from `h` to h + 1 on 2025-03-02.
+    const row = (
+      source: string,
+      entity: string,
+      meter: string,
+      h: number,
+      expected: number,
+      received: number,
+    ) => {
+      const hour = (at: number) => `2025-03-02T${String(at).padStart(2, "0")}:00:00Z`;
+      return checkpoint(
+        {
+          entity,
+          meter,
+          windowStart: hour(h),
+          windowEnd: hour(h + 1),
+          expectedCount: expected,
+          receivedCount: received,
+        },
+        { source },
+      );
+    };
     await ingest(t.db, [
-      checkpoint(
-        {
-          entity: "EU",
-          meter: "api_calls",
-          windowStart: hour(10),
-          windowEnd: hour(11),
-          expectedCount: 1000,
-          receivedCount: 990,
-        },
-        { source: "/billing-eu" },
-      ),
-      checkpoint(
-        {
-          entity: "EU",
-          meter: "storage",
-          windowStart: hour(10),
-          windowEnd: hour(11),
-          expectedCount: 500,
-          receivedCount: 500,
-        },
-        { source: "/billing-eu" },
-      ),
-      checkpoint(
-        {
-          entity: "US",
-          meter: "api_calls",
-          windowStart: hour(11),
-          windowEnd: hour(12),
-          expectedCount: 2000,
-          receivedCount: 1900,
-        },
-        { source: "/billing-us" },
-      ),
-      checkpoint(
-        {
-          entity: "US",
-          meter: "storage",
-          windowStart: hour(11),
-          windowEnd: hour(12),
-          expectedCount: 100,
-          receivedCount: 120,
-        },
-        { source: "/billing-us" },
-      ),
+      row("/billing-eu", "EU", "api_calls", 10, 1000, 990),
+      row("/billing-eu", "EU", "storage", 10, 500, 500),
+      row("/billing-us", "US", "api_calls", 11, 2000, 1900),
+      row("/billing-us", "US", "storage", 11, 100, 120),
     ]);
   });
 
   it("sums received over expected, with the missing count never negative per checkpoint", async () => {
-    const report = await kpis(t.db, "2025-03-02T00:00:00Z", "2025-03-03T00:00:00Z");
+    const report = await kpisOnDay(t.db, "2025-03-02");
     expect(report.usageCompleteness).toEqual({
       expected: 3600,
       received: 3510,
@@ -86,7 +59,7 @@ describe("usage completeness", () => {
   });
 
   it("breaks it down per source and meter", async () => {
-    const report = await kpis(t.db, "2025-03-02T00:00:00Z", "2025-03-03T00:00:00Z");
+    const report = await kpisOnDay(t.db, "2025-03-02");
     expect(report.details.usageBySourceMeter).toEqual([
       {
         source: "/billing-eu",
@@ -124,9 +97,7 @@ describe("usage completeness", () => {
   });
 
   it("filters by entity: EU alone is 1490 / 1500", async () => {
-    const report = await kpis(t.db, "2025-03-02T00:00:00Z", "2025-03-03T00:00:00Z", {
-      entity: "EU",
-    });
+    const report = await kpisOnDay(t.db, "2025-03-02", { entity: "EU" });
     expect(report.usageCompleteness).toEqual({
       expected: 1500,
       received: 1490,
@@ -141,7 +112,7 @@ describe("usage completeness", () => {
   });
 
   it("gives the same numbers per entity in the breakdown", async () => {
-    const report = await kpis(t.db, "2025-03-02T00:00:00Z", "2025-03-03T00:00:00Z");
+    const report = await kpisOnDay(t.db, "2025-03-02");
     expect(report.byEntity.map((r) => r.entity)).toEqual(["EU", "US"]);
     expect(entityRow(report, "EU").usageCompleteness).toEqual({
       expected: 1500,
@@ -198,13 +169,10 @@ describe("usage completeness", () => {
 
   it("is null, not 0, when no checkpoint ends in the range or the entity has none", async () => {
     const empty = { expected: 0, received: 0, missing: 0, ratio: null };
-    expect(
-      (await kpis(t.db, "2025-03-05T00:00:00Z", "2025-03-06T00:00:00Z")).usageCompleteness,
-    ).toEqual(empty);
-    expect(
-      (await kpis(t.db, "2025-03-02T00:00:00Z", "2025-03-03T00:00:00Z", { entity: "JP" }))
-        .usageCompleteness,
-    ).toEqual(empty);
+    expect((await kpisOnDay(t.db, "2025-03-05")).usageCompleteness).toEqual(empty);
+    expect((await kpisOnDay(t.db, "2025-03-02", { entity: "JP" })).usageCompleteness).toEqual(
+      empty,
+    );
   });
 });
 
@@ -214,12 +182,19 @@ describe("usage checkpoint supersession", () => {
   // ratio is 1000 / 1000 = 1, never (800 + 1000) / 2000 = 0.9.
   const window = { entity: "EU", meter: "api_calls", expectedCount: 1000 };
 
+  /** The 10–11h window of `day` reported twice: `early` at 11:05, `late` at 12:00 (event time). */
+  const reportedTwice = (day: string, earlyCount: number, lateCount: number) => {
+    const w = { ...window, windowStart: `${day}T10:00:00Z`, windowEnd: `${day}T11:00:00Z` };
+    return {
+      early: checkpoint({ ...w, receivedCount: earlyCount }, { time: `${day}T11:05:00Z` }),
+      late: checkpoint({ ...w, receivedCount: lateCount }, { time: `${day}T12:00:00Z` }),
+    };
+  };
+
   it("a later checkpoint replaces an earlier one that arrived before it", async () => {
-    const w = { ...window, windowStart: "2025-03-10T10:00:00Z", windowEnd: "2025-03-10T11:00:00Z" };
-    const early = checkpoint({ ...w, receivedCount: 800 }, { time: "2025-03-10T11:05:00Z" });
-    const late = checkpoint({ ...w, receivedCount: 1000 }, { time: "2025-03-10T12:00:00Z" });
+    const { early, late } = reportedTwice("2025-03-10", 800, 1000);
     await ingest(t.db, [early], [late]);
-    const report = await kpis(t.db, "2025-03-10T00:00:00Z", "2025-03-11T00:00:00Z");
+    const report = await kpisOnDay(t.db, "2025-03-10");
     expect(report.usageCompleteness).toEqual({
       expected: 1000,
       received: 1000,
@@ -229,11 +204,9 @@ describe("usage checkpoint supersession", () => {
   });
 
   it("a later checkpoint still wins when it arrives first", async () => {
-    const w = { ...window, windowStart: "2025-03-11T10:00:00Z", windowEnd: "2025-03-11T11:00:00Z" };
-    const early = checkpoint({ ...w, receivedCount: 800 }, { time: "2025-03-11T11:05:00Z" });
-    const late = checkpoint({ ...w, receivedCount: 1000 }, { time: "2025-03-11T12:00:00Z" });
+    const { early, late } = reportedTwice("2025-03-11", 800, 1000);
     await ingest(t.db, [late], [early]);
-    const report = await kpis(t.db, "2025-03-11T00:00:00Z", "2025-03-12T00:00:00Z");
+    const report = await kpisOnDay(t.db, "2025-03-11");
     expect(report.usageCompleteness).toEqual({
       expected: 1000,
       received: 1000,
@@ -243,11 +216,9 @@ describe("usage checkpoint supersession", () => {
   });
 
   it("a later checkpoint can lower the number too (800 after 1000 → 0.8)", async () => {
-    const w = { ...window, windowStart: "2025-03-12T10:00:00Z", windowEnd: "2025-03-12T11:00:00Z" };
-    const early = checkpoint({ ...w, receivedCount: 1000 }, { time: "2025-03-12T11:05:00Z" });
-    const late = checkpoint({ ...w, receivedCount: 800 }, { time: "2025-03-12T12:00:00Z" });
+    const { early, late } = reportedTwice("2025-03-12", 1000, 800);
     await ingest(t.db, [late, early]);
-    const report = await kpis(t.db, "2025-03-12T00:00:00Z", "2025-03-13T00:00:00Z");
+    const report = await kpisOnDay(t.db, "2025-03-12");
     expect(report.usageCompleteness).toEqual({
       expected: 1000,
       received: 800,
@@ -277,7 +248,7 @@ describe("usage checkpoint supersession", () => {
         { source: "/a", time: "2025-03-13T12:05:00Z" },
       ),
     ]);
-    const report = await kpis(t.db, "2025-03-13T00:00:00Z", "2025-03-14T00:00:00Z");
+    const report = await kpisOnDay(t.db, "2025-03-13");
     expect(report.usageCompleteness).toEqual({
       expected: 4000,
       received: 3550,

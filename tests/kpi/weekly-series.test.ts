@@ -1,7 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { computeKpis, type KpiReport, type KpiSummary } from "@/lib/kpi/engine";
 import { bucketStarts } from "@/lib/kpi/series";
-import { createTestDb, type TestDb } from "../support/db";
+import { freshTestDb } from "../support/file-db";
+import { KPI_SUMMARY_KEYS } from "../support/kpi";
 import {
   DAY,
   HOUR,
@@ -24,15 +25,7 @@ import {
  * exact percentiles). The HTTP API does not ask for weeks: its buckets stay hours and days.
  */
 
-let t: TestDb;
-
-beforeAll(async () => {
-  t = await createTestDb();
-});
-
-afterAll(async () => {
-  await t?.close();
-});
+const t = freshTestDb();
 
 // Wednesday 15 January 2025, 10:00 UTC, to Thursday 1 May: 106 days, 16 ISO weeks touched.
 const FROM = new Date("2025-01-15T10:00:00Z");
@@ -93,16 +86,7 @@ function fixtures() {
   return { events, lagged };
 }
 
-const SUMMARY_KEYS = [
-  "usageCompleteness",
-  "eventLag",
-  "invoiceLatency",
-  "erpPosting",
-  "reconciliation",
-  "paymentToEntitlement",
-] as const satisfies readonly (keyof KpiSummary)[];
-
-const summaryOf = (r: KpiSummary) => Object.fromEntries(SUMMARY_KEYS.map((k) => [k, r[k]]));
+const summaryOf = (r: KpiSummary) => Object.fromEntries(KPI_SUMMARY_KEYS.map((k) => [k, r[k]]));
 
 describe("weekly series", () => {
   let report: KpiReport;

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "@/db/client";
 import { exceptions } from "@/db/schema";
 import { writeAudit } from "@/lib/audit";
@@ -34,7 +34,7 @@ import {
 } from "@/lib/kpi/definitions";
 import { computeKpis, type KpiReport } from "@/lib/kpi/engine";
 import { simulateEvents } from "@/lib/simulator";
-import { createTestDb, type TestDb } from "../support/db";
+import { freshTestDb } from "../support/file-db";
 import { DAY, HOUR, MINUTE, ingest, invoice, setReceivedAt } from "../kpi/support";
 
 /*
@@ -50,7 +50,7 @@ const FROM = new Date(TO.getTime() - 60 * DAY);
 const NOW = new Date(TO.getTime() + 2 * DAY);
 const PAGE = 7;
 
-let handle: TestDb;
+const handle = freshTestDb();
 let db: Db;
 let entities: string[];
 
@@ -74,7 +74,6 @@ async function everyRow<T>(
 }
 
 beforeAll(async () => {
-  handle = await createTestDb();
   db = handle.db;
   const since = FROM.getTime() - 15 * DAY;
   const events = simulateEvents({ seed: 7, customers: 30, since, from: since, to: TO.getTime() });
@@ -93,10 +92,6 @@ beforeAll(async () => {
     ),
   ].sort();
 }, 120_000);
-
-afterAll(async () => {
-  await handle?.close();
-});
 
 describe.each([
   { name: "all entities", entity: () => null },

@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { countExceptionsByType } from "@/db/queries/exceptions";
 import { isDrilldownSlug } from "@/lib/kpi/drilldown";
 import { loadOpenNow } from "@/lib/kpi/open-now";
 import { loadOverview, type Overview } from "@/lib/kpi/overview";
-import { createTestDb, type TestDb } from "../support/db";
+import { freshTestDb } from "../support/file-db";
 import { seedException, unique } from "../exceptions/support";
 import { DAY, ingest, invoice, reconResult } from "../kpi/support";
 
@@ -14,15 +14,7 @@ import { DAY, ingest, invoice, reconResult } from "../kpi/support";
  * point per bucket of the range, null where nothing was measured and 0 where zero was.
  */
 
-let t: TestDb;
-
-beforeAll(async () => {
-  t = await createTestDb();
-});
-
-afterAll(async () => {
-  await t?.close();
-});
+const t = freshTestDb();
 
 const FROM = "2025-06-01T00:00:00Z";
 const TO = "2025-06-08T00:00:00Z";

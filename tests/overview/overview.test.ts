@@ -5,6 +5,7 @@ import { bucketStarts } from "@/lib/kpi/series";
 import { changeBetween } from "@/lib/kpi/tile-value";
 import { DEFAULT_TARGETS } from "@/lib/kpi/targets";
 import { isolatedPoints, ratioScale, sparseNote } from "@/components/chart/chart-theme";
+import { NO_ERP_POSTINGS } from "../support/kpi";
 
 /*
  * The overview model: what each tile says given two reports and the targets. The numbers
@@ -16,14 +17,7 @@ function summary(): KpiSummary {
     usageCompleteness: { expected: 0, received: 0, missing: 0, ratio: null },
     eventLag: { count: 0, p50Ms: null, p95Ms: null },
     invoiceLatency: { count: 0, p50Ms: null, p95Ms: null },
-    erpPosting: {
-      postings: 0,
-      firstPassSuccessRate: null,
-      eventualSuccessRate: null,
-      latencyP50Ms: null,
-      latencyP95Ms: null,
-      openFailures: 0,
-    },
+    erpPosting: { ...NO_ERP_POSTINGS },
     reconciliation: { results: 0, breaks: 0, breakRate: null, absVarianceMinor: {} },
     paymentToEntitlement: { count: 0, synced: 0, p50Ms: null, p95Ms: null, overdue: 0 },
   };

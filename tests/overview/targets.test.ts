@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
 import { auditLog, settings } from "@/db/schema";
 import { SYSTEM_ACTOR } from "@/lib/audit";
@@ -18,7 +18,7 @@ import {
   worstStatus,
   type KpiTargets,
 } from "@/lib/kpi/targets";
-import { createTestDb, type TestDb } from "../support/db";
+import { freshTestDb } from "../support/file-db";
 
 const HOUR = 3_600_000;
 const MINUTE = 60_000;
@@ -136,13 +136,7 @@ describe("the settings form", () => {
 });
 
 describe("saving targets", () => {
-  let handle: TestDb;
-  beforeAll(async () => {
-    handle = await createTestDb();
-  });
-  afterAll(async () => {
-    await handle?.close();
-  });
+  const handle = freshTestDb();
 
   it("stores them, reads them back, and audits before and after in the same transaction", async () => {
     const { db } = handle;

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { queryRows } from "@/db/rows";
 import { users } from "@/db/schema";
 import { DEFAULT_SLA_TARGET } from "@/lib/exceptions/sla";
@@ -14,7 +14,7 @@ import { findOpsTeam, opsTeamTurn, setUpMateriality, type OpsTeam } from "@/lib/
 import { ENTITIES } from "@/lib/simulator";
 import { demoEmail } from "@/lib/server/demo-users";
 import { makeEvent, postEvents } from "../ingest/support";
-import { createTestDb, type TestDb } from "../support/db";
+import { freshTestDb } from "../support/file-db";
 
 /*
  * The demo's history as the server replays it (npm start): events stored as received when
@@ -30,13 +30,12 @@ const SEED = 42;
 const UNTIL = Date.parse("2026-11-06T12:00:00Z");
 const SINCE = UNTIL - 21 * DAY;
 
-let t: TestDb;
+const t = freshTestDb();
 let team: OpsTeam;
 let summary: HistorySummary;
 const startedAt = Date.now();
 
 beforeAll(async () => {
-  t = await createTestDb();
   for (const role of ["operations", "finance", "executive"] as const) {
     await t.db
       .insert(users)
@@ -57,10 +56,6 @@ beforeAll(async () => {
     log: () => {},
   });
 }, 600_000);
-
-afterAll(async () => {
-  await t?.close();
-});
 
 const at = (ms: number) => new Date(ms).toISOString();
 const SLA = sql.raw(`interval '${DEFAULT_SLA_TARGET.breachMs / 1000} seconds'`);

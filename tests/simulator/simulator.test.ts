@@ -17,6 +17,13 @@ const backfill = simulateEvents({ seed: 42, since: FROM, from: FROM, to: TO });
 const ofType = <T = Record<string, unknown>>(type: string) =>
   backfill.filter((e) => e.type === type).map((e) => e.data as T);
 
+/** Each posting's status after its last attempt, the attempts taken in the order given. */
+function latestStatusByPosting(attempts: { postingId: string; status: string }[]) {
+  const last = new Map<string, string>();
+  for (const a of attempts) last.set(a.postingId, a.status);
+  return last;
+}
+
 describe("the demo simulator", () => {
   it("plays the same events for the same seed, and different ones for another seed", () => {
     const again = simulateEvents({ seed: 42, since: FROM, from: FROM, to: TO });
@@ -126,8 +133,7 @@ describe("the demo simulator", () => {
       firstAttempts.filter((a) => a.status === "failed").length / firstAttempts.length;
     expect(firstFailureRate).toBeGreaterThan(0.01);
     expect(firstFailureRate).toBeLessThan(0.1);
-    const last = new Map<string, string>();
-    for (const a of attempts) last.set(a.postingId, a.status);
+    const last = latestStatusByPosting(attempts);
     const failedPostings = new Set(failed.map((a) => a.postingId));
     const recovered = [...failedPostings].filter((id) => last.get(id) === "succeeded");
     const stayedFailed = [...failedPostings].filter((id) => last.get(id) === "failed");
@@ -143,8 +149,7 @@ describe("the demo simulator", () => {
       attempts.filter((a) => a.errorCode === "ERP_UNAVAILABLE").map((a) => a.postingId),
     );
     expect(hit.size).toBeGreaterThan(10);
-    const last = new Map<string, string>();
-    for (const a of attempts) last.set(a.postingId, a.status);
+    const last = latestStatusByPosting(attempts);
     const recovered = [...hit].filter((id) => last.get(id) === "succeeded");
     expect(recovered.length / hit.size).toBeGreaterThan(0.9);
   });
