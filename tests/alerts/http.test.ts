@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import type { Role } from "@/db/schema";
 import { SYSTEM_ACTOR } from "@/lib/audit";
 import {
@@ -12,7 +12,7 @@ import {
 } from "@/lib/alerts/http";
 import { evaluateAlerts } from "@/lib/alerts/evaluate";
 import { createUser } from "@/lib/auth/users";
-import { createTestDb, type TestDb } from "../support/db";
+import { type TestDb, testDbForSuite } from "../support/db";
 import { ingest } from "../kpi/support";
 import { postings } from "./support";
 
@@ -23,7 +23,7 @@ import { postings } from "./support";
  * answered with the user the test signs in as, read from this test's database.
  */
 
-let t: TestDb;
+const t = testDbForSuite();
 let signedIn: { id: string; sessionVersion: number } | null = null;
 
 vi.mock("next-auth", async (importOriginal) => ({
@@ -38,7 +38,6 @@ vi.mock("@/db", async (importOriginal) => ({
 const users: Partial<Record<Role, string>> = {};
 
 beforeAll(async () => {
-  t = await createTestDb();
   for (const role of ["executive", "operations", "finance", "admin"] as const) {
     const user = await createUser(
       t.db,
@@ -47,10 +46,6 @@ beforeAll(async () => {
     );
     users[role] = user.id;
   }
-});
-
-afterAll(async () => {
-  await t?.close();
 });
 
 function as(role: Role | null) {

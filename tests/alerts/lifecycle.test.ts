@@ -1,12 +1,12 @@
 import { and, eq, isNotNull } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { alerts, auditLog, outboxCommands } from "@/db/schema";
 import { acknowledgeAlert } from "@/lib/alerts/acknowledge";
 import { deactivateChannel } from "@/lib/alerts/channels";
 import { evaluateAlerts } from "@/lib/alerts/evaluate";
 import { deleteRule, updateRule } from "@/lib/alerts/rules";
 import { Conflict, InvalidInput } from "@/lib/errors";
-import { TEST_ENGINE, createTestDb, type TestDb } from "../support/db";
+import { TEST_ENGINE, testDbForSuite } from "../support/db";
 import { HOUR, MINUTE, ingest } from "../kpi/support";
 import { CONTEXT, firstPassRule, postings, webhookChannel } from "./support";
 
@@ -18,15 +18,7 @@ import { CONTEXT, firstPassRule, postings, webhookChannel } from "./support";
  * deletes its rule at the end.
  */
 
-let t: TestDb;
-
-beforeAll(async () => {
-  t = await createTestDb();
-});
-
-afterAll(async () => {
-  await t?.close();
-});
+const t = testDbForSuite();
 
 const at = (iso: string, plusMs = 0) => new Date(Date.parse(iso) + plusMs);
 

@@ -17,7 +17,7 @@ import {
   removeControlFile,
   writeControlFile,
 } from "@/lib/server/control";
-import { createTestDb, type TestDb } from "../support/db";
+import { testDbForSuite } from "../support/db";
 import { bearer, lastLine } from "./support";
 
 /*
@@ -26,16 +26,14 @@ import { bearer, lastLine } from "./support";
  * handler takes a Request, and a plain HTTP server stands in for the app.
  */
 
-let t: TestDb;
+const t = testDbForSuite();
 let dataDir: string;
 
 beforeAll(async () => {
-  t = await createTestDb();
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "closeline-control-"));
 });
 
 afterAll(async () => {
-  await t?.close();
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 

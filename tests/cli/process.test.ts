@@ -7,7 +7,7 @@ import { openDb, type DbHandle } from "@/db/client";
 import { authenticateApiKey } from "@/lib/auth/api-keys";
 import { verifyPassword } from "@/lib/auth/passwords";
 import { findUserByEmail } from "@/lib/auth/users";
-import { TEST_ENGINE, createTestDb, type TestDb } from "../support/db";
+import { TEST_ENGINE, testDbForSuite } from "../support/db";
 import { bearer } from "./support";
 
 /*
@@ -17,16 +17,14 @@ import { bearer } from "./support";
  */
 
 const ROOT = path.resolve(__dirname, "../..");
-let t: TestDb;
+const t = testDbForSuite();
 let dataDir: string;
 
 beforeAll(async () => {
-  t = await createTestDb();
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "closeline-cli-process-"));
 });
 
 afterAll(async () => {
-  await t?.close();
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 

@@ -1,5 +1,5 @@
 import { eq, sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { beforeAll, describe, expect, test } from "vitest";
 import { queryRows } from "@/db/rows";
 import { exceptions, outboxCommands, type Role } from "@/db/schema";
 import { CLI_ACTOR } from "@/lib/audit";
@@ -13,9 +13,9 @@ import {
 import { Conflict, Forbidden } from "@/lib/errors";
 import { ingestItems } from "@/lib/ingest/ingest";
 import { createEndpoint } from "@/lib/outbox/endpoints";
-import { createTestDb, type TestDb } from "../support/db";
+import { testDbForSuite } from "../support/db";
 
-let t: TestDb;
+const t = testDbForSuite();
 let seq = 0;
 const users: Record<string, CurrentUser> = {};
 
@@ -75,7 +75,6 @@ const decide = (id: string, version: number, decision: "approve" | "reject" = "a
 });
 
 beforeAll(async () => {
-  t = await createTestDb();
   users.financeA = await user("finance", "fin-a");
   users.financeB = await user("finance", "fin-b");
   users.financeC = await user("finance", "fin-c");
@@ -87,9 +86,6 @@ beforeAll(async () => {
     { name: "billing corrections", url: "http://127.0.0.1:9/hook", kinds: ["correction.execute"] },
     { createdBy: null, actor: CLI_ACTOR },
   );
-});
-afterAll(async () => {
-  await t?.close();
 });
 
 describe("who may propose and decide", () => {

@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { eq, sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { beforeAll, describe, expect, test } from "vitest";
 import { queryRows } from "@/db/rows";
 import { exceptions, outboxCommands, type Role } from "@/db/schema";
 import { CLI_ACTOR } from "@/lib/audit";
@@ -17,7 +17,7 @@ import { Conflict } from "@/lib/errors";
 import { resolveException } from "@/lib/exceptions/workflow";
 import { ingestItems } from "@/lib/ingest/ingest";
 import { createEndpoint } from "@/lib/outbox/endpoints";
-import { createTestDb, type TestDb } from "../support/db";
+import { testDbForSuite } from "../support/db";
 
 /*
  * The exception follows its correction: proposed → awaiting approval; approved by the last
@@ -26,7 +26,7 @@ import { createTestDb, type TestDb } from "../support/db";
  * rejected → open again, where another correction may be proposed.
  */
 
-let t: TestDb;
+const t = testDbForSuite();
 let seq = 0;
 const users: Record<string, CurrentUser> = {};
 
@@ -122,7 +122,6 @@ async function approvedCorrection() {
 }
 
 beforeAll(async () => {
-  t = await createTestDb();
   users.a = await user("finance", "fin-a");
   users.b = await user("finance", "fin-b");
   users.c = await user("finance", "fin-c");
@@ -132,9 +131,6 @@ beforeAll(async () => {
     { name: "billing corrections", url: "http://127.0.0.1:9/hook", kinds: ["correction.execute"] },
     { createdBy: null, actor: CLI_ACTOR },
   );
-});
-afterAll(async () => {
-  await t?.close();
 });
 
 describe("after approval the exception waits for the target system", () => {

@@ -1,9 +1,9 @@
 import { and, eq, sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { exceptions } from "@/db/schema";
 import { readSetting } from "@/db/queries/settings";
 import { sweepExceptions } from "@/lib/exceptions/detect";
-import { createTestDb, type TestDb } from "../support/db";
+import { testDbForSuite } from "../support/db";
 import {
   DAY,
   HOUR,
@@ -31,15 +31,7 @@ import {
  * repeated or re-sent events ever makes a second exception for one problem.
  */
 
-let t: TestDb;
-
-beforeAll(async () => {
-  t = await createTestDb();
-});
-
-afterAll(async () => {
-  await t?.close();
-});
+const t = testDbForSuite();
 
 const actions = async (id: string) =>
   (await auditOf(t.db, id)).map((a) => `${a.actorType}:${a.action}`);

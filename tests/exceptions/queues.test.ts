@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import {
   countExceptions,
   countExceptionsByType,
@@ -13,7 +13,7 @@ import {
 import { getExceptionTimeline } from "@/db/queries/exception-timeline";
 import { exceptions, type ExceptionStatus, type ExceptionType } from "@/db/schema";
 import { assignException, commentOnException, resolveException } from "@/lib/exceptions/workflow";
-import { createTestDb, type TestDb } from "../support/db";
+import { testDbForSuite } from "../support/db";
 import {
   HOUR,
   asActor,
@@ -33,7 +33,7 @@ import {
  * same severity, same amount, no amount) so the tie-breakers are what keep pages apart.
  */
 
-let t: TestDb;
+const t = testDbForSuite();
 type User = Awaited<ReturnType<typeof makeUser>>;
 let ops: User;
 let fin: User;
@@ -75,7 +75,6 @@ interface Seeded {
 let seeded: Seeded[] = [];
 
 beforeAll(async () => {
-  t = await createTestDb();
   ops = await makeUser(t.db, "operations");
   fin = await makeUser(t.db, "finance");
   const rows = Array.from({ length: 61 }, (_, i) => {
@@ -109,10 +108,6 @@ beforeAll(async () => {
     invoiceId: r.invoiceId!,
     openedAt: r.openedAt,
   }));
-});
-
-afterAll(async () => {
-  await t?.close();
 });
 
 // The SQL sort keys, by hand.

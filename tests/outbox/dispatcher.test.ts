@@ -9,7 +9,7 @@ import { DEFAULT_DISPATCHER_OPTIONS, dispatchDue } from "@/lib/outbox/dispatcher
 import { deactivateEndpoint } from "@/lib/outbox/endpoints";
 import { enqueue } from "@/lib/outbox/enqueue";
 import { verifyWebhook, webhookHeaders } from "@/lib/outbox/signature";
-import { createTestDb, type TestDb } from "../support/db";
+import { testDbForSuite } from "../support/db";
 import {
   FAST,
   SYSTEM_TEST_ACTOR,
@@ -25,13 +25,12 @@ import {
  * a 2xx, and a claim abandoned by a crashed dispatcher picked up after its lease.
  */
 
-let t: TestDb;
+const t = testDbForSuite();
 let receiver: TestReceiver;
 let secret: string;
 let endpointId: string;
 
 beforeAll(async () => {
-  t = await createTestDb();
   receiver = await startReceiver();
   const created = await makeEndpoint(t.db, receiver.url);
   // Closeline generates the secret; the receiving system is told it, as an admin would.
@@ -41,7 +40,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await receiver?.close();
-  await t?.close();
 });
 
 beforeEach(() => {

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { outboxCommands, outboxDeliveries } from "@/db/schema";
 import { dispatchDue } from "@/lib/outbox/dispatcher";
 import { enqueue } from "@/lib/outbox/enqueue";
-import { TEST_ENGINE, createTestDb, type TestDb } from "../support/db";
+import { TEST_ENGINE, testDbForSuite } from "../support/db";
 import { FAST, makeEndpoint, sleep, startReceiver, type TestReceiver } from "./support";
 
 /*
@@ -17,12 +17,11 @@ import { FAST, makeEndpoint, sleep, startReceiver, type TestReceiver } from "./s
  */
 
 const LEASE_MS = 2_000;
-let t: TestDb;
+const t = testDbForSuite();
 let receiver: TestReceiver;
 let child: ChildProcess | null = null;
 
 beforeAll(async () => {
-  t = await createTestDb();
   receiver = await startReceiver();
   receiver.secret = (await makeEndpoint(t.db, receiver.url)).secret;
 });
@@ -30,7 +29,6 @@ beforeAll(async () => {
 afterAll(async () => {
   child?.kill("SIGKILL");
   await receiver?.close();
-  await t?.close();
 });
 
 function startDispatcherProcess(url: string): Promise<ChildProcess> {

@@ -6,7 +6,7 @@ import { Conflict, InvalidInput } from "@/lib/errors";
 import { dispatchDue } from "@/lib/outbox/dispatcher";
 import { deactivateEndpoint } from "@/lib/outbox/endpoints";
 import { enqueue } from "@/lib/outbox/enqueue";
-import { createTestDb, type TestDb } from "../support/db";
+import { testDbForSuite } from "../support/db";
 import {
   FAST,
   SYSTEM_TEST_ACTOR,
@@ -24,12 +24,11 @@ import {
  * delivered and the connector's next attempt arrives as telemetry.
  */
 
-let t: TestDb;
+const t = testDbForSuite();
 let receiver: TestReceiver;
 let endpointId: string;
 
 beforeAll(async () => {
-  t = await createTestDb();
   receiver = await startReceiver();
   const created = await makeEndpoint(t.db, receiver.url);
   receiver.secret = created.secret;
@@ -38,7 +37,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await receiver?.close();
-  await t?.close();
 });
 
 beforeEach(() => {

@@ -5,7 +5,7 @@ import { openDb, type DbHandle } from "@/db/client";
 import { outboxCommands } from "@/db/schema";
 import { startOutboxDispatcher } from "@/lib/outbox/dispatcher";
 import { enqueue } from "@/lib/outbox/enqueue";
-import { TEST_ENGINE, createTestDb, type TestDb } from "../support/db";
+import { TEST_ENGINE, testDbForSuite } from "../support/db";
 import { FAST, makeEndpoint, sleep, startReceiver, type TestReceiver } from "./support";
 
 /*
@@ -15,12 +15,11 @@ import { FAST, makeEndpoint, sleep, startReceiver, type TestReceiver } from "./s
  * PostgreSQL only.)
  */
 
-let t: TestDb;
+const t = testDbForSuite();
 let second: DbHandle;
 let receiver: TestReceiver;
 
 beforeAll(async () => {
-  t = await createTestDb();
   if (TEST_ENGINE === "postgres") second = await openDb({ kind: "postgres", url: t.url! });
   receiver = await startReceiver();
   receiver.secret = (await makeEndpoint(t.db, receiver.url)).secret;
@@ -29,7 +28,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await receiver?.close();
   await second?.close();
-  await t?.close();
 });
 
 describe.skipIf(TEST_ENGINE !== "postgres")("two dispatchers on one database", () => {
