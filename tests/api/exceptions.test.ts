@@ -23,10 +23,7 @@ import {
  */
 
 // No cookie outside Next.js: every caller here uses a bearer credential.
-vi.mock("next-auth", async (importOriginal) => ({
-  ...(await importOriginal<Record<string, unknown>>()),
-  getServerSession: async () => null,
-}));
+vi.mock("next-auth", async () => (await import("../support/http")).nextAuthWithoutSession());
 
 type ErrorBody = {
   error: { code: string; message: string; details?: { currentVersion?: number } };

@@ -21,10 +21,7 @@ import {
  * per item, through the handlers the routes use, against a real database.
  */
 
-vi.mock("next-auth", async (importOriginal) => ({
-  ...(await importOriginal<Record<string, unknown>>()),
-  getServerSession: async () => null,
-}));
+vi.mock("next-auth", async () => (await import("../support/http")).nextAuthWithoutSession());
 
 type ErrorBody = { error: { code: string; message: string } };
 type BulkBody = {

@@ -24,10 +24,7 @@ import { answer, apiRequest, tokenFor } from "./support";
  * correction and the audit trail, who included; only the audit label says "via token".
  */
 
-vi.mock("next-auth", async (importOriginal) => ({
-  ...(await importOriginal<Record<string, unknown>>()),
-  getServerSession: async () => null,
-}));
+vi.mock("next-auth", async () => (await import("../support/http")).nextAuthWithoutSession());
 
 const t = testDbForSuite();
 let maker: Awaited<ReturnType<typeof makeUser>>;

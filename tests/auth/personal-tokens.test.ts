@@ -24,10 +24,7 @@ import { testDbForSuite } from "../support/db";
  */
 
 // No cookie outside Next.js: a request without a bearer credential has no session.
-vi.mock("next-auth", async (importOriginal) => ({
-  ...(await importOriginal<Record<string, unknown>>()),
-  getServerSession: async () => null,
-}));
+vi.mock("next-auth", async () => (await import("../support/http")).nextAuthWithoutSession());
 
 const t = testDbForSuite();
 

@@ -18,13 +18,9 @@ import { makeUser, seedException } from "./support";
  * keys and sessions, and a CSV a spreadsheet opens safely.
  */
 
-// GET also admits a signed-in user. Outside Next.js there is no request to read a cookie
-// from, so the session lookup answers as for a visitor without one; the session's side of
-// the rules is the role matrix in tests/auth/route-access.test.ts.
-vi.mock("next-auth", async (importOriginal) => ({
-  ...(await importOriginal<Record<string, unknown>>()),
-  getServerSession: async () => null,
-}));
+// GET also admits a signed-in user; here no one is signed in, and the session's side of the
+// rules is the role matrix in tests/auth/route-access.test.ts.
+vi.mock("next-auth", async () => (await import("../support/http")).nextAuthWithoutSession());
 
 const t = testDbForSuite();
 let reader: string;
