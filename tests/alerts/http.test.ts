@@ -14,7 +14,7 @@ import { evaluateAlerts } from "@/lib/alerts/evaluate";
 import { createUser } from "@/lib/auth/users";
 import { type TestDb, testDbForSuite } from "../support/db";
 import { ingest } from "../kpi/support";
-import { postings } from "./support";
+import { FIRST_PASS_BELOW_90, postings } from "./support";
 
 /*
  * The alert API through the handlers its routes use, as users of each role: who may write
@@ -73,16 +73,12 @@ async function call(
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON answers under test
 type Body = Record<string, any>;
 
+const webhook = (name: string, url: string) => ({ kind: "webhook", name, url });
+
 const RULE = {
   name: "First pass below 90 %",
   severity: "critical",
-  condition: {
-    kind: "kpi",
-    metric: "erpPosting.firstPassSuccessRate",
-    op: "<",
-    value: 0.9,
-    window: "P1D",
-  },
+  condition: FIRST_PASS_BELOW_90,
   entity: null,
   for: "PT0S",
 };
@@ -93,31 +89,34 @@ describe("alert channels", () => {
     const anonymous = await call(handleChannelCollection, "POST", "/api/v1/alert-channels", {});
     expect(anonymous.status).toBe(401);
     as("operations");
-    const forbidden = await call(handleChannelCollection, "POST", "/api/v1/alert-channels", {
-      kind: "webhook",
-      name: "ops",
-      url: "https://hooks.example.test/a",
-    });
+    const forbidden = await call(
+      handleChannelCollection,
+      "POST",
+      "/api/v1/alert-channels",
+      webhook("ops", "https://hooks.example.test/a"),
+    );
     expect(forbidden.status).toBe(403);
     expect(forbidden.body!.error.code).toBeTypeOf("string");
 
     as("admin");
-    const bad = await call(handleChannelCollection, "POST", "/api/v1/alert-channels", {
-      kind: "webhook",
-      name: "x",
-      url: "ftp://nope",
-    });
+    const bad = await call(
+      handleChannelCollection,
+      "POST",
+      "/api/v1/alert-channels",
+      webhook("x", "ftp://nope"),
+    );
     expect(bad.status).toBe(400);
     expect(bad.body!.error).toMatchObject({
       code: expect.any(String),
       message: expect.any(String),
     });
 
-    const created = await call(handleChannelCollection, "POST", "/api/v1/alert-channels", {
-      kind: "webhook",
-      name: "PagerBridge",
-      url: "https://hooks.example.test/a",
-    });
+    const created = await call(
+      handleChannelCollection,
+      "POST",
+      "/api/v1/alert-channels",
+      webhook("PagerBridge", "https://hooks.example.test/a"),
+    );
     expect(created.status).toBe(201);
     expect(created.body!.secret).toMatch(/^whsec_/);
     const id = created.body!.id as string;

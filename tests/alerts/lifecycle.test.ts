@@ -8,7 +8,7 @@ import { deleteRule, updateRule } from "@/lib/alerts/rules";
 import { Conflict, InvalidInput } from "@/lib/errors";
 import { TEST_ENGINE, testDbForSuite } from "../support/db";
 import { HOUR, MINUTE, ingest } from "../kpi/support";
-import { CONTEXT, firstPassRule, postings, webhookChannel } from "./support";
+import { CONTEXT, FIRST_PASS_BELOW_90, firstPassRule, postings, webhookChannel } from "./support";
 
 /*
  * The lifecycle driven directly, at chosen instants: pending for the rule's `for`, firing,
@@ -93,13 +93,7 @@ describe("alert lifecycle", () => {
     const day = "2025-02-07T12:00:00Z";
     const { channel } = await webhookChannel(t.db, "http://127.0.0.1:9/unused");
     const rule = await firstPassRule(t.db, [channel.id], {
-      condition: {
-        kind: "kpi",
-        metric: "erpPosting.firstPassSuccessRate",
-        op: "<",
-        value: 0.9,
-        window: "PT1H",
-      },
+      condition: { ...FIRST_PASS_BELOW_90, window: "PT1H" },
     });
     await evaluateAlerts(t.db, at(day));
     expect(await alertsOf(rule.id)).toEqual([]);

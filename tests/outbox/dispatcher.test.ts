@@ -16,6 +16,7 @@ import {
   makeEndpoint,
   sleep,
   startReceiver,
+  startRegisteredReceiver,
   type TestReceiver,
 } from "./support";
 
@@ -31,11 +32,7 @@ let secret: string;
 let endpointId: string;
 
 beforeAll(async () => {
-  receiver = await startReceiver();
-  const created = await makeEndpoint(t.db, receiver.url);
-  // Closeline generates the secret; the receiving system is told it, as an admin would.
-  receiver.secret = secret = created.secret;
-  endpointId = created.endpoint.id;
+  ({ receiver, secret, endpointId } = await startRegisteredReceiver(t.db));
 });
 
 afterAll(async () => {

@@ -14,7 +14,7 @@ import {
   failedPosting,
   makeEndpoint,
   makeUser,
-  startReceiver,
+  startRegisteredReceiver,
   type TestReceiver,
 } from "./support";
 
@@ -29,10 +29,7 @@ let receiver: TestReceiver;
 let endpointId: string;
 
 beforeAll(async () => {
-  receiver = await startReceiver();
-  const created = await makeEndpoint(t.db, receiver.url);
-  receiver.secret = created.secret;
-  endpointId = created.endpoint.id;
+  ({ receiver, endpointId } = await startRegisteredReceiver(t.db));
 });
 
 afterAll(async () => {
