@@ -74,6 +74,8 @@ async function call(
 type Body = Record<string, any>;
 
 const webhook = (name: string, url: string) => ({ kind: "webhook", name, url });
+const postChannel = (body: unknown) =>
+  call(handleChannelCollection, "POST", "/api/v1/alert-channels", body);
 
 const RULE = {
   name: "First pass below 90 %",
@@ -86,37 +88,22 @@ const RULE = {
 describe("alert channels", () => {
   it("creates a webhook channel, returning its secret once, for finance and admin only", async () => {
     as(null);
-    const anonymous = await call(handleChannelCollection, "POST", "/api/v1/alert-channels", {});
+    const anonymous = await postChannel({});
     expect(anonymous.status).toBe(401);
     as("operations");
-    const forbidden = await call(
-      handleChannelCollection,
-      "POST",
-      "/api/v1/alert-channels",
-      webhook("ops", "https://hooks.example.test/a"),
-    );
+    const forbidden = await postChannel(webhook("ops", "https://hooks.example.test/a"));
     expect(forbidden.status).toBe(403);
     expect(forbidden.body!.error.code).toBeTypeOf("string");
 
     as("admin");
-    const bad = await call(
-      handleChannelCollection,
-      "POST",
-      "/api/v1/alert-channels",
-      webhook("x", "ftp://nope"),
-    );
+    const bad = await postChannel(webhook("x", "ftp://nope"));
     expect(bad.status).toBe(400);
     expect(bad.body!.error).toMatchObject({
       code: expect.any(String),
       message: expect.any(String),
     });
 
-    const created = await call(
-      handleChannelCollection,
-      "POST",
-      "/api/v1/alert-channels",
-      webhook("PagerBridge", "https://hooks.example.test/a"),
-    );
+    const created = await postChannel(webhook("PagerBridge", "https://hooks.example.test/a"));
     expect(created.status).toBe(201);
     expect(created.body!.secret).toMatch(/^whsec_/);
     const id = created.body!.id as string;

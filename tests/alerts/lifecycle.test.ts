@@ -34,11 +34,17 @@ async function alertsOf(ruleId: string) {
   return t.db.select().from(alerts).where(eq(alerts.ruleId, ruleId)).orderBy(alerts.pendingSince);
 }
 
+/** A first-pass rule (`extra` overriding its fields) whose one channel nobody listens on. */
+async function firstPassRuleWithChannel(extra: Record<string, unknown> = {}) {
+  const { channel } = await webhookChannel(t.db, "http://127.0.0.1:9/unused");
+  const rule = await firstPassRule(t.db, [channel.id], extra);
+  return { channel, rule };
+}
+
 describe("alert lifecycle", () => {
   it("holds a breach as pending for the rule's `for`, then fires once and resolves once", async () => {
     const day = "2025-02-03T12:00:00Z";
-    const { channel } = await webhookChannel(t.db, "http://127.0.0.1:9/unused");
-    const rule = await firstPassRule(t.db, [channel.id], { for: "PT10M" });
+    const { channel, rule } = await firstPassRuleWithChannel({ for: "PT10M" });
     await ingest(
       t.db,
       postings(3, "failed", at(day, -HOUR)),
@@ -77,8 +83,7 @@ describe("alert lifecycle", () => {
 
   it("drops a pending alert the telemetry mends before it fires, telling nobody", async () => {
     const day = "2025-02-05T12:00:00Z";
-    const { channel } = await webhookChannel(t.db, "http://127.0.0.1:9/unused");
-    const rule = await firstPassRule(t.db, [channel.id], { for: "PT10M" });
+    const { channel, rule } = await firstPassRuleWithChannel({ for: "PT10M" });
     await ingest(t.db, postings(1, "failed", at(day, -HOUR)));
     await evaluateAlerts(t.db, at(day));
     expect(await alertsOf(rule.id)).toHaveLength(1);
@@ -91,8 +96,7 @@ describe("alert lifecycle", () => {
 
   it("never fires on nothing to measure, and keeps a firing alert firing when the data stops", async () => {
     const day = "2025-02-07T12:00:00Z";
-    const { channel } = await webhookChannel(t.db, "http://127.0.0.1:9/unused");
-    const rule = await firstPassRule(t.db, [channel.id], {
+    const { channel, rule } = await firstPassRuleWithChannel({
       condition: { ...FIRST_PASS_BELOW_90, window: "PT1H" },
     });
     await evaluateAlerts(t.db, at(day));
@@ -110,8 +114,7 @@ describe("alert lifecycle", () => {
 
   it("keeps one alert per rule × dimension when two instances evaluate at once", async () => {
     const day = "2025-02-09T12:00:00Z";
-    const { channel } = await webhookChannel(t.db, "http://127.0.0.1:9/unused");
-    const rule = await firstPassRule(t.db, [channel.id]);
+    const { channel, rule } = await firstPassRuleWithChannel();
     await ingest(t.db, postings(2, "failed", at(day, -MINUTE)));
     const results = await Promise.all(
       Array.from({ length: 4 }, () => evaluateAlerts(t.db, at(day))),
@@ -137,8 +140,7 @@ describe("alert lifecycle", () => {
 
   it("alerts per entity when the rule says each entity", async () => {
     const day = "2025-02-11T12:00:00Z";
-    const { channel } = await webhookChannel(t.db, "http://127.0.0.1:9/unused");
-    const rule = await firstPassRule(t.db, [channel.id], { entity: "*" });
+    const { channel, rule } = await firstPassRuleWithChannel({ entity: "*" });
     await ingest(
       t.db,
       postings(2, "failed", at(day, -MINUTE), "EU"),
@@ -158,8 +160,7 @@ describe("alert lifecycle", () => {
 
   it("acknowledges a firing alert once, with a comment, and tells its channels", async () => {
     const day = "2025-02-13T12:00:00Z";
-    const { channel } = await webhookChannel(t.db, "http://127.0.0.1:9/unused");
-    const rule = await firstPassRule(t.db, [channel.id]);
+    const { channel, rule } = await firstPassRuleWithChannel();
     await ingest(t.db, postings(2, "failed", at(day, -MINUTE)));
     await evaluateAlerts(t.db, at(day));
     const [alert] = await alertsOf(rule.id);
@@ -195,8 +196,7 @@ describe("alert lifecycle", () => {
 
   it("sends nothing new to a deactivated channel, and a disabled rule is not evaluated", async () => {
     const day = "2025-02-15T12:00:00Z";
-    const { channel } = await webhookChannel(t.db, "http://127.0.0.1:9/unused");
-    const rule = await firstPassRule(t.db, [channel.id]);
+    const { channel, rule } = await firstPassRuleWithChannel();
     await updateRule(t.db, rule.id, { enabled: false }, CONTEXT);
     await ingest(t.db, postings(2, "failed", at(day, -MINUTE)));
     await evaluateAlerts(t.db, at(day));

@@ -16,6 +16,7 @@ import {
   exceptionsFor,
   ingest,
   invoiceIssued,
+  invalidEvent,
   iso,
   paymentReceived,
   postingAttempt,
@@ -322,14 +323,7 @@ describe("usage_incomplete", () => {
 describe("event_rejected", () => {
   it("groups rejected events by source and reason into one exception that counts them", async () => {
     const source = `/tests/${unique("sender")}`;
-    const bad = (n: number) => ({
-      specversion: "1.0",
-      id: `bad-${n}`,
-      source,
-      type: "invoice.disputed",
-      time: "2025-03-11T00:00:00Z",
-      data: {},
-    });
+    const bad = (n: number) => invalidEvent(`bad-${n}`, source, "2025-03-11T00:00:00Z");
     await ingest(t.db, [bad(1), bad(2)], [bad(3)]);
     const rows = await t.db
       .select()

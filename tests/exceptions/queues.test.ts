@@ -19,6 +19,7 @@ import {
   asActor,
   disputed,
   ingest,
+  invalidEvent,
   invoiceIssued,
   makeUser,
   postingAttempt,
@@ -457,14 +458,7 @@ describe("one exception and its timeline", () => {
 
   it("lists an event_rejected group's rejected items in the order they came", async () => {
     const source = `/tests/${unique("sender")}`;
-    const bad = (n: number) => ({
-      specversion: "1.0",
-      id: `bad-${n}`,
-      source,
-      type: "invoice.disputed",
-      time: "2025-05-05T00:00:00Z",
-      data: {},
-    });
+    const bad = (n: number) => invalidEvent(`bad-${n}`, source, "2025-05-05T00:00:00Z");
     await ingest(t.db, [bad(1), bad(2), bad(3)]);
     const [row] = await t.db
       .select({ id: exceptions.id })
