@@ -18,7 +18,7 @@ import { answer, apiRequest, serviceKey, tokenFor, type CallOptions } from "./su
  * decision names the version it was based on (If-Match, 412).
  */
 
-vi.mock("next-auth", async () => (await import("../support/http")).nextAuthWithoutSession());
+vi.mock("next-auth", async () => (await import("../support/no-session")).withoutSession());
 
 type ErrorBody = { error: { code: string; message: string } };
 type CorrectionBody = {

@@ -23,7 +23,7 @@ import {
  */
 
 // No cookie outside Next.js: every caller here uses a bearer credential.
-vi.mock("next-auth", async () => (await import("../support/http")).nextAuthWithoutSession());
+vi.mock("next-auth", async () => (await import("../support/no-session")).withoutSession());
 
 type ErrorBody = {
   error: { code: string; message: string; details?: { currentVersion?: number } };

@@ -21,7 +21,7 @@ import {
  * per item, through the handlers the routes use, against a real database.
  */
 
-vi.mock("next-auth", async () => (await import("../support/http")).nextAuthWithoutSession());
+vi.mock("next-auth", async () => (await import("../support/no-session")).withoutSession());
 
 type ErrorBody = { error: { code: string; message: string } };
 type BulkBody = {

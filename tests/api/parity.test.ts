@@ -24,7 +24,7 @@ import { answer, apiRequest, tokenFor } from "./support";
  * correction and the audit trail, who included; only the audit label says "via token".
  */
 
-vi.mock("next-auth", async () => (await import("../support/http")).nextAuthWithoutSession());
+vi.mock("next-auth", async () => (await import("../support/no-session")).withoutSession());
 
 const t = testDbForSuite();
 let maker: Awaited<ReturnType<typeof makeUser>>;

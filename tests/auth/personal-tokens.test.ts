@@ -24,7 +24,7 @@ import { testDbForSuite } from "../support/db";
  */
 
 // No cookie outside Next.js: a request without a bearer credential has no session.
-vi.mock("next-auth", async () => (await import("../support/http")).nextAuthWithoutSession());
+vi.mock("next-auth", async () => (await import("../support/no-session")).withoutSession());
 
 const t = testDbForSuite();
 

@@ -20,7 +20,7 @@ import { makeUser, seedException } from "./support";
 
 // GET also admits a signed-in user; here no one is signed in, and the session's side of the
 // rules is the role matrix in tests/auth/route-access.test.ts.
-vi.mock("next-auth", async () => (await import("../support/http")).nextAuthWithoutSession());
+vi.mock("next-auth", async () => (await import("../support/no-session")).withoutSession());
 
 const t = testDbForSuite();
 let reader: string;
