@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { alertRules, alerts } from "@/db/schema";
-import { expect, signIn, test } from "./fixtures/auth";
+import { expect, test } from "./fixtures/auth";
 import { expectAxeCleanInBothThemes, expectNoSidewaysScrollAt390 } from "./fixtures/page-checks";
 
 /*
@@ -14,8 +14,8 @@ const RUN = randomBytes(4).toString("hex");
 
 test("operations acknowledges a firing alert with a comment, by keyboard, at 390 px", async ({
   page,
-  makeUser,
   db,
+  signInAs,
 }) => {
   const [rule] = await db
     .insert(alertRules)
@@ -46,8 +46,7 @@ test("operations acknowledges a firing alert with a comment, by keyboard, at 390
   });
 
   await page.setViewportSize({ width: 390, height: 844 });
-  const user = await makeUser("operations");
-  await signIn(page, user);
+  const user = await signInAs("operations");
   await page
     .getByRole("navigation", { name: "Main" })
     .getByRole("link", { name: "Alerts" })
@@ -70,9 +69,8 @@ test("operations acknowledges a firing alert with a comment, by keyboard, at 390
   ).toHaveCount(0);
 });
 
-test("finance adds a KPI rule through the form", async ({ page, makeUser }) => {
-  const user = await makeUser("finance");
-  await signIn(page, user, "/alerts");
+test("finance adds a KPI rule through the form", async ({ page, signInAs }) => {
+  await signInAs("finance", "/alerts");
   const form = page.locator("section", {
     has: page.getByRole("heading", { name: "Add a KPI rule" }),
   });

@@ -14,9 +14,8 @@ const NAV: Record<Role, string[]> = {
 
 test.describe("each role sees exactly its areas", () => {
   for (const role of Object.keys(NAV) as Role[]) {
-    test(`${role}`, async ({ page, makeUser }) => {
-      const user = await makeUser(role);
-      await signIn(page, user);
+    test(`${role}`, async ({ page, signInAs }) => {
+      await signInAs(role);
       const nav = page.getByRole("navigation", { name: "Main" });
       await expect(nav.getByRole("listitem")).toHaveText(NAV[role]);
       await expect(page.getByTestId("current-role")).toHaveText(new RegExp(role, "i"));
@@ -26,9 +25,9 @@ test.describe("each role sees exactly its areas", () => {
 
 test("a forbidden page answers 403 and a forbidden API call 403 JSON", async ({
   page,
-  makeUser,
+  signInAs,
 }) => {
-  await signIn(page, await makeUser("executive"));
+  await signInAs("executive");
   const response = await page.goto("/admin/users");
   expect(response?.status()).toBe(403);
   await expect(page.getByRole("heading", { name: "Not allowed" })).toBeVisible();
@@ -75,8 +74,8 @@ test("a wrong password shows an error, and repeated failures engage the rate lim
   await expect(page).toHaveURL(/\/sign-in/);
 });
 
-test("sign-out ends the session", async ({ page, makeUser }) => {
-  await signIn(page, await makeUser("finance"));
+test("sign-out ends the session", async ({ page, signInAs }) => {
+  await signInAs("finance");
   await page.getByRole("button", { name: "Sign out" }).click();
   await expect(page).toHaveURL(/\/sign-in/);
   await page.goto("/overview");
@@ -85,9 +84,9 @@ test("sign-out ends the session", async ({ page, makeUser }) => {
 
 test("an admin creates a key, it ingests, the admin revokes it, and it is refused", async ({
   page,
-  makeUser,
+  signInAs,
 }) => {
-  await signIn(page, await makeUser("admin"), "/admin/api-keys");
+  await signInAs("admin", "/admin/api-keys");
   await page.goto("/admin/api-keys");
   const name = `e2e key ${Date.now()}`;
   await page.getByLabel("Name").fill(name);

@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
-import { ingestItems } from "@/lib/ingest/ingest";
-import { expect, signIn, test } from "./fixtures/auth";
+import type { Db } from "@/db/client";
+import { expect, test } from "./fixtures/auth";
 import { expectAxeCleanInBothThemes, expectNoSidewaysScrollAt390 } from "./fixtures/page-checks";
+import { ingestAccepted } from "./fixtures/telemetry";
 
 /*
  * Close readiness for last month. An executive opens the Close section on the portfolio of
@@ -24,11 +25,15 @@ function lastMonth(now = new Date()) {
   return { start, end, key, label };
 }
 
-/** Complete usage, one invoice posted, one whose posting failed: NO-GO on "invoices posted". */
-async function seedEntity(db: Parameters<typeof ingestItems>[0]) {
+/**
+ * Last month of a new entity: complete usage, one invoice posted, one whose posting failed,
+ * so NO-GO on "invoices posted".
+ */
+async function seedEntity(db: Db) {
   const run = randomBytes(4).toString("hex");
   const entity = `E2E-CLOSE-${run.toUpperCase()}`;
-  const { start } = lastMonth();
+  const month = lastMonth();
+  const { start } = month;
   const at = (day: number, hour = 0) =>
     new Date(start.getTime() + ((day - 1) * 24 + hour) * 3_600_000).toISOString();
   const event = (type: string, time: string, data: Record<string, unknown>) => ({
@@ -63,36 +68,30 @@ async function seedEntity(db: Parameters<typeof ingestItems>[0]) {
         : {}),
     });
   const stuck = `INV-${run}-STUCK`;
-  const result = await ingestItems(
-    db,
-    [
-      event("usage.checkpoint", at(5, 1), {
-        entity,
-        meter: "api_calls",
-        windowStart: at(5),
-        windowEnd: at(5, 1),
-        expectedCount: 1000,
-        receivedCount: 1000,
-      }),
-      invoice(`INV-${run}-OK`),
-      posting(`INV-${run}-OK`, "succeeded"),
-      invoice(stuck),
-      posting(stuck, "failed"),
-    ],
-    { apiKeyId: null, channel: "api" },
-  );
-  expect(result.rejected).toEqual([]);
-  return { entity, stuck };
+  await ingestAccepted(db, [
+    event("usage.checkpoint", at(5, 1), {
+      entity,
+      meter: "api_calls",
+      windowStart: at(5),
+      windowEnd: at(5, 1),
+      expectedCount: 1000,
+      receivedCount: 1000,
+    }),
+    invoice(`INV-${run}-OK`),
+    posting(`INV-${run}-OK`, "succeeded"),
+    invoice(stuck),
+    posting(stuck, "failed"),
+  ]);
+  return { entity, stuck, month };
 }
 
 test("an executive opens close readiness for last month and sees the blockers", async ({
   page,
   db,
-  makeUser,
+  signInAs,
 }) => {
-  const { entity, stuck } = await seedEntity(db);
-  const month = lastMonth();
-  await signIn(page, await makeUser("executive"));
+  const { entity, stuck, month } = await seedEntity(db);
+  await signInAs("executive");
 
   await page
     .getByRole("navigation", { name: "Main" })
@@ -171,11 +170,10 @@ test("an executive opens close readiness for last month and sees the blockers", 
 test("a finance user closes last month over its blockers, with a reason, and reopens it", async ({
   page,
   db,
-  makeUser,
+  signInAs,
 }) => {
-  const { entity } = await seedEntity(db);
-  const month = lastMonth();
-  await signIn(page, await makeUser("finance"), "/close");
+  const { entity, month } = await seedEntity(db);
+  await signInAs("finance", "/close");
   await page.goto(`/close?entity=${entity}&period=${month.key}`);
 
   await page
@@ -196,11 +194,10 @@ test("a finance user closes last month over its blockers, with a reason, and reo
 test("the portfolio works from the keyboard, fits a phone and passes axe in both themes", async ({
   page,
   db,
-  makeUser,
+  signInAs,
 }) => {
-  const { entity } = await seedEntity(db);
-  const month = lastMonth();
-  await signIn(page, await makeUser("finance"), "/close");
+  const { entity, month } = await seedEntity(db);
+  await signInAs("finance", "/close");
   await expect(page.getByRole("heading", { name: "Close portfolio" })).toBeVisible();
 
   await expectAxeCleanInBothThemes(page);

@@ -1,10 +1,11 @@
 import { eq } from "drizzle-orm";
-import type { APIRequestContext, Page } from "@playwright/test";
+import type { APIRequestContext, Browser, Page } from "@playwright/test";
 import type { Db } from "@/db/client";
 import { corrections, exceptions } from "@/db/schema";
 import { SYSTEM_ACTOR } from "@/lib/audit";
 import { createEndpoint } from "@/lib/outbox/endpoints";
-import { expect, signIn, test } from "./fixtures/auth";
+import { expect, signIn, test, type AuthFixtures } from "./fixtures/auth";
+import type { E2eFixtures } from "./fixtures";
 
 /*
  * A finance user proposes a correction, cannot approve it, a second finance user approves
@@ -88,6 +89,31 @@ async function propose(page: Page, exceptionId: string) {
 
 const statusBadge = (page: Page) => page.getByTestId("exception-status");
 
+/**
+ * A reconciliation break reported through the API, and a finance user (the maker) who has
+ * proposed a correction to it on their own page; the checker, another finance user, is yet
+ * to sign in.
+ */
+async function proposedByMaker(fixtures: {
+  browser: Browser;
+  db: Db;
+  makeUser: AuthFixtures["makeUser"];
+  createApiKey: E2eFixtures["createApiKey"];
+  request: APIRequestContext;
+}) {
+  const { browser, db, makeUser, createApiKey, request } = fixtures;
+  await correctionsReceiver(db);
+  const key = await createApiKey(["ingest"]);
+  const exception = await breakException(db, request, key.key);
+  const maker = await makeUser("finance");
+  const checker = await makeUser("finance");
+
+  const makerPage = await (await browser.newContext()).newPage();
+  await signIn(makerPage, maker, `/exceptions/${exception.id}`);
+  await propose(makerPage, exception.id);
+  return { key, exception, maker, checker, makerPage };
+}
+
 test("maker-checker on a correction, end to end", async ({
   browser,
   db,
@@ -97,16 +123,13 @@ test("maker-checker on a correction, end to end", async ({
 }) => {
   // Three people sign in (bcrypt cost 12 each) and the journey visits six pages.
   test.slow();
-  await correctionsReceiver(db);
-  const key = await createApiKey(["ingest"]);
-  const exception = await breakException(db, request, key.key);
-
-  const maker = await makeUser("finance");
-  const checker = await makeUser("finance");
-
-  const makerPage = await (await browser.newContext()).newPage();
-  await signIn(makerPage, maker, `/exceptions/${exception.id}`);
-  await propose(makerPage, exception.id);
+  const { key, exception, maker, checker, makerPage } = await proposedByMaker({
+    browser,
+    db,
+    makeUser,
+    createApiKey,
+    request,
+  });
   // The page re-renders with the proposal (and without the form: one pending proposal at a time).
   const proposal = makerPage.getByTestId("correction");
   await expect(proposal).toContainText("Credit note of 300.00 EUR");
@@ -189,15 +212,13 @@ test("a rejected correction returns the exception to open, where a new one may b
 }) => {
   // Two people sign in (bcrypt cost 12 each) before the decision.
   test.slow();
-  await correctionsReceiver(db);
-  const key = await createApiKey(["ingest"]);
-  const exception = await breakException(db, request, key.key);
-  const maker = await makeUser("finance");
-  const checker = await makeUser("finance");
-
-  const makerPage = await (await browser.newContext()).newPage();
-  await signIn(makerPage, maker, `/exceptions/${exception.id}`);
-  await propose(makerPage, exception.id);
+  const { exception, checker, makerPage } = await proposedByMaker({
+    browser,
+    db,
+    makeUser,
+    createApiKey,
+    request,
+  });
 
   const checkerPage = await (await browser.newContext()).newPage();
   await signIn(checkerPage, checker, `/exceptions/${exception.id}`);

@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import AxeBuilder from "@axe-core/playwright";
 import type { Browser, BrowserContextOptions } from "@playwright/test";
 import { and, eq } from "drizzle-orm";
@@ -16,9 +15,9 @@ import { SYSTEM_ACTOR } from "@/lib/audit";
 import { areasFor } from "@/lib/auth/navigation";
 import { can, type Permission } from "@/lib/auth/permissions";
 import { createUser } from "@/lib/auth/users";
-import { ingestItems } from "@/lib/ingest/ingest";
 import { E2E_PASSWORD, expect, signIn, test } from "./fixtures/auth";
 import type { E2eDatabase } from "./fixtures/server";
+import { ingestAccepted, newRunToken } from "./fixtures/telemetry";
 
 /*
  * Every page each role can reach — its navigation, the admin subpages, the profile and the
@@ -37,7 +36,7 @@ const THEMES: Record<E2eDatabase, readonly ("light" | "dark")[]> = {
   postgres: ["light", "dark"],
   pglite: ["light", "dark"],
 };
-const RUN = randomBytes(4).toString("hex").toUpperCase();
+const RUN = newRunToken();
 
 const ADMIN_PAGES: { path: string; permission: Permission }[] = [
   { path: "/admin/users", permission: "admin:users" },
@@ -64,33 +63,28 @@ async function seed(db: Db): Promise<Seeded> {
     time: at,
     data,
   });
-  const result = await ingestItems(
-    db,
-    [
-      event("invoice.issued", {
-        invoiceId: `INV-${RUN}`,
-        customerId: `cus_${RUN}`,
-        entity,
-        currency: "EUR",
-        amountMinor: 123_456,
-        periodStart: at,
-        periodEnd: at,
-        issuedAt: at,
-      }),
-      event("erp.posting.attempted", {
-        postingId: `PST-${RUN}`,
-        invoiceId: `INV-${RUN}`,
-        entity,
-        attempt: 1,
-        status: "failed",
-        attemptedAt: at,
-        errorCode: "GL_PERIOD_CLOSED",
-        errorMessage: "Accounting period is closed for posting",
-      }),
-    ],
-    { apiKeyId: null, channel: "api" },
-  );
-  expect(result.rejected).toEqual([]);
+  await ingestAccepted(db, [
+    event("invoice.issued", {
+      invoiceId: `INV-${RUN}`,
+      customerId: `cus_${RUN}`,
+      entity,
+      currency: "EUR",
+      amountMinor: 123_456,
+      periodStart: at,
+      periodEnd: at,
+      issuedAt: at,
+    }),
+    event("erp.posting.attempted", {
+      postingId: `PST-${RUN}`,
+      invoiceId: `INV-${RUN}`,
+      entity,
+      attempt: 1,
+      status: "failed",
+      attemptedAt: at,
+      errorCode: "GL_PERIOD_CLOSED",
+      errorMessage: "Accounting period is closed for posting",
+    }),
+  ]);
   const [exception] = await db
     .select({ id: exceptions.id })
     .from(exceptions)

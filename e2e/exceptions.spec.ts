@@ -1,12 +1,13 @@
 import { randomBytes } from "node:crypto";
 import { and, eq, inArray } from "drizzle-orm";
+import type { Db } from "@/db/client";
 import { auditLog, exceptions } from "@/db/schema";
 import { SYSTEM_ACTOR } from "@/lib/audit";
 import { saveSlaPolicy } from "@/lib/exceptions/sla-settings";
-import { ingestItems } from "@/lib/ingest/ingest";
 import AxeBuilder from "@axe-core/playwright";
 import type { Page } from "@playwright/test";
 import { expect, signIn, test } from "./fixtures/auth";
+import { newRunToken, seedFailedPostings } from "./fixtures/telemetry";
 
 /*
  * The queue journey: an operations user signs in, narrows the queue to the failed ERP
@@ -18,50 +19,31 @@ import { expect, signIn, test } from "./fixtures/auth";
  * the queue is filtered down to it.
  */
 
-async function seedFailedPostings(
-  db: Parameters<typeof ingestItems>[0],
+/** The queue journeys' failed postings: 1,000.00 EUR, 2,000.00 EUR, … each. */
+const seedQueuePostings = (
+  db: Db,
   run: string,
   count: number,
   entity = "E2E-QUEUES",
-  /** Put before the run in invoice and posting ids, to make them as long as real ones. */
   idPrefix = "",
-) {
-  const at = new Date(Date.now() - 30 * 3_600_000).toISOString();
-  const event = (type: string, data: Record<string, unknown>) => ({
-    specversion: "1.0",
-    id: `e2e-queues-${run}-${randomBytes(6).toString("hex")}`,
-    source: "/e2e/queues",
-    type,
-    time: at,
-    data,
+) =>
+  seedFailedPostings(db, {
+    journey: "queues",
+    run,
+    count,
+    entity,
+    idPrefix,
+    amountStepMinor: 100_000,
+    errorCode: "GL_PERIOD_CLOSED",
+    errorMessage: "Accounting period is closed for posting",
   });
-  const events = Array.from({ length: count }, (_, i) => {
-    const invoiceId = `INV-${idPrefix}${run}-${i + 1}`;
-    return [
-      event("invoice.issued", {
-        invoiceId,
-        customerId: `cus_${run}`,
-        entity,
-        currency: "EUR",
-        amountMinor: 100_000 * (i + 1),
-        periodStart: at,
-        periodEnd: at,
-        issuedAt: at,
-      }),
-      event("erp.posting.attempted", {
-        postingId: `PST-${idPrefix}${run}-${i + 1}`,
-        invoiceId,
-        entity,
-        attempt: 1,
-        status: "failed",
-        attemptedAt: at,
-        errorCode: "GL_PERIOD_CLOSED",
-        errorMessage: "Accounting period is closed for posting",
-      }),
-    ];
-  }).flat();
-  const result = await ingestItems(db, events, { apiKeyId: null, channel: "api" });
-  expect(result.rejected).toEqual([]);
+
+/** A run of `count` queue postings for an entity of its own, `<entityPrefix>-<run>`. */
+async function seedQueueRun(db: Db, entityPrefix: string, count: number) {
+  const run = newRunToken();
+  const entity = `${entityPrefix}-${run}`;
+  await seedQueuePostings(db, run, count, entity);
+  return { run, entity };
 }
 
 test("an operations user filters the queue, bulk-resolves three exceptions, and the audit log has them", async ({
@@ -72,8 +54,8 @@ test("an operations user filters the queue, bulk-resolves three exceptions, and 
 }) => {
   // Two users, two sign-ins and a bulk action: more than the default 30 s on a busy runner.
   test.slow();
-  const run = randomBytes(4).toString("hex").toUpperCase();
-  await seedFailedPostings(db, run, 4);
+  const run = newRunToken();
+  await seedQueuePostings(db, run, 4);
   const operator = await makeUser("operations");
 
   await signIn(page, operator, "/exceptions");
@@ -163,12 +145,11 @@ test("an operations user filters the queue, bulk-resolves three exceptions, and 
 test("an admin reads the queue and an exception but is offered no actions", async ({
   page,
   db,
-  makeUser,
+  signInAs,
 }) => {
-  const run = randomBytes(4).toString("hex").toUpperCase();
-  await seedFailedPostings(db, run, 1);
-  const admin = await makeUser("admin");
-  await signIn(page, admin, "/exceptions");
+  const run = newRunToken();
+  await seedQueuePostings(db, run, 1);
+  await signInAs("admin", "/exceptions");
   await page.goto(`/exceptions?q=${run}`);
   const table = page.getByTestId("exceptions-table");
   await expect(table.locator("tbody tr")).toHaveCount(1);
@@ -219,7 +200,7 @@ async function axeViolations(page: Page): Promise<string[]> {
 }
 
 /** An open exception no close-readiness check counts (its type has no check). */
-async function seedUncheckedException(db: Parameters<typeof ingestItems>[0], entity: string) {
+async function seedUncheckedException(db: Db, entity: string) {
   const [row] = await db
     .insert(exceptions)
     .values({
@@ -240,17 +221,14 @@ async function seedUncheckedException(db: Parameters<typeof ingestItems>[0], ent
 test("the queue sorts by amount at risk and narrows to what blocks a close, in the URL", async ({
   page,
   db,
-  makeUser,
+  signInAs,
 }) => {
   test.slow();
-  const run = randomBytes(4).toString("hex").toUpperCase();
-  const entity = `E2E-BLOCK-${run}`;
   // Three unposted invoices of 1,000.00, 2,000.00 and 3,000.00 EUR block the month's close;
   // the entitlement exception (99,999.99 EUR) is the largest but blocks nothing.
-  await seedFailedPostings(db, run, 3, entity);
+  const { entity } = await seedQueueRun(db, "E2E-BLOCK", 3);
   const unchecked = await seedUncheckedException(db, entity);
-  const operator = await makeUser("operations");
-  await signIn(page, operator, "/exceptions");
+  await signInAs("operations", "/exceptions");
   await page.goto(`/exceptions?entity=${entity}`);
   const rows = page.getByTestId("exceptions-table").locator("tbody tr");
   await expect(rows).toHaveCount(4);
@@ -291,13 +269,10 @@ test("the queue sorts by amount at risk and narrows to what blocks a close, in t
 test("the bulk bar sits directly above the table and stays in view while rows are selected", async ({
   page,
   db,
-  makeUser,
+  signInAs,
 }) => {
-  const run = randomBytes(4).toString("hex").toUpperCase();
-  const entity = `E2E-BULK-${run}`;
-  await seedFailedPostings(db, run, 2, entity);
-  const operator = await makeUser("operations");
-  await signIn(page, operator, "/exceptions");
+  const { entity } = await seedQueueRun(db, "E2E-BULK", 2);
+  await signInAs("operations", "/exceptions");
   await page.goto(`/exceptions?entity=${entity}`);
   const table = page.getByTestId("exceptions-table");
   await expect(table.locator("tbody tr")).toHaveCount(2);
@@ -320,12 +295,12 @@ test("at 390 px the queue is a list of cards and the exception page stacks, with
   db,
   makeUser,
 }) => {
-  const run = randomBytes(4).toString("hex").toUpperCase();
+  const run = newRunToken();
   // A legal entity's name as long as real ones: the entity picker must not widen the page.
   const entity = `E2E-PHONE-${run}-NORTHWIND-TRADERS-DEUTSCHLAND-GMBH-UND-CO-KG`;
   // Ids as long as an ERP's: they must be cut, not push the page sideways.
   const prefix = "2026-SUBSIDIARY-NORTHWIND-";
-  await seedFailedPostings(db, run, 2, entity, prefix);
+  await seedQueuePostings(db, run, 2, entity, prefix);
   const operator = await makeUser("operations");
   await page.setViewportSize({ width: 390, height: 844 });
   await signIn(page, operator, "/exceptions");
@@ -363,17 +338,14 @@ test("at 390 px the queue is a list of cards and the exception page stacks, with
 test("on an exception page each action leaves a lasting confirmation that takes the focus", async ({
   page,
   db,
-  makeUser,
+  signInAs,
 }) => {
-  const run = randomBytes(4).toString("hex").toUpperCase();
-  const entity = `E2E-CONFIRM-${run}`;
-  await seedFailedPostings(db, run, 1, entity);
+  const { run } = await seedQueueRun(db, "E2E-CONFIRM", 1);
   const [x] = await db
     .select({ id: exceptions.id, problemKey: exceptions.problemKey })
     .from(exceptions)
     .where(eq(exceptions.invoiceId, `INV-${run}-1`));
-  const operator = await makeUser("operations");
-  await signIn(page, operator, `/exceptions/${x!.id}`);
+  const operator = await signInAs("operations", `/exceptions/${x!.id}`);
   await page.goto(`/exceptions/${x!.id}`);
 
   // Money and dates read as a finance person reads them; internal keys wait behind a disclosure.
@@ -404,14 +376,11 @@ test("on an exception page each action leaves a lasting confirmation that takes 
 test("the queue and an exception page fit 1280 and 1440 px windows and pass axe in both themes", async ({
   page,
   db,
-  makeUser,
+  signInAs,
 }) => {
   test.slow();
-  const run = randomBytes(4).toString("hex").toUpperCase();
-  const entity = `E2E-FIT-${run}`;
-  await seedFailedPostings(db, run, 2, entity);
-  const operator = await makeUser("operations");
-  await signIn(page, operator, "/exceptions");
+  const { run, entity } = await seedQueueRun(db, "E2E-FIT", 2);
+  await signInAs("operations", "/exceptions");
   const [x] = await db
     .select({ id: exceptions.id })
     .from(exceptions)
@@ -443,15 +412,12 @@ test("the queue and an exception page fit 1280 and 1440 px windows and pass axe 
 test("an admin shortens a type's SLA on the settings page and the queue's badge follows", async ({
   page,
   db,
-  makeUser,
+  signInAs,
 }) => {
   test.slow();
-  const run = randomBytes(4).toString("hex").toUpperCase();
-  const entity = `E2E-SLA-${run}`;
   // 30 hours old: within the default 72 h SLA.
-  await seedFailedPostings(db, run, 1, entity);
-  const admin = await makeUser("admin");
-  await signIn(page, admin, "/exceptions");
+  const { entity } = await seedQueueRun(db, "E2E-SLA", 1);
+  const admin = await signInAs("admin", "/exceptions");
   await page.goto(`/exceptions?entity=${entity}`);
   const row = page.getByTestId("exceptions-table").locator("tbody tr").first();
   await expect(row).toContainText("Over 24 h");

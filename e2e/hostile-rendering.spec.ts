@@ -6,7 +6,7 @@ import { events, exceptions, type Role } from "@/db/schema";
 import { SYSTEM_ACTOR } from "@/lib/audit";
 import { createApiKey } from "@/lib/auth/api-keys";
 import { can, type Permission } from "@/lib/auth/permissions";
-import { expect, signIn, test } from "./fixtures/auth";
+import { expect, test } from "./fixtures/auth";
 
 /*
  * Every text a sender controls, rendered back: ids, entity codes, customer ids, meter
@@ -250,14 +250,14 @@ for (const role of ["admin", "finance"] as const satisfies Role[]) {
   test(`${role}: hostile texts from senders render as text on every page`, async ({
     page,
     db,
-    makeUser,
+    signInAs,
     baseURL,
   }) => {
     // Seventeen pages, several of them heavy: more than the default budget on a busy runner.
     test.slow();
     const s = await seed(db, baseURL!, page.request);
     const dialogs = await watch(page);
-    await signIn(page, await makeUser(role));
+    await signInAs(role);
     for (const [path, permission] of pages(s)) {
       if (can(role, permission)) await expectInert(page, dialogs, path);
     }
@@ -267,9 +267,9 @@ for (const role of ["admin", "finance"] as const satisfies Role[]) {
 test("every HTML answer carries the CSP, prefetches included, and a prefetch without a session is redirected", async ({
   page,
   request,
-  makeUser,
+  signInAs,
 }) => {
-  await signIn(page, await makeUser("finance"));
+  await signInAs("finance");
   for (const headers of [
     { purpose: "prefetch" } as Record<string, string>,
     { "next-router-prefetch": "1" },
@@ -293,10 +293,10 @@ test("every HTML answer carries the CSP, prefetches included, and a prefetch wit
 
 test("the CSP has a nonce, no 'unsafe-inline' for scripts, and refuses markup injected into a page", async ({
   page,
-  makeUser,
+  signInAs,
 }) => {
   await watch(page);
-  await signIn(page, await makeUser("finance"));
+  await signInAs("finance");
   const response = await page.goto("/overview");
   const csp = response?.headers()["content-security-policy"] ?? "";
   const scriptSrc = csp.split(";").find((d) => d.trim().startsWith("script-src")) ?? "";

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { events } from "@/db/schema";
 import { ingestItems } from "@/lib/ingest/ingest";
-import { expect, signIn, test } from "./fixtures/auth";
+import { expect, test } from "./fixtures/auth";
 import { expectAxeCleanInBothThemes, expectNoSidewaysScrollAt390 } from "./fixtures/page-checks";
 
 /*
@@ -54,10 +54,10 @@ async function seedSources(db: Parameters<typeof ingestItems>[0]) {
 test("a silent source is flagged and its rejected events are one click away", async ({
   page,
   db,
-  makeUser,
+  signInAs,
 }) => {
   const { silent, steady } = await seedSources(db);
-  await signIn(page, await makeUser("operations"), "/ingestion");
+  await signInAs("operations", "/ingestion");
   await expect(page.getByRole("heading", { name: "Ingestion", level: 1 })).toBeVisible();
 
   const table = page.getByTestId("source-health");

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { expect, signIn, test } from "./fixtures/auth";
+import { expect, test } from "./fixtures/auth";
 
 /*
  * Something that does not exist answers 404, to a browser and to an API client alike, even on
@@ -17,9 +17,8 @@ const MISSING_PAGES = [
   "/no-such-page",
 ];
 
-test("every missing page answers 404 with the not-found page", async ({ page, makeUser }) => {
-  const admin = await makeUser("admin");
-  await signIn(page, admin, "/admin");
+test("every missing page answers 404 with the not-found page", async ({ page, signInAs }) => {
+  await signInAs("admin", "/admin");
   for (const path of MISSING_PAGES) {
     const response = await page.goto(path);
     expect(response?.status(), path).toBe(404);

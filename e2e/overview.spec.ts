@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { Page } from "@playwright/test";
-import { ingestItems } from "@/lib/ingest/ingest";
 import { expect, signIn, test } from "./fixtures/auth";
+import { ingestAccepted } from "./fixtures/telemetry";
 
 /*
  * A finance user's journey through the overview: the tiles show their numbers and status,
@@ -103,8 +103,7 @@ test("a finance user reads the overview, drills into the records, and keeps the 
 }) => {
   const run = `${Date.now().toString(36)}${randomBytes(2).toString("hex")}`.toUpperCase();
   const entity = `E2E-OV-${run}`;
-  const seeded = await ingestItems(db, seedEvents(entity, run), { apiKeyId: null, channel: "api" });
-  expect(seeded.rejected).toEqual([]);
+  await ingestAccepted(db, seedEvents(entity, run));
   const user = await makeUser("finance");
 
   // Sign in through the form; finance lands on the overview.
@@ -189,17 +188,12 @@ test("a finance user reads the overview, drills into the records, and keeps the 
 test("a range without breaks still shows the breaks open now, as the queue counts them, and an empty chart says so", async ({
   page,
   db,
-  makeUser,
+  signInAs,
 }) => {
   const run = `${Date.now().toString(36)}${randomBytes(2).toString("hex")}`.toUpperCase();
   const entity = `E2E-OVQ-${run}`;
-  const seeded = await ingestItems(db, seedReconciliation(entity, run), {
-    apiKeyId: null,
-    channel: "api",
-  });
-  expect(seeded.rejected).toEqual([]);
-  const user = await makeUser("finance");
-  await signIn(page, user);
+  await ingestAccepted(db, seedReconciliation(entity, run));
+  await signInAs("finance");
   await page.goto(`/overview?entity=${entity}&range=7d`);
 
   // In the last 7 days every result agreed: on target, and the old break beside it.

@@ -1,4 +1,4 @@
-import { expect, signIn, test } from "./fixtures/auth";
+import { expect, test } from "./fixtures/auth";
 
 /*
  * A person creates a personal token on their profile, a script uses it through the API as
@@ -7,9 +7,9 @@ import { expect, signIn, test } from "./fixtures/auth";
 
 test("a finance user creates a token, a script reads with it, and revoking it ends it", async ({
   page,
-  makeUser,
+  signInAs,
 }) => {
-  await signIn(page, await makeUser("finance"), "/profile");
+  await signInAs("finance", "/profile");
   await page.goto("/profile");
   const name = `e2e token ${Date.now()}`;
   await page.getByRole("textbox", { name: "Name" }).fill(name);

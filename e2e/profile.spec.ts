@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { and, eq } from "drizzle-orm";
 import { events } from "@/db/schema";
-import { ingestItems } from "@/lib/ingest/ingest";
 import { expect, signIn, test } from "./fixtures/auth";
+import { ingestAccepted } from "./fixtures/telemetry";
 
 /*
  * A user picks a time zone on their profile (reached from the shell's user menu) and every
@@ -16,41 +16,36 @@ test("a user switches to New York time and dates follow, with the change audited
   browser,
   db,
   makeUser,
+  signInAs,
 }) => {
   test.slow();
   const run = randomBytes(4).toString("hex");
   // An event at a known instant: 15 January 2026, 12:00 UTC (07:00 in New York, EST).
-  const result = await ingestItems(
-    db,
-    [
-      {
-        specversion: "1.0",
-        id: `e2e-profile-${run}`,
-        source: SOURCE,
-        type: "invoice.issued",
-        time: "2026-01-15T12:00:00Z",
-        data: {
-          invoiceId: `INV-TZ-${run}`,
-          customerId: `cus_${run}`,
-          entity: `E2E-TZ-${run}`,
-          currency: "USD",
-          amountMinor: 57079,
-          periodStart: "2025-12-01T00:00:00Z",
-          periodEnd: "2026-01-01T00:00:00Z",
-          issuedAt: "2026-01-15T12:00:00Z",
-        },
+  await ingestAccepted(db, [
+    {
+      specversion: "1.0",
+      id: `e2e-profile-${run}`,
+      source: SOURCE,
+      type: "invoice.issued",
+      time: "2026-01-15T12:00:00Z",
+      data: {
+        invoiceId: `INV-TZ-${run}`,
+        customerId: `cus_${run}`,
+        entity: `E2E-TZ-${run}`,
+        currency: "USD",
+        amountMinor: 57079,
+        periodStart: "2025-12-01T00:00:00Z",
+        periodEnd: "2026-01-01T00:00:00Z",
+        issuedAt: "2026-01-15T12:00:00Z",
       },
-    ],
-    { apiKeyId: null, channel: "api" },
-  );
-  expect(result.rejected).toEqual([]);
+    },
+  ]);
   const [event] = await db
     .select({ seq: events.seq })
     .from(events)
     .where(and(eq(events.source, SOURCE), eq(events.eventId, `e2e-profile-${run}`)));
 
-  const user = await makeUser("finance");
-  await signIn(page, user);
+  const user = await signInAs("finance");
 
   // Before: UTC, and the amount in its currency rather than minor units.
   await page.goto(`/events/${event!.seq}`);

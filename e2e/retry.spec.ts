@@ -1,13 +1,13 @@
-import { randomBytes } from "node:crypto";
 import { and, eq, inArray } from "drizzle-orm";
+import type { Db } from "@/db/client";
 import { auditLog, exceptions } from "@/db/schema";
 import { SYSTEM_ACTOR } from "@/lib/audit";
 import { createApiKey } from "@/lib/auth/api-keys";
-import { ingestItems } from "@/lib/ingest/ingest";
 import { createEndpoint, deactivateEndpoint, endpointFor } from "@/lib/outbox/endpoints";
 import { generateWebhookSecret } from "@/lib/outbox/signature";
 import { startDemoReceiver, type DemoReceiver } from "@/lib/simulator/receiver";
-import { expect, signIn, test } from "./fixtures/auth";
+import { expect, test } from "./fixtures/auth";
+import { newRunToken, seedFailedPostings } from "./fixtures/telemetry";
 
 /*
  * The retry journey (issue 5): an operations user narrows the queue to a run's failed ERP
@@ -17,59 +17,27 @@ import { expect, signIn, test } from "./fixtures/auth";
  * process) and reports the ERP connector's next attempt through the ingestion API.
  */
 
-async function seedFailedPostings(
-  db: Parameters<typeof ingestItems>[0],
-  run: string,
-  count: number,
-) {
-  const entity = "E2E-RETRY";
-  const at = new Date(Date.now() - 30 * 3_600_000).toISOString();
-  const event = (type: string, data: Record<string, unknown>) => ({
-    specversion: "1.0",
-    id: `e2e-retry-${run}-${randomBytes(6).toString("hex")}`,
-    source: "/e2e/retry",
-    type,
-    time: at,
-    data,
+/** The retry journeys' failed postings: 500.00 EUR, 1,000.00 EUR, … each. */
+const seedRetryPostings = (db: Db, run: string, count: number) =>
+  seedFailedPostings(db, {
+    journey: "retry",
+    run,
+    count,
+    entity: "E2E-RETRY",
+    amountStepMinor: 50_000,
+    errorCode: "CUSTOMER_NOT_SYNCED",
+    errorMessage: "Customer does not exist in the ERP subsidiary",
   });
-  const events = Array.from({ length: count }, (_, i) => {
-    const invoiceId = `INV-${run}-${i + 1}`;
-    return [
-      event("invoice.issued", {
-        invoiceId,
-        customerId: `cus_${run}`,
-        entity,
-        currency: "EUR",
-        amountMinor: 50_000 * (i + 1),
-        periodStart: at,
-        periodEnd: at,
-        issuedAt: at,
-      }),
-      event("erp.posting.attempted", {
-        postingId: `PST-${run}-${i + 1}`,
-        invoiceId,
-        entity,
-        attempt: 1,
-        status: "failed",
-        attemptedAt: at,
-        errorCode: "CUSTOMER_NOT_SYNCED",
-        errorMessage: "Customer does not exist in the ERP subsidiary",
-      }),
-    ];
-  }).flat();
-  const result = await ingestItems(db, events, { apiKeyId: null, channel: "api" });
-  expect(result.rejected).toEqual([]);
-}
 
 test("an operations user bulk-retries three failed postings and sees them close", async ({
   page,
   db,
-  makeUser,
+  signInAs,
   baseURL,
 }) => {
   test.slow();
-  const run = randomBytes(4).toString("hex").toUpperCase();
-  await seedFailedPostings(db, run, 4);
+  const run = newRunToken();
+  await seedRetryPostings(db, run, 4);
 
   // The ERP connector: verifies each delivery, then reports a successful next attempt.
   const key = await createApiKey(
@@ -95,8 +63,7 @@ test("an operations user bulk-retries three failed postings and sees them close"
   );
 
   try {
-    const operator = await makeUser("operations");
-    await signIn(page, operator, "/exceptions");
+    const operator = await signInAs("operations", "/exceptions");
     await page.goto(`/exceptions?type=erp_posting_failed&q=${run}`);
     const rows = page.getByTestId("exceptions-table").locator("tbody tr");
     await expect(rows).toHaveCount(4);
@@ -156,10 +123,10 @@ test("an operations user bulk-retries three failed postings and sees them close"
 test("a failed posting's page offers Retry first, and the request's confirmation stays and takes the focus", async ({
   page,
   db,
-  makeUser,
+  signInAs,
 }) => {
-  const run = randomBytes(4).toString("hex").toUpperCase();
-  await seedFailedPostings(db, run, 1);
+  const run = newRunToken();
+  await seedRetryPostings(db, run, 1);
   const [x] = await db
     .select({ id: exceptions.id })
     .from(exceptions)
@@ -177,8 +144,7 @@ test("a failed posting's page offers Retry first, and the request's confirmation
     { createdBy: null, actor: SYSTEM_ACTOR, secret: generateWebhookSecret() },
   );
   try {
-    const operator = await makeUser("operations");
-    await signIn(page, operator, `/exceptions/${x!.id}`);
+    await signInAs("operations", `/exceptions/${x!.id}`);
     await page.goto(`/exceptions/${x!.id}`);
 
     // The primary action of the type comes first: first panel, first button, first in tab order.

@@ -9,7 +9,7 @@ import { evaluateAlerts } from "@/lib/alerts/evaluate";
 import { deleteRule } from "@/lib/alerts/rules";
 import { requeueDead } from "@/lib/outbox/enqueue";
 import { dispatchDue } from "@/lib/outbox/dispatcher";
-import { createTestDb, type TestDb } from "../support/db";
+import { testDbForSuite } from "../support/db";
 import { ingest } from "../kpi/support";
 import { FAST } from "../outbox/support";
 import { CONTEXT, firstPassRule, postings, webhookChannel } from "./support";
@@ -20,13 +20,12 @@ import { CONTEXT, firstPassRule, postings, webhookChannel } from "./support";
  * channel dead-letters with the reason and goes back to the same channel when re-sent.
  */
 
-let t: TestDb;
+const t = testDbForSuite();
 let server: http.Server;
 let url: string;
 const received: { path: string; headers: http.IncomingHttpHeaders; body: string }[] = [];
 
 beforeAll(async () => {
-  t = await createTestDb();
   server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
@@ -46,7 +45,6 @@ beforeAll(async () => {
 afterAll(async () => {
   server?.closeAllConnections();
   await new Promise<void>((resolve) => server?.close(() => resolve()));
-  await t?.close();
 });
 
 describe("alert channels on the wire", () => {

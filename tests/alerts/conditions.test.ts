@@ -1,12 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { alerts } from "@/db/schema";
 import { evaluateAlerts } from "@/lib/alerts/evaluate";
 import { createRule, deleteRule } from "@/lib/alerts/rules";
 import { AlertRuleInput } from "@/lib/contract/alerts";
 import { InvalidInput } from "@/lib/errors";
-import { createTestDb, type TestDb } from "../support/db";
+import { testDbForSuite } from "../support/db";
 import { HOUR, MINUTE, attempt, ingest, setReceivedAt, type FixtureEvent } from "../kpi/support";
 import { CONTEXT, postings } from "./support";
 
@@ -16,15 +16,7 @@ import { CONTEXT, postings } from "./support";
  * uses the allowance ingestion health learns from the pair's own history.
  */
 
-let t: TestDb;
-
-beforeAll(async () => {
-  t = await createTestDb();
-});
-
-afterAll(async () => {
-  await t?.close();
-});
+const t = testDbForSuite();
 
 const firingOf = async (ruleId: string) =>
   (await t.db.select().from(alerts).where(eq(alerts.ruleId, ruleId)))

@@ -3,7 +3,7 @@ import { evaluateAlerts } from "@/lib/alerts/evaluate";
 import { startAlertEvaluator, type AlertLoop } from "@/lib/alerts/loop";
 import { dispatchDue, startOutboxDispatcher } from "@/lib/outbox/dispatcher";
 import { openDb } from "@/db/client";
-import { TEST_ENGINE, createTestDb, type TestDb } from "../support/db";
+import { TEST_ENGINE, testDbForSuite } from "../support/db";
 import { ingest } from "../kpi/support";
 import { FAST, startReceiver, type TestReceiver } from "../outbox/support";
 import { deleteRule } from "@/lib/alerts/rules";
@@ -18,7 +18,7 @@ import { CONTEXT, firstPassRule, postings, webhookChannel } from "./support";
  * it expects to happen, never for a fixed time.
  */
 
-let t: TestDb;
+const t = testDbForSuite();
 let receiver: TestReceiver;
 let evaluator: AlertLoop;
 let stopDispatcher: () => Promise<void>;
@@ -26,7 +26,6 @@ let stopDispatcher: () => Promise<void>;
 const LIMIT_MS = 90_000;
 
 beforeAll(async () => {
-  t = await createTestDb();
   receiver = await startReceiver();
 });
 
@@ -34,7 +33,6 @@ afterAll(async () => {
   await evaluator?.stop();
   await stopDispatcher?.();
   await receiver?.close();
-  await t?.close();
 });
 
 type Notice = { type: string; alert: Record<string, unknown> };

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import type { Role } from "@/db/schema";
 import { SYSTEM_ACTOR } from "@/lib/audit";
 import {
@@ -12,9 +12,9 @@ import {
 } from "@/lib/alerts/http";
 import { evaluateAlerts } from "@/lib/alerts/evaluate";
 import { createUser } from "@/lib/auth/users";
-import { createTestDb, type TestDb } from "../support/db";
+import { type TestDb, testDbForSuite } from "../support/db";
 import { ingest } from "../kpi/support";
-import { postings } from "./support";
+import { FIRST_PASS_BELOW_90, postings } from "./support";
 
 /*
  * The alert API through the handlers its routes use, as users of each role: who may write
@@ -23,7 +23,7 @@ import { postings } from "./support";
  * answered with the user the test signs in as, read from this test's database.
  */
 
-let t: TestDb;
+const t = testDbForSuite();
 let signedIn: { id: string; sessionVersion: number } | null = null;
 
 vi.mock("next-auth", async (importOriginal) => ({
@@ -38,7 +38,6 @@ vi.mock("@/db", async (importOriginal) => ({
 const users: Partial<Record<Role, string>> = {};
 
 beforeAll(async () => {
-  t = await createTestDb();
   for (const role of ["executive", "operations", "finance", "admin"] as const) {
     const user = await createUser(
       t.db,
@@ -47,10 +46,6 @@ beforeAll(async () => {
     );
     users[role] = user.id;
   }
-});
-
-afterAll(async () => {
-  await t?.close();
 });
 
 function as(role: Role | null) {
@@ -78,16 +73,14 @@ async function call(
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON answers under test
 type Body = Record<string, any>;
 
+const webhook = (name: string, url: string) => ({ kind: "webhook", name, url });
+const postChannel = (body: unknown) =>
+  call(handleChannelCollection, "POST", "/api/v1/alert-channels", body);
+
 const RULE = {
   name: "First pass below 90 %",
   severity: "critical",
-  condition: {
-    kind: "kpi",
-    metric: "erpPosting.firstPassSuccessRate",
-    op: "<",
-    value: 0.9,
-    window: "P1D",
-  },
+  condition: FIRST_PASS_BELOW_90,
   entity: null,
   for: "PT0S",
 };
@@ -106,34 +99,22 @@ describe("alert channels", () => {
 
   it("creates a webhook channel, returning its secret once, for finance and admin only", async () => {
     as(null);
-    const anonymous = await call(handleChannelCollection, "POST", "/api/v1/alert-channels", {});
+    const anonymous = await postChannel({});
     expect(anonymous.status).toBe(401);
     as("operations");
-    const forbidden = await call(handleChannelCollection, "POST", "/api/v1/alert-channels", {
-      kind: "webhook",
-      name: "ops",
-      url: "https://hooks.example.test/a",
-    });
+    const forbidden = await postChannel(webhook("ops", "https://hooks.example.test/a"));
     expect(forbidden.status).toBe(403);
     expect(forbidden.body!.error.code).toBeTypeOf("string");
 
     as("admin");
-    const bad = await call(handleChannelCollection, "POST", "/api/v1/alert-channels", {
-      kind: "webhook",
-      name: "x",
-      url: "ftp://nope",
-    });
+    const bad = await postChannel(webhook("x", "ftp://nope"));
     expect(bad.status).toBe(400);
     expect(bad.body!.error).toMatchObject({
       code: expect.any(String),
       message: expect.any(String),
     });
 
-    const created = await call(handleChannelCollection, "POST", "/api/v1/alert-channels", {
-      kind: "webhook",
-      name: "PagerBridge",
-      url: "https://hooks.example.test/a",
-    });
+    const created = await postChannel(webhook("PagerBridge", "https://hooks.example.test/a"));
     expect(created.status).toBe(201);
     expect(created.body!.secret).toMatch(/^whsec_/);
     const id = created.body!.id as string;

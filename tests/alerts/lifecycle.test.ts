@@ -1,14 +1,14 @@
 import { and, eq, isNotNull } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { alerts, auditLog, outboxCommands } from "@/db/schema";
 import { acknowledgeAlert } from "@/lib/alerts/acknowledge";
 import { deactivateChannel } from "@/lib/alerts/channels";
 import { evaluateAlerts } from "@/lib/alerts/evaluate";
 import { deleteRule, updateRule } from "@/lib/alerts/rules";
 import { Conflict, InvalidInput } from "@/lib/errors";
-import { TEST_ENGINE, createTestDb, type TestDb } from "../support/db";
+import { TEST_ENGINE, testDbForSuite } from "../support/db";
 import { HOUR, MINUTE, ingest } from "../kpi/support";
-import { CONTEXT, firstPassRule, postings, webhookChannel } from "./support";
+import { CONTEXT, FIRST_PASS_BELOW_90, firstPassRule, postings, webhookChannel } from "./support";
 
 /*
  * The lifecycle driven directly, at chosen instants: pending for the rule's `for`, firing,
@@ -18,15 +18,7 @@ import { CONTEXT, firstPassRule, postings, webhookChannel } from "./support";
  * deletes its rule at the end.
  */
 
-let t: TestDb;
-
-beforeAll(async () => {
-  t = await createTestDb();
-});
-
-afterAll(async () => {
-  await t?.close();
-});
+const t = testDbForSuite();
 
 const at = (iso: string, plusMs = 0) => new Date(Date.parse(iso) + plusMs);
 
@@ -42,11 +34,17 @@ async function alertsOf(ruleId: string) {
   return t.db.select().from(alerts).where(eq(alerts.ruleId, ruleId)).orderBy(alerts.pendingSince);
 }
 
+/** A first-pass rule (`extra` overriding its fields) whose one channel nobody listens on. */
+async function firstPassRuleWithChannel(extra: Record<string, unknown> = {}) {
+  const { channel } = await webhookChannel(t.db, "http://127.0.0.1:9/unused");
+  const rule = await firstPassRule(t.db, [channel.id], extra);
+  return { channel, rule };
+}
+
 describe("alert lifecycle", () => {
   it("holds a breach as pending for the rule's `for`, then fires once and resolves once", async () => {
     const day = "2025-02-03T12:00:00Z";
-    const { channel } = await webhookChannel(t.db, "http://127.0.0.1:9/unused");
-    const rule = await firstPassRule(t.db, [channel.id], { for: "PT10M" });
+    const { channel, rule } = await firstPassRuleWithChannel({ for: "PT10M" });
     await ingest(
       t.db,
       postings(3, "failed", at(day, -HOUR)),
@@ -85,8 +83,7 @@ describe("alert lifecycle", () => {
 
   it("drops a pending alert the telemetry mends before it fires, telling nobody", async () => {
     const day = "2025-02-05T12:00:00Z";
-    const { channel } = await webhookChannel(t.db, "http://127.0.0.1:9/unused");
-    const rule = await firstPassRule(t.db, [channel.id], { for: "PT10M" });
+    const { channel, rule } = await firstPassRuleWithChannel({ for: "PT10M" });
     await ingest(t.db, postings(1, "failed", at(day, -HOUR)));
     await evaluateAlerts(t.db, at(day));
     expect(await alertsOf(rule.id)).toHaveLength(1);
@@ -99,15 +96,8 @@ describe("alert lifecycle", () => {
 
   it("never fires on nothing to measure, and keeps a firing alert firing when the data stops", async () => {
     const day = "2025-02-07T12:00:00Z";
-    const { channel } = await webhookChannel(t.db, "http://127.0.0.1:9/unused");
-    const rule = await firstPassRule(t.db, [channel.id], {
-      condition: {
-        kind: "kpi",
-        metric: "erpPosting.firstPassSuccessRate",
-        op: "<",
-        value: 0.9,
-        window: "PT1H",
-      },
+    const { channel, rule } = await firstPassRuleWithChannel({
+      condition: { ...FIRST_PASS_BELOW_90, window: "PT1H" },
     });
     await evaluateAlerts(t.db, at(day));
     expect(await alertsOf(rule.id)).toEqual([]);
@@ -124,8 +114,7 @@ describe("alert lifecycle", () => {
 
   it("keeps one alert per rule × dimension when two instances evaluate at once", async () => {
     const day = "2025-02-09T12:00:00Z";
-    const { channel } = await webhookChannel(t.db, "http://127.0.0.1:9/unused");
-    const rule = await firstPassRule(t.db, [channel.id]);
+    const { channel, rule } = await firstPassRuleWithChannel();
     await ingest(t.db, postings(2, "failed", at(day, -MINUTE)));
     const results = await Promise.all(
       Array.from({ length: 4 }, () => evaluateAlerts(t.db, at(day))),
@@ -151,8 +140,7 @@ describe("alert lifecycle", () => {
 
   it("alerts per entity when the rule says each entity", async () => {
     const day = "2025-02-11T12:00:00Z";
-    const { channel } = await webhookChannel(t.db, "http://127.0.0.1:9/unused");
-    const rule = await firstPassRule(t.db, [channel.id], { entity: "*" });
+    const { channel, rule } = await firstPassRuleWithChannel({ entity: "*" });
     await ingest(
       t.db,
       postings(2, "failed", at(day, -MINUTE), "EU"),
@@ -172,8 +160,7 @@ describe("alert lifecycle", () => {
 
   it("acknowledges a firing alert once, with a comment, and tells its channels", async () => {
     const day = "2025-02-13T12:00:00Z";
-    const { channel } = await webhookChannel(t.db, "http://127.0.0.1:9/unused");
-    const rule = await firstPassRule(t.db, [channel.id]);
+    const { channel, rule } = await firstPassRuleWithChannel();
     await ingest(t.db, postings(2, "failed", at(day, -MINUTE)));
     await evaluateAlerts(t.db, at(day));
     const [alert] = await alertsOf(rule.id);
@@ -209,8 +196,7 @@ describe("alert lifecycle", () => {
 
   it("sends nothing new to a deactivated channel, and a disabled rule is not evaluated", async () => {
     const day = "2025-02-15T12:00:00Z";
-    const { channel } = await webhookChannel(t.db, "http://127.0.0.1:9/unused");
-    const rule = await firstPassRule(t.db, [channel.id]);
+    const { channel, rule } = await firstPassRuleWithChannel();
     await updateRule(t.db, rule.id, { enabled: false }, CONTEXT);
     await ingest(t.db, postings(2, "failed", at(day, -MINUTE)));
     await evaluateAlerts(t.db, at(day));

@@ -31,6 +31,15 @@ export async function webhookChannel(db: Db, url: string) {
   return createChannel(db, { kind: "webhook", name: `receiver ${randomUUID()}`, url }, CONTEXT);
 }
 
+/** The condition "first-pass success below 90 % over the last day". */
+export const FIRST_PASS_BELOW_90 = {
+  kind: "kpi",
+  metric: "erpPosting.firstPassSuccessRate",
+  op: "<",
+  value: 0.9,
+  window: "P1D",
+};
+
 /** "First-pass success below 90 % over the last day", to the given channels. */
 export async function firstPassRule(
   db: Db,
@@ -42,13 +51,7 @@ export async function firstPassRule(
     {
       name: `First pass ${randomUUID()}`,
       severity: "critical",
-      condition: {
-        kind: "kpi",
-        metric: "erpPosting.firstPassSuccessRate",
-        op: "<",
-        value: 0.9,
-        window: "P1D",
-      },
+      condition: FIRST_PASS_BELOW_90,
       entity: null,
       for: "PT0S",
       channelIds,

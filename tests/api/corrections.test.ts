@@ -1,5 +1,5 @@
 import { and, eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { auditLog, corrections, exceptions } from "@/db/schema";
 import {
   handleDecideCorrection,
@@ -9,7 +9,7 @@ import {
 } from "@/lib/corrections/api";
 import { makeUser, seedException } from "../exceptions/support";
 import { makeEndpoint } from "../outbox/support";
-import { createTestDb, type TestDb } from "../support/db";
+import { testDbForSuite } from "../support/db";
 import { answer, apiRequest, serviceKey, tokenFor, type CallOptions } from "./support";
 
 /*
@@ -18,10 +18,7 @@ import { answer, apiRequest, serviceKey, tokenFor, type CallOptions } from "./su
  * decision names the version it was based on (If-Match, 412).
  */
 
-vi.mock("next-auth", async (importOriginal) => ({
-  ...(await importOriginal<Record<string, unknown>>()),
-  getServerSession: async () => null,
-}));
+vi.mock("next-auth", async () => (await import("../support/no-session")).withoutSession());
 
 type ErrorBody = { error: { code: string; message: string } };
 type CorrectionBody = {
@@ -35,7 +32,7 @@ type CorrectionBody = {
 };
 type ListBody = { items: CorrectionBody[]; nextCursor: string | null };
 
-let t: TestDb;
+const t = testDbForSuite();
 let alice: Awaited<ReturnType<typeof makeUser>>;
 let bob: Awaited<ReturnType<typeof makeUser>>;
 let aliceToken: string;
@@ -44,7 +41,6 @@ let opsToken: string;
 let worker: Awaited<ReturnType<typeof serviceKey>>;
 
 beforeAll(async () => {
-  t = await createTestDb();
   alice = await makeUser(t.db, "finance");
   bob = await makeUser(t.db, "finance");
   aliceToken = (await tokenFor(t.db, alice.id, "alice-script")).key;
@@ -53,10 +49,6 @@ beforeAll(async () => {
   worker = await serviceKey(t.db, ["work", "read"], "writeoff-bot");
   // An approved correction leaves as a command to its target system.
   await makeEndpoint(t.db, "https://erp.example.test/corrections", ["correction.execute"]);
-});
-
-afterAll(async () => {
-  await t?.close();
 });
 
 const proposal = {

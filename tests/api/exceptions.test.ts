@@ -1,11 +1,11 @@
 import { and, eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { auditLog, outboxCommands, rejectedEvents } from "@/db/schema";
 import type { ExceptionAction } from "@/lib/contract/work-api";
 import { handleExceptionAction, handleGetException } from "@/lib/exceptions/api";
 import { makeUser, seedException } from "../exceptions/support";
 import { makeEndpoint } from "../outbox/support";
-import { createTestDb, type TestDb } from "../support/db";
+import { testDbForSuite } from "../support/db";
 import {
   answer,
   apiRequest,
@@ -23,10 +23,7 @@ import {
  */
 
 // No cookie outside Next.js: every caller here uses a bearer credential.
-vi.mock("next-auth", async (importOriginal) => ({
-  ...(await importOriginal<Record<string, unknown>>()),
-  getServerSession: async () => null,
-}));
+vi.mock("next-auth", async () => (await import("../support/no-session")).withoutSession());
 
 type ErrorBody = {
   error: { code: string; message: string; details?: { currentVersion?: number } };
@@ -46,7 +43,7 @@ type ExceptionBody = {
   dismissed?: number;
 };
 
-let t: TestDb;
+const t = testDbForSuite();
 let ops: Awaited<ReturnType<typeof makeUser>>;
 let opsToken: { key: string; name: string };
 let financeToken: { key: string; name: string };
@@ -56,7 +53,6 @@ let worker: Awaited<ReturnType<typeof serviceKey>>;
 let reader: Awaited<ReturnType<typeof serviceKey>>;
 
 beforeAll(async () => {
-  t = await createTestDb();
   ops = await makeUser(t.db, "operations");
   opsToken = await tokenFor(t.db, ops.id, "runbook");
   financeToken = await tokenFor(t.db, (await makeUser(t.db, "finance")).id);
@@ -66,10 +62,6 @@ beforeAll(async () => {
   reader = await serviceKey(t.db, ["read"]);
   // A retry is a command to the ERP connector; without a receiver it is refused (409).
   await makeEndpoint(t.db, "https://erp.example.test/closeline", ["erp.posting.retry"]);
-});
-
-afterAll(async () => {
-  await t?.close();
 });
 
 const get = <T = ExceptionBody>(id: string, token: string | null = opsToken.key) =>

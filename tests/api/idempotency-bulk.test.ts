@@ -1,12 +1,12 @@
 import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { exceptionComments, exceptions } from "@/db/schema";
 import { RateLimited } from "@/lib/errors";
 import { handleBulk, handleExceptionAction } from "@/lib/exceptions/api";
 import { WriteLimiter } from "@/lib/http/write-limit";
 import { makeUser, seedException } from "../exceptions/support";
 import { makeEndpoint } from "../outbox/support";
-import { createTestDb, type TestDb } from "../support/db";
+import { testDbForSuite } from "../support/db";
 import {
   answer,
   apiRequest,
@@ -21,10 +21,7 @@ import {
  * per item, through the handlers the routes use, against a real database.
  */
 
-vi.mock("next-auth", async (importOriginal) => ({
-  ...(await importOriginal<Record<string, unknown>>()),
-  getServerSession: async () => null,
-}));
+vi.mock("next-auth", async () => (await import("../support/no-session")).withoutSession());
 
 type ErrorBody = { error: { code: string; message: string } };
 type BulkBody = {
@@ -40,23 +37,18 @@ type BulkBody = {
   }[];
 };
 
-let t: TestDb;
+const t = testDbForSuite();
 let ops: Awaited<ReturnType<typeof makeUser>>;
 let token: string;
 let otherToken: string;
 let worker: Awaited<ReturnType<typeof serviceKey>>;
 
 beforeAll(async () => {
-  t = await createTestDb();
   ops = await makeUser(t.db, "operations");
   token = (await tokenFor(t.db, ops.id)).key;
   otherToken = (await tokenFor(t.db, (await makeUser(t.db, "finance")).id)).key;
   worker = await serviceKey(t.db, ["work"]);
   await makeEndpoint(t.db, "https://erp.example.test/closeline", ["erp.posting.retry"]);
-});
-
-afterAll(async () => {
-  await t?.close();
 });
 
 function comment(id: string, options: CallOptions) {

@@ -1,5 +1,5 @@
 import { and, asc, eq, inArray } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { auditLog, corrections, exceptions } from "@/db/schema";
 import { periodFromKey } from "@/lib/close/period";
 import { computeCloseReadiness } from "@/lib/close/readiness";
@@ -15,7 +15,7 @@ import {
 } from "@/lib/exceptions/workflow";
 import { asActor, makeUser, seedException } from "../exceptions/support";
 import { makeEndpoint } from "../outbox/support";
-import { createTestDb, type TestDb } from "../support/db";
+import { testDbForSuite } from "../support/db";
 import { answer, apiRequest, tokenFor } from "./support";
 
 /*
@@ -24,28 +24,20 @@ import { answer, apiRequest, tokenFor } from "./support";
  * correction and the audit trail, who included; only the audit label says "via token".
  */
 
-vi.mock("next-auth", async (importOriginal) => ({
-  ...(await importOriginal<Record<string, unknown>>()),
-  getServerSession: async () => null,
-}));
+vi.mock("next-auth", async () => (await import("../support/no-session")).withoutSession());
 
-let t: TestDb;
+const t = testDbForSuite();
 let maker: Awaited<ReturnType<typeof makeUser>>;
 let checker: Awaited<ReturnType<typeof makeUser>>;
 let makerToken: string;
 let checkerToken: string;
 
 beforeAll(async () => {
-  t = await createTestDb();
   maker = await makeUser(t.db, "finance");
   checker = await makeUser(t.db, "finance");
   makerToken = (await tokenFor(t.db, maker.id, "maker")).key;
   checkerToken = (await tokenFor(t.db, checker.id, "checker")).key;
   await makeEndpoint(t.db, "https://erp.example.test/corrections", ["correction.execute"]);
-});
-
-afterAll(async () => {
-  await t?.close();
 });
 
 async function api(id: string, action: ExceptionAction, body?: unknown) {

@@ -1,5 +1,5 @@
 import { and, eq, sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { apiKeys, auditLog } from "@/db/schema";
 import { SYSTEM_ACTOR } from "@/lib/audit";
 import {
@@ -16,7 +16,7 @@ import { deactivateUser } from "@/lib/auth/users";
 import { Forbidden, NotFound, Unauthenticated } from "@/lib/errors";
 import { bearer, lastLine, runOn } from "../cli/support";
 import { makeUser } from "../exceptions/support";
-import { createTestDb, type TestDb } from "../support/db";
+import { testDbForSuite } from "../support/db";
 
 /*
  * Personal tokens act as their user with the user's role; service keys act with their
@@ -24,20 +24,9 @@ import { createTestDb, type TestDb } from "../support/db";
  */
 
 // No cookie outside Next.js: a request without a bearer credential has no session.
-vi.mock("next-auth", async (importOriginal) => ({
-  ...(await importOriginal<Record<string, unknown>>()),
-  getServerSession: async () => null,
-}));
+vi.mock("next-auth", async () => (await import("../support/no-session")).withoutSession());
 
-let t: TestDb;
-
-beforeAll(async () => {
-  t = await createTestDb();
-});
-
-afterAll(async () => {
-  await t?.close();
-});
+const t = testDbForSuite();
 
 const token = async (userId: string, name = "script", expiresAt: Date | null = null) =>
   (await createPersonalToken(t.db, { userId, name, expiresAt }, SYSTEM_ACTOR)).key;

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
+import { describe, expect, test, vi } from "vitest";
 import { queryRows } from "@/db/rows";
 import { CLI_ACTOR } from "@/lib/audit";
 import {
@@ -12,13 +12,13 @@ import { SIGN_IN_LIMITS, reserveSignInAttempt } from "@/lib/auth/sign-in-throttl
 import { runRetention } from "@/lib/retention";
 import { loadSessionUser } from "@/lib/auth/session";
 import { createUser, deactivateUser, reactivateUser, setUserRole } from "@/lib/auth/users";
-import { createTestDb, type TestDb } from "../support/db";
+import { testDbForSuite } from "../support/db";
 
 // Every attempt costs a bcrypt-12 comparison (~0.3 s idle, several times that on a busy CI
 // machine); the throttling tests make twenty of them.
 vi.setConfig({ testTimeout: 180_000 });
 
-let t: TestDb;
+const t = testDbForSuite();
 const PASSWORD = "correct-horse-battery-staple";
 let counter = 0;
 const meta = (ip = "203.0.113.7") => ({ ip, userAgent: "vitest" });
@@ -39,13 +39,6 @@ async function auditActions(email: string) {
   );
   return rows.map((r) => (r.reason ? `${r.action}:${r.reason}` : r.action));
 }
-
-beforeAll(async () => {
-  t = await createTestDb();
-});
-afterAll(async () => {
-  await t?.close();
-});
 
 describe("password sign-in", () => {
   test("the right password signs in and is audited with IP and user agent", async () => {

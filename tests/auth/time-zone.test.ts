@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { and, asc, eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { auditLog, users } from "@/db/schema";
 import { SYSTEM_ACTOR, type AuditActor } from "@/lib/audit";
 import { loadSessionUser } from "@/lib/auth/session";
@@ -13,17 +13,9 @@ import {
 } from "@/lib/auth/time-zone";
 import { createUser } from "@/lib/auth/users";
 import { InvalidInput, NotFound } from "@/lib/errors";
-import { createTestDb, type TestDb } from "../support/db";
+import { testDbForSuite } from "../support/db";
 
-let t: TestDb;
-
-beforeAll(async () => {
-  t = await createTestDb();
-});
-
-afterAll(async () => {
-  await t?.close();
-});
+const t = testDbForSuite();
 
 async function newUser(label: string) {
   const email = `${label}.${randomBytes(4).toString("hex")}@example.com`;

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { and, asc, eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { auditLog, users } from "@/db/schema";
 import { SYSTEM_ACTOR } from "@/lib/audit";
 import { verifyPassword } from "@/lib/auth/passwords";
@@ -15,17 +15,9 @@ import {
   setUserRole,
 } from "@/lib/auth/users";
 import { Conflict, InvalidInput, NotFound } from "@/lib/errors";
-import { createTestDb, type TestDb } from "../support/db";
+import { createTestDb, testDbForSuite } from "../support/db";
 
-let t: TestDb;
-
-beforeAll(async () => {
-  t = await createTestDb();
-});
-
-afterAll(async () => {
-  await t?.close();
-});
+const t = testDbForSuite();
 
 const uniqueEmail = (label: string) => `${label}.${randomBytes(4).toString("hex")}@example.com`;
 

@@ -1,20 +1,12 @@
 import { and, eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { apiKeys, auditLog } from "@/db/schema";
 import { authenticateApiKey } from "@/lib/auth/api-keys";
 import { Unauthenticated } from "@/lib/errors";
-import { createTestDb, type TestDb } from "../support/db";
+import { testDbForSuite } from "../support/db";
 import { bearer, lastLine, runOn } from "./support";
 
-let t: TestDb;
-
-beforeAll(async () => {
-  t = await createTestDb();
-});
-
-afterAll(async () => {
-  await t?.close();
-});
+const t = testDbForSuite();
 
 async function createKey(name: string, scopes = "ingest") {
   const result = await runOn(t.db, ["api-key", "create", "--name", name, "--scopes", scopes]);

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { parseCommandLine, runCli } from "@/lib/cli";
-import { createTestDb, type TestDb } from "../support/db";
+import { testDbForSuite } from "../support/db";
 import { noDatabase, runOn } from "./support";
 
 /* Usage errors exit 2 and help exits 0, both without opening the database. */
@@ -62,13 +62,7 @@ describe("usage", () => {
 });
 
 describe("migrate", () => {
-  let t: TestDb;
-  beforeAll(async () => {
-    t = await createTestDb();
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const t = testDbForSuite();
 
   it("applies migrations (a no-op on a migrated database) and reports the schema version", async () => {
     const result = await runOn(t.db, ["migrate"]);

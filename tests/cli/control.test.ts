@@ -4,7 +4,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { authenticateApiKey } from "@/lib/auth/api-keys";
 import { runCommandLine } from "@/lib/cli/main";
 import { findRunningApp } from "@/lib/cli/remote";
@@ -17,8 +17,8 @@ import {
   removeControlFile,
   writeControlFile,
 } from "@/lib/server/control";
-import { createTestDb, type TestDb } from "../support/db";
-import { bearer, lastLine } from "./support";
+import { testDbForSuite } from "../support/db";
+import { bearer, lastLine, tempDirForSuite } from "./support";
 
 /*
  * While the app holds the embedded database, the CLI hands its commands to the app through
@@ -26,18 +26,8 @@ import { bearer, lastLine } from "./support";
  * handler takes a Request, and a plain HTTP server stands in for the app.
  */
 
-let t: TestDb;
-let dataDir: string;
-
-beforeAll(async () => {
-  t = await createTestDb();
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "closeline-control-"));
-});
-
-afterAll(async () => {
-  await t?.close();
-  fs.rmSync(dataDir, { recursive: true, force: true });
-});
+const t = testDbForSuite();
+const dataDir = tempDirForSuite("closeline-control-");
 
 function cliRequest(
   token: string | null,
@@ -62,12 +52,12 @@ const createKeyBody = {
 
 describe("the control file", () => {
   it("is written with mode 0600 and holds pid, port and a 256-bit token", () => {
-    const { path: file, token } = writeControlFile({ dataDir, port: 3301 });
-    expect(file).toBe(controlFilePath(dataDir));
+    const { path: file, token } = writeControlFile({ dataDir: dataDir(), port: 3301 });
+    expect(file).toBe(controlFilePath(dataDir()));
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
-    expect(readControlFile(dataDir)).toEqual({ pid: process.pid, port: 3301, token });
+    expect(readControlFile(dataDir())).toEqual({ pid: process.pid, port: 3301, token });
     expect(Buffer.from(token, "base64url")).toHaveLength(32);
-    expect(findRunningApp(dataDir)?.port).toBe(3301);
+    expect(findRunningApp(dataDir())?.port).toBe(3301);
   });
 
   it("names no running app once its process has died", () => {

@@ -1,14 +1,12 @@
 import { spawn } from "node:child_process";
-import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { openDb, type DbHandle } from "@/db/client";
 import { authenticateApiKey } from "@/lib/auth/api-keys";
 import { verifyPassword } from "@/lib/auth/passwords";
 import { findUserByEmail } from "@/lib/auth/users";
-import { TEST_ENGINE, createTestDb, type TestDb } from "../support/db";
-import { bearer } from "./support";
+import { TEST_ENGINE, testDbForSuite } from "../support/db";
+import { bearer, tempDirForSuite } from "./support";
 
 /*
  * The real command line, as an operator runs it: a child process of `npx tsx
@@ -17,21 +15,11 @@ import { bearer } from "./support";
  */
 
 const ROOT = path.resolve(__dirname, "../..");
-let t: TestDb;
-let dataDir: string;
-
-beforeAll(async () => {
-  t = await createTestDb();
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "closeline-cli-process-"));
-});
-
-afterAll(async () => {
-  await t?.close();
-  fs.rmSync(dataDir, { recursive: true, force: true });
-});
+const t = testDbForSuite();
+const dataDir = tempDirForSuite("closeline-cli-process-");
 
 function closeline(args: string[], stdin?: string) {
-  const env: NodeJS.ProcessEnv = { ...process.env, CLOSELINE_DATA_DIR: dataDir };
+  const env: NodeJS.ProcessEnv = { ...process.env, CLOSELINE_DATA_DIR: dataDir() };
   // Empty, not absent, so that a DATABASE_URL in a developer's .env file is not loaded either.
   env.DATABASE_URL = TEST_ENGINE === "postgres" ? t.url! : "";
   const child = spawn("npx", ["tsx", "scripts/closeline.ts", ...args], {
@@ -52,7 +40,7 @@ function closeline(args: string[], stdin?: string) {
 /** The database the child wrote to, opened after it exited (PGlite admits one process). */
 async function withChildDb<T>(check: (handle: DbHandle) => Promise<T>): Promise<T> {
   if (TEST_ENGINE === "postgres") return check(t);
-  const handle = await openDb({ kind: "pglite", dataDir: path.join(dataDir, "pglite") });
+  const handle = await openDb({ kind: "pglite", dataDir: path.join(dataDir(), "pglite") });
   try {
     return await check(handle);
   } finally {

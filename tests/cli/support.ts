@@ -1,3 +1,7 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll } from "vitest";
 import type { Db } from "@/db/client";
 import { runCli, type CliResult } from "@/lib/cli";
 
@@ -19,4 +23,19 @@ export function bearer(key: string): Request {
   return new Request("http://localhost/api/v1/events", {
     headers: { authorization: `Bearer ${key}` },
   });
+}
+
+/** A fresh folder under the system's temporary one for the suite, removed after it. */
+export function tempDirForSuite(prefix: string): () => string {
+  let dir: string | null = null;
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  });
+  afterAll(() => {
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+  return () => {
+    if (!dir) throw new Error("the folder is made in beforeAll; use it in a test");
+    return dir;
+  };
 }

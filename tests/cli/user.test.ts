@@ -1,22 +1,17 @@
 import { randomBytes } from "node:crypto";
 import { and, asc, eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { auditLog, users } from "@/db/schema";
 import { verifyPassword } from "@/lib/auth/passwords";
 import { findUserByEmail } from "@/lib/auth/users";
-import { createTestDb, type TestDb } from "../support/db";
+import { createTestDb, testDbForSuite } from "../support/db";
 import { lastLine, runOn } from "./support";
 
-let t: TestDb;
+const t = testDbForSuite();
 
 beforeAll(async () => {
-  t = await createTestDb();
   // An admin of its own, so the tests below may demote and deactivate other admins.
   await runOn(t.db, ["user", "create", "--email", "keeper@example.com", "--role", "admin"]);
-});
-
-afterAll(async () => {
-  await t?.close();
 });
 
 const uniqueEmail = (label: string) => `${label}.${randomBytes(4).toString("hex")}@example.com`;

@@ -1,10 +1,8 @@
 import { eq, sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { beforeAll, describe, expect, test } from "vitest";
 import { queryRows } from "@/db/rows";
 import { exceptions, outboxCommands, type Role } from "@/db/schema";
-import { CLI_ACTOR } from "@/lib/audit";
 import type { CurrentUser } from "@/lib/auth/session";
-import { createUser } from "@/lib/auth/users";
 import {
   correctionsForException,
   decideCorrection,
@@ -12,17 +10,19 @@ import {
 } from "@/lib/corrections/corrections";
 import { Conflict, Forbidden } from "@/lib/errors";
 import { ingestItems } from "@/lib/ingest/ingest";
-import { createEndpoint } from "@/lib/outbox/endpoints";
-import { createTestDb, type TestDb } from "../support/db";
+import { testDbForSuite } from "../support/db";
+import {
+  billingCorrectionsEndpoint,
+  exceptionOfRun,
+  reconciliationResult,
+  sessionUser,
+} from "./support";
 
-let t: TestDb;
+const t = testDbForSuite();
 let seq = 0;
 const users: Record<string, CurrentUser> = {};
 
-async function user(role: Role, name: string): Promise<CurrentUser> {
-  const created = await createUser(t.db, { email: `${name}@corrections.test`, role }, CLI_ACTOR);
-  return { id: created.id, email: created.email, name: null, role };
-}
+const user = (role: Role, name: string) => sessionUser(t.db, role, `${name}@corrections.test`);
 
 /** A reconciliation break in EUR for ACME-EU, raised from telemetry as in production. */
 async function breakException(): Promise<string> {
@@ -30,32 +30,18 @@ async function breakException(): Promise<string> {
   await ingestItems(
     t.db,
     [
-      {
-        specversion: "1.0",
-        id: `rec-${seq}`,
-        source: "urn:test:recon",
-        type: "reconciliation.result",
+      reconciliationResult({
+        eventId: `rec-${seq}`,
+        runId: `run-${seq}`,
+        entity: "ACME-EU",
+        key: `cus_${seq}`,
         time: "2026-11-02T00:00:00Z",
-        data: {
-          runId: `run-${seq}`,
-          kind: "billing_vs_erp",
-          entity: "ACME-EU",
-          periodStart: "2026-10-01T00:00:00Z",
-          periodEnd: "2026-11-01T00:00:00Z",
-          key: `cus_${seq}`,
-          currency: "EUR",
-          expectedMinor: 100_000,
-          actualMinor: 90_000,
-        },
-      },
+        actualMinor: 90_000,
+      }),
     ],
     { apiKeyId: null, channel: "api" },
   );
-  const [row] = await t.db
-    .select({ id: exceptions.id })
-    .from(exceptions)
-    .where(eq(exceptions.runId, `run-${seq}`));
-  return row!.id;
+  return exceptionOfRun(t.db, `run-${seq}`);
 }
 
 const proposal = (exceptionId: string, amountMinor: number) => ({
@@ -75,21 +61,13 @@ const decide = (id: string, version: number, decision: "approve" | "reject" = "a
 });
 
 beforeAll(async () => {
-  t = await createTestDb();
   users.financeA = await user("finance", "fin-a");
   users.financeB = await user("finance", "fin-b");
   users.financeC = await user("finance", "fin-c");
   users.ops = await user("operations", "ops");
   users.exec = await user("executive", "exec");
   users.admin = await user("admin", "admin");
-  await createEndpoint(
-    t.db,
-    { name: "billing corrections", url: "http://127.0.0.1:9/hook", kinds: ["correction.execute"] },
-    { createdBy: null, actor: CLI_ACTOR },
-  );
-});
-afterAll(async () => {
-  await t?.close();
+  await billingCorrectionsEndpoint(t.db);
 });
 
 describe("who may propose and decide", () => {

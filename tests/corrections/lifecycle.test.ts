@@ -1,12 +1,10 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { eq, sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { beforeAll, describe, expect, test } from "vitest";
 import { queryRows } from "@/db/rows";
 import { exceptions, outboxCommands, type Role } from "@/db/schema";
-import { CLI_ACTOR } from "@/lib/audit";
 import type { CurrentUser } from "@/lib/auth/session";
-import { createUser } from "@/lib/auth/users";
 import {
   correctionsForException,
   decideCorrection,
@@ -16,8 +14,13 @@ import { correctionStage, inFlight } from "@/lib/corrections/lifecycle";
 import { Conflict } from "@/lib/errors";
 import { resolveException } from "@/lib/exceptions/workflow";
 import { ingestItems } from "@/lib/ingest/ingest";
-import { createEndpoint } from "@/lib/outbox/endpoints";
-import { createTestDb, type TestDb } from "../support/db";
+import { testDbForSuite } from "../support/db";
+import {
+  billingCorrectionsEndpoint,
+  exceptionOfRun,
+  reconciliationResult,
+  sessionUser,
+} from "./support";
 
 /*
  * The exception follows its correction: proposed → awaiting approval; approved by the last
@@ -26,46 +29,30 @@ import { createTestDb, type TestDb } from "../support/db";
  * rejected → open again, where another correction may be proposed.
  */
 
-let t: TestDb;
+const t = testDbForSuite();
 let seq = 0;
 const users: Record<string, CurrentUser> = {};
 
-async function user(role: Role, name: string): Promise<CurrentUser> {
-  const created = await createUser(t.db, { email: `${name}@lifecycle.test`, role }, CLI_ACTOR);
-  return { id: created.id, email: created.email, name: null, role };
-}
+const user = (role: Role, name: string) => sessionUser(t.db, role, `${name}@lifecycle.test`);
 
 const ingest = (...items: unknown[]) =>
   ingestItems(t.db, items, { apiKeyId: null, channel: "api" });
 
-const reconResult = (n: number, actualMinor: number) => ({
-  specversion: "1.0",
-  id: `life-rec-${n}-${actualMinor}`,
-  source: "urn:test:recon",
-  type: "reconciliation.result",
-  time: new Date(Date.UTC(2026, 10, 2) + actualMinor).toISOString(),
-  data: {
+const reconResult = (n: number, actualMinor: number) =>
+  reconciliationResult({
+    eventId: `life-rec-${n}-${actualMinor}`,
     runId: `life-run-${n}`,
-    kind: "billing_vs_erp",
     entity: "LIFE-EU",
-    periodStart: "2026-10-01T00:00:00Z",
-    periodEnd: "2026-11-01T00:00:00Z",
     key: `cus_${n}`,
-    currency: "EUR",
-    expectedMinor: 100_000,
+    time: new Date(Date.UTC(2026, 10, 2) + actualMinor).toISOString(),
     actualMinor,
-  },
-});
+  });
 
 /** A reconciliation break raised from telemetry, as in production. */
 async function breakException(): Promise<{ id: string; n: number }> {
   const n = ++seq;
   await ingest(reconResult(n, 90_000));
-  const [row] = await t.db
-    .select({ id: exceptions.id })
-    .from(exceptions)
-    .where(eq(exceptions.runId, `life-run-${n}`));
-  return { id: row!.id, n };
+  return { id: await exceptionOfRun(t.db, `life-run-${n}`), n };
 }
 
 const executed = (correctionId: string, status: "executed" | "failed", id = correctionId) => ({
@@ -122,19 +109,11 @@ async function approvedCorrection() {
 }
 
 beforeAll(async () => {
-  t = await createTestDb();
   users.a = await user("finance", "fin-a");
   users.b = await user("finance", "fin-b");
   users.c = await user("finance", "fin-c");
   users.ops = await user("operations", "ops");
-  await createEndpoint(
-    t.db,
-    { name: "billing corrections", url: "http://127.0.0.1:9/hook", kinds: ["correction.execute"] },
-    { createdBy: null, actor: CLI_ACTOR },
-  );
-});
-afterAll(async () => {
-  await t?.close();
+  await billingCorrectionsEndpoint(t.db);
 });
 
 describe("after approval the exception waits for the target system", () => {

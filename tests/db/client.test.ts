@@ -1,17 +1,9 @@
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { queryRows } from "@/db/rows";
-import { createTestDb, TEST_ENGINE, type TestDb } from "../support/db";
+import { TEST_ENGINE, testDbForSuite } from "../support/db";
 
-let t: TestDb;
-
-beforeAll(async () => {
-  t = await createTestDb();
-});
-
-afterAll(async () => {
-  await t?.close();
-});
+const t = testDbForSuite();
 
 // JIT exists only in a PostgreSQL server build; PGlite has none to turn off.
 describe.skipIf(TEST_ENGINE !== "postgres")("the app's PostgreSQL connections", () => {

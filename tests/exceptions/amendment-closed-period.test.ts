@@ -1,10 +1,10 @@
 import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, expect, test } from "vitest";
+import { expect, test } from "vitest";
 import { accountingPeriods, exceptions } from "@/db/schema";
 import { CLI_ACTOR } from "@/lib/audit";
 import { createUser } from "@/lib/auth/users";
 import { ingestItems } from "@/lib/ingest/ingest";
-import { createTestDb, type TestDb } from "../support/db";
+import { testDbForSuite } from "../support/db";
 
 /*
  * retroactive_amendment (issue 5): an amendment effective before the month it was made in,
@@ -12,13 +12,7 @@ import { createTestDb, type TestDb } from "../support/db";
  * in the same month it takes effect, so only the closed period makes it retroactive.
  */
 
-let t: TestDb;
-beforeAll(async () => {
-  t = await createTestDb();
-});
-afterAll(async () => {
-  await t?.close();
-});
+const t = testDbForSuite();
 
 const amendment = (contractId: string, entity: string) => ({
   specversion: "1.0",

@@ -1,11 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { exceptions } from "@/db/schema";
 import { SYSTEM_ACTOR } from "@/lib/audit";
 import { closePeriod } from "@/lib/close/periods";
 import { exceptionsBlockingClose } from "@/lib/exceptions/blocks-close";
 import { loadQueueCounts, loadQueuePage } from "@/lib/exceptions/queue";
 import { loadQueueParams } from "@/lib/exceptions/queue-params";
-import { createTestDb, type TestDb } from "../support/db";
+import { testDbForSuite } from "../support/db";
 import {
   OCT,
   SEP,
@@ -25,7 +25,7 @@ import {
  * entity filter is on; and it pages and counts like any other filter.
  */
 
-let t: TestDb;
+const t = testDbForSuite();
 const NOW = new Date("2026-11-10T12:00:00Z");
 let entity: string;
 let other: string;
@@ -39,7 +39,6 @@ async function exceptionOf(invoiceId: string) {
 }
 
 beforeAll(async () => {
-  t = await createTestDb();
   entity = uniqueEntity("block");
   other = uniqueEntity("other");
   // October (open): one invoice never posted, one posted after a failure.
@@ -104,10 +103,6 @@ beforeAll(async () => {
     { entity, period: "2026-09", reason: "Closed over the posting; it is booked by hand" },
     { userId: finance.id, actor: SYSTEM_ACTOR },
   );
-});
-
-afterAll(async () => {
-  await t?.close();
 });
 
 describe("the 'blocks a close' filter", () => {

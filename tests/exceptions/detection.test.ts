@@ -1,9 +1,9 @@
 import { and, eq, sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { exceptions } from "@/db/schema";
 import { readSetting } from "@/db/queries/settings";
 import { sweepExceptions } from "@/lib/exceptions/detect";
-import { createTestDb, type TestDb } from "../support/db";
+import { testDbForSuite } from "../support/db";
 import {
   DAY,
   HOUR,
@@ -16,6 +16,7 @@ import {
   exceptionsFor,
   ingest,
   invoiceIssued,
+  invalidEvent,
   iso,
   paymentReceived,
   postingAttempt,
@@ -31,15 +32,7 @@ import {
  * repeated or re-sent events ever makes a second exception for one problem.
  */
 
-let t: TestDb;
-
-beforeAll(async () => {
-  t = await createTestDb();
-});
-
-afterAll(async () => {
-  await t?.close();
-});
+const t = testDbForSuite();
 
 const actions = async (id: string) =>
   (await auditOf(t.db, id)).map((a) => `${a.actorType}:${a.action}`);
@@ -330,14 +323,7 @@ describe("usage_incomplete", () => {
 describe("event_rejected", () => {
   it("groups rejected events by source and reason into one exception that counts them", async () => {
     const source = `/tests/${unique("sender")}`;
-    const bad = (n: number) => ({
-      specversion: "1.0",
-      id: `bad-${n}`,
-      source,
-      type: "invoice.disputed",
-      time: "2025-03-11T00:00:00Z",
-      data: {},
-    });
+    const bad = (n: number) => invalidEvent(`bad-${n}`, source, "2025-03-11T00:00:00Z");
     await ingest(t.db, [bad(1), bad(2)], [bad(3)]);
     const rows = await t.db
       .select()

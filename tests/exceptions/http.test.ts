@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { SYSTEM_ACTOR } from "@/lib/audit";
 import { createApiKey } from "@/lib/auth/api-keys";
 import {
@@ -9,7 +9,7 @@ import {
 } from "@/lib/exceptions/http";
 import { loadQueuePage, type QueueCounts, type QueuePage } from "@/lib/exceptions/queue";
 import { loadQueueParams } from "@/lib/exceptions/queue-params";
-import { createTestDb, type TestDb } from "../support/db";
+import { testDbForSuite } from "../support/db";
 import { makeUser, seedException } from "./support";
 
 /*
@@ -18,22 +18,17 @@ import { makeUser, seedException } from "./support";
  * keys and sessions, and a CSV a spreadsheet opens safely.
  */
 
-// GET also admits a signed-in user. Outside Next.js there is no request to read a cookie
-// from, so the session lookup answers as for a visitor without one; the session's side of
-// the rules is the role matrix in tests/auth/route-access.test.ts.
-vi.mock("next-auth", async (importOriginal) => ({
-  ...(await importOriginal<Record<string, unknown>>()),
-  getServerSession: async () => null,
-}));
+// GET also admits a signed-in user; here no one is signed in, and the session's side of the
+// rules is the role matrix in tests/auth/route-access.test.ts.
+vi.mock("next-auth", async () => (await import("../support/no-session")).withoutSession());
 
-let t: TestDb;
+const t = testDbForSuite();
 let reader: string;
 let ingestOnly: string;
 let ops: Awaited<ReturnType<typeof makeUser>>;
 const ENTITY = `HTTP-${randomUUID().slice(0, 6)}`;
 
 beforeAll(async () => {
-  t = await createTestDb();
   reader = (await createApiKey(t.db, { name: "reader", scopes: ["read"] }, SYSTEM_ACTOR)).key;
   ingestOnly = (await createApiKey(t.db, { name: "ingest", scopes: ["ingest"] }, SYSTEM_ACTOR)).key;
   ops = await makeUser(t.db, "operations");
@@ -47,10 +42,6 @@ beforeAll(async () => {
     });
   }
   await seedException(t.db, { entity: ENTITY, status: "resolved" });
-});
-
-afterAll(async () => {
-  await t?.close();
 });
 
 function get(path: string, query: Record<string, string>, key: string | null) {

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { getException } from "@/db/queries/exception-detail";
 import {
   countExceptions,
@@ -13,12 +13,13 @@ import {
 import { getExceptionTimeline } from "@/db/queries/exception-timeline";
 import { exceptions, type ExceptionStatus, type ExceptionType } from "@/db/schema";
 import { assignException, commentOnException, resolveException } from "@/lib/exceptions/workflow";
-import { createTestDb, type TestDb } from "../support/db";
+import { testDbForSuite } from "../support/db";
 import {
   HOUR,
   asActor,
   disputed,
   ingest,
+  invalidEvent,
   invoiceIssued,
   makeUser,
   postingAttempt,
@@ -33,7 +34,7 @@ import {
  * same severity, same amount, no amount) so the tie-breakers are what keep pages apart.
  */
 
-let t: TestDb;
+const t = testDbForSuite();
 type User = Awaited<ReturnType<typeof makeUser>>;
 let ops: User;
 let fin: User;
@@ -75,7 +76,6 @@ interface Seeded {
 let seeded: Seeded[] = [];
 
 beforeAll(async () => {
-  t = await createTestDb();
   ops = await makeUser(t.db, "operations");
   fin = await makeUser(t.db, "finance");
   const rows = Array.from({ length: 61 }, (_, i) => {
@@ -109,10 +109,6 @@ beforeAll(async () => {
     invoiceId: r.invoiceId!,
     openedAt: r.openedAt,
   }));
-});
-
-afterAll(async () => {
-  await t?.close();
 });
 
 // The SQL sort keys, by hand.
@@ -462,14 +458,7 @@ describe("one exception and its timeline", () => {
 
   it("lists an event_rejected group's rejected items in the order they came", async () => {
     const source = `/tests/${unique("sender")}`;
-    const bad = (n: number) => ({
-      specversion: "1.0",
-      id: `bad-${n}`,
-      source,
-      type: "invoice.disputed",
-      time: "2025-05-05T00:00:00Z",
-      data: {},
-    });
+    const bad = (n: number) => invalidEvent(`bad-${n}`, source, "2025-05-05T00:00:00Z");
     await ingest(t.db, [bad(1), bad(2), bad(3)]);
     const [row] = await t.db
       .select({ id: exceptions.id })

@@ -1,5 +1,5 @@
 import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { auditLog, settings } from "@/db/schema";
 import { listExceptions } from "@/db/queries/exceptions";
 import { SYSTEM_ACTOR } from "@/lib/audit";
@@ -15,7 +15,7 @@ import {
   slaSettingsFromForm,
 } from "@/lib/exceptions/sla-settings";
 import { TYPES } from "@/lib/exceptions/vocabulary";
-import { createTestDb, type TestDb } from "../support/db";
+import { testDbForSuite } from "../support/db";
 import { HOUR, seedException, unique } from "./support";
 
 /*
@@ -23,15 +23,8 @@ import { HOUR, seedException, unique } from "./support";
  * the queue, the exception page and the CSV export measure an exception's age against.
  */
 
-let t: TestDb;
+const t = testDbForSuite();
 const NOW = new Date("2026-11-10T12:00:00Z");
-
-beforeAll(async () => {
-  t = await createTestDb();
-});
-afterAll(async () => {
-  await t?.close();
-});
 
 const hours = (warningHours: number, breachHours: number) => ({ warningHours, breachHours });
 

@@ -89,6 +89,16 @@ export const postingAttempt = (
     at,
   );
 
+/** An invoice.disputed event without its data: the contract rejects it. */
+export const invalidEvent = (id: string, source: string, time: string) => ({
+  specversion: "1.0",
+  id,
+  source,
+  type: "invoice.disputed",
+  time,
+  data: {},
+});
+
 export const disputed = (invoiceId: string, at: string, reason = "Usage double-counted") =>
   event("invoice.disputed", { invoiceId, reason, amountMinor: 15_000 }, at);
 

@@ -1,7 +1,7 @@
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sweepExceptions } from "@/lib/exceptions/detect";
-import { createTestDb, TEST_ENGINE, type TestDb } from "../support/db";
+import { TEST_ENGINE, testDbForSuite } from "../support/db";
 import {
   HOUR,
   MINUTE,
@@ -24,14 +24,13 @@ import {
  * lock. PGlite has one connection, so no second writer can interleave there.
  */
 
-let t: TestDb;
+const t = testDbForSuite();
 /** Holds the lock the sweep stops at. */
 let blocker: postgres.Sql;
 /** Watches who waits for what. */
 let observer: postgres.Sql;
 
 beforeAll(async () => {
-  t = await createTestDb();
   if (t.url) {
     blocker = postgres(t.url, { max: 1, onnotice: () => {} });
     observer = postgres(t.url, { max: 1, onnotice: () => {} });
@@ -41,7 +40,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await blocker?.end();
   await observer?.end();
-  await t?.close();
 });
 
 /** Polls until `check` holds, failing after ten seconds. */

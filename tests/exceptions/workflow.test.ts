@@ -1,5 +1,5 @@
 import { and, eq, like, sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { auditLog, exceptionComments, exceptions, type Role } from "@/db/schema";
 import { queryRows } from "@/db/rows";
 import { AppError } from "@/lib/errors";
@@ -14,7 +14,7 @@ import {
   resolveException,
   startException,
 } from "@/lib/exceptions/workflow";
-import { createTestDb, type TestDb } from "../support/db";
+import { testDbForSuite } from "../support/db";
 import { asActor, auditOf, makeUser, seedException } from "./support";
 
 /*
@@ -24,7 +24,7 @@ import { asActor, auditOf, makeUser, seedException } from "./support";
  * admin and executive cannot, whatever the caller.
  */
 
-let t: TestDb;
+const t = testDbForSuite();
 type User = Awaited<ReturnType<typeof makeUser>>;
 let ops: User;
 let fin: User;
@@ -32,15 +32,10 @@ let admin: User;
 let exec: User;
 
 beforeAll(async () => {
-  t = await createTestDb();
   ops = await makeUser(t.db, "operations");
   fin = await makeUser(t.db, "finance");
   admin = await makeUser(t.db, "admin");
   exec = await makeUser(t.db, "executive");
-});
-
-afterAll(async () => {
-  await t?.close();
 });
 
 async function reload(id: string) {

@@ -1,5 +1,5 @@
 import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { webhookEndpoints } from "@/db/schema";
 import {
   DEMO_ENDPOINT_NAME,
@@ -8,20 +8,12 @@ import {
   registerDemoEndpoint,
 } from "@/lib/outbox/endpoints";
 import { generateWebhookSecret } from "@/lib/outbox/signature";
-import { createTestDb, type TestDb } from "../support/db";
+import { createTestDb, testDbForSuite } from "../support/db";
 import { makeEndpoint } from "./support";
 
 /* `npm start` hands the server its demo receiver's URL and secret on every run. */
 
-let t: TestDb;
-
-beforeAll(async () => {
-  t = await createTestDb();
-});
-
-afterAll(async () => {
-  await t?.close();
-});
+const t = testDbForSuite();
 
 describe("registerDemoEndpoint", () => {
   it("registers the demo receiver for every kind, and updates it in place on the next run", async () => {

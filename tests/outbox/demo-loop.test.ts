@@ -16,7 +16,7 @@ import { dispatchDue } from "@/lib/outbox/dispatcher";
 import { registerDemoEndpoint } from "@/lib/outbox/endpoints";
 import { generateWebhookSecret, webhookHeaders } from "@/lib/outbox/signature";
 import { startDemoReceiver, type DemoReceiver } from "@/lib/simulator/receiver";
-import { createTestDb, type TestDb } from "../support/db";
+import { type TestDb, testDbForSuite } from "../support/db";
 import { makeKey } from "../ingest/support";
 import { FAST, exceptionById, failedPosting, makeUser, sleep } from "./support";
 
@@ -27,7 +27,7 @@ import { FAST, exceptionById, failedPosting, makeUser, sleep } from "./support";
  * out: a small HTTP bridge hands POST /api/v1/events to the route's own handler.
  */
 
-let t: TestDb;
+const t = testDbForSuite();
 let bridge: http.Server;
 let appUrl: string;
 let secret: string;
@@ -68,7 +68,6 @@ async function until<T>(
 }
 
 beforeAll(async () => {
-  t = await createTestDb();
   bridge = await startBridge(t.db);
   appUrl = `http://127.0.0.1:${(bridge.address() as AddressInfo).port}`;
   secret = generateWebhookSecret();
@@ -76,7 +75,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await new Promise<void>((resolve) => bridge?.close(() => resolve()));
-  await t?.close();
 });
 
 async function withReceiver(successRate: number, fn: (receiver: DemoReceiver) => Promise<void>) {

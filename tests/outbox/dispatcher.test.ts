@@ -9,13 +9,14 @@ import { DEFAULT_DISPATCHER_OPTIONS, dispatchDue } from "@/lib/outbox/dispatcher
 import { deactivateEndpoint } from "@/lib/outbox/endpoints";
 import { enqueue } from "@/lib/outbox/enqueue";
 import { verifyWebhook, webhookHeaders } from "@/lib/outbox/signature";
-import { createTestDb, type TestDb } from "../support/db";
+import { testDbForSuite } from "../support/db";
 import {
   FAST,
   SYSTEM_TEST_ACTOR,
   makeEndpoint,
   sleep,
   startReceiver,
+  startRegisteredReceiver,
   type TestReceiver,
 } from "./support";
 
@@ -25,23 +26,17 @@ import {
  * a 2xx, and a claim abandoned by a crashed dispatcher picked up after its lease.
  */
 
-let t: TestDb;
+const t = testDbForSuite();
 let receiver: TestReceiver;
 let secret: string;
 let endpointId: string;
 
 beforeAll(async () => {
-  t = await createTestDb();
-  receiver = await startReceiver();
-  const created = await makeEndpoint(t.db, receiver.url);
-  // Closeline generates the secret; the receiving system is told it, as an admin would.
-  receiver.secret = secret = created.secret;
-  endpointId = created.endpoint.id;
+  ({ receiver, secret, endpointId } = await startRegisteredReceiver(t.db));
 });
 
 afterAll(async () => {
   await receiver?.close();
-  await t?.close();
 });
 
 beforeEach(() => {

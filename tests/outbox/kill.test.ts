@@ -1,13 +1,11 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
-import { randomUUID } from "node:crypto";
 import { inArray } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { outboxCommands, outboxDeliveries } from "@/db/schema";
 import { dispatchDue } from "@/lib/outbox/dispatcher";
-import { enqueue } from "@/lib/outbox/enqueue";
-import { TEST_ENGINE, createTestDb, type TestDb } from "../support/db";
-import { FAST, makeEndpoint, sleep, startReceiver, type TestReceiver } from "./support";
+import { TEST_ENGINE, testDbForSuite } from "../support/db";
+import { FAST, enqueueRetries, sleep, startRegisteredReceiver, type TestReceiver } from "./support";
 
 /*
  * Issue 6, fault 3: the app is killed (SIGKILL, no chance to clean up) while it is delivering.
@@ -17,20 +15,17 @@ import { FAST, makeEndpoint, sleep, startReceiver, type TestReceiver } from "./s
  */
 
 const LEASE_MS = 2_000;
-let t: TestDb;
+const t = testDbForSuite();
 let receiver: TestReceiver;
 let child: ChildProcess | null = null;
 
 beforeAll(async () => {
-  t = await createTestDb();
-  receiver = await startReceiver();
-  receiver.secret = (await makeEndpoint(t.db, receiver.url)).secret;
+  ({ receiver } = await startRegisteredReceiver(t.db));
 });
 
 afterAll(async () => {
   child?.kill("SIGKILL");
   await receiver?.close();
-  await t?.close();
 });
 
 function startDispatcherProcess(url: string): Promise<ChildProcess> {
@@ -52,15 +47,7 @@ function startDispatcherProcess(url: string): Promise<ChildProcess> {
 describe.skipIf(TEST_ENGINE !== "postgres")("an app killed mid-delivery", () => {
   // A child process to start (with migrations) and a lease to wait out: slow on a busy runner.
   it("loses no command: its claims lapse and another instance delivers each once", async () => {
-    const ids: string[] = [];
-    for (let i = 0; i < 6; i++) {
-      const { command } = await enqueue(t.db, {
-        kind: "erp.posting.retry",
-        payload: { n: i },
-        idempotencyKey: `kill:${randomUUID()}`,
-      });
-      ids.push(command.id);
-    }
+    const ids = await enqueueRetries(t.db, 6, "kill");
     // The receiver takes the requests and sits on them: the process dies with them in flight.
     receiver.respond = "hang";
     child = await startDispatcherProcess(t.url!);

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { and, eq, sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { insertRejected } from "@/db/queries/ingest";
 import { auditLog, events, exceptions, rejectedEvents } from "@/db/schema";
 import { EVENT_TYPES } from "@/lib/contract";
@@ -13,7 +13,7 @@ import {
   replayRejectedGroup,
 } from "@/lib/exceptions/rejected-events";
 import { ingestItems } from "@/lib/ingest/ingest";
-import { createTestDb, type TestDb } from "../support/db";
+import { testDbForSuite } from "../support/db";
 import { makeUser } from "./support";
 
 /*
@@ -23,15 +23,7 @@ import { makeUser } from "./support";
  * same source and reason are rejected again.
  */
 
-let t: TestDb;
-
-beforeAll(async () => {
-  t = await createTestDb();
-});
-
-afterAll(async () => {
-  await t?.close();
-});
+const t = testDbForSuite();
 
 const source = () => `urn:closeline:test:${randomUUID().slice(0, 8)}`;
 

@@ -6,7 +6,7 @@ import { Conflict, InvalidInput } from "@/lib/errors";
 import { dispatchDue } from "@/lib/outbox/dispatcher";
 import { deactivateEndpoint } from "@/lib/outbox/endpoints";
 import { enqueue } from "@/lib/outbox/enqueue";
-import { createTestDb, type TestDb } from "../support/db";
+import { testDbForSuite } from "../support/db";
 import {
   FAST,
   SYSTEM_TEST_ACTOR,
@@ -14,7 +14,7 @@ import {
   failedPosting,
   makeEndpoint,
   makeUser,
-  startReceiver,
+  startRegisteredReceiver,
   type TestReceiver,
 } from "./support";
 
@@ -24,21 +24,16 @@ import {
  * delivered and the connector's next attempt arrives as telemetry.
  */
 
-let t: TestDb;
+const t = testDbForSuite();
 let receiver: TestReceiver;
 let endpointId: string;
 
 beforeAll(async () => {
-  t = await createTestDb();
-  receiver = await startReceiver();
-  const created = await makeEndpoint(t.db, receiver.url);
-  receiver.secret = created.secret;
-  endpointId = created.endpoint.id;
+  ({ receiver, endpointId } = await startRegisteredReceiver(t.db));
 });
 
 afterAll(async () => {
   await receiver?.close();
-  await t?.close();
 });
 
 beforeEach(() => {

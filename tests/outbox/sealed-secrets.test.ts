@@ -19,7 +19,7 @@ import {
   seal,
   type SecretKey,
 } from "@/lib/secret-box";
-import { createTestDb, type TestDb } from "../support/db";
+import { testDbForSuite } from "../support/db";
 import { FAST, makeEndpoint, startReceiver, type TestReceiver } from "./support";
 
 /*
@@ -74,16 +74,14 @@ describe("the secret box", () => {
 });
 
 describe("stored endpoint secrets", () => {
-  let t: TestDb;
+  const t = testDbForSuite();
   let receiver: TestReceiver;
 
   beforeAll(async () => {
-    t = await createTestDb();
     receiver = await startReceiver();
   });
   afterAll(async () => {
     await receiver?.close();
-    await t?.close();
   });
 
   it("are never in the database in the clear, and deliveries still verify", async () => {

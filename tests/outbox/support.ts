@@ -8,6 +8,7 @@ import { exceptions, users, type CommandKind } from "@/db/schema";
 import type { AuditActor } from "@/lib/audit";
 import type { DispatcherOptions } from "@/lib/outbox/dispatcher";
 import { createEndpoint } from "@/lib/outbox/endpoints";
+import { enqueue } from "@/lib/outbox/enqueue";
 import { ingestItems } from "@/lib/ingest/ingest";
 
 /*
@@ -105,6 +106,17 @@ export async function startReceiver(secret = ""): Promise<TestReceiver> {
 }
 
 /**
+ * A receiver registered as the endpoint for ERP posting retries. Closeline generates the
+ * secret; the receiving system is told it, as an admin would.
+ */
+export async function startRegisteredReceiver(db: Db) {
+  const receiver = await startReceiver();
+  const created = await makeEndpoint(db, receiver.url);
+  receiver.secret = created.secret;
+  return { receiver, secret: created.secret, endpointId: created.endpoint.id };
+}
+
+/**
  * Fast schedule for tests: three attempts 40 ms and 80 ms apart. The timeout stays generous:
  * the receiver runs in the test's process, where PGlite's queries hold the event loop, and a
  * receiver that answers 2xx after the timeout is rightly delivered to again.
@@ -187,4 +199,18 @@ export async function failedPosting(db: Db, options: { attempt?: number } = {}) 
 export async function exceptionById(db: Db, id: string) {
   const [row] = await db.select().from(exceptions).where(eq(exceptions.id, id));
   return row!;
+}
+
+/** Enqueues `count` ERP posting retries (payload `{ n }`), each with a key of its own. */
+export async function enqueueRetries(db: Db, count: number, keyPrefix: string) {
+  const ids: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const { command } = await enqueue(db, {
+      kind: "erp.posting.retry",
+      payload: { n: i },
+      idempotencyKey: `${keyPrefix}:${randomUUID()}`,
+    });
+    ids.push(command.id);
+  }
+  return ids;
 }

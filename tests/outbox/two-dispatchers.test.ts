@@ -1,12 +1,10 @@
-import { randomUUID } from "node:crypto";
 import { inArray } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDb, type DbHandle } from "@/db/client";
 import { outboxCommands } from "@/db/schema";
 import { startOutboxDispatcher } from "@/lib/outbox/dispatcher";
-import { enqueue } from "@/lib/outbox/enqueue";
-import { TEST_ENGINE, createTestDb, type TestDb } from "../support/db";
-import { FAST, makeEndpoint, sleep, startReceiver, type TestReceiver } from "./support";
+import { TEST_ENGINE, testDbForSuite } from "../support/db";
+import { FAST, enqueueRetries, sleep, startRegisteredReceiver, type TestReceiver } from "./support";
 
 /*
  * Two app instances on one PostgreSQL database, each with its own connection pool and its
@@ -15,35 +13,24 @@ import { FAST, makeEndpoint, sleep, startReceiver, type TestReceiver } from "./s
  * PostgreSQL only.)
  */
 
-let t: TestDb;
+const t = testDbForSuite();
 let second: DbHandle;
 let receiver: TestReceiver;
 
 beforeAll(async () => {
-  t = await createTestDb();
   if (TEST_ENGINE === "postgres") second = await openDb({ kind: "postgres", url: t.url! });
-  receiver = await startReceiver();
-  receiver.secret = (await makeEndpoint(t.db, receiver.url)).secret;
+  ({ receiver } = await startRegisteredReceiver(t.db));
 });
 
 afterAll(async () => {
   await receiver?.close();
   await second?.close();
-  await t?.close();
 });
 
 describe.skipIf(TEST_ENGINE !== "postgres")("two dispatchers on one database", () => {
   it("deliver each command once between them", async () => {
     receiver.maxDelayMs = 30;
-    const ids: string[] = [];
-    for (let i = 0; i < 60; i++) {
-      const { command } = await enqueue(t.db, {
-        kind: "erp.posting.retry",
-        payload: { n: i },
-        idempotencyKey: `two:${randomUUID()}`,
-      });
-      ids.push(command.id);
-    }
+    const ids = await enqueueRetries(t.db, 60, "two");
     const sent = { a: 0, b: 0 };
     const counting =
       (name: "a" | "b"): typeof fetch =>

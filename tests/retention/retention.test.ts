@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { sql } from "drizzle-orm";
 import { queryRows } from "@/db/rows";
 import { ingestItems } from "@/lib/ingest/ingest";
 import { runRetention } from "@/lib/retention";
-import { createTestDb, type TestDb } from "../support/db";
+import { testDbForSuite } from "../support/db";
 import { makeEvent } from "../ingest/support";
 
 /*
@@ -16,7 +16,7 @@ import { makeEvent } from "../ingest/support";
 const NOW = new Date("2027-12-01T00:00:00Z");
 const DAY = 86_400_000;
 
-let t: TestDb;
+const t = testDbForSuite();
 
 const count = async (query: ReturnType<typeof sql>) =>
   Number((await queryRows<{ n: string | number }>(t.db, query))[0]?.n ?? 0);
@@ -74,7 +74,6 @@ const oldEvents = Array.from({ length: 3 }, (_, i) => eventsTagged(`old${i}`)).f
 const youngEvents = Array.from({ length: 2 }, (_, i) => eventsTagged(`young${i}`)).flat();
 
 beforeAll(async () => {
-  t = await createTestDb();
   await ingestReceived(oldEvents, 401);
   await ingestReceived(youngEvents, 399);
   await t.db.execute(
@@ -82,10 +81,6 @@ beforeAll(async () => {
         (${new Date(NOW.getTime() - 500 * DAY).toISOString()}::timestamptz, 'api', '{}'::jsonb, array['old']),
         (${new Date(NOW.getTime() - 10 * DAY).toISOString()}::timestamptz, 'api', '{}'::jsonb, array['young'])`,
   );
-});
-
-afterAll(async () => {
-  await t?.close();
 });
 
 describe("retention", () => {

@@ -1,23 +1,15 @@
 import { randomBytes } from "node:crypto";
 import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { apiKeys } from "@/db/schema";
 import { authenticateApiKey } from "@/lib/auth/api-keys";
 import { Unauthenticated } from "@/lib/errors";
 import { DEMO_KEY_NAME, registerDemoIngestKey } from "@/lib/server/demo";
-import { createTestDb, type TestDb } from "../support/db";
+import { testDbForSuite } from "../support/db";
 
 /* npm start hands the server a fresh demo key on every run; only the newest one works. */
 
-let t: TestDb;
-
-beforeAll(async () => {
-  t = await createTestDb();
-});
-
-afterAll(async () => {
-  await t?.close();
-});
+const t = testDbForSuite();
 
 const newKey = () => `cl_${randomBytes(32).toString("base64url")}`;
 const request = (key: string) =>

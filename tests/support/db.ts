@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import postgres from "postgres";
+import { afterAll, beforeAll } from "vitest";
 import { openDb, type DbHandle } from "@/db/client";
 
 /**
@@ -50,5 +51,41 @@ export async function createTestDb(): Promise<TestDb> {
       await handle.close();
       await database.drop();
     },
+  };
+}
+
+/**
+ * The database of one test file (or one describe block): created before its first test and
+ * dropped after its last. Read its fields inside hooks and tests, once it exists.
+ */
+export function testDbForSuite(): TestDb {
+  let current: TestDb | null = null;
+  const opened = (): TestDb => {
+    if (!current) throw new Error("the test database is opened in beforeAll; use it in a test");
+    return current;
+  };
+  const close = async () => {
+    const closing = current;
+    current = null;
+    await closing?.close();
+  };
+  beforeAll(async () => {
+    current = await createTestDb();
+  });
+  afterAll(close);
+  return {
+    get db() {
+      return opened().db;
+    },
+    get target() {
+      return opened().target;
+    },
+    get indexesBuilt() {
+      return opened().indexesBuilt;
+    },
+    get url() {
+      return opened().url;
+    },
+    close,
   };
 }
