@@ -8,7 +8,7 @@ import { computeCloseReadiness } from "@/lib/close/readiness";
 import { decideCorrection, proposeCorrection } from "@/lib/corrections/corrections";
 import { ingestItems } from "@/lib/ingest/ingest";
 import { createEndpoint } from "@/lib/outbox/endpoints";
-import { freshTestDb } from "../support/file-db";
+import { testDbForSuite } from "../support/db";
 import { NOV, ingest, makeUser, reconciliation, uniqueEntity } from "./support";
 
 /*
@@ -19,7 +19,7 @@ import { NOV, ingest, makeUser, reconciliation, uniqueEntity } from "./support";
  * rejected.
  */
 
-const t = freshTestDb();
+const t = testDbForSuite();
 let maker: CurrentUser;
 let checker: CurrentUser;
 let second: CurrentUser;

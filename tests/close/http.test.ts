@@ -5,7 +5,7 @@ import { CSV_COLUMNS } from "@/lib/close/csv";
 import { handleCloseReadiness, handleCloseReadinessCsv } from "@/lib/close/http";
 import type { CloseReadiness } from "@/lib/close/readiness";
 import { apiKeysFor } from "../support/api-keys";
-import { freshTestDb } from "../support/file-db";
+import { testDbForSuite } from "../support/db";
 import { OCT, completeUsage, ingest, invoice, posting, uniqueEntity } from "./support";
 
 /*
@@ -16,7 +16,7 @@ import { OCT, completeUsage, ingest, invoice, posting, uniqueEntity } from "./su
 // Signed out: the routes answer to API keys alone (tests/support/no-session.ts).
 vi.mock("next-auth", async () => (await import("../support/no-session")).withoutSession());
 
-const t = freshTestDb();
+const t = testDbForSuite();
 const keys = apiKeysFor(t, { reader: ["read"], writer: ["ingest"] });
 let entity: string;
 

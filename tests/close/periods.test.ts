@@ -7,7 +7,7 @@ import { parseMajorUnits, setMateriality } from "@/lib/close/materiality";
 import { closePeriod, reopenPeriod } from "@/lib/close/periods";
 import { computeCloseReadiness } from "@/lib/close/readiness";
 import { Conflict, InvalidInput } from "@/lib/errors";
-import { freshTestDb } from "../support/file-db";
+import { testDbForSuite } from "../support/db";
 import {
   NOV,
   OCT,
@@ -25,7 +25,7 @@ import {
  * commit together, and the entry says who, what before and after, and why.
  */
 
-const t = freshTestDb();
+const t = testDbForSuite();
 let finance: { id: string; actor: AuditActor };
 beforeAll(async () => {
   const user = await makeUser(t.db, "finance");

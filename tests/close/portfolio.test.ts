@@ -6,7 +6,7 @@ import {
 } from "@/lib/close/portfolio";
 import { closePeriod } from "@/lib/close/periods";
 import { computeCloseReadiness } from "@/lib/close/readiness";
-import { freshTestDb } from "../support/file-db";
+import { testDbForSuite } from "../support/db";
 import {
   NOV,
   OCT,
@@ -29,7 +29,7 @@ import {
  * are checked against counts worked out by hand.
  */
 
-const t = freshTestDb();
+const t = testDbForSuite();
 let portfolio: ClosePortfolio;
 const go = uniqueEntity("pf-go");
 const broken = uniqueEntity("pf-broken");

@@ -5,7 +5,7 @@ import type { CheckKey } from "@/lib/close/checks";
 import { computeCloseReadiness, type CloseReadiness } from "@/lib/close/readiness";
 import { setMateriality } from "@/lib/close/materiality";
 import { SYSTEM_ACTOR } from "@/lib/audit";
-import { freshTestDb } from "../support/file-db";
+import { testDbForSuite } from "../support/db";
 import {
   NOV,
   OCT,
@@ -30,7 +30,7 @@ import {
  * with the numbers worked out by hand in the comments.
  */
 
-const t = freshTestDb();
+const t = testDbForSuite();
 const readiness = (entity: string, completenessTarget?: number) =>
   computeCloseReadiness(t.db, { entity, period: PERIOD, completenessTarget });
 const check = (report: CloseReadiness, key: CheckKey) => report.checks.find((c) => c.key === key)!;

@@ -10,7 +10,7 @@ import type { Db } from "@/db/client";
 import { queryRows } from "@/db/rows";
 import { sql } from "drizzle-orm";
 import { apiKeysFor } from "../support/api-keys";
-import { freshTestDb } from "../support/file-db";
+import { testDbForSuite } from "../support/db";
 import {
   BOUNDARY_TIMESTAMPS,
   NASTY_STRINGS,
@@ -59,7 +59,7 @@ const UPLOAD_URL = "http://closeline.test/api/v1/reconciliation-results/upload";
 /** Tables a refused item may touch: its own row, and the exception (with audit) it raises. */
 const WRITTEN_ON_REJECTION = new Set(["rejected_events", "exceptions", "audit_log"]);
 
-const t = freshTestDb();
+const t = testDbForSuite();
 const keys = apiKeysFor(t, { writer: ["ingest"], reader: ["read"] });
 let tables: string[];
 

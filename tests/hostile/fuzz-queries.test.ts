@@ -17,7 +17,7 @@ import { handleKpis } from "@/lib/kpi/http";
 import { encodeCursor } from "@/lib/pagination";
 import { handleCliRequest } from "@/lib/server/control";
 import { apiKeysFor } from "../support/api-keys";
-import { freshTestDb } from "../support/file-db";
+import { testDbForSuite } from "../support/db";
 import {
   ingest,
   invoiceIssued,
@@ -49,7 +49,7 @@ import {
 // Signed out: the routes answer to API keys alone (tests/support/no-session.ts).
 vi.mock("next-auth", async () => (await import("../support/no-session")).withoutSession());
 
-const t = freshTestDb();
+const t = testDbForSuite();
 const keys = apiKeysFor(t, { reader: ["read"] });
 let ownerId: string;
 let tables: string[];

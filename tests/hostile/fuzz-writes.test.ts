@@ -22,7 +22,7 @@ import {
   handleProposeCorrection,
 } from "@/lib/corrections/api";
 import { handleBulk, handleExceptionAction, handleGetException } from "@/lib/exceptions/api";
-import { freshTestDb } from "../support/file-db";
+import { testDbForSuite } from "../support/db";
 import { ingest, invoiceIssued, postingAttempt } from "../exceptions/support";
 import {
   BOUNDARY_TIMESTAMPS,
@@ -53,7 +53,7 @@ vi.mock("next-auth", async (importOriginal) => ({
   getServerSession: async () => (signedIn ? { user: signedIn } : null),
 }));
 
-const t = freshTestDb();
+const t = testDbForSuite();
 let exceptionId: string;
 
 // A session's user is read through the app's database handle: this test's database.

@@ -13,7 +13,7 @@ import {
 } from "@/lib/exceptions/http";
 import { handleKpis } from "@/lib/kpi/http";
 import { apiKeysFor } from "../support/api-keys";
-import { freshTestDb } from "../support/file-db";
+import { testDbForSuite } from "../support/db";
 import {
   disputed,
   ingest,
@@ -39,7 +39,7 @@ const HARMLESS = "zz-no-such-value-zz";
 /** The injections, and U+0000, which PostgreSQL refuses in a parameter altogether. */
 const INJECTIONS = [...SQL_INJECTIONS, "\u0000", "a\u0000' OR 1=1 --"];
 
-const t = freshTestDb();
+const t = testDbForSuite();
 const keys = apiKeysFor(t, { reader: ["read"] });
 let tables: string[];
 

@@ -5,7 +5,7 @@ import { apiKeys, auditLog, events } from "@/db/schema";
 import { SYSTEM_ACTOR } from "@/lib/audit";
 import { authenticateApiKey, createApiKey, hashApiKey, revokeApiKey } from "@/lib/auth/api-keys";
 import { NotFound } from "@/lib/errors";
-import { freshTestDb } from "../support/file-db";
+import { testDbForSuite } from "../support/db";
 import { EVENTS_URL, getEvents, makeEvent, makeKey, postEvents, type ErrorAnswer } from "./support";
 
 /*
@@ -13,7 +13,7 @@ import { EVENTS_URL, getEvents, makeEvent, makeKey, postEvents, type ErrorAnswer
  * and stop working the moment they are revoked.
  */
 
-const t = freshTestDb();
+const t = testDbForSuite();
 
 describe("API key storage", () => {
   it("stores the SHA-256 of the key, never the key", async () => {

@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { queryRows } from "@/db/rows";
 import { apiKeysFor } from "../support/api-keys";
-import { freshTestDb } from "../support/file-db";
+import { testDbForSuite } from "../support/db";
 import { makeEvent, postEvents } from "./support";
 
 /*
@@ -12,7 +12,7 @@ import { makeEvent, postEvents } from "./support";
  * database refuses for a reason validation cannot see.
  */
 
-const t = freshTestDb();
+const t = testDbForSuite();
 const keys = apiKeysFor(t, { writer: ["ingest"] });
 
 /** A checkpoint well below target whose window ended long ago: it raises usage_incomplete. */

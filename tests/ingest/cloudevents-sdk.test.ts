@@ -6,7 +6,7 @@ import { events, rejectedEvents } from "@/db/schema";
 import { EVENT_TYPES } from "@/lib/contract";
 import { handleIngest } from "@/lib/ingest/http";
 import { apiKeysFor } from "../support/api-keys";
-import { freshTestDb } from "../support/file-db";
+import { testDbForSuite } from "../support/db";
 import { EVENTS_URL, getEvents, postEvents, type EventsPage, type IngestAnswer } from "./support";
 
 /*
@@ -19,7 +19,7 @@ import { EVENTS_URL, getEvents, postEvents, type EventsPage, type IngestAnswer }
 // Signed out: the routes answer to API keys alone (tests/support/no-session.ts).
 vi.mock("next-auth", async () => (await import("../support/no-session")).withoutSession());
 
-const t = freshTestDb();
+const t = testDbForSuite();
 const keys = apiKeysFor(t, { writer: ["ingest"], reader: ["read"] });
 
 async function send(message: { headers: Record<string, unknown>; body: unknown }) {

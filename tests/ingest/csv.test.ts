@@ -6,7 +6,7 @@ import { CsvUploadResponse } from "@/lib/contract/responses";
 import { CSV_DEFAULT_SOURCE, CSV_MAX_BYTES, CSV_MAX_ROWS } from "@/lib/ingest/csv";
 import { handleCsvUploadRequest } from "@/lib/ingest/csv-http";
 import { apiKeysFor } from "../support/api-keys";
-import { freshTestDb } from "../support/file-db";
+import { testDbForSuite } from "../support/db";
 
 /*
  * POST /api/v1/reconciliation-results/upload, driven through the handler the route uses with
@@ -20,7 +20,7 @@ const URL_ = "http://closeline.test/api/v1/reconciliation-results/upload";
 const HEADER =
   "runId,kind,entity,periodStart,periodEnd,key,currency,expectedMinor,actualMinor,toleranceMinor";
 
-const t = freshTestDb();
+const t = testDbForSuite();
 const keys = apiKeysFor(t, { writer: ["ingest"], reader: ["read"] });
 
 interface Answer {

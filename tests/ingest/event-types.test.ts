@@ -13,7 +13,7 @@ import {
   usageCheckpoints,
 } from "@/db/schema";
 import { EVENT_TYPE_NAMES } from "@/lib/contract";
-import { freshTestDb } from "../support/file-db";
+import { testDbForSuite } from "../support/db";
 import { makeEvent, makeKey, postEvents, type CloudEvent } from "./support";
 
 /*
@@ -21,7 +21,7 @@ import { makeEvent, makeKey, postEvents, type CloudEvent } from "./support";
  * the sending key, and its typed projection row carries the values that were sent.
  */
 
-const t = freshTestDb();
+const t = testDbForSuite();
 let key: { id: string; key: string };
 
 beforeAll(async () => {

@@ -2,7 +2,7 @@ import { eq, inArray } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { events, invoiceDisputes, invoices, rejectedEvents } from "@/db/schema";
 import { apiKeysFor } from "../support/api-keys";
-import { freshTestDb } from "../support/file-db";
+import { testDbForSuite } from "../support/db";
 import { makeEvent, postEvents, type IngestAnswer } from "./support";
 
 /*
@@ -10,7 +10,7 @@ import { makeEvent, postEvents, type IngestAnswer } from "./support";
  * whether it arrives later, in the same batch, or in a request racing the first.
  */
 
-const t = freshTestDb();
+const t = testDbForSuite();
 const keys = apiKeysFor(t, { writer: ["ingest"] });
 
 function total(answers: { body: IngestAnswer }[]) {

@@ -8,7 +8,7 @@ import {
   type IngestionHealth,
   type SourceHealth,
 } from "@/lib/ingest/health";
-import { freshTestDb } from "../support/file-db";
+import { testDbForSuite } from "../support/db";
 
 /*
  * Ingestion health on hand-placed arrivals (receipt times written directly, so the cadence is
@@ -24,7 +24,7 @@ const DAY = 24 * HOUR;
 const run = randomUUID().slice(0, 8);
 const src = (name: string) => `urn:test:${name}-${run}`;
 
-const t = freshTestDb();
+const t = testDbForSuite();
 let health: IngestionHealth;
 
 /** `count` arrivals `gapMs` apart, the last one `lastAgoMs` before NOW, `perArrival` events each. */

@@ -4,7 +4,7 @@ import { describe, expect, it, vi } from "vitest";
 import { parsePgInstant } from "@/db/instant";
 import { Timestamp } from "@/lib/contract";
 import { apiKeysFor } from "../support/api-keys";
-import { freshTestDb } from "../support/file-db";
+import { testDbForSuite } from "../support/db";
 import { getEvents, makeEvent, postEvents, type EventsPage } from "./support";
 
 /*
@@ -17,7 +17,7 @@ import { getEvents, makeEvent, postEvents, type EventsPage } from "./support";
 // Signed out: the routes answer to API keys alone (tests/support/no-session.ts).
 vi.mock("next-auth", async () => (await import("../support/no-session")).withoutSession());
 
-const t = freshTestDb();
+const t = testDbForSuite();
 const keys = apiKeysFor(t, { reader: ["read"], writer: ["ingest"] });
 
 async function readAll(source: string, limit: number) {

@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it, vi } from "vitest";
 import { MAX_EVENT_PAGE_BYTES, streamEventsPage } from "@/lib/events/list";
 import { apiKeysFor } from "../support/api-keys";
-import { freshTestDb } from "../support/file-db";
+import { testDbForSuite } from "../support/db";
 import { getEvents, makeEvent, postEvents, type EventsPage } from "./support";
 
 /*
@@ -14,7 +14,7 @@ import { getEvents, makeEvent, postEvents, type EventsPage } from "./support";
 // Signed out: the routes answer to API keys alone (tests/support/no-session.ts).
 vi.mock("next-auth", async () => (await import("../support/no-session")).withoutSession());
 
-const t = freshTestDb();
+const t = testDbForSuite();
 const keys = apiKeysFor(t, { reader: ["read"], writer: ["ingest"] });
 const MB = 1024 * 1024;
 

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { apiKeysFor } from "../support/api-keys";
-import { freshTestDb } from "../support/file-db";
+import { testDbForSuite } from "../support/db";
 import {
   getEvents,
   makeEvent,
@@ -20,7 +20,7 @@ import {
 // Signed out: the routes answer to API keys alone (tests/support/no-session.ts).
 vi.mock("next-auth", async () => (await import("../support/no-session")).withoutSession());
 
-const t = freshTestDb();
+const t = testDbForSuite();
 const keys = apiKeysFor(t, { reader: ["read"] });
 let writer: { id: string; key: string };
 const seeded: CloudEvent[] = [];

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { events, invoices, rejectedEvents } from "@/db/schema";
 import { handleIngest } from "@/lib/ingest/http";
 import { MAX_BATCH_EVENTS, MAX_BODY_BYTES } from "@/lib/ingest/request";
-import { freshTestDb } from "../support/file-db";
+import { testDbForSuite } from "../support/db";
 import {
   EVENTS_URL,
   makeEvent,
@@ -18,7 +18,7 @@ import {
  * sender needs to fix it, and proof that what was refused is kept.
  */
 
-const t = freshTestDb();
+const t = testDbForSuite();
 let ingest: { id: string; key: string };
 
 beforeAll(async () => {

@@ -2,7 +2,7 @@ import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { events, usageCheckpoints } from "@/db/schema";
 import { apiKeysFor } from "../support/api-keys";
-import { freshTestDb } from "../support/file-db";
+import { testDbForSuite } from "../support/db";
 import { makeEvent, postEvents } from "./support";
 
 /*
@@ -11,7 +11,7 @@ import { makeEvent, postEvents } from "./support";
  * producers retry, so an old checkpoint may well arrive after the new one.
  */
 
-const t = freshTestDb();
+const t = testDbForSuite();
 const keys = apiKeysFor(t, { writer: ["ingest"] });
 
 const WINDOW = { windowStart: "2026-11-01T10:00:00Z", windowEnd: "2026-11-01T11:00:00Z" };

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { freshTestDb } from "../support/file-db";
+import { testDbForSuite } from "../support/db";
 import {
   HOUR,
   MINUTE,
@@ -21,7 +21,7 @@ import { NO_ERP_POSTINGS } from "../support/kpi";
  * the latest event (by event time) for its postingId + attempt number.
  */
 
-const t = freshTestDb();
+const t = testDbForSuite();
 
 const issued = (invoiceId: string, entity: string, issuedAt: string) =>
   invoice({ invoiceId, entity, periodEnd: "2025-03-01T00:00:00Z", issuedAt });

@@ -7,7 +7,7 @@ import type { GroupSet, KpiGrouping, KpiScope } from "@/db/queries/kpis";
 import { queryRows } from "@/db/rows";
 import { cumulativeSpans, planPercentiles } from "@/db/queries/exact-percentile";
 import { runRetention } from "@/lib/retention";
-import { freshTestDb } from "../support/file-db";
+import { testDbForSuite } from "../support/db";
 import { DAY, HOUR, monthRanges } from "./support";
 
 /*
@@ -80,7 +80,7 @@ describe("planPercentiles (no database)", () => {
 });
 
 describe("event lag from the histogram (database)", () => {
-  const t = freshTestDb();
+  const t = testDbForSuite();
   // Three days of events, 00:00 on 2025-03-01 to 00:00 on 2025-03-04.
   const START = Date.parse("2025-03-01T00:00:00Z");
   /** A minute before the fourth midnight: after the last of the 2,400 events (108 s before it). */

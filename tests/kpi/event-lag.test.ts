@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { freshTestDb } from "../support/file-db";
+import { testDbForSuite } from "../support/db";
 import {
   bucket,
   checkpoint,
@@ -18,7 +18,7 @@ import {
  * database, so each fixture's arrival is set afterwards with SQL.
  */
 
-const t = freshTestDb();
+const t = testDbForSuite();
 
 describe("event lag", () => {
   // All four happened at 2025-01-10T10:00:00Z and arrived 1 s, 2 s, 4 s and 10 s later.

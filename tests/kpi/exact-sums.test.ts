@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { summarizeCheckpoints } from "@/db/queries/drilldown";
 import { KpiReport } from "@/lib/contract/kpi-report";
 import { ingestItems } from "@/lib/ingest/ingest";
-import { freshTestDb } from "../support/file-db";
+import { testDbForSuite } from "../support/db";
 import { bucket, checkpoint, entityRow, ingest, kpis, reconResult, kpisOnDay } from "./support";
 
 /*
@@ -12,7 +12,7 @@ import { bucket, checkpoint, entityRow, ingest, kpis, reconResult, kpisOnDay } f
  * beyond, so no digit is ever rounded away.
  */
 
-const t = freshTestDb();
+const t = testDbForSuite();
 
 const MAX = Number.MAX_SAFE_INTEGER; // 9007199254740991
 // MAX + (MAX − 1) = 18014398509481981, odd, so no float holds it: Number() gives …980 or …982.

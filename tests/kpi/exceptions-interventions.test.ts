@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { auditLog, exceptions, users } from "@/db/schema";
 import { resolveException, startException } from "@/lib/exceptions/workflow";
-import { freshTestDb } from "../support/file-db";
+import { testDbForSuite } from "../support/db";
 import { DAY, HOUR, kpis, kpisOnDay } from "./support";
 
 /*
@@ -11,7 +11,7 @@ import { DAY, HOUR, kpis, kpisOnDay } from "./support";
  * so the fixtures are rows of their own tables.
  */
 
-const t = freshTestDb();
+const t = testDbForSuite();
 
 describe("open exceptions", () => {
   // now = 2025-06-10 00:00.

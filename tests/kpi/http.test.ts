@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { handleKpis } from "@/lib/kpi/http";
 import { apiKeysFor } from "../support/api-keys";
-import { freshTestDb } from "../support/file-db";
+import { testDbForSuite } from "../support/db";
 import {
   attempt,
   checkpoint,
@@ -23,7 +23,7 @@ import { NO_ERP_POSTINGS } from "../support/kpi";
 // Signed out: the routes answer to API keys alone (tests/support/no-session.ts).
 vi.mock("next-auth", async () => (await import("../support/no-session")).withoutSession());
 
-const t = freshTestDb();
+const t = testDbForSuite();
 const keys = apiKeysFor(t, { reader: ["read"], ingester: ["ingest"] });
 
 async function get(query: Record<string, string>, key: string | null = keys.reader) {

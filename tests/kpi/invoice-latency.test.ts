@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { freshTestDb } from "../support/file-db";
+import { testDbForSuite } from "../support/db";
 import { HOUR, bucket, entityRow, ingest, invoice, kpisOnDay } from "./support";
 
 /*
@@ -7,7 +7,7 @@ import { HOUR, bucket, entityRow, ingest, invoice, kpisOnDay } from "./support";
  * An invoice is the latest invoice.issued (by event time) for its invoiceId.
  */
 
-const t = freshTestDb();
+const t = testDbForSuite();
 
 describe("invoice latency", () => {
   // Issued on 2025-02-03:

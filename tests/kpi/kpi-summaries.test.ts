@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { queryRows } from "@/db/rows";
 import { runRetention } from "@/lib/retention";
 import type { Db } from "@/db/client";
-import { freshTestDb } from "../support/file-db";
+import { testDbForSuite } from "../support/db";
 import { attempt, entitlement, ingest, invoice, payment, type FixtureEvent } from "./support";
 
 /*
@@ -14,7 +14,7 @@ import { attempt, entitlement, ingest, invoice, payment, type FixtureEvent } fro
  * follow retention deletes and a truncate.
  */
 
-const t = freshTestDb();
+const t = testDbForSuite();
 
 /** Summary rows that differ from a recomputation straight from the projections. */
 async function drift(db: Db) {

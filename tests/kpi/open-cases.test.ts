@@ -4,7 +4,7 @@ import { queryRows } from "@/db/rows";
 import { computeKpis } from "@/lib/kpi/engine";
 import { oracleKpis } from "./oracle";
 import { parseKpiQuery } from "@/lib/kpi/http";
-import { freshTestDb } from "../support/file-db";
+import { testDbForSuite } from "../support/db";
 import {
   HOUR,
   attempt,
@@ -29,7 +29,7 @@ import {
  * sources, and instants finer than a millisecond.
  */
 
-const t = freshTestDb();
+const t = testDbForSuite();
 
 describe("a payment that names an entity", () => {
   // 2025-06-02: PX-UNAPPLIED names no invoice and says it was received by EU; PX-APPLIED

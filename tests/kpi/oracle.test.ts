@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { ingestItems } from "@/lib/ingest/ingest";
 import { computeKpis, type KpiReport, type KpiSummary } from "@/lib/kpi/engine";
 import { Simulation } from "@/lib/simulator";
-import { freshTestDb } from "../support/file-db";
+import { testDbForSuite } from "../support/db";
 import { KPI_SUMMARY_KEYS } from "../support/kpi";
 import { oracleKpis, type OracleReport } from "./oracle";
 import { DAY } from "./support";
@@ -22,7 +22,7 @@ const THIRTY_DAYS = { from: new Date("2026-10-26T00:00:00Z"), to: new Date(TO) }
 // The first of the month: invoices, postings, payments and reconciliation runs all happen then.
 const ONE_DAY = { from: new Date("2026-11-01T00:00:00Z"), to: new Date("2026-11-02T00:00:00Z") };
 
-const t = freshTestDb();
+const t = testDbForSuite();
 
 beforeAll(async () => {
   // simulateEvents({ seed, from, to, since }) is this, minus the delivery times kept here.

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { freshTestDb } from "../support/file-db";
+import { testDbForSuite } from "../support/db";
 import {
   MINUTE,
   entitlement,
@@ -18,7 +18,7 @@ import {
  * (injected here). A payment takes the entity of the invoice it pays.
  */
 
-const t = freshTestDb();
+const t = testDbForSuite();
 
 describe("payment-to-entitlement sync", () => {
   // Range [2025-05-06 10:00, 15:00), now = 15:00 unless a test says otherwise.

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { freshTestDb } from "../support/file-db";
+import { testDbForSuite } from "../support/db";
 import { entityRow, ingest, reconResult, kpisOnDay } from "./support";
 
 /*
@@ -9,7 +9,7 @@ import { entityRow, ingest, reconResult, kpisOnDay } from "./support";
  * (amounts in different currencies are never added); the same per kind.
  */
 
-const t = freshTestDb();
+const t = testDbForSuite();
 
 const PERIOD_END = "2025-04-01T00:00:00Z";
 

@@ -5,7 +5,7 @@ import { usageCompleteness, usageCompletenessBySourceMeter } from "@/db/queries/
 import { queryRows } from "@/db/rows";
 import { runRetention } from "@/lib/retention";
 import type { Db } from "@/db/client";
-import { freshTestDb } from "../support/file-db";
+import { testDbForSuite } from "../support/db";
 import { checkpoint, DAY, HOUR, ingest, MINUTE, type FixtureEvent, monthRanges } from "./support";
 
 /*
@@ -75,7 +75,7 @@ const windows = [
   .flat()
   .filter((w) => w !== null);
 
-const t = freshTestDb();
+const t = testDbForSuite();
 
 /** The rollup as the triggers left it, and as a recount of the checkpoints says it should be. */
 async function rollupDrift(db: Db) {

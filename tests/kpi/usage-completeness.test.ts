@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { freshTestDb } from "../support/file-db";
+import { testDbForSuite } from "../support/db";
 import { bucket, checkpoint, entityRow, ingest, kpis, kpisOnDay } from "./support";
 
 /*
@@ -8,7 +8,7 @@ import { bucket, checkpoint, entityRow, ingest, kpis, kpisOnDay } from "./suppor
  * Also the shape every KPI shares: the hour/day series and the per-entity breakdown.
  */
 
-const t = freshTestDb();
+const t = testDbForSuite();
 
 describe("usage completeness", () => {
   // 2025-03-02: four checkpoints from two sources and entities.

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { computeKpis, type KpiReport, type KpiSummary } from "@/lib/kpi/engine";
 import { bucketStarts } from "@/lib/kpi/series";
-import { freshTestDb } from "../support/file-db";
+import { testDbForSuite } from "../support/db";
 import { KPI_SUMMARY_KEYS } from "../support/kpi";
 import {
   DAY,
@@ -25,7 +25,7 @@ import {
  * exact percentiles). The HTTP API does not ask for weeks: its buckets stay hours and days.
  */
 
-const t = freshTestDb();
+const t = testDbForSuite();
 
 // Wednesday 15 January 2025, 10:00 UTC, to Thursday 1 May: 106 days, 16 ISO weeks touched.
 const FROM = new Date("2025-01-15T10:00:00Z");

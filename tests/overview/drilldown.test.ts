@@ -34,7 +34,7 @@ import {
 } from "@/lib/kpi/definitions";
 import { computeKpis, type KpiReport } from "@/lib/kpi/engine";
 import { simulateEvents } from "@/lib/simulator";
-import { freshTestDb } from "../support/file-db";
+import { testDbForSuite } from "../support/db";
 import { DAY, HOUR, MINUTE, ingest, invoice, setReceivedAt } from "../kpi/support";
 
 /*
@@ -50,7 +50,7 @@ const FROM = new Date(TO.getTime() - 60 * DAY);
 const NOW = new Date(TO.getTime() + 2 * DAY);
 const PAGE = 7;
 
-const handle = freshTestDb();
+const handle = testDbForSuite();
 let db: Db;
 let entities: string[];
 

@@ -3,7 +3,7 @@ import { countExceptionsByType } from "@/db/queries/exceptions";
 import { isDrilldownSlug } from "@/lib/kpi/drilldown";
 import { loadOpenNow } from "@/lib/kpi/open-now";
 import { loadOverview, type Overview } from "@/lib/kpi/overview";
-import { freshTestDb } from "../support/file-db";
+import { testDbForSuite } from "../support/db";
 import { seedException, unique } from "../exceptions/support";
 import { DAY, ingest, invoice, reconResult } from "../kpi/support";
 
@@ -14,7 +14,7 @@ import { DAY, ingest, invoice, reconResult } from "../kpi/support";
  * point per bucket of the range, null where nothing was measured and 0 where zero was.
  */
 
-const t = freshTestDb();
+const t = testDbForSuite();
 
 const FROM = "2025-06-01T00:00:00Z";
 const TO = "2025-06-08T00:00:00Z";

@@ -18,7 +18,7 @@ import {
   worstStatus,
   type KpiTargets,
 } from "@/lib/kpi/targets";
-import { freshTestDb } from "../support/file-db";
+import { testDbForSuite } from "../support/db";
 
 const HOUR = 3_600_000;
 const MINUTE = 60_000;
@@ -136,7 +136,7 @@ describe("the settings form", () => {
 });
 
 describe("saving targets", () => {
-  const handle = freshTestDb();
+  const handle = testDbForSuite();
 
   it("stores them, reads them back, and audits before and after in the same transaction", async () => {
     const { db } = handle;

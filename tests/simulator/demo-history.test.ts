@@ -14,7 +14,7 @@ import { findOpsTeam, opsTeamTurn, setUpMateriality, type OpsTeam } from "@/lib/
 import { ENTITIES } from "@/lib/simulator";
 import { demoEmail } from "@/lib/server/demo-users";
 import { makeEvent, postEvents } from "../ingest/support";
-import { freshTestDb } from "../support/file-db";
+import { testDbForSuite } from "../support/db";
 
 /*
  * The demo's history as the server replays it (npm start): events stored as received when
@@ -30,7 +30,7 @@ const SEED = 42;
 const UNTIL = Date.parse("2026-11-06T12:00:00Z");
 const SINCE = UNTIL - 21 * DAY;
 
-const t = freshTestDb();
+const t = testDbForSuite();
 let team: OpsTeam;
 let summary: HistorySummary;
 const startedAt = Date.now();

@@ -3,11 +3,14 @@ import { beforeAll } from "vitest";
 import type { ApiKeyScope } from "@/db/schema";
 import { SYSTEM_ACTOR } from "@/lib/audit";
 import { createApiKey } from "@/lib/auth/api-keys";
-import type { FileDb } from "./file-db";
+import type { Db } from "@/db/client";
+
+/** Whatever holds a test file's database once its hooks ran (testDbForSuite's answer). */
+type FileDb = { readonly db: Db };
 
 /** A new API key with `scopes` (its name made unique by a suffix): the bearer token to send. */
 export async function newApiKey(
-  db: FileDb["db"],
+  db: Db,
   scopes: ApiKeyScope[],
   label = "test key",
 ): Promise<string> {
