@@ -1,5 +1,5 @@
 import { sql, type SQL } from "drizzle-orm";
-import { EVENT_TYPE_NAMES, isEventType, type EventType } from "@/lib/contract/event-types";
+import { EVENT_TYPE_NAMES, type EventType } from "@/lib/contract/event-types";
 import type { Db } from "../client";
 import { queryRows } from "../rows";
 
@@ -91,25 +91,6 @@ export async function insertRejected(
 }
 
 /**
- * Writes the typed rows of the given events, one statement per event type present. Where a
- * table keeps one row per business key, the winner is the event with the greatest
- * (time, id, source): first within the batch (DISTINCT ON, since one statement may not
- * touch a row twice), then against what is stored (the WHERE on DO UPDATE). Arrival order
- * therefore never changes the outcome.
- */
-export async function projectEvents(
-  db: Db,
-  seqs: number[],
-  types: Iterable<string>,
-): Promise<void> {
-  const ids = JSON.stringify(seqs);
-  const batch = sql`(select e.* from events e where e.seq in (select jsonb_array_elements_text(${ids}::jsonb)::bigint))`;
-  for (const type of new Set(types)) {
-    if (isEventType(type)) await db.execute(PROJECTIONS[type](batch));
-  }
-}
-
-/**
  * The stored row gives way to a later event: greater (time, id), and for two events equal in
  * both, from different sources, the greater source in byte order (`source` names the column
  * that holds it), so no tie is left to arrival order.
@@ -126,6 +107,12 @@ const newer = (table: string, source?: string) => {
 /** Within a batch, the same order: the winner of each key first, for DISTINCT ON. */
 const LATEST_FIRST = sql.raw(`event_time desc, event_id desc, event_source collate "C" desc`);
 
+/**
+ * Each event type's typed rows, written from a batch of events. Where a table keeps one row
+ * per business key, the winner is the event with the greatest (time, id, source): first
+ * within the batch (DISTINCT ON, since one statement may not touch a row twice), then against
+ * what is stored (the WHERE on DO UPDATE). Arrival order therefore never changes the outcome.
+ */
 const PROJECTIONS: Record<EventType, (batch: SQL) => SQL> = {
   "usage.checkpoint": (batch) => sql`
       insert into usage_checkpoints (source, entity, meter, window_start, window_end, expected_count,
