@@ -23,9 +23,9 @@ import {
   QUERY_DESCRIPTIONS,
   crossFieldRules,
   describeBytes,
-  toJsonSchema,
   typedEventSchema,
 } from "./openapi";
+import { toJsonSchema } from "./json-schema";
 import { ApiError, CsvUploadResponse, EventListResponse, IngestResponse } from "./responses";
 
 /*

@@ -18,6 +18,7 @@ import {
   exampleIngestResponse,
 } from "./examples";
 import { KpiReport } from "./kpi-report";
+import { exampleToExamples, toJsonSchema } from "./json-schema";
 import { Timestamp } from "./primitives";
 import { ApiError, CsvUploadResponse, EventListResponse, IngestResponse } from "./responses";
 import { readApiPaths } from "./read-openapi";
@@ -94,23 +95,6 @@ type JsonObject = Record<string, unknown>;
 /** `5 MB (5,242,880 bytes)`: the round figure for people, the exact one for code. */
 export function describeBytes(bytes: number): string {
   return `${bytes / (1024 * 1024)} MB (${bytes.toLocaleString("en-US")} bytes)`;
-}
-
-/** OpenAPI 3.1 deprecates a schema's `example` in favour of JSON Schema's `examples`. */
-function exampleToExamples(ctx: { jsonSchema: JsonObject }) {
-  if ("example" in ctx.jsonSchema) {
-    ctx.jsonSchema.examples = [ctx.jsonSchema.example];
-    delete ctx.jsonSchema.example;
-  }
-}
-
-/** One schema as JSON Schema, without the `$schema` header a component does not carry. */
-export function toJsonSchema(schema: z.ZodType): JsonObject {
-  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, {
-    io: "input",
-    override: exampleToExamples,
-  }) as JsonObject;
-  return rest;
 }
 
 function buildComponentSchemas(): Record<string, JsonObject> {

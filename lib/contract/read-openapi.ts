@@ -2,7 +2,7 @@ import { CloseReadinessQuery } from "@/lib/close/query";
 import { KpiQuery } from "@/lib/kpi/query";
 import { AGE_CHOICES, PAGE_SIZES } from "@/lib/exceptions/queue-params";
 import { SORTS, STATUSES, TYPES } from "@/lib/exceptions/vocabulary";
-import { toJsonSchema } from "./openapi";
+import { toJsonSchema } from "./json-schema";
 
 /*
  * The read routes behind the dashboard's live views and exports, as the OpenAPI document
