@@ -1,3 +1,4 @@
+import "server-only";
 import { sql, type SQL } from "drizzle-orm";
 import { planPercentiles } from "@/lib/kpi/exact-percentile";
 import type { Db } from "../client";

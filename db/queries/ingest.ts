@@ -1,3 +1,4 @@
+import "server-only";
 import { sql, type SQL } from "drizzle-orm";
 import { EVENT_TYPE_NAMES, type EventType } from "@/lib/contract/event-types";
 import type { Db } from "../client";

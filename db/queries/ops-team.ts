@@ -1,3 +1,4 @@
+import "server-only";
 import { sql } from "drizzle-orm";
 import { materialityThresholds, type ExceptionStatus, type ExceptionType } from "../schema";
 import type { Db } from "../client";

@@ -1,3 +1,4 @@
+import "server-only";
 import { and, count, desc, eq, gt, isNull, lt, max, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import { signInAttempts } from "../schema";

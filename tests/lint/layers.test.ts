@@ -30,18 +30,18 @@ const SLOW = { timeout: 120_000 };
 
 describe("SQL lives in db/", SLOW, () => {
   it("refuses the query builder and the drivers in lib/", async () => {
-    for (const module of [
+    for (const specifier of [
       "drizzle-orm",
       "drizzle-orm/pg-core",
       "postgres",
       "@electric-sql/pglite",
     ]) {
       const messages = await lint(
-        `import * as m from "${module}";\nexport const x = m;\n`,
+        `import * as m from "${specifier}";\nexport const x = m;\n`,
         "lib/kpi/targets.ts",
         RESTRICTED,
       );
-      expect(messages, module).toEqual([expect.stringMatching(/SQL lives in db\//)]);
+      expect(messages, specifier).toEqual([expect.stringMatching(/SQL lives in db\//)]);
     }
   });
 
@@ -59,13 +59,15 @@ describe("SQL lives in db/", SLOW, () => {
 
 describe("db/ imports nothing from lib/ but the environment and the errors", SLOW, () => {
   it("refuses a lib/ module, by alias or by relative path", async () => {
-    for (const module of ["@/lib/format", "@/lib/kpi/targets", "../../lib/format"]) {
+    for (const specifier of ["@/lib/format", "@/lib/kpi/targets", "../../lib/format"]) {
       const messages = await lint(
-        `import * as m from "${module}";\nexport const x = m;\n`,
+        `import * as m from "${specifier}";\nexport const x = m;\n`,
         "db/queries/entities.ts",
         RESTRICTED,
       );
-      expect(messages, module).toEqual([expect.stringMatching(/db\/ imports nothing from lib\//)]);
+      expect(messages, specifier).toEqual([
+        expect.stringMatching(/db\/ imports nothing from lib\//),
+      ]);
     }
   });
 
