@@ -104,8 +104,8 @@ export async function lockActiveAdminIds(db: Db): Promise<string[]> {
   return admins.map((admin) => admin.id);
 }
 
-/** What the session check needs of a user. */
-export async function findSessionUserRow(db: Db, id: string) {
+/** A user without the password hash: for the session check and issuing a personal token. */
+export async function findUserProfile(db: Db, id: string) {
   const [user] = await db
     .select({
       id: users.id,
@@ -169,16 +169,6 @@ export async function upsertUserWithPassword(
     })
     .returning({ id: users.id });
   return row!.id;
-}
-
-/** A user's email and whether they are active, or null when there is no such user. */
-export async function findUserAccess(db: Db, id: string) {
-  const [user] = await db
-    .select({ id: users.id, email: users.email, active: users.active })
-    .from(users)
-    .where(eq(users.id, id))
-    .limit(1);
-  return user ?? null;
 }
 
 /** The user's email and time zone, locked until the transaction ends. */

@@ -9,7 +9,7 @@ import {
   revokeServiceKey,
   touchKeyLastUsed,
 } from "@/db/queries/api-keys";
-import { findUserAccess } from "@/db/queries/users";
+import { findUserProfile } from "@/db/queries/users";
 import { API_KEY_SCOPES, type ApiKeyScope, type Role } from "@/db/schema";
 import { writeAudit, type AuditActor, type RequestMeta } from "@/lib/audit";
 import { Forbidden, InvalidInput, NotFound, Unauthenticated } from "@/lib/errors";
@@ -179,7 +179,7 @@ export async function createPersonalToken(
   const key = KEY_PREFIX + randomBytes(32).toString("base64url");
   const prefix = key.slice(0, 10);
   return db.transaction(async (tx) => {
-    const user = await findUserAccess(tx, input.userId);
+    const user = await findUserProfile(tx, input.userId);
     if (!user) throw new NotFound("No such user");
     if (!user.active) throw new InvalidInput(`${user.email} is deactivated`);
     const id = await insertApiKey(tx, {

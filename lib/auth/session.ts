@@ -4,7 +4,7 @@ import { forbidden, redirect } from "next/navigation";
 import { cache } from "react";
 import { getDb } from "@/db";
 import type { Db } from "@/db/client";
-import { findSessionUserRow } from "@/db/queries/users";
+import { findUserProfile } from "@/db/queries/users";
 import type { Role } from "@/db/schema";
 import { authOptions } from "./options";
 import type { Actor } from "./actor";
@@ -42,7 +42,7 @@ export async function loadSessionUser(
   id: string,
   sessionVersion: number | undefined,
 ): Promise<SessionUser | null> {
-  const user = await findSessionUserRow(db, id);
+  const user = await findUserProfile(db, id);
   if (!user || !user.active || user.sessionVersion !== sessionVersion) return null;
   return {
     id: user.id,
