@@ -27,25 +27,6 @@ const DB_IMPORTS_FROM_LIB = {
  */
 const SQL_OUTSIDE_DB = ["tests/**", "e2e/**", "bench/**", "scripts/**", "drizzle.config.ts"];
 
-/** TEMPORARY: see the rule below. */
-const TEMPORARY_SQL_IN_LIB = [
-  "lib/alerts/acknowledge.ts",
-  "lib/alerts/channels.ts",
-  "lib/alerts/evaluate.ts",
-  "lib/alerts/rules.ts",
-  "lib/close/materiality.ts",
-  "lib/close/periods.ts",
-  "lib/corrections/corrections.ts",
-  "lib/corrections/view.ts",
-  "lib/exceptions/detect.ts",
-  "lib/exceptions/rejected-events.ts",
-  "lib/exceptions/retry.ts",
-  "lib/exceptions/workflow.ts",
-  "lib/outbox/commands.ts",
-  "lib/outbox/endpoints.ts",
-  "lib/outbox/enqueue.ts",
-];
-
 const config = [
   ...nextVitals,
   ...nextTs,
@@ -67,20 +48,12 @@ const config = [
   {
     // SQL lives in db/: nothing else imports the query builder or a driver.
     files: ["**/*.{ts,tsx,mts,mjs}"],
-    ignores: [
-      "db/**",
-      ...SQL_OUTSIDE_DB,
-      // TEMPORARY: lib/ files whose queries are still being moved into db/queries/; remove
-      // each entry once its file has no drizzle-orm import left.
-      ...TEMPORARY_SQL_IN_LIB,
-    ],
+    ignores: ["db/**", ...SQL_OUTSIDE_DB],
     rules: { "no-restricted-imports": ["error", { patterns: [NO_SQL] }] },
   },
   {
     // A page or component asks lib/ for plain data (a load… function), never db/queries.
     files: ["app/**/*.{ts,tsx}", "components/**/*.{ts,tsx}"],
-    // TEMPORARY: a page whose loader is being written; remove once it calls lib/ only.
-    ignores: ["app/(app)/overview/\\[kpi\\]/records.tsx"],
     rules: { "no-restricted-imports": ["error", { patterns: [NO_SQL, NO_QUERIES] }] },
   },
   {

@@ -1,4 +1,4 @@
-import type { SeriesPoint, SeriesUnit } from "@/lib/kpi/overview";
+import type { SeriesPoint, SeriesUnit } from "@/lib/kpi/series";
 import { formatCount, formatDateTime, formatDuration, formatPercent } from "@/lib/format";
 
 export type { SeriesPoint };

@@ -1,6 +1,7 @@
 import type { Permission } from "@/lib/auth/permissions";
 import type { BlockerLink } from "@/lib/close/links";
-import type { CheckResult, CloseReadiness } from "@/lib/close/readiness";
+import type { CheckResult } from "@/lib/close/checks";
+import type { CloseReadiness } from "@/lib/close/readiness";
 import { formatDateTime, formatMoney } from "@/lib/format";
 import styles from "./close.module.css";
 import { DateTime } from "@/components/ui/date-time";

@@ -120,3 +120,143 @@ export async function listAlerts(
     .orderBy(desc(alerts.startedAt), desc(alerts.id))
     .limit(params.limit);
 }
+
+/* The alert lifecycle's writes (lib/alerts/evaluate.ts) and acknowledgement. */
+
+const EVALUATION_LOCK_ID = 7_340_150;
+
+/** Takes the evaluation lock until the transaction ends, or answers false when another holds it. */
+export async function tryLockEvaluation(tx: Db): Promise<boolean> {
+  const [lock] = await queryRows<{ locked: boolean }>(
+    tx,
+    sql`select pg_try_advisory_xact_lock(${EVALUATION_LOCK_ID}) as locked`,
+  );
+  return lock?.locked === true;
+}
+
+export interface AlertReading {
+  value: number | null;
+  threshold: number | null;
+}
+
+export async function insertPendingAlert(
+  tx: Db,
+  input: AlertReading & { ruleId: string; dimension: string; at: Date },
+): Promise<Alert> {
+  const [created] = await tx
+    .insert(alerts)
+    .values({
+      ruleId: input.ruleId,
+      dimension: input.dimension,
+      state: "pending",
+      value: input.value,
+      threshold: input.threshold,
+      pendingSince: input.at,
+      lastEvaluatedAt: input.at,
+    })
+    .returning();
+  return created!;
+}
+
+/** Pending → firing; null when the alert is no longer pending. */
+export async function markAlertFiring(
+  tx: Db,
+  id: string,
+  reading: AlertReading,
+  at: Date,
+): Promise<Alert | null> {
+  const [firing] = await tx
+    .update(alerts)
+    .set({
+      state: "firing",
+      startedAt: at,
+      value: reading.value,
+      threshold: reading.threshold,
+      lastEvaluatedAt: at,
+    })
+    .where(and(eq(alerts.id, id), eq(alerts.state, "pending")))
+    .returning();
+  return firing ?? null;
+}
+
+export async function recordAlertReading(
+  tx: Db,
+  id: string,
+  reading: AlertReading,
+  at: Date,
+): Promise<void> {
+  await tx
+    .update(alerts)
+    .set({ value: reading.value, threshold: reading.threshold, lastEvaluatedAt: at })
+    .where(eq(alerts.id, id));
+}
+
+/** Drops an alert that is still pending. */
+export async function dropPendingAlert(tx: Db, id: string): Promise<void> {
+  await tx.delete(alerts).where(and(eq(alerts.id, id), eq(alerts.state, "pending")));
+}
+
+export async function markAlertEvaluated(tx: Db, id: string, at: Date): Promise<void> {
+  await tx.update(alerts).set({ lastEvaluatedAt: at }).where(eq(alerts.id, id));
+}
+
+/** Firing → resolved; null when the alert is no longer firing. */
+export async function markAlertResolved(
+  tx: Db,
+  id: string,
+  value: number | null,
+  at: Date,
+): Promise<Alert | null> {
+  const [resolved] = await tx
+    .update(alerts)
+    .set({ state: "resolved", resolvedAt: at, value, lastEvaluatedAt: at })
+    .where(and(eq(alerts.id, id), eq(alerts.state, "firing")))
+    .returning();
+  return resolved ?? null;
+}
+
+export async function findAlertState(
+  db: Db,
+  id: string,
+): Promise<{ state: AlertState; acknowledgedAt: Date | null } | null> {
+  const [row] = await db
+    .select({ state: alerts.state, acknowledgedAt: alerts.acknowledgedAt })
+    .from(alerts)
+    .where(eq(alerts.id, id));
+  return row ?? null;
+}
+
+/** Acknowledges a firing alert once; null when it is not firing or was acknowledged already. */
+export async function acknowledgeFiringAlert(
+  tx: Db,
+  id: string,
+  input: { at: Date; by: string | null; comment: string },
+): Promise<Alert | null> {
+  const [acknowledged] = await tx
+    .update(alerts)
+    .set({
+      acknowledgedAt: input.at,
+      acknowledgedBy: input.by,
+      acknowledgeComment: input.comment,
+    })
+    .where(and(eq(alerts.id, id), eq(alerts.state, "firing"), isNull(alerts.acknowledgedAt)))
+    .returning();
+  return acknowledged ?? null;
+}
+
+/** A rule whatever its state (a deleted rule's alerts still name it). */
+export async function findAlertRule(db: Db, id: string): Promise<AlertRule | null> {
+  const [rule] = await db.select().from(alertRules).where(eq(alertRules.id, id));
+  return rule ?? null;
+}
+
+export async function findUserName(
+  db: Db,
+  id: string,
+): Promise<{ name: string | null; email: string } | null> {
+  const [who] = await db
+    .select({ name: users.name, email: users.email })
+    .from(users)
+    .where(eq(users.id, id));
+  return who ?? null;
+}

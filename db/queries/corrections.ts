@@ -1,7 +1,17 @@
 import "server-only";
-import { and, desc, eq, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { corrections, type Correction, type CorrectionStatus } from "@/db/schema";
+import {
+  apiKeys,
+  approvalThresholds,
+  correctionDecisions,
+  correctionExecutions,
+  corrections,
+  outboxCommands,
+  users,
+  type Correction,
+  type CorrectionStatus,
+} from "@/db/schema";
 
 export interface ListCorrectionsParams {
   status?: CorrectionStatus;
@@ -38,4 +48,151 @@ export async function listCorrections(
 export async function findCorrection(db: Db, id: string): Promise<Correction | null> {
   const [row] = await db.select().from(corrections).where(eq(corrections.id, id)).limit(1);
   return row ?? null;
+}
+
+/** The entity's own approval threshold in `currency`, or null when it sets none. */
+export async function findApprovalThreshold(
+  db: Db,
+  entity: string,
+  currency: string,
+): Promise<number | null> {
+  const [row] = await db
+    .select({ thresholdMinor: approvalThresholds.thresholdMinor })
+    .from(approvalThresholds)
+    .where(and(eq(approvalThresholds.entity, entity), eq(approvalThresholds.currency, currency)))
+    .limit(1);
+  return row?.thresholdMinor ?? null;
+}
+
+export type NewCorrection = typeof corrections.$inferInsert;
+
+export async function insertCorrection(tx: Db, values: NewCorrection): Promise<Correction> {
+  const [row] = await tx.insert(corrections).values(values).returning();
+  return row!;
+}
+
+/** The correction, locked until the transaction ends: concurrent decisions on it queue. */
+export async function lockCorrection(tx: Db, id: string): Promise<Correction | null> {
+  const [row] = await tx
+    .select()
+    .from(corrections)
+    .where(eq(corrections.id, id))
+    .for("update")
+    .limit(1);
+  return row ?? null;
+}
+
+export async function hasDecided(
+  tx: Db,
+  correctionId: string,
+  deciderId: string,
+): Promise<boolean> {
+  const [earlier] = await tx
+    .select({ id: correctionDecisions.id })
+    .from(correctionDecisions)
+    .where(
+      and(
+        eq(correctionDecisions.correctionId, correctionId),
+        eq(correctionDecisions.deciderId, deciderId),
+      ),
+    )
+    .limit(1);
+  return earlier !== undefined;
+}
+
+export async function insertCorrectionDecision(
+  tx: Db,
+  decision: typeof correctionDecisions.$inferInsert,
+): Promise<void> {
+  await tx.insert(correctionDecisions).values(decision);
+}
+
+export async function countApprovals(tx: Db, correctionId: string): Promise<number> {
+  const [{ approvals } = { approvals: 0 }] = await tx
+    .select({ approvals: sql<number>`count(*)::int` })
+    .from(correctionDecisions)
+    .where(
+      and(
+        eq(correctionDecisions.correctionId, correctionId),
+        eq(correctionDecisions.decision, "approve"),
+      ),
+    );
+  return approvals;
+}
+
+/**
+ * Records where the decisions leave the correction and bumps its version; a correction
+ * still pending approval has no decision time yet.
+ */
+export async function updateCorrectionStatus(
+  tx: Db,
+  id: string,
+  set: { status: CorrectionStatus; commandId: string | null },
+): Promise<Correction> {
+  const [row] = await tx
+    .update(corrections)
+    .set({
+      status: set.status,
+      commandId: set.commandId,
+      decidedAt: set.status === "pending_approval" ? null : sql`now()`,
+      version: sql`${corrections.version} + 1`,
+    })
+    .where(eq(corrections.id, id))
+    .returning();
+  return row!;
+}
+
+/** The corrections of one exception, oldest first, with the status of their outbox command. */
+export async function correctionsWithCommandStatus(db: Db, exceptionId: string) {
+  return db
+    .select({ correction: corrections, commandStatus: outboxCommands.status })
+    .from(corrections)
+    .leftJoin(outboxCommands, eq(outboxCommands.id, corrections.commandId))
+    .where(eq(corrections.exceptionId, exceptionId))
+    .orderBy(asc(corrections.proposedAt));
+}
+
+/** Every decision on the corrections of one exception, oldest first. */
+export async function decisionsOfException(db: Db, exceptionId: string) {
+  return db
+    .select()
+    .from(correctionDecisions)
+    .where(
+      sql`${correctionDecisions.correctionId} in (select id from corrections where exception_id = ${exceptionId})`,
+    )
+    .orderBy(asc(correctionDecisions.at));
+}
+
+/** The target system's latest report on each of the corrections. */
+export async function latestExecutions(db: Db, correctionIds: string[]) {
+  return db
+    .selectDistinctOn([correctionExecutions.correctionId])
+    .from(correctionExecutions)
+    .where(inArray(correctionExecutions.correctionId, correctionIds))
+    .orderBy(
+      correctionExecutions.correctionId,
+      desc(correctionExecutions.eventTime),
+      desc(correctionExecutions.eventId),
+    );
+}
+
+/** The API keys that proposed corrections, by name. */
+export async function apiKeyNames(db: Db, ids: string[]): Promise<{ id: string; name: string }[]> {
+  if (ids.length === 0) return [];
+  return db
+    .select({ id: apiKeys.id, name: apiKeys.name })
+    .from(apiKeys)
+    .where(inArray(apiKeys.id, ids));
+}
+
+/** The people who proposed or decided corrections. */
+export async function peopleNames(
+  db: Db,
+  ids: string[],
+): Promise<{ id: string; email: string; name: string | null }[]> {
+  if (ids.length === 0) return [];
+  return db
+    .select({ id: users.id, email: users.email, name: users.name })
+    .from(users)
+    .where(inArray(users.id, ids));
 }

@@ -1,7 +1,17 @@
 import "server-only";
-import { sql } from "drizzle-orm";
+import { asc, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../client";
 import { queryRows } from "../rows";
+import {
+  outboxCommands,
+  outboxDeliveries,
+  users,
+  webhookEndpoints,
+  type CommandKind,
+  type CommandStatus,
+  type OutboxCommand,
+  type OutboxDelivery,
+} from "../schema";
 
 /*
  * The dispatcher's statements. Times come from the database clock, so several app instances
@@ -123,4 +133,176 @@ export async function recordFailed(
     )
     insert into outbox_deliveries (command_id, attempt, http_status, error, duration_ms)
     values (${id}, ${attempt}, ${outcome.httpStatus}, ${error.slice(0, 1000)}, ${outcome.durationMs})`);
+}
+
+/* Writing commands, and what the admin page and the exception view read about them. */
+
+/**
+ * Inserts a command unless one with its idempotency key exists; null then. The unique index
+ * makes a concurrent insert with the same key wait for the first transaction, then do nothing.
+ */
+export async function insertCommand(
+  db: Db,
+  values: {
+    kind: CommandKind;
+    endpointId: string;
+    payload: Record<string, unknown>;
+    exceptionId: string | null;
+    idempotencyKey: string;
+    createdBy: string | null;
+  },
+): Promise<OutboxCommand | null> {
+  const [created] = await db
+    .insert(outboxCommands)
+    .values(values)
+    .onConflictDoNothing({ target: outboxCommands.idempotencyKey })
+    .returning();
+  return created ?? null;
+}
+
+export async function findCommandByKey(
+  db: Db,
+  idempotencyKey: string,
+): Promise<OutboxCommand | null> {
+  const [existing] = await db
+    .select()
+    .from(outboxCommands)
+    .where(eq(outboxCommands.idempotencyKey, idempotencyKey))
+    .limit(1);
+  return existing ?? null;
+}
+
+/** What a command is and, for an alert notice, the channel it goes to. */
+export async function commandDestination(
+  db: Db,
+  id: string,
+): Promise<{ kind: OutboxCommand["kind"]; alertChannelId: string | null } | null> {
+  const [row] = await db
+    .select({ kind: outboxCommands.kind, alertChannelId: outboxCommands.alertChannelId })
+    .from(outboxCommands)
+    .where(eq(outboxCommands.id, id))
+    .limit(1);
+  return row ?? null;
+}
+
+/**
+ * Puts a dead command back in line with a fresh set of attempts, optionally to another
+ * endpoint; null when the command is not dead.
+ */
+export async function requeueDeadCommand(
+  db: Db,
+  id: string,
+  destination: { endpointId?: string },
+): Promise<OutboxCommand | null> {
+  const [requeued] = await db
+    .update(outboxCommands)
+    .set({
+      status: "pending",
+      attempts: 0,
+      nextAttemptAt: sql`now()`,
+      leaseUntil: null,
+      ...destination,
+      updatedAt: sql`now()`,
+    })
+    .where(sql`${outboxCommands.id} = ${id} and ${outboxCommands.status} = 'dead'`)
+    .returning();
+  return requeued ?? null;
+}
+
+/** A command's delivery state, locked until the transaction ends. */
+export async function lockCommandState(
+  tx: Db,
+  id: string,
+): Promise<{ status: CommandStatus; attempts: number; lastError: string | null } | null> {
+  const [row] = await tx
+    .select({
+      status: outboxCommands.status,
+      attempts: outboxCommands.attempts,
+      lastError: outboxCommands.lastError,
+    })
+    .from(outboxCommands)
+    .where(eq(outboxCommands.id, id))
+    .for("update");
+  return row ?? null;
+}
+
+export interface CommandSummary {
+  id: string;
+  kind: string;
+  status: CommandStatus;
+  attempts: number;
+  nextAttemptAt: Date;
+  lastError: string | null;
+  createdAt: Date;
+  deliveredAt: Date | null;
+  exceptionId: string | null;
+  payload: unknown;
+  endpointName: string;
+  createdByEmail: string | null;
+}
+
+const summary = {
+  id: outboxCommands.id,
+  kind: outboxCommands.kind,
+  status: outboxCommands.status,
+  attempts: outboxCommands.attempts,
+  nextAttemptAt: outboxCommands.nextAttemptAt,
+  lastError: outboxCommands.lastError,
+  createdAt: outboxCommands.createdAt,
+  deliveredAt: outboxCommands.deliveredAt,
+  exceptionId: outboxCommands.exceptionId,
+  payload: outboxCommands.payload,
+  endpointName: webhookEndpoints.name,
+  createdByEmail: users.email,
+};
+
+function selectSummaries(db: Db, where: SQL | undefined) {
+  return db
+    .select(summary)
+    .from(outboxCommands)
+    .innerJoin(webhookEndpoints, eq(webhookEndpoints.id, outboxCommands.endpointId))
+    .leftJoin(users, eq(users.id, outboxCommands.createdBy))
+    .where(where);
+}
+
+/** Commands in any of `statuses`, newest first. */
+export async function listCommandSummaries(
+  db: Db,
+  params: { statuses: readonly CommandStatus[]; limit: number },
+): Promise<CommandSummary[]> {
+  return selectSummaries(db, inArray(outboxCommands.status, [...params.statuses]))
+    .orderBy(desc(outboxCommands.createdAt), desc(outboxCommands.id))
+    .limit(params.limit);
+}
+
+/** The commands written for one exception, oldest first. */
+export async function commandSummariesOfException(
+  db: Db,
+  exceptionId: string,
+): Promise<CommandSummary[]> {
+  return selectSummaries(db, eq(outboxCommands.exceptionId, exceptionId)).orderBy(
+    asc(outboxCommands.createdAt),
+  );
+}
+
+/** Every delivery attempt of the commands, by command and then in the order they happened. */
+export async function deliveriesOf(
+  db: Db,
+  commandIds: readonly string[],
+): Promise<OutboxDelivery[]> {
+  return db
+    .select()
+    .from(outboxDeliveries)
+    .where(inArray(outboxDeliveries.commandId, [...commandIds]))
+    .orderBy(asc(outboxDeliveries.commandId), asc(outboxDeliveries.at), asc(outboxDeliveries.id));
+}
+
+/** How many commands are in each status that has any. */
+export async function commandCountsByStatus(
+  db: Db,
+): Promise<{ status: CommandStatus; count: number }[]> {
+  return db
+    .select({ status: outboxCommands.status, count: sql<number>`count(*)::int` })
+    .from(outboxCommands)
+    .groupBy(outboxCommands.status);
 }

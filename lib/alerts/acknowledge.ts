@@ -1,6 +1,10 @@
-import { and, eq, isNull } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { alertRules, alerts, users } from "@/db/schema";
+import {
+  acknowledgeFiringAlert,
+  findAlertRule,
+  findAlertState,
+  findUserName,
+} from "@/db/queries/alerts";
 import { writeAudit } from "@/lib/audit";
 import { Conflict, InvalidInput, NotFound } from "@/lib/errors";
 import type { WriteContext } from "./channels";
@@ -26,29 +30,17 @@ export async function acknowledgeAlert(
     ]);
   }
   await db.transaction(async (tx) => {
-    const [row] = await tx
-      .select({ state: alerts.state, acknowledgedAt: alerts.acknowledgedAt })
-      .from(alerts)
-      .where(eq(alerts.id, id));
+    const row = await findAlertState(tx, id);
     if (!row) throw new NotFound("No alert with that id");
     if (row.state !== "firing") throw new Conflict("Only a firing alert can be acknowledged");
-    const [acknowledged] = await tx
-      .update(alerts)
-      .set({
-        acknowledgedAt: new Date(),
-        acknowledgedBy: context.userId,
-        acknowledgeComment: comment,
-      })
-      .where(and(eq(alerts.id, id), eq(alerts.state, "firing"), isNull(alerts.acknowledgedAt)))
-      .returning();
+    const acknowledged = await acknowledgeFiringAlert(tx, id, {
+      at: new Date(),
+      by: context.userId,
+      comment,
+    });
     if (!acknowledged) throw new Conflict("This alert was acknowledged already");
-    const [rule] = await tx.select().from(alertRules).where(eq(alertRules.id, acknowledged.ruleId));
-    const [who] = context.userId
-      ? await tx
-          .select({ name: users.name, email: users.email })
-          .from(users)
-          .where(eq(users.id, context.userId))
-      : [];
+    const rule = await findAlertRule(tx, acknowledged.ruleId);
+    const who = context.userId ? await findUserName(tx, context.userId) : null;
     await writeAudit(tx, {
       actor: context.actor,
       action: "alert.acknowledged",

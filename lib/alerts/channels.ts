@@ -1,6 +1,12 @@
-import { and, desc, eq, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { alertChannels } from "@/db/schema";
+import {
+  deactivateChannelRow,
+  findChannel,
+  insertChannel,
+  listChannelSummaries,
+  updateChannelAddress,
+  type ChannelSummary,
+} from "@/db/queries/alert-channels";
 import { writeAudit, type AuditActor, type RequestMeta } from "@/lib/audit";
 import { AlertChannelInput } from "@/lib/contract/alerts";
 import { InvalidInput, NotFound } from "@/lib/errors";
@@ -13,23 +19,7 @@ import { CHANNEL_SECRET_PURPOSE } from "./render";
  * and returned once, on creation: the receiver needs it, and no list shows it again.
  */
 
-export interface ChannelSummary {
-  id: string;
-  kind: string;
-  name: string;
-  config: { url?: string; to?: string[] };
-  active: boolean;
-  createdAt: Date;
-}
-
-const listed = {
-  id: alertChannels.id,
-  kind: alertChannels.kind,
-  name: alertChannels.name,
-  config: alertChannels.config,
-  active: alertChannels.active,
-  createdAt: alertChannels.createdAt,
-};
+export type { ChannelSummary } from "@/db/queries/alert-channels";
 
 export interface WriteContext {
   userId: string | null;
@@ -59,36 +49,30 @@ export async function createChannel(
   const input = parsed.data;
   const secret = input.kind === "webhook" ? (context.secret ?? generateWebhookSecret()) : null;
   return db.transaction(async (tx) => {
-    const [channel] = await tx
-      .insert(alertChannels)
-      .values({
-        kind: input.kind,
-        name: input.name,
-        config: configOf(input),
-        secret: secret && seal(secret, CHANNEL_SECRET_PURPOSE),
-        createdBy: context.userId,
-      })
-      .returning(listed);
+    const channel = await insertChannel(tx, {
+      kind: input.kind,
+      name: input.name,
+      config: configOf(input),
+      secret: secret && seal(secret, CHANNEL_SECRET_PURPOSE),
+      createdBy: context.userId,
+    });
     await writeAudit(tx, {
       actor: context.actor,
       action: "alert_channel.created",
-      target: { type: "alert_channel", id: channel!.id },
+      target: { type: "alert_channel", id: channel.id },
       after: { kind: input.kind, name: input.name, ...configOf(input) },
       meta: context.meta,
     });
-    return { channel: channel!, secret };
+    return { channel, secret };
   });
 }
 
 export async function listChannels(db: Db): Promise<ChannelSummary[]> {
-  return db
-    .select(listed)
-    .from(alertChannels)
-    .orderBy(desc(alertChannels.active), desc(alertChannels.createdAt));
+  return listChannelSummaries(db);
 }
 
 export async function getChannel(db: Db, id: string): Promise<ChannelSummary> {
-  const [row] = await db.select(listed).from(alertChannels).where(eq(alertChannels.id, id));
+  const row = await findChannel(db, id);
   if (!row) throw new NotFound("No alert channel with that id");
   return row;
 }
@@ -112,11 +96,10 @@ export async function updateChannel(
     throw new InvalidInput("A channel's kind cannot change; create a new channel instead");
   }
   return db.transaction(async (tx) => {
-    const [row] = await tx
-      .update(alertChannels)
-      .set({ name: parsed.data.name, config: configOf(parsed.data), updatedAt: sql`now()` })
-      .where(eq(alertChannels.id, id))
-      .returning(listed);
+    const row = await updateChannelAddress(tx, id, {
+      name: parsed.data.name,
+      config: configOf(parsed.data),
+    });
     if (!row) throw new NotFound("No alert channel with that id");
     await writeAudit(tx, {
       actor: context.actor,
@@ -136,11 +119,7 @@ export async function updateChannel(
  */
 export async function deactivateChannel(db: Db, id: string, context: WriteContext): Promise<void> {
   await db.transaction(async (tx) => {
-    const [row] = await tx
-      .update(alertChannels)
-      .set({ active: false, updatedAt: sql`now()` })
-      .where(and(eq(alertChannels.id, id), eq(alertChannels.active, true)))
-      .returning({ name: alertChannels.name });
+    const row = await deactivateChannelRow(tx, id);
     if (!row) throw new NotFound("No active alert channel with that id");
     await writeAudit(tx, {
       actor: context.actor,

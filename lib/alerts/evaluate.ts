@@ -1,13 +1,18 @@
-import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import {
   activeChannels,
+  dropPendingAlert,
   enqueueNotice,
   evaluableRules,
+  insertPendingAlert,
+  markAlertEvaluated,
+  markAlertFiring,
+  markAlertResolved,
+  recordAlertReading,
+  tryLockEvaluation,
   unresolvedAlerts,
 } from "@/db/queries/alerts";
-import { queryRows } from "@/db/rows";
-import { alerts, type Alert, type AlertRule } from "@/db/schema";
+import type { Alert, AlertRule } from "@/db/schema";
 import { SYSTEM_ACTOR, writeAudit } from "@/lib/audit";
 import {
   AlertCondition,
@@ -31,8 +36,6 @@ import { absentMeasurement, measure, type Measurement } from "./measure";
  * outbox notices commit together, and each notice's idempotency key names the transition, so
  * no transition is ever told twice.
  */
-
-const EVALUATION_LOCK_ID = 7_340_150;
 
 export interface EvaluationSummary {
   rules: number;
@@ -58,11 +61,7 @@ export async function evaluateAlerts(
 ): Promise<EvaluationSummary | null> {
   const baseUrl = options.baseUrl ?? publicBaseUrl();
   return db.transaction(async (tx) => {
-    const [lock] = await queryRows<{ locked: boolean }>(
-      tx,
-      sql`select pg_try_advisory_xact_lock(${EVALUATION_LOCK_ID}) as locked`,
-    );
-    if (!lock?.locked) return null;
+    if (!(await tryLockEvaluation(tx))) return null;
     const summary: EvaluationSummary = { rules: 0, fired: 0, resolved: 0, pending: 0 };
     for (const rule of await evaluableRules(tx)) {
       const condition = AlertCondition.safeParse(rule.condition);
@@ -104,32 +103,16 @@ async function step(
   const forMs = durationMs(rule.forDuration) ?? 0;
   if (m.breaching === true) {
     if (!alert) {
-      const [created] = await tx
-        .insert(alerts)
-        .values({
-          ruleId: rule.id,
-          dimension: m.dimension,
-          state: "pending",
-          value: m.value,
-          threshold: m.threshold,
-          pendingSince: now,
-          lastEvaluatedAt: now,
-        })
-        .returning();
-      alert = created!;
+      alert = await insertPendingAlert(tx, {
+        ruleId: rule.id,
+        dimension: m.dimension,
+        value: m.value,
+        threshold: m.threshold,
+        at: now,
+      });
     }
     if (alert.state === "pending" && now.getTime() - alert.pendingSince.getTime() >= forMs) {
-      const [firing] = await tx
-        .update(alerts)
-        .set({
-          state: "firing",
-          startedAt: now,
-          value: m.value,
-          threshold: m.threshold,
-          lastEvaluatedAt: now,
-        })
-        .where(and(eq(alerts.id, alert.id), eq(alerts.state, "pending")))
-        .returning();
+      const firing = await markAlertFiring(tx, alert.id, m, now);
       if (firing) {
         summary.fired++;
         await announce(tx, rule, firing, "alert.firing", baseUrl, null);
@@ -137,27 +120,20 @@ async function step(
       return;
     }
     if (alert.state === "pending") summary.pending++;
-    await tx
-      .update(alerts)
-      .set({ value: m.value, threshold: m.threshold, lastEvaluatedAt: now })
-      .where(eq(alerts.id, alert.id));
+    await recordAlertReading(tx, alert.id, m, now);
     return;
   }
   if (!alert) return;
   if (alert.state === "pending") {
     // Never fired, so nobody was told: it leaves no trace.
-    await tx.delete(alerts).where(and(eq(alerts.id, alert.id), eq(alerts.state, "pending")));
+    await dropPendingAlert(tx, alert.id);
     return;
   }
   if (m.breaching === null) {
-    await tx.update(alerts).set({ lastEvaluatedAt: now }).where(eq(alerts.id, alert.id));
+    await markAlertEvaluated(tx, alert.id, now);
     return;
   }
-  const [resolved] = await tx
-    .update(alerts)
-    .set({ state: "resolved", resolvedAt: now, value: m.value, lastEvaluatedAt: now })
-    .where(and(eq(alerts.id, alert.id), eq(alerts.state, "firing")))
-    .returning();
+  const resolved = await markAlertResolved(tx, alert.id, m.value, now);
   if (resolved) {
     summary.resolved++;
     await announce(tx, rule, resolved, "alert.resolved", baseUrl, null);

@@ -1,6 +1,13 @@
-import { and, desc, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { alertChannels, alertRules, alerts, type AlertRule } from "@/db/schema";
+import {
+  countActiveChannels,
+  findLiveRule,
+  insertRule,
+  listLiveRules,
+  markRuleDeleted,
+  updateRuleColumns,
+} from "@/db/queries/alert-rules";
+import type { AlertRule } from "@/db/schema";
 import { writeAudit } from "@/lib/audit";
 import { AlertRuleInput } from "@/lib/contract/alerts";
 import { InvalidInput, NotFound } from "@/lib/errors";
@@ -57,11 +64,7 @@ function parse(body: unknown): AlertRuleInput {
 
 async function assertChannelsExist(tx: Db, ids: string[]): Promise<void> {
   if (ids.length === 0) return;
-  const found = await tx
-    .select({ id: alertChannels.id })
-    .from(alertChannels)
-    .where(and(inArray(alertChannels.id, ids), eq(alertChannels.active, true)));
-  if (found.length !== ids.length) {
+  if ((await countActiveChannels(tx, ids)) !== ids.length) {
     throw invalidRule(["channelIds: names a channel that does not exist or is inactive"]);
   }
 }
@@ -80,26 +83,20 @@ export async function createRule(db: Db, body: unknown, context: WriteContext): 
   const input = parse(body);
   return db.transaction(async (tx) => {
     await assertChannelsExist(tx, input.channelIds);
-    const [rule] = await tx
-      .insert(alertRules)
-      .values({ ...columns(input), ownerId: context.userId })
-      .returning();
+    const rule = await insertRule(tx, { ...columns(input), ownerId: context.userId });
     await writeAudit(tx, {
       actor: context.actor,
       action: "alert_rule.created",
-      target: { type: "alert_rule", id: rule!.id },
+      target: { type: "alert_rule", id: rule.id },
       after: input,
       meta: context.meta,
     });
-    return ruleView(rule!);
+    return ruleView(rule);
   });
 }
 
 async function currentRule(db: Db, id: string): Promise<AlertRule> {
-  const [rule] = await db
-    .select()
-    .from(alertRules)
-    .where(and(eq(alertRules.id, id), isNull(alertRules.deletedAt)));
+  const rule = await findLiveRule(db, id);
   if (!rule) throw new NotFound("No alert rule with that id");
   return rule;
 }
@@ -109,11 +106,7 @@ export async function getRule(db: Db, id: string): Promise<RuleView> {
 }
 
 export async function listRules(db: Db): Promise<RuleView[]> {
-  const rows = await db
-    .select()
-    .from(alertRules)
-    .where(isNull(alertRules.deletedAt))
-    .orderBy(desc(alertRules.createdAt));
+  const rows = await listLiveRules(db);
   return rows.map(ruleView);
 }
 
@@ -138,11 +131,7 @@ export async function updateRule(
       ...(body && typeof body === "object" ? body : {}),
     });
     await assertChannelsExist(tx, input.channelIds);
-    const [rule] = await tx
-      .update(alertRules)
-      .set({ ...columns(input), updatedAt: sql`now()` })
-      .where(eq(alertRules.id, id))
-      .returning();
+    const rule = await updateRuleColumns(tx, id, columns(input));
     await writeAudit(tx, {
       actor: context.actor,
       action: "alert_rule.updated",
@@ -151,7 +140,7 @@ export async function updateRule(
       after: input,
       meta: context.meta,
     });
-    return ruleView(rule!);
+    return ruleView(rule);
   });
 }
 
@@ -162,15 +151,7 @@ export async function updateRule(
 export async function deleteRule(db: Db, id: string, context: WriteContext): Promise<void> {
   await db.transaction(async (tx) => {
     const before = ruleView(await currentRule(tx, id));
-    await tx
-      .update(alertRules)
-      .set({ deletedAt: sql`now()`, enabled: false, updatedAt: sql`now()` })
-      .where(eq(alertRules.id, id));
-    await tx.delete(alerts).where(and(eq(alerts.ruleId, id), eq(alerts.state, "pending")));
-    await tx
-      .update(alerts)
-      .set({ state: "resolved", resolvedAt: sql`now()` })
-      .where(and(eq(alerts.ruleId, id), eq(alerts.state, "firing")));
+    await markRuleDeleted(tx, id);
     await writeAudit(tx, {
       actor: context.actor,
       action: "alert_rule.deleted",

@@ -1,7 +1,6 @@
-import { and, eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "@/db/client";
-import { materialityThresholds } from "@/db/schema";
+import { lockMaterialityThreshold, upsertMaterialityThreshold } from "@/db/queries/materiality";
 import { writeAudit, type AuditActor, type RequestMeta } from "@/lib/audit";
 import { CurrencyCode, EntityCode, NonNegativeMinorUnits } from "@/lib/contract";
 import { InvalidInput } from "@/lib/errors";
@@ -56,26 +55,10 @@ export async function setMateriality(db: Db, input: SetMaterialityInput, by: Mat
   }
   const data = parsed.data;
   return db.transaction(async (tx) => {
-    const [before] = await tx
-      .select()
-      .from(materialityThresholds)
-      .where(
-        and(
-          eq(materialityThresholds.entity, data.entity),
-          eq(materialityThresholds.currency, data.currency),
-        ),
-      )
-      .for("update");
+    const before = await lockMaterialityThreshold(tx, data);
     if (before && before.thresholdMinor === data.thresholdMinor)
       return { threshold: before, changed: false };
-    const [row] = await tx
-      .insert(materialityThresholds)
-      .values({ ...data, updatedBy: by.userId })
-      .onConflictDoUpdate({
-        target: [materialityThresholds.entity, materialityThresholds.currency],
-        set: { thresholdMinor: data.thresholdMinor, updatedBy: by.userId, updatedAt: sql`now()` },
-      })
-      .returning();
+    const row = await upsertMaterialityThreshold(tx, { ...data, updatedBy: by.userId });
     await writeAudit(tx, {
       actor: by.actor,
       action: "close.materiality_set",
@@ -86,6 +69,6 @@ export async function setMateriality(db: Db, input: SetMaterialityInput, by: Mat
       after: { entity: data.entity, currency: data.currency, thresholdMinor: data.thresholdMinor },
       meta: by.meta,
     });
-    return { threshold: row!, changed: true };
+    return { threshold: row, changed: true };
   });
 }

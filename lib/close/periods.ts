@@ -1,7 +1,6 @@
-import { and, eq, isNotNull, isNull, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "@/db/client";
-import { accountingPeriods } from "@/db/schema";
+import { lockClosedPeriod, markPeriodClosed, markPeriodReopened } from "@/db/queries/close-periods";
 import { writeAudit, type AuditActor, type RequestMeta } from "@/lib/audit";
 import { EntityCode } from "@/lib/contract";
 import { Conflict, InvalidInput } from "@/lib/errors";
@@ -77,21 +76,11 @@ export async function closePeriod(
     if (failing.length > 0 && !data.reason) {
       throw new InvalidInput("The period is NO-GO: give a reason to close it over its blockers");
     }
-    const [row] = await tx
-      .insert(accountingPeriods)
-      .values({
-        entity: data.entity,
-        periodStart: period.start,
-        periodEnd: period.end,
-        closedAt: sql`now()`,
-        closedBy: by.userId,
-      })
-      .onConflictDoUpdate({
-        target: [accountingPeriods.entity, accountingPeriods.periodStart],
-        set: { closedAt: sql`now()`, closedBy: by.userId, updatedAt: sql`now()` },
-        setWhere: isNull(accountingPeriods.closedAt),
-      })
-      .returning();
+    const row = await markPeriodClosed(
+      tx,
+      { entity: data.entity, start: period.start, end: period.end },
+      by.userId,
+    );
     if (!row) throw new Conflict(`${data.entity} ${period.key} is already closed`);
     await writeAudit(tx, {
       actor: by.actor,
@@ -116,19 +105,10 @@ export async function reopenPeriod(db: Db, input: ReopenPeriodInput, by: PeriodC
   const data = parse(ReopenPeriodInput, input);
   const period = periodFromKey(data.period);
   return db.transaction(async (tx) => {
-    const where = and(
-      eq(accountingPeriods.entity, data.entity),
-      eq(accountingPeriods.periodStart, period.start),
-      isNotNull(accountingPeriods.closedAt),
-    );
     // Locks the row so two reopenings cannot both record the same "before".
-    const [before] = await tx.select().from(accountingPeriods).where(where).for("update");
+    const before = await lockClosedPeriod(tx, data.entity, period.start);
     if (!before) throw new Conflict(`${data.entity} ${period.key} is not closed`);
-    const [row] = await tx
-      .update(accountingPeriods)
-      .set({ closedAt: null, closedBy: null, updatedAt: sql`now()` })
-      .where(eq(accountingPeriods.id, before.id))
-      .returning();
+    const row = await markPeriodReopened(tx, before.id);
     await writeAudit(tx, {
       actor: by.actor,
       action: "close.period_reopened",
@@ -142,6 +122,6 @@ export async function reopenPeriod(db: Db, input: ReopenPeriodInput, by: PeriodC
       after: { entity: data.entity, period: period.key, closedAt: null, reason: data.reason },
       meta: by.meta,
     });
-    return { period: row! };
+    return { period: row };
   });
 }

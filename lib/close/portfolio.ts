@@ -1,13 +1,9 @@
 import type { Db } from "@/db/client";
 import { checklistHref } from "./links";
 import { periodLabel, shiftPeriod, type AccountingPeriodRange } from "./period";
-import {
-  CHECKS,
-  NO_CHECKPOINTS_REF,
-  computeCloseReadiness,
-  type CheckKey,
-  type CheckResult,
-} from "./readiness";
+import { CHECKS, type CheckKey, type CheckResult } from "./checks";
+import { computeCloseReadiness } from "./readiness";
+import { NO_CHECKPOINTS_REF } from "./usage-check";
 
 /*
  * The close portfolio: every entity × the last six accounting periods, GO or NO-GO with the

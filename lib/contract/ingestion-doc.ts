@@ -8,6 +8,13 @@ import {
   CSV_REQUIRED_COLUMNS,
 } from "@/lib/ingest/csv";
 import { MAX_BATCH_EVENTS, MAX_BODY_BYTES } from "@/lib/ingest/request";
+import {
+  COMMON_ERRORS,
+  CSV_UPLOAD_ERRORS,
+  INGEST_ERRORS,
+  QUERY_DESCRIPTIONS,
+  describeBytes,
+} from "./endpoint-descriptions";
 import { EVENT_TYPES, EVENT_TYPE_NAMES, type EventType } from "./event-types";
 import {
   exampleBatch,
@@ -16,17 +23,17 @@ import {
   exampleEvent,
   exampleIngestResponse,
 } from "./examples";
-import {
-  COMMON_ERRORS,
-  CSV_UPLOAD_ERRORS,
-  INGEST_ERRORS,
-  QUERY_DESCRIPTIONS,
-  crossFieldRules,
-  describeBytes,
-  typedEventSchema,
-} from "./openapi";
-import { toJsonSchema } from "./json-schema";
+import { crossFieldRules, toJsonSchema, typedEventSchema } from "./json-schema";
 import { ApiError, CsvUploadResponse, EventListResponse, IngestResponse } from "./responses";
+import {
+  code,
+  fieldRows,
+  fieldTable,
+  json,
+  sentence,
+  table,
+  type JsonSchema,
+} from "./schema-markdown";
 
 /*
  * docs/ingestion.md, rendered from the contract (npm run docs:contract writes it;
@@ -35,115 +42,6 @@ import { ApiError, CsvUploadResponse, EventListResponse, IngestResponse } from "
  */
 
 export const INGESTION_DOC_PATH = "docs/ingestion.md";
-
-interface JsonSchema {
-  type?: string | string[];
-  format?: string;
-  const?: unknown;
-  enum?: unknown[];
-  minLength?: number;
-  maxLength?: number;
-  minimum?: number;
-  maximum?: number;
-  minItems?: number;
-  maxItems?: number;
-  pattern?: string;
-  default?: unknown;
-  description?: string;
-  properties?: Record<string, JsonSchema>;
-  required?: string[];
-  items?: JsonSchema;
-  anyOf?: JsonSchema[];
-}
-
-const code = (value: unknown) => `\`${typeof value === "string" ? value : JSON.stringify(value)}\``;
-const sentence = (text: string) => (/[.!?]$/.test(text) ? text : `${text}.`);
-
-function table(headers: string[], rows: string[][]): string {
-  const cell = (text: string) => text.replaceAll("|", "\\|").replaceAll("\n", " ");
-  return [
-    `| ${headers.join(" | ")} |`,
-    `| ${headers.map(() => "---").join(" | ")} |`,
-    ...rows.map((row) => `| ${row.map(cell).join(" | ")} |`),
-  ].join("\n");
-}
-
-function typeName(schema: JsonSchema): string {
-  if (schema.const !== undefined) return code(schema.const);
-  if (schema.anyOf) return schema.anyOf.map(typeName).join(" or ");
-  const types = Array.isArray(schema.type) ? schema.type : schema.type ? [schema.type] : [];
-  let name = types.join(" or ") || "any JSON";
-  if (schema.format) name += ` (${schema.format})`;
-  if (schema.type === "array" && schema.items?.type) name = `array of ${schema.items.type}`;
-  return name;
-}
-
-/** The rules a JSON Schema states, in words; the integer safe range is said once, not per row. */
-function constraints(schema: JsonSchema): string[] {
-  const out: string[] = [];
-  if (schema.enum) out.push(`One of ${schema.enum.map(code).join(", ")}`);
-  if (schema.minLength !== undefined && schema.maxLength !== undefined) {
-    out.push(`${schema.minLength}–${schema.maxLength} characters`);
-  } else if (schema.maxLength !== undefined) {
-    out.push(`At most ${schema.maxLength} characters`);
-  }
-  if (schema.minimum !== undefined && schema.minimum > Number.MIN_SAFE_INTEGER) {
-    out.push(`At least ${schema.minimum}`);
-  }
-  if (schema.maximum !== undefined && schema.maximum < Number.MAX_SAFE_INTEGER) {
-    out.push(`At most ${schema.maximum}`);
-  }
-  if (schema.minItems !== undefined) out.push(`At least ${schema.minItems} items`);
-  if (schema.maxItems !== undefined) out.push(`At most ${schema.maxItems} items`);
-  if (schema.pattern && schema.format !== "date-time") out.push(`Matches ${code(schema.pattern)}`);
-  if (schema.default !== undefined) out.push(`Default ${code(schema.default)}`);
-  return out;
-}
-
-interface FieldRow {
-  name: string;
-  type: string;
-  required: boolean;
-  description: string;
-}
-
-/** One row per field, descending into objects and arrays of objects (`rejected[].index`). */
-function fieldRows(
-  schema: JsonSchema,
-  extraRules: Record<string, string[]> = {},
-  prefix = "",
-): FieldRow[] {
-  return Object.entries(schema.properties ?? {}).flatMap(([name, property]) => {
-    const path = `${prefix}${name}`;
-    const row: FieldRow = {
-      name: path,
-      type: typeName(property),
-      required: schema.required?.includes(name) ?? false,
-      description: [property.description, ...constraints(property), ...(extraRules[name] ?? [])]
-        .filter((text): text is string => Boolean(text))
-        .map(sentence)
-        .join(" "),
-    };
-    const nested = property.properties
-      ? fieldRows(property, {}, `${path}.`)
-      : property.items?.properties
-        ? fieldRows(property.items, {}, `${path}[].`)
-        : [];
-    return [row, ...nested];
-  });
-}
-
-function fieldTable(rows: FieldRow[]): string {
-  return table(
-    ["Field", "Type", "Required", "Description"],
-    rows.map((r) => [code(r.name), r.type, r.required ? "yes" : "no", r.description]),
-  );
-}
-
-function json(value: unknown): string {
-  return ["```json", JSON.stringify(value, null, 2), "```"].join("\n");
-}
-
 function curlJson(contentType: string, body: unknown): string {
   return [
     "```sh",

@@ -6,8 +6,8 @@ import { toJsonSchema } from "./json-schema";
 
 /*
  * The read routes behind the dashboard's live views and exports, as the OpenAPI document
- * describes them: their parameters come from the parsers the handlers use. Their answers
- * are the views' own shapes, described here in words (no zod schema of them exists yet).
+ * describes them: their parameters come from the parsers the handlers use, their answers from
+ * the zod schemas of read-responses.ts (and the KPI report's own).
  */
 
 type JsonObject = Record<string, unknown>;
@@ -25,6 +25,9 @@ const errors = {
     description: "The database is unavailable; retry after Retry-After",
     content: errorContent,
   },
+};
+const unknownEntity = {
+  "404": { description: "No telemetry names this entity", content: errorContent },
 };
 const SECURITY = [{ personalToken: [] }, { apiKey: ["read"] }];
 
@@ -67,8 +70,8 @@ const QUEUE_PARAMETERS = [
   q("before", { type: "string" }, "Cursor: the page before this one"),
 ];
 
-const object = (description: string) => ({
-  "application/json": { schema: { type: "object", description } },
+const schemaRef = (id: string) => ({
+  "application/json": { schema: { $ref: `#/components/schemas/${id}` } },
 });
 const csv = { "text/csv": { schema: { type: "string" } } };
 
@@ -77,6 +80,7 @@ const read = (
   summary: string,
   parameters: unknown[],
   content: JsonObject,
+  extraErrors: JsonObject = {},
 ) => ({
   get: {
     operationId,
@@ -84,7 +88,7 @@ const read = (
     summary,
     security: SECURITY,
     parameters,
-    responses: { "200": { description: summary, content }, ...errors },
+    responses: { "200": { description: summary, content }, ...errors, ...extraErrors },
   },
 });
 
@@ -94,19 +98,19 @@ export function readApiPaths(): Record<string, JsonObject> {
       "getKpis",
       "The overview's KPIs for a range",
       fromZod(KpiQuery),
-      object("Each KPI's value, target and series, as the overview shows them"),
+      schemaRef("KpiReport"),
     ),
     "/api/v1/exceptions": read(
       "listExceptions",
       "A page of the exception queue",
       QUEUE_PARAMETERS,
-      object("The rows of the page and the cursors before and after it"),
+      schemaRef("QueuePage"),
     ),
     "/api/v1/exceptions/counts": read(
       "countExceptions",
       "Exceptions per type for the queue's filters",
       QUEUE_PARAMETERS.filter((p) => !["after", "before", "size"].includes(p.name)),
-      object("A count per exception type, capped"),
+      schemaRef("QueueCounts"),
     ),
     "/api/v1/exceptions.csv": read(
       "exportExceptions",
@@ -118,13 +122,15 @@ export function readApiPaths(): Record<string, JsonObject> {
       "getCloseReadiness",
       "An entity's close readiness for a month",
       fromZod(CloseReadinessQuery, ["entity"]),
-      object("Each check's state and the blockers behind it"),
+      schemaRef("CloseReadiness"),
+      unknownEntity,
     ),
     "/api/v1/close-readiness.csv": read(
       "exportCloseReadiness",
       "Close readiness and its blockers as CSV",
       fromZod(CloseReadinessQuery, ["entity"]),
       csv,
+      unknownEntity,
     ),
   };
 }

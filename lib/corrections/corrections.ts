@@ -1,15 +1,26 @@
-import { and, asc, desc, eq, inArray, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "@/db/client";
 import {
+  correctionsWithCommandStatus,
+  countApprovals,
+  decisionsOfException,
+  findApprovalThreshold,
+  hasDecided,
+  insertCorrection,
+  insertCorrectionDecision,
+  latestExecutions,
+  lockCorrection,
+  updateCorrectionStatus,
+} from "@/db/queries/corrections";
+import {
+  findExceptionRow,
+  lockException,
+  moveExceptionStatus,
+  type ExceptionRow,
+} from "@/db/queries/exception-workflow";
+import {
   CORRECTABLE_EXCEPTION_TYPES,
   CORRECTION_KINDS,
-  approvalThresholds,
-  correctionDecisions,
-  correctionExecutions,
-  corrections,
-  exceptions,
-  outboxCommands,
   type Correction,
   type CorrectionStatus,
 } from "@/db/schema";
@@ -69,12 +80,8 @@ export async function approvalThreshold(
   currency: string,
 ): Promise<number> {
   if (entity) {
-    const [row] = await db
-      .select({ thresholdMinor: approvalThresholds.thresholdMinor })
-      .from(approvalThresholds)
-      .where(and(eq(approvalThresholds.entity, entity), eq(approvalThresholds.currency, currency)))
-      .limit(1);
-    if (row) return row.thresholdMinor;
+    const own = await findApprovalThreshold(db, entity, currency);
+    if (own !== null) return own;
   }
   return DEFAULT_THRESHOLD_MAJOR_UNITS * 10 ** currencyDigits(currency);
 }
@@ -89,12 +96,7 @@ export async function proposeCorrection(
     throw new Forbidden("Your role cannot propose corrections");
   const data = parse(ProposeCorrectionInput, input);
   return db.transaction(async (tx) => {
-    const [exception] = await tx
-      .select()
-      .from(exceptions)
-      .where(eq(exceptions.id, data.exceptionId))
-      .for("update")
-      .limit(1);
+    const exception = await lockException(tx, data.exceptionId);
     if (!exception) throw new NotFound("No such exception");
     if (!(CORRECTABLE_EXCEPTION_TYPES as readonly string[]).includes(exception.type)) {
       throw new InvalidInput(`A ${exception.type} exception is not corrected with a correction`);
@@ -112,33 +114,23 @@ export async function proposeCorrection(
       );
     }
     const threshold = await approvalThreshold(tx, exception.entity, data.currency);
-    const [correction] = await tx
-      .insert(corrections)
-      .values({
-        exceptionId: exception.id,
-        kind: data.kind,
-        amountMinor: data.amountMinor,
-        currency: data.currency,
-        entity: exception.entity,
-        targetSystem: data.targetSystem,
-        reason: data.reason,
-        requiredApprovals: data.amountMinor > threshold ? 2 : 1,
-        proposedBy: isService(user) ? null : user.id,
-        proposedByKeyId: isService(user) ? user.serviceKey.id : null,
-      })
-      .returning();
-    await tx
-      .update(exceptions)
-      .set({
-        status: "awaiting_approval",
-        updatedAt: sql`now()`,
-        version: sql`${exceptions.version} + 1`,
-      })
-      .where(eq(exceptions.id, exception.id));
+    const correction = await insertCorrection(tx, {
+      exceptionId: exception.id,
+      kind: data.kind,
+      amountMinor: data.amountMinor,
+      currency: data.currency,
+      entity: exception.entity,
+      targetSystem: data.targetSystem,
+      reason: data.reason,
+      requiredApprovals: data.amountMinor > threshold ? 2 : 1,
+      proposedBy: isService(user) ? null : user.id,
+      proposedByKeyId: isService(user) ? user.serviceKey.id : null,
+    });
+    await moveExceptionStatus(tx, exception.id, "awaiting_approval");
     await writeAudit(tx, {
       actor: auditActorOf(user),
       action: "correction.proposed",
-      target: { type: "correction", id: correction!.id },
+      target: { type: "correction", id: correction.id },
       before: { exceptionStatus: exception.status },
       after: {
         exceptionId: exception.id,
@@ -147,12 +139,12 @@ export async function proposeCorrection(
         amountMinor: data.amountMinor,
         currency: data.currency,
         targetSystem: data.targetSystem,
-        requiredApprovals: correction!.requiredApprovals,
+        requiredApprovals: correction.requiredApprovals,
         thresholdMinor: threshold,
       },
       meta,
     });
-    return correction!;
+    return correction;
   });
 }
 
@@ -173,12 +165,7 @@ export async function decideCorrection(
   const data = parse(DecideCorrectionInput, input);
   return db.transaction(async (tx) => {
     // The row lock serialises concurrent decisions on one proposal.
-    const [current] = await tx
-      .select()
-      .from(corrections)
-      .where(eq(corrections.id, data.correctionId))
-      .for("update")
-      .limit(1);
+    const current = await lockCorrection(tx, data.correctionId);
     if (!current) throw new NotFound("No such correction");
     if (current.proposedBy === user.id)
       throw new Forbidden("You cannot decide on a correction you proposed");
@@ -190,45 +177,23 @@ export async function decideCorrection(
     }
     if (current.status !== "pending_approval")
       throw new Conflict(`The correction is already ${current.status}`);
-    const [earlier] = await tx
-      .select({ id: correctionDecisions.id })
-      .from(correctionDecisions)
-      .where(
-        and(
-          eq(correctionDecisions.correctionId, current.id),
-          eq(correctionDecisions.deciderId, user.id),
-        ),
-      )
-      .limit(1);
-    if (earlier)
+    if (await hasDecided(tx, current.id, user.id))
       throw new Conflict("You have already decided on this correction; another approver is needed");
 
-    await tx.insert(correctionDecisions).values({
+    await insertCorrectionDecision(tx, {
       correctionId: current.id,
       deciderId: user.id,
       decision: data.decision,
       reason: data.reason,
     });
-    const [{ approvals } = { approvals: 0 }] = await tx
-      .select({ approvals: sql<number>`count(*)::int` })
-      .from(correctionDecisions)
-      .where(
-        and(
-          eq(correctionDecisions.correctionId, current.id),
-          eq(correctionDecisions.decision, "approve"),
-        ),
-      );
+    const approvals = await countApprovals(tx, current.id);
 
     let status: CorrectionStatus = current.status;
     let commandId: string | null = current.commandId;
     if (data.decision === "reject") status = "rejected";
     else if (approvals >= current.requiredApprovals) {
       status = "approved";
-      const [exception] = await tx
-        .select()
-        .from(exceptions)
-        .where(eq(exceptions.id, current.exceptionId))
-        .limit(1);
+      const exception = await findExceptionRow(tx, current.exceptionId);
       const { command } = await enqueue(tx, {
         kind: "correction.execute",
         idempotencyKey: `correction.execute:${current.id}`,
@@ -251,32 +216,16 @@ export async function decideCorrection(
       });
       commandId = command.id;
     }
-    const [updated] = await tx
-      .update(corrections)
-      .set({
-        status,
-        commandId,
-        decidedAt: status === "pending_approval" ? null : sql`now()`,
-        version: sql`${corrections.version} + 1`,
-      })
-      .where(eq(corrections.id, current.id))
-      .returning();
+    const updated = await updateCorrectionStatus(tx, current.id, { status, commandId });
     // Rejected: back to the queue, the problem is still there and needs another answer.
     // Approved: the problem is being fixed, but is not gone until the target system says so.
     // (A first approval of two changes nothing: the correction still awaits approval.)
     const exceptionStatus =
       status === "rejected" ? "open" : status === "approved" ? "awaiting_confirmation" : null;
     if (exceptionStatus) {
-      await tx
-        .update(exceptions)
-        .set({
-          status: exceptionStatus,
-          updatedAt: sql`now()`,
-          version: sql`${exceptions.version} + 1`,
-        })
-        .where(
-          and(eq(exceptions.id, current.exceptionId), eq(exceptions.status, "awaiting_approval")),
-        );
+      await moveExceptionStatus(tx, current.exceptionId, exceptionStatus, {
+        from: "awaiting_approval",
+      });
     }
     await writeAudit(tx, {
       actor: auditActorOf(user),
@@ -289,7 +238,7 @@ export async function decideCorrection(
       },
       after: {
         status,
-        version: updated!.version,
+        version: updated.version,
         approvals,
         requiredApprovals: current.requiredApprovals,
         reason: data.reason,
@@ -299,12 +248,12 @@ export async function decideCorrection(
       },
       meta,
     });
-    return updated!;
+    return updated;
   });
 }
 
 /** The keys that identify an exception's problem in the systems it comes from. */
-function exceptionKeys(x: typeof exceptions.$inferSelect) {
+function exceptionKeys(x: ExceptionRow) {
   return {
     id: x.id,
     type: x.type,
@@ -338,36 +287,13 @@ export async function correctionsForException(
   db: Db,
   exceptionId: string,
 ): Promise<CorrectionView[]> {
-  const rows = await db
-    .select({ correction: corrections, commandStatus: outboxCommands.status })
-    .from(corrections)
-    .leftJoin(outboxCommands, eq(outboxCommands.id, corrections.commandId))
-    .where(eq(corrections.exceptionId, exceptionId))
-    .orderBy(asc(corrections.proposedAt));
-  const decisions = rows.length
-    ? await db
-        .select()
-        .from(correctionDecisions)
-        .where(
-          sql`${correctionDecisions.correctionId} in (select id from corrections where exception_id = ${exceptionId})`,
-        )
-        .orderBy(asc(correctionDecisions.at))
-    : [];
+  const rows = await correctionsWithCommandStatus(db, exceptionId);
+  const decisions = rows.length ? await decisionsOfException(db, exceptionId) : [];
   const executions = rows.length
-    ? await db
-        .selectDistinctOn([correctionExecutions.correctionId])
-        .from(correctionExecutions)
-        .where(
-          inArray(
-            correctionExecutions.correctionId,
-            rows.map((r) => r.correction.id),
-          ),
-        )
-        .orderBy(
-          correctionExecutions.correctionId,
-          desc(correctionExecutions.eventTime),
-          desc(correctionExecutions.eventId),
-        )
+    ? await latestExecutions(
+        db,
+        rows.map((r) => r.correction.id),
+      )
     : [];
   return rows.map(({ correction, commandStatus }) => ({
     ...correction,

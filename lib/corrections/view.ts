@@ -1,7 +1,6 @@
 import "server-only";
-import { inArray } from "drizzle-orm";
 import { getDb } from "@/db";
-import { apiKeys, users } from "@/db/schema";
+import { apiKeyNames, peopleNames } from "@/db/queries/corrections";
 import { correctionsForException } from "./corrections";
 
 /** What the corrections panel shows: the proposals, their decisions, and the people's names. */
@@ -19,18 +18,8 @@ export async function loadCorrectionsView(exceptionId: string) {
   const keyIds = [
     ...new Set(corrections.flatMap((c) => (c.proposedByKeyId ? [c.proposedByKeyId] : []))),
   ];
-  const keys = keyIds.length
-    ? await db
-        .select({ id: apiKeys.id, name: apiKeys.name })
-        .from(apiKeys)
-        .where(inArray(apiKeys.id, keyIds))
-    : [];
-  const people = ids.length
-    ? await db
-        .select({ id: users.id, email: users.email, name: users.name })
-        .from(users)
-        .where(inArray(users.id, ids))
-    : [];
+  const keys = await apiKeyNames(db, keyIds);
+  const people = await peopleNames(db, ids);
   const names = Object.fromEntries([
     ...people.map((p) => [p.id, p.name ?? p.email]),
     ...keys.map((k) => [k.id, `service key ${k.name}`]),

@@ -1,5 +1,5 @@
-import { sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
+import { lockDetection, tryLockSweep } from "@/db/queries/detection";
 import {
   recordRejectionGroups,
   refreshSeverities,
@@ -13,7 +13,6 @@ import {
   postingsOfInvoices,
   type RejectionGroup,
 } from "@/db/queries/exception-sync";
-import { queryRows } from "@/db/rows";
 import { readSetting, writeSetting } from "@/db/queries/settings";
 import type { ValidEvent } from "@/lib/contract";
 
@@ -30,9 +29,6 @@ export const DEFAULT_DETECTION: DetectionSettings = {
   // The same default as the completeness target on the overview (issue 4).
   usageTargetRatio: 0.995,
 };
-
-/** Shared by every Closeline process: one batch's detection at a time (see detectFromEvents). */
-const DETECTION_LOCK_ID = 7_340_003;
 
 const str = (v: unknown) => (typeof v === "string" ? v : null);
 
@@ -70,7 +66,7 @@ export async function detectFromEvents(
   // entitlement in the other) would each miss the other's uncommitted rows under READ
   // COMMITTED and leave a stale exception open (issue 6, tests/faults). So batches detect
   // one at a time, until commit; the statements after the lock see every earlier batch.
-  await db.execute(sql`select pg_advisory_xact_lock(${DETECTION_LOCK_ID})`);
+  await lockDetection(db);
   // An invoice may arrive after its postings or disputes: their exceptions take its amount then.
   const invoices = collect(events, "invoice.issued", (d) => str(d.invoiceId));
   const postings = new Set(collect(events, "erp.posting.attempted", (d) => str(d.postingId)));
@@ -148,8 +144,6 @@ export async function detectFromRejections(
   await recordRejectionGroups(db, rejectionGroups(rejected), now);
 }
 
-/** A constant shared by every Closeline process, so only one of them sweeps at a time. */
-const SWEEP_LOCK_ID = 7_340_002;
 /** Where the sweep records the `now` it has swept up to (db/schema/settings.ts). */
 const SWEEP_WATERMARK_KEY = "exception-sweep";
 /**
@@ -184,15 +178,11 @@ export async function sweepExceptions(
   settings = DEFAULT_DETECTION,
 ): Promise<boolean> {
   return db.transaction(async (tx) => {
-    const [lock] = await queryRows<{ locked: boolean }>(
-      tx,
-      sql`select pg_try_advisory_xact_lock(${SWEEP_LOCK_ID}) as locked`,
-    );
-    if (!lock?.locked) return false;
+    if (!(await tryLockSweep(tx))) return false;
     const last = await sweptThrough(tx);
     const due =
       last && last <= now ? { since: new Date(last.getTime() - SWEEP_OVERLAP_MS) } : undefined;
-    await tx.execute(sql`select pg_advisory_xact_lock(${DETECTION_LOCK_ID})`);
+    await lockDetection(tx);
     await syncEntitlementExceptions(tx, null, now, settings.entitlementAfterMs, due);
     await syncUsageExceptions(
       tx,

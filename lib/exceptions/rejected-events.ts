@@ -1,6 +1,16 @@
-import { and, asc, eq, isNull, sql, type SQL } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { OPEN_STATUS_SQL, exceptions, rejectedEvents } from "@/db/schema";
+import { findExceptionRow } from "@/db/queries/exception-workflow";
+import {
+  NO_REASON,
+  UNKNOWN_SOURCE,
+  closeRejectedGroupIfHandled,
+  listRejectedGroupEvents,
+  lockRejectedEvent,
+  markRejectedEventResolved,
+  resolveWaitingGroupEvents,
+  resolveWaitingRejectedEvent,
+  type RejectionGroupRef,
+} from "@/db/queries/rejected-events";
 import { writeAudit, type AuditActor, type RequestMeta } from "@/lib/audit";
 import { validateCloudEvent } from "@/lib/contract";
 import { AppError, Conflict, InvalidInput, NotFound } from "@/lib/errors";
@@ -24,24 +34,6 @@ export type ReplayResult =
   | { id: number; outcome: "still_invalid"; errors: string[] }
   | { id: number; outcome: "failed"; error: string };
 
-/*
- * A rejected event's group, as detect.ts names it: its source (or "(unknown source)") and
- * first error (or "(no reason)"). Written as plain comparisons where possible, so the
- * partial index on unresolved events by source serves them.
- */
-const UNKNOWN_SOURCE = "(unknown source)";
-const NO_REASON = "(no reason)";
-
-function inGroup(g: RejectionGroupRef, alias = "rejected_events"): SQL {
-  const source = sql.raw(`${alias}.source`);
-  const firstError = sql.raw(`${alias}.errors[1]`);
-  const sourceIs =
-    g.source === UNKNOWN_SOURCE ? sql`${source} is null` : sql`${source} = ${g.source}`;
-  const reasonIs =
-    g.reason === NO_REASON ? sql`${firstError} is null` : sql`${firstError} = ${g.reason}`;
-  return sql`(${sourceIs} and ${reasonIs})`;
-}
-
 export const DISMISS_REASON_MAX = 500;
 /** A group replay or dismissal handles at most this many events per click. */
 export const GROUP_ACTION_LIMIT = 1000;
@@ -58,11 +50,7 @@ export async function replayRejectedEvent(
   by: ActingUser,
 ): Promise<ReplayResult> {
   return db.transaction(async (tx) => {
-    const [row] = await tx
-      .select()
-      .from(rejectedEvents)
-      .where(eq(rejectedEvents.id, id))
-      .for("update");
+    const row = await lockRejectedEvent(tx, id);
     if (!row) throw new NotFound("No such rejected event");
     if (row.resolvedAt)
       throw new Conflict(`The event was already handled (${row.resolution ?? "resolved"})`);
@@ -75,10 +63,7 @@ export async function replayRejectedEvent(
     });
     const outcome = result.accepted === 1 ? "accepted" : "duplicate";
     const resolution = outcome === "accepted" ? "replayed" : "replayed: already stored";
-    await tx
-      .update(rejectedEvents)
-      .set({ resolvedAt: sql`now()`, resolution })
-      .where(eq(rejectedEvents.id, id));
+    await markRejectedEventResolved(tx, id, resolution);
     await writeAudit(tx, {
       actor: by.actor,
       action: "rejected_event.replayed",
@@ -92,7 +77,7 @@ export async function replayRejectedEvent(
       },
       meta: by.meta,
     });
-    await closeIfHandled(tx, groupOfRow(row));
+    await closeRejectedGroupIfHandled(tx, groupOfRow(row));
     return { id, outcome };
   });
 }
@@ -114,11 +99,7 @@ export async function dismissRejectedEvent(
 ): Promise<void> {
   const why = parseReason(reason);
   await db.transaction(async (tx) => {
-    const [row] = await tx
-      .update(rejectedEvents)
-      .set({ resolvedAt: sql`now()`, resolution: `dismissed: ${why}` })
-      .where(and(eq(rejectedEvents.id, id), isNull(rejectedEvents.resolvedAt)))
-      .returning();
+    const row = await resolveWaitingRejectedEvent(tx, id, `dismissed: ${why}`);
     if (!row) throw new Conflict("The event does not exist or was already handled");
     await writeAudit(tx, {
       actor: by.actor,
@@ -128,13 +109,8 @@ export async function dismissRejectedEvent(
       after: { resolution: row.resolution },
       meta: by.meta,
     });
-    await closeIfHandled(tx, groupOfRow(row));
+    await closeRejectedGroupIfHandled(tx, groupOfRow(row));
   });
-}
-
-interface RejectionGroupRef {
-  source: string;
-  reason: string;
 }
 
 function groupOfRow(row: { source: string | null; errors: readonly string[] }): RejectionGroupRef {
@@ -142,10 +118,7 @@ function groupOfRow(row: { source: string | null; errors: readonly string[] }): 
 }
 
 async function groupOf(db: Db, exceptionId: string): Promise<RejectionGroupRef> {
-  const [x] = await db
-    .select({ type: exceptions.type, details: exceptions.details })
-    .from(exceptions)
-    .where(eq(exceptions.id, exceptionId));
+  const x = await findExceptionRow(db, exceptionId);
   if (!x) throw new NotFound("No such exception");
   const details = x.details as { source?: unknown; reason?: unknown };
   if (
@@ -165,23 +138,10 @@ export async function listGroupEvents(
   params: { limit?: number; includeHandled?: boolean } = {},
 ) {
   const group = await groupOf(db, exceptionId);
-  return db
-    .select({
-      id: rejectedEvents.id,
-      receivedAt: rejectedEvents.receivedAt,
-      source: rejectedEvents.source,
-      eventId: rejectedEvents.eventId,
-      type: rejectedEvents.type,
-      errors: rejectedEvents.errors,
-      resolvedAt: rejectedEvents.resolvedAt,
-      resolution: rejectedEvents.resolution,
-    })
-    .from(rejectedEvents)
-    .where(
-      and(inGroup(group), params.includeHandled ? undefined : isNull(rejectedEvents.resolvedAt)),
-    )
-    .orderBy(asc(rejectedEvents.receivedAt), asc(rejectedEvents.id))
-    .limit(Math.min(params.limit ?? 100, GROUP_ACTION_LIMIT));
+  return listRejectedGroupEvents(db, group, {
+    limit: Math.min(params.limit ?? 100, GROUP_ACTION_LIMIT),
+    includeHandled: params.includeHandled,
+  });
 }
 
 /** Replays each waiting event of the group, each on its own, with its own result. */
@@ -213,11 +173,7 @@ export async function dismissRejectedGroup(
   const why = parseReason(reason);
   const group = await groupOf(db, exceptionId);
   return db.transaction(async (tx) => {
-    const rows = await tx
-      .update(rejectedEvents)
-      .set({ resolvedAt: sql`now()`, resolution: `dismissed: ${why}` })
-      .where(and(inGroup(group), isNull(rejectedEvents.resolvedAt)))
-      .returning({ id: rejectedEvents.id });
+    const rows = await resolveWaitingGroupEvents(tx, group, `dismissed: ${why}`);
     if (rows.length === 0) throw new Conflict("No event of this group is waiting");
     await writeAudit(tx, {
       actor: by.actor,
@@ -231,31 +187,7 @@ export async function dismissRejectedGroup(
       },
       meta: by.meta,
     });
-    await closeIfHandled(tx, group);
+    await closeRejectedGroupIfHandled(tx, group);
     return { dismissed: rows.length };
   });
-}
-
-/**
- * Closes the group's exception once none of its events waits any more. Closed by the system
- * (as telemetry closes the others), so recordRejectionGroups reopens it when the same
- * source and reason are rejected again.
- */
-async function closeIfHandled(db: Db, group: RejectionGroupRef): Promise<void> {
-  await db.execute(sql`
-    with closed as (
-      update exceptions x set status = 'resolved', closed_at = now(), closed_by = 'system',
-        resolution_code = 'events_handled', resolution_note = 'Every rejected event of the group was replayed or dismissed',
-        updated_at = now(), version = x.version + 1
-      where x.type = 'event_rejected' and x.problem_key = ${`${group.source}|${group.reason}`}
-        and x.status in ${OPEN_STATUS_SQL}
-        and not exists (
-          select 1 from rejected_events r where ${inGroup(group, "r")} and r.resolved_at is null
-        )
-      returning x.id
-    )
-    insert into audit_log (actor_type, actor_label, action, target_type, target_id, after)
-    select 'system', 'closeline', 'exception.closed', 'exception', c.id::text,
-      jsonb_build_object('status', 'resolved', 'type', 'event_rejected', 'reason', 'every event of the group was handled')
-    from closed c`);
 }

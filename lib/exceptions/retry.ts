@@ -1,6 +1,11 @@
-import { asc, eq, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { erpPostingAttempts, exceptions, type CommandStatus } from "@/db/schema";
+import {
+  findExceptionRow,
+  lockException,
+  moveExceptionStatus,
+} from "@/db/queries/exception-workflow";
+import { postingAttemptsInOrder } from "@/db/queries/retry";
+import type { CommandStatus } from "@/db/schema";
 import { writeAudit, type AuditActor, type RequestMeta } from "@/lib/audit";
 import { AppError, Conflict, InvalidInput, NotFound } from "@/lib/errors";
 import { commandsForException } from "@/lib/outbox/commands";
@@ -56,11 +61,7 @@ export async function requestPostingRetry(
   return db.transaction(async (tx) => {
     // The row lock orders concurrent requests for one exception; the unique key is what
     // guarantees one command even without it.
-    const [x] = await tx
-      .select()
-      .from(exceptions)
-      .where(eq(exceptions.id, exceptionId))
-      .for("update");
+    const x = await lockException(tx, exceptionId);
     if (!x) throw new NotFound("No such exception");
     if (x.type !== "erp_posting_failed")
       throw new InvalidInput("Only a failed ERP posting can be retried");
@@ -104,14 +105,7 @@ export async function requestPostingRetry(
       resent = true;
     }
 
-    await tx
-      .update(exceptions)
-      .set({
-        status: "in_progress",
-        updatedAt: sql`now()`,
-        version: sql`${exceptions.version} + 1`,
-      })
-      .where(eq(exceptions.id, x.id));
+    await moveExceptionStatus(tx, x.id, "in_progress");
     await writeAudit(tx, {
       actor: by.actor,
       action: "exception.retry_requested",
@@ -179,27 +173,13 @@ export interface RetryProgress {
  * after the one retried (the first later attempt says whether the retry worked).
  */
 export async function retryProgress(db: Db, exceptionId: string): Promise<RetryProgress[]> {
-  const [x] = await db
-    .select({ postingId: exceptions.postingId })
-    .from(exceptions)
-    .where(eq(exceptions.id, exceptionId));
+  const x = await findExceptionRow(db, exceptionId);
   if (!x) throw new NotFound("No such exception");
   const commands = (await commandsForException(db, exceptionId)).filter(
     (c) => c.kind === "erp.posting.retry",
   );
   if (commands.length === 0) return [];
-  const later = x.postingId
-    ? await db
-        .select({
-          attempt: erpPostingAttempts.attempt,
-          status: erpPostingAttempts.status,
-          attemptedAt: erpPostingAttempts.attemptedAt,
-          errorCode: erpPostingAttempts.errorCode,
-        })
-        .from(erpPostingAttempts)
-        .where(eq(erpPostingAttempts.postingId, x.postingId))
-        .orderBy(asc(erpPostingAttempts.attempt))
-    : [];
+  const later = x.postingId ? await postingAttemptsInOrder(db, x.postingId) : [];
 
   return commands.map((c) => {
     const followsAttempt = Number((c.payload as { followsAttempt?: unknown }).followsAttempt);

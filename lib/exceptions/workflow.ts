@@ -1,20 +1,34 @@
-import { and, eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "@/db/client";
+import { findAssigneeCandidate } from "@/db/queries/exception-workflow";
 import { insertComment } from "@/db/queries/exceptions";
-import { exceptions, users, type ExceptionStatus } from "@/db/schema";
-import { writeAudit, type RequestMeta } from "@/lib/audit";
-import { actorCan, actorUserId, auditActorOf, isService, type Actor } from "@/lib/auth/actor";
+import { writeAudit } from "@/lib/audit";
+import { actorUserId, auditActorOf, isService } from "@/lib/auth/actor";
 import { can } from "@/lib/auth/permissions";
-import { AppError, Conflict, Forbidden, InvalidInput, NotFound, StaleVersion } from "@/lib/errors";
+import { AppError, InvalidInput } from "@/lib/errors";
 import {
   COMMENT_MAX_LENGTH,
   DISMISSAL_CODES,
   NOTE_MAX_LENGTH,
   RESOLUTION_CODES,
 } from "./vocabulary";
+import {
+  CLOSABLE,
+  CLOSED,
+  Target,
+  WORKABLE,
+  change,
+  lockAtVersion,
+  parse,
+  requireStatus,
+  requireWorker,
+  result,
+  type WorkContext,
+  type WorkResult,
+} from "./workflow-rules";
 
 export { DISMISSAL_CODES, RESOLUTION_CODES, REASON_LABELS } from "./vocabulary";
+export type { Target, WorkActor, WorkContext, WorkResult } from "./workflow-rules";
 
 /*
  * What people do with an exception: take it or hand it on, say something about it, start on
@@ -25,51 +39,13 @@ export { DISMISSAL_CODES, RESOLUTION_CODES, REASON_LABELS } from "./vocabulary";
  *      saw (someone — or the telemetry — changed it since: optimistic concurrency), changes
  *      it, bumps the version and writes the audit entry with before and after.
  * Audit actions start with "exception.", so each counts as a manual intervention (KPIs).
- * Retries (lib/exceptions/retry.ts) and corrections (lib/corrections) are actions too, kept
- * in their own modules.
+ * Steps 1 and 3 are shared by every action (workflow-rules.ts). Retries
+ * (lib/exceptions/retry.ts) and corrections (lib/corrections) are actions too, kept in their
+ * own modules.
  */
 
-/** Statuses from which an exception can be worked; closed ones must be reopened first. */
-const WORKABLE: readonly ExceptionStatus[] = ["open", "in_progress"];
-/**
- * Statuses from which a person may close an exception. Awaiting confirmation included: the
- * target system's report closes it by itself, but someone who has seen the correction booked
- * (or whose receiver never reports) must not be left unable to.
- */
-const CLOSABLE: readonly ExceptionStatus[] = [...WORKABLE, "awaiting_confirmation"];
-const CLOSED: readonly ExceptionStatus[] = ["resolved", "dismissed"];
 /** One bulk request acts on at most a few pages of the queue. */
 export const MAX_BULK_ITEMS = 500;
-
-/** A person (signed in or through a personal token), or a service key with the work scope. */
-export type WorkActor = Actor;
-
-export interface WorkContext {
-  actor: WorkActor;
-  meta?: RequestMeta;
-  /**
-   * When the action happened, for history replayed inside the server by the demo's
-   * operations team (lib/server/demo-ops.ts). Routes and server actions never set it: a
-   * person's action is stamped with the database's clock.
-   */
-  at?: Date;
-}
-
-/** The exception as the action left it: the version to send with the next action. */
-export interface WorkResult {
-  id: string;
-  status: ExceptionStatus;
-  ownerId: string | null;
-  version: number;
-  /** False when the exception was already as asked (e.g. assigned to that person): nothing was written. */
-  changed: boolean;
-}
-
-const Target = z.object({
-  id: z.uuid({ message: "is not an exception id" }),
-  version: z.int().min(1, "must be the version you saw"),
-});
-export type Target = z.input<typeof Target>;
 
 const Note = z
   .string()
@@ -98,125 +74,9 @@ const DismissReason = z.object({
 });
 const ReopenInput = Target.extend({ note: Note.default("") });
 
-function parse<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
-  const parsed = schema.safeParse(value);
-  if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.map((i) => `${i.path.join(".") || "value"}: ${i.message}`);
-  throw new InvalidInput(problems.join("; "), problems);
-}
-
-function requireWorker(actor: WorkActor): void {
-  if (!actorCan(actor, "exceptions:work")) {
-    throw new Forbidden(
-      isService(actor)
-        ? "The API key lacks the 'work' scope"
-        : "Your role may read exceptions but not work on them",
-    );
-  }
-}
-
-type ExceptionRow = typeof exceptions.$inferSelect;
-
-/** What the audit entry records of the exception before and after a change. */
-function snapshot(row: ExceptionRow) {
-  return {
-    status: row.status,
-    ownerId: row.ownerId,
-    resolutionCode: row.resolutionCode,
-    resolutionNote: row.resolutionNote,
-    version: row.version,
-  };
-}
-
-const result = (row: ExceptionRow, changed: boolean): WorkResult => ({
-  id: row.id,
-  status: row.status,
-  ownerId: row.ownerId,
-  version: row.version,
-  changed,
-});
-
-const statusWord = (status: ExceptionStatus) => status.replace("_", " ");
-
-/** Locks the exception for the rest of the transaction and checks it is the version the user saw. */
-async function lockAtVersion(
-  tx: Db,
-  target: { id: string; version: number },
-): Promise<ExceptionRow> {
-  const [row] = await tx
-    .select()
-    .from(exceptions)
-    .where(eq(exceptions.id, target.id))
-    .for("update");
-  if (!row) throw new NotFound("No such exception");
-  if (row.version !== target.version) {
-    throw new StaleVersion(
-      `This exception changed since you loaded it (you saw version ${target.version}, it is now at version ${row.version}); reload it and try again`,
-      row.version,
-    );
-  }
-  return row;
-}
-
-function requireStatus(
-  row: ExceptionRow,
-  allowed: readonly ExceptionStatus[],
-  doing: string,
-): void {
-  if (allowed.includes(row.status)) return;
-  const hint =
-    row.status === "awaiting_approval"
-      ? "; a correction awaits approval, decide it first"
-      : row.status === "awaiting_confirmation"
-        ? "; an approved correction awaits the target system's confirmation"
-        : CLOSED.includes(row.status)
-          ? "; reopen it first"
-          : "";
-  throw new Conflict(`Cannot ${doing} an exception that is ${statusWord(row.status)}${hint}`);
-}
-
-/** Writes the change and its audit entry; the caller holds the row lock. */
-async function change(
-  tx: Db,
-  ctx: WorkContext,
-  row: ExceptionRow,
-  action: string,
-  set: Partial<
-    Pick<
-      ExceptionRow,
-      "status" | "ownerId" | "closedAt" | "closedBy" | "resolutionCode" | "resolutionNote"
-    >
-  >,
-  extra: Record<string, unknown> = {},
-): Promise<WorkResult> {
-  const [after] = await tx
-    .update(exceptions)
-    .set({ ...set, updatedAt: ctx.at ?? sql`now()`, version: row.version + 1 })
-    .where(and(eq(exceptions.id, row.id), eq(exceptions.version, row.version)))
-    .returning();
-  if (!after)
-    throw new Conflict(
-      "This exception changed while you were acting on it; reload it and try again",
-    );
-  await writeAudit(tx, {
-    actor: auditActorOf(ctx.actor),
-    action,
-    target: { type: "exception", id: row.id },
-    before: snapshot(row),
-    after: { ...snapshot(after), ...extra },
-    meta: ctx.meta,
-    at: ctx.at,
-  });
-  return result(after, true);
-}
-
 /** An active user whose role may work exceptions, or an error saying why not. */
 async function assignable(db: Db, userId: string): Promise<{ id: string; email: string }> {
-  const [user] = await db
-    .select({ id: users.id, email: users.email, role: users.role, active: users.active })
-    .from(users)
-    .where(eq(users.id, userId))
-    .limit(1);
+  const user = await findAssigneeCandidate(db, userId);
   if (!user) throw new InvalidInput("No such user to assign to");
   if (!user.active)
     throw new InvalidInput(`${user.email} is deactivated and cannot be assigned exceptions`);

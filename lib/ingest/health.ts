@@ -5,7 +5,7 @@ import {
   sourceTypeActivity,
   type SourceTypeActivity,
 } from "@/db/queries/ingestion";
-import type { SeriesPoint } from "@/lib/kpi/overview";
+import type { SeriesPoint } from "@/lib/kpi/series";
 
 /*
  * Ingestion health per source and event type: when each last sent something, how often it

@@ -1,7 +1,19 @@
-import { and, arrayOverlaps, desc, eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "@/db/client";
-import { COMMAND_KINDS, webhookEndpoints, type CommandKind } from "@/db/schema";
+import {
+  activeEndpointFor,
+  activeEndpointsReceiving,
+  deactivateEndpointRow,
+  endpointSecrets,
+  findActiveEndpointNamed,
+  insertEndpoint,
+  listEndpointSummaries,
+  lockEndpointChanges,
+  readdressEndpoint,
+  replaceEndpointSecret,
+  type EndpointSummary,
+} from "@/db/queries/webhook-endpoints";
+import { COMMAND_KINDS, type CommandKind } from "@/db/schema";
 import { writeAudit, type AuditActor, type RequestMeta } from "@/lib/audit";
 import { Conflict, InvalidInput, NotFound } from "@/lib/errors";
 import { UnreadableSecret, needsResealing, open, seal, type SecretKey } from "@/lib/secret-box";
@@ -20,9 +32,6 @@ export const ENDPOINT_SECRET_PURPOSE = "webhook_endpoints.secret";
 export const openEndpointSecret = (stored: string, keyring?: SecretKey[]) =>
   open(stored, ENDPOINT_SECRET_PURPOSE, keyring);
 
-/** Serialises endpoint changes across app instances, so the one-per-kind rule holds. */
-const ENDPOINT_LOCK_ID = 7_340_101;
-
 export const EndpointInput = z.object({
   name: z.string().trim().min(1, "Name is required").max(100),
   url: z.url({ protocol: /^https?$/, error: "URL must be an http or https address" }).max(2000),
@@ -30,26 +39,7 @@ export const EndpointInput = z.object({
 });
 export type EndpointInput = z.infer<typeof EndpointInput>;
 
-/** What lists show: everything but the secret. */
-const listed = {
-  id: webhookEndpoints.id,
-  name: webhookEndpoints.name,
-  url: webhookEndpoints.url,
-  kinds: webhookEndpoints.kinds,
-  active: webhookEndpoints.active,
-  createdAt: webhookEndpoints.createdAt,
-  deactivatedAt: webhookEndpoints.deactivatedAt,
-};
-
-export type EndpointSummary = {
-  id: string;
-  name: string;
-  url: string;
-  kinds: string[];
-  active: boolean;
-  createdAt: Date;
-  deactivatedAt: Date | null;
-};
+export type { EndpointSummary } from "@/db/queries/webhook-endpoints";
 
 function parse(input: unknown): EndpointInput {
   const parsed = EndpointInput.safeParse(input);
@@ -58,13 +48,8 @@ function parse(input: unknown): EndpointInput {
 }
 
 async function assertKindsFree(tx: Db, kinds: readonly string[], except?: string): Promise<void> {
-  await tx.execute(sql`select pg_advisory_xact_lock(${ENDPOINT_LOCK_ID})`);
-  const taken = await tx
-    .select({ name: webhookEndpoints.name, kinds: webhookEndpoints.kinds, id: webhookEndpoints.id })
-    .from(webhookEndpoints)
-    .where(
-      and(eq(webhookEndpoints.active, true), arrayOverlaps(webhookEndpoints.kinds, [...kinds])),
-    );
+  await lockEndpointChanges(tx);
+  const taken = await activeEndpointsReceiving(tx, kinds);
   const clash = taken.find((e) => e.id !== except);
   if (clash) {
     const kind = kinds.find((k) => clash.kinds.includes(k));
@@ -87,22 +72,19 @@ export async function createEndpoint(
   const secret = context.secret ?? generateWebhookSecret();
   return db.transaction(async (tx) => {
     await assertKindsFree(tx, data.kinds);
-    const [endpoint] = await tx
-      .insert(webhookEndpoints)
-      .values({
-        ...data,
-        secret: seal(secret, ENDPOINT_SECRET_PURPOSE),
-        createdBy: context.createdBy,
-      })
-      .returning(listed);
+    const endpoint = await insertEndpoint(tx, {
+      ...data,
+      secret: seal(secret, ENDPOINT_SECRET_PURPOSE),
+      createdBy: context.createdBy,
+    });
     await writeAudit(tx, {
       actor: context.actor,
       action: "webhook_endpoint.created",
-      target: { type: "webhook_endpoint", id: endpoint!.id },
+      target: { type: "webhook_endpoint", id: endpoint.id },
       after: { name: data.name, url: data.url, kinds: data.kinds },
       meta: context.meta,
     });
-    return { endpoint: endpoint!, secret };
+    return { endpoint, secret };
   });
 }
 
@@ -113,11 +95,7 @@ export async function deactivateEndpoint(
   context: { actor: AuditActor; meta?: RequestMeta },
 ): Promise<void> {
   await db.transaction(async (tx) => {
-    const [row] = await tx
-      .update(webhookEndpoints)
-      .set({ active: false, deactivatedAt: sql`now()` })
-      .where(and(eq(webhookEndpoints.id, id), eq(webhookEndpoints.active, true)))
-      .returning({ name: webhookEndpoints.name, url: webhookEndpoints.url });
+    const row = await deactivateEndpointRow(tx, id);
     if (!row) throw new NotFound("No active webhook endpoint with that id");
     await writeAudit(tx, {
       actor: context.actor,
@@ -131,10 +109,7 @@ export async function deactivateEndpoint(
 }
 
 export async function listEndpoints(db: Db): Promise<EndpointSummary[]> {
-  return db
-    .select(listed)
-    .from(webhookEndpoints)
-    .orderBy(desc(webhookEndpoints.active), desc(webhookEndpoints.createdAt));
+  return listEndpointSummaries(db);
 }
 
 /** The active endpoint that receives `kind`, or null when an admin has configured none. */
@@ -142,13 +117,7 @@ export async function endpointFor(
   db: Db,
   kind: CommandKind,
 ): Promise<{ id: string; name: string } | null> {
-  const [row] = await db
-    .select({ id: webhookEndpoints.id, name: webhookEndpoints.name })
-    .from(webhookEndpoints)
-    .where(and(eq(webhookEndpoints.active, true), arrayOverlaps(webhookEndpoints.kinds, [kind])))
-    .orderBy(desc(webhookEndpoints.createdAt))
-    .limit(1);
-  return row ?? null;
+  return activeEndpointFor(db, kind);
 }
 
 /**
@@ -165,16 +134,8 @@ export async function registerDemoEndpoint(
 ): Promise<{ id: string } | null> {
   const actor: AuditActor = { type: "system", id: null, label: "closeline" };
   return db.transaction(async (tx) => {
-    await tx.execute(sql`select pg_advisory_xact_lock(${ENDPOINT_LOCK_ID})`);
-    const [current] = await tx
-      .select({
-        id: webhookEndpoints.id,
-        url: webhookEndpoints.url,
-        secret: webhookEndpoints.secret,
-      })
-      .from(webhookEndpoints)
-      .where(and(eq(webhookEndpoints.name, DEMO_ENDPOINT_NAME), eq(webhookEndpoints.active, true)))
-      .limit(1);
+    await lockEndpointChanges(tx);
+    const current = await findActiveEndpointNamed(tx, DEMO_ENDPOINT_NAME);
     if (current && current.url === url && sameSecret(current.secret, secret)) {
       return { id: current.id };
     }
@@ -186,10 +147,11 @@ export async function registerDemoEndpoint(
     }
     if (current) {
       // Updated in place, like the demo ingest key: commands still pending reach the new run's receiver.
-      await tx
-        .update(webhookEndpoints)
-        .set({ url, secret: seal(secret, ENDPOINT_SECRET_PURPOSE), kinds })
-        .where(eq(webhookEndpoints.id, current.id));
+      await readdressEndpoint(tx, current.id, {
+        url,
+        secret: seal(secret, ENDPOINT_SECRET_PURPOSE),
+        kinds,
+      });
       await writeAudit(tx, {
         actor,
         action: "webhook_endpoint.demo_rotated",
@@ -227,9 +189,7 @@ export async function resealEndpointSecrets(
   db: Db,
   keyring?: SecretKey[],
 ): Promise<{ resealed: number; unreadable: number }> {
-  const rows = await db
-    .select({ id: webhookEndpoints.id, secret: webhookEndpoints.secret })
-    .from(webhookEndpoints);
+  const rows = await endpointSecrets(db);
   let resealed = 0;
   let unreadable = 0;
   for (const row of rows) {
@@ -243,12 +203,12 @@ export async function resealEndpointSecrets(
       continue;
     }
     // Only if no other instance resealed it meanwhile.
-    const updated = await db
-      .update(webhookEndpoints)
-      .set({ secret: seal(plaintext, ENDPOINT_SECRET_PURPOSE, keyring) })
-      .where(and(eq(webhookEndpoints.id, row.id), eq(webhookEndpoints.secret, row.secret)))
-      .returning({ id: webhookEndpoints.id });
-    resealed += updated.length;
+    resealed += await replaceEndpointSecret(
+      db,
+      row.id,
+      row.secret,
+      seal(plaintext, ENDPOINT_SECRET_PURPOSE, keyring),
+    );
   }
   return { resealed, unreadable };
 }

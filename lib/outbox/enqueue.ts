@@ -1,6 +1,11 @@
-import { eq, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { outboxCommands, type CommandKind, type OutboxCommand } from "@/db/schema";
+import {
+  commandDestination,
+  findCommandByKey,
+  insertCommand,
+  requeueDeadCommand,
+} from "@/db/queries/outbox";
+import type { CommandKind, OutboxCommand } from "@/db/schema";
 import { Conflict } from "@/lib/errors";
 import { endpointFor } from "./endpoints";
 
@@ -37,24 +42,16 @@ export async function enqueue(db: Db, input: EnqueueInput): Promise<Enqueued> {
       `No webhook endpoint receives ${input.kind}; an admin can add one under Admin → Webhooks`,
     );
   }
-  const [created] = await db
-    .insert(outboxCommands)
-    .values({
-      kind: input.kind,
-      endpointId: endpoint.id,
-      payload: input.payload,
-      exceptionId: input.exceptionId ?? null,
-      idempotencyKey: input.idempotencyKey,
-      createdBy: input.createdBy ?? null,
-    })
-    .onConflictDoNothing({ target: outboxCommands.idempotencyKey })
-    .returning();
+  const created = await insertCommand(db, {
+    kind: input.kind,
+    endpointId: endpoint.id,
+    payload: input.payload,
+    exceptionId: input.exceptionId ?? null,
+    idempotencyKey: input.idempotencyKey,
+    createdBy: input.createdBy ?? null,
+  });
   if (created) return { command: created, created: true };
-  const [existing] = await db
-    .select()
-    .from(outboxCommands)
-    .where(eq(outboxCommands.idempotencyKey, input.idempotencyKey))
-    .limit(1);
+  const existing = await findCommandByKey(db, input.idempotencyKey);
   if (!existing) throw new Error(`outbox command ${input.idempotencyKey} vanished`);
   return { command: existing, created: false };
 }
@@ -65,39 +62,15 @@ export async function enqueue(db: Db, input: EnqueueInput): Promise<Enqueued> {
  * audits it. Returns null when the command is not dead (delivered, or still being tried).
  */
 export async function requeueDead(db: Db, id: string): Promise<OutboxCommand | null> {
-  const [row] = await db
-    .select({ kind: outboxCommands.kind, alertChannelId: outboxCommands.alertChannelId })
-    .from(outboxCommands)
-    .where(eq(outboxCommands.id, id))
-    .limit(1);
+  const row = await commandDestination(db, id);
   if (!row) return null;
   // An alert notice goes back to its own channel.
-  if (row.alertChannelId) return requeue(db, id, {});
+  if (row.alertChannelId) return requeueDeadCommand(db, id, {});
   const endpoint = await endpointFor(db, row.kind as CommandKind);
   if (!endpoint) {
     throw new Conflict(
       `No webhook endpoint receives ${row.kind}; an admin can add one under Admin → Webhooks`,
     );
   }
-  return requeue(db, id, { endpointId: endpoint.id });
-}
-
-async function requeue(
-  db: Db,
-  id: string,
-  destination: { endpointId?: string },
-): Promise<OutboxCommand | null> {
-  const [requeued] = await db
-    .update(outboxCommands)
-    .set({
-      status: "pending",
-      attempts: 0,
-      nextAttemptAt: sql`now()`,
-      leaseUntil: null,
-      ...destination,
-      updatedAt: sql`now()`,
-    })
-    .where(sql`${outboxCommands.id} = ${id} and ${outboxCommands.status} = 'dead'`)
-    .returning();
-  return requeued ?? null;
+  return requeueDeadCommand(db, id, { endpointId: endpoint.id });
 }

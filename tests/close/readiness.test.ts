@@ -1,7 +1,8 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { corrections } from "@/db/schema";
-import { computeCloseReadiness, type CheckKey, type CloseReadiness } from "@/lib/close/readiness";
+import type { CheckKey } from "@/lib/close/checks";
+import { computeCloseReadiness, type CloseReadiness } from "@/lib/close/readiness";
 import { setMateriality } from "@/lib/close/materiality";
 import { SYSTEM_ACTOR } from "@/lib/audit";
 import { createTestDb, type TestDb } from "../support/db";

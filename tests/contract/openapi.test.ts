@@ -9,7 +9,8 @@ import {
   exampleEvent,
   exampleIngestResponse,
 } from "@/lib/contract/examples";
-import { buildOpenApiDocument, crossFieldRules, eventComponentName } from "@/lib/contract/openapi";
+import { crossFieldRules, eventComponentName } from "@/lib/contract/json-schema";
+import { buildOpenApiDocument } from "@/lib/contract/openapi";
 import type { KpiReport } from "@/lib/contract/kpi-report";
 import { CsvUploadResponse, IngestResponse } from "@/lib/contract/responses";
 import { parseReconciliationCsv } from "@/lib/ingest/csv";

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { computeKpis, type KpiReport, type KpiSummary } from "@/lib/kpi/engine";
-import { bucketStarts } from "@/lib/kpi/overview";
+import { bucketStarts } from "@/lib/kpi/series";
 import { createTestDb, type TestDb } from "../support/db";
 import {
   DAY,

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { countExceptionsByType } from "@/db/queries/exceptions";
 import { isDrilldownSlug } from "@/lib/kpi/drilldown";
-import { loadOpenNow, loadOverview, type Overview } from "@/lib/kpi/overview";
+import { loadOpenNow } from "@/lib/kpi/open-now";
+import { loadOverview, type Overview } from "@/lib/kpi/overview";
 import { createTestDb, type TestDb } from "../support/db";
 import { seedException, unique } from "../exceptions/support";
 import { DAY, ingest, invoice, reconResult } from "../kpi/support";

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { KpiReport, KpiSummary } from "@/lib/kpi/engine";
-import { bucketStarts, buildOverview, changeBetween } from "@/lib/kpi/overview";
+import { buildOverview } from "@/lib/kpi/overview";
+import { bucketStarts } from "@/lib/kpi/series";
+import { changeBetween } from "@/lib/kpi/tile-value";
 import { DEFAULT_TARGETS } from "@/lib/kpi/targets";
 import { isolatedPoints, ratioScale, sparseNote } from "@/components/chart/chart-theme";
 

@@ -14,8 +14,9 @@ import {
   isDrilldownSlug,
 } from "@/lib/kpi/drilldown";
 import { loadDrilldownParams, serializeDrilldown, serializeFilters } from "../search-params";
-import { loadOpenNow } from "@/lib/kpi/overview";
-import { RECORDS } from "./records";
+import { loadDrilldownRecords } from "@/lib/kpi/drilldown-records";
+import { loadOpenNow } from "@/lib/kpi/open-now";
+import { DrilldownRecords } from "@/components/kpi/drilldown/drilldown-records";
 import { DateTime } from "@/components/ui/date-time";
 
 interface Props {
@@ -45,9 +46,15 @@ export default async function DrilldownPage({ params, searchParams }: Props) {
       view: (change.view ?? view) === spec.views[0].id ? null : (change.view ?? view),
       cursor: change.cursor ?? null,
     });
-  const Records = RECORDS[kpi];
   const db = await getDb();
   const openNow = await loadOpenNow(db, kpi, query.entity);
+  // Started here, awaited inside the Suspense boundary: the header paints without waiting.
+  const records = loadDrilldownRecords(db, kpi, {
+    scope,
+    view,
+    cursor: decodeDrilldownCursor(query.cursor),
+    now: new Date(),
+  });
   return (
     <>
       <nav aria-label="Breadcrumb">
@@ -91,14 +98,7 @@ export default async function DrilldownPage({ params, searchParams }: Props) {
           key={JSON.stringify(query)}
           fallback={<div className="skeleton" style={{ height: "24rem" }} />}
         >
-          <Records
-            db={db}
-            scope={scope}
-            view={view}
-            cursor={decodeDrilldownCursor(query.cursor)}
-            now={new Date()}
-            href={href}
-          />
+          <DrilldownRecords records={records} href={href} />
         </Suspense>
       </section>
     </>

@@ -1,0 +1,76 @@
+import "server-only";
+import { and, desc, eq, sql } from "drizzle-orm";
+import type { Db } from "../client";
+import { alertChannels, type AlertChannel } from "../schema";
+
+/* Where alert notices go. */
+
+export interface ChannelSummary {
+  id: string;
+  kind: string;
+  name: string;
+  config: { url?: string; to?: string[] };
+  active: boolean;
+  createdAt: Date;
+}
+
+/** What lists show: everything but the secret. */
+const listed = {
+  id: alertChannels.id,
+  kind: alertChannels.kind,
+  name: alertChannels.name,
+  config: alertChannels.config,
+  active: alertChannels.active,
+  createdAt: alertChannels.createdAt,
+};
+
+export async function insertChannel(
+  tx: Db,
+  values: {
+    kind: AlertChannel["kind"];
+    name: string;
+    config: ChannelSummary["config"];
+    /** Sealed; null for a channel that signs nothing. */
+    secret: string | null;
+    createdBy: string | null;
+  },
+): Promise<ChannelSummary> {
+  const [channel] = await tx.insert(alertChannels).values(values).returning(listed);
+  return channel!;
+}
+
+/** Active ones first, newest first. */
+export async function listChannelSummaries(db: Db): Promise<ChannelSummary[]> {
+  return db
+    .select(listed)
+    .from(alertChannels)
+    .orderBy(desc(alertChannels.active), desc(alertChannels.createdAt));
+}
+
+export async function findChannel(db: Db, id: string): Promise<ChannelSummary | null> {
+  const [row] = await db.select(listed).from(alertChannels).where(eq(alertChannels.id, id));
+  return row ?? null;
+}
+
+export async function updateChannelAddress(
+  tx: Db,
+  id: string,
+  set: { name: string; config: ChannelSummary["config"] },
+): Promise<ChannelSummary | null> {
+  const [row] = await tx
+    .update(alertChannels)
+    .set({ name: set.name, config: set.config, updatedAt: sql`now()` })
+    .where(eq(alertChannels.id, id))
+    .returning(listed);
+  return row ?? null;
+}
+
+/** Deactivates an active channel; null when there is no active channel with that id. */
+export async function deactivateChannelRow(tx: Db, id: string): Promise<{ name: string } | null> {
+  const [row] = await tx
+    .update(alertChannels)
+    .set({ active: false, updatedAt: sql`now()` })
+    .where(and(eq(alertChannels.id, id), eq(alertChannels.active, true)))
+    .returning({ name: alertChannels.name });
+  return row ?? null;
+}

@@ -1,0 +1,8 @@
+-- The current definition after all migrations, as PostgreSQL renders it. Change it with a
+-- migration, then `npm run db:functions` rewrites this file (db/sql/README.md).
+
+CREATE OR REPLACE FUNCTION public.closeline_lag_bucket(ms double precision)
+ RETURNS integer
+ LANGUAGE sql
+ IMMUTABLE PARALLEL SAFE
+RETURN CASE WHEN (ms < (0)::double precision) THEN '-1'::integer WHEN (ms < (64)::double precision) THEN (floor(ms))::integer ELSE (((((32)::double precision * floor((ln(ms) / ln((2)::double precision)))) - (160)::double precision) + floor((ms / power((2)::double precision, (floor((ln(ms) / ln((2)::double precision))) - (5)::double precision))))))::integer END;

@@ -1,0 +1,94 @@
+-- The current definition after all migrations, as PostgreSQL renders it. Change it with a
+-- migration, then `npm run db:functions` rewrites this file (db/sql/README.md).
+
+CREATE OR REPLACE FUNCTION public.event_lag_days_apply()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+BEGIN
+  -- The ingestion lock (lib/exceptions/detect.ts) before any rollup row: every trigger that
+  -- keeps a KPI table takes it first, so no two writers can lock rollup rows and the lock in
+  -- opposite orders (a deadlock).
+  PERFORM pg_advisory_xact_lock(7340003);
+  -- A transition table exists only for the operations its trigger names, hence the branches.
+  IF TG_OP = 'INSERT' THEN
+    INSERT INTO event_lag_days (day, entity, bucket, events)
+    SELECT (received_at AT TIME ZONE 'UTC')::date, coalesce(entity, ''), lag_bucket, count(*)
+    FROM event_lag_new GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+    ON CONFLICT (day, entity, bucket) DO UPDATE SET events = event_lag_days.events + excluded.events;
+    INSERT INTO event_lag_hours AS h (hour, entity, bucket, events)
+    SELECT date_trunc('hour', received_at, 'UTC'), coalesce(entity, ''), lag_bucket, count(*)
+    FROM event_lag_new GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+    ON CONFLICT (hour, entity, bucket) DO UPDATE SET events = h.events + excluded.events;
+    INSERT INTO event_lag_fine_days AS f (fine, day, entity, events)
+    SELECT closeline_lag_fine_bucket(lag_ms), (received_at AT TIME ZONE 'UTC')::date,
+      coalesce(entity, ''), count(*)
+    FROM event_lag_new GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+    ON CONFLICT (fine, day, entity) DO UPDATE SET events = f.events + excluded.events;
+  ELSIF TG_OP = 'DELETE' THEN
+    INSERT INTO event_lag_days (day, entity, bucket, events)
+    SELECT (received_at AT TIME ZONE 'UTC')::date, coalesce(entity, ''), lag_bucket, -count(*)
+    FROM event_lag_old GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+    ON CONFLICT (day, entity, bucket) DO UPDATE SET events = event_lag_days.events + excluded.events;
+    DELETE FROM event_lag_days WHERE events = 0
+      AND day IN (SELECT DISTINCT (received_at AT TIME ZONE 'UTC')::date FROM event_lag_old);
+    INSERT INTO event_lag_hours AS h (hour, entity, bucket, events)
+    SELECT date_trunc('hour', received_at, 'UTC'), coalesce(entity, ''), lag_bucket, -count(*)
+    FROM event_lag_old GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+    ON CONFLICT (hour, entity, bucket) DO UPDATE SET events = h.events + excluded.events;
+    DELETE FROM event_lag_hours WHERE events = 0
+      AND hour IN (SELECT DISTINCT date_trunc('hour', received_at, 'UTC') FROM event_lag_old);
+    INSERT INTO event_lag_fine_days AS f (fine, day, entity, events)
+    SELECT closeline_lag_fine_bucket(lag_ms), (received_at AT TIME ZONE 'UTC')::date,
+      coalesce(entity, ''), -count(*)
+    FROM event_lag_old GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+    ON CONFLICT (fine, day, entity) DO UPDATE SET events = f.events + excluded.events;
+    DELETE FROM event_lag_fine_days f
+    USING (SELECT DISTINCT closeline_lag_fine_bucket(lag_ms) AS fine,
+        (received_at AT TIME ZONE 'UTC')::date AS day, coalesce(entity, '') AS entity
+      FROM event_lag_old) k
+    WHERE f.fine = k.fine AND f.day = k.day AND f.entity = k.entity AND f.events = 0;
+  ELSE
+    INSERT INTO event_lag_days (day, entity, bucket, events)
+    SELECT day, entity, bucket, sum(n)::bigint FROM (
+      SELECT (received_at AT TIME ZONE 'UTC')::date AS day, coalesce(entity, '') AS entity,
+        lag_bucket AS bucket, 1 AS n FROM event_lag_new
+      UNION ALL
+      SELECT (received_at AT TIME ZONE 'UTC')::date, coalesce(entity, ''), lag_bucket, -1
+      FROM event_lag_old
+    ) changes
+    GROUP BY 1, 2, 3 HAVING sum(n) <> 0 ORDER BY 1, 2, 3
+    ON CONFLICT (day, entity, bucket) DO UPDATE SET events = event_lag_days.events + excluded.events;
+    DELETE FROM event_lag_days WHERE events = 0
+      AND day IN (SELECT DISTINCT (received_at AT TIME ZONE 'UTC')::date FROM event_lag_old);
+    INSERT INTO event_lag_hours AS h (hour, entity, bucket, events)
+    SELECT hour, entity, bucket, sum(n)::bigint FROM (
+      SELECT date_trunc('hour', received_at, 'UTC') AS hour, coalesce(entity, '') AS entity, lag_bucket AS bucket, 1 AS n
+      FROM event_lag_new
+      UNION ALL
+      SELECT date_trunc('hour', received_at, 'UTC'), coalesce(entity, ''), lag_bucket, -1 FROM event_lag_old
+    ) changes
+    GROUP BY 1, 2, 3 HAVING sum(n) <> 0 ORDER BY 1, 2, 3
+    ON CONFLICT (hour, entity, bucket) DO UPDATE SET events = h.events + excluded.events;
+    DELETE FROM event_lag_hours WHERE events = 0
+      AND hour IN (SELECT DISTINCT date_trunc('hour', received_at, 'UTC') FROM event_lag_old);
+    INSERT INTO event_lag_fine_days AS f (fine, day, entity, events)
+    SELECT fine, day, entity, sum(n)::bigint FROM (
+      SELECT closeline_lag_fine_bucket(lag_ms) AS fine, (received_at AT TIME ZONE 'UTC')::date AS day,
+        coalesce(entity, '') AS entity, 1 AS n FROM event_lag_new
+      UNION ALL
+      SELECT closeline_lag_fine_bucket(lag_ms), (received_at AT TIME ZONE 'UTC')::date,
+        coalesce(entity, ''), -1
+      FROM event_lag_old
+    ) changes
+    GROUP BY 1, 2, 3 HAVING sum(n) <> 0 ORDER BY 1, 2, 3
+    ON CONFLICT (fine, day, entity) DO UPDATE SET events = f.events + excluded.events;
+    DELETE FROM event_lag_fine_days f
+    USING (SELECT DISTINCT closeline_lag_fine_bucket(lag_ms) AS fine,
+        (received_at AT TIME ZONE 'UTC')::date AS day, coalesce(entity, '') AS entity
+      FROM event_lag_old) k
+    WHERE f.fine = k.fine AND f.day = k.day AND f.entity = k.entity AND f.events = 0;
+  END IF;
+  RETURN NULL;
+END;
+$function$;

@@ -1,0 +1,28 @@
+-- The current definition after all migrations, as PostgreSQL renders it. Change it with a
+-- migration, then `npm run db:functions` rewrites this file (db/sql/README.md).
+
+CREATE OR REPLACE FUNCTION public.kpi_summaries_invoices_changed()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SET plan_cache_mode TO 'force_custom_plan'
+AS $function$
+DECLARE
+  ids text[];
+BEGIN
+  PERFORM pg_advisory_xact_lock(7340003);
+  IF TG_OP = 'INSERT' THEN
+    ids := ARRAY(SELECT invoice_id FROM changed_new);
+  ELSIF TG_OP = 'DELETE' THEN
+    ids := ARRAY(SELECT invoice_id FROM changed_old);
+  ELSE
+    ids := ARRAY(SELECT invoice_id FROM changed_new UNION SELECT invoice_id FROM changed_old);
+  END IF;
+  PERFORM erp_postings_refresh(ARRAY(SELECT e.posting_id FROM unnest(ids) k(invoice_id)
+    CROSS JOIN LATERAL (
+      SELECT posting_id FROM erp_postings x WHERE x.invoice_id = k.invoice_id OFFSET 0) e));
+  PERFORM payment_syncs_refresh(ARRAY(SELECT s.payment_id FROM unnest(ids) k(invoice_id)
+    CROSS JOIN LATERAL (
+      SELECT payment_id FROM payment_syncs x WHERE x.invoice_id = k.invoice_id OFFSET 0) s));
+  RETURN NULL;
+END;
+$function$;

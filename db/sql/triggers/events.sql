@@ -1,0 +1,11 @@
+-- This table's triggers after all migrations, as PostgreSQL renders them. Change them with a
+-- migration, then `npm run db:functions` rewrites this file (db/sql/README.md).
+
+CREATE TRIGGER events_lag_day_stats_truncate AFTER TRUNCATE ON public.events FOR EACH STATEMENT EXECUTE FUNCTION event_lag_day_stats_clear();
+CREATE TRIGGER events_lag_day_versions_delete AFTER DELETE ON public.events REFERENCING OLD TABLE AS event_lag_old FOR EACH STATEMENT EXECUTE FUNCTION event_lag_day_versions_bump();
+CREATE TRIGGER events_lag_day_versions_insert AFTER INSERT ON public.events REFERENCING NEW TABLE AS event_lag_new FOR EACH STATEMENT EXECUTE FUNCTION event_lag_day_versions_bump();
+CREATE TRIGGER events_lag_day_versions_update AFTER UPDATE ON public.events REFERENCING OLD TABLE AS event_lag_old NEW TABLE AS event_lag_new FOR EACH STATEMENT EXECUTE FUNCTION event_lag_day_versions_bump();
+CREATE TRIGGER events_lag_days_delete AFTER DELETE ON public.events REFERENCING OLD TABLE AS event_lag_old FOR EACH STATEMENT EXECUTE FUNCTION event_lag_days_apply();
+CREATE TRIGGER events_lag_days_insert AFTER INSERT ON public.events REFERENCING NEW TABLE AS event_lag_new FOR EACH STATEMENT EXECUTE FUNCTION event_lag_days_apply();
+CREATE TRIGGER events_lag_days_truncate AFTER TRUNCATE ON public.events FOR EACH STATEMENT EXECUTE FUNCTION event_lag_days_clear();
+CREATE TRIGGER events_lag_days_update AFTER UPDATE ON public.events REFERENCING OLD TABLE AS event_lag_old NEW TABLE AS event_lag_new FOR EACH STATEMENT EXECUTE FUNCTION event_lag_days_apply();

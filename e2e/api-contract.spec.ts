@@ -1,0 +1,224 @@
+import { randomUUID } from "node:crypto";
+import { createRequire } from "node:module";
+import type { APIResponse } from "@playwright/test";
+import { createPersonalToken } from "@/lib/auth/api-keys";
+import { SYSTEM_ACTOR } from "@/lib/audit";
+import { exampleEvent } from "@/lib/contract/examples";
+import { createEndpoint } from "@/lib/outbox/endpoints";
+import { expect, test } from "./fixtures/auth";
+
+/*
+ * A script's day through the API, over real HTTP against the production build: ingest, read
+ * the queue, work an exception, propose a correction and have a second person approve it.
+ * Every answer, errors included, must be one the served OpenAPI document lists for the
+ * operation, with a body its schema accepts (Ajv 8 with the 2020-12 dialect OpenAPI 3.1 uses).
+ */
+
+type Validate = ((data: unknown) => boolean) & { errors?: unknown };
+type Ajv = {
+  addSchema(schema: object, key: string): void;
+  compile(schema: object): Validate;
+};
+type Operation = {
+  responses: Record<string, { content?: Record<string, { schema: object }> }>;
+};
+type OpenApi = { paths: Record<string, Record<string, Operation>> };
+
+const requireFromValidator = createRequire(require.resolve("@seriousme/openapi-schema-validator"));
+const Ajv2020 = requireFromValidator("ajv/dist/2020").default as new (options: object) => Ajv;
+const addFormats = requireFromValidator("ajv-formats").default as (ajv: Ajv) => void;
+
+test("every answer of a script's day through the API is one the served document gives", async ({
+  request,
+  db,
+  createApiKey,
+  makeUser,
+}) => {
+  const served = await request.get("/api/v1/openapi.json");
+  expect(served.status()).toBe(200);
+  const document = (await served.json()) as OpenApi;
+  const ajv = new Ajv2020({ strict: false, allErrors: true });
+  addFormats(ajv);
+  ajv.addSchema(document, "openapi.json");
+
+  /**
+   * Fails unless the answer has the expected status, the document lists that status for the
+   * operation, and the body fits the schema it gives.
+   */
+  async function documented<T = Record<string, unknown>>(
+    operation: string,
+    response: APIResponse,
+    expectedStatus = 200,
+  ): Promise<T> {
+    expect(response.status(), `${operation}: ${await response.text()}`).toBe(expectedStatus);
+    const [method, template] = operation.split(" ") as [string, string];
+    const spec = document.paths[template]?.[method.toLowerCase()];
+    expect(spec, `${operation} is in the served document`).toBeDefined();
+    const status = String(response.status());
+    const described = spec!.responses[status];
+    expect(described, `${operation} documents status ${status}`).toBeDefined();
+    const type = (response.headers()["content-type"] ?? "").split(";")[0]!;
+    const schema = described!.content?.[type]?.schema;
+    expect(schema, `${operation} ${status} documents ${type}`).toBeDefined();
+    if (type !== "application/json") return (await response.text()) as T;
+    const body = (await response.json()) as T;
+    const validate = ajv.compile(
+      "$ref" in schema! ? { $ref: `openapi.json${(schema as { $ref: string }).$ref}` } : schema!,
+    );
+    expect(validate(body) ? [] : validate.errors, `${operation} ${status} body`).toEqual([]);
+    return body;
+  }
+
+  const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
+  const ingestKey = (await createApiKey(["ingest"])).key;
+  const readKey = (await createApiKey(["read"])).key;
+  const maker = await makeUser("finance");
+  const checker = await makeUser("finance");
+  const makerToken = (
+    await createPersonalToken(db, { userId: maker.id, name: "maker" }, SYSTEM_ACTOR)
+  ).key;
+  const checkerToken = (
+    await createPersonalToken(db, { userId: checker.id, name: "checker" }, SYSTEM_ACTOR)
+  ).key;
+
+  // Ingest: an invoice, a dispute of it, and one malformed item rejected with its index.
+  const run = randomUUID().slice(0, 8);
+  const invoiceId = `INV-API-${run}`;
+  const issued = exampleEvent("invoice.issued");
+  const disputed = exampleEvent("invoice.disputed");
+  const batch = [
+    { ...issued, id: `evt-issued-${run}`, data: { ...issued.data, invoiceId } },
+    { ...disputed, id: `evt-disputed-${run}`, data: { ...disputed.data, invoiceId } },
+    { ...issued, id: `evt-broken-${run}`, data: { ...issued.data, amountMinor: "12.50" } },
+  ];
+  const ingested = await documented<{ accepted: number; rejected: { index: number }[] }>(
+    "POST /api/v1/events",
+    await request.post("/api/v1/events", { headers: bearer(ingestKey), data: batch }),
+  );
+  expect(ingested.accepted).toBe(2);
+  expect(ingested.rejected.map((item) => item.index)).toEqual([2]);
+  const anonymous = await request.post("/api/v1/events", { data: batch });
+  await documented("POST /api/v1/events", anonymous, 401);
+
+  // Read: events, KPIs, the queue, its counts, close readiness and its export.
+  await documented(
+    "GET /api/v1/events",
+    await request.get("/api/v1/events?limit=5", { headers: bearer(readKey) }),
+  );
+  await documented(
+    "GET /api/v1/kpis",
+    await request.get("/api/v1/kpis", { headers: bearer(readKey) }),
+  );
+  const queue = await documented<{ items: { id: string; invoiceId: string | null }[] }>(
+    "GET /api/v1/exceptions",
+    await request.get(`/api/v1/exceptions?type=invoice_disputed&q=${invoiceId}`, {
+      headers: bearer(readKey),
+    }),
+  );
+  const dispute = queue.items.find((item) => item.invoiceId === invoiceId);
+  expect(dispute, "the dispute raised an exception").toBeDefined();
+  await documented(
+    "GET /api/v1/exceptions/counts",
+    await request.get("/api/v1/exceptions/counts", { headers: bearer(readKey) }),
+  );
+  await documented(
+    "GET /api/v1/close-readiness",
+    await request.get("/api/v1/close-readiness?entity=ACME-US&period=2026-10", {
+      headers: bearer(readKey),
+    }),
+  );
+  await documented(
+    "GET /api/v1/close-readiness.csv",
+    await request.get("/api/v1/close-readiness.csv?entity=ACME-US&period=2026-10", {
+      headers: bearer(readKey),
+    }),
+  );
+  await documented(
+    "GET /api/v1/close-readiness",
+    await request.get("/api/v1/close-readiness?entity=NOBODY-HERE&period=2026-10", {
+      headers: bearer(readKey),
+    }),
+    404,
+  );
+
+  // Work: the exception and its timeline, a comment, an assignment, a stale If-Match refused.
+  const id = dispute!.id;
+  const { exception: detail } = await documented<{ exception: { version: number } }>(
+    "GET /api/v1/exceptions/{id}",
+    await request.get(`/api/v1/exceptions/${id}`, { headers: bearer(makerToken) }),
+  );
+  await documented(
+    "POST /api/v1/exceptions/{id}/comments",
+    await request.post(`/api/v1/exceptions/${id}/comments`, {
+      headers: { ...bearer(makerToken), "if-match": `"${detail.version}"` },
+      data: { body: "Asked the account owner for the usage report." },
+    }),
+    201,
+  );
+  await documented(
+    "POST /api/v1/exceptions/{id}/assign",
+    await request.post(`/api/v1/exceptions/${id}/assign`, {
+      headers: { ...bearer(makerToken), "if-match": `"${detail.version}"` },
+      data: { assignee: maker.email },
+    }),
+  );
+  // The assignment moved the exception on a version: the version read before is stale.
+  const stale = await request.post(`/api/v1/exceptions/${id}/start`, {
+    headers: { ...bearer(makerToken), "if-match": `"${detail.version}"` },
+  });
+  await documented("POST /api/v1/exceptions/{id}/start", stale, 412);
+  await documented(
+    "GET /api/v1/exceptions/{id}",
+    await request.get(`/api/v1/exceptions/${randomUUID()}`, { headers: bearer(makerToken) }),
+    404,
+  );
+
+  // Corrections: one person proposes, the same person may not approve, a second one does.
+  // An approved correction leaves through the outbox, so the run needs a receiver for it.
+  const receiver = {
+    name: `api receiver ${run}`,
+    url: `http://127.0.0.1:9/api-corrections/${run}`,
+  };
+  const creator = { createdBy: null, actor: SYSTEM_ACTOR };
+  await createEndpoint(db, { ...receiver, kinds: ["correction.execute"] }, creator);
+  const proposed = await documented<{ id: string; status: string }>(
+    "POST /api/v1/exceptions/{id}/corrections",
+    await request.post(`/api/v1/exceptions/${id}/corrections`, {
+      headers: bearer(makerToken),
+      data: {
+        kind: "credit_note",
+        amountMinor: 15000,
+        currency: "USD",
+        targetSystem: "billing",
+        reason: "Usage double-counted on Oct 14",
+      },
+    }),
+    201,
+  );
+  expect(proposed.status).toBe("pending_approval");
+  await documented(
+    "GET /api/v1/corrections",
+    await request.get("/api/v1/corrections?status=pending_approval", { headers: bearer(readKey) }),
+  );
+  const ownApproval = await request.post(`/api/v1/corrections/${proposed.id}/approve`, {
+    headers: bearer(makerToken),
+    data: { reason: "Checked the usage report" },
+  });
+  await documented("POST /api/v1/corrections/{id}/approve", ownApproval, 403);
+  const approved = await documented<{ status: string }>(
+    "POST /api/v1/corrections/{id}/approve",
+    await request.post(`/api/v1/corrections/${proposed.id}/approve`, {
+      headers: bearer(checkerToken),
+      data: { reason: "Checked the usage report" },
+    }),
+  );
+  expect(approved.status).toBe("approved");
+  await documented(
+    "GET /api/v1/corrections/{id}",
+    await request.get(`/api/v1/corrections/${proposed.id}`, { headers: bearer(readKey) }),
+  );
+  await documented(
+    "GET /api/v1/alerts",
+    await request.get("/api/v1/alerts", { headers: bearer(readKey) }),
+  );
+});

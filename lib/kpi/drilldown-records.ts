@@ -1,0 +1,204 @@
+import type { Db } from "@/db/client";
+import {
+  countInterventions,
+  countLaggedEvents,
+  countLatencyInvoices,
+  countOpenExceptions,
+  listCheckpoints,
+  listInterventions,
+  listLaggedEvents,
+  listLatencyInvoices,
+  listOpenExceptions,
+  listPostings,
+  listReconciliationResults,
+  listSyncPayments,
+  summarizeCheckpoints,
+  summarizePostings,
+  summarizeReconciliation,
+  summarizeSyncPayments,
+  type CheckpointRow,
+  type CheckpointSummary,
+  type DrilldownCursor,
+  type DrilldownPage,
+  type InterventionRow,
+  type LaggedEventRow,
+  type LatencyInvoiceRow,
+  type OpenExceptionRow,
+  type PaymentSummary,
+  type PostingRow,
+  type PostingSummary,
+  type ReconciliationRow,
+  type ReconciliationSummary,
+  type SyncPaymentRow,
+} from "@/db/queries/drilldown";
+import type { KpiScope } from "@/db/queries/kpis";
+import { InvalidInput } from "@/lib/errors";
+import { ENTITLEMENT_OVERDUE_AFTER_MS, MANUAL_INTERVENTION_ACTION_PREFIXES } from "./definitions";
+import { DRILLDOWN_PAGE_SIZE, encodeDrilldownCursor, type DrilldownSlug } from "./drilldown";
+
+/*
+ * The records behind one overview KPI, for its drill-down page: a page of the rows the KPI is
+ * computed over and their totals (which restate the KPI's own count), as plain data the page
+ * renders. Each drill-down's view is narrowed here to the ones its query knows.
+ */
+
+export type {
+  CheckpointRow,
+  CheckpointSummary,
+  InterventionRow,
+  LaggedEventRow,
+  LatencyInvoiceRow,
+  OpenExceptionRow,
+  PaymentSummary,
+  PostingRow,
+  PostingSummary,
+  ReconciliationRow,
+  ReconciliationSummary,
+  SyncPaymentRow,
+};
+
+/** One page of records, its link cursor already encoded for the URL. */
+export interface RecordsPage<T> {
+  rows: T[];
+  /** The `cursor` of the next page's link; null on the last page. */
+  nextCursor: string | null;
+}
+
+interface RecordsOf<S extends DrilldownSlug, T> {
+  slug: S;
+  /** Whether this is the list's first page (no cursor in the URL). */
+  firstPage: boolean;
+  /** "bad-cursor" when the URL's cursor is no position in the list (an edited link). */
+  page: RecordsPage<T> | "bad-cursor";
+}
+
+export type DrilldownRecords =
+  | (RecordsOf<"usage-completeness", CheckpointRow> & {
+      view: "all" | "incomplete";
+      summary: CheckpointSummary;
+    })
+  | (RecordsOf<"event-lag", LaggedEventRow> & { count: number })
+  | (RecordsOf<"invoice-latency", LatencyInvoiceRow> & { count: number })
+  | (RecordsOf<"erp-postings", PostingRow> & {
+      view: "all" | "first-pass-failed" | "open-failures";
+      summary: PostingSummary;
+    })
+  | (RecordsOf<"reconciliation", ReconciliationRow> & {
+      view: "all" | "breaks";
+      summary: ReconciliationSummary;
+    })
+  | (RecordsOf<"entitlement-sync", SyncPaymentRow> & {
+      view: "all" | "overdue";
+      summary: PaymentSummary;
+    })
+  | (RecordsOf<"exceptions", OpenExceptionRow> & { count: number })
+  | (RecordsOf<"manual-interventions", InterventionRow> & { count: number });
+
+/** The records of one drill-down, e.g. `RecordsFor<"reconciliation">`. */
+export type RecordsFor<S extends DrilldownSlug> = Extract<DrilldownRecords, { slug: S }>;
+
+export interface DrilldownRecordsRequest {
+  scope: KpiScope;
+  /** The view named in the URL (already one the drill-down offers). */
+  view: string;
+  cursor: DrilldownCursor | null;
+  now: Date;
+}
+
+/** Runs a page query; an edited cursor that is no position in the list says so instead of failing the page. */
+async function fetchPage<T>(
+  load: () => Promise<DrilldownPage<T>>,
+): Promise<RecordsPage<T> | "bad-cursor"> {
+  try {
+    const page = await load();
+    return { rows: page.rows, nextCursor: page.next ? encodeDrilldownCursor(page.next) : null };
+  } catch (error) {
+    if (error instanceof InvalidInput) return "bad-cursor";
+    throw error;
+  }
+}
+
+/** Loads the page of records (and their totals) that the drill-down `slug` shows for `request`. */
+export async function loadDrilldownRecords(
+  db: Db,
+  slug: DrilldownSlug,
+  request: DrilldownRecordsRequest,
+): Promise<DrilldownRecords> {
+  const { scope, cursor, now } = request;
+  const firstPage = !cursor;
+  const page = { scope, cursor, limit: DRILLDOWN_PAGE_SIZE };
+  switch (slug) {
+    case "usage-completeness": {
+      const view = request.view === "incomplete" ? "incomplete" : "all";
+      const [summary, rows] = await Promise.all([
+        summarizeCheckpoints(db, scope),
+        fetchPage(() => listCheckpoints(db, { ...page, view })),
+      ]);
+      return { slug, firstPage, view, summary, page: rows };
+    }
+    case "event-lag": {
+      const [count, rows] = await Promise.all([
+        countLaggedEvents(db, scope),
+        fetchPage(() => listLaggedEvents(db, page)),
+      ]);
+      return { slug, firstPage, count, page: rows };
+    }
+    case "invoice-latency": {
+      const [count, rows] = await Promise.all([
+        countLatencyInvoices(db, scope),
+        fetchPage(() => listLatencyInvoices(db, page)),
+      ]);
+      return { slug, firstPage, count, page: rows };
+    }
+    case "erp-postings": {
+      const view =
+        request.view === "first-pass-failed" || request.view === "open-failures"
+          ? request.view
+          : "all";
+      const [summary, rows] = await Promise.all([
+        summarizePostings(db, scope),
+        fetchPage(() => listPostings(db, { ...page, view })),
+      ]);
+      return { slug, firstPage, view, summary, page: rows };
+    }
+    case "reconciliation": {
+      const view = request.view === "breaks" ? "breaks" : "all";
+      const [summary, rows] = await Promise.all([
+        summarizeReconciliation(db, scope),
+        fetchPage(() => listReconciliationResults(db, { ...page, view })),
+      ]);
+      return { slug, firstPage, view, summary, page: rows };
+    }
+    case "entitlement-sync": {
+      const view = request.view === "overdue" ? "overdue" : "all";
+      const [summary, rows] = await Promise.all([
+        summarizeSyncPayments(db, scope, ENTITLEMENT_OVERDUE_AFTER_MS, now),
+        fetchPage(() =>
+          listSyncPayments(db, {
+            ...page,
+            view,
+            overdueAfterMs: ENTITLEMENT_OVERDUE_AFTER_MS,
+            now,
+          }),
+        ),
+      ]);
+      return { slug, firstPage, view, summary, page: rows };
+    }
+    case "exceptions": {
+      const [count, rows] = await Promise.all([
+        countOpenExceptions(db, scope),
+        fetchPage(() => listOpenExceptions(db, { ...page, now })),
+      ]);
+      return { slug, firstPage, count, page: rows };
+    }
+    case "manual-interventions": {
+      const [count, rows] = await Promise.all([
+        countInterventions(db, scope, MANUAL_INTERVENTION_ACTION_PREFIXES),
+        fetchPage(() =>
+          listInterventions(db, { ...page, actionPrefixes: MANUAL_INTERVENTION_ACTION_PREFIXES }),
+        ),
+      ]);
+      return { slug, firstPage, count, page: rows };
+    }
+  }
+}
