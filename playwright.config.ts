@@ -35,6 +35,8 @@ const chromium = {
 
 export default defineConfig<object, E2eWorkerFixtures>({
   testDir: "e2e",
+  // Maps the server-only marker of db/ to an empty module, as vitest does (tsconfig.e2e.json).
+  tsconfig: "./tsconfig.e2e.json",
   outputDir: "test-results/e2e",
   // Journeys share one server and database per project; two workers fit this machine's two
   // cores, and take the files of both projects as they come.

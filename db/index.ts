@@ -1,3 +1,13 @@
+/*
+ * db/ (this file, client.ts, rows.ts and queries/) is marked server-only: a client component
+ * that reaches it fails the build instead of shipping the database code to the browser. The
+ * schema is not marked: it only declares tables and the enums other layers name.
+ * Outside Next.js the marker package resolves under the `react-server` export condition, so
+ * the processes that open a database themselves run with it: the CLI, the benchmarks and the
+ * tests' subprocesses (`tsx --conditions=react-server`, package.json), vitest and Playwright
+ * through an alias to an empty module (vitest.config.ts, tsconfig.e2e.json).
+ */
+import "server-only";
 import { env } from "@/lib/env";
 import { openDb, targetFromEnv, type Db, type DbHandle, type DbTarget } from "./client";
 import { embeddedSocketPath } from "./embedded-socket";

@@ -1,3 +1,4 @@
+import "server-only";
 import { PgTimestamp } from "drizzle-orm/pg-core";
 
 /*

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { parseKeyring } from "@/lib/secret-box";
+import { parseKeyring } from "@/lib/secret-keyring";
 import { parseTrustedProxies, type TrustedProxies } from "@/lib/http/client-address";
 
 /**
@@ -60,6 +60,17 @@ const EnvSchema = z.object({
    * The proxies whose X-Forwarded-For entries are believed: a hop count, or addresses and
    * CIDR ranges (lib/http/client-address.ts). Unset: none; the client is the socket's peer.
    */
+  /**
+   * Signs sessions (next-auth). Required in production, checked when the server starts
+   * (lib/server/startup.ts) rather than here, so that a build does not need it.
+   */
+  AUTH_SECRET: z.string().optional(),
+  /** Single sign-on with an OpenID Connect provider, when all three are set (lib/auth/oidc.ts). */
+  AUTH_OIDC_ISSUER: z.string().optional(),
+  AUTH_OIDC_CLIENT_ID: z.string().optional(),
+  AUTH_OIDC_CLIENT_SECRET: z.string().optional(),
+  /** The sign-in button's label for that provider. */
+  AUTH_OIDC_NAME: z.string().optional(),
   /** Keys that seal stored secrets, newest first (lib/secret-box.ts); unset: derived from AUTH_SECRET. */
   CLOSELINE_SECRET_KEYS: z
     .string()

@@ -1,6 +1,5 @@
-import { sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { queryRows } from "@/db/rows";
+import { deleteEventBatch, deleteRejectedEventBatch } from "@/db/queries/retention";
 import { pruneSignInAttempts } from "@/lib/auth/sign-in-throttle";
 
 /*
@@ -20,19 +19,6 @@ import { pruneSignInAttempts } from "@/lib/auth/sign-in-throttle";
 export const DEFAULT_RETENTION_DAYS = 400;
 export const RETENTION_BATCH_SIZE = 10_000;
 const DAY_MS = 86_400_000;
-
-/** Tables whose rows are derived from one event each and reference it by event_seq. */
-const PROJECTIONS = [
-  "usage_checkpoints",
-  "invoices",
-  "invoice_disputes",
-  "erp_posting_attempts",
-  "payments",
-  "entitlement_updates",
-  "reconciliation_results",
-  "contract_amendments",
-  "correction_executions",
-] as const;
 
 export interface RetentionOptions {
   now?: Date;
@@ -56,38 +42,6 @@ export function retentionCutoff(now: Date, maxAgeDays: number): Date {
     throw new RangeError(`The retention age must be at least one day, got ${maxAgeDays}`);
   }
   return new Date(now.getTime() - maxAgeDays * DAY_MS);
-}
-
-/** Deletes up to `batchSize` events older than `cutoff` and their projection rows; returns how many. */
-async function deleteEventBatch(db: Db, cutoff: Date, batchSize: number): Promise<number> {
-  // One statement: the projection rows and their events go together, and the foreign keys
-  // (checked at the end of the statement) see both gone.
-  const projections = PROJECTIONS.map(
-    (table) =>
-      sql`${sql.raw(`${table}_gone`)} as (delete from ${sql.raw(table)} where event_seq in (select seq from doomed)), `,
-  );
-  const [row] = await queryRows<{ deleted: string | number }>(
-    db,
-    sql`with doomed as (
-          select seq from events where received_at < ${cutoff.toISOString()}::timestamptz
-          order by received_at limit ${batchSize} for update skip locked),
-        ${sql.join(projections, sql``)}
-        gone as (delete from events where seq in (select seq from doomed) returning 1)
-        select count(*) as deleted from gone`,
-  );
-  return Number(row?.deleted ?? 0);
-}
-
-async function deleteRejectedBatch(db: Db, cutoff: Date, batchSize: number): Promise<number> {
-  const [row] = await queryRows<{ deleted: string | number }>(
-    db,
-    sql`with doomed as (
-          select id from rejected_events where received_at < ${cutoff.toISOString()}::timestamptz
-          order by received_at limit ${batchSize} for update skip locked),
-        gone as (delete from rejected_events where id in (select id from doomed) returning 1)
-        select count(*) as deleted from gone`,
-  );
-  return Number(row?.deleted ?? 0);
 }
 
 /** Deletes everything older than the retention age, batch by batch, until nothing is left. */
@@ -117,7 +71,7 @@ export async function runRetention(
     await pause();
   }
   for (;;) {
-    const deleted = await deleteRejectedBatch(db, cutoff, batchSize);
+    const deleted = await deleteRejectedEventBatch(db, cutoff, batchSize);
     result.rejectedEvents += deleted;
     if (deleted > 0) result.batches++;
     if (deleted < batchSize) break;

@@ -1,4 +1,8 @@
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from "node:crypto";
+import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
+import { env } from "@/lib/env";
+import { parseKeyring, type SecretKey } from "@/lib/secret-keyring";
+
+export type { SecretKey };
 
 /*
  * Secrets Closeline must be able to read back (webhook signing secrets: it signs with them)
@@ -13,40 +17,13 @@ import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from "node:cr
 
 const PREFIX = "sealed:v1:";
 
-export interface SecretKey {
-  id: string;
-  key: Buffer;
-}
-
-/** A development-only stand-in, never used in production (startup requires AUTH_SECRET there). */
-const DEVELOPMENT_SECRET = "closeline-development-only-not-a-secret";
-
-export function parseKeyring(source: Record<string, string | undefined>): SecretKey[] {
-  const listed = (source.CLOSELINE_SECRET_KEYS ?? "")
-    .split(",")
-    .map((entry) => entry.trim())
-    .filter(Boolean)
-    .map((entry) => {
-      const separator = entry.indexOf(":");
-      const id = entry.slice(0, separator);
-      const key = Buffer.from(entry.slice(separator + 1), "base64");
-      if (separator < 1 || !/^[A-Za-z0-9_-]{1,32}$/.test(id) || key.length !== 32) {
-        throw new Error(
-          "CLOSELINE_SECRET_KEYS: each entry must be id:key, the key 32 bytes in base64 (openssl rand -base64 32)",
-        );
-      }
-      return { id, key };
-    });
-  if (listed.length > 0) return listed;
-  const authSecret =
-    source.AUTH_SECRET ?? (source.NODE_ENV === "production" ? undefined : DEVELOPMENT_SECRET);
-  if (!authSecret) throw new Error("Set CLOSELINE_SECRET_KEYS or AUTH_SECRET to seal secrets");
-  const key = Buffer.from(hkdfSync("sha256", authSecret, "closeline", "secret-box v1", 32));
-  return [{ id: "auth", key }];
-}
-
 let defaultKeyring: SecretKey[] | null = null;
-const keyringFromEnv = () => (defaultKeyring ??= parseKeyring(process.env));
+const keyringFromEnv = () =>
+  (defaultKeyring ??= parseKeyring({
+    CLOSELINE_SECRET_KEYS: env.CLOSELINE_SECRET_KEYS,
+    AUTH_SECRET: env.AUTH_SECRET,
+    NODE_ENV: env.NODE_ENV,
+  }));
 
 /**
  * Seals `plaintext` for one purpose: a value sealed for one column does not open as

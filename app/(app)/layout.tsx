@@ -3,7 +3,6 @@ import Link from "next/link";
 import { redirect } from "next/navigation";
 import { Suspense, type ReactNode } from "react";
 import { getDb } from "@/db";
-import { listEntities } from "@/db/queries/entities";
 import { GlobalFilters } from "@/components/shell/global-filters";
 import { NavLinks } from "@/components/shell/nav-links";
 import { SignOutButton } from "@/components/shell/sign-out-button";
@@ -14,6 +13,7 @@ import { pageRouteOf } from "@/lib/auth/route-access";
 import { getCurrentUser, guardPage } from "@/lib/auth/session";
 import { requirePageExists } from "@/lib/server/page-exists";
 import { effectiveTimeZone } from "@/lib/auth/time-zone";
+import { loadEntities } from "@/lib/entities";
 
 const ROLE_LABEL = {
   executive: "Executive",
@@ -36,7 +36,7 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
     await requirePageExists(route, pathname);
   }
   const [entities, theme] = await Promise.all([
-    listEntities(await getDb()),
+    loadEntities(await getDb()),
     cookies().then((c) => c.get("theme")?.value),
   ]);
   return (

@@ -1,3 +1,4 @@
+import "server-only";
 import { and, desc, eq, gte, ilike, lt, or, type SQL } from "drizzle-orm";
 import type { Db } from "../client";
 import { auditLog } from "../schema";

@@ -1,3 +1,4 @@
+import "server-only";
 import { and, eq, isNotNull, isNull, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import { accountingPeriods, type AccountingPeriod } from "../schema";

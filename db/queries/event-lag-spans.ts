@@ -1,3 +1,4 @@
+import "server-only";
 import { sql, type SQL } from "drizzle-orm";
 import { groupingSets } from "./kpi-grouping";
 import { entityIs, type GroupSet, type KpiGrouping, type KpiScope } from "./kpis";

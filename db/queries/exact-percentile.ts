@@ -1,3 +1,4 @@
+import "server-only";
 /*
  * Exact continuous percentiles (PostgreSQL's percentile_cont) from a histogram plus a few
  * looked-up values. The histogram says how many values fall in each bucket, with buckets

@@ -1,3 +1,4 @@
+import "server-only";
 import { inArray, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import { queryRows } from "../rows";
@@ -64,16 +65,6 @@ export async function getException(db: Db, id: string): Promise<ExceptionDetail 
   };
 }
 
-export interface ExceptionCommentRow {
-  id: number;
-  exceptionId: string;
-  authorId: string;
-  authorEmail: string;
-  authorName: string | null;
-  body: string;
-  createdAt: Date;
-}
-
 export async function insertComment(
   db: Db,
   /** A person writes it (authorId), or a service key (authorKeyId): exactly one of them. */
@@ -92,36 +83,6 @@ export async function insertComment(
         returning id, created_at`,
   );
   return { id: Number(row!.id), createdAt: toDate(row!.created_at) };
-}
-
-/** An exception's comments, oldest first. */
-export async function listComments(db: Db, exceptionId: string): Promise<ExceptionCommentRow[]> {
-  const rows = await queryRows<{
-    id: string | number;
-    exception_id: string;
-    author_id: string;
-    email: string;
-    name: string | null;
-    body: string;
-    created_at: Date | string;
-  }>(
-    db,
-    sql`select c.id, c.exception_id, coalesce(c.author_id, c.author_key_id) as author_id,
-          coalesce(u.email, 'service key ' || k.name) as email, u.name, c.body, c.created_at
-        from exception_comments c left join users u on u.id = c.author_id
-          left join api_keys k on k.id = c.author_key_id
-        where c.exception_id = ${exceptionId}::uuid
-        order by c.created_at, c.id`,
-  );
-  return rows.map((r) => ({
-    id: Number(r.id),
-    exceptionId: r.exception_id,
-    authorId: r.author_id,
-    authorEmail: r.email,
-    authorName: r.name,
-    body: r.body,
-    createdAt: toDate(r.created_at),
-  }));
 }
 
 export interface AssigneeRow {

@@ -1,3 +1,4 @@
+import "server-only";
 import { sql, type SQL } from "drizzle-orm";
 import { OPEN_STATUS_SQL, type ExceptionType } from "../schema";
 import type { Db } from "../client";

@@ -1,3 +1,4 @@
+import "server-only";
 import { sql, type SQL } from "drizzle-orm";
 import type { Db } from "../client";
 import { queryRows } from "../rows";
@@ -92,25 +93,6 @@ export async function insertRejected(
 }
 
 /**
- * Writes the typed rows of the given events, one statement per event type present. Where a
- * table keeps one row per business key, the winner is the event with the greatest
- * (time, id, source): first within the batch (DISTINCT ON, since one statement may not
- * touch a row twice), then against what is stored (the WHERE on DO UPDATE). Arrival order
- * therefore never changes the outcome.
- */
-export async function projectEvents(
-  db: Db,
-  seqs: number[],
-  types: Iterable<string>,
-): Promise<void> {
-  const ids = JSON.stringify(seqs);
-  const batch = sql`(select e.* from events e where e.seq in (select jsonb_array_elements_text(${ids}::jsonb)::bigint))`;
-  for (const type of new Set(types)) {
-    if (isProjected(type)) await db.execute(PROJECTIONS[type](batch));
-  }
-}
-
-/**
  * The stored row gives way to a later event: greater (time, id), and for two events equal in
  * both, from different sources, the greater source in byte order (`source` names the column
  * that holds it), so no tie is left to arrival order.
@@ -128,9 +110,13 @@ const newer = (table: string, source?: string) => {
 const LATEST_FIRST = sql.raw(`event_time desc, event_id desc, event_source collate "C" desc`);
 
 /**
- * Each event type's projection, in the one order they run in (the contract's order of its
- * types, lib/contract/event-types.ts; tests/ingest/projected-types.test.ts holds the two
- * lists equal).
+/**
+ * Each event type's typed rows, written from a batch of events, in the one order they run in
+ * (the contract's order of its types, lib/contract/event-types.ts;
+ * tests/ingest/projected-types.test.ts holds the two lists equal). Where a table keeps one
+ * row per business key, the winner is the event with the greatest (time, id, source): first
+ * within the batch (DISTINCT ON, since one statement may not touch a row twice), then against
+ * what is stored (the WHERE on DO UPDATE). Arrival order therefore never changes the outcome.
  */
 const PROJECTIONS = {
   "usage.checkpoint": (batch) => sql`

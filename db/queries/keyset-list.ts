@@ -1,3 +1,4 @@
+import "server-only";
 import { sql, type SQL } from "drizzle-orm";
 import { InvalidInput } from "@/lib/errors";
 import type { Db } from "../client";

@@ -1,3 +1,4 @@
+import "server-only";
 import { sql, type SQL } from "drizzle-orm";
 import type { GroupSet, KpiGrouping, KpiScope } from "./kpi-scope";
 import { timestamptz } from "./whole-days";

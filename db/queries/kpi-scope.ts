@@ -1,3 +1,4 @@
+import "server-only";
 /*
  * What a KPI query is asked: the range, the entity and how to group. Its own module so the
  * query helpers (kpi-grouping.ts, whole-days.ts) and the queries (kpis.ts) share it without

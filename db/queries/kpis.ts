@@ -1,3 +1,4 @@
+import "server-only";
 import { sql, type SQL } from "drizzle-orm";
 import { interpolate, interpolationRanks } from "./exact-percentile";
 import type { Db } from "../client";

@@ -1,3 +1,4 @@
+import "server-only";
 import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import { materialityThresholds, type MaterialityThreshold } from "../schema";

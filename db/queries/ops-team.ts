@@ -1,5 +1,6 @@
+import "server-only";
 import { sql } from "drizzle-orm";
-import type { ExceptionStatus, ExceptionType } from "../schema";
+import { materialityThresholds, type ExceptionStatus, type ExceptionType } from "../schema";
 import type { Db } from "../client";
 import { queryRows } from "../rows";
 
@@ -63,4 +64,16 @@ export async function listExceptionsToWork(db: Db, asOf: Date): Promise<Exceptio
     runId: r.run_id,
     details: r.details ?? {},
   }));
+}
+
+/** Each entity and currency that has a materiality threshold set. */
+export async function listMaterialityScopes(
+  db: Db,
+): Promise<{ entity: string; currency: string }[]> {
+  return db
+    .select({
+      entity: materialityThresholds.entity,
+      currency: materialityThresholds.currency,
+    })
+    .from(materialityThresholds);
 }

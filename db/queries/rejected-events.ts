@@ -1,3 +1,4 @@
+import "server-only";
 import { and, asc, eq, isNull, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../client";
 import { OPEN_STATUS_SQL, rejectedEvents } from "../schema";

@@ -1,3 +1,4 @@
+import "server-only";
 import { and, arrayOverlaps, desc, eq, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import { webhookEndpoints, type CommandKind } from "../schema";

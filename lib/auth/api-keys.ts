@@ -1,7 +1,16 @@
 import { createHash, randomBytes } from "node:crypto";
-import { and, desc, eq, isNull, lt, or, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { API_KEY_SCOPES, apiKeys, users, type ApiKeyScope, type Role } from "@/db/schema";
+import {
+  findLiveKeyByHash,
+  insertApiKey,
+  listPersonalTokenRows,
+  listServiceKeys,
+  revokePersonalTokenRow,
+  revokeServiceKey,
+  touchKeyLastUsed,
+} from "@/db/queries/api-keys";
+import { findUserProfile } from "@/db/queries/users";
+import { API_KEY_SCOPES, type ApiKeyScope, type Role } from "@/db/schema";
 import { writeAudit, type AuditActor, type RequestMeta } from "@/lib/audit";
 import { Forbidden, InvalidInput, NotFound, Unauthenticated } from "@/lib/errors";
 
@@ -40,24 +49,21 @@ export async function createApiKey(
   const key = KEY_PREFIX + randomBytes(32).toString("base64url");
   const prefix = key.slice(0, 10);
   return db.transaction(async (tx) => {
-    const [row] = await tx
-      .insert(apiKeys)
-      .values({
-        name,
-        prefix,
-        keyHash: hashApiKey(key),
-        scopes: input.scopes,
-        createdBy: input.createdBy ?? null,
-      })
-      .returning({ id: apiKeys.id });
+    const id = await insertApiKey(tx, {
+      name,
+      prefix,
+      keyHash: hashApiKey(key),
+      scopes: input.scopes,
+      createdBy: input.createdBy ?? null,
+    });
     await writeAudit(tx, {
       actor,
       action: "api_key.created",
-      target: { type: "api_key", id: row!.id },
+      target: { type: "api_key", id },
       after: { name, prefix, scopes: input.scopes },
       meta,
     });
-    return { id: row!.id, key, prefix };
+    return { id, key, prefix };
   });
 }
 
@@ -68,11 +74,7 @@ export async function revokeApiKey(
   meta?: RequestMeta,
 ): Promise<void> {
   await db.transaction(async (tx) => {
-    const [row] = await tx
-      .update(apiKeys)
-      .set({ revokedAt: sql`now()` })
-      .where(and(eq(apiKeys.id, id), isNull(apiKeys.revokedAt), isNull(apiKeys.userId)))
-      .returning({ id: apiKeys.id, name: apiKeys.name, prefix: apiKeys.prefix });
+    const row = await revokeServiceKey(tx, id);
     if (!row) throw new NotFound("No active API key with that id");
     await writeAudit(tx, {
       actor,
@@ -85,19 +87,7 @@ export async function revokeApiKey(
 }
 
 export async function listApiKeys(db: Db) {
-  return db
-    .select({
-      id: apiKeys.id,
-      name: apiKeys.name,
-      prefix: apiKeys.prefix,
-      scopes: apiKeys.scopes,
-      createdAt: apiKeys.createdAt,
-      lastUsedAt: apiKeys.lastUsedAt,
-      revokedAt: apiKeys.revokedAt,
-    })
-    .from(apiKeys)
-    .where(isNull(apiKeys.userId))
-    .orderBy(desc(apiKeys.createdAt));
+  return listServiceKeys(db);
 }
 
 export function bearerToken(request: Request): string | null {
@@ -123,28 +113,13 @@ export type Credential =
 export async function authenticateBearer(db: Db, request: Request): Promise<Credential> {
   const token = bearerToken(request);
   if (!token) throw new Unauthenticated("Send an API key as 'Authorization: Bearer <key>'");
-  const [row] = await db
-    .select({
-      id: apiKeys.id,
-      name: apiKeys.name,
-      scopes: apiKeys.scopes,
-      userId: apiKeys.userId,
-      email: users.email,
-      userName: users.name,
-      role: users.role,
-      active: users.active,
-      expired: sql<boolean>`coalesce(${apiKeys.expiresAt} <= now(), false)`,
-    })
-    .from(apiKeys)
-    .leftJoin(users, eq(users.id, apiKeys.userId))
-    .where(and(eq(apiKeys.keyHash, hashApiKey(token)), isNull(apiKeys.revokedAt)))
-    .limit(1);
+  const row = await findLiveKeyByHash(db, hashApiKey(token));
   if (!row) throw new Unauthenticated("The API key is unknown or revoked");
   if (row.expired) throw new Unauthenticated("The token has expired");
   if (row.userId && (!row.active || !row.email || !row.role)) {
     throw new Unauthenticated("The token's user is deactivated");
   }
-  await touchLastUsed(db, row.id);
+  await touchKeyLastUsed(db, row.id);
   if (row.userId) {
     return {
       kind: "person",
@@ -204,33 +179,26 @@ export async function createPersonalToken(
   const key = KEY_PREFIX + randomBytes(32).toString("base64url");
   const prefix = key.slice(0, 10);
   return db.transaction(async (tx) => {
-    const [user] = await tx
-      .select({ id: users.id, email: users.email, active: users.active })
-      .from(users)
-      .where(eq(users.id, input.userId))
-      .limit(1);
+    const user = await findUserProfile(tx, input.userId);
     if (!user) throw new NotFound("No such user");
     if (!user.active) throw new InvalidInput(`${user.email} is deactivated`);
-    const [row] = await tx
-      .insert(apiKeys)
-      .values({
-        name,
-        prefix,
-        keyHash: hashApiKey(key),
-        scopes: [],
-        userId: user.id,
-        expiresAt,
-        createdBy: actor.type === "user" ? actor.id : null,
-      })
-      .returning({ id: apiKeys.id });
+    const id = await insertApiKey(tx, {
+      name,
+      prefix,
+      keyHash: hashApiKey(key),
+      scopes: [],
+      userId: user.id,
+      expiresAt,
+      createdBy: actor.type === "user" ? actor.id : null,
+    });
     await writeAudit(tx, {
       actor,
       action: "personal_token.created",
-      target: { type: "api_key", id: row!.id },
+      target: { type: "api_key", id },
       after: { name, prefix, userId: user.id, userEmail: user.email, expiresAt },
       meta,
     });
-    return { id: row!.id, key, prefix };
+    return { id, key, prefix };
   });
 }
 
@@ -253,23 +221,7 @@ export async function listPersonalTokens(
   db: Db,
   userId: string | null,
 ): Promise<PersonalTokenSummary[]> {
-  const rows = await db
-    .select({
-      id: apiKeys.id,
-      name: apiKeys.name,
-      prefix: apiKeys.prefix,
-      userId: apiKeys.userId,
-      userEmail: users.email,
-      createdAt: apiKeys.createdAt,
-      expiresAt: apiKeys.expiresAt,
-      expired: sql<boolean>`coalesce(${apiKeys.expiresAt} <= now(), false)`,
-      lastUsedAt: apiKeys.lastUsedAt,
-      revokedAt: apiKeys.revokedAt,
-    })
-    .from(apiKeys)
-    .innerJoin(users, eq(users.id, apiKeys.userId))
-    .where(userId ? eq(apiKeys.userId, userId) : undefined)
-    .orderBy(desc(apiKeys.createdAt));
+  const rows = await listPersonalTokenRows(db, userId);
   return rows.map((r) => ({ ...r, userId: r.userId! }));
 }
 
@@ -285,19 +237,7 @@ export async function revokePersonalToken(
   meta?: RequestMeta,
 ): Promise<void> {
   await db.transaction(async (tx) => {
-    const mine = by.role === "admin" ? undefined : eq(apiKeys.userId, by.id);
-    const [row] = await tx
-      .update(apiKeys)
-      .set({ revokedAt: sql`now()` })
-      .where(
-        and(
-          eq(apiKeys.id, id),
-          sql`${apiKeys.userId} is not null`,
-          isNull(apiKeys.revokedAt),
-          mine,
-        ),
-      )
-      .returning({ id: apiKeys.id, name: apiKeys.name, userId: apiKeys.userId });
+    const row = await revokePersonalTokenRow(tx, id, by.role === "admin" ? undefined : by.id);
     if (!row) throw new NotFound("No active token of yours with that id");
     await writeAudit(tx, {
       actor,
@@ -307,30 +247,4 @@ export async function revokePersonalToken(
       meta,
     });
   });
-}
-
-/** Revokes every live token of a user, in the caller's transaction (deactivation). */
-export async function revokeTokensOfUser(tx: Db, userId: string): Promise<number> {
-  const rows = await tx
-    .update(apiKeys)
-    .set({ revokedAt: sql`now()` })
-    .where(and(eq(apiKeys.userId, userId), isNull(apiKeys.revokedAt)))
-    .returning({ id: apiKeys.id });
-  return rows.length;
-}
-
-/**
- * Records use at most once a minute per key: a write per request would make every concurrent
- * batch of one key queue on the same row.
- */
-async function touchLastUsed(db: Db, id: string): Promise<void> {
-  await db
-    .update(apiKeys)
-    .set({ lastUsedAt: sql`now()` })
-    .where(
-      and(
-        eq(apiKeys.id, id),
-        or(isNull(apiKeys.lastUsedAt), lt(apiKeys.lastUsedAt, sql`now() - interval '1 minute'`)),
-      ),
-    );
 }

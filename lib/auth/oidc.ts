@@ -1,13 +1,17 @@
 import type { Provider } from "next-auth/providers/index";
+import { env, type Env } from "@/lib/env";
+
+type OidcSettings = Pick<
+  Env,
+  "AUTH_OIDC_ISSUER" | "AUTH_OIDC_CLIENT_ID" | "AUTH_OIDC_CLIENT_SECRET" | "AUTH_OIDC_NAME"
+>;
 
 /**
  * An OpenID Connect provider (Okta, Entra ID, Google Workspace, …) from environment variables
  * alone. Users still need a Closeline account with the same email: the provider
  * authenticates, Closeline's role decides what they may do.
  */
-export function oidcProvidersFromEnv(
-  source: Record<string, string | undefined> = process.env,
-): Provider[] {
+export function oidcProvidersFromEnv(source: OidcSettings = env): Provider[] {
   const issuer = source.AUTH_OIDC_ISSUER;
   const clientId = source.AUTH_OIDC_CLIENT_ID;
   const clientSecret = source.AUTH_OIDC_CLIENT_SECRET;

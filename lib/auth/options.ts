@@ -1,7 +1,7 @@
 import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { getDb } from "@/db";
-import { trustedProxies } from "@/lib/env";
+import { env, trustedProxies } from "@/lib/env";
 import { clientAddress } from "@/lib/http/client-address";
 import type { Role } from "@/db/schema";
 import { writeAudit, type RequestMeta } from "@/lib/audit";
@@ -39,7 +39,7 @@ function headerValue(headers: unknown, name: string): string | null {
 }
 
 export const authOptions: NextAuthOptions = {
-  secret: process.env.AUTH_SECRET,
+  secret: env.AUTH_SECRET,
   session: { strategy: "jwt", maxAge: SESSION_MAX_AGE_SECONDS, updateAge: 15 * 60 },
   pages: { signIn: "/sign-in", error: "/sign-in" },
   providers: [

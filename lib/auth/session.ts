@@ -1,11 +1,11 @@
 import "server-only";
-import { eq } from "drizzle-orm";
 import { getServerSession } from "next-auth";
 import { forbidden, redirect } from "next/navigation";
 import { cache } from "react";
 import { getDb } from "@/db";
 import type { Db } from "@/db/client";
-import { users, type Role } from "@/db/schema";
+import { findUserProfile } from "@/db/queries/users";
+import type { Role } from "@/db/schema";
 import { authOptions } from "./options";
 import type { Actor } from "./actor";
 import { authenticateBearer, bearerToken, type AuthenticatedKey } from "./api-keys";
@@ -42,19 +42,7 @@ export async function loadSessionUser(
   id: string,
   sessionVersion: number | undefined,
 ): Promise<SessionUser | null> {
-  const [user] = await db
-    .select({
-      id: users.id,
-      email: users.email,
-      name: users.name,
-      role: users.role,
-      active: users.active,
-      sessionVersion: users.sessionVersion,
-      timeZone: users.timeZone,
-    })
-    .from(users)
-    .where(eq(users.id, id))
-    .limit(1);
+  const user = await findUserProfile(db, id);
   if (!user || !user.active || user.sessionVersion !== sessionVersion) return null;
   return {
     id: user.id,

@@ -1,6 +1,14 @@
-import { and, count, desc, eq, gt, isNull, lt, max, sql, type SQL } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { signInAttempts } from "@/db/schema";
+import {
+  accountFailuresSince,
+  deleteAttemptsBefore,
+  deleteFailedAttempts,
+  insertFailedAttempt,
+  lockSignInScopes,
+  markAttemptSucceeded,
+  nthRecentFailureAt,
+  type FailureScope,
+} from "@/db/queries/sign-in";
 
 /*
  * Failed sign-ins are limited so that guessing is slow but nobody elsewhere can lock an owner
@@ -27,9 +35,6 @@ export const SIGN_IN_LIMITS = {
 /** Attempts older than a day carry no signal for throttling. */
 export const SIGN_IN_ATTEMPT_RETENTION_HOURS = 24;
 
-/** The advisory-lock class of sign-in throttling; the key within it hashes account or client. */
-const LOCK_CLASS = 7_340_002;
-
 export type SignInThrottleRule = "account_and_client" | "client" | "account";
 
 export type SignInReservation =
@@ -42,15 +47,9 @@ const WINDOW_MS = SIGN_IN_LIMITS.windowMinutes * 60_000;
  * When the nth most recent failure matching `where` (within the window) leaves the window,
  * or null when there are fewer than n.
  */
-async function nthFailureExpiry(db: Db, where: SQL | undefined, n: number, since: Date) {
-  const [row] = await db
-    .select({ at: signInAttempts.at })
-    .from(signInAttempts)
-    .where(and(where, eq(signInAttempts.succeeded, false), gt(signInAttempts.at, since)))
-    .orderBy(desc(signInAttempts.at))
-    .offset(n - 1)
-    .limit(1);
-  return row ? row.at.getTime() + WINDOW_MS : null;
+async function nthFailureExpiry(db: Db, scope: FailureScope, n: number, since: Date) {
+  const at = await nthRecentFailureAt(db, scope, n, since);
+  return at ? at.getTime() + WINDOW_MS : null;
 }
 
 const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
@@ -66,20 +65,12 @@ export async function reserveSignInAttempt(
   now = new Date(),
 ): Promise<SignInReservation> {
   return db.transaction(async (tx) => {
-    // Always account before client, so two attempts never wait on each other in a cycle.
-    await tx.execute(
-      sql`select pg_advisory_xact_lock(${LOCK_CLASS}, hashtext(${`account:${email}`}))`,
-    );
-    if (ip)
-      await tx.execute(
-        sql`select pg_advisory_xact_lock(${LOCK_CLASS}, hashtext(${`client:${ip}`}))`,
-      );
+    await lockSignInScopes(tx, email, ip);
     const since = new Date(now.getTime() - WINDOW_MS);
-    const client = ip ? eq(signInAttempts.ip, ip) : isNull(signInAttempts.ip);
 
     const accountAndClient = await nthFailureExpiry(
       tx,
-      and(eq(signInAttempts.email, email), client),
+      { email, ip },
       SIGN_IN_LIMITS.perAccountAndClient,
       since,
     );
@@ -91,7 +82,7 @@ export async function reserveSignInAttempt(
       };
     }
     if (ip) {
-      const byClient = await nthFailureExpiry(tx, client, SIGN_IN_LIMITS.perClient, since);
+      const byClient = await nthFailureExpiry(tx, { ip }, SIGN_IN_LIMITS.perClient, since);
       if (byClient !== null) {
         return {
           allowed: false,
@@ -100,18 +91,9 @@ export async function reserveSignInAttempt(
         };
       }
     }
-    const [account] = await tx
-      .select({ failures: count(), last: max(signInAttempts.at) })
-      .from(signInAttempts)
-      .where(
-        and(
-          eq(signInAttempts.email, email),
-          eq(signInAttempts.succeeded, false),
-          gt(signInAttempts.at, since),
-        ),
-      );
-    const excess = (account?.failures ?? 0) - SIGN_IN_LIMITS.accountSlowdownAfter;
-    if (excess >= 0 && account?.last) {
+    const account = await accountFailuresSince(tx, email, since);
+    const excess = account.failures - SIGN_IN_LIMITS.accountSlowdownAfter;
+    if (excess >= 0 && account.last) {
       const waitMs = Math.min(2 ** (excess + 1), SIGN_IN_LIMITS.accountSlowdownMaxSeconds) * 1000;
       const readyAt = account.last.getTime() + waitMs;
       if (readyAt > now.getTime()) {
@@ -122,33 +104,21 @@ export async function reserveSignInAttempt(
         };
       }
     }
-    const [attempt] = await tx
-      .insert(signInAttempts)
-      .values({ email, ip, succeeded: false, at: now })
-      .returning({ id: signInAttempts.id });
-    return { allowed: true, attemptId: attempt!.id };
+    const attemptId = await insertFailedAttempt(tx, { email, ip, at: now });
+    return { allowed: true, attemptId };
   });
 }
 
 /** The password was right: the attempt succeeded, and the account's failures are forgiven. */
 export async function settleSignInAttempt(db: Db, attemptId: number, email: string) {
   await db.transaction(async (tx) => {
-    await tx
-      .update(signInAttempts)
-      .set({ succeeded: true })
-      .where(eq(signInAttempts.id, attemptId));
-    await tx
-      .delete(signInAttempts)
-      .where(and(eq(signInAttempts.email, email), eq(signInAttempts.succeeded, false)));
+    await markAttemptSucceeded(tx, attemptId);
+    await deleteFailedAttempts(tx, email);
   });
 }
 
 /** Deletes attempts past SIGN_IN_ATTEMPT_RETENTION_HOURS; returns how many. */
 export async function pruneSignInAttempts(db: Db, now = new Date()): Promise<number> {
   const cutoff = new Date(now.getTime() - SIGN_IN_ATTEMPT_RETENTION_HOURS * 3_600_000);
-  const deleted = await db
-    .delete(signInAttempts)
-    .where(lt(signInAttempts.at, cutoff))
-    .returning({ id: signInAttempts.id });
-  return deleted.length;
+  return deleteAttemptsBefore(db, cutoff);
 }

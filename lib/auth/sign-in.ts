@@ -1,6 +1,5 @@
-import { and, eq } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { users } from "@/db/schema";
+import { findActiveUserByExactEmail, findUserRow } from "@/db/queries/users";
 import { writeAudit, type RequestMeta } from "@/lib/audit";
 import { verifyPassword } from "./passwords";
 import { describeWait } from "./throttle-message";
@@ -19,18 +18,7 @@ export class SignInThrottled extends SignInRefused {
 }
 
 export async function findActiveUserByEmail(db: Db, email: string) {
-  const [user] = await db
-    .select({
-      id: users.id,
-      email: users.email,
-      name: users.name,
-      role: users.role,
-      sessionVersion: users.sessionVersion,
-    })
-    .from(users)
-    .where(and(eq(users.email, email.trim().toLowerCase()), eq(users.active, true)))
-    .limit(1);
-  return user ?? null;
+  return findActiveUserByExactEmail(db, email.trim().toLowerCase());
 }
 
 /**
@@ -67,7 +55,7 @@ export async function authenticateWithPassword(
     return refuse(`throttled`, new SignInThrottled(reservation.retryAfterSeconds));
   }
 
-  const [user] = await db.select().from(users).where(eq(users.email, email)).limit(1);
+  const user = await findUserRow(db, { email });
   const passwordOk = await verifyPassword(password, user?.passwordHash ?? null);
   if (!user || !passwordOk) {
     return refuse(

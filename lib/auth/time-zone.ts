@@ -1,7 +1,6 @@
-import { eq } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "@/db/client";
-import { users } from "@/db/schema";
+import { lockUserTimeZone, updateUserTimeZone } from "@/db/queries/users";
 import { writeAudit, type AuditActor, type RequestMeta } from "@/lib/audit";
 import { InvalidInput, NotFound } from "@/lib/errors";
 import { DEFAULT_TIME_ZONE } from "@/lib/format";
@@ -66,14 +65,10 @@ export async function setUserTimeZone(
   }
   const after = parsed.data;
   return db.transaction(async (tx) => {
-    const [current] = await tx
-      .select({ email: users.email, timeZone: users.timeZone })
-      .from(users)
-      .where(eq(users.id, userId))
-      .for("update");
+    const current = await lockUserTimeZone(tx, userId);
     if (!current) throw new NotFound("No such user");
     if (current.timeZone === after) return { before: after, after, changed: false };
-    await tx.update(users).set({ timeZone: after }).where(eq(users.id, userId));
+    await updateUserTimeZone(tx, userId, after);
     await writeAudit(tx, {
       actor,
       action: "user.time_zone_changed",

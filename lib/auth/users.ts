@@ -1,10 +1,21 @@
-import { and, asc, eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "@/db/client";
-import { ROLES, users, type Role } from "@/db/schema";
+import { revokeLiveTokensOfUser } from "@/db/queries/api-keys";
+import {
+  findUserRow,
+  findUserSummary,
+  insertUser,
+  listUserSummaries,
+  lockActiveAdminIds,
+  updateUserIfUnchanged,
+  type User,
+  type UserChangeSet,
+  type UserKey,
+  type UserSummary,
+} from "@/db/queries/users";
+import { ROLES, type Role } from "@/db/schema";
 import { writeAudit, type AuditActor, type RequestMeta } from "@/lib/audit";
 import { Conflict, InvalidInput, NotFound } from "@/lib/errors";
-import { revokeTokensOfUser } from "./api-keys";
 import { PasswordSchema, hashPassword } from "./passwords";
 
 /*
@@ -35,30 +46,7 @@ export type CreateUserInput = z.input<typeof CreateUserInput>;
 /** Admin pages name users by id, operators on the command line by email. */
 export type UserRef = { id: string } | { email: string };
 
-/** What may be shown about a user: everything but the password hash. */
-const summaryColumns = {
-  id: users.id,
-  email: users.email,
-  name: users.name,
-  role: users.role,
-  active: users.active,
-  sessionVersion: users.sessionVersion,
-  hasPassword: sql<boolean>`${users.passwordHash} is not null`.as("has_password"),
-  createdAt: users.createdAt,
-};
-
-export interface UserSummary {
-  id: string;
-  email: string;
-  name: string | null;
-  role: Role;
-  active: boolean;
-  sessionVersion: number;
-  hasPassword: boolean;
-  createdAt: Date;
-}
-
-export type User = typeof users.$inferSelect;
+export type { User, UserSummary };
 
 export interface UserChangeResult {
   before: UserSummary;
@@ -86,13 +74,12 @@ export async function createUser(
   // Hash before the transaction: bcrypt takes a third of a second and must not hold locks.
   const passwordHash = data.password ? await hashPassword(data.password) : null;
   return db.transaction(async (tx) => {
-    // ON CONFLICT rather than catching the unique violation: the same on both engines, and a
-    // failed INSERT would abort an outer transaction the caller may have passed in.
-    const [row] = await tx
-      .insert(users)
-      .values({ email: data.email, name: data.name ?? null, role: data.role, passwordHash })
-      .onConflictDoNothing({ target: users.email })
-      .returning(summaryColumns);
+    const row = await insertUser(tx, {
+      email: data.email,
+      name: data.name ?? null,
+      role: data.role,
+      passwordHash,
+    });
     if (!row) throw new Conflict(`A user with email ${data.email} already exists`);
     await writeAudit(tx, {
       actor,
@@ -185,7 +172,7 @@ export async function setPassword(
 }
 
 export async function listUsers(db: Db): Promise<UserSummary[]> {
-  return db.select(summaryColumns).from(users).orderBy(asc(users.email));
+  return listUserSummaries(db);
 }
 
 /**
@@ -193,23 +180,22 @@ export async function listUsers(db: Db): Promise<UserSummary[]> {
  * never for a response.
  */
 export async function findUser(db: Db, ref: UserRef): Promise<User | null> {
-  const where = userWhere(ref);
-  if (!where) return null;
-  const [row] = await db.select().from(users).where(where).limit(1);
-  return row ?? null;
+  const key = userKey(ref);
+  return key ? findUserRow(db, key) : null;
 }
 
 export async function findUserByEmail(db: Db, email: string): Promise<User | null> {
   return findUser(db, { email });
 }
 
-function userWhere(ref: UserRef) {
+/** The reference in the form stored, or null when it cannot name anybody. */
+function userKey(ref: UserRef): UserKey | null {
   if ("id" in ref) {
     // A malformed id is simply nobody; passing it on would make the uuid cast fail.
-    return z.uuid().safeParse(ref.id).success ? eq(users.id, ref.id) : null;
+    return z.uuid().safeParse(ref.id).success ? { id: ref.id } : null;
   }
   const email = EmailSchema.safeParse(ref.email);
-  return email.success ? eq(users.email, email.data) : null;
+  return email.success ? { email: email.data } : null;
 }
 
 function describe(ref: UserRef): string {
@@ -218,7 +204,7 @@ function describe(ref: UserRef): string {
 
 interface UserChange {
   action: string;
-  set: Partial<Pick<typeof users.$inferInsert, "role" | "active" | "passwordHash">>;
+  set: UserChangeSet;
   /** The change takes an active admin away; refused when it is the last one. */
   removesAdmin?: boolean;
   /** Only reactivation keeps session_version: everything else here takes access away. */
@@ -237,8 +223,8 @@ async function changeUser(
   decide: (user: UserSummary) => UserChange | null,
 ): Promise<UserChangeResult> {
   return db.transaction(async (tx) => {
-    const where = userWhere(ref);
-    const [current] = where ? await tx.select(summaryColumns).from(users).where(where) : [];
+    const key = userKey(ref);
+    const current = key ? await findUserSummary(tx, key) : null;
     if (!current) throw new NotFound(`No user with ${describe(ref)}`);
     const change = decide(current);
     if (!change) return { before: current, after: current, changed: false };
@@ -246,22 +232,15 @@ async function changeUser(
 
     // The guard on role and active makes a concurrent change to the same user fail loudly
     // instead of being overwritten on the strength of what we read above.
-    const [updated] = await tx
-      .update(users)
-      .set({
-        ...change.set,
-        ...(change.keepSessions ? {} : { sessionVersion: sql`${users.sessionVersion} + 1` }),
-      })
-      .where(
-        and(
-          eq(users.id, current.id),
-          eq(users.role, current.role),
-          eq(users.active, current.active),
-        ),
-      )
-      .returning(summaryColumns);
+    const updated = await updateUserIfUnchanged(
+      tx,
+      current.id,
+      { role: current.role, active: current.active },
+      change.set,
+      !change.keepSessions,
+    );
     if (!updated) throw new Conflict("The user was changed by someone else meanwhile; try again");
-    const tokensRevoked = change.revokesTokens ? await revokeTokensOfUser(tx, current.id) : 0;
+    const tokensRevoked = change.revokesTokens ? await revokeLiveTokensOfUser(tx, current.id) : 0;
 
     await writeAudit(tx, {
       actor,
@@ -285,13 +264,8 @@ async function changeUser(
  * the second sees the first's change) instead of both succeeding or deadlocking.
  */
 async function assertAnotherActiveAdmin(db: Db, user: UserSummary): Promise<void> {
-  const admins = await db
-    .select({ id: users.id })
-    .from(users)
-    .where(and(eq(users.role, "admin"), eq(users.active, true)))
-    .orderBy(asc(users.id))
-    .for("update");
-  if (!admins.some((admin) => admin.id !== user.id)) {
+  const adminIds = await lockActiveAdminIds(db);
+  if (!adminIds.some((id) => id !== user.id)) {
     throw new Conflict(`${user.email} is the last active admin; make another user admin first`);
   }
 }

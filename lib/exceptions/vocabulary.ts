@@ -29,12 +29,6 @@ export const STATUS_LABELS: Record<ExceptionStatus, string> = {
   dismissed: "Dismissed",
 };
 export const STATUSES = Object.keys(STATUS_LABELS) as ExceptionStatus[];
-export const OPEN_STATUSES: readonly ExceptionStatus[] = [
-  "open",
-  "in_progress",
-  "awaiting_approval",
-  "awaiting_confirmation",
-];
 export const CLOSED_STATUSES: readonly ExceptionStatus[] = ["resolved", "dismissed"];
 
 export const SEVERITY_LABELS: Record<Severity, string> = {

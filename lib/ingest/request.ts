@@ -1,4 +1,4 @@
-import { InvalidInput, UnsupportedMediaType } from "@/lib/errors";
+import { UnsupportedMediaType } from "@/lib/errors";
 import { decodeUtf8, readBodyCapped } from "@/lib/http/body";
 import { isJsonMediaType } from "@/lib/contract";
 
@@ -105,8 +105,4 @@ export async function readEventsBody(request: Request): Promise<ParsedBody> {
   }
   if (typeof body === "object" && body !== null) return { ok: true, items: [body] };
   return { ok: false, text, reason: "body: must be a CloudEvent object or an array of them" };
-}
-
-export function assertParsed(parsed: ParsedBody): asserts parsed is { ok: true; items: unknown[] } {
-  if (!parsed.ok) throw new InvalidInput(parsed.reason);
 }

@@ -1,7 +1,10 @@
-import { and, eq, inArray } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { listExceptionsToWork, type ExceptionToWork } from "@/db/queries/ops-team";
-import { materialityThresholds, users } from "@/db/schema";
+import {
+  listExceptionsToWork,
+  listMaterialityScopes,
+  type ExceptionToWork,
+} from "@/db/queries/ops-team";
+import { listActiveUsersByEmail } from "@/db/queries/users";
 import type { CurrentUser } from "@/lib/auth/session";
 import {
   approvalThreshold,
@@ -38,10 +41,7 @@ export type OpsTeam = Record<OpsRole, CurrentUser>;
 /** The demo's operations and finance users, or null when the demo has none (no demo mode). */
 export async function findOpsTeam(db: Db): Promise<OpsTeam | null> {
   const roles: OpsRole[] = ["operations", "finance"];
-  const rows = await db
-    .select({ id: users.id, email: users.email, name: users.name, role: users.role })
-    .from(users)
-    .where(and(inArray(users.email, roles.map(demoEmail)), eq(users.active, true)));
+  const rows = await listActiveUsersByEmail(db, roles.map(demoEmail));
   const team: Partial<OpsTeam> = {};
   for (const role of roles) {
     const user = rows.find((r) => r.email === demoEmail(role) && r.role === role);
@@ -60,12 +60,7 @@ const DEMO_MATERIALITY_MAJOR_UNITS = 500;
  * stays). Through the same function as the close page, audited as the finance user.
  */
 export async function setUpMateriality(db: Db, team: OpsTeam): Promise<void> {
-  const existing = await db
-    .select({
-      entity: materialityThresholds.entity,
-      currency: materialityThresholds.currency,
-    })
-    .from(materialityThresholds);
+  const existing = await listMaterialityScopes(db);
   for (const entity of ENTITIES) {
     if (existing.some((m) => m.entity === entity.code && m.currency === entity.currency)) continue;
     await setMateriality(

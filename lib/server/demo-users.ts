@@ -1,8 +1,8 @@
 import fs from "node:fs/promises";
 import path from "node:path";
-import { inArray } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { ROLES, users, type Role } from "@/db/schema";
+import { listExistingEmails, upsertUserWithPassword } from "@/db/queries/users";
+import { ROLES, type Role } from "@/db/schema";
 import { SYSTEM_ACTOR, writeAudit } from "@/lib/audit";
 import { generatePassword, hashPassword } from "@/lib/auth/passwords";
 import { env } from "@/lib/env";
@@ -33,32 +33,30 @@ export async function ensureDemoUsers(db: Db): Promise<void> {
   if (!isDemoMode()) return;
   const existing = await readCredentialsFile();
   const emails = ROLES.map(demoEmail);
-  const present = await db
-    .select({ email: users.email })
-    .from(users)
-    .where(inArray(users.email, emails));
+  const present = await listExistingEmails(db, emails);
   if (existing.length === ROLES.length && present.length === ROLES.length) return;
 
   const credentials: DemoCredential[] = [];
   for (const role of ROLES) {
     const email = demoEmail(role);
     const known = existing.find((c) => c.email === email);
-    if (known && present.some((p) => p.email === email)) {
+    if (known && present.includes(email)) {
       credentials.push(known);
       continue;
     }
     const password = generatePassword();
     await db.transaction(async (tx) => {
       const passwordHash = await hashPassword(password);
-      const [row] = await tx
-        .insert(users)
-        .values({ email, name: `Demo ${role}`, role, passwordHash })
-        .onConflictDoUpdate({ target: users.email, set: { passwordHash, active: true, role } })
-        .returning({ id: users.id });
+      const id = await upsertUserWithPassword(tx, {
+        email,
+        name: `Demo ${role}`,
+        role,
+        passwordHash,
+      });
       await writeAudit(tx, {
         actor: SYSTEM_ACTOR,
         action: "user.created",
-        target: { type: "user", id: row!.id },
+        target: { type: "user", id },
         after: { email, role, demo: true },
       });
     });

@@ -1,6 +1,5 @@
-import { and, desc, eq, isNull } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { apiKeys } from "@/db/schema";
+import { findSystemKeyByName, insertApiKey, replaceKeySecret } from "@/db/queries/api-keys";
 import { SYSTEM_ACTOR, writeAudit } from "@/lib/audit";
 import { hashApiKey } from "@/lib/auth/api-keys";
 
@@ -18,27 +17,20 @@ export async function registerDemoIngestKey(db: Db, key: string): Promise<{ id: 
   const keyHash = hashApiKey(key);
   const prefix = key.slice(0, 10);
   return db.transaction(async (tx) => {
-    const [existing] = await tx
-      .select({ id: apiKeys.id, prefix: apiKeys.prefix, keyHash: apiKeys.keyHash })
-      .from(apiKeys)
-      .where(and(eq(apiKeys.name, DEMO_KEY_NAME), isNull(apiKeys.createdBy)))
-      .orderBy(desc(apiKeys.createdAt))
-      .limit(1);
+    const existing = await findSystemKeyByName(tx, DEMO_KEY_NAME);
     if (existing?.keyHash === keyHash) return { id: existing.id };
 
     let id: string;
     if (existing) {
-      await tx
-        .update(apiKeys)
-        .set({ keyHash, prefix, scopes: ["ingest", "read"], revokedAt: null })
-        .where(eq(apiKeys.id, existing.id));
+      await replaceKeySecret(tx, existing.id, { keyHash, prefix, scopes: ["ingest", "read"] });
       id = existing.id;
     } else {
-      const [row] = await tx
-        .insert(apiKeys)
-        .values({ name: DEMO_KEY_NAME, prefix, keyHash, scopes: ["ingest", "read"] })
-        .returning({ id: apiKeys.id });
-      id = row!.id;
+      id = await insertApiKey(tx, {
+        name: DEMO_KEY_NAME,
+        prefix,
+        keyHash,
+        scopes: ["ingest", "read"],
+      });
     }
     await writeAudit(tx, {
       actor: SYSTEM_ACTOR,

@@ -67,8 +67,8 @@ export async function startServerProcess(): Promise<void> {
  * an obscure error; in production we refuse to start instead, saying what to do.
  */
 function assertAuthSecret(): void {
-  const secret = process.env.AUTH_SECRET;
-  if (process.env.NODE_ENV === "production" && (!secret || secret.length < 32)) {
+  const secret = env.AUTH_SECRET;
+  if (env.NODE_ENV === "production" && (!secret || secret.length < 32)) {
     throw new Error(
       "AUTH_SECRET must be set to a random string of at least 32 characters in production " +
         "(e.g. `openssl rand -base64 32`). `npm start` creates one for a local demo.",

@@ -22,11 +22,16 @@ function closeline(args: string[], stdin?: string) {
   const env: NodeJS.ProcessEnv = { ...process.env, CLOSELINE_DATA_DIR: dataDir() };
   // Empty, not absent, so that a DATABASE_URL in a developer's .env file is not loaded either.
   env.DATABASE_URL = TEST_ENGINE === "postgres" ? t.url! : "";
-  const child = spawn("npx", ["tsx", "scripts/closeline.ts", ...args], {
-    cwd: ROOT,
-    env,
-    stdio: ["pipe", "pipe", "pipe"],
-  });
+  // As `npm run closeline` runs it: the react-server condition lets db/ load (db/index.ts).
+  const child = spawn(
+    "npx",
+    ["tsx", "--conditions=react-server", "scripts/closeline.ts", ...args],
+    {
+      cwd: ROOT,
+      env,
+      stdio: ["pipe", "pipe", "pipe"],
+    },
+  );
   child.stdin.end(stdin ?? "");
   let stdout = "";
   let stderr = "";

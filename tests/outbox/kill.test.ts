@@ -32,10 +32,15 @@ function startDispatcherProcess(url: string): Promise<ChildProcess> {
   const script = path.resolve(__dirname, "fixtures/dispatcher-process.ts");
   // Node itself with tsx as a loader: the tsx command would put a wrapper process in between,
   // and SIGKILL must hit the process that holds the claims.
-  const proc = spawn(process.execPath, ["--import", "tsx", script, url, String(LEASE_MS)], {
-    cwd: path.resolve(__dirname, "../.."),
-    stdio: ["ignore", "pipe", "inherit"],
-  });
+  // The react-server condition lets db/ load outside Next.js (db/index.ts).
+  const proc = spawn(
+    process.execPath,
+    ["--conditions=react-server", "--import", "tsx", script, url, String(LEASE_MS)],
+    {
+      cwd: path.resolve(__dirname, "../.."),
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
   return new Promise((resolve, reject) => {
     proc.once("exit", (code) => reject(new Error(`the dispatcher process exited early (${code})`)));
     proc.stdout!.on("data", (chunk: Buffer) => {

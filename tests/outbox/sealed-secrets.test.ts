@@ -11,14 +11,8 @@ import {
 } from "@/lib/outbox/endpoints";
 import { enqueue } from "@/lib/outbox/enqueue";
 import { generateWebhookSecret } from "@/lib/outbox/signature";
-import {
-  UnreadableSecret,
-  needsResealing,
-  open,
-  parseKeyring,
-  seal,
-  type SecretKey,
-} from "@/lib/secret-box";
+import { UnreadableSecret, needsResealing, open, seal, type SecretKey } from "@/lib/secret-box";
+import { parseKeyring } from "@/lib/secret-keyring";
 import { testDbForSuite } from "../support/db";
 import { FAST, makeEndpoint, startReceiver, type TestReceiver } from "./support";
 

@@ -1,7 +1,6 @@
 import Link from "next/link";
 import { redirect } from "next/navigation";
 import type { Db } from "@/db/client";
-import { entityCurrencies, listMaterialityThresholds } from "@/db/queries/close";
 import { CheckDefinitions, Checklist, VerdictBanner } from "@/components/close/checklist";
 import { LiveRefresh } from "@/components/kpi/live-refresh";
 import styles from "@/components/close/close.module.css";
@@ -15,7 +14,7 @@ import {
   previousPeriod,
   shiftPeriod,
 } from "@/lib/close/period";
-import { computeCloseReadiness, configuredCompletenessTarget } from "@/lib/close/readiness";
+import { loadCloseChecklist } from "@/lib/close/checklist";
 import { formatDateTime, formatMoney } from "@/lib/format";
 import { MaterialityForm, PeriodCloseForm, PeriodPicker, PrintButton } from "./client";
 import { serializeCloseParams, type CloseParams } from "./search-params";
@@ -58,12 +57,7 @@ export async function ChecklistView({
 
   const canManage = can(user.role, "close:manage");
   const allowed = (Object.keys(PERMISSIONS) as Permission[]).filter((p) => can(user.role, p));
-  const completenessTarget = await configuredCompletenessTarget(db);
-  const [report, thresholds, currencies] = await Promise.all([
-    computeCloseReadiness(db, { entity, period, completenessTarget }),
-    listMaterialityThresholds(db, entity),
-    entityCurrencies(db, entity),
-  ]);
+  const { report, thresholds, currencies } = await loadCloseChecklist(db, { entity, period });
   const query = serializeCloseParams({ entity, period: period.key });
   const csvHref = `/api/v1/close-readiness.csv${query}`;
   const currenciesWithout = currencies.filter((c) => !thresholds.some((t) => t.currency === c));

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { getDb } from "@/db";
-import { listEntities } from "@/db/queries/entities";
 import { guardPage } from "@/lib/auth/session";
+import { loadEntities } from "@/lib/entities";
 import { ChecklistView } from "./checklist-view";
 import { PortfolioView } from "./portfolio-view";
 import { isChecklist, loadCloseParams } from "./search-params";
@@ -22,7 +22,7 @@ export default async function ClosePage({ searchParams }: { searchParams: Search
   const user = await guardPage("/close");
   const db = await getDb();
   const params = loadCloseParams(await searchParams);
-  const entities = await listEntities(db);
+  const entities = await loadEntities(db);
 
   if (entities.length === 0) {
     return (

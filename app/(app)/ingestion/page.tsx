@@ -1,6 +1,5 @@
 import type { Metadata } from "next";
 import { getDb } from "@/db";
-import { eventVolumeByType, recentRejections } from "@/db/queries/ingestion";
 import { SourceHealthTable } from "@/components/ingestion/source-health-table";
 import { VolumeChart } from "@/components/ingestion/volume-chart";
 import { LiveRefresh } from "@/components/kpi/live-refresh";
@@ -9,12 +8,8 @@ import { guardPage } from "@/lib/auth/session";
 import { loadGlobalFilters } from "@/lib/filters/search-params";
 import { resolveTimeRange } from "@/lib/filters/time-range";
 import { formatCount } from "@/lib/format";
-import {
-  HEALTH_WINDOW_DAYS,
-  QUIET_LOOKBACK_DAYS,
-  loadIngestionHealth,
-  type SourceHealth,
-} from "@/lib/ingest/health";
+import { HEALTH_WINDOW_DAYS, QUIET_LOOKBACK_DAYS, type SourceHealth } from "@/lib/ingest/health";
+import { loadIngestionView } from "@/lib/ingest/ingestion-view";
 import { DateTime } from "@/components/ui/date-time";
 import { DataTable } from "@/components/table/data-table";
 
@@ -41,12 +36,7 @@ export default async function IngestionPage({
 }) {
   const user = await guardPage("/ingestion");
   const range = resolveTimeRange(loadGlobalFilters(await searchParams));
-  const db = await getDb();
-  const [health, volume, rejections] = await Promise.all([
-    loadIngestionHealth(db),
-    eventVolumeByType(db, range),
-    recentRejections(db, range),
-  ]);
+  const { health, volume, rejections } = await loadIngestionView(await getDb(), range);
   const silent = health.sources.filter((s) => s.freshness === "silent");
   return (
     <>

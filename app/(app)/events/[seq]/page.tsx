@@ -2,11 +2,11 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { forbidden, notFound } from "next/navigation";
 import { getDb } from "@/db";
-import { findRawEvent } from "@/db/queries/raw-event";
 import { can } from "@/lib/auth/permissions";
 import { guardPage } from "@/lib/auth/session";
 import { EVENT_SEQ } from "@/lib/server/page-exists";
-import { flatten, formatFieldValue, isRecord, pathLabel } from "@/lib/humanise";
+import { loadRawEvent } from "@/lib/events/raw-event";
+import { flatten, formatFieldValue, pathLabel } from "@/lib/humanise";
 import { getUserTimeZone } from "@/lib/server/time-zone";
 import { describeEvent } from "@/components/exceptions/timeline";
 import { DateTime } from "@/components/ui/date-time";
@@ -23,22 +23,10 @@ export default async function RawEventPage({ params }: { params: Promise<{ seq: 
   if (!can(user.role, "kpis:read") && !can(user.role, "ingestion:read")) forbidden();
   const { seq } = await params;
   if (!EVENT_SEQ.test(seq)) notFound();
-  const event = await findRawEvent(await getDb(), Number(seq));
-  if (!event) notFound();
-  const payload = JSON.parse(event.data) as unknown;
-  const data = isRecord(payload) ? payload : {};
+  const raw = await loadRawEvent(await getDb(), Number(seq));
+  if (!raw) notFound();
+  const { event, data, cloudEvent } = raw;
   const timeZone = await getUserTimeZone();
-  // The CloudEvent as the sender sent it (extension attributes back at the top level).
-  const cloudEvent = {
-    specversion: "1.0",
-    id: event.event_id,
-    source: event.source,
-    type: event.type,
-    time: new Date(event.time).toISOString(),
-    ...(event.subject ? { subject: event.subject } : {}),
-    ...(JSON.parse(event.attributes) as Record<string, unknown>),
-    data: payload,
-  };
   return (
     <section className="card" aria-labelledby="event-heading">
       <nav aria-label="Back">
