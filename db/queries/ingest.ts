@@ -235,7 +235,6 @@ const PROJECTIONS = {
 
 type ProjectedType = keyof typeof PROJECTIONS;
 export const PROJECTED_EVENT_TYPES = Object.keys(PROJECTIONS) as ProjectedType[];
-const isProjected = (type: string): type is ProjectedType => Object.hasOwn(PROJECTIONS, type);
 
 /** When the newest stored event arrived, or null for an empty store. */
 export async function latestReceivedAt(db: Db): Promise<Date | null> {
