@@ -26,7 +26,7 @@ const PORT = 3401;
 const BATCH_SIZE = 1_000;
 /** A batch that takes longer than this means something is wrong; fail instead of hanging. */
 const REQUEST_TIMEOUT_MS = 120_000;
-/** Issue 2: the API should reach at least this share of raw COPY. */
+/** The API should reach at least this share of raw COPY. */
 const TARGET_SHARE_OF_COPY = 0.25;
 
 const settings = {

@@ -26,7 +26,7 @@ import { countTelemetry, loadTelemetry } from "./support/telemetry-load";
 const PORT = 3402;
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
-/** Issue 4: aim for p95 ≤ 150 ms on the 30-day range. */
+/** Aim for p95 ≤ 150 ms on the 30-day range. */
 const TARGET_P95_MS = 150;
 
 const settings = {

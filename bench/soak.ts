@@ -1,5 +1,5 @@
 /**
- * `npm run soak [-- --minutes 10 --rate 2000 --users 3]` (issue 6): sustained ingestion through
+ * `npm run soak [-- --minutes 10 --rate 2000 --users 3]`: sustained ingestion through
  * POST /api/v1/events at a fixed rate while simulated users poll GET /api/v1/kpis and the
  * exceptions queue (GET /api/v1/exceptions) every few seconds, against the production build
  * on a fresh PostgreSQL database. Prints a sample every 30 s (ingest rate, KPI and queue p95,

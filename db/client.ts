@@ -77,7 +77,7 @@ export async function openDb(target: DbTarget): Promise<DbHandle> {
       },
       // Reconnect within a second once the server is back. The driver's default backoff grows
       // with every failed attempt of an outage to 20 s, and a request handed to a connection
-      // waiting out its delay waits that long (issue 6, tests/faults/process/db-restart).
+      // waiting out its delay waits that long (tests/faults/process/db-restart).
       backoff: (failedAttempts: number) => Math.min(0.1 * 2 ** failedAttempts, 1),
     });
     const db = drizzlePostgres({ client, schema }) as unknown as Db;

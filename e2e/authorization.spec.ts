@@ -8,7 +8,7 @@ import { SYSTEM_ACTOR } from "@/lib/audit";
 import { expect, signIn, test } from "./fixtures/auth";
 
 /*
- * Issue 6: every route, asked by every kind of caller, over real HTTP. The expected answer is
+ * Every route, asked by every kind of caller, over real HTTP. The expected answer is
  * derived from the same rule table the server enforces, so this proves the enforcement (not
  * the table, whose role matrix tests/auth/route-access.test.ts pins down by hand).
  */

@@ -10,7 +10,7 @@ import { expect, test } from "./fixtures/auth";
 import { newRunToken, seedFailedPostings } from "./fixtures/telemetry";
 
 /*
- * The retry journey (issue 5): an operations user narrows the queue to a run's failed ERP
+ * The retry journey: an operations user narrows the queue to a run's failed ERP
  * postings, retries three of them in one go, and sees them close. Between the click and the
  * closing is the whole loop: the outbox command, the server's dispatcher, a receiving system
  * that verifies the signature (the demo's, lib/simulator/receiver.ts, here in the test

@@ -3,7 +3,7 @@ import { deleteEventBatch, deleteRejectedEventBatch } from "@/db/queries/retenti
 import { pruneSignInAttempts } from "@/lib/auth/sign-in-throttle";
 
 /*
- * Retention of raw telemetry (issue 6): events received longer ago than the retention age
+ * Retention of raw telemetry: events received longer ago than the retention age
  * (CLOSELINE_RETENTION_DAYS, default 400) are deleted, with the projection rows derived from
  * them, and so are rejected events of that age.
  *

@@ -10,8 +10,7 @@
  * outside any promise (an uncaughtException). Upstream: porsager/postgres#1154 and #1208,
  * fix proposed in PR #1209. And a connection cut mid-query keeps the server's last error
  * ("terminating connection due to administrator command") and fails the first query after
- * its reconnect with it, minutes later. Found by tests/faults/process/db-restart.test.ts
- * (issue 6).
+ * its reconnect with it, minutes later. Found by tests/faults/process/db-restart.test.ts.
  *
  * The patch resets the flag, the buffered bytes and that error when a connection closes,
  * and turns a write to a closed socket into the CONNECTION_CLOSED error its query can catch.

@@ -26,7 +26,7 @@ export interface DetectionSettings {
 export const DEFAULT_DETECTION: DetectionSettings = {
   entitlementAfterMs: 60 * 60 * 1000,
   usageGraceMs: 60 * 60 * 1000,
-  // The same default as the completeness target on the overview (issue 4).
+  // The same default as the completeness target on the overview.
   usageTargetRatio: 0.995,
 };
 
@@ -64,7 +64,7 @@ export async function detectFromEvents(
   if (events.length === 0) return;
   // Detection reads what other batches stored. Two concurrent batches (a payment in one, its
   // entitlement in the other) would each miss the other's uncommitted rows under READ
-  // COMMITTED and leave a stale exception open (issue 6, tests/faults). So batches detect
+  // COMMITTED and leave a stale exception open (tests/faults). So batches detect
   // one at a time, until commit; the statements after the lock see every earlier batch.
   await lockDetection(db);
   // An invoice may arrive after its postings or disputes: their exceptions take its amount then.

@@ -17,7 +17,7 @@ import { AppError, Conflict, InvalidInput, NotFound } from "@/lib/errors";
 import { ingestItems } from "@/lib/ingest/ingest";
 
 /*
- * What a person does with rejected events (issue 5, Actions 1): replay one through
+ * What a person does with rejected events: replay one through
  * validation once the cause is fixed (a contract change, a new entity), or dismiss it with a
  * reason. They are grouped into one `event_rejected` exception per source and first reason
  * (lib/exceptions/detect.ts); once every event of a group is handled, the system closes

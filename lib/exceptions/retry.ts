@@ -12,7 +12,7 @@ import { commandsForException } from "@/lib/outbox/commands";
 import { enqueue, requeueDead } from "@/lib/outbox/enqueue";
 
 /*
- * Retry of a failed ERP posting (issue 5, Actions 1). Closeline does not post to the ERP: it
+ * Retry of a failed ERP posting. Closeline does not post to the ERP: it
  * asks the ERP connector to, through an `erp.posting.retry` command in the outbox, written in
  * the same transaction as the audit entry. The exception then shows "retry requested →
  * delivered → confirmed", where confirmation is the telemetry itself: a later successful

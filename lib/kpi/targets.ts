@@ -120,7 +120,7 @@ export interface Threshold {
 export type KpiTargets = Record<TargetMetric, Threshold | null>;
 
 /**
- * The targets of issue 4 (completeness ≥ 99.5%, first-pass posting ≥ 98%, invoice latency p95
+ * The default targets (completeness ≥ 99.5%, first-pass posting ≥ 98%, invoice latency p95
  * ≤ 24 h, entitlement sync p95 ≤ 15 min, breaks = 0). The warning bands are our own starting
  * point, not from the issue; admins tune them. The other metrics start without a target.
  */

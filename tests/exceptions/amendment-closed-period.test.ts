@@ -7,7 +7,7 @@ import { ingestItems } from "@/lib/ingest/ingest";
 import { testDbForSuite } from "../support/db";
 
 /*
- * retroactive_amendment (issue 5): an amendment effective before the month it was made in,
+ * retroactive_amendment: an amendment effective before the month it was made in,
  * or effective in a period marked closed. The second case is the one this file covers: made
  * in the same month it takes effect, so only the closed period makes it retroactive.
  */

@@ -6,7 +6,7 @@ import { kpisWithoutLag, openExceptionKeys, storedEventKeys } from "./support/ou
 import { chunks, seededRandom, shuffled } from "./support/seeded";
 
 /*
- * Issue 6, fault 5: out-of-order and late data. The same event set, sent in different
+ * Out-of-order and late data. The same event set, sent in different
  * orders and batchings, must give the same stored events, KPIs and open exceptions.
  * Supersession is decided by (event time, id, source), never by arrival, which is what this
  * proves, ties included (twins below).

@@ -25,7 +25,7 @@ import {
 import { SQL_INJECTIONS, fingerprint, readAnswer, tableNames } from "./support";
 
 /*
- * SQL injection through every filter parameter (issue 6): each injection string must give
+ * SQL injection through every filter parameter: each injection string must give
  * the answer a harmless string that matches nothing gives (or a 400), and leave every table
  * as it was. The seeded rows are what a working injection would return (`' OR 1=1 --`, a
  * LIKE wildcard); no seeded text contains % or _, so a wildcard that slipped through

@@ -6,7 +6,7 @@ import type { Db } from "@/db/client";
 import { queryRows } from "@/db/rows";
 
 /*
- * Shared by the hostile-input tests (issue 6): the seed and run count every property uses,
+ * Shared by the hostile-input tests: the seed and run count every property uses,
  * the values an attacker or a broken client sends, and the checks every answer must pass.
  *
  * A failing property prints its seed and the path to the smallest failing input; run the

@@ -15,7 +15,7 @@ import {
 import { NO_ERP_POSTINGS } from "../support/kpi";
 
 /*
- * GET /api/v1/kpis through the handler the route uses: the names issue 4 promises, null
+ * GET /api/v1/kpis through the handler the route uses: the names docs/kpis.md promises, null
  * (not absent, not 0) where there is nothing to measure, and the answers for a bad query,
  * a missing key and a key without the read scope.
  */
@@ -86,7 +86,7 @@ beforeAll(async () => {
 });
 
 describe("GET /api/v1/kpis", () => {
-  it("answers 200 with the names issue 4 lists, for a read-scope key", async () => {
+  it("answers 200 with the names docs/kpis.md lists, for a read-scope key", async () => {
     const { status, body } = await get(DAY_RANGE);
     expect(status).toBe(200);
     expect(body).toMatchObject({

@@ -11,7 +11,7 @@ import type { KpiReport } from "@/lib/contract/kpi-report";
  * too, the way the contract states it: the latest event by (time, event_id, then source in
  * byte order) wins per
  * source + entity + meter + window, per invoiceId, per paymentId, per postingId + attempt
- * and per runId + key. Written from issue 4's definitions, so a disagreement means one of
+ * and per runId + key. Written from docs/kpis.md's definitions, so a disagreement means one of
  * the two misreads them. Exceptions and manual interventions do not come from events; they
  * are read from their own tables.
  */

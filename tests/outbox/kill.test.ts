@@ -8,7 +8,7 @@ import { TEST_ENGINE, testDbForSuite } from "../support/db";
 import { FAST, enqueueRetries, sleep, startRegisteredReceiver, type TestReceiver } from "./support";
 
 /*
- * Issue 6, fault 3: the app is killed (SIGKILL, no chance to clean up) while it is delivering.
+ * The app is killed (SIGKILL, no chance to clean up) while it is delivering.
  * The commands it had claimed are not lost: once their lease lapses another instance
  * delivers them, and each reaches the receiver's 2xx exactly once. PostgreSQL only: the
  * killed process needs a database it does not own.

@@ -8,7 +8,7 @@ import { testDbForSuite } from "../support/db";
 import { makeEvent } from "../ingest/support";
 
 /*
- * Retention (issue 6): events received before now − the retention age go, with the
+ * Retention: events received before now − the retention age go, with the
  * projection rows derived from them, batch by batch; younger ones stay untouched; and an
  * event that stays is still stored exactly once when its sender sends it again.
  */

@@ -14,7 +14,7 @@ import {
 } from "../support/workload";
 
 /*
- * Issue 6, fault 1: the app is killed mid-ingest. Clients send a fixed event set in batches
+ * The app is killed mid-ingest. Clients send a fixed event set in batches
  * and resend every batch until it is acknowledged; meanwhile the server gets `kill -9` at
  * seeded points of the run and is started again. Afterwards every acknowledged event is
  * stored, nothing is stored twice, and KPIs and open exceptions equal a clean run's.

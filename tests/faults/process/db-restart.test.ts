@@ -14,7 +14,7 @@ import {
 } from "../support/workload";
 
 /*
- * Issue 6, fault 2: PostgreSQL restarts mid-ingest (fast mode: open transactions rolled back,
+ * PostgreSQL restarts mid-ingest (fast mode: open transactions rolled back,
  * every connection cut, then "the database system is starting up" for a moment). Each
  * request is answered 200 or 503 with Retry-After — never a 500, never a stack — and each
  * batch is all or nothing. The app is not restarted: once the database is back, it serves

@@ -16,7 +16,7 @@ import {
 } from "../support/workload";
 
 /*
- * Issue 6, fault 4: two app instances on one database. Clients spread the batches over both,
+ * Two app instances on one database. Clients spread the batches over both,
  * and send a share of them to both at the same moment (a load balancer retrying on the other
  * instance). Ingestion and exception raising stay exactly-once, and the KPI API answers the
  * same numbers from either instance. (The outbox dispatcher's two-instance guarantee is

@@ -7,7 +7,7 @@ import { isDeepStrictEqual } from "node:util";
 import { E2E_DIST_DIR } from "../../../e2e/fixtures/server";
 
 /*
- * The app as production runs it, for the process-level fault tests (issue 6): `next start`
+ * The app as production runs it, for the process-level fault tests: `next start`
  * on a database of the test's own, which the test may SIGKILL and start again on the same
  * port. It serves the e2e suite's production build (.next-e2e), which scripts/test.sh has
  * just made in the stage before; only when there is none is it built here, once.
