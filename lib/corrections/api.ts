@@ -52,6 +52,7 @@ export const handleProposeCorrection = handle(
         actorOf(principal),
         { exceptionId: exception.id, ...input },
         requestMeta(request),
+        expected,
       );
       const view = await correctionView(db, correction.id);
       return json(view, {

@@ -28,6 +28,7 @@ import { writeAudit, type RequestMeta } from "@/lib/audit";
 import { actorCan, actorName, auditActorOf, isService, type Actor } from "@/lib/auth/actor";
 import { CurrencyCode } from "@/lib/contract/primitives";
 import { Conflict, Forbidden, InvalidInput, NotFound, StaleVersion } from "@/lib/errors";
+import { checkIfMatch } from "@/lib/http/json-body";
 import { currencyDigits } from "@/lib/format";
 import { enqueue } from "@/lib/outbox/enqueue";
 
@@ -91,6 +92,8 @@ export async function proposeCorrection(
   user: Actor,
   input: ProposeCorrectionInput,
   meta?: RequestMeta,
+  /** The exception's version the proposer saw (If-Match), checked under its row lock; null: any. */
+  expectedExceptionVersion: number | null = null,
 ): Promise<Correction> {
   if (!actorCan(user, "corrections:propose"))
     throw new Forbidden("Your role cannot propose corrections");
@@ -98,6 +101,7 @@ export async function proposeCorrection(
   return db.transaction(async (tx) => {
     const exception = await lockException(tx, data.exceptionId);
     if (!exception) throw new NotFound("No such exception");
+    checkIfMatch(expectedExceptionVersion, exception.version, "exception");
     if (!(CORRECTABLE_EXCEPTION_TYPES as readonly string[]).includes(exception.type)) {
       throw new InvalidInput(`A ${exception.type} exception is not corrected with a correction`);
     }

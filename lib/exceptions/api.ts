@@ -97,8 +97,11 @@ export const handleExceptionAction = handle(
           actor,
           request,
           action,
-          current.id,
-          expected ?? current.version,
+          {
+            id: current.id,
+            version: expected ?? current.version,
+            expected,
+          },
           input,
         );
       } catch (error) {
@@ -129,14 +132,15 @@ async function perform(
   actor: Actor,
   request: Request,
   action: ExceptionAction,
-  id: string,
-  version: number,
+  /** The version to act at; `expected` is the caller's If-Match alone (null: any). */
+  on: { id: string; version: number; expected: number | null },
   input: Record<string, unknown>,
 ): Promise<ActionOutcome> {
   const meta = requestMeta(request);
   const ctx: WorkContext = { actor, meta };
   const by = { userId: actorUserId(actor), actor: auditActorOf(actor), meta };
-  const target = { id, version };
+  const { id, expected } = on;
+  const target = { id, version: on.version };
   const ok = (extra: Record<string, unknown> = {}) => ({ status: 200, extra });
   switch (action) {
     case "assign": {
@@ -165,12 +169,12 @@ async function perform(
       return ok();
     }
     case "retry":
-      return ok({ retry: await requestPostingRetry(db, id, by) });
+      return ok({ retry: await requestPostingRetry(db, id, by, expected) });
     case "replay":
-      return ok({ replayed: await replayRejectedGroup(db, id, by) });
+      return ok({ replayed: await replayRejectedGroup(db, id, by, expected) });
     case "dismiss-events": {
       const { reason } = input as z.output<(typeof EXCEPTION_ACTION_BODIES)["dismiss-events"]>;
-      return ok(await dismissRejectedGroup(db, id, reason, by));
+      return ok(await dismissRejectedGroup(db, id, reason, by, expected));
     }
   }
 }

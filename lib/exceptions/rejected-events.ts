@@ -1,5 +1,5 @@
 import type { Db } from "@/db/client";
-import { findExceptionRow } from "@/db/queries/exception-workflow";
+import { findExceptionRow, lockException } from "@/db/queries/exception-workflow";
 import {
   NO_REASON,
   UNKNOWN_SOURCE,
@@ -14,6 +14,7 @@ import {
 import { writeAudit, type AuditActor, type RequestMeta } from "@/lib/audit";
 import { validateCloudEvent } from "@/lib/contract";
 import { AppError, Conflict, InvalidInput, NotFound } from "@/lib/errors";
+import { checkIfMatch } from "@/lib/http/json-body";
 import { ingestItems } from "@/lib/ingest/ingest";
 
 /*
@@ -117,9 +118,21 @@ function groupOfRow(row: { source: string | null; errors: readonly string[] }): 
   return { source: row.source ?? UNKNOWN_SOURCE, reason: row.errors[0] ?? NO_REASON };
 }
 
-async function groupOf(db: Db, exceptionId: string): Promise<RejectionGroupRef> {
-  const x = await findExceptionRow(db, exceptionId);
+/**
+ * The group an exception stands for. With an expected version (If-Match) the exception is
+ * locked and checked at it, so the caller's transaction acts on what the caller saw.
+ */
+async function groupOf(
+  db: Db,
+  exceptionId: string,
+  expectedVersion: number | null = null,
+): Promise<RejectionGroupRef> {
+  const x =
+    expectedVersion === null
+      ? await findExceptionRow(db, exceptionId)
+      : await lockException(db, exceptionId);
   if (!x) throw new NotFound("No such exception");
+  checkIfMatch(expectedVersion, x.version, "exception");
   const details = x.details as { source?: unknown; reason?: unknown };
   if (
     x.type !== "event_rejected" ||
@@ -149,7 +162,13 @@ export async function replayRejectedGroup(
   db: Db,
   exceptionId: string,
   by: ActingUser,
+  /** The version the caller saw (If-Match), checked under the row lock before replaying; null: any. */
+  expectedVersion: number | null = null,
 ): Promise<ReplayResult[]> {
+  // Each event replays in its own transaction (one bad event must not undo the others), so
+  // the version is checked once, under the lock, before the first.
+  if (expectedVersion !== null)
+    await db.transaction((tx) => groupOf(tx, exceptionId, expectedVersion));
   const events = await listGroupEvents(db, exceptionId, { limit: GROUP_ACTION_LIMIT });
   const results: ReplayResult[] = [];
   for (const e of events) {
@@ -169,10 +188,12 @@ export async function dismissRejectedGroup(
   exceptionId: string,
   reason: string,
   by: ActingUser,
+  /** The version the caller saw (If-Match), checked under the row lock; null: any. */
+  expectedVersion: number | null = null,
 ): Promise<{ dismissed: number }> {
   const why = parseReason(reason);
-  const group = await groupOf(db, exceptionId);
   return db.transaction(async (tx) => {
+    const group = await groupOf(tx, exceptionId, expectedVersion);
     const rows = await resolveWaitingGroupEvents(tx, group, `dismissed: ${why}`);
     if (rows.length === 0) throw new Conflict("No event of this group is waiting");
     await writeAudit(tx, {

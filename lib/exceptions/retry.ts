@@ -8,6 +8,7 @@ import { postingAttemptsInOrder } from "@/db/queries/retry";
 import type { CommandStatus } from "@/db/schema";
 import { writeAudit, type AuditActor, type RequestMeta } from "@/lib/audit";
 import { AppError, Conflict, InvalidInput, NotFound } from "@/lib/errors";
+import { checkIfMatch } from "@/lib/http/json-body";
 import { commandsForException } from "@/lib/outbox/commands";
 import { enqueue, requeueDead } from "@/lib/outbox/enqueue";
 
@@ -57,12 +58,15 @@ export async function requestPostingRetry(
   db: Db,
   exceptionId: string,
   by: RetryActor,
+  /** The version the caller saw (If-Match), checked under the row lock; null: any. */
+  expectedVersion: number | null = null,
 ): Promise<RetryOutcome> {
   return db.transaction(async (tx) => {
     // The row lock orders concurrent requests for one exception; the unique key is what
     // guarantees one command even without it.
     const x = await lockException(tx, exceptionId);
     if (!x) throw new NotFound("No such exception");
+    checkIfMatch(expectedVersion, x.version, "exception");
     if (x.type !== "erp_posting_failed")
       throw new InvalidInput("Only a failed ERP posting can be retried");
     if (x.status !== "open" && x.status !== "in_progress") {
