@@ -18,6 +18,8 @@ export default defineConfig({
         ? ["tests/faults/**", "**/node_modules/**"]
         : ["tests/faults/process/**", "**/node_modules/**"],
     environment: "node",
+    // Every answer of a /api/v1 handler a test receives is checked against the OpenAPI document.
+    setupFiles: ["tests/support/documented-answers.ts"],
     // Integration tests each create a database; two workers fit this machine's two cores.
     maxWorkers: 2,
     testTimeout: 30_000,

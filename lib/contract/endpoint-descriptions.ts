@@ -30,6 +30,7 @@ export const INGEST_ERRORS = {
   400: `The body as a whole is unusable: not JSON, not an event or an array of events, an empty array or more than ${MAX_BATCH_EVENTS.toLocaleString("en-US")} events. Kept with the reason, like rejected events`,
   413: `The body is larger than ${describeBytes(MAX_BODY_BYTES)}`,
   415: "The Content-Type is not application/cloudevents+json, application/json or application/cloudevents-batch+json",
+  429: "The key sends faster than its rate (CLOSELINE_INGEST_RATE_PER_KEY, with a burst of CLOSELINE_INGEST_BURST_PER_KEY); retry after the Retry-After header's seconds",
 } as const;
 
 export const CSV_UPLOAD_ERRORS = {
