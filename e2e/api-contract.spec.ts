@@ -3,9 +3,9 @@ import type { APIResponse } from "@playwright/test";
 import { createPersonalToken } from "@/lib/auth/api-keys";
 import { SYSTEM_ACTOR } from "@/lib/audit";
 import { exampleEvent } from "@/lib/contract/examples";
-import { createEndpoint } from "@/lib/outbox/endpoints";
 import { expect, test } from "./fixtures/auth";
 import { documentCheck } from "./fixtures/openapi";
+import { correctionsReceiver } from "./fixtures/outbox";
 
 /*
  * A script's day through the API, over real HTTP against the production build: ingest, read
@@ -140,13 +140,7 @@ test("every answer of a script's day through the API is one the served document 
   );
 
   // Corrections: one person proposes, the same person may not approve, a second one does.
-  // An approved correction leaves through the outbox, so the run needs a receiver for it.
-  const receiver = {
-    name: `api receiver ${run}`,
-    url: `http://127.0.0.1:9/api-corrections/${run}`,
-  };
-  const creator = { createdBy: null, actor: SYSTEM_ACTOR };
-  await createEndpoint(db, { ...receiver, kinds: ["correction.execute"] }, creator);
+  await correctionsReceiver(db);
   const proposed = await documented<{ id: string; status: string }>(
     "POST /api/v1/exceptions/{id}/corrections",
     await request.post(`/api/v1/exceptions/${id}/corrections`, {

@@ -2,10 +2,9 @@ import { eq } from "drizzle-orm";
 import type { APIRequestContext, Browser, Page } from "@playwright/test";
 import type { Db } from "@/db/client";
 import { corrections, exceptions } from "@/db/schema";
-import { SYSTEM_ACTOR } from "@/lib/audit";
-import { createEndpoint } from "@/lib/outbox/endpoints";
 import { expect, signIn, test, type AuthFixtures } from "./fixtures/auth";
 import type { E2eFixtures } from "./fixtures";
+import { correctionsReceiver } from "./fixtures/outbox";
 
 /*
  * A finance user proposes a correction, cannot approve it, a second finance user approves
@@ -14,19 +13,6 @@ import type { E2eFixtures } from "./fixtures";
  * target system's confirmation resolves it. A rejection instead returns it to open. The
  * audit log shows all of it.
  */
-
-/** Approved corrections leave through the outbox; the run's database needs a receiver for them. */
-async function correctionsReceiver(db: Db) {
-  await createEndpoint(
-    db,
-    {
-      name: "e2e corrections receiver",
-      url: "http://127.0.0.1:9/corrections",
-      kinds: ["correction.execute"],
-    },
-    { createdBy: null, actor: SYSTEM_ACTOR },
-  ).catch(() => undefined /* another spec of this run made it */);
-}
 
 /** Sends one CloudEvent through the public ingestion API. */
 async function send(

@@ -53,3 +53,16 @@ export function expectDocumented(
   const valid = validate(body);
   expect(valid ? [] : validate.errors, `${method} ${pathTemplate} ${status} body`).toEqual([]);
 }
+
+const templates = Object.keys(document.paths).map((template) => ({
+  template,
+  pattern: new RegExp(`^${template.replace(/[.]/g, "\\.").replace(/\{[^}]+\}/g, "[^/]+")}$`),
+}));
+
+/** The documented operation a concrete request is, as [method, path template], or null. */
+export function documentedOperation(method: string, url: string): [string, string] | null {
+  const path = new URL(url).pathname;
+  const found = templates.find(({ pattern }) => pattern.test(path));
+  if (!found || !document.paths[found.template]?.[method.toLowerCase()]) return null;
+  return [method, found.template];
+}
