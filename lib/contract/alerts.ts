@@ -181,7 +181,7 @@ export const AlertRuleInput = z
   });
 export type AlertRuleInput = z.infer<typeof AlertRuleInput>;
 
-export const ALERT_CHANNEL_KINDS = ["webhook", "slack", "email"] as const;
+export const ALERT_CHANNEL_KINDS = ["webhook", "slack", "email", "teams", "pagerduty"] as const;
 export const AlertChannelKind = z.enum(ALERT_CHANNEL_KINDS);
 export type AlertChannelKind = z.infer<typeof AlertChannelKind>;
 
@@ -200,12 +200,43 @@ const EmailRecipients = z
 
 const ChannelName = z.string().trim().min(1).max(100);
 
+/** A PagerDuty Events API v2 integration key: 32 letters and digits. */
+export const PagerDutyRoutingKey = z
+  .string()
+  .trim()
+  .regex(
+    /^[A-Za-z0-9]{32}$/,
+    "must be the 32-character integration key of an Events API v2 integration",
+  )
+  .meta({
+    description: "The service's Events API v2 integration key; stored sealed and never returned",
+    writeOnly: true,
+  });
+
+/**
+ * PagerDuty: the routing key is a credential (whoever has it can open incidents), so it is
+ * sealed like a webhook secret and no answer shows it. `eventsUrl` is for EU accounts
+ * (https://events.eu.pagerduty.com/v2/enqueue) and tests.
+ */
+export const PagerDutyChannelInput = z.object({
+  kind: z.literal("pagerduty"),
+  name: ChannelName,
+  routingKey: PagerDutyRoutingKey,
+  eventsUrl: HttpUrl.optional().meta({
+    description: "Events API v2 address; https://events.pagerduty.com/v2/enqueue when absent",
+  }),
+});
+
 export const AlertChannelInput = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("webhook"), name: ChannelName, url: HttpUrl }),
   z.object({ kind: z.literal("slack"), name: ChannelName, url: HttpUrl }),
   /** Sent through the install's SMTP server (SMTP_URL), not one of the channel's own. */
   z.object({ kind: z.literal("email"), name: ChannelName, to: EmailRecipients }),
+  /** A Teams workflow's "when a webhook request is received" URL; it gets Adaptive Cards. */
+  z.object({ kind: z.literal("teams"), name: ChannelName, url: HttpUrl }),
+  PagerDutyChannelInput,
 ]);
+export type PagerDutyChannelInput = z.infer<typeof PagerDutyChannelInput>;
 export type AlertChannelInput = z.infer<typeof AlertChannelInput>;
 
 export const ALERT_NOTICE_TYPES = ["alert.firing", "alert.resolved", "alert.acknowledged"] as const;

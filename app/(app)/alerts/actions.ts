@@ -93,14 +93,33 @@ export async function createChannelAction(
 ): Promise<ActionResult<{ name: string; secret: string | null }>> {
   return runAction(async () => {
     const user = await requirePermission("alerts:manage");
-    const { channel, secret } = await createChannel(
-      await getDb(),
-      text(form, "kind") === "email"
-        ? { kind: "email", name: text(form, "name"), to: parseRecipientList(text(form, "to")) }
-        : { kind: text(form, "kind"), name: text(form, "name"), url: text(form, "url") },
-      { userId: user.id, actor: userActor(user), meta: await actionMeta() },
-    );
+    const { channel, secret } = await createChannel(await getDb(), channelBody(form), {
+      userId: user.id,
+      actor: userActor(user),
+      meta: await actionMeta(),
+    });
     revalidatePath(PAGE);
     return { name: channel.name, secret };
   });
+}
+
+/** The channel form's fields, shaped as the API's JSON body for the kind chosen. */
+function channelBody(form: FormData): Record<string, unknown> {
+  const kind = text(form, "kind");
+  const name = text(form, "name");
+  switch (kind) {
+    case "email":
+      return { kind, name, to: parseRecipientList(text(form, "to")) };
+    case "pagerduty": {
+      const eventsUrl = text(form, "eventsUrl").trim();
+      return {
+        kind,
+        name,
+        routingKey: text(form, "routingKey"),
+        ...(eventsUrl ? { eventsUrl } : {}),
+      };
+    }
+    default:
+      return { kind, name, url: text(form, "url") };
+  }
 }
