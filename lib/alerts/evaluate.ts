@@ -67,7 +67,11 @@ export async function evaluateAlerts(
       const condition = AlertCondition.safeParse(rule.condition);
       if (!condition.success) continue; // written by an older version; the API refuses such rules
       summary.rules++;
-      const measured = await measure(tx, { condition: condition.data, entity: rule.entity }, now);
+      const measured = await measure(
+        tx,
+        { condition: condition.data, entity: rule.entity, createdAt: rule.createdAt },
+        now,
+      );
       const open = new Map((await unresolvedAlerts(tx, rule.id)).map((a) => [a.dimension, a]));
       const seen = new Set<string>();
       for (const m of measured) {

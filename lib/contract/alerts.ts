@@ -142,16 +142,85 @@ export const SilenceCondition = z.object({
   after: z.union([z.literal("learned"), Duration]).default("learned"),
 });
 
-export const ExceptionsCondition = z.object({
+export const KPI_CHANGE_UNITS = ["percent", "points"] as const;
+
+/**
+ * The same figure's change against the window of the same length just before: `percent` is
+ * (now − before) / |before| × 100, `points` is now − before in the figure's own unit (a share
+ * of 0.95 → 0.90 is −0.05 points). Null, which never fires, when either window has nothing
+ * to measure, or for percent when the previous window measured 0.
+ */
+export const KpiChangeCondition = z.object({
+  kind: z.literal("kpi_change"),
+  metric: KpiMetric,
+  unit: z.enum(KPI_CHANGE_UNITS),
+  op: Comparison,
+  value: z
+    .number()
+    .finite()
+    .meta({ description: "The change, e.g. -20 (percent) or -0.05 (points)" }),
+  window: Window,
+});
+
+const AlertableExceptionType = z.enum(ALERTABLE_EXCEPTION_TYPES);
+
+/** The exception severities, least first; kept here so the contract stays standalone. */
+export const EXCEPTION_SEVERITIES = ["low", "medium", "high", "critical"] as const;
+
+/** Open exceptions of a type at or above `atLeast` (the trigger when none is named). */
+export const OpenExceptionsCondition = z.object({
   kind: z.literal("exceptions"),
-  type: z.enum(ALERTABLE_EXCEPTION_TYPES),
+  trigger: z.literal("open_count").default("open_count"),
+  type: AlertableExceptionType,
   atLeast: z.int().min(1),
+});
+
+/**
+ * An exception opened after the rule was made, still open, at or above `severity`: one alert
+ * per exception, resolved when it closes. `type` null: any type.
+ */
+export const NewExceptionCondition = z.object({
+  kind: z.literal("exceptions"),
+  trigger: z.literal("new"),
+  type: AlertableExceptionType.nullable().default(null),
+  severity: z.enum(EXCEPTION_SEVERITIES),
+});
+
+/**
+ * Open exceptions past their type's SLA (the breach target on /admin/settings) number at
+ * least `atLeast`. `type` null: any type.
+ */
+export const SlaBreachCondition = z.object({
+  kind: z.literal("exceptions"),
+  trigger: z.literal("sla_breach"),
+  type: AlertableExceptionType.nullable().default(null),
+  atLeast: z.int().min(1).default(1),
+});
+
+export const EXCEPTION_TRIGGERS = ["open_count", "new", "sla_breach"] as const;
+
+export const ExceptionsCondition = z.discriminatedUnion("trigger", [
+  OpenExceptionsCondition,
+  NewExceptionCondition,
+  SlaBreachCondition,
+]);
+
+/**
+ * An entity-month still NO-GO (close readiness) within `withinDays` of its close deadline,
+ * or past it, and not closed. The deadline is per entity (/admin/settings). One alert per
+ * entity-month; an entity null or "*" means each entity.
+ */
+export const CloseCondition = z.object({
+  kind: z.literal("close"),
+  withinDays: z.int().min(0).max(31),
 });
 
 export const AlertCondition = z.discriminatedUnion("kind", [
   KpiCondition,
   SilenceCondition,
   ExceptionsCondition,
+  KpiChangeCondition,
+  CloseCondition,
 ]);
 export type AlertCondition = z.infer<typeof AlertCondition>;
 
@@ -170,7 +239,7 @@ export const AlertRuleInput = z
   })
   .refine(
     (rule) =>
-      rule.condition.kind !== "kpi" ||
+      (rule.condition.kind !== "kpi" && rule.condition.kind !== "kpi_change") ||
       rule.entity === null ||
       !COMPANY_ONLY_METRICS.includes(rule.condition.metric),
     { message: "this figure exists for the whole company only", path: ["entity"] },
