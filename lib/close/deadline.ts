@@ -8,7 +8,10 @@ import {
 } from "@/db/queries/settings";
 import { writeAudit, type AuditActor, type RequestMeta } from "@/lib/audit";
 import { InvalidInput } from "@/lib/errors";
+import { DEADLINE_KINDS, MAX_DEADLINE_DAY, type DeadlineFormRow } from "./deadline-words";
 import type { AccountingPeriodRange } from "./period";
+
+export { DEADLINE_KINDS, MAX_DEADLINE_DAY } from "./deadline-words";
 
 /*
  * When each entity's month must be closed: "business day N after month end" (the Nth
@@ -20,12 +23,6 @@ import type { AccountingPeriodRange } from "./period";
  */
 
 export const CLOSE_DEADLINES_KEY = "close.deadlines";
-
-export const DEADLINE_KINDS = ["business_day", "calendar_day"] as const;
-export type DeadlineKind = (typeof DEADLINE_KINDS)[number];
-
-/** Past day 28 a "day N" would not exist in February; a close that late is not a deadline. */
-export const MAX_DEADLINE_DAY = 28;
 
 export const CloseDeadlineRule = z.object({
   kind: z.enum(DEADLINE_KINDS),
@@ -111,14 +108,6 @@ export async function saveCloseDeadlines(
     });
     return after;
   });
-}
-
-/** The form's rows: the default, then each known entity (its own rule, or "default"). */
-export interface DeadlineFormRow {
-  /** "" for the default row. */
-  entity: string;
-  kind: DeadlineKind | "default";
-  day: number;
 }
 
 export function deadlineFormRows(

@@ -34,4 +34,36 @@ describe("alerts in the OpenAPI document", () => {
     expect(pagerduty.required).not.toContain("eventsUrl");
     expect(pagerduty.properties.routingKey).toMatchObject({ writeOnly: true });
   });
+
+  it("documents every condition kind, and each exception trigger with its fields", () => {
+    const rule = schemas.AlertRuleRequest as {
+      properties?: { condition: { oneOf?: unknown[]; anyOf?: unknown[] } };
+      allOf?: unknown[];
+    };
+    const text = JSON.stringify(rule);
+    const condition = rule.properties!.condition;
+    const kinds = ((condition.oneOf ?? condition.anyOf) as Record<string, unknown>[]).flatMap(
+      (option) => {
+        const nested = (option.oneOf ?? option.anyOf) as
+          { properties: { kind: { const: string } } }[] | undefined;
+        return nested
+          ? nested.map((o) => o.properties.kind.const)
+          : [(option as { properties: { kind: { const: string } } }).properties.kind.const];
+      },
+    );
+    expect([...new Set(kinds)].sort()).toEqual(
+      ["close", "exceptions", "kpi", "kpi_change", "silence"].sort(),
+    );
+    for (const field of [
+      '"withinDays"',
+      '"unit"',
+      '"percent"',
+      '"points"',
+      '"sla_breach"',
+      '"new"',
+      '"severity"',
+    ]) {
+      expect(text).toContain(field);
+    }
+  });
 });

@@ -6,6 +6,7 @@ import { getDb } from "@/db";
 import { acknowledgeAlert } from "@/lib/alerts/acknowledge";
 import { createChannel } from "@/lib/alerts/channels";
 import { parseRecipientList } from "@/lib/alerts/email";
+import { conditionFromForm } from "@/lib/alerts/rule-form";
 import { createRule, deleteRule } from "@/lib/alerts/rules";
 import { requirePermission } from "@/lib/auth/session";
 import { InvalidInput } from "@/lib/errors";
@@ -56,13 +57,7 @@ export async function createRuleAction(
       {
         name: text(form, "name"),
         severity: text(form, "severity"),
-        condition: {
-          kind: "kpi",
-          metric: text(form, "metric"),
-          op: text(form, "op"),
-          value: Number(text(form, "value")),
-          window: text(form, "window"),
-        },
+        condition: conditionFromForm((name) => text(form, name)),
         entity: entity === "" ? null : entity,
         for: text(form, "for") || "PT0S",
         channelIds: form.getAll("channelIds").filter((v) => typeof v === "string"),
