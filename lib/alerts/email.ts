@@ -3,7 +3,7 @@ import { AlertNotice } from "@/lib/contract/alerts";
 import { env } from "@/lib/env";
 import { InvalidInput } from "@/lib/errors";
 import { sendOverSmtp, type AttemptResult } from "@/lib/outbox/smtp";
-import { noticeFacts, noticeState } from "./render";
+import { noticeFacts, noticeLinks, noticeState } from "./render";
 
 /*
  * Alert notices as e-mail. The SMTP server belongs to the install (SMTP_URL, sender
@@ -65,7 +65,7 @@ export function alertEmail(notice: AlertNotice): AlertEmail {
     "",
     ...rows.map(([label, value]) => `${label}: ${value}`),
     "",
-    `Open in Closeline: ${notice.alert.url}`,
+    ...noticeLinks(notice).map((link) => `${link.text}: ${link.href}`),
     "",
   ].join("\n");
   const cells = rows
@@ -80,7 +80,9 @@ export function alertEmail(notice: AlertNotice): AlertEmail {
     '<body style="font-family:sans-serif">',
     `<h1 style="font-size:18px">${escapeHtml(subject)}</h1>`,
     `<table>\n${cells}\n</table>`,
-    `<p><a href="${escapeHtml(notice.alert.url)}">Open in Closeline</a></p>`,
+    ...noticeLinks(notice).map(
+      (link) => `<p><a href="${escapeHtml(link.href)}">${escapeHtml(link.text)}</a></p>`,
+    ),
     "</body></html>",
     "",
   ].join("\n");

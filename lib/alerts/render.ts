@@ -114,6 +114,15 @@ export function noticeFacts(notice: AlertNotice): [string, string][] {
   return rows;
 }
 
+const VIEW_LABEL = "Show the filtered view";
+
+/** Where a notice points: the alert, then the page it is about when there is one. */
+export function noticeLinks(notice: AlertNotice): { href: string; text: string }[] {
+  const links = [{ href: notice.alert.url, text: "Open in Closeline" }];
+  if (notice.alert.view) links.push({ href: notice.alert.view, text: VIEW_LABEL });
+  return links;
+}
+
 /** A Slack incoming-webhook message: a text fallback and Block Kit blocks. */
 export function slackMessage(notice: AlertNotice) {
   const a = notice.alert;
@@ -130,7 +139,7 @@ export function slackMessage(notice: AlertNotice) {
         elements: [
           {
             type: "mrkdwn",
-            text: `Severity: ${a.severity} · Since ${a.startedAt ?? "—"} · <${a.url}|Open in Closeline>`,
+            text: `Severity: ${a.severity} · Since ${a.startedAt ?? "—"} · <${a.url}|Open in Closeline>${a.view ? ` · <${a.view}|${VIEW_LABEL}>` : ""}`,
           },
         ],
       },
@@ -176,7 +185,11 @@ export function teamsMessage(notice: AlertNotice) {
               facts: noticeFacts(notice).map(([title, value]) => ({ title, value })),
             },
           ],
-          actions: [{ type: "Action.OpenUrl", title: "Open in Closeline", url: notice.alert.url }],
+          actions: noticeLinks(notice).map(({ text, href }) => ({
+            type: "Action.OpenUrl",
+            title: text,
+            url: href,
+          })),
         },
       },
     ],
@@ -230,7 +243,7 @@ export function pagerDutyEvent(notice: AlertNotice, routingKey: string) {
     },
     client: "Closeline",
     client_url: a.url,
-    links: [{ href: a.url, text: "Open in Closeline" }],
+    links: noticeLinks(notice),
   };
 }
 

@@ -16,8 +16,8 @@ export const CONDITION_CHOICES = [
 export type ConditionChoice = (typeof CONDITION_CHOICES)[number];
 
 export const CONDITION_CHOICE_LABELS: Record<ConditionChoice, string> = {
-  kpi: "A figure crosses a threshold",
-  kpi_change: "A figure changes against the previous window",
+  kpi: "KPI against a value",
+  kpi_change: "KPI change against the previous window",
   exceptions_open: "Open exceptions of a type reach a count",
   exceptions_new: "A new exception at or above a severity",
   exceptions_sla: "Exceptions past their SLA",

@@ -326,6 +326,8 @@ export const AlertNotice = z.object({
     startedAt: z.string().nullable(),
     resolvedAt: z.string().nullable(),
     url: z.string(),
+    /** The page the alert is about, filtered to its dimension (overview, queue, checklist). */
+    view: z.string().nullable().optional(),
     acknowledged: z
       .object({ by: z.string().nullable(), at: z.string(), comment: z.string() })
       .nullable()

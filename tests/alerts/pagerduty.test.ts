@@ -76,7 +76,10 @@ describe("PagerDuty channel", () => {
       dedup_key: alert!.id,
       client: "Closeline",
       client_url: url,
-      links: [{ href: url, text: "Open in Closeline" }],
+      links: [
+        { href: url, text: "Open in Closeline" },
+        { href: "https://closeline.test/overview?entity=PD", text: "Show the filtered view" },
+      ],
     });
     expect(trigger!.payload).toMatchObject({
       summary: `Firing [critical] ${rule.name} (PD): 0 against a threshold of 0.9000`,

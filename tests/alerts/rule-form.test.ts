@@ -25,7 +25,8 @@ const formFor = (choice: string, extra: Record<string, string> = {}) =>
 describe("the rule editor's conditions", () => {
   it("turns every choice into a valid condition", () => {
     for (const choice of CONDITION_CHOICES) {
-      const extra = choice === "exceptions_open" ? { exceptionType: "invoice_disputed" } : {};
+      const extra: Record<string, string> =
+        choice === "exceptions_open" ? { exceptionType: "invoice_disputed" } : {};
       const parsed = AlertCondition.safeParse(formFor(choice, extra));
       expect(parsed.success, choice).toBe(true);
     }

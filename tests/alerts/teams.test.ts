@@ -88,6 +88,12 @@ describe("Microsoft Teams channel", () => {
         title: "Open in Closeline",
         url: `https://closeline.test/alerts#alert-${alert!.id}`,
       },
+      // The overview filtered to the alert's entity.
+      {
+        type: "Action.OpenUrl",
+        title: "Show the filtered view",
+        url: "https://closeline.test/overview?entity=TEAMS",
+      },
     ]);
 
     await acknowledgeAlert(
