@@ -6,7 +6,7 @@ import { expectAxeCleanInBothThemes, expectNoSidewaysScrollAt390 } from "./fixtu
 /*
  * Alerts. An operations analyst on a phone finds a firing alert, acknowledges it with a
  * comment using the keyboard alone, and sees it move to Acknowledged with who and what; a
- * finance manager adds a KPI rule through the form. The firing alert is written directly:
+ * finance manager adds a KPI rule, a KPI-change rule and a close rule through the form. The firing alert is written directly:
  * evaluation has its own integration tests (tests/alerts).
  */
 
@@ -69,10 +69,13 @@ test("operations acknowledges a firing alert with a comment, by keyboard, at 390
   ).toHaveCount(0);
 });
 
-test("finance adds a KPI rule through the form", async ({ page, signInAs }) => {
+test("finance adds KPI, KPI-change and close rules through the form", async ({
+  page,
+  signInAs,
+}) => {
   await signInAs("finance", "/alerts");
   const form = page.locator("section", {
-    has: page.getByRole("heading", { name: "Add a KPI rule" }),
+    has: page.getByRole("heading", { name: "Add a rule" }),
   });
   await form.getByLabel("Name").fill(`Lag ${RUN}`);
   await form.getByLabel("Figure").selectOption("eventLag.p95Ms");
@@ -85,6 +88,29 @@ test("finance adds a KPI rule through the form", async ({ page, signInAs }) => {
     "Event lag p95 (ms) > 60000 over PT1H",
   );
 
+  await form.getByLabel("Name").fill(`Drop ${RUN}`);
+  await form.getByLabel("Condition").selectOption("kpi_change");
+  await form.getByLabel("Figure").selectOption("erpPosting.firstPassSuccessRate");
+  await form.getByLabel("Change in").selectOption("percent");
+  await form.getByLabel("Comparison").selectOption("<");
+  await form.getByLabel("Change", { exact: true }).fill("-20");
+  await form.getByLabel("Over the last").fill("P1D");
+  await form.getByRole("button", { name: "Add rule" }).click();
+  await expect(form.getByRole("status")).toContainText(`Drop ${RUN}`);
+  await expect(page.getByRole("region", { name: "Alert rules" })).toContainText(
+    "ERP first-pass success (share, 0–1) change < -20 % vs the previous P1D",
+  );
+
+  await form.getByLabel("Name").fill(`Close ${RUN}`);
+  await form.getByLabel("Condition").selectOption("close");
+  await form.getByLabel("Days before the deadline").fill("3");
+  await form.getByRole("button", { name: "Add rule" }).click();
+  await expect(form.getByRole("status")).toContainText(`Close ${RUN}`);
+  await expect(page.getByRole("region", { name: "Alert rules" })).toContainText(
+    "NO-GO within 3 days of the close deadline",
+  );
+
+  await form.getByLabel("Condition").selectOption("kpi");
   await form.getByLabel("Name").fill(`Bad ${RUN}`);
   await form.getByLabel("Over the last").fill("PT10S");
   await form.getByRole("button", { name: "Add rule" }).click();

@@ -1,15 +1,30 @@
 "use client";
 
+import { useState } from "react";
 import { ActionForm, type FormAction } from "@/components/forms/action-form";
 import { Field, FieldGroup, Options, SelectField } from "@/components/forms/field";
 import {
+  CONDITION_CHOICE_LABELS,
+  CONDITION_CHOICES,
+  type ConditionChoice,
+} from "@/lib/alerts/rule-form";
+import {
   ALERT_SEVERITIES,
+  ALERTABLE_EXCEPTION_TYPES,
   COMPARISONS,
+  EXCEPTION_SEVERITIES,
+  KPI_CHANGE_UNITS,
   KPI_METRIC_LABELS,
   KPI_METRICS,
 } from "@/lib/contract/alerts";
+import { TYPE_LABELS } from "@/lib/exceptions/vocabulary";
 
-/** A KPI threshold rule; the same contract as POST /api/v1/alert-rules validates it. */
+const ANY = "";
+
+/**
+ * An alert rule: the fields shown follow the condition chosen. The same contract as
+ * POST /api/v1/alert-rules validates it (lib/alerts/rule-form.ts shapes the fields).
+ */
 export function RuleForm({
   channels,
   create,
@@ -17,6 +32,7 @@ export function RuleForm({
   channels: { id: string; name: string; kind: string }[];
   create: FormAction<{ name: string }>;
 }) {
+  const [choice, setChoice] = useState<ConditionChoice>("kpi");
   return (
     <ActionForm
       action={create}
@@ -45,30 +61,24 @@ export function RuleForm({
         defaultValue="warning"
         values={ALERT_SEVERITIES}
       />
-      <Field label="Figure" style={{ flex: "1 1 16rem" }}>
-        <select name="metric" defaultValue="erpPosting.firstPassSuccessRate">
-          <Options values={KPI_METRICS} label={(m) => KPI_METRIC_LABELS[m]} />
+      <Field label="Condition" style={{ flex: "1 1 18rem" }}>
+        <select
+          name="conditionKind"
+          value={choice}
+          onChange={(event) => setChoice(event.target.value as ConditionChoice)}
+        >
+          <Options values={CONDITION_CHOICES} label={(c) => CONDITION_CHOICE_LABELS[c]} />
         </select>
       </Field>
-      <SelectField label="Comparison" name="op" defaultValue="<" values={COMPARISONS} />
-      <Field label="Threshold">
-        <input name="value" type="number" step="any" required defaultValue="0.9" />
-      </Field>
-      <Field label="Over the last">
-        <input
-          name="window"
-          required
-          defaultValue="P1D"
-          pattern="P.*"
-          aria-describedby="rule-help"
-        />
-      </Field>
+      <ConditionFields choice={choice} />
       <Field label="For at least">
         <input name="for" defaultValue="PT0S" pattern="P.*" aria-describedby="rule-help" />
       </Field>
-      <Field label="Entity">
-        <input name="entity" maxLength={200} placeholder="all; * for each" />
-      </Field>
+      {choice === "silence" ? null : (
+        <Field label="Entity">
+          <input name="entity" maxLength={200} placeholder="all; * for each" />
+        </Field>
+      )}
       {channels.length > 0 ? (
         <FieldGroup legend="Notify">
           {channels.map((c) => (
@@ -80,4 +90,104 @@ export function RuleForm({
       ) : null}
     </ActionForm>
   );
+}
+
+/** The fields of one kind of condition; keyed by the choice so each starts from its defaults. */
+function ConditionFields({ choice }: { choice: ConditionChoice }) {
+  switch (choice) {
+    case "kpi":
+    case "kpi_change":
+      return (
+        <>
+          <Field label="Figure" style={{ flex: "1 1 16rem" }}>
+            <select name="metric" defaultValue="erpPosting.firstPassSuccessRate">
+              <Options values={KPI_METRICS} label={(m) => KPI_METRIC_LABELS[m]} />
+            </select>
+          </Field>
+          {choice === "kpi_change" ? (
+            <SelectField
+              label="Change in"
+              name="unit"
+              defaultValue="percent"
+              values={KPI_CHANGE_UNITS}
+            />
+          ) : null}
+          <SelectField label="Comparison" name="op" defaultValue="<" values={COMPARISONS} />
+          <Field label={choice === "kpi" ? "Threshold" : "Change"} key={choice}>
+            <input
+              name="value"
+              type="number"
+              step="any"
+              required
+              defaultValue={choice === "kpi" ? "0.9" : "-20"}
+            />
+          </Field>
+          <Field label="Over the last">
+            <input
+              name="window"
+              required
+              defaultValue="P1D"
+              pattern="P.*"
+              aria-describedby="rule-help"
+            />
+          </Field>
+        </>
+      );
+    case "exceptions_open":
+    case "exceptions_new":
+    case "exceptions_sla":
+      return (
+        <>
+          <Field label="Exception type" key={choice}>
+            <select
+              name="exceptionType"
+              defaultValue={choice === "exceptions_open" ? ALERTABLE_EXCEPTION_TYPES[0] : ANY}
+            >
+              {choice === "exceptions_open" ? null : <option value={ANY}>any type</option>}
+              <Options values={ALERTABLE_EXCEPTION_TYPES} label={(t) => TYPE_LABELS[t]} />
+            </select>
+          </Field>
+          {choice === "exceptions_new" ? (
+            <SelectField
+              label="At or above"
+              name="exceptionSeverity"
+              defaultValue="high"
+              values={EXCEPTION_SEVERITIES}
+            />
+          ) : (
+            <Field label="At least">
+              <input name="atLeast" type="number" min={1} step={1} required defaultValue="1" />
+            </Field>
+          )}
+        </>
+      );
+    case "close":
+      return (
+        <Field label="Days before the deadline">
+          <input
+            name="withinDays"
+            type="number"
+            min={0}
+            max={31}
+            step={1}
+            required
+            defaultValue="2"
+          />
+        </Field>
+      );
+    case "silence":
+      return (
+        <>
+          <Field label="Source">
+            <input name="source" maxLength={200} placeholder="each source" />
+          </Field>
+          <Field label="Event type">
+            <input name="eventType" maxLength={200} placeholder="each type" />
+          </Field>
+          <Field label="Silent for">
+            <input name="after" placeholder="learned, or PT1H" aria-describedby="rule-help" />
+          </Field>
+        </>
+      );
+  }
 }

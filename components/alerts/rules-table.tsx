@@ -54,8 +54,19 @@ function describeCondition(condition: Record<string, unknown>, entity: string | 
       return `${KPI_METRIC_LABELS[condition.metric as KpiMetric] ?? String(condition.metric)} ${String(condition.op)} ${String(condition.value)} over ${String(condition.window)}${where}`;
     case "silence":
       return `${String(condition.source ?? "any source")} / ${String(condition.type ?? "any type")} silent (${String(condition.after)})`;
+    case "kpi_change":
+      return `${KPI_METRIC_LABELS[condition.metric as KpiMetric] ?? String(condition.metric)} change ${String(condition.op)} ${String(condition.value)}${condition.unit === "percent" ? " %" : " points"} vs the previous ${String(condition.window)}${where}`;
     case "exceptions":
-      return `open ${String(condition.type)} ≥ ${String(condition.atLeast)}${where}`;
+      switch (condition.trigger) {
+        case "new":
+          return `new ${String(condition.type ?? "exception")} at ${String(condition.severity)} or above${where}`;
+        case "sla_breach":
+          return `${String(condition.type ?? "exceptions")} past SLA ≥ ${String(condition.atLeast)}${where}`;
+        default:
+          return `open ${String(condition.type)} ≥ ${String(condition.atLeast)}${where}`;
+      }
+    case "close":
+      return `NO-GO within ${String(condition.withinDays)} days of the close deadline${where}`;
     default:
       return String(condition.kind);
   }

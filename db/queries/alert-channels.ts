@@ -55,11 +55,20 @@ export async function findChannel(db: Db, id: string): Promise<ChannelSummary | 
 export async function updateChannelAddress(
   tx: Db,
   id: string,
-  set: { name: string; config: ChannelSummary["config"] },
+  set: {
+    name: string;
+    config: ChannelSummary["config"];
+    /** Sealed; absent keeps the current one. */ secret?: string;
+  },
 ): Promise<ChannelSummary | null> {
   const [row] = await tx
     .update(alertChannels)
-    .set({ name: set.name, config: set.config, updatedAt: sql`now()` })
+    .set({
+      name: set.name,
+      config: set.config,
+      ...(set.secret ? { secret: set.secret } : {}),
+      updatedAt: sql`now()`,
+    })
     .where(eq(alertChannels.id, id))
     .returning(listed);
   return row ?? null;

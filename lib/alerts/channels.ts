@@ -8,13 +8,13 @@ import {
   type ChannelSummary,
 } from "@/db/queries/alert-channels";
 import { writeAudit, type AuditActor, type RequestMeta } from "@/lib/audit";
-import { AlertChannelInput } from "@/lib/contract/alerts";
+import { AlertChannelInput, PagerDutyChannelInput } from "@/lib/contract/alerts";
 import { InvalidInput, NotFound } from "@/lib/errors";
 import { generateWebhookSecret } from "@/lib/outbox/signature";
 import { seal } from "@/lib/secret-box";
 import { env } from "@/lib/env";
 import { requireSmtpServer } from "./email";
-import { CHANNEL_SECRET_PURPOSE } from "./render";
+import { CHANNEL_SECRET_PURPOSE, PAGERDUTY_EVENTS_URL } from "./render";
 
 /*
  * Where alert notices go. A webhook channel signs with a secret of its own, generated here
@@ -37,8 +37,27 @@ function issues(error: { issues: { path: PropertyKey[]; message: string }[] }): 
 const invalidChannel = (details: string[]) =>
   new InvalidInput(`Invalid alert channel: ${details.join("; ")}`, details);
 
-function configOf(input: AlertChannelInput): ChannelSummary["config"] {
-  return input.kind === "email" ? { to: input.to } : { url: input.url };
+/** What a channel shows of itself: its address, never its credential. */
+function configOf(input: ChannelFields): ChannelSummary["config"] {
+  switch (input.kind) {
+    case "email":
+      return { to: input.to };
+    case "pagerduty":
+      return { url: input.eventsUrl ?? PAGERDUTY_EVENTS_URL };
+    default:
+      return { url: input.url };
+  }
+}
+
+/** A channel as validated; a PagerDuty change may leave the routing key out to keep it. */
+type ChannelFields =
+  AlertChannelInput | (Omit<PagerDutyChannelInput, "routingKey"> & { routingKey?: string });
+
+/** The credential a channel's requests carry: a webhook's signing secret, PagerDuty's routing key. */
+function secretOf(input: AlertChannelInput, given: string | undefined): string | null {
+  if (input.kind === "webhook") return given ?? generateWebhookSecret();
+  if (input.kind === "pagerduty") return input.routingKey;
+  return null;
 }
 
 export async function createChannel(
@@ -50,7 +69,7 @@ export async function createChannel(
   if (!parsed.success) throw invalidChannel(issues(parsed.error));
   const input = parsed.data;
   if (input.kind === "email") requireSmtpServer(context.smtpUrl ?? env.SMTP_URL);
-  const secret = input.kind === "webhook" ? (context.secret ?? generateWebhookSecret()) : null;
+  const secret = secretOf(input, context.secret);
   return db.transaction(async (tx) => {
     const channel = await insertChannel(tx, {
       kind: input.kind,
@@ -66,7 +85,8 @@ export async function createChannel(
       after: { kind: input.kind, name: input.name, ...configOf(input) },
       meta: context.meta,
     });
-    return { channel, secret };
+    // Only a generated secret is news to the caller; a routing key they gave is not echoed.
+    return { channel, secret: input.kind === "webhook" ? secret : null };
   });
 }
 
@@ -88,20 +108,29 @@ export async function updateChannel(
   context: WriteContext,
 ): Promise<ChannelSummary> {
   const current = await getChannel(db, id);
-  const parsed = AlertChannelInput.safeParse({
+  const change: Record<string, unknown> = body && typeof body === "object" ? { ...body } : {};
+  const merged = {
     kind: current.kind,
     name: current.name,
-    ...current.config,
-    ...(body && typeof body === "object" ? body : {}),
-  });
+    ...(current.kind === "pagerduty" ? { eventsUrl: current.config.url } : current.config),
+    ...change,
+  };
+  // A PagerDuty channel keeps its sealed routing key unless the change gives a new one.
+  const keepsKey =
+    current.kind === "pagerduty" && change.kind === undefined && !("routingKey" in change);
+  const parsed = keepsKey
+    ? PagerDutyChannelInput.partial({ routingKey: true }).safeParse(merged)
+    : AlertChannelInput.safeParse(merged);
   if (!parsed.success) throw invalidChannel(issues(parsed.error));
   if (parsed.data.kind !== current.kind) {
     throw new InvalidInput("A channel's kind cannot change; create a new channel instead");
   }
+  const routingKey = parsed.data.kind === "pagerduty" ? parsed.data.routingKey : undefined;
   return db.transaction(async (tx) => {
     const row = await updateChannelAddress(tx, id, {
       name: parsed.data.name,
       config: configOf(parsed.data),
+      ...(routingKey ? { secret: seal(routingKey, CHANNEL_SECRET_PURPOSE) } : {}),
     });
     if (!row) throw new NotFound("No alert channel with that id");
     await writeAudit(tx, {
@@ -109,7 +138,7 @@ export async function updateChannel(
       action: "alert_channel.updated",
       target: { type: "alert_channel", id },
       before: { name: current.name, ...current.config },
-      after: { name: row.name, ...row.config },
+      after: { name: row.name, ...row.config, ...(routingKey ? { routingKey: "(replaced)" } : {}) },
       meta: context.meta,
     });
     return row;

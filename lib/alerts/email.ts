@@ -3,7 +3,7 @@ import { AlertNotice } from "@/lib/contract/alerts";
 import { env } from "@/lib/env";
 import { InvalidInput } from "@/lib/errors";
 import { sendOverSmtp, type AttemptResult } from "@/lib/outbox/smtp";
-import { formatFigure } from "./render";
+import { noticeFacts, noticeLinks, noticeState } from "./render";
 
 /*
  * Alert notices as e-mail. The SMTP server belongs to the install (SMTP_URL, sender
@@ -30,12 +30,6 @@ export function parseRecipientList(text: string): string[] {
     .filter(Boolean);
 }
 
-const STATE: Record<AlertNotice["type"], string> = {
-  "alert.firing": "firing",
-  "alert.resolved": "resolved",
-  "alert.acknowledged": "acknowledged",
-};
-
 /** A header holds one line: a line break in a rule name must not start a new header. */
 const oneLine = (text: string) => text.replace(/[\r\n\t]+/g, " ").trim();
 
@@ -43,46 +37,7 @@ const oneLine = (text: string) => text.replace(/[\r\n\t]+/g, " ").trim();
 export function alertEmailSubject(notice: AlertNotice): string {
   const a = notice.alert;
   const where = a.entity ? ` (${a.entity})` : "";
-  return oneLine(`[${a.severity.toUpperCase()}] ${a.ruleName} — ${STATE[notice.type]}${where}`);
-}
-
-/** `2026-12-06 16:49 UTC`: an e-mail is read anywhere, so the time says its zone. */
-function when(iso: string | null): string | null {
-  if (!iso) return null;
-  const at = new Date(iso);
-  if (Number.isNaN(at.getTime())) return iso;
-  return `${at.toISOString().slice(0, 16).replace("T", " ")} UTC`;
-}
-
-/** The facts of a notice, label and value, in the order a person reads them. */
-function facts(notice: AlertNotice): [string, string][] {
-  const a = notice.alert;
-  const rows: [string, string][] = [
-    ["Rule", a.ruleName],
-    ["State", STATE[notice.type]],
-    ["Severity", a.severity],
-    ["Entity", a.entity ?? "whole company"],
-  ];
-  if (a.threshold !== null) {
-    rows.push([
-      "Value",
-      `${formatFigure(a.value)} against a threshold of ${formatFigure(a.threshold)}`,
-    ]);
-  } else if (a.value !== null) {
-    rows.push(["Value", formatFigure(a.value)]);
-  }
-  const started = when(a.startedAt);
-  if (started) rows.push(["Started", started]);
-  const resolved = when(a.resolvedAt);
-  if (resolved) rows.push(["Resolved", resolved]);
-  if (a.acknowledged) {
-    const by = a.acknowledged.by ?? "someone";
-    rows.push([
-      "Acknowledged",
-      `by ${by} at ${when(a.acknowledged.at)}: ${a.acknowledged.comment}`,
-    ]);
-  }
-  return rows;
+  return oneLine(`[${a.severity.toUpperCase()}] ${a.ruleName} — ${noticeState(notice)}${where}`);
 }
 
 const HTML_ESCAPES: Record<string, string> = {
@@ -104,13 +59,13 @@ export interface AlertEmail {
 /** The notice as a plain-text part and an HTML part saying the same. */
 export function alertEmail(notice: AlertNotice): AlertEmail {
   const subject = alertEmailSubject(notice);
-  const rows = facts(notice);
+  const rows = noticeFacts(notice);
   const text = [
     subject,
     "",
     ...rows.map(([label, value]) => `${label}: ${value}`),
     "",
-    `Open in Closeline: ${notice.alert.url}`,
+    ...noticeLinks(notice).map((link) => `${link.text}: ${link.href}`),
     "",
   ].join("\n");
   const cells = rows
@@ -125,7 +80,9 @@ export function alertEmail(notice: AlertNotice): AlertEmail {
     '<body style="font-family:sans-serif">',
     `<h1 style="font-size:18px">${escapeHtml(subject)}</h1>`,
     `<table>\n${cells}\n</table>`,
-    `<p><a href="${escapeHtml(notice.alert.url)}">Open in Closeline</a></p>`,
+    ...noticeLinks(notice).map(
+      (link) => `<p><a href="${escapeHtml(link.href)}">${escapeHtml(link.text)}</a></p>`,
+    ),
     "</body></html>",
     "",
   ].join("\n");

@@ -22,6 +22,7 @@ import {
 } from "@/lib/contract/alerts";
 import { env } from "@/lib/env";
 import { absentMeasurement, measure, type Measurement } from "./measure";
+import { filteredViewPath } from "./view-link";
 
 /*
  * The alert lifecycle, one rule × dimension at a time:
@@ -67,7 +68,11 @@ export async function evaluateAlerts(
       const condition = AlertCondition.safeParse(rule.condition);
       if (!condition.success) continue; // written by an older version; the API refuses such rules
       summary.rules++;
-      const measured = await measure(tx, { condition: condition.data, entity: rule.entity }, now);
+      const measured = await measure(
+        tx,
+        { condition: condition.data, entity: rule.entity, createdAt: rule.createdAt },
+        now,
+      );
       const open = new Map((await unresolvedAlerts(tx, rule.id)).map((a) => [a.dimension, a]));
       const seen = new Set<string>();
       for (const m of measured) {
@@ -147,11 +152,12 @@ export function alertUrl(baseUrl: string, alertId: string): string {
 
 export function buildNotice(
   type: AlertNoticeType,
-  rule: Pick<AlertRule, "id" | "name" | "severity">,
+  rule: Pick<AlertRule, "id" | "name" | "severity" | "condition" | "entity">,
   alert: Alert,
   baseUrl: string,
   acknowledgedBy: string | null,
 ): AlertNotice {
+  const condition = AlertCondition.safeParse(rule.condition);
   return {
     type,
     alert: {
@@ -165,6 +171,9 @@ export function buildNotice(
       startedAt: alert.startedAt?.toISOString() ?? null,
       resolvedAt: alert.resolvedAt?.toISOString() ?? null,
       url: alertUrl(baseUrl, alert.id),
+      view: condition.success
+        ? `${baseUrl}${filteredViewPath(condition.data, rule.entity, alert.dimension)}`
+        : null,
       acknowledged: alert.acknowledgedAt
         ? {
             by: acknowledgedBy,

@@ -1,12 +1,14 @@
 import type { ClaimedCommand } from "@/db/queries/outbox";
-import { AlertNotice } from "@/lib/contract/alerts";
+import { AlertNotice, type AlertSeverity } from "@/lib/contract/alerts";
 import { open } from "@/lib/secret-box";
 import { webhookHeaders } from "@/lib/outbox/signature";
 
 /*
  * How an alert notice looks on the wire, per channel kind. The outbox stores the notice
  * (lib/contract/alerts.ts AlertNotice) as the command's payload; this turns it into the
- * request the channel's receiver expects.
+ * request the channel's receiver expects. The words (the summary line, the facts) are made
+ * once here and every channel's message is built from them, so Slack, Teams, PagerDuty and
+ * e-mail (./email.ts) say the same thing.
  */
 
 /** What a sealed alert-channel secret is bound to (lib/secret-box.ts). */
@@ -23,6 +25,11 @@ export function alertRequest(
 ): OutgoingRequest {
   const notice = AlertNotice.parse(command.payload);
   if (!command.url) throw new Error("the alert channel has no URL");
+  const json = (message: unknown): OutgoingRequest => ({
+    url: command.url!,
+    body: JSON.stringify(message),
+    headers: {},
+  });
   switch (command.channelKind) {
     case "webhook": {
       if (!command.secret) throw new Error("the webhook channel has no signing secret");
@@ -32,7 +39,13 @@ export function alertRequest(
       return { url: command.url, body, headers: webhookHeaders(secret, command.id, body) };
     }
     case "slack":
-      return { url: command.url, body: JSON.stringify(slackMessage(notice)), headers: {} };
+      return json(slackMessage(notice));
+    case "teams":
+      return json(teamsMessage(notice));
+    case "pagerduty": {
+      if (!command.secret) throw new Error("the PagerDuty channel has no routing key");
+      return json(pagerDutyEvent(notice, open(command.secret, CHANNEL_SECRET_PURPOSE)));
+    }
     default:
       throw new Error(`unknown alert channel kind ${command.channelKind}`);
   }
@@ -43,6 +56,9 @@ const HEADLINE: Record<AlertNotice["type"], string> = {
   "alert.resolved": "Resolved",
   "alert.acknowledged": "Acknowledged",
 };
+
+/** The notice's state in a sentence's words: firing, resolved, acknowledged. */
+export const noticeState = (notice: AlertNotice) => HEADLINE[notice.type].toLowerCase();
 
 /** A measured figure as people read it: whole numbers as they are, others to four digits. */
 export const formatFigure = (value: number | null) =>
@@ -57,6 +73,54 @@ export function noticeSummary(notice: AlertNotice): string {
       ? ""
       : `: ${formatFigure(a.value)} against a threshold of ${formatFigure(a.threshold)}`;
   return `${HEADLINE[notice.type]} [${a.severity}] ${a.ruleName}${where}${measured}`;
+}
+
+/** `2026-12-06 16:49 UTC`: a message is read anywhere, so the time says its zone. */
+export function utcMinute(iso: string | null): string | null {
+  if (!iso) return null;
+  const at = new Date(iso);
+  if (Number.isNaN(at.getTime())) return iso;
+  return `${at.toISOString().slice(0, 16).replace("T", " ")} UTC`;
+}
+
+/** The facts of a notice, label and value, in the order a person reads them. */
+export function noticeFacts(notice: AlertNotice): [string, string][] {
+  const a = notice.alert;
+  const rows: [string, string][] = [
+    ["Rule", a.ruleName],
+    ["State", noticeState(notice)],
+    ["Severity", a.severity],
+    ["Entity", a.entity ?? "whole company"],
+  ];
+  if (a.threshold !== null) {
+    rows.push([
+      "Value",
+      `${formatFigure(a.value)} against a threshold of ${formatFigure(a.threshold)}`,
+    ]);
+  } else if (a.value !== null) {
+    rows.push(["Value", formatFigure(a.value)]);
+  }
+  const started = utcMinute(a.startedAt);
+  if (started) rows.push(["Started", started]);
+  const resolved = utcMinute(a.resolvedAt);
+  if (resolved) rows.push(["Resolved", resolved]);
+  if (a.acknowledged) {
+    const by = a.acknowledged.by ?? "someone";
+    rows.push([
+      "Acknowledged",
+      `by ${by} at ${utcMinute(a.acknowledged.at)}: ${a.acknowledged.comment}`,
+    ]);
+  }
+  return rows;
+}
+
+const VIEW_LABEL = "Show the filtered view";
+
+/** Where a notice points: the alert, then the page it is about when there is one. */
+export function noticeLinks(notice: AlertNotice): { href: string; text: string }[] {
+  const links = [{ href: notice.alert.url, text: "Open in Closeline" }];
+  if (notice.alert.view) links.push({ href: notice.alert.view, text: VIEW_LABEL });
+  return links;
 }
 
 /** A Slack incoming-webhook message: a text fallback and Block Kit blocks. */
@@ -75,10 +139,119 @@ export function slackMessage(notice: AlertNotice) {
         elements: [
           {
             type: "mrkdwn",
-            text: `Severity: ${a.severity} · Since ${a.startedAt ?? "—"} · <${a.url}|Open in Closeline>`,
+            text: `Severity: ${a.severity} · Since ${a.startedAt ?? "—"} · <${a.url}|Open in Closeline>${a.view ? ` · <${a.view}|${VIEW_LABEL}>` : ""}`,
           },
         ],
       },
     ],
   };
+}
+
+/** Adaptive Card colours: red while critical fires, amber for the rest, green once mended. */
+function teamsColour(notice: AlertNotice): "attention" | "warning" | "good" | "default" {
+  if (notice.type === "alert.resolved") return "good";
+  if (notice.type === "alert.acknowledged") return "default";
+  return notice.alert.severity === "critical" ? "attention" : "warning";
+}
+
+/**
+ * A Microsoft Teams workflow-webhook message ("Post to a channel when a webhook request is
+ * received"): one Adaptive Card with the summary, the facts and a button to the alert.
+ * Version 1.4 is the newest every Teams client renders.
+ */
+export function teamsMessage(notice: AlertNotice) {
+  return {
+    type: "message",
+    attachments: [
+      {
+        contentType: "application/vnd.microsoft.card.adaptive",
+        contentUrl: null,
+        content: {
+          $schema: "http://adaptivecards.io/schemas/adaptive-card.json",
+          type: "AdaptiveCard",
+          version: "1.4",
+          msteams: { width: "Full" },
+          body: [
+            {
+              type: "TextBlock",
+              text: noticeSummary(notice),
+              weight: "Bolder",
+              size: "Medium",
+              color: teamsColour(notice),
+              wrap: true,
+            },
+            {
+              type: "FactSet",
+              facts: noticeFacts(notice).map(([title, value]) => ({ title, value })),
+            },
+          ],
+          actions: noticeLinks(notice).map(({ text, href }) => ({
+            type: "Action.OpenUrl",
+            title: text,
+            url: href,
+          })),
+        },
+      },
+    ],
+  };
+}
+
+/** Where PagerDuty takes events unless a channel says otherwise (EU accounts use events.eu.pagerduty.com). */
+export const PAGERDUTY_EVENTS_URL = "https://events.pagerduty.com/v2/enqueue";
+
+const PAGERDUTY_ACTION: Record<AlertNotice["type"], "trigger" | "resolve" | "acknowledge"> = {
+  "alert.firing": "trigger",
+  "alert.resolved": "resolve",
+  "alert.acknowledged": "acknowledge",
+};
+
+/** PagerDuty's severities are critical, error, warning and info; ours map onto three of them. */
+export const PAGERDUTY_SEVERITY: Record<AlertSeverity, "critical" | "error" | "warning" | "info"> =
+  {
+    critical: "critical",
+    warning: "warning",
+    info: "info",
+  };
+
+/** PagerDuty refuses a summary longer than this. */
+const PAGERDUTY_SUMMARY_MAX = 1024;
+
+/**
+ * A PagerDuty Events API v2 event. The alert's id is the `dedup_key`, so firing opens one
+ * incident, acknowledging acknowledges that incident and resolving resolves it, however
+ * often a notice is retried. Only a trigger carries a payload: PagerDuty ignores it on the others.
+ */
+export function pagerDutyEvent(notice: AlertNotice, routingKey: string) {
+  const a = notice.alert;
+  const event = {
+    routing_key: routingKey,
+    event_action: PAGERDUTY_ACTION[notice.type],
+    dedup_key: a.id,
+  };
+  if (notice.type !== "alert.firing") return event;
+  return {
+    ...event,
+    payload: {
+      summary: noticeSummary(notice).slice(0, PAGERDUTY_SUMMARY_MAX),
+      source: hostOf(a.url),
+      severity: PAGERDUTY_SEVERITY[a.severity],
+      timestamp: a.startedAt ?? undefined,
+      component: a.entity ?? "whole company",
+      group: a.ruleName,
+      class: "closeline.alert",
+      custom_details: Object.fromEntries(noticeFacts(notice)),
+    },
+    client: "Closeline",
+    client_url: a.url,
+    links: noticeLinks(notice),
+  };
+}
+
+/** The Closeline install a notice comes from, by its host name: PagerDuty's `source`. */
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host || "closeline";
+  } catch {
+    return "closeline";
+  }
 }

@@ -142,16 +142,85 @@ export const SilenceCondition = z.object({
   after: z.union([z.literal("learned"), Duration]).default("learned"),
 });
 
-export const ExceptionsCondition = z.object({
+export const KPI_CHANGE_UNITS = ["percent", "points"] as const;
+
+/**
+ * The same figure's change against the window of the same length just before: `percent` is
+ * (now − before) / |before| × 100, `points` is now − before in the figure's own unit (a share
+ * of 0.95 → 0.90 is −0.05 points). Null, which never fires, when either window has nothing
+ * to measure, or for percent when the previous window measured 0.
+ */
+export const KpiChangeCondition = z.object({
+  kind: z.literal("kpi_change"),
+  metric: KpiMetric,
+  unit: z.enum(KPI_CHANGE_UNITS),
+  op: Comparison,
+  value: z
+    .number()
+    .finite()
+    .meta({ description: "The change, e.g. -20 (percent) or -0.05 (points)" }),
+  window: Window,
+});
+
+const AlertableExceptionType = z.enum(ALERTABLE_EXCEPTION_TYPES);
+
+/** The exception severities, least first; kept here so the contract stays standalone. */
+export const EXCEPTION_SEVERITIES = ["low", "medium", "high", "critical"] as const;
+
+/** Open exceptions of a type at or above `atLeast` (the trigger when none is named). */
+export const OpenExceptionsCondition = z.object({
   kind: z.literal("exceptions"),
-  type: z.enum(ALERTABLE_EXCEPTION_TYPES),
+  trigger: z.literal("open_count").default("open_count"),
+  type: AlertableExceptionType,
   atLeast: z.int().min(1),
+});
+
+/**
+ * An exception opened after the rule was made, still open, at or above `severity`: one alert
+ * per exception, resolved when it closes. `type` null: any type.
+ */
+export const NewExceptionCondition = z.object({
+  kind: z.literal("exceptions"),
+  trigger: z.literal("new"),
+  type: AlertableExceptionType.nullable().default(null),
+  severity: z.enum(EXCEPTION_SEVERITIES),
+});
+
+/**
+ * Open exceptions past their type's SLA (the breach target on /admin/settings) number at
+ * least `atLeast`. `type` null: any type.
+ */
+export const SlaBreachCondition = z.object({
+  kind: z.literal("exceptions"),
+  trigger: z.literal("sla_breach"),
+  type: AlertableExceptionType.nullable().default(null),
+  atLeast: z.int().min(1).default(1),
+});
+
+export const EXCEPTION_TRIGGERS = ["open_count", "new", "sla_breach"] as const;
+
+export const ExceptionsCondition = z.discriminatedUnion("trigger", [
+  OpenExceptionsCondition,
+  NewExceptionCondition,
+  SlaBreachCondition,
+]);
+
+/**
+ * An entity-month still NO-GO (close readiness) within `withinDays` of its close deadline,
+ * or past it, and not closed. The deadline is per entity (/admin/settings). One alert per
+ * entity-month; an entity null or "*" means each entity.
+ */
+export const CloseCondition = z.object({
+  kind: z.literal("close"),
+  withinDays: z.int().min(0).max(31),
 });
 
 export const AlertCondition = z.discriminatedUnion("kind", [
   KpiCondition,
   SilenceCondition,
   ExceptionsCondition,
+  KpiChangeCondition,
+  CloseCondition,
 ]);
 export type AlertCondition = z.infer<typeof AlertCondition>;
 
@@ -170,7 +239,7 @@ export const AlertRuleInput = z
   })
   .refine(
     (rule) =>
-      rule.condition.kind !== "kpi" ||
+      (rule.condition.kind !== "kpi" && rule.condition.kind !== "kpi_change") ||
       rule.entity === null ||
       !COMPANY_ONLY_METRICS.includes(rule.condition.metric),
     { message: "this figure exists for the whole company only", path: ["entity"] },
@@ -181,7 +250,7 @@ export const AlertRuleInput = z
   });
 export type AlertRuleInput = z.infer<typeof AlertRuleInput>;
 
-export const ALERT_CHANNEL_KINDS = ["webhook", "slack", "email"] as const;
+export const ALERT_CHANNEL_KINDS = ["webhook", "slack", "email", "teams", "pagerduty"] as const;
 export const AlertChannelKind = z.enum(ALERT_CHANNEL_KINDS);
 export type AlertChannelKind = z.infer<typeof AlertChannelKind>;
 
@@ -200,12 +269,43 @@ const EmailRecipients = z
 
 const ChannelName = z.string().trim().min(1).max(100);
 
+/** A PagerDuty Events API v2 integration key: 32 letters and digits. */
+export const PagerDutyRoutingKey = z
+  .string()
+  .trim()
+  .regex(
+    /^[A-Za-z0-9]{32}$/,
+    "must be the 32-character integration key of an Events API v2 integration",
+  )
+  .meta({
+    description: "The service's Events API v2 integration key; stored sealed and never returned",
+    writeOnly: true,
+  });
+
+/**
+ * PagerDuty: the routing key is a credential (whoever has it can open incidents), so it is
+ * sealed like a webhook secret and no answer shows it. `eventsUrl` is for EU accounts
+ * (https://events.eu.pagerduty.com/v2/enqueue) and tests.
+ */
+export const PagerDutyChannelInput = z.object({
+  kind: z.literal("pagerduty"),
+  name: ChannelName,
+  routingKey: PagerDutyRoutingKey,
+  eventsUrl: HttpUrl.optional().meta({
+    description: "Events API v2 address; https://events.pagerduty.com/v2/enqueue when absent",
+  }),
+});
+
 export const AlertChannelInput = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("webhook"), name: ChannelName, url: HttpUrl }),
   z.object({ kind: z.literal("slack"), name: ChannelName, url: HttpUrl }),
   /** Sent through the install's SMTP server (SMTP_URL), not one of the channel's own. */
   z.object({ kind: z.literal("email"), name: ChannelName, to: EmailRecipients }),
+  /** A Teams workflow's "when a webhook request is received" URL; it gets Adaptive Cards. */
+  z.object({ kind: z.literal("teams"), name: ChannelName, url: HttpUrl }),
+  PagerDutyChannelInput,
 ]);
+export type PagerDutyChannelInput = z.infer<typeof PagerDutyChannelInput>;
 export type AlertChannelInput = z.infer<typeof AlertChannelInput>;
 
 export const ALERT_NOTICE_TYPES = ["alert.firing", "alert.resolved", "alert.acknowledged"] as const;
@@ -226,6 +326,8 @@ export const AlertNotice = z.object({
     startedAt: z.string().nullable(),
     resolvedAt: z.string().nullable(),
     url: z.string(),
+    /** The page the alert is about, filtered to its dimension (overview, queue, checklist). */
+    view: z.string().nullable().optional(),
     acknowledged: z
       .object({ by: z.string().nullable(), at: z.string(), comment: z.string() })
       .nullable()

@@ -191,3 +191,73 @@ describe("alert rules and alerts", () => {
     expect((await call(handleRuleItem, "GET", "", undefined, id)).status).toBe(404);
   });
 });
+
+describe("the newer channel kinds and conditions through the API", () => {
+  it("creates Teams and PagerDuty channels, never answering with the routing key", async () => {
+    as("admin");
+    const teams = await postChannel({
+      kind: "teams",
+      name: "Finance ops",
+      url: "https://prod-00.westeurope.logic.azure.com/workflows/x",
+    });
+    expect(teams.status).toBe(201);
+    expect(teams.body).toMatchObject({ kind: "teams" });
+    expect(teams.body).not.toHaveProperty("secret");
+    const routingKey = "R0uting0Key0For0HttpTests0000000";
+    const pagerduty = await postChannel({ kind: "pagerduty", name: "On-call", routingKey });
+    expect(pagerduty.status).toBe(201);
+    expect(pagerduty.body).toMatchObject({
+      kind: "pagerduty",
+      config: { url: "https://events.pagerduty.com/v2/enqueue" },
+    });
+    expect(pagerduty.body).not.toHaveProperty("secret");
+    expect(JSON.stringify(pagerduty.body)).not.toContain(routingKey);
+    const listed = await call(handleChannelCollection, "GET", "/api/v1/alert-channels");
+    expect(JSON.stringify(listed.body)).not.toContain(routingKey);
+    const badKey = await postChannel({ kind: "pagerduty", name: "x", routingKey: "short" });
+    expect(badKey.status).toBe(400);
+    expect(badKey.body!.error.message).toContain("routingKey");
+  });
+
+  it("accepts kpi_change, close and the exception triggers, with their defaults filled in", async () => {
+    as("finance");
+    const conditions = [
+      {
+        given: {
+          kind: "kpi_change",
+          metric: "eventLag.p95Ms",
+          unit: "percent",
+          op: ">",
+          value: 50,
+          window: "P1D",
+        },
+        stored: { kind: "kpi_change", unit: "percent", value: 50 },
+      },
+      { given: { kind: "close", withinDays: 2 }, stored: { kind: "close", withinDays: 2 } },
+      {
+        given: { kind: "exceptions", trigger: "new", severity: "high" },
+        stored: { trigger: "new", type: null, severity: "high" },
+      },
+      {
+        given: { kind: "exceptions", trigger: "sla_breach" },
+        stored: { trigger: "sla_breach", type: null, atLeast: 1 },
+      },
+    ];
+    for (const { given, stored } of conditions) {
+      const created = await call(handleRuleCollection, "POST", "", {
+        name: `Rule ${given.kind}`,
+        condition: given,
+      });
+      expect(created.status, JSON.stringify(given)).toBe(201);
+      expect(created.body!.condition).toMatchObject(stored);
+      as("admin");
+      await call(handleRuleItem, "DELETE", "", undefined, created.body!.id as string);
+      as("finance");
+    }
+    const bad = await call(handleRuleCollection, "POST", "", {
+      name: "Bad close",
+      condition: { kind: "close", withinDays: -1 },
+    });
+    expect(bad.status).toBe(400);
+  });
+});

@@ -1,4 +1,6 @@
 import { randomUUID } from "node:crypto";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import type { Db } from "@/db/client";
 import type { AuditActor } from "@/lib/audit";
 import { createChannel } from "@/lib/alerts/channels";
@@ -59,4 +61,40 @@ export async function firstPassRule(
     },
     CONTEXT,
   );
+}
+
+export interface Received {
+  path: string;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+/**
+ * A local HTTP receiver standing in for Slack, Teams or PagerDuty: it records every request
+ * and answers 202 (what Teams workflows and PagerDuty answer), or the status `statusFor`
+ * gives the path.
+ */
+export async function startReceiver(statusFor: (path: string) => number = () => 202) {
+  const received: Received[] = [];
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      const path = req.url ?? "";
+      received.push({ path, headers: req.headers, body: Buffer.concat(chunks).toString("utf8") });
+      res.writeHead(statusFor(path)).end("{}");
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    received,
+    /** The JSON bodies sent to `path`, in order. */
+    bodies: <T = unknown>(path: string) =>
+      received.filter((r) => r.path === path).map((r) => JSON.parse(r.body) as T),
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
 }

@@ -6,6 +6,7 @@ import { getDb } from "@/db";
 import { acknowledgeAlert } from "@/lib/alerts/acknowledge";
 import { createChannel } from "@/lib/alerts/channels";
 import { parseRecipientList } from "@/lib/alerts/email";
+import { conditionFromForm } from "@/lib/alerts/rule-form";
 import { createRule, deleteRule } from "@/lib/alerts/rules";
 import { requirePermission } from "@/lib/auth/session";
 import { InvalidInput } from "@/lib/errors";
@@ -56,13 +57,7 @@ export async function createRuleAction(
       {
         name: text(form, "name"),
         severity: text(form, "severity"),
-        condition: {
-          kind: "kpi",
-          metric: text(form, "metric"),
-          op: text(form, "op"),
-          value: Number(text(form, "value")),
-          window: text(form, "window"),
-        },
+        condition: conditionFromForm((name) => text(form, name)),
         entity: entity === "" ? null : entity,
         for: text(form, "for") || "PT0S",
         channelIds: form.getAll("channelIds").filter((v) => typeof v === "string"),
@@ -93,14 +88,33 @@ export async function createChannelAction(
 ): Promise<ActionResult<{ name: string; secret: string | null }>> {
   return runAction(async () => {
     const user = await requirePermission("alerts:manage");
-    const { channel, secret } = await createChannel(
-      await getDb(),
-      text(form, "kind") === "email"
-        ? { kind: "email", name: text(form, "name"), to: parseRecipientList(text(form, "to")) }
-        : { kind: text(form, "kind"), name: text(form, "name"), url: text(form, "url") },
-      { userId: user.id, actor: userActor(user), meta: await actionMeta() },
-    );
+    const { channel, secret } = await createChannel(await getDb(), channelBody(form), {
+      userId: user.id,
+      actor: userActor(user),
+      meta: await actionMeta(),
+    });
     revalidatePath(PAGE);
     return { name: channel.name, secret };
   });
+}
+
+/** The channel form's fields, shaped as the API's JSON body for the kind chosen. */
+function channelBody(form: FormData): Record<string, unknown> {
+  const kind = text(form, "kind");
+  const name = text(form, "name");
+  switch (kind) {
+    case "email":
+      return { kind, name, to: parseRecipientList(text(form, "to")) };
+    case "pagerduty": {
+      const eventsUrl = text(form, "eventsUrl").trim();
+      return {
+        kind,
+        name,
+        routingKey: text(form, "routingKey"),
+        ...(eventsUrl ? { eventsUrl } : {}),
+      };
+    }
+    default:
+      return { kind, name, url: text(form, "url") };
+  }
 }

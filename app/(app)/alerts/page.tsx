@@ -72,7 +72,7 @@ export default async function AlertsPage() {
       </CardSection>
       {manage ? (
         <>
-          <CardSection id="new-rule" title="Add a KPI rule">
+          <CardSection id="new-rule" title="Add a rule">
             <RuleForm channels={activeChannels} create={createRuleAction} />
           </CardSection>
           <CardSection id="new-channel" title="Add a channel">

@@ -3,6 +3,7 @@
 import { revalidatePath } from "next/cache";
 import { getDb } from "@/db";
 import { requirePermission } from "@/lib/auth/session";
+import { closeDeadlinesFromForm, saveCloseDeadlines } from "@/lib/close/deadline";
 import { saveSlaPolicy, slaSettingsFromForm } from "@/lib/exceptions/sla-settings";
 import { runAction, type ActionResult } from "@/lib/http/action-result";
 import { saveTargets, targetsFromForm } from "@/lib/kpi/targets";
@@ -38,6 +39,26 @@ export async function saveSlaAction(
     await saveSlaPolicy(await getDb(), settings, userActor(admin), await actionMeta());
     revalidatePath("/admin/settings");
     revalidatePath("/exceptions", "layout");
+    return { savedAt: new Date().toISOString() };
+  });
+}
+
+export async function saveCloseDeadlinesAction(
+  _previous: ActionResult<{ savedAt: string }> | null,
+  form: FormData,
+): Promise<ActionResult<{ savedAt: string }>> {
+  return runAction(async () => {
+    const admin = await requirePermission("admin:settings");
+    const fields = [...form.entries()].flatMap(([name, value]): [string, string][] =>
+      typeof value === "string" ? [[name, value]] : [],
+    );
+    await saveCloseDeadlines(
+      await getDb(),
+      closeDeadlinesFromForm(fields),
+      userActor(admin),
+      await actionMeta(),
+    );
+    revalidatePath("/admin/settings");
     return { savedAt: new Date().toISOString() };
   });
 }

@@ -3,10 +3,13 @@ import { CardSection } from "@/components/ui/card-section";
 import { getDb } from "@/db";
 import { AdminHeader } from "@/components/admin/admin-tabs";
 import { SlaForm } from "@/components/exceptions/sla-form";
+import { CloseDeadlinesForm } from "@/components/close/deadlines-form";
+import { deadlineFormRows, loadCloseDeadlines } from "@/lib/close/deadline";
+import { loadEntities } from "@/lib/entities";
 import { guardPage } from "@/lib/auth/session";
 import { loadSlaPolicy, slaFormRows } from "@/lib/exceptions/sla-settings";
 import { loadTargets, targetFormRows } from "@/lib/kpi/targets";
-import { saveSlaAction } from "./actions";
+import { saveCloseDeadlinesAction, saveSlaAction } from "./actions";
 import { TargetsForm } from "./client";
 
 export const metadata: Metadata = { title: "Settings" };
@@ -14,7 +17,12 @@ export const metadata: Metadata = { title: "Settings" };
 export default async function SettingsPage() {
   await guardPage("/admin/settings");
   const db = await getDb();
-  const [targets, sla] = await Promise.all([loadTargets(db), loadSlaPolicy(db)]);
+  const [targets, sla, deadlines, entities] = await Promise.all([
+    loadTargets(db),
+    loadSlaPolicy(db),
+    loadCloseDeadlines(db),
+    loadEntities(db),
+  ]);
   return (
     <>
       <AdminHeader current="/admin/settings" />
@@ -34,6 +42,18 @@ export default async function SettingsPage() {
           in the CSV export. Every change is recorded in the audit log.
         </p>
         <SlaForm rows={slaFormRows(sla)} save={saveSlaAction} />
+      </CardSection>
+      <CardSection id="close-deadlines-heading" title="Close deadlines">
+        <p className="muted">
+          When each entity&rsquo;s month must be closed: business day N after month end (Monday to
+          Friday, UTC; public holidays are not counted out) or day N of the next month. An entity on
+          &ldquo;the default&rdquo; follows the first row. Close alert rules fire for a month still
+          NO-GO within their number of days of it. Every change is recorded in the audit log.
+        </p>
+        <CloseDeadlinesForm
+          rows={deadlineFormRows(deadlines, entities)}
+          save={saveCloseDeadlinesAction}
+        />
       </CardSection>
     </>
   );

@@ -1,0 +1,88 @@
+import type { Db } from "@/db/client";
+import { openExceptionCountsByEntity } from "@/db/queries/alerts";
+import { openExceptionsOpenedSince, slaBreachCountsByEntity } from "@/db/queries/alert-conditions";
+import {
+  ALERTABLE_EXCEPTION_TYPES,
+  EACH_ENTITY,
+  EXCEPTION_SEVERITIES,
+  type AlertCondition,
+} from "@/lib/contract/alerts";
+import { loadSlaPolicy } from "@/lib/exceptions/sla-settings";
+import type { Measurement } from "./measurement";
+
+/*
+ * The exception conditions: open exceptions of a type at or above a count, a new exception at
+ * or above a severity (one alert per exception), or exceptions past their SLA at or above a
+ * count. Counts are per entity for "*", else for the entity or the whole company.
+ */
+
+type ExceptionsCondition = Extract<AlertCondition, { kind: "exceptions" }>;
+
+export async function measureExceptions(
+  db: Db,
+  rule: { condition: ExceptionsCondition; entity: string | null; createdAt: Date },
+  now: Date,
+): Promise<Measurement[]> {
+  const condition = rule.condition;
+  switch (condition.trigger) {
+    case "open_count": {
+      const counts = await openExceptionCountsByEntity(db, condition.type);
+      return countsPerDimension(
+        counts.map((c) => ({ entity: c.entity, count: c.open })),
+        rule.entity,
+        condition.atLeast,
+      );
+    }
+    case "sla_breach": {
+      const policy = await loadSlaPolicy(db);
+      const types = condition.type === null ? ALERTABLE_EXCEPTION_TYPES : [condition.type];
+      const counts = await slaBreachCountsByEntity(
+        db,
+        types.map((type) => ({ type, before: new Date(now.getTime() - policy[type].breachMs) })),
+      );
+      return countsPerDimension(
+        counts.map((c) => ({ entity: c.entity, count: c.breached })),
+        rule.entity,
+        condition.atLeast,
+      );
+    }
+    case "new": {
+      const from = EXCEPTION_SEVERITIES.indexOf(condition.severity);
+      const found = await openExceptionsOpenedSince(db, {
+        since: rule.createdAt,
+        severities: EXCEPTION_SEVERITIES.slice(from),
+        type: condition.type,
+        entity: rule.entity === EACH_ENTITY ? null : rule.entity,
+      });
+      // The exception's identity, (type, problem key), never changes; its title may.
+      return found.map((e) => ({
+        dimension: `${e.type}: ${e.problemKey}`,
+        value: null,
+        threshold: null,
+        breaching: true,
+      }));
+    }
+  }
+}
+
+/** One count per entity for "*"; else the entity's count, or the whole company's sum. */
+function countsPerDimension(
+  counts: { entity: string; count: number }[],
+  entity: string | null,
+  atLeast: number,
+): Measurement[] {
+  const judge = (dimension: string, count: number): Measurement => ({
+    dimension,
+    value: count,
+    threshold: atLeast,
+    breaching: count >= atLeast,
+  });
+  if (entity === EACH_ENTITY) {
+    return counts.filter((c) => c.entity !== "").map((c) => judge(c.entity, c.count));
+  }
+  const count =
+    entity === null
+      ? counts.reduce((sum, c) => sum + c.count, 0)
+      : (counts.find((c) => c.entity === entity)?.count ?? 0);
+  return [judge(entity ?? "", count)];
+}

@@ -1,0 +1,178 @@
+import { randomUUID } from "node:crypto";
+import { eq } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { alerts, exceptions } from "@/db/schema";
+import { evaluateAlerts } from "@/lib/alerts/evaluate";
+import { createRule, deleteRule } from "@/lib/alerts/rules";
+import { AlertCondition } from "@/lib/contract/alerts";
+import { saveSlaPolicy } from "@/lib/exceptions/sla-settings";
+import { testDbForSuite } from "../support/db";
+import { HOUR } from "../kpi/support";
+import { ADMIN_ACTOR, CONTEXT } from "./support";
+
+/*
+ * The exception conditions beyond an open count: a new exception at or above a severity (one
+ * alert per exception, resolved when it closes) and exceptions past their SLA. The exceptions
+ * are written directly, with the severity and age each case needs.
+ */
+
+const t = testDbForSuite();
+const SECOND = 1_000;
+
+async function exception(values: {
+  type?: (typeof exceptions.$inferInsert)["type"];
+  severity: (typeof exceptions.$inferInsert)["severity"];
+  entity: string;
+  openedAt: Date;
+  status?: (typeof exceptions.$inferInsert)["status"];
+}) {
+  const [row] = await t.db
+    .insert(exceptions)
+    .values({
+      type: values.type ?? "erp_posting_failed",
+      problemKey: `K-${randomUUID()}`,
+      title: "Posting failed",
+      severity: values.severity,
+      entity: values.entity,
+      openedAt: values.openedAt,
+      status: values.status ?? "open",
+    })
+    .returning();
+  return row!;
+}
+
+const alertsOf = async (ruleId: string) =>
+  (await t.db.select().from(alerts).where(eq(alerts.ruleId, ruleId)))
+    .map((a) => ({ dimension: a.dimension, state: a.state, value: a.value }))
+    .sort((a, b) => a.dimension.localeCompare(b.dimension));
+
+describe("a new exception at or above a severity", () => {
+  it("fires once per exception opened since the rule was made, and resolves when it closes", async () => {
+    const rule = await createRule(
+      t.db,
+      {
+        name: "High or worse",
+        condition: { kind: "exceptions", trigger: "new", severity: "high" },
+        entity: "NEW",
+      },
+      CONTEXT,
+    );
+    const made = rule.createdAt.getTime();
+    // Before the rule: not new, however critical.
+    await exception({ severity: "critical", entity: "NEW", openedAt: new Date(made - HOUR) });
+    // After it: high and critical count, medium does not, another entity does not.
+    const high = await exception({
+      severity: "high",
+      entity: "NEW",
+      openedAt: new Date(made + SECOND),
+    });
+    const critical = await exception({
+      type: "invoice_disputed",
+      severity: "critical",
+      entity: "NEW",
+      openedAt: new Date(made + 2 * SECOND),
+    });
+    await exception({ severity: "medium", entity: "NEW", openedAt: new Date(made + SECOND) });
+    await exception({ severity: "critical", entity: "OTHER", openedAt: new Date(made + SECOND) });
+
+    await evaluateAlerts(t.db, new Date(made + 3 * SECOND));
+    expect(await alertsOf(rule.id)).toEqual(
+      [
+        { dimension: `erp_posting_failed: ${high.problemKey}`, state: "firing", value: null },
+        { dimension: `invoice_disputed: ${critical.problemKey}`, state: "firing", value: null },
+      ].sort((a, b) => a.dimension.localeCompare(b.dimension)),
+    );
+
+    await t.db
+      .update(exceptions)
+      .set({ status: "resolved", closedAt: new Date(made + 4 * SECOND) })
+      .where(eq(exceptions.id, high.id));
+    await evaluateAlerts(t.db, new Date(made + 5 * SECOND));
+    const after = await alertsOf(rule.id);
+    expect(after.find((a) => a.dimension.endsWith(high.problemKey))!.state).toBe("resolved");
+    expect(after.find((a) => a.dimension.endsWith(critical.problemKey))!.state).toBe("firing");
+    await deleteRule(t.db, rule.id, CONTEXT);
+  });
+});
+
+describe("an SLA breach", () => {
+  it("counts open exceptions past their type's SLA, per entity, as the SLA settings say", async () => {
+    const now = Date.now();
+    const type = "reconciliation_break";
+    // SLA-A: 73 h open (past the default 72 h breach) and 71 h open (not yet).
+    await exception({
+      type,
+      severity: "low",
+      entity: "SLA-A",
+      openedAt: new Date(now - 73 * HOUR),
+    });
+    await exception({
+      type,
+      severity: "low",
+      entity: "SLA-A",
+      openedAt: new Date(now - 71 * HOUR),
+    });
+    // SLA-B: 100 h old but resolved: not open, not a breach. SLA-C: 100 h, another type.
+    await exception({
+      type,
+      severity: "low",
+      entity: "SLA-B",
+      openedAt: new Date(now - 100 * HOUR),
+      status: "resolved",
+    });
+    await exception({
+      type: "usage_incomplete",
+      severity: "low",
+      entity: "SLA-C",
+      openedAt: new Date(now - 100 * HOUR),
+    });
+    const rule = await createRule(
+      t.db,
+      {
+        name: "Breaks past SLA",
+        condition: { kind: "exceptions", trigger: "sla_breach", type },
+        entity: "*",
+      },
+      CONTEXT,
+    );
+    await evaluateAlerts(t.db, new Date(now));
+    const sla = async () => (await alertsOf(rule.id)).filter((a) => a.dimension.startsWith("SLA-"));
+    // One breach at SLA-A; atLeast defaults to 1.
+    expect(await sla()).toEqual([{ dimension: "SLA-A", state: "firing", value: 1 }]);
+
+    // With a 70 h breach target, the 71 h one breaches too: 2.
+    await saveSlaPolicy(t.db, { [type]: { warningHours: 24, breachHours: 70 } }, ADMIN_ACTOR);
+    await evaluateAlerts(t.db, new Date(now + SECOND));
+    const [a] = await t.db.select().from(alerts).where(eq(alerts.ruleId, rule.id));
+    expect(a).toMatchObject({ dimension: "SLA-A", state: "firing", value: 2, threshold: 1 });
+    await deleteRule(t.db, rule.id, CONTEXT);
+  });
+});
+
+describe("the exception conditions' contract", () => {
+  it("reads a rule without a trigger as an open count, and refuses a bad severity", () => {
+    expect(
+      AlertCondition.parse({ kind: "exceptions", type: "erp_posting_failed", atLeast: 2 }),
+    ).toEqual({
+      kind: "exceptions",
+      trigger: "open_count",
+      type: "erp_posting_failed",
+      atLeast: 2,
+    });
+    expect(AlertCondition.parse({ kind: "exceptions", trigger: "new", severity: "high" })).toEqual({
+      kind: "exceptions",
+      trigger: "new",
+      type: null,
+      severity: "high",
+    });
+    for (const bad of [
+      { kind: "exceptions", trigger: "new", severity: "urgent" },
+      { kind: "exceptions", trigger: "new" },
+      { kind: "exceptions", trigger: "sla_breach", atLeast: 0 },
+      { kind: "exceptions", trigger: "open_count", atLeast: 2 },
+      { kind: "exceptions", trigger: "amount", type: "erp_posting_failed" },
+    ]) {
+      expect(AlertCondition.safeParse(bad).success, JSON.stringify(bad)).toBe(false);
+    }
+  });
+});
