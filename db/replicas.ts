@@ -113,6 +113,18 @@ const DOWN: Omit<ReplicaState, "checkedAt"> = {
   lagSeconds: Number.POSITIVE_INFINITY,
 };
 
+/*
+ * The router opened with each primary, so that code handed the primary (a route's `db`) finds
+ * its replicas without a second parameter. A transaction is not registered: reads inside
+ * one stay in it, on the primary.
+ */
+const routers = new WeakMap<Db, ReadRouter>();
+
+/** The replicas that serve reads for this primary; the primary itself when it has none. */
+export function readRouterFor(primary: Db): ReadRouter {
+  return routers.get(primary) ?? primaryOnly(primary);
+}
+
 export function replicaRouter(primary: Db, options: ReplicaOptions): ReadRouter {
   if (options.urls.length === 0) return primaryOnly(primary);
   const ttlMs = options.healthTtlMs ?? 2_000;
@@ -215,7 +227,7 @@ export function replicaRouter(primary: Db, options: ReplicaOptions): ReadRouter 
     replica.state = { ...DOWN, checkedAt: Date.now() };
   }
 
-  return {
+  const router: ReadRouter = {
     hasReplicas: true,
     async read(fn, atLeast = null) {
       const states = await Promise.all(replicas.map(stateOf));
@@ -244,7 +256,10 @@ export function replicaRouter(primary: Db, options: ReplicaOptions): ReadRouter 
     },
     writePosition: primaryPosition,
     close: async () => {
+      routers.delete(primary);
       await Promise.all(replicas.map((replica) => replica.client.end({ timeout: 5 })));
     },
   };
+  routers.set(primary, router);
+  return router;
 }

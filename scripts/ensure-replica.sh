@@ -26,6 +26,7 @@ major="$(primary_sql "select current_setting('server_version_num')::int / 10000"
 BIN="/usr/lib/postgresql/$major/bin"
 DATA="/var/lib/postgresql/closeline-replica-$major"
 LOG="/var/lib/postgresql/closeline-replica-$major.log"
+SLOT=closeline_test_replica
 
 as_postgres() {
   if [ "$(id -un)" = postgres ]; then
@@ -84,11 +85,15 @@ make_replica() {
   allow_replication
   stop 2>/dev/null || true
   as_postgres rm -rf "$DATA"
+  primary_sql "select pg_drop_replication_slot(slot_name) from pg_replication_slots where slot_name = '$SLOT' and not active" >/dev/null
   echo "ensure-replica: pg_basebackup -R from $PRIMARY_HOST:$PRIMARY_PORT into $DATA"
   # -c fast: checkpoint now instead of waiting for a spread one; -X stream: the WAL written
-  # meanwhile comes along; -R: standby.signal and primary_conninfo.
+  # meanwhile comes along; -R: standby.signal and primary_conninfo; -C -S: a replication
+  # slot, so the primary keeps the WAL a stopped replica needs to resume (the test server
+  # checkpoints at every CREATE DATABASE, and without a slot a replica stopped for a second
+  # cannot catch up).
   as_postgres "$BIN/pg_basebackup" -h "$PRIMARY_HOST" -p "$PRIMARY_PORT" -U postgres \
-    -D "$DATA" -R -X stream -c fast
+    -D "$DATA" -R -X stream -c fast -C -S "$SLOT"
   # Debian keeps the configuration outside the data folder, so the copy has none. A hot
   # standby needs at least the primary's connection and worker limits.
   local limits

@@ -1,10 +1,16 @@
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Db } from "@/db/client";
 import { targetFromEnv } from "@/db/client";
 import { formatWalPosition, parseWalPosition, replicaRouter, type ReadRouter } from "@/db/replicas";
 import { queryRows } from "@/db/rows";
 import { parseEnv } from "@/lib/env";
+import { handleExceptionAction } from "@/lib/exceptions/api";
+import { handleListExceptions } from "@/lib/exceptions/http";
+import type { QueuePage } from "@/lib/exceptions/queue";
+import { READ_AFTER_COOKIE } from "@/lib/server/read-routing";
+import { answer, apiRequest, serviceKey, tokenFor, type CallOptions } from "../api/support";
+import { makeUser, seedException } from "../exceptions/support";
 import { TEST_ENGINE, testDbForSuite } from "../support/db";
 import {
   REPLICA_REQUIRED,
@@ -22,6 +28,17 @@ import {
  * cluster on this machine, replaying the test server's WAL. Replay is paused, not waited
  * for, to make a replica fall behind.
  */
+
+// Outside Next.js there is no session cookie: the session is the user a test signs in as.
+let signedIn: { id: string; sessionVersion: number } | null = null;
+vi.mock("next-auth", async (importOriginal) => ({
+  ...(await importOriginal<Record<string, unknown>>()),
+  getServerSession: async () => (signedIn ? { user: signedIn } : null),
+}));
+vi.mock("@/db", async (importOriginal) => ({
+  ...(await importOriginal<Record<string, unknown>>()),
+  getDb: async () => database.db,
+}));
 
 describe("configuration", () => {
   it("reads one or several replica URLs, and has none without them", () => {
@@ -61,8 +78,9 @@ if (unavailable && TEST_ENGINE === "postgres") {
   console.warn(`Skipping the streaming-replica tests: ${unavailable}`);
 }
 
+const database = testDbForSuite();
+
 describe.skipIf(unavailable !== null)("reads on a streaming replica", () => {
-  const database = testDbForSuite();
   const routers: ReadRouter[] = [];
 
   function router(options: { maxLagSeconds?: number; healthTtlMs?: number } = {}): ReadRouter {
@@ -102,7 +120,9 @@ describe.skipIf(unavailable !== null)("reads on a streaming replica", () => {
     const reads = router();
     const served = await reads.read(inRecovery);
     expect(served.value).toBe(true);
-    expect(served.from).toEqual({ replica: "127.0.0.1:5433", asOf: null, lagSeconds: 0 });
+    // Current, or behind by what the other writers of this shared test server just committed.
+    expect(served.from.replica).toBe("127.0.0.1:5433");
+    expect(served.from.lagSeconds).toBeLessThan(60);
     expect(await inRecovery(database.db)).toBe(false);
 
     await write("written");
@@ -173,5 +193,98 @@ describe.skipIf(unavailable !== null)("reads on a streaming replica", () => {
     }
     const back = await checkedEachTime.read(inRecovery);
     expect(back).toMatchObject({ value: true, from: { replica: "127.0.0.1:5433" } });
+  });
+});
+
+describe.skipIf(unavailable !== null)("read-your-writes over the API", () => {
+  let router: ReadRouter;
+  let ops: Awaited<ReturnType<typeof makeUser>>;
+  let opsToken: string;
+  let readerKey: string;
+
+  beforeAll(async () => {
+    router = replicaRouter(database.db, {
+      urls: [replicaUrlOf(database.url!)],
+      maxLagSeconds: 3_600,
+      healthTtlMs: 0,
+    });
+    ops = await makeUser(database.db, "operations");
+    opsToken = (await tokenFor(database.db, ops.id)).key;
+    readerKey = (await serviceKey(database.db, ["read"])).key;
+  });
+
+  afterAll(async () => {
+    signedIn = null;
+    await router.close();
+    await resumeReplay();
+  });
+
+  async function queueItem(id: string, options: CallOptions) {
+    const listed = await answer<QueuePage>(
+      handleListExceptions(database.db, apiRequest("GET", "/api/v1/exceptions", options)),
+      "GET /api/v1/exceptions",
+    );
+    expect(listed.status).toBe(200);
+    return listed.body.items.find((item) => item.id === id);
+  }
+
+  it("shows a person their own action at once, while others read the replica", async () => {
+    const x = await seedException(database.db);
+    await replayedTo(await primaryPosition(database.db));
+    await pauseReplay();
+    try {
+      // A browser: the session cookie, and the marker the write's answer sets.
+      signedIn = { id: ops.id, sessionVersion: 0 };
+      const assigned = await answer(
+        handleExceptionAction(
+          database.db,
+          apiRequest("POST", `/api/v1/exceptions/${x.id}/assign`, {
+            body: { assignee: ops.email },
+          }),
+          x.id,
+          "assign",
+        ),
+        "POST /api/v1/exceptions/{id}/assign",
+      );
+      expect(assigned.status).toBe(200);
+      const marker = /closeline-read-after=([^;]+)/.exec(
+        assigned.headers.get("set-cookie") ?? "",
+      )?.[1];
+      expect(marker).toBeDefined();
+      const cookie = `${READ_AFTER_COOKIE}=${marker}`;
+      expect((await queueItem(x.id, { headers: { cookie } }))?.ownerId).toBe(ops.id);
+      // Others read the paused replica, which has not replayed it; the marker alone is what
+      // sends a read to the primary (or to a replica that has replayed the write).
+      expect((await queueItem(x.id, { token: readerKey }))?.ownerId).toBeNull();
+      expect((await queueItem(x.id, { token: readerKey, headers: { cookie } }))?.ownerId).toBe(
+        ops.id,
+      );
+
+      // An API caller with a token keeps no cookie: the process remembers its write.
+      signedIn = null;
+      const started = await answer(
+        handleExceptionAction(
+          database.db,
+          apiRequest("POST", `/api/v1/exceptions/${x.id}/start`, { token: opsToken }),
+          x.id,
+          "start",
+        ),
+        "POST /api/v1/exceptions/{id}/start",
+      );
+      expect(started.status).toBe(200);
+      expect(started.headers.get("set-cookie")).toBeNull();
+      expect((await queueItem(x.id, { token: opsToken }))?.status).toBe("in_progress");
+      expect(await queueItem(x.id, { token: readerKey })).toMatchObject({
+        status: "open",
+        ownerId: null,
+      });
+    } finally {
+      await resumeReplay();
+    }
+    await replayedTo(await primaryPosition(database.db));
+    expect(await queueItem(x.id, { token: readerKey })).toMatchObject({
+      status: "in_progress",
+      ownerId: ops.id,
+    });
   });
 });
