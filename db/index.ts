@@ -11,7 +11,6 @@ import "server-only";
 import { env } from "@/lib/env";
 import { openDb, targetFromEnv, type Db, type DbHandle, type DbTarget } from "./client";
 import { embeddedSocketPath } from "./embedded-socket";
-import type { ReadRouter } from "./replicas";
 
 export type { Db } from "./client";
 
@@ -41,9 +40,4 @@ export function getDbHandle(): Promise<DbHandle> {
 
 export async function getDb(): Promise<Db> {
   return (await getDbHandle()).db;
-}
-
-/** Where this process's reads that may lag a little run (db/replicas.ts). */
-export async function getReadRouter(): Promise<ReadRouter> {
-  return (await getDbHandle()).reads;
 }

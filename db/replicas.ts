@@ -134,8 +134,8 @@ export function replicaRouter(primary: Db, options: ReplicaOptions): ReadRouter 
       max: options.maxConnections ?? 10,
       connect_timeout: timeoutSeconds,
       onnotice: () => {},
-      // The same session settings as the primary's pool (db/client.ts), and no retries of
-      // their own: a replica that is down is the primary's read, not a wait.
+      // The same session settings as the primary's pool (db/client.ts). While a replica is
+      // down its reads are the primary's; its connections retry quickly for when it is back.
       connection: {
         application_name: "closeline-read",
         jit: "off",
@@ -174,12 +174,13 @@ export function replicaRouter(primary: Db, options: ReplicaOptions): ReadRouter 
     const checkedAt = Date.now();
     try {
       const target = await primaryPosition();
-      const timeout = new Promise<never>((_, reject) =>
-        setTimeout(
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(
           () => reject(new Error(`replica ${replica.label} did not answer`)),
           timeoutSeconds * 1_000,
-        ).unref(),
-      );
+        );
+      });
       const [row] = await Promise.race([
         replica.client<
           {
@@ -193,7 +194,7 @@ export function replicaRouter(primary: Db, options: ReplicaOptions): ReadRouter 
                  (extract(epoch from pg_last_xact_replay_timestamp()) * 1000)::float8 as "replayedAtMs",
                  extract(epoch from now() - pg_last_xact_replay_timestamp())::float8 as "lagSeconds"`,
         timeout,
-      ]);
+      ]).finally(() => clearTimeout(timer));
       const replayed = parseWalPosition(row?.replayed);
       // A server that is not in recovery is no replica (a promoted one is a primary of its own).
       if (!row?.recovering || replayed === null) return { ...DOWN, checkedAt };

@@ -9,7 +9,8 @@ import { handleExceptionAction } from "@/lib/exceptions/api";
 import { handleListExceptions } from "@/lib/exceptions/http";
 import type { QueuePage } from "@/lib/exceptions/queue";
 import { formatTimeOfDay } from "@/lib/format";
-import { READ_AFTER_COOKIE, asOfWorthShowing } from "@/lib/server/read-routing";
+import { runAction } from "@/lib/http/action-result";
+import { READ_AFTER_COOKIE, asOfWorthShowing, readForPage } from "@/lib/server/read-routing";
 import { answer, apiRequest, serviceKey, tokenFor, type CallOptions } from "../api/support";
 import { makeUser, seedException } from "../exceptions/support";
 import { TEST_ENGINE, testDbForSuite, type TestDb } from "../support/db";
@@ -35,6 +36,15 @@ let signedIn: { id: string; sessionVersion: number } | null = null;
 vi.mock("next-auth", async (importOriginal) => ({
   ...(await importOriginal<Record<string, unknown>>()),
   getServerSession: async () => (signedIn ? { user: signedIn } : null),
+}));
+// A server action's and a page's cookies, as next/headers hands them out inside a request.
+const cookieJar = new Map<string, string>();
+vi.mock("next/headers", async (importOriginal) => ({
+  ...(await importOriginal<Record<string, unknown>>()),
+  cookies: async () => ({
+    get: (name: string) => (cookieJar.has(name) ? { name, value: cookieJar.get(name) } : undefined),
+    set: (name: string, value: string) => void cookieJar.set(name, value),
+  }),
 }));
 vi.mock("@/db", async (importOriginal) => ({
   ...(await importOriginal<Record<string, unknown>>()),
@@ -210,7 +220,7 @@ describe.skipIf(unavailable !== null)("on a streaming replica", () => {
     });
   });
 
-  describe("read-your-writes over the API", () => {
+  describe("read-your-writes", () => {
     let router: ReadRouter;
     let ops: Awaited<ReturnType<typeof makeUser>>;
     let opsToken: string;
@@ -241,6 +251,32 @@ describe.skipIf(unavailable !== null)("on a streaming replica", () => {
       expect(listed.status).toBe(200);
       return listed.body.items.find((item) => item.id === id);
     }
+
+    it("shows the page after a server action what the action wrote", async () => {
+      const notes = async () =>
+        (
+          await readForPage(async (db) =>
+            (await queryRows<{ note: string }>(db, sql`select note from replica_probe`)).map(
+              (row) => row.note,
+            ),
+          )
+        ).value;
+      cookieJar.clear();
+      await pauseReplay();
+      try {
+        const done = await runAction(() =>
+          database.db.execute(sql`insert into replica_probe (note) values ('by an action')`),
+        );
+        expect(done.ok).toBe(true);
+        expect(cookieJar.get(READ_AFTER_COOKIE)).toMatch(/^[0-9A-F]+\/[0-9A-F]+$/);
+        expect(await notes()).toContain("by an action");
+        // Another browser, without the marker, reads the paused replica.
+        cookieJar.clear();
+        expect(await notes()).not.toContain("by an action");
+      } finally {
+        await resumeReplay();
+      }
+    });
 
     it("shows a person their own action at once, while others read the replica", async () => {
       const x = await seedException(database.db);
