@@ -10,6 +10,7 @@ import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
 import { buildIndexesConcurrently, buildIndexesInline } from "./concurrent-indexes";
 import { listenOnEmbeddedSocket } from "./embedded-socket";
+import { primaryOnly, replicaRouter, type ReadRouter } from "./replicas";
 import * as schema from "./schema";
 // Instants read back as the instant stored, whatever the year (db/instant.ts).
 import "./instant";
@@ -24,6 +25,8 @@ export type DbTarget =
       maxConnections?: number;
       /** A Unix socket to connect through instead of the URL's host (db/embedded-socket.ts). */
       socketPath?: string;
+      /** Streaming replicas that may serve reads (db/replicas.ts, docs/replicas.md). */
+      replicas?: { urls: string[]; maxLagSeconds: number };
     }
   | {
       kind: "pglite";
@@ -33,7 +36,13 @@ export type DbTarget =
     };
 
 export interface DbHandle {
+  /** The primary: every write, and every read that must see the latest writes. */
   db: Db;
+  /**
+   * Chooses where a read that may lag a little runs: a streaming replica when one qualifies,
+   * else the primary. Without replicas (and always on PGlite) it is the primary.
+   */
+  reads: ReadRouter;
   target: DbTarget;
   /**
    * Settles once the indexes built after the migrations (db/concurrent-indexes.ts) are in
@@ -81,12 +90,18 @@ export async function openDb(target: DbTarget): Promise<DbHandle> {
       backoff: (failedAttempts: number) => Math.min(0.1 * 2 ** failedAttempts, 1),
     });
     const db = drizzlePostgres({ client, schema }) as unknown as Db;
+    const reads = replicaRouter(db, {
+      urls: target.replicas?.urls ?? [],
+      maxLagSeconds: target.replicas?.maxLagSeconds ?? 10,
+      maxConnections: target.maxConnections,
+    });
     return {
       db,
+      reads,
       target,
       indexesBuilt: indexBuild.done,
       close: async () => {
-        await Promise.all([client.end({ timeout: 5 }), indexBuild.stop()]);
+        await Promise.all([client.end({ timeout: 5 }), reads.close(), indexBuild.stop()]);
       },
     };
   }
@@ -102,6 +117,8 @@ export async function openDb(target: DbTarget): Promise<DbHandle> {
     : null;
   return {
     db,
+    // Replicas are PostgreSQL's streaming replication; the embedded database has none.
+    reads: primaryOnly(db),
     target,
     indexesBuilt: Promise.resolve(),
     close: async () => {
@@ -126,8 +143,20 @@ async function migratePostgresLocked(url: string, socketPath?: string): Promise<
   }
 }
 
-export function targetFromEnv(e: { DATABASE_URL?: string; CLOSELINE_DATA_DIR: string }): DbTarget {
-  return e.DATABASE_URL
-    ? { kind: "postgres", url: e.DATABASE_URL }
-    : { kind: "pglite", dataDir: path.resolve(e.CLOSELINE_DATA_DIR, "pglite") };
+export function targetFromEnv(e: {
+  DATABASE_URL?: string;
+  DATABASE_REPLICA_URL?: string[];
+  DATABASE_REPLICA_MAX_LAG_SECONDS?: number;
+  CLOSELINE_DATA_DIR: string;
+}): DbTarget {
+  if (!e.DATABASE_URL)
+    return { kind: "pglite", dataDir: path.resolve(e.CLOSELINE_DATA_DIR, "pglite") };
+  const urls = e.DATABASE_REPLICA_URL ?? [];
+  return {
+    kind: "postgres",
+    url: e.DATABASE_URL,
+    ...(urls.length > 0
+      ? { replicas: { urls, maxLagSeconds: e.DATABASE_REPLICA_MAX_LAG_SECONDS ?? 10 } }
+      : {}),
+  };
 }

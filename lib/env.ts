@@ -10,6 +10,23 @@ const EnvSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   /** Real PostgreSQL. When unset, Closeline runs on an embedded PGlite database. */
   DATABASE_URL: z.string().url().optional(),
+  /**
+   * PostgreSQL streaming replicas (one URL, or several separated by commas) that serve the
+   * dashboards, KPIs, queues, exports and search (docs/replicas.md). Ignored without
+   * DATABASE_URL: the embedded database has no replicas.
+   */
+  DATABASE_REPLICA_URL: z
+    .string()
+    .optional()
+    .transform((value) =>
+      (value ?? "")
+        .split(",")
+        .map((url) => url.trim())
+        .filter((url) => url !== ""),
+    )
+    .pipe(z.array(z.url({ protocol: /^postgres(ql)?$/, error: "must be postgres:// URLs" }))),
+  /** A replica further behind the primary than this many seconds serves no reads. */
+  DATABASE_REPLICA_MAX_LAG_SECONDS: z.coerce.number().min(0).default(10),
   /** Where the embedded database keeps its files (git-ignored). */
   CLOSELINE_DATA_DIR: z.string().default(".data"),
   /**

@@ -62,6 +62,30 @@ export function formatDateTime(
   return `${format.format(date)} ${formatZoneOffset(date, timeZone)}`;
 }
 
+const timeOfDayFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** "14:05:09 UTC+1": a time of day to the second, for data only seconds or minutes old. */
+export function formatTimeOfDay(
+  value: Date | string,
+  timeZone: string = DEFAULT_TIME_ZONE,
+): string {
+  const date = typeof value === "string" ? new Date(value) : value;
+  if (Number.isNaN(date.getTime())) return "—";
+  const format = cached(
+    timeOfDayFormats,
+    timeZone,
+    () =>
+      new Intl.DateTimeFormat("en-GB", {
+        hour: "2-digit",
+        minute: "2-digit",
+        second: "2-digit",
+        hourCycle: "h23",
+        timeZone,
+      }),
+  );
+  return `${format.format(date)} ${formatZoneOffset(date, timeZone)}`;
+}
+
 export function currencyDigits(currency: string): number {
   try {
     return (

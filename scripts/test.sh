@@ -64,6 +64,17 @@ if [ -z "${CLOSELINE_TEST_PG:-}" ]; then
   fi
 fi
 
+# The read-routing tests (tests/db/replicas.test.ts) need a streaming replica of that server;
+# without one they skip, saying so, unless CLOSELINE_REQUIRE_REPLICA is set (CI sets it).
+if [ -z "${CLOSELINE_TEST_PG:-}" ] && ! bash scripts/ensure-replica.sh; then
+  if [ -n "${CLOSELINE_REQUIRE_REPLICA:-}" ]; then
+    summary
+    echo "✗ no streaming replica for the tests (CLOSELINE_REQUIRE_REPLICA); nothing was run." >&2
+    exit 1
+  fi
+  echo "⚠ no streaming replica: the replica tests will skip (scripts/ensure-replica.sh)" >&2
+fi
+
 run_stage lint npm run lint --silent
 run_stage vitest-postgres env CLOSELINE_TEST_DB=postgres npx vitest run
 run_stage vitest-pglite env CLOSELINE_TEST_DB=pglite npx vitest run

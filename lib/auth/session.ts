@@ -12,6 +12,7 @@ import { authenticateBearer, bearerToken, type AuthenticatedKey } from "./api-ke
 import { can, type Permission } from "./permissions";
 import { accessRule } from "./route-access";
 import { Forbidden, Unauthenticated } from "@/lib/errors";
+import { noteApiCaller } from "@/lib/server/read-routing";
 
 export interface CurrentUser {
   id: string;
@@ -103,6 +104,13 @@ export function actorOf(principal: Principal): Actor {
  * 403, naming what is missing.
  */
 export async function guardApi(db: Db, request: Request, route: string): Promise<Principal> {
+  const principal = await authorizeApi(db, request, route);
+  // A write's caller reads only replicas that have replayed it (lib/server/read-routing.ts).
+  noteApiCaller(db, request, principal);
+  return principal;
+}
+
+async function authorizeApi(db: Db, request: Request, route: string): Promise<Principal> {
   const rule = accessRule(route);
   if (typeof rule !== "object")
     throw new Error(`guardApi used on ${route}, whose rule is ${String(rule)}`);

@@ -3,6 +3,7 @@ import { guardApi } from "@/lib/auth/session";
 import { entityExists } from "@/db/queries/entities";
 import { InvalidInput, NotFound } from "@/lib/errors";
 import { handle, json } from "@/lib/http/respond";
+import { readForApi } from "@/lib/server/read-routing";
 import { readinessCsv } from "./csv";
 import { periodFromKey, previousPeriod } from "./period";
 import { CloseReadinessQuery } from "./query";
@@ -34,21 +35,24 @@ export async function parseCloseReadinessQuery(db: Db, searchParams: URLSearchPa
 
 /** GET /api/v1/close-readiness?entity=&period=YYYY-MM — session with close:read or a read-scope key. */
 export const handleCloseReadiness = handle(async (db: Db, request: Request) => {
-  await guardApi(db, request, "GET /api/v1/close-readiness");
-  return json(
-    await computeCloseReadiness(
-      db,
-      await parseCloseReadinessQuery(db, new URL(request.url).searchParams),
-    ),
+  const principal = await guardApi(db, request, "GET /api/v1/close-readiness");
+  const searchParams = new URL(request.url).searchParams;
+  const served = await readForApi(db, request, principal, async (reads) =>
+    computeCloseReadiness(reads, await parseCloseReadinessQuery(reads, searchParams)),
   );
+  return json(served.value);
 });
 
 /** GET /api/v1/close-readiness.csv?entity=&period=YYYY-MM — the checklist and every blocker. */
 export const handleCloseReadinessCsv = handle(async (db: Db, request: Request) => {
-  await guardApi(db, request, "GET /api/v1/close-readiness.csv");
+  const principal = await guardApi(db, request, "GET /api/v1/close-readiness.csv");
   const url = new URL(request.url);
-  const query = await parseCloseReadinessQuery(db, url.searchParams);
-  const report = await computeCloseReadiness(db, { ...query, blockerLimit: CSV_BLOCKER_LIMIT });
+  const { value: report } = await readForApi(db, request, principal, async (reads) =>
+    computeCloseReadiness(reads, {
+      ...(await parseCloseReadinessQuery(reads, url.searchParams)),
+      blockerLimit: CSV_BLOCKER_LIMIT,
+    }),
+  );
   const filename = `close-readiness-${report.entity.replace(/[^A-Za-z0-9_-]/g, "_")}-${report.period.key}.csv`;
   return new Response(readinessCsv(report, url.origin), {
     headers: {

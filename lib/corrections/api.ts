@@ -4,6 +4,7 @@ import { findCorrection, listCorrections } from "@/db/queries/corrections";
 import { getException } from "@/db/queries/exception-detail";
 import { requestMeta } from "@/lib/audit";
 import { actorOf, guardApi } from "@/lib/auth/session";
+import { readForApi } from "@/lib/server/read-routing";
 import {
   DecideCorrectionBody,
   ListCorrectionsQuery,
@@ -64,13 +65,15 @@ export const handleProposeCorrection = handle(
 );
 
 export const handleListCorrections = handle(async (db: Db, request: Request) => {
-  await guardApi(db, request, "GET /api/v1/corrections");
+  const principal = await guardApi(db, request, "GET /api/v1/corrections");
   const url = new URL(request.url);
   const query = parseBody(ListCorrectionsQuery, Object.fromEntries(url.searchParams));
   const afterId = query.cursor
     ? decodeCursor(query.cursor, z.object({ id: z.uuid() })).id
     : undefined;
-  const page = await listCorrections(db, { status: query.status, limit: query.limit, afterId });
+  const { value: page } = await readForApi(db, request, principal, (reads) =>
+    listCorrections(reads, { status: query.status, limit: query.limit, afterId }),
+  );
   const last = page.items.at(-1);
   return json({
     items: page.items,

@@ -1,6 +1,7 @@
 import type { Db } from "@/db/client";
 import { guardApi } from "@/lib/auth/session";
 import { handle, json } from "@/lib/http/respond";
+import { readForApi } from "@/lib/server/read-routing";
 import { countExceptions } from "@/db/queries/exceptions";
 import { EXPORT_LIMIT, exceptionsCsvStream } from "./csv";
 import { loadQueueCounts, loadQueuePage, resolveQueueFilters, type Viewer } from "./queue";
@@ -11,21 +12,28 @@ import { loadQueueParams, withoutPage } from "./queue-params";
  * browser's live refresh reads GET /api/v1/exceptions (a page) and
  * GET /api/v1/exceptions/counts (the tabs' counts), and the "Export CSV" link is
  * GET /api/v1/exceptions.csv with the same query. A session with exceptions:read or an API
- * key with the read scope may call both; owner=me needs a session.
+ * key with the read scope may call both; owner=me needs a session. All three may be served by
+ * a streaming replica (lib/server/read-routing.ts).
  */
 
 export const handleListExceptions = handle(async (db: Db, request: Request) => {
   const principal = await guardApi(db, request, "GET /api/v1/exceptions");
   const viewer: Viewer | null = principal.kind === "user" ? principal.user : null;
-  return json(await loadQueuePage(db, loadQueueParams(new URL(request.url)), viewer));
+  const params = loadQueueParams(new URL(request.url));
+  const served = await readForApi(db, request, principal, (reads) =>
+    loadQueuePage(reads, params, viewer),
+  );
+  return json(served.value);
 });
 
 export const handleExceptionCounts = handle(async (db: Db, request: Request) => {
   const principal = await guardApi(db, request, "GET /api/v1/exceptions/counts");
   const viewer: Viewer | null = principal.kind === "user" ? principal.user : null;
-  return json(
-    await loadQueueCounts(db, withoutPage(loadQueueParams(new URL(request.url))), viewer),
+  const params = withoutPage(loadQueueParams(new URL(request.url)));
+  const served = await readForApi(db, request, principal, (reads) =>
+    loadQueueCounts(reads, params, viewer),
   );
+  return json(served.value);
 });
 
 export const handleExceptionsCsv = handle(async (db: Db, request: Request) => {
@@ -35,17 +43,18 @@ export const handleExceptionsCsv = handle(async (db: Db, request: Request) => {
   const params = withoutPage(loadQueueParams(url));
   const now = new Date();
   // Counted first, so a bad filter is a 400 before the download starts and the response can
-  // say up front whether the file holds every match.
-  const { count, capped } = await countExceptions(
-    db,
-    await resolveQueueFilters(db, params, viewer, now),
-    {
-      cap: EXPORT_LIMIT,
-      now,
-    },
-  );
+  // say up front whether the file holds every match. The file streams from the same database.
+  const { value: exported } = await readForApi(db, request, principal, async (reads) => {
+    const counted = await countExceptions(
+      reads,
+      await resolveQueueFilters(reads, params, viewer, now),
+      { cap: EXPORT_LIMIT, now },
+    );
+    return { ...counted, stream: exceptionsCsvStream(reads, params, viewer, url.origin, now) };
+  });
+  const { count, capped } = exported;
   const stamp = now.toISOString().slice(0, 16).replace(/[-:]/g, "").replace("T", "-");
-  return new Response(exceptionsCsvStream(db, params, viewer, url.origin, now), {
+  return new Response(exported.stream, {
     headers: {
       "content-type": "text/csv; charset=utf-8",
       "content-disposition": `attachment; filename="exceptions-${params.type ?? "all"}-${stamp}.csv"`,

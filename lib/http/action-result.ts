@@ -1,4 +1,5 @@
 import { AppError, StaleVersion, isTransientDatabaseError } from "@/lib/errors";
+import { markActionWrite } from "@/lib/server/read-routing";
 
 /**
  * Why an action failed, for the UI to branch on (never on the message, which is for people):
@@ -54,7 +55,12 @@ function codeOf(error: AppError): ActionErrorCode {
  */
 export async function runAction<T>(fn: () => Promise<T>): Promise<ActionResult<T>> {
   try {
-    return { ok: true, data: await fn() };
+    const data = await fn();
+    // The page after an action must show it, even when replicas serve the reads.
+    await markActionWrite().catch((error: unknown) =>
+      console.error("Remembering a write for read-your-writes failed", error),
+    );
+    return { ok: true, data };
   } catch (error) {
     if (error instanceof AppError) return { ok: false, code: codeOf(error), error: error.message };
     if (isTransientDatabaseError(error))

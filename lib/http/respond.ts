@@ -6,6 +6,7 @@ import {
   isTransientDatabaseError,
   isUnstorableTextError,
 } from "@/lib/errors";
+import { noteApiWrite } from "@/lib/server/read-routing";
 
 export function json(body: unknown, init: ResponseInit = {}): Response {
   const headers = new Headers(init.headers);
@@ -44,13 +45,26 @@ export function errorResponse(error: unknown): Response {
   return json({ error: { code: "internal", message: "Internal error" } }, { status: 500 });
 }
 
-/** Wraps a route handler so every thrown error goes through errorResponse. */
+/**
+ * Wraps a route handler so every thrown error goes through errorResponse. A write that
+ * succeeded also marks its caller's next reads as needing it (lib/server/read-routing.ts).
+ */
 export function handle<A extends unknown[]>(fn: (...args: A) => Promise<Response>) {
   return async (...args: A): Promise<Response> => {
+    let response: Response;
     try {
-      return await fn(...args);
+      response = await fn(...args);
     } catch (error) {
       return errorResponse(error);
     }
+    const request = args.find((arg): arg is Request => arg instanceof Request);
+    if (request) {
+      // The write is done and answered either way; a caller left unmarked only risks reading
+      // a replica that lags behind it, for at most DATABASE_REPLICA_MAX_LAG_SECONDS.
+      await noteApiWrite(request, response).catch((error: unknown) =>
+        console.error("Remembering a write for read-your-writes failed", error),
+      );
+    }
+    return response;
   };
 }

@@ -3,6 +3,7 @@ import { guardApi } from "@/lib/auth/session";
 import { InvalidInput } from "@/lib/errors";
 import { resolveTimeRange } from "@/lib/filters/time-range";
 import { handle, json } from "@/lib/http/respond";
+import { readForApi } from "@/lib/server/read-routing";
 import { computeKpis } from "./engine";
 import { KpiQuery } from "./query";
 
@@ -25,6 +26,9 @@ export function parseKpiQuery(searchParams: URLSearchParams) {
 
 /** GET /api/v1/kpis?from=&to=&entity= — session with kpis:read or an API key with the read scope. */
 export const handleKpis = handle(async (db: Db, request: Request) => {
-  await guardApi(db, request, "GET /api/v1/kpis");
-  return json(await computeKpis(db, parseKpiQuery(new URL(request.url).searchParams)));
+  const principal = await guardApi(db, request, "GET /api/v1/kpis");
+  const query = parseKpiQuery(new URL(request.url).searchParams);
+  return json(
+    (await readForApi(db, request, principal, (reads) => computeKpis(reads, query))).value,
+  );
 });

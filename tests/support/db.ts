@@ -77,6 +77,9 @@ export function testDbForSuite(): TestDb {
     get db() {
       return opened().db;
     },
+    get reads() {
+      return opened().reads;
+    },
     get target() {
       return opened().target;
     },

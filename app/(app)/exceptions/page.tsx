@@ -1,7 +1,7 @@
 import { HydrationBoundary, dehydrate } from "@tanstack/react-query";
 import type { Metadata } from "next";
-import { getDb } from "@/db";
 import { ExceptionQueue } from "@/components/exceptions/queue/queue";
+import { AsOf } from "@/components/shell/as-of";
 import { can } from "@/lib/auth/permissions";
 import { guardPage } from "@/lib/auth/session";
 import { listAssignees } from "@/lib/exceptions/detail";
@@ -13,6 +13,7 @@ import {
   queueQueryKey,
 } from "@/lib/exceptions/queue-params";
 import { getQueryClient } from "@/lib/query-client";
+import { readForPage } from "@/lib/server/read-routing";
 import { bulkAction } from "./actions";
 
 export const metadata: Metadata = { title: "Exceptions" };
@@ -24,21 +25,26 @@ export default async function ExceptionsPage({
 }) {
   const user = await guardPage("/exceptions");
   const params = loadQueueParams(await searchParams);
-  const db = await getDb();
   // The first page is read here and handed to the browser's cache, so the queue paints with
-  // rows; from then on the browser refreshes it through GET /api/v1/exceptions.
+  // rows; from then on the browser refreshes it through GET /api/v1/exceptions. Both may be
+  // served by a read replica that has replayed this viewer's last action.
   const queryClient = getQueryClient();
-  const [assignees] = await Promise.all([
-    listAssignees(db),
-    queryClient.prefetchQuery({
-      queryKey: queueQueryKey(params),
-      queryFn: () => loadQueuePage(db, params, user),
-    }),
-    queryClient.prefetchQuery({
-      queryKey: countsQueryKey(params),
-      queryFn: () => loadQueueCounts(db, countParams(params), user),
-    }),
-  ]);
+  const {
+    value: [assignees],
+    asOf,
+  } = await readForPage((db) =>
+    Promise.all([
+      listAssignees(db),
+      queryClient.prefetchQuery({
+        queryKey: queueQueryKey(params),
+        queryFn: () => loadQueuePage(db, params, user),
+      }),
+      queryClient.prefetchQuery({
+        queryKey: countsQueryKey(params),
+        queryFn: () => loadQueueCounts(db, countParams(params), user),
+      }),
+    ]),
+  );
   const canWork = can(user.role, "exceptions:work");
   return (
     <>
@@ -49,6 +55,7 @@ export default async function ExceptionsPage({
             ? "Each break in the telemetry, once, with an owner and a history. Select rows to assign, resolve or dismiss them together."
             : "Each break in the telemetry, once, with an owner and a history. Your role can read the queues; operations and finance work them."}
         </p>
+        <AsOf asOf={asOf} />
       </div>
       <section className="card" aria-label="Exception queue">
         <HydrationBoundary state={dehydrate(queryClient)}>

@@ -1,8 +1,8 @@
 import type { Metadata } from "next";
-import { getDb } from "@/db";
 import { SourceHealthTable } from "@/components/ingestion/source-health-table";
 import { VolumeChart } from "@/components/ingestion/volume-chart";
 import { LiveRefresh } from "@/components/kpi/live-refresh";
+import { AsOf } from "@/components/shell/as-of";
 import { can } from "@/lib/auth/permissions";
 import { guardPage } from "@/lib/auth/session";
 import { loadGlobalFilters } from "@/lib/filters/search-params";
@@ -10,6 +10,7 @@ import { resolveTimeRange } from "@/lib/filters/time-range";
 import { formatCount } from "@/lib/format";
 import { HEALTH_WINDOW_DAYS, QUIET_LOOKBACK_DAYS, type SourceHealth } from "@/lib/ingest/health";
 import { loadIngestionView } from "@/lib/ingest/ingestion-view";
+import { readForPage } from "@/lib/server/read-routing";
 import { DateTime } from "@/components/ui/date-time";
 import { DataTable } from "@/components/table/data-table";
 
@@ -36,7 +37,10 @@ export default async function IngestionPage({
 }) {
   const user = await guardPage("/ingestion");
   const range = resolveTimeRange(loadGlobalFilters(await searchParams));
-  const { health, volume, rejections } = await loadIngestionView(await getDb(), range);
+  const {
+    value: { health, volume, rejections },
+    asOf,
+  } = await readForPage((db) => loadIngestionView(db, range));
   const silent = health.sources.filter((s) => s.freshness === "silent");
   return (
     <>
@@ -49,7 +53,10 @@ export default async function IngestionPage({
           justifyContent: "space-between",
         }}
       >
-        <h1>Ingestion</h1>
+        <div>
+          <h1>Ingestion</h1>
+          <AsOf asOf={asOf} />
+        </div>
         <LiveRefresh intervalMs={REFRESH_MS} renderedAt={health.generatedAt} />
       </div>
       <section className="card" aria-labelledby="health">

@@ -1,13 +1,14 @@
 import type { Metadata } from "next";
 import { Suspense } from "react";
-import { getDb } from "@/db";
 import { LiveRefresh } from "@/components/kpi/live-refresh";
+import { AsOf } from "@/components/shell/as-of";
 import { OverviewCharts, OverviewTiles } from "@/components/kpi/overview-sections";
 import { ChartsSkeleton, TilesSkeleton } from "@/components/kpi/overview-skeletons";
 import { guardPage } from "@/lib/auth/session";
 import { loadGlobalFilters } from "@/lib/filters/search-params";
 import { previousPeriod, resolveTimeRange } from "@/lib/filters/time-range";
 import { loadOverview } from "@/lib/kpi/overview";
+import { readForPage, type PageRead } from "@/lib/server/read-routing";
 import { serializeFilters } from "./search-params";
 import { DateTime } from "@/components/ui/date-time";
 
@@ -27,9 +28,11 @@ export default async function OverviewPage({
   const scope = { ...range, entity: filters.entity };
   const before = previousPeriod(range);
   // Started here, awaited inside each Suspense boundary: the header paints without waiting.
-  const overview = loadOverview(await getDb(), scope, {
-    filterQuery: serializeFilters(filters).replace(/^\?/, ""),
-  });
+  // The KPIs may come from a read replica; the header then says how old they are.
+  const served = readForPage((db) =>
+    loadOverview(db, scope, { filterQuery: serializeFilters(filters).replace(/^\?/, "") }),
+  );
+  const overview = served.then((read) => read.value);
   // A new key per filter set shows the skeletons while another range loads; a live refresh
   // (same filters) keeps the current numbers on screen until the new ones are ready.
   const sectionKey = JSON.stringify(filters);
@@ -43,6 +46,9 @@ export default async function OverviewPage({
             <DateTime value={range.to} /> · compared with <DateTime value={before.from} /> –{" "}
             <DateTime value={before.to} />
           </p>
+          <Suspense fallback={null}>
+            <ServedAsOf served={served} />
+          </Suspense>
         </div>
         <LiveRefresh intervalMs={REFRESH_MS} renderedAt={new Date().toISOString()} />
       </div>
@@ -62,4 +68,8 @@ export default async function OverviewPage({
       </section>
     </>
   );
+}
+
+async function ServedAsOf({ served }: { served: Promise<PageRead<unknown>> }) {
+  return <AsOf asOf={(await served).asOf} />;
 }

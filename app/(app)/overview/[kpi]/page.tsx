@@ -2,7 +2,6 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { Suspense } from "react";
-import { getDb } from "@/db";
 import { guardPage } from "@/lib/auth/session";
 import { resolveTimeRange } from "@/lib/filters/time-range";
 import { KPI_DEFINITIONS, KPI_IN_PLAIN_WORDS } from "@/lib/kpi/definitions";
@@ -18,6 +17,8 @@ import { loadDrilldownRecords } from "@/lib/kpi/drilldown-records";
 import { loadOpenNow } from "@/lib/kpi/open-now";
 import { DrilldownRecords } from "@/components/kpi/drilldown/drilldown-records";
 import { DateTime } from "@/components/ui/date-time";
+import { AsOf } from "@/components/shell/as-of";
+import { readForPage } from "@/lib/server/read-routing";
 
 interface Props {
   params: Promise<{ kpi: string }>;
@@ -46,15 +47,17 @@ export default async function DrilldownPage({ params, searchParams }: Props) {
       view: (change.view ?? view) === spec.views[0].id ? null : (change.view ?? view),
       cursor: change.cursor ?? null,
     });
-  const db = await getDb();
-  const openNow = await loadOpenNow(db, kpi, query.entity);
+  // Both may come from a read replica (lib/server/read-routing.ts).
+  const { value: openNow, asOf } = await readForPage((db) => loadOpenNow(db, kpi, query.entity));
   // Started here, awaited inside the Suspense boundary: the header paints without waiting.
-  const records = loadDrilldownRecords(db, kpi, {
-    scope,
-    view,
-    cursor: decodeDrilldownCursor(query.cursor),
-    now: new Date(),
-  });
+  const records = readForPage((db) =>
+    loadDrilldownRecords(db, kpi, {
+      scope,
+      view,
+      cursor: decodeDrilldownCursor(query.cursor),
+      now: new Date(),
+    }),
+  ).then((read) => read.value);
   return (
     <>
       <nav aria-label="Breadcrumb">
@@ -68,6 +71,7 @@ export default async function DrilldownPage({ params, searchParams }: Props) {
           {spec.records} · {query.entity ?? "All entities"} · <DateTime value={range.from} /> –{" "}
           <DateTime value={range.to} />
         </p>
+        <AsOf asOf={asOf} />
         {openNow ? (
           <p data-testid="records-open-now" data-count={openNow.count}>
             {openNow.count > 0 ? <span aria-hidden="true">! </span> : null}
