@@ -11,7 +11,12 @@ import {
   type SortDirection,
 } from "@/db/queries/exceptions";
 import { getExceptionTimeline } from "@/db/queries/exception-timeline";
-import { exceptions, type ExceptionStatus, type ExceptionType } from "@/db/schema";
+import {
+  EXCEPTION_STATUSES,
+  exceptions,
+  type ExceptionStatus,
+  type ExceptionType,
+} from "@/db/schema";
 import { assignException, commentOnException, resolveException } from "@/lib/exceptions/workflow";
 import { testDbForSuite } from "../support/db";
 import {
@@ -246,20 +251,7 @@ describe("filters", () => {
       () => ({ statuses: ["resolved", "dismissed"] }),
       (x) => x.status === "resolved" || x.status === "dismissed",
     ],
-    [
-      "every status",
-      () => ({
-        statuses: [
-          "open",
-          "in_progress",
-          "awaiting_approval",
-          "awaiting_confirmation",
-          "resolved",
-          "dismissed",
-        ],
-      }),
-      () => true,
-    ],
+    ["every status", () => ({ statuses: [...EXCEPTION_STATUSES] }), () => true],
     [
       "owner",
       () => ({ owner: { kind: "user", id: ops.id } }),

@@ -14,6 +14,7 @@ import { createUser } from "@/lib/auth/users";
 import type { EventType } from "@/lib/contract";
 import type { WorkContext } from "@/lib/exceptions/workflow";
 import { ingestItems } from "@/lib/ingest/ingest";
+import type { ExampleEvent } from "@/lib/contract/examples";
 
 /*
  * Fixtures for the exception tests. Telemetry goes in as CloudEvents through the real
@@ -30,14 +31,8 @@ export const DAY = 24 * HOUR;
 export const unique = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
 export const iso = (ms: number) => new Date(ms).toISOString();
 
-export interface FixtureEvent {
-  specversion: "1.0";
-  id: string;
-  source: string;
-  type: EventType;
-  time: string;
-  data: Record<string, unknown>;
-}
+/** An event as a producer sends it: the contract's example shape. */
+export type FixtureEvent = ExampleEvent;
 
 export function event(
   type: EventType,
