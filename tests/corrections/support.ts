@@ -1,3 +1,4 @@
+import { beforeAll } from "vitest";
 import type { Db } from "@/db/client";
 import { eq } from "drizzle-orm";
 import { exceptions, type Role } from "@/db/schema";
@@ -6,6 +7,7 @@ import type { CurrentUser } from "@/lib/auth/session";
 import { createUser } from "@/lib/auth/users";
 import { ingestItems } from "@/lib/ingest/ingest";
 import { createEndpoint } from "@/lib/outbox/endpoints";
+import { testDbForSuite } from "../support/db";
 
 /** A new user of the role, as a signed-in session presents them to lib/corrections. */
 export async function sessionUser(db: Db, role: Role, email: string): Promise<CurrentUser> {
@@ -88,3 +90,24 @@ export const decision = (
   expectedVersion,
   reason: "Checked against the ledger",
 });
+
+/**
+ * A corrections test file's set-up: its database, its reconciliation breaks (`<name>-run-n`
+ * for `entity`), the billing system's endpoint, and one session user per key of `roles`
+ * (`<key>@<name>.test`), made in a `beforeAll` and read in the tests.
+ */
+export function correctionsSuite<Key extends string>(
+  name: string,
+  entity: string,
+  roles: Record<Key, Role>,
+) {
+  const t = testDbForSuite();
+  const users = {} as Record<Key, CurrentUser>;
+  beforeAll(async () => {
+    for (const [key, role] of Object.entries(roles) as [Key, Role][]) {
+      users[key] = await sessionUser(t.db, role, `${key}@${name}.test`);
+    }
+    await billingCorrectionsEndpoint(t.db);
+  });
+  return { t, users, breaks: reconciliationBreaks(t, `${name}-`, entity) };
+}

@@ -1,14 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { testDbForSuite } from "../support/db";
-import {
-  bucket,
-  checkpoint,
-  entityRow,
-  type FixtureEvent as Fixture,
-  ingest,
-  kpis,
-  kpisOnDay,
-} from "./support";
+import { bucket, checkpoint, entityRow, ingest, kpis, kpisOnDay } from "./support";
 
 /*
  * Usage completeness = Σ receivedCount / Σ expectedCount over the current (non-superseded)
@@ -168,6 +160,7 @@ describe("usage checkpoint supersession", () => {
   // received; the later one (by event time) says 1000. Only the later one counts, so the
   // ratio is 1000 / 1000 = 1, never (800 + 1000) / 2000 = 0.9.
   const window = { entity: "EU", meter: "api_calls", expectedCount: 1000 };
+  type Fixture = ReturnType<typeof checkpoint>;
 
   /** The 10–11h window of `day` reported twice: `early` at 11:05, `late` at 12:00 (event time). */
   const reportedTwice = (day: string, earlyCount: number, lateCount: number) => {
