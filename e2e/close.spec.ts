@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { Db } from "@/db/client";
-import { expect, test } from "./fixtures/auth";
+import type { Role } from "@/db/schema";
+import { expect, test as authTest } from "./fixtures/auth";
 import { expectAxeCleanInBothThemes, expectNoSidewaysScrollAt390 } from "./fixtures/page-checks";
 import { ingestAccepted } from "./fixtures/telemetry";
 
@@ -85,13 +86,26 @@ async function seedEntity(db: Db) {
   return { entity, stuck, month };
 }
 
+type Seeded = Awaited<ReturnType<typeof seedEntity>>;
+
+const test = authTest.extend<{
+  /** Seeds an entity of the test's own for last month, then signs in a new user of `role` at `path`. */
+  seededAs: (role: Role, path?: string) => Promise<Seeded>;
+}>({
+  seededAs: async ({ db, signInAs }, provide) => {
+    await provide(async (role, path) => {
+      const seeded = await seedEntity(db);
+      await signInAs(role, path);
+      return seeded;
+    });
+  },
+});
+
 test("an executive opens close readiness for last month and sees the blockers", async ({
   page,
-  db,
-  signInAs,
+  seededAs,
 }) => {
-  const { entity, stuck, month } = await seedEntity(db);
-  await signInAs("executive");
+  const { entity, stuck, month } = await seededAs("executive");
 
   await page
     .getByRole("navigation", { name: "Main" })
@@ -169,11 +183,9 @@ test("an executive opens close readiness for last month and sees the blockers", 
 
 test("a finance user closes last month over its blockers, with a reason, and reopens it", async ({
   page,
-  db,
-  signInAs,
+  seededAs,
 }) => {
-  const { entity, month } = await seedEntity(db);
-  await signInAs("finance", "/close");
+  const { entity, month } = await seededAs("finance", "/close");
   await page.goto(`/close?entity=${entity}&period=${month.key}`);
 
   await page
@@ -193,11 +205,9 @@ test("a finance user closes last month over its blockers, with a reason, and reo
 
 test("the portfolio works from the keyboard, fits a phone and passes axe in both themes", async ({
   page,
-  db,
-  signInAs,
+  seededAs,
 }) => {
-  const { entity, month } = await seedEntity(db);
-  await signInAs("finance", "/close");
+  const { entity, month } = await seededAs("finance", "/close");
   await expect(page.getByRole("heading", { name: "Close portfolio" })).toBeVisible();
 
   await expectAxeCleanInBothThemes(page);

@@ -1,8 +1,8 @@
 import { eq } from "drizzle-orm";
-import type { APIRequestContext, Browser, Page } from "@playwright/test";
+import type { APIRequestContext, Page } from "@playwright/test";
 import type { Db } from "@/db/client";
 import { corrections, exceptions } from "@/db/schema";
-import { expect, signIn, test, type AuthFixtures } from "./fixtures/auth";
+import { expect, test as authTest, type E2eUser } from "./fixtures/auth";
 import type { E2eFixtures } from "./fixtures";
 import { correctionsReceiver } from "./fixtures/outbox";
 
@@ -73,6 +73,29 @@ async function propose(page: Page, exceptionId: string) {
   await expect(confirmation).toBeFocused();
 }
 
+/** What the correction and the confirmation say once the checker has decided. */
+const DECIDED = {
+  Approve: { correction: "approved", confirmation: "Approved." },
+  Reject: { correction: "rejected", confirmation: "Rejected." },
+} as const;
+
+/** The checker approves or rejects the correction on the exception's page, giving a reason. */
+async function decide(
+  page: Page,
+  exceptionId: string,
+  decision: keyof typeof DECIDED,
+  reason: string,
+) {
+  await page.goto(`/exceptions/${exceptionId}`);
+  const form = page.getByRole("form", { name: "Decide on the correction" });
+  await form.getByLabel("Reason for your decision").fill(reason);
+  await form.getByRole("button", { name: decision }).click();
+  await expect(page.getByTestId("correction")).toContainText(DECIDED[decision].correction);
+  await expect(page.getByTestId("action-confirmation")).toContainText(
+    DECIDED[decision].confirmation,
+  );
+}
+
 const statusBadge = (page: Page) => page.getByTestId("exception-status");
 
 /**
@@ -80,42 +103,38 @@ const statusBadge = (page: Page) => page.getByTestId("exception-status");
  * proposed a correction to it on their own page; the checker, another finance user, is yet
  * to sign in.
  */
-async function proposedByMaker(fixtures: {
-  browser: Browser;
-  db: Db;
-  makeUser: AuthFixtures["makeUser"];
-  createApiKey: E2eFixtures["createApiKey"];
-  request: APIRequestContext;
-}) {
-  const { browser, db, makeUser, createApiKey, request } = fixtures;
-  await correctionsReceiver(db);
-  const key = await createApiKey(["ingest"]);
-  const exception = await breakException(db, request, key.key);
-  const maker = await makeUser("finance");
-  const checker = await makeUser("finance");
-
-  const makerPage = await (await browser.newContext()).newPage();
-  await signIn(makerPage, maker, `/exceptions/${exception.id}`);
-  await propose(makerPage, exception.id);
-  return { key, exception, maker, checker, makerPage };
+interface Proposed {
+  key: Awaited<ReturnType<E2eFixtures["createApiKey"]>>;
+  exception: Awaited<ReturnType<typeof breakException>>;
+  maker: E2eUser;
+  checker: E2eUser;
+  makerPage: Page;
 }
 
+const test = authTest.extend<{ proposed: Proposed }>({
+  proposed: async ({ db, makeUser, createApiKey, request, signInElsewhere }, provide) => {
+    await correctionsReceiver(db);
+    const key = await createApiKey(["ingest"]);
+    const exception = await breakException(db, request, key.key);
+    const maker = await makeUser("finance");
+    const checker = await makeUser("finance");
+    const makerPage = await signInElsewhere(maker, `/exceptions/${exception.id}`);
+    await propose(makerPage, exception.id);
+    await provide({ key, exception, maker, checker, makerPage });
+  },
+});
+
+// Two or three people sign in (bcrypt cost 12 each) and the journeys visit up to six pages.
+test.slow();
+
 test("maker-checker on a correction, end to end", async ({
-  browser,
   db,
   makeUser,
-  createApiKey,
   request,
+  proposed,
+  signInElsewhere,
 }) => {
-  // Three people sign in (bcrypt cost 12 each) and the journey visits six pages.
-  test.slow();
-  const { key, exception, maker, checker, makerPage } = await proposedByMaker({
-    browser,
-    db,
-    makeUser,
-    createApiKey,
-    request,
-  });
+  const { key, exception, maker, checker, makerPage } = proposed;
   // The page re-renders with the proposal (and without the form: one pending proposal at a time).
   const proposal = makerPage.getByTestId("correction");
   await expect(proposal).toContainText("Credit note of 300.00 EUR");
@@ -125,20 +144,17 @@ test("maker-checker on a correction, end to end", async ({
   await expect(makerPage.getByRole("form", { name: "Decide on the correction" })).toHaveCount(0);
   await expect(proposal).toContainText("another finance user must approve it");
 
-  const checkerPage = await (await browser.newContext()).newPage();
-  await signIn(checkerPage, checker, `/close?entity=${exception.entity}&period=2026-10`);
+  const checkerPage = await signInElsewhere(
+    checker,
+    `/close?entity=${exception.entity}&period=2026-10`,
+  );
   // While the correction waits for an approver, the close is blocked by it.
   await checkerPage.goto(`/close?entity=${exception.entity}&period=2026-10`);
   await expect(checkerPage.getByTestId("check-no_pending_approvals")).toHaveAttribute(
     "data-passed",
     "false",
   );
-  await checkerPage.goto(`/exceptions/${exception.id}`);
-  const decide = checkerPage.getByRole("form", { name: "Decide on the correction" });
-  await decide.getByLabel("Reason for your decision").fill("Matches the ledger");
-  await decide.getByRole("button", { name: "Approve" }).click();
-  await expect(checkerPage.getByTestId("correction")).toContainText("approved");
-  await expect(checkerPage.getByTestId("action-confirmation")).toContainText("Approved.");
+  await decide(checkerPage, exception.id, "Approve", "Matches the ledger");
   await expect(checkerPage.getByTestId("action-confirmation")).toBeFocused();
   await expect(checkerPage.getByTestId("correction")).toContainText(
     /Command (queued|being delivered|delivered|delivery failed)/,
@@ -175,8 +191,7 @@ test("maker-checker on a correction, end to end", async ({
   await expect(checkerPage.getByTestId("correction-stage")).toContainText("confirmed");
 
   const admin = await makeUser("admin");
-  const adminPage = await (await browser.newContext()).newPage();
-  await signIn(adminPage, admin, "/admin/audit?action=correction.");
+  const adminPage = await signInElsewhere(admin, "/admin/audit?action=correction.");
   await adminPage.goto("/admin/audit?action=correction.");
   const audit = adminPage.getByTestId("audit-table");
   // The log reads in words; each row keeps its action as data.
@@ -186,34 +201,16 @@ test("maker-checker on a correction, end to end", async ({
   await expect(
     audit.locator('tr[data-action="correction.approved"]', { hasText: checker.email }),
   ).toContainText("Approved a correction");
-  await Promise.all([makerPage, checkerPage, adminPage].map((p) => p.context().close()));
 });
 
 test("a rejected correction returns the exception to open, where a new one may be proposed", async ({
-  browser,
-  db,
-  makeUser,
-  createApiKey,
-  request,
+  proposed,
+  signInElsewhere,
 }) => {
-  // Two people sign in (bcrypt cost 12 each) before the decision.
-  test.slow();
-  const { exception, checker, makerPage } = await proposedByMaker({
-    browser,
-    db,
-    makeUser,
-    createApiKey,
-    request,
-  });
+  const { exception, checker } = proposed;
 
-  const checkerPage = await (await browser.newContext()).newPage();
-  await signIn(checkerPage, checker, `/exceptions/${exception.id}`);
-  await checkerPage.goto(`/exceptions/${exception.id}`);
-  const decide = checkerPage.getByRole("form", { name: "Decide on the correction" });
-  await decide.getByLabel("Reason for your decision").fill("The ledger already has it");
-  await decide.getByRole("button", { name: "Reject" }).click();
-  await expect(checkerPage.getByTestId("correction")).toContainText("rejected");
-  await expect(checkerPage.getByTestId("action-confirmation")).toContainText("Rejected.");
+  const checkerPage = await signInElsewhere(checker, `/exceptions/${exception.id}`);
+  await decide(checkerPage, exception.id, "Reject", "The ledger already has it");
   await expect(statusBadge(checkerPage)).toHaveText("Open");
   await expect(checkerPage.getByRole("form", { name: "Propose a correction" })).toBeVisible();
 
@@ -222,5 +219,4 @@ test("a rejected correction returns the exception to open, where a new one may b
     "data-passed",
     "true",
   );
-  await Promise.all([makerPage, checkerPage].map((p) => p.context().close()));
 });

@@ -48,9 +48,9 @@ async function seedQueueRun(db: Db, entityPrefix: string, count: number) {
 
 test("an operations user filters the queue, bulk-resolves three exceptions, and the audit log has them", async ({
   page,
-  browser,
   db,
   makeUser,
+  signInElsewhere,
 }) => {
   // Two users, two sign-ins and a bulk action: more than the default 30 s on a busy runner.
   test.slow();
@@ -128,18 +128,11 @@ test("an operations user filters the queue, bulk-resolves three exceptions, and 
   }
 
   // An admin reading the audit log sees the same three entries.
-  const adminUser = await makeUser("admin");
-  const adminContext = await browser.newContext();
-  try {
-    const adminPage = await adminContext.newPage();
-    await signIn(adminPage, adminUser, "/admin/audit");
-    await adminPage.goto(
-      `/admin/audit?action=exception.resolved&actor=${encodeURIComponent(operator.email)}`,
-    );
-    await expect(adminPage.getByTestId("audit-table").locator("tbody tr")).toHaveCount(3);
-  } finally {
-    await adminContext.close();
-  }
+  const adminPage = await signInElsewhere(await makeUser("admin"), "/admin/audit");
+  await adminPage.goto(
+    `/admin/audit?action=exception.resolved&actor=${encodeURIComponent(operator.email)}`,
+  );
+  await expect(adminPage.getByTestId("audit-table").locator("tbody tr")).toHaveCount(3);
 });
 
 test("an admin reads the queue and an exception but is offered no actions", async ({

@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
 import type { Page } from "@playwright/test";
 import { expect, signIn, test } from "./fixtures/auth";
-import { ingestAccepted } from "./fixtures/telemetry";
+import type { Db } from "@/db/client";
+import { ingestAccepted, newRunToken } from "./fixtures/telemetry";
 
 /*
  * A finance user's journey through the overview: the tiles show their numbers and status,
@@ -95,15 +96,25 @@ function seedReconciliation(entity: string, run: string) {
   return [result("old-break", 40, 45_000), result("agrees", 1, 50_000)];
 }
 
+/** An entity of its own, `<prefix>-<run>`, holding the events `seed` makes for it. */
+async function seedEntity(
+  db: Db,
+  prefix: string,
+  seed: (entity: string, run: string) => unknown[],
+): Promise<{ run: string; entity: string }> {
+  const run = newRunToken();
+  const entity = `${prefix}-${run}`;
+  await ingestAccepted(db, seed(entity, run));
+  return { run, entity };
+}
+
 test("a finance user reads the overview, drills into the records, and keeps the filters", async ({
   page,
   browser,
   db,
   makeUser,
 }) => {
-  const run = `${Date.now().toString(36)}${randomBytes(2).toString("hex")}`.toUpperCase();
-  const entity = `E2E-OV-${run}`;
-  await ingestAccepted(db, seedEvents(entity, run));
+  const { run, entity } = await seedEntity(db, "E2E-OV", seedEvents);
   const user = await makeUser("finance");
 
   // Sign in through the form; finance lands on the overview.
@@ -190,9 +201,7 @@ test("a range without breaks still shows the breaks open now, as the queue count
   db,
   signInAs,
 }) => {
-  const run = `${Date.now().toString(36)}${randomBytes(2).toString("hex")}`.toUpperCase();
-  const entity = `E2E-OVQ-${run}`;
-  await ingestAccepted(db, seedReconciliation(entity, run));
+  const { entity } = await seedEntity(db, "E2E-OVQ", seedReconciliation);
   await signInAs("finance");
   await page.goto(`/overview?entity=${entity}&range=7d`);
 

@@ -17,7 +17,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
-import net from "node:net";
 import path from "node:path";
 import readline from "node:readline";
 import { isDeepStrictEqual } from "node:util";
@@ -34,6 +33,7 @@ import {
   e2eServerUrl,
   type E2eDatabase,
 } from "../e2e/fixtures/server";
+import { portIsFree } from "./support/port";
 
 const ROOT = process.cwd();
 const NEXT_BIN = path.join(ROOT, "node_modules", ".bin", "next");
@@ -131,17 +131,6 @@ async function build(env: NodeJS.ProcessEnv): Promise<void> {
   }
 }
 
-function portInUse(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: "127.0.0.1", port });
-    socket.once("connect", () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once("error", () => resolve(false));
-  });
-}
-
 /*
  * Another suite's server on our port would answer /api/health from another database, and
  * every key a spec seeds would be refused. So the port must be free before we build and
@@ -151,7 +140,7 @@ function portInUse(port: number): Promise<boolean> {
 async function assertPortsFree(): Promise<void> {
   for (const database of E2E_DATABASES) {
     const port = e2ePort(database);
-    if (await portInUse(port)) {
+    if (!(await portIsFree(port))) {
       throw new Error(
         `127.0.0.1:${port} (${database}) is in use, probably by another e2e run; wait for it ` +
           `or set CLOSELINE_E2E_PORT to a free port in 3100-3198 (it and the next one are used)`,

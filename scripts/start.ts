@@ -16,13 +16,13 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs";
-import net from "node:net";
 import path from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import { parseEnv, type Env } from "@/lib/env";
 import { generateWebhookSecret } from "@/lib/outbox/signature";
 import { startDemoReceiver } from "@/lib/simulator/receiver";
 import { runSimulator } from "@/lib/simulator/runner";
+import { portIsFree } from "./support/port";
 
 const ROOT = process.cwd();
 const NEXT_BIN = path.join(ROOT, "node_modules", ".bin", "next");
@@ -182,17 +182,6 @@ async function buildIfNeeded(distDir: string): Promise<void> {
 }
 
 // --- Serve -------------------------------------------------------------------------------
-
-function portIsFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: "127.0.0.1", port });
-    socket.once("connect", () => {
-      socket.destroy();
-      resolve(false);
-    });
-    socket.once("error", () => resolve(true));
-  });
-}
 
 /**
  * Sessions are signed with AUTH_SECRET. A local demo gets one generated once and kept in the

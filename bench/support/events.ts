@@ -1,4 +1,5 @@
 import type { EventType } from "@/lib/contract/event-types";
+import { mulberry32 } from "@/lib/simulator/prng";
 
 /*
  * A deterministic stream of CloudEvents that looks like one company's telemetry: three
@@ -61,18 +62,6 @@ const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const START = Date.parse("2025-10-01T00:00:00Z");
 
-/** mulberry32: tiny, fast and good enough to make test data reproducible. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const iso = (ms: number) => new Date(ms).toISOString().replace(".000Z", "Z");
 const monthStart = (ms: number) => {
   const d = new Date(ms);
@@ -88,7 +77,7 @@ const nextMonth = (ms: number) => {
  * (a warm-up, the measured run) from colliding.
  */
 export function generateEvents(count: number, seed: number, idPrefix = "bench"): BenchEvent[] {
-  const random = prng(seed);
+  const random = mulberry32(seed);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
   const between = (min: number, max: number) => min + Math.floor(random() * (max - min + 1));
   const customer = (n: number) => ({

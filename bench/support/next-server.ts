@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
-import net from "node:net";
 import path from "node:path";
 import { onAbort } from "./abort";
+import { portIsFree } from "../../scripts/support/port";
 
 /*
  * The app as production runs it: `next build` then `next start`. The build goes to its own
@@ -101,17 +101,6 @@ export interface RunningServer {
   /** The end of the server's stdout and stderr, to explain a failed request. */
   outputTail(lines: number): string;
   stop(): Promise<void>;
-}
-
-function portIsFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: "127.0.0.1", port });
-    socket.once("connect", () => {
-      socket.destroy();
-      resolve(false);
-    });
-    socket.once("error", () => resolve(true));
-  });
 }
 
 /**

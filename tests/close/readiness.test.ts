@@ -15,6 +15,7 @@ import {
   checkpoint,
   completeUsage,
   dispute,
+  failedFirstPosting,
   ingest,
   forgetInvoiceExceptions,
   invoice,
@@ -214,20 +215,22 @@ describe("(a) usage complete for the period", () => {
   });
 });
 
+/** `entity`'s invoice `<entity>-1`, issued on 3 October; its first ERP attempt, an hour later, timed out. */
+const timedOutOnce = (entity: string) =>
+  failedFirstPosting(
+    entity,
+    `${entity}-1`,
+    { issuedAt: OCT(3), attemptedAt: OCT(3, 1) },
+    "TIMEOUT",
+  );
+
 describe("(b) every invoice issued in the period posted to the ERP", () => {
   it("passes when each invoice has a succeeded attempt, even after failures", async () => {
     const entity = uniqueEntity("erp-ok");
     const id = `${entity}-1`;
     await ingest(
       t.db,
-      invoice(entity, { invoiceId: id, issuedAt: OCT(3) }),
-      posting(entity, {
-        invoiceId: id,
-        attempt: 1,
-        status: "failed",
-        attemptedAt: OCT(3, 1),
-        errorCode: "TIMEOUT",
-      }),
+      ...timedOutOnce(entity),
       posting(entity, { invoiceId: id, attempt: 2, status: "succeeded", attemptedAt: OCT(3, 2) }),
     );
     const erp = check(await readiness(entity), "invoices_posted");
@@ -239,14 +242,12 @@ describe("(b) every invoice issued in the period posted to the ERP", () => {
     const entity = uniqueEntity("erp-bad");
     await ingest(
       t.db,
-      invoice(entity, { invoiceId: `${entity}-failed`, issuedAt: OCT(3) }),
-      posting(entity, {
-        invoiceId: `${entity}-failed`,
-        attempt: 1,
-        status: "failed",
-        attemptedAt: OCT(3, 1),
-        errorCode: "TIMEOUT",
-      }),
+      ...failedFirstPosting(
+        entity,
+        `${entity}-failed`,
+        { issuedAt: OCT(3), attemptedAt: OCT(3, 1) },
+        "TIMEOUT",
+      ),
       posting(entity, {
         invoiceId: `${entity}-failed`,
         attempt: 2,
@@ -276,16 +277,7 @@ describe("(b) every invoice issued in the period posted to the ERP", () => {
   it("links a blocker to its erp_posting_failed exception when there is one", async () => {
     const entity = uniqueEntity("erp-link");
     const id = `${entity}-1`;
-    await ingest(
-      t.db,
-      invoice(entity, { invoiceId: id, issuedAt: OCT(3) }),
-      posting(entity, {
-        invoiceId: id,
-        status: "failed",
-        attemptedAt: OCT(3, 1),
-        errorCode: "TIMEOUT",
-      }),
-    );
+    await ingest(t.db, ...timedOutOnce(entity));
     // The detectors raise it during ingestion, keyed by the posting id.
     const raised = await upsertException(t.db, {
       type: "erp_posting_failed",

@@ -126,6 +126,21 @@ export const posting = (
     o.attemptedAt,
   );
 
+/**
+ * An invoice of `entity` issued at `issuedAt` whose first ERP posting attempt, at `attemptedAt`,
+ * failed with `errorCode`: an invoice not posted (yet).
+ */
+export const failedFirstPosting = (
+  entity: string,
+  invoiceId: string,
+  times: { issuedAt: string; attemptedAt: string },
+  errorCode: string,
+  invoiceFields: { amountMinor?: number } = {},
+) => [
+  invoice(entity, { invoiceId, issuedAt: times.issuedAt, ...invoiceFields }),
+  posting(entity, { invoiceId, status: "failed", attemptedAt: times.attemptedAt, errorCode }),
+];
+
 export const dispute = (o: {
   invoiceId: string;
   amountMinor?: number;

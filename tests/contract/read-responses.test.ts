@@ -57,6 +57,15 @@ afterAll(async () => {
 
 const get = (path: string) => apiRequest("GET", path, { token });
 
+/**
+ * GET `path` through its route's handler, the answer held to the document's operation for the
+ * path (these routes take no path parameters, so the path less its query names it).
+ */
+const read = <T = Record<string, unknown>>(
+  handler: (db: TestDb["db"], request: Request) => Promise<Response>,
+  path: string,
+) => answer<T>(handler(t.db, get(path)), `GET ${path.split("?")[0]}`);
+
 describe("the read routes' documented answers", () => {
   it("the schemas describe what the handlers return", () => {
     expectTypeOf<QueuePage>().toExtend<z.input<typeof QueuePageResponse>>();
@@ -66,38 +75,35 @@ describe("the read routes' documented answers", () => {
   });
 
   it("a queue page, and the page after it, match the document", async () => {
-    const first = await answer<z.infer<typeof QueuePageResponse>>(
-      handleListExceptions(t.db, get("/api/v1/exceptions?status=open,in_progress&size=25")),
-      "GET /api/v1/exceptions",
+    const first = await read<z.infer<typeof QueuePageResponse>>(
+      handleListExceptions,
+      "/api/v1/exceptions?status=open,in_progress&size=25",
     );
     expect(first.status).toBe(200);
     expect(first.body.items.length).toBeGreaterThan(0);
     expect(new Set(first.body.items.map((item) => item.type)).size).toBeGreaterThan(1);
     if (first.body.nextCursor) {
-      const next = await answer(
-        handleListExceptions(
-          t.db,
-          get(`/api/v1/exceptions?size=25&after=${encodeURIComponent(first.body.nextCursor)}`),
-        ),
-        "GET /api/v1/exceptions",
+      const next = await read(
+        handleListExceptions,
+        `/api/v1/exceptions?size=25&after=${encodeURIComponent(first.body.nextCursor)}`,
       );
       expect(next.status).toBe(200);
     }
   });
 
   it("the queue's counts match the document", async () => {
-    const counts = await answer<z.infer<typeof QueueCountsResponse>>(
-      handleExceptionCounts(t.db, get("/api/v1/exceptions/counts")),
-      "GET /api/v1/exceptions/counts",
+    const counts = await read<z.infer<typeof QueueCountsResponse>>(
+      handleExceptionCounts,
+      "/api/v1/exceptions/counts",
     );
     expect(counts.status).toBe(200);
     expect(counts.body.total.count).toBeGreaterThan(0);
   });
 
   it("a month's close readiness, with its blockers, matches the document", async () => {
-    const readiness = await answer<z.infer<typeof CloseReadinessResponse>>(
-      handleCloseReadiness(t.db, get(`/api/v1/close-readiness?entity=${ENTITY}&period=2026-11`)),
-      "GET /api/v1/close-readiness",
+    const readiness = await read<z.infer<typeof CloseReadinessResponse>>(
+      handleCloseReadiness,
+      `/api/v1/close-readiness?entity=${ENTITY}&period=2026-11`,
     );
     expect(readiness.status).toBe(200);
     expect(readiness.body.checks).toHaveLength(6);
@@ -107,17 +113,14 @@ describe("the read routes' documented answers", () => {
   it("the KPI report over the ten days matches the document", async () => {
     const from = new Date(UNTIL - 10 * DAY).toISOString();
     const to = new Date(UNTIL).toISOString();
-    const kpis = await answer(
-      handleKpis(t.db, get(`/api/v1/kpis?from=${from}&to=${to}&entity=${ENTITY}`)),
-      "GET /api/v1/kpis",
-    );
+    const kpis = await read(handleKpis, `/api/v1/kpis?from=${from}&to=${to}&entity=${ENTITY}`);
     expect(kpis.status).toBe(200);
   });
 
   it("an error answer matches the document too", async () => {
-    const unknown = await answer(
-      handleCloseReadiness(t.db, get("/api/v1/close-readiness?entity=NOBODY&period=2026-11")),
-      "GET /api/v1/close-readiness",
+    const unknown = await read(
+      handleCloseReadiness,
+      "/api/v1/close-readiness?entity=NOBODY&period=2026-11",
     );
     expect(unknown.status).toBe(404);
   });

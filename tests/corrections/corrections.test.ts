@@ -1,8 +1,7 @@
 import { eq, sql } from "drizzle-orm";
-import { beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { queryRows } from "@/db/rows";
-import { exceptions, outboxCommands, type Role } from "@/db/schema";
-import type { CurrentUser } from "@/lib/auth/session";
+import { exceptions, outboxCommands } from "@/db/schema";
 import {
   correctionsForException,
   decideCorrection,
@@ -10,80 +9,33 @@ import {
 } from "@/lib/corrections/corrections";
 import { Conflict, Forbidden } from "@/lib/errors";
 import { ingestItems } from "@/lib/ingest/ingest";
-import { testDbForSuite } from "../support/db";
-import {
-  billingCorrectionsEndpoint,
-  exceptionOfRun,
-  reconciliationResult,
-  sessionUser,
-} from "./support";
+import { correctionsSuite, creditNote, decision } from "./support";
 
-const t = testDbForSuite();
-let seq = 0;
-const users: Record<string, CurrentUser> = {};
-
-const user = (role: Role, name: string) => sessionUser(t.db, role, `${name}@corrections.test`);
-
-/** A reconciliation break in EUR for ACME-EU, raised from telemetry as in production. */
-async function breakException(): Promise<string> {
-  seq++;
-  await ingestItems(
-    t.db,
-    [
-      reconciliationResult({
-        eventId: `rec-${seq}`,
-        runId: `run-${seq}`,
-        entity: "ACME-EU",
-        key: `cus_${seq}`,
-        time: "2026-11-02T00:00:00Z",
-        actualMinor: 90_000,
-      }),
-    ],
-    { apiKeyId: null, channel: "api" },
-  );
-  return exceptionOfRun(t.db, `run-${seq}`);
-}
-
-const proposal = (exceptionId: string, amountMinor: number) => ({
-  exceptionId,
-  kind: "credit_note" as const,
-  amountMinor,
-  currency: "EUR",
-  targetSystem: "billing",
-  reason: "Customer was billed for usage the ERP never received",
+/** Breaks in EUR for ACME-EU, raised from telemetry as in production, and six people. */
+const { t, users, breaks } = correctionsSuite("corrections", "ACME-EU", {
+  financeA: "finance",
+  financeB: "finance",
+  financeC: "finance",
+  ops: "operations",
+  exec: "executive",
+  admin: "admin",
 });
-
-const decide = (id: string, version: number, decision: "approve" | "reject" = "approve") => ({
-  correctionId: id,
-  decision,
-  expectedVersion: version,
-  reason: "Checked against the ledger",
-});
-
-beforeAll(async () => {
-  users.financeA = await user("finance", "fin-a");
-  users.financeB = await user("finance", "fin-b");
-  users.financeC = await user("finance", "fin-c");
-  users.ops = await user("operations", "ops");
-  users.exec = await user("executive", "exec");
-  users.admin = await user("admin", "admin");
-  await billingCorrectionsEndpoint(t.db);
-});
+const breakException = async () => (await breaks.raise()).id;
 
 describe("who may propose and decide", () => {
   test("operations and finance propose; executive and admin cannot", async () => {
     const exceptionId = await breakException();
     await expect(
-      proposeCorrection(t.db, users.ops!, proposal(exceptionId, 10_000)),
+      proposeCorrection(t.db, users.ops, creditNote(exceptionId, 10_000)),
     ).resolves.toMatchObject({
       status: "pending_approval",
       requiredApprovals: 1,
     });
     await expect(
-      proposeCorrection(t.db, users.exec!, proposal(exceptionId, 10_000)),
+      proposeCorrection(t.db, users.exec, creditNote(exceptionId, 10_000)),
     ).rejects.toBeInstanceOf(Forbidden);
     await expect(
-      proposeCorrection(t.db, users.admin!, proposal(exceptionId, 10_000)),
+      proposeCorrection(t.db, users.admin, creditNote(exceptionId, 10_000)),
     ).rejects.toBeInstanceOf(Forbidden);
     const [exception] = await t.db.select().from(exceptions).where(eq(exceptions.id, exceptionId));
     expect(exception!.status).toBe("awaiting_approval");
@@ -92,19 +44,19 @@ describe("who may propose and decide", () => {
   test("the proposer can never approve their own proposal, nor can operations approve", async () => {
     const correction = await proposeCorrection(
       t.db,
-      users.financeA!,
-      proposal(await breakException(), 10_000),
+      users.financeA,
+      creditNote(await breakException(), 10_000),
     );
     await expect(
-      decideCorrection(t.db, users.financeA!, decide(correction.id, 1)),
+      decideCorrection(t.db, users.financeA, decision(correction.id, 1)),
     ).rejects.toBeInstanceOf(Forbidden);
     await expect(
-      decideCorrection(t.db, users.ops!, decide(correction.id, 1)),
+      decideCorrection(t.db, users.ops, decision(correction.id, 1)),
     ).rejects.toBeInstanceOf(Forbidden);
     await expect(
-      decideCorrection(t.db, users.admin!, decide(correction.id, 1)),
+      decideCorrection(t.db, users.admin, decision(correction.id, 1)),
     ).rejects.toBeInstanceOf(Forbidden);
-    const approved = await decideCorrection(t.db, users.financeB!, decide(correction.id, 1));
+    const approved = await decideCorrection(t.db, users.financeB, decision(correction.id, 1));
     expect(approved.status).toBe("approved");
   });
 });
@@ -112,12 +64,12 @@ describe("who may propose and decide", () => {
 describe("approval", () => {
   test("below the threshold one approval queues exactly one command to the target system", async () => {
     const exceptionId = await breakException();
-    const correction = await proposeCorrection(t.db, users.ops!, proposal(exceptionId, 999_999));
+    const correction = await proposeCorrection(t.db, users.ops, creditNote(exceptionId, 999_999));
     expect(correction.requiredApprovals).toBe(1);
     const approved = await decideCorrection(
       t.db,
-      users.financeA!,
-      decide(correction.id, correction.version),
+      users.financeA,
+      decision(correction.id, correction.version),
     );
     expect(approved).toMatchObject({ status: "approved", version: 2 });
     const commands = await t.db
@@ -143,17 +95,17 @@ describe("approval", () => {
 
   test("above 10,000.00 two distinct approvers are needed, and one person cannot count twice", async () => {
     const exceptionId = await breakException();
-    const correction = await proposeCorrection(t.db, users.ops!, proposal(exceptionId, 1_000_001));
+    const correction = await proposeCorrection(t.db, users.ops, creditNote(exceptionId, 1_000_001));
     expect(correction.requiredApprovals).toBe(2);
-    const first = await decideCorrection(t.db, users.financeA!, decide(correction.id, 1));
+    const first = await decideCorrection(t.db, users.financeA, decision(correction.id, 1));
     expect(first).toMatchObject({ status: "pending_approval", version: 2 });
     expect(
       await t.db.select().from(outboxCommands).where(eq(outboxCommands.exceptionId, exceptionId)),
     ).toHaveLength(0);
     await expect(
-      decideCorrection(t.db, users.financeA!, decide(correction.id, 2)),
+      decideCorrection(t.db, users.financeA, decision(correction.id, 2)),
     ).rejects.toBeInstanceOf(Conflict);
-    const second = await decideCorrection(t.db, users.financeB!, decide(correction.id, 2));
+    const second = await decideCorrection(t.db, users.financeB, decision(correction.id, 2));
     expect(second).toMatchObject({ status: "approved", version: 3 });
     expect(
       await t.db.select().from(outboxCommands).where(eq(outboxCommands.exceptionId, exceptionId)),
@@ -163,8 +115,8 @@ describe("approval", () => {
   test("exactly 10,000.00 needs one approver: the rule is 'above'", async () => {
     const correction = await proposeCorrection(
       t.db,
-      users.ops!,
-      proposal(await breakException(), 1_000_000),
+      users.ops,
+      creditNote(await breakException(), 1_000_000),
     );
     expect(correction.requiredApprovals).toBe(1);
   });
@@ -172,25 +124,25 @@ describe("approval", () => {
   test("a decision based on a stale version is refused", async () => {
     const correction = await proposeCorrection(
       t.db,
-      users.ops!,
-      proposal(await breakException(), 2_000_000),
+      users.ops,
+      creditNote(await breakException(), 2_000_000),
     );
     // B and C both read version 1; B approves first, so C's view is stale.
-    await decideCorrection(t.db, users.financeB!, decide(correction.id, 1));
-    await expect(decideCorrection(t.db, users.financeC!, decide(correction.id, 1))).rejects.toThrow(
-      /changed since you read it/,
-    );
+    await decideCorrection(t.db, users.financeB, decision(correction.id, 1));
     await expect(
-      decideCorrection(t.db, users.financeC!, decide(correction.id, 2)),
+      decideCorrection(t.db, users.financeC, decision(correction.id, 1)),
+    ).rejects.toThrow(/changed since you read it/);
+    await expect(
+      decideCorrection(t.db, users.financeC, decision(correction.id, 2)),
     ).resolves.toMatchObject({ status: "approved" });
   });
 
   test("two approvers racing on a one-approver correction produce one approval and one command", async () => {
     const exceptionId = await breakException();
-    const correction = await proposeCorrection(t.db, users.ops!, proposal(exceptionId, 5_000));
+    const correction = await proposeCorrection(t.db, users.ops, creditNote(exceptionId, 5_000));
     const results = await Promise.allSettled([
-      decideCorrection(t.db, users.financeA!, decide(correction.id, 1)),
-      decideCorrection(t.db, users.financeB!, decide(correction.id, 1)),
+      decideCorrection(t.db, users.financeA, decision(correction.id, 1)),
+      decideCorrection(t.db, users.financeB, decision(correction.id, 1)),
     ]);
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
     expect(results.filter((r) => r.status === "rejected")).toHaveLength(1);
@@ -201,24 +153,24 @@ describe("approval", () => {
 
   test("a rejection sends the exception back to the queue and is audited with its reason", async () => {
     const exceptionId = await breakException();
-    const correction = await proposeCorrection(t.db, users.ops!, proposal(exceptionId, 5_000));
+    const correction = await proposeCorrection(t.db, users.ops, creditNote(exceptionId, 5_000));
     await expect(
-      decideCorrection(t.db, users.financeA!, decide(correction.id, 1, "reject")),
+      decideCorrection(t.db, users.financeA, decision(correction.id, 1, "reject")),
     ).resolves.toMatchObject({
       status: "rejected",
     });
     const [exception] = await t.db.select().from(exceptions).where(eq(exceptions.id, exceptionId));
     expect(exception!.status).toBe("open");
-    await expect(decideCorrection(t.db, users.financeB!, decide(correction.id, 2))).rejects.toThrow(
-      /already rejected/,
-    );
+    await expect(
+      decideCorrection(t.db, users.financeB, decision(correction.id, 2)),
+    ).rejects.toThrow(/already rejected/);
     const audit = await queryRows<{ action: string; actor_label: string }>(
       t.db,
       sql`select action, actor_label from audit_log where target_id = ${correction.id} order by id`,
     );
     expect(audit).toEqual([
-      { action: "correction.proposed", actor_label: users.ops!.email },
-      { action: "correction.rejected", actor_label: users.financeA!.email },
+      { action: "correction.proposed", actor_label: users.ops.email },
+      { action: "correction.rejected", actor_label: users.financeA.email },
     ]);
   });
 });
@@ -251,6 +203,6 @@ test("only breaks, disputes and retroactive amendments take corrections", async 
     .from(exceptions)
     .where(eq(exceptions.postingId, "PST-X"));
   await expect(
-    proposeCorrection(t.db, users.financeA!, proposal(posting!.id, 100)),
+    proposeCorrection(t.db, users.financeA, creditNote(posting!.id, 100)),
   ).rejects.toThrow(/not corrected with a correction/);
 });

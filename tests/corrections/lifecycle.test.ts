@@ -1,10 +1,9 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { eq, sql } from "drizzle-orm";
-import { beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { queryRows } from "@/db/rows";
-import { exceptions, outboxCommands, type Role } from "@/db/schema";
-import type { CurrentUser } from "@/lib/auth/session";
+import { exceptions, outboxCommands } from "@/db/schema";
 import {
   correctionsForException,
   decideCorrection,
@@ -13,14 +12,7 @@ import {
 import { correctionStage, inFlight } from "@/lib/corrections/lifecycle";
 import { Conflict } from "@/lib/errors";
 import { resolveException } from "@/lib/exceptions/workflow";
-import { ingestItems } from "@/lib/ingest/ingest";
-import { testDbForSuite } from "../support/db";
-import {
-  billingCorrectionsEndpoint,
-  exceptionOfRun,
-  reconciliationResult,
-  sessionUser,
-} from "./support";
+import { correctionsSuite, creditNote, decision } from "./support";
 
 /*
  * The exception follows its correction: proposed → awaiting approval; approved by the last
@@ -29,31 +21,14 @@ import {
  * rejected → open again, where another correction may be proposed.
  */
 
-const t = testDbForSuite();
-let seq = 0;
-const users: Record<string, CurrentUser> = {};
-
-const user = (role: Role, name: string) => sessionUser(t.db, role, `${name}@lifecycle.test`);
-
-const ingest = (...items: unknown[]) =>
-  ingestItems(t.db, items, { apiKeyId: null, channel: "api" });
-
-const reconResult = (n: number, actualMinor: number) =>
-  reconciliationResult({
-    eventId: `life-rec-${n}-${actualMinor}`,
-    runId: `life-run-${n}`,
-    entity: "LIFE-EU",
-    key: `cus_${n}`,
-    time: new Date(Date.UTC(2026, 10, 2) + actualMinor).toISOString(),
-    actualMinor,
-  });
-
-/** A reconciliation break raised from telemetry, as in production. */
-async function breakException(): Promise<{ id: string; n: number }> {
-  const n = ++seq;
-  await ingest(reconResult(n, 90_000));
-  return { id: await exceptionOfRun(t.db, `life-run-${n}`), n };
-}
+const { t, users, breaks } = correctionsSuite("life", "LIFE-EU", {
+  a: "finance",
+  b: "finance",
+  c: "finance",
+  ops: "operations",
+});
+const { ingest, result: reconResult } = breaks;
+const breakException = breaks.raise;
 
 const executed = (correctionId: string, status: "executed" | "failed", id = correctionId) => ({
   specversion: "1.0",
@@ -84,44 +59,20 @@ async function auditOf(exceptionId: string) {
   );
 }
 
-const proposal = (exceptionId: string, amountMinor = 10_000) => ({
-  exceptionId,
-  kind: "credit_note" as const,
-  amountMinor,
-  currency: "EUR",
-  targetSystem: "billing",
-  reason: "Credit the difference the ERP did not book",
-});
-
-const approve = (correctionId: string, version: number) => ({
-  correctionId,
-  decision: "approve" as const,
-  expectedVersion: version,
-  reason: "Matches the ledger",
-});
-
 /** Proposed by A and approved by B: the flow of the issue. */
 async function approvedCorrection() {
   const x = await breakException();
-  const proposed = await proposeCorrection(t.db, users.a!, proposal(x.id));
-  const approved = await decideCorrection(t.db, users.b!, approve(proposed.id, proposed.version));
+  const proposed = await proposeCorrection(t.db, users.a, creditNote(x.id));
+  const approved = await decideCorrection(t.db, users.b, decision(proposed.id, proposed.version));
   return { ...x, correction: approved };
 }
-
-beforeAll(async () => {
-  users.a = await user("finance", "fin-a");
-  users.b = await user("finance", "fin-b");
-  users.c = await user("finance", "fin-c");
-  users.ops = await user("operations", "ops");
-  await billingCorrectionsEndpoint(t.db);
-});
 
 describe("after approval the exception waits for the target system", () => {
   test("A proposes, B approves: the exception leaves awaiting approval for awaiting confirmation", async () => {
     const x = await breakException();
-    const proposed = await proposeCorrection(t.db, users.a!, proposal(x.id));
+    const proposed = await proposeCorrection(t.db, users.a, creditNote(x.id));
     expect((await exceptionRow(x.id)).status).toBe("awaiting_approval");
-    await decideCorrection(t.db, users.b!, approve(proposed.id, proposed.version));
+    await decideCorrection(t.db, users.b, decision(proposed.id, proposed.version));
     const after = await exceptionRow(x.id);
     expect(after.status).toBe("awaiting_confirmation");
     expect(after.closedAt).toBeNull();
@@ -132,23 +83,23 @@ describe("after approval the exception waits for the target system", () => {
 
   test("no second proposal while one awaits approval or confirmation", async () => {
     const x = await breakException();
-    const proposed = await proposeCorrection(t.db, users.a!, proposal(x.id));
-    await expect(proposeCorrection(t.db, users.c!, proposal(x.id))).rejects.toThrow(
+    const proposed = await proposeCorrection(t.db, users.a, creditNote(x.id));
+    await expect(proposeCorrection(t.db, users.c, creditNote(x.id))).rejects.toThrow(
       /already awaits approval/,
     );
-    await decideCorrection(t.db, users.b!, approve(proposed.id, proposed.version));
-    await expect(proposeCorrection(t.db, users.c!, proposal(x.id))).rejects.toBeInstanceOf(
+    await decideCorrection(t.db, users.b, decision(proposed.id, proposed.version));
+    await expect(proposeCorrection(t.db, users.c, creditNote(x.id))).rejects.toBeInstanceOf(
       Conflict,
     );
   });
 
   test("above the threshold the first of two approvals leaves it awaiting approval", async () => {
     const x = await breakException();
-    const proposed = await proposeCorrection(t.db, users.ops!, proposal(x.id, 1_000_001));
-    const first = await decideCorrection(t.db, users.a!, approve(proposed.id, 1));
+    const proposed = await proposeCorrection(t.db, users.ops, creditNote(x.id, 1_000_001));
+    const first = await decideCorrection(t.db, users.a, decision(proposed.id, 1));
     expect(first.status).toBe("pending_approval");
     expect((await exceptionRow(x.id)).status).toBe("awaiting_approval");
-    await decideCorrection(t.db, users.b!, approve(proposed.id, 2));
+    await decideCorrection(t.db, users.b, decision(proposed.id, 2));
     expect((await exceptionRow(x.id)).status).toBe("awaiting_confirmation");
   });
 
@@ -216,7 +167,7 @@ describe("the confirmation closes it", () => {
     const [view] = await correctionsForException(t.db, x.id);
     expect(correctionStage(view!)).toBe("failed");
     expect(inFlight(view!)).toBe(false);
-    await expect(proposeCorrection(t.db, users.c!, proposal(x.id))).resolves.toMatchObject({
+    await expect(proposeCorrection(t.db, users.c, creditNote(x.id))).resolves.toMatchObject({
       status: "pending_approval",
     });
   });
@@ -224,8 +175,8 @@ describe("the confirmation closes it", () => {
   test("a late report about a superseded correction changes nothing", async () => {
     const x = await approvedCorrection();
     await ingest(executed(x.correction.id, "failed"));
-    const second = await proposeCorrection(t.db, users.c!, proposal(x.id));
-    await decideCorrection(t.db, users.a!, approve(second.id, second.version));
+    const second = await proposeCorrection(t.db, users.c, creditNote(x.id));
+    await decideCorrection(t.db, users.a, decision(second.id, second.version));
     // The first correction's target system changes its mind: the second one stands.
     await ingest(executed(x.correction.id, "executed", `${x.correction.id}-late`));
     expect((await exceptionRow(x.id)).status).toBe("awaiting_confirmation");
@@ -239,7 +190,7 @@ describe("the confirmation closes it", () => {
     await expect(
       resolveException(
         t.db,
-        { actor: users.ops! },
+        { actor: users.ops },
         { id: x.id, version: row.version, code: "customer_credited", note: "" },
       ),
     ).resolves.toMatchObject({ status: "resolved" });
@@ -247,22 +198,22 @@ describe("the confirmation closes it", () => {
     await ingest(executed(x.correction.id, "executed"));
     expect(await exceptionRow(x.id)).toMatchObject({
       status: "resolved",
-      closedBy: users.ops!.id,
+      closedBy: users.ops.id,
     });
   });
 });
 
 test("a rejection sends it back to open, where a new proposal is allowed", async () => {
   const x = await breakException();
-  const proposed = await proposeCorrection(t.db, users.a!, proposal(x.id));
-  await decideCorrection(t.db, users.b!, {
-    ...approve(proposed.id, proposed.version),
+  const proposed = await proposeCorrection(t.db, users.a, creditNote(x.id));
+  await decideCorrection(t.db, users.b, {
+    ...decision(proposed.id, proposed.version),
     decision: "reject",
   });
   expect((await exceptionRow(x.id)).status).toBe("open");
   const [view] = await correctionsForException(t.db, x.id);
   expect(correctionStage(view!)).toBe("rejected");
-  await expect(proposeCorrection(t.db, users.a!, proposal(x.id))).resolves.toMatchObject({
+  await expect(proposeCorrection(t.db, users.a, creditNote(x.id))).resolves.toMatchObject({
     status: "pending_approval",
   });
 });
@@ -276,7 +227,7 @@ test("migration 0025 moves exceptions left awaiting approval by an approved corr
     .set({ status: "awaiting_approval" })
     .where(eq(exceptions.id, stuck.id));
   const pending = await breakException();
-  await proposeCorrection(t.db, users.a!, proposal(pending.id));
+  await proposeCorrection(t.db, users.a, creditNote(pending.id));
 
   const migration = await readFile(
     path.join(process.cwd(), "db/migrations/0025_correction_confirmation.sql"),

@@ -9,8 +9,8 @@ import { testDbForSuite } from "../support/db";
 import {
   OCT,
   SEP,
+  failedFirstPosting,
   ingest,
-  invoice,
   makeUser,
   posting,
   uniqueEntity,
@@ -44,20 +44,19 @@ beforeAll(async () => {
   // October (open): one invoice never posted, one posted after a failure.
   await ingest(
     t.db,
-    invoice(entity, { invoiceId: `${entity}-OCT-1`, issuedAt: OCT(5), amountMinor: 250_000 }),
-    posting(entity, {
-      invoiceId: `${entity}-OCT-1`,
-      status: "failed",
-      attemptedAt: OCT(5, 1),
-      errorCode: "GL_LOCKED",
-    }),
-    invoice(entity, { invoiceId: `${entity}-OCT-2`, issuedAt: OCT(6) }),
-    posting(entity, {
-      invoiceId: `${entity}-OCT-2`,
-      status: "failed",
-      attemptedAt: OCT(6, 1),
-      errorCode: "TIMEOUT",
-    }),
+    ...failedFirstPosting(
+      entity,
+      `${entity}-OCT-1`,
+      { issuedAt: OCT(5), attemptedAt: OCT(5, 1) },
+      "GL_LOCKED",
+      { amountMinor: 250_000 },
+    ),
+    ...failedFirstPosting(
+      entity,
+      `${entity}-OCT-2`,
+      { issuedAt: OCT(6), attemptedAt: OCT(6, 1) },
+      "TIMEOUT",
+    ),
     posting(entity, {
       invoiceId: `${entity}-OCT-2`,
       postingId: `PST-${entity}-OCT-2-b`,
@@ -66,21 +65,19 @@ beforeAll(async () => {
       attemptedAt: OCT(6, 2),
     }),
     // September: a failed posting too, but September gets closed below.
-    invoice(entity, { invoiceId: `${entity}-SEP-1`, issuedAt: SEP(10) }),
-    posting(entity, {
-      invoiceId: `${entity}-SEP-1`,
-      status: "failed",
-      attemptedAt: SEP(10, 1),
-      errorCode: "GL_LOCKED",
-    }),
+    ...failedFirstPosting(
+      entity,
+      `${entity}-SEP-1`,
+      { issuedAt: SEP(10), attemptedAt: SEP(10, 1) },
+      "GL_LOCKED",
+    ),
     // Another entity's failed posting in October.
-    invoice(other, { invoiceId: `${other}-OCT-1`, issuedAt: OCT(7) }),
-    posting(other, {
-      invoiceId: `${other}-OCT-1`,
-      status: "failed",
-      attemptedAt: OCT(7, 1),
-      errorCode: "GL_LOCKED",
-    }),
+    ...failedFirstPosting(
+      other,
+      `${other}-OCT-1`,
+      { issuedAt: OCT(7), attemptedAt: OCT(7, 1) },
+      "GL_LOCKED",
+    ),
   );
   ids.unposted = (await exceptionOf(`${entity}-OCT-1`)).id;
   ids.september = (await exceptionOf(`${entity}-SEP-1`)).id;
@@ -105,18 +102,23 @@ beforeAll(async () => {
   );
 });
 
+/** The queue at NOW for these URL params, without a signed-in viewer. */
+const queuePage = (params: Record<string, string>) =>
+  loadQueuePage(t.db, loadQueueParams(params), null, NOW);
+const queueCounts = (params: Record<string, string>) =>
+  loadQueueCounts(t.db, loadQueueParams(params), null, NOW);
+
 describe("the 'blocks a close' filter", () => {
   it("keeps the exceptions close readiness names for the entity's open months, and no others", async () => {
-    const page = await loadQueuePage(
-      t.db,
-      loadQueueParams({ entity, blocking: "true", status: "open,in_progress,awaiting_approval" }),
-      null,
-      NOW,
-    );
+    const page = await queuePage({
+      entity,
+      blocking: "true",
+      status: "open,in_progress,awaiting_approval",
+    });
     expect(page.items.map((i) => i.id).sort()).toEqual([ids.unposted, ids.awaiting].sort());
 
     // Without the filter the same view holds the others too: the filter is what removed them.
-    const all = await loadQueuePage(t.db, loadQueueParams({ entity }), null, NOW);
+    const all = await queuePage({ entity });
     expect(all.items.map((i) => i.id)).toEqual(
       expect.arrayContaining([ids.unposted, ids.awaiting, ids.september, ids.harmless]),
     );
@@ -132,22 +134,12 @@ describe("the 'blocks a close' filter", () => {
   });
 
   it("counts and pages like the other filters", async () => {
-    const counts = await loadQueueCounts(
-      t.db,
-      loadQueueParams({ entity, blocking: "true" }),
-      null,
-      NOW,
-    );
+    const counts = await queueCounts({ entity, blocking: "true" });
     expect(counts.total).toEqual({ count: 2, capped: false });
     expect(counts.byType.erp_posting_failed.count).toBe(1);
     expect(counts.byType.entitlement_out_of_sync.count).toBe(1);
 
-    const first = await loadQueuePage(
-      t.db,
-      loadQueueParams({ entity, blocking: "true", size: "25" }),
-      null,
-      NOW,
-    );
+    const first = await queuePage({ entity, blocking: "true", size: "25" });
     expect(first.items).toHaveLength(2);
     expect(first.nextCursor).toBeNull();
   });
@@ -163,12 +155,7 @@ describe("the 'blocks a close' filter", () => {
   });
 
   it("sorts by amount at risk, largest first, within the filter", async () => {
-    const page = await loadQueuePage(
-      t.db,
-      loadQueueParams({ entity, blocking: "true", sort: "amount" }),
-      null,
-      NOW,
-    );
+    const page = await queuePage({ entity, blocking: "true", sort: "amount" });
     // The awaiting-approval exception has no amount: it sorts below every real one.
     expect(page.items.map((i) => [i.id, i.amountMinor])).toEqual([
       [ids.unposted, 250_000],

@@ -11,7 +11,12 @@ import {
   type SortDirection,
 } from "@/db/queries/exceptions";
 import { getExceptionTimeline } from "@/db/queries/exception-timeline";
-import { exceptions, type ExceptionStatus, type ExceptionType } from "@/db/schema";
+import {
+  EXCEPTION_STATUSES,
+  exceptions,
+  type ExceptionStatus,
+  type ExceptionType,
+} from "@/db/schema";
 import { assignException, commentOnException, resolveException } from "@/lib/exceptions/workflow";
 import { testDbForSuite } from "../support/db";
 import {
@@ -21,10 +26,10 @@ import {
   ingest,
   invalidEvent,
   invoiceIssued,
-  makeUser,
   postingAttempt,
   theException,
   unique,
+  usersFor,
 } from "./support";
 
 /*
@@ -35,9 +40,7 @@ import {
  */
 
 const t = testDbForSuite();
-type User = Awaited<ReturnType<typeof makeUser>>;
-let ops: User;
-let fin: User;
+const users = usersFor(t, { ops: "operations", fin: "finance" });
 
 const NOW = new Date("2025-06-30T12:00:00Z");
 const TYPES: ExceptionType[] = ["erp_posting_failed", "reconciliation_break", "invoice_disputed"];
@@ -76,8 +79,6 @@ interface Seeded {
 let seeded: Seeded[] = [];
 
 beforeAll(async () => {
-  ops = await makeUser(t.db, "operations");
-  fin = await makeUser(t.db, "finance");
   const rows = Array.from({ length: 61 }, (_, i) => {
     const place = ENTITIES[i % 3]!;
     return {
@@ -89,7 +90,7 @@ beforeAll(async () => {
       entity: place.entity,
       currency: place.currency,
       amountMinor: AMOUNTS[i % AMOUNTS.length]!,
-      ownerId: i % 4 === 0 ? ops.id : i % 4 === 1 ? fin.id : null,
+      ownerId: i % 4 === 0 ? users.ops.id : i % 4 === 1 ? users.fin.id : null,
       invoiceId: `INV-Q-${i}`,
       // Every fourth one shares its opened_at with the previous one.
       openedAt: new Date(NOW.getTime() - Math.floor(i - (i % 4 === 3 ? 1 : 0)) * 5 * HOUR),
@@ -246,24 +247,11 @@ describe("filters", () => {
       () => ({ statuses: ["resolved", "dismissed"] }),
       (x) => x.status === "resolved" || x.status === "dismissed",
     ],
-    [
-      "every status",
-      () => ({
-        statuses: [
-          "open",
-          "in_progress",
-          "awaiting_approval",
-          "awaiting_confirmation",
-          "resolved",
-          "dismissed",
-        ],
-      }),
-      () => true,
-    ],
+    ["every status", () => ({ statuses: [...EXCEPTION_STATUSES] }), () => true],
     [
       "owner",
-      () => ({ owner: { kind: "user", id: ops.id } }),
-      (x) => OPEN.includes(x.status) && x.ownerId === ops.id,
+      () => ({ owner: { kind: "user", id: users.ops.id } }),
+      (x) => OPEN.includes(x.status) && x.ownerId === users.ops.id,
     ],
     [
       "unassigned",
@@ -355,13 +343,13 @@ describe("filters", () => {
 
   it("returns the row's owner and amount for display", async () => {
     const target = seeded.find(
-      (x) => x.ownerId === fin.id && OPEN.includes(x.status) && x.amountMinor !== null,
+      (x) => x.ownerId === users.fin.id && OPEN.includes(x.status) && x.amountMinor !== null,
     )!;
     const page = await listExceptions(t.db, { search: target.invoiceId, limit: 5, now: NOW });
     expect(page.rows[0]).toMatchObject({
       id: target.id,
-      ownerId: fin.id,
-      ownerEmail: fin.email,
+      ownerId: users.fin.id,
+      ownerEmail: users.fin.email,
       amountMinor: target.amountMinor,
       currency: target.currency,
       version: 1,
@@ -385,13 +373,17 @@ describe("one exception and its timeline", () => {
       [disputed(invoice, "2025-05-02T09:00:00Z")],
     );
     const x = await theException(t.db, "erp_posting_failed", posting);
-    await assignException(t.db, asActor(ops), { id: x.id, version: x.version, assigneeId: ops.id });
-    await commentOnException(t.db, asActor(ops), {
+    await assignException(t.db, asActor(users.ops), {
+      id: x.id,
+      version: x.version,
+      assigneeId: users.ops.id,
+    });
+    await commentOnException(t.db, asActor(users.ops), {
       id: x.id,
       version: x.version + 1,
       body: "Asked finance to reopen the period",
     });
-    await resolveException(t.db, asActor(ops), {
+    await resolveException(t.db, asActor(users.ops), {
       id: x.id,
       version: x.version + 1,
       code: "fixed_in_source",
@@ -402,9 +394,9 @@ describe("one exception and its timeline", () => {
     expect(detail).toMatchObject({
       id: x.id,
       status: "resolved",
-      ownerEmail: ops.email,
-      closedBy: ops.id,
-      closedByEmail: ops.email,
+      ownerEmail: users.ops.email,
+      closedBy: users.ops.id,
+      closedByEmail: users.ops.email,
       resolutionNote: "Period reopened",
       problemKey: posting,
       details: { attempt: 1, errorCode: "GL_PERIOD_CLOSED" },
@@ -431,7 +423,7 @@ describe("one exception and its timeline", () => {
     const times = items.map((i) => i.at.getTime());
     expect(times).toEqual([...times].sort((a, b) => a - b));
     expect(items.find((i) => i.kind === "comment")).toMatchObject({
-      authorEmail: ops.email,
+      authorEmail: users.ops.email,
       body: "Asked finance to reopen the period",
     });
   });

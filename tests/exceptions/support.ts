@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { and, eq, sql } from "drizzle-orm";
-import { expect } from "vitest";
+import { beforeAll, expect } from "vitest";
 import type { Db } from "@/db/client";
 import {
   auditLog,
@@ -14,6 +14,7 @@ import { createUser } from "@/lib/auth/users";
 import type { EventType } from "@/lib/contract";
 import type { WorkContext } from "@/lib/exceptions/workflow";
 import { ingestItems } from "@/lib/ingest/ingest";
+import type { ExampleEvent } from "@/lib/contract/examples";
 
 /*
  * Fixtures for the exception tests. Telemetry goes in as CloudEvents through the real
@@ -30,14 +31,8 @@ export const DAY = 24 * HOUR;
 export const unique = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
 export const iso = (ms: number) => new Date(ms).toISOString();
 
-export interface FixtureEvent {
-  specversion: "1.0";
-  id: string;
-  source: string;
-  type: EventType;
-  time: string;
-  data: Record<string, unknown>;
-}
+/** An event as a producer sends it: the contract's example shape. */
+export type FixtureEvent = ExampleEvent;
 
 export function event(
   type: EventType,
@@ -205,6 +200,25 @@ export async function makeUser(db: Db, role: Role, options: { active?: boolean }
     await db.execute(sql`update users set active = false where id = ${user.id}::uuid`);
   }
   return { id: user.id, email: user.email, name: user.name, role: user.role };
+}
+
+export type TestUser = Awaited<ReturnType<typeof makeUser>>;
+
+/**
+ * One new user per key of `roles`, made in a `beforeAll` registered here (so after the file's
+ * database and before the hooks that follow): `users.ops` once that hook ran.
+ */
+export function usersFor<Key extends string>(
+  file: { readonly db: Db },
+  roles: Record<Key, Role>,
+): Readonly<Record<Key, TestUser>> {
+  const users = {} as Record<Key, TestUser>;
+  beforeAll(async () => {
+    for (const [key, role] of Object.entries(roles) as [Key, Role][]) {
+      users[key] = await makeUser(file.db, role);
+    }
+  });
+  return users;
 }
 
 export const asActor = (user: { id: string; email: string; role: Role }): WorkContext => ({

@@ -1,5 +1,5 @@
 import { and, eq, like, sql } from "drizzle-orm";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { auditLog, exceptionComments, exceptions, type Role } from "@/db/schema";
 import { queryRows } from "@/db/rows";
 import { AppError } from "@/lib/errors";
@@ -15,7 +15,7 @@ import {
   startException,
 } from "@/lib/exceptions/workflow";
 import { testDbForSuite } from "../support/db";
-import { asActor, auditOf, makeUser, seedException } from "./support";
+import { asActor, auditOf, makeUser, seedException, usersFor, type TestUser } from "./support";
 
 /*
  * The workflow actions: what each changes, the audit entry it writes in the same
@@ -25,18 +25,7 @@ import { asActor, auditOf, makeUser, seedException } from "./support";
  */
 
 const t = testDbForSuite();
-type User = Awaited<ReturnType<typeof makeUser>>;
-let ops: User;
-let fin: User;
-let admin: User;
-let exec: User;
-
-beforeAll(async () => {
-  ops = await makeUser(t.db, "operations");
-  fin = await makeUser(t.db, "finance");
-  admin = await makeUser(t.db, "admin");
-  exec = await makeUser(t.db, "executive");
-});
+const team = usersFor(t, { ops: "operations", fin: "finance", admin: "admin", exec: "executive" });
 
 async function reload(id: string) {
   const [row] = await t.db.select().from(exceptions).where(eq(exceptions.id, id));
@@ -57,30 +46,34 @@ async function failure(action: Promise<unknown> | (() => Promise<unknown>)): Pro
 describe("assign", () => {
   it("assigns to oneself and audits who, before and after", async () => {
     const x = await seedException(t.db);
-    const done = await assignException(t.db, asActor(ops), {
+    const done = await assignException(t.db, asActor(team.ops), {
       id: x.id,
       version: 1,
-      assigneeId: ops.id,
+      assigneeId: team.ops.id,
     });
-    expect(done).toMatchObject({ ownerId: ops.id, version: 2, status: "open", changed: true });
-    expect(await reload(x.id)).toMatchObject({ ownerId: ops.id, version: 2 });
+    expect(done).toMatchObject({ ownerId: team.ops.id, version: 2, status: "open", changed: true });
+    expect(await reload(x.id)).toMatchObject({ ownerId: team.ops.id, version: 2 });
     const [entry] = await auditOf(t.db, x.id);
     expect(entry).toMatchObject({
       actorType: "user",
-      actorId: ops.id,
-      actorLabel: ops.email,
+      actorId: team.ops.id,
+      actorLabel: team.ops.email,
       action: "exception.assigned",
       before: { ownerId: null, status: "open", version: 1 },
-      after: { ownerId: ops.id, ownerEmail: ops.email, status: "open", version: 2 },
+      after: { ownerId: team.ops.id, ownerEmail: team.ops.email, status: "open", version: 2 },
       ip: "127.0.0.1",
       userAgent: "vitest",
     });
   });
 
   it("hands on to another user who may work exceptions, and unassigns with null", async () => {
-    const x = await seedException(t.db, { ownerId: ops.id });
-    await assignException(t.db, asActor(ops), { id: x.id, version: 1, assigneeId: fin.id });
-    await assignException(t.db, asActor(fin), { id: x.id, version: 2, assigneeId: null });
+    const x = await seedException(t.db, { ownerId: team.ops.id });
+    await assignException(t.db, asActor(team.ops), {
+      id: x.id,
+      version: 1,
+      assigneeId: team.fin.id,
+    });
+    await assignException(t.db, asActor(team.fin), { id: x.id, version: 2, assigneeId: null });
     expect(await reload(x.id)).toMatchObject({ ownerId: null, version: 3 });
     expect((await auditOf(t.db, x.id)).map((a) => a.action)).toEqual([
       "exception.assigned",
@@ -91,9 +84,9 @@ describe("assign", () => {
   it("refuses assignees who cannot work exceptions or are deactivated", async () => {
     const x = await seedException(t.db);
     const gone = await makeUser(t.db, "operations", { active: false });
-    for (const assignee of [admin, exec, gone]) {
+    for (const assignee of [team.admin, team.exec, gone]) {
       const error = await failure(
-        assignException(t.db, asActor(ops), { id: x.id, version: 1, assigneeId: assignee.id }),
+        assignException(t.db, asActor(team.ops), { id: x.id, version: 1, assigneeId: assignee.id }),
       );
       expect(error.code).toBe("invalid_input");
     }
@@ -102,11 +95,11 @@ describe("assign", () => {
   });
 
   it("writes nothing when the exception already has that owner", async () => {
-    const x = await seedException(t.db, { ownerId: fin.id });
-    const done = await assignException(t.db, asActor(fin), {
+    const x = await seedException(t.db, { ownerId: team.fin.id });
+    const done = await assignException(t.db, asActor(team.fin), {
       id: x.id,
       version: 1,
-      assigneeId: fin.id,
+      assigneeId: team.fin.id,
     });
     expect(done).toMatchObject({ changed: false, version: 1 });
     expect(await auditOf(t.db, x.id)).toEqual([]);
@@ -116,7 +109,7 @@ describe("assign", () => {
 describe("comment", () => {
   it("appends a comment with an audit entry and leaves the version alone", async () => {
     const x = await seedException(t.db);
-    const done = await commentOnException(t.db, asActor(fin), {
+    const done = await commentOnException(t.db, asActor(team.fin), {
       id: x.id,
       version: 1,
       body: "  Called the ERP team.  ",
@@ -129,19 +122,23 @@ describe("comment", () => {
     expect(comments).toEqual([
       expect.objectContaining({
         id: done.commentId,
-        authorId: fin.id,
+        authorId: team.fin.id,
         body: "Called the ERP team.",
       }),
     ]);
     const [entry] = await auditOf(t.db, x.id);
     expect(entry).toMatchObject({
-      actorId: fin.id,
+      actorId: team.fin.id,
       action: "exception.commented",
       after: { commentId: done.commentId, body: "Called the ERP team." },
     });
     // Commenting on a closed exception is allowed: people explain after the fact.
-    await resolveException(t.db, asActor(fin), { id: x.id, version: 1, code: "fixed_in_source" });
-    await commentOnException(t.db, asActor(ops), {
+    await resolveException(t.db, asActor(team.fin), {
+      id: x.id,
+      version: 1,
+      code: "fixed_in_source",
+    });
+    await commentOnException(t.db, asActor(team.ops), {
       id: x.id,
       version: 2,
       body: "Confirmed by the ERP team.",
@@ -150,7 +147,7 @@ describe("comment", () => {
 
   it("keeps comments append-only in the database", async () => {
     const x = await seedException(t.db);
-    const { commentId } = await commentOnException(t.db, asActor(ops), {
+    const { commentId } = await commentOnException(t.db, asActor(team.ops), {
       id: x.id,
       version: 1,
       body: "First",
@@ -166,8 +163,11 @@ describe("comment", () => {
   it("refuses an empty comment", async () => {
     const x = await seedException(t.db);
     expect(
-      (await failure(commentOnException(t.db, asActor(ops), { id: x.id, version: 1, body: "   " })))
-        .code,
+      (
+        await failure(
+          commentOnException(t.db, asActor(team.ops), { id: x.id, version: 1, body: "   " }),
+        )
+      ).code,
     ).toBe("invalid_input");
   });
 });
@@ -175,23 +175,23 @@ describe("comment", () => {
 describe("start, resolve, dismiss, reopen", () => {
   it("starts an open exception, taking it when nobody owns it", async () => {
     const x = await seedException(t.db);
-    const done = await startException(t.db, asActor(ops), { id: x.id, version: 1 });
-    expect(done).toMatchObject({ status: "in_progress", ownerId: ops.id, version: 2 });
+    const done = await startException(t.db, asActor(team.ops), { id: x.id, version: 1 });
+    expect(done).toMatchObject({ status: "in_progress", ownerId: team.ops.id, version: 2 });
     const [entry] = await auditOf(t.db, x.id);
     expect(entry).toMatchObject({
       action: "exception.started",
       before: { status: "open", ownerId: null },
-      after: { status: "in_progress", ownerId: ops.id },
+      after: { status: "in_progress", ownerId: team.ops.id },
     });
     // Already in progress: starting again is refused, not repeated.
-    expect((await failure(startException(t.db, asActor(ops), { id: x.id, version: 2 }))).code).toBe(
-      "conflict",
-    );
+    expect(
+      (await failure(startException(t.db, asActor(team.ops), { id: x.id, version: 2 }))).code,
+    ).toBe("conflict");
   });
 
   it("resolves with a reason code and note, recording who closed it", async () => {
-    const x = await seedException(t.db, { status: "in_progress", ownerId: fin.id });
-    const done = await resolveException(t.db, asActor(fin), {
+    const x = await seedException(t.db, { status: "in_progress", ownerId: team.fin.id });
+    const done = await resolveException(t.db, asActor(team.fin), {
       id: x.id,
       version: 1,
       code: "accepted_variance",
@@ -201,7 +201,7 @@ describe("start, resolve, dismiss, reopen", () => {
     const row = await reload(x.id);
     expect(row).toMatchObject({
       status: "resolved",
-      closedBy: fin.id,
+      closedBy: team.fin.id,
       resolutionCode: "accepted_variance",
       resolutionNote: "Below materiality; agreed with the controller",
     });
@@ -216,7 +216,7 @@ describe("start, resolve, dismiss, reopen", () => {
     expect(
       (
         await failure(
-          resolveException(t.db, asActor(fin), { id: x.id, version: 2, code: "duplicate" }),
+          resolveException(t.db, asActor(team.fin), { id: x.id, version: 2, code: "duplicate" }),
         )
       ).code,
     ).toBe("conflict");
@@ -225,18 +225,23 @@ describe("start, resolve, dismiss, reopen", () => {
   it("checks reason codes and requires a note for 'other' and for every dismissal", async () => {
     const x = await seedException(t.db);
     const cases = [
-      () => resolveException(t.db, asActor(ops), { id: x.id, version: 1, code: "because" }),
+      () => resolveException(t.db, asActor(team.ops), { id: x.id, version: 1, code: "because" }),
       () =>
-        resolveException(t.db, asActor(ops), { id: x.id, version: 1, code: "other", note: " " }),
+        resolveException(t.db, asActor(team.ops), {
+          id: x.id,
+          version: 1,
+          code: "other",
+          note: " ",
+        }),
       () =>
-        dismissException(t.db, asActor(ops), {
+        dismissException(t.db, asActor(team.ops), {
           id: x.id,
           version: 1,
           code: "false_positive",
           note: "",
         }),
       () =>
-        dismissException(t.db, asActor(ops), {
+        dismissException(t.db, asActor(team.ops), {
           id: x.id,
           version: 1,
           code: "fixed_in_source",
@@ -249,7 +254,7 @@ describe("start, resolve, dismiss, reopen", () => {
 
   it("dismisses with a reason, and reopens clearing the closure", async () => {
     const x = await seedException(t.db);
-    await dismissException(t.db, asActor(ops), {
+    await dismissException(t.db, asActor(team.ops), {
       id: x.id,
       version: 1,
       code: "false_positive",
@@ -257,10 +262,10 @@ describe("start, resolve, dismiss, reopen", () => {
     });
     expect(await reload(x.id)).toMatchObject({
       status: "dismissed",
-      closedBy: ops.id,
+      closedBy: team.ops.id,
       resolutionCode: "false_positive",
     });
-    const done = await reopenException(t.db, asActor(fin), {
+    const done = await reopenException(t.db, asActor(team.fin), {
       id: x.id,
       version: 2,
       note: "Not a test invoice after all",
@@ -275,20 +280,20 @@ describe("start, resolve, dismiss, reopen", () => {
     const entries = await auditOf(t.db, x.id);
     expect(entries.map((a) => a.action)).toEqual(["exception.dismissed", "exception.reopened"]);
     expect(entries[1]).toMatchObject({
-      actorId: fin.id,
+      actorId: team.fin.id,
       before: { status: "dismissed", resolutionCode: "false_positive" },
       after: { status: "open", resolutionCode: null, note: "Not a test invoice after all" },
     });
     // Only closed exceptions reopen.
     expect(
-      (await failure(reopenException(t.db, asActor(fin), { id: x.id, version: 3 }))).code,
+      (await failure(reopenException(t.db, asActor(team.fin), { id: x.id, version: 3 }))).code,
     ).toBe("conflict");
   });
 
   it("leaves an exception awaiting a correction's approval to the corrections workflow", async () => {
     const x = await seedException(t.db, { status: "awaiting_approval" });
     const error = await failure(
-      resolveException(t.db, asActor(fin), { id: x.id, version: 1, code: "duplicate" }),
+      resolveException(t.db, asActor(team.fin), { id: x.id, version: 1, code: "duplicate" }),
     );
     expect(error.code).toBe("conflict");
     expect(error.message).toMatch(/awaits approval/);
@@ -296,7 +301,7 @@ describe("start, resolve, dismiss, reopen", () => {
 
   it("answers not found for an exception that does not exist", async () => {
     const error = await failure(
-      startException(t.db, asActor(ops), {
+      startException(t.db, asActor(team.ops), {
         id: "00000000-0000-4000-8000-000000000001",
         version: 1,
       }),
@@ -309,19 +314,20 @@ describe("optimistic concurrency", () => {
   it("refuses an action based on a version someone else has since changed, and writes nothing", async () => {
     const x = await seedException(t.db);
     // Both read version 1; operations resolves first.
-    await resolveException(t.db, asActor(ops), { id: x.id, version: 1, code: "duplicate" });
+    await resolveException(t.db, asActor(team.ops), { id: x.id, version: 1, code: "duplicate" });
     const actions = [
-      () => assignException(t.db, asActor(fin), { id: x.id, version: 1, assigneeId: fin.id }),
-      () => commentOnException(t.db, asActor(fin), { id: x.id, version: 1, body: "On it" }),
-      () => startException(t.db, asActor(fin), { id: x.id, version: 1 }),
       () =>
-        dismissException(t.db, asActor(fin), {
+        assignException(t.db, asActor(team.fin), { id: x.id, version: 1, assigneeId: team.fin.id }),
+      () => commentOnException(t.db, asActor(team.fin), { id: x.id, version: 1, body: "On it" }),
+      () => startException(t.db, asActor(team.fin), { id: x.id, version: 1 }),
+      () =>
+        dismissException(t.db, asActor(team.fin), {
           id: x.id,
           version: 1,
           code: "duplicate",
           note: "dup",
         }),
-      () => reopenException(t.db, asActor(fin), { id: x.id, version: 1 }),
+      () => reopenException(t.db, asActor(team.fin), { id: x.id, version: 1 }),
     ];
     for (const action of actions) {
       const error = await failure(action);
@@ -329,7 +335,7 @@ describe("optimistic concurrency", () => {
       expect(error.details).toEqual({ currentVersion: 2 });
     }
     expect(await reload(x.id)).toMatchObject({ status: "resolved", ownerId: null, version: 2 });
-    expect((await auditOf(t.db, x.id)).map((a) => a.actorId)).toEqual([ops.id]);
+    expect((await auditOf(t.db, x.id)).map((a) => a.actorId)).toEqual([team.ops.id]);
   });
 
   it("refuses a version the telemetry has moved on since", async () => {
@@ -338,17 +344,17 @@ describe("optimistic concurrency", () => {
     await t.db.execute(
       sql`update exceptions set details = '{"attempt": 2}', version = version + 1 where id = ${x.id}::uuid`,
     );
-    expect((await failure(startException(t.db, asActor(ops), { id: x.id, version: 1 }))).code).toBe(
-      "conflict",
-    );
-    await startException(t.db, asActor(ops), { id: x.id, version: 2 });
+    expect(
+      (await failure(startException(t.db, asActor(team.ops), { id: x.id, version: 1 }))).code,
+    ).toBe("conflict");
+    await startException(t.db, asActor(team.ops), { id: x.id, version: 2 });
   });
 
   it("lets exactly one of two simultaneous actions on the same version through", async () => {
     const x = await seedException(t.db);
     const outcomes = await Promise.allSettled([
-      resolveException(t.db, asActor(ops), { id: x.id, version: 1, code: "duplicate" }),
-      dismissException(t.db, asActor(fin), {
+      resolveException(t.db, asActor(team.ops), { id: x.id, version: 1, code: "duplicate" }),
+      dismissException(t.db, asActor(team.fin), {
         id: x.id,
         version: 1,
         code: "duplicate",
@@ -361,14 +367,14 @@ describe("optimistic concurrency", () => {
 });
 
 describe("roles", () => {
-  const everyAction = (user: User, id: string) => [
-    () => assignException(t.db, asActor(user), { id, version: 1, assigneeId: ops.id }),
+  const everyAction = (user: TestUser, id: string) => [
+    () => assignException(t.db, asActor(user), { id, version: 1, assigneeId: team.ops.id }),
     () => commentOnException(t.db, asActor(user), { id, version: 1, body: "hello" }),
     () => startException(t.db, asActor(user), { id, version: 1 }),
     () => resolveException(t.db, asActor(user), { id, version: 1, code: "duplicate" }),
     () => dismissException(t.db, asActor(user), { id, version: 1, code: "duplicate", note: "dup" }),
     () => reopenException(t.db, asActor(user), { id, version: 1 }),
-    () => bulkAssign(t.db, asActor(user), [{ id, version: 1 }], ops.id),
+    () => bulkAssign(t.db, asActor(user), [{ id, version: 1 }], team.ops.id),
     () => bulkResolve(t.db, asActor(user), [{ id, version: 1 }], { code: "duplicate" }),
     () =>
       bulkDismiss(t.db, asActor(user), [{ id, version: 1 }], { code: "duplicate", note: "dup" }),
@@ -377,7 +383,7 @@ describe("roles", () => {
   it.each(["admin", "executive"] as const)(
     "%s may not act on an exception at all",
     async (role) => {
-      const user = role === "admin" ? admin : exec;
+      const user = role === "admin" ? team.admin : team.exec;
       const x = await seedException(t.db);
       for (const action of everyAction(user, x.id))
         expect((await failure(action)).code).toBe("forbidden");
@@ -387,7 +393,7 @@ describe("roles", () => {
   );
 
   it.each(["operations", "finance"] as const)("%s may work exceptions", async (role: Role) => {
-    const user = role === "operations" ? ops : fin;
+    const user = role === "operations" ? team.ops : team.fin;
     const x = await seedException(t.db);
     await assignException(t.db, asActor(user), { id: x.id, version: 1, assigneeId: user.id });
     await startException(t.db, asActor(user), { id: x.id, version: 2 });
@@ -404,11 +410,11 @@ describe("bulk actions", () => {
     const b = await seedException(t.db);
     const c = await seedException(t.db);
     const closed = await seedException(t.db, { status: "resolved" });
-    await startException(t.db, asActor(fin), { id: b.id, version: 1 }); // b moves to version 2
+    await startException(t.db, asActor(team.fin), { id: b.id, version: 1 }); // b moves to version 2
 
     const results = await bulkResolve(
       t.db,
-      asActor(ops),
+      asActor(team.ops),
       [
         { id: a.id, version: 1 },
         { id: b.id, version: 1 },
@@ -446,9 +452,9 @@ describe("bulk actions", () => {
     ]);
     const assigned = await bulkAssign(
       t.db,
-      asActor(fin),
+      asActor(team.fin),
       items.map((x) => ({ id: x.id, version: 1 })),
-      ops.id,
+      team.ops.id,
     );
     expect(assigned.every((r) => r.ok)).toBe(true);
     expect(
@@ -456,7 +462,7 @@ describe("bulk actions", () => {
         await failure(
           bulkDismiss(
             t.db,
-            asActor(ops),
+            asActor(team.ops),
             items.map((x) => ({ id: x.id, version: 2 })),
             { code: "nope", note: "x" },
           ),
@@ -465,7 +471,7 @@ describe("bulk actions", () => {
     ).toBe("invalid_input");
     const dismissed = await bulkDismiss(
       t.db,
-      asActor(ops),
+      asActor(team.ops),
       items.map((x) => ({ id: x.id, version: 2 })),
       {
         code: "not_actionable",
@@ -476,34 +482,42 @@ describe("bulk actions", () => {
     for (const x of items)
       expect(await reload(x.id)).toMatchObject({
         status: "dismissed",
-        ownerId: ops.id,
+        ownerId: team.ops.id,
         version: 3,
       });
   });
 
   it("refuses an empty selection and one over the limit", async () => {
-    expect((await failure(bulkResolve(t.db, asActor(ops), [], { code: "duplicate" }))).code).toBe(
-      "invalid_input",
-    );
+    expect(
+      (await failure(bulkResolve(t.db, asActor(team.ops), [], { code: "duplicate" }))).code,
+    ).toBe("invalid_input");
     const many = Array.from({ length: 501 }, () => ({
       id: "00000000-0000-4000-8000-000000000001",
       version: 1,
     }));
-    expect((await failure(bulkResolve(t.db, asActor(ops), many, { code: "duplicate" }))).code).toBe(
-      "invalid_input",
-    );
+    expect(
+      (await failure(bulkResolve(t.db, asActor(team.ops), many, { code: "duplicate" }))).code,
+    ).toBe("invalid_input");
   });
 });
 
 describe("manual interventions", () => {
   it("counts every workflow action as a user's exception.* audit entry", async () => {
     const x = await seedException(t.db);
-    await assignException(t.db, asActor(ops), { id: x.id, version: 1, assigneeId: ops.id });
-    await commentOnException(t.db, asActor(ops), { id: x.id, version: 2, body: "Looking" });
-    await startException(t.db, asActor(ops), { id: x.id, version: 2 });
-    await resolveException(t.db, asActor(ops), { id: x.id, version: 3, code: "fixed_in_source" });
-    await reopenException(t.db, asActor(ops), { id: x.id, version: 4 });
-    await dismissException(t.db, asActor(ops), {
+    await assignException(t.db, asActor(team.ops), {
+      id: x.id,
+      version: 1,
+      assigneeId: team.ops.id,
+    });
+    await commentOnException(t.db, asActor(team.ops), { id: x.id, version: 2, body: "Looking" });
+    await startException(t.db, asActor(team.ops), { id: x.id, version: 2 });
+    await resolveException(t.db, asActor(team.ops), {
+      id: x.id,
+      version: 3,
+      code: "fixed_in_source",
+    });
+    await reopenException(t.db, asActor(team.ops), { id: x.id, version: 4 });
+    await dismissException(t.db, asActor(team.ops), {
       id: x.id,
       version: 5,
       code: "duplicate",

@@ -163,29 +163,30 @@ describe("ERP posting", () => {
     ]);
   });
 
-  it("does not call a retry a first pass when attempt 1 has not been reported", async () => {
-    // P10: only attempt 2 (succeeded) is known. A second attempt means the first did not
-    // succeed, so first pass is 0/1, eventual 1/1; the posting is placed by attempt 2.
-    await ingest(t.db, [postingP10(2, "succeeded", "2025-03-14T01:00:00Z")]);
-    const report = await kpisOnDay(t.db, "2025-03-14");
-    expect(report.erpPosting).toMatchObject({
-      postings: 1,
-      firstPassSuccessRate: 0,
-      eventualSuccessRate: 1,
-      openFailures: 0,
+  // One posting alone on its day, and the figures it gives.
+  const alone = [
+    {
+      // P10: only attempt 2 (succeeded) is known. A second attempt means the first did not
+      // succeed, so first pass is 0/1, eventual 1/1; the posting is placed by attempt 2.
+      name: "does not call a retry a first pass when attempt 1 has not been reported",
+      day: "2025-03-14",
+      attempt: () => postingP10(2, "succeeded", "2025-03-14T01:00:00Z"),
+      expected: { postings: 1, firstPassSuccessRate: 0, eventualSuccessRate: 1, openFailures: 0 },
+    },
+    {
+      name: "counts a posting whose invoice is unknown, without a latency",
+      day: "2025-03-13",
+      attempt: () => postingP8(1, "succeeded", "2025-03-13T01:00:00Z"),
+      expected: { postings: 1, firstPassSuccessRate: 1, latencyP50Ms: null, latencyP95Ms: null },
+    },
+  ];
+  for (const { name, day, attempt, expected } of alone) {
+    it(name, async () => {
+      await ingest(t.db, [attempt()]);
+      const report = await kpisOnDay(t.db, day);
+      expect(report.erpPosting).toMatchObject(expected);
     });
-  });
-
-  it("counts a posting whose invoice is unknown, without a latency", async () => {
-    await ingest(t.db, [postingP8(1, "succeeded", "2025-03-13T01:00:00Z")]);
-    const report = await kpisOnDay(t.db, "2025-03-13");
-    expect(report.erpPosting).toMatchObject({
-      postings: 1,
-      firstPassSuccessRate: 1,
-      latencyP50Ms: null,
-      latencyP95Ms: null,
-    });
-  });
+  }
 });
 
 describe("ERP attempt supersession", () => {

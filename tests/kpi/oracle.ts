@@ -43,6 +43,10 @@ const ofEntity = (column: SQL, s: OracleScope) =>
   sql`(${s.entity}::text is null or ${column} = ${s.entity}::text)`;
 const millisBetween = (later: SQL, earlier: SQL) =>
   sql`extract(epoch from (${later} - ${earlier})) * 1000`;
+/** The continuous median and 95th percentile of `value`, as columns p50 and p95. */
+const p50p95 = (value: SQL) =>
+  sql`percentile_cont(0.5) within group (order by ${value}) as p50,
+    percentile_cont(0.95) within group (order by ${value}) as p95`;
 
 /** The current usage checkpoints: one per source, entity, meter and window. */
 const currentCheckpoints = sql`(
@@ -168,8 +172,7 @@ export async function oracleKpis(db: Db, s: OracleScope): Promise<OracleReport> 
   const [eventLag] = await queryRows<{ count: Num; p50: Num; p95: Num }>(
     db,
     sql`select count(*) as count,
-          percentile_cont(0.5) within group (order by ${lag}) as p50,
-          percentile_cont(0.95) within group (order by ${lag}) as p95
+          ${p50p95(lag)}
         from events e where ${within(sql`e.received_at`, s)} and ${ofEntity(sql`e.data->>'entity'`, s)}`,
   );
 
@@ -177,8 +180,7 @@ export async function oracleKpis(db: Db, s: OracleScope): Promise<OracleReport> 
   const [invoices] = await queryRows<{ count: Num; p50: Num; p95: Num }>(
     db,
     sql`select count(*) as count,
-          percentile_cont(0.5) within group (order by ${invoiceDelay}) as p50,
-          percentile_cont(0.95) within group (order by ${invoiceDelay}) as p95
+          ${p50p95(invoiceDelay)}
         from ${currentInvoices} i where ${within(sql`i.issued_at`, s)} and ${ofEntity(sql`i.entity`, s)}`,
   );
 
@@ -194,8 +196,7 @@ export async function oracleKpis(db: Db, s: OracleScope): Promise<OracleReport> 
     db,
     sql`select count(*) as postings, count(*) filter (where p.first_pass) as first_pass,
           count(*) filter (where p.eventual) as eventual, count(*) filter (where p.open_failure) as open,
-          percentile_cont(0.5) within group (order by ${postingDelay}) as p50,
-          percentile_cont(0.95) within group (order by ${postingDelay}) as p95
+          ${p50p95(postingDelay)}
         from ${postings} p left join ${currentInvoices} i on i.invoice_id = p.invoice_id
         where ${within(sql`p.first_attempted_at`, s)} and ${ofEntity(sql`p.entity`, s)}`,
   );
@@ -227,8 +228,7 @@ export async function oracleKpis(db: Db, s: OracleScope): Promise<OracleReport> 
   const [pay] = await queryRows<{ count: Num; synced: Num; p50: Num; p95: Num; overdue: Num }>(
     db,
     sql`select count(*) as count, count(p.first_update_at) as synced,
-          percentile_cont(0.5) within group (order by ${sync}) as p50,
-          percentile_cont(0.95) within group (order by ${sync}) as p95,
+          ${p50p95(sync)},
           count(*) filter (where ${now} >= p.received_at + interval '1 hour'
             and not coalesce(p.first_update_at <= p.received_at + interval '1 hour', false)) as overdue
         from ${payments} p where ${within(sql`p.received_at`, s)} and ${ofEntity(sql`p.entity`, s)}`,

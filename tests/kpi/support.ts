@@ -5,6 +5,7 @@ import type { Db } from "@/db/client";
 import type { EventType } from "@/lib/contract";
 import { ingestItems } from "@/lib/ingest/ingest";
 import { computeKpis, type KpiReport } from "@/lib/kpi/engine";
+import type { ExampleEvent } from "@/lib/contract/examples";
 
 /*
  * Fixture builders for the KPI tests. Every fixture goes in as a CloudEvent through the real
@@ -19,14 +20,8 @@ export const MINUTE = 60_000;
 export const HOUR = 60 * MINUTE;
 export const DAY = 24 * HOUR;
 
-export interface FixtureEvent {
-  specversion: "1.0";
-  id: string;
-  source: string;
-  type: EventType;
-  time: string;
-  data: Record<string, unknown>;
-}
+/** An event as a producer sends it: the contract's example shape. */
+export type FixtureEvent = ExampleEvent;
 
 interface Meta {
   /** The event's own time; defaults to a moment that does not matter for the KPI. */

@@ -17,6 +17,10 @@ describe("usage completeness", () => {
   //   /billing-us  US api_calls  11–12h  expected 2000  received 1900  missing 100
   //   /billing-us  US storage    11–12h  expected  100  received  120  missing   0 (not −20)
   //   Σ expected 3600, Σ received 3510, missing 110, ratio 3510 / 3600 = 0.975
+  // The EU rows together (1490 / 1500) and the US rows together (2020 / 2100).
+  const EU_TOTAL = { expected: 1500, received: 1490, missing: 10, ratio: 1490 / 1500 };
+  const US_TOTAL = { expected: 2100, received: 2020, missing: 100, ratio: 2020 / 2100 };
+
   beforeAll(async () => {
     // One row of the table above: the hour window from `h` to h + 1 on 2025-03-02.
     const row = (
@@ -98,12 +102,7 @@ describe("usage completeness", () => {
 
   it("filters by entity: EU alone is 1490 / 1500", async () => {
     const report = await kpisOnDay(t.db, "2025-03-02", { entity: "EU" });
-    expect(report.usageCompleteness).toEqual({
-      expected: 1500,
-      received: 1490,
-      missing: 10,
-      ratio: 1490 / 1500,
-    });
+    expect(report.usageCompleteness).toEqual(EU_TOTAL);
     expect(report.details.usageBySourceMeter.map((r) => r.source)).toEqual([
       "/billing-eu",
       "/billing-eu",
@@ -114,19 +113,9 @@ describe("usage completeness", () => {
   it("gives the same numbers per entity in the breakdown", async () => {
     const report = await kpisOnDay(t.db, "2025-03-02");
     expect(report.byEntity.map((r) => r.entity)).toEqual(["EU", "US"]);
-    expect(entityRow(report, "EU").usageCompleteness).toEqual({
-      expected: 1500,
-      received: 1490,
-      missing: 10,
-      ratio: 1490 / 1500,
-    });
+    expect(entityRow(report, "EU").usageCompleteness).toEqual(EU_TOTAL);
     // US: 2000 + 100 expected, 1900 + 120 received = 2020 / 2100.
-    expect(entityRow(report, "US").usageCompleteness).toEqual({
-      expected: 2100,
-      received: 2020,
-      missing: 100,
-      ratio: 2020 / 2100,
-    });
+    expect(entityRow(report, "US").usageCompleteness).toEqual(US_TOTAL);
   });
 
   it("buckets by hour (of windowEnd) for a range of 48 hours or less", async () => {
@@ -151,20 +140,10 @@ describe("usage completeness", () => {
   it("counts a checkpoint by its windowEnd: exactly at from is in, exactly at to is out", async () => {
     // [11:00, 12:00) holds the EU windows (ending 11:00) but not the US ones (ending 12:00).
     const report = await kpis(t.db, "2025-03-02T11:00:00Z", "2025-03-02T12:00:00Z");
-    expect(report.usageCompleteness).toEqual({
-      expected: 1500,
-      received: 1490,
-      missing: 10,
-      ratio: 1490 / 1500,
-    });
+    expect(report.usageCompleteness).toEqual(EU_TOTAL);
     // One millisecond later at both ends: only the US windows.
     const later = await kpis(t.db, "2025-03-02T11:00:00.001Z", "2025-03-02T12:00:00.001Z");
-    expect(later.usageCompleteness).toEqual({
-      expected: 2100,
-      received: 2020,
-      missing: 100,
-      ratio: 2020 / 2100,
-    });
+    expect(later.usageCompleteness).toEqual(US_TOTAL);
   });
 
   it("is null, not 0, when no checkpoint ends in the range or the entity has none", async () => {
@@ -181,6 +160,7 @@ describe("usage checkpoint supersession", () => {
   // received; the later one (by event time) says 1000. Only the later one counts, so the
   // ratio is 1000 / 1000 = 1, never (800 + 1000) / 2000 = 0.9.
   const window = { entity: "EU", meter: "api_calls", expectedCount: 1000 };
+  type Fixture = ReturnType<typeof checkpoint>;
 
   /** The 10–11h window of `day` reported twice: `early` at 11:05, `late` at 12:00 (event time). */
   const reportedTwice = (day: string, earlyCount: number, lateCount: number) => {
@@ -191,39 +171,37 @@ describe("usage checkpoint supersession", () => {
     };
   };
 
-  it("a later checkpoint replaces an earlier one that arrived before it", async () => {
-    const { early, late } = reportedTwice("2025-03-10", 800, 1000);
-    await ingest(t.db, [early], [late]);
-    const report = await kpisOnDay(t.db, "2025-03-10");
-    expect(report.usageCompleteness).toEqual({
-      expected: 1000,
+  it.each([
+    {
+      name: "a later checkpoint replaces an earlier one that arrived before it",
+      day: "2025-03-10",
+      counts: [800, 1000] as const,
+      batches: (early: Fixture, late: Fixture) => [[early], [late]],
       received: 1000,
-      missing: 0,
-      ratio: 1,
-    });
-  });
-
-  it("a later checkpoint still wins when it arrives first", async () => {
-    const { early, late } = reportedTwice("2025-03-11", 800, 1000);
-    await ingest(t.db, [late], [early]);
-    const report = await kpisOnDay(t.db, "2025-03-11");
-    expect(report.usageCompleteness).toEqual({
-      expected: 1000,
+    },
+    {
+      name: "a later checkpoint still wins when it arrives first",
+      day: "2025-03-11",
+      counts: [800, 1000] as const,
+      batches: (early: Fixture, late: Fixture) => [[late], [early]],
       received: 1000,
-      missing: 0,
-      ratio: 1,
-    });
-  });
-
-  it("a later checkpoint can lower the number too (800 after 1000 → 0.8)", async () => {
-    const { early, late } = reportedTwice("2025-03-12", 1000, 800);
-    await ingest(t.db, [late, early]);
-    const report = await kpisOnDay(t.db, "2025-03-12");
-    expect(report.usageCompleteness).toEqual({
-      expected: 1000,
+    },
+    {
+      name: "a later checkpoint can lower the number too (800 after 1000 → 0.8)",
+      day: "2025-03-12",
+      counts: [1000, 800] as const,
+      batches: (early: Fixture, late: Fixture) => [[late, early]],
       received: 800,
-      missing: 200,
-      ratio: 0.8,
+    },
+  ])("$name", async ({ day, counts, batches, received }) => {
+    const { early, late } = reportedTwice(day, counts[0], counts[1]);
+    await ingest(t.db, ...batches(early, late));
+    const report = await kpisOnDay(t.db, day);
+    expect(report.usageCompleteness).toEqual({
+      expected: 1000,
+      received,
+      missing: 1000 - received,
+      ratio: received / 1000,
     });
   });
 

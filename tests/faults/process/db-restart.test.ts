@@ -1,17 +1,9 @@
-import { afterAll, beforeAll, expect, test } from "vitest";
-import { createTestDb, type TestDb } from "../../support/db";
+import { expect, test } from "vitest";
 import { eventKey, postBatch, sleep, type Answer, type IngestAnswer } from "../support/client";
 import { ensurePostgresUp, postgresRestartCommand, restartPostgres } from "../support/postgres";
+import { expectCleanRunOutcome, faultRun } from "../support/run";
 import { chunks, seededRandom, shuffled } from "../support/seeded";
-import { appServer, type AppServer } from "../support/server";
-import {
-  apiKey,
-  cleanRunOutcome,
-  eventsStoredTwice,
-  outcomeOf,
-  workloadEvents,
-  type Outcome,
-} from "../support/workload";
+import { outcomeOf, workloadEvents } from "../support/workload";
 
 /*
  * PostgreSQL restarts mid-ingest (fast mode: open transactions rolled back,
@@ -35,25 +27,12 @@ const BATCH_SIZE = 50;
 
 const restartCommand = postgresRestartCommand();
 const events = workloadEvents(11);
-let t: TestDb;
-let server: AppServer;
-let ingestKey: string;
-let reference: Outcome;
-
-beforeAll(async () => {
-  if (!restartCommand) return;
-  t = await createTestDb();
-  ingestKey = await apiKey(t.db, ["ingest"]);
-  server = await appServer(t.url!);
-  await server.start();
-  reference = await cleanRunOutcome(events);
-}, 600_000);
-
-afterAll(async () => {
-  // Whatever happened above, the server must be up for whoever uses it next.
-  if (restartCommand) await ensurePostgresUp();
-  await server?.stop();
-  await t?.close();
+const run = faultRun(events, {
+  enabled: restartCommand !== null,
+  // Whatever happened in the test, the server must be up for whoever uses it next.
+  beforeStop: async () => {
+    if (restartCommand) await ensurePostgresUp();
+  },
 });
 
 /** A 503 as errorResponse makes it: Retry-After, and our JSON error without internals. */
@@ -81,6 +60,8 @@ async function timedHealth(url: string): Promise<{ status: number | string; ms: 
 test.skipIf(!restartCommand)(
   `a PostgreSQL restart mid-ingest gives 200 or 503 + Retry-After, whole batches, and recovery (seed ${SEED})`,
   async () => {
+    const server = run.servers[0]!;
+    const ingestKey = run.ingestKey;
     const random = seededRandom(SEED);
     const batches = chunks(shuffled(events, random), BATCH_SIZE);
     const stretch = batches.length / (RESTARTS + 1);
@@ -138,7 +119,7 @@ test.skipIf(!restartCommand)(
 
     // All or nothing: a 200 batch is wholly stored; a 503 batch wholly or not at all (its
     // commit may have gone through just before the connection was cut).
-    const stored = new Set((await outcomeOf(t.db)).keys);
+    const stored = new Set((await outcomeOf(run.db)).keys);
     const storedOf = (batch: number) =>
       batches[batch]!.filter((e) => stored.has(eventKey(e))).length;
     const partial: string[] = [];
@@ -186,12 +167,7 @@ test.skipIf(!restartCommand)(
         `${((Date.now() - started) / 1000).toFixed(1)} s`,
     );
 
-    const outcome = await outcomeOf(t.db);
-    expect(await eventsStoredTwice(t.db)).toEqual([]);
-    expect(outcome.keys).toEqual(reference.keys);
-    expect(outcome.rejected).toBe(reference.rejected);
-    expect(outcome.kpis).toEqual(reference.kpis);
-    expect(outcome.exceptions).toEqual(reference.exceptions);
+    await expectCleanRunOutcome(run);
   },
   600_000,
 );

@@ -1,14 +1,5 @@
-/** mulberry32: a tiny seeded PRNG, so a failing fault run replays exactly. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The simulator's seeded PRNG (mulberry32), so a failing fault run replays exactly. */
+export { mulberry32 as seededRandom } from "@/lib/simulator/prng";
 
 export function shuffled<T>(items: readonly T[], random: () => number): T[] {
   const out = [...items];

@@ -1,4 +1,4 @@
-import { sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { queryRows } from "@/db/rows";
 import type { ApiKeyScope } from "@/db/schema";
@@ -58,25 +58,22 @@ export async function cleanRunOutcome(events: readonly CloudEvent[]): Promise<Ou
   }
 }
 
-/** (source, id) pairs stored more than once; the unique index should make this always empty. */
-export async function eventsStoredTwice(db: Db): Promise<string[]> {
+/** The `a|b` keys of `table` that more than one row holds, in order. */
+async function keysHeldTwice(db: Db, table: SQL, a: SQL, b: SQL): Promise<string[]> {
   const rows = await queryRows<{ k: string }>(
     db,
-    sql`select source || '|' || event_id as k from events
-        group by source, event_id having count(*) > 1 order by 1`,
+    sql`select ${a} || '|' || ${b} as k from ${table} group by ${a}, ${b} having count(*) > 1 order by 1`,
   );
   return rows.map((r) => r.k);
 }
 
+/** (source, id) pairs stored more than once; the unique index should make this always empty. */
+export const eventsStoredTwice = (db: Db) =>
+  keysHeldTwice(db, sql`events`, sql`source`, sql`event_id`);
+
 /** (type, problem_key) pairs with more than one exception row, whatever their status. */
-export async function exceptionsRaisedTwice(db: Db): Promise<string[]> {
-  const rows = await queryRows<{ k: string }>(
-    db,
-    sql`select type || '|' || problem_key as k from exceptions
-        group by type, problem_key having count(*) > 1 order by 1`,
-  );
-  return rows.map((r) => r.k);
-}
+export const exceptionsRaisedTwice = (db: Db) =>
+  keysHeldTwice(db, sql`exceptions`, sql`type`, sql`problem_key`);
 
 export async function apiKey(db: Db, scopes: ApiKeyScope[]): Promise<string> {
   const created = await createApiKey(
