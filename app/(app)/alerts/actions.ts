@@ -1,88 +1,57 @@
 "use server";
 
-import { revalidatePath } from "next/cache";
-import { z } from "zod";
-import { getDb } from "@/db";
 import { acknowledgeAlert } from "@/lib/alerts/acknowledge";
 import { createChannel } from "@/lib/alerts/channels";
 import { parseRecipientList } from "@/lib/alerts/email";
 import { createRule, deleteRule } from "@/lib/alerts/rules";
-import { requirePermission } from "@/lib/auth/session";
-import { InvalidInput } from "@/lib/errors";
-import { runAction, type ActionResult } from "@/lib/http/action-result";
-import { actionMeta, userActor } from "@/lib/server/request-meta";
+import type { ActionResult } from "@/lib/http/action-result";
+import { formAction, formId, formText } from "../form-action";
 
 const PAGE = "/alerts";
-const Id = z.uuid();
-
-function idOf(form: FormData, what: string): string {
-  const id = Id.safeParse(form.get("id"));
-  if (!id.success) throw new InvalidInput(`Unknown ${what}`);
-  return id.data;
-}
 
 export async function acknowledgeAction(
   _previous: ActionResult | null,
   form: FormData,
 ): Promise<ActionResult> {
-  return runAction(async () => {
-    const user = await requirePermission("alerts:acknowledge");
-    await acknowledgeAlert(
-      await getDb(),
-      idOf(form, "alert"),
-      { comment: form.get("comment") },
-      { userId: user.id, actor: userActor(user), meta: await actionMeta() },
-    );
-    revalidatePath(PAGE);
+  return formAction("alerts:acknowledge", [PAGE], async ({ db, by }) => {
+    await acknowledgeAlert(db, formId(form, "alert"), { comment: form.get("comment") }, by);
     return undefined;
   });
 }
-
-const text = (form: FormData, name: string) => {
-  const value = form.get(name);
-  return typeof value === "string" ? value : "";
-};
 
 /** The rule form's fields, shaped as the API's JSON body so one contract validates both. */
 export async function createRuleAction(
   _previous: ActionResult<{ name: string }> | null,
   form: FormData,
 ): Promise<ActionResult<{ name: string }>> {
-  return runAction(async () => {
-    const user = await requirePermission("alerts:manage");
-    const entity = text(form, "entity").trim();
+  return formAction("alerts:manage", [PAGE], async ({ db, by }) => {
+    const text = (name: string) => formText(form, name);
+    const entity = text("entity").trim();
     const rule = await createRule(
-      await getDb(),
+      db,
       {
-        name: text(form, "name"),
-        severity: text(form, "severity"),
+        name: text("name"),
+        severity: text("severity"),
         condition: {
           kind: "kpi",
-          metric: text(form, "metric"),
-          op: text(form, "op"),
-          value: Number(text(form, "value")),
-          window: text(form, "window"),
+          metric: text("metric"),
+          op: text("op"),
+          value: Number(text("value")),
+          window: text("window"),
         },
         entity: entity === "" ? null : entity,
-        for: text(form, "for") || "PT0S",
+        for: text("for") || "PT0S",
         channelIds: form.getAll("channelIds").filter((v) => typeof v === "string"),
       },
-      { userId: user.id, actor: userActor(user), meta: await actionMeta() },
+      by,
     );
-    revalidatePath(PAGE);
     return { name: rule.name };
   });
 }
 
 export async function deleteRuleAction(form: FormData): Promise<ActionResult> {
-  return runAction(async () => {
-    const user = await requirePermission("alerts:manage");
-    await deleteRule(await getDb(), idOf(form, "rule"), {
-      userId: user.id,
-      actor: userActor(user),
-      meta: await actionMeta(),
-    });
-    revalidatePath(PAGE);
+  return formAction("alerts:manage", [PAGE], async ({ db, by }) => {
+    await deleteRule(db, formId(form, "rule"), by);
     return undefined;
   });
 }
@@ -91,16 +60,15 @@ export async function createChannelAction(
   _previous: ActionResult<{ name: string; secret: string | null }> | null,
   form: FormData,
 ): Promise<ActionResult<{ name: string; secret: string | null }>> {
-  return runAction(async () => {
-    const user = await requirePermission("alerts:manage");
+  return formAction("alerts:manage", [PAGE], async ({ db, by }) => {
+    const text = (name: string) => formText(form, name);
     const { channel, secret } = await createChannel(
-      await getDb(),
-      text(form, "kind") === "email"
-        ? { kind: "email", name: text(form, "name"), to: parseRecipientList(text(form, "to")) }
-        : { kind: text(form, "kind"), name: text(form, "name"), url: text(form, "url") },
-      { userId: user.id, actor: userActor(user), meta: await actionMeta() },
+      db,
+      text("kind") === "email"
+        ? { kind: "email", name: text("name"), to: parseRecipientList(text("to")) }
+        : { kind: text("kind"), name: text("name"), url: text("url") },
+      by,
     );
-    revalidatePath(PAGE);
     return { name: channel.name, secret };
   });
 }
