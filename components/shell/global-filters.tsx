@@ -49,11 +49,7 @@ export function GlobalFilters({ entities }: { entities: string[] }) {
               onChange={(e) => void setFilters({ entity: e.target.value || null })}
             >
               <option value="">All entities</option>
-              {entities.map((entity) => (
-                <option key={entity} value={entity}>
-                  {entity}
-                </option>
-              ))}
+              <Options values={entities} />
             </select>
           </label>
         ) : null}
