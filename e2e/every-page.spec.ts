@@ -139,6 +139,18 @@ async function seedWebhookHistory(db: Db, exceptionId: string) {
     error: "connect ECONNREFUSED 203.0.113.7:443 (erp-connector.integration.example.com)",
     durationMs: 12,
   });
+  // A command waiting for its next attempt, a day away so the dispatcher leaves it alone.
+  await db.insert(outboxCommands).values({
+    kind: "correction.execute",
+    endpointId: endpoint!.id,
+    payload: { exceptionId },
+    exceptionId,
+    idempotencyKey: `e2e-every-page-waiting-${RUN}`,
+    status: "pending",
+    attempts: 1,
+    nextAttemptAt: new Date(Date.now() + 86_400_000),
+    lastError: "HTTP 503 from the receiver",
+  });
 }
 
 function pagesFor(role: Role, seeded: Seeded): string[] {
@@ -303,5 +315,25 @@ test("the audit log's table scrolls in a named region the keyboard can reach", a
     } finally {
       await context.close();
     }
+  }
+});
+
+// Defect: a command waiting for a retry said "next attempt $" and not the time of it.
+test("the webhooks page says when a waiting command is attempted next", async ({ browser, db }) => {
+  if (!sessions.has("admin")) sessions.set("admin", await signedInState(browser, db, "admin"));
+  const context = await browser.newContext({ storageState: sessions.get("admin") });
+  const page = await context.newPage();
+  try {
+    await page.goto("/admin/webhooks");
+    const row = page
+      .getByRole("row")
+      .filter({ hasText: `e2e retired receiver with a long name ${RUN}` })
+      .filter({ hasText: "HTTP 503 from the receiver" });
+    const status = row.getByText(/^next attempt /);
+    await expect(status).toBeVisible();
+    await expect(status).not.toContainText("$");
+    await expect(status.locator("time")).toHaveCount(1);
+  } finally {
+    await context.close();
   }
 });

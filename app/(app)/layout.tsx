@@ -7,6 +7,7 @@ import { GlobalFilters } from "@/components/shell/global-filters";
 import { NavLinks } from "@/components/shell/nav-links";
 import { SignOutButton } from "@/components/shell/sign-out-button";
 import { ThemeToggle } from "@/components/shell/theme-toggle";
+import { ROLE_LABEL } from "@/components/shell/role-label";
 import { TimeZoneProvider } from "@/components/ui/date-time";
 import { areasFor } from "@/lib/auth/navigation";
 import { pageRouteOf } from "@/lib/auth/route-access";
@@ -14,13 +15,6 @@ import { getCurrentUser, guardPage } from "@/lib/auth/session";
 import { requirePageExists } from "@/lib/server/page-exists";
 import { effectiveTimeZone } from "@/lib/auth/time-zone";
 import { loadEntities } from "@/lib/entities";
-
-const ROLE_LABEL = {
-  executive: "Executive",
-  finance: "Finance",
-  operations: "Operations",
-  admin: "Admin",
-} as const;
 
 export default async function AppLayout({ children }: { children: ReactNode }) {
   const user = await getCurrentUser();

@@ -6,18 +6,18 @@ import {
   SPARKLINE_HEIGHT,
   describeSeries,
   formatBucketLabel,
-  formatChartValue,
   tooltipStyle,
   type BucketUnit,
   type SeriesPoint,
-  type ValueFormat,
 } from "./chart-theme";
+import { formatValue, type ValueKind } from "@/lib/kpi/tile-value";
 import { seriesDot } from "./series-dot";
 
 export interface ChartSparklineKpiProps {
   title: string;
   points: SeriesPoint[];
-  format: ValueFormat;
+  /** How the values print (a name, so a server component can choose it). */
+  format: ValueKind;
   unit: BucketUnit;
 }
 
@@ -26,7 +26,7 @@ export function ChartSparklineKpi({ title, points, format, unit }: ChartSparklin
   return (
     <div
       role="img"
-      aria-label={`${title} per ${unit}: ${describeSeries(points, (v) => formatChartValue(format, v))}`}
+      aria-label={`${title} per ${unit}: ${describeSeries(points, (v) => formatValue(format, v))}`}
     >
       <LineChart
         responsive
@@ -43,7 +43,7 @@ export function ChartSparklineKpi({ title, points, format, unit }: ChartSparklin
             return bucket ? formatBucketLabel(bucket, unit) : "";
           }}
           formatter={(value) => [
-            typeof value === "number" ? formatChartValue(format, value) : "no data",
+            typeof value === "number" ? formatValue(format, value) : "no data",
             title,
           ]}
         />

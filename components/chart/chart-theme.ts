@@ -1,5 +1,5 @@
 import type { SeriesPoint, SeriesUnit } from "@/lib/kpi/series";
-import { formatCount, formatDateTime, formatDuration, formatPercent } from "@/lib/format";
+import { formatDateTime } from "@/lib/format";
 
 export type { SeriesPoint };
 
@@ -133,20 +133,6 @@ export function describeSeries(
   if (values.length === 0) return "no data";
   const latest = [...points].reverse().find((p) => p.value !== null)!;
   return `latest ${format(latest.value!)}, lowest ${format(Math.min(...values))}, highest ${format(Math.max(...values))}`;
-}
-
-/** How a chart prints its values; a name rather than a function, so a server component can choose it. */
-export type ValueFormat = "ratio" | "duration" | "count";
-
-export function formatChartValue(format: ValueFormat, value: number): string {
-  switch (format) {
-    case "ratio":
-      return formatPercent(value, 2);
-    case "duration":
-      return formatDuration(value);
-    case "count":
-      return formatCount(value);
-  }
 }
 
 const NICE_STEPS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25];

@@ -6,15 +6,14 @@ import {
   axisTick,
   bucketAxis,
   formatBucketLabel,
-  formatChartValue,
   gridLines,
   timeSeriesFrame,
   ratioScale,
   tooltipStyle,
   type BucketUnit,
   type SeriesPoint,
-  type ValueFormat,
 } from "./chart-theme";
+import { formatValue, type ValueKind } from "@/lib/kpi/tile-value";
 import { formatPercent } from "@/lib/format";
 import { seriesDot } from "./series-dot";
 
@@ -22,7 +21,8 @@ import { seriesDot } from "./series-dot";
 export interface TimeSeriesConfig {
   label: string;
   color: string;
-  format: ValueFormat;
+  /** How the values print (a name, so a server component can choose it). */
+  format: ValueKind;
   /** A ratio: the axis ends at 100% (a nice scale would otherwise run to 105%). */
   ratio?: boolean;
   /**
@@ -50,7 +50,7 @@ export function TimeSeriesLine({
   unit: BucketUnit;
   target?: number | null;
 }) {
-  const format = (v: number) => formatChartValue(config.format, v);
+  const format = (v: number) => formatValue(config.format, v);
   const divisor = config.axisUnit?.divisor ?? 1;
   const data =
     divisor === 1

@@ -83,7 +83,7 @@ export function FormHelp({ id, children }: { id: string; children: ReactNode }) 
 }
 
 /** A select's options whose labels are their values, or given by `label`. */
-export function Options<Value extends string>({
+export function Options<Value extends string | number>({
   values,
   label,
 }: {
@@ -93,6 +93,19 @@ export function Options<Value extends string>({
   return values.map((value) => (
     <option key={value} value={value}>
       {label ? label(value) : value}
+    </option>
+  ));
+}
+
+/** A select's options, each with a label of its own. */
+export function ChoiceOptions({
+  choices,
+}: {
+  choices: readonly { value: string; label: string }[];
+}) {
+  return choices.map((c) => (
+    <option key={c.value} value={c.value}>
+      {c.label}
     </option>
   ));
 }

@@ -132,7 +132,9 @@ function CommandStatusCell({ command: c }: { command: CommandSummary }) {
         {c.status === "delivered" ? (
           <DateTime value={c.deliveredAt} />
         ) : c.status === "pending" && c.attempts > 0 ? (
-          `next attempt $<DateTime value={c.nextAttemptAt} />`
+          <>
+            next attempt <DateTime value={c.nextAttemptAt} />
+          </>
         ) : (
           `${c.attempts} attempt${c.attempts === 1 ? "" : "s"}`
         )}

@@ -2,6 +2,7 @@
 
 import { usePathname } from "next/navigation";
 import { useQueryStates } from "nuqs";
+import { Options } from "@/components/forms/field";
 import { shellFiltersFor } from "@/lib/filters/applicability";
 import { globalFilterParsers } from "@/lib/filters/search-params";
 import {
@@ -48,11 +49,7 @@ export function GlobalFilters({ entities }: { entities: string[] }) {
               onChange={(e) => void setFilters({ entity: e.target.value || null })}
             >
               <option value="">All entities</option>
-              {entities.map((entity) => (
-                <option key={entity} value={entity}>
-                  {entity}
-                </option>
-              ))}
+              <Options values={entities} />
             </select>
           </label>
         ) : null}
@@ -82,40 +79,48 @@ export function GlobalFilters({ entities }: { entities: string[] }) {
                   }
                 }}
               >
-                {RANGE_CHOICES.map((choice) => (
-                  <option key={choice} value={choice}>
-                    {RANGE_LABELS[choice]}
-                  </option>
-                ))}
+                <Options values={RANGE_CHOICES} label={(choice) => RANGE_LABELS[choice]} />
               </select>
             </label>
             {range === "custom" ? (
               <>
-                <label className="field">
-                  From
-                  <input
-                    type="datetime-local"
-                    value={toLocalInput(filters.from)}
-                    onChange={(e) =>
-                      e.target.value && void setFilters({ from: new Date(e.target.value) })
-                    }
-                  />
-                </label>
-                <label className="field">
-                  To
-                  <input
-                    type="datetime-local"
-                    value={toLocalInput(filters.to)}
-                    onChange={(e) =>
-                      e.target.value && void setFilters({ to: new Date(e.target.value) })
-                    }
-                  />
-                </label>
+                <BoundField
+                  label="From"
+                  value={filters.from}
+                  onChange={(from) => void setFilters({ from })}
+                />
+                <BoundField
+                  label="To"
+                  value={filters.to}
+                  onChange={(to) => void setFilters({ to })}
+                />
               </>
             ) : null}
           </>
         ) : null}
       </form>
     </header>
+  );
+}
+
+/** One end of a custom time range; a cleared field leaves the bound as it was. */
+function BoundField({
+  label,
+  value,
+  onChange,
+}: {
+  label: string;
+  value: Date | null;
+  onChange: (at: Date) => void;
+}) {
+  return (
+    <label className="field">
+      {label}
+      <input
+        type="datetime-local"
+        value={toLocalInput(value)}
+        onChange={(e) => e.target.value && onChange(new Date(e.target.value))}
+      />
+    </label>
   );
 }

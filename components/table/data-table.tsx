@@ -60,14 +60,31 @@ export function inputColumns<Row, Spec extends { header: string }>(
   }));
 }
 
+type RowKey = string | number;
+
+/** How a row without an `id` of its own is keyed. */
+interface KeyedBy<Row> {
+  rowKey: (row: Row) => RowKey;
+}
+
+/** The classes of a column's cells: .num for a number, then the column's own. */
+const cellClass = <Row,>(c: Column<Row>) =>
+  [c.numeric ? "num" : null, c.className].filter(Boolean).join(" ") || undefined;
+
 /**
  * A table of rows, one column definition per column: header cells with scope, an optional
  * caption, what to say when there is no row, the scroll box every wide table sits in, and a
  * last column of what may be done to each row. Columns may be left out with `false` (a column
- * only some users see).
+ * only some users see). Rows are keyed by their `id`, or by `rowKey` when they have none.
  */
-export function DataTable<Row extends { id: string | number }>(props: DataTableProps<Row>) {
+export function DataTable<Row extends { id: RowKey }>(
+  props: DataTableProps<Row> & Partial<KeyedBy<Row>>,
+): ReactNode;
+export function DataTable<Row>(props: DataTableProps<Row> & KeyedBy<Row>): ReactNode;
+export function DataTable<Row>(props: DataTableProps<Row> & Partial<KeyedBy<Row>>) {
   const { columns, rows, rowActions, empty, stack = true } = props;
+  // The overloads let a row without an id through only with a rowKey.
+  const keyOf = props.rowKey ?? ((row: Row) => (row as { id: RowKey }).id);
   if (rows.length === 0 && empty !== undefined) return <p className="muted">{empty}</p>;
   const shown = columns.filter((c): c is Column<Row> => !!c);
   if (rowActions)
@@ -94,18 +111,14 @@ export function DataTable<Row extends { id: string | number }>(props: DataTableP
         </thead>
         <tbody>
           {rows.map((row) => (
-            <tr key={row.id} data-testid={props.rowTestId} {...props.rowAttributes?.(row)}>
+            <tr key={keyOf(row)} data-testid={props.rowTestId} {...props.rowAttributes?.(row)}>
               {shown.map((c) =>
                 c.rowHeader ? (
                   <th key={c.header} scope="row" style={ROW_HEADER_STYLE}>
                     {c.cell(row)}
                   </th>
                 ) : (
-                  <td
-                    key={c.header}
-                    className={c.numeric ? "num" : c.className}
-                    data-label={phoneLabel(c)}
-                  >
+                  <td key={c.header} className={cellClass(c)} data-label={phoneLabel(c)}>
                     {c.cell(row)}
                   </td>
                 ),

@@ -2,6 +2,7 @@
 
 import { useState, useTransition } from "react";
 import type { ActionResult } from "@/lib/http/action-result";
+import { PendingButton } from "./pending-button";
 
 /** Runs a server action on one row with the given fields; `error` says why it failed. */
 export function useRowAction(action: (form: FormData) => Promise<ActionResult>) {
@@ -56,18 +57,18 @@ export function RowActionButton({
   const { pending, error, run } = useRowAction(action);
   return (
     <>
-      <button
-        type="button"
+      <PendingButton
         className={danger ? "danger" : undefined}
-        disabled={pending}
-        aria-label={ariaLabel}
+        pending={pending}
+        pendingLabel={pendingLabel}
+        ariaLabel={ariaLabel}
         onClick={() => {
           if (confirm && !window.confirm(confirm)) return;
           run({ id, ...fields });
         }}
       >
-        {pending ? pendingLabel : label}
-      </button>
+        {label}
+      </PendingButton>
       <RowActionError error={error} />
     </>
   );

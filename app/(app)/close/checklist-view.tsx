@@ -2,30 +2,18 @@ import Link from "next/link";
 import { redirect } from "next/navigation";
 import type { Db } from "@/db/client";
 import { CheckDefinitions, Checklist, VerdictBanner } from "@/components/close/checklist";
-import { LiveRefresh } from "@/components/kpi/live-refresh";
+import { ClosePageHeader } from "@/components/close/page-header";
 import styles from "@/components/close/close.module.css";
 import { can, PERMISSIONS, type Permission } from "@/lib/auth/permissions";
 import type { CurrentUser } from "@/lib/auth/session";
-import {
-  PERIOD_KEY,
-  periodContaining,
-  periodFromKey,
-  periodLabel,
-  previousPeriod,
-  shiftPeriod,
-} from "@/lib/close/period";
+import { periodLabel } from "@/lib/close/period";
 import { loadCloseChecklist } from "@/lib/close/checklist";
 import { formatDateTime, formatMoney } from "@/lib/format";
 import { MaterialityForm, PeriodCloseForm, PeriodPicker, PrintButton } from "./client";
+import { periodOrPrevious, pickerPeriods, REFRESH_MS } from "./picker-periods";
 import { serializeCloseParams, type CloseParams } from "./search-params";
 import { DateTime } from "@/components/ui/date-time";
 import { DataTable } from "@/components/table/data-table";
-
-/** Telemetry keeps arriving while a month is being closed; the checklist follows it. */
-const REFRESH_MS = 60_000;
-
-/** How far back the period picker reaches; older periods stay reachable by URL. */
-const PICKER_MONTHS = 24;
 
 /** One entity-month's checklist: /close?entity=…&period=… (the portfolio links each cell here). */
 export async function ChecklistView({
@@ -43,17 +31,10 @@ export async function ChecklistView({
   // Defaults: the first entity and the previous calendar month, the period usually being closed.
   // They are written into the URL, so what is on screen is always a link that shows the same.
   const entity = params.entity && entities.includes(params.entity) ? params.entity : entities[0]!;
-  const period =
-    params.period && PERIOD_KEY.test(params.period)
-      ? periodFromKey(params.period)
-      : previousPeriod();
+  const period = periodOrPrevious(params.period);
   if (entity !== params.entity || period.key !== params.period) {
     redirect(`/close${serializeCloseParams({ entity, period: period.key })}`);
   }
-  const current = periodContaining(new Date());
-  const periods = Array.from({ length: PICKER_MONTHS + 1 }, (_, i) => shiftPeriod(current, -i));
-  if (!periods.some((p) => p.key === period.key)) periods.push(period);
-  periods.sort((a, b) => b.start.getTime() - a.start.getTime());
 
   const canManage = can(user.role, "close:manage");
   const allowed = (Object.keys(PERMISSIONS) as Permission[]).filter((p) => can(user.role, p));
@@ -64,30 +45,29 @@ export async function ChecklistView({
 
   return (
     <div className={styles.page}>
-      <div className={styles.header}>
-        <div>
-          <p className={`no-print ${styles.back}`}>
-            <Link href="/close">← Close portfolio: all entities</Link>
-          </p>
-          <h1>Close readiness</h1>
-          <p className={styles.subtitle} data-testid="close-scope">
+      <ClosePageHeader
+        back={<Link href="/close">← Close portfolio: all entities</Link>}
+        title="Close readiness"
+        scope={
+          <>
             {entity} · {periodLabel(period)} (<DateTime value={period.start} /> –{" "}
             <DateTime value={period.end} />)
-          </p>
-        </div>
-        <div className="form-row no-print">
-          <LiveRefresh intervalMs={REFRESH_MS} renderedAt={report.generatedAt} />
-          <PrintButton />
-          <a className="button" href={csvHref} download>
-            Download CSV
-          </a>
-        </div>
-      </div>
+          </>
+        }
+        scopeTestId="close-scope"
+        renderedAt={report.generatedAt}
+        refreshMs={REFRESH_MS}
+      >
+        <PrintButton />
+        <a className="button" href={csvHref} download>
+          Download CSV
+        </a>
+      </ClosePageHeader>
 
       <PeriodPicker
         entities={entities}
         entity={entity}
-        periods={periods.map((p) => ({ key: p.key, label: periodLabel(p) }))}
+        periods={pickerPeriods(period)}
         period={period.key}
       />
 

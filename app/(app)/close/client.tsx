@@ -2,11 +2,12 @@
 
 import { useQueryStates } from "nuqs";
 import { useActionState } from "react";
-import type { ActionResult } from "@/lib/http/action-result";
+import type { ReactNode } from "react";
+import { ChoiceOptions, Options } from "@/components/forms/field";
+import { FormStatus } from "@/components/forms/form-status";
 import { periodAction, setMaterialityAction } from "./actions";
+import type { PeriodChoice } from "./picker-periods";
 import { closeParsers } from "./search-params";
-
-type PeriodChoice = { key: string; label: string };
 
 /** A month picker with a step either way; `periods` newest first. */
 function MonthSelect({
@@ -22,21 +23,17 @@ function MonthSelect({
   value: string;
   onChange: (key: string) => void;
 }) {
-  const index = periods.findIndex((p) => p.key === value);
+  const index = periods.findIndex((p) => p.value === value);
   const step = (delta: number) => {
     const next = periods[index + delta];
-    if (next) onChange(next.key);
+    if (next) onChange(next.value);
   };
   return (
     <>
       <label className="field">
         {label}
         <select name={name} value={value} onChange={(e) => onChange(e.target.value)}>
-          {periods.map((p) => (
-            <option key={p.key} value={p.key}>
-              {p.label}
-            </option>
-          ))}
+          <ChoiceOptions choices={periods} />
         </select>
       </label>
       <button
@@ -53,6 +50,21 @@ function MonthSelect({
   );
 }
 
+/** A close page's choice of what it shows, kept in the URL; a change renders the page again. */
+function useSetCloseParams() {
+  const [, setParams] = useQueryStates(closeParsers, { shallow: false, history: "push" });
+  return setParams;
+}
+
+/** The pickers' form: it changes the URL as its fields change, so it is never submitted. */
+function PickerForm({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <form className="filters no-print" aria-label={label} onSubmit={(e) => e.preventDefault()}>
+      {children}
+    </form>
+  );
+}
+
 /** Entity and period of the checklist, kept in the URL; a change renders the page again. */
 export function PeriodPicker({
   entities,
@@ -65,13 +77,9 @@ export function PeriodPicker({
   periods: PeriodChoice[];
   period: string;
 }) {
-  const [, setParams] = useQueryStates(closeParsers, { shallow: false, history: "push" });
+  const setParams = useSetCloseParams();
   return (
-    <form
-      className="filters no-print"
-      aria-label="Entity and period"
-      onSubmit={(e) => e.preventDefault()}
-    >
+    <PickerForm label="Entity and period">
       <label className="field">
         Entity
         <select
@@ -79,11 +87,7 @@ export function PeriodPicker({
           value={entity}
           onChange={(e) => void setParams({ entity: e.target.value, period })}
         >
-          {entities.map((e) => (
-            <option key={e} value={e}>
-              {e}
-            </option>
-          ))}
+          <Options values={entities} />
         </select>
       </label>
       <MonthSelect
@@ -93,7 +97,7 @@ export function PeriodPicker({
         value={period}
         onChange={(key) => void setParams({ entity, period: key })}
       />
-    </form>
+    </PickerForm>
   );
 }
 
@@ -105,13 +109,9 @@ export function PortfolioPicker({
   periods: PeriodChoice[];
   through: string;
 }) {
-  const [, setParams] = useQueryStates(closeParsers, { shallow: false, history: "push" });
+  const setParams = useSetCloseParams();
   return (
-    <form
-      className="filters no-print"
-      aria-label="Months shown"
-      onSubmit={(e) => e.preventDefault()}
-    >
+    <PickerForm label="Months shown">
       <MonthSelect
         label="Six months through"
         name="through"
@@ -119,7 +119,7 @@ export function PortfolioPicker({
         value={through}
         onChange={(key) => void setParams({ through: key })}
       />
-    </form>
+    </PickerForm>
   );
 }
 
@@ -131,18 +131,8 @@ export function PrintButton() {
   );
 }
 
-function Outcome({ state }: { state: ActionResult<string> | null }) {
-  if (!state) return null;
-  return state.ok ? (
-    <p className="alert success" role="status" style={{ flexBasis: "100%", margin: 0 }}>
-      {state.data}
-    </p>
-  ) : (
-    <p className="alert error" role="alert" style={{ flexBasis: "100%", margin: 0 }}>
-      {state.error}
-    </p>
-  );
-}
+/** What the action did, in its own words. */
+const said = (text: string) => text;
 
 /**
  * Close or reopen the period. Closing a NO-GO period needs a reason (it goes to the audit log
@@ -199,7 +189,7 @@ export function PeriodCloseForm({
           {pending ? "Closing…" : `Mark ${periodLabel} closed`}
         </button>
       )}
-      <Outcome state={state} />
+      <FormStatus state={state} success={said} />
     </form>
   );
 }
@@ -235,7 +225,7 @@ export function MaterialityForm({ entity, currencies }: { entity: string; curren
       <button type="submit" className="primary" disabled={pending}>
         {pending ? "Saving…" : "Set materiality"}
       </button>
-      <Outcome state={state} />
+      <FormStatus state={state} success={said} />
     </form>
   );
 }

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { getDb } from "@/db";
+import { ROLE_LABEL } from "@/components/shell/role-label";
 import { listPersonalTokens } from "@/lib/auth/api-keys";
 import { guardPage } from "@/lib/auth/session";
 import { TIME_ZONES, effectiveTimeZone } from "@/lib/auth/time-zone";
@@ -8,13 +9,6 @@ import { TokenTable } from "./token-table";
 import { CreateTokenForm } from "./tokens";
 
 export const metadata: Metadata = { title: "Your profile" };
-
-const ROLE_LABEL = {
-  executive: "Executive",
-  finance: "Finance",
-  operations: "Operations",
-  admin: "Admin",
-} as const;
 
 export default async function ProfilePage() {
   const user = await guardPage("/profile");

@@ -11,11 +11,9 @@ export function CreateTokenForm() {
       action={createTokenAction}
       helpId="token-help"
       help="A token acts as you, with your role, and every action it takes is recorded as yours. It is shown once; Closeline keeps only its hash."
+      namePlaceholder="e.g. nightly retry script"
       testId="new-personal-token"
     >
-      <Field label="Name">
-        <input name="name" required maxLength={100} placeholder="e.g. nightly retry script" />
-      </Field>
       <Field label="Expires (optional)">
         <input name="expires" type="date" />
       </Field>

@@ -1,5 +1,6 @@
 "use client";
 
+import { ChoiceOptions } from "@/components/forms/field";
 import { FormStatus } from "@/components/forms/form-status";
 import { useCorrectionActions } from "./corrections-feedback";
 
@@ -19,11 +20,7 @@ export function ProposeCorrectionForm({
       <label className="field">
         Kind
         <select name="kind" required defaultValue={kinds[0]?.value}>
-          {kinds.map((k) => (
-            <option key={k.value} value={k.value}>
-              {k.label}
-            </option>
-          ))}
+          <ChoiceOptions choices={kinds} />
         </select>
       </label>
       <label className="field">

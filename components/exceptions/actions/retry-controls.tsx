@@ -13,8 +13,9 @@ import {
 import type { ReplayResult } from "@/lib/exceptions/rejected-events";
 import type { BulkRetryResult } from "@/lib/exceptions/retry";
 import type { ActionResult } from "@/lib/http/action-result";
+import { PendingButton } from "@/components/ui/pending-button";
 import styles from "../exceptions.module.css";
-import { ActionConfirmation } from "./action-confirmation";
+import { ActionConfirmation, useConfirmation } from "./action-confirmation";
 
 /*
  * The buttons of retries and rejected events. Each calls its server action (which checks the
@@ -52,7 +53,7 @@ function ActionError({ error }: { error: string | null }) {
  */
 export function RetryButton({ exceptionId, inFlight }: { exceptionId: string; inFlight: boolean }) {
   const { run, pending, error } = useRetryAction();
-  const [confirmation, setConfirmation] = useState<{ text: string; at: number } | null>(null);
+  const { confirmation, confirm } = useConfirmation();
   return (
     <div className={styles.stack}>
       <ActionConfirmation confirmation={confirmation} />
@@ -62,26 +63,24 @@ export function RetryButton({ exceptionId, inFlight }: { exceptionId: string; in
         </p>
       ) : (
         <div>
-          <button
-            type="button"
+          <PendingButton
             className="primary"
-            disabled={pending}
+            pending={pending}
+            pendingLabel="Requesting…"
             onClick={() =>
               run(
                 () => retryExceptionAction({ exceptionId }),
                 (result) =>
-                  setConfirmation({
-                    text:
-                      result.outcome === "requested"
-                        ? "Retry requested: the ERP connector is being asked to post again."
-                        : "A retry of this attempt was already requested; it is on its way.",
-                    at: Date.now(),
-                  }),
+                  confirm(
+                    result.outcome === "requested"
+                      ? "Retry requested: the ERP connector is being asked to post again."
+                      : "A retry of this attempt was already requested; it is on its way.",
+                  ),
               )
             }
           >
-            {pending ? "Requesting…" : "Retry posting"}
-          </button>
+            Retry posting
+          </PendingButton>
         </div>
       )}
       <ActionError error={error} />
@@ -126,14 +125,14 @@ export function BulkRetryButton({
   const n = exceptionIds.length;
   return (
     <div className="form-row" style={{ alignItems: "center" }}>
-      <button
-        type="button"
-        disabled={pending}
-        data-testid="bulk-retry"
+      <PendingButton
+        pending={pending}
+        pendingLabel="Requesting retries…"
+        testId="bulk-retry"
         onClick={() => run(() => bulkRetryAction({ exceptionIds }), onDone)}
       >
-        {pending ? "Requesting retries…" : `Retry ${n} failed posting${n === 1 ? "" : "s"}`}
-      </button>
+        {`Retry ${n} failed posting${n === 1 ? "" : "s"}`}
+      </PendingButton>
       <ActionError error={error} />
     </div>
   );
@@ -205,9 +204,8 @@ export function RejectedEventControls({ id }: { id: number }) {
   const [message, setMessage] = useState<string | null>(null);
   return (
     <div className="form-row" style={{ alignItems: "center" }}>
-      <button
-        type="button"
-        disabled={pending}
+      <PendingButton
+        pending={pending}
         onClick={() =>
           run(
             () => replayRejectedEventAction({ id }),
@@ -216,7 +214,7 @@ export function RejectedEventControls({ id }: { id: number }) {
         }
       >
         Replay
-      </button>
+      </PendingButton>
       <DismissForm
         label="Dismiss…"
         pending={pending}
@@ -249,17 +247,16 @@ export function RejectedGroupControls({
   waiting: number;
 }) {
   const { run, pending, error } = useRetryAction();
-  const [confirmation, setConfirmation] = useState<{ text: string; at: number } | null>(null);
-  const confirm = (text: string) => setConfirmation({ text, at: Date.now() });
+  const { confirmation, confirm } = useConfirmation();
   return (
     <div className={styles.stack}>
       <ActionConfirmation confirmation={confirmation} />
       {waiting > 0 ? (
         <div className="form-row" style={{ alignItems: "center" }}>
-          <button
-            type="button"
+          <PendingButton
             className="primary"
-            disabled={pending}
+            pending={pending}
+            pendingLabel="Working…"
             onClick={() =>
               run(
                 () => replayRejectedGroupAction({ exceptionId }),
@@ -274,8 +271,8 @@ export function RejectedGroupControls({
               )
             }
           >
-            {pending ? "Working…" : "Replay all"}
-          </button>
+            Replay all
+          </PendingButton>
           <DismissForm
             label="Dismiss all…"
             pending={pending}

@@ -5,6 +5,7 @@ import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
 import { EXCEPTIONS_QUERY_KEY } from "@/lib/exceptions/queue-params";
 import type { ActionFailure, ActionResult } from "@/lib/http/action-result";
+import { useConfirmation } from "./action-confirmation";
 
 /**
  * Runs a server action from an action panel: while it runs `pending` is true; on success
@@ -17,20 +18,17 @@ export function useWorkAction() {
   const queryClient = useQueryClient();
   const [pending, startTransition] = useTransition();
   const [error, setError] = useState<ActionFailure | null>(null);
-  const [confirmation, setConfirmation] = useState<{ text: string; at: number } | null>(null);
+  const { confirmation, confirm } = useConfirmation();
   const run = <T>(action: () => Promise<ActionResult<T>>, done: string | ((data: T) => string)) => {
     setError(null);
-    setConfirmation(null);
+    confirm(null);
     startTransition(async () => {
       const result = await action();
       if (!result.ok) {
         setError(result);
         return;
       }
-      setConfirmation({
-        text: typeof done === "string" ? done : done(result.data),
-        at: Date.now(),
-      });
+      confirm(typeof done === "string" ? done : done(result.data));
       void queryClient.invalidateQueries({ queryKey: EXCEPTIONS_QUERY_KEY });
       router.refresh();
     });

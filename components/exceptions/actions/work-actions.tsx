@@ -4,10 +4,7 @@ import { useState, type FormEvent } from "react";
 import type { Assignee } from "@/lib/exceptions/detail";
 import {
   CLOSED_STATUSES,
-  DISMISSAL_CODES,
   NOTE_MAX_LENGTH,
-  REASON_LABELS,
-  RESOLUTION_CODES,
   type ExceptionStatus,
 } from "@/lib/exceptions/vocabulary";
 import type { WorkResult } from "@/lib/exceptions/workflow";
@@ -15,6 +12,7 @@ import type { ActionResult } from "@/lib/http/action-result";
 import styles from "../exceptions.module.css";
 import { ActionConfirmation } from "./action-confirmation";
 import { ActionError } from "./action-error";
+import { closingNoteRequired, ReasonSelect, type ClosingKind } from "./closing-reason";
 import { useWorkAction } from "./use-work-action";
 
 /*
@@ -175,14 +173,13 @@ function ReasonForm({
   pending,
   onSubmit,
 }: {
-  kind: "resolve" | "dismiss";
+  kind: ClosingKind;
   pending: boolean;
   onSubmit: (code: string, note: string) => void;
 }) {
   const [code, setCode] = useState("");
   const [note, setNote] = useState("");
-  const codes = kind === "resolve" ? RESOLUTION_CODES : DISMISSAL_CODES;
-  const noteRequired = kind === "dismiss" || code === "other";
+  const noteRequired = closingNoteRequired(kind, code);
   const submit = (e: FormEvent) => {
     e.preventDefault();
     onSubmit(code, note);
@@ -196,19 +193,7 @@ function ReasonForm({
           ? "The problem was dealt with."
           : "The exception needs no action; say why."}
       </p>
-      <label className="field">
-        Reason
-        <select value={code} onChange={(e) => setCode(e.target.value)} required>
-          <option value="" disabled>
-            Choose a reason
-          </option>
-          {codes.map((c) => (
-            <option key={c} value={c}>
-              {REASON_LABELS[c]}
-            </option>
-          ))}
-        </select>
-      </label>
+      <ReasonSelect kind={kind} value={code} onChange={setCode} />
       <label className="field">
         Note{noteRequired ? " (required)" : " (optional)"}
         <textarea

@@ -4,15 +4,11 @@ import { useState, useTransition, type FormEvent } from "react";
 import type { BulkAction, BulkRequest } from "@/lib/exceptions/bulk";
 import type { Assignee } from "@/lib/exceptions/detail";
 import type { QueueItem } from "@/lib/exceptions/queue";
-import {
-  CLOSED_STATUSES,
-  DISMISSAL_CODES,
-  NOTE_MAX_LENGTH,
-  REASON_LABELS,
-  RESOLUTION_CODES,
-} from "@/lib/exceptions/vocabulary";
+import { CLOSED_STATUSES, NOTE_MAX_LENGTH } from "@/lib/exceptions/vocabulary";
 import type { BulkItemResult } from "@/lib/exceptions/workflow";
+import { closingNoteRequired, ReasonSelect } from "../actions/closing-reason";
 import { BulkRetryButton, bulkRetryOutcome } from "../actions/retry-controls";
+import { OtherAssigneeOptions } from "../assignee-options";
 import styles from "../exceptions.module.css";
 
 /*
@@ -49,7 +45,7 @@ export function BulkBar({
   const [code, setCode] = useState("");
   const [note, setNote] = useState("");
   const [pending, startTransition] = useTransition();
-  const codes = kind === "resolve" ? RESOLUTION_CODES : DISMISSAL_CODES;
+  const noteRequired = kind !== "assign" && closingNoteRequired(kind, code);
   const closable = items.filter((i) => !CLOSED_STATUSES.includes(i.status));
 
   function submit(e: FormEvent) {
@@ -107,38 +103,20 @@ export function BulkBar({
             Assign to
             <select value={assignee} onChange={(e) => setAssignee(e.target.value)}>
               <option value={viewer.id}>Me ({viewer.label})</option>
-              {assignees
-                .filter((a) => a.id !== viewer.id)
-                .map((a) => (
-                  <option key={a.id} value={a.id}>
-                    {a.label}
-                  </option>
-                ))}
+              <OtherAssigneeOptions assignees={assignees} viewerId={viewer.id} />
               <option value="">Nobody (unassign)</option>
             </select>
           </label>
         ) : (
           <>
+            <ReasonSelect kind={kind} value={code} onChange={setCode} />
             <label className="field">
-              Reason
-              <select value={code} onChange={(e) => setCode(e.target.value)} required>
-                <option value="" disabled>
-                  Choose a reason
-                </option>
-                {codes.map((c) => (
-                  <option key={c} value={c}>
-                    {REASON_LABELS[c]}
-                  </option>
-                ))}
-              </select>
-            </label>
-            <label className="field">
-              Note{kind === "dismiss" || code === "other" ? " (required)" : ""}
+              Note{noteRequired ? " (required)" : ""}
               <input
                 value={note}
                 onChange={(e) => setNote(e.target.value)}
                 maxLength={NOTE_MAX_LENGTH}
-                required={kind === "dismiss" || code === "other"}
+                required={noteRequired}
                 style={{ minWidth: "min(16rem, 100%)" }}
               />
             </label>

@@ -17,6 +17,8 @@ import {
   STATUSES,
   type ExceptionStatus,
 } from "@/lib/exceptions/vocabulary";
+import { ChoiceOptions, Options } from "@/components/forms/field";
+import { OtherAssigneeOptions } from "../assignee-options";
 import styles from "../exceptions.module.css";
 
 /*
@@ -126,11 +128,7 @@ export function Filters({
             })
           }
         >
-          {STATUS_CHOICES.map((c) => (
-            <option key={c.value} value={c.value}>
-              {c.label}
-            </option>
-          ))}
+          <ChoiceOptions choices={STATUS_CHOICES} />
           {status === "custom" ? (
             <option value="custom">{params.status!.map((s) => STATUS_LABELS[s]).join(", ")}</option>
           ) : null}
@@ -145,13 +143,7 @@ export function Filters({
           <option value="">Anyone</option>
           <option value="me">Me ({viewer.label})</option>
           <option value="unassigned">Nobody (unassigned)</option>
-          {assignees
-            .filter((a) => a.id !== viewer.id)
-            .map((a) => (
-              <option key={a.id} value={a.id}>
-                {a.label}
-              </option>
-            ))}
+          <OtherAssigneeOptions assignees={assignees} viewerId={viewer.id} />
           {ownerKnown ? null : <option value={params.owner!}>Another user</option>}
         </select>
       </label>
@@ -162,39 +154,11 @@ export function Filters({
           onChange={(e) => onChange({ age: (e.target.value || null) as QueueParams["age"] })}
         >
           <option value="">Any age</option>
-          {AGE_CHOICES.map((a) => (
-            <option key={a} value={a}>
-              {AGE_LABELS[a]}
-            </option>
-          ))}
+          <Options values={AGE_CHOICES} label={(a) => AGE_LABELS[a]} />
         </select>
       </label>
-      <label className="field">
-        Amount at least
-        <input
-          type="number"
-          inputMode="decimal"
-          min={0}
-          step="any"
-          value={min}
-          onChange={(e) => setMin(e.target.value)}
-          onBlur={apply}
-          style={{ width: "8rem" }}
-        />
-      </label>
-      <label className="field">
-        Amount at most
-        <input
-          type="number"
-          inputMode="decimal"
-          min={0}
-          step="any"
-          value={max}
-          onChange={(e) => setMax(e.target.value)}
-          onBlur={apply}
-          style={{ width: "8rem" }}
-        />
-      </label>
+      <AmountField label="Amount at least" value={min} onChange={setMin} onBlur={apply} />
+      <AmountField label="Amount at most" value={max} onChange={setMax} onBlur={apply} />
       <label className="field">
         Search
         <input
@@ -218,11 +182,7 @@ export function Filters({
             });
           }}
         >
-          {SORT_CHOICES.map((c) => (
-            <option key={c.value} value={c.value}>
-              {c.label}
-            </option>
-          ))}
+          <ChoiceOptions choices={SORT_CHOICES} />
         </select>
       </label>
       <label className="field">
@@ -234,11 +194,7 @@ export function Filters({
             onChange({ size: size === DEFAULT_PAGE_SIZE ? null : size });
           }}
         >
-          {PAGE_SIZES.map((n) => (
-            <option key={n} value={n}>
-              {n}
-            </option>
-          ))}
+          <Options values={PAGE_SIZES} />
         </select>
       </label>
       <label className={styles.checkField}>
@@ -259,5 +215,34 @@ export function Filters({
         sorts beside 100 USD.
       </p>
     </form>
+  );
+}
+
+/** An amount bound in major units, applied when the field is left (or on Enter). */
+function AmountField({
+  label,
+  value,
+  onChange,
+  onBlur,
+}: {
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+  onBlur: () => void;
+}) {
+  return (
+    <label className="field">
+      {label}
+      <input
+        type="number"
+        inputMode="decimal"
+        min={0}
+        step="any"
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+        onBlur={onBlur}
+        style={{ width: "8rem" }}
+      />
+    </label>
   );
 }

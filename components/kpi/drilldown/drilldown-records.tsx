@@ -1,4 +1,6 @@
-import type { DrilldownRecords as Records } from "@/lib/kpi/drilldown-records";
+import type { ReactNode } from "react";
+import type { DrilldownSlug } from "@/lib/kpi/drilldown";
+import type { DrilldownRecords as Records, RecordsFor } from "@/lib/kpi/drilldown-records";
 import { EventLagRecords, UsageCompletenessRecords } from "./telemetry-records";
 import {
   EntitlementSyncRecords,
@@ -7,36 +9,44 @@ import {
   ReconciliationRecords,
 } from "./order-to-cash-records";
 import { ExceptionRecords, InterventionRecords } from "./work-records";
-import type { DrilldownHref } from "./records-table";
+import type { DrilldownHref, RecordsViewProps } from "./records-table";
+
+/** Each drill-down's records view, by its slug. */
+const VIEWS: { [S in DrilldownSlug]: (props: RecordsViewProps<RecordsFor<S>>) => ReactNode } = {
+  "usage-completeness": UsageCompletenessRecords,
+  "event-lag": EventLagRecords,
+  "invoice-latency": InvoiceLatencyRecords,
+  "erp-postings": ErpPostingRecords,
+  reconciliation: ReconciliationRecords,
+  "entitlement-sync": EntitlementSyncRecords,
+  exceptions: ExceptionRecords,
+  "manual-interventions": InterventionRecords,
+};
+
+function RecordsView<S extends DrilldownSlug>({
+  slug,
+  records,
+  href,
+}: {
+  slug: S;
+  records: RecordsFor<S>;
+  href: DrilldownHref;
+}) {
+  const View: (props: RecordsViewProps<RecordsFor<S>>) => ReactNode = VIEWS[slug];
+  return <View records={records} href={href} />;
+}
 
 /**
  * The records behind one KPI, as its drill-down loaded them (started by the page, awaited
  * here inside its Suspense boundary so the page's header paints first).
  */
 export async function DrilldownRecords({
-  records: loading,
+  records,
   href,
 }: {
   records: Promise<Records>;
   href: DrilldownHref;
 }) {
-  const records = await loading;
-  switch (records.slug) {
-    case "usage-completeness":
-      return <UsageCompletenessRecords records={records} href={href} />;
-    case "event-lag":
-      return <EventLagRecords records={records} href={href} />;
-    case "invoice-latency":
-      return <InvoiceLatencyRecords records={records} href={href} />;
-    case "erp-postings":
-      return <ErpPostingRecords records={records} href={href} />;
-    case "reconciliation":
-      return <ReconciliationRecords records={records} href={href} />;
-    case "entitlement-sync":
-      return <EntitlementSyncRecords records={records} href={href} />;
-    case "exceptions":
-      return <ExceptionRecords records={records} href={href} />;
-    case "manual-interventions":
-      return <InterventionRecords records={records} href={href} />;
-  }
+  const loaded = await records;
+  return <RecordsView slug={loaded.slug} records={loaded} href={href} />;
 }

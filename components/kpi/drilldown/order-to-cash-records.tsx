@@ -1,13 +1,8 @@
-import { formatCount, formatDuration, formatMoney, formatPercent } from "@/lib/format";
+import { formatCount, formatMoney, formatPercent } from "@/lib/format";
 import type { RecordsFor } from "@/lib/kpi/drilldown-records";
 import { DateTime } from "@/components/ui/date-time";
-import {
-  EventLink,
-  NO_DATA_IN_RANGE,
-  RecordsTable,
-  YesNo,
-  type RecordsViewProps,
-} from "./records-table";
+import { EventLink } from "./event-link";
+import { NO_DATA_IN_RANGE, RecordsTable, type RecordsViewProps } from "./records-table";
 
 /*
  * The drill-downs of order to cash: invoices issued, their ERP postings, the reconciliation
@@ -20,38 +15,27 @@ export function InvoiceLatencyRecords({
 }: RecordsViewProps<RecordsFor<"invoice-latency">>) {
   return (
     <RecordsTable
+      records={records}
       href={href}
-      firstPage={records.firstPage}
-      page={records.page}
       empty={NO_DATA_IN_RANGE}
       summary={<>{formatCount(records.count)} invoices issued in the range</>}
-      columns={[
-        { label: "Invoice" },
-        { label: "Customer" },
-        { label: "Entity" },
-        { label: "Amount", numeric: true },
-        { label: "Period end" },
-        { label: "Issued" },
-        { label: "Latency", numeric: true },
+      columns={(column) => [
+        {
+          header: "Invoice",
+          cell: (r) => <EventLink seq={r.event_seq}>{r.invoice_id}</EventLink>,
+        },
+        column.text("Customer", (r) => r.customer_id),
+        column.text("Entity", (r) => r.entity),
+        column.money(
+          "Amount",
+          (r) => r.amount_minor,
+          (r) => r.currency,
+        ),
+        column.time("Period end", (r) => r.period_end),
+        column.time("Issued", (r) => r.issued_at),
+        column.duration("Latency", (r) => r.latency_ms),
       ]}
       rowKey={(r) => r.invoice_id}
-      row={(r) => (
-        <>
-          <td>
-            <EventLink seq={r.event_seq}>{r.invoice_id}</EventLink>
-          </td>
-          <td>{r.customer_id}</td>
-          <td>{r.entity}</td>
-          <td className="num nowrap">{formatMoney(r.amount_minor, r.currency)}</td>
-          <td className="nowrap">
-            <DateTime value={r.period_end} />
-          </td>
-          <td className="nowrap">
-            <DateTime value={r.issued_at} />
-          </td>
-          <td className="num">{formatDuration(r.latency_ms)}</td>
-        </>
-      )}
     />
   );
 }
@@ -61,9 +45,8 @@ export function ErpPostingRecords({ records, href }: RecordsViewProps<RecordsFor
   const firstPass = summary.postings - summary.firstPassFailed;
   return (
     <RecordsTable
+      records={records}
       href={href}
-      firstPage={records.firstPage}
-      page={records.page}
       empty={view === "all" ? NO_DATA_IN_RANGE : "None in this range."}
       summary={
         <>
@@ -73,38 +56,32 @@ export function ErpPostingRecords({ records, href }: RecordsViewProps<RecordsFor
           {formatCount(summary.openFailures)} open failures
         </>
       }
-      columns={[
-        { label: "Posting" },
-        { label: "Invoice" },
-        { label: "Entity" },
-        { label: "First attempt" },
-        { label: "Attempts", numeric: true },
-        { label: "First pass" },
-        { label: "Latest status" },
-        { label: "Error code" },
-        { label: "Attempt events" },
-      ]}
-      rowKey={(r) => r.posting_id}
-      row={(r) => (
-        <>
-          <td>{r.posting_id}</td>
-          <td>{r.invoice_id}</td>
-          <td>{r.entity}</td>
-          <td className="nowrap">
-            <DateTime value={r.first_attempted_at} />
-          </td>
-          <td className="num">{formatCount(r.attempts)}</td>
-          <td>
-            <YesNo value={r.first_pass} good />
-          </td>
-          <td>
+      columns={(column) => [
+        column.text("Posting", (r) => r.posting_id),
+        column.text("Invoice", (r) => r.invoice_id),
+        column.text("Entity", (r) => r.entity),
+        column.time("First attempt", (r) => r.first_attempted_at),
+        column.count("Attempts", (r) => r.attempts),
+        column.yesNo("First pass", (r) => r.first_pass, { good: true }),
+        {
+          header: "Latest status",
+          cell: (r) => (
             <span className={`badge ${r.latest_status === "succeeded" ? "ok" : "bad"}`}>
               {r.latest_status}
             </span>
-          </td>
-          <td title={r.latest_error_message ?? undefined}>{r.latest_error_code ?? "—"}</td>
-          <td className="nowrap">
-            {r.attempt_list.map((a, i) => (
+          ),
+        },
+        {
+          header: "Error code",
+          cell: (r) => (
+            <span title={r.latest_error_message ?? undefined}>{r.latest_error_code ?? "—"}</span>
+          ),
+        },
+        {
+          header: "Attempt events",
+          className: "nowrap",
+          cell: (r) =>
+            r.attempt_list.map((a, i) => (
               <span key={a.seq}>
                 {i > 0 ? " · " : ""}
                 <EventLink seq={a.seq}>
@@ -112,10 +89,10 @@ export function ErpPostingRecords({ records, href }: RecordsViewProps<RecordsFor
                   {a.errorCode ? ` (${a.errorCode})` : ""}
                 </EventLink>
               </span>
-            ))}
-          </td>
-        </>
-      )}
+            )),
+        },
+      ]}
+      rowKey={(r) => r.posting_id}
     />
   );
 }
@@ -130,9 +107,8 @@ export function ReconciliationRecords({
     .join(", ");
   return (
     <RecordsTable
+      records={records}
       href={href}
-      firstPage={records.firstPage}
-      page={records.page}
       empty={view === "breaks" ? "No break in this range." : NO_DATA_IN_RANGE}
       summary={
         <>
@@ -141,41 +117,36 @@ export function ReconciliationRecords({
           {variance ? ` · absolute variance ${variance}` : ""}
         </>
       }
-      columns={[
-        { label: "Run" },
-        { label: "Key" },
-        { label: "Kind" },
-        { label: "Entity" },
-        { label: "Period end" },
-        { label: "Expected", numeric: true },
-        { label: "Actual", numeric: true },
-        { label: "Variance", numeric: true },
-        { label: "Tolerance", numeric: true },
-        { label: "Break" },
-        { label: "Event" },
+      columns={(column) => [
+        column.text("Run", (r) => r.run_id),
+        column.text("Key", (r) => r.key),
+        column.code("Kind", (r) => r.kind),
+        column.text("Entity", (r) => r.entity),
+        column.time("Period end", (r) => r.period_end),
+        column.money(
+          "Expected",
+          (r) => r.expected_minor,
+          (r) => r.currency,
+        ),
+        column.money(
+          "Actual",
+          (r) => r.actual_minor,
+          (r) => r.currency,
+        ),
+        column.money(
+          "Variance",
+          (r) => r.variance_minor,
+          (r) => r.currency,
+        ),
+        column.money(
+          "Tolerance",
+          (r) => r.tolerance_minor,
+          (r) => r.currency,
+        ),
+        column.yesNo("Break", (r) => r.is_break, { good: false }),
+        column.event("Event", (r) => r.event_seq),
       ]}
       rowKey={(r) => r.event_seq}
-      row={(r) => (
-        <>
-          <td>{r.run_id}</td>
-          <td>{r.key}</td>
-          <td>{r.kind.replaceAll("_", " ")}</td>
-          <td>{r.entity}</td>
-          <td className="nowrap">
-            <DateTime value={r.period_end} />
-          </td>
-          <td className="num nowrap">{formatMoney(r.expected_minor, r.currency)}</td>
-          <td className="num nowrap">{formatMoney(r.actual_minor, r.currency)}</td>
-          <td className="num nowrap">{formatMoney(r.variance_minor, r.currency)}</td>
-          <td className="num nowrap">{formatMoney(r.tolerance_minor, r.currency)}</td>
-          <td>
-            <YesNo value={r.is_break} good={false} />
-          </td>
-          <td>
-            <EventLink seq={r.event_seq} />
-          </td>
-        </>
-      )}
     />
   );
 }
@@ -187,9 +158,8 @@ export function EntitlementSyncRecords({
   const { summary, view } = records;
   return (
     <RecordsTable
+      records={records}
       href={href}
-      firstPage={records.firstPage}
-      page={records.page}
       empty={view === "overdue" ? "No overdue entitlement update in this range." : NO_DATA_IN_RANGE}
       summary={
         <>
@@ -197,45 +167,36 @@ export function EntitlementSyncRecords({
           entitlement update · {formatCount(summary.overdue)} overdue
         </>
       }
-      columns={[
-        { label: "Payment" },
-        { label: "Customer" },
-        { label: "Invoice" },
-        { label: "Entity" },
-        { label: "Amount", numeric: true },
-        { label: "Received" },
-        { label: "Entitlement updated" },
-        { label: "Sync time", numeric: true },
-        { label: "Overdue" },
-      ]}
-      rowKey={(r) => r.payment_id}
-      row={(r) => (
-        <>
-          <td>
-            <EventLink seq={r.event_seq}>{r.payment_id}</EventLink>
-          </td>
-          <td>{r.customer_id}</td>
-          <td>{r.invoice_id ?? "—"}</td>
-          <td>{r.entity ?? "—"}</td>
-          <td className="num nowrap">{formatMoney(r.amount_minor, r.currency)}</td>
-          <td className="nowrap">
-            <DateTime value={r.received_at} />
-          </td>
-          <td className="nowrap">
-            {r.first_update_at ? (
+      columns={(column) => [
+        {
+          header: "Payment",
+          cell: (r) => <EventLink seq={r.event_seq}>{r.payment_id}</EventLink>,
+        },
+        column.text("Customer", (r) => r.customer_id),
+        column.text("Invoice", (r) => r.invoice_id),
+        column.text("Entity", (r) => r.entity),
+        column.money(
+          "Amount",
+          (r) => r.amount_minor,
+          (r) => r.currency,
+        ),
+        column.time("Received", (r) => r.received_at),
+        {
+          header: "Entitlement updated",
+          className: "nowrap",
+          cell: (r) =>
+            r.first_update_at ? (
               <EventLink seq={r.update_event_seq}>
                 <DateTime value={r.first_update_at} />
               </EventLink>
             ) : (
               "never"
-            )}
-          </td>
-          <td className="num">{formatDuration(r.sync_ms)}</td>
-          <td>
-            <YesNo value={r.overdue} good={false} />
-          </td>
-        </>
-      )}
+            ),
+        },
+        column.duration("Sync time", (r) => r.sync_ms),
+        column.yesNo("Overdue", (r) => r.overdue, { good: false }),
+      ]}
+      rowKey={(r) => r.payment_id}
     />
   );
 }

@@ -2,7 +2,8 @@ import Link from "next/link";
 import type { ReactNode } from "react";
 import { DRILLDOWN_PAGE_SIZE } from "@/lib/kpi/drilldown";
 import type { RecordsPage } from "@/lib/kpi/drilldown-records";
-import { TableRegion } from "@/components/table/table-region";
+import { DataTable, type Column } from "@/components/table/data-table";
+import { columnKinds, type ColumnKinds } from "./columns";
 
 /*
  * The frame every drill-down shares: the totals line, the table of one page of records with
@@ -21,34 +22,25 @@ export interface RecordsViewProps<R> {
 /** Said when the range holds nothing for a drill-down to list. */
 export const NO_DATA_IN_RANGE = "No data in this range. Try a longer time range or another entity.";
 
-const eventHref = (seq: string) => `/events/${seq}`;
-
-export function EventLink({ seq, children }: { seq: string | null; children?: ReactNode }) {
-  if (!seq) return <span className="muted">—</span>;
-  return <Link href={eventHref(seq)}>{children ?? `#${seq}`}</Link>;
-}
-
-export function YesNo({ value, good }: { value: boolean; good: boolean }) {
-  const ok = value === good;
-  return <span className={`badge ${ok ? "ok" : "bad"}`}>{value ? "yes" : "no"}</span>;
+/** One drill-down's page of records, as the loader gave it. */
+interface RecordsPageOf<T> {
+  firstPage: boolean;
+  page: RecordsPage<T> | "bad-cursor";
 }
 
 export function RecordsTable<T>({
+  records: { firstPage, page },
   href,
-  firstPage,
   summary,
-  page,
   columns,
-  row,
   rowKey,
   empty,
 }: {
+  records: RecordsPageOf<T>;
   href: DrilldownHref;
-  firstPage: boolean;
   summary: ReactNode;
-  page: RecordsPage<T> | "bad-cursor";
-  columns: { label: string; numeric?: boolean }[];
-  row: (r: T) => ReactNode;
+  /** Its columns, made of the kinds every drill-down shares or cells of its own. */
+  columns: (column: ColumnKinds<T>) => Column<T>[];
   rowKey: (r: T) => string;
   empty: string;
 }) {
@@ -68,24 +60,14 @@ export function RecordsTable<T>({
           {firstPage ? empty : "No more records."}
         </p>
       ) : (
-        <TableRegion label="Records">
-          <table className="data" data-testid="records-table">
-            <thead>
-              <tr>
-                {columns.map((c) => (
-                  <th key={c.label} scope="col" className={c.numeric ? "num" : undefined}>
-                    {c.label}
-                  </th>
-                ))}
-              </tr>
-            </thead>
-            <tbody>
-              {page.rows.map((r) => (
-                <tr key={rowKey(r)}>{row(r)}</tr>
-              ))}
-            </tbody>
-          </table>
-        </TableRegion>
+        <DataTable
+          label="Records"
+          stack={false}
+          testId="records-table"
+          columns={columns(columnKinds<T>())}
+          rows={page.rows}
+          rowKey={rowKey}
+        />
       )}
       <nav className="pagination" aria-label="Pages">
         {firstPage ? null : (

@@ -1,7 +1,7 @@
-import { formatCount, formatDuration, formatPercent } from "@/lib/format";
+import { formatCount, formatPercent } from "@/lib/format";
 import type { RecordsFor } from "@/lib/kpi/drilldown-records";
-import { DateTime } from "@/components/ui/date-time";
-import { EventLink, NO_DATA_IN_RANGE, RecordsTable, type RecordsViewProps } from "./records-table";
+import { EventLink } from "./event-link";
+import { NO_DATA_IN_RANGE, RecordsTable, type RecordsViewProps } from "./records-table";
 
 /* The drill-downs of what the sources send: usage checkpoints and every event's lag. */
 
@@ -12,9 +12,8 @@ export function UsageCompletenessRecords({
   const { summary, view } = records;
   return (
     <RecordsTable
+      records={records}
       href={href}
-      firstPage={records.firstPage}
-      page={records.page}
       empty={
         view === "incomplete" ? "Every checkpoint in this range is complete." : NO_DATA_IN_RANGE
       }
@@ -31,43 +30,28 @@ export function UsageCompletenessRecords({
           ) · {formatCount(summary.missing)} missing · {formatCount(summary.incomplete)} incomplete
         </>
       }
-      columns={[
-        { label: "Window end" },
-        { label: "Window start" },
-        { label: "Source" },
-        { label: "Entity" },
-        { label: "Meter" },
-        { label: "Expected", numeric: true },
-        { label: "Received", numeric: true },
-        { label: "Missing", numeric: true },
-        { label: "Completeness", numeric: true },
-        { label: "Event" },
+      columns={(column) => [
+        column.time("Window end", (r) => r.window_end),
+        column.time("Window start", (r) => r.window_start),
+        column.text("Source", (r) => r.source),
+        column.text("Entity", (r) => r.entity),
+        column.text("Meter", (r) => r.meter),
+        column.count("Expected", (r) => r.expected),
+        column.count("Received", (r) => r.received),
+        {
+          header: "Missing",
+          numeric: true,
+          cell: (r) =>
+            r.missing > 0 ? <span className="badge bad">{formatCount(r.missing)}</span> : "0",
+        },
+        {
+          header: "Completeness",
+          numeric: true,
+          cell: (r) => formatPercent(r.expected > 0 ? r.received / r.expected : null, 2),
+        },
+        column.event("Event", (r) => r.event_seq),
       ]}
       rowKey={(r) => r.event_seq}
-      row={(r) => (
-        <>
-          <td className="nowrap">
-            <DateTime value={r.window_end} />
-          </td>
-          <td className="nowrap">
-            <DateTime value={r.window_start} />
-          </td>
-          <td>{r.source}</td>
-          <td>{r.entity}</td>
-          <td>{r.meter}</td>
-          <td className="num">{formatCount(r.expected)}</td>
-          <td className="num">{formatCount(r.received)}</td>
-          <td className="num">
-            {r.missing > 0 ? <span className="badge bad">{formatCount(r.missing)}</span> : "0"}
-          </td>
-          <td className="num">
-            {formatPercent(r.expected > 0 ? r.received / r.expected : null, 2)}
-          </td>
-          <td>
-            <EventLink seq={r.event_seq} />
-          </td>
-        </>
-      )}
     />
   );
 }
@@ -75,38 +59,20 @@ export function UsageCompletenessRecords({
 export function EventLagRecords({ records, href }: RecordsViewProps<RecordsFor<"event-lag">>) {
   return (
     <RecordsTable
+      records={records}
       href={href}
-      firstPage={records.firstPage}
-      page={records.page}
       empty={NO_DATA_IN_RANGE}
       summary={<>{formatCount(records.count)} events received in the range</>}
-      columns={[
-        { label: "Event" },
-        { label: "Type" },
-        { label: "Source" },
-        { label: "Entity" },
-        { label: "Event time" },
-        { label: "Received" },
-        { label: "Lag", numeric: true },
+      columns={(column) => [
+        { header: "Event", cell: (r) => <EventLink seq={r.seq}>{r.event_id}</EventLink> },
+        column.text("Type", (r) => r.type),
+        column.text("Source", (r) => r.source),
+        column.text("Entity", (r) => r.entity),
+        column.time("Event time", (r) => r.time),
+        column.time("Received", (r) => r.received_at),
+        column.duration("Lag", (r) => r.lag_ms),
       ]}
       rowKey={(r) => r.seq}
-      row={(r) => (
-        <>
-          <td>
-            <EventLink seq={r.seq}>{r.event_id}</EventLink>
-          </td>
-          <td>{r.type}</td>
-          <td>{r.source}</td>
-          <td>{r.entity ?? "—"}</td>
-          <td className="nowrap">
-            <DateTime value={r.time} />
-          </td>
-          <td className="nowrap">
-            <DateTime value={r.received_at} />
-          </td>
-          <td className="num">{formatDuration(r.lag_ms)}</td>
-        </>
-      )}
     />
   );
 }

@@ -1,6 +1,5 @@
-import { formatCount, formatDuration, formatMoney } from "@/lib/format";
+import { formatCount } from "@/lib/format";
 import type { RecordsFor } from "@/lib/kpi/drilldown-records";
-import { DateTime } from "@/components/ui/date-time";
 import { RecordsTable, type RecordsViewProps } from "./records-table";
 
 /* The drill-downs of people's work: exceptions open now and the actions people took. */
@@ -8,40 +7,27 @@ import { RecordsTable, type RecordsViewProps } from "./records-table";
 export function ExceptionRecords({ records, href }: RecordsViewProps<RecordsFor<"exceptions">>) {
   return (
     <RecordsTable
+      records={records}
       href={href}
-      firstPage={records.firstPage}
-      page={records.page}
       empty="No exception is open."
       summary={
         <>{formatCount(records.count)} exceptions open now (not limited to the time range)</>
       }
-      columns={[
-        { label: "Opened" },
-        { label: "Age", numeric: true },
-        { label: "Type" },
-        { label: "Title" },
-        { label: "Entity" },
-        { label: "Severity" },
-        { label: "Status" },
-        { label: "Amount", numeric: true },
+      columns={(column) => [
+        column.time("Opened", (r) => r.opened_at),
+        column.duration("Age", (r) => r.age_ms),
+        column.code("Type", (r) => r.type),
+        column.text("Title", (r) => r.title),
+        column.text("Entity", (r) => r.entity),
+        column.text("Severity", (r) => r.severity),
+        column.code("Status", (r) => r.status),
+        column.money(
+          "Amount",
+          (r) => r.amount_minor,
+          (r) => r.currency,
+        ),
       ]}
       rowKey={(r) => r.id}
-      row={(r) => (
-        <>
-          <td className="nowrap">
-            <DateTime value={r.opened_at} />
-          </td>
-          <td className="num">{formatDuration(r.age_ms)}</td>
-          <td>{r.type.replaceAll("_", " ")}</td>
-          <td>{r.title}</td>
-          <td>{r.entity ?? "—"}</td>
-          <td>{r.severity}</td>
-          <td>{r.status.replaceAll("_", " ")}</td>
-          <td className="num nowrap">
-            {r.amount_minor && r.currency ? formatMoney(r.amount_minor, r.currency) : "—"}
-          </td>
-        </>
-      )}
     />
   );
 }
@@ -52,23 +38,19 @@ export function InterventionRecords({
 }: RecordsViewProps<RecordsFor<"manual-interventions">>) {
   return (
     <RecordsTable
+      records={records}
       href={href}
-      firstPage={records.firstPage}
-      page={records.page}
       empty="No manual intervention in this range."
       summary={<>{formatCount(records.count)} human actions in the range</>}
-      columns={[{ label: "When" }, { label: "Who" }, { label: "Action" }, { label: "Target" }]}
+      columns={(column) => [
+        column.time("When", (r) => r.at),
+        column.text("Who", (r) => r.actor_label),
+        column.text("Action", (r) => r.action),
+        column.text("Target", (r) =>
+          r.target_type ? `${r.target_type} ${r.target_id ?? ""}` : null,
+        ),
+      ]}
       rowKey={(r) => r.id}
-      row={(r) => (
-        <>
-          <td className="nowrap">
-            <DateTime value={r.at} />
-          </td>
-          <td>{r.actor_label ?? "—"}</td>
-          <td>{r.action}</td>
-          <td>{r.target_type ? `${r.target_type} ${r.target_id ?? ""}` : "—"}</td>
-        </>
-      )}
     />
   );
 }

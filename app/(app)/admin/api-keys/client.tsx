@@ -1,7 +1,7 @@
 "use client";
 
 import { CreateCredentialForm } from "@/components/admin/create-credential-form";
-import { Field, FieldGroup } from "@/components/forms/field";
+import { FieldGroup } from "@/components/forms/field";
 import { createApiKeyAction } from "./actions";
 
 export function CreateApiKeyForm() {
@@ -11,11 +11,9 @@ export function CreateApiKeyForm() {
       action={createApiKeyAction}
       helpId="key-help"
       help="The key is shown once, right after it is created. Closeline keeps only its hash."
+      namePlaceholder="e.g. Billing middleware"
       testId="new-api-key"
     >
-      <Field label="Name">
-        <input name="name" required maxLength={100} placeholder="e.g. Billing middleware" />
-      </Field>
       <FieldGroup legend="Scopes">
         <label>
           <input type="checkbox" name="scopes" value="ingest" defaultChecked /> ingest

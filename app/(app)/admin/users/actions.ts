@@ -1,10 +1,6 @@
 "use server";
 
-import { revalidatePath } from "next/cache";
-import { z } from "zod";
-import { getDb } from "@/db";
 import { generatePassword } from "@/lib/auth/passwords";
-import { requirePermission } from "@/lib/auth/session";
 import {
   RoleSchema,
   createUser,
@@ -13,67 +9,49 @@ import {
   setUserRole,
 } from "@/lib/auth/users";
 import { InvalidInput } from "@/lib/errors";
-import { runAction, type ActionResult } from "@/lib/http/action-result";
-import { actionMeta, userActor } from "@/lib/server/request-meta";
+import type { ActionResult } from "@/lib/http/action-result";
+import { formAction, formId, formText } from "../../form-action";
+
+const PAGE = "/admin/users";
 
 export async function createUserAction(
   _previous: ActionResult<{ email: string; password: string | null }> | null,
   form: FormData,
 ): Promise<ActionResult<{ email: string; password: string | null }>> {
-  return runAction(async () => {
-    const admin = await requirePermission("admin:users");
-    const typed = String(form.get("password") ?? "");
+  return formAction("admin:users", [PAGE], async ({ db, actor, meta }) => {
+    const typed = formText(form, "password");
     // An empty password field means "generate one": shown once here, never stored in clear.
     const password = typed || generatePassword();
-    const name = String(form.get("name") ?? "").trim();
+    const name = formText(form, "name").trim();
     const user = await createUser(
-      await getDb(),
+      db,
       {
-        email: String(form.get("email") ?? ""),
+        email: formText(form, "email"),
         name: name || undefined,
-        role: String(form.get("role") ?? "") as never,
+        role: formText(form, "role") as never,
         password,
       },
-      userActor(admin),
-      await actionMeta(),
+      actor,
+      meta,
     );
-    revalidatePath("/admin/users");
     return { email: user.email, password: typed ? null : password };
   });
 }
 
-const UserId = z.uuid();
-
-function userIdFrom(form: FormData): string {
-  const id = UserId.safeParse(form.get("id"));
-  if (!id.success) throw new InvalidInput("Unknown user");
-  return id.data;
-}
-
 export async function changeRoleAction(form: FormData): Promise<ActionResult> {
-  return runAction(async () => {
-    const admin = await requirePermission("admin:users");
+  return formAction("admin:users", [PAGE], async ({ db, actor, meta }) => {
     const role = RoleSchema.safeParse(form.get("role"));
     if (!role.success) throw new InvalidInput("Unknown role");
-    await setUserRole(
-      await getDb(),
-      { id: userIdFrom(form) },
-      role.data,
-      userActor(admin),
-      await actionMeta(),
-    );
-    revalidatePath("/admin/users");
+    await setUserRole(db, { id: formId(form, "user") }, role.data, actor, meta);
     return undefined;
   });
 }
 
 export async function setActiveAction(form: FormData): Promise<ActionResult> {
-  return runAction(async () => {
-    const admin = await requirePermission("admin:users");
-    const id = userIdFrom(form);
+  return formAction("admin:users", [PAGE], async ({ db, actor, meta }) => {
+    const id = formId(form, "user");
     const change = form.get("active") === "true" ? reactivateUser : deactivateUser;
-    await change(await getDb(), { id }, userActor(admin), await actionMeta());
-    revalidatePath("/admin/users");
+    await change(db, { id }, actor, meta);
     return undefined;
   });
 }

@@ -3,6 +3,7 @@
 import { ActionForm } from "@/components/forms/action-form";
 import { Field, Options } from "@/components/forms/field";
 import { RowActionButton, RowActionError, useRowAction } from "@/components/ui/row-action-button";
+import { ShownOnce } from "@/components/ui/shown-once";
 import { changeRoleAction, createUserAction, setActiveAction } from "./actions";
 
 export function CreateUserForm({ roles }: { roles: string[] }) {
@@ -12,18 +13,9 @@ export function CreateUserForm({ roles }: { roles: string[] }) {
       submit="Add user"
       pendingLabel="Adding…"
       done={(added) => (
-        <div className="alert success" role="status" style={{ flexBasis: "100%" }}>
-          {added.email} added.
-          {added.password ? (
-            <>
-              {" "}
-              Their password, shown once:{" "}
-              <span className="secret" data-testid="new-user-password">
-                {added.password}
-              </span>
-            </>
-          ) : null}
-        </div>
+        <ShownOnce secret={added.password} testId="new-user-password">
+          {added.email} added.{added.password ? " Their password, shown once:" : null}
+        </ShownOnce>
       )}
     >
       <Field label="Email">

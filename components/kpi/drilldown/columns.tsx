@@ -1,0 +1,64 @@
+import { formatCount, formatDuration, formatMoney } from "@/lib/format";
+import type { Column } from "@/components/table/data-table";
+import { DateTime } from "@/components/ui/date-time";
+import { EventLink } from "./event-link";
+
+type Minor = number | bigint | string;
+
+/**
+ * The kinds of column the drill-downs are made of, each shown one way in every table: a time
+ * in the viewer's zone, an amount in its currency, a count, a duration, a link to the raw
+ * event, yes or no, and text where a missing value is a dash.
+ */
+export interface ColumnKinds<R> {
+  /** A point in time in the viewer's time zone, kept on one line. */
+  time(header: string, at: (row: R) => Date | string | null): Column<R>;
+  /** An amount in its currency, kept on one line; a dash when there is none. */
+  money(
+    header: string,
+    minor: (row: R) => Minor | null,
+    currency: (row: R) => string | null,
+  ): Column<R>;
+  count(header: string, n: (row: R) => Minor): Column<R>;
+  duration(header: string, ms: (row: R) => number | null): Column<R>;
+  /** Text as it is; a dash when there is none. */
+  text(header: string, text: (row: R) => string | null): Column<R>;
+  /** A vocabulary value (`erp_posting_failed`) in words. */
+  code(header: string, code: (row: R) => string): Column<R>;
+  /** The link to the raw event a row comes from, named by its number. */
+  event(header: string, seq: (row: R) => string | null): Column<R>;
+  /** Yes or no, marked good or bad by whether it is the answer wanted. */
+  yesNo(header: string, value: (row: R) => boolean, wanted: { good: boolean }): Column<R>;
+}
+
+export function columnKinds<R>(): ColumnKinds<R> {
+  return {
+    time: (header, at) => ({
+      header,
+      className: "nowrap",
+      cell: (row) => <DateTime value={at(row)} />,
+    }),
+    money: (header, minor, currency) => ({
+      header,
+      numeric: true,
+      className: "nowrap",
+      cell: (row) => {
+        const amount = minor(row);
+        const code = currency(row);
+        return amount != null && code ? formatMoney(amount, code) : "—";
+      },
+    }),
+    count: (header, n) => ({ header, numeric: true, cell: (row) => formatCount(n(row)) }),
+    duration: (header, ms) => ({ header, numeric: true, cell: (row) => formatDuration(ms(row)) }),
+    text: (header, text) => ({ header, cell: (row) => text(row) ?? "—" }),
+    code: (header, code) => ({ header, cell: (row) => code(row).replaceAll("_", " ") }),
+    event: (header, seq) => ({ header, cell: (row) => <EventLink seq={seq(row)} /> }),
+    yesNo: (header, value, { good }) => ({
+      header,
+      cell: (row) => {
+        const yes = value(row);
+        return <span className={`badge ${yes === good ? "ok" : "bad"}`}>{yes ? "yes" : "no"}</span>;
+      },
+    }),
+  };
+}
