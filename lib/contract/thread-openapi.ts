@@ -48,7 +48,7 @@ export function threadApiPaths() {
       "Usage of its billing period, the invoice, its ERP postings, its payments and the entitlement updates that followed: one hop per stage, in stage order, each with its status, time, duration from the hop before and target (the KPI targets), and the first stuck or late hop named in a sentence.",
       [pathId("invoice")],
       "InvoiceThread",
-      [404],
+      [400, 404],
     ),
     "/api/v1/threads/customer/{id}": read(
       "getCustomerThread",

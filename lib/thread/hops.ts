@@ -5,10 +5,11 @@ import type {
   PaymentFacts,
   PostingAttemptFacts,
 } from "@/db/queries/thread";
-import type { HopStatus, ThreadHop, ThreadStage } from "@/lib/contract/thread-api";
+import type { ThreadHop, ThreadStage } from "@/lib/contract/thread-api";
 import { formatCount, formatDuration, formatMoney, formatPercent } from "@/lib/format";
 import { ENTITLEMENT_OVERDUE_AFTER_MS } from "@/lib/kpi/definitions";
 import type { KpiTargets } from "@/lib/kpi/targets";
+import { STAGE_LABELS, STATUS_WORDS, eventHref } from "./vocabulary";
 
 /*
  * The revenue thread's rules: one hop per stage (usage → invoice → ERP posting → payment →
@@ -49,23 +50,6 @@ export interface ThreadFacts {
   disputes: DisputeFacts[];
 }
 
-export const STAGE_LABELS: Record<ThreadStage, string> = {
-  usage: "Usage",
-  invoice: "Invoice",
-  erp_posting: "ERP posting",
-  payment: "Payment",
-  entitlement: "Entitlement",
-};
-
-export const STATUS_WORDS: Record<HopStatus, string> = {
-  done: "done",
-  late: "late",
-  stuck: "stuck",
-  pending: "pending",
-  not_applicable: "not applicable",
-};
-
-export const eventHref = (seq: number) => `/events/${seq}`;
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
 
 type HopDraft = Omit<ThreadHop, "durationMs" | "label">;

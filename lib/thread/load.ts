@@ -19,7 +19,8 @@ import { OPEN_EXCEPTION_STATUSES } from "@/db/schema";
 import type { CustomerThread, InvoiceThread, ThreadException } from "@/lib/contract/thread-api";
 import { loadTargets, type KpiTargets } from "@/lib/kpi/targets";
 import { explainEntitlement } from "./entitlement";
-import { buildHops, eventHref, firstTrouble, threadSentence, type UsageMeterFacts } from "./hops";
+import { buildHops, firstTrouble, threadSentence, type UsageMeterFacts } from "./hops";
+import { eventHref, invoiceThreadHref } from "./vocabulary";
 
 /*
  * The revenue threads, read and assembled: the facts come from db/queries/thread.ts (and the
@@ -31,11 +32,6 @@ export const CUSTOMER_INVOICE_LIMIT = 24;
 const EXCEPTION_LIMIT = 50;
 const CUSTOMER_PAYMENT_LIMIT = 20;
 const AMENDMENT_LIMIT = 50;
-
-export const invoiceThreadHref = (invoiceId: string) =>
-  `/threads/invoice/${encodeURIComponent(invoiceId)}`;
-export const customerThreadHref = (customerId: string) =>
-  `/threads/customer/${encodeURIComponent(customerId)}`;
 
 const toException = (x: ThreadExceptionFacts): ThreadException => ({
   id: x.id,
@@ -223,4 +219,24 @@ export async function loadCustomerThread(
     })),
     asOf: now.toISOString(),
   };
+}
+
+const DAY_MS = 86_400_000;
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * The range a customer page asks for: `from` and `to` as UTC dates (YYYY-MM-DD), both days
+ * included; anything missing, malformed, reversed or over 366 days is the default range.
+ */
+export function customerRangeFromParams(
+  query: Record<string, string | string[] | undefined>,
+  now: Date,
+): ThreadRange {
+  const from =
+    typeof query.from === "string" && DATE.test(query.from) ? Date.parse(query.from) : NaN;
+  const to =
+    typeof query.to === "string" && DATE.test(query.to) ? Date.parse(query.to) + DAY_MS : NaN;
+  if (!Number.isFinite(from) || !Number.isFinite(to) || to <= from || to - from > 366 * DAY_MS)
+    return defaultRange(now);
+  return { from: new Date(from), to: new Date(to) };
 }

@@ -2,8 +2,7 @@ import type { Db } from "@/db/client";
 import { searchKind, type SearchQueryKind, type SearchRow } from "@/db/queries/search";
 import type { SearchKind, SearchResult } from "@/lib/contract/thread-api";
 import { formatMoney } from "@/lib/format";
-import { eventHref } from "./hops";
-import { customerThreadHref, invoiceThreadHref } from "./load";
+import { customerThreadHref, eventHref, invoiceThreadHref } from "./vocabulary";
 
 /*
  * The shell's search: any customer, invoice, posting, payment, contract, reconciliation run,
