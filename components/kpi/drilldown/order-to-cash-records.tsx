@@ -1,5 +1,6 @@
 import { formatCount, formatDuration, formatMoney, formatPercent } from "@/lib/format";
 import type { RecordsFor } from "@/lib/kpi/drilldown-records";
+import { CustomerThreadLink, InvoiceThreadLink } from "@/components/thread/thread-links";
 import { DateTime } from "@/components/ui/date-time";
 import {
   EventLink,
@@ -38,9 +39,12 @@ export function InvoiceLatencyRecords({
       row={(r) => (
         <>
           <td>
-            <EventLink seq={r.event_seq}>{r.invoice_id}</EventLink>
+            <EventLink seq={r.event_seq}>{r.invoice_id}</EventLink> (
+            <InvoiceThreadLink invoiceId={r.invoice_id}>thread</InvoiceThreadLink>)
           </td>
-          <td>{r.customer_id}</td>
+          <td>
+            <CustomerThreadLink customerId={r.customer_id} />
+          </td>
           <td>{r.entity}</td>
           <td className="num nowrap">{formatMoney(r.amount_minor, r.currency)}</td>
           <td className="nowrap">
@@ -88,7 +92,9 @@ export function ErpPostingRecords({ records, href }: RecordsViewProps<RecordsFor
       row={(r) => (
         <>
           <td>{r.posting_id}</td>
-          <td>{r.invoice_id}</td>
+          <td>
+            <InvoiceThreadLink invoiceId={r.invoice_id} />
+          </td>
           <td>{r.entity}</td>
           <td className="nowrap">
             <DateTime value={r.first_attempted_at} />
@@ -214,8 +220,10 @@ export function EntitlementSyncRecords({
           <td>
             <EventLink seq={r.event_seq}>{r.payment_id}</EventLink>
           </td>
-          <td>{r.customer_id}</td>
-          <td>{r.invoice_id ?? "—"}</td>
+          <td>
+            <CustomerThreadLink customerId={r.customer_id} />
+          </td>
+          <td>{r.invoice_id ? <InvoiceThreadLink invoiceId={r.invoice_id} /> : "—"}</td>
           <td>{r.entity ?? "—"}</td>
           <td className="num nowrap">{formatMoney(r.amount_minor, r.currency)}</td>
           <td className="nowrap">
