@@ -150,6 +150,8 @@ function pagesFor(role: Role, seeded: Seeded): string[] {
   if (can(role, "exceptions:read")) pages.push(`/exceptions/${seeded.exceptionId}`);
   if (can(role, "kpis:read") || can(role, "ingestion:read"))
     pages.push(`/events/${seeded.eventSeq}`);
+  if (can(role, "threads:read"))
+    pages.push(`/threads/invoice/INV-${RUN}`, `/threads/customer/cus_${RUN}`);
   pages.push("/profile");
   return pages;
 }
