@@ -1,5 +1,5 @@
 import type { Db } from "@/db/client";
-import { searchKind, type SearchQueryKind, type SearchRow } from "@/db/queries/search";
+import { searchAll, type SearchQueryKind, type SearchRow } from "@/db/queries/search";
 import type { SearchKind, SearchResult } from "@/lib/contract/thread-api";
 import { formatMoney } from "@/lib/format";
 import { customerThreadHref, eventHref, invoiceThreadHref } from "./vocabulary";
@@ -62,14 +62,6 @@ const PRESENT: Record<SearchKind, (r: SearchRow) => { title: string; url: string
 };
 
 export async function search(db: Db, q: string): Promise<SearchResult[]> {
-  const perKind = await Promise.all(
-    KIND_ORDER.map(async (kind) =>
-      (await searchKind(db, kind, q, PER_KIND_LIMIT)).map((row) => ({
-        kind,
-        id: row.id,
-        ...PRESENT[kind](row),
-      })),
-    ),
-  );
-  return perKind.flat();
+  const rows = await searchAll(db, KIND_ORDER, q, PER_KIND_LIMIT);
+  return rows.map(({ kind, ...row }) => ({ kind, id: row.id, ...PRESENT[kind](row) }));
 }
