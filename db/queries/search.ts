@@ -97,21 +97,22 @@ export function uuidRange(q: string): { low: string; high: string } | null {
 }
 
 /**
- * Every kind's matches in one statement (one round trip instead of eight), in KIND order,
- * each kind's own query and limit unchanged inside it.
+ * Every kind's matches in one statement (one round trip instead of eight), in the order of
+ * `kinds`, each kind's own query and limit unchanged inside it.
  */
-export async function searchAll(
+export function searchStatement(kinds: readonly SearchQueryKind[], q: string, limit: number): SQL {
+  const parts = kinds.map(
+    (kind, order) =>
+      sql`select ${kind}::text as kind, ${order}::int as kind_order, s.* from (${SEARCH_QUERIES[kind](q, limit)}) s`,
+  );
+  return sql`select kind, id, a, b, c from (${sql.join(parts, sql` union all `)}) r order by kind_order, id`;
+}
+
+export function searchAll(
   db: Db,
   kinds: readonly SearchQueryKind[],
   q: string,
   limit: number,
 ): Promise<(SearchRow & { kind: SearchQueryKind })[]> {
-  const parts = kinds.map(
-    (kind, order) =>
-      sql`select ${kind}::text as kind, ${order}::int as kind_order, s.* from (${SEARCH_QUERIES[kind](q, limit)}) s`,
-  );
-  return queryRows(
-    db,
-    sql`select kind, id, a, b, c from (${sql.join(parts, sql` union all `)}) r order by kind_order, id`,
-  );
+  return queryRows(db, searchStatement(kinds, q, limit));
 }

@@ -13,7 +13,7 @@ import { customerThreadHref, eventHref, invoiceThreadHref } from "./vocabulary";
 
 export const PER_KIND_LIMIT = 5;
 
-const KIND_ORDER: readonly SearchQueryKind[] = [
+export const KIND_ORDER: readonly SearchQueryKind[] = [
   "customer",
   "invoice",
   "posting",
