@@ -119,8 +119,8 @@ async function runSearchBenchmark(): Promise<void> {
     const started = process.hrtime.bigint();
     await seed(sql, settings.rows);
     log(
-      `inserted ${formatCount(settings.rows)} invoices, payments and posting attempts (${formatCount(
-        settings.rows * 3,
+      `inserted ${formatCount(settings.rows)} invoices, payments, posting attempts and entitlement updates (${formatCount(
+        settings.rows * 4 + 2 * Math.max(1, Math.floor(settings.rows / 10)),
       )} events) in ${(Number(process.hrtime.bigint() - started) / 1e9).toFixed(1)} s`,
     );
     const [exception] = await sql<{ id: string }[]>`select id::text as id from exceptions limit 1`;
