@@ -73,6 +73,8 @@ export default defineConfig<object, E2eWorkerFixtures>({
         "corrections.spec.ts",
         "ingestion.spec.ts",
         "not-found.spec.ts",
+        // Search reads indexes each engine plans for itself.
+        "thread.spec.ts",
       ],
     },
   ],

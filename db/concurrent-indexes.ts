@@ -28,6 +28,18 @@ export const CONCURRENT_INDEXES: readonly ConcurrentIndex[] = [
     table: "events",
     definition: `USING btree ("source","type","received_at")`,
   },
+  // The revenue thread: an invoice's payments, a customer's payments and amendments.
+  { name: "payments_invoice_idx", table: "payments", definition: `USING btree ("invoice_id")` },
+  {
+    name: "payments_customer_idx",
+    table: "payments",
+    definition: `USING btree ("customer_id","received_at")`,
+  },
+  {
+    name: "contract_amendments_customer_idx",
+    table: "contract_amendments",
+    definition: `USING btree ("customer_id","amended_at")`,
+  },
 ];
 
 /** Any constant works; it only has to be the same for every Closeline process. */

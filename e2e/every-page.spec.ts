@@ -162,6 +162,9 @@ function pagesFor(role: Role, seeded: Seeded): string[] {
   if (can(role, "exceptions:read")) pages.push(`/exceptions/${seeded.exceptionId}`);
   if (can(role, "kpis:read") || can(role, "ingestion:read"))
     pages.push(`/events/${seeded.eventSeq}`);
+  if (can(role, "threads:read"))
+    // The run token differs per process, so the planned titles name it as [run].
+    pages.push("/threads/invoice/INV-[run]", "/threads/customer/cus_[run]");
   pages.push("/profile");
   return pages;
 }
@@ -199,6 +202,7 @@ for (const role of ROLES) {
         if (!sessions.has(role)) sessions.set(role, await signedInState(browser, db, role));
         const path = planned
           .replace("[id]", seeded!.exceptionId)
+          .replace("[run]", RUN)
           .replace(/\/events\/0$/, `/events/${seeded!.eventSeq}`);
 
         for (const theme of THEMES[database]) {

@@ -5,6 +5,7 @@ import { Suspense, type ReactNode } from "react";
 import { getDb } from "@/db";
 import { GlobalFilters } from "@/components/shell/global-filters";
 import { NavLinks } from "@/components/shell/nav-links";
+import { SearchBox } from "@/components/shell/search-box";
 import { SignOutButton } from "@/components/shell/sign-out-button";
 import { ThemeToggle } from "@/components/shell/theme-toggle";
 import { ROLE_LABEL } from "@/components/shell/role-label";
@@ -42,6 +43,7 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
         <Link className="brand" href="/">
           Closeline
         </Link>
+        <SearchBox />
         <Suspense>
           <NavLinks items={areasFor(user.role).map(({ href, label }) => ({ href, label }))} />
         </Suspense>

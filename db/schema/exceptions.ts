@@ -118,6 +118,10 @@ export const exceptions = pgTable(
     index("exceptions_open_severity_idx")
       .on(sql`closeline_severity_order(${t.severity})`, t.openedAt, t.id)
       .where(stillOpen(t.status)),
+    // The exceptions on an invoice's or a customer's revenue thread (db/queries/thread.ts).
+    index("exceptions_invoice_idx").on(t.invoiceId),
+    index("exceptions_payment_idx").on(t.paymentId),
+    index("exceptions_customer_idx").on(t.customerId),
     index("exceptions_open_amount_idx")
       .on(sql`closeline_amount_size(${t.amountMinor}, ${t.currency})`, t.openedAt, t.id)
       .where(stillOpen(t.status)),

@@ -225,6 +225,9 @@ export const payments = pgTable(
   },
   (t) => [
     index("payments_received_at_idx").on(t.receivedAt),
+    // The revenue thread: an invoice's payments, a customer's latest (db/queries/thread.ts).
+    index("payments_invoice_idx").on(t.invoiceId),
+    index("payments_customer_idx").on(t.customerId, t.receivedAt),
     index("payments_event_seq_idx").on(t.eventSeq),
   ],
 );
@@ -283,7 +286,11 @@ export const contractAmendments = pgTable(
     amountImpactMinor: minor("amount_impact_minor").notNull(),
     ...eventOrder,
   },
-  (t) => [index("contract_amendments_contract_idx").on(t.contractId)],
+  (t) => [
+    index("contract_amendments_contract_idx").on(t.contractId),
+    // A customer's amendments on their thread (db/queries/thread.ts).
+    index("contract_amendments_customer_idx").on(t.customerId, t.amendedAt),
+  ],
 );
 
 /**

@@ -10,6 +10,8 @@ export const PERMISSIONS = {
   /** KPIs on the overview and their drill-downs. */
   "kpis:read": ["executive", "finance", "admin"],
   "close:read": ["executive", "finance", "admin"],
+  /** Revenue threads and search: whoever reads KPIs or exceptions follows an id to its story. */
+  "threads:read": ["executive", "operations", "finance", "admin"],
   /** Marking accounting periods closed and setting materiality. */
   "close:manage": ["finance", "admin"],
   "ingestion:read": ["operations", "finance", "admin"],

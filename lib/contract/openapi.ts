@@ -31,6 +31,8 @@ import { readApiPaths } from "./read-openapi";
 import { READ_SCHEMAS } from "./read-responses";
 import { WORK_SCHEMAS, workApiPaths } from "./work-openapi";
 import { ALERT_SCHEMAS, alertApiPaths } from "./alerts-openapi";
+import { THREAD_SCHEMAS } from "./thread-api";
+import { threadApiPaths } from "./thread-openapi";
 
 /*
  * GET /api/v1/openapi.json: the machine-readable contract, generated from the same zod
@@ -54,7 +56,12 @@ function buildComponentSchemas(): Record<string, JsonObject> {
   registry.add(EventListResponse, { id: "EventListResponse" });
   registry.add(KpiReport, { id: "KpiReport" });
   registry.add(ApiError, { id: "Error" });
-  for (const [id, schema] of Object.entries({ ...WORK_SCHEMAS, ...ALERT_SCHEMAS, ...READ_SCHEMAS }))
+  for (const [id, schema] of Object.entries({
+    ...WORK_SCHEMAS,
+    ...ALERT_SCHEMAS,
+    ...READ_SCHEMAS,
+    ...THREAD_SCHEMAS,
+  }))
     registry.add(schema, { id });
 
   const { schemas } = z.toJSONSchema(registry, {
@@ -123,6 +130,7 @@ export function buildOpenApiDocument() {
       { name: "exceptions" },
       { name: "corrections" },
       { name: "alerts" },
+      { name: "threads" },
       { name: "contract" },
     ],
     paths: {
@@ -211,6 +219,7 @@ export function buildOpenApiDocument() {
       ...readApiPaths(),
       ...workApiPaths(),
       ...alertApiPaths(),
+      ...threadApiPaths(),
       // After the read paths: this one documents the report's body, which they describe in words.
       "/api/v1/kpis": {
         get: {

@@ -3,6 +3,7 @@ import { notFound } from "next/navigation";
 import { getDb } from "@/db";
 import { eventExists } from "@/db/queries/raw-event";
 import { exceptionExists } from "@/db/queries/exception-detail";
+import { customerKnown, findInvoice } from "@/db/queries/thread";
 import { isDrilldownSlug } from "@/lib/kpi/drilldown";
 
 /*
@@ -20,6 +21,10 @@ const EXISTS: Record<string, (segment: string) => Promise<boolean> | boolean> = 
   "/exceptions/[id]": async (id) => exceptionExists(await getDb(), id),
   "/events/[seq]": async (seq) => EVENT_SEQ.test(seq) && eventExists(await getDb(), Number(seq)),
   "/overview/[kpi]": (kpi) => isDrilldownSlug(kpi),
+  // Ids are at most 200 characters (lib/contract Identifier): a longer one names nothing.
+  "/threads/invoice/[id]": async (id) =>
+    id.length <= 200 && (await findInvoice(await getDb(), id)) !== null,
+  "/threads/customer/[id]": async (id) => id.length <= 200 && customerKnown(await getDb(), id),
 };
 
 /** The last path segment, decoded as Next.js gives it to the page's params. */

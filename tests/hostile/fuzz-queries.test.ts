@@ -16,6 +16,7 @@ import { SORTS, STATUSES, TYPES } from "@/lib/exceptions/vocabulary";
 import { handleKpis } from "@/lib/kpi/http";
 import { encodeCursor } from "@/lib/pagination";
 import { handleCliRequest } from "@/lib/server/control";
+import { handleSearch } from "@/lib/thread/http";
 import { apiKeysFor } from "../support/api-keys";
 import { testDbForSuite } from "../support/db";
 import {
@@ -238,6 +239,11 @@ const GET_ROUTES: Record<string, GetRoute> = {
     path: "/api/v1/close-readiness.csv",
     handler: handleCloseReadinessCsv,
     params: closeParams,
+  },
+  "GET /api/v1/search": {
+    path: "/api/v1/search",
+    handler: handleSearch,
+    params: { q: or(fc.constantFrom("INV-1", "INV", "PST-", "cus_1", "1", "00000000-")) },
   },
 };
 

@@ -22,6 +22,7 @@ import {
   handleProposeCorrection,
 } from "@/lib/corrections/api";
 import { handleBulk, handleExceptionAction, handleGetException } from "@/lib/exceptions/api";
+import { handleCustomerThread, handleInvoiceThread } from "@/lib/thread/http";
 import { testDbForSuite } from "../support/db";
 import { ingest, invoiceIssued, postingAttempt } from "../exceptions/support";
 import {
@@ -89,6 +90,14 @@ const ROUTES: Record<string, { call: Call; body: boolean }> = {
     ]),
   ),
   "POST /api/v1/exceptions/bulk": { call: (db, r) => handleBulk(db, r), body: true },
+  "GET /api/v1/threads/invoice/[id]": {
+    call: (db, r, id) => handleInvoiceThread(db, r, id),
+    body: false,
+  },
+  "GET /api/v1/threads/customer/[id]": {
+    call: (db, r, id) => handleCustomerThread(db, r, id),
+    body: false,
+  },
   "POST /api/v1/exceptions/[id]/corrections": {
     call: (db, r, id) => handleProposeCorrection(db, r, id),
     body: true,
@@ -208,7 +217,7 @@ const headers = fc.record(
 );
 
 const query = fc.dictionary(
-  fc.constantFrom("status", "state", "limit", "cursor", "q"),
+  fc.constantFrom("status", "state", "limit", "cursor", "q", "from", "to"),
   fc.oneof(
     fc.constantFrom("pending_approval", "firing", "resolved", "10", "0", "501"),
     hostileText,

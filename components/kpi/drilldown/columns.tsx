@@ -1,5 +1,6 @@
 import { formatCount, formatDuration, formatMoney } from "@/lib/format";
 import type { Column } from "@/components/table/data-table";
+import { CustomerThreadLink, InvoiceThreadLink } from "@/components/thread/thread-links";
 import { DateTime } from "@/components/ui/date-time";
 import { EventLink } from "./event-link";
 
@@ -27,6 +28,10 @@ export interface ColumnKinds<R> {
   code(header: string, code: (row: R) => string): Column<R>;
   /** The link to the raw event a row comes from, named by its number. */
   event(header: string, seq: (row: R) => string | null): Column<R>;
+  /** An invoice id that opens the invoice's revenue thread; a dash when there is none. */
+  invoice(header: string, id: (row: R) => string | null): Column<R>;
+  /** A customer id that opens the customer's revenue thread; a dash when there is none. */
+  customer(header: string, id: (row: R) => string | null): Column<R>;
   /** Yes or no, marked good or bad by whether it is the answer wanted. */
   yesNo(header: string, value: (row: R) => boolean, wanted: { good: boolean }): Column<R>;
 }
@@ -53,6 +58,20 @@ export function columnKinds<R>(): ColumnKinds<R> {
     text: (header, text) => ({ header, cell: (row) => text(row) ?? "—" }),
     code: (header, code) => ({ header, cell: (row) => code(row).replaceAll("_", " ") }),
     event: (header, seq) => ({ header, cell: (row) => <EventLink seq={seq(row)} /> }),
+    invoice: (header, id) => ({
+      header,
+      cell: (row) => {
+        const invoiceId = id(row);
+        return invoiceId ? <InvoiceThreadLink invoiceId={invoiceId} /> : "—";
+      },
+    }),
+    customer: (header, id) => ({
+      header,
+      cell: (row) => {
+        const customerId = id(row);
+        return customerId ? <CustomerThreadLink customerId={customerId} /> : "—";
+      },
+    }),
     yesNo: (header, value, { good }) => ({
       header,
       cell: (row) => {

@@ -1,5 +1,6 @@
 import { formatCount, formatMoney, formatPercent } from "@/lib/format";
 import type { RecordsFor } from "@/lib/kpi/drilldown-records";
+import { InvoiceThreadLink } from "@/components/thread/thread-links";
 import { DateTime } from "@/components/ui/date-time";
 import { EventLink } from "./event-link";
 import { NO_DATA_IN_RANGE, RecordsTable, type RecordsViewProps } from "./records-table";
@@ -22,9 +23,14 @@ export function InvoiceLatencyRecords({
       columns={(column) => [
         {
           header: "Invoice",
-          cell: (r) => <EventLink seq={r.event_seq}>{r.invoice_id}</EventLink>,
+          cell: (r) => (
+            <>
+              <EventLink seq={r.event_seq}>{r.invoice_id}</EventLink> (
+              <InvoiceThreadLink invoiceId={r.invoice_id}>thread</InvoiceThreadLink>)
+            </>
+          ),
         },
-        column.text("Customer", (r) => r.customer_id),
+        column.customer("Customer", (r) => r.customer_id),
         column.text("Entity", (r) => r.entity),
         column.money(
           "Amount",
@@ -58,7 +64,7 @@ export function ErpPostingRecords({ records, href }: RecordsViewProps<RecordsFor
       }
       columns={(column) => [
         column.text("Posting", (r) => r.posting_id),
-        column.text("Invoice", (r) => r.invoice_id),
+        column.invoice("Invoice", (r) => r.invoice_id),
         column.text("Entity", (r) => r.entity),
         column.time("First attempt", (r) => r.first_attempted_at),
         column.count("Attempts", (r) => r.attempts),
@@ -172,8 +178,8 @@ export function EntitlementSyncRecords({
           header: "Payment",
           cell: (r) => <EventLink seq={r.event_seq}>{r.payment_id}</EventLink>,
         },
-        column.text("Customer", (r) => r.customer_id),
-        column.text("Invoice", (r) => r.invoice_id),
+        column.customer("Customer", (r) => r.customer_id),
+        column.invoice("Invoice", (r) => r.invoice_id),
         column.text("Entity", (r) => r.entity),
         column.money(
           "Amount",

@@ -9,9 +9,16 @@ import { loadRawEvent } from "@/lib/events/raw-event";
 import { flatten, formatFieldValue, pathLabel } from "@/lib/humanise";
 import { getUserTimeZone } from "@/lib/server/time-zone";
 import { describeEvent } from "@/components/exceptions/timeline";
+import { ThreadLinks } from "@/components/thread/thread-links";
 import { DateTime } from "@/components/ui/date-time";
 
 export const metadata: Metadata = { title: "Raw event" };
+
+/** An id the event's data names, if it is text (the data is as the sender wrote it). */
+function idField(data: unknown, key: string): string | null {
+  const value = data && typeof data === "object" ? (data as Record<string, unknown>)[key] : null;
+  return typeof value === "string" && value.length > 0 && value.length <= 200 ? value : null;
+}
 
 /**
  * One stored event exactly as accepted, the end of every drill-down link. The route rule is
@@ -57,6 +64,10 @@ export default async function RawEventPage({ params }: { params: Promise<{ seq: 
           </dd>
         </div>
       </dl>
+      <ThreadLinks
+        invoiceId={idField(data, "invoiceId")}
+        customerId={idField(data, "customerId")}
+      />
       <h2>In words</h2>
       <p data-testid="event-summary">{describeEvent(event.type, data)}</p>
       <dl className="facts" data-testid="event-fields">

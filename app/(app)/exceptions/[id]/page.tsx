@@ -9,6 +9,7 @@ import { SeverityBadge, SlaAge, StatusBadge } from "@/components/exceptions/badg
 import { CopyId } from "@/components/exceptions/copy-id";
 import styles from "@/components/exceptions/exceptions.module.css";
 import { LiveRefresh } from "@/components/exceptions/live-refresh";
+import { ThreadLinks } from "@/components/thread/thread-links";
 import { ExceptionTimeline } from "@/components/exceptions/timeline";
 import { can } from "@/lib/auth/permissions";
 import { guardPage } from "@/lib/auth/session";
@@ -61,6 +62,7 @@ export default async function ExceptionPage({ params }: { params: Promise<{ id: 
           <SlaAge openedAt={x.openedAt} closedAt={x.closedAt} now={now} target={sla} />
           <LiveRefresh intervalMs={REFRESH_MS} renderedAtText={formatDateTime(now)} />
         </div>
+        <ThreadLinks invoiceId={x.invoiceId} customerId={x.customerId} />
       </div>
       <div className={styles.detailGrid}>
         {/* Actions come first in reading order (and first on a phone): they are why the page is open. */}

@@ -1,0 +1,223 @@
+import { PgDialect } from "drizzle-orm/pg-core";
+import postgres from "postgres";
+import { openDb } from "@/db/client";
+import { SEARCH_QUERIES, searchStatement, type SearchQueryKind } from "@/db/queries/search";
+import { KIND_ORDER, PER_KIND_LIMIT, search } from "@/lib/thread/search";
+import { createBenchDatabase } from "./support/database";
+import type { BenchSuite } from "./support/suite";
+import { formatCount, formatTable } from "./support/table";
+
+/*
+ * Does search by id prefix stay fast as the tables grow? A fresh database gets
+ * BENCH_SEARCH_ROWS invoices, as many payments, ERP posting attempts and entitlement
+ * updates (each with its event), a tenth as many amendments, reconciliation results and exceptions, all from generate_series; then GET /api/v1/search's
+ * work (lib/thread/search.ts: one statement of eight parts, one per kind) is timed for prefixes that match
+ * one record, many, or none, and each kind's plan is checked to read an index, not a table.
+ *
+ * Settings (environment): BENCH_SEARCH_ROWS (default 200000), BENCH_RUNS (default 50).
+ */
+
+const settings = {
+  rows: Number(process.env.BENCH_SEARCH_ROWS ?? 200_000),
+  runs: Number(process.env.BENCH_RUNS ?? 50),
+};
+const WARMUP = 5;
+/** The issue's figure: a search answers within this p95. */
+const TARGET_P95_MS = 50;
+
+const log = (line: string) => console.log(`  ${line}`);
+
+export const searchBenchmark: BenchSuite = {
+  name: "search",
+  description: "search by id prefix over every kind, and the plans behind it",
+  run: runSearchBenchmark,
+};
+
+function percentile(sorted: number[], p: number): number {
+  const rank = (p / 100) * (sorted.length - 1);
+  const low = Math.floor(rank);
+  const high = Math.ceil(rank);
+  return sorted[low]! + (sorted[high]! - sorted[low]!) * (rank - low);
+}
+
+async function seed(sql: postgres.Sql, n: number): Promise<void> {
+  const customers = Math.max(1, Math.floor(n / 10));
+  const tenth = Math.max(1, Math.floor(n / 10));
+  for (const [type, prefix, count] of [
+    ["invoice.issued", "inv", n],
+    ["payment.received", "pay", n],
+    ["erp.posting.attempted", "pst", n],
+    ["entitlement.updated", "ent", n],
+    ["contract.amended", "ctr", tenth],
+    ["reconciliation.result", "run", tenth],
+  ] as const) {
+    await sql`
+      insert into events (source, event_id, type, time, data)
+      select '/bench/search', ${prefix}::text || '-' || i, ${type},
+        now() - make_interval(secs => i), '{}'::jsonb
+      from generate_series(1, ${count}) as i`;
+  }
+  const rows = (prefix: string) => sql`
+    from events e cross join lateral (select substring(e.event_id from 5)::int as i) x
+    where e.source = '/bench/search' and e.event_id like ${`${prefix}-%`}`;
+  await sql`
+    insert into invoices (invoice_id, source, customer_id, entity, currency, amount_minor,
+      period_start, period_end, issued_at, event_seq, event_time, event_id)
+    select 'INV-' || lpad(x.i::text, 9, '0'), e.source,
+      'cus_' || lpad((x.i % ${customers})::text, 8, '0'),
+      (array['ACME-US', 'ACME-DE', 'ACME-UK', 'ACME-JP', 'ACME-FR'])[1 + x.i % 5], 'USD',
+      (x.i::bigint * 7919) % 10000000, '2026-01-01', '2026-02-01', e.time, e.seq, e.time, e.event_id
+    ${rows("inv")}`;
+  await sql`
+    insert into payments (payment_id, customer_id, invoice_id, entity, currency, amount_minor,
+      received_at, event_seq, event_time, event_id)
+    select 'PAY-' || lpad(x.i::text, 9, '0'), 'cus_' || lpad((x.i % ${customers})::text, 8, '0'),
+      'INV-' || lpad(x.i::text, 9, '0'), null, 'USD', 1000, e.time, e.seq, e.time, e.event_id
+    ${rows("pay")}`;
+  await sql`
+    insert into erp_posting_attempts (posting_id, attempt, invoice_id, entity, status,
+      attempted_at, event_seq, event_time, event_id)
+    select 'PST-' || lpad(x.i::text, 9, '0'), 1, 'INV-' || lpad(x.i::text, 9, '0'), 'ACME-US',
+      'succeeded', e.time, e.seq, e.time, e.event_id
+    ${rows("pst")}`;
+  await sql`
+    insert into entitlement_updates (event_seq, customer_id, status, payment_id, updated_at,
+      event_time, event_id)
+    select e.seq, 'cus_' || lpad((x.i % ${customers})::text, 8, '0'), 'active',
+      'PAY-' || lpad(x.i::text, 9, '0'), e.time, e.time, e.event_id
+    ${rows("ent")}`;
+  await sql`
+    insert into contract_amendments (event_seq, contract_id, customer_id, entity, effective_from,
+      amended_at, currency, amount_impact_minor, event_time, event_id)
+    select e.seq, 'CTR-' || lpad(x.i::text, 9, '0'), 'cus_' || lpad((x.i % ${customers})::text, 8, '0'),
+      'ACME-US', '2026-01-01', e.time, 'USD', -1000, e.time, e.event_id
+    ${rows("ctr")}`;
+  await sql`
+    insert into reconciliation_results (run_id, key, kind, entity, period_start, period_end,
+      currency, expected_minor, actual_minor, event_seq, event_time, event_id)
+    select 'RUN-' || lpad((x.i / 100)::text, 7, '0'), 'cus_' || lpad(x.i::text, 8, '0'),
+      'billing_vs_erp', 'ACME-US', '2026-01-01', '2026-02-01', 'USD', 1000, 1000, e.seq, e.time,
+      e.event_id
+    ${rows("run")}`;
+  await sql`
+    insert into exceptions (type, problem_key, title, entity, invoice_id)
+    select 'erp_posting_failed', 'bench-' || i, 'Bench exception ' || i, 'ACME-US',
+      'INV-' || lpad(i::text, 9, '0')
+    from generate_series(1, ${Math.max(1, Math.floor(n / 10))}) as i`;
+  await sql`vacuum analyze`;
+}
+
+async function runSearchBenchmark(): Promise<void> {
+  if (!Number.isInteger(settings.rows) || settings.rows < 1000)
+    throw new Error("BENCH_SEARCH_ROWS must be an integer of at least 1000");
+  const database = await createBenchDatabase();
+  log(`database ${database.name}`);
+  const app = await openDb({ kind: "postgres", url: database.url, maxConnections: 4 });
+  await app.indexesBuilt;
+  const sql = postgres(database.url, { max: 1, onnotice: () => {} });
+  try {
+    const started = process.hrtime.bigint();
+    await seed(sql, settings.rows);
+    log(
+      `inserted ${formatCount(settings.rows)} invoices, payments, posting attempts and entitlement updates (${formatCount(
+        settings.rows * 4 + 2 * Math.max(1, Math.floor(settings.rows / 10)),
+      )} events) in ${(Number(process.hrtime.bigint() - started) / 1e9).toFixed(1)} s`,
+    );
+    const [exception] = await sql<{ id: string }[]>`select id::text as id from exceptions limit 1`;
+    const [event] = await sql<{ seq: string }[]>`select max(seq)::text as seq from events`;
+    const middle = String(Math.floor(settings.rows / 2)).padStart(9, "0");
+
+    for (const [kind, q] of [
+      // Prefixes as someone types them: a few characters short of one id.
+      ["customer", "cus_000001"],
+      ["invoice", "INV-0000001"],
+      ["posting", "PST-0000001"],
+      ["payment", "PAY-0000001"],
+      ["contract", "CTR-0000001"],
+      ["reconciliation_run", "RUN-00001"],
+      ["exception", exception!.id.slice(0, 4)],
+      ["event", "12345"],
+    ] as [SearchQueryKind, string][]) {
+      const query = SEARCH_QUERIES[kind](q, PER_KIND_LIMIT);
+      const { sql: text, params } = new PgDialect().sqlToQuery(query);
+      const rows = await sql.unsafe<{ "QUERY PLAN": string }[]>(
+        `explain ${text}`,
+        params as never[],
+      );
+      const scans = rows
+        .map((r) => r["QUERY PLAN"])
+        .filter((line) => /Scan/.test(line))
+        .map((line) => line.replace(/\s*\(cost=.*$/, "").replace(/^[\s->]+/, ""));
+      log(`plan, ${kind}: ${scans.join(" + ")}`);
+      if (scans.some((s) => /Seq Scan/.test(s)))
+        throw new Error(`search for ${kind} scans a table: ${scans.join(" + ")}`);
+    }
+
+    const cases: [string, string][] = [
+      ["one invoice by its whole id", `INV-${middle}`],
+      ["an id prefix matching thousands", "INV-00000"],
+      ["a customer prefix", "cus_0000"],
+      ["an exception uuid prefix", exception!.id.slice(0, 8)],
+      ["an event number", event!.seq],
+      ["nothing matches", "ZZZ-NOTHING"],
+    ];
+    const timings: {
+      name: string;
+      results: number;
+      p50: number;
+      p95: number;
+      blocks: number;
+      serverMs: number;
+    }[] = [];
+    for (const [name, q] of cases) {
+      // What the database itself does, whatever else the machine runs: pages touched and
+      // execution time of the one statement.
+      const { sql: text, params } = new PgDialect().sqlToQuery(
+        searchStatement(KIND_ORDER, q, PER_KIND_LIMIT),
+      );
+      const [analyzed] = await sql.unsafe<
+        { "QUERY PLAN": [{ Plan: Record<string, number>; "Execution Time": number }] }[]
+      >(`explain (analyze, buffers, format json) ${text}`, params as never[]);
+      const top = analyzed!["QUERY PLAN"][0];
+      const blocks = (top.Plan["Shared Hit Blocks"] ?? 0) + (top.Plan["Shared Read Blocks"] ?? 0);
+      let results = 0;
+      for (let i = 0; i < WARMUP; i++) await search(app.db, q);
+      const times: number[] = [];
+      for (let i = 0; i < settings.runs; i++) {
+        const t0 = process.hrtime.bigint();
+        results = (await search(app.db, q)).length;
+        times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+      }
+      times.sort((a, b) => a - b);
+      timings.push({
+        name,
+        results,
+        p50: percentile(times, 50),
+        p95: percentile(times, 95),
+        blocks,
+        serverMs: top["Execution Time"],
+      });
+    }
+    console.log(
+      formatTable(
+        ["search (one statement, 8 kinds)", ">results", ">pages", ">db ms", ">p50 ms", ">p95 ms"],
+        timings.map((t) => [
+          t.name,
+          String(t.results),
+          String(t.blocks),
+          t.serverMs.toFixed(2),
+          t.p50.toFixed(1),
+          t.p95.toFixed(1),
+        ]),
+      ),
+    );
+    const slow = timings.filter((t) => t.p95 > TARGET_P95_MS);
+    if (slow.length > 0)
+      throw new Error(`p95 over ${TARGET_P95_MS} ms: ${slow.map((t) => t.name).join(", ")}`);
+    log(`every search within p95 ≤ ${TARGET_P95_MS} ms`);
+  } finally {
+    await sql.end({ timeout: 5 });
+    await app.close();
+    await database.drop();
+  }
+}
