@@ -43,6 +43,30 @@ describe("the OpenAPI document", () => {
     expect(missing).toEqual([]);
   });
 
+  it("documents 429 on every write, and Retry-After with every 429 and 503", () => {
+    type Answer = { headers?: Record<string, { schema: { type: string } }> };
+    const operations = Object.entries(document.paths).flatMap(([path, item]) =>
+      Object.entries(item as Record<string, { responses: Record<string, Answer> }>).map(
+        ([method, operation]) => ({ name: `${method.toUpperCase()} ${path}`, method, operation }),
+      ),
+    );
+    const writes = operations.filter(({ method }) => method !== "get");
+    expect(writes.length).toBeGreaterThan(20);
+    expect(
+      writes.filter(({ operation }) => !operation.responses["429"]).map((w) => w.name),
+    ).toEqual([]);
+    const withoutRetryAfter = operations.flatMap(({ name, operation }) =>
+      ["429", "503"]
+        .filter((status) => operation.responses[status])
+        .filter(
+          (status) =>
+            operation.responses[status]!.headers?.["Retry-After"]?.schema.type !== "integer",
+        )
+        .map((status) => `${name} ${status}`),
+    );
+    expect(withoutRetryAfter).toEqual([]);
+  });
+
   it("the response check refuses an undocumented status and a body off its schema", () => {
     expect(() => expectDocumented("GET", "/api/v1/corrections/{id}", 418, {})).toThrow(
       /documents status 418/,
