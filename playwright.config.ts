@@ -65,9 +65,11 @@ export default defineConfig<object, E2eWorkerFixtures>({
       // The whole suite on PostgreSQL, and on the embedded database the journeys where the
       // engine makes a difference a user would see: signing in (sessions and lockout live in
       // the database), every page as every role, the two-person correction flow with its
-      // transactions and close check, and ingestion over HTTP. Twice the whole suite would
-      // not fit CI's time on two cores.
+      // transactions and close check, ingestion over HTTP, and a script's day through the API
+      // (every answer held to the document). Twice the whole suite would not fit CI's time on
+      // two cores.
       testMatch: [
+        "api-contract.spec.ts",
         "auth.spec.ts",
         "every-page.spec.ts",
         "corrections.spec.ts",

@@ -16,11 +16,12 @@ import { correctionsReceiver } from "./fixtures/outbox";
 
 test("every answer of a script's day through the API is one the served document gives", async ({
   request,
+  baseURL,
   db,
   createApiKey,
   makeUser,
 }) => {
-  const check = await documentCheck(request);
+  const check = await documentCheck(baseURL!);
   /** Fails unless the answer has the expected status and is one the document gives. */
   async function documented<T = Record<string, unknown>>(
     operation: string,

@@ -1,8 +1,10 @@
+import { createPersonalToken } from "@/lib/auth/api-keys";
+import { SYSTEM_ACTOR } from "@/lib/audit";
 import { expect, test } from "./fixtures/auth";
 
 /*
  * A person creates a personal token on their profile, a script uses it through the API as
- * that person, and once revoked it is refused.
+ * that person, and once revoked it is refused; an admin sees everyone's tokens and revokes any.
  */
 
 test("a finance user creates a token, a script reads with it, and revoking it ends it", async ({
@@ -29,5 +31,30 @@ test("a finance user creates a token, a script reads with it, and revoking it en
   page.once("dialog", (dialog) => void dialog.accept());
   await page.getByRole("button", { name: `Revoke token ${name}` }).click();
   await expect(page.getByRole("row", { name: new RegExp(name) })).toContainText("revoked");
+  expect((await read()).status()).toBe(401);
+});
+
+test("an admin sees another person's token among everyone's and revokes it", async ({
+  page,
+  db,
+  makeUser,
+  signInAs,
+}) => {
+  const owner = await makeUser("finance");
+  const name = `e2e owner's token ${Date.now()}`;
+  const { key } = await createPersonalToken(db, { userId: owner.id, name }, SYSTEM_ACTOR);
+  const read = () =>
+    page.request.get("/api/v1/corrections?status=pending_approval", {
+      headers: { authorization: `Bearer ${key}` },
+    });
+  expect((await read()).status()).toBe(200);
+
+  await signInAs("admin", "/admin/api-keys");
+  await page.goto("/admin/api-keys");
+  const row = page.getByRole("row", { name: new RegExp(name) });
+  await expect(row).toContainText(owner.email);
+  page.once("dialog", (dialog) => void dialog.accept());
+  await row.getByRole("button", { name: `Revoke token ${name}` }).click();
+  await expect(row).toContainText("revoked");
   expect((await read()).status()).toBe(401);
 });

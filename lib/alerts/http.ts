@@ -7,6 +7,7 @@ import { guardApi, type Principal } from "@/lib/auth/session";
 import { InvalidInput, NotFound } from "@/lib/errors";
 import { decodeUtf8, readBodyCapped } from "@/lib/http/body";
 import { handle, json } from "@/lib/http/respond";
+import { writeLimiter } from "@/lib/http/write-limit";
 import { acknowledgeAlert } from "./acknowledge";
 import {
   createChannel,
@@ -19,7 +20,8 @@ import { createRule, deleteRule, getRule, listRules, updateRule } from "./rules"
 
 /*
  * /api/v1/alert-channels, /api/v1/alert-rules and /api/v1/alerts: parse, call the domain,
- * answer. Each handler checks its own route's rule (lib/auth/route-access.ts).
+ * answer. Each handler checks its own route's rule (lib/auth/route-access.ts), and every write
+ * counts against its caller's write limit, as the work API's do (lib/http/write-limit.ts).
  */
 
 const MAX_BODY_BYTES = 64 * 1024;
@@ -68,6 +70,7 @@ const RULE_ITEM_ROUTES: Record<ItemMethod, string> = {
 export const handleChannelCollection = handle(async (db: Db, request: Request) => {
   if (request.method === "POST") {
     const principal = await guardApi(db, request, "POST /api/v1/alert-channels");
+    writeLimiter.take(principal);
     const { channel, secret } = await createChannel(
       db,
       await readJson(request),
@@ -82,6 +85,7 @@ export const handleChannelCollection = handle(async (db: Db, request: Request) =
 
 export const handleChannelItem = handle(async (db: Db, request: Request, rawId: string) => {
   const principal = await guardApi(db, request, CHANNEL_ITEM_ROUTES[method(request)]);
+  if (request.method !== "GET") writeLimiter.take(principal);
   const id = parseId(rawId, "alert channel");
   switch (request.method) {
     case "PATCH":
@@ -99,6 +103,7 @@ export const handleChannelItem = handle(async (db: Db, request: Request, rawId: 
 export const handleRuleCollection = handle(async (db: Db, request: Request) => {
   if (request.method === "POST") {
     const principal = await guardApi(db, request, "POST /api/v1/alert-rules");
+    writeLimiter.take(principal);
     const rule = await createRule(db, await readJson(request), contextOf(principal, request));
     return json(rule, { status: 201 });
   }
@@ -108,6 +113,7 @@ export const handleRuleCollection = handle(async (db: Db, request: Request) => {
 
 export const handleRuleItem = handle(async (db: Db, request: Request, rawId: string) => {
   const principal = await guardApi(db, request, RULE_ITEM_ROUTES[method(request)]);
+  if (request.method !== "GET") writeLimiter.take(principal);
   const id = parseId(rawId, "alert rule");
   switch (request.method) {
     case "PATCH":
@@ -140,6 +146,7 @@ export const handleAlertList = handle(async (db: Db, request: Request) => {
 
 export const handleAcknowledge = handle(async (db: Db, request: Request, rawId: string) => {
   const principal = await guardApi(db, request, "POST /api/v1/alerts/[id]/acknowledge");
+  writeLimiter.take(principal);
   const id = parseId(rawId, "alert");
   const body = (await readJson(request)) as { comment?: unknown } | null;
   await acknowledgeAlert(db, id, { comment: body?.comment }, contextOf(principal, request));

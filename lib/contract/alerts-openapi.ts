@@ -54,7 +54,7 @@ function resource(name: string, plural: string, request: string, tag: string): J
             : "The condition is validated now; it is evaluated every minute and after ingested batches.",
         security: PERSON,
         requestBody: { required: true, content: jsonBody(request) },
-        responses: { "201": object(`The new ${name}`), ...errors(400, 409, 413, 415) },
+        responses: { "201": object(`The new ${name}`), ...errors(400, 409, 413, 415, 429) },
       },
     },
     [`/api/v1/${plural}/{id}`]: {
@@ -73,7 +73,10 @@ function resource(name: string, plural: string, request: string, tag: string): J
         security: PERSON,
         parameters: [idParameter(name)],
         requestBody: { required: true, content: jsonBody(request) },
-        responses: { "200": object(`The ${name} after the change`), ...errors(400, 404, 413, 415) },
+        responses: {
+          "200": object(`The ${name} after the change`),
+          ...errors(400, 404, 413, 415, 429),
+        },
       },
       delete: {
         operationId: `delete_${name}`,
@@ -81,7 +84,7 @@ function resource(name: string, plural: string, request: string, tag: string): J
         summary: name === "channel" ? "Deactivate an alert channel" : "Delete an alert rule",
         security: PERSON,
         parameters: [idParameter(name)],
-        responses: { "204": NO_CONTENT, ...errors(404) },
+        responses: { "204": NO_CONTENT, ...errors(404, 429) },
       },
     },
   };
@@ -135,7 +138,7 @@ export function alertApiPaths(): Record<string, JsonObject> {
             },
           },
         },
-        responses: { "204": NO_CONTENT, ...errors(400, 404, 409, 413, 415) },
+        responses: { "204": NO_CONTENT, ...errors(400, 404, 409, 413, 415, 429) },
       },
     },
   };

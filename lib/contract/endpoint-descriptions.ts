@@ -7,6 +7,7 @@ import {
   CSV_REQUIRED_COLUMNS,
 } from "@/lib/ingest/csv";
 import { MAX_BATCH_EVENTS, MAX_BODY_BYTES } from "@/lib/ingest/request";
+import { WRITE_RATE } from "@/lib/http/write-limit";
 
 /*
  * What the ingestion endpoints accept and refuse, in words built from the limits that enforce
@@ -37,6 +38,7 @@ export const CSV_UPLOAD_ERRORS = {
   400: `The file as a whole is unusable: empty, not CSV, header columns unknown, missing or repeated, a row with the wrong number of values, more than ${CSV_MAX_ROWS.toLocaleString("en-US")} rows, or no "file" field in a form`,
   413: `The file is larger than ${describeBytes(CSV_MAX_BYTES)}`,
   415: "The Content-Type is not text/csv or multipart/form-data",
+  429: `More than ${WRITE_RATE.perSecond} writes per second (bursts of ${WRITE_RATE.burst}) from one person or API key; retry after the Retry-After header's seconds`,
 } as const;
 
 export const QUERY_DESCRIPTIONS: Record<keyof typeof ListEventsQuery.shape, string> = {

@@ -88,12 +88,19 @@ const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
 const jsonContent = (id: string, extra: JsonObject = {}) => ({
   "application/json": { schema: ref(id), ...extra },
 });
+const RETRY_AFTER = {
+  "Retry-After": { description: "Seconds to wait", schema: { type: "integer" } },
+};
 /** The error answers an endpoint can give, each with the shared error body. */
 function errorResponses(meanings: Record<number, string>) {
   return Object.fromEntries(
     Object.entries({ ...meanings, ...COMMON_ERRORS }).map(([status, description]) => [
       status,
-      { description, content: jsonContent("Error") },
+      {
+        description,
+        ...(status === "429" || status === "503" ? { headers: RETRY_AFTER } : {}),
+        content: jsonContent("Error"),
+      },
     ]),
   );
 }

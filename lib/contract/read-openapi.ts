@@ -23,6 +23,7 @@ const errors = {
   "500": { description: "An unexpected error", content: errorContent },
   "503": {
     description: "The database is unavailable; retry after Retry-After",
+    headers: { "Retry-After": { schema: { type: "integer" } } },
     content: errorContent,
   },
 };

@@ -1,5 +1,6 @@
 import type { Db } from "@/db/client";
 import { guardApi } from "@/lib/auth/session";
+import { writeLimiter } from "@/lib/http/write-limit";
 import { InvalidInput, PayloadTooLarge, UnsupportedMediaType } from "@/lib/errors";
 import { decodeUtf8, readBodyCapped } from "@/lib/http/body";
 import { handle, json } from "@/lib/http/respond";
@@ -61,6 +62,8 @@ export async function handleCsvUpload(
  */
 export const handleCsvUploadRequest = handle(async (db: Db, request: Request) => {
   const principal = await guardApi(db, request, "POST /api/v1/reconciliation-results/upload");
+  // An upload is a write like any other through the API: it counts against the caller's limit.
+  writeLimiter.take(principal);
   const apiKeyId = principal.kind === "api_key" ? principal.key.id : null;
   return json(await handleCsvUpload(db, request, apiKeyId));
 });

@@ -24,7 +24,8 @@ export class KeyRateLimiter {
 
   constructor(
     private readonly limit: RateLimit,
-    private readonly clock: () => number = Date.now,
+    // Read through Date at each call (not Date.now captured once), so a test can hold time.
+    private readonly clock: () => number = () => Date.now(),
   ) {}
 
   /** Takes one request's token for `key`, or throws RateLimited saying when to come back. */

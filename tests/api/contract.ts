@@ -1,6 +1,7 @@
 import { createRequire } from "node:module";
 import { expect } from "vitest";
 import { buildOpenApiDocument } from "@/lib/contract/openapi";
+import { pathTemplateFinder } from "@/lib/contract/path-templates";
 
 /*
  * Checks real answers against the OpenAPI document the API serves: the status must be one
@@ -54,15 +55,10 @@ export function expectDocumented(
   expect(valid ? [] : validate.errors, `${method} ${pathTemplate} ${status} body`).toEqual([]);
 }
 
-const templates = Object.keys(document.paths).map((template) => ({
-  template,
-  pattern: new RegExp(`^${template.replace(/[.]/g, "\\.").replace(/\{[^}]+\}/g, "[^/]+")}$`),
-}));
+const findTemplate = pathTemplateFinder(document.paths as Record<string, Record<string, unknown>>);
 
 /** The documented operation a concrete request is, as [method, path template], or null. */
 export function documentedOperation(method: string, url: string): [string, string] | null {
-  const path = new URL(url).pathname;
-  const found = templates.find(({ pattern }) => pattern.test(path));
-  if (!found || !document.paths[found.template]?.[method.toLowerCase()]) return null;
-  return [method, found.template];
+  const template = findTemplate(method, new URL(url).pathname);
+  return template ? [method, template] : null;
 }

@@ -130,6 +130,9 @@ describe("propose → approve by the other person", () => {
     const byKey = await decide<ErrorBody>(id, "approve", { token: worker.key });
     expect(byKey.status).toBe(403);
     expect(byKey.body.error.message).toContain("needs a person");
+    const keyRejects = await decide<ErrorBody>(id, "reject", { token: worker.key });
+    expect(keyRejects.status).toBe(403);
+    expect(keyRejects.body.error.message).toContain("needs a person");
 
     const byOps = await decide<ErrorBody>(id, "approve", { token: opsToken });
     expect(byOps.status).toBe(403);

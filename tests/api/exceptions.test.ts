@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it, vi } from "vitest";
 import { auditLog, outboxCommands, rejectedEvents } from "@/db/schema";
 import type { ExceptionAction } from "@/lib/contract/work-api";
 import { handleExceptionAction, handleGetException } from "@/lib/exceptions/api";
+import { MAX_JSON_BODY_BYTES } from "@/lib/http/json-body";
 import { makeUser, seedException } from "../exceptions/support";
 import { makeEndpoint } from "../outbox/support";
 import { testDbForSuite } from "../support/db";
@@ -184,7 +185,7 @@ describe("queue actions with a personal token", () => {
     );
   });
 
-  it("answers 400 for a body the action does not take, 415 for one that is not JSON", async () => {
+  it("answers 400 for a body the action does not take, 415 for one that is not JSON, 413 for one too large", async () => {
     const x = await seedException(t.db);
     const missing = await act<ErrorBody>(x.id, "resolve", { body: { note: "no reason" } });
     expect(missing.status).toBe(400);
@@ -201,6 +202,10 @@ describe("queue actions with a personal token", () => {
       headers: { "content-type": "application/x-www-form-urlencoded" },
     });
     expect(form.status).toBe(415);
+    const huge = await act<ErrorBody>(x.id, "comments", {
+      body: { body: "x".repeat(MAX_JSON_BODY_BYTES) },
+    });
+    expect(huge.status).toBe(413);
     expect((await get(x.id)).body.exception.version).toBe(1);
   });
 

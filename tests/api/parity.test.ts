@@ -4,19 +4,24 @@ import { auditLog, corrections, exceptions } from "@/db/schema";
 import { periodFromKey } from "@/lib/close/period";
 import { computeCloseReadiness } from "@/lib/close/readiness";
 import { decideCorrection, proposeCorrection } from "@/lib/corrections/corrections";
+import { handleCloseReadiness } from "@/lib/close/http";
 import { handleDecideCorrection, handleProposeCorrection } from "@/lib/corrections/api";
 import { handleExceptionAction } from "@/lib/exceptions/api";
 import type { ExceptionAction } from "@/lib/contract/work-api";
+import { dismissRejectedGroup, replayRejectedGroup } from "@/lib/exceptions/rejected-events";
+import { requestPostingRetry } from "@/lib/exceptions/retry";
 import {
   assignException,
   commentOnException,
+  dismissException,
   resolveException,
   startException,
 } from "@/lib/exceptions/workflow";
-import { asActor, makeUser, seedException } from "../exceptions/support";
+import { userActor } from "@/lib/server/request-meta";
+import { asActor, ingest, invoiceIssued, makeUser, seedException } from "../exceptions/support";
 import { makeEndpoint } from "../outbox/support";
 import { testDbForSuite } from "../support/db";
-import { answer, apiRequest, tokenFor } from "./support";
+import { answer, apiRequest, failedPosting, rejectedGroup, serviceKey, tokenFor } from "./support";
 
 /*
  * The same steps clicked in the UI (the lib/ calls its server actions make) and sent through
@@ -38,6 +43,7 @@ beforeAll(async () => {
   makerToken = (await tokenFor(t.db, maker.id, "maker")).key;
   checkerToken = (await tokenFor(t.db, checker.id, "checker")).key;
   await makeEndpoint(t.db, "https://erp.example.test/corrections", ["correction.execute"]);
+  await makeEndpoint(t.db, "https://erp.example.test/retry", ["erp.posting.retry"]);
 });
 
 async function api(id: string, action: ExceptionAction, body?: unknown) {
@@ -199,5 +205,97 @@ describe("UI and API end in the same state", () => {
     const b = await stateOf(scripted.id);
     expect(b.exception).toEqual(a.exception);
     expect(b.trail).toEqual(a.trail);
+  });
+
+  it("retry, dismiss, replay and dismiss-events; a service key reads the same close", async () => {
+    // What the UI's server actions pass for the signed-in maker.
+    const by = { userId: maker.id, actor: userActor(maker), meta: undefined };
+    const pairs: { action: string; clicked: string; scripted: string }[] = [];
+
+    const retried = [await failedPosting(t.db), await failedPosting(t.db)];
+    await requestPostingRetry(t.db, retried[0]!.id, by);
+    await api(retried[1]!.id, "retry");
+    pairs.push({ action: "retry", clicked: retried[0]!.id, scripted: retried[1]!.id });
+
+    const dismissed = [
+      await seedException(t.db, { entity: "PARITY-UI" }),
+      await seedException(t.db, { entity: "PARITY-API" }),
+    ];
+    await dismissException(t.db, asActor(maker), {
+      id: dismissed[0]!.id,
+      version: 1,
+      code: "false_positive",
+      note: "Not a break",
+    });
+    await api(dismissed[1]!.id, "dismiss", { reason: "false_positive", note: "Not a break" });
+    pairs.push({ action: "dismiss", clicked: dismissed[0]!.id, scripted: dismissed[1]!.id });
+
+    const replayed = [await rejectedGroup(t.db), await rejectedGroup(t.db)];
+    await replayRejectedGroup(t.db, replayed[0]!.id, by);
+    await api(replayed[1]!.id, "replay");
+    pairs.push({ action: "replay", clicked: replayed[0]!.id, scripted: replayed[1]!.id });
+
+    const dropped = [await rejectedGroup(t.db), await rejectedGroup(t.db)];
+    await dismissRejectedGroup(t.db, dropped[0]!.id, "Test data sent by mistake", by);
+    await api(dropped[1]!.id, "dismiss-events", { reason: "Test data sent by mistake" });
+    pairs.push({ action: "dismiss-events", clicked: dropped[0]!.id, scripted: dropped[1]!.id });
+
+    for (const { action, clicked, scripted } of pairs) {
+      const a = await stateOf(clicked);
+      const b = await stateOf(scripted);
+      expect(b.exception, action).toEqual(a.exception);
+      expect(a.trail.length, `${action} is audited`).toBeGreaterThan(0);
+      expect(b.trail, action).toEqual(a.trail);
+      // The person's entries say "via token"; what Closeline itself did after is the same.
+      expect(b.labels, action).toEqual(
+        a.labels.map((label) => (label === maker.email ? `${maker.email} via token maker` : label)),
+      );
+      if (action !== "replay") expect(b.labels, action).toContain(`${maker.email} via token maker`);
+    }
+    // A replay is audited on the rejected event it sends again: once clicked, once scripted.
+    const replays = await t.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.targetType, "rejected_event"), eq(auditLog.actorId, maker.id)))
+      .orderBy(asc(auditLog.id));
+    expect(replays.map((e) => [e.action, e.actorLabel])).toEqual([
+      [replays[0]!.action, maker.email],
+      [replays[0]!.action, `${maker.email} via token maker`],
+    ]);
+
+    // The third identity of the script, a service key, reads the close readiness the API
+    // answers; it is the one the UI computes, and the dismissals freed both entities alike.
+    // The same telemetry in each entity, so the API knows both and neither has more to close.
+    await ingest(
+      t.db,
+      ["PARITY-UI", "PARITY-API"].map((entity) =>
+        invoiceIssued(`INV-${entity}`, { entity, at: "2026-12-03T10:00:00Z" }),
+      ),
+    );
+    const reader = await serviceKey(t.db, ["read"]);
+    const answered: unknown[] = [];
+    for (const entity of ["PARITY-UI", "PARITY-API"]) {
+      const read = await answer<{
+        checks: { key: string; passed: boolean; blockerCount: number }[];
+      }>(
+        handleCloseReadiness(
+          t.db,
+          apiRequest("GET", `/api/v1/close-readiness?entity=${entity}&period=2026-12`, {
+            token: reader.key,
+          }),
+        ),
+        "GET /api/v1/close-readiness",
+      );
+      const computed = await computeCloseReadiness(t.db, {
+        entity,
+        period: periodFromKey("2026-12"),
+      });
+      expect(read.status).toBe(200);
+      expect(read.body.checks.map((c) => [c.key, c.passed])).toEqual(
+        computed.checks.map((c) => [c.key, c.passed]),
+      );
+      answered.push(read.body.checks.map((c) => [c.key, c.passed, c.blockerCount]));
+    }
+    expect(answered[1]).toEqual(answered[0]);
   });
 });

@@ -3,7 +3,7 @@ import path from "node:path";
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { describe, expect, it } from "vitest";
 import { buildOpenApiDocument } from "@/lib/contract/openapi";
-import { expectDocumented } from "../api/contract";
+import { documentedOperation, expectDocumented } from "../api/contract";
 
 /*
  * The served document passes a standard OpenAPI 3.1 validator (the specification's own JSON
@@ -41,6 +41,39 @@ describe("the OpenAPI document", () => {
         .map((m) => `${m} ${route}`);
     });
     expect(missing).toEqual([]);
+  });
+
+  it("documents 429 on every write, and Retry-After with every 429 and 503", () => {
+    type Answer = { headers?: Record<string, { schema: { type: string } }> };
+    const operations = Object.entries(document.paths).flatMap(([path, item]) =>
+      Object.entries(item as Record<string, { responses: Record<string, Answer> }>).map(
+        ([method, operation]) => ({ name: `${method.toUpperCase()} ${path}`, method, operation }),
+      ),
+    );
+    const writes = operations.filter(({ method }) => method !== "get");
+    expect(writes.length).toBeGreaterThan(20);
+    expect(
+      writes.filter(({ operation }) => !operation.responses["429"]).map((w) => w.name),
+    ).toEqual([]);
+    const withoutRetryAfter = operations.flatMap(({ name, operation }) =>
+      ["429", "503"]
+        .filter((status) => operation.responses[status])
+        .filter(
+          (status) =>
+            operation.responses[status]!.headers?.["Retry-After"]?.schema.type !== "integer",
+        )
+        .map((status) => `${name} ${status}`),
+    );
+    expect(withoutRetryAfter).toEqual([]);
+  });
+
+  it("names the operation a request is, a literal segment before a parameter", () => {
+    const at = (method: string, path: string) =>
+      documentedOperation(method, `http://closeline.test${path}`);
+    expect(at("POST", "/api/v1/exceptions/bulk")).toEqual(["POST", "/api/v1/exceptions/bulk"]);
+    expect(at("GET", "/api/v1/exceptions/counts")).toEqual(["GET", "/api/v1/exceptions/counts"]);
+    expect(at("GET", "/api/v1/exceptions/E-1")).toEqual(["GET", "/api/v1/exceptions/{id}"]);
+    expect(at("POST", "/api/v1/exceptions/E-1")).toBeNull();
   });
 
   it("the response check refuses an undocumented status and a body off its schema", () => {
