@@ -19,13 +19,13 @@ import {
   WORKABLE,
   change,
   lockAtVersion,
-  parse,
   requireStatus,
   requireWorker,
   result,
   type WorkContext,
   type WorkResult,
 } from "./workflow-rules";
+import { parseInput } from "@/lib/parse-input";
 
 export { DISMISSAL_CODES, RESOLUTION_CODES, REASON_LABELS } from "./vocabulary";
 export type { Target, WorkActor, WorkContext, WorkResult } from "./workflow-rules";
@@ -116,7 +116,7 @@ export async function assignException(
   input: { id: string; version: number; assigneeId: string | null },
 ): Promise<WorkResult> {
   requireWorker(ctx.actor);
-  const data = parse(AssignInput, input);
+  const data = parseInput(AssignInput, input);
   return db.transaction(async (tx) => {
     const assignee = data.assigneeId ? await assignable(tx, data.assigneeId) : null;
     return assignLocked(tx, ctx, data, assignee);
@@ -134,7 +134,7 @@ export async function commentOnException(
   input: { id: string; version: number; body: string },
 ): Promise<WorkResult & { commentId: number }> {
   requireWorker(ctx.actor);
-  const data = parse(CommentInput, input);
+  const data = parseInput(CommentInput, input);
   return db.transaction(async (tx) => {
     const row = await lockAtVersion(tx, data);
     const comment = await insertComment(tx, {
@@ -160,7 +160,7 @@ export async function commentOnException(
 /** Marks the exception in progress; whoever starts an unowned exception takes it. */
 export async function startException(db: Db, ctx: WorkContext, input: Target): Promise<WorkResult> {
   requireWorker(ctx.actor);
-  const data = parse(Target, input);
+  const data = parseInput(Target, input);
   return db.transaction(async (tx) => {
     const row = await lockAtVersion(tx, data);
     requireStatus(row, ["open"], "start");
@@ -199,8 +199,8 @@ export async function resolveException(
   input: Target & { code: string; note?: string },
 ): Promise<WorkResult> {
   requireWorker(ctx.actor);
-  const target = parse(Target, input);
-  const reason = parse(ResolveReason, input);
+  const target = parseInput(Target, input);
+  const reason = parseInput(ResolveReason, input);
   return db.transaction((tx) => resolveLocked(tx, ctx, target, reason));
 }
 
@@ -228,8 +228,8 @@ export async function dismissException(
   input: Target & { code: string; note: string },
 ): Promise<WorkResult> {
   requireWorker(ctx.actor);
-  const target = parse(Target, input);
-  const reason = parse(DismissReason, input);
+  const target = parseInput(Target, input);
+  const reason = parseInput(DismissReason, input);
   return db.transaction((tx) => dismissLocked(tx, ctx, target, reason));
 }
 
@@ -240,7 +240,7 @@ export async function reopenException(
   input: Target & { note?: string },
 ): Promise<WorkResult> {
   requireWorker(ctx.actor);
-  const data = parse(ReopenInput, input);
+  const data = parseInput(ReopenInput, input);
   return db.transaction(async (tx) => {
     const row = await lockAtVersion(tx, data);
     requireStatus(row, CLOSED, "reopen");
@@ -284,7 +284,7 @@ async function eachItem(
     if (seen.has(id)) continue;
     seen.add(id);
     try {
-      const target = parse(Target, raw);
+      const target = parseInput(Target, raw);
       const done = await act(target);
       results.push({ id, ok: true, version: done.version, changed: done.changed });
     } catch (error) {
@@ -302,7 +302,7 @@ export async function bulkAssign(
   assigneeId: string | null,
 ): Promise<BulkItemResult[]> {
   requireWorker(ctx.actor);
-  const parsed = parse(z.uuid({ message: "is not a user id" }).nullable(), assigneeId);
+  const parsed = parseInput(z.uuid({ message: "is not a user id" }).nullable(), assigneeId);
   const assignee = parsed ? await assignable(db, parsed) : null;
   return eachItem(targets, (target) =>
     db.transaction((tx) => assignLocked(tx, ctx, target, assignee)),
@@ -317,7 +317,7 @@ export async function bulkResolve(
 ): Promise<BulkItemResult[]> {
   requireWorker(ctx.actor);
   // The reason is checked once, before any item is touched.
-  const parsed = parse(ResolveReason, reason);
+  const parsed = parseInput(ResolveReason, reason);
   return eachItem(targets, (target) =>
     db.transaction((tx) => resolveLocked(tx, ctx, target, parsed)),
   );
@@ -330,7 +330,7 @@ export async function bulkDismiss(
   reason: { code: string; note: string },
 ): Promise<BulkItemResult[]> {
   requireWorker(ctx.actor);
-  const parsed = parse(DismissReason, reason);
+  const parsed = parseInput(DismissReason, reason);
   return eachItem(targets, (target) =>
     db.transaction((tx) => dismissLocked(tx, ctx, target, parsed)),
   );
