@@ -13,22 +13,28 @@ import {
 import { tstz, nowOnInsert, int8, uuidId, serialId } from "./columns";
 import { apiKeys, userRef } from "./access";
 import {
+  CLOSED_EXCEPTION_STATUSES,
   COMMENT_MAX_LENGTH,
   EXCEPTION_STATUSES,
   EXCEPTION_TYPES,
   OPEN_EXCEPTION_STATUSES,
   SEVERITIES,
+  type ExceptionStatus,
 } from "./exception-vocabulary";
 
 export * from "./exception-vocabulary";
 
+/** Statuses as a literal SQL list, `('open', …)`, for raw queries. */
+const statusListSql = (statuses: readonly ExceptionStatus[]) =>
+  sql.raw(`(${statuses.map((s) => `'${s}'`).join(", ")})`);
+
 /**
- * The open statuses as a literal SQL list, `('open', …)`, for raw queries: literal so the
- * planner can match a query's status list to the partial indexes below.
+ * The open statuses as a literal SQL list: literal so the planner can match a query's status
+ * list to the partial indexes below.
  */
-export const OPEN_STATUS_SQL = sql.raw(
-  `(${OPEN_EXCEPTION_STATUSES.map((s) => `'${s}'`).join(", ")})`,
-);
+export const OPEN_STATUS_SQL = statusListSql(OPEN_EXCEPTION_STATUSES);
+/** The closed statuses as a literal SQL list. */
+export const CLOSED_STATUS_SQL = statusListSql(CLOSED_EXCEPTION_STATUSES);
 
 /** The predicate of the partial indexes: literal, so the planner can match a query's status list to it. */
 const stillOpen = (status: AnyPgColumn) => sql`${status} in ${OPEN_STATUS_SQL}`;
@@ -121,5 +127,11 @@ export const exceptionComments = pgTable(
     ),
   ],
 );
+
+/** The ids that tie an exception to the events of its timeline. */
+export type ExceptionCorrelation = Pick<
+  typeof exceptions.$inferSelect,
+  "invoiceId" | "postingId" | "paymentId" | "customerId" | "runId" | "contractId"
+>;
 
 export type ExceptionComment = typeof exceptionComments.$inferSelect;
