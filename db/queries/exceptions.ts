@@ -68,7 +68,7 @@ export interface ListExceptionsParams extends ExceptionFilters {
 }
 
 /** What every list of exceptions shows of one, read from SQL or mapped from it alike. */
-interface ExceptionHeadline {
+export interface ExceptionHeadline {
   id: string;
   type: ExceptionType;
   status: ExceptionStatus;

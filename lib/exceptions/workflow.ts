@@ -175,22 +175,30 @@ export async function startException(db: Db, ctx: WorkContext, input: Target): P
 type Reason<T extends z.ZodType> = z.output<T>;
 type LockTarget = { id: string; version: number };
 
-async function resolveLocked(
+/**
+ * Closes the exception, resolved or dismissed, with the reason code and note, under the row
+ * lock at the version the person saw.
+ */
+async function closeLocked(
   tx: Db,
   ctx: WorkContext,
   target: LockTarget,
-  reason: Reason<typeof ResolveReason>,
+  outcome: { status: "resolved" | "dismissed"; verb: "resolve" | "dismiss" },
+  reason: Reason<typeof ResolveReason> | Reason<typeof DismissReason>,
 ): Promise<WorkResult> {
   const row = await lockAtVersion(tx, target);
-  requireStatus(row, CLOSABLE, "resolve");
-  return change(tx, ctx, row, "exception.resolved", {
-    status: "resolved",
+  requireStatus(row, CLOSABLE, outcome.verb);
+  return change(tx, ctx, row, `exception.${outcome.status}`, {
+    status: outcome.status,
     closedAt: ctx.at ?? new Date(),
     closedBy: actorUserId(ctx.actor),
     resolutionCode: reason.code,
     resolutionNote: reason.note || null,
   });
 }
+
+const RESOLVE = { status: "resolved", verb: "resolve" } as const;
+const DISMISS = { status: "dismissed", verb: "dismiss" } as const;
 
 /** Closes the exception as dealt with, with a reason code and a note (required for "other"). */
 export async function resolveException(
@@ -201,24 +209,7 @@ export async function resolveException(
   requireWorker(ctx.actor);
   const target = parseInput(Target, input);
   const reason = parseInput(ResolveReason, input);
-  return db.transaction((tx) => resolveLocked(tx, ctx, target, reason));
-}
-
-async function dismissLocked(
-  tx: Db,
-  ctx: WorkContext,
-  target: LockTarget,
-  reason: Reason<typeof DismissReason>,
-): Promise<WorkResult> {
-  const row = await lockAtVersion(tx, target);
-  requireStatus(row, CLOSABLE, "dismiss");
-  return change(tx, ctx, row, "exception.dismissed", {
-    status: "dismissed",
-    closedAt: ctx.at ?? new Date(),
-    closedBy: actorUserId(ctx.actor),
-    resolutionCode: reason.code,
-    resolutionNote: reason.note,
-  });
+  return db.transaction((tx) => closeLocked(tx, ctx, target, RESOLVE, reason));
 }
 
 /** Closes the exception as needing no action, with a reason code and a note saying why. */
@@ -230,7 +221,7 @@ export async function dismissException(
   requireWorker(ctx.actor);
   const target = parseInput(Target, input);
   const reason = parseInput(DismissReason, input);
-  return db.transaction((tx) => dismissLocked(tx, ctx, target, reason));
+  return db.transaction((tx) => closeLocked(tx, ctx, target, DISMISS, reason));
 }
 
 /** Opens a resolved or dismissed exception again; it keeps its owner. */
@@ -319,7 +310,7 @@ export async function bulkResolve(
   // The reason is checked once, before any item is touched.
   const parsed = parseInput(ResolveReason, reason);
   return eachItem(targets, (target) =>
-    db.transaction((tx) => resolveLocked(tx, ctx, target, parsed)),
+    db.transaction((tx) => closeLocked(tx, ctx, target, RESOLVE, parsed)),
   );
 }
 
@@ -332,6 +323,6 @@ export async function bulkDismiss(
   requireWorker(ctx.actor);
   const parsed = parseInput(DismissReason, reason);
   return eachItem(targets, (target) =>
-    db.transaction((tx) => dismissLocked(tx, ctx, target, parsed)),
+    db.transaction((tx) => closeLocked(tx, ctx, target, DISMISS, parsed)),
   );
 }
