@@ -200,16 +200,26 @@ async function closeLocked(
 const RESOLVE = { status: "resolved", verb: "resolve" } as const;
 const DISMISS = { status: "dismissed", verb: "dismiss" } as const;
 
+async function closeException(
+  db: Db,
+  ctx: WorkContext,
+  input: unknown,
+  outcome: typeof RESOLVE | typeof DISMISS,
+  reasonSchema: typeof ResolveReason | typeof DismissReason,
+): Promise<WorkResult> {
+  requireWorker(ctx.actor);
+  const target = parseInput(Target, input);
+  const reason = parseInput(reasonSchema, input);
+  return db.transaction((tx) => closeLocked(tx, ctx, target, outcome, reason));
+}
+
 /** Closes the exception as dealt with, with a reason code and a note (required for "other"). */
 export async function resolveException(
   db: Db,
   ctx: WorkContext,
   input: Target & { code: string; note?: string },
 ): Promise<WorkResult> {
-  requireWorker(ctx.actor);
-  const target = parseInput(Target, input);
-  const reason = parseInput(ResolveReason, input);
-  return db.transaction((tx) => closeLocked(tx, ctx, target, RESOLVE, reason));
+  return closeException(db, ctx, input, RESOLVE, ResolveReason);
 }
 
 /** Closes the exception as needing no action, with a reason code and a note saying why. */
@@ -218,10 +228,7 @@ export async function dismissException(
   ctx: WorkContext,
   input: Target & { code: string; note: string },
 ): Promise<WorkResult> {
-  requireWorker(ctx.actor);
-  const target = parseInput(Target, input);
-  const reason = parseInput(DismissReason, input);
-  return db.transaction((tx) => closeLocked(tx, ctx, target, DISMISS, reason));
+  return closeException(db, ctx, input, DISMISS, DismissReason);
 }
 
 /** Opens a resolved or dismissed exception again; it keeps its owner. */
