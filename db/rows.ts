@@ -11,3 +11,9 @@ export async function queryRows<T>(db: Db, query: SQL): Promise<T[]> {
   if (Array.isArray(result)) return result as T[];
   return ((result as { rows?: T[] }).rows ?? []) as T[];
 }
+
+/** The first row a query answers, or null when it answers none. */
+export async function firstOrNull<T>(rows: PromiseLike<T[]>): Promise<T | null> {
+  const [row] = await rows;
+  return row ?? null;
+}

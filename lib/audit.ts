@@ -1,6 +1,7 @@
 import { auditLog } from "@/db/schema";
 import type { Db } from "@/db/client";
 import { trustedProxies } from "@/lib/env";
+import { NotFound } from "@/lib/errors";
 import { clientAddress } from "@/lib/http/client-address";
 
 export type ActorType = "user" | "api_key" | "system" | "cli";
@@ -14,6 +15,12 @@ export interface AuditActor {
 export interface RequestMeta {
   ip: string | null;
   userAgent: string | null;
+}
+
+/** Who makes a change and from where: what every audited write records. */
+export interface AuditContext {
+  actor: AuditActor;
+  meta?: RequestMeta;
 }
 
 export interface AuditEntry {
@@ -50,6 +57,35 @@ export async function writeAudit(db: Db, entry: AuditEntry): Promise<void> {
     ip: normaliseIp(entry.meta?.ip ?? null),
     userAgent: entry.meta?.userAgent?.slice(0, 500) ?? null,
     ...(entry.at ? { at: entry.at } : {}),
+  });
+}
+
+/**
+ * Deactivates one row and audits it as `<target type>.deactivated`, in one transaction.
+ * `deactivate` answers the row it changed, or null when no active row has that id (answered
+ * as NotFound with `notFound`); `describe` is what the entry records of it.
+ */
+export async function deactivateAudited<Row>(
+  db: Db,
+  target: { type: string; id: string },
+  context: AuditContext,
+  step: {
+    deactivate: (tx: Db) => Promise<Row | null>;
+    notFound: string;
+    describe: (row: Row) => object;
+  },
+): Promise<void> {
+  await db.transaction(async (tx) => {
+    const row = await step.deactivate(tx);
+    if (!row) throw new NotFound(step.notFound);
+    await writeAudit(tx, {
+      actor: context.actor,
+      action: `${target.type}.deactivated`,
+      target,
+      before: { ...step.describe(row), active: true },
+      after: { active: false },
+      meta: context.meta,
+    });
   });
 }
 

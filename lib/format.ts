@@ -97,15 +97,27 @@ export function currencyDigits(currency: string): number {
   }
 }
 
-export function formatMoney(amountMinor: number | bigint | string, currency: string): string {
+/** The sign, whole part and fraction (with its point) of a minor-unit amount, by integer arithmetic. */
+function minorParts(amountMinor: number | bigint | string, currency: string) {
   const digits = currencyDigits(currency);
   const raw = BigInt(amountMinor);
   const negative = raw < 0n;
   const abs = (negative ? -raw : raw).toString().padStart(digits + 1, "0");
   const whole = abs.slice(0, abs.length - digits) || "0";
   const fraction = digits > 0 ? `.${abs.slice(abs.length - digits)}` : "";
+  return { negative, whole, fraction };
+}
+
+export function formatMoney(amountMinor: number | bigint | string, currency: string): string {
+  const { negative, whole, fraction } = minorParts(amountMinor, currency);
   const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
   return `${negative ? "−" : ""}${grouped}${fraction} ${currency}`;
+}
+
+/** A minor-unit amount as a plain decimal in its currency's digits, for files: 125050 USD → "1250.50". */
+export function decimalAmount(amountMinor: number | bigint | string, currency: string): string {
+  const { negative, whole, fraction } = minorParts(amountMinor, currency);
+  return `${negative ? "-" : ""}${whole}${fraction}`;
 }
 
 /** A count, grouped in thousands; an exact integer past 2^53 (a decimal string) too. */

@@ -63,20 +63,21 @@ export async function runRetention(
     signInAttempts: 0,
     batches: 0,
   };
-  for (;;) {
-    const deleted = await deleteEventBatch(db, cutoff, batchSize);
-    result.events += deleted;
-    if (deleted > 0) result.batches++;
-    if (deleted < batchSize) break;
-    await pause();
-  }
-  for (;;) {
-    const deleted = await deleteRejectedEventBatch(db, cutoff, batchSize);
-    result.rejectedEvents += deleted;
-    if (deleted > 0) result.batches++;
-    if (deleted < batchSize) break;
-    await pause();
-  }
+  // Batch after batch, pausing between them, until one comes back short.
+  const deleteAll = async (
+    deleteBatch: (db: Db, cutoff: Date, limit: number) => Promise<number>,
+  ) => {
+    let total = 0;
+    for (;;) {
+      const deleted = await deleteBatch(db, cutoff, batchSize);
+      total += deleted;
+      if (deleted > 0) result.batches++;
+      if (deleted < batchSize) return total;
+      await pause();
+    }
+  };
+  result.events = await deleteAll(deleteEventBatch);
+  result.rejectedEvents = await deleteAll(deleteRejectedEventBatch);
   result.signInAttempts = await pruneSignInAttempts(db, options.now ?? new Date());
   return result;
 }

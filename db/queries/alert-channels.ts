@@ -1,6 +1,7 @@
 import "server-only";
 import { and, desc, eq, sql } from "drizzle-orm";
 import type { Db } from "../client";
+import { firstOrNull } from "../rows";
 import { alertChannels, type AlertChannel } from "../schema";
 
 /* Where alert notices go. */
@@ -48,8 +49,7 @@ export async function listChannelSummaries(db: Db): Promise<ChannelSummary[]> {
 }
 
 export async function findChannel(db: Db, id: string): Promise<ChannelSummary | null> {
-  const [row] = await db.select(listed).from(alertChannels).where(eq(alertChannels.id, id));
-  return row ?? null;
+  return firstOrNull(db.select(listed).from(alertChannels).where(eq(alertChannels.id, id)));
 }
 
 export async function updateChannelAddress(
@@ -61,25 +61,27 @@ export async function updateChannelAddress(
     /** Sealed; absent keeps the current one. */ secret?: string;
   },
 ): Promise<ChannelSummary | null> {
-  const [row] = await tx
-    .update(alertChannels)
-    .set({
-      name: set.name,
-      config: set.config,
-      ...(set.secret ? { secret: set.secret } : {}),
-      updatedAt: sql`now()`,
-    })
-    .where(eq(alertChannels.id, id))
-    .returning(listed);
-  return row ?? null;
+  return firstOrNull(
+    tx
+      .update(alertChannels)
+      .set({
+        name: set.name,
+        config: set.config,
+        ...(set.secret ? { secret: set.secret } : {}),
+        updatedAt: sql`now()`,
+      })
+      .where(eq(alertChannels.id, id))
+      .returning(listed),
+  );
 }
 
 /** Deactivates an active channel; null when there is no active channel with that id. */
 export async function deactivateChannelRow(tx: Db, id: string): Promise<{ name: string } | null> {
-  const [row] = await tx
-    .update(alertChannels)
-    .set({ active: false, updatedAt: sql`now()` })
-    .where(and(eq(alertChannels.id, id), eq(alertChannels.active, true)))
-    .returning({ name: alertChannels.name });
-  return row ?? null;
+  return firstOrNull(
+    tx
+      .update(alertChannels)
+      .set({ active: false, updatedAt: sql`now()` })
+      .where(and(eq(alertChannels.id, id), eq(alertChannels.active, true)))
+      .returning({ name: alertChannels.name }),
+  );
 }

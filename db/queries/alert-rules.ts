@@ -1,6 +1,7 @@
 import "server-only";
 import { and, desc, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { Db } from "../client";
+import { firstOrNull } from "../rows";
 import { alertChannels, alertRules, alerts, type AlertRule } from "../schema";
 
 /* Alert rules as admins write them. A deleted rule is kept: its alerts' history names it. */
@@ -29,11 +30,12 @@ export async function insertRule(
 
 /** A rule that is not deleted. */
 export async function findLiveRule(db: Db, id: string): Promise<AlertRule | null> {
-  const [rule] = await db
-    .select()
-    .from(alertRules)
-    .where(and(eq(alertRules.id, id), isNull(alertRules.deletedAt)));
-  return rule ?? null;
+  return firstOrNull(
+    db
+      .select()
+      .from(alertRules)
+      .where(and(eq(alertRules.id, id), isNull(alertRules.deletedAt))),
+  );
 }
 
 /** The rules not deleted, newest first. */

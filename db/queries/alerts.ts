@@ -1,7 +1,7 @@
 import "server-only";
 import { and, desc, eq, inArray, isNull, ne, sql } from "drizzle-orm";
 import type { Db } from "../client";
-import { queryRows } from "../rows";
+import { queryRows, firstOrNull } from "../rows";
 import {
   OPEN_STATUS_SQL,
   alertChannels,
@@ -165,18 +165,19 @@ export async function markAlertFiring(
   reading: AlertReading,
   at: Date,
 ): Promise<Alert | null> {
-  const [firing] = await tx
-    .update(alerts)
-    .set({
-      state: "firing",
-      startedAt: at,
-      value: reading.value,
-      threshold: reading.threshold,
-      lastEvaluatedAt: at,
-    })
-    .where(and(eq(alerts.id, id), eq(alerts.state, "pending")))
-    .returning();
-  return firing ?? null;
+  return firstOrNull(
+    tx
+      .update(alerts)
+      .set({
+        state: "firing",
+        startedAt: at,
+        value: reading.value,
+        threshold: reading.threshold,
+        lastEvaluatedAt: at,
+      })
+      .where(and(eq(alerts.id, id), eq(alerts.state, "pending")))
+      .returning(),
+  );
 }
 
 export async function recordAlertReading(
@@ -207,23 +208,25 @@ export async function markAlertResolved(
   value: number | null,
   at: Date,
 ): Promise<Alert | null> {
-  const [resolved] = await tx
-    .update(alerts)
-    .set({ state: "resolved", resolvedAt: at, value, lastEvaluatedAt: at })
-    .where(and(eq(alerts.id, id), eq(alerts.state, "firing")))
-    .returning();
-  return resolved ?? null;
+  return firstOrNull(
+    tx
+      .update(alerts)
+      .set({ state: "resolved", resolvedAt: at, value, lastEvaluatedAt: at })
+      .where(and(eq(alerts.id, id), eq(alerts.state, "firing")))
+      .returning(),
+  );
 }
 
 export async function findAlertState(
   db: Db,
   id: string,
 ): Promise<{ state: AlertState; acknowledgedAt: Date | null } | null> {
-  const [row] = await db
-    .select({ state: alerts.state, acknowledgedAt: alerts.acknowledgedAt })
-    .from(alerts)
-    .where(eq(alerts.id, id));
-  return row ?? null;
+  return firstOrNull(
+    db
+      .select({ state: alerts.state, acknowledgedAt: alerts.acknowledgedAt })
+      .from(alerts)
+      .where(eq(alerts.id, id)),
+  );
 }
 
 /** Acknowledges a firing alert once; null when it is not firing or was acknowledged already. */
@@ -232,31 +235,29 @@ export async function acknowledgeFiringAlert(
   id: string,
   input: { at: Date; by: string | null; comment: string },
 ): Promise<Alert | null> {
-  const [acknowledged] = await tx
-    .update(alerts)
-    .set({
-      acknowledgedAt: input.at,
-      acknowledgedBy: input.by,
-      acknowledgeComment: input.comment,
-    })
-    .where(and(eq(alerts.id, id), eq(alerts.state, "firing"), isNull(alerts.acknowledgedAt)))
-    .returning();
-  return acknowledged ?? null;
+  return firstOrNull(
+    tx
+      .update(alerts)
+      .set({
+        acknowledgedAt: input.at,
+        acknowledgedBy: input.by,
+        acknowledgeComment: input.comment,
+      })
+      .where(and(eq(alerts.id, id), eq(alerts.state, "firing"), isNull(alerts.acknowledgedAt)))
+      .returning(),
+  );
 }
 
 /** A rule whatever its state (a deleted rule's alerts still name it). */
 export async function findAlertRule(db: Db, id: string): Promise<AlertRule | null> {
-  const [rule] = await db.select().from(alertRules).where(eq(alertRules.id, id));
-  return rule ?? null;
+  return firstOrNull(db.select().from(alertRules).where(eq(alertRules.id, id)));
 }
 
 export async function findUserName(
   db: Db,
   id: string,
 ): Promise<{ name: string | null; email: string } | null> {
-  const [who] = await db
-    .select({ name: users.name, email: users.email })
-    .from(users)
-    .where(eq(users.id, id));
-  return who ?? null;
+  return firstOrNull(
+    db.select({ name: users.name, email: users.email }).from(users).where(eq(users.id, id)),
+  );
 }

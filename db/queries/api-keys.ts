@@ -1,6 +1,7 @@
 import "server-only";
 import { and, desc, eq, isNull, lt, or, sql } from "drizzle-orm";
 import type { Db } from "../client";
+import { firstOrNull } from "../rows";
 import { apiKeys, users, type ApiKeyScope } from "../schema";
 
 /** Stores a service key or (with userId) a personal token; returns its id. */
@@ -22,12 +23,13 @@ export async function insertApiKey(
 
 /** Revokes a live service key (not a personal token); null when there is none with that id. */
 export async function revokeServiceKey(db: Db, id: string) {
-  const [row] = await db
-    .update(apiKeys)
-    .set({ revokedAt: sql`now()` })
-    .where(and(eq(apiKeys.id, id), isNull(apiKeys.revokedAt), isNull(apiKeys.userId)))
-    .returning({ id: apiKeys.id, name: apiKeys.name, prefix: apiKeys.prefix });
-  return row ?? null;
+  return firstOrNull(
+    db
+      .update(apiKeys)
+      .set({ revokedAt: sql`now()` })
+      .where(and(eq(apiKeys.id, id), isNull(apiKeys.revokedAt), isNull(apiKeys.userId)))
+      .returning({ id: apiKeys.id, name: apiKeys.name, prefix: apiKeys.prefix }),
+  );
 }
 
 /** Every service key, newest first, revoked ones included. */
@@ -52,23 +54,24 @@ export async function listServiceKeys(db: Db) {
  * database's clock.
  */
 export async function findLiveKeyByHash(db: Db, keyHash: string) {
-  const [row] = await db
-    .select({
-      id: apiKeys.id,
-      name: apiKeys.name,
-      scopes: apiKeys.scopes,
-      userId: apiKeys.userId,
-      email: users.email,
-      userName: users.name,
-      role: users.role,
-      active: users.active,
-      expired: sql<boolean>`coalesce(${apiKeys.expiresAt} <= now(), false)`,
-    })
-    .from(apiKeys)
-    .leftJoin(users, eq(users.id, apiKeys.userId))
-    .where(and(eq(apiKeys.keyHash, keyHash), isNull(apiKeys.revokedAt)))
-    .limit(1);
-  return row ?? null;
+  return firstOrNull(
+    db
+      .select({
+        id: apiKeys.id,
+        name: apiKeys.name,
+        scopes: apiKeys.scopes,
+        userId: apiKeys.userId,
+        email: users.email,
+        userName: users.name,
+        role: users.role,
+        active: users.active,
+        expired: sql<boolean>`coalesce(${apiKeys.expiresAt} <= now(), false)`,
+      })
+      .from(apiKeys)
+      .leftJoin(users, eq(users.id, apiKeys.userId))
+      .where(and(eq(apiKeys.keyHash, keyHash), isNull(apiKeys.revokedAt)))
+      .limit(1),
+  );
 }
 
 /** One user's personal tokens, or everyone's when userId is null; newest first. */
@@ -97,19 +100,20 @@ export async function listPersonalTokenRows(db: Db, userId: string | null) {
  * is no such token.
  */
 export async function revokePersonalTokenRow(db: Db, id: string, ownerId?: string) {
-  const [row] = await db
-    .update(apiKeys)
-    .set({ revokedAt: sql`now()` })
-    .where(
-      and(
-        eq(apiKeys.id, id),
-        sql`${apiKeys.userId} is not null`,
-        isNull(apiKeys.revokedAt),
-        ownerId === undefined ? undefined : eq(apiKeys.userId, ownerId),
-      ),
-    )
-    .returning({ id: apiKeys.id, name: apiKeys.name, userId: apiKeys.userId });
-  return row ?? null;
+  return firstOrNull(
+    db
+      .update(apiKeys)
+      .set({ revokedAt: sql`now()` })
+      .where(
+        and(
+          eq(apiKeys.id, id),
+          sql`${apiKeys.userId} is not null`,
+          isNull(apiKeys.revokedAt),
+          ownerId === undefined ? undefined : eq(apiKeys.userId, ownerId),
+        ),
+      )
+      .returning({ id: apiKeys.id, name: apiKeys.name, userId: apiKeys.userId }),
+  );
 }
 
 /** Revokes every live token of a user; returns how many. */
@@ -140,13 +144,14 @@ export async function touchKeyLastUsed(db: Db, id: string): Promise<void> {
 
 /** The newest key of this name created by the system (no creator), as the demo keeps one. */
 export async function findSystemKeyByName(db: Db, name: string) {
-  const [existing] = await db
-    .select({ id: apiKeys.id, prefix: apiKeys.prefix, keyHash: apiKeys.keyHash })
-    .from(apiKeys)
-    .where(and(eq(apiKeys.name, name), isNull(apiKeys.createdBy)))
-    .orderBy(desc(apiKeys.createdAt))
-    .limit(1);
-  return existing ?? null;
+  return firstOrNull(
+    db
+      .select({ id: apiKeys.id, prefix: apiKeys.prefix, keyHash: apiKeys.keyHash })
+      .from(apiKeys)
+      .where(and(eq(apiKeys.name, name), isNull(apiKeys.createdBy)))
+      .orderBy(desc(apiKeys.createdAt))
+      .limit(1),
+  );
 }
 
 /** Gives a key a new secret and scopes and makes it live again. */

@@ -2,7 +2,8 @@ import "server-only";
 import { sql } from "drizzle-orm";
 import type { Db } from "../client";
 import { queryRows } from "../rows";
-import { n, iso, instantIn, spanEndIn, CLOSED_EXCEPTION, type CloseScope, type Num } from "./close";
+import { n, iso, instantIn, spanEndIn, type CloseScope, type Num } from "./close";
+import { CLOSED_STATUS_SQL } from "../schema";
 
 /*
  * Close readiness, the checks on the period's invoices and money: posted to the ERP (b),
@@ -71,7 +72,7 @@ export async function unpostedInvoices(
         left join lateral (
           select x.id from exceptions x
           where x.type = 'erp_posting_failed' and x.invoice_id = i.invoice_id
-          order by (x.status not in ${CLOSED_EXCEPTION}) desc, x.opened_at desc limit 1
+          order by (x.status not in ${CLOSED_STATUS_SQL}) desc, x.opened_at desc limit 1
         ) x on true
         where i.entity = ${s.entity} and ${instantIn(sql`i.issued_at`, s)}
           and not exists (
@@ -263,9 +264,9 @@ export async function openDisputes(
         ),
         workflow as (
           select x.invoice_id, count(*) as exceptions,
-            count(*) filter (where x.status not in ${CLOSED_EXCEPTION}) as open_exceptions,
-            max(x.amount_minor) filter (where x.status not in ${CLOSED_EXCEPTION}) as open_amount,
-            (array_agg(x.id order by (x.status not in ${CLOSED_EXCEPTION}) desc, x.opened_at desc))[1] as exception_id
+            count(*) filter (where x.status not in ${CLOSED_STATUS_SQL}) as open_exceptions,
+            max(x.amount_minor) filter (where x.status not in ${CLOSED_STATUS_SQL}) as open_amount,
+            (array_agg(x.id order by (x.status not in ${CLOSED_STATUS_SQL}) desc, x.opened_at desc))[1] as exception_id
           from exceptions x join scoped sc on sc.invoice_id = x.invoice_id
           where x.type = 'invoice_disputed'
           group by x.invoice_id

@@ -2,7 +2,8 @@ import "server-only";
 import { sql } from "drizzle-orm";
 import type { Db } from "../client";
 import { queryRows } from "../rows";
-import { n, iso, ts, instantIn, CLOSED_EXCEPTION, type CloseScope, type Num } from "./close";
+import { n, iso, ts, instantIn, type CloseScope, type Num } from "./close";
+import { CLOSED_STATUS_SQL } from "../schema";
 
 /*
  * Close readiness, what still waits for someone: pending approvals (e) and retroactive
@@ -107,7 +108,7 @@ export async function unresolvedRetroactiveAmendments(
         from contract_amendments a
         left join lateral (
           select count(*) as exceptions,
-            count(*) filter (where x.status not in ${CLOSED_EXCEPTION}) as open_exceptions,
+            count(*) filter (where x.status not in ${CLOSED_STATUS_SQL}) as open_exceptions,
             (array_agg(x.id order by x.opened_at desc))[1] as exception_id,
             (array_agg(x.status order by x.opened_at desc))[1] as exception_status
           from exceptions x

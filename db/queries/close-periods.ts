@@ -1,6 +1,7 @@
 import "server-only";
 import { and, eq, isNotNull, isNull, sql } from "drizzle-orm";
 import type { Db } from "../client";
+import { firstOrNull } from "../rows";
 import { accountingPeriods, type AccountingPeriod } from "../schema";
 
 export interface PeriodRow {
@@ -18,22 +19,23 @@ export async function markPeriodClosed(
   period: PeriodRow,
   closedBy: string,
 ): Promise<AccountingPeriod | null> {
-  const [row] = await tx
-    .insert(accountingPeriods)
-    .values({
-      entity: period.entity,
-      periodStart: period.start,
-      periodEnd: period.end,
-      closedAt: sql`now()`,
-      closedBy,
-    })
-    .onConflictDoUpdate({
-      target: [accountingPeriods.entity, accountingPeriods.periodStart],
-      set: { closedAt: sql`now()`, closedBy, updatedAt: sql`now()` },
-      setWhere: isNull(accountingPeriods.closedAt),
-    })
-    .returning();
-  return row ?? null;
+  return firstOrNull(
+    tx
+      .insert(accountingPeriods)
+      .values({
+        entity: period.entity,
+        periodStart: period.start,
+        periodEnd: period.end,
+        closedAt: sql`now()`,
+        closedBy,
+      })
+      .onConflictDoUpdate({
+        target: [accountingPeriods.entity, accountingPeriods.periodStart],
+        set: { closedAt: sql`now()`, closedBy, updatedAt: sql`now()` },
+        setWhere: isNull(accountingPeriods.closedAt),
+      })
+      .returning(),
+  );
 }
 
 /** The closed period starting on `start`, locked so two reopenings cannot both record one "before". */
@@ -42,18 +44,19 @@ export async function lockClosedPeriod(
   entity: string,
   start: Date,
 ): Promise<AccountingPeriod | null> {
-  const [row] = await tx
-    .select()
-    .from(accountingPeriods)
-    .where(
-      and(
-        eq(accountingPeriods.entity, entity),
-        eq(accountingPeriods.periodStart, start),
-        isNotNull(accountingPeriods.closedAt),
-      ),
-    )
-    .for("update");
-  return row ?? null;
+  return firstOrNull(
+    tx
+      .select()
+      .from(accountingPeriods)
+      .where(
+        and(
+          eq(accountingPeriods.entity, entity),
+          eq(accountingPeriods.periodStart, start),
+          isNotNull(accountingPeriods.closedAt),
+        ),
+      )
+      .for("update"),
+  );
 }
 
 export async function markPeriodReopened(tx: Db, id: string): Promise<AccountingPeriod> {

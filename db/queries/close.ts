@@ -1,7 +1,7 @@
 import "server-only";
 import { and, asc, eq, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../client";
-import { queryRows } from "../rows";
+import { queryRows, firstOrNull } from "../rows";
 import { accountingPeriods, materialityThresholds, users } from "../schema";
 
 /*
@@ -40,9 +40,6 @@ export const instantIn = (column: SQL, s: CloseScope) =>
 export const spanEndIn = (column: SQL, s: CloseScope) =>
   sql`${column} > ${ts(s.start)} and ${column} <= ${ts(s.end)}`;
 
-/** Statuses in which an exception is finished with; anything else still needs someone. */
-export const CLOSED_EXCEPTION = sql`('resolved', 'dismissed')`;
-
 // ── Periods and materiality ────────────────────────────────────────────────────────────────
 
 export interface PeriodState {
@@ -57,18 +54,19 @@ export async function findAccountingPeriod(
   entity: string,
   start: Date,
 ): Promise<PeriodState | null> {
-  const [row] = await db
-    .select({
-      id: accountingPeriods.id,
-      closedAt: accountingPeriods.closedAt,
-      closedBy: accountingPeriods.closedBy,
-      closedByEmail: users.email,
-    })
-    .from(accountingPeriods)
-    .leftJoin(users, eq(users.id, accountingPeriods.closedBy))
-    .where(and(eq(accountingPeriods.entity, entity), eq(accountingPeriods.periodStart, start)))
-    .limit(1);
-  return row ?? null;
+  return firstOrNull(
+    db
+      .select({
+        id: accountingPeriods.id,
+        closedAt: accountingPeriods.closedAt,
+        closedBy: accountingPeriods.closedBy,
+        closedByEmail: users.email,
+      })
+      .from(accountingPeriods)
+      .leftJoin(users, eq(users.id, accountingPeriods.closedBy))
+      .where(and(eq(accountingPeriods.entity, entity), eq(accountingPeriods.periodStart, start)))
+      .limit(1),
+  );
 }
 
 /** Whether the instant falls in a period of the entity marked closed (for retroactive checks). */

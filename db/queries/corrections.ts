@@ -1,6 +1,7 @@
 import "server-only";
 import { and, asc, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
 import type { Db } from "@/db/client";
+import { firstOrNull } from "@/db/rows";
 import {
   apiKeys,
   approvalThresholds,
@@ -46,8 +47,7 @@ export async function listCorrections(
 }
 
 export async function findCorrection(db: Db, id: string): Promise<Correction | null> {
-  const [row] = await db.select().from(corrections).where(eq(corrections.id, id)).limit(1);
-  return row ?? null;
+  return firstOrNull(db.select().from(corrections).where(eq(corrections.id, id)).limit(1));
 }
 
 /** The entity's own approval threshold in `currency`, or null when it sets none. */
@@ -73,13 +73,9 @@ export async function insertCorrection(tx: Db, values: NewCorrection): Promise<C
 
 /** The correction, locked until the transaction ends: concurrent decisions on it queue. */
 export async function lockCorrection(tx: Db, id: string): Promise<Correction | null> {
-  const [row] = await tx
-    .select()
-    .from(corrections)
-    .where(eq(corrections.id, id))
-    .for("update")
-    .limit(1);
-  return row ?? null;
+  return firstOrNull(
+    tx.select().from(corrections).where(eq(corrections.id, id)).for("update").limit(1),
+  );
 }
 
 export async function hasDecided(

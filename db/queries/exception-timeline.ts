@@ -2,7 +2,8 @@ import "server-only";
 import { sql, type SQL } from "drizzle-orm";
 import type { Db } from "../client";
 import { queryRows } from "../rows";
-import type { ExceptionType } from "../schema";
+import type { ExceptionCorrelation, ExceptionType } from "../schema";
+import { UNKNOWN_SOURCE, type RejectedEventSqlRow } from "./rejected-events";
 
 /*
  * The story of one exception: the telemetry that bears on it, what Closeline did about it
@@ -69,17 +70,11 @@ export interface TimelineRejection {
 
 export type TimelineItem = TimelineEvent | TimelineAudit | TimelineComment | TimelineRejection;
 
-export interface TimelineSubject {
+export interface TimelineSubject extends ExceptionCorrelation {
   id: string;
   type: ExceptionType;
   entity: string | null;
   openedAt: Date;
-  invoiceId: string | null;
-  postingId: string | null;
-  paymentId: string | null;
-  customerId: string | null;
-  runId: string | null;
-  contractId: string | null;
   details: Record<string, unknown>;
 }
 
@@ -238,16 +233,8 @@ async function rejections(db: Db, x: TimelineSubject, limit: number): Promise<Ti
   const reason = str(x.details.reason);
   if (x.type !== "event_rejected" || !source || !reason) return [];
   // rejectionGroups() files items without a source under this label.
-  const sourceMatch =
-    source === "(unknown source)" ? sql`r.source is null` : sql`r.source = ${source}`;
-  const rows = await queryRows<{
-    id: string | number;
-    received_at: Date | string;
-    source: string | null;
-    event_id: string | null;
-    type: string | null;
-    errors: string[];
-  }>(
+  const sourceMatch = source === UNKNOWN_SOURCE ? sql`r.source is null` : sql`r.source = ${source}`;
+  const rows = await queryRows<RejectedEventSqlRow>(
     db,
     sql`select r.id, r.received_at, r.source, r.event_id, r.type, r.errors from rejected_events r
         where ${sourceMatch} and r.errors[1] = ${reason}

@@ -1,6 +1,7 @@
 import "server-only";
 import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "../client";
+import { firstOrNull } from "../rows";
 import { exceptions, users, type ExceptionStatus } from "../schema";
 
 /* The statements behind the actions people take on one exception. */
@@ -9,13 +10,11 @@ export type ExceptionRow = typeof exceptions.$inferSelect;
 
 /** The exception, locked until the transaction ends, so concurrent actions on it queue. */
 export async function lockException(tx: Db, id: string): Promise<ExceptionRow | null> {
-  const [row] = await tx.select().from(exceptions).where(eq(exceptions.id, id)).for("update");
-  return row ?? null;
+  return firstOrNull(tx.select().from(exceptions).where(eq(exceptions.id, id)).for("update"));
 }
 
 export async function findExceptionRow(db: Db, id: string): Promise<ExceptionRow | null> {
-  const [row] = await db.select().from(exceptions).where(eq(exceptions.id, id)).limit(1);
-  return row ?? null;
+  return firstOrNull(db.select().from(exceptions).where(eq(exceptions.id, id)).limit(1));
 }
 
 export type ExceptionChange = Partial<
@@ -36,12 +35,13 @@ export async function updateExceptionAtVersion(
   set: ExceptionChange,
   at?: Date,
 ): Promise<ExceptionRow | null> {
-  const [after] = await tx
-    .update(exceptions)
-    .set({ ...set, updatedAt: at ?? sql`now()`, version: row.version + 1 })
-    .where(and(eq(exceptions.id, row.id), eq(exceptions.version, row.version)))
-    .returning();
-  return after ?? null;
+  return firstOrNull(
+    tx
+      .update(exceptions)
+      .set({ ...set, updatedAt: at ?? sql`now()`, version: row.version + 1 })
+      .where(and(eq(exceptions.id, row.id), eq(exceptions.version, row.version)))
+      .returning(),
+  );
 }
 
 /**
@@ -75,10 +75,11 @@ export async function findAssigneeCandidate(
   db: Db,
   userId: string,
 ): Promise<AssigneeCandidate | null> {
-  const [user] = await db
-    .select({ id: users.id, email: users.email, role: users.role, active: users.active })
-    .from(users)
-    .where(eq(users.id, userId))
-    .limit(1);
-  return user ?? null;
+  return firstOrNull(
+    db
+      .select({ id: users.id, email: users.email, role: users.role, active: users.active })
+      .from(users)
+      .where(eq(users.id, userId))
+      .limit(1),
+  );
 }

@@ -6,6 +6,7 @@ import {
   EXCEPTION_STATUSES,
   EXCEPTION_TYPES,
   OPEN_EXCEPTION_STATUSES,
+  type ExceptionCorrelation,
   type ExceptionStatus,
   type ExceptionType,
   type Severity,
@@ -66,13 +67,17 @@ export interface ListExceptionsParams extends ExceptionFilters {
   now?: Date;
 }
 
-export interface ExceptionListRow {
+/** What every list of exceptions shows of one, read from SQL or mapped from it alike. */
+export interface ExceptionHeadline {
   id: string;
   type: ExceptionType;
   status: ExceptionStatus;
   severity: Severity;
   title: string;
   entity: string | null;
+}
+
+export interface ExceptionListRow extends ExceptionHeadline, ExceptionCorrelation {
   amountMinor: number | null;
   currency: string | null;
   ownerId: string | null;
@@ -83,12 +88,6 @@ export interface ExceptionListRow {
   closedAt: Date | null;
   resolutionCode: string | null;
   version: number;
-  invoiceId: string | null;
-  postingId: string | null;
-  paymentId: string | null;
-  customerId: string | null;
-  runId: string | null;
-  contractId: string | null;
   key: ExceptionKey;
 }
 
@@ -199,13 +198,7 @@ function keyValue(sort: ExceptionSort, key: ExceptionKey): SQL {
   return sql`(${key.sortKey}${SORT_CAST[sort]}, ${openedAt}, ${id})`;
 }
 
-export interface RawListRow {
-  id: string;
-  type: ExceptionType;
-  status: ExceptionStatus;
-  severity: Severity;
-  title: string;
-  entity: string | null;
+export interface RawListRow extends ExceptionHeadline {
   amount_minor: string | number | null;
   currency: string | null;
   owner_id: string | null;

@@ -1,6 +1,7 @@
 import "server-only";
 import { and, eq, lt, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
+import { firstOrNull } from "@/db/rows";
 import { idempotencyKeys } from "@/db/schema";
 
 export type IdempotencyRecord = typeof idempotencyKeys.$inferSelect;
@@ -28,11 +29,12 @@ export async function claimIdempotencyKey(
     .onConflictDoNothing()
     .returning({ owner: idempotencyKeys.owner });
   if (inserted.length > 0) return null;
-  const [existing] = await db
-    .select()
-    .from(idempotencyKeys)
-    .where(and(eq(idempotencyKeys.owner, claim.owner), eq(idempotencyKeys.key, claim.key)));
-  return existing ?? null;
+  return firstOrNull(
+    db
+      .select()
+      .from(idempotencyKeys)
+      .where(and(eq(idempotencyKeys.owner, claim.owner), eq(idempotencyKeys.key, claim.key))),
+  );
 }
 
 export async function completeIdempotencyKey(

@@ -2,6 +2,7 @@ import "server-only";
 import { sql } from "drizzle-orm";
 import type { Db } from "../client";
 import { queryRows } from "../rows";
+import type { RejectedEventSqlRow } from "./rejected-events";
 
 type Num = string | number | null;
 
@@ -28,15 +29,7 @@ export async function eventVolumeByType(db: Db, range: Range) {
 
 /** The newest rejected items, with the reasons the sender was given. */
 export async function recentRejections(db: Db, range: Range, limit = 50) {
-  const rows = await queryRows<{
-    id: string;
-    received_at: Date | string;
-    channel: string;
-    source: string | null;
-    event_id: string | null;
-    type: string | null;
-    errors: string[];
-  }>(
+  const rows = await queryRows<RejectedEventSqlRow & { channel: string }>(
     db,
     sql`select id, received_at, channel, source, event_id, type, errors
         from rejected_events

@@ -1,7 +1,7 @@
 import "server-only";
 import { asc, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../client";
-import { queryRows } from "../rows";
+import { queryRows, firstOrNull } from "../rows";
 import {
   outboxCommands,
   outboxDeliveries,
@@ -152,24 +152,26 @@ export async function insertCommand(
     createdBy: string | null;
   },
 ): Promise<OutboxCommand | null> {
-  const [created] = await db
-    .insert(outboxCommands)
-    .values(values)
-    .onConflictDoNothing({ target: outboxCommands.idempotencyKey })
-    .returning();
-  return created ?? null;
+  return firstOrNull(
+    db
+      .insert(outboxCommands)
+      .values(values)
+      .onConflictDoNothing({ target: outboxCommands.idempotencyKey })
+      .returning(),
+  );
 }
 
 export async function findCommandByKey(
   db: Db,
   idempotencyKey: string,
 ): Promise<OutboxCommand | null> {
-  const [existing] = await db
-    .select()
-    .from(outboxCommands)
-    .where(eq(outboxCommands.idempotencyKey, idempotencyKey))
-    .limit(1);
-  return existing ?? null;
+  return firstOrNull(
+    db
+      .select()
+      .from(outboxCommands)
+      .where(eq(outboxCommands.idempotencyKey, idempotencyKey))
+      .limit(1),
+  );
 }
 
 /** What a command is and, for an alert notice, the channel it goes to. */
@@ -177,12 +179,13 @@ export async function commandDestination(
   db: Db,
   id: string,
 ): Promise<{ kind: OutboxCommand["kind"]; alertChannelId: string | null } | null> {
-  const [row] = await db
-    .select({ kind: outboxCommands.kind, alertChannelId: outboxCommands.alertChannelId })
-    .from(outboxCommands)
-    .where(eq(outboxCommands.id, id))
-    .limit(1);
-  return row ?? null;
+  return firstOrNull(
+    db
+      .select({ kind: outboxCommands.kind, alertChannelId: outboxCommands.alertChannelId })
+      .from(outboxCommands)
+      .where(eq(outboxCommands.id, id))
+      .limit(1),
+  );
 }
 
 /**
@@ -194,19 +197,20 @@ export async function requeueDeadCommand(
   id: string,
   destination: { endpointId?: string },
 ): Promise<OutboxCommand | null> {
-  const [requeued] = await db
-    .update(outboxCommands)
-    .set({
-      status: "pending",
-      attempts: 0,
-      nextAttemptAt: sql`now()`,
-      leaseUntil: null,
-      ...destination,
-      updatedAt: sql`now()`,
-    })
-    .where(sql`${outboxCommands.id} = ${id} and ${outboxCommands.status} = 'dead'`)
-    .returning();
-  return requeued ?? null;
+  return firstOrNull(
+    db
+      .update(outboxCommands)
+      .set({
+        status: "pending",
+        attempts: 0,
+        nextAttemptAt: sql`now()`,
+        leaseUntil: null,
+        ...destination,
+        updatedAt: sql`now()`,
+      })
+      .where(sql`${outboxCommands.id} = ${id} and ${outboxCommands.status} = 'dead'`)
+      .returning(),
+  );
 }
 
 /** A command's delivery state, locked until the transaction ends. */
@@ -214,16 +218,17 @@ export async function lockCommandState(
   tx: Db,
   id: string,
 ): Promise<{ status: CommandStatus; attempts: number; lastError: string | null } | null> {
-  const [row] = await tx
-    .select({
-      status: outboxCommands.status,
-      attempts: outboxCommands.attempts,
-      lastError: outboxCommands.lastError,
-    })
-    .from(outboxCommands)
-    .where(eq(outboxCommands.id, id))
-    .for("update");
-  return row ?? null;
+  return firstOrNull(
+    tx
+      .select({
+        status: outboxCommands.status,
+        attempts: outboxCommands.attempts,
+        lastError: outboxCommands.lastError,
+      })
+      .from(outboxCommands)
+      .where(eq(outboxCommands.id, id))
+      .for("update"),
+  );
 }
 
 export interface CommandSummary {

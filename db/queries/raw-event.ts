@@ -1,7 +1,7 @@
 import "server-only";
 import { sql } from "drizzle-orm";
 import type { Db } from "../client";
-import { queryRows } from "../rows";
+import { queryRows, firstOrNull } from "../rows";
 
 // One stored event as it arrived, for the links from every drill-down row and exception.
 
@@ -31,11 +31,12 @@ export async function eventExists(db: Db, seq: number): Promise<boolean> {
 
 /** jsonb columns come back as text, so both drivers hand over the same thing. */
 export async function findRawEvent(db: Db, seq: number): Promise<RawEventRow | null> {
-  const [row] = await queryRows<RawEventRow>(
-    db,
-    sql`select e.seq::text as seq, e.source, e.event_id, e.type, e.time, e.received_at, e.subject,
+  return firstOrNull(
+    queryRows<RawEventRow>(
+      db,
+      sql`select e.seq::text as seq, e.source, e.event_id, e.type, e.time, e.received_at, e.subject,
           e.data::text as data, e.attributes::text as attributes, e.api_key_id::text as api_key_id
         from events e where e.seq = ${seq}`,
+    ),
   );
-  return row ?? null;
 }

@@ -1,6 +1,7 @@
 import "server-only";
 import { and, asc, eq, isNull, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../client";
+import { firstOrNull } from "../rows";
 import { OPEN_STATUS_SQL, rejectedEvents } from "../schema";
 
 /* Rejected events and the `event_rejected` exception that groups them. */
@@ -11,6 +12,16 @@ import { OPEN_STATUS_SQL, rejectedEvents } from "../schema";
  */
 export const UNKNOWN_SOURCE = "(unknown source)";
 export const NO_REASON = "(no reason)";
+
+/** A rejected_events row as raw SQL answers it (bigint ids and instants may come as text). */
+export interface RejectedEventSqlRow {
+  id: string | number;
+  received_at: Date | string;
+  source: string | null;
+  event_id: string | null;
+  type: string | null;
+  errors: string[];
+}
 
 export interface RejectionGroupRef {
   source: string;
@@ -35,12 +46,9 @@ export type RejectedEventRow = typeof rejectedEvents.$inferSelect;
 
 /** The rejected event, locked until the transaction ends: one replay of it at a time. */
 export async function lockRejectedEvent(tx: Db, id: number): Promise<RejectedEventRow | null> {
-  const [row] = await tx
-    .select()
-    .from(rejectedEvents)
-    .where(eq(rejectedEvents.id, id))
-    .for("update");
-  return row ?? null;
+  return firstOrNull(
+    tx.select().from(rejectedEvents).where(eq(rejectedEvents.id, id)).for("update"),
+  );
 }
 
 export async function markRejectedEventResolved(
@@ -60,12 +68,13 @@ export async function resolveWaitingRejectedEvent(
   id: number,
   resolution: string,
 ): Promise<RejectedEventRow | null> {
-  const [row] = await tx
-    .update(rejectedEvents)
-    .set({ resolvedAt: sql`now()`, resolution })
-    .where(and(eq(rejectedEvents.id, id), isNull(rejectedEvents.resolvedAt)))
-    .returning();
-  return row ?? null;
+  return firstOrNull(
+    tx
+      .update(rejectedEvents)
+      .set({ resolvedAt: sql`now()`, resolution })
+      .where(and(eq(rejectedEvents.id, id), isNull(rejectedEvents.resolvedAt)))
+      .returning(),
+  );
 }
 
 /** The group's events, oldest first; only those still waiting unless `includeHandled`. */

@@ -1,14 +1,15 @@
 import "server-only";
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "../client";
+import { firstOrNull } from "../rows";
 import { users, type Role } from "../schema";
+
+/** Who a user is: what every read of a user for a session, a token or a list starts from. */
+const identityColumns = { id: users.id, email: users.email, name: users.name, role: users.role };
 
 /** What may be shown about a user: everything but the password hash. */
 const summaryColumns = {
-  id: users.id,
-  email: users.email,
-  name: users.name,
-  role: users.role,
+  ...identityColumns,
   active: users.active,
   sessionVersion: users.sessionVersion,
   hasPassword: sql<boolean>`${users.passwordHash} is not null`.as("has_password"),
@@ -43,12 +44,13 @@ export async function insertUser(
   db: Db,
   values: { email: string; name: string | null; role: Role; passwordHash: string | null },
 ): Promise<UserSummary | null> {
-  const [row] = await db
-    .insert(users)
-    .values(values)
-    .onConflictDoNothing({ target: users.email })
-    .returning(summaryColumns);
-  return row ?? null;
+  return firstOrNull(
+    db
+      .insert(users)
+      .values(values)
+      .onConflictDoNothing({ target: users.email })
+      .returning(summaryColumns),
+  );
 }
 
 export async function listUserSummaries(db: Db): Promise<UserSummary[]> {
@@ -56,14 +58,12 @@ export async function listUserSummaries(db: Db): Promise<UserSummary[]> {
 }
 
 export async function findUserSummary(db: Db, key: UserKey): Promise<UserSummary | null> {
-  const [row] = await db.select(summaryColumns).from(users).where(whereUser(key));
-  return row ?? null;
+  return firstOrNull(db.select(summaryColumns).from(users).where(whereUser(key)));
 }
 
 /** The whole row, password hash included: for the sign-in and session checks only. */
 export async function findUserRow(db: Db, key: UserKey): Promise<User | null> {
-  const [row] = await db.select().from(users).where(whereUser(key)).limit(1);
-  return row ?? null;
+  return firstOrNull(db.select().from(users).where(whereUser(key)).limit(1));
 }
 
 export type UserChangeSet = Partial<
@@ -82,15 +82,18 @@ export async function updateUserIfUnchanged(
   set: UserChangeSet,
   endSessions: boolean,
 ): Promise<UserSummary | null> {
-  const [updated] = await db
-    .update(users)
-    .set({
-      ...set,
-      ...(endSessions ? { sessionVersion: sql`${users.sessionVersion} + 1` } : {}),
-    })
-    .where(and(eq(users.id, id), eq(users.role, expected.role), eq(users.active, expected.active)))
-    .returning(summaryColumns);
-  return updated ?? null;
+  return firstOrNull(
+    db
+      .update(users)
+      .set({
+        ...set,
+        ...(endSessions ? { sessionVersion: sql`${users.sessionVersion} + 1` } : {}),
+      })
+      .where(
+        and(eq(users.id, id), eq(users.role, expected.role), eq(users.active, expected.active)),
+      )
+      .returning(summaryColumns),
+  );
 }
 
 /** The ids of the active admins, locked in id order so concurrent demotions queue up. */
@@ -106,42 +109,35 @@ export async function lockActiveAdminIds(db: Db): Promise<string[]> {
 
 /** A user without the password hash: for the session check and issuing a personal token. */
 export async function findUserProfile(db: Db, id: string) {
-  const [user] = await db
-    .select({
-      id: users.id,
-      email: users.email,
-      name: users.name,
-      role: users.role,
-      active: users.active,
-      sessionVersion: users.sessionVersion,
-      timeZone: users.timeZone,
-    })
-    .from(users)
-    .where(eq(users.id, id))
-    .limit(1);
-  return user ?? null;
+  return firstOrNull(
+    db
+      .select({
+        ...identityColumns,
+        active: users.active,
+        sessionVersion: users.sessionVersion,
+        timeZone: users.timeZone,
+      })
+      .from(users)
+      .where(eq(users.id, id))
+      .limit(1),
+  );
 }
 
 /** The active user with this (lower-case) email, as a session starts from it. */
 export async function findActiveUserByExactEmail(db: Db, email: string) {
-  const [user] = await db
-    .select({
-      id: users.id,
-      email: users.email,
-      name: users.name,
-      role: users.role,
-      sessionVersion: users.sessionVersion,
-    })
-    .from(users)
-    .where(and(eq(users.email, email), eq(users.active, true)))
-    .limit(1);
-  return user ?? null;
+  return firstOrNull(
+    db
+      .select({ ...identityColumns, sessionVersion: users.sessionVersion })
+      .from(users)
+      .where(and(eq(users.email, email), eq(users.active, true)))
+      .limit(1),
+  );
 }
 
 /** The active users among `emails`. */
 export async function listActiveUsersByEmail(db: Db, emails: string[]) {
   return db
-    .select({ id: users.id, email: users.email, name: users.name, role: users.role })
+    .select(identityColumns)
     .from(users)
     .where(and(inArray(users.email, emails), eq(users.active, true)));
 }
@@ -173,12 +169,13 @@ export async function upsertUserWithPassword(
 
 /** The user's email and time zone, locked until the transaction ends. */
 export async function lockUserTimeZone(db: Db, id: string) {
-  const [current] = await db
-    .select({ email: users.email, timeZone: users.timeZone })
-    .from(users)
-    .where(eq(users.id, id))
-    .for("update");
-  return current ?? null;
+  return firstOrNull(
+    db
+      .select({ email: users.email, timeZone: users.timeZone })
+      .from(users)
+      .where(eq(users.id, id))
+      .for("update"),
+  );
 }
 
 export async function updateUserTimeZone(db: Db, id: string, timeZone: string): Promise<void> {

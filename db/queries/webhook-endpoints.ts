@@ -1,6 +1,7 @@
 import "server-only";
 import { and, arrayOverlaps, desc, eq, sql } from "drizzle-orm";
 import type { Db } from "../client";
+import { firstOrNull } from "../rows";
 import { webhookEndpoints, type CommandKind } from "../schema";
 
 /* The webhooks the outbox delivers to. */
@@ -67,12 +68,13 @@ export async function deactivateEndpointRow(
   tx: Db,
   id: string,
 ): Promise<{ name: string; url: string } | null> {
-  const [row] = await tx
-    .update(webhookEndpoints)
-    .set({ active: false, deactivatedAt: sql`now()` })
-    .where(and(eq(webhookEndpoints.id, id), eq(webhookEndpoints.active, true)))
-    .returning({ name: webhookEndpoints.name, url: webhookEndpoints.url });
-  return row ?? null;
+  return firstOrNull(
+    tx
+      .update(webhookEndpoints)
+      .set({ active: false, deactivatedAt: sql`now()` })
+      .where(and(eq(webhookEndpoints.id, id), eq(webhookEndpoints.active, true)))
+      .returning({ name: webhookEndpoints.name, url: webhookEndpoints.url }),
+  );
 }
 
 /** Active ones first, newest first. */
@@ -88,29 +90,31 @@ export async function activeEndpointFor(
   db: Db,
   kind: CommandKind,
 ): Promise<{ id: string; name: string } | null> {
-  const [row] = await db
-    .select({ id: webhookEndpoints.id, name: webhookEndpoints.name })
-    .from(webhookEndpoints)
-    .where(and(eq(webhookEndpoints.active, true), arrayOverlaps(webhookEndpoints.kinds, [kind])))
-    .orderBy(desc(webhookEndpoints.createdAt))
-    .limit(1);
-  return row ?? null;
+  return firstOrNull(
+    db
+      .select({ id: webhookEndpoints.id, name: webhookEndpoints.name })
+      .from(webhookEndpoints)
+      .where(and(eq(webhookEndpoints.active, true), arrayOverlaps(webhookEndpoints.kinds, [kind])))
+      .orderBy(desc(webhookEndpoints.createdAt))
+      .limit(1),
+  );
 }
 
 export async function findActiveEndpointNamed(
   db: Db,
   name: string,
 ): Promise<{ id: string; url: string; secret: string } | null> {
-  const [row] = await db
-    .select({
-      id: webhookEndpoints.id,
-      url: webhookEndpoints.url,
-      secret: webhookEndpoints.secret,
-    })
-    .from(webhookEndpoints)
-    .where(and(eq(webhookEndpoints.name, name), eq(webhookEndpoints.active, true)))
-    .limit(1);
-  return row ?? null;
+  return firstOrNull(
+    db
+      .select({
+        id: webhookEndpoints.id,
+        url: webhookEndpoints.url,
+        secret: webhookEndpoints.secret,
+      })
+      .from(webhookEndpoints)
+      .where(and(eq(webhookEndpoints.name, name), eq(webhookEndpoints.active, true)))
+      .limit(1),
+  );
 }
 
 /** Points an endpoint elsewhere in place, so commands still pending follow it. */

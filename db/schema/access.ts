@@ -1,6 +1,5 @@
 import { sql } from "drizzle-orm";
 import {
-  bigserial,
   boolean,
   index,
   inet,
@@ -10,9 +9,9 @@ import {
   pgTable,
   primaryKey,
   text,
-  timestamp,
   uuid,
 } from "drizzle-orm/pg-core";
+import { tstz, nowOnInsert, uuidId, serialId } from "./columns";
 
 export const ROLES = ["executive", "finance", "operations", "admin"] as const;
 export const roleEnum = pgEnum("role", ROLES);
@@ -27,7 +26,7 @@ export const API_KEY_SCOPES = ["ingest", "read", "work"] as const;
 export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
 
 export const users = pgTable("users", {
-  id: uuid("id").primaryKey().defaultRandom(),
+  id: uuidId(),
   email: text("email").notNull().unique(),
   name: text("name"),
   role: roleEnum("role").notNull(),
@@ -37,27 +36,30 @@ export const users = pgTable("users", {
   sessionVersion: integer("session_version").notNull().default(0),
   /** IANA zone every date is shown in for this user (lib/auth/time-zone.ts validates it). */
   timeZone: text("time_zone").notNull().default("UTC"),
-  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  createdAt: nowOnInsert("created_at"),
 });
+
+/** A column naming a person: who created, changed, owns or decided something. */
+export const userRef = (name: string) => uuid(name).references(() => users.id);
 
 export const apiKeys = pgTable(
   "api_keys",
   {
-    id: uuid("id").primaryKey().defaultRandom(),
+    id: uuidId(),
     name: text("name").notNull(),
     /** The first characters of the key, shown in lists so a key can be recognised without its secret. */
     prefix: text("prefix").notNull(),
     /** SHA-256 of the whole key: keys are 256-bit random, so a slow hash adds nothing. */
     keyHash: text("key_hash").notNull().unique(),
     scopes: text("scopes").array().notNull(),
-    createdBy: uuid("created_by").references(() => users.id),
+    createdBy: userRef("created_by"),
     /** Set on a personal token: the person it acts as, with their role. Null on a service key. */
-    userId: uuid("user_id").references(() => users.id),
+    userId: userRef("user_id"),
     /** A personal token may end by itself; a service key lasts until revoked. */
-    expiresAt: timestamp("expires_at", { withTimezone: true }),
-    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
-    lastUsedAt: timestamp("last_used_at", { withTimezone: true }),
-    revokedAt: timestamp("revoked_at", { withTimezone: true }),
+    expiresAt: tstz("expires_at"),
+    createdAt: nowOnInsert("created_at"),
+    lastUsedAt: tstz("last_used_at"),
+    revokedAt: tstz("revoked_at"),
   },
   (t) => [
     index("api_keys_active_idx")
@@ -76,8 +78,8 @@ export const apiKeys = pgTable(
 export const auditLog = pgTable(
   "audit_log",
   {
-    id: bigserial("id", { mode: "number" }).primaryKey(),
-    at: timestamp("at", { withTimezone: true }).notNull().defaultNow(),
+    id: serialId(),
+    at: nowOnInsert("at"),
     actorType: text("actor_type", { enum: ["user", "api_key", "system", "cli"] }).notNull(),
     actorId: text("actor_id"),
     actorLabel: text("actor_label"),
@@ -107,8 +109,8 @@ export const auditLog = pgTable(
 export const signInAttempts = pgTable(
   "sign_in_attempts",
   {
-    id: bigserial("id", { mode: "number" }).primaryKey(),
-    at: timestamp("at", { withTimezone: true }).notNull().defaultNow(),
+    id: serialId(),
+    at: nowOnInsert("at"),
     email: text("email").notNull(),
     ip: text("ip"),
     succeeded: boolean("succeeded").notNull(),
@@ -135,7 +137,7 @@ export const idempotencyKeys = pgTable(
     response: text("response"),
     etag: text("etag"),
     location: text("location"),
-    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    createdAt: nowOnInsert("created_at"),
   },
   (t) => [
     primaryKey({ columns: [t.owner, t.key] }),

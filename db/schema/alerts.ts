@@ -6,19 +6,17 @@ import {
   jsonb,
   pgTable,
   text,
-  timestamp,
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
+import { tstz, nowOnInsert, uuidId } from "./columns";
 import type { AlertChannelKind, AlertCondition, AlertSeverity } from "../../lib/contract/alerts";
-import { users } from "./access";
+import { userRef } from "./access";
 
 /*
  * Alerting: channels (where a notice goes), rules (what to watch) and alerts (one per rule ×
  * dimension while the condition holds). Notices reach channels through the outbox.
  */
-
-const tstz = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
 
 export const ALERT_STATES = ["pending", "firing", "resolved"] as const;
 export type AlertState = (typeof ALERT_STATES)[number];
@@ -28,20 +26,20 @@ export type AlertState = (typeof ALERT_STATES)[number];
  * webhook channel's signing secret is sealed like an outbox endpoint's and shown once.
  */
 export const alertChannels = pgTable("alert_channels", {
-  id: uuid("id").primaryKey().defaultRandom(),
+  id: uuidId(),
   kind: text("kind").$type<AlertChannelKind>().notNull(),
   name: text("name").notNull(),
   config: jsonb("config").$type<{ url?: string; to?: string[] }>().notNull(),
   secret: text("secret"),
   active: boolean("active").notNull().default(true),
-  createdBy: uuid("created_by").references(() => users.id),
-  createdAt: tstz("created_at").notNull().defaultNow(),
-  updatedAt: tstz("updated_at").notNull().defaultNow(),
+  createdBy: userRef("created_by"),
+  createdAt: nowOnInsert("created_at"),
+  updatedAt: nowOnInsert("updated_at"),
 });
 
 /** `entity`: null is the whole company, "*" one alert per entity. `for_ms`: the pending duration. */
 export const alertRules = pgTable("alert_rules", {
-  id: uuid("id").primaryKey().defaultRandom(),
+  id: uuidId(),
   name: text("name").notNull(),
   severity: text("severity").$type<AlertSeverity>().notNull(),
   condition: jsonb("condition").$type<AlertCondition>().notNull(),
@@ -52,9 +50,9 @@ export const alertRules = pgTable("alert_rules", {
     .notNull()
     .default(sql`'{}'::uuid[]`),
   enabled: boolean("enabled").notNull().default(true),
-  ownerId: uuid("owner_id").references(() => users.id),
-  createdAt: tstz("created_at").notNull().defaultNow(),
-  updatedAt: tstz("updated_at").notNull().defaultNow(),
+  ownerId: userRef("owner_id"),
+  createdAt: nowOnInsert("created_at"),
+  updatedAt: nowOnInsert("updated_at"),
   deletedAt: tstz("deleted_at"),
 });
 
@@ -67,7 +65,7 @@ export const alertRules = pgTable("alert_rules", {
 export const alerts = pgTable(
   "alerts",
   {
-    id: uuid("id").primaryKey().defaultRandom(),
+    id: uuidId(),
     ruleId: uuid("rule_id")
       .notNull()
       .references(() => alertRules.id),
@@ -80,7 +78,7 @@ export const alerts = pgTable(
     resolvedAt: tstz("resolved_at"),
     lastEvaluatedAt: tstz("last_evaluated_at").notNull(),
     acknowledgedAt: tstz("acknowledged_at"),
-    acknowledgedBy: uuid("acknowledged_by").references(() => users.id),
+    acknowledgedBy: userRef("acknowledged_by"),
     acknowledgeComment: text("acknowledge_comment"),
   },
   (t) => [

@@ -1,17 +1,7 @@
 import { sql } from "drizzle-orm";
-import {
-  bigint,
-  check,
-  pgTable,
-  primaryKey,
-  text,
-  timestamp,
-  uniqueIndex,
-  uuid,
-} from "drizzle-orm/pg-core";
-import { users } from "./access";
-
-const tstz = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
+import { check, pgTable, primaryKey, text, uniqueIndex } from "drizzle-orm/pg-core";
+import { tstz, nowOnInsert, int8, uuidId } from "./columns";
+import { userRef } from "./access";
 
 /**
  * An accounting period of one legal entity: [period_start, period_end), a calendar month in UTC
@@ -22,13 +12,13 @@ const tstz = (name: string) => timestamp(name, { withTimezone: true, mode: "date
 export const accountingPeriods = pgTable(
   "accounting_periods",
   {
-    id: uuid("id").primaryKey().defaultRandom(),
+    id: uuidId(),
     entity: text("entity").notNull(),
     periodStart: tstz("period_start").notNull(),
     periodEnd: tstz("period_end").notNull(),
     closedAt: tstz("closed_at"),
-    closedBy: uuid("closed_by").references(() => users.id),
-    updatedAt: tstz("updated_at").notNull().defaultNow(),
+    closedBy: userRef("closed_by"),
+    updatedAt: nowOnInsert("updated_at"),
   },
   (t) => [
     uniqueIndex("accounting_periods_entity_start").on(t.entity, t.periodStart),
@@ -47,9 +37,9 @@ export const materialityThresholds = pgTable(
   {
     entity: text("entity").notNull(),
     currency: text("currency").notNull(),
-    thresholdMinor: bigint("threshold_minor", { mode: "number" }).notNull(),
-    updatedAt: tstz("updated_at").notNull().defaultNow(),
-    updatedBy: uuid("updated_by").references(() => users.id),
+    thresholdMinor: int8("threshold_minor").notNull(),
+    updatedAt: nowOnInsert("updated_at"),
+    updatedBy: userRef("updated_by"),
   },
   (t) => [
     primaryKey({ columns: [t.entity, t.currency] }),

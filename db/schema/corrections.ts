@@ -1,16 +1,7 @@
 import { sql } from "drizzle-orm";
-import {
-  bigint,
-  check,
-  index,
-  integer,
-  pgTable,
-  text,
-  timestamp,
-  uniqueIndex,
-  uuid,
-} from "drizzle-orm/pg-core";
-import { apiKeys, users } from "./access";
+import { check, index, integer, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { tstz, nowOnInsert, int8, uuidId } from "./columns";
+import { apiKeys, userRef, users } from "./access";
 import { exceptions } from "./exceptions";
 import { outboxCommands } from "./outbox";
 
@@ -36,18 +27,16 @@ export const CORRECTABLE_EXCEPTION_TYPES = [
 export const CORRECTION_STATUSES = ["pending_approval", "approved", "rejected"] as const;
 export type CorrectionStatus = (typeof CORRECTION_STATUSES)[number];
 
-const tstz = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
-
 /** A proposed change of money, under maker-checker control. */
 export const corrections = pgTable(
   "corrections",
   {
-    id: uuid("id").primaryKey().defaultRandom(),
+    id: uuidId(),
     exceptionId: uuid("exception_id")
       .notNull()
       .references(() => exceptions.id),
     kind: text("kind", { enum: CORRECTION_KINDS }).notNull(),
-    amountMinor: bigint("amount_minor", { mode: "number" }).notNull(),
+    amountMinor: int8("amount_minor").notNull(),
     currency: text("currency").notNull(),
     entity: text("entity"),
     targetSystem: text("target_system").notNull(),
@@ -56,9 +45,9 @@ export const corrections = pgTable(
     /** 1, or 2 above the entity's threshold; fixed when proposed so a later threshold change cannot lower it. */
     requiredApprovals: integer("required_approvals").notNull(),
     /** The person who proposed it, or null when a service key did (proposedByKeyId). */
-    proposedBy: uuid("proposed_by").references(() => users.id),
+    proposedBy: userRef("proposed_by"),
     proposedByKeyId: uuid("proposed_by_key_id").references(() => apiKeys.id),
-    proposedAt: tstz("proposed_at").notNull().defaultNow(),
+    proposedAt: nowOnInsert("proposed_at"),
     decidedAt: tstz("decided_at"),
     commandId: uuid("command_id").references(() => outboxCommands.id),
     /** Bumped on every change; approving needs the version the approver read. */
@@ -80,7 +69,7 @@ export const corrections = pgTable(
 export const correctionDecisions = pgTable(
   "correction_decisions",
   {
-    id: uuid("id").primaryKey().defaultRandom(),
+    id: uuidId(),
     correctionId: uuid("correction_id")
       .notNull()
       .references(() => corrections.id),
@@ -89,7 +78,7 @@ export const correctionDecisions = pgTable(
       .references(() => users.id),
     decision: text("decision", { enum: ["approve", "reject"] }).notNull(),
     reason: text("reason").notNull(),
-    at: tstz("at").notNull().defaultNow(),
+    at: nowOnInsert("at"),
   },
   (t) => [uniqueIndex("correction_decisions_once").on(t.correctionId, t.deciderId)],
 );
@@ -100,9 +89,9 @@ export const approvalThresholds = pgTable(
   {
     entity: text("entity").notNull(),
     currency: text("currency").notNull(),
-    thresholdMinor: bigint("threshold_minor", { mode: "number" }).notNull(),
-    updatedBy: uuid("updated_by").references(() => users.id),
-    updatedAt: tstz("updated_at").notNull().defaultNow(),
+    thresholdMinor: int8("threshold_minor").notNull(),
+    updatedBy: userRef("updated_by"),
+    updatedAt: nowOnInsert("updated_at"),
   },
   (t) => [uniqueIndex("approval_thresholds_entity_currency").on(t.entity, t.currency)],
 );

@@ -1,69 +1,43 @@
 import { sql } from "drizzle-orm";
 import type { AnyPgColumn } from "drizzle-orm/pg-core";
 import {
-  bigint,
-  bigserial,
   check,
   index,
   integer,
   jsonb,
   pgTable,
   text,
-  timestamp,
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
-import { apiKeys, users } from "./access";
+import { tstz, nowOnInsert, int8, uuidId, serialId } from "./columns";
+import { apiKeys, userRef } from "./access";
+import {
+  CLOSED_EXCEPTION_STATUSES,
+  COMMENT_MAX_LENGTH,
+  EXCEPTION_STATUSES,
+  EXCEPTION_TYPES,
+  OPEN_EXCEPTION_STATUSES,
+  SEVERITIES,
+  type ExceptionStatus,
+} from "./exception-vocabulary";
 
-export const EXCEPTION_TYPES = [
-  "erp_posting_failed",
-  "invoice_disputed",
-  "reconciliation_break",
-  "entitlement_out_of_sync",
-  "retroactive_amendment",
-  "usage_incomplete",
-  "event_rejected",
-] as const;
-export type ExceptionType = (typeof EXCEPTION_TYPES)[number];
+export * from "./exception-vocabulary";
 
-export const EXCEPTION_STATUSES = [
-  "open",
-  "in_progress",
-  "awaiting_approval",
-  /** A correction was approved and sent; the target system has not yet reported it done. */
-  "awaiting_confirmation",
-  "resolved",
-  "dismissed",
-] as const;
-export type ExceptionStatus = (typeof EXCEPTION_STATUSES)[number];
-/**
- * Statuses in which an exception is not finished: it still needs someone, or (awaiting
- * confirmation) the problem is not gone until the target system says so.
- */
-export const OPEN_EXCEPTION_STATUSES = [
-  "open",
-  "in_progress",
-  "awaiting_approval",
-  "awaiting_confirmation",
-] as const;
+/** Statuses as a literal SQL list, `('open', …)`, for raw queries. */
+const statusListSql = (statuses: readonly ExceptionStatus[]) =>
+  sql.raw(`(${statuses.map((s) => `'${s}'`).join(", ")})`);
 
 /**
- * The open statuses as a literal SQL list, `('open', …)`, for raw queries: literal so the
- * planner can match a query's status list to the partial indexes below.
+ * The open statuses as a literal SQL list: literal so the planner can match a query's status
+ * list to the partial indexes below.
  */
-export const OPEN_STATUS_SQL = sql.raw(
-  `(${OPEN_EXCEPTION_STATUSES.map((s) => `'${s}'`).join(", ")})`,
-);
-
-export const SEVERITIES = ["low", "medium", "high", "critical"] as const;
-export type Severity = (typeof SEVERITIES)[number];
-
-const tstz = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
+export const OPEN_STATUS_SQL = statusListSql(OPEN_EXCEPTION_STATUSES);
+/** The closed statuses as a literal SQL list. */
+export const CLOSED_STATUS_SQL = statusListSql(CLOSED_EXCEPTION_STATUSES);
 
 /** The predicate of the partial indexes: literal, so the planner can match a query's status list to it. */
 const stillOpen = (status: AnyPgColumn) => sql`${status} in ${OPEN_STATUS_SQL}`;
-
-export const COMMENT_MAX_LENGTH = 4000;
 
 /**
  * One row per underlying problem: (type, problem_key) is unique, so a repeated or late event
@@ -73,7 +47,7 @@ export const COMMENT_MAX_LENGTH = 4000;
 export const exceptions = pgTable(
   "exceptions",
   {
-    id: uuid("id").primaryKey().defaultRandom(),
+    id: uuidId(),
     type: text("type", { enum: EXCEPTION_TYPES }).notNull(),
     /** What makes two occurrences the same problem, e.g. the posting id or run id + key. */
     problemKey: text("problem_key").notNull(),
@@ -81,9 +55,9 @@ export const exceptions = pgTable(
     severity: text("severity", { enum: SEVERITIES }).notNull().default("medium"),
     title: text("title").notNull(),
     entity: text("entity"),
-    amountMinor: bigint("amount_minor", { mode: "number" }),
+    amountMinor: int8("amount_minor"),
     currency: text("currency"),
-    ownerId: uuid("owner_id").references(() => users.id),
+    ownerId: userRef("owner_id"),
     invoiceId: text("invoice_id"),
     postingId: text("posting_id"),
     paymentId: text("payment_id"),
@@ -91,8 +65,8 @@ export const exceptions = pgTable(
     runId: text("run_id"),
     contractId: text("contract_id"),
     details: jsonb("details").notNull().default({}),
-    openedAt: tstz("opened_at").notNull().defaultNow(),
-    updatedAt: tstz("updated_at").notNull().defaultNow(),
+    openedAt: nowOnInsert("opened_at"),
+    updatedAt: nowOnInsert("updated_at"),
     closedAt: tstz("closed_at"),
     /** `system` when telemetry closed it, else the user's id. */
     closedBy: text("closed_by"),
@@ -135,15 +109,15 @@ export const exceptions = pgTable(
 export const exceptionComments = pgTable(
   "exception_comments",
   {
-    id: bigserial("id", { mode: "number" }).primaryKey(),
+    id: serialId(),
     exceptionId: uuid("exception_id")
       .notNull()
       .references(() => exceptions.id),
     /** The person who wrote it, or null when a service key did (authorKeyId). */
-    authorId: uuid("author_id").references(() => users.id),
+    authorId: userRef("author_id"),
     authorKeyId: uuid("author_key_id").references(() => apiKeys.id),
     body: text("body").notNull(),
-    createdAt: tstz("created_at").notNull().defaultNow(),
+    createdAt: nowOnInsert("created_at"),
   },
   (t) => [
     index("exception_comments_exception_idx").on(t.exceptionId, t.createdAt, t.id),
@@ -157,5 +131,11 @@ export const exceptionComments = pgTable(
     ),
   ],
 );
+
+/** The ids that tie an exception to the events of its timeline. */
+export type ExceptionCorrelation = Pick<
+  typeof exceptions.$inferSelect,
+  "invoiceId" | "postingId" | "paymentId" | "customerId" | "runId" | "contractId"
+>;
 
 export type ExceptionComment = typeof exceptionComments.$inferSelect;

@@ -1,6 +1,5 @@
 import { sql } from "drizzle-orm";
 import {
-  bigserial,
   boolean,
   check,
   index,
@@ -8,11 +7,11 @@ import {
   jsonb,
   pgTable,
   text,
-  timestamp,
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
-import { users } from "./access";
+import { tstz, nowOnInsert, uuidId, serialId } from "./columns";
+import { userRef } from "./access";
 import { alertChannels } from "./alerts";
 import { exceptions } from "./exceptions";
 
@@ -36,8 +35,6 @@ export type OutboxKind = CommandKind | (typeof ALERT_NOTICE_KINDS)[number];
 export const COMMAND_STATUSES = ["pending", "delivering", "delivered", "dead"] as const;
 export type CommandStatus = (typeof COMMAND_STATUSES)[number];
 
-const tstz = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
-
 /**
  * A receiving system's webhook. The secret signs every delivery (Standard Webhooks); it has
  * to be kept readable to sign with, so it is shown to the admin once, at creation, and no
@@ -46,15 +43,15 @@ const tstz = (name: string) => timestamp(name, { withTimezone: true, mode: "date
 export const webhookEndpoints = pgTable(
   "webhook_endpoints",
   {
-    id: uuid("id").primaryKey().defaultRandom(),
+    id: uuidId(),
     name: text("name").notNull(),
     url: text("url").notNull(),
     /** `whsec_` + base64 of 32 random bytes. */
     secret: text("secret").notNull(),
     kinds: text("kinds").array().notNull(),
     active: boolean("active").notNull().default(true),
-    createdBy: uuid("created_by").references(() => users.id),
-    createdAt: tstz("created_at").notNull().defaultNow(),
+    createdBy: userRef("created_by"),
+    createdAt: nowOnInsert("created_at"),
     deactivatedAt: tstz("deactivated_at"),
   },
   (t) => [
@@ -76,7 +73,7 @@ export const webhookEndpoints = pgTable(
 export const outboxCommands = pgTable(
   "outbox_commands",
   {
-    id: uuid("id").primaryKey().defaultRandom(),
+    id: uuidId(),
     kind: text("kind", { enum: [...COMMAND_KINDS, ...ALERT_NOTICE_KINDS] }).notNull(),
     /** Exactly one of the two is set: a command's endpoint, or an alert notice's channel. */
     endpointId: uuid("endpoint_id").references(() => webhookEndpoints.id),
@@ -87,12 +84,12 @@ export const outboxCommands = pgTable(
     status: text("status", { enum: COMMAND_STATUSES }).notNull().default("pending"),
     /** Delivery attempts started, counted when claimed. */
     attempts: integer("attempts").notNull().default(0),
-    nextAttemptAt: tstz("next_attempt_at").notNull().defaultNow(),
+    nextAttemptAt: nowOnInsert("next_attempt_at"),
     leaseUntil: tstz("lease_until"),
     lastError: text("last_error"),
-    createdBy: uuid("created_by").references(() => users.id),
-    createdAt: tstz("created_at").notNull().defaultNow(),
-    updatedAt: tstz("updated_at").notNull().defaultNow(),
+    createdBy: userRef("created_by"),
+    createdAt: nowOnInsert("created_at"),
+    updatedAt: nowOnInsert("updated_at"),
     deliveredAt: tstz("delivered_at"),
   },
   (t) => [
@@ -117,12 +114,12 @@ export const outboxCommands = pgTable(
 export const outboxDeliveries = pgTable(
   "outbox_deliveries",
   {
-    id: bigserial("id", { mode: "number" }).primaryKey(),
+    id: serialId(),
     commandId: uuid("command_id")
       .notNull()
       .references(() => outboxCommands.id),
     attempt: integer("attempt").notNull(),
-    at: tstz("at").notNull().defaultNow(),
+    at: nowOnInsert("at"),
     /** The receiver's answer; null when there was none (timeout, refused connection). */
     httpStatus: integer("http_status"),
     error: text("error"),

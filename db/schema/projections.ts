@@ -1,15 +1,6 @@
 import { sql } from "drizzle-orm";
-import {
-  bigint,
-  date,
-  doublePrecision,
-  index,
-  pgTable,
-  primaryKey,
-  text,
-  timestamp,
-  uuid,
-} from "drizzle-orm/pg-core";
+import { doublePrecision, index, pgTable, primaryKey, text, uuid } from "drizzle-orm/pg-core";
+import { tstz, int8, utcDay } from "./columns";
 import { millisBetween } from "./durations";
 import { events } from "./telemetry";
 
@@ -21,11 +12,9 @@ import { events } from "./telemetry";
  * any arrival order.
  */
 
-const tstz = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
-const minor = (name: string) => bigint(name, { mode: "number" });
 /** Indexed where it is not the key: retention deletes by it and the foreign key is checked by it. */
 const eventSeq = () =>
-  bigint("event_seq", { mode: "number" })
+  int8("event_seq")
     .notNull()
     .references(() => events.seq);
 const eventOrder = {
@@ -50,9 +39,9 @@ export const usageCheckpoints = pgTable(
     meter: text("meter").notNull(),
     windowStart: tstz("window_start").notNull(),
     windowEnd: tstz("window_end").notNull(),
-    expectedCount: bigint("expected_count", { mode: "number" }).notNull(),
-    receivedCount: bigint("received_count", { mode: "number" }).notNull(),
-    rejectedCount: bigint("rejected_count", { mode: "number" }),
+    expectedCount: int8("expected_count").notNull(),
+    receivedCount: int8("received_count").notNull(),
+    rejectedCount: int8("rejected_count"),
     eventSeq: eventSeq(),
     ...eventOrder,
   },
@@ -73,10 +62,10 @@ export const usageCheckpoints = pgTable(
 
 /** The sums every usage completeness rollup keeps per key (see usage_completeness_days). */
 const usageSums = () => ({
-  checkpoints: bigint("checkpoints", { mode: "number" }).notNull(),
-  expected: bigint("expected", { mode: "number" }).notNull(),
-  received: bigint("received", { mode: "number" }).notNull(),
-  missing: bigint("missing", { mode: "number" }).notNull(),
+  checkpoints: int8("checkpoints").notNull(),
+  expected: int8("expected").notNull(),
+  received: int8("received").notNull(),
+  missing: int8("missing").notNull(),
 });
 
 /**
@@ -90,7 +79,7 @@ const usageSums = () => ({
 export const usageCompletenessDays = pgTable(
   "usage_completeness_days",
   {
-    day: date("day", { mode: "string" }).notNull(),
+    day: utcDay("day").notNull(),
     entity: text("entity").notNull(),
     source: text("source").notNull(),
     meter: text("meter").notNull(),
@@ -122,7 +111,7 @@ export const usageCompletenessDays = pgTable(
 export const usageCompletenessMonths = pgTable(
   "usage_completeness_months",
   {
-    month: date("month", { mode: "string" }).notNull(),
+    month: utcDay("month").notNull(),
     entity: text("entity").notNull(),
     source: text("source").notNull(),
     meter: text("meter").notNull(),
@@ -139,7 +128,7 @@ export const usageCompletenessMonths = pgTable(
 export const usageCompletenessEntityDays = pgTable(
   "usage_completeness_entity_days",
   {
-    day: date("day", { mode: "string" }).notNull(),
+    day: utcDay("day").notNull(),
     entity: text("entity").notNull(),
     ...usageSums(),
   },
@@ -154,7 +143,7 @@ export const invoices = pgTable(
     customerId: text("customer_id").notNull(),
     entity: text("entity").notNull(),
     currency: text("currency").notNull(),
-    amountMinor: minor("amount_minor").notNull(),
+    amountMinor: int8("amount_minor").notNull(),
     periodStart: tstz("period_start").notNull(),
     periodEnd: tstz("period_end").notNull(),
     issuedAt: tstz("issued_at").notNull(),
@@ -180,7 +169,7 @@ export const invoiceDisputes = pgTable(
     eventSeq: eventSeq().primaryKey(),
     invoiceId: text("invoice_id").notNull(),
     reason: text("reason").notNull(),
-    amountMinor: minor("amount_minor"),
+    amountMinor: int8("amount_minor"),
     ...eventOrder,
   },
   (t) => [index("invoice_disputes_invoice_idx").on(t.invoiceId)],
@@ -190,7 +179,7 @@ export const erpPostingAttempts = pgTable(
   "erp_posting_attempts",
   {
     postingId: text("posting_id").notNull(),
-    attempt: bigint("attempt", { mode: "number" }).notNull(),
+    attempt: int8("attempt").notNull(),
     invoiceId: text("invoice_id").notNull(),
     entity: text("entity").notNull(),
     status: text("status", { enum: ["succeeded", "failed"] }).notNull(),
@@ -218,7 +207,7 @@ export const payments = pgTable(
     /** The entity the payment names itself; its invoice's, when it names a known one, wins. */
     entity: text("entity"),
     currency: text("currency").notNull(),
-    amountMinor: minor("amount_minor").notNull(),
+    amountMinor: int8("amount_minor").notNull(),
     receivedAt: tstz("received_at").notNull(),
     eventSeq: eventSeq(),
     ...supersedingOrder,
@@ -260,9 +249,9 @@ export const reconciliationResults = pgTable(
     periodStart: tstz("period_start").notNull(),
     periodEnd: tstz("period_end").notNull(),
     currency: text("currency").notNull(),
-    expectedMinor: minor("expected_minor").notNull(),
-    actualMinor: minor("actual_minor").notNull(),
-    toleranceMinor: minor("tolerance_minor").notNull().default(0),
+    expectedMinor: int8("expected_minor").notNull(),
+    actualMinor: int8("actual_minor").notNull(),
+    toleranceMinor: int8("tolerance_minor").notNull().default(0),
     eventSeq: eventSeq(),
     ...supersedingOrder,
   },
@@ -283,7 +272,7 @@ export const contractAmendments = pgTable(
     effectiveFrom: tstz("effective_from").notNull(),
     amendedAt: tstz("amended_at").notNull(),
     currency: text("currency").notNull(),
-    amountImpactMinor: minor("amount_impact_minor").notNull(),
+    amountImpactMinor: int8("amount_impact_minor").notNull(),
     ...eventOrder,
   },
   (t) => [

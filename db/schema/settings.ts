@@ -1,5 +1,6 @@
-import { jsonb, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
-import { users } from "./access";
+import { jsonb, pgTable, text } from "drizzle-orm/pg-core";
+import { nowOnInsert } from "./columns";
+import { userRef } from "./access";
 
 /**
  * Small, rarely changed configuration an admin edits in the app (KPI targets, …), one JSON
@@ -9,7 +10,7 @@ import { users } from "./access";
 export const settings = pgTable("settings", {
   key: text("key").primaryKey(),
   value: jsonb("value").notNull(),
-  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  updatedAt: nowOnInsert("updated_at"),
   /** Null when changed outside the app (command line, migration). */
-  updatedBy: uuid("updated_by").references(() => users.id),
+  updatedBy: userRef("updated_by"),
 });

@@ -1,13 +1,6 @@
 import { sql } from "drizzle-orm";
-import {
-  bigint,
-  boolean,
-  doublePrecision,
-  index,
-  pgTable,
-  text,
-  timestamp,
-} from "drizzle-orm/pg-core";
+import { boolean, doublePrecision, index, pgTable, text } from "drizzle-orm/pg-core";
+import { tstz, int8 } from "./columns";
 import { millisBetween } from "./durations";
 
 /*
@@ -17,8 +10,6 @@ import { millisBetween } from "./durations";
  * it is never stale after a commit, whoever wrote the sources (ingestion, retention, an
  * operator) and in whatever order the events arrived.
  */
-
-const tstz = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
 
 /** One row per ERP posting: what its attempts add up to (docs/kpis.md, ERP posting). */
 export const erpPostings = pgTable(
@@ -35,8 +26,8 @@ export const erpPostings = pgTable(
     /** The latest attempt failed. */
     openFailure: boolean("open_failure").notNull(),
     firstSuccessAt: tstz("first_success_at"),
-    attempts: bigint("attempts", { mode: "number" }).notNull(),
-    failures: bigint("failures", { mode: "number" }).notNull(),
+    attempts: int8("attempts").notNull(),
+    failures: int8("failures").notNull(),
     /** The invoice's issuedAt, null until the invoice is known. */
     invoiceIssuedAt: tstz("invoice_issued_at"),
     /** Posting latency, first success − the invoice's issuedAt in ms; null until both exist. */

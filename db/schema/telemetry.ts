@@ -1,9 +1,7 @@
 import { millisBetween } from "./durations";
 import { sql } from "drizzle-orm";
 import {
-  bigint,
   bigserial,
-  date,
   doublePrecision,
   index,
   integer,
@@ -15,9 +13,8 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
+import { tstz, nowOnInsert, int8, utcDay, serialId } from "./columns";
 import { apiKeys } from "./access";
-
-const tstz = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
 
 /** Event lag in milliseconds, as the KPI defines it. */
 const LAG_MS = millisBetween(sql`received_at`, sql`"time"`);
@@ -34,7 +31,7 @@ export const events = pgTable(
     eventId: text("event_id").notNull(),
     type: text("type").notNull(),
     time: tstz("time").notNull(),
-    receivedAt: tstz("received_at").notNull().defaultNow(),
+    receivedAt: nowOnInsert("received_at"),
     subject: text("subject"),
     data: jsonb("data").notNull(),
     /** CloudEvents attributes beyond the ones with columns (extensions, dataschema, …), kept verbatim. */
@@ -74,7 +71,7 @@ export const events = pgTable(
 const lagCounts = () => ({
   entity: text("entity").notNull(),
   bucket: integer("bucket").notNull(),
-  events: bigint("events", { mode: "number" }).notNull(),
+  events: int8("events").notNull(),
 });
 
 /**
@@ -87,7 +84,7 @@ const lagCounts = () => ({
 export const eventLagDays = pgTable(
   "event_lag_days",
   {
-    day: date("day", { mode: "string" }).notNull(),
+    day: utcDay("day").notNull(),
     ...lagCounts(),
   },
   (t) => [
@@ -125,9 +122,9 @@ export const eventLagFineDays = pgTable(
   "event_lag_fine_days",
   {
     fine: integer("fine").notNull(),
-    day: date("day", { mode: "string" }).notNull(),
+    day: utcDay("day").notNull(),
     entity: text("entity").notNull(),
-    events: bigint("events", { mode: "number" }).notNull(),
+    events: int8("events").notNull(),
   },
   (t) => [
     primaryKey({ columns: [t.fine, t.day, t.entity] }),
@@ -144,7 +141,7 @@ export const eventLagFineDays = pgTable(
 export const eventLagMonths = pgTable(
   "event_lag_months",
   {
-    month: date("month", { mode: "string" }).notNull(),
+    month: utcDay("month").notNull(),
     ...lagCounts(),
   },
   (t) => [primaryKey({ columns: [t.month, t.entity, t.bucket] })],
@@ -156,8 +153,8 @@ export const eventLagMonths = pgTable(
  * version hold for as long as the version does.
  */
 export const eventLagDayVersions = pgTable("event_lag_day_versions", {
-  day: date("day", { mode: "string" }).primaryKey(),
-  version: bigint("version", { mode: "number" }).notNull(),
+  day: utcDay("day").primaryKey(),
+  version: int8("version").notNull(),
 });
 
 /**
@@ -169,10 +166,10 @@ export const eventLagDayVersions = pgTable("event_lag_day_versions", {
 export const eventLagDayStats = pgTable(
   "event_lag_day_stats",
   {
-    day: date("day", { mode: "string" }).notNull(),
+    day: utcDay("day").notNull(),
     entity: text("entity").notNull(),
-    version: bigint("version", { mode: "number" }).notNull(),
-    events: bigint("events", { mode: "number" }).notNull(),
+    version: int8("version").notNull(),
+    events: int8("events").notNull(),
     p50Ms: doublePrecision("p50_ms"),
     p95Ms: doublePrecision("p95_ms"),
   },
@@ -186,8 +183,8 @@ export const eventLagDayStats = pgTable(
 export const rejectedEvents = pgTable(
   "rejected_events",
   {
-    id: bigserial("id", { mode: "number" }).primaryKey(),
-    receivedAt: tstz("received_at").notNull().defaultNow(),
+    id: serialId(),
+    receivedAt: nowOnInsert("received_at"),
     apiKeyId: uuid("api_key_id").references(() => apiKeys.id),
     channel: text("channel", { enum: ["api", "csv"] }).notNull(),
     batchIndex: integer("batch_index"),

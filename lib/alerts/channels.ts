@@ -7,7 +7,7 @@ import {
   updateChannelAddress,
   type ChannelSummary,
 } from "@/db/queries/alert-channels";
-import { writeAudit, type AuditActor, type RequestMeta } from "@/lib/audit";
+import { deactivateAudited, writeAudit, type AuditContext } from "@/lib/audit";
 import { AlertChannelInput, PagerDutyChannelInput } from "@/lib/contract/alerts";
 import { InvalidInput, NotFound } from "@/lib/errors";
 import { generateWebhookSecret } from "@/lib/outbox/signature";
@@ -23,10 +23,8 @@ import { CHANNEL_SECRET_PURPOSE, PAGERDUTY_EVENTS_URL } from "./render";
 
 export type { ChannelSummary } from "@/db/queries/alert-channels";
 
-export interface WriteContext {
+export interface WriteContext extends AuditContext {
   userId: string | null;
-  actor: AuditActor;
-  meta?: RequestMeta;
 }
 
 function issues(error: { issues: { path: PropertyKey[]; message: string }[] }): string[] {
@@ -150,16 +148,9 @@ export async function updateChannel(
  * and rules stop sending to it. Kept, not deleted, for the delivery log.
  */
 export async function deactivateChannel(db: Db, id: string, context: WriteContext): Promise<void> {
-  await db.transaction(async (tx) => {
-    const row = await deactivateChannelRow(tx, id);
-    if (!row) throw new NotFound("No active alert channel with that id");
-    await writeAudit(tx, {
-      actor: context.actor,
-      action: "alert_channel.deactivated",
-      target: { type: "alert_channel", id },
-      before: { name: row.name, active: true },
-      after: { active: false },
-      meta: context.meta,
-    });
+  await deactivateAudited(db, { type: "alert_channel", id }, context, {
+    deactivate: (tx) => deactivateChannelRow(tx, id),
+    notFound: "No active alert channel with that id",
+    describe: (row) => ({ name: row.name }),
   });
 }

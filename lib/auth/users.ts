@@ -15,8 +15,9 @@ import {
 } from "@/db/queries/users";
 import { ROLES, type Role } from "@/db/schema";
 import { writeAudit, type AuditActor, type RequestMeta } from "@/lib/audit";
-import { Conflict, InvalidInput, NotFound } from "@/lib/errors";
+import { Conflict, NotFound } from "@/lib/errors";
 import { PasswordSchema, hashPassword } from "./passwords";
+import { parseInput } from "@/lib/parse-input";
 
 /*
  * The people who sign in to Closeline. Every change is audited in the transaction that makes
@@ -55,22 +56,13 @@ export interface UserChangeResult {
   changed: boolean;
 }
 
-function parse<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
-  const parsed = schema.safeParse(value);
-  if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.map(
-    (i) => `${i.path.map(String).join(".") || "value"}: ${i.message}`,
-  );
-  throw new InvalidInput(problems.join("; "), problems);
-}
-
 export async function createUser(
   db: Db,
   input: CreateUserInput,
   actor: AuditActor,
   meta?: RequestMeta,
 ): Promise<UserSummary> {
-  const data = parse(CreateUserInput, input);
+  const data = parseInput(CreateUserInput, input);
   // Hash before the transaction: bcrypt takes a third of a second and must not hold locks.
   const passwordHash = data.password ? await hashPassword(data.password) : null;
   return db.transaction(async (tx) => {
@@ -99,7 +91,7 @@ export async function setUserRole(
   actor: AuditActor,
   meta?: RequestMeta,
 ): Promise<UserChangeResult> {
-  const newRole = parse(RoleSchema, role);
+  const newRole = parseInput(RoleSchema, role);
   return changeUser(db, ref, actor, meta, (user) =>
     user.role === newRole
       ? null
@@ -161,7 +153,7 @@ export async function setPassword(
   actor: AuditActor,
   meta?: RequestMeta,
 ): Promise<UserChangeResult> {
-  const passwordHash = await hashPassword(parse(PasswordSchema, password));
+  const passwordHash = await hashPassword(parseInput(PasswordSchema, password));
   return changeUser(db, ref, actor, meta, (user) => ({
     action: "user.password_set",
     set: { passwordHash },

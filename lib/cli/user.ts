@@ -94,45 +94,46 @@ const setRole: Command = {
   },
 };
 
-const deactivate: Command = {
-  name: "user deactivate",
-  usage: "--email E",
-  summary: "Take a user's access away; their sessions end",
-  options: { email: { type: "string" } },
-  required: ["email"],
-  async run({ getDb, out }, args) {
-    const { after, changed } = await deactivateUser(
-      await getDb(),
-      { email: stringValue(args, "email") },
-      CLI_ACTOR,
-    );
-    out.line(
-      changed
-        ? `Deactivated ${after.email}; their sessions have ended.`
-        : `${after.email} is already deactivated; nothing changed.`,
-    );
-  },
-};
+/** Deactivating and reactivating: one option, the opposite change, each saying what it did. */
+function activationCommand(spec: {
+  name: string;
+  summary: string;
+  change: typeof deactivateUser;
+  done: (email: string) => string;
+  already: (email: string) => string;
+}): Command {
+  return {
+    name: spec.name,
+    usage: "--email E",
+    summary: spec.summary,
+    options: { email: { type: "string" } },
+    required: ["email"],
+    async run({ getDb, out }, args) {
+      const { after, changed } = await spec.change(
+        await getDb(),
+        { email: stringValue(args, "email") },
+        CLI_ACTOR,
+      );
+      out.line(changed ? spec.done(after.email) : spec.already(after.email));
+    },
+  };
+}
 
-const reactivate: Command = {
+const deactivate = activationCommand({
+  name: "user deactivate",
+  summary: "Take a user's access away; their sessions end",
+  change: deactivateUser,
+  done: (email) => `Deactivated ${email}; their sessions have ended.`,
+  already: (email) => `${email} is already deactivated; nothing changed.`,
+});
+
+const reactivate = activationCommand({
   name: "user reactivate",
-  usage: "--email E",
   summary: "Give a deactivated user access again",
-  options: { email: { type: "string" } },
-  required: ["email"],
-  async run({ getDb, out }, args) {
-    const { after, changed } = await reactivateUser(
-      await getDb(),
-      { email: stringValue(args, "email") },
-      CLI_ACTOR,
-    );
-    out.line(
-      changed
-        ? `Reactivated ${after.email}; they can sign in again.`
-        : `${after.email} is already active; nothing changed.`,
-    );
-  },
-};
+  change: reactivateUser,
+  done: (email) => `Reactivated ${email}; they can sign in again.`,
+  already: (email) => `${email} is already active; nothing changed.`,
+});
 
 const setPasswordCommand: Command = {
   name: "user set-password",

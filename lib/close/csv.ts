@@ -1,4 +1,5 @@
-import { currencyDigits } from "@/lib/format";
+import { csvCell } from "@/lib/csv-cell";
+import { decimalAmount } from "@/lib/format";
 import type { CloseReadiness } from "./readiness";
 
 /*
@@ -26,25 +27,6 @@ export const CSV_COLUMNS = [
   "link",
 ] as const;
 
-/** A minor-unit amount as a plain decimal string in its currency's digits: 125050 USD → "1250.50". */
-export function minorToDecimal(amountMinor: number, currency: string): string {
-  const digits = currencyDigits(currency);
-  const raw = BigInt(amountMinor);
-  const abs = (raw < 0n ? -raw : raw).toString().padStart(digits + 1, "0");
-  const whole = abs.slice(0, abs.length - digits);
-  return `${raw < 0n ? "-" : ""}${whole}${digits > 0 ? `.${abs.slice(abs.length - digits)}` : ""}`;
-}
-
-/**
- * Quotes a cell per RFC 4180. Text that a spreadsheet would run as a formula (=, +, -, @, tab,
- * CR first) is prefixed with an apostrophe: labels and error messages come from telemetry.
- */
-function textCell(value: string | null | undefined): string {
-  let text = value ?? "";
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
-
 export function readinessCsv(report: CloseReadiness, origin: string): string {
   const closeUrl = `${origin}/close?${new URLSearchParams({ entity: report.entity, period: report.period.key })}`;
   const absolute = (href: string) =>
@@ -52,13 +34,13 @@ export function readinessCsv(report: CloseReadiness, origin: string): string {
   const lines: string[] = [CSV_COLUMNS.join(",")];
   for (const check of report.checks) {
     const head = [
-      textCell(report.entity),
+      csvCell(report.entity),
       report.period.key,
       report.verdict === "go" ? "GO" : "NO-GO",
       check.key,
-      textCell(check.title),
+      csvCell(check.title),
       check.passed ? "pass" : "fail",
-      textCell(check.explanation),
+      csvCell(check.explanation),
       String(check.blockerCount),
     ];
     if (check.blockers.length === 0) {
@@ -71,13 +53,13 @@ export function readinessCsv(report: CloseReadiness, origin: string): string {
         [
           ...head,
           b.kind,
-          textCell(b.ref),
-          textCell(b.label),
-          textCell(b.detail),
+          csvCell(b.ref),
+          csvCell(b.label),
+          csvCell(b.detail),
           money ? String(b.amountMinor) : "",
-          money ? minorToDecimal(b.amountMinor!, b.currency!) : "",
+          money ? decimalAmount(b.amountMinor!, b.currency!) : "",
           b.currency ?? "",
-          textCell(absolute(b.link.href)),
+          csvCell(absolute(b.link.href)),
         ].join(","),
       );
     }

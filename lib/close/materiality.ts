@@ -5,6 +5,7 @@ import { writeAudit, type AuditActor, type RequestMeta } from "@/lib/audit";
 import { CurrencyCode, EntityCode, NonNegativeMinorUnits } from "@/lib/contract";
 import { InvalidInput } from "@/lib/errors";
 import { currencyDigits } from "@/lib/format";
+import { parseInput } from "@/lib/parse-input";
 
 /*
  * Materiality per entity and currency: a reconciliation break or an open dispute at or below
@@ -46,14 +47,7 @@ export interface MaterialitySetter {
 }
 
 export async function setMateriality(db: Db, input: SetMaterialityInput, by: MaterialitySetter) {
-  const parsed = SetMaterialityInput.safeParse(input);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map(
-      (i) => `${i.path.map(String).join(".") || "value"}: ${i.message}`,
-    );
-    throw new InvalidInput(problems.join("; "), problems);
-  }
-  const data = parsed.data;
+  const data = parseInput(SetMaterialityInput, input);
   return db.transaction(async (tx) => {
     const before = await lockMaterialityThreshold(tx, data);
     if (before && before.thresholdMinor === data.thresholdMinor)

@@ -10,6 +10,7 @@ import {
   configuredCompletenessTarget,
   type ReadinessParams,
 } from "./readiness";
+import { parseInput } from "@/lib/parse-input";
 
 /*
  * Marking an accounting period closed and reopening it. Both are finance decisions that the
@@ -40,17 +41,6 @@ export interface PeriodCloser {
   meta?: RequestMeta;
 }
 
-function parse<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {
-  const parsed = schema.safeParse(input);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map(
-      (i) => `${i.path.map(String).join(".") || "value"}: ${i.message}`,
-    );
-    throw new InvalidInput(problems.join("; "), problems);
-  }
-  return parsed.data;
-}
-
 const target = (entity: string, periodKey: string) => ({
   type: "accounting_period",
   id: `${entity}/${periodKey}`,
@@ -62,7 +52,7 @@ export async function closePeriod(
   by: PeriodCloser,
   options: Pick<ReadinessParams, "completenessTarget"> = {},
 ) {
-  const data = parse(ClosePeriodInput, input);
+  const data = parseInput(ClosePeriodInput, input);
   const period = periodFromKey(data.period);
   return db.transaction(async (tx) => {
     // The verdict is taken inside the transaction so the audit entry records what was true
@@ -102,7 +92,7 @@ export async function closePeriod(
 }
 
 export async function reopenPeriod(db: Db, input: ReopenPeriodInput, by: PeriodCloser) {
-  const data = parse(ReopenPeriodInput, input);
+  const data = parseInput(ReopenPeriodInput, input);
   const period = periodFromKey(data.period);
   return db.transaction(async (tx) => {
     // Locks the row so two reopenings cannot both record the same "before".

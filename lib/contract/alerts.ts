@@ -1,4 +1,6 @@
 import { z } from "zod";
+// The plain list, not the schema module: the rule form imports this contract in the browser.
+import { EXCEPTION_TYPES, SEVERITIES } from "@/db/schema/exception-vocabulary";
 
 /*
  * Alerting's contract: the rules and channels an admin writes and the message a channel
@@ -8,17 +10,6 @@ import { z } from "zod";
 export const ALERT_SEVERITIES = ["info", "warning", "critical"] as const;
 export const AlertSeverity = z.enum(ALERT_SEVERITIES);
 export type AlertSeverity = z.infer<typeof AlertSeverity>;
-
-/** The exception types a rule may count; kept here (not imported from db/) so the contract stays standalone. */
-export const ALERTABLE_EXCEPTION_TYPES = [
-  "erp_posting_failed",
-  "invoice_disputed",
-  "reconciliation_break",
-  "entitlement_out_of_sync",
-  "retroactive_amendment",
-  "usage_incomplete",
-  "event_rejected",
-] as const;
 
 /**
  * The headline figures of `GET /api/v1/kpis` a rule may watch, by their path in that report.
@@ -162,10 +153,12 @@ export const KpiChangeCondition = z.object({
   window: Window,
 });
 
+/** The exception types a rule may watch: every type there is. */
+export const ALERTABLE_EXCEPTION_TYPES = EXCEPTION_TYPES;
 const AlertableExceptionType = z.enum(ALERTABLE_EXCEPTION_TYPES);
 
-/** The exception severities, least first; kept here so the contract stays standalone. */
-export const EXCEPTION_SEVERITIES = ["low", "medium", "high", "critical"] as const;
+/** The exception severities, least first. */
+export const EXCEPTION_SEVERITIES = SEVERITIES;
 
 /** Open exceptions of a type at or above `atLeast` (the trigger when none is named). */
 export const OpenExceptionsCondition = z.object({

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { CORRECTION_KINDS } from "@/db/schema";
+import { CORRECTION_KINDS, EXCEPTION_STATUSES, EXCEPTION_TYPES, SEVERITIES } from "@/db/schema";
 import {
   COMMENT_MAX_LENGTH,
   DISMISSAL_CODES,
@@ -148,24 +148,9 @@ const Uuid = z.uuid();
 export const ExceptionResource = z
   .object({
     id: Uuid,
-    type: z.enum([
-      "erp_posting_failed",
-      "invoice_disputed",
-      "reconciliation_break",
-      "entitlement_out_of_sync",
-      "retroactive_amendment",
-      "usage_incomplete",
-      "event_rejected",
-    ]),
-    status: z.enum([
-      "open",
-      "in_progress",
-      "awaiting_approval",
-      "awaiting_confirmation",
-      "resolved",
-      "dismissed",
-    ]),
-    severity: z.enum(["low", "medium", "high", "critical"]),
+    type: z.enum(EXCEPTION_TYPES),
+    status: z.enum(EXCEPTION_STATUSES),
+    severity: z.enum(SEVERITIES),
     title: z.string(),
     entity: z.string().nullable(),
     amountMinor: z.number().nullable(),

@@ -31,6 +31,7 @@ import { Conflict, Forbidden, InvalidInput, NotFound, StaleVersion } from "@/lib
 import { checkIfMatch } from "@/lib/http/json-body";
 import { currencyDigits } from "@/lib/format";
 import { enqueue } from "@/lib/outbox/enqueue";
+import { parseInput } from "@/lib/parse-input";
 
 /*
  * Corrections change money, so they run under maker-checker control, enforced here on the
@@ -68,13 +69,6 @@ export const DecideCorrectionInput = z.object({
 });
 export type DecideCorrectionInput = z.input<typeof DecideCorrectionInput>;
 
-function parse<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
-  const parsed = schema.safeParse(value);
-  if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.map((i) => `${i.path.join(".") || "value"}: ${i.message}`);
-  throw new InvalidInput(problems.join("; "), problems);
-}
-
 export async function approvalThreshold(
   db: Db,
   entity: string | null,
@@ -97,7 +91,7 @@ export async function proposeCorrection(
 ): Promise<Correction> {
   if (!actorCan(user, "corrections:propose"))
     throw new Forbidden("Your role cannot propose corrections");
-  const data = parse(ProposeCorrectionInput, input);
+  const data = parseInput(ProposeCorrectionInput, input);
   return db.transaction(async (tx) => {
     const exception = await lockException(tx, data.exceptionId);
     if (!exception) throw new NotFound("No such exception");
@@ -166,7 +160,7 @@ export async function decideCorrection(
   const user = actor;
   if (!actorCan(user, "corrections:approve"))
     throw new Forbidden("Only finance can approve or reject corrections");
-  const data = parse(DecideCorrectionInput, input);
+  const data = parseInput(DecideCorrectionInput, input);
   return db.transaction(async (tx) => {
     // The row lock serialises concurrent decisions on one proposal.
     const current = await lockCorrection(tx, data.correctionId);

@@ -26,6 +26,7 @@ import {
   type BulkItemResult,
   type WorkContext,
 } from "./workflow";
+import { parseInput } from "@/lib/parse-input";
 
 /*
  * One exception over HTTP: GET /api/v1/exceptions/{id} and the queue's actions as
@@ -39,12 +40,7 @@ import {
  */
 
 export function parseBody<T extends z.ZodType>(schema: T, body: unknown): z.output<T> {
-  const parsed = schema.safeParse(body);
-  if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.map(
-    (i) => `${i.path.map(String).join(".") || "body"}: ${i.message}`,
-  );
-  throw new InvalidInput(problems.join("; "), problems);
+  return parseInput(schema, body, { whole: "body" });
 }
 
 /** The exception with its version; a malformed or unknown id is 404, as GitHub answers. */

@@ -1,6 +1,7 @@
 import type { Db } from "@/db/client";
 import type { ExceptionListRow } from "@/db/queries/exceptions";
-import { currencyDigits } from "@/lib/format";
+import { csvCell } from "@/lib/csv-cell";
+import { decimalAmount } from "@/lib/format";
 import { allMatching, type Viewer } from "./queue";
 import type { QueueParams } from "./queue-params";
 import { exceptionAgeMs, slaLevel, type SlaPolicy } from "./sla";
@@ -40,26 +41,6 @@ export const CSV_COLUMNS = [
   "contract_id",
   "link",
 ] as const;
-
-/** 125050 USD → "1250.50", by integer arithmetic. */
-export function decimalAmount(amountMinor: number, currency: string): string {
-  const digits = currencyDigits(currency);
-  const raw = BigInt(amountMinor);
-  const abs = (raw < 0n ? -raw : raw).toString().padStart(digits + 1, "0");
-  const whole = abs.slice(0, abs.length - digits);
-  return `${raw < 0n ? "-" : ""}${whole}${digits > 0 ? `.${abs.slice(abs.length - digits)}` : ""}`;
-}
-
-/**
- * One cell per RFC 4180. Titles come from telemetry, so text a spreadsheet would run as a
- * formula (=, +, -, @, tab, CR first) is prefixed with an apostrophe.
- */
-export function csvCell(value: string | number | null | undefined): string {
-  if (value == null) return "";
-  if (typeof value === "number") return String(value);
-  const text = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
 
 export function csvLine(
   row: ExceptionListRow,

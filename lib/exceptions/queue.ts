@@ -7,9 +7,10 @@ import {
   type CappedCount,
   type ExceptionFilters,
   type ExceptionKey,
+  type ExceptionHeadline,
   type ExceptionListRow,
 } from "@/db/queries/exceptions";
-import type { ExceptionStatus, ExceptionType, Severity } from "@/db/schema";
+import type { ExceptionCorrelation, ExceptionType } from "@/db/schema";
 import { Timestamp } from "@/lib/contract";
 import { InvalidInput } from "@/lib/errors";
 import { decodeCursor, encodeCursor } from "@/lib/pagination";
@@ -30,13 +31,7 @@ import { loadSlaPolicy } from "./sla-settings";
  */
 export const COUNT_CAP = 1_000;
 
-export interface QueueItem {
-  id: string;
-  type: ExceptionType;
-  status: ExceptionStatus;
-  severity: Severity;
-  title: string;
-  entity: string | null;
+export interface QueueItem extends ExceptionHeadline, ExceptionCorrelation {
   amountMinor: number | null;
   currency: string | null;
   ownerId: string | null;
@@ -46,12 +41,6 @@ export interface QueueItem {
   closedAt: string | null;
   resolutionCode: string | null;
   version: number;
-  invoiceId: string | null;
-  postingId: string | null;
-  paymentId: string | null;
-  customerId: string | null;
-  runId: string | null;
-  contractId: string | null;
   /** The SLA target of the exception's type (admin settings), which its age is measured against. */
   sla: SlaTarget;
 }

@@ -1,13 +1,9 @@
 import { z } from "zod";
 import type { Db } from "@/db/client";
-import {
-  ensureSetting,
-  readSetting,
-  readSettingForUpdate,
-  writeSetting,
-} from "@/db/queries/settings";
-import { writeAudit, type AuditActor, type RequestMeta } from "@/lib/audit";
+import { readSetting } from "@/db/queries/settings";
+import type { AuditActor, RequestMeta } from "@/lib/audit";
 import { InvalidInput } from "@/lib/errors";
+import { replaceSettingsDocument, type SettingsDocument } from "@/lib/settings-document";
 import {
   DEFAULT_SLA_POLICY,
   DEFAULT_SLA_TARGET,
@@ -17,6 +13,7 @@ import {
   type SlaPolicy,
 } from "./sla";
 import { TYPE_LABELS, TYPES, type ExceptionType } from "./vocabulary";
+import { parseInput } from "@/lib/parse-input";
 
 /*
  * The SLA targets per exception type, one JSON document under SLA_SETTINGS_KEY in the
@@ -72,6 +69,13 @@ function asSettings(policy: SlaPolicy): Record<ExceptionType, SlaHours> {
   >;
 }
 
+const SLA_DOCUMENT: SettingsDocument<SlaPolicy> = {
+  key: SLA_SETTINGS_KEY,
+  fallback: DEFAULT_SLA_POLICY,
+  read: slaPolicyFrom,
+  store: asSettings,
+};
+
 /** Replaces the targets, audited in the same transaction (hours per type, before and after). */
 export async function saveSlaPolicy(
   db: Db,
@@ -79,35 +83,13 @@ export async function saveSlaPolicy(
   actor: AuditActor,
   meta?: RequestMeta,
 ): Promise<SlaPolicy> {
-  const parsed = SlaSettingsSchema.safeParse(input);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => {
-      const type = i.path[0] as ExceptionType | undefined;
-      const label = type && type in TYPE_LABELS ? TYPE_LABELS[type] : String(type ?? "value");
-      return `${label}: ${i.message}`;
-    });
-    throw new InvalidInput(problems.join("; "), problems);
-  }
-  const after = slaPolicyFrom(parsed.data);
-  return db.transaction(async (tx) => {
-    await ensureSetting(tx, SLA_SETTINGS_KEY, asSettings(DEFAULT_SLA_POLICY));
-    const before = slaPolicyFrom(await readSettingForUpdate(tx, SLA_SETTINGS_KEY));
-    await writeSetting(
-      tx,
-      SLA_SETTINGS_KEY,
-      asSettings(after),
-      actor.type === "user" ? actor.id : null,
-    );
-    await writeAudit(tx, {
-      actor,
-      action: "setting.updated",
-      target: { type: "setting", id: SLA_SETTINGS_KEY },
-      before: asSettings(before),
-      after: asSettings(after),
-      meta,
-    });
-    return after;
-  });
+  const after = slaPolicyFrom(parseInput(SlaSettingsSchema, input, { label: typeLabelOfPath }));
+  return replaceSettingsDocument(db, SLA_DOCUMENT, after, { actor, meta });
+}
+
+function typeLabelOfPath(path: readonly PropertyKey[]): string {
+  const type = path[0] as ExceptionType | undefined;
+  return type && type in TYPE_LABELS ? TYPE_LABELS[type] : String(type ?? "value");
 }
 
 /** The form's fields "<type>.warningHours" and "<type>.breachHours" as the stored document. */

@@ -1,7 +1,13 @@
 import type { ExceptionSort } from "@/db/queries/exceptions";
-import type { ExceptionStatus, ExceptionType, Severity } from "@/db/schema";
+import {
+  CLOSED_EXCEPTION_STATUSES,
+  COMMENT_MAX_LENGTH,
+  type ExceptionStatus,
+  type ExceptionType,
+  type Severity,
+} from "@/db/schema/exception-vocabulary";
 
-export type { ExceptionStatus, ExceptionType, Severity };
+export { COMMENT_MAX_LENGTH, type ExceptionStatus, type ExceptionType, type Severity };
 
 /*
  * The words the queues use for types, statuses, severities and sorts. Client components
@@ -29,7 +35,7 @@ export const STATUS_LABELS: Record<ExceptionStatus, string> = {
   dismissed: "Dismissed",
 };
 export const STATUSES = Object.keys(STATUS_LABELS) as ExceptionStatus[];
-export const CLOSED_STATUSES: readonly ExceptionStatus[] = ["resolved", "dismissed"];
+export { CLOSED_EXCEPTION_STATUSES as CLOSED_STATUSES };
 
 export const SEVERITY_LABELS: Record<Severity, string> = {
   critical: "Critical",
@@ -84,4 +90,3 @@ export const REASON_LABELS: Record<ResolutionCode | DismissalCode, string> = {
 
 /** Length limits the forms show; the server checks the same (workflow.ts, and the database for comments). */
 export const NOTE_MAX_LENGTH = 2000;
-export const COMMENT_MAX_LENGTH = 4000;

@@ -9,7 +9,7 @@ import {
 import type { ExceptionStatus } from "@/db/schema";
 import { writeAudit, type RequestMeta } from "@/lib/audit";
 import { actorCan, auditActorOf, isService, type Actor } from "@/lib/auth/actor";
-import { Conflict, Forbidden, InvalidInput, NotFound, StaleVersion } from "@/lib/errors";
+import { Conflict, Forbidden, NotFound, StaleVersion } from "@/lib/errors";
 
 /*
  * What every action on an exception shares (lib/exceptions/workflow.ts): who may act, how
@@ -56,13 +56,6 @@ export const Target = z.object({
   version: z.int().min(1, "must be the version you saw"),
 });
 export type Target = z.input<typeof Target>;
-
-export function parse<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
-  const parsed = schema.safeParse(value);
-  if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.map((i) => `${i.path.join(".") || "value"}: ${i.message}`);
-  throw new InvalidInput(problems.join("; "), problems);
-}
 
 export function requireWorker(actor: WorkActor): void {
   if (!actorCan(actor, "exceptions:work")) {

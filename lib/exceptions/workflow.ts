@@ -19,13 +19,13 @@ import {
   WORKABLE,
   change,
   lockAtVersion,
-  parse,
   requireStatus,
   requireWorker,
   result,
   type WorkContext,
   type WorkResult,
 } from "./workflow-rules";
+import { parseInput } from "@/lib/parse-input";
 
 export { DISMISSAL_CODES, RESOLUTION_CODES, REASON_LABELS } from "./vocabulary";
 export type { Target, WorkActor, WorkContext, WorkResult } from "./workflow-rules";
@@ -116,7 +116,7 @@ export async function assignException(
   input: { id: string; version: number; assigneeId: string | null },
 ): Promise<WorkResult> {
   requireWorker(ctx.actor);
-  const data = parse(AssignInput, input);
+  const data = parseInput(AssignInput, input);
   return db.transaction(async (tx) => {
     const assignee = data.assigneeId ? await assignable(tx, data.assigneeId) : null;
     return assignLocked(tx, ctx, data, assignee);
@@ -134,7 +134,7 @@ export async function commentOnException(
   input: { id: string; version: number; body: string },
 ): Promise<WorkResult & { commentId: number }> {
   requireWorker(ctx.actor);
-  const data = parse(CommentInput, input);
+  const data = parseInput(CommentInput, input);
   return db.transaction(async (tx) => {
     const row = await lockAtVersion(tx, data);
     const comment = await insertComment(tx, {
@@ -160,7 +160,7 @@ export async function commentOnException(
 /** Marks the exception in progress; whoever starts an unowned exception takes it. */
 export async function startException(db: Db, ctx: WorkContext, input: Target): Promise<WorkResult> {
   requireWorker(ctx.actor);
-  const data = parse(Target, input);
+  const data = parseInput(Target, input);
   return db.transaction(async (tx) => {
     const row = await lockAtVersion(tx, data);
     requireStatus(row, ["open"], "start");
@@ -175,21 +175,42 @@ export async function startException(db: Db, ctx: WorkContext, input: Target): P
 type Reason<T extends z.ZodType> = z.output<T>;
 type LockTarget = { id: string; version: number };
 
-async function resolveLocked(
+/**
+ * Closes the exception, resolved or dismissed, with the reason code and note, under the row
+ * lock at the version the person saw.
+ */
+async function closeLocked(
   tx: Db,
   ctx: WorkContext,
   target: LockTarget,
-  reason: Reason<typeof ResolveReason>,
+  outcome: { status: "resolved" | "dismissed"; verb: "resolve" | "dismiss" },
+  reason: Reason<typeof ResolveReason> | Reason<typeof DismissReason>,
 ): Promise<WorkResult> {
   const row = await lockAtVersion(tx, target);
-  requireStatus(row, CLOSABLE, "resolve");
-  return change(tx, ctx, row, "exception.resolved", {
-    status: "resolved",
+  requireStatus(row, CLOSABLE, outcome.verb);
+  return change(tx, ctx, row, `exception.${outcome.status}`, {
+    status: outcome.status,
     closedAt: ctx.at ?? new Date(),
     closedBy: actorUserId(ctx.actor),
     resolutionCode: reason.code,
     resolutionNote: reason.note || null,
   });
+}
+
+const RESOLVE = { status: "resolved", verb: "resolve" } as const;
+const DISMISS = { status: "dismissed", verb: "dismiss" } as const;
+
+async function closeException(
+  db: Db,
+  ctx: WorkContext,
+  input: unknown,
+  outcome: typeof RESOLVE | typeof DISMISS,
+  reasonSchema: typeof ResolveReason | typeof DismissReason,
+): Promise<WorkResult> {
+  requireWorker(ctx.actor);
+  const target = parseInput(Target, input);
+  const reason = parseInput(reasonSchema, input);
+  return db.transaction((tx) => closeLocked(tx, ctx, target, outcome, reason));
 }
 
 /** Closes the exception as dealt with, with a reason code and a note (required for "other"). */
@@ -198,27 +219,7 @@ export async function resolveException(
   ctx: WorkContext,
   input: Target & { code: string; note?: string },
 ): Promise<WorkResult> {
-  requireWorker(ctx.actor);
-  const target = parse(Target, input);
-  const reason = parse(ResolveReason, input);
-  return db.transaction((tx) => resolveLocked(tx, ctx, target, reason));
-}
-
-async function dismissLocked(
-  tx: Db,
-  ctx: WorkContext,
-  target: LockTarget,
-  reason: Reason<typeof DismissReason>,
-): Promise<WorkResult> {
-  const row = await lockAtVersion(tx, target);
-  requireStatus(row, CLOSABLE, "dismiss");
-  return change(tx, ctx, row, "exception.dismissed", {
-    status: "dismissed",
-    closedAt: ctx.at ?? new Date(),
-    closedBy: actorUserId(ctx.actor),
-    resolutionCode: reason.code,
-    resolutionNote: reason.note,
-  });
+  return closeException(db, ctx, input, RESOLVE, ResolveReason);
 }
 
 /** Closes the exception as needing no action, with a reason code and a note saying why. */
@@ -227,10 +228,7 @@ export async function dismissException(
   ctx: WorkContext,
   input: Target & { code: string; note: string },
 ): Promise<WorkResult> {
-  requireWorker(ctx.actor);
-  const target = parse(Target, input);
-  const reason = parse(DismissReason, input);
-  return db.transaction((tx) => dismissLocked(tx, ctx, target, reason));
+  return closeException(db, ctx, input, DISMISS, DismissReason);
 }
 
 /** Opens a resolved or dismissed exception again; it keeps its owner. */
@@ -240,7 +238,7 @@ export async function reopenException(
   input: Target & { note?: string },
 ): Promise<WorkResult> {
   requireWorker(ctx.actor);
-  const data = parse(ReopenInput, input);
+  const data = parseInput(ReopenInput, input);
   return db.transaction(async (tx) => {
     const row = await lockAtVersion(tx, data);
     requireStatus(row, CLOSED, "reopen");
@@ -284,7 +282,7 @@ async function eachItem(
     if (seen.has(id)) continue;
     seen.add(id);
     try {
-      const target = parse(Target, raw);
+      const target = parseInput(Target, raw);
       const done = await act(target);
       results.push({ id, ok: true, version: done.version, changed: done.changed });
     } catch (error) {
@@ -302,7 +300,7 @@ export async function bulkAssign(
   assigneeId: string | null,
 ): Promise<BulkItemResult[]> {
   requireWorker(ctx.actor);
-  const parsed = parse(z.uuid({ message: "is not a user id" }).nullable(), assigneeId);
+  const parsed = parseInput(z.uuid({ message: "is not a user id" }).nullable(), assigneeId);
   const assignee = parsed ? await assignable(db, parsed) : null;
   return eachItem(targets, (target) =>
     db.transaction((tx) => assignLocked(tx, ctx, target, assignee)),
@@ -317,9 +315,9 @@ export async function bulkResolve(
 ): Promise<BulkItemResult[]> {
   requireWorker(ctx.actor);
   // The reason is checked once, before any item is touched.
-  const parsed = parse(ResolveReason, reason);
+  const parsed = parseInput(ResolveReason, reason);
   return eachItem(targets, (target) =>
-    db.transaction((tx) => resolveLocked(tx, ctx, target, parsed)),
+    db.transaction((tx) => closeLocked(tx, ctx, target, RESOLVE, parsed)),
   );
 }
 
@@ -330,8 +328,8 @@ export async function bulkDismiss(
   reason: { code: string; note: string },
 ): Promise<BulkItemResult[]> {
   requireWorker(ctx.actor);
-  const parsed = parse(DismissReason, reason);
+  const parsed = parseInput(DismissReason, reason);
   return eachItem(targets, (target) =>
-    db.transaction((tx) => dismissLocked(tx, ctx, target, parsed)),
+    db.transaction((tx) => closeLocked(tx, ctx, target, DISMISS, parsed)),
   );
 }

@@ -1,14 +1,11 @@
 import { z } from "zod";
 import type { Db } from "@/db/client";
-import {
-  ensureSetting,
-  readSetting,
-  readSettingForUpdate,
-  writeSetting,
-} from "@/db/queries/settings";
-import { writeAudit, type AuditActor, type RequestMeta } from "@/lib/audit";
+import { readSetting } from "@/db/queries/settings";
+import type { AuditActor, RequestMeta } from "@/lib/audit";
 import { InvalidInput } from "@/lib/errors";
 import { formatCount, formatDuration, formatPercent } from "@/lib/format";
+import { parseInput } from "@/lib/parse-input";
+import { replaceSettingsDocument, type SettingsDocument } from "@/lib/settings-document";
 
 /*
  * The targets the overview colours its tiles against, stored as one JSON document under
@@ -191,6 +188,13 @@ export async function loadTargets(db: Db): Promise<KpiTargets> {
   return parseStoredTargets(await readSetting(db, SETTINGS_KEY));
 }
 
+const TARGETS_DOCUMENT: SettingsDocument<KpiTargets> = {
+  key: SETTINGS_KEY,
+  fallback: DEFAULT_TARGETS,
+  read: parseStoredTargets,
+  store: (targets) => targets,
+};
+
 /** Replaces all targets, audited in the same transaction (the before and after documents). */
 export async function saveTargets(
   db: Db,
@@ -198,26 +202,8 @@ export async function saveTargets(
   actor: AuditActor,
   meta?: RequestMeta,
 ): Promise<KpiTargets> {
-  const parsed = KpiTargetsSchema.safeParse(input);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${labelOfPath(i.path)}: ${i.message}`);
-    throw new InvalidInput(problems.join("; "), problems);
-  }
-  const after = parsed.data as KpiTargets;
-  return db.transaction(async (tx) => {
-    await ensureSetting(tx, SETTINGS_KEY, DEFAULT_TARGETS);
-    const before = parseStoredTargets(await readSettingForUpdate(tx, SETTINGS_KEY));
-    await writeSetting(tx, SETTINGS_KEY, after, actor.type === "user" ? actor.id : null);
-    await writeAudit(tx, {
-      actor,
-      action: "setting.updated",
-      target: { type: "setting", id: SETTINGS_KEY },
-      before,
-      after,
-      meta,
-    });
-    return after;
-  });
+  const after = parseInput(KpiTargetsSchema, input, { label: labelOfPath }) as KpiTargets;
+  return replaceSettingsDocument(db, TARGETS_DOCUMENT, after, { actor, meta });
 }
 
 function labelOfPath(path: readonly PropertyKey[]): string {

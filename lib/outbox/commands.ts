@@ -8,7 +8,7 @@ import {
   type CommandSummary,
 } from "@/db/queries/outbox";
 import { COMMAND_STATUSES, type CommandStatus } from "@/db/schema";
-import { writeAudit, type AuditActor, type RequestMeta } from "@/lib/audit";
+import { writeAudit, type AuditContext } from "@/lib/audit";
 import { Conflict, NotFound } from "@/lib/errors";
 import { requeueDead } from "./enqueue";
 
@@ -45,11 +45,7 @@ export async function countCommandsByStatus(db: Db): Promise<Record<CommandStatu
 }
 
 /** An operator sends a dead-lettered command again, with a fresh set of attempts. Audited. */
-export async function resendCommand(
-  db: Db,
-  id: string,
-  context: { actor: AuditActor; meta?: RequestMeta },
-): Promise<void> {
+export async function resendCommand(db: Db, id: string, context: AuditContext): Promise<void> {
   await db.transaction(async (tx) => {
     const before = await lockCommandState(tx, id);
     if (!before) throw new NotFound("No such outbox command");

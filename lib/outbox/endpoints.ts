@@ -14,8 +14,14 @@ import {
   type EndpointSummary,
 } from "@/db/queries/webhook-endpoints";
 import { COMMAND_KINDS, type CommandKind } from "@/db/schema";
-import { writeAudit, type AuditActor, type RequestMeta } from "@/lib/audit";
-import { Conflict, InvalidInput, NotFound } from "@/lib/errors";
+import {
+  deactivateAudited,
+  writeAudit,
+  type AuditActor,
+  type AuditContext,
+  type RequestMeta,
+} from "@/lib/audit";
+import { Conflict, InvalidInput } from "@/lib/errors";
 import { UnreadableSecret, needsResealing, open, seal, type SecretKey } from "@/lib/secret-box";
 import { generateWebhookSecret } from "./signature";
 
@@ -89,22 +95,11 @@ export async function createEndpoint(
 }
 
 /** Stops new commands going to the endpoint; commands already addressed to it dead-letter. */
-export async function deactivateEndpoint(
-  db: Db,
-  id: string,
-  context: { actor: AuditActor; meta?: RequestMeta },
-): Promise<void> {
-  await db.transaction(async (tx) => {
-    const row = await deactivateEndpointRow(tx, id);
-    if (!row) throw new NotFound("No active webhook endpoint with that id");
-    await writeAudit(tx, {
-      actor: context.actor,
-      action: "webhook_endpoint.deactivated",
-      target: { type: "webhook_endpoint", id },
-      before: { ...row, active: true },
-      after: { active: false },
-      meta: context.meta,
-    });
+export async function deactivateEndpoint(db: Db, id: string, context: AuditContext): Promise<void> {
+  await deactivateAudited(db, { type: "webhook_endpoint", id }, context, {
+    deactivate: (tx) => deactivateEndpointRow(tx, id),
+    notFound: "No active webhook endpoint with that id",
+    describe: (row) => row,
   });
 }
 

@@ -27,6 +27,7 @@ import { ENTITIES } from "@/lib/simulator/company";
 import { SOURCES } from "@/lib/simulator/events";
 import { planFor, type OpsPlan, type OpsRole } from "@/lib/simulator/ops-team";
 import { demoEmail } from "./demo-users";
+import { repeatInBackground } from "./repeat";
 
 /*
  * The demo's operations team at work: the demo users take, start, retry, resolve and dismiss
@@ -342,20 +343,9 @@ const LIVE_TURN_MS = 30_000;
  * are logged and the next turn tries again, as for the exception sweep.
  */
 export function startOpsTeam(db: Db, team: OpsTeam, seed: number): () => void {
-  let running = false;
-  const turn = async () => {
-    if (running) return;
-    running = true;
-    try {
-      await opsTeamTurn(db, team, { seed, now: new Date() });
-    } catch (error) {
-      console.error("The demo operations team's turn failed; trying again shortly", error);
-    } finally {
-      running = false;
-    }
-  };
-  void turn();
-  const timer = setInterval(() => void turn(), LIVE_TURN_MS);
-  timer.unref();
-  return () => clearInterval(timer);
+  return repeatInBackground(
+    () => opsTeamTurn(db, team, { seed, now: new Date() }),
+    LIVE_TURN_MS,
+    "The demo operations team's turn failed; trying again shortly",
+  );
 }

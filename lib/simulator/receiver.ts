@@ -46,6 +46,28 @@ export interface HandlerTools {
 export type CommandHandler = (command: CommandBody, tools: HandlerTools) => void;
 
 /**
+ * The event a simulated system reports a command's outcome with. Its id is the command's
+ * (after `idPrefix`): one event per command, so a repeated delivery or a replayed report is a
+ * duplicate.
+ */
+function outcomeEvent(
+  command: CommandBody,
+  idPrefix: string,
+  event: Pick<CloudEvent, "source" | "type" | "time" | "subject" | "data">,
+): CloudEvent {
+  return {
+    specversion: "1.0",
+    id: `${idPrefix}-${command.id}`,
+    source: event.source,
+    type: event.type,
+    time: event.time,
+    subject: event.subject,
+    datacontenttype: "application/json",
+    data: event.data,
+  };
+}
+
+/**
  * The ERP connector redoes the posting and reports its next attempt; most succeed, some fail
  * again with the same error, as real retries do.
  */
@@ -71,15 +93,11 @@ export const retryPosting: CommandHandler = (
       `[receiver] ERP connector retried ${d.postingId}: attempt ${attempt} ${succeeded ? "succeeded" : "failed"}`,
     );
     void report([
-      {
-        specversion: "1.0",
-        // One event per command: a repeated delivery or a replayed report is a duplicate.
-        id: `retry-${command.id}`,
+      outcomeEvent(command, "retry", {
         source: SOURCES.erp,
         type: "erp.posting.attempted",
         time: now,
         subject: d.invoiceId as string,
-        datacontenttype: "application/json",
         data: {
           postingId: d.postingId,
           invoiceId: d.invoiceId,
@@ -94,7 +112,7 @@ export const retryPosting: CommandHandler = (
                 errorMessage: "The retry failed again in the ERP",
               }),
         },
-      },
+      }),
     ]);
   });
 };
@@ -122,15 +140,11 @@ export const executeCorrection: CommandHandler = (
       `[receiver] ${target} ${executed ? "carried out" : "could not carry out"} correction ${d.correctionId}`,
     );
     void report([
-      {
-        specversion: "1.0",
-        // One event per command: a repeated delivery or a replayed report is a duplicate.
-        id: `correction-${command.id}`,
+      outcomeEvent(command, "correction", {
         source: SOURCES.billing,
         type: "correction.executed",
         time: now,
         subject: d.correctionId as string,
-        datacontenttype: "application/json",
         data: {
           correctionId: d.correctionId,
           status: executed ? "executed" : "failed",
@@ -139,7 +153,7 @@ export const executeCorrection: CommandHandler = (
             ? { documentRef: `CN-${command.id.slice(0, 8).toUpperCase()}` }
             : { errorMessage: "The target period is closed for posting" }),
         },
-      },
+      }),
     ]);
   });
 };

@@ -1,0 +1,24 @@
+import { bigint, bigserial, date, timestamp, uuid } from "drizzle-orm/pg-core";
+
+/*
+ * The column kinds the tables are made of, so that each kind of value is stored one way in
+ * every table: instants as timestamptz read as a Date, 64-bit integers read as a number.
+ */
+
+/** An instant: timestamptz, read as a Date. */
+export const tstz = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
+
+/** An instant the database sets to the time of the insert unless the writer gives one. */
+export const nowOnInsert = (name: string) => tstz(name).notNull().defaultNow();
+
+/** A bigint read as a number: money in minor units, counts and sequence numbers stay below 2^53. */
+export const int8 = (name: string) => bigint(name, { mode: "number" });
+
+/** A UTC calendar day, read as its `YYYY-MM-DD` text. */
+export const utcDay = (name: string) => date(name, { mode: "string" });
+
+/** The key of a row people create and refer to: a random uuid. */
+export const uuidId = () => uuid("id").primaryKey().defaultRandom();
+
+/** The key of an append-only log: the order of insertion. */
+export const serialId = () => bigserial("id", { mode: "number" }).primaryKey();
