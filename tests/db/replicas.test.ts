@@ -31,6 +31,9 @@ import {
  * for, to make a replica fall behind.
  */
 
+// Waiting for the replica to replay may take up to two minutes on a loaded machine.
+vi.setConfig({ testTimeout: 180_000, hookTimeout: 180_000 });
+
 // Outside Next.js there is no session cookie: the session is the user a test signs in as.
 let signedIn: { id: string; sessionVersion: number } | null = null;
 vi.mock("next-auth", async (importOriginal) => ({
@@ -262,6 +265,9 @@ describe.skipIf(unavailable !== null)("on a streaming replica", () => {
           )
         ).value;
       cookieJar.clear();
+      // The probe table and its rows on the replica first: a read it cannot serve goes to the
+      // primary, which would pass for read-your-writes.
+      await replayedTo(await primaryPosition(database.db));
       await pauseReplay();
       try {
         const done = await runAction(() =>

@@ -60,6 +60,8 @@ export function replicaServer(command: "stop" | "start"): Promise<void> {
   );
 }
 
+const REPLAY_WAIT_MS = 120_000;
+
 export async function primaryPosition(primary: Db): Promise<WalPosition> {
   const [row] = await queryRows<{ lsn: string }>(
     primary,
@@ -68,11 +70,16 @@ export async function primaryPosition(primary: Db): Promise<WalPosition> {
   return parseWalPosition(row?.lsn)!;
 }
 
-/** Waits (polling, up to 15 s) until the replica has replayed the primary's WAL up to `position`. */
+/**
+ * Waits (polling) until the replica has replayed the primary's WAL up to `position`. The
+ * replica replays every database of this shared server, each test database's creation
+ * included, so under a loaded suite it may take a while: two minutes at the most.
+ */
 export async function replayedTo(position: WalPosition): Promise<void> {
   const client = postgres(REPLICA_SERVER, { max: 1, onnotice: () => {} });
   try {
-    for (let attempt = 0; attempt < 1_500; attempt++) {
+    const deadline = Date.now() + REPLAY_WAIT_MS;
+    while (Date.now() < deadline) {
       const [row] = await client<
         { lsn: string | null }[]
       >`select pg_last_wal_replay_lsn()::text as lsn`;
@@ -80,7 +87,9 @@ export async function replayedTo(position: WalPosition): Promise<void> {
       if (replayed !== null && replayed >= position) return;
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
-    throw new Error("the replica did not replay the primary's WAL within 15 s");
+    throw new Error(
+      `the replica did not replay the primary's WAL within ${REPLAY_WAIT_MS / 1000} s`,
+    );
   } finally {
     await client.end({ timeout: 1 });
   }
