@@ -10,6 +10,8 @@ export interface ChannelSummary {
   kind: string;
   name: string;
   config: { url?: string; to?: string[] };
+  quietHours: AlertChannel["quietHours"];
+  groupWindow: string | null;
   active: boolean;
   createdAt: Date;
 }
@@ -20,6 +22,8 @@ const listed = {
   kind: alertChannels.kind,
   name: alertChannels.name,
   config: alertChannels.config,
+  quietHours: alertChannels.quietHours,
+  groupWindow: alertChannels.groupWindow,
   active: alertChannels.active,
   createdAt: alertChannels.createdAt,
 };
@@ -33,6 +37,8 @@ export async function insertChannel(
     /** Sealed; null for a channel that signs nothing. */
     secret: string | null;
     createdBy: string | null;
+    quietHours?: AlertChannel["quietHours"];
+    groupWindow?: string | null;
   },
 ): Promise<ChannelSummary> {
   const [channel] = await tx.insert(alertChannels).values(values).returning(listed);
@@ -55,11 +61,16 @@ export async function findChannel(db: Db, id: string): Promise<ChannelSummary | 
 export async function updateChannelAddress(
   tx: Db,
   id: string,
-  set: { name: string; config: ChannelSummary["config"] },
+  set: {
+    name: string;
+    config: ChannelSummary["config"];
+    quietHours: AlertChannel["quietHours"];
+    groupWindow: string | null;
+  },
 ): Promise<ChannelSummary | null> {
   const [row] = await tx
     .update(alertChannels)
-    .set({ name: set.name, config: set.config, updatedAt: sql`now()` })
+    .set({ ...set, updatedAt: sql`now()` })
     .where(eq(alertChannels.id, id))
     .returning(listed);
   return row ?? null;

@@ -7,7 +7,14 @@ import { alertChannels, alertRules, alerts, type AlertRule } from "../schema";
 
 export type AlertRuleColumns = Pick<
   typeof alertRules.$inferInsert,
-  "name" | "severity" | "condition" | "entity" | "forDuration" | "channelIds" | "enabled"
+  | "name"
+  | "severity"
+  | "condition"
+  | "entity"
+  | "forDuration"
+  | "repeatInterval"
+  | "channelIds"
+  | "enabled"
 >;
 
 /** How many of `ids` name an active channel. */

@@ -10,7 +10,12 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
-import type { AlertChannelKind, AlertCondition, AlertSeverity } from "../../lib/contract/alerts";
+import type {
+  AlertChannelKind,
+  AlertCondition,
+  AlertSeverity,
+  QuietHours,
+} from "../../lib/contract/alerts";
 import { users } from "./access";
 
 /*
@@ -33,6 +38,10 @@ export const alertChannels = pgTable("alert_channels", {
   name: text("name").notNull(),
   config: jsonb("config").$type<{ url?: string; to?: string[] }>().notNull(),
   secret: text("secret"),
+  /** Local hours in which notices are held until they end (lib/alerts/quiet-hours.ts). */
+  quietHours: jsonb("quiet_hours").$type<QuietHours>(),
+  /** ISO 8601 duration: firing notices within it go out as one message. */
+  groupWindow: text("group_window"),
   active: boolean("active").notNull().default(true),
   createdBy: uuid("created_by").references(() => users.id),
   createdAt: tstz("created_at").notNull().defaultNow(),
@@ -47,6 +56,8 @@ export const alertRules = pgTable("alert_rules", {
   condition: jsonb("condition").$type<AlertCondition>().notNull(),
   entity: text("entity"),
   forDuration: text("for_duration").notNull().default("PT0S"),
+  /** ISO 8601 duration after which a still-firing alert is told again; null: never. */
+  repeatInterval: text("repeat_interval"),
   channelIds: uuid("channel_ids")
     .array()
     .notNull()
@@ -82,6 +93,11 @@ export const alerts = pgTable(
     acknowledgedAt: tstz("acknowledged_at"),
     acknowledgedBy: uuid("acknowledged_by").references(() => users.id),
     acknowledgeComment: text("acknowledge_comment"),
+    /**
+     * When its channels were last told it is firing (the first notice, a repeat, or the
+     * catch-up after a silence); null while a firing notice is owed (withheld by a silence).
+     */
+    notifiedAt: tstz("notified_at"),
   },
   (t) => [
     uniqueIndex("alerts_open_per_dimension")
@@ -91,6 +107,33 @@ export const alerts = pgTable(
   ],
 );
 
+/**
+ * Mutes a rule's notices (every dimension when `dimension` is null) until `until`, or until
+ * lifted. Alerts keep changing state under a silence; only their notices are withheld.
+ */
+export const alertSilences = pgTable(
+  "alert_silences",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    ruleId: uuid("rule_id")
+      .notNull()
+      .references(() => alertRules.id),
+    dimension: text("dimension"),
+    until: tstz("until").notNull(),
+    comment: text("comment").notNull(),
+    createdBy: uuid("created_by").references(() => users.id),
+    createdAt: tstz("created_at").notNull().defaultNow(),
+    liftedAt: tstz("lifted_at"),
+    liftedBy: uuid("lifted_by").references(() => users.id),
+  },
+  (t) => [
+    index("alert_silences_rule_idx")
+      .on(t.ruleId, t.until)
+      .where(sql`${t.liftedAt} is null`),
+  ],
+);
+
+export type AlertSilence = typeof alertSilences.$inferSelect;
 export type AlertChannel = typeof alertChannels.$inferSelect;
 export type AlertRule = typeof alertRules.$inferSelect;
 export type Alert = typeof alerts.$inferSelect;

@@ -8,7 +8,11 @@ import {
   type ChannelSummary,
 } from "@/db/queries/alert-channels";
 import { writeAudit, type AuditActor, type RequestMeta } from "@/lib/audit";
-import { AlertChannelInput } from "@/lib/contract/alerts";
+import {
+  AlertChannelInput,
+  ChannelDeliveryInput,
+  GROUPABLE_CHANNEL_KINDS,
+} from "@/lib/contract/alerts";
 import { InvalidInput, NotFound } from "@/lib/errors";
 import { generateWebhookSecret } from "@/lib/outbox/signature";
 import { seal } from "@/lib/secret-box";
@@ -37,6 +41,16 @@ function issues(error: { issues: { path: PropertyKey[]; message: string }[] }): 
 const invalidChannel = (details: string[]) =>
   new InvalidInput(`Invalid alert channel: ${details.join("; ")}`, details);
 
+/** A channel's quiet hours and group window, beside its address; absent fields stay as they are. */
+function deliveryOf(body: unknown, kind: string): ChannelDeliveryInput {
+  const parsed = ChannelDeliveryInput.safeParse(body && typeof body === "object" ? body : {});
+  if (!parsed.success) throw invalidChannel(issues(parsed.error));
+  if (parsed.data.groupWindow && !GROUPABLE_CHANNEL_KINDS.includes(kind)) {
+    throw invalidChannel([`groupWindow: a ${kind} channel gets one message per alert`]);
+  }
+  return parsed.data;
+}
+
 function configOf(input: AlertChannelInput): ChannelSummary["config"] {
   return input.kind === "email" ? { to: input.to } : { url: input.url };
 }
@@ -49,6 +63,7 @@ export async function createChannel(
   const parsed = AlertChannelInput.safeParse(body);
   if (!parsed.success) throw invalidChannel(issues(parsed.error));
   const input = parsed.data;
+  const delivery = deliveryOf(body, input.kind);
   if (input.kind === "email") requireSmtpServer(context.smtpUrl ?? env.SMTP_URL);
   const secret = input.kind === "webhook" ? (context.secret ?? generateWebhookSecret()) : null;
   return db.transaction(async (tx) => {
@@ -58,12 +73,14 @@ export async function createChannel(
       config: configOf(input),
       secret: secret && seal(secret, CHANNEL_SECRET_PURPOSE),
       createdBy: context.userId,
+      quietHours: delivery.quietHours ?? null,
+      groupWindow: delivery.groupWindow ?? null,
     });
     await writeAudit(tx, {
       actor: context.actor,
       action: "alert_channel.created",
       target: { type: "alert_channel", id: channel.id },
-      after: { kind: input.kind, name: input.name, ...configOf(input) },
+      after: { kind: input.kind, name: input.name, ...configOf(input), ...delivery },
       meta: context.meta,
     });
     return { channel, secret };
@@ -98,18 +115,31 @@ export async function updateChannel(
   if (parsed.data.kind !== current.kind) {
     throw new InvalidInput("A channel's kind cannot change; create a new channel instead");
   }
+  const delivery = deliveryOf(body, current.kind);
   return db.transaction(async (tx) => {
     const row = await updateChannelAddress(tx, id, {
       name: parsed.data.name,
       config: configOf(parsed.data),
+      quietHours: delivery.quietHours === undefined ? current.quietHours : delivery.quietHours,
+      groupWindow: delivery.groupWindow === undefined ? current.groupWindow : delivery.groupWindow,
     });
     if (!row) throw new NotFound("No alert channel with that id");
     await writeAudit(tx, {
       actor: context.actor,
       action: "alert_channel.updated",
       target: { type: "alert_channel", id },
-      before: { name: current.name, ...current.config },
-      after: { name: row.name, ...row.config },
+      before: {
+        name: current.name,
+        ...current.config,
+        quietHours: current.quietHours,
+        groupWindow: current.groupWindow,
+      },
+      after: {
+        name: row.name,
+        ...row.config,
+        quietHours: row.quietHours,
+        groupWindow: row.groupWindow,
+      },
       meta: context.meta,
     });
     return row;
