@@ -318,3 +318,24 @@ export async function countAlerts(db: Db): Promise<AlertCounts> {
     .where(eq(alerts.state, "firing"));
   return row ?? { firing: 0, unacknowledged: 0 };
 }
+
+/**
+ * Open exceptions of one type per entity ('' for none) at each instant from `from` to `to`,
+ * every `stepMs`, from when each was opened and closed. An exception closed and reopened
+ * counts as open from its first opening: the table keeps only its latest close.
+ */
+export async function openExceptionCountsOver(
+  db: Db,
+  params: { type: string; from: Date; to: Date; stepMs: number },
+): Promise<{ at: Date; entity: string; open: number }[]> {
+  const rows = await queryRows<{ at: string | Date; entity: string; open: string | number }>(
+    db,
+    sql`select g.at, coalesce(e.entity, '') as entity, count(e.id) as open
+        from generate_series(${params.from.toISOString()}::timestamptz, ${params.to.toISOString()}::timestamptz,
+          make_interval(secs => ${params.stepMs / 1000})) as g(at)
+        join exceptions e on e.type = ${params.type} and e.opened_at <= g.at
+          and (e.closed_at is null or e.closed_at > g.at)
+        group by 1, 2 order by 1, 2`,
+  );
+  return rows.map((r) => ({ at: new Date(r.at), entity: r.entity, open: Number(r.open) }));
+}

@@ -18,6 +18,7 @@ import {
 import { createRule, deleteRule, getRule, listRules, updateRule } from "./rules";
 import { createSilence, getSilence, liftSilence, listSilences } from "./silences";
 import { countAlerts } from "./list";
+import { backtestRule } from "./backtest";
 
 /*
  * /api/v1/alert-channels, /api/v1/alert-rules and /api/v1/alerts: parse, call the domain,
@@ -171,4 +172,9 @@ export const handleSilenceItem = handle(async (db: Db, request: Request, rawId: 
 export const handleAlertCounts = handle(async (db: Db, request: Request) => {
   await guardApi(db, request, "GET /api/v1/alerts/counts");
   return json(await countAlerts(db));
+});
+
+export const handleRuleBacktest = handle(async (db: Db, request: Request) => {
+  await guardApi(db, request, "POST /api/v1/alert-rules/backtest");
+  return json(await backtestRule(db, await readJson(request)));
 });

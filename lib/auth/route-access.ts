@@ -90,6 +90,8 @@ export const ROUTE_ACCESS: Record<string, AccessRule> = {
   "DELETE /api/v1/alert-silences/[id]": { permission: "alerts:acknowledge" },
   "GET /api/v1/alert-rules": { permission: "alerts:read" },
   "POST /api/v1/alert-rules": { permission: "alerts:manage" },
+  /** How often a rule as written would have fired over the last 30 days; saves nothing. */
+  "POST /api/v1/alert-rules/backtest": { permission: "alerts:manage" },
   "GET /api/v1/alert-rules/[id]": { permission: "alerts:read" },
   "PATCH /api/v1/alert-rules/[id]": { permission: "alerts:manage" },
   "DELETE /api/v1/alert-rules/[id]": { permission: "alerts:manage" },

@@ -142,6 +142,50 @@ export function alertApiPaths(): Record<string, JsonObject> {
         responses: { "200": list("The alerts"), ...errors(400) },
       },
     },
+    "/api/v1/alert-rules/backtest": {
+      post: {
+        operationId: "backtestAlertRule",
+        tags: ["alerts"],
+        summary: "How often a rule as written would have fired over the last 30 days",
+        description:
+          "Saves nothing. A kpi rule is read every 6 hours (its figure over its window), an exceptions rule every hour from the exceptions' opening and closing times; a breach fires once it has held for the rule's `for`. Other conditions answer 400.",
+        security: PERSON,
+        requestBody: { required: true, content: jsonBody("AlertRuleRequest") },
+        responses: {
+          "200": {
+            description: "The backtest",
+            content: {
+              "application/json": {
+                schema: {
+                  type: "object",
+                  required: [
+                    "from",
+                    "to",
+                    "step",
+                    "readings",
+                    "firings",
+                    "breachingReadings",
+                    "dimensions",
+                  ],
+                  properties: {
+                    from: { type: "string", format: "date-time" },
+                    to: { type: "string", format: "date-time" },
+                    step: { type: "string", example: "PT6H" },
+                    readings: { type: "integer" },
+                    firings: { type: "integer" },
+                    breachingReadings: { type: "integer" },
+                    dimensions: { type: "array", items: { type: "string" } },
+                    firstFiringAt: { type: ["string", "null"], format: "date-time" },
+                    lastFiringAt: { type: ["string", "null"], format: "date-time" },
+                  },
+                },
+              },
+            },
+          },
+          ...errors(400, 413, 415),
+        },
+      },
+    },
     "/api/v1/alerts/counts": {
       get: {
         operationId: "countAlerts",

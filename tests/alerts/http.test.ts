@@ -9,6 +9,7 @@ import {
   handleChannelCollection,
   handleChannelItem,
   handleRuleCollection,
+  handleRuleBacktest,
   handleRuleItem,
   handleSilenceCollection,
   handleSilenceItem,
@@ -292,6 +293,12 @@ describe("silences, the firing count and a channel's delivery settings", () => {
       id,
     );
     expect(cleared.body).toMatchObject({ quietHours: null, groupWindow: null });
+    const backtest = await call(handleRuleBacktest, "POST", "", RULE);
+    expect(backtest.status).toBe(200);
+    expect(backtest.body).toMatchObject({ step: "PT6H", readings: 120 });
+    as("operations");
+    expect((await call(handleRuleBacktest, "POST", "", RULE)).status).toBe(403);
+    as("admin");
     const repeat = await call(handleRuleCollection, "POST", "", { ...RULE, repeat: "PT30S" });
     expect(repeat.status).toBe(400);
     const repeating = await call(handleRuleCollection, "POST", "", { ...RULE, repeat: "PT4H" });

@@ -153,6 +153,7 @@ const EXPECTED: Record<string, Record<Role, boolean>> = {
   "DELETE /api/v1/alert-silences/[id]": { executive: N, finance: Y, operations: Y, admin: Y },
   "GET /api/v1/alert-rules": { executive: Y, finance: Y, operations: Y, admin: Y },
   "POST /api/v1/alert-rules": { executive: N, finance: Y, operations: N, admin: Y },
+  "POST /api/v1/alert-rules/backtest": { executive: N, finance: Y, operations: N, admin: Y },
   "GET /api/v1/alert-rules/[id]": { executive: Y, finance: Y, operations: Y, admin: Y },
   "GET /api/v1/alert-channels/[id]": { executive: N, finance: Y, operations: N, admin: Y },
   "PATCH /api/v1/alert-channels/[id]": { executive: N, finance: Y, operations: N, admin: Y },
