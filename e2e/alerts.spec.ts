@@ -109,8 +109,8 @@ test("operations silences a firing alert from the page, sees it silenced, and li
   await expect(page.getByRole("heading", { level: 1, name: "Alerts" })).toBeVisible();
 
   const form = page.getByRole("form", { name: `Silence Silenced ${RUN}, SIL-${RUN}` });
-  await form.getByLabel("For").selectOption("PT1H");
-  await form.getByLabel("Silence", { exact: true }).selectOption("alert");
+  await form.getByRole("combobox", { name: "For" }).selectOption("PT1H");
+  await form.getByRole("combobox", { name: "Scope" }).selectOption("alert");
   await form.getByLabel("Why").fill("Vendor maintenance window");
   await form.getByRole("button", { name: "Silence" }).click();
   await expect(form.getByRole("status")).toContainText("Silenced until");
@@ -142,6 +142,11 @@ test("finance adds a KPI rule through the form", async ({ page, signInAs }) => {
   await form.getByLabel("Comparison").selectOption(">");
   await form.getByLabel("Threshold").fill("60000");
   await form.getByLabel("Over the last").fill("PT1H");
+  await form.getByRole("button", { name: "Backtest" }).click();
+  await expect(form.getByTestId("backtest-result")).toContainText(
+    /Over the last 30 days this rule would (not have fired|have fired \d+ times?)/,
+    { timeout: 60_000 },
+  );
   await form.getByRole("button", { name: "Add rule" }).click();
   await expect(form.getByRole("status")).toContainText(`Lag ${RUN}`);
   await expect(page.getByRole("region", { name: "Alert rules" })).toContainText(

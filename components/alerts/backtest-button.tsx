@@ -43,7 +43,7 @@ export function BacktestButton({
       >
         {pending ? "Backtesting…" : "Backtest"}
       </button>
-      <p role="status" aria-live="polite" data-testid="backtest-result" style={{ margin: 0 }}>
+      <p aria-live="polite" data-testid="backtest-result" style={{ margin: 0 }}>
         {result ? (result.ok ? describe(result.data) : result.error) : null}
       </p>
     </div>

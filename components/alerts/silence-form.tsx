@@ -39,7 +39,7 @@ export function SilenceForm({
         </select>
       </Field>
       {perDimension ? (
-        <Field label="Silence" htmlFor={`${id}-scope`}>
+        <Field label="Scope" htmlFor={`${id}-scope`}>
           <select id={`${id}-scope`} name="scope" defaultValue="alert">
             <option value="alert">this alert</option>
             <option value="rule">the whole rule</option>
