@@ -69,6 +69,69 @@ test("operations acknowledges a firing alert with a comment, by keyboard, at 390
   ).toHaveCount(0);
 });
 
+test("operations silences a firing alert from the page, sees it silenced, and lifts it; the bell counts firing alerts", async ({
+  page,
+  db,
+  signInAs,
+}) => {
+  const [rule] = await db
+    .insert(alertRules)
+    .values({
+      name: `Silenced ${RUN}`,
+      severity: "warning",
+      condition: {
+        kind: "kpi",
+        metric: "erpPosting.firstPassSuccessRate",
+        op: "<",
+        value: 0.9,
+        window: "P1D",
+      },
+      enabled: false,
+    })
+    .returning();
+  const now = new Date();
+  await db.insert(alerts).values({
+    ruleId: rule!.id,
+    dimension: `SIL-${RUN}`,
+    state: "firing",
+    value: 0.4,
+    threshold: 0.9,
+    pendingSince: now,
+    startedAt: now,
+    lastEvaluatedAt: now,
+  });
+
+  await signInAs("operations", "/exceptions");
+  const bell = page.getByRole("link", { name: /^Firing alert count: [1-9]\d*$/ });
+  await expect(bell).toBeVisible();
+  await bell.click();
+  await expect(page).toHaveURL(/\/alerts\?state=firing$/);
+  await expect(page.getByRole("heading", { level: 1, name: "Alerts" })).toBeVisible();
+
+  const form = page.getByRole("form", { name: `Silence Silenced ${RUN}, SIL-${RUN}` });
+  await form.getByRole("combobox", { name: "For" }).selectOption("PT1H");
+  await form.getByRole("combobox", { name: "Scope" }).selectOption("alert");
+  await form.getByLabel("Why").fill("Vendor maintenance window");
+  await form.getByRole("button", { name: "Silence" }).click();
+  await expect(form.getByRole("status")).toContainText("Silenced until");
+
+  const row = page
+    .getByRole("region", { name: "Firing alerts" })
+    .getByRole("row")
+    .filter({ hasText: `SIL-${RUN}` });
+  await expect(row.getByTestId("silenced-until")).toBeVisible();
+  const silences = page.getByRole("region", { name: "Silences in force" });
+  const silence = silences.getByRole("row").filter({ hasText: `SIL-${RUN}` });
+  await expect(silence).toContainText("Vendor maintenance window");
+  await expectAxeCleanInBothThemes(page);
+
+  await silence
+    .getByRole("button", { name: `Lift the silence on Silenced ${RUN}, SIL-${RUN}` })
+    .click();
+  await expect(silences.getByRole("row").filter({ hasText: `SIL-${RUN}` })).toHaveCount(0);
+  await expect(row.getByTestId("silenced-until")).toHaveCount(0);
+});
+
 test("finance adds KPI, KPI-change and close rules through the form", async ({
   page,
   signInAs,
@@ -82,6 +145,11 @@ test("finance adds KPI, KPI-change and close rules through the form", async ({
   await form.getByLabel("Comparison").selectOption(">");
   await form.getByLabel("Threshold").fill("60000");
   await form.getByLabel("Over the last").fill("PT1H");
+  await form.getByRole("button", { name: "Backtest" }).click();
+  await expect(form.getByTestId("backtest-result")).toContainText(
+    /Over the last 30 days this rule would (not have fired|have fired \d+ times?)/,
+    { timeout: 60_000 },
+  );
   await form.getByRole("button", { name: "Add rule" }).click();
   await expect(form.getByRole("status")).toContainText(`Lag ${RUN}`);
   await expect(page.getByRole("region", { name: "Alert rules" })).toContainText(

@@ -88,6 +88,8 @@ const ACTIONS: Record<string, string> = {
   "alert_channel.created": "Added an alert channel",
   "alert_channel.updated": "Changed an alert channel",
   "alert_channel.deactivated": "Deactivated an alert channel",
+  "alert_silence.created": "Silenced alerts",
+  "alert_silence.lifted": "Lifted a silence",
 };
 
 /** A known action as a sentence; an unknown one from its name ("x.retry_requested" → "X: retry requested"). */

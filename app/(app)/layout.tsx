@@ -3,6 +3,7 @@ import Link from "next/link";
 import { redirect } from "next/navigation";
 import { Suspense, type ReactNode } from "react";
 import { getDb } from "@/db";
+import { AlertBell } from "@/components/shell/alert-bell";
 import { GlobalFilters } from "@/components/shell/global-filters";
 import { NavLinks } from "@/components/shell/nav-links";
 import { SearchBox } from "@/components/shell/search-box";
@@ -10,7 +11,9 @@ import { SignOutButton } from "@/components/shell/sign-out-button";
 import { ThemeToggle } from "@/components/shell/theme-toggle";
 import { ROLE_LABEL } from "@/components/shell/role-label";
 import { TimeZoneProvider } from "@/components/ui/date-time";
+import { countAlerts } from "@/lib/alerts/list";
 import { areasFor } from "@/lib/auth/navigation";
+import { can } from "@/lib/auth/permissions";
 import { pageRouteOf } from "@/lib/auth/route-access";
 import { getCurrentUser, guardPage } from "@/lib/auth/session";
 import { requirePageExists } from "@/lib/server/page-exists";
@@ -30,9 +33,11 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
     await guardPage(route);
     await requirePageExists(route, pathname);
   }
-  const [entities, theme] = await Promise.all([
-    loadEntities(await getDb()),
+  const db = await getDb();
+  const [entities, theme, alertCounts] = await Promise.all([
+    loadEntities(db),
     cookies().then((c) => c.get("theme")?.value),
+    can(user.role, "alerts:read") ? countAlerts(db) : Promise.resolve(null),
   ]);
   return (
     <div className="shell">
@@ -44,6 +49,7 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
           Closeline
         </Link>
         <SearchBox />
+        {alertCounts ? <AlertBell initial={alertCounts} /> : null}
         <Suspense>
           <NavLinks items={areasFor(user.role).map(({ href, label }) => ({ href, label }))} />
         </Suspense>

@@ -47,6 +47,17 @@ export function AlertsTable({
         { header: "Since", cell: (a) => <DateTime value={a.startedAt} /> },
         { header: "Resolved", cell: (a) => <DateTime value={a.resolvedAt} /> },
         {
+          header: "Silenced",
+          cell: (a) =>
+            a.silencedUntil ? (
+              <span data-testid="silenced-until">
+                until <DateTime value={a.silencedUntil} />
+              </span>
+            ) : (
+              "—"
+            ),
+        },
+        {
           header: "Acknowledged",
           cell: (a) =>
             a.acknowledgedAt ? (

@@ -2,6 +2,8 @@
 
 import { useState } from "react";
 import { ActionForm, type FormAction } from "@/components/forms/action-form";
+import type { ActionResult } from "@/lib/http/action-result";
+import { BacktestButton, type BacktestView } from "./backtest-button";
 import { Field, FieldGroup, Options, SelectField } from "@/components/forms/field";
 import {
   CONDITION_CHOICE_LABELS,
@@ -28,9 +30,12 @@ const ANY = "";
 export function RuleForm({
   channels,
   create,
+  backtest,
 }: {
   channels: { id: string; name: string; kind: string }[];
   create: FormAction<{ name: string }>;
+  /** Given to those who may write rules: how often the rule would have fired lately. */
+  backtest?: (form: FormData) => Promise<ActionResult<BacktestView>>;
 }) {
   const [choice, setChoice] = useState<ConditionChoice>("kpi");
   return (
@@ -74,6 +79,14 @@ export function RuleForm({
       <Field label="For at least">
         <input name="for" defaultValue="PT0S" pattern="P.*" aria-describedby="rule-help" />
       </Field>
+      <Field label="Repeat every">
+        <input
+          name="repeat"
+          pattern="P.*"
+          placeholder="never; e.g. PT4H"
+          aria-describedby="rule-help"
+        />
+      </Field>
       {choice === "silence" ? null : (
         <Field label="Entity">
           <input name="entity" maxLength={200} placeholder="all; * for each" />
@@ -88,6 +101,7 @@ export function RuleForm({
           ))}
         </FieldGroup>
       ) : null}
+      {backtest ? <BacktestButton backtest={backtest} /> : null}
     </ActionForm>
   );
 }

@@ -11,6 +11,8 @@ export interface ChannelSummary {
   kind: string;
   name: string;
   config: { url?: string; to?: string[] };
+  quietHours: AlertChannel["quietHours"];
+  groupWindow: string | null;
   active: boolean;
   createdAt: Date;
 }
@@ -21,6 +23,8 @@ const listed = {
   kind: alertChannels.kind,
   name: alertChannels.name,
   config: alertChannels.config,
+  quietHours: alertChannels.quietHours,
+  groupWindow: alertChannels.groupWindow,
   active: alertChannels.active,
   createdAt: alertChannels.createdAt,
 };
@@ -34,6 +38,8 @@ export async function insertChannel(
     /** Sealed; null for a channel that signs nothing. */
     secret: string | null;
     createdBy: string | null;
+    quietHours?: AlertChannel["quietHours"];
+    groupWindow?: string | null;
   },
 ): Promise<ChannelSummary> {
   const [channel] = await tx.insert(alertChannels).values(values).returning(listed);
@@ -58,18 +64,17 @@ export async function updateChannelAddress(
   set: {
     name: string;
     config: ChannelSummary["config"];
-    /** Sealed; absent keeps the current one. */ secret?: string;
+    quietHours: AlertChannel["quietHours"];
+    groupWindow: string | null;
+    /** Sealed; absent keeps the current one. */
+    secret?: string;
   },
 ): Promise<ChannelSummary | null> {
+  const { secret, ...columns } = set;
   return firstOrNull(
     tx
       .update(alertChannels)
-      .set({
-        name: set.name,
-        config: set.config,
-        ...(set.secret ? { secret: set.secret } : {}),
-        updatedAt: sql`now()`,
-      })
+      .set({ ...columns, ...(secret ? { secret } : {}), updatedAt: sql`now()` })
       .where(eq(alertChannels.id, id))
       .returning(listed),
   );

@@ -8,7 +8,14 @@ import { alertChannels, alertRules, alerts, type AlertRule } from "../schema";
 
 export type AlertRuleColumns = Pick<
   typeof alertRules.$inferInsert,
-  "name" | "severity" | "condition" | "entity" | "forDuration" | "channelIds" | "enabled"
+  | "name"
+  | "severity"
+  | "condition"
+  | "entity"
+  | "forDuration"
+  | "repeatInterval"
+  | "channelIds"
+  | "enabled"
 >;
 
 /** How many of `ids` name an active channel. */

@@ -2,6 +2,7 @@ import "server-only";
 import { and, desc, eq, inArray, isNull, ne, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import { queryRows, firstOrNull } from "../rows";
+import { silencedUntilSql } from "./alert-silences";
 import {
   OPEN_STATUS_SQL,
   alertChannels,
@@ -10,6 +11,7 @@ import {
   outboxCommands,
   users,
   type Alert,
+  type AlertChannel,
   type AlertRule,
   type AlertState,
 } from "../schema";
@@ -46,24 +48,41 @@ export async function openExceptionCountsByEntity(
 
 export interface NoticeChannel {
   id: string;
+  kind: string;
+  quietHours: AlertChannel["quietHours"];
+  groupWindow: string | null;
 }
 
 /** The active channels among `ids`: a deleted or deactivated channel gets nothing new. */
 export async function activeChannels(db: Db, ids: readonly string[]): Promise<NoticeChannel[]> {
   if (ids.length === 0) return [];
   return db
-    .select({ id: alertChannels.id })
+    .select({
+      id: alertChannels.id,
+      kind: alertChannels.kind,
+      quietHours: alertChannels.quietHours,
+      groupWindow: alertChannels.groupWindow,
+    })
     .from(alertChannels)
     .where(and(inArray(alertChannels.id, [...ids]), eq(alertChannels.active, true)));
 }
 
 /**
  * One notice to one channel through the outbox. The key names the alert, the transition and
- * the channel, so evaluating twice can never send a transition twice.
+ * the channel, so evaluating twice can never send a transition twice; a notice that may
+ * recur (a repeat, the catch-up after a silence) adds `keySuffix`. `sendAt`: when it is due
+ * (later than now while quiet hours or a group window hold it).
  */
 export async function enqueueNotice(
   db: Db,
-  input: { channelId: string; alertId: string; kind: string; payload: Record<string, unknown> },
+  input: {
+    channelId: string;
+    alertId: string;
+    kind: string;
+    payload: Record<string, unknown>;
+    sendAt?: Date;
+    keySuffix?: string;
+  },
 ): Promise<void> {
   await db
     .insert(outboxCommands)
@@ -71,7 +90,8 @@ export async function enqueueNotice(
       kind: input.kind as (typeof outboxCommands.$inferInsert)["kind"],
       alertChannelId: input.channelId,
       payload: input.payload,
-      idempotencyKey: `alert:${input.alertId}:${input.kind}:${input.channelId}`,
+      idempotencyKey: `alert:${input.alertId}:${input.kind}:${input.channelId}${input.keySuffix ?? ""}`,
+      ...(input.sendAt ? { nextAttemptAt: input.sendAt } : {}),
     })
     .onConflictDoNothing({ target: outboxCommands.idempotencyKey });
 }
@@ -90,6 +110,8 @@ export interface AlertListItem {
   acknowledgedAt: Date | null;
   acknowledgedByName: string | null;
   acknowledgeComment: string | null;
+  /** The latest end of the silences covering it now; null when none does. */
+  silencedUntil: Date | null;
 }
 
 /** Alerts people see: firing and resolved ones (pending is not yet an alert), newest first. */
@@ -112,6 +134,7 @@ export async function listAlerts(
       acknowledgedAt: alerts.acknowledgedAt,
       acknowledgedByName: sql<string | null>`coalesce(${users.name}, ${users.email})`,
       acknowledgeComment: alerts.acknowledgeComment,
+      silencedUntil: silencedUntilSql(alerts.ruleId, alerts.dimension),
     })
     .from(alerts)
     .innerJoin(alertRules, eq(alertRules.id, alerts.ruleId))
@@ -158,12 +181,13 @@ export async function insertPendingAlert(
   return created!;
 }
 
-/** Pending → firing; null when the alert is no longer pending. */
+/** Pending → firing; null when the alert is no longer pending. `notified`: its channels are told now. */
 export async function markAlertFiring(
   tx: Db,
   id: string,
   reading: AlertReading,
   at: Date,
+  notified: boolean,
 ): Promise<Alert | null> {
   return firstOrNull(
     tx
@@ -171,6 +195,7 @@ export async function markAlertFiring(
       .set({
         state: "firing",
         startedAt: at,
+        notifiedAt: notified ? at : null,
         value: reading.value,
         threshold: reading.threshold,
         lastEvaluatedAt: at,
@@ -190,6 +215,11 @@ export async function recordAlertReading(
     .update(alerts)
     .set({ value: reading.value, threshold: reading.threshold, lastEvaluatedAt: at })
     .where(eq(alerts.id, id));
+}
+
+/** When a firing alert's channels were last told it fires; null: a notice is owed. */
+export async function setAlertNotified(tx: Db, id: string, at: Date | null): Promise<void> {
+  await tx.update(alerts).set({ notifiedAt: at }).where(eq(alerts.id, id));
 }
 
 /** Drops an alert that is still pending. */
@@ -220,10 +250,20 @@ export async function markAlertResolved(
 export async function findAlertState(
   db: Db,
   id: string,
-): Promise<{ state: AlertState; acknowledgedAt: Date | null } | null> {
+): Promise<{
+  state: AlertState;
+  acknowledgedAt: Date | null;
+  ruleId: string;
+  dimension: string;
+} | null> {
   return firstOrNull(
     db
-      .select({ state: alerts.state, acknowledgedAt: alerts.acknowledgedAt })
+      .select({
+        state: alerts.state,
+        acknowledgedAt: alerts.acknowledgedAt,
+        ruleId: alerts.ruleId,
+        dimension: alerts.dimension,
+      })
       .from(alerts)
       .where(eq(alerts.id, id)),
   );
@@ -260,4 +300,43 @@ export async function findUserName(
   return firstOrNull(
     db.select({ name: users.name, email: users.email }).from(users).where(eq(users.id, id)),
   );
+}
+
+export interface AlertCounts {
+  firing: number;
+  unacknowledged: number;
+}
+
+export async function countAlerts(db: Db): Promise<AlertCounts> {
+  const [row] = await db
+    .select({
+      firing: sql<number>`count(*)`.mapWith(Number),
+      unacknowledged: sql<number>`count(*) filter (where ${alerts.acknowledgedAt} is null)`.mapWith(
+        Number,
+      ),
+    })
+    .from(alerts)
+    .where(eq(alerts.state, "firing"));
+  return row ?? { firing: 0, unacknowledged: 0 };
+}
+
+/**
+ * Open exceptions of one type per entity ('' for none) at each instant from `from` to `to`,
+ * every `stepMs`, from when each was opened and closed. An exception closed and reopened
+ * counts as open from its first opening: the table keeps only its latest close.
+ */
+export async function openExceptionCountsOver(
+  db: Db,
+  params: { type: string; from: Date; to: Date; stepMs: number },
+): Promise<{ at: Date; entity: string; open: number }[]> {
+  const rows = await queryRows<{ at: string | Date; entity: string; open: string | number }>(
+    db,
+    sql`select g.at, coalesce(e.entity, '') as entity, count(e.id) as open
+        from generate_series(${params.from.toISOString()}::timestamptz, ${params.to.toISOString()}::timestamptz,
+          make_interval(secs => ${params.stepMs / 1000})) as g(at)
+        join exceptions e on e.type = ${params.type} and e.opened_at <= g.at
+          and (e.closed_at is null or e.closed_at > g.at)
+        group by 1, 2 order by 1, 2`,
+  );
+  return rows.map((r) => ({ at: new Date(r.at), entity: r.entity, open: Number(r.open) }));
 }

@@ -9,9 +9,14 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
-import { tstz, nowOnInsert, uuidId } from "./columns";
-import type { AlertChannelKind, AlertCondition, AlertSeverity } from "../../lib/contract/alerts";
+import type {
+  AlertChannelKind,
+  AlertCondition,
+  AlertSeverity,
+  QuietHours,
+} from "../../lib/contract/alerts";
 import { userRef } from "./access";
+import { tstz, nowOnInsert, uuidId } from "./columns";
 
 /*
  * Alerting: channels (where a notice goes), rules (what to watch) and alerts (one per rule ×
@@ -31,6 +36,10 @@ export const alertChannels = pgTable("alert_channels", {
   name: text("name").notNull(),
   config: jsonb("config").$type<{ url?: string; to?: string[] }>().notNull(),
   secret: text("secret"),
+  /** Local hours in which notices are held until they end (lib/alerts/quiet-hours.ts). */
+  quietHours: jsonb("quiet_hours").$type<QuietHours>(),
+  /** ISO 8601 duration: firing notices within it go out as one message. */
+  groupWindow: text("group_window"),
   active: boolean("active").notNull().default(true),
   createdBy: userRef("created_by"),
   createdAt: nowOnInsert("created_at"),
@@ -45,6 +54,8 @@ export const alertRules = pgTable("alert_rules", {
   condition: jsonb("condition").$type<AlertCondition>().notNull(),
   entity: text("entity"),
   forDuration: text("for_duration").notNull().default("PT0S"),
+  /** ISO 8601 duration after which a still-firing alert is told again; null: never. */
+  repeatInterval: text("repeat_interval"),
   channelIds: uuid("channel_ids")
     .array()
     .notNull()
@@ -80,6 +91,11 @@ export const alerts = pgTable(
     acknowledgedAt: tstz("acknowledged_at"),
     acknowledgedBy: userRef("acknowledged_by"),
     acknowledgeComment: text("acknowledge_comment"),
+    /**
+     * When its channels were last told it is firing (the first notice, a repeat, or the
+     * catch-up after a silence); null while a firing notice is owed (withheld by a silence).
+     */
+    notifiedAt: tstz("notified_at"),
   },
   (t) => [
     uniqueIndex("alerts_open_per_dimension")
@@ -89,6 +105,33 @@ export const alerts = pgTable(
   ],
 );
 
+/**
+ * Mutes a rule's notices (every dimension when `dimension` is null) until `until`, or until
+ * lifted. Alerts keep changing state under a silence; only their notices are withheld.
+ */
+export const alertSilences = pgTable(
+  "alert_silences",
+  {
+    id: uuidId(),
+    ruleId: uuid("rule_id")
+      .notNull()
+      .references(() => alertRules.id),
+    dimension: text("dimension"),
+    until: tstz("until").notNull(),
+    comment: text("comment").notNull(),
+    createdBy: userRef("created_by"),
+    createdAt: nowOnInsert("created_at"),
+    liftedAt: tstz("lifted_at"),
+    liftedBy: userRef("lifted_by"),
+  },
+  (t) => [
+    index("alert_silences_rule_idx")
+      .on(t.ruleId, t.until)
+      .where(sql`${t.liftedAt} is null`),
+  ],
+);
+
+export type AlertSilence = typeof alertSilences.$inferSelect;
 export type AlertChannel = typeof alertChannels.$inferSelect;
 export type AlertRule = typeof alertRules.$inferSelect;
 export type Alert = typeof alerts.$inferSelect;

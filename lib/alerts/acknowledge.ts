@@ -5,6 +5,7 @@ import {
   findAlertState,
   findUserName,
 } from "@/db/queries/alerts";
+import { isSilenced } from "./silences";
 import { writeAudit } from "@/lib/audit";
 import { Conflict, InvalidInput, NotFound } from "@/lib/errors";
 import type { WriteContext } from "./channels";
@@ -20,7 +21,7 @@ export async function acknowledgeAlert(
   db: Db,
   id: string,
   input: { comment: unknown },
-  context: WriteContext & { baseUrl?: string },
+  context: WriteContext & { baseUrl?: string; now?: Date },
 ): Promise<void> {
   const comment = typeof input.comment === "string" ? input.comment.trim() : "";
   if (!comment) throw new InvalidInput("Say what you are doing about it", ["comment: required"]);
@@ -33,8 +34,9 @@ export async function acknowledgeAlert(
     const row = await findAlertState(tx, id);
     if (!row) throw new NotFound("No alert with that id");
     if (row.state !== "firing") throw new Conflict("Only a firing alert can be acknowledged");
+    const now = context.now ?? new Date();
     const acknowledged = await acknowledgeFiringAlert(tx, id, {
-      at: new Date(),
+      at: now,
       by: context.userId,
       comment,
     });
@@ -55,6 +57,7 @@ export async function acknowledgeAlert(
       "alert.acknowledged",
       context.baseUrl ?? publicBaseUrl(),
       who ? (who.name ?? who.email) : context.actor.label,
+      { now, muted: await isSilenced(tx, acknowledged.ruleId, acknowledged.dimension, now) },
     );
   });
 }

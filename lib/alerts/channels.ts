@@ -8,7 +8,12 @@ import {
   type ChannelSummary,
 } from "@/db/queries/alert-channels";
 import { deactivateAudited, writeAudit, type AuditContext } from "@/lib/audit";
-import { AlertChannelInput, PagerDutyChannelInput } from "@/lib/contract/alerts";
+import {
+  AlertChannelInput,
+  ChannelDeliveryInput,
+  GROUPABLE_CHANNEL_KINDS,
+  PagerDutyChannelInput,
+} from "@/lib/contract/alerts";
 import { InvalidInput, NotFound } from "@/lib/errors";
 import { generateWebhookSecret } from "@/lib/outbox/signature";
 import { seal } from "@/lib/secret-box";
@@ -34,6 +39,16 @@ function issues(error: { issues: { path: PropertyKey[]; message: string }[] }): 
 /** The problems go in the message too: a form shows only the message. */
 const invalidChannel = (details: string[]) =>
   new InvalidInput(`Invalid alert channel: ${details.join("; ")}`, details);
+
+/** A channel's quiet hours and group window, beside its address; absent fields stay as they are. */
+function deliveryOf(body: unknown, kind: string): ChannelDeliveryInput {
+  const parsed = ChannelDeliveryInput.safeParse(body && typeof body === "object" ? body : {});
+  if (!parsed.success) throw invalidChannel(issues(parsed.error));
+  if (parsed.data.groupWindow && !GROUPABLE_CHANNEL_KINDS.includes(kind)) {
+    throw invalidChannel([`groupWindow: a ${kind} channel gets one message per alert`]);
+  }
+  return parsed.data;
+}
 
 /** What a channel shows of itself: its address, never its credential. */
 function configOf(input: ChannelFields): ChannelSummary["config"] {
@@ -66,6 +81,7 @@ export async function createChannel(
   const parsed = AlertChannelInput.safeParse(body);
   if (!parsed.success) throw invalidChannel(issues(parsed.error));
   const input = parsed.data;
+  const delivery = deliveryOf(body, input.kind);
   if (input.kind === "email") requireSmtpServer(context.smtpUrl ?? env.SMTP_URL);
   const secret = secretOf(input, context.secret);
   return db.transaction(async (tx) => {
@@ -75,12 +91,14 @@ export async function createChannel(
       config: configOf(input),
       secret: secret && seal(secret, CHANNEL_SECRET_PURPOSE),
       createdBy: context.userId,
+      quietHours: delivery.quietHours ?? null,
+      groupWindow: delivery.groupWindow ?? null,
     });
     await writeAudit(tx, {
       actor: context.actor,
       action: "alert_channel.created",
       target: { type: "alert_channel", id: channel.id },
-      after: { kind: input.kind, name: input.name, ...configOf(input) },
+      after: { kind: input.kind, name: input.name, ...configOf(input), ...delivery },
       meta: context.meta,
     });
     // Only a generated secret is news to the caller; a routing key they gave is not echoed.
@@ -124,19 +142,33 @@ export async function updateChannel(
     throw new InvalidInput("A channel's kind cannot change; create a new channel instead");
   }
   const routingKey = parsed.data.kind === "pagerduty" ? parsed.data.routingKey : undefined;
+  const delivery = deliveryOf(body, current.kind);
   return db.transaction(async (tx) => {
     const row = await updateChannelAddress(tx, id, {
       name: parsed.data.name,
       config: configOf(parsed.data),
       ...(routingKey ? { secret: seal(routingKey, CHANNEL_SECRET_PURPOSE) } : {}),
+      quietHours: delivery.quietHours === undefined ? current.quietHours : delivery.quietHours,
+      groupWindow: delivery.groupWindow === undefined ? current.groupWindow : delivery.groupWindow,
     });
     if (!row) throw new NotFound("No alert channel with that id");
     await writeAudit(tx, {
       actor: context.actor,
       action: "alert_channel.updated",
       target: { type: "alert_channel", id },
-      before: { name: current.name, ...current.config },
-      after: { name: row.name, ...row.config, ...(routingKey ? { routingKey: "(replaced)" } : {}) },
+      before: {
+        name: current.name,
+        ...current.config,
+        quietHours: current.quietHours,
+        groupWindow: current.groupWindow,
+      },
+      after: {
+        name: row.name,
+        ...row.config,
+        quietHours: row.quietHours,
+        groupWindow: row.groupWindow,
+        ...(routingKey ? { routingKey: "(replaced)" } : {}),
+      },
       meta: context.meta,
     });
     return row;

@@ -1,14 +1,14 @@
 import type { Db } from "@/db/client";
+import { silencesOfRule } from "@/db/queries/alert-silences";
 import {
-  activeChannels,
   dropPendingAlert,
-  enqueueNotice,
   evaluableRules,
   insertPendingAlert,
   markAlertEvaluated,
   markAlertFiring,
   markAlertResolved,
   recordAlertReading,
+  setAlertNotified,
   tryLockEvaluation,
   unresolvedAlerts,
 } from "@/db/queries/alerts";
@@ -23,6 +23,8 @@ import {
 import { env } from "@/lib/env";
 import { absentMeasurement, measure, type Measurement } from "./measure";
 import { filteredViewPath } from "./view-link";
+import { deliverNotice } from "./notify";
+import { covers } from "./silences";
 
 /*
  * The alert lifecycle, one rule × dimension at a time:
@@ -36,6 +38,11 @@ import { filteredViewPath } from "./view-link";
  * that finds it taken skips the round instead of queueing behind it. Transitions and their
  * outbox notices commit together, and each notice's idempotency key names the transition, so
  * no transition is ever told twice.
+ *
+ * Around the transitions, the notices: a silence covering an alert withholds them (the
+ * transitions still happen and are audited); a firing alert whose notice is owed (it fired,
+ * or was silenced, while a silence held) is told when no silence covers it any more; one
+ * still firing after its rule's `repeat` is told again.
  */
 
 export interface EvaluationSummary {
@@ -43,6 +50,8 @@ export interface EvaluationSummary {
   fired: number;
   resolved: number;
   pending: number;
+  /** Firing notices sent again: repeats, and the catch-up after a silence. */
+  retold: number;
 }
 
 export interface EvaluationOptions {
@@ -63,7 +72,7 @@ export async function evaluateAlerts(
   const baseUrl = options.baseUrl ?? publicBaseUrl();
   return db.transaction(async (tx) => {
     if (!(await tryLockEvaluation(tx))) return null;
-    const summary: EvaluationSummary = { rules: 0, fired: 0, resolved: 0, pending: 0 };
+    const summary: EvaluationSummary = { rules: 0, fired: 0, resolved: 0, pending: 0, retold: 0 };
     for (const rule of await evaluableRules(tx)) {
       const condition = AlertCondition.safeParse(rule.condition);
       if (!condition.success) continue; // written by an older version; the API refuses such rules
@@ -74,37 +83,39 @@ export async function evaluateAlerts(
         now,
       );
       const open = new Map((await unresolvedAlerts(tx, rule.id)).map((a) => [a.dimension, a]));
+      const silences = await silencesOfRule(tx, rule.id, now);
+      const round: Round = {
+        rule,
+        now,
+        baseUrl,
+        summary,
+        muted: (dimension) => covers(silences, dimension),
+      };
       const seen = new Set<string>();
       for (const m of measured) {
         seen.add(m.dimension);
-        await step(tx, rule, open.get(m.dimension) ?? null, m, now, baseUrl, summary);
+        await step(tx, round, open.get(m.dimension) ?? null, m);
       }
       for (const [dimension, alert] of open) {
         if (seen.has(dimension)) continue;
-        await step(
-          tx,
-          rule,
-          alert,
-          absentMeasurement(condition.data, dimension),
-          now,
-          baseUrl,
-          summary,
-        );
+        await step(tx, round, alert, absentMeasurement(condition.data, dimension));
       }
     }
     return summary;
   });
 }
 
-async function step(
-  tx: Db,
-  rule: AlertRule,
-  alert: Alert | null,
-  m: Measurement,
-  now: Date,
-  baseUrl: string,
-  summary: EvaluationSummary,
-): Promise<void> {
+interface Round {
+  rule: AlertRule;
+  now: Date;
+  baseUrl: string;
+  summary: EvaluationSummary;
+  /** Whether a silence covers the rule's alerts of this dimension now. */
+  muted: (dimension: string) => boolean;
+}
+
+async function step(tx: Db, round: Round, alert: Alert | null, m: Measurement): Promise<void> {
+  const { rule, now, baseUrl, summary } = round;
   const forMs = durationMs(rule.forDuration) ?? 0;
   if (m.breaching === true) {
     if (!alert) {
@@ -117,15 +128,17 @@ async function step(
       });
     }
     if (alert.state === "pending" && now.getTime() - alert.pendingSince.getTime() >= forMs) {
-      const firing = await markAlertFiring(tx, alert.id, m, now);
+      const muted = round.muted(alert.dimension);
+      const firing = await markAlertFiring(tx, alert.id, m, now, !muted);
       if (firing) {
         summary.fired++;
-        await announce(tx, rule, firing, "alert.firing", baseUrl, null);
+        await announce(tx, rule, firing, "alert.firing", baseUrl, null, { now, muted });
       }
       return;
     }
     if (alert.state === "pending") summary.pending++;
     await recordAlertReading(tx, alert.id, m, now);
+    if (alert.state === "firing") await retell(tx, round, alert);
     return;
   }
   if (!alert) return;
@@ -136,13 +149,36 @@ async function step(
   }
   if (m.breaching === null) {
     await markAlertEvaluated(tx, alert.id, now);
+    await retell(tx, round, alert);
     return;
   }
   const resolved = await markAlertResolved(tx, alert.id, m.value, now);
   if (resolved) {
     summary.resolved++;
-    await announce(tx, rule, resolved, "alert.resolved", baseUrl, null);
+    const muted = round.muted(alert.dimension);
+    await announce(tx, rule, resolved, "alert.resolved", baseUrl, null, { now, muted });
   }
+}
+
+/**
+ * A firing alert that did not change: while silenced, its notice is owed (so the end of the
+ * silence is told); else an owed notice goes now, and one told `repeat` ago is told again.
+ */
+async function retell(tx: Db, round: Round, alert: Alert): Promise<void> {
+  const { rule, now } = round;
+  if (round.muted(alert.dimension)) {
+    if (alert.notifiedAt) await setAlertNotified(tx, alert.id, null);
+    return;
+  }
+  const repeatMs = rule.repeatInterval ? durationMs(rule.repeatInterval) : null;
+  const due =
+    alert.notifiedAt === null ||
+    (repeatMs !== null && now.getTime() - alert.notifiedAt.getTime() >= repeatMs);
+  if (!due) return;
+  await setAlertNotified(tx, alert.id, now);
+  round.summary.retold++;
+  const notice = buildNotice("alert.firing", rule, alert, round.baseUrl, null);
+  await deliverNotice(tx, rule, notice, { now, keySuffix: `:${now.getTime()}` });
 }
 
 /** The Alerts page, scrolled to the alert's row (each row's id is `alert-<id>`). */
@@ -185,7 +221,10 @@ export function buildNotice(
   };
 }
 
-/** Audits a transition and puts its notice in the outbox for each of the rule's active channels. */
+/**
+ * Audits a transition and, unless a silence mutes it, puts its notice in the outbox for each
+ * of the rule's active channels.
+ */
 export async function announce(
   tx: Db,
   rule: AlertRule,
@@ -193,6 +232,7 @@ export async function announce(
   type: AlertNoticeType,
   baseUrl: string,
   acknowledgedBy: string | null,
+  options: { now: Date; muted: boolean },
 ): Promise<void> {
   const notice = buildNotice(type, rule, alert, baseUrl, acknowledgedBy);
   if (type !== "alert.acknowledged") {
@@ -205,15 +245,10 @@ export async function announce(
         dimension: alert.dimension,
         value: alert.value,
         threshold: alert.threshold,
+        ...(options.muted ? { silenced: true } : {}),
       },
     });
   }
-  for (const channel of await activeChannels(tx, rule.channelIds)) {
-    await enqueueNotice(tx, {
-      channelId: channel.id,
-      alertId: alert.id,
-      kind: type,
-      payload: notice,
-    });
-  }
+  if (options.muted) return;
+  await deliverNotice(tx, rule, notice, { now: options.now });
 }

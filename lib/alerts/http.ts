@@ -17,6 +17,9 @@ import {
   updateChannel,
 } from "./channels";
 import { createRule, deleteRule, getRule, listRules, updateRule } from "./rules";
+import { createSilence, getSilence, liftSilence, listSilences } from "./silences";
+import { countAlerts } from "./list";
+import { backtestRule } from "./backtest";
 
 /*
  * /api/v1/alert-channels, /api/v1/alert-rules and /api/v1/alerts: parse, call the domain,
@@ -151,4 +154,34 @@ export const handleAcknowledge = handle(async (db: Db, request: Request, rawId: 
   const body = (await readJson(request)) as { comment?: unknown } | null;
   await acknowledgeAlert(db, id, { comment: body?.comment }, contextOf(principal, request));
   return new Response(null, { status: 204 });
+});
+
+export const handleSilenceCollection = handle(async (db: Db, request: Request) => {
+  if (request.method === "POST") {
+    const principal = await guardApi(db, request, "POST /api/v1/alert-silences");
+    const silence = await createSilence(db, await readJson(request), contextOf(principal, request));
+    return json(silence, { status: 201 });
+  }
+  await guardApi(db, request, "GET /api/v1/alert-silences");
+  return json({ data: await listSilences(db) });
+});
+
+export const handleSilenceItem = handle(async (db: Db, request: Request, rawId: string) => {
+  if (request.method === "DELETE") {
+    const principal = await guardApi(db, request, "DELETE /api/v1/alert-silences/[id]");
+    await liftSilence(db, parseId(rawId, "silence"), contextOf(principal, request));
+    return new Response(null, { status: 204 });
+  }
+  await guardApi(db, request, "GET /api/v1/alert-silences/[id]");
+  return json(await getSilence(db, parseId(rawId, "silence")));
+});
+
+export const handleAlertCounts = handle(async (db: Db, request: Request) => {
+  await guardApi(db, request, "GET /api/v1/alerts/counts");
+  return json(await countAlerts(db));
+});
+
+export const handleRuleBacktest = handle(async (db: Db, request: Request) => {
+  await guardApi(db, request, "POST /api/v1/alert-rules/backtest");
+  return json(await backtestRule(db, await readJson(request)));
 });

@@ -1,5 +1,5 @@
 import type { ClaimedCommand } from "@/db/queries/outbox";
-import { AlertNotice, type AlertSeverity } from "@/lib/contract/alerts";
+import { AlertGroupNotice, AlertNotice, type AlertSeverity } from "@/lib/contract/alerts";
 import { open } from "@/lib/secret-box";
 import { webhookHeaders } from "@/lib/outbox/signature";
 
@@ -23,6 +23,8 @@ export interface OutgoingRequest {
 export function alertRequest(
   command: Pick<ClaimedCommand, "id" | "payload" | "url" | "secret" | "channelKind">,
 ): OutgoingRequest {
+  const group = AlertGroupNotice.safeParse(command.payload);
+  if (group.success) return groupRequest(command, group.data);
   const notice = AlertNotice.parse(command.payload);
   if (!command.url) throw new Error("the alert channel has no URL");
   const json = (message: unknown): OutgoingRequest => ({
@@ -254,4 +256,40 @@ function hostOf(url: string): string {
   } catch {
     return "closeline";
   }
+}
+
+/**
+ * Alerts that started within a channel's group window, as one message: the webhook gets the
+ * group as it is stored (`{"type":"alert.group","alerts":[…]}`, signed like any notice), Slack
+ * one message with a line per alert.
+ */
+function groupRequest(
+  command: Pick<ClaimedCommand, "id" | "url" | "secret" | "channelKind">,
+  group: AlertGroupNotice,
+): OutgoingRequest {
+  if (!command.url) throw new Error("the alert channel has no URL");
+  switch (command.channelKind) {
+    case "webhook": {
+      if (!command.secret) throw new Error("the webhook channel has no signing secret");
+      const body = JSON.stringify(group);
+      const secret = open(command.secret, CHANNEL_SECRET_PURPOSE);
+      return { url: command.url, body, headers: webhookHeaders(secret, command.id, body) };
+    }
+    case "slack":
+      return { url: command.url, body: JSON.stringify(slackGroupMessage(group)), headers: {} };
+    default:
+      throw new Error(`a ${command.channelKind} channel takes no group of alerts`);
+  }
+}
+
+export function slackGroupMessage(group: AlertGroupNotice) {
+  const lines = group.alerts.map((alert) => {
+    const summary = noticeSummary({ type: "alert.firing", alert });
+    return `• <${alert.url}|${summary}>`;
+  });
+  const text = `${group.alerts.length} alerts firing`;
+  return {
+    text,
+    blocks: [{ type: "section", text: { type: "mrkdwn", text: `*${text}*\n${lines.join("\n")}` } }],
+  };
 }

@@ -25,6 +25,7 @@ export interface RuleView {
   condition: AlertRule["condition"];
   entity: string | null;
   for: string;
+  repeat: string | null;
   channelIds: string[];
   enabled: boolean;
   ownerId: string | null;
@@ -40,6 +41,7 @@ export function ruleView(rule: AlertRule): RuleView {
     condition: rule.condition,
     entity: rule.entity,
     for: rule.forDuration,
+    repeat: rule.repeatInterval,
     channelIds: rule.channelIds,
     enabled: rule.enabled,
     ownerId: rule.ownerId,
@@ -75,6 +77,7 @@ const columns = (input: AlertRuleInput) => ({
   condition: input.condition,
   entity: input.entity,
   forDuration: input.for,
+  repeatInterval: input.repeat,
   channelIds: input.channelIds,
   enabled: input.enabled,
 });
@@ -126,6 +129,7 @@ export async function updateRule(
       condition,
       entity,
       for: before.for,
+      repeat: before.repeat,
       channelIds,
       enabled,
       ...(body && typeof body === "object" ? body : {}),

@@ -87,8 +87,17 @@ export const ROUTE_ACCESS: Record<string, AccessRule> = {
   "/alerts": { permission: "alerts:read" },
   "GET /api/v1/alerts": { apiKey: "read", orPermission: "alerts:read" },
   "POST /api/v1/alerts/[id]/acknowledge": { permission: "alerts:acknowledge" },
+  /** The shell's bell: how many alerts are firing. */
+  "GET /api/v1/alerts/counts": { apiKey: "read", orPermission: "alerts:read" },
+  /** Silencing is part of answering an alert: whoever may acknowledge may silence. */
+  "GET /api/v1/alert-silences": { permission: "alerts:read" },
+  "POST /api/v1/alert-silences": { permission: "alerts:acknowledge" },
+  "GET /api/v1/alert-silences/[id]": { permission: "alerts:read" },
+  "DELETE /api/v1/alert-silences/[id]": { permission: "alerts:acknowledge" },
   "GET /api/v1/alert-rules": { permission: "alerts:read" },
   "POST /api/v1/alert-rules": { permission: "alerts:manage" },
+  /** How often a rule as written would have fired over the last 30 days; saves nothing. */
+  "POST /api/v1/alert-rules/backtest": { permission: "alerts:manage" },
   "GET /api/v1/alert-rules/[id]": { permission: "alerts:read" },
   "PATCH /api/v1/alert-rules/[id]": { permission: "alerts:manage" },
   "DELETE /api/v1/alert-rules/[id]": { permission: "alerts:manage" },

@@ -1,6 +1,12 @@
 import type { z } from "zod";
-import { AlertChannelInput, AlertRuleInput } from "./alerts";
-import { errors, idParameter, jsonBody } from "./work-openapi";
+import {
+  AlertChannelInput,
+  AlertGroupNotice,
+  AlertRuleInput,
+  AlertSilenceInput,
+  ChannelDeliveryInput,
+} from "./alerts";
+import { errors, idParameter, jsonBody, ref } from "./work-openapi";
 
 /*
  * The alert API's part of the OpenAPI document: rules and channels (people with
@@ -13,6 +19,9 @@ type JsonObject = Record<string, unknown>;
 export const ALERT_SCHEMAS: Record<string, z.ZodType> = {
   AlertRuleRequest: AlertRuleInput,
   AlertChannelRequest: AlertChannelInput,
+  AlertChannelDelivery: ChannelDeliveryInput,
+  AlertSilenceRequest: AlertSilenceInput,
+  AlertGroupNotice,
 };
 
 const PERSON = [{ personalToken: [] }];
@@ -34,7 +43,17 @@ const list = (description: string) => ({
 });
 const NO_CONTENT = { description: "Done; no body" };
 
-function resource(name: string, plural: string, request: string, tag: string): JsonObject {
+function resource(
+  name: string,
+  plural: string,
+  request: string,
+  tag: string,
+  /** A second schema the body also follows (a channel's delivery settings). */
+  alsoRequest?: string,
+): JsonObject {
+  const body = alsoRequest
+    ? { "application/json": { schema: { allOf: [ref(request), ref(alsoRequest)] } } }
+    : jsonBody(request);
   return {
     [`/api/v1/${plural}`]: {
       get: {
@@ -53,7 +72,7 @@ function resource(name: string, plural: string, request: string, tag: string): J
             ? "A webhook channel's signing secret is in this answer, as `secret`, and in no later one."
             : "The condition is validated now; it is evaluated every minute and after ingested batches.",
         security: PERSON,
-        requestBody: { required: true, content: jsonBody(request) },
+        requestBody: { required: true, content: body },
         responses: { "201": object(`The new ${name}`), ...errors(400, 409, 413, 415, 429) },
       },
     },
@@ -72,7 +91,7 @@ function resource(name: string, plural: string, request: string, tag: string): J
         summary: `Change an alert ${name}`,
         security: PERSON,
         parameters: [idParameter(name)],
-        requestBody: { required: true, content: jsonBody(request) },
+        requestBody: { required: true, content: body },
         responses: {
           "200": object(`The ${name} after the change`),
           ...errors(400, 404, 413, 415, 429),
@@ -93,7 +112,14 @@ function resource(name: string, plural: string, request: string, tag: string): J
 export function alertApiPaths(): Record<string, JsonObject> {
   return {
     ...resource("rule", "alert-rules", "AlertRuleRequest", "alerts"),
-    ...resource("channel", "alert-channels", "AlertChannelRequest", "alerts"),
+    ...resource(
+      "channel",
+      "alert-channels",
+      "AlertChannelRequest",
+      "alerts",
+      "AlertChannelDelivery",
+    ),
+    ...silencePaths(),
     "/api/v1/alerts": {
       get: {
         operationId: "listAlerts",
@@ -119,6 +145,76 @@ export function alertApiPaths(): Record<string, JsonObject> {
         responses: { "200": list("The alerts"), ...errors(400) },
       },
     },
+    "/api/v1/alert-rules/backtest": {
+      post: {
+        operationId: "backtestAlertRule",
+        tags: ["alerts"],
+        summary: "How often a rule as written would have fired over the last 30 days",
+        description:
+          "Saves nothing. A kpi rule is read every 6 hours (its figure over its window), an exceptions rule every hour from the exceptions' opening and closing times; a breach fires once it has held for the rule's `for`. Other conditions answer 400.",
+        security: PERSON,
+        requestBody: { required: true, content: jsonBody("AlertRuleRequest") },
+        responses: {
+          "200": {
+            description: "The backtest",
+            content: {
+              "application/json": {
+                schema: {
+                  type: "object",
+                  required: [
+                    "from",
+                    "to",
+                    "step",
+                    "readings",
+                    "firings",
+                    "breachingReadings",
+                    "dimensions",
+                  ],
+                  properties: {
+                    from: { type: "string", format: "date-time" },
+                    to: { type: "string", format: "date-time" },
+                    step: { type: "string", example: "PT6H" },
+                    readings: { type: "integer" },
+                    firings: { type: "integer" },
+                    breachingReadings: { type: "integer" },
+                    dimensions: { type: "array", items: { type: "string" } },
+                    firstFiringAt: { type: ["string", "null"], format: "date-time" },
+                    lastFiringAt: { type: ["string", "null"], format: "date-time" },
+                  },
+                },
+              },
+            },
+          },
+          ...errors(400, 413, 415),
+        },
+      },
+    },
+    "/api/v1/alerts/counts": {
+      get: {
+        operationId: "countAlerts",
+        tags: ["alerts"],
+        summary: "How many alerts are firing, and how many of those nobody acknowledged",
+        security: [{ personalToken: [] }, { apiKey: ["read"] }],
+        responses: {
+          "200": {
+            description: "The counts",
+            content: {
+              "application/json": {
+                schema: {
+                  type: "object",
+                  required: ["firing", "unacknowledged"],
+                  properties: {
+                    firing: { type: "integer", minimum: 0 },
+                    unacknowledged: { type: "integer", minimum: 0 },
+                  },
+                },
+              },
+            },
+          },
+          ...errors(),
+        },
+      },
+    },
     "/api/v1/alerts/{id}/acknowledge": {
       post: {
         operationId: "acknowledgeAlert",
@@ -139,6 +235,49 @@ export function alertApiPaths(): Record<string, JsonObject> {
           },
         },
         responses: { "204": NO_CONTENT, ...errors(400, 404, 409, 413, 415, 429) },
+      },
+    },
+  };
+}
+
+/** Silences: whoever may acknowledge may silence a rule, or one dimension of it, until a time. */
+function silencePaths(): Record<string, JsonObject> {
+  return {
+    "/api/v1/alert-silences": {
+      get: {
+        operationId: "listAlertSilences",
+        tags: ["alerts"],
+        summary: "The silences in force, those ending first first",
+        security: PERSON,
+        responses: { "200": list("The silences in force"), ...errors() },
+      },
+      post: {
+        operationId: "createAlertSilence",
+        tags: ["alerts"],
+        summary: "Silence a rule, or one of its dimensions, until a time",
+        description:
+          "Alerts keep changing state under a silence; their notices are withheld. One still firing when the silence ends (or is lifted) is told again at the next evaluation. `until` is in the future and at most 90 days ahead.",
+        security: PERSON,
+        requestBody: { required: true, content: jsonBody("AlertSilenceRequest") },
+        responses: { "201": object("The new silence"), ...errors(400, 404, 413, 415) },
+      },
+    },
+    "/api/v1/alert-silences/{id}": {
+      get: {
+        operationId: "getAlertSilence",
+        tags: ["alerts"],
+        summary: "One silence, in force or not",
+        security: PERSON,
+        parameters: [idParameter("silence")],
+        responses: { "200": object("The silence"), ...errors(404) },
+      },
+      delete: {
+        operationId: "liftAlertSilence",
+        tags: ["alerts"],
+        summary: "Lift a silence before its time",
+        security: PERSON,
+        parameters: [idParameter("silence")],
+        responses: { "204": NO_CONTENT, ...errors(404) },
       },
     },
   };

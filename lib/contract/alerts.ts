@@ -217,6 +217,12 @@ export const AlertCondition = z.discriminatedUnion("kind", [
 ]);
 export type AlertCondition = z.infer<typeof AlertCondition>;
 
+/** How often a still-firing alert is told again: from a minute to a week. */
+const RepeatInterval = Duration.refine((text) => {
+  const ms = durationMs(text) ?? 0;
+  return ms >= 60_000 && ms <= 7 * 86_400_000;
+}, "must be between PT1M and P7D");
+
 /** `entity`: one entity, null for the whole company, or "*" for one alert per entity. */
 export const EACH_ENTITY = "*";
 
@@ -229,6 +235,8 @@ export const AlertRuleInput = z
     for: Duration.default("PT0S"),
     channelIds: z.array(z.uuid()).max(20).default([]),
     enabled: z.boolean().default(true),
+    /** Tell a still-firing alert again after this long (PT1M–P7D); null: only once. */
+    repeat: RepeatInterval.nullable().default(null),
   })
   .refine(
     (rule) =>
@@ -328,3 +336,81 @@ export const AlertNotice = z.object({
   }),
 });
 export type AlertNotice = z.infer<typeof AlertNotice>;
+
+/*
+ * The lifecycle around notices: silences, a channel's quiet hours and group window, and the
+ * message a group of firing alerts makes (docs/alerts.md).
+ */
+
+/** The longest a silence may run: a silence forgotten for ever hides an outage. */
+export const MAX_SILENCE_MS = 90 * 86_400_000;
+
+export const AlertSilenceInput = z.object({
+  ruleId: z.uuid(),
+  /** One dimension of the rule (an entity, a `source / type` pair); null: every dimension. */
+  dimension: z.string().trim().min(1).max(400).nullable().default(null),
+  until: z.iso
+    .datetime({ offset: true, error: "must be an ISO 8601 date and time with a zone" })
+    .meta({ example: "2026-12-07T08:00:00Z" }),
+  comment: z.string().trim().min(1, "Say why it is silenced").max(2000),
+});
+export type AlertSilenceInput = z.infer<typeof AlertSilenceInput>;
+
+/** Whether the runtime knows an IANA time zone by this name. */
+export function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const LocalTime = z
+  .string()
+  .regex(/^([01]\d|2[0-3]):[0-5]\d$/, "must be a local time HH:MM")
+  .meta({ example: "22:00" });
+
+/**
+ * Hours in which a channel's notices are held, from `start` to `end` local time in `timeZone`
+ * (an end before the start runs over midnight). `criticalBypass`: critical alerts go out anyway.
+ */
+export const QuietHours = z
+  .object({
+    start: LocalTime,
+    end: LocalTime,
+    timeZone: z
+      .string()
+      .max(100)
+      .refine(isTimeZone, "must be an IANA time zone, e.g. Europe/Berlin")
+      .meta({ example: "Europe/Berlin" }),
+    criticalBypass: z.boolean().default(false),
+  })
+  .refine((q) => q.start !== q.end, { message: "start and end must differ", path: ["end"] });
+export type QuietHours = z.infer<typeof QuietHours>;
+
+/** A channel's group window: from a few seconds to an hour. */
+const GroupWindow = Duration.refine((text) => {
+  const ms = durationMs(text) ?? 0;
+  return ms >= 1_000 && ms <= 3_600_000;
+}, "must be between PT1S and PT1H");
+
+/** The channel kinds whose receivers take a group of alerts as one message. */
+export const GROUPABLE_CHANNEL_KINDS: readonly string[] = ["webhook", "slack"];
+
+/** How a channel is told, beside where (AlertChannelInput): any channel kind, on create and PATCH. */
+export const ChannelDeliveryInput = z.object({
+  quietHours: QuietHours.nullable().optional(),
+  groupWindow: GroupWindow.nullable().optional(),
+});
+export type ChannelDeliveryInput = z.infer<typeof ChannelDeliveryInput>;
+
+/**
+ * Several alerts that started firing within a channel's group window, as one message. One
+ * alert alone is always sent as the single-alert AlertNotice.
+ */
+export const AlertGroupNotice = z.object({
+  type: z.literal("alert.group"),
+  alerts: z.array(AlertNotice.shape.alert).min(2),
+});
+export type AlertGroupNotice = z.infer<typeof AlertGroupNotice>;

@@ -4,11 +4,15 @@ import type { Role } from "@/db/schema";
 import { SYSTEM_ACTOR } from "@/lib/audit";
 import {
   handleAcknowledge,
+  handleAlertCounts,
   handleAlertList,
   handleChannelCollection,
   handleChannelItem,
   handleRuleCollection,
+  handleRuleBacktest,
   handleRuleItem,
+  handleSilenceCollection,
+  handleSilenceItem,
 } from "@/lib/alerts/http";
 import { evaluateAlerts } from "@/lib/alerts/evaluate";
 import { createUser } from "@/lib/auth/users";
@@ -259,5 +263,116 @@ describe("the newer channel kinds and conditions through the API", () => {
       condition: { kind: "close", withinDays: -1 },
     });
     expect(bad.status).toBe(400);
+  });
+});
+
+describe("silences, the firing count and a channel's delivery settings", () => {
+  it("lets operations silence and lift, executives only read, and counts what fires", async () => {
+    as("finance");
+    const rule = await call(handleRuleCollection, "POST", "", { ...RULE, name: "Silenced rule" });
+    const ruleId = rule.body!.id as string;
+    const before = await call(handleAlertCounts, "GET", "/api/v1/alerts/counts");
+    expect(before.status).toBe(200);
+    await ingest(t.db, postings(2, "failed", new Date()));
+    await evaluateAlerts(t.db);
+    const counted = await call(handleAlertCounts, "GET", "/api/v1/alerts/counts");
+    // This rule's alert is one more firing, and nobody has acknowledged it.
+    expect(counted.body!.firing).toBe(before.body!.firing + 1);
+    expect(counted.body!.unacknowledged).toBe(before.body!.unacknowledged + 1);
+
+    const until = new Date(Date.now() + 3_600_000).toISOString();
+    const body = { ruleId, until, comment: "vendor maintenance" };
+    as(null);
+    expect((await call(handleSilenceCollection, "POST", "", body)).status).toBe(401);
+    as("executive");
+    expect((await call(handleSilenceCollection, "POST", "", body)).status).toBe(403);
+    as("operations");
+    const past = await call(handleSilenceCollection, "POST", "", {
+      ...body,
+      until: "2020-01-01T00:00:00Z",
+    });
+    expect(past.status).toBe(400);
+    expect(past.body!.error.details.join(" ")).toContain("until");
+    const unknownRule = await call(handleSilenceCollection, "POST", "", {
+      ...body,
+      ruleId: randomUUID(),
+    });
+    expect(unknownRule.status).toBe(404);
+    const created = await call(handleSilenceCollection, "POST", "", body);
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({
+      ruleId,
+      ruleName: "Silenced rule",
+      dimension: null,
+      comment: "vendor maintenance",
+      createdByName: "The operations",
+    });
+    const id = created.body!.id as string;
+
+    as("executive");
+    const listed = await call(handleSilenceCollection, "GET", "/api/v1/alert-silences");
+    expect(listed.body!.data.map((s: { id: string }) => s.id)).toContain(id);
+    const alerts = await call(handleAlertList, "GET", "/api/v1/alerts?state=firing");
+    const silenced = alerts.body!.data.find((a: { ruleId: string }) => a.ruleId === ruleId);
+    expect(Date.parse(silenced.silencedUntil)).toBe(Date.parse(until));
+    expect((await call(handleSilenceItem, "DELETE", "", undefined, id)).status).toBe(403);
+
+    as("operations");
+    expect((await call(handleSilenceItem, "DELETE", "", undefined, id)).status).toBe(204);
+    expect((await call(handleSilenceItem, "DELETE", "", undefined, id)).status).toBe(404);
+    const lifted = await call(handleSilenceItem, "GET", "", undefined, id);
+    expect(lifted.body!.liftedAt).not.toBeNull();
+    expect((await call(handleSilenceItem, "GET", "", undefined, "nope")).status).toBe(404);
+    as("admin");
+    await call(handleRuleItem, "DELETE", "", undefined, ruleId);
+  });
+
+  it("keeps a channel's quiet hours and group window, and refuses wrong ones", async () => {
+    as("admin");
+    const quietHours = {
+      start: "22:00",
+      end: "07:00",
+      timeZone: "Europe/Berlin",
+      criticalBypass: true,
+    };
+    const created = await postChannel({
+      ...webhook("Night desk", "https://hooks.example.test/n"),
+      quietHours,
+      groupWindow: "PT1M",
+    });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ quietHours, groupWindow: "PT1M" });
+    const id = created.body!.id as string;
+    const badZone = await call(
+      handleChannelItem,
+      "PATCH",
+      "",
+      { quietHours: { ...quietHours, timeZone: "Mars/Olympus" } },
+      id,
+    );
+    expect(badZone.status).toBe(400);
+    const badWindow = await call(handleChannelItem, "PATCH", "", { groupWindow: "PT2H" }, id);
+    expect(badWindow.status).toBe(400);
+    const renamed = await call(handleChannelItem, "PATCH", "", { name: "Night desk 2" }, id);
+    expect(renamed.body).toMatchObject({ quietHours, groupWindow: "PT1M" });
+    const cleared = await call(
+      handleChannelItem,
+      "PATCH",
+      "",
+      { quietHours: null, groupWindow: null },
+      id,
+    );
+    expect(cleared.body).toMatchObject({ quietHours: null, groupWindow: null });
+    const backtest = await call(handleRuleBacktest, "POST", "", RULE);
+    expect(backtest.status).toBe(200);
+    expect(backtest.body).toMatchObject({ step: "PT6H", readings: 120 });
+    as("operations");
+    expect((await call(handleRuleBacktest, "POST", "", RULE)).status).toBe(403);
+    as("admin");
+    const repeat = await call(handleRuleCollection, "POST", "", { ...RULE, repeat: "PT30S" });
+    expect(repeat.status).toBe(400);
+    const repeating = await call(handleRuleCollection, "POST", "", { ...RULE, repeat: "PT4H" });
+    expect(repeating.body).toMatchObject({ repeat: "PT4H" });
+    await call(handleRuleItem, "DELETE", "", undefined, repeating.body!.id as string);
   });
 });

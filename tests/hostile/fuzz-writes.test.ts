@@ -6,11 +6,15 @@ import { exceptions } from "@/db/schema";
 import { SYSTEM_ACTOR } from "@/lib/audit";
 import {
   handleAcknowledge,
+  handleAlertCounts,
   handleAlertList,
   handleChannelCollection,
   handleChannelItem,
   handleRuleCollection,
+  handleRuleBacktest,
   handleRuleItem,
+  handleSilenceCollection,
+  handleSilenceItem,
 } from "@/lib/alerts/http";
 import { ROUTE_ACCESS } from "@/lib/auth/route-access";
 import { createUser } from "@/lib/auth/users";
@@ -120,6 +124,18 @@ const ROUTES: Record<string, { call: Call; body: boolean }> = {
     call: (db, r, id) => handleAcknowledge(db, r, id),
     body: true,
   },
+  "POST /api/v1/alert-rules/backtest": { call: (db, r) => handleRuleBacktest(db, r), body: true },
+  "GET /api/v1/alerts/counts": { call: (db, r) => handleAlertCounts(db, r), body: false },
+  "GET /api/v1/alert-silences": { call: (db, r) => handleSilenceCollection(db, r), body: false },
+  "POST /api/v1/alert-silences": { call: (db, r) => handleSilenceCollection(db, r), body: true },
+  "GET /api/v1/alert-silences/[id]": {
+    call: (db, r, id) => handleSilenceItem(db, r, id),
+    body: false,
+  },
+  "DELETE /api/v1/alert-silences/[id]": {
+    call: (db, r, id) => handleSilenceItem(db, r, id),
+    body: false,
+  },
   ...Object.fromEntries(
     (["GET", "POST"] as const).flatMap((method) => [
       [
@@ -190,6 +206,12 @@ const FIELDS = [
   "comment",
   "entity",
   "for",
+  "ruleId",
+  "dimension",
+  "until",
+  "repeat",
+  "quietHours",
+  "groupWindow",
 ];
 
 const body = fc.oneof(

@@ -1,10 +1,15 @@
 "use server";
 
+import type { BacktestView } from "@/components/alerts/backtest-button";
 import { acknowledgeAlert } from "@/lib/alerts/acknowledge";
+import { backtestRule } from "@/lib/alerts/backtest";
 import { createChannel } from "@/lib/alerts/channels";
 import { parseRecipientList } from "@/lib/alerts/email";
 import { conditionFromForm } from "@/lib/alerts/rule-form";
 import { createRule, deleteRule } from "@/lib/alerts/rules";
+import { silenceEnd } from "@/lib/alerts/silence-lengths";
+import { liftSilence, silenceAlert } from "@/lib/alerts/silences";
+import { InvalidInput } from "@/lib/errors";
 import type { ActionResult } from "@/lib/http/action-result";
 import { formAction, formId, formText } from "../form-action";
 
@@ -20,27 +25,70 @@ export async function acknowledgeAction(
   });
 }
 
+/** Silences the alert's dimension or its whole rule for one of the lengths the page offers. */
+export async function silenceAlertAction(
+  _previous: ActionResult<{ until: string }> | null,
+  form: FormData,
+): Promise<ActionResult<{ until: string }>> {
+  return formAction("alerts:acknowledge", [PAGE], async ({ db, by }) => {
+    const until = silenceEnd(formText(form, "for"), new Date());
+    if (!until) throw new InvalidInput("Choose how long to silence for");
+    const silence = await silenceAlert(
+      db,
+      formId(form, "alert"),
+      {
+        until: until.toISOString(),
+        comment: form.get("comment"),
+        scope: formText(form, "scope") === "alert" ? "alert" : "rule",
+      },
+      by,
+    );
+    return { until: silence.until.toISOString() };
+  });
+}
+
+export async function liftSilenceAction(form: FormData): Promise<ActionResult> {
+  return formAction("alerts:acknowledge", [PAGE], async ({ db, by }) => {
+    await liftSilence(db, formId(form, "silence"), by);
+    return undefined;
+  });
+}
+
 /** The rule form's fields, shaped as the API's JSON body so one contract validates both. */
+function ruleBody(form: FormData) {
+  const text = (name: string) => formText(form, name);
+  const entity = text("entity").trim();
+  return {
+    name: text("name"),
+    severity: text("severity"),
+    condition: conditionFromForm(text),
+    entity: entity === "" ? null : entity,
+    for: text("for") || "PT0S",
+    repeat: text("repeat").trim() || null,
+    channelIds: form.getAll("channelIds").filter((v) => typeof v === "string"),
+  };
+}
+
 export async function createRuleAction(
   _previous: ActionResult<{ name: string }> | null,
   form: FormData,
 ): Promise<ActionResult<{ name: string }>> {
   return formAction("alerts:manage", [PAGE], async ({ db, by }) => {
-    const text = (name: string) => formText(form, name);
-    const entity = text("entity").trim();
-    const rule = await createRule(
-      db,
-      {
-        name: text("name"),
-        severity: text("severity"),
-        condition: conditionFromForm(text),
-        entity: entity === "" ? null : entity,
-        for: text("for") || "PT0S",
-        channelIds: form.getAll("channelIds").filter((v) => typeof v === "string"),
-      },
-      by,
-    );
+    const rule = await createRule(db, ruleBody(form), by);
     return { name: rule.name };
+  });
+}
+
+/** How often the rule in the form would have fired over the last 30 days; saves nothing. */
+export async function backtestRuleAction(form: FormData): Promise<ActionResult<BacktestView>> {
+  return formAction("alerts:manage", [], async ({ db }) => {
+    const result = await backtestRule(db, ruleBody(form));
+    return {
+      step: result.step,
+      readings: result.readings,
+      firings: result.firings,
+      lastFiringAt: result.lastFiringAt?.toISOString() ?? null,
+    };
   });
 }
 

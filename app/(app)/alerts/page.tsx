@@ -7,15 +7,22 @@ import { AlertsTable } from "@/components/alerts/alerts-table";
 import { ChannelForm } from "@/components/alerts/channel-form";
 import { RuleForm } from "@/components/alerts/rule-form";
 import { RulesTable } from "@/components/alerts/rules-table";
+import { SilenceForm } from "@/components/alerts/silence-form";
+import { SilencesTable } from "@/components/alerts/silences-table";
+import type { AlertListItem } from "@/lib/alerts/list";
+import { listSilences } from "@/lib/alerts/silences";
 import { listChannels } from "@/lib/alerts/channels";
 import { listRules } from "@/lib/alerts/rules";
 import { can } from "@/lib/auth/permissions";
 import { guardPage } from "@/lib/auth/session";
 import {
   acknowledgeAction,
+  backtestRuleAction,
   createChannelAction,
   createRuleAction,
   deleteRuleAction,
+  liftSilenceAction,
+  silenceAlertAction,
 } from "./actions";
 
 export const metadata: Metadata = { title: "Alerts" };
@@ -26,16 +33,26 @@ export default async function AlertsPage() {
   const user = await guardPage("/alerts");
   const db = await getDb();
   const manage = can(user.role, "alerts:manage");
-  const [firing, resolved, rules, channels] = await Promise.all([
+  const [firing, resolved, rules, channels, silences] = await Promise.all([
     listAlerts(db, { states: ["firing"], limit: 200 }),
     listAlerts(db, { states: ["resolved"], limit: 50 }),
     listRules(db),
     manage ? listChannels(db) : Promise.resolve([]),
+    listSilences(db),
   ]);
   const unacknowledged = firing.filter((a) => !a.acknowledgedAt);
   const acknowledged = firing.filter((a) => a.acknowledgedAt);
   const mayAcknowledge = can(user.role, "alerts:acknowledge");
   const activeChannels = channels.filter((c) => c.active);
+  const nameOf = (a: AlertListItem) => `${a.ruleName}${a.dimension ? `, ${a.dimension}` : ""}`;
+  const silenceForm = (a: AlertListItem) => (
+    <SilenceForm
+      alertId={a.id}
+      alertName={nameOf(a)}
+      perDimension={a.dimension !== ""}
+      silence={silenceAlertAction}
+    />
+  );
   return (
     <>
       <h1>Alerts</h1>
@@ -47,11 +64,14 @@ export default async function AlertsPage() {
           action={
             mayAcknowledge
               ? (a) => (
-                  <AcknowledgeForm
-                    alertId={a.id}
-                    alertName={`${a.ruleName}${a.dimension ? `, ${a.dimension}` : ""}`}
-                    acknowledge={acknowledgeAction}
-                  />
+                  <>
+                    <AcknowledgeForm
+                      alertId={a.id}
+                      alertName={nameOf(a)}
+                      acknowledge={acknowledgeAction}
+                    />
+                    {silenceForm(a)}
+                  </>
                 )
               : undefined
           }
@@ -62,7 +82,15 @@ export default async function AlertsPage() {
           label="Acknowledged alerts"
           alerts={acknowledged}
           emptyText="No firing alert has been acknowledged."
+          action={mayAcknowledge ? silenceForm : undefined}
         />
+      </CardSection>
+      <CardSection id="silences" title={`Silences (${silences.length})`}>
+        <p className="muted" style={{ marginTop: 0 }}>
+          A silenced alert still fires and resolves, and its history is kept; its channels hear
+          nothing until the silence ends. One still firing then is told at the next evaluation.
+        </p>
+        <SilencesTable silences={silences} lift={mayAcknowledge ? liftSilenceAction : undefined} />
       </CardSection>
       <CardSection id="resolved" title="Recently resolved">
         <AlertsTable label="Resolved alerts" alerts={resolved} emptyText="Nothing resolved yet." />
@@ -73,7 +101,11 @@ export default async function AlertsPage() {
       {manage ? (
         <>
           <CardSection id="new-rule" title="Add a rule">
-            <RuleForm channels={activeChannels} create={createRuleAction} />
+            <RuleForm
+              channels={activeChannels}
+              create={createRuleAction}
+              backtest={backtestRuleAction}
+            />
           </CardSection>
           <CardSection id="new-channel" title="Add a channel">
             <p className="muted" style={{ marginTop: 0 }}>
