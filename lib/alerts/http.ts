@@ -159,6 +159,7 @@ export const handleAcknowledge = handle(async (db: Db, request: Request, rawId: 
 export const handleSilenceCollection = handle(async (db: Db, request: Request) => {
   if (request.method === "POST") {
     const principal = await guardApi(db, request, "POST /api/v1/alert-silences");
+    writeLimiter.take(principal);
     const silence = await createSilence(db, await readJson(request), contextOf(principal, request));
     return json(silence, { status: 201 });
   }
@@ -169,6 +170,7 @@ export const handleSilenceCollection = handle(async (db: Db, request: Request) =
 export const handleSilenceItem = handle(async (db: Db, request: Request, rawId: string) => {
   if (request.method === "DELETE") {
     const principal = await guardApi(db, request, "DELETE /api/v1/alert-silences/[id]");
+    writeLimiter.take(principal);
     await liftSilence(db, parseId(rawId, "silence"), contextOf(principal, request));
     return new Response(null, { status: 204 });
   }
@@ -182,6 +184,7 @@ export const handleAlertCounts = handle(async (db: Db, request: Request) => {
 });
 
 export const handleRuleBacktest = handle(async (db: Db, request: Request) => {
-  await guardApi(db, request, "POST /api/v1/alert-rules/backtest");
+  // It reads 30 days of history: it counts against the caller's write limit like a write.
+  writeLimiter.take(await guardApi(db, request, "POST /api/v1/alert-rules/backtest"));
   return json(await backtestRule(db, await readJson(request)));
 });

@@ -185,7 +185,7 @@ export function alertApiPaths(): Record<string, JsonObject> {
               },
             },
           },
-          ...errors(400, 413, 415),
+          ...errors(400, 413, 415, 429),
         },
       },
     },
@@ -259,7 +259,7 @@ function silencePaths(): Record<string, JsonObject> {
           "Alerts keep changing state under a silence; their notices are withheld. One still firing when the silence ends (or is lifted) is told again at the next evaluation. `until` is in the future and at most 90 days ahead.",
         security: PERSON,
         requestBody: { required: true, content: jsonBody("AlertSilenceRequest") },
-        responses: { "201": object("The new silence"), ...errors(400, 404, 413, 415) },
+        responses: { "201": object("The new silence"), ...errors(400, 404, 413, 415, 429) },
       },
     },
     "/api/v1/alert-silences/{id}": {
@@ -277,7 +277,7 @@ function silencePaths(): Record<string, JsonObject> {
         summary: "Lift a silence before its time",
         security: PERSON,
         parameters: [idParameter("silence")],
-        responses: { "204": NO_CONTENT, ...errors(404) },
+        responses: { "204": NO_CONTENT, ...errors(404, 429) },
       },
     },
   };
