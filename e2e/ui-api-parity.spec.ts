@@ -202,10 +202,12 @@ test("an exception worked in the browser and its twin worked through the API end
 }) => {
   await correctionsReceiver(db);
   const run = newRunToken();
-  const ui = { entity: `E2E-PARITY-${run}-UI`, id: "" };
-  const api = { entity: `E2E-PARITY-${run}-API`, id: "" };
-  ui.id = await seedBreak(db, ui.entity);
-  api.id = await seedBreak(db, api.entity);
+  const twin = async (entity: string): Promise<Twin> => ({
+    entity,
+    id: await seedBreak(db, entity),
+  });
+  const ui = await twin(`E2E-PARITY-${run}-UI`);
+  const api = await twin(`E2E-PARITY-${run}-API`);
   const maker = await makeUser("finance");
   const checker = await makeUser("finance");
   const makerToken = (
