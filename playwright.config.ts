@@ -65,9 +65,9 @@ export default defineConfig<object, E2eWorkerFixtures>({
       // The whole suite on PostgreSQL, and on the embedded database the journeys where the
       // engine makes a difference a user would see: signing in (sessions and lockout live in
       // the database), every page as every role, the two-person correction flow with its
-      // transactions and close check, ingestion over HTTP, and a script's day through the API
-      // (every answer held to the document). Twice the whole suite would not fit CI's time on
-      // two cores.
+      // transactions and close check, ingestion over HTTP, a script's day through the API
+      // (every answer held to the document), and the same work clicked and scripted. Twice
+      // the whole suite would not fit CI's time on two cores.
       testMatch: [
         "api-contract.spec.ts",
         "auth.spec.ts",
@@ -77,6 +77,8 @@ export default defineConfig<object, E2eWorkerFixtures>({
         "not-found.spec.ts",
         // Search reads indexes each engine plans for itself.
         "thread.spec.ts",
+        // The same steps clicked and scripted end in the same state on either engine.
+        "ui-api-parity.spec.ts",
       ],
     },
   ],
