@@ -1,6 +1,4 @@
-import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { outboxCommands } from "@/db/schema";
 import { createChannel } from "@/lib/alerts/channels";
 import { evaluateAlerts } from "@/lib/alerts/evaluate";
 import { quietHoursEnd } from "@/lib/alerts/quiet-hours";
@@ -8,7 +6,7 @@ import { alertRequest, slackGroupMessage } from "@/lib/alerts/render";
 import { deleteRule } from "@/lib/alerts/rules";
 import { testDbForSuite } from "../support/db";
 import { HOUR, MINUTE, ingest } from "../kpi/support";
-import { CONTEXT, firstPassRule, postings } from "./support";
+import { CONTEXT, firstPassRule, postings, alertingKit, at } from "./support";
 
 /*
  * How notices reach a channel: quiet hours hold them until they end (critical may bypass),
@@ -17,20 +15,7 @@ import { CONTEXT, firstPassRule, postings } from "./support";
  */
 
 const t = testDbForSuite();
-
-const at = (iso: string, plusMs = 0) => new Date(Date.parse(iso) + plusMs);
-
-async function noticesTo(channelId: string) {
-  return t.db
-    .select({
-      kind: outboxCommands.kind,
-      payload: outboxCommands.payload,
-      nextAttemptAt: outboxCommands.nextAttemptAt,
-    })
-    .from(outboxCommands)
-    .where(eq(outboxCommands.alertChannelId, channelId))
-    .orderBy(outboxCommands.createdAt, outboxCommands.nextAttemptAt);
-}
+const { noticesTo } = alertingKit(t);
 
 async function channelWith(settings: Record<string, unknown>) {
   const { channel } = await createChannel(

@@ -1,6 +1,6 @@
 import { and, eq, isNotNull } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { alerts, auditLog, outboxCommands } from "@/db/schema";
+import { alerts, auditLog } from "@/db/schema";
 import { acknowledgeAlert } from "@/lib/alerts/acknowledge";
 import { deactivateChannel } from "@/lib/alerts/channels";
 import { evaluateAlerts } from "@/lib/alerts/evaluate";
@@ -8,7 +8,7 @@ import { deleteRule, updateRule } from "@/lib/alerts/rules";
 import { Conflict, InvalidInput } from "@/lib/errors";
 import { TEST_ENGINE, testDbForSuite } from "../support/db";
 import { HOUR, MINUTE, ingest } from "../kpi/support";
-import { CONTEXT, FIRST_PASS_BELOW_90, firstPassRule, postings, webhookChannel } from "./support";
+import { CONTEXT, FIRST_PASS_BELOW_90, postings, alertingKit, at } from "./support";
 
 /*
  * The lifecycle driven directly, at chosen instants: pending for the rule's `for`, firing,
@@ -19,27 +19,7 @@ import { CONTEXT, FIRST_PASS_BELOW_90, firstPassRule, postings, webhookChannel }
  */
 
 const t = testDbForSuite();
-
-const at = (iso: string, plusMs = 0) => new Date(Date.parse(iso) + plusMs);
-
-async function noticesTo(channelId: string) {
-  return t.db
-    .select({ kind: outboxCommands.kind, payload: outboxCommands.payload })
-    .from(outboxCommands)
-    .where(eq(outboxCommands.alertChannelId, channelId))
-    .orderBy(outboxCommands.createdAt, outboxCommands.kind);
-}
-
-async function alertsOf(ruleId: string) {
-  return t.db.select().from(alerts).where(eq(alerts.ruleId, ruleId)).orderBy(alerts.pendingSince);
-}
-
-/** A first-pass rule (`extra` overriding its fields) whose one channel nobody listens on. */
-async function firstPassRuleWithChannel(extra: Record<string, unknown> = {}) {
-  const { channel } = await webhookChannel(t.db, "http://127.0.0.1:9/unused");
-  const rule = await firstPassRule(t.db, [channel.id], extra);
-  return { channel, rule };
-}
+const { noticesTo, alertsOf, ruleWithChannel: firstPassRuleWithChannel } = alertingKit(t);
 
 describe("alert lifecycle", () => {
   it("holds a breach as pending for the rule's `for`, then fires once and resolves once", async () => {

@@ -1,6 +1,6 @@
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { alerts, auditLog, outboxCommands } from "@/db/schema";
+import { auditLog } from "@/db/schema";
 import { acknowledgeAlert } from "@/lib/alerts/acknowledge";
 import { evaluateAlerts } from "@/lib/alerts/evaluate";
 import { listAlerts } from "@/lib/alerts/list";
@@ -9,7 +9,7 @@ import { createSilence, liftSilence, listSilences, silenceAlert } from "@/lib/al
 import { InvalidInput, NotFound } from "@/lib/errors";
 import { testDbForSuite } from "../support/db";
 import { HOUR, MINUTE, ingest } from "../kpi/support";
-import { CONTEXT, firstPassRule, postings, webhookChannel } from "./support";
+import { CONTEXT, alertingKit, at, postings } from "./support";
 
 /*
  * Silences, at chosen instants: a silenced alert still fires and resolves (and is audited)
@@ -18,26 +18,7 @@ import { CONTEXT, firstPassRule, postings, webhookChannel } from "./support";
  */
 
 const t = testDbForSuite();
-
-const at = (iso: string, plusMs = 0) => new Date(Date.parse(iso) + plusMs);
-
-async function noticesTo(channelId: string) {
-  return t.db
-    .select({ kind: outboxCommands.kind, payload: outboxCommands.payload })
-    .from(outboxCommands)
-    .where(eq(outboxCommands.alertChannelId, channelId))
-    .orderBy(outboxCommands.createdAt, outboxCommands.kind);
-}
-
-async function alertsOf(ruleId: string) {
-  return t.db.select().from(alerts).where(eq(alerts.ruleId, ruleId)).orderBy(alerts.dimension);
-}
-
-async function ruleWithChannel(extra: Record<string, unknown> = {}) {
-  const { channel } = await webhookChannel(t.db, "http://127.0.0.1:9/unused");
-  const rule = await firstPassRule(t.db, [channel.id], extra);
-  return { channel, rule };
-}
+const { noticesTo, alertsOf, ruleWithChannel } = alertingKit(t);
 
 describe("silences", () => {
   it("withholds notices while silenced, and tells a still-firing alert once when it ends", async () => {

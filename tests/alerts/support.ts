@@ -1,7 +1,9 @@
 import { randomUUID } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { eq } from "drizzle-orm";
 import type { Db } from "@/db/client";
+import { alerts, outboxCommands } from "@/db/schema";
 import type { AuditActor } from "@/lib/audit";
 import { createChannel } from "@/lib/alerts/channels";
 import { createRule } from "@/lib/alerts/rules";
@@ -61,6 +63,42 @@ export async function firstPassRule(
     },
     CONTEXT,
   );
+}
+
+/** `iso` moved by `plusMs`: the lifecycle tests' instants, each test on a day of its own. */
+export const at = (iso: string, plusMs = 0) => new Date(Date.parse(iso) + plusMs);
+
+/**
+ * What the lifecycle tests read back: a channel's notices, a rule's alerts, and their set-up.
+ * It takes the suite's database holder, opened only once the tests run.
+ */
+export function alertingKit(t: { readonly db: Db }) {
+  return {
+    /** The notices queued for a channel, oldest first, with when each is next attempted. */
+    noticesTo: (channelId: string) =>
+      t.db
+        .select({
+          kind: outboxCommands.kind,
+          payload: outboxCommands.payload,
+          nextAttemptAt: outboxCommands.nextAttemptAt,
+        })
+        .from(outboxCommands)
+        .where(eq(outboxCommands.alertChannelId, channelId))
+        .orderBy(outboxCommands.createdAt, outboxCommands.nextAttemptAt, outboxCommands.kind),
+    /** A rule's alerts, in the order they became pending, then by dimension. */
+    alertsOf: (ruleId: string) =>
+      t.db
+        .select()
+        .from(alerts)
+        .where(eq(alerts.ruleId, ruleId))
+        .orderBy(alerts.pendingSince, alerts.dimension),
+    /** A first-pass rule (`extra` overriding its fields) whose one channel nobody listens on. */
+    async ruleWithChannel(extra: Record<string, unknown> = {}) {
+      const { channel } = await webhookChannel(t.db, "http://127.0.0.1:9/unused");
+      const rule = await firstPassRule(t.db, [channel.id], extra);
+      return { channel, rule };
+    },
+  };
 }
 
 export interface Received {
