@@ -8,10 +8,10 @@ import type { ActionFailure, ActionResult } from "@/lib/http/action-result";
 import { useConfirmation } from "./action-confirmation";
 
 /**
- * Runs a server action from an action panel: while it runs `pending` is true; on success
- * the page re-renders (new version, new timeline entry), cached queues are dropped and
- * `confirmation` says what was done until the next action; on failure `error` holds the
- * failure: its code and the message to show.
+ * Runs a server action from an action panel: while it runs, and until the page has
+ * re-rendered, `pending` is true; on success the page re-renders (new version, new timeline
+ * entry), cached queues are dropped and `confirmation` says what was done until the next
+ * action; on failure `error` holds the failure: its code and the message to show.
  */
 export function useWorkAction() {
   const router = useRouter();
@@ -28,9 +28,14 @@ export function useWorkAction() {
         setError(result);
         return;
       }
-      confirm(typeof done === "string" ? done : done(result.data));
       void queryClient.invalidateQueries({ queryKey: EXCEPTIONS_QUERY_KEY });
-      router.refresh();
+      // The confirmation and the refreshed page (its new version) commit together: a message
+      // shown before the refresh landed invited a next action on the old version, refused as
+      // stale. An update after an await needs its own transition to join the refresh's.
+      startTransition(() => {
+        confirm(typeof done === "string" ? done : done(result.data));
+        router.refresh();
+      });
     });
   };
   return { run, pending, error, confirmation, reload: () => router.refresh() };
