@@ -32,8 +32,11 @@ function useRetryAction() {
     startTransition(async () => {
       const result = await action();
       if (!result.ok) return setError(result.error);
-      onSuccess?.(result.data);
-      router.refresh();
+      // What it says and the refreshed page commit together (as in useWorkAction).
+      startTransition(() => {
+        onSuccess?.(result.data);
+        router.refresh();
+      });
     });
   };
   return { run, pending, error };
