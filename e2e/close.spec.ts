@@ -192,7 +192,7 @@ test("a finance user closes last month over its blockers, with a reason, and reo
     .getByLabel("The period is NO-GO. Why close it over its blockers?")
     .fill("Posting fixed on the 2nd; CFO accepts");
   await page.getByRole("button", { name: `Mark ${month.label} closed` }).click();
-  await expect(page.getByRole("status")).toContainText(
+  await expect(page.getByRole("main").getByRole("status")).toContainText(
     `${entity} ${month.label} is closed over its blockers`,
   );
   await expect(page.getByTestId("close-verdict")).toContainText("Period marked closed");
