@@ -1,6 +1,6 @@
 import type { Db } from "@/db/client";
 import { searchAll, type SearchQueryKind, type SearchRow } from "@/db/queries/search";
-import type { SearchKind, SearchResult } from "@/lib/contract/thread-api";
+import { SEARCH_KINDS, type SearchKind, type SearchResult } from "@/lib/contract/thread-api";
 import { formatMoney } from "@/lib/format";
 import { customerThreadHref, eventHref, invoiceThreadHref } from "./vocabulary";
 
@@ -13,16 +13,8 @@ import { customerThreadHref, eventHref, invoiceThreadHref } from "./vocabulary";
 
 export const PER_KIND_LIMIT = 5;
 
-export const KIND_ORDER: readonly SearchQueryKind[] = [
-  "customer",
-  "invoice",
-  "posting",
-  "payment",
-  "contract",
-  "reconciliation_run",
-  "exception",
-  "event",
-];
+/** The kinds in the order their results are listed: the contract's order. */
+export const KIND_ORDER: readonly SearchQueryKind[] = SEARCH_KINDS;
 
 /** "12500 USD" (minor units and code, as the query writes it) as money. */
 function money(text: string | null): string {
