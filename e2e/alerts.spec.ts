@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import type { Db } from "@/db/client";
 import { alertRules, alerts } from "@/db/schema";
 import { expect, test } from "./fixtures/auth";
 import { expectAxeCleanInBothThemes, expectNoSidewaysScrollAt390 } from "./fixtures/page-checks";
@@ -12,16 +13,19 @@ import { expectAxeCleanInBothThemes, expectNoSidewaysScrollAt390 } from "./fixtu
 
 const RUN = randomBytes(4).toString("hex");
 
-test("operations acknowledges a firing alert with a comment, by keyboard, at 390 px", async ({
-  page,
-  db,
-  signInAs,
-}) => {
+/**
+ * A firing alert of a disabled "first pass below 90 %" rule: never evaluated by the e2e
+ * server, so the alert stays as seeded.
+ */
+async function seedFiringAlert(
+  db: Db,
+  seed: { name: string; severity: "warning" | "critical"; dimension: string; value: number },
+) {
   const [rule] = await db
     .insert(alertRules)
     .values({
-      name: `ERP first pass ${RUN}`,
-      severity: "critical",
+      name: seed.name,
+      severity: seed.severity,
       condition: {
         kind: "kpi",
         metric: "erpPosting.firstPassSuccessRate",
@@ -29,20 +33,32 @@ test("operations acknowledges a firing alert with a comment, by keyboard, at 390
         value: 0.9,
         window: "P1D",
       },
-      // Never evaluated by the e2e server, so the alert stays as seeded.
       enabled: false,
     })
     .returning();
   const now = new Date();
   await db.insert(alerts).values({
     ruleId: rule!.id,
-    dimension: `ENTITY-${RUN}`,
+    dimension: seed.dimension,
     state: "firing",
-    value: 0.5,
+    value: seed.value,
     threshold: 0.9,
     pendingSince: now,
     startedAt: now,
     lastEvaluatedAt: now,
+  });
+}
+
+test("operations acknowledges a firing alert with a comment, by keyboard, at 390 px", async ({
+  page,
+  db,
+  signInAs,
+}) => {
+  await seedFiringAlert(db, {
+    name: `ERP first pass ${RUN}`,
+    severity: "critical",
+    dimension: `ENTITY-${RUN}`,
+    value: 0.5,
   });
 
   await page.setViewportSize({ width: 390, height: 844 });
@@ -74,31 +90,11 @@ test("operations silences a firing alert from the page, sees it silenced, and li
   db,
   signInAs,
 }) => {
-  const [rule] = await db
-    .insert(alertRules)
-    .values({
-      name: `Silenced ${RUN}`,
-      severity: "warning",
-      condition: {
-        kind: "kpi",
-        metric: "erpPosting.firstPassSuccessRate",
-        op: "<",
-        value: 0.9,
-        window: "P1D",
-      },
-      enabled: false,
-    })
-    .returning();
-  const now = new Date();
-  await db.insert(alerts).values({
-    ruleId: rule!.id,
+  await seedFiringAlert(db, {
+    name: `Silenced ${RUN}`,
+    severity: "warning",
     dimension: `SIL-${RUN}`,
-    state: "firing",
     value: 0.4,
-    threshold: 0.9,
-    pendingSince: now,
-    startedAt: now,
-    lastEvaluatedAt: now,
   });
 
   await signInAs("operations", "/exceptions");
