@@ -1,10 +1,8 @@
 import os from "node:os";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import postgres from "postgres";
-import { openDb } from "@/db/client";
-import { createApiKey } from "@/lib/auth/api-keys";
-import { createBenchDatabase } from "./support/database";
+import type postgres from "postgres";
+import { createBenchApiKey, createBenchDatabase, openBenchClients } from "./support/database";
 import { generateEvents, type BenchEvent } from "./support/events";
 import { buildIfNeeded, startServer } from "./support/next-server";
 import type { BenchSuite } from "./support/suite";
@@ -67,15 +65,11 @@ async function runIngestBenchmark(): Promise<void> {
 
   const database = await createBenchDatabase();
   log(`database ${database.name}`);
-  const app = await openDb({ kind: "postgres", url: database.url, maxConnections: 1 });
-  const sql = postgres(database.url, { max: 1, onnotice: () => {} });
+  const clients = await openBenchClients(database.url);
+  const { app, sql } = clients;
   let server: Awaited<ReturnType<typeof startServer>> | null = null;
   try {
-    const { key } = await createApiKey(
-      app.db,
-      { name: "npm run bench", scopes: ["ingest"] },
-      { type: "cli", id: null, label: "npm run bench" },
-    );
+    const key = await createBenchApiKey(app.db, "npm run bench", ["ingest"]);
     server = await startServer(database.url, PORT);
     log(`next start on ${server.url} (production build, CLOSELINE_DEMO=off)`);
 
@@ -123,8 +117,7 @@ async function runIngestBenchmark(): Promise<void> {
     throw error;
   } finally {
     await server?.stop();
-    await sql.end({ timeout: 5 });
-    await app.close();
+    await clients.close();
     await database.drop();
   }
 }

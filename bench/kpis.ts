@@ -1,9 +1,11 @@
 import os from "node:os";
-import postgres from "postgres";
-import { openDb } from "@/db/client";
-import { createApiKey } from "@/lib/auth/api-keys";
 import { sweepExceptions } from "@/lib/exceptions/detect";
-import { createBenchDatabase, type BenchDatabase } from "./support/database";
+import {
+  createBenchApiKey,
+  createBenchDatabase,
+  openBenchClients,
+  type BenchDatabase,
+} from "./support/database";
 import { NAIVE_KPI_QUERY, type NaiveKpis } from "./support/naive-kpis";
 import { buildIfNeeded, startServer } from "./support/next-server";
 import type { BenchSuite } from "./support/suite";
@@ -70,15 +72,11 @@ async function runKpiBenchmark(): Promise<void> {
     ? reuseBenchDatabase(settings.reuse)
     : await createBenchDatabase();
   log(`database ${database.name}${settings.reuse ? " (reused, already loaded)" : ""}`);
-  const app = await openDb({ kind: "postgres", url: database.url, maxConnections: 1 });
-  const sql = postgres(database.url, { max: 1, onnotice: () => {} });
+  const clients = await openBenchClients(database.url);
+  const { app, sql } = clients;
   let server: Awaited<ReturnType<typeof startServer>> | null = null;
   try {
-    const { key } = await createApiKey(
-      app.db,
-      { name: "npm run bench -- kpis", scopes: ["read"] },
-      { type: "cli", id: null, label: "npm run bench" },
-    );
+    const key = await createBenchApiKey(app.db, "npm run bench -- kpis", ["read"]);
     // The history ends at the top of the hour so "the last 30 days" is full of data.
     let end = new Date(Math.floor(Date.now() / HOUR) * HOUR);
     const started = Date.now();
@@ -175,8 +173,7 @@ async function runKpiBenchmark(): Promise<void> {
     throw error;
   } finally {
     await server?.stop();
-    await sql.end({ timeout: 5 });
-    await app.close();
+    await clients.close();
     if (settings.keep) log(`kept database ${database.name} (BENCH_KPI_KEEP=1)`);
     else await database.drop();
   }

@@ -1,6 +1,5 @@
 import os from "node:os";
-import postgres from "postgres";
-import { openDb } from "@/db/client";
+import type postgres from "postgres";
 import {
   listExceptions,
   type ExceptionKey,
@@ -8,7 +7,7 @@ import {
 } from "@/db/queries/exceptions";
 import { loadQueueCounts, loadQueuePage } from "@/lib/exceptions/queue";
 import { loadQueueParams } from "@/lib/exceptions/queue-params";
-import { createBenchDatabase } from "./support/database";
+import { createBenchDatabase, openBenchClients } from "./support/database";
 import type { BenchSuite } from "./support/suite";
 import { formatCount, formatTable } from "./support/table";
 
@@ -81,8 +80,8 @@ async function runQueuesBenchmark(): Promise<void> {
   }
   const database = await createBenchDatabase();
   log(`database ${database.name}`);
-  const app = await openDb({ kind: "postgres", url: database.url, maxConnections: 1 });
-  const sql = postgres(database.url, { max: 1, onnotice: () => {} });
+  const clients = await openBenchClients(database.url);
+  const { app, sql } = clients;
   try {
     const seeded = await timedSeconds(() => seed(sql, settings.open));
     log(
@@ -157,8 +156,7 @@ async function runQueuesBenchmark(): Promise<void> {
     );
     report(timings);
   } finally {
-    await sql.end({ timeout: 5 });
-    await app.close();
+    await clients.close();
     await database.drop();
   }
 }

@@ -13,8 +13,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { openDb } from "@/db/client";
-import { createApiKey } from "@/lib/auth/api-keys";
-import { createBenchDatabase } from "./support/database";
+import { createBenchApiKey, createBenchDatabase } from "./support/database";
 import { generateEvents, type BenchEvent } from "./support/events";
 import { buildIfNeeded, startServer } from "./support/next-server";
 import { formatCount, formatTable } from "./support/table";
@@ -100,12 +99,8 @@ async function main(): Promise<void> {
   const app = await openDb({ kind: "postgres", url: database.url, maxConnections: 1 });
   let server: Awaited<ReturnType<typeof startServer>> | null = null;
   try {
-    const actor = { type: "cli" as const, id: null, label: "npm run soak" };
-    const ingestKey = (
-      await createApiKey(app.db, { name: "soak ingest", scopes: ["ingest"] }, actor)
-    ).key;
-    const readKey = (await createApiKey(app.db, { name: "soak read", scopes: ["read"] }, actor))
-      .key;
+    const ingestKey = await createBenchApiKey(app.db, "soak ingest", ["ingest"], "npm run soak");
+    const readKey = await createBenchApiKey(app.db, "soak read", ["read"], "npm run soak");
     server = await startServer(database.url, PORT);
     const base = server.url;
     log(`next start on ${base} (production build, CLOSELINE_DEMO=off)`);

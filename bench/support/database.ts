@@ -1,5 +1,8 @@
 import { randomBytes } from "node:crypto";
 import postgres from "postgres";
+import { openDb, type Db, type DbHandle } from "@/db/client";
+import type { ApiKeyScope } from "@/db/schema";
+import { createApiKey } from "@/lib/auth/api-keys";
 import { onAbort } from "./abort";
 
 /** The local server the benchmark runs against; override with CLOSELINE_BENCH_PG. */
@@ -39,4 +42,36 @@ export async function createBenchDatabase(): Promise<BenchDatabase> {
       forget();
     },
   };
+}
+
+export interface BenchClients {
+  /** The app's own client, migrations applied, for the same lib/ calls the app makes. */
+  app: DbHandle;
+  /** A raw connection for what the benchmark itself reads and plans. */
+  sql: postgres.Sql;
+  close(): Promise<void>;
+}
+
+/** One app client and one raw connection on a bench database, each a single connection. */
+export async function openBenchClients(url: string): Promise<BenchClients> {
+  const app = await openDb({ kind: "postgres", url, maxConnections: 1 });
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  return {
+    app,
+    sql,
+    close: async () => {
+      await sql.end({ timeout: 5 });
+      await app.close();
+    },
+  };
+}
+
+/** An API key for the server under test, made the way `closeline api-key create` makes one. */
+export async function createBenchApiKey(
+  db: Db,
+  name: string,
+  scopes: ApiKeyScope[],
+  label = "npm run bench",
+): Promise<string> {
+  return (await createApiKey(db, { name, scopes }, { type: "cli", id: null, label })).key;
 }

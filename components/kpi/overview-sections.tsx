@@ -1,4 +1,4 @@
-import type { ReactNode } from "react";
+import type { ComponentType, ReactNode } from "react";
 import {
   LazyChartBarBreaks,
   LazyChartLineCompleteness,
@@ -6,7 +6,12 @@ import {
   LazyChartLineInvoiceLatency,
 } from "@/components/chart/lazy";
 import { sparseNote, type BucketUnit } from "@/components/chart/chart-theme";
-import type { ChartSeries, Overview } from "@/lib/kpi/overview";
+import type {
+  ChartSeries,
+  Overview,
+  OverviewCharts as OverviewChartData,
+} from "@/lib/kpi/overview";
+import type { KpiSeriesProps } from "@/components/chart/time-series-line";
 import { KpiTile } from "./kpi-tile";
 import styles from "./kpi.module.css";
 
@@ -85,51 +90,55 @@ const PER: Record<BucketUnit, string> = {
   week: "per week (UTC, from Monday)",
 };
 
+/** The line charts, in the order they stand, each with the target its series is judged by. */
+const LINE_CHARTS: readonly {
+  id: string;
+  title: string;
+  description: string;
+  series: keyof OverviewChartData["targets"];
+  Chart: ComponentType<KpiSeriesProps>;
+}[] = [
+  {
+    id: "completeness",
+    title: "Usage completeness",
+    description: "Share of expected usage received",
+    series: "completeness",
+    Chart: LazyChartLineCompleteness,
+  },
+  {
+    id: "invoice-latency",
+    title: "Invoice latency p95",
+    description: "Time from period end to invoice issued",
+    series: "invoiceLatencyP95",
+    Chart: LazyChartLineInvoiceLatency,
+  },
+  {
+    id: "first-pass",
+    title: "ERP first-pass success",
+    description: "Postings accepted by the ledger at the first attempt",
+    series: "firstPassRate",
+    Chart: LazyChartLineFirstPass,
+  },
+];
+
 export async function OverviewCharts({ overview }: { overview: Promise<Overview> }) {
   const { charts } = await overview;
   const unit = charts.bucket;
   const per = PER[unit];
   return (
     <div className={styles.charts} data-testid="kpi-charts">
-      <ChartCard
-        id="completeness"
-        title="Usage completeness"
-        description={`Share of expected usage received, ${per}`}
-        series={charts.completeness}
-        unit={unit}
-      >
-        <LazyChartLineCompleteness
-          points={charts.completeness.points}
+      {LINE_CHARTS.map(({ id, title, description, series, Chart }) => (
+        <ChartCard
+          key={id}
+          id={id}
+          title={title}
+          description={`${description}, ${per}`}
+          series={charts[series]}
           unit={unit}
-          target={charts.targets.completeness}
-        />
-      </ChartCard>
-      <ChartCard
-        id="invoice-latency"
-        title="Invoice latency p95"
-        description={`Time from period end to invoice issued, ${per}`}
-        series={charts.invoiceLatencyP95}
-        unit={unit}
-      >
-        <LazyChartLineInvoiceLatency
-          points={charts.invoiceLatencyP95.points}
-          unit={unit}
-          target={charts.targets.invoiceLatencyP95}
-        />
-      </ChartCard>
-      <ChartCard
-        id="first-pass"
-        title="ERP first-pass success"
-        description={`Postings accepted by the ledger at the first attempt, ${per}`}
-        series={charts.firstPassRate}
-        unit={unit}
-      >
-        <LazyChartLineFirstPass
-          points={charts.firstPassRate.points}
-          unit={unit}
-          target={charts.targets.firstPassRate}
-        />
-      </ChartCard>
+        >
+          <Chart points={charts[series].points} unit={unit} target={charts.targets[series]} />
+        </ChartCard>
+      ))}
       <ChartCard
         id="breaks"
         title="Reconciliation breaks"
