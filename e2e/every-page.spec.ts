@@ -222,10 +222,14 @@ for (const role of ROLES) {
             // Let streamed sections replace their skeletons before measuring.
             await expect(page.locator(".skeleton")).toHaveCount(0, { timeout: 20_000 });
 
-            // A page may still replace its URL once after it renders (filters written into it),
-            // which discards the evaluation; measure again once it has settled.
+            await expect(page.getByRole("main")).toBeVisible();
+
+            // A page may still replace its URL after it renders (filters written into it) or
+            // refresh itself (the close page does), which discards an evaluation in flight or
+            // runs it while the document has no root yet: measure on <html> until a
+            // measurement completes.
             const measure = () =>
-              page.evaluate(() => {
+              page.locator("html").evaluate((root) => {
                 const inner = window.innerWidth;
                 // The innermost elements that stick out: what to fix when the page is too wide.
                 // A scroll box clips a descendant unless the descendant is absolutely placed
@@ -252,7 +256,7 @@ for (const role of ROLES) {
                     .map((c) => `.${c}`)
                     .join("")}`;
                 return {
-                  scroll: document.documentElement.scrollWidth,
+                  scroll: root.scrollWidth,
                   inner,
                   culprits: sticking.slice(0, 4).map((el) => {
                     const parent = el.parentElement;
@@ -260,10 +264,17 @@ for (const role of ROLES) {
                   }),
                 };
               });
-            const widths = await measure().catch(async () => {
-              await page.waitForLoadState("load");
-              return measure();
-            });
+            const measured: { widths?: Awaited<ReturnType<typeof measure>> } = {};
+            await expect
+              .poll(
+                async () => {
+                  measured.widths = await measure().catch(() => undefined);
+                  return measured.widths !== undefined;
+                },
+                { message: `${path} (${theme}) can be measured`, timeout: 20_000 },
+              )
+              .toBe(true);
+            const widths = measured.widths!;
             expect
               .soft(
                 widths.scroll,
