@@ -4,7 +4,7 @@ import { pipeline } from "node:stream/promises";
 import type postgres from "postgres";
 import { createBenchApiKey, createBenchDatabase, openBenchClients } from "./support/database";
 import { generateEvents, type BenchEvent } from "./support/events";
-import { buildIfNeeded, startServer } from "./support/next-server";
+import { buildIfNeeded, printServerTail, startServer } from "./support/next-server";
 import type { BenchSuite } from "./support/suite";
 import { formatCount, formatTable } from "./support/table";
 
@@ -113,7 +113,7 @@ async function runIngestBenchmark(): Promise<void> {
 
     report(results, copy);
   } catch (error) {
-    if (server) console.error(`\n  last lines of the server's output:\n${server.outputTail(40)}`);
+    printServerTail(server);
     throw error;
   } finally {
     await server?.stop();

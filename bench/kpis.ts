@@ -7,7 +7,7 @@ import {
   type BenchDatabase,
 } from "./support/database";
 import { NAIVE_KPI_QUERY, type NaiveKpis } from "./support/naive-kpis";
-import { buildIfNeeded, startServer } from "./support/next-server";
+import { buildIfNeeded, printServerTail, startServer } from "./support/next-server";
 import type { BenchSuite } from "./support/suite";
 import { formatCount, formatTable } from "./support/table";
 import { countTelemetry, loadTelemetry } from "./support/telemetry-load";
@@ -169,7 +169,7 @@ async function runKpiBenchmark(): Promise<void> {
     }
     report(results, total);
   } catch (error) {
-    if (server) console.error(`\n  last lines of the server's output:\n${server.outputTail(40)}`);
+    printServerTail(server);
     throw error;
   } finally {
     await server?.stop();

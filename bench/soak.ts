@@ -15,7 +15,7 @@ import path from "node:path";
 import { openDb } from "@/db/client";
 import { createBenchApiKey, createBenchDatabase } from "./support/database";
 import { generateEvents, type BenchEvent } from "./support/events";
-import { buildIfNeeded, startServer } from "./support/next-server";
+import { buildIfNeeded, printServerTail, startServer } from "./support/next-server";
 import { formatCount, formatTable } from "./support/table";
 
 const PORT = 3403;
@@ -270,7 +270,7 @@ async function main(): Promise<void> {
       `server RSS ${startRss?.toFixed(0) ?? "?"} MiB at start, ${endRss?.toFixed(0) ?? "?"} MiB at end; trend after warm-up ${slope === null ? "n/a" : `${slope >= 0 ? "+" : ""}${slope.toFixed(1)} MiB/min`} (${os.cpus().length} CPUs, load ${os.loadavg()[0]!.toFixed(1)})`,
     );
   } catch (error) {
-    if (server) console.error(`\n  last lines of the server's output:\n${server.outputTail(40)}`);
+    printServerTail(server);
     throw error;
   } finally {
     await server?.stop();

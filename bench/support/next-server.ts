@@ -103,6 +103,11 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
+/** After a failed run, the end of the server's output (when it started): what explains the failure. */
+export function printServerTail(server: RunningServer | null): void {
+  if (server) console.error(`\n  last lines of the server's output:\n${server.outputTail(40)}`);
+}
+
 /**
  * Starts `next start` on `port` against `databaseUrl` with the demo off, and resolves once
  * /api/health answers. The server runs in its own process group so stop() also ends any
