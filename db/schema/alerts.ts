@@ -16,7 +16,7 @@ import type {
   QuietHours,
 } from "../../lib/contract/alerts";
 import { userRef } from "./access";
-import { tstz, nowOnInsert, uuidId } from "./columns";
+import { tstz, nowOnInsert, uuidId, belongsTo } from "./columns";
 
 /*
  * Alerting: channels (where a notice goes), rules (what to watch) and alerts (one per rule ×
@@ -77,9 +77,7 @@ export const alerts = pgTable(
   "alerts",
   {
     id: uuidId(),
-    ruleId: uuid("rule_id")
-      .notNull()
-      .references(() => alertRules.id),
+    ruleId: belongsTo("rule_id", () => alertRules.id),
     dimension: text("dimension").notNull().default(""),
     state: text("state").$type<AlertState>().notNull(),
     value: doublePrecision("value"),
@@ -113,9 +111,7 @@ export const alertSilences = pgTable(
   "alert_silences",
   {
     id: uuidId(),
-    ruleId: uuid("rule_id")
-      .notNull()
-      .references(() => alertRules.id),
+    ruleId: belongsTo("rule_id", () => alertRules.id),
     dimension: text("dimension"),
     until: tstz("until").notNull(),
     comment: text("comment").notNull(),

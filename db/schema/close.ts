@@ -28,19 +28,25 @@ export const accountingPeriods = pgTable(
 );
 
 /**
+ * An amount per entity and currency that finance sets (an amount in one currency says nothing
+ * about another), with who set it last and when.
+ */
+export const entityCurrencyThreshold = () => ({
+  entity: text("entity").notNull(),
+  currency: text("currency").notNull(),
+  thresholdMinor: int8("threshold_minor").notNull(),
+  updatedAt: nowOnInsert("updated_at"),
+  updatedBy: userRef("updated_by"),
+});
+
+/**
  * The amount below which a difference does not block the close, per entity and currency: a
  * threshold in one currency says nothing about another. Without a row the threshold is 0, so
  * every break and dispute counts until finance decides otherwise.
  */
 export const materialityThresholds = pgTable(
   "materiality_thresholds",
-  {
-    entity: text("entity").notNull(),
-    currency: text("currency").notNull(),
-    thresholdMinor: int8("threshold_minor").notNull(),
-    updatedAt: nowOnInsert("updated_at"),
-    updatedBy: userRef("updated_by"),
-  },
+  entityCurrencyThreshold(),
   (t) => [
     primaryKey({ columns: [t.entity, t.currency] }),
     check("materiality_thresholds_non_negative", sql`${t.thresholdMinor} >= 0`),

@@ -1,4 +1,4 @@
-import { bigint, bigserial, date, timestamp, uuid } from "drizzle-orm/pg-core";
+import { bigint, bigserial, date, timestamp, uuid, type AnyPgColumn } from "drizzle-orm/pg-core";
 
 /*
  * The column kinds the tables are made of, so that each kind of value is stored one way in
@@ -22,3 +22,7 @@ export const uuidId = () => uuid("id").primaryKey().defaultRandom();
 
 /** The key of an append-only log: the order of insertion. */
 export const serialId = () => bigserial("id", { mode: "number" }).primaryKey();
+
+/** The row this one belongs to: a required reference to another table's uuid key. */
+export const belongsTo = (name: string, key: () => AnyPgColumn) =>
+  uuid(name).notNull().references(key);

@@ -1,9 +1,10 @@
 import { sql } from "drizzle-orm";
 import { check, index, integer, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
-import { tstz, nowOnInsert, int8, uuidId } from "./columns";
+import { tstz, nowOnInsert, int8, uuidId, belongsTo } from "./columns";
 import { apiKeys, userRef, users } from "./access";
 import { exceptions } from "./exceptions";
 import { outboxCommands } from "./outbox";
+import { entityCurrencyThreshold } from "./close";
 
 export const CORRECTION_KINDS = [
   "credit_note",
@@ -32,9 +33,7 @@ export const corrections = pgTable(
   "corrections",
   {
     id: uuidId(),
-    exceptionId: uuid("exception_id")
-      .notNull()
-      .references(() => exceptions.id),
+    exceptionId: belongsTo("exception_id", () => exceptions.id),
     kind: text("kind", { enum: CORRECTION_KINDS }).notNull(),
     amountMinor: int8("amount_minor").notNull(),
     currency: text("currency").notNull(),
@@ -70,12 +69,8 @@ export const correctionDecisions = pgTable(
   "correction_decisions",
   {
     id: uuidId(),
-    correctionId: uuid("correction_id")
-      .notNull()
-      .references(() => corrections.id),
-    deciderId: uuid("decider_id")
-      .notNull()
-      .references(() => users.id),
+    correctionId: belongsTo("correction_id", () => corrections.id),
+    deciderId: belongsTo("decider_id", () => users.id),
     decision: text("decision", { enum: ["approve", "reject"] }).notNull(),
     reason: text("reason").notNull(),
     at: nowOnInsert("at"),
@@ -84,16 +79,8 @@ export const correctionDecisions = pgTable(
 );
 
 /** Per entity and currency: corrections above this need two approvers. */
-export const approvalThresholds = pgTable(
-  "approval_thresholds",
-  {
-    entity: text("entity").notNull(),
-    currency: text("currency").notNull(),
-    thresholdMinor: int8("threshold_minor").notNull(),
-    updatedBy: userRef("updated_by"),
-    updatedAt: nowOnInsert("updated_at"),
-  },
-  (t) => [uniqueIndex("approval_thresholds_entity_currency").on(t.entity, t.currency)],
-);
+export const approvalThresholds = pgTable("approval_thresholds", entityCurrencyThreshold(), (t) => [
+  uniqueIndex("approval_thresholds_entity_currency").on(t.entity, t.currency),
+]);
 
 export type Correction = typeof corrections.$inferSelect;

@@ -10,7 +10,7 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
-import { tstz, nowOnInsert, int8, uuidId, serialId } from "./columns";
+import { tstz, nowOnInsert, int8, uuidId, serialId, belongsTo } from "./columns";
 import { apiKeys, userRef } from "./access";
 import {
   CLOSED_EXCEPTION_STATUSES,
@@ -110,9 +110,7 @@ export const exceptionComments = pgTable(
   "exception_comments",
   {
     id: serialId(),
-    exceptionId: uuid("exception_id")
-      .notNull()
-      .references(() => exceptions.id),
+    exceptionId: belongsTo("exception_id", () => exceptions.id),
     /** The person who wrote it, or null when a service key did (authorKeyId). */
     authorId: userRef("author_id"),
     authorKeyId: uuid("author_key_id").references(() => apiKeys.id),

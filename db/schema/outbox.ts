@@ -10,7 +10,7 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
-import { tstz, nowOnInsert, uuidId, serialId } from "./columns";
+import { tstz, nowOnInsert, uuidId, serialId, belongsTo } from "./columns";
 import { userRef } from "./access";
 import { alertChannels } from "./alerts";
 import { exceptions } from "./exceptions";
@@ -115,9 +115,7 @@ export const outboxDeliveries = pgTable(
   "outbox_deliveries",
   {
     id: serialId(),
-    commandId: uuid("command_id")
-      .notNull()
-      .references(() => outboxCommands.id),
+    commandId: belongsTo("command_id", () => outboxCommands.id),
     attempt: integer("attempt").notNull(),
     at: nowOnInsert("at"),
     /** The receiver's answer; null when there was none (timeout, refused connection). */
