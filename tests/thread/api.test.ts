@@ -3,7 +3,7 @@ import { handleCustomerThread, handleInvoiceThread, handleSearch } from "@/lib/t
 import { answer, apiRequest, serviceKey, tokenFor } from "../api/support";
 import { makeUser } from "../exceptions/support";
 import { testDbForSuite } from "../support/db";
-import { attemptEvent, ids, ingestAll, invoiceEvent, paymentEvent } from "./support";
+import { ids, ingestAll, invoicePostingAttempt, invoiceEvent, paymentEvent } from "./support";
 
 /*
  * The thread and search routes over HTTP: who may call them (every role that reads KPIs or
@@ -21,14 +21,7 @@ let ingestOnly: string;
 beforeAll(async () => {
   await ingestAll(t.db, [
     invoiceEvent({ ...inv, issuedAt: "2025-03-01T06:00:00Z" }),
-    attemptEvent(
-      `PST-${inv.invoiceId}`,
-      inv.invoiceId,
-      inv.entity,
-      1,
-      "failed",
-      "2025-03-01T07:00:00Z",
-    ),
+    invoicePostingAttempt(inv, 1, "failed", "2025-03-01T07:00:00Z"),
     paymentEvent(
       `PAY-${inv.invoiceId}`,
       inv.customerId,

@@ -69,6 +69,15 @@ export const attemptEvent = (
     at,
   );
 
+/** An attempt at posting the invoice to the ERP, under the posting id `PST-<invoice id>`. */
+export const invoicePostingAttempt = (
+  invoice: { invoiceId: string; entity: string },
+  attempt: number,
+  status: "succeeded" | "failed",
+  at: string,
+) =>
+  attemptEvent(`PST-${invoice.invoiceId}`, invoice.invoiceId, invoice.entity, attempt, status, at);
+
 export const paymentEvent = (
   paymentId: string,
   customerId: string,

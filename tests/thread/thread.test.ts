@@ -4,10 +4,10 @@ import { loadCustomerThread, loadInvoiceThread } from "@/lib/thread/load";
 import { testDbForSuite } from "../support/db";
 import { disputed, event, unique } from "../exceptions/support";
 import {
-  attemptEvent,
   entitlementEvent,
   ids,
   ingestAll,
+  invoicePostingAttempt,
   invoiceEvent,
   paymentEvent,
   usageEvent,
@@ -43,56 +43,21 @@ beforeAll(async () => {
     // access updated 5 min after the payment.
     usageEvent(done.entity, "2025-02-10T00:00:00Z", "2025-02-10T01:00:00Z", 1000, 1000),
     invoiceEvent({ ...done, issuedAt: "2025-03-01T06:00:00Z" }),
-    attemptEvent(
-      `PST-${done.invoiceId}`,
-      done.invoiceId,
-      done.entity,
-      1,
-      "failed",
-      "2025-03-01T07:00:00Z",
-    ),
-    attemptEvent(
-      `PST-${done.invoiceId}`,
-      done.invoiceId,
-      done.entity,
-      2,
-      "succeeded",
-      "2025-03-01T09:00:00Z",
-    ),
+    invoicePostingAttempt(done, 1, "failed", "2025-03-01T07:00:00Z"),
+    invoicePostingAttempt(done, 2, "succeeded", "2025-03-01T09:00:00Z"),
     paymentEvent(payDone, done.customerId, done.invoiceId, 125_000, "2025-03-10T12:00:00Z"),
     entitlementEvent(done.customerId, "active", "2025-03-10T12:05:00Z", payDone),
     // late: 90% of usage, issued 48 h after the period, access updated 30 min after payment.
     usageEvent(late.entity, "2025-02-10T00:00:00Z", "2025-02-10T01:00:00Z", 1000, 900),
     invoiceEvent({ ...late, issuedAt: "2025-03-03T00:00:00Z" }),
-    attemptEvent(
-      `PST-${late.invoiceId}`,
-      late.invoiceId,
-      late.entity,
-      1,
-      "succeeded",
-      "2025-03-03T01:00:00Z",
-    ),
+    invoicePostingAttempt(late, 1, "succeeded", "2025-03-03T01:00:00Z"),
     paymentEvent(payLate, late.customerId, late.invoiceId, 125_000, "2025-03-04T01:00:00Z"),
     entitlementEvent(late.customerId, "active", "2025-03-04T01:30:00Z", payLate),
     // stuck: no usage, posting failed twice, paid, no entitlement update after the payment;
     // the customer was restricted the day before they paid.
     invoiceEvent({ ...stuck, issuedAt: "2025-03-01T06:00:00Z" }),
-    attemptEvent(
-      `PST-${stuck.invoiceId}`,
-      stuck.invoiceId,
-      stuck.entity,
-      1,
-      "failed",
-      "2025-03-01T07:00:00Z",
-    ),
-    attemptEvent(
-      `PST-${stuck.invoiceId}`,
-      stuck.invoiceId,
-      stuck.entity,
-      2,
-      "failed",
-      "2025-03-01T08:00:00Z",
-    ),
+    invoicePostingAttempt(stuck, 1, "failed", "2025-03-01T07:00:00Z"),
+    invoicePostingAttempt(stuck, 2, "failed", "2025-03-01T08:00:00Z"),
     paymentEvent(payStuck, stuck.customerId, stuck.invoiceId, 125_000, "2025-03-05T00:00:00Z"),
     entitlementEvent(stuck.customerId, "active", "2025-02-01T00:00:00Z"),
     entitlementEvent(
