@@ -106,9 +106,12 @@ describe("quiet hours", () => {
 });
 
 describe("grouping and repeat", () => {
-  it("sends the alerts that start within the group window as one message", async () => {
-    const day = "2025-06-10T12:00:00Z";
-    const channel = await channelWith({ groupWindow: "PT1M" });
+  /**
+   * A per-entity first-pass rule on a channel with the group window, evaluated at `day` just
+   * after EU and US each failed two postings: both alerts start firing together.
+   */
+  async function euAndUsFiring(day: string, groupWindow: string) {
+    const channel = await channelWith({ groupWindow });
     const rule = await firstPassRule(t.db, [channel.id], { entity: "*" });
     await ingest(
       t.db,
@@ -116,6 +119,12 @@ describe("grouping and repeat", () => {
       postings(2, "failed", at(day, -MINUTE), "US"),
     );
     await evaluateAlerts(t.db, at(day));
+    return { channel, rule };
+  }
+
+  it("sends the alerts that start within the group window as one message", async () => {
+    const day = "2025-06-10T12:00:00Z";
+    const { channel, rule } = await euAndUsFiring(day, "PT1M");
     // Half a minute later a third entity breaks: it joins the held message.
     await ingest(t.db, postings(2, "failed", at(day, 20_000), "APAC"));
     await evaluateAlerts(t.db, at(day, 30_000));
@@ -153,14 +162,7 @@ describe("grouping and repeat", () => {
 
   it("withdraws an alert that resolves from the group still held", async () => {
     const day = "2025-06-12T12:00:00Z";
-    const channel = await channelWith({ groupWindow: "PT5M" });
-    const rule = await firstPassRule(t.db, [channel.id], { entity: "*" });
-    await ingest(
-      t.db,
-      postings(2, "failed", at(day, -MINUTE), "EU"),
-      postings(2, "failed", at(day, -MINUTE), "US"),
-    );
-    await evaluateAlerts(t.db, at(day));
+    const { channel, rule } = await euAndUsFiring(day, "PT5M");
     await ingest(t.db, postings(40, "succeeded", at(day, MINUTE), "EU"));
     await evaluateAlerts(t.db, at(day, 2 * MINUTE));
     const notices = await noticesTo(channel.id);
