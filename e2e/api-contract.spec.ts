@@ -1,7 +1,5 @@
 import { randomUUID } from "node:crypto";
 import type { APIResponse } from "@playwright/test";
-import { createPersonalToken } from "@/lib/auth/api-keys";
-import { SYSTEM_ACTOR } from "@/lib/audit";
 import { exampleEvent } from "@/lib/contract/examples";
 import { expect, test } from "./fixtures/auth";
 import { documentCheck } from "./fixtures/openapi";
@@ -19,7 +17,7 @@ test("every answer of a script's day through the API is one the served document 
   baseURL,
   db,
   createApiKey,
-  makeUser,
+  makeMakerChecker,
 }) => {
   const check = await documentCheck(baseURL!);
   /** Fails unless the answer has the expected status and is one the document gives. */
@@ -39,14 +37,7 @@ test("every answer of a script's day through the API is one the served document 
   const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
   const ingestKey = (await createApiKey(["ingest"])).key;
   const readKey = (await createApiKey(["read"])).key;
-  const maker = await makeUser("finance");
-  const checker = await makeUser("finance");
-  const makerToken = (
-    await createPersonalToken(db, { userId: maker.id, name: "maker" }, SYSTEM_ACTOR)
-  ).key;
-  const checkerToken = (
-    await createPersonalToken(db, { userId: checker.id, name: "checker" }, SYSTEM_ACTOR)
-  ).key;
+  const { maker, makerToken, checkerToken } = await makeMakerChecker();
 
   // Ingest: an invoice, a dispute of it, and one malformed item rejected with its index.
   const run = randomUUID().slice(0, 8);

@@ -1,10 +1,11 @@
 import { eq } from "drizzle-orm";
 import type { APIRequestContext, Page } from "@playwright/test";
 import type { Db } from "@/db/client";
-import { corrections, exceptions } from "@/db/schema";
+import { corrections } from "@/db/schema";
 import { expect, test as authTest, type E2eUser } from "./fixtures/auth";
 import type { E2eFixtures } from "./fixtures";
 import { correctionsReceiver } from "./fixtures/outbox";
+import { exceptionOfRun, octoberBreak } from "./fixtures/telemetry";
 
 /*
  * A finance user proposes a correction, cannot approve it, a second finance user approves
@@ -41,23 +42,8 @@ async function send(
 async function breakException(db: Db, request: APIRequestContext, key: string) {
   const runId = `e2e-run-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
   const entity = `E2E-${runId.slice(-6).toUpperCase()}`;
-  await send(request, key, "reconciliation.result", runId, {
-    runId,
-    kind: "billing_vs_erp",
-    entity,
-    periodStart: "2026-10-01T00:00:00Z",
-    periodEnd: "2026-11-01T00:00:00Z",
-    key: "cus_e2e",
-    currency: "EUR",
-    expectedMinor: 150_000,
-    actualMinor: 120_000,
-  });
-  const [exception] = await db
-    .select({ id: exceptions.id })
-    .from(exceptions)
-    .where(eq(exceptions.runId, runId));
-  expect(exception).toBeDefined();
-  return { id: exception!.id, entity };
+  await send(request, key, "reconciliation.result", runId, octoberBreak(runId, entity, "cus_e2e"));
+  return { id: await exceptionOfRun(db, runId), entity };
 }
 
 async function propose(page: Page, exceptionId: string) {

@@ -1,12 +1,10 @@
 import { and, eq, inArray } from "drizzle-orm";
 import type { APIRequestContext, Locator, Page } from "@playwright/test";
 import type { Db } from "@/db/client";
-import { auditLog, corrections, exceptions } from "@/db/schema";
-import { SYSTEM_ACTOR } from "@/lib/audit";
-import { createPersonalToken } from "@/lib/auth/api-keys";
+import { auditLog, corrections } from "@/db/schema";
 import { expect, signIn, test } from "./fixtures/auth";
 import { correctionsReceiver } from "./fixtures/outbox";
-import { ingestAccepted, newRunToken } from "./fixtures/telemetry";
+import { exceptionOfRun, ingestAccepted, newRunToken, octoberBreak } from "./fixtures/telemetry";
 
 /*
  * What a person clicks in the browser and what a script does through the API with that
@@ -33,25 +31,10 @@ async function seedBreak(db: Db, entity: string) {
       source: "/e2e/parity",
       type: "reconciliation.result",
       time: new Date().toISOString(),
-      data: {
-        runId,
-        kind: "billing_vs_erp",
-        entity,
-        periodStart: "2026-10-01T00:00:00Z",
-        periodEnd: "2026-11-01T00:00:00Z",
-        key: "cus_parity",
-        currency: "EUR",
-        expectedMinor: 150_000,
-        actualMinor: 120_000,
-      },
+      data: octoberBreak(runId, entity, "cus_parity"),
     },
   ]);
-  const [row] = await db
-    .select({ id: exceptions.id })
-    .from(exceptions)
-    .where(eq(exceptions.runId, runId));
-  expect(row, `the break of ${entity} raised an exception`).toBeDefined();
-  return row!.id;
+  return exceptionOfRun(db, runId);
 }
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
@@ -201,7 +184,7 @@ test("an exception worked in the browser and its twin worked through the API end
   page,
   db,
   request,
-  makeUser,
+  makeMakerChecker,
   signInElsewhere,
 }) => {
   await correctionsReceiver(db);
@@ -212,14 +195,7 @@ test("an exception worked in the browser and its twin worked through the API end
   });
   const ui = await twin(`E2E-PARITY-${run}-UI`);
   const api = await twin(`E2E-PARITY-${run}-API`);
-  const maker = await makeUser("finance");
-  const checker = await makeUser("finance");
-  const makerToken = (
-    await createPersonalToken(db, { userId: maker.id, name: "parity-maker" }, SYSTEM_ACTOR)
-  ).key;
-  const checkerToken = (
-    await createPersonalToken(db, { userId: checker.id, name: "parity-checker" }, SYSTEM_ACTOR)
-  ).key;
+  const { maker, checker, makerToken, checkerToken } = await makeMakerChecker("parity-");
 
   // Before anyone acts the twins read alike: the comparison below starts from equal ground.
   expect(await readiness(request, makerToken, ui.entity, ui.id)).toEqual(
