@@ -29,6 +29,21 @@ const seedRetryPostings = (db: Db, run: string, count: number) =>
     errorMessage: "Customer does not exist in the ERP subsidiary",
   });
 
+/**
+ * Registers `url` as the receiver of erp.posting.retry commands. Only one receiver of a kind
+ * may be active, so the one before it (another run's, or the demo's) is deactivated first.
+ */
+async function takeOverRetries(db: Db, name: string, url: string, secret: string) {
+  const previous = await endpointFor(db, "erp.posting.retry");
+  if (previous) await deactivateEndpoint(db, previous.id, { actor: SYSTEM_ACTOR });
+  const { endpoint } = await createEndpoint(
+    db,
+    { name, url, kinds: ["erp.posting.retry"] },
+    { createdBy: null, actor: SYSTEM_ACTOR, secret },
+  );
+  return endpoint;
+}
+
 test("an operations user bulk-retries three failed postings and sees them close", async ({
   page,
   db,
@@ -54,12 +69,11 @@ test("an operations user bulk-retries three failed postings and sees them close"
     workMs: { min: 200, max: 600 },
     log: () => {},
   });
-  const previous = await endpointFor(db, "erp.posting.retry");
-  if (previous) await deactivateEndpoint(db, previous.id, { actor: SYSTEM_ACTOR });
-  const { endpoint } = await createEndpoint(
+  const endpoint = await takeOverRetries(
     db,
-    { name: `e2e ERP connector ${run}`, url: receiver.webhookUrl, kinds: ["erp.posting.retry"] },
-    { createdBy: null, actor: SYSTEM_ACTOR, secret },
+    `e2e ERP connector ${run}`,
+    receiver.webhookUrl,
+    secret,
   );
 
   try {
@@ -132,16 +146,11 @@ test("a failed posting's page offers Retry first, and the request's confirmation
     .from(exceptions)
     .where(eq(exceptions.postingId, `PST-${run}-1`));
   // A retry needs a system that receives it; this one is never reached, which is not the point.
-  const previous = await endpointFor(db, "erp.posting.retry");
-  if (previous) await deactivateEndpoint(db, previous.id, { actor: SYSTEM_ACTOR });
-  const { endpoint } = await createEndpoint(
+  const endpoint = await takeOverRetries(
     db,
-    {
-      name: `e2e unreachable ERP ${run}`,
-      url: "http://127.0.0.1:9/",
-      kinds: ["erp.posting.retry"],
-    },
-    { createdBy: null, actor: SYSTEM_ACTOR, secret: generateWebhookSecret() },
+    `e2e unreachable ERP ${run}`,
+    "http://127.0.0.1:9/",
+    generateWebhookSecret(),
   );
   try {
     await signInAs("operations", `/exceptions/${x!.id}`);

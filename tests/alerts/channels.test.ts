@@ -1,9 +1,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Webhook } from "standardwebhooks";
-import { outboxCommands, outboxDeliveries } from "@/db/schema";
 import { createChannel, deactivateChannel } from "@/lib/alerts/channels";
 import { evaluateAlerts } from "@/lib/alerts/evaluate";
 import { deleteRule } from "@/lib/alerts/rules";
@@ -11,8 +9,8 @@ import { requeueDead } from "@/lib/outbox/enqueue";
 import { dispatchDue } from "@/lib/outbox/dispatcher";
 import { testDbForSuite } from "../support/db";
 import { ingest } from "../kpi/support";
-import { FAST } from "../outbox/support";
-import { CONTEXT, firstPassRule, postings, webhookChannel } from "./support";
+import { FAST, deliveriesOf } from "../outbox/support";
+import { CONTEXT, commandsToChannel, firstPassRule, postings, webhookChannel } from "./support";
 
 /*
  * Channels on the wire: a Slack channel gets a Block Kit message; a webhook channel's
@@ -92,15 +90,9 @@ describe("alert channels on the wire", () => {
     await evaluateAlerts(t.db);
     await deactivateChannel(t.db, channel.id, CONTEXT);
     await dispatchDue(t.db, FAST);
-    const [command] = await t.db
-      .select()
-      .from(outboxCommands)
-      .where(eq(outboxCommands.alertChannelId, channel.id));
+    const [command] = await commandsToChannel(t.db, channel.id);
     expect(command).toMatchObject({ status: "dead", lastError: "alert channel deactivated" });
-    const log = await t.db
-      .select()
-      .from(outboxDeliveries)
-      .where(eq(outboxDeliveries.commandId, command!.id));
+    const log = await deliveriesOf(t.db, command!.id);
     expect(log.map((d) => d.error)).toEqual(["alert channel deactivated"]);
 
     const requeued = await requeueDead(t.db, command!.id);

@@ -1,10 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type { AddressInfo } from "node:net";
-import { eq } from "drizzle-orm";
 import { simpleParser, type AddressObject, type ParsedMail } from "mailparser";
 import { SMTPServer, type SMTPServerAddress } from "smtp-server";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { outboxCommands, outboxDeliveries } from "@/db/schema";
 import { createChannel } from "@/lib/alerts/channels";
 import { evaluateAlerts } from "@/lib/alerts/evaluate";
 import { deleteRule } from "@/lib/alerts/rules";
@@ -12,8 +10,8 @@ import { env } from "@/lib/env";
 import { dispatchDue, type DispatcherOptions } from "@/lib/outbox/dispatcher";
 import { createTestDb, type TestDb } from "../support/db";
 import { ingest } from "../kpi/support";
-import { FAST, sleep } from "../outbox/support";
-import { CONTEXT, firstPassRule, postings } from "./support";
+import { FAST, deliveriesOf, sleep } from "../outbox/support";
+import { CONTEXT, commandsToChannel, firstPassRule, postings } from "./support";
 
 /*
  * E-mail channels against a real SMTP server on a free local port: a firing and a resolved
@@ -101,9 +99,7 @@ async function firingOnNewChannel(recipient: string) {
   return { channel, rule };
 }
 
-async function commandsOf(channelId: string) {
-  return t.db.select().from(outboxCommands).where(eq(outboxCommands.alertChannelId, channelId));
-}
+const commandsOf = (channelId: string) => commandsToChannel(t.db, channelId);
 
 const addresses = (field: AddressObject | AddressObject[] | undefined) =>
   [field ?? []].flat().flatMap((a) => a.value.map((v) => v.address));
@@ -185,10 +181,7 @@ describe("e-mail alert channels over SMTP", () => {
     await sleep(100);
     expect(await dispatchDue(t.db, options())).toMatchObject({ claimed: 1, delivered: 1 });
     expect(received).toHaveLength(1);
-    const log = await t.db
-      .select()
-      .from(outboxDeliveries)
-      .where(eq(outboxDeliveries.commandId, waiting!.id));
+    const log = await deliveriesOf(t.db, waiting!.id);
     expect(log.map((d) => d.attempt).sort()).toEqual([1, 2]);
     await deleteRule(t.db, rule.id, CONTEXT);
   });

@@ -72,6 +72,11 @@ export const at = (iso: string, plusMs = 0) => new Date(Date.parse(iso) + plusMs
  * What the lifecycle tests read back: a channel's notices, a rule's alerts, and their set-up.
  * It takes the suite's database holder, opened only once the tests run.
  */
+/** Every outbox command addressed to an alert channel, whole. */
+export function commandsToChannel(db: Db, channelId: string) {
+  return db.select().from(outboxCommands).where(eq(outboxCommands.alertChannelId, channelId));
+}
+
 export function alertingKit(t: { readonly db: Db }) {
   return {
     /** The notices queued for a channel, oldest first, with when each is next attempted. */

@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { alerts, outboxCommands, outboxDeliveries } from "@/db/schema";
+import { alerts } from "@/db/schema";
 import { acknowledgeAlert } from "@/lib/alerts/acknowledge";
 import { createChannel } from "@/lib/alerts/channels";
 import { evaluateAlerts } from "@/lib/alerts/evaluate";
@@ -8,8 +8,8 @@ import { deleteRule } from "@/lib/alerts/rules";
 import { dispatchDue } from "@/lib/outbox/dispatcher";
 import { testDbForSuite } from "../support/db";
 import { HOUR, MINUTE, ingest } from "../kpi/support";
-import { FAST, sleep } from "../outbox/support";
-import { CONTEXT, firstPassRule, postings, startReceiver } from "./support";
+import { FAST, deliveriesOf, sleep } from "../outbox/support";
+import { CONTEXT, commandsToChannel, firstPassRule, postings, startReceiver } from "./support";
 
 /*
  * Microsoft Teams: each transition reaches a workflow webhook as one Adaptive Card (the shape
@@ -141,16 +141,10 @@ describe("Microsoft Teams channel", () => {
     await sleep(120);
     expect(await dispatchDue(t.db, FAST)).toMatchObject({ dead: 1 });
 
-    const [command] = await t.db
-      .select()
-      .from(outboxCommands)
-      .where(eq(outboxCommands.alertChannelId, channel.id));
+    const [command] = await commandsToChannel(t.db, channel.id);
     expect(command).toMatchObject({ status: "dead", kind: "alert.firing" });
-    const log = await t.db
-      .select({ status: outboxDeliveries.httpStatus })
-      .from(outboxDeliveries)
-      .where(eq(outboxDeliveries.commandId, command!.id));
-    expect(log.map((d) => d.status)).toEqual([503, 503, 503]);
+    const log = await deliveriesOf(t.db, command!.id);
+    expect(log.map((d) => d.httpStatus)).toEqual([503, 503, 503]);
     expect(receiver.bodies<Card>("/down")).toHaveLength(3);
     await deleteRule(t.db, rule.id, CONTEXT);
   });

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { desc, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { claimDueCommands } from "@/db/queries/outbox";
-import { auditLog, outboxCommands, outboxDeliveries } from "@/db/schema";
+import { auditLog, outboxCommands } from "@/db/schema";
 import { Conflict } from "@/lib/errors";
 import { resendCommand } from "@/lib/outbox/commands";
 import { DEFAULT_DISPATCHER_OPTIONS, dispatchDue } from "@/lib/outbox/dispatcher";
@@ -13,6 +13,7 @@ import { testDbForSuite } from "../support/db";
 import {
   FAST,
   SYSTEM_TEST_ACTOR,
+  deliveriesOf,
   makeEndpoint,
   sleep,
   startReceiver,
@@ -59,13 +60,7 @@ async function command(id: string) {
   return row!;
 }
 
-async function log(id: string) {
-  return t.db
-    .select()
-    .from(outboxDeliveries)
-    .where(eq(outboxDeliveries.commandId, id))
-    .orderBy(outboxDeliveries.id);
-}
+const log = (id: string) => deliveriesOf(t.db, id);
 
 /** Runs dispatcher rounds until the command leaves pending/delivering or the time is up. */
 async function driveToEnd(id: string, options = FAST, withinMs = 5_000) {

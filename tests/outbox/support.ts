@@ -4,7 +4,7 @@ import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { Webhook } from "standardwebhooks";
 import type { Db } from "@/db/client";
-import { exceptions, users, type CommandKind } from "@/db/schema";
+import { exceptions, outboxDeliveries, users, type CommandKind } from "@/db/schema";
 import type { AuditActor } from "@/lib/audit";
 import type { DispatcherOptions } from "@/lib/outbox/dispatcher";
 import { createEndpoint } from "@/lib/outbox/endpoints";
@@ -127,6 +127,15 @@ export const FAST: Partial<DispatcherOptions> = {
   leaseMs: 5_000,
   jitter: (ms) => ms,
 };
+
+/** A command's delivery log, in the order of its attempts. */
+export function deliveriesOf(db: Db, commandId: string) {
+  return db
+    .select()
+    .from(outboxDeliveries)
+    .where(eq(outboxDeliveries.commandId, commandId))
+    .orderBy(outboxDeliveries.id);
+}
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
