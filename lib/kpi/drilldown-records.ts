@@ -36,7 +36,13 @@ import {
 import type { KpiScope } from "@/db/queries/kpis";
 import { InvalidInput } from "@/lib/errors";
 import { ENTITLEMENT_OVERDUE_AFTER_MS, MANUAL_INTERVENTION_ACTION_PREFIXES } from "./definitions";
-import { DRILLDOWN_PAGE_SIZE, encodeDrilldownCursor, type DrilldownSlug } from "./drilldown";
+import {
+  DRILLDOWN_PAGE_SIZE,
+  drilldownView,
+  encodeDrilldownCursor,
+  type DrilldownSlug,
+  type DrilldownView,
+} from "./drilldown";
 
 /*
  * The records behind one overview KPI, for its drill-down page: a page of the rows the KPI is
@@ -76,21 +82,21 @@ interface RecordsOf<S extends DrilldownSlug, T> {
 
 export type DrilldownRecords =
   | (RecordsOf<"usage-completeness", CheckpointRow> & {
-      view: "all" | "incomplete";
+      view: DrilldownView<"usage-completeness">;
       summary: CheckpointSummary;
     })
   | (RecordsOf<"event-lag", LaggedEventRow> & { count: number })
   | (RecordsOf<"invoice-latency", LatencyInvoiceRow> & { count: number })
   | (RecordsOf<"erp-postings", PostingRow> & {
-      view: "all" | "first-pass-failed" | "open-failures";
+      view: DrilldownView<"erp-postings">;
       summary: PostingSummary;
     })
   | (RecordsOf<"reconciliation", ReconciliationRow> & {
-      view: "all" | "breaks";
+      view: DrilldownView<"reconciliation">;
       summary: ReconciliationSummary;
     })
   | (RecordsOf<"entitlement-sync", SyncPaymentRow> & {
-      view: "all" | "overdue";
+      view: DrilldownView<"entitlement-sync">;
       summary: PaymentSummary;
     })
   | (RecordsOf<"exceptions", OpenExceptionRow> & { count: number })
@@ -131,7 +137,7 @@ export async function loadDrilldownRecords(
   const page = { scope, cursor, limit: DRILLDOWN_PAGE_SIZE };
   switch (slug) {
     case "usage-completeness": {
-      const view = request.view === "incomplete" ? "incomplete" : "all";
+      const view = drilldownView(slug, request.view);
       const [summary, rows] = await Promise.all([
         summarizeCheckpoints(db, scope),
         fetchPage(() => listCheckpoints(db, { ...page, view })),
@@ -153,10 +159,7 @@ export async function loadDrilldownRecords(
       return { slug, firstPage, count, page: rows };
     }
     case "erp-postings": {
-      const view =
-        request.view === "first-pass-failed" || request.view === "open-failures"
-          ? request.view
-          : "all";
+      const view = drilldownView(slug, request.view);
       const [summary, rows] = await Promise.all([
         summarizePostings(db, scope),
         fetchPage(() => listPostings(db, { ...page, view })),
@@ -164,7 +167,7 @@ export async function loadDrilldownRecords(
       return { slug, firstPage, view, summary, page: rows };
     }
     case "reconciliation": {
-      const view = request.view === "breaks" ? "breaks" : "all";
+      const view = drilldownView(slug, request.view);
       const [summary, rows] = await Promise.all([
         summarizeReconciliation(db, scope),
         fetchPage(() => listReconciliationResults(db, { ...page, view })),
@@ -172,7 +175,7 @@ export async function loadDrilldownRecords(
       return { slug, firstPage, view, summary, page: rows };
     }
     case "entitlement-sync": {
-      const view = request.view === "overdue" ? "overdue" : "all";
+      const view = drilldownView(slug, request.view);
       const [summary, rows] = await Promise.all([
         summarizeSyncPayments(db, scope, ENTITLEMENT_OVERDUE_AFTER_MS, now),
         fetchPage(() =>
