@@ -77,6 +77,11 @@ const title = (key: CheckKey) => CHECKS.find((c) => c.key === key)!.title;
 export const plural = (count: number, one: string, many = `${one}s`) =>
   `${formatCount(count)} ${count === 1 ? one : many}`;
 
+/** A check that passed: nothing of the period blocks the close on its account. */
+export function passedCheck(key: CheckKey, explanation: string): CheckResult {
+  return checkResult(key, true, explanation, 0, []);
+}
+
 /** A check's answer, linked to its explanation on the close page (the queue link is added later). */
 export function checkResult(
   key: CheckKey,

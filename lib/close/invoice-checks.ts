@@ -8,7 +8,7 @@ import {
   unpostedInvoices,
 } from "@/db/queries/close-invoices";
 import { formatCount, formatDateTime, formatMoney } from "@/lib/format";
-import { checkResult, plural, type CheckResult } from "./checks";
+import { checkResult, passedCheck, plural, type CheckResult } from "./checks";
 import { checkAnchor, exceptionLink } from "./links";
 
 /*
@@ -29,14 +29,11 @@ export async function invoicesCheck(
     unpostedInvoices(db, scope, limit),
   ]);
   if (unposted.total === 0) {
-    return checkResult(
+    return passedCheck(
       key,
-      true,
       issued === 0
         ? "No invoices were issued in this period."
         : `All ${plural(issued, "invoice")} issued in the period posted to the ERP.`,
-      0,
-      [],
     );
   }
   return checkResult(
@@ -80,14 +77,11 @@ export async function reconciliationCheck(
       ? `; ${plural(counts.corrected, "break")} cleared by a correction the target system confirmed`
       : "") + (immaterial > 0 ? `; ${plural(immaterial, "break")} at or below materiality` : "");
   if (counts.materialBreaks === 0) {
-    return checkResult(
+    return passedCheck(
       key,
-      true,
       counts.results === 0
         ? "No reconciliation results for this period."
         : `No break above materiality in ${plural(counts.results, "reconciliation result")}${ignored}.`,
-      0,
-      [],
     );
   }
   return checkResult(
@@ -122,14 +116,11 @@ export async function disputesCheck(
   const ignored =
     immaterial > 0 ? `; ${plural(immaterial, "open dispute")} at or below materiality` : "";
   if (material.length === 0) {
-    return checkResult(
+    return passedCheck(
       key,
-      true,
       open.length === 0
         ? "No open disputes on the period's invoices."
         : `No open dispute above materiality${ignored}.`,
-      0,
-      [],
     );
   }
   return checkResult(

@@ -2,7 +2,7 @@ import type { Db } from "@/db/client";
 import type { CloseScope } from "@/db/queries/close";
 import { pendingApprovals, unresolvedRetroactiveAmendments } from "@/db/queries/close-pending-work";
 import { formatDateTime, formatMoney } from "@/lib/format";
-import { checkResult, plural, type CheckResult } from "./checks";
+import { checkResult, passedCheck, plural, type CheckResult } from "./checks";
 import { checkAnchor, exceptionLink } from "./links";
 
 /*
@@ -16,7 +16,7 @@ export async function approvalsCheck(db: Db, entity: string, limit: number): Pro
   const key = "no_pending_approvals";
   const pending = await pendingApprovals(db, entity);
   if (pending.length === 0) {
-    return checkResult(key, true, "Nothing of this entity is waiting for an approver.", 0, []);
+    return passedCheck(key, "Nothing of this entity is waiting for an approver.");
   }
   const corrections = pending.filter((p) => p.source === "correction").length;
   const exceptions = pending.length - corrections;
@@ -52,13 +52,7 @@ export async function amendmentsCheck(
   const key = "no_unresolved_retroactive_amendments";
   const amendments = await unresolvedRetroactiveAmendments(db, scope);
   if (amendments.length === 0) {
-    return checkResult(
-      key,
-      true,
-      "No amendment made after the period changes it without a resolution.",
-      0,
-      [],
-    );
+    return passedCheck(key, "No amendment made after the period changes it without a resolution.");
   }
   return checkResult(
     key,

@@ -6,7 +6,7 @@ import {
   worstUsageWindows,
 } from "@/db/queries/close-usage";
 import { formatCount, formatDateTime, formatPercent } from "@/lib/format";
-import { checkResult, plural, type Blocker, type CheckResult } from "./checks";
+import { checkResult, passedCheck, plural, type Blocker, type CheckResult } from "./checks";
 import { ingestionLink } from "./links";
 import type { AccountingPeriodRange } from "./period";
 
@@ -59,7 +59,7 @@ export async function usageCheck(
   // Integer comparison: received / expected >= target ⇔ received · 10⁶ >= expected · target·10⁶.
   const passed = totals.received * 1_000_000n >= totals.expected * BigInt(targetPpm);
   const measured = `${formatPercent(share(totals.received, totals.expected), 2)} of expected usage received (${formatCount(totals.received)} of ${formatCount(totals.expected)}); target ${formatPercent(target, 1)}`;
-  if (passed) return checkResult(key, true, `${measured}.`, 0, []);
+  if (passed) return passedCheck(key, `${measured}.`);
 
   // The windows are always read up to WORST_WINDOWS, whatever the listing limit, so the
   // blocker count is the same on the checklist and on the portfolio (which lists nothing).
