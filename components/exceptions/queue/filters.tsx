@@ -228,9 +228,9 @@ export function Filters({
         narrow by age. “Blocks a close” keeps the exceptions that make a close-readiness check fail
         for their entity in a month not yet closed (this month and the five before). “Amount at
         least/most” compare in each exception&apos;s own currency, without conversion (100 EUR
-        beside 100 USD); “In reporting currency” compares and sorts the amount converted at the
-        rate in effect on the day the exception opened, and leaves out those with an unknown
-        amount or no rate.
+        beside 100 USD); “In reporting currency” compares and sorts the amount converted at the rate
+        in effect on the day the exception opened, and leaves out those with an unknown amount or no
+        rate.
       </p>
     </form>
   );
