@@ -71,6 +71,11 @@ export async function upsertAdminRate(
   return row!;
 }
 
+/** The exception row's conversion, as the trigger on exceptions writes it. */
+const CONVERT_AGAIN = sql`(reporting_currency, reporting_rate, reporting_rate_date, reporting_amount_minor) =
+  (select r.reporting_currency, r.rate, r.rate_date, r.reporting_minor
+   from closeline_reporting_amount(x.amount_minor, x.currency, x.opened_at) r)`;
+
 /**
  * Converts again the exceptions of each pair's currency opened on or after `from` (a UTC day):
  * a new rate for that day is in effect for them until the pair's next rate, and the rows past
@@ -89,9 +94,7 @@ export async function reconvertExceptions(
       where c."reportingCurrency" = closeline_reporting_currency()
       group by c.currency
     )
-    update exceptions x set (reporting_currency, reporting_rate, reporting_rate_date, reporting_amount_minor) =
-      (select r.reporting_currency, r.rate, r.rate_date, r.reporting_minor
-       from closeline_reporting_amount(x.amount_minor, x.currency, x.opened_at) r)
+    update exceptions x set ${CONVERT_AGAIN}
     from changed c
     where x.currency = c.currency and x.opened_at >= (c."from"::timestamp at time zone 'UTC')`);
 }
@@ -99,9 +102,7 @@ export async function reconvertExceptions(
 /** Converts every exception again: the reporting currency changed. */
 export async function reconvertAllExceptions(db: Db): Promise<void> {
   await db.execute(sql`
-    update exceptions x set (reporting_currency, reporting_rate, reporting_rate_date, reporting_amount_minor) =
-      (select r.reporting_currency, r.rate, r.rate_date, r.reporting_minor
-       from closeline_reporting_amount(x.amount_minor, x.currency, x.opened_at) r)`);
+    update exceptions x set ${CONVERT_AGAIN}`);
 }
 
 /** closeline_fx_apply on each case, for holding the database's conversion equal to lib/money/fx.ts. */
