@@ -47,8 +47,8 @@ export const SEVERITY_LABELS: Record<Severity, string> = {
 export const SORT_LABELS: Record<ExceptionSort, string> = {
   opened_at: "Age",
   severity: "Severity",
-  amount: "Amount at risk (own currency)",
-  reporting_amount: "Amount at risk (reporting currency)",
+  amount: "Amount at risk",
+  reporting_amount: "Amount at risk in the reporting currency",
 };
 export const SORTS = Object.keys(SORT_LABELS) as ExceptionSort[];
 
