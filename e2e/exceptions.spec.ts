@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { and, eq, inArray } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { auditLog, exceptions } from "@/db/schema";
+import { auditLog, exceptions, fxRates } from "@/db/schema";
 import { SYSTEM_ACTOR } from "@/lib/audit";
 import { saveSlaPolicy } from "@/lib/exceptions/sla-settings";
 import AxeBuilder from "@axe-core/playwright";
@@ -438,4 +438,75 @@ test("an admin shortens a type's SLA on the settings page and the queue's badge 
     // The suite shares one database: other journeys expect the default targets.
     await saveSlaPolicy(db, {}, SYSTEM_ACTOR);
   }
+});
+
+test("the queue sorts by amount at risk in the reporting currency, saying which are unknown", async ({
+  page,
+  db,
+  signInAs,
+}) => {
+  test.slow();
+  const entity = `E2E-FX-${newRunToken()}`;
+  // Rates into USD (the default reporting currency) from long before any exception here.
+  await db
+    .insert(fxRates)
+    .values(
+      [
+        ["EUR", "1.1"],
+        ["JPY", "0.0067"],
+      ].map(([currency, rate]) => ({
+        currency: currency!,
+        reportingCurrency: "USD",
+        effectiveDate: "2000-01-01",
+        rate: rate!,
+        source: "admin" as const,
+        at: new Date("2000-01-01T00:00:00Z"),
+      })),
+    )
+    .onConflictDoNothing();
+  const amounts: [number | null, string | null][] = [
+    [100_000, "EUR"], // 1,000.00 EUR → 1,100.00 USD
+    [300_000, "JPY"], // ¥300,000 → 2,010.00 USD
+    [150_000, "USD"], // 1,500.00 USD
+    [null, null], // unknown
+    [50_000, "GBP"], // no GBP rate
+  ];
+  for (const [i, [amountMinor, currency]] of amounts.entries()) {
+    await db.insert(exceptions).values({
+      type: "reconciliation_break",
+      problemKey: `e2e-fx-${randomBytes(6).toString("hex")}`,
+      status: "open",
+      title: `Break ${i} of ${entity}`,
+      entity,
+      amountMinor,
+      currency,
+      openedAt: new Date(Date.now() - (i + 1) * 3_600_000),
+    });
+  }
+  await signInAs("operations", "/exceptions");
+  await page.goto(`/exceptions?entity=${entity}`);
+  const rows = page.getByTestId("exceptions-table").locator("tbody tr");
+  await expect(rows).toHaveCount(5);
+  const filters = page.getByRole("search", { name: "Filter the queue" });
+  await filters.getByLabel("Sort by").selectOption({
+    label: "Amount at risk in the reporting currency, largest first",
+  });
+  await expect(page).toHaveURL(/sort=reporting_amount/);
+  await expect(rows.getByTestId("queue-reporting-amount").first()).toHaveText("2,010.00 USD");
+  await expect(rows.getByTestId("queue-reporting-amount").nth(1)).toHaveText("1,500.00 USD");
+  await expect(rows.getByTestId("queue-reporting-amount").nth(2)).toHaveText("1,100.00 USD");
+  // The two it cannot convert come last, in words, never as 0.
+  const rest = await rows.getByTestId("queue-reporting-amount").allTextContents();
+  expect(rest.slice(3).sort()).toEqual(["no GBP→USD rate", "unknown"]);
+  await expect(rows.getByTestId("queue-amount")).toContainText(["unknown"]);
+
+  // The bound in the reporting currency is in the URL and keeps the two above 1,200.00 USD.
+  await filters.getByLabel("In reporting currency at least").fill("1200");
+  await filters.getByLabel("In reporting currency at least").press("Enter");
+  await expect(page).toHaveURL(/rmin=1200/);
+  await expect(rows).toHaveCount(2);
+  await expect(rows.getByTestId("queue-reporting-amount")).toHaveText([
+    "2,010.00 USD",
+    "1,500.00 USD",
+  ]);
 });

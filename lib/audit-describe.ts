@@ -73,6 +73,7 @@ const ACTIONS: Record<string, string> = {
   "close.period_closed": "Closed a period",
   "close.period_reopened": "Reopened a period",
   "close.materiality_set": "Set a materiality threshold",
+  "fx.rate_entered": "Entered an exchange rate",
   "rejected_event.replayed": "Replayed a rejected event",
   "rejected_event.dismissed": "Dismissed rejected events",
   "outbox.command_resent": "Re-sent a command",

@@ -62,6 +62,8 @@ function describeCondition(condition: Record<string, unknown>, entity: string | 
           return `new ${String(condition.type ?? "exception")} at ${String(condition.severity)} or above${where}`;
         case "sla_breach":
           return `${String(condition.type ?? "exceptions")} past SLA ≥ ${String(condition.atLeast)}${where}`;
+        case "amount_at_risk":
+          return `amount at risk of open ${String(condition.type ?? "exceptions")} > ${String(condition.aboveMinor)} (reporting currency, minor units)${where}`;
         default:
           return `open ${String(condition.type)} ≥ ${String(condition.atLeast)}${where}`;
       }

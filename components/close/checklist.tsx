@@ -178,12 +178,12 @@ export function CheckDefinitions({ completenessTarget }: { completenessTarget: n
     [
       "no_material_reconciliation_breaks",
       "No reconciliation break above materiality",
-      "For the latest result of each run and key whose reconciliation period ends in this period, |actual − expected| must not exceed both the result's tolerance and the entity's materiality in that currency. Materiality is set per entity and currency below; without one it is 0. Finance clears a break with a correction the target system confirmed booking, or a later matching result.",
+      "For the latest result of each run and key whose reconciliation period ends in this period, |actual − expected| must not exceed both the result's tolerance and the entity's materiality in that currency. Materiality is set per entity and currency below; a currency without its own follows the threshold in the reporting currency, converted at the rate in effect on the period's last day; without either (or without that rate) it is 0. Finance clears a break with a correction the target system confirmed booking, or a later matching result.",
     ],
     [
       "no_material_open_disputes",
       "No open dispute above materiality",
-      "Disputes on the entity's invoices issued in the period or billing it, still open in the exception queue (or, before the queue has seen them, disputed in telemetry), with a disputed amount above materiality in the invoice's currency. A dispute without an amount disputes the whole invoice.",
+      "Disputes on the entity's invoices issued in the period or billing it, still open in the exception queue (or, before the queue has seen them, disputed in telemetry), with a disputed amount above materiality in the invoice's currency (or in the reporting currency, at the rate in effect on the day the invoice was issued). A dispute without an amount disputes the whole invoice.",
     ],
     [
       "no_pending_approvals",

@@ -69,3 +69,26 @@ export async function slaBreachCountsByEntity(
   );
   return rows.map((r) => ({ entity: r.entity, breached: Number(r.breached) }));
 }
+
+/**
+ * The open exceptions' amount at risk in the reporting currency per entity ('' for those
+ * without one), of the given types: Σ |converted amount|, exact as numeric text. Those with no
+ * converted amount add nothing.
+ */
+export async function amountAtRiskByEntity(
+  db: Db,
+  types: readonly string[],
+): Promise<{ entity: string; minor: string }[]> {
+  if (types.length === 0) return [];
+  const list = sql.join(
+    types.map((t) => sql`${t}`),
+    sql`, `,
+  );
+  return queryRows<{ entity: string; minor: string }>(
+    db,
+    sql`select coalesce(entity, '') as entity, coalesce(sum(abs(reporting_amount_minor)), 0)::text as minor
+        from exceptions
+        where status in ${OPEN_STATUS_SQL} and type in (${list})
+        group by 1`,
+  );
+}

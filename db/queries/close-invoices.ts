@@ -4,6 +4,7 @@ import type { Db } from "../client";
 import { queryRows } from "../rows";
 import { n, iso, instantIn, spanEndIn, type CloseScope, type Num } from "./close";
 import { CLOSED_STATUS_SQL } from "../schema";
+import { effectiveMaterialitySql } from "./materiality";
 
 /*
  * Close readiness, the checks on the period's invoices and money: posted to the ERP (b),
@@ -131,7 +132,16 @@ export interface ReconciliationCounts {
 
 /** A break is |actual − expected| > tolerance; it blocks the close only above materiality too. */
 const breakSql = sql`abs(r.actual_minor - r.expected_minor) > r.tolerance_minor`;
-const materialSql = sql`abs(r.actual_minor - r.expected_minor) > coalesce(m.threshold_minor, 0)`;
+/**
+ * A break's materiality: the entity's threshold in its currency, or in the reporting currency
+ * at the rate in effect on the period's last day (the month-end closing rate).
+ */
+const breakMateriality = effectiveMaterialitySql(
+  sql`r.entity`,
+  sql`r.currency`,
+  sql`((r.period_end - interval '1 millisecond') at time zone 'UTC')::date`,
+);
+const materialSql = sql`abs(r.actual_minor - r.expected_minor) > ${breakMateriality}`;
 /**
  * A correction of the break's exception that its target system confirmed booking (the latest
  * `correction.executed` report says executed) clears the break, as a later matching result does.
@@ -143,7 +153,6 @@ const correctedSql = sql`exists (
          order by ce.event_time desc, ce.event_id desc limit 1) = 'executed')`;
 const resultsInScope = (s: CloseScope) => sql`
   from reconciliation_results r
-  left join materiality_thresholds m on m.entity = r.entity and m.currency = r.currency
   where r.entity = ${s.entity} and ${spanEndIn(sql`r.period_end`, s)}`;
 
 export async function reconciliationCounts(db: Db, s: CloseScope): Promise<ReconciliationCounts> {
@@ -185,7 +194,7 @@ export async function materialReconciliationBreaks(
   }>(
     db,
     sql`select r.run_id, r.key, r.kind, r.currency, r.expected_minor, r.actual_minor, r.tolerance_minor,
-          abs(r.actual_minor - r.expected_minor) as variance, coalesce(m.threshold_minor, 0) as materiality,
+          abs(r.actual_minor - r.expected_minor) as variance, ${breakMateriality} as materiality,
           (select x.id from exceptions x
             where x.type = 'reconciliation_break' and x.problem_key = r.run_id || '/' || r.key) as exception_id
         ${resultsInScope(s)} and ${breakSql} and ${materialSql} and not ${correctedSql}
@@ -248,7 +257,7 @@ export async function openDisputes(
   }>(
     db,
     sql`with scoped as (
-          select i.invoice_id, i.customer_id, i.currency, i.amount_minor
+          select i.invoice_id, i.customer_id, i.currency, i.amount_minor, i.issued_at
           from invoices i
           where i.entity = ${s.entity}
             and ((${instantIn(sql`i.issued_at`, s)}) or (${spanEndIn(sql`i.period_end`, s)}))
@@ -274,12 +283,15 @@ export async function openDisputes(
         select sc.invoice_id, sc.customer_id, sc.currency, sc.amount_minor as invoice_amount,
           least(coalesce(w.open_amount, case when t.whole_invoice then sc.amount_minor else t.amount end, sc.amount_minor),
                 sc.amount_minor) as disputed,
-          coalesce(m.threshold_minor, 0) as materiality, t.reason, t.disputed_at,
+          ${effectiveMaterialitySql(
+            sql`${s.entity}::text`,
+            sql`sc.currency`,
+            sql`(sc.issued_at at time zone 'UTC')::date`,
+          )} as materiality, t.reason, t.disputed_at,
           w.exception_id, coalesce(w.exceptions, 0) as exceptions, coalesce(w.open_exceptions, 0) as open_exceptions
         from scoped sc
         left join telemetry t on t.invoice_id = sc.invoice_id
         left join workflow w on w.invoice_id = sc.invoice_id
-        left join materiality_thresholds m on m.entity = ${s.entity} and m.currency = sc.currency
         where t.invoice_id is not null or w.invoice_id is not null
         order by sc.invoice_id`,
   );

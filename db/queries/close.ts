@@ -98,6 +98,8 @@ export async function entityCurrencies(db: Db, entity: string): Promise<string[]
           union select distinct currency from reconciliation_results where entity = ${entity}
           union select distinct currency from contract_amendments where entity = ${entity}
           union select currency from materiality_thresholds where entity = ${entity}
+          -- A threshold in the reporting currency covers every currency without its own.
+          union select closeline_reporting_currency()
         ) c order by currency`,
   );
   return rows.map((r) => r.currency);

@@ -3,7 +3,14 @@ import { inArray, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import { queryRows } from "../rows";
 import { exceptions, type Role } from "../schema";
-import { isoText, toDate, toListRow, type ExceptionListRow, type RawListRow } from "./exceptions";
+import {
+  REPORTING_COLUMNS,
+  isoText,
+  toDate,
+  toListRow,
+  type ExceptionListRow,
+  type RawListRow,
+} from "./exceptions";
 
 /*
  * One exception: whether it exists, its detail with owner and closer, its current version,
@@ -43,7 +50,7 @@ export async function getException(db: Db, id: string): Promise<ExceptionDetail 
     }
   >(
     db,
-    sql`select x.*, u.email as owner_email, u.name as owner_name, null::text as sort_key,
+    sql`select x.*, ${REPORTING_COLUMNS}, u.email as owner_email, u.name as owner_name, null::text as sort_key,
           ${isoText("x.opened_at")} as opened_at_key, c.email as closed_by_email
         from exceptions x
           left join users u on u.id = x.owner_id

@@ -283,11 +283,20 @@ export async function syncUsageExceptions(
     db,
     sql`select 'usage_incomplete'::text as type, ${checkpointKey} as problem_key,
           'Usage incomplete: ' || c.meter || ' ' || c.entity || ' ' || to_char(c.window_start at time zone 'UTC', 'YYYY-MM-DD HH24:MI') as title,
-          c.entity, null::bigint as amount_minor, null::text as currency, ${NO_IDS},
+          c.entity, priced.amount_minor, case when priced.amount_minor is not null then c.price_currency end as currency,
+          ${NO_IDS},
           jsonb_build_object('source', c.source, 'meter', c.meter, 'windowStart', c.window_start,
-            'windowEnd', c.window_end, 'expectedCount', c.expected_count, 'receivedCount', c.received_count) as details,
+            'windowEnd', c.window_end, 'expectedCount', c.expected_count, 'receivedCount', c.received_count,
+            'unitPrice', c.unit_price::text, 'priceCurrency', c.price_currency) as details,
           c.window_end + ${grace} as occurred_at
         from ${scoped} c
+          -- The missing records at the meter's unit price, where the telemetry gives one, rounded
+          -- half away from zero to a minor unit; otherwise (or past a bigint) unknown.
+          cross join lateral (
+            select case when abs(v) <= 9223372036854775807 then v::bigint end as amount_minor
+            from (select round(greatest(c.expected_count - c.received_count, 0)::numeric * c.unit_price
+              * power(10::numeric, closeline_currency_digits(c.price_currency))) as v) missing
+          ) priced
         where c.window_end <= ${ts(now)} - ${grace} and ${below}
           ${due ? sql`and c.window_end > ${ts(due.since)} - ${grace}` : sql``}`,
     now,

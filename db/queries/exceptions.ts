@@ -24,7 +24,7 @@ import {
  * both an index range scan of one page.
  */
 
-export const EXCEPTION_SORTS = ["opened_at", "severity", "amount"] as const;
+export const EXCEPTION_SORTS = ["opened_at", "severity", "amount", "reporting_amount"] as const;
 export type ExceptionSort = (typeof EXCEPTION_SORTS)[number];
 export type SortDirection = "asc" | "desc";
 
@@ -41,6 +41,12 @@ export interface ExceptionFilters {
   /** Bounds on the amount's size in major units of its currency (see closeline_amount_size). */
   minAmount?: number | null;
   maxAmount?: number | null;
+  /**
+   * Bounds on the amount at risk in the reporting currency, in its minor units, on its size
+   * (|amount|): they leave out exceptions with no converted amount (unknown or no rate).
+   */
+  minReportingMinor?: number | null;
+  maxReportingMinor?: number | null;
   /** A word of the title, or an exact id (exception, invoice, posting, payment, customer, run, contract, problem key). */
   search?: string | null;
   /** Only these exceptions (a set another rule chose, e.g. those blocking a close); empty: none. */
@@ -77,9 +83,32 @@ export interface ExceptionHeadline {
   entity: string | null;
 }
 
+/** An amount at risk in its own currency. */
+export interface AmountAtRisk {
+  minor: number;
+  currency: string;
+}
+
+/** An amount at risk converted into the reporting currency, with the rate that did it. */
+export interface ReportingAmount {
+  /** A number while exact in JavaScript, its decimal digits beyond (ExactInteger). */
+  minor: number | string;
+  currency: string;
+  /** The rate as a decimal string; "1" for the reporting currency itself. */
+  rate: string;
+  /** The UTC day the rate took effect; null for the reporting currency itself. */
+  rateDate: string | null;
+}
+
 export interface ExceptionListRow extends ExceptionHeadline, ExceptionCorrelation {
   amountMinor: number | null;
   currency: string | null;
+  /** Null: unknown (the exception's problem has no amount Closeline can know). */
+  amountAtRisk: AmountAtRisk | null;
+  /** Null: not converted (unknown amount, or no rate in effect on the day it opened). */
+  amountAtRiskReporting: ReportingAmount | null;
+  /** The reporting currency the row was converted into (or found no rate for). */
+  reportingCurrency: string | null;
   ownerId: string | null;
   ownerEmail: string | null;
   ownerName: string | null;
@@ -103,18 +132,27 @@ export const DEFAULT_DIRECTION: Record<ExceptionSort, SortDirection> = {
   opened_at: "asc",
   severity: "desc",
   amount: "desc",
+  reporting_amount: "desc",
 };
+
+/**
+ * The size of the amount at risk in the reporting currency, -1 when there is none: the
+ * expression of exceptions_open_reporting_amount_idx, so sort, filter and keyset all use it.
+ */
+const REPORTING_SIZE = sql`coalesce(abs(x.reporting_amount_minor), -1)`;
 
 /** The sort column as SQL; the same expressions as the partial indexes. */
 const SORT_EXPRESSION: Record<ExceptionSort, SQL | null> = {
   opened_at: null,
   severity: sql`closeline_severity_order(x.severity)`,
   amount: sql`closeline_amount_size(x.amount_minor, x.currency)`,
+  reporting_amount: REPORTING_SIZE,
 };
 const SORT_CAST: Record<ExceptionSort, SQL> = {
   opened_at: sql``,
   severity: sql`::int`,
   amount: sql`::numeric`,
+  reporting_amount: sql`::bigint`,
 };
 
 /**
@@ -168,6 +206,10 @@ function filterConditions(f: ExceptionFilters, now: Date): SQL[] {
       sql`closeline_amount_size(x.amount_minor, x.currency) between 0 and ${String(f.maxAmount)}::numeric`,
     );
   }
+  if (f.minReportingMinor != null)
+    where.push(sql`${REPORTING_SIZE} >= ${String(f.minReportingMinor)}::bigint`);
+  if (f.maxReportingMinor != null)
+    where.push(sql`${REPORTING_SIZE} between 0 and ${String(f.maxReportingMinor)}::bigint`);
   if (f.ids) {
     where.push(
       f.ids.length === 0
@@ -215,8 +257,35 @@ export interface RawListRow extends ExceptionHeadline {
   customer_id: string | null;
   run_id: string | null;
   contract_id: string | null;
+  reporting_currency: string | null;
+  reporting_rate_text: string | null;
+  reporting_rate_day: string | null;
+  reporting_minor_text: string | null;
   sort_key: string | null;
   opened_at_key: string;
+}
+
+/** The reporting-currency columns as RawListRow reads them: exact text, not engine-typed values. */
+export const REPORTING_COLUMNS = sql`x.reporting_currency, x.reporting_rate::text as reporting_rate_text,
+  to_char(x.reporting_rate_date, 'YYYY-MM-DD') as reporting_rate_day,
+  x.reporting_amount_minor::text as reporting_minor_text`;
+
+/** A bigint's text as a number where that is exact, else as the text itself. */
+function exactMinor(text: string): number | string {
+  const value = BigInt(text);
+  const safe = BigInt(Number.MAX_SAFE_INTEGER);
+  return value <= safe && value >= -safe ? Number(value) : text;
+}
+
+function reportingAmount(r: RawListRow): ReportingAmount | null {
+  if (r.reporting_minor_text === null || !r.reporting_currency || r.reporting_rate_text === null)
+    return null;
+  return {
+    minor: exactMinor(r.reporting_minor_text),
+    currency: r.reporting_currency,
+    rate: r.reporting_rate_text,
+    rateDate: r.reporting_rate_day,
+  };
 }
 
 export const toDate = (v: Date | string) => (v instanceof Date ? v : new Date(v));
@@ -231,6 +300,12 @@ export function toListRow(r: RawListRow): ExceptionListRow {
     entity: r.entity,
     amountMinor: r.amount_minor === null ? null : Number(r.amount_minor),
     currency: r.currency,
+    amountAtRisk:
+      r.amount_minor === null || r.currency === null
+        ? null
+        : { minor: Number(r.amount_minor), currency: r.currency },
+    amountAtRiskReporting: reportingAmount(r),
+    reportingCurrency: r.reporting_currency,
     ownerId: r.owner_id,
     ownerEmail: r.owner_email,
     ownerName: r.owner_name,
@@ -249,19 +324,21 @@ export function toListRow(r: RawListRow): ExceptionListRow {
   };
 }
 
-/**
- * One page of exceptions. With `after`, the page that follows that row; with `before`, the
- * page that precedes it (read backwards, returned in display order); with neither, the first.
- */
-export async function listExceptions(db: Db, params: ListExceptionsParams): Promise<ExceptionPage> {
-  if (params.after && params.before)
-    throw new Error("a page starts after a row or ends before one, not both");
+/** The order a page is read in: its keyset tuple's direction, and whether it walks backwards. */
+function pageOrder(params: ListExceptionsParams) {
   const sort = params.sort ?? "opened_at";
   const direction = params.direction ?? DEFAULT_DIRECTION[sort];
-  const now = params.now ?? new Date();
   const backwards = !!params.before;
   // Reading backwards walks the same order the other way.
-  const ascending = ascendingTuple(sort, direction) !== backwards;
+  return { sort, backwards, ascending: ascendingTuple(sort, direction) !== backwards };
+}
+
+/** The statement that reads one page (exported so a test can EXPLAIN it). */
+export function listExceptionsQuery(params: ListExceptionsParams): SQL {
+  if (params.after && params.before)
+    throw new Error("a page starts after a row or ends before one, not both");
+  const { sort, ascending } = pageOrder(params);
+  const now = params.now ?? new Date();
   const where = filterConditions(params, now);
   const start = params.after ?? params.before;
   if (start)
@@ -271,19 +348,25 @@ export async function listExceptions(db: Db, params: ListExceptionsParams): Prom
   const order = sortExpression
     ? sql`${sortExpression} ${dir}, x.opened_at ${dir}, x.id ${dir}`
     : sql`x.opened_at ${dir}, x.id ${dir}`;
-
-  const raw = await queryRows<RawListRow>(
-    db,
-    sql`select x.id, x.type, x.status, x.severity, x.title, x.entity, x.amount_minor, x.currency,
+  return sql`select x.id, x.type, x.status, x.severity, x.title, x.entity, x.amount_minor, x.currency,
           x.owner_id, u.email as owner_email, u.name as owner_name, x.opened_at, x.updated_at, x.closed_at,
           x.resolution_code, x.version, x.invoice_id, x.posting_id, x.payment_id, x.customer_id, x.run_id,
-          x.contract_id, ${sortExpression ? sql`${sortExpression}::text` : sql`null::text`} as sort_key,
+          x.contract_id, ${REPORTING_COLUMNS},
+          ${sortExpression ? sql`${sortExpression}::text` : sql`null::text`} as sort_key,
           ${isoText("x.opened_at")} as opened_at_key
         from exceptions x left join users u on u.id = x.owner_id
         where ${sql.join(where, sql` and `)}
         order by ${order}
-        limit ${params.limit + 1}`,
-  );
+        limit ${params.limit + 1}`;
+}
+
+/**
+ * One page of exceptions. With `after`, the page that follows that row; with `before`, the
+ * page that precedes it (read backwards, returned in display order); with neither, the first.
+ */
+export async function listExceptions(db: Db, params: ListExceptionsParams): Promise<ExceptionPage> {
+  const { backwards } = pageOrder(params);
+  const raw = await queryRows<RawListRow>(db, listExceptionsQuery(params));
   const more = raw.length > params.limit;
   const rows = raw.slice(0, params.limit).map(toListRow);
   if (backwards) rows.reverse();

@@ -121,18 +121,19 @@ const LATEST_FIRST = sql.raw(`event_time desc, event_id desc, event_source colla
 const PROJECTIONS = {
   "usage.checkpoint": (batch) => sql`
       insert into usage_checkpoints (source, entity, meter, window_start, window_end, expected_count,
-        received_count, rejected_count, event_seq, event_time, event_id)
+        received_count, rejected_count, unit_price, price_currency, event_seq, event_time, event_id)
       select distinct on (source, entity, meter, window_start, window_end) * from (
         select e.source, e.data->>'entity' as entity, e.data->>'meter' as meter,
           (e.data->>'windowStart')::timestamptz as window_start, (e.data->>'windowEnd')::timestamptz as window_end,
           (e.data->>'expectedCount')::bigint, (e.data->>'receivedCount')::bigint, (e.data->>'rejectedCount')::bigint,
-          e.seq, e.time as event_time, e.event_id
+          (e.data->>'unitPrice')::numeric, e.data->>'currency', e.seq, e.time as event_time, e.event_id
         from ${batch} e where e.type = 'usage.checkpoint'
       ) c
       order by source, entity, meter, window_start, window_end, event_time desc, event_id desc
       on conflict (source, entity, meter, window_start, window_end) do update set
         expected_count = excluded.expected_count, received_count = excluded.received_count,
-        rejected_count = excluded.rejected_count, event_seq = excluded.event_seq,
+        rejected_count = excluded.rejected_count, unit_price = excluded.unit_price,
+        price_currency = excluded.price_currency, event_seq = excluded.event_seq,
         event_time = excluded.event_time, event_id = excluded.event_id
       ${newer("usage_checkpoints", "source")}`,
   "invoice.issued": (batch) => sql`
@@ -231,6 +232,19 @@ const PROJECTIONS = {
       select e.seq, (e.data->>'correctionId')::uuid, e.data->>'status', (e.data->>'executedAt')::timestamptz,
         e.data->>'documentRef', e.data->>'errorMessage', e.time, e.event_id
       from ${batch} e where e.type = 'correction.executed'`,
+  "fx.rate": (batch) => sql`
+      insert into fx_rates (currency, reporting_currency, effective_date, rate, source, at, event_id, event_seq)
+      select distinct on (currency, reporting_currency, effective_date) * from (
+        select e.data->>'currency' as currency, e.data->>'reportingCurrency' as reporting_currency,
+          (e.data->>'effectiveDate')::date as effective_date, (e.data->>'rate')::numeric as rate,
+          'event' as source, e.time as at, e.event_id, e.seq as event_seq
+        from ${batch} e where e.type = 'fx.rate'
+      ) r
+      order by currency, reporting_currency, effective_date, at desc, event_id desc
+      on conflict (currency, reporting_currency, effective_date) do update set
+        rate = excluded.rate, source = excluded.source, at = excluded.at, event_id = excluded.event_id,
+        event_seq = excluded.event_seq, entered_by = null, recorded_at = now()
+      where (fx_rates.at, coalesce(fx_rates.event_id, '')) < (excluded.at, excluded.event_id)`,
 } satisfies Record<string, (batch: SQL) => SQL>;
 
 type ProjectedType = keyof typeof PROJECTIONS;

@@ -5,12 +5,13 @@ import {
   index,
   integer,
   jsonb,
+  numeric,
   pgTable,
   text,
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
-import { tstz, nowOnInsert, int8, uuidId, serialId, belongsTo } from "./columns";
+import { tstz, nowOnInsert, int8, uuidId, serialId, belongsTo, utcDay } from "./columns";
 import { apiKeys, userRef } from "./access";
 import {
   CLOSED_EXCEPTION_STATUSES,
@@ -57,6 +58,16 @@ export const exceptions = pgTable(
     entity: text("entity"),
     amountMinor: int8("amount_minor"),
     currency: text("currency"),
+    /**
+     * The amount in the reporting currency at the rate in effect on the UTC day the exception
+     * opened, with that rate and its day: kept by a trigger on every write of the amount
+     * (migration 0038) and rewritten when a rate or the reporting currency changes. Null
+     * amount: unknown (no amount, no rate in effect, or too large for a bigint).
+     */
+    reportingCurrency: text("reporting_currency"),
+    reportingRate: numeric("reporting_rate"),
+    reportingRateDate: utcDay("reporting_rate_date"),
+    reportingAmountMinor: int8("reporting_amount_minor"),
     ownerId: userRef("owner_id"),
     invoiceId: text("invoice_id"),
     postingId: text("posting_id"),
@@ -99,6 +110,10 @@ export const exceptions = pgTable(
     index("exceptions_open_amount_idx")
       .on(sql`closeline_amount_size(${t.amountMinor}, ${t.currency})`, t.openedAt, t.id)
       .where(stillOpen(t.status)),
+    index("exceptions_open_reporting_amount_idx")
+      .on(sql`coalesce(abs(${t.reportingAmountMinor}), -1)`, t.openedAt, t.id)
+      .where(stillOpen(t.status)),
+    index("exceptions_currency_opened_idx").on(t.currency, t.openedAt),
   ],
 );
 

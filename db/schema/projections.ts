@@ -1,5 +1,13 @@
 import { sql } from "drizzle-orm";
-import { doublePrecision, index, pgTable, primaryKey, text, uuid } from "drizzle-orm/pg-core";
+import {
+  doublePrecision,
+  index,
+  numeric,
+  pgTable,
+  primaryKey,
+  text,
+  uuid,
+} from "drizzle-orm/pg-core";
 import { tstz, int8, utcDay } from "./columns";
 import { millisBetween } from "./durations";
 import { events } from "./telemetry";
@@ -42,6 +50,9 @@ export const usageCheckpoints = pgTable(
     expectedCount: int8("expected_count").notNull(),
     receivedCount: int8("received_count").notNull(),
     rejectedCount: int8("rejected_count"),
+    /** The meter's price per usage record (a decimal string) where the telemetry gives one. */
+    unitPrice: numeric("unit_price"),
+    priceCurrency: text("price_currency"),
     eventSeq: eventSeq(),
     ...eventOrder,
   },

@@ -1,6 +1,10 @@
 import type { Db } from "@/db/client";
 import { openExceptionCountsByEntity } from "@/db/queries/alerts";
-import { openExceptionsOpenedSince, slaBreachCountsByEntity } from "@/db/queries/alert-conditions";
+import {
+  amountAtRiskByEntity,
+  openExceptionsOpenedSince,
+  slaBreachCountsByEntity,
+} from "@/db/queries/alert-conditions";
 import {
   ALERTABLE_EXCEPTION_TYPES,
   EACH_ENTITY,
@@ -46,6 +50,11 @@ export async function measureExceptions(
         condition.atLeast,
       );
     }
+    case "amount_at_risk": {
+      const types = condition.type === null ? ALERTABLE_EXCEPTION_TYPES : [condition.type];
+      const sums = await amountAtRiskByEntity(db, types);
+      return sumsPerDimension(sums, rule.entity, condition.aboveMinor);
+    }
     case "new": {
       const from = EXCEPTION_SEVERITIES.indexOf(condition.severity);
       const found = await openExceptionsOpenedSince(db, {
@@ -63,6 +72,33 @@ export async function measureExceptions(
       }));
     }
   }
+}
+
+/**
+ * One sum per entity for "*"; else the entity's, or the whole company's. Summed as BigInt; the
+ * measurement's number is exact up to 2^53 minor units (90 trillion dollars).
+ */
+function sumsPerDimension(
+  sums: { entity: string; minor: string }[],
+  entity: string | null,
+  aboveMinor: number,
+): Measurement[] {
+  const judge = (dimension: string, minor: bigint): Measurement => ({
+    dimension,
+    value: Number(minor),
+    threshold: aboveMinor,
+    breaching: minor > BigInt(aboveMinor),
+  });
+  if (entity === EACH_ENTITY) {
+    return sums.filter((s) => s.entity !== "").map((s) => judge(s.entity, BigInt(s.minor)));
+  }
+  const of = entity === null ? sums : sums.filter((s) => s.entity === entity);
+  return [
+    judge(
+      entity ?? "",
+      of.reduce((sum, s) => sum + BigInt(s.minor), 0n),
+    ),
+  ];
 }
 
 /** One count per entity for "*"; else the entity's count, or the whole company's sum. */

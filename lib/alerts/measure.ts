@@ -168,8 +168,13 @@ async function measureSilence(
  */
 export function absentMeasurement(condition: AlertCondition, dimension: string): Measurement {
   if (condition.kind === "exceptions") {
-    // A count that vanished is zero; a new exception that vanished was closed.
-    const threshold = condition.trigger === "new" ? null : condition.atLeast;
+    // A count or a sum that vanished is zero; a new exception that vanished was closed.
+    const threshold =
+      condition.trigger === "new"
+        ? null
+        : condition.trigger === "amount_at_risk"
+          ? condition.aboveMinor
+          : condition.atLeast;
     return {
       dimension,
       value: condition.trigger === "new" ? null : 0,

@@ -41,7 +41,9 @@ export function filteredViewPath(
         condition.trigger === "new" ? dimension.slice(0, dimension.indexOf(":")) : condition.type;
       const onEntity =
         condition.trigger === "new" ? (ruleEntity === EACH_ENTITY ? null : ruleEntity) : entity;
-      return withQuery("/exceptions", { type, entity: onEntity });
+      // An amount rule opens the queue largest amount at risk first.
+      const sort = condition.trigger === "amount_at_risk" ? "reporting_amount" : null;
+      return withQuery("/exceptions", { type, entity: onEntity, sort });
     }
   }
 }

@@ -190,12 +190,27 @@ export const SlaBreachCondition = z.object({
   atLeast: z.int().min(1).default(1),
 });
 
-export const EXCEPTION_TRIGGERS = ["open_count", "new", "sla_breach"] as const;
+/**
+ * The open exceptions' amount at risk in the reporting currency (the sum of their sizes, in
+ * its minor units) is above `aboveMinor`. Exceptions with an unknown amount or no rate add
+ * nothing: a sum they would raise is never guessed. `type` null: any type.
+ */
+export const AmountAtRiskCondition = z.object({
+  kind: z.literal("exceptions"),
+  trigger: z.literal("amount_at_risk"),
+  type: AlertableExceptionType.nullable().default(null),
+  aboveMinor: z.int().min(0).meta({
+    description: "In minor units of the reporting currency (an admin setting, USD by default)",
+  }),
+});
+
+export const EXCEPTION_TRIGGERS = ["open_count", "new", "sla_breach", "amount_at_risk"] as const;
 
 export const ExceptionsCondition = z.discriminatedUnion("trigger", [
   OpenExceptionsCondition,
   NewExceptionCondition,
   SlaBreachCondition,
+  AmountAtRiskCondition,
 ]);
 
 /**

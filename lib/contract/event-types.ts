@@ -16,6 +16,14 @@ import {
  * know are kept in the stored event, not refused.
  */
 
+/** An exact decimal as a string: up to 12 digits either side of the point. */
+const DecimalAmount = z
+  .string()
+  .regex(
+    /^(0|[1-9]\d{0,11})(\.\d{1,12})?$/,
+    "must be a decimal string with at most 12 digits either side of the point",
+  );
+
 const before = (a: string, b: string) => Date.parse(a) < Date.parse(b);
 const notAfter = (a: string, b: string) => Date.parse(a) <= Date.parse(b);
 
@@ -28,10 +36,20 @@ export const UsageCheckpointData = z
     expectedCount: Count.meta({ description: "Usage records the producer emitted for the window" }),
     receivedCount: Count.meta({ description: "Usage records the billing platform received" }),
     rejectedCount: Count.optional(),
+    unitPrice: DecimalAmount.optional().meta({
+      description:
+        "The meter's price per usage record in major units of currency (e.g. \"0.0004\"), when the producer knows it: a window's missing records are priced at it as the amount at risk",
+      example: "0.0004",
+    }),
+    currency: CurrencyCode.optional().meta({ description: "The currency of unitPrice" }),
   })
   .refine((d) => before(d.windowStart, d.windowEnd), {
     path: ["windowEnd"],
     message: "must be after windowStart",
+  })
+  .refine((d) => d.unitPrice === undefined || d.currency !== undefined, {
+    path: ["currency"],
+    message: "is required with unitPrice",
   });
 
 export const InvoiceIssuedData = z
@@ -141,6 +159,25 @@ export const CorrectionExecutedData = z
     message: "is required when status is failed",
   });
 
+export const FxRateData = z
+  .looseObject({
+    currency: CurrencyCode.meta({ description: "The currency the rate converts from" }),
+    reportingCurrency: CurrencyCode.meta({ description: "The currency it converts into" }),
+    rate: DecimalAmount.refine((rate) => /[1-9]/.test(rate), "must be above zero").meta({
+      description:
+        "Units of reportingCurrency per one unit of currency, as an exact decimal string",
+      example: "1.0825",
+    }),
+    effectiveDate: z.iso.date().meta({
+      description:
+        "The first UTC day the rate applies; it holds until the pair's next effectiveDate",
+    }),
+  })
+  .refine((d) => d.currency !== d.reportingCurrency, {
+    path: ["reportingCurrency"],
+    message: "must differ from currency",
+  });
+
 export const EVENT_TYPES = {
   "usage.checkpoint": {
     data: UsageCheckpointData,
@@ -154,6 +191,8 @@ export const EVENT_TYPES = {
       expectedCount: 120000,
       receivedCount: 119874,
       rejectedCount: 12,
+      unitPrice: "0.0004",
+      currency: "USD",
     },
   },
   "invoice.issued": {
@@ -255,6 +294,17 @@ export const EVENT_TYPES = {
       status: "executed",
       executedAt: "2026-11-21T09:05:00Z",
       documentRef: "CN-2026-0042",
+    },
+  },
+  "fx.rate": {
+    data: FxRateData,
+    summary:
+      "An exchange rate into a reporting currency from a day on. Exceptions opened on or after that day (until the pair's next rate) are converted at it; of two rates for one pair and day the later event (by time, then id) stands.",
+    example: {
+      currency: "EUR",
+      reportingCurrency: "USD",
+      rate: "1.0825",
+      effectiveDate: "2026-11-01",
     },
   },
 } as const satisfies Record<

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { EXCEPTION_STATUSES, EXCEPTION_TYPES, SEVERITIES } from "@/db/schema";
+import { moneyAtStakeFields } from "./money";
 import { CurrencyCode } from "./primitives";
 
 /*
@@ -27,6 +28,7 @@ export const QueueItemResource = z.object({
   entity: z.string().nullable(),
   amountMinor: MinorUnits,
   currency: CurrencyCode.nullable(),
+  ...moneyAtStakeFields,
   ownerId: z.string().nullable(),
   ownerLabel: z.string().nullable().meta({ description: "The owner's name or email" }),
   openedAt: Instant,

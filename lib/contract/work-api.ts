@@ -7,6 +7,7 @@ import {
   RESOLUTION_CODES,
 } from "@/lib/exceptions/vocabulary";
 import { CurrencyCode } from "./primitives";
+import { moneyAtStakeFields } from "./money";
 
 /*
  * The bodies of the API's queue and correction actions (POST /api/v1/exceptions/{id}/…,
@@ -155,6 +156,7 @@ export const ExceptionResource = z
     entity: z.string().nullable(),
     amountMinor: z.number().nullable(),
     currency: z.string().nullable(),
+    ...moneyAtStakeFields,
     ownerId: Uuid.nullable(),
     ownerEmail: z.string().nullable(),
     openedAt: Instant,

@@ -10,7 +10,8 @@ import { loadSlaPolicy } from "./sla-settings";
 /*
  * The queue's current filter as a CSV file: every matching exception in the queue's order,
  * streamed a thousand rows at a time, up to EXPORT_LIMIT rows. Money is given as integer
- * minor units (exact, for systems) and as a decimal amount (for spreadsheets).
+ * minor units (exact, for systems) and as a decimal amount (for spreadsheets), in its own
+ * currency and in the reporting currency with the rate used; blank where unknown.
  */
 
 /** A spreadsheet's worth; beyond it the export is a data dump, which GET /api/v1/exceptions pages through. */
@@ -39,8 +40,26 @@ export const CSV_COLUMNS = [
   "customer_id",
   "run_id",
   "contract_id",
+  "reporting_amount_minor",
+  "reporting_amount",
+  "reporting_currency",
+  "reporting_rate",
+  "reporting_rate_date",
   "link",
 ] as const;
+
+/** The amount in the reporting currency and the rate used; blank where there is none. */
+function reportingCells(row: ExceptionListRow): string[] {
+  const converted = row.amountAtRiskReporting;
+  if (!converted) return ["", "", csvCell(row.reportingCurrency), "", ""];
+  return [
+    String(converted.minor),
+    decimalAmount(converted.minor, converted.currency),
+    converted.currency,
+    converted.rate,
+    converted.rateDate ?? "",
+  ];
+}
 
 export function csvLine(
   row: ExceptionListRow,
@@ -73,6 +92,7 @@ export function csvLine(
     csvCell(row.customerId),
     csvCell(row.runId),
     csvCell(row.contractId),
+    ...reportingCells(row),
     `${origin}/exceptions/${row.id}`,
   ].join(",");
 }

@@ -1,5 +1,6 @@
 import type { Db } from "@/db/client";
 import { lockDetection, tryLockSweep } from "@/db/queries/detection";
+import { reconvertExceptions } from "@/db/queries/fx";
 import {
   recordRejectionGroups,
   refreshSeverities,
@@ -67,6 +68,18 @@ export async function detectFromEvents(
   // COMMITTED and leave a stale exception open (tests/faults). So batches detect
   // one at a time, until commit; the statements after the lock see every earlier batch.
   await lockDetection(db);
+  // A rate converts again the amounts at risk of its currency from its day on (the
+  // exceptions raised below are converted as they are written).
+  const rates = unique(
+    events
+      .filter((e) => e.type === "fx.rate")
+      .map((e) => ({
+        currency: String(e.data.currency),
+        reportingCurrency: String(e.data.reportingCurrency),
+        from: String(e.data.effectiveDate),
+      })),
+  );
+  if (rates.length) await reconvertExceptions(db, rates);
   // An invoice may arrive after its postings or disputes: their exceptions take its amount then.
   const invoices = collect(events, "invoice.issued", (d) => str(d.invoiceId));
   const postings = new Set(collect(events, "erp.posting.attempted", (d) => str(d.postingId)));

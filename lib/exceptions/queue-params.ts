@@ -41,6 +41,12 @@ export const queueParsers = {
   /** Amount bounds in major units of each exception's currency. */
   min: parseAsFloat,
   max: parseAsFloat,
+  /**
+   * Bounds on the amount at risk in the reporting currency, in its major units as typed
+   * ("1250.50"): read exactly, never through a float.
+   */
+  rmin: parseAsString,
+  rmax: parseAsString,
   q: parseAsString,
   /** Only exceptions that make a close-readiness check fail for their entity (./blocks-close.ts). */
   blocking: parseAsBoolean,

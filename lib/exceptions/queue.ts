@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { Db } from "@/db/client";
 import {
   DEFAULT_DIRECTION,
+  EXCEPTION_SORTS,
   countExceptionsByType,
   listExceptions,
   type CappedCount,
@@ -9,6 +10,8 @@ import {
   type ExceptionKey,
   type ExceptionHeadline,
   type ExceptionListRow,
+  type AmountAtRisk,
+  type ReportingAmount,
 } from "@/db/queries/exceptions";
 import type { ExceptionCorrelation, ExceptionType } from "@/db/schema";
 import { Timestamp } from "@/lib/contract";
@@ -18,6 +21,19 @@ import { exceptionsBlockingClose } from "./blocks-close";
 import { AGE_MS, DEFAULT_PAGE_SIZE, type QueueParams } from "./queue-params";
 import type { SlaTarget } from "./sla";
 import { loadSlaPolicy } from "./sla-settings";
+import { loadReportingCurrency } from "@/lib/money/reporting";
+import { parseMoneyInput } from "@/lib/money-input";
+
+/** A bound typed in major units of `currency`, in its minor units; the error names the param. */
+function parseMajorUnitsAs(name: string, text: string, currency: string): number {
+  try {
+    return parseMoneyInput(text, currency);
+  } catch (error) {
+    if (error instanceof InvalidInput)
+      throw new InvalidInput(`${name}: ${error.message.replace(/^amount: /, "")}`);
+    throw error;
+  }
+}
 
 /*
  * A page of the queue as the browser receives it (JSON-safe: dates as ISO text), built from
@@ -34,6 +50,9 @@ export const COUNT_CAP = 1_000;
 export interface QueueItem extends ExceptionHeadline, ExceptionCorrelation {
   amountMinor: number | null;
   currency: string | null;
+  amountAtRisk: AmountAtRisk | null;
+  amountAtRiskReporting: ReportingAmount | null;
+  reportingCurrency: string | null;
   ownerId: string | null;
   ownerLabel: string | null;
   openedAt: string;
@@ -74,11 +93,12 @@ const SORT_KEY_TEXT = {
   opened_at: null,
   severity: /^-?\d{1,9}$/,
   amount: /^-?\d{1,40}(\.\d{1,40})?$/,
+  reporting_amount: /^-?\d{1,19}$/,
 } as const;
 
 const Cursor = z
   .object({
-    s: z.enum(["opened_at", "severity", "amount"]),
+    s: z.enum(EXCEPTION_SORTS),
     d: z.enum(["asc", "desc"]),
     k: z.string().max(100).nullable(),
     o: Timestamp,
@@ -86,7 +106,10 @@ const Cursor = z
   })
   .refine((c) => {
     const pattern = SORT_KEY_TEXT[c.s];
-    return pattern === null || (c.k !== null && pattern.test(c.k));
+    if (pattern === null) return true;
+    if (c.k === null || !pattern.test(c.k)) return false;
+    // A bigint key must fit the column's type, or its cast would fail in the database.
+    return c.s !== "reporting_amount" || (BigInt(c.k) < 2n ** 63n && BigInt(c.k) >= -(2n ** 63n));
   });
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -102,6 +125,19 @@ export async function resolveQueueFilters(
   now: Date,
 ): Promise<ExceptionFilters> {
   const filters = queueFilters(params, viewer);
+  if (params.rmin || params.rmax) {
+    const currency = await loadReportingCurrency(db);
+    const minor = (text: string | null, name: string) =>
+      text ? parseMajorUnitsAs(name, text, currency) : null;
+    filters.minReportingMinor = minor(params.rmin, "rmin");
+    filters.maxReportingMinor = minor(params.rmax, "rmax");
+    if (
+      filters.minReportingMinor != null &&
+      filters.maxReportingMinor != null &&
+      filters.minReportingMinor > filters.maxReportingMinor
+    )
+      throw new InvalidInput("rmin: must not be more than rmax");
+  }
   if (!params.blocking) return filters;
   return { ...filters, ids: await exceptionsBlockingClose(db, { entity: params.entity, now }) };
 }
@@ -162,6 +198,9 @@ export function toQueueItem(row: ExceptionListRow, sla: SlaTarget): QueueItem {
     entity: row.entity,
     amountMinor: row.amountMinor,
     currency: row.currency,
+    amountAtRisk: row.amountAtRisk,
+    amountAtRiskReporting: row.amountAtRiskReporting,
+    reportingCurrency: row.reportingCurrency,
     ownerId: row.ownerId,
     ownerLabel: row.ownerName ?? row.ownerEmail,
     openedAt: row.openedAt.toISOString(),

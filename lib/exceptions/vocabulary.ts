@@ -48,6 +48,7 @@ export const SORT_LABELS: Record<ExceptionSort, string> = {
   opened_at: "Age",
   severity: "Severity",
   amount: "Amount at risk",
+  reporting_amount: "Amount at risk in the reporting currency",
 };
 export const SORTS = Object.keys(SORT_LABELS) as ExceptionSort[];
 
@@ -56,6 +57,7 @@ export const DIRECTION_LABELS: Record<ExceptionSort, { asc: string; desc: string
   opened_at: { asc: "oldest first", desc: "newest first" },
   severity: { desc: "most severe first", asc: "least severe first" },
   amount: { desc: "largest first", asc: "smallest first" },
+  reporting_amount: { desc: "largest first", asc: "smallest first" },
 };
 
 /** Why a person closed an exception (workflow.ts checks the code against these lists). */

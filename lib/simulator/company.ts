@@ -52,6 +52,8 @@ export interface Meter {
   peakRecordsPerHour: number;
   /** Whether the metering pipeline reports records it refused (malformed, unknown customer). */
   reportsRejected: boolean;
+  /** Price per record by currency, as a decimal string, where metering reports one. */
+  unitPrice?: Readonly<Record<string, string>>;
 }
 
 /*
@@ -59,8 +61,18 @@ export interface Meter {
  * enough to show completeness per entity and meter without making the demo slow to load.
  */
 export const METERS: readonly Meter[] = [
-  { id: "api_calls", peakRecordsPerHour: 2_400_000, reportsRejected: true },
-  { id: "compute_minutes", peakRecordsPerHour: 310_000, reportsRejected: false },
+  {
+    id: "api_calls",
+    peakRecordsPerHour: 2_400_000,
+    reportsRejected: true,
+    unitPrice: { USD: "0.00002", EUR: "0.000019", GBP: "0.000016" },
+  },
+  {
+    id: "compute_minutes",
+    peakRecordsPerHour: 310_000,
+    reportsRejected: false,
+    unitPrice: { USD: "0.0012", EUR: "0.0011", GBP: "0.00095" },
+  },
   { id: "storage_gb_hours", peakRecordsPerHour: 42_000, reportsRejected: false },
   { id: "messages_sent", peakRecordsPerHour: 880_000, reportsRejected: true },
 ];

@@ -10,6 +10,7 @@ export const SOURCES = {
   entitlements: "urn:closeline:sim:entitlements",
   reconciliation: "urn:closeline:sim:reconciliation",
   crm: "urn:closeline:sim:crm",
+  treasury: "urn:closeline:sim:treasury",
 } as const;
 
 export interface CloudEvent {

@@ -1,6 +1,7 @@
 import { MAX_CHAIN_SPAN, invoiceChain, type InvoiceChain } from "./billing";
 import { DEFAULT_CUSTOMER_COUNT, createCompany, type Company } from "./company";
 import { amendmentsForMonth, type Amendment } from "./contracts";
+import { fxRateEvents } from "./fx-rates";
 import { compareSimEvents, type CloudEvent, type SimEvent } from "./events";
 import { MAX_RUN_DELAY, reconciliationRuns } from "./reconciliation";
 import { rngFor } from "./prng";
@@ -47,6 +48,7 @@ export class Simulation {
     };
 
     keep(usageEvents(this.company, from, to));
+    keep(fxRateEvents(this.company, from, to));
     for (const month of monthsOverlapping(from - 31 * DAY, to)) {
       keep(this.amendments(month).map((a) => a.event));
     }

@@ -117,6 +117,7 @@ function checkpointFor(
   }
 
   const rejected = meter.reportsRejected ? Math.round(expected * rng.between(0, 0.0002)) : null;
+  const price = meter.unitPrice?.[entity.currency];
   const id = `chk-${entity.code}-${meter.id}-${iso(windowStart)}`;
   const data = (receivedCount: number) => ({
     entity: entity.code,
@@ -126,6 +127,7 @@ function checkpointFor(
     expectedCount: expected,
     receivedCount,
     ...(rejected !== null ? { rejectedCount: rejected } : {}),
+    ...(price ? { unitPrice: price, currency: entity.currency } : {}),
   });
   const subject = `${entity.code}/${meter.id}`;
   const events = [

@@ -56,6 +56,10 @@ describe("the contract's examples", () => {
   it("finds the rules that relate two fields, which JSON Schema cannot express", () => {
     expect(crossFieldRules(EVENT_TYPES["usage.checkpoint"].data)).toEqual([
       { field: "windowEnd", rule: "must be after windowStart" },
+      { field: "currency", rule: "is required with unitPrice" },
+    ]);
+    expect(crossFieldRules(EVENT_TYPES["fx.rate"].data)).toEqual([
+      { field: "reportingCurrency", rule: "must differ from currency" },
     ]);
     expect(crossFieldRules(EVENT_TYPES["invoice.issued"].data)).toEqual([
       { field: "periodEnd", rule: "must not be before periodStart" },

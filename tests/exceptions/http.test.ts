@@ -166,6 +166,8 @@ describe("GET /api/v1/exceptions.csv", () => {
       `,"'=HYPERLINK(""http://evil""), quoted",${ENTITY},100050,1000.50,USD,${ops.email},2025-01-10T00:00:00.000Z,`,
     );
     expect(lines[1]).toMatch(/,http:\/\/closeline\.test\/exceptions\/[0-9a-f-]{36}$/);
+    // In the reporting currency (USD, the default): the amount itself at rate 1, no rate day.
+    expect(lines[1]).toContain(",100050,1000.50,USD,1,,http://");
     expect(lines[2]).toContain(",200100,2001.00,USD,,");
   });
 

@@ -14,6 +14,7 @@ import { getExceptionTimeline } from "@/db/queries/exception-timeline";
 import {
   EXCEPTION_STATUSES,
   exceptions,
+  fxRates,
   type ExceptionStatus,
   type ExceptionType,
 } from "@/db/schema";
@@ -78,7 +79,22 @@ interface Seeded {
 
 let seeded: Seeded[] = [];
 
+/** Rates into USD from before the first seeded exception: EUR at 1.1, JPY at 0.0067. */
+const RATES = [
+  { currency: "EUR", rate: "1.1" },
+  { currency: "JPY", rate: "0.0067" },
+];
+
 beforeAll(async () => {
+  await t.db.insert(fxRates).values(
+    RATES.map((r) => ({
+      ...r,
+      reportingCurrency: "USD",
+      effectiveDate: "2025-06-01",
+      source: "admin" as const,
+      at: new Date("2025-06-01T00:00:00Z"),
+    })),
+  );
   const rows = Array.from({ length: 61 }, (_, i) => {
     const place = ENTITIES[i % 3]!;
     return {
@@ -116,6 +132,17 @@ beforeAll(async () => {
 const severityOrder = { critical: 0, high: 1, medium: 2, low: 3 } as const;
 const amountSize = (x: Seeded) =>
   x.amountMinor === null ? -1 : Math.abs(x.amountMinor) / (x.currency === "JPY" ? 1 : 100);
+/**
+ * In USD cents, rounded half up on the size: EUR cents × 11/10; yen × 0.0067 × 100 = × 67/100
+ * (integer numerators, so Math.round sees exact halves).
+ */
+const reportingSize = (x: Seeded) => {
+  if (x.amountMinor === null) return -1;
+  const size = Math.abs(x.amountMinor);
+  if (x.currency === "EUR") return Math.round((size * 11) / 10);
+  if (x.currency === "JPY") return Math.round((size * 67) / 100);
+  return size;
+};
 // Awaiting confirmation is open: the problem is not gone until the target system says so.
 const OPEN: ExceptionStatus[] = [
   "open",
@@ -126,7 +153,13 @@ const OPEN: ExceptionStatus[] = [
 
 function compareBy(sort: ExceptionSort, direction: SortDirection) {
   const primary = (x: Seeded) =>
-    sort === "severity" ? severityOrder[x.severity] : sort === "amount" ? amountSize(x) : 0;
+    sort === "severity"
+      ? severityOrder[x.severity]
+      : sort === "amount"
+        ? amountSize(x)
+        : sort === "reporting_amount"
+          ? reportingSize(x)
+          : 0;
   // Severity's "desc" (most severe first) is ascending on its order, and keeps oldest first.
   const ascending = sort === "severity" ? direction === "desc" : direction === "asc";
   const sign = ascending ? 1 : -1;
@@ -178,6 +211,8 @@ describe("sorting and keyset pages", () => {
     ["severity", "asc"],
     ["amount", "desc"],
     ["amount", "asc"],
+    ["reporting_amount", "desc"],
+    ["reporting_amount", "asc"],
   ];
 
   it.each(orders)(
@@ -273,6 +308,17 @@ describe("filters", () => {
       "maximum amount",
       () => ({ maxAmount: 123.45 }),
       (x) => OPEN.includes(x.status) && amountSize(x) >= 0 && amountSize(x) <= 123.45,
+    ],
+    // 123.45 EUR is 135.80 USD, ¥12,345 is 82.71 USD: the bound is on the converted size.
+    [
+      "minimum amount in the reporting currency",
+      () => ({ minReportingMinor: 10_000 }),
+      (x) => OPEN.includes(x.status) && reportingSize(x) >= 10_000,
+    ],
+    [
+      "maximum amount in the reporting currency",
+      () => ({ maxReportingMinor: 13_580 }),
+      (x) => OPEN.includes(x.status) && reportingSize(x) >= 0 && reportingSize(x) <= 13_580,
     ],
     [
       "search in titles",

@@ -160,6 +160,11 @@ const exceptionParams: GetRoute["params"] = {
   age: or(fc.constantFrom(...AGE_CHOICES)),
   min: numberText,
   max: numberText,
+  rmin: fc.oneof(
+    numberText,
+    fc.constantFrom("1,250.50", "0.001", "99999999999999999999", "9223372036854775807"),
+  ),
+  rmax: numberText,
   q: or(fc.constantFrom("Seeded", "INV-1", "100%", "match_")),
   sort: or(fc.constantFrom(...SORTS)),
   dir: or(fc.constantFrom("asc", "desc")),

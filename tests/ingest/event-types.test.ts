@@ -6,6 +6,7 @@ import {
   entitlementUpdates,
   erpPostingAttempts,
   events,
+  fxRates,
   invoiceDisputes,
   invoices,
   payments,
@@ -43,8 +44,8 @@ async function acceptOne(event: CloudEvent) {
 }
 
 describe("each event type is accepted and projected", () => {
-  it("covers all nine types of the contract", () => {
-    expect(EVENT_TYPE_NAMES).toHaveLength(9);
+  it("covers all ten types of the contract", () => {
+    expect(EVENT_TYPE_NAMES).toHaveLength(10);
   });
 
   it("usage.checkpoint → usage_checkpoints", async () => {
@@ -63,6 +64,8 @@ describe("each event type is accepted and projected", () => {
       expectedCount: 120000,
       receivedCount: 119874,
       rejectedCount: 12,
+      unitPrice: "0.0004",
+      priceCurrency: "USD",
       eventSeq: stored.seq,
       eventTime: new Date(event.time),
       eventId: event.id,
@@ -346,6 +349,36 @@ describe("each event type is accepted and projected", () => {
     });
   });
 
+  it("fx.rate → fx_rates; a rate must be a positive decimal string", async () => {
+    const event = makeEvent("fx.rate", {}, { currency: "CAD", effectiveDate: "2026-10-01" });
+    const stored = await acceptOne(event);
+    const [row] = await t.db.select().from(fxRates).where(eq(fxRates.currency, "CAD"));
+    expect(row).toMatchObject({
+      currency: "CAD",
+      reportingCurrency: "USD",
+      effectiveDate: "2026-10-01",
+      rate: "1.0825",
+      source: "event",
+      at: new Date(event.time),
+      eventId: event.id,
+      eventSeq: stored.seq,
+      enteredBy: null,
+    });
+    for (const [data, field] of [
+      [{ rate: 1.08 }, "rate"],
+      [{ rate: "0.00" }, "rate"],
+      [{ rate: "1e3" }, "rate"],
+      [{ reportingCurrency: "EUR", currency: "EUR" }, "reportingCurrency"],
+      [{ effectiveDate: "2026-10-01T00:00:00Z" }, "effectiveDate"],
+    ] as const) {
+      const res = await postEvents(t.db, makeEvent("fx.rate", {}, data), { key: key.key });
+      expect(res.body, JSON.stringify(data)).toMatchObject({
+        accepted: 0,
+        rejected: [{ errors: [expect.stringContaining(field)] }],
+      });
+    }
+  });
+
   it("accepts application/json as a single event and a batch of all types at once", async () => {
     const single = makeEvent("invoice.issued", {}, { invoiceId: "INV-PLAIN-JSON" });
     const res = await postEvents(t.db, single, { key: key.key, contentType: "application/json" });
@@ -354,7 +387,7 @@ describe("each event type is accepted and projected", () => {
     const batch = EVENT_TYPE_NAMES.map((type) => makeEvent(type, { source: "/tests/all-types" }));
     const batchRes = await postEvents(t.db, batch, { key: key.key });
     expect(batchRes.status).toBe(200);
-    expect(batchRes.body).toEqual({ accepted: 9, duplicates: 0, rejected: [] });
+    expect(batchRes.body).toEqual({ accepted: 10, duplicates: 0, rejected: [] });
   });
 });
 

@@ -53,11 +53,22 @@ describe("the demo simulator", () => {
     expect(new Set(backfill.map((e) => `${e.source}\u0000${e.id}`)).size).toBe(backfill.length);
   });
 
-  it("covers all eight event types from several sources at a volume a demo can load", () => {
-    expect(new Set(backfill.map((e) => e.type)).size).toBe(8);
+  it("covers all nine event types from several sources at a volume a demo can load", () => {
+    expect(new Set(backfill.map((e) => e.type)).size).toBe(9);
     expect(new Set(backfill.map((e) => e.source)).size).toBeGreaterThanOrEqual(6);
     expect(backfill.length).toBeGreaterThan(15_000);
     expect(backfill.length).toBeLessThan(40_000);
+  });
+
+  it("publishes one rate into USD a day for each entity currency but USD", () => {
+    const rates = ofType<{ currency: string; reportingCurrency: string; effectiveDate: string }>(
+      "fx.rate",
+    );
+    const days = new Set(rates.map((r) => r.effectiveDate));
+    expect(days.size).toBeGreaterThanOrEqual(59);
+    expect(new Set(rates.map((r) => r.currency))).toEqual(new Set(["EUR", "GBP"]));
+    expect(rates.every((r) => r.reportingCurrency === "USD")).toBe(true);
+    expect(rates).toHaveLength(days.size * 2);
   });
 
   it("bills a few hundred customers through at least two entities in different currencies", () => {

@@ -8,6 +8,8 @@ import { guardPage } from "@/lib/auth/session";
 import { loadGlobalFilters } from "@/lib/filters/search-params";
 import { previousPeriod, resolveTimeRange } from "@/lib/filters/time-range";
 import { loadOverview } from "@/lib/kpi/overview";
+import { loadMoneyAtStake } from "@/lib/money/at-stake";
+import { MoneyAtStakeTable } from "@/components/money/money-at-stake";
 import { readForPage, type PageRead } from "@/lib/server/read-routing";
 import { serializeFilters } from "./search-params";
 import { DateTime } from "@/components/ui/date-time";
@@ -33,6 +35,9 @@ export default async function OverviewPage({
     loadOverview(db, scope, { filterQuery: serializeFilters(filters).replace(/^\?/, "") }),
   );
   const overview = served.then((read) => read.value);
+  const stake = readForPage((db) => loadMoneyAtStake(db, { entity: filters.entity })).then(
+    (read) => read.value,
+  );
   // A new key per filter set shows the skeletons while another range loads; a live refresh
   // (same filters) keeps the current numbers on screen until the new ones are ready.
   const sectionKey = JSON.stringify(filters);
@@ -58,6 +63,17 @@ export default async function OverviewPage({
         </h2>
         <Suspense key={sectionKey} fallback={<TilesSkeleton />}>
           <OverviewTiles overview={overview} />
+        </Suspense>
+      </section>
+      <section aria-labelledby="money-heading">
+        <h2 id="money-heading">Money at stake</h2>
+        <p className="muted" style={{ marginTop: 0 }}>
+          Open exceptions&rsquo; amounts at risk in the reporting currency, each converted at the
+          rate in effect on the day it opened; whatever the time range. Amounts unknown or without a
+          rate are counted beside each sum, not added as zero.
+        </p>
+        <Suspense key={sectionKey} fallback={<p className="muted">Loading…</p>}>
+          <MoneyAtStakeTable stake={stake} />
         </Suspense>
       </section>
       <section aria-labelledby="trends-heading">

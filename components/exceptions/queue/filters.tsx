@@ -84,13 +84,21 @@ export function Filters({
   const [search, setSearch] = useState(params.q ?? "");
   const [min, setMin] = useState(params.min?.toString() ?? "");
   const [max, setMax] = useState(params.max?.toString() ?? "");
+  const [rmin, setRmin] = useState(params.rmin ?? "");
   // When the URL changes under the form (back button, "clear the filters"), the fields follow.
-  const [shown, setShown] = useState({ q: params.q, min: params.min, max: params.max });
-  if (shown.q !== params.q || shown.min !== params.min || shown.max !== params.max) {
-    setShown({ q: params.q, min: params.min, max: params.max });
+  const urlFields = { q: params.q, min: params.min, max: params.max, rmin: params.rmin };
+  const [shown, setShown] = useState(urlFields);
+  if (
+    shown.q !== params.q ||
+    shown.min !== params.min ||
+    shown.max !== params.max ||
+    shown.rmin !== params.rmin
+  ) {
+    setShown(urlFields);
     setSearch(params.q ?? "");
     setMin(params.min?.toString() ?? "");
     setMax(params.max?.toString() ?? "");
+    setRmin(params.rmin ?? "");
   }
   const number = (value: string) =>
     value.trim() === "" || !Number.isFinite(Number(value)) ? null : Number(value);
@@ -99,6 +107,8 @@ export function Filters({
     if ((search.trim() || null) !== params.q) patch.q = search.trim() || null;
     if (number(min) !== params.min) patch.min = number(min);
     if (number(max) !== params.max) patch.max = number(max);
+    // Kept as typed: the server reads it exactly in the reporting currency's minor units.
+    if ((rmin.trim() || null) !== params.rmin) patch.rmin = rmin.trim() || null;
     if (Object.keys(patch).length > 0) onChange(patch);
   };
   const onSubmit = (e: FormEvent) => {
@@ -159,6 +169,12 @@ export function Filters({
       </label>
       <AmountField label="Amount at least" value={min} onChange={setMin} onBlur={apply} />
       <AmountField label="Amount at most" value={max} onChange={setMax} onBlur={apply} />
+      <AmountField
+        label="In reporting currency at least"
+        value={rmin}
+        onChange={setRmin}
+        onBlur={apply}
+      />
       <label className="field">
         Search
         <input
@@ -210,9 +226,11 @@ export function Filters({
         <strong>Applies here:</strong> the entity filter at the top. <strong>Ignored here:</strong>{" "}
         the time range at the top — an exception stays in the queue whatever its age; use Age to
         narrow by age. “Blocks a close” keeps the exceptions that make a close-readiness check fail
-        for their entity in a month not yet closed (this month and the five before). Amounts compare
-        and sort in each exception&apos;s own currency, in major units, without conversion: 100 EUR
-        sorts beside 100 USD.
+        for their entity in a month not yet closed (this month and the five before). “Amount at
+        least/most” compare in each exception&apos;s own currency, without conversion (100 EUR
+        beside 100 USD); “In reporting currency” compares and sorts the amount converted at the rate
+        in effect on the day the exception opened, and leaves out those with an unknown amount or no
+        rate.
       </p>
     </form>
   );

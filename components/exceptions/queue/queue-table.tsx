@@ -5,7 +5,7 @@ import { useEffect, useRef, type Ref } from "react";
 import type { QueueItem } from "@/lib/exceptions/queue";
 import type { QueueParams } from "@/lib/exceptions/queue-params";
 import { DIRECTION_LABELS, TYPE_LABELS } from "@/lib/exceptions/vocabulary";
-import { formatMoney } from "@/lib/format";
+import { amountAtRiskText, conversionNote, reportingAmountText } from "@/lib/money/describe";
 import { SeverityBadge, SlaAge, StatusBadge } from "../badges";
 import { CopyId } from "../copy-id";
 import styles from "../exceptions.module.css";
@@ -82,6 +82,7 @@ export function QueueTable({
             <th scope="col">Exception</th>
             <th scope="col">Entity</th>
             {header("Amount at risk", "amount", true)}
+            {header("In reporting currency", "reporting_amount", true)}
             <th scope="col">Owner</th>
             <th scope="col">Status</th>
             {header("Age / SLA", "opened_at")}
@@ -212,9 +213,19 @@ function QueueRow({
         {item.entity ?? "—"}
       </td>
       <td data-label="Amount at risk" className="num nowrap" data-testid="queue-amount">
-        {item.amountMinor !== null && item.currency
-          ? formatMoney(item.amountMinor, item.currency)
-          : "—"}
+        {amountAtRiskText(item)}
+      </td>
+      <td
+        data-label="In reporting currency"
+        className="num nowrap"
+        data-testid="queue-reporting-amount"
+        title={conversionNote(item) ?? undefined}
+      >
+        {item.amountAtRiskReporting ? (
+          reportingAmountText(item)
+        ) : (
+          <span className="muted">{reportingAmountText(item)}</span>
+        )}
       </td>
       <td data-label="Owner">{item.ownerLabel ?? <span className="muted">Unassigned</span>}</td>
       <td data-label="Status">

@@ -166,6 +166,9 @@ export function ExceptionQueue({
           {params.blocking ? "blocking a close · " : ""}
           sorted by {SORT_LABELS[sort].toLowerCase()}, {DIRECTION_LABELS[sort][direction]}
           {sort === "amount" ? " (each in its own currency, not converted)" : ""}
+          {sort === "reporting_amount"
+            ? ` (converted at the rate of the day each opened; unknown or without a rate ${direction === "desc" ? "last" : "first"})`
+            : ""}
         </p>
         <div className="form-row">
           <LiveStatus

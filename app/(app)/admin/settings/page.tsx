@@ -9,7 +9,15 @@ import { loadEntities } from "@/lib/entities";
 import { guardPage } from "@/lib/auth/session";
 import { loadSlaPolicy, slaFormRows } from "@/lib/exceptions/sla-settings";
 import { loadTargets, targetFormRows } from "@/lib/kpi/targets";
-import { saveCloseDeadlinesAction, saveSlaAction } from "./actions";
+import { loadRecentRates, loadReportingCurrency } from "@/lib/money/reporting";
+import { RateEntryForm, ReportingCurrencyForm } from "@/components/money/fx-forms";
+import { RatesTable } from "@/components/money/rates-table";
+import {
+  enterRateAction,
+  saveCloseDeadlinesAction,
+  saveReportingCurrencyAction,
+  saveSlaAction,
+} from "./actions";
 import { TargetsForm } from "./client";
 
 export const metadata: Metadata = { title: "Settings" };
@@ -17,11 +25,13 @@ export const metadata: Metadata = { title: "Settings" };
 export default async function SettingsPage() {
   await guardPage("/admin/settings");
   const db = await getDb();
-  const [targets, sla, deadlines, entities] = await Promise.all([
+  const [targets, sla, deadlines, entities, reportingCurrency, rates] = await Promise.all([
     loadTargets(db),
     loadSlaPolicy(db),
     loadCloseDeadlines(db),
     loadEntities(db),
+    loadReportingCurrency(db),
+    loadRecentRates(db),
   ]);
   return (
     <>
@@ -54,6 +64,19 @@ export default async function SettingsPage() {
           rows={deadlineFormRows(deadlines, entities)}
           save={saveCloseDeadlinesAction}
         />
+      </CardSection>
+      <CardSection id="money-heading" title="Reporting currency and exchange rates">
+        <p className="muted">
+          Every exception&rsquo;s amount at risk is also shown in the reporting currency, at the
+          rate in effect on the UTC day it opened (the latest rate effective on or before that day),
+          rounded half away from zero to the currency&rsquo;s minor unit. Rates arrive as{" "}
+          <code>fx.rate</code> events or are entered here; a rate entered for a pair and day
+          replaces the one there. With no rate the converted amount shows as missing, never guessed.
+          Every change is recorded in the audit log.
+        </p>
+        <ReportingCurrencyForm current={reportingCurrency} save={saveReportingCurrencyAction} />
+        <RateEntryForm reportingCurrency={reportingCurrency} save={enterRateAction} />
+        <RatesTable rates={rates} />
       </CardSection>
     </>
   );

@@ -18,7 +18,8 @@ import { readableDetails } from "@/lib/exceptions/facts";
 import { slaDuration, type SlaTarget } from "@/lib/exceptions/sla";
 import { loadSlaPolicy } from "@/lib/exceptions/sla-settings";
 import { REASON_LABELS, TYPE_LABELS } from "@/lib/exceptions/vocabulary";
-import { formatDateTime, formatMoney } from "@/lib/format";
+import { formatDateTime } from "@/lib/format";
+import { amountAtRiskText, conversionNote, reportingAmountText } from "@/lib/money/describe";
 import {
   assignAction,
   commentAction,
@@ -135,7 +136,12 @@ function Facts({ exception: x, sla }: { exception: ExceptionDetail; sla: SlaTarg
       <dt>Entity</dt>
       <dd>{x.entity ?? "—"}</dd>
       <dt>Amount at risk</dt>
-      <dd>{x.amountMinor !== null && x.currency ? formatMoney(x.amountMinor, x.currency) : "—"}</dd>
+      <dd data-testid="exception-amount">{amountAtRiskText(x)}</dd>
+      <dt>In reporting currency</dt>
+      <dd data-testid="exception-reporting-amount">
+        {reportingAmountText(x)}
+        {conversionNote(x) ? <span className="muted"> ({conversionNote(x)})</span> : null}
+      </dd>
       <dt>Owner</dt>
       <dd data-testid="exception-owner">{x.ownerName ?? x.ownerEmail ?? "Unassigned"}</dd>
       <dt>Opened</dt>

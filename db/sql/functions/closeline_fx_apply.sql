@@ -1,0 +1,15 @@
+-- The current definition after all migrations, as PostgreSQL renders it. Change it with a
+-- migration, then `npm run db:functions` rewrites this file (db/sql/README.md).
+
+CREATE OR REPLACE FUNCTION public.closeline_fx_apply(amount_minor bigint, from_currency text, to_currency text, rate numeric)
+ RETURNS bigint
+ LANGUAGE sql
+ IMMUTABLE PARALLEL SAFE
+AS $function$
+  -- amount × rate, shifted between the two currencies' minor units, rounded half away from
+  -- zero to a whole minor unit of the target (lib/money/fx.ts does the same with BigInt).
+  -- Null when the result does not fit a bigint (or is -2^63, whose abs would not).
+  SELECT CASE WHEN abs(v) <= 9223372036854775807 THEN v::bigint END
+  FROM (SELECT round($1::numeric * $4
+    * power(10::numeric, public.closeline_currency_digits($3) - public.closeline_currency_digits($2))) AS v) converted
+$function$;

@@ -1,0 +1,84 @@
+import { eq } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { alerts, exceptions, fxRates } from "@/db/schema";
+import { evaluateAlerts } from "@/lib/alerts/evaluate";
+import { createRule } from "@/lib/alerts/rules";
+import { AlertCondition } from "@/lib/contract/alerts";
+import { testDbForSuite } from "../support/db";
+import { seedException, unique } from "../exceptions/support";
+import { CONTEXT } from "../alerts/support";
+
+/*
+ * The exceptions rule "amount at risk above X": the open exceptions' amounts in the
+ * reporting currency, summed per entity (for "*"), against X in its minor units. Unknown
+ * amounts and amounts without a rate add nothing; a closed exception leaves the sum.
+ */
+
+const t = testDbForSuite();
+
+const alertsOf = async (ruleId: string) =>
+  (await t.db.select().from(alerts).where(eq(alerts.ruleId, ruleId)))
+    .map((a) => ({ dimension: a.dimension, state: a.state, value: a.value }))
+    .sort((a, b) => a.dimension.localeCompare(b.dimension));
+
+describe("amount at risk above a threshold", () => {
+  it("fires per entity whose open amount in the reporting currency is above it", async () => {
+    await t.db.insert(fxRates).values({
+      currency: "EUR",
+      reportingCurrency: "USD",
+      effectiveDate: "2026-11-01",
+      rate: "1.5",
+      source: "admin",
+      at: new Date("2026-11-01T00:00:00Z"),
+    });
+    const big = unique("BIG");
+    const small = unique("SMALL");
+    const openedAt = new Date("2026-11-02T00:00:00Z");
+    // BIG: 600.00 EUR → 900.00 USD, plus 200.00 USD: 1,100.00 > 1,000.00.
+    await seedException(t.db, { entity: big, amountMinor: 60_000, currency: "EUR", openedAt });
+    const usd = await seedException(t.db, {
+      entity: big,
+      amountMinor: 20_000,
+      currency: "USD",
+      openedAt,
+    });
+    // SMALL: 1,000.00 USD exactly (not above), an unknown amount and a GBP amount with no rate.
+    await seedException(t.db, { entity: small, amountMinor: 100_000, currency: "USD", openedAt });
+    await seedException(t.db, { entity: small, amountMinor: null, currency: null, openedAt });
+    await seedException(t.db, { entity: small, amountMinor: 5_000_000, currency: "GBP", openedAt });
+
+    const rule = await createRule(
+      t.db,
+      {
+        name: "Money at stake",
+        condition: { kind: "exceptions", trigger: "amount_at_risk", aboveMinor: 100_000 },
+        entity: "*",
+      },
+      CONTEXT,
+    );
+    await evaluateAlerts(t.db, new Date("2026-11-03T00:00:00Z"));
+    const fired = (await alertsOf(rule.id)).filter(
+      (a) => a.dimension === big || a.dimension === small,
+    );
+    expect(fired).toEqual([{ dimension: big, state: "firing", value: 110_000 }]);
+
+    // Resolving the USD exception leaves 900.00: the alert resolves.
+    await t.db
+      .update(exceptions)
+      .set({ status: "resolved", closedAt: new Date(), closedBy: "system" })
+      .where(eq(exceptions.id, usd.id));
+    await evaluateAlerts(t.db, new Date("2026-11-03T00:05:00Z"));
+    expect((await alertsOf(rule.id)).find((a) => a.dimension === big)).toMatchObject({
+      state: "resolved",
+    });
+  });
+
+  it("takes a non-negative whole amount in minor units", () => {
+    const parse = (aboveMinor: unknown) =>
+      AlertCondition.safeParse({ kind: "exceptions", trigger: "amount_at_risk", aboveMinor });
+    expect(parse(0).success).toBe(true);
+    expect(parse(-1).success).toBe(false);
+    expect(parse(10.5).success).toBe(false);
+    expect(parse("100").success).toBe(false);
+  });
+});
