@@ -15,6 +15,7 @@ import {
 } from "@/db/queries/exception-sync";
 import { readSetting, writeSetting } from "@/db/queries/settings";
 import type { ValidEvent } from "@/lib/contract";
+import { assignIncidents } from "./incidents";
 
 /** How long before a missing entitlement update or an incomplete usage window becomes an exception. */
 export interface DetectionSettings {
@@ -117,6 +118,7 @@ export async function detectFromEvents(
       targetRatio: settings.usageTargetRatio,
     });
   }
+  await assignIncidents(db);
 }
 
 /** Groups a batch's rejected items by source and first reason, as the event_rejected queue shows them. */
@@ -191,6 +193,7 @@ export async function sweepExceptions(
       { graceMs: settings.usageGraceMs, targetRatio: settings.usageTargetRatio },
       due,
     );
+    await assignIncidents(tx);
     await refreshSeverities(tx, now);
     await writeSetting(tx, SWEEP_WATERMARK_KEY, { sweptThrough: now.toISOString() }, null);
     return true;
