@@ -82,6 +82,10 @@ export const ROUTE_ACCESS: Record<string, AccessRule> = {
   "GET /api/v1/threads/invoice/[id]": { apiKey: "read", orPermission: "threads:read" },
   "GET /api/v1/threads/customer/[id]": { apiKey: "read", orPermission: "threads:read" },
   "GET /api/v1/search": { apiKey: "read", orPermission: "threads:read" },
+  "GET /api/v1/incidents": { apiKey: "read", orPermission: "exceptions:read" },
+  "GET /api/v1/incidents/[id]": { apiKey: "read", orPermission: "exceptions:read" },
+  /** Retrying an incident is retrying each member: the exception retry's rule. */
+  "POST /api/v1/incidents/[id]/retry": { apiKey: "work", orPermission: "exceptions:work" },
   "GET /api/v1/close-readiness": { apiKey: "read", orPermission: "close:read" },
   "GET /api/v1/close-readiness.csv": { apiKey: "read", orPermission: "close:read" },
   "/alerts": { permission: "alerts:read" },

@@ -10,7 +10,7 @@ import {
   type IncidentMember,
   type IncidentSummary,
 } from "@/db/queries/incidents";
-import { NotFound } from "@/lib/errors";
+import { Conflict, NotFound } from "@/lib/errors";
 import { checkIfMatch } from "@/lib/http/json-body";
 import { decodeCursor, encodeCursor } from "@/lib/pagination";
 import { z } from "zod";
@@ -114,5 +114,11 @@ export async function requestIncidentRetry(
   const summary = await getIncidentSummary(db, incidentId);
   if (!summary) throw new NotFound("No such incident");
   checkIfMatch(expectedVersion, summary.version, "incident");
-  return requestPostingRetries(db, await retryableMemberIds(db, incidentId), by);
+  const retryable = await retryableMemberIds(db, incidentId);
+  if (retryable.length === 0) {
+    throw new Conflict(
+      "No member of this incident can be retried: only open failed ERP postings can",
+    );
+  }
+  return requestPostingRetries(db, retryable, by);
 }

@@ -13,9 +13,8 @@ import { testDbForSuite } from "../support/db";
 import {
   HOUR,
   asActor,
-  event,
+  failedPosting,
   ingest,
-  invoiceIssued,
   iso,
   reconResult,
   theException,
@@ -37,33 +36,6 @@ beforeAll(async () => {
 });
 
 const BASE = Date.parse("2025-03-01T06:00:00Z");
-
-/** A failed first attempt of a new posting of a new invoice, from `system` for `entity`. */
-function failedPosting(o: { entity: string; code: string; system: string; at: number }) {
-  const invoice = unique("INV");
-  const posting = unique("PST");
-  return {
-    posting,
-    events: [
-      invoiceIssued(invoice, { entity: o.entity, customerId: unique("cus"), at: iso(o.at) }),
-      event(
-        "erp.posting.attempted",
-        {
-          postingId: posting,
-          invoiceId: invoice,
-          entity: o.entity,
-          attempt: 1,
-          status: "failed",
-          attemptedAt: iso(o.at),
-          errorCode: o.code,
-          errorMessage: "refused",
-        },
-        iso(o.at),
-        o.system,
-      ),
-    ],
-  };
-}
 
 async function incidentOf(posting: string) {
   const x = await theException(t.db, "erp_posting_failed", posting);
