@@ -2,7 +2,13 @@ import "server-only";
 import { sql } from "drizzle-orm";
 import type { Db } from "../client";
 import { queryRows } from "../rows";
-import { INCIDENT_TYPES_SQL, OPEN_STATUS_SQL, type IncidentType } from "../schema";
+import {
+  INCIDENT_TYPES_SQL,
+  OPEN_STATUS_SQL,
+  type ExceptionStatus,
+  type IncidentType,
+  type Severity,
+} from "../schema";
 
 /*
  * Incidents as rows: which exceptions still need one, the open incidents they may join, and
@@ -292,8 +298,8 @@ export async function getIncidentSummary(db: Db, id: string): Promise<IncidentSu
 export interface IncidentMember {
   id: string;
   type: IncidentType;
-  status: string;
-  severity: string;
+  status: ExceptionStatus;
+  severity: Severity;
   title: string;
   entity: string | null;
   customerId: string | null;
@@ -315,8 +321,8 @@ export async function incidentMembers(
   const rows = await queryRows<{
     id: string;
     type: IncidentType;
-    status: string;
-    severity: string;
+    status: ExceptionStatus;
+    severity: Severity;
     title: string;
     entity: string | null;
     customer_id: string | null;

@@ -38,6 +38,9 @@ export const ROUTE_ACCESS: Record<string, AccessRule> = {
   /** One invoice's and one customer's revenue thread. */
   "/threads/invoice/[id]": { permission: "threads:read" },
   "/threads/customer/[id]": { permission: "threads:read" },
+  /** Exceptions that share a cause: read and acted on as the exceptions are. */
+  "/incidents": { permission: "exceptions:read" },
+  "/incidents/[id]": { permission: "exceptions:read" },
   "/admin": { permission: "admin:users" },
   "/admin/users": { permission: "admin:users" },
   "/admin/api-keys": { permission: "admin:api-keys" },

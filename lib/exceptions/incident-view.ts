@@ -3,6 +3,7 @@ import {
   getIncidentSummary,
   incidentCustomers,
   incidentMembers,
+  incidentOfException,
   listIncidents,
   retryableMemberIds,
   type IncidentCursor,
@@ -97,6 +98,11 @@ export async function loadIncident(db: Db, id: string): Promise<IncidentDetail |
     })),
     membersTruncated: summary.memberCount > members.length,
   };
+}
+
+/** The incident an exception belongs to (its id, title and size), for the exception's page. */
+export function loadIncidentOfException(db: Db, exceptionId: string) {
+  return incidentOfException(db, exceptionId);
 }
 
 /**

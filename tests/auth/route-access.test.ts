@@ -111,6 +111,8 @@ const EXPECTED: Record<string, Record<Role, boolean>> = {
   "/threads/customer/[id]": { executive: Y, finance: Y, operations: Y, admin: Y },
   "/exceptions": { executive: N, finance: Y, operations: Y, admin: Y },
   "/exceptions/[id]": { executive: N, finance: Y, operations: Y, admin: Y },
+  "/incidents": { executive: N, finance: Y, operations: Y, admin: Y },
+  "/incidents/[id]": { executive: N, finance: Y, operations: Y, admin: Y },
   "/ingestion": { executive: N, finance: Y, operations: Y, admin: Y },
   "/admin": { executive: N, finance: N, operations: N, admin: Y },
   "/admin/users": { executive: N, finance: N, operations: N, admin: Y },

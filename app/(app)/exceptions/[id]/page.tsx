@@ -15,6 +15,7 @@ import { can } from "@/lib/auth/permissions";
 import { guardPage } from "@/lib/auth/session";
 import { listAssignees, loadExceptionDetail, type ExceptionDetail } from "@/lib/exceptions/detail";
 import { readableDetails } from "@/lib/exceptions/facts";
+import { loadIncidentOfException } from "@/lib/exceptions/incident-view";
 import { slaDuration, type SlaTarget } from "@/lib/exceptions/sla";
 import { loadSlaPolicy } from "@/lib/exceptions/sla-settings";
 import { REASON_LABELS, TYPE_LABELS } from "@/lib/exceptions/vocabulary";
@@ -39,9 +40,10 @@ export default async function ExceptionPage({ params }: { params: Promise<{ id: 
   const { id } = await params;
   const db = await getDb();
   const canWork = can(user.role, "exceptions:work");
-  const [detail, assignees] = await Promise.all([
+  const [detail, assignees, incident] = await Promise.all([
     loadExceptionDetail(db, id),
     canWork ? listAssignees(db) : [],
+    loadIncidentOfException(db, id),
   ]);
   if (!detail) notFound();
   const { exception: x, timeline } = detail;
@@ -63,6 +65,12 @@ export default async function ExceptionPage({ params }: { params: Promise<{ id: 
           <LiveRefresh intervalMs={REFRESH_MS} renderedAtText={formatDateTime(now)} />
         </div>
         <ThreadLinks invoiceId={x.invoiceId} customerId={x.customerId} />
+        {incident ? (
+          <p style={{ margin: "0.5rem 0 0" }} data-testid="exception-incident">
+            Part of incident <Link href={`/incidents/${incident.id}`}>{incident.title}</Link>
+            {` (${incident.memberCount} exception${incident.memberCount === 1 ? "" : "s"})`}
+          </p>
+        ) : null}
       </div>
       <div className={styles.detailGrid}>
         {/* Actions come first in reading order (and first on a phone): they are why the page is open. */}
