@@ -141,6 +141,7 @@ export const SEARCH_KINDS = [
   "contract",
   "reconciliation_run",
   "exception",
+  "incident",
   "event",
 ] as const;
 export type SearchKind = (typeof SEARCH_KINDS)[number];

@@ -77,7 +77,7 @@ export function threadApiPaths() {
     "/api/v1/search": read(
       "search",
       "Find a record by its id or a prefix of it",
-      `Customers, invoices, postings, payments, contracts and reconciliation runs by an id prefix, exceptions by a prefix of their uuid, events by their sequence number; at most 5 of each kind (${SEARCH_KINDS.join(", ")}), each with the page it opens.`,
+      `Customers, invoices, postings, payments, contracts and reconciliation runs by an id prefix, exceptions and incidents by a prefix of their uuid, events by their sequence number or a prefix of their CloudEvent id; at most 5 of each kind (${SEARCH_KINDS.join(", ")}), each with the page it opens.`,
       [
         {
           name: "q",
