@@ -118,7 +118,9 @@ export async function detectFromEvents(
       targetRatio: settings.usageTargetRatio,
     });
   }
-  await assignIncidents(db);
+  // Only these detectors raise exceptions that form incidents; a batch of payments alone
+  // leaves nothing to assign.
+  if (postings.size || runKeys.length || checkpoints.length) await assignIncidents(db);
 }
 
 /** Groups a batch's rejected items by source and first reason, as the event_rejected queue shows them. */
