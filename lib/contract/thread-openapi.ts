@@ -74,6 +74,14 @@ export function threadApiPaths() {
       "CustomerThread",
       [400, 404],
     ),
+    "/api/v1/threads/contract/{id}": read(
+      "getContractThread",
+      "A contract's thread",
+      "Its amendments, oldest first, each with whether it is retroactive, the exception it raised, the customer's invoices for its entity billed from its effective date (and whether each was issued before the amendment, on the old terms), and the recorded accounting periods from its effective date to when it was made.",
+      [pathId("contract")],
+      "ContractThread",
+      [400, 404],
+    ),
     "/api/v1/search": read(
       "search",
       "Find a record by its id or a prefix of it",

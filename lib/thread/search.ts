@@ -2,7 +2,7 @@ import type { Db } from "@/db/client";
 import { searchAll, type SearchQueryKind, type SearchRow } from "@/db/queries/search";
 import { SEARCH_KINDS, type SearchKind, type SearchResult } from "@/lib/contract/thread-api";
 import { formatMoney } from "@/lib/format";
-import { customerThreadHref, eventHref, invoiceThreadHref } from "./vocabulary";
+import { contractThreadHref, customerThreadHref, eventHref, invoiceThreadHref } from "./vocabulary";
 
 /*
  * The shell's search: any customer, invoice, posting, payment, contract, reconciliation run,
@@ -40,7 +40,7 @@ const PRESENT: Record<SearchKind, (r: SearchRow) => { title: string; url: string
   }),
   contract: (r) => ({
     title: join(`Contract ${r.id}`, r.a, r.b),
-    url: customerThreadHref(r.a ?? ""),
+    url: contractThreadHref(r.id),
   }),
   reconciliation_run: (r) => ({
     title: join(`Reconciliation run ${r.id}`, r.a?.replace(/_/g, " "), r.b),

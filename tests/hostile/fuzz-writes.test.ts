@@ -31,7 +31,7 @@ import {
   handleListIncidents,
   handleRetryIncident,
 } from "@/lib/exceptions/incident-http";
-import { handleCustomerThread, handleInvoiceThread } from "@/lib/thread/http";
+import { handleContractThread, handleCustomerThread, handleInvoiceThread } from "@/lib/thread/http";
 import { testDbForSuite } from "../support/db";
 import { ingest, invoiceIssued, postingAttempt } from "../exceptions/support";
 import {
@@ -111,6 +111,10 @@ const ROUTES: Record<string, { call: Call; body: boolean }> = {
   },
   "GET /api/v1/threads/customer/[id]": {
     call: (db, r, id) => handleCustomerThread(db, r, id),
+    body: false,
+  },
+  "GET /api/v1/threads/contract/[id]": {
+    call: (db, r, id) => handleContractThread(db, r, id),
     body: false,
   },
   "GET /api/v1/incidents": { call: (db, r) => handleListIncidents(db, r), body: false },
