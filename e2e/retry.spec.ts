@@ -2,11 +2,10 @@ import { and, eq, inArray } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { auditLog, exceptions } from "@/db/schema";
 import { SYSTEM_ACTOR } from "@/lib/audit";
-import { createApiKey } from "@/lib/auth/api-keys";
 import { createEndpoint, deactivateEndpoint, endpointFor } from "@/lib/outbox/endpoints";
 import { generateWebhookSecret } from "@/lib/outbox/signature";
-import { startDemoReceiver, type DemoReceiver } from "@/lib/simulator/receiver";
 import { expect, test } from "./fixtures/auth";
+import { startErpConnector } from "./fixtures/outbox";
 import { newRunToken, seedFailedPostings } from "./fixtures/telemetry";
 
 /*
@@ -40,27 +39,7 @@ test("an operations user bulk-retries three failed postings and sees them close"
   await seedRetryPostings(db, run, 4);
 
   // The ERP connector: verifies each delivery, then reports a successful next attempt.
-  const key = await createApiKey(
-    db,
-    { name: `e2e erp connector ${run}`, scopes: ["ingest"] },
-    SYSTEM_ACTOR,
-  );
-  const secret = generateWebhookSecret();
-  const receiver: DemoReceiver = await startDemoReceiver({
-    url: baseURL!,
-    key: key.key,
-    secret,
-    successRate: 1,
-    workMs: { min: 200, max: 600 },
-    log: () => {},
-  });
-  const previous = await endpointFor(db, "erp.posting.retry");
-  if (previous) await deactivateEndpoint(db, previous.id, { actor: SYSTEM_ACTOR });
-  const { endpoint } = await createEndpoint(
-    db,
-    { name: `e2e ERP connector ${run}`, url: receiver.webhookUrl, kinds: ["erp.posting.retry"] },
-    { createdBy: null, actor: SYSTEM_ACTOR, secret },
-  );
+  const connector = await startErpConnector(db, { baseURL: baseURL!, run });
 
   try {
     const operator = await signInAs("operations", "/exceptions");
@@ -115,8 +94,7 @@ test("an operations user bulk-retries three failed postings and sees them close"
       );
     expect(audits).toHaveLength(3);
   } finally {
-    await receiver.close();
-    await deactivateEndpoint(db, endpoint.id, { actor: SYSTEM_ACTOR }).catch(() => {});
+    await connector.close();
   }
 });
 
