@@ -1,14 +1,8 @@
 import "server-only";
-import { sql } from "drizzle-orm";
+import { asc, eq, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import { queryRows } from "../rows";
-import {
-  INCIDENT_TYPES_SQL,
-  OPEN_STATUS_SQL,
-  type ExceptionStatus,
-  type IncidentType,
-  type Severity,
-} from "../schema";
+import { exceptions, INCIDENT_TYPES_SQL, OPEN_STATUS_SQL, type IncidentType } from "../schema";
 
 /*
  * Incidents as rows: which exceptions still need one, the open incidents they may join, and
@@ -295,68 +289,34 @@ export async function getIncidentSummary(db: Db, id: string): Promise<IncidentSu
   return row ? toSummary(row) : null;
 }
 
-export interface IncidentMember {
-  id: string;
-  type: IncidentType;
-  status: ExceptionStatus;
-  severity: Severity;
-  title: string;
-  entity: string | null;
-  customerId: string | null;
-  invoiceId: string | null;
-  postingId: string | null;
-  amountMinor: number | null;
-  currency: string | null;
-  openedAt: Date;
-  closedAt: Date | null;
-  version: number;
-}
+const memberColumns = {
+  id: exceptions.id,
+  type: exceptions.type,
+  status: exceptions.status,
+  severity: exceptions.severity,
+  title: exceptions.title,
+  entity: exceptions.entity,
+  customerId: exceptions.customerId,
+  invoiceId: exceptions.invoiceId,
+  postingId: exceptions.postingId,
+  amountMinor: exceptions.amountMinor,
+  currency: exceptions.currency,
+  openedAt: exceptions.openedAt,
+  closedAt: exceptions.closedAt,
+  version: exceptions.version,
+};
 
 /** The members of an incident, first occurred first, at most `limit`. */
-export async function incidentMembers(
-  db: Db,
-  incidentId: string,
-  limit: number,
-): Promise<IncidentMember[]> {
-  const rows = await queryRows<{
-    id: string;
-    type: IncidentType;
-    status: ExceptionStatus;
-    severity: Severity;
-    title: string;
-    entity: string | null;
-    customer_id: string | null;
-    invoice_id: string | null;
-    posting_id: string | null;
-    amount_minor: number | string | null;
-    currency: string | null;
-    opened_at: string | Date;
-    closed_at: string | Date | null;
-    version: number;
-  }>(
-    db,
-    sql`select x.id, x.type, x.status, x.severity, x.title, x.entity, x.customer_id, x.invoice_id,
-          x.posting_id, x.amount_minor, x.currency, x.opened_at, x.closed_at, x.version
-        from exceptions x where x.incident_id = ${incidentId}::uuid
-        order by x.opened_at, x.id limit ${limit}`,
-  );
-  return rows.map((r) => ({
-    id: r.id,
-    type: r.type,
-    status: r.status,
-    severity: r.severity,
-    title: r.title,
-    entity: r.entity,
-    customerId: r.customer_id,
-    invoiceId: r.invoice_id,
-    postingId: r.posting_id,
-    amountMinor: r.amount_minor === null ? null : Number(r.amount_minor),
-    currency: r.currency,
-    openedAt: new Date(r.opened_at),
-    closedAt: r.closed_at === null ? null : new Date(r.closed_at),
-    version: Number(r.version),
-  }));
+export async function incidentMembers(db: Db, incidentId: string, limit: number) {
+  return db
+    .select(memberColumns)
+    .from(exceptions)
+    .where(eq(exceptions.incidentId, incidentId))
+    .orderBy(asc(exceptions.openedAt), asc(exceptions.id))
+    .limit(limit);
 }
+
+export type IncidentMember = Awaited<ReturnType<typeof incidentMembers>>[number];
 
 /** The customers an incident touches, at most `limit`, by id. */
 export async function incidentCustomers(
