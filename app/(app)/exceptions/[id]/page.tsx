@@ -64,7 +64,7 @@ export default async function ExceptionPage({ params }: { params: Promise<{ id: 
           <SlaAge openedAt={x.openedAt} closedAt={x.closedAt} now={now} target={sla} />
           <LiveRefresh intervalMs={REFRESH_MS} renderedAtText={formatDateTime(now)} />
         </div>
-        <ThreadLinks invoiceId={x.invoiceId} customerId={x.customerId} />
+        <ThreadLinks invoiceId={x.invoiceId} customerId={x.customerId} contractId={x.contractId} />
         {incident ? (
           <p style={{ margin: "0.5rem 0 0" }} data-testid="exception-incident">
             Part of incident <Link href={`/incidents/${incident.id}`}>{incident.title}</Link>
