@@ -132,11 +132,9 @@ export const ContractThreadResource = z.object({
         amendedAt: Instant,
         currency: CurrencyCode,
         amountImpactMinor: z.int(),
-        retroactive: z
-          .boolean()
-          .meta({
-            description: "Effective before the month it was made in, or in a closed period",
-          }),
+        retroactive: z.boolean().meta({
+          description: "Effective before the month it was made in, or in a closed period",
+        }),
         href: z.string().meta({ description: "The amendment's raw event" }),
         exception: ThreadExceptionResource.pick({ id: true, status: true, href: true })
           .nullable()
