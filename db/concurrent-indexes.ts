@@ -40,6 +40,8 @@ export const CONCURRENT_INDEXES: readonly ConcurrentIndex[] = [
     table: "contract_amendments",
     definition: `USING btree ("customer_id","amended_at")`,
   },
+  // Search: an event by its CloudEvent id or a prefix of it, whatever its source.
+  { name: "events_event_id_idx", table: "events", definition: `USING btree ("event_id")` },
 ];
 
 /** Any constant works; it only has to be the same for every Closeline process. */

@@ -2,11 +2,10 @@ import { and, eq, inArray } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { auditLog, exceptions } from "@/db/schema";
 import { SYSTEM_ACTOR } from "@/lib/audit";
-import { createApiKey } from "@/lib/auth/api-keys";
 import { createEndpoint, deactivateEndpoint, endpointFor } from "@/lib/outbox/endpoints";
 import { generateWebhookSecret } from "@/lib/outbox/signature";
-import { startDemoReceiver, type DemoReceiver } from "@/lib/simulator/receiver";
 import { expect, test } from "./fixtures/auth";
+import { startErpConnector } from "./fixtures/outbox";
 import { newRunToken, seedFailedPostings } from "./fixtures/telemetry";
 
 /*
@@ -29,21 +28,6 @@ const seedRetryPostings = (db: Db, run: string, count: number) =>
     errorMessage: "Customer does not exist in the ERP subsidiary",
   });
 
-/**
- * Registers `url` as the receiver of erp.posting.retry commands. Only one receiver of a kind
- * may be active, so the one before it (another run's, or the demo's) is deactivated first.
- */
-async function takeOverRetries(db: Db, name: string, url: string, secret: string) {
-  const previous = await endpointFor(db, "erp.posting.retry");
-  if (previous) await deactivateEndpoint(db, previous.id, { actor: SYSTEM_ACTOR });
-  const { endpoint } = await createEndpoint(
-    db,
-    { name, url, kinds: ["erp.posting.retry"] },
-    { createdBy: null, actor: SYSTEM_ACTOR, secret },
-  );
-  return endpoint;
-}
-
 test("an operations user bulk-retries three failed postings and sees them close", async ({
   page,
   db,
@@ -55,26 +39,7 @@ test("an operations user bulk-retries three failed postings and sees them close"
   await seedRetryPostings(db, run, 4);
 
   // The ERP connector: verifies each delivery, then reports a successful next attempt.
-  const key = await createApiKey(
-    db,
-    { name: `e2e erp connector ${run}`, scopes: ["ingest"] },
-    SYSTEM_ACTOR,
-  );
-  const secret = generateWebhookSecret();
-  const receiver: DemoReceiver = await startDemoReceiver({
-    url: baseURL!,
-    key: key.key,
-    secret,
-    successRate: 1,
-    workMs: { min: 200, max: 600 },
-    log: () => {},
-  });
-  const endpoint = await takeOverRetries(
-    db,
-    `e2e ERP connector ${run}`,
-    receiver.webhookUrl,
-    secret,
-  );
+  const connector = await startErpConnector(db, { baseURL: baseURL!, run });
 
   try {
     const operator = await signInAs("operations", "/exceptions");
@@ -129,8 +94,7 @@ test("an operations user bulk-retries three failed postings and sees them close"
       );
     expect(audits).toHaveLength(3);
   } finally {
-    await receiver.close();
-    await deactivateEndpoint(db, endpoint.id, { actor: SYSTEM_ACTOR }).catch(() => {});
+    await connector.close();
   }
 });
 
@@ -146,11 +110,16 @@ test("a failed posting's page offers Retry first, and the request's confirmation
     .from(exceptions)
     .where(eq(exceptions.postingId, `PST-${run}-1`));
   // A retry needs a system that receives it; this one is never reached, which is not the point.
-  const endpoint = await takeOverRetries(
+  const previous = await endpointFor(db, "erp.posting.retry");
+  if (previous) await deactivateEndpoint(db, previous.id, { actor: SYSTEM_ACTOR });
+  const { endpoint } = await createEndpoint(
     db,
-    `e2e unreachable ERP ${run}`,
-    "http://127.0.0.1:9/",
-    generateWebhookSecret(),
+    {
+      name: `e2e unreachable ERP ${run}`,
+      url: "http://127.0.0.1:9/",
+      kinds: ["erp.posting.retry"],
+    },
+    { createdBy: null, actor: SYSTEM_ACTOR, secret: generateWebhookSecret() },
   );
   try {
     await signInAs("operations", `/exceptions/${x!.id}`);

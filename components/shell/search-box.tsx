@@ -20,6 +20,7 @@ const KIND_LABELS: Record<SearchKind, string> = {
   contract: "Contract",
   reconciliation_run: "Reconciliation run",
   exception: "Exception",
+  incident: "Incident",
   event: "Event",
 };
 

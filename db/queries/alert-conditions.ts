@@ -13,6 +13,9 @@ export interface NewException {
   entity: string | null;
   severity: string;
   title: string;
+  /** The incident of the exception's cause, if it has one, and its title. */
+  incidentId: string | null;
+  incidentTitle: string | null;
 }
 
 /**
@@ -34,12 +37,14 @@ export async function openExceptionsOpenedSince(
   );
   return queryRows<NewException>(
     db,
-    sql`select id, type, problem_key as "problemKey", entity, severity, title from exceptions
-        where status in ${OPEN_STATUS_SQL} and opened_at >= ${params.since.toISOString()}::timestamptz
-          and severity in (${severities})
-          ${params.type === null ? sql`` : sql`and type = ${params.type}`}
-          ${params.entity === null ? sql`` : sql`and entity = ${params.entity}`}
-        order by opened_at, id`,
+    sql`select x.id, x.type, x.problem_key as "problemKey", x.entity, x.severity, x.title,
+          x.incident_id as "incidentId", i.title as "incidentTitle"
+        from exceptions x left join incidents i on i.id = x.incident_id
+        where x.status in ${OPEN_STATUS_SQL} and x.opened_at >= ${params.since.toISOString()}::timestamptz
+          and x.severity in (${severities})
+          ${params.type === null ? sql`` : sql`and x.type = ${params.type}`}
+          ${params.entity === null ? sql`` : sql`and x.entity = ${params.entity}`}
+        order by x.opened_at, x.id`,
   );
 }
 

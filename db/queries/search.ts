@@ -8,7 +8,8 @@ import { queryRows } from "../rows";
  * existing btree index whose leading column is the id (`id >= q and id < q || U+10FFFF`),
  * so a prefix reads a few index entries however large the table. starts_with() then keeps
  * exact prefixes only: under a database collation other than C the range may hold others.
- * Exceptions are found by a uuid range, events by their sequence number (exact).
+ * Exceptions and incidents are found by a uuid range, events by their sequence number (exact)
+ * or their CloudEvent id (a prefix, through events_event_id_idx).
  * Each kind keeps the order of its own query within its part of the answer.
  */
 
@@ -68,12 +69,26 @@ export const SEARCH_QUERIES = {
       from exceptions x where x.id >= ${range.low}::uuid and x.id <= ${range.high}::uuid
       order by x.id limit ${limit}`;
   },
-  event: (q, limit) => {
-    if (!/^\d{1,15}$/.test(q))
+  incident: (q, limit) => {
+    const range = uuidRange(q);
+    if (!range)
       return sql`select null::text as id, null::text as a, null::text as b, null::text as c where false`;
     return sql`
-      select e.seq::text as id, e.type as a, e.source as b, e.event_id as c
-      from events e where e.seq = ${Number(q)} limit ${limit}`;
+      select i.id::text as id, i.title as a, i.kind as b, null::text as c
+      from incidents i where i.id >= ${range.low}::uuid and i.id <= ${range.high}::uuid
+      order by i.id limit ${limit}`;
+  },
+  // By its number (exact), or by its CloudEvent id or a prefix of it, whatever its source.
+  event: (q, limit) => {
+    const byId = sql`(select e.seq::text as id, e.type as a, e.source as b, e.event_id as c
+        from events e where ${prefixOf(sql`e.event_id`, q)} order by e.event_id, e.seq limit ${limit})`;
+    if (!/^\d{1,15}$/.test(q)) return byId;
+    return sql`
+      select s.* from (
+        (select e.seq::text as id, e.type as a, e.source as b, e.event_id as c
+          from events e where e.seq = ${Number(q)} limit 1)
+        union ${byId}
+      ) s limit ${limit}`;
   },
 } satisfies Record<string, Lookup>;
 

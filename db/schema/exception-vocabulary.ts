@@ -14,6 +14,18 @@ export const EXCEPTION_TYPES = [
 ] as const;
 export type ExceptionType = (typeof EXCEPTION_TYPES)[number];
 
+/**
+ * The types whose exceptions share causes, and so form incidents: a posting error repeated by
+ * one system for one entity, a silent source's incomplete windows, a reconciliation run's
+ * breaks. The others (a dispute, an amendment, a payment not entitled) are each their own cause.
+ */
+export const INCIDENT_TYPES = [
+  "erp_posting_failed",
+  "usage_incomplete",
+  "reconciliation_break",
+] as const satisfies readonly ExceptionType[];
+export type IncidentType = (typeof INCIDENT_TYPES)[number];
+
 export const EXCEPTION_STATUSES = [
   "open",
   "in_progress",

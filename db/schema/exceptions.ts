@@ -18,6 +18,7 @@ import {
   COMMENT_MAX_LENGTH,
   EXCEPTION_STATUSES,
   EXCEPTION_TYPES,
+  INCIDENT_TYPES,
   OPEN_EXCEPTION_STATUSES,
   SEVERITIES,
   type ExceptionStatus,
@@ -29,6 +30,11 @@ export * from "./exception-vocabulary";
 const statusListSql = (statuses: readonly ExceptionStatus[]) =>
   sql.raw(`(${statuses.map((s) => `'${s}'`).join(", ")})`);
 
+/** The types whose exceptions form incidents, as a literal SQL list (a partial index's predicate). */
+export const INCIDENT_TYPES_SQL = sql.raw(
+  `(${INCIDENT_TYPES.map((type) => `'${type}'`).join(", ")})`,
+);
+
 /**
  * The open statuses as a literal SQL list: literal so the planner can match a query's status
  * list to the partial indexes below.
@@ -39,6 +45,33 @@ export const CLOSED_STATUS_SQL = statusListSql(CLOSED_EXCEPTION_STATUSES);
 
 /** The predicate of the partial indexes: literal, so the planner can match a query's status list to it. */
 const stillOpen = (status: AnyPgColumn) => sql`${status} in ${OPEN_STATUS_SQL}`;
+
+/**
+ * Exceptions that share a cause, grouped (lib/exceptions/incidents.ts says which causes and
+ * the window rule). Membership is `exceptions.incident_id`; what an incident shows (status,
+ * blast radius) is derived from its members when read, so no member change can leave it stale.
+ */
+export const incidents = pgTable(
+  "incidents",
+  {
+    id: uuidId(),
+    /** The exception type its members share. */
+    kind: text("kind", { enum: EXCEPTION_TYPES }).notNull(),
+    /** What the members have in common, e.g. type|system|entity|error code. */
+    causeKey: text("cause_key").notNull(),
+    title: text("title").notNull(),
+    /** The earliest and latest time a member's problem occurred. */
+    firstSeen: tstz("first_seen").notNull(),
+    lastSeen: tstz("last_seen").notNull(),
+    createdAt: nowOnInsert("created_at"),
+  },
+  (t) => [
+    // The cause's latest incidents, which a new member may join.
+    index("incidents_cause_idx").on(t.causeKey, t.lastSeen),
+    // The list's keyset order.
+    index("incidents_last_seen_idx").on(t.lastSeen, t.id),
+  ],
+);
 
 /**
  * One row per underlying problem: (type, problem_key) is unique, so a repeated or late event
@@ -85,6 +118,8 @@ export const exceptions = pgTable(
     resolutionNote: text("resolution_note"),
     /** Bumped on every change; an action carries the version it was based on. */
     version: integer("version").notNull().default(1),
+    /** The incident of the exception's cause; null for the types that form none. */
+    incidentId: uuid("incident_id").references(() => incidents.id),
   },
   (t) => [
     uniqueIndex("exceptions_problem_key").on(t.type, t.problemKey),
@@ -107,6 +142,11 @@ export const exceptions = pgTable(
     index("exceptions_invoice_idx").on(t.invoiceId),
     index("exceptions_payment_idx").on(t.paymentId),
     index("exceptions_customer_idx").on(t.customerId),
+    index("exceptions_incident_idx").on(t.incidentId),
+    // The members still to be given an incident (lib/exceptions/incidents.ts): few at any time.
+    index("exceptions_unassigned_idx")
+      .on(t.id)
+      .where(sql`${t.incidentId} is null and ${t.type} in ${INCIDENT_TYPES_SQL}`),
     index("exceptions_open_amount_idx")
       .on(sql`closeline_amount_size(${t.amountMinor}, ${t.currency})`, t.openedAt, t.id)
       .where(stillOpen(t.status)),

@@ -50,6 +50,8 @@ export const events = pgTable(
   (t) => [
     uniqueIndex("events_source_event_id_key").on(t.source, t.eventId),
     index("events_time_idx").on(t.time, t.seq),
+    // Search by CloudEvent id (db/queries/search.ts); built after the migrations (db/concurrent-indexes.ts).
+    index("events_event_id_idx").on(t.eventId),
     index("events_type_time_idx").on(t.type, t.time, t.seq),
     // Ingestion health per source and type: the last arrival and the arrivals of the last
     // two weeks, read from the index alone (db/queries/ingestion.ts).

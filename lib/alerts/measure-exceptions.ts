@@ -16,8 +16,8 @@ import type { Measurement } from "./measurement";
 
 /*
  * The exception conditions: open exceptions of a type at or above a count, a new exception at
- * or above a severity (one alert per exception), or exceptions past their SLA at or above a
- * count. Counts are per entity for "*", else for the entity or the whole company.
+ * or above a severity (one alert per incident, or per exception for one in no incident), or
+ * exceptions past their SLA at or above a count. Counts are per entity for "*", else for the entity or the whole company.
  */
 
 type ExceptionsCondition = Extract<AlertCondition, { kind: "exceptions" }>;
@@ -63,9 +63,18 @@ export async function measureExceptions(
         type: condition.type,
         entity: rule.entity === EACH_ENTITY ? null : rule.entity,
       });
-      // The exception's identity, (type, problem key), never changes; its title may.
-      return found.map((e) => ({
-        dimension: `${e.type}: ${e.problemKey}`,
+      // One alert per incident, not per member: a storm of one cause pages once. An exception
+      // without an incident is its own cause, named by its identity, (type, problem key),
+      // which never changes (its title may). An incident's id and title never change either.
+      const dimensions = new Set(
+        found.map((e) =>
+          e.incidentId
+            ? `incident: ${e.incidentTitle ?? "untitled"} (${e.incidentId})`
+            : `${e.type}: ${e.problemKey}`,
+        ),
+      );
+      return [...dimensions].map((dimension) => ({
+        dimension,
         value: null,
         threshold: null,
         breaching: true,

@@ -5,6 +5,7 @@ import { can, type Permission } from "./permissions";
 export const AREAS: { href: string; label: string; permission: Permission }[] = [
   { href: "/overview", label: "Overview", permission: "kpis:read" },
   { href: "/exceptions", label: "Exceptions", permission: "exceptions:read" },
+  { href: "/incidents", label: "Incidents", permission: "exceptions:read" },
   { href: "/close", label: "Close", permission: "close:read" },
   { href: "/ingestion", label: "Ingestion", permission: "ingestion:read" },
   { href: "/alerts", label: "Alerts", permission: "alerts:read" },

@@ -38,6 +38,10 @@ export const ROUTE_ACCESS: Record<string, AccessRule> = {
   /** One invoice's and one customer's revenue thread. */
   "/threads/invoice/[id]": { permission: "threads:read" },
   "/threads/customer/[id]": { permission: "threads:read" },
+  /** Exceptions that share a cause: read and acted on as the exceptions are. */
+  "/threads/contract/[id]": { permission: "threads:read" },
+  "/incidents": { permission: "exceptions:read" },
+  "/incidents/[id]": { permission: "exceptions:read" },
   "/admin": { permission: "admin:users" },
   "/admin/users": { permission: "admin:users" },
   "/admin/api-keys": { permission: "admin:api-keys" },
@@ -82,6 +86,11 @@ export const ROUTE_ACCESS: Record<string, AccessRule> = {
   "GET /api/v1/threads/invoice/[id]": { apiKey: "read", orPermission: "threads:read" },
   "GET /api/v1/threads/customer/[id]": { apiKey: "read", orPermission: "threads:read" },
   "GET /api/v1/search": { apiKey: "read", orPermission: "threads:read" },
+  "GET /api/v1/threads/contract/[id]": { apiKey: "read", orPermission: "threads:read" },
+  "GET /api/v1/incidents": { apiKey: "read", orPermission: "exceptions:read" },
+  "GET /api/v1/incidents/[id]": { apiKey: "read", orPermission: "exceptions:read" },
+  /** Retrying an incident is retrying each member: the exception retry's rule. */
+  "POST /api/v1/incidents/[id]/retry": { apiKey: "work", orPermission: "exceptions:work" },
   "GET /api/v1/close-readiness": { apiKey: "read", orPermission: "close:read" },
   "GET /api/v1/close-readiness.csv": { apiKey: "read", orPermission: "close:read" },
   "/alerts": { permission: "alerts:read" },

@@ -33,6 +33,8 @@ import { WORK_SCHEMAS, workApiPaths } from "./work-openapi";
 import { ALERT_SCHEMAS, alertApiPaths } from "./alerts-openapi";
 import { THREAD_SCHEMAS } from "./thread-api";
 import { threadApiPaths } from "./thread-openapi";
+import { INCIDENT_SCHEMAS } from "./incident-api";
+import { incidentApiPaths } from "./incident-openapi";
 
 /*
  * GET /api/v1/openapi.json: the machine-readable contract, generated from the same zod
@@ -61,6 +63,7 @@ function buildComponentSchemas(): Record<string, JsonObject> {
     ...ALERT_SCHEMAS,
     ...READ_SCHEMAS,
     ...THREAD_SCHEMAS,
+    ...INCIDENT_SCHEMAS,
   }))
     registry.add(schema, { id });
 
@@ -138,6 +141,7 @@ export function buildOpenApiDocument() {
       { name: "corrections" },
       { name: "alerts" },
       { name: "threads" },
+      { name: "incidents" },
       { name: "contract" },
     ],
     paths: {
@@ -227,6 +231,7 @@ export function buildOpenApiDocument() {
       ...workApiPaths(),
       ...alertApiPaths(),
       ...threadApiPaths(),
+      ...incidentApiPaths(),
       // After the read paths: this one documents the report's body, which they describe in words.
       "/api/v1/kpis": {
         get: {

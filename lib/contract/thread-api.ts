@@ -120,6 +120,55 @@ export const CustomerThreadResource = z.object({
   asOf: Instant,
 });
 
+export const ContractThreadResource = z.object({
+  contractId: z.string(),
+  customerId: z.string().meta({ description: "The customer of its latest amendment" }),
+  customerHref: z.string(),
+  amendments: z
+    .array(
+      z.object({
+        entity: z.string(),
+        effectiveFrom: Instant,
+        amendedAt: Instant,
+        currency: CurrencyCode,
+        amountImpactMinor: z.int(),
+        retroactive: z.boolean().meta({
+          description: "Effective before the month it was made in, or in a closed period",
+        }),
+        href: z.string().meta({ description: "The amendment's raw event" }),
+        exception: ThreadExceptionResource.pick({ id: true, status: true, href: true })
+          .nullable()
+          .meta({ description: "The retroactive_amendment exception it raised, if any" }),
+        invoices: z
+          .array(
+            z.object({
+              invoiceId: z.string(),
+              currency: CurrencyCode,
+              amountMinor: z.int(),
+              periodStart: Instant,
+              periodEnd: Instant,
+              issuedAt: Instant,
+              billedBeforeAmendment: z.boolean().meta({
+                description: "Issued before the amendment was made: billed on the old terms",
+              }),
+              href: z.string().meta({ description: "The invoice's thread" }),
+            }),
+          )
+          .meta({
+            description: "The customer's invoices for the entity billed from its effective date",
+          }),
+        invoicesTruncated: z.boolean(),
+        periods: z
+          .array(z.object({ periodStart: Instant, periodEnd: Instant, closed: z.boolean() }))
+          .meta({
+            description: "Recorded accounting periods from its effective date to when it was made",
+          }),
+      }),
+    )
+    .meta({ description: "Oldest first" }),
+  asOf: Instant,
+});
+
 /** GET /api/v1/threads/customer/{id}: the range of invoices to follow (issued in [from, to)). */
 export const CustomerThreadQuery = z
   .object({ from: Timestamp.optional(), to: Timestamp.optional() })
@@ -141,6 +190,7 @@ export const SEARCH_KINDS = [
   "contract",
   "reconciliation_run",
   "exception",
+  "incident",
   "event",
 ] as const;
 export type SearchKind = (typeof SEARCH_KINDS)[number];
@@ -165,6 +215,7 @@ export const THREAD_SCHEMAS: Record<string, z.ZodType> = {
   ThreadException: ThreadExceptionResource,
   InvoiceThread: InvoiceThreadResource,
   CustomerThread: CustomerThreadResource,
+  ContractThread: ContractThreadResource,
   SearchResults: SearchResponse,
 };
 
@@ -172,5 +223,6 @@ export type InvoiceThread = z.infer<typeof InvoiceThreadResource>;
 export type ThreadHop = z.infer<typeof ThreadHopResource>;
 export type ThreadException = z.infer<typeof ThreadExceptionResource>;
 export type CustomerThread = z.infer<typeof CustomerThreadResource>;
+export type ContractThread = z.infer<typeof ContractThreadResource>;
 export type CustomerEntitlement = z.infer<typeof CustomerEntitlementResource>;
 export type SearchResult = z.infer<typeof SearchResponse>["results"][number];

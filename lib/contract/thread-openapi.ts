@@ -74,10 +74,18 @@ export function threadApiPaths() {
       "CustomerThread",
       [400, 404],
     ),
+    "/api/v1/threads/contract/{id}": read(
+      "getContractThread",
+      "A contract's thread",
+      "Its amendments, oldest first, each with whether it is retroactive, the exception it raised, the customer's invoices for its entity billed from its effective date (and whether each was issued before the amendment, on the old terms), and the recorded accounting periods from its effective date to when it was made.",
+      [pathId("contract")],
+      "ContractThread",
+      [400, 404],
+    ),
     "/api/v1/search": read(
       "search",
       "Find a record by its id or a prefix of it",
-      `Customers, invoices, postings, payments, contracts and reconciliation runs by an id prefix, exceptions by a prefix of their uuid, events by their sequence number; at most 5 of each kind (${SEARCH_KINDS.join(", ")}), each with the page it opens.`,
+      `Customers, invoices, postings, payments, contracts and reconciliation runs by an id prefix, exceptions and incidents by a prefix of their uuid, events by their sequence number or a prefix of their CloudEvent id; at most 5 of each kind (${SEARCH_KINDS.join(", ")}), each with the page it opens.`,
       [
         {
           name: "q",

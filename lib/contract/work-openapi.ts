@@ -82,7 +82,7 @@ export function errors(...statuses: number[]) {
   );
 }
 
-const WRITE_ERRORS = [400, 404, 409, 412, 413, 415, 422, 429];
+export const WRITE_ERRORS = [400, 404, 409, 412, 413, 415, 422, 429];
 
 export const idParameter = (what: string) => ({
   name: "id",
@@ -92,7 +92,7 @@ export const idParameter = (what: string) => ({
   schema: { type: "string", format: "uuid" },
 });
 
-const WRITE_HEADERS = [
+export const WRITE_HEADERS = [
   {
     name: "If-Match",
     in: "header",
@@ -110,12 +110,12 @@ const WRITE_HEADERS = [
   },
 ];
 
-const ETAG = {
+export const ETAG = {
   ETag: { description: "The item's version after this answer", schema: { type: "string" } },
 };
 
-const PERSON_OR_WORK_KEY = [{ personalToken: [] }, { apiKey: ["work"] }];
-const PERSON_OR_READ_KEY = [{ personalToken: [] }, { apiKey: ["read"] }];
+export const PERSON_OR_WORK_KEY = [{ personalToken: [] }, { apiKey: ["work"] }];
+export const PERSON_OR_READ_KEY = [{ personalToken: [] }, { apiKey: ["read"] }];
 
 interface ActionSpec {
   summary: string;
@@ -188,7 +188,7 @@ function actionPath(action: string, spec: ActionSpec) {
   };
 }
 
-function queryParameters(schema: z.ZodObject) {
+export function queryParameters(schema: z.ZodObject) {
   return Object.entries(schema.shape).map(([name, field]) => ({
     name,
     in: "query",

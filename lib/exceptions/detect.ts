@@ -16,6 +16,7 @@ import {
 } from "@/db/queries/exception-sync";
 import { readSetting, writeSetting } from "@/db/queries/settings";
 import type { ValidEvent } from "@/lib/contract";
+import { assignIncidents } from "./incidents";
 
 /** How long before a missing entitlement update or an incomplete usage window becomes an exception. */
 export interface DetectionSettings {
@@ -130,6 +131,9 @@ export async function detectFromEvents(
       targetRatio: settings.usageTargetRatio,
     });
   }
+  // Only these detectors raise exceptions that form incidents; a batch of payments alone
+  // leaves nothing to assign.
+  if (postings.size || runKeys.length || checkpoints.length) await assignIncidents(db);
 }
 
 /** Groups a batch's rejected items by source and first reason, as the event_rejected queue shows them. */
@@ -204,6 +208,7 @@ export async function sweepExceptions(
       { graceMs: settings.usageGraceMs, targetRatio: settings.usageTargetRatio },
       due,
     );
+    await assignIncidents(tx);
     await refreshSeverities(tx, now);
     await writeSetting(tx, SWEEP_WATERMARK_KEY, { sweptThrough: now.toISOString() }, null);
     return true;

@@ -13,6 +13,7 @@ import {
   replayRejectedGroup,
   type ReplayResult,
 } from "./rejected-events";
+import { requestIncidentRetry } from "./incident-view";
 import {
   requestPostingRetries,
   requestPostingRetry,
@@ -74,6 +75,17 @@ export async function bulkRetryAction(input: {
       input,
     );
     return requestPostingRetries(await getDb(), exceptionIds, by);
+  });
+}
+
+/** Retries every retryable member of an incident; each gets its own result. */
+export async function retryIncidentAction(input: {
+  incidentId: string;
+}): Promise<ActionResult<BulkRetryResult[]>> {
+  return runAction(async () => {
+    const by = await worker();
+    const { incidentId } = parse(z.object({ incidentId: z.uuid("Unknown incident") }), input);
+    return requestIncidentRetry(await getDb(), incidentId, by);
   });
 }
 

@@ -5,6 +5,7 @@ import { NotFound } from "@/lib/errors";
 import { parseBody } from "@/lib/exceptions/api";
 import { handle, json } from "@/lib/http/respond";
 import { defaultRange, loadCustomerThread, loadInvoiceThread } from "./load";
+import { loadContractThread } from "./contract";
 import { search } from "./search";
 
 /*
@@ -36,6 +37,13 @@ export const handleCustomerThread = handle(async (db: Db, request: Request, id: 
       : defaultRange(now);
   const thread = id.length <= MAX_ID ? await loadCustomerThread(db, id, range, now) : null;
   if (!thread) throw new NotFound("No such customer");
+  return json(thread);
+});
+
+export const handleContractThread = handle(async (db: Db, request: Request, id: string) => {
+  await guardApi(db, request, "GET /api/v1/threads/contract/[id]");
+  const thread = id.length <= MAX_ID ? await loadContractThread(db, id, new Date()) : null;
+  if (!thread) throw new NotFound("No such contract");
   return json(thread);
 });
 

@@ -2,11 +2,11 @@ import type { Db } from "@/db/client";
 import { searchAll, type SearchQueryKind, type SearchRow } from "@/db/queries/search";
 import { SEARCH_KINDS, type SearchKind, type SearchResult } from "@/lib/contract/thread-api";
 import { formatMoney } from "@/lib/format";
-import { customerThreadHref, eventHref, invoiceThreadHref } from "./vocabulary";
+import { contractThreadHref, customerThreadHref, eventHref, invoiceThreadHref } from "./vocabulary";
 
 /*
  * The shell's search: any customer, invoice, posting, payment, contract, reconciliation run,
- * exception or event by its id or a prefix of it (db/queries/search.ts), at most
+ * exception, incident or event (by its number or CloudEvent id) by its id or a prefix of it (db/queries/search.ts), at most
  * PER_KIND_LIMIT of each kind, each with the page it opens: the revenue thread where the
  * record belongs to one, else the record itself.
  */
@@ -40,7 +40,7 @@ const PRESENT: Record<SearchKind, (r: SearchRow) => { title: string; url: string
   }),
   contract: (r) => ({
     title: join(`Contract ${r.id}`, r.a, r.b),
-    url: customerThreadHref(r.a ?? ""),
+    url: contractThreadHref(r.id),
   }),
   reconciliation_run: (r) => ({
     title: join(`Reconciliation run ${r.id}`, r.a?.replace(/_/g, " "), r.b),
@@ -50,7 +50,14 @@ const PRESENT: Record<SearchKind, (r: SearchRow) => { title: string; url: string
     title: join(`Exception: ${r.a}`, r.b?.replace(/_/g, " ")),
     url: `/exceptions/${r.id}`,
   }),
-  event: (r) => ({ title: join(`Event #${r.id}`, r.a, r.b), url: eventHref(Number(r.id)) }),
+  incident: (r) => ({
+    title: join(`Incident: ${r.a}`, r.b?.replace(/_/g, " ")),
+    url: `/incidents/${r.id}`,
+  }),
+  event: (r) => ({
+    title: join(`Event #${r.id}`, r.a, r.b, r.c ? `id ${r.c}` : null),
+    url: eventHref(Number(r.id)),
+  }),
 };
 
 export async function search(db: Db, q: string): Promise<SearchResult[]> {

@@ -24,3 +24,5 @@ export const invoiceThreadHref = (invoiceId: string) =>
   `/threads/invoice/${encodeURIComponent(invoiceId)}`;
 export const customerThreadHref = (customerId: string) =>
   `/threads/customer/${encodeURIComponent(customerId)}`;
+export const contractThreadHref = (contractId: string) =>
+  `/threads/contract/${encodeURIComponent(contractId)}`;

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { alerts, exceptions } from "@/db/schema";
+import { alerts, exceptions, incidents } from "@/db/schema";
 import { evaluateAlerts } from "@/lib/alerts/evaluate";
 import { createRule, deleteRule } from "@/lib/alerts/rules";
 import { AlertCondition } from "@/lib/contract/alerts";
@@ -91,6 +91,75 @@ describe("a new exception at or above a severity", () => {
     const after = await alertsOf(rule.id);
     expect(after.find((a) => a.dimension.endsWith(high.problemKey))!.state).toBe("resolved");
     expect(after.find((a) => a.dimension.endsWith(critical.problemKey))!.state).toBe("firing");
+    await deleteRule(t.db, rule.id, CONTEXT);
+  });
+});
+
+describe("a new exception that belongs to an incident", () => {
+  it("fires once per incident, however many of its members are new, and resolves when they close", async () => {
+    const rule = await createRule(
+      t.db,
+      {
+        name: "High or worse, per incident",
+        condition: { kind: "exceptions", trigger: "new", severity: "high" },
+        entity: "STORM",
+      },
+      CONTEXT,
+    );
+    const made = rule.createdAt.getTime();
+    const [incident] = await t.db
+      .insert(incidents)
+      .values({
+        kind: "erp_posting_failed",
+        causeKey: `erp_posting_failed|/erp|STORM|${randomUUID()}`,
+        title: "ERP postings failing with TAX_CODE_MISSING on STORM",
+        firstSeen: new Date(made + SECOND),
+        lastSeen: new Date(made + 3 * SECOND),
+      })
+      .returning();
+    const members = [];
+    for (const offset of [1, 2, 3]) {
+      const x = await exception({
+        severity: "high",
+        entity: "STORM",
+        openedAt: new Date(made + offset * SECOND),
+      });
+      await t.db
+        .update(exceptions)
+        .set({ incidentId: incident!.id })
+        .where(eq(exceptions.id, x.id));
+      members.push(x);
+    }
+    const alone = await exception({
+      type: "invoice_disputed",
+      severity: "critical",
+      entity: "STORM",
+      openedAt: new Date(made + SECOND),
+    });
+
+    await evaluateAlerts(t.db, new Date(made + 4 * SECOND));
+    const dimension = `incident: ${incident!.title} (${incident!.id})`;
+    expect(await alertsOf(rule.id)).toEqual(
+      [
+        { dimension, state: "firing", value: null },
+        { dimension: `invoice_disputed: ${alone.problemKey}`, state: "firing", value: null },
+      ].sort((a, b) => a.dimension.localeCompare(b.dimension)),
+    );
+
+    // One member closing leaves the incident's alert firing; all of them closing resolves it.
+    const close = (id: string) =>
+      t.db
+        .update(exceptions)
+        .set({ status: "resolved", closedAt: new Date(made + 5 * SECOND) })
+        .where(eq(exceptions.id, id));
+    await close(members[0]!.id);
+    await evaluateAlerts(t.db, new Date(made + 6 * SECOND));
+    expect((await alertsOf(rule.id)).find((a) => a.dimension === dimension)!.state).toBe("firing");
+    for (const m of members.slice(1)) await close(m.id);
+    await evaluateAlerts(t.db, new Date(made + 7 * SECOND));
+    expect((await alertsOf(rule.id)).find((a) => a.dimension === dimension)!.state).toBe(
+      "resolved",
+    );
     await deleteRule(t.db, rule.id, CONTEXT);
   });
 });

@@ -84,6 +84,33 @@ export const postingAttempt = (
     at,
   );
 
+/** A failed first attempt of a new posting of a new invoice, from `system` for `entity`. */
+export function failedPosting(o: { entity: string; code: string; system: string; at: number }) {
+  const invoice = unique("INV");
+  const posting = unique("PST");
+  return {
+    posting,
+    events: [
+      invoiceIssued(invoice, { entity: o.entity, customerId: unique("cus"), at: iso(o.at) }),
+      event(
+        "erp.posting.attempted",
+        {
+          postingId: posting,
+          invoiceId: invoice,
+          entity: o.entity,
+          attempt: 1,
+          status: "failed",
+          attemptedAt: iso(o.at),
+          errorCode: o.code,
+          errorMessage: "refused",
+        },
+        iso(o.at),
+        o.system,
+      ),
+    ],
+  };
+}
+
 /** An invoice.disputed event without its data: the contract rejects it. */
 export const invalidEvent = (id: string, source: string, time: string) => ({
   specversion: "1.0",

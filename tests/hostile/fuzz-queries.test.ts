@@ -258,6 +258,7 @@ const FUZZED_ELSEWHERE = new Set([
   "POST /api/v1/reconciliation-results/upload",
   // The work and alert APIs' lists, with their writes and id routes, are fuzz-writes.test.ts.
   "GET /api/v1/corrections",
+  "GET /api/v1/incidents",
   "GET /api/v1/alerts",
   "GET /api/v1/alert-rules",
   "GET /api/v1/alert-channels",

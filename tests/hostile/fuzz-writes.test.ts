@@ -26,7 +26,12 @@ import {
   handleProposeCorrection,
 } from "@/lib/corrections/api";
 import { handleBulk, handleExceptionAction, handleGetException } from "@/lib/exceptions/api";
-import { handleCustomerThread, handleInvoiceThread } from "@/lib/thread/http";
+import {
+  handleGetIncident,
+  handleListIncidents,
+  handleRetryIncident,
+} from "@/lib/exceptions/incident-http";
+import { handleContractThread, handleCustomerThread, handleInvoiceThread } from "@/lib/thread/http";
 import { testDbForSuite } from "../support/db";
 import { ingest, invoiceIssued, postingAttempt } from "../exceptions/support";
 import {
@@ -60,6 +65,8 @@ vi.mock("next-auth", async (importOriginal) => ({
 
 const t = testDbForSuite();
 let exceptionId: string;
+/** The incident of that exception (a failed posting forms one), for the incident routes. */
+let incidentId: string;
 
 // A session's user is read through the app's database handle: this test's database.
 vi.mock("@/db", async (importOriginal) => ({
@@ -73,8 +80,12 @@ beforeAll(async () => {
     [invoiceIssued("INV-FUZZ-1")],
     [postingAttempt("PST-FUZZ-1", "INV-FUZZ-1", 1, "failed", "2025-03-01T07:00:00Z")],
   );
-  const [row] = await t.db.select({ id: exceptions.id }).from(exceptions).limit(1);
+  const [row] = await t.db
+    .select({ id: exceptions.id, incidentId: exceptions.incidentId })
+    .from(exceptions)
+    .limit(1);
   exceptionId = row!.id;
+  incidentId = row!.incidentId!;
 });
 
 type Call = (db: Db, request: Request, id: string) => Promise<Response>;
@@ -101,6 +112,16 @@ const ROUTES: Record<string, { call: Call; body: boolean }> = {
   "GET /api/v1/threads/customer/[id]": {
     call: (db, r, id) => handleCustomerThread(db, r, id),
     body: false,
+  },
+  "GET /api/v1/threads/contract/[id]": {
+    call: (db, r, id) => handleContractThread(db, r, id),
+    body: false,
+  },
+  "GET /api/v1/incidents": { call: (db, r) => handleListIncidents(db, r), body: false },
+  "GET /api/v1/incidents/[id]": { call: (db, r, id) => handleGetIncident(db, r, id), body: false },
+  "POST /api/v1/incidents/[id]/retry": {
+    call: (db, r, id) => handleRetryIncident(db, r, id),
+    body: true,
   },
   "POST /api/v1/exceptions/[id]/corrections": {
     call: (db, r, id) => handleProposeCorrection(db, r, id),
@@ -239,9 +260,18 @@ const headers = fc.record(
 );
 
 const query = fc.dictionary(
-  fc.constantFrom("status", "state", "limit", "cursor", "q", "from", "to"),
+  fc.constantFrom("status", "state", "limit", "cursor", "q", "from", "to", "kind", "entity"),
   fc.oneof(
-    fc.constantFrom("pending_approval", "firing", "resolved", "10", "0", "501"),
+    fc.constantFrom(
+      "pending_approval",
+      "firing",
+      "resolved",
+      "open",
+      "usage_incomplete",
+      "10",
+      "0",
+      "501",
+    ),
     hostileText,
   ),
   { maxKeys: 3 },
@@ -285,7 +315,7 @@ describe("the work and alert APIs under hostile input", () => {
       );
       const [method, path] = name.split(" ") as [string, string];
       const id = fc.oneof(
-        fc.constant(exceptionId),
+        fc.constant(path.startsWith("/api/v1/incidents") ? incidentId : exceptionId),
         fc.uuid(),
         fc.constantFrom("0", "-1", "null", "%00", "../../etc/passwd", "x".repeat(5_000)),
         hostileText,

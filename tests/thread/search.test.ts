@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { SEARCH_QUERIES, uuidRange, type SearchQueryKind } from "@/db/queries/search";
 import { queryRows } from "@/db/rows";
-import { events, exceptions } from "@/db/schema";
+import { events, exceptions, incidents } from "@/db/schema";
 import { search, PER_KIND_LIMIT } from "@/lib/thread/search";
 import { TEST_ENGINE, testDbForSuite } from "../support/db";
 import { amended, reconResult, unique } from "../exceptions/support";
@@ -25,6 +25,8 @@ const contractId = `CTR-${tag}`;
 const runId = `RUN-${tag}`;
 let exceptionId: string;
 let eventSeq: number;
+let cloudEventId: string;
+let incidentId: string;
 
 beforeAll(async () => {
   await ingestAll(t.db, [
@@ -47,8 +49,15 @@ beforeAll(async () => {
     .from(exceptions)
     .where(eq(exceptions.postingId, postingId));
   exceptionId = x!.id;
-  const [e] = await t.db.select({ seq: events.seq }).from(events).limit(1);
+  const [e] = await t.db
+    .select({ seq: events.seq, eventId: events.eventId })
+    .from(events)
+    .where(eq(events.type, "erp.posting.attempted"))
+    .limit(1);
   eventSeq = e!.seq;
+  cloudEventId = e!.eventId;
+  const [i] = await t.db.select({ id: incidents.id }).from(incidents).limit(1);
+  incidentId = i!.id;
 });
 
 const found = async (q: string) => (await search(t.db, q)).map((r) => `${r.kind}:${r.id}`);
@@ -101,6 +110,27 @@ describe("search by id or prefix", () => {
     expect(event).toMatchObject({ id: String(eventSeq), url: `/events/${eventSeq}` });
   });
 
+  it("finds an event by its CloudEvent id or a prefix of it, opening its raw record", async () => {
+    const whole = (await search(t.db, cloudEventId)).filter((r) => r.kind === "event");
+    expect(whole).toEqual([
+      expect.objectContaining({ id: String(eventSeq), url: `/events/${eventSeq}` }),
+    ]);
+    expect(whole[0]!.title).toContain(cloudEventId);
+    const byPrefix = await found(cloudEventId.slice(0, -2));
+    expect(byPrefix).toContain(`event:${eventSeq}`);
+  });
+
+  it("finds an incident by a prefix of its uuid", async () => {
+    const results = await search(t.db, incidentId.slice(0, 13));
+    expect(results).toContainEqual(
+      expect.objectContaining({
+        kind: "incident",
+        id: incidentId,
+        url: `/incidents/${incidentId}`,
+      }),
+    );
+  });
+
   it("finds nothing for a prefix nothing has, and only true prefixes", async () => {
     expect(await search(t.db, `NOPE-${tag}`)).toEqual([]);
     // A middle part of an id is not a prefix.
@@ -140,7 +170,9 @@ describe.runIf(TEST_ENGINE === "postgres")("search reads indexes, not tables", (
     ["contract", "CTR-"],
     ["reconciliation_run", "RUN-"],
     ["exception", "3f2a"],
+    ["incident", "3f2a"],
     ["event", "42"],
+    ["event", "evt-3f2a"],
   ];
 
   it.each(queries)("%s: no sequential scan in the plan", async (kind, q) => {

@@ -9,6 +9,7 @@ import {
   replayRejectedEventAction,
   replayRejectedGroupAction,
   retryExceptionAction,
+  retryIncidentAction,
 } from "@/lib/exceptions/retry-actions";
 import type { ReplayResult } from "@/lib/exceptions/rejected-events";
 import type { BulkRetryResult } from "@/lib/exceptions/retry";
@@ -136,6 +137,85 @@ export function BulkRetryButton({
       >
         {`Retry ${n} failed posting${n === 1 ? "" : "s"}`}
       </PendingButton>
+      <ActionError error={error} />
+    </div>
+  );
+}
+
+/**
+ * Retries every member of an incident that can be retried (its open failed postings), after
+ * a confirmation saying how many; then says what happened, with each refusal's reason.
+ */
+export function IncidentRetryButton({
+  incidentId,
+  retryableCount,
+}: {
+  incidentId: string;
+  retryableCount: number;
+}) {
+  const { run, pending, error } = useRetryAction();
+  const { confirmation, confirm } = useConfirmation();
+  const [asking, setAsking] = useState(false);
+  const [failures, setFailures] = useState<string[]>([]);
+  const n = retryableCount;
+  return (
+    <div className={styles.stack}>
+      <ActionConfirmation confirmation={confirmation} />
+      {failures.length > 0 ? (
+        <ul className="alert error" role="alert" style={{ margin: 0 }}>
+          {failures.map((failure, i) => (
+            <li key={i}>{failure}</li>
+          ))}
+        </ul>
+      ) : null}
+      {n === 0 ? (
+        <p className="muted" style={{ margin: 0 }}>
+          No member can be retried now: only open failed ERP postings can.
+        </p>
+      ) : asking ? (
+        <div className="form-row" style={{ alignItems: "center" }}>
+          <span>
+            {`Ask the ERP connector to post ${n} failed posting${n === 1 ? "" : "s"} again?`}
+          </span>
+          <PendingButton
+            className="primary"
+            pending={pending}
+            pendingLabel="Requesting retries…"
+            testId="incident-retry-confirm"
+            onClick={() =>
+              run(
+                () => retryIncidentAction({ incidentId }),
+                (results) => {
+                  const outcome = bulkRetryOutcome(results);
+                  setAsking(false);
+                  setFailures(outcome.failures);
+                  confirm(`${outcome.text}.`);
+                },
+              )
+            }
+          >
+            Retry them
+          </PendingButton>
+          <button type="button" disabled={pending} onClick={() => setAsking(false)}>
+            Cancel
+          </button>
+        </div>
+      ) : (
+        <div>
+          <button
+            type="button"
+            className="primary"
+            data-testid="incident-retry"
+            onClick={() => {
+              confirm(null);
+              setFailures([]);
+              setAsking(true);
+            }}
+          >
+            {`Retry all retryable (${n})`}
+          </button>
+        </div>
+      )}
       <ActionError error={error} />
     </div>
   );

@@ -67,6 +67,7 @@ export default async function RawEventPage({ params }: { params: Promise<{ seq: 
       <ThreadLinks
         invoiceId={idField(data, "invoiceId")}
         customerId={idField(data, "customerId")}
+        contractId={idField(data, "contractId")}
       />
       <h2>In words</h2>
       <p data-testid="event-summary">{describeEvent(event.type, data)}</p>

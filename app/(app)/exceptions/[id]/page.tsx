@@ -15,6 +15,7 @@ import { can } from "@/lib/auth/permissions";
 import { guardPage } from "@/lib/auth/session";
 import { listAssignees, loadExceptionDetail, type ExceptionDetail } from "@/lib/exceptions/detail";
 import { readableDetails } from "@/lib/exceptions/facts";
+import { loadIncidentOfException } from "@/lib/exceptions/incident-view";
 import { slaDuration, type SlaTarget } from "@/lib/exceptions/sla";
 import { loadSlaPolicy } from "@/lib/exceptions/sla-settings";
 import { REASON_LABELS, TYPE_LABELS } from "@/lib/exceptions/vocabulary";
@@ -40,9 +41,10 @@ export default async function ExceptionPage({ params }: { params: Promise<{ id: 
   const { id } = await params;
   const db = await getDb();
   const canWork = can(user.role, "exceptions:work");
-  const [detail, assignees] = await Promise.all([
+  const [detail, assignees, incident] = await Promise.all([
     loadExceptionDetail(db, id),
     canWork ? listAssignees(db) : [],
+    loadIncidentOfException(db, id),
   ]);
   if (!detail) notFound();
   const { exception: x, timeline } = detail;
@@ -63,7 +65,13 @@ export default async function ExceptionPage({ params }: { params: Promise<{ id: 
           <SlaAge openedAt={x.openedAt} closedAt={x.closedAt} now={now} target={sla} />
           <LiveRefresh intervalMs={REFRESH_MS} renderedAtText={formatDateTime(now)} />
         </div>
-        <ThreadLinks invoiceId={x.invoiceId} customerId={x.customerId} />
+        <ThreadLinks invoiceId={x.invoiceId} customerId={x.customerId} contractId={x.contractId} />
+        {incident ? (
+          <p style={{ margin: "0.5rem 0 0" }} data-testid="exception-incident">
+            Part of incident <Link href={`/incidents/${incident.id}`}>{incident.title}</Link>
+            {` (${incident.memberCount} exception${incident.memberCount === 1 ? "" : "s"})`}
+          </p>
+        ) : null}
       </div>
       <div className={styles.detailGrid}>
         {/* Actions come first in reading order (and first on a phone): they are why the page is open. */}

@@ -1,0 +1,115 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { getDb } from "@/db";
+import { AmountsAtRisk, IncidentStatusBadge } from "@/components/incidents/blast-radius";
+import { DateTime } from "@/components/ui/date-time";
+import { guardPage } from "@/lib/auth/session";
+import { ListIncidentsQuery } from "@/lib/contract/incident-api";
+import { loadIncidentList } from "@/lib/exceptions/incident-view";
+import { TYPE_LABELS } from "@/lib/exceptions/vocabulary";
+
+export const metadata: Metadata = { title: "Incidents" };
+
+const PAGE_SIZE = 50;
+
+const STATUS_TABS = [
+  { value: "open", label: "Open" },
+  { value: "resolved", label: "Resolved" },
+  { value: "all", label: "All" },
+] as const;
+
+/** Exceptions that share a cause, the most recently seen first: one row per cause to act on. */
+export default async function IncidentsPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
+  await guardPage("/incidents");
+  const raw = await searchParams;
+  const one = (key: string) => (typeof raw[key] === "string" ? raw[key] : undefined);
+  const tab = one("status") ?? "open";
+  const parsed = ListIncidentsQuery.safeParse({
+    status: tab === "all" ? undefined : tab,
+    cursor: one("cursor"),
+    limit: PAGE_SIZE,
+  });
+  const query = parsed.success ? parsed.data : ListIncidentsQuery.parse({ status: "open" });
+  const { items, nextCursor } = await loadIncidentList(
+    await getDb(),
+    { status: query.status },
+    { limit: query.limit, cursor: query.cursor },
+  );
+  return (
+    <>
+      <h1>Incidents</h1>
+      <p className="muted" style={{ marginTop: 0 }}>
+        Exceptions that share a cause: the same ERP error code from one system for one entity, one
+        usage source&apos;s incomplete windows, one reconciliation run&apos;s breaks. A new
+        exception joins its cause&apos;s open incident when it occurred within 24 hours of it.
+      </p>
+      <nav aria-label="Incident status" className="form-row">
+        {STATUS_TABS.map((t) => (
+          <Link
+            key={t.value}
+            href={`/incidents?status=${t.value}`}
+            aria-current={tab === t.value ? "page" : undefined}
+          >
+            {t.label}
+          </Link>
+        ))}
+      </nav>
+      {items.length === 0 ? (
+        <p>No incidents here.</p>
+      ) : (
+        <div className="card" style={{ overflowX: "auto" }}>
+          <table data-testid="incident-list">
+            <thead>
+              <tr>
+                <th scope="col">Incident</th>
+                <th scope="col">Status</th>
+                <th scope="col">Exceptions (open)</th>
+                <th scope="col">Amount at risk</th>
+                <th scope="col">Entities</th>
+                <th scope="col">Customers</th>
+                <th scope="col">First seen</th>
+                <th scope="col">Last seen</th>
+              </tr>
+            </thead>
+            <tbody>
+              {items.map((incident) => (
+                <tr key={incident.id}>
+                  <td>
+                    <Link href={`/incidents/${incident.id}`}>{incident.title}</Link>
+                    <div className="muted">{TYPE_LABELS[incident.kind]}</div>
+                  </td>
+                  <td>
+                    <IncidentStatusBadge status={incident.status} />
+                  </td>
+                  <td>{`${incident.memberCount} (${incident.openCount})`}</td>
+                  <td>
+                    <AmountsAtRisk incident={incident} />
+                  </td>
+                  <td>{incident.entities.join(", ") || "—"}</td>
+                  <td>{incident.customerCount}</td>
+                  <td>
+                    <DateTime value={incident.firstSeen} />
+                  </td>
+                  <td>
+                    <DateTime value={incident.lastSeen} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {nextCursor ? (
+        <p>
+          <Link href={`/incidents?status=${tab}&cursor=${encodeURIComponent(nextCursor)}`}>
+            Older incidents →
+          </Link>
+        </p>
+      ) : null}
+    </>
+  );
+}
