@@ -8,3 +8,4 @@ export * from "./settings";
 export * from "./outbox";
 export * from "./corrections";
 export * from "./alerts";
+export * from "./digests";
