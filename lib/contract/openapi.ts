@@ -31,6 +31,7 @@ import { readApiPaths } from "./read-openapi";
 import { READ_SCHEMAS } from "./read-responses";
 import { WORK_SCHEMAS, workApiPaths } from "./work-openapi";
 import { ALERT_SCHEMAS, alertApiPaths } from "./alerts-openapi";
+import { DIGEST_SCHEMAS, digestApiPaths } from "./digests-openapi";
 import { THREAD_SCHEMAS } from "./thread-api";
 import { threadApiPaths } from "./thread-openapi";
 
@@ -59,6 +60,7 @@ function buildComponentSchemas(): Record<string, JsonObject> {
   for (const [id, schema] of Object.entries({
     ...WORK_SCHEMAS,
     ...ALERT_SCHEMAS,
+    ...DIGEST_SCHEMAS,
     ...READ_SCHEMAS,
     ...THREAD_SCHEMAS,
   }))
@@ -137,6 +139,7 @@ export function buildOpenApiDocument() {
       { name: "exceptions" },
       { name: "corrections" },
       { name: "alerts" },
+      { name: "digests" },
       { name: "threads" },
       { name: "contract" },
     ],
@@ -226,6 +229,7 @@ export function buildOpenApiDocument() {
       ...readApiPaths(),
       ...workApiPaths(),
       ...alertApiPaths(),
+      ...digestApiPaths(),
       ...threadApiPaths(),
       // After the read paths: this one documents the report's body, which they describe in words.
       "/api/v1/kpis": {

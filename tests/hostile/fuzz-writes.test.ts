@@ -26,6 +26,7 @@ import {
   handleProposeCorrection,
 } from "@/lib/corrections/api";
 import { handleBulk, handleExceptionAction, handleGetException } from "@/lib/exceptions/api";
+import { handleDigestCollection, handleDigestItem } from "@/lib/digests/http";
 import { handleCustomerThread, handleInvoiceThread } from "@/lib/thread/http";
 import { testDbForSuite } from "../support/db";
 import { ingest, invoiceIssued, postingAttempt } from "../exceptions/support";
@@ -146,6 +147,10 @@ const ROUTES: Record<string, { call: Call; body: boolean }> = {
         `${method} /api/v1/alert-channels`,
         { call: (db: Db, r: Request) => handleChannelCollection(db, r), body: method === "POST" },
       ],
+      [
+        `${method} /api/v1/digests`,
+        { call: (db: Db, r: Request) => handleDigestCollection(db, r), body: method === "POST" },
+      ],
     ]),
   ),
   ...Object.fromEntries(
@@ -161,6 +166,13 @@ const ROUTES: Record<string, { call: Call; body: boolean }> = {
         `${method} /api/v1/alert-channels/[id]`,
         {
           call: (db: Db, r: Request, id: string) => handleChannelItem(db, r, id),
+          body: method === "PATCH",
+        },
+      ],
+      [
+        `${method} /api/v1/digests/[id]`,
+        {
+          call: (db: Db, r: Request, id: string) => handleDigestItem(db, r, id),
           body: method === "PATCH",
         },
       ],
