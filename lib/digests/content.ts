@@ -138,7 +138,7 @@ async function alertSection(
         dimension: a.dimension,
         startedAt: a.startedAt?.toISOString() ?? null,
         acknowledged: a.acknowledgedAt !== null,
-        url: `${baseUrl}/alerts`,
+        url: `${baseUrl}/alerts#alert-${a.id}`,
       }))
   );
 }
