@@ -24,3 +24,12 @@ export const TimeZoneSchema = z
   .string()
   .trim()
   .refine(isTimeZone, "must be an IANA time zone such as Europe/Paris or America/New_York");
+
+/** The zone this runtime's clock is set to (in a browser, the reader's); null when unknown. */
+export function browserZone(): string | null {
+  try {
+    return Intl.DateTimeFormat().resolvedOptions().timeZone ?? null;
+  } catch {
+    return null;
+  }
+}

@@ -2,11 +2,12 @@ import { randomUUID } from "node:crypto";
 import { and, eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { auditLog, type Role } from "@/db/schema";
+import type * as EnvModule from "@/lib/env";
 import { SYSTEM_ACTOR } from "@/lib/audit";
 import { createChannel } from "@/lib/alerts/channels";
 import { createUser } from "@/lib/auth/users";
 import { handleDigestCollection, handleDigestItem } from "@/lib/digests/http";
-import { type TestDb, testDbForSuite } from "../support/db";
+import { testDbForSuite } from "../support/db";
 
 /*
  * The digest API through the handlers its routes use, as users of each role: anyone signed
@@ -28,7 +29,7 @@ vi.mock("@/db", async (importOriginal) => ({
   getDb: async () => t.db,
 }));
 vi.mock("@/lib/env", async (importOriginal) => {
-  const actual = await importOriginal<typeof import("@/lib/env")>();
+  const actual = await importOriginal<typeof EnvModule>();
   return { ...actual, env: { ...actual.env, SMTP_URL: "smtp://127.0.0.1:9" } };
 });
 
@@ -186,7 +187,11 @@ describe("digests to alert channels", () => {
   it("refuses a PagerDuty channel, and one that is inactive or unknown, with a 400", async () => {
     const { channel: pager } = await createChannel(
       t.db,
-      { kind: "pagerduty", name: `Pager ${randomUUID()}`, routingKey: "0123456789abcdef0123456789abcdef" },
+      {
+        kind: "pagerduty",
+        name: `Pager ${randomUUID()}`,
+        routingKey: "0123456789abcdef0123456789abcdef",
+      },
       CONTEXT,
     );
     as("admin");
