@@ -21,12 +21,15 @@ export interface WeeklySubscription {
  * says). Once subscribed it says so, with when the next one goes, and offers to unsubscribe.
  */
 export function SubscribeWeekly({
+  available,
   subscription,
   entity,
   profileTimeZone,
   subscribe,
   unsubscribe,
 }: {
+  /** False on an install with no SMTP server: nothing to offer, and it says why. */
+  available: boolean;
   subscription: WeeklySubscription | null;
   entity: string | null;
   profileTimeZone: string;
@@ -42,6 +45,13 @@ export function SubscribeWeekly({
     },
     () => profileTimeZone,
   );
+  if (!available && !subscription) {
+    return (
+      <p className="muted" style={{ margin: 0 }} data-testid="weekly-digest">
+        E-mail digests need an SMTP server (SMTP_URL), which this install has not set.
+      </p>
+    );
+  }
   if (subscription) {
     return (
       <div className="form-row" data-testid="weekly-digest" role="group" aria-label="Weekly digest">

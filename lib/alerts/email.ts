@@ -12,11 +12,17 @@ import { noticeFacts, noticeLinks, noticeState } from "./render";
  * escapes all of it.
  */
 
-/** Refuses an e-mail channel on an install that cannot send mail, naming the setting to fix. */
-export function requireSmtpServer(smtpUrl: string | undefined): void {
+/**
+ * Refuses an e-mail channel (or digest) on an install that cannot send mail, naming the
+ * setting to fix.
+ */
+export function requireSmtpServer(
+  smtpUrl: string | undefined,
+  what: { one: string; many: string } = { one: "alert channel", many: "e-mail channels" },
+): void {
   if (!smtpUrl) {
     throw new InvalidInput(
-      "Invalid alert channel: e-mail channels need an SMTP server; set SMTP_URL (and ALERT_EMAIL_FROM) in the environment",
+      `Invalid ${what.one}: ${what.many} need an SMTP server; set SMTP_URL (and ALERT_EMAIL_FROM) in the environment`,
       ["SMTP_URL: not set"],
     );
   }

@@ -42,6 +42,11 @@ export interface DigestWriteContext extends AuditContext {
   now?: Date;
 }
 
+const BY_EMAIL = { one: "digest", many: "e-mail digests" };
+
+/** Whether this install can send e-mail digests at all (SMTP_URL is set). */
+export const emailDigestsAvailable = (): boolean => Boolean(env.SMTP_URL);
+
 /** Channel kinds a digest may go to: PagerDuty pages people, and a digest is no incident. */
 const DIGEST_CHANNEL_KINDS = ["slack", "teams", "email", "webhook"];
 
@@ -121,7 +126,7 @@ async function checkTarget(
 ): Promise<void> {
   const smtpUrl = context.smtpUrl ?? env.SMTP_URL;
   if (channelId === null) {
-    requireSmtpServer(smtpUrl);
+    requireSmtpServer(smtpUrl, BY_EMAIL);
     return;
   }
   if (!can(owner.role, "alerts:manage")) {
@@ -138,7 +143,7 @@ async function checkTarget(
       `channelId: a ${channel.kind} channel pages people about incidents and takes no digest; choose a Slack, Teams, e-mail or webhook channel`,
     ]);
   }
-  if (channel.kind === "email") requireSmtpServer(smtpUrl);
+  if (channel.kind === "email") requireSmtpServer(smtpUrl, BY_EMAIL);
 }
 
 /**

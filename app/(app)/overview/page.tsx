@@ -14,7 +14,7 @@ import { DateTime } from "@/components/ui/date-time";
 import { SubscribeWeekly } from "@/components/digests/subscribe-weekly";
 import { getDb } from "@/db";
 import { effectiveTimeZone } from "@/lib/auth/time-zone";
-import { listDigests } from "@/lib/digests/digests";
+import { emailDigestsAvailable, listDigests } from "@/lib/digests/digests";
 import { deleteDigestAction, subscribeWeeklyAction } from "../digest-actions";
 
 export const metadata: Metadata = { title: "Overview" };
@@ -67,6 +67,7 @@ export default async function OverviewPage({
         <div style={{ display: "grid", gap: "0.5rem", justifyItems: "end" }}>
           <LiveRefresh intervalMs={REFRESH_MS} renderedAt={new Date().toISOString()} />
           <SubscribeWeekly
+            available={emailDigestsAvailable()}
             subscription={
               weekly
                 ? { id: weekly.id, nextSendAt: weekly.nextSendAt, timeZone: weekly.timeZone }
