@@ -1,7 +1,8 @@
 import "server-only";
 import { and, desc, eq, isNull, or, sql } from "drizzle-orm";
 import type { Db } from "../client";
-import { firstOrNull, queryRows } from "../rows";
+import { firstOrNull } from "../rows";
+import { tryTransactionLock } from "./detection";
 import { alertChannels, digests, outboxCommands, users, type Digest, type Role } from "../schema";
 
 /* Digests people subscribe to, and what the scheduler reads and writes about them. */
@@ -133,11 +134,7 @@ const SCHEDULER_LOCK_ID = 7_340_160;
 
 /** One instance schedules digests at a time; another finding the lock taken skips its round. */
 export async function tryLockDigestScheduling(tx: Db): Promise<boolean> {
-  const [lock] = await queryRows<{ locked: boolean }>(
-    tx,
-    sql`select pg_try_advisory_xact_lock(${SCHEDULER_LOCK_ID}) as locked`,
-  );
-  return lock?.locked === true;
+  return tryTransactionLock(tx, SCHEDULER_LOCK_ID);
 }
 
 /**

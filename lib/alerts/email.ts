@@ -1,3 +1,4 @@
+import type { z } from "zod";
 import type { ClaimedCommand } from "@/db/queries/outbox";
 import { AlertNotice } from "@/lib/contract/alerts";
 import { env } from "@/lib/env";
@@ -125,28 +126,24 @@ export async function mailAlertNotice(
   command: Pick<ClaimedCommand, "id" | "payload" | "channelConfig">,
   settings: EmailDeliverySettings,
 ): Promise<AttemptResult> {
-  const parsed = AlertNotice.safeParse(command.payload);
-  return mailOutboxMessage(
-    command,
-    settings,
-    parsed.success
-      ? {
-          ...alertEmail(parsed.data),
-          messageId: `<${command.id}@closeline.alerts>`,
-          references: `<alert-${parsed.data.alert.id}@closeline.alerts>`,
-        }
-      : "the stored notice is not an alert notice",
-  );
+  return mailOutboxMessage(command, settings, AlertNotice, "an alert notice", (notice) => ({
+    ...alertEmail(notice),
+    messageId: `<${command.id}@closeline.alerts>`,
+    references: `<alert-${notice.alert.id}@closeline.alerts>`,
+  }));
 }
 
 /**
- * An outbox message to the recipients of its e-mail destination, or the reason it cannot be
- * sent (a payload this version cannot read): no server is retried, no message is final.
+ * An outbox message to the recipients of its e-mail destination, composed from its payload
+ * read as `schema`. No server is retried (mail queued before a misconfiguration goes once it
+ * is fixed); no recipient, or a payload this version cannot read, is final.
  */
-export async function mailOutboxMessage(
-  command: Pick<ClaimedCommand, "channelConfig">,
+export async function mailOutboxMessage<S extends z.ZodType>(
+  command: Pick<ClaimedCommand, "payload" | "channelConfig">,
   settings: EmailDeliverySettings,
-  message: Omit<MailMessage, "from" | "to"> | string,
+  schema: S,
+  what: string,
+  compose: (payload: z.output<S>) => Omit<MailMessage, "from" | "to">,
 ): Promise<AttemptResult> {
   const failed = (error: string, verdict: AttemptResult["verdict"]): AttemptResult => ({
     outcome: { httpStatus: null, error, durationMs: 0 },
@@ -156,9 +153,10 @@ export async function mailOutboxMessage(
     return failed("SMTP_URL is not set: no server to send e-mail through", "retry");
   const to = command.channelConfig?.to ?? [];
   if (to.length === 0) return failed("the e-mail channel has no recipients", "permanent");
-  if (typeof message === "string") return failed(message, "permanent");
+  const parsed = schema.safeParse(command.payload);
+  if (!parsed.success) return failed(`the stored payload is not ${what}`, "permanent");
   return sendOverSmtp(
     { url: settings.smtpUrl, timeoutMs: settings.timeoutMs },
-    { from: settings.from, to, ...message },
+    { from: settings.from, to, ...compose(parsed.data) },
   );
 }

@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import { DigestChange, DigestInput, DigestMessage } from "./digests";
+import { NO_CONTENT, PERSON, list, object } from "./alerts-openapi";
 import { errors, idParameter, jsonBody } from "./work-openapi";
 
 /*
@@ -15,12 +16,6 @@ export const DIGEST_SCHEMAS: Record<string, z.ZodType> = {
   DigestMessage,
 };
 
-const PERSON = [{ personalToken: [] }];
-const object = (description: string) => ({
-  description,
-  content: { "application/json": { schema: { type: "object" } } },
-});
-
 export function digestApiPaths(): Record<string, JsonObject> {
   return {
     "/api/v1/digests": {
@@ -30,18 +25,7 @@ export function digestApiPaths(): Record<string, JsonObject> {
         summary: "Your digests, newest first",
         security: PERSON,
         responses: {
-          "200": {
-            description: "Your digests",
-            content: {
-              "application/json": {
-                schema: {
-                  type: "object",
-                  required: ["data"],
-                  properties: { data: { type: "array", items: { type: "object" } } },
-                },
-              },
-            },
-          },
+          "200": list("Your digests"),
           ...errors(),
         },
       },
@@ -84,7 +68,7 @@ export function digestApiPaths(): Record<string, JsonObject> {
         summary: "Unsubscribe: delete one of your digests",
         security: PERSON,
         parameters: [idParameter("digest")],
-        responses: { "204": { description: "Done; no body" }, ...errors(404, 429) },
+        responses: { "204": NO_CONTENT, ...errors(404, 429) },
       },
     },
   };

@@ -10,6 +10,7 @@ import {
   type DigestRow,
 } from "@/db/queries/digests";
 import type { Role } from "@/db/schema";
+import { issueLines } from "@/lib/alerts/channels";
 import { requireSmtpServer } from "@/lib/alerts/email";
 import { writeAudit, type AuditContext } from "@/lib/audit";
 import { can } from "@/lib/auth/permissions";
@@ -53,13 +54,9 @@ const DIGEST_CHANNEL_KINDS = ["slack", "teams", "email", "webhook"];
 const invalidDigest = (details: string[]) =>
   new InvalidInput(`Invalid digest: ${details.join("; ")}`, details);
 
-function issues(error: { issues: { path: PropertyKey[]; message: string }[] }): string[] {
-  return error.issues.map((i) => `${i.path.map(String).join(".") || "body"}: ${i.message}`);
-}
-
 function parseInput(body: unknown): DigestInput {
   const parsed = DigestInput.safeParse(body);
-  if (!parsed.success) throw invalidDigest(issues(parsed.error));
+  if (!parsed.success) throw invalidDigest(issueLines(parsed.error));
   return parsed.data;
 }
 
@@ -226,7 +223,7 @@ export async function updateDigest(
   context: DigestWriteContext,
 ): Promise<DigestView> {
   const change = DigestChange.safeParse(body);
-  if (!change.success) throw invalidDigest(issues(change.error));
+  if (!change.success) throw invalidDigest(issueLines(change.error));
   const now = context.now ?? new Date();
   const current = await owned(db, id, owner);
   const before = columnsOfRow(current);

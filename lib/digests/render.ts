@@ -209,16 +209,9 @@ export async function mailDigest(
   command: Pick<ClaimedCommand, "id" | "payload" | "channelConfig">,
   settings: EmailDeliverySettings,
 ): Promise<AttemptResult> {
-  const parsed = DigestPayload.safeParse(command.payload);
-  return mailOutboxMessage(
-    command,
-    settings,
-    parsed.success
-      ? {
-          ...digestEmail(parsed.data),
-          messageId: `<${command.id}@closeline.digests>`,
-          references: `<digest-${parsed.data.id}@closeline.digests>`,
-        }
-      : "the stored digest is not a digest",
-  );
+  return mailOutboxMessage(command, settings, DigestPayload, "a digest", (digest) => ({
+    ...digestEmail(digest),
+    messageId: `<${command.id}@closeline.digests>`,
+    references: `<digest-${digest.id}@closeline.digests>`,
+  }));
 }
