@@ -246,7 +246,10 @@ export async function updateDigest(
     await checkTarget(db, owner, merged.channelId, context);
   }
   const after = columns(merged);
-  const scheduleChanged =
+  // A new schedule, or a paused digest resumed, starts from now, as a new digest does: the
+  // occurrences it missed while paused are not owed.
+  const startsFromNow =
+    (after.enabled === true && before.enabled === false) ||
     after.cadence !== before.cadence ||
     after.weekday !== before.weekday ||
     after.localTime !== before.localTime ||
@@ -254,8 +257,7 @@ export async function updateDigest(
   const row = await db.transaction(async (tx) => {
     await updateDigestColumns(tx, id, {
       ...after,
-      // A new schedule starts from now, as a new digest does.
-      lastPeriodKey: scheduleChanged ? baseline(after, now) : current.lastPeriodKey,
+      lastPeriodKey: startsFromNow ? baseline(after, now) : current.lastPeriodKey,
     });
     await writeAudit(tx, {
       actor: context.actor,

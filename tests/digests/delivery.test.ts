@@ -10,7 +10,7 @@ import { SYSTEM_ACTOR } from "@/lib/audit";
 import { createUser } from "@/lib/auth/users";
 import type { DigestMessage } from "@/lib/contract/digests";
 import { computeDigest } from "@/lib/digests/content";
-import { createDigest } from "@/lib/digests/digests";
+import { createDigest, updateDigest } from "@/lib/digests/digests";
 import { sendDueDigests } from "@/lib/digests/scheduler";
 import { dispatchDue } from "@/lib/outbox/dispatcher";
 import { ingest } from "../kpi/support";
@@ -71,7 +71,12 @@ async function commandsOf(digestId: string) {
 describe("what a digest says", () => {
   it("lists the five largest open exceptions by amount, each in its own currency, and a KPI's change", async () => {
     const entity = `E-${randomUUID().slice(0, 8)}`;
-    const open = (title: string, amountMinor: number | null, currency: string | null, status = "open") => ({
+    const open = (
+      title: string,
+      amountMinor: number | null,
+      currency: string | null,
+      status = "open",
+    ) => ({
       type: "erp_posting_failed" as const,
       problemKey: randomUUID(),
       status: status as "open",
@@ -80,16 +85,18 @@ describe("what a digest says", () => {
       amountMinor,
       currency,
     });
-    await t.db.insert(exceptions).values([
-      open("Small", 100, "USD"),
-      open("Yen", 1_200_000, "JPY"),
-      open("Five thousand <b>dollars</b>", 500_000, "USD"),
-      open("Euro", 99_999, "EUR"),
-      open("Pounds", 700, "GBP"),
-      open("Quarter", 250_000, "USD"),
-      open("No amount", null, null),
-      open("Resolved huge", 900_000_000, "USD", "resolved"),
-    ]);
+    await t.db
+      .insert(exceptions)
+      .values([
+        open("Small", 100, "USD"),
+        open("Yen", 1_200_000, "JPY"),
+        open("Five thousand <b>dollars</b>", 500_000, "USD"),
+        open("Euro", 99_999, "EUR"),
+        open("Pounds", 700, "GBP"),
+        open("Quarter", 250_000, "USD"),
+        open("No amount", null, null),
+        open("Resolved huge", 900_000_000, "USD", "resolved"),
+      ]);
     const now = new Date();
     // First pass: 3 of 4 this week, 4 of 4 the week before.
     await ingest(
@@ -149,7 +156,9 @@ describe("scheduling", () => {
     );
     expect(digest.nextSendAt).not.toBeNull();
 
-    expect(await sendDueDigests(t.db, new Date("2026-03-07T12:59:00Z"), { baseUrl: BASE })).not.toBeNull();
+    expect(
+      await sendDueDigests(t.db, new Date("2026-03-07T12:59:00Z"), { baseUrl: BASE }),
+    ).not.toBeNull();
     expect(await commandsOf(digest.id)).toHaveLength(0);
 
     const at = new Date("2026-03-07T13:30:00Z");
@@ -163,7 +172,10 @@ describe("scheduling", () => {
     ]);
 
     // A restart that lost what was queued still cannot queue the day again: the key holds.
-    await t.db.update(digests).set({ lastPeriodKey: "2026-03-06" }).where(eq(digests.id, digest.id));
+    await t.db
+      .update(digests)
+      .set({ lastPeriodKey: "2026-03-06" })
+      .where(eq(digests.id, digest.id));
     await sendDueDigests(t.db, new Date("2026-03-07T20:00:00Z"), { baseUrl: BASE });
     expect(await commandsOf(digest.id)).toHaveLength(1);
 
@@ -183,7 +195,7 @@ describe("scheduling", () => {
     ]);
   });
 
-  it("sends nothing for a disabled digest", async () => {
+  it("sends nothing while paused, and nothing it missed once resumed", async () => {
     const owner = await user("operations");
     const digest = await createDigest(
       t.db,
@@ -193,6 +205,16 @@ describe("scheduling", () => {
     );
     await sendDueDigests(t.db, new Date("2026-03-07T13:30:00Z"), { baseUrl: BASE });
     expect(await commandsOf(digest.id)).toHaveLength(0);
+
+    // Resumed on the 9th after 08:00: the 9th's is not owed; the 10th's is sent.
+    const resumedAt = new Date("2026-03-09T15:00:00Z");
+    await updateDigest(t.db, digest.id, owner, { enabled: true }, context(resumedAt));
+    await sendDueDigests(t.db, resumedAt, { baseUrl: BASE });
+    expect(await commandsOf(digest.id)).toHaveLength(0);
+    await sendDueDigests(t.db, new Date("2026-03-10T12:00:00Z"), { baseUrl: BASE });
+    expect((await commandsOf(digest.id)).map((c) => c.idempotencyKey)).toEqual([
+      `digest:${digest.id}:2026-03-10`,
+    ]);
   });
 });
 
@@ -216,7 +238,11 @@ describe("delivery", () => {
       .where(eq(outboxCommands.id, command!.id));
 
     mails.length = 0;
-    const summary = await dispatchDue(t.db, { ...FAST, smtpUrl, emailFrom: "Closeline <digests@closeline.test>" });
+    const summary = await dispatchDue(t.db, {
+      ...FAST,
+      smtpUrl,
+      emailFrom: "Closeline <digests@closeline.test>",
+    });
     expect(summary.delivered).toBeGreaterThanOrEqual(1);
     const mail = mails.find((m) => m.envelopeTo.includes(owner.email));
     expect(mail).toBeDefined();
@@ -268,7 +294,11 @@ describe("delivery", () => {
       };
       const message = new Webhook(secret!).verify(received!.body, signed) as DigestMessage;
       expect(message.type).toBe("digest");
-      expect(message.digest).toMatchObject({ id: digest.id, cadence: "daily", periodKey: "2026-12-01" });
+      expect(message.digest).toMatchObject({
+        id: digest.id,
+        cadence: "daily",
+        periodKey: "2026-12-01",
+      });
       expect(signed["webhook-id"]).toBe(command!.id);
     } finally {
       await receiver.close();
