@@ -96,6 +96,9 @@ export default defineConfig<object, E2eWorkerFixtures>({
       CLOSELINE_E2E_DATABASE_URL: databaseUrl,
       CLOSELINE_E2E_DATA_DIR: dataDir,
       AUTH_SECRET: process.env.AUTH_SECRET,
+      // E-mail digests and channels are accepted only with an SMTP server set; nothing listens
+      // here, so nothing is delivered: the specs check what is stored and shown.
+      SMTP_URL: "smtp://127.0.0.1:1",
     },
   },
 });

@@ -91,6 +91,9 @@ const ACTIONS: Record<string, string> = {
   "alert_channel.deactivated": "Deactivated an alert channel",
   "alert_silence.created": "Silenced alerts",
   "alert_silence.lifted": "Lifted a silence",
+  "digest.created": "Subscribed to a digest",
+  "digest.updated": "Changed a digest",
+  "digest.deleted": "Unsubscribed from a digest",
 };
 
 /** A known action as a sentence; an unknown one from its name ("x.retry_requested" → "X: retry requested"). */

@@ -3,6 +3,7 @@ import { and, desc, eq, inArray, isNull, ne, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import { queryRows, firstOrNull } from "../rows";
 import { silencedUntilSql } from "./alert-silences";
+import { tryTransactionLock } from "./detection";
 import {
   OPEN_STATUS_SQL,
   alertChannels,
@@ -150,11 +151,7 @@ const EVALUATION_LOCK_ID = 7_340_150;
 
 /** Takes the evaluation lock until the transaction ends, or answers false when another holds it. */
 export async function tryLockEvaluation(tx: Db): Promise<boolean> {
-  const [lock] = await queryRows<{ locked: boolean }>(
-    tx,
-    sql`select pg_try_advisory_xact_lock(${EVALUATION_LOCK_ID}) as locked`,
-  );
-  return lock?.locked === true;
+  return tryTransactionLock(tx, EVALUATION_LOCK_ID);
 }
 
 export interface AlertReading {

@@ -13,11 +13,19 @@ export async function lockDetection(tx: Db): Promise<void> {
   await tx.execute(sql`select pg_advisory_xact_lock(${DETECTION_LOCK_ID})`);
 }
 
-/** Takes the sweep lock until the transaction ends, or answers false when another holds it. */
-export async function tryLockSweep(tx: Db): Promise<boolean> {
+/**
+ * Takes a process-wide lock until the transaction ends, or answers false when another holds
+ * it: how background work runs in one instance at a time without queueing behind it.
+ */
+export async function tryTransactionLock(tx: Db, lockId: number): Promise<boolean> {
   const [lock] = await queryRows<{ locked: boolean }>(
     tx,
-    sql`select pg_try_advisory_xact_lock(${SWEEP_LOCK_ID}) as locked`,
+    sql`select pg_try_advisory_xact_lock(${lockId}) as locked`,
   );
   return lock?.locked === true;
+}
+
+/** Takes the sweep lock until the transaction ends, or answers false when another holds it. */
+export async function tryLockSweep(tx: Db): Promise<boolean> {
+  return tryTransactionLock(tx, SWEEP_LOCK_ID);
 }

@@ -34,6 +34,8 @@ export interface ClaimedCommand {
   alertChannelId: string | null;
   channelKind: string | null;
   channelConfig: { url?: string; to?: string[] } | null;
+  /** Set for a digest; with no channel it is mailed to its owner (channelKind 'email'). */
+  digestId: string | null;
 }
 
 const interval = (ms: number) => sql`make_interval(secs => ${Math.max(0, ms) / 1000})`;
@@ -66,7 +68,7 @@ export async function claimDueCommands(
         lease_until = now() + ${interval(options.leaseMs)}, updated_at = now()
       from due d where c.id = d.id
       returning c.id, c.kind, c.payload, c.attempts, c.endpoint_id, c.alert_channel_id,
-        d.was_status, d.previous_attempt
+        c.digest_id, d.was_status, d.previous_attempt
     ),
     abandoned as (
       insert into outbox_deliveries (command_id, attempt, error)
@@ -75,11 +77,17 @@ export async function claimDueCommands(
     )
     select cl.id, cl.kind, cl.payload, cl.attempts as attempt, cl.endpoint_id as "endpointId",
       coalesce(e.url, ch.config->>'url') as url, coalesce(e.secret, ch.secret) as secret,
-      coalesce(e.active, ch.active) as "endpointActive", cl.alert_channel_id as "alertChannelId",
-      ch.kind as "channelKind", ch.config as "channelConfig"
+      coalesce(e.active, ch.active, du.active and dg.deleted_at is null) as "endpointActive",
+      cl.alert_channel_id as "alertChannelId", cl.digest_id as "digestId",
+      coalesce(ch.kind, case when du.id is not null then 'email' end) as "channelKind",
+      coalesce(ch.config, case when du.id is not null
+        then jsonb_build_object('to', jsonb_build_array(du.email)) end) as "channelConfig"
     from claimed cl
     left join webhook_endpoints e on e.id = cl.endpoint_id
     left join alert_channels ch on ch.id = cl.alert_channel_id
+    -- A digest with no channel goes to its owner's address as it is when it is sent.
+    left join digests dg on dg.id = cl.digest_id and cl.alert_channel_id is null
+    left join users du on du.id = dg.owner_id
     order by cl.id`,
   );
 }
@@ -178,10 +186,18 @@ export async function findCommandByKey(
 export async function commandDestination(
   db: Db,
   id: string,
-): Promise<{ kind: OutboxCommand["kind"]; alertChannelId: string | null } | null> {
+): Promise<{
+  kind: OutboxCommand["kind"];
+  alertChannelId: string | null;
+  digestId: string | null;
+} | null> {
   return firstOrNull(
     db
-      .select({ kind: outboxCommands.kind, alertChannelId: outboxCommands.alertChannelId })
+      .select({
+        kind: outboxCommands.kind,
+        alertChannelId: outboxCommands.alertChannelId,
+        digestId: outboxCommands.digestId,
+      })
       .from(outboxCommands)
       .where(eq(outboxCommands.id, id))
       .limit(1),

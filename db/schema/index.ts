@@ -9,3 +9,4 @@ export * from "./outbox";
 export * from "./corrections";
 export * from "./alerts";
 export * from "./fx";
+export * from "./digests";

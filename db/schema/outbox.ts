@@ -13,6 +13,7 @@ import {
 import { tstz, nowOnInsert, uuidId, serialId, belongsTo } from "./columns";
 import { userRef } from "./access";
 import { alertChannels } from "./alerts";
+import { digests } from "./digests";
 import { exceptions } from "./exceptions";
 
 /*
@@ -30,7 +31,9 @@ export type CommandKind = (typeof COMMAND_KINDS)[number];
  * the alert channel named on the command, not to the endpoint subscribed to a kind.
  */
 export const ALERT_NOTICE_KINDS = ["alert.firing", "alert.resolved", "alert.acknowledged"] as const;
-export type OutboxKind = CommandKind | (typeof ALERT_NOTICE_KINDS)[number];
+/** A scheduled digest rides it too: to an alert channel, or to its owner's own address. */
+export const DIGEST_KIND = "digest";
+export type OutboxKind = CommandKind | (typeof ALERT_NOTICE_KINDS)[number] | typeof DIGEST_KIND;
 
 export const COMMAND_STATUSES = ["pending", "delivering", "delivered", "dead"] as const;
 export type CommandStatus = (typeof COMMAND_STATUSES)[number];
@@ -74,10 +77,16 @@ export const outboxCommands = pgTable(
   "outbox_commands",
   {
     id: uuidId(),
-    kind: text("kind", { enum: [...COMMAND_KINDS, ...ALERT_NOTICE_KINDS] }).notNull(),
-    /** Exactly one of the two is set: a command's endpoint, or an alert notice's channel. */
+    kind: text("kind", {
+      enum: [...COMMAND_KINDS, ...ALERT_NOTICE_KINDS, DIGEST_KIND],
+    }).notNull(),
+    /**
+     * At most one of the two is set: a command's endpoint, or a notice's channel. Neither is
+     * set only for a digest to its owner's own address (`digest_id` names whose).
+     */
     endpointId: uuid("endpoint_id").references(() => webhookEndpoints.id),
     alertChannelId: uuid("alert_channel_id").references(() => alertChannels.id),
+    digestId: uuid("digest_id").references(() => digests.id),
     payload: jsonb("payload").notNull(),
     exceptionId: uuid("exception_id").references(() => exceptions.id),
     idempotencyKey: text("idempotency_key").notNull(),
@@ -105,7 +114,7 @@ export const outboxCommands = pgTable(
     index("outbox_commands_status_idx").on(t.status, t.createdAt),
     check(
       "outbox_commands_one_destination",
-      sql`num_nonnulls(${t.endpointId}, ${t.alertChannelId}) = 1`,
+      sql`num_nonnulls(${t.endpointId}, ${t.alertChannelId}) = 1 or (${t.digestId} is not null and num_nonnulls(${t.endpointId}, ${t.alertChannelId}) = 0)`,
     ),
   ],
 );

@@ -32,7 +32,10 @@ export interface WriteContext extends AuditContext {
   userId: string | null;
 }
 
-function issues(error: { issues: { path: PropertyKey[]; message: string }[] }): string[] {
+/** A zod error's problems, one line each, named by their field: what forms and the API show. */
+export function issueLines(error: {
+  issues: { path: PropertyKey[]; message: string }[];
+}): string[] {
   return error.issues.map((i) => `${i.path.map(String).join(".") || "body"}: ${i.message}`);
 }
 
@@ -43,7 +46,7 @@ const invalidChannel = (details: string[]) =>
 /** A channel's quiet hours and group window, beside its address; absent fields stay as they are. */
 function deliveryOf(body: unknown, kind: string): ChannelDeliveryInput {
   const parsed = ChannelDeliveryInput.safeParse(body && typeof body === "object" ? body : {});
-  if (!parsed.success) throw invalidChannel(issues(parsed.error));
+  if (!parsed.success) throw invalidChannel(issueLines(parsed.error));
   if (parsed.data.groupWindow && !GROUPABLE_CHANNEL_KINDS.includes(kind)) {
     throw invalidChannel([`groupWindow: a ${kind} channel gets one message per alert`]);
   }
@@ -79,7 +82,7 @@ export async function createChannel(
   context: WriteContext & { secret?: string; smtpUrl?: string },
 ): Promise<{ channel: ChannelSummary; secret: string | null }> {
   const parsed = AlertChannelInput.safeParse(body);
-  if (!parsed.success) throw invalidChannel(issues(parsed.error));
+  if (!parsed.success) throw invalidChannel(issueLines(parsed.error));
   const input = parsed.data;
   const delivery = deliveryOf(body, input.kind);
   if (input.kind === "email") requireSmtpServer(context.smtpUrl ?? env.SMTP_URL);
@@ -137,7 +140,7 @@ export async function updateChannel(
   const parsed = keepsKey
     ? PagerDutyChannelInput.partial({ routingKey: true }).safeParse(merged)
     : AlertChannelInput.safeParse(merged);
-  if (!parsed.success) throw invalidChannel(issues(parsed.error));
+  if (!parsed.success) throw invalidChannel(issueLines(parsed.error));
   if (parsed.data.kind !== current.kind) {
     throw new InvalidInput("A channel's kind cannot change; create a new channel instead");
   }

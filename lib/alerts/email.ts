@@ -1,8 +1,9 @@
+import type { z } from "zod";
 import type { ClaimedCommand } from "@/db/queries/outbox";
 import { AlertNotice } from "@/lib/contract/alerts";
 import { env } from "@/lib/env";
 import { InvalidInput } from "@/lib/errors";
-import { sendOverSmtp, type AttemptResult } from "@/lib/outbox/smtp";
+import { sendOverSmtp, type AttemptResult, type MailMessage } from "@/lib/outbox/smtp";
 import { noticeFacts, noticeLinks, noticeState } from "./render";
 
 /*
@@ -12,11 +13,17 @@ import { noticeFacts, noticeLinks, noticeState } from "./render";
  * escapes all of it.
  */
 
-/** Refuses an e-mail channel on an install that cannot send mail, naming the setting to fix. */
-export function requireSmtpServer(smtpUrl: string | undefined): void {
+/**
+ * Refuses an e-mail channel (or digest) on an install that cannot send mail, naming the
+ * setting to fix.
+ */
+export function requireSmtpServer(
+  smtpUrl: string | undefined,
+  what: { one: string; many: string } = { one: "alert channel", many: "e-mail channels" },
+): void {
   if (!smtpUrl) {
     throw new InvalidInput(
-      "Invalid alert channel: e-mail channels need an SMTP server; set SMTP_URL (and ALERT_EMAIL_FROM) in the environment",
+      `Invalid ${what.one}: ${what.many} need an SMTP server; set SMTP_URL (and ALERT_EMAIL_FROM) in the environment`,
       ["SMTP_URL: not set"],
     );
   }
@@ -31,7 +38,7 @@ export function parseRecipientList(text: string): string[] {
 }
 
 /** A header holds one line: a line break in a rule name must not start a new header. */
-const oneLine = (text: string) => text.replace(/[\r\n\t]+/g, " ").trim();
+export const oneLine = (text: string) => text.replace(/[\r\n\t]+/g, " ").trim();
 
 /** `[CRITICAL] First pass below 90 % — firing (ACME-US)` */
 export function alertEmailSubject(notice: AlertNotice): string {
@@ -68,25 +75,38 @@ export function alertEmail(notice: AlertNotice): AlertEmail {
     ...noticeLinks(notice).map((link) => `${link.text}: ${link.href}`),
     "",
   ].join("\n");
+  const html = htmlDocument(subject, [
+    factTable(rows),
+    ...noticeLinks(notice).map((link) => `<p>${htmlLink(link)}</p>`),
+  ]);
+  return { subject, text, html };
+}
+
+/** Label and value rows as an HTML table, every word escaped. */
+export function factTable(rows: [string, string][]): string {
   const cells = rows
     .map(
       ([label, value]) =>
         `<tr><th align="left" style="padding:2px 12px 2px 0">${escapeHtml(label)}</th><td>${escapeHtml(value)}</td></tr>`,
     )
     .join("\n");
-  const html = [
+  return `<table>\n${cells}\n</table>`;
+}
+
+export const htmlLink = (link: { href: string; text: string }) =>
+  `<a href="${escapeHtml(link.href)}">${escapeHtml(link.text)}</a>`;
+
+/** A whole HTML message: the subject as its title and heading, then `parts` (already HTML). */
+export function htmlDocument(subject: string, parts: string[]): string {
+  return [
     "<!doctype html>",
     `<html><head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head>`,
     '<body style="font-family:sans-serif">',
     `<h1 style="font-size:18px">${escapeHtml(subject)}</h1>`,
-    `<table>\n${cells}\n</table>`,
-    ...noticeLinks(notice).map(
-      (link) => `<p><a href="${escapeHtml(link.href)}">${escapeHtml(link.text)}</a></p>`,
-    ),
+    ...parts,
     "</body></html>",
     "",
   ].join("\n");
-  return { subject, text, html };
 }
 
 export interface EmailDeliverySettings {
@@ -106,6 +126,25 @@ export async function mailAlertNotice(
   command: Pick<ClaimedCommand, "id" | "payload" | "channelConfig">,
   settings: EmailDeliverySettings,
 ): Promise<AttemptResult> {
+  return mailOutboxMessage(command, settings, AlertNotice, "an alert notice", (notice) => ({
+    ...alertEmail(notice),
+    messageId: `<${command.id}@closeline.alerts>`,
+    references: `<alert-${notice.alert.id}@closeline.alerts>`,
+  }));
+}
+
+/**
+ * An outbox message to the recipients of its e-mail destination, composed from its payload
+ * read as `schema`. No server is retried (mail queued before a misconfiguration goes once it
+ * is fixed); no recipient, or a payload this version cannot read, is final.
+ */
+export async function mailOutboxMessage<S extends z.ZodType>(
+  command: Pick<ClaimedCommand, "payload" | "channelConfig">,
+  settings: EmailDeliverySettings,
+  schema: S,
+  what: string,
+  compose: (payload: z.output<S>) => Omit<MailMessage, "from" | "to">,
+): Promise<AttemptResult> {
   const failed = (error: string, verdict: AttemptResult["verdict"]): AttemptResult => ({
     outcome: { httpStatus: null, error, durationMs: 0 },
     verdict,
@@ -114,17 +153,10 @@ export async function mailAlertNotice(
     return failed("SMTP_URL is not set: no server to send e-mail through", "retry");
   const to = command.channelConfig?.to ?? [];
   if (to.length === 0) return failed("the e-mail channel has no recipients", "permanent");
-  const parsed = AlertNotice.safeParse(command.payload);
-  if (!parsed.success) return failed("the stored notice is not an alert notice", "permanent");
-  const notice = parsed.data;
+  const parsed = schema.safeParse(command.payload);
+  if (!parsed.success) return failed(`the stored payload is not ${what}`, "permanent");
   return sendOverSmtp(
     { url: settings.smtpUrl, timeoutMs: settings.timeoutMs },
-    {
-      from: settings.from,
-      to,
-      ...alertEmail(notice),
-      messageId: `<${command.id}@closeline.alerts>`,
-      references: `<alert-${notice.alert.id}@closeline.alerts>`,
-    },
+    { from: settings.from, to, ...compose(parsed.data) },
   );
 }

@@ -29,7 +29,8 @@ import { backtestRule } from "./backtest";
 
 const MAX_BODY_BYTES = 64 * 1024;
 
-async function readJson(request: Request): Promise<unknown> {
+/** A JSON body of at most 64 KiB; anything else is a 400 (or 413). */
+export async function readApiJson(request: Request): Promise<unknown> {
   const text = decodeUtf8(await readBodyCapped(request, MAX_BODY_BYTES));
   try {
     return JSON.parse(text) as unknown;
@@ -38,7 +39,8 @@ async function readJson(request: Request): Promise<unknown> {
   }
 }
 
-function contextOf(principal: Principal, request: Request) {
+/** Who writes, for the audit log, and from where. */
+export function writeContextOf(principal: Principal, request: Request) {
   const actor: AuditActor =
     principal.kind === "user"
       ? { type: "user", id: principal.user.id, label: principal.user.email }
@@ -51,7 +53,8 @@ function contextOf(principal: Principal, request: Request) {
 }
 
 const Id = z.uuid();
-function parseId(id: string, what: string): string {
+/** An id that is no uuid names nothing: the same 404 as an unknown one. */
+export function parseApiId(id: string, what: string): string {
   if (!Id.safeParse(id).success) throw new NotFound(`No ${what} with that id`);
   return id;
 }
@@ -76,8 +79,8 @@ export const handleChannelCollection = handle(async (db: Db, request: Request) =
     writeLimiter.take(principal);
     const { channel, secret } = await createChannel(
       db,
-      await readJson(request),
-      contextOf(principal, request),
+      await readApiJson(request),
+      writeContextOf(principal, request),
     );
     // The signing secret is shown this once; no later answer carries it.
     return json({ ...channel, ...(secret ? { secret } : {}) }, { status: 201 });
@@ -89,14 +92,14 @@ export const handleChannelCollection = handle(async (db: Db, request: Request) =
 export const handleChannelItem = handle(async (db: Db, request: Request, rawId: string) => {
   const principal = await guardApi(db, request, CHANNEL_ITEM_ROUTES[method(request)]);
   if (request.method !== "GET") writeLimiter.take(principal);
-  const id = parseId(rawId, "alert channel");
+  const id = parseApiId(rawId, "alert channel");
   switch (request.method) {
     case "PATCH":
       return json(
-        await updateChannel(db, id, await readJson(request), contextOf(principal, request)),
+        await updateChannel(db, id, await readApiJson(request), writeContextOf(principal, request)),
       );
     case "DELETE":
-      await deactivateChannel(db, id, contextOf(principal, request));
+      await deactivateChannel(db, id, writeContextOf(principal, request));
       return new Response(null, { status: 204 });
     default:
       return json(await getChannel(db, id));
@@ -107,7 +110,11 @@ export const handleRuleCollection = handle(async (db: Db, request: Request) => {
   if (request.method === "POST") {
     const principal = await guardApi(db, request, "POST /api/v1/alert-rules");
     writeLimiter.take(principal);
-    const rule = await createRule(db, await readJson(request), contextOf(principal, request));
+    const rule = await createRule(
+      db,
+      await readApiJson(request),
+      writeContextOf(principal, request),
+    );
     return json(rule, { status: 201 });
   }
   await guardApi(db, request, "GET /api/v1/alert-rules");
@@ -117,12 +124,14 @@ export const handleRuleCollection = handle(async (db: Db, request: Request) => {
 export const handleRuleItem = handle(async (db: Db, request: Request, rawId: string) => {
   const principal = await guardApi(db, request, RULE_ITEM_ROUTES[method(request)]);
   if (request.method !== "GET") writeLimiter.take(principal);
-  const id = parseId(rawId, "alert rule");
+  const id = parseApiId(rawId, "alert rule");
   switch (request.method) {
     case "PATCH":
-      return json(await updateRule(db, id, await readJson(request), contextOf(principal, request)));
+      return json(
+        await updateRule(db, id, await readApiJson(request), writeContextOf(principal, request)),
+      );
     case "DELETE":
-      await deleteRule(db, id, contextOf(principal, request));
+      await deleteRule(db, id, writeContextOf(principal, request));
       return new Response(null, { status: 204 });
     default:
       return json(await getRule(db, id));
@@ -150,9 +159,9 @@ export const handleAlertList = handle(async (db: Db, request: Request) => {
 export const handleAcknowledge = handle(async (db: Db, request: Request, rawId: string) => {
   const principal = await guardApi(db, request, "POST /api/v1/alerts/[id]/acknowledge");
   writeLimiter.take(principal);
-  const id = parseId(rawId, "alert");
-  const body = (await readJson(request)) as { comment?: unknown } | null;
-  await acknowledgeAlert(db, id, { comment: body?.comment }, contextOf(principal, request));
+  const id = parseApiId(rawId, "alert");
+  const body = (await readApiJson(request)) as { comment?: unknown } | null;
+  await acknowledgeAlert(db, id, { comment: body?.comment }, writeContextOf(principal, request));
   return new Response(null, { status: 204 });
 });
 
@@ -160,7 +169,11 @@ export const handleSilenceCollection = handle(async (db: Db, request: Request) =
   if (request.method === "POST") {
     const principal = await guardApi(db, request, "POST /api/v1/alert-silences");
     writeLimiter.take(principal);
-    const silence = await createSilence(db, await readJson(request), contextOf(principal, request));
+    const silence = await createSilence(
+      db,
+      await readApiJson(request),
+      writeContextOf(principal, request),
+    );
     return json(silence, { status: 201 });
   }
   await guardApi(db, request, "GET /api/v1/alert-silences");
@@ -171,11 +184,11 @@ export const handleSilenceItem = handle(async (db: Db, request: Request, rawId: 
   if (request.method === "DELETE") {
     const principal = await guardApi(db, request, "DELETE /api/v1/alert-silences/[id]");
     writeLimiter.take(principal);
-    await liftSilence(db, parseId(rawId, "silence"), contextOf(principal, request));
+    await liftSilence(db, parseApiId(rawId, "silence"), writeContextOf(principal, request));
     return new Response(null, { status: 204 });
   }
   await guardApi(db, request, "GET /api/v1/alert-silences/[id]");
-  return json(await getSilence(db, parseId(rawId, "silence")));
+  return json(await getSilence(db, parseApiId(rawId, "silence")));
 });
 
 export const handleAlertCounts = handle(async (db: Db, request: Request) => {
@@ -186,5 +199,5 @@ export const handleAlertCounts = handle(async (db: Db, request: Request) => {
 export const handleRuleBacktest = handle(async (db: Db, request: Request) => {
   // It reads 30 days of history: it counts against the caller's write limit like a write.
   writeLimiter.take(await guardApi(db, request, "POST /api/v1/alert-rules/backtest"));
-  return json(await backtestRule(db, await readJson(request)));
+  return json(await backtestRule(db, await readApiJson(request)));
 });

@@ -33,13 +33,8 @@ export function alertRequest(
     headers: {},
   });
   switch (command.channelKind) {
-    case "webhook": {
-      if (!command.secret) throw new Error("the webhook channel has no signing secret");
-      const body = JSON.stringify(notice);
-      const secret = open(command.secret, CHANNEL_SECRET_PURPOSE);
-      // The command id is the webhook-id on every attempt: a receiver drops repeats by it.
-      return { url: command.url, body, headers: webhookHeaders(secret, command.id, body) };
-    }
+    case "webhook":
+      return signedJson(command, notice);
     case "slack":
       return json(slackMessage(notice));
     case "teams":
@@ -51,6 +46,21 @@ export function alertRequest(
     default:
       throw new Error(`unknown alert channel kind ${command.channelKind}`);
   }
+}
+
+/**
+ * A message to a webhook channel, signed (Standard Webhooks) with the channel's secret. The
+ * command id is the webhook-id on every attempt: a receiver drops repeats by it.
+ */
+export function signedJson(
+  command: Pick<ClaimedCommand, "id" | "url" | "secret">,
+  message: unknown,
+): OutgoingRequest {
+  if (!command.url) throw new Error("the alert channel has no URL");
+  if (!command.secret) throw new Error("the webhook channel has no signing secret");
+  const body = JSON.stringify(message);
+  const secret = open(command.secret, CHANNEL_SECRET_PURPOSE);
+  return { url: command.url, body, headers: webhookHeaders(secret, command.id, body) };
 }
 
 const HEADLINE: Record<AlertNotice["type"], string> = {
@@ -162,6 +172,30 @@ function teamsColour(notice: AlertNotice): "attention" | "warning" | "good" | "d
  * Version 1.4 is the newest every Teams client renders.
  */
 export function teamsMessage(notice: AlertNotice) {
+  return adaptiveCardMessage(
+    [
+      {
+        type: "TextBlock",
+        text: noticeSummary(notice),
+        weight: "Bolder",
+        size: "Medium",
+        color: teamsColour(notice),
+        wrap: true,
+      },
+      {
+        type: "FactSet",
+        facts: noticeFacts(notice).map(([title, value]) => ({ title, value })),
+      },
+    ],
+    noticeLinks(notice),
+  );
+}
+
+/** An Adaptive Card as a Teams workflow webhook takes it: the card's body and its link buttons. */
+export function adaptiveCardMessage(
+  body: Record<string, unknown>[],
+  links: { href: string; text: string }[],
+) {
   return {
     type: "message",
     attachments: [
@@ -173,21 +207,8 @@ export function teamsMessage(notice: AlertNotice) {
           type: "AdaptiveCard",
           version: "1.4",
           msteams: { width: "Full" },
-          body: [
-            {
-              type: "TextBlock",
-              text: noticeSummary(notice),
-              weight: "Bolder",
-              size: "Medium",
-              color: teamsColour(notice),
-              wrap: true,
-            },
-            {
-              type: "FactSet",
-              facts: noticeFacts(notice).map(([title, value]) => ({ title, value })),
-            },
-          ],
-          actions: noticeLinks(notice).map(({ text, href }) => ({
+          body,
+          actions: links.map(({ text, href }) => ({
             type: "Action.OpenUrl",
             title: text,
             url: href,
@@ -269,12 +290,8 @@ function groupRequest(
 ): OutgoingRequest {
   if (!command.url) throw new Error("the alert channel has no URL");
   switch (command.channelKind) {
-    case "webhook": {
-      if (!command.secret) throw new Error("the webhook channel has no signing secret");
-      const body = JSON.stringify(group);
-      const secret = open(command.secret, CHANNEL_SECRET_PURPOSE);
-      return { url: command.url, body, headers: webhookHeaders(secret, command.id, body) };
-    }
+    case "webhook":
+      return signedJson(command, group);
     case "slack":
       return { url: command.url, body: JSON.stringify(slackGroupMessage(group)), headers: {} };
     default:

@@ -12,7 +12,7 @@ import { findAlertState } from "@/db/queries/alerts";
 import { writeAudit } from "@/lib/audit";
 import { AlertSilenceInput, MAX_SILENCE_MS } from "@/lib/contract/alerts";
 import { InvalidInput, NotFound } from "@/lib/errors";
-import type { WriteContext } from "./channels";
+import { issueLines, type WriteContext } from "./channels";
 
 /*
  * Silences: someone who may acknowledge says "not now" for a rule, or for one of its
@@ -25,10 +25,6 @@ export type SilenceView = SilenceRow;
 
 type SilenceContext = WriteContext & { now?: Date };
 
-function issues(error: { issues: { path: PropertyKey[]; message: string }[] }): string[] {
-  return error.issues.map((i) => `${i.path.map(String).join(".") || "body"}: ${i.message}`);
-}
-
 const invalidSilence = (details: string[]) =>
   new InvalidInput(`Invalid silence: ${details.join("; ")}`, details);
 
@@ -38,7 +34,7 @@ export async function createSilence(
   context: SilenceContext,
 ): Promise<SilenceView> {
   const parsed = AlertSilenceInput.safeParse(body);
-  if (!parsed.success) throw invalidSilence(issues(parsed.error));
+  if (!parsed.success) throw invalidSilence(issueLines(parsed.error));
   const input = parsed.data;
   const now = context.now ?? new Date();
   const until = new Date(input.until);

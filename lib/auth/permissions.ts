@@ -23,6 +23,8 @@ export const PERMISSIONS = {
   "alerts:read": ["executive", "operations", "finance", "admin"],
   "alerts:acknowledge": ["operations", "finance", "admin"],
   "alerts:manage": ["finance", "admin"],
+  /** Digests to one's own address; a digest to a channel also needs alerts:manage. */
+  "digests:own": ["executive", "operations", "finance", "admin"],
   "admin:users": ["admin"],
   "admin:api-keys": ["admin"],
   "admin:audit": ["admin"],

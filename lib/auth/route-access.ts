@@ -116,6 +116,12 @@ export const ROUTE_ACCESS: Record<string, AccessRule> = {
   "GET /api/v1/alert-channels/[id]": { permission: "alerts:manage" },
   "PATCH /api/v1/alert-channels/[id]": { permission: "alerts:manage" },
   "DELETE /api/v1/alert-channels/[id]": { permission: "alerts:manage" },
+  /** One's own digests; sending one to a channel is checked again in lib/digests (alerts:manage). */
+  "GET /api/v1/digests": { permission: "digests:own" },
+  "POST /api/v1/digests": { permission: "digests:own" },
+  "GET /api/v1/digests/[id]": { permission: "digests:own" },
+  "PATCH /api/v1/digests/[id]": { permission: "digests:own" },
+  "DELETE /api/v1/digests/[id]": { permission: "digests:own" },
   /** Any other /api path: a JSON 404, the same for everyone. */
   "/api/[...path]": "public",
   "POST /api/v1/reconciliation-results/upload": {

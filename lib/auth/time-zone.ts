@@ -1,9 +1,9 @@
-import { z } from "zod";
 import type { Db } from "@/db/client";
 import { lockUserTimeZone, updateUserTimeZone } from "@/db/queries/users";
 import { writeAudit, type AuditActor, type RequestMeta } from "@/lib/audit";
 import { InvalidInput, NotFound } from "@/lib/errors";
 import { DEFAULT_TIME_ZONE } from "@/lib/format";
+import { isTimeZone, TimeZoneSchema } from "@/lib/time-zone-name";
 
 /*
  * Each user reads dates in the zone they choose on their profile (UTC until they do). Only
@@ -20,23 +20,7 @@ export const TIME_ZONES: readonly string[] = [
   ...Intl.supportedValuesOf("timeZone").filter((zone) => zone !== DEFAULT_TIME_ZONE),
 ];
 
-const IANA_NAME = /^[A-Z][A-Za-z_-]+(?:\/[A-Z0-9][A-Za-z0-9_+-]*){1,2}$/;
-
-export function isTimeZone(value: string): boolean {
-  if (value === DEFAULT_TIME_ZONE) return true;
-  if (value.length > 64 || !IANA_NAME.test(value)) return false;
-  try {
-    new Intl.DateTimeFormat("en", { timeZone: value });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-export const TimeZoneSchema = z
-  .string()
-  .trim()
-  .refine(isTimeZone, "must be an IANA time zone such as Europe/Paris or America/New_York");
+export { isTimeZone, TimeZoneSchema } from "@/lib/time-zone-name";
 
 /** The zone to render in: the stored one if this runtime still knows it, else UTC. */
 export function effectiveTimeZone(stored: string | null | undefined): string {

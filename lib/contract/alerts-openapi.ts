@@ -24,12 +24,13 @@ export const ALERT_SCHEMAS: Record<string, z.ZodType> = {
   AlertGroupNotice,
 };
 
-const PERSON = [{ personalToken: [] }];
-const object = (description: string) => ({
+/** A person's credential: a session, or a personal token. */
+export const PERSON = [{ personalToken: [] }];
+export const object = (description: string) => ({
   description,
   content: { "application/json": { schema: { type: "object" } } },
 });
-const list = (description: string) => ({
+export const list = (description: string) => ({
   description,
   content: {
     "application/json": {
@@ -41,7 +42,7 @@ const list = (description: string) => ({
     },
   },
 });
-const NO_CONTENT = { description: "Done; no body" };
+export const NO_CONTENT = { description: "Done; no body" };
 
 function resource(
   name: string,

@@ -31,6 +31,7 @@ import { readApiPaths } from "./read-openapi";
 import { READ_SCHEMAS } from "./read-responses";
 import { WORK_SCHEMAS, workApiPaths } from "./work-openapi";
 import { ALERT_SCHEMAS, alertApiPaths } from "./alerts-openapi";
+import { DIGEST_SCHEMAS, digestApiPaths } from "./digests-openapi";
 import { THREAD_SCHEMAS } from "./thread-api";
 import { threadApiPaths } from "./thread-openapi";
 import { INCIDENT_SCHEMAS } from "./incident-api";
@@ -61,6 +62,7 @@ function buildComponentSchemas(): Record<string, JsonObject> {
   for (const [id, schema] of Object.entries({
     ...WORK_SCHEMAS,
     ...ALERT_SCHEMAS,
+    ...DIGEST_SCHEMAS,
     ...READ_SCHEMAS,
     ...THREAD_SCHEMAS,
     ...INCIDENT_SCHEMAS,
@@ -140,6 +142,7 @@ export function buildOpenApiDocument() {
       { name: "exceptions" },
       { name: "corrections" },
       { name: "alerts" },
+      { name: "digests" },
       { name: "threads" },
       { name: "incidents" },
       { name: "contract" },
@@ -230,6 +233,7 @@ export function buildOpenApiDocument() {
       ...readApiPaths(),
       ...workApiPaths(),
       ...alertApiPaths(),
+      ...digestApiPaths(),
       ...threadApiPaths(),
       ...incidentApiPaths(),
       // After the read paths: this one documents the report's body, which they describe in words.

@@ -8,6 +8,8 @@ import {
 } from "@/db/queries/outbox";
 import { DEFAULT_EMAIL_DELIVERY, mailAlertNotice } from "@/lib/alerts/email";
 import { alertRequest, type OutgoingRequest } from "@/lib/alerts/render";
+import { digestRequest, mailDigest } from "@/lib/digests/render";
+import { DIGEST_KIND } from "@/db/schema";
 import { openEndpointSecret } from "./endpoints";
 import { webhookHeaders } from "./signature";
 import type { AttemptResult } from "./smtp";
@@ -96,7 +98,11 @@ async function deliverClaimed(
   if (!command.endpointActive) {
     // Its endpoint was deactivated: park it where an operator sees it and can re-send it to
     // whichever endpoint receives the kind now.
-    const error = command.alertChannelId ? "alert channel deactivated" : "endpoint deactivated";
+    const error = command.alertChannelId
+      ? "alert channel deactivated"
+      : command.digestId
+        ? "digest deleted, or its owner deactivated"
+        : "endpoint deactivated";
     const outcome = { httpStatus: null, error, durationMs: 0 };
     await recordFailed(db, command.id, command.attempt, outcome, "dead");
     return "dead";
@@ -122,12 +128,16 @@ async function attemptDelivery(
   command: ClaimedCommand,
   options: DispatcherOptions,
 ): Promise<AttemptResult> {
-  if (command.alertChannelId && command.channelKind === "email") {
-    return mailAlertNotice(command, {
+  // A digest without a channel is mailed to its owner: its kind reads 'email' too.
+  if (command.channelKind === "email") {
+    const settings = {
       smtpUrl: options.smtpUrl,
       from: options.emailFrom,
       timeoutMs: options.timeoutMs,
-    });
+    };
+    return command.kind === DIGEST_KIND
+      ? mailDigest(command, settings)
+      : mailAlertNotice(command, settings);
   }
   const outcome = await post(command, options);
   const ok = outcome.httpStatus !== null && outcome.httpStatus >= 200 && outcome.httpStatus < 300;
@@ -155,7 +165,12 @@ async function post(command: ClaimedCommand, options: DispatcherOptions): Promis
   const elapsed = () => Math.round(performance.now() - started);
   try {
     // Inside the try: a secret no configured key opens fails this delivery, with its reason.
-    const request = command.alertChannelId ? alertRequest(command) : endpointRequest(command);
+    const request =
+      command.kind === DIGEST_KIND
+        ? digestRequest(command)
+        : command.alertChannelId
+          ? alertRequest(command)
+          : endpointRequest(command);
     const response = await options.fetch(request.url, {
       method: "POST",
       headers: {

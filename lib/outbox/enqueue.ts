@@ -64,8 +64,8 @@ export async function enqueue(db: Db, input: EnqueueInput): Promise<Enqueued> {
 export async function requeueDead(db: Db, id: string): Promise<OutboxCommand | null> {
   const row = await commandDestination(db, id);
   if (!row) return null;
-  // An alert notice goes back to its own channel.
-  if (row.alertChannelId) return requeueDeadCommand(db, id, {});
+  // An alert notice or a digest goes back to its own channel or owner.
+  if (row.alertChannelId || row.digestId) return requeueDeadCommand(db, id, {});
   const endpoint = await endpointFor(db, row.kind as CommandKind);
   if (!endpoint) {
     throw new Conflict(

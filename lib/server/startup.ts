@@ -9,6 +9,7 @@ import { registerDemoEndpoint, resealEndpointSecrets } from "@/lib/outbox/endpoi
 import { startOutboxDispatcher } from "@/lib/outbox/dispatcher";
 import { startRetentionSchedule } from "@/lib/retention";
 import { startAlertEvaluator } from "@/lib/alerts/loop";
+import { startDigestScheduler } from "@/lib/digests/scheduler";
 
 /** Everything a server process does once before serving. */
 export async function startServerProcess(): Promise<void> {
@@ -59,6 +60,7 @@ export async function startServerProcess(): Promise<void> {
   }
   startOutboxDispatcher(db);
   startAlertEvaluator(db);
+  startDigestScheduler(db);
   startRetentionSchedule(db, env.CLOSELINE_RETENTION_DAYS);
 }
 

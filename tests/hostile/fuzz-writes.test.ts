@@ -32,6 +32,7 @@ import {
   handleRetryIncident,
 } from "@/lib/exceptions/incident-http";
 import { handleContractThread, handleCustomerThread, handleInvoiceThread } from "@/lib/thread/http";
+import { handleDigestCollection, handleDigestItem } from "@/lib/digests/http";
 import { testDbForSuite } from "../support/db";
 import { ingest, invoiceIssued, postingAttempt } from "../exceptions/support";
 import {
@@ -167,6 +168,10 @@ const ROUTES: Record<string, { call: Call; body: boolean }> = {
         `${method} /api/v1/alert-channels`,
         { call: (db: Db, r: Request) => handleChannelCollection(db, r), body: method === "POST" },
       ],
+      [
+        `${method} /api/v1/digests`,
+        { call: (db: Db, r: Request) => handleDigestCollection(db, r), body: method === "POST" },
+      ],
     ]),
   ),
   ...Object.fromEntries(
@@ -182,6 +187,13 @@ const ROUTES: Record<string, { call: Call; body: boolean }> = {
         `${method} /api/v1/alert-channels/[id]`,
         {
           call: (db: Db, r: Request, id: string) => handleChannelItem(db, r, id),
+          body: method === "PATCH",
+        },
+      ],
+      [
+        `${method} /api/v1/digests/[id]`,
+        {
+          call: (db: Db, r: Request, id: string) => handleDigestItem(db, r, id),
           body: method === "PATCH",
         },
       ],

@@ -13,6 +13,11 @@ import { MoneyAtStakeTable } from "@/components/money/money-at-stake";
 import { readForPage, type PageRead } from "@/lib/server/read-routing";
 import { serializeFilters } from "./search-params";
 import { DateTime } from "@/components/ui/date-time";
+import { SubscribeWeekly } from "@/components/digests/subscribe-weekly";
+import { getDb } from "@/db";
+import { effectiveTimeZone } from "@/lib/auth/time-zone";
+import { emailDigestsAvailable, listDigests } from "@/lib/digests/digests";
+import { deleteDigestAction, subscribeWeeklyAction } from "../digest-actions";
 
 export const metadata: Metadata = { title: "Overview" };
 
@@ -24,8 +29,17 @@ export default async function OverviewPage({
 }: {
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
-  await guardPage("/overview");
+  const user = await guardPage("/overview");
   const filters = loadGlobalFilters(await searchParams);
+  // "Email me this every Monday" is subscribed when one's own Monday e-mail of this entity is.
+  const weekly = (await listDigests(await getDb(), { id: user.id, role: user.role })).find(
+    (d) =>
+      d.enabled &&
+      d.target.kind === "email" &&
+      d.cadence === "weekly" &&
+      d.weekday === "monday" &&
+      d.entity === filters.entity,
+  );
   const range = resolveTimeRange(filters);
   const scope = { ...range, entity: filters.entity };
   const before = previousPeriod(range);
@@ -55,7 +69,21 @@ export default async function OverviewPage({
             <ServedAsOf served={served} />
           </Suspense>
         </div>
-        <LiveRefresh intervalMs={REFRESH_MS} renderedAt={new Date().toISOString()} />
+        <div style={{ display: "grid", gap: "0.5rem", justifyItems: "end" }}>
+          <LiveRefresh intervalMs={REFRESH_MS} renderedAt={new Date().toISOString()} />
+          <SubscribeWeekly
+            available={emailDigestsAvailable()}
+            subscription={
+              weekly
+                ? { id: weekly.id, nextSendAt: weekly.nextSendAt, timeZone: weekly.timeZone }
+                : null
+            }
+            entity={filters.entity}
+            profileTimeZone={effectiveTimeZone(user.timeZone)}
+            subscribe={subscribeWeeklyAction}
+            unsubscribe={deleteDigestAction}
+          />
+        </div>
       </div>
       <section aria-labelledby="kpis-heading">
         <h2 id="kpis-heading" className="visually-hidden">

@@ -10,19 +10,12 @@ import {
   useSyncExternalStore,
 } from "react";
 import { formatDateTime } from "@/lib/format";
+import { browserZone } from "@/lib/time-zone-name";
 import { setTimeZoneAction } from "./actions";
 
 /** "Europe/Paris" → "Europe", so the long list is grouped the way people look for a city. */
 function regionOf(zone: string): string {
   return zone.includes("/") ? zone.slice(0, zone.indexOf("/")) : "Universal";
-}
-
-function browserZone(): string | null {
-  try {
-    return Intl.DateTimeFormat().resolvedOptions().timeZone ?? null;
-  } catch {
-    return null;
-  }
 }
 
 const noSubscription = () => () => {};
