@@ -240,7 +240,7 @@ function probeFreshness(baseUrl: string, key: string, sql: postgres.Sql, clients
       for (;;) {
         const [row] = await sql<[{ visible: boolean }]>`
           select exists (select 1 from exceptions where type = 'erp_posting_failed'
-              and problem_key = ${postingId} and status = 'open')
+              and problem_key = ${postingId} and status not in ('resolved', 'dismissed'))
             and exists (select 1 from erp_postings where posting_id = ${postingId}) as visible`;
         if (row.visible) break;
         if (Date.now() - answered > REQUEST_TIMEOUT_MS) {
