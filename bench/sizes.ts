@@ -72,18 +72,18 @@ async function runSizesBenchmark(): Promise<void> {
       mib(perMillion(heap + indexes)),
     ]);
     console.log("");
-    console.log(
-      formatTable(["table", ">rows", ">heap MiB/M", ">indexes MiB/M", ">total MiB/M"], rows)
-        .split("\n")
-        .map((line) => `  ${line}`)
-        .join("\n"),
+    const table = formatTable(
+      ["table", ">rows", ">heap MiB/M", ">indexes MiB/M", ">total MiB/M"],
+      rows,
     );
+    for (const line of table.split("\n")) log(line);
     const [full] = await sql<
       [{ bytes: string }]
     >`select pg_database_size(current_database()) as bytes`;
     console.log("");
+    const grew = Number(full.bytes) - Number(empty.bytes);
     log(
-      `database grew ${mib(Number(full.bytes) - Number(empty.bytes))} MiB for ${formatCount(events.length)} events: ${mib(perMillion(Number(full.bytes) - Number(empty.bytes)))} MiB per million`,
+      `database grew ${mib(grew)} MiB for ${formatCount(events.length)} events: ${mib(perMillion(grew))} MiB per million`,
     );
   } finally {
     await sql.end({ timeout: 5 });
