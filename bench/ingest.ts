@@ -145,6 +145,19 @@ async function runIngestBenchmark(): Promise<void> {
   }
 }
 
+/** One POST of a CloudEvents batch, as a client of the ingestion API sends it. */
+function postEvents(baseUrl: string, key: string, body: string): Promise<Response> {
+  return fetch(`${baseUrl}/api/v1/events`, {
+    method: "POST",
+    headers: {
+      authorization: `Bearer ${key}`,
+      "content-type": "application/cloudevents-batch+json",
+    },
+    body,
+    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+  });
+}
+
 /** Sends every batch once, `clients` requests at a time, and checks each answer in full. */
 async function postBatches(
   baseUrl: string,
@@ -156,15 +169,7 @@ async function postBatches(
   const client = async () => {
     while (next < bodies.length) {
       const index = next++;
-      const response = await fetch(`${baseUrl}/api/v1/events`, {
-        method: "POST",
-        headers: {
-          authorization: `Bearer ${key}`,
-          "content-type": "application/cloudevents-batch+json",
-        },
-        body: bodies[index],
-        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-      }).catch((error: unknown) => {
+      const response = await postEvents(baseUrl, key, bodies[index]!).catch((error: unknown) => {
         throw new Error(
           (error as Error).name === "TimeoutError"
             ? `batch ${index}: no answer within ${REQUEST_TIMEOUT_MS / 1000} s`
@@ -225,15 +230,7 @@ function probeFreshness(baseUrl: string, key: string, sql: postgres.Sql, clients
           },
         },
       ]);
-      const response = await fetch(`${baseUrl}/api/v1/events`, {
-        method: "POST",
-        headers: {
-          authorization: `Bearer ${key}`,
-          "content-type": "application/cloudevents-batch+json",
-        },
-        body,
-        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-      });
+      const response = await postEvents(baseUrl, key, body);
       const text = await response.text();
       if (response.status !== 200) throw new Error(`probe ${n}: HTTP ${response.status}: ${text}`);
       const answered = Date.now();
