@@ -17,20 +17,27 @@ import { formatCount, formatTable } from "./support/table";
  * their payloads serialised before the clock starts, so the figures are the server's.
  *
  * Settings (environment): BENCH_EVENTS (default 200000), BENCH_CLIENTS (default "4,8"),
- * BENCH_SEED (default 42), BENCH_REBUILD=1 to force `next build`.
+ * BENCH_SEED (default 42), BENCH_PORT (default 3401), BENCH_REBUILD=1 to force `next build`.
  */
 
-const PORT = 3401;
 const BATCH_SIZE = 1_000;
 /** A batch that takes longer than this means something is wrong; fail instead of hanging. */
 const REQUEST_TIMEOUT_MS = 120_000;
-/** The API should reach at least this share of raw COPY. */
-const TARGET_SHARE_OF_COPY = 0.25;
+/** Exceptions and KPI rows must reflect a batch at most this long after its 200 answer. */
+const FRESHNESS_TARGET_MS = 2_000;
+/** How often a freshness probe is sent while the clients run. */
+const PROBE_EVERY_MS = 500;
+/** The API should reach at least this share of raw COPY with 8 clients. */
+const TARGET_SHARE_OF_COPY = 0.3;
+/** 8 clients should ingest at least this many times the rate of 4: more cores buy more. */
+const TARGET_SCALING = 1.4;
 
 const settings = {
   events: Number(process.env.BENCH_EVENTS ?? 200_000),
   clients: (process.env.BENCH_CLIENTS ?? "4,8").split(",").map(Number),
   seed: Number(process.env.BENCH_SEED ?? 42),
+  // Another session's bench may hold the default port on a shared machine.
+  port: Number(process.env.BENCH_PORT ?? 3401),
 };
 
 interface Measurement {
@@ -70,21 +77,25 @@ async function runIngestBenchmark(): Promise<void> {
   let server: Awaited<ReturnType<typeof startServer>> | null = null;
   try {
     const key = await createBenchApiKey(app.db, "npm run bench", ["ingest"]);
-    server = await startServer(database.url, PORT);
+    server = await startServer(database.url, settings.port);
     log(`next start on ${server.url} (production build, CLOSELINE_DEMO=off)`);
 
     // The first requests load the route and warm the JIT; they are not measured.
     await postBatches(server.url, key, warmup, 2);
 
     const results: Measurement[] = [];
+    const lags: number[] = [];
     for (const clients of settings.clients) {
       await emptyEventTables(sql);
+      const probe = probeFreshness(server.url, key, sql, clients);
       const seconds = await timed(() => postBatches(server!.url, key, batches, clients));
+      const probeLags = await probe.stop();
+      lags.push(...probeLags);
       const [{ count }] = await sql<[{ count: number }]>`select count(*)::int as count from events`;
       log(`events table after POST with ${clients} clients: ${formatCount(count)} rows`);
-      if (count !== events.length) {
+      if (count !== events.length + probeLags.length) {
         throw new Error(
-          `the events table holds ${count} events after sending ${events.length}; ingestion lost or invented events`,
+          `the events table holds ${count} events after sending ${events.length + probeLags.length}; ingestion lost or invented events`,
         );
       }
       results.push({ path: "POST /api/v1/events", clients, events: events.length, seconds });
@@ -111,6 +122,11 @@ async function runIngestBenchmark(): Promise<void> {
     };
     await sql`drop table events_copy`;
 
+    lags.sort((a, b) => a - b);
+    const worst = lags.at(-1) ?? 0;
+    log(
+      `freshness: ${lags.length} probes, exception and KPI row visible after the 200 in p50 ${percentile(lags, 0.5)} ms, p95 ${percentile(lags, 0.95)} ms, max ${worst} ms — target ≤ ${FRESHNESS_TARGET_MS} ms ${worst <= FRESHNESS_TARGET_MS ? "met" : "NOT met"}`,
+    );
     report(results, copy);
   } catch (error) {
     printServerTail(server);
@@ -120,6 +136,19 @@ async function runIngestBenchmark(): Promise<void> {
     await clients.close();
     await database.drop();
   }
+}
+
+/** One POST of a CloudEvents batch, as a client of the ingestion API sends it. */
+function postEvents(baseUrl: string, key: string, body: string): Promise<Response> {
+  return fetch(`${baseUrl}/api/v1/events`, {
+    method: "POST",
+    headers: {
+      authorization: `Bearer ${key}`,
+      "content-type": "application/cloudevents-batch+json",
+    },
+    body,
+    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+  });
 }
 
 /** Sends every batch once, `clients` requests at a time, and checks each answer in full. */
@@ -133,15 +162,7 @@ async function postBatches(
   const client = async () => {
     while (next < bodies.length) {
       const index = next++;
-      const response = await fetch(`${baseUrl}/api/v1/events`, {
-        method: "POST",
-        headers: {
-          authorization: `Bearer ${key}`,
-          "content-type": "application/cloudevents-batch+json",
-        },
-        body: bodies[index],
-        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-      }).catch((error: unknown) => {
+      const response = await postEvents(baseUrl, key, bodies[index]!).catch((error: unknown) => {
         throw new Error(
           (error as Error).name === "TimeoutError"
             ? `batch ${index}: no answer within ${REQUEST_TIMEOUT_MS / 1000} s`
@@ -169,6 +190,69 @@ async function postBatches(
     }
   };
   await Promise.all(Array.from({ length: clients }, client));
+}
+
+/**
+ * While the clients run, sends a one-event batch every PROBE_EVERY_MS: a failed ERP posting
+ * under a fresh id, which must raise an open erp_posting_failed exception and an erp_postings
+ * KPI row. Measures, per probe, how long after its 200 answer both are visible to another
+ * connection. stop() ends the loop and answers the lags in milliseconds.
+ */
+function probeFreshness(baseUrl: string, key: string, sql: postgres.Sql, clients: number) {
+  const lags: number[] = [];
+  let running = true;
+  const loop = (async () => {
+    for (let n = 0; running; n++) {
+      const postingId = `PROBE-${clients}-${n}`;
+      const body = JSON.stringify([
+        {
+          specversion: "1.0",
+          id: `probe-${clients}-${n}`,
+          source: "urn:bench:freshness-probe",
+          type: "erp.posting.attempted",
+          time: new Date().toISOString(),
+          data: {
+            postingId,
+            invoiceId: `INV-${postingId}`,
+            entity: "ACME-US",
+            attempt: 1,
+            status: "failed",
+            attemptedAt: new Date().toISOString(),
+            errorCode: "TIMEOUT",
+            errorMessage: "freshness probe",
+          },
+        },
+      ]);
+      const response = await postEvents(baseUrl, key, body);
+      const text = await response.text();
+      if (response.status !== 200) throw new Error(`probe ${n}: HTTP ${response.status}: ${text}`);
+      const answered = Date.now();
+      for (;;) {
+        const [row] = await sql<[{ visible: boolean }]>`
+          select exists (select 1 from exceptions where type = 'erp_posting_failed'
+              and problem_key = ${postingId} and status not in ('resolved', 'dismissed'))
+            and exists (select 1 from erp_postings where posting_id = ${postingId}) as visible`;
+        if (row.visible) break;
+        if (Date.now() - answered > REQUEST_TIMEOUT_MS) {
+          throw new Error(`probe ${n}: not visible ${REQUEST_TIMEOUT_MS / 1000} s after its 200`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      lags.push(Date.now() - answered);
+      await new Promise((resolve) => setTimeout(resolve, PROBE_EVERY_MS));
+    }
+  })();
+  return {
+    stop: async () => {
+      running = false;
+      await loop;
+      return lags;
+    },
+  };
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]! : 0;
 }
 
 /** Each API run starts from the same empty tables; CASCADE reaches the projections. */
@@ -235,12 +319,23 @@ function report(api: Measurement[], copy: Measurement): void {
       .map((line) => `  ${line}`)
       .join("\n"),
   );
-  const best = Math.max(...api.map(rate));
-  const ratio = best / rate(copy);
+  const machine = `${os.cpus().length} CPUs, ${os.loadavg()[0]!.toFixed(1)} load`;
+  const withClients = (n: number) => api.find((m) => m.clients === n);
+  const eight = withClients(8);
+  const four = withClients(4);
+  const share = eight ? rate(eight) / rate(copy) : Math.max(...api.map(rate)) / rate(copy);
+  const verdict = (met: boolean) => (met ? "met" : "NOT met");
   console.log("");
   log(
-    `API/COPY ratio (best API run): ${ratio.toFixed(3)} — target ≥ ${TARGET_SHARE_OF_COPY} ${
-      ratio >= TARGET_SHARE_OF_COPY ? "met" : "NOT met"
-    } (${os.cpus().length} CPUs, ${os.loadavg()[0]!.toFixed(1)} load)`,
+    `API/COPY with ${eight ? 8 : "the best"} clients: ${share.toFixed(2)}, target ≥ ${TARGET_SHARE_OF_COPY} ${verdict(share >= TARGET_SHARE_OF_COPY)}` +
+      (eight && four
+        ? `; 8 vs 4 clients ${(rate(eight) / rate(four)).toFixed(2)}×, target ≥ ${TARGET_SCALING}× ${verdict(rate(eight) / rate(four) >= TARGET_SCALING)}`
+        : "") +
+      ` (${machine})`,
+  );
+  // The suite's last line: both ratios the issue sets targets for, in one place.
+  console.log(
+    `ingest: API/COPY ${share.toFixed(2)} (${eight ? 8 : "best"} clients)` +
+      (eight && four ? `, 8 vs 4 clients ${(rate(eight) / rate(four)).toFixed(2)}×` : ""),
   );
 }

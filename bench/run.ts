@@ -2,13 +2,20 @@ import { ingestBenchmark } from "./ingest";
 import { kpisBenchmark } from "./kpis";
 import { queuesBenchmark } from "./queues";
 import { searchBenchmark } from "./search";
+import { sizesBenchmark } from "./sizes";
 import type { BenchSuite } from "./support/suite";
 
 /*
  * `npm run bench` runs every suite in order; `npm run bench -- ingest` runs only the named
  * ones. A new suite is a module exporting a BenchSuite, added to this list.
  */
-const SUITES: BenchSuite[] = [ingestBenchmark, queuesBenchmark, kpisBenchmark, searchBenchmark];
+const SUITES: BenchSuite[] = [
+  ingestBenchmark,
+  queuesBenchmark,
+  kpisBenchmark,
+  searchBenchmark,
+  sizesBenchmark,
+];
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2);

@@ -192,3 +192,16 @@ export type ExceptionCorrelation = Pick<
 >;
 
 export type ExceptionComment = typeof exceptionComments.$inferSelect;
+
+/**
+ * Batches whose exception detection is still to run: written in the transaction that stores
+ * a batch's events, deleted by the transaction that detects it (lib/exceptions/detect.ts,
+ * drainDetection). `scope` is the batch's DetectionScope, `detect_at` the moment it was
+ * received, at which its deadlines are judged.
+ */
+export const detectionQueue = pgTable("detection_queue", {
+  id: serialId(),
+  detectAt: tstz("detect_at").notNull(),
+  scope: jsonb("scope").notNull(),
+  queuedAt: nowOnInsert("queued_at"),
+});

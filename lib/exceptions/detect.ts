@@ -1,5 +1,10 @@
 import type { Db } from "@/db/client";
-import { lockDetection, tryLockSweep } from "@/db/queries/detection";
+import {
+  lockDetection,
+  queueDetection,
+  takeQueuedDetections,
+  tryLockSweep,
+} from "@/db/queries/detection";
 import { reconvertExceptions } from "@/db/queries/fx";
 import {
   recordRejectionGroups,
@@ -54,86 +59,137 @@ function unique<T>(items: readonly T[]): T[] {
 }
 
 /**
- * Raises and closes the exceptions that the newly stored events bear on. Runs inside the
- * ingestion transaction so the events and the exceptions they imply commit together.
+ * What a batch's detection looks at: the business keys its new events bear on. Plain JSON,
+ * because it waits in the detection queue between the batch's commit and its detection.
  */
-export async function detectFromEvents(
-  db: Db,
-  events: readonly ValidEvent[],
-  now: Date,
-  settings = DEFAULT_DETECTION,
-) {
-  if (events.length === 0) return;
-  // Detection reads what other batches stored. Two concurrent batches (a payment in one, its
-  // entitlement in the other) would each miss the other's uncommitted rows under READ
-  // COMMITTED and leave a stale exception open (tests/faults). So batches detect
-  // one at a time, until commit; the statements after the lock see every earlier batch.
-  await lockDetection(db);
+export interface DetectionScope {
+  invoices: string[];
+  postings: string[];
+  disputed: string[];
+  runKeys: { runId: string; key: string }[];
+  contracts: string[];
+  corrections: string[];
+  payments: string[];
+  /** Exchange rates that arrived: each converts again its currency's amounts from its day on. */
+  rates?: { currency: string; reportingCurrency: string; from: string }[];
+  checkpoints: {
+    source: string;
+    entity: string;
+    meter: string;
+    windowStart: string;
+    windowEnd: string;
+  }[];
+}
+
+/** The keys the newly stored events bear on, or null when they bear on none. */
+export function detectionScope(events: readonly ValidEvent[]): DetectionScope | null {
+  if (events.length === 0) return null;
+  const invoices = collect(events, "invoice.issued", (d) => str(d.invoiceId));
+  return {
+    invoices,
+    postings: collect(events, "erp.posting.attempted", (d) => str(d.postingId)),
+    disputed: [
+      ...new Set([...collect(events, "invoice.disputed", (d) => str(d.invoiceId)), ...invoices]),
+    ],
+    runKeys: unique(
+      events
+        .filter((e) => e.type === "reconciliation.result")
+        .map((e) => ({ runId: String(e.data.runId), key: String(e.data.key) })),
+    ),
+    contracts: collect(events, "contract.amended", (d) => str(d.contractId)),
+    rates: unique(
+      events
+        .filter((e) => e.type === "fx.rate")
+        .map((e) => ({
+          currency: String(e.data.currency),
+          reportingCurrency: String(e.data.reportingCurrency),
+          from: String(e.data.effectiveDate),
+        })),
+    ),
+    corrections: collect(events, "correction.executed", (d) => str(d.correctionId)),
+    payments: [
+      ...collect(events, "payment.received", (d) => str(d.paymentId)),
+      ...collect(events, "entitlement.updated", (d) => str(d.paymentId)),
+    ],
+    checkpoints: unique(
+      events
+        .filter((e) => e.type === "usage.checkpoint")
+        .map((e) => ({
+          source: e.source,
+          entity: String(e.data.entity),
+          meter: String(e.data.meter),
+          // Windows are instants: "12:00:00+02:00" and "10:00:00Z" are one window, and the
+          // lookup below would find its checkpoint twice if both spellings were kept.
+          windowStart: new Date(String(e.data.windowStart)).toISOString(),
+          windowEnd: new Date(String(e.data.windowEnd)).toISOString(),
+        })),
+    ),
+  };
+}
+
+/**
+ * Raises and closes the exceptions that a batch's scope bears on, judged at `now` (the
+ * batch's receipt). Reads only committed rows and what this transaction wrote: call under
+ * the detection lock, after the batch has committed (drainDetection).
+ */
+async function detectScope(db: Db, scope: DetectionScope, now: Date, settings: DetectionSettings) {
   // A rate converts again the amounts at risk of its currency from its day on (the
   // exceptions raised below are converted as they are written).
-  const rates = unique(
-    events
-      .filter((e) => e.type === "fx.rate")
-      .map((e) => ({
-        currency: String(e.data.currency),
-        reportingCurrency: String(e.data.reportingCurrency),
-        from: String(e.data.effectiveDate),
-      })),
-  );
-  if (rates.length) await reconvertExceptions(db, rates);
+  if (scope.rates?.length) await reconvertExceptions(db, scope.rates);
   // An invoice may arrive after its postings or disputes: their exceptions take its amount then.
-  const invoices = collect(events, "invoice.issued", (d) => str(d.invoiceId));
-  const postings = new Set(collect(events, "erp.posting.attempted", (d) => str(d.postingId)));
-  if (invoices.length) for (const p of await postingsOfInvoices(db, invoices)) postings.add(p);
+  const postings = new Set(scope.postings);
+  if (scope.invoices.length)
+    for (const p of await postingsOfInvoices(db, scope.invoices)) postings.add(p);
   if (postings.size) await syncPostingExceptions(db, [...postings], now);
-
-  const disputed = [
-    ...new Set([...collect(events, "invoice.disputed", (d) => str(d.invoiceId)), ...invoices]),
-  ];
-  if (disputed.length) await syncDisputeExceptions(db, disputed, now);
-
-  const runKeys = unique(
-    events
-      .filter((e) => e.type === "reconciliation.result")
-      .map((e) => ({ runId: String(e.data.runId), key: String(e.data.key) })),
-  );
-  if (runKeys.length) await syncReconciliationExceptions(db, runKeys, now);
-
-  const contracts = collect(events, "contract.amended", (d) => str(d.contractId));
-  if (contracts.length) await syncAmendmentExceptions(db, contracts, now);
-
-  const corrections = collect(events, "correction.executed", (d) => str(d.correctionId));
-  if (corrections.length) await syncCorrectionExecutions(db, corrections, now);
-
-  const payments = [
-    ...collect(events, "payment.received", (d) => str(d.paymentId)),
-    ...collect(events, "entitlement.updated", (d) => str(d.paymentId)),
-  ];
-  if (payments.length)
-    await syncEntitlementExceptions(db, payments, now, settings.entitlementAfterMs);
-
-  const checkpoints = unique(
-    events
-      .filter((e) => e.type === "usage.checkpoint")
-      .map((e) => ({
-        source: e.source,
-        entity: String(e.data.entity),
-        meter: String(e.data.meter),
-        // Windows are instants: "12:00:00+02:00" and "10:00:00Z" are one window, and the
-        // lookup below would find its checkpoint twice if both spellings were kept.
-        windowStart: new Date(String(e.data.windowStart)).toISOString(),
-        windowEnd: new Date(String(e.data.windowEnd)).toISOString(),
-      })),
-  );
-  if (checkpoints.length) {
-    await syncUsageExceptions(db, checkpoints, now, {
+  if (scope.disputed.length) await syncDisputeExceptions(db, scope.disputed, now);
+  if (scope.runKeys.length) await syncReconciliationExceptions(db, scope.runKeys, now);
+  if (scope.contracts.length) await syncAmendmentExceptions(db, scope.contracts, now);
+  if (scope.corrections.length) await syncCorrectionExecutions(db, scope.corrections, now);
+  if (scope.payments.length)
+    await syncEntitlementExceptions(db, scope.payments, now, settings.entitlementAfterMs);
+  if (scope.checkpoints.length) {
+    await syncUsageExceptions(db, scope.checkpoints, now, {
       graceMs: settings.usageGraceMs,
       targetRatio: settings.usageTargetRatio,
     });
   }
   // Only these detectors raise exceptions that form incidents; a batch of payments alone
   // leaves nothing to assign.
-  if (postings.size || runKeys.length || checkpoints.length) await assignIncidents(db);
+  if (postings.size || scope.runKeys.length || scope.checkpoints.length) await assignIncidents(db);
+}
+
+/**
+ * Queues the detection of newly stored events; call in the transaction that stores them, so
+ * the batch and the promise to detect it commit together (or not at all).
+ */
+export async function queueDetectionOf(db: Db, events: readonly ValidEvent[], now: Date) {
+  const scope = detectionScope(events);
+  if (scope) await queueDetection(db, scope, now);
+}
+
+/**
+ * Runs every queued detection, oldest first, each at its batch's `now`, in one transaction
+ * that also deletes them: a detection is carried out exactly once, and one that a killed
+ * process left queued is carried out by the next drain. Call after the batch's transaction
+ * has committed, before answering it, so its exceptions are there with its 200.
+ *
+ * Why this is as exact as detecting inside the batch's transaction under one lock: drains
+ * run one at a time (the detection lock), and a batch's drain starts only after the batch
+ * committed. Of two batches that bear on one key, the one whose detection runs later runs
+ * after both committed, and every statement of it (READ COMMITTED: a snapshot per
+ * statement) sees both batches' rows. So the last detection of every key sees everything
+ * stored about it, as when each batch detected under the lock held to its commit; the
+ * batches' inserts and rollup triggers no longer wait for one another's detection.
+ */
+export async function drainDetection(db: Db, settings = DEFAULT_DETECTION): Promise<number> {
+  return db.transaction(async (tx) => {
+    await lockDetection(tx);
+    const queued = await takeQueuedDetections(tx);
+    for (const { detectAt, scope } of queued) {
+      await detectScope(tx, scope as DetectionScope, detectAt, settings);
+    }
+    return queued.length;
+  });
 }
 
 /** Groups a batch's rejected items by source and first reason, as the event_rejected queue shows them. */
@@ -183,17 +239,20 @@ async function sweptThrough(db: Db): Promise<Date | null> {
  * Each pass looks only at the records whose deadline fell since the previous pass (less an
  * hour's overlap), through the time indexes; the first pass (or one whose clock is behind
  * the last) looks at everything and closes what no longer holds. Every pass holds the
- * detection lock, as a batch does: a pass that raised without it could commit after a batch
- * that resolved the problem and, not seeing the uncommitted exception, left it open. So
- * batches wait out a full pass (61 s at 50.6 M rows, bench/README.md), which a database needs
- * once, or again only when a clock steps back: the price of exceptions that agree with the
- * telemetry.
+ * detection lock, as a batch's detection does: a pass that raised without it could commit
+ * after a batch's detection that resolved the problem and, not seeing the uncommitted
+ * exception, left it open. So batches' detections wait out a full pass (61 s at 50.6 M rows,
+ * bench/README.md), which a database needs once, or again only when a clock steps back: the
+ * price of exceptions that agree with the telemetry. Their inserts do not wait.
  */
 export async function sweepExceptions(
   db: Db,
   now: Date,
   settings = DEFAULT_DETECTION,
 ): Promise<boolean> {
+  // A batch whose process died between its commit and its detection is detected here at the
+  // latest, within a sweep interval (and at a server's start, when the sweeper first runs).
+  await drainDetection(db, settings);
   return db.transaction(async (tx) => {
     if (!(await tryLockSweep(tx))) return false;
     const last = await sweptThrough(tx);

@@ -4,7 +4,7 @@ import { insertEvents, insertRejected, type EventRow, type RejectedRow } from "@
 import { validateCloudEvent, type ValidEvent } from "@/lib/contract";
 import { storableText, toStorable } from "@/lib/contract/storable";
 import { isDataError } from "@/lib/errors";
-import { detectFromEvents, detectFromRejections } from "@/lib/exceptions/detect";
+import { detectFromRejections, drainDetection, queueDetectionOf } from "@/lib/exceptions/detect";
 import { requestAlertEvaluation } from "@/lib/alerts/loop";
 
 export interface RejectedItem {
@@ -149,7 +149,9 @@ export async function ingestItems(
         items.map((item) => [identity(item.row.source, item.row.eventId), item]),
       );
       const stored = insertedRows.map((r) => byKey.get(identity(r.source, r.event_id))!.event);
-      await detectFromEvents(tx, stored, now);
+      // Detection itself runs after the commit (drainDetection below): inside, it would hold
+      // every other batch's commit back, since two batches must not detect at once.
+      await queueDetectionOf(tx, stored, now);
       await detectFromRejections(tx, rejections, now);
       return insertedRows.length;
     });
@@ -189,6 +191,9 @@ export async function ingestItems(
       await detectFromRejections(tx, rejectedRows, now);
     });
   }
+  // The answer waits for the batch's exceptions, so a client (or a page) that reads after
+  // the 200 sees them. The drain also carries out what an earlier, killed request queued.
+  await drainDetection(db);
   // New telemetry may break or mend an alert rule; the evaluation follows, debounced.
   if (inserted > 0 || rejectedRows.length > 0) requestAlertEvaluation();
 

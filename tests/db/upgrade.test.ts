@@ -13,6 +13,7 @@ import { openDb, type Db } from "@/db/client";
 import { CONCURRENT_INDEXES } from "@/db/concurrent-indexes";
 import { queryRows } from "@/db/rows";
 import * as schema from "@/db/schema";
+import { insertEvents } from "@/db/queries/ingest";
 import { ingestItems } from "@/lib/ingest/ingest";
 import { createEmptyDatabase, createTestDb, TEST_ENGINE, type TestDb } from "../support/db";
 
@@ -74,6 +75,26 @@ function paymentBatch(size: number) {
 const ingest = (db: Db, items: unknown[]) =>
   ingestItems(db, items, { apiKeyId: null, channel: "api" });
 
+/**
+ * The previous release's ingestion of a batch, on the database still at its schema: the
+ * events and their projection rows in one transaction (db/queries/ingest.ts, unchanged for
+ * this type). This release's ingestItems also queues the batch's exception detection, in a
+ * table the upgrade adds (0042), so it cannot play the previous release whole. Answers how
+ * many events were stored.
+ */
+const ingestAsPreviousRelease = async (db: Db, items: ReturnType<typeof paymentBatch>) => {
+  const rows = items.map((e) => ({
+    source: e.source,
+    eventId: e.id,
+    type: e.type,
+    time: e.time,
+    subject: null,
+    data: e.data,
+    attributes: {},
+  }));
+  return (await db.transaction((tx) => insertEvents(tx, rows, null))).length;
+};
+
 /** What makes up the schema: a fresh install and an upgraded one must agree on every row. */
 async function schemaOf(db: Db) {
   const rows = (query: string) => queryRows<Record<string, unknown>>(db, sql.raw(query));
@@ -119,7 +140,7 @@ describe.skipIf(TEST_ENGINE !== "postgres")("upgrading a PostgreSQL install", ()
       });
       // The running previous release: its ingest path, on the same database throughout.
       const running = drizzlePostgres({ client, schema }) as unknown as Db;
-      for (let i = 0; i < 10; i++) await ingest(running, paymentBatch(20));
+      for (let i = 0; i < 10; i++) await ingestAsPreviousRelease(running, paymentBatch(20));
       // Bulk, written straight into events (only their number matters here, not projections).
       await client`
         insert into events (source, event_id, type, time, data, received_at)
@@ -139,8 +160,7 @@ describe.skipIf(TEST_ENGINE !== "postgres")("upgrading a PostgreSQL install", ()
           const batch = paymentBatch(5);
           const started = performance.now();
           try {
-            const result = await ingest(running, batch);
-            expect(result).toMatchObject({ accepted: 5, duplicates: 0, rejected: [] });
+            expect(await ingestAsPreviousRelease(running, batch)).toBe(5);
             acknowledged.push({
               started,
               finished: performance.now(),
@@ -251,7 +271,7 @@ describe.skipIf(TEST_ENGINE !== "pglite")("upgrading a PGlite install", () => {
         migrationsFolder: previousReleaseMigrations(),
       });
       const running = drizzlePglite({ client: previous, schema }) as unknown as Db;
-      for (let i = 0; i < 5; i++) await ingest(running, paymentBatch(20));
+      for (let i = 0; i < 5; i++) await ingestAsPreviousRelease(running, paymentBatch(20));
       const before = await eventIds(running);
       await previous.close();
 
