@@ -178,10 +178,13 @@ describe("demo loop", () => {
         state: "failed",
         detail: "attempt 2 failed: GL_PERIOD_CLOSED",
       });
-      expect(await exceptionById(t.db, p.exception.id)).toMatchObject({
-        status: "in_progress",
-        details: { attempt: 2 },
-      });
+      // Detection runs just after the report's batch commits (before its 200), so the
+      // attempt can be visible a moment before the exception reflects it.
+      const exception = await until(
+        () => exceptionById(t.db, p.exception.id),
+        (x) => (x.details as { attempt?: number } | null)?.attempt === 2,
+      );
+      expect(exception).toMatchObject({ status: "in_progress", details: { attempt: 2 } });
     });
   });
 
