@@ -20,6 +20,7 @@ import { createRule, deleteRule, getRule, listRules, updateRule } from "./rules"
 import { createSilence, getSilence, liftSilence, listSilences } from "./silences";
 import { countAlerts } from "./list";
 import { backtestRule } from "./backtest";
+import { alertDeliveries } from "./deliveries";
 
 /*
  * /api/v1/alert-channels, /api/v1/alert-rules and /api/v1/alerts: parse, call the domain,
@@ -187,4 +188,10 @@ export const handleRuleBacktest = handle(async (db: Db, request: Request) => {
   // It reads 30 days of history: it counts against the caller's write limit like a write.
   writeLimiter.take(await guardApi(db, request, "POST /api/v1/alert-rules/backtest"));
   return json(await backtestRule(db, await readJson(request)));
+});
+
+export const handleAlertDeliveries = handle(async (db: Db, request: Request, rawId: string) => {
+  await guardApi(db, request, "GET /api/v1/alerts/[id]/deliveries");
+  const id = parseId(rawId, "alert");
+  return json({ alertId: id, data: await alertDeliveries(db, id) });
 });

@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import {
   AlertChannelInput,
+  AlertDelivery,
   AlertGroupNotice,
   AlertRuleInput,
   AlertSilenceInput,
@@ -22,6 +23,7 @@ export const ALERT_SCHEMAS: Record<string, z.ZodType> = {
   AlertChannelDelivery: ChannelDeliveryInput,
   AlertSilenceRequest: AlertSilenceInput,
   AlertGroupNotice,
+  AlertDelivery,
 };
 
 const PERSON = [{ personalToken: [] }];
@@ -212,6 +214,35 @@ export function alertApiPaths(): Record<string, JsonObject> {
             },
           },
           ...errors(),
+        },
+      },
+    },
+    "/api/v1/alerts/{id}/deliveries": {
+      get: {
+        operationId: "listAlertDeliveries",
+        tags: ["alerts"],
+        summary: "An alert's delivery log: each notice to each channel and every attempt at it",
+        description:
+          "Oldest notice first. A notice held by quiet hours or a group window has no attempt yet and says when it is due; a dead one (`deadLettered`) gets no further attempt.",
+        security: [{ personalToken: [] }, { apiKey: ["read"] }],
+        parameters: [idParameter("alert")],
+        responses: {
+          "200": {
+            description: "The delivery log",
+            content: {
+              "application/json": {
+                schema: {
+                  type: "object",
+                  required: ["alertId", "data"],
+                  properties: {
+                    alertId: { type: "string", format: "uuid" },
+                    data: { type: "array", items: ref("AlertDelivery") },
+                  },
+                },
+              },
+            },
+          },
+          ...errors(404),
         },
       },
     },

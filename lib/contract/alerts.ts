@@ -414,3 +414,37 @@ export const AlertGroupNotice = z.object({
   alerts: z.array(AlertNotice.shape.alert).min(2),
 });
 export type AlertGroupNotice = z.infer<typeof AlertGroupNotice>;
+
+/** One attempt at delivering a notice, as the delivery log shows it. */
+export const AlertDeliveryAttempt = z.object({
+  attempt: z.int().min(0),
+  at: z.iso.datetime({ offset: true }),
+  /** The receiver's HTTP status; null for e-mail and when nothing answered (timeout, refused). */
+  httpStatus: z.int().nullable(),
+  /** What came of it in words: `HTTP 200`, `accepted by the SMTP server`, or the error. */
+  result: z.string(),
+  ok: z.boolean(),
+  durationMs: z.int().nullable(),
+});
+
+/**
+ * One notice of an alert to one channel (a transition: firing, resolved, acknowledged) and
+ * every attempt at it: the alert's delivery log.
+ */
+export const AlertDelivery = z.object({
+  id: z.uuid().meta({ description: "The outbox command; sent as webhook-id on each attempt" }),
+  channel: z.object({ id: z.uuid(), name: z.string(), kind: AlertChannelKind }),
+  transition: z.enum(["firing", "resolved", "acknowledged"]),
+  /** How many alerts the message told of: more than 1 when grouped. */
+  alertsInMessage: z.int().min(1),
+  status: z.enum(["pending", "delivering", "delivered", "dead"]),
+  deadLettered: z.boolean(),
+  attempts: z.array(AlertDeliveryAttempt),
+  /** When the next attempt is due; null once delivered or dead. */
+  nextAttemptAt: z.iso.datetime({ offset: true }).nullable(),
+  lastError: z.string().nullable(),
+  createdAt: z.iso.datetime({ offset: true }),
+  deliveredAt: z.iso.datetime({ offset: true }).nullable(),
+});
+export type AlertDelivery = z.infer<typeof AlertDelivery>;
+export type AlertDeliveryAttempt = z.infer<typeof AlertDeliveryAttempt>;

@@ -4,6 +4,7 @@ import type { Role } from "@/db/schema";
 import { SYSTEM_ACTOR } from "@/lib/audit";
 import {
   handleAcknowledge,
+  handleAlertDeliveries,
   handleAlertCounts,
   handleAlertList,
   handleChannelCollection,
@@ -187,6 +188,12 @@ describe("alert rules and alerts", () => {
       acknowledgeComment: "on it",
       acknowledgedByName: "The operations",
     });
+    // Its delivery log is readable by whoever reads alerts (this rule has no channel: empty).
+    as("executive");
+    const log = await call(handleAlertDeliveries, "GET", "", undefined, alert.id);
+    expect(log).toMatchObject({ status: 200, body: { alertId: alert.id, data: [] } });
+    const unknown = await call(handleAlertDeliveries, "GET", "", undefined, randomUUID());
+    expect(unknown.status).toBe(404);
 
     as("operations");
     expect((await call(handleRuleItem, "DELETE", "", undefined, id)).status).toBe(403);
