@@ -2,7 +2,7 @@ import "server-only";
 import { and, desc, eq, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import { firstOrNull } from "../rows";
-import { alertChannels, type AlertChannel } from "../schema";
+import { alertChannels, type AlertChannel, type AlertChannelConfig } from "../schema";
 
 /* Where alert notices go. */
 
@@ -10,7 +10,7 @@ export interface ChannelSummary {
   id: string;
   kind: string;
   name: string;
-  config: { url?: string; to?: string[] };
+  config: AlertChannelConfig;
   quietHours: AlertChannel["quietHours"];
   groupWindow: string | null;
   active: boolean;
@@ -66,15 +66,15 @@ export async function updateChannelAddress(
     config: ChannelSummary["config"];
     quietHours: AlertChannel["quietHours"];
     groupWindow: string | null;
-    /** Sealed; absent keeps the current one. */
-    secret?: string;
+    /** Sealed; absent keeps the current one, null drops it. */
+    secret?: string | null;
   },
 ): Promise<ChannelSummary | null> {
   const { secret, ...columns } = set;
   return firstOrNull(
     tx
       .update(alertChannels)
-      .set({ ...columns, ...(secret ? { secret } : {}), updatedAt: sql`now()` })
+      .set({ ...columns, ...(secret !== undefined ? { secret } : {}), updatedAt: sql`now()` })
       .where(eq(alertChannels.id, id))
       .returning(listed),
   );

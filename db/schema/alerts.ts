@@ -5,6 +5,7 @@ import {
   index,
   jsonb,
   pgTable,
+  primaryKey,
   text,
   uniqueIndex,
   uuid,
@@ -23,6 +24,17 @@ import { tstz, nowOnInsert, uuidId } from "./columns";
  * dimension while the condition holds). Notices reach channels through the outbox.
  */
 
+/**
+ * A channel's address: a URL, e-mail recipients, or for Slack with a bot token the Slack
+ * channel's id and the Web API's base URL (the token itself is the sealed `secret`).
+ */
+export interface AlertChannelConfig {
+  url?: string;
+  to?: string[];
+  slackChannel?: string;
+  apiUrl?: string;
+}
+
 export const ALERT_STATES = ["pending", "firing", "resolved"] as const;
 export type AlertState = (typeof ALERT_STATES)[number];
 
@@ -34,7 +46,7 @@ export const alertChannels = pgTable("alert_channels", {
   id: uuidId(),
   kind: text("kind").$type<AlertChannelKind>().notNull(),
   name: text("name").notNull(),
-  config: jsonb("config").$type<{ url?: string; to?: string[] }>().notNull(),
+  config: jsonb("config").$type<AlertChannelConfig>().notNull(),
   secret: text("secret"),
   /** Local hours in which notices are held until they end (lib/alerts/quiet-hours.ts). */
   quietHours: jsonb("quiet_hours").$type<QuietHours>(),
@@ -129,6 +141,25 @@ export const alertSilences = pgTable(
       .on(t.ruleId, t.until)
       .where(sql`${t.liftedAt} is null`),
   ],
+);
+
+/**
+ * The Slack message that opened an alert's thread on a channel posting with a bot token: its
+ * `ts`, which later notices of the alert (resolved, acknowledged, repeats) reply under.
+ */
+export const alertSlackThreads = pgTable(
+  "alert_slack_threads",
+  {
+    alertId: uuid("alert_id")
+      .notNull()
+      .references(() => alerts.id),
+    channelId: uuid("channel_id")
+      .notNull()
+      .references(() => alertChannels.id),
+    ts: text("ts").notNull(),
+    createdAt: nowOnInsert("created_at"),
+  },
+  (t) => [primaryKey({ columns: [t.alertId, t.channelId] })],
 );
 
 export type AlertSilence = typeof alertSilences.$inferSelect;

@@ -297,9 +297,43 @@ export const PagerDutyChannelInput = z.object({
   }),
 });
 
+/** A Slack app's bot token, with chat:write on the channel it posts to. */
+export const SlackBotToken = z
+  .string()
+  .trim()
+  .regex(/^xoxb-[A-Za-z0-9-]{1,250}$/, "must be a Slack bot token, xoxb-…")
+  .meta({
+    description: "A Slack app's bot token (chat:write); stored sealed and never returned",
+    writeOnly: true,
+  });
+
+/**
+ * Slack: an incoming-webhook `url`, or a bot token with the Slack channel's id, which lets an
+ * alert's resolved and acknowledged notices reply in the thread of its firing message (an
+ * incoming webhook cannot thread). Exactly one of the two (lib/alerts/channels.ts).
+ */
+export const SlackChannelInput = z.object({
+  kind: z.literal("slack"),
+  name: ChannelName,
+  url: HttpUrl.optional().meta({
+    description: "The incoming-webhook URL; not with botToken",
+  }),
+  botToken: SlackBotToken.optional(),
+  slackChannel: z
+    .string()
+    .trim()
+    .regex(/^[CGD][A-Z0-9]{2,30}$/, "must be a Slack channel id, like C0123456789")
+    .optional()
+    .meta({ description: "The Slack channel's id (with botToken)", example: "C0123456789" }),
+  apiUrl: HttpUrl.optional().meta({
+    description: "The Slack Web API's base; https://slack.com/api when absent",
+  }),
+});
+export type SlackChannelInput = z.infer<typeof SlackChannelInput>;
+
 export const AlertChannelInput = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("webhook"), name: ChannelName, url: HttpUrl }),
-  z.object({ kind: z.literal("slack"), name: ChannelName, url: HttpUrl }),
+  SlackChannelInput,
   /** Sent through the install's SMTP server (SMTP_URL), not one of the channel's own. */
   z.object({ kind: z.literal("email"), name: ChannelName, to: EmailRecipients }),
   /** A Teams workflow's "when a webhook request is received" URL; it gets Adaptive Cards. */
