@@ -22,14 +22,6 @@ export function requireSmtpServer(smtpUrl: string | undefined): void {
   }
 }
 
-/** Recipients as a person types them: separated by commas, semicolons, spaces or lines. */
-export function parseRecipientList(text: string): string[] {
-  return text
-    .split(/[\s,;]+/)
-    .map((address) => address.trim())
-    .filter(Boolean);
-}
-
 /** A header holds one line: a line break in a rule name must not start a new header. */
 const oneLine = (text: string) => text.replace(/[\r\n\t]+/g, " ").trim();
 
