@@ -1,9 +1,9 @@
 import type { ClaimedCommand } from "@/db/queries/outbox";
-import { AlertNotice } from "@/lib/contract/alerts";
+import { AlertGroupNotice, AlertNotice, type AlertSeverity } from "@/lib/contract/alerts";
 import { env } from "@/lib/env";
 import { InvalidInput } from "@/lib/errors";
 import { sendOverSmtp, type AttemptResult } from "@/lib/outbox/smtp";
-import { noticeFacts, noticeLinks, noticeState } from "./render";
+import { noticeFacts, noticeLinks, noticeState, noticeSummary } from "./render";
 
 /*
  * Alert notices as e-mail. The SMTP server belongs to the install (SMTP_URL, sender
@@ -48,37 +48,81 @@ export interface AlertEmail {
   html: string;
 }
 
-/** The notice as a plain-text part and an HTML part saying the same. */
-export function alertEmail(notice: AlertNotice): AlertEmail {
-  const subject = alertEmailSubject(notice);
+/** One notice's facts and links, as lines of text and as HTML. */
+function noticeParts(notice: AlertNotice): { text: string[]; html: string[] } {
   const rows = noticeFacts(notice);
-  const text = [
-    subject,
-    "",
-    ...rows.map(([label, value]) => `${label}: ${value}`),
-    "",
-    ...noticeLinks(notice).map((link) => `${link.text}: ${link.href}`),
-    "",
-  ].join("\n");
+  const links = noticeLinks(notice);
   const cells = rows
     .map(
       ([label, value]) =>
         `<tr><th align="left" style="padding:2px 12px 2px 0">${escapeHtml(label)}</th><td>${escapeHtml(value)}</td></tr>`,
     )
     .join("\n");
+  return {
+    text: [
+      ...rows.map(([label, value]) => `${label}: ${value}`),
+      "",
+      ...links.map((link) => `${link.text}: ${link.href}`),
+    ],
+    html: [
+      `<table>\n${cells}\n</table>`,
+      ...links.map(
+        (link) => `<p><a href="${escapeHtml(link.href)}">${escapeHtml(link.text)}</a></p>`,
+      ),
+    ],
+  };
+}
+
+/** A message with a subject, and sections each under an optional heading. */
+function composeEmail(
+  subject: string,
+  sections: { heading: string | null; notice: AlertNotice }[],
+): AlertEmail {
+  const parts = sections.map(({ heading, notice }) => ({ heading, ...noticeParts(notice) }));
+  const text = [
+    subject,
+    "",
+    ...parts.flatMap((p) => [...(p.heading ? [p.heading, ""] : []), ...p.text, ""]),
+  ].join("\n");
   const html = [
     "<!doctype html>",
     `<html><head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head>`,
     '<body style="font-family:sans-serif">',
     `<h1 style="font-size:18px">${escapeHtml(subject)}</h1>`,
-    `<table>\n${cells}\n</table>`,
-    ...noticeLinks(notice).map(
-      (link) => `<p><a href="${escapeHtml(link.href)}">${escapeHtml(link.text)}</a></p>`,
-    ),
+    ...parts.flatMap((p) => [
+      ...(p.heading ? [`<h2 style="font-size:16px">${escapeHtml(p.heading)}</h2>`] : []),
+      ...p.html,
+    ]),
     "</body></html>",
     "",
   ].join("\n");
   return { subject, text, html };
+}
+
+/** The notice as a plain-text part and an HTML part saying the same. */
+export function alertEmail(notice: AlertNotice): AlertEmail {
+  return composeEmail(alertEmailSubject(notice), [{ heading: null, notice }]);
+}
+
+const SEVERITY_RANK: Record<AlertSeverity, number> = { info: 0, warning: 1, critical: 2 };
+
+/**
+ * Alerts that started firing within the channel's group window, as one message: the subject
+ * carries the worst severity and the count, and each alert has a section of its own.
+ */
+export function alertGroupEmail(group: AlertGroupNotice): AlertEmail {
+  const worst = group.alerts.reduce<AlertSeverity>(
+    (top, a) => (SEVERITY_RANK[a.severity] > SEVERITY_RANK[top] ? a.severity : top),
+    "info",
+  );
+  const subject = oneLine(`[${worst.toUpperCase()}] ${group.alerts.length} alerts firing`);
+  return composeEmail(
+    subject,
+    group.alerts.map((alert) => {
+      const notice: AlertNotice = { type: "alert.firing", alert };
+      return { heading: noticeSummary(notice), notice };
+    }),
+  );
 }
 
 export interface EmailDeliverySettings {
@@ -106,17 +150,21 @@ export async function mailAlertNotice(
     return failed("SMTP_URL is not set: no server to send e-mail through", "retry");
   const to = command.channelConfig?.to ?? [];
   if (to.length === 0) return failed("the e-mail channel has no recipients", "permanent");
-  const parsed = AlertNotice.safeParse(command.payload);
-  if (!parsed.success) return failed("the stored notice is not an alert notice", "permanent");
-  const notice = parsed.data;
+  const group = AlertGroupNotice.safeParse(command.payload);
+  const single = group.success ? null : AlertNotice.safeParse(command.payload);
+  if (!group.success && !single?.success) {
+    return failed("the stored notice is not an alert notice", "permanent");
+  }
+  const alertIds = group.success ? group.data.alerts.map((a) => a.id) : [single!.data!.alert.id];
   return sendOverSmtp(
     { url: settings.smtpUrl, timeoutMs: settings.timeoutMs },
     {
       from: settings.from,
       to,
-      ...alertEmail(notice),
+      ...(group.success ? alertGroupEmail(group.data) : alertEmail(single!.data!)),
       messageId: `<${command.id}@closeline.alerts>`,
-      references: `<alert-${notice.alert.id}@closeline.alerts>`,
+      // Every notice of an alert names it, so mail clients thread a group with its alerts' later notices.
+      references: alertIds.map((id) => `<alert-${id}@closeline.alerts>`).join(" "),
     },
   );
 }

@@ -430,7 +430,7 @@ const GroupWindow = Duration.refine((text) => {
 }, "must be between PT1S and PT1H");
 
 /** The channel kinds whose receivers take a group of alerts as one message. */
-export const GROUPABLE_CHANNEL_KINDS: readonly string[] = ["webhook", "slack"];
+export const GROUPABLE_CHANNEL_KINDS: readonly string[] = ["webhook", "slack", "email"];
 
 /** How a channel is told, beside where (AlertChannelInput): any channel kind, on create and PATCH. */
 export const ChannelDeliveryInput = z.object({
