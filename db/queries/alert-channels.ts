@@ -14,6 +14,7 @@ export interface ChannelSummary {
   quietHours: AlertChannel["quietHours"];
   groupWindow: string | null;
   active: boolean;
+  version: number;
   createdAt: Date;
 }
 
@@ -26,6 +27,7 @@ const listed = {
   quietHours: alertChannels.quietHours,
   groupWindow: alertChannels.groupWindow,
   active: alertChannels.active,
+  version: alertChannels.version,
   createdAt: alertChannels.createdAt,
 };
 
@@ -74,7 +76,12 @@ export async function updateChannelAddress(
   return firstOrNull(
     tx
       .update(alertChannels)
-      .set({ ...columns, ...(secret !== undefined ? { secret } : {}), updatedAt: sql`now()` })
+      .set({
+        ...columns,
+        ...(secret !== undefined ? { secret } : {}),
+        version: sql`${alertChannels.version} + 1`,
+        updatedAt: sql`now()`,
+      })
       .where(eq(alertChannels.id, id))
       .returning(listed),
   );
@@ -85,7 +92,7 @@ export async function deactivateChannelRow(tx: Db, id: string): Promise<{ name: 
   return firstOrNull(
     tx
       .update(alertChannels)
-      .set({ active: false, updatedAt: sql`now()` })
+      .set({ active: false, version: sql`${alertChannels.version} + 1`, updatedAt: sql`now()` })
       .where(and(eq(alertChannels.id, id), eq(alertChannels.active, true)))
       .returning({ name: alertChannels.name }),
   );

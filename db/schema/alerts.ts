@@ -3,6 +3,7 @@ import {
   boolean,
   doublePrecision,
   index,
+  integer,
   jsonb,
   pgTable,
   primaryKey,
@@ -53,6 +54,8 @@ export const alertChannels = pgTable("alert_channels", {
   /** ISO 8601 duration: firing notices within it go out as one message. */
   groupWindow: text("group_window"),
   active: boolean("active").notNull().default(true),
+  /** Bumped on every change; a write may name the version it was based on (If-Match). */
+  version: integer("version").notNull().default(1),
   createdBy: userRef("created_by"),
   createdAt: nowOnInsert("created_at"),
   updatedAt: nowOnInsert("updated_at"),
@@ -74,6 +77,9 @@ export const alertRules = pgTable("alert_rules", {
     .default(sql`'{}'::uuid[]`),
   enabled: boolean("enabled").notNull().default(true),
   ownerId: userRef("owner_id"),
+  /** Bumped on every change; a write may name the version it was based on (If-Match). */
+  version: integer("version").notNull().default(1),
+
   createdAt: nowOnInsert("created_at"),
   updatedAt: nowOnInsert("updated_at"),
   deletedAt: tstz("deleted_at"),
@@ -108,6 +114,8 @@ export const alerts = pgTable(
      * catch-up after a silence); null while a firing notice is owed (withheld by a silence).
      */
     notifiedAt: tstz("notified_at"),
+    /** Bumped when it fires, resolves or is acknowledged, not by each evaluation's reading. */
+    version: integer("version").notNull().default(1),
   },
   (t) => [
     uniqueIndex("alerts_open_per_dimension")
@@ -135,6 +143,8 @@ export const alertSilences = pgTable(
     createdAt: nowOnInsert("created_at"),
     liftedAt: tstz("lifted_at"),
     liftedBy: userRef("lifted_by"),
+    /** Bumped when lifted: the one change a silence has (If-Match). */
+    version: integer("version").notNull().default(1),
   },
   (t) => [
     index("alert_silences_rule_idx")

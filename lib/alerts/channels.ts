@@ -21,6 +21,7 @@ import { env } from "@/lib/env";
 import { requireSmtpServer } from "./email";
 import { CHANNEL_SECRET_PURPOSE, PAGERDUTY_EVENTS_URL } from "./render";
 import { SLACK_API_URL } from "./slack";
+import { holdVersion } from "./versions";
 
 /*
  * Where alert notices go. A webhook channel signs with a secret of its own, generated here
@@ -31,6 +32,8 @@ export type { ChannelSummary } from "@/db/queries/alert-channels";
 
 export interface WriteContext extends AuditContext {
   userId: string | null;
+  /** The version the caller saw (If-Match), checked under the row lock; absent or null: any. */
+  ifVersion?: number | null;
 }
 
 function issues(error: { issues: { path: PropertyKey[]; message: string }[] }): string[] {
@@ -194,6 +197,7 @@ export async function updateChannel(
     parsed.data.kind === "slack" && !parsed.data.slackChannel && current.config.slackChannel;
   const delivery = deliveryOf(body, current.kind);
   return db.transaction(async (tx) => {
+    await holdVersion(tx, "alert_channel", id, context.ifVersion);
     const row = await updateChannelAddress(tx, id, {
       name: parsed.data.name,
       config: configOf(parsed.data),
@@ -233,7 +237,10 @@ export async function updateChannel(
  */
 export async function deactivateChannel(db: Db, id: string, context: WriteContext): Promise<void> {
   await deactivateAudited(db, { type: "alert_channel", id }, context, {
-    deactivate: (tx) => deactivateChannelRow(tx, id),
+    deactivate: async (tx) => {
+      await holdVersion(tx, "alert_channel", id, context.ifVersion);
+      return deactivateChannelRow(tx, id);
+    },
     notFound: "No active alert channel with that id",
     describe: (row) => ({ name: row.name }),
   });

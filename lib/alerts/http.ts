@@ -6,6 +6,8 @@ import { requestMeta, type AuditActor } from "@/lib/audit";
 import { guardApi, type Principal } from "@/lib/auth/session";
 import { InvalidInput, NotFound } from "@/lib/errors";
 import { decodeUtf8, readBodyCapped } from "@/lib/http/body";
+import { idempotent } from "@/lib/http/idempotency";
+import { etag, ifMatchVersion } from "@/lib/http/json-body";
 import { handle, json } from "@/lib/http/respond";
 import { writeLimiter } from "@/lib/http/write-limit";
 import { acknowledgeAlert } from "./acknowledge";
@@ -30,13 +32,31 @@ import { alertDeliveries } from "./deliveries";
 
 const MAX_BODY_BYTES = 64 * 1024;
 
-async function readJson(request: Request): Promise<unknown> {
-  const text = decodeUtf8(await readBodyCapped(request, MAX_BODY_BYTES));
+/** The body parsed, and as sent: an Idempotency-Key's repeat is compared with the first byte for byte. */
+async function readJsonWithRaw(request: Request): Promise<{ body: unknown; raw: string }> {
+  const raw = decodeUtf8(await readBodyCapped(request, MAX_BODY_BYTES));
   try {
-    return JSON.parse(text) as unknown;
+    return { body: JSON.parse(raw) as unknown, raw };
   } catch {
     throw new InvalidInput("Body is not valid JSON");
   }
+}
+
+const readJson = async (request: Request) => (await readJsonWithRaw(request)).body;
+
+/** An answer carrying the item's version as its ETag, to send back as If-Match. */
+const versioned = <T extends { version: number }>(item: T, init: ResponseInit = {}) =>
+  json(item, { ...init, headers: { ...init.headers, etag: etag(item.version) } });
+
+/** A POST that creates: with an Idempotency-Key, a repeat answers the first answer. */
+async function createIdempotently(
+  db: Db,
+  request: Request,
+  principal: Principal,
+  create: (body: unknown) => Promise<Response>,
+): Promise<Response> {
+  const { body, raw } = await readJsonWithRaw(request);
+  return idempotent(db, request, principal, raw, () => create(body));
 }
 
 function contextOf(principal: Principal, request: Request) {
@@ -48,6 +68,7 @@ function contextOf(principal: Principal, request: Request) {
     userId: principal.kind === "user" ? principal.user.id : null,
     actor,
     meta: requestMeta(request),
+    ifVersion: ifMatchVersion(request),
   };
 }
 
@@ -75,13 +96,12 @@ export const handleChannelCollection = handle(async (db: Db, request: Request) =
   if (request.method === "POST") {
     const principal = await guardApi(db, request, "POST /api/v1/alert-channels");
     writeLimiter.take(principal);
-    const { channel, secret } = await createChannel(
-      db,
-      await readJson(request),
-      contextOf(principal, request),
-    );
-    // The signing secret is shown this once; no later answer carries it.
-    return json({ ...channel, ...(secret ? { secret } : {}) }, { status: 201 });
+    // A replay answers the first answer, secret included: the caller who lost it gets it again.
+    return createIdempotently(db, request, principal, async (body) => {
+      const { channel, secret } = await createChannel(db, body, contextOf(principal, request));
+      // The signing secret is shown this once; no later answer carries it.
+      return versioned({ ...channel, ...(secret ? { secret } : {}) }, { status: 201 });
+    });
   }
   await guardApi(db, request, "GET /api/v1/alert-channels");
   return json({ data: await listChannels(db) });
@@ -93,14 +113,14 @@ export const handleChannelItem = handle(async (db: Db, request: Request, rawId: 
   const id = parseId(rawId, "alert channel");
   switch (request.method) {
     case "PATCH":
-      return json(
+      return versioned(
         await updateChannel(db, id, await readJson(request), contextOf(principal, request)),
       );
     case "DELETE":
       await deactivateChannel(db, id, contextOf(principal, request));
       return new Response(null, { status: 204 });
     default:
-      return json(await getChannel(db, id));
+      return versioned(await getChannel(db, id));
   }
 });
 
@@ -108,8 +128,9 @@ export const handleRuleCollection = handle(async (db: Db, request: Request) => {
   if (request.method === "POST") {
     const principal = await guardApi(db, request, "POST /api/v1/alert-rules");
     writeLimiter.take(principal);
-    const rule = await createRule(db, await readJson(request), contextOf(principal, request));
-    return json(rule, { status: 201 });
+    return createIdempotently(db, request, principal, async (body) =>
+      versioned(await createRule(db, body, contextOf(principal, request)), { status: 201 }),
+    );
   }
   await guardApi(db, request, "GET /api/v1/alert-rules");
   return json({ data: await listRules(db) });
@@ -121,12 +142,14 @@ export const handleRuleItem = handle(async (db: Db, request: Request, rawId: str
   const id = parseId(rawId, "alert rule");
   switch (request.method) {
     case "PATCH":
-      return json(await updateRule(db, id, await readJson(request), contextOf(principal, request)));
+      return versioned(
+        await updateRule(db, id, await readJson(request), contextOf(principal, request)),
+      );
     case "DELETE":
       await deleteRule(db, id, contextOf(principal, request));
       return new Response(null, { status: 204 });
     default:
-      return json(await getRule(db, id));
+      return versioned(await getRule(db, id));
   }
 });
 
@@ -152,17 +175,21 @@ export const handleAcknowledge = handle(async (db: Db, request: Request, rawId: 
   const principal = await guardApi(db, request, "POST /api/v1/alerts/[id]/acknowledge");
   writeLimiter.take(principal);
   const id = parseId(rawId, "alert");
-  const body = (await readJson(request)) as { comment?: unknown } | null;
-  await acknowledgeAlert(db, id, { comment: body?.comment }, contextOf(principal, request));
-  return new Response(null, { status: 204 });
+  const { body, raw } = await readJsonWithRaw(request);
+  return idempotent(db, request, principal, raw, async () => {
+    const comment = body && typeof body === "object" ? (body as { comment?: unknown }).comment : "";
+    await acknowledgeAlert(db, id, { comment }, contextOf(principal, request));
+    return new Response(null, { status: 204 });
+  });
 });
 
 export const handleSilenceCollection = handle(async (db: Db, request: Request) => {
   if (request.method === "POST") {
     const principal = await guardApi(db, request, "POST /api/v1/alert-silences");
     writeLimiter.take(principal);
-    const silence = await createSilence(db, await readJson(request), contextOf(principal, request));
-    return json(silence, { status: 201 });
+    return createIdempotently(db, request, principal, async (body) =>
+      versioned(await createSilence(db, body, contextOf(principal, request)), { status: 201 }),
+    );
   }
   await guardApi(db, request, "GET /api/v1/alert-silences");
   return json({ data: await listSilences(db) });
@@ -176,7 +203,7 @@ export const handleSilenceItem = handle(async (db: Db, request: Request, rawId: 
     return new Response(null, { status: 204 });
   }
   await guardApi(db, request, "GET /api/v1/alert-silences/[id]");
-  return json(await getSilence(db, parseId(rawId, "silence")));
+  return versioned(await getSilence(db, parseId(rawId, "silence")));
 });
 
 export const handleAlertCounts = handle(async (db: Db, request: Request) => {

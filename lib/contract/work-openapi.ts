@@ -92,7 +92,8 @@ export const idParameter = (what: string) => ({
   schema: { type: "string", format: "uuid" },
 });
 
-const WRITE_HEADERS = [
+/** If-Match and Idempotency-Key, as every write that honours them documents them. */
+export const WRITE_HEADERS = [
   {
     name: "If-Match",
     in: "header",
@@ -110,7 +111,7 @@ const WRITE_HEADERS = [
   },
 ];
 
-const ETAG = {
+export const ETAG = {
   ETag: { description: "The item's version after this answer", schema: { type: "string" } },
 };
 

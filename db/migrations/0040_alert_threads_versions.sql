@@ -8,3 +8,8 @@ CREATE TABLE "alert_slack_threads" (
 --> statement-breakpoint
 ALTER TABLE "alert_slack_threads" ADD CONSTRAINT "alert_slack_threads_alert_id_alerts_id_fk" FOREIGN KEY ("alert_id") REFERENCES "public"."alerts"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "alert_slack_threads" ADD CONSTRAINT "alert_slack_threads_channel_id_alert_channels_id_fk" FOREIGN KEY ("channel_id") REFERENCES "public"."alert_channels"("id") ON DELETE no action ON UPDATE no action;
+--> statement-breakpoint
+ALTER TABLE "alert_rules" ADD COLUMN "version" integer DEFAULT 1 NOT NULL;--> statement-breakpoint
+ALTER TABLE "alert_channels" ADD COLUMN "version" integer DEFAULT 1 NOT NULL;--> statement-breakpoint
+ALTER TABLE "alert_silences" ADD COLUMN "version" integer DEFAULT 1 NOT NULL;--> statement-breakpoint
+ALTER TABLE "alerts" ADD COLUMN "version" integer DEFAULT 1 NOT NULL;
