@@ -4,6 +4,7 @@ import { pipeline } from "node:stream/promises";
 import postgres from "postgres";
 import { openDb } from "@/db/client";
 import { createApiKey } from "@/lib/auth/api-keys";
+import { createBenchAlertRules } from "./support/alert-rules";
 import { createBenchDatabase } from "./support/database";
 import { generateEvents, type BenchEvent } from "./support/events";
 import { buildIfNeeded, startServer } from "./support/next-server";
@@ -18,6 +19,9 @@ import { formatCount, formatTable } from "./support/table";
  * same rows into a table with the same columns and indexes as `events`. Both sides get
  * their payloads serialised before the clock starts, so the figures are the server's.
  *
+ * Every client count runs twice, on a server with alert evaluation off and then on (twenty
+ * rules, bench/support/alert-rules.ts), to measure what evaluating rules costs ingestion.
+ *
  * Settings (environment): BENCH_EVENTS (default 200000), BENCH_CLIENTS (default "4,8"),
  * BENCH_SEED (default 42), BENCH_REBUILD=1 to force `next build`.
  */
@@ -28,6 +32,8 @@ const BATCH_SIZE = 1_000;
 const REQUEST_TIMEOUT_MS = 120_000;
 /** The API should reach at least this share of raw COPY. */
 const TARGET_SHARE_OF_COPY = 0.25;
+/** Evaluating alert rules may cost ingestion at most this share of its throughput. */
+const MAX_ALERT_EVALUATION_COST = 0.05;
 
 const settings = {
   events: Number(process.env.BENCH_EVENTS ?? 200_000),
@@ -40,6 +46,8 @@ interface Measurement {
   clients: number;
   events: number;
   seconds: number;
+  /** Whether the server evaluated alert rules (the API runs only). */
+  evaluation?: "on" | "off";
 }
 
 const log = (line: string) => console.log(`  ${line}`);
@@ -76,24 +84,41 @@ async function runIngestBenchmark(): Promise<void> {
       { name: "npm run bench", scopes: ["ingest"] },
       { type: "cli", id: null, label: "npm run bench" },
     );
-    server = await startServer(database.url, PORT);
-    log(`next start on ${server.url} (production build, CLOSELINE_DEMO=off)`);
+    const rules = await createBenchAlertRules(app.db);
+    log(`${rules} alert rules`);
 
-    // The first requests load the route and warm the JIT; they are not measured.
-    await postBatches(server.url, key, warmup, 2);
-
+    // Alert evaluation off, then on (every minute and after batches, as in production): the
+    // same batches on the same server build, so the difference is what evaluation costs.
     const results: Measurement[] = [];
-    for (const clients of settings.clients) {
-      await emptyEventTables(sql);
-      const seconds = await timed(() => postBatches(server!.url, key, batches, clients));
-      const [{ count }] = await sql<[{ count: number }]>`select count(*)::int as count from events`;
-      log(`events table after POST with ${clients} clients: ${formatCount(count)} rows`);
-      if (count !== events.length) {
-        throw new Error(
-          `the events table holds ${count} events after sending ${events.length}; ingestion lost or invented events`,
-        );
+    for (const evaluation of ["off", "on"] as const) {
+      server = await startServer(database.url, PORT, { CLOSELINE_ALERT_EVALUATION: evaluation });
+      log(
+        `next start on ${server.url} (production build, CLOSELINE_DEMO=off, alerts ${evaluation})`,
+      );
+      // The first requests load the route and warm the JIT; they are not measured.
+      await postBatches(server.url, key, warmup, 2);
+      for (const clients of settings.clients) {
+        await emptyEventTables(sql);
+        const seconds = await timed(() => postBatches(server!.url, key, batches, clients));
+        const [{ count }] = await sql<
+          [{ count: number }]
+        >`select count(*)::int as count from events`;
+        log(`events table after POST with ${clients} clients: ${formatCount(count)} rows`);
+        if (count !== events.length) {
+          throw new Error(
+            `the events table holds ${count} events after sending ${events.length}; ingestion lost or invented events`,
+          );
+        }
+        results.push({
+          path: `POST /api/v1/events, alerts ${evaluation}`,
+          clients,
+          events: events.length,
+          seconds,
+          evaluation,
+        });
       }
-      results.push({ path: "POST /api/v1/events", clients, events: events.length, seconds });
+      await server.stop();
+      server = null;
     }
 
     await sql`drop table if exists events_copy`;
@@ -250,4 +275,15 @@ function report(api: Measurement[], copy: Measurement): void {
       ratio >= TARGET_SHARE_OF_COPY ? "met" : "NOT met"
     } (${os.cpus().length} CPUs, ${os.loadavg()[0]!.toFixed(1)} load)`,
   );
+  for (const clients of new Set(api.map((m) => m.clients))) {
+    const off = api.find((m) => m.clients === clients && m.evaluation === "off");
+    const on = api.find((m) => m.clients === clients && m.evaluation === "on");
+    if (!off || !on) continue;
+    const cost = 1 - rate(on) / rate(off);
+    log(
+      `alert evaluation with ${clients} clients: on/off ${(rate(on) / rate(off)).toFixed(3)}, cost ${(100 * cost).toFixed(1)} % — target ≤ ${100 * MAX_ALERT_EVALUATION_COST} % ${
+        cost <= MAX_ALERT_EVALUATION_COST ? "met" : "NOT met"
+      }`,
+    );
+  }
 }
