@@ -18,6 +18,41 @@ const URL_HINTS: Record<string, string> = {
   teams: 'A Teams workflow URL ("Post to a channel when a webhook request is received").',
 };
 
+/** A credential the channel's requests carry: typed unseen, stored sealed, never shown again. */
+function CredentialField({
+  label,
+  name,
+  hint,
+  ...constraints
+}: {
+  label: string;
+  name: string;
+  hint: string;
+  pattern?: string;
+  minLength?: number;
+  maxLength?: number;
+}) {
+  return (
+    <Field
+      label={label}
+      id={`channel-${name}`}
+      hint={`${hint} Stored sealed; never shown again.`}
+      style={{ flex: "1 1 20rem" }}
+    >
+      {(description) => (
+        <input
+          name={name}
+          type="password"
+          required
+          autoComplete="off"
+          {...constraints}
+          {...description}
+        />
+      )}
+    </Field>
+  );
+}
+
 /** Slack posts to an incoming webhook, or with a bot token, which threads an alert's notices. */
 function SlackAddress() {
   const [mode, setMode] = useState<string>("webhook");
@@ -31,23 +66,12 @@ function SlackAddress() {
       </Field>
       {mode === "bot" ? (
         <>
-          <Field
+          <CredentialField
             label="Bot token"
-            id="channel-bot-token"
-            hint="The Slack app's bot token (xoxb-…, with chat:write). Stored sealed; never shown again."
-            style={{ flex: "1 1 16rem" }}
-          >
-            {(description) => (
-              <input
-                name="botToken"
-                type="password"
-                required
-                autoComplete="off"
-                pattern="xoxb-[A-Za-z0-9\-]+"
-                {...description}
-              />
-            )}
-          </Field>
+            name="botToken"
+            hint="The Slack app's bot token (xoxb-…, with chat:write)."
+            pattern="xoxb-[A-Za-z0-9\-]+"
+          />
           <Field
             label="Slack channel id"
             id="channel-slack-channel"
@@ -199,24 +223,13 @@ export function ChannelForm({
         </Field>
       ) : kind === "pagerduty" ? (
         <>
-          <Field
+          <CredentialField
             label="Integration key"
-            id="channel-routing-key"
-            hint="The service's Events API v2 integration key (32 characters). Stored sealed; never shown again."
-            style={{ flex: "1 1 20rem" }}
-          >
-            {(description) => (
-              <input
-                name="routingKey"
-                type="password"
-                required
-                autoComplete="off"
-                minLength={32}
-                maxLength={32}
-                {...description}
-              />
-            )}
-          </Field>
+            name="routingKey"
+            hint="The service's Events API v2 integration key (32 characters)."
+            minLength={32}
+            maxLength={32}
+          />
           <Field label="Events URL" style={{ flex: "1 1 20rem" }}>
             <input
               name="eventsUrl"

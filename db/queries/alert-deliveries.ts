@@ -2,7 +2,7 @@ import "server-only";
 import { sql } from "drizzle-orm";
 import type { Db } from "../client";
 import { queryRows } from "../rows";
-import type { CommandStatus } from "../schema";
+import type { CommandSummary } from "./outbox";
 
 /*
  * The delivery log of alerts: every outbox notice that told of them, on whichever channel,
@@ -10,16 +10,18 @@ import type { CommandStatus } from "../schema";
  * several), so the payload is what is matched.
  */
 
-export interface AlertNoticeRow {
+export interface AlertNoticeRow extends Pick<
+  CommandSummary,
+  | "id"
+  | "kind"
+  | "status"
+  | "attempts"
+  | "nextAttemptAt"
+  | "lastError"
+  | "createdAt"
+  | "deliveredAt"
+> {
   alertId: string;
-  id: string;
-  kind: string;
-  status: CommandStatus;
-  attempts: number;
-  nextAttemptAt: Date;
-  lastError: string | null;
-  createdAt: Date;
-  deliveredAt: Date | null;
   channelId: string;
   channelName: string;
   channelKind: string;
