@@ -30,9 +30,11 @@ export function AlertDeliveries({
   const failing = deliveries.filter((d) => d.status !== "delivered").length;
   return (
     <details data-testid="alert-deliveries">
-      <summary aria-label={`Delivery log of ${alertName}`}>
+      <summary>
         {deliveries.length} notice{deliveries.length === 1 ? "" : "s"}
         {failing ? `, ${failing} not delivered` : ""}
+        {/* Names the alert for a screen reader, which hears the summary out of its row. */}
+        <span className="visually-hidden"> of {alertName}</span>
       </summary>
       <ul style={{ margin: "0.25rem 0 0", paddingLeft: "1.25rem" }}>
         {deliveries.map((d) => (
