@@ -2,6 +2,7 @@ import os from "node:os";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type postgres from "postgres";
+import { createBenchAlertRules } from "./support/alert-rules";
 import { createBenchApiKey, createBenchDatabase, openBenchClients } from "./support/database";
 import { generateEvents, type BenchEvent } from "./support/events";
 import { buildIfNeeded, printServerTail, startServer } from "./support/next-server";
@@ -15,6 +16,9 @@ import { formatCount, formatTable } from "./support/table";
  * typed projections in one transaction per batch. The reference is a plain COPY of the
  * same rows into a table with the same columns and indexes as `events`. Both sides get
  * their payloads serialised before the clock starts, so the figures are the server's.
+ *
+ * Every client count runs twice, on a server with alert evaluation off and then on (twenty
+ * rules, bench/support/alert-rules.ts), to measure what evaluating rules costs ingestion.
  *
  * Settings (environment): BENCH_EVENTS (default 200000), BENCH_CLIENTS (default "4,8"),
  * BENCH_SEED (default 42), BENCH_PORT (default 3401), BENCH_REBUILD=1 to force `next build`.
@@ -31,6 +35,8 @@ const PROBE_EVERY_MS = 500;
 const TARGET_SHARE_OF_COPY = 0.3;
 /** 8 clients should ingest at least this many times the rate of 4: more cores buy more. */
 const TARGET_SCALING = 1.4;
+/** Evaluating alert rules may cost ingestion at most this share of its throughput. */
+const MAX_ALERT_EVALUATION_COST = 0.05;
 
 const settings = {
   events: Number(process.env.BENCH_EVENTS ?? 200_000),
@@ -45,6 +51,8 @@ interface Measurement {
   clients: number;
   events: number;
   seconds: number;
+  /** Whether the server evaluated alert rules (the API runs only). */
+  evaluation?: "on" | "off";
 }
 
 const log = (line: string) => console.log(`  ${line}`);
@@ -77,28 +85,47 @@ async function runIngestBenchmark(): Promise<void> {
   let server: Awaited<ReturnType<typeof startServer>> | null = null;
   try {
     const key = await createBenchApiKey(app.db, "npm run bench", ["ingest"]);
-    server = await startServer(database.url, settings.port);
-    log(`next start on ${server.url} (production build, CLOSELINE_DEMO=off)`);
+    const rules = await createBenchAlertRules(app.db);
+    log(`${rules} alert rules`);
 
-    // The first requests load the route and warm the JIT; they are not measured.
-    await postBatches(server.url, key, warmup, 2);
-
+    // Alert evaluation off, then on (every minute and after batches, as in production): the
+    // same batches on the same server build, so the difference is what evaluation costs.
     const results: Measurement[] = [];
     const lags: number[] = [];
-    for (const clients of settings.clients) {
-      await emptyEventTables(sql);
-      const probe = probeFreshness(server.url, key, sql, clients);
-      const seconds = await timed(() => postBatches(server!.url, key, batches, clients));
-      const probeLags = await probe.stop();
-      lags.push(...probeLags);
-      const [{ count }] = await sql<[{ count: number }]>`select count(*)::int as count from events`;
-      log(`events table after POST with ${clients} clients: ${formatCount(count)} rows`);
-      if (count !== events.length + probeLags.length) {
-        throw new Error(
-          `the events table holds ${count} events after sending ${events.length + probeLags.length}; ingestion lost or invented events`,
-        );
+    for (const evaluation of ["off", "on"] as const) {
+      server = await startServer(database.url, settings.port, {
+        CLOSELINE_ALERT_EVALUATION: evaluation,
+      });
+      log(
+        `next start on ${server.url} (production build, CLOSELINE_DEMO=off, alerts ${evaluation})`,
+      );
+      // The first requests load the route and warm the JIT; they are not measured.
+      await postBatches(server.url, key, warmup, 2);
+      for (const clients of settings.clients) {
+        await emptyEventTables(sql);
+        const probe = probeFreshness(server.url, key, sql, `${evaluation}-${clients}`);
+        const seconds = await timed(() => postBatches(server!.url, key, batches, clients));
+        const probeLags = await probe.stop();
+        lags.push(...probeLags);
+        const [{ count }] = await sql<
+          [{ count: number }]
+        >`select count(*)::int as count from events`;
+        log(`events table after POST with ${clients} clients: ${formatCount(count)} rows`);
+        if (count !== events.length + probeLags.length) {
+          throw new Error(
+            `the events table holds ${count} events after sending ${events.length + probeLags.length}; ingestion lost or invented events`,
+          );
+        }
+        results.push({
+          path: `POST /api/v1/events, alerts ${evaluation}`,
+          clients,
+          events: events.length,
+          seconds,
+          evaluation,
+        });
       }
-      results.push({ path: "POST /api/v1/events", clients, events: events.length, seconds });
+      await server.stop();
+      server = null;
     }
 
     await sql`drop table if exists events_copy`;
@@ -198,16 +225,16 @@ async function postBatches(
  * KPI row. Measures, per probe, how long after its 200 answer both are visible to another
  * connection. stop() ends the loop and answers the lags in milliseconds.
  */
-function probeFreshness(baseUrl: string, key: string, sql: postgres.Sql, clients: number) {
+function probeFreshness(baseUrl: string, key: string, sql: postgres.Sql, run: string) {
   const lags: number[] = [];
   let running = true;
   const loop = (async () => {
     for (let n = 0; running; n++) {
-      const postingId = `PROBE-${clients}-${n}`;
+      const postingId = `PROBE-${run}-${n}`;
       const body = JSON.stringify([
         {
           specversion: "1.0",
-          id: `probe-${clients}-${n}`,
+          id: `probe-${run}-${n}`,
           source: "urn:bench:freshness-probe",
           type: "erp.posting.attempted",
           time: new Date().toISOString(),
@@ -320,7 +347,8 @@ function report(api: Measurement[], copy: Measurement): void {
       .join("\n"),
   );
   const machine = `${os.cpus().length} CPUs, ${os.loadavg()[0]!.toFixed(1)} load`;
-  const withClients = (n: number) => api.find((m) => m.clients === n);
+  // The ratios read the production configuration: alert evaluation on.
+  const withClients = (n: number) => api.find((m) => m.clients === n && m.evaluation !== "off");
   const eight = withClients(8);
   const four = withClients(4);
   const share = eight ? rate(eight) / rate(copy) : Math.max(...api.map(rate)) / rate(copy);
@@ -333,6 +361,17 @@ function report(api: Measurement[], copy: Measurement): void {
         : "") +
       ` (${machine})`,
   );
+  for (const clients of new Set(api.map((m) => m.clients))) {
+    const off = api.find((m) => m.clients === clients && m.evaluation === "off");
+    const on = api.find((m) => m.clients === clients && m.evaluation === "on");
+    if (!off || !on) continue;
+    const cost = 1 - rate(on) / rate(off);
+    log(
+      `alert evaluation with ${clients} clients: on/off ${(rate(on) / rate(off)).toFixed(3)}, cost ${(100 * cost).toFixed(1)} % — target ≤ ${100 * MAX_ALERT_EVALUATION_COST} % ${
+        cost <= MAX_ALERT_EVALUATION_COST ? "met" : "NOT met"
+      }`,
+    );
+  }
   // The suite's last line: both ratios the issue sets targets for, in one place.
   console.log(
     `ingest: API/COPY ${share.toFixed(2)} (${eight ? 8 : "best"} clients)` +

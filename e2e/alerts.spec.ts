@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
+import { eq } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { alertRules, alerts } from "@/db/schema";
+import { alertChannels, alertRules, alerts, outboxCommands, outboxDeliveries } from "@/db/schema";
 import { expect, test } from "./fixtures/auth";
 import { expectAxeCleanInBothThemes, expectNoSidewaysScrollAt390 } from "./fixtures/page-checks";
 
@@ -37,16 +38,20 @@ async function seedFiringAlert(
     })
     .returning();
   const now = new Date();
-  await db.insert(alerts).values({
-    ruleId: rule!.id,
-    dimension: seed.dimension,
-    state: "firing",
-    value: seed.value,
-    threshold: 0.9,
-    pendingSince: now,
-    startedAt: now,
-    lastEvaluatedAt: now,
-  });
+  const [alert] = await db
+    .insert(alerts)
+    .values({
+      ruleId: rule!.id,
+      dimension: seed.dimension,
+      state: "firing",
+      value: seed.value,
+      threshold: 0.9,
+      pendingSince: now,
+      startedAt: now,
+      lastEvaluatedAt: now,
+    })
+    .returning();
+  return { rule: rule!, alert: alert! };
 }
 
 test("operations acknowledges a firing alert with a comment, by keyboard, at 390 px", async ({
@@ -179,4 +184,91 @@ test("finance adds KPI, KPI-change and close rules through the form", async ({
   await form.getByLabel("Over the last").fill("PT10S");
   await form.getByRole("button", { name: "Add rule" }).click();
   await expect(form.getByRole("alert")).toContainText("Invalid alert rule");
+});
+
+test("finance adds a channel with quiet hours and a group window, and reads an alert's delivery log", async ({
+  page,
+  db,
+  signInAs,
+}) => {
+  const { rule, alert } = await seedFiringAlert(db, {
+    name: `Logged ${RUN}`,
+    severity: "warning",
+    dimension: `LOG-${RUN}`,
+    value: 0.4,
+  });
+  // One notice that failed once and then went through, as the dispatcher records them.
+  const [channel] = await db
+    .insert(alertChannels)
+    .values({
+      kind: "webhook",
+      name: `Bridge ${RUN}`,
+      config: { url: "https://hooks.example.test/b" },
+    })
+    .returning();
+  const [command] = await db
+    .insert(outboxCommands)
+    .values({
+      kind: "alert.firing",
+      alertChannelId: channel!.id,
+      payload: { type: "alert.firing", alert: { id: alert.id, ruleId: rule.id } },
+      idempotencyKey: `e2e:${alert.id}`,
+      status: "delivered",
+      attempts: 2,
+      deliveredAt: new Date(),
+    })
+    .returning();
+  await db.insert(outboxDeliveries).values([
+    {
+      commandId: command!.id,
+      attempt: 1,
+      httpStatus: 503,
+      error: "HTTP 503: busy",
+      durationMs: 12,
+    },
+    { commandId: command!.id, attempt: 2, httpStatus: 200, error: null, durationMs: 9 },
+  ]);
+
+  await signInAs("finance", "/alerts");
+  const row = page
+    .getByRole("region", { name: "Firing alerts" })
+    .getByRole("row")
+    .filter({ hasText: `LOG-${RUN}` });
+  await row.getByText("1 notice").click();
+  const log = row.getByTestId("alert-delivery");
+  await expect(log).toContainText(`firing to Bridge ${RUN}`);
+  await expect(log).toContainText("delivered");
+  await expect(log).toContainText("HTTP 503: busy");
+  await expect(log).toContainText("HTTP 200");
+
+  const form = page.locator("section", {
+    has: page.getByRole("heading", { name: "Add a channel" }),
+  });
+  await form.getByLabel("Name").fill(`Night desk ${RUN}`);
+  await form.getByLabel("URL").fill("https://hooks.example.test/night");
+  await form.getByLabel("Hold notices during quiet hours").check();
+  await form.getByLabel("From").fill("22:00");
+  await form.getByLabel("Until").fill("07:00");
+  await form.getByLabel("Time zone").fill("Europe/Berlin");
+  await form.getByLabel("Critical alerts go out anyway").check();
+  await form.getByLabel("Group window").selectOption("PT5M");
+  await form.getByRole("button", { name: "Add channel" }).click();
+  await expect(form.getByRole("status")).toContainText(`Night desk ${RUN}`);
+  const [saved] = await db
+    .select({ quietHours: alertChannels.quietHours, groupWindow: alertChannels.groupWindow })
+    .from(alertChannels)
+    .where(eq(alertChannels.name, `Night desk ${RUN}`));
+  expect(saved).toEqual({
+    quietHours: { start: "22:00", end: "07:00", timeZone: "Europe/Berlin", criticalBypass: true },
+    groupWindow: "PT5M",
+  });
+
+  await form.getByLabel("Name").fill(`Bad zone ${RUN}`);
+  await form.getByLabel("URL").fill("https://hooks.example.test/zone");
+  await form.getByLabel("Hold notices during quiet hours").check();
+  await form.getByLabel("Time zone").fill("Mars/Olympus");
+  await form.getByRole("button", { name: "Add channel" }).click();
+  await expect(form.getByRole("alert")).toContainText("must be an IANA time zone");
+  // Last: the theme check reloads the page, which would empty a form being filled.
+  await expectAxeCleanInBothThemes(page);
 });

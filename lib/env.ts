@@ -71,6 +71,12 @@ const EnvSchema = z.object({
       message: "must be an address, or a name and an address in angle brackets",
     })
     .default("Closeline <alerts@closeline.invalid>"),
+  /**
+   * `off`: this process evaluates no alert rule, neither every minute nor after ingested
+   * batches. For measuring what evaluation costs ingestion (`npm run bench -- ingest`) and for
+   * an instance that should only ingest while others evaluate.
+   */
+  CLOSELINE_ALERT_EVALUATION: z.enum(["on", "off"]).default("on"),
   /** Raw telemetry received longer ago than this many days is deleted daily (lib/retention.ts). */
   CLOSELINE_RETENTION_DAYS: z.coerce.number().int().min(1).default(400),
   /**

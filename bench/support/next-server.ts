@@ -113,7 +113,12 @@ export function printServerTail(server: RunningServer | null): void {
  * /api/health answers. The server runs in its own process group so stop() also ends any
  * worker it spawned.
  */
-export async function startServer(databaseUrl: string, port: number): Promise<RunningServer> {
+export async function startServer(
+  databaseUrl: string,
+  port: number,
+  /** More environment for the server, e.g. a setting one run turns off. */
+  extraEnv: Record<string, string> = {},
+): Promise<RunningServer> {
   if (!(await portIsFree(port))) {
     throw new Error(`Port ${port} is in use; stop whatever listens there and run again`);
   }
@@ -130,6 +135,7 @@ export async function startServer(databaseUrl: string, port: number): Promise<Ru
       // Production refuses to start without a session secret; nobody signs in during a bench.
       AUTH_SECRET: process.env.AUTH_SECRET ?? randomBytes(32).toString("base64url"),
       NEXTAUTH_URL: `http://127.0.0.1:${port}`,
+      ...extraEnv,
     },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,

@@ -2,21 +2,28 @@ import type { ReactNode } from "react";
 import type { AlertListItem } from "@/lib/alerts/list";
 import { DataTable } from "@/components/table/data-table";
 import { DateTime } from "@/components/ui/date-time";
+import type { AlertDelivery } from "@/lib/contract/alerts";
+import { AlertDeliveries } from "./alert-deliveries";
 
 const figure = (value: number | null) =>
   value === null ? "no data" : Number.isInteger(value) ? String(value) : value.toPrecision(4);
 
-/** Alerts in one state; `action` renders what may be done to a row (acknowledge). */
+/**
+ * Alerts in one state; `action` renders what may be done to a row (acknowledge), and
+ * `deliveries` each alert's delivery log.
+ */
 export function AlertsTable({
   label,
   alerts,
   emptyText,
   action,
+  deliveries,
 }: {
   label: string;
   alerts: AlertListItem[];
   emptyText: string;
   action?: (alert: AlertListItem) => ReactNode;
+  deliveries: ReadonlyMap<string, AlertDelivery[]>;
 }) {
   return (
     <DataTable
@@ -68,6 +75,15 @@ export function AlertsTable({
             ) : (
               "—"
             ),
+        },
+        {
+          header: "Deliveries",
+          cell: (a) => (
+            <AlertDeliveries
+              alertName={`${a.ruleName}${a.dimension ? `, ${a.dimension}` : ""}`}
+              deliveries={deliveries.get(a.id) ?? []}
+            />
+          ),
         },
       ]}
     />

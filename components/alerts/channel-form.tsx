@@ -4,7 +4,12 @@ import { useState } from "react";
 import { ActionForm, type FormAction } from "@/components/forms/action-form";
 import { Field, Options } from "@/components/forms/field";
 import { ShownOnce } from "@/components/ui/shown-once";
-import { ALERT_CHANNEL_KINDS, MAX_EMAIL_RECIPIENTS } from "@/lib/contract/alerts";
+import { GROUP_WINDOW_CHOICES, GROUP_WINDOW_LABELS } from "@/lib/alerts/channel-form";
+import {
+  ALERT_CHANNEL_KINDS,
+  GROUPABLE_CHANNEL_KINDS,
+  MAX_EMAIL_RECIPIENTS,
+} from "@/lib/contract/alerts";
 
 const URL_HINTS: Record<string, string> = {
   webhook:
@@ -12,6 +17,159 @@ const URL_HINTS: Record<string, string> = {
   slack: "A Slack incoming-webhook URL.",
   teams: 'A Teams workflow URL ("Post to a channel when a webhook request is received").',
 };
+
+/** A credential the channel's requests carry: typed unseen, stored sealed, never shown again. */
+function CredentialField({
+  label,
+  name,
+  hint,
+  ...constraints
+}: {
+  label: string;
+  name: string;
+  hint: string;
+  pattern?: string;
+  minLength?: number;
+  maxLength?: number;
+}) {
+  return (
+    <Field
+      label={label}
+      id={`channel-${name}`}
+      hint={`${hint} Stored sealed; never shown again.`}
+      style={{ flex: "1 1 20rem" }}
+    >
+      {(description) => (
+        <input
+          name={name}
+          type="password"
+          required
+          autoComplete="off"
+          {...constraints}
+          {...description}
+        />
+      )}
+    </Field>
+  );
+}
+
+/** Slack posts to an incoming webhook, or with a bot token, which threads an alert's notices. */
+function SlackAddress() {
+  const [mode, setMode] = useState<string>("webhook");
+  return (
+    <>
+      <Field label="Slack posts with">
+        <select name="slackMode" value={mode} onChange={(event) => setMode(event.target.value)}>
+          <option value="webhook">an incoming webhook</option>
+          <option value="bot">a bot token (resolved replies in the thread)</option>
+        </select>
+      </Field>
+      {mode === "bot" ? (
+        <>
+          <CredentialField
+            label="Bot token"
+            name="botToken"
+            hint="The Slack app's bot token (xoxb-…, with chat:write)."
+            pattern="xoxb-[A-Za-z0-9\-]+"
+          />
+          <Field
+            label="Slack channel id"
+            id="channel-slack-channel"
+            hint="Shown in the channel's details in Slack, like C0123456789; invite the app to it."
+          >
+            {(description) => (
+              <input
+                name="slackChannel"
+                required
+                pattern="[CGD][A-Z0-9]{2,30}"
+                placeholder="C0123456789"
+                {...description}
+              />
+            )}
+          </Field>
+        </>
+      ) : (
+        <Field label="URL" id="channel-url" hint={URL_HINTS.slack} style={{ flex: "1 1 20rem" }}>
+          {(description) => (
+            <input name="url" type="url" required maxLength={2000} {...description} />
+          )}
+        </Field>
+      )}
+    </>
+  );
+}
+
+/**
+ * When a channel is told: quiet hours (held until they end, critical may bypass them) and,
+ * for channels that take a group, a window in which alerts starting together are one message.
+ */
+function DeliverySettings({ kind }: { kind: string }) {
+  const [quiet, setQuiet] = useState(false);
+  return (
+    <>
+      <fieldset style={{ flex: "1 1 100%" }}>
+        <legend>Quiet hours</legend>
+        <label className="field" style={{ flexDirection: "row", alignItems: "center" }}>
+          <input
+            type="checkbox"
+            name="quiet"
+            checked={quiet}
+            onChange={(event) => setQuiet(event.target.checked)}
+          />
+          Hold notices during quiet hours
+        </label>
+        {quiet ? (
+          <div style={{ display: "flex", flexWrap: "wrap", gap: "0.75rem" }}>
+            <Field label="From">
+              <input name="quietStart" type="time" required defaultValue="22:00" />
+            </Field>
+            <Field label="Until">
+              <input name="quietEnd" type="time" required defaultValue="07:00" />
+            </Field>
+            <Field
+              label="Time zone"
+              id="channel-quiet-zone"
+              hint="An IANA time zone, e.g. Europe/Berlin or America/New_York."
+            >
+              {(description) => (
+                <input
+                  name="quietTimeZone"
+                  required
+                  maxLength={100}
+                  defaultValue="UTC"
+                  autoComplete="off"
+                  {...description}
+                />
+              )}
+            </Field>
+            <label className="field" style={{ flexDirection: "row", alignItems: "center" }}>
+              <input type="checkbox" name="criticalBypass" />
+              Critical alerts go out anyway
+            </label>
+          </div>
+        ) : null}
+      </fieldset>
+      {GROUPABLE_CHANNEL_KINDS.includes(kind) ? (
+        <Field
+          label="Group window"
+          id="channel-group-window"
+          hint="Alerts that start within it go out as one message."
+        >
+          {(description) => (
+            <select name="groupWindow" defaultValue="" {...description}>
+              <option value="">none: one message per alert</option>
+              {GROUP_WINDOW_CHOICES.map((choice) => (
+                <option key={choice} value={choice}>
+                  {GROUP_WINDOW_LABELS[choice]}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+      ) : null}
+    </>
+  );
+}
 
 /**
  * Adds a channel; a webhook channel's signing secret is shown once, right after creation. An
@@ -65,24 +223,13 @@ export function ChannelForm({
         </Field>
       ) : kind === "pagerduty" ? (
         <>
-          <Field
+          <CredentialField
             label="Integration key"
-            id="channel-routing-key"
-            hint="The service's Events API v2 integration key (32 characters). Stored sealed; never shown again."
-            style={{ flex: "1 1 20rem" }}
-          >
-            {(description) => (
-              <input
-                name="routingKey"
-                type="password"
-                required
-                autoComplete="off"
-                minLength={32}
-                maxLength={32}
-                {...description}
-              />
-            )}
-          </Field>
+            name="routingKey"
+            hint="The service's Events API v2 integration key (32 characters)."
+            minLength={32}
+            maxLength={32}
+          />
           <Field label="Events URL" style={{ flex: "1 1 20rem" }}>
             <input
               name="eventsUrl"
@@ -92,6 +239,8 @@ export function ChannelForm({
             />
           </Field>
         </>
+      ) : kind === "slack" ? (
+        <SlackAddress />
       ) : (
         <Field label="URL" id="channel-url" hint={URL_HINTS[kind]} style={{ flex: "1 1 20rem" }}>
           {(description) => (
@@ -99,6 +248,7 @@ export function ChannelForm({
           )}
         </Field>
       )}
+      <DeliverySettings kind={kind} />
     </ActionForm>
   );
 }

@@ -2,7 +2,7 @@ import "server-only";
 import { and, desc, eq, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import { firstOrNull } from "../rows";
-import { alertChannels, type AlertChannel } from "../schema";
+import { alertChannels, type AlertChannel, type AlertChannelConfig } from "../schema";
 
 /* Where alert notices go. */
 
@@ -10,10 +10,11 @@ export interface ChannelSummary {
   id: string;
   kind: string;
   name: string;
-  config: { url?: string; to?: string[] };
+  config: AlertChannelConfig;
   quietHours: AlertChannel["quietHours"];
   groupWindow: string | null;
   active: boolean;
+  version: number;
   createdAt: Date;
 }
 
@@ -26,6 +27,7 @@ const listed = {
   quietHours: alertChannels.quietHours,
   groupWindow: alertChannels.groupWindow,
   active: alertChannels.active,
+  version: alertChannels.version,
   createdAt: alertChannels.createdAt,
 };
 
@@ -66,15 +68,20 @@ export async function updateChannelAddress(
     config: ChannelSummary["config"];
     quietHours: AlertChannel["quietHours"];
     groupWindow: string | null;
-    /** Sealed; absent keeps the current one. */
-    secret?: string;
+    /** Sealed; absent keeps the current one, null drops it. */
+    secret?: string | null;
   },
 ): Promise<ChannelSummary | null> {
   const { secret, ...columns } = set;
   return firstOrNull(
     tx
       .update(alertChannels)
-      .set({ ...columns, ...(secret ? { secret } : {}), updatedAt: sql`now()` })
+      .set({
+        ...columns,
+        ...(secret !== undefined ? { secret } : {}),
+        version: sql`${alertChannels.version} + 1`,
+        updatedAt: sql`now()`,
+      })
       .where(eq(alertChannels.id, id))
       .returning(listed),
   );
@@ -85,7 +92,7 @@ export async function deactivateChannelRow(tx: Db, id: string): Promise<{ name: 
   return firstOrNull(
     tx
       .update(alertChannels)
-      .set({ active: false, updatedAt: sql`now()` })
+      .set({ active: false, version: sql`${alertChannels.version} + 1`, updatedAt: sql`now()` })
       .where(and(eq(alertChannels.id, id), eq(alertChannels.active, true)))
       .returning({ name: alertChannels.name }),
   );

@@ -61,7 +61,7 @@ export async function updateRuleColumns(
 ): Promise<AlertRule> {
   const [rule] = await tx
     .update(alertRules)
-    .set({ ...set, updatedAt: sql`now()` })
+    .set({ ...set, version: sql`${alertRules.version} + 1`, updatedAt: sql`now()` })
     .where(eq(alertRules.id, id))
     .returning();
   return rule!;
@@ -74,11 +74,16 @@ export async function updateRuleColumns(
 export async function markRuleDeleted(tx: Db, id: string): Promise<void> {
   await tx
     .update(alertRules)
-    .set({ deletedAt: sql`now()`, enabled: false, updatedAt: sql`now()` })
+    .set({
+      deletedAt: sql`now()`,
+      enabled: false,
+      version: sql`${alertRules.version} + 1`,
+      updatedAt: sql`now()`,
+    })
     .where(eq(alertRules.id, id));
   await tx.delete(alerts).where(and(eq(alerts.ruleId, id), eq(alerts.state, "pending")));
   await tx
     .update(alerts)
-    .set({ state: "resolved", resolvedAt: sql`now()` })
+    .set({ state: "resolved", resolvedAt: sql`now()`, version: sql`${alerts.version} + 1` })
     .where(and(eq(alerts.ruleId, id), eq(alerts.state, "firing")));
 }

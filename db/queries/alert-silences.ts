@@ -15,6 +15,7 @@ export interface SilenceRow {
   createdByName: string | null;
   createdAt: Date;
   liftedAt: Date | null;
+  version: number;
 }
 
 const listed = {
@@ -27,6 +28,7 @@ const listed = {
   createdByName: sql<string | null>`coalesce(${users.name}, ${users.email})`,
   createdAt: alertSilences.createdAt,
   liftedAt: alertSilences.liftedAt,
+  version: alertSilences.version,
 };
 
 export async function insertSilence(
@@ -70,7 +72,7 @@ export async function liftSilenceRow(
 ): Promise<AlertSilence | null> {
   const [row] = await tx
     .update(alertSilences)
-    .set({ liftedAt: input.at, liftedBy: input.by })
+    .set({ liftedAt: input.at, liftedBy: input.by, version: sql`${alertSilences.version} + 1` })
     .where(
       and(
         eq(alertSilences.id, id),

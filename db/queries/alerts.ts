@@ -111,6 +111,8 @@ export interface AlertListItem {
   acknowledgedAt: Date | null;
   acknowledgedByName: string | null;
   acknowledgeComment: string | null;
+  /** Send it as If-Match to acknowledge this state of the alert. */
+  version: number;
   /** The latest end of the silences covering it now; null when none does. */
   silencedUntil: Date | null;
 }
@@ -135,6 +137,7 @@ export async function listAlerts(
       acknowledgedAt: alerts.acknowledgedAt,
       acknowledgedByName: sql<string | null>`coalesce(${users.name}, ${users.email})`,
       acknowledgeComment: alerts.acknowledgeComment,
+      version: alerts.version,
       silencedUntil: silencedUntilSql(alerts.ruleId, alerts.dimension),
     })
     .from(alerts)
@@ -191,6 +194,7 @@ export async function markAlertFiring(
       .update(alerts)
       .set({
         state: "firing",
+        version: sql`${alerts.version} + 1`,
         startedAt: at,
         notifiedAt: notified ? at : null,
         value: reading.value,
@@ -238,7 +242,13 @@ export async function markAlertResolved(
   return firstOrNull(
     tx
       .update(alerts)
-      .set({ state: "resolved", resolvedAt: at, value, lastEvaluatedAt: at })
+      .set({
+        state: "resolved",
+        resolvedAt: at,
+        value,
+        lastEvaluatedAt: at,
+        version: sql`${alerts.version} + 1`,
+      })
       .where(and(eq(alerts.id, id), eq(alerts.state, "firing")))
       .returning(),
   );
@@ -279,6 +289,7 @@ export async function acknowledgeFiringAlert(
         acknowledgedAt: input.at,
         acknowledgedBy: input.by,
         acknowledgeComment: input.comment,
+        version: sql`${alerts.version} + 1`,
       })
       .where(and(eq(alerts.id, id), eq(alerts.state, "firing"), isNull(alerts.acknowledgedAt)))
       .returning(),

@@ -3,6 +3,7 @@ import { asc, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../client";
 import { queryRows, firstOrNull } from "../rows";
 import {
+  type AlertChannelConfig,
   outboxCommands,
   outboxDeliveries,
   users,
@@ -33,7 +34,7 @@ export interface ClaimedCommand {
   /** Set for an alert notice: the channel it goes to, its kind and its address. */
   alertChannelId: string | null;
   channelKind: string | null;
-  channelConfig: { url?: string; to?: string[] } | null;
+  channelConfig: AlertChannelConfig | null;
   /** Set for a digest; with no channel it is mailed to its owner (channelKind 'email'). */
   digestId: string | null;
 }

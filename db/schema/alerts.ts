@@ -3,8 +3,10 @@ import {
   boolean,
   doublePrecision,
   index,
+  integer,
   jsonb,
   pgTable,
+  primaryKey,
   text,
   uniqueIndex,
   uuid,
@@ -23,6 +25,17 @@ import { tstz, nowOnInsert, uuidId, belongsTo } from "./columns";
  * dimension while the condition holds). Notices reach channels through the outbox.
  */
 
+/**
+ * A channel's address: a URL, e-mail recipients, or for Slack with a bot token the Slack
+ * channel's id and the Web API's base URL (the token itself is the sealed `secret`).
+ */
+export interface AlertChannelConfig {
+  url?: string;
+  to?: string[];
+  slackChannel?: string;
+  apiUrl?: string;
+}
+
 export const ALERT_STATES = ["pending", "firing", "resolved"] as const;
 export type AlertState = (typeof ALERT_STATES)[number];
 
@@ -34,13 +47,15 @@ export const alertChannels = pgTable("alert_channels", {
   id: uuidId(),
   kind: text("kind").$type<AlertChannelKind>().notNull(),
   name: text("name").notNull(),
-  config: jsonb("config").$type<{ url?: string; to?: string[] }>().notNull(),
+  config: jsonb("config").$type<AlertChannelConfig>().notNull(),
   secret: text("secret"),
   /** Local hours in which notices are held until they end (lib/alerts/quiet-hours.ts). */
   quietHours: jsonb("quiet_hours").$type<QuietHours>(),
   /** ISO 8601 duration: firing notices within it go out as one message. */
   groupWindow: text("group_window"),
   active: boolean("active").notNull().default(true),
+  /** Bumped on every change; a write may name the version it was based on (If-Match). */
+  version: integer("version").notNull().default(1),
   createdBy: userRef("created_by"),
   createdAt: nowOnInsert("created_at"),
   updatedAt: nowOnInsert("updated_at"),
@@ -62,6 +77,9 @@ export const alertRules = pgTable("alert_rules", {
     .default(sql`'{}'::uuid[]`),
   enabled: boolean("enabled").notNull().default(true),
   ownerId: userRef("owner_id"),
+  /** Bumped on every change; a write may name the version it was based on (If-Match). */
+  version: integer("version").notNull().default(1),
+
   createdAt: nowOnInsert("created_at"),
   updatedAt: nowOnInsert("updated_at"),
   deletedAt: tstz("deleted_at"),
@@ -94,6 +112,8 @@ export const alerts = pgTable(
      * catch-up after a silence); null while a firing notice is owed (withheld by a silence).
      */
     notifiedAt: tstz("notified_at"),
+    /** Bumped when it fires, resolves or is acknowledged, not by each evaluation's reading. */
+    version: integer("version").notNull().default(1),
   },
   (t) => [
     uniqueIndex("alerts_open_per_dimension")
@@ -119,12 +139,33 @@ export const alertSilences = pgTable(
     createdAt: nowOnInsert("created_at"),
     liftedAt: tstz("lifted_at"),
     liftedBy: userRef("lifted_by"),
+    /** Bumped when lifted: the one change a silence has (If-Match). */
+    version: integer("version").notNull().default(1),
   },
   (t) => [
     index("alert_silences_rule_idx")
       .on(t.ruleId, t.until)
       .where(sql`${t.liftedAt} is null`),
   ],
+);
+
+/**
+ * The Slack message that opened an alert's thread on a channel posting with a bot token: its
+ * `ts`, which later notices of the alert (resolved, acknowledged, repeats) reply under.
+ */
+export const alertSlackThreads = pgTable(
+  "alert_slack_threads",
+  {
+    alertId: uuid("alert_id")
+      .notNull()
+      .references(() => alerts.id),
+    channelId: uuid("channel_id")
+      .notNull()
+      .references(() => alertChannels.id),
+    ts: text("ts").notNull(),
+    createdAt: nowOnInsert("created_at"),
+  },
+  (t) => [primaryKey({ columns: [t.alertId, t.channelId] })],
 );
 
 export type AlertSilence = typeof alertSilences.$inferSelect;

@@ -9,6 +9,7 @@ import { isSilenced } from "./silences";
 import { writeAudit } from "@/lib/audit";
 import { Conflict, InvalidInput, NotFound } from "@/lib/errors";
 import type { WriteContext } from "./channels";
+import { holdVersion } from "./versions";
 import { announce, publicBaseUrl } from "./evaluate";
 
 export const MAX_ACKNOWLEDGE_COMMENT = 2000;
@@ -31,6 +32,7 @@ export async function acknowledgeAlert(
     ]);
   }
   await db.transaction(async (tx) => {
+    await holdVersion(tx, "alert", id, context.ifVersion);
     const row = await findAlertState(tx, id);
     if (!row) throw new NotFound("No alert with that id");
     if (row.state !== "firing") throw new Conflict("Only a firing alert can be acknowledged");

@@ -20,6 +20,8 @@ import { seal } from "@/lib/secret-box";
 import { env } from "@/lib/env";
 import { requireSmtpServer } from "./email";
 import { CHANNEL_SECRET_PURPOSE, PAGERDUTY_EVENTS_URL } from "./render";
+import { SLACK_API_URL } from "./slack";
+import { holdVersion } from "./versions";
 
 /*
  * Where alert notices go. A webhook channel signs with a secret of its own, generated here
@@ -30,6 +32,8 @@ export type { ChannelSummary } from "@/db/queries/alert-channels";
 
 export interface WriteContext extends AuditContext {
   userId: string | null;
+  /** The version the caller saw (If-Match), checked under the row lock; absent or null: any. */
+  ifVersion?: number | null;
 }
 
 /** A zod error's problems, one line each, named by their field: what forms and the API show. */
@@ -60,6 +64,10 @@ function configOf(input: ChannelFields): ChannelSummary["config"] {
       return { to: input.to };
     case "pagerduty":
       return { url: input.eventsUrl ?? PAGERDUTY_EVENTS_URL };
+    case "slack":
+      return input.slackChannel
+        ? { slackChannel: input.slackChannel, apiUrl: input.apiUrl ?? SLACK_API_URL }
+        : { url: input.url };
     default:
       return { url: input.url };
   }
@@ -69,11 +77,49 @@ function configOf(input: ChannelFields): ChannelSummary["config"] {
 type ChannelFields =
   AlertChannelInput | (Omit<PagerDutyChannelInput, "routingKey"> & { routingKey?: string });
 
-/** The credential a channel's requests carry: a webhook's signing secret, PagerDuty's routing key. */
+/** The credential a channel's requests carry: a webhook's signing secret, PagerDuty's routing key, Slack's bot token. */
 function secretOf(input: AlertChannelInput, given: string | undefined): string | null {
   if (input.kind === "webhook") return given ?? generateWebhookSecret();
   if (input.kind === "pagerduty") return input.routingKey;
+  if (input.kind === "slack") return input.botToken ?? null;
   return null;
+}
+
+/**
+ * A Slack channel posts either to an incoming webhook (`url`) or with a bot token to a Slack
+ * channel id, never both. `hasToken`: a bot token is stored already (a change may keep it).
+ */
+function requireSlackAddress(input: ChannelFields, hasToken = false): void {
+  if (input.kind !== "slack") return;
+  const bot = Boolean(input.botToken || input.slackChannel);
+  if (bot && input.url) {
+    throw invalidChannel(["url: give an incoming-webhook url or a bot token, not both"]);
+  }
+  if (!bot && !input.url) {
+    throw invalidChannel([
+      "url: an incoming-webhook url, or botToken and slackChannel, is required",
+    ]);
+  }
+  if (bot && !input.slackChannel) {
+    throw invalidChannel(["slackChannel: the Slack channel id is required with a bot token"]);
+  }
+  if (bot && !input.botToken && !hasToken) {
+    throw invalidChannel(["botToken: a bot token is required with a Slack channel id"]);
+  }
+}
+
+/**
+ * What a change is merged onto: the channel's current address, less the other way of
+ * addressing Slack when the change names one (a webhook URL replaces a bot's channel).
+ */
+function addressBase(current: ChannelSummary, change: Record<string, unknown>) {
+  if (current.kind === "pagerduty") return { eventsUrl: current.config.url };
+  if (current.kind !== "slack") return current.config;
+  if ("url" in change) return {};
+  if ("slackChannel" in change || "botToken" in change) {
+    return Object.fromEntries(Object.entries(current.config).filter(([key]) => key !== "url"));
+  }
+  return current.config;
 }
 
 export async function createChannel(
@@ -84,6 +130,7 @@ export async function createChannel(
   const parsed = AlertChannelInput.safeParse(body);
   if (!parsed.success) throw invalidChannel(issueLines(parsed.error));
   const input = parsed.data;
+  requireSlackAddress(input);
   const delivery = deliveryOf(body, input.kind);
   if (input.kind === "email") requireSmtpServer(context.smtpUrl ?? env.SMTP_URL);
   const secret = secretOf(input, context.secret);
@@ -104,7 +151,7 @@ export async function createChannel(
       after: { kind: input.kind, name: input.name, ...configOf(input), ...delivery },
       meta: context.meta,
     });
-    // Only a generated secret is news to the caller; a routing key they gave is not echoed.
+    // Only a generated secret is news to the caller; a key or token they gave is not echoed.
     return { channel, secret: input.kind === "webhook" ? secret : null };
   });
 }
@@ -131,7 +178,7 @@ export async function updateChannel(
   const merged = {
     kind: current.kind,
     name: current.name,
-    ...(current.kind === "pagerduty" ? { eventsUrl: current.config.url } : current.config),
+    ...addressBase(current, change),
     ...change,
   };
   // A PagerDuty channel keeps its sealed routing key unless the change gives a new one.
@@ -144,13 +191,21 @@ export async function updateChannel(
   if (parsed.data.kind !== current.kind) {
     throw new InvalidInput("A channel's kind cannot change; create a new channel instead");
   }
+  requireSlackAddress(parsed.data, Boolean(current.config.slackChannel));
   const routingKey = parsed.data.kind === "pagerduty" ? parsed.data.routingKey : undefined;
+  const botToken = parsed.data.kind === "slack" ? parsed.data.botToken : undefined;
+  const newSecret = routingKey ?? botToken;
+  // A Slack channel moved to an incoming webhook drops its bot token.
+  const dropsToken =
+    parsed.data.kind === "slack" && !parsed.data.slackChannel && current.config.slackChannel;
   const delivery = deliveryOf(body, current.kind);
   return db.transaction(async (tx) => {
+    await holdVersion(tx, "alert_channel", id, context.ifVersion);
     const row = await updateChannelAddress(tx, id, {
       name: parsed.data.name,
       config: configOf(parsed.data),
-      ...(routingKey ? { secret: seal(routingKey, CHANNEL_SECRET_PURPOSE) } : {}),
+      ...(newSecret ? { secret: seal(newSecret, CHANNEL_SECRET_PURPOSE) } : {}),
+      ...(dropsToken ? { secret: null } : {}),
       quietHours: delivery.quietHours === undefined ? current.quietHours : delivery.quietHours,
       groupWindow: delivery.groupWindow === undefined ? current.groupWindow : delivery.groupWindow,
     });
@@ -171,6 +226,7 @@ export async function updateChannel(
         quietHours: row.quietHours,
         groupWindow: row.groupWindow,
         ...(routingKey ? { routingKey: "(replaced)" } : {}),
+        ...(botToken ? { botToken: "(replaced)" } : {}),
       },
       meta: context.meta,
     });
@@ -184,7 +240,10 @@ export async function updateChannel(
  */
 export async function deactivateChannel(db: Db, id: string, context: WriteContext): Promise<void> {
   await deactivateAudited(db, { type: "alert_channel", id }, context, {
-    deactivate: (tx) => deactivateChannelRow(tx, id),
+    deactivate: async (tx) => {
+      await holdVersion(tx, "alert_channel", id, context.ifVersion);
+      return deactivateChannelRow(tx, id);
+    },
     notFound: "No active alert channel with that id",
     describe: (row) => ({ name: row.name }),
   });

@@ -1,10 +1,10 @@
-import type { z } from "zod";
+import { z } from "zod";
 import type { ClaimedCommand } from "@/db/queries/outbox";
-import { AlertNotice } from "@/lib/contract/alerts";
+import { AlertGroupNotice, AlertNotice, type AlertSeverity } from "@/lib/contract/alerts";
 import { env } from "@/lib/env";
 import { InvalidInput } from "@/lib/errors";
 import { sendOverSmtp, type AttemptResult, type MailMessage } from "@/lib/outbox/smtp";
-import { noticeFacts, noticeLinks, noticeState } from "./render";
+import { noticeFacts, noticeLinks, noticeState, noticeSummary } from "./render";
 
 /*
  * Alert notices as e-mail. The SMTP server belongs to the install (SMTP_URL, sender
@@ -27,14 +27,6 @@ export function requireSmtpServer(
       ["SMTP_URL: not set"],
     );
   }
-}
-
-/** Recipients as a person types them: separated by commas, semicolons, spaces or lines. */
-export function parseRecipientList(text: string): string[] {
-  return text
-    .split(/[\s,;]+/)
-    .map((address) => address.trim())
-    .filter(Boolean);
 }
 
 /** A header holds one line: a line break in a rule name must not start a new header. */
@@ -63,23 +55,65 @@ export interface AlertEmail {
   html: string;
 }
 
-/** The notice as a plain-text part and an HTML part saying the same. */
-export function alertEmail(notice: AlertNotice): AlertEmail {
-  const subject = alertEmailSubject(notice);
+/** One notice's facts and links, as lines of text and as HTML. */
+function noticeParts(notice: AlertNotice): { text: string[]; html: string[] } {
   const rows = noticeFacts(notice);
+  const links = noticeLinks(notice);
+  return {
+    text: [
+      ...rows.map(([label, value]) => `${label}: ${value}`),
+      "",
+      ...links.map((link) => `${link.text}: ${link.href}`),
+    ],
+    html: [factTable(rows), ...links.map((link) => `<p>${htmlLink(link)}</p>`)],
+  };
+}
+
+/** A message with a subject, and sections each under an optional heading. */
+function composeEmail(
+  subject: string,
+  sections: { heading: string | null; notice: AlertNotice }[],
+): AlertEmail {
+  const parts = sections.map(({ heading, notice }) => ({ heading, ...noticeParts(notice) }));
   const text = [
     subject,
     "",
-    ...rows.map(([label, value]) => `${label}: ${value}`),
-    "",
-    ...noticeLinks(notice).map((link) => `${link.text}: ${link.href}`),
-    "",
+    ...parts.flatMap((p) => [...(p.heading ? [p.heading, ""] : []), ...p.text, ""]),
   ].join("\n");
-  const html = htmlDocument(subject, [
-    factTable(rows),
-    ...noticeLinks(notice).map((link) => `<p>${htmlLink(link)}</p>`),
-  ]);
+  const html = htmlDocument(
+    subject,
+    parts.flatMap((p) => [
+      ...(p.heading ? [`<h2 style="font-size:16px">${escapeHtml(p.heading)}</h2>`] : []),
+      ...p.html,
+    ]),
+  );
   return { subject, text, html };
+}
+
+/** The notice as a plain-text part and an HTML part saying the same. */
+export function alertEmail(notice: AlertNotice): AlertEmail {
+  return composeEmail(alertEmailSubject(notice), [{ heading: null, notice }]);
+}
+
+const SEVERITY_RANK: Record<AlertSeverity, number> = { info: 0, warning: 1, critical: 2 };
+
+/**
+ * Alerts that started firing within the channel's group window, as one message: the subject
+ * carries the worst severity and the count, and each alert has a section of its own.
+ */
+export function alertGroupEmail(group: AlertGroupNotice): AlertEmail {
+  const worst = group.alerts.reduce<AlertSeverity>(
+    (top, a) => (SEVERITY_RANK[a.severity] > SEVERITY_RANK[top] ? a.severity : top),
+    "info",
+  );
+  const subject = oneLine(`[${worst.toUpperCase()}] ${group.alerts.length} alerts firing`);
+  return composeEmail(
+    subject,
+    group.alerts.map((alert) => {
+      const notice: AlertNotice = { type: "alert.firing", alert };
+      return { heading: noticeSummary(notice), notice };
+    }),
+  );
 }
 
 /** Label and value rows as an HTML table, every word escaped. */
@@ -121,16 +155,22 @@ export const DEFAULT_EMAIL_DELIVERY: Omit<EmailDeliverySettings, "timeoutMs"> = 
   from: env.ALERT_EMAIL_FROM,
 };
 
-/** An alert notice from the outbox to its e-mail channel's recipients. */
+/** An alert notice, or a group of them, from the outbox to its e-mail channel's recipients. */
 export async function mailAlertNotice(
   command: Pick<ClaimedCommand, "id" | "payload" | "channelConfig">,
   settings: EmailDeliverySettings,
 ): Promise<AttemptResult> {
-  return mailOutboxMessage(command, settings, AlertNotice, "an alert notice", (notice) => ({
-    ...alertEmail(notice),
-    messageId: `<${command.id}@closeline.alerts>`,
-    references: `<alert-${notice.alert.id}@closeline.alerts>`,
-  }));
+  const notice = z.union([AlertGroupNotice, AlertNotice]);
+  return mailOutboxMessage(command, settings, notice, "an alert notice", (payload) => {
+    const group = "alerts" in payload ? payload : null;
+    const alertIds = group ? group.alerts.map((a) => a.id) : [(payload as AlertNotice).alert.id];
+    return {
+      ...(group ? alertGroupEmail(group) : alertEmail(payload as AlertNotice)),
+      messageId: `<${command.id}@closeline.alerts>`,
+      // Every notice of an alert names it, so mail clients thread a group with its alerts' later notices.
+      references: alertIds.map((id) => `<alert-${id}@closeline.alerts>`).join(" "),
+    };
+  });
 }
 
 /**

@@ -6,6 +6,8 @@ import { requestMeta, type AuditActor } from "@/lib/audit";
 import { guardApi, type Principal } from "@/lib/auth/session";
 import { InvalidInput, NotFound } from "@/lib/errors";
 import { decodeUtf8, readBodyCapped } from "@/lib/http/body";
+import { idempotent } from "@/lib/http/idempotency";
+import { etag, ifMatchVersion } from "@/lib/http/json-body";
 import { handle, json } from "@/lib/http/respond";
 import { writeLimiter } from "@/lib/http/write-limit";
 import { acknowledgeAlert } from "./acknowledge";
@@ -20,6 +22,7 @@ import { createRule, deleteRule, getRule, listRules, updateRule } from "./rules"
 import { createSilence, getSilence, liftSilence, listSilences } from "./silences";
 import { countAlerts } from "./list";
 import { backtestRule } from "./backtest";
+import { alertDeliveries } from "./deliveries";
 
 /*
  * /api/v1/alert-channels, /api/v1/alert-rules and /api/v1/alerts: parse, call the domain,
@@ -29,17 +32,35 @@ import { backtestRule } from "./backtest";
 
 const MAX_BODY_BYTES = 64 * 1024;
 
-/** A JSON body of at most 64 KiB; anything else is a 400 (or 413). */
-export async function readApiJson(request: Request): Promise<unknown> {
-  const text = decodeUtf8(await readBodyCapped(request, MAX_BODY_BYTES));
+/** The body parsed, and as sent: an Idempotency-Key's repeat is compared with the first byte for byte. */
+async function readJsonWithRaw(request: Request): Promise<{ body: unknown; raw: string }> {
+  const raw = decodeUtf8(await readBodyCapped(request, MAX_BODY_BYTES));
   try {
-    return JSON.parse(text) as unknown;
+    return { body: JSON.parse(raw) as unknown, raw };
   } catch {
     throw new InvalidInput("Body is not valid JSON");
   }
 }
 
-/** Who writes, for the audit log, and from where. */
+/** A JSON body of at most 64 KiB; anything else is a 400 (or 413). */
+export const readApiJson = async (request: Request) => (await readJsonWithRaw(request)).body;
+
+/** An answer carrying the item's version as its ETag, to send back as If-Match. */
+const versioned = <T extends { version: number }>(item: T, init: ResponseInit = {}) =>
+  json(item, { ...init, headers: { ...init.headers, etag: etag(item.version) } });
+
+/** A POST that creates: with an Idempotency-Key, a repeat answers the first answer. */
+async function createIdempotently(
+  db: Db,
+  request: Request,
+  principal: Principal,
+  create: (body: unknown) => Promise<Response>,
+): Promise<Response> {
+  const { body, raw } = await readJsonWithRaw(request);
+  return idempotent(db, request, principal, raw, () => create(body));
+}
+
+/** Who writes, for the audit log, and from where, with the If-Match version it expects. */
 export function writeContextOf(principal: Principal, request: Request) {
   const actor: AuditActor =
     principal.kind === "user"
@@ -49,11 +70,11 @@ export function writeContextOf(principal: Principal, request: Request) {
     userId: principal.kind === "user" ? principal.user.id : null,
     actor,
     meta: requestMeta(request),
+    ifVersion: ifMatchVersion(request),
   };
 }
 
 const Id = z.uuid();
-/** An id that is no uuid names nothing: the same 404 as an unknown one. */
 export function parseApiId(id: string, what: string): string {
   if (!Id.safeParse(id).success) throw new NotFound(`No ${what} with that id`);
   return id;
@@ -77,13 +98,12 @@ export const handleChannelCollection = handle(async (db: Db, request: Request) =
   if (request.method === "POST") {
     const principal = await guardApi(db, request, "POST /api/v1/alert-channels");
     writeLimiter.take(principal);
-    const { channel, secret } = await createChannel(
-      db,
-      await readApiJson(request),
-      writeContextOf(principal, request),
-    );
-    // The signing secret is shown this once; no later answer carries it.
-    return json({ ...channel, ...(secret ? { secret } : {}) }, { status: 201 });
+    // A replay answers the first answer, secret included: the caller who lost it gets it again.
+    return createIdempotently(db, request, principal, async (body) => {
+      const { channel, secret } = await createChannel(db, body, writeContextOf(principal, request));
+      // The signing secret is shown this once; no later answer carries it.
+      return versioned({ ...channel, ...(secret ? { secret } : {}) }, { status: 201 });
+    });
   }
   await guardApi(db, request, "GET /api/v1/alert-channels");
   return json({ data: await listChannels(db) });
@@ -95,14 +115,14 @@ export const handleChannelItem = handle(async (db: Db, request: Request, rawId: 
   const id = parseApiId(rawId, "alert channel");
   switch (request.method) {
     case "PATCH":
-      return json(
+      return versioned(
         await updateChannel(db, id, await readApiJson(request), writeContextOf(principal, request)),
       );
     case "DELETE":
       await deactivateChannel(db, id, writeContextOf(principal, request));
       return new Response(null, { status: 204 });
     default:
-      return json(await getChannel(db, id));
+      return versioned(await getChannel(db, id));
   }
 });
 
@@ -110,12 +130,9 @@ export const handleRuleCollection = handle(async (db: Db, request: Request) => {
   if (request.method === "POST") {
     const principal = await guardApi(db, request, "POST /api/v1/alert-rules");
     writeLimiter.take(principal);
-    const rule = await createRule(
-      db,
-      await readApiJson(request),
-      writeContextOf(principal, request),
+    return createIdempotently(db, request, principal, async (body) =>
+      versioned(await createRule(db, body, writeContextOf(principal, request)), { status: 201 }),
     );
-    return json(rule, { status: 201 });
   }
   await guardApi(db, request, "GET /api/v1/alert-rules");
   return json({ data: await listRules(db) });
@@ -127,14 +144,14 @@ export const handleRuleItem = handle(async (db: Db, request: Request, rawId: str
   const id = parseApiId(rawId, "alert rule");
   switch (request.method) {
     case "PATCH":
-      return json(
+      return versioned(
         await updateRule(db, id, await readApiJson(request), writeContextOf(principal, request)),
       );
     case "DELETE":
       await deleteRule(db, id, writeContextOf(principal, request));
       return new Response(null, { status: 204 });
     default:
-      return json(await getRule(db, id));
+      return versioned(await getRule(db, id));
   }
 });
 
@@ -160,21 +177,21 @@ export const handleAcknowledge = handle(async (db: Db, request: Request, rawId: 
   const principal = await guardApi(db, request, "POST /api/v1/alerts/[id]/acknowledge");
   writeLimiter.take(principal);
   const id = parseApiId(rawId, "alert");
-  const body = (await readApiJson(request)) as { comment?: unknown } | null;
-  await acknowledgeAlert(db, id, { comment: body?.comment }, writeContextOf(principal, request));
-  return new Response(null, { status: 204 });
+  const { body, raw } = await readJsonWithRaw(request);
+  return idempotent(db, request, principal, raw, async () => {
+    const comment = body && typeof body === "object" ? (body as { comment?: unknown }).comment : "";
+    await acknowledgeAlert(db, id, { comment }, writeContextOf(principal, request));
+    return new Response(null, { status: 204 });
+  });
 });
 
 export const handleSilenceCollection = handle(async (db: Db, request: Request) => {
   if (request.method === "POST") {
     const principal = await guardApi(db, request, "POST /api/v1/alert-silences");
     writeLimiter.take(principal);
-    const silence = await createSilence(
-      db,
-      await readApiJson(request),
-      writeContextOf(principal, request),
+    return createIdempotently(db, request, principal, async (body) =>
+      versioned(await createSilence(db, body, writeContextOf(principal, request)), { status: 201 }),
     );
-    return json(silence, { status: 201 });
   }
   await guardApi(db, request, "GET /api/v1/alert-silences");
   return json({ data: await listSilences(db) });
@@ -188,7 +205,7 @@ export const handleSilenceItem = handle(async (db: Db, request: Request, rawId: 
     return new Response(null, { status: 204 });
   }
   await guardApi(db, request, "GET /api/v1/alert-silences/[id]");
-  return json(await getSilence(db, parseApiId(rawId, "silence")));
+  return versioned(await getSilence(db, parseApiId(rawId, "silence")));
 });
 
 export const handleAlertCounts = handle(async (db: Db, request: Request) => {
@@ -200,4 +217,10 @@ export const handleRuleBacktest = handle(async (db: Db, request: Request) => {
   // It reads 30 days of history: it counts against the caller's write limit like a write.
   writeLimiter.take(await guardApi(db, request, "POST /api/v1/alert-rules/backtest"));
   return json(await backtestRule(db, await readApiJson(request)));
+});
+
+export const handleAlertDeliveries = handle(async (db: Db, request: Request, rawId: string) => {
+  await guardApi(db, request, "GET /api/v1/alerts/[id]/deliveries");
+  const id = parseApiId(rawId, "alert");
+  return json({ alertId: id, data: await alertDeliveries(db, id) });
 });

@@ -12,6 +12,7 @@ import { writeAudit } from "@/lib/audit";
 import { AlertRuleInput } from "@/lib/contract/alerts";
 import { InvalidInput, NotFound } from "@/lib/errors";
 import type { WriteContext } from "./channels";
+import { holdVersion } from "./versions";
 
 /*
  * Alert rules: written by admins, every change audited with its before and after. A deleted
@@ -29,6 +30,8 @@ export interface RuleView {
   channelIds: string[];
   enabled: boolean;
   ownerId: string | null;
+  /** Send it as If-Match to change or delete this version. */
+  version: number;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -45,6 +48,7 @@ export function ruleView(rule: AlertRule): RuleView {
     channelIds: rule.channelIds,
     enabled: rule.enabled,
     ownerId: rule.ownerId,
+    version: rule.version,
     createdAt: rule.createdAt,
     updatedAt: rule.updatedAt,
   };
@@ -121,6 +125,7 @@ export async function updateRule(
   context: WriteContext,
 ): Promise<RuleView> {
   return db.transaction(async (tx) => {
+    await holdVersion(tx, "alert_rule", id, context.ifVersion);
     const before = ruleView(await currentRule(tx, id));
     const { name, severity, condition, entity, channelIds, enabled } = before;
     const input = parse({
@@ -154,6 +159,7 @@ export async function updateRule(
  */
 export async function deleteRule(db: Db, id: string, context: WriteContext): Promise<void> {
   await db.transaction(async (tx) => {
+    await holdVersion(tx, "alert_rule", id, context.ifVersion);
     const before = ruleView(await currentRule(tx, id));
     await markRuleDeleted(tx, id);
     await writeAudit(tx, {

@@ -13,6 +13,7 @@ import { writeAudit } from "@/lib/audit";
 import { AlertSilenceInput, MAX_SILENCE_MS } from "@/lib/contract/alerts";
 import { InvalidInput, NotFound } from "@/lib/errors";
 import { issueLines, type WriteContext } from "./channels";
+import { holdVersion } from "./versions";
 
 /*
  * Silences: someone who may acknowledge says "not now" for a rule, or for one of its
@@ -107,6 +108,7 @@ export async function getSilence(db: Db, id: string): Promise<SilenceView> {
 export async function liftSilence(db: Db, id: string, context: SilenceContext): Promise<void> {
   const now = context.now ?? new Date();
   await db.transaction(async (tx) => {
+    await holdVersion(tx, "alert_silence", id, context.ifVersion);
     const row = await liftSilenceRow(tx, id, { at: now, by: context.userId });
     if (!row) throw new NotFound("No silence in force with that id");
     await writeAudit(tx, {

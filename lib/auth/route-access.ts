@@ -96,6 +96,8 @@ export const ROUTE_ACCESS: Record<string, AccessRule> = {
   "/alerts": { permission: "alerts:read" },
   "GET /api/v1/alerts": { apiKey: "read", orPermission: "alerts:read" },
   "POST /api/v1/alerts/[id]/acknowledge": { permission: "alerts:acknowledge" },
+  /** Each notice of an alert and every attempt at it: its delivery log. */
+  "GET /api/v1/alerts/[id]/deliveries": { apiKey: "read", orPermission: "alerts:read" },
   /** The shell's bell: how many alerts are firing. */
   "GET /api/v1/alerts/counts": { apiKey: "read", orPermission: "alerts:read" },
   /** Silencing is part of answering an alert: whoever may acknowledge may silence. */

@@ -1,12 +1,13 @@
 import type { z } from "zod";
 import {
   AlertChannelInput,
+  AlertDelivery,
   AlertGroupNotice,
   AlertRuleInput,
   AlertSilenceInput,
   ChannelDeliveryInput,
 } from "./alerts";
-import { errors, idParameter, jsonBody, ref } from "./work-openapi";
+import { ETAG, WRITE_HEADERS, errors, idParameter, jsonBody, ref } from "./work-openapi";
 
 /*
  * The alert API's part of the OpenAPI document: rules and channels (people with
@@ -22,6 +23,7 @@ export const ALERT_SCHEMAS: Record<string, z.ZodType> = {
   AlertChannelDelivery: ChannelDeliveryInput,
   AlertSilenceRequest: AlertSilenceInput,
   AlertGroupNotice,
+  AlertDelivery,
 };
 
 /** A person's credential: a session, or a personal token. */
@@ -43,6 +45,12 @@ export const list = (description: string) => ({
   },
 });
 export const NO_CONTENT = { description: "Done; no body" };
+
+/** If-Match on a write to an existing item; Idempotency-Key on a POST. */
+const [IF_MATCH, IDEMPOTENCY_KEY] = WRITE_HEADERS;
+
+/** An answer that carries the item's version as its ETag. */
+const versioned = (description: string) => ({ ...object(description), headers: ETAG });
 
 function resource(
   name: string,
@@ -73,8 +81,12 @@ function resource(
             ? "A webhook channel's signing secret is in this answer, as `secret`, and in no later one."
             : "The condition is validated now; it is evaluated every minute and after ingested batches.",
         security: PERSON,
+        parameters: [IDEMPOTENCY_KEY],
         requestBody: { required: true, content: body },
-        responses: { "201": object(`The new ${name}`), ...errors(400, 409, 413, 415, 429) },
+        responses: {
+          "201": versioned(`The new ${name}`),
+          ...errors(400, 409, 413, 415, 422, 429),
+        },
       },
     },
     [`/api/v1/${plural}/{id}`]: {
@@ -84,18 +96,18 @@ function resource(
         summary: `One alert ${name}`,
         security: PERSON,
         parameters: [idParameter(name)],
-        responses: { "200": object(`The ${name}`), ...errors(404) },
+        responses: { "200": versioned(`The ${name}`), ...errors(404) },
       },
       patch: {
         operationId: `update_${name}`,
         tags: [tag],
         summary: `Change an alert ${name}`,
         security: PERSON,
-        parameters: [idParameter(name)],
+        parameters: [idParameter(name), IF_MATCH],
         requestBody: { required: true, content: body },
         responses: {
-          "200": object(`The ${name} after the change`),
-          ...errors(400, 404, 413, 415, 429),
+          "200": versioned(`The ${name} after the change`),
+          ...errors(400, 404, 412, 413, 415, 429),
         },
       },
       delete: {
@@ -103,8 +115,8 @@ function resource(
         tags: [tag],
         summary: name === "channel" ? "Deactivate an alert channel" : "Delete an alert rule",
         security: PERSON,
-        parameters: [idParameter(name)],
-        responses: { "204": NO_CONTENT, ...errors(404, 429) },
+        parameters: [idParameter(name), IF_MATCH],
+        responses: { "204": NO_CONTENT, ...errors(400, 404, 412, 429) },
       },
     },
   };
@@ -216,13 +228,44 @@ export function alertApiPaths(): Record<string, JsonObject> {
         },
       },
     },
+    "/api/v1/alerts/{id}/deliveries": {
+      get: {
+        operationId: "listAlertDeliveries",
+        tags: ["alerts"],
+        summary: "An alert's delivery log: each notice to each channel and every attempt at it",
+        description:
+          "Oldest notice first. A notice held by quiet hours or a group window has no attempt yet and says when it is due; a dead one (`deadLettered`) gets no further attempt.",
+        security: [{ personalToken: [] }, { apiKey: ["read"] }],
+        parameters: [idParameter("alert")],
+        responses: {
+          "200": {
+            description: "The delivery log",
+            content: {
+              "application/json": {
+                schema: {
+                  type: "object",
+                  required: ["alertId", "data"],
+                  properties: {
+                    alertId: { type: "string", format: "uuid" },
+                    data: { type: "array", items: ref("AlertDelivery") },
+                  },
+                },
+              },
+            },
+          },
+          ...errors(404),
+        },
+      },
+    },
     "/api/v1/alerts/{id}/acknowledge": {
       post: {
         operationId: "acknowledgeAlert",
         tags: ["alerts"],
         summary: "Acknowledge a firing alert with a comment",
         security: PERSON,
-        parameters: [idParameter("alert")],
+        description:
+          "If-Match names the alert's `version` as GET /api/v1/alerts lists it: 412 once it has fired again, resolved or been acknowledged since.",
+        parameters: [idParameter("alert"), ...WRITE_HEADERS],
         requestBody: {
           required: true,
           content: {
@@ -235,7 +278,7 @@ export function alertApiPaths(): Record<string, JsonObject> {
             },
           },
         },
-        responses: { "204": NO_CONTENT, ...errors(400, 404, 409, 413, 415, 429) },
+        responses: { "204": NO_CONTENT, ...errors(400, 404, 409, 412, 413, 415, 422, 429) },
       },
     },
   };
@@ -259,8 +302,12 @@ function silencePaths(): Record<string, JsonObject> {
         description:
           "Alerts keep changing state under a silence; their notices are withheld. One still firing when the silence ends (or is lifted) is told again at the next evaluation. `until` is in the future and at most 90 days ahead.",
         security: PERSON,
+        parameters: [IDEMPOTENCY_KEY],
         requestBody: { required: true, content: jsonBody("AlertSilenceRequest") },
-        responses: { "201": object("The new silence"), ...errors(400, 404, 413, 415, 429) },
+        responses: {
+          "201": versioned("The new silence"),
+          ...errors(400, 404, 409, 413, 415, 422, 429),
+        },
       },
     },
     "/api/v1/alert-silences/{id}": {
@@ -270,15 +317,15 @@ function silencePaths(): Record<string, JsonObject> {
         summary: "One silence, in force or not",
         security: PERSON,
         parameters: [idParameter("silence")],
-        responses: { "200": object("The silence"), ...errors(404) },
+        responses: { "200": versioned("The silence"), ...errors(404) },
       },
       delete: {
         operationId: "liftAlertSilence",
         tags: ["alerts"],
         summary: "Lift a silence before its time",
         security: PERSON,
-        parameters: [idParameter("silence")],
-        responses: { "204": NO_CONTENT, ...errors(404, 429) },
+        parameters: [idParameter("silence"), IF_MATCH],
+        responses: { "204": NO_CONTENT, ...errors(400, 404, 412, 429) },
       },
     },
   };

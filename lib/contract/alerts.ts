@@ -312,9 +312,43 @@ export const PagerDutyChannelInput = z.object({
   }),
 });
 
+/** A Slack app's bot token, with chat:write on the channel it posts to. */
+export const SlackBotToken = z
+  .string()
+  .trim()
+  .regex(/^xoxb-[A-Za-z0-9-]{1,250}$/, "must be a Slack bot token, xoxb-…")
+  .meta({
+    description: "A Slack app's bot token (chat:write); stored sealed and never returned",
+    writeOnly: true,
+  });
+
+/**
+ * Slack: an incoming-webhook `url`, or a bot token with the Slack channel's id, which lets an
+ * alert's resolved and acknowledged notices reply in the thread of its firing message (an
+ * incoming webhook cannot thread). Exactly one of the two (lib/alerts/channels.ts).
+ */
+export const SlackChannelInput = z.object({
+  kind: z.literal("slack"),
+  name: ChannelName,
+  url: HttpUrl.optional().meta({
+    description: "The incoming-webhook URL; not with botToken",
+  }),
+  botToken: SlackBotToken.optional(),
+  slackChannel: z
+    .string()
+    .trim()
+    .regex(/^[CGD][A-Z0-9]{2,30}$/, "must be a Slack channel id, like C0123456789")
+    .optional()
+    .meta({ description: "The Slack channel's id (with botToken)", example: "C0123456789" }),
+  apiUrl: HttpUrl.optional().meta({
+    description: "The Slack Web API's base; https://slack.com/api when absent",
+  }),
+});
+export type SlackChannelInput = z.infer<typeof SlackChannelInput>;
+
 export const AlertChannelInput = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("webhook"), name: ChannelName, url: HttpUrl }),
-  z.object({ kind: z.literal("slack"), name: ChannelName, url: HttpUrl }),
+  SlackChannelInput,
   /** Sent through the install's SMTP server (SMTP_URL), not one of the channel's own. */
   z.object({ kind: z.literal("email"), name: ChannelName, to: EmailRecipients }),
   /** A Teams workflow's "when a webhook request is received" URL; it gets Adaptive Cards. */
@@ -411,7 +445,7 @@ const GroupWindow = Duration.refine((text) => {
 }, "must be between PT1S and PT1H");
 
 /** The channel kinds whose receivers take a group of alerts as one message. */
-export const GROUPABLE_CHANNEL_KINDS: readonly string[] = ["webhook", "slack"];
+export const GROUPABLE_CHANNEL_KINDS: readonly string[] = ["webhook", "slack", "email"];
 
 /** How a channel is told, beside where (AlertChannelInput): any channel kind, on create and PATCH. */
 export const ChannelDeliveryInput = z.object({
@@ -429,3 +463,37 @@ export const AlertGroupNotice = z.object({
   alerts: z.array(AlertNotice.shape.alert).min(2),
 });
 export type AlertGroupNotice = z.infer<typeof AlertGroupNotice>;
+
+/** One attempt at delivering a notice, as the delivery log shows it. */
+export const AlertDeliveryAttempt = z.object({
+  attempt: z.int().min(0),
+  at: z.iso.datetime({ offset: true }),
+  /** The receiver's HTTP status; null for e-mail and when nothing answered (timeout, refused). */
+  httpStatus: z.int().nullable(),
+  /** What came of it in words: `HTTP 200`, `accepted by the SMTP server`, or the error. */
+  result: z.string(),
+  ok: z.boolean(),
+  durationMs: z.int().nullable(),
+});
+
+/**
+ * One notice of an alert to one channel (a transition: firing, resolved, acknowledged) and
+ * every attempt at it: the alert's delivery log.
+ */
+export const AlertDelivery = z.object({
+  id: z.uuid().meta({ description: "The outbox command; sent as webhook-id on each attempt" }),
+  channel: z.object({ id: z.uuid(), name: z.string(), kind: AlertChannelKind }),
+  transition: z.enum(["firing", "resolved", "acknowledged"]),
+  /** How many alerts the message told of: more than 1 when grouped. */
+  alertsInMessage: z.int().min(1),
+  status: z.enum(["pending", "delivering", "delivered", "dead"]),
+  deadLettered: z.boolean(),
+  attempts: z.array(AlertDeliveryAttempt),
+  /** When the next attempt is due; null once delivered or dead. */
+  nextAttemptAt: z.iso.datetime({ offset: true }).nullable(),
+  lastError: z.string().nullable(),
+  createdAt: z.iso.datetime({ offset: true }),
+  deliveredAt: z.iso.datetime({ offset: true }).nullable(),
+});
+export type AlertDelivery = z.infer<typeof AlertDelivery>;
+export type AlertDeliveryAttempt = z.infer<typeof AlertDeliveryAttempt>;

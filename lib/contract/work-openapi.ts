@@ -92,6 +92,7 @@ export const idParameter = (what: string) => ({
   schema: { type: "string", format: "uuid" },
 });
 
+/** If-Match and Idempotency-Key, as every write that honours them documents them. */
 export const WRITE_HEADERS = [
   {
     name: "If-Match",

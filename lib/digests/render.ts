@@ -179,6 +179,10 @@ export function teamsDigest(digest: DigestPayload) {
   );
 }
 
+/** A digest's Slack message, for a channel that posts with a bot token. */
+export const slackDigestMessage = (command: Pick<ClaimedCommand, "payload">) =>
+  slackDigest(DigestPayload.parse(command.payload));
+
 /** The request a digest makes to its Slack, Teams or webhook channel. */
 export function digestRequest(
   command: Pick<ClaimedCommand, "id" | "payload" | "url" | "secret" | "channelKind">,

@@ -64,6 +64,8 @@ export async function idempotent(
     const headers: Record<string, string> = { "idempotent-replayed": "true" };
     if (existing.etag) headers.etag = existing.etag;
     if (existing.location) headers.location = existing.location;
+    // A 204 kept no body: its replay has none either.
+    if (existing.response === "") return new Response(null, { status: existing.status, headers });
     return json(JSON.parse(existing.response), { status: existing.status, headers });
   }
   let response: Response;

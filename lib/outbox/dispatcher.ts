@@ -8,10 +8,12 @@ import {
 } from "@/db/queries/outbox";
 import { DEFAULT_EMAIL_DELIVERY, mailAlertNotice } from "@/lib/alerts/email";
 import { alertRequest, type OutgoingRequest } from "@/lib/alerts/render";
-import { digestRequest, mailDigest } from "@/lib/digests/render";
+import { postSlackNotice, postsWithBotToken, postToSlack } from "@/lib/alerts/slack";
+import { digestRequest, mailDigest, slackDigestMessage } from "@/lib/digests/render";
 import { DIGEST_KIND } from "@/db/schema";
 import { openEndpointSecret } from "./endpoints";
 import { webhookHeaders } from "./signature";
+import { postRequest } from "./http-post";
 import type { AttemptResult } from "./smtp";
 
 /*
@@ -98,16 +100,12 @@ async function deliverClaimed(
   if (!command.endpointActive) {
     // Its endpoint was deactivated: park it where an operator sees it and can re-send it to
     // whichever endpoint receives the kind now.
-    const error = command.alertChannelId
-      ? "alert channel deactivated"
-      : command.digestId
-        ? "digest deleted, or its owner deactivated"
-        : "endpoint deactivated";
+    const error = command.alertChannelId ? "alert channel deactivated" : "endpoint deactivated";
     const outcome = { httpStatus: null, error, durationMs: 0 };
     await recordFailed(db, command.id, command.attempt, outcome, "dead");
     return "dead";
   }
-  const { outcome, verdict } = await attemptDelivery(command, options);
+  const { outcome, verdict } = await attemptDelivery(db, command, options);
   if (verdict === "delivered") {
     await recordDelivered(db, command.id, command.attempt, outcome);
     return "delivered";
@@ -123,21 +121,26 @@ async function deliverClaimed(
   return "retrying";
 }
 
-/** E-mail channels are mailed over SMTP; everything else is an HTTP POST, done only on a 2xx. */
+/**
+ * E-mail channels are mailed over SMTP; a Slack channel with a bot token posts through the Web
+ * API (threading an alert's notices); everything else is an HTTP POST, done only on a 2xx.
+ */
 async function attemptDelivery(
+  db: Db,
   command: ClaimedCommand,
   options: DispatcherOptions,
 ): Promise<AttemptResult> {
-  // A digest without a channel is mailed to its owner: its kind reads 'email' too.
-  if (command.channelKind === "email") {
-    const settings = {
-      smtpUrl: options.smtpUrl,
-      from: options.emailFrom,
-      timeoutMs: options.timeoutMs,
-    };
-    return command.kind === DIGEST_KIND
-      ? mailDigest(command, settings)
-      : mailAlertNotice(command, settings);
+  const mail = { smtpUrl: options.smtpUrl, from: options.emailFrom, timeoutMs: options.timeoutMs };
+  if (command.kind === DIGEST_KIND) {
+    // A digest without a channel is mailed to its owner: its kind reads 'email' too.
+    if (command.channelKind === "email") return mailDigest(command, mail);
+    if (postsWithBotToken(command)) {
+      return (await postToSlack(command, slackDigestMessage(command), null, options)).result;
+    }
+  } else if (command.alertChannelId && postsWithBotToken(command)) {
+    return postSlackNotice(db, command, options);
+  } else if (command.alertChannelId && command.channelKind === "email") {
+    return mailAlertNotice(command, mail);
   }
   const outcome = await post(command, options);
   const ok = outcome.httpStatus !== null && outcome.httpStatus >= 200 && outcome.httpStatus < 300;
@@ -161,66 +164,20 @@ function endpointRequest(command: ClaimedCommand): OutgoingRequest {
 }
 
 async function post(command: ClaimedCommand, options: DispatcherOptions): Promise<DeliveryOutcome> {
-  const started = performance.now();
-  const elapsed = () => Math.round(performance.now() - started);
+  let request: OutgoingRequest;
   try {
-    // Inside the try: a secret no configured key opens fails this delivery, with its reason.
-    const request =
+    request =
       command.kind === DIGEST_KIND
         ? digestRequest(command)
         : command.alertChannelId
           ? alertRequest(command)
           : endpointRequest(command);
-    const response = await options.fetch(request.url, {
-      method: "POST",
-      headers: {
-        "content-type": "application/json",
-        "user-agent": "Closeline-Outbox/1",
-        ...request.headers,
-      },
-      body: request.body,
-      // A redirect is not an answer from the receiver configured; it counts as a failure.
-      redirect: "manual",
-      // Next.js patches fetch with a data cache; a command must always reach the receiver.
-      cache: "no-store",
-      signal: AbortSignal.timeout(options.timeoutMs),
-    });
-    const ok = response.status >= 200 && response.status < 300;
-    // Only a failure's body is worth keeping (the receiver's reason); either way, release it.
-    const text = ok ? "" : await readSome(response);
-    if (ok) await response.body?.cancel().catch(() => {});
-    return {
-      httpStatus: response.status,
-      error: ok ? null : `HTTP ${response.status}${text ? `: ${text}` : ""}`,
-      durationMs: elapsed(),
-    };
   } catch (error) {
-    return {
-      httpStatus: null,
-      error: describeFetchError(error, options.timeoutMs),
-      durationMs: elapsed(),
-    };
+    // A secret no configured key opens fails this delivery, with its reason.
+    const message = error instanceof Error ? error.message : String(error);
+    return { httpStatus: null, error: message.slice(0, 500), durationMs: 0 };
   }
-}
-
-async function readSome(response: Response): Promise<string> {
-  try {
-    return (await response.text()).slice(0, 300).replace(/\s+/g, " ").trim();
-  } catch {
-    return "";
-  }
-}
-
-function describeFetchError(error: unknown, timeoutMs: number): string {
-  const e = error as {
-    name?: string;
-    message?: string;
-    cause?: { code?: string; message?: string };
-  };
-  if (e?.name === "TimeoutError" || e?.name === "AbortError")
-    return `timeout: no answer within ${timeoutMs / 1000} s`;
-  const cause = e?.cause?.code ?? e?.cause?.message;
-  return `${e?.message ?? String(error)}${cause ? ` (${cause})` : ""}`.slice(0, 500);
+  return (await postRequest(request, options)).outcome;
 }
 
 export interface DispatcherLoopOptions extends Partial<DispatcherOptions> {

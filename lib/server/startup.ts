@@ -59,7 +59,7 @@ export async function startServerProcess(): Promise<void> {
     startExceptionSweeper(db);
   }
   startOutboxDispatcher(db);
-  startAlertEvaluator(db);
+  if (env.CLOSELINE_ALERT_EVALUATION === "on") startAlertEvaluator(db);
   startDigestScheduler(db);
   startRetentionSchedule(db, env.CLOSELINE_RETENTION_DAYS);
 }

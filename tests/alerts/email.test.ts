@@ -167,6 +167,63 @@ describe("e-mail alert channels over SMTP", () => {
     await deleteRule(t.db, rule.id, CONTEXT);
   });
 
+  it("mails alerts that start within the group window as one message, resolved one by one", async () => {
+    const { channel } = await createChannel(
+      t.db,
+      {
+        kind: "email",
+        name: `grouped ${randomUUID()}`,
+        to: ["oncall@example.test"],
+        groupWindow: "PT1M",
+      },
+      { ...CONTEXT, smtpUrl },
+    );
+    const minutesAgo = (n: number) => new Date(Date.now() - n * 60_000);
+    const entities = ["A", "B"].map((e) => `GRP-${e}-${randomUUID().slice(0, 6)}`);
+    const rules = [
+      await firstPassRule(t.db, [channel.id], { entity: entities[0], severity: "warning" }),
+      await firstPassRule(t.db, [channel.id], { entity: entities[1], severity: "critical" }),
+    ];
+    for (const entity of entities) {
+      await ingest(t.db, postings(2, "failed", minutesAgo(10), entity));
+    }
+    // Evaluated nine minutes ago: the one-minute window has ended by now.
+    await evaluateAlerts(t.db, minutesAgo(9), { baseUrl: "https://closeline.test" });
+    expect(await dispatchDue(t.db, options())).toMatchObject({ claimed: 1, delivered: 1 });
+    expect(received).toHaveLength(1);
+    const group = received[0]!.message;
+    expect(group.subject).toBe("[CRITICAL] 2 alerts firing");
+    for (const entity of entities) {
+      expect(group.text).toContain(`Entity: ${entity}`);
+      expect(String(group.html)).toContain(entity);
+    }
+    const alertIds = (await commandsOf(channel.id)).flatMap((c) =>
+      (c.payload as { alerts: { id: string }[] }).alerts.map((a) => a.id),
+    );
+    expect(alertIds).toHaveLength(2);
+    const references = [group.references ?? []].flat();
+    expect(references.sort()).toEqual(
+      alertIds.map((id) => `<alert-${id}@closeline.alerts>`).sort(),
+    );
+
+    for (const entity of entities) {
+      await ingest(t.db, postings(40, "succeeded", minutesAgo(5), entity));
+    }
+    await evaluateAlerts(t.db, new Date(), { baseUrl: "https://closeline.test" });
+    expect(await dispatchDue(t.db, options())).toMatchObject({ claimed: 2, delivered: 2 });
+    expect(
+      received
+        .slice(1)
+        .map((r) => r.message.subject)
+        .sort(),
+    ).toEqual(
+      entities
+        .map((e, i) => `[${i ? "CRITICAL" : "WARNING"}] ${rules[i]!.name} — resolved (${e})`)
+        .sort(),
+    );
+    for (const rule of rules) await deleteRule(t.db, rule.id, CONTEXT);
+  });
+
   it("retries after a 4xx reply and delivers once the server accepts", async () => {
     const { channel, rule } = await firingOnNewChannel("retry@example.test");
 

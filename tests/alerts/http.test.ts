@@ -4,6 +4,7 @@ import type { Role } from "@/db/schema";
 import { SYSTEM_ACTOR } from "@/lib/audit";
 import {
   handleAcknowledge,
+  handleAlertDeliveries,
   handleAlertCounts,
   handleAlertList,
   handleChannelCollection,
@@ -62,15 +63,21 @@ async function call(
   path: string,
   body?: unknown,
   id = "",
+  headers: Record<string, string> = {},
 ) {
   const request = new Request(`http://closeline.test${path}`, {
     method,
-    headers: body === undefined ? {} : { "content-type": "application/json" },
+    headers: { ...(body === undefined ? {} : { "content-type": "application/json" }), ...headers },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const response = await handler(t.db, request, id);
   const text = await response.text();
-  return { status: response.status, body: text ? (JSON.parse(text) as Body) : null };
+  return {
+    status: response.status,
+    body: text ? (JSON.parse(text) as Body) : null,
+    etag: response.headers.get("etag"),
+    replayed: response.headers.get("idempotent-replayed") === "true",
+  };
 }
 
 // The answers are read loosely: each assertion names the field it checks.
@@ -187,6 +194,12 @@ describe("alert rules and alerts", () => {
       acknowledgeComment: "on it",
       acknowledgedByName: "The operations",
     });
+    // Its delivery log is readable by whoever reads alerts (this rule has no channel: empty).
+    as("executive");
+    const log = await call(handleAlertDeliveries, "GET", "", undefined, alert.id);
+    expect(log).toMatchObject({ status: 200, body: { alertId: alert.id, data: [] } });
+    const unknown = await call(handleAlertDeliveries, "GET", "", undefined, randomUUID());
+    expect(unknown.status).toBe(404);
 
     as("operations");
     expect((await call(handleRuleItem, "DELETE", "", undefined, id)).status).toBe(403);
@@ -374,5 +387,134 @@ describe("silences, the firing count and a channel's delivery settings", () => {
     const repeating = await call(handleRuleCollection, "POST", "", { ...RULE, repeat: "PT4H" });
     expect(repeating.body).toMatchObject({ repeat: "PT4H" });
     await call(handleRuleItem, "DELETE", "", undefined, repeating.body!.id as string);
+  });
+});
+
+describe("If-Match and Idempotency-Key on the alert API", () => {
+  const key = () => `key-${randomUUID()}`;
+  const stale = (response: { status: number; body: Body | null }, current: number) => {
+    expect(response.status).toBe(412);
+    expect(response.body!.error).toMatchObject({
+      code: "precondition_failed",
+      details: { currentVersion: current },
+    });
+  };
+
+  it("creates a rule once per key, and changes or deletes it only at the version named", async () => {
+    as("finance");
+    const k = key();
+    const rule = { ...RULE, name: `Versioned ${randomUUID()}` };
+    const created = await call(handleRuleCollection, "POST", "", rule, "", {
+      "idempotency-key": k,
+    });
+    expect(created).toMatchObject({ status: 201, etag: '"1"', replayed: false });
+    const again = await call(handleRuleCollection, "POST", "", rule, "", { "idempotency-key": k });
+    expect(again).toMatchObject({ status: 201, replayed: true });
+    expect(again.body!.id).toBe(created.body!.id);
+    const listed = await call(handleRuleCollection, "GET", "/api/v1/alert-rules");
+    expect(listed.body!.data.filter((r: { name: string }) => r.name === rule.name)).toHaveLength(1);
+    const other = await call(handleRuleCollection, "POST", "", { ...rule, name: "x" }, "", {
+      "idempotency-key": k,
+    });
+    expect(other.status).toBe(422);
+
+    const id = created.body!.id as string;
+    expect((await call(handleRuleItem, "GET", "", undefined, id)).etag).toBe('"1"');
+    const patched = await call(handleRuleItem, "PATCH", "", { for: "PT5M" }, id, {
+      "if-match": '"1"',
+    });
+    expect(patched).toMatchObject({ status: 200, etag: '"2"', body: { version: 2, for: "PT5M" } });
+    stale(await call(handleRuleItem, "PATCH", "", { for: "PT1M" }, id, { "if-match": '"1"' }), 2);
+    expect((await call(handleRuleItem, "GET", "", undefined, id)).body).toMatchObject({
+      for: "PT5M",
+    });
+    stale(await call(handleRuleItem, "DELETE", "", undefined, id, { "if-match": '"1"' }), 2);
+    const bad = await call(handleRuleItem, "DELETE", "", undefined, id, { "if-match": "soon" });
+    expect(bad.status).toBe(400);
+    expect(
+      (await call(handleRuleItem, "DELETE", "", undefined, id, { "if-match": '"2"' })).status,
+    ).toBe(204);
+  });
+
+  it("holds channels and silences to If-Match, and acknowledges an alert once per key", async () => {
+    as("admin");
+    const channel = await call(
+      handleChannelCollection,
+      "POST",
+      "",
+      webhook("Versioned", "https://hooks.example.test/v"),
+      "",
+      {
+        "idempotency-key": key(),
+      },
+    );
+    expect(channel).toMatchObject({ status: 201, etag: '"1"' });
+    const channelId = channel.body!.id as string;
+    const renamed = await call(handleChannelItem, "PATCH", "", { name: "Versioned 2" }, channelId, {
+      "if-match": '"1"',
+    });
+    expect(renamed.etag).toBe('"2"');
+    stale(
+      await call(handleChannelItem, "DELETE", "", undefined, channelId, { "if-match": '"1"' }),
+      2,
+    );
+    expect((await call(handleChannelItem, "GET", "", undefined, channelId)).body!.active).toBe(
+      true,
+    );
+    expect(
+      (await call(handleChannelItem, "DELETE", "", undefined, channelId, { "if-match": '"2"' }))
+        .status,
+    ).toBe(204);
+
+    const entity = `IFM-${randomUUID().slice(0, 6)}`;
+    const rule = await call(handleRuleCollection, "POST", "", { ...RULE, entity });
+    await ingest(t.db, postings(2, "failed", new Date(), entity));
+    await evaluateAlerts(t.db);
+    const firing = await call(handleAlertList, "GET", "/api/v1/alerts?state=firing");
+    const alert = firing.body!.data.find((a: { ruleId: string }) => a.ruleId === rule.body!.id);
+    // Pending, then firing: its second version.
+    expect(alert.version).toBe(2);
+
+    const silenceKey = key();
+    const silenceBody = {
+      ruleId: rule.body!.id,
+      until: new Date(Date.now() + 3_600_000).toISOString(),
+      comment: "maintenance",
+    };
+    const silence = await call(handleSilenceCollection, "POST", "", silenceBody, "", {
+      "idempotency-key": silenceKey,
+    });
+    const replayed = await call(handleSilenceCollection, "POST", "", silenceBody, "", {
+      "idempotency-key": silenceKey,
+    });
+    expect(replayed).toMatchObject({ status: 201, replayed: true, body: { id: silence.body!.id } });
+    const silenceId = silence.body!.id as string;
+    stale(
+      await call(handleSilenceItem, "DELETE", "", undefined, silenceId, { "if-match": '"7"' }),
+      1,
+    );
+    expect(
+      (await call(handleSilenceItem, "DELETE", "", undefined, silenceId, { "if-match": '"1"' }))
+        .status,
+    ).toBe(204);
+
+    as("operations");
+    const ack = { comment: "on it" };
+    stale(await call(handleAcknowledge, "POST", "", ack, alert.id, { "if-match": '"1"' }), 2);
+    const k = key();
+    const first = await call(handleAcknowledge, "POST", "", ack, alert.id, {
+      "if-match": '"2"',
+      "idempotency-key": k,
+    });
+    expect(first).toMatchObject({ status: 204, replayed: false });
+    // The same request again: the first answer, not "acknowledged already".
+    const repeat = await call(handleAcknowledge, "POST", "", ack, alert.id, {
+      "if-match": '"2"',
+      "idempotency-key": k,
+    });
+    expect(repeat).toMatchObject({ status: 204, replayed: true });
+    expect((await call(handleAcknowledge, "POST", "", ack, alert.id)).status).toBe(409);
+    const after = await call(handleAlertList, "GET", "/api/v1/alerts?state=firing");
+    expect(after.body!.data.find((a: { id: string }) => a.id === alert.id).version).toBe(3);
   });
 });

@@ -115,17 +115,21 @@ export interface Received {
 /**
  * A local HTTP receiver standing in for Slack, Teams or PagerDuty: it records every request
  * and answers 202 (what Teams workflows and PagerDuty answer), or the status `statusFor`
- * gives the path.
+ * gives the path, with `{}` or the body `answer` gives the request.
  */
-export async function startReceiver(statusFor: (path: string) => number = () => 202) {
+export async function startReceiver(
+  statusFor: (path: string) => number = () => 202,
+  answer: (request: Received) => string = () => "{}",
+) {
   const received: Received[] = [];
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
       const path = req.url ?? "";
-      received.push({ path, headers: req.headers, body: Buffer.concat(chunks).toString("utf8") });
-      res.writeHead(statusFor(path)).end("{}");
+      const request = { path, headers: req.headers, body: Buffer.concat(chunks).toString("utf8") };
+      received.push(request);
+      res.writeHead(statusFor(path)).end(answer(request));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

@@ -158,6 +158,7 @@ const EXPECTED: Record<string, Record<Role, boolean>> = {
   "/alerts": { executive: Y, finance: Y, operations: Y, admin: Y },
   "GET /api/v1/alerts": { executive: Y, finance: Y, operations: Y, admin: Y },
   "POST /api/v1/alerts/[id]/acknowledge": { executive: N, finance: Y, operations: Y, admin: Y },
+  "GET /api/v1/alerts/[id]/deliveries": { executive: Y, finance: Y, operations: Y, admin: Y },
   "GET /api/v1/alerts/counts": { executive: Y, finance: Y, operations: Y, admin: Y },
   "GET /api/v1/alert-silences": { executive: Y, finance: Y, operations: Y, admin: Y },
   "POST /api/v1/alert-silences": { executive: N, finance: Y, operations: Y, admin: Y },

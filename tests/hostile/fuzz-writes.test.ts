@@ -6,6 +6,7 @@ import { exceptions } from "@/db/schema";
 import { SYSTEM_ACTOR } from "@/lib/audit";
 import {
   handleAcknowledge,
+  handleAlertDeliveries,
   handleAlertCounts,
   handleAlertList,
   handleChannelCollection,
@@ -145,6 +146,10 @@ const ROUTES: Record<string, { call: Call; body: boolean }> = {
   "POST /api/v1/alerts/[id]/acknowledge": {
     call: (db, r, id) => handleAcknowledge(db, r, id),
     body: true,
+  },
+  "GET /api/v1/alerts/[id]/deliveries": {
+    call: (db, r, id) => handleAlertDeliveries(db, r, id),
+    body: false,
   },
   "POST /api/v1/alert-rules/backtest": { call: (db, r) => handleRuleBacktest(db, r), body: true },
   "GET /api/v1/alerts/counts": { call: (db, r) => handleAlertCounts(db, r), body: false },

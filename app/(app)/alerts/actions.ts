@@ -4,7 +4,7 @@ import type { BacktestView } from "@/components/alerts/backtest-button";
 import { acknowledgeAlert } from "@/lib/alerts/acknowledge";
 import { backtestRule } from "@/lib/alerts/backtest";
 import { createChannel } from "@/lib/alerts/channels";
-import { parseRecipientList } from "@/lib/alerts/email";
+import { channelFromForm } from "@/lib/alerts/channel-form";
 import { conditionFromForm } from "@/lib/alerts/rule-form";
 import { createRule, deleteRule } from "@/lib/alerts/rules";
 import { silenceEnd } from "@/lib/alerts/silence-lengths";
@@ -104,29 +104,11 @@ export async function createChannelAction(
   form: FormData,
 ): Promise<ActionResult<{ name: string; secret: string | null }>> {
   return formAction("alerts:manage", [PAGE], async ({ db, by }) => {
-    const { channel, secret } = await createChannel(db, channelBody(form), by);
+    const body = channelFromForm(
+      (name) => formText(form, name),
+      (name) => form.get(name) === "on",
+    );
+    const { channel, secret } = await createChannel(db, body, by);
     return { name: channel.name, secret };
   });
-}
-
-/** The channel form's fields, shaped as the API's JSON body for the kind chosen. */
-function channelBody(form: FormData): Record<string, unknown> {
-  const text = (name: string) => formText(form, name);
-  const kind = text("kind");
-  const name = text("name");
-  switch (kind) {
-    case "email":
-      return { kind, name, to: parseRecipientList(text("to")) };
-    case "pagerduty": {
-      const eventsUrl = text("eventsUrl").trim();
-      return {
-        kind,
-        name,
-        routingKey: text("routingKey"),
-        ...(eventsUrl ? { eventsUrl } : {}),
-      };
-    }
-    default:
-      return { kind, name, url: text("url") };
-  }
 }

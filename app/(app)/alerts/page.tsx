@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { CardSection } from "@/components/ui/card-section";
 import { getDb } from "@/db";
+import { deliveriesOfAlerts } from "@/lib/alerts/deliveries";
 import { listAlerts } from "@/lib/alerts/list";
 import { AcknowledgeForm } from "@/components/alerts/acknowledge-form";
 import { AlertsTable } from "@/components/alerts/alerts-table";
@@ -40,6 +41,10 @@ export default async function AlertsPage() {
     manage ? listChannels(db) : Promise.resolve([]),
     listSilences(db),
   ]);
+  const deliveries = await deliveriesOfAlerts(
+    db,
+    [...firing, ...resolved].map((a) => a.id),
+  );
   const unacknowledged = firing.filter((a) => !a.acknowledgedAt);
   const acknowledged = firing.filter((a) => a.acknowledgedAt);
   const mayAcknowledge = can(user.role, "alerts:acknowledge");
@@ -61,6 +66,7 @@ export default async function AlertsPage() {
           label="Firing alerts"
           alerts={unacknowledged}
           emptyText="Nothing is firing."
+          deliveries={deliveries}
           action={
             mayAcknowledge
               ? (a) => (
@@ -82,6 +88,7 @@ export default async function AlertsPage() {
           label="Acknowledged alerts"
           alerts={acknowledged}
           emptyText="No firing alert has been acknowledged."
+          deliveries={deliveries}
           action={mayAcknowledge ? silenceForm : undefined}
         />
       </CardSection>
@@ -93,7 +100,12 @@ export default async function AlertsPage() {
         <SilencesTable silences={silences} lift={mayAcknowledge ? liftSilenceAction : undefined} />
       </CardSection>
       <CardSection id="resolved" title="Recently resolved">
-        <AlertsTable label="Resolved alerts" alerts={resolved} emptyText="Nothing resolved yet." />
+        <AlertsTable
+          label="Resolved alerts"
+          alerts={resolved}
+          emptyText="Nothing resolved yet."
+          deliveries={deliveries}
+        />
       </CardSection>
       <CardSection id="rules" title="Rules">
         <RulesTable rules={rules} remove={manage ? deleteRuleAction : undefined} />
@@ -113,7 +125,7 @@ export default async function AlertsPage() {
                 ? "No channel yet."
                 : `Channels: ${activeChannels.map((c) => `${c.name} (${c.kind})`).join(", ")}.`}{" "}
               Notices go through the outbox: retried with backoff, dead-lettered after the last
-              attempt, each attempt in the delivery log under Admin → Webhooks.
+              attempt; each alert&rsquo;s row shows its delivery log.
             </p>
             <ChannelForm create={createChannelAction} />
           </CardSection>
