@@ -11,7 +11,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { readDefinitionFiles, renderDefinitionFiles, SQL_DEFINITIONS_DIR } from "@/db/sql-files";
-import { createTestDb } from "@/tests/support/db";
+import { createTestDb } from "@/tests/support/fresh-db";
 
 async function main(): Promise<void> {
   const database = await createTestDb();
