@@ -60,8 +60,8 @@ async function createIdempotently(
   return idempotent(db, request, principal, raw, () => create(body));
 }
 
-/** Who writes, for the audit log, and from where, with the If-Match version it expects. */
-export function writeContextOf(principal: Principal, request: Request) {
+/** Who writes, for the audit log, and from where. */
+export function auditContextOf(principal: Principal, request: Request) {
   const actor: AuditActor =
     principal.kind === "user"
       ? { type: "user", id: principal.user.id, label: principal.user.email }
@@ -70,9 +70,14 @@ export function writeContextOf(principal: Principal, request: Request) {
     userId: principal.kind === "user" ? principal.user.id : null,
     actor,
     meta: requestMeta(request),
-    ifVersion: ifMatchVersion(request),
   };
 }
+
+/** Who writes, and the version they expect (If-Match): for the items that carry a version. */
+const writeContextOf = (principal: Principal, request: Request) => ({
+  ...auditContextOf(principal, request),
+  ifVersion: ifMatchVersion(request),
+});
 
 const Id = z.uuid();
 export function parseApiId(id: string, what: string): string {

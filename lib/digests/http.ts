@@ -1,5 +1,5 @@
 import type { Db } from "@/db/client";
-import { readApiJson, writeContextOf, parseApiId } from "@/lib/alerts/http";
+import { readApiJson, auditContextOf, parseApiId } from "@/lib/alerts/http";
 import { guardApi, type Principal } from "@/lib/auth/session";
 import { Forbidden } from "@/lib/errors";
 import { handle, json } from "@/lib/http/respond";
@@ -33,7 +33,7 @@ export const handleDigestCollection = handle(async (db: Db, request: Request) =>
       db,
       ownerOf(principal),
       await readApiJson(request),
-      writeContextOf(principal, request),
+      auditContextOf(principal, request),
     );
     return json(digest, { status: 201 });
   }
@@ -56,11 +56,11 @@ export const handleDigestItem = handle(async (db: Db, request: Request, rawId: s
           id,
           owner,
           await readApiJson(request),
-          writeContextOf(principal, request),
+          auditContextOf(principal, request),
         ),
       );
     case "DELETE":
-      await deleteDigest(db, id, owner, writeContextOf(principal, request));
+      await deleteDigest(db, id, owner, auditContextOf(principal, request));
       return new Response(null, { status: 204 });
     default:
       return json(await getDigest(db, id, owner));
