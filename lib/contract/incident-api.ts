@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { EXCEPTION_STATUSES, INCIDENT_TYPES, SEVERITIES } from "@/db/schema";
-import { CurrencyCode } from "./primitives";
+import { CurrencyCode, keysetPageFields } from "./primitives";
 
 /*
  * Incidents over HTTP: GET /api/v1/incidents, GET /api/v1/incidents/{id} and
@@ -27,14 +27,7 @@ export const ListIncidentsQuery = z.object({
     .max(200)
     .optional()
     .meta({ description: "Only incidents with a member of this entity" }),
-  limit: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(100)
-    .default(50)
-    .meta({ description: "Incidents per page" }),
-  cursor: z.string().optional().meta({ description: "The `nextCursor` of the previous page" }),
+  ...keysetPageFields("Incidents"),
 });
 
 export const IncidentResource = z.object({

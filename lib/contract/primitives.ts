@@ -92,3 +92,15 @@ export const EntityCode = Identifier.meta({
   description: "Legal-entity code, as the ERP knows it",
   example: "ACME-US",
 });
+
+/** A keyset page's query fields: how many items (1–100, default 50) and where to go on from. */
+export const keysetPageFields = (items: string) => ({
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100)
+    .default(50)
+    .meta({ description: `${items} per page` }),
+  cursor: z.string().optional().meta({ description: "The `nextCursor` of the previous page" }),
+});

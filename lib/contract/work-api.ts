@@ -6,7 +6,7 @@ import {
   NOTE_MAX_LENGTH,
   RESOLUTION_CODES,
 } from "@/lib/exceptions/vocabulary";
-import { CurrencyCode } from "./primitives";
+import { CurrencyCode, keysetPageFields } from "./primitives";
 import { moneyAtStakeFields } from "./money";
 
 /*
@@ -95,14 +95,7 @@ export const ListCorrectionsQuery = z.object({
     .enum(["pending_approval", "approved", "rejected"])
     .optional()
     .meta({ description: "Only corrections in this status" }),
-  limit: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(100)
-    .default(50)
-    .meta({ description: "Corrections per page" }),
-  cursor: z.string().optional().meta({ description: "The `nextCursor` of the previous page" }),
+  ...keysetPageFields("Corrections"),
 });
 
 /** One bulk request acts on at most a few pages of the queue, as the UI's bulk bar does. */
