@@ -1,7 +1,7 @@
 import { eq, inArray } from "drizzle-orm";
 import { exceptions } from "@/db/schema";
 import { expect, test } from "./fixtures/auth";
-import { startErpConnector } from "./fixtures/outbox";
+import { expectResolvedCount, startErpConnector } from "./fixtures/outbox";
 import { newRunToken, seedFailedPostings } from "./fixtures/telemetry";
 
 /*
@@ -52,18 +52,7 @@ test("an operations user retries a whole incident and sees it resolve", async ({
     await page.getByRole("button", { name: "Retry them" }).click();
     await expect(page.getByTestId("action-confirmation")).toContainText("3 retries requested");
 
-    await expect
-      .poll(
-        async () =>
-          (
-            await db
-              .select({ status: exceptions.status })
-              .from(exceptions)
-              .where(eq(exceptions.incidentId, incidentId))
-          ).filter((x) => x.status === "resolved").length,
-        { timeout: 30_000 },
-      )
-      .toBe(3);
+    await expectResolvedCount(db, eq(exceptions.incidentId, incidentId), 3);
     await page.reload();
     await expect(page.getByTestId("incident-status")).toHaveText("Resolved");
     await expect(page.getByText("No member can be retried now")).toBeVisible();

@@ -5,7 +5,7 @@ import { SYSTEM_ACTOR } from "@/lib/audit";
 import { createEndpoint, deactivateEndpoint, endpointFor } from "@/lib/outbox/endpoints";
 import { generateWebhookSecret } from "@/lib/outbox/signature";
 import { expect, test } from "./fixtures/auth";
-import { startErpConnector } from "./fixtures/outbox";
+import { expectResolvedCount, startErpConnector } from "./fixtures/outbox";
 import { newRunToken, seedFailedPostings } from "./fixtures/telemetry";
 
 /*
@@ -58,18 +58,7 @@ test("an operations user bulk-retries three failed postings and sees them close"
 
     // The connector's reports close the three; the fourth, not retried, stays open.
     const postingIds = [1, 2, 3].map((i) => `PST-${run}-${i}`);
-    await expect
-      .poll(
-        async () =>
-          (
-            await db
-              .select({ status: exceptions.status })
-              .from(exceptions)
-              .where(inArray(exceptions.postingId, postingIds))
-          ).filter((x) => x.status === "resolved").length,
-        { timeout: 30_000 },
-      )
-      .toBe(3);
+    await expectResolvedCount(db, inArray(exceptions.postingId, postingIds), 3);
     await page.reload();
     await expect(rows).toHaveCount(1);
     await expect(rows.first()).toContainText(`INV-${run}-4`);
