@@ -7,9 +7,9 @@ const formError = (page: Page) => page.locator("form [role=alert]");
 
 const NAV: Record<Role, string[]> = {
   executive: ["Overview", "Close", "Alerts"],
-  finance: ["Overview", "Exceptions", "Close", "Ingestion", "Alerts"],
-  operations: ["Exceptions", "Ingestion", "Alerts"],
-  admin: ["Overview", "Exceptions", "Close", "Ingestion", "Alerts", "Admin"],
+  finance: ["Overview", "Exceptions", "Incidents", "Close", "Ingestion", "Alerts"],
+  operations: ["Exceptions", "Incidents", "Ingestion", "Alerts"],
+  admin: ["Overview", "Exceptions", "Incidents", "Close", "Ingestion", "Alerts", "Admin"],
 };
 
 test.describe("each role sees exactly its areas", () => {
