@@ -95,7 +95,7 @@ export function DigestForm({
           defaultValue={digest?.time ?? "08:00"}
         />
       </Field>
-      <Field label="Time zone" htmlFor={`${id}-zone`}>
+      <Field label="Sending time zone" htmlFor={`${id}-zone`}>
         <select
           id={`${id}-zone`}
           name="timeZone"
