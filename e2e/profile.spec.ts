@@ -61,13 +61,17 @@ test("a user switches to New York time and dates follow, with the change audited
   await expect(page).toHaveURL(/\/profile$/);
   await expect(page.getByRole("heading", { name: "Your profile", level: 1 })).toBeVisible();
   await expect(page.getByRole("search", { name: "Filters" })).toHaveCount(0);
-  await page.getByRole("combobox", { name: "Time zone" }).selectOption("America/New_York");
+  await page
+    .getByRole("combobox", { name: "Time zone", exact: true })
+    .selectOption("America/New_York");
   await page.getByRole("button", { name: "Save time zone" }).click();
   const saved = page.getByTestId("time-zone-result");
   await expect(saved).toHaveText("Saved: dates now show in America/New York.");
   await expect(saved).toBeFocused();
   // The picker keeps showing what was saved (a form reset once put the old zone back).
-  await expect(page.getByRole("combobox", { name: "Time zone" })).toHaveValue("America/New_York");
+  await expect(page.getByRole("combobox", { name: "Time zone", exact: true })).toHaveValue(
+    "America/New_York",
+  );
   await expect(page.getByTestId("current-time-zone")).toHaveText("Times in America/New_York");
 
   // After: the same instant in New York time, offset shown; a reload keeps it (stored).
