@@ -7,6 +7,9 @@ import { DateTime } from "@/components/ui/date-time";
 import { DIGEST_CADENCES, type DigestView } from "@/lib/contract/digests";
 import { WEEKDAYS } from "@/lib/digests/schedule";
 
+/** "weekly" reads "Weekly", "monday" "Monday": options read as words, not stored values. */
+const capitalised = (value: string) => value.charAt(0).toUpperCase() + value.slice(1);
+
 export interface DigestChannelChoice {
   id: string;
   name: string;
@@ -76,13 +79,13 @@ export function DigestForm({
           value={cadence}
           onChange={(event) => setCadence(event.target.value)}
         >
-          <Options values={DIGEST_CADENCES} />
+          <Options values={DIGEST_CADENCES} label={capitalised} />
         </select>
       </Field>
       {cadence === "weekly" ? (
         <Field label="On" htmlFor={`${id}-weekday`}>
           <select id={`${id}-weekday`} name="weekday" defaultValue={digest?.weekday ?? "monday"}>
-            <Options values={WEEKDAYS} />
+            <Options values={WEEKDAYS} label={capitalised} />
           </select>
         </Field>
       ) : null}
