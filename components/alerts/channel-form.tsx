@@ -109,7 +109,7 @@ function DeliverySettings({ kind }: { kind: string }) {
     <>
       <fieldset style={{ flex: "1 1 100%" }}>
         <legend>Quiet hours</legend>
-        <label className="field" style={{ flexDirection: "row", alignItems: "center" }}>
+        <label className="check-field">
           <input
             type="checkbox"
             name="quiet"
@@ -142,7 +142,7 @@ function DeliverySettings({ kind }: { kind: string }) {
                 />
               )}
             </Field>
-            <label className="field" style={{ flexDirection: "row", alignItems: "center" }}>
+            <label className="check-field">
               <input type="checkbox" name="criticalBypass" />
               Critical alerts go out anyway
             </label>
