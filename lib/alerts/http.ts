@@ -2,8 +2,9 @@ import { z } from "zod";
 import type { Db } from "@/db/client";
 import { listAlerts } from "@/lib/alerts/list";
 import { ALERT_STATES } from "@/db/schema";
-import { requestMeta, type AuditActor } from "@/lib/audit";
-import { guardApi, type Principal } from "@/lib/auth/session";
+import { requestMeta } from "@/lib/audit";
+import { actorUserId, auditActorOf } from "@/lib/auth/actor";
+import { actorOf, guardApi, type Principal } from "@/lib/auth/session";
 import { InvalidInput, NotFound } from "@/lib/errors";
 import { decodeUtf8, readBodyCapped } from "@/lib/http/body";
 import { idempotent } from "@/lib/http/idempotency";
@@ -60,17 +61,10 @@ async function createIdempotently(
   return idempotent(db, request, principal, raw, () => create(body));
 }
 
-/** Who writes, for the audit log, and from where. */
+/** Who writes, for the audit log (as every other write names its actor), and from where. */
 export function auditContextOf(principal: Principal, request: Request) {
-  const actor: AuditActor =
-    principal.kind === "user"
-      ? { type: "user", id: principal.user.id, label: principal.user.email }
-      : { type: "api_key", id: principal.key.id, label: principal.key.name };
-  return {
-    userId: principal.kind === "user" ? principal.user.id : null,
-    actor,
-    meta: requestMeta(request),
-  };
+  const actor = actorOf(principal);
+  return { userId: actorUserId(actor), actor: auditActorOf(actor), meta: requestMeta(request) };
 }
 
 /** Who writes, and the version they expect (If-Match): for the items that carry a version. */
