@@ -1,13 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { and, eq } from "drizzle-orm";
-import { beforeAll, describe, expect, it, vi } from "vitest";
-import { auditLog, type Role } from "@/db/schema";
+import { describe, expect, it, vi } from "vitest";
+import { auditLog } from "@/db/schema";
 import type * as EnvModule from "@/lib/env";
 import { SYSTEM_ACTOR } from "@/lib/audit";
 import { createChannel } from "@/lib/alerts/channels";
-import { createUser } from "@/lib/auth/users";
 import { handleDigestCollection, handleDigestItem } from "@/lib/digests/http";
 import { testDbForSuite } from "../support/db";
+import { usersByRole } from "../support/signed-in";
 
 /*
  * The digest API through the handlers its routes use, as users of each role: anyone signed
@@ -18,35 +18,15 @@ import { testDbForSuite } from "../support/db";
  */
 
 const t = testDbForSuite();
-let signedIn: { id: string; sessionVersion: number } | null = null;
+const { users, as } = usersByRole(t);
+const CONTEXT = { userId: null, actor: SYSTEM_ACTOR, smtpUrl: "smtp://127.0.0.1:9" };
 
-vi.mock("next-auth", async (importOriginal) => ({
-  ...(await importOriginal<Record<string, unknown>>()),
-  getServerSession: async () => (signedIn ? { user: signedIn } : null),
-}));
-vi.mock("@/db", async (importOriginal) => ({
-  ...(await importOriginal<Record<string, unknown>>()),
-  getDb: async () => t.db,
-}));
+vi.mock("next-auth", async () => (await import("../support/signed-in")).withSession());
+vi.mock("@/db", async () => (await import("../support/signed-in")).withDb(() => t.db));
 vi.mock("@/lib/env", async (importOriginal) => {
   const actual = await importOriginal<typeof EnvModule>();
   return { ...actual, env: { ...actual.env, SMTP_URL: "smtp://127.0.0.1:9" } };
 });
-
-const users: Partial<Record<Role, { id: string; email: string }>> = {};
-const CONTEXT = { userId: null, actor: SYSTEM_ACTOR, smtpUrl: "smtp://127.0.0.1:9" };
-
-beforeAll(async () => {
-  for (const role of ["executive", "operations", "finance", "admin"] as const) {
-    const email = `${role}-${randomUUID().slice(0, 8)}@example.test`;
-    const user = await createUser(t.db, { email, name: `The ${role}`, role }, SYSTEM_ACTOR);
-    users[role] = { id: user.id, email };
-  }
-});
-
-function as(role: Role | null) {
-  signedIn = role ? { id: users[role]!.id, sessionVersion: 0 } : null;
-}
 
 // The answers are read loosely: each assertion names the field it checks.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON answers under test

@@ -1,4 +1,5 @@
-import { eq } from "drizzle-orm";
+import { eq, type SQL } from "drizzle-orm";
+import type { AnyPgColumn, PgTable } from "drizzle-orm/pg-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
   contractAmendments,
@@ -43,78 +44,186 @@ async function acceptOne(event: CloudEvent) {
   return stored!;
 }
 
+/** The rows of one projection table that match `where`, ordered by `orderBy` if given. */
+async function rowsOf<T extends PgTable>(
+  table: T,
+  where: SQL,
+  orderBy?: AnyPgColumn,
+): Promise<T["$inferSelect"][]> {
+  const query = t.db
+    .select()
+    .from(table as PgTable)
+    .where(where)
+    .$dynamic();
+  return (orderBy ? await query.orderBy(orderBy) : await query) as T["$inferSelect"][];
+}
+
+/** What every projection row takes from its event: where it stands in the log. */
+function logged(event: CloudEvent, stored: { seq: number }, withSource = false) {
+  return {
+    eventSeq: stored.seq,
+    eventTime: new Date(event.time),
+    eventId: event.id,
+    ...(withSource ? { eventSource: event.source } : {}),
+  };
+}
+
 describe("each event type is accepted and projected", () => {
   it("covers all ten types of the contract", () => {
     expect(EVENT_TYPE_NAMES).toHaveLength(10);
   });
 
-  it("usage.checkpoint → usage_checkpoints", async () => {
-    const event = makeEvent("usage.checkpoint", {}, { meter: "api_calls_happy" });
+  /*
+   * One event, one projection row: the values the contract's example (or the case) sent, and
+   * where the event stands in the log.
+   */
+  it.each([
+    {
+      name: "usage.checkpoint → usage_checkpoints",
+      event: () => makeEvent("usage.checkpoint", {}, { meter: "api_calls_happy" }),
+      rows: () => rowsOf(usageCheckpoints, eq(usageCheckpoints.meter, "api_calls_happy")),
+      row: {
+        source: "/tests/ingest",
+        entity: "ACME-US",
+        meter: "api_calls_happy",
+        windowStart: new Date("2026-11-01T10:00:00Z"),
+        windowEnd: new Date("2026-11-01T11:00:00Z"),
+        expectedCount: 120000,
+        receivedCount: 119874,
+        rejectedCount: 12,
+        unitPrice: "0.0004",
+        priceCurrency: "USD",
+      },
+    },
+    {
+      name: "invoice.issued → invoices",
+      event: () =>
+        makeEvent("invoice.issued", {}, { invoiceId: "INV-HAPPY-1", amountMinor: 129_901 }),
+      rows: () => rowsOf(invoices, eq(invoices.invoiceId, "INV-HAPPY-1")),
+      row: {
+        invoiceId: "INV-HAPPY-1",
+        source: "/tests/ingest",
+        customerId: "cus_0042",
+        entity: "ACME-US",
+        currency: "USD",
+        amountMinor: 129_901,
+        periodStart: new Date("2026-10-01T00:00:00Z"),
+        periodEnd: new Date("2026-11-01T00:00:00Z"),
+        issuedAt: new Date("2026-11-01T06:12:00Z"),
+        // Derived by PostgreSQL: issuedAt − periodEnd, 6 h 12 min.
+        latencyMs: 22_320_000,
+      },
+    },
+    {
+      name: "payment.received → payments",
+      event: () =>
+        makeEvent(
+          "payment.received",
+          {},
+          { paymentId: "pay_happy", currency: "JPY", amountMinor: 15_000 },
+        ),
+      rows: () => rowsOf(payments, eq(payments.paymentId, "pay_happy")),
+      withSource: true,
+      row: {
+        paymentId: "pay_happy",
+        customerId: "cus_0042",
+        invoiceId: "INV-2026-10-0042",
+        // The example names no entity of its own: the invoice's is the payment's.
+        entity: null,
+        currency: "JPY",
+        amountMinor: 15_000,
+        receivedAt: new Date("2026-11-12T09:30:00Z"),
+      },
+    },
+    {
+      name: "entitlement.updated → entitlement_updates",
+      event: () =>
+        makeEvent("entitlement.updated", {}, { customerId: "cus_entitled", status: "restricted" }),
+      rows: () => rowsOf(entitlementUpdates, eq(entitlementUpdates.customerId, "cus_entitled")),
+      row: {
+        customerId: "cus_entitled",
+        status: "restricted",
+        paymentId: "pay_9001",
+        updatedAt: new Date("2026-11-12T09:31:10Z"),
+      },
+    },
+    {
+      name: "reconciliation.result → reconciliation_results",
+      event: () => makeEvent("reconciliation.result", {}, { runId: "rec-happy" }),
+      rows: () => rowsOf(reconciliationResults, eq(reconciliationResults.runId, "rec-happy")),
+      withSource: true,
+      row: {
+        runId: "rec-happy",
+        key: "cus_0042",
+        kind: "billing_vs_erp",
+        entity: "ACME-US",
+        periodStart: new Date("2026-10-01T00:00:00Z"),
+        periodEnd: new Date("2026-11-01T00:00:00Z"),
+        currency: "USD",
+        expectedMinor: 129900,
+        actualMinor: 114900,
+        toleranceMinor: 100,
+      },
+    },
+    {
+      name: "contract.amended → contract_amendments",
+      event: () => makeEvent("contract.amended", {}, { contractId: "ctr_happy" }),
+      rows: () => rowsOf(contractAmendments, eq(contractAmendments.contractId, "ctr_happy")),
+      row: {
+        contractId: "ctr_happy",
+        customerId: "cus_0042",
+        entity: "ACME-US",
+        effectiveFrom: new Date("2026-10-01T00:00:00Z"),
+        amendedAt: new Date("2026-11-20T14:00:00Z"),
+        currency: "USD",
+        amountImpactMinor: -25000,
+      },
+    },
+  ])("$name", async ({ event: build, rows, row, withSource }) => {
+    const event = build();
     const stored = await acceptOne(event);
-    const [row] = await t.db
-      .select()
-      .from(usageCheckpoints)
-      .where(eq(usageCheckpoints.meter, "api_calls_happy"));
-    expect(row).toEqual({
-      source: "/tests/ingest",
-      entity: "ACME-US",
-      meter: "api_calls_happy",
-      windowStart: new Date("2026-11-01T10:00:00Z"),
-      windowEnd: new Date("2026-11-01T11:00:00Z"),
-      expectedCount: 120000,
-      receivedCount: 119874,
-      rejectedCount: 12,
-      unitPrice: "0.0004",
-      priceCurrency: "USD",
-      eventSeq: stored.seq,
-      eventTime: new Date(event.time),
-      eventId: event.id,
-    });
+    expect(await rows()).toEqual([{ ...row, ...logged(event, stored, withSource) }]);
   });
 
   it("usage.checkpoint without rejectedCount stores null", async () => {
     const event = makeEvent("usage.checkpoint", {}, { meter: "no_rejects" });
     delete (event.data as Record<string, unknown>).rejectedCount;
     await acceptOne(event);
-    const [row] = await t.db
-      .select()
-      .from(usageCheckpoints)
-      .where(eq(usageCheckpoints.meter, "no_rejects"));
+    const [row] = await rowsOf(usageCheckpoints, eq(usageCheckpoints.meter, "no_rejects"));
     expect(row?.rejectedCount).toBeNull();
-  });
-
-  it("invoice.issued → invoices", async () => {
-    const event = makeEvent(
-      "invoice.issued",
-      {},
-      { invoiceId: "INV-HAPPY-1", amountMinor: 129_901 },
-    );
-    const stored = await acceptOne(event);
-    const [row] = await t.db.select().from(invoices).where(eq(invoices.invoiceId, "INV-HAPPY-1"));
-    expect(row).toEqual({
-      invoiceId: "INV-HAPPY-1",
-      source: "/tests/ingest",
-      customerId: "cus_0042",
-      entity: "ACME-US",
-      currency: "USD",
-      amountMinor: 129_901,
-      periodStart: new Date("2026-10-01T00:00:00Z"),
-      periodEnd: new Date("2026-11-01T00:00:00Z"),
-      issuedAt: new Date("2026-11-01T06:12:00Z"),
-      eventSeq: stored.seq,
-      eventTime: new Date(event.time),
-      eventId: event.id,
-      // Derived by PostgreSQL: issuedAt − periodEnd, 6 h 12 min.
-      latencyMs: 22_320_000,
-    });
   });
 
   it("invoice.issued keeps amounts beyond 32 bits exactly", async () => {
     const amount = 9_007_199_254_740_991; // Number.MAX_SAFE_INTEGER, the contract's ceiling
     const event = makeEvent("invoice.issued", {}, { invoiceId: "INV-HUGE", amountMinor: amount });
     await acceptOne(event);
-    const [row] = await t.db.select().from(invoices).where(eq(invoices.invoiceId, "INV-HUGE"));
+    const [row] = await rowsOf(invoices, eq(invoices.invoiceId, "INV-HUGE"));
     expect(row?.amountMinor).toBe(amount);
+  });
+
+  it("payment.received without an invoice stores null", async () => {
+    const event = makeEvent(
+      "payment.received",
+      {},
+      { paymentId: "pay_unapplied", invoiceId: undefined },
+    );
+    await acceptOne(event);
+    const [row] = await rowsOf(payments, eq(payments.paymentId, "pay_unapplied"));
+    expect(row?.invoiceId).toBeNull();
+  });
+
+  it("reconciliation.result without a tolerance defaults it to 0, negatives allowed", async () => {
+    const event = makeEvent(
+      "reconciliation.result",
+      {},
+      { runId: "rec-default", toleranceMinor: undefined, expectedMinor: -500, actualMinor: -450 },
+    );
+    await acceptOne(event);
+    const [row] = await rowsOf(
+      reconciliationResults,
+      eq(reconciliationResults.runId, "rec-default"),
+    );
+    expect(row).toMatchObject({ toleranceMinor: 0, expectedMinor: -500, actualMinor: -450 });
   });
 
   it("invoice.disputed → invoice_disputes, with and without an amount", async () => {
@@ -124,30 +233,17 @@ describe("each event type is accepted and projected", () => {
       {},
       { invoiceId: "INV-DISPUTED", reason: "Not ordered", amountMinor: undefined },
     );
-    const partialSeq = (await acceptOne(partial)).seq;
-    const fullSeq = (await acceptOne(full)).seq;
-    const rows = await t.db
-      .select()
-      .from(invoiceDisputes)
-      .where(eq(invoiceDisputes.invoiceId, "INV-DISPUTED"))
-      .orderBy(invoiceDisputes.eventSeq);
-    expect(rows).toEqual([
+    const partialLogged = logged(partial, await acceptOne(partial));
+    const fullLogged = logged(full, await acceptOne(full));
+    const where = eq(invoiceDisputes.invoiceId, "INV-DISPUTED");
+    expect(await rowsOf(invoiceDisputes, where, invoiceDisputes.eventSeq)).toEqual([
       {
-        eventSeq: partialSeq,
         invoiceId: "INV-DISPUTED",
         reason: "Usage double-counted on Oct 14",
         amountMinor: 15000,
-        eventTime: new Date(partial.time),
-        eventId: partial.id,
+        ...partialLogged,
       },
-      {
-        eventSeq: fullSeq,
-        invoiceId: "INV-DISPUTED",
-        reason: "Not ordered",
-        amountMinor: null,
-        eventTime: new Date(full.time),
-        eventId: full.id,
-      },
+      { invoiceId: "INV-DISPUTED", reason: "Not ordered", amountMinor: null, ...fullLogged },
     ]);
   });
 
@@ -165,182 +261,47 @@ describe("each event type is accepted and projected", () => {
         errorMessage: undefined,
       },
     );
-    const failedSeq = (await acceptOne(failed)).seq;
-    const succeededSeq = (await acceptOne(succeeded)).seq;
-    const rows = await t.db
-      .select()
-      .from(erpPostingAttempts)
-      .where(eq(erpPostingAttempts.postingId, "PST-HAPPY"))
-      .orderBy(erpPostingAttempts.attempt);
-    expect(rows).toEqual([
+    const failedLogged = logged(failed, await acceptOne(failed), true);
+    const succeededLogged = logged(succeeded, await acceptOne(succeeded), true);
+    const posting = { postingId: "PST-HAPPY", invoiceId: "INV-2026-10-0042", entity: "ACME-US" };
+    const where = eq(erpPostingAttempts.postingId, "PST-HAPPY");
+    expect(await rowsOf(erpPostingAttempts, where, erpPostingAttempts.attempt)).toEqual([
       {
-        postingId: "PST-HAPPY",
+        ...posting,
         attempt: 1,
-        invoiceId: "INV-2026-10-0042",
-        entity: "ACME-US",
         status: "failed",
         attemptedAt: new Date("2026-11-01T06:15:00Z"),
         errorCode: "GL_PERIOD_CLOSED",
         errorMessage: "Accounting period 2026-10 is closed for posting",
-        eventSeq: failedSeq,
-        eventTime: new Date(failed.time),
-        eventId: failed.id,
-        eventSource: failed.source,
+        ...failedLogged,
       },
       {
-        postingId: "PST-HAPPY",
+        ...posting,
         attempt: 2,
-        invoiceId: "INV-2026-10-0042",
-        entity: "ACME-US",
         status: "succeeded",
         attemptedAt: new Date("2026-11-01T06:45:00Z"),
         errorCode: null,
         errorMessage: null,
-        eventSeq: succeededSeq,
-        eventTime: new Date(succeeded.time),
-        eventId: succeeded.id,
-        eventSource: succeeded.source,
+        ...succeededLogged,
       },
     ]);
-  });
-
-  it("payment.received → payments", async () => {
-    const event = makeEvent(
-      "payment.received",
-      {},
-      { paymentId: "pay_happy", currency: "JPY", amountMinor: 15_000 },
-    );
-    const stored = await acceptOne(event);
-    const [row] = await t.db.select().from(payments).where(eq(payments.paymentId, "pay_happy"));
-    expect(row).toEqual({
-      paymentId: "pay_happy",
-      customerId: "cus_0042",
-      invoiceId: "INV-2026-10-0042",
-      // The example names no entity of its own: the invoice's is the payment's.
-      entity: null,
-      currency: "JPY",
-      amountMinor: 15_000,
-      receivedAt: new Date("2026-11-12T09:30:00Z"),
-      eventSeq: stored.seq,
-      eventTime: new Date(event.time),
-      eventId: event.id,
-      eventSource: event.source,
-    });
-  });
-
-  it("payment.received without an invoice stores null", async () => {
-    const event = makeEvent(
-      "payment.received",
-      {},
-      { paymentId: "pay_unapplied", invoiceId: undefined },
-    );
-    await acceptOne(event);
-    const [row] = await t.db.select().from(payments).where(eq(payments.paymentId, "pay_unapplied"));
-    expect(row?.invoiceId).toBeNull();
-  });
-
-  it("entitlement.updated → entitlement_updates", async () => {
-    const event = makeEvent(
-      "entitlement.updated",
-      {},
-      { customerId: "cus_entitled", status: "restricted" },
-    );
-    const stored = await acceptOne(event);
-    const rows = await t.db
-      .select()
-      .from(entitlementUpdates)
-      .where(eq(entitlementUpdates.customerId, "cus_entitled"));
-    expect(rows).toEqual([
-      {
-        eventSeq: stored.seq,
-        customerId: "cus_entitled",
-        status: "restricted",
-        paymentId: "pay_9001",
-        updatedAt: new Date("2026-11-12T09:31:10Z"),
-        eventTime: new Date(event.time),
-        eventId: event.id,
-      },
-    ]);
-  });
-
-  it("reconciliation.result → reconciliation_results", async () => {
-    const event = makeEvent("reconciliation.result", {}, { runId: "rec-happy" });
-    const stored = await acceptOne(event);
-    const [row] = await t.db
-      .select()
-      .from(reconciliationResults)
-      .where(eq(reconciliationResults.runId, "rec-happy"));
-    expect(row).toEqual({
-      runId: "rec-happy",
-      key: "cus_0042",
-      kind: "billing_vs_erp",
-      entity: "ACME-US",
-      periodStart: new Date("2026-10-01T00:00:00Z"),
-      periodEnd: new Date("2026-11-01T00:00:00Z"),
-      currency: "USD",
-      expectedMinor: 129900,
-      actualMinor: 114900,
-      toleranceMinor: 100,
-      eventSeq: stored.seq,
-      eventTime: new Date(event.time),
-      eventId: event.id,
-      eventSource: event.source,
-    });
-  });
-
-  it("reconciliation.result without a tolerance defaults it to 0, negatives allowed", async () => {
-    const event = makeEvent(
-      "reconciliation.result",
-      {},
-      { runId: "rec-default", toleranceMinor: undefined, expectedMinor: -500, actualMinor: -450 },
-    );
-    await acceptOne(event);
-    const [row] = await t.db
-      .select()
-      .from(reconciliationResults)
-      .where(eq(reconciliationResults.runId, "rec-default"));
-    expect(row).toMatchObject({ toleranceMinor: 0, expectedMinor: -500, actualMinor: -450 });
-  });
-
-  it("contract.amended → contract_amendments", async () => {
-    const event = makeEvent("contract.amended", {}, { contractId: "ctr_happy" });
-    const stored = await acceptOne(event);
-    const [row] = await t.db
-      .select()
-      .from(contractAmendments)
-      .where(eq(contractAmendments.contractId, "ctr_happy"));
-    expect(row).toEqual({
-      eventSeq: stored.seq,
-      contractId: "ctr_happy",
-      customerId: "cus_0042",
-      entity: "ACME-US",
-      effectiveFrom: new Date("2026-10-01T00:00:00Z"),
-      amendedAt: new Date("2026-11-20T14:00:00Z"),
-      currency: "USD",
-      amountImpactMinor: -25000,
-      eventTime: new Date(event.time),
-      eventId: event.id,
-    });
   });
 
   it("correction.executed → correction_executions; a failure must say why", async () => {
     const correctionId = "0b6f3f4e-1c2d-4e5f-8a9b-0c1d2e3f4a5b";
     const event = makeEvent("correction.executed", {}, { correctionId });
     const stored = await acceptOne(event);
-    const [row] = await t.db
-      .select()
-      .from(correctionExecutions)
-      .where(eq(correctionExecutions.correctionId, correctionId));
-    expect(row).toEqual({
-      eventSeq: stored.seq,
-      correctionId,
-      status: "executed",
-      executedAt: new Date("2026-11-21T09:05:00Z"),
-      documentRef: "CN-2026-0042",
-      errorMessage: null,
-      eventTime: new Date(event.time),
-      eventId: event.id,
-    });
+    const where = eq(correctionExecutions.correctionId, correctionId);
+    expect(await rowsOf(correctionExecutions, where)).toEqual([
+      {
+        correctionId,
+        status: "executed",
+        executedAt: new Date("2026-11-21T09:05:00Z"),
+        documentRef: "CN-2026-0042",
+        errorMessage: null,
+        ...logged(event, stored),
+      },
+    ]);
     const failed = makeEvent("correction.executed", {}, { correctionId, status: "failed" });
     const res = await postEvents(t.db, failed, { key: key.key });
     expect(res.body).toMatchObject({
@@ -352,7 +313,7 @@ describe("each event type is accepted and projected", () => {
   it("fx.rate → fx_rates; a rate must be a positive decimal string", async () => {
     const event = makeEvent("fx.rate", {}, { currency: "CAD", effectiveDate: "2026-10-01" });
     const stored = await acceptOne(event);
-    const [row] = await t.db.select().from(fxRates).where(eq(fxRates.currency, "CAD"));
+    const [row] = await rowsOf(fxRates, eq(fxRates.currency, "CAD"));
     expect(row).toMatchObject({
       currency: "CAD",
       reportingCurrency: "USD",
