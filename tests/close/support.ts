@@ -5,7 +5,10 @@ import type { Db } from "@/db/client";
 import { exceptions, type ExceptionStatus, type ExceptionType } from "@/db/schema";
 import { createUser } from "@/lib/auth/users";
 import { SYSTEM_ACTOR } from "@/lib/audit";
+import type { CheckKey } from "@/lib/close/checks";
+import { setMateriality } from "@/lib/close/materiality";
 import { periodFromKey } from "@/lib/close/period";
+import { computeCloseReadiness, type CloseReadiness } from "@/lib/close/readiness";
 import { ingestItems } from "@/lib/ingest/ingest";
 
 /*
@@ -284,3 +287,21 @@ export const completeUsage = (entity: string) =>
     expected: 1000,
     received: 1000,
   });
+
+/** Close readiness for October 2026 and materiality set by the system, on a file's database. */
+export function readinessOn(file: { readonly db: Db }) {
+  return {
+    readiness: (entity: string, completenessTarget?: number) =>
+      computeCloseReadiness(file.db, { entity, period: PERIOD, completenessTarget }),
+    materiality: (entity: string, currency: string, thresholdMinor: number) =>
+      setMateriality(
+        file.db,
+        { entity, currency, thresholdMinor },
+        { userId: null, actor: SYSTEM_ACTOR },
+      ),
+  };
+}
+
+/** One check of a readiness report, by its key. */
+export const check = (report: CloseReadiness, key: CheckKey) =>
+  report.checks.find((c) => c.key === key)!;

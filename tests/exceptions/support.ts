@@ -10,6 +10,7 @@ import {
   type Role,
 } from "@/db/schema";
 import { SYSTEM_ACTOR } from "@/lib/audit";
+import { AppError } from "@/lib/errors";
 import { createUser } from "@/lib/auth/users";
 import type { EventType } from "@/lib/contract";
 import type { WorkContext } from "@/lib/exceptions/workflow";
@@ -285,4 +286,23 @@ export async function seedException(db: Db, seed: ExceptionSeed = {}) {
     })
     .returning();
   return row!;
+}
+
+/** An exception's row as it stands now. */
+export async function reloadException(db: Db, id: string) {
+  const [row] = await db.select().from(exceptions).where(eq(exceptions.id, id));
+  return row!;
+}
+
+/** The error an action fails with, for asserting its class and code. */
+export async function failure(
+  action: Promise<unknown> | (() => Promise<unknown>),
+): Promise<AppError> {
+  try {
+    await (typeof action === "function" ? action() : action);
+  } catch (error) {
+    if (error instanceof AppError) return error;
+    throw error;
+  }
+  throw new Error("expected the action to fail");
 }

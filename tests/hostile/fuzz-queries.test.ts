@@ -19,13 +19,7 @@ import { handleCliRequest } from "@/lib/server/control";
 import { handleSearch } from "@/lib/thread/http";
 import { apiKeysFor } from "../support/api-keys";
 import { testDbForSuite } from "../support/db";
-import {
-  ingest,
-  invoiceIssued,
-  makeUser,
-  postingAttempt,
-  seedException,
-} from "../exceptions/support";
+import { seedReadTargets } from "./read-seed";
 import {
   BOUNDARY_TIMESTAMPS,
   HUGE_NUMBERS,
@@ -35,7 +29,6 @@ import {
   fingerprint,
   fuzzOptions,
   readAnswer,
-  tableNames,
 } from "./support";
 
 /*
@@ -52,27 +45,14 @@ vi.mock("next-auth", async () => (await import("../support/no-session")).without
 
 const t = testDbForSuite();
 const keys = apiKeysFor(t, { reader: ["read"] });
-let ownerId: string;
 let tables: string[];
 
 beforeAll(async () => {
-  ownerId = (await makeUser(t.db, "operations")).id;
-  const at = "2025-03-01T06:00:00Z";
-  await ingest(
-    t.db,
-    [invoiceIssued("INV-1"), invoiceIssued("INV-2", { entity: "ACME-EU" })],
-    [postingAttempt("PST-1", "INV-1", 1, "failed", "2025-03-01T07:00:00Z")],
-  );
-  for (let i = 0; i < 3; i++) {
-    await seedException(t.db, {
-      entity: "ACME-US",
-      title: `Seeded 100% match_${i}`,
-      amountMinor: 10_000 * (i + 1),
-      ownerId: i === 0 ? ownerId : null,
-      openedAt: new Date(Date.parse(at) + i * 3_600_000),
-    });
-  }
-  tables = await tableNames(t.db);
+  const at = Date.parse("2025-03-01T06:00:00Z");
+  tables = await seedReadTargets(t.db, {
+    title: (i) => `Seeded 100% match_${i}`,
+    openedAt: (i) => new Date(at + i * 3_600_000),
+  });
 });
 
 // ---------------------------------------------------------------------------------------

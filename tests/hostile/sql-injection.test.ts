@@ -14,14 +14,8 @@ import {
 import { handleKpis } from "@/lib/kpi/http";
 import { apiKeysFor } from "../support/api-keys";
 import { testDbForSuite } from "../support/db";
-import {
-  disputed,
-  ingest,
-  invoiceIssued,
-  makeUser,
-  postingAttempt,
-  seedException,
-} from "../exceptions/support";
+import { disputed } from "../exceptions/support";
+import { seedReadTargets } from "./read-seed";
 import { SQL_INJECTIONS, fingerprint, readAnswer, tableNames } from "./support";
 
 /*
@@ -44,24 +38,13 @@ const keys = apiKeysFor(t, { reader: ["read"] });
 let tables: string[];
 
 beforeAll(async () => {
-  const owner = await makeUser(t.db, "operations");
-  await ingest(
-    t.db,
-    [invoiceIssued("INV-1"), invoiceIssued("INV-2", { entity: "ACME-EU" })],
+  tables = await seedReadTargets(t.db, {
     // An error code without "_", so the titles detection writes hold no LIKE wildcard.
-    [postingAttempt("PST-1", "INV-1", 1, "failed", "2025-03-01T07:00:00Z", "GLCLOSED")],
-    [disputed("INV-1", "2025-03-02T08:00:00Z", "Wrong quantity")],
-  );
-  for (let i = 0; i < 3; i++) {
-    await seedException(t.db, {
-      entity: "ACME-US",
-      title: `Seeded exception ${i}`,
-      amountMinor: 10_000 * (i + 1),
-      ownerId: i === 0 ? owner.id : null,
-      openedAt: new Date(Date.UTC(2025, 2, 1 + i)),
-    });
-  }
-  tables = await tableNames(t.db);
+    postingErrorCode: "GLCLOSED",
+    more: [[disputed("INV-1", "2025-03-02T08:00:00Z", "Wrong quantity")]],
+    title: (i) => `Seeded exception ${i}`,
+    openedAt: (i) => new Date(Date.UTC(2025, 2, 1 + i)),
+  });
 });
 
 const VOLATILE = new Set(["asOf", "generatedAt", "computedAt"]);

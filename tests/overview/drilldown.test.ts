@@ -8,22 +8,8 @@ import {
   listInterventions,
   listOpenExceptions,
 } from "@/db/queries/drilldown-work";
-import {
-  countLaggedEvents,
-  countLatencyInvoices,
-  listCheckpoints,
-  listLaggedEvents,
-  listLatencyInvoices,
-  listPostings,
-  listReconciliationResults,
-  listSyncPayments,
-  summarizeCheckpoints,
-  summarizePostings,
-  summarizeReconciliation,
-  summarizeSyncPayments,
-  type DrilldownCursor,
-  type DrilldownPage,
-} from "@/db/queries/drilldown";
+import * as drilldown from "@/db/queries/drilldown";
+import type { DrilldownCursor, DrilldownPage } from "@/db/queries/drilldown";
 import { findRawEvent } from "@/db/queries/raw-event";
 import type { KpiScope } from "@/db/queries/kpis";
 import { InvalidInput } from "@/lib/errors";
@@ -73,6 +59,10 @@ async function everyRow<T>(
   return rows;
 }
 
+/** An invoice of `entity` for the period ending `periodEnd`, issued at `issuedAt`. */
+const issued = (invoiceId: string, entity: string, periodEnd: string, issuedAt: string) =>
+  invoice({ invoiceId, entity, periodEnd, issuedAt });
+
 beforeAll(async () => {
   db = handle.db;
   const since = FROM.getTime() - 15 * DAY;
@@ -119,7 +109,7 @@ describe.each([
   it("usage completeness: the checkpoints sum to the KPI's expected and received counts", async () => {
     expect(report.usageCompleteness.expected).toBeGreaterThan(0);
     const rows = await everyRow(
-      (cursor) => listCheckpoints(db, { scope, cursor, limit: PAGE * 20 }),
+      (cursor) => drilldown.listCheckpoints(db, { scope, cursor, limit: PAGE * 20 }),
       (r) => r.event_seq,
       PAGE * 20,
     );
@@ -127,13 +117,14 @@ describe.each([
     expect(sum((r) => r.expected)).toBe(report.usageCompleteness.expected);
     expect(sum((r) => r.received)).toBe(report.usageCompleteness.received);
     expect(sum((r) => r.missing)).toBe(report.usageCompleteness.missing);
-    expect(await summarizeCheckpoints(db, scope)).toMatchObject({
+    expect(await drilldown.summarizeCheckpoints(db, scope)).toMatchObject({
       checkpoints: rows.length,
       expected: String(report.usageCompleteness.expected),
       received: String(report.usageCompleteness.received),
     });
     const incomplete = await everyRow(
-      (cursor) => listCheckpoints(db, { scope, cursor, view: "incomplete", limit: PAGE * 20 }),
+      (cursor) =>
+        drilldown.listCheckpoints(db, { scope, cursor, view: "incomplete", limit: PAGE * 20 }),
       (r) => r.event_seq,
       PAGE * 20,
     );
@@ -144,11 +135,11 @@ describe.each([
   it("invoice latency: one row per invoice issued in the range, slowest first", async () => {
     expect(report.invoiceLatency.count).toBeGreaterThan(0);
     const rows = await everyRow(
-      (cursor) => listLatencyInvoices(db, { scope, cursor, limit: PAGE }),
+      (cursor) => drilldown.listLatencyInvoices(db, { scope, cursor, limit: PAGE }),
       (r) => r.invoice_id,
     );
     expect(rows.length).toBe(report.invoiceLatency.count);
-    expect(await countLatencyInvoices(db, scope)).toBe(report.invoiceLatency.count);
+    expect(await drilldown.countLatencyInvoices(db, scope)).toBe(report.invoiceLatency.count);
     const latencies = rows.map((r) => r.latency_ms);
     expect(latencies).toEqual([...latencies].sort((a, b) => b - a));
     // The slowest invoice bounds the p95 from above.
@@ -161,7 +152,7 @@ describe.each([
     const p = report.erpPosting;
     expect(p.postings).toBeGreaterThan(0);
     const all = await everyRow(
-      (cursor) => listPostings(db, { scope, cursor, limit: PAGE }),
+      (cursor) => drilldown.listPostings(db, { scope, cursor, limit: PAGE }),
       (r) => r.posting_id,
     );
     expect(all.length).toBe(p.postings);
@@ -172,17 +163,18 @@ describe.each([
       12,
     );
     const failed = await everyRow(
-      (cursor) => listPostings(db, { scope, cursor, view: "first-pass-failed", limit: PAGE }),
+      (cursor) =>
+        drilldown.listPostings(db, { scope, cursor, view: "first-pass-failed", limit: PAGE }),
       (r) => r.posting_id,
     );
     expect(failed.length).toBe(p.postings - firstPass);
     const open = await everyRow(
-      (cursor) => listPostings(db, { scope, cursor, view: "open-failures", limit: PAGE }),
+      (cursor) => drilldown.listPostings(db, { scope, cursor, view: "open-failures", limit: PAGE }),
       (r) => r.posting_id,
     );
     expect(open.length).toBe(p.openFailures);
     expect(open.every((r) => r.latest_status === "failed")).toBe(true);
-    expect(await summarizePostings(db, scope)).toEqual({
+    expect(await drilldown.summarizePostings(db, scope)).toEqual({
       postings: p.postings,
       firstPassFailed: failed.length,
       openFailures: p.openFailures,
@@ -200,12 +192,13 @@ describe.each([
     const rec = report.reconciliation;
     expect(rec.results).toBeGreaterThan(0);
     const all = await everyRow(
-      (cursor) => listReconciliationResults(db, { scope, cursor, limit: PAGE }),
+      (cursor) => drilldown.listReconciliationResults(db, { scope, cursor, limit: PAGE }),
       (r) => r.event_seq,
     );
     expect(all.length).toBe(rec.results);
     const breaks = await everyRow(
-      (cursor) => listReconciliationResults(db, { scope, cursor, view: "breaks", limit: PAGE }),
+      (cursor) =>
+        drilldown.listReconciliationResults(db, { scope, cursor, view: "breaks", limit: PAGE }),
       (r) => r.event_seq,
     );
     expect(breaks.length).toBe(rec.breaks);
@@ -214,7 +207,7 @@ describe.each([
     for (const r of all)
       variance[r.currency] = (variance[r.currency] ?? 0) + Math.abs(Number(r.variance_minor));
     expect(variance).toEqual(rec.absVarianceMinor);
-    const summary = await summarizeReconciliation(db, scope);
+    const summary = await drilldown.summarizeReconciliation(db, scope);
     expect(summary.results).toBe(rec.results);
     expect(summary.breaks).toBe(rec.breaks);
     expect(
@@ -227,17 +220,19 @@ describe.each([
     expect(sync.count).toBeGreaterThan(0);
     const params = { scope, overdueAfterMs: ENTITLEMENT_OVERDUE_AFTER_MS, now: NOW, limit: PAGE };
     const all = await everyRow(
-      (cursor) => listSyncPayments(db, { ...params, cursor }),
+      (cursor) => drilldown.listSyncPayments(db, { ...params, cursor }),
       (r) => r.payment_id,
     );
     expect(all.length).toBe(sync.count);
     expect(all.filter((r) => r.first_update_at !== null).length).toBe(sync.synced);
     const overdue = await everyRow(
-      (cursor) => listSyncPayments(db, { ...params, cursor, view: "overdue" }),
+      (cursor) => drilldown.listSyncPayments(db, { ...params, cursor, view: "overdue" }),
       (r) => r.payment_id,
     );
     expect(overdue.length).toBe(sync.overdue);
-    expect(await summarizeSyncPayments(db, scope, ENTITLEMENT_OVERDUE_AFTER_MS, NOW)).toEqual({
+    expect(
+      await drilldown.summarizeSyncPayments(db, scope, ENTITLEMENT_OVERDUE_AFTER_MS, NOW),
+    ).toEqual({
       payments: sync.count,
       synced: sync.synced,
       overdue: sync.overdue,
@@ -252,35 +247,20 @@ describe("drill-down details", () => {
   it("lists invoices slowest first with their latency, and only the entity asked for", async () => {
     const day = "2025-03-10";
     await ingest(db, [
-      invoice({
-        invoiceId: "DD-1",
-        entity: "dd-a",
-        periodEnd: `${day}T00:00:00Z`,
-        issuedAt: `${day}T02:00:00Z`,
-      }),
-      invoice({
-        invoiceId: "DD-2",
-        entity: "dd-a",
-        periodEnd: `${day}T00:00:00Z`,
-        issuedAt: `${day}T05:00:00Z`,
-      }),
-      invoice({
-        invoiceId: "DD-3",
-        entity: "dd-b",
-        periodEnd: `${day}T00:00:00Z`,
-        issuedAt: `${day}T09:00:00Z`,
-      }),
+      issued("DD-1", "dd-a", `${day}T00:00:00Z`, `${day}T02:00:00Z`),
+      issued("DD-2", "dd-a", `${day}T00:00:00Z`, `${day}T05:00:00Z`),
+      issued("DD-3", "dd-b", `${day}T00:00:00Z`, `${day}T09:00:00Z`),
     ]);
     const scope = {
       from: new Date(`${day}T00:00:00Z`),
       to: new Date(`${day}T12:00:00Z`),
       entity: "dd-a",
     };
-    const page = await listLatencyInvoices(db, { scope, limit: 1 });
+    const page = await drilldown.listLatencyInvoices(db, { scope, limit: 1 });
     expect(page.rows.map((r) => [r.invoice_id, r.latency_ms, r.amount_minor, r.currency])).toEqual([
       ["DD-2", 5 * HOUR, "10000", "EUR"],
     ]);
-    const next = await listLatencyInvoices(db, { scope, cursor: page.next, limit: 1 });
+    const next = await drilldown.listLatencyInvoices(db, { scope, cursor: page.next, limit: 1 });
     expect(next.rows.map((r) => r.invoice_id)).toEqual(["DD-1"]);
     expect(next.next).toBeNull();
 
@@ -293,18 +273,8 @@ describe("drill-down details", () => {
 
   it("lists the events behind the lag, slowest first", async () => {
     const events = [
-      invoice({
-        invoiceId: "LAG-1",
-        entity: "lag",
-        periodEnd: "2025-04-01T00:00:00Z",
-        issuedAt: "2025-04-01T01:00:00Z",
-      }),
-      invoice({
-        invoiceId: "LAG-2",
-        entity: "lag",
-        periodEnd: "2025-04-01T00:00:00Z",
-        issuedAt: "2025-04-01T02:00:00Z",
-      }),
+      issued("LAG-1", "lag", "2025-04-01T00:00:00Z", "2025-04-01T01:00:00Z"),
+      issued("LAG-2", "lag", "2025-04-01T00:00:00Z", "2025-04-01T02:00:00Z"),
     ];
     await ingest(db, events);
     await setReceivedAt(db, events[0]!, "2025-04-01T01:30:00Z");
@@ -314,13 +284,13 @@ describe("drill-down details", () => {
       to: new Date("2025-04-02T00:00:00Z"),
       entity: "lag",
     };
-    const page = await listLaggedEvents(db, { scope, limit: 10 });
+    const page = await drilldown.listLaggedEvents(db, { scope, limit: 10 });
     expect(page.rows.map((r) => [r.event_id, r.lag_ms])).toEqual([
       [events[0]!.id, 30 * MINUTE],
       [events[1]!.id, 5 * MINUTE],
     ]);
     const report = await computeKpis(db, scope, { include: { series: false, byEntity: false } });
-    expect(await countLaggedEvents(db, scope)).toBe(report.eventLag.count);
+    expect(await drilldown.countLaggedEvents(db, scope)).toBe(report.eventLag.count);
   });
 
   it("lists the open exceptions and the manual interventions the KPIs count, per entity too", async () => {
@@ -391,14 +361,22 @@ describe("drill-down details", () => {
   it("refuses a cursor that is no position in the list instead of sending it to the database", async () => {
     const scope = { from: FROM, to: TO, entity: null };
     await expect(
-      listLatencyInvoices(db, { scope, cursor: { k: "1; drop table events", id: "1" }, limit: 5 }),
+      drilldown.listLatencyInvoices(db, {
+        scope,
+        cursor: { k: "1; drop table events", id: "1" },
+        limit: 5,
+      }),
     ).rejects.toThrow(InvalidInput);
     await expect(
-      listPostings(db, { scope, cursor: { k: "yesterday", id: "x" }, limit: 5 }),
+      drilldown.listPostings(db, { scope, cursor: { k: "yesterday", id: "x" }, limit: 5 }),
     ).rejects.toThrow(InvalidInput);
     // Looks like a timestamp, is not one: refused here rather than failing in PostgreSQL.
     await expect(
-      listCheckpoints(db, { scope, cursor: { k: "2026-13-45 00:00:00+00", id: "1" }, limit: 5 }),
+      drilldown.listCheckpoints(db, {
+        scope,
+        cursor: { k: "2026-13-45 00:00:00+00", id: "1" },
+        limit: 5,
+      }),
     ).rejects.toThrow(InvalidInput);
   });
 });
