@@ -1,7 +1,6 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { corrections } from "@/db/schema";
-import { testDbForSuite } from "../support/db";
 import {
   NOV,
   OCT,
@@ -13,7 +12,7 @@ import {
   ingest,
   invoice,
   makeUser,
-  readinessOn,
+  readinessSuite,
   uniqueEntity,
   upsertException,
 } from "./support";
@@ -24,8 +23,7 @@ import {
  * telemetry for October 2026.
  */
 
-const t = testDbForSuite();
-const { readiness, materiality } = readinessOn(t);
+const { t, readiness, materiality } = readinessSuite();
 
 describe("(d) no open dispute above materiality", () => {
   it("counts disputes from telemetry when no exception tracks them, with materiality per currency", async () => {

@@ -10,6 +10,7 @@ import { setMateriality } from "@/lib/close/materiality";
 import { periodFromKey } from "@/lib/close/period";
 import { computeCloseReadiness, type CloseReadiness } from "@/lib/close/readiness";
 import { ingestItems } from "@/lib/ingest/ingest";
+import { testDbForSuite } from "../support/db";
 
 /*
  * Hand-made telemetry for the close-readiness tests. Every test names its own entity
@@ -288,14 +289,19 @@ export const completeUsage = (entity: string) =>
     received: 1000,
   });
 
-/** Close readiness for October 2026 and materiality set by the system, on a file's database. */
-export function readinessOn(file: { readonly db: Db }) {
+/**
+ * A readiness test file's database (created before its first test, as testDbForSuite's),
+ * close readiness for October 2026 on it, and materiality set by the system.
+ */
+export function readinessSuite() {
+  const t = testDbForSuite();
   return {
+    t,
     readiness: (entity: string, completenessTarget?: number) =>
-      computeCloseReadiness(file.db, { entity, period: PERIOD, completenessTarget }),
+      computeCloseReadiness(t.db, { entity, period: PERIOD, completenessTarget }),
     materiality: (entity: string, currency: string, thresholdMinor: number) =>
       setMateriality(
-        file.db,
+        t.db,
         { entity, currency, thresholdMinor },
         { userId: null, actor: SYSTEM_ACTOR },
       ),

@@ -9,7 +9,6 @@ import { requestIncidentRetry } from "@/lib/exceptions/incident-view";
 import { resolveException } from "@/lib/exceptions/workflow";
 import { SYSTEM_ACTOR } from "@/lib/audit";
 import { makeEndpoint } from "../outbox/support";
-import { testDbForSuite } from "../support/db";
 import {
   HOUR,
   asActor,
@@ -19,7 +18,7 @@ import {
   reconResult,
   theException,
   unique,
-  usersFor,
+  operatorSuite,
 } from "./support";
 
 /*
@@ -28,8 +27,7 @@ import {
  * through the real ingestion, so grouping is tested as detection does it.
  */
 
-const t = testDbForSuite();
-const users = usersFor(t, { ops: "operations" });
+const { t, users } = operatorSuite();
 beforeAll(async () => {
   // A retry is a command to the ERP connector; without a receiver it is refused.
   await makeEndpoint(t.db, "https://erp.example.test/closeline", ["erp.posting.retry"]);

@@ -16,6 +16,7 @@ import type { EventType } from "@/lib/contract";
 import type { WorkContext } from "@/lib/exceptions/workflow";
 import { ingestItems } from "@/lib/ingest/ingest";
 import type { ExampleEvent } from "@/lib/contract/examples";
+import { testDbForSuite } from "../support/db";
 
 /*
  * Fixtures for the exception tests. Telemetry goes in as CloudEvents through the real
@@ -305,4 +306,25 @@ export async function failure(
     throw error;
   }
   throw new Error("expected the action to fail");
+}
+
+/**
+ * A workflow test file's database (as testDbForSuite's), its team of one user of each role
+ * made before its tests, and `reload` for an exception's row as it stands now.
+ */
+export function workflowSuite() {
+  const t = testDbForSuite();
+  const team = usersFor(t, {
+    ops: "operations",
+    fin: "finance",
+    admin: "admin",
+    exec: "executive",
+  });
+  return { t, team, reload: (id: string) => reloadException(t.db, id) };
+}
+
+/** A test file's database (as testDbForSuite's) and one operations user made before its tests. */
+export function operatorSuite() {
+  const t = testDbForSuite();
+  return { t, users: usersFor(t, { ops: "operations" }) };
 }

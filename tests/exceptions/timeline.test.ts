@@ -4,7 +4,6 @@ import { getException } from "@/db/queries/exception-detail";
 import { getExceptionTimeline } from "@/db/queries/exception-timeline";
 import { exceptions } from "@/db/schema";
 import { assignException, commentOnException, resolveException } from "@/lib/exceptions/workflow";
-import { testDbForSuite } from "../support/db";
 import {
   asActor,
   disputed,
@@ -14,7 +13,7 @@ import {
   postingAttempt,
   theException,
   unique,
-  usersFor,
+  operatorSuite,
 } from "./support";
 
 /*
@@ -22,8 +21,7 @@ import {
  * comments in order, superseded reconciliation results, an event_rejected group's items.
  */
 
-const t = testDbForSuite();
-const users = usersFor(t, { ops: "operations" });
+const { t, users } = operatorSuite();
 
 describe("one exception and its timeline", () => {
   it("tells the story: related events, system and user actions, comments, in order", async () => {

@@ -2,27 +2,8 @@ import { and, eq, like, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { auditLog, type Role } from "@/db/schema";
 import { queryRows } from "@/db/rows";
-import {
-  assignException,
-  bulkAssign,
-  bulkDismiss,
-  bulkResolve,
-  commentOnException,
-  dismissException,
-  reopenException,
-  resolveException,
-  startException,
-} from "@/lib/exceptions/workflow";
-import { testDbForSuite } from "../support/db";
-import {
-  asActor,
-  auditOf,
-  failure,
-  reloadException,
-  seedException,
-  usersFor,
-  type TestUser,
-} from "./support";
+import * as workflow from "@/lib/exceptions/workflow";
+import { asActor, auditOf, failure, seedException, workflowSuite, type TestUser } from "./support";
 
 /*
  * What holds every workflow action back: the version check that refuses an action based on
@@ -31,28 +12,39 @@ import {
  * counted as a manual intervention.
  */
 
-const t = testDbForSuite();
-const team = usersFor(t, { ops: "operations", fin: "finance", admin: "admin", exec: "executive" });
-const reload = (id: string) => reloadException(t.db, id);
+const { t, team, reload } = workflowSuite();
 
 describe("optimistic concurrency", () => {
   it("refuses an action based on a version someone else has since changed, and writes nothing", async () => {
     const x = await seedException(t.db);
     // Both read version 1; operations resolves first.
-    await resolveException(t.db, asActor(team.ops), { id: x.id, version: 1, code: "duplicate" });
+    await workflow.resolveException(t.db, asActor(team.ops), {
+      id: x.id,
+      version: 1,
+      code: "duplicate",
+    });
     const actions = [
       () =>
-        assignException(t.db, asActor(team.fin), { id: x.id, version: 1, assigneeId: team.fin.id }),
-      () => commentOnException(t.db, asActor(team.fin), { id: x.id, version: 1, body: "On it" }),
-      () => startException(t.db, asActor(team.fin), { id: x.id, version: 1 }),
+        workflow.assignException(t.db, asActor(team.fin), {
+          id: x.id,
+          version: 1,
+          assigneeId: team.fin.id,
+        }),
       () =>
-        dismissException(t.db, asActor(team.fin), {
+        workflow.commentOnException(t.db, asActor(team.fin), {
+          id: x.id,
+          version: 1,
+          body: "On it",
+        }),
+      () => workflow.startException(t.db, asActor(team.fin), { id: x.id, version: 1 }),
+      () =>
+        workflow.dismissException(t.db, asActor(team.fin), {
           id: x.id,
           version: 1,
           code: "duplicate",
           note: "dup",
         }),
-      () => reopenException(t.db, asActor(team.fin), { id: x.id, version: 1 }),
+      () => workflow.reopenException(t.db, asActor(team.fin), { id: x.id, version: 1 }),
     ];
     for (const action of actions) {
       const error = await failure(action);
@@ -70,16 +62,21 @@ describe("optimistic concurrency", () => {
       sql`update exceptions set details = '{"attempt": 2}', version = version + 1 where id = ${x.id}::uuid`,
     );
     expect(
-      (await failure(startException(t.db, asActor(team.ops), { id: x.id, version: 1 }))).code,
+      (await failure(workflow.startException(t.db, asActor(team.ops), { id: x.id, version: 1 })))
+        .code,
     ).toBe("conflict");
-    await startException(t.db, asActor(team.ops), { id: x.id, version: 2 });
+    await workflow.startException(t.db, asActor(team.ops), { id: x.id, version: 2 });
   });
 
   it("lets exactly one of two simultaneous actions on the same version through", async () => {
     const x = await seedException(t.db);
     const outcomes = await Promise.allSettled([
-      resolveException(t.db, asActor(team.ops), { id: x.id, version: 1, code: "duplicate" }),
-      dismissException(t.db, asActor(team.fin), {
+      workflow.resolveException(t.db, asActor(team.ops), {
+        id: x.id,
+        version: 1,
+        code: "duplicate",
+      }),
+      workflow.dismissException(t.db, asActor(team.fin), {
         id: x.id,
         version: 1,
         code: "duplicate",
@@ -93,16 +90,26 @@ describe("optimistic concurrency", () => {
 
 describe("roles", () => {
   const everyAction = (user: TestUser, id: string) => [
-    () => assignException(t.db, asActor(user), { id, version: 1, assigneeId: team.ops.id }),
-    () => commentOnException(t.db, asActor(user), { id, version: 1, body: "hello" }),
-    () => startException(t.db, asActor(user), { id, version: 1 }),
-    () => resolveException(t.db, asActor(user), { id, version: 1, code: "duplicate" }),
-    () => dismissException(t.db, asActor(user), { id, version: 1, code: "duplicate", note: "dup" }),
-    () => reopenException(t.db, asActor(user), { id, version: 1 }),
-    () => bulkAssign(t.db, asActor(user), [{ id, version: 1 }], team.ops.id),
-    () => bulkResolve(t.db, asActor(user), [{ id, version: 1 }], { code: "duplicate" }),
     () =>
-      bulkDismiss(t.db, asActor(user), [{ id, version: 1 }], { code: "duplicate", note: "dup" }),
+      workflow.assignException(t.db, asActor(user), { id, version: 1, assigneeId: team.ops.id }),
+    () => workflow.commentOnException(t.db, asActor(user), { id, version: 1, body: "hello" }),
+    () => workflow.startException(t.db, asActor(user), { id, version: 1 }),
+    () => workflow.resolveException(t.db, asActor(user), { id, version: 1, code: "duplicate" }),
+    () =>
+      workflow.dismissException(t.db, asActor(user), {
+        id,
+        version: 1,
+        code: "duplicate",
+        note: "dup",
+      }),
+    () => workflow.reopenException(t.db, asActor(user), { id, version: 1 }),
+    () => workflow.bulkAssign(t.db, asActor(user), [{ id, version: 1 }], team.ops.id),
+    () => workflow.bulkResolve(t.db, asActor(user), [{ id, version: 1 }], { code: "duplicate" }),
+    () =>
+      workflow.bulkDismiss(t.db, asActor(user), [{ id, version: 1 }], {
+        code: "duplicate",
+        note: "dup",
+      }),
   ];
 
   it.each(["admin", "executive"] as const)(
@@ -120,9 +127,17 @@ describe("roles", () => {
   it.each(["operations", "finance"] as const)("%s may work exceptions", async (role: Role) => {
     const user = role === "operations" ? team.ops : team.fin;
     const x = await seedException(t.db);
-    await assignException(t.db, asActor(user), { id: x.id, version: 1, assigneeId: user.id });
-    await startException(t.db, asActor(user), { id: x.id, version: 2 });
-    await resolveException(t.db, asActor(user), { id: x.id, version: 3, code: "fixed_in_source" });
+    await workflow.assignException(t.db, asActor(user), {
+      id: x.id,
+      version: 1,
+      assigneeId: user.id,
+    });
+    await workflow.startException(t.db, asActor(user), { id: x.id, version: 2 });
+    await workflow.resolveException(t.db, asActor(user), {
+      id: x.id,
+      version: 3,
+      code: "fixed_in_source",
+    });
     expect(
       (await auditOf(t.db, x.id)).every((a) => a.actorId === user.id && a.actorType === "user"),
     ).toBe(true);
@@ -135,9 +150,9 @@ describe("bulk actions", () => {
     const b = await seedException(t.db);
     const c = await seedException(t.db);
     const closed = await seedException(t.db, { status: "resolved" });
-    await startException(t.db, asActor(team.fin), { id: b.id, version: 1 }); // b moves to version 2
+    await workflow.startException(t.db, asActor(team.fin), { id: b.id, version: 1 }); // b moves to version 2
 
-    const results = await bulkResolve(
+    const results = await workflow.bulkResolve(
       t.db,
       asActor(team.ops),
       [
@@ -175,7 +190,7 @@ describe("bulk actions", () => {
       seedException(t.db),
       seedException(t.db),
     ]);
-    const assigned = await bulkAssign(
+    const assigned = await workflow.bulkAssign(
       t.db,
       asActor(team.fin),
       items.map((x) => ({ id: x.id, version: 1 })),
@@ -185,7 +200,7 @@ describe("bulk actions", () => {
     expect(
       (
         await failure(
-          bulkDismiss(
+          workflow.bulkDismiss(
             t.db,
             asActor(team.ops),
             items.map((x) => ({ id: x.id, version: 2 })),
@@ -194,7 +209,7 @@ describe("bulk actions", () => {
         )
       ).code,
     ).toBe("invalid_input");
-    const dismissed = await bulkDismiss(
+    const dismissed = await workflow.bulkDismiss(
       t.db,
       asActor(team.ops),
       items.map((x) => ({ id: x.id, version: 2 })),
@@ -214,14 +229,16 @@ describe("bulk actions", () => {
 
   it("refuses an empty selection and one over the limit", async () => {
     expect(
-      (await failure(bulkResolve(t.db, asActor(team.ops), [], { code: "duplicate" }))).code,
+      (await failure(workflow.bulkResolve(t.db, asActor(team.ops), [], { code: "duplicate" })))
+        .code,
     ).toBe("invalid_input");
     const many = Array.from({ length: 501 }, () => ({
       id: "00000000-0000-4000-8000-000000000001",
       version: 1,
     }));
     expect(
-      (await failure(bulkResolve(t.db, asActor(team.ops), many, { code: "duplicate" }))).code,
+      (await failure(workflow.bulkResolve(t.db, asActor(team.ops), many, { code: "duplicate" })))
+        .code,
     ).toBe("invalid_input");
   });
 });
@@ -229,20 +246,24 @@ describe("bulk actions", () => {
 describe("manual interventions", () => {
   it("counts every workflow action as a user's exception.* audit entry", async () => {
     const x = await seedException(t.db);
-    await assignException(t.db, asActor(team.ops), {
+    await workflow.assignException(t.db, asActor(team.ops), {
       id: x.id,
       version: 1,
       assigneeId: team.ops.id,
     });
-    await commentOnException(t.db, asActor(team.ops), { id: x.id, version: 2, body: "Looking" });
-    await startException(t.db, asActor(team.ops), { id: x.id, version: 2 });
-    await resolveException(t.db, asActor(team.ops), {
+    await workflow.commentOnException(t.db, asActor(team.ops), {
+      id: x.id,
+      version: 2,
+      body: "Looking",
+    });
+    await workflow.startException(t.db, asActor(team.ops), { id: x.id, version: 2 });
+    await workflow.resolveException(t.db, asActor(team.ops), {
       id: x.id,
       version: 3,
       code: "fixed_in_source",
     });
-    await reopenException(t.db, asActor(team.ops), { id: x.id, version: 4 });
-    await dismissException(t.db, asActor(team.ops), {
+    await workflow.reopenException(t.db, asActor(team.ops), { id: x.id, version: 4 });
+    await workflow.dismissException(t.db, asActor(team.ops), {
       id: x.id,
       version: 5,
       code: "duplicate",

@@ -9,16 +9,7 @@ import {
   resolveException,
   startException,
 } from "@/lib/exceptions/workflow";
-import { testDbForSuite } from "../support/db";
-import {
-  asActor,
-  auditOf,
-  failure,
-  makeUser,
-  reloadException,
-  seedException,
-  usersFor,
-} from "./support";
+import { asActor, auditOf, failure, makeUser, seedException, workflowSuite } from "./support";
 
 /*
  * The workflow actions: what each changes and the audit entry it writes in the same
@@ -26,9 +17,7 @@ import {
  * and the intervention count: workflow-checks.test.ts.
  */
 
-const t = testDbForSuite();
-const team = usersFor(t, { ops: "operations", fin: "finance", admin: "admin", exec: "executive" });
-const reload = (id: string) => reloadException(t.db, id);
+const { t, team, reload } = workflowSuite();
 
 describe("assign", () => {
   it("assigns to oneself and audits who, before and after", async () => {

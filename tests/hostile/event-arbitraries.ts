@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { z } from "zod";
 import { EVENT_TYPES, EVENT_TYPE_NAMES, type EventType } from "@/lib/contract";
+import { CloudEventEnvelope } from "@/lib/contract/cloudevent";
 import { describeValue, hostileValue, withOwnKey } from "./support";
 
 /*
@@ -93,16 +94,9 @@ const validEvent: fc.Arbitrary<FuzzEvent> = fc.constantFrom(...EVENT_TYPE_NAMES)
 // ---------------------------------------------------------------------------------------
 // Breaking one field at a time.
 
+/** The envelope's attributes as the contract names them, an extension, and prototype keys. */
 const ENVELOPE_KEYS = [
-  "specversion",
-  "id",
-  "source",
-  "type",
-  "time",
-  "subject",
-  "datacontenttype",
-  "dataschema",
-  "data",
+  ...Object.keys(CloudEventEnvelope.shape),
   "x-extension",
   "__proto__",
   "constructor",

@@ -4,19 +4,7 @@ import { beforeAll, describe, expect, it, vi } from "vitest";
 import type { Db } from "@/db/client";
 import { exceptions } from "@/db/schema";
 import { SYSTEM_ACTOR } from "@/lib/audit";
-import {
-  handleAcknowledge,
-  handleAlertDeliveries,
-  handleAlertCounts,
-  handleAlertList,
-  handleChannelCollection,
-  handleChannelItem,
-  handleRuleCollection,
-  handleRuleBacktest,
-  handleRuleItem,
-  handleSilenceCollection,
-  handleSilenceItem,
-} from "@/lib/alerts/http";
+import * as alertHttp from "@/lib/alerts/http";
 import { ROUTE_ACCESS } from "@/lib/auth/route-access";
 import { createUser } from "@/lib/auth/users";
 import { EXCEPTION_ACTIONS } from "@/lib/contract/work-api";
@@ -35,6 +23,7 @@ import {
 import { handleContractThread, handleCustomerThread, handleInvoiceThread } from "@/lib/thread/http";
 import { handleDigestCollection, handleDigestItem } from "@/lib/digests/http";
 import { testDbForSuite } from "../support/db";
+import { signIn } from "../support/signed-in";
 import { ingest, invoiceIssued, postingAttempt } from "../exceptions/support";
 import {
   BOUNDARY_TIMESTAMPS,
@@ -58,12 +47,7 @@ import {
  * its own, so one route's requests never spend another's write allowance.
  */
 
-let signedIn: { id: string; sessionVersion: number } | null = null;
-
-vi.mock("next-auth", async (importOriginal) => ({
-  ...(await importOriginal<Record<string, unknown>>()),
-  getServerSession: async () => (signedIn ? { user: signedIn } : null),
-}));
+vi.mock("next-auth", async () => (await import("../support/signed-in")).withSession());
 
 const t = testDbForSuite();
 let exceptionId: string;
@@ -71,10 +55,7 @@ let exceptionId: string;
 let incidentId: string;
 
 // A session's user is read through the app's database handle: this test's database.
-vi.mock("@/db", async (importOriginal) => ({
-  ...(await importOriginal<Record<string, unknown>>()),
-  getDb: async () => t.db,
-}));
+vi.mock("@/db", async () => (await import("../support/signed-in")).withDb(() => t.db));
 
 beforeAll(async () => {
   await ingest(
@@ -142,36 +123,51 @@ const ROUTES: Record<string, { call: Call; body: boolean }> = {
     call: (db, r, id) => handleDecideCorrection(db, r, id, "reject"),
     body: true,
   },
-  "GET /api/v1/alerts": { call: (db, r) => handleAlertList(db, r), body: false },
+  "GET /api/v1/alerts": { call: (db, r) => alertHttp.handleAlertList(db, r), body: false },
   "POST /api/v1/alerts/[id]/acknowledge": {
-    call: (db, r, id) => handleAcknowledge(db, r, id),
+    call: (db, r, id) => alertHttp.handleAcknowledge(db, r, id),
     body: true,
   },
   "GET /api/v1/alerts/[id]/deliveries": {
-    call: (db, r, id) => handleAlertDeliveries(db, r, id),
+    call: (db, r, id) => alertHttp.handleAlertDeliveries(db, r, id),
     body: false,
   },
-  "POST /api/v1/alert-rules/backtest": { call: (db, r) => handleRuleBacktest(db, r), body: true },
-  "GET /api/v1/alerts/counts": { call: (db, r) => handleAlertCounts(db, r), body: false },
-  "GET /api/v1/alert-silences": { call: (db, r) => handleSilenceCollection(db, r), body: false },
-  "POST /api/v1/alert-silences": { call: (db, r) => handleSilenceCollection(db, r), body: true },
+  "POST /api/v1/alert-rules/backtest": {
+    call: (db, r) => alertHttp.handleRuleBacktest(db, r),
+    body: true,
+  },
+  "GET /api/v1/alerts/counts": { call: (db, r) => alertHttp.handleAlertCounts(db, r), body: false },
+  "GET /api/v1/alert-silences": {
+    call: (db, r) => alertHttp.handleSilenceCollection(db, r),
+    body: false,
+  },
+  "POST /api/v1/alert-silences": {
+    call: (db, r) => alertHttp.handleSilenceCollection(db, r),
+    body: true,
+  },
   "GET /api/v1/alert-silences/[id]": {
-    call: (db, r, id) => handleSilenceItem(db, r, id),
+    call: (db, r, id) => alertHttp.handleSilenceItem(db, r, id),
     body: false,
   },
   "DELETE /api/v1/alert-silences/[id]": {
-    call: (db, r, id) => handleSilenceItem(db, r, id),
+    call: (db, r, id) => alertHttp.handleSilenceItem(db, r, id),
     body: false,
   },
   ...Object.fromEntries(
     (["GET", "POST"] as const).flatMap((method) => [
       [
         `${method} /api/v1/alert-rules`,
-        { call: (db: Db, r: Request) => handleRuleCollection(db, r), body: method === "POST" },
+        {
+          call: (db: Db, r: Request) => alertHttp.handleRuleCollection(db, r),
+          body: method === "POST",
+        },
       ],
       [
         `${method} /api/v1/alert-channels`,
-        { call: (db: Db, r: Request) => handleChannelCollection(db, r), body: method === "POST" },
+        {
+          call: (db: Db, r: Request) => alertHttp.handleChannelCollection(db, r),
+          body: method === "POST",
+        },
       ],
       [
         `${method} /api/v1/digests`,
@@ -184,14 +180,14 @@ const ROUTES: Record<string, { call: Call; body: boolean }> = {
       [
         `${method} /api/v1/alert-rules/[id]`,
         {
-          call: (db: Db, r: Request, id: string) => handleRuleItem(db, r, id),
+          call: (db: Db, r: Request, id: string) => alertHttp.handleRuleItem(db, r, id),
           body: method === "PATCH",
         },
       ],
       [
         `${method} /api/v1/alert-channels/[id]`,
         {
-          call: (db: Db, r: Request, id: string) => handleChannelItem(db, r, id),
+          call: (db: Db, r: Request, id: string) => alertHttp.handleChannelItem(db, r, id),
           body: method === "PATCH",
         },
       ],
@@ -339,7 +335,7 @@ describe("the work and alert APIs under hostile input", () => {
       );
       await fc.assert(
         fc.asyncProperty(id, body, headers, query, async (pathId, text, sent, params) => {
-          signedIn = { id: user.id, sessionVersion: 0 };
+          signIn(user.id);
           const url = new URL(
             `http://closeline.test${path.replace("[id]", encodeURIComponent(pathId))}`,
           );
