@@ -6,7 +6,8 @@ import { createBenchAlertRules } from "./support/alert-rules";
 import { createBenchApiKey, createBenchDatabase, openBenchClients } from "./support/database";
 import { generateEvents, type BenchEvent } from "./support/events";
 import { buildIfNeeded, printServerTail, startServer } from "./support/next-server";
-import type { BenchSuite } from "./support/suite";
+import { log, type BenchSuite } from "./support/suite";
+import { timedSeconds } from "./support/stats";
 import { formatCount, formatTable } from "./support/table";
 
 /*
@@ -55,8 +56,6 @@ interface Measurement {
   evaluation?: "on" | "off";
 }
 
-const log = (line: string) => console.log(`  ${line}`);
-
 export const ingestBenchmark: BenchSuite = {
   name: "ingest",
   description: "POST /api/v1/events against raw COPY of the same rows",
@@ -104,7 +103,7 @@ async function runIngestBenchmark(): Promise<void> {
       for (const clients of settings.clients) {
         await emptyEventTables(sql);
         const probe = probeFreshness(server.url, key, sql, `${evaluation}-${clients}`);
-        const seconds = await timed(() => postBatches(server!.url, key, batches, clients));
+        const seconds = await timedSeconds(() => postBatches(server!.url, key, batches, clients));
         const probeLags = await probe.stop();
         lags.push(...probeLags);
         const [{ count }] = await sql<
@@ -131,7 +130,7 @@ async function runIngestBenchmark(): Promise<void> {
     await sql`drop table if exists events_copy`;
     await sql`create table events_copy (like events including all)`;
     await sql`checkpoint`;
-    const copySeconds = await timed(async () => {
+    const copySeconds = await timedSeconds(async () => {
       const writable = await sql`
         copy events_copy (source, event_id, type, time, data, attributes) from stdin`.writable();
       await pipeline(Readable.from(copyChunks), writable);
@@ -286,12 +285,6 @@ function percentile(sorted: readonly number[], p: number): number {
 async function emptyEventTables(sql: postgres.Sql): Promise<void> {
   await sql`truncate events, rejected_events restart identity cascade`;
   await sql`checkpoint`;
-}
-
-async function timed(work: () => Promise<void>): Promise<number> {
-  const started = process.hrtime.bigint();
-  await work();
-  return Number(process.hrtime.bigint() - started) / 1e9;
 }
 
 function chunk<T>(items: T[], size: number): T[][] {

@@ -8,7 +8,8 @@ import {
 } from "./support/database";
 import { NAIVE_KPI_QUERY, type NaiveKpis } from "./support/naive-kpis";
 import { buildIfNeeded, printServerTail, startServer } from "./support/next-server";
-import type { BenchSuite } from "./support/suite";
+import { log, type BenchSuite } from "./support/suite";
+import { quantile } from "./support/stats";
 import { formatCount, formatTable } from "./support/table";
 import { countTelemetry, loadTelemetry } from "./support/telemetry-load";
 
@@ -49,8 +50,6 @@ function reuseBenchDatabase(name: string): BenchDatabase {
   url.pathname = `/${name}`;
   return { name, url: url.toString(), drop: async () => {} };
 }
-
-const log = (line: string) => console.log(`  ${line}`);
 
 export const kpisBenchmark: BenchSuite = {
   name: "kpis",
@@ -208,14 +207,6 @@ function checkAgreement(label: string, api: Record<string, unknown>, naive: Naiv
     );
   }
   log(`${label}: API and naive query agree on ${pairs.length} headline counts`);
-}
-
-/** Linear interpolation between closest ranks, as percentile_cont. */
-function quantile(sorted: number[], q: number): number {
-  const pos = (sorted.length - 1) * q;
-  const lo = Math.floor(pos);
-  const hi = Math.ceil(pos);
-  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
 }
 
 function report(results: RangeResult[], rows: number): void {

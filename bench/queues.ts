@@ -8,7 +8,8 @@ import {
 import { loadQueueCounts, loadQueuePage } from "@/lib/exceptions/queue";
 import { loadQueueParams } from "@/lib/exceptions/queue-params";
 import { createBenchDatabase, openBenchClients } from "./support/database";
-import type { BenchSuite } from "./support/suite";
+import { log, BENCH_RUNS, WARMUP, type BenchSuite } from "./support/suite";
+import { quantile, timedSeconds } from "./support/stats";
 import { formatCount, formatTable } from "./support/table";
 
 /*
@@ -29,14 +30,10 @@ import { formatCount, formatTable } from "./support/table";
 
 const settings = {
   open: Number(process.env.BENCH_OPEN_EXCEPTIONS ?? 100_000),
-  runs: Number(process.env.BENCH_RUNS ?? 50),
 };
 const PAGE = 50;
-const WARMUP = 5;
 /** What "stays fast" means here: a page as the browser asks for it, within this p95. */
 const TARGET_P95_MS = 100;
-
-const log = (line: string) => console.log(`  ${line}`);
 
 export const queuesBenchmark: BenchSuite = {
   name: "queues",
@@ -51,25 +48,17 @@ interface Timing {
   p95: number;
 }
 
-function percentile(sorted: number[], p: number): number {
-  // Linear interpolation between closest ranks.
-  const rank = (p / 100) * (sorted.length - 1);
-  const low = Math.floor(rank);
-  const high = Math.ceil(rank);
-  return sorted[low]! + (sorted[high]! - sorted[low]!) * (rank - low);
-}
-
 async function measure(name: string, work: () => Promise<number>): Promise<Timing> {
   for (let i = 0; i < WARMUP; i++) await work();
   const times: number[] = [];
   let rows = 0;
-  for (let i = 0; i < settings.runs; i++) {
+  for (let i = 0; i < BENCH_RUNS; i++) {
     const started = process.hrtime.bigint();
     rows = await work();
     times.push(Number(process.hrtime.bigint() - started) / 1e6);
   }
   times.sort((a, b) => a - b);
-  return { name, rows, p50: percentile(times, 50), p95: percentile(times, 95) };
+  return { name, rows, p50: quantile(times, 0.5), p95: quantile(times, 0.95) };
 }
 
 async function runQueuesBenchmark(): Promise<void> {
@@ -220,12 +209,6 @@ async function plan(sql: postgres.Sql, order: string, filter: string): Promise<s
   return summary;
 }
 
-async function timedSeconds(work: () => Promise<void>): Promise<number> {
-  const started = process.hrtime.bigint();
-  await work();
-  return Number(process.hrtime.bigint() - started) / 1e9;
-}
-
 function report(timings: Timing[]): void {
   const baseline = timings.find((t) => t.name.includes("[baseline]"))!;
   const rows = timings.map((t) => [
@@ -246,7 +229,7 @@ function report(timings: Timing[]): void {
   const browser = timings.filter((t) => t.name.includes("as the browser gets it"));
   const worst = Math.max(...browser.map((t) => t.p95));
   log(
-    `${settings.runs} runs each after ${WARMUP} warm-up; queue pages as the browser gets them, worst p95 ${worst.toFixed(1)} ms — target ≤ ${TARGET_P95_MS} ms ${
+    `${BENCH_RUNS} runs each after ${WARMUP} warm-up; queue pages as the browser gets them, worst p95 ${worst.toFixed(1)} ms — target ≤ ${TARGET_P95_MS} ms ${
       worst <= TARGET_P95_MS ? "met" : "NOT met"
     } (${os.cpus().length} CPUs, ${os.loadavg()[0]!.toFixed(1)} load)`,
   );

@@ -3,7 +3,7 @@ import { kpisBenchmark } from "./kpis";
 import { queuesBenchmark } from "./queues";
 import { searchBenchmark } from "./search";
 import { sizesBenchmark } from "./sizes";
-import type { BenchSuite } from "./support/suite";
+import { runMain, type BenchSuite } from "./support/suite";
 
 /*
  * `npm run bench` runs every suite in order; `npm run bench -- ingest` runs only the named
@@ -32,10 +32,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(`\nBENCHMARK FAILED: ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(1);
-  },
-);
+runMain(main, "BENCHMARK FAILED");

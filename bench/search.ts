@@ -4,7 +4,8 @@ import { openDb } from "@/db/client";
 import { SEARCH_QUERIES, searchStatement, type SearchQueryKind } from "@/db/queries/search";
 import { KIND_ORDER, PER_KIND_LIMIT, search } from "@/lib/thread/search";
 import { createBenchDatabase } from "./support/database";
-import type { BenchSuite } from "./support/suite";
+import { log, BENCH_RUNS, WARMUP, type BenchSuite } from "./support/suite";
+import { quantile } from "./support/stats";
 import { formatCount, formatTable } from "./support/table";
 
 /*
@@ -19,26 +20,15 @@ import { formatCount, formatTable } from "./support/table";
 
 const settings = {
   rows: Number(process.env.BENCH_SEARCH_ROWS ?? 200_000),
-  runs: Number(process.env.BENCH_RUNS ?? 50),
 };
-const WARMUP = 5;
 /** The issue's figure: a search answers within this p95. */
 const TARGET_P95_MS = 50;
-
-const log = (line: string) => console.log(`  ${line}`);
 
 export const searchBenchmark: BenchSuite = {
   name: "search",
   description: "search by id prefix over every kind, and the plans behind it",
   run: runSearchBenchmark,
 };
-
-function percentile(sorted: number[], p: number): number {
-  const rank = (p / 100) * (sorted.length - 1);
-  const low = Math.floor(rank);
-  const high = Math.ceil(rank);
-  return sorted[low]! + (sorted[high]! - sorted[low]!) * (rank - low);
-}
 
 async function seed(sql: postgres.Sql, n: number): Promise<void> {
   const customers = Math.max(1, Math.floor(n / 10));
@@ -183,7 +173,7 @@ async function runSearchBenchmark(): Promise<void> {
       let results = 0;
       for (let i = 0; i < WARMUP; i++) await search(app.db, q);
       const times: number[] = [];
-      for (let i = 0; i < settings.runs; i++) {
+      for (let i = 0; i < BENCH_RUNS; i++) {
         const t0 = process.hrtime.bigint();
         results = (await search(app.db, q)).length;
         times.push(Number(process.hrtime.bigint() - t0) / 1e6);
@@ -192,8 +182,8 @@ async function runSearchBenchmark(): Promise<void> {
       timings.push({
         name,
         results,
-        p50: percentile(times, 50),
-        p95: percentile(times, 95),
+        p50: quantile(times, 0.5),
+        p95: quantile(times, 0.95),
         blocks,
         serverMs: top["Execution Time"],
       });

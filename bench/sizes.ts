@@ -3,7 +3,7 @@ import { openDb } from "@/db/client";
 import { ingestItems } from "@/lib/ingest/ingest";
 import { createBenchDatabase } from "./support/database";
 import { generateEvents } from "./support/events";
-import type { BenchSuite } from "./support/suite";
+import { log, type BenchSuite } from "./support/suite";
 import { formatCount, formatTable } from "./support/table";
 
 /*
@@ -21,7 +21,6 @@ const settings = {
   seed: Number(process.env.BENCH_SEED ?? 42),
 };
 
-const log = (line: string) => console.log(`  ${line}`);
 const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
 
 export const sizesBenchmark: BenchSuite = {

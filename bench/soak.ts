@@ -16,6 +16,7 @@ import { openDb } from "@/db/client";
 import { createBenchApiKey, createBenchDatabase } from "./support/database";
 import { generateEvents, type BenchEvent } from "./support/events";
 import { buildIfNeeded, printServerTail, startServer } from "./support/next-server";
+import { log, runMain } from "./support/suite";
 import { formatCount, formatTable } from "./support/table";
 
 const PORT = 3403;
@@ -46,8 +47,6 @@ const settings = {
   rate: Number(option("rate") ?? readmeRate() ?? FALLBACK_RATE),
   users: Number(option("users") ?? 3),
 };
-
-const log = (line: string) => console.log(`  ${line}`);
 
 /** Resident memory of the process listening on `port` (the Next.js server), in MiB. */
 function serverRssMib(port: number): number | null {
@@ -279,10 +278,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(`\nSOAK FAILED: ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(1);
-  },
-);
+runMain(main, "SOAK FAILED");

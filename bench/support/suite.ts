@@ -4,3 +4,21 @@ export interface BenchSuite {
   description: string;
   run(): Promise<void>;
 }
+
+/** Prints one line of a benchmark's figures, indented under its suite's heading. */
+export const log = (line: string) => console.log(`  ${line}`);
+
+/** Repetitions of each timed query, BENCH_RUNS (default 50), after WARMUP untimed ones. */
+export const BENCH_RUNS = Number(process.env.BENCH_RUNS ?? 50);
+export const WARMUP = 5;
+
+/** Runs a benchmark script's main, exiting 0, or 1 after printing `heading: why`. */
+export function runMain(main: () => Promise<void>, heading: string): void {
+  main().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      console.error(`\n${heading}: ${error instanceof Error ? error.message : String(error)}`);
+      process.exit(1);
+    },
+  );
+}
