@@ -9,6 +9,7 @@ import {
 import { testDbForSuite } from "../support/db";
 import { usersByRole } from "../support/signed-in";
 import { RULE, alertApi, webhook } from "./api";
+import { LAG_UP_HALF } from "./support";
 
 /*
  * The alert API's channels through the handlers its routes use, as users of each role: who
@@ -107,14 +108,7 @@ describe("the newer channel kinds and conditions through the API", () => {
     as("finance");
     const conditions = [
       {
-        given: {
-          kind: "kpi_change",
-          metric: "eventLag.p95Ms",
-          unit: "percent",
-          op: ">",
-          value: 50,
-          window: "P1D",
-        },
+        given: LAG_UP_HALF,
         stored: { kind: "kpi_change", unit: "percent", value: 50 },
       },
       { given: { kind: "close", withinDays: 2 }, stored: { kind: "close", withinDays: 2 } },

@@ -7,7 +7,7 @@ import { createRule, deleteRule } from "@/lib/alerts/rules";
 import { AlertRuleInput } from "@/lib/contract/alerts";
 import { testDbForSuite } from "../support/db";
 import { MINUTE, ingest } from "../kpi/support";
-import { CONTEXT, postings } from "./support";
+import { CONTEXT, LAG_UP_HALF, postings } from "./support";
 
 /*
  * kpi_change: ERP first-pass success over the last hour against the hour before it. Each
@@ -102,14 +102,7 @@ describe("kpi_change", () => {
   });
 
   it("is refused without a unit, or per entity on a company-only figure", () => {
-    const condition = {
-      kind: "kpi_change",
-      metric: "eventLag.p95Ms",
-      unit: "percent",
-      op: ">",
-      value: 50,
-      window: "P1D",
-    };
+    const condition = LAG_UP_HALF;
     expect(AlertRuleInput.safeParse({ name: "ok", condition }).success).toBe(true);
     const { unit: _unit, ...withoutUnit } = condition;
     for (const bad of [

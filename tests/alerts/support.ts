@@ -44,6 +44,16 @@ export const FIRST_PASS_BELOW_90 = {
   window: "P1D",
 };
 
+/** The condition "the p95 event lag rose by more than 50 % against the day before". */
+export const LAG_UP_HALF = {
+  kind: "kpi_change",
+  metric: "eventLag.p95Ms",
+  unit: "percent",
+  op: ">",
+  value: 50,
+  window: "P1D",
+};
+
 /** "First-pass success below 90 % over the last day", to the given channels. */
 export async function firstPassRule(
   db: Db,
