@@ -1,5 +1,7 @@
 import type { Db } from "@/db/client";
 import { handleChannelCollection } from "@/lib/alerts/http";
+import { testDbForSuite } from "../support/db";
+import { usersByRole } from "../support/signed-in";
 import { FIRST_PASS_BELOW_90 } from "./support";
 
 /*
@@ -12,6 +14,15 @@ import { FIRST_PASS_BELOW_90 } from "./support";
 export type Body = Record<string, any>;
 
 type Handler = (db: Db, request: Request, id: string) => Promise<Response>;
+
+/**
+ * An alert API test file: its database (as testDbForSuite's), a user of each role to sign in
+ * as (usersByRole), and calls of the API's handlers against that database.
+ */
+export function alertApiSuite() {
+  const t = testDbForSuite();
+  return { t, ...usersByRole(t), ...alertApi(t) };
+}
 
 /** Calls of the alert API's handlers against the test file's database. */
 export function alertApi(file: { readonly db: Db }) {

@@ -6,9 +6,7 @@ import {
   handleRuleCollection,
   handleRuleItem,
 } from "@/lib/alerts/http";
-import { testDbForSuite } from "../support/db";
-import { usersByRole } from "../support/signed-in";
-import { RULE, alertApi, webhook } from "./api";
+import { RULE, alertApiSuite, webhook } from "./api";
 import { LAG_UP_HALF } from "./support";
 
 /*
@@ -17,9 +15,7 @@ import { LAG_UP_HALF } from "./support";
  * delivery settings, and the newer rule conditions. Rules and alerts: http.test.ts.
  */
 
-const t = testDbForSuite();
-const { as } = usersByRole(t);
-const { call, postChannel } = alertApi(t);
+const { t, as, call, postChannel } = alertApiSuite();
 
 vi.mock("next-auth", async () => (await import("../support/signed-in")).withSession());
 vi.mock("@/db", async () => (await import("../support/signed-in")).withDb(() => t.db));

@@ -13,10 +13,8 @@ import {
   handleSilenceItem,
 } from "@/lib/alerts/http";
 import { evaluateAlerts } from "@/lib/alerts/evaluate";
-import { testDbForSuite } from "../support/db";
-import { usersByRole } from "../support/signed-in";
 import { ingest } from "../kpi/support";
-import { RULE, alertApi, webhook, type Body } from "./api";
+import { RULE, alertApiSuite, webhook, type Body } from "./api";
 import { postings } from "./support";
 
 /*
@@ -25,9 +23,7 @@ import { postings } from "./support";
  * If-Match and Idempotency-Key on every write. Channels: http-channels.test.ts.
  */
 
-const t = testDbForSuite();
-const { users, as } = usersByRole(t);
-const { call } = alertApi(t);
+const { t, users, as, call } = alertApiSuite();
 
 vi.mock("next-auth", async () => (await import("../support/signed-in")).withSession());
 vi.mock("@/db", async () => (await import("../support/signed-in")).withDb(() => t.db));

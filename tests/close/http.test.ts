@@ -4,8 +4,7 @@ import { DEFAULT_TARGETS, saveTargets } from "@/lib/kpi/targets";
 import { CSV_COLUMNS } from "@/lib/close/csv";
 import { handleCloseReadiness, handleCloseReadinessCsv } from "@/lib/close/http";
 import type { CloseReadiness } from "@/lib/close/readiness";
-import { apiKeysFor } from "../support/api-keys";
-import { testDbForSuite } from "../support/db";
+import { suiteWithKeys } from "../support/api-keys";
 import { OCT, completeUsage, ingest, invoice, posting, uniqueEntity } from "./support";
 
 /*
@@ -16,8 +15,7 @@ import { OCT, completeUsage, ingest, invoice, posting, uniqueEntity } from "./su
 // Signed out: the routes answer to API keys alone (tests/support/no-session.ts).
 vi.mock("next-auth", async () => (await import("../support/no-session")).withoutSession());
 
-const t = testDbForSuite();
-const keys = apiKeysFor(t, { reader: ["read"], writer: ["ingest"] });
+const { t, keys } = suiteWithKeys({ reader: ["read"], writer: ["ingest"] });
 let entity: string;
 
 beforeAll(async () => {

@@ -17,8 +17,7 @@ import { handleKpis } from "@/lib/kpi/http";
 import { encodeCursor } from "@/lib/pagination";
 import { handleCliRequest } from "@/lib/server/control";
 import { handleSearch } from "@/lib/thread/http";
-import { apiKeysFor } from "../support/api-keys";
-import { testDbForSuite } from "../support/db";
+import { suiteWithKeys } from "../support/api-keys";
 import { seedReadTargets } from "./read-seed";
 import {
   BOUNDARY_TIMESTAMPS,
@@ -43,8 +42,7 @@ import {
 // Signed out: the routes answer to API keys alone (tests/support/no-session.ts).
 vi.mock("next-auth", async () => (await import("../support/no-session")).withoutSession());
 
-const t = testDbForSuite();
-const keys = apiKeysFor(t, { reader: ["read"] });
+const { t, keys } = suiteWithKeys({ reader: ["read"] });
 let tables: string[];
 
 beforeAll(async () => {

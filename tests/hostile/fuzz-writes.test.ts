@@ -48,14 +48,13 @@ import {
  */
 
 vi.mock("next-auth", async () => (await import("../support/signed-in")).withSession());
+// A session's user is read through the app's database handle: this test's database.
+vi.mock("@/db", async () => (await import("../support/signed-in")).withDb(() => t.db));
 
 const t = testDbForSuite();
 let exceptionId: string;
 /** The incident of that exception (a failed posting forms one), for the incident routes. */
 let incidentId: string;
-
-// A session's user is read through the app's database handle: this test's database.
-vi.mock("@/db", async () => (await import("../support/signed-in")).withDb(() => t.db));
 
 beforeAll(async () => {
   await ingest(

@@ -12,8 +12,7 @@ import {
   handleListExceptions,
 } from "@/lib/exceptions/http";
 import { handleKpis } from "@/lib/kpi/http";
-import { apiKeysFor } from "../support/api-keys";
-import { testDbForSuite } from "../support/db";
+import { suiteWithKeys } from "../support/api-keys";
 import { disputed } from "../exceptions/support";
 import { seedReadTargets } from "./read-seed";
 import { SQL_INJECTIONS, fingerprint, readAnswer, tableNames } from "./support";
@@ -33,8 +32,7 @@ const HARMLESS = "zz-no-such-value-zz";
 /** The injections, and U+0000, which PostgreSQL refuses in a parameter altogether. */
 const INJECTIONS = [...SQL_INJECTIONS, "\u0000", "a\u0000' OR 1=1 --"];
 
-const t = testDbForSuite();
-const keys = apiKeysFor(t, { reader: ["read"] });
+const { t, keys } = suiteWithKeys({ reader: ["read"] });
 let tables: string[];
 
 beforeAll(async () => {

@@ -1,8 +1,7 @@
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { queryRows } from "@/db/rows";
-import { apiKeysFor } from "../support/api-keys";
-import { testDbForSuite } from "../support/db";
+import { suiteWithKeys } from "../support/api-keys";
 import { makeEvent, postEvents } from "./support";
 
 /*
@@ -12,8 +11,7 @@ import { makeEvent, postEvents } from "./support";
  * database refuses for a reason validation cannot see.
  */
 
-const t = testDbForSuite();
-const keys = apiKeysFor(t, { writer: ["ingest"] });
+const { t, keys } = suiteWithKeys({ writer: ["ingest"] });
 
 /** A checkpoint well below target whose window ended long ago: it raises usage_incomplete. */
 function shortCheckpoint(meter: string, time: string, windowStart: string, windowEnd: string) {

@@ -5,8 +5,7 @@ import { describe, expect, it, vi } from "vitest";
 import { events, rejectedEvents } from "@/db/schema";
 import { EVENT_TYPES } from "@/lib/contract";
 import { handleIngest } from "@/lib/ingest/http";
-import { apiKeysFor } from "../support/api-keys";
-import { testDbForSuite } from "../support/db";
+import { suiteWithKeys } from "../support/api-keys";
 import { EVENTS_URL, getEvents, postEvents, type EventsPage, type IngestAnswer } from "./support";
 
 /*
@@ -19,8 +18,7 @@ import { EVENTS_URL, getEvents, postEvents, type EventsPage, type IngestAnswer }
 // Signed out: the routes answer to API keys alone (tests/support/no-session.ts).
 vi.mock("next-auth", async () => (await import("../support/no-session")).withoutSession());
 
-const t = testDbForSuite();
-const keys = apiKeysFor(t, { writer: ["ingest"], reader: ["read"] });
+const { t, keys } = suiteWithKeys({ writer: ["ingest"], reader: ["read"] });
 
 async function send(message: { headers: Record<string, unknown>; body: unknown }) {
   const headers = new Headers({ authorization: `Bearer ${keys.writer}` });

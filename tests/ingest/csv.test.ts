@@ -5,8 +5,7 @@ import { events, reconciliationResults, rejectedEvents } from "@/db/schema";
 import { CsvUploadResponse } from "@/lib/contract/responses";
 import { CSV_DEFAULT_SOURCE, CSV_MAX_BYTES, CSV_MAX_ROWS } from "@/lib/ingest/csv";
 import { handleCsvUploadRequest } from "@/lib/ingest/csv-http";
-import { apiKeysFor } from "../support/api-keys";
-import { testDbForSuite } from "../support/db";
+import { suiteWithKeys } from "../support/api-keys";
 
 /*
  * POST /api/v1/reconciliation-results/upload, driven through the handler the route uses with
@@ -20,8 +19,7 @@ const URL_ = "http://closeline.test/api/v1/reconciliation-results/upload";
 const HEADER =
   "runId,kind,entity,periodStart,periodEnd,key,currency,expectedMinor,actualMinor,toleranceMinor";
 
-const t = testDbForSuite();
-const keys = apiKeysFor(t, { writer: ["ingest"], reader: ["read"] });
+const { t, keys } = suiteWithKeys({ writer: ["ingest"], reader: ["read"] });
 
 interface Answer {
   status: number;

@@ -1,8 +1,7 @@
 import { eq, inArray } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { events, invoiceDisputes, invoices, rejectedEvents } from "@/db/schema";
-import { apiKeysFor } from "../support/api-keys";
-import { testDbForSuite } from "../support/db";
+import { suiteWithKeys } from "../support/api-keys";
 import { makeEvent, postEvents, type IngestAnswer } from "./support";
 
 /*
@@ -10,8 +9,7 @@ import { makeEvent, postEvents, type IngestAnswer } from "./support";
  * whether it arrives later, in the same batch, or in a request racing the first.
  */
 
-const t = testDbForSuite();
-const keys = apiKeysFor(t, { writer: ["ingest"] });
+const { t, keys } = suiteWithKeys({ writer: ["ingest"] });
 
 function total(answers: { body: IngestAnswer }[]) {
   return answers.reduce(

@@ -3,8 +3,7 @@ import fc from "fast-check";
 import { describe, expect, it, vi } from "vitest";
 import { parsePgInstant } from "@/db/instant";
 import { Timestamp } from "@/lib/contract";
-import { apiKeysFor } from "../support/api-keys";
-import { testDbForSuite } from "../support/db";
+import { suiteWithKeys } from "../support/api-keys";
 import { getEvents, makeEvent, postEvents, type EventsPage } from "./support";
 
 /*
@@ -17,8 +16,7 @@ import { getEvents, makeEvent, postEvents, type EventsPage } from "./support";
 // Signed out: the routes answer to API keys alone (tests/support/no-session.ts).
 vi.mock("next-auth", async () => (await import("../support/no-session")).withoutSession());
 
-const t = testDbForSuite();
-const keys = apiKeysFor(t, { reader: ["read"], writer: ["ingest"] });
+const { t, keys } = suiteWithKeys({ reader: ["read"], writer: ["ingest"] });
 
 async function readAll(source: string, limit: number) {
   const events: EventsPage["events"] = [];

@@ -1,8 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it, vi } from "vitest";
 import { MAX_EVENT_PAGE_BYTES, streamEventsPage } from "@/lib/events/list";
-import { apiKeysFor } from "../support/api-keys";
-import { testDbForSuite } from "../support/db";
+import { suiteWithKeys } from "../support/api-keys";
 import { getEvents, makeEvent, postEvents, type EventsPage } from "./support";
 
 /*
@@ -14,8 +13,7 @@ import { getEvents, makeEvent, postEvents, type EventsPage } from "./support";
 // Signed out: the routes answer to API keys alone (tests/support/no-session.ts).
 vi.mock("next-auth", async () => (await import("../support/no-session")).withoutSession());
 
-const t = testDbForSuite();
-const keys = apiKeysFor(t, { reader: ["read"], writer: ["ingest"] });
+const { t, keys } = suiteWithKeys({ reader: ["read"], writer: ["ingest"] });
 const MB = 1024 * 1024;
 
 async function readAll(source: string, limit: number) {

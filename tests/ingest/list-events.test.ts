@@ -1,6 +1,5 @@
 import { beforeAll, describe, expect, it, vi } from "vitest";
-import { apiKeysFor } from "../support/api-keys";
-import { testDbForSuite } from "../support/db";
+import { suiteWithKeys } from "../support/api-keys";
 import {
   getEvents,
   makeEvent,
@@ -20,8 +19,7 @@ import {
 // Signed out: the routes answer to API keys alone (tests/support/no-session.ts).
 vi.mock("next-auth", async () => (await import("../support/no-session")).withoutSession());
 
-const t = testDbForSuite();
-const keys = apiKeysFor(t, { reader: ["read"] });
+const { t, keys } = suiteWithKeys({ reader: ["read"] });
 let writer: { id: string; key: string };
 const seeded: CloudEvent[] = [];
 

@@ -1,8 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { events, usageCheckpoints } from "@/db/schema";
-import { apiKeysFor } from "../support/api-keys";
-import { testDbForSuite } from "../support/db";
+import { suiteWithKeys } from "../support/api-keys";
 import { makeEvent, postEvents } from "./support";
 
 /*
@@ -11,8 +10,7 @@ import { makeEvent, postEvents } from "./support";
  * producers retry, so an old checkpoint may well arrive after the new one.
  */
 
-const t = testDbForSuite();
-const keys = apiKeysFor(t, { writer: ["ingest"] });
+const { t, keys } = suiteWithKeys({ writer: ["ingest"] });
 
 const WINDOW = { windowStart: "2026-11-01T10:00:00Z", windowEnd: "2026-11-01T11:00:00Z" };
 

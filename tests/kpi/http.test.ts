@@ -1,7 +1,6 @@
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { handleKpis } from "@/lib/kpi/http";
-import { apiKeysFor } from "../support/api-keys";
-import { testDbForSuite } from "../support/db";
+import { suiteWithKeys } from "../support/api-keys";
 import {
   attempt,
   checkpoint,
@@ -23,8 +22,7 @@ import { NO_ERP_POSTINGS } from "../support/kpi";
 // Signed out: the routes answer to API keys alone (tests/support/no-session.ts).
 vi.mock("next-auth", async () => (await import("../support/no-session")).withoutSession());
 
-const t = testDbForSuite();
-const keys = apiKeysFor(t, { reader: ["read"], ingester: ["ingest"] });
+const { t, keys } = suiteWithKeys({ reader: ["read"], ingester: ["ingest"] });
 
 async function get(query: Record<string, string>, key: string | null = keys.reader) {
   const url = new URL("http://closeline.test/api/v1/kpis");

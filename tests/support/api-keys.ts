@@ -4,6 +4,7 @@ import type { ApiKeyScope } from "@/db/schema";
 import { SYSTEM_ACTOR } from "@/lib/audit";
 import { createApiKey } from "@/lib/auth/api-keys";
 import type { Db } from "@/db/client";
+import { testDbForSuite } from "./db";
 
 /** Whatever holds a test file's database once its hooks ran (testDbForSuite's answer). */
 type FileDb = { readonly db: Db };
@@ -33,4 +34,10 @@ export function apiKeysFor<Role extends string>(
     }
   });
   return keys;
+}
+
+/** A test file's database (as testDbForSuite's) and its API keys, one a role (apiKeysFor). */
+export function suiteWithKeys<Role extends string>(scopesByRole: Record<Role, ApiKeyScope[]>) {
+  const t = testDbForSuite();
+  return { t, keys: apiKeysFor(t, scopesByRole) };
 }
