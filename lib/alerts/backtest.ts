@@ -1,11 +1,7 @@
 import type { Db } from "@/db/client";
 import { openExceptionCountsOver } from "@/db/queries/alerts";
-import {
-  AlertRuleInput,
-  EACH_ENTITY,
-  durationMs,
-  type AlertCondition,
-} from "@/lib/contract/alerts";
+import { AlertRuleInput, EACH_ENTITY, type AlertCondition } from "@/lib/contract/alert-rules";
+import { durationMs } from "@/lib/contract/duration";
 import { InvalidInput } from "@/lib/errors";
 import { measure, type Measurement } from "./measure";
 

@@ -9,7 +9,7 @@ import {
 } from "@/db/queries/alert-rules";
 import type { AlertRule } from "@/db/schema";
 import { writeAudit } from "@/lib/audit";
-import { AlertRuleInput } from "@/lib/contract/alerts";
+import { AlertRuleInput } from "@/lib/contract/alert-rules";
 import { InvalidInput, NotFound } from "@/lib/errors";
 import type { WriteContext } from "./channels";
 import { holdVersion } from "./versions";
