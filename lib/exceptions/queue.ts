@@ -7,12 +7,14 @@ import {
   listExceptions,
   type CappedCount,
   type ExceptionFilters,
+} from "@/db/queries/exceptions";
+import {
   type ExceptionKey,
   type ExceptionHeadline,
   type ExceptionListRow,
   type AmountAtRisk,
   type ReportingAmount,
-} from "@/db/queries/exceptions";
+} from "@/db/queries/exception-rows";
 import type { ExceptionCorrelation, ExceptionType } from "@/db/schema";
 import { Timestamp } from "@/lib/contract";
 import { InvalidInput } from "@/lib/errors";

@@ -1,22 +1,22 @@
 import type { Db } from "@/db/client";
 import {
   countLaggedEvents,
-  countLatencyInvoices,
   listCheckpoints,
   listLaggedEvents,
+  summarizeCheckpoints,
+  type CheckpointRow,
+  type CheckpointSummary,
+  type LaggedEventRow,
+} from "@/db/queries/drilldown-usage";
+import {
+  countLatencyInvoices,
   listLatencyInvoices,
   listPostings,
   listReconciliationResults,
   listSyncPayments,
-  summarizeCheckpoints,
   summarizePostings,
   summarizeReconciliation,
   summarizeSyncPayments,
-  type CheckpointRow,
-  type CheckpointSummary,
-  type DrilldownCursor,
-  type DrilldownPage,
-  type LaggedEventRow,
   type LatencyInvoiceRow,
   type PaymentSummary,
   type PostingRow,
@@ -24,7 +24,8 @@ import {
   type ReconciliationRow,
   type ReconciliationSummary,
   type SyncPaymentRow,
-} from "@/db/queries/drilldown";
+} from "@/db/queries/drilldown-billing";
+import { type DrilldownCursor, type DrilldownPage } from "@/db/queries/drilldown";
 import {
   countInterventions,
   countOpenExceptions,

@@ -10,20 +10,21 @@ import {
 } from "@/db/queries/drilldown-work";
 import {
   countLaggedEvents,
-  countLatencyInvoices,
   listCheckpoints,
   listLaggedEvents,
+  summarizeCheckpoints,
+} from "@/db/queries/drilldown-usage";
+import {
+  countLatencyInvoices,
   listLatencyInvoices,
   listPostings,
   listReconciliationResults,
   listSyncPayments,
-  summarizeCheckpoints,
   summarizePostings,
   summarizeReconciliation,
   summarizeSyncPayments,
-  type DrilldownCursor,
-  type DrilldownPage,
-} from "@/db/queries/drilldown";
+} from "@/db/queries/drilldown-billing";
+import { type DrilldownCursor, type DrilldownPage } from "@/db/queries/drilldown";
 import { findRawEvent } from "@/db/queries/raw-event";
 import type { KpiScope } from "@/db/queries/kpis";
 import { InvalidInput } from "@/lib/errors";
