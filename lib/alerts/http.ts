@@ -80,25 +80,29 @@ export function parseApiId(id: string, what: string): string {
   return id;
 }
 
+/*
+ * Route rules are passed written out in full ("PATCH /api/v1/alert-rules/[id]"), never built
+ * from a path: each stays findable as the string lib/auth/route-access.ts and its test name.
+ */
+
 /**
  * A collection of versioned items (channels, rules, silences): GET lists them; POST creates
- * one, idempotently, and answers it with its version as ETag. `path` is the route as
- * lib/auth/route-access.ts names it, e.g. "/api/v1/alert-rules".
+ * one, idempotently, and answers it with its version as ETag.
  */
 function versionedCollection(
-  path: string,
+  rules: { list: string; create: string },
   list: (db: Db) => Promise<unknown[]>,
   create: (db: Db, body: unknown, context: WriteContext) => Promise<{ version: number }>,
 ) {
   return handle(async (db: Db, request: Request) => {
     if (request.method === "POST") {
-      const principal = await guardApi(db, request, `POST ${path}`);
+      const principal = await guardApi(db, request, rules.create);
       writeLimiter.take(principal);
       return createIdempotently(db, request, principal, async (body) =>
         versioned(await create(db, body, writeContextOf(principal, request)), { status: 201 }),
       );
     }
-    await guardApi(db, request, `GET ${path}`);
+    await guardApi(db, request, rules.list);
     return json({ data: await list(db) });
   });
 }
@@ -108,11 +112,11 @@ const itemMethod = (request: Request): ItemMethod =>
   request.method === "PATCH" || request.method === "DELETE" ? request.method : "GET";
 
 /**
- * One versioned item of `path`: GET reads it, PATCH changes it and DELETE removes it, each
- * write against the version in If-Match. `noun` names it in the 404 of a malformed id.
+ * One versioned item: GET reads it, PATCH changes it and DELETE removes it, each write
+ * against the version in If-Match. `noun` names it in the 404 of a malformed id.
  */
 function versionedItem<T extends { version: number }>(
-  path: string,
+  rules: Record<ItemMethod, string>,
   noun: string,
   item: {
     get: (db: Db, id: string) => Promise<T>;
@@ -122,7 +126,7 @@ function versionedItem<T extends { version: number }>(
 ) {
   return handle(async (db: Db, request: Request, rawId: string) => {
     const method = itemMethod(request);
-    const principal = await guardApi(db, request, `${method} ${path}/[id]`);
+    const principal = await guardApi(db, request, rules[method]);
     if (request.method !== "GET") writeLimiter.take(principal);
     const id = parseApiId(rawId, noun);
     switch (method) {
@@ -140,7 +144,7 @@ function versionedItem<T extends { version: number }>(
 }
 
 export const handleChannelCollection = versionedCollection(
-  "/api/v1/alert-channels",
+  { list: "GET /api/v1/alert-channels", create: "POST /api/v1/alert-channels" },
   listChannels,
   // A replay answers the first answer, secret included: the caller who lost it gets it again.
   async (db, body, context) => {
@@ -150,23 +154,39 @@ export const handleChannelCollection = versionedCollection(
   },
 );
 
-export const handleChannelItem = versionedItem("/api/v1/alert-channels", "alert channel", {
-  get: getChannel,
-  update: updateChannel,
-  remove: deactivateChannel,
-});
+export const handleChannelItem = versionedItem(
+  {
+    GET: "GET /api/v1/alert-channels/[id]",
+    PATCH: "PATCH /api/v1/alert-channels/[id]",
+    DELETE: "DELETE /api/v1/alert-channels/[id]",
+  },
+  "alert channel",
+  {
+    get: getChannel,
+    update: updateChannel,
+    remove: deactivateChannel,
+  },
+);
 
 export const handleRuleCollection = versionedCollection(
-  "/api/v1/alert-rules",
+  { list: "GET /api/v1/alert-rules", create: "POST /api/v1/alert-rules" },
   listRules,
   createRule,
 );
 
-export const handleRuleItem = versionedItem("/api/v1/alert-rules", "alert rule", {
-  get: getRule,
-  update: updateRule,
-  remove: deleteRule,
-});
+export const handleRuleItem = versionedItem(
+  {
+    GET: "GET /api/v1/alert-rules/[id]",
+    PATCH: "PATCH /api/v1/alert-rules/[id]",
+    DELETE: "DELETE /api/v1/alert-rules/[id]",
+  },
+  "alert rule",
+  {
+    get: getRule,
+    update: updateRule,
+    remove: deleteRule,
+  },
+);
 
 const AlertsQuery = z.object({
   state: z.enum(ALERT_STATES).exclude(["pending"]).optional(),
@@ -199,7 +219,7 @@ export const handleAcknowledge = handle(async (db: Db, request: Request, rawId: 
 });
 
 export const handleSilenceCollection = versionedCollection(
-  "/api/v1/alert-silences",
+  { list: "GET /api/v1/alert-silences", create: "POST /api/v1/alert-silences" },
   listSilences,
   createSilence,
 );
