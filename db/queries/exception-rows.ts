@@ -43,7 +43,8 @@ export interface ReportingAmount {
   rateDate: string | null;
 }
 
-export interface ExceptionListRow extends ExceptionHeadline, ExceptionCorrelation {
+/** What an exception puts at risk, in its own currency and in the reporting currency. */
+export interface ExceptionAmounts {
   amountMinor: number | null;
   currency: string | null;
   /** Null: unknown (the exception's problem has no amount Closeline can know). */
@@ -52,6 +53,10 @@ export interface ExceptionListRow extends ExceptionHeadline, ExceptionCorrelatio
   amountAtRiskReporting: ReportingAmount | null;
   /** The reporting currency the row was converted into (or found no rate for). */
   reportingCurrency: string | null;
+}
+
+export interface ExceptionListRow
+  extends ExceptionHeadline, ExceptionCorrelation, ExceptionAmounts {
   ownerId: string | null;
   ownerEmail: string | null;
   ownerName: string | null;

@@ -9,7 +9,7 @@ import { activeChannels, enqueueNotice, type NoticeChannel } from "@/db/queries/
 import { AlertGroupNotice, AlertNotice } from "@/lib/contract/alert-notices";
 import { GROUPABLE_CHANNEL_KINDS } from "@/lib/contract/alert-channels";
 import { durationMs } from "@/lib/contract/duration";
-import { type AlertSeverity } from "@/lib/contract/alert-rules";
+import type { AlertSeverity } from "@/lib/contract/alert-rules";
 import { quietHoursEnd } from "./quiet-hours";
 
 /*

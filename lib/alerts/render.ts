@@ -1,6 +1,6 @@
 import type { ClaimedCommand } from "@/db/queries/outbox";
 import { AlertGroupNotice, AlertNotice } from "@/lib/contract/alert-notices";
-import { type AlertSeverity } from "@/lib/contract/alert-rules";
+import type { AlertSeverity } from "@/lib/contract/alert-rules";
 import { open } from "@/lib/secret-box";
 import { webhookHeaders } from "@/lib/outbox/signature";
 

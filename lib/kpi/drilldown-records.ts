@@ -25,7 +25,7 @@ import {
   type ReconciliationSummary,
   type SyncPaymentRow,
 } from "@/db/queries/drilldown-billing";
-import { type DrilldownCursor, type DrilldownPage } from "@/db/queries/drilldown";
+import type { DrilldownCursor, DrilldownPage } from "@/db/queries/drilldown";
 import {
   countInterventions,
   countOpenExceptions,

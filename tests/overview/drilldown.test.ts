@@ -24,7 +24,7 @@ import {
   summarizeReconciliation,
   summarizeSyncPayments,
 } from "@/db/queries/drilldown-billing";
-import { type DrilldownCursor, type DrilldownPage } from "@/db/queries/drilldown";
+import type { DrilldownCursor, DrilldownPage } from "@/db/queries/drilldown";
 import { findRawEvent } from "@/db/queries/raw-event";
 import type { KpiScope } from "@/db/queries/kpis";
 import { InvalidInput } from "@/lib/errors";
