@@ -25,11 +25,10 @@ import {
   type JsonObject,
 } from "./json-schema";
 import { KpiReport } from "./kpi-report";
-import { Timestamp } from "./primitives";
 import { ApiError, CsvUploadResponse, EventListResponse, IngestResponse } from "./responses";
 import { readApiPaths } from "./read-openapi";
 import { READ_SCHEMAS } from "./read-responses";
-import { WORK_SCHEMAS, workApiPaths } from "./work-openapi";
+import { WORK_SCHEMAS, rangeParameters, workApiPaths } from "./work-openapi";
 import { ALERT_SCHEMAS, alertApiPaths } from "./alerts-openapi";
 import { DIGEST_SCHEMAS, digestApiPaths } from "./digests-openapi";
 import { THREAD_SCHEMAS } from "./thread-api";
@@ -246,21 +245,9 @@ export function buildOpenApiDocument() {
             "Every KPI over [from, to), as docs/kpis.md defines them. Instants are kept to the millisecond (finer digits are dropped). Sums of amounts and counts (usage expected, received and missing; absVarianceMinor) are exact integers: a JSON number within ±(2^53 − 1), a string of decimal digits beyond.",
           security: [{ apiKey: ["read"] }],
           parameters: [
-            {
-              name: "from",
-              in: "query",
-              required: false,
-              description:
-                "The range's start; with `to`, or neither (then the last 30 days, ending at the next full hour)",
-              schema: toJsonSchema(Timestamp),
-            },
-            {
-              name: "to",
-              in: "query",
-              required: false,
-              description: "The range's end, excluded: after `from`, at most 366 days later",
-              schema: toJsonSchema(Timestamp),
-            },
+            ...rangeParameters(
+              "The range's start; with `to`, or neither (then the last 30 days, ending at the next full hour)",
+            ),
             {
               name: "entity",
               in: "query",
