@@ -6,6 +6,7 @@ import { requestMeta } from "@/lib/audit";
 import { actorUserId, auditActorOf } from "@/lib/auth/actor";
 import { actorOf, guardApi, type Principal } from "@/lib/auth/session";
 import { InvalidInput, NotFound } from "@/lib/errors";
+import { parseQuery } from "@/lib/parse-input";
 import { decodeUtf8, readBodyCapped } from "@/lib/http/body";
 import { idempotent } from "@/lib/http/idempotency";
 import { etag, ifMatchVersion } from "@/lib/http/json-body";
@@ -195,15 +196,9 @@ const AlertsQuery = z.object({
 
 export const handleAlertList = handle(async (db: Db, request: Request) => {
   await guardApi(db, request, "GET /api/v1/alerts");
-  const parsed = AlertsQuery.safeParse(Object.fromEntries(new URL(request.url).searchParams));
-  if (!parsed.success) {
-    throw new InvalidInput(
-      "Invalid query",
-      parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`),
-    );
-  }
-  const states = parsed.data.state ? [parsed.data.state] : (["firing", "resolved"] as const);
-  return json({ data: await listAlerts(db, { states: [...states], limit: parsed.data.limit }) });
+  const query = parseQuery(AlertsQuery, new URL(request.url).searchParams);
+  const states = query.state ? [query.state] : (["firing", "resolved"] as const);
+  return json({ data: await listAlerts(db, { states: [...states], limit: query.limit }) });
 });
 
 export const handleAcknowledge = handle(async (db: Db, request: Request, rawId: string) => {
