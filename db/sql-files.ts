@@ -3,7 +3,11 @@ import fs from "node:fs";
 import path from "node:path";
 import { sql } from "drizzle-orm";
 import type { Db } from "./client";
-import { listFunctionDefinitions, listTriggerDefinitions } from "./queries/catalog";
+import {
+  listFunctionDefinitions,
+  listFunctionDependents,
+  listTriggerDefinitions,
+} from "./queries/catalog";
 
 /*
  * db/sql/ is the one home of every function and trigger: one file per function and one per
@@ -68,6 +72,7 @@ export async function applyDefinitionFiles(db: Db, files: Map<string, string>): 
     .filter((file) => rendered.get(file) !== files.get(file))
     .sort((a, b) => Number(a.startsWith("triggers/")) - Number(b.startsWith("triggers/")));
   if (differing.length === 0) return [];
+  await refuseChangingStoredFunctions(db, differing, files, rendered);
   const triggers = await listTriggerDefinitions(db);
   for (const file of differing) {
     if (file.startsWith("triggers/")) {
@@ -107,6 +112,35 @@ export async function syncSqlDefinitions(db: Db, root?: string): Promise<string[
     return applied;
   });
 }
+
+/**
+ * A function whose results an index or a generated column stores is the schema's: replacing
+ * it leaves them computed by the old one. Its file may only follow a versioned migration that
+ * replaces it and rebuilds them; a file that gets ahead of it is refused.
+ */
+async function refuseChangingStoredFunctions(
+  db: Db,
+  differing: string[],
+  files: Map<string, string>,
+  rendered: Map<string, string>,
+): Promise<void> {
+  const dependents = await listFunctionDependents(db);
+  for (const file of differing) {
+    if (!file.startsWith("functions/")) continue;
+    // Only the header may differ: the same definition again changes nothing stored.
+    if (withoutComments(files.get(file)) === withoutComments(rendered.get(file))) continue;
+    const name = path.basename(file, ".sql");
+    const stored = dependents.filter((d) => d.name === name).map((d) => d.dependent);
+    if (stored.length === 0) continue;
+    throw new Error(
+      `${path.join(SQL_DEFINITIONS_DIR, file)}: ${name} is stored in ${stored.join(", ")}; ` +
+        "change it in a versioned migration that also rebuilds them, then update the file",
+    );
+  }
+}
+
+const withoutComments = (content: string | undefined) =>
+  content === undefined ? undefined : splitStatements(content.replace(/^--.*\n/gm, "")).join("\n");
 
 /**
  * The statements of a definition file. Each starts a line with CREATE after the previous one

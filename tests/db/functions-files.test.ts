@@ -104,12 +104,10 @@ describe("db/sql: the functions and triggers", () => {
   });
 
   it("refuses a file not in PostgreSQL's rendering, naming it, and changes nothing", async () => {
-    const file = "functions/closeline_severity_order.sql";
-    // Lower case keywords: the same function, but never equal to what the database renders.
+    const file = "functions/closeline_reporting_currency.sql";
+    // Lower-case keywords: the same function, but never equal to what the database renders.
     const root = changedCopy(file, (content) =>
-      content
-        .replace("LANGUAGE sql", "language sql")
-        .replace("'critical' THEN 0", "'critical' THEN 9"),
+      content.replace("CREATE OR REPLACE FUNCTION", "create or replace function"),
     );
     try {
       await expect(syncSqlDefinitions(testDb.db, root)).rejects.toThrow(
@@ -118,8 +116,21 @@ describe("db/sql: the functions and triggers", () => {
     } finally {
       fs.rmSync(root, { recursive: true, force: true });
     }
-    // The transaction was rolled back: the function is still the file in the tree.
     expect(await renderDefinitionFiles(testDb.db)).toEqual(rendered);
+  });
+
+  it("refuses to replace a function whose results an index or a column stores", async () => {
+    const file = "functions/closeline_severity_order.sql";
+    const root = changedCopy(file, (content) =>
+      content.replace("'critical' THEN 0", "'critical' THEN 9"),
+    );
+    try {
+      await expect(syncSqlDefinitions(testDb.db, root)).rejects.toThrow(
+        "closeline_severity_order is stored in index exceptions_open_severity_idx",
+      );
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
     const rows = await queryRows<{ order: number }>(
       testDb.db,
       sql`select closeline_severity_order('critical') as "order"`,
