@@ -103,34 +103,33 @@ describe("db/sql: the functions and triggers", () => {
     expect(await names()).toEqual(before);
   });
 
-  it("refuses a file not in PostgreSQL's rendering, naming it, and changes nothing", async () => {
-    const file = "functions/closeline_reporting_currency.sql";
-    // Lower-case keywords: the same function, but never equal to what the database renders.
-    const root = changedCopy(file, (content) =>
-      content.replace("CREATE OR REPLACE FUNCTION", "create or replace function"),
-    );
+  /** Syncs from a copy of db/sql with `change` made to `file`, and expects the refusal. */
+  async function expectRefused(file: string, change: (content: string) => string, error: string) {
+    const root = changedCopy(file, change);
     try {
-      await expect(syncSqlDefinitions(testDb.db, root)).rejects.toThrow(
-        `${path.join(SQL_DEFINITIONS_DIR, file)}: not as PostgreSQL renders`,
-      );
+      await expect(syncSqlDefinitions(testDb.db, root)).rejects.toThrow(error);
     } finally {
       fs.rmSync(root, { recursive: true, force: true });
     }
+  }
+
+  it("refuses a file not in PostgreSQL's rendering, naming it, and changes nothing", async () => {
+    const file = "functions/closeline_reporting_currency.sql";
+    // Lower-case keywords: the same function, but never equal to what the database renders.
+    await expectRefused(
+      file,
+      (content) => content.replace("CREATE OR REPLACE FUNCTION", "create or replace function"),
+      `${path.join(SQL_DEFINITIONS_DIR, file)}: not as PostgreSQL renders`,
+    );
     expect(await renderDefinitionFiles(testDb.db)).toEqual(rendered);
   });
 
   it("refuses to replace a function whose results an index or a column stores", async () => {
-    const file = "functions/closeline_severity_order.sql";
-    const root = changedCopy(file, (content) =>
-      content.replace("'critical' THEN 0", "'critical' THEN 9"),
+    await expectRefused(
+      "functions/closeline_severity_order.sql",
+      (content) => content.replace("'critical' THEN 0", "'critical' THEN 9"),
+      "closeline_severity_order is stored in index exceptions_open_severity_idx",
     );
-    try {
-      await expect(syncSqlDefinitions(testDb.db, root)).rejects.toThrow(
-        "closeline_severity_order is stored in index exceptions_open_severity_idx",
-      );
-    } finally {
-      fs.rmSync(root, { recursive: true, force: true });
-    }
     const rows = await queryRows<{ order: number }>(
       testDb.db,
       sql`select closeline_severity_order('critical') as "order"`,
