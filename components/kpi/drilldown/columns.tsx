@@ -1,6 +1,6 @@
 import { formatCount, formatDuration, formatMoney } from "@/lib/format";
 import type { Column } from "@/components/table/data-table";
-import { CustomerThreadLink, InvoiceThreadLink } from "@/components/thread/thread-links";
+import { ThreadLink, type ThreadKind } from "@/components/thread/thread-links";
 import { DateTime } from "@/components/ui/date-time";
 import { EventLink } from "./event-link";
 
@@ -58,20 +58,8 @@ export function columnKinds<R>(): ColumnKinds<R> {
     text: (header, text) => ({ header, cell: (row) => text(row) ?? "—" }),
     code: (header, code) => ({ header, cell: (row) => code(row).replaceAll("_", " ") }),
     event: (header, seq) => ({ header, cell: (row) => <EventLink seq={seq(row)} /> }),
-    invoice: (header, id) => ({
-      header,
-      cell: (row) => {
-        const invoiceId = id(row);
-        return invoiceId ? <InvoiceThreadLink invoiceId={invoiceId} /> : "—";
-      },
-    }),
-    customer: (header, id) => ({
-      header,
-      cell: (row) => {
-        const customerId = id(row);
-        return customerId ? <CustomerThreadLink customerId={customerId} /> : "—";
-      },
-    }),
+    invoice: (header, id) => threadColumn("invoice", header, id),
+    customer: (header, id) => threadColumn("customer", header, id),
     yesNo: (header, value, { good }) => ({
       header,
       cell: (row) => {
@@ -79,5 +67,20 @@ export function columnKinds<R>(): ColumnKinds<R> {
         return <span className={`badge ${yes === good ? "ok" : "bad"}`}>{yes ? "yes" : "no"}</span>;
       },
     }),
+  };
+}
+
+/** An id that opens its revenue thread; a dash when there is none. */
+function threadColumn<R>(
+  kind: ThreadKind,
+  header: string,
+  id: (row: R) => string | null,
+): Column<R> {
+  return {
+    header,
+    cell: (row) => {
+      const value = id(row);
+      return value ? <ThreadLink kind={kind} id={value} /> : "—";
+    },
   };
 }

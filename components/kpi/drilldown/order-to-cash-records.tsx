@@ -1,6 +1,6 @@
 import { formatCount, formatMoney, formatPercent } from "@/lib/format";
 import type { RecordsFor } from "@/lib/kpi/drilldown-records";
-import { InvoiceThreadLink } from "@/components/thread/thread-links";
+import { ThreadLink } from "@/components/thread/thread-links";
 import { DateTime } from "@/components/ui/date-time";
 import { EventLink } from "./event-link";
 import { NO_DATA_IN_RANGE, RecordsTable, type RecordsViewProps } from "./records-table";
@@ -26,7 +26,10 @@ export function InvoiceLatencyRecords({
           cell: (r) => (
             <>
               <EventLink seq={r.event_seq}>{r.invoice_id}</EventLink> (
-              <InvoiceThreadLink invoiceId={r.invoice_id}>thread</InvoiceThreadLink>)
+              <ThreadLink kind="invoice" id={r.invoice_id}>
+                thread
+              </ThreadLink>
+              )
             </>
           ),
         },
