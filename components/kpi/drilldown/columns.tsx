@@ -14,12 +14,8 @@ type Minor = number | bigint | string;
 export interface ColumnKinds<R> {
   /** A point in time in the viewer's time zone, kept on one line. */
   time(header: string, at: (row: R) => Date | string | null): Column<R>;
-  /** An amount in its currency, kept on one line; a dash when there is none. */
-  money(
-    header: string,
-    minor: (row: R) => Minor | null,
-    currency: (row: R) => string | null,
-  ): Column<R>;
+  /** An amount (minor units and currency together), kept on one line; a dash when there is none. */
+  money(header: string, amount: (row: R) => readonly [Minor | null, string | null]): Column<R>;
   count(header: string, n: (row: R) => Minor): Column<R>;
   duration(header: string, ms: (row: R) => number | null): Column<R>;
   /** Text as it is; a dash when there is none. */
@@ -43,14 +39,13 @@ export function columnKinds<R>(): ColumnKinds<R> {
       className: "nowrap",
       cell: (row) => <DateTime value={at(row)} />,
     }),
-    money: (header, minor, currency) => ({
+    money: (header, amount) => ({
       header,
       numeric: true,
       className: "nowrap",
       cell: (row) => {
-        const amount = minor(row);
-        const code = currency(row);
-        return amount != null && code ? formatMoney(amount, code) : "—";
+        const [minor, currency] = amount(row);
+        return minor != null && currency ? formatMoney(minor, currency) : "—";
       },
     }),
     count: (header, n) => ({ header, numeric: true, cell: (row) => formatCount(n(row)) }),
