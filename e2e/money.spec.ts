@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { Db } from "@/db/client";
 import { exceptions, fxRates, type ExceptionType } from "@/db/schema";
 import { expect, test } from "./fixtures/auth";
+import { lastMonthEvents } from "./fixtures/close-month";
 import { ingestAccepted, newRunToken } from "./fixtures/telemetry";
 
 /*
@@ -92,13 +93,6 @@ test("the overview shows money at stake by type and entity, missing rates as mis
   await expect(rows.getByTestId("queue-reporting-amount")).toHaveText("no SEK→USD rate");
 });
 
-/** Last month, as the close page names and keys it. */
-function lastMonth(now = new Date()) {
-  const start = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1));
-  const key = `${start.getUTCFullYear()}-${String(start.getUTCMonth() + 1).padStart(2, "0")}`;
-  return { start, key };
-}
-
 test("materiality set in the reporting currency turns a month with a foreign break to GO", async ({
   page,
   db,
@@ -106,49 +100,17 @@ test("materiality set in the reporting currency turns a month with a foreign bre
 }) => {
   const run = newRunToken();
   const entity = `E2E-MAT-${run}`;
-  const { start, key } = lastMonth();
-  const at = (day: number, hour = 0) =>
-    new Date(start.getTime() + ((day - 1) * 24 + hour) * 3_600_000).toISOString();
   await seedRate(db, "CHF", "1.25");
-  const event = (type: string, time: string, data: Record<string, unknown>) => ({
-    specversion: "1.0",
-    id: `e2e-money-${run}-${randomBytes(6).toString("hex")}`,
-    source: "/e2e/money",
-    type,
-    time,
-    data,
-  });
+  const telemetry = lastMonthEvents(run, entity, "/e2e/money");
+  const { at, month } = telemetry;
   const invoiceId = `INV-${run}-CHF`;
   // Last month complete and posted, but for one break: 1,000.00 CHF billed, 900.00 booked,
   // so 100.00 CHF, which is 125.00 USD at 1.25.
   await ingestAccepted(db, [
-    event("usage.checkpoint", at(5, 1), {
-      entity,
-      meter: "api_calls",
-      windowStart: at(5),
-      windowEnd: at(5, 1),
-      expectedCount: 1000,
-      receivedCount: 1000,
-    }),
-    event("invoice.issued", at(3), {
-      invoiceId,
-      customerId: `cus_${run}`,
-      entity,
-      currency: "CHF",
-      amountMinor: 100_000,
-      periodStart: at(1),
-      periodEnd: at(3),
-      issuedAt: at(3),
-    }),
-    event("erp.posting.attempted", at(3, 1), {
-      postingId: `PST-${invoiceId}`,
-      invoiceId,
-      entity,
-      attempt: 1,
-      status: "succeeded",
-      attemptedAt: at(3, 1),
-    }),
-    event("reconciliation.result", at(10), {
+    telemetry.completeUsage(),
+    telemetry.invoice(invoiceId, "CHF", 100_000),
+    telemetry.posting(invoiceId, "succeeded"),
+    telemetry.event("reconciliation.result", at(10), {
       runId: `run-${run}`,
       kind: "billing_vs_erp",
       entity,
@@ -162,7 +124,7 @@ test("materiality set in the reporting currency turns a month with a foreign bre
   ]);
 
   await signInAs("finance", "/close");
-  await page.goto(`/close?entity=${entity}&period=${key}`);
+  await page.goto(`/close?entity=${entity}&period=${month.key}`);
   const verdict = page.getByTestId("close-verdict");
   const breaks = page.getByTestId("check-no_material_reconciliation_breaks");
   await expect(verdict).toContainText("NO-GO");
@@ -185,4 +147,73 @@ test("materiality set in the reporting currency turns a month with a foreign bre
   await setMateriality("150.00");
   await expect(breaks).toHaveAttribute("data-passed", "true");
   await expect(verdict).toContainText("is ready to close: all 6 checks pass.");
+});
+
+test("an admin pages through the rates of one currency and sees which rate open exceptions wait for", async ({
+  page,
+  db,
+  signInAs,
+}) => {
+  // 55 ISK→USD rates, one a day from 2001-01-01: more than the table's page of 50.
+  const day = (i: number) => new Date(Date.UTC(2001, 0, 1 + i)).toISOString().slice(0, 10);
+  await db
+    .insert(fxRates)
+    .values(
+      Array.from({ length: 55 }, (_, i) => ({
+        currency: "ISK",
+        reportingCurrency: "USD",
+        effectiveDate: day(i),
+        rate: "0.0072",
+        source: "admin" as const,
+        at: new Date("2001-01-01T00:00:00Z"),
+      })),
+    )
+    .onConflictDoNothing();
+  // A HUF amount with only a USD→HUF rate: never inverted, so named as missing.
+  await db
+    .insert(fxRates)
+    .values({
+      currency: "USD",
+      reportingCurrency: "HUF",
+      effectiveDate: "2000-01-01",
+      rate: "350.5",
+      source: "admin",
+      at: new Date("2000-01-01T00:00:00Z"),
+    })
+    .onConflictDoNothing();
+  await db.insert(exceptions).values({
+    type: "reconciliation_break",
+    problemKey: `e2e-money-${randomBytes(6).toString("hex")}`,
+    title: "A break in forints",
+    entity: `E2E-HUF-${newRunToken()}`,
+    amountMinor: 1_000_000,
+    currency: "HUF",
+  });
+
+  await signInAs("admin", "/admin/settings");
+  const missing = page.getByTestId("fx-missing").getByRole("row", { name: /HUF → USD/ });
+  await expect(missing).toContainText(
+    "no HUF→USD rate; an inverse rate exists (USD→HUF 350.5 from 2000-01-01), which Closeline does not invert",
+  );
+
+  const filters = page.getByRole("search", { name: "Filter the exchange rates" });
+  await filters.getByLabel("Rates from").fill("isk");
+  await filters.getByRole("button", { name: "Filter" }).click();
+  await expect(page).toHaveURL(/fxFrom=isk/);
+  const rates = page.getByTestId("fx-rates").locator("tbody tr");
+  await expect(rates).toHaveCount(50);
+  await expect(page.getByTestId("fx-rates-count")).toHaveText(
+    "Showing 50 of 55 rates that match, newest effective day first.",
+  );
+  await expect(rates.first()).toContainText(day(54));
+  await page.getByRole("link", { name: "Older rates" }).click();
+  await expect(page).toHaveURL(/fxAfter=/);
+  await expect(rates).toHaveCount(5);
+  await expect(page.getByTestId("fx-rates-count")).toHaveText(
+    "Showing 5 of 55 rates that match, continuing from the previous page, newest effective day first.",
+  );
+  await expect(rates.last()).toContainText(day(0));
+  await expect(page.getByRole("link", { name: "Older rates" })).toHaveCount(0);
+  await page.getByRole("link", { name: "Newest" }).click();
+  await expect(rates).toHaveCount(50);
 });

@@ -1,16 +1,8 @@
 import { DataTable } from "@/components/table/data-table";
-
-export interface MissingRateRow {
-  currency: string;
-  reportingCurrency: string;
-  open: number;
-  firstDay: string;
-  laterRateDate: string | null;
-  inverse: { rate: string; effectiveDate: string } | null;
-}
+import type { MissingRate } from "@/lib/money/rates";
 
 /** What else the admin should know about a missing pair: a rate too late, or one the other way. */
-function note(r: MissingRateRow): string {
+function note(r: MissingRate): string {
   const notes: string[] = [];
   if (r.laterRateDate) {
     notes.push(
@@ -30,7 +22,7 @@ function note(r: MissingRateRow): string {
  * from which day a rate must take effect, and whether a rate exists only later or only the
  * other way round (never inverted: 1 ÷ rate is rarely the rate the books use).
  */
-export function MissingRatesTable({ missing }: { missing: readonly MissingRateRow[] }) {
+export function MissingRatesTable({ missing }: { missing: readonly MissingRate[] }) {
   if (missing.length === 0) return null;
   return (
     <>

@@ -28,6 +28,27 @@ export function ratesHref(filters: RatesTableFilters, cursor: string | null = nu
   return `/admin/settings${query ? `?${query}` : ""}#fx-rates-heading`;
 }
 
+/** A three-letter currency code to filter by, empty for any. */
+function CurrencyFilter(props: {
+  label: string;
+  name: string;
+  value: string | null;
+  placeholder: string;
+}) {
+  return (
+    <Field label={props.label}>
+      <input
+        name={props.name}
+        defaultValue={props.value ?? ""}
+        pattern="[A-Za-z]{3}"
+        maxLength={3}
+        size={4}
+        placeholder={props.placeholder}
+      />
+    </Field>
+  );
+}
+
 /**
  * The exchange rates, newest day first, each saying where it came from: a page at a time, the
  * filters and the page in the URL, and how many of how many are shown.
@@ -58,26 +79,8 @@ export function RatesTable({
         role="search"
         aria-label="Filter the exchange rates"
       >
-        <Field label="Rates from">
-          <input
-            name="fxFrom"
-            defaultValue={filters.from ?? ""}
-            pattern="[A-Za-z]{3}"
-            maxLength={3}
-            size={4}
-            placeholder="EUR"
-          />
-        </Field>
-        <Field label="Rates into">
-          <input
-            name="fxInto"
-            defaultValue={filters.into ?? ""}
-            pattern="[A-Za-z]{3}"
-            maxLength={3}
-            size={4}
-            placeholder="USD"
-          />
-        </Field>
+        <CurrencyFilter label="Rates from" name="fxFrom" value={filters.from} placeholder="EUR" />
+        <CurrencyFilter label="Rates into" name="fxInto" value={filters.into} placeholder="USD" />
         <button type="submit">Filter</button>
         {filtered ? (
           <Link className="button" href={ratesHref({ from: null, into: null })}>

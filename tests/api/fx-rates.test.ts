@@ -1,8 +1,12 @@
 import { and, eq } from "drizzle-orm";
-import { beforeAll, describe, expect, it, vi } from "vitest";
+import { beforeAll, describe, expect, expectTypeOf, it, vi } from "vitest";
+import type { z } from "zod";
 import { auditLog, exceptions, fxRates } from "@/db/schema";
 import { WRITE_RATE } from "@/lib/http/write-limit";
+import type { FxRateEntered, FxRateList } from "@/lib/contract/fx-api";
 import { handleFxRates } from "@/lib/money/http";
+import type { RateView, loadRatePage } from "@/lib/money/rates";
+import type { EnteredRate } from "@/lib/money/reporting";
 import { makeUser, seedException } from "../exceptions/support";
 import { testDbForSuite } from "../support/db";
 import { answer, apiRequest, serviceKey, tokenFor, type CallOptions } from "./support";
@@ -48,6 +52,14 @@ beforeAll(async () => {
   worker = (await serviceKey(t.db, ["work"])).key;
 });
 
+/** A rate into USD as the API takes it. */
+const intoUsd = (currency: string, rate: string, effectiveDate: string) => ({
+  currency,
+  reportingCurrency: "USD",
+  rate,
+  effectiveDate,
+});
+
 const post = <T = RateBody>(options: CallOptions) =>
   answer<T>(
     handleFxRates(t.db, apiRequest("POST", "/api/v1/fx-rates", options)),
@@ -60,6 +72,13 @@ const list = <T = ListBody>(query: string, token: string = reader) =>
   );
 
 describe("POST /api/v1/fx-rates", () => {
+  it("the documented schemas describe what the handler answers", () => {
+    expectTypeOf<Awaited<ReturnType<typeof loadRatePage>>>().toExtend<z.input<typeof FxRateList>>();
+    expectTypeOf<RateView & { replaced: EnteredRate["replaced"] }>().toExtend<
+      z.input<typeof FxRateEntered>
+    >();
+  });
+
   it("enters a rate exactly, converts the exceptions it applies to, and audits who entered it", async () => {
     const x = await seedException(t.db, {
       amountMinor: 12_345,
@@ -67,12 +86,7 @@ describe("POST /api/v1/fx-rates", () => {
       openedAt: new Date("2026-11-05T10:00:00Z"),
     });
     expect((await reread(x.id)).reportingAmountMinor).toBeNull();
-    const body = {
-      currency: "SEK",
-      reportingCurrency: "USD",
-      rate: "0.095123456789",
-      effectiveDate: "2026-11-01",
-    };
+    const body = intoUsd("SEK", "0.095123456789", "2026-11-01");
     const created = await post({ token: adminToken.key, body });
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ ...body, source: "admin", replaced: null });
@@ -124,12 +138,7 @@ describe("POST /api/v1/fx-rates", () => {
   });
 
   it("answers a repeat with the same Idempotency-Key once, and refuses the key with another body", async () => {
-    const body = {
-      currency: "DKK",
-      reportingCurrency: "USD",
-      rate: "0.14",
-      effectiveDate: "2026-10-01",
-    };
+    const body = intoUsd("DKK", "0.14", "2026-10-01");
     const headers = { "idempotency-key": "dkk-2026-10-01" };
     const first = await post({ token: adminToken.key, body, headers });
     const again = await post({ token: adminToken.key, body, headers });
@@ -151,12 +160,7 @@ describe("POST /api/v1/fx-rates", () => {
   });
 
   it("needs a person with admin:settings: a finance user or a service key is refused", async () => {
-    const body = {
-      currency: "PLN",
-      reportingCurrency: "USD",
-      rate: "0.25",
-      effectiveDate: "2026-11-01",
-    };
+    const body = intoUsd("PLN", "0.25", "2026-11-01");
     expect((await post<ErrorBody>({ token: financeToken, body })).status).toBe(403);
     expect((await post<ErrorBody>({ token: worker, body })).status).toBe(403);
     expect((await post<ErrorBody>({ token: null, body })).status).toBe(401);
