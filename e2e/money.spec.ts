@@ -181,14 +181,17 @@ test("an admin pages through the rates of one currency and sees which rate open 
       at: new Date("2000-01-01T00:00:00Z"),
     })
     .onConflictDoNothing();
-  await db.insert(exceptions).values({
-    type: "reconciliation_break",
-    problemKey: `e2e-money-${randomBytes(6).toString("hex")}`,
-    title: "A break in forints",
-    entity: `E2E-HUF-${newRunToken()}`,
-    amountMinor: 1_000_000,
-    currency: "HUF",
-  });
+  const [forints] = await db
+    .insert(exceptions)
+    .values({
+      type: "reconciliation_break",
+      problemKey: `e2e-money-${randomBytes(6).toString("hex")}`,
+      title: "A break in forints",
+      entity: `E2E-HUF-${newRunToken()}`,
+      amountMinor: 1_000_000,
+      currency: "HUF",
+    })
+    .returning({ id: exceptions.id });
 
   await signInAs("admin", "/admin/settings");
   const missing = page.getByTestId("fx-missing").getByRole("row", { name: /HUF → USD/ });
@@ -216,4 +219,11 @@ test("an admin pages through the rates of one currency and sees which rate open 
   await expect(page.getByRole("link", { name: "Older rates" })).toHaveCount(0);
   await page.getByRole("link", { name: "Newest" }).click();
   await expect(rates).toHaveCount(50);
+
+  // The exception itself says the same: missing, and which rate to enter.
+  await page.goto(`/exceptions/${forints!.id}`);
+  await expect(page.getByTestId("exception-reporting-amount")).toContainText("no HUF→USD rate");
+  await expect(page.getByTestId("exception-inverse-rate")).toContainText(
+    "an inverse rate exists (USD→HUF 350.5 from 2000-01-01), which is never inverted: an admin enters a HUF→USD rate",
+  );
 });

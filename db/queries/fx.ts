@@ -77,6 +77,22 @@ export async function listRatesPage(
   };
 }
 
+/** The pair's rate with the latest effective day, whatever the day. */
+export async function latestRate(db: Db, pair: RatePair): Promise<FxRate | null> {
+  const [row] = await db
+    .select()
+    .from(fxRates)
+    .where(
+      and(
+        eq(fxRates.currency, pair.currency),
+        eq(fxRates.reportingCurrency, pair.reportingCurrency),
+      ),
+    )
+    .orderBy(desc(fxRates.effectiveDate))
+    .limit(1);
+  return row ?? null;
+}
+
 /** How many rates the filter holds. */
 export async function countRates(db: Db, filter: RateFilter): Promise<number> {
   const [row] = await db.select({ n: count() }).from(fxRates).where(rateWhere(filter));

@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { Db } from "@/db/client";
 import {
   countRates,
+  latestRate,
   listMissingRates,
   listRatesPage,
   type MissingRate,
@@ -101,3 +102,25 @@ export async function loadRateTable(
 export function loadMissingRates(db: Db): Promise<MissingRate[]> {
   return listMissingRates(db);
 }
+
+/**
+ * For an amount that has no conversion, the latest rate the other way (reporting currency
+ * into the amount's), which an admin may work from; null when converted or when there is none.
+ */
+export async function loadInverseRate(
+  db: Db,
+  x: {
+    amountAtRisk: { currency: string } | null;
+    amountAtRiskReporting: unknown;
+    reportingCurrency: string | null;
+  },
+): Promise<InverseRate | null> {
+  if (!x.amountAtRisk || x.amountAtRiskReporting || !x.reportingCurrency) return null;
+  const row = await latestRate(db, {
+    currency: x.reportingCurrency,
+    reportingCurrency: x.amountAtRisk.currency,
+  });
+  return row ? { rate: row.rate, effectiveDate: row.effectiveDate } : null;
+}
+
+export type InverseRate = NonNullable<MissingRate["inverse"]>;

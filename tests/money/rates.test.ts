@@ -1,6 +1,12 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { fxRates } from "@/db/schema";
-import { loadMissingRates, loadRateTable, rateTableQuery } from "@/lib/money/rates";
+import { inverseRateNote } from "@/lib/money/describe";
+import {
+  loadInverseRate,
+  loadMissingRates,
+  loadRateTable,
+  rateTableQuery,
+} from "@/lib/money/rates";
 import { seedException } from "../exceptions/support";
 import { testDbForSuite } from "../support/db";
 
@@ -86,6 +92,30 @@ describe("the rates open exceptions wait on", () => {
         inverse: null,
       },
     ]);
+  });
+});
+
+describe("an exception's missing conversion", () => {
+  it("names the latest rate the other way, for an admin to work from, and never uses it", async () => {
+    const pounds = {
+      amountAtRisk: { minor: 1_000, currency: "GBP" },
+      amountAtRiskReporting: null,
+      reportingCurrency: "USD",
+    };
+    const inverse = await loadInverseRate(t.db, pounds);
+    expect(inverse).toEqual({ rate: "0.8", effectiveDate: "2026-11-01" });
+    expect(inverseRateNote(pounds, inverse)).toBe(
+      "an inverse rate exists (USD→GBP 0.8 from 2026-11-01), which is never inverted: an admin enters a GBP→USD rate",
+    );
+    const converted = {
+      amountAtRisk: { minor: 1_000, currency: "EUR" },
+      amountAtRiskReporting: { minor: 1_100, currency: "USD", rate: "1.1", rateDate: "2026-01-01" },
+      reportingCurrency: "USD",
+    };
+    expect(await loadInverseRate(t.db, converted)).toBeNull();
+    const dollars = { ...pounds, amountAtRisk: { minor: 1_000, currency: "CAD" } };
+    expect(await loadInverseRate(t.db, dollars)).toBeNull();
+    expect(inverseRateNote(dollars, null)).toBeNull();
   });
 });
 
