@@ -36,6 +36,8 @@ import { THREAD_SCHEMAS } from "./thread-api";
 import { threadApiPaths } from "./thread-openapi";
 import { INCIDENT_SCHEMAS } from "./incident-api";
 import { incidentApiPaths } from "./incident-openapi";
+import { FX_SCHEMAS } from "./fx-api";
+import { fxApiPaths } from "./fx-openapi";
 
 /*
  * GET /api/v1/openapi.json: the machine-readable contract, generated from the same zod
@@ -66,6 +68,7 @@ function buildComponentSchemas(): Record<string, JsonObject> {
     ...READ_SCHEMAS,
     ...THREAD_SCHEMAS,
     ...INCIDENT_SCHEMAS,
+    ...FX_SCHEMAS,
   }))
     registry.add(schema, { id });
 
@@ -145,6 +148,7 @@ export function buildOpenApiDocument() {
       { name: "digests" },
       { name: "threads" },
       { name: "incidents" },
+      { name: "fx-rates" },
       { name: "contract" },
     ],
     paths: {
@@ -236,6 +240,7 @@ export function buildOpenApiDocument() {
       ...digestApiPaths(),
       ...threadApiPaths(),
       ...incidentApiPaths(),
+      ...fxApiPaths(),
       // After the read paths: this one documents the report's body, which they describe in words.
       "/api/v1/kpis": {
         get: {
