@@ -35,6 +35,8 @@ import { THREAD_SCHEMAS } from "./thread-api";
 import { threadApiPaths } from "./thread-openapi";
 import { INCIDENT_SCHEMAS } from "./incident-api";
 import { incidentApiPaths } from "./incident-openapi";
+import { FX_SCHEMAS } from "./fx-api";
+import { fxApiPaths } from "./fx-openapi";
 
 /*
  * GET /api/v1/openapi.json: the machine-readable contract, generated from the same zod
@@ -65,6 +67,7 @@ function buildComponentSchemas(): Record<string, JsonObject> {
     ...READ_SCHEMAS,
     ...THREAD_SCHEMAS,
     ...INCIDENT_SCHEMAS,
+    ...FX_SCHEMAS,
   }))
     registry.add(schema, { id });
 
@@ -144,6 +147,7 @@ export function buildOpenApiDocument() {
       { name: "digests" },
       { name: "threads" },
       { name: "incidents" },
+      { name: "fx-rates" },
       { name: "contract" },
     ],
     paths: {
@@ -235,6 +239,7 @@ export function buildOpenApiDocument() {
       ...digestApiPaths(),
       ...threadApiPaths(),
       ...incidentApiPaths(),
+      ...fxApiPaths(),
       // After the read paths: this one documents the report's body, which they describe in words.
       "/api/v1/kpis": {
         get: {
