@@ -1,10 +1,7 @@
 import os from "node:os";
 import type postgres from "postgres";
-import {
-  listExceptions,
-  type ExceptionKey,
-  type ListExceptionsParams,
-} from "@/db/queries/exceptions";
+import { listExceptions, type ListExceptionsParams } from "@/db/queries/exceptions";
+import type { ExceptionKey } from "@/db/queries/exception-rows";
 import { loadQueueCounts, loadQueuePage } from "@/lib/exceptions/queue";
 import { loadQueueParams } from "@/lib/exceptions/queue-params";
 import { createBenchDatabase, openBenchClients } from "./support/database";

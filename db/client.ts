@@ -4,12 +4,11 @@ import fs from "node:fs";
 import { PGlite } from "@electric-sql/pglite";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
-import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
-import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
 import { buildIndexesConcurrently, buildIndexesInline } from "./concurrent-indexes";
 import { listenOnEmbeddedSocket } from "./embedded-socket";
+import { migrateSchema } from "./migrate";
 import { primaryOnly, replicaRouter, type ReadRouter } from "./replicas";
 import * as schema from "./schema";
 // Instants read back as the instant stored, whatever the year (db/instant.ts).
@@ -53,7 +52,6 @@ export interface DbHandle {
   close(): Promise<void>;
 }
 
-const MIGRATIONS_FOLDER = path.join(process.cwd(), "db", "migrations");
 /** Any constant works; it only has to be the same for every Closeline process. */
 const MIGRATION_LOCK_ID = 7_340_001;
 
@@ -110,7 +108,7 @@ export async function openDb(target: DbTarget): Promise<DbHandle> {
   const client = target.dataDir ? await PGlite.create(target.dataDir) : await PGlite.create();
   const db = drizzlePglite({ client, schema }) as unknown as Db;
   // PGlite lives inside this process, so nothing else can be migrating it at the same time.
-  await migratePglite(drizzlePglite({ client }), { migrationsFolder: MIGRATIONS_FOLDER });
+  await migrateSchema(db);
   await buildIndexesInline(client);
   const socket = target.listenSocket
     ? await listenOnEmbeddedSocket(client, target.listenSocket)
@@ -130,13 +128,14 @@ export async function openDb(target: DbTarget): Promise<DbHandle> {
 
 /**
  * Two app instances may start together on one server: the advisory lock makes the second
- * wait for the first instead of both creating the same tables.
+ * wait for the first instead of both creating the same tables or replacing the same
+ * functions and triggers.
  */
 async function migratePostgresLocked(url: string, socketPath?: string): Promise<void> {
   const client = postgres(url, { max: 1, path: socketPath, onnotice: () => {} });
   try {
     await client`select pg_advisory_lock(${MIGRATION_LOCK_ID})`;
-    await migratePostgres(drizzlePostgres({ client }), { migrationsFolder: MIGRATIONS_FOLDER });
+    await migrateSchema(drizzlePostgres({ client }) as unknown as Db);
     await client`select pg_advisory_unlock(${MIGRATION_LOCK_ID})`;
   } finally {
     await client.end({ timeout: 5 });

@@ -141,6 +141,12 @@ test("finance adds KPI, KPI-change and close rules through the form", async ({
   const form = page.locator("section", {
     has: page.getByRole("heading", { name: "Add a rule" }),
   });
+  /** Submits the filled-in rule and sees it confirmed by name and listed with its condition. */
+  const addRule = async (name: string, condition: string) => {
+    await form.getByRole("button", { name: "Add rule" }).click();
+    await expect(form.getByRole("status")).toContainText(name);
+    await expect(page.getByRole("region", { name: "Alert rules" })).toContainText(condition);
+  };
   await form.getByLabel("Name").fill(`Lag ${RUN}`);
   await form.getByLabel("Figure").selectOption("eventLag.p95Ms");
   await form.getByLabel("Comparison").selectOption(">");
@@ -151,11 +157,7 @@ test("finance adds KPI, KPI-change and close rules through the form", async ({
     /Over the last 30 days this rule would (not have fired|have fired \d+ times?)/,
     { timeout: 60_000 },
   );
-  await form.getByRole("button", { name: "Add rule" }).click();
-  await expect(form.getByRole("status")).toContainText(`Lag ${RUN}`);
-  await expect(page.getByRole("region", { name: "Alert rules" })).toContainText(
-    "Event lag p95 (ms) > 60000 over PT1H",
-  );
+  await addRule(`Lag ${RUN}`, "Event lag p95 (ms) > 60000 over PT1H");
 
   await form.getByLabel("Name").fill(`Drop ${RUN}`);
   await form.getByLabel("Condition").selectOption("kpi_change");
@@ -164,20 +166,15 @@ test("finance adds KPI, KPI-change and close rules through the form", async ({
   await form.getByLabel("Comparison").selectOption("<");
   await form.getByLabel("Change", { exact: true }).fill("-20");
   await form.getByLabel("Over the last").fill("P1D");
-  await form.getByRole("button", { name: "Add rule" }).click();
-  await expect(form.getByRole("status")).toContainText(`Drop ${RUN}`);
-  await expect(page.getByRole("region", { name: "Alert rules" })).toContainText(
+  await addRule(
+    `Drop ${RUN}`,
     "ERP first-pass success (share, 0–1) change < -20 % vs the previous P1D",
   );
 
   await form.getByLabel("Name").fill(`Close ${RUN}`);
   await form.getByLabel("Condition").selectOption("close");
   await form.getByLabel("Days before the deadline").fill("3");
-  await form.getByRole("button", { name: "Add rule" }).click();
-  await expect(form.getByRole("status")).toContainText(`Close ${RUN}`);
-  await expect(page.getByRole("region", { name: "Alert rules" })).toContainText(
-    "NO-GO within 3 days of the close deadline",
-  );
+  await addRule(`Close ${RUN}`, "NO-GO within 3 days of the close deadline");
 
   await form.getByLabel("Condition").selectOption("kpi");
   await form.getByLabel("Name").fill(`Bad ${RUN}`);

@@ -4,6 +4,7 @@ import type { Role } from "@/db/schema";
 import { expect, test as authTest } from "./fixtures/auth";
 import { expectAxeCleanInBothThemes, expectNoSidewaysScrollAt390 } from "./fixtures/page-checks";
 import { ingestAccepted } from "./fixtures/telemetry";
+import { lastMonthEvents } from "./fixtures/close-month";
 
 /*
  * Close readiness for last month. An executive opens the Close section on the portfolio of
@@ -14,18 +15,6 @@ import { ingestAccepted } from "./fixtures/telemetry";
  * The suite shares one database, so each test seeds an entity of its own for last month.
  */
 
-function lastMonth(now = new Date()) {
-  const start = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1));
-  const end = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
-  const key = `${start.getUTCFullYear()}-${String(start.getUTCMonth() + 1).padStart(2, "0")}`;
-  const label = new Intl.DateTimeFormat("en-GB", {
-    month: "long",
-    year: "numeric",
-    timeZone: "UTC",
-  }).format(start);
-  return { start, end, key, label };
-}
-
 /**
  * Last month of a new entity: complete usage, one invoice posted, one whose posting failed,
  * so NO-GO on "invoices posted".
@@ -33,57 +22,16 @@ function lastMonth(now = new Date()) {
 async function seedEntity(db: Db) {
   const run = randomBytes(4).toString("hex");
   const entity = `E2E-CLOSE-${run.toUpperCase()}`;
-  const month = lastMonth();
-  const { start } = month;
-  const at = (day: number, hour = 0) =>
-    new Date(start.getTime() + ((day - 1) * 24 + hour) * 3_600_000).toISOString();
-  const event = (type: string, time: string, data: Record<string, unknown>) => ({
-    specversion: "1.0",
-    id: `e2e-close-${run}-${randomBytes(6).toString("hex")}`,
-    source: "/e2e/close",
-    type,
-    time,
-    data,
-  });
-  const invoice = (invoiceId: string) =>
-    event("invoice.issued", at(3), {
-      invoiceId,
-      customerId: `cus_${run}`,
-      entity,
-      currency: "EUR",
-      amountMinor: 129_900,
-      periodStart: at(1),
-      periodEnd: at(3),
-      issuedAt: at(3),
-    });
-  const posting = (invoiceId: string, status: "succeeded" | "failed") =>
-    event("erp.posting.attempted", at(3, 1), {
-      postingId: `PST-${invoiceId}`,
-      invoiceId,
-      entity,
-      attempt: 1,
-      status,
-      attemptedAt: at(3, 1),
-      ...(status === "failed"
-        ? { errorCode: "GL_ACCOUNT_BLOCKED", errorMessage: "Revenue account 4000 is blocked" }
-        : {}),
-    });
+  const telemetry = lastMonthEvents(run, entity, "/e2e/close");
   const stuck = `INV-${run}-STUCK`;
   await ingestAccepted(db, [
-    event("usage.checkpoint", at(5, 1), {
-      entity,
-      meter: "api_calls",
-      windowStart: at(5),
-      windowEnd: at(5, 1),
-      expectedCount: 1000,
-      receivedCount: 1000,
-    }),
-    invoice(`INV-${run}-OK`),
-    posting(`INV-${run}-OK`, "succeeded"),
-    invoice(stuck),
-    posting(stuck, "failed"),
+    telemetry.completeUsage(),
+    telemetry.invoice(`INV-${run}-OK`, "EUR", 129_900),
+    telemetry.posting(`INV-${run}-OK`, "succeeded"),
+    telemetry.invoice(stuck, "EUR", 129_900),
+    telemetry.posting(stuck, "failed"),
   ]);
-  return { entity, stuck, month };
+  return { entity, stuck, month: telemetry.month };
 }
 
 type Seeded = Awaited<ReturnType<typeof seedEntity>>;

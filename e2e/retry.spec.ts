@@ -1,11 +1,9 @@
 import { and, eq, inArray } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { auditLog, exceptions } from "@/db/schema";
-import { SYSTEM_ACTOR } from "@/lib/audit";
-import { createEndpoint, deactivateEndpoint, endpointFor } from "@/lib/outbox/endpoints";
 import { generateWebhookSecret } from "@/lib/outbox/signature";
 import { expect, test } from "./fixtures/auth";
-import { expectResolvedCount, startErpConnector } from "./fixtures/outbox";
+import { expectResolvedCount, startErpConnector, registerRetryReceiver } from "./fixtures/outbox";
 import { newRunToken, seedFailedPostings } from "./fixtures/telemetry";
 
 /*
@@ -99,17 +97,11 @@ test("a failed posting's page offers Retry first, and the request's confirmation
     .from(exceptions)
     .where(eq(exceptions.postingId, `PST-${run}-1`));
   // A retry needs a system that receives it; this one is never reached, which is not the point.
-  const previous = await endpointFor(db, "erp.posting.retry");
-  if (previous) await deactivateEndpoint(db, previous.id, { actor: SYSTEM_ACTOR });
-  const { endpoint } = await createEndpoint(
-    db,
-    {
-      name: `e2e unreachable ERP ${run}`,
-      url: "http://127.0.0.1:9/",
-      kinds: ["erp.posting.retry"],
-    },
-    { createdBy: null, actor: SYSTEM_ACTOR, secret: generateWebhookSecret() },
-  );
+  const release = await registerRetryReceiver(db, {
+    name: `e2e unreachable ERP ${run}`,
+    url: "http://127.0.0.1:9/",
+    secret: generateWebhookSecret(),
+  });
   try {
     await signInAs("operations", `/exceptions/${x!.id}`);
     await page.goto(`/exceptions/${x!.id}`);
@@ -128,6 +120,6 @@ test("a failed posting's page offers Retry first, and the request's confirmation
     await expect(actions.getByTestId("retry-progress")).toBeVisible();
     await expect(confirmation).toContainText("Retry requested");
   } finally {
-    await deactivateEndpoint(db, endpoint.id, { actor: SYSTEM_ACTOR }).catch(() => {});
+    await release();
   }
 });

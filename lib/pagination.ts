@@ -13,3 +13,13 @@ export function decodeCursor<T>(cursor: string, schema: z.ZodType<T>): T {
     throw new InvalidInput("cursor: is not a cursor this API returned");
   }
 }
+
+/** The cursor's position, or null when it is not one `schema` reads (a link edited by hand). */
+export function cursorOrNull<T>(cursor: string | null | undefined, schema: z.ZodType<T>): T | null {
+  if (!cursor) return null;
+  try {
+    return decodeCursor(cursor, schema);
+  } catch {
+    return null;
+  }
+}

@@ -1,4 +1,4 @@
-import type { AlertDelivery } from "@/lib/contract/alerts";
+import type { AlertDelivery } from "@/lib/contract/alert-notices";
 import { DateTime } from "@/components/ui/date-time";
 
 const STATUS_BADGE: Record<AlertDelivery["status"], string> = {

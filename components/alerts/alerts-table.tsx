@@ -2,7 +2,7 @@ import type { ReactNode } from "react";
 import type { AlertListItem } from "@/lib/alerts/list";
 import { DataTable } from "@/components/table/data-table";
 import { DateTime } from "@/components/ui/date-time";
-import type { AlertDelivery } from "@/lib/contract/alerts";
+import type { AlertDelivery } from "@/lib/contract/alert-notices";
 import { AlertDeliveries } from "./alert-deliveries";
 
 const figure = (value: number | null) =>

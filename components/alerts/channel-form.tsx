@@ -9,7 +9,7 @@ import {
   ALERT_CHANNEL_KINDS,
   GROUPABLE_CHANNEL_KINDS,
   MAX_EMAIL_RECIPIENTS,
-} from "@/lib/contract/alerts";
+} from "@/lib/contract/alert-channels";
 
 const URL_HINTS: Record<string, string> = {
   webhook:

@@ -18,7 +18,7 @@ import {
   KPI_CHANGE_UNITS,
   KPI_METRIC_LABELS,
   KPI_METRICS,
-} from "@/lib/contract/alerts";
+} from "@/lib/contract/alert-rules";
 import { TYPE_LABELS } from "@/lib/exceptions/vocabulary";
 
 const ANY = "";

@@ -1,7 +1,7 @@
 import { DataTable } from "@/components/table/data-table";
 import { RowActionButton } from "@/components/ui/row-action-button";
 import type { RuleView } from "@/lib/alerts/rules";
-import { KPI_METRIC_LABELS, type KpiMetric } from "@/lib/contract/alerts";
+import { KPI_METRIC_LABELS, type KpiMetric } from "@/lib/contract/alert-rules";
 import type { ActionResult } from "@/lib/http/action-result";
 
 /** The alert rules; `remove` is given to those who may delete them. */

@@ -1,6 +1,7 @@
 "use client";
 
 import { ActionForm, type FormAction } from "@/components/forms/action-form";
+import { CurrencyCodeInput } from "@/components/forms/currency-input";
 import { Field } from "@/components/forms/field";
 
 type Saved = { savedAt: string };
@@ -22,15 +23,7 @@ export function ReportingCurrencyForm({
       testId="reporting-currency-form"
     >
       <Field label="Reporting currency">
-        <input
-          name="currency"
-          defaultValue={current}
-          required
-          pattern="[A-Za-z]{3}"
-          maxLength={3}
-          size={4}
-          autoComplete="off"
-        />
+        <CurrencyCodeInput name="currency" defaultValue={current} autoComplete="off" />
       </Field>
     </ActionForm>
   );
@@ -53,17 +46,10 @@ export function RateEntryForm({
       testId="fx-rate-form"
     >
       <Field label="From currency">
-        <input name="currency" required pattern="[A-Za-z]{3}" maxLength={3} size={4} />
+        <CurrencyCodeInput name="currency" />
       </Field>
       <Field label="Into currency">
-        <input
-          name="reportingCurrency"
-          defaultValue={reportingCurrency}
-          required
-          pattern="[A-Za-z]{3}"
-          maxLength={3}
-          size={4}
-        />
+        <CurrencyCodeInput name="reportingCurrency" defaultValue={reportingCurrency} />
       </Field>
       <Field label="Rate (units per one)">
         <input name="rate" required inputMode="decimal" size={14} placeholder="1.0825" />

@@ -35,9 +35,20 @@ function Cell({
 }) {
   if (!cell) return <span className="muted">—</span>;
   const note = left(cell);
+  // A cell none of whose amounts could be converted has no sum: 0.00 would read as "nothing
+  // at stake", so it says why there is no figure instead.
+  const converted = cell.open - cell.withoutRate - cell.unknown;
+  const figure =
+    converted > 0
+      ? formatMoney(cell.convertedMinor, currency)
+      : cell.withoutRate > 0
+        ? "missing (no rate)"
+        : "unknown";
   return (
     <>
-      <Link href={href}>{formatMoney(cell.convertedMinor, currency)}</Link>
+      <Link href={href} data-testid="stake-figure">
+        {figure}
+      </Link>
       <span className="muted" style={{ display: "block", fontSize: "0.85em" }}>
         {cell.open} open{note ? ` ${note}` : ""}
       </span>

@@ -4,30 +4,28 @@ import { contractThreadHref, customerThreadHref, invoiceThreadHref } from "@/lib
 
 /* Links to a revenue thread from wherever an invoice or a customer id is shown. */
 
-export function InvoiceThreadLink({
-  invoiceId,
-  children,
-}: {
-  invoiceId: string;
-  children?: ReactNode;
-}) {
-  return (
-    <Link href={invoiceThreadHref(invoiceId)} data-thread-link="invoice">
-      {children ?? invoiceId}
-    </Link>
-  );
-}
+/** The records a revenue thread can start from, and the address of each one's thread. */
+const THREAD_HREF = {
+  invoice: invoiceThreadHref,
+  customer: customerThreadHref,
+  contract: contractThreadHref,
+} as const;
 
-export function CustomerThreadLink({
-  customerId,
+export type ThreadKind = keyof typeof THREAD_HREF;
+
+/** A link to the thread of one invoice, customer or contract, named by its id unless told. */
+export function ThreadLink({
+  kind,
+  id,
   children,
 }: {
-  customerId: string;
+  kind: ThreadKind;
+  id: string;
   children?: ReactNode;
 }) {
   return (
-    <Link href={customerThreadHref(customerId)} data-thread-link="customer">
-      {children ?? customerId}
+    <Link href={THREAD_HREF[kind](id)} data-thread-link={kind}>
+      {children ?? id}
     </Link>
   );
 }
@@ -43,30 +41,21 @@ export function ThreadLinks({
   contractId?: string | null;
 }) {
   const links = [
-    invoiceId ? (
-      <InvoiceThreadLink key="invoice" invoiceId={invoiceId}>
-        thread of invoice {invoiceId}
-      </InvoiceThreadLink>
-    ) : null,
-    customerId ? (
-      <CustomerThreadLink key="customer" customerId={customerId}>
-        thread of customer {customerId}
-      </CustomerThreadLink>
-    ) : null,
-    contractId ? (
-      <Link key="contract" href={contractThreadHref(contractId)} data-thread-link="contract">
-        thread of contract {contractId}
-      </Link>
-    ) : null,
-  ].filter((link) => link !== null);
-  if (links.length === 0) return null;
+    ["invoice", invoiceId],
+    ["customer", customerId],
+    ["contract", contractId],
+  ] as const;
+  const shown = links.filter((link): link is readonly [ThreadKind, string] => !!link[1]);
+  if (shown.length === 0) return null;
   return (
     <p style={{ margin: "0.5rem 0 0" }} data-testid="thread-links">
       Follow the money:{" "}
-      {links.map((link, i) => (
-        <span key={link.key}>
+      {shown.map(([kind, id], i) => (
+        <span key={kind}>
           {i > 0 ? " · " : null}
-          {link}
+          <ThreadLink kind={kind} id={id}>
+            thread of {kind} {id}
+          </ThreadLink>
         </span>
       ))}
     </p>

@@ -62,3 +62,29 @@ export async function listTriggerDefinitions(db: Db): Promise<TriggerDefinition[
        order by c.relname collate "C", t.tgname collate "C"`,
   );
 }
+
+export interface FunctionDependent {
+  /** The function's name. */
+  name: string;
+  /** What stores its results, in PostgreSQL's words: "index …", "default value for column …". */
+  dependent: string;
+}
+
+/**
+ * Functions whose results the schema stores: in an index expression, a generated column or a
+ * check constraint. Replacing such a function does not recompute what was stored with it.
+ */
+export async function listFunctionDependents(db: Db): Promise<FunctionDependent[]> {
+  return queryRows<FunctionDependent>(
+    db,
+    sql`
+      select p.proname as "name",
+             pg_describe_object(d.classid, d.objid, d.objsubid) as "dependent"
+        from pg_depend d
+        join pg_proc p on p.oid = d.refobjid
+       where d.refclassid = 'pg_proc'::regclass
+         and p.pronamespace = 'public'::regnamespace
+         and d.classid in ('pg_class'::regclass, 'pg_attrdef'::regclass, 'pg_constraint'::regclass)
+       order by 1, 2`,
+  );
+}

@@ -3,7 +3,7 @@ import { sql, type SQL } from "drizzle-orm";
 import type { Db } from "../client";
 import { millisBetween } from "../schema/durations";
 import { OPEN_STATUS_SQL } from "../schema/exceptions";
-import type { DrilldownFilter as Filter, DrilldownParams } from "./drilldown";
+import type { DrilldownFilter as Filter, DrilldownParams, Timestamp } from "./drilldown";
 import { countRows, listPage, type KeysetList } from "./keyset-list";
 import { entityIs, inRange, type KpiScope } from "./kpis";
 
@@ -11,8 +11,6 @@ import { entityIs, inRange, type KpiScope } from "./kpis";
  * The drill-downs of the KPIs about the team's work, as ./drilldown.ts does for telemetry:
  * the exceptions open now and the manual interventions in the audit log.
  */
-
-type Timestamp = Date | string;
 
 // ── Open exceptions (now, not limited to the range), oldest first ───────────────────────
 

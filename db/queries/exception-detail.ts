@@ -10,7 +10,7 @@ import {
   toListRow,
   type ExceptionListRow,
   type RawListRow,
-} from "./exceptions";
+} from "./exception-rows";
 
 /*
  * One exception: whether it exists, its detail with owner and closer, its current version,

@@ -1,5 +1,5 @@
 import "server-only";
-import { and, desc, eq, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, gte, lt, lte, or, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../client";
 import { queryRows } from "../rows";
 import { OPEN_STATUS_SQL, fxRates, type ExceptionType, type FxRate } from "../schema";
@@ -16,13 +16,87 @@ export interface RatePair {
   reportingCurrency: string;
 }
 
-/** The latest rates of every pair, newest day first. */
-export async function listRates(db: Db, options: { limit: number }): Promise<FxRate[]> {
-  return db
+/** Which rates a list holds: a pair's side or both, and effective days from/to (inclusive). */
+export interface RateFilter {
+  currency?: string | null;
+  reportingCurrency?: string | null;
+  effectiveFrom?: string | null;
+  effectiveTo?: string | null;
+}
+
+/** The position after a page's last rate: its key, in the list's order. */
+export type RateCursor = RatePair & { effectiveDate: string };
+
+function rateWhere(filter: RateFilter): SQL {
+  const conditions: SQL[] = [sql`true`];
+  if (filter.currency) conditions.push(eq(fxRates.currency, filter.currency));
+  if (filter.reportingCurrency)
+    conditions.push(eq(fxRates.reportingCurrency, filter.reportingCurrency));
+  if (filter.effectiveFrom) conditions.push(gte(fxRates.effectiveDate, filter.effectiveFrom));
+  if (filter.effectiveTo) conditions.push(lte(fxRates.effectiveDate, filter.effectiveTo));
+  return and(...conditions)!;
+}
+
+/**
+ * A page of rates, the newest effective day first and within a day by pair, after `cursor`
+ * (keyset on the primary key, so rates arriving meanwhile neither repeat nor vanish); one
+ * more row tells if more follow.
+ */
+export async function listRatesPage(
+  db: Db,
+  filter: RateFilter,
+  page: { limit: number; cursor: RateCursor | null },
+): Promise<{ items: FxRate[]; next: RateCursor | null }> {
+  const { cursor } = page;
+  const after = cursor
+    ? or(
+        lt(fxRates.effectiveDate, cursor.effectiveDate),
+        and(
+          eq(fxRates.effectiveDate, cursor.effectiveDate),
+          sql`(${fxRates.currency}, ${fxRates.reportingCurrency}) > (${cursor.currency}, ${cursor.reportingCurrency})`,
+        ),
+      )
+    : undefined;
+  const rows = await db
     .select()
     .from(fxRates)
-    .orderBy(desc(fxRates.effectiveDate), fxRates.currency, fxRates.reportingCurrency)
-    .limit(options.limit);
+    .where(and(rateWhere(filter), after))
+    .orderBy(desc(fxRates.effectiveDate), asc(fxRates.currency), asc(fxRates.reportingCurrency))
+    .limit(page.limit + 1);
+  const items = rows.slice(0, page.limit);
+  const last = rows.length > page.limit ? items.at(-1) : undefined;
+  return {
+    items,
+    next: last
+      ? {
+          currency: last.currency,
+          reportingCurrency: last.reportingCurrency,
+          effectiveDate: last.effectiveDate,
+        }
+      : null,
+  };
+}
+
+/** The pair's rate with the latest effective day, whatever the day. */
+export async function latestRate(db: Db, pair: RatePair): Promise<FxRate | null> {
+  const [row] = await db
+    .select()
+    .from(fxRates)
+    .where(
+      and(
+        eq(fxRates.currency, pair.currency),
+        eq(fxRates.reportingCurrency, pair.reportingCurrency),
+      ),
+    )
+    .orderBy(desc(fxRates.effectiveDate))
+    .limit(1);
+  return row ?? null;
+}
+
+/** How many rates the filter holds. */
+export async function countRates(db: Db, filter: RateFilter): Promise<number> {
+  const [row] = await db.select({ n: count() }).from(fxRates).where(rateWhere(filter));
+  return row?.n ?? 0;
 }
 
 /** The rate of one pair and day, locked so that two admins entering it record distinct "before"s. */
@@ -171,5 +245,67 @@ export async function moneyAtStakeByTypeAndEntity(
     converted: Number(r.converted),
     withoutRate: Number(r.without_rate),
     unknown: Number(r.unknown),
+  }));
+}
+
+export interface MissingRate {
+  /** The currency the open exceptions are in, with no rate into the reporting currency for them. */
+  currency: string;
+  reportingCurrency: string;
+  open: number;
+  /** The earliest UTC day one of them opened: a rate must take effect on or before it. */
+  firstDay: string;
+  /** The pair's earliest rate, when one exists but takes effect after some of them opened. */
+  laterRateDate: string | null;
+  /** The latest rate the other way (reporting currency into this one), which is never inverted. */
+  inverse: { rate: string; effectiveDate: string } | null;
+}
+
+/**
+ * The currencies of open exceptions whose amount is known but could not be converted for want
+ * of a rate, with what an admin needs to enter one: from which day, and whether a rate exists
+ * only later or only the other way round. An aggregate over the open rows.
+ */
+export async function listMissingRates(db: Db): Promise<MissingRate[]> {
+  const rows = await queryRows<{
+    currency: string;
+    reporting_currency: string;
+    open: string | number;
+    first_day: string;
+    later_rate_date: string | null;
+    inverse_rate: string | null;
+    inverse_date: string | null;
+  }>(
+    db,
+    sql`with missing as (
+          select x.currency, closeline_reporting_currency() as reporting_currency, count(*) as open,
+            (min(x.opened_at) at time zone 'UTC')::date::text as first_day
+          from exceptions x
+          where x.status in ${OPEN_STATUS_SQL}
+            and x.amount_minor is not null and x.currency is not null and x.reporting_rate is null
+          group by x.currency
+        )
+        select m.*,
+          (select min(f.effective_date)::text from fx_rates f
+            where f.currency = m.currency and f.reporting_currency = m.reporting_currency) as later_rate_date,
+          i.rate::text as inverse_rate, i.effective_date::text as inverse_date
+        from missing m
+        left join lateral (
+          select f.rate, f.effective_date from fx_rates f
+          where f.currency = m.reporting_currency and f.reporting_currency = m.currency
+          order by f.effective_date desc limit 1
+        ) i on true
+        order by m.open desc, m.currency`,
+  );
+  return rows.map((r) => ({
+    currency: r.currency,
+    reportingCurrency: r.reporting_currency,
+    open: Number(r.open),
+    firstDay: r.first_day,
+    laterRateDate: r.later_rate_date,
+    inverse:
+      r.inverse_rate && r.inverse_date
+        ? { rate: r.inverse_rate, effectiveDate: r.inverse_date }
+        : null,
   }));
 }

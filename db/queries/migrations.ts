@@ -1,38 +1,24 @@
 import "server-only";
-import fs from "node:fs";
-import path from "node:path";
-import { sql } from "drizzle-orm";
-import type { PostgresJsDatabase } from "drizzle-orm/postgres-js";
-import { migrate as runMigrations } from "drizzle-orm/postgres-js/migrator";
 import type { Db } from "../client";
-import { queryRows } from "../rows";
+import { latestAppliedMigration, migrateSchema, migrationJournal } from "../migrate";
 
-const MIGRATIONS_FOLDER = path.join(process.cwd(), "db", "migrations");
-
-/**
- * Runs the migrations not yet applied. drizzle's migrators for postgres.js and PGlite are the
- * same code (read the folder, then `db.dialect.migrate` on `db.session`), so one serves both
- * engines.
- */
+/** Brings the schema up to date: the migrations not yet applied, then db/sql (db/migrate.ts). */
 export async function applyMigrations(db: Db): Promise<void> {
-  await runMigrations(db as unknown as PostgresJsDatabase, {
-    migrationsFolder: MIGRATIONS_FOLDER,
-  });
+  await migrateSchema(db);
 }
 
-/** How many migrations drizzle has recorded as applied. */
+/**
+ * How many of the folder's migrations the database is past. An install upgraded through the
+ * squashed migrations records each of them but counts as having applied the baseline, whose
+ * created_at it already holds.
+ */
 export async function appliedMigrationCount(db: Db): Promise<number> {
-  const [row] = await queryRows<{ count: string | number }>(
-    db,
-    sql`select count(*) as count from drizzle.__drizzle_migrations`,
-  );
-  return Number(row?.count ?? 0);
+  const latest = await latestAppliedMigration(db);
+  if (latest === null) return 0;
+  return migrationJournal().filter((entry) => entry.when <= latest).length;
 }
 
 /** The migrations in the folder, in the order they apply. */
 export function migrationTags(): string[] {
-  const journal = JSON.parse(
-    fs.readFileSync(path.join(MIGRATIONS_FOLDER, "meta", "_journal.json"), "utf8"),
-  ) as { entries: { tag: string }[] };
-  return journal.entries.map((e) => e.tag);
+  return migrationJournal().map((entry) => entry.tag);
 }

@@ -11,12 +11,8 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
-import type {
-  AlertChannelKind,
-  AlertCondition,
-  AlertSeverity,
-  QuietHours,
-} from "../../lib/contract/alerts";
+import type { AlertChannelKind, QuietHours } from "../../lib/contract/alert-channels";
+import type { AlertCondition, AlertSeverity } from "../../lib/contract/alert-rules";
 import { userRef } from "./access";
 import { tstz, nowOnInsert, uuidId, belongsTo } from "./columns";
 

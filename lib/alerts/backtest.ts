@@ -1,13 +1,10 @@
 import type { Db } from "@/db/client";
 import { openExceptionCountsOver } from "@/db/queries/alerts";
-import {
-  AlertRuleInput,
-  EACH_ENTITY,
-  durationMs,
-  type AlertCondition,
-} from "@/lib/contract/alerts";
+import { EACH_ENTITY, type AlertCondition } from "@/lib/contract/alert-rules";
+import { durationMs } from "@/lib/contract/duration";
 import { InvalidInput } from "@/lib/errors";
 import { measure, type Measurement } from "./measure";
+import { parseAlertRule } from "./rules";
 
 /*
  * How often a rule would have fired over the last 30 days of stored data, before it is saved.
@@ -123,14 +120,7 @@ export async function backtestRule(
   body: unknown,
   now: Date = new Date(),
 ): Promise<BacktestResult> {
-  const parsed = AlertRuleInput.safeParse(body);
-  if (!parsed.success) {
-    const details = parsed.error.issues.map(
-      (i) => `${i.path.map(String).join(".") || "body"}: ${i.message}`,
-    );
-    throw new InvalidInput(`Invalid alert rule: ${details.join("; ")}`, details);
-  }
-  const rule = parsed.data;
+  const rule = parseAlertRule(body);
   const step = STEPS[rule.condition.kind];
   if (!step) {
     throw new InvalidInput(`A ${rule.condition.kind} rule cannot be backtested`, [

@@ -13,7 +13,7 @@ import {
   ChannelDeliveryInput,
   GROUPABLE_CHANNEL_KINDS,
   PagerDutyChannelInput,
-} from "@/lib/contract/alerts";
+} from "@/lib/contract/alert-channels";
 import { InvalidInput, NotFound } from "@/lib/errors";
 import { generateWebhookSecret } from "@/lib/outbox/signature";
 import { seal } from "@/lib/secret-box";

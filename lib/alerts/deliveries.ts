@@ -3,7 +3,8 @@ import { noticesOfAlerts, type AlertNoticeRow } from "@/db/queries/alert-deliver
 import { findAlertState } from "@/db/queries/alerts";
 import { deliveriesOf } from "@/db/queries/outbox";
 import type { OutboxDelivery } from "@/db/schema";
-import type { AlertChannelKind, AlertDelivery, AlertDeliveryAttempt } from "@/lib/contract/alerts";
+import type { AlertChannelKind } from "@/lib/contract/alert-channels";
+import type { AlertDelivery, AlertDeliveryAttempt } from "@/lib/contract/alert-notices";
 import { NotFound } from "@/lib/errors";
 
 /*

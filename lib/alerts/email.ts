@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { ClaimedCommand } from "@/db/queries/outbox";
-import { AlertGroupNotice, AlertNotice, type AlertSeverity } from "@/lib/contract/alerts";
+import { AlertGroupNotice, AlertNotice } from "@/lib/contract/alert-notices";
+import type { AlertSeverity } from "@/lib/contract/alert-rules";
 import { env } from "@/lib/env";
 import { InvalidInput } from "@/lib/errors";
 import { sendOverSmtp, type AttemptResult, type MailMessage } from "@/lib/outbox/smtp";

@@ -14,12 +14,9 @@ import {
 } from "@/db/queries/alerts";
 import type { Alert, AlertRule } from "@/db/schema";
 import { SYSTEM_ACTOR, writeAudit } from "@/lib/audit";
-import {
-  AlertCondition,
-  durationMs,
-  type AlertNotice,
-  type AlertNoticeType,
-} from "@/lib/contract/alerts";
+import { AlertCondition } from "@/lib/contract/alert-rules";
+import { durationMs } from "@/lib/contract/duration";
+import type { AlertNotice, AlertNoticeType } from "@/lib/contract/alert-notices";
 import { env } from "@/lib/env";
 import { absentMeasurement, measure, type Measurement } from "./measure";
 import { filteredViewPath } from "./view-link";

@@ -1,6 +1,6 @@
 import type { Db } from "@/db/client";
 import { listEntities } from "@/db/queries/entities";
-import { EACH_ENTITY, type AlertCondition } from "@/lib/contract/alerts";
+import { EACH_ENTITY, type AlertCondition } from "@/lib/contract/alert-rules";
 import { closeDeadline, deadlineRuleFor, loadCloseDeadlines } from "@/lib/close/deadline";
 import { periodContaining, shiftPeriod, type AccountingPeriodRange } from "@/lib/close/period";
 import { computeCloseReadiness, configuredCompletenessTarget } from "@/lib/close/readiness";

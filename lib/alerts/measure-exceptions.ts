@@ -10,7 +10,7 @@ import {
   EACH_ENTITY,
   EXCEPTION_SEVERITIES,
   type AlertCondition,
-} from "@/lib/contract/alerts";
+} from "@/lib/contract/alert-rules";
 import { loadSlaPolicy } from "@/lib/exceptions/sla-settings";
 import type { Measurement } from "./measurement";
 

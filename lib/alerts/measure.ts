@@ -3,11 +3,11 @@ import { sourceTypeActivity } from "@/db/queries/ingestion";
 import {
   EACH_ENTITY,
   breaches,
-  durationMs,
   type AlertCondition,
   type Comparison,
   type KpiMetric,
-} from "@/lib/contract/alerts";
+} from "@/lib/contract/alert-rules";
+import { durationMs } from "@/lib/contract/duration";
 import { HEALTH_WINDOW_DAYS, QUIET_LOOKBACK_DAYS, assessFreshness } from "@/lib/ingest/health";
 import { computeKpis, type KpiReport, type KpiSummary } from "@/lib/kpi/engine";
 import { measureClose } from "./measure-close";

@@ -6,13 +6,10 @@ import {
   replaceHeldPayload,
 } from "@/db/queries/alert-notices";
 import { activeChannels, enqueueNotice, type NoticeChannel } from "@/db/queries/alerts";
-import {
-  AlertGroupNotice,
-  AlertNotice,
-  GROUPABLE_CHANNEL_KINDS,
-  durationMs,
-  type AlertSeverity,
-} from "@/lib/contract/alerts";
+import { AlertGroupNotice, AlertNotice } from "@/lib/contract/alert-notices";
+import { GROUPABLE_CHANNEL_KINDS } from "@/lib/contract/alert-channels";
+import { durationMs } from "@/lib/contract/duration";
+import type { AlertSeverity } from "@/lib/contract/alert-rules";
 import { quietHoursEnd } from "./quiet-hours";
 
 /*

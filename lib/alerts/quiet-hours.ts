@@ -1,4 +1,5 @@
-import type { AlertSeverity, QuietHours } from "@/lib/contract/alerts";
+import type { AlertSeverity } from "@/lib/contract/alert-rules";
+import type { QuietHours } from "@/lib/contract/alert-channels";
 
 /*
  * A channel's quiet hours: from `start` to `end` local time in the channel's time zone, over

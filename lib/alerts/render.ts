@@ -1,11 +1,12 @@
 import type { ClaimedCommand } from "@/db/queries/outbox";
-import { AlertGroupNotice, AlertNotice, type AlertSeverity } from "@/lib/contract/alerts";
+import { AlertGroupNotice, AlertNotice } from "@/lib/contract/alert-notices";
+import type { AlertSeverity } from "@/lib/contract/alert-rules";
 import { open } from "@/lib/secret-box";
 import { webhookHeaders } from "@/lib/outbox/signature";
 
 /*
  * How an alert notice looks on the wire, per channel kind. The outbox stores the notice
- * (lib/contract/alerts.ts AlertNotice) as the command's payload; this turns it into the
+ * (lib/contract/alert-notices.ts AlertNotice) as the command's payload; this turns it into the
  * request the channel's receiver expects. The words (the summary line, the facts) are made
  * once here and every channel's message is built from them, so Slack, Teams, PagerDuty and
  * e-mail (./email.ts) say the same thing.

@@ -9,8 +9,9 @@ import {
 } from "@/db/queries/alert-rules";
 import type { AlertRule } from "@/db/schema";
 import { writeAudit } from "@/lib/audit";
-import { AlertRuleInput } from "@/lib/contract/alerts";
+import { AlertRuleInput } from "@/lib/contract/alert-rules";
 import { InvalidInput, NotFound } from "@/lib/errors";
+import { parseInput } from "@/lib/parse-input";
 import type { WriteContext } from "./channels";
 import { holdVersion } from "./versions";
 
@@ -58,14 +59,14 @@ export function ruleView(rule: AlertRule): RuleView {
 const invalidRule = (details: string[]) =>
   new InvalidInput(`Invalid alert rule: ${details.join("; ")}`, details);
 
+/** A rule as written (to save or to backtest), or InvalidInput naming each problem. */
+export function parseAlertRule(body: unknown): AlertRuleInput {
+  return parseInput(AlertRuleInput, body, { whole: "body", title: "Invalid alert rule" });
+}
+
 function parse(body: unknown): AlertRuleInput {
-  const parsed = AlertRuleInput.safeParse(body);
-  if (!parsed.success) {
-    throw invalidRule(
-      parsed.error.issues.map((i) => `${i.path.map(String).join(".") || "body"}: ${i.message}`),
-    );
-  }
-  return { ...parsed.data, channelIds: [...new Set(parsed.data.channelIds)] };
+  const rule = parseAlertRule(body);
+  return { ...rule, channelIds: [...new Set(rule.channelIds)] };
 }
 
 async function assertChannelsExist(tx: Db, ids: string[]): Promise<void> {

@@ -1,4 +1,4 @@
-import { durationMs } from "@/lib/contract/alerts";
+import { durationMs } from "@/lib/contract/duration";
 
 /** How long the Alerts page offers to silence for (the API takes any `until`). */
 export const SILENCE_LENGTHS = [

@@ -10,7 +10,7 @@ import {
 } from "@/db/queries/alert-silences";
 import { findAlertState } from "@/db/queries/alerts";
 import { writeAudit } from "@/lib/audit";
-import { AlertSilenceInput, MAX_SILENCE_MS } from "@/lib/contract/alerts";
+import { AlertSilenceInput, MAX_SILENCE_MS } from "@/lib/contract/alert-rules";
 import { InvalidInput, NotFound } from "@/lib/errors";
 import { issueLines, type WriteContext } from "./channels";
 import { holdVersion } from "./versions";

@@ -1,7 +1,7 @@
 import type { Db } from "@/db/client";
 import { saveSlackThreads, slackThreadOf } from "@/db/queries/alert-slack-threads";
 import type { ClaimedCommand } from "@/db/queries/outbox";
-import { AlertGroupNotice, AlertNotice } from "@/lib/contract/alerts";
+import { AlertGroupNotice, AlertNotice } from "@/lib/contract/alert-notices";
 import { postRequest, type PostSettings } from "@/lib/outbox/http-post";
 import type { AttemptResult } from "@/lib/outbox/smtp";
 import { open } from "@/lib/secret-box";

@@ -1,4 +1,4 @@
-import { EACH_ENTITY, type AlertCondition } from "@/lib/contract/alerts";
+import { EACH_ENTITY, type AlertCondition } from "@/lib/contract/alert-rules";
 import { checklistHref } from "@/lib/close/links";
 
 /*

@@ -124,6 +124,10 @@ export const ROUTE_ACCESS: Record<string, AccessRule> = {
   "GET /api/v1/digests/[id]": { permission: "digests:own" },
   "PATCH /api/v1/digests/[id]": { permission: "digests:own" },
   "DELETE /api/v1/digests/[id]": { permission: "digests:own" },
+  /** The rates behind every conversion into the reporting currency, as exceptions show them. */
+  "GET /api/v1/fx-rates": { apiKey: "read", orPermission: "exceptions:read" },
+  /** Entering a rate is the settings page's admin form: a person, never a service key. */
+  "POST /api/v1/fx-rates": { permission: "admin:settings" },
   /** Any other /api path: a JSON 404, the same for everyone. */
   "/api/[...path]": "public",
   "POST /api/v1/reconciliation-results/upload": {

@@ -2,9 +2,10 @@ import { appliedMigrationCount, applyMigrations, migrationTags } from "@/db/quer
 import type { Command } from "./command";
 
 /*
- * Opening a database already migrates it (db/client.ts); running the migrator again here is
- * what brings the running app's embedded database up to date when the command is executed
- * inside the app.
+ * Opening a database already migrates it (db/client.ts); running the migrations and the
+ * db/sql definitions again here is what brings the running app's embedded database up to date
+ * when the command is executed inside the app. An install upgraded through the migrations the
+ * baseline replaced counts the baseline as applied (db/queries/migrations.ts).
  */
 const migrate: Command = {
   name: "migrate",

@@ -1,7 +1,8 @@
 import type { Db } from "@/db/client";
 import { guardApi } from "@/lib/auth/session";
 import { entityExists } from "@/db/queries/entities";
-import { InvalidInput, NotFound } from "@/lib/errors";
+import { NotFound } from "@/lib/errors";
+import { parseQuery } from "@/lib/parse-input";
 import { handle, json } from "@/lib/http/respond";
 import { readForApi } from "@/lib/server/read-routing";
 import { readinessCsv } from "./csv";
@@ -16,14 +17,7 @@ export { CloseReadinessQuery };
 
 /** The query, with the period defaulting to last month and the target to the configured one. */
 export async function parseCloseReadinessQuery(db: Db, searchParams: URLSearchParams) {
-  const parsed = CloseReadinessQuery.safeParse(Object.fromEntries(searchParams));
-  if (!parsed.success) {
-    throw new InvalidInput(
-      "Invalid query",
-      parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`),
-    );
-  }
-  const { entity, period, completenessTarget } = parsed.data;
+  const { entity, period, completenessTarget } = parseQuery(CloseReadinessQuery, searchParams);
   // An entity no telemetry names would read as a NO-GO month with no usage: say it is unknown.
   if (!(await entityExists(db, entity))) throw new NotFound("No telemetry names this entity");
   return {

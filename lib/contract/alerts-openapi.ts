@@ -1,12 +1,7 @@
 import type { z } from "zod";
-import {
-  AlertChannelInput,
-  AlertDelivery,
-  AlertGroupNotice,
-  AlertRuleInput,
-  AlertSilenceInput,
-  ChannelDeliveryInput,
-} from "./alerts";
+import { AlertChannelInput, ChannelDeliveryInput } from "./alert-channels";
+import { AlertDelivery, AlertGroupNotice } from "./alert-notices";
+import { AlertRuleInput, AlertSilenceInput } from "./alert-rules";
 import { ETAG, WRITE_HEADERS, errors, idParameter, jsonBody, ref } from "./work-openapi";
 
 /*

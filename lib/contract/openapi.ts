@@ -25,17 +25,18 @@ import {
   type JsonObject,
 } from "./json-schema";
 import { KpiReport } from "./kpi-report";
-import { Timestamp } from "./primitives";
 import { ApiError, CsvUploadResponse, EventListResponse, IngestResponse } from "./responses";
 import { readApiPaths } from "./read-openapi";
 import { READ_SCHEMAS } from "./read-responses";
-import { WORK_SCHEMAS, workApiPaths } from "./work-openapi";
+import { WORK_SCHEMAS, rangeParameters, workApiPaths } from "./work-openapi";
 import { ALERT_SCHEMAS, alertApiPaths } from "./alerts-openapi";
 import { DIGEST_SCHEMAS, digestApiPaths } from "./digests-openapi";
 import { THREAD_SCHEMAS } from "./thread-api";
 import { threadApiPaths } from "./thread-openapi";
 import { INCIDENT_SCHEMAS } from "./incident-api";
 import { incidentApiPaths } from "./incident-openapi";
+import { FX_SCHEMAS } from "./fx-api";
+import { fxApiPaths } from "./fx-openapi";
 
 /*
  * GET /api/v1/openapi.json: the machine-readable contract, generated from the same zod
@@ -66,6 +67,7 @@ function buildComponentSchemas(): Record<string, JsonObject> {
     ...READ_SCHEMAS,
     ...THREAD_SCHEMAS,
     ...INCIDENT_SCHEMAS,
+    ...FX_SCHEMAS,
   }))
     registry.add(schema, { id });
 
@@ -145,6 +147,7 @@ export function buildOpenApiDocument() {
       { name: "digests" },
       { name: "threads" },
       { name: "incidents" },
+      { name: "fx-rates" },
       { name: "contract" },
     ],
     paths: {
@@ -236,6 +239,7 @@ export function buildOpenApiDocument() {
       ...digestApiPaths(),
       ...threadApiPaths(),
       ...incidentApiPaths(),
+      ...fxApiPaths(),
       // After the read paths: this one documents the report's body, which they describe in words.
       "/api/v1/kpis": {
         get: {
@@ -246,21 +250,9 @@ export function buildOpenApiDocument() {
             "Every KPI over [from, to), as docs/kpis.md defines them. Instants are kept to the millisecond (finer digits are dropped). Sums of amounts and counts (usage expected, received and missing; absVarianceMinor) are exact integers: a JSON number within ±(2^53 − 1), a string of decimal digits beyond.",
           security: [{ apiKey: ["read"] }],
           parameters: [
-            {
-              name: "from",
-              in: "query",
-              required: false,
-              description:
-                "The range's start; with `to`, or neither (then the last 30 days, ending at the next full hour)",
-              schema: toJsonSchema(Timestamp),
-            },
-            {
-              name: "to",
-              in: "query",
-              required: false,
-              description: "The range's end, excluded: after `from`, at most 366 days later",
-              schema: toJsonSchema(Timestamp),
-            },
+            ...rangeParameters(
+              "The range's start; with `to`, or neither (then the last 30 days, ending at the next full hour)",
+            ),
             {
               name: "entity",
               in: "query",

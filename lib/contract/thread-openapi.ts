@@ -1,7 +1,5 @@
-import { toJsonSchema } from "./json-schema";
-import { Timestamp } from "./primitives";
 import { SEARCH_KINDS } from "./thread-api";
-import { errors, jsonBody } from "./work-openapi";
+import { errors, jsonBody, rangeParameters } from "./work-openapi";
 
 /*
  * The revenue thread and search as the OpenAPI document describes them; their answers are
@@ -54,23 +52,7 @@ export function threadApiPaths() {
       "getCustomerThread",
       "A customer's revenue thread",
       "The threads of the customer's invoices issued in [from, to) (the last 365 days when absent; newest first, at most 24), their open exceptions, amendments and disputes, and whether they are entitled, and if not, why.",
-      [
-        pathId("customer"),
-        {
-          name: "from",
-          in: "query",
-          required: false,
-          description: "The range's start; with `to`, or neither",
-          schema: toJsonSchema(Timestamp),
-        },
-        {
-          name: "to",
-          in: "query",
-          required: false,
-          description: "The range's end, excluded: after `from`, at most 366 days later",
-          schema: toJsonSchema(Timestamp),
-        },
-      ],
+      [pathId("customer"), ...rangeParameters("The range's start; with `to`, or neither")],
       "CustomerThread",
       [400, 404],
     ),

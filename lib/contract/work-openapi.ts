@@ -21,6 +21,8 @@ import {
   ResolveBody,
   TimelineItemResource,
 } from "./work-api";
+import { toJsonSchema } from "./json-schema";
+import { Timestamp } from "./primitives";
 
 /*
  * The work API's part of the OpenAPI document: the queue's actions, corrections and bulk,
@@ -187,6 +189,29 @@ function actionPath(action: string, spec: ActionSpec) {
       },
     },
   };
+}
+
+/**
+ * The `from` and `to` query parameters of a read over the range [from, to); `fromDescription`
+ * says what is read when both are absent.
+ */
+export function rangeParameters(fromDescription: string) {
+  return [
+    {
+      name: "from",
+      in: "query",
+      required: false,
+      description: fromDescription,
+      schema: toJsonSchema(Timestamp),
+    },
+    {
+      name: "to",
+      in: "query",
+      required: false,
+      description: "The range's end, excluded: after `from`, at most 366 days later",
+      schema: toJsonSchema(Timestamp),
+    },
+  ];
 }
 
 export function queryParameters(schema: z.ZodObject) {

@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { Db } from "@/db/client";
 import { listEvents } from "@/db/queries/events";
 import { EVENT_TYPE_NAMES, Timestamp } from "@/lib/contract";
-import { InvalidInput } from "@/lib/errors";
+import { parseQuery } from "@/lib/parse-input";
 import { decodeCursor, encodeCursor } from "@/lib/pagination";
 
 export const ListEventsQuery = z.object({
@@ -50,14 +50,7 @@ export async function streamEventsPage(
   searchParams: URLSearchParams,
   maxBytes = MAX_EVENT_PAGE_BYTES,
 ): Promise<ReadableStream<Uint8Array>> {
-  const parsed = ListEventsQuery.safeParse(Object.fromEntries(searchParams));
-  if (!parsed.success) {
-    throw new InvalidInput(
-      "Invalid query",
-      parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`),
-    );
-  }
-  const q = parsed.data;
+  const q = parseQuery(ListEventsQuery, searchParams);
   const start = q.cursor ? decodeCursor(q.cursor, EventCursor) : undefined;
   const read = (after: EventRow | undefined, limit: number) =>
     listEvents(db, {

@@ -1,5 +1,5 @@
 import type { Db } from "@/db/client";
-import type { ExceptionListRow } from "@/db/queries/exceptions";
+import type { ExceptionListRow } from "@/db/queries/exception-rows";
 import { csvCell } from "@/lib/csv-cell";
 import { decimalAmount } from "@/lib/format";
 import { allMatching, type Viewer } from "./queue";

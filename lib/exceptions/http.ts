@@ -1,5 +1,5 @@
 import type { Db } from "@/db/client";
-import { guardApi } from "@/lib/auth/session";
+import { guardApi, type Principal } from "@/lib/auth/session";
 import { handle, json } from "@/lib/http/respond";
 import { readForApi } from "@/lib/server/read-routing";
 import { countExceptions } from "@/db/queries/exceptions";
@@ -16,29 +16,31 @@ import { loadQueueParams, withoutPage } from "./queue-params";
  * a streaming replica (lib/server/read-routing.ts).
  */
 
+/** Whom "me" names in a queue filter: the signed-in user; an API key is nobody. */
+const viewerOf = (principal: Principal): Viewer | null =>
+  principal.kind === "user" ? principal.user : null;
+
 export const handleListExceptions = handle(async (db: Db, request: Request) => {
   const principal = await guardApi(db, request, "GET /api/v1/exceptions");
-  const viewer: Viewer | null = principal.kind === "user" ? principal.user : null;
   const params = loadQueueParams(new URL(request.url));
   const served = await readForApi(db, request, principal, (reads) =>
-    loadQueuePage(reads, params, viewer),
+    loadQueuePage(reads, params, viewerOf(principal)),
   );
   return json(served.value);
 });
 
 export const handleExceptionCounts = handle(async (db: Db, request: Request) => {
   const principal = await guardApi(db, request, "GET /api/v1/exceptions/counts");
-  const viewer: Viewer | null = principal.kind === "user" ? principal.user : null;
   const params = withoutPage(loadQueueParams(new URL(request.url)));
   const served = await readForApi(db, request, principal, (reads) =>
-    loadQueueCounts(reads, params, viewer),
+    loadQueueCounts(reads, params, viewerOf(principal)),
   );
   return json(served.value);
 });
 
 export const handleExceptionsCsv = handle(async (db: Db, request: Request) => {
   const principal = await guardApi(db, request, "GET /api/v1/exceptions.csv");
-  const viewer: Viewer | null = principal.kind === "user" ? principal.user : null;
+  const viewer = viewerOf(principal);
   const url = new URL(request.url);
   const params = withoutPage(loadQueueParams(url));
   const now = new Date();

@@ -7,12 +7,13 @@ import {
   listExceptions,
   type CappedCount,
   type ExceptionFilters,
-  type ExceptionKey,
-  type ExceptionHeadline,
-  type ExceptionListRow,
-  type AmountAtRisk,
-  type ReportingAmount,
 } from "@/db/queries/exceptions";
+import type {
+  ExceptionAmounts,
+  ExceptionHeadline,
+  ExceptionKey,
+  ExceptionListRow,
+} from "@/db/queries/exception-rows";
 import type { ExceptionCorrelation, ExceptionType } from "@/db/schema";
 import { Timestamp } from "@/lib/contract";
 import { InvalidInput } from "@/lib/errors";
@@ -47,12 +48,7 @@ function parseMajorUnitsAs(name: string, text: string, currency: string): number
  */
 export const COUNT_CAP = 1_000;
 
-export interface QueueItem extends ExceptionHeadline, ExceptionCorrelation {
-  amountMinor: number | null;
-  currency: string | null;
-  amountAtRisk: AmountAtRisk | null;
-  amountAtRiskReporting: ReportingAmount | null;
-  reportingCurrency: string | null;
+export interface QueueItem extends ExceptionHeadline, ExceptionCorrelation, ExceptionAmounts {
   ownerId: string | null;
   ownerLabel: string | null;
   openedAt: string;

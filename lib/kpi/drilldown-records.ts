@@ -1,22 +1,22 @@
 import type { Db } from "@/db/client";
 import {
   countLaggedEvents,
-  countLatencyInvoices,
   listCheckpoints,
   listLaggedEvents,
+  summarizeCheckpoints,
+  type CheckpointRow,
+  type CheckpointSummary,
+  type LaggedEventRow,
+} from "@/db/queries/drilldown-usage";
+import {
+  countLatencyInvoices,
   listLatencyInvoices,
   listPostings,
   listReconciliationResults,
   listSyncPayments,
-  summarizeCheckpoints,
   summarizePostings,
   summarizeReconciliation,
   summarizeSyncPayments,
-  type CheckpointRow,
-  type CheckpointSummary,
-  type DrilldownCursor,
-  type DrilldownPage,
-  type LaggedEventRow,
   type LatencyInvoiceRow,
   type PaymentSummary,
   type PostingRow,
@@ -24,7 +24,8 @@ import {
   type ReconciliationRow,
   type ReconciliationSummary,
   type SyncPaymentRow,
-} from "@/db/queries/drilldown";
+} from "@/db/queries/drilldown-billing";
+import type { DrilldownCursor, DrilldownPage } from "@/db/queries/drilldown";
 import {
   countInterventions,
   countOpenExceptions,
@@ -126,6 +127,14 @@ async function fetchPage<T>(
   }
 }
 
+/** A drill-down's totals and one page of its records, read side by side. */
+function totalsAndPage<Totals, T>(
+  totals: Promise<Totals>,
+  load: () => Promise<DrilldownPage<T>>,
+): Promise<[Totals, RecordsPage<T> | "bad-cursor"]> {
+  return Promise.all([totals, fetchPage(load)]);
+}
+
 /** Loads the page of records (and their totals) that the drill-down `slug` shows for `request`. */
 export async function loadDrilldownRecords(
   db: Db,
@@ -138,71 +147,63 @@ export async function loadDrilldownRecords(
   switch (slug) {
     case "usage-completeness": {
       const view = drilldownView(slug, request.view);
-      const [summary, rows] = await Promise.all([
-        summarizeCheckpoints(db, scope),
-        fetchPage(() => listCheckpoints(db, { ...page, view })),
-      ]);
+      const [summary, rows] = await totalsAndPage(summarizeCheckpoints(db, scope), () =>
+        listCheckpoints(db, { ...page, view }),
+      );
       return { slug, firstPage, view, summary, page: rows };
     }
     case "event-lag": {
-      const [count, rows] = await Promise.all([
-        countLaggedEvents(db, scope),
-        fetchPage(() => listLaggedEvents(db, page)),
-      ]);
+      const [count, rows] = await totalsAndPage(countLaggedEvents(db, scope), () =>
+        listLaggedEvents(db, page),
+      );
       return { slug, firstPage, count, page: rows };
     }
     case "invoice-latency": {
-      const [count, rows] = await Promise.all([
-        countLatencyInvoices(db, scope),
-        fetchPage(() => listLatencyInvoices(db, page)),
-      ]);
+      const [count, rows] = await totalsAndPage(countLatencyInvoices(db, scope), () =>
+        listLatencyInvoices(db, page),
+      );
       return { slug, firstPage, count, page: rows };
     }
     case "erp-postings": {
       const view = drilldownView(slug, request.view);
-      const [summary, rows] = await Promise.all([
-        summarizePostings(db, scope),
-        fetchPage(() => listPostings(db, { ...page, view })),
-      ]);
+      const [summary, rows] = await totalsAndPage(summarizePostings(db, scope), () =>
+        listPostings(db, { ...page, view }),
+      );
       return { slug, firstPage, view, summary, page: rows };
     }
     case "reconciliation": {
       const view = drilldownView(slug, request.view);
-      const [summary, rows] = await Promise.all([
-        summarizeReconciliation(db, scope),
-        fetchPage(() => listReconciliationResults(db, { ...page, view })),
-      ]);
+      const [summary, rows] = await totalsAndPage(summarizeReconciliation(db, scope), () =>
+        listReconciliationResults(db, { ...page, view }),
+      );
       return { slug, firstPage, view, summary, page: rows };
     }
     case "entitlement-sync": {
       const view = drilldownView(slug, request.view);
-      const [summary, rows] = await Promise.all([
+      const [summary, rows] = await totalsAndPage(
         summarizeSyncPayments(db, scope, ENTITLEMENT_OVERDUE_AFTER_MS, now),
-        fetchPage(() =>
+        () =>
           listSyncPayments(db, {
             ...page,
             view,
             overdueAfterMs: ENTITLEMENT_OVERDUE_AFTER_MS,
             now,
           }),
-        ),
-      ]);
+      );
       return { slug, firstPage, view, summary, page: rows };
     }
     case "exceptions": {
-      const [count, rows] = await Promise.all([
-        countOpenExceptions(db, scope),
-        fetchPage(() => listOpenExceptions(db, { ...page, now })),
-      ]);
+      const [count, rows] = await totalsAndPage(countOpenExceptions(db, scope), () =>
+        listOpenExceptions(db, { ...page, now }),
+      );
       return { slug, firstPage, count, page: rows };
     }
     case "manual-interventions": {
-      const [count, rows] = await Promise.all([
+      const [count, rows] = await totalsAndPage(
         countInterventions(db, scope, MANUAL_INTERVENTION_ACTION_PREFIXES),
-        fetchPage(() =>
+        () =>
           listInterventions(db, { ...page, actionPrefixes: MANUAL_INTERVENTION_ACTION_PREFIXES }),
-        ),
-      ]);
+      );
       return { slug, firstPage, count, page: rows };
     }
   }

@@ -1,6 +1,6 @@
 import type { Db } from "@/db/client";
 import { guardApi } from "@/lib/auth/session";
-import { InvalidInput } from "@/lib/errors";
+import { parseQuery } from "@/lib/parse-input";
 import { resolveTimeRange } from "@/lib/filters/time-range";
 import { handle, json } from "@/lib/http/respond";
 import { readForApi } from "@/lib/server/read-routing";
@@ -10,18 +10,12 @@ import { KpiQuery } from "./query";
 export { KpiQuery };
 
 export function parseKpiQuery(searchParams: URLSearchParams) {
-  const parsed = KpiQuery.safeParse(Object.fromEntries(searchParams));
-  if (!parsed.success) {
-    throw new InvalidInput(
-      "Invalid query",
-      parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`),
-    );
-  }
+  const query = parseQuery(KpiQuery, searchParams);
   const range =
-    parsed.data.from && parsed.data.to
-      ? { from: new Date(parsed.data.from), to: new Date(parsed.data.to) }
+    query.from && query.to
+      ? { from: new Date(query.from), to: new Date(query.to) }
       : resolveTimeRange({ range: null, from: null, to: null });
-  return { ...range, entity: parsed.data.entity ?? null };
+  return { ...range, entity: query.entity ?? null };
 }
 
 /** GET /api/v1/kpis?from=&to=&entity= — session with kpis:read or an API key with the read scope. */

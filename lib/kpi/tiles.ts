@@ -22,6 +22,10 @@ type OpenByType = KpiReport["exceptions"]["byType"][string];
 /** A count of something that can be absent (no postings → no open failures to count): null, not 0. */
 export const countOf = (n: number, of: number) => (of > 0 ? n : null);
 
+/** The median beside a p95 tile's value, and how many things it measured ("p50 2 s · 1,204 events"). */
+const medianAndCount = (stats: { p50Ms: number | null; count: number }, noun: string) =>
+  `p50 ${formatDuration(stats.p50Ms)} · ${formatCount(stats.count)} ${noun}`;
+
 /** What each targeted metric is in a report (or a series bucket's summary). */
 export const METRIC: { [M in TargetMetric]: (r: KpiReport) => number | null } = {
   usageCompleteness: (r) => r.usageCompleteness.ratio,
@@ -103,10 +107,7 @@ export const TILES: TileSpec[] = [
     measures: "95% of events received in the range arrived within this",
     emptyText: "No event received in this range",
     series: (s) => s.eventLag.p95Ms,
-    details: (r) =>
-      r.eventLag.count === 0
-        ? []
-        : [`p50 ${formatDuration(r.eventLag.p50Ms)} · ${formatCount(r.eventLag.count)} events`],
+    details: (r) => (r.eventLag.count === 0 ? [] : [medianAndCount(r.eventLag, "events")]),
   },
   {
     id: "invoice-latency",
@@ -120,11 +121,7 @@ export const TILES: TileSpec[] = [
     emptyText: EMPTY_TEXT.invoices,
     series: (s) => s.invoiceLatency.p95Ms,
     details: (r) =>
-      r.invoiceLatency.count === 0
-        ? []
-        : [
-            `p50 ${formatDuration(r.invoiceLatency.p50Ms)} · ${formatCount(r.invoiceLatency.count)} invoices issued`,
-          ],
+      r.invoiceLatency.count === 0 ? [] : [medianAndCount(r.invoiceLatency, "invoices issued")],
   },
   {
     id: "erp-first-pass",
@@ -214,7 +211,7 @@ export const TILES: TileSpec[] = [
       const p = r.paymentToEntitlement;
       if (p.count === 0) return [];
       return [
-        `p50 ${formatDuration(p.p50Ms)} · ${formatCount(p.count)} payments`,
+        medianAndCount(p, "payments"),
         {
           text: `${formatCount(p.overdue)} of them not synced within 1 h`,
           href: link("overdue"),

@@ -41,3 +41,17 @@ export function conversionNote(x: MoneyAtStake): string | null {
   if (converted.rateDate === null) return "the reporting currency itself";
   return `at ${converted.rate} ${x.amountAtRisk.currency}→${converted.currency} effective ${converted.rateDate}`;
 }
+
+/**
+ * Beside a missing conversion: a rate the other way exists, but Closeline never inverts one
+ * (1 ÷ rate is rarely the rate the books use), so an admin should enter this pair's rate.
+ */
+export function inverseRateNote(
+  x: MoneyAtStake,
+  inverse: { rate: string; effectiveDate: string } | null,
+): string | null {
+  if (!inverse || !x.amountAtRisk || x.amountAtRiskReporting || !x.reportingCurrency) return null;
+  const from = x.amountAtRisk.currency;
+  const to = x.reportingCurrency;
+  return `an inverse rate exists (${to}→${from} ${inverse.rate} from ${inverse.effectiveDate}), which is never inverted: an admin enters a ${from}→${to} rate`;
+}

@@ -1,7 +1,6 @@
 import { z } from "zod";
 import type { Db } from "@/db/client";
 import {
-  listRates,
   lockRate,
   reconvertAllExceptions,
   reconvertExceptions,
@@ -62,6 +61,12 @@ export async function saveReportingCurrency(db: Db, input: unknown, by: Changer)
 export const AdminRateInput = FxRateData;
 export type AdminRateInput = z.input<typeof AdminRateInput>;
 
+/** A rate entered, and the rate of its pair and day it replaced, if any. */
+export interface EnteredRate {
+  rate: FxRate;
+  replaced: Pick<FxRate, "rate" | "source"> | null;
+}
+
 /**
  * Records a rate an admin typed for a pair and day (replacing an event's or another admin's
  * for that day), audited with the rate before and after, and converts the exceptions it now
@@ -72,7 +77,7 @@ export async function enterRate(
   input: unknown,
   by: Changer & { userId: string | null },
   now = new Date(),
-): Promise<FxRate> {
+): Promise<EnteredRate> {
   const data = parseInput(AdminRateInput, input);
   const key = {
     currency: data.currency,
@@ -99,11 +104,9 @@ export async function enterRate(
       meta: by.meta,
     });
     await reconvertExceptions(tx, [{ ...key, from: data.effectiveDate }]);
-    return row;
+    return {
+      rate: row,
+      replaced: before ? { rate: before.rate, source: before.source } : null,
+    };
   });
-}
-
-/** The latest rates for the admin page, newest day first. */
-export function loadRecentRates(db: Db, limit = 50): Promise<FxRate[]> {
-  return listRates(db, { limit });
 }

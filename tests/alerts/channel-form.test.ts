@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { GROUP_WINDOW_CHOICES, channelFromForm } from "@/lib/alerts/channel-form";
 import { createChannel } from "@/lib/alerts/channels";
-import { ChannelDeliveryInput } from "@/lib/contract/alerts";
+import { ChannelDeliveryInput } from "@/lib/contract/alert-channels";
 import { testDbForSuite } from "../support/db";
 import { CONTEXT } from "./support";
 

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { alerts } from "@/db/schema";
 import { evaluateAlerts } from "@/lib/alerts/evaluate";
 import { createRule, deleteRule } from "@/lib/alerts/rules";
-import { AlertRuleInput } from "@/lib/contract/alerts";
+import { AlertRuleInput } from "@/lib/contract/alert-rules";
 import { InvalidInput } from "@/lib/errors";
 import { testDbForSuite } from "../support/db";
 import { HOUR, MINUTE, attempt, ingest, setReceivedAt, type FixtureEvent } from "../kpi/support";

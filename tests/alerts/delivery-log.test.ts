@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { alertDeliveries, deliveriesOfAlerts } from "@/lib/alerts/deliveries";
 import { evaluateAlerts } from "@/lib/alerts/evaluate";
 import { deleteRule } from "@/lib/alerts/rules";
-import { AlertDelivery } from "@/lib/contract/alerts";
+import { AlertDelivery } from "@/lib/contract/alert-notices";
 import { NotFound } from "@/lib/errors";
 import { dispatchDue } from "@/lib/outbox/dispatcher";
 import { testDbForSuite } from "../support/db";

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { alerts, exceptions, incidents } from "@/db/schema";
 import { evaluateAlerts } from "@/lib/alerts/evaluate";
 import { createRule, deleteRule } from "@/lib/alerts/rules";
-import { AlertCondition } from "@/lib/contract/alerts";
+import { AlertCondition } from "@/lib/contract/alert-rules";
 import { saveSlaPolicy } from "@/lib/exceptions/sla-settings";
 import { testDbForSuite } from "../support/db";
 import { HOUR } from "../kpi/support";

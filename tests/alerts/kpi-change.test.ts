@@ -4,7 +4,7 @@ import { alerts } from "@/db/schema";
 import { evaluateAlerts } from "@/lib/alerts/evaluate";
 import { kpiChange } from "@/lib/alerts/measure";
 import { createRule, deleteRule } from "@/lib/alerts/rules";
-import { AlertRuleInput } from "@/lib/contract/alerts";
+import { AlertRuleInput } from "@/lib/contract/alert-rules";
 import { testDbForSuite } from "../support/db";
 import { MINUTE, ingest } from "../kpi/support";
 import { CONTEXT, LAG_UP_HALF, postings } from "./support";

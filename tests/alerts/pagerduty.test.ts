@@ -6,7 +6,7 @@ import { createChannel, listChannels, updateChannel } from "@/lib/alerts/channel
 import { evaluateAlerts } from "@/lib/alerts/evaluate";
 import { PAGERDUTY_EVENTS_URL, pagerDutyEvent } from "@/lib/alerts/render";
 import { deleteRule } from "@/lib/alerts/rules";
-import type { AlertNotice } from "@/lib/contract/alerts";
+import type { AlertNotice } from "@/lib/contract/alert-notices";
 import { InvalidInput } from "@/lib/errors";
 import { dispatchDue } from "@/lib/outbox/dispatcher";
 import { testDbForSuite } from "../support/db";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { CONDITION_CHOICES, conditionFromForm } from "@/lib/alerts/rule-form";
-import { AlertCondition } from "@/lib/contract/alerts";
+import { AlertCondition } from "@/lib/contract/alert-rules";
 
 /* The rule editor's fields become conditions the contract accepts, one per choice. */
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { filteredViewPath } from "@/lib/alerts/view-link";
-import { AlertCondition } from "@/lib/contract/alerts";
+import { AlertCondition } from "@/lib/contract/alert-rules";
 
 /* Each condition's alert links to the page it is about, filtered to the alert's dimension. */
 

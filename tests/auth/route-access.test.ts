@@ -154,6 +154,8 @@ const EXPECTED: Record<string, Record<Role, boolean>> = {
   "GET /api/v1/incidents": { executive: N, finance: Y, operations: Y, admin: Y },
   "GET /api/v1/incidents/[id]": { executive: N, finance: Y, operations: Y, admin: Y },
   "POST /api/v1/incidents/[id]/retry": { executive: N, finance: Y, operations: Y, admin: N },
+  "GET /api/v1/fx-rates": { executive: N, finance: Y, operations: Y, admin: Y },
+  "POST /api/v1/fx-rates": { executive: N, finance: N, operations: N, admin: Y },
   "GET /api/v1/close-readiness.csv": { executive: Y, finance: Y, operations: N, admin: Y },
   "/alerts": { executive: Y, finance: Y, operations: Y, admin: Y },
   "GET /api/v1/alerts": { executive: Y, finance: Y, operations: Y, admin: Y },

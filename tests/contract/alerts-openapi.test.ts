@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { buildOpenApiDocument } from "@/lib/contract/openapi";
-import { ALERT_CHANNEL_KINDS } from "@/lib/contract/alerts";
+import { ALERT_CHANNEL_KINDS } from "@/lib/contract/alert-channels";
 
 /*
  * The alert API's request schemas in the served document come from the zod contract: every

@@ -1,5 +1,3 @@
-import { readFile } from "node:fs/promises";
-import path from "node:path";
 import { eq, sql } from "drizzle-orm";
 import { describe, expect, test } from "vitest";
 import { queryRows } from "@/db/rows";
@@ -215,32 +213,5 @@ test("a rejection sends it back to open, where a new proposal is allowed", async
   expect(correctionStage(view!)).toBe("rejected");
   await expect(proposeCorrection(t.db, users.a, creditNote(x.id))).resolves.toMatchObject({
     status: "pending_approval",
-  });
-});
-
-test("migration 0025 moves exceptions left awaiting approval by an approved correction", async () => {
-  // The state an approval left before this release: the correction approved, the exception
-  // still awaiting approval. Another exception with a correction still pending stays.
-  const stuck = await approvedCorrection();
-  await t.db
-    .update(exceptions)
-    .set({ status: "awaiting_approval" })
-    .where(eq(exceptions.id, stuck.id));
-  const pending = await breakException();
-  await proposeCorrection(t.db, users.a, creditNote(pending.id));
-
-  const migration = await readFile(
-    path.join(process.cwd(), "db/migrations/0025_correction_confirmation.sql"),
-    "utf8",
-  );
-  const dataFix = migration.split("--> statement-breakpoint").at(-1)!;
-  expect(dataFix).toContain("awaiting_confirmation");
-  await t.db.execute(sql.raw(dataFix));
-
-  expect((await exceptionRow(stuck.id)).status).toBe("awaiting_confirmation");
-  expect((await exceptionRow(pending.id)).status).toBe("awaiting_approval");
-  expect((await auditOf(stuck.id)).at(-1)).toMatchObject({
-    action: "exception.awaiting_confirmation",
-    actor_type: "system",
   });
 });

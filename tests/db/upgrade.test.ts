@@ -4,15 +4,15 @@ import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { sql } from "drizzle-orm";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
-import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
-import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
-import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
+import { drizzle as drizzlePostgres, type PostgresJsDatabase } from "drizzle-orm/postgres-js";
+import { migrate } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
 import { afterAll, describe, expect, it } from "vitest";
 import { openDb, type Db } from "@/db/client";
 import { CONCURRENT_INDEXES } from "@/db/concurrent-indexes";
 import { queryRows } from "@/db/rows";
 import * as schema from "@/db/schema";
+import { syncSqlDefinitions } from "@/db/sql-files";
 import { insertEvents } from "@/db/queries/ingest";
 import { ingestItems } from "@/lib/ingest/ingest";
 import { createEmptyDatabase, createTestDb, TEST_ENGINE, type TestDb } from "../support/db";
@@ -26,8 +26,8 @@ import { createEmptyDatabase, createTestDb, TEST_ENGINE, type TestDb } from "../
  */
 
 const MIGRATIONS = path.join(process.cwd(), "db", "migrations");
-/** The first migration of the current release: the previous one ended before it. */
-const FIRST_OF_THIS_RELEASE = 25;
+/** The last migration of the previous release: the baseline, less what is built after it. */
+const LAST_OF_PREVIOUS_RELEASE = "0000_baseline";
 /** Events loaded before the upgrade: enough that an index on them takes a second or more to build. */
 const BULK_EVENTS = 150_000;
 
@@ -37,8 +37,9 @@ function previousReleaseMigrations(): string {
   fs.mkdirSync(path.join(folder, "meta"));
   const journal = JSON.parse(
     fs.readFileSync(path.join(MIGRATIONS, "meta", "_journal.json"), "utf8"),
-  ) as { entries: { idx: number; tag: string }[] };
-  journal.entries = journal.entries.filter((entry) => entry.idx < FIRST_OF_THIS_RELEASE);
+  ) as { entries: { tag: string }[] };
+  const last = journal.entries.findIndex((entry) => entry.tag === LAST_OF_PREVIOUS_RELEASE);
+  journal.entries = journal.entries.slice(0, last + 1);
   for (const entry of journal.entries) {
     fs.copyFileSync(
       path.join(MIGRATIONS, `${entry.tag}.sql`),
@@ -49,11 +50,22 @@ function previousReleaseMigrations(): string {
   return folder;
 }
 
+/**
+ * The previous release's schema: its migrations, then its functions and triggers (db/sql),
+ * but not the indexes it built after them (db/concurrent-indexes.ts), which the upgrade builds.
+ */
+async function installPreviousRelease(db: Db): Promise<void> {
+  await migrate(db as unknown as PostgresJsDatabase, {
+    migrationsFolder: previousReleaseMigrations(),
+  });
+  await syncSqlDefinitions(db);
+}
+
 let batchNumber = 0;
 /**
  * A batch of entitlement updates, each one a projection row as well as an event. The
  * previous release's ingestion is played by this release's code, so the batches are of a
- * type whose projection this release leaves as it was (payments gained columns in 0030).
+ * type whose projection this release leaves as it was.
  */
 function paymentBatch(size: number) {
   const batch = ++batchNumber;
@@ -78,9 +90,8 @@ const ingest = (db: Db, items: unknown[]) =>
 /**
  * The previous release's ingestion of a batch, on the database still at its schema: the
  * events and their projection rows in one transaction (db/queries/ingest.ts, unchanged for
- * this type). This release's ingestItems also queues the batch's exception detection, in a
- * table the upgrade adds (0042), so it cannot play the previous release whole. Answers how
- * many events were stored.
+ * this type), without the exception detection this release's ingestItems queues after it.
+ * Answers how many events were stored.
  */
 const ingestAsPreviousRelease = async (db: Db, items: ReturnType<typeof paymentBatch>) => {
   const rows = items.map((e) => ({
@@ -135,9 +146,7 @@ describe.skipIf(TEST_ENGINE !== "postgres")("upgrading a PostgreSQL install", ()
     const client = postgres(database.url, { max: 4, onnotice: () => {} });
     const observer = postgres(database.url, { max: 1, onnotice: () => {} });
     try {
-      await migratePostgres(drizzlePostgres({ client }), {
-        migrationsFolder: previousReleaseMigrations(),
-      });
+      await installPreviousRelease(drizzlePostgres({ client }) as unknown as Db);
       // The running previous release: its ingest path, on the same database throughout.
       const running = drizzlePostgres({ client, schema }) as unknown as Db;
       for (let i = 0; i < 10; i++) await ingestAsPreviousRelease(running, paymentBatch(20));
@@ -267,9 +276,7 @@ describe.skipIf(TEST_ENGINE !== "pglite")("upgrading a PGlite install", () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "closeline-upgrade-"));
     try {
       const previous = await PGlite.create(dataDir);
-      await migratePglite(drizzlePglite({ client: previous }), {
-        migrationsFolder: previousReleaseMigrations(),
-      });
+      await installPreviousRelease(drizzlePglite({ client: previous }) as unknown as Db);
       const running = drizzlePglite({ client: previous, schema }) as unknown as Db;
       for (let i = 0; i < 5; i++) await ingestAsPreviousRelease(running, paymentBatch(20));
       const before = await eventIds(running);
@@ -288,4 +295,54 @@ describe.skipIf(TEST_ENGINE !== "pglite")("upgrading a PGlite install", () => {
       fs.rmSync(dataDir, { recursive: true, force: true });
     }
   }, 120_000);
+});
+
+/**
+ * An install whose last migration came before the last one the baseline replaced (0041 here):
+ * applying the baseline over its tables would half-upgrade it, so the start refuses.
+ */
+describe("an install part way through the migrations the baseline replaced", () => {
+  const partWay = [
+    "create schema drizzle",
+    "create table drizzle.__drizzle_migrations (id serial primary key, hash text not null, created_at bigint)",
+    "insert into drizzle.__drizzle_migrations (hash, created_at) values ('0040', 1795669910300), ('0041', 1795669910400)",
+    "create table users (id uuid primary key)",
+  ];
+  const refusal = /predates migration 0042_detection_queue.*previous release first/;
+  const untouched = async (query: (text: string) => Promise<unknown[]>) => {
+    expect(await query("select count(*)::int as n from drizzle.__drizzle_migrations")).toEqual([
+      { n: 2 },
+    ]);
+    expect(await query("select to_regclass('events') is null as absent")).toEqual([
+      { absent: true },
+    ]);
+  };
+
+  it.skipIf(TEST_ENGINE !== "postgres")("is refused on PostgreSQL, unchanged", async () => {
+    const database = await createEmptyDatabase();
+    const client = postgres(database.url, { max: 1, onnotice: () => {} });
+    try {
+      for (const statement of partWay) await client.unsafe(statement);
+      await expect(openDb({ kind: "postgres", url: database.url })).rejects.toThrow(refusal);
+      await untouched((text) => client.unsafe(text));
+    } finally {
+      await client.end();
+      await database.drop();
+    }
+  });
+
+  it.skipIf(TEST_ENGINE !== "pglite")("is refused on PGlite, unchanged", async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "closeline-part-way-"));
+    try {
+      const previous = await PGlite.create(dataDir);
+      for (const statement of partWay) await previous.exec(statement);
+      await previous.close();
+      await expect(openDb({ kind: "pglite", dataDir })).rejects.toThrow(refusal);
+      const reopened = await PGlite.create(dataDir);
+      await untouched(async (text) => (await reopened.query(text)).rows);
+      await reopened.close();
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
 });

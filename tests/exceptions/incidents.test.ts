@@ -1,8 +1,5 @@
-import fs from "node:fs";
-import path from "node:path";
-import { eq, sql } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
-import { exceptions, incidents } from "@/db/schema";
 import { getIncidentSummary } from "@/db/queries/incidents";
 import { assignIncidents, INCIDENT_WINDOW_MS } from "@/lib/exceptions/incidents";
 import { requestIncidentRetry } from "@/lib/exceptions/incident-view";
@@ -172,42 +169,5 @@ describe("resolution and retry", () => {
     );
     const rows = Array.isArray(commands) ? commands : (commands as { rows: unknown[] }).rows;
     expect(rows).toEqual([{ n: 3 }]);
-  });
-});
-
-describe("the migration's backfill", () => {
-  it("groups existing exceptions by the same rule", async () => {
-    const cause = { entity: unique("ENT"), code: unique("TAX"), system: "/erp/netsuite" };
-    const near = [0, 2].map((h) => failedPosting({ ...cause, at: BASE + h * HOUR }));
-    const far = failedPosting({ ...cause, at: BASE + 2 * HOUR + INCIDENT_WINDOW_MS + HOUR });
-    await ingest(t.db, [...near.flatMap((p) => p.events), ...far.events]);
-    // As before the migration: no incidents at all.
-    await t.db
-      .update(exceptions)
-      .set({ incidentId: null })
-      .where(sql`true`);
-    await t.db.delete(incidents).where(sql`true`);
-
-    const migration = fs.readFileSync(
-      path.join(process.cwd(), "db", "migrations", "0039_incidents.sql"),
-      "utf8",
-    );
-    const statements = migration.split("--> statement-breakpoint").map((s) => s.trim());
-    const backfill = statements.slice(statements.findIndex((s) => s.includes("TEMPORARY VIEW")));
-    // As the migrator runs it: in one transaction, so on one connection (the view is temporary).
-    await t.db.transaction(async (tx) => {
-      for (const statement of backfill) await tx.execute(sql.raw(statement));
-    });
-
-    const [a, b] = await Promise.all(near.map((p) => incidentOf(p.posting)));
-    expect(a).toBe(b);
-    expect(await incidentOf(far.posting)).not.toBe(a);
-    const [row] = await t.db.select().from(incidents).where(eq(incidents.id, a!));
-    expect(row).toMatchObject({
-      kind: "erp_posting_failed",
-      firstSeen: new Date(BASE),
-      lastSeen: new Date(BASE + 2 * HOUR),
-    });
-    expect(row?.title).toContain(cause.code);
   });
 });

@@ -14,6 +14,7 @@ import {
 import { AGE_CHOICES } from "@/lib/exceptions/queue-params";
 import { SORTS, STATUSES, TYPES } from "@/lib/exceptions/vocabulary";
 import { handleKpis } from "@/lib/kpi/http";
+import { handleFxRates } from "@/lib/money/http";
 import { encodeCursor } from "@/lib/pagination";
 import { handleCliRequest } from "@/lib/server/control";
 import { handleSearch } from "@/lib/thread/http";
@@ -222,6 +223,22 @@ const GET_ROUTES: Record<string, GetRoute> = {
     path: "/api/v1/close-readiness.csv",
     handler: handleCloseReadinessCsv,
     params: closeParams,
+  },
+  "GET /api/v1/fx-rates": {
+    path: "/api/v1/fx-rates",
+    handler: handleFxRates,
+    params: {
+      currency: or(fc.constantFrom("EUR", "GBP", "eur", "XXX")),
+      reportingCurrency: or(fc.constantFrom("USD", "EUR")),
+      effectiveFrom: or(fc.constantFrom("2026-11-01", "2026-02-30", "0000-01-01")),
+      effectiveTo: or(fc.constantFrom("2026-11-30", "9999-12-31", "2026-13-01")),
+      cursor: anyCursor({
+        d: fc.constantFrom("2026-11-01", "1970-01-01"),
+        c: fc.constantFrom("EUR", "GBP"),
+        r: fc.constantFrom("USD"),
+      }),
+      limit: numberText,
+    },
   },
   "GET /api/v1/search": {
     path: "/api/v1/search",

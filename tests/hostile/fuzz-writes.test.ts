@@ -22,6 +22,8 @@ import {
 } from "@/lib/exceptions/incident-http";
 import { handleContractThread, handleCustomerThread, handleInvoiceThread } from "@/lib/thread/http";
 import { handleDigestCollection, handleDigestItem } from "@/lib/digests/http";
+import { handleFxRates } from "@/lib/money/http";
+import type { Role } from "@/db/schema";
 import { testDbForSuite } from "../support/db";
 import { signIn } from "../support/signed-in";
 import { ingest, invoiceIssued, postingAttempt } from "../exceptions/support";
@@ -72,7 +74,8 @@ beforeAll(async () => {
 
 type Call = (db: Db, request: Request, id: string) => Promise<Response>;
 
-const ROUTES: Record<string, { call: Call; body: boolean }> = {
+/** Each route's caller is a finance user of its own, or one of `role` where finance may not call it. */
+const ROUTES: Record<string, { call: Call; body: boolean; role?: Role }> = {
   "GET /api/v1/exceptions/[id]": {
     call: (db, r, id) => handleGetException(db, r, id),
     body: false,
@@ -122,6 +125,8 @@ const ROUTES: Record<string, { call: Call; body: boolean }> = {
     call: (db, r, id) => handleDecideCorrection(db, r, id, "reject"),
     body: true,
   },
+  /** An admin enters rates; each fuzzed one that passes converts exceptions again, as it would. */
+  "POST /api/v1/fx-rates": { call: (db, r) => handleFxRates(db, r), body: true, role: "admin" },
   "GET /api/v1/alerts": { call: (db, r) => alertHttp.handleAlertList(db, r), body: false },
   "POST /api/v1/alerts/[id]/acknowledge": {
     call: (db, r, id) => alertHttp.handleAcknowledge(db, r, id),
@@ -217,6 +222,7 @@ const hostileText = fc.oneof(
 const field = fc.oneof(
   fc.constantFrom<unknown>("erp_posting_failed", "fixed_in_source", "credit_note", "billing"),
   fc.constantFrom<unknown>("USD", "EUR", 1_000, 0, -1, "a reason long enough to pass"),
+  fc.constantFrom<unknown>("1.0825", "0.000000000001", "2026-11-01", "9999-12-31", "0000-01-01"),
   hostileValue,
 );
 
@@ -245,6 +251,9 @@ const FIELDS = [
   "repeat",
   "quietHours",
   "groupWindow",
+  "reportingCurrency",
+  "rate",
+  "effectiveDate",
 ];
 
 const body = fc.oneof(
@@ -322,7 +331,7 @@ describe("the work and alert APIs under hostile input", () => {
     async (name, route) => {
       const user = await createUser(
         t.db,
-        { email: `fuzz-${randomUUID().slice(0, 8)}@example.test`, role: "finance" },
+        { email: `fuzz-${randomUUID().slice(0, 8)}@example.test`, role: route.role ?? "finance" },
         SYSTEM_ACTOR,
       );
       const [method, path] = name.split(" ") as [string, string];

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { summarizeCheckpoints } from "@/db/queries/drilldown";
+import { summarizeCheckpoints } from "@/db/queries/drilldown-usage";
 import { KpiReport } from "@/lib/contract/kpi-report";
 import { ingestItems } from "@/lib/ingest/ingest";
 import { testDbForSuite } from "../support/db";

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { alerts, exceptions, fxRates } from "@/db/schema";
 import { evaluateAlerts } from "@/lib/alerts/evaluate";
 import { createRule } from "@/lib/alerts/rules";
-import { AlertCondition } from "@/lib/contract/alerts";
+import { AlertCondition } from "@/lib/contract/alert-rules";
 import { testDbForSuite } from "../support/db";
 import { seedException, unique } from "../exceptions/support";
 import { CONTEXT } from "../alerts/support";

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
-import { fxRates } from "@/db/schema";
+import { exceptions, fxRates } from "@/db/schema";
 import { loadMoneyAtStake } from "@/lib/money/at-stake";
 import { testDbForSuite } from "../support/db";
 import { seedException } from "../exceptions/support";
@@ -80,5 +80,55 @@ describe("money at stake", () => {
     const stake = await loadMoneyAtStake(t.db, { entity: US });
     expect(stake.entities).toEqual([US]);
     expect(stake.total).toEqual({ open: 2, convertedMinor: "127500", withoutRate: 0, unknown: 0 });
+  });
+
+  it("sums every open exception, far more than any page or list cap holds", async () => {
+    // 1,200 open exceptions of one entity, more than the queue's largest page (100), the API's
+    // (100) and an incident's member list (500): 1,000 breaks of 12.34 EUR, each 14.808 →
+    // 14.81 USD at 1.2, so 14,810.00 USD; 150 failed postings of 5.00 GBP, no GBP rate; 50
+    // with no amount; and 300 resolved ones of 1,000.00 EUR that are not at stake.
+    const entity = `BULK-${suffix}`;
+    const row = (i: number, seed: Partial<typeof exceptions.$inferInsert>) => ({
+      type: "reconciliation_break" as const,
+      problemKey: `bulk-${suffix}-${i}`,
+      title: `Bulk ${i}`,
+      entity,
+      status: "open" as const,
+      openedAt: OPENED,
+      ...seed,
+    });
+    const rows = [
+      ...Array.from({ length: 1_000 }, (_, i) => row(i, { amountMinor: 1_234, currency: "EUR" })),
+      ...Array.from({ length: 150 }, (_, i) =>
+        row(1_000 + i, { type: "erp_posting_failed", amountMinor: 500, currency: "GBP" }),
+      ),
+      ...Array.from({ length: 50 }, (_, i) =>
+        row(1_150 + i, { amountMinor: null, currency: null }),
+      ),
+      ...Array.from({ length: 300 }, (_, i) =>
+        row(1_200 + i, { amountMinor: 100_000, currency: "EUR", status: "resolved" }),
+      ),
+    ];
+    await t.db.insert(exceptions).values(rows);
+
+    const stake = await loadMoneyAtStake(t.db, { entity });
+    expect(stake.rows.find((r) => r.type === "reconciliation_break")!.cells[entity]).toEqual({
+      open: 1_050,
+      convertedMinor: "1481000",
+      withoutRate: 0,
+      unknown: 50,
+    });
+    expect(stake.rows.find((r) => r.type === "erp_posting_failed")!.cells[entity]).toEqual({
+      open: 150,
+      convertedMinor: "0",
+      withoutRate: 150,
+      unknown: 0,
+    });
+    expect(stake.total).toEqual({
+      open: 1_200,
+      convertedMinor: "1481000",
+      withoutRate: 150,
+      unknown: 50,
+    });
   });
 });

@@ -141,12 +141,13 @@ describe("exceptions carry their amount in the reporting currency", () => {
     });
     await ingest(t.db, [fxEvent(currency, "0.14", "2026-11-01")]);
     expect((await reread(x.id)).reportingAmountMinor).toBe(7_000);
-    const row = await enterRate(
+    const entered = await enterRate(
       t.db,
       { currency, reportingCurrency: "USD", rate: "0.145", effectiveDate: "2026-11-01" },
       admin,
     );
-    expect(row).toMatchObject({ source: "admin", enteredBy: admin.userId });
+    expect(entered.rate).toMatchObject({ source: "admin", enteredBy: admin.userId });
+    expect(entered.replaced).toEqual({ rate: "0.14", source: "event" });
     // 500.00 DKK × 0.145 = 72.50 USD.
     expect((await reread(x.id)).reportingAmountMinor).toBe(7_250);
     const audit = await t.db

@@ -8,7 +8,22 @@ import {
   listInterventions,
   listOpenExceptions,
 } from "@/db/queries/drilldown-work";
-import * as drilldown from "@/db/queries/drilldown";
+import {
+  countLaggedEvents,
+  listCheckpoints,
+  listLaggedEvents,
+  summarizeCheckpoints,
+} from "@/db/queries/drilldown-usage";
+import {
+  countLatencyInvoices,
+  listLatencyInvoices,
+  listPostings,
+  listReconciliationResults,
+  listSyncPayments,
+  summarizePostings,
+  summarizeReconciliation,
+  summarizeSyncPayments,
+} from "@/db/queries/drilldown-billing";
 import type { DrilldownCursor, DrilldownPage } from "@/db/queries/drilldown";
 import { findRawEvent } from "@/db/queries/raw-event";
 import type { KpiScope } from "@/db/queries/kpis";
@@ -109,7 +124,7 @@ describe.each([
   it("usage completeness: the checkpoints sum to the KPI's expected and received counts", async () => {
     expect(report.usageCompleteness.expected).toBeGreaterThan(0);
     const rows = await everyRow(
-      (cursor) => drilldown.listCheckpoints(db, { scope, cursor, limit: PAGE * 20 }),
+      (cursor) => listCheckpoints(db, { scope, cursor, limit: PAGE * 20 }),
       (r) => r.event_seq,
       PAGE * 20,
     );
@@ -117,14 +132,13 @@ describe.each([
     expect(sum((r) => r.expected)).toBe(report.usageCompleteness.expected);
     expect(sum((r) => r.received)).toBe(report.usageCompleteness.received);
     expect(sum((r) => r.missing)).toBe(report.usageCompleteness.missing);
-    expect(await drilldown.summarizeCheckpoints(db, scope)).toMatchObject({
+    expect(await summarizeCheckpoints(db, scope)).toMatchObject({
       checkpoints: rows.length,
       expected: String(report.usageCompleteness.expected),
       received: String(report.usageCompleteness.received),
     });
     const incomplete = await everyRow(
-      (cursor) =>
-        drilldown.listCheckpoints(db, { scope, cursor, view: "incomplete", limit: PAGE * 20 }),
+      (cursor) => listCheckpoints(db, { scope, cursor, view: "incomplete", limit: PAGE * 20 }),
       (r) => r.event_seq,
       PAGE * 20,
     );
@@ -135,11 +149,11 @@ describe.each([
   it("invoice latency: one row per invoice issued in the range, slowest first", async () => {
     expect(report.invoiceLatency.count).toBeGreaterThan(0);
     const rows = await everyRow(
-      (cursor) => drilldown.listLatencyInvoices(db, { scope, cursor, limit: PAGE }),
+      (cursor) => listLatencyInvoices(db, { scope, cursor, limit: PAGE }),
       (r) => r.invoice_id,
     );
     expect(rows.length).toBe(report.invoiceLatency.count);
-    expect(await drilldown.countLatencyInvoices(db, scope)).toBe(report.invoiceLatency.count);
+    expect(await countLatencyInvoices(db, scope)).toBe(report.invoiceLatency.count);
     const latencies = rows.map((r) => r.latency_ms);
     expect(latencies).toEqual([...latencies].sort((a, b) => b - a));
     // The slowest invoice bounds the p95 from above.
@@ -152,7 +166,7 @@ describe.each([
     const p = report.erpPosting;
     expect(p.postings).toBeGreaterThan(0);
     const all = await everyRow(
-      (cursor) => drilldown.listPostings(db, { scope, cursor, limit: PAGE }),
+      (cursor) => listPostings(db, { scope, cursor, limit: PAGE }),
       (r) => r.posting_id,
     );
     expect(all.length).toBe(p.postings);
@@ -163,18 +177,17 @@ describe.each([
       12,
     );
     const failed = await everyRow(
-      (cursor) =>
-        drilldown.listPostings(db, { scope, cursor, view: "first-pass-failed", limit: PAGE }),
+      (cursor) => listPostings(db, { scope, cursor, view: "first-pass-failed", limit: PAGE }),
       (r) => r.posting_id,
     );
     expect(failed.length).toBe(p.postings - firstPass);
     const open = await everyRow(
-      (cursor) => drilldown.listPostings(db, { scope, cursor, view: "open-failures", limit: PAGE }),
+      (cursor) => listPostings(db, { scope, cursor, view: "open-failures", limit: PAGE }),
       (r) => r.posting_id,
     );
     expect(open.length).toBe(p.openFailures);
     expect(open.every((r) => r.latest_status === "failed")).toBe(true);
-    expect(await drilldown.summarizePostings(db, scope)).toEqual({
+    expect(await summarizePostings(db, scope)).toEqual({
       postings: p.postings,
       firstPassFailed: failed.length,
       openFailures: p.openFailures,
@@ -192,13 +205,12 @@ describe.each([
     const rec = report.reconciliation;
     expect(rec.results).toBeGreaterThan(0);
     const all = await everyRow(
-      (cursor) => drilldown.listReconciliationResults(db, { scope, cursor, limit: PAGE }),
+      (cursor) => listReconciliationResults(db, { scope, cursor, limit: PAGE }),
       (r) => r.event_seq,
     );
     expect(all.length).toBe(rec.results);
     const breaks = await everyRow(
-      (cursor) =>
-        drilldown.listReconciliationResults(db, { scope, cursor, view: "breaks", limit: PAGE }),
+      (cursor) => listReconciliationResults(db, { scope, cursor, view: "breaks", limit: PAGE }),
       (r) => r.event_seq,
     );
     expect(breaks.length).toBe(rec.breaks);
@@ -207,7 +219,7 @@ describe.each([
     for (const r of all)
       variance[r.currency] = (variance[r.currency] ?? 0) + Math.abs(Number(r.variance_minor));
     expect(variance).toEqual(rec.absVarianceMinor);
-    const summary = await drilldown.summarizeReconciliation(db, scope);
+    const summary = await summarizeReconciliation(db, scope);
     expect(summary.results).toBe(rec.results);
     expect(summary.breaks).toBe(rec.breaks);
     expect(
@@ -220,19 +232,17 @@ describe.each([
     expect(sync.count).toBeGreaterThan(0);
     const params = { scope, overdueAfterMs: ENTITLEMENT_OVERDUE_AFTER_MS, now: NOW, limit: PAGE };
     const all = await everyRow(
-      (cursor) => drilldown.listSyncPayments(db, { ...params, cursor }),
+      (cursor) => listSyncPayments(db, { ...params, cursor }),
       (r) => r.payment_id,
     );
     expect(all.length).toBe(sync.count);
     expect(all.filter((r) => r.first_update_at !== null).length).toBe(sync.synced);
     const overdue = await everyRow(
-      (cursor) => drilldown.listSyncPayments(db, { ...params, cursor, view: "overdue" }),
+      (cursor) => listSyncPayments(db, { ...params, cursor, view: "overdue" }),
       (r) => r.payment_id,
     );
     expect(overdue.length).toBe(sync.overdue);
-    expect(
-      await drilldown.summarizeSyncPayments(db, scope, ENTITLEMENT_OVERDUE_AFTER_MS, NOW),
-    ).toEqual({
+    expect(await summarizeSyncPayments(db, scope, ENTITLEMENT_OVERDUE_AFTER_MS, NOW)).toEqual({
       payments: sync.count,
       synced: sync.synced,
       overdue: sync.overdue,
@@ -256,11 +266,11 @@ describe("drill-down details", () => {
       to: new Date(`${day}T12:00:00Z`),
       entity: "dd-a",
     };
-    const page = await drilldown.listLatencyInvoices(db, { scope, limit: 1 });
+    const page = await listLatencyInvoices(db, { scope, limit: 1 });
     expect(page.rows.map((r) => [r.invoice_id, r.latency_ms, r.amount_minor, r.currency])).toEqual([
       ["DD-2", 5 * HOUR, "10000", "EUR"],
     ]);
-    const next = await drilldown.listLatencyInvoices(db, { scope, cursor: page.next, limit: 1 });
+    const next = await listLatencyInvoices(db, { scope, cursor: page.next, limit: 1 });
     expect(next.rows.map((r) => r.invoice_id)).toEqual(["DD-1"]);
     expect(next.next).toBeNull();
 
@@ -284,13 +294,13 @@ describe("drill-down details", () => {
       to: new Date("2025-04-02T00:00:00Z"),
       entity: "lag",
     };
-    const page = await drilldown.listLaggedEvents(db, { scope, limit: 10 });
+    const page = await listLaggedEvents(db, { scope, limit: 10 });
     expect(page.rows.map((r) => [r.event_id, r.lag_ms])).toEqual([
       [events[0]!.id, 30 * MINUTE],
       [events[1]!.id, 5 * MINUTE],
     ]);
     const report = await computeKpis(db, scope, { include: { series: false, byEntity: false } });
-    expect(await drilldown.countLaggedEvents(db, scope)).toBe(report.eventLag.count);
+    expect(await countLaggedEvents(db, scope)).toBe(report.eventLag.count);
   });
 
   it("lists the open exceptions and the manual interventions the KPIs count, per entity too", async () => {
@@ -361,22 +371,14 @@ describe("drill-down details", () => {
   it("refuses a cursor that is no position in the list instead of sending it to the database", async () => {
     const scope = { from: FROM, to: TO, entity: null };
     await expect(
-      drilldown.listLatencyInvoices(db, {
-        scope,
-        cursor: { k: "1; drop table events", id: "1" },
-        limit: 5,
-      }),
+      listLatencyInvoices(db, { scope, cursor: { k: "1; drop table events", id: "1" }, limit: 5 }),
     ).rejects.toThrow(InvalidInput);
     await expect(
-      drilldown.listPostings(db, { scope, cursor: { k: "yesterday", id: "x" }, limit: 5 }),
+      listPostings(db, { scope, cursor: { k: "yesterday", id: "x" }, limit: 5 }),
     ).rejects.toThrow(InvalidInput);
     // Looks like a timestamp, is not one: refused here rather than failing in PostgreSQL.
     await expect(
-      drilldown.listCheckpoints(db, {
-        scope,
-        cursor: { k: "2026-13-45 00:00:00+00", id: "1" },
-        limit: 5,
-      }),
+      listCheckpoints(db, { scope, cursor: { k: "2026-13-45 00:00:00+00", id: "1" }, limit: 5 }),
     ).rejects.toThrow(InvalidInput);
   });
 });

@@ -3,6 +3,7 @@
 import { useQueryStates } from "nuqs";
 import { useActionState } from "react";
 import type { ReactNode } from "react";
+import { CurrencyCodeInput } from "@/components/forms/currency-input";
 import { ChoiceOptions, Options } from "@/components/forms/field";
 import { FormStatus } from "@/components/forms/form-status";
 import { periodAction, setMaterialityAction } from "./actions";
@@ -202,12 +203,9 @@ export function MaterialityForm({ entity, currencies }: { entity: string; curren
       <input type="hidden" name="entity" value={entity} />
       <label className="field">
         Currency
-        <input
+        <CurrencyCodeInput
           name="currency"
-          required
           list="close-currencies"
-          pattern="[A-Za-z]{3}"
-          maxLength={3}
           size={5}
           defaultValue={currencies[0] ?? ""}
           placeholder="USD"

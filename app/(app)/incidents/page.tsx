@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { getDb } from "@/db";
 import { AmountsAtRisk, IncidentStatusBadge } from "@/components/incidents/blast-radius";
+import { DataTable } from "@/components/table/data-table";
 import { DateTime } from "@/components/ui/date-time";
 import { guardPage } from "@/lib/auth/session";
 import { ListIncidentsQuery } from "@/lib/contract/incident-api";
@@ -61,46 +62,39 @@ export default async function IncidentsPage({
       {items.length === 0 ? (
         <p>No incidents here.</p>
       ) : (
-        <div className="card" style={{ overflowX: "auto" }}>
-          <table data-testid="incident-list">
-            <thead>
-              <tr>
-                <th scope="col">Incident</th>
-                <th scope="col">Status</th>
-                <th scope="col">Exceptions (open)</th>
-                <th scope="col">Amount at risk</th>
-                <th scope="col">Entities</th>
-                <th scope="col">Customers</th>
-                <th scope="col">First seen</th>
-                <th scope="col">Last seen</th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((incident) => (
-                <tr key={incident.id}>
-                  <td>
+        <div className="card">
+          <DataTable
+            label="Incidents"
+            testId="incident-list"
+            rows={items}
+            columns={[
+              {
+                header: "Incident",
+                cell: (incident) => (
+                  <>
                     <Link href={`/incidents/${incident.id}`}>{incident.title}</Link>
                     <div className="muted">{TYPE_LABELS[incident.kind]}</div>
-                  </td>
-                  <td>
-                    <IncidentStatusBadge status={incident.status} />
-                  </td>
-                  <td>{`${incident.memberCount} (${incident.openCount})`}</td>
-                  <td>
-                    <AmountsAtRisk incident={incident} />
-                  </td>
-                  <td>{incident.entities.join(", ") || "—"}</td>
-                  <td>{incident.customerCount}</td>
-                  <td>
-                    <DateTime value={incident.firstSeen} />
-                  </td>
-                  <td>
-                    <DateTime value={incident.lastSeen} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+                  </>
+                ),
+              },
+              {
+                header: "Status",
+                cell: (incident) => <IncidentStatusBadge status={incident.status} />,
+              },
+              {
+                header: "Exceptions (open)",
+                cell: (incident) => `${incident.memberCount} (${incident.openCount})`,
+              },
+              {
+                header: "Amount at risk",
+                cell: (incident) => <AmountsAtRisk incident={incident} />,
+              },
+              { header: "Entities", cell: (incident) => incident.entities.join(", ") || "—" },
+              { header: "Customers", cell: (incident) => incident.customerCount },
+              { header: "First seen", cell: (incident) => <DateTime value={incident.firstSeen} /> },
+              { header: "Last seen", cell: (incident) => <DateTime value={incident.lastSeen} /> },
+            ]}
+          />
         </div>
       )}
       {nextCursor ? (

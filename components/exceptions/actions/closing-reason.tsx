@@ -1,6 +1,8 @@
+import type { ChangeEvent } from "react";
 import { Options } from "@/components/forms/field";
 import {
   DISMISSAL_CODES,
+  NOTE_MAX_LENGTH,
   REASON_LABELS,
   RESOLUTION_CODES,
   type DismissalCode,
@@ -43,6 +45,40 @@ export function ReasonSelect({
         </option>
         <Options values={CODES[kind]} label={(c) => REASON_LABELS[c]} />
       </select>
+    </label>
+  );
+}
+
+/**
+ * The note of a closing or a reopening, as long as the workflow accepts. In a panel it is a
+ * text area that says whether it is needed; in the bulk bar's single row it is one line that
+ * says so only when it is required.
+ */
+export function NoteField({
+  value,
+  onChange,
+  required = false,
+  oneLine = false,
+}: {
+  value: string;
+  onChange: (note: string) => void;
+  required?: boolean;
+  oneLine?: boolean;
+}) {
+  const control = {
+    value,
+    onChange: (e: ChangeEvent<HTMLInputElement | HTMLTextAreaElement>) => onChange(e.target.value),
+    required,
+    maxLength: NOTE_MAX_LENGTH,
+  };
+  return (
+    <label className="field">
+      Note{required ? " (required)" : oneLine ? "" : " (optional)"}
+      {oneLine ? (
+        <input {...control} style={{ minWidth: "min(16rem, 100%)" }} />
+      ) : (
+        <textarea {...control} />
+      )}
     </label>
   );
 }

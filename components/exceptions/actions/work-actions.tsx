@@ -2,17 +2,13 @@
 
 import { useState, type FormEvent } from "react";
 import type { Assignee } from "@/lib/exceptions/detail";
-import {
-  CLOSED_STATUSES,
-  NOTE_MAX_LENGTH,
-  type ExceptionStatus,
-} from "@/lib/exceptions/vocabulary";
+import { CLOSED_STATUSES, type ExceptionStatus } from "@/lib/exceptions/vocabulary";
 import type { WorkResult } from "@/lib/exceptions/workflow";
 import type { ActionResult } from "@/lib/http/action-result";
 import styles from "../exceptions.module.css";
 import { ActionConfirmation } from "./action-confirmation";
 import { ActionError } from "./action-error";
-import { closingNoteRequired, ReasonSelect, type ClosingKind } from "./closing-reason";
+import { closingNoteRequired, NoteField, ReasonSelect, type ClosingKind } from "./closing-reason";
 import { useWorkAction } from "./use-work-action";
 
 /*
@@ -194,15 +190,7 @@ function ReasonForm({
           : "The exception needs no action; say why."}
       </p>
       <ReasonSelect kind={kind} value={code} onChange={setCode} />
-      <label className="field">
-        Note{noteRequired ? " (required)" : " (optional)"}
-        <textarea
-          value={note}
-          onChange={(e) => setNote(e.target.value)}
-          required={noteRequired}
-          maxLength={NOTE_MAX_LENGTH}
-        />
-      </label>
+      <NoteField value={note} onChange={setNote} required={noteRequired} />
       <div>
         <button
           type="submit"
@@ -231,14 +219,7 @@ function ReopenForm({ pending, onSubmit }: { pending: boolean; onSubmit: (note: 
       <p className="muted" style={{ margin: 0 }}>
         The problem is back or was closed by mistake. It keeps its owner.
       </p>
-      <label className="field">
-        Note (optional)
-        <textarea
-          value={note}
-          onChange={(e) => setNote(e.target.value)}
-          maxLength={NOTE_MAX_LENGTH}
-        />
-      </label>
+      <NoteField value={note} onChange={setNote} />
       <div>
         <button type="submit" disabled={pending}>
           Reopen

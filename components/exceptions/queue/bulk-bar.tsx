@@ -4,9 +4,9 @@ import { useState, useTransition, type FormEvent } from "react";
 import type { BulkAction, BulkRequest } from "@/lib/exceptions/bulk";
 import type { Assignee } from "@/lib/exceptions/detail";
 import type { QueueItem } from "@/lib/exceptions/queue";
-import { CLOSED_STATUSES, NOTE_MAX_LENGTH } from "@/lib/exceptions/vocabulary";
+import { CLOSED_STATUSES } from "@/lib/exceptions/vocabulary";
 import type { BulkItemResult } from "@/lib/exceptions/workflow";
-import { closingNoteRequired, ReasonSelect } from "../actions/closing-reason";
+import { closingNoteRequired, NoteField, ReasonSelect } from "../actions/closing-reason";
 import { BulkRetryButton, bulkRetryOutcome } from "../actions/retry-controls";
 import { OtherAssigneeOptions } from "../assignee-options";
 import styles from "../exceptions.module.css";
@@ -110,16 +110,7 @@ export function BulkBar({
         ) : (
           <>
             <ReasonSelect kind={kind} value={code} onChange={setCode} />
-            <label className="field">
-              Note{noteRequired ? " (required)" : ""}
-              <input
-                value={note}
-                onChange={(e) => setNote(e.target.value)}
-                maxLength={NOTE_MAX_LENGTH}
-                required={noteRequired}
-                style={{ minWidth: "min(16rem, 100%)" }}
-              />
-            </label>
+            <NoteField value={note} onChange={setNote} required={noteRequired} oneLine />
           </>
         )}
         <button type="submit" className="primary" disabled={pending}>

@@ -1,6 +1,6 @@
 import { formatCount, formatDuration, formatMoney } from "@/lib/format";
 import type { Column } from "@/components/table/data-table";
-import { CustomerThreadLink, InvoiceThreadLink } from "@/components/thread/thread-links";
+import { ThreadLink, type ThreadKind } from "@/components/thread/thread-links";
 import { DateTime } from "@/components/ui/date-time";
 import { EventLink } from "./event-link";
 
@@ -14,12 +14,8 @@ type Minor = number | bigint | string;
 export interface ColumnKinds<R> {
   /** A point in time in the viewer's time zone, kept on one line. */
   time(header: string, at: (row: R) => Date | string | null): Column<R>;
-  /** An amount in its currency, kept on one line; a dash when there is none. */
-  money(
-    header: string,
-    minor: (row: R) => Minor | null,
-    currency: (row: R) => string | null,
-  ): Column<R>;
+  /** An amount (minor units and currency together), kept on one line; a dash when there is none. */
+  money(header: string, amount: (row: R) => readonly [Minor | null, string | null]): Column<R>;
   count(header: string, n: (row: R) => Minor): Column<R>;
   duration(header: string, ms: (row: R) => number | null): Column<R>;
   /** Text as it is; a dash when there is none. */
@@ -43,14 +39,13 @@ export function columnKinds<R>(): ColumnKinds<R> {
       className: "nowrap",
       cell: (row) => <DateTime value={at(row)} />,
     }),
-    money: (header, minor, currency) => ({
+    money: (header, amount) => ({
       header,
       numeric: true,
       className: "nowrap",
       cell: (row) => {
-        const amount = minor(row);
-        const code = currency(row);
-        return amount != null && code ? formatMoney(amount, code) : "—";
+        const [minor, currency] = amount(row);
+        return minor != null && currency ? formatMoney(minor, currency) : "—";
       },
     }),
     count: (header, n) => ({ header, numeric: true, cell: (row) => formatCount(n(row)) }),
@@ -58,20 +53,8 @@ export function columnKinds<R>(): ColumnKinds<R> {
     text: (header, text) => ({ header, cell: (row) => text(row) ?? "—" }),
     code: (header, code) => ({ header, cell: (row) => code(row).replaceAll("_", " ") }),
     event: (header, seq) => ({ header, cell: (row) => <EventLink seq={seq(row)} /> }),
-    invoice: (header, id) => ({
-      header,
-      cell: (row) => {
-        const invoiceId = id(row);
-        return invoiceId ? <InvoiceThreadLink invoiceId={invoiceId} /> : "—";
-      },
-    }),
-    customer: (header, id) => ({
-      header,
-      cell: (row) => {
-        const customerId = id(row);
-        return customerId ? <CustomerThreadLink customerId={customerId} /> : "—";
-      },
-    }),
+    invoice: (header, id) => threadColumn("invoice", header, id),
+    customer: (header, id) => threadColumn("customer", header, id),
     yesNo: (header, value, { good }) => ({
       header,
       cell: (row) => {
@@ -79,5 +62,20 @@ export function columnKinds<R>(): ColumnKinds<R> {
         return <span className={`badge ${yes === good ? "ok" : "bad"}`}>{yes ? "yes" : "no"}</span>;
       },
     }),
+  };
+}
+
+/** An id that opens its revenue thread; a dash when there is none. */
+function threadColumn<R>(
+  kind: ThreadKind,
+  header: string,
+  id: (row: R) => string | null,
+): Column<R> {
+  return {
+    header,
+    cell: (row) => {
+      const value = id(row);
+      return value ? <ThreadLink kind={kind} id={value} /> : "—";
+    },
   };
 }

@@ -1,6 +1,6 @@
 import { formatCount, formatMoney, formatPercent } from "@/lib/format";
 import type { RecordsFor } from "@/lib/kpi/drilldown-records";
-import { InvoiceThreadLink } from "@/components/thread/thread-links";
+import { ThreadLink } from "@/components/thread/thread-links";
 import { DateTime } from "@/components/ui/date-time";
 import { EventLink } from "./event-link";
 import { NO_DATA_IN_RANGE, RecordsTable, type RecordsViewProps } from "./records-table";
@@ -26,17 +26,16 @@ export function InvoiceLatencyRecords({
           cell: (r) => (
             <>
               <EventLink seq={r.event_seq}>{r.invoice_id}</EventLink> (
-              <InvoiceThreadLink invoiceId={r.invoice_id}>thread</InvoiceThreadLink>)
+              <ThreadLink kind="invoice" id={r.invoice_id}>
+                thread
+              </ThreadLink>
+              )
             </>
           ),
         },
         column.customer("Customer", (r) => r.customer_id),
         column.text("Entity", (r) => r.entity),
-        column.money(
-          "Amount",
-          (r) => r.amount_minor,
-          (r) => r.currency,
-        ),
+        column.money("Amount", (r) => [r.amount_minor, r.currency]),
         column.time("Period end", (r) => r.period_end),
         column.time("Issued", (r) => r.issued_at),
         column.duration("Latency", (r) => r.latency_ms),
@@ -129,26 +128,10 @@ export function ReconciliationRecords({
         column.code("Kind", (r) => r.kind),
         column.text("Entity", (r) => r.entity),
         column.time("Period end", (r) => r.period_end),
-        column.money(
-          "Expected",
-          (r) => r.expected_minor,
-          (r) => r.currency,
-        ),
-        column.money(
-          "Actual",
-          (r) => r.actual_minor,
-          (r) => r.currency,
-        ),
-        column.money(
-          "Variance",
-          (r) => r.variance_minor,
-          (r) => r.currency,
-        ),
-        column.money(
-          "Tolerance",
-          (r) => r.tolerance_minor,
-          (r) => r.currency,
-        ),
+        column.money("Expected", (r) => [r.expected_minor, r.currency]),
+        column.money("Actual", (r) => [r.actual_minor, r.currency]),
+        column.money("Variance", (r) => [r.variance_minor, r.currency]),
+        column.money("Tolerance", (r) => [r.tolerance_minor, r.currency]),
         column.yesNo("Break", (r) => r.is_break, { good: false }),
         column.event("Event", (r) => r.event_seq),
       ]}
@@ -181,11 +164,7 @@ export function EntitlementSyncRecords({
         column.customer("Customer", (r) => r.customer_id),
         column.invoice("Invoice", (r) => r.invoice_id),
         column.text("Entity", (r) => r.entity),
-        column.money(
-          "Amount",
-          (r) => r.amount_minor,
-          (r) => r.currency,
-        ),
+        column.money("Amount", (r) => [r.amount_minor, r.currency]),
         column.time("Received", (r) => r.received_at),
         {
           header: "Entitlement updated",

@@ -21,11 +21,7 @@ export function ExceptionRecords({ records, href }: RecordsViewProps<RecordsFor<
         column.text("Entity", (r) => r.entity),
         column.text("Severity", (r) => r.severity),
         column.code("Status", (r) => r.status),
-        column.money(
-          "Amount",
-          (r) => r.amount_minor,
-          (r) => r.currency,
-        ),
+        column.money("Amount", (r) => [r.amount_minor, r.currency]),
       ]}
       rowKey={(r) => r.id}
     />

@@ -1,5 +1,5 @@
--- The current definition after all migrations, as PostgreSQL renders it. Change it with a
--- migration, then `npm run db:functions` rewrites this file (db/sql/README.md).
+-- Applied at start whenever the database's definition differs (db/sql/README.md). Keep it
+-- as PostgreSQL renders it: `npm run db:functions` rewrites it so.
 
 CREATE OR REPLACE FUNCTION public.payment_syncs_refresh(ids text[])
  RETURNS void

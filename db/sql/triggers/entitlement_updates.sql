@@ -1,5 +1,5 @@
--- This table's triggers after all migrations, as PostgreSQL renders them. Change them with a
--- migration, then `npm run db:functions` rewrites this file (db/sql/README.md).
+-- This table's triggers, recreated at start whenever the database's differ (db/sql/README.md).
+-- Keep them as PostgreSQL renders them: `npm run db:functions` rewrites them so.
 
 CREATE TRIGGER kpi_summaries_on_entitlements_truncate AFTER TRUNCATE ON public.entitlement_updates FOR EACH STATEMENT EXECUTE FUNCTION kpi_summaries_rebuild_trigger();
 CREATE TRIGGER payment_syncs_on_entitlements_delete AFTER DELETE ON public.entitlement_updates REFERENCING OLD TABLE AS changed_old FOR EACH STATEMENT EXECUTE FUNCTION payment_syncs_entitlements_changed();

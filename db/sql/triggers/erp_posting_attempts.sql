@@ -1,5 +1,5 @@
--- This table's triggers after all migrations, as PostgreSQL renders them. Change them with a
--- migration, then `npm run db:functions` rewrites this file (db/sql/README.md).
+-- This table's triggers, recreated at start whenever the database's differ (db/sql/README.md).
+-- Keep them as PostgreSQL renders them: `npm run db:functions` rewrites them so.
 
 CREATE TRIGGER erp_postings_on_attempts_delete AFTER DELETE ON public.erp_posting_attempts REFERENCING OLD TABLE AS changed_old FOR EACH STATEMENT EXECUTE FUNCTION erp_postings_attempts_changed();
 CREATE TRIGGER erp_postings_on_attempts_insert AFTER INSERT ON public.erp_posting_attempts REFERENCING NEW TABLE AS changed_new FOR EACH STATEMENT EXECUTE FUNCTION erp_postings_attempts_changed();

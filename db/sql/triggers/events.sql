@@ -1,5 +1,5 @@
--- This table's triggers after all migrations, as PostgreSQL renders them. Change them with a
--- migration, then `npm run db:functions` rewrites this file (db/sql/README.md).
+-- This table's triggers, recreated at start whenever the database's differ (db/sql/README.md).
+-- Keep them as PostgreSQL renders them: `npm run db:functions` rewrites them so.
 
 CREATE TRIGGER events_lag_day_stats_truncate AFTER TRUNCATE ON public.events FOR EACH STATEMENT EXECUTE FUNCTION event_lag_day_stats_clear();
 CREATE TRIGGER events_lag_day_versions_delete AFTER DELETE ON public.events REFERENCING OLD TABLE AS event_lag_old FOR EACH STATEMENT EXECUTE FUNCTION event_lag_day_versions_bump();

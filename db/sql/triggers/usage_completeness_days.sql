@@ -1,5 +1,5 @@
--- This table's triggers after all migrations, as PostgreSQL renders them. Change them with a
--- migration, then `npm run db:functions` rewrites this file (db/sql/README.md).
+-- This table's triggers, recreated at start whenever the database's differ (db/sql/README.md).
+-- Keep them as PostgreSQL renders them: `npm run db:functions` rewrites them so.
 
 CREATE TRIGGER usage_completeness_entity_days_delete AFTER DELETE ON public.usage_completeness_days REFERENCING OLD TABLE AS usage_rollup_old FOR EACH STATEMENT EXECUTE FUNCTION usage_completeness_entity_days_apply();
 CREATE TRIGGER usage_completeness_entity_days_insert AFTER INSERT ON public.usage_completeness_days REFERENCING NEW TABLE AS usage_rollup_new FOR EACH STATEMENT EXECUTE FUNCTION usage_completeness_entity_days_apply();

@@ -9,8 +9,10 @@ import { loadEntities } from "@/lib/entities";
 import { guardPage } from "@/lib/auth/session";
 import { loadSlaPolicy, slaFormRows } from "@/lib/exceptions/sla-settings";
 import { loadTargets, targetFormRows } from "@/lib/kpi/targets";
-import { loadRecentRates, loadReportingCurrency } from "@/lib/money/reporting";
+import { loadReportingCurrency } from "@/lib/money/reporting";
+import { loadMissingRates, loadRateTable, rateTableQuery } from "@/lib/money/rates";
 import { RateEntryForm, ReportingCurrencyForm } from "@/components/money/fx-forms";
+import { MissingRatesTable } from "@/components/money/missing-rates";
 import { RatesTable } from "@/components/money/rates-table";
 import {
   enterRateAction,
@@ -19,19 +21,34 @@ import {
   saveSlaAction,
 } from "./actions";
 import { TargetsForm } from "./client";
+import { loadRateTableParams } from "./search-params";
 
 export const metadata: Metadata = { title: "Settings" };
 
-export default async function SettingsPage() {
+/** Exchange rates per page of the settings page's table. */
+const RATES_PER_PAGE = 50;
+
+export default async function SettingsPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   await guardPage("/admin/settings");
   const db = await getDb();
-  const [targets, sla, deadlines, entities, reportingCurrency, rates] = await Promise.all([
+  const params = loadRateTableParams(await searchParams);
+  const rateQuery = rateTableQuery({
+    from: params.fxFrom,
+    into: params.fxInto,
+    cursor: params.fxAfter,
+  });
+  const [targets, sla, deadlines, entities, reportingCurrency, rates, missing] = await Promise.all([
     loadTargets(db),
     loadSlaPolicy(db),
     loadCloseDeadlines(db),
     loadEntities(db),
     loadReportingCurrency(db),
-    loadRecentRates(db),
+    loadRateTable(db, rateQuery.filter, { limit: RATES_PER_PAGE, cursor: rateQuery.cursor }),
+    loadMissingRates(db),
   ]);
   return (
     <>
@@ -76,7 +93,14 @@ export default async function SettingsPage() {
         </p>
         <ReportingCurrencyForm current={reportingCurrency} save={saveReportingCurrencyAction} />
         <RateEntryForm reportingCurrency={reportingCurrency} save={enterRateAction} />
-        <RatesTable rates={rates} />
+        <MissingRatesTable missing={missing} />
+        <RatesTable
+          rates={rates.items}
+          total={rates.total}
+          nextCursor={rates.nextCursor}
+          paged={rateQuery.cursor !== null}
+          filters={{ from: rateQuery.filter.currency, into: rateQuery.filter.reportingCurrency }}
+        />
       </CardSection>
     </>
   );

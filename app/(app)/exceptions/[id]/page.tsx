@@ -20,7 +20,13 @@ import { slaDuration, type SlaTarget } from "@/lib/exceptions/sla";
 import { loadSlaPolicy } from "@/lib/exceptions/sla-settings";
 import { REASON_LABELS, TYPE_LABELS } from "@/lib/exceptions/vocabulary";
 import { formatDateTime } from "@/lib/format";
-import { amountAtRiskText, conversionNote, reportingAmountText } from "@/lib/money/describe";
+import {
+  amountAtRiskText,
+  conversionNote,
+  inverseRateNote,
+  reportingAmountText,
+} from "@/lib/money/describe";
+import { loadInverseRate, type InverseRate } from "@/lib/money/rates";
 import {
   assignAction,
   commentAction,
@@ -48,7 +54,8 @@ export default async function ExceptionPage({ params }: { params: Promise<{ id: 
   ]);
   if (!detail) notFound();
   const { exception: x, timeline } = detail;
-  const sla = (await loadSlaPolicy(db))[x.type];
+  const [policy, inverse] = await Promise.all([loadSlaPolicy(db), loadInverseRate(db, x)]);
+  const sla = policy[x.type];
   const now = new Date();
   const viewer = { id: user.id, role: user.role, label: user.name ?? user.email };
   return (
@@ -107,7 +114,7 @@ export default async function ExceptionPage({ params }: { params: Promise<{ id: 
           </section>
           <section className="card" aria-labelledby="facts-heading">
             <h2 id="facts-heading">Details</h2>
-            <Facts exception={x} sla={sla} />
+            <Facts exception={x} sla={sla} inverse={inverse} />
             <TechnicalDetails exception={x} />
           </section>
         </div>
@@ -136,7 +143,16 @@ const ID_FIELDS = [
   ["Contract", "contractId"],
 ] as const;
 
-function Facts({ exception: x, sla }: { exception: ExceptionDetail; sla: SlaTarget }) {
+function Facts({
+  exception: x,
+  sla,
+  inverse,
+}: {
+  exception: ExceptionDetail;
+  sla: SlaTarget;
+  inverse: InverseRate | null;
+}) {
+  const inverseNote = inverseRateNote(x, inverse);
   return (
     <dl className={styles.facts}>
       <dt>Type</dt>
@@ -149,6 +165,11 @@ function Facts({ exception: x, sla }: { exception: ExceptionDetail; sla: SlaTarg
       <dd data-testid="exception-reporting-amount">
         {reportingAmountText(x)}
         {conversionNote(x) ? <span className="muted"> ({conversionNote(x)})</span> : null}
+        {inverseNote ? (
+          <span className="muted" data-testid="exception-inverse-rate">
+            ; {inverseNote}
+          </span>
+        ) : null}
       </dd>
       <dt>Owner</dt>
       <dd data-testid="exception-owner">{x.ownerName ?? x.ownerEmail ?? "Unassigned"}</dd>

@@ -5,6 +5,7 @@ import { getDb } from "@/db";
 import { IncidentRetryButton } from "@/components/exceptions/actions/retry-controls";
 import { SeverityBadge, StatusBadge } from "@/components/exceptions/badges";
 import { AmountsAtRisk, IncidentStatusBadge } from "@/components/incidents/blast-radius";
+import { DataTable } from "@/components/table/data-table";
 import { DateTime } from "@/components/ui/date-time";
 import { customerThreadHref } from "@/lib/thread/vocabulary";
 import { can } from "@/lib/auth/permissions";
@@ -73,47 +74,30 @@ export default async function IncidentPage({ params }: { params: Promise<{ id: s
           <IncidentRetryButton incidentId={incident.id} retryableCount={incident.retryableCount} />
         </section>
       ) : null}
-      <section className="card" aria-labelledby="members-heading" style={{ overflowX: "auto" }}>
+      <section className="card" aria-labelledby="members-heading">
         <h2 id="members-heading">Exceptions</h2>
         {incident.membersTruncated ? (
           <p className="muted">{`The first ${incident.members.length} of ${incident.memberCount}.`}</p>
         ) : null}
-        <table data-testid="incident-members">
-          <thead>
-            <tr>
-              <th scope="col">Exception</th>
-              <th scope="col">Status</th>
-              <th scope="col">Severity</th>
-              <th scope="col">Entity</th>
-              <th scope="col">Amount</th>
-              <th scope="col">Occurred</th>
-            </tr>
-          </thead>
-          <tbody>
-            {incident.members.map((m) => (
-              <tr key={m.id}>
-                <td>
-                  <Link href={m.href}>{m.title}</Link>
-                </td>
-                <td>
-                  <StatusBadge status={m.status} />
-                </td>
-                <td>
-                  <SeverityBadge severity={m.severity} />
-                </td>
-                <td>{m.entity ?? "—"}</td>
-                <td>
-                  {m.amountMinor !== null && m.currency
-                    ? formatMoney(m.amountMinor, m.currency)
-                    : "unknown"}
-                </td>
-                <td>
-                  <DateTime value={m.openedAt} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DataTable
+          label="Exceptions of the incident"
+          testId="incident-members"
+          rows={incident.members}
+          columns={[
+            { header: "Exception", cell: (m) => <Link href={m.href}>{m.title}</Link> },
+            { header: "Status", cell: (m) => <StatusBadge status={m.status} /> },
+            { header: "Severity", cell: (m) => <SeverityBadge severity={m.severity} /> },
+            { header: "Entity", cell: (m) => m.entity ?? "—" },
+            {
+              header: "Amount",
+              cell: (m) =>
+                m.amountMinor !== null && m.currency
+                  ? formatMoney(m.amountMinor, m.currency)
+                  : "unknown",
+            },
+            { header: "Occurred", cell: (m) => <DateTime value={m.openedAt} /> },
+          ]}
+        />
       </section>
     </>
   );

@@ -1,1 +1,0 @@
-CREATE INDEX "exceptions_open_entity_type_idx" ON "exceptions" USING btree ("entity","type","opened_at","id") WHERE "exceptions"."status" in ('open', 'in_progress', 'awaiting_approval');

@@ -1,1 +1,0 @@
-CREATE INDEX "event_lag_days_read_idx" ON "event_lag_days" USING btree ("day","entity","bucket","events");

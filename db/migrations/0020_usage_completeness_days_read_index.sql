@@ -1,1 +1,0 @@
-CREATE INDEX "usage_completeness_days_read_idx" ON "usage_completeness_days" USING btree ("day","entity","source","meter","checkpoints","expected","received","missing");

@@ -1,1 +1,0 @@
-CREATE INDEX "audit_log_user_at_idx" ON "audit_log" USING btree ("at","action") WHERE "audit_log"."actor_type" = 'user';
