@@ -16,18 +16,16 @@ import { SORTS, STATUSES, TYPES } from "@/lib/exceptions/vocabulary";
 import { handleKpis } from "@/lib/kpi/http";
 import { handleFxRates } from "@/lib/money/http";
 import { encodeCursor } from "@/lib/pagination";
-import { handleCliRequest } from "@/lib/server/control";
 import { handleSearch } from "@/lib/thread/http";
 import { suiteWithKeys } from "../support/api-keys";
 import { seedReadTargets } from "./read-seed";
 import {
   BOUNDARY_TIMESTAMPS,
-  HUGE_NUMBERS,
-  NASTY_STRINGS,
   SQL_INJECTIONS,
   expectPrototypesClean,
   fingerprint,
   fuzzOptions,
+  hostileText,
   readAnswer,
 } from "./support";
 
@@ -37,7 +35,8 @@ import {
  * parser knows, crafted cursors that decode but lie, unknown and repeated parameters, and
  * broken percent-encoding. The answer is a 200 or a 4xx with a message, never a 5xx, and not
  * one row of any table changes (API keys are counted only: a request stamps last_used_at).
- * Also the operator route, which takes a JSON body. Seeded: see tests/hostile/support.ts.
+ * The operator route, which takes a JSON body: fuzz-cli.test.ts. Seeded: see
+ * tests/hostile/support.ts.
  */
 
 // Signed out: the routes answer to API keys alone (tests/support/no-session.ts).
@@ -56,13 +55,6 @@ beforeAll(async () => {
 
 // ---------------------------------------------------------------------------------------
 
-const hostileText = fc.oneof(
-  fc.constantFrom(...SQL_INJECTIONS, ...NASTY_STRINGS, ...BOUNDARY_TIMESTAMPS),
-  fc.constantFrom(...HUGE_NUMBERS).map(String),
-  fc.string({ unit: "binary", maxLength: 40 }),
-  fc.string({ unit: "grapheme", maxLength: 300 }),
-  fc.constant("x".repeat(100_000)),
-);
 const or = <T>(valid: fc.Arbitrary<T>) =>
   fc.oneof({ weight: 2, arbitrary: valid.map(String) }, { weight: 1, arbitrary: hostileText });
 
@@ -347,58 +339,3 @@ describe("GET routes under fuzzed query strings", () => {
 });
 
 // ---------------------------------------------------------------------------------------
-
-describe("POST /api/internal/cli under fuzzing", () => {
-  const TOKEN = "control-token-for-tests";
-  const loopback = { "x-forwarded-for": "127.0.0.1", host: "localhost:3000" };
-  const call = async (headers: Record<string, string>, body: string) => {
-    const request = new Request("http://localhost:3000/api/internal/cli", {
-      method: "POST",
-      headers: { "content-type": "application/json", ...headers },
-      body,
-    });
-    const response = await handleCliRequest(request, { token: TOKEN, getDb: async () => t.db });
-    return readAnswer(response, `POST /api/internal/cli ${JSON.stringify(headers)} ${body}`);
-  };
-  const body = fc.oneof(
-    fc.json({ maxDepth: 3 }),
-    fc.constantFrom("", "{", "null", "[]", '{"command":"","args":[]}', "\u0000"),
-    fc
-      .record({
-        command: fc.oneof(fc.constantFrom("help", "--version", "user", "api-key"), hostileText),
-        args: fc.array(hostileText, { maxLength: 3 }),
-      })
-      .map((b) => JSON.stringify(b)),
-  );
-
-  it("refuses every body without the token or from elsewhere, changing nothing", async () => {
-    const before = await fingerprint(t.db, tables);
-    await fc.assert(
-      fc.asyncProperty(
-        fc.constantFrom<Record<string, string>>(
-          loopback,
-          { ...loopback, authorization: "Bearer wrong" },
-          { authorization: `Bearer ${TOKEN}` },
-          { "x-forwarded-for": "10.0.0.1", host: "localhost", authorization: `Bearer ${TOKEN}` },
-        ),
-        body,
-        async (headers, text) => {
-          const answer = await call(headers, text);
-          expect([401, 403]).toContain(answer.status);
-        },
-      ),
-      fuzzOptions(50),
-    );
-    expect(await fingerprint(t.db, tables)).toEqual(before);
-  });
-
-  it("answers the operator's malformed or unknown commands without a 5xx", async () => {
-    await fc.assert(
-      fc.asyncProperty(body, async (text) => {
-        await call({ ...loopback, authorization: `Bearer ${TOKEN}` }, text);
-        expectPrototypesClean();
-      }),
-      fuzzOptions(50),
-    );
-  }, 60_000);
-});

@@ -203,6 +203,15 @@ export const PROTO_OBJECTS = [
 ];
 
 /** Any value a field could be sent instead of the right one. */
+/** Text for a query value or a command word: injections, odd strings, huge and binary ones. */
+export const hostileText = fc.oneof(
+  fc.constantFrom(...SQL_INJECTIONS, ...NASTY_STRINGS, ...BOUNDARY_TIMESTAMPS),
+  fc.constantFrom(...HUGE_NUMBERS).map(String),
+  fc.string({ unit: "binary", maxLength: 40 }),
+  fc.string({ unit: "grapheme", maxLength: 300 }),
+  fc.constant("x".repeat(100_000)),
+);
+
 export const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
   fc.constantFrom<unknown>(null, true, false, 0, 1, -1, [], {}, [1, "a"], { a: 1 }),
   fc.constantFrom<unknown>(...NASTY_STRINGS, ...SQL_INJECTIONS, ...BOUNDARY_TIMESTAMPS),
