@@ -1,15 +1,8 @@
 import fc from "fast-check";
-import { beforeAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { handleCliRequest } from "@/lib/server/control";
-import { testDbForSuite } from "../support/db";
-import { seedReadTargets } from "./read-seed";
-import {
-  expectPrototypesClean,
-  fingerprint,
-  fuzzOptions,
-  hostileText,
-  readAnswer,
-} from "./support";
+import { WILDCARD_TITLES, seededSuite } from "./read-seed";
+import { expectPrototypesClean, fuzzOptions, hostileText, readAnswer } from "./support";
 
 /*
  * The operator route POST /api/internal/cli under hostile bodies and headers, through the
@@ -18,18 +11,7 @@ import {
  * are answered without a 5xx and no prototype is polluted. Seeded as fuzz-queries.test.ts.
  */
 
-vi.mock("next-auth", async () => (await import("../support/no-session")).withoutSession());
-
-const t = testDbForSuite();
-let tables: string[];
-
-beforeAll(async () => {
-  const at = Date.parse("2025-03-01T06:00:00Z");
-  tables = await seedReadTargets(t.db, {
-    title: (i) => `Seeded 100% match_${i}`,
-    openedAt: (i) => new Date(at + i * 3_600_000),
-  });
-});
+const { t, snapshot } = seededSuite(WILDCARD_TITLES);
 
 describe("POST /api/internal/cli under fuzzing", () => {
   const TOKEN = "control-token-for-tests";
@@ -55,7 +37,7 @@ describe("POST /api/internal/cli under fuzzing", () => {
   );
 
   it("refuses every body without the token or from elsewhere, changing nothing", async () => {
-    const before = await fingerprint(t.db, tables);
+    const before = await snapshot();
     await fc.assert(
       fc.asyncProperty(
         fc.constantFrom<Record<string, string>>(
@@ -72,7 +54,7 @@ describe("POST /api/internal/cli under fuzzing", () => {
       ),
       fuzzOptions(50),
     );
-    expect(await fingerprint(t.db, tables)).toEqual(before);
+    expect(await snapshot()).toEqual(before);
   });
 
   it("answers the operator's malformed or unknown commands without a 5xx", async () => {

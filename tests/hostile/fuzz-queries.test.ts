@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import fc from "fast-check";
-import { beforeAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { Db } from "@/db/client";
 import { ROUTE_ACCESS } from "@/lib/auth/route-access";
 import { handleCloseReadiness, handleCloseReadinessCsv } from "@/lib/close/http";
@@ -17,13 +17,12 @@ import { handleKpis } from "@/lib/kpi/http";
 import { handleFxRates } from "@/lib/money/http";
 import { encodeCursor } from "@/lib/pagination";
 import { handleSearch } from "@/lib/thread/http";
-import { suiteWithKeys } from "../support/api-keys";
-import { seedReadTargets } from "./read-seed";
+import { apiKeysFor } from "../support/api-keys";
+import { WILDCARD_TITLES, seededSuite } from "./read-seed";
 import {
   BOUNDARY_TIMESTAMPS,
   SQL_INJECTIONS,
   expectPrototypesClean,
-  fingerprint,
   fuzzOptions,
   hostileText,
   readAnswer,
@@ -42,16 +41,8 @@ import {
 // Signed out: the routes answer to API keys alone (tests/support/no-session.ts).
 vi.mock("next-auth", async () => (await import("../support/no-session")).withoutSession());
 
-const { t, keys } = suiteWithKeys({ reader: ["read"] });
-let tables: string[];
-
-beforeAll(async () => {
-  const at = Date.parse("2025-03-01T06:00:00Z");
-  tables = await seedReadTargets(t.db, {
-    title: (i) => `Seeded 100% match_${i}`,
-    openedAt: (i) => new Date(at + i * 3_600_000),
-  });
-});
+const { t, snapshot } = seededSuite(WILDCARD_TITLES);
+const keys = apiKeysFor(t, { reader: ["read"] });
 
 // ---------------------------------------------------------------------------------------
 
@@ -324,7 +315,7 @@ describe("GET routes under fuzzed query strings", () => {
   it.each(Object.entries(GET_ROUTES))(
     "%s answers 200 or a 4xx with a message and changes no row",
     async (_name, route) => {
-      const before = await fingerprint(t.db, tables);
+      const before = await snapshot();
       await fc.assert(
         fc.asyncProperty(queryFor(route), async (query) => {
           await get(route, query);
@@ -332,7 +323,7 @@ describe("GET routes under fuzzed query strings", () => {
         }),
         fuzzOptions(120),
       );
-      expect(await fingerprint(t.db, tables)).toEqual(before);
+      expect(await snapshot()).toEqual(before);
     },
     120_000,
   );

@@ -1,4 +1,6 @@
+import { beforeAll } from "vitest";
 import type { Db } from "@/db/client";
+import { testDbForSuite } from "../support/db";
 import {
   ingest,
   invoiceIssued,
@@ -6,7 +8,7 @@ import {
   postingAttempt,
   seedException,
 } from "../exceptions/support";
-import { tableNames } from "./support";
+import { fingerprint, tableNames } from "./support";
 
 export interface ReadSeed {
   /** The error code of PST-1's failed attempt (the default is the fixture's). */
@@ -40,4 +42,23 @@ export async function seedReadTargets(db: Db, seed: ReadSeed): Promise<string[]>
     });
   }
   return tableNames(db);
+}
+
+/** The query fuzzers' seed: titles holding LIKE wildcards, the exceptions opened an hour apart. */
+export const WILDCARD_TITLES: ReadSeed = {
+  title: (i) => `Seeded 100% match_${i}`,
+  openedAt: (i) => new Date(Date.parse("2025-03-01T06:00:00Z") + i * 3_600_000),
+};
+
+/**
+ * A hostile read test file's database (as testDbForSuite's), seeded before its tests, and
+ * `snapshot()`, the fingerprint of every table, to compare before and after.
+ */
+export function seededSuite(seed: ReadSeed) {
+  const t = testDbForSuite();
+  let tables: string[] = [];
+  beforeAll(async () => {
+    tables = await seedReadTargets(t.db, seed);
+  });
+  return { t, snapshot: () => fingerprint(t.db, tables) };
 }
