@@ -14,16 +14,7 @@ import {
   listLaggedEvents,
   summarizeCheckpoints,
 } from "@/db/queries/drilldown-usage";
-import {
-  countLatencyInvoices,
-  listLatencyInvoices,
-  listPostings,
-  listReconciliationResults,
-  listSyncPayments,
-  summarizePostings,
-  summarizeReconciliation,
-  summarizeSyncPayments,
-} from "@/db/queries/drilldown-billing";
+import * as billing from "@/db/queries/drilldown-billing";
 import type { DrilldownCursor, DrilldownPage } from "@/db/queries/drilldown";
 import { findRawEvent } from "@/db/queries/raw-event";
 import type { KpiScope } from "@/db/queries/kpis";
@@ -149,11 +140,11 @@ describe.each([
   it("invoice latency: one row per invoice issued in the range, slowest first", async () => {
     expect(report.invoiceLatency.count).toBeGreaterThan(0);
     const rows = await everyRow(
-      (cursor) => listLatencyInvoices(db, { scope, cursor, limit: PAGE }),
+      (cursor) => billing.listLatencyInvoices(db, { scope, cursor, limit: PAGE }),
       (r) => r.invoice_id,
     );
     expect(rows.length).toBe(report.invoiceLatency.count);
-    expect(await countLatencyInvoices(db, scope)).toBe(report.invoiceLatency.count);
+    expect(await billing.countLatencyInvoices(db, scope)).toBe(report.invoiceLatency.count);
     const latencies = rows.map((r) => r.latency_ms);
     expect(latencies).toEqual([...latencies].sort((a, b) => b - a));
     // The slowest invoice bounds the p95 from above.
@@ -166,7 +157,7 @@ describe.each([
     const p = report.erpPosting;
     expect(p.postings).toBeGreaterThan(0);
     const all = await everyRow(
-      (cursor) => listPostings(db, { scope, cursor, limit: PAGE }),
+      (cursor) => billing.listPostings(db, { scope, cursor, limit: PAGE }),
       (r) => r.posting_id,
     );
     expect(all.length).toBe(p.postings);
@@ -177,17 +168,18 @@ describe.each([
       12,
     );
     const failed = await everyRow(
-      (cursor) => listPostings(db, { scope, cursor, view: "first-pass-failed", limit: PAGE }),
+      (cursor) =>
+        billing.listPostings(db, { scope, cursor, view: "first-pass-failed", limit: PAGE }),
       (r) => r.posting_id,
     );
     expect(failed.length).toBe(p.postings - firstPass);
     const open = await everyRow(
-      (cursor) => listPostings(db, { scope, cursor, view: "open-failures", limit: PAGE }),
+      (cursor) => billing.listPostings(db, { scope, cursor, view: "open-failures", limit: PAGE }),
       (r) => r.posting_id,
     );
     expect(open.length).toBe(p.openFailures);
     expect(open.every((r) => r.latest_status === "failed")).toBe(true);
-    expect(await summarizePostings(db, scope)).toEqual({
+    expect(await billing.summarizePostings(db, scope)).toEqual({
       postings: p.postings,
       firstPassFailed: failed.length,
       openFailures: p.openFailures,
@@ -205,12 +197,13 @@ describe.each([
     const rec = report.reconciliation;
     expect(rec.results).toBeGreaterThan(0);
     const all = await everyRow(
-      (cursor) => listReconciliationResults(db, { scope, cursor, limit: PAGE }),
+      (cursor) => billing.listReconciliationResults(db, { scope, cursor, limit: PAGE }),
       (r) => r.event_seq,
     );
     expect(all.length).toBe(rec.results);
     const breaks = await everyRow(
-      (cursor) => listReconciliationResults(db, { scope, cursor, view: "breaks", limit: PAGE }),
+      (cursor) =>
+        billing.listReconciliationResults(db, { scope, cursor, view: "breaks", limit: PAGE }),
       (r) => r.event_seq,
     );
     expect(breaks.length).toBe(rec.breaks);
@@ -219,7 +212,7 @@ describe.each([
     for (const r of all)
       variance[r.currency] = (variance[r.currency] ?? 0) + Math.abs(Number(r.variance_minor));
     expect(variance).toEqual(rec.absVarianceMinor);
-    const summary = await summarizeReconciliation(db, scope);
+    const summary = await billing.summarizeReconciliation(db, scope);
     expect(summary.results).toBe(rec.results);
     expect(summary.breaks).toBe(rec.breaks);
     expect(
@@ -232,17 +225,19 @@ describe.each([
     expect(sync.count).toBeGreaterThan(0);
     const params = { scope, overdueAfterMs: ENTITLEMENT_OVERDUE_AFTER_MS, now: NOW, limit: PAGE };
     const all = await everyRow(
-      (cursor) => listSyncPayments(db, { ...params, cursor }),
+      (cursor) => billing.listSyncPayments(db, { ...params, cursor }),
       (r) => r.payment_id,
     );
     expect(all.length).toBe(sync.count);
     expect(all.filter((r) => r.first_update_at !== null).length).toBe(sync.synced);
     const overdue = await everyRow(
-      (cursor) => listSyncPayments(db, { ...params, cursor, view: "overdue" }),
+      (cursor) => billing.listSyncPayments(db, { ...params, cursor, view: "overdue" }),
       (r) => r.payment_id,
     );
     expect(overdue.length).toBe(sync.overdue);
-    expect(await summarizeSyncPayments(db, scope, ENTITLEMENT_OVERDUE_AFTER_MS, NOW)).toEqual({
+    expect(
+      await billing.summarizeSyncPayments(db, scope, ENTITLEMENT_OVERDUE_AFTER_MS, NOW),
+    ).toEqual({
       payments: sync.count,
       synced: sync.synced,
       overdue: sync.overdue,
@@ -266,11 +261,11 @@ describe("drill-down details", () => {
       to: new Date(`${day}T12:00:00Z`),
       entity: "dd-a",
     };
-    const page = await listLatencyInvoices(db, { scope, limit: 1 });
+    const page = await billing.listLatencyInvoices(db, { scope, limit: 1 });
     expect(page.rows.map((r) => [r.invoice_id, r.latency_ms, r.amount_minor, r.currency])).toEqual([
       ["DD-2", 5 * HOUR, "10000", "EUR"],
     ]);
-    const next = await listLatencyInvoices(db, { scope, cursor: page.next, limit: 1 });
+    const next = await billing.listLatencyInvoices(db, { scope, cursor: page.next, limit: 1 });
     expect(next.rows.map((r) => r.invoice_id)).toEqual(["DD-1"]);
     expect(next.next).toBeNull();
 
@@ -371,10 +366,14 @@ describe("drill-down details", () => {
   it("refuses a cursor that is no position in the list instead of sending it to the database", async () => {
     const scope = { from: FROM, to: TO, entity: null };
     await expect(
-      listLatencyInvoices(db, { scope, cursor: { k: "1; drop table events", id: "1" }, limit: 5 }),
+      billing.listLatencyInvoices(db, {
+        scope,
+        cursor: { k: "1; drop table events", id: "1" },
+        limit: 5,
+      }),
     ).rejects.toThrow(InvalidInput);
     await expect(
-      listPostings(db, { scope, cursor: { k: "yesterday", id: "x" }, limit: 5 }),
+      billing.listPostings(db, { scope, cursor: { k: "yesterday", id: "x" }, limit: 5 }),
     ).rejects.toThrow(InvalidInput);
     // Looks like a timestamp, is not one: refused here rather than failing in PostgreSQL.
     await expect(
