@@ -160,6 +160,16 @@ export function slackMessage(notice: AlertNotice) {
   };
 }
 
+const SEVERITY_RANK: Record<AlertSeverity, number> = { info: 0, warning: 1, critical: 2 };
+
+/** The most severe of a group's alerts: what its headline (or subject) leads with. */
+export function worstSeverity(alerts: readonly { severity: AlertSeverity }[]): AlertSeverity {
+  return alerts.reduce<AlertSeverity>(
+    (top, a) => (SEVERITY_RANK[a.severity] > SEVERITY_RANK[top] ? a.severity : top),
+    "info",
+  );
+}
+
 /** Adaptive Card colours: red while critical fires, amber for the rest, green once mended. */
 function teamsColour(notice: AlertNotice): "attention" | "warning" | "good" | "default" {
   if (notice.type === "alert.resolved") return "good";
@@ -283,7 +293,8 @@ function hostOf(url: string): string {
 /**
  * Alerts that started within a channel's group window, as one message: the webhook gets the
  * group as it is stored (`{"type":"alert.group","alerts":[…]}`, signed like any notice), Slack
- * one message with a line per alert.
+ * one message with a line per alert, Teams one Adaptive Card with a section per alert.
+ * PagerDuty never gets a group: each alert is its own incident there (GROUPABLE_CHANNEL_KINDS).
  */
 function groupRequest(
   command: Pick<ClaimedCommand, "id" | "url" | "secret" | "channelKind">,
@@ -295,6 +306,8 @@ function groupRequest(
       return signedJson(command, group);
     case "slack":
       return { url: command.url, body: JSON.stringify(slackGroupMessage(group)), headers: {} };
+    case "teams":
+      return { url: command.url, body: JSON.stringify(teamsGroupMessage(group)), headers: {} };
     default:
       throw new Error(`a ${command.channelKind} channel takes no group of alerts`);
   }
@@ -310,4 +323,62 @@ export function slackGroupMessage(group: AlertGroupNotice) {
     text,
     blocks: [{ type: "section", text: { type: "mrkdwn", text: `*${text}*\n${lines.join("\n")}` } }],
   };
+}
+
+/** The Alerts page an alert's link points into (its address without the alert's anchor). */
+function alertsPageOf(alertUrl: string): string {
+  const hash = alertUrl.indexOf("#");
+  return hash === -1 ? alertUrl : alertUrl.slice(0, hash);
+}
+
+/**
+ * Several alerts as one Teams Adaptive Card: a headline with the count, coloured by the worst
+ * severity, then a section per alert (its summary, its facts and its own links), each set off
+ * by a separator; the card's button opens the Alerts page.
+ */
+export function teamsGroupMessage(group: AlertGroupNotice) {
+  const worst = worstSeverity(group.alerts);
+  const sections = group.alerts.map((alert) => {
+    const notice: AlertNotice = { type: "alert.firing", alert };
+    return {
+      type: "Container",
+      separator: true,
+      spacing: "Medium",
+      items: [
+        {
+          type: "TextBlock",
+          text: noticeSummary(notice),
+          weight: "Bolder",
+          color: teamsColour(notice),
+          wrap: true,
+        },
+        {
+          type: "FactSet",
+          facts: noticeFacts(notice).map(([title, value]) => ({ title, value })),
+        },
+        {
+          type: "ActionSet",
+          actions: noticeLinks(notice).map(({ text, href }) => ({
+            type: "Action.OpenUrl",
+            title: text,
+            url: href,
+          })),
+        },
+      ],
+    };
+  });
+  return adaptiveCardMessage(
+    [
+      {
+        type: "TextBlock",
+        text: `[${worst}] ${group.alerts.length} alerts firing`,
+        weight: "Bolder",
+        size: "Medium",
+        color: worst === "critical" ? "attention" : "warning",
+        wrap: true,
+      },
+      ...sections,
+    ],
+    [{ href: alertsPageOf(group.alerts[0]!.url), text: "Open the Alerts page" }],
+  );
 }
