@@ -8,7 +8,8 @@ import { expectAxeCleanInBothThemes, expectNoSidewaysScrollAt390 } from "./fixtu
 /*
  * Alerts. An operations analyst on a phone finds a firing alert, acknowledges it with a
  * comment using the keyboard alone, and sees it move to Acknowledged with who and what; a
- * finance manager adds a KPI rule, a KPI-change rule and a close rule through the form. The firing alert is written directly:
+ * finance manager adds a KPI rule, a KPI-change rule, a close rule and an amount-at-risk rule
+ * through the form. The firing alert is written directly:
  * evaluation has its own integration tests (tests/alerts).
  */
 
@@ -133,7 +134,7 @@ test("operations silences a firing alert from the page, sees it silenced, and li
   await expect(row.getByTestId("silenced-until")).toHaveCount(0);
 });
 
-test("finance adds KPI, KPI-change and close rules through the form", async ({
+test("finance adds KPI, KPI-change, close and amount-at-risk rules through the form", async ({
   page,
   signInAs,
 }) => {
@@ -175,6 +176,29 @@ test("finance adds KPI, KPI-change and close rules through the form", async ({
   await form.getByLabel("Condition").selectOption("close");
   await form.getByLabel("Days before the deadline").fill("3");
   await addRule(`Close ${RUN}`, "NO-GO within 3 days of the close deadline");
+
+  // An amount typed in the reporting currency (the label names it), stored in its minor units.
+  await form.getByLabel("Name").fill(`At risk ${RUN}`);
+  await form.getByLabel("Condition").selectOption("exceptions_amount");
+  await form.getByLabel("Exception type").selectOption("reconciliation_break");
+  const label = await form.locator("label", { hasText: "Amount at risk above" }).textContent();
+  const currency = /Amount at risk above \(([A-Z]{3})\)/.exec(label ?? "")![1]!;
+  await form.getByLabel(`Amount at risk above (${currency})`).fill("50,000");
+  await form.getByRole("button", { name: "Backtest" }).click();
+  await expect(form.getByTestId("backtest-result")).toContainText(
+    /Over the last 30 days this rule would (not have fired|have fired \d+ times?).*one every 1h/,
+    { timeout: 60_000 },
+  );
+  await form.getByRole("button", { name: "Add rule" }).click();
+  await expect(form.getByRole("status")).toContainText(`At risk ${RUN}`);
+  const atRisk = page
+    .getByRole("region", { name: "Alert rules" })
+    .getByRole("row")
+    .filter({ hasText: `At risk ${RUN}` });
+  await expect(atRisk).toContainText(
+    new RegExp(`amount at risk of open Reconciliation break > 50,000(\\.0+)? ${currency}`),
+  );
+  await expect(atRisk).toContainText("at once");
 
   await form.getByLabel("Condition").selectOption("kpi");
   await form.getByLabel("Name").fill(`Bad ${RUN}`);

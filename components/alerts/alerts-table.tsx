@@ -3,10 +3,17 @@ import type { AlertListItem } from "@/lib/alerts/list";
 import { DataTable } from "@/components/table/data-table";
 import { DateTime } from "@/components/ui/date-time";
 import type { AlertDelivery } from "@/lib/contract/alert-notices";
+import { formatMoney } from "@/lib/format";
 import { AlertDeliveries } from "./alert-deliveries";
 
 const figure = (value: number | null) =>
   value === null ? "no data" : Number.isInteger(value) ? String(value) : value.toPrecision(4);
+
+/** The rules whose figures are amounts (minor units of the reporting currency), and that currency. */
+export interface AmountRules {
+  ruleIds: ReadonlySet<string>;
+  currency: string;
+}
 
 /**
  * Alerts in one state; `action` renders what may be done to a row (acknowledge), and
@@ -18,13 +25,20 @@ export function AlertsTable({
   emptyText,
   action,
   deliveries,
+  amounts,
 }: {
   label: string;
   alerts: AlertListItem[];
   emptyText: string;
   action?: (alert: AlertListItem) => ReactNode;
   deliveries: ReadonlyMap<string, AlertDelivery[]>;
+  /** Shown as money, not as a count of cents. */
+  amounts: AmountRules;
 }) {
+  const shown = (a: AlertListItem, value: number | null) =>
+    value !== null && Number.isSafeInteger(value) && amounts.ruleIds.has(a.ruleId)
+      ? formatMoney(value, amounts.currency)
+      : figure(value);
   return (
     <DataTable
       label={label}
@@ -47,7 +61,7 @@ export function AlertsTable({
           header: "Value / threshold",
           cell: (a) => (
             <>
-              {figure(a.value)} / {figure(a.threshold)}
+              {shown(a, a.value)} / {shown(a, a.threshold)}
             </>
           ),
         },
