@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { exceptions } from "@/db/schema";
+import { exceptions, type ExceptionType } from "@/db/schema";
 import { backtestRule, countFirings } from "@/lib/alerts/backtest";
 import { InvalidInput } from "@/lib/errors";
 import { testDbForSuite } from "../support/db";
@@ -17,17 +17,28 @@ const t = testDbForSuite();
 const at = (iso: string) => new Date(iso);
 const NOW = at("2025-07-31T00:00:00Z");
 
-async function disputed(entity: string, openedAt: string, closedAt: string | null) {
+/** An exception open from `openedAt` until `closedAt` (null: still open), of an amount in USD. */
+async function opened(
+  type: ExceptionType,
+  entity: string,
+  openedAt: string,
+  closedAt: string | null,
+  amountMinor: number | null = null,
+) {
   await t.db.insert(exceptions).values({
-    type: "invoice_disputed",
+    type,
     problemKey: randomUUID(),
     status: closedAt ? "resolved" : "open",
-    title: "Disputed",
+    title: type,
     entity,
     openedAt: at(openedAt),
     closedAt: closedAt ? at(closedAt) : null,
+    ...(amountMinor === null ? {} : { amountMinor, currency: "USD" }),
   });
 }
+
+const disputed = (entity: string, openedAt: string, closedAt: string | null) =>
+  opened("invoice_disputed", entity, openedAt, closedAt);
 
 const rule = (extra: Record<string, unknown>) => ({
   name: "Backtest",
@@ -106,22 +117,12 @@ describe("backtest", () => {
 
   it("counts the firings of an amount-at-risk rule from the exceptions' history", async () => {
     // Reporting currency USD (the default): each amount is its own reporting amount.
-    const failed = async (
+    const failed = (
       entity: string,
       openedAt: string,
       closedAt: string | null,
       amountMinor: number | null,
-    ) =>
-      t.db.insert(exceptions).values({
-        type: "erp_posting_failed",
-        problemKey: randomUUID(),
-        status: closedAt ? "resolved" : "open",
-        title: "Posting failed",
-        entity,
-        openedAt: at(openedAt),
-        closedAt: closedAt ? at(closedAt) : null,
-        ...(amountMinor === null ? {} : { amountMinor, currency: "USD" }),
-      });
+    ) => opened("erp_posting_failed", entity, openedAt, closedAt, amountMinor);
     // EU: 600.00 open 00:30–05:30 on 5 July, 500.00 more 02:30–03:30: 1,100.00 only at 03:00.
     await failed("EU", "2025-07-05T00:30:00Z", "2025-07-05T05:30:00Z", 60_000);
     await failed("EU", "2025-07-05T02:30:00Z", "2025-07-05T03:30:00Z", 50_000);
@@ -163,15 +164,7 @@ describe("backtest", () => {
 
   it("reads an entity whose exceptions all closed as mended, so it can fire again", async () => {
     const broke = (openedAt: string, closedAt: string | null) =>
-      t.db.insert(exceptions).values({
-        type: "reconciliation_break",
-        problemKey: randomUUID(),
-        status: closedAt ? "resolved" : "open",
-        title: "Break",
-        entity: "GB",
-        openedAt: at(openedAt),
-        closedAt: closedAt ? at(closedAt) : null,
-      });
+      opened("reconciliation_break", "GB", openedAt, closedAt);
     await broke("2025-07-10T00:30:00Z", "2025-07-10T02:30:00Z");
     await broke("2025-07-12T00:30:00Z", null);
     const perEntity = rule({
