@@ -290,6 +290,13 @@ test("finance adds a channel with quiet hours and a group window, and reads an a
   await form.getByLabel("Time zone").fill("Mars/Olympus");
   await form.getByRole("button", { name: "Add channel" }).click();
   await expect(form.getByRole("alert")).toContainText("must be an IANA time zone");
+
+  // PagerDuty groups incidents itself: the form offers no group window and says why.
+  await form.getByLabel("Kind").selectOption("pagerduty");
+  await expect(form.getByLabel("Group window")).toHaveCount(0);
+  await expect(form).toContainText("No group window: PagerDuty gets one event per alert");
+  await form.getByLabel("Kind").selectOption("teams");
+  await expect(form.getByLabel("Group window")).toBeVisible();
   // Last: the theme check reloads the page, which would empty a form being filled.
   await expectAxeCleanInBothThemes(page);
 });
