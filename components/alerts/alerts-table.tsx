@@ -3,17 +3,10 @@ import type { AlertListItem } from "@/lib/alerts/list";
 import { DataTable } from "@/components/table/data-table";
 import { DateTime } from "@/components/ui/date-time";
 import type { AlertDelivery } from "@/lib/contract/alert-notices";
-import { formatMoney } from "@/lib/format";
+import { figureFormat, type FigureFormat } from "@/lib/alerts/figure";
 import { AlertDeliveries } from "./alert-deliveries";
 
-const figure = (value: number | null) =>
-  value === null ? "no data" : Number.isInteger(value) ? String(value) : value.toPrecision(4);
-
-/** The rules whose figures are amounts (minor units of the reporting currency), and that currency. */
-export interface AmountRules {
-  ruleIds: ReadonlySet<string>;
-  currency: string;
-}
+const plain = figureFormat(null, "");
 
 /**
  * Alerts in one state; `action` renders what may be done to a row (acknowledge), and
@@ -25,20 +18,17 @@ export function AlertsTable({
   emptyText,
   action,
   deliveries,
-  amounts,
+  figures,
 }: {
   label: string;
   alerts: AlertListItem[];
   emptyText: string;
   action?: (alert: AlertListItem) => ReactNode;
   deliveries: ReadonlyMap<string, AlertDelivery[]>;
-  /** Shown as money, not as a count of cents. */
-  amounts: AmountRules;
+  /** Each rule's figures in its unit (money, %, durations), by rule id. */
+  figures: ReadonlyMap<string, FigureFormat>;
 }) {
-  const shown = (a: AlertListItem, value: number | null) =>
-    value !== null && Number.isSafeInteger(value) && amounts.ruleIds.has(a.ruleId)
-      ? formatMoney(value, amounts.currency)
-      : figure(value);
+  const shown = (a: AlertListItem, value: number | null) => (figures.get(a.ruleId) ?? plain)(value);
   return (
     <DataTable
       label={label}

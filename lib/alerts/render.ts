@@ -3,6 +3,7 @@ import { AlertGroupNotice, AlertNotice } from "@/lib/contract/alert-notices";
 import type { AlertSeverity } from "@/lib/contract/alert-rules";
 import { open } from "@/lib/secret-box";
 import { webhookHeaders } from "@/lib/outbox/signature";
+import { figureFormat } from "./figure";
 
 /*
  * How an alert notice looks on the wire, per channel kind. The outbox stores the notice
@@ -73,19 +74,25 @@ const HEADLINE: Record<AlertNotice["type"], string> = {
 /** The notice's state in a sentence's words: firing, resolved, acknowledged. */
 export const noticeState = (notice: AlertNotice) => HEADLINE[notice.type].toLowerCase();
 
-/** A measured figure as people read it: whole numbers as they are, others to four digits. */
-export const formatFigure = (value: number | null) =>
-  value === null ? "no data" : Number.isInteger(value) ? String(value) : value.toPrecision(4);
+/**
+ * A notice's value against its threshold, in the rule's unit (lib/alerts/figure.ts). A notice
+ * queued before the words were carried has bare numbers, which stay as they are.
+ */
+function measured(a: AlertNotice["alert"]): { value: string; threshold: string | null } {
+  const plain = figureFormat(null, "");
+  return {
+    value: a.valueText ?? plain(a.value),
+    threshold: a.threshold === null ? null : (a.thresholdText ?? plain(a.threshold)),
+  };
+}
 
 /** One line a person reads first: what, where, how bad. */
 export function noticeSummary(notice: AlertNotice): string {
   const a = notice.alert;
   const where = a.entity ? ` (${a.entity})` : "";
-  const measured =
-    a.threshold === null
-      ? ""
-      : `: ${formatFigure(a.value)} against a threshold of ${formatFigure(a.threshold)}`;
-  return `${HEADLINE[notice.type]} [${a.severity}] ${a.ruleName}${where}${measured}`;
+  const { value, threshold } = measured(a);
+  const figures = threshold === null ? "" : `: ${value} against a threshold of ${threshold}`;
+  return `${HEADLINE[notice.type]} [${a.severity}] ${a.ruleName}${where}${figures}`;
 }
 
 /** `2026-12-06 16:49 UTC`: a message is read anywhere, so the time says its zone. */
@@ -105,14 +112,9 @@ export function noticeFacts(notice: AlertNotice): [string, string][] {
     ["Severity", a.severity],
     ["Entity", a.entity ?? "whole company"],
   ];
-  if (a.threshold !== null) {
-    rows.push([
-      "Value",
-      `${formatFigure(a.value)} against a threshold of ${formatFigure(a.threshold)}`,
-    ]);
-  } else if (a.value !== null) {
-    rows.push(["Value", formatFigure(a.value)]);
-  }
+  const { value, threshold } = measured(a);
+  if (threshold !== null) rows.push(["Value", `${value} against a threshold of ${threshold}`]);
+  else if (a.value !== null) rows.push(["Value", value]);
   const started = utcMinute(a.startedAt);
   if (started) rows.push(["Started", started]);
   const resolved = utcMinute(a.resolvedAt);

@@ -82,7 +82,7 @@ describe("PagerDuty channel", () => {
       ],
     });
     expect(trigger!.payload).toMatchObject({
-      summary: `Firing [critical] ${rule.name} (PD): 0 against a threshold of 0.9000`,
+      summary: `Firing [critical] ${rule.name} (PD): 0.0 % against a threshold of 90.0 %`,
       source: "closeline.test",
       severity: "critical",
       component: "PD",
@@ -91,7 +91,7 @@ describe("PagerDuty channel", () => {
     });
     expect(trigger!.payload!.custom_details).toMatchObject({
       Entity: "PD",
-      Value: "0 against a threshold of 0.9000",
+      Value: "0.0 % against a threshold of 90.0 %",
     });
 
     await acknowledgeAlert(t.db, alert!.id, { comment: "On it" }, CONTEXT);

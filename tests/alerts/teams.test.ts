@@ -92,7 +92,7 @@ describe("Microsoft Teams channel", () => {
     expect(attachment.content.version).toBe("1.4");
     const [headline, factSet] = attachment.content.body;
     expect(headline.text).toBe(
-      `Firing [critical] ${rule.name} (TEAMS): 0 against a threshold of 0.9000`,
+      `Firing [critical] ${rule.name} (TEAMS): 0.0 % against a threshold of 90.0 %`,
     );
     expect(headline.color).toBe("attention");
     expect(factSet.type).toBe("FactSet");
@@ -101,7 +101,7 @@ describe("Microsoft Teams channel", () => {
       State: "firing",
       Severity: "critical",
       Entity: "TEAMS",
-      Value: "0 against a threshold of 0.9000",
+      Value: "0.0 % against a threshold of 90.0 %",
       Started: "2025-04-07 12:00 UTC",
     });
     expect(attachment.content.actions).toEqual([
@@ -135,7 +135,7 @@ describe("Microsoft Teams channel", () => {
     await dispatchDue(t.db, FAST);
     const resolved = receiver.bodies<Card>("/teams")[2]!;
     expect(resolved.attachments[0]!.content.body[0]).toMatchObject({
-      text: `Resolved [critical] ${rule.name} (TEAMS): 0.9000 against a threshold of 0.9000`,
+      text: `Resolved [critical] ${rule.name} (TEAMS): 90.0 % against a threshold of 90.0 %`,
       color: "good",
     });
     expect(factsOf(resolved)).toMatchObject({

@@ -13,6 +13,7 @@ import { SilencesTable } from "@/components/alerts/silences-table";
 import type { AlertListItem } from "@/lib/alerts/list";
 import { listSilences } from "@/lib/alerts/silences";
 import { listChannels } from "@/lib/alerts/channels";
+import { figureFormat } from "@/lib/alerts/figure";
 import { listRules } from "@/lib/alerts/rules";
 import { can } from "@/lib/auth/permissions";
 import { guardPage } from "@/lib/auth/session";
@@ -51,17 +52,8 @@ export default async function AlertsPage() {
   const acknowledged = firing.filter((a) => a.acknowledgedAt);
   const mayAcknowledge = can(user.role, "alerts:acknowledge");
   const activeChannels = channels.filter((c) => c.active);
-  // An amount-at-risk rule's value and threshold are minor units of the reporting currency.
-  const amounts = {
-    ruleIds: new Set(
-      rules
-        .filter(
-          (r) => r.condition.kind === "exceptions" && r.condition.trigger === "amount_at_risk",
-        )
-        .map((r) => r.id),
-    ),
-    currency: reportingCurrency,
-  };
+  // Each alert's figures in its rule's unit; an alert of a deleted rule keeps bare numbers.
+  const figures = new Map(rules.map((r) => [r.id, figureFormat(r.condition, reportingCurrency)]));
   const nameOf = (a: AlertListItem) => `${a.ruleName}${a.dimension ? `, ${a.dimension}` : ""}`;
   const silenceForm = (a: AlertListItem) => (
     <SilenceForm
@@ -80,7 +72,7 @@ export default async function AlertsPage() {
           alerts={unacknowledged}
           emptyText="Nothing is firing."
           deliveries={deliveries}
-          amounts={amounts}
+          figures={figures}
           action={
             mayAcknowledge
               ? (a) => (
@@ -103,7 +95,7 @@ export default async function AlertsPage() {
           alerts={acknowledged}
           emptyText="No firing alert has been acknowledged."
           deliveries={deliveries}
-          amounts={amounts}
+          figures={figures}
           action={mayAcknowledge ? silenceForm : undefined}
         />
       </CardSection>
@@ -120,7 +112,7 @@ export default async function AlertsPage() {
           alerts={resolved}
           emptyText="Nothing resolved yet."
           deliveries={deliveries}
-          amounts={amounts}
+          figures={figures}
         />
       </CardSection>
       <CardSection id="rules" title="Rules">
