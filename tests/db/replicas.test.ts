@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Db } from "@/db/client";
 import { targetFromEnv } from "@/db/client";
 import { formatWalPosition, parseWalPosition, replicaRouter, type ReadRouter } from "@/db/replicas";
+import type * as callerWrites from "@/db/queries/caller-writes";
 import { lastCallerWrite, recordCallerWrite } from "@/db/queries/caller-writes";
 import { queryRows } from "@/db/rows";
 import { parseEnv } from "@/lib/env";
@@ -55,9 +56,10 @@ vi.mock("next/headers", async (importOriginal) => ({
     set: (name: string, value: string) => void cookieJar.set(name, value),
   }),
 }));
+type CallerWrites = typeof callerWrites;
 // Spied on, to count the lookups and records of a token caller's last write.
 vi.mock("@/db/queries/caller-writes", async (importOriginal) => {
-  const original = await importOriginal<typeof import("@/db/queries/caller-writes")>();
+  const original = await importOriginal<CallerWrites>();
   return {
     ...original,
     recordCallerWrite: vi.fn(original.recordCallerWrite),
