@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Db } from "@/db/client";
@@ -19,6 +20,7 @@ import {
   readForPage,
 } from "@/lib/server/read-routing";
 import { answer, apiRequest, serviceKey, tokenFor, type CallOptions } from "../api/support";
+import { makeEvent, makeKey, postEvents, type EventsPage } from "../ingest/support";
 import { makeUser, seedException } from "../exceptions/support";
 import { TEST_ENGINE, testDbForSuite, type TestDb } from "../support/db";
 import {
@@ -227,11 +229,15 @@ describe.skipIf(unavailable !== null)("on a streaming replica", () => {
       await pauseReplay();
       try {
         await write("unreplayed");
-        const strict = await router({ maxLagSeconds: 0 }).read(notes);
+        // No replica can serve it: the caller's position is not even looked up.
+        const lookup = vi.fn(async () => null);
+        const strict = await router({ maxLagSeconds: 0 }).read(notes, lookup);
         expect(strict.from.replica).toBeNull();
         expect(strict.value).toContain("unreplayed");
+        expect(lookup).not.toHaveBeenCalled();
 
-        const lenient = await router({ maxLagSeconds: 3_600 }).read(notes);
+        const lenient = await router({ maxLagSeconds: 3_600 }).read(notes, lookup);
+        expect(lookup).toHaveBeenCalledTimes(1);
         expect(lenient.from.replica).toBe("127.0.0.1:5433");
         expect(lenient.value).not.toContain("unreplayed");
         expect(lenient.from.lagSeconds).toBeGreaterThan(0);
@@ -482,6 +488,41 @@ describe.skipIf(unavailable !== null)("on a streaming replica", () => {
         expect(other.writes.lastCallerWrite).not.toHaveBeenCalled();
       } finally {
         signedIn = null;
+        await resumeReplay();
+        await otherRouter.close();
+      }
+    });
+
+    it("shows a key the events it just sent, on another app instance", async () => {
+      const sender = await makeKey(database.db, ["ingest", "read"]);
+      const source = `/tests/replicas/${randomUUID()}`;
+      await replayedTo(await primaryPosition(database.db));
+      vi.resetModules();
+      const otherEvents = await import("@/lib/events/http");
+      const otherRouter = (await import("@/db/replicas")).replicaRouter(database.db, {
+        urls: [replicaUrlOf(database.url!)],
+        maxLagSeconds: 3_600,
+        healthTtlMs: 0,
+      });
+      const sentOnOther = async (key: string) => {
+        const url = `http://closeline.test/api/v1/events?source=${encodeURIComponent(source)}`;
+        const listed = await otherEvents.handleListEvents(
+          database.db,
+          new Request(url, { headers: { authorization: `Bearer ${key}` } }),
+        );
+        expect(listed.status).toBe(200);
+        return ((await listed.json()) as EventsPage).events.length;
+      };
+      await pauseReplay();
+      try {
+        const sent = await postEvents(database.db, [makeEvent("usage.checkpoint", { source })], {
+          key: sender.key,
+        });
+        expect(sent.body.accepted).toBe(1);
+        expect(sent.headers.get(WRITE_POSITION_HEADER)).toMatch(/^[0-9A-F]+\/[0-9A-F]+$/);
+        expect(await sentOnOther(sender.key)).toBe(1);
+        expect(await sentOnOther(readerKey)).toBe(0);
+      } finally {
         await resumeReplay();
         await otherRouter.close();
       }
