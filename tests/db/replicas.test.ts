@@ -318,6 +318,37 @@ describe.skipIf(unavailable !== null)("on a streaming replica", () => {
       await resumeReplay();
     });
 
+    /** Starts an exception's work as the operations person, through their token. */
+    const startWithToken = (id: string) =>
+      answer(
+        handleExceptionAction(
+          database.db,
+          apiRequest("POST", `/api/v1/exceptions/${id}/start`, { token: opsToken }),
+          id,
+          "start",
+        ),
+        "POST /api/v1/exceptions/{id}/start",
+      );
+
+    /**
+     * A second app instance: this module graph afresh, with a router of its own and nothing in
+     * memory of the first instance's writes.
+     */
+    async function anotherInstance() {
+      vi.resetModules();
+      const router = (await import("@/db/replicas")).replicaRouter(database.db, {
+        urls: [replicaUrlOf(database.url!)],
+        maxLagSeconds: 3_600,
+        healthTtlMs: 0,
+      });
+      return {
+        router,
+        exceptions: await import("@/lib/exceptions/http"),
+        events: await import("@/lib/events/http"),
+        writes: await import("@/db/queries/caller-writes"),
+      };
+    }
+
     async function queueItem(id: string, options: CallOptions) {
       const listed = await answer<QueuePage>(
         handleListExceptions(database.db, apiRequest("GET", "/api/v1/exceptions", options)),
@@ -388,17 +419,9 @@ describe.skipIf(unavailable !== null)("on a streaming replica", () => {
           ops.id,
         );
 
-        // An API caller with a token keeps no cookie: the process remembers its write.
+        // An API caller with a token keeps no cookie: the primary keeps its write's position.
         signedIn = null;
-        const started = await answer(
-          handleExceptionAction(
-            database.db,
-            apiRequest("POST", `/api/v1/exceptions/${x.id}/start`, { token: opsToken }),
-            x.id,
-            "start",
-          ),
-          "POST /api/v1/exceptions/{id}/start",
-        );
+        const started = await startWithToken(x.id);
         expect(started.status).toBe(200);
         expect(started.headers.get("set-cookie")).toBeNull();
         expect((await queueItem(x.id, { token: opsToken }))?.status).toBe("in_progress");
@@ -419,22 +442,10 @@ describe.skipIf(unavailable !== null)("on a streaming replica", () => {
     it("shows a token caller its write on another app instance, and reads a named position", async () => {
       const x = await seedException(database.db);
       await replayedTo(await primaryPosition(database.db));
-      // A second app instance: this module graph afresh, its own router and nothing in memory
-      // of the first instance's writes.
-      vi.resetModules();
-      const other = {
-        replicas: await import("@/db/replicas"),
-        http: await import("@/lib/exceptions/http"),
-        writes: await import("@/db/queries/caller-writes"),
-      };
-      const otherRouter = other.replicas.replicaRouter(database.db, {
-        urls: [replicaUrlOf(database.url!)],
-        maxLagSeconds: 3_600,
-        healthTtlMs: 0,
-      });
+      const other = await anotherInstance();
       const readOnOther = async (options: CallOptions) => {
         const listed = await answer<QueuePage>(
-          other.http.handleListExceptions(
+          other.exceptions.handleListExceptions(
             database.db,
             apiRequest("GET", "/api/v1/exceptions", options),
           ),
@@ -447,15 +458,7 @@ describe.skipIf(unavailable !== null)("on a streaming replica", () => {
       try {
         signedIn = null;
         // Written through the first instance.
-        const started = await answer(
-          handleExceptionAction(
-            database.db,
-            apiRequest("POST", `/api/v1/exceptions/${x.id}/start`, { token: opsToken }),
-            x.id,
-            "start",
-          ),
-          "POST /api/v1/exceptions/{id}/start",
-        );
+        const started = await startWithToken(x.id);
         expect(started.status).toBe(200);
         const position = started.headers.get(WRITE_POSITION_HEADER);
         expect(position).toMatch(/^[0-9A-F]+\/[0-9A-F]+$/);
@@ -489,7 +492,7 @@ describe.skipIf(unavailable !== null)("on a streaming replica", () => {
       } finally {
         signedIn = null;
         await resumeReplay();
-        await otherRouter.close();
+        await other.router.close();
       }
     });
 
@@ -497,16 +500,10 @@ describe.skipIf(unavailable !== null)("on a streaming replica", () => {
       const sender = await makeKey(database.db, ["ingest", "read"]);
       const source = `/tests/replicas/${randomUUID()}`;
       await replayedTo(await primaryPosition(database.db));
-      vi.resetModules();
-      const otherEvents = await import("@/lib/events/http");
-      const otherRouter = (await import("@/db/replicas")).replicaRouter(database.db, {
-        urls: [replicaUrlOf(database.url!)],
-        maxLagSeconds: 3_600,
-        healthTtlMs: 0,
-      });
+      const other = await anotherInstance();
       const sentOnOther = async (key: string) => {
         const url = `http://closeline.test/api/v1/events?source=${encodeURIComponent(source)}`;
-        const listed = await otherEvents.handleListEvents(
+        const listed = await other.events.handleListEvents(
           database.db,
           new Request(url, { headers: { authorization: `Bearer ${key}` } }),
         );
@@ -524,7 +521,7 @@ describe.skipIf(unavailable !== null)("on a streaming replica", () => {
         expect(await sentOnOther(readerKey)).toBe(0);
       } finally {
         await resumeReplay();
-        await otherRouter.close();
+        await other.router.close();
       }
     });
   });
