@@ -54,12 +54,12 @@ export interface ReadRouter {
   /** Whether any replica is configured: without one every read is the primary's. */
   readonly hasReplicas: boolean;
   /**
-   * Runs a read-only `fn` on a replica that qualifies, else on the primary. `atLeast`: the
+   * Runs a read-only `fn` on a replica that qualifies, else on the primary. `after`: the
    * WAL position of the caller's last write (from `writePosition`), which the replica must
    * have replayed; or a function that finds it, called only when some replica is up and
    * close enough behind to serve the read (else the primary serves it, without asking).
    */
-  read<T>(fn: (db: Db) => Promise<T>, atLeast?: ReadAfter): Promise<Served<T>>;
+  read<T>(fn: (db: Db) => Promise<T>, after?: ReadAfter): Promise<Served<T>>;
   /**
    * Called after a write committed: a WAL position at or past its commit record. Null when
    * there is no replica (nothing to wait for).
