@@ -13,6 +13,7 @@ import { primaryOnly, replicaRouter, type ReadRouter } from "./replicas";
 import * as schema from "./schema";
 // Instants read back as the instant stored, whatever the year (db/instant.ts).
 import "./instant";
+import { ADVISORY_LOCKS } from "./advisory-locks";
 
 /** The drizzle database, whichever engine is underneath; a transaction is one too. */
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -52,8 +53,7 @@ export interface DbHandle {
   close(): Promise<void>;
 }
 
-/** Any constant works; it only has to be the same for every Closeline process. */
-const MIGRATION_LOCK_ID = 7_340_001;
+const MIGRATION_LOCK_ID = ADVISORY_LOCKS.migration;
 
 /**
  * Opens a database and brings its schema up to date. The app does this once per process

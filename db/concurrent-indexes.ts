@@ -1,6 +1,7 @@
 import "server-only";
 import type { PGlite } from "@electric-sql/pglite";
 import postgres from "postgres";
+import { ADVISORY_LOCKS } from "./advisory-locks";
 
 /*
  * Indexes on the tables that grow with telemetry (events, rejected_events, the projections,
@@ -44,8 +45,7 @@ export const CONCURRENT_INDEXES: readonly ConcurrentIndex[] = [
   { name: "events_event_id_idx", table: "events", definition: `USING btree ("event_id")` },
 ];
 
-/** Any constant works; it only has to be the same for every Closeline process. */
-const INDEX_BUILD_LOCK_ID = 7_340_004;
+const INDEX_BUILD_LOCK_ID = ADVISORY_LOCKS.indexBuild;
 
 const createIndex = (index: ConcurrentIndex, concurrently: boolean) =>
   `CREATE INDEX ${concurrently ? "CONCURRENTLY " : ""}IF NOT EXISTS "${index.name}" ON "${index.table}" ${index.definition}`;

@@ -47,15 +47,19 @@ export interface Served<T> {
   from: ServedFrom;
 }
 
+/** The position a read must see, known or to be looked up; null: any. */
+export type ReadAfter = WalPosition | null | (() => Promise<WalPosition | null>);
+
 export interface ReadRouter {
   /** Whether any replica is configured: without one every read is the primary's. */
   readonly hasReplicas: boolean;
   /**
-   * Runs a read-only `fn` on a replica that qualifies, else on the primary. `atLeast`: the
+   * Runs a read-only `fn` on a replica that qualifies, else on the primary. `after`: the
    * WAL position of the caller's last write (from `writePosition`), which the replica must
-   * have replayed.
+   * have replayed; or a function that finds it, called only when some replica is up and
+   * close enough behind to serve the read (else the primary serves it, without asking).
    */
-  read<T>(fn: (db: Db) => Promise<T>, atLeast?: WalPosition | null): Promise<Served<T>>;
+  read<T>(fn: (db: Db) => Promise<T>, after?: ReadAfter): Promise<Served<T>>;
   /**
    * Called after a write committed: a WAL position at or past its commit record. Null when
    * there is no replica (nothing to wait for).
@@ -230,11 +234,17 @@ export function replicaRouter(primary: Db, options: ReplicaOptions): ReadRouter 
 
   const router: ReadRouter = {
     hasReplicas: true,
-    async read(fn, atLeast = null) {
+    async read(fn, after = null) {
       const states = await Promise.all(replicas.map(stateOf));
-      const eligible = replicas
+      let eligible = replicas
         .map((replica, index) => ({ replica, state: states[index]! }))
-        .filter(({ state }) => qualifies(state, atLeast));
+        .filter(({ state }) => qualifies(state, null));
+      if (eligible.length > 0 && after !== null) {
+        // Replay only moves forward: a replica that had replayed the position when its state
+        // was taken still has, whenever the position is looked up.
+        const atLeast = typeof after === "function" ? await after() : after;
+        eligible = eligible.filter(({ state }) => qualifies(state, atLeast));
+      }
       if (eligible.length > 0) {
         const { replica, state } = eligible[turn++ % eligible.length]!;
         try {

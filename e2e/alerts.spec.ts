@@ -8,7 +8,8 @@ import { expectAxeCleanInBothThemes, expectNoSidewaysScrollAt390 } from "./fixtu
 /*
  * Alerts. An operations analyst on a phone finds a firing alert, acknowledges it with a
  * comment using the keyboard alone, and sees it move to Acknowledged with who and what; a
- * finance manager adds a KPI rule, a KPI-change rule and a close rule through the form. The firing alert is written directly:
+ * finance manager adds a KPI rule, a KPI-change rule, a close rule and an amount-at-risk rule
+ * through the form. The firing alert is written directly:
  * evaluation has its own integration tests (tests/alerts).
  */
 
@@ -133,7 +134,7 @@ test("operations silences a firing alert from the page, sees it silenced, and li
   await expect(row.getByTestId("silenced-until")).toHaveCount(0);
 });
 
-test("finance adds KPI, KPI-change and close rules through the form", async ({
+test("finance adds KPI, KPI-change, close and amount-at-risk rules through the form", async ({
   page,
   signInAs,
 }) => {
@@ -142,7 +143,7 @@ test("finance adds KPI, KPI-change and close rules through the form", async ({
     has: page.getByRole("heading", { name: "Add a rule" }),
   });
   /** Submits the filled-in rule and sees it confirmed by name and listed with its condition. */
-  const addRule = async (name: string, condition: string) => {
+  const addRule = async (name: string, condition: string | RegExp) => {
     await form.getByRole("button", { name: "Add rule" }).click();
     await expect(form.getByRole("status")).toContainText(name);
     await expect(page.getByRole("region", { name: "Alert rules" })).toContainText(condition);
@@ -175,6 +176,29 @@ test("finance adds KPI, KPI-change and close rules through the form", async ({
   await form.getByLabel("Condition").selectOption("close");
   await form.getByLabel("Days before the deadline").fill("3");
   await addRule(`Close ${RUN}`, "NO-GO within 3 days of the close deadline");
+
+  // An amount typed in the reporting currency (the label names it), stored in its minor units.
+  await form.getByLabel("Name").fill(`At risk ${RUN}`);
+  await form.getByLabel("Condition").selectOption("exceptions_amount");
+  await form.getByLabel("Exception type").selectOption("reconciliation_break");
+  const label = await form.locator("label", { hasText: "Amount at risk above" }).textContent();
+  const currency = /Amount at risk above \(([A-Z]{3})\)/.exec(label ?? "")![1]!;
+  await form.getByLabel(`Amount at risk above (${currency})`).fill("50,000");
+  await form.getByRole("button", { name: "Backtest" }).click();
+  await expect(form.getByTestId("backtest-result")).toContainText(
+    /Over the last 30 days this rule would (not have fired|have fired \d+ times?).*one every 1h/,
+    { timeout: 60_000 },
+  );
+  await addRule(
+    `At risk ${RUN}`,
+    new RegExp(`amount at risk of open Reconciliation break > 50,000(\\.0+)? ${currency}`),
+  );
+  await expect(
+    page
+      .getByRole("region", { name: "Alert rules" })
+      .getByRole("row")
+      .filter({ hasText: `At risk ${RUN}` }),
+  ).toContainText("at once");
 
   await form.getByLabel("Condition").selectOption("kpi");
   await form.getByLabel("Name").fill(`Bad ${RUN}`);
@@ -266,6 +290,13 @@ test("finance adds a channel with quiet hours and a group window, and reads an a
   await form.getByLabel("Time zone").fill("Mars/Olympus");
   await form.getByRole("button", { name: "Add channel" }).click();
   await expect(form.getByRole("alert")).toContainText("must be an IANA time zone");
+
+  // PagerDuty groups incidents itself: the form offers no group window and says why.
+  await form.getByLabel("Kind").selectOption("pagerduty");
+  await expect(form.getByLabel("Group window")).toHaveCount(0);
+  await expect(form).toContainText("No group window: PagerDuty gets one event per alert");
+  await form.getByLabel("Kind").selectOption("teams");
+  await expect(form.getByLabel("Group window")).toBeVisible();
   // Last: the theme check reloads the page, which would empty a form being filled.
   await expectAxeCleanInBothThemes(page);
 });

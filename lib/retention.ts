@@ -1,4 +1,5 @@
 import type { Db } from "@/db/client";
+import { pruneCallerWrites } from "@/db/queries/caller-writes";
 import { deleteEventBatch, deleteRejectedEventBatch } from "@/db/queries/retention";
 import { pruneSignInAttempts } from "@/lib/auth/sign-in-throttle";
 
@@ -34,6 +35,8 @@ export interface RetentionResult {
   rejectedEvents: number;
   /** Sign-in attempts past their day of use for throttling (lib/auth/sign-in-throttle.ts). */
   signInAttempts: number;
+  /** Read-your-writes markers past their use (lib/server/read-routing.ts). */
+  callerWrites: number;
   batches: number;
 }
 
@@ -61,6 +64,7 @@ export async function runRetention(
     events: 0,
     rejectedEvents: 0,
     signInAttempts: 0,
+    callerWrites: 0,
     batches: 0,
   };
   // Batch after batch, pausing between them, until one comes back short.
@@ -79,6 +83,8 @@ export async function runRetention(
   result.events = await deleteAll(deleteEventBatch);
   result.rejectedEvents = await deleteAll(deleteRejectedEventBatch);
   result.signInAttempts = await pruneSignInAttempts(db, options.now ?? new Date());
+  // Expired by the clock, not the retention age: they matter for seconds after a write.
+  result.callerWrites = await pruneCallerWrites(db);
   return result;
 }
 

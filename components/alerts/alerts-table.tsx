@@ -3,10 +3,10 @@ import type { AlertListItem } from "@/lib/alerts/list";
 import { DataTable } from "@/components/table/data-table";
 import { DateTime } from "@/components/ui/date-time";
 import type { AlertDelivery } from "@/lib/contract/alert-notices";
+import { figureFormat, type FigureFormat } from "@/lib/alerts/figure";
 import { AlertDeliveries } from "./alert-deliveries";
 
-const figure = (value: number | null) =>
-  value === null ? "no data" : Number.isInteger(value) ? String(value) : value.toPrecision(4);
+const plain = figureFormat(null, "");
 
 /**
  * Alerts in one state; `action` renders what may be done to a row (acknowledge), and
@@ -18,13 +18,17 @@ export function AlertsTable({
   emptyText,
   action,
   deliveries,
+  figures,
 }: {
   label: string;
   alerts: AlertListItem[];
   emptyText: string;
   action?: (alert: AlertListItem) => ReactNode;
   deliveries: ReadonlyMap<string, AlertDelivery[]>;
+  /** Each rule's figures in its unit (money, %, durations), by rule id. */
+  figures: ReadonlyMap<string, FigureFormat>;
 }) {
+  const shown = (a: AlertListItem, value: number | null) => (figures.get(a.ruleId) ?? plain)(value);
   return (
     <DataTable
       label={label}
@@ -47,7 +51,7 @@ export function AlertsTable({
           header: "Value / threshold",
           cell: (a) => (
             <>
-              {figure(a.value)} / {figure(a.threshold)}
+              {shown(a, a.value)} / {shown(a, a.threshold)}
             </>
           ),
         },

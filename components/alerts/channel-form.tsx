@@ -166,7 +166,13 @@ function DeliverySettings({ kind }: { kind: string }) {
             </select>
           )}
         </Field>
-      ) : null}
+      ) : (
+        // PagerDuty: one event per alert, by the alert's dedup key; PagerDuty groups incidents.
+        <p className="muted" style={{ flex: "1 1 100%", margin: 0 }}>
+          No group window: PagerDuty gets one event per alert, triggered and resolved by the
+          alert&rsquo;s own key, and groups incidents by its own rules.
+        </p>
+      )}
     </>
   );
 }

@@ -20,8 +20,15 @@ import {
   KPI_METRICS,
 } from "@/lib/contract/alert-rules";
 import { TYPE_LABELS } from "@/lib/exceptions/vocabulary";
+import { currencyDigits } from "@/lib/format";
 
 const ANY = "";
+
+/** An example amount with as many decimals as the currency has: 50,000.00 USD, 50,000 JPY. */
+const examplePlaceholder = (currency: string) => {
+  const digits = currencyDigits(currency);
+  return digits > 0 ? `50,000.${"0".repeat(digits)}` : "50,000";
+};
 
 /**
  * An alert rule: the fields shown follow the condition chosen. The same contract as
@@ -29,10 +36,13 @@ const ANY = "";
  */
 export function RuleForm({
   channels,
+  reportingCurrency,
   create,
   backtest,
 }: {
   channels: { id: string; name: string; kind: string }[];
+  /** The currency an amount-at-risk threshold is typed in (an admin setting). */
+  reportingCurrency: string;
   create: FormAction<{ name: string }>;
   /** Given to those who may write rules: how often the rule would have fired lately. */
   backtest?: (form: FormData) => Promise<ActionResult<BacktestView>>;
@@ -75,7 +85,7 @@ export function RuleForm({
           <Options values={CONDITION_CHOICES} label={(c) => CONDITION_CHOICE_LABELS[c]} />
         </select>
       </Field>
-      <ConditionFields choice={choice} />
+      <ConditionFields choice={choice} reportingCurrency={reportingCurrency} />
       <Field label="For at least">
         <input name="for" defaultValue="PT0S" pattern="P.*" aria-describedby="rule-help" />
       </Field>
@@ -100,14 +110,25 @@ export function RuleForm({
             </label>
           ))}
         </FieldGroup>
-      ) : null}
+      ) : (
+        <p className="muted" style={{ flexBasis: "100%", margin: 0 }}>
+          No channel yet: this rule&rsquo;s alerts will show on this page and in the bell only. Add
+          a channel below, then choose it here.
+        </p>
+      )}
       {backtest ? <BacktestButton backtest={backtest} /> : null}
     </ActionForm>
   );
 }
 
 /** The fields of one kind of condition; keyed by the choice so each starts from its defaults. */
-function ConditionFields({ choice }: { choice: ConditionChoice }) {
+function ConditionFields({
+  choice,
+  reportingCurrency,
+}: {
+  choice: ConditionChoice;
+  reportingCurrency: string;
+}) {
   switch (choice) {
     case "kpi":
     case "kpi_change":
@@ -144,6 +165,33 @@ function ConditionFields({ choice }: { choice: ConditionChoice }) {
               pattern="P.*"
               aria-describedby="rule-help"
             />
+          </Field>
+        </>
+      );
+    case "exceptions_amount":
+      return (
+        <>
+          <Field label="Exception type" key={choice}>
+            <select name="exceptionType" defaultValue={ANY}>
+              <option value={ANY}>any type</option>
+              <Options values={ALERTABLE_EXCEPTION_TYPES} label={(t) => TYPE_LABELS[t]} />
+            </select>
+          </Field>
+          <Field
+            label={`Amount at risk above (${reportingCurrency})`}
+            id="rule-above-amount"
+            hint={`The open exceptions' amounts converted into ${reportingCurrency} and summed; an amount with no exchange rate adds nothing.`}
+          >
+            {(description) => (
+              <input
+                name="aboveAmount"
+                required
+                inputMode="decimal"
+                autoComplete="off"
+                placeholder={examplePlaceholder(reportingCurrency)}
+                {...description}
+              />
+            )}
           </Field>
         </>
       );

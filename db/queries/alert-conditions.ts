@@ -97,3 +97,33 @@ export async function amountAtRiskByEntity(
         group by 1`,
   );
 }
+
+/**
+ * The amount at risk of open exceptions of the given types per entity ('' for none) at each
+ * instant from `from` to `to`, every `stepMs`, from when each was opened and closed: Σ |its
+ * amount in the reporting currency|, exact as numeric text. The amount is the one stored now
+ * (converted at the rate of the day it opened); an exception closed and reopened counts as open
+ * from its first opening, as in openExceptionCountsOver.
+ */
+export async function amountAtRiskOver(
+  db: Db,
+  params: { types: readonly string[]; from: Date; to: Date; stepMs: number },
+): Promise<{ at: Date; entity: string; minor: string }[]> {
+  if (params.types.length === 0) return [];
+  const list = sql.join(
+    params.types.map((t) => sql`${t}`),
+    sql`, `,
+  );
+  const rows = await queryRows<{ at: string | Date; entity: string; minor: string }>(
+    db,
+    sql`select g.at, coalesce(e.entity, '') as entity,
+          coalesce(sum(abs(e.reporting_amount_minor)), 0)::text as minor
+        from generate_series(${params.from.toISOString()}::timestamptz, ${params.to.toISOString()}::timestamptz,
+          make_interval(secs => ${params.stepMs / 1000})) as g(at)
+        join exceptions e on e.type in (${list}) and e.opened_at <= g.at
+          and (e.closed_at is null or e.closed_at > g.at)
+          and e.reporting_amount_minor is not null
+        group by 1, 2 order by 1, 2`,
+  );
+  return rows.map((r) => ({ at: new Date(r.at), entity: r.entity, minor: r.minor }));
+}

@@ -16,6 +16,7 @@ import {
   type AlertRule,
   type AlertState,
 } from "../schema";
+import { ADVISORY_LOCKS } from "../advisory-locks";
 
 /** Rules the evaluator runs: enabled and not deleted. */
 export async function evaluableRules(db: Db): Promise<AlertRule[]> {
@@ -150,7 +151,7 @@ export async function listAlerts(
 
 /* The alert lifecycle's writes (lib/alerts/evaluate.ts) and acknowledgement. */
 
-const EVALUATION_LOCK_ID = 7_340_150;
+const EVALUATION_LOCK_ID = ADVISORY_LOCKS.alertEvaluation;
 
 /** Takes the evaluation lock until the transaction ends, or answers false when another holds it. */
 export async function tryLockEvaluation(tx: Db): Promise<boolean> {

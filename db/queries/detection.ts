@@ -2,15 +2,16 @@ import "server-only";
 import { sql } from "drizzle-orm";
 import type { Db } from "../client";
 import { queryRows } from "../rows";
+import { ADVISORY_LOCKS } from "../advisory-locks";
 
 /**
  * Shared by every Closeline process: one detection pass (a drain of the queue, or a sweep)
- * at a time (lib/exceptions/detect.ts). Not the rollup triggers' lock (7340003): detection
+ * at a time (lib/exceptions/detect.ts). Not the rollup triggers' lock (ADVISORY_LOCKS.rollups): detection
  * runs after the ingestion transaction has committed, so it has no need to exclude one.
  */
-const DETECTION_LOCK_ID = 7_340_004;
-/** A constant shared by every Closeline process, so only one of them sweeps at a time. */
-const SWEEP_LOCK_ID = 7_340_002;
+const DETECTION_LOCK_ID = ADVISORY_LOCKS.detection;
+/** Shared by every Closeline process, so only one of them sweeps at a time. */
+const SWEEP_LOCK_ID = ADVISORY_LOCKS.sweep;
 
 /** Waits for the detection lock, held until the transaction ends. */
 export async function lockDetection(tx: Db): Promise<void> {

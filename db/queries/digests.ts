@@ -4,6 +4,7 @@ import type { Db } from "../client";
 import { firstOrNull } from "../rows";
 import { tryTransactionLock } from "./detection";
 import { alertChannels, digests, outboxCommands, users, type Digest, type Role } from "../schema";
+import { ADVISORY_LOCKS } from "../advisory-locks";
 
 /* Digests people subscribe to, and what the scheduler reads and writes about them. */
 
@@ -130,7 +131,7 @@ export async function scheduledDigests(
   return rows.map(({ digest, ownerRole, channelKind }) => ({ ...digest, ownerRole, channelKind }));
 }
 
-const SCHEDULER_LOCK_ID = 7_340_160;
+const SCHEDULER_LOCK_ID = ADVISORY_LOCKS.digestScheduling;
 
 /** One instance schedules digests at a time; another finding the lock taken skips its round. */
 export async function tryLockDigestScheduling(tx: Db): Promise<boolean> {

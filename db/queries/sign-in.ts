@@ -2,9 +2,10 @@ import "server-only";
 import { and, count, desc, eq, gt, isNull, lt, max, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import { signInAttempts } from "../schema";
+import { SIGN_IN_LOCK_CLASS } from "../advisory-locks";
 
 /** The advisory-lock class of sign-in throttling; the key within it hashes account or client. */
-const LOCK_CLASS = 7_340_002;
+const LOCK_CLASS = SIGN_IN_LOCK_CLASS;
 
 /**
  * Holds, until the transaction ends, the lock of an account and (when known) of a client

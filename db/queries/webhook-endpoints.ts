@@ -3,11 +3,12 @@ import { and, arrayOverlaps, desc, eq, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import { firstOrNull } from "../rows";
 import { webhookEndpoints, type CommandKind } from "../schema";
+import { ADVISORY_LOCKS } from "../advisory-locks";
 
 /* The webhooks the outbox delivers to. */
 
 /** Serialises endpoint changes across app instances, so the one-per-kind rule holds. */
-const ENDPOINT_LOCK_ID = 7_340_101;
+const ENDPOINT_LOCK_ID = ADVISORY_LOCKS.webhookEndpoints;
 
 /** Waits for the endpoint lock, held until the transaction ends. */
 export async function lockEndpointChanges(tx: Db): Promise<void> {

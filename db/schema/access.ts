@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import {
   boolean,
+  customType,
   index,
   inet,
   integer,
@@ -144,3 +145,23 @@ export const idempotencyKeys = pgTable(
     index("idempotency_keys_created_idx").on(t.createdAt),
   ],
 );
+
+/** PostgreSQL's pg_lsn, a write-ahead log position, as its text (`16/B374D848`). */
+const pgLsn = customType<{ data: string; driverData: string }>({ dataType: () => "pg_lsn" });
+
+/**
+ * Each bearer-token caller's last write (a service key, or a person through their tokens):
+ * the primary's WAL position after it committed, so that any app instance sends that
+ * caller's reads only to a replica that has replayed it (docs/replicas.md). One row per
+ * caller, overwritten at each write; a row past `expires_at` is ignored, and pruned by
+ * retention. The migration makes it UNLOGGED with a low fillfactor: a marker lost in a
+ * crash costs nothing (the write it marks was durable; replicas restart behind it only as
+ * far as the lag limit allows), so its overwrites write no WAL and wait for no flush, and
+ * are HOT updates (no index on the changing columns).
+ */
+export const callerWritePositions = pgTable("caller_write_positions", {
+  /** `key:<api key id>` or `user:<user id>`: a person's tokens share their writes. */
+  caller: text("caller").primaryKey(),
+  position: pgLsn("position").notNull(),
+  expiresAt: tstz("expires_at").notNull(),
+});

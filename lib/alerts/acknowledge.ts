@@ -8,6 +8,7 @@ import {
 import { isSilenced } from "./silences";
 import { writeAudit } from "@/lib/audit";
 import { Conflict, InvalidInput, NotFound } from "@/lib/errors";
+import { loadReportingCurrency } from "@/lib/money/reporting";
 import type { WriteContext } from "./channels";
 import { holdVersion } from "./versions";
 import { announce, publicBaseUrl } from "./evaluate";
@@ -59,7 +60,11 @@ export async function acknowledgeAlert(
       "alert.acknowledged",
       context.baseUrl ?? publicBaseUrl(),
       who ? (who.name ?? who.email) : context.actor.label,
-      { now, muted: await isSilenced(tx, acknowledged.ruleId, acknowledged.dimension, now) },
+      {
+        now,
+        muted: await isSilenced(tx, acknowledged.ruleId, acknowledged.dimension, now),
+        reportingCurrency: await loadReportingCurrency(tx),
+      },
     );
   });
 }

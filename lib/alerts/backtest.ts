@@ -1,9 +1,11 @@
 import type { Db } from "@/db/client";
+import { amountAtRiskOver } from "@/db/queries/alert-conditions";
 import { openExceptionCountsOver } from "@/db/queries/alerts";
-import { EACH_ENTITY, type AlertCondition } from "@/lib/contract/alert-rules";
+import { ALERTABLE_EXCEPTION_TYPES, type AlertCondition } from "@/lib/contract/alert-rules";
 import { durationMs } from "@/lib/contract/duration";
 import { InvalidInput } from "@/lib/errors";
 import { measure, type Measurement } from "./measure";
+import { countsPerDimension, sumsPerDimension } from "./measure-exceptions";
 import { parseAlertRule } from "./rules";
 
 /*
@@ -11,7 +13,8 @@ import { parseAlertRule } from "./rules";
  * The rule is read at a coarse step and each reading judged as the evaluator would:
  *
  * - `kpi`: the figure over the rule's window, every 6 hours (120 readings);
- * - `exceptions`: the open count from the exceptions' opening and closing times, every hour.
+ * - `exceptions`: the open count, or the amount at risk, from the exceptions' opening and
+ *   closing times, every hour (each amount as it is stored now, in today's reporting currency).
  *
  * A breach fires once its readings have held for the rule's `for` (a `for` shorter than the
  * step is met by one breaching reading); a reading with nothing to measure before that
@@ -81,37 +84,68 @@ export function countFirings(
   return { firings, breachingReadings, firstFiringAt, lastFiringAt };
 }
 
+/**
+ * The readings at each instant, from rows of one kind per instant and entity. A dimension
+ * missing at an instant reads as mended, as the evaluator reads it (absentMeasurement): an
+ * entity whose exceptions all closed counts, or sums, zero.
+ */
+function readingsAt<Row extends { at: Date }>(
+  instants: Date[],
+  rows: Row[],
+  judge: (here: Row[]) => Reading[],
+): { at: Date; measured: Reading[] }[] {
+  const byInstant = new Map<number, Row[]>();
+  for (const row of rows) {
+    const here = byInstant.get(row.at.getTime());
+    if (here) here.push(row);
+    else byInstant.set(row.at.getTime(), [row]);
+  }
+  const readings = instants.map((at) => ({
+    at,
+    measured: judge(byInstant.get(at.getTime()) ?? []),
+  }));
+  const everyDimension = new Set(readings.flatMap((r) => r.measured.map((m) => m.dimension)));
+  for (const reading of readings) {
+    const here = new Set(reading.measured.map((m) => m.dimension));
+    for (const dimension of everyDimension) {
+      if (!here.has(dimension)) reading.measured.push({ dimension, breaching: false });
+    }
+  }
+  return readings;
+}
+
+type BacktestedExceptions = Extract<
+  AlertCondition,
+  { kind: "exceptions"; trigger: "open_count" | "amount_at_risk" }
+>;
+
+/**
+ * An exceptions rule's readings, judged as the evaluator judges them (./measure-exceptions.ts):
+ * the open count, or the amount at risk, per entity for "*", else the entity's or the company's.
+ */
 async function exceptionReadings(
   db: Db,
-  condition: Extract<AlertCondition, { kind: "exceptions"; trigger: "open_count" }>,
+  condition: BacktestedExceptions,
   entity: string | null,
   instants: Date[],
   stepMs: number,
 ): Promise<{ at: Date; measured: Reading[] }[]> {
-  const counts = await openExceptionCountsOver(db, {
-    type: condition.type,
-    from: instants[0]!,
-    to: instants[instants.length - 1]!,
-    stepMs,
-  });
-  return instants.map((at) => {
-    const here = counts.filter((c) => c.at.getTime() === at.getTime());
-    const judge = (dimension: string, open: number) => ({
-      dimension,
-      breaching: open >= condition.atLeast,
-    });
-    if (entity === EACH_ENTITY) {
-      return {
-        at,
-        measured: here.filter((c) => c.entity !== "").map((c) => judge(c.entity, c.open)),
-      };
-    }
-    const open =
-      entity === null
-        ? here.reduce((sum, c) => sum + c.open, 0)
-        : (here.find((c) => c.entity === entity)?.open ?? 0);
-    return { at, measured: [judge(entity ?? "", open)] };
-  });
+  const span = { from: instants[0]!, to: instants[instants.length - 1]!, stepMs };
+  if (condition.trigger === "amount_at_risk") {
+    const types = condition.type === null ? ALERTABLE_EXCEPTION_TYPES : [condition.type];
+    const sums = await amountAtRiskOver(db, { types, ...span });
+    return readingsAt(instants, sums, (here) =>
+      sumsPerDimension(here, entity, condition.aboveMinor),
+    );
+  }
+  const counts = await openExceptionCountsOver(db, { type: condition.type, ...span });
+  return readingsAt(instants, counts, (here) =>
+    countsPerDimension(
+      here.map((c) => ({ entity: c.entity, count: c.open })),
+      entity,
+      condition.atLeast,
+    ),
+  );
 }
 
 /** Backtests a rule as written (not yet saved): the same contract as creating one. */
@@ -136,10 +170,11 @@ export async function backtestRule(
   const condition = rule.condition;
   let readings: { at: Date; measured: Reading[] }[];
   if (condition.kind === "exceptions") {
-    // Only a count has a history to replay; "new" and "sla_breach" depend on each exception's own moments.
-    if (condition.trigger !== "open_count") {
+    // A count and a sum have a history to replay; "new" and "sla_breach" depend on each
+    // exception's own moments.
+    if (condition.trigger !== "open_count" && condition.trigger !== "amount_at_risk") {
       throw new InvalidInput(`A ${condition.trigger} exceptions rule cannot be backtested`, [
-        "condition.trigger: only open_count exceptions rules are backtested",
+        "condition.trigger: only open_count and amount_at_risk exceptions rules are backtested",
       ]);
     }
     readings = await exceptionReadings(db, condition, rule.entity, instants, step.ms);

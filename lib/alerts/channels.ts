@@ -52,7 +52,9 @@ function deliveryOf(body: unknown, kind: string): ChannelDeliveryInput {
   const parsed = ChannelDeliveryInput.safeParse(body && typeof body === "object" ? body : {});
   if (!parsed.success) throw invalidChannel(issueLines(parsed.error));
   if (parsed.data.groupWindow && !GROUPABLE_CHANNEL_KINDS.includes(kind)) {
-    throw invalidChannel([`groupWindow: a ${kind} channel gets one message per alert`]);
+    throw invalidChannel([
+      `groupWindow: a ${kind} channel gets one event per alert and groups them on its side`,
+    ]);
   }
   return parsed.data;
 }

@@ -1,11 +1,10 @@
 import { z } from "zod";
 import type { ClaimedCommand } from "@/db/queries/outbox";
 import { AlertGroupNotice, AlertNotice } from "@/lib/contract/alert-notices";
-import type { AlertSeverity } from "@/lib/contract/alert-rules";
 import { env } from "@/lib/env";
 import { InvalidInput } from "@/lib/errors";
 import { sendOverSmtp, type AttemptResult, type MailMessage } from "@/lib/outbox/smtp";
-import { noticeFacts, noticeLinks, noticeState, noticeSummary } from "./render";
+import { noticeFacts, noticeLinks, noticeState, noticeSummary, worstSeverity } from "./render";
 
 /*
  * Alert notices as e-mail. The SMTP server belongs to the install (SMTP_URL, sender
@@ -96,17 +95,12 @@ export function alertEmail(notice: AlertNotice): AlertEmail {
   return composeEmail(alertEmailSubject(notice), [{ heading: null, notice }]);
 }
 
-const SEVERITY_RANK: Record<AlertSeverity, number> = { info: 0, warning: 1, critical: 2 };
-
 /**
  * Alerts that started firing within the channel's group window, as one message: the subject
  * carries the worst severity and the count, and each alert has a section of its own.
  */
 export function alertGroupEmail(group: AlertGroupNotice): AlertEmail {
-  const worst = group.alerts.reduce<AlertSeverity>(
-    (top, a) => (SEVERITY_RANK[a.severity] > SEVERITY_RANK[top] ? a.severity : top),
-    "info",
-  );
+  const worst = worstSeverity(group.alerts);
   const subject = oneLine(`[${worst.toUpperCase()}] ${group.alerts.length} alerts firing`);
   return composeEmail(
     subject,

@@ -18,6 +18,8 @@ import { AlertCondition } from "@/lib/contract/alert-rules";
 import { durationMs } from "@/lib/contract/duration";
 import type { AlertNotice, AlertNoticeType } from "@/lib/contract/alert-notices";
 import { env } from "@/lib/env";
+import { loadReportingCurrency } from "@/lib/money/reporting";
+import { figureFormat } from "./figure";
 import { absentMeasurement, measure, type Measurement } from "./measure";
 import { filteredViewPath } from "./view-link";
 import { deliverNotice } from "./notify";
@@ -70,6 +72,7 @@ export async function evaluateAlerts(
   return db.transaction(async (tx) => {
     if (!(await tryLockEvaluation(tx))) return null;
     const summary: EvaluationSummary = { rules: 0, fired: 0, resolved: 0, pending: 0, retold: 0 };
+    const reportingCurrency = await loadReportingCurrency(tx);
     for (const rule of await evaluableRules(tx)) {
       const condition = AlertCondition.safeParse(rule.condition);
       if (!condition.success) continue; // written by an older version; the API refuses such rules
@@ -85,6 +88,7 @@ export async function evaluateAlerts(
         rule,
         now,
         baseUrl,
+        reportingCurrency,
         summary,
         muted: (dimension) => covers(silences, dimension),
       };
@@ -106,13 +110,15 @@ interface Round {
   rule: AlertRule;
   now: Date;
   baseUrl: string;
+  /** What an amount-at-risk figure is in, for the notice's words. */
+  reportingCurrency: string;
   summary: EvaluationSummary;
   /** Whether a silence covers the rule's alerts of this dimension now. */
   muted: (dimension: string) => boolean;
 }
 
 async function step(tx: Db, round: Round, alert: Alert | null, m: Measurement): Promise<void> {
-  const { rule, now, baseUrl, summary } = round;
+  const { rule, now, baseUrl, reportingCurrency, summary } = round;
   const forMs = durationMs(rule.forDuration) ?? 0;
   if (m.breaching === true) {
     if (!alert) {
@@ -129,7 +135,11 @@ async function step(tx: Db, round: Round, alert: Alert | null, m: Measurement): 
       const firing = await markAlertFiring(tx, alert.id, m, now, !muted);
       if (firing) {
         summary.fired++;
-        await announce(tx, rule, firing, "alert.firing", baseUrl, null, { now, muted });
+        await announce(tx, rule, firing, "alert.firing", baseUrl, null, {
+          now,
+          muted,
+          reportingCurrency,
+        });
       }
       return;
     }
@@ -153,7 +163,11 @@ async function step(tx: Db, round: Round, alert: Alert | null, m: Measurement): 
   if (resolved) {
     summary.resolved++;
     const muted = round.muted(alert.dimension);
-    await announce(tx, rule, resolved, "alert.resolved", baseUrl, null, { now, muted });
+    await announce(tx, rule, resolved, "alert.resolved", baseUrl, null, {
+      now,
+      muted,
+      reportingCurrency,
+    });
   }
 }
 
@@ -174,7 +188,11 @@ async function retell(tx: Db, round: Round, alert: Alert): Promise<void> {
   if (!due) return;
   await setAlertNotified(tx, alert.id, now);
   round.summary.retold++;
-  const notice = buildNotice("alert.firing", rule, alert, round.baseUrl, null);
+  const notice = buildNotice("alert.firing", rule, alert, {
+    baseUrl: round.baseUrl,
+    acknowledgedBy: null,
+    reportingCurrency: round.reportingCurrency,
+  });
   await deliverNotice(tx, rule, notice, { now, keySuffix: `:${now.getTime()}` });
 }
 
@@ -183,14 +201,22 @@ export function alertUrl(baseUrl: string, alertId: string): string {
   return `${baseUrl}/alerts#alert-${alertId}`;
 }
 
+export interface NoticeContext {
+  baseUrl: string;
+  /** Who acknowledged it, by name, for an acknowledged notice. */
+  acknowledgedBy: string | null;
+  /** What an amount-at-risk figure is in. */
+  reportingCurrency: string;
+}
+
 export function buildNotice(
   type: AlertNoticeType,
   rule: Pick<AlertRule, "id" | "name" | "severity" | "condition" | "entity">,
   alert: Alert,
-  baseUrl: string,
-  acknowledgedBy: string | null,
+  { baseUrl, acknowledgedBy, reportingCurrency }: NoticeContext,
 ): AlertNotice {
   const condition = AlertCondition.safeParse(rule.condition);
+  const say = figureFormat(condition.success ? condition.data : null, reportingCurrency);
   return {
     type,
     alert: {
@@ -201,6 +227,8 @@ export function buildNotice(
       entity: alert.dimension === "" ? null : alert.dimension,
       value: alert.value,
       threshold: alert.threshold,
+      valueText: say(alert.value),
+      thresholdText: alert.threshold === null ? null : say(alert.threshold),
       startedAt: alert.startedAt?.toISOString() ?? null,
       resolvedAt: alert.resolvedAt?.toISOString() ?? null,
       url: alertUrl(baseUrl, alert.id),
@@ -229,9 +257,13 @@ export async function announce(
   type: AlertNoticeType,
   baseUrl: string,
   acknowledgedBy: string | null,
-  options: { now: Date; muted: boolean },
+  options: { now: Date; muted: boolean; reportingCurrency: string },
 ): Promise<void> {
-  const notice = buildNotice(type, rule, alert, baseUrl, acknowledgedBy);
+  const notice = buildNotice(type, rule, alert, {
+    baseUrl,
+    acknowledgedBy,
+    reportingCurrency: options.reportingCurrency,
+  });
   if (type !== "alert.acknowledged") {
     await writeAudit(tx, {
       actor: SYSTEM_ACTOR,

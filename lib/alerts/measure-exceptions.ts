@@ -87,7 +87,7 @@ export async function measureExceptions(
  * One sum per entity for "*"; else the entity's, or the whole company's. Summed as BigInt; the
  * measurement's number is exact up to 2^53 minor units (90 trillion dollars).
  */
-function sumsPerDimension(
+export function sumsPerDimension(
   sums: { entity: string; minor: string }[],
   entity: string | null,
   aboveMinor: number,
@@ -111,7 +111,7 @@ function sumsPerDimension(
 }
 
 /** One count per entity for "*"; else the entity's count, or the whole company's sum. */
-function countsPerDimension(
+export function countsPerDimension(
   counts: { entity: string; count: number }[],
   entity: string | null,
   atLeast: number,

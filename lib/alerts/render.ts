@@ -3,6 +3,7 @@ import { AlertGroupNotice, AlertNotice } from "@/lib/contract/alert-notices";
 import type { AlertSeverity } from "@/lib/contract/alert-rules";
 import { open } from "@/lib/secret-box";
 import { webhookHeaders } from "@/lib/outbox/signature";
+import { figureFormat } from "./figure";
 
 /*
  * How an alert notice looks on the wire, per channel kind. The outbox stores the notice
@@ -73,19 +74,25 @@ const HEADLINE: Record<AlertNotice["type"], string> = {
 /** The notice's state in a sentence's words: firing, resolved, acknowledged. */
 export const noticeState = (notice: AlertNotice) => HEADLINE[notice.type].toLowerCase();
 
-/** A measured figure as people read it: whole numbers as they are, others to four digits. */
-export const formatFigure = (value: number | null) =>
-  value === null ? "no data" : Number.isInteger(value) ? String(value) : value.toPrecision(4);
+/**
+ * A notice's value against its threshold, in the rule's unit (lib/alerts/figure.ts). A notice
+ * queued before the words were carried has bare numbers, which stay as they are.
+ */
+function measured(a: AlertNotice["alert"]): { value: string; threshold: string | null } {
+  const plain = figureFormat(null, "");
+  return {
+    value: a.valueText ?? plain(a.value),
+    threshold: a.threshold === null ? null : (a.thresholdText ?? plain(a.threshold)),
+  };
+}
 
 /** One line a person reads first: what, where, how bad. */
 export function noticeSummary(notice: AlertNotice): string {
   const a = notice.alert;
   const where = a.entity ? ` (${a.entity})` : "";
-  const measured =
-    a.threshold === null
-      ? ""
-      : `: ${formatFigure(a.value)} against a threshold of ${formatFigure(a.threshold)}`;
-  return `${HEADLINE[notice.type]} [${a.severity}] ${a.ruleName}${where}${measured}`;
+  const { value, threshold } = measured(a);
+  const figures = threshold === null ? "" : `: ${value} against a threshold of ${threshold}`;
+  return `${HEADLINE[notice.type]} [${a.severity}] ${a.ruleName}${where}${figures}`;
 }
 
 /** `2026-12-06 16:49 UTC`: a message is read anywhere, so the time says its zone. */
@@ -105,14 +112,9 @@ export function noticeFacts(notice: AlertNotice): [string, string][] {
     ["Severity", a.severity],
     ["Entity", a.entity ?? "whole company"],
   ];
-  if (a.threshold !== null) {
-    rows.push([
-      "Value",
-      `${formatFigure(a.value)} against a threshold of ${formatFigure(a.threshold)}`,
-    ]);
-  } else if (a.value !== null) {
-    rows.push(["Value", formatFigure(a.value)]);
-  }
+  const { value, threshold } = measured(a);
+  if (threshold !== null) rows.push(["Value", `${value} against a threshold of ${threshold}`]);
+  else if (a.value !== null) rows.push(["Value", value]);
   const started = utcMinute(a.startedAt);
   if (started) rows.push(["Started", started]);
   const resolved = utcMinute(a.resolvedAt);
@@ -158,6 +160,16 @@ export function slackMessage(notice: AlertNotice) {
       },
     ],
   };
+}
+
+const SEVERITY_RANK: Record<AlertSeverity, number> = { info: 0, warning: 1, critical: 2 };
+
+/** The most severe of a group's alerts: what its headline (or subject) leads with. */
+export function worstSeverity(alerts: readonly { severity: AlertSeverity }[]): AlertSeverity {
+  return alerts.reduce<AlertSeverity>(
+    (top, a) => (SEVERITY_RANK[a.severity] > SEVERITY_RANK[top] ? a.severity : top),
+    "info",
+  );
 }
 
 /** Adaptive Card colours: red while critical fires, amber for the rest, green once mended. */
@@ -283,7 +295,8 @@ function hostOf(url: string): string {
 /**
  * Alerts that started within a channel's group window, as one message: the webhook gets the
  * group as it is stored (`{"type":"alert.group","alerts":[…]}`, signed like any notice), Slack
- * one message with a line per alert.
+ * one message with a line per alert, Teams one Adaptive Card with a section per alert.
+ * PagerDuty never gets a group: each alert is its own incident there (GROUPABLE_CHANNEL_KINDS).
  */
 function groupRequest(
   command: Pick<ClaimedCommand, "id" | "url" | "secret" | "channelKind">,
@@ -295,6 +308,8 @@ function groupRequest(
       return signedJson(command, group);
     case "slack":
       return { url: command.url, body: JSON.stringify(slackGroupMessage(group)), headers: {} };
+    case "teams":
+      return { url: command.url, body: JSON.stringify(teamsGroupMessage(group)), headers: {} };
     default:
       throw new Error(`a ${command.channelKind} channel takes no group of alerts`);
   }
@@ -310,4 +325,62 @@ export function slackGroupMessage(group: AlertGroupNotice) {
     text,
     blocks: [{ type: "section", text: { type: "mrkdwn", text: `*${text}*\n${lines.join("\n")}` } }],
   };
+}
+
+/** The Alerts page an alert's link points into (its address without the alert's anchor). */
+function alertsPageOf(alertUrl: string): string {
+  const hash = alertUrl.indexOf("#");
+  return hash === -1 ? alertUrl : alertUrl.slice(0, hash);
+}
+
+/**
+ * Several alerts as one Teams Adaptive Card: a headline with the count, coloured by the worst
+ * severity, then a section per alert (its summary, its facts and its own links), each set off
+ * by a separator; the card's button opens the Alerts page.
+ */
+export function teamsGroupMessage(group: AlertGroupNotice) {
+  const worst = worstSeverity(group.alerts);
+  const sections = group.alerts.map((alert) => {
+    const notice: AlertNotice = { type: "alert.firing", alert };
+    return {
+      type: "Container",
+      separator: true,
+      spacing: "Medium",
+      items: [
+        {
+          type: "TextBlock",
+          text: noticeSummary(notice),
+          weight: "Bolder",
+          color: teamsColour(notice),
+          wrap: true,
+        },
+        {
+          type: "FactSet",
+          facts: noticeFacts(notice).map(([title, value]) => ({ title, value })),
+        },
+        {
+          type: "ActionSet",
+          actions: noticeLinks(notice).map(({ text, href }) => ({
+            type: "Action.OpenUrl",
+            title: text,
+            url: href,
+          })),
+        },
+      ],
+    };
+  });
+  return adaptiveCardMessage(
+    [
+      {
+        type: "TextBlock",
+        text: `[${worst}] ${group.alerts.length} alerts firing`,
+        weight: "Bolder",
+        size: "Medium",
+        color: worst === "critical" ? "attention" : "warning",
+        wrap: true,
+      },
+      ...sections,
+    ],
+    [{ href: alertsPageOf(group.alerts[0]!.url), text: "Open the Alerts page" }],
+  );
 }

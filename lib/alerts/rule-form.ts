@@ -1,3 +1,6 @@
+import { InvalidInput } from "@/lib/errors";
+import { parseMoneyInput } from "@/lib/money-input";
+
 /*
  * The rule editor's condition choices and how its fields become the API's condition, so the
  * page and POST /api/v1/alert-rules are validated by one contract (AlertRuleInput). Client
@@ -10,6 +13,7 @@ export const CONDITION_CHOICES = [
   "exceptions_open",
   "exceptions_new",
   "exceptions_sla",
+  "exceptions_amount",
   "close",
   "silence",
 ] as const;
@@ -21,6 +25,7 @@ export const CONDITION_CHOICE_LABELS: Record<ConditionChoice, string> = {
   exceptions_open: "Open exceptions of a type reach a count",
   exceptions_new: "A new exception at or above a severity",
   exceptions_sla: "Exceptions past their SLA",
+  exceptions_amount: "Open exceptions' amount at risk goes above an amount",
   close: "A month is NO-GO near its close deadline",
   silence: "A source goes silent",
 };
@@ -28,8 +33,30 @@ export const CONDITION_CHOICE_LABELS: Record<ConditionChoice, string> = {
 const number = (text: string) => (text.trim() === "" ? Number.NaN : Number(text));
 const orNull = (text: string) => (text.trim() === "" ? null : text.trim());
 
-/** The condition the form's fields describe; the contract then says whether it is valid. */
-export function conditionFromForm(get: (name: string) => string): Record<string, unknown> {
+/**
+ * The amount a person typed in major units of the reporting currency ("50,000.00"), in its
+ * minor units: by string arithmetic, never through a float; an amount with more decimals than
+ * the currency has is refused, not rounded.
+ */
+function minorUnitsField(label: string, text: string, currency: string): number {
+  try {
+    return parseMoneyInput(text, currency);
+  } catch (error) {
+    if (error instanceof InvalidInput) {
+      throw new InvalidInput(`${label}: ${error.message.replace(/^amount: /, "")}`);
+    }
+    throw error;
+  }
+}
+
+/**
+ * The condition the form's fields describe; the contract then says whether it is valid. An
+ * amount is typed in `reportingCurrency` (the admin setting the amounts at risk are summed in).
+ */
+export function conditionFromForm(
+  get: (name: string) => string,
+  reportingCurrency: string,
+): Record<string, unknown> {
   const choice = get("conditionKind") as ConditionChoice;
   switch (choice) {
     case "kpi_change":
@@ -61,6 +88,13 @@ export function conditionFromForm(get: (name: string) => string): Record<string,
         trigger: "sla_breach",
         type: orNull(get("exceptionType")),
         atLeast: number(get("atLeast")),
+      };
+    case "exceptions_amount":
+      return {
+        kind: "exceptions",
+        trigger: "amount_at_risk",
+        type: orNull(get("exceptionType")),
+        aboveMinor: minorUnitsField("Amount at risk above", get("aboveAmount"), reportingCurrency),
       };
     case "close":
       return { kind: "close", withinDays: number(get("withinDays")) };

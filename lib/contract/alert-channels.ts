@@ -134,12 +134,20 @@ export type QuietHours = z.infer<typeof QuietHours>;
 /** A channel's group window: from a few seconds to an hour. */
 const GroupWindow = durationWithin(1_000, 3_600_000, "must be between PT1S and PT1H");
 
-/** The channel kinds whose receivers take a group of alerts as one message. */
-export const GROUPABLE_CHANNEL_KINDS: readonly string[] = ["webhook", "slack", "email"];
+/**
+ * The channel kinds whose receivers take a group of alerts as one message. Not PagerDuty:
+ * each alert is its own incident there, triggered and resolved by its own dedup key, and
+ * PagerDuty groups incidents by its own rules (its alert grouping), so a group window would
+ * only delay the page.
+ */
+export const GROUPABLE_CHANNEL_KINDS: readonly string[] = ["webhook", "slack", "email", "teams"];
 
 /** How a channel is told, beside where (AlertChannelInput): any channel kind, on create and PATCH. */
 export const ChannelDeliveryInput = z.object({
   quietHours: QuietHours.nullable().optional(),
-  groupWindow: GroupWindow.nullable().optional(),
+  groupWindow: GroupWindow.nullable().optional().meta({
+    description:
+      "Alerts that start within it go out as one message (webhook, Slack, Teams, e-mail); refused for PagerDuty, which gets one event per alert",
+  }),
 });
 export type ChannelDeliveryInput = z.infer<typeof ChannelDeliveryInput>;

@@ -22,6 +22,13 @@ export const AlertNotice = z.object({
     entity: z.string().nullable(),
     value: z.number().nullable(),
     threshold: z.number().nullable(),
+    valueText: z.string().optional().meta({
+      description:
+        "The value as people read it, in the rule's unit: 87.0 %, 4 min 10 s, 50,000.00 USD, or no data",
+    }),
+    thresholdText: z.string().nullable().optional().meta({
+      description: "The threshold as people read it, in the same unit; null when there is none",
+    }),
     startedAt: z.string().nullable(),
     resolvedAt: z.string().nullable(),
     url: z.string(),

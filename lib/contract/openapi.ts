@@ -121,6 +121,65 @@ function queryParameters() {
     schema: property,
   }));
 }
+/** The reads a replica may serve (docs/replicas.md), which accept a position to read after. */
+const REPLICA_READS = new Set([
+  "/api/v1/events",
+  "/api/v1/kpis",
+  "/api/v1/exceptions",
+  "/api/v1/exceptions/counts",
+  "/api/v1/exceptions.csv",
+  "/api/v1/close-readiness",
+  "/api/v1/close-readiness.csv",
+  "/api/v1/corrections",
+  "/api/v1/incidents",
+]);
+const WRITE_POSITION = {
+  name: "Closeline-Write-Position",
+  schema: {
+    type: "string",
+    pattern: "^[0-9A-Fa-f]{1,8}/[0-9A-Fa-f]{1,8}$",
+    example: "16/B374D848",
+  },
+};
+
+/**
+ * Read-your-writes (docs/replicas.md), on every operation it concerns: each write's success
+ * hands back the position of what it wrote, and each read a replica may serve accepts one.
+ */
+function withWritePositions<T extends Record<string, Record<string, unknown>>>(paths: T): T {
+  for (const [path, operations] of Object.entries(paths)) {
+    for (const [method, operation] of Object.entries(operations) as [string, JsonObject][]) {
+      if (method === "get" && REPLICA_READS.has(path)) {
+        operation.parameters = [
+          ...((operation.parameters as unknown[] | undefined) ?? []),
+          {
+            ...WRITE_POSITION,
+            in: "header",
+            required: false,
+            description:
+              "A write position from a write's answer (this caller's or another's): the read is served only from data that includes that write. A lower bound only; a malformed value is ignored.",
+          },
+        ];
+      } else if (method !== "get") {
+        for (const [status, response] of Object.entries(operation.responses as JsonObject)) {
+          if (!status.startsWith("2")) continue;
+          const answer = response as JsonObject;
+          answer.headers = {
+            ...(answer.headers as JsonObject | undefined),
+            [WRITE_POSITION.name]: {
+              description:
+                "When reads are served by replicas: the write-ahead log position of this write, for a later read's Closeline-Write-Position header. The caller's own reads after it need not send it.",
+              required: false,
+              schema: WRITE_POSITION.schema,
+            },
+          };
+        }
+      }
+    }
+  }
+  return paths;
+}
+
 export function buildOpenApiDocument() {
   const singleExamples = Object.fromEntries(
     EVENT_TYPE_NAMES.map((type) => [
@@ -150,7 +209,7 @@ export function buildOpenApiDocument() {
       { name: "fx-rates" },
       { name: "contract" },
     ],
-    paths: {
+    paths: withWritePositions({
       "/api/v1/events": {
         post: {
           operationId: "ingestEvents",
@@ -281,7 +340,7 @@ export function buildOpenApiDocument() {
           },
         },
       },
-    },
+    }),
     components: {
       securitySchemes: {
         apiKey: {

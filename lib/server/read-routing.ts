@@ -2,6 +2,7 @@ import "server-only";
 import { cookies } from "next/headers";
 import { getDb } from "@/db";
 import type { Db } from "@/db/client";
+import { lastCallerWrite, recordCallerWrite } from "@/db/queries/caller-writes";
 import {
   formatWalPosition,
   parseWalPosition,
@@ -12,18 +13,27 @@ import {
   type WalPosition,
 } from "@/db/replicas";
 import { env } from "@/lib/env";
+import { isTransientDatabaseError } from "@/lib/errors";
 
 /*
  * Which reads may run on a streaming replica, and read-your-writes (docs/replicas.md).
  * Dashboards, KPIs, queue lists, exports and search read through here; everything else, and
  * every write, uses the primary. After a person or a key writes, the WAL position of that
- * write is remembered for them — in a cookie for a browser, and in this process for an API
- * caller — and their reads go only to a replica that has replayed it, else to the primary.
- * A replica catches up in milliseconds, so the very next page after an action is usually the
- * only one the primary serves.
+ * write is remembered for them — in a cookie for a browser, and on the primary, in a small
+ * table every app instance reads, for a caller with a bearer token — and their reads go only
+ * to a replica that has replayed it, else to the primary. A replica catches up in
+ * milliseconds, so the very next read after a write is usually the only one the primary serves.
  */
 
 export const READ_AFTER_COOKIE = "closeline-read-after";
+
+/**
+ * On a write's answer: the WAL position to read after. A client may send it back on a read
+ * (the write's caller, or another one whose read must follow that write), which then goes only
+ * to a replica that has replayed it. Only ever a lower bound: it adds to what Closeline knows
+ * of the caller, never replaces it.
+ */
+export const WRITE_POSITION_HEADER = "closeline-write-position";
 
 /**
  * The marker outlives the moment it matters: once it expires, any replica that may serve reads
@@ -49,42 +59,25 @@ function later(a: WalPosition | null, b: WalPosition | null): WalPosition | null
   return a > b ? a : b;
 }
 
-/** The callers of this process that wrote lately, by principal, for API callers without cookies. */
-const lastWrites = new Map<string, { position: WalPosition; until: number }>();
-const MAX_REMEMBERED = 10_000;
-
-function remember(caller: string, position: WalPosition) {
-  const now = Date.now();
-  if (lastWrites.size >= MAX_REMEMBERED) {
-    for (const [key, entry] of lastWrites) if (entry.until <= now) lastWrites.delete(key);
-    // Still full of live entries: the oldest go first (a Map iterates in insertion order).
-    for (const key of lastWrites.keys()) {
-      if (lastWrites.size < MAX_REMEMBERED) break;
-      lastWrites.delete(key);
-    }
-  }
-  lastWrites.delete(caller);
-  lastWrites.set(caller, { position, until: now + markerSeconds() * 1_000 });
-}
-
-function remembered(caller: string): WalPosition | null {
-  const entry = lastWrites.get(caller);
-  if (!entry) return null;
-  if (entry.until > Date.now()) return entry.position;
-  lastWrites.delete(caller);
-  return null;
-}
+/** Past every position a replica can have replayed: the read goes to the primary. */
+const NO_REPLICA: WalPosition = 0xffffffffffffffffn;
 
 /** Who an API request acts as (lib/auth/session.ts `Principal`), by what stays the same. */
 export type Caller =
   { kind: "user"; user: { id: string } } | { kind: "api_key"; key: { id: string } };
 
+/** A person's tokens share one marker: whichever of them wrote, the person reads it. */
 function callerKey(caller: Caller): string {
   return caller.kind === "user" ? `user:${caller.user.id}` : `key:${caller.key.id}`;
 }
 
+/** A caller with a bearer token sends no cookie back, scripts seldom keeping them. */
+function hasBearer(request: Request): boolean {
+  return request.headers.has("authorization");
+}
+
 /** Writes awaiting their answer: the request, who made it, and the primary they wrote to. */
-const pendingWrites = new WeakMap<Request, { caller: string; router: ReadRouter }>();
+const pendingWrites = new WeakMap<Request, { caller: string; db: Db; router: ReadRouter }>();
 
 /**
  * Called by guardApi once it knows who is asking. A request that may write (anything but GET
@@ -94,23 +87,26 @@ const pendingWrites = new WeakMap<Request, { caller: string; router: ReadRouter 
 export function noteApiCaller(db: Db, request: Request, caller: Caller): void {
   if (request.method === "GET" || request.method === "HEAD") return;
   const router = readRouterFor(db);
-  if (router.hasReplicas) pendingWrites.set(request, { caller: callerKey(caller), router });
+  if (router.hasReplicas) pendingWrites.set(request, { caller: callerKey(caller), db, router });
 }
 
 /**
- * After an API request answered with success: remembers the WAL position of what it wrote for
- * its caller, and hands a browser (a request without a bearer credential) the cookie too.
+ * After an API request answered with success: remembers the WAL position of what it wrote —
+ * on the primary for a bearer caller (one upsert that also reads the position, so no more
+ * round trips than reading it alone), in a cookie for a browser — and hands it back in the
+ * answer's write-position header.
  */
 export async function noteApiWrite(request: Request, response: Response): Promise<void> {
   const pending = pendingWrites.get(request);
   if (!pending || response.status >= 400) return;
   pendingWrites.delete(request);
-  const position = await pending.router.writePosition();
+  const bearer = hasBearer(request);
+  const position = bearer
+    ? parseWalPosition(await recordCallerWrite(pending.db, pending.caller, markerSeconds()))
+    : await pending.router.writePosition();
   if (position === null) return;
-  remember(pending.caller, position);
-  if (!request.headers.has("authorization")) {
-    response.headers.append("set-cookie", markerCookie(position));
-  }
+  if (!bearer) response.headers.append("set-cookie", markerCookie(position));
+  response.headers.set(WRITE_POSITION_HEADER, formatWalPosition(position));
 }
 
 function markerCookie(position: WalPosition): string {
@@ -119,7 +115,9 @@ function markerCookie(position: WalPosition): string {
 
 /**
  * A read for an API handler: on a replica that has replayed this caller's last write (its
- * cookie, or what this process remembers), else on the primary.
+ * cookie, or for a bearer caller the position recorded on the primary) and the position the
+ * request names, else on the primary. Without replicas nothing is looked up; with them, the
+ * recorded position is looked up only when some replica could serve the read at all.
  */
 export function readForApi<T>(
   db: Db,
@@ -127,11 +125,22 @@ export function readForApi<T>(
   caller: Caller,
   fn: (db: Db) => Promise<T>,
 ): Promise<Served<T>> {
-  const atLeast = later(
+  const router = readRouterFor(db);
+  if (!router.hasReplicas) return router.read(fn);
+  const known = later(
     positionFromCookieHeader(request.headers.get("cookie")),
-    remembered(callerKey(caller)),
+    parseWalPosition(request.headers.get(WRITE_POSITION_HEADER)),
   );
-  return readRouterFor(db).read(fn, atLeast);
+  if (!hasBearer(request)) return router.read(fn, known);
+  return router.read(fn, async () => {
+    try {
+      return later(known, parseWalPosition(await lastCallerWrite(db, callerKey(caller))));
+    } catch (error) {
+      // Not knowing the caller's last write, only the primary is sure to hold it.
+      if (!isTransientDatabaseError(error)) throw error;
+      return NO_REPLICA;
+    }
+  });
 }
 
 /**

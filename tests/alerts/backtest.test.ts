@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { exceptions } from "@/db/schema";
+import { exceptions, type ExceptionType } from "@/db/schema";
 import { backtestRule, countFirings } from "@/lib/alerts/backtest";
 import { InvalidInput } from "@/lib/errors";
 import { testDbForSuite } from "../support/db";
@@ -17,17 +17,28 @@ const t = testDbForSuite();
 const at = (iso: string) => new Date(iso);
 const NOW = at("2025-07-31T00:00:00Z");
 
-async function disputed(entity: string, openedAt: string, closedAt: string | null) {
+/** An exception open from `openedAt` until `closedAt` (null: still open), of an amount in USD. */
+async function opened(
+  type: ExceptionType,
+  entity: string,
+  openedAt: string,
+  closedAt: string | null,
+  amountMinor: number | null = null,
+) {
   await t.db.insert(exceptions).values({
-    type: "invoice_disputed",
+    type,
     problemKey: randomUUID(),
     status: closedAt ? "resolved" : "open",
-    title: "Disputed",
+    title: type,
     entity,
     openedAt: at(openedAt),
     closedAt: closedAt ? at(closedAt) : null,
+    ...(amountMinor === null ? {} : { amountMinor, currency: "USD" }),
   });
 }
+
+const disputed = (entity: string, openedAt: string, closedAt: string | null) =>
+  opened("invoice_disputed", entity, openedAt, closedAt);
 
 const rule = (extra: Record<string, unknown>) => ({
   name: "Backtest",
@@ -101,6 +112,71 @@ describe("backtest", () => {
       firings: 1,
       dimensions: ["EU", "US"],
       firstFiringAt: at("2025-07-10T03:00:00Z"),
+    });
+  });
+
+  it("counts the firings of an amount-at-risk rule from the exceptions' history", async () => {
+    // Reporting currency USD (the default): each amount is its own reporting amount.
+    const failed = (
+      entity: string,
+      openedAt: string,
+      closedAt: string | null,
+      amountMinor: number | null,
+    ) => opened("erp_posting_failed", entity, openedAt, closedAt, amountMinor);
+    // EU: 600.00 open 00:30–05:30 on 5 July, 500.00 more 02:30–03:30: 1,100.00 only at 03:00.
+    await failed("EU", "2025-07-05T00:30:00Z", "2025-07-05T05:30:00Z", 60_000);
+    await failed("EU", "2025-07-05T02:30:00Z", "2025-07-05T03:30:00Z", 50_000);
+    // US: 2,000.00 open from 25 July on, beside one whose amount is unknown (adds nothing).
+    await failed("US", "2025-07-25T00:00:00Z", null, 200_000);
+    await failed("US", "2025-07-25T00:00:00Z", null, null);
+
+    const amountRule = (aboveMinor: number, extra: Record<string, unknown> = {}) =>
+      rule({
+        condition: {
+          kind: "exceptions",
+          trigger: "amount_at_risk",
+          type: "erp_posting_failed",
+          aboveMinor,
+        },
+        ...extra,
+      });
+    // Above 1,000.00: 5 July 03:00, and 25 July 00:00 to 31 July 00:00 (6 × 24 + 1 readings).
+    expect(await backtestRule(t.db, amountRule(100_000), NOW)).toMatchObject({
+      step: "PT1H",
+      readings: 720,
+      firings: 2,
+      breachingReadings: 1 + 145,
+      firstFiringAt: at("2025-07-05T03:00:00Z"),
+      lastFiringAt: at("2025-07-25T00:00:00Z"),
+    });
+    // Per entity, each fires once; EU alone, once on 5 July.
+    expect(await backtestRule(t.db, amountRule(100_000, { entity: "*" }), NOW)).toMatchObject({
+      firings: 2,
+      dimensions: ["EU", "US"],
+    });
+    expect(await backtestRule(t.db, amountRule(100_000, { entity: "EU" }), NOW)).toMatchObject({
+      firings: 1,
+      lastFiringAt: at("2025-07-05T03:00:00Z"),
+    });
+    // Above is strictly above: 2,000.00 is not above 2,000.00, and 1,100.00 never was.
+    expect(await backtestRule(t.db, amountRule(200_000), NOW)).toMatchObject({ firings: 0 });
+  });
+
+  it("reads an entity whose exceptions all closed as mended, so it can fire again", async () => {
+    const broke = (openedAt: string, closedAt: string | null) =>
+      opened("reconciliation_break", "GB", openedAt, closedAt);
+    await broke("2025-07-10T00:30:00Z", "2025-07-10T02:30:00Z");
+    await broke("2025-07-12T00:30:00Z", null);
+    const perEntity = rule({
+      condition: { kind: "exceptions", type: "reconciliation_break", atLeast: 1 },
+      entity: "*",
+    });
+    // GB has no open break from 10 July 03:00: zero, not "no data", so 12 July fires anew.
+    expect(await backtestRule(t.db, perEntity, NOW)).toMatchObject({
+      firings: 2,
+      dimensions: ["GB"],
+      firstFiringAt: at("2025-07-10T01:00:00Z"),
+      lastFiringAt: at("2025-07-12T01:00:00Z"),
     });
   });
 

@@ -135,7 +135,7 @@ describe("e-mail alert channels over SMTP", () => {
     const html = String(firing.message.html);
     expect(text).toContain(`Entity: ${entity}`);
     expect(text).toContain("Severity: critical");
-    expect(text).toContain("Value: 0 against a threshold of 0.9000");
+    expect(text).toContain("Value: 0.0 % against a threshold of 90.0 %");
     expect(text).toMatch(/Started: \d{4}-\d\d-\d\d \d\d:\d\d UTC/);
     expect(text).toMatch(/Open in Closeline: https:\/\/closeline\.test\/alerts#alert-[0-9a-f-]+/);
     expect(html).toContain("First pass &lt;b&gt;below&lt;/b&gt; 90 % &amp; &quot;more&quot;");

@@ -82,7 +82,7 @@ describe("PagerDuty channel", () => {
       ],
     });
     expect(trigger!.payload).toMatchObject({
-      summary: `Firing [critical] ${rule.name} (PD): 0 against a threshold of 0.9000`,
+      summary: `Firing [critical] ${rule.name} (PD): 0.0 % against a threshold of 90.0 %`,
       source: "closeline.test",
       severity: "critical",
       component: "PD",
@@ -91,7 +91,7 @@ describe("PagerDuty channel", () => {
     });
     expect(trigger!.payload!.custom_details).toMatchObject({
       Entity: "PD",
-      Value: "0 against a threshold of 0.9000",
+      Value: "0.0 % against a threshold of 90.0 %",
     });
 
     await acknowledgeAlert(t.db, alert!.id, { comment: "On it" }, CONTEXT);
@@ -145,6 +145,44 @@ describe("PagerDuty channel", () => {
     await expect(
       createChannel(t.db, { kind: "pagerduty", name: "No key" }, CONTEXT),
     ).rejects.toThrow(/routingKey/);
+  });
+
+  it("takes no group window: alerts that start together are one event each", async () => {
+    await expect(
+      createChannel(
+        t.db,
+        { kind: "pagerduty", name: "Grouped", routingKey: KEY, groupWindow: "PT1M" },
+        CONTEXT,
+      ),
+    ).rejects.toThrow(/groupWindow: a pagerduty channel gets one event per alert/);
+    const { channel } = await createChannel(
+      t.db,
+      {
+        kind: "pagerduty",
+        name: "Per alert",
+        routingKey: KEY,
+        eventsUrl: `${receiver.url}/pd-each`,
+      },
+      CONTEXT,
+    );
+    await expect(updateChannel(t.db, channel.id, { groupWindow: "PT1M" }, CONTEXT)).rejects.toThrow(
+      InvalidInput,
+    );
+
+    const day = Date.parse("2025-05-09T12:00:00Z");
+    const rule = await firstPassRule(t.db, [channel.id], { entity: "*" });
+    await ingest(
+      t.db,
+      postings(2, "failed", new Date(day - HOUR), "PD-EACH-A"),
+      postings(2, "failed", new Date(day - HOUR), "PD-EACH-B"),
+    );
+    await evaluateAlerts(t.db, new Date(day));
+    expect(await dispatchDue(t.db, FAST)).toMatchObject({ claimed: 2, delivered: 2 });
+    const events = receiver.bodies<PdEvent>("/pd-each");
+    expect(events.map((e) => e.event_action)).toEqual(["trigger", "trigger"]);
+    const fired = await t.db.select().from(alerts).where(eq(alerts.ruleId, rule.id));
+    expect(events.map((e) => e.dedup_key).sort()).toEqual(fired.map((a) => a.id).sort());
+    await deleteRule(t.db, rule.id, CONTEXT);
   });
 
   it("maps each severity onto PagerDuty's", () => {

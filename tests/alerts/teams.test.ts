@@ -41,6 +41,28 @@ interface Card {
   }[];
 }
 
+/** A group's card: a headline, then a Container per alert (summary, facts, links). */
+interface GroupCard {
+  attachments: {
+    content: {
+      version: string;
+      body: [
+        { type: "TextBlock"; text: string; color: string },
+        ...{
+          type: string;
+          separator?: boolean;
+          items: [
+            { text?: string },
+            { type: string; facts?: { title: string; value: string }[] },
+            { actions?: { type: string; title: string; url: string }[] },
+          ];
+        }[],
+      ];
+      actions: { type: string; title: string; url: string }[];
+    };
+  }[];
+}
+
 const factsOf = (card: Card) =>
   Object.fromEntries(card.attachments[0]!.content.body[1].facts.map((f) => [f.title, f.value]));
 
@@ -70,7 +92,7 @@ describe("Microsoft Teams channel", () => {
     expect(attachment.content.version).toBe("1.4");
     const [headline, factSet] = attachment.content.body;
     expect(headline.text).toBe(
-      `Firing [critical] ${rule.name} (TEAMS): 0 against a threshold of 0.9000`,
+      `Firing [critical] ${rule.name} (TEAMS): 0.0 % against a threshold of 90.0 %`,
     );
     expect(headline.color).toBe("attention");
     expect(factSet.type).toBe("FactSet");
@@ -79,7 +101,7 @@ describe("Microsoft Teams channel", () => {
       State: "firing",
       Severity: "critical",
       Entity: "TEAMS",
-      Value: "0 against a threshold of 0.9000",
+      Value: "0.0 % against a threshold of 90.0 %",
       Started: "2025-04-07 12:00 UTC",
     });
     expect(attachment.content.actions).toEqual([
@@ -113,7 +135,7 @@ describe("Microsoft Teams channel", () => {
     await dispatchDue(t.db, FAST);
     const resolved = receiver.bodies<Card>("/teams")[2]!;
     expect(resolved.attachments[0]!.content.body[0]).toMatchObject({
-      text: `Resolved [critical] ${rule.name} (TEAMS): 0.9000 against a threshold of 0.9000`,
+      text: `Resolved [critical] ${rule.name} (TEAMS): 90.0 % against a threshold of 90.0 %`,
       color: "good",
     });
     expect(factsOf(resolved)).toMatchObject({
@@ -147,5 +169,64 @@ describe("Microsoft Teams channel", () => {
     expect(log.map((d) => d.httpStatus)).toEqual([503, 503, 503]);
     expect(receiver.bodies<Card>("/down")).toHaveLength(3);
     await deleteRule(t.db, rule.id, CONTEXT);
+  });
+  it("sends the alerts that start within the group window as one card", async () => {
+    const day = Date.parse("2025-04-09T12:00:00Z");
+    const { channel } = await createChannel(
+      t.db,
+      { kind: "teams", name: "Grouped", url: `${receiver.url}/teams-group`, groupWindow: "PT1M" },
+      CONTEXT,
+    );
+    expect(channel).toMatchObject({ groupWindow: "PT1M" });
+    const rule = await firstPassRule(t.db, [channel.id], { entity: "*", severity: "warning" });
+    const critical = await firstPassRule(t.db, [channel.id], { entity: "TEAMS-GRP-C" });
+    await ingest(
+      t.db,
+      postings(2, "failed", new Date(day - HOUR), "TEAMS-GRP-A"),
+      postings(2, "failed", new Date(day - HOUR), "TEAMS-GRP-B"),
+      postings(2, "failed", new Date(day - HOUR), "TEAMS-GRP-C"),
+    );
+    await evaluateAlerts(t.db, new Date(day), { baseUrl: "https://closeline.test" });
+    // The window (a minute after `day`) is long past: the held card is due now, and it is one.
+    expect(await dispatchDue(t.db, FAST)).toMatchObject({ claimed: 1, delivered: 1 });
+    const cards = receiver.bodies<GroupCard>("/teams-group");
+    expect(cards).toHaveLength(1);
+    const content = cards[0]!.attachments[0]!.content;
+    expect(content.version).toBe("1.4");
+    const [headline, ...sections] = content.body;
+    // The per-entity rule fires for A, B and C; the critical rule for C: four alerts.
+    expect(headline).toMatchObject({ text: "[critical] 4 alerts firing", color: "attention" });
+    expect(sections).toHaveLength(4);
+    for (const section of sections) {
+      expect(section).toMatchObject({ type: "Container", separator: true });
+      const [summary, facts, links] = section.items;
+      expect(summary.text).toMatch(
+        /^Firing \[(warning|critical)\] First pass .* \(TEAMS-GRP-[ABC]\)/,
+      );
+      expect(facts.type).toBe("FactSet");
+      expect(Object.fromEntries(facts.facts!.map((f) => [f.title, f.value]))).toMatchObject({
+        State: "firing",
+        Started: "2025-04-09 12:00 UTC",
+      });
+      expect(links.actions![0]).toMatchObject({
+        type: "Action.OpenUrl",
+        title: "Open in Closeline",
+        url: expect.stringMatching(/^https:\/\/closeline\.test\/alerts#alert-/),
+      });
+    }
+    const entities = sections.map((s) => /\((TEAMS-GRP-[ABC])\)/.exec(s.items[0].text!)![1]);
+    expect(entities.sort()).toEqual(["TEAMS-GRP-A", "TEAMS-GRP-B", "TEAMS-GRP-C", "TEAMS-GRP-C"]);
+    expect(content.actions).toEqual([
+      {
+        type: "Action.OpenUrl",
+        title: "Open the Alerts page",
+        url: "https://closeline.test/alerts",
+      },
+    ]);
+    const log = await commandsToChannel(t.db, channel.id);
+    expect(log).toHaveLength(1);
+    expect(log[0]).toMatchObject({ status: "delivered", kind: "alert.firing" });
+    await deleteRule(t.db, rule.id, CONTEXT);
+    await deleteRule(t.db, critical.id, CONTEXT);
   });
 });

@@ -148,6 +148,41 @@ describe("GET /api/v1/openapi.json", () => {
     }
   });
 
+  it("hands back a write's position on success, and takes one on the reads replicas serve", () => {
+    const paths = doc.paths as Record<string, Record<string, Json>>;
+    type Operation = {
+      parameters?: { name: string; in: string }[];
+      responses: Record<string, { headers?: Record<string, Json> }>;
+    };
+    const operations = Object.entries(paths).flatMap(([path, methods]) =>
+      Object.entries(methods).map(([method, operation]) => ({
+        path,
+        method,
+        operation: operation as Operation,
+      })),
+    );
+    const writes = operations.filter(({ method }) => method !== "get");
+    expect(writes.length).toBeGreaterThan(10);
+    for (const { path, method, operation } of writes) {
+      for (const [status, response] of Object.entries(operation.responses)) {
+        expect(
+          Boolean(response.headers?.["Closeline-Write-Position"]),
+          `${method} ${path} ${status}`,
+        ).toBe(status.startsWith("2"));
+      }
+    }
+    const takesPosition = operations
+      .filter(({ operation }) =>
+        operation.parameters?.some(
+          (p) => p.name === "Closeline-Write-Position" && p.in === "header",
+        ),
+      )
+      .map(({ path }) => path);
+    expect(takesPosition).toContain("/api/v1/kpis");
+    expect(takesPosition).toContain("/api/v1/exceptions");
+    expect(takesPosition).not.toContain("/api/v1/exceptions/{id}");
+  });
+
   it("describes each endpoint with its auth, body and every status code", () => {
     const paths = doc.paths as Record<string, Record<string, Json>>;
     const ingest = paths["/api/v1/events"]!.post as {
@@ -191,6 +226,7 @@ describe("GET /api/v1/openapi.json", () => {
       "to",
       "cursor",
       "limit",
+      "Closeline-Write-Position",
     ]);
 
     const upload = paths["/api/v1/reconciliation-results/upload"]!.post as {

@@ -1,8 +1,11 @@
+import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Db } from "@/db/client";
 import { targetFromEnv } from "@/db/client";
 import { formatWalPosition, parseWalPosition, replicaRouter, type ReadRouter } from "@/db/replicas";
+import type * as callerWrites from "@/db/queries/caller-writes";
+import { lastCallerWrite, recordCallerWrite } from "@/db/queries/caller-writes";
 import { queryRows } from "@/db/rows";
 import { parseEnv } from "@/lib/env";
 import { handleExceptionAction } from "@/lib/exceptions/api";
@@ -10,8 +13,14 @@ import { handleListExceptions } from "@/lib/exceptions/http";
 import type { QueuePage } from "@/lib/exceptions/queue";
 import { formatTimeOfDay } from "@/lib/format";
 import { runAction } from "@/lib/http/action-result";
-import { READ_AFTER_COOKIE, asOfWorthShowing, readForPage } from "@/lib/server/read-routing";
+import {
+  READ_AFTER_COOKIE,
+  WRITE_POSITION_HEADER,
+  asOfWorthShowing,
+  readForPage,
+} from "@/lib/server/read-routing";
 import { answer, apiRequest, serviceKey, tokenFor, type CallOptions } from "../api/support";
+import { makeEvent, makeKey, postEvents, type EventsPage } from "../ingest/support";
 import { makeUser, seedException } from "../exceptions/support";
 import { TEST_ENGINE, testDbForSuite, type TestDb } from "../support/db";
 import {
@@ -49,6 +58,16 @@ vi.mock("next/headers", async (importOriginal) => ({
     set: (name: string, value: string) => void cookieJar.set(name, value),
   }),
 }));
+type CallerWrites = typeof callerWrites;
+// Spied on, to count the lookups and records of a token caller's last write.
+vi.mock("@/db/queries/caller-writes", async (importOriginal) => {
+  const original = await importOriginal<CallerWrites>();
+  return {
+    ...original,
+    recordCallerWrite: vi.fn(original.recordCallerWrite),
+    lastCallerWrite: vi.fn(original.lastCallerWrite),
+  };
+});
 vi.mock("@/db", async (importOriginal) => ({
   ...(await importOriginal<Record<string, unknown>>()),
   getDb: async () => database.db,
@@ -91,6 +110,55 @@ describe("configuration", () => {
     expect(parseWalPosition("1/0")! > parseWalPosition("0/FFFFFFFF")!).toBe(true);
     expect(formatWalPosition(parseWalPosition("1A/B374D848")!)).toBe("1A/B374D848");
     expect(parseWalPosition("16B6C50")).toBeNull();
+  });
+});
+
+describe("without a replica", () => {
+  const plain = testDbForSuite();
+
+  it("records and looks up no token caller's write: no query more than before", async () => {
+    const ops = await makeUser(plain.db, "operations");
+    const token = (await tokenFor(plain.db, ops.id)).key;
+    const x = await seedException(plain.db);
+    vi.mocked(recordCallerWrite).mockClear();
+    vi.mocked(lastCallerWrite).mockClear();
+    const started = await answer(
+      handleExceptionAction(
+        plain.db,
+        apiRequest("POST", `/api/v1/exceptions/${x.id}/start`, { token }),
+        x.id,
+        "start",
+      ),
+      "POST /api/v1/exceptions/{id}/start",
+    );
+    expect(started.status).toBe(200);
+    expect(started.headers.get(WRITE_POSITION_HEADER)).toBeNull();
+    const listed = await answer<QueuePage>(
+      handleListExceptions(
+        plain.db,
+        apiRequest("GET", "/api/v1/exceptions", {
+          token,
+          headers: { [WRITE_POSITION_HEADER]: "0/1" },
+        }),
+      ),
+      "GET /api/v1/exceptions",
+    );
+    expect(listed.body.items.find((item) => item.id === x.id)?.status).toBe("in_progress");
+    expect(recordCallerWrite).not.toHaveBeenCalled();
+    expect(lastCallerWrite).not.toHaveBeenCalled();
+    const [row] = await queryRows<{ n: number }>(
+      plain.db,
+      sql`select count(*)::int as n from caller_write_positions`,
+    );
+    expect(row?.n).toBe(0);
+  });
+
+  it("keeps the markers in an unlogged table: their writes wait for no WAL flush", async () => {
+    const [table] = await queryRows<{ persistence: string }>(
+      plain.db,
+      sql`select relpersistence as persistence from pg_class where relname = 'caller_write_positions'`,
+    );
+    expect(table?.persistence).toBe("u");
   });
 });
 
@@ -161,11 +229,15 @@ describe.skipIf(unavailable !== null)("on a streaming replica", () => {
       await pauseReplay();
       try {
         await write("unreplayed");
-        const strict = await router({ maxLagSeconds: 0 }).read(notes);
+        // No replica can serve it: the caller's position is not even looked up.
+        const lookup = vi.fn(async () => null);
+        const strict = await router({ maxLagSeconds: 0 }).read(notes, lookup);
         expect(strict.from.replica).toBeNull();
         expect(strict.value).toContain("unreplayed");
+        expect(lookup).not.toHaveBeenCalled();
 
-        const lenient = await router({ maxLagSeconds: 3_600 }).read(notes);
+        const lenient = await router({ maxLagSeconds: 3_600 }).read(notes, lookup);
+        expect(lookup).toHaveBeenCalledTimes(1);
         expect(lenient.from.replica).toBe("127.0.0.1:5433");
         expect(lenient.value).not.toContain("unreplayed");
         expect(lenient.from.lagSeconds).toBeGreaterThan(0);
@@ -246,6 +318,37 @@ describe.skipIf(unavailable !== null)("on a streaming replica", () => {
       await resumeReplay();
     });
 
+    /** Starts an exception's work as the operations person, through their token. */
+    const startWithToken = (id: string) =>
+      answer(
+        handleExceptionAction(
+          database.db,
+          apiRequest("POST", `/api/v1/exceptions/${id}/start`, { token: opsToken }),
+          id,
+          "start",
+        ),
+        "POST /api/v1/exceptions/{id}/start",
+      );
+
+    /**
+     * A second app instance: this module graph afresh, with a router of its own and nothing in
+     * memory of the first instance's writes.
+     */
+    async function anotherInstance() {
+      vi.resetModules();
+      const router = (await import("@/db/replicas")).replicaRouter(database.db, {
+        urls: [replicaUrlOf(database.url!)],
+        maxLagSeconds: 3_600,
+        healthTtlMs: 0,
+      });
+      return {
+        router,
+        exceptions: await import("@/lib/exceptions/http"),
+        events: await import("@/lib/events/http"),
+        writes: await import("@/db/queries/caller-writes"),
+      };
+    }
+
     async function queueItem(id: string, options: CallOptions) {
       const listed = await answer<QueuePage>(
         handleListExceptions(database.db, apiRequest("GET", "/api/v1/exceptions", options)),
@@ -316,17 +419,9 @@ describe.skipIf(unavailable !== null)("on a streaming replica", () => {
           ops.id,
         );
 
-        // An API caller with a token keeps no cookie: the process remembers its write.
+        // An API caller with a token keeps no cookie: the primary keeps its write's position.
         signedIn = null;
-        const started = await answer(
-          handleExceptionAction(
-            database.db,
-            apiRequest("POST", `/api/v1/exceptions/${x.id}/start`, { token: opsToken }),
-            x.id,
-            "start",
-          ),
-          "POST /api/v1/exceptions/{id}/start",
-        );
+        const started = await startWithToken(x.id);
         expect(started.status).toBe(200);
         expect(started.headers.get("set-cookie")).toBeNull();
         expect((await queueItem(x.id, { token: opsToken }))?.status).toBe("in_progress");
@@ -342,6 +437,92 @@ describe.skipIf(unavailable !== null)("on a streaming replica", () => {
         status: "in_progress",
         ownerId: ops.id,
       });
+    });
+
+    it("shows a token caller its write on another app instance, and reads a named position", async () => {
+      const x = await seedException(database.db);
+      await replayedTo(await primaryPosition(database.db));
+      const other = await anotherInstance();
+      const readOnOther = async (options: CallOptions) => {
+        const listed = await answer<QueuePage>(
+          other.exceptions.handleListExceptions(
+            database.db,
+            apiRequest("GET", "/api/v1/exceptions", options),
+          ),
+          "GET /api/v1/exceptions",
+        );
+        expect(listed.status).toBe(200);
+        return listed.body.items.find((item) => item.id === x.id)?.status;
+      };
+      await pauseReplay();
+      try {
+        signedIn = null;
+        // Written through the first instance.
+        const started = await startWithToken(x.id);
+        expect(started.status).toBe(200);
+        const position = started.headers.get(WRITE_POSITION_HEADER);
+        expect(position).toMatch(/^[0-9A-F]+\/[0-9A-F]+$/);
+        const [marker] = await queryRows<{ position: string }>(
+          database.db,
+          sql`select position::text as position from caller_write_positions
+              where caller = ${`user:${ops.id}`}`,
+        );
+        expect(marker?.position).toBe(position);
+
+        // Read through the second: the primary answers the writer, the lagging replica others.
+        vi.mocked(other.writes.lastCallerWrite).mockClear();
+        expect(await readOnOther({ token: opsToken })).toBe("in_progress");
+        expect(other.writes.lastCallerWrite).toHaveBeenCalledTimes(1);
+        expect(await readOnOther({ token: readerKey })).toBe("open");
+
+        // Another caller that names the position reads after it; a malformed one is ignored,
+        // and a position already replayed changes nothing.
+        const named = (value: string) => ({
+          token: readerKey,
+          headers: { [WRITE_POSITION_HEADER]: value },
+        });
+        expect(await readOnOther(named(position!))).toBe("in_progress");
+        expect(await readOnOther(named("'; select 1 --"))).toBe("open");
+        expect(await readOnOther(named("0/1"))).toBe("open");
+        // A browser's read looks nothing up: its cookie carries its writes.
+        vi.mocked(other.writes.lastCallerWrite).mockClear();
+        signedIn = { id: ops.id, sessionVersion: 0 };
+        expect(await readOnOther({})).toBe("open");
+        expect(other.writes.lastCallerWrite).not.toHaveBeenCalled();
+      } finally {
+        signedIn = null;
+        await resumeReplay();
+        await other.router.close();
+      }
+    });
+
+    it("shows a key the events it just sent, on another app instance", async () => {
+      const sender = await makeKey(database.db, ["ingest", "read"]);
+      const source = `/tests/replicas/${randomUUID()}`;
+      await replayedTo(await primaryPosition(database.db));
+      const other = await anotherInstance();
+      const sentOnOther = async (key: string) => {
+        const url = `http://closeline.test/api/v1/events?source=${encodeURIComponent(source)}`;
+        const listed = await other.events.handleListEvents(
+          database.db,
+          new Request(url, { headers: { authorization: `Bearer ${key}` } }),
+        );
+        expect(listed.status).toBe(200);
+        return ((await listed.json()) as EventsPage).events.length;
+      };
+      await pauseReplay();
+      try {
+        const sent = await postEvents(database.db, [makeEvent("usage.checkpoint", { source })], {
+          key: sender.key,
+        });
+        expect(sent.body.accepted).toBe(1);
+        expect(sent.headers.get(WRITE_POSITION_HEADER)).toMatch(/^[0-9A-F]+\/[0-9A-F]+$/);
+        expect(await sentOnOther(sender.key)).toBe(1);
+        expect(await sentOnOther(readerKey)).toBe(0);
+      } finally {
+        await resumeReplay();
+        await other.router.close();
+      }
     });
   });
 });

@@ -1,7 +1,8 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { alerts, exceptions, fxRates } from "@/db/schema";
-import { evaluateAlerts } from "@/lib/alerts/evaluate";
+import { alertRules, alerts, exceptions, fxRates } from "@/db/schema";
+import { buildNotice, evaluateAlerts } from "@/lib/alerts/evaluate";
+import { noticeSummary } from "@/lib/alerts/render";
 import { createRule } from "@/lib/alerts/rules";
 import { AlertCondition } from "@/lib/contract/alert-rules";
 import { testDbForSuite } from "../support/db";
@@ -61,6 +62,20 @@ describe("amount at risk above a threshold", () => {
       (a) => a.dimension === big || a.dimension === small,
     );
     expect(fired).toEqual([{ dimension: big, state: "firing", value: 110_000 }]);
+    // What a channel's message says: money in the reporting currency, not a count of cents.
+    const [bigAlert] = await t.db.select().from(alerts).where(eq(alerts.dimension, big));
+    const [ruleRow] = await t.db.select().from(alertRules).where(eq(alertRules.id, rule.id));
+    const notice = buildNotice("alert.firing", ruleRow!, bigAlert!, {
+      baseUrl: "http://closeline.test",
+      acknowledgedBy: null,
+      reportingCurrency: "USD",
+    });
+    expect(notice.alert).toMatchObject({
+      value: 110_000,
+      valueText: "1,100.00 USD",
+      thresholdText: "1,000.00 USD",
+    });
+    expect(noticeSummary(notice)).toContain("1,100.00 USD against a threshold of 1,000.00 USD");
 
     // Resolving the USD exception leaves 900.00: the alert resolves.
     await t.db

@@ -125,6 +125,21 @@ describe("retention", () => {
     expect(result).toMatchObject({ events: 0, rejectedEvents: 0, batches: 0 });
   });
 
+  it("deletes the read-your-writes markers that have expired, and only those", async () => {
+    await t.db.execute(
+      sql`insert into caller_write_positions (caller, position, expires_at) values
+            ('key:expired', '0/16B6C50', now() - interval '1 second'),
+            ('key:live', '0/16B6C50', now() + interval '40 seconds')`,
+    );
+    const result = await runRetention(t.db, { now: NOW, maxAgeDays: 400 });
+    expect(result.callerWrites).toBe(1);
+    expect(
+      (
+        await queryRows<{ caller: string }>(t.db, sql`select caller from caller_write_positions`)
+      ).map((row) => row.caller),
+    ).toEqual(["key:live"]);
+  });
+
   it("refuses a retention age under a day", async () => {
     await expect(runRetention(t.db, { now: NOW, maxAgeDays: 0 })).rejects.toThrow(RangeError);
   });

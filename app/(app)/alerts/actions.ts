@@ -11,6 +11,7 @@ import { silenceEnd } from "@/lib/alerts/silence-lengths";
 import { liftSilence, silenceAlert } from "@/lib/alerts/silences";
 import { InvalidInput } from "@/lib/errors";
 import type { ActionResult } from "@/lib/http/action-result";
+import { loadReportingCurrency } from "@/lib/money/reporting";
 import { formAction, formId, formText } from "../form-action";
 
 const PAGE = "/alerts";
@@ -54,14 +55,17 @@ export async function liftSilenceAction(form: FormData): Promise<ActionResult> {
   });
 }
 
-/** The rule form's fields, shaped as the API's JSON body so one contract validates both. */
-function ruleBody(form: FormData) {
+/**
+ * The rule form's fields, shaped as the API's JSON body so one contract validates both. An
+ * amount is typed in the reporting currency, read here rather than trusted from the page.
+ */
+function ruleBody(form: FormData, reportingCurrency: string) {
   const text = (name: string) => formText(form, name);
   const entity = text("entity").trim();
   return {
     name: text("name"),
     severity: text("severity"),
-    condition: conditionFromForm(text),
+    condition: conditionFromForm(text, reportingCurrency),
     entity: entity === "" ? null : entity,
     for: text("for") || "PT0S",
     repeat: text("repeat").trim() || null,
@@ -74,7 +78,7 @@ export async function createRuleAction(
   form: FormData,
 ): Promise<ActionResult<{ name: string }>> {
   return formAction("alerts:manage", [PAGE], async ({ db, by }) => {
-    const rule = await createRule(db, ruleBody(form), by);
+    const rule = await createRule(db, ruleBody(form, await loadReportingCurrency(db)), by);
     return { name: rule.name };
   });
 }
@@ -82,7 +86,7 @@ export async function createRuleAction(
 /** How often the rule in the form would have fired over the last 30 days; saves nothing. */
 export async function backtestRuleAction(form: FormData): Promise<ActionResult<BacktestView>> {
   return formAction("alerts:manage", [], async ({ db }) => {
-    const result = await backtestRule(db, ruleBody(form));
+    const result = await backtestRule(db, ruleBody(form, await loadReportingCurrency(db)));
     return {
       step: result.step,
       readings: result.readings,

@@ -13,9 +13,11 @@ import { SilencesTable } from "@/components/alerts/silences-table";
 import type { AlertListItem } from "@/lib/alerts/list";
 import { listSilences } from "@/lib/alerts/silences";
 import { listChannels } from "@/lib/alerts/channels";
+import { figureFormat } from "@/lib/alerts/figure";
 import { listRules } from "@/lib/alerts/rules";
 import { can } from "@/lib/auth/permissions";
 import { guardPage } from "@/lib/auth/session";
+import { loadReportingCurrency } from "@/lib/money/reporting";
 import {
   acknowledgeAction,
   backtestRuleAction,
@@ -34,12 +36,13 @@ export default async function AlertsPage() {
   const user = await guardPage("/alerts");
   const db = await getDb();
   const manage = can(user.role, "alerts:manage");
-  const [firing, resolved, rules, channels, silences] = await Promise.all([
+  const [firing, resolved, rules, channels, silences, reportingCurrency] = await Promise.all([
     listAlerts(db, { states: ["firing"], limit: 200 }),
     listAlerts(db, { states: ["resolved"], limit: 50 }),
     listRules(db),
     manage ? listChannels(db) : Promise.resolve([]),
     listSilences(db),
+    loadReportingCurrency(db),
   ]);
   const deliveries = await deliveriesOfAlerts(
     db,
@@ -49,6 +52,8 @@ export default async function AlertsPage() {
   const acknowledged = firing.filter((a) => a.acknowledgedAt);
   const mayAcknowledge = can(user.role, "alerts:acknowledge");
   const activeChannels = channels.filter((c) => c.active);
+  // Each alert's figures in its rule's unit; an alert of a deleted rule keeps bare numbers.
+  const figures = new Map(rules.map((r) => [r.id, figureFormat(r.condition, reportingCurrency)]));
   const nameOf = (a: AlertListItem) => `${a.ruleName}${a.dimension ? `, ${a.dimension}` : ""}`;
   const silenceForm = (a: AlertListItem) => (
     <SilenceForm
@@ -67,6 +72,7 @@ export default async function AlertsPage() {
           alerts={unacknowledged}
           emptyText="Nothing is firing."
           deliveries={deliveries}
+          figures={figures}
           action={
             mayAcknowledge
               ? (a) => (
@@ -89,6 +95,7 @@ export default async function AlertsPage() {
           alerts={acknowledged}
           emptyText="No firing alert has been acknowledged."
           deliveries={deliveries}
+          figures={figures}
           action={mayAcknowledge ? silenceForm : undefined}
         />
       </CardSection>
@@ -105,16 +112,22 @@ export default async function AlertsPage() {
           alerts={resolved}
           emptyText="Nothing resolved yet."
           deliveries={deliveries}
+          figures={figures}
         />
       </CardSection>
       <CardSection id="rules" title="Rules">
-        <RulesTable rules={rules} remove={manage ? deleteRuleAction : undefined} />
+        <RulesTable
+          rules={rules}
+          reportingCurrency={reportingCurrency}
+          remove={manage ? deleteRuleAction : undefined}
+        />
       </CardSection>
       {manage ? (
         <>
           <CardSection id="new-rule" title="Add a rule">
             <RuleForm
               channels={activeChannels}
+              reportingCurrency={reportingCurrency}
               create={createRuleAction}
               backtest={backtestRuleAction}
             />
