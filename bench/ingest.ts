@@ -14,7 +14,7 @@ import { createBenchApiKey, createBenchDatabase, openBenchClients } from "./supp
 import { generateEvents, type BenchEvent } from "./support/events";
 import { buildIfNeeded, printServerTail, startServer } from "./support/next-server";
 import { log, type BenchSuite } from "./support/suite";
-import { timedSeconds } from "./support/stats";
+import { nearestRank, timedSeconds } from "./support/stats";
 import { formatCount, formatTable } from "./support/table";
 
 /*
@@ -173,7 +173,7 @@ async function runIngestBenchmark(): Promise<void> {
     lags.sort((a, b) => a - b);
     const worst = lags.at(-1) ?? 0;
     log(
-      `freshness: ${lags.length} probes, exception and KPI row visible after the 200 in p50 ${percentile(lags, 0.5)} ms, p95 ${percentile(lags, 0.95)} ms, max ${worst} ms — target ≤ ${FRESHNESS_TARGET_MS} ms ${worst <= FRESHNESS_TARGET_MS ? "met" : "NOT met"}`,
+      `freshness: ${lags.length} probes, exception and KPI row visible after the 200 in p50 ${nearestRank(lags, 0.5)} ms, p95 ${nearestRank(lags, 0.95)} ms, max ${worst} ms — target ≤ ${FRESHNESS_TARGET_MS} ms ${worst <= FRESHNESS_TARGET_MS ? "met" : "NOT met"}`,
     );
     report(results, copy);
   } catch (error) {
@@ -297,10 +297,6 @@ function probeFreshness(baseUrl: string, key: string, sql: postgres.Sql, run: st
       return lags;
     },
   };
-}
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]! : 0;
 }
 
 /** Each API run starts from the same empty tables; CASCADE reaches the projections. */

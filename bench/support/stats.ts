@@ -13,6 +13,11 @@ export function quantile(sorted: readonly number[], q: number): number {
   return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
 }
 
+/** The q-quantile (0 to 1) of ascending `sorted` as one of its own values (nearest rank); 0 when empty. */
+export function nearestRank(sorted: readonly number[], q: number): number {
+  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]! : 0;
+}
+
 /** How many seconds `work` takes. */
 export async function timedSeconds(work: () => Promise<void>): Promise<number> {
   const started = process.hrtime.bigint();
