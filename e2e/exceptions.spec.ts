@@ -4,10 +4,9 @@ import type { Db } from "@/db/client";
 import { auditLog, exceptions, fxRates } from "@/db/schema";
 import { SYSTEM_ACTOR } from "@/lib/audit";
 import { saveSlaPolicy } from "@/lib/exceptions/sla-settings";
-import AxeBuilder from "@axe-core/playwright";
-import type { Page } from "@playwright/test";
 import { expect, signIn, test } from "./fixtures/auth";
-import { newRunToken, seedFailedPostings } from "./fixtures/telemetry";
+import { seedQueuePostings, seedQueueRun } from "./fixtures/queue";
+import { newRunToken } from "./fixtures/telemetry";
 
 /*
  * The queue journey: an operations user signs in, narrows the queue to the failed ERP
@@ -18,33 +17,6 @@ import { newRunToken, seedFailedPostings } from "./fixtures/telemetry";
  * The suite shares one database, so the test's invoices carry a run token of their own and
  * the queue is filtered down to it.
  */
-
-/** The queue journeys' failed postings: 1,000.00 EUR, 2,000.00 EUR, … each. */
-const seedQueuePostings = (
-  db: Db,
-  run: string,
-  count: number,
-  entity = "E2E-QUEUES",
-  idPrefix = "",
-) =>
-  seedFailedPostings(db, {
-    journey: "queues",
-    run,
-    count,
-    entity,
-    idPrefix,
-    amountStepMinor: 100_000,
-    errorCode: "GL_PERIOD_CLOSED",
-    errorMessage: "Accounting period is closed for posting",
-  });
-
-/** A run of `count` queue postings for an entity of its own, `<entityPrefix>-<run>`. */
-async function seedQueueRun(db: Db, entityPrefix: string, count: number) {
-  const run = newRunToken();
-  const entity = `${entityPrefix}-${run}`;
-  await seedQueuePostings(db, run, count, entity);
-  return { run, entity };
-}
 
 test("an operations user filters the queue, bulk-resolves three exceptions, and the audit log has them", async ({
   page,
@@ -157,41 +129,6 @@ test("an admin reads the queue and an exception but is offered no actions", asyn
   await expect(page.getByTestId("exception-actions").getByRole("button")).toHaveCount(0);
 });
 
-/**
- * What makes the page wider than its window (it then scrolls sideways): the innermost
- * elements that reach past its right edge, outside any container that scrolls on its own.
- */
-async function sidewaysOverflow(page: Page): Promise<string[]> {
-  return page.evaluate(() => {
-    const width = document.documentElement.clientWidth;
-    if (document.documentElement.scrollWidth <= width) return [];
-    const inScroller = (el: Element) => {
-      for (let p = el.parentElement; p; p = p.parentElement) {
-        const overflow = getComputedStyle(p).overflowX;
-        if (overflow === "auto" || overflow === "scroll" || overflow === "hidden") return true;
-      }
-      return false;
-    };
-    const wide = [...document.querySelectorAll("body *")].filter(
-      (el) => el.getBoundingClientRect().right > width + 1 && !inScroller(el),
-    );
-    const innermost = wide.filter(
-      (el) => !wide.some((other) => other !== el && el.contains(other)),
-    );
-    const name = (el: Element) =>
-      `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ""}${[...el.classList].map((c) => `.${c}`).join("")}`;
-    return innermost.length ? innermost.slice(0, 5).map(name) : ["(the page itself)"];
-  });
-}
-
-/** WCAG 2.1 AA violations on the page, each with the elements it names. */
-async function axeViolations(page: Page): Promise<string[]> {
-  const results = await new AxeBuilder({ page })
-    .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"])
-    .analyze();
-  return results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(" | ")}`);
-}
-
 /** An open exception no close-readiness check counts (its type has no check). */
 async function seedUncheckedException(db: Db, entity: string) {
   const [row] = await db
@@ -257,149 +194,6 @@ test("the queue sorts by amount at risk and narrows to what blocks a close, in t
   await expect(rows).toHaveCount(3);
   await expect(filters.getByRole("checkbox", { name: "Blocks a close" })).toBeChecked();
   await expect(rows.getByTestId("queue-amount").first()).toHaveText("3,000.00 EUR");
-});
-
-test("the bulk bar sits directly above the table and stays in view while rows are selected", async ({
-  page,
-  db,
-  signInAs,
-}) => {
-  const { entity } = await seedQueueRun(db, "E2E-BULK", 2);
-  await signInAs("operations", "/exceptions");
-  await page.goto(`/exceptions?entity=${entity}`);
-  const table = page.getByTestId("exceptions-table");
-  await expect(table.locator("tbody tr")).toHaveCount(2);
-  await page.getByRole("checkbox", { name: "Select every exception on this page" }).check();
-  const bar = page.getByTestId("bulk-actions");
-  await expect(bar).toContainText("2 selected");
-  // The bar is the sticky strip holding the bulk form and, for failed postings, bulk retry.
-  const strip = bar.locator("xpath=..");
-  const barBox = (await strip.boundingBox())!;
-  const tableBox = (await table.boundingBox())!;
-  // Directly above the table: nothing sits between them but a little space.
-  expect(tableBox.y - (barBox.y + barBox.height)).toBeGreaterThanOrEqual(0);
-  expect(tableBox.y - (barBox.y + barBox.height)).toBeLessThan(40);
-  expect(await strip.evaluate((el) => getComputedStyle(el).position)).toBe("sticky");
-  await expect(strip.getByRole("button", { name: "Retry 2 failed postings" })).toBeVisible();
-});
-
-test("at 390 px the queue is a list of cards and the exception page stacks, without sideways scroll", async ({
-  page,
-  db,
-  makeUser,
-}) => {
-  const run = newRunToken();
-  // A legal entity's name as long as real ones: the entity picker must not widen the page.
-  const entity = `E2E-PHONE-${run}-NORTHWIND-TRADERS-DEUTSCHLAND-GMBH-UND-CO-KG`;
-  // Ids as long as an ERP's: they must be cut, not push the page sideways.
-  const prefix = "2026-SUBSIDIARY-NORTHWIND-";
-  await seedQueuePostings(db, run, 2, entity, prefix);
-  const operator = await makeUser("operations");
-  await page.setViewportSize({ width: 390, height: 844 });
-  await signIn(page, operator, "/exceptions");
-  await page.goto(`/exceptions?entity=${entity}`);
-  const rows = page.getByTestId("exceptions-table").locator("tbody tr");
-  await expect(rows).toHaveCount(2);
-  expect(await sidewaysOverflow(page)).toEqual([]);
-  // A card: the row is a block, its cells stacked under one another, each with its label.
-  expect(await rows.first().evaluate((el) => getComputedStyle(el).display)).toBe("block");
-  const cells = rows.first().locator("td");
-  const firstBox = (await cells.nth(1).boundingBox())!;
-  const secondBox = (await cells.nth(2).boundingBox())!;
-  expect(secondBox.y).toBeGreaterThan(firstBox.y);
-  // Without column headers, "select all" stays in view with its words.
-  await expect(
-    page.getByRole("checkbox", { name: "Select every exception on this page" }),
-  ).toBeVisible();
-  // Long ids are cut, with the whole id in the tooltip and a copy button.
-  const invoice = rows.first().locator("code", { hasText: `INV-${prefix}${run}` });
-  await expect(invoice).toHaveAttribute("title", new RegExp(`Invoice INV-${prefix}${run}-\\d`));
-  await expect(rows.first().getByRole("button", { name: /Copy invoice INV-/ })).toBeVisible();
-
-  expect(await axeViolations(page)).toEqual([]);
-
-  await rows.first().getByRole("link").click();
-  await expect(page.getByTestId("exception-timeline")).toBeVisible();
-  expect(await sidewaysOverflow(page)).toEqual([]);
-  expect(await axeViolations(page)).toEqual([]);
-  // Stacked: the actions first, the timeline under them.
-  const actions = (await page.getByTestId("exception-actions").boundingBox())!;
-  const timeline = (await page.getByTestId("exception-timeline").boundingBox())!;
-  expect(timeline.y).toBeGreaterThan(actions.y + actions.height);
-});
-
-test("on an exception page each action leaves a lasting confirmation that takes the focus", async ({
-  page,
-  db,
-  signInAs,
-}) => {
-  const { run } = await seedQueueRun(db, "E2E-CONFIRM", 1);
-  const [x] = await db
-    .select({ id: exceptions.id, problemKey: exceptions.problemKey })
-    .from(exceptions)
-    .where(eq(exceptions.invoiceId, `INV-${run}-1`));
-  const operator = await signInAs("operations", `/exceptions/${x!.id}`);
-  await page.goto(`/exceptions/${x!.id}`);
-
-  // Money and dates read as a finance person reads them; internal keys wait behind a disclosure.
-  const facts = page.getByRole("region", { name: "Details" });
-  await expect(facts).toContainText("1,000.00 EUR");
-  await expect(facts).toContainText("UTC");
-  const technical = page.getByTestId("technical-details");
-  await expect(technical.getByText(x!.problemKey, { exact: true })).toBeHidden();
-  await technical.getByText("Technical details").click();
-  await expect(technical.getByText(x!.problemKey, { exact: true })).toBeVisible();
-
-  const actions = page.getByTestId("exception-actions");
-  await actions.getByRole("button", { name: "Assign to me" }).click();
-  const confirmation = actions.getByTestId("action-confirmation").first();
-  await expect(confirmation).toHaveText(/Assigned to you\./);
-  await expect(confirmation).toHaveAttribute("role", "status");
-  await expect(confirmation).toBeFocused();
-  await expect(page.getByTestId("exception-owner")).toHaveText(operator.email);
-
-  // It outlives the page's refresh and stays until the next action replaces it.
-  await page.waitForTimeout(1500);
-  await expect(confirmation).toBeVisible();
-  await actions.getByRole("button", { name: "Start work" }).click();
-  await expect(confirmation).toHaveText(/Work started/);
-  await expect(confirmation).toBeFocused();
-});
-
-test("the queue and an exception page fit 1280 and 1440 px windows and pass axe in both themes", async ({
-  page,
-  db,
-  signInAs,
-}) => {
-  test.slow();
-  const { run, entity } = await seedQueueRun(db, "E2E-FIT", 2);
-  await signInAs("operations", "/exceptions");
-  const [x] = await db
-    .select({ id: exceptions.id })
-    .from(exceptions)
-    .where(eq(exceptions.invoiceId, `INV-${run}-1`));
-  for (const width of [1280, 1440]) {
-    await page.setViewportSize({ width, height: 900 });
-    await page.goto(`/exceptions?entity=${entity}`);
-    const table = page.getByTestId("exceptions-table");
-    await expect(table.locator("tbody tr")).toHaveCount(2);
-    // No column is cut: the table is no wider than its scroll container, the page no wider
-    // than the window.
-    const wrap = await table.evaluate((el) => {
-      const box = el.parentElement!;
-      return { scroll: box.scrollWidth, client: box.clientWidth };
-    });
-    expect(wrap.scroll, `${width} px: the table fits`).toBeLessThanOrEqual(wrap.client);
-    expect(await sidewaysOverflow(page)).toEqual([]);
-  }
-  for (const colorScheme of ["light", "dark"] as const) {
-    await page.emulateMedia({ colorScheme });
-    for (const path of [`/exceptions?entity=${entity}`, `/exceptions/${x!.id}`]) {
-      await page.goto(path);
-      await expect(page.locator("main")).toBeVisible();
-      expect(await axeViolations(page), `${path} (${colorScheme})`).toEqual([]);
-    }
-  }
 });
 
 test("an admin shortens a type's SLA on the settings page and the queue's badge follows", async ({

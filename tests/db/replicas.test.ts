@@ -38,6 +38,11 @@ import {
  * Reads routed to a real streaming replica (scripts/ensure-replica.sh): a second PostgreSQL
  * cluster on this machine, replaying the test server's WAL. Replay is paused, not waited
  * for, to make a replica fall behind.
+ *
+ * One file of about 500 lines on purpose: every case shares one paused replica, the mocked
+ * session and cookie jar, and the order in which replay is paused and resumed; split across
+ * files they would each pause and resume the one replica the whole suite shares, in
+ * parallel, and race each other.
  */
 
 // Waiting for the replica to replay may take up to two minutes on a loaded machine.
