@@ -1,15 +1,19 @@
+import { formatCount } from "./table";
+
 /*
- * Comparing two settings of one server on a noisy machine: the runs alternate, off, on, off,
- * on… (ABAB), so a neighbour's load or a warming cache lands on both sides rather than on
- * whichever ran second, and each side is summarised by its median, which one disturbed run
- * does not move.
+ * Comparing two settings of one server on a noisy machine: the runs alternate in ABBA order,
+ * off, on, on, off, off, on…, so a neighbour's load or a warming cache lands on both sides,
+ * and a drift over the whole series (caches warming, tables growing) favours neither: in
+ * plain ABAB the second of each pair always ran on the warmer machine, and "on" came out
+ * faster than "off". Each side is summarised by its median, which one disturbed run does
+ * not move.
  */
 
 export type Evaluation = "off" | "on";
 
-/** The order of `pairs` off/on pairs: off, on, off, on, … */
+/** The order of `pairs` off/on pairs: off, on, on, off, off, on, … (ABBA). */
 export function alternatingOrder(pairs: number): Evaluation[] {
-  return Array.from({ length: 2 * pairs }, (_, i) => (i % 2 === 0 ? "off" : "on"));
+  return Array.from({ length: 2 * pairs }, (_, i) => (i % 4 === 0 || i % 4 === 3 ? "off" : "on"));
 }
 
 /** The middle value (the mean of the middle two for an even count); NaN for none. */
@@ -67,10 +71,27 @@ export function evaluationCosts(runs: readonly RateRun[]): EvaluationCost[] {
   return costs;
 }
 
+/** One client count's comparison: both medians, each pair's on/off, the cost against `maxCost`. */
+export function describeEvaluationCost(
+  c: EvaluationCost,
+  maxCost: number,
+  minTrustedPairs: number,
+): string {
+  const spread = `pairs ${c.pairRatios.map((r) => r.toFixed(3)).join(", ")}`;
+  const verdict = c.cost <= maxCost ? "met" : "NOT met";
+  const trusted =
+    c.pairs >= minTrustedPairs ? "" : ` (fewer than ${minTrustedPairs} pairs: indicative only)`;
+  return (
+    `alert evaluation with ${c.clients} clients: median off ${formatCount(c.offMedian)}, ` +
+    `on ${formatCount(c.onMedian)} events/s; on/off ${c.ratio.toFixed(3)} (${spread}), ` +
+    `cost ${(100 * c.cost).toFixed(1)} % — target ≤ ${100 * maxCost} % ${verdict}${trusted}`
+  );
+}
+
 /** The last line's part on evaluation: on/off of the medians per client count. */
 export function evaluationSummary(costs: readonly EvaluationCost[]): string {
   if (costs.length === 0) return "";
   const each = costs.map((c) => `${c.ratio.toFixed(3)} (${c.clients} clients)`).join(", ");
   const pairs = Math.min(...costs.map((c) => c.pairs));
-  return `alerts on/off ${each}, medians of ${pairs} ABAB pair${pairs === 1 ? "" : "s"}`;
+  return `alerts on/off ${each}, medians of ${pairs} ABBA pair${pairs === 1 ? "" : "s"}`;
 }
