@@ -5,6 +5,7 @@ import { ingestItems } from "@/lib/ingest/ingest";
 import { Simulation } from "@/lib/simulator";
 import type { SimEvent } from "@/lib/simulator/events";
 import { DAY, HOUR } from "@/lib/simulator/time";
+import { setUpAlertRules } from "./demo-alerts";
 import {
   emptyTurnSummary,
   findOpsTeam,
@@ -123,7 +124,10 @@ export function startDemoCompany(
   void (async () => {
     try {
       const team = await findOpsTeam(db);
-      if (team) await setUpMateriality(db, team);
+      if (team) {
+        await setUpMateriality(db, team);
+        await setUpAlertRules(db, team.finance);
+      }
       const summary = await replayDemoHistory(db, { ...options, team, log });
       const a = summary.actions;
       log(

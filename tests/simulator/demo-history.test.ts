@@ -13,6 +13,9 @@ import { periodFromKey } from "@/lib/close/period";
 import { findOpsTeam, opsTeamTurn, setUpMateriality, type OpsTeam } from "@/lib/server/demo-ops";
 import { ENTITIES } from "@/lib/simulator";
 import { demoEmail } from "@/lib/server/demo-users";
+import { DEMO_ALERT_RULES, setUpAlertRules } from "@/lib/server/demo-alerts";
+import { evaluateAlerts } from "@/lib/alerts/evaluate";
+import { listRules } from "@/lib/alerts/rules";
 import { makeEvent, postEvents } from "../ingest/support";
 import { testDbForSuite } from "../support/db";
 
@@ -234,6 +237,26 @@ describe("the demo history replayed by the server", () => {
       closed.map((x) => ({ ...x, blocker: blockers.find((b) => b.id === x.id) })),
       "blockers whose exception is already closed",
     ).toEqual([]);
+  });
+
+  it("sets up finance's alert rules once, and they find something in the demo without paging for everything", async () => {
+    expect(await setUpAlertRules(t.db, team.finance)).toBe(DEMO_ALERT_RULES.length);
+    expect(await setUpAlertRules(t.db, team.finance)).toBe(0);
+    const rules = await listRules(t.db);
+    expect(rules.map((r) => r.name).sort()).toEqual(DEMO_ALERT_RULES.map((r) => r.name).sort());
+    expect(new Set(rules.map((r) => r.ownerId))).toEqual(new Set([team.finance.id]));
+    const evaluated = await evaluateAlerts(t.db, new Date(UNTIL), {
+      baseUrl: "http://closeline.test",
+    });
+    expect(evaluated?.rules).toBe(DEMO_ALERT_RULES.length);
+    const states = await queryRows<{ rule: string; state: string }>(
+      t.db,
+      sql`select r.name as rule, a.state from alerts a join alert_rules r on r.id = a.rule_id`,
+    );
+    // A demo whose alerts all fire reads as an outage; one where none do shows nothing.
+    const firingRules = new Set(states.filter((a) => a.state !== "resolved").map((a) => a.rule));
+    expect(firingRules.size).toBeGreaterThan(0);
+    expect(firingRules.size).toBeLessThan(DEMO_ALERT_RULES.length);
   });
 
   it("goes on live: retries failed postings and runs corrections maker-checker", async () => {
