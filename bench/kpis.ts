@@ -3,8 +3,8 @@ import { sweepExceptions } from "@/lib/exceptions/detect";
 import {
   createBenchApiKey,
   createBenchDatabase,
+  reuseBenchDatabase,
   openBenchClients,
-  type BenchDatabase,
 } from "./support/database";
 import { NAIVE_KPI_QUERY, type NaiveKpis } from "./support/naive-kpis";
 import { buildIfNeeded, printServerTail, startServer } from "./support/next-server";
@@ -41,15 +41,6 @@ const settings = {
   /** A database kept by an earlier run (BENCH_KPI_KEEP=1): skip the load, to iterate on queries. */
   reuse: process.env.BENCH_KPI_REUSE ?? null,
 };
-
-function reuseBenchDatabase(name: string): BenchDatabase {
-  if (!/^closeline_bench_[0-9a-f]+$/.test(name)) throw new Error(`Not a bench database: ${name}`);
-  const url = new URL(
-    process.env.CLOSELINE_BENCH_PG ?? "postgres://postgres@127.0.0.1:5432/postgres",
-  );
-  url.pathname = `/${name}`;
-  return { name, url: url.toString(), drop: async () => {} };
-}
 
 export const kpisBenchmark: BenchSuite = {
   name: "kpis",

@@ -44,6 +44,14 @@ export async function createBenchDatabase(): Promise<BenchDatabase> {
   };
 }
 
+/** A database an earlier run kept (e.g. BENCH_KPI_KEEP=1), opened as it is and never dropped. */
+export function reuseBenchDatabase(name: string): BenchDatabase {
+  if (!/^closeline_bench_[0-9a-f]+$/.test(name)) throw new Error(`Not a bench database: ${name}`);
+  const url = new URL(SERVER_URL);
+  url.pathname = `/${name}`;
+  return { name, url: url.toString(), drop: async () => {} };
+}
+
 export interface BenchClients {
   /** The app's own client, migrations applied, for the same lib/ calls the app makes. */
   app: DbHandle;
