@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { alerts } from "@/db/schema";
 import { evaluateAlerts } from "@/lib/alerts/evaluate";
-import { createRule, deleteRule } from "@/lib/alerts/rules";
+import { deleteRule } from "@/lib/alerts/rules";
 import {
   closeDeadline,
   closeDeadlinesFromForm,
@@ -12,7 +12,7 @@ import {
 import { periodFromKey } from "@/lib/close/period";
 import { InvalidInput } from "@/lib/errors";
 import { testDbForSuite } from "../support/db";
-import { ADMIN_ACTOR, CONTEXT } from "./support";
+import { ADMIN_ACTOR, CONTEXT, conditionRule } from "./support";
 
 /*
  * The close condition and the per-entity close deadline it reads. Deadlines are hand-worked
@@ -76,19 +76,17 @@ describe("the close condition", () => {
     // CLOSE-A has no telemetry at all, so May 2025 is NO-GO (no usage data proves it complete).
     // On 5 June 12:00 its deadline (business day 5: 7 June 00:00) is 1.5 days away.
     const now = new Date("2025-06-05T12:00:00Z");
-    const within2 = await createRule(
+    const within2 = await conditionRule(
       t.db,
-      { name: "Close at risk", condition: { kind: "close", withinDays: 2 }, entity: "CLOSE-A" },
-      CONTEXT,
+      "Close at risk",
+      { kind: "close", withinDays: 2 },
+      "CLOSE-A",
     );
-    const within1 = await createRule(
+    const within1 = await conditionRule(
       t.db,
-      {
-        name: "Close at risk, 1 day",
-        condition: { kind: "close", withinDays: 1 },
-        entity: "CLOSE-A",
-      },
-      CONTEXT,
+      "Close at risk, 1 day",
+      { kind: "close", withinDays: 1 },
+      "CLOSE-A",
     );
     await evaluateAlerts(t.db, now);
     const of = async (ruleId: string) =>

@@ -8,7 +8,7 @@ import { AlertRuleInput } from "@/lib/contract/alert-rules";
 import { InvalidInput } from "@/lib/errors";
 import { testDbForSuite } from "../support/db";
 import { HOUR, MINUTE, attempt, ingest, setReceivedAt, type FixtureEvent } from "../kpi/support";
-import { CONTEXT, postings } from "./support";
+import { CONTEXT, conditionRule, postings } from "./support";
 
 /*
  * The silence and exception conditions, and what the contract refuses. Silence is judged per
@@ -45,14 +45,12 @@ describe("silence", () => {
     const quiet = sent("/silence/quiet");
     await ingest(t.db, [...live, quiet]);
     await setReceivedAt(t.db, quiet, new Date(now - 2 * HOUR).toISOString());
-    const rule = await createRule(
-      t.db,
-      {
-        name: "A source went quiet",
-        condition: { kind: "silence", source: null, type: null, after: "PT1H" },
-      },
-      CONTEXT,
-    );
+    const rule = await conditionRule(t.db, "A source went quiet", {
+      kind: "silence",
+      source: null,
+      type: null,
+      after: "PT1H",
+    });
     await evaluateAlerts(t.db, new Date(now));
     expect(await firingOf(rule.id)).toEqual(["/silence/quiet / erp.posting.attempted"]);
 
@@ -75,11 +73,10 @@ describe("silence", () => {
         await setReceivedAt(t.db, e, new Date(now - lastAgoMs - i * HOUR).toISOString());
       }
     }
-    const rule = await createRule(
-      t.db,
-      { name: "Learned silence", condition: { kind: "silence", after: "learned" } },
-      CONTEXT,
-    );
+    const rule = await conditionRule(t.db, "Learned silence", {
+      kind: "silence",
+      after: "learned",
+    });
     await evaluateAlerts(t.db, new Date(now));
     const firing = await firingOf(rule.id);
     expect(firing).toContain("/learned/stopped / erp.posting.attempted");
@@ -92,14 +89,11 @@ describe("silence", () => {
 
 describe("open exceptions", () => {
   it("fires when open exceptions of a type reach N, per entity", async () => {
-    const rule = await createRule(
+    const rule = await conditionRule(
       t.db,
-      {
-        name: "Postings failing",
-        condition: { kind: "exceptions", type: "erp_posting_failed", atLeast: 2 },
-        entity: "*",
-      },
-      CONTEXT,
+      "Postings failing",
+      { kind: "exceptions", type: "erp_posting_failed", atLeast: 2 },
+      "*",
     );
     await ingest(t.db, postings(1, "failed", new Date(), "FR"));
     await evaluateAlerts(t.db);

@@ -3,12 +3,12 @@ import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { alerts, exceptions, incidents } from "@/db/schema";
 import { evaluateAlerts } from "@/lib/alerts/evaluate";
-import { createRule, deleteRule } from "@/lib/alerts/rules";
+import { deleteRule } from "@/lib/alerts/rules";
 import { AlertCondition } from "@/lib/contract/alert-rules";
 import { saveSlaPolicy } from "@/lib/exceptions/sla-settings";
 import { testDbForSuite } from "../support/db";
 import { HOUR } from "../kpi/support";
-import { ADMIN_ACTOR, CONTEXT } from "./support";
+import { ADMIN_ACTOR, CONTEXT, alertsOf, conditionRule } from "./support";
 
 /*
  * The exception conditions beyond an open count: a new exception at or above a severity (one
@@ -41,21 +41,13 @@ async function exception(values: {
   return row!;
 }
 
-const alertsOf = async (ruleId: string) =>
-  (await t.db.select().from(alerts).where(eq(alerts.ruleId, ruleId)))
-    .map((a) => ({ dimension: a.dimension, state: a.state, value: a.value }))
-    .sort((a, b) => a.dimension.localeCompare(b.dimension));
-
 describe("a new exception at or above a severity", () => {
   it("fires once per exception opened since the rule was made, and resolves when it closes", async () => {
-    const rule = await createRule(
+    const rule = await conditionRule(
       t.db,
-      {
-        name: "High or worse",
-        condition: { kind: "exceptions", trigger: "new", severity: "high" },
-        entity: "NEW",
-      },
-      CONTEXT,
+      "High or worse",
+      { kind: "exceptions", trigger: "new", severity: "high" },
+      "NEW",
     );
     const made = rule.createdAt.getTime();
     // Before the rule: not new, however critical.
@@ -76,7 +68,7 @@ describe("a new exception at or above a severity", () => {
     await exception({ severity: "critical", entity: "OTHER", openedAt: new Date(made + SECOND) });
 
     await evaluateAlerts(t.db, new Date(made + 3 * SECOND));
-    expect(await alertsOf(rule.id)).toEqual(
+    expect(await alertsOf(t.db, rule.id)).toEqual(
       [
         { dimension: `erp_posting_failed: ${high.problemKey}`, state: "firing", value: null },
         { dimension: `invoice_disputed: ${critical.problemKey}`, state: "firing", value: null },
@@ -88,7 +80,7 @@ describe("a new exception at or above a severity", () => {
       .set({ status: "resolved", closedAt: new Date(made + 4 * SECOND) })
       .where(eq(exceptions.id, high.id));
     await evaluateAlerts(t.db, new Date(made + 5 * SECOND));
-    const after = await alertsOf(rule.id);
+    const after = await alertsOf(t.db, rule.id);
     expect(after.find((a) => a.dimension.endsWith(high.problemKey))!.state).toBe("resolved");
     expect(after.find((a) => a.dimension.endsWith(critical.problemKey))!.state).toBe("firing");
     await deleteRule(t.db, rule.id, CONTEXT);
@@ -97,14 +89,11 @@ describe("a new exception at or above a severity", () => {
 
 describe("a new exception that belongs to an incident", () => {
   it("fires once per incident, however many of its members are new, and resolves when they close", async () => {
-    const rule = await createRule(
+    const rule = await conditionRule(
       t.db,
-      {
-        name: "High or worse, per incident",
-        condition: { kind: "exceptions", trigger: "new", severity: "high" },
-        entity: "STORM",
-      },
-      CONTEXT,
+      "High or worse, per incident",
+      { kind: "exceptions", trigger: "new", severity: "high" },
+      "STORM",
     );
     const made = rule.createdAt.getTime();
     const [incident] = await t.db
@@ -139,7 +128,7 @@ describe("a new exception that belongs to an incident", () => {
 
     await evaluateAlerts(t.db, new Date(made + 4 * SECOND));
     const dimension = `incident: ${incident!.title} (${incident!.id})`;
-    expect(await alertsOf(rule.id)).toEqual(
+    expect(await alertsOf(t.db, rule.id)).toEqual(
       [
         { dimension, state: "firing", value: null },
         { dimension: `invoice_disputed: ${alone.problemKey}`, state: "firing", value: null },
@@ -154,10 +143,12 @@ describe("a new exception that belongs to an incident", () => {
         .where(eq(exceptions.id, id));
     await close(members[0]!.id);
     await evaluateAlerts(t.db, new Date(made + 6 * SECOND));
-    expect((await alertsOf(rule.id)).find((a) => a.dimension === dimension)!.state).toBe("firing");
+    expect((await alertsOf(t.db, rule.id)).find((a) => a.dimension === dimension)!.state).toBe(
+      "firing",
+    );
     for (const m of members.slice(1)) await close(m.id);
     await evaluateAlerts(t.db, new Date(made + 7 * SECOND));
-    expect((await alertsOf(rule.id)).find((a) => a.dimension === dimension)!.state).toBe(
+    expect((await alertsOf(t.db, rule.id)).find((a) => a.dimension === dimension)!.state).toBe(
       "resolved",
     );
     await deleteRule(t.db, rule.id, CONTEXT);
@@ -195,17 +186,15 @@ describe("an SLA breach", () => {
       entity: "SLA-C",
       openedAt: new Date(now - 100 * HOUR),
     });
-    const rule = await createRule(
+    const rule = await conditionRule(
       t.db,
-      {
-        name: "Breaks past SLA",
-        condition: { kind: "exceptions", trigger: "sla_breach", type },
-        entity: "*",
-      },
-      CONTEXT,
+      "Breaks past SLA",
+      { kind: "exceptions", trigger: "sla_breach", type },
+      "*",
     );
     await evaluateAlerts(t.db, new Date(now));
-    const sla = async () => (await alertsOf(rule.id)).filter((a) => a.dimension.startsWith("SLA-"));
+    const sla = async () =>
+      (await alertsOf(t.db, rule.id)).filter((a) => a.dimension.startsWith("SLA-"));
     // One breach at SLA-A; atLeast defaults to 1.
     expect(await sla()).toEqual([{ dimension: "SLA-A", state: "firing", value: 1 }]);
 

@@ -54,6 +54,19 @@ export const LAG_UP_HALF = {
   window: "P1D",
 };
 
+/**
+ * A rule the admin makes from a name and a condition, every other field at its default:
+ * `entity` one entity, "*" for one alert per entity, null (the default) for the whole company.
+ */
+export function conditionRule(
+  db: Db,
+  name: string,
+  condition: Record<string, unknown>,
+  entity: string | null = null,
+) {
+  return createRule(db, { name, condition, entity }, CONTEXT);
+}
+
 /** "First-pass success below 90 % over the last day", to the given channels. */
 export async function firstPassRule(
   db: Db,
@@ -73,6 +86,13 @@ export async function firstPassRule(
     },
     CONTEXT,
   );
+}
+
+/** A rule's alerts, one per dimension in dimension order: what it found and where it stands. */
+export async function alertsOf(db: Db, ruleId: string) {
+  return (await db.select().from(alerts).where(eq(alerts.ruleId, ruleId)))
+    .map((a) => ({ dimension: a.dimension, state: a.state, value: a.value }))
+    .sort((a, b) => a.dimension.localeCompare(b.dimension));
 }
 
 /** `iso` moved by `plusMs`: the lifecycle tests' instants, each test on a day of its own. */

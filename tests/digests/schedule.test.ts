@@ -28,49 +28,26 @@ const mondays = (localTime: string, timeZone: string): DigestSchedule => ({
 });
 
 describe("local time to instant", () => {
-  it("keeps 08:00 in New York at 08:00 across the spring change (UTC−5 → UTC−4)", () => {
-    expect(zonedInstant("2026-03-07", "08:00", "America/New_York").toISOString()).toBe(
-      "2026-03-07T13:00:00.000Z",
-    );
-    expect(zonedInstant("2026-03-08", "08:00", "America/New_York").toISOString()).toBe(
-      "2026-03-08T12:00:00.000Z",
-    );
-  });
-
-  it("sends a New York time the spring change skips just after the gap", () => {
-    // 02:30 does not exist on 8 March 2026: 03:30 EDT.
-    expect(zonedInstant("2026-03-08", "02:30", "America/New_York").toISOString()).toBe(
-      "2026-03-08T07:30:00.000Z",
-    );
-  });
-
-  it("sends a New York time the autumn change repeats at its first occurrence", () => {
-    // 01:30 happens twice on 1 November 2026: first in EDT (UTC−4).
-    expect(zonedInstant("2026-11-01", "01:30", "America/New_York").toISOString()).toBe(
-      "2026-11-01T05:30:00.000Z",
-    );
-  });
-
-  it("keeps Monday 08:00 in Berlin across both changes", () => {
-    expect(zonedInstant("2026-03-23", "08:00", "Europe/Berlin").toISOString()).toBe(
-      "2026-03-23T07:00:00.000Z",
-    );
-    expect(zonedInstant("2026-03-30", "08:00", "Europe/Berlin").toISOString()).toBe(
-      "2026-03-30T06:00:00.000Z",
-    );
-    expect(zonedInstant("2026-10-26", "08:00", "Europe/Berlin").toISOString()).toBe(
-      "2026-10-26T07:00:00.000Z",
-    );
+  it.each([
+    // 08:00 in New York stays 08:00 across the spring change (UTC−5 → UTC−4).
+    ["2026-03-07", "08:00", "America/New_York", "2026-03-07T13:00:00.000Z"],
+    ["2026-03-08", "08:00", "America/New_York", "2026-03-08T12:00:00.000Z"],
+    // A time the spring change skips goes out just after the gap: 02:30 does not exist on
+    // 8 March 2026 in New York, so 03:30 EDT.
+    ["2026-03-08", "02:30", "America/New_York", "2026-03-08T07:30:00.000Z"],
+    // A time the autumn change repeats goes out at its first occurrence: 01:30 happens twice
+    // on 1 November 2026, first in EDT (UTC−4).
+    ["2026-11-01", "01:30", "America/New_York", "2026-11-01T05:30:00.000Z"],
+    // Monday 08:00 in Berlin stays 08:00 across both changes.
+    ["2026-03-23", "08:00", "Europe/Berlin", "2026-03-23T07:00:00.000Z"],
+    ["2026-03-30", "08:00", "Europe/Berlin", "2026-03-30T06:00:00.000Z"],
+    ["2026-10-26", "08:00", "Europe/Berlin", "2026-10-26T07:00:00.000Z"],
     // 02:30 on 29 March 2026 is skipped in Berlin: 03:30 CEST.
-    expect(zonedInstant("2026-03-29", "02:30", "Europe/Berlin").toISOString()).toBe(
-      "2026-03-29T01:30:00.000Z",
-    );
-  });
-
-  it("reads a zone whose local date is ahead of UTC's", () => {
-    expect(zonedInstant("2026-12-07", "07:00", "Pacific/Auckland").toISOString()).toBe(
-      "2026-12-06T18:00:00.000Z",
-    );
+    ["2026-03-29", "02:30", "Europe/Berlin", "2026-03-29T01:30:00.000Z"],
+    // A zone whose local date is ahead of UTC's.
+    ["2026-12-07", "07:00", "Pacific/Auckland", "2026-12-06T18:00:00.000Z"],
+  ])("%s %s in %s is %s", (date, localTime, timeZone, instant) => {
+    expect(zonedInstant(date, localTime, timeZone).toISOString()).toBe(instant);
   });
 });
 

@@ -3,11 +3,10 @@ import { describe, expect, it } from "vitest";
 import { alertRules, alerts, exceptions, fxRates } from "@/db/schema";
 import { buildNotice, evaluateAlerts } from "@/lib/alerts/evaluate";
 import { noticeSummary } from "@/lib/alerts/render";
-import { createRule } from "@/lib/alerts/rules";
 import { AlertCondition } from "@/lib/contract/alert-rules";
 import { testDbForSuite } from "../support/db";
 import { seedException, unique } from "../exceptions/support";
-import { CONTEXT } from "../alerts/support";
+import { alertsOf, conditionRule } from "../alerts/support";
 
 /*
  * The exceptions rule "amount at risk above X": the open exceptions' amounts in the
@@ -16,11 +15,6 @@ import { CONTEXT } from "../alerts/support";
  */
 
 const t = testDbForSuite();
-
-const alertsOf = async (ruleId: string) =>
-  (await t.db.select().from(alerts).where(eq(alerts.ruleId, ruleId)))
-    .map((a) => ({ dimension: a.dimension, state: a.state, value: a.value }))
-    .sort((a, b) => a.dimension.localeCompare(b.dimension));
 
 describe("amount at risk above a threshold", () => {
   it("fires per entity whose open amount in the reporting currency is above it", async () => {
@@ -48,17 +42,14 @@ describe("amount at risk above a threshold", () => {
     await seedException(t.db, { entity: small, amountMinor: null, currency: null, openedAt });
     await seedException(t.db, { entity: small, amountMinor: 5_000_000, currency: "GBP", openedAt });
 
-    const rule = await createRule(
+    const rule = await conditionRule(
       t.db,
-      {
-        name: "Money at stake",
-        condition: { kind: "exceptions", trigger: "amount_at_risk", aboveMinor: 100_000 },
-        entity: "*",
-      },
-      CONTEXT,
+      "Money at stake",
+      { kind: "exceptions", trigger: "amount_at_risk", aboveMinor: 100_000 },
+      "*",
     );
     await evaluateAlerts(t.db, new Date("2026-11-03T00:00:00Z"));
-    const fired = (await alertsOf(rule.id)).filter(
+    const fired = (await alertsOf(t.db, rule.id)).filter(
       (a) => a.dimension === big || a.dimension === small,
     );
     expect(fired).toEqual([{ dimension: big, state: "firing", value: 110_000 }]);
@@ -83,7 +74,7 @@ describe("amount at risk above a threshold", () => {
       .set({ status: "resolved", closedAt: new Date(), closedBy: "system" })
       .where(eq(exceptions.id, usd.id));
     await evaluateAlerts(t.db, new Date("2026-11-03T00:05:00Z"));
-    expect((await alertsOf(rule.id)).find((a) => a.dimension === big)).toMatchObject({
+    expect((await alertsOf(t.db, rule.id)).find((a) => a.dimension === big)).toMatchObject({
       state: "resolved",
     });
   });
