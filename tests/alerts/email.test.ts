@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { AddressInfo } from "node:net";
-import { simpleParser, type AddressObject, type ParsedMail } from "mailparser";
-import { SMTPServer, type SMTPServerAddress } from "smtp-server";
+import type { AddressObject } from "mailparser";
+import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createChannel } from "@/lib/alerts/channels";
 import { evaluateAlerts } from "@/lib/alerts/evaluate";
@@ -9,6 +9,7 @@ import { deleteRule } from "@/lib/alerts/rules";
 import { env } from "@/lib/env";
 import { dispatchDue, type DispatcherOptions } from "@/lib/outbox/dispatcher";
 import { createTestDb, type TestDb } from "../support/db";
+import { startSmtpSink, type SmtpSink } from "../support/smtp";
 import { ingest } from "../kpi/support";
 import { FAST, deliveriesOf, sleep } from "../outbox/support";
 import { CONTEXT, commandsToChannel, firstPassRule, postings } from "./support";
@@ -21,14 +22,8 @@ import { CONTEXT, commandsToChannel, firstPassRule, postings } from "./support";
  */
 
 let t: TestDb;
-let server: SMTPServer;
-let smtpUrl: string;
+let smtp: SmtpSink;
 
-interface ReceivedMail {
-  envelopeTo: string[];
-  message: ParsedMail;
-}
-const received: ReceivedMail[] = [];
 /** What the server answers at RCPT TO: accept, or an SMTP reply code with its text. */
 let answer: "accept" | { code: number; text: string } = "accept";
 
@@ -37,47 +32,28 @@ const PASSWORD = "s3cret";
 
 beforeAll(async () => {
   t = await createTestDb();
-  server = new SMTPServer({
-    // No certificate to offer: plain SMTP with AUTH, as on a trusted local relay.
-    disabledCommands: ["STARTTLS"],
-    allowInsecureAuth: true,
-    logger: false,
-    onAuth(auth, _session, callback) {
-      if (auth.username === USER && auth.password === PASSWORD) callback(null, { user: USER });
-      else callback(new Error("535 authentication failed"));
-    },
-    onRcptTo(_address: SMTPServerAddress, _session, callback) {
+  smtp = await startSmtpSink({
+    credentials: { user: USER, password: PASSWORD },
+    onRcptTo(_address, _session, callback) {
       if (answer === "accept") return callback();
       callback(Object.assign(new Error(answer.text), { responseCode: answer.code }));
     },
-    onData(stream, session, callback) {
-      const envelopeTo = session.envelope.rcptTo.map((r) => r.address);
-      simpleParser(stream)
-        .then((message) => {
-          received.push({ envelopeTo, message });
-          callback();
-        })
-        .catch(callback);
-    },
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.server.address() as AddressInfo;
-  smtpUrl = `smtp://${USER}:${PASSWORD}@127.0.0.1:${port}`;
 });
 
 afterAll(async () => {
-  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  await smtp?.close();
   await t?.close();
 });
 
 beforeEach(() => {
   answer = "accept";
-  received.length = 0;
+  smtp.received.length = 0;
 });
 
 const options = (): Partial<DispatcherOptions> => ({
   ...FAST,
-  smtpUrl,
+  smtpUrl: smtp.url,
   emailFrom: "Closeline Alerts <alerts@closeline.test>",
 });
 
@@ -85,7 +61,7 @@ async function emailChannel(to: string[]) {
   return createChannel(
     t.db,
     { kind: "email", name: `mail ${randomUUID()}`, to },
-    { ...CONTEXT, smtpUrl },
+    { ...CONTEXT, smtpUrl: smtp.url },
   );
 }
 
@@ -122,9 +98,9 @@ describe("e-mail alert channels over SMTP", () => {
     await evaluateAlerts(t.db, minutesAgo(9), { baseUrl: "https://closeline.test" });
     expect(await dispatchDue(t.db, options())).toMatchObject({ claimed: 1, delivered: 1 });
     expect(await dispatchDue(t.db, options())).toMatchObject({ claimed: 0 });
-    expect(received).toHaveLength(1);
+    expect(smtp.received).toHaveLength(1);
 
-    const firing = received[0]!;
+    const firing = smtp.received[0]!;
     expect(firing.envelopeTo.sort()).toEqual([...to].sort());
     expect(addresses(firing.message.to).sort()).toEqual([...to].sort());
     expect(addresses(firing.message.from)).toEqual(["alerts@closeline.test"]);
@@ -149,9 +125,9 @@ describe("e-mail alert channels over SMTP", () => {
     await evaluateAlerts(t.db, new Date(), { baseUrl: "https://closeline.test" });
     expect(await dispatchDue(t.db, options())).toMatchObject({ claimed: 1, delivered: 1 });
     expect(await dispatchDue(t.db, options())).toMatchObject({ claimed: 0 });
-    expect(received).toHaveLength(2);
+    expect(smtp.received).toHaveLength(2);
 
-    const resolved = received[1]!;
+    const resolved = smtp.received[1]!;
     expect(resolved.message.subject).toBe(
       `[CRITICAL] First pass <b>below</b> 90 % & "more" — resolved (${entity})`,
     );
@@ -176,7 +152,7 @@ describe("e-mail alert channels over SMTP", () => {
         to: ["oncall@example.test"],
         groupWindow: "PT1M",
       },
-      { ...CONTEXT, smtpUrl },
+      { ...CONTEXT, smtpUrl: smtp.url },
     );
     const minutesAgo = (n: number) => new Date(Date.now() - n * 60_000);
     const entities = ["A", "B"].map((e) => `GRP-${e}-${randomUUID().slice(0, 6)}`);
@@ -190,8 +166,8 @@ describe("e-mail alert channels over SMTP", () => {
     // Evaluated nine minutes ago: the one-minute window has ended by now.
     await evaluateAlerts(t.db, minutesAgo(9), { baseUrl: "https://closeline.test" });
     expect(await dispatchDue(t.db, options())).toMatchObject({ claimed: 1, delivered: 1 });
-    expect(received).toHaveLength(1);
-    const group = received[0]!.message;
+    expect(smtp.received).toHaveLength(1);
+    const group = smtp.received[0]!.message;
     expect(group.subject).toBe("[CRITICAL] 2 alerts firing");
     for (const entity of entities) {
       expect(group.text).toContain(`Entity: ${entity}`);
@@ -212,7 +188,7 @@ describe("e-mail alert channels over SMTP", () => {
     await evaluateAlerts(t.db, new Date(), { baseUrl: "https://closeline.test" });
     expect(await dispatchDue(t.db, options())).toMatchObject({ claimed: 2, delivered: 2 });
     expect(
-      received
+      smtp.received
         .slice(1)
         .map((r) => r.message.subject)
         .sort(),
@@ -232,12 +208,12 @@ describe("e-mail alert channels over SMTP", () => {
     const [waiting] = await commandsOf(channel.id);
     expect(waiting).toMatchObject({ status: "pending" });
     expect(waiting!.lastError).toContain("451");
-    expect(received).toHaveLength(0);
+    expect(smtp.received).toHaveLength(0);
 
     answer = "accept";
     await sleep(100);
     expect(await dispatchDue(t.db, options())).toMatchObject({ claimed: 1, delivered: 1 });
-    expect(received).toHaveLength(1);
+    expect(smtp.received).toHaveLength(1);
     const log = await deliveriesOf(t.db, waiting!.id);
     expect(log.map((d) => d.attempt).sort()).toEqual([1, 2]);
     await deleteRule(t.db, rule.id, CONTEXT);
@@ -258,7 +234,7 @@ describe("e-mail alert channels over SMTP", () => {
 
     await sleep(100);
     expect(await dispatchDue(t.db, options())).toMatchObject({ claimed: 1, delivered: 1 });
-    expect(received.map((mail) => mail.envelopeTo)).toEqual([["unreachable@example.test"]]);
+    expect(smtp.received.map((mail) => mail.envelopeTo)).toEqual([["unreachable@example.test"]]);
     await deleteRule(t.db, rule.id, CONTEXT);
   });
 
@@ -270,7 +246,7 @@ describe("e-mail alert channels over SMTP", () => {
     const [command] = await commandsOf(channel.id);
     expect(command).toMatchObject({ status: "dead", attempts: 1 });
     expect(command!.lastError).toBe("SMTP 550 5.1.1 No such mailbox here");
-    expect(received).toHaveLength(0);
+    expect(smtp.received).toHaveLength(0);
     await deleteRule(t.db, rule.id, CONTEXT);
   });
 
@@ -288,7 +264,7 @@ describe("e-mail alert channels over SMTP", () => {
       Array.from({ length: 21 }, (_, i) => `r${i}@x.test`),
     ]) {
       await expect(
-        createChannel(t.db, { kind: "email", name: "mail", to }, { ...CONTEXT, smtpUrl }),
+        createChannel(t.db, { kind: "email", name: "mail", to }, { ...CONTEXT, smtpUrl: smtp.url }),
       ).rejects.toMatchObject({ status: 400 });
     }
   });

@@ -1,8 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { AddressInfo } from "node:net";
 import { eq } from "drizzle-orm";
-import { simpleParser, type ParsedMail } from "mailparser";
-import { SMTPServer } from "smtp-server";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { digests, exceptions, outboxCommands } from "@/db/schema";
@@ -16,6 +13,7 @@ import { dispatchDue } from "@/lib/outbox/dispatcher";
 import { ingest } from "../kpi/support";
 import { FAST } from "../outbox/support";
 import { createTestDb, type TestDb } from "../support/db";
+import { startSmtpSink, type SmtpSink } from "../support/smtp";
 import { postings, startReceiver, webhookChannel } from "../alerts/support";
 
 /*
@@ -26,32 +24,16 @@ import { postings, startReceiver, webhookChannel } from "../alerts/support";
  */
 
 let t: TestDb;
-let server: SMTPServer;
-let smtpUrl: string;
-const mails: { envelopeTo: string[]; message: ParsedMail }[] = [];
+let smtp: SmtpSink;
 const BASE = "https://closeline.test";
 
 beforeAll(async () => {
   t = await createTestDb();
-  server = new SMTPServer({
-    disabledCommands: ["STARTTLS", "AUTH"],
-    logger: false,
-    onData(stream, session, callback) {
-      const envelopeTo = session.envelope.rcptTo.map((r) => r.address);
-      simpleParser(stream)
-        .then((message) => {
-          mails.push({ envelopeTo, message });
-          callback();
-        })
-        .catch(callback);
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  smtpUrl = `smtp://127.0.0.1:${(server.server.address() as AddressInfo).port}`;
+  smtp = await startSmtpSink();
 });
 
 afterAll(async () => {
-  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  await smtp?.close();
   await t?.close();
 });
 
@@ -61,7 +43,7 @@ async function user(role: "finance" | "executive" | "operations") {
   return { id: created.id, role, email };
 }
 
-const context = (now: Date) => ({ actor: SYSTEM_ACTOR, smtpUrl, now });
+const context = (now: Date) => ({ actor: SYSTEM_ACTOR, smtpUrl: smtp.url, now });
 const DAY_MS = 86_400_000;
 
 async function commandsOf(digestId: string) {
@@ -237,14 +219,14 @@ describe("delivery", () => {
       .set({ nextAttemptAt: new Date() })
       .where(eq(outboxCommands.id, command!.id));
 
-    mails.length = 0;
+    smtp.received.length = 0;
     const summary = await dispatchDue(t.db, {
       ...FAST,
-      smtpUrl,
+      smtpUrl: smtp.url,
       emailFrom: "Closeline <digests@closeline.test>",
     });
     expect(summary.delivered).toBeGreaterThanOrEqual(1);
-    const mail = mails.find((m) => m.envelopeTo.includes(owner.email));
+    const mail = smtp.received.find((m) => m.envelopeTo.includes(owner.email));
     expect(mail).toBeDefined();
     expect(mail!.message.subject).toBe("Closeline weekly digest, 2026-03-30");
     const text = mail!.message.text ?? "";
@@ -283,7 +265,7 @@ describe("delivery", () => {
         .update(outboxCommands)
         .set({ nextAttemptAt: new Date() })
         .where(eq(outboxCommands.id, command!.id));
-      await dispatchDue(t.db, { ...FAST, smtpUrl });
+      await dispatchDue(t.db, { ...FAST, smtpUrl: smtp.url });
 
       const [received] = receiver.received.filter((r) => r.path === "/digest");
       expect(received).toBeDefined();
