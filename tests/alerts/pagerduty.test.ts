@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { alertChannels, alerts } from "@/db/schema";
+import { alerts } from "@/db/schema";
 import { acknowledgeAlert } from "@/lib/alerts/acknowledge";
 import { createChannel, listChannels, updateChannel } from "@/lib/alerts/channels";
 import { evaluateAlerts } from "@/lib/alerts/evaluate";
@@ -12,7 +12,7 @@ import { dispatchDue } from "@/lib/outbox/dispatcher";
 import { testDbForSuite } from "../support/db";
 import { HOUR, MINUTE, ingest } from "../kpi/support";
 import { FAST } from "../outbox/support";
-import { CONTEXT, firstPassRule, postings, startReceiver } from "./support";
+import { CONTEXT, firstPassRule, postings, startReceiver, storedSecret } from "./support";
 
 /*
  * PagerDuty Events API v2: firing triggers, acknowledging acknowledges and resolving resolves
@@ -54,12 +54,9 @@ describe("PagerDuty channel", () => {
     expect(secret).toBeNull();
     expect(channel.config).toEqual({ url: `${receiver.url}/pd` });
     expect(JSON.stringify(await listChannels(t.db))).not.toContain(KEY);
-    const [stored] = await t.db
-      .select({ secret: alertChannels.secret })
-      .from(alertChannels)
-      .where(eq(alertChannels.id, channel.id));
-    expect(stored!.secret).toBeTruthy();
-    expect(stored!.secret).not.toContain(KEY);
+    const stored = await storedSecret(t.db, channel.id);
+    expect(stored).toBeTruthy();
+    expect(stored).not.toContain(KEY);
 
     const rule = await firstPassRule(t.db, [channel.id], { entity: "PD" });
     // One failed first attempt: first-pass success 0 of 1 = 0, below 0.9.
@@ -118,13 +115,7 @@ describe("PagerDuty channel", () => {
       CONTEXT,
     );
     expect(channel.config).toEqual({ url: PAGERDUTY_EVENTS_URL });
-    const sealed = async () =>
-      (
-        await t.db
-          .select({ secret: alertChannels.secret })
-          .from(alertChannels)
-          .where(eq(alertChannels.id, channel.id))
-      )[0]!.secret;
+    const sealed = () => storedSecret(t.db, channel.id);
     const before = await sealed();
 
     const renamed = await updateChannel(

@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { alertChannels, alertSlackThreads } from "@/db/schema";
+import { alertSlackThreads } from "@/db/schema";
 import { acknowledgeAlert } from "@/lib/alerts/acknowledge";
 import { createChannel, updateChannel } from "@/lib/alerts/channels";
 import { alertDeliveries } from "@/lib/alerts/deliveries";
@@ -16,6 +16,7 @@ import {
   firstPassRule,
   postings,
   startReceiver,
+  storedSecret,
   type Received,
 } from "./support";
 
@@ -75,13 +76,10 @@ describe("Slack with a bot token", () => {
     const { channel, secret } = await botChannel("C0THREAD1");
     expect(secret).toBeNull();
     expect(channel.config).toEqual({ slackChannel: "C0THREAD1", apiUrl: `${receiver.url}/api` });
-    const [stored] = await t.db
-      .select({ secret: alertChannels.secret })
-      .from(alertChannels)
-      .where(eq(alertChannels.id, channel.id));
+    const stored = await storedSecret(t.db, channel.id);
     // Sealed at rest: the token is not readable in the row.
-    expect(stored!.secret).toBeTruthy();
-    expect(stored!.secret).not.toContain(TOKEN);
+    expect(stored).toBeTruthy();
+    expect(stored).not.toContain(TOKEN);
 
     const rule = await firstPassRule(t.db, [channel.id], { entity: "SLK" });
     await ingest(t.db, postings(2, "failed", new Date(), "SLK"));
@@ -182,13 +180,7 @@ describe("Slack with a bot token", () => {
     const { channel } = await botChannel("C0CHANGE01");
     const renamed = await updateChannel(t.db, channel.id, { name: "#renamed" }, CONTEXT);
     expect(renamed.config.slackChannel).toBe("C0CHANGE01");
-    const secretOf = async () =>
-      (
-        await t.db
-          .select({ secret: alertChannels.secret })
-          .from(alertChannels)
-          .where(eq(alertChannels.id, channel.id))
-      )[0]!.secret;
+    const secretOf = () => storedSecret(t.db, channel.id);
     expect(await secretOf()).toBeTruthy();
     const moved = await updateChannel(
       t.db,

@@ -3,7 +3,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { eq } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { alerts, outboxCommands } from "@/db/schema";
+import { alertChannels, alerts, outboxCommands } from "@/db/schema";
 import type { AuditActor } from "@/lib/audit";
 import { createChannel } from "@/lib/alerts/channels";
 import { createRule } from "@/lib/alerts/rules";
@@ -86,6 +86,15 @@ export async function firstPassRule(
     },
     CONTEXT,
   );
+}
+
+/** A channel's secret as stored: sealed (never the credential itself), or null for none. */
+export async function storedSecret(db: Db, channelId: string) {
+  const [row] = await db
+    .select({ secret: alertChannels.secret })
+    .from(alertChannels)
+    .where(eq(alertChannels.id, channelId));
+  return row!.secret;
 }
 
 /** A rule's alerts, one per dimension in dimension order: what it found and where it stands. */
