@@ -52,7 +52,6 @@ export function RuleForm({
     <ActionForm
       action={create}
       submit="Add rule"
-      pendingLabel="Saving…"
       helpId="rule-help"
       help={
         <>

@@ -14,7 +14,6 @@ export function CloseDeadlinesForm({ rows, save }: DeadlinesFormProps) {
     <ActionForm
       action={save}
       submit="Save close deadlines"
-      pendingLabel="Saving…"
       success={() =>
         "Close deadlines saved. Close alert rules use them from their next evaluation."
       }

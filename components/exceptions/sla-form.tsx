@@ -19,7 +19,6 @@ export function SlaForm({ rows, save }: SlaFormProps) {
     <ActionForm
       action={save}
       submit="Save SLA targets"
-      pendingLabel="Saving…"
       success={() =>
         "SLA targets saved. The exception queue measures ages against them from its next refresh."
       }

@@ -19,7 +19,8 @@ interface ActionFormProps<T> {
   helpId?: string;
   children: ReactNode;
   submit: string;
-  pendingLabel: string;
+  /** The button's label while the action runs; most forms save something. */
+  pendingLabel?: string;
   primary?: boolean;
   /** What was done, as a status line. */
   success?: (data: T) => ReactNode;
@@ -42,7 +43,7 @@ export function ActionForm<T>(props: ActionFormProps<T>) {
     <>
       <SubmitButton
         label={props.submit}
-        pendingLabel={props.pendingLabel}
+        pendingLabel={props.pendingLabel ?? "Saving…"}
         primary={props.primary}
       />
       {help && helpId ? <FormHelp id={helpId}>{help}</FormHelp> : null}

@@ -18,7 +18,6 @@ export function ReportingCurrencyForm({
     <ActionForm
       action={save}
       submit="Save reporting currency"
-      pendingLabel="Saving…"
       success={() => "Reporting currency saved; every exception was converted into it again."}
       testId="reporting-currency-form"
     >
@@ -41,7 +40,6 @@ export function RateEntryForm({
     <ActionForm
       action={save}
       submit="Enter rate"
-      pendingLabel="Saving…"
       success={() => "Rate saved; the exceptions it applies to were converted again."}
       testId="fx-rate-form"
     >

@@ -17,7 +17,6 @@ export function TargetsForm({ rows }: { rows: TargetFormRow[] }) {
     <ActionForm
       action={saveTargetsAction}
       submit="Save targets"
-      pendingLabel="Saving…"
       success={() => "Targets saved. The overview uses them from its next refresh."}
       testId="targets-form"
       table
