@@ -84,50 +84,59 @@ export async function measureExceptions(
 }
 
 /**
- * One sum per entity for "*"; else the entity's, or the whole company's. Summed as BigInt; the
- * measurement's number is exact up to 2^53 minor units (90 trillion dollars).
+ * The dimensions of an exception condition: one per entity for "*" (rows of no entity left
+ * out); else one, for the entity or the whole company, of its rows taken together.
+ */
+function perDimension<R extends { entity: string }, V>(
+  rows: R[],
+  entity: string | null,
+  total: (rows: R[]) => V,
+  judge: (dimension: string, value: V) => Measurement,
+): Measurement[] {
+  if (entity === EACH_ENTITY) {
+    return rows.filter((r) => r.entity !== "").map((r) => judge(r.entity, total([r])));
+  }
+  const of = entity === null ? rows : rows.filter((r) => r.entity === entity);
+  return [judge(entity ?? "", total(of))];
+}
+
+/**
+ * Amounts per dimension, summed as BigInt; the measurement's number is exact up to 2^53 minor
+ * units (90 trillion dollars).
  */
 export function sumsPerDimension(
   sums: { entity: string; minor: string }[],
   entity: string | null,
   aboveMinor: number,
 ): Measurement[] {
-  const judge = (dimension: string, minor: bigint): Measurement => ({
-    dimension,
-    value: Number(minor),
-    threshold: aboveMinor,
-    breaching: minor > BigInt(aboveMinor),
-  });
-  if (entity === EACH_ENTITY) {
-    return sums.filter((s) => s.entity !== "").map((s) => judge(s.entity, BigInt(s.minor)));
-  }
-  const of = entity === null ? sums : sums.filter((s) => s.entity === entity);
-  return [
-    judge(
-      entity ?? "",
-      of.reduce((sum, s) => sum + BigInt(s.minor), 0n),
-    ),
-  ];
+  return perDimension(
+    sums,
+    entity,
+    (of) => of.reduce((sum, s) => sum + BigInt(s.minor), 0n),
+    (dimension, minor) => ({
+      dimension,
+      value: Number(minor),
+      threshold: aboveMinor,
+      breaching: minor > BigInt(aboveMinor),
+    }),
+  );
 }
 
-/** One count per entity for "*"; else the entity's count, or the whole company's sum. */
+/** Open exception counts per dimension (one row per entity). */
 export function countsPerDimension(
   counts: { entity: string; count: number }[],
   entity: string | null,
   atLeast: number,
 ): Measurement[] {
-  const judge = (dimension: string, count: number): Measurement => ({
-    dimension,
-    value: count,
-    threshold: atLeast,
-    breaching: count >= atLeast,
-  });
-  if (entity === EACH_ENTITY) {
-    return counts.filter((c) => c.entity !== "").map((c) => judge(c.entity, c.count));
-  }
-  const count =
-    entity === null
-      ? counts.reduce((sum, c) => sum + c.count, 0)
-      : (counts.find((c) => c.entity === entity)?.count ?? 0);
-  return [judge(entity ?? "", count)];
+  return perDimension(
+    counts,
+    entity,
+    (of) => of.reduce((sum, c) => sum + c.count, 0),
+    (dimension, count) => ({
+      dimension,
+      value: count,
+      threshold: atLeast,
+      breaching: count >= atLeast,
+    }),
+  );
 }
