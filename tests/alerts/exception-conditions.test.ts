@@ -8,7 +8,7 @@ import { AlertCondition } from "@/lib/contract/alert-rules";
 import { saveSlaPolicy } from "@/lib/exceptions/sla-settings";
 import { testDbForSuite } from "../support/db";
 import { HOUR } from "../kpi/support";
-import { ADMIN_ACTOR, CONTEXT, alertsOf, conditionRule } from "./support";
+import { ADMIN_ACTOR, CONTEXT, alertStatesOf, conditionRule } from "./support";
 
 /*
  * The exception conditions beyond an open count: a new exception at or above a severity (one
@@ -68,7 +68,7 @@ describe("a new exception at or above a severity", () => {
     await exception({ severity: "critical", entity: "OTHER", openedAt: new Date(made + SECOND) });
 
     await evaluateAlerts(t.db, new Date(made + 3 * SECOND));
-    expect(await alertsOf(t.db, rule.id)).toEqual(
+    expect(await alertStatesOf(t.db, rule.id)).toEqual(
       [
         { dimension: `erp_posting_failed: ${high.problemKey}`, state: "firing", value: null },
         { dimension: `invoice_disputed: ${critical.problemKey}`, state: "firing", value: null },
@@ -80,7 +80,7 @@ describe("a new exception at or above a severity", () => {
       .set({ status: "resolved", closedAt: new Date(made + 4 * SECOND) })
       .where(eq(exceptions.id, high.id));
     await evaluateAlerts(t.db, new Date(made + 5 * SECOND));
-    const after = await alertsOf(t.db, rule.id);
+    const after = await alertStatesOf(t.db, rule.id);
     expect(after.find((a) => a.dimension.endsWith(high.problemKey))!.state).toBe("resolved");
     expect(after.find((a) => a.dimension.endsWith(critical.problemKey))!.state).toBe("firing");
     await deleteRule(t.db, rule.id, CONTEXT);
@@ -128,7 +128,7 @@ describe("a new exception that belongs to an incident", () => {
 
     await evaluateAlerts(t.db, new Date(made + 4 * SECOND));
     const dimension = `incident: ${incident!.title} (${incident!.id})`;
-    expect(await alertsOf(t.db, rule.id)).toEqual(
+    expect(await alertStatesOf(t.db, rule.id)).toEqual(
       [
         { dimension, state: "firing", value: null },
         { dimension: `invoice_disputed: ${alone.problemKey}`, state: "firing", value: null },
@@ -143,12 +143,12 @@ describe("a new exception that belongs to an incident", () => {
         .where(eq(exceptions.id, id));
     await close(members[0]!.id);
     await evaluateAlerts(t.db, new Date(made + 6 * SECOND));
-    expect((await alertsOf(t.db, rule.id)).find((a) => a.dimension === dimension)!.state).toBe(
+    expect((await alertStatesOf(t.db, rule.id)).find((a) => a.dimension === dimension)!.state).toBe(
       "firing",
     );
     for (const m of members.slice(1)) await close(m.id);
     await evaluateAlerts(t.db, new Date(made + 7 * SECOND));
-    expect((await alertsOf(t.db, rule.id)).find((a) => a.dimension === dimension)!.state).toBe(
+    expect((await alertStatesOf(t.db, rule.id)).find((a) => a.dimension === dimension)!.state).toBe(
       "resolved",
     );
     await deleteRule(t.db, rule.id, CONTEXT);
@@ -194,7 +194,7 @@ describe("an SLA breach", () => {
     );
     await evaluateAlerts(t.db, new Date(now));
     const sla = async () =>
-      (await alertsOf(t.db, rule.id)).filter((a) => a.dimension.startsWith("SLA-"));
+      (await alertStatesOf(t.db, rule.id)).filter((a) => a.dimension.startsWith("SLA-"));
     // One breach at SLA-A; atLeast defaults to 1.
     expect(await sla()).toEqual([{ dimension: "SLA-A", state: "firing", value: 1 }]);
 

@@ -97,8 +97,8 @@ export async function storedSecret(db: Db, channelId: string) {
   return row!.secret;
 }
 
-/** A rule's alerts, one per dimension in dimension order: what it found and where it stands. */
-export async function alertsOf(db: Db, ruleId: string) {
+/** A rule's alerts in dimension order, each as what it measured and where it stands. */
+export async function alertStatesOf(db: Db, ruleId: string) {
   return (await db.select().from(alerts).where(eq(alerts.ruleId, ruleId)))
     .map((a) => ({ dimension: a.dimension, state: a.state, value: a.value }))
     .sort((a, b) => a.dimension.localeCompare(b.dimension));
@@ -107,15 +107,15 @@ export async function alertsOf(db: Db, ruleId: string) {
 /** `iso` moved by `plusMs`: the lifecycle tests' instants, each test on a day of its own. */
 export const at = (iso: string, plusMs = 0) => new Date(Date.parse(iso) + plusMs);
 
-/**
- * What the lifecycle tests read back: a channel's notices, a rule's alerts, and their set-up.
- * It takes the suite's database holder, opened only once the tests run.
- */
 /** Every outbox command addressed to an alert channel, whole. */
 export function commandsToChannel(db: Db, channelId: string) {
   return db.select().from(outboxCommands).where(eq(outboxCommands.alertChannelId, channelId));
 }
 
+/**
+ * What the lifecycle tests read back: a channel's notices, a rule's alerts, and their set-up.
+ * It takes the suite's database holder, opened only once the tests run.
+ */
 export function alertingKit(t: { readonly db: Db }) {
   return {
     /** The notices queued for a channel, oldest first, with when each is next attempted. */

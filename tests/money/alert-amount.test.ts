@@ -6,7 +6,7 @@ import { noticeSummary } from "@/lib/alerts/render";
 import { AlertCondition } from "@/lib/contract/alert-rules";
 import { testDbForSuite } from "../support/db";
 import { seedException, unique } from "../exceptions/support";
-import { alertsOf, conditionRule } from "../alerts/support";
+import { alertStatesOf, conditionRule } from "../alerts/support";
 
 /*
  * The exceptions rule "amount at risk above X": the open exceptions' amounts in the
@@ -49,7 +49,7 @@ describe("amount at risk above a threshold", () => {
       "*",
     );
     await evaluateAlerts(t.db, new Date("2026-11-03T00:00:00Z"));
-    const fired = (await alertsOf(t.db, rule.id)).filter(
+    const fired = (await alertStatesOf(t.db, rule.id)).filter(
       (a) => a.dimension === big || a.dimension === small,
     );
     expect(fired).toEqual([{ dimension: big, state: "firing", value: 110_000 }]);
@@ -74,7 +74,7 @@ describe("amount at risk above a threshold", () => {
       .set({ status: "resolved", closedAt: new Date(), closedBy: "system" })
       .where(eq(exceptions.id, usd.id));
     await evaluateAlerts(t.db, new Date("2026-11-03T00:05:00Z"));
-    expect((await alertsOf(t.db, rule.id)).find((a) => a.dimension === big)).toMatchObject({
+    expect((await alertStatesOf(t.db, rule.id)).find((a) => a.dimension === big)).toMatchObject({
       state: "resolved",
     });
   });
