@@ -30,24 +30,15 @@ BEGIN
     SELECT (received_at AT TIME ZONE 'UTC')::date, coalesce(entity, ''), lag_bucket, -count(*)
     FROM event_lag_old GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
     ON CONFLICT (day, entity, bucket) DO UPDATE SET events = event_lag_days.events + excluded.events;
-    DELETE FROM event_lag_days WHERE events = 0
-      AND day IN (SELECT DISTINCT (received_at AT TIME ZONE 'UTC')::date FROM event_lag_old);
     INSERT INTO event_lag_hours AS h (hour, entity, bucket, events)
     SELECT date_trunc('hour', received_at, 'UTC'), coalesce(entity, ''), lag_bucket, -count(*)
     FROM event_lag_old GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
     ON CONFLICT (hour, entity, bucket) DO UPDATE SET events = h.events + excluded.events;
-    DELETE FROM event_lag_hours WHERE events = 0
-      AND hour IN (SELECT DISTINCT date_trunc('hour', received_at, 'UTC') FROM event_lag_old);
     INSERT INTO event_lag_fine_days AS f (fine, day, entity, events)
     SELECT closeline_lag_fine_bucket(lag_ms), (received_at AT TIME ZONE 'UTC')::date,
       coalesce(entity, ''), -count(*)
     FROM event_lag_old GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
     ON CONFLICT (fine, day, entity) DO UPDATE SET events = f.events + excluded.events;
-    DELETE FROM event_lag_fine_days f
-    USING (SELECT DISTINCT closeline_lag_fine_bucket(lag_ms) AS fine,
-        (received_at AT TIME ZONE 'UTC')::date AS day, coalesce(entity, '') AS entity
-      FROM event_lag_old) k
-    WHERE f.fine = k.fine AND f.day = k.day AND f.entity = k.entity AND f.events = 0;
   ELSE
     INSERT INTO event_lag_days (day, entity, bucket, events)
     SELECT day, entity, bucket, sum(n)::bigint FROM (
@@ -59,8 +50,6 @@ BEGIN
     ) changes
     GROUP BY 1, 2, 3 HAVING sum(n) <> 0 ORDER BY 1, 2, 3
     ON CONFLICT (day, entity, bucket) DO UPDATE SET events = event_lag_days.events + excluded.events;
-    DELETE FROM event_lag_days WHERE events = 0
-      AND day IN (SELECT DISTINCT (received_at AT TIME ZONE 'UTC')::date FROM event_lag_old);
     INSERT INTO event_lag_hours AS h (hour, entity, bucket, events)
     SELECT hour, entity, bucket, sum(n)::bigint FROM (
       SELECT date_trunc('hour', received_at, 'UTC') AS hour, coalesce(entity, '') AS entity, lag_bucket AS bucket, 1 AS n
@@ -70,8 +59,6 @@ BEGIN
     ) changes
     GROUP BY 1, 2, 3 HAVING sum(n) <> 0 ORDER BY 1, 2, 3
     ON CONFLICT (hour, entity, bucket) DO UPDATE SET events = h.events + excluded.events;
-    DELETE FROM event_lag_hours WHERE events = 0
-      AND hour IN (SELECT DISTINCT date_trunc('hour', received_at, 'UTC') FROM event_lag_old);
     INSERT INTO event_lag_fine_days AS f (fine, day, entity, events)
     SELECT fine, day, entity, sum(n)::bigint FROM (
       SELECT closeline_lag_fine_bucket(lag_ms) AS fine, (received_at AT TIME ZONE 'UTC')::date AS day,
@@ -83,6 +70,13 @@ BEGIN
     ) changes
     GROUP BY 1, 2, 3 HAVING sum(n) <> 0 ORDER BY 1, 2, 3
     ON CONFLICT (fine, day, entity) DO UPDATE SET events = f.events + excluded.events;
+  END IF;
+  -- A row the removed rows brought to zero goes, in both branches that remove rows.
+  IF TG_OP <> 'INSERT' THEN
+    DELETE FROM event_lag_days WHERE events = 0
+      AND day IN (SELECT DISTINCT (received_at AT TIME ZONE 'UTC')::date FROM event_lag_old);
+    DELETE FROM event_lag_hours WHERE events = 0
+      AND hour IN (SELECT DISTINCT date_trunc('hour', received_at, 'UTC') FROM event_lag_old);
     DELETE FROM event_lag_fine_days f
     USING (SELECT DISTINCT closeline_lag_fine_bucket(lag_ms) AS fine,
         (received_at AT TIME ZONE 'UTC')::date AS day, coalesce(entity, '') AS entity

@@ -18,8 +18,6 @@ BEGIN
     SELECT date_trunc('month', day)::date, entity, bucket, -sum(events)::bigint
     FROM event_lag_rollup_old GROUP BY 1, 2, 3 HAVING sum(events) <> 0 ORDER BY 1, 2, 3
     ON CONFLICT (month, entity, bucket) DO UPDATE SET events = m.events + excluded.events;
-    DELETE FROM event_lag_months WHERE events = 0
-      AND month IN (SELECT DISTINCT date_trunc('month', day)::date FROM event_lag_rollup_old);
   ELSE
     INSERT INTO event_lag_months AS m (month, entity, bucket, events)
     SELECT month, entity, bucket, sum(events)::bigint FROM (
@@ -29,6 +27,9 @@ BEGIN
     ) changes
     GROUP BY 1, 2, 3 HAVING sum(events) <> 0 ORDER BY 1, 2, 3
     ON CONFLICT (month, entity, bucket) DO UPDATE SET events = m.events + excluded.events;
+  END IF;
+  -- A row the removed rows brought to zero goes, in both branches that remove rows.
+  IF TG_OP <> 'INSERT' THEN
     DELETE FROM event_lag_months WHERE events = 0
       AND month IN (SELECT DISTINCT date_trunc('month', day)::date FROM event_lag_rollup_old);
   END IF;

@@ -31,8 +31,6 @@ BEGIN
     ON CONFLICT (day, entity, source, meter) DO UPDATE SET
       checkpoints = d.checkpoints + excluded.checkpoints, expected = d.expected + excluded.expected,
       received = d.received + excluded.received, missing = d.missing + excluded.missing;
-    DELETE FROM usage_completeness_days WHERE checkpoints = 0
-      AND day IN (SELECT DISTINCT (window_end AT TIME ZONE 'UTC')::date FROM usage_completeness_old);
   ELSE
     -- A supersession changes the counts of a window and keeps its key; any other update
     -- (an operator moving a window) is the removal of the old row and the addition of the new.
@@ -56,6 +54,9 @@ BEGIN
     ON CONFLICT (day, entity, source, meter) DO UPDATE SET
       checkpoints = d.checkpoints + excluded.checkpoints, expected = d.expected + excluded.expected,
       received = d.received + excluded.received, missing = d.missing + excluded.missing;
+  END IF;
+  -- A row the removed rows brought to zero goes, in both branches that remove rows.
+  IF TG_OP <> 'INSERT' THEN
     DELETE FROM usage_completeness_days WHERE checkpoints = 0
       AND day IN (SELECT DISTINCT (window_end AT TIME ZONE 'UTC')::date FROM usage_completeness_old);
   END IF;

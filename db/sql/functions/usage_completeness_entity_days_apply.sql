@@ -21,8 +21,6 @@ BEGIN
     ON CONFLICT (day, entity) DO UPDATE SET
       checkpoints = d.checkpoints + excluded.checkpoints, expected = d.expected + excluded.expected,
       received = d.received + excluded.received, missing = d.missing + excluded.missing;
-    DELETE FROM usage_completeness_entity_days WHERE checkpoints = 0
-      AND day IN (SELECT DISTINCT day FROM usage_rollup_old);
   ELSE
     INSERT INTO usage_completeness_entity_days AS d (day, entity, checkpoints, expected, received, missing)
     SELECT day, entity, sum(checkpoints), sum(expected), sum(received), sum(missing)
@@ -37,6 +35,9 @@ BEGIN
     ON CONFLICT (day, entity) DO UPDATE SET
       checkpoints = d.checkpoints + excluded.checkpoints, expected = d.expected + excluded.expected,
       received = d.received + excluded.received, missing = d.missing + excluded.missing;
+  END IF;
+  -- A row the removed rows brought to zero goes, in both branches that remove rows.
+  IF TG_OP <> 'INSERT' THEN
     DELETE FROM usage_completeness_entity_days WHERE checkpoints = 0
       AND day IN (SELECT DISTINCT day FROM usage_rollup_old);
   END IF;

@@ -26,8 +26,6 @@ BEGIN
     ON CONFLICT (month, entity, source, meter) DO UPDATE SET
       checkpoints = m.checkpoints + excluded.checkpoints, expected = m.expected + excluded.expected,
       received = m.received + excluded.received, missing = m.missing + excluded.missing;
-    DELETE FROM usage_completeness_months WHERE checkpoints = 0
-      AND month IN (SELECT DISTINCT date_trunc('month', day)::date FROM usage_months_rollup_old);
   ELSE
     INSERT INTO usage_completeness_months AS m
       (month, entity, source, meter, checkpoints, expected, received, missing)
@@ -47,6 +45,9 @@ BEGIN
     ON CONFLICT (month, entity, source, meter) DO UPDATE SET
       checkpoints = m.checkpoints + excluded.checkpoints, expected = m.expected + excluded.expected,
       received = m.received + excluded.received, missing = m.missing + excluded.missing;
+  END IF;
+  -- A row the removed rows brought to zero goes, in both branches that remove rows.
+  IF TG_OP <> 'INSERT' THEN
     DELETE FROM usage_completeness_months WHERE checkpoints = 0
       AND month IN (SELECT DISTINCT date_trunc('month', day)::date FROM usage_months_rollup_old);
   END IF;
