@@ -27,6 +27,47 @@ const prefixOf = (column: SQL, q: string) =>
 
 type Lookup = (q: string, limit: number) => SQL;
 
+/** A kind found by a prefix of its text id: `from` aliased, and each part of the row. */
+interface PrefixLookup {
+  from: string;
+  id: string;
+  a: string;
+  b: string;
+  c: string;
+  /** Where the table holds several rows per id: the order whose first row stands for it. */
+  firstBy?: string;
+}
+
+/** The rows whose id starts with `q`, by id, one per id. */
+const byIdPrefix =
+  ({ from, id, a, b, c, firstBy }: PrefixLookup): Lookup =>
+  (q, limit) => {
+    const key = sql.raw(id);
+    const select = firstBy
+      ? sql`select distinct on (${key}) ${key} as id`
+      : sql`select ${key} as id`;
+    const order = firstBy ? sql`${key}, ${sql.raw(firstBy)}` : key;
+    return sql`
+    ${select}, ${sql.raw(a)} as a, ${sql.raw(b)} as b, ${sql.raw(c)} as c
+    from ${sql.raw(from)} where ${prefixOf(key, q)} order by ${order} limit ${limit}`;
+  };
+
+/**
+ * The rows (aliased `x`, keyed by a uuid `id`) whose id starts with `q`, by id; none when `q`
+ * cannot start a uuid.
+ */
+const byUuidPrefix =
+  ({ from, a, b, c }: Omit<PrefixLookup, "id" | "firstBy">): Lookup =>
+  (q, limit) => {
+    const range = uuidRange(q);
+    if (!range)
+      return sql`select null::text as id, null::text as a, null::text as b, null::text as c where false`;
+    return sql`
+      select x.id::text as id, ${sql.raw(a)} as a, ${sql.raw(b)} as b, ${sql.raw(c)} as c
+      from ${sql.raw(from)} where x.id >= ${range.low}::uuid and x.id <= ${range.high}::uuid
+      order by x.id limit ${limit}`;
+  };
+
 /** The queries per kind, exported so a test can EXPLAIN each one. */
 export const SEARCH_QUERIES = {
   customer: (q, limit) => sql`
@@ -37,47 +78,46 @@ export const SEARCH_QUERIES = {
       (select distinct u.customer_id as id from entitlement_updates u
         where ${prefixOf(sql`u.customer_id`, q)} order by 1 limit ${limit})
     ) c order by c.id limit ${limit}`,
-  invoice: (q, limit) => sql`
-    select i.invoice_id as id, i.customer_id as a, i.entity as b,
-      i.amount_minor::text || ' ' || i.currency as c
-    from invoices i where ${prefixOf(sql`i.invoice_id`, q)} order by i.invoice_id limit ${limit}`,
-  posting: (q, limit) => sql`
-    select distinct on (a.posting_id) a.posting_id as id, a.invoice_id as a, a.entity as b,
-      null::text as c
-    from erp_posting_attempts a where ${prefixOf(sql`a.posting_id`, q)}
-    order by a.posting_id, a.attempt limit ${limit}`,
-  payment: (q, limit) => sql`
-    select p.payment_id as id, p.customer_id as a, p.invoice_id as b,
-      p.amount_minor::text || ' ' || p.currency as c
-    from payments p where ${prefixOf(sql`p.payment_id`, q)} order by p.payment_id limit ${limit}`,
-  contract: (q, limit) => sql`
-    select distinct on (m.contract_id) m.contract_id as id, m.customer_id as a, m.entity as b,
-      null::text as c
-    from contract_amendments m where ${prefixOf(sql`m.contract_id`, q)}
-    order by m.contract_id, m.amended_at desc limit ${limit}`,
-  reconciliation_run: (q, limit) => sql`
-    select distinct on (r.run_id) r.run_id as id, r.kind as a, r.entity as b,
-      r.event_seq::text as c
-    from reconciliation_results r where ${prefixOf(sql`r.run_id`, q)}
-    order by r.run_id, r.key limit ${limit}`,
-  exception: (q, limit) => {
-    const range = uuidRange(q);
-    if (!range)
-      return sql`select null::text as id, null::text as a, null::text as b, null::text as c where false`;
-    return sql`
-      select x.id::text as id, x.title as a, x.status as b, x.type as c
-      from exceptions x where x.id >= ${range.low}::uuid and x.id <= ${range.high}::uuid
-      order by x.id limit ${limit}`;
-  },
-  incident: (q, limit) => {
-    const range = uuidRange(q);
-    if (!range)
-      return sql`select null::text as id, null::text as a, null::text as b, null::text as c where false`;
-    return sql`
-      select i.id::text as id, i.title as a, i.kind as b, null::text as c
-      from incidents i where i.id >= ${range.low}::uuid and i.id <= ${range.high}::uuid
-      order by i.id limit ${limit}`;
-  },
+  invoice: byIdPrefix({
+    from: "invoices i",
+    id: "i.invoice_id",
+    a: "i.customer_id",
+    b: "i.entity",
+    c: "i.amount_minor::text || ' ' || i.currency",
+  }),
+  posting: byIdPrefix({
+    from: "erp_posting_attempts a",
+    id: "a.posting_id",
+    a: "a.invoice_id",
+    b: "a.entity",
+    c: "null::text",
+    firstBy: "a.attempt",
+  }),
+  payment: byIdPrefix({
+    from: "payments p",
+    id: "p.payment_id",
+    a: "p.customer_id",
+    b: "p.invoice_id",
+    c: "p.amount_minor::text || ' ' || p.currency",
+  }),
+  contract: byIdPrefix({
+    from: "contract_amendments m",
+    id: "m.contract_id",
+    a: "m.customer_id",
+    b: "m.entity",
+    c: "null::text",
+    firstBy: "m.amended_at desc",
+  }),
+  reconciliation_run: byIdPrefix({
+    from: "reconciliation_results r",
+    id: "r.run_id",
+    a: "r.kind",
+    b: "r.entity",
+    c: "r.event_seq::text",
+    firstBy: "r.key",
+  }),
+  exception: byUuidPrefix({ from: "exceptions x", a: "x.title", b: "x.status", c: "x.type" }),
+  incident: byUuidPrefix({ from: "incidents x", a: "x.title", b: "x.kind", c: "null::text" }),
   // By its number (exact), or by its CloudEvent id or a prefix of it, whatever its source.
   event: (q, limit) => {
     const byId = sql`(select e.seq::text as id, e.type as a, e.source as b, e.event_id as c
