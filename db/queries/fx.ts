@@ -27,6 +27,10 @@ export interface RateFilter {
 /** The position after a page's last rate: its key, in the list's order. */
 export type RateCursor = RatePair & { effectiveDate: string };
 
+/** The rates of one pair: from `currency` into `reportingCurrency`. */
+const ofPair = (pair: RatePair) =>
+  and(eq(fxRates.currency, pair.currency), eq(fxRates.reportingCurrency, pair.reportingCurrency));
+
 function rateWhere(filter: RateFilter): SQL {
   const conditions: SQL[] = [sql`true`];
   if (filter.currency) conditions.push(eq(fxRates.currency, filter.currency));
@@ -82,12 +86,7 @@ export async function latestRate(db: Db, pair: RatePair): Promise<FxRate | null>
   const [row] = await db
     .select()
     .from(fxRates)
-    .where(
-      and(
-        eq(fxRates.currency, pair.currency),
-        eq(fxRates.reportingCurrency, pair.reportingCurrency),
-      ),
-    )
+    .where(ofPair(pair))
     .orderBy(desc(fxRates.effectiveDate))
     .limit(1);
   return row ?? null;
@@ -107,13 +106,7 @@ export async function lockRate(
   const [row] = await tx
     .select()
     .from(fxRates)
-    .where(
-      and(
-        eq(fxRates.currency, key.currency),
-        eq(fxRates.reportingCurrency, key.reportingCurrency),
-        eq(fxRates.effectiveDate, key.effectiveDate),
-      ),
-    )
+    .where(and(ofPair(key), eq(fxRates.effectiveDate, key.effectiveDate)))
     .for("update");
   return row;
 }
