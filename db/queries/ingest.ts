@@ -106,10 +106,32 @@ const newer = (table: string, source?: string) => {
     `where (${table}.event_time, ${table}.event_id, ${stored} collate "C") < (excluded.event_time, excluded.event_id, excluded.${source ?? "event_source"} collate "C")`,
   );
 };
-/** Within a batch, the same order: the winner of each key first, for DISTINCT ON. */
-const LATEST_FIRST = sql.raw(`event_time desc, event_id desc, event_source collate "C" desc`);
 
 /**
+ * The write of a table that keeps one row per business key, as PROJECTIONS says: `rows` gives
+ * a value for each of `columns`, in order, naming the key's, event_time, event_id and the
+ * source (`source` as in newer); the winner replaces every column but the key.
+ */
+function upsertLatest(p: {
+  table: string;
+  key: string;
+  columns: string;
+  rows: SQL;
+  source?: string;
+}): SQL {
+  const key = p.key.split(", ");
+  const set = p.columns
+    .split(", ")
+    .filter((c) => !key.includes(c))
+    .map((c) => `${c} = excluded.${c}`);
+  return sql`
+      insert into ${sql.raw(p.table)} (${sql.raw(p.columns)})
+      select distinct on (${sql.raw(p.key)}) * from (${p.rows}) r
+      order by ${sql.raw(p.key)}, event_time desc, event_id desc, ${sql.raw(p.source ?? "event_source")} collate "C" desc
+      on conflict (${sql.raw(p.key)}) do update set ${sql.raw(set.join(", "))}
+      ${newer(p.table, p.source)}`;
+}
+
 /**
  * Each event type's typed rows, written from a batch of events, in the one order they run in
  * (the contract's order of its types, lib/contract/event-types.ts;
@@ -119,106 +141,83 @@ const LATEST_FIRST = sql.raw(`event_time desc, event_id desc, event_source colla
  * what is stored (the WHERE on DO UPDATE). Arrival order therefore never changes the outcome.
  */
 const PROJECTIONS = {
-  "usage.checkpoint": (batch) => sql`
-      insert into usage_checkpoints (source, entity, meter, window_start, window_end, expected_count,
-        received_count, rejected_count, unit_price, price_currency, event_seq, event_time, event_id)
-      select distinct on (source, entity, meter, window_start, window_end) * from (
+  "usage.checkpoint": (batch) =>
+    upsertLatest({
+      table: "usage_checkpoints",
+      key: "source, entity, meter, window_start, window_end",
+      columns:
+        "source, entity, meter, window_start, window_end, expected_count, received_count, rejected_count, unit_price, price_currency, event_seq, event_time, event_id",
+      rows: sql`
         select e.source, e.data->>'entity' as entity, e.data->>'meter' as meter,
           (e.data->>'windowStart')::timestamptz as window_start, (e.data->>'windowEnd')::timestamptz as window_end,
           (e.data->>'expectedCount')::bigint, (e.data->>'receivedCount')::bigint, (e.data->>'rejectedCount')::bigint,
           (e.data->>'unitPrice')::numeric, e.data->>'currency', e.seq, e.time as event_time, e.event_id
-        from ${batch} e where e.type = 'usage.checkpoint'
-      ) c
-      order by source, entity, meter, window_start, window_end, event_time desc, event_id desc
-      on conflict (source, entity, meter, window_start, window_end) do update set
-        expected_count = excluded.expected_count, received_count = excluded.received_count,
-        rejected_count = excluded.rejected_count, unit_price = excluded.unit_price,
-        price_currency = excluded.price_currency, event_seq = excluded.event_seq,
-        event_time = excluded.event_time, event_id = excluded.event_id
-      ${newer("usage_checkpoints", "source")}`,
-  "invoice.issued": (batch) => sql`
-      insert into invoices (invoice_id, source, customer_id, entity, currency, amount_minor, period_start,
-        period_end, issued_at, event_seq, event_time, event_id)
-      select distinct on (invoice_id) * from (
+        from ${batch} e where e.type = 'usage.checkpoint'`,
+      source: "source",
+    }),
+  "invoice.issued": (batch) =>
+    upsertLatest({
+      table: "invoices",
+      key: "invoice_id",
+      columns:
+        "invoice_id, source, customer_id, entity, currency, amount_minor, period_start, period_end, issued_at, event_seq, event_time, event_id",
+      rows: sql`
         select e.data->>'invoiceId' as invoice_id, e.source, e.data->>'customerId', e.data->>'entity',
           e.data->>'currency', (e.data->>'amountMinor')::bigint, (e.data->>'periodStart')::timestamptz,
           (e.data->>'periodEnd')::timestamptz, (e.data->>'issuedAt')::timestamptz,
           e.seq, e.time as event_time, e.event_id
-        from ${batch} e where e.type = 'invoice.issued'
-      ) i
-      order by invoice_id, event_time desc, event_id desc, source collate "C" desc
-      on conflict (invoice_id) do update set
-        source = excluded.source, customer_id = excluded.customer_id, entity = excluded.entity,
-        currency = excluded.currency, amount_minor = excluded.amount_minor,
-        period_start = excluded.period_start, period_end = excluded.period_end,
-        issued_at = excluded.issued_at, event_seq = excluded.event_seq,
-        event_time = excluded.event_time, event_id = excluded.event_id
-      ${newer("invoices", "source")}`,
+        from ${batch} e where e.type = 'invoice.issued'`,
+      source: "source",
+    }),
   "invoice.disputed": (batch) => sql`
       insert into invoice_disputes (event_seq, invoice_id, reason, amount_minor, event_time, event_id)
       select e.seq, e.data->>'invoiceId', e.data->>'reason', (e.data->>'amountMinor')::bigint, e.time, e.event_id
       from ${batch} e where e.type = 'invoice.disputed'`,
-  "erp.posting.attempted": (batch) => sql`
-      insert into erp_posting_attempts (posting_id, attempt, invoice_id, entity, status, attempted_at,
-        error_code, error_message, event_seq, event_time, event_id, event_source)
-      select distinct on (posting_id, attempt) * from (
+  "erp.posting.attempted": (batch) =>
+    upsertLatest({
+      table: "erp_posting_attempts",
+      key: "posting_id, attempt",
+      columns:
+        "posting_id, attempt, invoice_id, entity, status, attempted_at, error_code, error_message, event_seq, event_time, event_id, event_source",
+      rows: sql`
         select e.data->>'postingId' as posting_id, (e.data->>'attempt')::bigint as attempt,
           e.data->>'invoiceId', e.data->>'entity', e.data->>'status', (e.data->>'attemptedAt')::timestamptz,
           -- A blank error code is no code (docs/kpis.md); the event keeps what was sent.
           case when btrim(e.data->>'errorCode') <> '' then e.data->>'errorCode' end,
           e.data->>'errorMessage', e.seq, e.time as event_time, e.event_id, e.source as event_source
-        from ${batch} e where e.type = 'erp.posting.attempted'
-      ) a
-      order by posting_id, attempt, ${LATEST_FIRST}
-      on conflict (posting_id, attempt) do update set
-        invoice_id = excluded.invoice_id, entity = excluded.entity, status = excluded.status,
-        attempted_at = excluded.attempted_at, error_code = excluded.error_code,
-        error_message = excluded.error_message, event_seq = excluded.event_seq,
-        event_time = excluded.event_time, event_id = excluded.event_id,
-        event_source = excluded.event_source
-      ${newer("erp_posting_attempts")}`,
-  "payment.received": (batch) => sql`
-      insert into payments (payment_id, customer_id, invoice_id, entity, currency, amount_minor, received_at,
-        event_seq, event_time, event_id, event_source)
-      select distinct on (payment_id) * from (
+        from ${batch} e where e.type = 'erp.posting.attempted'`,
+    }),
+  "payment.received": (batch) =>
+    upsertLatest({
+      table: "payments",
+      key: "payment_id",
+      columns:
+        "payment_id, customer_id, invoice_id, entity, currency, amount_minor, received_at, event_seq, event_time, event_id, event_source",
+      rows: sql`
         select e.data->>'paymentId' as payment_id, e.data->>'customerId', e.data->>'invoiceId',
           e.data->>'entity', e.data->>'currency', (e.data->>'amountMinor')::bigint, (e.data->>'receivedAt')::timestamptz,
           e.seq, e.time as event_time, e.event_id, e.source as event_source
-        from ${batch} e where e.type = 'payment.received'
-      ) p
-      order by payment_id, ${LATEST_FIRST}
-      on conflict (payment_id) do update set
-        customer_id = excluded.customer_id, invoice_id = excluded.invoice_id, entity = excluded.entity,
-        currency = excluded.currency,
-        amount_minor = excluded.amount_minor, received_at = excluded.received_at,
-        event_seq = excluded.event_seq, event_time = excluded.event_time, event_id = excluded.event_id,
-        event_source = excluded.event_source
-      ${newer("payments")}`,
+        from ${batch} e where e.type = 'payment.received'`,
+    }),
   "entitlement.updated": (batch) => sql`
       insert into entitlement_updates (event_seq, customer_id, status, payment_id, updated_at, event_time, event_id)
       select e.seq, e.data->>'customerId', e.data->>'status', e.data->>'paymentId',
         (e.data->>'updatedAt')::timestamptz, e.time, e.event_id
       from ${batch} e where e.type = 'entitlement.updated'`,
-  "reconciliation.result": (batch) => sql`
-      insert into reconciliation_results (run_id, key, kind, entity, period_start, period_end, currency,
-        expected_minor, actual_minor, tolerance_minor, event_seq, event_time, event_id, event_source)
-      select distinct on (run_id, key) * from (
+  "reconciliation.result": (batch) =>
+    upsertLatest({
+      table: "reconciliation_results",
+      key: "run_id, key",
+      columns:
+        "run_id, key, kind, entity, period_start, period_end, currency, expected_minor, actual_minor, tolerance_minor, event_seq, event_time, event_id, event_source",
+      rows: sql`
         select e.data->>'runId' as run_id, e.data->>'key' as key, e.data->>'kind', e.data->>'entity',
           (e.data->>'periodStart')::timestamptz, (e.data->>'periodEnd')::timestamptz, e.data->>'currency',
           (e.data->>'expectedMinor')::bigint, (e.data->>'actualMinor')::bigint,
           coalesce((e.data->>'toleranceMinor')::bigint, 0), e.seq, e.time as event_time, e.event_id,
           e.source as event_source
-        from ${batch} e where e.type = 'reconciliation.result'
-      ) r
-      order by run_id, key, ${LATEST_FIRST}
-      on conflict (run_id, key) do update set
-        kind = excluded.kind, entity = excluded.entity, period_start = excluded.period_start,
-        period_end = excluded.period_end, currency = excluded.currency,
-        expected_minor = excluded.expected_minor, actual_minor = excluded.actual_minor,
-        tolerance_minor = excluded.tolerance_minor, event_seq = excluded.event_seq,
-        event_time = excluded.event_time, event_id = excluded.event_id,
-        event_source = excluded.event_source
-      ${newer("reconciliation_results")}`,
+        from ${batch} e where e.type = 'reconciliation.result'`,
+    }),
   "contract.amended": (batch) => sql`
       insert into contract_amendments (event_seq, contract_id, customer_id, entity, effective_from, amended_at,
         currency, amount_impact_minor, event_time, event_id)
