@@ -1,5 +1,5 @@
 import "server-only";
-import { and, desc, eq, inArray, isNull, ne, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, isNull, ne, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../client";
 import { queryRows, firstOrNull } from "../rows";
 import { silencedUntilSql } from "./alert-silences";
@@ -182,6 +182,27 @@ export async function insertPendingAlert(
   return created!;
 }
 
+/**
+ * A change people see: applies `set` and bumps the version, only while the alert is in state
+ * `from` (and `also` holds), so two evaluators or two people cannot both make it.
+ * Null when the alert has moved on.
+ */
+function changeAlertIn(
+  tx: Db,
+  id: string,
+  from: AlertState,
+  set: Partial<typeof alerts.$inferInsert>,
+  also?: SQL,
+): Promise<Alert | null> {
+  return firstOrNull(
+    tx
+      .update(alerts)
+      .set({ ...set, version: sql`${alerts.version} + 1` })
+      .where(and(eq(alerts.id, id), eq(alerts.state, from), also))
+      .returning(),
+  );
+}
+
 /** Pending → firing; null when the alert is no longer pending. `notified`: its channels are told now. */
 export async function markAlertFiring(
   tx: Db,
@@ -190,21 +211,14 @@ export async function markAlertFiring(
   at: Date,
   notified: boolean,
 ): Promise<Alert | null> {
-  return firstOrNull(
-    tx
-      .update(alerts)
-      .set({
-        state: "firing",
-        version: sql`${alerts.version} + 1`,
-        startedAt: at,
-        notifiedAt: notified ? at : null,
-        value: reading.value,
-        threshold: reading.threshold,
-        lastEvaluatedAt: at,
-      })
-      .where(and(eq(alerts.id, id), eq(alerts.state, "pending")))
-      .returning(),
-  );
+  return changeAlertIn(tx, id, "pending", {
+    state: "firing",
+    startedAt: at,
+    notifiedAt: notified ? at : null,
+    value: reading.value,
+    threshold: reading.threshold,
+    lastEvaluatedAt: at,
+  });
 }
 
 export async function recordAlertReading(
@@ -240,19 +254,12 @@ export async function markAlertResolved(
   value: number | null,
   at: Date,
 ): Promise<Alert | null> {
-  return firstOrNull(
-    tx
-      .update(alerts)
-      .set({
-        state: "resolved",
-        resolvedAt: at,
-        value,
-        lastEvaluatedAt: at,
-        version: sql`${alerts.version} + 1`,
-      })
-      .where(and(eq(alerts.id, id), eq(alerts.state, "firing")))
-      .returning(),
-  );
+  return changeAlertIn(tx, id, "firing", {
+    state: "resolved",
+    resolvedAt: at,
+    value,
+    lastEvaluatedAt: at,
+  });
 }
 
 export async function findAlertState(
@@ -283,17 +290,12 @@ export async function acknowledgeFiringAlert(
   id: string,
   input: { at: Date; by: string | null; comment: string },
 ): Promise<Alert | null> {
-  return firstOrNull(
-    tx
-      .update(alerts)
-      .set({
-        acknowledgedAt: input.at,
-        acknowledgedBy: input.by,
-        acknowledgeComment: input.comment,
-        version: sql`${alerts.version} + 1`,
-      })
-      .where(and(eq(alerts.id, id), eq(alerts.state, "firing"), isNull(alerts.acknowledgedAt)))
-      .returning(),
+  return changeAlertIn(
+    tx,
+    id,
+    "firing",
+    { acknowledgedAt: input.at, acknowledgedBy: input.by, acknowledgeComment: input.comment },
+    isNull(alerts.acknowledgedAt),
   );
 }
 
