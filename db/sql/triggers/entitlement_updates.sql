@@ -2,6 +2,6 @@
 -- Keep them as PostgreSQL renders them: `npm run db:functions` rewrites them so.
 
 CREATE TRIGGER kpi_summaries_on_entitlements_truncate AFTER TRUNCATE ON public.entitlement_updates FOR EACH STATEMENT EXECUTE FUNCTION kpi_summaries_rebuild_trigger();
-CREATE TRIGGER payment_syncs_on_entitlements_delete AFTER DELETE ON public.entitlement_updates REFERENCING OLD TABLE AS changed_old FOR EACH STATEMENT EXECUTE FUNCTION payment_syncs_entitlements_changed();
-CREATE TRIGGER payment_syncs_on_entitlements_insert AFTER INSERT ON public.entitlement_updates REFERENCING NEW TABLE AS changed_new FOR EACH STATEMENT EXECUTE FUNCTION payment_syncs_entitlements_changed();
-CREATE TRIGGER payment_syncs_on_entitlements_update AFTER UPDATE ON public.entitlement_updates REFERENCING OLD TABLE AS changed_old NEW TABLE AS changed_new FOR EACH STATEMENT EXECUTE FUNCTION payment_syncs_entitlements_changed();
+CREATE TRIGGER payment_syncs_on_entitlements_delete AFTER DELETE ON public.entitlement_updates REFERENCING OLD TABLE AS changed_old FOR EACH STATEMENT EXECUTE FUNCTION closeline_refresh_changed('payment_syncs_refresh', 'payment_id');
+CREATE TRIGGER payment_syncs_on_entitlements_insert AFTER INSERT ON public.entitlement_updates REFERENCING NEW TABLE AS changed_new FOR EACH STATEMENT EXECUTE FUNCTION closeline_refresh_changed('payment_syncs_refresh', 'payment_id');
+CREATE TRIGGER payment_syncs_on_entitlements_update AFTER UPDATE ON public.entitlement_updates REFERENCING OLD TABLE AS changed_old NEW TABLE AS changed_new FOR EACH STATEMENT EXECUTE FUNCTION closeline_refresh_changed('payment_syncs_refresh', 'payment_id');
