@@ -60,6 +60,15 @@ export async function raise(db: Db, problems: SQL, now: Date): Promise<number> {
         closeline_severity(p.amount_minor, p.currency, least(p.occurred_at, ${ts(now)}), ${ts(now)}),
         least(p.occurred_at, ${ts(now)}), ${ts(now)}
       from problems p
+      -- A problem its exception already states as it is (the DO UPDATE's condition below
+      -- false) is left out before the insert: the upsert would change nothing for it, yet
+      -- would first run the row's severity and its BEFORE INSERT trigger (a conversion at the
+      -- rate of its day). A batch's scope brings back every still-failing posting and short
+      -- window of its keys, most of them unchanged. A subquery per problem, so each is one
+      -- probe of exceptions_problem_key whatever the statistics.
+      where not coalesce((
+        select e.details is not distinct from p.details and e.amount_minor is not distinct from p.amount_minor
+        from exceptions e where e.type = p.type and e.problem_key = p.problem_key), false)
       order by p.type, p.problem_key
       on conflict (type, problem_key) do update set
         title = excluded.title, entity = excluded.entity, amount_minor = excluded.amount_minor,
