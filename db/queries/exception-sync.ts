@@ -269,14 +269,20 @@ export async function syncUsageExceptions(
   options: { graceMs: number; targetRatio: number },
   due?: DueSince,
 ) {
-  // Driven from the batch's keys, so each is a primary-key lookup rather than a table scan.
+  // Driven from the batch's keys, so each is a primary-key lookup rather than a table scan:
+  // "offset 0" plans the lookup with the key as a parameter. As a plain join the planner,
+  // its statistics behind a table every batch grows, hashed the keys and read the whole table.
   const scoped =
     checkpoints === null
       ? sql`usage_checkpoints`
       : sql`(select c.* from jsonb_to_recordset(${JSON.stringify(checkpoints)}::jsonb)
               as s(source text, entity text, meter text, "windowStart" timestamptz, "windowEnd" timestamptz)
-            join usage_checkpoints c on c.source = s.source and c.entity = s.entity and c.meter = s.meter
-              and c.window_start = s."windowStart" and c.window_end = s."windowEnd")`;
+            cross join lateral (
+              select c.* from usage_checkpoints c
+              where c.source = s.source and c.entity = s.entity and c.meter = s.meter
+                and c.window_start = s."windowStart" and c.window_end = s."windowEnd"
+              offset 0
+            ) c)`;
   const grace = sql`make_interval(secs => ${options.graceMs / 1000})`;
   const below = sql`c.expected_count > 0 and c.received_count::numeric / c.expected_count < ${options.targetRatio}`;
   await raise(

@@ -53,9 +53,13 @@ function collect(
   return [...keys];
 }
 
-/** Distinct by value: a batch often holds several events about one key. */
-function unique<T>(items: readonly T[]): T[] {
-  return [...new Map(items.map((item) => [JSON.stringify(item), item])).values()];
+/**
+ * Distinct by value: a batch often holds several events about one key. The key is the
+ * values joined by NUL, which no valid event holds (lib/contract/storable.ts): serialising
+ * every item to JSON cost the server about 3 % of its CPU per ingested event.
+ */
+function unique<T extends Record<string, string>>(items: readonly T[]): T[] {
+  return [...new Map(items.map((item) => [Object.values(item).join("\u0000"), item])).values()];
 }
 
 /**
