@@ -307,6 +307,13 @@ export async function loadTelemetry(
        from events group by 1, 2, 3`,
     );
     await step(
+      "event_lag_value_days",
+      `insert into event_lag_value_days (fine, day, entity, lag_ms, events)
+       select closeline_lag_fine_bucket(lag_ms), (received_at at time zone 'UTC')::date,
+         coalesce(entity, ''), lag_ms, count(*)
+       from events group by 1, 2, 3, 4`,
+    );
+    await step(
       "event_lag_months",
       `insert into event_lag_months (month, entity, bucket, events)
        select date_trunc('month', day)::date, entity, bucket, sum(events)

@@ -37,6 +37,10 @@ function fineCountSources(request: LookupRequest) {
   };
 }
 
+type Counted = { i: number; bucket: number; entity: string | null } & ReturnType<
+  typeof fineCountSources
+>;
+
 /** The 8 fine buckets of a bucket (migration 0024: fine >> 3 is the bucket). */
 const FINE_OF = (bucket: SQL) =>
   sql`array(select generate_series(${bucket} * 8, ${bucket} * 8 + 7))`;
@@ -46,14 +50,15 @@ const FINE = sql`closeline_lag_fine_bucket(e.lag_ms)`;
  * The values of each request, ascending, in request order. A request names a bucket, its
  * window and entity, and the ranks it wants in it (offset, limit). First the counts of the
  * bucket's 8 fine buckets in the window (whole days from event_lag_fine_days, the ends from
- * the events), which place those ranks in one or two fine buckets; then only their values,
- * through events_lag_fine_idx.
+ * the events), which place those ranks in one or two fine buckets; then the values of those
+ * as counts per distinct value (event_lag_value_days for whole days, the events for the
+ * ends), so a day's share of the read is its distinct lags, not its events.
  */
 export async function lookUpValues(db: Db, requests: LookupRequest[]): Promise<number[][]> {
   const values = requests.map(() => [] as number[]);
   if (requests.length === 0) return values;
 
-  const counted = requests.map((r) => ({
+  const counted: Counted[] = requests.map((r) => ({
     i: r.i,
     bucket: r.bucket,
     entity: r.entity,
@@ -97,16 +102,18 @@ export async function lookUpValues(db: Db, requests: LookupRequest[]): Promise<n
   for (const c of counts) {
     byRequest.set(c.i, [...(byRequest.get(c.i) ?? []), { fine: c.fine, n: Number(c.n) }]);
   }
+  // The ranks wanted of each fine bucket, with the request's sources to count its values in.
   const fineLookups: {
+    j: number;
     i: number;
     fine: number;
-    from: string;
-    to: string;
     entity: string | null;
+    days: Counted["days"];
+    raw: Counted["raw"];
     offset: number;
     limit: number;
   }[] = [];
-  for (const r of requests) {
+  for (const [k, r] of requests.entries()) {
     let before = 0;
     const wantedFrom = r.offset;
     const wantedTo = r.offset + r.limit;
@@ -115,11 +122,12 @@ export async function lookUpValues(db: Db, requests: LookupRequest[]): Promise<n
       const to = Math.min(wantedTo, before + n);
       if (from < to) {
         fineLookups.push({
+          j: fineLookups.length,
           i: r.i,
           fine,
-          from: r.from,
-          to: r.to,
           entity: r.entity,
+          days: counted[k]!.days,
+          raw: counted[k]!.raw,
           offset: from - before,
           limit: to - from,
         });
@@ -128,19 +136,61 @@ export async function lookUpValues(db: Db, requests: LookupRequest[]): Promise<n
     }
   }
 
-  const rows = await queryRows<{ i: number; lag_ms: number | string }>(
+  // Each fine bucket's values as counts per distinct value (whole days from
+  // event_lag_value_days, the ends from the events), placed in order; only the values
+  // holding a wanted rank come back, with the ranks [before, before + n) they hold.
+  const rows = await queryRows<{ j: number; lag_ms: number | string; before: string; n: string }>(
     db,
-    sql`select r.i, v.lag_ms
-        from jsonb_to_recordset(${JSON.stringify(fineLookups)}::jsonb)
-          as r(i int, fine int, "from" timestamptz, "to" timestamptz, entity text, "offset" int, "limit" int)
-        cross join lateral (
-          select e.lag_ms from events e
-          where ${FINE} = r.fine and e.received_at >= r."from" and e.received_at < r."to"
-            and (r.entity is null or e.entity = r.entity)
-          order by e.lag_ms offset r."offset" limit r."limit"
-        ) v
-        order by r.i, r.fine, v.lag_ms`,
+    sql`with counts as (
+          select r.j, c.lag_ms, sum(c.n) as n
+          from jsonb_to_recordset(${JSON.stringify(fineLookups)}::jsonb)
+            as r(j int, fine int, entity text, days jsonb, raw jsonb)
+          cross join lateral (
+            select d.lag_ms, w.sign * d.events as n
+            from jsonb_to_recordset(r.days) as w("from" date, "to" date, sign int)
+            cross join lateral (
+              select v.lag_ms, v.events from event_lag_value_days v
+              where v.fine = r.fine and v.day >= w."from" and v.day < w."to"
+                and (r.entity is null or v.entity = r.entity)
+              offset 0
+            ) d
+            union all
+            select e.lag_ms, w.sign
+            from jsonb_to_recordset(r.raw) as w("from" timestamptz, "to" timestamptz, sign int)
+            cross join lateral (
+              select e.lag_ms from events e
+              where ${FINE} = r.fine and e.received_at >= w."from" and e.received_at < w."to"
+                and (r.entity is null or e.entity = r.entity)
+              offset 0
+            ) e
+          ) c
+          group by r.j, c.lag_ms
+          having sum(c.n) <> 0
+        ), placed as (
+          select c.*, sum(c.n) over (partition by c.j order by c.lag_ms) - c.n as before
+          from counts c
+        )
+        select p.j, p.lag_ms, p.before, p.n
+        from placed p
+        join jsonb_to_recordset(${JSON.stringify(fineLookups.map(({ j, offset, limit }) => ({ j, offset, limit })))}::jsonb)
+          as r(j int, "offset" int, "limit" int) on r.j = p.j
+        where p.before < r."offset" + r."limit" and p.before + p.n > r."offset"
+        order by p.j, p.lag_ms`,
   );
-  for (const row of rows) values[row.i]!.push(Number(row.lag_ms));
+  const byLookup = new Map<number, { lagMs: number; before: number; n: number }[]>();
+  for (const row of rows) {
+    const held = byLookup.get(row.j) ?? [];
+    held.push({ lagMs: Number(row.lag_ms), before: Number(row.before), n: Number(row.n) });
+    byLookup.set(row.j, held);
+  }
+  // In fine-bucket order within a request, so its values come out ascending.
+  for (const lookup of fineLookups) {
+    const held = byLookup.get(lookup.j) ?? [];
+    for (let rank = lookup.offset; rank < lookup.offset + lookup.limit; rank++) {
+      const value = held.find((v) => v.before <= rank && rank < v.before + v.n);
+      // A rank no value holds: the counts and the values disagree, which resolve reports.
+      if (value) values[lookup.i]!.push(value.lagMs);
+    }
+  }
   return values;
 }

@@ -21,8 +21,9 @@ import { splitWholeDays } from "./whole-days";
  *    buckets holding a rank percentile_cont needs.
  * 2. planPercentiles turns those into lookups: the few values around each rank in their
  *    bucket. The bucket's 8 fine buckets (event_lag_fine_days, 0024) place those ranks in
- *    one fine bucket (or two), whose values alone are read, through events_lag_fine_idx,
- *    then interpolated as percentile_cont.
+ *    one fine bucket (or two), whose values alone are read, as counts per distinct value
+ *    (event_lag_value_days; the minutes beyond whole days from events_lag_fine_idx), then
+ *    interpolated as percentile_cont.
  *
  * All steps read one snapshot (a REPEATABLE READ transaction), so an ingest committing in
  * between cannot shift a rank. Step 1 is in ./event-lag-spans.ts, the lookups of step 2 in

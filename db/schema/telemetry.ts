@@ -136,6 +136,27 @@ export const eventLagFineDays = pgTable(
 );
 
 /**
+ * How many events of a UTC day of receipt and entity had each lag value, under its fine
+ * bucket, kept by the same triggers as event_lag_days. A percentile's last step reads the
+ * values around its rank here, as counts per distinct value, instead of every event of the
+ * fine bucket: a day of live senders (lags in whole ms, a few per fine bucket) holds a few
+ * rows per fine bucket however many events it received. No covering index: the count is the
+ * only column a batch changes, so its updates can stay on their page (HOT) and a busy day's
+ * rows do not leave a dead index entry per batch.
+ */
+export const eventLagValueDays = pgTable(
+  "event_lag_value_days",
+  {
+    fine: integer("fine").notNull(),
+    day: utcDay("day").notNull(),
+    entity: text("entity").notNull(),
+    lagMs: doublePrecision("lag_ms").notNull(),
+    events: int8("events").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.fine, t.day, t.entity, t.lagMs] })],
+);
+
+/**
  * The same histogram per calendar month (UTC) of receipt, entity and lag bucket, kept from
  * event_lag_days by a trigger (migration 0023): a month's percentiles read the month holding
  * most of the range, less its days outside the range, instead of ~30 days of buckets.

@@ -146,7 +146,7 @@ describe("event lag from the histogram (database)", () => {
 
   /**
    * The histogram as the triggers left it, and as a recount of the events says it should be:
-   * per day, per month, per hour and per day in fine buckets.
+   * per day, per month, per hour, per day in fine buckets and per day and lag value.
    */
   async function histogramDrift(db: Db) {
     const day = "(received_at at time zone 'UTC')::date";
@@ -178,6 +178,7 @@ describe("event lag from the histogram (database)", () => {
             ["bucket", "lag_bucket"],
           ),
           drift("event_lag_fine_days", ["day", day], ["fine", "closeline_lag_fine_bucket(lag_ms)"]),
+          drift("event_lag_value_days", ["day", day], ["lag_ms", "lag_ms"]),
         ],
         sql` union all `,
       ),

@@ -9,6 +9,7 @@ BEGIN
   DELETE FROM event_lag_days;
   DELETE FROM event_lag_fine_days;
   DELETE FROM event_lag_hours;
+  DELETE FROM event_lag_value_days;
   RETURN NULL;
 END;
 $function$;

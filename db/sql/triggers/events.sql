@@ -9,3 +9,6 @@ CREATE TRIGGER events_lag_days_delete AFTER DELETE ON public.events REFERENCING 
 CREATE TRIGGER events_lag_days_insert AFTER INSERT ON public.events REFERENCING NEW TABLE AS event_lag_new FOR EACH STATEMENT EXECUTE FUNCTION event_lag_days_apply();
 CREATE TRIGGER events_lag_days_truncate AFTER TRUNCATE ON public.events FOR EACH STATEMENT EXECUTE FUNCTION event_lag_days_clear();
 CREATE TRIGGER events_lag_days_update AFTER UPDATE ON public.events REFERENCING OLD TABLE AS event_lag_old NEW TABLE AS event_lag_new FOR EACH STATEMENT EXECUTE FUNCTION event_lag_days_apply();
+CREATE TRIGGER events_lag_value_days_delete AFTER DELETE ON public.events REFERENCING OLD TABLE AS event_lag_old FOR EACH STATEMENT EXECUTE FUNCTION event_lag_value_days_apply();
+CREATE TRIGGER events_lag_value_days_insert AFTER INSERT ON public.events REFERENCING NEW TABLE AS event_lag_new FOR EACH STATEMENT EXECUTE FUNCTION event_lag_value_days_apply();
+CREATE TRIGGER events_lag_value_days_update AFTER UPDATE ON public.events REFERENCING OLD TABLE AS event_lag_old NEW TABLE AS event_lag_new FOR EACH STATEMENT EXECUTE FUNCTION event_lag_value_days_apply();
