@@ -51,6 +51,18 @@ function previousReleaseMigrations(): string {
 }
 
 /**
+ * What this release's db/sql adds that the previous release did not have, taken away again:
+ * its functions and triggers write to tables this release's migrations create (and create
+ * them too, 0002), so the previous release never had them.
+ */
+const ADDED_SINCE_PREVIOUS_RELEASE = [
+  "drop trigger events_lag_value_days_delete on events",
+  "drop trigger events_lag_value_days_insert on events",
+  "drop trigger events_lag_value_days_update on events",
+  "drop function event_lag_value_days_apply()",
+];
+
+/**
  * The previous release's schema: its migrations, then its functions and triggers (db/sql),
  * but not the indexes it built after them (db/concurrent-indexes.ts), which the upgrade builds.
  */
@@ -59,6 +71,7 @@ async function installPreviousRelease(db: Db): Promise<void> {
     migrationsFolder: previousReleaseMigrations(),
   });
   await syncSqlDefinitions(db);
+  for (const statement of ADDED_SINCE_PREVIOUS_RELEASE) await db.execute(sql.raw(statement));
 }
 
 let batchNumber = 0;
