@@ -10,7 +10,6 @@
  * `--reuse closeline_bench_<hex>` profiles a database kept by `--keep` without loading it
  * again, so two versions of the queries can be compared at the same data.
  */
-import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import { sql } from "drizzle-orm";
@@ -23,20 +22,13 @@ import { resolveTimeRange } from "@/lib/filters/time-range";
 import { ingestItems } from "@/lib/ingest/ingest";
 import { computeKpis } from "@/lib/kpi/engine";
 import { createBenchDatabase, type BenchDatabase } from "./support/database";
-import { generateEvents, type BenchEvent } from "./support/events";
-import { log, runMain } from "./support/suite";
+import { liveBatches } from "./support/events";
+import { log, option, runMain } from "./support/suite";
 import { formatCount, formatTable } from "./support/table";
 
 /** Larger than the soak's 500: the same path, with less per-batch overhead to fill faster. */
 const BATCH_SIZE = 5_000;
 const SERVER_URL = process.env.CLOSELINE_BENCH_PG ?? "postgres://postgres@127.0.0.1:5432/postgres";
-
-function option(name: string): string | undefined {
-  const args = process.argv.slice(2);
-  const at = args.indexOf(`--${name}`);
-  if (at >= 0) return args[at + 1];
-  return args.find((a) => a.startsWith(`--${name}=`))?.split("=")[1];
-}
 
 const settings = {
   events: Number(option("events") ?? 1_800_000),
@@ -58,18 +50,6 @@ function reuseDatabase(name: string): BenchDatabase {
   const url = new URL(SERVER_URL);
   url.pathname = `/${name}`;
   return { name, url: url.toString(), drop: async () => {} };
-}
-
-/** A fresh database that an interrupted run leaves in place, to be profiled with --reuse. */
-async function keptDatabase(): Promise<BenchDatabase> {
-  const name = `closeline_bench_${randomBytes(5).toString("hex")}`;
-  const admin = postgres(SERVER_URL, { max: 1, onnotice: () => {} });
-  try {
-    await admin.unsafe(`create database ${name}`);
-  } finally {
-    await admin.end();
-  }
-  return reuseDatabase(name);
 }
 
 /** One statement's auto_explain entry, reduced to what the profile prints. */
@@ -203,29 +183,14 @@ function printProfile(fill: number, runs: Explained[][]): void {
 async function main(): Promise<void> {
   const database = settings.reuse
     ? reuseDatabase(settings.reuse)
-    : settings.keep
-      ? await keptDatabase()
-      : await createBenchDatabase();
+    : await createBenchDatabase({ dropOnAbort: !settings.keep });
   log(`database ${database.name}${settings.reuse ? " (reused)" : ""}`);
   const app = await openDb({ kind: "postgres", url: database.url, maxConnections: 4 });
   try {
     await app.indexesBuilt;
     if (!settings.reuse) {
-      let pending: BenchEvent[] = [];
-      let chunkNo = 0;
       // As bench/soak.ts makes its batches: the generator's payloads, sent 0–2 s after `time`.
-      const nextBatch = (): BenchEvent[] => {
-        if (pending.length < BATCH_SIZE) {
-          pending = pending.concat(generateEvents(20_000, 1000 + chunkNo, `soak${chunkNo}`));
-          chunkNo++;
-        }
-        const batch = pending.splice(0, BATCH_SIZE);
-        const now = Date.now();
-        for (const event of batch) {
-          event.time = new Date(now - Math.floor(Math.random() * 2_000)).toISOString();
-        }
-        return batch;
-      };
+      const nextBatch = liveBatches(BATCH_SIZE);
       const started = Date.now();
       let filled = 0;
       for (const stop of [...settings.at.filter((n) => n < settings.events), settings.events]) {

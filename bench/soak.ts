@@ -14,9 +14,9 @@ import os from "node:os";
 import path from "node:path";
 import { openDb } from "@/db/client";
 import { createBenchApiKey, createBenchDatabase } from "./support/database";
-import { generateEvents, type BenchEvent } from "./support/events";
+import { liveBatches } from "./support/events";
 import { buildIfNeeded, printServerTail, startServer } from "./support/next-server";
-import { log, runMain } from "./support/suite";
+import { log, option, runMain } from "./support/suite";
 import { formatCount, formatTable } from "./support/table";
 
 const PORT = 3403;
@@ -33,13 +33,6 @@ function readmeRate(): number | null {
   } catch {
     return null;
   }
-}
-
-function option(name: string): string | undefined {
-  const args = process.argv.slice(2);
-  const at = args.indexOf(`--${name}`);
-  if (at >= 0) return args[at + 1];
-  return args.find((a) => a.startsWith(`--${name}=`))?.split("=")[1];
 }
 
 const settings = {
@@ -111,20 +104,8 @@ async function main(): Promise<void> {
     const started = Date.now();
 
     // Event source: chunks of the bench generator, re-timed to "now" as a live sender would.
-    let pending: BenchEvent[] = [];
-    let chunkNo = 0;
-    const nextBatch = (): string => {
-      if (pending.length < BATCH_SIZE) {
-        pending = pending.concat(generateEvents(20_000, 1000 + chunkNo, `soak${chunkNo}`));
-        chunkNo++;
-      }
-      const batch = pending.splice(0, BATCH_SIZE);
-      const now = Date.now();
-      for (const event of batch) {
-        event.time = new Date(now - Math.floor(Math.random() * 2_000)).toISOString();
-      }
-      return JSON.stringify(batch);
-    };
+    const nextEvents = liveBatches(BATCH_SIZE);
+    const nextBatch = (): string => JSON.stringify(nextEvents());
 
     // Ingestion: one batch every BATCH_SIZE / rate seconds, up to 8 in flight.
     const interval = (BATCH_SIZE / settings.rate) * 1000;

@@ -14,8 +14,11 @@ export interface BenchDatabase {
   drop(): Promise<void>;
 }
 
-/** A fresh, empty database (`closeline_bench_<random>`), so runs never see each other's rows. */
-export async function createBenchDatabase(): Promise<BenchDatabase> {
+/**
+ * A fresh, empty database (`closeline_bench_<random>`), so runs never see each other's rows.
+ * An interrupted run drops it, unless `dropOnAbort` is false (a database kept to profile).
+ */
+export async function createBenchDatabase({ dropOnAbort = true } = {}): Promise<BenchDatabase> {
   const name = `closeline_bench_${randomBytes(5).toString("hex")}`;
   const admin = postgres(SERVER_URL, { max: 1, onnotice: () => {} });
   try {
@@ -33,7 +36,7 @@ export async function createBenchDatabase(): Promise<BenchDatabase> {
       await dropper.end();
     }
   };
-  const forget = onAbort(drop);
+  const forget = dropOnAbort ? onAbort(drop) : () => {};
   return {
     name,
     url: url.toString(),

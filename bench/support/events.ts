@@ -301,3 +301,24 @@ export function generateEvents(count: number, seed: number, idPrefix = "bench"):
   }
   return events.slice(0, count);
 }
+
+/**
+ * The soak's event source (bench/soak.ts): batches of the generator's events, each event's
+ * `time` re-set to 0–2 s before the batch is made, as a live sender would send them.
+ */
+export function liveBatches(size: number): () => BenchEvent[] {
+  let pending: BenchEvent[] = [];
+  let chunkNo = 0;
+  return () => {
+    if (pending.length < size) {
+      pending = pending.concat(generateEvents(20_000, 1000 + chunkNo, `soak${chunkNo}`));
+      chunkNo++;
+    }
+    const batch = pending.splice(0, size);
+    const now = Date.now();
+    for (const event of batch) {
+      event.time = new Date(now - Math.floor(Math.random() * 2_000)).toISOString();
+    }
+    return batch;
+  };
+}

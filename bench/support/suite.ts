@@ -22,3 +22,11 @@ export function runMain(main: () => Promise<void>, heading: string): void {
     },
   );
 }
+
+/** A command-line option of a benchmark script: `--name value` or `--name=value`. */
+export function option(name: string): string | undefined {
+  const args = process.argv.slice(2);
+  const at = args.indexOf(`--${name}`);
+  if (at >= 0) return args[at + 1];
+  return args.find((a) => a.startsWith(`--${name}=`))?.split("=")[1];
+}

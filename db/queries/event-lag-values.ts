@@ -47,6 +47,40 @@ const FINE_OF = (bucket: SQL) =>
 const FINE = sql`closeline_lag_fine_bucket(e.lag_ms)`;
 
 /**
+ * A request's counts as rows (key, n): its whole days from a daily table keyed by fine
+ * bucket, day and entity (its `key` column), its raw ranges from the events (`eventKey`),
+ * each signed. `r` is the request (days, raw, entity); `fineIs` says which fine buckets.
+ * Each range is its own index range (lateral, OFFSET 0): as a join, the planner read every
+ * day of the fine buckets and filtered by the range.
+ */
+function windowCounts(
+  table: "event_lag_fine_days" | "event_lag_value_days",
+  key: SQL,
+  eventKey: SQL,
+  fineIs: (fine: SQL) => SQL,
+): SQL {
+  return sql`(
+    select d.key, w.sign * d.events as n
+    from jsonb_to_recordset(r.days) as w("from" date, "to" date, sign int)
+    cross join lateral (
+      select d.${key} as key, d.events from ${sql.raw(table)} d
+      where ${fineIs(sql`d.fine`)} and d.day >= w."from" and d.day < w."to"
+        and (r.entity is null or d.entity = r.entity)
+      offset 0
+    ) d
+    union all
+    select e.key, w.sign
+    from jsonb_to_recordset(r.raw) as w("from" timestamptz, "to" timestamptz, sign int)
+    cross join lateral (
+      select ${eventKey} as key from events e
+      where ${fineIs(FINE)} and e.received_at >= w."from" and e.received_at < w."to"
+        and (r.entity is null or e.entity = r.entity)
+      offset 0
+    ) e
+  )`;
+}
+
+/**
  * The values of each request, ascending, in request order. A request names a bucket, its
  * window and entity, and the ranks it wants in it (offset, limit). First the counts of the
  * bucket's 8 fine buckets in the window (whole days from event_lag_fine_days, the ends from
@@ -66,35 +100,19 @@ export async function lookUpValues(db: Db, requests: LookupRequest[]): Promise<n
   }));
   const counts = await queryRows<{ i: number; fine: number; n: string | number }>(
     db,
-    sql`select r.i, c.fine, sum(c.n) as n
+    sql`select r.i, c.key as fine, sum(c.n) as n
         from jsonb_to_recordset(${JSON.stringify(counted)}::jsonb)
           as r(i int, bucket int, entity text, days jsonb, raw jsonb)
-        cross join lateral (
-          -- Each range its own index range (lateral, OFFSET 0): as a join, the planner read
-          -- every day of the fine buckets and filtered by the range.
-          select d.fine, w.sign * d.events as n
-          from jsonb_to_recordset(r.days) as w("from" date, "to" date, sign int)
-          cross join lateral (
-            select d.fine, d.events from event_lag_fine_days d
-            where d.fine = any(${FINE_OF(sql`r.bucket`)}) and d.day >= w."from" and d.day < w."to"
-              and (r.entity is null or d.entity = r.entity)
-            offset 0
-          ) d
-          union all
-          select e.fine, w.sign
-          from jsonb_to_recordset(r.raw) as w("from" timestamptz, "to" timestamptz, sign int)
-          cross join lateral (
-            select ${FINE} as fine from events e
-            where ${FINE} = any(${FINE_OF(sql`r.bucket`)})
-              and e.received_at >= w."from" and e.received_at < w."to"
-              and (r.entity is null or e.entity = r.entity)
-            offset 0
-          ) e
-        ) c
-        group by r.i, c.fine
+        cross join lateral ${windowCounts(
+          "event_lag_fine_days",
+          sql`fine`,
+          FINE,
+          (fine) => sql`${fine} = any(${FINE_OF(sql`r.bucket`)})`,
+        )} c
+        group by r.i, c.key
         -- A part-day read as its day less the rest leaves fine buckets that cancel out.
         having sum(c.n) <> 0
-        order by r.i, c.fine`,
+        order by r.i, c.key`,
   );
 
   // Each request's ranks, placed in the fine buckets holding them.
@@ -142,29 +160,16 @@ export async function lookUpValues(db: Db, requests: LookupRequest[]): Promise<n
   const rows = await queryRows<{ j: number; lag_ms: number | string; before: string; n: string }>(
     db,
     sql`with counts as (
-          select r.j, c.lag_ms, sum(c.n) as n
+          select r.j, c.key as lag_ms, sum(c.n) as n
           from jsonb_to_recordset(${JSON.stringify(fineLookups)}::jsonb)
             as r(j int, fine int, entity text, days jsonb, raw jsonb)
-          cross join lateral (
-            select d.lag_ms, w.sign * d.events as n
-            from jsonb_to_recordset(r.days) as w("from" date, "to" date, sign int)
-            cross join lateral (
-              select v.lag_ms, v.events from event_lag_value_days v
-              where v.fine = r.fine and v.day >= w."from" and v.day < w."to"
-                and (r.entity is null or v.entity = r.entity)
-              offset 0
-            ) d
-            union all
-            select e.lag_ms, w.sign
-            from jsonb_to_recordset(r.raw) as w("from" timestamptz, "to" timestamptz, sign int)
-            cross join lateral (
-              select e.lag_ms from events e
-              where ${FINE} = r.fine and e.received_at >= w."from" and e.received_at < w."to"
-                and (r.entity is null or e.entity = r.entity)
-              offset 0
-            ) e
-          ) c
-          group by r.j, c.lag_ms
+          cross join lateral ${windowCounts(
+            "event_lag_value_days",
+            sql`lag_ms`,
+            sql`e.lag_ms`,
+            (fine) => sql`${fine} = r.fine`,
+          )} c
+          group by r.j, c.key
           having sum(c.n) <> 0
         ), placed as (
           select c.*, sum(c.n) over (partition by c.j order by c.lag_ms) - c.n as before
