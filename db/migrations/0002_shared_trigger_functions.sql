@@ -4,6 +4,11 @@
 -- triggers are db/sql's, applied at start after the migrations; this migration makes the swap
 -- itself so that no table is ever without its triggers between the two transactions, and drops
 -- the old functions, which the start never does. Its definitions are db/sql's, as rendered.
+-- Pending migrations run in one transaction, and 0003 creates triggers on events after these
+-- swaps on the projection tables: events is taken first, in ingestion's order
+-- (docs/reliability.md), or a batch in flight and the upgrade deadlock.
+LOCK TABLE "events" IN SHARE ROW EXCLUSIVE MODE;
+--> statement-breakpoint
 CREATE OR REPLACE FUNCTION public.closeline_refresh_changed()
  RETURNS trigger
  LANGUAGE plpgsql
