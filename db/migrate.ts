@@ -82,5 +82,10 @@ export async function migrateSchema(db: Db): Promise<void> {
 /** The versioned migrations alone, db/sql left as it is (`npm run db:functions` needs that). */
 export async function applyVersionedMigrations(db: Db): Promise<void> {
   await refuseInstallBehindBaseline(db);
+  // `db` may be PGlite's. drizzle's postgres.js migrator only reads the folder and calls
+  // `db.dialect.migrate(migrations, db.session)`, which a PGlite database has too (PGlite's
+  // own migrator is that same code), so the cast changes the type and nothing else.
+  // tests/db/migrate-pglite.test.ts runs this on PGlite, so a drizzle upgrade that breaks
+  // the assumption fails there.
   await migrate(db as unknown as PostgresJsDatabase, { migrationsFolder: MIGRATIONS_FOLDER });
 }

@@ -136,6 +136,7 @@ test("operations silences a firing alert from the page, sees it silenced, and li
 
 test("finance adds KPI, KPI-change, close and amount-at-risk rules through the form", async ({
   page,
+  db,
   signInAs,
 }) => {
   await signInAs("finance", "/alerts");
@@ -148,17 +149,42 @@ test("finance adds KPI, KPI-change, close and amount-at-risk rules through the f
     await expect(form.getByRole("status")).toContainText(name);
     await expect(page.getByRole("region", { name: "Alert rules" })).toContainText(condition);
   };
+  /** A duration is a number and a unit, each named by the field's label. */
+  const pickDuration = async (label: string, count: string, unit: string) => {
+    await form.getByRole("spinbutton", { name: label, exact: true }).fill(count);
+    await form.getByRole("combobox", { name: `${label}, unit` }).selectOption(unit);
+  };
   await form.getByLabel("Name").fill(`Lag ${RUN}`);
   await form.getByLabel("Figure").selectOption("eventLag.p95Ms");
   await form.getByLabel("Comparison").selectOption(">");
   await form.getByLabel("Threshold").fill("60000");
-  await form.getByLabel("Over the last").fill("PT1H");
+  // By keyboard: the number, then Tab to its unit.
+  await form.getByRole("spinbutton", { name: "Over the last", exact: true }).focus();
+  await page.keyboard.press("ControlOrMeta+A");
+  await page.keyboard.type("1");
+  await page.keyboard.press("Tab");
+  await expect(form.getByRole("combobox", { name: "Over the last, unit" })).toBeFocused();
+  await pickDuration("Over the last", "1", "hours");
+  await pickDuration("For at least", "10", "minutes");
+  await pickDuration("Repeat every", "4", "hours");
   await form.getByRole("button", { name: "Backtest" }).click();
   await expect(form.getByTestId("backtest-result")).toContainText(
     /Over the last 30 days this rule would (not have fired|have fired \d+ times?)/,
     { timeout: 60_000 },
   );
-  await addRule(`Lag ${RUN}`, "Event lag p95 (ms) > 60000 over PT1H");
+  await addRule(`Lag ${RUN}`, "Event lag p95 > 1 min over the last 1 h");
+  // The API keeps ISO 8601; the table says it in words.
+  const [lag] = await db
+    .select({ forDuration: alertRules.forDuration, repeat: alertRules.repeatInterval })
+    .from(alertRules)
+    .where(eq(alertRules.name, `Lag ${RUN}`));
+  expect(lag).toEqual({ forDuration: "PT10M", repeat: "PT4H" });
+  await expect(
+    page
+      .getByRole("region", { name: "Alert rules" })
+      .getByRole("row")
+      .filter({ hasText: `Lag ${RUN}` }),
+  ).toContainText("10 min");
 
   await form.getByLabel("Name").fill(`Drop ${RUN}`);
   await form.getByLabel("Condition").selectOption("kpi_change");
@@ -166,11 +192,10 @@ test("finance adds KPI, KPI-change, close and amount-at-risk rules through the f
   await form.getByLabel("Change in").selectOption("percent");
   await form.getByLabel("Comparison").selectOption("<");
   await form.getByLabel("Change", { exact: true }).fill("-20");
-  await form.getByLabel("Over the last").fill("P1D");
-  await addRule(
-    `Drop ${RUN}`,
-    "ERP first-pass success (share, 0–1) change < -20 % vs the previous P1D",
-  );
+  await pickDuration("Over the last", "1", "days");
+  await pickDuration("For at least", "0", "minutes");
+  await pickDuration("Repeat every", "", "hours");
+  await addRule(`Drop ${RUN}`, "ERP first-pass success change < −20 % vs the previous 1 d");
 
   await form.getByLabel("Name").fill(`Close ${RUN}`);
   await form.getByLabel("Condition").selectOption("close");
@@ -202,9 +227,48 @@ test("finance adds KPI, KPI-change, close and amount-at-risk rules through the f
 
   await form.getByLabel("Condition").selectOption("kpi");
   await form.getByLabel("Name").fill(`Bad ${RUN}`);
-  await form.getByLabel("Over the last").fill("PT10S");
+  // A window of no time at all: the API's contract refuses it, and the form says so.
+  await pickDuration("Over the last", "0", "minutes");
   await form.getByRole("button", { name: "Add rule" }).click();
   await expect(form.getByRole("alert")).toContainText("Invalid alert rule");
+  // Last: the theme check reloads the page, which would empty a form being filled.
+  await expectAxeCleanInBothThemes(page);
+});
+
+test("a source quiet past the whole lookback reads so, not as no data", async ({
+  page,
+  db,
+  signInAs,
+}) => {
+  const DAY = 86_400_000;
+  // A disabled learned-cadence silence rule, so the e2e server never evaluates it anew.
+  const [rule] = await db
+    .insert(alertRules)
+    .values({
+      name: `Gone quiet ${RUN}`,
+      severity: "critical",
+      condition: { kind: "silence", source: null, type: null, after: "learned" },
+      enabled: false,
+    })
+    .returning();
+  const now = new Date();
+  await db.insert(alerts).values({
+    ruleId: rule!.id,
+    dimension: `/gone-${RUN} / usage.checkpoint`,
+    state: "firing",
+    value: 41 * DAY,
+    threshold: 35 * DAY,
+    pendingSince: now,
+    startedAt: now,
+    lastEvaluatedAt: now,
+  });
+  await signInAs("operations", "/alerts");
+  const row = page
+    .getByRole("region", { name: "Firing alerts" })
+    .getByRole("row")
+    .filter({ hasText: `/gone-${RUN}` });
+  await expect(row).toContainText("41 d / the whole 35-day lookback");
+  await expect(row).not.toContainText("no data");
 });
 
 test("finance adds a channel with quiet hours and a group window, and reads an alert's delivery log", async ({

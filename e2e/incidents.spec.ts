@@ -60,3 +60,31 @@ test("an operations user retries a whole incident and sees it resolve", async ({
     await connector.close();
   }
 });
+
+test("the incident list marks the status tab shown, for screen readers and to the eye", async ({
+  page,
+  signInAs,
+}) => {
+  await signInAs("operations", "/incidents");
+  const tabs = page.getByRole("navigation", { name: "Incident status" });
+  const open = tabs.getByRole("link", { name: "Open" });
+  const resolved = tabs.getByRole("link", { name: "Resolved" });
+  const background = (link: typeof open) =>
+    link.evaluate((element) => getComputedStyle(element).backgroundColor);
+  // The list opens on open incidents, and says so.
+  await expect(open).toHaveAttribute("aria-current", "page");
+  await expect(resolved).not.toHaveAttribute("aria-current", /.*/);
+  expect(await background(open)).not.toBe(await background(resolved));
+
+  await resolved.click();
+  await expect(page).toHaveURL(/\/incidents\?status=resolved$/);
+  await expect(resolved).toHaveAttribute("aria-current", "page");
+  await expect(open).not.toHaveAttribute("aria-current", /.*/);
+  expect(await background(resolved)).not.toBe(await background(open));
+
+  await tabs.getByRole("link", { name: "All" }).click();
+  await expect(tabs.getByRole("link", { name: "All" })).toHaveAttribute("aria-current", "page");
+  // A status the list does not know shows open incidents, and marks that tab.
+  await page.goto("/incidents?status=bogus");
+  await expect(open).toHaveAttribute("aria-current", "page");
+});

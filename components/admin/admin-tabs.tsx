@@ -1,4 +1,4 @@
-import Link from "next/link";
+import { LinkTabs } from "@/components/ui/link-tabs";
 
 const TABS = [
   { href: "/admin/users", label: "Users" },
@@ -19,18 +19,5 @@ export function AdminHeader({ current }: { current: string }) {
 }
 
 export function AdminTabs({ current }: { current: string }) {
-  return (
-    <nav aria-label="Admin sections" className="form-row">
-      {TABS.map((tab) => (
-        <Link
-          key={tab.href}
-          href={tab.href}
-          className={tab.href === current ? "button primary" : "button"}
-          aria-current={tab.href === current ? "page" : undefined}
-        >
-          {tab.label}
-        </Link>
-      ))}
-    </nav>
-  );
+  return <LinkTabs label="Admin sections" tabs={TABS} current={current} />;
 }

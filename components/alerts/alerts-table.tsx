@@ -28,7 +28,8 @@ export function AlertsTable({
   /** Each rule's figures in its unit (money, %, durations), by rule id. */
   figures: ReadonlyMap<string, FigureFormat>;
 }) {
-  const shown = (a: AlertListItem, value: number | null) => (figures.get(a.ruleId) ?? plain)(value);
+  const shown = (a: AlertListItem, value: number | null, role?: "threshold") =>
+    (figures.get(a.ruleId) ?? plain)(value, role);
   return (
     <DataTable
       label={label}
@@ -51,7 +52,7 @@ export function AlertsTable({
           header: "Value / threshold",
           cell: (a) => (
             <>
-              {shown(a, a.value)} / {shown(a, a.threshold)}
+              {shown(a, a.value)} / {shown(a, a.threshold, "threshold")}
             </>
           ),
         },

@@ -4,6 +4,7 @@ import { useState } from "react";
 import { ActionForm, type FormAction } from "@/components/forms/action-form";
 import type { ActionResult } from "@/lib/http/action-result";
 import { BacktestButton, type BacktestView } from "./backtest-button";
+import { DurationField } from "@/components/forms/duration-field";
 import { Field, FieldGroup, Options, SelectField } from "@/components/forms/field";
 import {
   CONDITION_CHOICE_LABELS,
@@ -55,9 +56,8 @@ export function RuleForm({
       helpId="rule-help"
       help={
         <>
-          Durations are ISO 8601: P1D is a day, PT10M ten minutes. A figure with nothing to measure
-          never fires. Leave the entity empty for the whole company, or write * for one alert per
-          entity.
+          A figure with nothing to measure never fires. Leave the entity empty for the whole
+          company, or write * for one alert per entity.
         </>
       }
       success={(created) => (
@@ -85,17 +85,20 @@ export function RuleForm({
         </select>
       </Field>
       <ConditionFields choice={choice} reportingCurrency={reportingCurrency} />
-      <Field label="For at least">
-        <input name="for" defaultValue="PT0S" pattern="P.*" aria-describedby="rule-help" />
-      </Field>
-      <Field label="Repeat every">
-        <input
-          name="repeat"
-          pattern="P.*"
-          placeholder="never; e.g. PT4H"
-          aria-describedby="rule-help"
-        />
-      </Field>
+      <DurationField
+        id="rule-for"
+        label="For at least"
+        name="for"
+        defaultCount="0"
+        defaultUnit="minutes"
+      />
+      <DurationField
+        id="rule-repeat"
+        label="Repeat every"
+        name="repeat"
+        placeholder="never"
+        defaultUnit="hours"
+      />
       {choice === "silence" ? null : (
         <Field label="Entity">
           <input name="entity" maxLength={200} placeholder="all; * for each" />
@@ -156,15 +159,14 @@ function ConditionFields({
               defaultValue={choice === "kpi" ? "0.9" : "-20"}
             />
           </Field>
-          <Field label="Over the last">
-            <input
-              name="window"
-              required
-              defaultValue="P1D"
-              pattern="P.*"
-              aria-describedby="rule-help"
-            />
-          </Field>
+          <DurationField
+            id="rule-window"
+            label="Over the last"
+            name="window"
+            required
+            defaultCount="1"
+            defaultUnit="days"
+          />
         </>
       );
     case "exceptions_amount":
@@ -245,9 +247,18 @@ function ConditionFields({
           <Field label="Event type">
             <input name="eventType" maxLength={200} placeholder="each type" />
           </Field>
-          <Field label="Silent for">
-            <input name="after" placeholder="learned, or PT1H" aria-describedby="rule-help" />
-          </Field>
+          <DurationField
+            id="rule-after"
+            label="Silent for"
+            name="after"
+            placeholder="learned"
+            defaultUnit="hours"
+            describedBy="rule-after-hint"
+          />
+          <p id="rule-after-hint" className="muted" style={{ flexBasis: "100%", margin: 0 }}>
+            Leave &ldquo;Silent for&rdquo; empty to flag a source quiet for longer than its own
+            history allows.
+          </p>
         </>
       );
   }

@@ -228,7 +228,7 @@ export function buildNotice(
       value: alert.value,
       threshold: alert.threshold,
       valueText: say(alert.value),
-      thresholdText: alert.threshold === null ? null : say(alert.threshold),
+      thresholdText: alert.threshold === null ? null : say(alert.threshold, "threshold"),
       startedAt: alert.startedAt?.toISOString() ?? null,
       resolvedAt: alert.resolvedAt?.toISOString() ?? null,
       url: alertUrl(baseUrl, alert.id),

@@ -1,5 +1,6 @@
 import type { AlertCondition, KpiMetric } from "@/lib/contract/alert-rules";
 import { formatCount, formatDuration, formatMoney } from "@/lib/format";
+import { QUIET_LOOKBACK_DAYS } from "@/lib/ingest/health";
 
 /*
  * An alert's value and threshold are bare numbers (the webhook body keeps them so); what they
@@ -8,7 +9,8 @@ import { formatCount, formatDuration, formatMoney } from "@/lib/format";
  * "50,000.00 USD", "12", "3 days".
  */
 
-export type FigureFormat = (value: number | null) => string;
+/** `role` says which figure it is: a threshold may read differently from a value. */
+export type FigureFormat = (value: number | null, role?: "value" | "threshold") => string;
 
 type Unit = "duration" | "share" | "count";
 
@@ -40,6 +42,21 @@ const changeInUnit: Record<Unit, (value: number) => string> = {
   count: (n) => signed(n, inUnit.count(n).replace("-", "−")),
 };
 
+const QUIET_LOOKBACK_MS = QUIET_LOOKBACK_DAYS * 86_400_000;
+
+/**
+ * A learned-cadence silence rule's threshold is the learned allowance, except for a source
+ * quiet for longer than the whole lookback: no cadence is learned then, and the line it
+ * crossed is the lookback itself (lib/alerts/measure.ts), which says so rather than
+ * reading as one more duration.
+ */
+function silenceThreshold(condition: Extract<AlertCondition, { kind: "silence" }>) {
+  return (ms: number) =>
+    condition.after === "learned" && ms === QUIET_LOOKBACK_MS
+      ? `the whole ${QUIET_LOOKBACK_DAYS}-day lookback`
+      : inUnit.duration(ms);
+}
+
 function formatFor(condition: AlertCondition, reportingCurrency: string): (v: number) => string {
   switch (condition.kind) {
     case "kpi":
@@ -66,5 +83,7 @@ export function figureFormat(
   reportingCurrency: string,
 ): FigureFormat {
   const format = condition ? formatFor(condition, reportingCurrency) : plain;
-  return (value) => (value === null ? NO_DATA : format(value));
+  const threshold = condition?.kind === "silence" ? silenceThreshold(condition) : format;
+  return (value, role = "value") =>
+    value === null ? NO_DATA : role === "threshold" ? threshold(value) : format(value);
 }

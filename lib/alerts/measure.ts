@@ -152,10 +152,13 @@ async function measureSilence(
         };
       }
       // The cadence learned by ingestion health; too little history to learn one is no data.
+      // Quiet for longer than the whole lookback needs no cadence: the lookback is the line
+      // it crossed, and the threshold it is shown against (lib/alerts/figure.ts).
+      const pastLookback = assessed.sinceLastMs > QUIET_LOOKBACK_DAYS * DAY_MS;
       return {
         dimension,
         value: assessed.sinceLastMs,
-        threshold: assessed.allowanceMs,
+        threshold: pastLookback ? QUIET_LOOKBACK_DAYS * DAY_MS : assessed.allowanceMs,
         breaching: assessed.freshness === "unknown" ? null : assessed.freshness === "silent",
       };
     });

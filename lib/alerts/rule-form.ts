@@ -1,4 +1,5 @@
 import { InvalidInput } from "@/lib/errors";
+import { durationFromForm } from "@/lib/duration-input";
 import { parseMoneyInput } from "@/lib/money-input";
 
 /*
@@ -66,7 +67,7 @@ export function conditionFromForm(
         unit: get("unit"),
         op: get("op"),
         value: number(get("value")),
-        window: get("window"),
+        window: durationFromForm(get, "window"),
       };
     case "exceptions_open":
       return {
@@ -103,7 +104,7 @@ export function conditionFromForm(
         kind: "silence",
         source: orNull(get("source")),
         type: orNull(get("eventType")),
-        after: get("after").trim() || "learned",
+        after: durationFromForm(get, "after") || "learned",
       };
     default:
       return {
@@ -111,7 +112,7 @@ export function conditionFromForm(
         metric: get("metric"),
         op: get("op"),
         value: number(get("value")),
-        window: get("window"),
+        window: durationFromForm(get, "window"),
       };
   }
 }

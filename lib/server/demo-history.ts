@@ -111,17 +111,19 @@ function ingestAsReceived(db: Db, batch: readonly SimEvent[], apiKeyId: string |
 }
 
 /**
- * `npm start`'s demo in this server process: the history up to `until`, then the exception
- * sweep and the operations team in real time. They start only once history is in, since
- * until then they would judge last month's events by today's clock.
+ * `npm start`'s demo in this server process: the history up to `until`, then `startLive` (the
+ * exception sweep and alert evaluation) and the operations team in real time. They start only
+ * once history is in, since until then they would judge last month's events by today's clock.
+ * Answers when that has happened, and how to stop the team.
  */
 export function startDemoCompany(
   db: Db,
   options: Omit<HistoryOptions, "team" | "log">,
-  startSweeper: () => void,
-): void {
+  startLive: () => void,
+): { live: Promise<void>; stop: () => void } {
   const log = (line: string) => console.log(line);
-  void (async () => {
+  let stopTeam = () => {};
+  const live = (async () => {
     try {
       const team = await findOpsTeam(db);
       if (team) {
@@ -134,11 +136,12 @@ export function startDemoCompany(
         `[demo] history in: ${summary.events.toLocaleString("en-US")} events in ${(summary.durationMs / 1000).toFixed(1)} s; ` +
           `the team started ${a.started}, resolved ${a.resolved} and dismissed ${a.dismissed} exceptions`,
       );
-      startSweeper();
-      if (team) startOpsTeam(db, team, options.seed);
+      startLive();
+      if (team && !options.signal?.aborted) stopTeam = startOpsTeam(db, team, options.seed);
     } catch (error) {
       console.error("The demo history could not be replayed; the live feed goes on", error);
-      startSweeper();
+      startLive();
     }
   })();
+  return { live, stop: () => stopTeam() };
 }

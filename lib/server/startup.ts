@@ -2,13 +2,11 @@ import { getDb } from "@/db";
 import { env } from "@/lib/env";
 import { writeControlFile } from "./control";
 import { registerDemoIngestKey } from "./demo";
-import { startDemoCompany } from "./demo-history";
+import { startClockedWork } from "./clocked-work";
 import { ensureDemoUsers } from "./demo-users";
-import { startExceptionSweeper } from "./sweeper";
 import { registerDemoEndpoint, resealEndpointSecrets } from "@/lib/outbox/endpoints";
 import { startOutboxDispatcher } from "@/lib/outbox/dispatcher";
 import { startRetentionSchedule } from "@/lib/retention";
-import { startAlertEvaluator } from "@/lib/alerts/loop";
 import { startDigestScheduler } from "@/lib/digests/scheduler";
 
 /** Everything a server process does once before serving. */
@@ -51,15 +49,14 @@ export async function startServerProcess(): Promise<void> {
           until: Date.parse(env.CLOSELINE_DEMO_HISTORY_TO),
         }
       : null;
-  if (demoKey && history) {
-    startDemoCompany(db, { seed: env.CLOSELINE_DEMO_SEED, apiKeyId: demoKey.id, ...history }, () =>
-      startExceptionSweeper(db),
-    );
-  } else {
-    startExceptionSweeper(db);
-  }
+  startClockedWork(db, {
+    demo:
+      demoKey && history
+        ? { seed: env.CLOSELINE_DEMO_SEED, apiKeyId: demoKey.id, ...history }
+        : null,
+    alertEvaluation: env.CLOSELINE_ALERT_EVALUATION === "on",
+  });
   startOutboxDispatcher(db);
-  if (env.CLOSELINE_ALERT_EVALUATION === "on") startAlertEvaluator(db);
   startDigestScheduler(db);
   startRetentionSchedule(db, env.CLOSELINE_RETENTION_DAYS);
 }

@@ -1,11 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { alerts } from "@/db/schema";
-import { evaluateAlerts } from "@/lib/alerts/evaluate";
+import { alertRules, alerts } from "@/db/schema";
+import { buildNotice, evaluateAlerts } from "@/lib/alerts/evaluate";
+import { noticeSummary } from "@/lib/alerts/render";
 import { createRule, deleteRule } from "@/lib/alerts/rules";
 import { AlertRuleInput } from "@/lib/contract/alert-rules";
 import { InvalidInput } from "@/lib/errors";
+import { QUIET_LOOKBACK_DAYS } from "@/lib/ingest/health";
 import { testDbForSuite } from "../support/db";
 import { HOUR, MINUTE, attempt, ingest, setReceivedAt, type FixtureEvent } from "../kpi/support";
 import { CONTEXT, conditionRule, postings } from "./support";
@@ -83,6 +85,37 @@ describe("silence", () => {
     expect(firing).not.toContain("/learned/steady / erp.posting.attempted");
     const [alert] = await t.db.select().from(alerts).where(eq(alerts.ruleId, rule.id));
     expect(alert!.threshold).toBe(3 * HOUR);
+    await deleteRule(t.db, rule.id, CONTEXT);
+  });
+
+  it("with a learned cadence, holds a pair quiet past the whole lookback against the lookback, in words", async () => {
+    const now = Date.now();
+    const gone = sent("/learned/gone");
+    await ingest(t.db, [gone]);
+    await setReceivedAt(t.db, gone, new Date(now - 41 * 24 * HOUR).toISOString());
+    const rule = await createRule(
+      t.db,
+      {
+        name: "Gone quiet",
+        condition: { kind: "silence", source: "/learned/gone", after: "learned" },
+      },
+      CONTEXT,
+    );
+    await evaluateAlerts(t.db, new Date(now));
+    const [alert] = await t.db.select().from(alerts).where(eq(alerts.ruleId, rule.id));
+    expect(alert!.state).toBe("firing");
+    // Not "no data": the line the pair crossed is the lookback itself.
+    expect(alert!.threshold).toBe(QUIET_LOOKBACK_DAYS * 24 * HOUR);
+    const [row] = await t.db.select().from(alertRules).where(eq(alertRules.id, rule.id));
+    const notice = buildNotice("alert.firing", row!, alert!, {
+      baseUrl: "http://closeline.test",
+      acknowledgedBy: null,
+      reportingCurrency: "USD",
+    });
+    expect(notice.alert.thresholdText).toBe("the whole 35-day lookback");
+    expect(noticeSummary(notice)).toContain(
+      "41 d against a threshold of the whole 35-day lookback",
+    );
     await deleteRule(t.db, rule.id, CONTEXT);
   });
 });

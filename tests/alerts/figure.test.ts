@@ -52,6 +52,17 @@ describe("an alert's figures in its rule's unit", () => {
     expect(say({ kind: "close", withinDays: 3 }, 3)).toBe("3 days");
   });
 
+  it("says a learned silence rule's threshold is the whole lookback when the source is quiet past it", () => {
+    const format = figureFormat(AlertCondition.parse({ kind: "silence", after: "learned" }), "USD");
+    const lookbackMs = 35 * 86_400_000;
+    expect(format(lookbackMs, "threshold")).toBe("the whole 35-day lookback");
+    expect(format(41 * 86_400_000)).toBe("41 d");
+    // A learned allowance, and a fixed threshold of the same length, stay durations.
+    expect(format(3 * 3_600_000, "threshold")).toBe("3 h");
+    const fixed = figureFormat(AlertCondition.parse({ kind: "silence", after: "P35D" }), "USD");
+    expect(fixed(lookbackMs, "threshold")).toBe("35 d");
+  });
+
   it("keeps bare numbers when the rule is unknown", () => {
     expect(figureFormat(null, "USD")(0.87123)).toBe("0.8712");
     expect(figureFormat(null, "USD")(42)).toBe("42");

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { CONDITION_CHOICES, conditionFromForm } from "@/lib/alerts/rule-form";
+import { durationFromForm } from "@/lib/duration-input";
 import { AlertCondition } from "@/lib/contract/alert-rules";
 import { InvalidInput } from "@/lib/errors";
 
@@ -10,14 +11,16 @@ const FIELDS: Record<string, string> = {
   unit: "points",
   op: "<",
   value: "-0.05",
-  window: "P1D",
+  windowCount: "1",
+  windowUnit: "days",
   exceptionType: "",
   exceptionSeverity: "critical",
   atLeast: "3",
   withinDays: "2",
   source: "",
   eventType: "",
-  after: "",
+  afterCount: "",
+  afterUnit: "hours",
   aboveAmount: "50,000.00",
 };
 
@@ -97,5 +100,40 @@ describe("the rule editor's conditions", () => {
   it("leaves an empty number for the contract to refuse", () => {
     expect(AlertCondition.safeParse(formFor("close", { withinDays: "" })).success).toBe(false);
     expect(AlertCondition.safeParse(formFor("exceptions_open")).success).toBe(false);
+  });
+
+  it("turns a number and a unit into the ISO 8601 duration the API keeps", () => {
+    expect(formFor("kpi", { windowCount: "10", windowUnit: "minutes" })).toMatchObject({
+      window: "PT10M",
+    });
+    expect(formFor("kpi_change", { windowCount: "6", windowUnit: "hours" })).toMatchObject({
+      window: "PT6H",
+    });
+    expect(formFor("silence", { afterCount: "90", afterUnit: "minutes" })).toMatchObject({
+      after: "PT90M",
+    });
+    // No number is the field's default: a silence rule then learns the source's cadence.
+    expect(formFor("silence", { afterCount: " " })).toMatchObject({ after: "learned" });
+    const get = (fields: Record<string, string>) => (name: string) => fields[name] ?? "";
+    expect(durationFromForm(get({ forCount: "0", forUnit: "minutes" }), "for")).toBe("PT0M");
+    expect(durationFromForm(get({ forCount: "007", forUnit: "days" }), "for")).toBe("P7D");
+    expect(durationFromForm(get({ repeatUnit: "hours" }), "repeat")).toBe("");
+  });
+
+  it("refuses a duration that is not a whole number of minutes, hours or days", () => {
+    for (const [windowCount, windowUnit] of [
+      ["1.5", "hours"],
+      ["-1", "days"],
+      ["PT1H", "hours"],
+      ["1", "seconds"],
+    ]) {
+      expect(() => formFor("kpi", { windowCount: windowCount!, windowUnit: windowUnit! })).toThrow(
+        "A duration is a whole number of minutes, hours or days",
+      );
+    }
+    // A whole number the contract refuses where it is used: a window of no time at all.
+    expect(
+      AlertCondition.safeParse(formFor("kpi", { windowCount: "0", windowUnit: "minutes" })).success,
+    ).toBe(false);
   });
 });

@@ -6,6 +6,7 @@ import { backtestRule } from "@/lib/alerts/backtest";
 import { createChannel } from "@/lib/alerts/channels";
 import { channelFromForm } from "@/lib/alerts/channel-form";
 import { conditionFromForm } from "@/lib/alerts/rule-form";
+import { durationFromForm } from "@/lib/duration-input";
 import { createRule, deleteRule } from "@/lib/alerts/rules";
 import { silenceEnd } from "@/lib/alerts/silence-lengths";
 import { liftSilence, silenceAlert } from "@/lib/alerts/silences";
@@ -67,8 +68,8 @@ function ruleBody(form: FormData, reportingCurrency: string) {
     severity: text("severity"),
     condition: conditionFromForm(text, reportingCurrency),
     entity: entity === "" ? null : entity,
-    for: text("for") || "PT0S",
-    repeat: text("repeat").trim() || null,
+    for: durationFromForm(text, "for") || "PT0S",
+    repeat: durationFromForm(text, "repeat") || null,
     channelIds: form.getAll("channelIds").filter((v) => typeof v === "string"),
   };
 }

@@ -3,6 +3,7 @@ import Link from "next/link";
 import { getDb } from "@/db";
 import { AmountsAtRisk, IncidentStatusBadge } from "@/components/incidents/blast-radius";
 import { DataTable } from "@/components/table/data-table";
+import { LinkTabs } from "@/components/ui/link-tabs";
 import { DateTime } from "@/components/ui/date-time";
 import { guardPage } from "@/lib/auth/session";
 import { ListIncidentsQuery } from "@/lib/contract/incident-api";
@@ -48,17 +49,11 @@ export default async function IncidentsPage({
         usage source&apos;s incomplete windows, one reconciliation run&apos;s breaks. A new
         exception joins its cause&apos;s open incident when it occurred within 24 hours of it.
       </p>
-      <nav aria-label="Incident status" className="form-row">
-        {STATUS_TABS.map((t) => (
-          <Link
-            key={t.value}
-            href={`/incidents?status=${t.value}`}
-            aria-current={tab === t.value ? "page" : undefined}
-          >
-            {t.label}
-          </Link>
-        ))}
-      </nav>
+      <LinkTabs
+        label="Incident status"
+        tabs={STATUS_TABS.map((t) => ({ href: `/incidents?status=${t.value}`, label: t.label }))}
+        current={`/incidents?status=${query.status ?? "all"}`}
+      />
       {items.length === 0 ? (
         <p>No incidents here.</p>
       ) : (

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { LinkTabs } from "@/components/ui/link-tabs";
 import { notFound } from "next/navigation";
 import { Suspense } from "react";
 import { guardPage } from "@/lib/auth/session";
@@ -85,18 +86,15 @@ export default async function DrilldownPage({ params, searchParams }: Props) {
           <p>Exactly: {KPI_DEFINITIONS[spec.definition]}</p>
         </details>
         {spec.views.length > 1 ? (
-          <nav className="form-row" aria-label="Views" style={{ margin: "0.75rem 0" }}>
-            {spec.views.map((v) => (
-              <Link
-                key={v.id}
-                href={href({ view: v.id, cursor: null })}
-                className={v.id === view ? "button primary" : "button"}
-                aria-current={v.id === view ? "page" : undefined}
-              >
-                {v.label}
-              </Link>
-            ))}
-          </nav>
+          <LinkTabs
+            label="Views"
+            tabs={spec.views.map((v) => ({
+              href: href({ view: v.id, cursor: null }),
+              label: v.label,
+            }))}
+            current={href({ view, cursor: null })}
+            style={{ margin: "0.75rem 0" }}
+          />
         ) : null}
         <Suspense
           key={JSON.stringify(query)}
