@@ -13,6 +13,14 @@ import {
 } from "./support/alternating";
 import { createBenchApiKey, createBenchDatabase, openBenchClients } from "./support/database";
 import { generateEvents, type BenchEvent } from "./support/events";
+import {
+  BATCH_SIZE,
+  REQUEST_TIMEOUT_MS,
+  batchBodies,
+  chunk,
+  postBatches,
+  postEvents,
+} from "./support/ingest";
 import { buildIfNeeded, printServerTail, startServer } from "./support/next-server";
 import { log, type BenchSuite } from "./support/suite";
 import { nearestRank, timedSeconds } from "./support/stats";
@@ -35,9 +43,6 @@ import { formatCount, formatTable } from "./support/table";
  * BENCH_REBUILD=1 to force `next build`.
  */
 
-const BATCH_SIZE = 1_000;
-/** A batch taking longer than this means something is wrong: fail instead of hanging. */
-const REQUEST_TIMEOUT_MS = 120_000;
 /** Exceptions and KPI rows must reflect a batch at most this long after its 200 answer. */
 const FRESHNESS_TARGET_MS = 2_000;
 /** How often a freshness probe is sent while the clients run. */
@@ -87,11 +92,9 @@ async function runIngestBenchmark(): Promise<void> {
 
   log(`generating ${formatCount(settings.events)} events (seed ${settings.seed}) …`);
   const events = generateEvents(settings.events, settings.seed);
-  const batches = chunk(events, BATCH_SIZE).map((batch) => JSON.stringify(batch));
+  const batches = batchBodies(events);
   const copyChunks = chunk(events, BATCH_SIZE).map(copyText);
-  const warmup = chunk(generateEvents(5 * BATCH_SIZE, settings.seed, "warmup"), BATCH_SIZE).map(
-    (batch) => JSON.stringify(batch),
-  );
+  const warmup = batchBodies(generateEvents(5 * BATCH_SIZE, settings.seed, "warmup"));
   log(`type mix: ${describeMix(events)}`);
 
   const database = await createBenchDatabase();
@@ -194,60 +197,6 @@ async function runIngestBenchmark(): Promise<void> {
   }
 }
 
-/** One POST of a CloudEvents batch, as a client of the ingestion API sends it. */
-function postEvents(baseUrl: string, key: string, body: string): Promise<Response> {
-  return fetch(`${baseUrl}/api/v1/events`, {
-    method: "POST",
-    headers: {
-      authorization: `Bearer ${key}`,
-      "content-type": "application/cloudevents-batch+json",
-    },
-    body,
-    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-  });
-}
-
-/** Sends every batch once, `clients` requests at a time, and checks each answer in full. */
-async function postBatches(
-  baseUrl: string,
-  key: string,
-  bodies: string[],
-  clients: number,
-): Promise<void> {
-  let next = 0;
-  const client = async () => {
-    while (next < bodies.length) {
-      const index = next++;
-      const response = await postEvents(baseUrl, key, bodies[index]!).catch((error: unknown) => {
-        throw new Error(
-          (error as Error).name === "TimeoutError"
-            ? `batch ${index}: no answer within ${REQUEST_TIMEOUT_MS / 1000} s`
-            : `batch ${index}: ${String(error)}`,
-        );
-      });
-      const text = await response.text();
-      if (response.status !== 200) {
-        throw new Error(`batch ${index}: HTTP ${response.status}: ${text.slice(0, 500)}`);
-      }
-      const result = JSON.parse(text) as {
-        accepted: number;
-        duplicates: number;
-        rejected: unknown[];
-      };
-      if (
-        result.accepted !== BATCH_SIZE ||
-        result.duplicates !== 0 ||
-        result.rejected.length !== 0
-      ) {
-        throw new Error(
-          `batch ${index}: expected ${BATCH_SIZE} accepted, got ${text.slice(0, 500)}`,
-        );
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: clients }, client));
-}
-
 /**
  * While the clients run, sends a one-event batch every PROBE_EVERY_MS: a failed ERP posting
  * under a fresh id, which must raise an open erp_posting_failed exception and an erp_postings
@@ -311,12 +260,6 @@ function probeFreshness(baseUrl: string, key: string, sql: postgres.Sql, run: st
 async function emptyEventTables(sql: postgres.Sql): Promise<void> {
   await sql`truncate events, rejected_events restart identity cascade`;
   await sql`checkpoint`;
-}
-
-function chunk<T>(items: T[], size: number): T[][] {
-  const chunks: T[][] = [];
-  for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
-  return chunks;
 }
 
 /** COPY text format: tab-separated, with backslash, tab and line breaks escaped. */

@@ -1,6 +1,7 @@
 import { ingestBenchmark } from "./ingest";
 import { kpisBenchmark } from "./kpis";
 import { queuesBenchmark } from "./queues";
+import { readersBenchmark } from "./readers";
 import { searchBenchmark } from "./search";
 import { sizesBenchmark } from "./sizes";
 import { runMain, type BenchSuite } from "./support/suite";
@@ -15,6 +16,7 @@ const SUITES: BenchSuite[] = [
   kpisBenchmark,
   searchBenchmark,
   sizesBenchmark,
+  readersBenchmark,
 ];
 
 async function main(): Promise<void> {

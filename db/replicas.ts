@@ -120,9 +120,15 @@ const DOWN: Omit<ReplicaState, "checkedAt"> = {
 /*
  * The router opened with each primary, so that code handed the primary (a route's `db`) finds
  * its replicas without a second parameter. A transaction is not registered: reads inside
- * one stay in it, on the primary.
+ * one stay in it, on the primary. The map is shared through globalThis, like the database
+ * handle (db/index.ts): Next bundles the instrumentation hook, which opens the database, and
+ * the route handlers separately, each with its own copy of this module, and a map of the
+ * module's own left every route reading from the primary alone.
  */
-const routers = new WeakMap<Db, ReadRouter>();
+const globalForRouters = globalThis as unknown as {
+  closelineReadRouters?: WeakMap<Db, ReadRouter>;
+};
+const routers = (globalForRouters.closelineReadRouters ??= new WeakMap<Db, ReadRouter>());
 
 /** The replicas that serve reads for this primary; the primary itself when it has none. */
 export function readRouterFor(primary: Db): ReadRouter {
@@ -267,7 +273,8 @@ export function replicaRouter(primary: Db, options: ReplicaOptions): ReadRouter 
     },
     writePosition: primaryPosition,
     close: async () => {
-      routers.delete(primary);
+      // Another router opened for the same primary since (a test's) stays registered.
+      if (routers.get(primary) === router) routers.delete(primary);
       await Promise.all(replicas.map((replica) => replica.client.end({ timeout: 5 })));
     },
   };

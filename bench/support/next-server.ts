@@ -10,7 +10,8 @@ import { portIsFree } from "../../scripts/support/port";
  * folder (NEXT_DIST_DIR) so it never collides with a dev server or another build in the tree.
  */
 
-export const BENCH_DIST_DIR = ".next-bench";
+/** `.next-bench`, or NEXT_DIST_DIR when set, so two benches in one tree keep their own builds. */
+export const BENCH_DIST_DIR = process.env.NEXT_DIST_DIR || ".next-bench";
 const ROOT = process.cwd();
 const NEXT_BIN = path.join(ROOT, "node_modules", ".bin", "next");
 

@@ -19,7 +19,7 @@ export function nearestRank(sorted: readonly number[], q: number): number {
 }
 
 /** How many seconds `work` takes. */
-export async function timedSeconds(work: () => Promise<void>): Promise<number> {
+export async function timedSeconds(work: () => Promise<unknown>): Promise<number> {
   const started = process.hrtime.bigint();
   await work();
   return Number(process.hrtime.bigint() - started) / 1e9;

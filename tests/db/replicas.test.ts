@@ -3,7 +3,13 @@ import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Db } from "@/db/client";
 import { targetFromEnv } from "@/db/client";
-import { formatWalPosition, parseWalPosition, replicaRouter, type ReadRouter } from "@/db/replicas";
+import {
+  formatWalPosition,
+  parseWalPosition,
+  readRouterFor,
+  replicaRouter,
+  type ReadRouter,
+} from "@/db/replicas";
 import type * as callerWrites from "@/db/queries/caller-writes";
 import { lastCallerWrite, recordCallerWrite } from "@/db/queries/caller-writes";
 import { queryRows } from "@/db/rows";
@@ -108,6 +114,22 @@ describe("configuration", () => {
     expect(asOfWorthShowing({ replica: "r:5432", asOf, lagSeconds: 1 })).toBe(asOf.toISOString());
     expect(formatTimeOfDay(asOf)).toBe("14:05:09 UTC");
     expect(formatTimeOfDay(asOf, "Europe/Paris")).toBe("15:05:09 UTC+1");
+  });
+
+  it("finds a primary's router from another copy of the module, as a production build's routes do", async () => {
+    // Next bundles the instrumentation hook, which opens the database, and the route handlers
+    // separately: each has its own copy of db/replicas. Nothing here connects.
+    const primary = {} as Db;
+    const opened = replicaRouter(primary, { urls: ["postgres://p@r1/x"], maxLagSeconds: 10 });
+    try {
+      vi.resetModules();
+      const routesCopy = await import("@/db/replicas");
+      expect(routesCopy.readRouterFor(primary)).toBe(opened);
+      expect(routesCopy.readRouterFor(primary).hasReplicas).toBe(true);
+    } finally {
+      await opened.close();
+    }
+    expect(readRouterFor(primary).hasReplicas).toBe(false);
   });
 
   it("orders WAL positions as PostgreSQL does", () => {
