@@ -128,7 +128,8 @@ async function topUp(sql: postgres.Sql): Promise<void> {
       exists (select 1 from exceptions) as exceptions`;
   const tenth = Math.max(1, Math.floor(Number(counts!.invoices) / 10));
   if (!counts!.contracts) {
-    await seedContracts(sql, tenth, 400);
+    // Customers of the seed's own scheme, as a fresh seed of this many amendments would name.
+    await seedContracts(sql, tenth, Math.max(1, Math.floor(tenth / 10)));
     log(`added ${formatCount(tenth)} contract amendments (the kept database had none)`);
   }
   if (!counts!.exceptions) {
