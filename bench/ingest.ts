@@ -22,6 +22,7 @@ import {
   postEvents,
 } from "./support/ingest";
 import { buildIfNeeded, printServerTail, startServer } from "./support/next-server";
+import { describeSaturation, watchSaturation, type Saturation } from "./support/saturation";
 import { log, type BenchSuite } from "./support/suite";
 import { nearestRank, timedSeconds } from "./support/stats";
 import { formatCount, formatTable } from "./support/table";
@@ -73,6 +74,8 @@ interface Measurement {
   /** Whether the server evaluated alert rules, and in which off/on pair (the API runs only). */
   evaluation?: Evaluation;
   pair?: number;
+  /** What bounded the run: the host's cores or waiting (the API runs only). */
+  saturation?: Saturation;
 }
 
 export const ingestBenchmark: BenchSuite = {
@@ -133,14 +136,16 @@ async function runIngestBenchmark(): Promise<void> {
       for (const clients of settings.clients) {
         await emptyEventTables(sql);
         const probe = probeFreshness(server.url, key, sql, `${evaluation}-${pair}-${clients}`);
+        const watcher = watchSaturation(sql);
         const seconds = await timedSeconds(() => postBatches(server!.url, key, batches, clients));
+        const saturation = await watcher.stop();
         const probeLags = await probe.stop();
         lags.push(...probeLags);
         const [{ count }] = await sql<
           [{ count: number }]
         >`select count(*)::int as count from events`;
         log(
-          `alerts ${evaluation}, pair ${pair}, ${clients} clients: ${formatCount(events.length / seconds)} events/s; events table ${formatCount(count)} rows`,
+          `alerts ${evaluation}, pair ${pair}, ${clients} clients: ${formatCount(events.length / seconds)} events/s; events table ${formatCount(count)} rows; ${describeSaturation(saturation)}`,
         );
         if (count !== events.length + probeLags.length) {
           throw new Error(
@@ -154,6 +159,7 @@ async function runIngestBenchmark(): Promise<void> {
           seconds,
           evaluation,
           pair,
+          saturation,
         });
       }
       await server.stop();
@@ -327,6 +333,7 @@ function report(api: Measurement[], copy: Measurement): void {
         : "") +
       ` (${machine})`,
   );
+  if (eight && four) log(describeScalingLimit(api.filter((m) => m.clients === 4)));
   const costs = evaluationCosts(
     api.flatMap((m) => (m.evaluation ? [{ ...m, evaluation: m.evaluation, rate: rate(m) }] : [])),
   );
@@ -340,4 +347,26 @@ function report(api: Measurement[], copy: Measurement): void {
       (eight && four ? `, 8 vs 4 clients ${(eight / four).toFixed(2)}×` : "") +
       (evaluation ? `, ${evaluation}` : ""),
   );
+}
+
+/**
+ * Why 8 clients did or did not ingest more than 4: the host's busy share and the backends'
+ * lock waits over the 4-client runs. With the cores busy and little lock waiting, twice the
+ * clients have no spare CPU to use; with the cores idle and backends queueing on a lock, the
+ * lock is the ceiling.
+ */
+function describeScalingLimit(fourClientRuns: Measurement[]): string {
+  const watched = fourClientRuns.flatMap((m) => (m.saturation ? [m.saturation] : []));
+  const busy = watched.flatMap((s) => (s.cpuBusy === null ? [] : [s.cpuBusy]));
+  const locked = watched.map((s) => s.backends.get("lock") ?? 0);
+  if (!busy.length) return "what bounds 4 clients: host CPU unknown (no /proc/stat)";
+  const cpu = median(busy);
+  const lock = median(locked);
+  const bound =
+    cpu >= 0.9 && lock < 0.1
+      ? "the cores, not a lock: more clients need more cores to ingest more"
+      : lock >= 0.1
+        ? "lock waits: more clients queue on them"
+        : "neither the cores nor locks (the clients or the network)";
+  return `what bounds 4 clients: host CPU ${Math.round(100 * cpu)} % busy (${watched.length} runs' median), backends waiting on heavyweight locks ${Math.round(100 * lock)} % of samples — ${bound}`;
 }
