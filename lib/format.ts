@@ -160,6 +160,16 @@ export function formatDuration(ms: number | null | undefined): string {
   return pair(HOUR, DAY, "h", "d");
 }
 
+/**
+ * A ratio as a percentage to `digits` decimals. A ratio short of 1 never reads 100 %, nor one
+ * above 0 reads 0 %: "100.00% of expected usage, 60,853 missing" contradicts itself, so such a
+ * value is shown as beyond the nearest figure the precision can show ("> 99.99%", "< 0.01%").
+ */
 export function formatPercent(ratio: number | null | undefined, digits = 1): string {
-  return ratio == null ? "—" : `${(ratio * 100).toFixed(digits)}%`;
+  if (ratio == null) return "—";
+  const text = (ratio * 100).toFixed(digits);
+  const step = 10 ** -digits;
+  if (ratio < 1 && ratio > 0 && Number(text) >= 100) return `> ${(100 - step).toFixed(digits)}%`;
+  if (ratio > 0 && ratio < 1 && Number(text) <= 0) return `< ${step.toFixed(digits)}%`;
+  return `${text}%`;
 }

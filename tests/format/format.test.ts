@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { formatDateTime, formatDuration, formatMoney, formatZoneOffset } from "@/lib/format";
+import {
+  formatDateTime,
+  formatDuration,
+  formatMoney,
+  formatPercent,
+  formatZoneOffset,
+} from "@/lib/format";
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -101,5 +107,26 @@ describe("formatMoney", () => {
     ["900719925474099312", "USD", "9,007,199,254,740,993.12 USD"],
   ])("%s minor units of %s read %s", (minor, currency, expected) => {
     expect(formatMoney(minor, currency)).toBe(expected);
+  });
+});
+
+describe("formatPercent", () => {
+  it("rounds to the digits asked for", () => {
+    expect(formatPercent(0.84, 2)).toBe("84.00%");
+    expect(formatPercent(0.00224, 1)).toBe("0.2%");
+    expect(formatPercent(1, 2)).toBe("100.00%");
+    expect(formatPercent(0, 1)).toBe("0.0%");
+    expect(formatPercent(null)).toBe("—");
+  });
+
+  it("never shows a ratio short of whole as 100 %, nor a ratio above nothing as 0 %", () => {
+    // 1,704,256,333 of 1,704,317,186 expected: 99.9964 %, 60,853 missing.
+    expect(formatPercent(1_704_256_333 / 1_704_317_186, 2)).toBe("> 99.99%");
+    expect(formatPercent(0.99996, 1)).toBe("> 99.9%");
+    // 1 break in 100,000 results.
+    expect(formatPercent(1 / 100_000, 2)).toBe("< 0.01%");
+    // Exactly on the last step shown stays as it is.
+    expect(formatPercent(0.9999, 2)).toBe("99.99%");
+    expect(formatPercent(0.0001, 2)).toBe("0.01%");
   });
 });
