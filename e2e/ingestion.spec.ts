@@ -67,7 +67,9 @@ test("a silent source is flagged and its rejected events are one click away", as
   await expect(silentRow).toHaveAttribute("data-freshness", "silent");
   await expect(silentRow).toContainText("Silent");
   await expect(silentRow).toContainText("quiet 5 h, allowed 3 h");
-  await expect(silentRow).toContainText("every 1 h");
+  await expect(silentRow).toContainText("median gap 1 h");
+  // 72 hourly arrivals, all within the 14 days: 72 / 14 ≈ 5 a day on average.
+  await expect(silentRow).toContainText("72 arrivals in 14 days, about 5 a day");
   await expect(silentRow).toContainText(/UTC/);
   await expect(page.getByTestId("health-summary")).toContainText(`${silent} (invoice.issued)`);
 

@@ -1,4 +1,4 @@
-import type { Freshness, SourceHealth } from "@/lib/ingest/health";
+import { HEALTH_WINDOW_DAYS, type Freshness, type SourceHealth } from "@/lib/ingest/health";
 import { formatCount, formatDuration } from "@/lib/format";
 import { DateTime } from "@/components/ui/date-time";
 
@@ -21,6 +21,17 @@ function statusDetail(s: SourceHealth): string {
   }
   if (s.freshness === "on_time") return `allowed ${formatDuration(s.allowanceMs)} of quiet`;
   return s.lastReceivedAt === null ? "nothing accepted yet" : "too few arrivals to learn";
+}
+
+/**
+ * The arrivals beside the median gap, with their daily average: a source whose arrivals come
+ * in bursts has a median gap of seconds though it sends a few hundred a day, and "every 10 s"
+ * alone would read as thousands.
+ */
+function describeArrivals(arrivals: number): string {
+  const counted = `${formatCount(arrivals)} ${arrivals === 1 ? "arrival" : "arrivals"} in ${HEALTH_WINDOW_DAYS} days`;
+  const perDay = Math.round(arrivals / HEALTH_WINDOW_DAYS);
+  return perDay >= 1 ? `${counted}, about ${formatCount(perDay)} a day` : counted;
 }
 
 export function SourceHealthTable({
@@ -84,10 +95,8 @@ export function SourceHealthTable({
                   )}
                 </td>
                 <td>
-                  {s.cadenceMs === null ? "—" : `every ${formatDuration(s.cadenceMs)}`}
-                  <div className="muted">
-                    {formatCount(s.arrivals)} {s.arrivals === 1 ? "arrival" : "arrivals"}
-                  </div>
+                  {s.cadenceMs === null ? "—" : `median gap ${formatDuration(s.cadenceMs)}`}
+                  <div className="muted">{describeArrivals(s.arrivals)}</div>
                 </td>
                 <td className="num">{formatCount(s.events)}</td>
                 <td className="num">
