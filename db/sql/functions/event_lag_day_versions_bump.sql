@@ -7,21 +7,11 @@ CREATE OR REPLACE FUNCTION public.event_lag_day_versions_bump()
 AS $function$
 BEGIN
   PERFORM pg_advisory_xact_lock(7340003);
-  -- A transition table exists only for the operations its trigger names, hence the branches.
-  IF TG_OP = 'INSERT' THEN
-    INSERT INTO event_lag_day_versions AS v (day, version)
-    SELECT DISTINCT (received_at AT TIME ZONE 'UTC')::date, 1 FROM event_lag_new ORDER BY 1
-    ON CONFLICT (day) DO UPDATE SET version = v.version + 1;
-  ELSIF TG_OP = 'DELETE' THEN
-    INSERT INTO event_lag_day_versions AS v (day, version)
-    SELECT DISTINCT (received_at AT TIME ZONE 'UTC')::date, 1 FROM event_lag_old ORDER BY 1
-    ON CONFLICT (day) DO UPDATE SET version = v.version + 1;
-  ELSE
-    INSERT INTO event_lag_day_versions AS v (day, version)
-    SELECT (received_at AT TIME ZONE 'UTC')::date, 1 FROM event_lag_new
-    UNION SELECT (received_at AT TIME ZONE 'UTC')::date, 1 FROM event_lag_old ORDER BY 1
-    ON CONFLICT (day) DO UPDATE SET version = v.version + 1;
-  END IF;
+  -- Each day the statement added or removed events of goes one version up.
+  EXECUTE format($upsert$INSERT INTO event_lag_day_versions AS v (day, version)
+    SELECT DISTINCT (received_at AT TIME ZONE 'UTC')::date, 1 FROM (%s) c ORDER BY 1
+    ON CONFLICT (day) DO UPDATE SET version = v.version + 1$upsert$,
+    closeline_signed_changes(TG_OP, 'event_lag_new', 'event_lag_old'));
   RETURN NULL;
 END;
 $function$;

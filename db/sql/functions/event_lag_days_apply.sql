@@ -5,73 +5,32 @@ CREATE OR REPLACE FUNCTION public.event_lag_days_apply()
  RETURNS trigger
  LANGUAGE plpgsql
 AS $function$
+DECLARE
+  changed text := closeline_signed_changes(TG_OP, 'event_lag_new', 'event_lag_old');
 BEGIN
   -- The ingestion lock (lib/exceptions/detect.ts) before any rollup row: every trigger that
   -- keeps a KPI table takes it first, so no two writers can lock rollup rows and the lock in
   -- opposite orders (a deadlock).
   PERFORM pg_advisory_xact_lock(7340003);
-  -- A transition table exists only for the operations its trigger names, hence the branches.
-  IF TG_OP = 'INSERT' THEN
-    INSERT INTO event_lag_days (day, entity, bucket, events)
-    SELECT (received_at AT TIME ZONE 'UTC')::date, coalesce(entity, ''), lag_bucket, count(*)
-    FROM event_lag_new GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
-    ON CONFLICT (day, entity, bucket) DO UPDATE SET events = event_lag_days.events + excluded.events;
-    INSERT INTO event_lag_hours AS h (hour, entity, bucket, events)
-    SELECT date_trunc('hour', received_at, 'UTC'), coalesce(entity, ''), lag_bucket, count(*)
-    FROM event_lag_new GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
-    ON CONFLICT (hour, entity, bucket) DO UPDATE SET events = h.events + excluded.events;
-    INSERT INTO event_lag_fine_days AS f (fine, day, entity, events)
+  -- Each rollup's rows upserted in key order (no deadlock either). A key whose changes cancel
+  -- out (an update that keeps it) is left alone.
+  EXECUTE format($upsert$INSERT INTO event_lag_days AS d (day, entity, bucket, events)
+    SELECT (received_at AT TIME ZONE 'UTC')::date, coalesce(entity, ''), lag_bucket, sum(sign)
+    FROM (%s) c GROUP BY 1, 2, 3 HAVING sum(sign) <> 0 ORDER BY 1, 2, 3
+    ON CONFLICT (day, entity, bucket) DO UPDATE SET events = d.events + excluded.events$upsert$,
+    changed);
+  EXECUTE format($upsert$INSERT INTO event_lag_hours AS h (hour, entity, bucket, events)
+    SELECT date_trunc('hour', received_at, 'UTC'), coalesce(entity, ''), lag_bucket, sum(sign)
+    FROM (%s) c GROUP BY 1, 2, 3 HAVING sum(sign) <> 0 ORDER BY 1, 2, 3
+    ON CONFLICT (hour, entity, bucket) DO UPDATE SET events = h.events + excluded.events$upsert$,
+    changed);
+  EXECUTE format($upsert$INSERT INTO event_lag_fine_days AS f (fine, day, entity, events)
     SELECT closeline_lag_fine_bucket(lag_ms), (received_at AT TIME ZONE 'UTC')::date,
-      coalesce(entity, ''), count(*)
-    FROM event_lag_new GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
-    ON CONFLICT (fine, day, entity) DO UPDATE SET events = f.events + excluded.events;
-  ELSIF TG_OP = 'DELETE' THEN
-    INSERT INTO event_lag_days (day, entity, bucket, events)
-    SELECT (received_at AT TIME ZONE 'UTC')::date, coalesce(entity, ''), lag_bucket, -count(*)
-    FROM event_lag_old GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
-    ON CONFLICT (day, entity, bucket) DO UPDATE SET events = event_lag_days.events + excluded.events;
-    INSERT INTO event_lag_hours AS h (hour, entity, bucket, events)
-    SELECT date_trunc('hour', received_at, 'UTC'), coalesce(entity, ''), lag_bucket, -count(*)
-    FROM event_lag_old GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
-    ON CONFLICT (hour, entity, bucket) DO UPDATE SET events = h.events + excluded.events;
-    INSERT INTO event_lag_fine_days AS f (fine, day, entity, events)
-    SELECT closeline_lag_fine_bucket(lag_ms), (received_at AT TIME ZONE 'UTC')::date,
-      coalesce(entity, ''), -count(*)
-    FROM event_lag_old GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
-    ON CONFLICT (fine, day, entity) DO UPDATE SET events = f.events + excluded.events;
-  ELSE
-    INSERT INTO event_lag_days (day, entity, bucket, events)
-    SELECT day, entity, bucket, sum(n)::bigint FROM (
-      SELECT (received_at AT TIME ZONE 'UTC')::date AS day, coalesce(entity, '') AS entity,
-        lag_bucket AS bucket, 1 AS n FROM event_lag_new
-      UNION ALL
-      SELECT (received_at AT TIME ZONE 'UTC')::date, coalesce(entity, ''), lag_bucket, -1
-      FROM event_lag_old
-    ) changes
-    GROUP BY 1, 2, 3 HAVING sum(n) <> 0 ORDER BY 1, 2, 3
-    ON CONFLICT (day, entity, bucket) DO UPDATE SET events = event_lag_days.events + excluded.events;
-    INSERT INTO event_lag_hours AS h (hour, entity, bucket, events)
-    SELECT hour, entity, bucket, sum(n)::bigint FROM (
-      SELECT date_trunc('hour', received_at, 'UTC') AS hour, coalesce(entity, '') AS entity, lag_bucket AS bucket, 1 AS n
-      FROM event_lag_new
-      UNION ALL
-      SELECT date_trunc('hour', received_at, 'UTC'), coalesce(entity, ''), lag_bucket, -1 FROM event_lag_old
-    ) changes
-    GROUP BY 1, 2, 3 HAVING sum(n) <> 0 ORDER BY 1, 2, 3
-    ON CONFLICT (hour, entity, bucket) DO UPDATE SET events = h.events + excluded.events;
-    INSERT INTO event_lag_fine_days AS f (fine, day, entity, events)
-    SELECT fine, day, entity, sum(n)::bigint FROM (
-      SELECT closeline_lag_fine_bucket(lag_ms) AS fine, (received_at AT TIME ZONE 'UTC')::date AS day,
-        coalesce(entity, '') AS entity, 1 AS n FROM event_lag_new
-      UNION ALL
-      SELECT closeline_lag_fine_bucket(lag_ms), (received_at AT TIME ZONE 'UTC')::date,
-        coalesce(entity, ''), -1
-      FROM event_lag_old
-    ) changes
-    GROUP BY 1, 2, 3 HAVING sum(n) <> 0 ORDER BY 1, 2, 3
-    ON CONFLICT (fine, day, entity) DO UPDATE SET events = f.events + excluded.events;
-  END IF;
-  -- A row the removed rows brought to zero goes, in both branches that remove rows.
+      coalesce(entity, ''), sum(sign)
+    FROM (%s) c GROUP BY 1, 2, 3 HAVING sum(sign) <> 0 ORDER BY 1, 2, 3
+    ON CONFLICT (fine, day, entity) DO UPDATE SET events = f.events + excluded.events$upsert$,
+    changed);
+  -- A row the removed rows brought to zero goes, for the operations that remove rows.
   IF TG_OP <> 'INSERT' THEN
     DELETE FROM event_lag_days WHERE events = 0
       AND day IN (SELECT DISTINCT (received_at AT TIME ZONE 'UTC')::date FROM event_lag_old);

@@ -10,13 +10,8 @@ DECLARE
   ids text[];
 BEGIN
   PERFORM pg_advisory_xact_lock(7340003);
-  IF TG_OP = 'INSERT' THEN
-    ids := ARRAY(SELECT invoice_id FROM changed_new);
-  ELSIF TG_OP = 'DELETE' THEN
-    ids := ARRAY(SELECT invoice_id FROM changed_old);
-  ELSE
-    ids := ARRAY(SELECT invoice_id FROM changed_new UNION SELECT invoice_id FROM changed_old);
-  END IF;
+  EXECUTE format('SELECT ARRAY(SELECT DISTINCT invoice_id FROM (%s) c)',
+    closeline_signed_changes(TG_OP, 'changed_new', 'changed_old')) INTO ids;
   PERFORM erp_postings_refresh(ARRAY(SELECT e.posting_id FROM unnest(ids) k(invoice_id)
     CROSS JOIN LATERAL (
       SELECT posting_id FROM erp_postings x WHERE x.invoice_id = k.invoice_id OFFSET 0) e));

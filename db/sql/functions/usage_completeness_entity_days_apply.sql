@@ -6,37 +6,21 @@ CREATE OR REPLACE FUNCTION public.usage_completeness_entity_days_apply()
  LANGUAGE plpgsql
 AS $function$
 BEGIN
-  -- A transition table exists only for the operations its trigger names, hence the branches.
-  IF TG_OP = 'INSERT' THEN
-    INSERT INTO usage_completeness_entity_days AS d (day, entity, checkpoints, expected, received, missing)
-    SELECT day, entity, sum(checkpoints), sum(expected), sum(received), sum(missing)
-    FROM usage_rollup_new GROUP BY 1, 2 ORDER BY 1, 2
-    ON CONFLICT (day, entity) DO UPDATE SET
-      checkpoints = d.checkpoints + excluded.checkpoints, expected = d.expected + excluded.expected,
-      received = d.received + excluded.received, missing = d.missing + excluded.missing;
-  ELSIF TG_OP = 'DELETE' THEN
-    INSERT INTO usage_completeness_entity_days AS d (day, entity, checkpoints, expected, received, missing)
-    SELECT day, entity, -sum(checkpoints), -sum(expected), -sum(received), -sum(missing)
-    FROM usage_rollup_old GROUP BY 1, 2 ORDER BY 1, 2
-    ON CONFLICT (day, entity) DO UPDATE SET
-      checkpoints = d.checkpoints + excluded.checkpoints, expected = d.expected + excluded.expected,
-      received = d.received + excluded.received, missing = d.missing + excluded.missing;
-  ELSE
-    INSERT INTO usage_completeness_entity_days AS d (day, entity, checkpoints, expected, received, missing)
-    SELECT day, entity, sum(checkpoints), sum(expected), sum(received), sum(missing)
-    FROM (
-      SELECT day, entity, checkpoints, expected, received, missing FROM usage_rollup_new
-      UNION ALL
-      SELECT day, entity, -checkpoints, -expected, -received, -missing FROM usage_rollup_old
-    ) changes
+  -- The day's rows of every source and meter of an entity, added up (closeline_signed_changes).
+  EXECUTE format($upsert$INSERT INTO usage_completeness_entity_days AS d
+      (day, entity, checkpoints, expected, received, missing)
+    SELECT day, entity, sum(sign * checkpoints), sum(sign * expected), sum(sign * received),
+      sum(sign * missing)
+    FROM (%s) c
     GROUP BY 1, 2
-    HAVING sum(checkpoints) <> 0 OR sum(expected) <> 0 OR sum(received) <> 0 OR sum(missing) <> 0
+    HAVING sum(sign * checkpoints) <> 0 OR sum(sign * expected) <> 0
+      OR sum(sign * received) <> 0 OR sum(sign * missing) <> 0
     ORDER BY 1, 2
     ON CONFLICT (day, entity) DO UPDATE SET
       checkpoints = d.checkpoints + excluded.checkpoints, expected = d.expected + excluded.expected,
-      received = d.received + excluded.received, missing = d.missing + excluded.missing;
-  END IF;
-  -- A row the removed rows brought to zero goes, in both branches that remove rows.
+      received = d.received + excluded.received, missing = d.missing + excluded.missing$upsert$,
+    closeline_signed_changes(TG_OP, 'usage_rollup_new', 'usage_rollup_old'));
+  -- A row the removed rows brought to zero goes, for the operations that remove rows.
   IF TG_OP <> 'INSERT' THEN
     DELETE FROM usage_completeness_entity_days WHERE checkpoints = 0
       AND day IN (SELECT DISTINCT day FROM usage_rollup_old);
