@@ -2,17 +2,17 @@ import "server-only";
 import fs from "node:fs";
 import path from "node:path";
 import { sql } from "drizzle-orm";
-import type { PostgresJsDatabase } from "drizzle-orm/postgres-js";
-import { migrate } from "drizzle-orm/postgres-js/migrator";
+import { readMigrationFiles } from "drizzle-orm/migrator";
 import type { Db } from "./client";
 import { queryRows } from "./rows";
 import { syncSqlDefinitions } from "./sql-files";
 
 /*
  * A database's schema comes from two places: the versioned migrations in db/migrations
- * (tables, columns, constraints, indexes, and every drop), applied once each by drizzle's
- * migrator, then the functions and triggers in db/sql, made equal to their files at every
- * start (db/sql-files.ts). docs/reliability.md ("Schema changes on a live install").
+ * (tables, columns, constraints, indexes, and every drop), applied once each, then the
+ * functions and triggers in db/sql, made equal to their files at every start
+ * (db/sql-files.ts), both in one transaction. docs/reliability.md ("Schema changes on a live
+ * install").
  */
 
 export const MIGRATIONS_FOLDER = path.join(process.cwd(), "db", "migrations");
@@ -70,22 +70,41 @@ export async function refuseInstallBehindBaseline(db: Db): Promise<void> {
 
 /**
  * Brings a database's schema up to date: the migrations not yet applied, then the functions
- * and triggers of db/sql. drizzle's migrators for postgres.js and PGlite are the same code
- * (read the folder, then `db.dialect.migrate` on `db.session`), so one serves both engines.
- * The caller keeps two processes from doing it at once (db/client.ts).
+ * and triggers of db/sql, in one transaction. A migration that changes what a trigger writes
+ * (a new table it keeps, a function it no longer calls) therefore never leaves a moment in
+ * which ingestion runs against half of the change, and needs none of db/sql's text: the files
+ * are applied right after it, before anything commits (db/sql/README.md). The caller keeps
+ * two processes from doing it at once (db/client.ts).
  */
 export async function migrateSchema(db: Db): Promise<void> {
-  await applyVersionedMigrations(db);
-  await syncSqlDefinitions(db);
+  await refuseInstallBehindBaseline(db);
+  await db.transaction(async (tx) => {
+    await applyPendingMigrations(tx);
+    await syncSqlDefinitions(tx);
+  });
 }
 
 /** The versioned migrations alone, db/sql left as it is (`npm run db:functions` needs that). */
 export async function applyVersionedMigrations(db: Db): Promise<void> {
   await refuseInstallBehindBaseline(db);
-  // `db` may be PGlite's. drizzle's postgres.js migrator only reads the folder and calls
-  // `db.dialect.migrate(migrations, db.session)`, which a PGlite database has too (PGlite's
-  // own migrator is that same code), so the cast changes the type and nothing else.
-  // tests/db/migrate-pglite.test.ts runs this on PGlite, so a drizzle upgrade that breaks
-  // the assumption fails there.
-  await migrate(db as unknown as PostgresJsDatabase, { migrationsFolder: MIGRATIONS_FOLDER });
+  await db.transaction((tx) => applyPendingMigrations(tx));
+}
+
+/**
+ * drizzle's migrator, in a transaction of ours so that db/sql can follow in it: the same
+ * folder read by drizzle's own reader, each migration newer than the latest applied run
+ * statement by statement and recorded in drizzle's table as drizzle records it (its file's
+ * sha256 and its journal `when`), so an install migrated by either is the same to the other.
+ */
+async function applyPendingMigrations(tx: Db): Promise<void> {
+  await tx.execute(sql`create schema if not exists drizzle`);
+  await tx.execute(sql`create table if not exists drizzle.__drizzle_migrations (
+    id serial primary key, hash text not null, created_at bigint)`);
+  const latest = await latestAppliedMigration(tx);
+  for (const migration of readMigrationFiles({ migrationsFolder: MIGRATIONS_FOLDER })) {
+    if (latest !== null && migration.folderMillis <= latest) continue;
+    for (const statement of migration.sql) await tx.execute(sql.raw(statement));
+    await tx.execute(sql`insert into drizzle.__drizzle_migrations (hash, created_at)
+      values (${migration.hash}, ${migration.folderMillis})`);
+  }
 }

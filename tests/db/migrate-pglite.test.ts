@@ -16,10 +16,10 @@ import { queryRows } from "@/db/rows";
 import * as schema from "@/db/schema";
 
 /*
- * db/migrate.ts hands the embedded database to drizzle's postgres.js migrator, cast to a
- * postgres.js database: the two migrators are the same code today. This runs that very path
- * on PGlite, whatever engine the suite runs on, so a drizzle upgrade that makes them differ
- * fails here rather than at an embedded install's first start.
+ * db/migrate.ts applies the migrations itself, in a transaction db/sql's files then join, and
+ * records each as drizzle's migrator does (its file's sha256, its journal `when`): installs
+ * migrated by drizzle's migrator before, and any tool reading its table, must agree with it.
+ * This runs it on PGlite, whatever engine the suite runs on.
  */
 
 const client = new PGlite();
@@ -35,7 +35,7 @@ const applied = () =>
     sql`select hash, created_at from drizzle.__drizzle_migrations order by id`,
   );
 
-describe("the versioned migrations on PGlite, through the postgres.js migrator", () => {
+describe("the versioned migrations on PGlite", () => {
   it("applies every migration of the journal once, recorded as drizzle records them", async () => {
     expect(await latestAppliedMigration(db)).toBeNull();
     await applyVersionedMigrations(db);

@@ -52,8 +52,8 @@ function previousReleaseMigrations(): string {
 
 /**
  * What this release's db/sql adds that the previous release did not have, taken away again:
- * its functions and triggers write to tables this release's migrations create (and create
- * them too, 0003), so the previous release never had them.
+ * its functions and triggers write to tables this release's migrations create (0003), so the
+ * previous release never had them.
  */
 const ADDED_SINCE_PREVIOUS_RELEASE = [
   "drop trigger events_lag_value_days_delete on events",
