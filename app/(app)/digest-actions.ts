@@ -3,7 +3,7 @@
 import { effectiveTimeZone } from "@/lib/auth/time-zone";
 import { createDigest, deleteDigest, updateDigest } from "@/lib/digests/digests";
 import type { ActionResult } from "@/lib/http/action-result";
-import { formAction, formId, formText, type Caller } from "./form-action";
+import { formAction, formId, formStateAction, formText, type Caller } from "./form-action";
 
 /*
  * One's own digests, from the profile (list, add, change, pause, unsubscribe) and from the
@@ -29,52 +29,37 @@ function digestBody(form: FormData) {
   };
 }
 
-export async function createDigestAction(
-  _previous: ActionResult<{ nextSendAt: string | null }> | null,
-  form: FormData,
-): Promise<ActionResult<{ nextSendAt: string | null }>> {
-  return formAction("digests:own", PAGES, async (caller) => {
-    const digest = await createDigest(caller.db, ownerOf(caller), digestBody(form), caller.by);
-    return { nextSendAt: digest.nextSendAt };
-  });
-}
+export const createDigestAction = formStateAction("digests:own", PAGES, async (form, caller) => {
+  const digest = await createDigest(caller.db, ownerOf(caller), digestBody(form), caller.by);
+  return { nextSendAt: digest.nextSendAt };
+});
 
 /** The overview's one click: this overview, every Monday at 08:00 in the reader's zone. */
-export async function subscribeWeeklyAction(
-  _previous: ActionResult<{ nextSendAt: string | null }> | null,
-  form: FormData,
-): Promise<ActionResult<{ nextSendAt: string | null }>> {
-  return formAction("digests:own", PAGES, async (caller) => {
-    // The browser's zone (the form starts with the profile's and the browser replaces it);
-    // one this runtime does not know becomes UTC rather than a refusal of the one click.
-    const timeZone = effectiveTimeZone(formText(form, "timeZone"));
-    const digest = await createDigest(
-      caller.db,
-      ownerOf(caller),
-      {
-        cadence: "weekly",
-        weekday: "monday",
-        time: "08:00",
-        timeZone,
-        entity: formText(form, "entity") || null,
-      },
-      caller.by,
-    );
-    return { nextSendAt: digest.nextSendAt };
-  });
-}
+export const subscribeWeeklyAction = formStateAction("digests:own", PAGES, async (form, caller) => {
+  // The browser's zone (the form starts with the profile's and the browser replaces it);
+  // one this runtime does not know becomes UTC rather than a refusal of the one click.
+  const timeZone = effectiveTimeZone(formText(form, "timeZone"));
+  const digest = await createDigest(
+    caller.db,
+    ownerOf(caller),
+    {
+      cadence: "weekly",
+      weekday: "monday",
+      time: "08:00",
+      timeZone,
+      entity: formText(form, "entity") || null,
+    },
+    caller.by,
+  );
+  return { nextSendAt: digest.nextSendAt };
+});
 
-export async function updateDigestAction(
-  _previous: ActionResult<{ nextSendAt: string | null }> | null,
-  form: FormData,
-): Promise<ActionResult<{ nextSendAt: string | null }>> {
-  return formAction("digests:own", PAGES, async (caller) => {
-    const change = digestBody(form);
-    const id = formId(form, "digest");
-    const digest = await updateDigest(caller.db, id, ownerOf(caller), change, caller.by);
-    return { nextSendAt: digest.nextSendAt };
-  });
-}
+export const updateDigestAction = formStateAction("digests:own", PAGES, async (form, caller) => {
+  const change = digestBody(form);
+  const id = formId(form, "digest");
+  const digest = await updateDigest(caller.db, id, ownerOf(caller), change, caller.by);
+  return { nextSendAt: digest.nextSendAt };
+});
 
 export async function setDigestEnabledAction(form: FormData): Promise<ActionResult> {
   return formAction("digests:own", PAGES, async (caller) => {

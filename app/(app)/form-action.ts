@@ -30,7 +30,7 @@ export interface Caller {
 type Access = Permission | "signed-in";
 
 /** A page to refresh after the write, or `[path, "layout"]` for every page under it. */
-type Refresh = string | readonly [path: string, type: "layout"];
+export type Refresh = string | readonly [path: string, type: "layout"];
 
 async function caller(access: Access): Promise<Caller> {
   const user = access === "signed-in" ? await getCurrentUser() : await requirePermission(access);
@@ -53,6 +53,18 @@ export function formAction<T>(
     }
     return result;
   });
+}
+
+/**
+ * The action of a form that shows its outcome (ActionForm, through useActionState): React
+ * passes it the previous outcome before the form, and no action needs that.
+ */
+export function formStateAction<T>(
+  access: Access,
+  refresh: readonly Refresh[],
+  write: (form: FormData, caller: Caller) => Promise<T>,
+): (previous: ActionResult<T> | null, form: FormData) => Promise<ActionResult<T>> {
+  return async (_previous, form) => formAction(access, refresh, (caller) => write(form, caller));
 }
 
 /** A text field's value; "" when the form has none. */

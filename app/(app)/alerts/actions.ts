@@ -13,26 +13,24 @@ import { liftSilence, silenceAlert } from "@/lib/alerts/silences";
 import { InvalidInput } from "@/lib/errors";
 import type { ActionResult } from "@/lib/http/action-result";
 import { loadReportingCurrency } from "@/lib/money/reporting";
-import { formAction, formId, formText } from "../form-action";
+import { formAction, formId, formStateAction, formText } from "../form-action";
 
 const PAGE = "/alerts";
 
-export async function acknowledgeAction(
-  _previous: ActionResult | null,
-  form: FormData,
-): Promise<ActionResult> {
-  return formAction("alerts:acknowledge", [PAGE], async ({ db, by }) => {
+export const acknowledgeAction = formStateAction(
+  "alerts:acknowledge",
+  [PAGE],
+  async (form, { db, by }) => {
     await acknowledgeAlert(db, formId(form, "alert"), { comment: form.get("comment") }, by);
     return undefined;
-  });
-}
+  },
+);
 
 /** Silences the alert's dimension or its whole rule for one of the lengths the page offers. */
-export async function silenceAlertAction(
-  _previous: ActionResult<{ until: string }> | null,
-  form: FormData,
-): Promise<ActionResult<{ until: string }>> {
-  return formAction("alerts:acknowledge", [PAGE], async ({ db, by }) => {
+export const silenceAlertAction = formStateAction(
+  "alerts:acknowledge",
+  [PAGE],
+  async (form, { db, by }) => {
     const until = silenceEnd(formText(form, "for"), new Date());
     if (!until) throw new InvalidInput("Choose how long to silence for");
     const silence = await silenceAlert(
@@ -46,8 +44,8 @@ export async function silenceAlertAction(
       by,
     );
     return { until: silence.until.toISOString() };
-  });
-}
+  },
+);
 
 export async function liftSilenceAction(form: FormData): Promise<ActionResult> {
   return formAction("alerts:acknowledge", [PAGE], async ({ db, by }) => {
@@ -74,15 +72,14 @@ function ruleBody(form: FormData, reportingCurrency: string) {
   };
 }
 
-export async function createRuleAction(
-  _previous: ActionResult<{ name: string }> | null,
-  form: FormData,
-): Promise<ActionResult<{ name: string }>> {
-  return formAction("alerts:manage", [PAGE], async ({ db, by }) => {
+export const createRuleAction = formStateAction(
+  "alerts:manage",
+  [PAGE],
+  async (form, { db, by }) => {
     const rule = await createRule(db, ruleBody(form, await loadReportingCurrency(db)), by);
     return { name: rule.name };
-  });
-}
+  },
+);
 
 /** How often the rule in the form would have fired over the last 30 days; saves nothing. */
 export async function backtestRuleAction(form: FormData): Promise<ActionResult<BacktestView>> {
@@ -104,16 +101,15 @@ export async function deleteRuleAction(form: FormData): Promise<ActionResult> {
   });
 }
 
-export async function createChannelAction(
-  _previous: ActionResult<{ name: string; secret: string | null }> | null,
-  form: FormData,
-): Promise<ActionResult<{ name: string; secret: string | null }>> {
-  return formAction("alerts:manage", [PAGE], async ({ db, by }) => {
+export const createChannelAction = formStateAction(
+  "alerts:manage",
+  [PAGE],
+  async (form, { db, by }) => {
     const body = channelFromForm(
       (name) => formText(form, name),
       (name) => form.get(name) === "on",
     );
     const { channel, secret } = await createChannel(db, body, by);
     return { name: channel.name, secret };
-  });
-}
+  },
+);

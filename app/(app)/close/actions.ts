@@ -3,19 +3,17 @@
 import { parseMajorUnits, setMateriality } from "@/lib/close/materiality";
 import { closePeriod, reopenPeriod } from "@/lib/close/periods";
 import { periodFromKey, periodLabel } from "@/lib/close/period";
-import type { ActionResult } from "@/lib/http/action-result";
 import { formatMoney } from "@/lib/format";
-import { formAction, formText } from "../form-action";
+import { formStateAction, formText } from "../form-action";
 
 /**
  * Closes or reopens the period named in the form (`intent`), so the form keeps one outcome
  * message across the switch from "close" to "reopen" that a successful action causes.
  */
-export async function periodAction(
-  _previous: ActionResult<string> | null,
-  form: FormData,
-): Promise<ActionResult<string>> {
-  return formAction("close:manage", ["/close"], async ({ db, by }) => {
+export const periodAction = formStateAction(
+  "close:manage",
+  ["/close"],
+  async (form, { db, by }) => {
     const entity = formText(form, "entity");
     const period = formText(form, "period");
     const reason = formText(form, "reason").trim();
@@ -28,14 +26,13 @@ export async function periodAction(
     return verdict === "go"
       ? `${label} is closed.`
       : `${label} is closed over its blockers; the reason is in the audit log.`;
-  });
-}
+  },
+);
 
-export async function setMaterialityAction(
-  _previous: ActionResult<string> | null,
-  form: FormData,
-): Promise<ActionResult<string>> {
-  return formAction("close:manage", ["/close"], async ({ db, by }) => {
+export const setMaterialityAction = formStateAction(
+  "close:manage",
+  ["/close"],
+  async (form, { db, by }) => {
     const entity = formText(form, "entity");
     const currency = formText(form, "currency").trim().toUpperCase();
     const thresholdMinor = parseMajorUnits(formText(form, "amount"), currency);
@@ -44,5 +41,5 @@ export async function setMaterialityAction(
     return changed
       ? `Materiality for ${entity} in ${currency} is now ${amount}.`
       : `Materiality was already ${amount}.`;
-  });
-}
+  },
+);

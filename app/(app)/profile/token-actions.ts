@@ -3,7 +3,7 @@
 import { z } from "zod";
 import { createPersonalToken, revokePersonalToken } from "@/lib/auth/api-keys";
 import type { ActionResult } from "@/lib/http/action-result";
-import { formAction, formId, parseFields } from "../form-action";
+import { formAction, formId, formStateAction, parseFields } from "../form-action";
 
 /*
  * Personal tokens: every signed-in user creates and revokes their own (an admin may revoke
@@ -19,11 +19,10 @@ const CreateTokenInput = z.object({
     .regex(/^(\d{4}-\d{2}-\d{2})?$/, "The expiry must be a date"),
 });
 
-export async function createTokenAction(
-  _previous: ActionResult<{ key: string; name: string }> | null,
-  form: FormData,
-): Promise<ActionResult<{ key: string; name: string }>> {
-  return formAction("signed-in", ["/profile"], async ({ user, db, actor, meta }) => {
+export const createTokenAction = formStateAction(
+  "signed-in",
+  ["/profile"],
+  async (form, { user, db, actor, meta }) => {
     const input = parseFields(CreateTokenInput, {
       name: form.get("name"),
       expires: form.get("expires") ?? "",
@@ -36,8 +35,8 @@ export async function createTokenAction(
       meta,
     );
     return { key: created.key, name: input.name };
-  });
-}
+  },
+);
 
 export async function revokeTokenAction(form: FormData): Promise<ActionResult> {
   return formAction("signed-in", ["/profile", "/admin/api-keys"], async (c) => {

@@ -4,7 +4,7 @@ import { z } from "zod";
 import { API_KEY_SCOPES } from "@/db/schema";
 import { createApiKey, revokeApiKey } from "@/lib/auth/api-keys";
 import type { ActionResult } from "@/lib/http/action-result";
-import { formAction, formId, parseFields } from "../../form-action";
+import { formAction, formId, formStateAction, parseFields } from "../../form-action";
 
 const PAGE = "/admin/api-keys";
 
@@ -13,19 +13,18 @@ const CreateKeyInput = z.object({
   scopes: z.array(z.enum(API_KEY_SCOPES)).min(1, "Choose at least one scope"),
 });
 
-export async function createApiKeyAction(
-  _previous: ActionResult<{ key: string; name: string }> | null,
-  form: FormData,
-): Promise<ActionResult<{ key: string; name: string }>> {
-  return formAction("admin:api-keys", [PAGE], async ({ user, db, actor, meta }) => {
+export const createApiKeyAction = formStateAction(
+  "admin:api-keys",
+  [PAGE],
+  async (form, { user, db, actor, meta }) => {
     const input = parseFields(CreateKeyInput, {
       name: form.get("name"),
       scopes: form.getAll("scopes"),
     });
     const created = await createApiKey(db, { ...input, createdBy: user.id }, actor, meta);
     return { key: created.key, name: input.name };
-  });
-}
+  },
+);
 
 export async function revokeApiKeyAction(form: FormData): Promise<ActionResult> {
   return formAction("admin:api-keys", [PAGE], async ({ db, actor, meta }) => {

@@ -10,15 +10,14 @@ import {
 } from "@/lib/auth/users";
 import { InvalidInput } from "@/lib/errors";
 import type { ActionResult } from "@/lib/http/action-result";
-import { formAction, formId, formText } from "../../form-action";
+import { formAction, formId, formStateAction, formText } from "../../form-action";
 
 const PAGE = "/admin/users";
 
-export async function createUserAction(
-  _previous: ActionResult<{ email: string; password: string | null }> | null,
-  form: FormData,
-): Promise<ActionResult<{ email: string; password: string | null }>> {
-  return formAction("admin:users", [PAGE], async ({ db, actor, meta }) => {
+export const createUserAction = formStateAction(
+  "admin:users",
+  [PAGE],
+  async (form, { db, actor, meta }) => {
     const typed = formText(form, "password");
     // An empty password field means "generate one": shown once here, never stored in clear.
     const password = typed || generatePassword();
@@ -35,8 +34,8 @@ export async function createUserAction(
       meta,
     );
     return { email: user.email, password: typed ? null : password };
-  });
-}
+  },
+);
 
 export async function changeRoleAction(form: FormData): Promise<ActionResult> {
   return formAction("admin:users", [PAGE], async ({ db, actor, meta }) => {

@@ -4,17 +4,16 @@ import { COMMAND_KINDS } from "@/db/schema";
 import type { ActionResult } from "@/lib/http/action-result";
 import { resendCommand } from "@/lib/outbox/commands";
 import { createEndpoint, deactivateEndpoint } from "@/lib/outbox/endpoints";
-import { formAction, formId } from "../../form-action";
+import { formAction, formId, formStateAction } from "../../form-action";
 
 const PAGE = "/admin/webhooks";
 
 export type CreatedEndpoint = { name: string; secret: string };
 
-export async function createEndpointAction(
-  _previous: ActionResult<CreatedEndpoint> | null,
-  form: FormData,
-): Promise<ActionResult<CreatedEndpoint>> {
-  return formAction("admin:settings", [PAGE], async ({ user, db, actor, meta }) => {
+export const createEndpointAction = formStateAction(
+  "admin:settings",
+  [PAGE],
+  async (form, { user, db, actor, meta }) => {
     const kinds = form
       .getAll("kinds")
       .filter((k): k is (typeof COMMAND_KINDS)[number] =>
@@ -26,8 +25,8 @@ export async function createEndpointAction(
       { createdBy: user.id, actor, meta },
     );
     return { name: endpoint.name, secret };
-  });
-}
+  },
+);
 
 export async function deactivateEndpointAction(form: FormData): Promise<ActionResult> {
   return formAction("admin:settings", [PAGE], async ({ db, actor, meta }) => {

@@ -1,11 +1,8 @@
-import { getDb } from "@/db";
 import { handleChannelItem } from "@/lib/alerts/http";
+import { idRoute } from "../../id-route";
 
 export const dynamic = "force-dynamic";
 
-type Context = { params: Promise<{ id: string }> };
-
-export const GET = async (request: Request, { params }: Context) =>
-  handleChannelItem(await getDb(), request, (await params).id);
+export const GET = idRoute(handleChannelItem);
 export const PATCH = GET;
 export const DELETE = GET;

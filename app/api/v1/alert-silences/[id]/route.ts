@@ -1,10 +1,7 @@
-import { getDb } from "@/db";
 import { handleSilenceItem } from "@/lib/alerts/http";
+import { idRoute } from "../../id-route";
 
 export const dynamic = "force-dynamic";
 
-type Context = { params: Promise<{ id: string }> };
-
-export const GET = async (request: Request, { params }: Context) =>
-  handleSilenceItem(await getDb(), request, (await params).id);
+export const GET = idRoute(handleSilenceItem);
 export const DELETE = GET;

@@ -1,8 +1,6 @@
-import { getDb } from "@/db";
 import { handleGetCorrection } from "@/lib/corrections/api";
+import { idRoute } from "../../id-route";
 
 export const dynamic = "force-dynamic";
 
-export async function GET(request: Request, context: { params: Promise<{ id: string }> }) {
-  return handleGetCorrection(await getDb(), request, (await context.params).id);
-}
+export const GET = idRoute(handleGetCorrection);

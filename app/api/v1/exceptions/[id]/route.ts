@@ -1,8 +1,6 @@
-import { getDb } from "@/db";
 import { handleGetException } from "@/lib/exceptions/api";
+import { idRoute } from "../../id-route";
 
 export const dynamic = "force-dynamic";
 
-export async function GET(request: Request, context: { params: Promise<{ id: string }> }) {
-  return handleGetException(await getDb(), request, (await context.params).id);
-}
+export const GET = idRoute(handleGetException);

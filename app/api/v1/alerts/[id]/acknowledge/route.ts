@@ -1,9 +1,6 @@
-import { getDb } from "@/db";
 import { handleAcknowledge } from "@/lib/alerts/http";
+import { idRoute } from "../../../id-route";
 
 export const dynamic = "force-dynamic";
 
-type Context = { params: Promise<{ id: string }> };
-
-export const POST = async (request: Request, { params }: Context) =>
-  handleAcknowledge(await getDb(), request, (await params).id);
+export const POST = idRoute(handleAcknowledge);

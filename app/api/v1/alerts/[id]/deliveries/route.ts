@@ -1,9 +1,6 @@
-import { getDb } from "@/db";
 import { handleAlertDeliveries } from "@/lib/alerts/http";
+import { idRoute } from "../../../id-route";
 
 export const dynamic = "force-dynamic";
 
-type Context = { params: Promise<{ id: string }> };
-
-export const GET = async (request: Request, { params }: Context) =>
-  handleAlertDeliveries(await getDb(), request, (await params).id);
+export const GET = idRoute(handleAlertDeliveries);
