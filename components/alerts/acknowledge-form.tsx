@@ -1,8 +1,7 @@
 "use client";
 
-import { useId } from "react";
-import { ActionForm, type FormAction } from "@/components/forms/action-form";
-import { Field } from "@/components/forms/field";
+import type { FormAction } from "@/components/forms/action-form";
+import { AlertActionForm } from "./alert-action-form";
 
 /** Acknowledges one firing alert with a comment saying what is being done about it. */
 export function AcknowledgeForm({
@@ -14,25 +13,14 @@ export function AcknowledgeForm({
   alertName: string;
   acknowledge: FormAction<undefined>;
 }) {
-  const id = useId();
   return (
-    <ActionForm
+    <AlertActionForm
+      alertId={alertId}
+      alertName={alertName}
       action={acknowledge}
-      submit="Acknowledge"
+      verb="Acknowledge"
       pendingLabel="Acknowledging…"
-      primary={false}
-      ariaLabel={`Acknowledge ${alertName}`}
-    >
-      <input type="hidden" name="id" value={alertId} />
-      <Field label="Comment" htmlFor={`${id}-comment`} style={{ flex: "1 1 14rem" }}>
-        <input
-          id={`${id}-comment`}
-          name="comment"
-          required
-          maxLength={2000}
-          placeholder="What are you doing about it?"
-        />
-      </Field>
-    </ActionForm>
+      comment={{ label: "Comment", placeholder: "What are you doing about it?", flex: "1 1 14rem" }}
+    />
   );
 }

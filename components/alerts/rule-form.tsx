@@ -136,11 +136,14 @@ function ConditionFields({
     case "kpi_change":
       return (
         <>
-          <Field label="Figure" style={{ flex: "1 1 16rem" }}>
-            <select name="metric" defaultValue="erpPosting.firstPassSuccessRate">
-              <Options values={KPI_METRICS} label={(m) => KPI_METRIC_LABELS[m]} />
-            </select>
-          </Field>
+          <SelectField
+            label="Figure"
+            name="metric"
+            defaultValue="erpPosting.firstPassSuccessRate"
+            values={KPI_METRICS}
+            optionLabel={(m) => KPI_METRIC_LABELS[m]}
+            style={{ flex: "1 1 16rem" }}
+          />
           {choice === "kpi_change" ? (
             <SelectField
               label="Change in"

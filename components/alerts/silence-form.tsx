@@ -1,9 +1,9 @@
 "use client";
 
-import { useId } from "react";
-import { ActionForm, type FormAction } from "@/components/forms/action-form";
+import type { FormAction } from "@/components/forms/action-form";
 import { Field } from "@/components/forms/field";
 import { SILENCE_LENGTHS } from "@/lib/alerts/silence-lengths";
+import { AlertActionForm } from "./alert-action-form";
 
 /** Silences one alert (or every alert of its rule) for a while, saying why. */
 export function SilenceForm({
@@ -18,45 +18,38 @@ export function SilenceForm({
   perDimension: boolean;
   silence: FormAction<{ until: string }>;
 }) {
-  const id = useId();
   return (
-    <ActionForm
+    <AlertActionForm
+      alertId={alertId}
+      alertName={alertName}
       action={silence}
-      submit="Silence"
+      verb="Silence"
       pendingLabel="Silencing…"
-      primary={false}
-      ariaLabel={`Silence ${alertName}`}
       success={(done) => <>Silenced until {new Date(done.until).toLocaleString()}.</>}
-    >
-      <input type="hidden" name="id" value={alertId} />
-      <Field label="For" htmlFor={`${id}-for`}>
-        <select id={`${id}-for`} name="for" defaultValue="PT4H">
-          {SILENCE_LENGTHS.map((length) => (
-            <option key={length.value} value={length.value}>
-              {length.label}
-            </option>
-          ))}
-        </select>
-      </Field>
-      {perDimension ? (
-        <Field label="Scope" htmlFor={`${id}-scope`}>
-          <select id={`${id}-scope`} name="scope" defaultValue="alert">
-            <option value="alert">this alert</option>
-            <option value="rule">the whole rule</option>
-          </select>
-        </Field>
-      ) : (
-        <input type="hidden" name="scope" value="rule" />
+      comment={{ label: "Why", placeholder: "Planned maintenance", flex: "1 1 12rem" }}
+      fields={(id) => (
+        <>
+          <Field label="For" htmlFor={`${id}-for`}>
+            <select id={`${id}-for`} name="for" defaultValue="PT4H">
+              {SILENCE_LENGTHS.map((length) => (
+                <option key={length.value} value={length.value}>
+                  {length.label}
+                </option>
+              ))}
+            </select>
+          </Field>
+          {perDimension ? (
+            <Field label="Scope" htmlFor={`${id}-scope`}>
+              <select id={`${id}-scope`} name="scope" defaultValue="alert">
+                <option value="alert">this alert</option>
+                <option value="rule">the whole rule</option>
+              </select>
+            </Field>
+          ) : (
+            <input type="hidden" name="scope" value="rule" />
+          )}
+        </>
       )}
-      <Field label="Why" htmlFor={`${id}-comment`} style={{ flex: "1 1 12rem" }}>
-        <input
-          id={`${id}-comment`}
-          name="comment"
-          required
-          maxLength={2000}
-          placeholder="Planned maintenance"
-        />
-      </Field>
-    </ActionForm>
+    />
   );
 }

@@ -153,7 +153,7 @@ export function Checklist({
   csvHref: string;
 }) {
   return (
-    <ol className={styles.checklist} aria-label="Checklist">
+    <ol className="card-list" aria-label="Checklist">
       {report.checks.map((check) => (
         <CheckItem key={check.key} check={check} allowed={allowed} csvHref={csvHref} />
       ))}

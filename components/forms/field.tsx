@@ -110,22 +110,26 @@ export function ChoiceOptions({
   ));
 }
 
-/** A labelled select whose options are their own labels. */
+/** A labelled select whose options are their own labels, or given by `optionLabel`. */
 export function SelectField<Value extends string>({
   label,
   name,
   defaultValue,
   values,
+  optionLabel,
+  style,
 }: {
   label: string;
   name: string;
   defaultValue: Value;
   values: readonly Value[];
+  optionLabel?: (value: Value) => string;
+  style?: CSSProperties;
 }) {
   return (
-    <Field label={label}>
+    <Field label={label} style={style}>
       <select name={name} defaultValue={defaultValue}>
-        <Options values={values} />
+        <Options values={values} label={optionLabel} />
       </select>
     </Field>
   );

@@ -22,10 +22,7 @@ export function ThreadTimeline({
 }) {
   const Heading = `h${headingLevel}` as const;
   return (
-    <ol
-      className={styles.timeline}
-      aria-label={`Revenue thread of invoice ${thread.invoice.invoiceId}`}
-    >
+    <ol className="card-list" aria-label={`Revenue thread of invoice ${thread.invoice.invoiceId}`}>
       {thread.hops.map((hop) => {
         const highlighted = hop.stage === thread.stuckStage;
         return (

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import type { ComponentProps } from "react";
 import { CardSection } from "@/components/ui/card-section";
 import { getDb } from "@/db";
 import { deliveriesOfAlerts } from "@/lib/alerts/deliveries";
@@ -63,42 +64,42 @@ export default async function AlertsPage() {
       silence={silenceAlertAction}
     />
   );
+  // The firing, acknowledged and resolved alerts: a table each, with their deliveries and figures.
+  const alertsSection = (
+    id: string,
+    title: string,
+    table: Omit<ComponentProps<typeof AlertsTable>, "deliveries" | "figures">,
+  ) => (
+    <CardSection id={id} title={title}>
+      <AlertsTable {...table} deliveries={deliveries} figures={figures} />
+    </CardSection>
+  );
   return (
     <>
       <h1>Alerts</h1>
-      <CardSection id="firing" title={`Firing (${unacknowledged.length})`}>
-        <AlertsTable
-          label="Firing alerts"
-          alerts={unacknowledged}
-          emptyText="Nothing is firing."
-          deliveries={deliveries}
-          figures={figures}
-          action={
-            mayAcknowledge
-              ? (a) => (
-                  <>
-                    <AcknowledgeForm
-                      alertId={a.id}
-                      alertName={nameOf(a)}
-                      acknowledge={acknowledgeAction}
-                    />
-                    {silenceForm(a)}
-                  </>
-                )
-              : undefined
-          }
-        />
-      </CardSection>
-      <CardSection id="acknowledged" title={`Acknowledged (${acknowledged.length})`}>
-        <AlertsTable
-          label="Acknowledged alerts"
-          alerts={acknowledged}
-          emptyText="No firing alert has been acknowledged."
-          deliveries={deliveries}
-          figures={figures}
-          action={mayAcknowledge ? silenceForm : undefined}
-        />
-      </CardSection>
+      {alertsSection("firing", `Firing (${unacknowledged.length})`, {
+        label: "Firing alerts",
+        alerts: unacknowledged,
+        emptyText: "Nothing is firing.",
+        action: mayAcknowledge
+          ? (a) => (
+              <>
+                <AcknowledgeForm
+                  alertId={a.id}
+                  alertName={nameOf(a)}
+                  acknowledge={acknowledgeAction}
+                />
+                {silenceForm(a)}
+              </>
+            )
+          : undefined,
+      })}
+      {alertsSection("acknowledged", `Acknowledged (${acknowledged.length})`, {
+        label: "Acknowledged alerts",
+        alerts: acknowledged,
+        emptyText: "No firing alert has been acknowledged.",
+        action: mayAcknowledge ? silenceForm : undefined,
+      })}
       <CardSection id="silences" title={`Silences (${silences.length})`}>
         <p className="muted" style={{ marginTop: 0 }}>
           A silenced alert still fires and resolves, and its history is kept; its channels hear
@@ -106,15 +107,11 @@ export default async function AlertsPage() {
         </p>
         <SilencesTable silences={silences} lift={mayAcknowledge ? liftSilenceAction : undefined} />
       </CardSection>
-      <CardSection id="resolved" title="Recently resolved">
-        <AlertsTable
-          label="Resolved alerts"
-          alerts={resolved}
-          emptyText="Nothing resolved yet."
-          deliveries={deliveries}
-          figures={figures}
-        />
-      </CardSection>
+      {alertsSection("resolved", "Recently resolved", {
+        label: "Resolved alerts",
+        alerts: resolved,
+        emptyText: "Nothing resolved yet.",
+      })}
       <CardSection id="rules" title="Rules">
         <RulesTable
           rules={rules}

@@ -1,6 +1,6 @@
 "use client";
 
-import { useState, type FormEvent } from "react";
+import { useState, type FormEvent, type ReactNode } from "react";
 import type { Assignee } from "@/lib/exceptions/detail";
 import {
   AGE_CHOICES,
@@ -128,45 +128,37 @@ export function Filters({
       onSubmit={onSubmit}
       style={{ marginTop: "0.75rem" }}
     >
-      <label className="field">
-        Status
-        <select
-          value={status}
-          onChange={(e) =>
-            onChange({
-              status: STATUS_CHOICES.find((c) => c.value === e.target.value)?.statuses ?? null,
-            })
-          }
-        >
-          <ChoiceOptions choices={STATUS_CHOICES} />
-          {status === "custom" ? (
-            <option value="custom">{params.status!.map((s) => STATUS_LABELS[s]).join(", ")}</option>
-          ) : null}
-        </select>
-      </label>
-      <label className="field">
-        Owner
-        <select
-          value={params.owner ?? ""}
-          onChange={(e) => onChange({ owner: e.target.value || null })}
-        >
-          <option value="">Anyone</option>
-          <option value="me">Me ({viewer.label})</option>
-          <option value="unassigned">Nobody (unassigned)</option>
-          <OtherAssigneeOptions assignees={assignees} viewerId={viewer.id} />
-          {ownerKnown ? null : <option value={params.owner!}>Another user</option>}
-        </select>
-      </label>
-      <label className="field">
-        Age
-        <select
-          value={params.age ?? ""}
-          onChange={(e) => onChange({ age: (e.target.value || null) as QueueParams["age"] })}
-        >
-          <option value="">Any age</option>
-          <Options values={AGE_CHOICES} label={(a) => AGE_LABELS[a]} />
-        </select>
-      </label>
+      <FilterSelect
+        label="Status"
+        value={status}
+        onChange={(choice) =>
+          onChange({ status: STATUS_CHOICES.find((c) => c.value === choice)?.statuses ?? null })
+        }
+      >
+        <ChoiceOptions choices={STATUS_CHOICES} />
+        {status === "custom" ? (
+          <option value="custom">{params.status!.map((s) => STATUS_LABELS[s]).join(", ")}</option>
+        ) : null}
+      </FilterSelect>
+      <FilterSelect
+        label="Owner"
+        value={params.owner ?? ""}
+        onChange={(owner) => onChange({ owner: owner || null })}
+      >
+        <option value="">Anyone</option>
+        <option value="me">Me ({viewer.label})</option>
+        <option value="unassigned">Nobody (unassigned)</option>
+        <OtherAssigneeOptions assignees={assignees} viewerId={viewer.id} />
+        {ownerKnown ? null : <option value={params.owner!}>Another user</option>}
+      </FilterSelect>
+      <FilterSelect
+        label="Age"
+        value={params.age ?? ""}
+        onChange={(age) => onChange({ age: (age || null) as QueueParams["age"] })}
+      >
+        <option value="">Any age</option>
+        <Options values={AGE_CHOICES} label={(a) => AGE_LABELS[a]} />
+      </FilterSelect>
       <AmountField label="Amount at least" value={min} onChange={setMin} onBlur={apply} />
       <AmountField label="Amount at most" value={max} onChange={setMax} onBlur={apply} />
       <AmountField
@@ -186,33 +178,29 @@ export function Filters({
           maxLength={200}
         />
       </label>
-      <label className="field">
-        Sort by
-        <select
-          value={`${sort}:${direction}`}
-          onChange={(e) => {
-            const [nextSort, nextDir] = e.target.value.split(":") as [Sort, Direction];
-            onChange({
-              sort: nextSort === "opened_at" ? null : nextSort,
-              dir: nextDir,
-            });
-          }}
-        >
-          <ChoiceOptions choices={SORT_CHOICES} />
-        </select>
-      </label>
-      <label className="field">
-        Per page
-        <select
-          value={params.size ?? DEFAULT_PAGE_SIZE}
-          onChange={(e) => {
-            const size = Number(e.target.value) as (typeof PAGE_SIZES)[number];
-            onChange({ size: size === DEFAULT_PAGE_SIZE ? null : size });
-          }}
-        >
-          <Options values={PAGE_SIZES} />
-        </select>
-      </label>
+      <FilterSelect
+        label="Sort by"
+        value={`${sort}:${direction}`}
+        onChange={(order) => {
+          const [nextSort, nextDir] = order.split(":") as [Sort, Direction];
+          onChange({
+            sort: nextSort === "opened_at" ? null : nextSort,
+            dir: nextDir,
+          });
+        }}
+      >
+        <ChoiceOptions choices={SORT_CHOICES} />
+      </FilterSelect>
+      <FilterSelect
+        label="Per page"
+        value={params.size ?? DEFAULT_PAGE_SIZE}
+        onChange={(choice) => {
+          const size = Number(choice) as (typeof PAGE_SIZES)[number];
+          onChange({ size: size === DEFAULT_PAGE_SIZE ? null : size });
+        }}
+      >
+        <Options values={PAGE_SIZES} />
+      </FilterSelect>
       <label className={styles.checkField}>
         <input
           type="checkbox"
@@ -233,6 +221,28 @@ export function Filters({
         rate.
       </p>
     </form>
+  );
+}
+
+/** A filter chosen from a list, applied as soon as it is chosen. */
+function FilterSelect({
+  label,
+  value,
+  onChange,
+  children,
+}: {
+  label: string;
+  value: string | number;
+  onChange: (value: string) => void;
+  children: ReactNode;
+}) {
+  return (
+    <label className="field">
+      {label}
+      <select value={value} onChange={(e) => onChange(e.target.value)}>
+        {children}
+      </select>
+    </label>
   );
 }
 

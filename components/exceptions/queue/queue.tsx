@@ -128,6 +128,13 @@ export function ExceptionQueue({
     tableRef.current?.scrollIntoView({ block: "nearest" });
   }
 
+  /** A button to another page of the queue; disabled where there is none. */
+  const pageButton = (label: string, cursor: Parameters<typeof goTo>[0] | null) => (
+    <button type="button" onClick={() => cursor && goTo(cursor)} disabled={!cursor}>
+      {label}
+    </button>
+  );
+
   function sortBy(next: Sort) {
     if (next === sort) update({ dir: direction === "asc" ? "desc" : "asc" });
     else update({ sort: next === "opened_at" ? null : next, dir: null });
@@ -237,23 +244,12 @@ export function ExceptionQueue({
       )}
       {page && (page.previousCursor || page.nextCursor || params.after || params.before) ? (
         <nav className="pagination" aria-label="Pages">
-          <button type="button" onClick={() => goTo({})} disabled={!page.previousCursor}>
-            First page
-          </button>
-          <button
-            type="button"
-            onClick={() => goTo({ before: page.previousCursor })}
-            disabled={!page.previousCursor}
-          >
-            Previous page
-          </button>
-          <button
-            type="button"
-            onClick={() => goTo({ after: page.nextCursor })}
-            disabled={!page.nextCursor}
-          >
-            Next page
-          </button>
+          {pageButton("First page", page.previousCursor ? {} : null)}
+          {pageButton(
+            "Previous page",
+            page.previousCursor ? { before: page.previousCursor } : null,
+          )}
+          {pageButton("Next page", page.nextCursor ? { after: page.nextCursor } : null)}
         </nav>
       ) : null}
     </div>
