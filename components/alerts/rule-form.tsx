@@ -123,6 +123,18 @@ export function RuleForm({
   );
 }
 
+/** The type of exception a rule counts: one type, or any type when `anyType` (the first choice). */
+function ExceptionTypeField({ anyType }: { anyType: boolean }) {
+  return (
+    <Field label="Exception type">
+      <select name="exceptionType" defaultValue={anyType ? ANY : ALERTABLE_EXCEPTION_TYPES[0]}>
+        {anyType ? <option value={ANY}>any type</option> : null}
+        <Options values={ALERTABLE_EXCEPTION_TYPES} label={(t) => TYPE_LABELS[t]} />
+      </select>
+    </Field>
+  );
+}
+
 /** The fields of one kind of condition; keyed by the choice so each starts from its defaults. */
 function ConditionFields({
   choice,
@@ -175,12 +187,7 @@ function ConditionFields({
     case "exceptions_amount":
       return (
         <>
-          <Field label="Exception type" key={choice}>
-            <select name="exceptionType" defaultValue={ANY}>
-              <option value={ANY}>any type</option>
-              <Options values={ALERTABLE_EXCEPTION_TYPES} label={(t) => TYPE_LABELS[t]} />
-            </select>
-          </Field>
+          <ExceptionTypeField anyType key={choice} />
           <Field
             label={`Amount at risk above (${reportingCurrency})`}
             id="rule-above-amount"
@@ -204,15 +211,7 @@ function ConditionFields({
     case "exceptions_sla":
       return (
         <>
-          <Field label="Exception type" key={choice}>
-            <select
-              name="exceptionType"
-              defaultValue={choice === "exceptions_open" ? ALERTABLE_EXCEPTION_TYPES[0] : ANY}
-            >
-              {choice === "exceptions_open" ? null : <option value={ANY}>any type</option>}
-              <Options values={ALERTABLE_EXCEPTION_TYPES} label={(t) => TYPE_LABELS[t]} />
-            </select>
-          </Field>
+          <ExceptionTypeField anyType={choice !== "exceptions_open"} key={choice} />
           {choice === "exceptions_new" ? (
             <SelectField
               label="At or above"
