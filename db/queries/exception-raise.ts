@@ -15,10 +15,20 @@ export type Scope = readonly string[] | null;
 
 export const ts = (d: Date) => sql`${d.toISOString()}::timestamptz`;
 
-export function inScope(column: SQL, scope: Scope): SQL {
-  if (scope === null) return sql`true`;
-  // `= any(array(...))` lets the planner use the column's index for a short list.
-  return sql`${column} = any(array(select jsonb_array_elements_text(${JSON.stringify(scope)}::jsonb)))`;
+/**
+ * The rows of `table` (named `alias`) whose `column` holds one of the scope's keys, as a FROM
+ * item; for the sweep's null scope, the whole table. Each distinct key is a probe of the
+ * column's index of its own ("offset 0" plans the lookup with the key as a parameter).
+ * Filtered with `column = any(keys)` instead, the planner, its statistics behind a table
+ * every batch grows, read the whole table and compared every row with every key: 3,879
+ * posting attempts against 225 keys, 28 ms of a batch's detection, three times over.
+ */
+export function scopedRows(table: string, alias: string, column: string, scope: Scope): SQL {
+  const named = sql.raw(`${table} ${alias}`);
+  if (scope === null) return named;
+  const as = sql.raw(alias);
+  return sql`(select ${as}.* from (select distinct jsonb_array_elements_text(${JSON.stringify(scope)}::jsonb) as key) scope
+    cross join lateral (select * from ${named} where ${sql.raw(`${alias}.${column}`)} = scope.key offset 0) ${as}) ${as}`;
 }
 
 /**

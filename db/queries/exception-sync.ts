@@ -3,7 +3,7 @@ import { sql } from "drizzle-orm";
 import type { Db } from "../client";
 import { queryRows } from "../rows";
 import { OPEN_STATUS_SQL } from "../schema";
-import { close, inScope, raise, ts, type Scope } from "./exception-raise";
+import { close, raise, scopedRows, ts, type Scope } from "./exception-raise";
 
 /*
  * Exceptions raised and closed from telemetry. Each detector is two pieces of SQL over the
@@ -21,7 +21,7 @@ const NO_IDS = sql`null::text as invoice_id, null::text as posting_id, null::tex
 export async function postingsOfInvoices(db: Db, invoiceIds: readonly string[]): Promise<string[]> {
   const rows = await queryRows<{ posting_id: string }>(
     db,
-    sql`select distinct a.posting_id from erp_posting_attempts a where ${inScope(sql`a.invoice_id`, invoiceIds)}`,
+    sql`select distinct a.posting_id from ${scopedRows("erp_posting_attempts", "a", "invoice_id", invoiceIds)}`,
   );
   return rows.map((r) => r.posting_id);
 }
@@ -31,7 +31,7 @@ export async function syncPostingExceptions(db: Db, postingIds: Scope, now: Date
   const latest = sql`(
     select distinct on (a.posting_id) a.posting_id, a.invoice_id, a.entity, a.status, a.attempt,
       a.error_code, a.error_message, a.attempted_at
-    from erp_posting_attempts a where ${inScope(sql`a.posting_id`, postingIds)}
+    from ${scopedRows("erp_posting_attempts", "a", "posting_id", postingIds)}
     order by a.posting_id, a.attempt desc
   )`;
   await raise(
@@ -69,7 +69,7 @@ export async function syncDisputeExceptions(db: Db, invoiceIds: Scope, now: Date
         from (
           select distinct on (x.invoice_id) x.invoice_id, x.reason, x.amount_minor, x.event_time,
             count(*) over (partition by x.invoice_id) as disputes
-          from invoice_disputes x where ${inScope(sql`x.invoice_id`, invoiceIds)}
+          from ${scopedRows("invoice_disputes", "x", "invoice_id", invoiceIds)}
           order by x.invoice_id, x.event_time desc, x.event_id desc
         ) d left join invoices i on i.invoice_id = d.invoice_id`,
     now,
@@ -190,9 +190,8 @@ export async function syncAmendmentExceptions(db: Db, contractIds: Scope, now: D
           null::text as run_id, a.contract_id,
           jsonb_build_object('effectiveFrom', a.effective_from, 'amendedAt', a.amended_at,
             'amountImpactMinor', a.amount_impact_minor) as details, a.amended_at as occurred_at
-        from contract_amendments a
-        where ${inScope(sql`a.contract_id`, contractIds)}
-          and (a.effective_from < date_trunc('month', a.amended_at at time zone 'UTC') at time zone 'UTC'
+        from ${scopedRows("contract_amendments", "a", "contract_id", contractIds)}
+        where (a.effective_from < date_trunc('month', a.amended_at at time zone 'UTC') at time zone 'UTC'
             or exists (select 1 from accounting_periods ap
                        where ap.entity = a.entity and ap.closed_at is not null
                          and a.effective_from >= ap.period_start and a.effective_from < ap.period_end))`,
@@ -219,6 +218,7 @@ export async function syncEntitlementExceptions(
 ) {
   const limit = sql`make_interval(secs => ${afterMs / 1000})`;
   const synced = sql`exists (select 1 from entitlement_updates u where u.payment_id = p.payment_id)`;
+  const payments = scopedRows("payments", "p", "payment_id", paymentIds);
   const dueAfter = due ? sql`and p.received_at > ${ts(due.since)} - ${limit}` : sql``;
   await raise(
     db,
@@ -227,8 +227,8 @@ export async function syncEntitlementExceptions(
           i.entity, p.amount_minor, p.currency, p.invoice_id, null::text as posting_id, p.payment_id,
           p.customer_id, null::text as run_id, null::text as contract_id,
           jsonb_build_object('receivedAt', p.received_at) as details, p.received_at + ${limit} as occurred_at
-        from payments p left join invoices i on i.invoice_id = p.invoice_id
-        where ${inScope(sql`p.payment_id`, paymentIds)} and p.received_at <= ${ts(now)} - ${limit}
+        from ${payments} left join invoices i on i.invoice_id = p.invoice_id
+        where p.received_at <= ${ts(now)} - ${limit}
           ${dueAfter} and not ${synced}`,
     now,
   );
@@ -236,7 +236,7 @@ export async function syncEntitlementExceptions(
   await close(
     db,
     "entitlement_out_of_sync",
-    sql`select p.payment_id as problem_key from payments p where ${inScope(sql`p.payment_id`, paymentIds)} and ${synced}`,
+    sql`select p.payment_id as problem_key from ${payments} where ${synced}`,
     "An entitlement update for the payment arrived",
     now,
   );
