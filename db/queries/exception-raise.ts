@@ -41,7 +41,7 @@ export async function raise(db: Db, problems: SQL, now: Date): Promise<number> {
   // A problem the system had closed (say, a posting that succeeded) that holds again reopens;
   // one a person resolved or dismissed stays as they left it.
   await db.execute(sql`
-    with problems as materialized (${problems}),
+    with problems as (${problems}),
     reopened as (
       update exceptions x set status = 'open', closed_at = null, closed_by = null, resolution_code = null,
         resolution_note = null, details = p.details, updated_at = ${ts(now)}, version = x.version + 1
