@@ -12,7 +12,7 @@ import {
   type Evaluation,
 } from "./support/alternating";
 import { createBenchApiKey, createBenchDatabase, openBenchClients } from "./support/database";
-import { generateEvents, type BenchEvent } from "./support/events";
+import { benchEvent, generateEvents, type BenchEvent } from "./support/events";
 import {
   BATCH_SIZE,
   REQUEST_TIMEOUT_MS,
@@ -207,29 +207,24 @@ async function runIngestBenchmark(): Promise<void> {
  * connection. stop() ends the loop and answers the lags in milliseconds.
  */
 function probeFreshness(baseUrl: string, key: string, sql: postgres.Sql, run: string) {
+  const source = "urn:bench:freshness-probe";
   const lags: number[] = [];
   let running = true;
   const loop = (async () => {
     for (let n = 0; running; n++) {
       const postingId = `PROBE-${run}-${n}`;
+      const sentAt = new Date().toISOString();
       const body = JSON.stringify([
-        {
-          specversion: "1.0",
-          id: `probe-${run}-${n}`,
-          source: "urn:bench:freshness-probe",
-          type: "erp.posting.attempted",
-          time: new Date().toISOString(),
-          data: {
-            postingId,
-            invoiceId: `INV-${postingId}`,
-            entity: "ACME-US",
-            attempt: 1,
-            status: "failed",
-            attemptedAt: new Date().toISOString(),
-            errorCode: "TIMEOUT",
-            errorMessage: "freshness probe",
-          },
-        },
+        benchEvent("erp.posting.attempted", `probe-${run}-${n}`, source, sentAt, {
+          postingId,
+          invoiceId: `INV-${postingId}`,
+          entity: "ACME-US",
+          attempt: 1,
+          status: "failed",
+          attemptedAt: sentAt,
+          errorCode: "TIMEOUT",
+          errorMessage: "freshness probe",
+        }),
       ]);
       const response = await postEvents(baseUrl, key, body);
       const text = await response.text();
