@@ -231,3 +231,13 @@ export function entityRow(report: KpiReport, entity: string) {
     throw new Error(`no entity ${entity} in ${report.byEntity.map((s) => s.entity).join(", ")}`);
   return found;
 }
+
+/** `rowsOf` each item in turn, concatenated: the rows an answer lists in that order. */
+export async function rowsInOrder<Item, Row>(
+  items: readonly Item[],
+  rowsOf: (item: Item) => Promise<Row[]>,
+): Promise<Row[]> {
+  const rows: Row[] = [];
+  for (const item of items) rows.push(...(await rowsOf(item)));
+  return rows;
+}
