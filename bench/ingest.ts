@@ -12,7 +12,7 @@ import {
   type Evaluation,
 } from "./support/alternating";
 import { createBenchApiKey, createBenchDatabase, openBenchClients } from "./support/database";
-import { generateEvents, type BenchEvent } from "./support/events";
+import { benchEvent, generateEvents, type BenchEvent } from "./support/events";
 import {
   BATCH_SIZE,
   REQUEST_TIMEOUT_MS,
@@ -21,7 +21,7 @@ import {
   postBatches,
   postEvents,
 } from "./support/ingest";
-import { buildIfNeeded, printServerTail, startServer } from "./support/next-server";
+import { buildIfNeeded, withServers } from "./support/next-server";
 import { describeSaturation, watchSaturation, type Saturation } from "./support/saturation";
 import { log, type BenchSuite } from "./support/suite";
 import { nearestRank, timedSeconds } from "./support/stats";
@@ -104,100 +104,97 @@ async function runIngestBenchmark(): Promise<void> {
   log(`database ${database.name}`);
   const clients = await openBenchClients(database.url);
   const { app, sql } = clients;
-  let server: Awaited<ReturnType<typeof startServer>> | null = null;
   try {
-    const key = await createBenchApiKey(app.db, "npm run bench", ["ingest"]);
-    const rules = await createBenchAlertRules(app.db);
-    log(`${rules} alert rules`);
+    await withServers(async (servers) => {
+      const key = await createBenchApiKey(app.db, "npm run bench", ["ingest"]);
+      const rules = await createBenchAlertRules(app.db);
+      log(`${rules} alert rules`);
 
-    // Alert evaluation off and on in turn (on: every minute and after batches, as in
-    // production): the same batches on the same server build, so the difference is what
-    // evaluation costs, and ABBA alternation spreads the machine's noise over both sides.
-    const results: Measurement[] = [];
-    const lags: number[] = [];
-    // One unmeasured pass first: the first run on a new database pays for cold caches and
-    // growing table files (half the later runs' rate), which would land on one side.
-    server = await startServer(database.url, settings.port, { CLOSELINE_ALERT_EVALUATION: "off" });
-    log("priming the database with one unmeasured pass …");
-    await postBatches(server.url, key, batches, Math.max(...settings.clients));
-    await emptyEventTables(sql);
-    await server.stop();
-    server = null;
-    for (const [run, evaluation] of alternatingOrder(settings.alertPairs).entries()) {
-      const pair = Math.floor(run / 2) + 1;
-      server = await startServer(database.url, settings.port, {
-        CLOSELINE_ALERT_EVALUATION: evaluation,
+      // Alert evaluation off and on in turn (on: every minute and after batches, as in
+      // production): the same batches on the same server build, so the difference is what
+      // evaluation costs, and ABBA alternation spreads the machine's noise over both sides.
+      const results: Measurement[] = [];
+      const lags: number[] = [];
+      // One unmeasured pass first: the first run on a new database pays for cold caches and
+      // growing table files (half the later runs' rate), which would land on one side.
+      let server = await servers.start(database.url, settings.port, {
+        CLOSELINE_ALERT_EVALUATION: "off",
       });
-      log(
-        `next start on ${server.url} (production build, CLOSELINE_DEMO=off, alerts ${evaluation}, pair ${pair} of ${settings.alertPairs})`,
-      );
-      // The first requests load the route and warm the JIT; they are not measured.
-      await postBatches(server.url, key, warmup, 2);
-      for (const clients of settings.clients) {
-        await emptyEventTables(sql);
-        const probe = probeFreshness(server.url, key, sql, `${evaluation}-${pair}-${clients}`);
-        const watcher = watchSaturation(sql);
-        const seconds = await timedSeconds(() => postBatches(server!.url, key, batches, clients));
-        const saturation = await watcher.stop();
-        const probeLags = await probe.stop();
-        lags.push(...probeLags);
-        const [{ count }] = await sql<
-          [{ count: number }]
-        >`select count(*)::int as count from events`;
-        log(
-          `alerts ${evaluation}, pair ${pair}, ${clients} clients: ${formatCount(events.length / seconds)} events/s; events table ${formatCount(count)} rows; ${describeSaturation(saturation)}`,
-        );
-        if (count !== events.length + probeLags.length) {
-          throw new Error(
-            `the events table holds ${count} events after sending ${events.length + probeLags.length}; ingestion lost or invented events`,
-          );
-        }
-        results.push({
-          path: `POST /api/v1/events, alerts ${evaluation} (pair ${pair})`,
-          clients,
-          events: events.length,
-          seconds,
-          evaluation,
-          pair,
-          saturation,
+      log("priming the database with one unmeasured pass …");
+      await postBatches(server.url, key, batches, Math.max(...settings.clients));
+      await emptyEventTables(sql);
+      await servers.stop();
+      for (const [run, evaluation] of alternatingOrder(settings.alertPairs).entries()) {
+        const pair = Math.floor(run / 2) + 1;
+        server = await servers.start(database.url, settings.port, {
+          CLOSELINE_ALERT_EVALUATION: evaluation,
         });
+        log(
+          `next start on ${server.url} (production build, CLOSELINE_DEMO=off, alerts ${evaluation}, pair ${pair} of ${settings.alertPairs})`,
+        );
+        // The first requests load the route and warm the JIT; they are not measured.
+        await postBatches(server.url, key, warmup, 2);
+        for (const clients of settings.clients) {
+          await emptyEventTables(sql);
+          const probe = probeFreshness(server.url, key, sql, `${evaluation}-${pair}-${clients}`);
+          const watcher = watchSaturation(sql);
+          const seconds = await timedSeconds(() => postBatches(server.url, key, batches, clients));
+          const saturation = await watcher.stop();
+          const probeLags = await probe.stop();
+          lags.push(...probeLags);
+          const [{ count }] = await sql<
+            [{ count: number }]
+          >`select count(*)::int as count from events`;
+          log(
+            `alerts ${evaluation}, pair ${pair}, ${clients} clients: ${formatCount(events.length / seconds)} events/s; events table ${formatCount(count)} rows; ${describeSaturation(saturation)}`,
+          );
+          if (count !== events.length + probeLags.length) {
+            throw new Error(
+              `the events table holds ${count} events after sending ${events.length + probeLags.length}; ingestion lost or invented events`,
+            );
+          }
+          results.push({
+            path: `POST /api/v1/events, alerts ${evaluation} (pair ${pair})`,
+            clients,
+            events: events.length,
+            seconds,
+            evaluation,
+            pair,
+            saturation,
+          });
+        }
+        await servers.stop();
       }
-      await server.stop();
-      server = null;
-    }
 
-    await sql`drop table if exists events_copy`;
-    await sql`create table events_copy (like events including all)`;
-    await sql`checkpoint`;
-    const copySeconds = await timedSeconds(async () => {
-      const writable = await sql`
+      await sql`drop table if exists events_copy`;
+      await sql`create table events_copy (like events including all)`;
+      await sql`checkpoint`;
+      const copySeconds = await timedSeconds(async () => {
+        const writable = await sql`
         copy events_copy (source, event_id, type, time, data, attributes) from stdin`.writable();
-      await pipeline(Readable.from(copyChunks), writable);
-    });
-    const [{ copied }] = await sql<[{ copied: number }]>`
+        await pipeline(Readable.from(copyChunks), writable);
+      });
+      const [{ copied }] = await sql<[{ copied: number }]>`
       select count(*)::int as copied from events_copy`;
-    if (copied !== events.length) {
-      throw new Error(`COPY stored ${copied} rows of ${events.length}`);
-    }
-    const copy = {
-      path: "COPY (same rows, same indexes)",
-      clients: 1,
-      events: copied,
-      seconds: copySeconds,
-    };
-    await sql`drop table events_copy`;
+      if (copied !== events.length) {
+        throw new Error(`COPY stored ${copied} rows of ${events.length}`);
+      }
+      const copy = {
+        path: "COPY (same rows, same indexes)",
+        clients: 1,
+        events: copied,
+        seconds: copySeconds,
+      };
+      await sql`drop table events_copy`;
 
-    lags.sort((a, b) => a - b);
-    const worst = lags.at(-1) ?? 0;
-    log(
-      `freshness: ${lags.length} probes, exception and KPI row visible after the 200 in p50 ${nearestRank(lags, 0.5)} ms, p95 ${nearestRank(lags, 0.95)} ms, max ${worst} ms — target ≤ ${FRESHNESS_TARGET_MS} ms ${worst <= FRESHNESS_TARGET_MS ? "met" : "NOT met"}`,
-    );
-    report(results, copy);
-  } catch (error) {
-    printServerTail(server);
-    throw error;
+      lags.sort((a, b) => a - b);
+      const worst = lags.at(-1) ?? 0;
+      log(
+        `freshness: ${lags.length} probes, exception and KPI row visible after the 200 in p50 ${nearestRank(lags, 0.5)} ms, p95 ${nearestRank(lags, 0.95)} ms, max ${worst} ms — target ≤ ${FRESHNESS_TARGET_MS} ms ${worst <= FRESHNESS_TARGET_MS ? "met" : "NOT met"}`,
+      );
+      report(results, copy);
+    });
   } finally {
-    await server?.stop();
     await clients.close();
     await database.drop();
   }
@@ -210,29 +207,24 @@ async function runIngestBenchmark(): Promise<void> {
  * connection. stop() ends the loop and answers the lags in milliseconds.
  */
 function probeFreshness(baseUrl: string, key: string, sql: postgres.Sql, run: string) {
+  const source = "urn:bench:freshness-probe";
   const lags: number[] = [];
   let running = true;
   const loop = (async () => {
     for (let n = 0; running; n++) {
       const postingId = `PROBE-${run}-${n}`;
+      const sentAt = new Date().toISOString();
       const body = JSON.stringify([
-        {
-          specversion: "1.0",
-          id: `probe-${run}-${n}`,
-          source: "urn:bench:freshness-probe",
-          type: "erp.posting.attempted",
-          time: new Date().toISOString(),
-          data: {
-            postingId,
-            invoiceId: `INV-${postingId}`,
-            entity: "ACME-US",
-            attempt: 1,
-            status: "failed",
-            attemptedAt: new Date().toISOString(),
-            errorCode: "TIMEOUT",
-            errorMessage: "freshness probe",
-          },
-        },
+        benchEvent("erp.posting.attempted", `probe-${run}-${n}`, source, sentAt, {
+          postingId,
+          invoiceId: `INV-${postingId}`,
+          entity: "ACME-US",
+          attempt: 1,
+          status: "failed",
+          attemptedAt: sentAt,
+          errorCode: "TIMEOUT",
+          errorMessage: "freshness probe",
+        }),
       ]);
       const response = await postEvents(baseUrl, key, body);
       const text = await response.text();

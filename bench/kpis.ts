@@ -7,7 +7,7 @@ import {
   openBenchClients,
 } from "./support/database";
 import { NAIVE_KPI_QUERY, type NaiveKpis } from "./support/naive-kpis";
-import { buildIfNeeded, printServerTail, startServer } from "./support/next-server";
+import { buildIfNeeded, withServers } from "./support/next-server";
 import { log, type BenchSuite } from "./support/suite";
 import { quantile } from "./support/stats";
 import { formatCount, formatTable } from "./support/table";
@@ -64,105 +64,102 @@ async function runKpiBenchmark(): Promise<void> {
   log(`database ${database.name}${settings.reuse ? " (reused, already loaded)" : ""}`);
   const clients = await openBenchClients(database.url);
   const { app, sql } = clients;
-  let server: Awaited<ReturnType<typeof startServer>> | null = null;
   try {
-    const key = await createBenchApiKey(app.db, "npm run bench -- kpis", ["read"]);
-    // The history ends at the top of the hour so "the last 30 days" is full of data.
-    let end = new Date(Math.floor(Date.now() / HOUR) * HOUR);
-    const started = Date.now();
-    let counts;
-    if (settings.reuse) {
-      const [{ last }] = await sql<[{ last: Date }]>`select max(received_at) as last from events`;
-      end = new Date(Math.ceil(last.getTime() / HOUR) * HOUR);
-      counts = await countTelemetry(sql);
-    } else {
-      log(`loading ${settings.hours} h × ${settings.series} usage series and the billing side …`);
-      counts = await loadTelemetry(
-        sql,
-        { hours: settings.hours, seriesPerHour: settings.series, end },
-        log,
-      );
-    }
-    const total = counts.reduce((sum, c) => sum + c.rows, 0);
-    log(
-      `loaded ${formatCount(total)} rows in ${((Date.now() - started) / 1000).toFixed(0)} s: ` +
-        counts.map((c) => `${c.table} ${formatCount(c.rows)}`).join(", "),
-    );
-    if (total < 10_000_000 && !process.env.BENCH_KPI_HOURS && !settings.reuse) {
-      throw new Error(`only ${total} telemetry rows; the bench promises at least 10 million`);
-    }
-
-    // The server's first exception sweep looks at everything (a minute at 50 M rows); a
-    // running deployment made it long ago. Done here, it is not timed with the requests.
-    const sweepStarted = Date.now();
-    await sweepExceptions(app.db, new Date());
-    // Autovacuum may be off (it is on these machines), and the sweep leaves dead rows.
-    await sql`vacuum analyze exceptions, audit_log, settings`;
-    log(`exception sweep and vacuum (${((Date.now() - sweepStarted) / 1000).toFixed(1)} s)`);
-
-    server = await startServer(database.url, PORT);
-    log(`next start on ${server.url} (production build, CLOSELINE_DEMO=off)`);
-
-    const ranges = [
-      { label: "30 days", from: new Date(end.getTime() - 30 * DAY), to: end },
-      { label: "1 day", from: new Date(end.getTime() - DAY), to: end },
-    ];
-    // The API first for both ranges, then the (slow) naive query, so the figures that matter
-    // are printed before the baseline's minutes begin.
-    const results: RangeResult[] = [];
-    const bodies: Record<string, unknown>[] = [];
-    for (const range of ranges) {
-      const url = `${server.url}/api/v1/kpis?from=${range.from.toISOString()}&to=${range.to.toISOString()}`;
-      // Warm-up: the route's first load, the JIT, PostgreSQL's caches.
-      let body: Record<string, unknown> = {};
-      for (let i = 0; i < 5; i++) body = await getKpis(url, key);
-      bodies.push(body);
-      const latencies: number[] = [];
-      for (let i = 0; i < settings.requests; i++) {
-        const t = performance.now();
-        await getKpis(url, key);
-        latencies.push(performance.now() - t);
+    await withServers(async (servers) => {
+      const key = await createBenchApiKey(app.db, "npm run bench -- kpis", ["read"]);
+      // The history ends at the top of the hour so "the last 30 days" is full of data.
+      let end = new Date(Math.floor(Date.now() / HOUR) * HOUR);
+      const started = Date.now();
+      let counts;
+      if (settings.reuse) {
+        const [{ last }] = await sql<[{ last: Date }]>`select max(received_at) as last from events`;
+        end = new Date(Math.ceil(last.getTime() / HOUR) * HOUR);
+        counts = await countTelemetry(sql);
+      } else {
+        log(`loading ${settings.hours} h × ${settings.series} usage series and the billing side …`);
+        counts = await loadTelemetry(
+          sql,
+          { hours: settings.hours, seriesPerHour: settings.series, end },
+          log,
+        );
       }
-      latencies.sort((a, b) => a - b);
-      const result = {
-        label: range.label,
-        p50: quantile(latencies, 0.5),
-        p95: quantile(latencies, 0.95),
-        max: latencies.at(-1)!,
-        baselineMs: Number.NaN,
-      };
-      results.push(result);
+      const total = counts.reduce((sum, c) => sum + c.rows, 0);
       log(
-        `${range.label}: API p50 ${result.p50.toFixed(0)} ms, p95 ${result.p95.toFixed(0)} ms over ${settings.requests} requests`,
+        `loaded ${formatCount(total)} rows in ${((Date.now() - started) / 1000).toFixed(0)} s: ` +
+          counts.map((c) => `${c.table} ${formatCount(c.rows)}`).join(", "),
       );
-    }
-    // BENCH_KPI_BASELINE_RUNS=0 skips the baseline (minutes at this scale), to iterate on the API.
-    for (const [i, range] of settings.baselineRuns > 0 ? ranges.entries() : []) {
-      const baselineTimes: number[] = [];
-      let naive: NaiveKpis | null = null;
-      for (let run = 0; run < settings.baselineRuns; run++) {
-        const t = performance.now();
-        const rows = await sql.unsafe<NaiveKpis[]>(NAIVE_KPI_QUERY, [
-          range.from.toISOString(),
-          range.to.toISOString(),
-          new Date().toISOString(),
-        ]);
-        naive = rows[0] ?? null;
-        baselineTimes.push(performance.now() - t);
+      if (total < 10_000_000 && !process.env.BENCH_KPI_HOURS && !settings.reuse) {
+        throw new Error(`only ${total} telemetry rows; the bench promises at least 10 million`);
       }
-      checkAgreement(range.label, bodies[i]!, naive!);
-      results[i]!.baselineMs = quantile(
-        baselineTimes.sort((a, b) => a - b),
-        0.5,
-      );
-      log(`${range.label}: naive query ${results[i]!.baselineMs.toFixed(0)} ms`);
-    }
-    report(results, total);
-  } catch (error) {
-    printServerTail(server);
-    throw error;
+
+      // The server's first exception sweep looks at everything (a minute at 50 M rows); a
+      // running deployment made it long ago. Done here, it is not timed with the requests.
+      const sweepStarted = Date.now();
+      await sweepExceptions(app.db, new Date());
+      // Autovacuum may be off (it is on these machines), and the sweep leaves dead rows.
+      await sql`vacuum analyze exceptions, audit_log, settings`;
+      log(`exception sweep and vacuum (${((Date.now() - sweepStarted) / 1000).toFixed(1)} s)`);
+
+      const server = await servers.start(database.url, PORT);
+      log(`next start on ${server.url} (production build, CLOSELINE_DEMO=off)`);
+
+      const ranges = [
+        { label: "30 days", from: new Date(end.getTime() - 30 * DAY), to: end },
+        { label: "1 day", from: new Date(end.getTime() - DAY), to: end },
+      ];
+      // The API first for both ranges, then the (slow) naive query, so the figures that matter
+      // are printed before the baseline's minutes begin.
+      const results: RangeResult[] = [];
+      const bodies: Record<string, unknown>[] = [];
+      for (const range of ranges) {
+        const url = `${server.url}/api/v1/kpis?from=${range.from.toISOString()}&to=${range.to.toISOString()}`;
+        // Warm-up: the route's first load, the JIT, PostgreSQL's caches.
+        let body: Record<string, unknown> = {};
+        for (let i = 0; i < 5; i++) body = await getKpis(url, key);
+        bodies.push(body);
+        const latencies: number[] = [];
+        for (let i = 0; i < settings.requests; i++) {
+          const t = performance.now();
+          await getKpis(url, key);
+          latencies.push(performance.now() - t);
+        }
+        latencies.sort((a, b) => a - b);
+        const result = {
+          label: range.label,
+          p50: quantile(latencies, 0.5),
+          p95: quantile(latencies, 0.95),
+          max: latencies.at(-1)!,
+          baselineMs: Number.NaN,
+        };
+        results.push(result);
+        log(
+          `${range.label}: API p50 ${result.p50.toFixed(0)} ms, p95 ${result.p95.toFixed(0)} ms over ${settings.requests} requests`,
+        );
+      }
+      // BENCH_KPI_BASELINE_RUNS=0 skips the baseline (minutes at this scale), to iterate on the API.
+      for (const [i, range] of settings.baselineRuns > 0 ? ranges.entries() : []) {
+        const baselineTimes: number[] = [];
+        let naive: NaiveKpis | null = null;
+        for (let run = 0; run < settings.baselineRuns; run++) {
+          const t = performance.now();
+          const rows = await sql.unsafe<NaiveKpis[]>(NAIVE_KPI_QUERY, [
+            range.from.toISOString(),
+            range.to.toISOString(),
+            new Date().toISOString(),
+          ]);
+          naive = rows[0] ?? null;
+          baselineTimes.push(performance.now() - t);
+        }
+        checkAgreement(range.label, bodies[i]!, naive!);
+        results[i]!.baselineMs = quantile(
+          baselineTimes.sort((a, b) => a - b),
+          0.5,
+        );
+        log(`${range.label}: naive query ${results[i]!.baselineMs.toFixed(0)} ms`);
+      }
+      report(results, total);
+    });
   } finally {
-    await server?.stop();
     await clients.close();
     if (settings.keep) log(`kept database ${database.name} (BENCH_KPI_KEEP=1)`);
     else await database.drop();

@@ -5,12 +5,7 @@ import { alternatingOrder, median } from "./support/alternating";
 import { createBenchApiKey, createBenchDatabase, openBenchClients } from "./support/database";
 import { generateEvents } from "./support/events";
 import { BATCH_SIZE, REQUEST_TIMEOUT_MS, batchBodies, postBatches } from "./support/ingest";
-import {
-  buildIfNeeded,
-  printServerTail,
-  startServer,
-  type RunningServer,
-} from "./support/next-server";
+import { buildIfNeeded, withServers } from "./support/next-server";
 import { quantile, timedSeconds } from "./support/stats";
 import { log, type BenchSuite } from "./support/suite";
 import { formatCount, formatTable } from "./support/table";
@@ -102,105 +97,101 @@ async function runReadersBenchmark(): Promise<void> {
   const replica = postgres(replicaServer.toString(), { max: 1, onnotice: () => {} });
   const clients = await openBenchClients(database.url);
   const { app, sql } = clients;
-  let server: RunningServer | null = null;
   try {
-    const [state] = await replica<[{ streaming: boolean }]>`
+    await withServers(async (servers) => {
+      const [state] = await replica<[{ streaming: boolean }]>`
       select pg_is_in_recovery() and exists (
         select from pg_stat_wal_receiver where status = 'streaming') as streaming`.catch(() => [
-      { streaming: false },
-    ]);
-    if (!state.streaming) {
-      throw new Error(
-        `no streaming replica at ${replicaServer.host}; start one with bash scripts/ensure-replica.sh`,
-      );
-    }
-    log(`database ${database.name}, replica ${replicaUrl.host}`);
-    const ingestKey = await createBenchApiKey(app.db, "npm run bench -- readers", ["ingest"]);
-    const readKey = await createBenchApiKey(app.db, "npm run bench -- readers", ["read"]);
-
-    log(`loading ${HISTORY_HOURS} h × ${settings.series} usage series and the billing side …`);
-    const end = new Date(Math.floor(Date.now() / HOUR) * HOUR);
-    await loadTelemetry(sql, { hours: HISTORY_HOURS, seriesPerHour: settings.series, end }, log);
-    // A running deployment made its first full sweep long ago; the queue needs its exceptions.
-    await sweepExceptions(app.db, new Date());
-    await sql`vacuum analyze exceptions, audit_log, settings`;
-
-    const runs: Run[] = [];
-    const order = alternatingOrder(settings.pairs);
-    for (const [index, side] of order.entries()) {
-      const pair = Math.floor(index / 2) + 1;
-      const withReplica = side === "on";
-      const label = `run ${index + 1} of ${order.length}, ${withReplica ? "with" : "without"} replica`;
-      // Each run ingests new events (the seed is in every id), generated before its clock.
-      const poolEvents = Math.ceil(settings.seconds * POOL_EVENTS_PER_SECOND) + 2 * BATCH_SIZE;
-      const bodies: string[] = [];
-      for (let made = 0, n = 0; made < poolEvents; made += EVENTS_PER_SEED, n++) {
-        const count = Math.min(EVENTS_PER_SEED, poolEvents - made);
-        bodies.push(
-          ...batchBodies(generateEvents(count, settings.seed + 100 * index + n, "readers")),
+        { streaming: false },
+      ]);
+      if (!state.streaming) {
+        throw new Error(
+          `no streaming replica at ${replicaServer.host}; start one with bash scripts/ensure-replica.sh`,
         );
       }
-      // Every run starts from a checkpoint, with the replica caught up.
-      await sql`checkpoint`;
-      await replicaCatchesUp(sql, replica);
+      log(`database ${database.name}, replica ${replicaUrl.host}`);
+      const ingestKey = await createBenchApiKey(app.db, "npm run bench -- readers", ["ingest"]);
+      const readKey = await createBenchApiKey(app.db, "npm run bench -- readers", ["read"]);
 
-      server = await startServer(
-        database.url,
-        settings.port,
-        withReplica ? { DATABASE_REPLICA_URL: replicaUrl.toString() } : {},
-      );
-      // The first requests load the routes and warm the JIT; they are not measured.
-      await postBatches(server.url, ingestKey, bodies.splice(0, 2), 2);
-      for (const poll of POLLS) await read(server.url, readKey, poll.path);
+      log(`loading ${HISTORY_HOURS} h × ${settings.series} usage series and the billing side …`);
+      const end = new Date(Math.floor(Date.now() / HOUR) * HOUR);
+      await loadTelemetry(sql, { hours: HISTORY_HOURS, seriesPerHour: settings.series, end }, log);
+      // A running deployment made its first full sweep long ago; the queue needs its exceptions.
+      await sweepExceptions(app.db, new Date());
+      await sql`vacuum analyze exceptions, audit_log, settings`;
 
-      const transactionsBefore = await replicaTransactions(replica, database.name);
-      const deadline = Date.now() + settings.seconds * 1000;
-      let ingesting = true;
-      let batches = 0;
-      const active = () => ingesting && Date.now() < deadline;
-      const users = dashboardUsers(server.url, readKey, active);
-      const lag = maxReplicaLag(sql, replica, active);
-      const seconds = await timedSeconds(async () => {
-        batches = await postBatches(server!.url, ingestKey, bodies, settings.clients, deadline);
-      });
-      ingesting = false;
-      const { latencies, errors } = await users;
-      const run: Run = {
-        replica: withReplica,
-        pair,
-        seconds,
-        events: batches * BATCH_SIZE,
-        exhausted: batches === bodies.length,
-        latencies,
-        errors,
-        replicaTransactions:
-          (await replicaTransactions(replica, database.name)) - transactionsBefore,
-        maxLagSeconds: await lag,
-      };
-      runs.push(run);
-      await server.stop();
-      server = null;
-      const reads = Object.values(latencies).flat().length + errors;
-      log(
-        `${label}: ${formatCount(run.events / seconds)} events/s over ${seconds.toFixed(1)} s` +
-          `${run.exhausted ? " (its events ran out before the time)" : ""}; KPI p95 ` +
-          `${quantile(sorted(latencies.kpi), 0.95).toFixed(0)} ms; ${errors} errors; ` +
-          `the replica ran ${run.replicaTransactions} transactions for ${reads} reads, ` +
-          `replay lag at most ${run.maxLagSeconds.toFixed(1)} s`,
-      );
-      if (withReplica && run.replicaTransactions < reads) {
+      const runs: Run[] = [];
+      const order = alternatingOrder(settings.pairs);
+      for (const [index, side] of order.entries()) {
+        const pair = Math.floor(index / 2) + 1;
+        const withReplica = side === "on";
+        const label = `run ${index + 1} of ${order.length}, ${withReplica ? "with" : "without"} replica`;
+        // Each run ingests new events (the seed is in every id), generated before its clock.
+        const poolEvents = Math.ceil(settings.seconds * POOL_EVENTS_PER_SECOND) + 2 * BATCH_SIZE;
+        const bodies: string[] = [];
+        for (let made = 0, n = 0; made < poolEvents; made += EVENTS_PER_SEED, n++) {
+          const count = Math.min(EVENTS_PER_SEED, poolEvents - made);
+          bodies.push(
+            ...batchBodies(generateEvents(count, settings.seed + 100 * index + n, "readers")),
+          );
+        }
+        // Every run starts from a checkpoint, with the replica caught up.
+        await sql`checkpoint`;
+        await replicaCatchesUp(sql, replica);
+
+        const server = await servers.start(
+          database.url,
+          settings.port,
+          withReplica ? { DATABASE_REPLICA_URL: replicaUrl.toString() } : {},
+        );
+        // The first requests load the routes and warm the JIT; they are not measured.
+        await postBatches(server.url, ingestKey, bodies.splice(0, 2), 2);
+        for (const poll of POLLS) await read(server.url, readKey, poll.path);
+
+        const transactionsBefore = await replicaTransactions(replica, database.name);
+        const deadline = Date.now() + settings.seconds * 1000;
+        let ingesting = true;
+        let batches = 0;
+        const active = () => ingesting && Date.now() < deadline;
+        const users = dashboardUsers(server.url, readKey, active);
+        const lag = maxReplicaLag(sql, replica, active);
+        const seconds = await timedSeconds(async () => {
+          batches = await postBatches(server.url, ingestKey, bodies, settings.clients, deadline);
+        });
+        ingesting = false;
+        const { latencies, errors } = await users;
+        const run: Run = {
+          replica: withReplica,
+          pair,
+          seconds,
+          events: batches * BATCH_SIZE,
+          exhausted: batches === bodies.length,
+          latencies,
+          errors,
+          replicaTransactions:
+            (await replicaTransactions(replica, database.name)) - transactionsBefore,
+          maxLagSeconds: await lag,
+        };
+        runs.push(run);
+        await servers.stop();
+        const reads = Object.values(latencies).flat().length + errors;
         log(
-          `  (fewer than one per read: some reads went to the primary, the replica ` +
-            `${run.maxLagSeconds >= 10 ? "over the 10 s the router allows behind" : "slow to answer its 1 s state check"})`,
+          `${label}: ${formatCount(run.events / seconds)} events/s over ${seconds.toFixed(1)} s` +
+            `${run.exhausted ? " (its events ran out before the time)" : ""}; KPI p95 ` +
+            `${quantile(sorted(latencies.kpi), 0.95).toFixed(0)} ms; ${errors} errors; ` +
+            `the replica ran ${run.replicaTransactions} transactions for ${reads} reads, ` +
+            `replay lag at most ${run.maxLagSeconds.toFixed(1)} s`,
         );
+        if (withReplica && run.replicaTransactions < reads) {
+          log(
+            `  (fewer than one per read: some reads went to the primary, the replica ` +
+              `${run.maxLagSeconds >= 10 ? "over the 10 s the router allows behind" : "slow to answer its 1 s state check"})`,
+          );
+        }
       }
-    }
-    report(runs);
-  } catch (error) {
-    printServerTail(server);
-    throw error;
+      report(runs);
+    });
   } finally {
-    await server?.stop();
     await replica.end({ timeout: 5 });
     await clients.close();
     await database.drop();

@@ -21,6 +21,17 @@ export interface BenchEvent {
   data: Record<string, unknown>;
 }
 
+/** A bench event: a CloudEvents 1.0 envelope of `type` around JSON `data`. */
+export function benchEvent(
+  type: EventType,
+  id: string,
+  source: string,
+  time: string,
+  data: Record<string, unknown>,
+): BenchEvent {
+  return { specversion: "1.0", id, source, type, time, datacontenttype: "application/json", data };
+}
+
 /** The share of each type in the stream; usage and ERP traffic dominate, as in production. */
 const TYPE_WEIGHTS: [EventType, number][] = [
   ["usage.checkpoint", 0.55],
@@ -103,15 +114,7 @@ export function generateEvents(count: number, seed: number, idPrefix = "bench"):
   const unentitled: { paymentId: string; customerId: string }[] = [];
 
   const push = (type: EventType, source: string, data: Record<string, unknown>) => {
-    events.push({
-      specversion: "1.0",
-      id: `${idPrefix}-${seed}-${events.length}`,
-      source,
-      type,
-      time: iso(clock),
-      datacontenttype: "application/json",
-      data,
-    });
+    events.push(benchEvent(type, `${idPrefix}-${seed}-${events.length}`, source, iso(clock), data));
   };
 
   const issueInvoice = () => {

@@ -105,8 +105,42 @@ export interface RunningServer {
 }
 
 /** After a failed run, the end of the server's output (when it started): what explains the failure. */
-export function printServerTail(server: RunningServer | null): void {
+function printServerTail(server: RunningServer | null): void {
   if (server) console.error(`\n  last lines of the server's output:\n${server.outputTail(40)}`);
+}
+
+/** The server of one bench run, started and restarted as the run goes. */
+export interface BenchServers {
+  /** Stops the running server, if any, then starts one (startServer's arguments). */
+  start(...args: Parameters<typeof startServer>): Promise<RunningServer>;
+  /** Stops the running server, if any. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs a bench's body, which starts its servers through `servers`. When the body fails, the
+ * end of the running server's output is printed first; either way that server is stopped.
+ */
+export async function withServers<T>(body: (servers: BenchServers) => Promise<T>): Promise<T> {
+  let running: RunningServer | null = null;
+  const stop = async () => {
+    const server = running;
+    running = null;
+    await server?.stop();
+  };
+  const start = async (...args: Parameters<typeof startServer>) => {
+    await stop();
+    running = await startServer(...args);
+    return running;
+  };
+  try {
+    return await body({ start, stop });
+  } catch (error) {
+    printServerTail(running);
+    throw error;
+  } finally {
+    await stop();
+  }
 }
 
 /**

@@ -2,7 +2,6 @@ import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { alerts } from "@/db/schema";
 import { evaluateAlerts } from "@/lib/alerts/evaluate";
-import { deleteRule } from "@/lib/alerts/rules";
 import {
   closeDeadline,
   closeDeadlinesFromForm,
@@ -12,7 +11,7 @@ import {
 import { periodFromKey } from "@/lib/close/period";
 import { InvalidInput } from "@/lib/errors";
 import { testDbForSuite } from "../support/db";
-import { ADMIN_ACTOR, CONTEXT, conditionRule } from "./support";
+import { ADMIN_ACTOR, alertingKit } from "./support";
 
 /*
  * The close condition and the per-entity close deadline it reads. Deadlines are hand-worked
@@ -72,18 +71,18 @@ describe("close deadlines", () => {
 });
 
 describe("the close condition", () => {
+  const { conditionRule } = alertingKit(t);
+
   it("fires for an entity-month still NO-GO within N days of its deadline, per the entity's setting", async () => {
     // CLOSE-A has no telemetry at all, so May 2025 is NO-GO (no usage data proves it complete).
     // On 5 June 12:00 its deadline (business day 5: 7 June 00:00) is 1.5 days away.
     const now = new Date("2025-06-05T12:00:00Z");
     const within2 = await conditionRule(
-      t.db,
       "Close at risk",
       { kind: "close", withinDays: 2 },
       "CLOSE-A",
     );
     const within1 = await conditionRule(
-      t.db,
       "Close at risk, 1 day",
       { kind: "close", withinDays: 1 },
       "CLOSE-A",
@@ -114,7 +113,5 @@ describe("the close condition", () => {
     );
     await evaluateAlerts(t.db, new Date(now.getTime() + 60_000));
     expect((await of(within2.id)).map((a) => a.state)).toEqual(["resolved"]);
-    await deleteRule(t.db, within2.id, CONTEXT);
-    await deleteRule(t.db, within1.id, CONTEXT);
   });
 });

@@ -10,7 +10,7 @@ import { InvalidInput } from "@/lib/errors";
 import { QUIET_LOOKBACK_DAYS } from "@/lib/ingest/health";
 import { testDbForSuite } from "../support/db";
 import { HOUR, MINUTE, attempt, ingest, setReceivedAt, type FixtureEvent } from "../kpi/support";
-import { CONTEXT, conditionRule, postings } from "./support";
+import { CONTEXT, alertingKit, postings } from "./support";
 
 /*
  * The silence and exception conditions, and what the contract refuses. Silence is judged per
@@ -19,6 +19,7 @@ import { CONTEXT, conditionRule, postings } from "./support";
  */
 
 const t = testDbForSuite();
+const { conditionRule } = alertingKit(t);
 
 const firingOf = async (ruleId: string) =>
   (await t.db.select().from(alerts).where(eq(alerts.ruleId, ruleId)))
@@ -47,7 +48,7 @@ describe("silence", () => {
     const quiet = sent("/silence/quiet");
     await ingest(t.db, [...live, quiet]);
     await setReceivedAt(t.db, quiet, new Date(now - 2 * HOUR).toISOString());
-    const rule = await conditionRule(t.db, "A source went quiet", {
+    const rule = await conditionRule("A source went quiet", {
       kind: "silence",
       source: null,
       type: null,
@@ -59,7 +60,6 @@ describe("silence", () => {
     await ingest(t.db, [sent("/silence/quiet")]);
     await evaluateAlerts(t.db, new Date());
     expect(await firingOf(rule.id)).toEqual([]);
-    await deleteRule(t.db, rule.id, CONTEXT);
   });
 
   it("with a learned cadence, flags a pair quiet for longer than its history allows", async () => {
@@ -75,7 +75,7 @@ describe("silence", () => {
         await setReceivedAt(t.db, e, new Date(now - lastAgoMs - i * HOUR).toISOString());
       }
     }
-    const rule = await conditionRule(t.db, "Learned silence", {
+    const rule = await conditionRule("Learned silence", {
       kind: "silence",
       after: "learned",
     });
@@ -85,7 +85,6 @@ describe("silence", () => {
     expect(firing).not.toContain("/learned/steady / erp.posting.attempted");
     const [alert] = await t.db.select().from(alerts).where(eq(alerts.ruleId, rule.id));
     expect(alert!.threshold).toBe(3 * HOUR);
-    await deleteRule(t.db, rule.id, CONTEXT);
   });
 
   it("with a learned cadence, holds a pair quiet past the whole lookback against the lookback, in words", async () => {
@@ -123,7 +122,6 @@ describe("silence", () => {
 describe("open exceptions", () => {
   it("fires when open exceptions of a type reach N, per entity", async () => {
     const rule = await conditionRule(
-      t.db,
       "Postings failing",
       { kind: "exceptions", type: "erp_posting_failed", atLeast: 2 },
       "*",
@@ -138,7 +136,6 @@ describe("open exceptions", () => {
     );
     await evaluateAlerts(t.db);
     expect(await firingOf(rule.id)).toEqual(["FR"]);
-    await deleteRule(t.db, rule.id, CONTEXT);
   });
 });
 

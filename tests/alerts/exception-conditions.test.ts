@@ -3,12 +3,11 @@ import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { alerts, exceptions, incidents } from "@/db/schema";
 import { evaluateAlerts } from "@/lib/alerts/evaluate";
-import { deleteRule } from "@/lib/alerts/rules";
 import { AlertCondition } from "@/lib/contract/alert-rules";
 import { saveSlaPolicy } from "@/lib/exceptions/sla-settings";
 import { testDbForSuite } from "../support/db";
 import { HOUR } from "../kpi/support";
-import { ADMIN_ACTOR, CONTEXT, alertStatesOf, conditionRule } from "./support";
+import { ADMIN_ACTOR, alertStatesOf, alertingKit } from "./support";
 
 /*
  * The exception conditions beyond an open count: a new exception at or above a severity (one
@@ -17,7 +16,10 @@ import { ADMIN_ACTOR, CONTEXT, alertStatesOf, conditionRule } from "./support";
  */
 
 const t = testDbForSuite();
+const { conditionRule } = alertingKit(t);
 const SECOND = 1_000;
+/** A new exception at high severity or worse: one alert per exception (or per incident). */
+const NEW_HIGH_OR_WORSE = { kind: "exceptions", trigger: "new", severity: "high" };
 
 async function exception(values: {
   type?: (typeof exceptions.$inferInsert)["type"];
@@ -43,12 +45,7 @@ async function exception(values: {
 
 describe("a new exception at or above a severity", () => {
   it("fires once per exception opened since the rule was made, and resolves when it closes", async () => {
-    const rule = await conditionRule(
-      t.db,
-      "High or worse",
-      { kind: "exceptions", trigger: "new", severity: "high" },
-      "NEW",
-    );
+    const rule = await conditionRule("High or worse", NEW_HIGH_OR_WORSE, "NEW");
     const made = rule.createdAt.getTime();
     // Before the rule: not new, however critical.
     await exception({ severity: "critical", entity: "NEW", openedAt: new Date(made - HOUR) });
@@ -83,18 +80,12 @@ describe("a new exception at or above a severity", () => {
     const after = await alertStatesOf(t.db, rule.id);
     expect(after.find((a) => a.dimension.endsWith(high.problemKey))!.state).toBe("resolved");
     expect(after.find((a) => a.dimension.endsWith(critical.problemKey))!.state).toBe("firing");
-    await deleteRule(t.db, rule.id, CONTEXT);
   });
 });
 
 describe("a new exception that belongs to an incident", () => {
   it("fires once per incident, however many of its members are new, and resolves when they close", async () => {
-    const rule = await conditionRule(
-      t.db,
-      "High or worse, per incident",
-      { kind: "exceptions", trigger: "new", severity: "high" },
-      "STORM",
-    );
+    const rule = await conditionRule("High or worse, per incident", NEW_HIGH_OR_WORSE, "STORM");
     const made = rule.createdAt.getTime();
     const [incident] = await t.db
       .insert(incidents)
@@ -151,7 +142,6 @@ describe("a new exception that belongs to an incident", () => {
     expect((await alertStatesOf(t.db, rule.id)).find((a) => a.dimension === dimension)!.state).toBe(
       "resolved",
     );
-    await deleteRule(t.db, rule.id, CONTEXT);
   });
 });
 
@@ -187,7 +177,6 @@ describe("an SLA breach", () => {
       openedAt: new Date(now - 100 * HOUR),
     });
     const rule = await conditionRule(
-      t.db,
       "Breaks past SLA",
       { kind: "exceptions", trigger: "sla_breach", type },
       "*",
@@ -203,7 +192,6 @@ describe("an SLA breach", () => {
     await evaluateAlerts(t.db, new Date(now + SECOND));
     const [a] = await t.db.select().from(alerts).where(eq(alerts.ruleId, rule.id));
     expect(a).toMatchObject({ dimension: "SLA-A", state: "firing", value: 2, threshold: 1 });
-    await deleteRule(t.db, rule.id, CONTEXT);
   });
 });
 

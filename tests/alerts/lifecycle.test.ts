@@ -4,7 +4,7 @@ import { alerts, auditLog } from "@/db/schema";
 import { acknowledgeAlert } from "@/lib/alerts/acknowledge";
 import { deactivateChannel } from "@/lib/alerts/channels";
 import { evaluateAlerts } from "@/lib/alerts/evaluate";
-import { deleteRule, updateRule } from "@/lib/alerts/rules";
+import { updateRule } from "@/lib/alerts/rules";
 import { Conflict, InvalidInput } from "@/lib/errors";
 import { TEST_ENGINE, testDbForSuite } from "../support/db";
 import { HOUR, MINUTE, ingest } from "../kpi/support";
@@ -58,7 +58,6 @@ describe("alert lifecycle", () => {
       .from(auditLog)
       .where(and(eq(auditLog.targetType, "alert"), eq(auditLog.targetId, firing!.id)));
     expect(audited.map((a) => a.action).sort()).toEqual(["alert.firing", "alert.resolved"]);
-    await deleteRule(t.db, rule.id, CONTEXT);
   });
 
   it("drops a pending alert the telemetry mends before it fires, telling nobody", async () => {
@@ -71,7 +70,6 @@ describe("alert lifecycle", () => {
     await evaluateAlerts(t.db, at(day, 2 * MINUTE));
     expect(await alertsOf(rule.id)).toEqual([]);
     expect(await noticesTo(channel.id)).toEqual([]);
-    await deleteRule(t.db, rule.id, CONTEXT);
   });
 
   it("never fires on nothing to measure, and keeps a firing alert firing when the data stops", async () => {
@@ -89,7 +87,6 @@ describe("alert lifecycle", () => {
     await evaluateAlerts(t.db, at(day, 2 * HOUR));
     expect((await alertsOf(rule.id)).map((a) => a.state)).toEqual(["firing"]);
     expect((await noticesTo(channel.id)).map((n) => n.kind)).toEqual(["alert.firing"]);
-    await deleteRule(t.db, rule.id, CONTEXT);
   });
 
   it("keeps one alert per rule × dimension when two instances evaluate at once", async () => {
@@ -115,7 +112,6 @@ describe("alert lifecycle", () => {
         lastEvaluatedAt: at(day),
       }),
     ).rejects.toThrow();
-    await deleteRule(t.db, rule.id, CONTEXT);
   });
 
   it("alerts per entity when the rule says each entity", async () => {
@@ -135,7 +131,6 @@ describe("alert lifecycle", () => {
       type: "alert.firing",
       alert: { entity: "EU", value: 0 },
     });
-    await deleteRule(t.db, rule.id, CONTEXT);
   });
 
   it("acknowledges a firing alert once, with a comment, and tells its channels", async () => {
@@ -171,7 +166,6 @@ describe("alert lifecycle", () => {
     await expect(
       acknowledgeAlert(t.db, resolvedAlert.id, { comment: "late" }, CONTEXT),
     ).rejects.toThrow(Conflict);
-    await deleteRule(t.db, rule.id, CONTEXT);
   });
 
   it("sends nothing new to a deactivated channel, and a disabled rule is not evaluated", async () => {
@@ -187,6 +181,5 @@ describe("alert lifecycle", () => {
     await evaluateAlerts(t.db, at(day));
     expect((await alertsOf(rule.id)).map((a) => a.state)).toEqual(["firing"]);
     expect(await noticesTo(channel.id)).toEqual([]);
-    await deleteRule(t.db, rule.id, CONTEXT);
   });
 });

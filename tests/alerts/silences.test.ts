@@ -4,7 +4,6 @@ import { auditLog } from "@/db/schema";
 import { acknowledgeAlert } from "@/lib/alerts/acknowledge";
 import { evaluateAlerts } from "@/lib/alerts/evaluate";
 import { listAlerts } from "@/lib/alerts/list";
-import { deleteRule } from "@/lib/alerts/rules";
 import { createSilence, liftSilence, listSilences, silenceAlert } from "@/lib/alerts/silences";
 import { InvalidInput, NotFound } from "@/lib/errors";
 import { testDbForSuite } from "../support/db";
@@ -65,7 +64,6 @@ describe("silences", () => {
     expect(notices.map((n) => n.kind)).toEqual(["alert.firing"]);
     expect(notices[0]!.payload).toMatchObject({ type: "alert.firing", alert: { id: firing!.id } });
     expect((await alertsOf(rule.id))[0]!.notifiedAt).toEqual(at(day, 30 * MINUTE));
-    await deleteRule(t.db, rule.id, CONTEXT);
   });
 
   it("silences one dimension of a per-entity rule and leaves the others alone", async () => {
@@ -90,7 +88,6 @@ describe("silences", () => {
     expect(notices.map((n) => (n.payload as { alert: { entity: string } }).alert.entity)).toEqual([
       "US",
     ]);
-    await deleteRule(t.db, rule.id, CONTEXT);
   });
 
   it("tells a firing alert at the next evaluation after its silence is lifted; resolving under a silence tells nobody", async () => {
@@ -146,7 +143,6 @@ describe("silences", () => {
       "alert_silence.created",
       "alert_silence.lifted",
     ]);
-    await deleteRule(t.db, rule.id, CONTEXT);
   });
 
   it("refuses a silence in the past, too far ahead, without a comment or for no rule", async () => {
@@ -167,7 +163,6 @@ describe("silences", () => {
     await expect(make({ until: "2025-08-09T12:00:00Z" })).resolves.toMatchObject({
       ruleId: rule.id,
     });
-    await deleteRule(t.db, rule.id, CONTEXT);
   });
 
   it("shows an alert as silenced until the silence's end, and lists the silences in force", async () => {
@@ -193,6 +188,5 @@ describe("silences", () => {
     expect(after!.silencedUntil).toBeNull();
     expect((await listSilences(t.db)).map((s) => s.id)).not.toContain(silence.id);
     expect(channel.id).toBeTruthy();
-    await deleteRule(t.db, rule.id, CONTEXT);
   });
 });

@@ -2,11 +2,12 @@ import { randomUUID } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { eq } from "drizzle-orm";
+import { afterEach } from "vitest";
 import type { Db } from "@/db/client";
 import { alertChannels, alerts, outboxCommands } from "@/db/schema";
 import type { AuditActor } from "@/lib/audit";
 import { createChannel } from "@/lib/alerts/channels";
-import { createRule } from "@/lib/alerts/rules";
+import { createRule, deleteRule } from "@/lib/alerts/rules";
 import { attempt, type FixtureEvent } from "../kpi/support";
 
 export const ADMIN_ACTOR: AuditActor = { type: "system", id: null, label: "test" };
@@ -53,19 +54,6 @@ export const LAG_UP_HALF = {
   value: 50,
   window: "P1D",
 };
-
-/**
- * A rule the admin makes from a name and a condition, every other field at its default:
- * `entity` one entity, "*" for one alert per entity, null (the default) for the whole company.
- */
-export function conditionRule(
-  db: Db,
-  name: string,
-  condition: Record<string, unknown>,
-  entity: string | null = null,
-) {
-  return createRule(db, { name, condition, entity }, CONTEXT);
-}
 
 /** "First-pass success below 90 % over the last day", to the given channels. */
 export async function firstPassRule(
@@ -117,6 +105,12 @@ export function commandsToChannel(db: Db, channelId: string) {
  * It takes the suite's database holder, opened only once the tests run.
  */
 export function alertingKit(t: { readonly db: Db }) {
+  // Every evaluation evaluates every rule: a rule made here is deleted after its test, so it
+  // never fires in the tests that follow.
+  const rulesMade: string[] = [];
+  afterEach(async () => {
+    for (const id of rulesMade.splice(0)) await deleteRule(t.db, id, CONTEXT);
+  });
   return {
     /** The notices queued for a channel, oldest first, with when each is next attempted. */
     noticesTo: (channelId: string) =>
@@ -136,11 +130,29 @@ export function alertingKit(t: { readonly db: Db }) {
         .from(alerts)
         .where(eq(alerts.ruleId, ruleId))
         .orderBy(alerts.pendingSince, alerts.dimension),
-    /** A first-pass rule (`extra` overriding its fields) whose one channel nobody listens on. */
+    /**
+     * A first-pass rule (`extra` overriding its fields) whose one channel nobody listens on,
+     * deleted after the test.
+     */
     async ruleWithChannel(extra: Record<string, unknown> = {}) {
       const { channel } = await webhookChannel(t.db, "http://127.0.0.1:9/unused");
       const rule = await firstPassRule(t.db, [channel.id], extra);
+      rulesMade.push(rule.id);
       return { channel, rule };
+    },
+    /**
+     * A rule the admin makes from a name and a condition, every other field at its default:
+     * `entity` one entity, "*" for one alert per entity, null (the default) for the whole
+     * company. Deleted after the test.
+     */
+    async conditionRule(
+      name: string,
+      condition: Record<string, unknown>,
+      entity: string | null = null,
+    ) {
+      const rule = await createRule(t.db, { name, condition, entity }, CONTEXT);
+      rulesMade.push(rule.id);
+      return rule;
     },
   };
 }

@@ -10,7 +10,8 @@ import {
 import { makeUser, seedException } from "../exceptions/support";
 import { makeEndpoint } from "../outbox/support";
 import { testDbForSuite } from "../support/db";
-import { answer, apiRequest, serviceKey, tokenFor, type CallOptions } from "./support";
+import { answer, apiRequest, serviceKey, tokenFor } from "./support";
+import type { CallOptions, ErrorBody } from "./support";
 
 /*
  * Corrections over HTTP under maker-checker: a person's token counts as the person (who
@@ -20,7 +21,6 @@ import { answer, apiRequest, serviceKey, tokenFor, type CallOptions } from "./su
 
 vi.mock("next-auth", async () => (await import("../support/no-session")).withoutSession());
 
-type ErrorBody = { error: { code: string; message: string } };
 type CorrectionBody = {
   id: string;
   exceptionId: string;

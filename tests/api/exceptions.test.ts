@@ -7,15 +7,8 @@ import { MAX_JSON_BODY_BYTES } from "@/lib/http/json-body";
 import { makeUser, seedException } from "../exceptions/support";
 import { makeEndpoint } from "../outbox/support";
 import { testDbForSuite } from "../support/db";
-import {
-  answer,
-  apiRequest,
-  failedPosting,
-  rejectedGroup,
-  serviceKey,
-  tokenFor,
-  type CallOptions,
-} from "./support";
+import { answer, apiRequest, failedPosting, rejectedGroup, serviceKey, tokenFor } from "./support";
+import type { CallOptions, ErrorBody } from "./support";
 
 /*
  * GET /api/v1/exceptions/{id} and every queue action over HTTP, through the handlers the
@@ -26,9 +19,6 @@ import {
 // No cookie outside Next.js: every caller here uses a bearer credential.
 vi.mock("next-auth", async () => (await import("../support/no-session")).withoutSession());
 
-type ErrorBody = {
-  error: { code: string; message: string; details?: { currentVersion?: number } };
-};
 type ExceptionBody = {
   exception: {
     id: string;

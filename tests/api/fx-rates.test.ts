@@ -9,7 +9,8 @@ import type { RateView, loadRatePage } from "@/lib/money/rates";
 import type { EnteredRate } from "@/lib/money/reporting";
 import { makeUser, seedException } from "../exceptions/support";
 import { testDbForSuite } from "../support/db";
-import { answer, apiRequest, serviceKey, tokenFor, type CallOptions } from "./support";
+import { answer, apiRequest, serviceKey, tokenFor } from "./support";
+import type { CallOptions, ErrorBody } from "./support";
 
 /*
  * GET and POST /api/v1/fx-rates through the handler the route uses, every answer checked
@@ -21,7 +22,6 @@ import { answer, apiRequest, serviceKey, tokenFor, type CallOptions } from "./su
 
 vi.mock("next-auth", async () => (await import("../support/no-session")).withoutSession());
 
-type ErrorBody = { error: { code: string; message: string } };
 interface RateBody {
   currency: string;
   reportingCurrency: string;

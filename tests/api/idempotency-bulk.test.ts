@@ -7,14 +7,8 @@ import { WriteLimiter } from "@/lib/http/write-limit";
 import { makeUser, seedException } from "../exceptions/support";
 import { makeEndpoint } from "../outbox/support";
 import { testDbForSuite } from "../support/db";
-import {
-  answer,
-  apiRequest,
-  failedPosting,
-  serviceKey,
-  tokenFor,
-  type CallOptions,
-} from "./support";
+import { answer, apiRequest, failedPosting, serviceKey, tokenFor } from "./support";
+import type { CallOptions, ErrorBody } from "./support";
 
 /*
  * Idempotency-Key with Stripe's semantics, and POST /api/v1/exceptions/bulk with one result
@@ -23,7 +17,6 @@ import {
 
 vi.mock("next-auth", async () => (await import("../support/no-session")).withoutSession());
 
-type ErrorBody = { error: { code: string; message: string } };
 type BulkBody = {
   succeeded: number;
   failed: number;

@@ -16,7 +16,8 @@ import {
 } from "../exceptions/support";
 import { makeEndpoint } from "../outbox/support";
 import { testDbForSuite } from "../support/db";
-import { answer, apiRequest, serviceKey, tokenFor, type CallOptions } from "./support";
+import { answer, apiRequest, serviceKey, tokenFor } from "./support";
+import type { CallOptions, ErrorBody } from "./support";
 
 /*
  * GET /api/v1/incidents, GET /api/v1/incidents/{id} and POST /api/v1/incidents/{id}/retry
@@ -27,7 +28,6 @@ import { answer, apiRequest, serviceKey, tokenFor, type CallOptions } from "./su
 
 vi.mock("next-auth", async () => (await import("../support/no-session")).withoutSession());
 
-type ErrorBody = { error: { code: string; message: string } };
 interface IncidentBody {
   id: string;
   kind: string;

@@ -19,6 +19,11 @@ export interface Answer<T = Record<string, unknown>> {
   body: T;
 }
 
+/** The body of every error answer (lib/http/respond.ts); a 412 names the current version. */
+export interface ErrorBody {
+  error: { code: string; message: string; details?: { currentVersion?: number } };
+}
+
 export interface CallOptions {
   token?: string | null;
   body?: unknown;

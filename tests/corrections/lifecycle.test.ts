@@ -10,6 +10,7 @@ import {
 import { correctionStage, inFlight } from "@/lib/corrections/lifecycle";
 import { Conflict } from "@/lib/errors";
 import { resolveException } from "@/lib/exceptions/workflow";
+import { cloudEvent } from "../support/cloud-event";
 import { correctionsSuite, creditNote, decision } from "./support";
 
 /*
@@ -28,21 +29,15 @@ const { t, users, breaks } = correctionsSuite("life", "LIFE-EU", {
 const { ingest, result: reconResult } = breaks;
 const breakException = breaks.raise;
 
-const executed = (correctionId: string, status: "executed" | "failed", id = correctionId) => ({
-  specversion: "1.0",
-  id: `exec-${id}-${status}`,
-  source: "urn:test:billing",
-  type: "correction.executed",
-  time: new Date().toISOString(),
-  data: {
+const executed = (correctionId: string, status: "executed" | "failed", id = correctionId) =>
+  cloudEvent("correction.executed", `exec-${id}-${status}`, "urn:test:billing", {
     correctionId,
     status,
     executedAt: new Date().toISOString(),
     ...(status === "executed"
       ? { documentRef: "CN-0042" }
       : { errorMessage: "Period 2026-10 is closed for posting" }),
-  },
-});
+  });
 
 async function exceptionRow(id: string) {
   const [row] = await t.db.select().from(exceptions).where(eq(exceptions.id, id));

@@ -37,14 +37,19 @@ const t = testDbForSuite();
 const actions = async (id: string) =>
   (await auditOf(t.db, id)).map((a) => `${a.actorType}:${a.action}`);
 
+/** A new invoice and a posting of it: `attempt(n, status, at)` is one of the posting's attempts. */
+function newPosting() {
+  const invoice = unique("INV");
+  const posting = unique("PST");
+  const attempt = (n: number, status: "succeeded" | "failed", at: string, errorCode?: string) =>
+    postingAttempt(posting, invoice, n, status, at, errorCode);
+  return { invoice, posting, attempt };
+}
+
 describe("erp_posting_failed", () => {
   it("opens when the latest attempt failed and closes when a later attempt succeeds", async () => {
-    const invoice = unique("INV");
-    const posting = unique("PST");
-    await ingest(t.db, [
-      invoiceIssued(invoice),
-      postingAttempt(posting, invoice, 1, "failed", "2025-03-01T06:05:00Z"),
-    ]);
+    const { invoice, posting, attempt } = newPosting();
+    await ingest(t.db, [invoiceIssued(invoice), attempt(1, "failed", "2025-03-01T06:05:00Z")]);
 
     const raised = await theException(t.db, "erp_posting_failed", posting);
     expect(raised).toMatchObject({
@@ -57,7 +62,7 @@ describe("erp_posting_failed", () => {
       openedAt: new Date("2025-03-01T06:05:00Z"),
     });
 
-    await ingest(t.db, [postingAttempt(posting, invoice, 2, "succeeded", "2025-03-01T07:00:00Z")]);
+    await ingest(t.db, [attempt(2, "succeeded", "2025-03-01T07:00:00Z")]);
     const closed = await theException(t.db, "erp_posting_failed", posting);
     expect(closed).toMatchObject({
       status: "resolved",
@@ -72,16 +77,12 @@ describe("erp_posting_failed", () => {
   });
 
   it("reopens the same exception when a still later attempt fails again", async () => {
-    const invoice = unique("INV");
-    const posting = unique("PST");
+    const { invoice, posting, attempt } = newPosting();
     await ingest(
       t.db,
-      [
-        invoiceIssued(invoice),
-        postingAttempt(posting, invoice, 1, "failed", "2025-03-02T06:00:00Z"),
-      ],
-      [postingAttempt(posting, invoice, 2, "succeeded", "2025-03-02T07:00:00Z")],
-      [postingAttempt(posting, invoice, 3, "failed", "2025-03-02T08:00:00Z", "TIMEOUT")],
+      [invoiceIssued(invoice), attempt(1, "failed", "2025-03-02T06:00:00Z")],
+      [attempt(2, "succeeded", "2025-03-02T07:00:00Z")],
+      [attempt(3, "failed", "2025-03-02T08:00:00Z", "TIMEOUT")],
     );
     const reopened = await theException(t.db, "erp_posting_failed", posting);
     expect(reopened.status).toBe("open");
@@ -95,25 +96,20 @@ describe("erp_posting_failed", () => {
   });
 
   it("never opens for a posting whose first attempt succeeded", async () => {
-    const invoice = unique("INV");
-    const posting = unique("PST");
-    await ingest(t.db, [
-      invoiceIssued(invoice),
-      postingAttempt(posting, invoice, 1, "succeeded", "2025-03-03T06:00:00Z"),
-    ]);
+    const { invoice, posting, attempt } = newPosting();
+    await ingest(t.db, [invoiceIssued(invoice), attempt(1, "succeeded", "2025-03-03T06:00:00Z")]);
     expect(await exceptionsFor(t.db, "erp_posting_failed", posting)).toEqual([]);
   });
 
   it("keeps one exception through duplicates, re-sent attempts and further failures", async () => {
-    const invoice = unique("INV");
-    const posting = unique("PST");
-    const first = postingAttempt(posting, invoice, 1, "failed", "2025-03-04T06:00:00Z");
+    const { invoice, posting, attempt } = newPosting();
+    const first = attempt(1, "failed", "2025-03-04T06:00:00Z");
     await ingest(t.db, [invoiceIssued(invoice), first]);
     const [duplicate] = await ingest(t.db, [first]);
     expect(duplicate).toMatchObject({ accepted: 0, duplicates: 1 });
     // The same attempt re-sent under a new event id, then a second failed attempt, twice in one batch.
     const resent = { ...first, id: unique("evt") };
-    const second = postingAttempt(posting, invoice, 2, "failed", "2025-03-04T07:00:00Z");
+    const second = attempt(2, "failed", "2025-03-04T07:00:00Z");
     await ingest(t.db, [resent], [second, { ...second, id: unique("evt") }]);
     const rows = await exceptionsFor(t.db, "erp_posting_failed", posting);
     expect(rows).toHaveLength(1);

@@ -1,7 +1,5 @@
 import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it, vi } from "vitest";
-import { SYSTEM_ACTOR } from "@/lib/audit";
-import { createApiKey } from "@/lib/auth/api-keys";
 import {
   handleExceptionCounts,
   handleExceptionsCsv,
@@ -9,7 +7,7 @@ import {
 } from "@/lib/exceptions/http";
 import { loadQueuePage, type QueueCounts, type QueuePage } from "@/lib/exceptions/queue";
 import { loadQueueParams } from "@/lib/exceptions/queue-params";
-import { testDbForSuite } from "../support/db";
+import { suiteWithKeys } from "../support/api-keys";
 import { makeUser, seedException } from "./support";
 
 /*
@@ -22,15 +20,11 @@ import { makeUser, seedException } from "./support";
 // rules is the role matrix in tests/auth/route-access.test.ts.
 vi.mock("next-auth", async () => (await import("../support/no-session")).withoutSession());
 
-const t = testDbForSuite();
-let reader: string;
-let ingestOnly: string;
+const { t, keys } = suiteWithKeys({ reader: ["read"], ingestOnly: ["ingest"] });
 let ops: Awaited<ReturnType<typeof makeUser>>;
 const ENTITY = `HTTP-${randomUUID().slice(0, 6)}`;
 
 beforeAll(async () => {
-  reader = (await createApiKey(t.db, { name: "reader", scopes: ["read"] }, SYSTEM_ACTOR)).key;
-  ingestOnly = (await createApiKey(t.db, { name: "ingest", scopes: ["ingest"] }, SYSTEM_ACTOR)).key;
   ops = await makeUser(t.db, "operations");
   for (let i = 0; i < 5; i++) {
     await seedException(t.db, {
@@ -52,7 +46,7 @@ function get(path: string, query: Record<string, string>, key: string | null) {
   return new Request(url, { headers });
 }
 
-async function list(query: Record<string, string>, key: string | null = reader) {
+async function list(query: Record<string, string>, key: string | null = keys.reader) {
   const response = await handleListExceptions(t.db, get("/api/v1/exceptions", query, key));
   return {
     status: response.status,
@@ -67,7 +61,7 @@ describe("GET /api/v1/exceptions", () => {
     expect(first.body.items).toHaveLength(5);
     const counts = await handleExceptionCounts(
       t.db,
-      get("/api/v1/exceptions/counts", { entity: ENTITY, type: "erp_posting_failed" }, reader),
+      get("/api/v1/exceptions/counts", { entity: ENTITY, type: "erp_posting_failed" }, keys.reader),
     );
     expect(counts.status).toBe(200);
     const body = (await counts.json()) as QueueCounts;
@@ -132,7 +126,7 @@ describe("GET /api/v1/exceptions", () => {
 
   it("answers 401 without credentials and 403 for a key without the read scope", async () => {
     expect((await list({}, null)).status).toBe(401);
-    expect((await list({}, ingestOnly)).status).toBe(403);
+    expect((await list({}, keys.ingestOnly)).status).toBe(403);
   });
 
   it("says what is wrong with a bad filter", async () => {
@@ -147,7 +141,7 @@ describe("GET /api/v1/exceptions.csv", () => {
   it("exports every row of the filter, with exact and decimal amounts and safe text", async () => {
     const response = await handleExceptionsCsv(
       t.db,
-      get("/api/v1/exceptions.csv", { entity: ENTITY, size: "25", after: "ignored" }, reader),
+      get("/api/v1/exceptions.csv", { entity: ENTITY, size: "25", after: "ignored" }, keys.reader),
     );
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toBe("text/csv; charset=utf-8");
@@ -172,7 +166,10 @@ describe("GET /api/v1/exceptions.csv", () => {
   });
 
   it("refuses a key without the read scope", async () => {
-    const response = await handleExceptionsCsv(t.db, get("/api/v1/exceptions.csv", {}, ingestOnly));
+    const response = await handleExceptionsCsv(
+      t.db,
+      get("/api/v1/exceptions.csv", {}, keys.ingestOnly),
+    );
     expect(response.status).toBe(403);
   });
 });

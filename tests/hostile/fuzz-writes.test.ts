@@ -76,10 +76,7 @@ type Call = (db: Db, request: Request, id: string) => Promise<Response>;
 
 /** Each route's caller is a finance user of its own, or one of `role` where finance may not call it. */
 const ROUTES: Record<string, { call: Call; body: boolean; role?: Role }> = {
-  "GET /api/v1/exceptions/[id]": {
-    call: (db, r, id) => handleGetException(db, r, id),
-    body: false,
-  },
+  "GET /api/v1/exceptions/[id]": { call: handleGetException, body: false },
   ...Object.fromEntries(
     EXCEPTION_ACTIONS.map((action) => [
       `POST /api/v1/exceptions/[id]/${action}`,
@@ -89,34 +86,16 @@ const ROUTES: Record<string, { call: Call; body: boolean; role?: Role }> = {
       },
     ]),
   ),
-  "POST /api/v1/exceptions/bulk": { call: (db, r) => handleBulk(db, r), body: true },
-  "GET /api/v1/threads/invoice/[id]": {
-    call: (db, r, id) => handleInvoiceThread(db, r, id),
-    body: false,
-  },
-  "GET /api/v1/threads/customer/[id]": {
-    call: (db, r, id) => handleCustomerThread(db, r, id),
-    body: false,
-  },
-  "GET /api/v1/threads/contract/[id]": {
-    call: (db, r, id) => handleContractThread(db, r, id),
-    body: false,
-  },
-  "GET /api/v1/incidents": { call: (db, r) => handleListIncidents(db, r), body: false },
-  "GET /api/v1/incidents/[id]": { call: (db, r, id) => handleGetIncident(db, r, id), body: false },
-  "POST /api/v1/incidents/[id]/retry": {
-    call: (db, r, id) => handleRetryIncident(db, r, id),
-    body: true,
-  },
-  "POST /api/v1/exceptions/[id]/corrections": {
-    call: (db, r, id) => handleProposeCorrection(db, r, id),
-    body: true,
-  },
-  "GET /api/v1/corrections": { call: (db, r) => handleListCorrections(db, r), body: false },
-  "GET /api/v1/corrections/[id]": {
-    call: (db, r, id) => handleGetCorrection(db, r, id),
-    body: false,
-  },
+  "POST /api/v1/exceptions/bulk": { call: handleBulk, body: true },
+  "GET /api/v1/threads/invoice/[id]": { call: handleInvoiceThread, body: false },
+  "GET /api/v1/threads/customer/[id]": { call: handleCustomerThread, body: false },
+  "GET /api/v1/threads/contract/[id]": { call: handleContractThread, body: false },
+  "GET /api/v1/incidents": { call: handleListIncidents, body: false },
+  "GET /api/v1/incidents/[id]": { call: handleGetIncident, body: false },
+  "POST /api/v1/incidents/[id]/retry": { call: handleRetryIncident, body: true },
+  "POST /api/v1/exceptions/[id]/corrections": { call: handleProposeCorrection, body: true },
+  "GET /api/v1/corrections": { call: handleListCorrections, body: false },
+  "GET /api/v1/corrections/[id]": { call: handleGetCorrection, body: false },
   "POST /api/v1/corrections/[id]/approve": {
     call: (db, r, id) => handleDecideCorrection(db, r, id, "approve"),
     body: true,
@@ -126,82 +105,40 @@ const ROUTES: Record<string, { call: Call; body: boolean; role?: Role }> = {
     body: true,
   },
   /** An admin enters rates; each fuzzed one that passes converts exceptions again, as it would. */
-  "POST /api/v1/fx-rates": { call: (db, r) => handleFxRates(db, r), body: true, role: "admin" },
-  "GET /api/v1/alerts": { call: (db, r) => alertHttp.handleAlertList(db, r), body: false },
-  "POST /api/v1/alerts/[id]/acknowledge": {
-    call: (db, r, id) => alertHttp.handleAcknowledge(db, r, id),
-    body: true,
-  },
-  "GET /api/v1/alerts/[id]/deliveries": {
-    call: (db, r, id) => alertHttp.handleAlertDeliveries(db, r, id),
-    body: false,
-  },
-  "POST /api/v1/alert-rules/backtest": {
-    call: (db, r) => alertHttp.handleRuleBacktest(db, r),
-    body: true,
-  },
-  "GET /api/v1/alerts/counts": { call: (db, r) => alertHttp.handleAlertCounts(db, r), body: false },
-  "GET /api/v1/alert-silences": {
-    call: (db, r) => alertHttp.handleSilenceCollection(db, r),
-    body: false,
-  },
-  "POST /api/v1/alert-silences": {
-    call: (db, r) => alertHttp.handleSilenceCollection(db, r),
-    body: true,
-  },
-  "GET /api/v1/alert-silences/[id]": {
-    call: (db, r, id) => alertHttp.handleSilenceItem(db, r, id),
-    body: false,
-  },
-  "DELETE /api/v1/alert-silences/[id]": {
-    call: (db, r, id) => alertHttp.handleSilenceItem(db, r, id),
-    body: false,
-  },
+  "POST /api/v1/fx-rates": { call: handleFxRates, body: true, role: "admin" },
+  "GET /api/v1/alerts": { call: alertHttp.handleAlertList, body: false },
+  "POST /api/v1/alerts/[id]/acknowledge": { call: alertHttp.handleAcknowledge, body: true },
+  "GET /api/v1/alerts/[id]/deliveries": { call: alertHttp.handleAlertDeliveries, body: false },
+  "POST /api/v1/alert-rules/backtest": { call: alertHttp.handleRuleBacktest, body: true },
+  "GET /api/v1/alerts/counts": { call: alertHttp.handleAlertCounts, body: false },
+  "GET /api/v1/alert-silences": { call: alertHttp.handleSilenceCollection, body: false },
+  "POST /api/v1/alert-silences": { call: alertHttp.handleSilenceCollection, body: true },
+  "GET /api/v1/alert-silences/[id]": { call: alertHttp.handleSilenceItem, body: false },
+  "DELETE /api/v1/alert-silences/[id]": { call: alertHttp.handleSilenceItem, body: false },
   ...Object.fromEntries(
     (["GET", "POST"] as const).flatMap((method) => [
       [
         `${method} /api/v1/alert-rules`,
-        {
-          call: (db: Db, r: Request) => alertHttp.handleRuleCollection(db, r),
-          body: method === "POST",
-        },
+        { call: alertHttp.handleRuleCollection, body: method === "POST" },
       ],
       [
         `${method} /api/v1/alert-channels`,
-        {
-          call: (db: Db, r: Request) => alertHttp.handleChannelCollection(db, r),
-          body: method === "POST",
-        },
+        { call: alertHttp.handleChannelCollection, body: method === "POST" },
       ],
-      [
-        `${method} /api/v1/digests`,
-        { call: (db: Db, r: Request) => handleDigestCollection(db, r), body: method === "POST" },
-      ],
+      [`${method} /api/v1/digests`, { call: handleDigestCollection, body: method === "POST" }],
     ]),
   ),
   ...Object.fromEntries(
     (["GET", "PATCH", "DELETE"] as const).flatMap((method) => [
       [
         `${method} /api/v1/alert-rules/[id]`,
-        {
-          call: (db: Db, r: Request, id: string) => alertHttp.handleRuleItem(db, r, id),
-          body: method === "PATCH",
-        },
+        { call: alertHttp.handleRuleItem, body: method === "PATCH" },
       ],
       [
         `${method} /api/v1/alert-channels/[id]`,
-        {
-          call: (db: Db, r: Request, id: string) => alertHttp.handleChannelItem(db, r, id),
-          body: method === "PATCH",
-        },
+        { call: alertHttp.handleChannelItem, body: method === "PATCH" },
       ],
-      [
-        `${method} /api/v1/digests/[id]`,
-        {
-          call: (db: Db, r: Request, id: string) => handleDigestItem(db, r, id),
-          body: method === "PATCH",
-        },
-      ],
+      [`${method} /api/v1/digests/[id]`, { call: handleDigestItem, body: method === "PATCH" }],
     ]),
   ),
 };

@@ -1,4 +1,4 @@
-import { CloudEvent, HTTP } from "cloudevents";
+import { CloudEvent, HTTP, type CloudEventV1 } from "cloudevents";
 import { desc, eq } from "drizzle-orm";
 import fc from "fast-check";
 import { describe, expect, it, vi } from "vitest";
@@ -37,16 +37,26 @@ async function stored(source: string) {
 
 const invoice = EVENT_TYPES["invoice.issued"].example;
 
+/** The ce-* headers of a binary-mode invoice.issued sent at a fixed time, and `more`. */
+const binaryHeaders = (id: string, source: string, more: Record<string, string>) => ({
+  "ce-specversion": "1.0",
+  "ce-id": id,
+  "ce-source": source,
+  "ce-type": "invoice.issued",
+  "ce-time": "2026-11-02T08:00:00Z",
+  ...more,
+});
+
+/** An invoice.issued event as the SDK makes it: the contract's example data unless given. */
+const sdkInvoice = (id: string, source: string, attributes: Partial<CloudEventV1<unknown>> = {}) =>
+  new CloudEvent({ id, source, type: "invoice.issued", data: invoice, ...attributes });
+
 describe("binary mode", () => {
   it("stores the event the SDK's HTTP.binary describes, extensions included", async () => {
-    const event = new CloudEvent({
-      id: "sdk-binary-1",
-      source: "/sdk/binary",
-      type: "invoice.issued",
+    const event = sdkInvoice("sdk-binary-1", "/sdk/binary", {
       time: "2026-11-02T08:00:00Z",
       subject: "INV-1",
       traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
-      data: invoice,
     });
     const res = await send(HTTP.binary(event));
     expect(res).toEqual({ status: 200, body: { accepted: 1, duplicates: 0, rejected: [] } });
@@ -65,22 +75,14 @@ describe("binary mode", () => {
   });
 
   it("counts a binary retry of the same event once", async () => {
-    const event = new CloudEvent({
-      id: "sdk-binary-retry",
-      source: "/sdk/binary-retry",
-      type: "invoice.issued",
-      data: invoice,
-    });
+    const event = sdkInvoice("sdk-binary-retry", "/sdk/binary-retry");
     expect((await send(HTTP.binary(event))).body.accepted).toBe(1);
     expect((await send(HTTP.binary(event))).body).toMatchObject({ accepted: 0, duplicates: 1 });
     expect(await stored("/sdk/binary-retry")).toHaveLength(1);
   });
 
   it("refuses invalid data with its reason and keeps the ce-* attributes for a replay", async () => {
-    const event = new CloudEvent({
-      id: "sdk-binary-bad",
-      source: "/sdk/binary-bad",
-      type: "invoice.issued",
+    const event = sdkInvoice("sdk-binary-bad", "/sdk/binary-bad", {
       time: "2026-11-02T08:00:00Z",
       data: { ...invoice, amountMinor: -5 },
     });
@@ -107,14 +109,9 @@ describe("binary mode", () => {
 
   it("refuses a body that is not JSON with a reason, keeping it as data_base64", async () => {
     const res = await send({
-      headers: {
-        "ce-specversion": "1.0",
-        "ce-id": "sdk-binary-text",
-        "ce-source": "/sdk/binary-text",
-        "ce-type": "invoice.issued",
-        "ce-time": "2026-11-02T08:00:00Z",
+      headers: binaryHeaders("sdk-binary-text", "/sdk/binary-text", {
         "content-type": "text/plain",
-      },
+      }),
       body: "not json",
     });
     expect(res.body.accepted).toBe(0);
@@ -133,15 +130,10 @@ describe("binary mode", () => {
 
   it("reads percent-encoded header values", async () => {
     const res = await send({
-      headers: {
-        "ce-specversion": "1.0",
-        "ce-id": "sdk-binary-encoded",
-        "ce-source": "/sdk/binary-encoded",
-        "ce-type": "invoice.issued",
-        "ce-time": "2026-11-02T08:00:00Z",
+      headers: binaryHeaders("sdk-binary-encoded", "/sdk/binary-encoded", {
         "ce-subject": "caf%C3%A9%20%22A%22",
         "content-type": "application/json",
-      },
+      }),
       body: JSON.stringify(invoice),
     });
     expect(res.body.accepted).toBe(1);
@@ -160,10 +152,7 @@ describe("binary mode", () => {
         }),
         async ({ id, subject, extension, binary, base64 }) => {
           const source = `/sdk/property/${id}`;
-          const event = new CloudEvent({
-            id,
-            source,
-            type: "invoice.issued",
+          const event = sdkInvoice(id, source, {
             time: "2026-11-02T08:00:00Z",
             datacontenttype: "application/json",
             ...(subject === undefined ? {} : { subject }),
@@ -186,10 +175,7 @@ describe("binary mode", () => {
 
 describe("structured mode", () => {
   it("decodes data_base64 from the SDK's HTTP.structured", async () => {
-    const event = new CloudEvent({
-      id: "sdk-structured-b64",
-      source: "/sdk/structured-b64",
-      type: "invoice.issued",
+    const event = sdkInvoice("sdk-structured-b64", "/sdk/structured-b64", {
       datacontenttype: "application/json",
       data: Buffer.from(JSON.stringify(invoice)),
     });

@@ -9,6 +9,7 @@ import {
   invoice,
   kpis,
   postingAttempts,
+  figureOnDay,
   kpisOnDay,
 } from "./support";
 import { NO_ERP_POSTINGS } from "../support/kpi";
@@ -70,8 +71,7 @@ describe("ERP posting", () => {
   });
 
   it("computes first-pass and eventual success, latency and open failures", async () => {
-    const report = await kpisOnDay(t.db, "2025-03-04");
-    expect(report.erpPosting).toEqual({
+    expect(await figureOnDay(t.db, "2025-03-04", "erpPosting")).toEqual({
       postings: 4,
       firstPassSuccessRate: 0.5,
       eventualSuccessRate: 0.75,

@@ -8,7 +8,7 @@ import { queryRows } from "@/db/rows";
 import { cumulativeSpans, planPercentiles } from "@/db/queries/exact-percentile";
 import { runRetention } from "@/lib/retention";
 import { testDbForSuite } from "../support/db";
-import { DAY, HOUR, monthRanges } from "./support";
+import { DAY, HOUR, monthRanges, rowsInOrder } from "./support";
 
 /*
  * Event lag percentiles come from a daily lag histogram kept by triggers plus a lookup of the
@@ -287,12 +287,12 @@ describe("event lag from the histogram (database)", () => {
     const scope = { from: new Date(START + 3 * HOUR), to: new Date(START + 3 * DAY), entity: null };
     expect(
       await eventLag(t.db, scope, { unit: "day", sets: ["total", "bucket", "entity"] }),
-    ).toEqual([
+    ).toEqual(
       // Ordered by grouping set, then key.
-      ...(await rawPercentiles(t.db, scope, "bucket", "day")),
-      ...(await rawPercentiles(t.db, scope, "entity", "day")),
-      ...(await rawPercentiles(t.db, scope, "total", "day")),
-    ]);
+      await rowsInOrder(["bucket", "entity", "total"] as const, (set) =>
+        rawPercentiles(t.db, scope, set, "day"),
+      ),
+    );
   });
 
   it("stores each whole day's series figures and reuses them only while the day is unchanged", async () => {

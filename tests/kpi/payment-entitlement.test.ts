@@ -8,7 +8,7 @@ import {
   invoice,
   kpis,
   payment,
-  kpisOnDay,
+  figureOnDay,
 } from "./support";
 
 /*
@@ -138,8 +138,7 @@ describe("payment-to-entitlement sync", () => {
   });
 
   it("is null when no payment was received, and null percentiles when none synced", async () => {
-    const empty = await kpisOnDay(t.db, "2025-05-10");
-    expect(empty.paymentToEntitlement).toEqual({
+    expect(await figureOnDay(t.db, "2025-05-10", "paymentToEntitlement")).toEqual({
       count: 0,
       synced: 0,
       p50Ms: null,
@@ -175,8 +174,7 @@ describe("payment supersession", () => {
       [corrected, entitlement({ paymentId: "PY9", updatedAt: "2025-05-08T09:20:00Z" })],
       [original],
     );
-    const report = await kpisOnDay(t.db, "2025-05-08");
-    expect(report.paymentToEntitlement).toEqual({
+    expect(await figureOnDay(t.db, "2025-05-08", "paymentToEntitlement")).toEqual({
       count: 1,
       synced: 1,
       p50Ms: 20 * MINUTE,

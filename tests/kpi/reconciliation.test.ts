@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { testDbForSuite } from "../support/db";
-import { entityRow, ingest, reconResult, kpisOnDay } from "./support";
+import { entityRow, ingest, reconResult, figureOnDay, kpisOnDay } from "./support";
 
 /*
  * Reconciliation, for results whose periodEnd is in [from, to), the latest per runId + key:
@@ -82,8 +82,7 @@ describe("reconciliation", () => {
   });
 
   it("counts breaks strictly above tolerance and keeps variance per currency", async () => {
-    const report = await kpisOnDay(t.db, "2025-04-01");
-    expect(report.reconciliation).toEqual({
+    expect(await figureOnDay(t.db, "2025-04-01", "reconciliation")).toEqual({
       results: 6,
       breaks: 3,
       breakRate: 0.5,
@@ -162,8 +161,7 @@ describe("reconciliation", () => {
       reconResult({ ...run, key: "a", actualMinor: 100 }),
       reconResult({ ...run, key: "b", actualMinor: 101, toleranceMinor: 1 }),
     ]);
-    const report = await kpisOnDay(t.db, "2025-04-10");
-    expect(report.reconciliation).toEqual({
+    expect(await figureOnDay(t.db, "2025-04-10", "reconciliation")).toEqual({
       results: 2,
       breaks: 0,
       breakRate: 0,
@@ -198,8 +196,7 @@ describe("reconciliation supersession", () => {
     );
     await ingest(t.db, [matched], [broken], [rerun]);
     // R3/x matched (0), R4/x 200 over: 2 results, 1 break, variance 200.
-    const report = await kpisOnDay(t.db, "2025-04-20");
-    expect(report.reconciliation).toEqual({
+    expect(await figureOnDay(t.db, "2025-04-20", "reconciliation")).toEqual({
       results: 2,
       breaks: 1,
       breakRate: 0.5,

@@ -196,6 +196,15 @@ export function kpisOnDay(
   return kpis(db, from.toISOString(), to, options);
 }
 
+/** One figure of the report for one whole UTC day (kpisOnDay's range). */
+export async function figureOnDay<Figure extends keyof KpiReport>(
+  db: Db,
+  day: string,
+  figure: Figure,
+): Promise<KpiReport[Figure]> {
+  return (await kpisOnDay(db, day))[figure];
+}
+
 /**
  * Ranges of about a month from `start`, the first of a month at 00:00 (March 2025 in the tests
  * that use them): read as the month's row less its first days (or its last), then the next
@@ -230,4 +239,14 @@ export function entityRow(report: KpiReport, entity: string) {
   if (!found)
     throw new Error(`no entity ${entity} in ${report.byEntity.map((s) => s.entity).join(", ")}`);
   return found;
+}
+
+/** `rowsOf` each item in turn, concatenated: the rows an answer lists in that order. */
+export async function rowsInOrder<Item, Row>(
+  items: readonly Item[],
+  rowsOf: (item: Item) => Promise<Row[]>,
+): Promise<Row[]> {
+  const rows: Row[] = [];
+  for (const item of items) rows.push(...(await rowsOf(item)));
+  return rows;
 }

@@ -6,7 +6,16 @@ import { queryRows } from "@/db/rows";
 import { runRetention } from "@/lib/retention";
 import type { Db } from "@/db/client";
 import { testDbForSuite } from "../support/db";
-import { checkpoint, DAY, HOUR, ingest, MINUTE, type FixtureEvent, monthRanges } from "./support";
+import {
+  checkpoint,
+  DAY,
+  HOUR,
+  ingest,
+  MINUTE,
+  type FixtureEvent,
+  monthRanges,
+  rowsInOrder,
+} from "./support";
 
 /*
  * Usage completeness reads whole days from a daily rollup kept by triggers and only the
@@ -318,12 +327,12 @@ describe("usageCompleteness from the rollup", () => {
       asNumbers(
         await usageCompleteness(t.db, scope, { unit: "day", sets: ["total", "bucket", "entity"] }),
       ),
-    ).toEqual([
+    ).toEqual(
       // Ordered by grouping set, then key.
-      ...(await rawCompleteness(t.db, scope, "bucket", "day")),
-      ...(await rawCompleteness(t.db, scope, "entity", "day")),
-      ...(await rawCompleteness(t.db, scope, "total", "day")),
-    ]);
+      await rowsInOrder(["bucket", "entity", "total"] as const, (set) =>
+        rawCompleteness(t.db, scope, set, "day"),
+      ),
+    );
   });
 
   it.each(scopes)("by source and meter equals the raw sums: $name", async ({ scope }) => {

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { testDbForSuite } from "../support/db";
-import { bucket, checkpoint, entityRow, ingest, kpis, kpisOnDay } from "./support";
+import { bucket, checkpoint, entityRow, ingest, kpis, figureOnDay, kpisOnDay } from "./support";
 
 /*
  * Usage completeness = Σ receivedCount / Σ expectedCount over the current (non-superseded)
@@ -53,8 +53,7 @@ describe("usage completeness", () => {
   });
 
   it("sums received over expected, with the missing count never negative per checkpoint", async () => {
-    const report = await kpisOnDay(t.db, "2025-03-02");
-    expect(report.usageCompleteness).toEqual({
+    expect(await figureOnDay(t.db, "2025-03-02", "usageCompleteness")).toEqual({
       expected: 3600,
       received: 3510,
       missing: 110,
@@ -226,8 +225,7 @@ describe("usage checkpoint supersession", () => {
         { source: "/a", time: "2025-03-13T12:05:00Z" },
       ),
     ]);
-    const report = await kpisOnDay(t.db, "2025-03-13");
-    expect(report.usageCompleteness).toEqual({
+    expect(await figureOnDay(t.db, "2025-03-13", "usageCompleteness")).toEqual({
       expected: 4000,
       received: 3550,
       missing: 450,

@@ -6,7 +6,7 @@ import { noticeSummary } from "@/lib/alerts/render";
 import { AlertCondition } from "@/lib/contract/alert-rules";
 import { testDbForSuite } from "../support/db";
 import { seedException, unique } from "../exceptions/support";
-import { alertStatesOf, conditionRule } from "../alerts/support";
+import { alertStatesOf, alertingKit } from "../alerts/support";
 
 /*
  * The exceptions rule "amount at risk above X": the open exceptions' amounts in the
@@ -15,6 +15,7 @@ import { alertStatesOf, conditionRule } from "../alerts/support";
  */
 
 const t = testDbForSuite();
+const { conditionRule } = alertingKit(t);
 
 describe("amount at risk above a threshold", () => {
   it("fires per entity whose open amount in the reporting currency is above it", async () => {
@@ -43,7 +44,6 @@ describe("amount at risk above a threshold", () => {
     await seedException(t.db, { entity: small, amountMinor: 5_000_000, currency: "GBP", openedAt });
 
     const rule = await conditionRule(
-      t.db,
       "Money at stake",
       { kind: "exceptions", trigger: "amount_at_risk", aboveMinor: 100_000 },
       "*",

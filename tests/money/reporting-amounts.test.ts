@@ -44,6 +44,10 @@ const reread = async (id: string) => {
   return row!;
 };
 
+/** An exception of `amountMinor` in `currency`, opened at the instant `openedAt`. */
+const seedIn = (currency: string, amountMinor: number, openedAt: string) =>
+  seedException(t.db, { amountMinor, currency, openedAt: new Date(openedAt) });
+
 describe("closeline_fx_apply rounds as lib/money/fx.ts does", () => {
   it("agrees on every hand-picked case, the bigint limits included", async () => {
     const max = (2n ** 63n - 1n).toString();
@@ -87,16 +91,8 @@ describe("exceptions carry their amount in the reporting currency", () => {
 
   it("an fx.rate event converts the exceptions opened on or after its day, not before", async () => {
     const currency = "SEK";
-    const before = await seedException(t.db, {
-      amountMinor: 100_000,
-      currency,
-      openedAt: new Date("2026-10-31T23:59:59Z"),
-    });
-    const onTheDay = await seedException(t.db, {
-      amountMinor: 100_000,
-      currency,
-      openedAt: new Date("2026-11-01T00:00:00Z"),
-    });
+    const before = await seedIn(currency, 100_000, "2026-10-31T23:59:59Z");
+    const onTheDay = await seedIn(currency, 100_000, "2026-11-01T00:00:00Z");
     // No rate yet: the converted amount is missing, not zero.
     expect(onTheDay.reportingAmountMinor).toBeNull();
 
@@ -111,21 +107,13 @@ describe("exceptions carry their amount in the reporting currency", () => {
     // A later day's rate leaves earlier exceptions at the rate then in effect.
     await ingest(t.db, [fxEvent(currency, "0.1", "2026-11-10")]);
     expect((await reread(onTheDay.id)).reportingAmountMinor).toBe(9_450);
-    const later = await seedException(t.db, {
-      amountMinor: 100_000,
-      currency,
-      openedAt: new Date("2026-11-12T08:00:00Z"),
-    });
+    const later = await seedIn(currency, 100_000, "2026-11-12T08:00:00Z");
     expect(later).toMatchObject({ reportingAmountMinor: 10_000, reportingRateDate: "2026-11-10" });
   });
 
   it("of two events for one pair and day the later stands, whatever order they arrive in", async () => {
     const currency = "NOK";
-    const x = await seedException(t.db, {
-      amountMinor: 100_000,
-      currency,
-      openedAt: new Date("2026-11-03T10:00:00Z"),
-    });
+    const x = await seedIn(currency, 100_000, "2026-11-03T10:00:00Z");
     const newer = { ...fxEvent(currency, "0.0900", "2026-11-01"), time: "2026-11-01T12:00:00Z" };
     const older = { ...fxEvent(currency, "0.0800", "2026-11-01"), time: "2026-11-01T06:00:00Z" };
     await ingest(t.db, [newer], [older]);
@@ -134,11 +122,7 @@ describe("exceptions carry their amount in the reporting currency", () => {
 
   it("an admin's rate converts the exceptions and is audited with the rate it replaced", async () => {
     const currency = "DKK";
-    const x = await seedException(t.db, {
-      amountMinor: 50_000,
-      currency,
-      openedAt: new Date("2026-11-05T10:00:00Z"),
-    });
+    const x = await seedIn(currency, 50_000, "2026-11-05T10:00:00Z");
     await ingest(t.db, [fxEvent(currency, "0.14", "2026-11-01")]);
     expect((await reread(x.id)).reportingAmountMinor).toBe(7_000);
     const entered = await enterRate(

@@ -10,6 +10,7 @@ import type { DispatcherOptions } from "@/lib/outbox/dispatcher";
 import { createEndpoint } from "@/lib/outbox/endpoints";
 import { enqueue } from "@/lib/outbox/enqueue";
 import { ingestItems } from "@/lib/ingest/ingest";
+import { cloudEvent } from "../support/cloud-event";
 
 /*
  * A receiving system for the outbox tests: a real HTTP server on 127.0.0.1 that verifies
@@ -170,13 +171,9 @@ export async function failedPosting(db: Db, options: { attempt?: number } = {}) 
   const postingId = `PST-T-${randomUUID().slice(0, 8)}`;
   const invoiceId = `INV-T-${randomUUID().slice(0, 8)}`;
   const attempt = options.attempt ?? 1;
-  const event = (n: number, status: "failed" | "succeeded") => ({
-    specversion: "1.0",
-    id: `evt-${postingId}-${n}`,
-    source: "urn:closeline:test:erp-connector",
-    type: "erp.posting.attempted",
-    time: new Date().toISOString(),
-    data: {
+  const connector = "urn:closeline:test:erp-connector";
+  const event = (n: number, status: "failed" | "succeeded") =>
+    cloudEvent("erp.posting.attempted", `evt-${postingId}-${n}`, connector, {
       postingId,
       invoiceId,
       entity: "ACME-US",
@@ -186,8 +183,7 @@ export async function failedPosting(db: Db, options: { attempt?: number } = {}) 
       ...(status === "failed"
         ? { errorCode: "GL_PERIOD_CLOSED", errorMessage: "Period closed" }
         : {}),
-    },
-  });
+    });
   const result = await ingestItems(db, [event(attempt, "failed")], {
     apiKeyId: null,
     channel: "api",

@@ -16,6 +16,7 @@ import {
 } from "@/db/queries/drilldown-usage";
 import * as billing from "@/db/queries/drilldown-billing";
 import type { DrilldownCursor, DrilldownPage } from "@/db/queries/drilldown";
+import type { PageRequest } from "@/db/queries/keyset-list";
 import { findRawEvent } from "@/db/queries/raw-event";
 import type { KpiScope } from "@/db/queries/kpis";
 import { InvalidInput } from "@/lib/errors";
@@ -46,17 +47,20 @@ const handle = testDbForSuite();
 let db: Db;
 let entities: string[];
 
-/** Follows the cursors to the end, asserting that no row is listed twice. */
-async function everyRow<T>(
-  load: (cursor: DrilldownCursor | null) => Promise<DrilldownPage<T>>,
+/**
+ * Follows the cursors of `list` to the end, asserting that no page holds more than
+ * `params.limit` rows and that no row is listed twice.
+ */
+async function everyRow<P extends PageRequest, T>(
+  list: (db: Db, params: P) => Promise<DrilldownPage<T>>,
+  params: P,
   id: (row: T) => string,
-  pageSize = PAGE,
 ): Promise<T[]> {
   const rows: T[] = [];
   let cursor: DrilldownCursor | null = null;
   for (let pages = 0; pages < 1000; pages++) {
-    const page: DrilldownPage<T> = await load(cursor);
-    expect(page.rows.length).toBeLessThanOrEqual(pageSize);
+    const page: DrilldownPage<T> = await list(db, { ...params, cursor });
+    expect(page.rows.length).toBeLessThanOrEqual(params.limit);
     rows.push(...page.rows);
     if (!page.next) break;
     cursor = page.next;
@@ -114,11 +118,7 @@ describe.each([
 
   it("usage completeness: the checkpoints sum to the KPI's expected and received counts", async () => {
     expect(report.usageCompleteness.expected).toBeGreaterThan(0);
-    const rows = await everyRow(
-      (cursor) => listCheckpoints(db, { scope, cursor, limit: PAGE * 20 }),
-      (r) => r.event_seq,
-      PAGE * 20,
-    );
+    const rows = await everyRow(listCheckpoints, { scope, limit: PAGE * 20 }, (r) => r.event_seq);
     const sum = (f: (r: (typeof rows)[number]) => number) => rows.reduce((n, r) => n + f(r), 0);
     expect(sum((r) => r.expected)).toBe(report.usageCompleteness.expected);
     expect(sum((r) => r.received)).toBe(report.usageCompleteness.received);
@@ -129,9 +129,9 @@ describe.each([
       received: String(report.usageCompleteness.received),
     });
     const incomplete = await everyRow(
-      (cursor) => listCheckpoints(db, { scope, cursor, view: "incomplete", limit: PAGE * 20 }),
+      listCheckpoints,
+      { scope, view: "incomplete", limit: PAGE * 20 },
       (r) => r.event_seq,
-      PAGE * 20,
     );
     expect(incomplete.length).toBe(rows.filter((r) => r.received < r.expected).length);
     if (scope.entity) expect(rows.every((r) => r.entity === scope.entity)).toBe(true);
@@ -140,7 +140,8 @@ describe.each([
   it("invoice latency: one row per invoice issued in the range, slowest first", async () => {
     expect(report.invoiceLatency.count).toBeGreaterThan(0);
     const rows = await everyRow(
-      (cursor) => billing.listLatencyInvoices(db, { scope, cursor, limit: PAGE }),
+      billing.listLatencyInvoices,
+      { scope, limit: PAGE },
       (r) => r.invoice_id,
     );
     expect(rows.length).toBe(report.invoiceLatency.count);
@@ -156,10 +157,7 @@ describe.each([
   it("ERP postings: all postings, those that failed attempt 1, and the open failures", async () => {
     const p = report.erpPosting;
     expect(p.postings).toBeGreaterThan(0);
-    const all = await everyRow(
-      (cursor) => billing.listPostings(db, { scope, cursor, limit: PAGE }),
-      (r) => r.posting_id,
-    );
+    const all = await everyRow(billing.listPostings, { scope, limit: PAGE }, (r) => r.posting_id);
     expect(all.length).toBe(p.postings);
     const firstPass = all.filter((r) => r.first_pass).length;
     expect(firstPass / all.length).toBeCloseTo(p.firstPassSuccessRate!, 12);
@@ -168,13 +166,14 @@ describe.each([
       12,
     );
     const failed = await everyRow(
-      (cursor) =>
-        billing.listPostings(db, { scope, cursor, view: "first-pass-failed", limit: PAGE }),
+      billing.listPostings,
+      { scope, view: "first-pass-failed", limit: PAGE },
       (r) => r.posting_id,
     );
     expect(failed.length).toBe(p.postings - firstPass);
     const open = await everyRow(
-      (cursor) => billing.listPostings(db, { scope, cursor, view: "open-failures", limit: PAGE }),
+      billing.listPostings,
+      { scope, view: "open-failures", limit: PAGE },
       (r) => r.posting_id,
     );
     expect(open.length).toBe(p.openFailures);
@@ -197,13 +196,14 @@ describe.each([
     const rec = report.reconciliation;
     expect(rec.results).toBeGreaterThan(0);
     const all = await everyRow(
-      (cursor) => billing.listReconciliationResults(db, { scope, cursor, limit: PAGE }),
+      billing.listReconciliationResults,
+      { scope, limit: PAGE },
       (r) => r.event_seq,
     );
     expect(all.length).toBe(rec.results);
     const breaks = await everyRow(
-      (cursor) =>
-        billing.listReconciliationResults(db, { scope, cursor, view: "breaks", limit: PAGE }),
+      billing.listReconciliationResults,
+      { scope, view: "breaks", limit: PAGE },
       (r) => r.event_seq,
     );
     expect(breaks.length).toBe(rec.breaks);
@@ -224,14 +224,12 @@ describe.each([
     const sync = report.paymentToEntitlement;
     expect(sync.count).toBeGreaterThan(0);
     const params = { scope, overdueAfterMs: ENTITLEMENT_OVERDUE_AFTER_MS, now: NOW, limit: PAGE };
-    const all = await everyRow(
-      (cursor) => billing.listSyncPayments(db, { ...params, cursor }),
-      (r) => r.payment_id,
-    );
+    const all = await everyRow(billing.listSyncPayments, params, (r) => r.payment_id);
     expect(all.length).toBe(sync.count);
     expect(all.filter((r) => r.first_update_at !== null).length).toBe(sync.synced);
     const overdue = await everyRow(
-      (cursor) => billing.listSyncPayments(db, { ...params, cursor, view: "overdue" }),
+      billing.listSyncPayments,
+      { ...params, view: "overdue" },
       (r) => r.payment_id,
     );
     expect(overdue.length).toBe(sync.overdue);
@@ -337,23 +335,13 @@ describe("drill-down details", () => {
         now,
         include: { series: false, byEntity: false },
       });
-      const open = await everyRow(
-        (cursor) => listOpenExceptions(db, { scope, cursor, now, limit: 1 }),
-        (r) => r.id,
-        1,
-      );
+      const open = await everyRow(listOpenExceptions, { scope, now, limit: 1 }, (r) => r.id);
       expect(open.length).toBe(report.exceptions.open);
       expect(await countOpenExceptions(db, scope)).toBe(report.exceptions.open);
       const actions = await everyRow(
-        (cursor) =>
-          listInterventions(db, {
-            scope,
-            cursor,
-            actionPrefixes: MANUAL_INTERVENTION_ACTION_PREFIXES,
-            limit: 1,
-          }),
+        listInterventions,
+        { scope, actionPrefixes: MANUAL_INTERVENTION_ACTION_PREFIXES, limit: 1 },
         (r) => r.id,
-        1,
       );
       expect(actions.length).toBe(report.manualInterventions);
       expect(await countInterventions(db, scope, MANUAL_INTERVENTION_ACTION_PREFIXES)).toBe(

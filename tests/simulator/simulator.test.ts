@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { validateCloudEvent } from "@/lib/contract";
+import type { z } from "zod";
+import { validateCloudEvent, type EVENT_TYPES, type EventType } from "@/lib/contract";
 import { Simulation, simulateEvents, type CloudEvent } from "@/lib/simulator";
 import { mulberry32 } from "@/lib/simulator/prng";
 
@@ -14,8 +15,11 @@ const TO = Date.parse("2026-11-25T15:30:00Z");
 const FROM = TO - 60 * DAY;
 
 const backfill = simulateEvents({ seed: 42, since: FROM, from: FROM, to: TO });
-const ofType = <T = Record<string, unknown>>(type: string) =>
-  backfill.filter((e) => e.type === type).map((e) => e.data as T);
+/** The data of the backfill's events of `type`, typed as the contract takes it in. */
+const ofType = <T extends EventType>(type: T) =>
+  backfill
+    .filter((e) => e.type === type)
+    .map((e) => e.data as z.input<(typeof EVENT_TYPES)[T]["data"]>);
 
 /** Each posting's status after its last attempt, the attempts taken in the order given. */
 function latestStatusByPosting(attempts: { postingId: string; status: string }[]) {
@@ -61,9 +65,7 @@ describe("the demo simulator", () => {
   });
 
   it("publishes one rate into USD a day for each entity currency but USD", () => {
-    const rates = ofType<{ currency: string; reportingCurrency: string; effectiveDate: string }>(
-      "fx.rate",
-    );
+    const rates = ofType("fx.rate");
     const days = new Set(rates.map((r) => r.effectiveDate));
     expect(days.size).toBeGreaterThanOrEqual(59);
     expect(new Set(rates.map((r) => r.currency))).toEqual(new Set(["EUR", "GBP"]));
@@ -72,12 +74,7 @@ describe("the demo simulator", () => {
   });
 
   it("bills a few hundred customers through at least two entities in different currencies", () => {
-    const invoices = ofType<{
-      customerId: string;
-      entity: string;
-      currency: string;
-      amountMinor: number;
-    }>("invoice.issued");
+    const invoices = ofType("invoice.issued");
     expect(new Set(invoices.map((i) => i.currency)).size).toBeGreaterThanOrEqual(2);
     expect(new Set(invoices.map((i) => i.entity)).size).toBeGreaterThanOrEqual(2);
     expect(new Set(invoices.map((i) => i.customerId)).size).toBeGreaterThanOrEqual(200);
@@ -85,11 +82,7 @@ describe("the demo simulator", () => {
   });
 
   it("reports hourly usage mostly complete, with some short windows later superseded", () => {
-    const checkpoints = ofType<{
-      expectedCount: number;
-      receivedCount: number;
-      supersedes?: string;
-    }>("usage.checkpoint");
+    const checkpoints = ofType("usage.checkpoint");
     const complete = checkpoints.filter((c) => c.receivedCount >= c.expectedCount * 0.997);
     expect(complete.length / checkpoints.length).toBeGreaterThan(0.95);
     expect(checkpoints.some((c) => c.receivedCount < c.expectedCount * 0.97)).toBe(true);
@@ -111,13 +104,7 @@ describe("the demo simulator", () => {
   it("counts every usage record in most windows, so a shortfall stands out", () => {
     // The checkpoint that stands for a window: the last one sent for it (a replay supersedes).
     const final = new Map<string, { expectedCount: number; receivedCount: number }>();
-    for (const c of ofType<{
-      entity: string;
-      meter: string;
-      windowStart: string;
-      expectedCount: number;
-      receivedCount: number;
-    }>("usage.checkpoint")) {
+    for (const c of ofType("usage.checkpoint")) {
       final.set(`${c.entity}/${c.meter}/${c.windowStart}`, c);
     }
     const windows = [...final.values()];
@@ -127,12 +114,7 @@ describe("the demo simulator", () => {
   });
 
   it("has ERP postings that fail, most recovering on retry and some staying failed", () => {
-    const attempts = ofType<{
-      postingId: string;
-      attempt: number;
-      status: string;
-      errorCode?: string;
-    }>("erp.posting.attempted");
+    const attempts = ofType("erp.posting.attempted");
     const failed = attempts.filter((a) => a.status === "failed");
     expect(failed.length).toBeGreaterThan(0);
     expect(failed.every((a) => a.errorCode)).toBe(true);
@@ -153,9 +135,7 @@ describe("the demo simulator", () => {
   });
 
   it("has an ERP outage during a billing run, every posting it hit recovering once it ends", () => {
-    const attempts = ofType<{ postingId: string; status: string; errorCode?: string }>(
-      "erp.posting.attempted",
-    );
+    const attempts = ofType("erp.posting.attempted");
     const hit = new Set(
       attempts.filter((a) => a.errorCode === "ERP_UNAVAILABLE").map((a) => a.postingId),
     );
@@ -166,24 +146,20 @@ describe("the demo simulator", () => {
   });
 
   it("runs the three kinds of reconciliation with a few breaks", () => {
-    const results = ofType<{
-      kind: string;
-      expectedMinor: number;
-      actualMinor: number;
-      toleranceMinor: number;
-    }>("reconciliation.result");
+    const results = ofType("reconciliation.result");
     expect(new Set(results.map((r) => r.kind))).toEqual(
       new Set(["usage_vs_billing", "billing_vs_erp", "payments_vs_ar"]),
     );
+    // A result without a tolerance has the contract's default, 0.
     const breaks = results.filter(
-      (r) => Math.abs(r.actualMinor - r.expectedMinor) > r.toleranceMinor,
+      (r) => Math.abs(r.actualMinor - r.expectedMinor) > (r.toleranceMinor ?? 0),
     );
     expect(breaks.length).toBeGreaterThan(0);
     expect(breaks.length / results.length).toBeLessThan(0.05);
   });
 
   it("includes a retroactive contract amendment and invoice disputes", () => {
-    const amendments = ofType<{ effectiveFrom: string; amendedAt: string }>("contract.amended");
+    const amendments = ofType("contract.amended");
     const monthStart = (iso: string) => iso.slice(0, 7);
     expect(amendments.some((a) => monthStart(a.effectiveFrom) < monthStart(a.amendedAt))).toBe(
       true,
@@ -192,8 +168,8 @@ describe("the demo simulator", () => {
   });
 
   it("follows payments with entitlement updates, and restricts some overdue customers", () => {
-    const payments = ofType<{ paymentId: string }>("payment.received");
-    const entitlements = ofType<{ status: string; paymentId?: string }>("entitlement.updated");
+    const payments = ofType("payment.received");
+    const entitlements = ofType("entitlement.updated");
     const confirmed = new Set(entitlements.map((e) => e.paymentId).filter(Boolean));
     const share = payments.filter((p) => confirmed.has(p.paymentId)).length / payments.length;
     expect(share).toBeGreaterThan(0.9);

@@ -26,6 +26,7 @@ const D = 24 * H;
 
 const at = (ms: string) => new Date(ms);
 const byStage = (hops: ThreadHop[]) => Object.fromEntries(hops.map((h) => [h.stage, h]));
+const statuses = (hops: ThreadHop[]) => hops.map((h) => h.status);
 
 const done = ids("done");
 const late = ids("late");
@@ -109,7 +110,7 @@ describe("an invoice's revenue thread", () => {
   it("done: every hop reached within its target, durations from the hop before", async () => {
     const thread = (await loadInvoiceThread(t.db, done.invoiceId, at("2025-03-20T00:00:00Z")))!;
     const h = byStage(thread.hops);
-    expect(thread.hops.map((x) => x.status)).toEqual(["done", "done", "done", "done", "done"]);
+    expect(statuses(thread.hops)).toEqual(["done", "done", "done", "done", "done"]);
     expect(h.usage).toMatchObject({ at: "2025-03-01T00:00:00.000Z", durationMs: null });
     expect(h.usage!.summary).toContain("100.00% of expected usage arrived");
     // 06:00 − 00:00 = 6 h, under the 24 h target.
@@ -137,7 +138,7 @@ describe("an invoice's revenue thread", () => {
   it("late: usage under its target, an invoice 48 h after the period, access 30 min after payment", async () => {
     const thread = (await loadInvoiceThread(t.db, late.invoiceId, at("2025-03-20T00:00:00Z")))!;
     const h = byStage(thread.hops);
-    expect(thread.hops.map((x) => x.status)).toEqual(["late", "late", "done", "done", "late"]);
+    expect(statuses(thread.hops)).toEqual(["late", "late", "done", "done", "late"]);
     expect(h.usage!.summary).toBe(
       "90.00% of expected usage arrived (100 records missing), below the ≥ 99.5% target: the invoice may miss usage",
     );
@@ -154,13 +155,7 @@ describe("an invoice's revenue thread", () => {
   it("stuck: a posting that failed twice, then an entitlement overdue after the payment", async () => {
     // 30 min after the payment: the entitlement update is not yet due.
     const early = (await loadInvoiceThread(t.db, stuck.invoiceId, at("2025-03-05T00:30:00Z")))!;
-    expect(early.hops.map((x) => x.status)).toEqual([
-      "not_applicable",
-      "done",
-      "stuck",
-      "done",
-      "pending",
-    ]);
+    expect(statuses(early.hops)).toEqual(["not_applicable", "done", "stuck", "done", "pending"]);
     const h = byStage(early.hops);
     expect(h.usage!.summary).toBe(`No usage checkpoints for ${stuck.entity} in the billing period`);
     // The latest failure, 2 h after the invoice; the payment 3 d 16 h after that failure.
@@ -191,13 +186,7 @@ describe("an invoice's revenue thread", () => {
 
   it("pending: a period not over, no posting, no payment", async () => {
     const thread = (await loadInvoiceThread(t.db, pending.invoiceId, at("2025-03-20T00:00:00Z")))!;
-    expect(thread.hops.map((x) => x.status)).toEqual([
-      "pending",
-      "done",
-      "pending",
-      "pending",
-      "pending",
-    ]);
+    expect(statuses(thread.hops)).toEqual(["pending", "done", "pending", "pending", "pending"]);
     // Billed in advance: issued 31 days before the period's end.
     expect(byStage(thread.hops).invoice!.durationMs).toBe(-31 * D);
     expect(byStage(thread.hops).payment!.summary).toBe("No payment received yet");
@@ -221,14 +210,12 @@ describe("an invoice's revenue thread", () => {
 
 describe("a customer's revenue thread", () => {
   const range = { from: at("2025-01-01T00:00:00Z"), to: at("2025-04-01T00:00:00Z") };
+  /** The customer's thread over `range`, as of `now`. */
+  const customerThread = async (customerId: string, now: string) =>
+    (await loadCustomerThread(t.db, customerId, range, at(now)))!;
 
   it("says why a customer who paid is not entitled: the sync after their payment is stuck", async () => {
-    const thread = (await loadCustomerThread(
-      t.db,
-      stuck.customerId,
-      range,
-      at("2025-03-05T03:00:00Z"),
-    ))!;
+    const thread = await customerThread(stuck.customerId, "2025-03-05T03:00:00Z");
     expect(thread.entitlement).toMatchObject({
       entitled: false,
       status: "restricted",
@@ -247,12 +234,7 @@ describe("a customer's revenue thread", () => {
   });
 
   it("names the unpaid invoice when no payment explains a restriction", async () => {
-    const thread = (await loadCustomerThread(
-      t.db,
-      pending.customerId,
-      range,
-      at("2025-03-20T00:00:00Z"),
-    ))!;
+    const thread = await customerThread(pending.customerId, "2025-03-20T00:00:00Z");
     expect(thread.entitlement.entitled).toBe(false);
     expect(thread.entitlement.why).toBe(
       `Not entitled: access has been restricted since 2025-03-02T00:00:00.000Z; invoice ${pending.invoiceId} of 1,250.00 USD is not paid in full (No payment received yet).`,
@@ -260,12 +242,7 @@ describe("a customer's revenue thread", () => {
   });
 
   it("an active customer is entitled", async () => {
-    const thread = (await loadCustomerThread(
-      t.db,
-      done.customerId,
-      range,
-      at("2025-03-20T00:00:00Z"),
-    ))!;
+    const thread = await customerThread(done.customerId, "2025-03-20T00:00:00Z");
     expect(thread.entitlement).toMatchObject({ entitled: true, status: "active" });
     expect(thread.entitlement.why).toBe(
       `Entitled: access has been active since 2025-03-10T12:05:00.000Z, after payment ${payDone}.`,
