@@ -1,5 +1,6 @@
 import type { Db } from "@/db/client";
-import { findAccountingPeriod, type CloseScope } from "@/db/queries/close";
+import type { CloseScope } from "@/db/queries/close";
+import { findAccountingPeriod } from "@/db/queries/close-periods";
 import { loadTargets } from "@/lib/kpi/targets";
 import type { CheckKey, CheckResult } from "./checks";
 import { disputesCheck, invoicesCheck, reconciliationCheck } from "./invoice-checks";
