@@ -4,7 +4,6 @@ import {
   invoicesFrom,
   periodsOverlapping,
 } from "@/db/queries/contract-thread";
-import type { ExceptionStatus } from "@/db/schema";
 import type { ContractThread } from "@/lib/contract/thread-api";
 import { customerThreadHref, eventHref, invoiceThreadHref } from "./vocabulary";
 
@@ -61,13 +60,7 @@ export async function loadContractThread(
           amountImpactMinor: a.amountImpactMinor,
           retroactive,
           href: eventHref(a.eventSeq),
-          exception: a.exceptionId
-            ? {
-                id: a.exceptionId,
-                status: a.exceptionStatus as ExceptionStatus,
-                href: `/exceptions/${a.exceptionId}`,
-              }
-            : null,
+          exception: a.exception ? { ...a.exception, href: `/exceptions/${a.exception.id}` } : null,
           invoices: invoices.slice(0, CONTRACT_INVOICE_LIMIT).map((i) => ({
             invoiceId: i.invoiceId,
             currency: i.currency,
