@@ -1,8 +1,9 @@
 import "server-only";
-import { and, asc, desc, eq, gte, inArray, lt, or, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, gte, inArray, lt, lte, or, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import { queryRows } from "../rows";
 import {
+  accountingPeriods,
   contractAmendments,
   entitlementUpdates,
   erpPostingAttempts,
@@ -14,12 +15,15 @@ import {
 } from "../schema";
 
 /*
- * What the revenue thread of an invoice or a customer is made of: the invoice, every ERP
- * posting attempt, the payments against it, the entitlement updates naming those payments,
- * the disputes, the exceptions tied to any of them; for a customer also their latest
- * entitlement, recent payments and amendments. Each read goes through an index on the id it
- * starts from (payments and amendments per customer: db/concurrent-indexes.ts; exceptions per
- * invoice, payment and customer: migration 0037). Usage comes from usage-completeness.ts.
+ * What the revenue thread of an invoice, a customer or a contract is made of: the invoice,
+ * every ERP posting attempt, the payments against it, the entitlement updates naming those
+ * payments, the disputes, the exceptions tied to any of them; for a customer also their latest
+ * entitlement, recent payments and amendments; for a contract its amendments, each with the
+ * invoices and the accounting periods it reaches back into. Each read goes through an index on
+ * the id it starts from (payments and amendments per customer: db/concurrent-indexes.ts;
+ * exceptions per invoice, payment and customer: migration 0037; amendments per contract:
+ * contract_amendments_contract_idx; a customer's invoices: invoices_customer_idx; an entity's
+ * periods: its unique (entity, period_start) index). Usage comes from usage-completeness.ts.
  */
 
 const invoiceColumns = {
@@ -69,6 +73,28 @@ export function listCustomerInvoices(
       ),
     )
     .orderBy(desc(invoices.issuedAt), desc(invoices.invoiceId))
+    .limit(params.limit);
+}
+
+/**
+ * The customer's invoices for the entity whose billing period ends after `from` (an
+ * amendment's effective date): the ones whose terms it changes, first `limit` by period.
+ */
+export function listInvoicesBilledFrom(
+  db: Db,
+  params: { customerId: string; entity: string; from: Date; limit: number },
+): Promise<InvoiceFacts[]> {
+  return db
+    .select(invoiceColumns)
+    .from(invoices)
+    .where(
+      and(
+        eq(invoices.customerId, params.customerId),
+        eq(invoices.entity, params.entity),
+        gt(invoices.periodEnd, params.from),
+      ),
+    )
+    .orderBy(asc(invoices.periodStart), asc(invoices.invoiceId))
     .limit(params.limit);
 }
 
@@ -227,6 +253,7 @@ export function listDisputes(db: Db, invoiceIds: readonly string[]): Promise<Dis
 
 export interface AmendmentFacts {
   contractId: string;
+  customerId: string;
   entity: string;
   effectiveFrom: Date;
   amendedAt: Date;
@@ -235,6 +262,17 @@ export interface AmendmentFacts {
   eventSeq: number;
 }
 
+const amendmentColumns = {
+  contractId: contractAmendments.contractId,
+  customerId: contractAmendments.customerId,
+  entity: contractAmendments.entity,
+  effectiveFrom: contractAmendments.effectiveFrom,
+  amendedAt: contractAmendments.amendedAt,
+  currency: contractAmendments.currency,
+  amountImpactMinor: contractAmendments.amountImpactMinor,
+  eventSeq: contractAmendments.eventSeq,
+};
+
 /** A customer's latest contract amendments, newest first. */
 export function listCustomerAmendments(
   db: Db,
@@ -242,19 +280,53 @@ export function listCustomerAmendments(
   limit: number,
 ): Promise<AmendmentFacts[]> {
   return db
-    .select({
-      contractId: contractAmendments.contractId,
-      entity: contractAmendments.entity,
-      effectiveFrom: contractAmendments.effectiveFrom,
-      amendedAt: contractAmendments.amendedAt,
-      currency: contractAmendments.currency,
-      amountImpactMinor: contractAmendments.amountImpactMinor,
-      eventSeq: contractAmendments.eventSeq,
-    })
+    .select(amendmentColumns)
     .from(contractAmendments)
     .where(eq(contractAmendments.customerId, customerId))
     .orderBy(desc(contractAmendments.amendedAt))
     .limit(limit);
+}
+
+/** The amendments of a contract, oldest first, each with its retroactive_amendment exception if any. */
+export function listContractAmendments(db: Db, contractId: string) {
+  return db
+    .select({
+      ...amendmentColumns,
+      // Null as a whole when no exception was raised (the join found none).
+      exception: { id: exceptions.id, status: exceptions.status },
+    })
+    .from(contractAmendments)
+    .leftJoin(
+      exceptions,
+      and(
+        eq(exceptions.type, "retroactive_amendment"),
+        eq(
+          exceptions.problemKey,
+          sql`${contractAmendments.contractId} || '@' || ${contractAmendments.eventId}`,
+        ),
+      ),
+    )
+    .where(eq(contractAmendments.contractId, contractId))
+    .orderBy(asc(contractAmendments.amendedAt), asc(contractAmendments.eventSeq));
+}
+
+/** The entity's recorded accounting periods that end after `from` and start by `to`, oldest first. */
+export function listPeriodsOverlapping(db: Db, params: { entity: string; from: Date; to: Date }) {
+  return db
+    .select({
+      periodStart: accountingPeriods.periodStart,
+      periodEnd: accountingPeriods.periodEnd,
+      closedAt: accountingPeriods.closedAt,
+    })
+    .from(accountingPeriods)
+    .where(
+      and(
+        eq(accountingPeriods.entity, params.entity),
+        gt(accountingPeriods.periodEnd, params.from),
+        lte(accountingPeriods.periodStart, params.to),
+      ),
+    )
+    .orderBy(asc(accountingPeriods.periodStart));
 }
 
 export interface ThreadExceptionFacts {
