@@ -17,11 +17,13 @@ export interface PeriodState {
   closedByEmail: string | null;
 }
 
-export async function findAccountingPeriod(
-  db: Db,
-  entity: string,
-  start: Date,
-): Promise<PeriodState | null> {
+/** A period is known by its entity and start, the table's unique key. */
+type PeriodKey = Pick<CloseScope, "entity" | "start">;
+
+const isPeriod = (period: PeriodKey) =>
+  and(eq(accountingPeriods.entity, period.entity), eq(accountingPeriods.periodStart, period.start));
+
+export async function findAccountingPeriod(db: Db, period: PeriodKey): Promise<PeriodState | null> {
   return firstOrNull(
     db
       .select({
@@ -32,7 +34,7 @@ export async function findAccountingPeriod(
       })
       .from(accountingPeriods)
       .leftJoin(users, eq(users.id, accountingPeriods.closedBy))
-      .where(and(eq(accountingPeriods.entity, entity), eq(accountingPeriods.periodStart, start)))
+      .where(isPeriod(period))
       .limit(1),
   );
 }
@@ -77,23 +79,16 @@ export async function markPeriodClosed(
   );
 }
 
-/** The closed period starting on `start`, locked so two reopenings cannot both record one "before". */
+/** The period if it is closed, locked so two reopenings cannot both record one "before". */
 export async function lockClosedPeriod(
   tx: Db,
-  entity: string,
-  start: Date,
+  period: PeriodKey,
 ): Promise<AccountingPeriod | null> {
   return firstOrNull(
     tx
       .select()
       .from(accountingPeriods)
-      .where(
-        and(
-          eq(accountingPeriods.entity, entity),
-          eq(accountingPeriods.periodStart, start),
-          isNotNull(accountingPeriods.closedAt),
-        ),
-      )
+      .where(and(isPeriod(period), isNotNull(accountingPeriods.closedAt)))
       .for("update"),
   );
 }

@@ -70,7 +70,7 @@ export async function computeCloseReadiness(
       disputesCheck(db, scope, limit),
       approvalsCheck(db, scope.entity, limit),
       amendmentsCheck(db, scope, limit),
-      findAccountingPeriod(db, scope.entity, scope.start),
+      findAccountingPeriod(db, scope),
     ]);
   const checks = [usage, invoices, reconciliation, disputes, approvals, amendments].map((check) => {
     const filter = QUEUE_FILTERS[check.key];
