@@ -76,24 +76,23 @@ export function listCustomerInvoices(
     .limit(params.limit);
 }
 
-/**
- * The customer's invoices for the entity whose billing period ends after `from` (an
- * amendment's effective date): the ones whose terms it changes, first `limit` by period.
- */
+/** What an amendment effective from `from` reaches: the customer's invoices for the entity billing past it. */
+const billedFrom = (reach: { customerId: string; entity: string; from: Date }) =>
+  and(
+    eq(invoices.customerId, reach.customerId),
+    eq(invoices.entity, reach.entity),
+    gt(invoices.periodEnd, reach.from),
+  );
+
+/** The invoices an amendment reaches (the ones whose terms it changes), first `limit` by period. */
 export function listInvoicesBilledFrom(
   db: Db,
   params: { customerId: string; entity: string; from: Date; limit: number },
-): Promise<InvoiceFacts[]> {
+) {
   return db
     .select(invoiceColumns)
     .from(invoices)
-    .where(
-      and(
-        eq(invoices.customerId, params.customerId),
-        eq(invoices.entity, params.entity),
-        gt(invoices.periodEnd, params.from),
-      ),
-    )
+    .where(billedFrom(params))
     .orderBy(asc(invoices.periodStart), asc(invoices.invoiceId))
     .limit(params.limit);
 }
@@ -310,6 +309,14 @@ export function listContractAmendments(db: Db, contractId: string) {
     .orderBy(asc(contractAmendments.amendedAt), asc(contractAmendments.eventSeq));
 }
 
+/** The entity's accounting periods that end after `from` and start by `to`. */
+const periodsOverlapping = (span: { entity: string; from: Date; to: Date }) =>
+  and(
+    eq(accountingPeriods.entity, span.entity),
+    gt(accountingPeriods.periodEnd, span.from),
+    lte(accountingPeriods.periodStart, span.to),
+  );
+
 /** The entity's recorded accounting periods that end after `from` and start by `to`, oldest first. */
 export function listPeriodsOverlapping(db: Db, params: { entity: string; from: Date; to: Date }) {
   return db
@@ -319,13 +326,7 @@ export function listPeriodsOverlapping(db: Db, params: { entity: string; from: D
       closedAt: accountingPeriods.closedAt,
     })
     .from(accountingPeriods)
-    .where(
-      and(
-        eq(accountingPeriods.entity, params.entity),
-        gt(accountingPeriods.periodEnd, params.from),
-        lte(accountingPeriods.periodStart, params.to),
-      ),
-    )
+    .where(periodsOverlapping(params))
     .orderBy(asc(accountingPeriods.periodStart));
 }
 
