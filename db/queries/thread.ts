@@ -330,15 +330,19 @@ export function listPeriodsOverlapping(db: Db, params: { entity: string; from: D
     .orderBy(asc(accountingPeriods.periodStart));
 }
 
-export interface ThreadExceptionFacts {
-  id: string;
-  type: (typeof exceptions.$inferSelect)["type"];
-  status: (typeof exceptions.$inferSelect)["status"];
-  title: string;
-  openedAt: Date;
-  invoiceId: string | null;
-  paymentId: string | null;
-}
+const threadExceptionColumns = {
+  id: exceptions.id,
+  type: exceptions.type,
+  status: exceptions.status,
+  title: exceptions.title,
+  openedAt: exceptions.openedAt,
+  invoiceId: exceptions.invoiceId,
+  paymentId: exceptions.paymentId,
+};
+export type ThreadExceptionFacts = Pick<
+  typeof exceptions.$inferSelect,
+  keyof typeof threadExceptionColumns
+>;
 
 /**
  * The exceptions tied to any of the invoices or payments, or (when given) to the customer,
@@ -360,15 +364,7 @@ export function listThreadExceptions(
   ].filter((c) => c !== null);
   if (ties.length === 0) return Promise.resolve([]);
   return db
-    .select({
-      id: exceptions.id,
-      type: exceptions.type,
-      status: exceptions.status,
-      title: exceptions.title,
-      openedAt: exceptions.openedAt,
-      invoiceId: exceptions.invoiceId,
-      paymentId: exceptions.paymentId,
-    })
+    .select(threadExceptionColumns)
     .from(exceptions)
     .where(or(...ties))
     .orderBy(desc(exceptions.openedAt), desc(exceptions.id))
