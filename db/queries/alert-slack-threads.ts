@@ -7,13 +7,17 @@ import { alertSlackThreads } from "../schema";
 
 export async function slackThreadOf(
   db: Db,
-  alertId: string,
-  channelId: string,
+  thread: { alertId: string; channelId: string },
 ): Promise<string | null> {
   const [row] = await db
     .select({ ts: alertSlackThreads.ts })
     .from(alertSlackThreads)
-    .where(and(eq(alertSlackThreads.alertId, alertId), eq(alertSlackThreads.channelId, channelId)));
+    .where(
+      and(
+        eq(alertSlackThreads.alertId, thread.alertId),
+        eq(alertSlackThreads.channelId, thread.channelId),
+      ),
+    );
   return row?.ts ?? null;
 }
 

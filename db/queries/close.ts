@@ -1,13 +1,13 @@
 import "server-only";
-import { and, asc, eq, sql, type SQL } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import type { Db } from "../client";
-import { queryRows, firstOrNull } from "../rows";
-import { accountingPeriods, materialityThresholds, users } from "../schema";
+import { queryRows } from "../rows";
 
 /*
- * The accounting period of a close: its scope and how things fall in it, the periods marked
- * closed and the materiality thresholds. The SQL of the readiness checks is in
- * ./close-usage.ts, ./close-invoices.ts and ./close-pending-work.ts (lib/close/ decides what
+ * The accounting period of a close: its scope and how things fall in it, and the currencies an
+ * entity has money in. The SQL of the readiness checks is in ./close-usage.ts,
+ * ./close-invoices.ts and ./close-pending-work.ts, the periods marked closed in
+ * ./close-periods.ts, the materiality thresholds in ./materiality.ts (lib/close/ decides what
  * it means). Every query is for one entity and one accounting period [start, end).
  *
  * Two kinds of time are compared with the period differently:
@@ -39,55 +39,6 @@ export const instantIn = (column: SQL, s: CloseScope) =>
   sql`${column} >= ${ts(s.start)} and ${column} < ${ts(s.end)}`;
 export const spanEndIn = (column: SQL, s: CloseScope) =>
   sql`${column} > ${ts(s.start)} and ${column} <= ${ts(s.end)}`;
-
-// ── Periods and materiality ────────────────────────────────────────────────────────────────
-
-export interface PeriodState {
-  id: string;
-  closedAt: Date | null;
-  closedBy: string | null;
-  closedByEmail: string | null;
-}
-
-export async function findAccountingPeriod(
-  db: Db,
-  entity: string,
-  start: Date,
-): Promise<PeriodState | null> {
-  return firstOrNull(
-    db
-      .select({
-        id: accountingPeriods.id,
-        closedAt: accountingPeriods.closedAt,
-        closedBy: accountingPeriods.closedBy,
-        closedByEmail: users.email,
-      })
-      .from(accountingPeriods)
-      .leftJoin(users, eq(users.id, accountingPeriods.closedBy))
-      .where(and(eq(accountingPeriods.entity, entity), eq(accountingPeriods.periodStart, start)))
-      .limit(1),
-  );
-}
-
-/** Whether the instant falls in a period of the entity marked closed (for retroactive checks). */
-export async function isInClosedPeriod(db: Db, entity: string, at: Date): Promise<boolean> {
-  const rows = await queryRows<{ one: number }>(
-    db,
-    sql`select 1 as one from accounting_periods p
-        where p.entity = ${entity} and p.closed_at is not null
-          and p.period_start <= ${ts(at)} and p.period_end > ${ts(at)}
-        limit 1`,
-  );
-  return rows.length > 0;
-}
-
-export async function listMaterialityThresholds(db: Db, entity: string) {
-  return db
-    .select()
-    .from(materialityThresholds)
-    .where(eq(materialityThresholds.entity, entity))
-    .orderBy(asc(materialityThresholds.currency));
-}
 
 /** Currencies the entity has money in, so materiality can be set for each. */
 export async function entityCurrencies(db: Db, entity: string): Promise<string[]> {

@@ -50,16 +50,17 @@ export async function findCorrection(db: Db, id: string): Promise<Correction | n
   return firstOrNull(db.select().from(corrections).where(eq(corrections.id, id)).limit(1));
 }
 
-/** The entity's own approval threshold in `currency`, or null when it sets none. */
+/** The entity's own approval threshold in `key.currency`, or null when it sets none. */
 export async function findApprovalThreshold(
   db: Db,
-  entity: string,
-  currency: string,
+  key: { entity: string; currency: string },
 ): Promise<number | null> {
   const [row] = await db
     .select({ thresholdMinor: approvalThresholds.thresholdMinor })
     .from(approvalThresholds)
-    .where(and(eq(approvalThresholds.entity, entity), eq(approvalThresholds.currency, currency)))
+    .where(
+      and(eq(approvalThresholds.entity, key.entity), eq(approvalThresholds.currency, key.currency)),
+    )
     .limit(1);
   return row?.thresholdMinor ?? null;
 }

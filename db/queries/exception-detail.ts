@@ -2,7 +2,7 @@ import "server-only";
 import { inArray, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import { queryRows } from "../rows";
-import { exceptions, type Role } from "../schema";
+import { exceptions } from "../schema";
 import {
   REPORTING_COLUMNS,
   isoText,
@@ -90,27 +90,6 @@ export async function insertComment(
         returning id, created_at`,
   );
   return { id: Number(row!.id), createdAt: toDate(row!.created_at) };
-}
-
-export interface AssigneeRow {
-  id: string;
-  email: string;
-  name: string | null;
-  role: Role;
-}
-
-/** Active users with one of `roles`, by name: the people exceptions can be assigned to. */
-export async function listActiveUsersWithRoles(
-  db: Db,
-  roles: readonly Role[],
-): Promise<AssigneeRow[]> {
-  if (roles.length === 0) return [];
-  return queryRows<AssigneeRow>(
-    db,
-    sql`select id, email, name, role from users
-        where active and role::text in (select jsonb_array_elements_text(${JSON.stringify(roles)}::jsonb))
-        order by coalesce(name, email), email`,
-  );
 }
 
 /** The current version of each of these exceptions that exists (ids must be uuids). */

@@ -1,11 +1,20 @@
 import "server-only";
-import { and, eq, sql, type SQL } from "drizzle-orm";
+import { and, asc, eq, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../client";
 import { materialityThresholds, type MaterialityThreshold } from "../schema";
 
 export interface MaterialityKey {
   entity: string;
   currency: string;
+}
+
+/** The entity's thresholds, one per currency it sets one in. */
+export async function listMaterialityThresholds(db: Db, entity: string) {
+  return db
+    .select()
+    .from(materialityThresholds)
+    .where(eq(materialityThresholds.entity, entity))
+    .orderBy(asc(materialityThresholds.currency));
 }
 
 /** The threshold of one entity and currency, locked so two changes record distinct "before"s. */

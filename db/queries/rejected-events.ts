@@ -51,17 +51,6 @@ export async function lockRejectedEvent(tx: Db, id: number): Promise<RejectedEve
   );
 }
 
-export async function markRejectedEventResolved(
-  tx: Db,
-  id: number,
-  resolution: string,
-): Promise<void> {
-  await tx
-    .update(rejectedEvents)
-    .set({ resolvedAt: sql`now()`, resolution })
-    .where(eq(rejectedEvents.id, id));
-}
-
 /** Resolves the event if nobody has yet; null when it does not exist or was handled. */
 export async function resolveWaitingRejectedEvent(
   tx: Db,

@@ -1,8 +1,9 @@
 import "server-only";
-import { and, asc, desc, eq, gte, inArray, lt, or, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, gte, inArray, lt, lte, or, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import { queryRows } from "../rows";
 import {
+  accountingPeriods,
   contractAmendments,
   entitlementUpdates,
   erpPostingAttempts,
@@ -14,12 +15,15 @@ import {
 } from "../schema";
 
 /*
- * What the revenue thread of an invoice or a customer is made of: the invoice, every ERP
- * posting attempt, the payments against it, the entitlement updates naming those payments,
- * the disputes, the exceptions tied to any of them; for a customer also their latest
- * entitlement, recent payments and amendments. Each read goes through an index on the id it
- * starts from (payments and amendments per customer: db/concurrent-indexes.ts; exceptions per
- * invoice, payment and customer: migration 0037). Usage comes from usage-completeness.ts.
+ * What the revenue thread of an invoice, a customer or a contract is made of: the invoice,
+ * every ERP posting attempt, the payments against it, the entitlement updates naming those
+ * payments, the disputes, the exceptions tied to any of them; for a customer also their latest
+ * entitlement, recent payments and amendments; for a contract its amendments, each with the
+ * invoices and the accounting periods it reaches back into. Each read goes through an index on
+ * the id it starts from (payments and amendments per customer: db/concurrent-indexes.ts;
+ * exceptions per invoice, payment and customer: migration 0037; amendments per contract:
+ * contract_amendments_contract_idx; a customer's invoices: invoices_customer_idx; an entity's
+ * periods: its unique (entity, period_start) index). Usage comes from usage-completeness.ts.
  */
 
 const invoiceColumns = {
@@ -69,6 +73,27 @@ export function listCustomerInvoices(
       ),
     )
     .orderBy(desc(invoices.issuedAt), desc(invoices.invoiceId))
+    .limit(params.limit);
+}
+
+/** What an amendment effective from `from` reaches: the customer's invoices for the entity billing past it. */
+const billedFrom = (reach: { customerId: string; entity: string; from: Date }) =>
+  and(
+    eq(invoices.customerId, reach.customerId),
+    eq(invoices.entity, reach.entity),
+    gt(invoices.periodEnd, reach.from),
+  );
+
+/** The invoices an amendment reaches (the ones whose terms it changes), first `limit` by period. */
+export function listInvoicesBilledFrom(
+  db: Db,
+  params: { customerId: string; entity: string; from: Date; limit: number },
+) {
+  return db
+    .select(invoiceColumns)
+    .from(invoices)
+    .where(billedFrom(params))
+    .orderBy(asc(invoices.periodStart), asc(invoices.invoiceId))
     .limit(params.limit);
 }
 
@@ -227,6 +252,7 @@ export function listDisputes(db: Db, invoiceIds: readonly string[]): Promise<Dis
 
 export interface AmendmentFacts {
   contractId: string;
+  customerId: string;
   entity: string;
   effectiveFrom: Date;
   amendedAt: Date;
@@ -235,6 +261,17 @@ export interface AmendmentFacts {
   eventSeq: number;
 }
 
+const amendmentColumns = {
+  contractId: contractAmendments.contractId,
+  customerId: contractAmendments.customerId,
+  entity: contractAmendments.entity,
+  effectiveFrom: contractAmendments.effectiveFrom,
+  amendedAt: contractAmendments.amendedAt,
+  currency: contractAmendments.currency,
+  amountImpactMinor: contractAmendments.amountImpactMinor,
+  eventSeq: contractAmendments.eventSeq,
+};
+
 /** A customer's latest contract amendments, newest first. */
 export function listCustomerAmendments(
   db: Db,
@@ -242,30 +279,70 @@ export function listCustomerAmendments(
   limit: number,
 ): Promise<AmendmentFacts[]> {
   return db
-    .select({
-      contractId: contractAmendments.contractId,
-      entity: contractAmendments.entity,
-      effectiveFrom: contractAmendments.effectiveFrom,
-      amendedAt: contractAmendments.amendedAt,
-      currency: contractAmendments.currency,
-      amountImpactMinor: contractAmendments.amountImpactMinor,
-      eventSeq: contractAmendments.eventSeq,
-    })
+    .select(amendmentColumns)
     .from(contractAmendments)
     .where(eq(contractAmendments.customerId, customerId))
     .orderBy(desc(contractAmendments.amendedAt))
     .limit(limit);
 }
 
-export interface ThreadExceptionFacts {
-  id: string;
-  type: (typeof exceptions.$inferSelect)["type"];
-  status: (typeof exceptions.$inferSelect)["status"];
-  title: string;
-  openedAt: Date;
-  invoiceId: string | null;
-  paymentId: string | null;
+/** The amendments of a contract, oldest first, each with its retroactive_amendment exception if any. */
+export function listContractAmendments(db: Db, contractId: string) {
+  return db
+    .select({
+      ...amendmentColumns,
+      // Null as a whole when no exception was raised (the join found none).
+      exception: { id: exceptions.id, status: exceptions.status },
+    })
+    .from(contractAmendments)
+    .leftJoin(
+      exceptions,
+      and(
+        eq(exceptions.type, "retroactive_amendment"),
+        eq(
+          exceptions.problemKey,
+          sql`${contractAmendments.contractId} || '@' || ${contractAmendments.eventId}`,
+        ),
+      ),
+    )
+    .where(eq(contractAmendments.contractId, contractId))
+    .orderBy(asc(contractAmendments.amendedAt), asc(contractAmendments.eventSeq));
 }
+
+/** The entity's accounting periods that end after `from` and start by `to`. */
+const periodsOverlapping = (span: { entity: string; from: Date; to: Date }) =>
+  and(
+    eq(accountingPeriods.entity, span.entity),
+    gt(accountingPeriods.periodEnd, span.from),
+    lte(accountingPeriods.periodStart, span.to),
+  );
+
+/** The entity's recorded accounting periods that end after `from` and start by `to`, oldest first. */
+export function listPeriodsOverlapping(db: Db, params: { entity: string; from: Date; to: Date }) {
+  return db
+    .select({
+      periodStart: accountingPeriods.periodStart,
+      periodEnd: accountingPeriods.periodEnd,
+      closedAt: accountingPeriods.closedAt,
+    })
+    .from(accountingPeriods)
+    .where(periodsOverlapping(params))
+    .orderBy(asc(accountingPeriods.periodStart));
+}
+
+const threadExceptionColumns = {
+  id: exceptions.id,
+  type: exceptions.type,
+  status: exceptions.status,
+  title: exceptions.title,
+  openedAt: exceptions.openedAt,
+  invoiceId: exceptions.invoiceId,
+  paymentId: exceptions.paymentId,
+};
+export type ThreadExceptionFacts = Pick<
+  typeof exceptions.$inferSelect,
+  keyof typeof threadExceptionColumns
+>;
 
 /**
  * The exceptions tied to any of the invoices or payments, or (when given) to the customer,
@@ -287,15 +364,7 @@ export function listThreadExceptions(
   ].filter((c) => c !== null);
   if (ties.length === 0) return Promise.resolve([]);
   return db
-    .select({
-      id: exceptions.id,
-      type: exceptions.type,
-      status: exceptions.status,
-      title: exceptions.title,
-      openedAt: exceptions.openedAt,
-      invoiceId: exceptions.invoiceId,
-      paymentId: exceptions.paymentId,
-    })
+    .select(threadExceptionColumns)
     .from(exceptions)
     .where(or(...ties))
     .orderBy(desc(exceptions.openedAt), desc(exceptions.id))

@@ -96,6 +96,16 @@ export async function updateUserIfUnchanged(
   );
 }
 
+/** Active users with one of `roles`, by name: the people exceptions can be assigned to. */
+export async function listActiveUsersWithRoles(db: Db, roles: readonly Role[]) {
+  if (roles.length === 0) return [];
+  return db
+    .select(identityColumns)
+    .from(users)
+    .where(and(eq(users.active, true), inArray(users.role, [...roles])))
+    .orderBy(sql`coalesce(${users.name}, ${users.email})`, asc(users.email));
+}
+
 /** The ids of the active admins, locked in id order so concurrent demotions queue up. */
 export async function lockActiveAdminIds(db: Db): Promise<string[]> {
   const admins = await db

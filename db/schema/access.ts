@@ -43,6 +43,12 @@ export const users = pgTable("users", {
 /** A column naming a person: who created, changed, owns or decided something. */
 export const userRef = (name: string) => uuid(name).references(() => users.id);
 
+/** Who created a row, when a person did (null: a service key or the system), and when. */
+export const creation = () => ({
+  createdBy: userRef("created_by"),
+  createdAt: nowOnInsert("created_at"),
+});
+
 export const apiKeys = pgTable(
   "api_keys",
   {

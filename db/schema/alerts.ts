@@ -13,7 +13,7 @@ import {
 } from "drizzle-orm/pg-core";
 import type { AlertChannelKind, QuietHours } from "../../lib/contract/alert-channels";
 import type { AlertCondition, AlertSeverity } from "../../lib/contract/alert-rules";
-import { userRef } from "./access";
+import { creation, userRef } from "./access";
 import { tstz, nowOnInsert, uuidId, belongsTo } from "./columns";
 
 /*
@@ -52,8 +52,7 @@ export const alertChannels = pgTable("alert_channels", {
   active: boolean("active").notNull().default(true),
   /** Bumped on every change; a write may name the version it was based on (If-Match). */
   version: integer("version").notNull().default(1),
-  createdBy: userRef("created_by"),
-  createdAt: nowOnInsert("created_at"),
+  ...creation(),
   updatedAt: nowOnInsert("updated_at"),
 });
 
@@ -131,8 +130,7 @@ export const alertSilences = pgTable(
     dimension: text("dimension"),
     until: tstz("until").notNull(),
     comment: text("comment").notNull(),
-    createdBy: userRef("created_by"),
-    createdAt: nowOnInsert("created_at"),
+    ...creation(),
     liftedAt: tstz("lifted_at"),
     liftedBy: userRef("lifted_by"),
     /** Bumped when lifted: the one change a silence has (If-Match). */

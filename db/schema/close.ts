@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { check, pgTable, primaryKey, text, uniqueIndex } from "drizzle-orm/pg-core";
-import { tstz, nowOnInsert, int8, uuidId } from "./columns";
+import { tstz, nowOnInsert, int8, uuidId, periodSpan } from "./columns";
 import { userRef } from "./access";
 
 /**
@@ -14,8 +14,7 @@ export const accountingPeriods = pgTable(
   {
     id: uuidId(),
     entity: text("entity").notNull(),
-    periodStart: tstz("period_start").notNull(),
-    periodEnd: tstz("period_end").notNull(),
+    ...periodSpan(),
     closedAt: tstz("closed_at"),
     closedBy: userRef("closed_by"),
     updatedAt: nowOnInsert("updated_at"),

@@ -17,6 +17,12 @@ export const int8 = (name: string) => bigint(name, { mode: "number" });
 /** A UTC calendar day, read as its `YYYY-MM-DD` text. */
 export const utcDay = (name: string) => date(name, { mode: "string" });
 
+/** A period [period_start, period_end): the end is the first instant after it. */
+export const periodSpan = () => ({
+  periodStart: tstz("period_start").notNull(),
+  periodEnd: tstz("period_end").notNull(),
+});
+
 /** The key of a row people create and refer to: a random uuid. */
 export const uuidId = () => uuid("id").primaryKey().defaultRandom();
 

@@ -11,7 +11,7 @@ import {
   uuid,
 } from "drizzle-orm/pg-core";
 import { tstz, nowOnInsert, uuidId, serialId, belongsTo } from "./columns";
-import { userRef } from "./access";
+import { creation } from "./access";
 import { alertChannels } from "./alerts";
 import { digests } from "./digests";
 import { exceptions } from "./exceptions";
@@ -53,8 +53,7 @@ export const webhookEndpoints = pgTable(
     secret: text("secret").notNull(),
     kinds: text("kinds").array().notNull(),
     active: boolean("active").notNull().default(true),
-    createdBy: userRef("created_by"),
-    createdAt: nowOnInsert("created_at"),
+    ...creation(),
     deactivatedAt: tstz("deactivated_at"),
   },
   (t) => [
@@ -96,8 +95,7 @@ export const outboxCommands = pgTable(
     nextAttemptAt: nowOnInsert("next_attempt_at"),
     leaseUntil: tstz("lease_until"),
     lastError: text("last_error"),
-    createdBy: userRef("created_by"),
-    createdAt: nowOnInsert("created_at"),
+    ...creation(),
     updatedAt: nowOnInsert("updated_at"),
     deliveredAt: tstz("delivered_at"),
   },

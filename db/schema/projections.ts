@@ -8,7 +8,7 @@ import {
   text,
   uuid,
 } from "drizzle-orm/pg-core";
-import { tstz, int8, utcDay } from "./columns";
+import { tstz, int8, utcDay, periodSpan } from "./columns";
 import { millisBetween } from "./durations";
 import { events } from "./telemetry";
 
@@ -155,8 +155,7 @@ export const invoices = pgTable(
     entity: text("entity").notNull(),
     currency: text("currency").notNull(),
     amountMinor: int8("amount_minor").notNull(),
-    periodStart: tstz("period_start").notNull(),
-    periodEnd: tstz("period_end").notNull(),
+    ...periodSpan(),
     issuedAt: tstz("issued_at").notNull(),
     eventSeq: eventSeq(),
     ...eventOrder,
@@ -257,8 +256,7 @@ export const reconciliationResults = pgTable(
       enum: ["usage_vs_billing", "billing_vs_erp", "payments_vs_ar"],
     }).notNull(),
     entity: text("entity").notNull(),
-    periodStart: tstz("period_start").notNull(),
-    periodEnd: tstz("period_end").notNull(),
+    ...periodSpan(),
     currency: text("currency").notNull(),
     expectedMinor: int8("expected_minor").notNull(),
     actualMinor: int8("actual_minor").notNull(),

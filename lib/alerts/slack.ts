@@ -148,7 +148,9 @@ export async function postSlackNotice(
   }
   const alertIds = group.success ? group.data.alerts.map((a) => a.id) : [single!.data!.alert.id];
   // A group opens a message of its own; one alert's later notices reply in its thread.
-  const threadTs = group.success ? null : await slackThreadOf(db, alertIds[0]!, channelId);
+  const threadTs = group.success
+    ? null
+    : await slackThreadOf(db, { alertId: alertIds[0]!, channelId });
   const message = group.success ? slackGroupMessage(group.data) : slackMessage(single!.data!);
   const { result, ts } = await postToSlack(command, message, threadTs, settings);
   if (ts && !threadTs) await saveSlackThreads(db, alertIds, channelId, ts);

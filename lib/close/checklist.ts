@@ -1,5 +1,6 @@
 import type { Db } from "@/db/client";
-import { entityCurrencies, listMaterialityThresholds } from "@/db/queries/close";
+import { entityCurrencies } from "@/db/queries/close";
+import { listMaterialityThresholds } from "@/db/queries/materiality";
 import type { AccountingPeriodRange } from "./period";
 import { computeCloseReadiness, configuredCompletenessTarget } from "./readiness";
 

@@ -96,7 +96,7 @@ export async function reopenPeriod(db: Db, input: ReopenPeriodInput, by: PeriodC
   const period = periodFromKey(data.period);
   return db.transaction(async (tx) => {
     // Locks the row so two reopenings cannot both record the same "before".
-    const before = await lockClosedPeriod(tx, data.entity, period.start);
+    const before = await lockClosedPeriod(tx, { entity: data.entity, start: period.start });
     if (!before) throw new Conflict(`${data.entity} ${period.key} is not closed`);
     const row = await markPeriodReopened(tx, before.id);
     await writeAudit(tx, {

@@ -1,5 +1,6 @@
 import type { Db } from "@/db/client";
-import { findAccountingPeriod, type CloseScope } from "@/db/queries/close";
+import type { CloseScope } from "@/db/queries/close";
+import { findAccountingPeriod } from "@/db/queries/close-periods";
 import { loadTargets } from "@/lib/kpi/targets";
 import type { CheckKey, CheckResult } from "./checks";
 import { disputesCheck, invoicesCheck, reconciliationCheck } from "./invoice-checks";
@@ -69,7 +70,7 @@ export async function computeCloseReadiness(
       disputesCheck(db, scope, limit),
       approvalsCheck(db, scope.entity, limit),
       amendmentsCheck(db, scope, limit),
-      findAccountingPeriod(db, scope.entity, scope.start),
+      findAccountingPeriod(db, scope),
     ]);
   const checks = [usage, invoices, reconciliation, disputes, approvals, amendments].map((check) => {
     const filter = QUEUE_FILTERS[check.key];

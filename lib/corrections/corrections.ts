@@ -75,7 +75,7 @@ export async function approvalThreshold(
   currency: string,
 ): Promise<number> {
   if (entity) {
-    const own = await findApprovalThreshold(db, entity, currency);
+    const own = await findApprovalThreshold(db, { entity, currency });
     if (own !== null) return own;
   }
   return DEFAULT_THRESHOLD_MAJOR_UNITS * 10 ** currencyDigits(currency);

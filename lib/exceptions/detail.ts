@@ -1,10 +1,7 @@
 import type { Db } from "@/db/client";
 import { getExceptionTimeline, type Timeline } from "@/db/queries/exception-timeline";
-import {
-  getException,
-  listActiveUsersWithRoles,
-  type ExceptionDetail,
-} from "@/db/queries/exception-detail";
+import { getException, type ExceptionDetail } from "@/db/queries/exception-detail";
+import { listActiveUsersWithRoles } from "@/db/queries/users";
 import { ROLES } from "@/db/schema";
 import { can } from "@/lib/auth/permissions";
 

@@ -6,7 +6,6 @@ import {
   closeRejectedGroupIfHandled,
   listRejectedGroupEvents,
   lockRejectedEvent,
-  markRejectedEventResolved,
   resolveWaitingGroupEvents,
   resolveWaitingRejectedEvent,
   type RejectionGroupRef,
@@ -64,7 +63,8 @@ export async function replayRejectedEvent(
     });
     const outcome = result.accepted === 1 ? "accepted" : "duplicate";
     const resolution = outcome === "accepted" ? "replayed" : "replayed: already stored";
-    await markRejectedEventResolved(tx, id, resolution);
+    // Still waiting: the row was locked and checked above.
+    await resolveWaitingRejectedEvent(tx, id, resolution);
     await writeAudit(tx, {
       actor: by.actor,
       action: "rejected_event.replayed",

@@ -1,10 +1,9 @@
 import type { Db } from "@/db/client";
 import {
-  contractAmendmentRows,
-  invoicesFrom,
-  periodsOverlapping,
-} from "@/db/queries/contract-thread";
-import type { ExceptionStatus } from "@/db/schema";
+  listContractAmendments,
+  listInvoicesBilledFrom,
+  listPeriodsOverlapping,
+} from "@/db/queries/thread";
 import type { ContractThread } from "@/lib/contract/thread-api";
 import { customerThreadHref, eventHref, invoiceThreadHref } from "./vocabulary";
 
@@ -25,7 +24,7 @@ export async function loadContractThread(
   contractId: string,
   now: Date,
 ): Promise<ContractThread | null> {
-  const amendments = await contractAmendmentRows(db, contractId);
+  const amendments = await listContractAmendments(db, contractId);
   const latest = amendments.at(-1);
   if (!latest) return null;
   return {
@@ -36,13 +35,13 @@ export async function loadContractThread(
       amendments.map(async (a) => {
         const to = a.amendedAt > a.effectiveFrom ? a.amendedAt : a.effectiveFrom;
         const [invoices, periods] = await Promise.all([
-          invoicesFrom(db, {
+          listInvoicesBilledFrom(db, {
             customerId: a.customerId,
             entity: a.entity,
             from: a.effectiveFrom,
             limit: CONTRACT_INVOICE_LIMIT + 1,
           }),
-          periodsOverlapping(db, { entity: a.entity, from: a.effectiveFrom, to }),
+          listPeriodsOverlapping(db, { entity: a.entity, from: a.effectiveFrom, to }),
         ]);
         // The rule detection applies (db/queries/exception-sync.ts, retroactive_amendment).
         const retroactive =
@@ -61,13 +60,7 @@ export async function loadContractThread(
           amountImpactMinor: a.amountImpactMinor,
           retroactive,
           href: eventHref(a.eventSeq),
-          exception: a.exceptionId
-            ? {
-                id: a.exceptionId,
-                status: a.exceptionStatus as ExceptionStatus,
-                href: `/exceptions/${a.exceptionId}`,
-              }
-            : null,
+          exception: a.exception ? { ...a.exception, href: `/exceptions/${a.exception.id}` } : null,
           invoices: invoices.slice(0, CONTRACT_INVOICE_LIMIT).map((i) => ({
             invoiceId: i.invoiceId,
             currency: i.currency,

@@ -1,7 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { accountingPeriods, auditLog, materialityThresholds } from "@/db/schema";
-import { isInClosedPeriod } from "@/db/queries/close";
+import { isInClosedPeriod } from "@/db/queries/close-periods";
 import type { AuditActor } from "@/lib/audit";
 import { parseMajorUnits, setMateriality } from "@/lib/close/materiality";
 import { closePeriod, reopenPeriod } from "@/lib/close/periods";

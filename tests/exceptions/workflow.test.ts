@@ -9,6 +9,7 @@ import {
   resolveException,
   startException,
 } from "@/lib/exceptions/workflow";
+import { listAssignees } from "@/lib/exceptions/detail";
 import { asActor, auditOf, failure, makeUser, seedException, workflowSuite } from "./support";
 
 /*
@@ -68,6 +69,16 @@ describe("assign", () => {
     }
     expect(await reload(x.id)).toMatchObject({ ownerId: null, version: 1 });
     expect(await auditOf(t.db, x.id)).toEqual([]);
+  });
+
+  it("offers as assignees the active users whose role works exceptions, by name", async () => {
+    const gone = await makeUser(t.db, "operations", { active: false });
+    const assignees = await listAssignees(t.db);
+    const ids = assignees.map((a) => a.id);
+    expect(ids).toEqual(expect.arrayContaining([team.ops.id, team.fin.id]));
+    for (const other of [team.admin, team.exec, gone]) expect(ids).not.toContain(other.id);
+    const labels = assignees.map((a) => a.label);
+    expect(labels).toEqual([...labels].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
   });
 
   it("writes nothing when the exception already has that owner", async () => {
