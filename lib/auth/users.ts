@@ -105,42 +105,40 @@ export async function setUserRole(
   );
 }
 
-export async function deactivateUser(
-  db: Db,
-  ref: UserRef,
-  actor: AuditActor,
-  meta?: RequestMeta,
-): Promise<UserChangeResult> {
-  return changeUser(db, ref, actor, meta, (user) =>
-    !user.active
-      ? null
-      : {
-          action: "user.deactivated",
-          set: { active: false },
-          removesAdmin: user.role === "admin",
-          revokesTokens: true,
-          before: { active: true },
-          after: { active: false },
-        },
-  );
+/** What every change of one user takes: the database, the user, and who acts from where. */
+type UserChangeArgs = [db: Db, ref: UserRef, actor: AuditActor, meta?: RequestMeta];
+
+export async function deactivateUser(...args: UserChangeArgs): Promise<UserChangeResult> {
+  return setUserActive(false, ...args);
 }
 
 /** Gives access back; the sessions that deactivation ended stay ended. */
-export async function reactivateUser(
+export async function reactivateUser(...args: UserChangeArgs): Promise<UserChangeResult> {
+  return setUserActive(true, ...args);
+}
+
+/**
+ * Deactivation takes an admin away (refused for the last one) and ends the user's tokens;
+ * reactivation is the one change that keeps session_version.
+ */
+async function setUserActive(
+  active: boolean,
   db: Db,
   ref: UserRef,
   actor: AuditActor,
   meta?: RequestMeta,
 ): Promise<UserChangeResult> {
   return changeUser(db, ref, actor, meta, (user) =>
-    user.active
+    user.active === active
       ? null
       : {
-          action: "user.reactivated",
-          set: { active: true },
-          keepSessions: true,
-          before: { active: false },
-          after: { active: true },
+          action: active ? "user.reactivated" : "user.deactivated",
+          set: { active },
+          removesAdmin: !active && user.role === "admin",
+          revokesTokens: !active,
+          keepSessions: active,
+          before: { active: user.active },
+          after: { active },
         },
   );
 }
