@@ -2,6 +2,7 @@
 
 import { z } from "zod";
 import { getDb } from "@/db";
+import type { Db } from "@/db/client";
 import { requirePermission } from "@/lib/auth/session";
 import { InvalidInput } from "@/lib/errors";
 import { runAction, type ActionResult } from "@/lib/http/action-result";
@@ -35,6 +36,8 @@ async function worker() {
   return { userId: user.id, actor: userActor(user), meta };
 }
 
+type Worker = Awaited<ReturnType<typeof worker>>;
+
 function parse<T>(schema: z.ZodType<T>, input: unknown): T {
   const parsed = schema.safeParse(input);
   if (!parsed.success) throw new InvalidInput(parsed.error.issues.map((i) => i.message).join("; "));
@@ -49,64 +52,69 @@ const Reason = z
   .min(1, "Say why")
   .max(500, "The reason is limited to 500 characters");
 
+/**
+ * The frame of every action here: the worker's permission first, then the input as `schema`
+ * reads it, then the change itself.
+ */
+function asWorker<T, R>(
+  schema: z.ZodType<T>,
+  input: unknown,
+  act: (data: T, db: Db, by: Worker) => Promise<R>,
+): Promise<ActionResult<R>> {
+  return runAction(async () => {
+    const by = await worker();
+    const data = parse(schema, input);
+    return act(data, await getDb(), by);
+  });
+}
+
 export async function retryExceptionAction(input: {
   exceptionId: string;
 }): Promise<ActionResult<RetryOutcome>> {
-  return runAction(async () => {
-    const by = await worker();
-    const { exceptionId } = parse(ExceptionRef, input);
-    return requestPostingRetry(await getDb(), exceptionId, by);
-  });
+  return asWorker(ExceptionRef, input, ({ exceptionId }, db, by) =>
+    requestPostingRetry(db, exceptionId, by),
+  );
 }
+
+const BulkRetryRequest = z.object({
+  exceptionIds: z
+    .array(z.uuid("Unknown exception"))
+    .min(1, "Select at least one exception")
+    .max(MAX_BULK),
+});
 
 /** Retries the selected failed postings; each gets its own result. */
 export async function bulkRetryAction(input: {
   exceptionIds: string[];
 }): Promise<ActionResult<BulkRetryResult[]>> {
-  return runAction(async () => {
-    const by = await worker();
-    const { exceptionIds } = parse(
-      z.object({
-        exceptionIds: z
-          .array(z.uuid("Unknown exception"))
-          .min(1, "Select at least one exception")
-          .max(MAX_BULK),
-      }),
-      input,
-    );
-    return requestPostingRetries(await getDb(), exceptionIds, by);
-  });
+  return asWorker(BulkRetryRequest, input, ({ exceptionIds }, db, by) =>
+    requestPostingRetries(db, exceptionIds, by),
+  );
 }
+
+const IncidentRef = z.object({ incidentId: z.uuid("Unknown incident") });
 
 /** Retries every retryable member of an incident; each gets its own result. */
 export async function retryIncidentAction(input: {
   incidentId: string;
 }): Promise<ActionResult<BulkRetryResult[]>> {
-  return runAction(async () => {
-    const by = await worker();
-    const { incidentId } = parse(z.object({ incidentId: z.uuid("Unknown incident") }), input);
-    return requestIncidentRetry(await getDb(), incidentId, by);
-  });
+  return asWorker(IncidentRef, input, ({ incidentId }, db, by) =>
+    requestIncidentRetry(db, incidentId, by),
+  );
 }
 
 export async function replayRejectedEventAction(input: {
   id: number;
 }): Promise<ActionResult<ReplayResult>> {
-  return runAction(async () => {
-    const by = await worker();
-    const { id } = parse(RejectedRef, input);
-    return replayRejectedEvent(await getDb(), id, by);
-  });
+  return asWorker(RejectedRef, input, ({ id }, db, by) => replayRejectedEvent(db, id, by));
 }
 
 export async function dismissRejectedEventAction(input: {
   id: number;
   reason: string;
 }): Promise<ActionResult<undefined>> {
-  return runAction(async () => {
-    const by = await worker();
-    const { id, reason } = parse(RejectedRef.extend({ reason: Reason }), input);
-    await dismissRejectedEvent(await getDb(), id, reason, by);
+  return asWorker(RejectedRef.extend({ reason: Reason }), input, async ({ id, reason }, db, by) => {
+    await dismissRejectedEvent(db, id, reason, by);
     return undefined;
   });
 }
@@ -114,20 +122,18 @@ export async function dismissRejectedEventAction(input: {
 export async function replayRejectedGroupAction(input: {
   exceptionId: string;
 }): Promise<ActionResult<ReplayResult[]>> {
-  return runAction(async () => {
-    const by = await worker();
-    const { exceptionId } = parse(ExceptionRef, input);
-    return replayRejectedGroup(await getDb(), exceptionId, by);
-  });
+  return asWorker(ExceptionRef, input, ({ exceptionId }, db, by) =>
+    replayRejectedGroup(db, exceptionId, by),
+  );
 }
 
 export async function dismissRejectedGroupAction(input: {
   exceptionId: string;
   reason: string;
 }): Promise<ActionResult<{ dismissed: number }>> {
-  return runAction(async () => {
-    const by = await worker();
-    const { exceptionId, reason } = parse(ExceptionRef.extend({ reason: Reason }), input);
-    return dismissRejectedGroup(await getDb(), exceptionId, reason, by);
-  });
+  return asWorker(
+    ExceptionRef.extend({ reason: Reason }),
+    input,
+    ({ exceptionId, reason }, db, by) => dismissRejectedGroup(db, exceptionId, reason, by),
+  );
 }
