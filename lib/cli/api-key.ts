@@ -11,7 +11,7 @@ import { findUserByEmail } from "@/lib/auth/users";
 import { CLI_ACTOR } from "@/lib/audit";
 import { Conflict, InvalidInput, NotFound } from "@/lib/errors";
 import { type Command, UsageError, stringValue } from "./command";
-import { formatTable, formatTime } from "./output";
+import { formatTime } from "./output";
 
 const create: Command = {
   name: "api-key create",
@@ -66,7 +66,6 @@ const revoke: Command = {
   name: "api-key revoke",
   usage: "<id-or-prefix>",
   summary: "Revoke a key, named by its id or its prefix (see api-key list)",
-  options: {},
   positionals: ["id-or-prefix"],
   async run({ getDb, out }, args) {
     const db = await getDb();
@@ -80,30 +79,21 @@ const revoke: Command = {
 
 const list: Command = {
   name: "api-key list",
-  usage: "",
   summary: "List keys with their scopes, last use and status",
-  options: {},
   async run({ getDb, out }) {
     const keys = await listApiKeys(await getDb());
-    if (keys.length === 0) {
-      out.line(
-        "No API keys yet. Create one with: npm run closeline -- api-key create --name N --scopes ingest",
-      );
-      return;
-    }
-    out.lines(
-      formatTable(
-        ["ID", "NAME", "PREFIX", "SCOPES", "CREATED", "LAST USED", "STATUS"],
-        keys.map((k) => [
-          k.id,
-          k.name,
-          k.prefix,
-          k.scopes.join(","),
-          formatTime(k.createdAt),
-          formatTime(k.lastUsedAt),
-          k.revokedAt ? `revoked ${formatTime(k.revokedAt)}` : "active",
-        ]),
-      ),
+    out.table(
+      ["ID", "NAME", "PREFIX", "SCOPES", "CREATED", "LAST USED", "STATUS"],
+      keys.map((k) => [
+        k.id,
+        k.name,
+        k.prefix,
+        k.scopes.join(","),
+        formatTime(k.createdAt),
+        formatTime(k.lastUsedAt),
+        k.revokedAt ? `revoked ${formatTime(k.revokedAt)}` : "active",
+      ]),
+      "No API keys yet. Create one with: npm run closeline -- api-key create --name N --scopes ingest",
     );
   },
 };

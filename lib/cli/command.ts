@@ -23,10 +23,11 @@ export interface CommandArgs {
 export interface Command {
   /** Words that select the command, e.g. `api-key create`. */
   name: string;
-  /** Flags and arguments as shown in help, after the name. */
-  usage: string;
+  /** Flags and arguments as shown in help, after the name; absent when it takes none. */
+  usage?: string;
   summary: string;
-  options: Record<string, OptionSpec>;
+  /** Absent when the command takes no flags. */
+  options?: Record<string, OptionSpec>;
   /** Options that must be given; missing ones are a usage error (exit 2). */
   required?: string[];
   /** Names of the positional arguments, all required. */

@@ -9,9 +9,7 @@ import type { Command } from "./command";
  */
 const migrate: Command = {
   name: "migrate",
-  usage: "",
   summary: "Apply pending database migrations and exit",
-  options: {},
   async run({ getDb, out }) {
     const db = await getDb();
     await applyMigrations(db);

@@ -22,6 +22,11 @@ export class CliOutput {
     this.stdout.push(...texts);
   }
 
+  /** A table of `rows` under `header`, or `whenEmpty` alone when there is none. */
+  table(header: string[], rows: string[][], whenEmpty: string): void {
+    this.lines(rows.length === 0 ? [whenEmpty] : formatTable(header, rows));
+  }
+
   error(text: string): void {
     this.stderr.push(text);
   }

@@ -10,7 +10,7 @@ import {
   setUserRole,
 } from "@/lib/auth/users";
 import { type Command, type CommandContext, optionalString, stringValue } from "./command";
-import { formatTable, formatTime } from "./output";
+import { formatTime } from "./output";
 
 const roles = ROLES.join("|");
 
@@ -45,29 +45,20 @@ const create: Command = {
 
 const list: Command = {
   name: "user list",
-  usage: "",
   summary: "List users with their role and status",
-  options: {},
   async run({ getDb, out }) {
     const users = await listUsers(await getDb());
-    if (users.length === 0) {
-      out.line(
-        `No users yet. Create one with: npm run closeline -- user create --email E --role admin`,
-      );
-      return;
-    }
-    out.lines(
-      formatTable(
-        ["EMAIL", "NAME", "ROLE", "STATUS", "PASSWORD", "CREATED"],
-        users.map((u) => [
-          u.email,
-          u.name ?? "-",
-          u.role,
-          u.active ? "active" : "deactivated",
-          u.hasPassword ? "set" : "none",
-          formatTime(u.createdAt),
-        ]),
-      ),
+    out.table(
+      ["EMAIL", "NAME", "ROLE", "STATUS", "PASSWORD", "CREATED"],
+      users.map((u) => [
+        u.email,
+        u.name ?? "-",
+        u.role,
+        u.active ? "active" : "deactivated",
+        u.hasPassword ? "set" : "none",
+        formatTime(u.createdAt),
+      ]),
+      "No users yet. Create one with: npm run closeline -- user create --email E --role admin",
     );
   },
 };
