@@ -3,6 +3,7 @@ import {
   PERSON_OR_READ_KEY,
   WRITE_HEADERS,
   errors,
+  jsonAnswer,
   jsonBody,
   queryParameters,
 } from "./work-openapi";
@@ -27,7 +28,7 @@ export function fxApiPaths() {
         security: PERSON_OR_READ_KEY,
         parameters: queryParameters(ListFxRatesQuery),
         responses: {
-          "200": { description: "A page of rates", content: jsonBody("FxRateList") },
+          "200": jsonAnswer("A page of rates", "FxRateList"),
           ...errors(400),
         },
       },
@@ -41,14 +42,11 @@ export function fxApiPaths() {
         parameters: IDEMPOTENCY_KEY,
         requestBody: { required: true, content: jsonBody("FxRateRequest") },
         responses: {
-          "201": {
-            description: "The rate, new for its pair and day",
-            content: jsonBody("FxRateEntered"),
-          },
-          "200": {
-            description: "The rate, replacing the one of its pair and day (see replaced)",
-            content: jsonBody("FxRateEntered"),
-          },
+          "201": jsonAnswer("The rate, new for its pair and day", "FxRateEntered"),
+          "200": jsonAnswer(
+            "The rate, replacing the one of its pair and day (see replaced)",
+            "FxRateEntered",
+          ),
           ...errors(400, 409, 413, 415, 422, 429),
         },
       },

@@ -1,14 +1,14 @@
 import { ListIncidentsQuery } from "./incident-api";
 import {
-  ETAG,
   PERSON_OR_READ_KEY,
   PERSON_OR_WORK_KEY,
   WRITE_ERRORS,
   WRITE_HEADERS,
   errors,
   idParameter,
-  jsonBody,
+  jsonAnswer,
   queryParameters,
+  versionedAnswer,
 } from "./work-openapi";
 
 /*
@@ -28,7 +28,7 @@ export function incidentApiPaths() {
         security: PERSON_OR_READ_KEY,
         parameters: queryParameters(ListIncidentsQuery),
         responses: {
-          "200": { description: "A page of incidents", content: jsonBody("IncidentList") },
+          "200": jsonAnswer("A page of incidents", "IncidentList"),
           ...errors(400),
         },
       },
@@ -41,11 +41,7 @@ export function incidentApiPaths() {
         security: PERSON_OR_READ_KEY,
         parameters: [idParameter("incident")],
         responses: {
-          "200": {
-            description: "The incident",
-            headers: ETAG,
-            content: jsonBody("IncidentDetail"),
-          },
+          "200": versionedAnswer("The incident", "IncidentDetail"),
           ...errors(404),
         },
       },
@@ -60,11 +56,10 @@ export function incidentApiPaths() {
         security: PERSON_OR_WORK_KEY,
         parameters: [idParameter("incident"), ...WRITE_HEADERS],
         responses: {
-          "200": {
-            description: "The incident after the retry, and one result per retried member",
-            headers: ETAG,
-            content: jsonBody("IncidentRetryResult"),
-          },
+          "200": versionedAnswer(
+            "The incident after the retry, and one result per retried member",
+            "IncidentRetryResult",
+          ),
           ...errors(...WRITE_ERRORS),
         },
       },

@@ -111,6 +111,13 @@ function errorResponses(meanings: Record<number, string>) {
     ]),
   );
 }
+/** A read's answers: its body, a query parameter it refuses, and the errors every call may get. */
+function readResponses(description: string, schema: string) {
+  return {
+    "200": { description, content: jsonContent(schema) },
+    ...errorResponses({ 400: "A query parameter is invalid" }),
+  };
+}
 function queryParameters() {
   const schema = toJsonSchema(ListEventsQuery) as { properties: Record<string, JsonObject> };
   return Object.entries(schema.properties).map(([name, property]) => ({
@@ -249,10 +256,7 @@ export function buildOpenApiDocument() {
           description: "Keyset pagination: follow nextCursor until it is null.",
           security: [{ apiKey: ["read"] }],
           parameters: queryParameters(),
-          responses: {
-            "200": { description: "A page of events", content: jsonContent("EventListResponse") },
-            ...errorResponses({ 400: "A query parameter is invalid" }),
-          },
+          responses: readResponses("A page of events", "EventListResponse"),
         },
       },
       "/api/v1/reconciliation-results/upload": {
@@ -320,10 +324,7 @@ export function buildOpenApiDocument() {
               schema: { type: "string", minLength: 1, maxLength: 200 },
             },
           ],
-          responses: {
-            "200": { description: "The KPI report", content: jsonContent("KpiReport") },
-            ...errorResponses({ 400: "A query parameter is invalid" }),
-          },
+          responses: readResponses("The KPI report", "KpiReport"),
         },
       },
       "/api/v1/openapi.json": {

@@ -1,5 +1,5 @@
 import { SEARCH_KINDS } from "./thread-api";
-import { errors, jsonBody, rangeParameters } from "./work-openapi";
+import { errors, jsonAnswer, rangeParameters } from "./work-openapi";
 
 /*
  * The revenue thread and search as the OpenAPI document describes them; their answers are
@@ -32,7 +32,7 @@ const read = (
     security: SECURITY,
     parameters,
     responses: {
-      "200": { description: summary, content: jsonBody(schema) },
+      "200": jsonAnswer(summary, schema),
       ...errors(...statuses),
     },
   },

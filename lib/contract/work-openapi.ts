@@ -117,6 +117,19 @@ export const ETAG = {
   ETag: { description: "The item's version after this answer", schema: { type: "string" } },
 };
 
+/** A JSON answer whose body follows the named schema. */
+export const jsonAnswer = (description: string, schema: string) => ({
+  description,
+  content: jsonBody(schema),
+});
+
+/** A JSON answer that also carries the item's version as its ETag. */
+export const versionedAnswer = (description: string, schema: string) => ({
+  description,
+  headers: ETAG,
+  content: jsonBody(schema),
+});
+
 export const PERSON_OR_WORK_KEY = [{ personalToken: [] }, { apiKey: ["work"] }];
 export const PERSON_OR_READ_KEY = [{ personalToken: [] }, { apiKey: ["read"] }];
 
@@ -180,11 +193,10 @@ function actionPath(action: string, spec: ActionSpec) {
       parameters: [idParameter("exception"), ...WRITE_HEADERS],
       ...(spec.request ? { requestBody: { required: true, content: jsonBody(spec.request) } } : {}),
       responses: {
-        [String(spec.status ?? 200)]: {
-          description: "The exception after the action",
-          headers: ETAG,
-          content: jsonBody("ExceptionActionResult"),
-        },
+        [String(spec.status ?? 200)]: versionedAnswer(
+          "The exception after the action",
+          "ExceptionActionResult",
+        ),
         ...errors(...WRITE_ERRORS),
       },
     },
@@ -236,11 +248,7 @@ export function workApiPaths(): Record<string, JsonObject> {
       parameters: [idParameter("correction"), ...WRITE_HEADERS],
       requestBody: { required: true, content: jsonBody("DecideCorrectionRequest") },
       responses: {
-        "200": {
-          description: "The correction after the decision",
-          headers: ETAG,
-          content: jsonBody("CorrectionDetail"),
-        },
+        "200": versionedAnswer("The correction after the decision", "CorrectionDetail"),
         ...errors(...WRITE_ERRORS),
       },
     },
@@ -254,11 +262,7 @@ export function workApiPaths(): Record<string, JsonObject> {
         security: PERSON_OR_READ_KEY,
         parameters: [idParameter("exception")],
         responses: {
-          "200": {
-            description: "The exception and its timeline",
-            headers: ETAG,
-            content: jsonBody("ExceptionWithTimeline"),
-          },
+          "200": versionedAnswer("The exception and its timeline", "ExceptionWithTimeline"),
           ...errors(404),
         },
       },
@@ -303,7 +307,7 @@ export function workApiPaths(): Record<string, JsonObject> {
         parameters: [WRITE_HEADERS[1]],
         requestBody: { required: true, content: jsonBody("BulkRequest") },
         responses: {
-          "200": { description: "One result per id", content: jsonBody("BulkResponse") },
+          "200": jsonAnswer("One result per id", "BulkResponse"),
           ...errors(400, 409, 413, 415, 422, 429),
         },
       },
@@ -317,7 +321,7 @@ export function workApiPaths(): Record<string, JsonObject> {
         security: PERSON_OR_READ_KEY,
         parameters: queryParameters(ListCorrectionsQuery),
         responses: {
-          "200": { description: "A page of corrections", content: jsonBody("CorrectionList") },
+          "200": jsonAnswer("A page of corrections", "CorrectionList"),
           ...errors(400),
         },
       },
@@ -330,11 +334,7 @@ export function workApiPaths(): Record<string, JsonObject> {
         security: PERSON_OR_READ_KEY,
         parameters: [idParameter("correction")],
         responses: {
-          "200": {
-            description: "The correction",
-            headers: ETAG,
-            content: jsonBody("CorrectionDetail"),
-          },
+          "200": versionedAnswer("The correction", "CorrectionDetail"),
           ...errors(404),
         },
       },
