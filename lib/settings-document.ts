@@ -1,5 +1,10 @@
 import type { Db } from "@/db/client";
-import { ensureSetting, readSettingForUpdate, writeSetting } from "@/db/queries/settings";
+import {
+  ensureSetting,
+  readSetting,
+  readSettingForUpdate,
+  writeSetting,
+} from "@/db/queries/settings";
 import { writeAudit, type AuditContext } from "@/lib/audit";
 
 /** How one settings document is kept: its default, and how it is read from and written to its row. */
@@ -10,6 +15,11 @@ export interface SettingsDocument<T> {
   read: (stored: unknown) => T;
   /** What is stored (and audited) for the document. */
   store: (document: T) => unknown;
+}
+
+/** The document as stored, or what `doc.read` falls back to where it cannot be read. */
+export async function readSettingsDocument<T>(db: Db, doc: SettingsDocument<T>): Promise<T> {
+  return doc.read(await readSetting(db, doc.key));
 }
 
 /**

@@ -12,7 +12,8 @@ import { findAlertState } from "@/db/queries/alerts";
 import { writeAudit } from "@/lib/audit";
 import { AlertSilenceInput, MAX_SILENCE_MS } from "@/lib/contract/alert-rules";
 import { InvalidInput, NotFound } from "@/lib/errors";
-import { issueLines, type WriteContext } from "./channels";
+import { parseInput } from "@/lib/parse-input";
+import type { WriteContext } from "./channels";
 import { holdVersion } from "./versions";
 
 /*
@@ -34,9 +35,7 @@ export async function createSilence(
   body: unknown,
   context: SilenceContext,
 ): Promise<SilenceView> {
-  const parsed = AlertSilenceInput.safeParse(body);
-  if (!parsed.success) throw invalidSilence(issueLines(parsed.error));
-  const input = parsed.data;
+  const input = parseInput(AlertSilenceInput, body, { whole: "body", title: "Invalid silence" });
   const now = context.now ?? new Date();
   const until = new Date(input.until);
   if (until <= now) throw invalidSilence(["until: must be in the future"]);

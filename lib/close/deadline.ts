@@ -1,13 +1,12 @@
 import { z } from "zod";
 import type { Db } from "@/db/client";
+import type { AuditActor, RequestMeta } from "@/lib/audit";
+import { parseInput } from "@/lib/parse-input";
 import {
-  ensureSetting,
-  readSetting,
-  readSettingForUpdate,
-  writeSetting,
-} from "@/db/queries/settings";
-import { writeAudit, type AuditActor, type RequestMeta } from "@/lib/audit";
-import { InvalidInput } from "@/lib/errors";
+  readSettingsDocument,
+  replaceSettingsDocument,
+  type SettingsDocument,
+} from "@/lib/settings-document";
 import { DEADLINE_KINDS, MAX_DEADLINE_DAY, type DeadlineFormRow } from "./deadline-words";
 import type { AccountingPeriodRange } from "./period";
 
@@ -75,8 +74,15 @@ export function closeDeadlinesFrom(stored: unknown): CloseDeadlines {
   return parsed.success ? parsed.data : DEFAULT_CLOSE_DEADLINES;
 }
 
+const DEADLINES_DOCUMENT: SettingsDocument<CloseDeadlines> = {
+  key: CLOSE_DEADLINES_KEY,
+  fallback: DEFAULT_CLOSE_DEADLINES,
+  read: closeDeadlinesFrom,
+  store: (deadlines) => deadlines,
+};
+
 export async function loadCloseDeadlines(db: Db): Promise<CloseDeadlines> {
-  return closeDeadlinesFrom(await readSetting(db, CLOSE_DEADLINES_KEY));
+  return readSettingsDocument(db, DEADLINES_DOCUMENT);
 }
 
 /** Replaces the deadlines, audited in the same transaction with the before and after. */
@@ -86,28 +92,11 @@ export async function saveCloseDeadlines(
   actor: AuditActor,
   meta?: RequestMeta,
 ): Promise<CloseDeadlines> {
-  const parsed = CloseDeadlines.safeParse(input);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map(
-      (i) => `${i.path.map(String).join(" ") || "deadlines"}: ${i.message}`,
-    );
-    throw new InvalidInput(`Invalid close deadlines: ${problems.join("; ")}`, problems);
-  }
-  const after = parsed.data;
-  return db.transaction(async (tx) => {
-    await ensureSetting(tx, CLOSE_DEADLINES_KEY, DEFAULT_CLOSE_DEADLINES);
-    const before = closeDeadlinesFrom(await readSettingForUpdate(tx, CLOSE_DEADLINES_KEY));
-    await writeSetting(tx, CLOSE_DEADLINES_KEY, after, actor.type === "user" ? actor.id : null);
-    await writeAudit(tx, {
-      actor,
-      action: "setting.updated",
-      target: { type: "setting", id: CLOSE_DEADLINES_KEY },
-      before,
-      after,
-      meta,
-    });
-    return after;
+  const after = parseInput(CloseDeadlines, input, {
+    label: (path) => path.map(String).join(" ") || "deadlines",
+    title: "Invalid close deadlines",
   });
+  return replaceSettingsDocument(db, DEADLINES_DOCUMENT, after, { actor, meta });
 }
 
 export function deadlineFormRows(

@@ -10,7 +10,7 @@ import {
   type DigestRow,
 } from "@/db/queries/digests";
 import type { Role } from "@/db/schema";
-import { issueLines } from "@/lib/alerts/channels";
+import { parseInput } from "@/lib/parse-input";
 import { requireSmtpServer } from "@/lib/alerts/email";
 import { writeAudit, type AuditContext } from "@/lib/audit";
 import { can } from "@/lib/auth/permissions";
@@ -53,11 +53,11 @@ const DIGEST_CHANNEL_KINDS = ["slack", "teams", "email", "webhook"];
 
 const invalidDigest = (details: string[]) =>
   new InvalidInput(`Invalid digest: ${details.join("; ")}`, details);
+const DIGEST_PROBLEMS = { whole: "body", title: "Invalid digest" };
 
-function parseInput(body: unknown): DigestInput {
-  const parsed = DigestInput.safeParse(body);
-  if (!parsed.success) throw invalidDigest(issueLines(parsed.error));
-  return parsed.data;
+/** A digest as written, or InvalidInput naming each problem. */
+function parseDigest(body: unknown): DigestInput {
+  return parseInput(DigestInput, body, DIGEST_PROBLEMS);
 }
 
 const scheduleOf = (
@@ -164,7 +164,7 @@ export async function createDigest(
   body: unknown,
   context: DigestWriteContext,
 ): Promise<DigestView> {
-  const input = parseInput(body);
+  const input = parseDigest(body);
   const now = context.now ?? new Date();
   await checkTarget(db, owner, input.channelId, context);
   const values = columns(input);
@@ -222,12 +222,11 @@ export async function updateDigest(
   body: unknown,
   context: DigestWriteContext,
 ): Promise<DigestView> {
-  const change = DigestChange.safeParse(body);
-  if (!change.success) throw invalidDigest(issueLines(change.error));
+  const change = parseInput(DigestChange, body, DIGEST_PROBLEMS);
   const now = context.now ?? new Date();
   const current = await owned(db, id, owner);
   const before = columnsOfRow(current);
-  const merged = parseInput({
+  const merged = parseDigest({
     channelId: current.channelId,
     cadence: current.cadence,
     weekday: current.weekday === null ? null : weekdayName(current.weekday),
@@ -236,10 +235,8 @@ export async function updateDigest(
     entity: current.entity,
     enabled: current.enabled,
     // A weekly digest made daily drops its weekday unless the change names one.
-    ...(change.data.cadence === "daily" && change.data.weekday === undefined
-      ? { weekday: null }
-      : {}),
-    ...change.data,
+    ...(change.cadence === "daily" && change.weekday === undefined ? { weekday: null } : {}),
+    ...change,
   });
   // Keeping the target one already has needs no new check; moving to another does.
   if (merged.channelId !== current.channelId) {

@@ -1,9 +1,12 @@
 import { z } from "zod";
 import type { Db } from "@/db/client";
-import { readSetting } from "@/db/queries/settings";
 import type { AuditActor, RequestMeta } from "@/lib/audit";
 import { InvalidInput } from "@/lib/errors";
-import { replaceSettingsDocument, type SettingsDocument } from "@/lib/settings-document";
+import {
+  readSettingsDocument,
+  replaceSettingsDocument,
+  type SettingsDocument,
+} from "@/lib/settings-document";
 import {
   DEFAULT_SLA_POLICY,
   DEFAULT_SLA_TARGET,
@@ -58,10 +61,6 @@ export function slaPolicyFrom(stored: unknown): SlaPolicy {
   ) as SlaPolicy;
 }
 
-export async function loadSlaPolicy(db: Db): Promise<SlaPolicy> {
-  return slaPolicyFrom(await readSetting(db, SLA_SETTINGS_KEY));
-}
-
 function asSettings(policy: SlaPolicy): Record<ExceptionType, SlaHours> {
   return Object.fromEntries(TYPES.map((t) => [t, toSlaHours(policy[t])])) as Record<
     ExceptionType,
@@ -75,6 +74,10 @@ const SLA_DOCUMENT: SettingsDocument<SlaPolicy> = {
   read: slaPolicyFrom,
   store: asSettings,
 };
+
+export async function loadSlaPolicy(db: Db): Promise<SlaPolicy> {
+  return readSettingsDocument(db, SLA_DOCUMENT);
+}
 
 /** Replaces the targets, audited in the same transaction (hours per type, before and after). */
 export async function saveSlaPolicy(

@@ -1,11 +1,14 @@
 import { z } from "zod";
 import type { Db } from "@/db/client";
-import { readSetting } from "@/db/queries/settings";
 import type { AuditActor, RequestMeta } from "@/lib/audit";
 import { InvalidInput } from "@/lib/errors";
 import { formatCount, formatDuration, formatPercent } from "@/lib/format";
 import { parseInput } from "@/lib/parse-input";
-import { replaceSettingsDocument, type SettingsDocument } from "@/lib/settings-document";
+import {
+  readSettingsDocument,
+  replaceSettingsDocument,
+  type SettingsDocument,
+} from "@/lib/settings-document";
 
 /*
  * The targets the overview colours its tiles against, stored as one JSON document under
@@ -184,16 +187,16 @@ export function parseStoredTargets(stored: unknown): KpiTargets {
   return targets;
 }
 
-export async function loadTargets(db: Db): Promise<KpiTargets> {
-  return parseStoredTargets(await readSetting(db, SETTINGS_KEY));
-}
-
 const TARGETS_DOCUMENT: SettingsDocument<KpiTargets> = {
   key: SETTINGS_KEY,
   fallback: DEFAULT_TARGETS,
   read: parseStoredTargets,
   store: (targets) => targets,
 };
+
+export async function loadTargets(db: Db): Promise<KpiTargets> {
+  return readSettingsDocument(db, TARGETS_DOCUMENT);
+}
 
 /** Replaces all targets, audited in the same transaction (the before and after documents). */
 export async function saveTargets(

@@ -6,13 +6,16 @@ import {
   reconvertExceptions,
   upsertAdminRate,
 } from "@/db/queries/fx";
-import { readSetting } from "@/db/queries/settings";
 import type { FxRate } from "@/db/schema";
 import { writeAudit, type AuditActor, type RequestMeta } from "@/lib/audit";
 import { CurrencyCode } from "@/lib/contract";
 import { FxRateData } from "@/lib/contract/event-types";
 import { parseInput } from "@/lib/parse-input";
-import { replaceSettingsDocument, type SettingsDocument } from "@/lib/settings-document";
+import {
+  readSettingsDocument,
+  replaceSettingsDocument,
+  type SettingsDocument,
+} from "@/lib/settings-document";
 
 /*
  * The company's reporting currency (an admin setting, USD until saved) and the exchange rates
@@ -31,16 +34,16 @@ export function reportingCurrencyFrom(stored: unknown): string {
   return parsed.success ? parsed.data.currency : DEFAULT_REPORTING_CURRENCY;
 }
 
-export async function loadReportingCurrency(db: Db): Promise<string> {
-  return reportingCurrencyFrom(await readSetting(db, REPORTING_CURRENCY_KEY));
-}
-
 const REPORTING_DOCUMENT: SettingsDocument<string> = {
   key: REPORTING_CURRENCY_KEY,
   fallback: DEFAULT_REPORTING_CURRENCY,
   read: reportingCurrencyFrom,
   store: (currency) => ({ currency }),
 };
+
+export async function loadReportingCurrency(db: Db): Promise<string> {
+  return readSettingsDocument(db, REPORTING_DOCUMENT);
+}
 
 export interface Changer {
   actor: AuditActor;
