@@ -3,7 +3,7 @@ import type { Company, Customer } from "./company";
 import { disputeInvoice, payInvoice, type PaymentFact } from "./customer-payment";
 import { entitlementUpdates } from "./entitlements";
 import { postToErp, type PostingOutcome } from "./erp-posting";
-import { SOURCES, simEvent, type SimEvent } from "./events";
+import { billingEvent, type SimEvent } from "./events";
 import { rngFor } from "./prng";
 import { DAY, HOUR, MINUTE, SECOND, addMonths, iso, monthKey } from "./time";
 
@@ -83,13 +83,11 @@ export function invoiceChain(
   const invoiceId = `INV-${entity.short}-${yyyymm}-${number4}`;
   const dueAt = issuedAt + customer.termsDays * DAY;
   events.push(
-    simEvent({
-      source: SOURCES.billing,
+    billingEvent(rng, {
       type: "invoice.issued",
       id: `inv-${invoiceId}`,
       time: issuedAt,
-      deliverAt: issuedAt + rng.int(1, 40) * SECOND,
-      subject: invoiceId,
+      invoiceId,
       data: {
         invoiceId,
         customerId: customer.id,

@@ -1,5 +1,5 @@
 import type { Customer } from "./company";
-import { SOURCES, simEvent, type SimEvent } from "./events";
+import { SOURCES, billingEvent, simEvent, type SimEvent } from "./events";
 import type { Rng } from "./prng";
 import { DAY, HOUR, MINUTE, SECOND, iso, startOfDay } from "./time";
 
@@ -85,13 +85,11 @@ export function disputeInvoice(
       );
     }
     events.push(
-      simEvent({
-        source: SOURCES.billing,
+      billingEvent(rng, {
         type: "invoice.disputed",
         id: `dsp-${invoiceId}`,
         time: disputeAt,
-        deliverAt: disputeAt + rng.int(1, 40) * SECOND,
-        subject: invoiceId,
+        invoiceId,
         data: {
           invoiceId,
           reason,

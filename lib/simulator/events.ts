@@ -1,5 +1,6 @@
 import type { EventType } from "@/lib/contract/event-types";
-import { iso } from "./time";
+import type { Rng } from "./prng";
+import { SECOND, iso } from "./time";
 
 /** The systems of the simulated company, one CloudEvents `source` each. */
 export const SOURCES = {
@@ -55,6 +56,28 @@ export function simEvent(input: {
     data: input.data,
   };
   return { deliverAt: Math.max(input.deliverAt, input.time), event };
+}
+
+/** An invoice's event from the billing system, about the invoice, delivered within 40 seconds. */
+export function billingEvent(
+  rng: Rng,
+  input: {
+    type: EventType;
+    id: string;
+    time: number;
+    invoiceId: string;
+    data: Record<string, unknown>;
+  },
+): SimEvent {
+  return simEvent({
+    source: SOURCES.billing,
+    type: input.type,
+    id: input.id,
+    time: input.time,
+    deliverAt: input.time + rng.int(1, 40) * SECOND,
+    subject: input.invoiceId,
+    data: input.data,
+  });
 }
 
 /** Delivery order; ties broken by identity so the order is the same on every run. */
