@@ -1,7 +1,7 @@
 import type { z } from "zod";
 import { DigestChange, DigestInput, DigestMessage } from "./digests";
 import { NO_CONTENT, PERSON, list, object } from "./alerts-openapi";
-import { errors, idParameter, jsonBody } from "./work-openapi";
+import { errors, idParameter, jsonBody, readOnePath } from "./work-openapi";
 
 /*
  * The digest API's part of the OpenAPI document: a person's own digests, by session or
@@ -41,14 +41,7 @@ export function digestApiPaths(): Record<string, JsonObject> {
       },
     },
     "/api/v1/digests/{id}": {
-      get: {
-        operationId: "getDigest",
-        tags: ["digests"],
-        summary: "One of your digests",
-        security: PERSON,
-        parameters: [idParameter("digest")],
-        responses: { "200": object("The digest"), ...errors(404) },
-      },
+      ...readOnePath("digest", "One of your digests", object("The digest"), PERSON),
       patch: {
         operationId: "updateDigest",
         tags: ["digests"],

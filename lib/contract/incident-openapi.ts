@@ -8,6 +8,7 @@ import {
   idParameter,
   jsonAnswer,
   queryParameters,
+  readOnePath,
   versionedAnswer,
 } from "./work-openapi";
 
@@ -33,19 +34,11 @@ export function incidentApiPaths() {
         },
       },
     },
-    "/api/v1/incidents/{id}": {
-      get: {
-        operationId: "getIncident",
-        tags: ["incidents"],
-        summary: "One incident with its members and blast radius",
-        security: PERSON_OR_READ_KEY,
-        parameters: [idParameter("incident")],
-        responses: {
-          "200": versionedAnswer("The incident", "IncidentDetail"),
-          ...errors(404),
-        },
-      },
-    },
+    "/api/v1/incidents/{id}": readOnePath(
+      "incident",
+      "One incident with its members and blast radius",
+      versionedAnswer("The incident", "IncidentDetail"),
+    ),
     "/api/v1/incidents/{id}/retry": {
       post: {
         operationId: "retryIncident",

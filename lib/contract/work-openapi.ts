@@ -133,6 +133,28 @@ export const versionedAnswer = (description: string, schema: string) => ({
 export const PERSON_OR_WORK_KEY = [{ personalToken: [] }, { apiKey: ["work"] }];
 export const PERSON_OR_READ_KEY = [{ personalToken: [] }, { apiKey: ["read"] }];
 
+/**
+ * GET /api/v1/<item>s/{id}: one item, for a person or a read key unless `security` says
+ * otherwise; tagged with the item's plural, named get<Item>.
+ */
+export function readOnePath(
+  item: string,
+  summary: string,
+  answer: JsonObject,
+  security: JsonObject[] = PERSON_OR_READ_KEY,
+) {
+  return {
+    get: {
+      operationId: `get${item[0]!.toUpperCase()}${item.slice(1)}`,
+      tags: [`${item}s`],
+      summary,
+      security,
+      parameters: [idParameter(item)],
+      responses: { "200": answer, ...errors(404) },
+    },
+  };
+}
+
 interface ActionSpec {
   summary: string;
   request?: string;
@@ -254,19 +276,11 @@ export function workApiPaths(): Record<string, JsonObject> {
     },
   });
   return {
-    "/api/v1/exceptions/{id}": {
-      get: {
-        operationId: "getException",
-        tags: ["exceptions"],
-        summary: "One exception with its version and timeline",
-        security: PERSON_OR_READ_KEY,
-        parameters: [idParameter("exception")],
-        responses: {
-          "200": versionedAnswer("The exception and its timeline", "ExceptionWithTimeline"),
-          ...errors(404),
-        },
-      },
-    },
+    "/api/v1/exceptions/{id}": readOnePath(
+      "exception",
+      "One exception with its version and timeline",
+      versionedAnswer("The exception and its timeline", "ExceptionWithTimeline"),
+    ),
     ...Object.fromEntries(
       Object.entries(ACTIONS).map(([action, spec]) => [
         `/api/v1/exceptions/{id}/${action}`,
@@ -326,19 +340,11 @@ export function workApiPaths(): Record<string, JsonObject> {
         },
       },
     },
-    "/api/v1/corrections/{id}": {
-      get: {
-        operationId: "getCorrection",
-        tags: ["corrections"],
-        summary: "One correction with its decisions",
-        security: PERSON_OR_READ_KEY,
-        parameters: [idParameter("correction")],
-        responses: {
-          "200": versionedAnswer("The correction", "CorrectionDetail"),
-          ...errors(404),
-        },
-      },
-    },
+    "/api/v1/corrections/{id}": readOnePath(
+      "correction",
+      "One correction with its decisions",
+      versionedAnswer("The correction", "CorrectionDetail"),
+    ),
     "/api/v1/corrections/{id}/approve": decide("approve"),
     "/api/v1/corrections/{id}/reject": decide("reject"),
   };
