@@ -74,16 +74,16 @@ export function closeDeadlinesFrom(stored: unknown): CloseDeadlines {
   return parsed.success ? parsed.data : DEFAULT_CLOSE_DEADLINES;
 }
 
+export async function loadCloseDeadlines(db: Db): Promise<CloseDeadlines> {
+  return readSettingsDocument(db, DEADLINES_DOCUMENT);
+}
+
 const DEADLINES_DOCUMENT: SettingsDocument<CloseDeadlines> = {
   key: CLOSE_DEADLINES_KEY,
   fallback: DEFAULT_CLOSE_DEADLINES,
   read: closeDeadlinesFrom,
   store: (deadlines) => deadlines,
 };
-
-export async function loadCloseDeadlines(db: Db): Promise<CloseDeadlines> {
-  return readSettingsDocument(db, DEADLINES_DOCUMENT);
-}
 
 /** Replaces the deadlines, audited in the same transaction with the before and after. */
 export async function saveCloseDeadlines(
