@@ -23,3 +23,43 @@ export function cursorOrNull<T>(cursor: string | null | undefined, schema: z.Zod
     return null;
   }
 }
+
+/** What a caller asks of a keyset-paginated list: how many, after which cursor. */
+export interface PageRequest {
+  limit: number;
+  cursor?: string | null;
+}
+
+/** One page of a keyset-paginated list; `nextCursor` is null on the last. */
+export interface CursorPage<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+/**
+ * How a list's position travels in its opaque cursor: `schema` checks the cursor's short keys,
+ * `read` turns them into the query's position and `write` the next position back into keys.
+ */
+export interface CursorCodec<Keys, Position> {
+  schema: z.ZodType<Keys>;
+  read: (keys: Keys) => Position;
+  write: (position: Position) => Keys;
+}
+
+/** The page after the caller's cursor, each row as `present` shows it, and the next cursor. */
+export async function keysetPage<Keys, Position, Row, Item>(
+  page: PageRequest,
+  codec: CursorCodec<Keys, Position>,
+  list: (query: {
+    limit: number;
+    cursor: Position | null;
+  }) => Promise<{ items: Row[]; next: Position | null }>,
+  present: (row: Row) => Item,
+): Promise<CursorPage<Item>> {
+  const keys = page.cursor ? decodeCursor(page.cursor, codec.schema) : null;
+  const { items, next } = await list({ limit: page.limit, cursor: keys && codec.read(keys) });
+  return {
+    items: items.map(present),
+    nextCursor: next ? encodeCursor(codec.write(next)) : null,
+  };
+}

@@ -13,7 +13,7 @@ import {
 } from "@/db/queries/incidents";
 import { Conflict, NotFound } from "@/lib/errors";
 import { checkIfMatch } from "@/lib/http/json-body";
-import { decodeCursor, encodeCursor } from "@/lib/pagination";
+import { keysetPage, type CursorCodec, type PageRequest } from "@/lib/pagination";
 import { z } from "zod";
 import { requestPostingRetries, type BulkRetryResult, type RetryActor } from "./retry";
 
@@ -58,26 +58,22 @@ function present(s: IncidentSummary): IncidentListItem {
   };
 }
 
-const Cursor = z.object({
-  l: z
-    .string()
-    .max(40)
-    .refine((text) => !Number.isNaN(Date.parse(text))),
-  i: z.uuid(),
-});
+/** The cursor: the last incident's last-seen time and id. */
+const CURSOR: CursorCodec<{ l: string; i: string }, IncidentCursor> = {
+  schema: z.object({
+    l: z
+      .string()
+      .max(40)
+      .refine((text) => !Number.isNaN(Date.parse(text))),
+    i: z.uuid(),
+  }),
+  read: (keys) => ({ lastSeen: keys.l, id: keys.i }),
+  write: (position) => ({ l: position.lastSeen, i: position.id }),
+};
 
-export async function loadIncidentList(
-  db: Db,
-  filter: IncidentFilter,
-  page: { limit: number; cursor?: string | null },
-): Promise<{ items: IncidentListItem[]; nextCursor: string | null }> {
-  const decoded = page.cursor ? decodeCursor(page.cursor, Cursor) : null;
-  const cursor: IncidentCursor | null = decoded ? { lastSeen: decoded.l, id: decoded.i } : null;
-  const { items, next } = await listIncidents(db, filter, { limit: page.limit, cursor });
-  return {
-    items: items.map(present),
-    nextCursor: next ? encodeCursor({ l: next.lastSeen, i: next.id }) : null,
-  };
+/** Incidents, the most recently seen first, a page at a time. */
+export function loadIncidentList(db: Db, filter: IncidentFilter, page: PageRequest) {
+  return keysetPage(page, CURSOR, (query) => listIncidents(db, filter, query), present);
 }
 
 export async function loadIncident(db: Db, id: string): Promise<IncidentDetail | null> {

@@ -6,11 +6,18 @@ import {
   listMissingRates,
   listRatesPage,
   type MissingRate,
+  type RateCursor,
   type RateFilter,
 } from "@/db/queries/fx";
 import type { FxRate } from "@/db/schema";
 import { CurrencyCode } from "@/lib/contract";
-import { cursorOrNull, decodeCursor, encodeCursor } from "@/lib/pagination";
+import {
+  cursorOrNull,
+  keysetPage,
+  type CursorCodec,
+  type CursorPage,
+  type PageRequest,
+} from "@/lib/pagination";
 
 /*
  * The stored exchange rates as the API and the settings page list them: a keyset page, the
@@ -21,7 +28,16 @@ import { cursorOrNull, decodeCursor, encodeCursor } from "@/lib/pagination";
 
 export type { MissingRate, RateFilter };
 
-const Cursor = z.object({ d: z.iso.date(), c: CurrencyCode, r: CurrencyCode });
+/** The cursor: the last rate's effective day and pair. */
+const CURSOR: CursorCodec<{ d: string; c: string; r: string }, RateCursor> = {
+  schema: z.object({ d: z.iso.date(), c: CurrencyCode, r: CurrencyCode }),
+  read: (keys) => ({ effectiveDate: keys.d, currency: keys.c, reportingCurrency: keys.r }),
+  write: (position) => ({
+    d: position.effectiveDate,
+    c: position.currency,
+    r: position.reportingCurrency,
+  }),
+};
 
 export interface RateView {
   currency: string;
@@ -63,37 +79,21 @@ export function rateTableQuery(params: {
   };
   return {
     filter: { currency: code(params.from), reportingCurrency: code(params.into) },
-    cursor: cursorOrNull(params.cursor, Cursor) ? params.cursor : null,
+    cursor: cursorOrNull(params.cursor, CURSOR.schema) ? params.cursor : null,
   };
 }
 
 /** One page of rates after `cursor` (a nextCursor this returned), and the next page's cursor. */
-export async function loadRatePage(
-  db: Db,
-  filter: RateFilter,
-  page: { limit: number; cursor?: string | null },
-): Promise<{ items: RateView[]; nextCursor: string | null }> {
-  const decoded = page.cursor ? decodeCursor(page.cursor, Cursor) : null;
-  const { items, next } = await listRatesPage(db, filter, {
-    limit: page.limit,
-    cursor: decoded
-      ? { effectiveDate: decoded.d, currency: decoded.c, reportingCurrency: decoded.r }
-      : null,
-  });
-  return {
-    items: items.map(presentRate),
-    nextCursor: next
-      ? encodeCursor({ d: next.effectiveDate, c: next.currency, r: next.reportingCurrency })
-      : null,
-  };
+export function loadRatePage(db: Db, filter: RateFilter, page: PageRequest) {
+  return keysetPage(page, CURSOR, (query) => listRatesPage(db, filter, query), presentRate);
 }
 
 /** A page of rates with how many the filter holds in all, for "showing 50 of 312". */
 export async function loadRateTable(
   db: Db,
   filter: RateFilter,
-  page: { limit: number; cursor?: string | null },
-): Promise<{ items: RateView[]; nextCursor: string | null; total: number }> {
+  page: PageRequest,
+): Promise<CursorPage<RateView> & { total: number }> {
   const [list, total] = await Promise.all([loadRatePage(db, filter, page), countRates(db, filter)]);
   return { ...list, total };
 }
