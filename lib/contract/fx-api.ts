@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { FX_RATE_SOURCES } from "@/db/schema";
 import { FxRateData } from "./event-types";
-import { CurrencyCode, keysetPageFields } from "./primitives";
+import { CurrencyCode, keysetPageFields, pageCursor } from "./primitives";
 
 /*
  * Exchange rates over HTTP: GET /api/v1/fx-rates lists them, POST /api/v1/fx-rates enters one
@@ -57,7 +57,7 @@ export const FxRateResource = z.object({
 
 export const FxRateList = z.object({
   items: z.array(FxRateResource),
-  nextCursor: z.string().nullable().meta({ description: "Pass as cursor for the next page" }),
+  nextCursor: pageCursor("Pass as cursor for the next page"),
 });
 
 export const FxRateEntered = FxRateResource.extend({

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { EXCEPTION_STATUSES, INCIDENT_TYPES, SEVERITIES } from "@/db/schema";
-import { CurrencyCode, keysetPageFields } from "./primitives";
+import { CurrencyCode, keysetPageFields, pageCursor } from "./primitives";
 
 /*
  * Incidents over HTTP: GET /api/v1/incidents, GET /api/v1/incidents/{id} and
@@ -97,7 +97,7 @@ export const IncidentDetailResource = IncidentResource.extend({
 
 export const IncidentList = z.object({
   items: z.array(IncidentResource),
-  nextCursor: z.string().nullable().meta({ description: "Pass as cursor for the next page" }),
+  nextCursor: pageCursor("Pass as cursor for the next page"),
 });
 
 export const IncidentRetryResult = z.object({

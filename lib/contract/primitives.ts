@@ -93,6 +93,9 @@ export const EntityCode = Identifier.meta({
   example: "ACME-US",
 });
 
+/** A page's link to the next (or previous) page: an opaque cursor, null where there is none. */
+export const pageCursor = (description: string) => z.string().nullable().meta({ description });
+
 /** A keyset page's query fields: how many items (1–100, default 50) and where to go on from. */
 export const keysetPageFields = (items: string) => ({
   limit: z.coerce

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { EXCEPTION_STATUSES, EXCEPTION_TYPES, SEVERITIES } from "@/db/schema";
 import { moneyAtStakeFields } from "./money";
-import { CurrencyCode } from "./primitives";
+import { CurrencyCode, pageCursor } from "./primitives";
 
 /*
  * The answers of the read routes behind the dashboard's live views: a queue page, the queue's
@@ -47,14 +47,8 @@ export const QueueItemResource = z.object({
 
 export const QueuePageResponse = z.object({
   items: z.array(QueueItemResource),
-  nextCursor: z
-    .string()
-    .nullable()
-    .meta({ description: "Pass as `after` for the next page; null on the last" }),
-  previousCursor: z
-    .string()
-    .nullable()
-    .meta({ description: "Pass as `before` for the previous page; null on the first" }),
+  nextCursor: pageCursor("Pass as `after` for the next page; null on the last"),
+  previousCursor: pageCursor("Pass as `before` for the previous page; null on the first"),
   asOf: Instant.meta({ description: "When the page was read; ages are measured from it" }),
 });
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Timestamp } from "./primitives";
+import { Timestamp, pageCursor } from "./primitives";
 
 /*
  * The shapes the ingestion API answers with. They are not used to build responses (the
@@ -80,7 +80,5 @@ export const StoredEvent = z.object({
 
 export const EventListResponse = z.object({
   events: z.array(StoredEvent).meta({ description: "Oldest first, by time" }),
-  nextCursor: z.string().nullable().meta({
-    description: "Pass as `cursor` to get the next page; null on the last page",
-  }),
+  nextCursor: pageCursor("Pass as `cursor` to get the next page; null on the last page"),
 });

@@ -6,7 +6,7 @@ import {
   NOTE_MAX_LENGTH,
   RESOLUTION_CODES,
 } from "@/lib/exceptions/vocabulary";
-import { CurrencyCode, keysetPageFields } from "./primitives";
+import { CurrencyCode, keysetPageFields, pageCursor } from "./primitives";
 import { moneyAtStakeFields } from "./money";
 
 /*
@@ -246,7 +246,7 @@ export const CorrectionDetail = CorrectionResource.extend({
 
 export const CorrectionList = z.object({
   items: z.array(CorrectionResource),
-  nextCursor: z.string().nullable().meta({ description: "Pass as cursor for the next page" }),
+  nextCursor: pageCursor("Pass as cursor for the next page"),
 });
 
 export const BulkResponse = z.object({
