@@ -1,9 +1,11 @@
 import { randomUUID } from "node:crypto";
+import type { z } from "zod";
 import type { Db } from "@/db/client";
 import type { ApiKeyScope } from "@/db/schema";
 import { SYSTEM_ACTOR } from "@/lib/audit";
 import { createApiKey } from "@/lib/auth/api-keys";
 import { EVENT_TYPES, type EventType } from "@/lib/contract";
+import type { EventListResponse } from "@/lib/contract/responses";
 import { handleListEvents } from "@/lib/events/http";
 import { handleIngest } from "@/lib/ingest/http";
 
@@ -62,20 +64,8 @@ export interface ErrorAnswer {
   error: { code: string; message: string; details?: unknown };
 }
 
-export interface EventsPage {
-  events: {
-    source: string;
-    id: string;
-    type: string;
-    time: string;
-    receivedAt: string;
-    subject: string | null;
-    data: Record<string, unknown>;
-    attributes: Record<string, unknown>;
-    apiKeyId: string | null;
-  }[];
-  nextCursor: string | null;
-}
+/** A page of GET /api/v1/events, as the contract describes it. */
+export type EventsPage = z.output<typeof EventListResponse>;
 
 async function answer<T>(response: Response): Promise<Answer<T>> {
   return { status: response.status, headers: response.headers, body: (await response.json()) as T };
