@@ -3,7 +3,7 @@ import styles from "./kpi.module.css";
 /** Placeholders with the sections' real sizes, so the page does not shift when data arrives. */
 export function TilesSkeleton({ count = 9 }: { count?: number }) {
   return (
-    <div className="grid-tiles" aria-busy="true" aria-label="Loading KPIs">
+    <div className="grid-tiles" role="status" aria-busy="true" aria-label="Loading KPIs">
       {Array.from({ length: count }, (_, i) => (
         <div key={i} className={`card ${styles.skeletonTile}`}>
           <div className="skeleton" style={{ width: "60%" }} />
@@ -19,7 +19,7 @@ export function TilesSkeleton({ count = 9 }: { count?: number }) {
 
 export function ChartsSkeleton() {
   return (
-    <div className={styles.charts} aria-busy="true" aria-label="Loading charts">
+    <div className={styles.charts} role="status" aria-busy="true" aria-label="Loading charts">
       {Array.from({ length: 4 }, (_, i) => (
         <div key={i} className={`card ${styles.chart}`}>
           <div style={{ display: "grid", gap: "0.15rem" }}>

@@ -5,7 +5,12 @@ export default function CloseLoading() {
   return (
     <>
       <LoadingHeading title="Close" summaryWidth="28rem" />
-      <div className="skeleton" style={{ height: "6.5rem" }} aria-label="Loading close readiness" />
+      <div
+        className="skeleton"
+        style={{ height: "6.5rem" }}
+        role="status"
+        aria-label="Loading close readiness"
+      />
       <SkeletonRows count={6} height="3.5rem" />
     </>
   );

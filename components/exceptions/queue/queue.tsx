@@ -318,7 +318,12 @@ function EmptyQueue({ filtered, onClear }: { filtered: boolean; onClear: () => v
 
 function QueueSkeletonRows() {
   return (
-    <div aria-busy="true" aria-label="Loading the queue" style={{ display: "grid", gap: "0.5rem" }}>
+    <div
+      role="status"
+      aria-busy="true"
+      aria-label="Loading the queue"
+      style={{ display: "grid", gap: "0.5rem" }}
+    >
       {Array.from({ length: 8 }, (_, i) => (
         <div key={i} className="skeleton" style={{ height: "2.1rem" }} />
       ))}

@@ -1,7 +1,7 @@
 export default function ExceptionLoading() {
   return (
     <>
-      <div aria-busy="true" aria-label="Loading the exception">
+      <div role="status" aria-busy="true" aria-label="Loading the exception">
         <div
           className="skeleton"
           style={{ width: "10rem", height: "1rem", marginBottom: "0.75rem" }}
