@@ -168,8 +168,10 @@ export function formatDuration(ms: number | null | undefined): string {
 export function formatPercent(ratio: number | null | undefined, digits = 1): string {
   if (ratio == null) return "—";
   const text = (ratio * 100).toFixed(digits);
-  const step = 10 ** -digits;
-  if (ratio < 1 && ratio > 0 && Number(text) >= 100) return `> ${(100 - step).toFixed(digits)}%`;
-  if (ratio > 0 && ratio < 1 && Number(text) <= 0) return `< ${step.toFixed(digits)}%`;
+  if (ratio > 0 && ratio < 1) {
+    const step = 10 ** -digits;
+    if (Number(text) >= 100) return `> ${(100 - step).toFixed(digits)}%`;
+    if (Number(text) <= 0) return `< ${step.toFixed(digits)}%`;
+  }
   return `${text}%`;
 }
