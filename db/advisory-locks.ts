@@ -16,10 +16,25 @@ export const ADVISORY_LOCKS = {
   migration: 7_340_001,
   /** The exception sweep: one instance sweeps; another skips its round. */
   sweep: 7_340_002,
-  /** The rollup triggers (the literal in db/sql/functions, which cannot import this). */
+  /**
+   * The rollup triggers (the literal in db/sql/functions, which cannot import this): taken
+   * shared by a batch's triggers, so batches do not exclude one another, and exclusive by
+   * whatever rewrites the rollups wholesale (a truncate's clear, a rebuild).
+   */
   rollups: 7_340_003,
   /** Exception detection: one drain of the queue or sweep pass at a time. */
   detection: 7_340_004,
+  /**
+   * The first key of the rollup shards' two-key locks: a transaction adds its rollup counts to
+   * rows of one shard, the first no other open transaction holds, so concurrent batches never
+   * update the same row (the literal in db/sql/functions).
+   */
+  rollupShards: 7_340_006,
+  /**
+   * The first key of the summary refreshes' two-key locks, one per summarised business key,
+   * so two batches refresh one key's summary one after the other (the literal in db/sql).
+   */
+  summaryKeys: 7_340_007,
   /** The indexes built after the migrations (db/concurrent-indexes.ts). */
   indexBuild: 7_340_005,
   /** Webhook endpoint changes, so the one-per-kind rule holds. */
