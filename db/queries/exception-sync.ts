@@ -209,11 +209,11 @@ export interface DueSince {
 }
 
 /**
- * A payment a drain judges, and the moment its deadline is judged at: the receipt of the
- * latest queued batch that bore on it (lib/exceptions/detect.ts, mergeScopes), which may be
- * earlier than the `now` the drain stamps its changes with.
+ * A payment a drain judges, and the moment its deadline is judged at when that is earlier
+ * than the `now` the drain stamps its changes with: the receipt of the latest queued batch
+ * that bore on it (lib/exceptions/detect.ts, mergeScopes). Without one, it is judged at `now`.
  */
-export type JudgedPayment = { paymentId: string; detectAt: string };
+export type JudgedPayment = { paymentId: string; detectAt?: string };
 
 /** entitlement_out_of_sync: a payment with no entitlement update naming it after `afterMs`. */
 export async function syncEntitlementExceptions(
@@ -232,7 +232,7 @@ export async function syncEntitlementExceptions(
       : sql`(select p.*, s."detectAt" as judged_at
             from jsonb_to_recordset(${JSON.stringify(judged)}::jsonb) as s("paymentId" text, "detectAt" timestamptz)
             cross join lateral (select * from payments p where p.payment_id = s."paymentId" offset 0) p) p`;
-  const judgedAt = judged === null ? ts(now) : sql`p.judged_at`;
+  const judgedAt = judged === null ? ts(now) : sql`coalesce(p.judged_at, ${ts(now)})`;
   const dueAfter = due ? sql`and p.received_at > ${ts(due.since)} - ${limit}` : sql``;
   await raise(
     db,
@@ -276,7 +276,7 @@ export type CheckpointRef = {
 };
 
 /** A usage window a drain judges, and the moment its grace period is judged at (as JudgedPayment). */
-export type JudgedCheckpoint = CheckpointRef & { detectAt: string };
+export type JudgedCheckpoint = CheckpointRef & { detectAt?: string };
 
 /** usage_incomplete: a current checkpoint below target once its window is older than the grace period. */
 export async function syncUsageExceptions(
@@ -301,7 +301,7 @@ export async function syncUsageExceptions(
                 and c.window_start = s."windowStart" and c.window_end = s."windowEnd"
               offset 0
             ) c)`;
-  const judgedAt = checkpoints === null ? ts(now) : sql`c.judged_at`;
+  const judgedAt = checkpoints === null ? ts(now) : sql`coalesce(c.judged_at, ${ts(now)})`;
   const grace = sql`make_interval(secs => ${options.graceMs / 1000})`;
   const below = sql`c.expected_count > 0 and c.received_count::numeric / c.expected_count < ${options.targetRatio}`;
   await raise(

@@ -135,32 +135,47 @@ export function detectionScope(events: readonly ValidEvent[]): DetectionScope | 
 
 /**
  * The scopes of several queued batches as one: every key once. A payment or usage window
- * keeps the receipt of the latest batch that bore on it, its deadline's judge (see
- * drainDetection).
+ * that only an earlier batch than the latest bore on keeps that batch's receipt
+ * (`detectAt`), its deadline's judge (see drainDetection); the others are judged at `now`.
  */
 export interface MergedScope extends Omit<DetectionScope, "payments" | "checkpoints"> {
   payments: JudgedPayment[];
   checkpoints: JudgedCheckpoint[];
 }
 
-/** Keeps, per key, the item with the latest receipt. */
-function latestByKey<T extends { detectAt: string }>(items: Iterable<T>, key: (item: T) => string) {
+/**
+ * Per key, the item with the latest receipt; one received at `now` leaves its `detectAt`
+ * out, so a drain of one batch sends its keys as they were queued.
+ */
+function latestByKey<T extends { detectAt?: string }>(
+  items: Iterable<T>,
+  key: (item: T) => string,
+  now: Date,
+): T[] {
+  const at = (item: T) => (item.detectAt === undefined ? Infinity : Date.parse(item.detectAt));
   const latest = new Map<string, T>();
   for (const item of items) {
     const k = key(item);
     const seen = latest.get(k);
-    if (!seen || Date.parse(item.detectAt) > Date.parse(seen.detectAt)) latest.set(k, item);
+    if (!seen || at(item) > at(seen)) latest.set(k, item);
   }
-  return [...latest.values()];
+  return [...latest.values()].map((item) =>
+    item.detectAt === now.toISOString() ? { ...item, detectAt: undefined } : item,
+  );
 }
 
-/** The union of queued batches' scopes (oldest first), for one detection (drainDetection). */
-export function mergeScopes(
-  queued: readonly { detectAt: Date; scope: DetectionScope }[],
-): MergedScope {
+/**
+ * The union of queued batches' scopes (oldest first) for one detection (drainDetection), and
+ * its `now`: the latest of their receipts.
+ */
+export function mergeScopes(queued: readonly { detectAt: Date; scope: DetectionScope }[]): {
+  now: Date;
+  scope: MergedScope;
+} {
+  const now = new Date(Math.max(...queued.map((q) => q.detectAt.getTime())));
   const scopes = queued.map((q) => q.scope);
   const distinct = (values: string[]) => [...new Set(values)];
-  return {
+  const scope: MergedScope = {
     invoices: distinct(scopes.flatMap((s) => s.invoices)),
     postings: distinct(scopes.flatMap((s) => s.postings)),
     disputed: distinct(scopes.flatMap((s) => s.disputed)),
@@ -173,14 +188,17 @@ export function mergeScopes(
         scope.payments.map((paymentId) => ({ paymentId, detectAt: detectAt.toISOString() })),
       ),
       (p) => p.paymentId,
+      now,
     ),
     checkpoints: latestByKey(
       queued.flatMap(({ detectAt, scope }) =>
         scope.checkpoints.map((c) => ({ ...c, detectAt: detectAt.toISOString() })),
       ),
       (c) => [c.source, c.entity, c.meter, c.windowStart, c.windowEnd].join("\u0000"),
+      now,
     ),
   };
+  return { now, scope };
 }
 
 /**
@@ -266,8 +284,8 @@ export async function drainDetection(db: Db, settings = DEFAULT_DETECTION): Prom
       scope: DetectionScope;
     }[];
     if (queued.length === 0) return 0;
-    const latest = new Date(Math.max(...queued.map((q) => q.detectAt.getTime())));
-    await detectScope(tx, mergeScopes(queued), latest, settings);
+    const { now, scope } = mergeScopes(queued);
+    await detectScope(tx, scope, now, settings);
     return queued.length;
   });
 }
