@@ -161,7 +161,7 @@ describe("a drain of several queued batches", () => {
       ["usage_incomplete", expect.stringContaining(`|${lateMeter}|`)],
     ]);
     expect(await detected(merged.db)).toEqual(expected);
-  });
+  }, 300_000);
 
   it("merges the keys: each once, a payment or usage window at its latest batch's receipt", () => {
     const scope = (over: Partial<DetectionScope>): DetectionScope => ({
