@@ -202,6 +202,29 @@ export function mergeScopes(queued: readonly { detectAt: Date; scope: DetectionS
 }
 
 /**
+ * How far apart batches' receipts may be for their detection to be merged: concurrent
+ * requests are received within moments of each other; history replayed with its own receipt
+ * times (lib/server/demo-history.ts) is not, and each of its batches keeps its own stamps.
+ */
+const MERGE_WITHIN_MS = 5_000;
+
+/**
+ * The queue (oldest first) cut into runs of consecutive batches received within
+ * MERGE_WITHIN_MS of the run's first, each run detected as one.
+ */
+export function receivedTogether<T extends { detectAt: Date }>(queued: readonly T[]): T[][] {
+  const runs: T[][] = [];
+  for (const batch of queued) {
+    const run = runs.at(-1);
+    const first = run?.[0]?.detectAt.getTime();
+    if (run && first !== undefined && Math.abs(batch.detectAt.getTime() - first) <= MERGE_WITHIN_MS)
+      run.push(batch);
+    else runs.push([batch]);
+  }
+  return runs;
+}
+
+/**
  * Raises and closes the exceptions that a scope bears on, stamped at `now`. Reads only
  * committed rows and what this transaction wrote: call under the detection lock, after the
  * batches have committed (drainDetection).
@@ -260,8 +283,9 @@ export async function queueDetectionOf(db: Db, events: readonly ValidEvent[], no
  * stored about it, as when each batch detected under the lock held to its commit; the
  * batches' inserts and rollup triggers no longer wait for one another's detection.
  *
- * Several queued batches (concurrent requests that committed while one drain ran) are
- * detected as one, over the union of their keys: every detector's statements run once, not
+ * Several queued batches received within moments of each other (concurrent requests that
+ * committed while one drain ran; receivedTogether) are detected as one, over the union of
+ * their keys: every detector's statements run once, not
  * once per batch. Each statement would have seen every one of them anyway, so what a key's
  * exception states (raised, closed, reopened, its details and amount) is what detecting the
  * batches one by one leaves. What the latest batch's later `now` could change:
@@ -283,9 +307,10 @@ export async function drainDetection(db: Db, settings = DEFAULT_DETECTION): Prom
       detectAt: Date;
       scope: DetectionScope;
     }[];
-    if (queued.length === 0) return 0;
-    const { now, scope } = mergeScopes(queued);
-    await detectScope(tx, scope, now, settings);
+    for (const run of receivedTogether(queued)) {
+      const { now, scope } = mergeScopes(run);
+      await detectScope(tx, scope, now, settings);
+    }
     return queued.length;
   });
 }

@@ -11,6 +11,7 @@ import {
   drainDetection,
   mergeScopes,
   queueDetectionOf,
+  receivedTogether,
   type DetectionScope,
 } from "@/lib/exceptions/detect";
 import { createTestDb, type TestDb } from "../support/db";
@@ -162,6 +163,39 @@ describe("a drain of several queued batches", () => {
     ]);
     expect(await detected(merged.db)).toEqual(expected);
   }, 300_000);
+
+  it("keeps batches received apart (replayed history) to their own detection and stamps", async () => {
+    const [oneByOne, merged] = [await freshDb(), await freshDb()];
+    const batches = chunks(workloadEvents(7), 300).slice(0, 3);
+    // History replayed a day apart, then a batch received now: none of them merge.
+    const nows = [
+      new Date("2026-11-02T00:00:00Z"),
+      new Date("2026-11-03T00:00:00Z"),
+      new Date("2026-11-09T00:00:00Z"),
+    ];
+    expect(receivedTogether(nows.map((detectAt) => ({ detectAt })))).toHaveLength(3);
+    for (const t of [oneByOne, merged])
+      for (const [i, batch] of batches.entries()) await storeQueued(t.db, batch, nows[i]!);
+    await drainOneByOne(oneByOne.db);
+    await drainDetection(merged.db);
+    const stamps = (db: Db) =>
+      queryRows<Record<string, unknown>>(
+        db,
+        sql`select type, problem_key, opened_at, updated_at, closed_at, severity
+            from exceptions order by type, problem_key`,
+      );
+    const expected = await stamps(oneByOne.db);
+    expect(expected.length).toBeGreaterThan(0);
+    expect(await stamps(merged.db)).toEqual(expected);
+  }, 300_000);
+
+  it("merges the batches received within moments, in queue order", () => {
+    const at = (s: number) => ({
+      detectAt: new Date(Date.parse("2026-11-09T00:00:00Z") + s * SECOND),
+    });
+    const queue = [at(0), at(2), at(1), at(5), at(6), at(-3600), at(-3599)];
+    expect(receivedTogether(queue).map((run) => run.length)).toEqual([4, 1, 2]);
+  });
 
   it("merges the keys: each once, a payment or usage window at its latest batch's receipt", () => {
     const scope = (over: Partial<DetectionScope>): DetectionScope => ({
