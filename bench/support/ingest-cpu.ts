@@ -17,11 +17,14 @@ import { BATCH_SIZE, chunk } from "./ingest";
  *
  *   npx tsx --conditions=react-server bench/support/ingest-cpu.ts
  *
- * It prints one JSON line: µs of node and of PostgreSQL CPU per event.
+ * It prints one JSON line: µs of node and of PostgreSQL CPU per event. BENCH_CLIENTS=4 sends
+ * the batches from that many concurrent callers on as many connections, as the API's clients
+ * would: their detections queue while one drain runs, and the next drain takes them together.
  */
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000);
 const WARM_UP_EVENTS = 5_000;
+const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 1);
 const SERVER_URL = process.env.CLOSELINE_BENCH_PG ?? "postgres://postgres@127.0.0.1:5432/postgres";
 /** Clock ticks per second in /proc/<pid>/stat (USER_HZ, 100 on Linux). */
 const TICKS_PER_SECOND = 100;
@@ -40,15 +43,27 @@ function processCpuSeconds(pid: number): number {
 
 async function main() {
   const database = await createBenchDatabase();
-  const handle = await openDb({ kind: "postgres", url: database.url, maxConnections: 1 });
+  const handle = await openDb({ kind: "postgres", url: database.url, maxConnections: CLIENTS });
   const url = new URL(SERVER_URL);
   url.pathname = `/${database.name}`;
   const observer = postgres(url.toString(), { max: 1, onnotice: () => {} });
   try {
     await handle.indexesBuilt;
     const context = { apiKeyId: null, channel: "api" as const };
-    for (const batch of chunk(generateEvents(WARM_UP_EVENTS, 7, "warm"), BATCH_SIZE))
-      await ingestItems(handle.db, batch, context);
+    /** Ingests the batches from CLIENTS concurrent callers, each taking the next batch. */
+    const ingestAll = async (batches: unknown[][]) => {
+      let next = 0;
+      const caller = async () => {
+        while (next < batches.length) {
+          const batch = batches[next++]!;
+          const result = await ingestItems(handle.db, batch, context);
+          if (result.accepted !== batch.length) throw new Error(`batch not accepted whole`);
+        }
+      };
+      await Promise.all(Array.from({ length: CLIENTS }, caller));
+    };
+    // Opens every connection of the pool, so that all the backends are counted below.
+    await ingestAll(chunk(generateEvents(WARM_UP_EVENTS, 7, "warm"), BATCH_SIZE));
     const batches = chunk(generateEvents(EVENTS, 42), BATCH_SIZE);
 
     const backends = async () =>
@@ -61,10 +76,7 @@ async function main() {
     const pgBefore = pids.map(processCpuSeconds);
     const nodeBefore = process.cpuUsage();
     const started = process.hrtime.bigint();
-    for (const batch of batches) {
-      const result = await ingestItems(handle.db, batch, context);
-      if (result.accepted !== batch.length) throw new Error(`batch not accepted whole`);
-    }
+    await ingestAll(batches);
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const node = process.cpuUsage(nodeBefore);
     const pgSeconds = pids.reduce((sum, pid, i) => sum + processCpuSeconds(pid) - pgBefore[i]!, 0);
@@ -74,6 +86,7 @@ async function main() {
     console.log(
       JSON.stringify({
         events: EVENTS,
+        clients: CLIENTS,
         nodeMicros: perEvent((node.user + node.system) / 1e6),
         postgresMicros: perEvent(pgSeconds),
         eventsPerSecond: Math.round(EVENTS / seconds),

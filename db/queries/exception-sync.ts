@@ -199,7 +199,6 @@ export async function syncAmendmentExceptions(db: Db, contractIds: Scope, now: D
   );
 }
 
-/** entitlement_out_of_sync: a payment with no entitlement update naming it after `afterMs`. */
 /**
  * For the periodic sweep: only records whose deadline (receivedAt or windowEnd plus the
  * grace) fell after `since`, found through the time index; and no closing, since time
@@ -209,16 +208,31 @@ export interface DueSince {
   since: Date;
 }
 
+/**
+ * A payment a drain judges, and the moment its deadline is judged at when that is earlier
+ * than the `now` the drain stamps its changes with: the receipt of the latest queued batch
+ * that bore on it (lib/exceptions/detect.ts, mergeScopes). Without one, it is judged at `now`.
+ */
+export type JudgedPayment = { paymentId: string; detectAt?: string };
+
+/** entitlement_out_of_sync: a payment with no entitlement update naming it after `afterMs`. */
 export async function syncEntitlementExceptions(
   db: Db,
-  paymentIds: Scope,
+  judged: readonly JudgedPayment[] | null,
   now: Date,
   afterMs: number,
   due?: DueSince,
 ) {
   const limit = sql`make_interval(secs => ${afterMs / 1000})`;
   const synced = sql`exists (select 1 from entitlement_updates u where u.payment_id = p.payment_id)`;
-  const payments = scopedRows("payments", "p", "payment_id", paymentIds);
+  // Each payment is one probe of the primary key, as in scopedRows; the keys are distinct.
+  const payments =
+    judged === null
+      ? sql`payments p`
+      : sql`(select p.*, s."detectAt" as judged_at
+            from jsonb_to_recordset(${JSON.stringify(judged)}::jsonb) as s("paymentId" text, "detectAt" timestamptz)
+            cross join lateral (select * from payments p where p.payment_id = s."paymentId" offset 0) p) p`;
+  const judgedAt = judged === null ? ts(now) : sql`coalesce(p.judged_at, ${ts(now)})`;
   const dueAfter = due ? sql`and p.received_at > ${ts(due.since)} - ${limit}` : sql``;
   await raise(
     db,
@@ -228,7 +242,7 @@ export async function syncEntitlementExceptions(
           p.customer_id, null::text as run_id, null::text as contract_id,
           jsonb_build_object('receivedAt', p.received_at) as details, p.received_at + ${limit} as occurred_at
         from ${payments} left join invoices i on i.invoice_id = p.invoice_id
-        where p.received_at <= ${ts(now)} - ${limit}
+        where p.received_at <= ${judgedAt} - ${limit}
           ${dueAfter} and not ${synced}`,
     now,
   );
@@ -261,10 +275,13 @@ export type CheckpointRef = {
   windowEnd: string;
 };
 
+/** A usage window a drain judges, and the moment its grace period is judged at (as JudgedPayment). */
+export type JudgedCheckpoint = CheckpointRef & { detectAt?: string };
+
 /** usage_incomplete: a current checkpoint below target once its window is older than the grace period. */
 export async function syncUsageExceptions(
   db: Db,
-  checkpoints: readonly CheckpointRef[] | null,
+  checkpoints: readonly JudgedCheckpoint[] | null,
   now: Date,
   options: { graceMs: number; targetRatio: number },
   due?: DueSince,
@@ -275,14 +292,16 @@ export async function syncUsageExceptions(
   const scoped =
     checkpoints === null
       ? sql`usage_checkpoints`
-      : sql`(select c.* from jsonb_to_recordset(${JSON.stringify(checkpoints)}::jsonb)
-              as s(source text, entity text, meter text, "windowStart" timestamptz, "windowEnd" timestamptz)
+      : sql`(select c.*, s."detectAt" as judged_at from jsonb_to_recordset(${JSON.stringify(checkpoints)}::jsonb)
+              as s(source text, entity text, meter text, "windowStart" timestamptz, "windowEnd" timestamptz,
+                "detectAt" timestamptz)
             cross join lateral (
               select c.* from usage_checkpoints c
               where c.source = s.source and c.entity = s.entity and c.meter = s.meter
                 and c.window_start = s."windowStart" and c.window_end = s."windowEnd"
               offset 0
             ) c)`;
+  const judgedAt = checkpoints === null ? ts(now) : sql`coalesce(c.judged_at, ${ts(now)})`;
   const grace = sql`make_interval(secs => ${options.graceMs / 1000})`;
   const below = sql`c.expected_count > 0 and c.received_count::numeric / c.expected_count < ${options.targetRatio}`;
   await raise(
@@ -303,7 +322,7 @@ export async function syncUsageExceptions(
             from (select round(greatest(c.expected_count - c.received_count, 0)::numeric * c.unit_price
               * power(10::numeric, closeline_currency_digits(c.price_currency))) as v) missing
           ) priced
-        where c.window_end <= ${ts(now)} - ${grace} and ${below}
+        where c.window_end <= ${judgedAt} - ${grace} and ${below}
           ${due ? sql`and c.window_end > ${ts(due.since)} - ${grace}` : sql``}`,
     now,
   );

@@ -17,6 +17,8 @@ import {
   syncReconciliationExceptions,
   syncUsageExceptions,
   postingsOfInvoices,
+  type JudgedCheckpoint,
+  type JudgedPayment,
   type RejectionGroup,
 } from "@/db/queries/exception-sync";
 import { readSetting, writeSetting } from "@/db/queries/settings";
@@ -132,11 +134,107 @@ export function detectionScope(events: readonly ValidEvent[]): DetectionScope | 
 }
 
 /**
- * Raises and closes the exceptions that a batch's scope bears on, judged at `now` (the
- * batch's receipt). Reads only committed rows and what this transaction wrote: call under
- * the detection lock, after the batch has committed (drainDetection).
+ * The scopes of several queued batches as one: every key once. A payment or usage window
+ * that only an earlier batch than the latest bore on keeps that batch's receipt
+ * (`detectAt`), its deadline's judge (see drainDetection); the others are judged at `now`.
  */
-async function detectScope(db: Db, scope: DetectionScope, now: Date, settings: DetectionSettings) {
+export interface MergedScope extends Omit<DetectionScope, "payments" | "checkpoints"> {
+  payments: JudgedPayment[];
+  checkpoints: JudgedCheckpoint[];
+}
+
+/**
+ * Per key, the item with the latest receipt; one received at `now` leaves its `detectAt`
+ * out, so a drain of one batch sends its keys as they were queued.
+ */
+function latestByKey<T extends { detectAt?: string }>(
+  items: Iterable<T>,
+  key: (item: T) => string,
+  now: Date,
+): T[] {
+  const at = (item: T) => (item.detectAt === undefined ? Infinity : Date.parse(item.detectAt));
+  const latest = new Map<string, T>();
+  for (const item of items) {
+    const k = key(item);
+    const seen = latest.get(k);
+    if (!seen || at(item) > at(seen)) latest.set(k, item);
+  }
+  return [...latest.values()].map((item) =>
+    item.detectAt === now.toISOString() ? { ...item, detectAt: undefined } : item,
+  );
+}
+
+/**
+ * The union of queued batches' scopes (oldest first) for one detection (drainDetection), and
+ * its `now`: the latest of their receipts.
+ */
+export function mergeScopes(queued: readonly { detectAt: Date; scope: DetectionScope }[]): {
+  now: Date;
+  scope: MergedScope;
+} {
+  const now = new Date(Math.max(...queued.map((q) => q.detectAt.getTime())));
+  const scopes = queued.map((q) => q.scope);
+  const distinct = (values: string[]) => [...new Set(values)];
+  const scope: MergedScope = {
+    invoices: distinct(scopes.flatMap((s) => s.invoices)),
+    postings: distinct(scopes.flatMap((s) => s.postings)),
+    disputed: distinct(scopes.flatMap((s) => s.disputed)),
+    runKeys: unique(scopes.flatMap((s) => s.runKeys)),
+    contracts: distinct(scopes.flatMap((s) => s.contracts)),
+    rates: unique(scopes.flatMap((s) => s.rates ?? [])),
+    corrections: distinct(scopes.flatMap((s) => s.corrections)),
+    payments: latestByKey(
+      queued.flatMap(({ detectAt, scope }) =>
+        scope.payments.map((paymentId) => ({ paymentId, detectAt: detectAt.toISOString() })),
+      ),
+      (p) => p.paymentId,
+      now,
+    ),
+    checkpoints: latestByKey(
+      queued.flatMap(({ detectAt, scope }) =>
+        scope.checkpoints.map((c) => ({ ...c, detectAt: detectAt.toISOString() })),
+      ),
+      (c) => [c.source, c.entity, c.meter, c.windowStart, c.windowEnd].join("\u0000"),
+      now,
+    ),
+  };
+  return { now, scope };
+}
+
+/**
+ * How far apart batches' receipts may be for their detection to be merged: concurrent
+ * requests are received within moments of each other; history replayed with its own receipt
+ * times (lib/server/demo-history.ts) is not, and each of its batches keeps its own stamps.
+ */
+const MERGE_WITHIN_MS = 5_000;
+
+/**
+ * The queue (oldest first) cut into runs of consecutive batches received within
+ * MERGE_WITHIN_MS of the run's first, each run detected as one.
+ */
+export function receivedTogether<T extends { detectAt: Date }>(queued: readonly T[]): T[][] {
+  const runs: T[][] = [];
+  for (const batch of queued) {
+    const run = runs.at(-1);
+    const first = run?.[0]?.detectAt.getTime();
+    if (run && first !== undefined && Math.abs(batch.detectAt.getTime() - first) <= MERGE_WITHIN_MS)
+      run.push(batch);
+    else runs.push([batch]);
+  }
+  return runs;
+}
+
+/**
+ * Raises and closes the exceptions that a scope bears on, stamped at `now`. Reads only
+ * committed rows and what this transaction wrote: call under the detection lock, after the
+ * batches have committed (drainDetection).
+ */
+export async function detectScope(
+  db: Db,
+  scope: MergedScope,
+  now: Date,
+  settings: DetectionSettings,
+) {
   // A rate converts again the amounts at risk of its currency from its day on (the
   // exceptions raised below are converted as they are written).
   if (scope.rates?.length) await reconvertExceptions(db, scope.rates);
@@ -172,10 +270,10 @@ export async function queueDetectionOf(db: Db, events: readonly ValidEvent[], no
 }
 
 /**
- * Runs every queued detection, oldest first, each at its batch's `now`, in one transaction
- * that also deletes them: a detection is carried out exactly once, and one that a killed
- * process left queued is carried out by the next drain. Call after the batch's transaction
- * has committed, before answering it, so its exceptions are there with its 200.
+ * Carries out every queued detection, in one transaction that also deletes them: a detection
+ * is carried out exactly once, and one that a killed process left queued is carried out by
+ * the next drain. Call after the batch's transaction has committed, before answering it, so
+ * its exceptions are there with its 200.
  *
  * Why this is as exact as detecting inside the batch's transaction under one lock: drains
  * run one at a time (the detection lock), and a batch's drain starts only after the batch
@@ -184,13 +282,34 @@ export async function queueDetectionOf(db: Db, events: readonly ValidEvent[], no
  * statement) sees both batches' rows. So the last detection of every key sees everything
  * stored about it, as when each batch detected under the lock held to its commit; the
  * batches' inserts and rollup triggers no longer wait for one another's detection.
+ *
+ * Several queued batches received within moments of each other (concurrent requests that
+ * committed while one drain ran; receivedTogether) are detected as one, over the union of
+ * their keys: every detector's statements run once, not
+ * once per batch. Each statement would have seen every one of them anyway, so what a key's
+ * exception states (raised, closed, reopened, its details and amount) is what detecting the
+ * batches one by one leaves. What the latest batch's later `now` could change:
+ * - a deadline (a payment's hour without an entitlement, a usage window's grace) is judged
+ *   per key at the receipt of the latest batch that bore on it, as one-by-one detection
+ *   does, never at a later batch's: a payment received with one batch does not become due
+ *   because another batch, about something else, arrived a moment later;
+ * - the stamps (updated_at, closed_at, the audit entries, an exception's severity by age) take
+ *   the latest receipt of the merged batches, moments after the others' (never before the
+ *   telemetry that raised them);
+ * - incidents are assigned once, to all the new exceptions in the order their problems
+ *   occurred, as when those events arrive in one batch; one by one they were assigned batch
+ *   by batch, in the order concurrent batches took their places in the queue.
  */
 export async function drainDetection(db: Db, settings = DEFAULT_DETECTION): Promise<number> {
   return db.transaction(async (tx) => {
     await lockDetection(tx);
-    const queued = await takeQueuedDetections(tx);
-    for (const { detectAt, scope } of queued) {
-      await detectScope(tx, scope as DetectionScope, detectAt, settings);
+    const queued = (await takeQueuedDetections(tx)) as {
+      detectAt: Date;
+      scope: DetectionScope;
+    }[];
+    for (const run of receivedTogether(queued)) {
+      const { now, scope } = mergeScopes(run);
+      await detectScope(tx, scope, now, settings);
     }
     return queued.length;
   });
