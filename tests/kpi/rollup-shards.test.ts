@@ -108,7 +108,12 @@ async function rawLagByDay(scope: KpiScope) {
 
 /** The usage sums over the raw checkpoints, per entity or in total. */
 async function rawUsage(scope: KpiScope, set: GroupSet) {
-  const rows = await queryRows<{ g: string | null; expected: string; received: string; missing: string }>(
+  const rows = await queryRows<{
+    g: string | null;
+    expected: string;
+    received: string;
+    missing: string;
+  }>(
     t.db,
     sql`select ${set === "entity" ? sql`c.entity` : sql`null::text`} as g,
           sum(c.expected_count)::text as expected, sum(c.received_count)::text as received,
@@ -273,7 +278,11 @@ describe("rollup shards", () => {
       }
       const bySourceMeter = await usageCompletenessBySourceMeter(t.db, scope);
       expect(bySourceMeter.map((r) => [r.source, r.meter, String(r.expected)])).toEqual(
-        (await rawUsage(scope, "total")).map((r) => ["/tests/rollup-shards", "api_calls", r.expected]),
+        (await rawUsage(scope, "total")).map((r) => [
+          "/tests/rollup-shards",
+          "api_calls",
+          r.expected,
+        ]),
       );
     }
     // A key whose shards add up to nothing reads as absent: no UK group, no UK sums.
