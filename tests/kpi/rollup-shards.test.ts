@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
+import { ADVISORY_LOCKS } from "@/db/advisory-locks";
 import type { Db } from "@/db/client";
 import { eventLag } from "@/db/queries/event-lag";
 import { insertEvents, type EventRow } from "@/db/queries/ingest";
@@ -165,7 +166,7 @@ describe("rollup shards", () => {
         // A wholesale rewrite of the rollups (the lock exclusive) does wait for the open one.
         const rewrite = t.db.transaction(async (tx) => {
           await tx.execute(sql`set local lock_timeout = '100ms'`);
-          await tx.execute(sql`select pg_advisory_xact_lock(7340003)`);
+          await tx.execute(sql`select pg_advisory_xact_lock(${ADVISORY_LOCKS.rollups})`);
         });
         await expect(rewrite.catch((error: Error) => String(error.cause))).resolves.toMatch(
           /lock timeout/,
