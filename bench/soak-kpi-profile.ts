@@ -105,7 +105,7 @@ function explainingDb(url: string, into: Explained[]): { db: Db; end(): Promise<
 /** What a statement is, in a few words: the KPI query it belongs to. */
 function label(query: string): string {
   const known: [RegExp, string][] = [
-    [/event_lag_day_versions v/, "lag: day versions"],
+    [/from event_lag_day_versions/, "lag: day versions"],
     [/insert into event_lag_day_stats/, "lag: store day figures"],
     [/event_lag_fine_days d .*events e/s, "lag: fine counts"],
     [/order by e\.lag_ms offset|event_lag_value_days/, "lag: values"],

@@ -111,6 +111,7 @@ export async function loadTelemetry(
     );
     // What the usage_checkpoints triggers (off during the load) would have kept: the daily
     // completeness rollup. Superseded reports below go to events only, so it is final here.
+    // All in rollup shard 0 (the column's default), the one a writer alone uses.
     await step(
       "usage_completeness_days",
       `insert into usage_completeness_days (day, entity, source, meter, checkpoints, expected,
@@ -286,7 +287,8 @@ export async function loadTelemetry(
        from e`,
     );
 
-    // What the events triggers (off during the load) would have kept: the lag histogram.
+    // What the events triggers (off during the load) would have kept: the lag histogram, in
+    // rollup shard 0 as the usage rollups above.
     await step(
       "event_lag_days",
       `insert into event_lag_days (day, entity, bucket, events)

@@ -107,7 +107,8 @@ const ALL_ENTITIES = "*";
 interface DayVersion {
   day: string;
   version: string | number;
-  stored_version: string | number | null;
+  versions: string;
+  stored_versions: string | null;
   events: string | number | null;
   p50_ms: number | null;
   p95_ms: number | null;
@@ -115,10 +116,33 @@ interface DayVersion {
 
 const dayLabel = (day: string) => `${day}T00:00:00Z`;
 
+/** A day computed here, at the state of its events that its versions name. */
+interface ComputedDay {
+  day: string;
+  version: number;
+  versions: string;
+}
+
+/*
+ * Which state of a day's events stored figures hold: the vector of the day's shard versions
+ * (`shard:version` pairs by shard), not their sum. A transaction that changes a day's events
+ * bumps the day's row of its own shard (event_lag_day_versions_bump), and a row's updates
+ * form one chain: each waits for the one before to commit (row lock), and PostgreSQL makes
+ * a transaction visible before it lets a waiter on it go on. So every snapshot sees a prefix
+ * of each row's chain, and as the version grows along the chain, a row's version names that
+ * prefix. Two snapshots with the same vector therefore see the same set of committed changes
+ * to the day's events, so the same events. The sum is not exact: two transactions on two
+ * shards may become visible in a different order than they committed, and a snapshot seeing
+ * only the first and another seeing only the second would see different events under the
+ * same sum. The sum only orders what is stored: a later state holds every change an earlier
+ * one held and more, so its sum is larger.
+ */
+const VERSIONS_OF = sql`string_agg(x.shard || ':' || x.version, ',' order by x.shard)`;
+
 /**
  * Event lag count, p50 and p95 in ms per group, as percentile_cont over the raw events would
- * give. A daily series reuses each past day's stored figures while the day's version is the
- * one they were computed at, and stores the figures of the days it had to compute.
+ * give. A daily series reuses each past day's stored figures while the day's versions are
+ * the ones they were computed at, and stores the figures of the days it had to compute.
  */
 export async function eventLag(
   db: Db,
@@ -128,7 +152,7 @@ export async function eventLag(
   const entityKey = scope.entity ?? ALL_ENTITIES;
   const dailySeries = grouping.unit === "day" && grouping.sets.includes("bucket");
   const { days } = splitWholeDays(scope, true);
-  const computedDays: { day: string; version: number }[] = [];
+  const computedDays: ComputedDay[] = [];
 
   const rows = await db.transaction(
     async (tx) => {
@@ -137,14 +161,17 @@ export async function eventLag(
       if (dailySeries && days) {
         const versions = await queryRows<DayVersion>(
           tx,
-          sql`select v.day::text as day, v.version, s.version as stored_version, s.events, s.p50_ms, s.p95_ms
-              from event_lag_day_versions v
-              left join event_lag_day_stats s on s.day = v.day and s.entity = ${entityKey}
-              where v.day >= ${days.first} and v.day < ${days.last}`,
+          sql`select v.day::text as day, v.version, v.versions, s.versions as stored_versions,
+                s.events, s.p50_ms, s.p95_ms
+              from (select x.day, sum(x.version) as version, ${VERSIONS_OF} as versions
+                from event_lag_day_versions x
+                where x.day >= ${days.first} and x.day < ${days.last}
+                group by x.day) v
+              left join event_lag_day_stats s on s.day = v.day and s.entity = ${entityKey}`,
         );
         seriesDays = [];
         for (const v of versions) {
-          if (v.stored_version !== null && Number(v.stored_version) === Number(v.version)) {
+          if (v.stored_versions === v.versions) {
             if (Number(v.events) > 0) {
               stored.push({
                 set: "bucket",
@@ -156,7 +183,7 @@ export async function eventLag(
             }
           } else {
             seriesDays.push(v.day);
-            computedDays.push({ day: v.day, version: Number(v.version) });
+            computedDays.push({ day: v.day, version: Number(v.version), versions: v.versions });
           }
         }
       }
@@ -197,22 +224,24 @@ export async function eventLag(
 }
 
 /**
- * Stores the figures of the whole days just computed, at the version they were computed at.
- * A row only ever moves to a later version, so a slow request cannot put back older figures.
+ * Stores the figures of the whole days just computed, at the versions they were computed at.
+ * A row only ever moves to a larger sum of versions, so a slow request cannot put back older
+ * figures (and figures of a state no later than the stored one are no use anyway).
  */
 async function storeDays(
   db: Db,
   rows: PercentileRow[],
-  computedDays: { day: string; version: number }[],
+  computedDays: ComputedDay[],
   entityKey: string,
 ): Promise<void> {
   const byLabel = new Map(rows.filter((r) => r.set === "bucket").map((r) => [r.g, r]));
-  const figures = computedDays.map(({ day, version }) => {
+  const figures = computedDays.map(({ day, version, versions }) => {
     const row = byLabel.get(dayLabel(day));
     // A day with a version but no events left (all deleted) stores a count of 0.
     return {
       day,
       version,
+      versions,
       events: Number(row?.count ?? 0),
       p50: row?.p50 ?? null,
       p95: row?.p95 ?? null,
@@ -220,13 +249,14 @@ async function storeDays(
   });
   try {
     await db.execute(sql`
-      insert into event_lag_day_stats as s (day, entity, version, events, p50_ms, p95_ms)
-      select f.day, ${entityKey}, f.version, f.events, f.p50, f.p95
+      insert into event_lag_day_stats as s (day, entity, version, versions, events, p50_ms, p95_ms)
+      select f.day, ${entityKey}, f.version, f.versions, f.events, f.p50, f.p95
       from jsonb_to_recordset(${JSON.stringify(figures)}::jsonb)
-        as f(day date, version bigint, events bigint, p50 float8, p95 float8)
+        as f(day date, version bigint, versions text, events bigint, p50 float8, p95 float8)
       order by f.day
-      on conflict (day, entity) do update set version = excluded.version, events = excluded.events,
-        p50_ms = excluded.p50_ms, p95_ms = excluded.p95_ms
+      on conflict (day, entity) do update set version = excluded.version,
+        versions = excluded.versions, events = excluded.events, p50_ms = excluded.p50_ms,
+        p95_ms = excluded.p95_ms
       where s.version < excluded.version`);
   } catch (error) {
     // Storing is only a saving for the next request; the figures returned are right anyway.

@@ -117,13 +117,19 @@ export async function usageCompleteness(db: Db, scope: KpiScope, grouping: KpiGr
   const rows = await queryRows<CompletenessRow & { checkpoints: string | number | null }>(
     db,
     // Sums as text: numeric past 2^53 is exact only as its digits (lib/contract ExactInteger).
-    sql`select ${g.columns}, sum(c.checkpoints) as checkpoints, sum(c.expected)::text as expected,
-          sum(c.received)::text as received, sum(c.missing)::text as missing
+    // A group with no checkpoint in the range has no sums, as over the checkpoints themselves,
+    // though its rows may be there: shards of a key that add up to nothing, or a part-day's
+    // day row less the rest of that day.
+    sql`select ${g.columns}, sum(c.checkpoints) as checkpoints,
+          case when sum(c.checkpoints) > 0 then sum(c.expected)::text end as expected,
+          case when sum(c.checkpoints) > 0 then sum(c.received)::text end as received,
+          case when sum(c.checkpoints) > 0 then sum(c.missing)::text end as missing
         from ${checkpointsOf(scope, hourly)} c
         group by ${g.groupBy} order by 1, 2`,
   );
-  // A group whose checkpoints all lay in a part-day's subtracted rest sums to nothing: it has
-  // no checkpoint in the range, so no row (the headline always has one).
+  // A group whose checkpoints all lay in a part-day's subtracted rest, or whose shards cancel
+  // out, sums to nothing: it has no checkpoint in the range, so no row (the headline always
+  // has one).
   return rows
     .filter((r) => r.set === "total" || Number(r.checkpoints) > 0)
     .map(({ checkpoints: _, ...row }): CompletenessRow => row);

@@ -1,4 +1,12 @@
-import { bigint, bigserial, date, timestamp, uuid, type AnyPgColumn } from "drizzle-orm/pg-core";
+import {
+  bigint,
+  bigserial,
+  date,
+  smallint,
+  timestamp,
+  uuid,
+  type AnyPgColumn,
+} from "drizzle-orm/pg-core";
 
 /*
  * The column kinds the tables are made of, so that each kind of value is stored one way in
@@ -32,3 +40,11 @@ export const serialId = () => bigserial("id", { mode: "number" }).primaryKey();
 /** The row this one belongs to: a required reference to another table's uuid key. */
 export const belongsTo = (name: string, key: () => AnyPgColumn) =>
   uuid(name).notNull().references(key);
+
+/**
+ * The shard of an additive KPI rollup row, the last column of its key: a transaction adds its
+ * counts to the rows of one shard (closeline_rollup_shard() in db/sql), so concurrent batches
+ * never wait for each other's row. A key's figure is the sum over its shards, and one shard's
+ * row may be negative where another holds the positives, so readers always sum.
+ */
+export const rollupShard = () => smallint("shard").notNull().default(0);

@@ -8,7 +8,7 @@ import {
   text,
   uuid,
 } from "drizzle-orm/pg-core";
-import { tstz, int8, utcDay, periodSpan } from "./columns";
+import { tstz, int8, utcDay, periodSpan, rollupShard } from "./columns";
 import { millisBetween } from "./durations";
 import { events } from "./telemetry";
 
@@ -73,6 +73,7 @@ export const usageCheckpoints = pgTable(
 
 /** The sums every usage completeness rollup keeps per key (see usage_completeness_days). */
 const usageSums = () => ({
+  shard: rollupShard(),
   checkpoints: int8("checkpoints").notNull(),
   expected: int8("expected").notNull(),
   received: int8("received").notNull(),
@@ -97,7 +98,7 @@ export const usageCompletenessDays = pgTable(
     ...usageSums(),
   },
   (t) => [
-    primaryKey({ columns: [t.day, t.entity, t.source, t.meter] }),
+    primaryKey({ columns: [t.day, t.entity, t.source, t.meter, t.shard] }),
     // The same key with the sums: a month is read from the index alone. From the table it
     // was a page per row wherever a day's rows lay scattered (bench/README.md, 50 M rows).
     index("usage_completeness_days_read_idx").on(
@@ -128,7 +129,7 @@ export const usageCompletenessMonths = pgTable(
     meter: text("meter").notNull(),
     ...usageSums(),
   },
-  (t) => [primaryKey({ columns: [t.month, t.entity, t.source, t.meter] })],
+  (t) => [primaryKey({ columns: [t.month, t.entity, t.source, t.meter, t.shard] })],
 );
 
 /**
@@ -143,7 +144,7 @@ export const usageCompletenessEntityDays = pgTable(
     entity: text("entity").notNull(),
     ...usageSums(),
   },
-  (t) => [primaryKey({ columns: [t.day, t.entity] })],
+  (t) => [primaryKey({ columns: [t.day, t.entity, t.shard] })],
 );
 
 export const invoices = pgTable(

@@ -13,7 +13,7 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
-import { tstz, nowOnInsert, int8, utcDay, serialId } from "./columns";
+import { tstz, nowOnInsert, int8, utcDay, serialId, rollupShard } from "./columns";
 import { apiKeys } from "./access";
 
 /** Event lag in milliseconds, as the KPI defines it. */
@@ -73,6 +73,7 @@ export const events = pgTable(
 const lagCounts = () => ({
   entity: text("entity").notNull(),
   bucket: integer("bucket").notNull(),
+  shard: rollupShard(),
   events: int8("events").notNull(),
 });
 
@@ -90,7 +91,7 @@ export const eventLagDays = pgTable(
     ...lagCounts(),
   },
   (t) => [
-    primaryKey({ columns: [t.day, t.entity, t.bucket] }),
+    primaryKey({ columns: [t.day, t.entity, t.bucket, t.shard] }),
     // The same key with the count: a month of histogram is read from the index alone.
     index("event_lag_days_read_idx").on(t.day, t.entity, t.bucket, t.events),
   ],
@@ -108,7 +109,7 @@ export const eventLagHours = pgTable(
     ...lagCounts(),
   },
   (t) => [
-    primaryKey({ columns: [t.hour, t.entity, t.bucket] }),
+    primaryKey({ columns: [t.hour, t.entity, t.bucket, t.shard] }),
     // The same key with the count: a day of hours from the index alone.
     index("event_lag_hours_read_idx").on(t.hour, t.entity, t.bucket, t.events),
   ],
@@ -126,10 +127,11 @@ export const eventLagFineDays = pgTable(
     fine: integer("fine").notNull(),
     day: utcDay("day").notNull(),
     entity: text("entity").notNull(),
+    shard: rollupShard(),
     events: int8("events").notNull(),
   },
   (t) => [
-    primaryKey({ columns: [t.fine, t.day, t.entity] }),
+    primaryKey({ columns: [t.fine, t.day, t.entity, t.shard] }),
     // The same key with the count: a bucket's fine counts over a month from the index alone.
     index("event_lag_fine_days_read_idx").on(t.fine, t.day, t.entity, t.events),
   ],
@@ -151,9 +153,10 @@ export const eventLagValueDays = pgTable(
     day: utcDay("day").notNull(),
     entity: text("entity").notNull(),
     lagMs: doublePrecision("lag_ms").notNull(),
+    shard: rollupShard(),
     events: int8("events").notNull(),
   },
-  (t) => [primaryKey({ columns: [t.fine, t.day, t.entity, t.lagMs] })],
+  (t) => [primaryKey({ columns: [t.fine, t.day, t.entity, t.lagMs, t.shard] })],
 );
 
 /**
@@ -167,18 +170,24 @@ export const eventLagMonths = pgTable(
     month: utcDay("month").notNull(),
     ...lagCounts(),
   },
-  (t) => [primaryKey({ columns: [t.month, t.entity, t.bucket] })],
+  (t) => [primaryKey({ columns: [t.month, t.entity, t.bucket, t.shard] })],
 );
 
 /**
- * A counter per UTC day of receipt, bumped by a trigger on `events` (migration 0018) in the
- * transaction of any change to that day's events: a day's lag figures computed at one
- * version hold for as long as the version does.
+ * A counter per UTC day of receipt and rollup shard, bumped by a trigger on `events`
+ * (migration 0018) in the transaction of any change to that day's events, on the rows of that
+ * transaction's shard: a day's lag figures computed at one vector of its shards' versions
+ * hold for as long as the vector does (db/queries/event-lag.ts says why a sum would not).
  */
-export const eventLagDayVersions = pgTable("event_lag_day_versions", {
-  day: utcDay("day").primaryKey(),
-  version: int8("version").notNull(),
-});
+export const eventLagDayVersions = pgTable(
+  "event_lag_day_versions",
+  {
+    day: utcDay("day").notNull(),
+    shard: rollupShard(),
+    version: int8("version").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.day, t.shard] })],
+);
 
 /**
  * A whole day's event lag (count, p50, p95), for every entity ('*') or one, as computed at a
@@ -191,7 +200,10 @@ export const eventLagDayStats = pgTable(
   {
     day: utcDay("day").notNull(),
     entity: text("entity").notNull(),
+    /** The sum of the day's shard versions: a row only ever moves to a larger one. */
     version: int8("version").notNull(),
+    /** The day's versions as `shard:version` pairs by shard, what a read must match. */
+    versions: text("versions").notNull().default(""),
     events: int8("events").notNull(),
     p50Ms: doublePrecision("p50_ms"),
     p95Ms: doublePrecision("p95_ms"),

@@ -16,6 +16,7 @@ import { syncSqlDefinitions } from "@/db/sql-files";
 import { insertEvents } from "@/db/queries/ingest";
 import { ingestItems } from "@/lib/ingest/ingest";
 import { createEmptyDatabase, createTestDb, TEST_ENGINE, type TestDb } from "../support/db";
+import { rollupDrift } from "../support/rollup-drift";
 
 /*
  * An install of the previous release, with data in it, brought up to the current schema as
@@ -52,15 +53,22 @@ function previousReleaseMigrations(): string {
 
 /**
  * What this release's db/sql adds that the previous release did not have, taken away again:
- * its functions and triggers write to tables this release's migrations create (0003), so the
- * previous release never had them.
+ * its functions and triggers write to tables and columns this release's migrations create
+ * (0003, 0004), so the previous release never had them.
  */
 const ADDED_SINCE_PREVIOUS_RELEASE = [
   "drop trigger events_lag_value_days_delete on events",
   "drop trigger events_lag_value_days_insert on events",
   "drop trigger events_lag_value_days_update on events",
   "drop function event_lag_value_days_apply()",
+  "drop function closeline_rollup_shard()",
 ];
+
+/**
+ * The previous release's text of the functions this release changed to write columns its
+ * migrations add (the rollup shards, 0004), as db/sql held them then.
+ */
+const PREVIOUS_RELEASE_FUNCTIONS = path.join(process.cwd(), "tests", "db", "previous-release");
 
 /**
  * The previous release's schema: its migrations, then its functions and triggers (db/sql),
@@ -71,6 +79,9 @@ async function installPreviousRelease(db: Db): Promise<void> {
     migrationsFolder: previousReleaseMigrations(),
   });
   await syncSqlDefinitions(db);
+  for (const file of fs.readdirSync(PREVIOUS_RELEASE_FUNCTIONS).sort()) {
+    await db.execute(sql.raw(fs.readFileSync(path.join(PREVIOUS_RELEASE_FUNCTIONS, file), "utf8")));
+  }
   for (const statement of ADDED_SINCE_PREVIOUS_RELEASE) await db.execute(sql.raw(statement));
 }
 
@@ -239,6 +250,8 @@ describe.skipIf(TEST_ENGINE !== "postgres")("upgrading a PostgreSQL install", ()
       expect(after.size).toBe(expected.length);
       // And the upgraded database serves ingestion on its own.
       expect(await ingest(upgraded.db, paymentBatch(3))).toMatchObject({ accepted: 3 });
+      // The rollups kept before, during and after the upgrade equal a recount of the events.
+      expect(await rollupDrift(upgraded.db)).toEqual([]);
 
       fresh ??= await createTestDb();
       expect(await schemaOf(upgraded.db)).toEqual(await schemaOf(fresh.db));
@@ -299,6 +312,7 @@ describe.skipIf(TEST_ENGINE !== "pglite")("upgrading a PGlite install", () => {
       try {
         expect(await eventIds(upgraded.db)).toEqual(before);
         expect(await ingest(upgraded.db, paymentBatch(3))).toMatchObject({ accepted: 3 });
+        expect(await rollupDrift(upgraded.db)).toEqual([]);
         fresh ??= await createTestDb();
         expect(await schemaOf(upgraded.db)).toEqual(await schemaOf(fresh.db));
       } finally {

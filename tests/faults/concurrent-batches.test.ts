@@ -7,6 +7,7 @@ import { drainDetection, sweepExceptions } from "@/lib/exceptions/detect";
 import { ingestItems } from "@/lib/ingest/ingest";
 import type { CloudEvent } from "@/lib/simulator";
 import { createTestDb, TEST_ENGINE, type TestDb } from "../support/db";
+import { rollupDrift } from "../support/rollup-drift";
 import {
   entitlementUpdated,
   exceptionsFor,
@@ -67,35 +68,6 @@ async function ingestConcurrently(db: Db, batches: readonly CloudEvent[][], clie
     }
   };
   await Promise.all(Array.from({ length: clients }, client));
-}
-
-/**
- * Rows of the additive rollups that differ from their definition over the stored rows: the
- * usage completeness days against usage_checkpoints, the event lag days against events. An
- * increment lost or applied twice under concurrent upserts shows here as an extra row.
- */
-async function rollupDrift(db: Db): Promise<string[]> {
-  const rows = await queryRows<{ k: string }>(
-    db,
-    sql`
-      (select 'usage|' || day || '|' || entity || '|' || source || '|' || meter || '|' || checkpoints
-           || '|' || expected || '|' || received || '|' || missing as k
-         from usage_completeness_days
-       except
-       select 'usage|' || (window_end at time zone 'UTC')::date || '|' || entity || '|' || source
-           || '|' || meter || '|' || count(*) || '|' || sum(expected_count) || '|'
-           || sum(received_count) || '|' || sum(greatest(expected_count - received_count, 0))
-         from usage_checkpoints
-         group by (window_end at time zone 'UTC')::date, entity, source, meter)
-      union all
-      (select 'lag|' || day || '|' || entity || '|' || bucket || '|' || events from event_lag_days
-       except
-       select 'lag|' || (received_at at time zone 'UTC')::date || '|' || coalesce(entity, '')
-           || '|' || lag_bucket || '|' || count(*)
-         from events group by (received_at at time zone 'UTC')::date, coalesce(entity, ''), lag_bucket)
-      order by 1`,
-  );
-  return rows.map((r) => r.k);
 }
 
 async function queuedDetections(db: Db): Promise<number> {

@@ -6,12 +6,14 @@ CREATE OR REPLACE FUNCTION public.event_lag_day_versions_bump()
  LANGUAGE plpgsql
 AS $function$
 BEGIN
-  PERFORM pg_advisory_xact_lock(7340003);
-  -- Each day the statement added or removed events of goes one version up.
-  EXECUTE format($upsert$INSERT INTO event_lag_day_versions AS v (day, version)
-    SELECT DISTINCT (received_at AT TIME ZONE 'UTC')::date, 1 FROM (%s) c ORDER BY 1
-    ON CONFLICT (day) DO UPDATE SET version = v.version + 1$upsert$,
-    closeline_signed_changes(TG_OP, 'event_lag_new', 'event_lag_old'));
+  -- Each day the statement added or removed events of goes one version up, on the row of the
+  -- transaction's shard (event_lag_days_apply). A day's state is its vector of shard
+  -- versions, not their sum (db/queries/event-lag.ts).
+  EXECUTE format($upsert$INSERT INTO event_lag_day_versions AS v (day, shard, version)
+    SELECT DISTINCT (received_at AT TIME ZONE 'UTC')::date, $1, 1 FROM (%s) c ORDER BY 1
+    ON CONFLICT (day, shard) DO UPDATE SET version = v.version + 1$upsert$,
+    closeline_signed_changes(TG_OP, 'event_lag_new', 'event_lag_old'))
+    USING closeline_rollup_shard();
   RETURN NULL;
 END;
 $function$;

@@ -6,6 +6,9 @@ CREATE OR REPLACE FUNCTION public.usage_completeness_days_clear()
  LANGUAGE plpgsql
 AS $function$
 BEGIN
+  -- A wholesale rewrite of the rollups: the rollup lock exclusive, after every transaction that
+  -- holds a shard (closeline_rollup_shard) has ended.
+  PERFORM pg_advisory_xact_lock(7340003);
   DELETE FROM usage_completeness_days;
   RETURN NULL;
 END;

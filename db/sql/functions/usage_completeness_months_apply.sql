@@ -6,24 +6,29 @@ CREATE OR REPLACE FUNCTION public.usage_completeness_months_apply()
  LANGUAGE plpgsql
 AS $function$
 BEGIN
-  -- The days of a month added up (closeline_signed_changes).
+  -- The days of a month added up (closeline_signed_changes), on the shard of the day rows
+  -- that changed: the transaction's own (event_lag_days_apply).
   EXECUTE format($upsert$INSERT INTO usage_completeness_months AS m
-      (month, entity, source, meter, checkpoints, expected, received, missing)
-    SELECT date_trunc('month', day)::date, entity, source, meter, sum(sign * checkpoints),
+      (month, entity, source, meter, shard, checkpoints, expected, received, missing)
+    SELECT date_trunc('month', day)::date, entity, source, meter, shard, sum(sign * checkpoints),
       sum(sign * expected), sum(sign * received), sum(sign * missing)
     FROM (%s) c
-    GROUP BY 1, 2, 3, 4
+    GROUP BY 1, 2, 3, 4, 5
     HAVING sum(sign * checkpoints) <> 0 OR sum(sign * expected) <> 0
       OR sum(sign * received) <> 0 OR sum(sign * missing) <> 0
-    ORDER BY 1, 2, 3, 4
-    ON CONFLICT (month, entity, source, meter) DO UPDATE SET
+    ORDER BY 1, 2, 3, 4, 5
+    ON CONFLICT (month, entity, source, meter, shard) DO UPDATE SET
       checkpoints = m.checkpoints + excluded.checkpoints, expected = m.expected + excluded.expected,
       received = m.received + excluded.received, missing = m.missing + excluded.missing$upsert$,
     closeline_signed_changes(TG_OP, 'usage_months_rollup_new', 'usage_months_rollup_old'));
-  -- A row the removed rows brought to zero goes, for the operations that remove rows.
+  -- A row the removed rows brought to zero in every sum goes, for the operations that remove
+  -- rows, in those rows' shards only.
   IF TG_OP <> 'INSERT' THEN
-    DELETE FROM usage_completeness_months WHERE checkpoints = 0
-      AND month IN (SELECT DISTINCT date_trunc('month', day)::date FROM usage_months_rollup_old);
+    DELETE FROM usage_completeness_months m
+    USING (SELECT DISTINCT date_trunc('month', day)::date AS month, shard
+      FROM usage_months_rollup_old) k
+    WHERE m.month = k.month AND m.shard = k.shard AND m.checkpoints = 0 AND m.expected = 0
+      AND m.received = 0 AND m.missing = 0;
   END IF;
   RETURN NULL;
 END;
