@@ -241,6 +241,46 @@ describe.skipIf(TEST_ENGINE !== "postgres")("summary refreshes under concurrent 
     await expectEqualToRebuild(admin);
   });
 
+  test("a transaction with more keys than the lock table allows for locks the summaries whole", async () => {
+    const { t, admin, seq } = await freshDb();
+    const [{ limit }] = await admin<{ limit: number }[]>`
+      select 2 * current_setting('max_locks_per_transaction')::int as limit`;
+    const many = Array.from({ length: limit + 1 }, (_, i) => ({
+      posting: `BIG-${i}`,
+      attempt: 1,
+      invoice: "I-BIG",
+      status: "succeeded" as const,
+      hour: 1,
+    }));
+    const big = session(t);
+    const [{ pid }] = await big<{ pid: number }[]>`select pg_backend_pid() as pid`;
+    const first = holdOpen(big, (tx) => write(tx, { attempts: many }, seq));
+    await first.done;
+    // A handful of entries in the shared lock table, not one per key: the rollup lock,
+    // exclusive.
+    const held = await admin<{ objid: number; mode: string }[]>`
+      select objid::int, mode from pg_locks where pid = ${pid} and locktype = 'advisory'`;
+    expect(held).toEqual([{ objid: 7340003, mode: "ExclusiveLock" }]);
+    // So a batch on other keys waits for it, as under the one lock.
+    await expect(
+      session(t).begin(async (tx) => {
+        await tx`set local lock_timeout = '300ms'`;
+        await write(
+          tx,
+          { attempts: [{ posting: "P1", attempt: 1, invoice: "I1", status: "failed", hour: 2 }] },
+          seq,
+        );
+      }),
+    ).rejects.toMatchObject({ code: "55P03" });
+    const after = session(t).begin((tx) =>
+      write(tx, { invoices: [{ id: "I-BIG", hour: 3 }] }, seq),
+    );
+    first.release();
+    await first.committed;
+    await after;
+    await expectEqualToRebuild(admin);
+  });
+
   test("two ingestion statements on different keys do not wait for each other", async () => {
     const { t } = await freshDb(0);
     const admin = session(t);

@@ -17,8 +17,9 @@ BEGIN
   --
   -- Why the summaries stay exact with batches committing side by side. The rollup lock is
   -- shared: batches do not exclude one another, only a wholesale rewrite
-  -- (kpi_summaries_rebuild) excludes them all. Instead each holds, to its commit, a lock per
-  -- key (closeline_summary_keys_lock): exclusive on every posting and payment whose summary
+  -- (kpi_summaries_rebuild) or a transaction with too many keys to lock one by one
+  -- (closeline_summary_keys_begin) excludes them all. Instead each holds, to its commit, a
+  -- lock per key (closeline_summary_keys_lock): exclusive on every posting and payment whose summary
   -- it rewrites, shared on every invoice those summaries read, exclusive on every invoice it
   -- writes. A refresh recomputes a row from the source tables by statements run after its
   -- locks were granted, so in READ COMMITTED it sees all that was committed by whoever held
@@ -46,7 +47,6 @@ BEGIN
   -- these find them held. What remains (a delete's second read, a key no event names) can
   -- still take keys out of order: PostgreSQL aborts one of two such transactions (40P01)
   -- with nothing of it kept, and ingestion stores the batch again (lib/ingest/ingest.ts).
-  PERFORM pg_advisory_xact_lock_shared(7340003);
   EXECUTE format('WITH c AS (%s) SELECT ARRAY(SELECT DISTINCT %I FROM c WHERE %I IS NOT NULL),
       ARRAY(SELECT DISTINCT %s FROM c WHERE sign = 1 AND %s IS NOT NULL)',
     closeline_signed_changes(TG_OP, 'changed_new', 'changed_old'), TG_ARGV[1], TG_ARGV[1],
@@ -58,6 +58,8 @@ BEGIN
       TG_ARGV[2], TG_TABLE_SCHEMA, TG_TABLE_NAME, TG_ARGV[1], TG_ARGV[2])
       INTO invoice_ids USING ids;
   END IF;
+  -- Whole or by key, decided once for all this call locks (closeline_summary_keys_begin).
+  PERFORM closeline_summary_keys_begin(cardinality(ids) + cardinality(invoice_ids));
   PERFORM closeline_summary_keys_lock('{}', ARRAY(SELECT 'invoice_id ' || k FROM unnest(invoice_ids) k));
   PERFORM closeline_summary_keys_lock(ARRAY(SELECT TG_ARGV[1] || ' ' || k FROM unnest(ids) k));
   IF TG_OP = 'DELETE' AND TG_NARGS > 2 THEN

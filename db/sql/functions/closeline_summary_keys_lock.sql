@@ -8,15 +8,23 @@ AS $function$
 DECLARE
   key_hash integer;
   shared boolean;
+  wanted integer;
 BEGIN
-  -- The summary refreshes' per-key locks (ADVISORY_LOCKS.summaryKeys, 7340007, then a hash of
-  -- the key: its kind and its id, e.g. 'posting_id POST-1', 'invoice_id INV-1'), held to the
-  -- commit: `keys` exclusive (what the caller writes), `shared_keys` shared (what it only
-  -- reads; a key in both is taken exclusive). Taken in the order of the hash, which is the
-  -- lock's identity: two calls that want some of the same keys take them in the same order,
-  -- so they cannot deadlock on them (two keys sharing a hash are one lock: they only ever
-  -- wait, never race). Callers lock invoices in one call, then postings and payments in
-  -- another (closeline_refresh_changed). Keys the transaction holds are granted at once.
+  -- The summary refreshes' locks, held to the commit: first the rollup lock (7340003), then
+  -- one lock per key (ADVISORY_LOCKS.summaryKeys, 7340007, then a hash of the key: its kind
+  -- and its id, e.g. 'posting_id POST-1', 'invoice_id INV-1'), `keys` exclusive (what the
+  -- caller writes), `shared_keys` shared (what it only reads; a key in both is exclusive).
+  -- Taken in the order of the hash, which is the lock's identity: two calls that want some
+  -- of the same keys take them in the same order, so they cannot deadlock on them (two keys
+  -- sharing a hash are one lock: they only ever wait, never race). Callers lock invoices in
+  -- one call, then postings and payments in another (closeline_refresh_changed says why).
+  -- Keys the transaction holds already are granted at once. Before any key, the rollup lock,
+  -- shared, unless the summaries are locked whole (closeline_summary_keys_begin).
+  wanted := (SELECT count(DISTINCT hashtext(k)) FROM (
+    SELECT unnest(keys) UNION ALL SELECT unnest(shared_keys)) u(k) WHERE k IS NOT NULL);
+  IF closeline_summary_keys_begin(wanted) THEN
+    RETURN;
+  END IF;
   FOR key_hash, shared IN
     SELECT hashtext(k), bool_and(s) FROM (
       SELECT k, false FROM unnest(keys) k UNION ALL SELECT k, true FROM unnest(shared_keys) k

@@ -21,9 +21,19 @@ BEGIN
   -- First the invoices: issued exclusive, named shared. Then, once they are held, the
   -- summaries already naming an issued invoice (its writer refreshes them) with the
   -- postings and payments the events name.
-  PERFORM pg_advisory_xact_lock_shared(7340003);
   issued := ARRAY(SELECT DISTINCT e.data->>'invoiceId' FROM summary_keys_new e
     WHERE e.type = 'invoice.issued');
+  -- Whole or by key, decided once for the batch (closeline_summary_keys_begin), from the
+  -- number of keys its events name: first among the statement's triggers (its name sorts
+  -- before the other triggers on the events), so that it is not upgrading a rollup lock an
+  -- earlier trigger took shared.
+  PERFORM closeline_summary_keys_begin((SELECT count(DISTINCT k)::integer FROM (
+    SELECT 'invoice_id ' || (e.data->>'invoiceId') FROM summary_keys_new e
+      WHERE e.type IN ('invoice.issued', 'erp.posting.attempted', 'payment.received')
+    UNION ALL SELECT 'posting_id ' || (e.data->>'postingId') FROM summary_keys_new e
+      WHERE e.type = 'erp.posting.attempted'
+    UNION ALL SELECT 'payment_id ' || (e.data->>'paymentId') FROM summary_keys_new e
+      WHERE e.type IN ('payment.received', 'entitlement.updated')) u(k) WHERE k IS NOT NULL));
   PERFORM closeline_summary_keys_lock(ARRAY(SELECT 'invoice_id ' || k FROM unnest(issued) k),
     ARRAY(SELECT 'invoice_id ' || (e.data->>'invoiceId') FROM summary_keys_new e
       WHERE e.type IN ('erp.posting.attempted', 'payment.received')));

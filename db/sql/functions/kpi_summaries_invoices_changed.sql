@@ -16,7 +16,6 @@ BEGIN
   -- invoices' keys exclusive, and only then, by a statement that sees every summary that
   -- came to name one of them, the postings and payments to refresh, whose keys are locked
   -- next: invoices before postings and payments, as everywhere.
-  PERFORM pg_advisory_xact_lock_shared(7340003);
   EXECUTE format('SELECT ARRAY(SELECT DISTINCT invoice_id FROM (%s) c WHERE invoice_id IS NOT NULL)',
     closeline_signed_changes(TG_OP, 'changed_new', 'changed_old')) INTO ids;
   PERFORM closeline_summary_keys_lock(ARRAY(SELECT 'invoice_id ' || k FROM unnest(ids) k));
