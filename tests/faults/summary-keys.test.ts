@@ -256,11 +256,15 @@ describe.skipIf(TEST_ENGINE !== "postgres")("summary refreshes under concurrent 
     const [{ pid }] = await big<{ pid: number }[]>`select pg_backend_pid() as pid`;
     const first = holdOpen(big, (tx) => write(tx, { attempts: many }, seq));
     await first.done;
-    // A handful of entries in the shared lock table, not one per key: the rollup lock,
-    // exclusive.
-    const held = await admin<{ objid: number; mode: string }[]>`
-      select objid::int, mode from pg_locks where pid = ${pid} and locktype = 'advisory'`;
-    expect(held).toEqual([{ objid: 7340003, mode: "ExclusiveLock" }]);
+    // Two entries in the shared lock table, not one per key: the rollup lock shared, and the
+    // summaries' own lock exclusive.
+    const held = await admin<{ classid: number; objid: number; mode: string }[]>`
+      select classid::int, objid::int, mode from pg_locks
+      where pid = ${pid} and locktype = 'advisory' order by classid, objid`;
+    expect(held).toEqual([
+      { classid: 0, objid: 7340003, mode: "ShareLock" },
+      { classid: 7340007, objid: 0, mode: "ExclusiveLock" },
+    ]);
     // So a batch on other keys waits for it, as under the one lock.
     await expect(
       session(t).begin(async (tx) => {

@@ -17,11 +17,11 @@ BEGIN
   --
   -- Why the summaries stay exact with batches committing side by side. The rollup lock is
   -- shared: batches do not exclude one another, only a wholesale rewrite
-  -- (kpi_summaries_rebuild) or a transaction with too many keys to lock one by one
-  -- (closeline_summary_keys_begin) excludes them all. Instead each holds, to its commit, a
-  -- lock per key (closeline_summary_keys_lock): exclusive on every posting and payment whose summary
-  -- it rewrites, shared on every invoice those summaries read, exclusive on every invoice it
-  -- writes. A refresh recomputes a row from the source tables by statements run after its
+  -- (kpi_summaries_rebuild) excludes them all (and a transaction with too many keys to lock
+  -- one by one excludes every other refresh: closeline_summary_keys_begin). Instead each
+  -- holds, to its commit, a lock per key (closeline_summary_keys_lock): exclusive on every posting and payment
+  -- whose summary it rewrites, shared on every invoice those summaries read, exclusive on
+  -- every invoice it writes. A refresh recomputes a row from the source tables by statements run after its
   -- locks were granted, so in READ COMMITTED it sees all that was committed by whoever held
   -- a conflicting lock before. A summary row reads:
   -- * its key's own rows (a posting's attempts; a payment and its entitlement updates).

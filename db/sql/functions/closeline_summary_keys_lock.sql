@@ -18,15 +18,15 @@ BEGIN
   -- of the same keys take them in the same order, so they cannot deadlock on them (two keys
   -- sharing a hash are one lock: they only ever wait, never race). Callers lock invoices in
   -- one call, then postings and payments in another (closeline_refresh_changed says why).
-  -- Keys the transaction holds already are granted at once. Before any key, the rollup lock,
-  -- shared, unless the summaries are locked whole (closeline_summary_keys_begin).
+  -- Keys the transaction holds already are granted at once. Before any key, the rollup lock
+  -- and the summaries' own, unless those are locked whole (closeline_summary_keys_begin).
   wanted := (SELECT count(DISTINCT hashtext(k)) FROM (
     SELECT unnest(keys) UNION ALL SELECT unnest(shared_keys)) u(k) WHERE k IS NOT NULL);
   IF closeline_summary_keys_begin(wanted) THEN
     RETURN;
   END IF;
   FOR key_hash, shared IN
-    SELECT hashtext(k), bool_and(s) FROM (
+    SELECT CASE hashtext(k) WHEN 0 THEN 1 ELSE hashtext(k) END, bool_and(s) FROM (
       SELECT k, false FROM unnest(keys) k UNION ALL SELECT k, true FROM unnest(shared_keys) k
     ) u(k, s) WHERE k IS NOT NULL GROUP BY 1 ORDER BY 1
   LOOP

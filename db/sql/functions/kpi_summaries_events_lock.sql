@@ -16,7 +16,7 @@ BEGIN
   -- and operation, and in the reverse order of its CTEs (entitlement updates, payments,
   -- postings, invoices): taken there, the keys of two batches bearing on each other (an
   -- invoice in one, a posting naming it and a retry of the other's posting in the next)
-  -- would be taken in opposite orders. The events' trigger fires first, the CTE writing them
+  -- would be taken in opposite orders. The events' triggers fire first, the CTE writing them
   -- being complete before the projections' are, so the later triggers find their keys held.
   -- First the invoices: issued exclusive, named shared. Then, once they are held, the
   -- summaries already naming an issued invoice (its writer refreshes them) with the
@@ -24,16 +24,16 @@ BEGIN
   issued := ARRAY(SELECT DISTINCT e.data->>'invoiceId' FROM summary_keys_new e
     WHERE e.type = 'invoice.issued');
   -- Whole or by key, decided once for the batch (closeline_summary_keys_begin), from the
-  -- number of keys its events name: first among the statement's triggers (its name sorts
-  -- before the other triggers on the events), so that it is not upgrading a rollup lock an
-  -- earlier trigger took shared.
-  PERFORM closeline_summary_keys_begin((SELECT count(DISTINCT k)::integer FROM (
+  -- number of keys its events name, before any other trigger of the statement locks one.
+  IF closeline_summary_keys_begin((SELECT count(DISTINCT k)::integer FROM (
     SELECT 'invoice_id ' || (e.data->>'invoiceId') FROM summary_keys_new e
       WHERE e.type IN ('invoice.issued', 'erp.posting.attempted', 'payment.received')
     UNION ALL SELECT 'posting_id ' || (e.data->>'postingId') FROM summary_keys_new e
       WHERE e.type = 'erp.posting.attempted'
     UNION ALL SELECT 'payment_id ' || (e.data->>'paymentId') FROM summary_keys_new e
-      WHERE e.type IN ('payment.received', 'entitlement.updated')) u(k) WHERE k IS NOT NULL));
+      WHERE e.type IN ('payment.received', 'entitlement.updated')) u(k) WHERE k IS NOT NULL)) THEN
+    RETURN NULL;
+  END IF;
   PERFORM closeline_summary_keys_lock(ARRAY(SELECT 'invoice_id ' || k FROM unnest(issued) k),
     ARRAY(SELECT 'invoice_id ' || (e.data->>'invoiceId') FROM summary_keys_new e
       WHERE e.type IN ('erp.posting.attempted', 'payment.received')));
