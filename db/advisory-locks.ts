@@ -33,6 +33,8 @@ export const ADVISORY_LOCKS = {
   /**
    * The first key of the summary refreshes' two-key locks, one per summarised business key,
    * so two batches refresh one key's summary one after the other (the literal in db/sql).
+   * Second key 0 is the summaries' own lock: shared by every refresh that locks by key,
+   * exclusive by one with too many keys to lock one by one.
    */
   summaryKeys: 7_340_007,
   /** The indexes built after the migrations (db/concurrent-indexes.ts). */

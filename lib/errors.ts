@@ -131,6 +131,14 @@ export function isUnstorableTextError(error: unknown): boolean {
 }
 
 /**
+ * SQLSTATE 40P01: PostgreSQL broke a cycle of lock waits by aborting this transaction. Nothing
+ * of the transaction is kept, so running it again is safe, and usually succeeds at once.
+ */
+export function isDeadlock(error: unknown): boolean {
+  return hasCode(error, (code) => code === "40P01");
+}
+
+/**
  * An error some input can cause, and so one item of a batch can: SQLSTATE class 21
  * (cardinality violation), 22 (data exception: a value out of range), 23 (integrity
  * constraint violation) and P0 (raised by a trigger or function). Anything else (a missing

@@ -3,7 +3,7 @@ import type { Db } from "@/db/client";
 import { insertEvents, insertRejected, type EventRow, type RejectedRow } from "@/db/queries/ingest";
 import { validateCloudEvent, type ValidEvent } from "@/lib/contract";
 import { storableText, toStorable } from "@/lib/contract/storable";
-import { isDataError } from "@/lib/errors";
+import { isDataError, isDeadlock } from "@/lib/errors";
 import { detectFromRejections, drainDetection, queueDetectionOf } from "@/lib/exceptions/detect";
 import { requestAlertEvaluation } from "@/lib/alerts/loop";
 
@@ -76,6 +76,26 @@ async function storeIsolating(
   }
 }
 
+/** How many times a batch is stored before a deadlock fails the request. */
+const DEADLOCK_ATTEMPTS = 4;
+
+/**
+ * Runs `transaction` again when PostgreSQL aborts it as a deadlock's victim. The summary
+ * triggers lock their keys in sorted order within each trigger, but one statement fires a
+ * trigger per projection table, so two batches can take two keys in opposite orders
+ * (db/sql/functions/closeline_refresh_changed.sql). Nothing of the aborted transaction was
+ * kept, and the batch stored again is exactly once by (source, id).
+ */
+async function retryingDeadlocks<T>(transaction: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await transaction();
+    } catch (error) {
+      if (!isDeadlock(error) || attempt >= DEADLOCK_ATTEMPTS) throw error;
+    }
+  }
+}
+
 /**
  * Validates every item on its own, stores the valid ones exactly once by (source, id) and
  * keeps the invalid ones with their reasons — all in one transaction, so an answer is only
@@ -136,7 +156,7 @@ export async function ingestItems(
     },
   }));
 
-  const store = (items: readonly Stored[], rejections: readonly RejectedRow[]) =>
+  const storeOnce = (items: readonly Stored[], rejections: readonly RejectedRow[]) =>
     db.transaction(async (tx) => {
       const insertedRows = await insertEvents(
         tx,
@@ -155,6 +175,8 @@ export async function ingestItems(
       await detectFromRejections(tx, rejections, now);
       return insertedRows.length;
     });
+  const store = (items: readonly Stored[], rejections: readonly RejectedRow[]) =>
+    retryingDeadlocks(() => storeOnce(items, rejections));
 
   let inserted: number;
   let refused = 0;
@@ -165,7 +187,7 @@ export async function ingestItems(
     // some item holds (isDataError: a value out of range, a constraint, a trigger) must not
     // lose the others, so the valid items are stored again in halves until each refusal is
     // pinned to its own item, which is rejected with its index. Any other error (a lost
-    // connection, a deadlock, a schema the code does not match) says nothing about the
+    // connection, a deadlock that outlasted its retries, a schema the code does not match) says nothing about the
     // items: rejecting them all would hide it, so it fails the request, to be sent again.
     if (!isDataError(error)) throw error;
     const isolated = await storeIsolating(valid, (items) => store(items, []));

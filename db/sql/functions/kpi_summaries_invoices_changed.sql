@@ -8,16 +8,22 @@ CREATE OR REPLACE FUNCTION public.kpi_summaries_invoices_changed()
 AS $function$
 DECLARE
   ids text[];
+  postings text[];
+  payments text[];
 BEGIN
-  PERFORM pg_advisory_xact_lock(7340003);
-  EXECUTE format('SELECT ARRAY(SELECT DISTINCT invoice_id FROM (%s) c)',
+  -- The invoices' changes refresh the summaries that read them. Locks as in
+  -- closeline_refresh_changed (its comment is the argument): the rollup lock shared, the
+  -- invoices' keys exclusive, and only then, by a statement that sees every summary that
+  -- came to name one of them, the postings and payments to refresh, whose keys are locked
+  -- next: invoices before postings and payments, as everywhere.
+  EXECUTE format('SELECT ARRAY(SELECT DISTINCT invoice_id FROM (%s) c WHERE invoice_id IS NOT NULL)',
     closeline_signed_changes(TG_OP, 'changed_new', 'changed_old')) INTO ids;
-  PERFORM erp_postings_refresh(ARRAY(SELECT e.posting_id FROM unnest(ids) k(invoice_id)
-    CROSS JOIN LATERAL (
-      SELECT posting_id FROM erp_postings x WHERE x.invoice_id = k.invoice_id OFFSET 0) e));
-  PERFORM payment_syncs_refresh(ARRAY(SELECT s.payment_id FROM unnest(ids) k(invoice_id)
-    CROSS JOIN LATERAL (
-      SELECT payment_id FROM payment_syncs x WHERE x.invoice_id = k.invoice_id OFFSET 0) s));
+  PERFORM closeline_summary_keys_lock(ARRAY(SELECT 'invoice_id ' || k FROM unnest(ids) k));
+  SELECT s.postings, s.payments INTO postings, payments FROM kpi_summaries_of_invoices(ids) s;
+  PERFORM closeline_summary_keys_lock(ARRAY(SELECT 'posting_id ' || k FROM unnest(postings) k)
+    || ARRAY(SELECT 'payment_id ' || k FROM unnest(payments) k));
+  PERFORM erp_postings_refresh(postings);
+  PERFORM payment_syncs_refresh(payments);
   RETURN NULL;
 END;
 $function$;

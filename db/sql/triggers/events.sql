@@ -12,3 +12,4 @@ CREATE TRIGGER events_lag_days_update AFTER UPDATE ON public.events REFERENCING 
 CREATE TRIGGER events_lag_value_days_delete AFTER DELETE ON public.events REFERENCING OLD TABLE AS event_lag_old FOR EACH STATEMENT EXECUTE FUNCTION event_lag_value_days_apply();
 CREATE TRIGGER events_lag_value_days_insert AFTER INSERT ON public.events REFERENCING NEW TABLE AS event_lag_new FOR EACH STATEMENT EXECUTE FUNCTION event_lag_value_days_apply();
 CREATE TRIGGER events_lag_value_days_update AFTER UPDATE ON public.events REFERENCING OLD TABLE AS event_lag_old NEW TABLE AS event_lag_new FOR EACH STATEMENT EXECUTE FUNCTION event_lag_value_days_apply();
+CREATE TRIGGER events_summary_keys_insert AFTER INSERT ON public.events REFERENCING NEW TABLE AS summary_keys_new FOR EACH STATEMENT EXECUTE FUNCTION kpi_summaries_events_lock();
