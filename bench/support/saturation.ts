@@ -1,3 +1,4 @@
+import { ADVISORY_LOCKS } from "@/db/advisory-locks";
 import fs from "node:fs";
 import type postgres from "postgres";
 
@@ -61,6 +62,11 @@ function stateOf(row: {
   }
 }
 
+/** Each advisory lock key by its name in db/advisory-locks.ts, so a wait says which. */
+const LOCK_NAMES = new Map<number, string>(
+  Object.entries(ADVISORY_LOCKS).map(([name, key]) => [key, name]),
+);
+
 /** Starts sampling; stop() ends it and answers the spread. `sql` is a connection to the database watched. */
 export function watchSaturation(sql: postgres.Sql): { stop: () => Promise<Saturation> } {
   const startCpu = hostCpuTimes();
@@ -71,17 +77,32 @@ export function watchSaturation(sql: postgres.Sql): { stop: () => Promise<Satura
   const loop = (async () => {
     while (running) {
       const rows = await sql<
-        { state: string | null; wait_event_type: string | null; wait_event: string | null }[]
+        {
+          state: string | null;
+          wait_event_type: string | null;
+          wait_event: string | null;
+          advisory_key: string | null;
+        }[]
       >`
-        select state, wait_event_type, wait_event from pg_stat_activity
-        where datname = current_database() and backend_type = 'client backend'
-          and pid <> pg_backend_pid()`;
+        select a.state, a.wait_event_type, a.wait_event,
+          -- The advisory lock waited for: a one-key lock's bigint, a two-key lock's first key.
+          (select case when l.objsubid = 1 then (l.classid::bigint << 32) + l.objid::bigint
+              else l.classid::bigint end
+            from pg_locks l
+            where l.pid = a.pid and not l.granted and l.locktype = 'advisory' limit 1)::text
+            as advisory_key
+        from pg_stat_activity a
+        where a.datname = current_database() and a.backend_type = 'client backend'
+          and a.pid <> pg_backend_pid()`;
       for (const row of rows) {
         const state = stateOf(row);
         if (!state) continue;
         backends.set(state, (backends.get(state) ?? 0) + 1);
         if (state === "lock") {
-          const kind = row.wait_event ?? "unknown";
+          const kind =
+            row.wait_event === "advisory" && row.advisory_key
+              ? `advisory ${LOCK_NAMES.get(Number(row.advisory_key)) ?? row.advisory_key}`
+              : (row.wait_event ?? "unknown");
           locks.set(kind, (locks.get(kind) ?? 0) + 1);
         }
         samples++;
