@@ -96,6 +96,20 @@ async function retryingDeadlocks<T>(transaction: () => Promise<T>): Promise<T> {
   }
 }
 
+/** A validated event as the row that stores it, received at `receivedAt` (ISO 8601). */
+export function eventRow(e: ValidEvent, receivedAt: string): EventRow {
+  return {
+    source: e.source,
+    eventId: e.id,
+    type: e.type,
+    time: e.time,
+    subject: e.subject,
+    data: e.data,
+    attributes: e.attributes,
+    receivedAt,
+  };
+}
+
 /**
  * Validates every item on its own, stores the valid ones exactly once by (source, id) and
  * keeps the invalid ones with their reasons — all in one transaction, so an answer is only
@@ -141,19 +155,10 @@ export async function ingestItems(
     ? new Date(Math.max(...context.receivedAt.map((d) => d.getTime())))
     : new Date();
   const receivedAt = (index: number) => (context.receivedAt?.[index] ?? now).toISOString();
-  const valid: Stored[] = [...fresh.values()].map(({ event: e, index }) => ({
+  const valid: Stored[] = [...fresh.values()].map(({ event, index }) => ({
     index,
-    event: e,
-    row: {
-      source: e.source,
-      eventId: e.id,
-      type: e.type,
-      time: e.time,
-      subject: e.subject,
-      data: e.data,
-      attributes: e.attributes,
-      receivedAt: receivedAt(index),
-    },
+    event,
+    row: eventRow(event, receivedAt(index)),
   }));
 
   const storeOnce = (items: readonly Stored[], rejections: readonly RejectedRow[]) =>

@@ -14,6 +14,7 @@ import {
   receivedTogether,
   type DetectionScope,
 } from "@/lib/exceptions/detect";
+import { eventRow } from "@/lib/ingest/ingest";
 import { createTestDb, type TestDb } from "../support/db";
 import { chunks } from "../faults/support/seeded";
 import { workloadEvents } from "../faults/support/workload";
@@ -48,16 +49,7 @@ async function storeQueued(db: Db, items: readonly unknown[], now: Date) {
     return result.event;
   });
   await db.transaction(async (tx) => {
-    const rows = events.map((e) => ({
-      source: e.source,
-      eventId: e.id,
-      type: e.type,
-      time: e.time,
-      subject: e.subject,
-      data: e.data,
-      attributes: e.attributes,
-      receivedAt: now.toISOString(),
-    }));
+    const rows = events.map((e) => eventRow(e, now.toISOString()));
     const inserted = await insertEvents(tx, rows, null);
     const stored = new Set(inserted.map((r) => `${r.source}\u0000${r.event_id}`));
     await queueDetectionOf(
