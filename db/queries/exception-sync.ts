@@ -3,15 +3,15 @@ import { sql } from "drizzle-orm";
 import type { Db } from "../client";
 import { queryRows } from "../rows";
 import { OPEN_STATUS_SQL } from "../schema";
-import { close, raise, scopedRows, ts, type Scope } from "./exception-raise";
+import { detect, scopedRows, ts, type Scope } from "./exception-raise";
 
 /*
  * Exceptions raised and closed from telemetry. Each detector is two pieces of SQL over the
  * projection tables, limited to a scope (the keys a batch touched, or everything for the
  * periodic sweep): the problems that hold now, and the problem keys that no longer hold.
  * Raising is an upsert on (type, problem_key), so a repeated or late event never makes a
- * second exception; every raise, reopen and close is written to the audit log in the same
- * statement, as the system (./exception-raise.ts).
+ * second exception; a detector's raises, reopens and closes, and their audit entries as the
+ * system, are one statement (./exception-raise.ts).
  */
 
 const NO_IDS = sql`null::text as invoice_id, null::text as posting_id, null::text as payment_id,
@@ -28,38 +28,39 @@ export async function postingsOfInvoices(db: Db, invoiceIds: readonly string[]):
 
 /** erp_posting_failed: the latest attempt of a posting failed; closes when a later one succeeds. */
 export async function syncPostingExceptions(db: Db, postingIds: Scope, now: Date) {
-  const latest = sql`(
+  const latest = sql`
     select distinct on (a.posting_id) a.posting_id, a.invoice_id, a.entity, a.status, a.attempt,
       a.error_code, a.error_message, a.attempted_at
     from ${scopedRows("erp_posting_attempts", "a", "posting_id", postingIds)}
-    order by a.posting_id, a.attempt desc
-  )`;
-  await raise(
+    order by a.posting_id, a.attempt desc`;
+  await detect(
     db,
-    sql`select 'erp_posting_failed'::text as type, l.posting_id as problem_key,
+    {
+      scope: { rows: latest, inline: postingIds === null },
+      problems: sql`select 'erp_posting_failed'::text as type, l.posting_id as problem_key,
           'ERP posting of ' || l.invoice_id || ' failed: ' || coalesce(l.error_code, 'unknown error') as title,
           l.entity, i.amount_minor, i.currency, l.invoice_id, l.posting_id, null::text as payment_id,
           i.customer_id, null::text as run_id, null::text as contract_id,
           jsonb_build_object('attempt', l.attempt, 'errorCode', l.error_code, 'errorMessage', l.error_message,
             'attemptedAt', l.attempted_at) as details, l.attempted_at as occurred_at
-        from ${latest} l left join invoices i on i.invoice_id = l.invoice_id
+        from scope l left join invoices i on i.invoice_id = l.invoice_id
         where l.status = 'failed'`,
-    now,
-  );
-  await close(
-    db,
-    "erp_posting_failed",
-    sql`select l.posting_id as problem_key from ${latest} l where l.status = 'succeeded'`,
-    "A later posting attempt succeeded",
+      resolved: {
+        type: "erp_posting_failed",
+        keys: sql`select l.posting_id as problem_key from scope l where l.status = 'succeeded'`,
+        note: "A later posting attempt succeeded",
+      },
+    },
     now,
   );
 }
 
 /** invoice_disputed: one per disputed invoice; people resolve disputes, telemetry does not. */
 export async function syncDisputeExceptions(db: Db, invoiceIds: Scope, now: Date) {
-  await raise(
+  await detect(
     db,
-    sql`select 'invoice_disputed'::text as type, d.invoice_id as problem_key,
+    {
+      problems: sql`select 'invoice_disputed'::text as type, d.invoice_id as problem_key,
           'Invoice ' || d.invoice_id || ' disputed: ' || left(d.reason, 120) as title,
           i.entity, coalesce(d.amount_minor, i.amount_minor) as amount_minor, i.currency,
           d.invoice_id, null::text as posting_id, null::text as payment_id, i.customer_id,
@@ -72,6 +73,7 @@ export async function syncDisputeExceptions(db: Db, invoiceIds: Scope, now: Date
           from ${scopedRows("invoice_disputes", "x", "invoice_id", invoiceIds)}
           order by x.invoice_id, x.event_time desc, x.event_id desc
         ) d left join invoices i on i.invoice_id = d.invoice_id`,
+    },
     now,
   );
 }
@@ -89,12 +91,14 @@ export async function syncReconciliationExceptions(
   // Matched on the primary key columns, not on the problem-key text, so the index is used.
   const results =
     runKeys === null
-      ? sql`reconciliation_results`
-      : sql`(select r.* from jsonb_to_recordset(${JSON.stringify(runKeys)}::jsonb) as s("runId" text, key text)
-            join reconciliation_results r on r.run_id = s."runId" and r.key = s.key)`;
-  await raise(
+      ? sql`select * from reconciliation_results`
+      : sql`select r.* from jsonb_to_recordset(${JSON.stringify(runKeys)}::jsonb) as s("runId" text, key text)
+            join reconciliation_results r on r.run_id = s."runId" and r.key = s.key`;
+  await detect(
     db,
-    sql`select 'reconciliation_break'::text as type, ${reconKey("r")} as problem_key,
+    {
+      scope: { rows: results, inline: runKeys === null },
+      problems: sql`select 'reconciliation_break'::text as type, ${reconKey("r")} as problem_key,
           'Reconciliation break ' || r.kind || ' ' || r.key || ' (' || r.entity || ')' as title,
           r.entity, abs(r.actual_minor - r.expected_minor) as amount_minor, r.currency,
           null::text as invoice_id, null::text as posting_id, null::text as payment_id,
@@ -102,15 +106,15 @@ export async function syncReconciliationExceptions(
           jsonb_build_object('kind', r.kind, 'key', r.key, 'expectedMinor', r.expected_minor,
             'actualMinor', r.actual_minor, 'toleranceMinor', r.tolerance_minor,
             'periodStart', r.period_start, 'periodEnd', r.period_end) as details, r.event_time as occurred_at
-        from ${results} r
+        from scope r
         where abs(r.actual_minor - r.expected_minor) > r.tolerance_minor`,
-    now,
-  );
-  await close(
-    db,
-    "reconciliation_break",
-    sql`select ${reconKey("r")} as problem_key from ${results} r where abs(r.actual_minor - r.expected_minor) <= r.tolerance_minor`,
-    "A later result for this run and key is within tolerance",
+      resolved: {
+        type: "reconciliation_break",
+        keys: sql`select ${reconKey("r")} as problem_key from scope r
+          where abs(r.actual_minor - r.expected_minor) <= r.tolerance_minor`,
+        note: "A later result for this run and key is within tolerance",
+      },
+    },
     now,
   );
 }
@@ -181,9 +185,10 @@ export async function syncCorrectionExecutions(
  * a period marked closed (when accounting periods are recorded).
  */
 export async function syncAmendmentExceptions(db: Db, contractIds: Scope, now: Date) {
-  await raise(
+  await detect(
     db,
-    sql`select 'retroactive_amendment'::text as type, a.contract_id || '@' || a.event_id as problem_key,
+    {
+      problems: sql`select 'retroactive_amendment'::text as type, a.contract_id || '@' || a.event_id as problem_key,
           'Retroactive amendment of ' || a.contract_id || ' from ' || to_char(a.effective_from at time zone 'UTC', 'YYYY-MM-DD') as title,
           a.entity, a.amount_impact_minor as amount_minor, a.currency,
           null::text as invoice_id, null::text as posting_id, null::text as payment_id, a.customer_id,
@@ -195,6 +200,7 @@ export async function syncAmendmentExceptions(db: Db, contractIds: Scope, now: D
             or exists (select 1 from accounting_periods ap
                        where ap.entity = a.entity and ap.closed_at is not null
                          and a.effective_from >= ap.period_start and a.effective_from < ap.period_end))`,
+    },
     now,
   );
 }
@@ -228,30 +234,32 @@ export async function syncEntitlementExceptions(
   // Each payment is one probe of the primary key, as in scopedRows; the keys are distinct.
   const payments =
     judged === null
-      ? sql`payments p`
-      : sql`(select p.*, s."detectAt" as judged_at
+      ? sql`select * from payments`
+      : sql`select p.*, s."detectAt" as judged_at
             from jsonb_to_recordset(${JSON.stringify(judged)}::jsonb) as s("paymentId" text, "detectAt" timestamptz)
-            cross join lateral (select * from payments p where p.payment_id = s."paymentId" offset 0) p) p`;
+            cross join lateral (select * from payments p where p.payment_id = s."paymentId" offset 0) p`;
   const judgedAt = judged === null ? ts(now) : sql`coalesce(p.judged_at, ${ts(now)})`;
   const dueAfter = due ? sql`and p.received_at > ${ts(due.since)} - ${limit}` : sql``;
-  await raise(
+  await detect(
     db,
-    sql`select 'entitlement_out_of_sync'::text as type, p.payment_id as problem_key,
+    {
+      scope: { rows: payments, inline: judged === null },
+      problems: sql`select 'entitlement_out_of_sync'::text as type, p.payment_id as problem_key,
           'Payment ' || p.payment_id || ' has not reached entitlements' as title,
           i.entity, p.amount_minor, p.currency, p.invoice_id, null::text as posting_id, p.payment_id,
           p.customer_id, null::text as run_id, null::text as contract_id,
           jsonb_build_object('receivedAt', p.received_at) as details, p.received_at + ${limit} as occurred_at
-        from ${payments} left join invoices i on i.invoice_id = p.invoice_id
+        from scope p left join invoices i on i.invoice_id = p.invoice_id
         where p.received_at <= ${judgedAt} - ${limit}
           ${dueAfter} and not ${synced}`,
-    now,
-  );
-  if (due) return;
-  await close(
-    db,
-    "entitlement_out_of_sync",
-    sql`select p.payment_id as problem_key from ${payments} where ${synced}`,
-    "An entitlement update for the payment arrived",
+      resolved: due
+        ? undefined
+        : {
+            type: "entitlement_out_of_sync",
+            keys: sql`select p.payment_id as problem_key from scope p where ${synced}`,
+            note: "An entitlement update for the payment arrived",
+          },
+    },
     now,
   );
 }
@@ -291,8 +299,8 @@ export async function syncUsageExceptions(
   // its statistics behind a table every batch grows, hashed the keys and read the whole table.
   const scoped =
     checkpoints === null
-      ? sql`usage_checkpoints`
-      : sql`(select c.*, s."detectAt" as judged_at from jsonb_to_recordset(${JSON.stringify(checkpoints)}::jsonb)
+      ? sql`select * from usage_checkpoints`
+      : sql`select c.*, s."detectAt" as judged_at from jsonb_to_recordset(${JSON.stringify(checkpoints)}::jsonb)
               as s(source text, entity text, meter text, "windowStart" timestamptz, "windowEnd" timestamptz,
                 "detectAt" timestamptz)
             cross join lateral (
@@ -300,13 +308,15 @@ export async function syncUsageExceptions(
               where c.source = s.source and c.entity = s.entity and c.meter = s.meter
                 and c.window_start = s."windowStart" and c.window_end = s."windowEnd"
               offset 0
-            ) c)`;
+            ) c`;
   const judgedAt = checkpoints === null ? ts(now) : sql`coalesce(c.judged_at, ${ts(now)})`;
   const grace = sql`make_interval(secs => ${options.graceMs / 1000})`;
   const below = sql`c.expected_count > 0 and c.received_count::numeric / c.expected_count < ${options.targetRatio}`;
-  await raise(
+  await detect(
     db,
-    sql`select 'usage_incomplete'::text as type, ${checkpointKey} as problem_key,
+    {
+      scope: { rows: scoped, inline: checkpoints === null },
+      problems: sql`select 'usage_incomplete'::text as type, ${checkpointKey} as problem_key,
           'Usage incomplete: ' || c.meter || ' ' || c.entity || ' ' || to_char(c.window_start at time zone 'UTC', 'YYYY-MM-DD HH24:MI') as title,
           c.entity, priced.amount_minor, case when priced.amount_minor is not null then c.price_currency end as currency,
           ${NO_IDS},
@@ -314,7 +324,7 @@ export async function syncUsageExceptions(
             'windowEnd', c.window_end, 'expectedCount', c.expected_count, 'receivedCount', c.received_count,
             'unitPrice', c.unit_price::text, 'priceCurrency', c.price_currency) as details,
           c.window_end + ${grace} as occurred_at
-        from ${scoped} c
+        from scope c
           -- The missing records at the meter's unit price, where the telemetry gives one, rounded
           -- half away from zero to a minor unit; otherwise (or past a bigint) unknown.
           cross join lateral (
@@ -324,14 +334,14 @@ export async function syncUsageExceptions(
           ) priced
         where c.window_end <= ${judgedAt} - ${grace} and ${below}
           ${due ? sql`and c.window_end > ${ts(due.since)} - ${grace}` : sql``}`,
-    now,
-  );
-  if (due) return;
-  await close(
-    db,
-    "usage_incomplete",
-    sql`select ${checkpointKey} as problem_key from ${scoped} c where not (${below})`,
-    "A later checkpoint for the window meets the target",
+      resolved: due
+        ? undefined
+        : {
+            type: "usage_incomplete",
+            keys: sql`select ${checkpointKey} as problem_key from scope c where not (${below})`,
+            note: "A later checkpoint for the window meets the target",
+          },
+    },
     now,
   );
 }
