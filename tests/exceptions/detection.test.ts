@@ -95,6 +95,41 @@ describe("erp_posting_failed", () => {
     ]);
   });
 
+  it("reopens stating the problem as it holds now: its title, amount and currency too", async () => {
+    const { invoice, posting, attempt } = newPosting();
+    await ingest(
+      t.db,
+      [attempt(1, "failed", "2025-03-02T06:00:00Z")],
+      [attempt(2, "succeeded", "2025-03-02T07:00:00Z")],
+    );
+    const closed = await theException(t.db, "erp_posting_failed", posting);
+    expect(closed).toMatchObject({ status: "resolved", amountMinor: null, currency: null });
+    // The invoice arrives late, with the attempt that fails again: one reopen writes both.
+    await ingest(t.db, [
+      invoiceIssued(invoice),
+      attempt(3, "failed", "2025-03-02T08:00:00Z", "TIMEOUT"),
+    ]);
+    const reopened = await theException(t.db, "erp_posting_failed", posting);
+    expect(reopened).toMatchObject({
+      id: closed.id,
+      status: "open",
+      closedAt: null,
+      closedBy: null,
+      resolutionCode: null,
+      title: `ERP posting of ${invoice} failed: TIMEOUT`,
+      amountMinor: 125_000,
+      currency: "USD",
+      openedAt: closed.openedAt,
+      version: closed.version + 1,
+    });
+    expect(reopened.details).toMatchObject({ attempt: 3, errorCode: "TIMEOUT" });
+    expect(await actions(reopened.id)).toEqual([
+      "system:exception.raised",
+      "system:exception.closed",
+      "system:exception.reopened",
+    ]);
+  });
+
   it("never opens for a posting whose first attempt succeeded", async () => {
     const { invoice, posting, attempt } = newPosting();
     await ingest(t.db, [invoiceIssued(invoice), attempt(1, "succeeded", "2025-03-03T06:00:00Z")]);
