@@ -46,8 +46,8 @@ export interface Detection {
 /**
  * Upserts the problems that hold (reopening those the system had closed) and closes the
  * open exceptions whose problem is gone, each with its audit entry as the system, in one
- * statement: a statement costs about a millisecond of parsing and planning before it reads a
- * row, and each one evaluated the detector's scope again.
+ * statement: each statement costs about a millisecond of parsing and planning before it
+ * reads a row, and one statement reads the detector's scope once.
  *
  * `problems` yields type, problem_key, title, entity, amount_minor, currency, invoice_id,
  * posting_id, payment_id, customer_id, run_id, contract_id, details, occurred_at. An
