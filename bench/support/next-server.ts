@@ -99,6 +99,8 @@ export async function buildIfNeeded(log: (line: string) => void): Promise<void> 
 
 export interface RunningServer {
   url: string;
+  /** The server's process group (the `next start` process and any worker it spawned). */
+  pid: number;
   /** The end of the server's stdout and stderr, to explain a failed request. */
   outputTail(lines: number): string;
   stop(): Promise<void>;
@@ -153,28 +155,34 @@ export async function startServer(
   port: number,
   /** More environment for the server, e.g. a setting one run turns off. */
   extraEnv: Record<string, string> = {},
+  /** Flags for node itself, e.g. --cpu-prof (which NODE_OPTIONS may not carry). */
+  nodeFlags: string[] = [],
 ): Promise<RunningServer> {
   if (!(await portIsFree(port))) {
     throw new Error(`Port ${port} is in use; stop whatever listens there and run again`);
   }
   const output: string[] = [];
-  const child: ChildProcess = spawn(NEXT_BIN, ["start", "--port", String(port)], {
-    env: {
-      ...process.env,
-      NODE_ENV: "production",
-      NEXT_DIST_DIR: BENCH_DIST_DIR,
-      DATABASE_URL: databaseUrl,
-      CLOSELINE_DEMO: "off",
-      PORT: String(port),
-      NEXT_TELEMETRY_DISABLED: "1",
-      // Production refuses to start without a session secret; nobody signs in during a bench.
-      AUTH_SECRET: process.env.AUTH_SECRET ?? randomBytes(32).toString("base64url"),
-      NEXTAUTH_URL: `http://127.0.0.1:${port}`,
-      ...extraEnv,
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [...nodeFlags, NEXT_BIN, "start", "--port", String(port)],
+    {
+      env: {
+        ...process.env,
+        NODE_ENV: "production",
+        NEXT_DIST_DIR: BENCH_DIST_DIR,
+        DATABASE_URL: databaseUrl,
+        CLOSELINE_DEMO: "off",
+        PORT: String(port),
+        NEXT_TELEMETRY_DISABLED: "1",
+        // Production refuses to start without a session secret; nobody signs in during a bench.
+        AUTH_SECRET: process.env.AUTH_SECRET ?? randomBytes(32).toString("base64url"),
+        NEXTAUTH_URL: `http://127.0.0.1:${port}`,
+        ...extraEnv,
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
     },
-    stdio: ["ignore", "pipe", "pipe"],
-    detached: true,
-  });
+  );
   child.stdout!.on("data", (chunk: Buffer) => output.push(chunk.toString()));
   child.stderr!.on("data", (chunk: Buffer) => output.push(chunk.toString()));
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
@@ -212,6 +220,7 @@ export async function startServer(
 
   return {
     url,
+    pid: child.pid!,
     outputTail: (lines) => output.join("").split("\n").slice(-lines).join("\n"),
     stop: async () => {
       await stop();
