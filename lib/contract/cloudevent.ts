@@ -141,8 +141,9 @@ export function validateCloudEvent(item: unknown): ValidationResult {
     return { ok: false, errors: dedupe(errors), ...identity };
   }
   // fromEntries defines own properties, so a "__proto__" attribute stays plain data.
+  const extensions = Object.keys(envelope.data).filter((key) => !ENVELOPE_COLUMNS.has(key));
   const attributes = Object.fromEntries(
-    Object.entries(envelope.data).filter(([key]) => !ENVELOPE_COLUMNS.has(key)),
+    extensions.map((key) => [key, (envelope.data as Record<string, unknown>)[key]]),
   );
   return {
     ok: true,

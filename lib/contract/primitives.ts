@@ -59,8 +59,15 @@ const RFC_3339 = new RegExp(z.regexes.datetime({ offset: true }).source, "i");
  * 23:59:59.9999999 into the next day (and 9999-12-31 into year 10000).
  */
 function normaliseInstant(value: string): string {
-  return value.toUpperCase().replace(/(\.\d{3})\d+/, "$1");
+  return NEEDS_NORMALISING.test(value) ? value.toUpperCase().replace(/(\.\d{3})\d+/, "$1") : value;
 }
+
+/**
+ * What normaliseInstant would change: a character toUpperCase maps (ASCII lower case or
+ * beyond ASCII) or a fourth digit of a fraction. Most instants arrive as they are kept, and
+ * then are kept without two new strings each.
+ */
+const NEEDS_NORMALISING = /[a-z]|[^\x00-\x7f]|\.\d{4}/;
 
 // A named format with a test rather than a pattern: JSON Schema has no case-insensitive
 // pattern, and "date-time" there already means RFC 3339, lower case included.

@@ -71,6 +71,35 @@ describe("the Timestamp contract", () => {
       { numRuns: 500 },
     );
   });
+  it("keeps what it accepts exactly as upper-casing and cutting the fraction to 3 digits would", () => {
+    // An instant that needs neither is kept as sent, without the two string operations.
+    const digits = (n: number) =>
+      fc.string({ unit: fc.constantFrom(..."0123456789"), minLength: n, maxLength: n });
+    const instant = fc
+      .tuple(
+        fc.integer({ min: 1, max: 9999 }),
+        fc.integer({ min: 1, max: 12 }),
+        fc.integer({ min: 1, max: 28 }),
+        fc.constantFrom("T", "t"),
+        digits(2).filter((h) => Number(h) < 24),
+        fc.option(
+          fc.string({ unit: fc.constantFrom(..."0123456789"), minLength: 1, maxLength: 9 }),
+        ),
+        fc.constantFrom("Z", "z", "+00:00", "-05:30", "+14:00", "+14:01", "+23:59"),
+      )
+      .map(
+        ([year, month, day, t, hour, fraction, zone]) =>
+          `${String(year).padStart(4, "0")}-${String(month).padStart(2, "0")}-${String(day).padStart(2, "0")}${t}${hour}:07:09${fraction === null ? "" : `.${fraction}`}${zone}`,
+      );
+    fc.assert(
+      fc.property(instant, (sent) => {
+        const parsed = Timestamp.safeParse(sent);
+        if (parsed.success)
+          expect(parsed.data).toBe(sent.toUpperCase().replace(/(\.\d{3})\d+/, "$1"));
+      }),
+      { numRuns: 2000 },
+    );
+  });
 });
 
 describe("reading PostgreSQL's text form of an instant", () => {
