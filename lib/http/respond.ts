@@ -8,11 +8,17 @@ import {
 } from "@/lib/errors";
 import { noteApiWrite } from "@/lib/server/read-routing";
 
+/** Below this many characters an answer is sent as it is (compression's own threshold, 1 KB). */
+const COMPRESS_FROM = 1024;
+
 export function json(body: unknown, init: ResponseInit = {}): Response {
+  const text = JSON.stringify(body);
   const headers = new Headers(init.headers);
   headers.set("content-type", "application/json; charset=utf-8");
-  headers.set("cache-control", "no-store");
-  return new Response(JSON.stringify(body), { ...init, headers });
+  // `next start` gzips every answer whose length it does not see (it drops Content-Length),
+  // an ingestion answer of 50 bytes included: a gzip stream per request for nothing saved.
+  headers.set("cache-control", text.length < COMPRESS_FROM ? "no-store, no-transform" : "no-store");
+  return new Response(text, { ...init, headers });
 }
 
 /** The one place an error becomes an HTTP answer. Unknown errors never leak their message. */
