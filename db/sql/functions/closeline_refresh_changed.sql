@@ -47,6 +47,12 @@ BEGIN
   -- these find them held. What remains (a delete's second read, a key no event names) can
   -- still take keys out of order: PostgreSQL aborts one of two such transactions (40P01)
   -- with nothing of it kept, and ingestion stores the batch again (lib/ingest/ingest.ts).
+  -- Nothing to do for a statement that changed no row (event_lag_days_apply).
+  IF TG_OP = 'DELETE' THEN
+    IF NOT EXISTS (SELECT FROM changed_old) THEN RETURN NULL; END IF;
+  ELSIF NOT EXISTS (SELECT FROM changed_new) THEN
+    RETURN NULL;
+  END IF;
   EXECUTE format('WITH c AS (%s) SELECT ARRAY(SELECT DISTINCT %I FROM c WHERE %I IS NOT NULL),
       ARRAY(SELECT DISTINCT %s FROM c WHERE sign = 1 AND %s IS NOT NULL)',
     closeline_signed_changes(TG_OP, 'changed_new', 'changed_old'), TG_ARGV[1], TG_ARGV[1],

@@ -35,6 +35,17 @@ BEGIN
     first_attempted_at = excluded.first_attempted_at, first_pass = excluded.first_pass,
     eventually = excluded.eventually, open_failure = excluded.open_failure,
     first_success_at = excluded.first_success_at, attempts = excluded.attempts,
-    failures = excluded.failures, invoice_issued_at = excluded.invoice_issued_at;
+    failures = excluded.failures, invoice_issued_at = excluded.invoice_issued_at
+  -- A summary that reads as it did is left as it is: one statement can refresh a posting
+  -- twice (its attempt's trigger, then its invoice's), and rewriting the same row would
+  -- only add a version of it to every index.
+  WHERE (erp_postings.entity, erp_postings.invoice_id, erp_postings.first_attempted_at,
+      erp_postings.first_pass, erp_postings.eventually, erp_postings.open_failure,
+      erp_postings.first_success_at, erp_postings.attempts, erp_postings.failures,
+      erp_postings.invoice_issued_at)
+    IS DISTINCT FROM (excluded.entity, excluded.invoice_id, excluded.first_attempted_at,
+      excluded.first_pass, excluded.eventually, excluded.open_failure,
+      excluded.first_success_at, excluded.attempts, excluded.failures,
+      excluded.invoice_issued_at);
 END;
 $function$;

@@ -6,6 +6,12 @@ CREATE OR REPLACE FUNCTION public.event_lag_day_versions_bump()
  LANGUAGE plpgsql
 AS $function$
 BEGIN
+  -- Nothing to do for a statement that changed no row (event_lag_days_apply).
+  IF TG_OP = 'DELETE' THEN
+    IF NOT EXISTS (SELECT FROM event_lag_old) THEN RETURN NULL; END IF;
+  ELSIF NOT EXISTS (SELECT FROM event_lag_new) THEN
+    RETURN NULL;
+  END IF;
   -- Each day the statement added or removed events of goes one version up, on the row of the
   -- transaction's shard (event_lag_days_apply). A day's state is its vector of shard
   -- versions, not their sum (db/queries/event-lag.ts).

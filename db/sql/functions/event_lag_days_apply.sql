@@ -11,8 +11,17 @@ DECLARE
   -- shard (closeline_rollup_shard), which no other open transaction writes, so batches never
   -- wait for one another's rollup rows. A key's count is the sum over its shards, and one
   -- shard's row may be negative (a delete of events another shard counted): readers sum.
-  own_shard smallint := closeline_rollup_shard();
+  own_shard smallint;
 BEGIN
+  -- Nothing to do for a statement that changed no row: an upsert fires its table's UPDATE
+  -- trigger whether or not it updated one, and the statements below would be parsed,
+  -- planned and run, and fire their own tables' triggers, for nothing.
+  IF TG_OP = 'DELETE' THEN
+    IF NOT EXISTS (SELECT FROM event_lag_old) THEN RETURN NULL; END IF;
+  ELSIF NOT EXISTS (SELECT FROM event_lag_new) THEN
+    RETURN NULL;
+  END IF;
+  own_shard := closeline_rollup_shard();
   -- Each rollup's rows upserted in key order. A key whose changes cancel out (an update that
   -- keeps it) is left alone.
   EXECUTE format($upsert$INSERT INTO event_lag_days AS d (day, entity, bucket, shard, events)

@@ -8,8 +8,15 @@ AS $function$
 DECLARE
   -- The transaction's shard, as every trigger that keeps an additive KPI table
   -- (event_lag_days_apply).
-  own_shard smallint := closeline_rollup_shard();
+  own_shard smallint;
 BEGIN
+  -- Nothing to do for a statement that changed no row (event_lag_days_apply).
+  IF TG_OP = 'DELETE' THEN
+    IF NOT EXISTS (SELECT FROM event_lag_old) THEN RETURN NULL; END IF;
+  ELSIF NOT EXISTS (SELECT FROM event_lag_new) THEN
+    RETURN NULL;
+  END IF;
+  own_shard := closeline_rollup_shard();
   -- Each lag value's count per day and entity, under its fine bucket, upserted in key order.
   EXECUTE format($upsert$INSERT INTO event_lag_value_days AS v (fine, day, entity, lag_ms, shard, events)
     SELECT closeline_lag_fine_bucket(lag_ms), (received_at AT TIME ZONE 'UTC')::date,

@@ -16,6 +16,12 @@ BEGIN
   -- invoices' keys exclusive, and only then, by a statement that sees every summary that
   -- came to name one of them, the postings and payments to refresh, whose keys are locked
   -- next: invoices before postings and payments, as everywhere.
+  -- Nothing to do for a statement that changed no row (event_lag_days_apply).
+  IF TG_OP = 'DELETE' THEN
+    IF NOT EXISTS (SELECT FROM changed_old) THEN RETURN NULL; END IF;
+  ELSIF NOT EXISTS (SELECT FROM changed_new) THEN
+    RETURN NULL;
+  END IF;
   EXECUTE format('SELECT ARRAY(SELECT DISTINCT invoice_id FROM (%s) c WHERE invoice_id IS NOT NULL)',
     closeline_signed_changes(TG_OP, 'changed_new', 'changed_old')) INTO ids;
   PERFORM closeline_summary_keys_lock(ARRAY(SELECT 'invoice_id ' || k FROM unnest(ids) k));

@@ -18,6 +18,11 @@ BEGIN
   ORDER BY p.payment_id
   ON CONFLICT (payment_id) DO UPDATE SET received_at = excluded.received_at,
     invoice_id = excluded.invoice_id, entity = excluded.entity,
-    first_update_at = excluded.first_update_at;
+    first_update_at = excluded.first_update_at
+  -- Left as it is when it reads as it did (erp_postings_refresh).
+  WHERE (payment_syncs.received_at, payment_syncs.invoice_id, payment_syncs.entity,
+      payment_syncs.first_update_at)
+    IS DISTINCT FROM (excluded.received_at, excluded.invoice_id, excluded.entity,
+      excluded.first_update_at);
 END;
 $function$;

@@ -8,8 +8,15 @@ AS $function$
 DECLARE
   -- The transaction's shard, as every trigger that keeps an additive KPI table
   -- (event_lag_days_apply).
-  own_shard smallint := closeline_rollup_shard();
+  own_shard smallint;
 BEGIN
+  -- Nothing to do for a statement that changed no row (event_lag_days_apply).
+  IF TG_OP = 'DELETE' THEN
+    IF NOT EXISTS (SELECT FROM usage_completeness_old) THEN RETURN NULL; END IF;
+  ELSIF NOT EXISTS (SELECT FROM usage_completeness_new) THEN
+    RETURN NULL;
+  END IF;
+  own_shard := closeline_rollup_shard();
   -- A supersession changes the counts of a window and keeps its key; any other update (an
   -- operator moving a window) is the removal of the old row and the addition of the new.
   EXECUTE format($upsert$INSERT INTO usage_completeness_days AS d

@@ -6,6 +6,12 @@ CREATE OR REPLACE FUNCTION public.usage_completeness_entity_days_apply()
  LANGUAGE plpgsql
 AS $function$
 BEGIN
+  -- Nothing to do for a statement that changed no row (event_lag_days_apply).
+  IF TG_OP = 'DELETE' THEN
+    IF NOT EXISTS (SELECT FROM usage_rollup_old) THEN RETURN NULL; END IF;
+  ELSIF NOT EXISTS (SELECT FROM usage_rollup_new) THEN
+    RETURN NULL;
+  END IF;
   -- The day's rows of every source and meter of an entity, added up (closeline_signed_changes),
   -- on the shard of the rows that changed: the transaction's own (event_lag_days_apply).
   EXECUTE format($upsert$INSERT INTO usage_completeness_entity_days AS d

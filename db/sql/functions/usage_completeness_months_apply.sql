@@ -6,6 +6,12 @@ CREATE OR REPLACE FUNCTION public.usage_completeness_months_apply()
  LANGUAGE plpgsql
 AS $function$
 BEGIN
+  -- Nothing to do for a statement that changed no row (event_lag_days_apply).
+  IF TG_OP = 'DELETE' THEN
+    IF NOT EXISTS (SELECT FROM usage_months_rollup_old) THEN RETURN NULL; END IF;
+  ELSIF NOT EXISTS (SELECT FROM usage_months_rollup_new) THEN
+    RETURN NULL;
+  END IF;
   -- The days of a month added up (closeline_signed_changes), on the shard of the day rows
   -- that changed: the transaction's own (event_lag_days_apply).
   EXECUTE format($upsert$INSERT INTO usage_completeness_months AS m
