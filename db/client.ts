@@ -27,6 +27,11 @@ export type DbTarget =
       socketPath?: string;
       /** Streaming replicas that may serve reads (db/replicas.ts, docs/replicas.md). */
       replicas?: { urls: string[]; maxLagSeconds: number };
+      /**
+       * false: no named prepared statements, for a pooler that hands each transaction another
+       * server connection (withPreparedStatements, db/rows.ts). Absent: true.
+       */
+      preparedStatements?: boolean;
     }
   | {
       kind: "pglite";
@@ -69,6 +74,7 @@ export async function openDb(target: DbTarget): Promise<DbHandle> {
     const client = postgres(target.url, {
       max: target.maxConnections ?? 10,
       path: target.socketPath,
+      prepare: target.preparedStatements !== false,
       onnotice: () => {},
       connection: {
         application_name: "closeline",
@@ -146,6 +152,7 @@ export function targetFromEnv(e: {
   DATABASE_URL?: string;
   DATABASE_REPLICA_URL?: string[];
   DATABASE_REPLICA_MAX_LAG_SECONDS?: number;
+  DATABASE_PREPARED_STATEMENTS?: "on" | "off";
   CLOSELINE_DATA_DIR: string;
 }): DbTarget {
   if (!e.DATABASE_URL)
@@ -157,5 +164,6 @@ export function targetFromEnv(e: {
     ...(urls.length > 0
       ? { replicas: { urls, maxLagSeconds: e.DATABASE_REPLICA_MAX_LAG_SECONDS ?? 10 } }
       : {}),
+    ...(e.DATABASE_PREPARED_STATEMENTS === "off" ? { preparedStatements: false } : {}),
   };
 }

@@ -27,6 +27,12 @@ const EnvSchema = z.object({
     .pipe(z.array(z.url({ protocol: /^postgres(ql)?$/, error: "must be postgres:// URLs" }))),
   /** A replica further behind the primary than this many seconds serves no reads. */
   DATABASE_REPLICA_MAX_LAG_SECONDS: z.coerce.number().min(0).default(10),
+  /**
+   * `off` when DATABASE_URL goes through a pooler in transaction mode (PgBouncer before 1.21,
+   * or without max_prepared_statements): ingestion's statements are then sent unnamed and
+   * parsed on every call (db/rows.ts, withPreparedStatements).
+   */
+  DATABASE_PREPARED_STATEMENTS: z.enum(["on", "off"]).default("on"),
   /** Where the embedded database keeps its files (git-ignored). */
   CLOSELINE_DATA_DIR: z.string().default(".data"),
   /**

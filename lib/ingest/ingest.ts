@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Db } from "@/db/client";
+import { withPreparedStatements } from "@/db/rows";
 import { insertEvents, insertRejected, type EventRow, type RejectedRow } from "@/db/queries/ingest";
 import { validateCloudEvent, type ValidEvent } from "@/lib/contract";
 import { storableText, toStorable } from "@/lib/contract/storable";
@@ -119,10 +120,12 @@ export function eventRow(e: ValidEvent, receivedAt: string): EventRow {
  * lose the others.
  */
 export async function ingestItems(
-  db: Db,
+  database: Db,
   items: readonly unknown[],
   context: IngestContext,
 ): Promise<IngestResult> {
+  // Every batch runs the same few statements: parsed once per connection, not per batch.
+  const db = withPreparedStatements(database);
   const rejected: RejectedItem[] = [];
   const rejectedRows: RejectedRow[] = [];
   const fresh = new Map<string, { event: ValidEvent; index: number }>();
