@@ -40,7 +40,7 @@ export function withPreparedStatements(db: Db): Db {
   if (!is(session, PostgresJsSession)) return db;
   const dialect = (db as unknown as { dialect: PgDialect }).dialect;
   return new Proxy(db, {
-    get(target, property) {
+    get(target, property, receiver) {
       if (property === "execute") {
         // drizzle prepares (names) a statement exactly when it is given a name; the name itself
         // is unused, postgres.js names statements per connection.
@@ -51,8 +51,9 @@ export function withPreparedStatements(db: Db): Db {
         return (run: (tx: Db) => Promise<unknown>, config?: PgTransactionConfig) =>
           target.transaction((tx) => run(withPreparedStatements(tx as unknown as Db)), config);
       }
-      const value: unknown = Reflect.get(target, property, target);
-      return typeof value === "function" ? (value as () => unknown).bind(target) : value;
+      // Everything else is the database's own, called on the proxy (so `is()` and the
+      // builders see the same class and session).
+      return Reflect.get(target, property, receiver) as unknown;
     },
   });
 }
