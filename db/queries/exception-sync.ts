@@ -275,6 +275,29 @@ const checkpointKey = sql.raw(
   `c.source || '|' || c.entity || '|' || c.meter || '|' || ${instantKey("c.window_start")} || '|' || ${instantKey("c.window_end")}`,
 );
 
+/** The UTC ISO form toISOString writes ("2026-11-01T10:00:00.000Z"), the milliseconds apart. */
+const ISO_MILLIS = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)\.(\d{3})Z$/;
+
+/** instantKey of an instant given as text, in JavaScript: the same text the SQL builds. */
+function instantKeyOf(instant: string): string {
+  const [, seconds, millis] =
+    ISO_MILLIS.exec(instant) ?? ISO_MILLIS.exec(new Date(instant).toISOString())!;
+  const fraction = millis!.replace(/0+$/, "");
+  return `${seconds}${fraction ? `.${fraction}` : ""}Z`;
+}
+
+/**
+ * checkpointKey of a window named by a batch, built here rather than in the statement: two
+ * to_char calls per window were most of the cost of closing, for the many windows of a
+ * batch that meet their target and have no exception to close. The window is found by
+ * these very values, so its stored key and this text agree (tests/exceptions).
+ */
+function checkpointKeyOf(c: CheckpointRef): string {
+  return [c.source, c.entity, c.meter, instantKeyOf(c.windowStart), instantKeyOf(c.windowEnd)].join(
+    "|",
+  );
+}
+
 export type CheckpointRef = {
   source: string;
   entity: string;
@@ -297,12 +320,16 @@ export async function syncUsageExceptions(
   // Driven from the batch's keys, so each is a primary-key lookup rather than a table scan:
   // "offset 0" plans the lookup with the key as a parameter. As a plain join the planner,
   // its statistics behind a table every batch grows, hashed the keys and read the whole table.
+  // Each row carries its problem key; the sweep's, inline, only for the rows that need one.
   const scoped =
     checkpoints === null
-      ? sql`select * from usage_checkpoints`
-      : sql`select c.*, s."detectAt" as judged_at from jsonb_to_recordset(${JSON.stringify(checkpoints)}::jsonb)
+      ? sql`select c.*, ${checkpointKey} as problem_key from usage_checkpoints c`
+      : sql`select c.*, s."detectAt" as judged_at, s."problemKey" as problem_key
+            from jsonb_to_recordset(${JSON.stringify(
+              checkpoints.map((c) => ({ ...c, problemKey: checkpointKeyOf(c) })),
+            )}::jsonb)
               as s(source text, entity text, meter text, "windowStart" timestamptz, "windowEnd" timestamptz,
-                "detectAt" timestamptz)
+                "detectAt" timestamptz, "problemKey" text)
             cross join lateral (
               select c.* from usage_checkpoints c
               where c.source = s.source and c.entity = s.entity and c.meter = s.meter
@@ -316,7 +343,7 @@ export async function syncUsageExceptions(
     db,
     {
       scope: { rows: scoped, inline: checkpoints === null },
-      problems: sql`select 'usage_incomplete'::text as type, ${checkpointKey} as problem_key,
+      problems: sql`select 'usage_incomplete'::text as type, c.problem_key,
           'Usage incomplete: ' || c.meter || ' ' || c.entity || ' ' || to_char(c.window_start at time zone 'UTC', 'YYYY-MM-DD HH24:MI') as title,
           c.entity, priced.amount_minor, case when priced.amount_minor is not null then c.price_currency end as currency,
           ${NO_IDS},
@@ -338,7 +365,7 @@ export async function syncUsageExceptions(
         ? undefined
         : {
             type: "usage_incomplete",
-            keys: sql`select ${checkpointKey} as problem_key from scope c where not (${below})`,
+            keys: sql`select c.problem_key from scope c where not (${below})`,
             note: "A later checkpoint for the window meets the target",
           },
     },

@@ -64,6 +64,22 @@ function unique<T extends Record<string, string>>(items: readonly T[]): T[] {
   return [...new Map(items.map((item) => [Object.values(item).join("\u0000"), item])).values()];
 }
 
+/** A UTC instant to the millisecond ("…T10:00:00Z", "…T10:00:00.5Z"), its fraction apart. */
+const UTC_INSTANT = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d{1,3}))?Z$/;
+
+/**
+ * An instant of a valid event as toISOString writes it. A UTC one, as most arrive, is
+ * rewritten as text: the contract has already checked its date and time
+ * (lib/contract/primitives.ts, Timestamp: days of the month, seconds below 60, at most
+ * three digits of fraction, "Z" upper case), so padding its fraction to three digits is what
+ * toISOString gives, without a Date per window (the server wraps the Date constructor).
+ */
+export function utcInstant(instant: string): string {
+  const utc = UTC_INSTANT.exec(instant);
+  if (!utc) return new Date(instant).toISOString();
+  return `${utc[1]}.${(utc[2] ?? "").padEnd(3, "0")}Z`;
+}
+
 /**
  * What a batch's detection looks at: the business keys its new events bear on. Plain JSON,
  * because it waits in the detection queue between the batch's commit and its detection.
@@ -126,8 +142,8 @@ export function detectionScope(events: readonly ValidEvent[]): DetectionScope | 
           meter: String(e.data.meter),
           // Windows are instants: "12:00:00+02:00" and "10:00:00Z" are one window, and the
           // lookup below would find its checkpoint twice if both spellings were kept.
-          windowStart: new Date(String(e.data.windowStart)).toISOString(),
-          windowEnd: new Date(String(e.data.windowEnd)).toISOString(),
+          windowStart: utcInstant(String(e.data.windowStart)),
+          windowEnd: utcInstant(String(e.data.windowEnd)),
         })),
     ),
   };

@@ -336,6 +336,34 @@ describe("usage_incomplete", () => {
     });
   });
 
+  it("keys a window of instants with fractions and offsets alike, whether a batch or the sweep judges it", async () => {
+    const meter = unique("meter").replace("-", "_");
+    // Three hours ago, past the grace period at ingestion: the batch's detection raises it.
+    const windowEnd = Math.floor((Date.now() - 3 * HOUR) / 1000) * 1000 + 120;
+    const windowStart = windowEnd - HOUR + 380;
+    // windowStart spelled at +02:00 with a one-digit fraction, as a sender may.
+    const local = `${iso(windowStart + 2 * HOUR).slice(0, 19)}.5+02:00`;
+    expect(Date.parse(local)).toBe(windowStart);
+    const meterRows = () =>
+      t.db.select().from(exceptions).where(sql`${exceptions.details}->>'meter' = ${meter}`);
+    await ingest(t.db, [checkpoint(meter, local, iso(windowEnd), 1000, 900, iso(windowEnd))]);
+    const [row] = await meterRows();
+    // The key's instants as they always were: the fraction without its trailing zeros.
+    const key = `${row!.details.source as string}|ACME-US|${meter}|${iso(windowStart).slice(0, 19)}.5Z|${iso(windowEnd).slice(0, 19)}.12Z`;
+    expect(await theException(t.db, "usage_incomplete", key)).toMatchObject({ status: "open" });
+
+    // The sweep builds the key in SQL: the same exception, not a second.
+    await sweepExceptions(t.db, new Date(windowEnd + DAY));
+    expect(await meterRows()).toHaveLength(1);
+
+    await ingest(t.db, [
+      checkpoint(meter, iso(windowStart), iso(windowEnd), 1000, 1000, iso(windowEnd + HOUR)),
+    ]);
+    expect(await meterRows()).toEqual([
+      expect.objectContaining({ problemKey: key, status: "resolved", closedBy: "system" }),
+    ]);
+  });
+
   it("leaves a complete window alone", async () => {
     const meter = unique("meter").replace("-", "_");
     const windowEnd = Date.parse("2025-03-10T11:00:00Z");
