@@ -230,7 +230,11 @@ export async function syncEntitlementExceptions(
   due?: DueSince,
 ) {
   const limit = sql`make_interval(secs => ${afterMs / 1000})`;
-  const synced = sql`exists (select 1 from entitlement_updates u where u.payment_id = p.payment_id)`;
+  // A batch's payments each probe the updates' index ("offset 0" keeps the EXISTS a subplan
+  // per payment): as a semi or anti join the planner hashed every entitlement update there
+  // is, for the few dozen payments a batch names. The sweep, over all payments, keeps the join.
+  const synced = sql`exists (select 1 from entitlement_updates u where u.payment_id = p.payment_id
+    ${judged === null ? sql`` : sql`offset 0`})`;
   // Each payment is one probe of the primary key, as in scopedRows; the keys are distinct.
   const payments =
     judged === null
@@ -249,7 +253,9 @@ export async function syncEntitlementExceptions(
           i.entity, p.amount_minor, p.currency, p.invoice_id, null::text as posting_id, p.payment_id,
           p.customer_id, null::text as run_id, null::text as contract_id,
           jsonb_build_object('receivedAt', p.received_at) as details, p.received_at + ${limit} as occurred_at
-        from scope p left join invoices i on i.invoice_id = p.invoice_id
+        from scope p
+          -- The invoice's entity, one probe of its key per payment (as for the updates above).
+          left join lateral (select i.entity from invoices i where i.invoice_id = p.invoice_id offset 0) i on true
         where p.received_at <= ${judgedAt} - ${limit}
           ${dueAfter} and not ${synced}`,
       resolved: due
