@@ -345,11 +345,14 @@ describe("usage_incomplete", () => {
     const local = `${iso(windowStart + 2 * HOUR).slice(0, 19)}.5+02:00`;
     expect(Date.parse(local)).toBe(windowStart);
     const meterRows = () =>
-      t.db.select().from(exceptions).where(sql`${exceptions.details}->>'meter' = ${meter}`);
-    await ingest(t.db, [checkpoint(meter, local, iso(windowEnd), 1000, 900, iso(windowEnd))]);
-    const [row] = await meterRows();
+      t.db
+        .select()
+        .from(exceptions)
+        .where(sql`${exceptions.details}->>'meter' = ${meter}`);
+    const short = checkpoint(meter, local, iso(windowEnd), 1000, 900, iso(windowEnd));
+    await ingest(t.db, [short]);
     // The key's instants as they always were: the fraction without its trailing zeros.
-    const key = `${row!.details.source as string}|ACME-US|${meter}|${iso(windowStart).slice(0, 19)}.5Z|${iso(windowEnd).slice(0, 19)}.12Z`;
+    const key = `${short.source}|ACME-US|${meter}|${iso(windowStart).slice(0, 19)}.5Z|${iso(windowEnd).slice(0, 19)}.12Z`;
     expect(await theException(t.db, "usage_incomplete", key)).toMatchObject({ status: "open" });
 
     // The sweep builds the key in SQL: the same exception, not a second.
