@@ -74,7 +74,7 @@ const UTC_INSTANT = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d{1,3}))?Z$/;
  * three digits of fraction, "Z" upper case), so padding its fraction to three digits is what
  * toISOString gives, without a Date per window (the server wraps the Date constructor).
  */
-export function utcInstant(instant: string): string {
+function utcInstant(instant: string): string {
   const utc = UTC_INSTANT.exec(instant);
   if (!utc) return new Date(instant).toISOString();
   return `${utc[1]}.${(utc[2] ?? "").padEnd(3, "0")}Z`;
